@@ -1,0 +1,23 @@
+// What a CLI command may touch of the outside world, passed in so tests can run commands in-process.
+// The bin file gives the real process streams; tests give collectors.
+
+/** The streams and environment a command runs against. */
+export interface CliIo {
+  /** Writes to standard output, as-is (no newline added). */
+  stdout(text: string | Uint8Array): void;
+  /** Writes to standard error, as-is (no newline added). */
+  stderr(text: string | Uint8Array): void;
+  /** Environment variables (WASMBOX_HOME among them). */
+  env: Record<string, string | undefined>;
+  /** Working directory that relative host paths are resolved against. */
+  cwd: string;
+  /** Standard input of the CLI process, when a command streams it to a guest. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?(raw: boolean): unknown };
+}
+
+/** Raised by a command to end the CLI with this exit code after printing `message` to stderr. */
+export class CliExit extends Error {
+  constructor(readonly code: number, message = "") {
+    super(message);
+  }
+}

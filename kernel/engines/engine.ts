@@ -1,0 +1,41 @@
+// What an engine is given to run a process, and how every engine ends one: the exit status
+// from _start's outcome (return, proc_exit, a kill, a trap), recorded in the process table.
+import type { Process } from "../proc/process.js";
+import { ProcExit, ProcKilled } from "../proc/wait.js";
+
+/** A program ready to instantiate: the module rewritten to import its memory. */
+export interface LoadedProgram {
+  /** The path or name it was loaded from (for messages). */
+  name: string;
+  module: WebAssembly.Module;
+  /** Initial and maximum memory in 64 KiB pages (null if the module has no memory). */
+  memory: { minimum: number; maximum: number } | null;
+}
+
+/** Runs processes' code. */
+export interface Engine {
+  readonly kind: "inline" | "worker";
+  /** Starts `proc` running `program`; the engine calls proc.finish() when it ends. */
+  start(proc: Process, program: LoadedProgram): void;
+}
+
+/** SIGABRT: how a trap ends a process (exit code 134, as wasmtime). */
+export const SIGABRT = 6;
+
+/** Records how `_start` ended and finishes the process. */
+export function settle(proc: Process, program: LoadedProgram, outcome: { ok: true } | { ok: false; error: unknown }): void {
+  if (proc.ended) return;
+  if (outcome.ok) return proc.finish(0);
+  const error = outcome.error;
+  if (error instanceof ProcExit) return proc.finish((error.code & 0xff) << 8);
+  if (error instanceof ProcKilled || proc.killSignal !== undefined) {
+    return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
+  }
+  const limit = proc.container.limits.memoryBytes;
+  if (limit !== undefined && proc.memoryBytes + 65536 > (program.memory?.maximum ?? 0) * 65536) {
+    proc.container.oomKilled = true;
+    proc.container.limitHit = "memory";
+  }
+  proc.kernel.reportTrap(proc, program.name, error);
+  proc.finish(SIGABRT);
+}

@@ -1,0 +1,112 @@
+// Builds a process's syscall functions from the table: the one dispatch path, plus the
+// allow-list (refused calls are recorded) and --trace (strace-like lines) wrapped around it.
+import { Errno, SysError } from "../errno.js";
+import type { Process } from "../proc/process.js";
+import { ProcExit, ProcKilled } from "../proc/wait.js";
+import { makeDispatcher, signature, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
+
+/** One import a module asks for, resolved to its syscall. */
+export interface BoundImport {
+  def: SyscallDef;
+  fn: (...raw: number[]) => unknown;
+}
+
+/** What a handler threw that must end the guest rather than become an errno. */
+export function isUnwind(error: unknown): boolean {
+  return error instanceof ProcExit || error instanceof ProcKilled;
+}
+
+/** Builds the dispatcher of every table entry, keyed "module.name". */
+export function bindSyscalls(proc: Process, ctx: SyscallContext, table: readonly SyscallDef[]): Map<string, BoundImport> {
+  const container = proc.container;
+  const trace = proc.kernel.trace;
+  const fail = (error: unknown): number => {
+    if (error instanceof SysError) return error.errno;
+    if (isUnwind(error)) throw error;
+    proc.kernel.reportBug(proc, error);
+    throw error;
+  };
+  const block = (wait: import("../proc/wait.js").Wait, again: () => unknown, done: (v: unknown) => number) =>
+    proc.block(wait, (w) => (w.resume ? w.resume() : again()), done, fail);
+  const bound = new Map<string, BoundImport>();
+  for (const def of table) {
+    let fn: (...raw: number[]) => unknown;
+    if (container.allowedSyscalls && !container.allowedSyscalls.has(def.name)) {
+      const errno = container.refusedErrno;
+      fn = () => {
+        container.refusedCalls.push(def.name);
+        if (def.noReturn) throw new ProcKilled(31 /* SIGSYS */);
+        return errno;
+      };
+    } else {
+      fn = makeDispatcher(def, ctx, fail, block);
+    }
+    if (trace) fn = traced(def, fn, proc, trace);
+    bound.set(`${def.module}.${def.name}`, { def, fn });
+  }
+  return bound;
+}
+
+function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, proc: Process, out: (line: string) => void): (...raw: number[]) => unknown {
+  return (...raw: number[]) => {
+    const args = describeArgs(def, proc, raw);
+    const head = `[${proc.pid}] ${def.name}(${args})`;
+    const show = (r: unknown) => {
+      const errno = typeof r === "number" ? r : 0;
+      out(`${head} = ${errno === 0 ? "0" : `${errno} (${Errno[errno] ?? "?"})`}`);
+      return r;
+    };
+    try {
+      const r = fn(...raw);
+      if (r instanceof Promise) {
+        out(`${head} <blocked>`);
+        return r.then(show, (e) => {
+          out(`${head} = ${describeUnwind(e)}`);
+          throw e;
+        });
+      }
+      return show(r);
+    } catch (e) {
+      out(`${head} = ${describeUnwind(e)}`);
+      throw e;
+    }
+  };
+}
+
+function describeUnwind(e: unknown): string {
+  if (e instanceof ProcExit) return `? (exit ${e.code})`;
+  if (e instanceof ProcKilled) return `? (killed by signal ${e.signal})`;
+  return `? (${e instanceof Error ? e.message : String(e)})`;
+}
+
+/** Arguments decoded by type, as strace prints them; undecodable ones shown raw. */
+function describeArgs(def: SyscallDef, proc: Process, raw: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  for (const [name, kind] of def.params) {
+    const slice = raw.slice(i, i + kind.wasm.length) as number[];
+    i += kind.wasm.length;
+    let text: string;
+    try {
+      text = kind.name === "buf" ? `0x${(slice[0] >>> 0).toString(16)}[${slice[1] >>> 0}]` : kind.format(kind.decode(proc.mem, ...slice), slice);
+    } catch {
+      text = slice.map((v) => String(v)).join(",") + " <bad>";
+    }
+    parts.push(`${name}=${text}`);
+  }
+  return parts.join(", ");
+}
+
+/** Imports of `module` that the table cannot satisfy, as "module.name". */
+export function missingImports(module: WebAssembly.Module, table: readonly SyscallDef[], memoryImport: string): string[] {
+  const known = new Set(table.map((d) => `${d.module}.${d.name}`));
+  return WebAssembly.Module.imports(module)
+    .filter((imp) => {
+      const key = `${imp.module}.${imp.name}`;
+      if (imp.kind === "memory") return key !== memoryImport;
+      return imp.kind !== "function" || !known.has(key);
+    })
+    .map((imp) => `${imp.module}.${imp.name}${imp.kind === "function" ? "" : ` (${imp.kind})`}`);
+}
+
+export { signature };

@@ -1,0 +1,134 @@
+// The worker engine: one worker_thread per process; its syscalls reach the kernel synchronously
+// through a SharedArrayBuffer and Atomics.wait, and are run by the same dispatchers as inline.
+import { Worker } from "node:worker_threads";
+import { GuestMemory } from "../abi/memory.js";
+import type { Process } from "../proc/process.js";
+import { wasmParams, type SyscallDef } from "../syscalls/table.js";
+import { bindSyscalls } from "./imports.js";
+import { settle, type Engine, type LoadedProgram } from "./engine.js";
+import { MEMORY_IMPORT } from "./memory-import.js";
+
+/** Control block layout (Int32 slots): state, call index, result; then 8-byte argument slots. */
+const STATE = 0;
+const CALL = 1;
+const RESULT = 2;
+const ARGS_SLOT = 2; // first BigInt64 slot (byte 16)
+const MAX_ARGS = 16;
+const IDLE = 0;
+const REQUEST = 1;
+const RESPONSE = 2;
+
+/** The code a worker runs (self-contained: it is sent as source text). */
+function workerMain(): void {
+  const { workerData, parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
+  const { module, memory, control, calls, memoryImport } = workerData;
+  const i32 = new Int32Array(control);
+  const i64 = new BigInt64Array(control);
+  const imports: Record<string, Record<string, unknown>> = {};
+  if (memory) imports[memoryImport.module] = { [memoryImport.name]: memory };
+  calls.forEach((call: { module: string; name: string; types: string[] }, index: number) => {
+    const types = call.types;
+    (imports[call.module] ??= {})[call.name] = (...args: Array<number | bigint>) => {
+      for (let k = 0; k < types.length; k++) {
+        if (types[k] === "i64") i64[2 + k] = args[k] as bigint;
+        else i32[4 + 2 * k] = args[k] as number;
+      }
+      i32[1] = index;
+      Atomics.store(i32, 0, 1);
+      Atomics.notify(i32, 0);
+      Atomics.wait(i32, 0, 1);
+      if (Atomics.load(i32, 0) !== 2) Atomics.wait(i32, 0, Atomics.load(i32, 0)); // ended: park until terminated
+      return i32[2];
+    };
+  });
+  try {
+    const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+    const start = (instance.exports._start ?? instance.exports.main) as () => void;
+    if (typeof start !== "function") throw new Error("the module exports no _start function");
+    start();
+    parentPort!.postMessage({ done: true });
+  } catch (error) {
+    const e = error as Error;
+    parentPort!.postMessage({ done: false, name: e?.name, message: String(e?.message ?? e), stack: String(e?.stack ?? "") });
+  }
+}
+
+/** An error from the worker, rebuilt on the kernel's side. */
+class GuestTrap extends Error {
+  constructor(name: string, message: string, stack: string) {
+    super(message);
+    this.name = name;
+    this.stack = stack;
+  }
+}
+
+export class WorkerEngine implements Engine {
+  readonly kind = "worker" as const;
+
+  start(proc: Process, program: LoadedProgram): void {
+    proc.inline = false;
+    const memory = program.memory
+      ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: program.memory.maximum, shared: true } as WebAssembly.MemoryDescriptor)
+      : null;
+    const control = new SharedArrayBuffer(16 + MAX_ARGS * 8);
+    const i32 = new Int32Array(control);
+    const i64 = new BigInt64Array(control);
+    const ctx = { proc, mem: new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })), preempt: () => false };
+    proc.memory = memory ?? undefined;
+    const bound = bindSyscalls(proc, ctx, proc.kernel.syscalls);
+    const wanted = WebAssembly.Module.imports(program.module).filter((i) => i.kind === "function");
+    const calls: Array<{ module: string; name: string; types: string[]; def: SyscallDef; fn: (...raw: unknown[]) => unknown }> = wanted.map((imp) => {
+      const b = bound.get(`${imp.module}.${imp.name}`)!;
+      return { module: imp.module, name: imp.name, types: wasmParams(b.def), def: b.def, fn: b.fn as (...raw: unknown[]) => unknown };
+    });
+    const worker = new Worker(`(${workerMain.toString()})()`, {
+      eval: true,
+      workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })) },
+      stdout: false,
+      stderr: false,
+    });
+    let finished = false;
+    const end = (outcome: { ok: true } | { ok: false; error: unknown }) => {
+      if (finished) return;
+      finished = true;
+      settle(proc, program, outcome);
+      void worker.terminate();
+    };
+    proc.engine = { kind: "worker", kill: () => end({ ok: false, error: undefined }) };
+    worker.on("message", (msg: { done: boolean; name?: string; message?: string; stack?: string }) => {
+      end(msg.done ? { ok: true } : { ok: false, error: new GuestTrap(msg.name ?? "Error", msg.message ?? "", msg.stack ?? "") });
+    });
+    worker.on("error", (error) => end({ ok: false, error }));
+    worker.on("exit", () => end({ ok: false, error: new Error("the worker exited unexpectedly") }));
+
+    let resumedAt = performance.now();
+    const serve = async (): Promise<void> => {
+      while (!finished) {
+        const state = Atomics.load(i32, STATE);
+        if (state !== REQUEST) {
+          const waiting = Atomics.waitAsync(i32, STATE, state);
+          if (waiting.async) await waiting.value;
+          continue;
+        }
+        proc.kernel.scheduler.charge(proc, performance.now() - resumedAt);
+        const call = calls[i32[CALL]];
+        const args = call.types.map((t, k) => (t === "i64" ? i64[ARGS_SLOT + k] : i32[4 + 2 * k]));
+        let result: unknown;
+        try {
+          result = call.fn(...args);
+          if (result instanceof Promise) result = await result;
+        } catch (error) {
+          end({ ok: false, error });
+          return;
+        }
+        if (finished) return;
+        i32[RESULT] = typeof result === "number" ? result : 0;
+        resumedAt = performance.now();
+        Atomics.store(i32, STATE, RESPONSE);
+        Atomics.notify(i32, STATE);
+      }
+    };
+    proc.kernel.scheduler.acquire(proc).then(serve);
+    void IDLE;
+  }
+}

@@ -1,0 +1,347 @@
+// The Kernel: boots the tables (syscalls, processes, scheduler, mounts), creates processes and
+// containers, and runs programs. Everything hangs off an instance: many kernels can share a process.
+import { totalmem } from "node:os";
+import { Errno, SysError } from "./errno.js";
+import { Container, type ContainerLimits } from "./container/container.js";
+import type { Engine, LoadedProgram } from "./engines/engine.js";
+import { hasJspi, InlineEngine } from "./engines/inline.js";
+import { WorkerEngine } from "./engines/worker.js";
+import { FsApi } from "./fs-api.js";
+import { ProgramCache, MAX_PAGES } from "./program.js";
+import type { FdEntry } from "./proc/fd-table.js";
+import { Process } from "./proc/process.js";
+import { ProcessTable } from "./proc/process-table.js";
+import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
+import { InputStream, OutputStream, type TerminalControl } from "./stdio.js";
+import { fdSyscalls } from "./syscalls/fd.js";
+import { kernelSyscalls } from "./syscalls/kernel-calls.js";
+import { miscSyscalls } from "./syscalls/misc.js";
+import { pathSyscalls } from "./syscalls/path.js";
+import { pollSyscalls } from "./syscalls/poll.js";
+import type { SyscallDef } from "./syscalls/table.js";
+import { makeDevFs } from "./vfs/devfs.js";
+import { HostFs } from "./vfs/hostfs.js";
+import { MemFs } from "./vfs/memory.js";
+import { MountNamespace } from "./vfs/namespace.js";
+import { DirectoryFile } from "./vfs/open-file.js";
+import { ProcFs } from "./vfs/procfs.js";
+import type { Vnode } from "./vfs/vnode.js";
+import { Filetype, RIGHTS_ALL, RIGHTS_DIR } from "./wasi.js";
+
+export type EngineChoice = "auto" | "inline" | "worker";
+
+/** Options of a kernel. */
+export interface KernelOptions {
+  /** How guests run: inline (JSPI), worker (threads), or auto (inline where JSPI exists). */
+  engine?: EngineChoice;
+  hostname?: string;
+  policy?: SchedulerPolicy;
+  /** Receives one strace-like line per syscall when set. */
+  trace?: (line: string) => void;
+  /** Where kernel messages go (traps, kernel bugs, notices); default: process.stderr. */
+  log?: (line: string) => void;
+  /** The host terminal, when stdin is one (for tty_mode). */
+  terminal?: TerminalControl;
+}
+
+/** A host directory made visible to guests (wasmtime's --dir HOST::GUEST). */
+export interface DirMount {
+  host: string;
+  guest: string;
+  readOnly?: boolean;
+}
+
+/** What kernel.run() takes. */
+export interface RunOptions {
+  /** Arguments after argv[0]. */
+  args?: string[];
+  /** argv[0]; defaults to the program as given. */
+  argv0?: string;
+  env?: Record<string, string> | string[];
+  /** Standard input: data, a host stream, or nothing (EOF at once). */
+  stdin?: string | Uint8Array | NodeJS.ReadableStream | InputStream | null;
+  /** Called with each chunk the guest writes to fd 1 / fd 2 (besides capturing). */
+  onStdout?: (chunk: Uint8Array) => void;
+  onStderr?: (chunk: Uint8Array) => void;
+  /** Keep output in the result (default true). */
+  capture?: boolean;
+  /** Whether fds 0-2 are a terminal. */
+  tty?: boolean;
+  cwd?: string;
+  dirs?: DirMount[];
+  container?: Container;
+  /** Preopen "/" as fd 3 (default true). */
+  preopenRoot?: boolean;
+  /** Called once the process exists (to kill it, watch it, ...). */
+  onStart?: (proc: Process) => void;
+}
+
+/** What kernel.run() gives back. */
+export interface RunResult {
+  /** The exit code as a shell shows it: the code, or 128 + the signal. */
+  exitCode: number;
+  /** The signal that ended it, if one did. */
+  signal?: number;
+  /** The POSIX wait status. */
+  status: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Uint8Array;
+  stderrBytes: Uint8Array;
+}
+
+/** What spawn() needs. */
+export interface SpawnRequest {
+  container: Container;
+  parent: Process | null;
+  /** A program path (resolved from `base`) or an already loaded program. */
+  path?: string;
+  program?: LoadedProgram;
+  argv: string[];
+  env: string[];
+  cwd: string;
+  base?: Vnode[];
+  fds: Array<[number, FdEntry]>;
+  newGroup?: boolean;
+  engine?: "inline" | "worker";
+}
+
+export class Kernel {
+  readonly syscalls: readonly SyscallDef[] = [...fdSyscalls, ...pathSyscalls, ...miscSyscalls, ...pollSyscalls, ...kernelSyscalls];
+  readonly scheduler: Scheduler;
+  readonly processes = new ProcessTable();
+  readonly programs: ProgramCache;
+  readonly root: MemFs;
+  readonly ns: MountNamespace;
+  readonly host: Container;
+  readonly fs: FsApi;
+  readonly engineKind: "inline" | "worker";
+  readonly release = "0.1.0";
+  readonly bootedAt = Date.now();
+  readonly trace?: (line: string) => void;
+  readonly terminal?: TerminalControl;
+  /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
+  current: Process | null = null;
+  /** Kernel bugs seen (a handler threw something that is not an errno). */
+  readonly bugs: Error[] = [];
+  private readonly engines: Record<"inline" | "worker", Engine>;
+  private nextDev = 1n;
+  private nextIno = 1n << 40n;
+  private nextContainer = 1;
+  private readonly log: (line: string) => void;
+
+  constructor(options: KernelOptions = {}) {
+    this.log = options.log ?? ((line) => process.stderr.write(line + "\n"));
+    this.trace = options.trace;
+    this.terminal = options.terminal;
+    this.scheduler = new Scheduler(options.policy);
+    this.programs = new ProgramCache(this.syscalls);
+    const choice = options.engine ?? "auto";
+    this.engines = { inline: new InlineEngine(), worker: new WorkerEngine() };
+    if (choice === "inline" && !hasJspi()) {
+      throw new Error(`the inline engine needs JSPI (WebAssembly.Suspending), which Node ${process.version} lacks; use --engine worker or Node 24.21+`);
+    }
+    this.engineKind = choice === "auto" ? (hasJspi() ? "inline" : "worker") : choice;
+    this.root = new MemFs(this.allocDev());
+    this.ns = new MountNamespace(this.root.root);
+    this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns });
+    this.fs = new FsApi(this.ns);
+    this.mountSystemDirs(this.host);
+  }
+
+  /** A new device id. */
+  allocDev(): bigint {
+    return this.nextDev++;
+  }
+
+  /** An inode number for things outside any filesystem (pipes). */
+  allocIno(): bigint {
+    return this.nextIno++;
+  }
+
+  /** Mounts /dev and /proc in a container's namespace (creating the directories). */
+  mountSystemDirs(container: Container): void {
+    const ns = container.ns;
+    for (const [dir, fsRoot, source] of [
+      ["dev", makeDevFs(this, this.allocDev()).root, "devtmpfs"],
+      ["proc", new ProcFs(this.allocDev(), this, container).root, "proc"],
+    ] as const) {
+      let at = ns.root.lookup(dir);
+      if (!at) {
+        const wasReadOnly = ns.root.fs.readOnly;
+        (ns.root.fs as { readOnly: boolean }).readOnly = false;
+        at = ns.root.create(dir, Filetype.DIRECTORY, 0o755);
+        (ns.root.fs as { readOnly: boolean }).readOnly = wasReadOnly;
+      }
+      ns.mount(at, fsRoot, "/" + dir, source);
+    }
+  }
+
+  /** Mounts a host directory at a guest path (created if missing) in a namespace. */
+  mountHostDir(ns: MountNamespace, mount: DirMount): void {
+    const fs = new HostFs(this.allocDev(), mount.host, mount.readOnly ?? false);
+    const guest = mount.guest.startsWith("/") ? mount.guest : "/" + mount.guest;
+    const at = new FsApi(ns).mkdirp(guest);
+    ns.mount(at, fs.root, guest, mount.host);
+  }
+
+  /** Creates a container with its own namespaces over `root` (a filesystem root vnode). */
+  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: number; id?: string }): Container {
+    const n = this.nextContainer++;
+    const id = options.id ?? `c${n}`;
+    const container = new Container({
+      id, name: options.name ?? id, hostname: options.hostname ?? id.slice(0, 12),
+      ns: new MountNamespace(options.root, "overlay"), limits: options.limits,
+      allowedSyscalls: options.allowedSyscalls, refusedErrno: options.refusedErrno,
+    });
+    this.mountSystemDirs(container);
+    return container;
+  }
+
+  /** The largest memory (pages) a new process of `container` may have. */
+  memoryMaxPages(container: Container, program: LoadedProgram): number {
+    const declared = program.memory?.maximum ?? MAX_PAGES;
+    const limit = container.limits.memoryBytes;
+    if (limit === undefined) return declared;
+    const left = Math.floor((limit - container.memoryBytes()) / 65536);
+    return Math.max(0, Math.min(declared, left));
+  }
+
+  /** Kernel-wide memory: the host's heap limit as total, and what guests hold as used. */
+  memoryInfo(container: Container): { total: number; used: number } {
+    const limit = container.limits.memoryBytes;
+    const used = container.memoryBytes();
+    if (limit !== undefined) return { total: limit, used };
+    const { heapTotal, external, arrayBuffers } = process.memoryUsage();
+    return { total: Math.max(totalmem(), heapTotal), used: heapTotal + external + arrayBuffers };
+  }
+
+  /** Loads the program at `path` (as the container sees it). ENOENT, EACCES, ENOEXEC. */
+  loadProgram(container: Container, base: Vnode[], path: string, engine: "inline" | "worker"): LoadedProgram {
+    const r = container.ns.resolve(base, path, true, false);
+    const node = r.node;
+    if (!node) throw new SysError(Errno.NOENT);
+    if (node.type !== Filetype.REGULAR_FILE) throw new SysError(Errno.ACCES);
+    const st = node.stat();
+    return this.programs.forFile(node, `${st.mtim}:${st.size}:${st.ino}`, path, () => {
+      const bytes = new Uint8Array(node.size());
+      node.read(bytes, 0);
+      return bytes;
+    }, engine === "worker");
+  }
+
+  /** Creates a process and starts it. EAGAIN when the container's pids limit is reached. */
+  spawn(req: SpawnRequest): Process {
+    const container = req.container;
+    const releaseFds = () => req.fds.forEach(([, e]) => e.file.release());
+    try {
+      if (container.limits.pids !== undefined && container.liveProcesses().length >= container.limits.pids) {
+        container.limitHit = "pids";
+        throw new SysError(Errno.AGAIN);
+      }
+      const engine = req.engine ?? this.engineKind;
+      const base = req.base ?? [container.ns.root];
+      const program = req.program ?? this.loadProgram(container, base, req.path!, engine);
+      const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
+      const proc = new Process({
+        kernel: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain,
+      });
+      if (req.newGroup) proc.pgid = proc.pid;
+      for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);
+      this.engines[engine].start(proc, program);
+      return proc;
+    } catch (e) {
+      releaseFds();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs a program to its end and returns its exit code and output: the library's main entry.
+   * `program` is a path inside the kernel's filesystem, Wasm bytes, or a program from
+   * `kernel.programs.compile()` (compiled once, started many times).
+   */
+  async run(program: string | Uint8Array | LoadedProgram, options: RunOptions = {}): Promise<RunResult> {
+    const container = options.container ?? this.host;
+    const capture = options.capture ?? true;
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    const stdin = this.stdinFor(options.stdin, options.tty ?? false);
+    const sink = (list: Uint8Array[], also?: (c: Uint8Array) => void) => (chunk: Uint8Array) => {
+      if (capture) list.push(chunk);
+      also?.(chunk);
+    };
+    const stdout = new OutputStream(sink(out, options.onStdout), options.tty ?? false);
+    const stderr = new OutputStream(sink(err, options.onStderr), options.tty ?? false);
+    for (const dir of options.dirs ?? []) this.mountHostDir(container.ns, dir);
+    const fds: Array<[number, FdEntry]> = [
+      [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0n }],
+      [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0n }],
+      [2, { file: stderr, rightsBase: stderr.rightsMask, rightsInheriting: 0n }],
+    ];
+    const preopens: Array<[string, string]> = [];
+    if (options.preopenRoot ?? true) preopens.push(["/", "/"]);
+    for (const dir of options.dirs ?? []) preopens.push([dir.guest, dir.guest]);
+    preopens.forEach(([path, name], i) => {
+      const chain = container.ns.dirChain([container.ns.root], path);
+      const file = new DirectoryFile(chain[chain.length - 1], chain);
+      fds.push([3 + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
+    });
+    const env = Array.isArray(options.env) ? options.env : Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    const argv0 = options.argv0 ?? (typeof program === "string" ? program : "main.wasm");
+    const engine = this.engineKind;
+    const loaded = typeof program === "string" ? undefined
+      : program instanceof Uint8Array ? this.programs.compile(program, argv0, engine === "worker")
+      : program;
+    const proc = this.spawn({
+      container, parent: null, path: typeof program === "string" ? program : undefined, program: loaded,
+      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds,
+    });
+    options.onStart?.(proc);
+    const status = await proc.exited;
+    const stdoutBytes = Buffer.concat(out);
+    const stderrBytes = Buffer.concat(err);
+    const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
+    return {
+      exitCode: signal !== undefined ? 128 + signal : (status >> 8) & 0xff, signal, status,
+      stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes,
+    };
+  }
+
+  /** Standard input from what run() was given. */
+  private stdinFor(given: RunOptions["stdin"], tty: boolean): InputStream {
+    if (given instanceof InputStream) return given;
+    if (typeof given === "string" || given instanceof Uint8Array) return InputStream.of(given);
+    const input = new InputStream(tty ? (this.terminal ?? null) : null);
+    if (given) input.attach(given);
+    else input.end();
+    return input;
+  }
+
+  /** A trap ended a guest: tell its stderr what and where, as wasmtime does. */
+  reportTrap(proc: Process, name: string, error: unknown): void {
+    const e = error as Error | undefined;
+    const frames = String(e?.stack ?? "").split("\n").filter((l) => l.includes("wasm://") || l.includes("wasm-function")).slice(0, 8);
+    const text = [`wasmbox: ${name}: trap: ${e?.message ?? String(error)}`, ...frames.map((f) => "    " + f.trim())].join("\n") + "\n";
+    try {
+      const entry = proc.fds.has(2) ? proc.fds.get(2) : undefined;
+      if (entry) entry.file.write([Buffer.from(text)]);
+      else this.log(text.trimEnd());
+    } catch {
+      this.log(text.trimEnd());
+    }
+  }
+
+  /** A handler threw something that is not an errno: a kernel bug. It traps that process only. */
+  reportBug(proc: Process, error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    this.bugs.push(e);
+    this.log(`wasmbox: kernel bug in a syscall of pid ${proc.pid} (${proc.name}): ${e.stack ?? e.message}`);
+  }
+
+  /** Prints a line to the kernel log. */
+  notice(line: string): void {
+    this.log(line);
+  }
+}
+

@@ -1,0 +1,52 @@
+// The process table's rules for ending: zombies kept until reaped, orphans handed to their
+// namespace's pid 1, parents woken; and reaping itself.
+import type { Process } from "./process.js";
+
+/** Exit and reap bookkeeping over every container's pid namespace. */
+export class ProcessTable {
+  /** Called when any process ends (for daemons, logs and tests). */
+  onExit?: (proc: Process) => void;
+
+  /** A process just became a zombie. */
+  exit(proc: Process): void {
+    const init = proc.container.pids.get(1);
+    for (const child of proc.children) {
+      child.parent = init && init !== proc && init.state !== "ZOMBIE" ? init : null;
+      child.parent?.children.add(child);
+      if (!child.parent && child.state === "ZOMBIE") this.reap(child);
+    }
+    proc.children.clear();
+    if (proc.parent && proc.parent.state !== "ZOMBIE") {
+      proc.parent.childEvents.wakeAll();
+      proc.parent.signal(17 /* SIGCHLD */);
+      if (proc.parent.children.has(proc) && init === proc.parent) init.childEvents.wakeAll();
+    } else {
+      this.reap(proc);
+    }
+    this.onExit?.(proc);
+  }
+
+  /** Removes a zombie for good. */
+  reap(proc: Process): void {
+    proc.parent?.children.delete(proc);
+    proc.container.pids.processes.delete(proc.pid);
+  }
+
+  /** A zombie child of `parent` matching `pid` (>0 that pid, -1 any, < -1 group), if any. */
+  findZombie(parent: Process, pid: number): Process | undefined {
+    for (const child of parent.children) {
+      if (child.state === "ZOMBIE" && matches(child, pid)) return child;
+    }
+    return undefined;
+  }
+
+  /** Whether `parent` has any child matching `pid`. */
+  hasChild(parent: Process, pid: number): boolean {
+    for (const child of parent.children) if (matches(child, pid)) return true;
+    return false;
+  }
+}
+
+function matches(child: Process, pid: number): boolean {
+  return pid === -1 || (pid > 0 ? child.pid === pid : pid < -1 ? child.pgid === -pid : child.pgid === child.parent?.pgid);
+}

@@ -1,0 +1,205 @@
+// A process: its place in the process table, fds, environment, signals and CPU accounting.
+// The engines run its code; this file only keeps its state and the rules that change it.
+import { Errno, SysError } from "../errno.js";
+import type { GuestMemory } from "../abi/memory.js";
+import type { Container } from "../container/container.js";
+import type { Kernel } from "../kernel.js";
+import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL } from "../abi/wasmbox-abi.js";
+import type { Vnode } from "../vfs/vnode.js";
+import { FdTable } from "./fd-table.js";
+import { ProcKilled, Wait } from "./wait.js";
+import { WaitQueue } from "./wait-queue.js";
+
+export type ProcState = "RUNNABLE" | "RUNNING" | "BLOCKED" | "ZOMBIE";
+
+/** Stops a process's code from running (terminates its worker, or rejects its pending wait). */
+export interface EngineHandle {
+  readonly kind: "inline" | "worker";
+  kill(signal: number): void;
+}
+
+/** What a new process is given. */
+export interface ProcessInit {
+  kernel: Kernel;
+  container: Container;
+  parent: Process | null;
+  argv: string[];
+  env: string[];
+  cwd: string;
+  cwdChain: Vnode[];
+  pgid?: number;
+}
+
+/** A process record (struct proc). */
+export class Process {
+  // Identity: set at creation, never changed.
+  readonly kernel: Kernel;
+  readonly container: Container;
+  /** Pid inside its container's pid namespace. */
+  readonly pid: number;
+  readonly argv: string[];
+  readonly env: string[];
+  readonly startedAt = Date.now();
+
+  // Family: changed by the process table (spawn, exit, reparenting).
+  parent: Process | null;
+  readonly children = new Set<Process>();
+  pgid: number;
+  /** Woken when a child ends. */
+  readonly childEvents = new WaitQueue();
+
+  // Scheduling: changed by the scheduler and the engines.
+  state: ProcState = "RUNNABLE";
+  cpuNs = 0;
+  inline = true;
+  engine?: EngineHandle;
+  /** The pending wait's interrupter, while BLOCKED. */
+  private interrupt?: (error: Error) => void;
+
+  // Resources: changed by syscalls.
+  cwd: string;
+  cwdChain: Vnode[];
+  readonly fds: FdTable;
+  mem!: GuestMemory;
+  /** The guest's linear memory, once it runs. */
+  memory?: WebAssembly.Memory;
+
+  // Signals.
+  readonly sigActions = new Uint8Array(NSIG);
+  sigPending = 0;
+
+  // End.
+  /** POSIX wait status once it is a zombie. */
+  status?: number;
+  killSignal?: number;
+  private resolveExit!: (status: number) => void;
+  /** Resolves with the wait status when it ends. */
+  readonly exited: Promise<number>;
+
+  constructor(init: ProcessInit) {
+    this.kernel = init.kernel;
+    this.container = init.container;
+    this.parent = init.parent;
+    this.argv = init.argv;
+    this.env = init.env;
+    this.cwd = init.cwd;
+    this.cwdChain = init.cwdChain;
+    this.pid = init.container.pids.alloc();
+    this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
+    this.fds = new FdTable(init.container.limits.nofile);
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+    init.container.pids.processes.set(this.pid, this);
+    init.parent?.children.add(this);
+  }
+
+  /** The program name (basename of argv[0]). */
+  get name(): string {
+    const arg0 = this.argv[0] ?? "?";
+    return arg0.slice(arg0.lastIndexOf("/") + 1) || arg0;
+  }
+
+  /**
+   * Sleeps until `wait` settles, then gives the call another go via `again`; the scheduler runs
+   * others meanwhile. A caught signal ends the sleep with EINTR; a kill unwinds the guest.
+   */
+  async block(wait: Wait, again: (w: Wait) => unknown, done: (value: unknown) => number, fail: (e: unknown) => number): Promise<number> {
+    let current = wait;
+    for (;;) {
+      try {
+        await this.sleep(current.until);
+        const r = again(current);
+        if (r instanceof Wait) {
+          current = r;
+          continue;
+        }
+        return done(r);
+      } catch (e) {
+        return fail(e);
+      }
+    }
+  }
+
+  /** Gives up the CPU until `until` settles or a signal interrupts. */
+  async sleep(until: Promise<unknown>): Promise<void> {
+    this.throwIfSignalled();
+    const scheduler = this.kernel.scheduler;
+    this.state = "BLOCKED";
+    scheduler.release(this);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.interrupt = reject;
+        until.then(() => resolve(), reject);
+      });
+    } finally {
+      this.interrupt = undefined;
+    }
+    if (this.ended) throw new ProcKilled(this.killSignal ?? SIGKILL);
+    await scheduler.acquire(this);
+    this.throwIfSignalled();
+  }
+
+  private throwIfSignalled(): void {
+    if (this.killSignal !== undefined) throw new ProcKilled(this.killSignal);
+    if (this.sigPending !== 0) throw new SysError(Errno.INTR);
+  }
+
+  /** Delivers a signal: ignored, made pending (caught), or fatal (default action). */
+  signal(sig: number): void {
+    if (this.state === "ZOMBIE" || sig === 0) return;
+    const action = sig === SIGKILL ? SIG_DFL : this.sigActions[sig];
+    if (action === SIG_IGN) return;
+    if (action === SIG_CATCH) {
+      this.sigPending |= 1 << sig;
+      this.interrupt?.(new SysError(Errno.INTR));
+      return;
+    }
+    if (sig === SIGCHLD || sig === SIGCONT || sig === 23 /* URG */ || sig === 28 /* WINCH */) return;
+    this.kill(sig);
+  }
+
+  /** Ends the process by signal: stops its code; the engine's runner records the exit. */
+  kill(sig: number): void {
+    if (this.state === "ZOMBIE" || this.killSignal !== undefined) return;
+    this.killSignal = sig;
+    this.interrupt?.(new ProcKilled(sig));
+    this.engine?.kill(sig);
+  }
+
+  /** Marks the process ended with wait status `status`: closes its fds, hands its children to init. */
+  finish(status: number): void {
+    if (this.state === "ZOMBIE") return;
+    this.status = status;
+    this.state = "ZOMBIE";
+    this.kernel.scheduler.forget(this);
+    this.fds.closeAll();
+    this.kernel.processes.exit(this);
+    this.resolveExit(status);
+  }
+
+  /** Bytes of linear memory it holds now. */
+  get memoryBytes(): number {
+    return this.state === "ZOMBIE" ? 0 : (this.memory?.buffer.byteLength ?? 0);
+  }
+
+  /** Whether this process's code is stopped for good. */
+  get ended(): boolean {
+    return this.state === "ZOMBIE";
+  }
+
+  /** The value of an environment variable, if set. */
+  getenv(name: string): string | undefined {
+    const prefix = name + "=";
+    const entry = this.env.find((e) => e.startsWith(prefix));
+    return entry?.slice(prefix.length);
+  }
+}
+
+/** Decodes a POSIX wait status for display: `exit 3` or `signal 9`. */
+export function describeStatus(status: number): string {
+  return (status & 0x7f) === 0 ? `exit ${(status >> 8) & 0xff}` : `signal ${status & 0x7f}`;
+}
+
+/** The shell's view of a wait status: the exit code, or 128 + signal. */
+export function exitCodeOf(status: number): number {
+  return (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+}

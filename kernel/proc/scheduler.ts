@@ -1,0 +1,126 @@
+// The scheduler: a run queue, a swappable policy, and CPU accounting.
+//
+// Its loop, as xv6 would describe it. Inline-engine processes share the kernel's one thread, so
+// at most one of them is RUNNING. A process that must wait calls release() (the CPU goes to the
+// next process the policy picks from the run queue) and sleeps BLOCKED; when what it waited for
+// happens it calls acquire(), becomes RUNNABLE in the run queue, and resumes only when the
+// scheduler hands it the CPU. Switching happens at syscall boundaries: a guest that computes
+// without calling the kernel keeps the CPU (the worker engine exists for those). Worker-engine
+// processes run on their own threads and never queue; they are only charged their CPU time.
+import type { Process } from "./process.js";
+
+/** Chooses who runs next among the runnable processes. */
+export interface SchedulerPolicy {
+  readonly name: string;
+  /** Index into `queue` (never empty) of the process to run next. */
+  pick(queue: readonly Process[]): number;
+}
+
+/** First come, first served, in the order processes became runnable. */
+export class RoundRobinPolicy implements SchedulerPolicy {
+  readonly name = "round-robin";
+  pick(): number {
+    return 0;
+  }
+}
+
+/**
+ * Weighted fair share between containers: the runnable process whose container has used the
+ * least CPU per unit of weight (--cpu-shares) goes first; within a container, FIFO.
+ */
+export class FairSharePolicy implements SchedulerPolicy {
+  readonly name = "fair-share";
+  pick(queue: readonly Process[]): number {
+    let best = 0;
+    let bestScore = Number.POSITIVE_INFINITY;
+    queue.forEach((proc, i) => {
+      const group = proc.container;
+      const score = group.cpuNs / Math.max(1, group.limits.cpuShares);
+      if (score < bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    return best;
+  }
+}
+
+interface Waiting {
+  proc: Process;
+  grant: () => void;
+}
+
+/** The run queue and the one inline CPU. */
+export class Scheduler {
+  private readonly queue: Waiting[] = [];
+  running: Process | null = null;
+  private runningSince = 0;
+  /** How long a process may keep the CPU while others wait, in ms (checked at syscalls). */
+  sliceMs = 10;
+
+  constructor(public policy: SchedulerPolicy = new FairSharePolicy()) {}
+
+  /** Processes waiting for the CPU, in queue order. */
+  runnable(): Process[] {
+    return this.queue.map((w) => w.proc);
+  }
+
+  /** Resolves when `proc` holds the CPU. */
+  acquire(proc: Process): Promise<void> {
+    if (!proc.inline) {
+      proc.state = "RUNNING";
+      return Promise.resolve();
+    }
+    proc.state = "RUNNABLE";
+    if (this.running === null && this.queue.length === 0) {
+      this.grant(proc);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.queue.push({ proc, grant: resolve }));
+  }
+
+  /** `proc` gives up the CPU (to block or to end); the next runnable process gets it. */
+  release(proc: Process): void {
+    if (this.running !== proc) return;
+    this.charge(proc, performance.now() - this.runningSince);
+    this.running = null;
+    this.dispatch();
+  }
+
+  /** Whether the running process has used its slice while others wait. */
+  shouldYield(proc: Process): boolean {
+    return this.running === proc && this.queue.length > 0 && performance.now() - this.runningSince > this.sliceMs;
+  }
+
+  /** CPU time (ns) the running process has used in its current slice, not yet charged. */
+  currentSliceNs(proc: Process): number {
+    return this.running === proc ? Math.round((performance.now() - this.runningSince) * 1e6) : 0;
+  }
+
+  /** Removes a process that will never run again from the queue. */
+  forget(proc: Process): void {
+    const i = this.queue.findIndex((w) => w.proc === proc);
+    if (i >= 0) this.queue.splice(i, 1);
+    this.release(proc);
+  }
+
+  /** Charges CPU time (ms) to a process and its container. */
+  charge(proc: Process, ms: number): void {
+    const ns = Math.max(0, Math.round(ms * 1e6));
+    proc.cpuNs += ns;
+    proc.container.cpuNs += ns;
+  }
+
+  private grant(proc: Process): void {
+    this.running = proc;
+    this.runningSince = performance.now();
+    proc.state = "RUNNING";
+  }
+
+  private dispatch(): void {
+    if (this.running !== null || this.queue.length === 0) return;
+    const [next] = this.queue.splice(this.policy.pick(this.runnable()), 1);
+    this.grant(next.proc);
+    next.grant();
+  }
+}

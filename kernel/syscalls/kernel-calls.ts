@@ -1,0 +1,239 @@
+// The kernel's own calls (import module "wasmbox"): processes, pipes, fd duplication, signals,
+// terminals and system information. The ABI is documented in kernel/abi/wasmbox-abi.ts.
+import { Errno, SysError } from "../errno.js";
+import { P, R } from "../abi/types.js";
+import * as ABI from "../abi/wasmbox-abi.js";
+import { shareEntry, type FdEntry } from "../proc/fd-table.js";
+import { Pipe } from "../proc/pipe.js";
+import type { Process } from "../proc/process.js";
+import { ProcKilled, Wait } from "../proc/wait.js";
+import { DirectoryFile } from "../vfs/open-file.js";
+import { RIGHTS_STREAM } from "../wasi.js";
+import { syscall, type SyscallDef } from "./table.js";
+
+const M = ABI.KERNEL_MODULE;
+
+/** Splits NUL-terminated strings packed back to back. */
+function unpack(bytes: Uint8Array): string[] {
+  const text = Buffer.from(bytes).toString("utf8");
+  if (text.length === 0) return [];
+  const parts = text.split("\0");
+  if (parts[parts.length - 1] === "") parts.pop();
+  return parts;
+}
+
+function checkSignal(sig: number): void {
+  if (sig < 0 || sig >= ABI.NSIG) throw new SysError(Errno.INVAL);
+}
+
+/** The processes a kill(2)-style pid selects, within the caller's pid namespace. */
+function signalTargets(proc: Process, pid: number): Process[] {
+  const all = proc.container.pids.list().filter((p) => p.state !== "ZOMBIE");
+  if (pid > 0) return all.filter((p) => p.pid === pid);
+  if (pid === 0) return all.filter((p) => p.pgid === proc.pgid);
+  if (pid === -1) return all.filter((p) => p.pid !== 1 && p !== proc);
+  return all.filter((p) => p.pgid === -pid);
+}
+
+export const kernelSyscalls: SyscallDef[] = [
+  syscall({
+    name: "proc_spawn", module: M, mayBlock: false,
+    doc: "Starts a program as a child (see wasmbox-abi.ts). ENOENT; EACCES; ENOEXEC; EAGAIN (pids limit); EBADF (fdmap).",
+    params: [["path", P.string], ["argv", P.bytesIn], ["envp", P.bytesIn], ["cwd", P.string], ["fdmap", P.u32pairs], ["flags", P.flags]],
+    result: R.u32,
+    handler(proc: Process, path: string, argvBytes: Uint8Array, envBytes: Uint8Array, cwd: string, pairs: Array<[number, number]>, flags: number) {
+      const fds: Array<[number, FdEntry]> = [];
+      if (pairs.length === 0) {
+        for (const [fd, entry] of proc.fds.entries()) {
+          if (fd <= 2 || (entry.preopen !== undefined)) fds.push([fd, entry]);
+        }
+      } else {
+        for (const [childFd, parentFd] of pairs) fds.push([childFd, proc.fds.get(parentFd)]);
+        const named = new Set(pairs.map(([c]) => c));
+        for (const [fd, entry] of proc.fds.entries()) if (entry.preopen !== undefined && !named.has(fd)) fds.push([fd, entry]);
+      }
+      const argv = unpack(argvBytes);
+      const env = envBytes.length === 0 ? proc.env.slice() : unpack(envBytes);
+      const child = proc.kernel.spawn({
+        container: proc.container, parent: proc, path, cwd: cwd || proc.cwd, base: proc.cwdChain,
+        argv: argv.length > 0 ? argv : [path], env, fds: fds.map(([fd, entry]) => [fd, shareEntry(entry)]),
+        newGroup: (flags & ABI.SPAWN_NEW_PGROUP) !== 0,
+      });
+      return child.pid;
+    },
+  }),
+  syscall({
+    name: "proc_wait", module: M, mayBlock: true, doc: "waitpid(2): status as POSIX encodes it. ECHILD; EINTR.",
+    params: [["pid", P.s32], ["options", P.flags]], result: R.u32pair,
+    handler(proc: Process, pid: number, options: number) {
+      const table = proc.kernel.processes;
+      const zombie = table.findZombie(proc, pid);
+      if (zombie) {
+        table.reap(zombie);
+        return [zombie.pid, zombie.status ?? 0];
+      }
+      if (!table.hasChild(proc, pid)) throw new SysError(Errno.CHILD);
+      if (options & ABI.WAIT_NOHANG) return [0, 0];
+      return new Wait(proc.childEvents.wait());
+    },
+  }),
+  syscall({
+    name: "fd_pipe", module: M, mayBlock: false, doc: "A pipe: read end, write end. EMFILE.",
+    params: [], result: R.u32pair,
+    handler(proc: Process) {
+      const [r, w] = new Pipe(proc.kernel.allocIno()).open();
+      const rights = RIGHTS_STREAM;
+      const rfd = proc.fds.add({ file: r, rightsBase: rights, rightsInheriting: 0n });
+      try {
+        const wfd = proc.fds.add({ file: w, rightsBase: rights, rightsInheriting: 0n });
+        return [rfd, wfd];
+      } catch (e) {
+        proc.fds.close(rfd);
+        w.release();
+        throw e;
+      }
+    },
+  }),
+  syscall({
+    name: "fd_dup", module: M, mayBlock: false, doc: "dup(2): the lowest free fd. EMFILE.",
+    params: [["fd", P.fd]], result: R.u32,
+    handler(proc: Process, fd: number) {
+      const entry = shareEntry(proc.fds.get(fd));
+      delete entry.preopen;
+      try {
+        return proc.fds.add(entry);
+      } catch (e) {
+        entry.file.release();
+        throw e;
+      }
+    },
+  }),
+  syscall({
+    name: "fd_dup2", module: M, mayBlock: false, doc: "dup2(2): closes to_fd first. EBADF.",
+    params: [["fd", P.fd], ["to_fd", P.fd]],
+    handler(proc: Process, fd: number, to: number) {
+      const entry = proc.fds.get(fd);
+      if (fd === to) return;
+      if (to >= proc.fds.limit) throw new SysError(Errno.BADF);
+      const copy = shareEntry(entry);
+      delete copy.preopen;
+      proc.fds.put(to, copy);
+    },
+  }),
+  syscall({
+    name: "proc_id", module: M, mayBlock: false, doc: "The caller's pid.",
+    params: [], result: R.u32, handler: (proc: Process) => proc.pid,
+  }),
+  syscall({
+    name: "proc_parent", module: M, mayBlock: false, doc: "The parent's pid (0 for none or outside the namespace). ESRCH.",
+    params: [["pid", P.u32]], result: R.u32,
+    handler(proc: Process, pid: number) {
+      const target = pid === 0 ? proc : proc.container.pids.get(pid);
+      if (!target) throw new SysError(Errno.SRCH);
+      return target.parent && target.parent.container === proc.container ? target.parent.pid : 0;
+    },
+  }),
+  syscall({
+    name: "proc_signal", module: M, mayBlock: false, doc: "kill(2) within the caller's pid namespace. ESRCH; EINVAL.",
+    params: [["pid", P.s32], ["sig", P.u32]],
+    handler(proc: Process, pid: number, sig: number) {
+      checkSignal(sig);
+      const targets = signalTargets(proc, pid);
+      if (targets.length === 0) throw new SysError(Errno.SRCH);
+      for (const t of targets) t.signal(sig);
+      if (proc.killSignal !== undefined) throw new ProcKilled(proc.killSignal);
+    },
+  }),
+  syscall({
+    name: "proc_setpgid", module: M, mayBlock: false, doc: "setpgid(2). ESRCH; EINVAL.",
+    params: [["pid", P.u32], ["pgid", P.u32]],
+    handler(proc: Process, pid: number, pgid: number) {
+      const target = pid === 0 ? proc : proc.container.pids.get(pid);
+      if (!target || (target !== proc && target.parent !== proc)) throw new SysError(Errno.SRCH);
+      target.pgid = pgid === 0 ? target.pid : pgid;
+    },
+  }),
+  syscall({
+    name: "proc_getpgid", module: M, mayBlock: false, doc: "getpgid(2). ESRCH.",
+    params: [["pid", P.u32]], result: R.u32,
+    handler(proc: Process, pid: number) {
+      const target = pid === 0 ? proc : proc.container.pids.get(pid);
+      if (!target) throw new SysError(Errno.SRCH);
+      return target.pgid;
+    },
+  }),
+  syscall({
+    name: "proc_sigaction", module: M, mayBlock: false, doc: "Default, ignore or catch a signal. EINVAL (KILL, STOP or unknown).",
+    params: [["sig", P.u32], ["action", P.u32]],
+    handler(proc: Process, sig: number, action: number) {
+      checkSignal(sig);
+      if (sig === 0 || sig === ABI.SIGKILL || sig === ABI.SIGSTOP || action > ABI.SIG_CATCH) throw new SysError(Errno.INVAL);
+      proc.sigActions[sig] = action;
+    },
+  }),
+  syscall({
+    name: "proc_sigpending", module: M, mayBlock: false, doc: "Takes the mask of pending caught signals.",
+    params: [], result: R.u32,
+    handler(proc: Process) {
+      const mask = proc.sigPending;
+      proc.sigPending = 0;
+      return mask >>> 0;
+    },
+  }),
+  syscall({
+    name: "tty_mode", module: M, mayBlock: false, doc: "Raw or cooked input on a terminal. ENOTTY.",
+    params: [["fd", P.fd], ["mode", P.u32]],
+    handler(proc: Process, fd: number, mode: number) {
+      const { file } = proc.fds.get(fd);
+      if (!file.isTerminal()) throw new SysError(Errno.NOTTY);
+      if (mode > ABI.TTY_RAW) throw new SysError(Errno.INVAL);
+      proc.kernel.terminal?.setRaw(mode === ABI.TTY_RAW);
+    },
+  }),
+  syscall({
+    name: "tty_foreground", module: M, mayBlock: false, doc: "Sets the process group that gets ^C. ENOTTY.",
+    params: [["fd", P.fd], ["pgid", P.u32]],
+    handler(proc: Process, fd: number, pgid: number) {
+      const { file } = proc.fds.get(fd);
+      if (!file.isTerminal()) throw new SysError(Errno.NOTTY);
+      proc.container.foregroundGroup = pgid;
+    },
+  }),
+  syscall({
+    name: "sys_uname", module: M, mayBlock: false, doc: "sysname, nodename, release, version, machine (NUL-separated); cut to the buffer.",
+    params: [["buf", P.bytesOut]], result: R.u32,
+    handler(proc: Process, buf: Uint8Array) {
+      const k = proc.kernel;
+      const text = Buffer.from(["wasmbox", proc.container.hostname, k.release, `#1 ${k.engineKind}`, "wasm32", ""].join("\0"));
+      const n = Math.min(buf.length, text.length);
+      buf.set(text.subarray(0, n));
+      return n;
+    },
+  }),
+  syscall({
+    name: "sys_statvfs", module: M, mayBlock: false, doc: "Bytes and inodes of the filesystem holding fd.",
+    params: [["fd", P.fd], ["out", P.ptr]],
+    handler(proc: Process, fd: number, out: number) {
+      const { file } = proc.fds.get(fd);
+      const fs = file.vnode?.fs ?? (file instanceof DirectoryFile ? file.vnode.fs : undefined);
+      const u = fs ? fs.usage() : { bytes: 0, usedBytes: 0, inodes: 0, usedInodes: 0 };
+      proc.mem.check(out, 32);
+      proc.mem.setU64(out, BigInt(u.bytes));
+      proc.mem.setU64(out + 8, BigInt(u.usedBytes));
+      proc.mem.setU64(out + 16, BigInt(u.inodes));
+      proc.mem.setU64(out + 24, BigInt(u.usedInodes));
+    },
+  }),
+  syscall({
+    name: "sys_meminfo", module: M, mayBlock: false, doc: "Kernel total and used memory, the container's limit and use.",
+    params: [["out", P.ptr]],
+    handler(proc: Process, out: number) {
+      const { total, used } = proc.kernel.memoryInfo(proc.container);
+      proc.mem.check(out, 32);
+      proc.mem.setU64(out, BigInt(total));
+      proc.mem.setU64(out + 8, BigInt(used));
+      proc.mem.setU64(out + 16, BigInt(proc.container.limits.memoryBytes ?? 0));
+      proc.mem.setU64(out + 24, BigInt(proc.container.memoryBytes()));
+    },
+  }),
+];

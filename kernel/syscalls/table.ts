@@ -1,0 +1,108 @@
+// THE syscall table: one declarative entry per call, and the one dispatch path built from it.
+// Import objects, --trace, the per-container allow-list and `wasmbox syscalls` all derive from here.
+import { Errno, SysError } from "../errno.js";
+import type { GuestMemory } from "../abi/memory.js";
+import type { ParamKind, ResultKind, WasmType } from "../abi/types.js";
+import type { Process } from "../proc/process.js";
+import { Wait } from "../proc/wait.js";
+
+export const WASI_MODULE = "wasi_snapshot_preview1";
+
+/** One system call. */
+export interface SyscallDef {
+  readonly name: string;
+  readonly module: string;
+  readonly params: ReadonlyArray<readonly [string, ParamKind<any>]>;
+  readonly result?: ResultKind<any>;
+  /** Whether the handler may return a promise (and so the guest may have to wait). */
+  readonly mayBlock: boolean;
+  /** proc_exit: no errno is returned, the call never comes back. */
+  readonly noReturn?: boolean;
+  /** Gets decoded values; returns the result value (or a promise of it); errors are thrown as SysError. */
+  readonly handler: (proc: Process, ...args: any[]) => unknown;
+  readonly doc: string;
+}
+
+/** Declares a syscall (identity function, for typing). */
+export function syscall(def: SyscallDef): SyscallDef {
+  return def;
+}
+
+/** The Wasm parameter types of a call, as a guest declares its import. */
+export function wasmParams(def: SyscallDef): WasmType[] {
+  return [...def.params.flatMap(([, kind]) => kind.wasm), ...(def.result?.wasm ?? [])];
+}
+
+/** The call's signature as a human reads it: `fd_write(fd: fd, iovs: iovecs) -> size`. */
+export function signature(def: SyscallDef): string {
+  const params = def.params.map(([name, kind]) => `${name}: ${kind.name}`).join(", ");
+  return `${def.name}(${params})` + (def.noReturn ? " -> !" : def.result ? ` -> errno, ${def.result.name}` : " -> errno");
+}
+
+/** The context a dispatcher needs from the process it serves. */
+export interface SyscallContext {
+  readonly proc: Process;
+  /** The guest's memory (set once the instance exists). */
+  mem: GuestMemory;
+  /** Whether the caller should give up the CPU at this blocking-capable call. */
+  preempt(): boolean;
+}
+
+/** Turns anything a handler threw into an errno, or rethrows what must unwind the guest. */
+export type FailFn = (error: unknown) => number;
+
+/**
+ * Parks the caller on a Wait and then calls `again` (the whole call once more, or the Wait's
+ * resume), until it gives a value, which `done` writes out. Settles with the errno.
+ */
+export type BlockFn = (wait: Wait, again: () => unknown, done: (value: unknown) => number) => Promise<number>;
+
+/**
+ * Builds the guest-callable function for one entry: decode the raw arguments, call the handler,
+ * write the result through the out-pointers, return the errno. Generated once per entry and
+ * process so that the hot path is a straight-line function V8 can inline.
+ */
+export function makeDispatcher(def: SyscallDef, ctx: SyscallContext, fail: FailFn, block: BlockFn): (...raw: number[]) => unknown {
+  const decoders = def.params.map(([, kind]) => kind);
+  let argIndex = 0;
+  const decoded: string[] = [];
+  decoders.forEach((kind, i) => {
+    const raws = kind.wasm.map(() => `a${argIndex++}`);
+    decoded.push(`d${i}.decode(mem, ${raws.join(", ")})`);
+  });
+  const outs = (def.result?.wasm ?? []).map(() => `a${argIndex++}`);
+  const rawNames = Array.from({ length: argIndex }, (_, i) => `a${i}`);
+  const call = `handler(ctx.proc${decoded.length ? ", " + decoded.join(", ") : ""})`;
+  const write = def.result ? `out.encode(mem, v, ${outs.join(", ")}); ` : "";
+  const body = [
+    `return function ${def.name}(${rawNames.join(", ")}) {`,
+    `  const mem = ctx.mem;`,
+    `  ctx.proc.kernel.current = ctx.proc;`,
+    `  try {`,
+    def.mayBlock ? `    if (ctx.preempt()) return block(YIELD, () => ${call}, (v) => { ${write}return 0; });` : ``,
+    `    const v = ${call};`,
+    def.mayBlock ? `    if (v instanceof Wait) return block(v, () => ${call}, (v) => { ${write}return 0; });` : ``,
+    `    ${write}return 0;`,
+    `  } catch (e) { return fail(e); }`,
+    `};`,
+  ].join("\n");
+  const factory = new Function("ctx", "handler", "fail", "block", "out", "Wait", "YIELD", ...decoders.map((_, i) => `d${i}`), body);
+  return factory(ctx, def.handler, fail, block, def.result, Wait, YIELD, ...decoders);
+}
+
+/** A Wait that is over at once: used to give the CPU to others when a slice is used up. */
+const YIELD = new Wait(Promise.resolve());
+
+/** The errno a refused call returns, and a record of it. */
+export function refusedCall(def: SyscallDef, errno: Errno, record: (name: string) => void): () => number {
+  return () => {
+    record(def.name);
+    return errno;
+  };
+}
+
+/** A fail function: SysError → errno; anything else propagates (exit, kill, or a kernel bug). */
+export function errnoOrRethrow(error: unknown): number {
+  if (error instanceof SysError) return error.errno;
+  throw error;
+}

@@ -1,0 +1,148 @@
+// A mount namespace and path resolution (namei): walks components, crosses mounts, expands
+// symlinks (ELOOP after 40), and keeps every walk from a directory fd beneath that directory.
+import { Errno, SysError } from "../errno.js";
+import { Filetype } from "../wasi.js";
+import type { Vnode } from "./vnode.js";
+
+/** The most symlinks one resolution may expand, as Linux's MAXSYMLINKS. */
+export const MAX_SYMLINKS = 40;
+/** The longest path accepted, as Linux's PATH_MAX. */
+export const PATH_MAX = 4096;
+
+/** One entry of the mount table. */
+export interface Mount {
+  /** The mounted filesystem's root. */
+  root: Vnode;
+  /** Where it is mounted, as a path in this namespace. */
+  path: string;
+  /** What it is (a host path, "overlay", "proc", ...), for /proc/mounts. */
+  source: string;
+}
+
+/** The result of resolving a path: the last directory, the last name, and what it names (if anything). */
+export interface Resolved {
+  /** Vnodes from the namespace root to the directory that holds `name` (inclusive); for a path
+   *  that ends at a directory ("a/b/.", "a/.."), name is "." and the chain ends at that directory. */
+  parentPath: Vnode[];
+  parent: Vnode;
+  name: string;
+  node: Vnode | undefined;
+  /** Whether the path ended in '/'. */
+  trailingSlash: boolean;
+}
+
+function nodeKey(node: Vnode): string {
+  return `${node.fs.dev}:${node.ino}`;
+}
+
+/** A root and the filesystems mounted below it. */
+export class MountNamespace {
+  private readonly mounts = new Map<string, Mount>();
+
+  constructor(readonly root: Vnode, readonly rootSource = "rootfs") {}
+
+  /** Mounts `root` over the directory `at` (whose path is `path`). */
+  mount(at: Vnode, root: Vnode, path: string, source: string): void {
+    if (at.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
+    this.mounts.set(nodeKey(at), { root, path, source });
+  }
+
+  /** The mount table, root first. */
+  mountList(): Mount[] {
+    return [{ root: this.root, path: "/", source: this.rootSource }, ...this.mounts.values()];
+  }
+
+  /** The vnode to use for `node`: the mounted root if something is mounted on it. */
+  cross(node: Vnode): Vnode {
+    if (this.mounts.size === 0 || node.type !== Filetype.DIRECTORY) return node;
+    return this.mounts.get(nodeKey(node))?.root ?? node;
+  }
+
+  /**
+   * Resolves `path` starting at the directory whose vnode chain is `base`.
+   * `follow`: whether a symlink in the last component is followed. `confined`: whether the walk
+   * must stay beneath base (WASI's rule for paths relative to a directory fd); absolute paths are
+   * only accepted when not confined.
+   */
+  resolve(base: Vnode[], path: string, follow: boolean, confined: boolean): Resolved {
+    if (path.length === 0) throw new SysError(Errno.NOENT);
+    if (path.includes("\0")) throw new SysError(Errno.INVAL);
+    if (path.length > PATH_MAX) throw new SysError(Errno.NAMETOOLONG);
+    if (path.startsWith("/") && confined) throw new SysError(Errno.PERM);
+    const floor = confined ? base.length : 1;
+    let stack = path.startsWith("/") ? [this.root] : base.slice();
+    let pending = path.split("/").reverse();
+    const trailingSlash = path.endsWith("/");
+    let links = 0;
+    let leftFloor = false;
+
+    for (;;) {
+      const name = pending.pop();
+      if (name === undefined) break;
+      const isLast = pending.every((c) => c === "" || c === ".");
+      const dir = stack[stack.length - 1];
+      if (name === "" || name === ".") {
+        if (isLast) return this.finish(stack, base, floor, leftFloor, ".", dir, trailingSlash);
+        continue;
+      }
+      if (dir.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
+      if (name === "..") {
+        if (stack.length <= floor && !leftFloor) throw new SysError(confined ? Errno.PERM : Errno.NOENT);
+        if (stack.length > 1) stack.pop();
+        if (isLast) return this.finish(stack, base, floor, leftFloor, ".", stack[stack.length - 1], trailingSlash);
+        continue;
+      }
+      if (name.length > 255) throw new SysError(Errno.NAMETOOLONG);
+      const found = dir.lookup(name);
+      const node = found ? this.cross(found) : undefined;
+      if (node && node.type === Filetype.SYMBOLIC_LINK && (!isLast || follow || trailingSlash)) {
+        if (++links > MAX_SYMLINKS) throw new SysError(Errno.LOOP);
+        const target = node.readlink();
+        if (target.length === 0) throw new SysError(Errno.NOENT);
+        if (target.startsWith("/")) {
+          stack = [this.root];
+          if (floor > 1) leftFloor = true;
+        }
+        const rest = target.split("/").reverse();
+        if (trailingSlash && isLast) rest.unshift("");
+        pending = pending.concat(rest);
+        continue;
+      }
+      if (isLast) return this.finish(stack, base, floor, leftFloor, name, node, trailingSlash);
+      if (!node) throw new SysError(Errno.NOENT);
+      if (node.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
+      stack.push(node);
+    }
+    return this.finish(stack, base, floor, leftFloor, ".", stack[stack.length - 1], trailingSlash);
+  }
+
+  private finish(
+    stack: Vnode[], base: Vnode[], floor: number, leftFloor: boolean, name: string,
+    node: Vnode | undefined, trailingSlash: boolean,
+  ): Resolved {
+    if (leftFloor) {
+      // An absolute symlink took the walk to the root; it must have come back beneath base.
+      if (stack.length < floor || !base.slice(0, floor).every((b, i) => b.same(stack[i]))) {
+        throw new SysError(Errno.PERM);
+      }
+    }
+    if (trailingSlash && node && node.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
+    // For "." (a path that ends at a directory), the directory is its own parent.
+    return { parentPath: stack, parent: stack[stack.length - 1], name, node, trailingSlash };
+  }
+
+  /** The vnode a path names (following symlinks unless told not to); ENOENT if none. */
+  lookup(base: Vnode[], path: string, follow = true, confined = false): Vnode {
+    const r = this.resolve(base, path, follow, confined);
+    if (!r.node) throw new SysError(Errno.NOENT);
+    return r.node;
+  }
+
+  /** The chain of vnodes from the root to the directory at `path`. */
+  dirChain(base: Vnode[], path: string, confined = false): Vnode[] {
+    const r = this.resolve(base, path, true, confined);
+    if (!r.node) throw new SysError(Errno.NOENT);
+    if (r.node.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
+    return r.name === "." ? r.parentPath : [...r.parentPath, r.node];
+  }
+}

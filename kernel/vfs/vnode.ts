@@ -1,0 +1,109 @@
+// The VFS's inode interface: every filesystem (memory, overlay, host directory, /dev, /proc) gives
+// Vnodes with these operations. Defaults refuse with the errno POSIX gives for the wrong file type.
+import { Errno, SysError } from "../errno.js";
+import { Filetype, type Filestat } from "../wasi.js";
+import type { OpenFile } from "./open-file.js";
+
+/** A mounted filesystem: its device id and whether it may be written. */
+export interface FileSystem {
+  readonly dev: bigint;
+  /** The type name shown in /proc/mounts (memfs, overlay, hostfs, devfs, proc). */
+  readonly type: string;
+  readonly readOnly: boolean;
+  /** Total and used bytes and inodes, for df. */
+  usage(): { bytes: number; usedBytes: number; inodes: number; usedInodes: number };
+}
+
+/** Clock source for timestamps, in nanoseconds since the epoch. */
+export function nowNs(): bigint {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+}
+
+/** An inode as the VFS sees it. Operations a type does not support throw the matching errno. */
+export abstract class Vnode {
+  abstract readonly fs: FileSystem;
+  abstract readonly type: Filetype;
+  abstract readonly ino: bigint;
+  abstract stat(): Filestat;
+
+  /** Sets access and/or modification time (null leaves one as it is). */
+  setTimes(_atim: bigint | null, _mtim: bigint | null): void {
+    throw new SysError(Errno.PERM);
+  }
+  /** Changes the permission bits. */
+  chmod(_mode: number): void {
+    throw new SysError(Errno.PERM);
+  }
+
+  // Regular files.
+  read(_buf: Uint8Array, _pos: number): number {
+    throw new SysError(this.type === Filetype.DIRECTORY ? Errno.ISDIR : Errno.INVAL);
+  }
+  write(_buf: Uint8Array, _pos: number): number {
+    throw new SysError(this.type === Filetype.DIRECTORY ? Errno.ISDIR : Errno.INVAL);
+  }
+  size(): number {
+    return Number(this.stat().size);
+  }
+  truncate(_size: number): void {
+    throw new SysError(this.type === Filetype.DIRECTORY ? Errno.ISDIR : Errno.INVAL);
+  }
+
+  // Directories.
+  lookup(_name: string): Vnode | undefined {
+    throw new SysError(Errno.NOTDIR);
+  }
+  /** Names of the entries, without "." and "..". */
+  list(): string[] {
+    throw new SysError(Errno.NOTDIR);
+  }
+  create(_name: string, _type: Filetype.REGULAR_FILE | Filetype.DIRECTORY, _mode: number): Vnode {
+    throw new SysError(Errno.NOTDIR);
+  }
+  symlink(_name: string, _target: string): Vnode {
+    throw new SysError(Errno.NOTDIR);
+  }
+  link(_name: string, _target: Vnode): void {
+    throw new SysError(Errno.NOTDIR);
+  }
+  /** Removes a non-directory entry. */
+  unlink(_name: string): void {
+    throw new SysError(Errno.NOTDIR);
+  }
+  /** Removes an empty directory entry. */
+  rmdir(_name: string): void {
+    throw new SysError(Errno.NOTDIR);
+  }
+  /** Moves entry `name` to `toDir` as `toName`, replacing what POSIX rename(2) allows. */
+  rename(_name: string, _toDir: Vnode, _toName: string): void {
+    throw new SysError(Errno.NOTDIR);
+  }
+
+  // Symlinks.
+  readlink(): string {
+    throw new SysError(Errno.INVAL);
+  }
+
+  /** Devices and other special files give their own open-file object. */
+  openSpecial?(): OpenFile;
+
+  /** Whether two vnodes are the same inode. */
+  same(other: Vnode): boolean {
+    return this === other || (this.fs === other.fs && this.ino === other.ino);
+  }
+}
+
+/** Checks a directory entry name: no '/', not empty, no NUL. */
+export function checkName(name: string): void {
+  if (name === "" || name.includes("/") || name.includes("\0")) throw new SysError(Errno.INVAL);
+  if (name.length > 255) throw new SysError(Errno.NAMETOOLONG);
+}
+
+/** POSIX rename(2) checks between an existing source and an existing destination. */
+export function checkRenameOver(from: Vnode, to: Vnode): void {
+  const fromDir = from.type === Filetype.DIRECTORY;
+  const toDir = to.type === Filetype.DIRECTORY;
+  if (fromDir && !toDir) throw new SysError(Errno.NOTDIR);
+  if (!fromDir && toDir) throw new SysError(Errno.ISDIR);
+  if (toDir && to.list().length > 0) throw new SysError(Errno.NOTEMPTY);
+}
