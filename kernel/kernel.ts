@@ -223,7 +223,7 @@ export class Kernel {
     if (!node) throw new SysError(Errno.NOENT);
     if (node.type !== Filetype.REGULAR_FILE) throw new SysError(Errno.ACCES);
     const st = node.stat();
-    return this.programs.forFile(node, `${st.mtim}:${st.size}:${st.ino}`, path, () => {
+    return this.programs.forFile(node.contentIdentity(), `${st.mtim}:${st.size}:${st.ino}`, path, () => {
       const bytes = new Uint8Array(node.size());
       node.read(bytes, 0);
       return bytes;

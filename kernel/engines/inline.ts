@@ -42,6 +42,7 @@ export class InlineEngine implements Engine {
       const exported = instance.exports.memory;
       if (!memory && exported instanceof WebAssembly.Memory) ctx.mem = new GuestMemory(exported);
       proc.memory = memory ?? (exported instanceof WebAssembly.Memory ? exported : undefined);
+      proc.mem = ctx.mem;
       const start = instance.exports._start ?? instance.exports.main;
       if (typeof start !== "function") throw new Error("the module exports no _start function");
       entry = jspi.promising(start);

@@ -75,6 +75,7 @@ export class WorkerEngine implements Engine {
     const i64 = new BigInt64Array(control);
     const ctx = { proc, mem: new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })), preempt: () => false };
     proc.memory = memory ?? undefined;
+    proc.mem = ctx.mem;
     const bound = bindSyscalls(proc, ctx, proc.kernel.syscalls);
     const wanted = WebAssembly.Module.imports(program.module).filter((i) => i.kind === "function");
     const calls: Array<{ module: string; name: string; types: string[]; def: SyscallDef; fn: (...raw: unknown[]) => unknown }> = wanted.map((imp) => {

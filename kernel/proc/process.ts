@@ -53,8 +53,8 @@ export class Process {
   cpuNs = 0;
   inline = true;
   engine?: EngineHandle;
-  /** The pending wait's interrupter, while BLOCKED. */
-  private interrupt?: (error: Error) => void;
+  /** Interrupters of the pending waits, while BLOCKED (one per sleeping call). */
+  private readonly interrupters = new Set<(error: Error) => void>();
 
   // Resources: changed by syscalls.
   cwd: string;
@@ -125,13 +125,15 @@ export class Process {
     const scheduler = this.kernel.scheduler;
     this.state = "BLOCKED";
     scheduler.release(this);
+    let interrupt!: (error: Error) => void;
     try {
       await new Promise<void>((resolve, reject) => {
-        this.interrupt = reject;
+        interrupt = reject;
+        this.interrupters.add(reject);
         until.then(() => resolve(), reject);
       });
     } finally {
-      this.interrupt = undefined;
+      this.interrupters.delete(interrupt);
     }
     if (this.ended) throw new ProcKilled(this.killSignal ?? SIGKILL);
     await scheduler.acquire(this);
@@ -150,7 +152,7 @@ export class Process {
     if (action === SIG_IGN) return;
     if (action === SIG_CATCH) {
       this.sigPending |= 1 << sig;
-      this.interrupt?.(new SysError(Errno.INTR));
+      for (const interrupt of this.interrupters) interrupt(new SysError(Errno.INTR));
       return;
     }
     if (sig === SIGCHLD || sig === SIGCONT || sig === 23 /* URG */ || sig === 28 /* WINCH */) return;
@@ -161,7 +163,7 @@ export class Process {
   kill(sig: number): void {
     if (this.state === "ZOMBIE" || this.killSignal !== undefined) return;
     this.killSignal = sig;
-    this.interrupt?.(new ProcKilled(sig));
+    for (const interrupt of this.interrupters) interrupt(new ProcKilled(sig));
     this.engine?.kill(sig);
   }
 

@@ -87,6 +87,11 @@ export abstract class Vnode {
   /** Devices and other special files give their own open-file object. */
   openSpecial?(): OpenFile;
 
+  /** The object the program cache keys this file's compiled module by (an overlay gives its shared lower file). */
+  contentIdentity(): object {
+    return this;
+  }
+
   /** Whether two vnodes are the same inode. */
   same(other: Vnode): boolean {
     return this === other || (this.fs === other.fs && this.ino === other.ino);

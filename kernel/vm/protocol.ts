@@ -1,0 +1,59 @@
+// The message channel between the hypervisor (host side) and a guest (the worker running its own
+// kernel): the guest's console, its exit, signals for init, and statistics. Plain data only.
+import type { LayerEntry } from "../vfs/layer.js";
+
+/** What a guest is booted with (the worker's workerData). `layers` is the guest's own copy. */
+export interface GuestBootData {
+  layers: LayerEntry[][];
+  argv: string[];
+  env: string[];
+  cwd: string;
+  hostname: string;
+  engine: "auto" | "inline" | "worker";
+  /** Bytes of linear memory all guest processes together may hold. */
+  memoryBytes: number;
+  /** Bytes of file data the guest's disk may hold. */
+  diskBytes: number;
+  /** Start /bin/init as pid 1 with the command (when the image has it). */
+  init: boolean;
+  /** Whether stdin stays open for the console (otherwise EOF at once). */
+  stdin: boolean;
+  /** performance.timeOrigin + now() at boot() on the host, for boot timing. */
+  bootAt: number;
+}
+
+/** Host → guest. */
+export type HostMessage =
+  | { type: "stdin"; data: Uint8Array }
+  | { type: "stdin-end" }
+  | { type: "signal"; signal: number }
+  | { type: "stats"; id: number }
+  | { type: "exec"; id: number; argv: string[] }
+  | { type: "fault"; fault: "crash" | "heap" | "spin" };
+
+/** Measurements a guest reports about itself. */
+export interface GuestStats {
+  /** This isolate's V8 heap. */
+  heapUsed: number;
+  heapTotal: number;
+  /** Linear memory of its processes. */
+  guestMemory: number;
+  /** Bytes of file data on its disk. */
+  diskBytes: number;
+  processes: number;
+  /** Milliseconds from the host's boot() call to the guest kernel being up, and to pid 1 running. */
+  kernelUpMs: number;
+  initRunningMs: number;
+}
+
+/** Guest → host. */
+export type GuestMessage =
+  | { type: "up"; ms: number }
+  | { type: "started"; pid: number; ms: number }
+  | { type: "stdout"; data: Uint8Array }
+  | { type: "stderr"; data: Uint8Array }
+  | { type: "log"; line: string }
+  | { type: "exit"; exitCode: number; signal?: number; status: number }
+  | { type: "error"; message: string }
+  | { type: "stats"; id: number; stats: GuestStats }
+  | { type: "exec-result"; id: number; exitCode: number; stdout: string; stderr: string };

@@ -1,0 +1,126 @@
+// The guest side of a VM: the code a hypervisor worker runs. It boots its own Kernel in this
+// isolate, builds its own disk from its private copy of the image, compiles the image's programs
+// itself, starts init (pid 1) with the command, and speaks the protocol in protocol.ts.
+import { parentPort, workerData } from "node:worker_threads";
+import { getHeapStatistics } from "node:v8";
+import type { Container } from "../container/container.js";
+import { Kernel } from "../kernel.js";
+import type { Process } from "../proc/process.js";
+import { InputStream } from "../stdio.js";
+import { buildRoot } from "./disk.js";
+import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
+
+const SIGKILL = 9;
+
+function post(message: GuestMessage): void {
+  parentPort!.postMessage(message);
+}
+
+/** Milliseconds since the host called boot(). */
+function sinceBoot(data: GuestBootData): number {
+  return performance.timeOrigin + performance.now() - data.bootAt;
+}
+
+function boot(data: GuestBootData): void {
+  const kernel = new Kernel({ engine: data.engine, hostname: data.hostname, log: (line) => post({ type: "log", line }) });
+  const disk = buildRoot(kernel, data.layers, { byteLimit: data.diskBytes });
+  data.layers.length = 0; // the disk holds the bytes now; drop the boot copy
+  const container = kernel.createContainer({ root: disk.root, id: "vm", hostname: data.hostname, limits: { memoryBytes: data.memoryBytes } });
+  const kernelUpMs = sinceBoot(data);
+  post({ type: "up", ms: kernelUpMs });
+  let initRunningMs = 0;
+
+  const stdin = new InputStream(null);
+  if (!data.stdin) stdin.end();
+  let init: Process | undefined;
+  const withInit = data.init && existsIn(container, "/bin/init");
+  const [path, ...args] = withInit ? ["/bin/init", ...data.argv] : [which(container, data.env, data.argv[0] ?? "/bin/sh"), ...data.argv.slice(1)];
+
+  const stats = (): GuestStats => {
+    const heap = getHeapStatistics();
+    return {
+      heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size,
+      guestMemory: container.memoryBytes(), diskBytes: disk.usedBytes,
+      processes: container.liveProcesses().length, kernelUpMs, initRunningMs,
+    };
+  };
+
+  parentPort!.on("message", (msg: HostMessage) => {
+    switch (msg.type) {
+      case "stdin": return stdin.push(msg.data);
+      case "stdin-end": return stdin.end();
+      case "signal":
+        if (init) init.signal(msg.signal);
+        return;
+      case "stats": return post({ type: "stats", id: msg.id, stats: stats() });
+      case "exec": {
+        const [p, ...a] = msg.argv;
+        kernel.run(which(container, data.env, p), { container, args: a, env: data.env, cwd: data.cwd }).then(
+          (r) => post({ type: "exec-result", id: msg.id, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }),
+          (e: Error) => post({ type: "exec-result", id: msg.id, exitCode: 127, stdout: "", stderr: `${p}: ${e.message}\n` }),
+        );
+        return;
+      }
+      case "fault": return fault(msg.fault);
+    }
+  });
+
+  kernel.run(path, {
+    container, args, argv0: path, env: data.env, cwd: data.cwd, stdin, capture: false,
+    onStdout: (chunk) => post({ type: "stdout", data: chunk }),
+    onStderr: (chunk) => post({ type: "stderr", data: chunk }),
+    onStart: (proc) => {
+      init = proc;
+      initRunningMs = sinceBoot(data);
+      post({ type: "started", pid: proc.pid, ms: initRunningMs });
+    },
+  }).then(
+    (r) => {
+      // init is gone: like a kernel after pid 1 exits, stop everything else in the guest.
+      for (const p of container.liveProcesses()) p.kill(SIGKILL);
+      post({ type: "exit", exitCode: r.exitCode, signal: r.signal, status: r.status });
+    },
+    (e: Error) => post({ type: "error", message: `${path}: ${e.message}` }),
+  );
+}
+
+/** Finds a command on the guest's PATH (a name with a slash is taken as is). */
+function which(container: Container, env: string[], name: string): string {
+  if (name.includes("/")) return name;
+  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/bin";
+  for (const dir of path.split(":")) if (dir && existsIn(container, `${dir}/${name}`)) return `${dir}/${name}`;
+  return name;
+}
+
+function existsIn(container: Container, path: string): boolean {
+  const ns = container.ns;
+  try {
+    return ns.resolve([ns.root], path, true, false).node !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Fault injection, for isolation tests and the benchmark: what a misbehaving guest kernel does. */
+function fault(kind: "crash" | "heap" | "spin"): void {
+  if (kind === "crash") {
+    setImmediate(() => {
+      throw new Error("guest kernel panic (injected fault)");
+    });
+  } else if (kind === "heap") {
+    const hog: unknown[] = [];
+    const grow = () => {
+      for (let i = 0; i < 100_000; i++) hog.push({ i, s: "x".repeat(16) + i });
+      setImmediate(grow);
+    };
+    grow();
+  } else {
+    setImmediate(() => {
+      for (;;) {
+        // spins forever: only terminate() ends it
+      }
+    });
+  }
+}
+
+boot(workerData as GuestBootData);
