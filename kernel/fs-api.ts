@@ -123,6 +123,7 @@ export class FsApi {
       this.mkdirp(parent);
       if (entry.type === "dir") {
         const dir = this.mkdirp(path, entry.mode);
+        if (dir.fs.readOnly) continue; // a mount point such as /proc: the mounted filesystem decides
         dir.chmod(entry.mode);
         if (entry.mtimeNs !== undefined) dir.setTimes(entry.mtimeNs, entry.mtimeNs);
       } else if (entry.type === "file") {

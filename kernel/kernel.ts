@@ -239,7 +239,7 @@ export class Kernel {
         container.limitHit = "pids";
         throw new SysError(Errno.AGAIN);
       }
-      const engine = req.engine ?? this.engineKind;
+      const engine = req.engine ?? container.engine ?? this.engineKind;
       const base = req.base ?? [container.ns.root];
       const program = req.program ?? this.loadProgram(container, base, req.path!, engine);
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
@@ -288,8 +288,10 @@ export class Kernel {
       fds.push([3 + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
     });
     const env = Array.isArray(options.env) ? options.env : Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    // WASI has no getcwd: a program learns its working directory from PWD, as the shell keeps it.
+    if (options.cwd !== undefined && !env.some((e) => e.startsWith("PWD="))) env.push(`PWD=${options.cwd}`);
     const argv0 = options.argv0 ?? (typeof program === "string" ? program : "main.wasm");
-    const engine = this.engineKind;
+    const engine = container.engine ?? this.engineKind;
     const loaded = typeof program === "string" ? undefined
       : program instanceof Uint8Array ? this.programs.compile(program, argv0, engine === "worker")
       : program;
@@ -311,8 +313,9 @@ export class Kernel {
   /** Standard input from what run() was given. */
   private stdinFor(given: RunOptions["stdin"], tty: boolean): InputStream {
     if (given instanceof InputStream) return given;
-    if (typeof given === "string" || given instanceof Uint8Array) return InputStream.of(given);
-    const input = new InputStream(tty ? (this.terminal ?? null) : null);
+    const terminal = tty ? (this.terminal ?? { setRaw: () => undefined }) : null;
+    if (typeof given === "string" || given instanceof Uint8Array) return InputStream.of(given, terminal);
+    const input = new InputStream(terminal);
     if (given) input.attach(given);
     else input.end();
     return input;

@@ -66,8 +66,8 @@ export class InputStream extends OpenFile {
   }
 
   /** Input that is all there is: the stream ends after it. */
-  static of(data: string | Uint8Array): InputStream {
-    const input = new InputStream();
+  static of(data: string | Uint8Array, terminal: TerminalControl | null = null): InputStream {
+    const input = new InputStream(terminal);
     input.push(typeof data === "string" ? Buffer.from(data) : data);
     input.end();
     return input;

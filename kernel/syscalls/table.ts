@@ -63,6 +63,18 @@ export type BlockFn = (wait: Wait, again: () => unknown, done: (value: unknown) 
  * process so that the hot path is a straight-line function V8 can inline.
  */
 export function makeDispatcher(def: SyscallDef, ctx: SyscallContext, fail: FailFn, block: BlockFn): (...raw: number[]) => unknown {
+  let factory = factories.get(def);
+  if (!factory) {
+    factory = dispatcherFactory(def);
+    factories.set(def, factory);
+  }
+  return factory(ctx, def.handler, fail, block, def.result, Wait, YIELD, ...def.params.map(([, kind]) => kind));
+}
+
+/** Generated factories, one per table entry (the table's entries are immutable definitions). */
+const factories = new WeakMap<SyscallDef, (...parts: unknown[]) => (...raw: number[]) => unknown>();
+
+function dispatcherFactory(def: SyscallDef): (...parts: unknown[]) => (...raw: number[]) => unknown {
   const decoders = def.params.map(([, kind]) => kind);
   let argIndex = 0;
   const decoded: string[] = [];
@@ -86,8 +98,7 @@ export function makeDispatcher(def: SyscallDef, ctx: SyscallContext, fail: FailF
     `  } catch (e) { return fail(e); }`,
     `};`,
   ].join("\n");
-  const factory = new Function("ctx", "handler", "fail", "block", "out", "Wait", "YIELD", ...decoders.map((_, i) => `d${i}`), body);
-  return factory(ctx, def.handler, fail, block, def.result, Wait, YIELD, ...decoders);
+  return new Function("ctx", "handler", "fail", "block", "out", "Wait", "YIELD", ...decoders.map((_, i) => `d${i}`), body) as (...parts: unknown[]) => (...raw: number[]) => unknown;
 }
 
 /** A Wait that is over at once: used to give the CPU to others when a slice is used up. */

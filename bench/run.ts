@@ -1,0 +1,19 @@
+// `npm run bench`: runs the benchmarks and prints each figure with its baseline from the same
+// run and the ratio. Figures, never pass/fail: these machines are shared and noisy.
+import { benchKernel, type Figure } from "./kernel.js";
+
+function format(f: Figure): string {
+  const num = (v: number) => (v >= 1000 ? Math.round(v).toLocaleString("en-US") : v.toFixed(v >= 10 ? 1 : 3));
+  const base = f.baseline !== undefined ? `  vs ${f.baselineName} ${num(f.baseline)} ${f.unit}` : "";
+  const ratio = f.ratio !== undefined ? `  ratio ${f.ratio.toFixed(2)}x` : "";
+  return `${f.name}: ${num(f.value)} ${f.unit}${base}${ratio}${f.target ? `  (target ${f.target})` : ""}`;
+}
+
+const only = process.argv[2];
+console.log(`wasmbox benchmarks, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+if (!only || only === "kernel") for (const f of await benchKernel((l) => process.stderr.write(`  .. ${l}\n`))) console.log(format(f));
+if (!only || only === "images") {
+  const { benchImages } = await import("./images.js");
+  const r = await benchImages();
+  console.log(JSON.stringify(r));
+}

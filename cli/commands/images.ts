@@ -1,0 +1,220 @@
+// cli/commands: the image commands (build, images, inspect, history, tag, rmi, save, load, import, and the
+// `image` group with ls/prune/...). Thin: parse, call images/, print in docker's formats; ImageError -> CliExit.
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { loadArchive, saveImages } from "../../images/archive.js";
+import { buildImage, type BuildRunner } from "../../images/builder.js";
+import { ImageError } from "../../images/errors.js";
+import { formatTable, historyRows, humanSize, imageRows, inspectImage } from "../../images/format.js";
+import { importWasmModule } from "../../images/import-wasm.js";
+import { shortId } from "../../images/oci.js";
+import { ImageStore, wasmboxHome } from "../../images/store.js";
+import { CliExit, type CliIo } from "../io.js";
+
+/** What the image commands need from the rest of wasmbox: a RUN executor, asked for only when a build RUNs. */
+export interface ImageCommandDeps {
+  buildRunner(): Promise<BuildRunner>;
+}
+
+type Options = Record<string, unknown>;
+
+/** One command, declared as data, registrable at the top level and under `image`. */
+interface ImageCommandSpec {
+  names: { top?: string; image?: string };
+  usage: string;
+  description: string;
+  options?: [flags: string, description: string, collect?: boolean][];
+  run(args: string[], options: Options, context: { io: CliIo; store: () => Promise<ImageStore>; deps: ImageCommandDeps }): Promise<void>;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const COMMANDS: ImageCommandSpec[] = [
+  {
+    names: { top: "build", image: "build" },
+    usage: "<context>",
+    description: "build an image from a Containerfile",
+    options: [
+      ["-t, --tag <name>", "name and optionally a tag (NAME[:TAG]); repeatable", true],
+      ["-f, --file <path>", "the Containerfile (default CONTEXT/Containerfile)"],
+      ["--build-arg <key=value>", "set a build-time variable; repeatable", true],
+      ["--no-cache", "do not use the layer cache"],
+      ["--gzip", "store new layers gzip-compressed"],
+      ["-q, --quiet", "print only the image id"],
+    ],
+    async run([contextArg], options, { io, store, deps }) {
+      const buildArgs: Record<string, string> = {};
+      for (const pair of (options.buildArg as string[] | undefined) ?? []) {
+        const eq = pair.indexOf("=");
+        const value = eq < 0 ? io.env[pair] : pair.slice(eq + 1);
+        if (value !== undefined) buildArgs[eq < 0 ? pair : pair.slice(0, eq)] = value;
+      }
+      const lazyRunner: BuildRunner = { run: async (request) => (await deps.buildRunner()).run(request) };
+      const result = await buildImage(await store(), {
+        contextDir: resolve(io.cwd, contextArg!),
+        containerfile: options.file ? resolve(io.cwd, options.file as string) : undefined,
+        tags: (options.tag as string[] | undefined) ?? [],
+        buildArgs,
+        noCache: options.cache === false,
+        gzip: !!options.gzip,
+        runner: lazyRunner,
+        write: options.quiet ? undefined : (text) => io.stdout(text),
+      });
+      if (options.quiet) io.stdout(result.image.id + "\n");
+    },
+  },
+  {
+    names: { top: "images", image: "ls" },
+    usage: "[repository]",
+    description: "list images (with --verify: check the whole store)",
+    options: [["-q, --quiet", "only show image ids"], ["--verify", "verify every blob and image of the store"], ["--no-trunc", "show full image ids"]],
+    async run([repository], options, { io, store }) {
+      const imageStore = await store();
+      if (options.verify) {
+        const report = await imageStore.verify();
+        for (const problem of report.problems) io.stderr(`wasmbox: ${problem}\n`);
+        if (report.problems.length) throw new CliExit(1, `wasmbox: store ${imageStore.root}: ${report.problems.length} problem(s) in ${report.images} images, ${report.blobs} blobs`);
+        io.stdout(`store ${imageStore.root}: ${report.images} images, ${report.blobs} blobs verified, no problems\n`);
+        return;
+      }
+      let images = await imageStore.listImages();
+      if (repository) images = images.filter((image) => image.refs.some((ref) => ref.slice(0, ref.lastIndexOf(":")) === repository)).map((image) => ({ ...image, refs: image.refs.filter((ref) => ref.startsWith(repository + ":")) }));
+      let rows = imageRows(images);
+      if (options.trunc === false) rows = rows.map((row) => row.map((cell, i) => (i === 2 ? images.find((image) => shortId(image.id) === cell)!.id : cell)));
+      if (options.quiet) io.stdout([...new Set(rows.map((row) => row[2]))].map((id) => id + "\n").join(""));
+      else io.stdout(formatTable(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], rows));
+    },
+  },
+  {
+    names: { top: "inspect", image: "inspect" },
+    usage: "<image...>",
+    description: "show the configuration of images as JSON",
+    options: [["-f, --format <template>", "print only fields, e.g. {{.Id}} or {{json .Config}}"]],
+    async run(names, options, { io, store }) {
+      const imageStore = await store();
+      const details = [];
+      for (const name of names) details.push(inspectImage(await imageStore.resolve(name)));
+      if (options.format) for (const detail of details) io.stdout(applyFormat(options.format as string, detail) + "\n");
+      else io.stdout(JSON.stringify(details, null, 4) + "\n");
+    },
+  },
+  {
+    names: { top: "history", image: "history" },
+    usage: "<image>",
+    description: "show how an image was built, layer by layer",
+    options: [["--no-trunc", "do not truncate output"], ["-q, --quiet", "only show image ids"]],
+    async run([name], options, { io, store }) {
+      const rows = historyRows(await (await store()).resolve(name!), { noTrunc: options.trunc === false });
+      if (options.quiet) io.stdout(rows.map((row) => row[0] + "\n").join(""));
+      else io.stdout(formatTable(["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], rows));
+    },
+  },
+  {
+    names: { top: "tag", image: "tag" },
+    usage: "<source> <target>",
+    description: "give an image another NAME[:TAG]",
+    async run([source, target], _options, { store }) {
+      const imageStore = await store();
+      const image = await imageStore.resolve(source!);
+      await imageStore.tagImage(image.manifestDigest, image.manifestSize, [target!]);
+    },
+  },
+  {
+    names: { top: "rmi", image: "rm" },
+    usage: "<image...>",
+    description: "remove images (untag; delete when no tag is left)",
+    options: [["-f, --force", "remove an image id even when several tags point at it"]],
+    async run(names, options, { io, store }) {
+      const imageStore = await store();
+      for (const name of names) {
+        const { untagged, deleted } = await imageStore.removeImage(name, !!options.force);
+        for (const ref of untagged) io.stdout(`Untagged: ${ref}\n`);
+        for (const id of deleted) io.stdout(`Deleted: ${id}\n`);
+      }
+    },
+  },
+  {
+    names: { top: "save", image: "save" },
+    usage: "<image...>",
+    description: "write images to an OCI archive (docker load reads it too)",
+    options: [["-o, --output <file>", "the archive to write"]],
+    async run(names, options, { io, store }) {
+      if (!options.output) throw new CliExit(2, "wasmbox: save: -o FILE.tar is required");
+      await saveImages(await store(), names, resolve(io.cwd, options.output as string));
+    },
+  },
+  {
+    names: { top: "load", image: "load" },
+    usage: "",
+    description: "load images from an OCI archive or a docker save archive",
+    options: [["-i, --input <file>", "the archive to read"], ["-q, --quiet", "print nothing"]],
+    async run(_args, options, { io, store }) {
+      if (!options.input) throw new CliExit(2, "wasmbox: load: -i FILE.tar is required");
+      const images = await loadArchive(await store(), resolve(io.cwd, options.input as string));
+      if (options.quiet) return;
+      for (const image of images) {
+        if (image.refs.length === 0) io.stdout(`Loaded image ID: ${image.id}\n`);
+        for (const ref of image.refs) io.stdout(`Loaded image: ${ref}\n`);
+      }
+    },
+  },
+  {
+    names: { top: "import", image: "import" },
+    usage: "<module> <name>",
+    description: "make a one-module image from MODULE.wasm whose entrypoint runs it",
+    async run([modulePath, name], _options, { io, store }) {
+      const image = await importWasmModule(await store(), resolve(io.cwd, modulePath!), name!);
+      io.stdout(image.id + "\n");
+    },
+  },
+  {
+    names: { image: "prune" },
+    usage: "",
+    description: "remove dangling images and unreferenced blobs",
+    options: [["-f, --force", "do not prompt (wasmbox never prompts)"], ["--build-cache", "also drop the build cache"]],
+    async run(_args, options, { io, store }) {
+      const result = await (await store()).prune({ buildCache: !!options.buildCache });
+      if (result.deleted.length) io.stdout("Deleted Images:\n" + result.deleted.map((id) => `deleted: ${id}\n`).join("") + "\n");
+      io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes)}\n`);
+    },
+  },
+];
+
+/** Evaluates a tiny docker --format subset: `{{.A.B}}` and `{{json .A}}`. */
+function applyFormat(template: string, value: Record<string, unknown>): string {
+  return template.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
+    let current: unknown = value;
+    for (const key of path.split(".").filter(Boolean)) current = (current as Record<string, unknown> | undefined)?.[key];
+    return json || (typeof current === "object" && current !== null) ? JSON.stringify(current) : String(current ?? "<no value>");
+  });
+}
+
+function register(parent: Command, name: string, spec: ImageCommandSpec, io: CliIo, deps: ImageCommandDeps): void {
+  const command = parent.command(`${name}${spec.usage ? " " + spec.usage : ""}`).description(spec.description);
+  for (const [flags, description, repeatable] of spec.options ?? []) {
+    if (repeatable) command.option(flags, description, collect);
+    else command.option(flags, description);
+  }
+  let opened: Promise<ImageStore> | undefined;
+  const store = () => (opened ??= ImageStore.open(wasmboxHome(io.env)));
+  command.action(async (...received: unknown[]) => {
+    const options = received.at(-2) as Options;
+    const args = received.slice(0, -2).flatMap((arg) => (Array.isArray(arg) ? (arg as string[]) : arg === undefined ? [] : [arg as string]));
+    try {
+      await spec.run(args, options, { io, store, deps });
+    } catch (error) {
+      if (error instanceof ImageError) throw new CliExit(1, `wasmbox: ${error.message}`);
+      throw error;
+    }
+  });
+}
+
+/** Adds the image commands to `program`: top-level ones (build, images, rmi, ...) and the `image` group. */
+export function registerImageCommands(program: Command, io: CliIo, deps: ImageCommandDeps): void {
+  const imageGroup = program.command("image").description("manage images");
+  for (const spec of COMMANDS) {
+    if (spec.names.top) register(program, spec.names.top, spec, io, deps);
+    if (spec.names.image) register(imageGroup, spec.names.image, spec, io, deps);
+  }
+  imageGroup.commands.find((c) => c.name() === "ls")?.alias("list");
+}

@@ -1,0 +1,181 @@
+// images/: converts a layer between the kernel's form (LayerEntry[], kernel/vfs/layer.ts) and a tar
+// blob (optionally gzip), deterministically, with tar-stream and node:zlib; also flattens a layer stack.
+import { gunzipSync, gzipSync } from "node:zlib";
+import tar from "tar-stream";
+import type { Header } from "tar-stream";
+
+type Headers = Partial<Header> & Pick<Header, "name">;
+import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX, type LayerEntry } from "../kernel/vfs/layer.js";
+import { ImageError } from "./errors.js";
+import { MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR, sha256Digest } from "./oci.js";
+
+/** A layer ready to store: its blob, blob digest, uncompressed digest (diff_id) and media type. */
+export interface EncodedLayer {
+  blob: Buffer;
+  digest: string;
+  diffId: string;
+  mediaType: string;
+}
+
+/** Normalizes a tar or layer path to the LayerEntry form; returns "" for the root; throws on `..`. */
+export function normalizeLayerPath(name: string): string {
+  const parts = name.split("/").filter((part) => part !== "" && part !== ".");
+  if (parts.includes("..")) throw new ImageError(`layer path escapes the layer root: "${name}"`);
+  return parts.join("/");
+}
+
+/** Orders entries as written to tar: by path, so a directory always precedes what it contains. */
+export function sortLayerEntries(entries: readonly LayerEntry[]): LayerEntry[] {
+  return [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function tarHeaderOf(entry: LayerEntry): Headers {
+  const mtime = new Date(Number((entry.mtimeNs ?? 0n) / 1_000_000n));
+  const common = { mode: entry.mode & 0o7777, uid: entry.uid ?? 0, gid: entry.gid ?? 0, mtime, uname: "", gname: "" };
+  switch (entry.type) {
+    case "dir":
+      return { ...common, name: entry.path + "/", type: "directory" };
+    case "file":
+      return { ...common, name: entry.path, type: "file", size: entry.data?.byteLength ?? 0 };
+    case "symlink":
+      return { ...common, name: entry.path, type: "symlink", linkname: entry.target ?? "" };
+    case "hardlink":
+      return { ...common, name: entry.path, type: "link", linkname: entry.target ?? "" };
+  }
+}
+
+/** Writes entries as an uncompressed tar: sorted, uid/gid 0 unless set, mtimes from the entries. */
+export async function layerEntriesToTar(entries: readonly LayerEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const seen = new Set<string>();
+  for (const entry of sortLayerEntries(entries)) {
+    const path = normalizeLayerPath(entry.path);
+    if (path === "") continue;
+    if (seen.has(path)) throw new ImageError(`layer has two entries for "${path}"`);
+    seen.add(path);
+    const normalized = { ...entry, path };
+    const data = entry.type === "file" && entry.data ? Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength) : undefined;
+    if (entry.type === "file") pack.entry(tarHeaderOf(normalized), data ?? Buffer.alloc(0));
+    else pack.entry(tarHeaderOf(normalized));
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Encodes a layer to a blob with its digests; `gzip` compresses it (the diff_id stays the tar's digest). */
+export async function encodeLayer(entries: readonly LayerEntry[], options: { gzip?: boolean } = {}): Promise<EncodedLayer> {
+  const tarBytes = await layerEntriesToTar(entries);
+  const diffId = sha256Digest(tarBytes);
+  if (!options.gzip) return { blob: tarBytes, digest: diffId, diffId, mediaType: MEDIA_TYPE_LAYER_TAR };
+  const blob = gzipSync(tarBytes, { level: 6 });
+  return { blob, digest: sha256Digest(blob), diffId, mediaType: MEDIA_TYPE_LAYER_GZIP };
+}
+
+/** True when bytes start with the gzip magic number. */
+export function isGzipData(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** True when bytes look like a tar archive (ustar magic at offset 257). */
+export function isTarData(bytes: Uint8Array): boolean {
+  return bytes.length >= 262 && Buffer.from(bytes.subarray(257, 262)).toString("latin1") === "ustar";
+}
+
+/** Returns the uncompressed tar of a layer blob (gunzips when it starts with the gzip magic). */
+export function layerTarBytes(blob: Uint8Array): Buffer {
+  const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  return isGzipData(bytes) ? gunzipSync(bytes) : bytes;
+}
+
+function layerEntryOf(header: Headers, data: Buffer): LayerEntry | undefined {
+  const path = normalizeLayerPath(header.name);
+  if (path === "") return undefined;
+  const base = {
+    path,
+    mode: (header.mode ?? 0o644) & 0o7777,
+    mtimeNs: BigInt(header.mtime?.getTime() ?? 0) * 1_000_000n,
+    uid: header.uid ?? 0,
+    gid: header.gid ?? 0,
+  };
+  switch (header.type) {
+    case "file":
+    case "contiguous-file":
+    case undefined:
+    case null:
+      return { ...base, type: "file", data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    case "directory":
+      return { ...base, type: "dir" };
+    case "symlink":
+      return { ...base, type: "symlink", target: header.linkname ?? "" };
+    case "link":
+      return { ...base, type: "hardlink", target: normalizeLayerPath(header.linkname ?? "") };
+    default:
+      return undefined; // devices and fifos have no LayerEntry form; a wasm guest cannot use them
+  }
+}
+
+/** Decodes a layer blob (tar or gzip'd tar) into entries in archive order; throws ImageError when corrupt. */
+export async function decodeLayer(blob: Uint8Array): Promise<LayerEntry[]> {
+  let tarBytes: Buffer;
+  try {
+    tarBytes = layerTarBytes(blob);
+  } catch (error) {
+    throw new ImageError(`layer is not valid gzip: ${(error as Error).message}`);
+  }
+  const extract = tar.extract();
+  const entries: LayerEntry[] = [];
+  const done = (async () => {
+    for await (const entry of extract) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      const layerEntry = layerEntryOf(entry.header, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      if (layerEntry) entries.push(layerEntry);
+    }
+  })();
+  extract.end(tarBytes);
+  try {
+    await done;
+  } catch (error) {
+    throw new ImageError(`layer is not a valid tar archive: ${(error as Error).message}`);
+  }
+  return entries;
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
+}
+
+function deleteTree(view: Map<string, LayerEntry>, path: string, keepSelf: boolean): void {
+  if (!keepSelf) view.delete(path);
+  const prefix = path === "" ? "" : path + "/";
+  for (const key of view.keys()) if (key.startsWith(prefix) && key !== path) view.delete(key);
+}
+
+/** Merges a layer stack (bottom first) into one path -> entry view, applying OCI whiteouts. */
+export function flattenLayers(layers: readonly (readonly LayerEntry[])[]): Map<string, LayerEntry> {
+  const view = new Map<string, LayerEntry>();
+  for (const layer of layers) {
+    for (const entry of layer) {
+      const name = baseName(entry.path);
+      if (name === OPAQUE_WHITEOUT) deleteTree(view, parentOf(entry.path), true);
+      else if (name.startsWith(WHITEOUT_PREFIX)) {
+        const dir = parentOf(entry.path);
+        deleteTree(view, (dir ? dir + "/" : "") + name.slice(WHITEOUT_PREFIX.length), false);
+      }
+    }
+    for (const entry of layer) {
+      if (baseName(entry.path).startsWith(WHITEOUT_PREFIX)) continue;
+      const below = view.get(entry.path);
+      if (below?.type === "dir" && entry.type !== "dir") deleteTree(view, entry.path, false);
+      view.set(entry.path, entry);
+    }
+  }
+  return view;
+}

@@ -1,0 +1,105 @@
+// test/images: the image commands run in-process through commander, as the bin would run them: output in
+// docker's formats, and user mistakes ending as CliExit with a one-line message, never a stack trace.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import { registerImageCommands } from "../../cli/commands/images.js";
+import { CliExit, type CliIo } from "../../cli/io.js";
+import { FakeRunner, tempDir, writeTree } from "./helpers.js";
+
+async function cli(home: string, cwd: string, runner = new FakeRunner()) {
+  const run = async (...args: string[]) => {
+    let stdout = "";
+    let stderr = "";
+    const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { WASMBOX_HOME: home }, cwd };
+    const program = new Command().exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    registerImageCommands(program, io, { buildRunner: async () => runner });
+    await program.parseAsync(args, { from: "user" });
+    return { stdout, stderr };
+  };
+  return { run, runner };
+}
+
+async function failure(promise: Promise<unknown>): Promise<CliExit> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(CliExit);
+  return error as CliExit;
+}
+
+describe("image commands", () => {
+  it("build, images, inspect, history, tag, save, load, rmi, prune", async () => {
+    const home = await tempDir();
+    const work = await tempDir();
+    await writeTree(work, {
+      "ctx/Containerfile": 'FROM scratch\nARG WHO=world\nCOPY hello.sh /app/hello.sh\nRUN touch /app/built\nENV WHO=$WHO\nCMD ["/bin/sh", "/app/hello.sh"]\n',
+      "ctx/hello.sh": "echo hello\n",
+    });
+    const { run, runner } = await cli(home, work);
+    const built = await run("build", "-t", "hello:1", "--build-arg", "WHO=you", "ctx");
+    expect(built.stdout).toMatch(/^STEP 1\/6: FROM scratch\nSTEP 2\/6: ARG WHO=world\nSTEP 3\/6: COPY hello.sh \/app\/hello.sh\n--> [0-9a-f]{12}\n/);
+    expect(built.stdout).toContain("Successfully tagged hello:1\n");
+    expect(runner.calls[0]!.env).toEqual(["WHO=you"]);
+    const quiet = await run("build", "-q", "-t", "hello:1", "ctx");
+    expect(quiet.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(runner.calls).toHaveLength(2); // --build-arg changed, so RUN re-ran once: WHO=world
+
+    const list = await run("images");
+    expect(list.stdout).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\nhello\s+1\s+[0-9a-f]{12}\s+(Less than a second|\d+ seconds?) ago\s+\d+(\.\d+)?kB\n/);
+    expect(list.stdout).toMatch(/\n<none>\s+<none>\s+[0-9a-f]{12}\s/); // the WHO=you build, now untagged
+    expect((await run("image", "ls", "-q")).stdout).toMatch(/^[0-9a-f]{12}\n[0-9a-f]{12}\n$/);
+    expect((await run("images", "--verify")).stdout).toMatch(/2 images, \d+ blobs verified, no problems/);
+
+    const inspected = JSON.parse((await run("inspect", "hello:1")).stdout);
+    expect(inspected[0]).toMatchObject({ RepoTags: ["hello:1"], Architecture: "wasm", Os: "wasip1", Config: { Cmd: ["/bin/sh", "/app/hello.sh"], Env: ["WHO=world"] } });
+    expect((await run("inspect", "-f", "{{.Os}} {{json .Config.Cmd}}", "hello:1")).stdout).toBe('wasip1 ["/bin/sh","/app/hello.sh"]\n');
+
+    const history = (await run("history", "hello:1")).stdout.split("\n");
+    expect(history[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
+    expect(history[1]).toMatch(/^[0-9a-f]{12}\s+.*CMD \["\/bin\/sh", "\/app\/hello.sh"\]\s+0B/);
+    expect(history.at(-2)).toMatch(/^<missing>\s+.*COPY hello.sh \/app\/hello.sh\s+\d/);
+
+    await run("tag", "hello:1", "greeter");
+    await run("save", "-o", "out.tar", "hello:1", "greeter");
+    const fresh = await cli(await tempDir(), work);
+    expect((await fresh.run("load", "-i", "out.tar")).stdout).toBe("Loaded image: hello:1\nLoaded image: greeter:latest\n");
+    expect((await fresh.run("images")).stdout.split("\n").filter((line) => /^(hello|greeter) /.test(line))).toHaveLength(2);
+    expect((await fresh.run("inspect", "-f", "{{.Id}}", "greeter")).stdout).toBe((await run("inspect", "-f", "{{.Id}}", "hello:1")).stdout);
+
+    expect((await run("rmi", "greeter")).stdout).toBe("Untagged: greeter:latest\n");
+    const removed = await run("rmi", "hello:1");
+    expect(removed.stdout).toMatch(/^Untagged: hello:1\nDeleted: sha256:[0-9a-f]{64}\n$/);
+    expect((await run("image", "prune", "--build-cache")).stdout).toMatch(/Total reclaimed space: \d/);
+    expect((await run("images")).stdout).toBe("REPOSITORY   TAG   IMAGE ID   CREATED   SIZE\n");
+  });
+
+  it("imports a wasm module as a one-module image", async () => {
+    const home = await tempDir();
+    const work = await tempDir();
+    await writeFile(join(work, "tool.wasm"), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    await writeFile(join(work, "not.wasm"), "text");
+    const { run } = await cli(home, work);
+    expect((await run("import", "tool.wasm", "tool:v1")).stdout).toMatch(/^sha256:/);
+    const [detail] = JSON.parse((await run("inspect", "tool:v1")).stdout);
+    expect(detail.Config.Entrypoint).toEqual(["/bin/tool"]);
+    const error = await failure(run("import", "not.wasm", "bad"));
+    expect(error.message).toMatch(/^wasmbox: import: .*not.wasm is not a WebAssembly module/);
+  });
+
+  it("turns user mistakes into CliExit messages", async () => {
+    const home = await tempDir();
+    const work = await tempDir();
+    await writeTree(work, { "ctx/Containerfile": "FROM scratch\nCOPY nothere /x\n", "ctx/Other": "FROM scratch\nRUN exit 3\n" });
+    const { run } = await cli(home, work);
+    expect((await failure(run("build", "-t", "x", "ctx"))).message).toBe('wasmbox: Containerfile:2: COPY failed: "nothere": not found in the build context');
+    expect((await failure(run("build", "-t", "x", "-f", "ctx/Other", "ctx"))).message).toBe(`wasmbox: ${join(work, "ctx/Other")}:2: RUN failed: process "/bin/sh -c exit 3" exited with code 3`);
+    expect((await failure(run("build", "-t", "Bad Name", "ctx"))).message).toMatch(/^wasmbox: invalid reference format/);
+    expect((await failure(run("inspect", "nope"))).message).toBe("wasmbox: no such image: nope");
+    expect((await failure(run("rmi", "nope"))).message).toBe("wasmbox: no such image: nope");
+    await writeFile(join(work, "junk.tar"), "not a tar at all".repeat(100));
+    expect((await failure(run("load", "-i", "junk.tar"))).message).toMatch(/^wasmbox: archive junk.tar is truncated or not a tar archive/);
+    expect((await failure(run("load", "-i", "missing.tar"))).message).toMatch(/^wasmbox: archive missing.tar: cannot read/);
+    expect((await failure(run("save", "nope"))).code).toBe(2);
+    expect(await readFile(join(home, "images", "index.json"), "utf8")).toContain('"manifests": []');
+  });
+});

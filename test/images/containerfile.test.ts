@@ -1,0 +1,73 @@
+// test/images: the Containerfile parser: every instruction form, continuations, comments, and each
+// mistake reported as FILE:LINE: message.
+import { describe, expect, it } from "vitest";
+import { parseContainerfile, type Instruction } from "../../images/containerfile.js";
+
+function parse(text: string, file?: string): Instruction[] {
+  return parseContainerfile(text, file).instructions;
+}
+
+describe("Containerfile parser", () => {
+  it("reads every supported instruction and both command forms", () => {
+    const ins = parse(
+      [
+        "# a comment",
+        "ARG BASE=scratch",
+        "FROM $BASE",
+        "COPY --chown=1:2 a b /dst/",
+        'COPY ["with space", "/x/"]',
+        "ADD archive.tar /opt/",
+        'ENV A=1 B="two words"',
+        "ENV LEGACY value with spaces",
+        "ARG V=1 W",
+        "WORKDIR /app",
+        'ENTRYPOINT ["/bin/app", "--flag"]',
+        "CMD echo hi",
+        'LABEL "org.example"=yes version=1',
+        "EXPOSE 80 53/udp",
+        "USER 1000:1000",
+        "RUN touch x && \\",
+        "  # comment inside a continuation",
+        "    rm y",
+        "RUN [ -f x ] && echo yes",
+      ].join("\n"),
+    );
+    expect(ins.map((i) => i.keyword)).toEqual(["ARG", "FROM", "COPY", "COPY", "ADD", "ENV", "ENV", "ARG", "WORKDIR", "ENTRYPOINT", "CMD", "LABEL", "EXPOSE", "USER", "RUN", "RUN"]);
+    expect(ins[2]).toMatchObject({ sources: ["a", "b"], dest: "/dst/", chown: "1:2", line: 4 });
+    expect(ins[3]).toMatchObject({ sources: ["with\\ space"], dest: "/x/" });
+    expect(ins[5]).toMatchObject({ pairs: [{ key: "A", value: "1" }, { key: "B", value: '"two words"' }] });
+    expect(ins[6]).toMatchObject({ pairs: [{ key: "LEGACY", value: "value with spaces" }] });
+    expect(ins[7]).toMatchObject({ args: [{ name: "V", defaultValue: "1" }, { name: "W" }] });
+    expect(ins[9]).toMatchObject({ command: { exec: ["/bin/app", "--flag"] } });
+    expect(ins[10]).toMatchObject({ command: { shell: "echo hi" } });
+    expect(ins[14]).toMatchObject({ line: 16, command: { shell: "touch x &&     rm y" } });
+    expect(ins[15]).toMatchObject({ command: { shell: "[ -f x ] && echo yes" } });
+  });
+
+  it("honours the escape directive", () => {
+    const ins = parse("# escape=`\nFROM scratch\nRUN echo a `\n  b");
+    expect(ins[1]).toMatchObject({ command: { shell: "echo a   b" } });
+  });
+
+  it.each([
+    ["FROM scratch\nFOO bar", "Containerfile:2: unknown instruction: FOO"],
+    ["COPY a /b", "Containerfile:1: no FROM instruction"],
+    ["", "Containerfile:1: the file has no instructions"],
+    ["FROM scratch\nFROM scratch", "Containerfile:2: a second FROM"],
+    ["FROM scratch\n\nCOPY onlyone", "Containerfile:3: COPY requires at least two arguments"],
+    ['FROM scratch\nCMD ["a" "b"]', "Containerfile:2: CMD: invalid JSON array"],
+    ['FROM scratch\nENV A="unterminated', "Containerfile:2: unterminated double quote"],
+    ["FROM scratch\nENV ONLYKEY", "Containerfile:2: ENV ONLYKEY needs a value"],
+    ["FROM scratch\nCOPY --from=build a b", "Containerfile:2: COPY --from is not supported"],
+    ["FROM scratch\nCOPY --bogus=1 a b", "Containerfile:2: COPY: unknown flag --bogus"],
+    ["FROM scratch\nARG 9bad", 'Containerfile:2: ARG: invalid name "9bad"'],
+    ["FROM scratch\nHEALTHCHECK NONE", "Containerfile:2: HEALTHCHECK is not supported"],
+    ["FROM scratch\nRUN", "Containerfile:2: RUN requires at least one argument"],
+  ])("reports %j as %s", (text, message) => {
+    expect(() => parse(text)).toThrow(message);
+  });
+
+  it("names the file given with -f in errors", () => {
+    expect(() => parse("FROM scratch\nBOGUS", "ci/App.containerfile")).toThrow("ci/App.containerfile:2: unknown instruction: BOGUS");
+  });
+});

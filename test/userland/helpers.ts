@@ -1,0 +1,30 @@
+// Test helpers for userland: boots a kernel with the base root filesystem and runs shell
+// scripts in it, returning exit code, stdout and stderr.
+import { Kernel } from "../../kernel/index.js";
+import { baseRootfs } from "../../userland/rootfs.js";
+import { buildUserland } from "../../userland/build.js";
+import type { LayerEntry } from "../../kernel/vfs/layer.js";
+
+/** Builds the userland (if stale) and returns the base image entries. */
+export async function loadRootfs(): Promise<LayerEntry[]> {
+  await buildUserland();
+  return baseRootfs();
+}
+
+/** A kernel holding the base image; /proc and /dev are the kernel's own mounts, so they are skipped. */
+export function bootKernel(rootfs: LayerEntry[]): Kernel {
+  const kernel = new Kernel();
+  kernel.fs.writeEntries(rootfs.filter((entry) => entry.path !== "proc" && entry.path !== "dev"));
+  return kernel;
+}
+
+/** Runs `sh -c script` in cwd (default /tmp) with PATH=/bin. */
+export async function sh(kernel: Kernel, script: string, options: { stdin?: string; cwd?: string; args?: string[] } = {}) {
+  const cwd = options.cwd ?? "/tmp";
+  return kernel.run("/bin/sh", {
+    args: options.args ?? ["-c", script],
+    env: { PATH: "/bin", HOME: "/root", PWD: cwd },
+    stdin: options.stdin ?? "",
+    cwd,
+  });
+}

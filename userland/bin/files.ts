@@ -1,0 +1,451 @@
+// File utilities: ls, mkdir, rmdir, rm, cp, mv, ln, touch, stat, readlink, du, find.
+// Messages follow GNU coreutils ("rm: cannot remove 'x': No such file or directory").
+
+import { stdout, writeAll, readSome, BLOCK } from "../lib/io";
+import { getopt, Options } from "../lib/opts";
+import { report, usage } from "../lib/cmd";
+import * as fs from "../lib/fs";
+import { Stat, lastError } from "../lib/fs";
+import { strerror, EEXIST, ENOENT, EXDEV } from "../lib/errno";
+import { basename, join, fnmatch } from "../lib/path";
+import { warn } from "../lib/io";
+import * as wasi from "../lib/wasi";
+
+import { formatDate } from "./system";
+
+function modeString(st: Stat): string {
+  if (st.isDir()) return "drwxr-xr-x";
+  if (st.isLink()) return "lrwxrwxrwx";
+  if (st.type == wasi.FILETYPE_CHARACTER_DEVICE) return "crw-rw-rw-";
+  if (st.type == wasi.FILETYPE_BLOCK_DEVICE) return "brw-rw----";
+  if (st.type == wasi.FILETYPE_SOCKET_STREAM || st.type == wasi.FILETYPE_SOCKET_DGRAM) return "srwxrwxrwx";
+  return "-rw-r--r--";
+}
+
+function typeName(st: Stat): string {
+  if (st.isDir()) return "directory";
+  if (st.isLink()) return "symbolic link";
+  if (st.type == wasi.FILETYPE_CHARACTER_DEVICE) return "character special file";
+  if (st.isFile()) return st.size == 0 ? "regular empty file" : "regular file";
+  return "unknown";
+}
+
+/** ls [-l] [-a] [-1] [-R] [-d] [FILE]... */
+export function lsMain(args: string[]): i32 {
+  const o = getopt(args, "laA1Rdh");
+  if (o.error != "") return usage("ls", o.error, 2);
+  const operands = o.operands.length > 0 ? o.operands : ["."];
+  let status = 0;
+  const files = new Array<string>();
+  const dirs = new Array<string>();
+  for (let i = 0; i < operands.length; i++) {
+    const st = o.has("l") ? fs.lstat(operands[i]) : fs.stat(operands[i]);
+    if (st == null) { warn("ls", "cannot access '" + operands[i] + "': " + strerror(lastError)); status = 2; continue; }
+    const target = o.has("l") && st.isLink() ? fs.stat(operands[i]) : st;
+    if (target != null && target.isDir() && !o.has("d")) dirs.push(operands[i]); else files.push(operands[i]);
+  }
+  files.sort(fs.compareStrings);
+  dirs.sort(fs.compareStrings);
+  for (let i = 0; i < files.length; i++) lsEntry(files[i], files[i], o);
+  const header = dirs.length + files.length > 1 || o.has("R");
+  for (let i = 0; i < dirs.length; i++) {
+    if (i > 0 || files.length > 0) stdout.byte(10);
+    if (lsDir(dirs[i], o, header) != 0) status = 2;
+  }
+  return status;
+}
+
+function lsEntry(path: string, name: string, o: Options): void {
+  if (!o.has("l")) { stdout.line(name); return; }
+  const st = fs.lstat(path);
+  if (st == null) { stdout.line(name); return; }
+  stdout.str(modeString(st)).byte(32).pad(st.nlink.toString(), 2).str(" root root ").pad(st.size.toString(), 8).byte(32);
+  stdout.str(formatDate(<i64>(st.mtim / 1000000000), true)).byte(32).str(name);
+  if (st.isLink()) { const t = fs.readlink(path); if (t != null) stdout.str(" -> ").str(t); }
+  stdout.byte(10);
+}
+
+function lsDir(dir: string, o: Options, header: bool): i32 {
+  const names = fs.listNames(dir);
+  if (names == null) { warn("ls", "cannot open directory '" + dir + "': " + strerror(lastError)); return 2; }
+  if (header) stdout.str(dir).line(":");
+  const all = o.has("a") ? ["." , ".."].concat(names) : names;
+  if (o.has("l")) {
+    let blocks: u64 = 0;
+    for (let i = 0; i < all.length; i++) {
+      if (!o.has("a") && !o.has("A") && all[i].startsWith(".")) continue;
+      const st = fs.lstat(join(dir, all[i]));
+      if (st != null) blocks += (st.size + 1023) / 1024;
+    }
+    stdout.str("total ").line(blocks.toString());
+  }
+  const subdirs = new Array<string>();
+  for (let i = 0; i < all.length; i++) {
+    const name = all[i];
+    if (!o.has("a") && !o.has("A") && name.startsWith(".")) continue;
+    lsEntry(join(dir, name), name, o);
+    if (o.has("R") && name != "." && name != "..") {
+      const st = fs.lstat(join(dir, name));
+      if (st != null && st.isDir()) subdirs.push(join(dir, name));
+    }
+  }
+  let status = 0;
+  for (let i = 0; i < subdirs.length; i++) {
+    stdout.byte(10);
+    if (lsDir(subdirs[i], o, true) != 0) status = 2;
+  }
+  return status;
+}
+
+/** mkdir [-p] DIR... */
+export function mkdirMain(args: string[]): i32 {
+  const o = getopt(args, "pm:v");
+  if (o.error != "") return usage("mkdir", o.error);
+  if (o.operands.length == 0) return usage("mkdir", "missing operand");
+  let status = 0;
+  for (let i = 0; i < o.operands.length; i++) {
+    const path = o.operands[i];
+    if (o.has("p")) {
+      const parts = fs.absolute(path).split("/");
+      let cur = "";
+      for (let k = 1; k < parts.length; k++) {
+        cur += "/" + parts[k];
+        const err = fs.mkdir(cur);
+        if (err != 0 && err != EEXIST) { warn("mkdir", "cannot create directory '" + path + "': " + strerror(err)); status = 1; break; }
+        if (err == EEXIST) { const st = fs.stat(cur); if (st == null || !st.isDir()) { warn("mkdir", "cannot create directory '" + path + "': Not a directory"); status = 1; break; } }
+      }
+    } else {
+      const err = fs.mkdir(path);
+      if (err != 0) { warn("mkdir", "cannot create directory '" + path + "': " + strerror(err)); status = 1; }
+    }
+  }
+  return status;
+}
+
+/** rmdir DIR... */
+export function rmdirMain(args: string[]): i32 {
+  const o = getopt(args, "p");
+  if (o.operands.length == 0) return usage("rmdir", "missing operand");
+  let status = 0;
+  for (let i = 0; i < o.operands.length; i++) {
+    const err = fs.rmdir(o.operands[i]);
+    if (err != 0) { warn("rmdir", "failed to remove '" + o.operands[i] + "': " + strerror(err)); status = 1; }
+  }
+  return status;
+}
+
+function removeTree(path: string, recursive: bool, force: bool): i32 {
+  const st = fs.lstat(path);
+  if (st == null) {
+    if (force && lastError == ENOENT) return 0;
+    warn("rm", "cannot remove '" + path + "': " + strerror(lastError));
+    return 1;
+  }
+  if (st.isDir()) {
+    if (!recursive) { warn("rm", "cannot remove '" + path + "': Is a directory"); return 1; }
+    const names = fs.listNames(path);
+    let status = 0;
+    if (names != null) for (let i = 0; i < names.length; i++) status |= removeTree(join(path, names[i]), true, force);
+    const err = fs.rmdir(path);
+    if (err != 0) { warn("rm", "cannot remove '" + path + "': " + strerror(err)); return 1; }
+    return status;
+  }
+  const err = fs.unlink(path);
+  if (err != 0) { warn("rm", "cannot remove '" + path + "': " + strerror(err)); return 1; }
+  return 0;
+}
+
+/** rm [-r] [-f] FILE... */
+export function rmMain(args: string[]): i32 {
+  const o = getopt(args, "rRfiv");
+  if (o.error != "") return usage("rm", o.error);
+  if (o.operands.length == 0 && !o.has("f")) return usage("rm", "missing operand");
+  let status = 0;
+  for (let i = 0; i < o.operands.length; i++) status |= removeTree(o.operands[i], o.has("r") || o.has("R"), o.has("f"));
+  return status;
+}
+
+/** Copies one regular file; 0 or an errno-reporting 1. */
+function copyFile(from: string, to: string, prog: string): i32 {
+  const src = fs.open(from);
+  if (src < 0) { report(prog, "cannot open '" + from + "' for reading", lastError); return 1; }
+  const dst = fs.create(to);
+  if (dst < 0) { report(prog, "cannot create regular file '" + to + "'", lastError); fs.close(src); return 1; }
+  const buf = heap.alloc(BLOCK);
+  let status = 0;
+  for (;;) {
+    const n = readSome(src, buf, BLOCK);
+    if (n < 0) { report(prog, "error reading '" + from + "'", -n); status = 1; break; }
+    if (n == 0) break;
+    const err = writeAll(dst, buf, n);
+    if (err != 0) { report(prog, "error writing '" + to + "'", err); status = 1; break; }
+  }
+  heap.free(buf);
+  fs.close(src); fs.close(dst);
+  return status;
+}
+
+function copyTree(from: string, to: string, recursive: bool, prog: string): i32 {
+  const st = fs.lstat(from);
+  if (st == null) { warn(prog, "cannot stat '" + from + "': " + strerror(lastError)); return 1; }
+  if (st.isLink()) {
+    const target = fs.readlink(from);
+    if (target == null) return 1;
+    fs.unlink(to);
+    const err = fs.symlink(target, to);
+    if (err != 0) { report(prog, "cannot create symbolic link '" + to + "'", err); return 1; }
+    return 0;
+  }
+  if (!st.isDir()) return copyFile(from, to, prog);
+  if (!recursive) { warn(prog, "-r not specified; omitting directory '" + from + "'"); return 1; }
+  const err = fs.mkdir(to);
+  if (err != 0 && err != EEXIST) { report(prog, "cannot create directory '" + to + "'", err); return 1; }
+  const names = fs.listNames(from);
+  let status = 0;
+  if (names != null) for (let i = 0; i < names.length; i++) status |= copyTree(join(from, names[i]), join(to, names[i]), true, prog);
+  return status;
+}
+
+/** Where SOURCE goes for cp/mv/ln: into DEST if it is a directory. */
+function destination(source: string, dest: string, many: bool): string {
+  const st = fs.stat(dest);
+  if (st != null && st.isDir()) return join(dest, basename(source));
+  return dest;
+}
+
+/** cp [-r] [-f] SOURCE... DEST */
+export function cpMain(args: string[]): i32 {
+  const o = getopt(args, "rRfapv");
+  if (o.error != "") return usage("cp", o.error);
+  if (o.operands.length < 2) return usage("cp", o.operands.length == 0 ? "missing file operand" : "missing destination file operand after '" + o.operands[0] + "'");
+  const dest = o.operands[o.operands.length - 1];
+  let status = 0;
+  for (let i = 0; i < o.operands.length - 1; i++) {
+    status |= copyTree(o.operands[i], destination(o.operands[i], dest, o.operands.length > 2), o.has("r") || o.has("R") || o.has("a"), "cp");
+  }
+  return status;
+}
+
+/** mv SOURCE... DEST */
+export function mvMain(args: string[]): i32 {
+  const o = getopt(args, "fiv");
+  if (o.error != "") return usage("mv", o.error);
+  if (o.operands.length < 2) return usage("mv", o.operands.length == 0 ? "missing file operand" : "missing destination file operand after '" + o.operands[0] + "'");
+  const dest = o.operands[o.operands.length - 1];
+  let status = 0;
+  for (let i = 0; i < o.operands.length - 1; i++) {
+    const from = o.operands[i];
+    const to = destination(from, dest, o.operands.length > 2);
+    let err = fs.rename(from, to);
+    if (err == EXDEV) { err = copyTree(from, to, true, "mv") == 0 ? (removeTree(from, true, true) == 0 ? 0 : EXDEV) : EXDEV; }
+    if (err != 0) { warn("mv", "cannot move '" + from + "' to '" + to + "': " + strerror(err)); status = 1; }
+  }
+  return status;
+}
+
+/** ln [-s] [-f] TARGET LINK_NAME */
+export function lnMain(args: string[]): i32 {
+  const o = getopt(args, "sfnv");
+  if (o.error != "") return usage("ln", o.error);
+  if (o.operands.length < 1) return usage("ln", "missing file operand");
+  const target = o.operands[0];
+  const link = o.operands.length > 1 ? destination(target, o.operands[1], false) : basename(target);
+  if (o.has("f")) fs.unlink(link);
+  const err = o.has("s") ? fs.symlink(target, link) : fs.link(target, link);
+  if (err != 0) { warn("ln", "failed to create " + (o.has("s") ? "symbolic " : "hard ") + "link '" + link + "': " + strerror(err)); return 1; }
+  return 0;
+}
+
+/** touch [-c] FILE... */
+export function touchMain(args: string[]): i32 {
+  const o = getopt(args, "cam");
+  if (o.error != "") return usage("touch", o.error);
+  if (o.operands.length == 0) return usage("touch", "missing file operand");
+  let status = 0;
+  for (let i = 0; i < o.operands.length; i++) {
+    const path = o.operands[i];
+    if (!fs.exists(path)) {
+      if (o.has("c")) continue;
+      const fd = fs.open(path, wasi.O_CREAT, 0, true);
+      if (fd < 0) { warn("touch", "cannot touch '" + path + "': " + strerror(lastError)); status = 1; continue; }
+      fs.close(fd);
+    }
+    const err = fs.utimes(path, -1, -1);
+    if (err != 0) { warn("touch", "setting times of '" + path + "': " + strerror(err)); status = 1; }
+  }
+  return status;
+}
+
+/** stat FILE... */
+export function statMain(args: string[]): i32 {
+  const o = getopt(args, "Lc:");
+  if (o.error != "") return usage("stat", o.error);
+  if (o.operands.length == 0) return usage("stat", "missing operand");
+  let status = 0;
+  for (let i = 0; i < o.operands.length; i++) {
+    const path = o.operands[i];
+    const st = o.has("L") ? fs.stat(path) : fs.lstat(path);
+    if (st == null) { warn("stat", "cannot statx '" + path + "': " + strerror(lastError)); status = 1; continue; }
+    if (o.has("c")) { stdout.line(statFormat(o.value("c", ""), path, st)); continue; }
+    let name = "'" + path + "'";
+    if (st.isLink()) { const t = fs.readlink(path); if (t != null) name += " -> '" + t + "'"; }
+    stdout.str("  File: ").line(name);
+    stdout.str("  Size: ").str(st.size.toString()).str("\tBlocks: ").str(((st.size + 511) / 512).toString()).str("\tIO Block: 4096   ").line(typeName(st));
+    stdout.str("Device: ").str(st.dev.toString()).str("\tInode: ").str(st.ino.toString()).str("\tLinks: ").line(st.nlink.toString());
+    stdout.str("Access: (").str(st.isDir() ? "0755" : "0644").str("/").str(modeString(st)).line(")  Uid: (    0/    root)   Gid: (    0/    root)");
+    stdout.str("Access: ").line(formatDate(<i64>(st.atim / 1000000000), false));
+    stdout.str("Modify: ").line(formatDate(<i64>(st.mtim / 1000000000), false));
+    stdout.str("Change: ").line(formatDate(<i64>(st.ctim / 1000000000), false));
+  }
+  return status;
+}
+
+function statFormat(fmt: string, path: string, st: Stat): string {
+  let out = "";
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt.charAt(i);
+    if (c != "%" || i + 1 >= fmt.length) { out += c; continue; }
+    const f = fmt.charAt(++i);
+    if (f == "n") out += path;
+    else if (f == "s") out += st.size.toString();
+    else if (f == "F") out += typeName(st);
+    else if (f == "i") out += st.ino.toString();
+    else if (f == "h") out += st.nlink.toString();
+    else if (f == "Y") out += (st.mtim / 1000000000).toString();
+    else if (f == "A") out += modeString(st);
+    else out += "%" + f;
+  }
+  return out;
+}
+
+/** readlink [-f] FILE */
+export function readlinkMain(args: string[]): i32 {
+  const o = getopt(args, "fenv");
+  if (o.operands.length == 0) return usage("readlink", "missing operand");
+  let status = 0;
+  for (let i = 0; i < o.operands.length; i++) {
+    const path = o.operands[i];
+    if (o.has("f") || o.has("e")) { const r = canonical(path, 0); if (r == null) { status = 1; continue; } stdout.line(r); continue; }
+    const t = fs.readlink(path);
+    if (t == null) { status = 1; continue; }
+    stdout.line(t);
+  }
+  return status;
+}
+
+/** Resolves every symlink in path (readlink -f). */
+function canonical(path: string, depth: i32): string | null {
+  if (depth > 40) return null;
+  const parts = fs.absolute(path).split("/");
+  let cur = "/";
+  for (let i = 1; i < parts.length; i++) {
+    if (parts[i].length == 0) continue;
+    const next = join(cur, parts[i]);
+    const st = fs.lstat(next);
+    if (st != null && st.isLink()) {
+      const t = fs.readlink(next)!;
+      const resolved = canonical(t.startsWith("/") ? t : join(cur, t), depth + 1);
+      if (resolved == null) return null;
+      cur = resolved;
+    } else cur = next;
+  }
+  return fs.absolute(cur);
+}
+
+/** du [-s] [-h] [-a] [-k] [PATH]...: sizes in KiB blocks. */
+export function duMain(args: string[]): i32 {
+  const o = getopt(args, "shak");
+  if (o.error != "") return usage("du", o.error);
+  const operands = o.operands.length > 0 ? o.operands : ["."];
+  let status = 0;
+  for (let i = 0; i < operands.length; i++) {
+    const total = duWalk(operands[i], o, 0);
+    if (total < 0) { status = 1; continue; }
+    if (o.has("s")) printSize(total, operands[i], o.has("h"));
+  }
+  return status;
+}
+
+function printSize(kib: i64, path: string, human: bool): void {
+  stdout.str(human ? humanSize(kib * 1024) : kib.toString()).byte(9).line(path);
+}
+
+/** Formats bytes as 1.5K, 20M ... (as -h does). */
+export function humanSize(bytes: i64): string {
+  if (bytes < 1024) return bytes.toString();
+  const units = ["K", "M", "G", "T"];
+  let v = <f64>bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < 3) { v /= 1024; u++; }
+  if (v < 10) return (Math.ceil(v * 10) / 10).toString() + units[u];
+  return (<i64>Math.ceil(v)).toString() + units[u];
+}
+
+function duWalk(path: string, o: Options, depth: i32): i64 {
+  const st = fs.lstat(path);
+  if (st == null) { warn("du", "cannot access '" + path + "': " + strerror(lastError)); return -1; }
+  let total: i64 = <i64>((st.size + 1023) / 1024);
+  if (st.isDir()) {
+    total = 4;
+    const names = fs.listNames(path);
+    if (names != null) for (let i = 0; i < names.length; i++) {
+      const sub = duWalk(join(path, names[i]), o, depth + 1);
+      if (sub > 0) total += sub;
+    }
+    if (!o.has("s")) printSize(total, path, o.has("h"));
+  } else if (o.has("a") && !o.has("s")) printSize(total, path, o.has("h"));
+  else if (depth == 0 && !o.has("s")) printSize(total, path, o.has("h"));
+  return total;
+}
+
+/** find [PATH]... [-name PATTERN] [-type f|d|l] [-maxdepth N] [-print] */
+export function findMain(args: string[]): i32 {
+  const roots = new Array<string>();
+  let i = 0;
+  while (i < args.length && !args[i].startsWith("-")) roots.push(args[i++]);
+  if (roots.length == 0) roots.push(".");
+  findName = ""; findType = ""; findMaxDepth = 1 << 30; findNot = false;
+  for (; i < args.length; i++) {
+    const a = args[i];
+    if (a == "-print") continue;
+    if (a == "!" || a == "-not") { findNot = true; continue; }
+    if (i + 1 >= args.length) { warn("find", "missing argument to '" + a + "'"); return 1; }
+    if (a == "-name") findName = args[++i];
+    else if (a == "-iname") { findName = args[++i].toLowerCase(); findIcase = true; }
+    else if (a == "-type") findType = args[++i];
+    else if (a == "-maxdepth") findMaxDepth = I32.parseInt(args[++i]);
+    else { warn("find", "unknown predicate '" + a + "'"); return 1; }
+  }
+  let status = 0;
+  for (let r = 0; r < roots.length; r++) status |= findWalk(roots[r], 0);
+  return status;
+}
+
+let findName = "";
+let findType = "";
+let findMaxDepth = 0;
+let findNot = false;
+let findIcase = false;
+
+function findWalk(path: string, depth: i32): i32 {
+  const st = fs.lstat(path);
+  if (st == null) { warn("find", "'" + path + "': " + strerror(lastError)); return 1; }
+  let match = true;
+  if (findName != "") {
+    const base = basename(path);
+    match = fnmatch(findName, findIcase ? base.toLowerCase() : base);
+  }
+  if (findType != "") {
+    const t = st.isDir() ? "d" : st.isLink() ? "l" : st.isFile() ? "f" : "?";
+    match = match && t == findType;
+  }
+  if (match != findNot) stdout.line(path);
+  let status = 0;
+  if (st.isDir() && depth < findMaxDepth) {
+    const names = fs.listNames(path);
+    if (names == null) { warn("find", "'" + path + "': " + strerror(lastError)); return 1; }
+    for (let i = 0; i < names.length; i++) status |= findWalk(path == "/" ? "/" + names[i] : path + "/" + names[i], depth + 1);
+  }
+  return status;
+}
+

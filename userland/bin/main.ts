@@ -1,0 +1,78 @@
+// The multi-call binary: every program of the base image in one module. /bin/NAME is a symlink
+// to it, and it runs the applet named by the basename of argv[0] (or argv[1] when called as busybox).
+import { argv } from "../lib/env";
+import { exit, stdout, warn } from "../lib/io";
+import { basename } from "../lib/path";
+import { shMain } from "./sh";
+import { testMain } from "./test";
+import { grepMain, sedMain } from "./textre";
+import { lsMain, mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain, duMain, findMain } from "./files";
+import { dateMain, envMain, whichMain, printenvMain, sleepMain, unameMain, hostnameMain, psMain, killMain, basenameMain, dirnameMain, pwdMain, freeMain, dfMain, xargsMain, initMain } from "./system";
+import { catMain, echoMain, wcMain, headMain, tailMain, teeMain, seqMain, yesMain, trMain, cutMain, uniqMain, sortMain } from "./text";
+
+/** Runs the applet `name`; -1 if there is no such applet. */
+function runApplet(name: string, args: string[], argv0: string): i32 {
+  if (name == "sh" || name == "ash") return shMain(argv0, args);
+  if (name == "test" || name == "[") return testMain(name, args);
+  if (name == "init") return initMain(args);
+  if (name == "grep" || name == "egrep") return grepMain(name, args);
+  if (name == "sed") return sedMain(args);
+  if (name == "ls") return lsMain(args);
+  if (name == "mkdir") return mkdirMain(args);
+  if (name == "rmdir") return rmdirMain(args);
+  if (name == "rm") return rmMain(args);
+  if (name == "cp") return cpMain(args);
+  if (name == "mv") return mvMain(args);
+  if (name == "ln") return lnMain(args);
+  if (name == "touch") return touchMain(args);
+  if (name == "stat") return statMain(args);
+  if (name == "readlink") return readlinkMain(args);
+  if (name == "du") return duMain(args);
+  if (name == "find") return findMain(args);
+  if (name == "date") return dateMain(args);
+  if (name == "env") return envMain(args);
+  if (name == "which") return whichMain(args);
+  if (name == "printenv") return printenvMain(args);
+  if (name == "sleep") return sleepMain(args);
+  if (name == "uname") return unameMain(args);
+  if (name == "hostname") return hostnameMain(args);
+  if (name == "ps") return psMain(args);
+  if (name == "kill") return killMain(args);
+  if (name == "basename") return basenameMain(args);
+  if (name == "dirname") return dirnameMain(args);
+  if (name == "pwd") return pwdMain(args);
+  if (name == "free") return freeMain(args);
+  if (name == "df") return dfMain(args);
+  if (name == "xargs") return xargsMain(args);
+  if (name == "true") return 0;
+  if (name == "false") return 1;
+  if (name == "cat") return catMain(args);
+  if (name == "echo") return echoMain(args);
+  if (name == "wc") return wcMain(args);
+  if (name == "head") return headMain(args);
+  if (name == "tail") return tailMain(args);
+  if (name == "tee") return teeMain(args);
+  if (name == "seq") return seqMain(args);
+  if (name == "yes") return yesMain(args);
+  if (name == "tr") return trMain(args);
+  if (name == "cut") return cutMain(args);
+  if (name == "uniq") return uniqMain(args);
+  if (name == "sort") return sortMain(args);
+  return -1;
+}
+
+function dispatch(): i32 {
+  let args = argv();
+  let name = args.length > 0 ? basename(args[0]) : "sh";
+  if (name == "busybox" || name == "busybox.wasm") {
+    if (args.length < 2) { stdout.line("usage: busybox APPLET [ARG]..."); return 1; }
+    args = args.slice(1);
+    name = basename(args[0]);
+  }
+  if (name.endsWith(".wasm")) name = name.substring(0, name.length - 5);
+  const status = runApplet(name, args.slice(1), args[0]);
+  if (status < 0) { warn(name, "applet not found"); return 127; }
+  return status;
+}
+
+exit(dispatch());

@@ -1,0 +1,678 @@
+// sh: a POSIX shell subset. There is no fork, so external commands and pipeline stages start with
+// proc_spawn and an fd map; builtins inside pipelines or "&" run in a child "sh -c TEXT".
+
+import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
+import { state, expandWord, expandString, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
+import { editLine } from "./lineedit";
+import { echoMain } from "./text";
+import { testMain } from "./test";
+import { stdout, stderr, readLineUnbuffered, ByteBuf, warn } from "../lib/io";
+import { environ, unsetenv } from "../lib/env";
+import { open, create, close, stat, chdir, getcwd, readFile, lastError } from "../lib/fs";
+import { spawn, wait, exitStatus, pipe, pipeRead, pipeWrite, waitedStatus, getpid, getpgid, setpgid, sigaction } from "../lib/proc";
+import { strerror, ENOENT, ENOEXEC, EINTR } from "../lib/errno";
+import { fnmatch, join } from "../lib/path";
+import { O_CREAT } from "../lib/wasi";
+import { tty_mode, tty_foreground, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIG_CATCH } from "../lib/wasmbox";
+import { parseIntOr } from "../lib/opts";
+
+const SHELL_PATH = "/bin/sh";
+const FD_SLOTS = 10;
+
+/** The shell's view of fds 0-9: which real fd each one is, or -1 when closed. */
+let fdCtx = new StaticArray<i32>(FD_SLOTS);
+let exitRequested = false;
+let exitCode = 0;
+let breakLevels = 0;
+let continueLevels = 0;
+let returning = false;
+let interactive = false;
+const functions = new Map<string, Node>();
+let backgroundPids = new Array<i32>();
+
+function error(message: string): void { warn("sh", message); }
+
+function copyCtx(): StaticArray<i32> {
+  const c = new StaticArray<i32>(FD_SLOTS);
+  for (let i = 0; i < FD_SLOTS; i++) c[i] = fdCtx[i];
+  return c;
+}
+
+/** The environment for children: every exported variable, or every variable for child shells. */
+function childEnv(all: bool, extra: string[]): string[] {
+  const out = new Array<string>();
+  const names = state.vars.keys();
+  for (let i = 0; i < names.length; i++) {
+    if (all || state.exported.has(names[i])) out.push(names[i] + "=" + state.vars.get(names[i]));
+  }
+  for (let i = 0; i < extra.length; i++) out.push(extra[i]);
+  return out;
+}
+
+function fdMap(ctx: StaticArray<i32>): i32[] {
+  const map = new Array<i32>();
+  for (let i = 0; i < FD_SLOTS; i++) if (ctx[i] >= 0) { map.push(i); map.push(ctx[i]); }
+  return map;
+}
+
+/** Applies redirections to ctx; returns the fds it opened (to close later), or null after an error. */
+function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
+  const opened = new Array<i32>();
+  for (let i = 0; i < redirs.length; i++) {
+    const r = redirs[i];
+    const target = expandString(r.target);
+    if (r.fd >= FD_SLOTS) { error(r.fd.toString() + ": Bad file descriptor"); return closeAll(opened); }
+    if (r.op == ">&" || r.op == "<&") {
+      if (target == "-") { ctx[r.fd] = -1; continue; }
+      const from = <i32>parseIntOr(target, -1);
+      if (from < 0 || from >= FD_SLOTS || ctx[from] < 0) { error(target + ": Bad file descriptor"); return closeAll(opened); }
+      ctx[r.fd] = ctx[from];
+      continue;
+    }
+    let fd: i32;
+    if (r.op == "<") fd = open(target);
+    else if (r.op == "<>") fd = open(target, O_CREAT, 0, true);
+    else fd = create(target, r.op == ">>");
+    if (fd < 0) { error(target + ": " + strerror(lastError)); return closeAll(opened); }
+    opened.push(fd);
+    ctx[r.fd] = fd;
+  }
+  return opened;
+}
+
+function closeAll(fds: i32[]): i32[] | null {
+  for (let i = 0; i < fds.length; i++) close(fds[i]);
+  return null;
+}
+
+function setVar(name: string, value: string): void {
+  state.vars.set(name, value);
+  if (name == "PWD") chdir(value);
+}
+
+/** Runs a parsed tree; returns its exit status. */
+function exec(n: Node): i32 {
+  if (exitRequested) return exitCode;
+  switch (n.kind) {
+    case N_LIST: {
+      let status = state.lastStatus;
+      for (let i = 0; i < n.kids.length; i++) {
+        if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) break;
+        if (n.flags[i]) { startBackground(n.kids[i]); status = 0; }
+        else status = exec(n.kids[i]);
+        state.lastStatus = status;
+      }
+      return status;
+    }
+    case N_ANDOR: {
+      let status = exec(n.kids[0]);
+      for (let i = 1; i < n.kids.length; i++) {
+        if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) break;
+        if (n.flags[i - 1] == (status == 0)) status = exec(n.kids[i]);
+        state.lastStatus = status;
+      }
+      return status;
+    }
+    case N_PIPE: {
+      const status = n.kids.length == 1 ? exec(n.kids[0]) : runPipeline(n);
+      return n.negate ? (status == 0 ? 1 : 0) : status;
+    }
+    case N_SIMPLE: return execSimple(n);
+    case N_FUNCDEF: functions.set(n.name, n.kids[0]); return 0;
+    default: return execCompound(n);
+  }
+}
+
+/** Compound commands run in this shell, with their redirections applied for the duration. */
+function execCompound(n: Node): i32 {
+  if (n.kind == N_SUBSHELL) return waitFor(spawnShell(n.text, copyCtx(), 0));
+  const saved = fdCtx;
+  if (n.redirs.length > 0) {
+    const ctx = copyCtx();
+    const opened = applyRedirs(n.redirs, ctx);
+    if (opened == null) return 1;
+    fdCtx = ctx;
+    const status = execBody(n);
+    fdCtx = saved;
+    closeAll(opened);
+    return status;
+  }
+  return execBody(n);
+}
+
+function execBody(n: Node): i32 {
+  let status = 0;
+  if (n.kind == N_GROUP) return exec(n.kids[0]);
+  if (n.kind == N_IF) {
+    let i = 0;
+    for (; i + 1 < n.kids.length; i += 2) {
+      if (exec(n.kids[i]) == 0) return exec(n.kids[i + 1]);
+      if (exitRequested) return exitCode;
+    }
+    return n.hasElse ? exec(n.kids[n.kids.length - 1]) : 0;
+  }
+  if (n.kind == N_WHILE || n.kind == N_UNTIL) {
+    for (;;) {
+      const cond = exec(n.kids[0]);
+      if (exitRequested || returning) break;
+      if ((cond == 0) != (n.kind == N_WHILE)) break;
+      status = exec(n.kids[1]);
+      if (loopControl()) break;
+    }
+    return status;
+  }
+  if (n.kind == N_FOR) {
+    let items: string[] = [];
+    if (!n.hasList) items = state.positional.slice(0);
+    else for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
+    for (let i = 0; i < items.length; i++) {
+      setVar(n.name, items[i]);
+      status = exec(n.kids[0]);
+      if (loopControl()) break;
+    }
+    return status;
+  }
+  if (n.kind == N_CASE) {
+    const subject = expandString(n.words[0]);
+    for (let i = 0; i < n.kids.length; i++) {
+      const patterns = n.assigns[i].split("\n");
+      for (let p = 0; p < patterns.length; p++) {
+        if (fnmatch(casePattern(patterns[p]), subject)) return exec(n.kids[i]);
+      }
+    }
+    return 0;
+  }
+  return status;
+}
+
+/** A case pattern with quoted parts made literal. */
+function casePattern(raw: string): string {
+  let out = "";
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charAt(i);
+    if (c == "\"" || c == "'") { quoted = !quoted; continue; }
+    if (quoted && (c == "*" || c == "?" || c == "[")) out += "\\";
+    out += c;
+  }
+  return expandString(out);
+}
+
+/** After a loop body: true when the loop should stop (break, exit, return). */
+function loopControl(): bool {
+  if (exitRequested || returning) return true;
+  if (breakLevels > 0) { breakLevels--; return true; }
+  if (continueLevels > 0) { continueLevels--; return continueLevels > 0; }
+  return false;
+}
+
+function expandWords(words: string[]): string[] {
+  let out = new Array<string>();
+  for (let i = 0; i < words.length; i++) out = out.concat(expandWord(words[i], false));
+  return out;
+}
+
+function isBuiltin(name: string): bool {
+  return name == "cd" || name == "pwd" || name == "export" || name == "unset" || name == "exit" || name == "echo" ||
+    name == "test" || name == "[" || name == "true" || name == "false" || name == ":" || name == "wait" || name == "read" ||
+    name == "shift" || name == "set" || name == "break" || name == "continue" || name == "return" || name == "." ||
+    name == "source" || name == "eval" || name == "exec" || name == "command" || name == "type" || name == "readonly" || name == "local";
+}
+
+function execSimple(n: Node): i32 {
+  clearExpandError();
+  const words = expandWords(n.words);
+  if (expandError != "") { error(expandError); return exitStatusForError(); }
+  if (words.length == 0) {
+    for (let i = 0; i < n.assigns.length; i++) assign(n.assigns[i]);
+    if (expandError != "") { error(expandError); return exitStatusForError(); }
+    if (n.redirs.length > 0) {
+      const opened = applyRedirs(n.redirs, copyCtx());
+      if (opened == null) return 1;
+      closeAll(opened);
+    }
+    return n.words.length > 0 ? 0 : state.lastStatus;
+  }
+  const name = words[0];
+  if (functions.has(name) || isBuiltin(name)) {
+    for (let i = 0; i < n.assigns.length; i++) assign(n.assigns[i]);
+    const ctx = copyCtx();
+    const opened = applyRedirs(n.redirs, ctx);
+    if (opened == null) return 1;
+    const saved = fdCtx;
+    fdCtx = ctx;
+    const status = functions.has(name) ? callFunction(functions.get(name), words) : runBuiltin(name, words.slice(1));
+    fdCtx = saved;
+    closeAll(opened);
+    return status;
+  }
+  const ctx = copyCtx();
+  const opened = applyRedirs(n.redirs, ctx);
+  if (opened == null) return 1;
+  const pid = spawnExternal(words, assignmentsOf(n), ctx, interactive ? SPAWN_NEW_PGROUP : 0);
+  closeAll(opened);
+  return waitFor(pid);
+}
+
+function exitStatusForError(): i32 {
+  if (!interactive) { exitRequested = true; exitCode = 2; }
+  return 2;
+}
+
+function assignmentsOf(n: Node): string[] {
+  const out = new Array<string>();
+  for (let i = 0; i < n.assigns.length; i++) {
+    const eq = n.assigns[i].indexOf("=");
+    out.push(n.assigns[i].substring(0, eq) + "=" + expandString(n.assigns[i].substring(eq + 1)));
+  }
+  return out;
+}
+
+function assign(word: string): void {
+  const eq = word.indexOf("=");
+  setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
+}
+
+function callFunction(body: Node, words: string[]): i32 {
+  const saved = state.positional;
+  state.positional = words.slice(1);
+  const status = exec(body);
+  state.positional = saved;
+  const result = returning ? state.lastStatus : status;
+  returning = false;
+  return result;
+}
+
+/** Finds a command in PATH; "" if not found. Names with a "/" are used as they are. */
+function lookPath(name: string): string {
+  if (name.indexOf("/") >= 0) return name;
+  const pathVar = getVar("PATH");
+  const dirs = (pathVar != null ? pathVar : "/bin").split(":");
+  for (let i = 0; i < dirs.length; i++) {
+    const candidate = join(dirs[i].length > 0 ? dirs[i] : ".", name);
+    const st = stat(candidate);
+    if (st != null && st.isFile()) return candidate;
+  }
+  return "";
+}
+
+/** Starts an external command; returns its pid or -(exit status) after reporting the error. */
+function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>, flags: u32): i32 {
+  const name = words[0];
+  const path = lookPath(name);
+  if (path == "") { error(name + ": command not found"); return -127; }
+  const env = childEnv(false, assigns);
+  let pid = spawn(path, words, env, getcwd(), fdMap(ctx), flags);
+  if (pid == -ENOEXEC) {
+    // Not a Wasm module: run it as a shell script, as POSIX shells do.
+    const args = [SHELL_PATH, path].concat(words.slice(1));
+    pid = spawn(SHELL_PATH, args, env, getcwd(), fdMap(ctx), flags);
+  }
+  if (pid < 0) {
+    error(name + ": " + (pid == -ENOENT ? (name.indexOf("/") >= 0 ? "No such file or directory" : "command not found") : strerror(-pid)));
+    return pid == -ENOENT ? -127 : -126;
+  }
+  return pid;
+}
+
+/** Starts `sh -c text` (same $0 and positional parameters, all variables) with the given fds. */
+function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
+  const args = [SHELL_PATH, "-c", text, state.name].concat(state.positional);
+  stdout.flush();
+  const pid = spawn(SHELL_PATH, args, childEnv(true, []), getcwd(), fdMap(ctx), flags);
+  if (pid < 0) { error(SHELL_PATH + ": " + strerror(-pid)); return -126; }
+  return pid;
+}
+
+/** Starts one pipeline stage or background job without waiting for it. */
+function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
+  let simple = n;
+  while ((simple.kind == N_PIPE || simple.kind == N_ANDOR || simple.kind == N_LIST) && simple.kids.length == 1 && !simple.negate &&
+         (simple.kind != N_LIST || !simple.flags[0])) simple = simple.kids[0];
+  if (simple.kind == N_SIMPLE && simple.words.length > 0) {
+    clearExpandError();
+    const words = expandWords(simple.words);
+    if (expandError != "") { error(expandError); return -2; }
+    if (words.length > 0 && !functions.has(words[0]) && !isBuiltin(words[0])) {
+      const opened = applyRedirs(simple.redirs, ctx);
+      if (opened == null) return -1;
+      const pid = spawnExternal(words, assignmentsOf(simple), ctx, flags);
+      closeAll(opened);
+      return pid;
+    }
+  }
+  return spawnShell(n.text, ctx, flags);
+}
+
+/** Waits for one child, retrying when a caught signal interrupts; its shell exit status. */
+function waitStatus(pid: i32): i32 {
+  let err = wait(pid);
+  while (err == EINTR) err = wait(pid);
+  return err == 0 ? exitStatus(waitedStatus) : 127;
+}
+
+/** Waits for a pid from spawn (negative = the status of a failed start). */
+function waitFor(pid: i32): i32 {
+  if (pid <= 0) return -pid;
+  if (interactive) tty_foreground(0, pid);
+  const status = waitStatus(pid);
+  if (interactive) { tty_foreground(0, getpgid(0)); if (status == 128 + SIGINT) stdout.byte(10).flush(); }
+  return status;
+}
+
+function runPipeline(n: Node): i32 {
+  const pids = new Array<i32>();
+  let prevRead = -1;
+  let group = 0;
+  for (let i = 0; i < n.kids.length; i++) {
+    const ctx = copyCtx();
+    if (prevRead >= 0) ctx[0] = prevRead;
+    let nextRead = -1;
+    let writeEnd = -1;
+    if (i < n.kids.length - 1) {
+      const err = pipe();
+      if (err != 0) { error("pipe: " + strerror(err)); break; }
+      ctx[1] = pipeWrite; writeEnd = pipeWrite; nextRead = pipeRead;
+    }
+    const pid = spawnNode(n.kids[i], ctx, interactive && group == 0 ? SPAWN_NEW_PGROUP : 0);
+    if (interactive && pid > 0) { if (group == 0) group = pid; else setpgid(pid, group); }
+    if (prevRead >= 0) close(prevRead);
+    if (writeEnd >= 0) close(writeEnd);
+    prevRead = nextRead;
+    pids.push(pid);
+  }
+  if (prevRead >= 0) close(prevRead);
+  if (interactive && group > 0) tty_foreground(0, group);
+  let status = 0;
+  for (let i = 0; i < pids.length; i++) {
+    const pid = pids[i];
+    status = pid <= 0 ? -pid : waitStatus(pid);
+  }
+  if (interactive) tty_foreground(0, getpgid(0));
+  return status;
+}
+
+function startBackground(n: Node): void {
+  const pid = spawnNode(n, copyCtx(), 0);
+  if (pid > 0) {
+    backgroundPids.push(pid);
+    state.lastBackground = pid;
+    if (interactive) stderr.str("[").str(backgroundPids.length.toString()).str("] ").str(pid.toString()).byte(10).flush();
+  }
+}
+
+// ---- builtins ----
+
+function runBuiltin(name: string, args: string[]): i32 {
+  stdout.flush(); stderr.flush();
+  const savedOut = stdout.fd; const savedErr = stderr.fd;
+  stdout.fd = fdCtx[1]; stderr.fd = fdCtx[2];
+  stdout.error = 0;
+  const status = builtin(name, args);
+  stdout.flush(); stderr.flush();
+  stdout.fd = savedOut; stderr.fd = savedErr;
+  stdout.error = 0;
+  return status;
+}
+
+function builtin(name: string, args: string[]): i32 {
+  if (name == "echo") return echoMain(args);
+  if (name == "test" || name == "[") return testMain(name, args);
+  if (name == "true" || name == ":") return 0;
+  if (name == "false") return 1;
+  if (name == "pwd") { stdout.line(getcwd()); return 0; }
+  if (name == "cd") {
+    let dir = args.length > 0 ? args[0] : "";
+    if (dir == "") { const home = getVar("HOME"); dir = home != null ? home : "/"; }
+    if (dir == "-") { const old = getVar("OLDPWD"); dir = old != null ? old : getcwd(); stdout.line(dir); }
+    const before = getcwd();
+    const err = chdir(dir);
+    if (err != 0) { error("cd: " + dir + ": " + strerror(err)); return 1; }
+    state.vars.set("OLDPWD", before);
+    state.vars.set("PWD", getcwd());
+    return 0;
+  }
+  if (name == "export" || name == "readonly" || name == "local") {
+    if (args.length == 0 || (args.length == 1 && args[0] == "-p")) {
+      const env = childEnv(false, []);
+      for (let i = 0; i < env.length; i++) stdout.str("export ").line(env[i]);
+      return 0;
+    }
+    for (let i = 0; i < args.length; i++) {
+      const eq = args[i].indexOf("=");
+      const varName = eq < 0 ? args[i] : args[i].substring(0, eq);
+      if (!isName(varName)) { error(name + ": " + args[i] + ": bad variable name"); return 1; }
+      if (eq >= 0) setVar(varName, args[i].substring(eq + 1));
+      if (name == "export") state.exported.add(varName);
+    }
+    return 0;
+  }
+  if (name == "unset") {
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] == "-v") continue;
+      if (args[i] == "-f") { if (i + 1 < args.length) functions.delete(args[++i]); continue; }
+      state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
+    }
+    return 0;
+  }
+  if (name == "exit") {
+    exitRequested = true;
+    exitCode = args.length > 0 ? <i32>(parseIntOr(args[0], 2) & 255) : state.lastStatus;
+    return exitCode;
+  }
+  if (name == "return") {
+    returning = true;
+    state.lastStatus = args.length > 0 ? <i32>(parseIntOr(args[0], 2) & 255) : state.lastStatus;
+    return state.lastStatus;
+  }
+  if (name == "break" || name == "continue") {
+    const levels = args.length > 0 ? <i32>parseIntOr(args[0], 1) : 1;
+    if (name == "break") breakLevels = levels; else continueLevels = levels;
+    return 0;
+  }
+  if (name == "shift") {
+    const count = args.length > 0 ? <i32>parseIntOr(args[0], 1) : 1;
+    if (count > state.positional.length) { error("shift: can't shift that many"); return 1; }
+    state.positional = state.positional.slice(count);
+    return 0;
+  }
+  if (name == "set") {
+    let i = 0;
+    while (i < args.length && args[i].startsWith("-") && args[i] != "--") i++;
+    if (i < args.length && args[i] == "--") i++;
+    if (i < args.length || (args.length > 0 && args[args.length - 1] == "--")) state.positional = args.slice(i);
+    else if (args.length == 0) {
+      const names = state.vars.keys();
+      names.sort();
+      for (let k = 0; k < names.length; k++) stdout.str(names[k]).str("='").str(state.vars.get(names[k])).line("'");
+    }
+    return 0;
+  }
+  if (name == "wait") return waitBuiltin(args);
+  if (name == "read") return readBuiltin(args);
+  if (name == "eval") return runSource(args.join(" "));
+  if (name == "." || name == "source") {
+    if (args.length == 0) { error(name + ": filename argument required"); return 2; }
+    const data = readFile(args[0]);
+    if (data == null) { error(args[0] + ": " + strerror(lastError)); return 1; }
+    return runSource(String.UTF8.decode(data.buffer));
+  }
+  if (name == "exec") {
+    if (args.length == 0) {
+      // "exec >file": the redirections apply to the rest of the shell.
+      for (let i = 0; i < FD_SLOTS; i++) shellFds[i] = fdCtx[i];
+      keepRedirections = true;
+      return 0;
+    }
+    const pid = spawnExternal(args, [], fdCtx, 0);
+    exitRequested = true;
+    exitCode = waitFor(pid);
+    return exitCode;
+  }
+  if (name == "command" || name == "type") {
+    let i = 0;
+    if (i < args.length && (args[i] == "-v" || args[i] == "-V")) i++;
+    let status = 0;
+    for (; i < args.length; i++) {
+      const cmd = args[i];
+      if (isBuiltin(cmd) || functions.has(cmd)) stdout.line(name == "type" ? cmd + " is a shell builtin" : cmd);
+      else {
+        const path = lookPath(cmd);
+        if (path == "") { status = 1; if (name == "type") error(cmd + ": not found"); }
+        else stdout.line(name == "type" ? cmd + " is " + path : path);
+      }
+    }
+    return status;
+  }
+  return 127;
+}
+
+// exec with only redirections makes them permanent; runBuiltin's caller restores fdCtx otherwise.
+let shellFds = new StaticArray<i32>(FD_SLOTS);
+let keepRedirections = false;
+
+function waitBuiltin(args: string[]): i32 {
+  let status = 0;
+  if (args.length == 0) {
+    for (let i = 0; i < backgroundPids.length; i++) waitStatus(backgroundPids[i]);
+    backgroundPids = [];
+    return 0;
+  }
+  for (let i = 0; i < args.length; i++) {
+    const pid = <i32>parseIntOr(args[i], -1);
+    status = waitStatus(pid);
+    const at = backgroundPids.indexOf(pid);
+    if (at >= 0) backgroundPids.splice(at, 1);
+  }
+  return status;
+}
+
+/** read [-r] NAME...: one line from fd 0, split on whitespace into the names. */
+function readBuiltin(args: string[]): i32 {
+  let raw = false;
+  let i = 0;
+  if (i < args.length && args[i] == "-r") { raw = true; i++; }
+  const names = args.slice(i);
+  if (names.length == 0) names.push("REPLY");
+  let line = readLineUnbuffered(fdCtx[0]);
+  if (line == null) { for (let k = 0; k < names.length; k++) setVar(names[k], ""); return 1; }
+  if (!raw) line = line.replaceAll("\\", "");
+  let rest = line.trim();
+  for (let k = 0; k < names.length; k++) {
+    if (k == names.length - 1) { setVar(names[k], rest); break; }
+    let end = 0;
+    while (end < rest.length && rest.charCodeAt(end) != 32 && rest.charCodeAt(end) != 9) end++;
+    setVar(names[k], rest.substring(0, end));
+    rest = rest.substring(end).trimStart();
+  }
+  return 0;
+}
+
+/** $(...): runs cmd in a child shell and returns its output without trailing newlines. */
+function substitute(cmd: string): string {
+  const err = pipe();
+  if (err != 0) { error("pipe: " + strerror(err)); return ""; }
+  const readEnd = pipeRead;
+  const ctx = copyCtx();
+  ctx[1] = pipeWrite;
+  const pid = spawnShell(cmd, ctx, 0);
+  close(pipeWrite);
+  const out = new ByteBuf();
+  out.readFrom(readEnd);
+  close(readEnd);
+  state.lastStatus = waitFor(pid);
+  let len = out.len;
+  while (len > 0 && load<u8>(out.ptr + len - 1) == 10) len--;
+  return String.UTF8.decodeUnsafe(out.ptr, len);
+}
+
+/** Parses and runs a complete source text. */
+function runSource(text: string): i32 {
+  const parser = new Parser(text);
+  const tree = parser.program();
+  if (parser.error != "" || parser.incomplete) {
+    error(parser.error != "" ? parser.error : "syntax error: unexpected end of file");
+    state.lastStatus = 2;
+    if (!interactive) { exitRequested = true; exitCode = 2; }
+    return 2;
+  }
+  const status = exec(tree);
+  if (keepRedirections) { for (let i = 0; i < FD_SLOTS; i++) fdCtx[i] = shellFds[i]; keepRedirections = false; }
+  state.lastStatus = status;
+  return status;
+}
+
+/** Reads commands from stdin until EOF: a line at a time, more lines while a command is unfinished. */
+function readLoop(): i32 {
+  let pending = "";
+  for (;;) {
+    let line: string | null;
+    if (interactive) {
+      const ps = getVar(pending.length > 0 ? "PS2" : "PS1");
+      tty_mode(0, TTY_RAW);
+      line = editLine(ps != null ? ps : pending.length > 0 ? "> " : "$ ");
+      tty_mode(0, TTY_COOKED);
+    } else line = readLineUnbuffered(0);
+    if (line == null) {
+      if (pending.length > 0) { error("syntax error: unexpected end of file"); return 2; }
+      return state.lastStatus;
+    }
+    pending += line + "\n";
+    const parser = new Parser(pending);
+    parser.program();
+    if (parser.incomplete) continue;
+    runSource(pending);
+    pending = "";
+    if (exitRequested) return exitCode;
+  }
+  return state.lastStatus;
+}
+
+/** sh [-c COMMAND [NAME [ARG]...] | SCRIPT [ARG]...] */
+export function shMain(argv0: string, args: string[]): i32 {
+  for (let i = 0; i < FD_SLOTS; i++) fdCtx[i] = i < 3 ? i : -1;
+  setCommandSubstitution(substitute);
+  state.pid = getpid();
+  state.name = argv0;
+  const env = environ();
+  for (let i = 0; i < env.length; i++) {
+    const eq = env[i].indexOf("=");
+    state.vars.set(env[i].substring(0, eq), env[i].substring(eq + 1));
+    state.exported.add(env[i].substring(0, eq));
+  }
+  state.vars.set("PWD", getcwd());
+  state.exported.add("PWD");
+  if (!state.vars.has("PATH")) state.vars.set("PATH", "/bin");
+  let i = 0;
+  let command: string | null = null;
+  let forceInteractive = false;
+  while (i < args.length && args[i].startsWith("-") && args[i].length > 1) {
+    const opt = args[i++];
+    if (opt == "--") break;
+    if (opt.indexOf("c") >= 0) {
+      if (i >= args.length) { error("-c: option requires an argument"); return 2; }
+      command = args[i++];
+    }
+    if (opt.indexOf("i") >= 0) forceInteractive = true;
+  }
+  let status = 0;
+  if (command != null) {
+    if (i < args.length) state.name = args[i++];
+    state.positional = args.slice(i);
+    status = runSource(command as string);
+  } else if (i < args.length) {
+    const script = args[i++];
+    state.name = script;
+    state.positional = args.slice(i);
+    const data = readFile(script);
+    if (data == null) { error(script + ": " + strerror(lastError)); return lastError == ENOENT ? 127 : 126; }
+    status = runSource(String.UTF8.decode(data.buffer));
+  } else {
+    interactive = forceInteractive || tty_mode(0, TTY_COOKED) == 0;
+    if (interactive) sigaction(SIGINT, SIG_CATCH);
+    status = readLoop();
+  }
+  stdout.flush();
+  return exitRequested ? exitCode : status;
+}
+

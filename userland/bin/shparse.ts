@@ -1,0 +1,413 @@
+// The shell's lexer and parser: source text to a tree of lists, and-or chains, pipelines,
+// simple commands (words kept raw, with quotes, for expansion at run time) and compound commands.
+
+export const T_WORD = 0;
+export const T_OP = 1;
+export const T_NEWLINE = 2;
+export const T_EOF = 3;
+
+export class Token {
+  constructor(public kind: i32, public text: string, public start: i32, public end: i32, public ioNumber: i32 = -1) {}
+}
+
+export const N_LIST = 0;
+export const N_ANDOR = 1;
+export const N_PIPE = 2;
+export const N_SIMPLE = 3;
+export const N_IF = 4;
+export const N_WHILE = 5;
+export const N_UNTIL = 6;
+export const N_FOR = 7;
+export const N_GROUP = 8;
+export const N_SUBSHELL = 9;
+export const N_FUNCDEF = 10;
+export const N_CASE = 11;
+
+export class Redir {
+  constructor(public fd: i32, public op: string, public target: string) {}
+}
+
+export class Node {
+  kids: Node[] = [];
+  words: string[] = [];
+  assigns: string[] = [];
+  redirs: Redir[] = [];
+  /** LIST: whether item i runs in the background; ANDOR: true for && between i and i+1. */
+  flags: bool[] = [];
+  negate: bool = false;
+  hasElse: bool = false;
+  name: string = "";
+  /** FOR: whether an "in" list was given. */
+  hasList: bool = false;
+  /** The source text of this node, for running it in a child shell. */
+  text: string = "";
+  constructor(public kind: i32) {}
+}
+
+function isMeta(c: i32): bool {
+  return c == 32 || c == 9 || c == 10 || c == 59 || c == 38 || c == 124 || c == 60 || c == 62 || c == 40 || c == 41;
+}
+
+const OPERATORS = ["&&", "||", ";;", ">>", ">&", "<&", "<>", ">|", "|", "&", ";", "(", ")", "<", ">"];
+
+export class Parser {
+  tokens: Token[] = [];
+  pos: i32 = 0;
+  /** Set when the input ended inside a quote or an unfinished construct: more lines are needed. */
+  incomplete: bool = false;
+  error: string = "";
+
+  constructor(public src: string) { this.lex(); }
+
+  lex(): void {
+    const s = this.src;
+    let i = 0;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c == 32 || c == 9) { i++; continue; }
+      if (c == 92 && i + 1 < s.length && s.charCodeAt(i + 1) == 10) { i += 2; continue; }
+      if (c == 35) { while (i < s.length && s.charCodeAt(i) != 10) i++; continue; }
+      if (c == 10) { this.tokens.push(new Token(T_NEWLINE, "\n", i, i + 1)); i++; continue; }
+      let op = "";
+      for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op = OPERATORS[k]; break; }
+      if (op != "") { this.tokens.push(new Token(T_OP, op, i, i + op.length)); i += op.length; continue; }
+      const start = i;
+      i = this.wordEnd(i);
+      if (i < 0) { this.incomplete = true; return; }
+      const text = s.substring(start, i);
+      let ioNumber = -1;
+      if (i < s.length && (s.charCodeAt(i) == 60 || s.charCodeAt(i) == 62) && text.length <= 2 && allDigits(text)) ioNumber = I32.parseInt(text);
+      if (ioNumber >= 0) {
+        let op2 = "";
+        for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op2 = OPERATORS[k]; break; }
+        this.tokens.push(new Token(T_OP, op2, start, i + op2.length, ioNumber));
+        i += op2.length;
+        continue;
+      }
+      this.tokens.push(new Token(T_WORD, text, start, i));
+    }
+    this.tokens.push(new Token(T_EOF, "", s.length, s.length));
+  }
+
+  /** End of the word starting at i, or -1 if a quote or substitution is unterminated. */
+  wordEnd(i: i32): i32 {
+    const s = this.src;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (isMeta(c)) return i;
+      if (c == 92) { i += 2; continue; }
+      if (c == 39) { const e = s.indexOf("'", i + 1); if (e < 0) return -1; i = e + 1; continue; }
+      if (c == 34) { i = this.doubleQuoteEnd(i + 1); if (i < 0) return -1; continue; }
+      if (c == 96) { const e = s.indexOf("`", i + 1); if (e < 0) return -1; i = e + 1; continue; }
+      if (c == 36 && i + 1 < s.length && (s.charCodeAt(i + 1) == 40 || s.charCodeAt(i + 1) == 123)) {
+        i = matchClose(s, i + 1);
+        if (i < 0) return -1;
+        continue;
+      }
+      i++;
+    }
+    return i > s.length ? s.length : i;
+  }
+
+  doubleQuoteEnd(i: i32): i32 {
+    const s = this.src;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c == 92) { i += 2; continue; }
+      if (c == 34) return i + 1;
+      if (c == 36 && i + 1 < s.length && (s.charCodeAt(i + 1) == 40 || s.charCodeAt(i + 1) == 123)) {
+        i = matchClose(s, i + 1);
+        if (i < 0) return -1;
+        continue;
+      }
+      if (c == 96) { const e = s.indexOf("`", i + 1); if (e < 0) return -1; i = e + 1; continue; }
+      i++;
+    }
+    return -1;
+  }
+
+  peek(): Token { return this.tokens[this.pos]; }
+  isOp(text: string): bool { const t = this.peek(); return t.kind == T_OP && t.text == text && t.ioNumber < 0; }
+  isWord(text: string): bool { const t = this.peek(); return t.kind == T_WORD && t.text == text; }
+
+  fail(message: string): void {
+    if (this.error != "" ) return;
+    if (this.peek().kind == T_EOF) this.incomplete = true;
+    this.error = message;
+  }
+
+  skipNewlines(): void { while (this.peek().kind == T_NEWLINE) this.pos++; }
+
+  expectWord(word: string): void {
+    this.skipNewlines();
+    if (this.isWord(word)) { this.pos++; return; }
+    const t = this.peek();
+    this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : "\"" + t.text + "\"") + " (expecting \"" + word + "\")");
+  }
+
+  /** Parses the whole input. */
+  program(): Node {
+    const list = this.list(true);
+    if (this.error == "" && this.peek().kind != T_EOF) this.fail("syntax error: unexpected \"" + this.peek().text + "\"");
+    return list;
+  }
+
+  isListEnd(): bool {
+    const t = this.peek();
+    if (t.kind == T_EOF) return true;
+    if (t.kind == T_OP && (t.text == ")" || t.text == ";;")) return true;
+    if (t.kind == T_WORD) {
+      const w = t.text;
+      return w == "then" || w == "else" || w == "elif" || w == "fi" || w == "do" || w == "done" || w == "}" || w == "esac";
+    }
+    return false;
+  }
+
+  /** A sequence of and-or lists separated by ; & or newlines. */
+  list(top: bool): Node {
+    const list = new Node(N_LIST);
+    const start = this.peek().start;
+    for (;;) {
+      this.skipNewlines();
+      if (this.error != "" || this.isListEnd()) break;
+      list.kids.push(this.andOr());
+      if (this.error != "") break;
+      let background = false;
+      if (this.isOp("&")) { background = true; this.pos++; }
+      else if (this.isOp(";")) this.pos++;
+      else if (this.peek().kind != T_NEWLINE && !this.isListEnd()) { this.fail("syntax error: unexpected \"" + this.peek().text + "\""); break; }
+      list.flags.push(background);
+    }
+    list.text = this.src.substring(start, this.tokens[max(0, this.pos - 1)].end);
+    return list;
+  }
+
+  andOr(): Node {
+    const node = new Node(N_ANDOR);
+    const start = this.peek().start;
+    node.kids.push(this.pipeline());
+    while (this.error == "" && (this.isOp("&&") || this.isOp("||"))) {
+      node.flags.push(this.peek().text == "&&");
+      this.pos++;
+      this.skipNewlines();
+      node.kids.push(this.pipeline());
+    }
+    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    return node;
+  }
+
+  pipeline(): Node {
+    const node = new Node(N_PIPE);
+    const start = this.peek().start;
+    if (this.isWord("!")) { node.negate = true; this.pos++; }
+    node.kids.push(this.command());
+    while (this.error == "" && this.isOp("|")) {
+      this.pos++;
+      this.skipNewlines();
+      node.kids.push(this.command());
+    }
+    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    return node;
+  }
+
+  command(): Node {
+    const start = this.peek().start;
+    let node: Node;
+    const t = this.peek();
+    if (t.kind == T_WORD && t.text == "if") node = this.ifClause();
+    else if (t.kind == T_WORD && (t.text == "while" || t.text == "until")) node = this.loop(t.text == "while" ? N_WHILE : N_UNTIL);
+    else if (t.kind == T_WORD && t.text == "for") node = this.forClause();
+    else if (t.kind == T_WORD && t.text == "case") node = this.caseClause();
+    else if (t.kind == T_WORD && t.text == "{") {
+      this.pos++;
+      node = new Node(N_GROUP);
+      node.kids.push(this.list(false));
+      this.expectWord("}");
+    } else if (this.isOp("(")) {
+      this.pos++;
+      node = new Node(N_SUBSHELL);
+      node.kids.push(this.list(false));
+      if (this.isOp(")")) this.pos++; else this.fail("syntax error: expecting \")\"");
+    } else if (t.kind == T_WORD && this.tokens[this.pos + 1].kind == T_OP && this.tokens[this.pos + 1].text == "(" &&
+               this.tokens[this.pos + 2].kind == T_OP && this.tokens[this.pos + 2].text == ")") {
+      node = new Node(N_FUNCDEF);
+      node.name = t.text;
+      this.pos += 3;
+      this.skipNewlines();
+      node.kids.push(this.command());
+      node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+      return node;
+    } else return this.simple();
+    while (this.error == "" && this.redirect(node)) {}
+    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    return node;
+  }
+
+  /** Parses one redirection into node if the next token is one. */
+  redirect(node: Node): bool {
+    const t = this.peek();
+    if (t.kind != T_OP) return false;
+    const op = t.text;
+    if (op != "<" && op != ">" && op != ">>" && op != ">&" && op != "<&" && op != "<>" && op != ">|") return false;
+    this.pos++;
+    const target = this.peek();
+    if (target.kind != T_WORD) { this.fail("syntax error: unexpected redirection"); return false; }
+    this.pos++;
+    const fd = t.ioNumber >= 0 ? t.ioNumber : (op.startsWith("<") ? 0 : 1);
+    node.redirs.push(new Redir(fd, op == ">|" ? ">" : op, target.text));
+    return true;
+  }
+
+  simple(): Node {
+    const node = new Node(N_SIMPLE);
+    const start = this.peek().start;
+    for (;;) {
+      if (this.redirect(node)) continue;
+      if (this.error != "") break;
+      const t = this.peek();
+      if (t.kind != T_WORD) break;
+      if (node.words.length == 0 && isAssignment(t.text)) node.assigns.push(t.text);
+      else node.words.push(t.text);
+      this.pos++;
+    }
+    if (this.error == "" && node.words.length == 0 && node.assigns.length == 0 && node.redirs.length == 0) {
+      const t = this.peek();
+      this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : t.kind == T_NEWLINE ? "newline" : "\"" + t.text + "\""));
+    }
+    node.text = this.src.substring(start, this.tokens[max(0, this.pos - 1)].end);
+    return node;
+  }
+
+  ifClause(): Node {
+    const node = new Node(N_IF);
+    this.pos++;
+    node.kids.push(this.list(false));
+    this.expectWord("then");
+    node.kids.push(this.list(false));
+    for (;;) {
+      if (this.error != "") return node;
+      this.skipNewlines();
+      if (this.isWord("elif")) {
+        this.pos++;
+        node.kids.push(this.list(false));
+        this.expectWord("then");
+        node.kids.push(this.list(false));
+      } else if (this.isWord("else")) {
+        this.pos++;
+        node.kids.push(this.list(false));
+        node.hasElse = true;
+        this.expectWord("fi");
+        return node;
+      } else { this.expectWord("fi"); return node; }
+    }
+    return node;
+  }
+
+  loop(kind: i32): Node {
+    const node = new Node(kind);
+    this.pos++;
+    node.kids.push(this.list(false));
+    this.expectWord("do");
+    node.kids.push(this.list(false));
+    this.expectWord("done");
+    return node;
+  }
+
+  forClause(): Node {
+    const node = new Node(N_FOR);
+    this.pos++;
+    const name = this.peek();
+    if (name.kind != T_WORD) { this.fail("syntax error: bad for loop variable"); return node; }
+    node.name = name.text;
+    this.pos++;
+    this.skipNewlines();
+    if (this.isWord("in")) {
+      this.pos++;
+      node.hasList = true;
+      while (this.peek().kind == T_WORD) { node.words.push(this.peek().text); this.pos++; }
+    }
+    if (this.isOp(";")) this.pos++;
+    this.expectWord("do");
+    node.kids.push(this.list(false));
+    this.expectWord("done");
+    return node;
+  }
+
+  /** case WORD in PATTERN[|PATTERN]) LIST ;; ... esac: words[0] is the subject; each arm's
+   *  patterns are joined by "\n" in assigns[i] and its body is kids[i]. */
+  caseClause(): Node {
+    const node = new Node(N_CASE);
+    this.pos++;
+    const subject = this.peek();
+    if (subject.kind != T_WORD) { this.fail("syntax error: bad case subject"); return node; }
+    node.words.push(subject.text);
+    this.pos++;
+    this.expectWord("in");
+    for (;;) {
+      this.skipNewlines();
+      if (this.error != "" || this.isWord("esac")) break;
+      if (this.isOp("(")) this.pos++;
+      const patterns = new Array<string>();
+      for (;;) {
+        const p = this.peek();
+        if (p.kind != T_WORD) { this.fail("syntax error: bad case pattern"); return node; }
+        patterns.push(p.text);
+        this.pos++;
+        if (this.isOp("|")) { this.pos++; continue; }
+        break;
+      }
+      if (!this.isOp(")")) { this.fail("syntax error: expecting \")\""); return node; }
+      this.pos++;
+      node.assigns.push(patterns.join("\n"));
+      node.kids.push(this.list(false));
+      if (this.isOp(";;")) this.pos++;
+    }
+    this.expectWord("esac");
+    return node;
+  }
+}
+
+function allDigits(s: string): bool {
+  if (s.length == 0) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
+}
+
+/** True for NAME=value words. */
+export function isAssignment(word: string): bool {
+  const eq = word.indexOf("=");
+  if (eq <= 0) return false;
+  return isName(word.substring(0, eq));
+}
+
+export function isName(s: string): bool {
+  if (s.length == 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (i > 0 && c >= 48 && c <= 57);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Index just past the bracket that closes the one at i ("(" or "{"), honouring quotes; -1 if none. */
+export function matchClose(s: string, i: i32): i32 {
+  const open = s.charCodeAt(i);
+  const close = open == 40 ? 41 : 125;
+  let depth = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c == 92) { i += 2; continue; }
+    if (c == 39) { const e = s.indexOf("'", i + 1); if (e < 0) return -1; i = e + 1; continue; }
+    if (c == 34) {
+      i++;
+      while (i < s.length && s.charCodeAt(i) != 34) { if (s.charCodeAt(i) == 92) i++; i++; }
+      if (i >= s.length) return -1;
+      i++; continue;
+    }
+    if (c == open) depth++;
+    else if (c == close) { depth--; if (depth == 0) return i + 1; }
+    i++;
+  }
+  return -1;
+}

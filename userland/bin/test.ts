@@ -1,0 +1,105 @@
+// test and [: file tests, string and integer comparisons, ! -a -o and parentheses,
+// evaluated by recursive descent over the arguments. Exit 0 true, 1 false, 2 error.
+
+import { stat, lstat } from "../lib/fs";
+import { fdType } from "../lib/fs";
+import { warn } from "../lib/io";
+import { parseIntOr } from "../lib/opts";
+import { FILETYPE_CHARACTER_DEVICE } from "../lib/wasi";
+
+let targs: string[] = [];
+let tpos = 0;
+let terror = "";
+
+/** test EXPR / [ EXPR ] */
+export function testMain(name: string, args: string[]): i32 {
+  if (name == "[") {
+    if (args.length == 0 || args[args.length - 1] != "]") { warn("[", "missing ']'"); return 2; }
+    args = args.slice(0, args.length - 1);
+  }
+  targs = args; tpos = 0; terror = "";
+  if (args.length == 0) return 1;
+  const result = orExpr();
+  if (terror == "" && tpos < targs.length) terror = targs[tpos] + ": unexpected operator";
+  if (terror != "") { warn(name == "[" ? "[" : "test", terror); return 2; }
+  return result ? 0 : 1;
+}
+
+function orExpr(): bool {
+  let v = andExpr();
+  while (tpos < targs.length && targs[tpos] == "-o") { tpos++; const r = andExpr(); v = v || r; }
+  return v;
+}
+
+function andExpr(): bool {
+  let v = notExpr();
+  while (tpos < targs.length && targs[tpos] == "-a") { tpos++; const r = notExpr(); v = v && r; }
+  return v;
+}
+
+function notExpr(): bool {
+  if (tpos < targs.length && targs[tpos] == "!" && tpos + 1 < targs.length) { tpos++; return !notExpr(); }
+  return primary();
+}
+
+function isBinaryOp(op: string): bool {
+  return op == "=" || op == "==" || op == "!=" || op == "-eq" || op == "-ne" || op == "-lt" || op == "-le" ||
+    op == "-gt" || op == "-ge" || op == "<" || op == ">" || op == "-nt" || op == "-ot";
+}
+
+function integer(s: string): i64 {
+  const v = parseIntOr(s.trim(), i64.MIN_VALUE);
+  if (v == i64.MIN_VALUE && terror == "") terror = s + ": integer expression expected";
+  return v;
+}
+
+function primary(): bool {
+  if (tpos >= targs.length) { terror = "argument expected"; return false; }
+  const a = targs[tpos];
+  if (tpos + 2 < targs.length + 0 && tpos + 1 < targs.length && isBinaryOp(targs[tpos + 1]) && tpos + 2 < targs.length) {
+    const op = targs[tpos + 1]; const b = targs[tpos + 2];
+    tpos += 3;
+    if (op == "=" || op == "==") return a == b;
+    if (op == "!=") return a != b;
+    if (op == "<") return a < b;
+    if (op == ">") return a > b;
+    if (op == "-nt" || op == "-ot") {
+      const sa = stat(a); const sb = stat(b);
+      if (sa == null || sb == null) return op == "-nt" ? sa != null : sb != null;
+      return op == "-nt" ? sa.mtim > sb.mtim : sa.mtim < sb.mtim;
+    }
+    const x = integer(a); const y = integer(b);
+    if (op == "-eq") return x == y;
+    if (op == "-ne") return x != y;
+    if (op == "-lt") return x < y;
+    if (op == "-le") return x <= y;
+    if (op == "-gt") return x > y;
+    return x >= y;
+  }
+  if (a == "(") {
+    tpos++;
+    const v = orExpr();
+    if (tpos >= targs.length || targs[tpos] != ")") { terror = "')' expected"; return false; }
+    tpos++;
+    return v;
+  }
+  if (a.length == 2 && a.charCodeAt(0) == 45 && tpos + 1 < targs.length) {
+    const arg = targs[tpos + 1];
+    const flag = a.charAt(1);
+    tpos += 2;
+    if (flag == "n") return arg.length > 0;
+    if (flag == "z") return arg.length == 0;
+    if (flag == "t") return fdType(<i32>parseIntOr(arg, -1)) == FILETYPE_CHARACTER_DEVICE;
+    if (flag == "L" || flag == "h") { const s = lstat(arg); return s != null && s.isLink(); }
+    const s = stat(arg);
+    if (flag == "e" || flag == "r" || flag == "w") return s != null;
+    if (flag == "f") return s != null && s.isFile();
+    if (flag == "d") return s != null && s.isDir();
+    if (flag == "s") return s != null && s.size > 0;
+    if (flag == "x") return s != null && (s.isDir() || s.isFile());
+    terror = a + ": unary operator expected";
+    return false;
+  }
+  tpos++;
+  return a.length > 0;
+}

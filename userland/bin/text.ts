@@ -1,0 +1,640 @@
+// Text utilities: cat, echo, wc, head, tail, tee, seq, yes, tr, cut, uniq, sort.
+// They move bytes in 64 KiB blocks and never build a string per byte.
+
+import { stdout, Reader, ByteBuf, BLOCK, readSome, copyFd, writeAll, findByte } from "../lib/io";
+import { getopt, parseIntOr } from "../lib/opts";
+import { openInput, closeInput, inputsOrStdin, report, usage } from "../lib/cmd";
+import { fstat, create, lastError } from "../lib/fs";
+
+/** cat [-n] [FILE]... */
+export function catMain(args: string[]): i32 {
+  const o = getopt(args, "nu");
+  if (o.error != "") return usage("cat", o.error);
+  const files = inputsOrStdin(o.operands);
+  let status = 0;
+  let lineNo = 0;
+  for (let i = 0; i < files.length; i++) {
+    const fd = openInput("cat", files[i]);
+    if (fd < 0) { status = 1; continue; }
+    if (o.has("n")) {
+      const r = new Reader(fd);
+      while (r.nextLine()) {
+        stdout.pad((++lineNo).toString(), 6).byte(9).bytes(r.linePtr, r.lineLen);
+        if (r.newline) stdout.byte(10);
+      }
+      if (r.error != 0) { report("cat", files[i], r.error); status = 1; }
+    } else {
+      stdout.flush();
+      const err = copyFd(fd, 1);
+      if (err < 0) { report("cat", files[i], -err); status = 1; }
+      else if (err > 0) { report("cat", "write error", err); status = 1; }
+    }
+    closeInput(fd);
+  }
+  return status;
+}
+
+/** Writes echo's arguments; -n drops the newline, -e interprets backslash escapes. */
+export function echoMain(args: string[]): i32 {
+  let newline = true;
+  let escapes = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i];
+    if (a.length < 2 || a.charCodeAt(0) != 45) break;
+    let ok = true;
+    for (let j = 1; j < a.length; j++) { const c = a.charAt(j); if (c != "n" && c != "e" && c != "E") ok = false; }
+    if (!ok) break;
+    for (let j = 1; j < a.length; j++) {
+      const c = a.charAt(j);
+      if (c == "n") newline = false; else if (c == "e") escapes = true; else escapes = false;
+    }
+  }
+  for (let first = i; i < args.length; i++) {
+    if (i > first) stdout.byte(32);
+    if (!escapes) { stdout.str(args[i]); continue; }
+    if (!writeEscaped(args[i])) return 0;
+  }
+  if (newline) stdout.byte(10);
+  return 0;
+}
+
+/** Writes s interpreting \n \t \\ \c etc.; false when \c asked to stop all output. */
+function writeEscaped(s: string): bool {
+  for (let j = 0; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c != 92 || j + 1 >= s.length) { stdout.str(String.fromCharCode(c)); continue; }
+    const e = s.charAt(++j);
+    if (e == "n") stdout.byte(10);
+    else if (e == "t") stdout.byte(9);
+    else if (e == "r") stdout.byte(13);
+    else if (e == "a") stdout.byte(7);
+    else if (e == "b") stdout.byte(8);
+    else if (e == "e") stdout.byte(27);
+    else if (e == "\\") stdout.byte(92);
+    else if (e == "c") return false;
+    else if (e == "0") {
+      let v = 0; let k = 0;
+      while (k < 3 && j + 1 < s.length && s.charCodeAt(j + 1) >= 48 && s.charCodeAt(j + 1) <= 55) { v = v * 8 + s.charCodeAt(++j) - 48; k++; }
+      stdout.byte(v);
+    } else stdout.byte(92).str(e);
+  }
+  return true;
+}
+
+/** wc [-lwc] [FILE]... */
+export function wcMain(args: string[]): i32 {
+  const o = getopt(args, "lwcm");
+  if (o.error != "") return usage("wc", o.error);
+  let lines = o.has("l"); let words = o.has("w"); let bytes = o.has("c") || o.has("m");
+  if (!lines && !words && !bytes) { lines = true; words = true; bytes = true; }
+  const files = inputsOrStdin(o.operands);
+  const counts = new Array<i64>(files.length * 3);
+  const ok = new Array<bool>(files.length);
+  let width = 1;
+  let status = 0;
+  let total: i64 = 0;
+  let anyStream = false;
+  const buf = heap.alloc(BLOCK);
+  for (let f = 0; f < files.length; f++) {
+    const fd = openInput("wc", files[f]);
+    ok[f] = fd >= 0;
+    if (fd < 0) { status = 1; continue; }
+    const st = fstat(fd);
+    if (st != null && st.isFile()) total += <i64>st.size; else anyStream = true;
+    let nl: i64 = 0; let nw: i64 = 0; let nc: i64 = 0;
+    let inWord = false;
+    for (;;) {
+      const n = readSome(fd, buf, BLOCK);
+      if (n < 0) { report("wc", files[f], -n); status = 1; break; }
+      if (n == 0) break;
+      nc += n;
+      if (words) {
+        for (let i = 0; i < n; i++) {
+          const c = load<u8>(buf + i);
+          if (c == 10) nl++;
+          const space = c == 32 || (c >= 9 && c <= 13);
+          if (!space && !inWord) nw++;
+          inWord = !space;
+        }
+      } else if (lines) {
+        for (let i = 0; i < n; i++) if (load<u8>(buf + i) == 10) nl++;
+      }
+    }
+    closeInput(fd);
+    counts[f * 3] = nl; counts[f * 3 + 1] = nw; counts[f * 3 + 2] = nc;
+  }
+  heap.free(buf);
+  const columns = (lines ? 1 : 0) + (words ? 1 : 0) + (bytes ? 1 : 0);
+  if (columns > 1 || files.length > 1) width = anyStream ? 7 : max(1, total.toString().length);
+  let tl: i64 = 0; let tw: i64 = 0; let tc: i64 = 0;
+  for (let f = 0; f < files.length; f++) {
+    if (!ok[f]) continue;
+    tl += counts[f * 3]; tw += counts[f * 3 + 1]; tc += counts[f * 3 + 2];
+    printCounts(counts[f * 3], counts[f * 3 + 1], counts[f * 3 + 2], lines, words, bytes, width, files[f] == "-" && o.operands.length == 0 ? "" : files[f]);
+  }
+  if (files.length > 1) printCounts(tl, tw, tc, lines, words, bytes, width, "total");
+  return status;
+}
+
+function printCounts(l: i64, w: i64, c: i64, lines: bool, words: bool, bytes: bool, width: i32, name: string): void {
+  let sep = false;
+  if (lines) { stdout.pad(l.toString(), width); sep = true; }
+  if (words) { if (sep) stdout.byte(32); stdout.pad(w.toString(), width); sep = true; }
+  if (bytes) { if (sep) stdout.byte(32); stdout.pad(c.toString(), width); }
+  if (name != "") stdout.byte(32).str(name);
+  stdout.byte(10);
+}
+
+/** Rewrites the historical "-5" form of head and tail to "-n 5". */
+function numericShorthand(args: string[]): string[] {
+  const out = new Array<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.length > 1 && a.charCodeAt(0) == 45 && a.charCodeAt(1) >= 48 && a.charCodeAt(1) <= 57) { out.push("-n"); out.push(a.substring(1)); }
+    else out.push(a);
+  }
+  return out;
+}
+
+/** head [-n N] [-c N] [FILE]... */
+export function headMain(args: string[]): i32 {
+  const o = getopt(numericShorthand(args), "n:c:qv");
+  if (o.error != "") return usage("head", o.error);
+  const byBytes = o.has("c");
+  const limit = parseIntOr(o.value(byBytes ? "c" : "n", "10"), -1);
+  if (limit < 0) return usage("head", "invalid number of " + (byBytes ? "bytes" : "lines") + ": '" + o.value(byBytes ? "c" : "n", "") + "'");
+  const files = inputsOrStdin(o.operands);
+  let status = 0;
+  const buf = heap.alloc(BLOCK);
+  for (let f = 0; f < files.length; f++) {
+    const fd = openInput("head", files[f]);
+    if (fd < 0) { status = 1; continue; }
+    if (files.length > 1) stdout.str(f > 0 ? "\n==> " : "==> ").str(files[f] == "-" ? "standard input" : files[f]).line(" <==");
+    let left = limit;
+    while (left > 0) {
+      const n = readSome(fd, buf, <i32>min<i64>(BLOCK, byBytes ? left : BLOCK));
+      if (n < 0) { report("head", files[f], -n); status = 1; break; }
+      if (n == 0) break;
+      let take = n;
+      if (byBytes) left -= n;
+      else {
+        for (let i = 0; i < n; i++) {
+          if (load<u8>(buf + i) == 10 && --left == 0) { take = i + 1; break; }
+        }
+      }
+      stdout.bytes(buf, take);
+    }
+    closeInput(fd);
+  }
+  heap.free(buf);
+  return status;
+}
+
+/** tail [-n [+]N] [FILE]... */
+export function tailMain(args: string[]): i32 {
+  const o = getopt(numericShorthand(args), "n:c:f");
+  if (o.error != "") return usage("tail", o.error);
+  const spec = o.value(o.has("c") ? "c" : "n", "10");
+  const fromStart = spec.startsWith("+");
+  const count = parseIntOr(fromStart ? spec.substring(1) : spec, -1);
+  if (count < 0) return usage("tail", "invalid number of lines: '" + spec + "'");
+  const files = inputsOrStdin(o.operands);
+  let status = 0;
+  for (let f = 0; f < files.length; f++) {
+    const fd = openInput("tail", files[f]);
+    if (fd < 0) { status = 1; continue; }
+    const data = new ByteBuf(BLOCK);
+    const err = data.readFrom(fd);
+    closeInput(fd);
+    if (err != 0) { report("tail", files[f], err); status = 1; continue; }
+    if (files.length > 1) stdout.str(f > 0 ? "\n==> " : "==> ").str(files[f]).line(" <==");
+    let start = 0;
+    if (o.has("c")) start = fromStart ? <i32>min<i64>(data.len, max<i64>(0, count - 1)) : <i32>max<i64>(0, data.len - count);
+    else if (fromStart) {
+      let line: i64 = 1;
+      while (line < count && start < data.len) { if (load<u8>(data.ptr + start) == 10) line++; start++; }
+    } else {
+      let pos = data.len;
+      if (pos > 0 && load<u8>(data.ptr + pos - 1) == 10) pos--;
+      let seen: i64 = 0;
+      while (pos > 0) {
+        if (load<u8>(data.ptr + pos - 1) == 10 && ++seen == count) break;
+        pos--;
+      }
+      start = count == 0 ? data.len : pos;
+    }
+    stdout.bytes(data.ptr + start, data.len - start);
+  }
+  return status;
+}
+
+/** tee [-a] [FILE]...: copies stdin to stdout and every file. */
+export function teeMain(args: string[]): i32 {
+  const o = getopt(args, "ai");
+  if (o.error != "") return usage("tee", o.error);
+  const fds = new Array<i32>();
+  let status = 0;
+  for (let i = 0; i < o.operands.length; i++) {
+    const fd = create(o.operands[i], o.has("a"));
+    if (fd < 0) { report("tee", o.operands[i], lastError); status = 1; } else fds.push(fd);
+  }
+  const buf = heap.alloc(BLOCK);
+  for (;;) {
+    const n = readSome(0, buf, BLOCK);
+    if (n <= 0) break;
+    writeAll(1, buf, n);
+    for (let i = 0; i < fds.length; i++) writeAll(fds[i], buf, n);
+  }
+  return status;
+}
+
+/** seq [-s SEP] [FIRST [INCREMENT]] LAST (integers). */
+export function seqMain(args: string[]): i32 {
+  let sep = "\n";
+  let i = 0;
+  if (args.length > 1 && args[0] == "-s") { sep = args[1]; i = 2; }
+  const nums = args.slice(i);
+  if (nums.length < 1 || nums.length > 3) return usage("seq", nums.length < 1 ? "missing operand" : "extra operand '" + nums[3] + "'");
+  const values = new Array<i64>();
+  for (let j = 0; j < nums.length; j++) {
+    const v = parseIntOr(nums[j], i64.MIN_VALUE);
+    if (v == i64.MIN_VALUE) return usage("seq", "invalid floating point argument: '" + nums[j] + "'");
+    values.push(v);
+  }
+  const first = nums.length > 1 ? values[0] : 1;
+  const step = nums.length == 3 ? values[1] : 1;
+  const last = values[values.length - 1];
+  if (step == 0) return usage("seq", "invalid Zero increment value: '0'");
+  let printed = false;
+  for (let v = first; step > 0 ? v <= last : v >= last; v += step) {
+    if (printed) stdout.str(sep);
+    writeInt(v);
+    printed = true;
+  }
+  if (printed) stdout.byte(10);
+  return 0;
+}
+
+const digits = memory.data(24);
+/** Writes a decimal integer without allocating. */
+function writeInt(v: i64): void {
+  let u: u64 = v < 0 ? <u64>(-v) : <u64>v;
+  let p = 24;
+  do { store<u8>(digits + --p, <u8>(48 + u % 10)); u /= 10; } while (u != 0);
+  if (v < 0) store<u8>(digits + --p, 45);
+  stdout.bytes(digits + p, 24 - p);
+}
+
+/** yes [STRING]...: repeats a line until the reader goes away. */
+export function yesMain(args: string[]): i32 {
+  const line = String.UTF8.encode((args.length > 0 ? args.join(" ") : "y") + "\n");
+  const len = line.byteLength;
+  const reps = max(1, BLOCK / len);
+  const buf = heap.alloc(reps * len);
+  for (let r = 0; r < reps; r++) memory.copy(buf + r * len, changetype<usize>(line), len);
+  for (;;) {
+    const err = writeAll(1, buf, reps * len);
+    if (err != 0) return 1;
+  }
+  return 0;
+}
+
+/** Expands a tr SET: ranges a-z, escapes, and [:class:] names. */
+function expandSet(s: string): i32[] {
+  const out = new Array<i32>();
+  let i = 0;
+  while (i < s.length) {
+    if (s.startsWith("[:", i)) {
+      const end = s.indexOf(":]", i);
+      if (end > 0) {
+        const name = s.substring(i + 2, end);
+        for (let c = 0; c < 128; c++) if (classHas(name, c)) out.push(c);
+        i = end + 2;
+        continue;
+      }
+    }
+    let c = s.charCodeAt(i++);
+    if (c == 92 && i < s.length) {
+      const e = s.charAt(i++);
+      c = e == "n" ? 10 : e == "t" ? 9 : e == "r" ? 13 : e == "0" ? 0 : e.charCodeAt(0);
+    }
+    if (i + 1 < s.length && s.charCodeAt(i) == 45) {
+      const hi = s.charCodeAt(i + 1);
+      for (let x = c; x <= hi; x++) out.push(x);
+      i += 2;
+    } else out.push(c);
+  }
+  return out;
+}
+
+function classHas(name: string, c: i32): bool {
+  const upper = c >= 65 && c <= 90; const lower = c >= 97 && c <= 122; const digit = c >= 48 && c <= 57;
+  if (name == "upper") return upper;
+  if (name == "lower") return lower;
+  if (name == "digit") return digit;
+  if (name == "alpha") return upper || lower;
+  if (name == "alnum") return upper || lower || digit;
+  if (name == "space") return c == 32 || (c >= 9 && c <= 13);
+  if (name == "blank") return c == 32 || c == 9;
+  if (name == "punct") return c > 32 && c < 127 && !upper && !lower && !digit;
+  return false;
+}
+
+/** tr [-d] [-s] [-c] SET1 [SET2] */
+export function trMain(args: string[]): i32 {
+  const o = getopt(args, "dsc");
+  if (o.error != "") return usage("tr", o.error);
+  const del = o.has("d"); const squeeze = o.has("s");
+  if (o.operands.length < 1 || (!del && !squeeze && o.operands.length < 2)) return usage("tr", "missing operand");
+  let set1 = expandSet(o.operands[0]);
+  if (o.has("c")) {
+    const inSet = new StaticArray<bool>(256);
+    for (let i = 0; i < set1.length; i++) inSet[set1[i] & 255] = true;
+    set1 = [];
+    for (let c = 0; c < 256; c++) if (!inSet[c]) set1.push(c);
+  }
+  const set2 = o.operands.length > 1 ? expandSet(o.operands[1]) : new Array<i32>();
+  const map = new StaticArray<i32>(256);
+  for (let c = 0; c < 256; c++) map[c] = c;
+  const deleted = new StaticArray<bool>(256);
+  const squeezable = new StaticArray<bool>(256);
+  for (let i = 0; i < set1.length; i++) {
+    const c = set1[i] & 255;
+    if (del) deleted[c] = true;
+    else if (set2.length > 0) map[c] = set2[min(i, set2.length - 1)];
+  }
+  const squeezeSet = del || set2.length == 0 ? (del ? set2 : set1) : set2;
+  if (squeeze) for (let i = 0; i < squeezeSet.length; i++) squeezable[squeezeSet[i] & 255] = true;
+  const buf = heap.alloc(BLOCK);
+  let last = -1;
+  for (;;) {
+    const n = readSome(0, buf, BLOCK);
+    if (n <= 0) break;
+    for (let i = 0; i < n; i++) {
+      const c = <i32>load<u8>(buf + i);
+      if (deleted[c]) continue;
+      const m = map[c];
+      if (squeeze && m == last && squeezable[m]) continue;
+      last = m;
+      stdout.byte(m);
+    }
+  }
+  return 0;
+}
+
+/** Parses a cut LIST such as "1,3-5,7-" into a membership table (index 1-based). */
+function parseList(list: string, table: Array<bool>): bool {
+  const parts = list.split(",");
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    const dash = p.indexOf("-");
+    let lo: i64; let hi: i64;
+    if (dash < 0) { lo = hi = parseIntOr(p, -1); }
+    else {
+      lo = dash == 0 ? 1 : parseIntOr(p.substring(0, dash), -1);
+      hi = dash == p.length - 1 ? 4095 : parseIntOr(p.substring(dash + 1), -1);
+    }
+    if (lo < 1 || hi < lo) return false;
+    for (let k = lo; k <= hi && k < 4096; k++) table[<i32>k] = true;
+  }
+  return true;
+}
+
+/** cut -f LIST [-d DELIM] [-s] | -c LIST [FILE]... */
+export function cutMain(args: string[]): i32 {
+  const o = getopt(args, "f:d:c:b:s");
+  if (o.error != "") return usage("cut", o.error);
+  const byChar = o.has("c") || o.has("b");
+  if (!byChar && !o.has("f")) return usage("cut", "you must specify a list of bytes, characters, or fields");
+  const table = new Array<bool>(4097);
+  if (!parseList(o.value(byChar ? (o.has("c") ? "c" : "b") : "f", ""), table)) return usage("cut", "invalid field range");
+  const delimStr = o.value("d", "\t");
+  const delim = delimStr.length > 0 ? delimStr.charCodeAt(0) : 9;
+  const files = inputsOrStdin(o.operands);
+  let status = 0;
+  for (let f = 0; f < files.length; f++) {
+    const fd = openInput("cut", files[f]);
+    if (fd < 0) { status = 1; continue; }
+    const r = new Reader(fd);
+    while (r.nextLine()) {
+      const p = r.linePtr; const n = r.lineLen;
+      if (byChar) {
+        for (let i = 0; i < n; i++) if (i + 1 < 4096 && table[i + 1]) stdout.byte(load<u8>(p + i));
+      } else if (findByte(p, n, <u8>delim) < 0) {
+        if (!o.has("s")) stdout.bytes(p, n); else continue;
+      } else {
+        let field = 1; let start = 0; let printed = false;
+        for (let i = 0; i <= n; i++) {
+          if (i == n || <i32>load<u8>(p + i) == delim) {
+            if (field < 4096 && table[field]) {
+              if (printed) stdout.byte(delim);
+              stdout.bytes(p + start, i - start);
+              printed = true;
+            }
+            field++; start = i + 1;
+          }
+        }
+      }
+      stdout.byte(10);
+    }
+    closeInput(fd);
+  }
+  return status;
+}
+
+/** uniq [-c] [-d] [-u] [-i] [INPUT [OUTPUT]] */
+export function uniqMain(args: string[]): i32 {
+  const o = getopt(args, "cdui");
+  if (o.error != "") return usage("uniq", o.error);
+  const fd = openInput("uniq", o.operands.length > 0 ? o.operands[0] : "-");
+  if (fd < 0) return 1;
+  const r = new Reader(fd);
+  const prev = new ByteBuf();
+  let count = 0;
+  while (r.nextLine()) {
+    if (count > 0 && sameLine(prev.ptr, prev.len, r.linePtr, r.lineLen, o.has("i"))) { count++; continue; }
+    if (count > 0) emitUniq(prev, count, o.has("c"), o.has("d"), o.has("u"));
+    prev.clear(); prev.append(r.linePtr, r.lineLen);
+    count = 1;
+  }
+  if (count > 0) emitUniq(prev, count, o.has("c"), o.has("d"), o.has("u"));
+  closeInput(fd);
+  return 0;
+}
+
+function sameLine(a: usize, alen: i32, b: usize, blen: i32, icase: bool): bool {
+  if (alen != blen) return false;
+  if (!icase) return memory.compare(a, b, alen) == 0;
+  for (let i = 0; i < alen; i++) if ((load<u8>(a + i) | 32) != (load<u8>(b + i) | 32)) return false;
+  return true;
+}
+
+function emitUniq(line: ByteBuf, count: i32, showCount: bool, onlyDup: bool, onlyUnique: bool): void {
+  if (onlyDup && count < 2) return;
+  if (onlyUnique && count > 1) return;
+  if (showCount) stdout.pad(count.toString(), 7).byte(32);
+  stdout.bytes(line.ptr, line.len).byte(10);
+}
+
+// sort's state, read by the comparator (AssemblyScript functions cannot capture).
+let sortData: usize = 0;
+let sortStarts: StaticArray<i32> = new StaticArray<i32>(0);
+let sortLens: StaticArray<i32> = new StaticArray<i32>(0);
+let sortKeyStart: StaticArray<i32> = new StaticArray<i32>(0);
+let sortKeyLen: StaticArray<i32> = new StaticArray<i32>(0);
+let sortNumbers: StaticArray<f64> = new StaticArray<f64>(0);
+let sortNumeric = false;
+let sortReverse = false;
+let sortFold = false;
+let sortHasKey = false;
+let sortKeyOnly = false;
+
+function compareBytes(a: usize, alen: i32, b: usize, blen: i32): i32 {
+  const n = min(alen, blen);
+  if (sortFold) {
+    for (let i = 0; i < n; i++) {
+      let x = <i32>load<u8>(a + i); let y = <i32>load<u8>(b + i);
+      if (x >= 97 && x <= 122) x -= 32;
+      if (y >= 97 && y <= 122) y -= 32;
+      if (x != y) return x - y;
+    }
+  } else {
+    const d = memory.compare(a, b, n);
+    if (d != 0) return d;
+  }
+  return alen - blen;
+}
+
+/** Compares two lines by key only (used for -u as well). */
+function compareKeys(i: i32, j: i32): i32 {
+  if (sortNumeric) {
+    const x = unchecked(sortNumbers[i]); const y = unchecked(sortNumbers[j]);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (sortHasKey) return compareBytes(sortData + unchecked(sortKeyStart[i]), unchecked(sortKeyLen[i]), sortData + unchecked(sortKeyStart[j]), unchecked(sortKeyLen[j]));
+  return compareBytes(sortData + unchecked(sortStarts[i]), unchecked(sortLens[i]), sortData + unchecked(sortStarts[j]), unchecked(sortLens[j]));
+}
+
+function compareLines(i: i32, j: i32): i32 {
+  let d = compareKeys(i, j);
+  if (d == 0 && !sortKeyOnly) {
+    d = memory.compare(sortData + unchecked(sortStarts[i]), sortData + unchecked(sortStarts[j]), min(unchecked(sortLens[i]), unchecked(sortLens[j])));
+    if (d == 0) d = unchecked(sortLens[i]) - unchecked(sortLens[j]);
+  }
+  return sortReverse ? -d : d;
+}
+
+/** Parses a leading number (blanks, sign, digits, fraction) as sort -n does; non-numbers are 0. */
+function leadingNumber(p: usize, len: i32): f64 {
+  let i = 0;
+  while (i < len && (load<u8>(p + i) == 32 || load<u8>(p + i) == 9)) i++;
+  let neg = false;
+  if (i < len && load<u8>(p + i) == 45) { neg = true; i++; }
+  let v: f64 = 0;
+  while (i < len && load<u8>(p + i) >= 48 && load<u8>(p + i) <= 57) { v = v * 10 + <f64>(load<u8>(p + i) - 48); i++; }
+  if (i < len && load<u8>(p + i) == 46) {
+    i++;
+    let scale: f64 = 0.1;
+    while (i < len && load<u8>(p + i) >= 48 && load<u8>(p + i) <= 57) { v += scale * <f64>(load<u8>(p + i) - 48); scale /= 10; i++; }
+  }
+  return neg ? -v : v;
+}
+
+/** Finds field `field` (1-based) to the end of the line, or to field `endField`: GNU -k semantics. */
+function keyRange(p: usize, len: i32, field: i32, endField: i32, sep: i32): i64 {
+  let start = len; let end = len;
+  let f = 1; let i = 0;
+  if (sep < 0) {
+    // Fields are separated by the empty string before each run of blanks; leading blanks belong to the field.
+    while (f < field && i < len) {
+      while (i < len && (load<u8>(p + i) == 32 || load<u8>(p + i) == 9)) i++;
+      while (i < len && load<u8>(p + i) != 32 && load<u8>(p + i) != 9) i++;
+      f++;
+    }
+    start = i;
+    if (endField > 0) {
+      while (f <= endField && i < len) {
+        while (i < len && (load<u8>(p + i) == 32 || load<u8>(p + i) == 9)) i++;
+        while (i < len && load<u8>(p + i) != 32 && load<u8>(p + i) != 9) i++;
+        f++;
+      }
+      end = i;
+    }
+  } else {
+    while (f < field && i < len) { if (<i32>load<u8>(p + i) == sep) f++; i++; }
+    start = f == field ? i : len;
+    if (endField > 0) {
+      while (i < len && !(<i32>load<u8>(p + i) == sep && f == endField)) { if (<i32>load<u8>(p + i) == sep) f++; i++; }
+      end = i;
+    }
+  }
+  return (<i64>start << 32) | <i64>(end - start);
+}
+
+/** sort [-n] [-r] [-u] [-f] [-k N[,M]] [-t SEP] [-o FILE] [FILE]... */
+export function sortMain(args: string[]): i32 {
+  const o = getopt(args, "nrufbk:t:o:s");
+  if (o.error != "") return usage("sort", o.error);
+  const data = new ByteBuf(BLOCK);
+  const files = inputsOrStdin(o.operands);
+  for (let f = 0; f < files.length; f++) {
+    const fd = openInput("sort", files[f]);
+    if (fd < 0) return 2;
+    const err = data.readFrom(fd);
+    closeInput(fd);
+    if (err != 0) { report("sort", files[f] == "-" ? "read failed" : files[f], err); return 2; }
+    if (data.len > 0 && load<u8>(data.ptr + data.len - 1) != 10) data.appendByte(10);
+  }
+  let count = 0;
+  for (let i = 0; i < data.len; i++) if (load<u8>(data.ptr + i) == 10) count++;
+  sortData = data.ptr;
+  sortStarts = new StaticArray<i32>(count);
+  sortLens = new StaticArray<i32>(count);
+  let at = 0;
+  for (let i = 0, s = 0; i < data.len; i++) {
+    if (load<u8>(data.ptr + i) == 10) { sortStarts[at] = s; sortLens[at] = i - s; at++; s = i + 1; }
+  }
+  sortNumeric = o.has("n"); sortReverse = o.has("r"); sortFold = o.has("f");
+  sortKeyOnly = o.has("u") || o.has("s");
+  sortHasKey = o.has("k");
+  const sepStr = o.value("t", "");
+  const sep = sepStr.length > 0 ? sepStr.charCodeAt(0) : -1;
+  if (sortHasKey) {
+    const spec = o.value("k", "1");
+    const comma = spec.indexOf(",");
+    const field = <i32>parseIntOr(comma < 0 ? spec : spec.substring(0, comma), 0);
+    const endField = comma < 0 ? 0 : <i32>parseIntOr(spec.substring(comma + 1), 0);
+    if (field < 1) return usage("sort", "invalid number at field start: invalid count at start of '" + spec + "'", 2);
+    sortKeyStart = new StaticArray<i32>(count);
+    sortKeyLen = new StaticArray<i32>(count);
+    for (let i = 0; i < count; i++) {
+      const r = keyRange(data.ptr + sortStarts[i], sortLens[i], field, endField, sep);
+      sortKeyStart[i] = sortStarts[i] + <i32>(r >> 32);
+      sortKeyLen[i] = <i32>(r & 0xffffffff);
+    }
+  }
+  if (sortNumeric) {
+    sortNumbers = new StaticArray<f64>(count);
+    for (let i = 0; i < count; i++) {
+      sortNumbers[i] = sortHasKey ? leadingNumber(data.ptr + sortKeyStart[i], sortKeyLen[i]) : leadingNumber(data.ptr + sortStarts[i], sortLens[i]);
+    }
+  }
+  const order = new Array<i32>(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort(compareLines);
+  let outFd = 1;
+  if (o.has("o")) {
+    outFd = create(o.value("o", ""));
+    if (outFd < 0) { report("sort", "open failed: " + o.value("o", ""), lastError); return 2; }
+    stdout.flush();
+    stdout.fd = outFd;
+  }
+  for (let k = 0; k < count; k++) {
+    const i = order[k];
+    if (o.has("u") && k > 0 && compareKeys(order[k - 1], i) == 0) continue;
+    stdout.bytes(data.ptr + sortStarts[i], sortLens[i]).byte(10);
+  }
+  return 0;
+}
+

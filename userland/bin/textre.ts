@@ -1,0 +1,425 @@
+// The regular-expression tools: grep (-i -v -n -c -l -q -r -E -F -o -h -H -w) and
+// sed (s///gpI, d, p, q, =, a, i, c, y; -n -e -E -i; line, $ and /re/ addresses and ranges, !).
+
+import { stdout, Reader, ByteBuf, warn, BLOCK } from "../lib/io";
+import { getopt, parseIntOr } from "../lib/opts";
+import { openInput, closeInput, inputsOrStdin, report, usage } from "../lib/cmd";
+import * as fs from "../lib/fs";
+import { compile, Regex, regexError } from "../lib/regex";
+import { join } from "../lib/path";
+import { strerror } from "../lib/errno";
+
+class GrepJob {
+  re: Regex;
+  invert: bool = false;
+  count: bool = false;
+  lineNumbers: bool = false;
+  listFiles: bool = false;
+  quiet: bool = false;
+  onlyMatching: bool = false;
+  word: bool = false;
+  showNames: bool = false;
+  matched: bool = false;
+  constructor(re: Regex) { this.re = re; }
+}
+
+function escapeFixed(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charAt(i);
+    if ("\\.[]*^$+?(){}|".indexOf(c) >= 0) out += "\\";
+    out += c;
+  }
+  return out;
+}
+
+/** grep [OPTION]... PATTERN [FILE]... */
+export function grepMain(name: string, args: string[]): i32 {
+  const o = getopt(args, "ivncClqrREFohHwse:");
+  if (o.error != "") return usage("grep", o.error, 2);
+  let operands = o.operands;
+  let pattern: string;
+  if (o.has("e")) pattern = o.repeated.join(o.has("E") || name == "egrep" ? "|" : "\\|");
+  else {
+    if (operands.length == 0) return usage("grep", "usage: grep [OPTION]... PATTERNS [FILE]...", 2);
+    pattern = operands[0];
+    operands = operands.slice(1);
+  }
+  const extended = o.has("E") || name == "egrep";
+  if (o.has("F")) pattern = escapeFixed(pattern);
+  if (o.has("w")) pattern = extended ? "\\<(" + pattern + ")\\>" : "\\<\\(" + pattern + "\\)\\>";
+  const re = compile(pattern, extended, o.has("i"));
+  if (re == null) { warn("grep", regexError); return 2; }
+  const job = new GrepJob(re);
+  job.invert = o.has("v"); job.count = o.has("c"); job.lineNumbers = o.has("n");
+  job.listFiles = o.has("l"); job.quiet = o.has("q"); job.onlyMatching = o.has("o");
+  const recursive = o.has("r") || o.has("R");
+  if (recursive && operands.length == 0) operands = ["."];
+  job.showNames = !o.has("h") && (o.has("H") || operands.length > 1 || recursive);
+  const files = inputsOrStdin(operands);
+  let status = 0;
+  for (let i = 0; i < files.length; i++) {
+    if (recursive) { status |= grepTree(job, files[i], o.has("s")); continue; }
+    const st: fs.Stat | null = files[i] == "-" ? null : fs.stat(files[i]);
+    if (st != null && st.isDir()) { warn("grep", files[i] + ": Is a directory"); status = 2; continue; }
+    status |= grepFile(job, files[i], o.has("s"));
+    if (job.quiet && job.matched) return 0;
+  }
+  if (status >= 2) return job.matched && !job.quiet ? 2 : 2;
+  return job.matched ? 0 : 1;
+}
+
+function grepTree(job: GrepJob, path: string, silent: bool): i32 {
+  const st = fs.stat(path);
+  if (st == null) { if (!silent) report("grep", path, fs.lastError); return 2; }
+  if (!st.isDir()) return grepFile(job, path, silent);
+  const names = fs.listNames(path);
+  if (names == null) { if (!silent) report("grep", path, fs.lastError); return 2; }
+  let status = 0;
+  for (let i = 0; i < names.length; i++) status |= grepTree(job, path == "." ? names[i] : join(path, names[i]), silent);
+  return status;
+}
+
+function grepFile(job: GrepJob, name: string, silent: bool): i32 {
+  const fd = name == "-" ? 0 : fs.open(name);
+  if (fd < 0) { if (!silent) report("grep", name, fs.lastError); return 2; }
+  const label = name == "-" ? "(standard input)" : name;
+  const r = new Reader(fd);
+  let count = 0;
+  let lineNo = 0;
+  while (r.nextLine()) {
+    lineNo++;
+    const hit = job.re.exec(r.linePtr, r.lineLen, 0);
+    if (hit == job.invert) continue;
+    count++;
+    job.matched = true;
+    if (job.quiet) break;
+    if (job.listFiles) { stdout.line(label); break; }
+    if (job.count) continue;
+    if (job.onlyMatching && !job.invert) {
+      let from = 0;
+      while (from <= r.lineLen && job.re.exec(r.linePtr, r.lineLen, from)) {
+        const s = job.re.start; const e = job.re.end;
+        if (e > s) {
+          if (job.showNames) stdout.str(label).byte(58);
+          if (job.lineNumbers) stdout.int(lineNo).byte(58);
+          stdout.bytes(r.linePtr + s, e - s).byte(10);
+        }
+        from = e > s ? e : s + 1;
+      }
+      continue;
+    }
+    if (job.showNames) stdout.str(label).byte(58);
+    if (job.lineNumbers) stdout.int(lineNo).byte(58);
+    stdout.bytes(r.linePtr, r.lineLen).byte(10);
+  }
+  if (r.error != 0 && !silent) { report("grep", name, r.error); if (fd > 2) fs.close(fd); return 2; }
+  if (job.count) { if (job.showNames) stdout.str(label).byte(58); stdout.int(count).byte(10); }
+  if (fd > 2) fs.close(fd);
+  return 0;
+}
+
+// ---- sed ----
+
+const A_NONE = 0; const A_LINE = 1; const A_LAST = 2; const A_REGEX = 3;
+
+class Address {
+  kind: i32 = A_NONE;
+  line: i64 = 0;
+  re: Regex | null = null;
+}
+
+class SedCommand {
+  addr1: Address = new Address();
+  addr2: Address = new Address();
+  negate: bool = false;
+  inRange: bool = false;
+  cmd: i32 = 0;
+  re: Regex | null = null;
+  replacement: string = "";
+  global: bool = false;
+  print: bool = false;
+  nth: i32 = 1;
+  text: string = "";
+  from: string = "";
+  to: string = "";
+}
+
+class SedScript {
+  commands: SedCommand[] = [];
+  error: string = "";
+  extended: bool = false;
+  src: string = "";
+  pos: i32 = 0;
+
+  peek(): i32 { return this.pos < this.src.length ? this.src.charCodeAt(this.pos) : -1; }
+  skipSpace(): void { while (this.peek() == 32 || this.peek() == 9) this.pos++; }
+
+  /** Reads up to an unescaped delimiter; "\delim" becomes delim, "\n" a newline. */
+  delimited(delim: i32, keepEscapes: bool): string | null {
+    let out = "";
+    while (this.pos < this.src.length) {
+      const c = this.src.charCodeAt(this.pos++);
+      if (c == delim) return out;
+      if (c == 92 && this.pos < this.src.length) {
+        const n = this.src.charCodeAt(this.pos++);
+        if (n == delim) out += String.fromCharCode(n);
+        else if (n == 110 && !keepEscapes) out += "\n";
+        else out += "\\" + String.fromCharCode(n);
+        continue;
+      }
+      out += String.fromCharCode(c);
+    }
+    return null;
+  }
+
+  address(a: Address): bool {
+    const c = this.peek();
+    if (c >= 48 && c <= 57) {
+      let v: i64 = 0;
+      while (this.peek() >= 48 && this.peek() <= 57) v = v * 10 + this.src.charCodeAt(this.pos++) - 48;
+      a.kind = A_LINE; a.line = v;
+      return true;
+    }
+    if (c == 36) { this.pos++; a.kind = A_LAST; return true; }
+    if (c == 47 || c == 92) {
+      this.pos++;
+      let delim = 47;
+      if (c == 92) delim = this.src.charCodeAt(this.pos++);
+      const pat = this.delimited(delim, true);
+      if (pat == null) { this.error = "unterminated address regex"; return false; }
+      a.kind = A_REGEX;
+      a.re = compile(pat, this.extended, false);
+      if (a.re == null) { this.error = regexError; return false; }
+      return true;
+    }
+    return true;
+  }
+
+  parse(src: string): void {
+    this.src = src; this.pos = 0;
+    while (this.error == "") {
+      while (this.peek() == 32 || this.peek() == 9 || this.peek() == 10 || this.peek() == 59) this.pos++;
+      if (this.pos >= this.src.length) return;
+      const cmd = new SedCommand();
+      if (!this.address(cmd.addr1)) return;
+      if (cmd.addr1.kind != A_NONE && this.peek() == 44) { this.pos++; if (!this.address(cmd.addr2)) return; }
+      this.skipSpace();
+      if (this.peek() == 33) { cmd.negate = true; this.pos++; this.skipSpace(); }
+      cmd.cmd = this.peek();
+      this.pos++;
+      if (cmd.cmd == 115) { if (!this.substitution(cmd)) return; }
+      else if (cmd.cmd == 121) {
+        const delim = this.src.charCodeAt(this.pos++);
+        const from = this.delimited(delim, false); const to = this.delimited(delim, false);
+        if (from == null || to == null || from.length != to.length) { this.error = "strings for `y' command are different lengths"; return; }
+        cmd.from = from; cmd.to = to;
+      } else if (cmd.cmd == 97 || cmd.cmd == 105 || cmd.cmd == 99) {
+        if (this.peek() == 92) { this.pos++; if (this.peek() == 10) this.pos++; }
+        this.skipSpace();
+        const end = this.src.indexOf("\n", this.pos);
+        cmd.text = this.src.substring(this.pos, end < 0 ? this.src.length : end);
+        this.pos = end < 0 ? this.src.length : end;
+      } else if (cmd.cmd == 113 || cmd.cmd == 100 || cmd.cmd == 112 || cmd.cmd == 61 || cmd.cmd == 110) {
+        // q d p = n take no arguments.
+      } else if (cmd.cmd == 123 || cmd.cmd == 125) {
+        this.error = "unsupported command " + String.fromCharCode(cmd.cmd); return;
+      } else { this.error = "unknown command: `" + String.fromCharCode(cmd.cmd) + "'"; return; }
+      this.commands.push(cmd);
+    }
+  }
+
+  substitution(cmd: SedCommand): bool {
+    const delim = this.src.charCodeAt(this.pos++);
+    const pat = this.delimited(delim, true);
+    const rep = this.delimited(delim, true);
+    if (pat == null || rep == null) { this.error = "unterminated `s' command"; return false; }
+    cmd.replacement = rep;
+    let icase = false;
+    for (;;) {
+      const f = this.peek();
+      if (f == 103) cmd.global = true;
+      else if (f == 112) cmd.print = true;
+      else if (f == 73 || f == 105) icase = true;
+      else if (f >= 48 && f <= 57) cmd.nth = f - 48;
+      else break;
+      this.pos++;
+    }
+    cmd.re = compile(pat, this.extended, icase);
+    if (cmd.re == null) { this.error = regexError; return false; }
+    return true;
+  }
+}
+
+class SedRun {
+  quiet: bool = false;
+  lineNo: i64 = 0;
+  last: bool = false;
+  quit: bool = false;
+  space: ByteBuf = new ByteBuf();
+  out: ByteBuf = new ByteBuf();
+  appendQueue: string[] = [];
+}
+
+function matches(a: Address, run: SedRun): bool {
+  if (a.kind == A_LINE) return run.lineNo == a.line;
+  if (a.kind == A_LAST) return run.last;
+  if (a.kind == A_REGEX) return a.re!.exec(run.space.ptr, run.space.len, 0);
+  return true;
+}
+
+function selected(c: SedCommand, run: SedRun): bool {
+  let hit: bool;
+  if (c.addr1.kind == A_NONE) hit = true;
+  else if (c.addr2.kind == A_NONE) hit = matches(c.addr1, run);
+  else if (c.inRange) {
+    hit = true;
+    if (c.addr2.kind == A_LINE ? run.lineNo >= c.addr2.line : matches(c.addr2, run)) c.inRange = false;
+  } else {
+    hit = matches(c.addr1, run);
+    if (hit) c.inRange = !(c.addr2.kind == A_LINE && c.addr2.line <= run.lineNo) && !(c.addr2.kind == A_LAST && run.last);
+  }
+  return hit != c.negate;
+}
+
+/** Applies s/// to the pattern space; true if a replacement was made. */
+function substitute(c: SedCommand, run: SedRun): bool {
+  const re = c.re!;
+  const sp = run.space;
+  const out = run.out;
+  out.clear();
+  let from = 0; let copied = 0; let n = 0; let done = false;
+  while (from <= sp.len && re.exec(sp.ptr, sp.len, from)) {
+    const s = re.start; const e = re.end;
+    n++;
+    if (n >= c.nth) {
+      out.append(sp.ptr + copied, s - copied);
+      const rep = c.replacement;
+      for (let i = 0; i < rep.length; i++) {
+        const ch = rep.charCodeAt(i);
+        if (ch == 38) { out.append(sp.ptr + s, e - s); continue; }
+        if (ch == 92 && i + 1 < rep.length) {
+          const d = rep.charCodeAt(++i);
+          if (d >= 48 && d <= 57) {
+            const gs = re.caps[(d - 48) * 2]; const ge = re.caps[(d - 48) * 2 + 1];
+            if (gs >= 0 && ge >= gs) out.append(sp.ptr + gs, ge - gs);
+          } else if (d == 110) out.appendByte(10);
+          else if (d == 116) out.appendByte(9);
+          else out.appendString(String.fromCharCode(d));
+          continue;
+        }
+        if (ch < 128) out.appendByte(ch); else out.appendString(String.fromCharCode(ch));
+      }
+      copied = e;
+      done = true;
+      if (!c.global) break;
+    }
+    from = e > s ? e : s + 1;
+    if (e == s && s < sp.len && n >= c.nth) { out.appendByte(load<u8>(sp.ptr + s)); copied = s + 1; }
+  }
+  if (!done) return false;
+  if (copied < sp.len) out.append(sp.ptr + copied, sp.len - copied);
+  sp.clear();
+  sp.append(out.ptr, out.len);
+  return true;
+}
+
+/** Runs the script over one input; output goes to stdout (which -i points at the file). */
+function sedStream(script: SedScript, run: SedRun, r: Reader): void {
+  let have = r.nextLine();
+  while (have && !run.quit) {
+    run.space.clear();
+    run.space.append(r.linePtr, r.lineLen);
+    run.lineNo++;
+    have = r.nextLine();
+    run.last = !have;
+    let deleted = false;
+    for (let i = 0; i < script.commands.length && !deleted; i++) {
+      const c = script.commands[i];
+      if (!selected(c, run)) continue;
+      const k = c.cmd;
+      if (k == 115) { if (substitute(c, run) && c.print) stdout.bytes(run.space.ptr, run.space.len).byte(10); }
+      else if (k == 100) deleted = true;
+      else if (k == 112) stdout.bytes(run.space.ptr, run.space.len).byte(10);
+      else if (k == 61) stdout.str(run.lineNo.toString()).byte(10);
+      else if (k == 113) { run.quit = true; break; }
+      else if (k == 97) run.appendQueue.push(c.text);
+      else if (k == 105) stdout.line(c.text);
+      else if (k == 99) { if (c.addr2.kind == A_NONE || !c.inRange) stdout.line(c.text); deleted = true; }
+      else if (k == 121) {
+        for (let p = 0; p < run.space.len; p++) {
+          const at = c.from.indexOf(String.fromCharCode(load<u8>(run.space.ptr + p)));
+          if (at >= 0) store<u8>(run.space.ptr + p, <u8>c.to.charCodeAt(at));
+        }
+      } else if (k == 110) {
+        if (!run.quiet) stdout.bytes(run.space.ptr, run.space.len).byte(10);
+        if (!have) { deleted = true; run.quit = true; break; }
+        run.space.clear(); run.space.append(r.linePtr, r.lineLen);
+        run.lineNo++;
+        have = r.nextLine();
+        run.last = !have;
+      }
+    }
+    if (!deleted && !run.quiet) stdout.bytes(run.space.ptr, run.space.len).byte(10);
+    for (let q = 0; q < run.appendQueue.length; q++) stdout.line(run.appendQueue[q]);
+    run.appendQueue = [];
+  }
+}
+
+/** sed [-n] [-E] [-i] [-e SCRIPT]... [SCRIPT] [FILE]... */
+export function sedMain(args: string[]): i32 {
+  const o = getopt(args, "nErie:s");
+  if (o.error != "") return usage("sed", o.error);
+  let operands = o.operands;
+  const script = new SedScript();
+  script.extended = o.has("E") || o.has("r");
+  if (o.has("e")) script.parse(o.repeated.join("\n"));
+  else {
+    if (operands.length == 0) return usage("sed", "no script specified");
+    script.parse(operands[0]);
+    operands = operands.slice(1);
+  }
+  if (script.error != "") { warn("sed", "-e expression #1, char " + script.pos.toString() + ": " + script.error); return 1; }
+  const run = new SedRun();
+  run.quiet = o.has("n");
+  let status = 0;
+  if (o.has("i")) {
+    if (operands.length == 0) return usage("sed", "no input files");
+    for (let f = 0; f < operands.length; f++) {
+      const fd = openInput("sed", operands[f]);
+      if (fd < 0) { status = 1; continue; }
+      const tmp = operands[f] + ".sedtmp";
+      const outFd = fs.create(tmp);
+      if (outFd < 0) { report("sed", "couldn't open temporary file " + tmp, fs.lastError); closeInput(fd); status = 4; continue; }
+      stdout.flush();
+      const saved = stdout.fd;
+      stdout.fd = outFd;
+      run.lineNo = 0; run.quit = false;
+      sedStream(script, run, new Reader(fd));
+      stdout.flush();
+      stdout.fd = saved;
+      fs.close(outFd); closeInput(fd);
+      const err = fs.rename(tmp, operands[f]);
+      if (err != 0) { warn("sed", "cannot rename " + tmp + ": " + strerror(err)); status = 4; }
+    }
+    return status;
+  }
+  // Without -i the inputs form one stream, so "$" is the last line of the last file.
+  const files = inputsOrStdin(operands);
+  if (files.length == 1) {
+    const fd = openInput("sed", files[0]);
+    if (fd < 0) return 2;
+    sedStream(script, run, new Reader(fd));
+    closeInput(fd);
+    return 0;
+  }
+  const all = new ByteBuf(BLOCK);
+  for (let f = 0; f < files.length; f++) {
+    const fd = openInput("sed", files[f]);
+    if (fd < 0) { status = 2; continue; }
+    all.readFrom(fd);
+    closeInput(fd);
+  }
+  sedStream(script, run, Reader.fromBytes(all.ptr, all.len));
+  return status;
+}

@@ -1,0 +1,109 @@
+// Path strings: normalisation, joining, basename/dirname, and shell-style pattern matching
+// (fnmatch with * ? [...]) used by the shell's globbing, find -name and case-free matches.
+
+/** Collapses "//", "." and ".." in an absolute path; the result starts with "/" and has no trailing "/". */
+export function normalize(path: string): string {
+  const parts = path.split("/");
+  const out = new Array<string>();
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p.length == 0 || p == ".") continue;
+    if (p == "..") { if (out.length > 0) out.pop(); continue; }
+    out.push(p);
+  }
+  return "/" + out.join("/");
+}
+
+/** Joins dir and name with exactly one "/" between them. */
+export function join(dir: string, name: string): string {
+  if (name.startsWith("/")) return name;
+  if (dir.length == 0) return name;
+  return dir.endsWith("/") ? dir + name : dir + "/" + name;
+}
+
+/** basename(1): the last component, ignoring trailing slashes. */
+export function basename(path: string): string {
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) == 47) end--;
+  const p = path.substring(0, end);
+  if (p == "/") return "/";
+  const slash = p.lastIndexOf("/");
+  return slash < 0 ? p : p.substring(slash + 1);
+}
+
+/** dirname(1): everything before the last component. */
+export function dirname(path: string): string {
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) == 47) end--;
+  const p = path.substring(0, end);
+  const slash = p.lastIndexOf("/");
+  if (slash < 0) return ".";
+  let d = slash;
+  while (d > 0 && p.charCodeAt(d - 1) == 47) d--;
+  return d == 0 ? "/" : p.substring(0, d);
+}
+
+/** True if the string holds an unescaped glob metacharacter. */
+export function hasGlob(pattern: string): bool {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c == 92) { i++; continue; }
+    if (c == 42 || c == 63 || c == 91) return true;
+  }
+  return false;
+}
+
+/** Matches name against a shell pattern (* ? [a-z] [!x], backslash escapes). */
+export function fnmatch(pattern: string, name: string): bool {
+  return matchAt(pattern, 0, name, 0);
+}
+
+function matchAt(p: string, pi: i32, s: string, si: i32): bool {
+  while (pi < p.length) {
+    const c = p.charCodeAt(pi);
+    if (c == 42) {
+      while (pi < p.length && p.charCodeAt(pi) == 42) pi++;
+      if (pi == p.length) return true;
+      for (let k = si; k <= s.length; k++) if (matchAt(p, pi, s, k)) return true;
+      return false;
+    }
+    if (si >= s.length) return false;
+    const sc = s.charCodeAt(si);
+    if (c == 63) { pi++; si++; continue; }
+    if (c == 91) {
+      const end = classEnd(p, pi);
+      if (end > 0) {
+        if (!classMatches(p, pi + 1, end, sc)) return false;
+        pi = end + 1; si++; continue;
+      }
+    }
+    let lit = c;
+    if (c == 92 && pi + 1 < p.length) { pi++; lit = p.charCodeAt(pi); }
+    if (lit != sc) return false;
+    pi++; si++;
+  }
+  return si == s.length;
+}
+
+/** Index of the "]" closing the bracket expression at pi, or -1. */
+function classEnd(p: string, pi: i32): i32 {
+  let i = pi + 1;
+  if (i < p.length && (p.charCodeAt(i) == 33 || p.charCodeAt(i) == 94)) i++;
+  if (i < p.length && p.charCodeAt(i) == 93) i++;
+  while (i < p.length && p.charCodeAt(i) != 93) i++;
+  return i < p.length ? i : -1;
+}
+
+function classMatches(p: string, from: i32, end: i32, c: i32): bool {
+  let negate = false;
+  if (p.charCodeAt(from) == 33 || p.charCodeAt(from) == 94) { negate = true; from++; }
+  let hit = false;
+  for (let i = from; i < end; i++) {
+    const lo = p.charCodeAt(i);
+    if (i + 2 < end && p.charCodeAt(i + 1) == 45) {
+      if (c >= lo && c <= p.charCodeAt(i + 2)) hit = true;
+      i += 2;
+    } else if (lo == c) hit = true;
+  }
+  return hit != negate;
+}
