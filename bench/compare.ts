@@ -373,9 +373,7 @@ async function measureMode(mode: "container" | "vm", host: Host, options: Requir
 
   // 4. Isolation: faults in some instances while the rest keep running.
   const isolation: IsolationResult[] = [];
-  const victims = [...idle];
-  const survivors = () => idle.filter((i) => !victims.includes(i) || i === victims[0]);
-  const trapVictim = victims[0]!;
+  const trapVictim = idle[0]!;
   await trapVictim.putFile(TRAP_PATH, TRAP_WASM);
   const trapped = await trapVictim.exec([TRAP_PATH], 10_000);
   const others = idle.filter((i) => i !== trapVictim);
@@ -421,7 +419,6 @@ async function measureMode(mode: "container" | "vm", host: Host, options: Requir
       note: "on the inline engine a guest spinning without syscalls holds the kernel's thread: every container stalls until it makes a syscall (the worker engine contains it)",
     });
   }
-  void survivors;
 
   for (const inst of idle) inst.endStdin();
   await Promise.all(idle.map((inst) => within(inst.exited, 10_000).then((r) => r ?? inst.kill())));
@@ -525,8 +522,12 @@ function rate(n: number, unit: string): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M${unit}/s` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k${unit}/s` : `${n.toFixed(0)} ${unit}/s`;
 }
 
-function isolationText(m: ModeFigures): string {
-  return m.isolation.map((i) => `${i.fault}: ${i.measured ? `${i.othersAlive}/${i.othersTotal} others alive` : `design: all ${i.othersTotal} others go down`}`).join("; ");
+/** What a fault did to the other instances, in a few words. */
+function isolationCell(m: ModeFigures, fault: IsolationResult["fault"]): string {
+  const i = m.isolation.find((x) => x.fault === fault);
+  if (!i) return "-";
+  if (!i.measured) return `all ${i.othersTotal} others down (shared kernel; by design)`;
+  return `${i.othersAlive}/${i.othersTotal} others alive`;
 }
 
 /** The rows of the comparison: label, container value, VM value. */
@@ -546,7 +547,7 @@ export function rows(report: CompareReport): Array<[string, string, string]> {
     ["disk: image data per instance", ...both((m) => formatBytes(m.disk.perInstanceBytes))],
     ["disk: shared image data", ...both((m) => formatBytes(m.disk.sharedBytes))],
     [`fit in ${formatBytes(c.budget.budgetBytes)}`, ...both((m) => String(m.budget.instances))],
-    ["isolation", ...both(isolationText)],
+    ...(["trap", "guest-kernel-crash", "heap-exhaustion", "spin"] as const).map((f): [string, string, string] => [`isolation: ${f}`, ...both((m) => isolationCell(m, f))]),
     ["output identical across instances", ...both((m) => (m.output.allIdentical ? "yes" : "no"))],
   ];
 }

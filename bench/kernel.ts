@@ -175,7 +175,7 @@ export async function benchKernel(log: (line: string) => void = () => undefined)
 
 async function pipeRun(k: Kernel, writer: LoadedProgram, reader: LoadedProgram, chunks: number): Promise<number> {
   const [r, w] = new Pipe(k.allocIno()).open();
-  const entry = (file: import("../kernel/vfs/open-file.js").OpenFile) => ({ file, rightsBase: RIGHTS_STREAM, rightsInheriting: 0n });
+  const entry = (file: import("../kernel/vfs/open-file.js").OpenFile) => ({ file, rightsBase: RIGHTS_STREAM, rightsInheriting: 0 });
   const t0 = performance.now();
   const wp = k.spawn({ container: k.host, parent: null, program: writer, argv: ["w", String(chunks)], env: [], cwd: "/", fds: [[1, entry(w)]] });
   const rp = k.spawn({ container: k.host, parent: null, program: reader, argv: ["r"], env: [], cwd: "/", fds: [[0, entry(r)]] });

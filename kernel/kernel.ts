@@ -275,9 +275,9 @@ export class Kernel {
     const stderr = new OutputStream(sink(err, options.onStderr), options.tty ?? false);
     for (const dir of options.dirs ?? []) this.mountHostDir(container.ns, dir);
     const fds: Array<[number, FdEntry]> = [
-      [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0n }],
-      [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0n }],
-      [2, { file: stderr, rightsBase: stderr.rightsMask, rightsInheriting: 0n }],
+      [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0 }],
+      [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0 }],
+      [2, { file: stderr, rightsBase: stderr.rightsMask, rightsInheriting: 0 }],
     ];
     const preopens: Array<[string, string]> = [];
     if (options.preopenRoot ?? true) preopens.push(["/", "/"]);

@@ -80,8 +80,10 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
   if (!exports.some((e) => e.kind === "function" && (e.name === "_start" || e.name === "main"))) {
     throw new ProgramError(Errno.NOEXEC, `${name}: exports no _start function (is it a WASI command?)`);
   }
+  const byKey = new Map(table.map((d) => [`${d.module}.${d.name}`, d]));
+  const imports = WebAssembly.Module.imports(module).filter((i) => i.kind === "function").map((i) => byKey.get(`${i.module}.${i.name}`)!);
   return {
-    name, module,
+    name, module, imports,
     memory: rewritten ? { minimum: rewritten.minimum, maximum: Math.min(rewritten.maximum ?? MAX_PAGES, MAX_PAGES) } : null,
   };
 }

@@ -134,6 +134,10 @@ export class InputStream extends OpenFile {
     return this.changed;
   }
 
+  override canBlockRead(): boolean {
+    return !this.ended || this.startSource !== undefined;
+  }
+
   override stat(): Filestat {
     return streamStat(this.ino, this.filetype, BigInt(this.buffered));
   }

@@ -24,9 +24,10 @@ export class GuestMemory {
     return this.u8.length;
   }
 
-  /** Checks that [ptr, ptr+len) lies inside memory. */
+  /** Checks that [ptr, ptr+len) lies inside memory (re-reading the size only when it seems not to). */
   check(ptr: number, len: number): void {
-    if (ptr < 0 || len < 0 || ptr + len > this.size) throw new SysError(Errno.FAULT);
+    if (ptr < 0 || len < 0) throw new SysError(Errno.FAULT);
+    if (ptr + len > this.u8.length && ptr + len > this.size) throw new SysError(Errno.FAULT);
   }
 
   u32(ptr: number): number {

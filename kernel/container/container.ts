@@ -71,6 +71,8 @@ export class Container {
   /** The process group that gets SIGINT from ^C on its terminal. */
   foregroundGroup = 1;
   oomKilled = false;
+  /** The engine its processes run on, when not the kernel's default (docker run --engine). */
+  engine?: "inline" | "worker";
 
   constructor(options: ContainerOptions) {
     this.id = options.id;

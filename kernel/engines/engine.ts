@@ -1,6 +1,7 @@
 // What an engine is given to run a process, and how every engine ends one: the exit status
 // from _start's outcome (return, proc_exit, a kill, a trap), recorded in the process table.
 import type { Process } from "../proc/process.js";
+import type { SyscallDef } from "../syscalls/table.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
 
 /** A program ready to instantiate: the module rewritten to import its memory. */
@@ -8,6 +9,8 @@ export interface LoadedProgram {
   /** The path or name it was loaded from (for messages). */
   name: string;
   module: WebAssembly.Module;
+  /** The syscalls it imports, in the module's import order (resolved once, at load). */
+  imports: readonly SyscallDef[];
   /** Initial and maximum memory in 64 KiB pages (null if the module has no memory). */
   memory: { minimum: number; maximum: number } | null;
 }

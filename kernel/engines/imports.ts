@@ -16,8 +16,11 @@ export function isUnwind(error: unknown): boolean {
   return error instanceof ProcExit || error instanceof ProcKilled;
 }
 
-/** Builds the dispatcher of every table entry, keyed "module.name". */
-export function bindSyscalls(proc: Process, ctx: SyscallContext, table: readonly SyscallDef[]): Map<string, BoundImport> {
+/**
+ * Builds the dispatcher of each syscall in `defs` (a program's imports), in the same order.
+ * `suspends` names the may-block calls that really may block here (default: all of them).
+ */
+export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly SyscallDef[], suspends?: ReadonlySet<string>): BoundImport[] {
   const container = proc.container;
   const trace = proc.kernel.trace;
   const fail = (error: unknown): number => {
@@ -28,8 +31,8 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, table: readonly
   };
   const block = (wait: import("../proc/wait.js").Wait, again: () => unknown, done: (v: unknown) => number) =>
     proc.block(wait, (w) => (w.resume ? w.resume() : again()), done, fail);
-  const bound = new Map<string, BoundImport>();
-  for (const def of table) {
+  const bound: BoundImport[] = [];
+  for (const def of defs) {
     let fn: (...raw: number[]) => unknown;
     if (container.allowedSyscalls && !container.allowedSyscalls.has(def.name)) {
       const errno = container.refusedErrno;
@@ -39,10 +42,10 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, table: readonly
         return errno;
       };
     } else {
-      fn = makeDispatcher(def, ctx, fail, block);
+      fn = makeDispatcher(def, ctx, fail, block, suspends ? suspends.has(def.name) : def.mayBlock);
     }
     if (trace) fn = traced(def, fn, proc, trace);
-    bound.set(`${def.module}.${def.name}`, { def, fn });
+    bound.push({ def, fn });
   }
   return bound;
 }

@@ -3,7 +3,7 @@
 import { Worker } from "node:worker_threads";
 import { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
-import { wasmParams, type SyscallDef } from "../syscalls/table.js";
+import { wasmParams } from "../syscalls/table.js";
 import { bindSyscalls } from "./imports.js";
 import { settle, type Engine, type LoadedProgram } from "./engine.js";
 import { MEMORY_IMPORT } from "./memory-import.js";
@@ -76,12 +76,9 @@ export class WorkerEngine implements Engine {
     const ctx = { proc, mem: new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })), preempt: () => false };
     proc.memory = memory ?? undefined;
     proc.mem = ctx.mem;
-    const bound = bindSyscalls(proc, ctx, proc.kernel.syscalls);
-    const wanted = WebAssembly.Module.imports(program.module).filter((i) => i.kind === "function");
-    const calls: Array<{ module: string; name: string; types: string[]; def: SyscallDef; fn: (...raw: unknown[]) => unknown }> = wanted.map((imp) => {
-      const b = bound.get(`${imp.module}.${imp.name}`)!;
-      return { module: imp.module, name: imp.name, types: wasmParams(b.def), def: b.def, fn: b.fn as (...raw: unknown[]) => unknown };
-    });
+    const calls = bindSyscalls(proc, ctx, program.imports).map(({ def, fn }) => ({
+      module: def.module, name: def.name, types: wasmParams(def), def, fn: fn as (...raw: unknown[]) => unknown,
+    }));
     const worker = new Worker(`(${workerMain.toString()})()`, {
       eval: true,
       workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })) },

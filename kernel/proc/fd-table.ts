@@ -6,8 +6,8 @@ import type { OpenFile } from "../vfs/open-file.js";
 /** One slot of the table. */
 export interface FdEntry {
   file: OpenFile;
-  rightsBase: bigint;
-  rightsInheriting: bigint;
+  rightsBase: number;
+  rightsInheriting: number;
   /** For preopened directories: the name fd_prestat_dir_name reports. */
   preopen?: string;
 }
@@ -17,14 +17,22 @@ export class FdTable {
   private slots: Array<FdEntry | undefined> = [];
   private count = 0;
 
+  /** Called when an fd is refused for the limit (the container records limitHit "nofile"). */
+  onLimit?: () => void;
+
   constructor(public limit = 1024) {}
 
   /** The entry for fd, checking that it has every right in `rights`. */
-  get(fd: number, rights = 0n): FdEntry {
+  get(fd: number, rights = 0): FdEntry {
     const entry = this.slots[fd];
     if (entry === undefined) throw new SysError(Errno.BADF);
     if ((entry.rightsBase & rights) !== rights) throw new SysError(Errno.NOTCAPABLE);
     return entry;
+  }
+
+  private refuse(): never {
+    this.onLimit?.();
+    throw new SysError(Errno.MFILE);
   }
 
   has(fd: number): boolean {
@@ -33,7 +41,7 @@ export class FdTable {
 
   /** Puts an entry in the lowest free slot at or above `min`; EMFILE when full. */
   add(entry: FdEntry, min = 0): number {
-    if (this.count >= this.limit) throw new SysError(Errno.MFILE);
+    if (this.count >= this.limit) this.refuse();
     let fd = min;
     while (this.slots[fd] !== undefined) fd++;
     this.slots[fd] = entry;
@@ -45,7 +53,7 @@ export class FdTable {
   put(fd: number, entry: FdEntry): void {
     const old = this.slots[fd];
     if (old === undefined) {
-      if (this.count >= this.limit) throw new SysError(Errno.MFILE);
+      if (this.count >= this.limit) this.refuse();
       this.count++;
     }
     this.slots[fd] = entry;

@@ -79,6 +79,12 @@ abstract class PipeEnd extends OpenFile {
   override readinessQueue(): WaitQueue {
     return this.pipe.changed;
   }
+  override canBlockRead(): boolean {
+    return true;
+  }
+  override canBlockWrite(): boolean {
+    return true;
+  }
   override stat(): Filestat {
     return this.pipe.stat();
   }

@@ -87,6 +87,7 @@ export class Process {
     this.pid = init.container.pids.alloc();
     this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
     this.fds = new FdTable(init.container.limits.nofile);
+    this.fds.onLimit = () => void (init.container.limitHit = "nofile");
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
     init.container.pids.processes.set(this.pid, this);
     init.parent?.children.add(this);

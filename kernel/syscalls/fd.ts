@@ -9,7 +9,7 @@ import { SIGPIPE } from "../abi/wasmbox-abi.js";
 import { DirectoryFile, type OpenFile } from "../vfs/open-file.js";
 import {
   Advice, FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK, FDFLAGS_RSYNC, FDFLAGS_SYNC, Filetype,
-  FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW, Rights, type Whence,
+  FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW, Rights, rightsFromAbi, type Whence,
 } from "../wasi.js";
 import { nowNs } from "../vfs/vnode.js";
 import { FDSTAT, FILESTAT, PRESTAT } from "./structs.js";
@@ -104,9 +104,11 @@ export const fdSyscalls: SyscallDef[] = [
   syscall({
     name: "fd_fdstat_set_rights", module: WASI_MODULE, mayBlock: false, doc: "Drops rights; adding any gives ENOTCAPABLE.",
     params: [["fd", P.fd], ["base", P.rights], ["inheriting", P.rights]],
-    handler(proc: Process, fd: number, base: bigint, inheriting: bigint) {
+    handler(proc: Process, fd: number, baseAbi: bigint, inheritingAbi: bigint) {
       const entry = proc.fds.get(fd);
-      if ((base & ~entry.rightsBase) !== 0n || (inheriting & ~entry.rightsInheriting) !== 0n) throw new SysError(Errno.NOTCAPABLE);
+      const base = rightsFromAbi(baseAbi);
+      const inheriting = rightsFromAbi(inheritingAbi);
+      if ((base & ~entry.rightsBase) !== 0 || (inheriting & ~entry.rightsInheriting) !== 0) throw new SysError(Errno.NOTCAPABLE);
       entry.rightsBase = base;
       entry.rightsInheriting = inheriting;
     },

@@ -83,9 +83,9 @@ export const kernelSyscalls: SyscallDef[] = [
     handler(proc: Process) {
       const [r, w] = new Pipe(proc.kernel.allocIno()).open();
       const rights = RIGHTS_STREAM;
-      const rfd = proc.fds.add({ file: r, rightsBase: rights, rightsInheriting: 0n });
+      const rfd = proc.fds.add({ file: r, rightsBase: rights, rightsInheriting: 0 });
       try {
-        const wfd = proc.fds.add({ file: w, rightsBase: rights, rightsInheriting: 0n });
+        const wfd = proc.fds.add({ file: w, rightsBase: rights, rightsInheriting: 0 });
         return [rfd, wfd];
       } catch (e) {
         proc.fds.close(rfd);

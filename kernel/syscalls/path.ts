@@ -7,21 +7,21 @@ import { CharDeviceFile, DirectoryFile, RegularFile, type OpenFile } from "../vf
 import type { Resolved } from "../vfs/namespace.js";
 import type { Vnode } from "../vfs/vnode.js";
 import {
-  Filetype, LOOKUP_SYMLINK_FOLLOW, OFLAGS_CREAT, OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC, Rights,
+  Filetype, LOOKUP_SYMLINK_FOLLOW, rightsFromAbi, OFLAGS_CREAT, OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC, Rights,
 } from "../wasi.js";
 import { FILESTAT } from "./structs.js";
 import { timesFor } from "./fd.js";
 import { syscall, WASI_MODULE, type SyscallDef } from "./table.js";
 
 /** The directory open file behind fd, with `rights`. ENOTDIR if it is not a directory. */
-export function dirFd(proc: Process, fd: number, rights: bigint): { dir: DirectoryFile; inheriting: bigint } {
+export function dirFd(proc: Process, fd: number, rights: number): { dir: DirectoryFile; inheriting: number } {
   const entry = proc.fds.get(fd, rights);
   if (!(entry.file instanceof DirectoryFile)) throw new SysError(Errno.NOTDIR);
   return { dir: entry.file, inheriting: entry.rightsInheriting };
 }
 
 /** Resolves `path` beneath directory fd `fd`. */
-export function resolveAt(proc: Process, fd: number, path: string, follow: boolean, rights: bigint): Resolved {
+export function resolveAt(proc: Process, fd: number, path: string, follow: boolean, rights: number): Resolved {
   const { dir } = dirFd(proc, fd, rights);
   return proc.container.ns.resolve(dir.path, path, follow, true);
 }
@@ -92,11 +92,13 @@ export const pathSyscalls: SyscallDef[] = [
     doc: "Opens or creates. ENOENT; EEXIST (CREAT|EXCL); ENOTDIR (DIRECTORY on a file); EISDIR (writing a directory); ELOOP (symlink without FOLLOW); EROFS.",
     params: [["fd", P.fd], ["dirflags", P.flags], ["path", P.string], ["oflags", P.flags], ["rights_base", P.rights], ["rights_inheriting", P.rights], ["fdflags", P.flags]],
     result: R.u32,
-    handler(proc: Process, fd: number, dirflags: number, path: string, oflags: number, base: bigint, inheriting: bigint, fdflags: number) {
+    handler(proc: Process, fd: number, dirflags: number, path: string, oflags: number, baseAbi: bigint, inheritingAbi: bigint, fdflags: number) {
       const { dir, inheriting: allowed } = dirFd(proc, fd, Rights.PATH_OPEN);
-      if ((base & ~allowed) !== 0n || (inheriting & ~allowed) !== 0n) throw new SysError(Errno.NOTCAPABLE);
+      const base = rightsFromAbi(baseAbi);
+      const inheriting = rightsFromAbi(inheritingAbi);
+      if ((base & ~allowed) !== 0 || (inheriting & ~allowed) !== 0) throw new SysError(Errno.NOTCAPABLE);
       const r = proc.container.ns.resolve(dir.path, path, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0, true);
-      const wantsWrite = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0n;
+      const wantsWrite = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0;
       let node = r.node;
       if (!node) {
         if (!(oflags & OFLAGS_CREAT)) throw new SysError(Errno.NOENT);

@@ -7,8 +7,8 @@ import type { Filestat } from "../wasi.js";
 export interface Fdstat {
   filetype: number;
   flags: number;
-  rightsBase: bigint;
-  rightsInheriting: bigint;
+  rightsBase: number;
+  rightsInheriting: number;
 }
 
 export const FDSTAT: ResultKind<Fdstat> = structResult("fdstat", 24, (m, p, v) => {
@@ -16,8 +16,8 @@ export const FDSTAT: ResultKind<Fdstat> = structResult("fdstat", 24, (m, p, v) =
   m.setU8(p + 1, 0);
   m.setU16(p + 2, v.flags);
   m.setU32(p + 4, 0);
-  m.setU64(p + 8, v.rightsBase);
-  m.setU64(p + 16, v.rightsInheriting);
+  m.setU64(p + 8, BigInt(v.rightsBase));
+  m.setU64(p + 16, BigInt(v.rightsInheriting));
 }, (v) => `{filetype=${v.filetype}, flags=${v.flags}, base=0x${v.rightsBase.toString(16)}}`);
 
 /** filestat: dev, ino u64, filetype u8 @16, nlink @24, size @32, atim @40, mtim @48, ctim @56 (64 bytes). */

@@ -62,19 +62,25 @@ export type BlockFn = (wait: Wait, again: () => unknown, done: (value: unknown) 
  * write the result through the out-pointers, return the errno. Generated once per entry and
  * process so that the hot path is a straight-line function V8 can inline.
  */
-export function makeDispatcher(def: SyscallDef, ctx: SyscallContext, fail: FailFn, block: BlockFn): (...raw: number[]) => unknown {
-  let factory = factories.get(def);
+export function makeDispatcher(def: SyscallDef, ctx: SyscallContext, fail: FailFn, block: BlockFn, suspends = def.mayBlock): (...raw: number[]) => unknown {
+  const cache = suspends ? suspendingFactories : plainFactories;
+  let factory = cache.get(def);
   if (!factory) {
-    factory = dispatcherFactory(def);
-    factories.set(def, factory);
+    factory = dispatcherFactory(def, suspends);
+    cache.set(def, factory);
   }
   return factory(ctx, def.handler, fail, block, def.result, Wait, YIELD, ...def.params.map(([, kind]) => kind));
 }
 
-/** Generated factories, one per table entry (the table's entries are immutable definitions). */
-const factories = new WeakMap<SyscallDef, (...parts: unknown[]) => (...raw: number[]) => unknown>();
+/**
+ * Generated factories, one per table entry and mode (the entries are immutable definitions, so
+ * these caches hold derived code, not state). A plain-mode dispatcher of a may-block call treats
+ * a Wait as a kernel bug: it is only used where the engine proved the call cannot block.
+ */
+const suspendingFactories = new WeakMap<SyscallDef, (...parts: unknown[]) => (...raw: number[]) => unknown>();
+const plainFactories = new WeakMap<SyscallDef, (...parts: unknown[]) => (...raw: number[]) => unknown>();
 
-function dispatcherFactory(def: SyscallDef): (...parts: unknown[]) => (...raw: number[]) => unknown {
+function dispatcherFactory(def: SyscallDef, suspends: boolean): (...parts: unknown[]) => (...raw: number[]) => unknown {
   const decoders = def.params.map(([, kind]) => kind);
   let argIndex = 0;
   const decoded: string[] = [];
@@ -91,9 +97,10 @@ function dispatcherFactory(def: SyscallDef): (...parts: unknown[]) => (...raw: n
     `  const mem = ctx.mem;`,
     `  ctx.proc.kernel.current = ctx.proc;`,
     `  try {`,
-    def.mayBlock ? `    if (ctx.preempt()) return block(YIELD, () => ${call}, (v) => { ${write}return 0; });` : ``,
+    suspends ? `    if (ctx.preempt()) return block(YIELD, () => ${call}, (v) => { ${write}return 0; });` : ``,
     `    const v = ${call};`,
-    def.mayBlock ? `    if (v instanceof Wait) return block(v, () => ${call}, (v) => { ${write}return 0; });` : ``,
+    suspends ? `    if (v instanceof Wait) return block(v, () => ${call}, (v) => { ${write}return 0; });` : ``,
+    !suspends && def.mayBlock ? `    if (v instanceof Wait) throw new Error("kernel bug: ${def.name} had to wait where it cannot block");` : ``,
     `    ${write}return 0;`,
     `  } catch (e) { return fail(e); }`,
     `};`,

@@ -30,7 +30,7 @@ export abstract class OpenFile {
   flags = 0;
   abstract readonly filetype: Filetype;
   /** The rights this kind of file can have at most. */
-  abstract readonly rightsMask: bigint;
+  abstract readonly rightsMask: number;
   /** The inode behind it, if any (for directories, *_at calls, fstat). */
   readonly vnode?: Vnode;
 
@@ -80,6 +80,14 @@ export abstract class OpenFile {
   /** The queue woken when readiness may have changed; none = always ready. */
   readinessQueue(): WaitQueue | undefined {
     return undefined;
+  }
+  /** Whether a read may ever have to wait (pipes, live input). */
+  canBlockRead(): boolean {
+    return false;
+  }
+  /** Whether a write may ever have to wait (pipes). */
+  canBlockWrite(): boolean {
+    return false;
   }
   /** Whether it is a terminal (for isatty and tty_mode). */
   isTerminal(): boolean {

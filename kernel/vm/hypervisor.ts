@@ -2,7 +2,9 @@
 // resourceLimits) that boots its own Kernel over a private copy of the image (vm-guest.ts); the
 // host relays its console, waits for its exit, stops or kills it, and survives whatever it does.
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EngineChoice } from "../kernel.js";
 import type { LayerEntry } from "../vfs/layer.js";
@@ -56,13 +58,29 @@ export interface GuestExit {
   stderr: string;
 }
 
-/** The guest's entry file: vm-guest.js next to this file, or vm-guest.ts when running from source. */
-function guestEntry(): { url: URL; execArgv?: string[] } {
+/** What exec() gives back. */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** Milliseconds the command ran, measured inside the guest. */
+  ms: number;
+}
+
+/**
+ * How to start the guest's code: vm-guest.js next to this file (built), or vm-guest.ts when running
+ * from source, loaded through tsx's tsImport (hooks given by --import do not reach workers on Node 20).
+ */
+function guestEntry(): { url: URL; eval?: false } | { code: string; eval: true } {
   const js = new URL("./vm-guest.js", import.meta.url);
   if (existsSync(fileURLToPath(js))) return { url: js };
   const ts = new URL("./vm-guest.ts", import.meta.url);
-  if (existsSync(fileURLToPath(ts))) return { url: ts, execArgv: ["--import", "tsx"] };
-  throw new Error(`wasmbox: the VM guest entry is missing (${fileURLToPath(js)})`);
+  if (!existsSync(fileURLToPath(ts))) throw new Error(`wasmbox: the VM guest entry is missing (${fileURLToPath(js)})`);
+  const tsxDir = dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
+  const api = pathToFileURL(join(tsxDir, "dist", "esm", "api", "index.mjs")).href;
+  const code = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(ts.href)}, ${JSON.stringify(ts.href)}))` +
+    `.catch((e) => { setImmediate(() => { throw e; }); });`;
+  return { code, eval: true };
 }
 
 let nextGuest = 1;
@@ -117,10 +135,10 @@ export class Guest {
       init: options.init ?? true, stdin: options.stdin ?? false, bootAt,
     };
     const entry = guestEntry();
-    this.worker = new Worker(entry.url, {
+    this.worker = new Worker(entry.eval ? entry.code : entry.url, {
+      eval: entry.eval ?? false,
       workerData: data,
       transferList: transfer,
-      execArgv: entry.execArgv,
       stdout: false,
       stderr: false,
       resourceLimits: {
@@ -151,11 +169,12 @@ export class Guest {
         case "error": return this.end({ exitCode: 127, reason: "exit", message: msg.message }, msg.message + "\n");
         case "stats": this.pending.get(msg.id)?.(msg.stats); this.pending.delete(msg.id); return;
         case "exec-result": {
-          const { exitCode, stdout, stderr } = msg;
-          this.pending.get(msg.id)?.({ exitCode, stdout, stderr });
+          const { exitCode, stdout, stderr, ms } = msg;
+          this.pending.get(msg.id)?.({ exitCode, stdout, stderr, ms });
           this.pending.delete(msg.id);
           return;
         }
+        case "put-result": this.pending.get(msg.id)?.(msg.error ?? null); this.pending.delete(msg.id); return;
       }
     });
     this.worker.on("error", (error: Error & { code?: string }) => {
@@ -220,9 +239,15 @@ export class Guest {
     return this.request<GuestStats>((id) => ({ type: "stats", id }), timeoutMs);
   }
 
-  /** Runs another command inside the running guest (as `docker exec` or ssh would). */
-  exec(argv: string[], timeoutMs = 30_000): Promise<{ exitCode: number; stdout: string; stderr: string } | undefined> {
+  /** Runs another command inside the running guest (as `docker exec` or ssh would); `ms` is its run time in the guest. */
+  exec(argv: string[], timeoutMs = 30_000): Promise<ExecResult | undefined> {
     return this.request((id) => ({ type: "exec", id, argv }), timeoutMs);
+  }
+
+  /** Copies a file into the running guest's disk (as `docker cp` or scp would). */
+  async putFile(path: string, data: Uint8Array, mode = 0o755, timeoutMs = 10_000): Promise<void> {
+    const result = await this.request<string | null>((id) => ({ type: "put", id, path, data, mode }), timeoutMs);
+    if (result !== null) throw new Error(`${this.name}: cannot write ${path}: ${result ?? "the guest did not answer"}`);
   }
 
   /** Makes the guest kernel misbehave (for isolation tests): throw, exhaust its heap, or spin. */

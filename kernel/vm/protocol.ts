@@ -29,6 +29,7 @@ export type HostMessage =
   | { type: "signal"; signal: number }
   | { type: "stats"; id: number }
   | { type: "exec"; id: number; argv: string[] }
+  | { type: "put"; id: number; path: string; data: Uint8Array; mode: number }
   | { type: "fault"; fault: "crash" | "heap" | "spin" };
 
 /** Measurements a guest reports about itself. */
@@ -56,4 +57,5 @@ export type GuestMessage =
   | { type: "exit"; exitCode: number; signal?: number; status: number }
   | { type: "error"; message: string }
   | { type: "stats"; id: number; stats: GuestStats }
-  | { type: "exec-result"; id: number; exitCode: number; stdout: string; stderr: string };
+  | { type: "exec-result"; id: number; exitCode: number; stdout: string; stderr: string; ms: number }
+  | { type: "put-result"; id: number; error?: string };

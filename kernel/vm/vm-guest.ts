@@ -4,6 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
 import type { Container } from "../container/container.js";
+import { FsApi } from "../fs-api.js";
 import { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { InputStream } from "../stdio.js";
@@ -55,10 +56,22 @@ function boot(data: GuestBootData): void {
       case "stats": return post({ type: "stats", id: msg.id, stats: stats() });
       case "exec": {
         const [p, ...a] = msg.argv;
-        kernel.run(which(container, data.env, p), { container, args: a, env: data.env, cwd: data.cwd }).then(
-          (r) => post({ type: "exec-result", id: msg.id, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }),
-          (e: Error) => post({ type: "exec-result", id: msg.id, exitCode: 127, stdout: "", stderr: `${p}: ${e.message}\n` }),
+        const t0 = performance.now();
+        kernel.run(which(container, data.env, p), { container, args: a, argv0: p, env: data.env, cwd: data.cwd }).then(
+          (r) => post({ type: "exec-result", id: msg.id, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 }),
+          (e: Error) => post({ type: "exec-result", id: msg.id, exitCode: 127, stdout: "", stderr: `${p}: ${e.message}\n`, ms: performance.now() - t0 }),
         );
+        return;
+      }
+      case "put": {
+        try {
+          const api = new FsApi(container.ns);
+          api.mkdirp(msg.path.slice(0, msg.path.lastIndexOf("/")) || "/");
+          api.writeFile(msg.path, msg.data, msg.mode);
+          post({ type: "put-result", id: msg.id });
+        } catch (e) {
+          post({ type: "put-result", id: msg.id, error: (e as Error).message });
+        }
         return;
       }
       case "fault": return fault(msg.fault);
@@ -115,11 +128,9 @@ function fault(kind: "crash" | "heap" | "spin"): void {
     };
     grow();
   } else {
-    setImmediate(() => {
-      for (;;) {
-        // spins forever: only terminate() ends it
-      }
-    });
+    for (;;) {
+      // spins forever, right here in the message handler: only terminate() ends it
+    }
   }
 }
 
