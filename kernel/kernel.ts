@@ -42,6 +42,8 @@ export interface KernelOptions {
   log?: (line: string) => void;
   /** The host terminal, when stdin is one (for tty_mode). */
   terminal?: TerminalControl;
+  /** Most live processes in the whole kernel (EAGAIN past it), like Linux's threads-max. */
+  maxProcesses?: number;
 }
 
 /** A host directory made visible to guests (wasmtime's --dir HOST::GUEST). */
@@ -120,6 +122,7 @@ export class Kernel {
   readonly bootedAt = Date.now();
   readonly trace?: (line: string) => void;
   readonly terminal?: TerminalControl;
+  readonly maxProcesses: number;
   /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
   current: Process | null = null;
   /** Kernel bugs seen (a handler threw something that is not an errno). */
@@ -134,6 +137,7 @@ export class Kernel {
     this.log = options.log ?? ((line) => process.stderr.write(line + "\n"));
     this.trace = options.trace;
     this.terminal = options.terminal;
+    this.maxProcesses = options.maxProcesses ?? 4096;
     this.scheduler = new Scheduler(options.policy);
     this.programs = new ProgramCache(this.syscalls);
     const choice = options.engine ?? "auto";
@@ -223,11 +227,12 @@ export class Kernel {
     if (!node) throw new SysError(Errno.NOENT);
     if (node.type !== Filetype.REGULAR_FILE) throw new SysError(Errno.ACCES);
     const st = node.stat();
-    return this.programs.forFile(node.contentIdentity(), `${st.mtim}:${st.size}:${st.ino}`, path, () => {
+    const program = this.programs.forFile(node.contentIdentity(), `${st.mtim}:${st.size}:${st.ino}`, path, () => {
       const bytes = new Uint8Array(node.size());
       node.read(bytes, 0);
       return bytes;
     }, engine === "worker");
+    return program.name === path ? program : { ...program, name: path };
   }
 
   /** Creates a process and starts it. EAGAIN when the container's pids limit is reached. */
@@ -239,13 +244,25 @@ export class Kernel {
         container.limitHit = "pids";
         throw new SysError(Errno.AGAIN);
       }
+      if (this.processes.live >= this.maxProcesses) throw new SysError(Errno.AGAIN);
       const engine = req.engine ?? container.engine ?? this.engineKind;
       const base = req.base ?? [container.ns.root];
-      const program = req.program ?? this.loadProgram(container, base, req.path!, engine);
+      let program = req.program ?? this.loadProgram(container, base, req.path!, engine);
+      if (program.memory && container.limits.memoryBytes !== undefined) {
+        // --memory: the process's memory may grow only to what the container has left.
+        const maximum = this.memoryMaxPages(container, program);
+        if (maximum < program.memory.minimum) {
+          container.limitHit = "memory";
+          container.oomKilled = true;
+          throw new SysError(Errno.NOMEM);
+        }
+        program = { ...program, memory: { ...program.memory, maximum } };
+      }
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
         kernel: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain,
       });
+      this.processes.live++;
       if (req.newGroup) proc.pgid = proc.pid;
       for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);
       this.engines[engine].start(proc, program);

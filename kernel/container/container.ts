@@ -84,6 +84,16 @@ export class Container {
     this.refusedErrno = options.refusedErrno ?? 52;
   }
 
+  /** When it was made (its wall-clock limit counts from here). */
+  readonly createdAt = Date.now();
+
+  /** The time limit it has passed, given the CPU time (ns) its processes have used; undefined if none. */
+  timeLimitPassed(cpuNs: number): "cpu-time" | "wall-time" | undefined {
+    if (this.limits.cpuTimeMs !== undefined && cpuNs / 1e6 >= this.limits.cpuTimeMs) return "cpu-time";
+    if (this.limits.wallTimeMs !== undefined && Date.now() - this.createdAt >= this.limits.wallTimeMs) return "wall-time";
+    return undefined;
+  }
+
   /** Bytes of linear memory its live processes hold. */
   memoryBytes(): number {
     return this.pids.list().reduce((n, p) => n + p.memoryBytes, 0);

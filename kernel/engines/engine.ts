@@ -35,7 +35,8 @@ export function settle(proc: Process, program: LoadedProgram, outcome: { ok: tru
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
   const limit = proc.container.limits.memoryBytes;
-  if (limit !== undefined && proc.memoryBytes + 65536 > (program.memory?.maximum ?? 0) * 65536) {
+  // A trap with more than half the allowed memory in use: a failed memory.grow (allocators grow by doubling).
+  if (limit !== undefined && proc.memoryBytes * 2 > (program.memory?.maximum ?? 0) * 65536) {
     proc.container.oomKilled = true;
     proc.container.limitHit = "memory";
   }

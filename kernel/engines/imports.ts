@@ -44,10 +44,25 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly 
     } else {
       fn = makeDispatcher(def, ctx, fail, block, suspends ? suspends.has(def.name) : def.mayBlock);
     }
+    if (container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined) fn = timeLimited(fn, proc);
     if (trace) fn = traced(def, fn, proc, trace);
     bound.push({ def, fn });
   }
   return bound;
+}
+
+/** Checks the container's CPU and wall-clock limits at each syscall: past one, the whole container is killed. */
+function timeLimited(fn: (...raw: number[]) => unknown, proc: Process): (...raw: number[]) => unknown {
+  const container = proc.container;
+  return (...raw: number[]) => {
+    const passed = container.timeLimitPassed(container.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
+    if (passed) {
+      container.limitHit = passed;
+      for (const other of container.liveProcesses()) if (other !== proc) other.kill(9);
+      throw new ProcKilled(9);
+    }
+    return fn(...raw);
+  };
 }
 
 function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, proc: Process, out: (line: string) => void): (...raw: number[]) => unknown {

@@ -6,9 +6,12 @@ import type { Process } from "./process.js";
 export class ProcessTable {
   /** Called when any process ends (for daemons, logs and tests). */
   onExit?: (proc: Process) => void;
+  /** Processes not yet ended, across every container. */
+  live = 0;
 
   /** A process just became a zombie. */
   exit(proc: Process): void {
+    this.live--;
     const init = proc.container.pids.get(1);
     for (const child of proc.children) {
       child.parent = init && init !== proc && init.state !== "ZOMBIE" ? init : null;

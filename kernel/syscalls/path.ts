@@ -15,9 +15,10 @@ import { syscall, WASI_MODULE, type SyscallDef } from "./table.js";
 
 /** The directory open file behind fd, with `rights`. ENOTDIR if it is not a directory. */
 export function dirFd(proc: Process, fd: number, rights: number): { dir: DirectoryFile; inheriting: number } {
+  if (!(proc.fds.get(fd).file instanceof DirectoryFile)) throw new SysError(Errno.NOTDIR);
   const entry = proc.fds.get(fd, rights);
-  if (!(entry.file instanceof DirectoryFile)) throw new SysError(Errno.NOTDIR);
-  return { dir: entry.file, inheriting: entry.rightsInheriting };
+  const file = entry.file as DirectoryFile;
+  return { dir: file, inheriting: entry.rightsInheriting };
 }
 
 /** Resolves `path` beneath directory fd `fd`. */
@@ -29,6 +30,19 @@ export function resolveAt(proc: Process, fd: number, path: string, follow: boole
 function existing(r: Resolved): Vnode {
   if (!r.node) throw new SysError(Errno.NOENT);
   return r.node;
+}
+
+/**
+ * Resolves for calls that act on the last component itself (unlink, rmdir): like lstat, but a
+ * trailing slash after a symlink gives ENOTDIR, as Linux does, rather than acting on its target.
+ */
+function resolveEntry(proc: Process, fd: number, path: string, rights: number): Resolved {
+  const r = resolveAt(proc, fd, path, false, rights);
+  if (r.trailingSlash && r.name !== ".") {
+    const bare = resolveAt(proc, fd, path.replace(/\/+$/, ""), false, rights);
+    if (bare.node?.type === Filetype.SYMBOLIC_LINK) throw new SysError(Errno.NOTDIR);
+  }
+  return r;
 }
 
 function writableDir(r: Resolved): void {
@@ -97,7 +111,14 @@ export const pathSyscalls: SyscallDef[] = [
       const base = rightsFromAbi(baseAbi);
       const inheriting = rightsFromAbi(inheritingAbi);
       if ((base & ~allowed) !== 0 || (inheriting & ~allowed) !== 0) throw new SysError(Errno.NOTCAPABLE);
-      const r = proc.container.ns.resolve(dir.path, path, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0, true);
+      const follow = (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0;
+      if (oflags & OFLAGS_TRUNC) proc.fds.get(fd, Rights.PATH_FILESTAT_SET_SIZE);
+      if (oflags & OFLAGS_CREAT && oflags & OFLAGS_EXCL && follow) {
+        // O_CREAT|O_EXCL never follows a symlink in the last component, even a dangling one.
+        const own = proc.container.ns.resolve(dir.path, path, false, true);
+        if (own.node || own.name === ".") throw new SysError(Errno.EXIST);
+      }
+      const r = proc.container.ns.resolve(dir.path, path, follow, true);
       const wantsWrite = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0;
       let node = r.node;
       if (!node) {
@@ -109,7 +130,7 @@ export const pathSyscalls: SyscallDef[] = [
         node = r.parent.create(r.name, Filetype.REGULAR_FILE, 0o644);
       } else {
         if (oflags & OFLAGS_CREAT && oflags & OFLAGS_EXCL) throw new SysError(Errno.EXIST);
-        if (node.type === Filetype.SYMBOLIC_LINK) throw new SysError(Errno.LOOP);
+        if (node.type === Filetype.SYMBOLIC_LINK) throw new SysError(oflags & OFLAGS_DIRECTORY ? Errno.NOTDIR : Errno.LOOP);
         if (oflags & OFLAGS_DIRECTORY && node.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
         if (node.type === Filetype.DIRECTORY && (wantsWrite || oflags & OFLAGS_TRUNC)) throw new SysError(Errno.ISDIR);
         if (node.type === Filetype.REGULAR_FILE && (wantsWrite || oflags & OFLAGS_TRUNC) && node.fs.readOnly) throw new SysError(Errno.ROFS);
@@ -138,7 +159,7 @@ export const pathSyscalls: SyscallDef[] = [
     name: "path_remove_directory", module: WASI_MODULE, mayBlock: false, doc: "rmdir. ENOTEMPTY; ENOTDIR; ENOENT; EINVAL ('.'); EBUSY (a mount point); EROFS.",
     params: [["fd", P.fd], ["path", P.string]],
     handler(proc: Process, fd: number, path: string) {
-      const r = resolveAt(proc, fd, path, false, Rights.PATH_REMOVE_DIRECTORY);
+      const r = resolveEntry(proc, fd, path, Rights.PATH_REMOVE_DIRECTORY);
       if (r.name === ".") throw new SysError(path.replace(/\/+$/, "").endsWith("..") ? Errno.NOTEMPTY : Errno.INVAL);
       const node = existing(r);
       if (node.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
@@ -170,6 +191,7 @@ export const pathSyscalls: SyscallDef[] = [
     params: [["old_path", P.string], ["fd", P.fd], ["new_path", P.string]],
     handler(proc: Process, oldPath: string, fd: number, newPath: string) {
       if (oldPath.includes("\0")) throw new SysError(Errno.INVAL);
+      if (oldPath.length === 0) throw new SysError(Errno.NOENT);
       const r = resolveAt(proc, fd, newPath, false, Rights.PATH_SYMLINK);
       if (r.node || r.name === ".") throw new SysError(Errno.EXIST);
       if (r.trailingSlash) throw new SysError(Errno.NOENT);
@@ -181,7 +203,7 @@ export const pathSyscalls: SyscallDef[] = [
     name: "path_unlink_file", module: WASI_MODULE, mayBlock: false, doc: "unlink(2). EISDIR (a directory); ENOTDIR (trailing slash on a file); ENOENT; EROFS.",
     params: [["fd", P.fd], ["path", P.string]],
     handler(proc: Process, fd: number, path: string) {
-      const r = resolveAt(proc, fd, path, false, Rights.PATH_UNLINK_FILE);
+      const r = resolveEntry(proc, fd, path, Rights.PATH_UNLINK_FILE);
       const node = existing(r);
       if (node.type === Filetype.DIRECTORY || r.name === ".") throw new SysError(Errno.ISDIR);
       writableDir(r);

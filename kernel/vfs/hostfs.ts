@@ -32,12 +32,46 @@ export class HostFs implements FileSystem {
   readonly type = "hostfs";
   readonly root: HostNode;
   readonly rootReal: string;
+  /** One vnode per host path, so that an open directory follows its renames. */
+  private readonly nodes = new Map<string, HostNode>();
+  /**
+   * Exact nanosecond times set through this mount, keyed by inode: the host's utimes takes
+   * floating-point seconds, which cannot hold 19 digits. Used while the host's own mtime still
+   * shows what we set (nobody else touched the file since).
+   */
+  readonly exactTimes = new Map<bigint, { atim: bigint; mtim: bigint; hostMtim: bigint }>();
 
   constructor(readonly dev: bigint, hostRoot: string, readonly readOnly: boolean) {
     this.rootReal = host(() => fs.realpathSync(hostRoot));
     const st = host(() => fs.statSync(this.rootReal, { bigint: true }));
     if (!st.isDirectory()) throw new SysError(Errno.NOTDIR, hostRoot);
     this.root = new HostNode(this, this.rootReal, Filetype.DIRECTORY, st.ino);
+    this.nodes.set(this.rootReal, this.root);
+  }
+
+  /** The vnode for a host path (the same object while the path names the same inode). */
+  node(hostPath: string, type: Filetype, ino: bigint): HostNode {
+    const known = this.nodes.get(hostPath);
+    if (known && known.ino === ino && known.type === type) return known;
+    const node = new HostNode(this, hostPath, type, ino);
+    this.nodes.set(hostPath, node);
+    return node;
+  }
+
+  /** Follows a rename made through this mount: vnodes below `from` now live below `to`. */
+  moved(from: string, to: string): void {
+    this.nodes.delete(to);
+    for (const [path, node] of [...this.nodes]) {
+      if (path !== from && !path.startsWith(from + nodePath.sep)) continue;
+      this.nodes.delete(path);
+      node.hostPath = to + path.slice(from.length);
+      this.nodes.set(node.hostPath, node);
+    }
+  }
+
+  /** Forgets a removed path. */
+  removed(hostPath: string): void {
+    this.nodes.delete(hostPath);
   }
 
   usage() {
@@ -76,7 +110,7 @@ export class HostFs implements FileSystem {
 }
 
 export class HostNode extends Vnode {
-  constructor(readonly fs: HostFs, readonly hostPath: string, readonly type: Filetype, readonly ino: bigint) {
+  constructor(readonly fs: HostFs, public hostPath: string, readonly type: Filetype, readonly ino: bigint) {
     super();
   }
 
@@ -86,17 +120,22 @@ export class HostNode extends Vnode {
 
   stat(): Filestat {
     const st = this.lstat();
+    const exact = this.fs.exactTimes.get(st.ino);
+    const same = exact !== undefined && exact.hostMtim === st.mtimeNs;
     return {
       dev: this.fs.dev, ino: st.ino, filetype: filetypeOf(st), nlink: st.nlink, size: st.size,
-      atim: st.atimeNs, mtim: st.mtimeNs, ctim: st.ctimeNs, mode: Number(st.mode & 0o7777n), uid: 0, gid: 0,
+      atim: same ? exact.atim : st.atimeNs, mtim: same ? exact.mtim : st.mtimeNs, ctim: st.ctimeNs,
+      mode: Number(st.mode & 0o7777n), uid: 0, gid: 0,
     };
   }
 
   override setTimes(atim: bigint | null, mtim: bigint | null): void {
-    const st = this.lstat();
-    const a = Number(atim ?? st.atimeNs) / 1e9;
-    const m = Number(mtim ?? st.mtimeNs) / 1e9;
-    host(() => fs.lutimesSync(this.fs.guard(this.hostPath), a, m));
+    const before = this.stat();
+    const a = atim ?? before.atim;
+    const m = mtim ?? before.mtim;
+    host(() => fs.lutimesSync(this.fs.guard(this.hostPath), Number(a) / 1e9, Number(m) / 1e9));
+    const after = this.lstat();
+    this.fs.exactTimes.set(after.ino, { atim: a, mtim: m, hostMtim: after.mtimeNs });
   }
 
   override chmod(mode: number): void {
@@ -155,7 +194,7 @@ export class HostNode extends Vnode {
       if (errno === Errno.NOENT) return undefined;
       throw new SysError(errno);
     }
-    return new HostNode(this.fs, path, filetypeOf(st), st.ino);
+    return this.fs.node(path, filetypeOf(st), st.ino);
   }
 
   override list(): string[] {
@@ -187,6 +226,7 @@ export class HostNode extends Vnode {
     if (!node) throw new SysError(Errno.NOENT);
     if (node.type === Filetype.DIRECTORY) throw new SysError(Errno.ISDIR);
     host(() => fs.unlinkSync(this.fs.guard(this.child(name))));
+    this.fs.removed(this.child(name));
   }
 
   override rmdir(name: string): void {
@@ -194,6 +234,7 @@ export class HostNode extends Vnode {
     if (!node) throw new SysError(Errno.NOENT);
     if (node.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
     host(() => fs.rmdirSync(this.fs.guard(this.child(name))));
+    this.fs.removed(this.child(name));
   }
 
   override rename(name: string, toDir: Vnode, toName: string): void {
@@ -206,6 +247,7 @@ export class HostNode extends Vnode {
       checkRenameOver(node, existing);
     }
     host(() => fs.renameSync(this.fs.guard(this.child(name)), this.fs.guard(toDir.child(toName))));
+    this.fs.moved(this.child(name), toDir.child(toName));
   }
 
   override readlink(): string {

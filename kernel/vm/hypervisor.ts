@@ -87,6 +87,8 @@ let nextGuest = 1;
 
 /** One running (or ended) VM. */
 export class Guest {
+  /** For listings beside containers (`ps` shows the kind). */
+  readonly kind = "vm" as const;
   readonly id: string;
   readonly name: string;
   readonly memoryMb: number;
@@ -294,6 +296,15 @@ export class Hypervisor {
     return [...this.guests.values()];
   }
 
+  /** Forgets an ended guest (a running one is killed first). */
+  async remove(id: string): Promise<boolean> {
+    const guest = this.get(id);
+    if (!guest) return false;
+    await guest.kill();
+    return this.guests.delete(guest.id);
+  }
+
+  /** A guest by id or name. */
   get(id: string): Guest | undefined {
     return this.guests.get(id) ?? [...this.guests.values()].find((g) => g.name === id);
   }

@@ -93,7 +93,7 @@ function boot(data: GuestBootData): void {
       for (const p of container.liveProcesses()) p.kill(SIGKILL);
       post({ type: "exit", exitCode: r.exitCode, signal: r.signal, status: r.status });
     },
-    (e: Error) => post({ type: "error", message: `${path}: ${e.message}` }),
+    (e: Error) => post({ type: "error", message: `${path}: ${e.message === "NOENT" ? "not found" : e.message}` }),
   );
 }
 

@@ -125,7 +125,7 @@ function exec(n: Node): i32 {
 
 /** Compound commands run in this shell, with their redirections applied for the duration. */
 function execCompound(n: Node): i32 {
-  if (n.kind == N_SUBSHELL) return waitFor(spawnShell(n.text, copyCtx(), 0));
+  if (n.kind == N_SUBSHELL) return waitFor(spawnSubshell(n, copyCtx(), 0));
   const saved = fdCtx;
   if (n.redirs.length > 0) {
     const ctx = copyCtx();
@@ -324,6 +324,15 @@ function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
   return pid;
 }
 
+/** Starts a "( list ) redirs" subshell: the redirections apply here, the child runs the inner list. */
+function spawnSubshell(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
+  const opened = applyRedirs(n.redirs, ctx);
+  if (opened == null) return -1;
+  const pid = spawnShell(n.kids[0].text, ctx, flags);
+  closeAll(opened);
+  return pid;
+}
+
 /** Starts one pipeline stage or background job without waiting for it. */
 function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
   let simple = n;
@@ -341,6 +350,7 @@ function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
       return pid;
     }
   }
+  if (simple.kind == N_SUBSHELL) return spawnSubshell(simple, ctx, flags);
   return spawnShell(n.text, ctx, flags);
 }
 

@@ -254,7 +254,8 @@ export function killMain(args: string[]): i32 {
   let i = 0;
   if (args.length > 0 && args[0] == "-l") { stdout.line(SIGNAL_NAMES.slice(1).join(" ")); return 0; }
   if (args.length > 1 && args[0] == "-s") { sig = signalNumber(args[1]); i = 2; }
-  else if (args.length > 0 && args[0].startsWith("-") && args[0].length > 1 && parseIntOr(args[0], 1) >= 0) { sig = signalNumber(args[0].substring(1)); i = 1; }
+  else if (args.length > 0 && args[0] == "--") i = 1;
+  else if (args.length > 0 && args[0].startsWith("-") && args[0].length > 1) { sig = signalNumber(args[0].substring(1)); i = 1; }
   if (sig < 0) return usage("kill", "invalid signal specification");
   if (i >= args.length) return usage("kill", "usage: kill [-s SIGNAL | -SIGNAL] PID...");
   let status = 0;
