@@ -1,9 +1,449 @@
-// Container commands (placeholder until containers land): running an image.
-// Replaced by the container lifecycle implementation.
+// cli/commands: the container commands in docker's names and formats. `run` without -d runs the
+// container on a kernel embedded in the CLI; everything else talks to the daemon (started on
+// demand) through containers/client.ts. Thin: parse, one call, print.
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync, existsSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { LayerEntry } from "../../kernel/vfs/layer.js";
+import { ContainerFiles } from "../../containers/files.js";
+import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
+import { startDaemon } from "../../containers/daemon.js";
+import { importFilesystem, storeImageSource } from "../../containers/images.js";
+import { ContainerRuntime, RuntimeError } from "../../containers/runtime.js";
+import { CREATE_FLAGS, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
+import type { ContainerSummary } from "../../containers/format.js";
+import { formatTable, humanAge, humanSize } from "../../images/format.js";
+import { ImageError } from "../../images/errors.js";
+import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
+import { ImageStore, wasmboxHome } from "../../images/store.js";
+import type { EngineChoice } from "../../kernel/index.js";
 import { CliExit, type CliIo } from "../io.js";
+import { cliKernel } from "./run-module.js";
 
-/** Runs an image as a container; returns the exit code. */
-export async function runImageCommand(_io: CliIo, image: string, _args: string[], _opts: Record<string, unknown>, _command: Command): Promise<number> {
-  throw new CliExit(2, `wasmbox: ${image}: not a module file, and images cannot run yet`);
+type Options = Record<string, unknown>;
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Turns the failures a command may meet into docker-like exits (125 for daemon/flag errors). */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof DaemonError || e instanceof RuntimeError || e instanceof SpecError || e instanceof ImageError) {
+      throw new CliExit(e instanceof DaemonError && e.status === 0 ? 1 : 1, `Error response from daemon: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/** The CreateOptions of run/create from commander's parsed flags. */
+function createOptionsOf(opts: Options): CreateOptions {
+  return {
+    name: opts.name as string | undefined, env: opts.env as string[] | undefined, envFile: opts.envFile as string[] | undefined,
+    volume: opts.volume as string[] | undefined, workdir: opts.workdir as string | undefined, hostname: opts.hostname as string | undefined,
+    entrypoint: opts.entrypoint as string | undefined, engine: opts.engine as string | undefined, memory: opts.memory as string | undefined,
+    pidsLimit: opts.pidsLimit as string | undefined, ulimit: opts.ulimit as string[] | undefined, storageLimit: opts.storageLimit as string | undefined,
+    cpus: opts.cpus as string | undefined, cpuShares: opts.cpuShares as string | undefined, stopTimeout: opts.stopTimeout as string | undefined,
+    stopSignal: opts.stopSignal as string | undefined, cpuTime: opts.cpuTime as string | undefined, timeLimit: opts.timeLimit as string | undefined,
+    readOnly: opts.readOnly as boolean | undefined, syscalls: opts.syscalls as string | undefined, syscallErrno: opts.syscallErrno as string | undefined,
+    rm: opts.rm as boolean | undefined, tty: opts.tty as boolean | undefined, interactive: opts.interactive as boolean | undefined,
+    init: opts.init as boolean | undefined,
+  };
+}
+
+/** Adds the create flags to a command (all but those `skip` names, which the command already has). */
+export function addCreateFlags(command: Command, skip: string[] = []): Command {
+  for (const [flags, description, repeatable] of CREATE_FLAGS) {
+    if (skip.some((s) => flags.includes(s))) continue;
+    if (repeatable) command.option(flags, description, collect);
+    else command.option(flags, description);
+  }
+  return command;
+}
+
+const home = (io: CliIo) => wasmboxHome(io.env);
+const daemon = (io: CliIo): Promise<DaemonClient> => {
+  mkdirSync(home(io), { recursive: true });
+  return connectDaemon(home(io), io.env);
+};
+const out = (io: CliIo, stream: unknown, data: unknown) => (stream === "stderr" ? io.stderr : io.stdout)(Buffer.from(String(data), "base64"));
+
+/** `wasmbox run IMAGE`: detached through the daemon, else on a kernel embedded in the CLI. Returns the exit code. */
+export async function runImageCommand(io: CliIo, image: string, args: string[], opts: Options, _command: Command): Promise<number> {
+  const options = createOptionsOf(opts);
+  if (opts.detach) {
+    return guarded(async () => {
+      const client = await daemon(io);
+      const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command: args, options, cwd: io.cwd, env: io.env } });
+      await client.json("POST", `/containers/${Id}/start`);
+      io.stdout(Id + "\n");
+      return 0;
+    });
+  }
+  const store = await ImageStore.open(home(io));
+  const files = await ContainerFiles.open(home(io));
+  const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice });
+  const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
+  await runtime.refresh();
+  let id: string;
+  try {
+    const spec = specFromOptions(options, { cwd: io.cwd, env: io.env, syscallNames: kernel.syscalls.map((s) => s.name) });
+    id = (await runtime.create({ ...spec, image, command: args })).spec.id;
+  } catch (e) {
+    if (e instanceof RuntimeError || e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
+    throw e;
+  }
+  const tty = !!options.tty && !!io.stdin?.isTTY;
+  await runtime.start(id, {
+    stdin: options.interactive ? (io.stdin ?? null) : null, tty,
+    onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
+  });
+  return runtime.wait(id);
+}
+
+/** One container command, declared as data (as the image commands are). */
+interface Spec {
+  name: string;
+  usage: string;
+  description: string;
+  options?: [string, string, boolean?][];
+  group?: boolean;
+  top?: boolean;
+  create?: boolean;
+  run(args: string[], options: Options, io: CliIo): Promise<number | void>;
+}
+
+const truncate = (text: string, n: number) => (text.length > n ? text.slice(0, n - 1) + "…" : text);
+
+const COMMANDS: Spec[] = [
+  {
+    name: "create", usage: "<image> [command...]", description: "create a container (not started)", create: true, top: true, group: true,
+    async run([image, ...command], options, io) {
+      const client = await daemon(io);
+      const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command, options: createOptionsOf(options), cwd: io.cwd, env: io.env } });
+      io.stdout(Id + "\n");
+    },
+  },
+  {
+    name: "start", usage: "<container...>", description: "start created or stopped containers", top: true, group: true,
+    options: [["-a, --attach", "stream its output and wait for it (one container)"]],
+    async run(refs, options, io) {
+      const client = await daemon(io);
+      for (const ref of refs) {
+        const { Id } = await client.json<{ Id: string }>("POST", `/containers/${enc(ref)}/start`);
+        if (options.attach) {
+          await client.frames(await client.request("GET", `/containers/${Id}/logs`, { query: { follow: 1 } }), (f) => out(io, f.stream, f.data));
+          return (await client.json<{ StatusCode: number }>("POST", `/containers/${Id}/wait`)).StatusCode;
+        }
+        io.stdout(ref + "\n");
+      }
+    },
+  },
+  {
+    name: "ps", usage: "", description: "list containers", top: true, group: true,
+    options: [["-a, --all", "show all containers (default: running)"], ["-q, --quiet", "only ids"], ["--no-trunc", "full ids and commands"]],
+    async run(_args, options, io) {
+      const list = await (await daemon(io)).json<ContainerSummary[]>("GET", "/containers/json", { query: { all: !!options.all } });
+      const full = options.trunc === false;
+      if (options.quiet) {
+        io.stdout(list.map((c) => (full ? c.Id : c.Id.slice(0, 12)) + "\n").join(""));
+        return;
+      }
+      io.stdout(formatTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], list.map((c) => [
+        full ? c.Id : c.Id.slice(0, 12), c.Image, `"${full ? c.Command : truncate(c.Command, 20)}"`, humanAge(c.Created), c.Status, "", c.Names.map((n) => n.slice(1)).join(","),
+      ])));
+    },
+  },
+  {
+    name: "logs", usage: "<container>", description: "print a container's output", top: true, group: true,
+    options: [["-f, --follow", "follow the output until the container ends"]],
+    async run([ref], options, io) {
+      const client = await daemon(io);
+      await client.frames(await client.request("GET", `/containers/${enc(ref!)}/logs`, { query: { follow: !!options.follow } }), (f) => out(io, f.stream, f.data));
+    },
+  },
+  {
+    name: "stop", usage: "<container...>", description: "stop containers (stop signal, then SIGKILL after the timeout)", top: true, group: true,
+    options: [["-t, --time <seconds>", "seconds to wait before killing"]],
+    async run(refs, options, io) {
+      const client = await daemon(io);
+      for (const ref of refs) {
+        await client.json("POST", `/containers/${enc(ref)}/stop`, { query: { t: options.time as string | undefined } });
+        io.stdout(ref + "\n");
+      }
+    },
+  },
+  {
+    name: "kill", usage: "<container...>", description: "send a signal to containers (default SIGKILL)", top: true, group: true,
+    options: [["-s, --signal <signal>", "the signal", false]],
+    async run(refs, options, io) {
+      const client = await daemon(io);
+      for (const ref of refs) {
+        await client.json("POST", `/containers/${enc(ref)}/kill`, { query: { signal: (options.signal as string | undefined) ?? "SIGKILL" } });
+        io.stdout(ref + "\n");
+      }
+    },
+  },
+  {
+    name: "restart", usage: "<container...>", description: "stop and start containers", top: true, group: true,
+    options: [["-t, --time <seconds>", "seconds to wait before killing"]],
+    async run(refs, options, io) {
+      const client = await daemon(io);
+      for (const ref of refs) {
+        await client.json("POST", `/containers/${enc(ref)}/restart`, { query: { t: options.time as string | undefined } });
+        io.stdout(ref + "\n");
+      }
+    },
+  },
+  {
+    name: "rm", usage: "<container...>", description: "remove containers", top: true, group: true,
+    options: [["-f, --force", "kill a running container first"]],
+    async run(refs, options, io) {
+      const client = await daemon(io);
+      for (const ref of refs) {
+        await client.json("DELETE", `/containers/${enc(ref)}`, { query: { force: !!options.force } });
+        io.stdout(ref + "\n");
+      }
+    },
+  },
+  {
+    name: "wait", usage: "<container...>", description: "wait for containers to stop and print their exit codes", top: true, group: true,
+    async run(refs, _options, io) {
+      const client = await daemon(io);
+      for (const ref of refs) io.stdout((await client.json<{ StatusCode: number }>("POST", `/containers/${enc(ref)}/wait`)).StatusCode + "\n");
+    },
+  },
+  {
+    name: "exec", usage: "<container> <command...>", description: "run a command in a running container", top: true, group: true,
+    options: [["-i, --interactive", "pass standard input"], ["-t, --tty", "give it a terminal"], ["-e, --env <K=V>", "set an environment variable", true], ["-w, --workdir <dir>", "working directory"]],
+    async run([ref, ...argv], options, io) {
+      const client = await daemon(io);
+      let code = 126;
+      const res = await client.request("POST", `/containers/${enc(ref!)}/exec`, {
+        query: { cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, tty: !!options.tty, stdin: !!options.interactive },
+        body: options.interactive && io.stdin ? io.stdin : undefined,
+      });
+      await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
+      return code;
+    },
+  },
+  {
+    name: "top", usage: "<container>", description: "show a container's processes", top: true, group: true,
+    async run([ref], _options, io) {
+      const { Titles, Processes } = await (await daemon(io)).json<{ Titles: string[]; Processes: string[][] }>("GET", `/containers/${enc(ref!)}/top`);
+      io.stdout(formatTable(Titles, Processes));
+    },
+  },
+  {
+    name: "stats", usage: "[container...]", description: "show resource use (one snapshot, as --no-stream)", top: true, group: true,
+    options: [["--no-stream", "one snapshot (always)"]],
+    async run(refs, _options, io) {
+      const client = await daemon(io);
+      const names = refs.length ? refs : (await client.json<ContainerSummary[]>("GET", "/containers/json")).map((c) => c.Id);
+      const rows: string[][] = [];
+      for (const ref of names) {
+        const s = await client.json<{ id: string; name: string; cpuMs: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number }>("GET", `/containers/${enc(ref)}/stats`);
+        rows.push([s.id.slice(0, 12), s.name, `${(s.cpuMs / 1000).toFixed(2)}s`, `${humanSize(s.memoryBytes)} / ${s.memoryLimit ? humanSize(s.memoryLimit) : "-"}`, String(s.pids), `${humanSize(s.storageBytes)} / ${s.storageLimit ? humanSize(s.storageLimit) : "-"}`]);
+      }
+      io.stdout(formatTable(["CONTAINER ID", "NAME", "CPU TIME", "MEM USAGE / LIMIT", "PIDS", "STORAGE / LIMIT"], rows));
+    },
+  },
+  {
+    name: "diff", usage: "<container>", description: "list what a container changed in its filesystem (A/C/D)", top: true, group: true,
+    async run([ref], _options, io) {
+      const changes = await (await daemon(io)).json<{ Path: string; Kind: number }[]>("GET", `/containers/${enc(ref!)}/changes`);
+      io.stdout(changes.map((c) => `${"CAD"[c.Kind]} ${c.Path}\n`).join(""));
+    },
+  },
+  {
+    name: "commit", usage: "<container> [repository]", description: "make an image from a container's changes", top: true, group: true,
+    options: [["-m, --message <text>", "commit message"], ["-a, --author <name>", "author"]],
+    async run([ref, repo], options, io) {
+      const { Id } = await (await daemon(io)).json<{ Id: string }>("POST", "/commit", { query: { container: ref, repo, comment: options.message as string | undefined, author: options.author as string | undefined } });
+      io.stdout(Id + "\n");
+    },
+  },
+  {
+    name: "export", usage: "<container>", description: "write a container's filesystem as a tar archive", group: true,
+    options: [["-o, --output <file>", "write to a file instead of standard output"]],
+    async run([ref], options, io) {
+      const tar = await (await daemon(io)).bytes("GET", `/containers/${enc(ref!)}/export`);
+      if (options.output) writeFileSync(resolve(io.cwd, options.output as string), tar);
+      else io.stdout(tar);
+    },
+  },
+  {
+    name: "import", usage: "<file> [repository]", description: "make an image from a filesystem tar archive (as export writes)", group: true,
+    options: [["-c, --change <instruction>", "CMD or ENTRYPOINT (JSON form) or ENV or WORKDIR for the image", true]],
+    async run([file, repo], options, io) {
+      const store = await ImageStore.open(home(io));
+      const config: Record<string, unknown> = {};
+      for (const change of (options.change as string[] | undefined) ?? []) {
+        const m = /^(CMD|ENTRYPOINT|ENV|WORKDIR)\s+(.*)$/.exec(change.trim());
+        if (!m) throw new CliExit(1, `wasmbox: --change ${change}: only CMD, ENTRYPOINT, ENV and WORKDIR are supported`);
+        if (m[1] === "CMD" || m[1] === "ENTRYPOINT") config[m[1] === "CMD" ? "Cmd" : "Entrypoint"] = m[2]!.startsWith("[") ? JSON.parse(m[2]!) : ["/bin/sh", "-c", m[2]];
+        else if (m[1] === "ENV") config.Env = ["PATH=/bin:/usr/bin", m[2]!.replace(/\s+/, "=")];
+        else config.WorkingDir = m[2];
+      }
+      const image = await importFilesystem(store, readFileSync(resolve(io.cwd, file!)), repo, config);
+      io.stdout(image.id + "\n");
+    },
+  },
+  {
+    name: "cp", usage: "<src> <dst>", description: "copy files between a container and the host (CONTAINER:PATH on one side)", top: true, group: true,
+    async run([src, dst], _options, io) {
+      const client = await daemon(io);
+      const remote = (p: string) => /^[^/.][^:]*:/.test(p) ? { ref: p.slice(0, p.indexOf(":")), path: p.slice(p.indexOf(":") + 1) || "/" } : undefined;
+      const from = remote(src!);
+      const to = remote(dst!);
+      if (!!from === !!to) throw new CliExit(1, "wasmbox: cp: exactly one of SRC and DST must be CONTAINER:PATH");
+      if (from) {
+        const entries = await decodeLayer(await client.bytes("GET", `/containers/${enc(from.ref)}/archive`, { query: { path: from.path } }));
+        writeHostEntries(entries, resolve(io.cwd, dst!), basename(from.path) || "");
+      } else {
+        const host = resolve(io.cwd, src!);
+        if (!existsSync(host)) throw new CliExit(1, `wasmbox: cp: ${src}: no such file or directory`);
+        const name = basename(host);
+        const tar = await layerEntriesToTar(readHostEntries(host, name));
+        await client.json("PUT", `/containers/${enc(to!.ref)}/archive`, { query: { path: to!.path, name }, body: tar });
+      }
+    },
+  },
+  {
+    name: "inspect", usage: "<container...>", description: "show containers' configuration and state as JSON (which limit was hit, OOMKilled)", group: true,
+    options: [["-f, --format <template>", "print only fields, e.g. {{.State.LimitHit}} or {{json .State}}"]],
+    async run(refs, options, io) {
+      const client = await daemon(io);
+      const details: Record<string, unknown>[] = [];
+      for (const ref of refs) details.push(await client.json("GET", `/containers/${enc(ref)}/json`));
+      if (options.format) for (const detail of details) io.stdout(applyFormat(options.format as string, detail) + "\n");
+      else io.stdout(JSON.stringify(details, null, 4) + "\n");
+    },
+  },
+  {
+    name: "prune", usage: "", description: "remove all stopped containers", group: true,
+    options: [["-f, --force", "do not prompt (wasmbox never prompts)"]],
+    async run(_args, _options, io) {
+      const { ContainersDeleted } = await (await daemon(io)).json<{ ContainersDeleted: string[] }>("POST", "/containers/prune");
+      if (ContainersDeleted.length) io.stdout("Deleted Containers:\n" + ContainersDeleted.map((id) => id + "\n").join("") + "\n");
+      io.stdout("Total reclaimed space: 0B\n");
+    },
+  },
+];
+
+const enc = (ref: string) => encodeURIComponent(ref);
+
+/** docker's --format subset: `{{.A.B}}` and `{{json .A}}`. */
+function applyFormat(template: string, value: Record<string, unknown>): string {
+  return template.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
+    let current: unknown = value;
+    for (const key of path.split(".").filter(Boolean)) current = (current as Record<string, unknown> | undefined)?.[key];
+    return json || (typeof current === "object" && current !== null) ? JSON.stringify(current) : String(current ?? "<no value>");
+  });
+}
+
+/** Whether `ref` names a container kept under the home (id, id prefix or name), read from disk. */
+async function isContainer(io: CliIo, ref: string): Promise<boolean> {
+  const files = await ContainerFiles.open(home(io));
+  const ids = await files.list();
+  if (ids.some((id) => id.startsWith(ref))) return true;
+  for (const id of ids) if ((await files.load(id))?.spec.name === ref.replace(/^\//, "")) return true;
+  return false;
+}
+
+/** Makes the top-level `inspect` docker's: a container when one has that name, else an image. */
+function replaceTopInspect(program: Command, io: CliIo, container: Command): void {
+  const commands = program.commands as Command[];
+  const index = commands.findIndex((c) => c.name() === "inspect");
+  if (index < 0) return;
+  commands.splice(index, 1);
+  program
+    .command("inspect <name...>")
+    .description("show containers or images as JSON (containers first, as docker)")
+    .option("-f, --format <template>", "print only fields, e.g. {{.State.LimitHit}}")
+    .option("--type <type>", "container or image")
+    .action(async (names: string[], opts: { format?: string; type?: string }) => {
+      const format = opts.format ? ["--format", opts.format] : [];
+      for (const name of names) {
+        const asContainer = opts.type === "container" || (opts.type !== "image" && (await isContainer(io, name)));
+        const group = asContainer ? container : (program.commands.find((c) => c.name() === "image") as Command);
+        await group.parseAsync(["inspect", ...format, name], { from: "user" });
+      }
+    });
+}
+
+/** Reads a host file or tree as layer entries named from `name`. */
+function readHostEntries(path: string, name: string): LayerEntry[] {
+  const entries: LayerEntry[] = [];
+  const walk = (at: string, rel: string) => {
+    const st = lstatSync(at);
+    const mtimeNs = BigInt(Math.floor(st.mtimeMs)) * 1_000_000n;
+    if (st.isSymbolicLink()) entries.push({ path: rel, type: "symlink", mode: 0o777, target: readlinkSync(at), mtimeNs });
+    else if (st.isDirectory()) {
+      entries.push({ path: rel, type: "dir", mode: st.mode & 0o7777, mtimeNs });
+      for (const child of readdirSync(at)) walk(join(at, child), `${rel}/${child}`);
+    } else if (st.isFile()) entries.push({ path: rel, type: "file", mode: st.mode & 0o7777, data: readFileSync(at), mtimeNs });
+  };
+  walk(path, name);
+  return entries;
+}
+
+/** Writes entries named from `name` to the host: into `dst` when it is a directory, else as `dst`. */
+function writeHostEntries(entries: LayerEntry[], dst: string, name: string): void {
+  const intoDir = existsSync(dst) && statSync(dst).isDirectory();
+  const place = (path: string) => (intoDir ? join(dst, path) : name && (path === name || path.startsWith(name + "/")) ? join(dst, path.slice(name.length)) : join(dst, path));
+  for (const entry of entries) {
+    const at = place(entry.path);
+    mkdirSync(dirname(at), { recursive: true });
+    if (entry.type === "dir") mkdirSync(at, { recursive: true });
+    else if (entry.type === "symlink") {
+      if (!existsSync(at)) symlinkSync(entry.target ?? "", at);
+    } else if (entry.type === "file") {
+      writeFileSync(at, entry.data ?? new Uint8Array());
+      chmodSync(at, entry.mode & 0o7777);
+    }
+  }
+}
+
+/** Registers the container commands: top-level docker names, the `container` group, and `daemon`. */
+export function registerContainerCommands(program: Command, io: CliIo, exitCode: (code: number) => void): void {
+  const group = program.command("container").description("manage containers");
+  const add = (parent: Command, spec: Spec, name = spec.name) => {
+    const command = parent.command(`${name}${spec.usage ? " " + spec.usage : ""}`).description(spec.description);
+    if (spec.create) addCreateFlags(command).passThroughOptions();
+    for (const [flags, description, repeatable] of spec.options ?? []) {
+      if (repeatable) command.option(flags, description, collect);
+      else command.option(flags, description);
+    }
+    if (spec.name === "exec") command.passThroughOptions();
+    command.action(async (...received: unknown[]) => {
+      const options = received.at(-2) as Options;
+      const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? (a as string[]) : a === undefined ? [] : [a as string]));
+      const code = await guarded(() => spec.run(args, options, io));
+      if (typeof code === "number") exitCode(code);
+    });
+    return command;
+  };
+  for (const spec of COMMANDS) {
+    if (spec.top) add(program, spec);
+    if (spec.group) add(group, spec);
+  }
+  replaceTopInspect(program, io, group);
+  add(group, COMMANDS.find((c) => c.name === "ps")!, "ls");
+  add(group, COMMANDS.find((c) => c.name === "rm")!, "remove");
+  program
+    .command("daemon")
+    .description("run the container daemon (one kernel; HTTP+JSON API on $WASMBOX_HOME/daemon.sock)")
+    .option("--engine <kind>", "auto, inline (JSPI) or worker", "auto")
+    .action(async (opts: { engine: EngineChoice }) => {
+      mkdirSync(home(io), { recursive: true });
+      const d = await startDaemon({ home: home(io), engine: opts.engine, log: (line) => io.stderr(line + "\n") });
+      io.stderr(`wasmbox daemon: listening on ${d.socketPath} (pid ${process.pid})\n`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGTERM", resolve);
+        process.once("SIGINT", resolve);
+        void d.closed.then(resolve);
+      });
+      await d.close();
+      exitCode(0);
+    });
 }

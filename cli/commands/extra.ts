@@ -2,5 +2,10 @@
 // Each group registers itself here so that cli/index.ts stays a list.
 import type { Command } from "commander";
 import type { CliIo } from "../io.js";
+import { registerContainerCommands } from "./containers.js";
+import { registerVmCommands } from "./vm.js";
 
-export function registerExtraCommands(_program: Command, _io: CliIo, _exitCode: (code: number) => void): void {}
+export function registerExtraCommands(program: Command, io: CliIo, exitCode: (code: number) => void): void {
+  registerContainerCommands(program, io, exitCode);
+  registerVmCommands(program, io, exitCode);
+}

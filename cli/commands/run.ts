@@ -5,7 +5,7 @@ import * as nodePath from "node:path";
 import type { Command } from "commander";
 import type { EngineChoice } from "../../kernel/index.js";
 import { CliExit, type CliIo } from "../io.js";
-import { runImageCommand } from "./containers.js";
+import { addCreateFlags, runImageCommand } from "./containers.js";
 import { runModule } from "./run-module.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -17,7 +17,7 @@ function isModuleFile(io: CliIo, target: string): boolean {
 }
 
 export function registerRunCommand(program: Command, io: CliIo, exitCode: (code: number) => void): void {
-  program
+  const run = program
     .command("run")
     .description("run a WebAssembly module (MODULE.wasm) or an image (IMAGE) with arguments")
     .usage("[options] MODULE.wasm|IMAGE [ARGS...]")
@@ -28,6 +28,9 @@ export function registerRunCommand(program: Command, io: CliIo, exitCode: (code:
     .option("-e, --env-var <K=V>", "set an environment variable (repeatable, as docker)", collect)
     .option("--trace", "print every syscall to stderr, like strace")
     .option("--engine <kind>", "auto, inline (JSPI) or worker", "auto")
+    .option("-d, --detach", "run an image's container in the background (through the daemon) and print its id");
+  // The container flags (docker run's), for images; -e and --engine are declared above.
+  addCreateFlags(run, ["--env <", "--engine"])
     .passThroughOptions()
     .allowExcessArguments()
     .action(async (target: string, args: string[], opts: Record<string, unknown>, command: Command) => {

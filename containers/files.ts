@@ -1,0 +1,140 @@
+// containers/: a container's record on disk, `$WASMBOX_HOME/containers/<id>/`: config.json (the
+// spec), state.json (status, exit code, limit hit, owner pid while running), upper.tar (the
+// writable layer, whiteouts included) and container.log (one JSON line per output chunk).
+// Every file but the log is written atomically (temp + rename), one write queue per container.
+import { appendFileSync } from "node:fs";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { LayerEntry } from "../kernel/vfs/layer.js";
+import { writeFileAtomic } from "../images/fs-atomic.js";
+import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
+import type { ContainerSpec, ContainerState } from "./spec.js";
+
+/** One line of container.log. */
+export interface LogLine {
+  stream: "stdout" | "stderr";
+  time: string;
+  /** The chunk, base64 (output need not be UTF-8). */
+  data: string;
+}
+
+/** The containers directory of a wasmbox home. */
+export class ContainerFiles {
+  private readonly queues = new Map<string, Promise<void>>();
+
+  private constructor(readonly dir: string) {}
+
+  /** Opens (creating) `$home/containers`. */
+  static async open(home: string): Promise<ContainerFiles> {
+    const dir = join(home, "containers");
+    await mkdir(dir, { recursive: true });
+    return new ContainerFiles(dir);
+  }
+
+  path(id: string, file = ""): string {
+    return join(this.dir, id, file);
+  }
+
+  /** Ids of every container with a config. */
+  async list(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names.filter((n) => /^[0-9a-f]{64}$/.test(n));
+  }
+
+  /** A container's spec and state, or undefined when it is gone or half-written. */
+  async load(id: string): Promise<{ spec: ContainerSpec; state: ContainerState & { pid?: number } } | undefined> {
+    try {
+      const spec = JSON.parse(await readFile(this.path(id, "config.json"), "utf8")) as ContainerSpec;
+      const state = JSON.parse(await readFile(this.path(id, "state.json"), "utf8")) as ContainerState & { pid?: number };
+      return { spec, state };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether the wasmbox process that marked a container running (another one) is still alive. */
+  ownerAlive(state: ContainerState & { pid?: number }): boolean {
+    if (state.pid === undefined || state.pid === process.pid) return false;
+    try {
+      process.kill(state.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private enqueue(id: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.queues.get(id) ?? Promise.resolve()).then(work);
+    const settled = next.catch(() => undefined);
+    this.queues.set(id, settled);
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    });
+    return next;
+  }
+
+  /** Waits for a container's queued writes. */
+  async flush(id: string): Promise<void> {
+    await this.queues.get(id);
+  }
+
+  /** Writes a new container's directory. */
+  create(spec: ContainerSpec, state: ContainerState): Promise<void> {
+    return this.enqueue(spec.id, async () => {
+      await mkdir(this.path(spec.id), { recursive: true });
+      await writeFileAtomic(this.path(spec.id, "state.json"), stateJson(state));
+      await writeFileAtomic(this.path(spec.id, "config.json"), JSON.stringify(spec, null, 2) + "\n");
+    });
+  }
+
+  /** Saves the state (with this process as owner while running). */
+  saveState(id: string, state: ContainerState): Promise<void> {
+    return this.enqueue(id, () => writeFileAtomic(this.path(id, "state.json"), stateJson(state)));
+  }
+
+  /** Saves the writable layer (removing the file when it is empty). */
+  saveUpper(id: string, entries: readonly LayerEntry[]): Promise<void> {
+    return this.enqueue(id, async () => {
+      if (entries.length === 0) await rm(this.path(id, "upper.tar"), { force: true });
+      else await writeFileAtomic(this.path(id, "upper.tar"), await layerEntriesToTar(entries));
+    });
+  }
+
+  /** The saved writable layer, if any. */
+  async loadUpper(id: string): Promise<LayerEntry[] | undefined> {
+    await this.flush(id);
+    const tar = await readFile(this.path(id, "upper.tar")).catch(() => undefined);
+    return tar ? decodeLayer(tar) : undefined;
+  }
+
+  /** Appends an output chunk to container.log (synchronously, so followers never miss or reorder it). */
+  appendLog(id: string, stream: "stdout" | "stderr", chunk: Uint8Array): void {
+    const line: LogLine = { stream, time: new Date().toISOString(), data: Buffer.from(chunk).toString("base64") };
+    try {
+      appendFileSync(this.path(id, "container.log"), JSON.stringify(line) + "\n");
+    } catch {
+      // The container was removed while writing; its output has nowhere to go.
+    }
+  }
+
+  /** Every line of container.log. */
+  async readLogs(id: string): Promise<LogLine[]> {
+    const text = await readFile(this.path(id, "container.log"), "utf8").catch(() => "");
+    return text.split("\n").filter(Boolean).flatMap((l) => {
+      try {
+        return [JSON.parse(l) as LogLine];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** Deletes a container's directory. */
+  remove(id: string): Promise<void> {
+    return this.enqueue(id, () => rm(this.path(id), { recursive: true, force: true }));
+  }
+}
+
+function stateJson(state: ContainerState): string {
+  return JSON.stringify({ ...state, pid: state.status === "running" ? process.pid : undefined }, null, 2) + "\n";
+}

@@ -1,0 +1,550 @@
+// containers/: the container runtime on one kernel: creates containers from images (overlay root
+// over shared layer trees, namespaces and limits from kernel.createContainer), runs pid 1, enforces
+// the time limits, and keeps each container's record (spec, state, upper layer, logs) in a
+// ContainerFiles directory when given one. Used embedded by `wasmbox run` and by the daemon.
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { Kernel, Process } from "../kernel/index.js";
+import type { Container } from "../kernel/container/container.js";
+import { FsApi } from "../kernel/fs-api.js";
+import type { LayerEntry } from "../kernel/vfs/layer.js";
+import { MemFs } from "../kernel/vfs/memory.js";
+import { MountNamespace } from "../kernel/vfs/namespace.js";
+import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
+import { Filetype } from "../kernel/wasi.js";
+import type { InputStream } from "../kernel/stdio.js";
+import type { ContainerConfig } from "../images/oci.js";
+import type { ContainerFiles } from "./files.js";
+import { createdState, mergeEnv, parseSignal, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
+
+/** An image ready to run: what the runtime needs from images/ (or from a build). */
+export interface RunnableImage {
+  id: string;
+  config: ContainerConfig;
+  /** Layers bottom first; the same arrays for every container of the image (the trees are cached by them). */
+  layers: LayerEntry[][];
+}
+
+/** Where the runtime gets images: by reference (name, tag or id). */
+export type ImageSource = (ref: string) => Promise<RunnableImage>;
+
+/** A failure the caller shows as-is; `status` is the HTTP status the daemon answers with. */
+export class RuntimeError extends Error {
+  constructor(message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+/** Where a started container's standard streams go. */
+export interface StreamIo {
+  stdin?: string | Uint8Array | NodeJS.ReadableStream | InputStream | null;
+  tty?: boolean;
+  onStdout?: (chunk: Uint8Array) => void;
+  onStderr?: (chunk: Uint8Array) => void;
+}
+
+/** A running container: its kernel container, root filesystem and first process. */
+interface Live {
+  container: Container;
+  overlay: OverlayFs;
+  init?: Process;
+  done: Promise<void>;
+  timers: NodeJS.Timeout[];
+}
+
+/** One container as the runtime tracks it. */
+export interface ContainerRecord {
+  spec: ContainerSpec;
+  state: ContainerState;
+  live?: Live;
+  /** The saved upper layer of a stopped container (loaded lazily from files). */
+  upper?: LayerEntry[];
+  /** Settles once a finished container's state and upper are saved. */
+  settling?: Promise<void>;
+  /** Started by this runtime: its state in memory is the truth, not the files. */
+  startedHere?: boolean;
+}
+
+/** Options of a runtime. */
+export interface RuntimeOptions {
+  kernel: Kernel;
+  images: ImageSource;
+  /** Persists records (config, state, upper, logs); without it containers live in memory only. */
+  files?: ContainerFiles;
+}
+
+/** What create() takes: the parsed flags plus the image and command. */
+export type CreateRequest = ReturnType<typeof specFromOptions> & { image: string; command: string[] };
+
+const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nifty", "proud", "quirky", "sharp", "tender", "vivid", "witty", "zen"];
+const NAMES = ["babbage", "curie", "dijkstra", "euler", "feynman", "gauss", "hopper", "knuth", "lovelace", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wozniak"];
+
+/** The container runtime of one kernel. */
+export class ContainerRuntime {
+  readonly kernel: Kernel;
+  readonly trees: LayerTrees;
+  readonly files?: ContainerFiles;
+  /** Emits "log" (id, stream, chunk) and "exit" (id, record). */
+  readonly events = new EventEmitter();
+  private readonly images: ImageSource;
+  private readonly records = new Map<string, ContainerRecord>();
+
+  constructor(options: RuntimeOptions) {
+    this.kernel = options.kernel;
+    this.images = options.images;
+    this.files = options.files;
+    this.trees = new LayerTrees(() => this.kernel.allocDev());
+    this.events.setMaxListeners(0);
+  }
+
+  /** Loads the records kept in files (new ones, and the state of those not running here). */
+  async refresh(): Promise<void> {
+    if (!this.files) return;
+    const onDisk = await this.files.list();
+    for (const id of [...this.records.keys()]) if (!onDisk.includes(id) && !this.records.get(id)!.live) this.records.delete(id);
+    for (const id of onDisk) {
+      const known = this.records.get(id);
+      if (known?.live || known?.startedHere) continue;
+      const loaded = await this.files.load(id);
+      if (!loaded) continue;
+      if (loaded.state.status === "running" && !this.files.ownerAlive(loaded.state)) {
+        loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: loaded.state.finishedAt ?? new Date().toISOString(), error: "the process that ran it ended" };
+      }
+      if (known) known.state = loaded.state;
+      else this.records.set(id, { spec: loaded.spec, state: loaded.state });
+    }
+  }
+
+  /** Every record, newest first. */
+  list(all = true): ContainerRecord[] {
+    return [...this.records.values()].filter((r) => all || r.state.status === "running").sort((a, b) => (a.spec.created < b.spec.created ? 1 : -1));
+  }
+
+  /** A record by full id, unique id prefix, or name. */
+  find(ref: string): ContainerRecord {
+    const name = ref.replace(/^\//, "");
+    for (const r of this.records.values()) if (r.spec.name === name || r.spec.id === ref) return r;
+    const matches = [...this.records.values()].filter((r) => ref.length > 0 && r.spec.id.startsWith(ref));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new RuntimeError(`multiple containers match id prefix "${ref}"`, 409);
+    throw new RuntimeError(`No such container: ${ref}`, 404);
+  }
+
+  /** Creates a container from an image: resolves the image and command, saves the spec. */
+  async create(request: CreateRequest): Promise<ContainerRecord> {
+    const image = await this.images(request.image).catch((e: Error) => {
+      throw new RuntimeError(`Unable to find image '${request.image}': ${e.message}`, 404);
+    });
+    const id = randomBytes(32).toString("hex");
+    const name = request.name ?? this.freshName();
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new RuntimeError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if ([...this.records.values()].some((r) => r.spec.name === name)) {
+      throw new RuntimeError(`Conflict. The container name "/${name}" is already in use by another container.`, 409);
+    }
+    const config = image.config;
+    const entrypoint = request.entrypoint ?? config.Entrypoint ?? [];
+    const cmd = request.command.length > 0 ? request.command : request.entrypoint !== undefined ? [] : (config.Cmd ?? []);
+    if (entrypoint.length + cmd.length === 0) throw new RuntimeError("No command specified");
+    const spec: ContainerSpec = {
+      ...request,
+      id, name, created: new Date().toISOString(), image: request.image, imageId: image.id,
+      entrypoint, cmd,
+      env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
+      workdir: request.workdir ?? (config.WorkingDir || "/"),
+      hostname: request.hostname ?? id.slice(0, 12),
+      stopSignal: config.StopSignal && request.stopSignal === "SIGTERM" ? config.StopSignal : request.stopSignal,
+    };
+    delete (spec as Partial<CreateRequest>).command;
+    const record: ContainerRecord = { spec, state: createdState() };
+    this.records.set(id, record);
+    await this.files?.create(spec, record.state);
+    return record;
+  }
+
+  private freshName(): string {
+    for (;;) {
+      const pick = (list: string[]) => list[randomBytes(1)[0]! % list.length]!;
+      const name = `${pick(ADJECTIVES)}_${pick(NAMES)}${this.records.size > 200 ? "_" + randomBytes(2).toString("hex") : ""}`;
+      if (![...this.records.values()].some((r) => r.spec.name === name)) return name;
+    }
+  }
+
+  /** The container's root filesystem: the live one, or one mounted from the image and saved upper. */
+  private async rootOf(record: ContainerRecord): Promise<OverlayFs> {
+    if (record.live) return record.live.overlay;
+    const image = await this.images(record.spec.imageId).catch(() => this.images(record.spec.image));
+    const upper = new MemFs(this.kernel.allocDev(), { type: "upper" });
+    loadEntries(upper, await this.savedUpper(record));
+    if (record.spec.limits.storageBytes !== undefined) upper.byteLimit = record.spec.limits.storageBytes;
+    return new OverlayFs(this.kernel.allocDev(), { lowers: image.layers.map((l) => this.trees.tree(l)), upper });
+  }
+
+  private async savedUpper(record: ContainerRecord): Promise<LayerEntry[]> {
+    record.upper ??= (await this.files?.loadUpper(record.spec.id)) ?? [];
+    return record.upper;
+  }
+
+  /** Starts a created or exited container; resolves once pid 1 runs (or failed to start). */
+  async start(ref: string, io: StreamIo = {}): Promise<ContainerRecord> {
+    const record = this.find(ref);
+    if (record.live) return record;
+    if (record.state.status === "running") throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
+    const spec = record.spec;
+    const overlay = await this.rootOf(record);
+    if (record.live) return record;
+    const container = this.kernel.createContainer({
+      root: overlay.root, id: spec.id, name: spec.name, hostname: spec.hostname, limits: spec.limits,
+      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? 63 : 52,
+    });
+    overlay.onNoSpace = () => void (container.limitHit = "storage");
+    if (spec.engine !== "auto") container.engine = spec.engine;
+    let resolveDone!: () => void;
+    const live: Live = { container, overlay, timers: [], done: new Promise((r) => (resolveDone = r)) };
+    record.live = live;
+    record.startedHere = true;
+    record.upper = undefined;
+    record.state = { ...record.state, status: "running", startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [] };
+    const output = (stream: "stdout" | "stderr", also?: (c: Uint8Array) => void) => (chunk: Uint8Array) => {
+      this.files?.appendLog(spec.id, stream, chunk);
+      if (this.events.listenerCount("log")) this.events.emit("log", spec.id, stream, chunk);
+      also?.(chunk);
+    };
+    let program: { path: string; argv: string[] };
+    try {
+      const fs = new FsApi(container.ns);
+      for (const mount of spec.mounts) this.kernel.mountHostDir(container.ns, mount);
+      fs.mkdirp(spec.workdir);
+      overlay.readOnly = spec.readOnly;
+      program = this.resolveProgram(fs, spec);
+    } catch (e) {
+      this.finish(record, 127, (e as Error).message);
+      resolveDone();
+      output("stderr", io.onStderr)(Buffer.from(`wasmbox: ${(e as Error).message}\n`));
+      return record;
+    }
+    await this.files?.saveState(spec.id, record.state);
+    const run = this.kernel.run(program.path, {
+      container, argv0: program.argv[0], args: program.argv.slice(1), env: spec.env, cwd: spec.workdir,
+      stdin: io.stdin ?? null, tty: io.tty ?? false, capture: false, preopenRoot: true,
+      onStdout: output("stdout", io.onStdout), onStderr: output("stderr", io.onStderr),
+      onStart: (proc) => (live.init = proc),
+    });
+    run.then(
+      (result) => this.finish(record, result.exitCode),
+      (e: Error) => {
+        output("stderr", io.onStderr)(Buffer.from(`wasmbox: ${program.argv[0]}: ${e.message}\n`));
+        this.finish(record, (e as { errno?: number }).errno === 44 ? 127 : 126, e.message);
+      },
+    ).finally(resolveDone);
+    this.armLimits(record, live);
+    return record;
+  }
+
+  /** pid 1's program: the command found on PATH, under /bin/init when the image has one. */
+  private resolveProgram(fs: FsApi, spec: ContainerSpec): { path: string; argv: string[] } {
+    const argv = [...spec.entrypoint, ...spec.cmd];
+    const path = findOnPath(fs, argv[0]!, spec.env);
+    if (!path) throw new RuntimeError(`exec: "${argv[0]}": executable file not found in $PATH`);
+    const canSpawn = !spec.syscalls || spec.syscalls.allowed.includes("proc_spawn");
+    if (spec.init && canSpawn && path !== "/bin/init" && isFile(fs, "/bin/init")) return { path: "/bin/init", argv: ["init", path, ...argv.slice(1)] };
+    return { path, argv: [argv[0]!, ...argv.slice(1)] };
+  }
+
+  /** Arms the wall-clock and CPU-time limits: past them every process of the container is killed. */
+  private armLimits(record: ContainerRecord, live: Live): void {
+    const { wallTimeMs, cpuTimeMs } = record.spec.limits;
+    const hit = (which: "wall-time" | "cpu-time") => {
+      live.container.limitHit = which;
+      killAll(live.container, 9);
+    };
+    if (wallTimeMs !== undefined) live.timers.push(setTimeout(() => hit("wall-time"), wallTimeMs));
+    if (cpuTimeMs !== undefined) {
+      // Inline processes are checked at each syscall (kernel); worker processes computing without
+      // syscalls are charged here for the time they spend RUNNING.
+      const tick = Math.max(5, Math.min(100, cpuTimeMs / 10));
+      let unchargedNs = 0;
+      live.timers.push(setInterval(() => {
+        for (const p of live.container.liveProcesses()) if (!p.inline && p.state === "RUNNING") unchargedNs += tick * 1e6;
+        if ((live.container.cpuNs + unchargedNs) / 1e6 >= cpuTimeMs) hit("cpu-time");
+      }, tick));
+    }
+  }
+
+  /** Records the end of pid 1: the rest of the container is killed, state and upper saved. */
+  private finish(record: ContainerRecord, exitCode: number, error?: string): void {
+    const live = record.live;
+    if (!live) return;
+    for (const timer of live.timers) clearTimeout(timer);
+    killAll(live.container, 9);
+    const c = live.container;
+    record.state = {
+      ...record.state, status: "exited", exitCode, finishedAt: new Date().toISOString(), error,
+      oomKilled: c.oomKilled, limitHit: c.limitHit, refusedCalls: c.refusedCalls.slice(-100),
+    };
+    record.live = undefined;
+    const upper = live.overlay.diff().entries;
+    record.upper = upper;
+    record.settling = (async () => {
+      if (this.files) {
+        await this.files.saveUpper(record.spec.id, upper);
+        await this.files.saveState(record.spec.id, record.state);
+      }
+      if (record.spec.autoRemove && this.records.has(record.spec.id)) await this.remove(record.spec.id, true);
+    })().catch((e: Error) => this.kernel.notice(`wasmbox: saving container ${record.spec.id.slice(0, 12)}: ${e.message}`)).finally(() => {
+      this.events.emit("exit", record.spec.id, record);
+    });
+  }
+
+  /** Waits until the container is not running (and its record is saved); returns its exit code. */
+  async wait(ref: string): Promise<number> {
+    const record = this.find(ref);
+    await this.settled(record);
+    return record.state.exitCode;
+  }
+
+  /** Sends the stop signal, then SIGKILL after the timeout (seconds; the spec's by default). */
+  async stop(ref: string, timeout?: number): Promise<ContainerRecord> {
+    const record = this.find(ref);
+    const live = record.live;
+    if (!live) return record;
+    const seconds = timeout ?? record.spec.stopTimeout;
+    live.init?.signal(parseSignal(record.spec.stopSignal));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), seconds * 1000)));
+    const killed = await Promise.race([live.done.then(() => false), expired]);
+    clearTimeout(timer);
+    if (killed) {
+      killAll(live.container, 9);
+      await live.done;
+    }
+    await this.settled(record);
+    return record;
+  }
+
+  /** Sends a signal to pid 1 (SIGKILL goes to every process). */
+  kill(ref: string, signal = "SIGKILL"): ContainerRecord {
+    const record = this.find(ref);
+    if (!record.live) throw new RuntimeError(`Cannot kill container: ${ref}: container ${record.spec.id.slice(0, 12)} is not running`, 409);
+    const sig = parseSignal(signal);
+    if (sig === 9) killAll(record.live.container, 9);
+    else record.live.init?.signal(sig);
+    return record;
+  }
+
+  /** Stops (if running) and starts again. */
+  async restart(ref: string, timeout?: number, io?: StreamIo): Promise<ContainerRecord> {
+    const record = await this.stop(ref, timeout);
+    record.state.restartCount++;
+    return this.start(record.spec.id, io);
+  }
+
+  /** Waits for a running container to end and its state and upper to be saved. */
+  private async settled(record: ContainerRecord): Promise<void> {
+    if (record.live) await record.live.done;
+    await record.settling;
+  }
+
+  /** Removes a container (force: kill it first if running). */
+  async remove(ref: string, force = false): Promise<ContainerRecord> {
+    const record = this.find(ref);
+    if (record.live) {
+      if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
+      killAll(record.live.container, 9);
+      await record.live.done;
+    } else if (record.state.status === "running") {
+      throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
+    }
+    this.records.delete(record.spec.id);
+    await this.files?.remove(record.spec.id);
+    return record;
+  }
+
+  /** Removes every stopped container; returns their ids. */
+  async prune(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const record of this.list(true)) {
+      if (record.live || record.state.status === "running") continue;
+      await this.remove(record.spec.id);
+      removed.push(record.spec.id);
+    }
+    return removed;
+  }
+
+  /** Runs another program in a running container; resolves with its exit code. */
+  async exec(ref: string, argv: string[], options: StreamIo & { env?: string[]; workdir?: string } = {}): Promise<number> {
+    const record = this.find(ref);
+    const live = record.live;
+    if (!live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);
+    if (argv.length === 0) throw new RuntimeError("exec needs a command");
+    const env = mergeEnv(record.spec.env, options.env ?? []);
+    const path = findOnPath(new FsApi(live.container.ns), argv[0]!, env);
+    if (!path) {
+      options.onStderr?.(Buffer.from(`wasmbox: exec: "${argv[0]}": executable file not found in $PATH\n`));
+      return 127;
+    }
+    const result = await this.kernel.run(path, {
+      container: live.container, argv0: argv[0], args: argv.slice(1), env, cwd: options.workdir ?? record.spec.workdir,
+      stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
+    });
+    return result.exitCode;
+  }
+
+  /** The processes of a running container (docker top). */
+  top(ref: string): { pid: number; ppid: number; state: string; cpuMs: number; command: string }[] {
+    const record = this.find(ref);
+    if (!record.live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);
+    return record.live.container.pids.list().map((p) => ({
+      pid: p.pid, ppid: p.parent?.pid ?? 0, state: p.state, cpuMs: Math.floor(p.cpuNs / 1e6), command: p.argv.join(" "),
+    }));
+  }
+
+  /** Resource use of a container (docker stats). */
+  stats(ref: string): { id: string; name: string; cpuMs: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number } {
+    const record = this.find(ref);
+    const live = record.live;
+    return {
+      id: record.spec.id, name: record.spec.name,
+      cpuMs: live ? Math.floor(live.container.cpuNs / 1e6) : 0,
+      memoryBytes: live ? live.container.memoryBytes() : 0, memoryLimit: record.spec.limits.memoryBytes,
+      pids: live ? live.container.liveProcesses().length : 0,
+      storageBytes: live ? live.overlay.upper.usedBytes : 0, storageLimit: record.spec.limits.storageBytes,
+    };
+  }
+
+  /** What the container changed against its image: docker-diff lines and the layer entries. */
+  async changes(ref: string): Promise<{ lines: DiffLine[]; entries: LayerEntry[] }> {
+    const record = this.find(ref);
+    const diff = (await this.rootOf(record)).diff();
+    // The kernel makes /dev and /proc to mount on when an image lacks them: not the container's doing.
+    const made = new Set(diff.lines.filter((l) => l.kind === "A" && (l.path === "/dev" || l.path === "/proc")).map((l) => l.path));
+    return { lines: diff.lines.filter((l) => !made.has(l.path)), entries: diff.entries.filter((e) => !made.has("/" + e.path)) };
+  }
+
+  /** The image a commit makes: the container's image layers plus its changes as one more layer. */
+  async commitParts(ref: string): Promise<{ record: ContainerRecord; image: RunnableImage; layer: LayerEntry[] }> {
+    const record = this.find(ref);
+    const image = await this.images(record.spec.imageId).catch(() => this.images(record.spec.image));
+    const { entries } = await this.changes(ref);
+    return { record, image, layer: entries };
+  }
+
+  /** The container's whole filesystem as layer entries (docker export), without /dev and /proc contents. */
+  async exportEntries(ref: string): Promise<LayerEntry[]> {
+    const record = this.find(ref);
+    const root = await this.rootOf(record);
+    return readTree(new FsApi(new MountNamespace(root.root)), "/", "", (p) => p === "dev" || p === "proc");
+  }
+
+  /** Copies a path out of a container (docker cp CONTAINER:PATH -): entries named from its basename. */
+  async copyOut(ref: string, path: string): Promise<LayerEntry[]> {
+    const record = this.find(ref);
+    const fs = record.live ? new FsApi(record.live.container.ns) : new FsApi(new MountNamespace((await this.rootOf(record)).root));
+    const clean = normalizeGuestPath(path);
+    const base = clean === "/" ? "" : clean.slice(clean.lastIndexOf("/") + 1);
+    try {
+      return readTree(fs, clean, base, () => false);
+    } catch (e) {
+      throw new RuntimeError(`Could not find the file ${path} in container ${ref}: ${(e as Error).message}`, 404);
+    }
+  }
+
+  /**
+   * Copies entries into a container (docker cp - CONTAINER:PATH). Entries are named from the source's
+   * basename `name`: into PATH when it is a directory, else as PATH itself. A stopped one's upper is saved.
+   */
+  async copyIn(ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
+    const record = this.find(ref);
+    const root = await this.rootOf(record);
+    const fs = record.live ? new FsApi(record.live.container.ns) : new FsApi(new MountNamespace(root.root));
+    let dir = normalizeGuestPath(path);
+    try {
+      let existing: Filetype | undefined;
+      try {
+        existing = fs.stat(dir).filetype;
+      } catch {
+        existing = undefined;
+      }
+      if (existing !== Filetype.DIRECTORY && dir !== "/") {
+        const newName = dir.slice(dir.lastIndexOf("/") + 1);
+        dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
+        entries = entries.map((e) => ({ ...e, path: renameTop(e.path, name, newName), ...(e.type === "hardlink" ? { target: renameTop(e.target ?? "", name, newName) } : {}) }));
+      }
+      if (fs.stat(dir).filetype !== Filetype.DIRECTORY) throw new RuntimeError(`${path}: not a directory`);
+      fs.writeEntries(entries, dir);
+    } catch (e) {
+      if (e instanceof RuntimeError) throw e;
+      throw new RuntimeError(`cannot copy to ${ref}:${path}: ${(e as Error).message}`);
+    }
+    if (!record.live) {
+      record.upper = root.diff().entries;
+      await this.files?.saveUpper(record.spec.id, record.upper);
+    }
+  }
+
+  /** Kills every running container and waits for their records to be saved. */
+  async shutdown(): Promise<void> {
+    const live = [...this.records.values()].filter((r) => r.live);
+    for (const r of live) killAll(r.live!.container, 9);
+    for (const r of live) await this.settled(r);
+  }
+}
+
+/** Sends a signal to every process of a container. */
+function killAll(container: Container, sig: number): void {
+  for (const p of container.liveProcesses()) p.kill(sig);
+}
+
+function isFile(fs: FsApi, path: string): boolean {
+  try {
+    return fs.stat(path).filetype === Filetype.REGULAR_FILE;
+  } catch {
+    return false;
+  }
+}
+
+/** A command's path: as given when it has a '/', else the first PATH entry holding it. */
+function findOnPath(fs: FsApi, command: string, env: string[]): string | undefined {
+  if (command.includes("/")) return isFile(fs, command) ? command : undefined;
+  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/bin:/usr/bin";
+  for (const dir of path.split(":").filter(Boolean)) {
+    const candidate = `${dir.replace(/\/$/, "")}/${command}`;
+    if (isFile(fs, candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function renameTop(path: string, from: string, to: string): string {
+  return path === from ? to : path.startsWith(from + "/") ? to + path.slice(from.length) : path;
+}
+
+function normalizeGuestPath(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return "/" + parts.join("/");
+}
+
+/** Reads a tree of the container's filesystem as layer entries under `as` (symlinks not followed). */
+function readTree(fs: FsApi, path: string, as: string, skip: (rel: string) => boolean): LayerEntry[] {
+  const out: LayerEntry[] = [];
+  const walk = (at: string, rel: string) => {
+    const st = fs.stat(at, false);
+    if (rel && skip(rel)) {
+      out.push({ path: rel, type: "dir", mode: st.mode, mtimeNs: st.mtim });
+      return;
+    }
+    if (st.filetype === Filetype.DIRECTORY) {
+      if (rel) out.push({ path: rel, type: "dir", mode: st.mode, mtimeNs: st.mtim });
+      for (const name of fs.readdir(at)) walk(at === "/" ? `/${name}` : `${at}/${name}`, rel ? `${rel}/${name}` : name);
+    } else if (st.filetype === Filetype.SYMBOLIC_LINK) {
+      out.push({ path: rel, type: "symlink", mode: 0o777, target: fs.readlink(at), mtimeNs: st.mtim });
+    } else if (st.filetype === Filetype.REGULAR_FILE) {
+      out.push({ path: rel, type: "file", mode: st.mode, data: fs.readFile(at), mtimeNs: st.mtim });
+    }
+  };
+  walk(path, as);
+  return out;
+}

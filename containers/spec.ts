@@ -1,0 +1,284 @@
+// containers/: what a container is made from, as data: the spec saved as config.json, its state
+// record, the docker-style flags that build a spec (declared as data, shared by run and create),
+// sizes and durations, and the named syscall profiles of --syscalls.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { DirMount, EngineChoice } from "../kernel/index.js";
+import type { ContainerLimits, LimitHit } from "../kernel/container/container.js";
+
+/** How a container was asked for: saved as `config.json`, never changed after create. */
+export interface ContainerSpec {
+  id: string;
+  name: string;
+  created: string;
+  /** The image as the user named it, and its id (config digest). */
+  image: string;
+  imageId: string;
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  workdir: string;
+  hostname: string;
+  mounts: DirMount[];
+  limits: Partial<ContainerLimits> & { storageBytes?: number };
+  /** Seconds between the stop signal and SIGKILL. */
+  stopTimeout: number;
+  stopSignal: string;
+  readOnly: boolean;
+  /** `--syscalls`: the profile name (or file) and the names it allows; none = all. */
+  syscalls?: { profile: string; allowed: string[] };
+  refusedErrno: "ENOSYS" | "EPERM";
+  engine: EngineChoice;
+  autoRemove: boolean;
+  tty: boolean;
+  interactive: boolean;
+  /** Run the image's /bin/init as pid 1 (when it has one) with the command as its arguments. */
+  init: boolean;
+}
+
+export type ContainerStatus = "created" | "running" | "exited";
+
+/** What happened to a container: saved as `state.json` on every change. */
+export interface ContainerState {
+  status: ContainerStatus;
+  exitCode: number;
+  oomKilled: boolean;
+  limitHit?: LimitHit;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  restartCount: number;
+  /** Syscalls its allow-list refused, most recent last (at most 100 kept). */
+  refusedCalls: string[];
+}
+
+/** A fresh state for a created container. */
+export function createdState(): ContainerState {
+  return { status: "created", exitCode: 0, oomKilled: false, restartCount: 0, refusedCalls: [] };
+}
+
+/** What `run`/`create` take besides the image and command (the parsed flags). */
+export interface CreateOptions {
+  name?: string;
+  env?: string[];
+  envFile?: string[];
+  volume?: string[];
+  workdir?: string;
+  hostname?: string;
+  entrypoint?: string;
+  engine?: string;
+  memory?: string;
+  pidsLimit?: string;
+  ulimit?: string[];
+  storageLimit?: string;
+  cpus?: string;
+  cpuShares?: string;
+  stopTimeout?: string;
+  stopSignal?: string;
+  cpuTime?: string;
+  timeLimit?: string;
+  readOnly?: boolean;
+  syscalls?: string;
+  syscallErrno?: string;
+  rm?: boolean;
+  tty?: boolean;
+  interactive?: boolean;
+  init?: boolean;
+}
+
+/** The flags of run and create, as data: [flags, description, repeatable]. */
+export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
+  ["--name <name>", "assign a name to the container"],
+  ["-e, --env <K=V>", "set an environment variable (a bare K takes the CLI's value); repeatable", true],
+  ["--env-file <file>", "read K=V lines from a file; repeatable", true],
+  ["-v, --volume <HOST:GUEST[:ro]>", "bind-mount a host directory; repeatable", true],
+  ["-w, --workdir <dir>", "working directory inside the container"],
+  ["--hostname <name>", "container hostname (default: the short id)"],
+  ["--entrypoint <path>", "override the image's entrypoint"],
+  ["--engine <kind>", "auto, inline (JSPI) or worker", ],
+  ["-m, --memory <size>", "linear memory limit across its processes (e.g. 64m)"],
+  ["--pids-limit <n>", "most live processes"],
+  ["--ulimit <nofile=N>", "per-process limits (nofile=N[:M]); repeatable", true],
+  ["--storage-limit <size>", "most bytes the writable layer may hold"],
+  ["--cpus <n>", "CPU weight as a number of CPUs (1 = 1024 shares)"],
+  ["-c, --cpu-shares <n>", "relative CPU weight (default 1024)"],
+  ["--stop-timeout <seconds>", "seconds to wait after the stop signal before SIGKILL (default 10)"],
+  ["--stop-signal <signal>", "signal that stop sends first (default SIGTERM)"],
+  ["--cpu-time <duration>", "kill the container after this much CPU time (e.g. 5s)"],
+  ["--time-limit <duration>", "kill the container after this much wall-clock time (e.g. 30s)"],
+  ["--read-only", "mount the root filesystem read-only"],
+  ["--syscalls <profile>", "syscall allow-list: default, no-spawn, readonly-fs, minimal, or a file of names"],
+  ["--syscall-errno <errno>", "what a refused syscall returns: ENOSYS (default) or EPERM"],
+  ["--rm", "remove the container when it exits"],
+  ["-t, --tty", "give the container a terminal"],
+  ["-i, --interactive", "keep standard input open"],
+  ["--no-init", "run the command as pid 1 even when the image has /bin/init"],
+];
+
+/** Parses a size: bytes, or a number with b/k/m/g (docker's units, powers of 1024). */
+export function parseSize(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmg])?i?b?$/i.exec(text.trim());
+  if (!m) throw new SpecError(`${flag} ${text}: expected a size such as 512k, 64m or 1g`);
+  const unit = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? "b").toLowerCase() as "b"];
+  return Math.floor(Number(m[1]) * unit);
+}
+
+/** Parses a duration: seconds, or a number with ms/s/m/h. Returns milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new SpecError(`${flag} ${text}: expected a duration such as 500ms, 10s or 2m`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "s"];
+  return Math.round(Number(m[1]) * unit);
+}
+
+function parseCount(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw new SpecError(`${flag} ${text}: expected a whole number`);
+  return Number(text);
+}
+
+/** A bad flag or spec; the CLI prints the message and exits 125, as docker does. */
+export class SpecError extends Error {}
+
+/** Syscalls that change the filesystem (refused by the readonly-fs profile). */
+const FS_WRITE_CALLS = [
+  "path_create_directory", "path_link", "path_rename", "path_symlink", "path_unlink_file", "path_remove_directory",
+  "path_filestat_set_times", "fd_filestat_set_times", "fd_filestat_set_size", "fd_allocate", "fd_pwrite",
+];
+/** What a program needs to print and exit (the minimal profile). */
+const MINIMAL_CALLS = [
+  "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "fd_write", "fd_read", "fd_close", "fd_fdstat_get",
+  "fd_prestat_get", "fd_prestat_dir_name", "fd_seek", "clock_time_get", "clock_res_get", "random_get", "proc_exit", "sched_yield",
+];
+
+/** The named syscall profiles: each maps every syscall name of the kernel to the allowed subset. */
+export const SYSCALL_PROFILES: Record<string, { description: string; allow(all: readonly string[]): string[] | undefined }> = {
+  default: { description: "every syscall", allow: () => undefined },
+  "no-spawn": { description: "everything but proc_spawn", allow: (all) => all.filter((n) => n !== "proc_spawn") },
+  "readonly-fs": { description: "no calls that change files or directories", allow: (all) => all.filter((n) => !FS_WRITE_CALLS.includes(n)) },
+  minimal: { description: "args, environment, stdio, clocks, random and exit", allow: (all) => all.filter((n) => MINIMAL_CALLS.includes(n)) },
+};
+
+/** Resolves --syscalls: a profile name, or a file with one syscall name per line (# comments). */
+export function syscallProfile(value: string, all: readonly string[], cwd: string): ContainerSpec["syscalls"] {
+  const named = SYSCALL_PROFILES[value];
+  if (named) {
+    const allowed = named.allow(all);
+    return allowed ? { profile: value, allowed } : undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, value), "utf8");
+  } catch {
+    throw new SpecError(`--syscalls ${value}: neither a profile (${Object.keys(SYSCALL_PROFILES).join(", ")}) nor a readable file`);
+  }
+  const names = text.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean);
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length) throw new SpecError(`--syscalls ${value}: unknown syscalls: ${unknown.join(", ")}`);
+  return { profile: value, allowed: names };
+}
+
+/** Parses -v HOST:GUEST[:ro|:rw]. */
+export function parseVolume(value: string, cwd: string): DirMount {
+  const parts = value.split(":");
+  let readOnly = false;
+  if (parts.length === 3) {
+    if (parts[2] !== "ro" && parts[2] !== "rw") throw new SpecError(`-v ${value}: mode must be ro or rw`);
+    readOnly = parts[2] === "ro";
+  } else if (parts.length !== 2) {
+    throw new SpecError(`-v ${value}: expected HOST:GUEST[:ro]`);
+  }
+  const [host, guest] = parts as [string, string];
+  if (!host || !guest.startsWith("/")) throw new SpecError(`-v ${value}: the guest path must be absolute`);
+  return { host: resolve(cwd, host), guest, readOnly };
+}
+
+/** Reads --env-file lines (K=V, a bare K takes the CLI's value; # comments and blank lines skipped). */
+export function readEnvFile(file: string, cwd: string, env: Record<string, string | undefined>): string[] {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), "utf8");
+  } catch (e) {
+    throw new SpecError(`--env-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((l) => envPair(l, env)).filter((l): l is string => !!l);
+}
+
+function envPair(value: string, env: Record<string, string | undefined>): string | undefined {
+  if (value.includes("=")) return value;
+  return env[value] === undefined ? undefined : `${value}=${env[value]}`;
+}
+
+/** Merges `KEY=value` lists; later ones win. */
+export function mergeEnv(...lists: string[][]): string[] {
+  const map = new Map<string, string>();
+  for (const list of lists) for (const pair of list) {
+    const eq = pair.indexOf("=");
+    map.set(eq < 0 ? pair : pair.slice(0, eq), pair);
+  }
+  return [...map.values()];
+}
+
+/** The image-independent part of a spec, from the flags (the runtime adds image, id and command). */
+export function specFromOptions(
+  options: CreateOptions,
+  context: { cwd: string; env: Record<string, string | undefined>; syscallNames: readonly string[] },
+): Omit<ContainerSpec, "id" | "name" | "created" | "image" | "imageId" | "entrypoint" | "cmd" | "hostname" | "workdir"> & { name?: string; hostname?: string; workdir?: string; entrypoint?: string[] } {
+  const limits: ContainerSpec["limits"] = {};
+  if (options.memory !== undefined) limits.memoryBytes = parseSize(options.memory, "--memory");
+  if (options.pidsLimit !== undefined) limits.pids = parseCount(options.pidsLimit, "--pids-limit");
+  for (const u of options.ulimit ?? []) {
+    const m = /^nofile=(\d+)(?::(\d+))?$/.exec(u);
+    if (!m) throw new SpecError(`--ulimit ${u}: only nofile=N[:M] is supported`);
+    limits.nofile = Number(m[1]);
+  }
+  if (options.storageLimit !== undefined) limits.storageBytes = parseSize(options.storageLimit, "--storage-limit");
+  if (options.cpus !== undefined) {
+    const cpus = Number(options.cpus);
+    if (!(cpus > 0)) throw new SpecError(`--cpus ${options.cpus}: expected a positive number`);
+    limits.cpuShares = Math.max(2, Math.round(cpus * 1024));
+  }
+  if (options.cpuShares !== undefined) limits.cpuShares = Math.max(2, parseCount(options.cpuShares, "--cpu-shares"));
+  if (options.cpuTime !== undefined) limits.cpuTimeMs = parseDuration(options.cpuTime, "--cpu-time");
+  if (options.timeLimit !== undefined) limits.wallTimeMs = parseDuration(options.timeLimit, "--time-limit");
+  const engine = (options.engine ?? "auto") as EngineChoice;
+  if (!["auto", "inline", "worker"].includes(engine)) throw new SpecError(`--engine ${engine}: expected auto, inline or worker`);
+  const errno = (options.syscallErrno ?? "ENOSYS").toUpperCase();
+  if (errno !== "ENOSYS" && errno !== "EPERM") throw new SpecError(`--syscall-errno ${errno}: expected ENOSYS or EPERM`);
+  const env = mergeEnv(
+    ...(options.envFile ?? []).map((f) => readEnvFile(f, context.cwd, context.env)),
+    (options.env ?? []).map((e) => envPair(e, context.env)).filter((e): e is string => !!e),
+  );
+  return {
+    name: options.name,
+    hostname: options.hostname,
+    workdir: options.workdir,
+    entrypoint: options.entrypoint !== undefined ? (options.entrypoint ? [options.entrypoint] : []) : undefined,
+    env,
+    mounts: (options.volume ?? []).map((v) => parseVolume(v, context.cwd)),
+    limits,
+    stopTimeout: options.stopTimeout !== undefined ? parseCount(options.stopTimeout, "--stop-timeout") : 10,
+    stopSignal: options.stopSignal ?? "SIGTERM",
+    readOnly: !!options.readOnly,
+    syscalls: options.syscalls ? syscallProfile(options.syscalls, context.syscallNames, context.cwd) : undefined,
+    refusedErrno: errno,
+    engine,
+    autoRemove: !!options.rm,
+    tty: !!options.tty,
+    interactive: !!options.interactive,
+    init: options.init !== false,
+  };
+}
+
+/** Signal numbers by name (with or without SIG), as kill -s takes them. */
+export const SIGNALS: Record<string, number> = {
+  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
+  PIPE: 13, ALRM: 14, TERM: 15, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, WINCH: 28,
+};
+
+/** Parses a signal given by number or name. */
+export function parseSignal(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const n = SIGNALS[text.toUpperCase().replace(/^SIG/, "")];
+  if (n === undefined) throw new SpecError(`invalid signal: ${text}`);
+  return n;
+}
