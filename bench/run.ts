@@ -12,6 +12,10 @@ function format(f: Figure): string {
 const only = process.argv[2];
 console.log(`wasmbox benchmarks, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 if (!only || only === "kernel") for (const f of await benchKernel((l) => process.stderr.write(`  .. ${l}\n`))) console.log(format(f));
+if (!only || only === "userland") {
+  const { benchUserland } = await import("./userland.js");
+  for (const f of await benchUserland()) console.log(format(f));
+}
 if (!only || only === "images") {
   const { benchImages } = await import("./images.js");
   const r = await benchImages();

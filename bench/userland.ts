@@ -1,0 +1,71 @@
+// Userland benchmarks (issue 4): pipelines timed inside an already running kernel, against the
+// same pipelines in the host's /bin/sh with coreutils, in the same run.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Kernel } from "../kernel/index.js";
+import { baseRootfs } from "../userland/rootfs.js";
+import type { Figure } from "./kernel.js";
+
+/** One pipeline: the command, and files it needs in both worlds. */
+interface Case {
+  name: string;
+  command: string;
+  setup?: (write: (file: string, data: Uint8Array) => void) => void;
+}
+
+const CASES: Case[] = [
+  { name: "seq 1 1000000 | wc -l", command: "seq 1 1000000 | wc -l" },
+  {
+    name: "sort of 100,000 lines", command: "sort /data/lines > /dev/null",
+    setup: (write) => write("lines", Buffer.from(Array.from({ length: 100_000 }, (_, i) => `${(i * 7919) % 100_003} line ${i}`).join("\n") + "\n")),
+  },
+  {
+    name: "cat of a 64 MiB file | wc -c", command: "cat /data/big | wc -c",
+    setup: (write) => write("big", Buffer.alloc(64 * 1024 * 1024, 0x61)),
+  },
+];
+
+function bestOf(runs: number, fn: () => void): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+async function bestOfAsync(runs: number, fn: () => Promise<void>): Promise<number> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+/** Runs each pipeline in the kernel and on the host; ratio = host time / kernel time. */
+export async function benchUserland(): Promise<Figure[]> {
+  const kernel = new Kernel({ log: () => undefined });
+  kernel.fs.writeEntries((await baseRootfs()).filter((e) => !/^(proc|dev)(\/|$)/.test(e.path)));
+  const hostDir = mkdtempSync(path.join(tmpdir(), "wasmbox-userland-"));
+  const figures: Figure[] = [];
+  for (const c of CASES) {
+    c.setup?.((file, data) => {
+      kernel.fs.mkdir("/data", { recursive: true });
+      kernel.fs.writeFile(`/data/${file}`, data);
+      writeFileSync(path.join(hostDir, file), data);
+    });
+    const ours = await bestOfAsync(3, async () => {
+      const r = await kernel.run("/bin/sh", { args: ["-c", c.command], env: { PATH: "/bin" } });
+      if (r.exitCode !== 0) throw new Error(`${c.command}: exit ${r.exitCode}: ${r.stderr}`);
+    });
+    const hostCommand = c.command.replaceAll("/data/", hostDir + "/");
+    const theirs = bestOf(3, () => execFileSync("/bin/sh", ["-c", hostCommand], { env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }));
+    figures.push({ name: c.name, value: ours, unit: "ms", baseline: theirs, baselineName: "host /bin/sh + coreutils", ratio: theirs / ours, target: ">= 0.33x (within 3x of the host)" });
+  }
+  return figures;
+}
