@@ -7,6 +7,7 @@ const IMPORTS = `
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))`;
 
 /** Reads decimal argv[1] (the iteration count); argv strings are written at 1024. */
@@ -45,13 +46,17 @@ export const GUEST_TEXT = {
       (loop $l (drop (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))`, path("dev/null")),
-  /** Reads the file bench/data in 4 KiB fd_reads until EOF. */
-  read4k: module(`${OPEN("2")}
-    (func (export "_start") (local $fd i32)
-      (local.set $fd (call $open))
+  /** Reads the file bench/data in 4 KiB fd_reads to EOF, argv[1] times (seeking back to 0). */
+  read4k: module(`${OPEN("6")}
+    (func (export "_start") (local $fd i32) (local $pass i32) (local $n i32)
+      (local.set $n (call $count)) (local.set $fd (call $open))
       (i32.store (i32.const 0) (i32.const 4096)) (i32.store (i32.const 4) (i32.const 4096))
-      (loop $l (drop (call $fd_read (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
-        (br_if $l (i32.ne (i32.load (i32.const 8)) (i32.const 0)))))`, path("bench/data")),
+      (loop $passes
+        (loop $l (drop (call $fd_read (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (br_if $l (i32.ne (i32.load (i32.const 8)) (i32.const 0))))
+        (drop (call $fd_seek (local.get $fd) (i64.const 0) (i32.const 0) (i32.const 16)))
+        (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
+        (br_if $passes (i32.lt_u (local.get $pass) (local.get $n)))))`, path("bench/data")),
   /** Prints hello and exits 0. */
   hello: module(`
     (func (export "_start")

@@ -66,7 +66,7 @@ export class GuestMemory {
   /** A live view of [ptr, ptr+len): reads and writes go to guest memory. */
   bytes(ptr: number, len: number): Uint8Array {
     this.check(ptr, len);
-    return this.u8.subarray(ptr, ptr + len);
+    return new Uint8Array(this.buffer, ptr, len);
   }
 
   /** Decodes [ptr, ptr+len) as UTF-8 (invalid sequences become U+FFFD). */

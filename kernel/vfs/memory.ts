@@ -109,7 +109,7 @@ export class MemFile extends MemNode {
     // Straight from memfs's buffer: its own read() allocates a Date and a Buffer view per call.
     const n = Math.min(buf.length, this.data.getSize() - pos);
     if (n <= 0) return 0;
-    buf.set(this.data.buf.subarray(pos, pos + n));
+    this.data.buf.copy(buf, 0, pos, pos + n);
     return n;
   }
 
