@@ -8,6 +8,7 @@ import { hasJspi, InlineEngine } from "./engines/inline.js";
 import { WorkerEngine } from "./engines/worker.js";
 import { FsApi } from "./fs-api.js";
 import { ProgramCache, MAX_PAGES } from "./program.js";
+import { MemoryPool } from "./engines/memory-pool.js";
 import type { FdEntry } from "./proc/fd-table.js";
 import { Process } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
@@ -113,6 +114,8 @@ export class Kernel {
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
   readonly programs: ProgramCache;
+  /** Zeroed linear memories for new inline processes. */
+  readonly memoryPool = new MemoryPool();
   readonly root: MemFs;
   readonly ns: MountNamespace;
   readonly host: Container;
@@ -257,6 +260,10 @@ export class Kernel {
           throw new SysError(Errno.NOMEM);
         }
         program = { ...program, memory: { ...program.memory, maximum } };
+      }
+      if (program.memory && this.memoryMaxPages(container, program) < program.memory.minimum) {
+        container.limitHit = "memory";
+        throw new SysError(Errno.NOMEM);
       }
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({

@@ -41,7 +41,12 @@ export class InlineEngine implements Engine {
     const jspi = WebAssembly as unknown as Jspi;
     proc.inline = true;
     proc.engine = { kind: "inline", kill: () => undefined };
-    const memory = program.memory ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: program.memory.maximum }) : null;
+    const pool = proc.kernel.memoryPool;
+    const maximum = program.memory ? proc.kernel.memoryMaxPages(proc.container, program) : 0;
+    const memory = program.memory ? pool.take(program.memory.minimum, maximum) : null;
+    const recycle = () => {
+      if (memory && program.memory) pool.give(memory, program.memory.minimum, maximum);
+    };
     const ctx = {
       proc,
       mem: new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })),
@@ -70,8 +75,14 @@ export class InlineEngine implements Engine {
     proc.kernel.scheduler.acquire(proc).then(() => {
       if (proc.killSignal !== undefined) return settle(proc, program, { ok: false, error: undefined });
       return entry().then(
-        () => settle(proc, program, { ok: true }),
-        (error) => settle(proc, program, { ok: false, error }),
+        () => {
+          settle(proc, program, { ok: true });
+          recycle();
+        },
+        (error) => {
+          settle(proc, program, { ok: false, error });
+          recycle();
+        },
       );
     });
   }

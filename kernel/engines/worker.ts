@@ -72,7 +72,7 @@ export class WorkerEngine implements Engine {
   start(proc: Process, program: LoadedProgram): void {
     proc.inline = false;
     const memory = program.memory
-      ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: program.memory.maximum, shared: true } as WebAssembly.MemoryDescriptor)
+      ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: proc.kernel.memoryMaxPages(proc.container, program), shared: true } as WebAssembly.MemoryDescriptor)
       : null;
     const control = new SharedArrayBuffer(16 + MAX_ARGS * 8);
     const i32 = new Int32Array(control);
