@@ -81,14 +81,29 @@ export const GUEST_TEXT = {
       (i32.store (i32.const 0) (i32.const 65536)) (i32.store (i32.const 4) (i32.const 65536))
       (loop $l (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
         (br_if $l (i32.ne (i32.load (i32.const 8)) (i32.const 0)))))`, ""),
-  /** A compute loop (argv[1] x 1M iterations of an integer hash), no syscalls inside. */
+  /** A compute-bound guest: argv[1] rounds of a sieve of Eratosthenes over 16 MB, no syscalls inside. */
   compute: module(`
-    (func (export "_start") (local $i i32) (local $n i32) (local $h i32)
-      (local.set $n (i32.mul (call $count) (i32.const 1000000))) (local.set $h (i32.const 7))
-      (loop $l (local.set $h (i32.xor (i32.mul (local.get $h) (i32.const 16777619)) (local.get $i)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-      (i32.store (i32.const 0) (local.get $h)))`, ""),
+    (func (export "_start") (local $i i32) (local $j i32) (local $n i32) (local $round i32) (local $rounds i32) (local $primes i32)
+      (local.set $rounds (call $count)) (local.set $n (i32.const 16000000))
+      (drop (memory.grow (i32.const 250)))
+      (loop $each
+        (memory.fill (i32.const 65536) (i32.const 0) (local.get $n))
+        (local.set $primes (i32.const 0))
+        (local.set $i (i32.const 2))
+        (loop $outer
+          (if (i32.eqz (i32.load8_u offset=65536 (local.get $i))) (then
+            (local.set $primes (i32.add (local.get $primes) (i32.const 1)))
+            (local.set $j (i32.add (local.get $i) (local.get $i)))
+            (block $done (loop $inner
+              (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+              (i32.store8 offset=65536 (local.get $j) (i32.const 1))
+              (local.set $j (i32.add (local.get $j) (local.get $i)))
+              (br $inner)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+        (local.set $round (i32.add (local.get $round) (i32.const 1)))
+        (br_if $each (i32.lt_u (local.get $round) (local.get $rounds))))
+      (if (i32.ne (local.get $primes) (i32.const 1031130)) (then (call $proc_exit (i32.const 1)))))`, ""),
   /** Blocks reading stdin (for the many-blocked-processes figure). */
   blockedReader: module(`
     (func (export "_start")
@@ -101,6 +116,7 @@ export type GuestName = keyof typeof GUEST_TEXT;
 /** Compiles one guest to bytes. */
 export function guestBytes(name: GuestName): Uint8Array {
   const m = binaryen.parseText(GUEST_TEXT[name]);
+  m.setFeatures(binaryen.Features.MutableGlobals | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt);
   try {
     if (!m.validate()) throw new Error(`bench guest ${name} is invalid`);
     return m.emitBinary();

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-liftoff
 // The `wasmbox` executable: parses process.argv with the CLI library and exits with its code.
 // Everything else lives in cli/index.ts so that tests can run commands in-process.
 import { writeSync } from "node:fs";

@@ -6,7 +6,11 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { daemonSocketPath } from "./daemon.js";
+
+/** The daemon's socket under a wasmbox home. */
+export function daemonSocketPath(home: string): string {
+  return join(home, "daemon.sock");
+}
 
 /** An error answer from the daemon (or no daemon at all: status 0). */
 export class DaemonError extends Error {
@@ -110,8 +114,10 @@ export async function connectDaemon(home: string, env: Record<string, string | u
   child.unref();
   let exited = false;
   child.once("exit", () => (exited = true));
-  for (let i = 0; i < 600 && !exited; i++) {
+  // Another CLI may have started one at the same moment: ours then exits and theirs answers.
+  for (let i = 0, afterExit = 0; i < 600 && afterExit < 20; i++) {
     if (await client.ping()) return client;
+    if (exited) afterExit++;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new DaemonError(`the wasmbox daemon did not start (see ${join(home, "daemon.log")})`, 0);

@@ -9,16 +9,12 @@ import { Kernel, type EngineChoice } from "../kernel/index.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { ImageStore } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
+import { daemonSocketPath, DaemonClient } from "./client.js";
 import { ContainerFiles } from "./files.js";
 import { changeKind, inspectOf, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
 import { ContainerRuntime, RuntimeError } from "./runtime.js";
 import { specFromOptions, SpecError, type CreateOptions } from "./spec.js";
-
-/** The daemon's socket under a wasmbox home. */
-export function daemonSocketPath(home: string): string {
-  return join(home, "daemon.sock");
-}
 
 /** Options of a daemon. */
 export interface DaemonOptions {
@@ -221,7 +217,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
     })();
   });
-  if (existsSync(socketPath)) await rm(socketPath, { force: true });
+  if (existsSync(socketPath)) {
+    if (await new DaemonClient(socketPath).ping()) throw new RuntimeError(`a wasmbox daemon already serves ${socketPath}`, 409);
+    await rm(socketPath, { force: true });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(socketPath, () => resolve());

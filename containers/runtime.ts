@@ -59,6 +59,8 @@ export interface ContainerRecord {
   live?: Live;
   /** The saved upper layer of a stopped container (loaded lazily from files). */
   upper?: LayerEntry[];
+  /** The upper filesystem of a container that ran here and stopped (reused by start, diff, commit). */
+  upperFs?: MemFs;
   /** Settles once a finished container's state and upper are saved. */
   settling?: Promise<void>;
   /** Started by this runtime: its state in memory is the truth, not the files. */
@@ -88,6 +90,8 @@ export class ContainerRuntime {
   readonly events = new EventEmitter();
   private readonly images: ImageSource;
   private readonly records = new Map<string, ContainerRecord>();
+  /** Container ids by name. */
+  private readonly names = new Map<string, string>();
 
   constructor(options: RuntimeOptions) {
     this.kernel = options.kernel;
@@ -101,7 +105,8 @@ export class ContainerRuntime {
   async refresh(): Promise<void> {
     if (!this.files) return;
     const onDisk = await this.files.list();
-    for (const id of [...this.records.keys()]) if (!onDisk.includes(id) && !this.records.get(id)!.live) this.records.delete(id);
+    const present = new Set(onDisk);
+    for (const [id, record] of [...this.records]) if (!present.has(id) && !record.live) this.forget(record);
     for (const id of onDisk) {
       const known = this.records.get(id);
       if (known?.live || known?.startedHere) continue;
@@ -111,7 +116,7 @@ export class ContainerRuntime {
         loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: loaded.state.finishedAt ?? new Date().toISOString(), error: "the process that ran it ended" };
       }
       if (known) known.state = loaded.state;
-      else this.records.set(id, { spec: loaded.spec, state: loaded.state });
+      else this.remember({ spec: loaded.spec, state: loaded.state });
     }
   }
 
@@ -123,7 +128,8 @@ export class ContainerRuntime {
   /** A record by full id, unique id prefix, or name. */
   find(ref: string): ContainerRecord {
     const name = ref.replace(/^\//, "");
-    for (const r of this.records.values()) if (r.spec.name === name || r.spec.id === ref) return r;
+    const exact = this.records.get(ref) ?? this.records.get(this.names.get(name) ?? "");
+    if (exact) return exact;
     const matches = [...this.records.values()].filter((r) => ref.length > 0 && r.spec.id.startsWith(ref));
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) throw new RuntimeError(`multiple containers match id prefix "${ref}"`, 409);
@@ -135,10 +141,10 @@ export class ContainerRuntime {
     const image = await this.images(request.image).catch((e: Error) => {
       throw new RuntimeError(`Unable to find image '${request.image}': ${e.message}`, 404);
     });
-    const id = randomBytes(32).toString("hex");
+    const id = this.random(32).toString("hex");
     const name = request.name ?? this.freshName();
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new RuntimeError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    if ([...this.records.values()].some((r) => r.spec.name === name)) {
+    if (this.names.has(name)) {
       throw new RuntimeError(`Conflict. The container name "/${name}" is already in use by another container.`, 409);
     }
     const config = image.config;
@@ -156,16 +162,39 @@ export class ContainerRuntime {
     };
     delete (spec as Partial<CreateRequest>).command;
     const record: ContainerRecord = { spec, state: createdState() };
-    this.records.set(id, record);
+    this.remember(record);
     await this.files?.create(spec, record.state);
     return record;
   }
 
+  private remember(record: ContainerRecord): void {
+    this.records.set(record.spec.id, record);
+    this.names.set(record.spec.name, record.spec.id);
+  }
+
+  private forget(record: ContainerRecord): void {
+    this.records.delete(record.spec.id);
+    if (this.names.get(record.spec.name) === record.spec.id) this.names.delete(record.spec.name);
+  }
+
+  private pool = Buffer.alloc(0);
+  private poolAt = 0;
+
+  /** Random bytes from a pool refilled 4 KiB at a time (one randomBytes call per many containers). */
+  private random(n: number): Buffer {
+    if (this.poolAt + n > this.pool.length) {
+      this.pool = randomBytes(4096);
+      this.poolAt = 0;
+    }
+    this.poolAt += n;
+    return this.pool.subarray(this.poolAt - n, this.poolAt);
+  }
+
   private freshName(): string {
     for (;;) {
-      const pick = (list: string[]) => list[randomBytes(1)[0]! % list.length]!;
-      const name = `${pick(ADJECTIVES)}_${pick(NAMES)}${this.records.size > 200 ? "_" + randomBytes(2).toString("hex") : ""}`;
-      if (![...this.records.values()].some((r) => r.spec.name === name)) return name;
+      const pick = (list: string[]) => list[this.random(1)[0]! % list.length]!;
+      const name = `${pick(ADJECTIVES)}_${pick(NAMES)}${this.records.size > 200 ? "_" + this.random(2).toString("hex") : ""}`;
+      if (!this.names.has(name)) return name;
     }
   }
 
@@ -173,9 +202,13 @@ export class ContainerRuntime {
   private async rootOf(record: ContainerRecord): Promise<OverlayFs> {
     if (record.live) return record.live.overlay;
     const image = await this.images(record.spec.imageId).catch(() => this.images(record.spec.image));
-    const upper = new MemFs(this.kernel.allocDev(), { type: "upper" });
-    loadEntries(upper, await this.savedUpper(record));
-    if (record.spec.limits.storageBytes !== undefined) upper.byteLimit = record.spec.limits.storageBytes;
+    let upper = record.upperFs;
+    if (!upper) {
+      upper = new MemFs(this.kernel.allocDev(), { type: "upper" });
+      loadEntries(upper, await this.savedUpper(record));
+      if (record.spec.limits.storageBytes !== undefined) upper.byteLimit = record.spec.limits.storageBytes;
+      record.upperFs = upper;
+    }
     return new OverlayFs(this.kernel.allocDev(), { lowers: image.layers.map((l) => this.trees.tree(l)), upper });
   }
 
@@ -215,7 +248,7 @@ export class ContainerRuntime {
       for (const mount of spec.mounts) this.kernel.mountHostDir(container.ns, mount);
       fs.mkdirp(spec.workdir);
       overlay.readOnly = spec.readOnly;
-      program = this.resolveProgram(fs, spec);
+      program = this.resolveProgram(container.ns, spec);
     } catch (e) {
       this.finish(record, 127, (e as Error).message);
       resolveDone();
@@ -241,12 +274,12 @@ export class ContainerRuntime {
   }
 
   /** pid 1's program: the command found on PATH, under /bin/init when the image has one. */
-  private resolveProgram(fs: FsApi, spec: ContainerSpec): { path: string; argv: string[] } {
+  private resolveProgram(ns: MountNamespace, spec: ContainerSpec): { path: string; argv: string[] } {
     const argv = [...spec.entrypoint, ...spec.cmd];
-    const path = findOnPath(fs, argv[0]!, spec.env);
+    const path = findOnPath(ns, argv[0]!, spec.env);
     if (!path) throw new RuntimeError(`exec: "${argv[0]}": executable file not found in $PATH`);
     const canSpawn = !spec.syscalls || spec.syscalls.allowed.includes("proc_spawn");
-    if (spec.init && canSpawn && path !== "/bin/init" && isFile(fs, "/bin/init")) return { path: "/bin/init", argv: ["init", path, ...argv.slice(1)] };
+    if (spec.init && canSpawn && path !== "/bin/init" && isFile(ns, "/bin/init")) return { path: "/bin/init", argv: ["init", path, ...argv.slice(1)] };
     return { path, argv: [argv[0]!, ...argv.slice(1)] };
   }
 
@@ -282,11 +315,10 @@ export class ContainerRuntime {
       oomKilled: c.oomKilled, limitHit: c.limitHit, refusedCalls: c.refusedCalls.slice(-100),
     };
     record.live = undefined;
-    const upper = live.overlay.diff().entries;
-    record.upper = upper;
+    record.upperFs = live.overlay.upper;
     record.settling = (async () => {
       if (this.files) {
-        await this.files.saveUpper(record.spec.id, upper);
+        await this.files.saveUpper(record.spec.id, (record.upper = live.overlay.diff().entries));
         await this.files.saveState(record.spec.id, record.state);
       }
       if (record.spec.autoRemove && this.records.has(record.spec.id)) await this.remove(record.spec.id, true);
@@ -298,6 +330,17 @@ export class ContainerRuntime {
   /** Waits until the container is not running (and its record is saved); returns its exit code. */
   async wait(ref: string): Promise<number> {
     const record = this.find(ref);
+    if (record.state.status === "created" && !record.live) {
+      // Not started yet: wait for its first end, as docker wait does.
+      await new Promise<void>((resolve) => {
+        const ended = (id: string) => {
+          if (id !== record.spec.id) return;
+          this.events.off("exit", ended);
+          resolve();
+        };
+        this.events.on("exit", ended);
+      });
+    }
     await this.settled(record);
     return record.state.exitCode;
   }
@@ -354,8 +397,9 @@ export class ContainerRuntime {
     } else if (record.state.status === "running") {
       throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     }
-    this.records.delete(record.spec.id);
+    this.forget(record);
     await this.files?.remove(record.spec.id);
+    if (record.state.status === "created") this.events.emit("exit", record.spec.id, record);
     return record;
   }
 
@@ -377,7 +421,7 @@ export class ContainerRuntime {
     if (!live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);
     if (argv.length === 0) throw new RuntimeError("exec needs a command");
     const env = mergeEnv(record.spec.env, options.env ?? []);
-    const path = findOnPath(new FsApi(live.container.ns), argv[0]!, env);
+    const path = findOnPath(live.container.ns, argv[0]!, env);
     if (!path) {
       options.onStderr?.(Buffer.from(`wasmbox: exec: "${argv[0]}": executable file not found in $PATH\n`));
       return 127;
@@ -494,21 +538,22 @@ function killAll(container: Container, sig: number): void {
   for (const p of container.liveProcesses()) p.kill(sig);
 }
 
-function isFile(fs: FsApi, path: string): boolean {
+/** Whether `path` names a regular file in the namespace (a missing last component is no exception). */
+function isFile(ns: MountNamespace, path: string): boolean {
   try {
-    return fs.stat(path).filetype === Filetype.REGULAR_FILE;
+    return ns.resolve([ns.root], path, true, false).node?.type === Filetype.REGULAR_FILE;
   } catch {
     return false;
   }
 }
 
 /** A command's path: as given when it has a '/', else the first PATH entry holding it. */
-function findOnPath(fs: FsApi, command: string, env: string[]): string | undefined {
-  if (command.includes("/")) return isFile(fs, command) ? command : undefined;
+function findOnPath(ns: MountNamespace, command: string, env: string[]): string | undefined {
+  if (command.includes("/")) return isFile(ns, command) ? command : undefined;
   const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/bin:/usr/bin";
   for (const dir of path.split(":").filter(Boolean)) {
     const candidate = `${dir.replace(/\/$/, "")}/${command}`;
-    if (isFile(fs, candidate)) return candidate;
+    if (isFile(ns, candidate)) return candidate;
   }
   return undefined;
 }

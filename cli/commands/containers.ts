@@ -222,7 +222,14 @@ const COMMANDS: Spec[] = [
         query: { cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, tty: !!options.tty, stdin: !!options.interactive },
         body: options.interactive && io.stdin ? io.stdin : undefined,
       });
-      await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
+      const raw = !!options.tty && !!io.stdin?.isTTY && !!io.stdin.setRawMode;
+      if (raw) io.stdin!.setRawMode!(true);
+      try {
+        await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
+      } finally {
+        if (raw) io.stdin!.setRawMode!(false);
+        if (options.interactive) io.stdin?.unpipe?.();
+      }
       return code;
     },
   },
@@ -263,7 +270,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "export", usage: "<container>", description: "write a container's filesystem as a tar archive", group: true,
+    name: "export", usage: "<container>", description: "write a container's filesystem as a tar archive", top: true, group: true,
     options: [["-o, --output <file>", "write to a file instead of standard output"]],
     async run([ref], options, io) {
       const tar = await (await daemon(io)).bytes("GET", `/containers/${enc(ref!)}/export`);
@@ -436,7 +443,7 @@ export function registerContainerCommands(program: Command, io: CliIo, exitCode:
     .option("--engine <kind>", "auto, inline (JSPI) or worker", "auto")
     .action(async (opts: { engine: EngineChoice }) => {
       mkdirSync(home(io), { recursive: true });
-      const d = await startDaemon({ home: home(io), engine: opts.engine, log: (line) => io.stderr(line + "\n") });
+      const d = await guarded(() => startDaemon({ home: home(io), engine: opts.engine, log: (line) => io.stderr(line + "\n") }));
       io.stderr(`wasmbox daemon: listening on ${d.socketPath} (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
         process.once("SIGTERM", resolve);

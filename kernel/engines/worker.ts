@@ -15,12 +15,21 @@ const RESULT = 2;
 const ARGS_SLOT = 2; // first BigInt64 slot (byte 16)
 const MAX_ARGS = 16;
 const IDLE = 0;
-/** A guest whose syscalls come less than this far apart (ms) counts as chatty. */
-const CHATTY_MS = 0.05;
-/** How long the kernel thread waits synchronously for a chatty guest's next call (ms). */
-const SPIN_WAIT_MS = 0.1;
+/** How long the kernel thread spins waiting for a chatty guest's next call (ms). */
+const SPIN_WAIT_MS = 0.05;
+/** After a synchronous wait that timed out, how many requests go through the event loop before trying again. */
+const SPIN_BACKOFF = 16;
 const REQUEST = 1;
 const RESPONSE = 2;
+
+/** Busy-waits up to `ms` while the state is `value`; whether it changed. */
+function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  for (;;) {
+    for (let i = 0; i < 200; i++) if (Atomics.load(i32, STATE) !== value) return true;
+    if (performance.now() > until) return false;
+  }
+}
 
 /** The code a worker runs (self-contained: it is sent as source text). */
 function workerMain(): void {
@@ -40,7 +49,10 @@ function workerMain(): void {
       i32[1] = index;
       Atomics.store(i32, 0, 1);
       Atomics.notify(i32, 0);
-      Atomics.wait(i32, 0, 1);
+      // The kernel usually answers within microseconds: spin briefly before sleeping, since
+      // waking a sleeping thread costs tens of microseconds on an idle machine.
+      for (let spin = 0; spin < 4000 && Atomics.load(i32, 0) === 1; spin++);
+      if (Atomics.load(i32, 0) === 1) Atomics.wait(i32, 0, 1);
       if (Atomics.load(i32, 0) !== 2) Atomics.wait(i32, 0, Atomics.load(i32, 0)); // ended: park until terminated
       return i32[2];
     };
@@ -104,22 +116,24 @@ export class WorkerEngine implements Engine {
     worker.on("exit", () => end({ ok: false, error: new Error("the worker exited unexpectedly") }));
 
     let resumedAt = performance.now();
-    // How long the guest last ran between two syscalls (ms): when it is short, the next request is
-    // awaited for a few microseconds right here instead of through the event loop (a round trip
-    // through Atomics.waitAsync costs 10-20 us; a chatty guest is answered several times faster).
-    let lastGap = Number.POSITIVE_INFINITY;
+    // A chatty guest's next request usually comes within microseconds: wait for it right here
+    // (Atomics.wait, bounded) instead of through the event loop, whose wake-up costs 10-50 us.
+    // When such a wait times out the guest is computing: back off to the event loop for a while.
+    let backoff = 0;
     const serve = async (): Promise<void> => {
       while (!finished) {
         const state = Atomics.load(i32, STATE);
         if (state !== REQUEST) {
-          if (state === RESPONSE && lastGap < CHATTY_MS && Atomics.wait(i32, STATE, RESPONSE, SPIN_WAIT_MS) !== "timed-out") continue;
+          if (state === RESPONSE && backoff === 0) {
+            if (spinWhile(i32, RESPONSE, SPIN_WAIT_MS)) continue;
+            backoff = SPIN_BACKOFF;
+          }
           const waiting = Atomics.waitAsync(i32, STATE, state);
           if (waiting.async) await waiting.value;
-          lastGap = Number.POSITIVE_INFINITY;
           continue;
         }
-        lastGap = performance.now() - resumedAt;
-        proc.kernel.scheduler.charge(proc, lastGap);
+        if (backoff > 0) backoff--;
+        proc.kernel.scheduler.charge(proc, performance.now() - resumedAt);
         const call = calls[i32[CALL]];
         const args = call.types.map((t, k) => (t === "i64" ? i64[ARGS_SLOT + k] : i32[4 + 2 * k]));
         let result: unknown;

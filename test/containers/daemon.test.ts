@@ -107,6 +107,7 @@ describe("container lifecycle through the daemon", () => {
     await until(() => cli("logs", "long").then((r) => r.stdout), (t) => t.includes("started"));
     expect((await cli("stop", "-t", "0", "long")).code).toBe(0);
     expect((await cli("start", "long")).code).toBe(0);
+    await until(() => cli("logs", "long").then((r) => r.stdout), (t) => t === "started\nstarted\n");
     const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
     process.kill(pid, "SIGKILL");
     await until(async () => {
