@@ -7,6 +7,7 @@ import type { EngineChoice } from "../../kernel/index.js";
 import { CliExit, type CliIo } from "../io.js";
 import { addCreateFlags, runImageCommand } from "./containers.js";
 import { runModule } from "./run-module.js";
+import { runVmCommand } from "./vm.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -28,7 +29,10 @@ export function registerRunCommand(program: Command, io: CliIo, exitCode: (code:
     .option("-e, --env-var <K=V>", "set an environment variable (repeatable, as docker)", collect)
     .option("--trace", "print every syscall to stderr, like strace")
     .option("--engine <kind>", "auto, inline (JSPI) or worker", "auto")
-    .option("-d, --detach", "run an image's container in the background (through the daemon) and print its id");
+    .option("-d, --detach", "run an image's container in the background (through the daemon) and print its id")
+    .option("--vm", "run the image as a virtual machine: its own isolate, kernel and copy of the disk")
+    .option("--vm-memory <SIZE>", "with --vm: the guest's memory (e.g. 256m, 1g)")
+    .option("--vm-cpus <N>", "with --vm: 1 runs every guest process on the guest's one thread; more gives each its own");
   // The container flags (docker run's), for images; -e and --engine are declared above.
   addCreateFlags(run, ["--env <", "--engine"])
     .passThroughOptions()
@@ -39,6 +43,10 @@ export function registerRunCommand(program: Command, io: CliIo, exitCode: (code:
       const env = [...((opts.env as string[]) ?? []), ...((opts.envVar as string[]) ?? [])];
       if (isModuleFile(io, target)) {
         exitCode(await runModule(io, target, args, { dir: opts.dir as string[], env, trace: Boolean(opts.trace), engine }));
+        return;
+      }
+      if (opts.vm) {
+        exitCode(await runVmCommand(io, target, args, { ...opts, env, interactive: Boolean(opts.interactive) }));
         return;
       }
       exitCode(await runImageCommand(io, target, args, { ...opts, env }, command));

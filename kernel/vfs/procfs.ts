@@ -106,7 +106,8 @@ export class ProcFs implements FileSystem {
     entries.set("meminfo", () => this.file("/meminfo", () => {
       const { total, used } = k.memoryInfo(c);
       const kb = (n: number) => `${Math.floor(n / 1024)} kB`.padStart(12);
-      return `MemTotal:    ${kb(total)}\nMemFree:     ${kb(total - used)}\nMemAvailable:${kb(total - used)}\nMemUsed:     ${kb(used)}\n`;
+      const free = Math.max(0, total - used);
+      return `MemTotal:    ${kb(total)}\nMemFree:     ${kb(free)}\nMemAvailable:${kb(free)}\nMemUsed:     ${kb(used)}\n`;
     }));
     entries.set("mounts", () => this.file("/mounts", () =>
       c.ns.mountList().map((m) => `${m.source} ${m.path} ${m.root.fs.type} ${m.root.fs.readOnly ? "ro" : "rw"} 0 0\n`).join("")));
