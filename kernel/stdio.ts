@@ -1,6 +1,6 @@
 // Standard streams: open files that bridge a guest's fds 0-2 to the host (or to buffers in tests).
 // Input blocks until data arrives and wakes its readers; output goes straight to a sink.
-import { Errno, SysError } from "./errno.js";
+import { Errno, errnoOf, SysError } from "./errno.js";
 import { WaitQueue } from "./proc/wait-queue.js";
 import { Wait } from "./proc/wait.js";
 import { OpenFile, type Readiness } from "./vfs/open-file.js";
@@ -30,11 +30,17 @@ export class OutputStream extends OpenFile {
     this.filetype = terminal ? Filetype.CHARACTER_DEVICE : Filetype.UNKNOWN;
   }
 
+  /** Writes to the sink; a host error there (EPIPE when the reader went away) is the guest's errno. */
   override write(bufs: Uint8Array[]): number {
     let total = 0;
     for (const buf of bufs) {
       if (buf.length === 0) continue;
-      this.sink(buf.slice());
+      try {
+        this.sink(buf.slice());
+      } catch (e) {
+        if (total > 0) return total;
+        throw new SysError(errnoOf(e));
+      }
       total += buf.length;
     }
     return total;

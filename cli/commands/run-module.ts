@@ -34,13 +34,17 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
 export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string }): Kernel {
   const stdin = io.stdin;
   const terminal = stdin?.isTTY && stdin.setRawMode ? { setRaw: (raw: boolean) => void stdin.setRawMode!(raw) } : undefined;
-  return new Kernel({
-    engine: options.engine ?? "auto",
-    hostname: options.hostname,
-    terminal,
-    trace: options.trace ? (line) => io.stderr(line + "\n") : undefined,
-    log: (line) => io.stderr(line + "\n"),
-  });
+  try {
+    return new Kernel({
+      engine: options.engine ?? "auto",
+      hostname: options.hostname,
+      terminal,
+      trace: options.trace ? (line) => io.stderr(line + "\n") : undefined,
+      log: (line) => io.stderr(line + "\n"),
+    });
+  } catch (e) {
+    throw new CliExit(2, `wasmbox: ${(e as Error).message}`);
+  }
 }
 
 /** Runs a module file; returns the exit code. */

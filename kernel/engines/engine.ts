@@ -28,6 +28,7 @@ export const SIGABRT = 6;
 /** Records how `_start` ended and finishes the process. */
 export function settle(proc: Process, program: LoadedProgram, outcome: { ok: true } | { ok: false; error: unknown }): void {
   if (proc.ended) return;
+  if (proc.killSignal !== undefined) return proc.finish(proc.killSignal);
   if (outcome.ok) return proc.finish(0);
   const error = outcome.error;
   if (error instanceof ProcExit) return proc.finish((error.code & 0xff) << 8);

@@ -24,6 +24,8 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly 
   const container = proc.container;
   const trace = proc.kernel.trace;
   const fail = (error: unknown): number => {
+    // A call that failed may have signalled its own caller to death (EPIPE brings SIGPIPE).
+    if (proc.killSignal !== undefined) throw new ProcKilled(proc.killSignal);
     if (error instanceof SysError) return error.errno;
     if (isUnwind(error)) throw error;
     proc.kernel.reportBug(proc, error);

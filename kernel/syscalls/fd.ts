@@ -4,7 +4,6 @@ import { Errno, SysError } from "../errno.js";
 import { P, R } from "../abi/types.js";
 import type { Process } from "../proc/process.js";
 import { Wait } from "../proc/wait.js";
-import { PipeWriteEnd } from "../proc/pipe.js";
 import { SIGPIPE } from "../abi/wasmbox-abi.js";
 import { DirectoryFile, type OpenFile } from "../vfs/open-file.js";
 import {
@@ -38,7 +37,7 @@ function writeOrSigpipe(proc: Process, file: OpenFile, bufs: Uint8Array[]): numb
   try {
     return file.write(bufs);
   } catch (e) {
-    if (e instanceof SysError && e.errno === Errno.PIPE && file instanceof PipeWriteEnd) proc.signal(SIGPIPE);
+    if (e instanceof SysError && e.errno === Errno.PIPE) proc.signal(SIGPIPE);
     throw e;
   }
 }

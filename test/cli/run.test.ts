@@ -110,6 +110,20 @@ describe("wasmbox run MODULE.wasm", () => {
     expect(link.stdout).toBe("");
   });
 
+  it("ends a writer with SIGPIPE (exit 141) when the host side of stdout goes away", async () => {
+    const dir = scratch();
+    let written = 0;
+    const code = await runCli(["run", path.resolve("userland/build/busybox.wasm"), "yes"], {
+      stdout: () => {
+        if (++written > 3) throw Object.assign(new Error("EPIPE: broken pipe, write"), { code: "EPIPE" });
+      },
+      stderr: () => undefined,
+      env: {}, cwd: dir,
+    });
+    expect(code).toBe(141);
+    expect(written).toBe(4);
+  });
+
   it("traces every syscall with decoded arguments and results", async () => {
     const r = await cli(["run", "--trace", "echo.wasm", "x"], scratch());
     expect(r.stderr).toMatch(/\[1\] args_sizes_get\(\) = 0/);
