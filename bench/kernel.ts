@@ -31,7 +31,7 @@ function nodeWasi(module: WebAssembly.Module, args: string[], preopens: Record<s
 }
 
 /** The fastest of `runs` timings (ms) after one warm-up: the least disturbed by a noisy machine. */
-async function best(runs: number, fn: () => unknown): Promise<number> {
+export async function best(runs: number, fn: () => unknown): Promise<number> {
   await fn();
   let fastest = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Kernel } from "../kernel/index.js";
 import { baseRootfs } from "../userland/rootfs.js";
-import type { Figure } from "./kernel.js";
+import { best, type Figure } from "./kernel.js";
 
 /** One pipeline: the command, and files it needs in both worlds. */
 interface Case {
@@ -27,26 +27,6 @@ const CASES: Case[] = [
   },
 ];
 
-function bestOf(runs: number, fn: () => void): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return best;
-}
-
-async function bestOfAsync(runs: number, fn: () => Promise<void>): Promise<number> {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return best;
-}
-
 /** Runs each pipeline in the kernel and on the host; ratio = host time / kernel time. */
 export async function benchUserland(): Promise<Figure[]> {
   const kernel = new Kernel({ log: () => undefined });
@@ -59,12 +39,12 @@ export async function benchUserland(): Promise<Figure[]> {
       kernel.fs.writeFile(`/data/${file}`, data);
       writeFileSync(path.join(hostDir, file), data);
     });
-    const ours = await bestOfAsync(3, async () => {
+    const ours = await best(3, async () => {
       const r = await kernel.run("/bin/sh", { args: ["-c", c.command], env: { PATH: "/bin" } });
       if (r.exitCode !== 0) throw new Error(`${c.command}: exit ${r.exitCode}: ${r.stderr}`);
     });
     const hostCommand = c.command.replaceAll("/data/", hostDir + "/");
-    const theirs = bestOf(3, () => execFileSync("/bin/sh", ["-c", hostCommand], { env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }));
+    const theirs = await best(3, () => execFileSync("/bin/sh", ["-c", hostCommand], { env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }));
     figures.push({ name: c.name, value: ours, unit: "ms", baseline: theirs, baselineName: "host /bin/sh + coreutils", ratio: theirs / ours, target: ">= 0.33x (within 3x of the host)" });
   }
   return figures;

@@ -366,6 +366,16 @@ export class Kernel {
     this.log(`wasmbox: kernel bug in a syscall of pid ${proc.pid} (${proc.name}): ${e.stack ?? e.message}`);
   }
 
+  /**
+   * ^C on the controlling terminal: SIGINT to the container's foreground process group (set by
+   * tty_foreground), or to its pid 1 when that group has no live process.
+   */
+  interrupt(container: Container = this.host, sig = 2): void {
+    const live = container.liveProcesses();
+    const group = live.filter((p) => p.pgid === container.foregroundGroup);
+    for (const p of group.length > 0 ? group : live.filter((p) => p.pid === 1)) p.signal(sig);
+  }
+
   /** Prints a line to the kernel log. */
   notice(line: string): void {
     this.log(line);

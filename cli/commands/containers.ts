@@ -97,7 +97,20 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     stdin: options.interactive ? (io.stdin ?? null) : null, tty,
     onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
   });
-  return runtime.wait(id);
+  // ^C goes to the container (its init passes it on to the command) rather than ending the CLI.
+  const interrupt = () => {
+    try {
+      runtime.kill(id, "SIGINT");
+    } catch {
+      // Already ended.
+    }
+  };
+  process.on("SIGINT", interrupt);
+  try {
+    return await runtime.wait(id);
+  } finally {
+    process.off("SIGINT", interrupt);
+  }
 }
 
 /** One container command, declared as data (as the image commands are). */

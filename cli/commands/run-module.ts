@@ -59,6 +59,9 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   const kernel = cliKernel(io, options);
   const dirs = (options.dir ?? []).map((d) => parseDirFlag(d, io.cwd));
   let result: RunResult;
+  // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once.
+  const interrupt = () => kernel.interrupt();
+  process.on("SIGINT", interrupt);
   try {
     const program = kernel.programs.compile(bytes, file, kernel.engineKind === "worker");
     result = await kernel.run(program, {
@@ -70,6 +73,8 @@ export async function runModule(io: CliIo, file: string, args: string[], options
     if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
     if (e instanceof Error && "errno" in e) throw new CliExit(2, `wasmbox: ${file}: ${e.message}`);
     throw e;
+  } finally {
+    process.off("SIGINT", interrupt);
   }
   return result.exitCode;
 }
