@@ -19,5 +19,9 @@ if (!only || only === "userland") {
 if (!only || only === "images") {
   const { benchImages } = await import("./images.js");
   const r = await benchImages();
-  console.log(JSON.stringify(r));
+  console.log(`images: ${JSON.stringify(r)}`);
+}
+if (!only || only === "containers") {
+  const { benchContainers, formatContainerFigures } = await import("./containers.js");
+  for (const line of formatContainerFigures(await benchContainers())) console.log(line);
 }

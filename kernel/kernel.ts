@@ -132,6 +132,8 @@ export class Kernel {
   readonly bugs: Error[] = [];
   private readonly engines: Record<"inline" | "worker", Engine>;
   private nextDev = 1n;
+  /** /dev, one for the whole kernel: its devices keep no state of their own (stdin etc. are the caller's). */
+  private devfs?: MemFs;
   private nextIno = 1n << 40n;
   private nextContainer = 1;
   private readonly log: (line: string) => void;
@@ -166,11 +168,12 @@ export class Kernel {
     return this.nextIno++;
   }
 
-  /** Mounts /dev and /proc in a container's namespace (creating the directories). */
+  /** Mounts /dev (shared) and /proc (the container's own) in a container's namespace. */
   mountSystemDirs(container: Container): void {
     const ns = container.ns;
+    this.devfs ??= makeDevFs(this, this.allocDev());
     for (const [dir, fsRoot, source] of [
-      ["dev", makeDevFs(this, this.allocDev()).root, "devtmpfs"],
+      ["dev", this.devfs.root, "devtmpfs"],
       ["proc", new ProcFs(this.allocDev(), this, container).root, "proc"],
     ] as const) {
       let at = ns.root.lookup(dir);
