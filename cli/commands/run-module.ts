@@ -34,8 +34,9 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
 export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string }): Kernel {
   const stdin = io.stdin;
   const terminal = stdin?.isTTY && stdin.setRawMode ? { setRaw: (raw: boolean) => void stdin.setRawMode!(raw) } : undefined;
+  let kernel: Kernel;
   try {
-    return new Kernel({
+    kernel = new Kernel({
       engine: options.engine ?? "auto",
       hostname: options.hostname,
       terminal,
@@ -45,6 +46,10 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
   } catch (e) {
     throw new CliExit(2, `wasmbox: ${(e as Error).message}`);
   }
+  if ((options.engine ?? "auto") === "auto" && kernel.engineKind === "worker" && io.stderrIsTerminal) {
+    io.stderr(`wasmbox: Node ${process.version} has no JSPI (WebAssembly.Suspending): guests run on the worker engine (one thread each)\n`);
+  }
+  return kernel;
 }
 
 /** Runs a module file; returns the exit code. */
