@@ -128,7 +128,8 @@ export async function benchContainers(options: { starts?: number; idle?: number;
   }
   const idleBytes = usedBytes() - before;
   const idleRss = process.memoryUsage().rss - rssBefore;
-  const guestMemory = idle.reduce((n, id) => n + runtime.stats(id).memoryBytes, 0);
+  let guestMemory = 0;
+  for (const id of idle) guestMemory += (await runtime.stats(id)).memoryBytes;
   for (const id of idle) runtime.kill(id, "SIGKILL");
   for (const id of idle) {
     await runtime.wait(id);

@@ -119,7 +119,7 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     const rows = ctx.runtime.top(ctx.params[0]!);
     json(ctx, 200, { Titles: ["PID", "PPID", "STAT", "TIME", "CMD"], Processes: rows.map((p) => [String(p.pid), String(p.ppid), p.state, formatCpu(p.cpuMs), p.command]) });
   }],
-  ["GET", /^\/containers\/([^/]+)\/stats$/, async (ctx) => json(ctx, 200, ctx.runtime.stats(ctx.params[0]!))],
+  ["GET", /^\/containers\/([^/]+)\/stats$/, async (ctx) => json(ctx, 200, await ctx.runtime.stats(ctx.params[0]!))],
   ["GET", /^\/containers\/([^/]+)\/changes$/, async (ctx) => {
     const { lines } = await ctx.runtime.changes(ctx.params[0]!);
     json(ctx, 200, lines.map((l) => ({ Path: l.path, Kind: changeKind(l) })));

@@ -1,9 +1,10 @@
 // containers/: how container records are shown, in docker's shapes: the `ps` summary and status
-// text, `inspect` JSON (with which limit was hit and OOMKilled), and `diff` lines. Pure functions.
+// text (with the kind: container or vm), `inspect` JSON (with which limit was hit and OOMKilled,
+// and a VM's memory and boot figures), and `diff` lines. Pure functions.
 import { humanAge } from "../images/format.js";
 import type { DiffLine } from "../kernel/vfs/overlay.js";
 import type { ContainerRecord } from "./runtime.js";
-import type { ContainerState } from "./spec.js";
+import { kindOf, type ContainerState, type InstanceKind } from "./spec.js";
 
 /** A `ps` row as the API returns it (docker's /containers/json names). */
 export interface ContainerSummary {
@@ -15,6 +16,8 @@ export interface ContainerSummary {
   Created: string;
   State: string;
   Status: string;
+  /** container (on the daemon's shared kernel) or vm (a guest with its own kernel). */
+  Kind: InstanceKind;
 }
 
 /** docker's status column: `Up 5 seconds`, `Exited (0) 3 minutes ago`, `Created`. */
@@ -29,6 +32,7 @@ export function summaryOf(record: ContainerRecord): ContainerSummary {
   return {
     Id: spec.id, Names: ["/" + spec.name], Image: spec.image, ImageID: spec.imageId,
     Command: [...spec.entrypoint, ...spec.cmd].join(" "), Created: spec.created, State: state.status, Status: statusText(state),
+    Kind: kindOf(spec),
   };
 }
 
@@ -36,8 +40,10 @@ export function summaryOf(record: ContainerRecord): ContainerSummary {
 export function inspectOf(record: ContainerRecord): Record<string, unknown> {
   const { spec, state } = record;
   const argv = [...spec.entrypoint, ...spec.cmd];
+  const boot = record.live?.vmFigures?.() ?? state.vm;
   return {
     Id: spec.id,
+    Kind: kindOf(spec),
     Created: spec.created,
     Path: argv[0],
     Args: argv.slice(1),
@@ -47,12 +53,12 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       OOMKilled: state.oomKilled,
       LimitHit: state.limitHit ?? null,
       Dead: false,
-      Pid: record.live?.init ? 1 : 0,
+      Pid: record.live?.pid ?? 0,
       ExitCode: state.exitCode,
       Error: state.error ?? "",
       StartedAt: state.startedAt ?? "0001-01-01T00:00:00Z",
       FinishedAt: state.finishedAt ?? "0001-01-01T00:00:00Z",
-      RefusedSyscalls: record.live ? record.live.container.refusedCalls.slice(-100) : state.refusedCalls,
+      RefusedSyscalls: record.live ? record.live.refusedCalls() : state.refusedCalls,
     },
     Image: spec.imageId,
     Name: "/" + spec.name,
@@ -71,6 +77,9 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       Syscalls: spec.syscalls ? { Profile: spec.syscalls.profile, Allowed: spec.syscalls.allowed.length, RefusedErrno: spec.refusedErrno } : { Profile: "default" },
       Engine: spec.engine,
     },
+    VM: spec.vm
+      ? { MemoryMb: spec.vm.memoryMb, Cpus: spec.vm.cpus, DiskBytes: boot?.diskBytes ?? null, KernelUpMs: boot?.kernelUpMs ?? null, BootMs: boot?.bootMs ?? null }
+      : null,
     Mounts: spec.mounts.map((m) => ({ Type: "bind", Source: m.host, Destination: m.guest, RW: !m.readOnly })),
     Config: {
       Hostname: spec.hostname,

@@ -1,21 +1,24 @@
 // containers/: the container runtime on one kernel: creates containers from images (overlay root
-// over shared layer trees, namespaces and limits from kernel.createContainer), runs pid 1, enforces
-// the time limits, and keeps each container's record (spec, state, upper layer, logs) in a
-// ContainerFiles directory when given one. Used embedded by `wasmbox run` and by the daemon.
+// over shared layer trees, namespaces and limits from kernel.createContainer), runs pid 1, and keeps
+// each instance's record (spec, state, upper layer, logs) in a ContainerFiles directory when given
+// one. An instance of kind "vm" is a Hypervisor guest instead (instance.ts holds both kinds).
+// Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Kernel, Process } from "../kernel/index.js";
-import type { Container } from "../kernel/container/container.js";
+import type { Kernel } from "../kernel/index.js";
 import { FsApi } from "../kernel/fs-api.js";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { MemFs } from "../kernel/vfs/memory.js";
 import { MountNamespace } from "../kernel/vfs/namespace.js";
 import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
 import { Filetype } from "../kernel/wasi.js";
-import type { InputStream } from "../kernel/stdio.js";
+import { Hypervisor } from "../kernel/vm/index.js";
 import type { ContainerConfig } from "../images/oci.js";
 import type { ContainerFiles } from "./files.js";
-import { createdState, mergeEnv, parseSignal, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
+import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
+import { createdState, kindOf, mergeEnv, parseSignal, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
+
+export type { StreamIo } from "./instance.js";
 
 /** An image ready to run: what the runtime needs from images/ (or from a build). */
 export interface RunnableImage {
@@ -35,28 +38,14 @@ export class RuntimeError extends Error {
   }
 }
 
-/** Where a started container's standard streams go. */
-export interface StreamIo {
-  stdin?: string | Uint8Array | NodeJS.ReadableStream | InputStream | null;
-  tty?: boolean;
-  onStdout?: (chunk: Uint8Array) => void;
-  onStderr?: (chunk: Uint8Array) => void;
-}
-
-/** A running container: its kernel container, root filesystem and first process. */
-interface Live {
-  container: Container;
-  overlay: OverlayFs;
-  init?: Process;
-  done: Promise<void>;
-  timers: NodeJS.Timeout[];
-}
-
-/** One container as the runtime tracks it. */
+/** One container or VM as the runtime tracks it. */
 export interface ContainerRecord {
   spec: ContainerSpec;
   state: ContainerState;
-  live?: Live;
+  /** The running instance (a ContainerInstance or a VmInstance, by the spec's kind). */
+  live?: Instance;
+  /** Settles once the running instance has ended and its end is recorded. */
+  done?: Promise<void>;
   /** The saved upper layer of a stopped container (loaded lazily from files). */
   upper?: LayerEntry[];
   /** The upper filesystem of a container that ran here and stopped (reused by start, diff, commit). */
@@ -92,6 +81,8 @@ export class ContainerRuntime {
   private readonly records = new Map<string, ContainerRecord>();
   /** Container ids by name. */
   private readonly names = new Map<string, string>();
+  /** Boots the VMs (made at the first one). */
+  private hypervisor?: Hypervisor;
 
   constructor(options: RuntimeOptions) {
     this.kernel = options.kernel;
@@ -198,9 +189,19 @@ export class ContainerRuntime {
     }
   }
 
+  /**
+   * The live container of a record (undefined when it is not running); a VM is refused: `what`
+   * (diff, cp...) needs the container's filesystem or processes on this kernel.
+   */
+  private sharedKernelOnly(record: ContainerRecord, what: string): ContainerInstance | undefined {
+    if (kindOf(record.spec) === "vm") throw new RuntimeError(`${record.spec.name} is a VM: ${what} is not supported (its disk and processes are inside the guest)`, 501);
+    return record.live as ContainerInstance | undefined;
+  }
+
   /** The container's root filesystem: the live one, or one mounted from the image and saved upper. */
-  private async rootOf(record: ContainerRecord): Promise<OverlayFs> {
-    if (record.live) return record.live.overlay;
+  private async rootOf(record: ContainerRecord, what: string): Promise<OverlayFs> {
+    const live = this.sharedKernelOnly(record, what);
+    if (live) return live.overlay;
     const image = await this.images(record.spec.imageId).catch(() => this.images(record.spec.image));
     let upper = record.upperFs;
     if (!upper) {
@@ -217,31 +218,55 @@ export class ContainerRuntime {
     return record.upper;
   }
 
-  /** Starts a created or exited container; resolves once pid 1 runs (or failed to start). */
+  /** Starts a created or exited container or VM; resolves once pid 1 runs (or failed to start). */
   async start(ref: string, io: StreamIo = {}): Promise<ContainerRecord> {
     const record = this.find(ref);
     if (record.live) return record;
     if (record.state.status === "running") throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     const spec = record.spec;
-    const overlay = await this.rootOf(record);
-    if (record.live) return record;
+    const output = (stream: "stdout" | "stderr", also?: (c: Uint8Array) => void) => (chunk: Uint8Array) => {
+      this.files?.appendLog(spec.id, stream, chunk);
+      if (this.events.listenerCount("log")) this.events.emit("log", spec.id, stream, chunk);
+      also?.(chunk);
+    };
+    const streams: StreamIo = { ...io, onStdout: output("stdout", io.onStdout), onStderr: output("stderr", io.onStderr) };
+    const onError = (text: string) => streams.onStderr!(Buffer.from(text));
+    const instance = kindOf(spec) === "vm" ? await this.bootVm(record, streams, onError) : await this.startContainer(record, streams, onError);
+    if (!instance) return record;
+    await this.files?.saveState(spec.id, record.state);
+    if (instance instanceof VmInstance) await this.booted(record, instance);
+    return record;
+  }
+
+  /** Waits until a VM's init runs (or it ended first), then keeps its boot figures in the state for inspect. */
+  private async booted(record: ContainerRecord, instance: VmInstance): Promise<void> {
+    await instance.guest.running;
+    if (record.live !== instance) return;
+    record.state = { ...record.state, vm: instance.vmFigures() };
+    await this.files?.saveState(record.spec.id, record.state);
+  }
+
+  /** Makes a just-started instance the record's live one (in the same tick as its start, so no second start slips in). */
+  private launched(record: ContainerRecord, instance: Instance): Instance {
+    record.live = instance;
+    record.startedHere = true;
+    record.upper = undefined;
+    record.state = { ...record.state, status: "running", startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
+    record.done = instance.ended.then((end) => this.finish(record, instance, end));
+    return instance;
+  }
+
+  /** Starts pid 1 of a container over its overlay root; undefined when it was started meanwhile or cannot run (marked exited). */
+  private async startContainer(record: ContainerRecord, io: StreamIo, onError: (text: string) => void): Promise<Instance | undefined> {
+    const spec = record.spec;
+    const overlay = await this.rootOf(record, "start");
+    if (record.live) return undefined;
     const container = this.kernel.createContainer({
       root: overlay.root, id: spec.id, name: spec.name, hostname: spec.hostname, limits: spec.limits,
       allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? 63 : 52,
     });
     overlay.onNoSpace = () => void (container.limitHit = "storage");
     if (spec.engine !== "auto") container.engine = spec.engine;
-    let resolveDone!: () => void;
-    const live: Live = { container, overlay, timers: [], done: new Promise((r) => (resolveDone = r)) };
-    record.live = live;
-    record.startedHere = true;
-    record.upper = undefined;
-    record.state = { ...record.state, status: "running", startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [] };
-    const output = (stream: "stdout" | "stderr", also?: (c: Uint8Array) => void) => (chunk: Uint8Array) => {
-      this.files?.appendLog(spec.id, stream, chunk);
-      if (this.events.listenerCount("log")) this.events.emit("log", spec.id, stream, chunk);
-      also?.(chunk);
-    };
     let program: { path: string; argv: string[] };
     try {
       const fs = new FsApi(container.ns);
@@ -250,27 +275,30 @@ export class ContainerRuntime {
       overlay.readOnly = spec.readOnly;
       program = this.resolveProgram(container.ns, spec);
     } catch (e) {
-      this.finish(record, 127, (e as Error).message);
-      resolveDone();
-      output("stderr", io.onStderr)(Buffer.from(`wasmbox: ${(e as Error).message}\n`));
-      return record;
+      record.upper = undefined;
+      record.upperFs = overlay.upper;
+      record.startedHere = true;
+      record.state = { ...record.state, status: "exited", startedAt: new Date().toISOString(), exitCode: 127, finishedAt: new Date().toISOString(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
+      record.settling = this.settle(record, overlay);
+      onError(`wasmbox: ${(e as Error).message}\n`);
+      return undefined;
     }
-    await this.files?.saveState(spec.id, record.state);
-    const run = this.kernel.run(program.path, {
-      container, argv0: program.argv[0], args: program.argv.slice(1), env: spec.env, cwd: spec.workdir,
-      stdin: io.stdin ?? null, tty: io.tty ?? false, capture: false, preopenRoot: true,
-      onStdout: output("stdout", io.onStdout), onStderr: output("stderr", io.onStderr),
-      onStart: (proc) => (live.init = proc),
+    return this.launched(record, new ContainerInstance(this.kernel, container, overlay, spec, program, io, onError));
+  }
+
+  /** Boots a VM from a full copy of the image (its command runs under the guest's own init and kernel); undefined when started meanwhile. */
+  private async bootVm(record: ContainerRecord, io: StreamIo, onError: (text: string) => void): Promise<Instance | undefined> {
+    const spec = record.spec;
+    const image = await this.images(spec.imageId).catch(() => this.images(spec.image));
+    if (record.live) return undefined;
+    const guest = (this.hypervisor ??= new Hypervisor()).boot({
+      layers: image.layers, argv: [...spec.entrypoint, ...spec.cmd], env: spec.env, cwd: spec.workdir,
+      memoryMb: spec.vm?.memoryMb, cpus: spec.vm?.cpus, engine: spec.engine === "auto" ? undefined : spec.engine,
+      hostname: spec.hostname, name: spec.name, init: spec.init, capture: false,
+      onStdout: io.onStdout, onStderr: io.onStderr, onLog: (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`),
     });
-    run.then(
-      (result) => this.finish(record, result.exitCode),
-      (e: Error) => {
-        output("stderr", io.onStderr)(Buffer.from(`wasmbox: ${program.argv[0]}: ${e.message}\n`));
-        this.finish(record, (e as { errno?: number }).errno === 44 ? 127 : 126, e.message);
-      },
-    ).finally(resolveDone);
-    this.armLimits(record, live);
-    return record;
+    void guest.exited.then(() => this.hypervisor?.remove(guest.id));
+    return this.launched(record, new VmInstance(guest, onError));
   }
 
   /** pid 1's program: the command found on PATH, under /bin/init when the image has one. */
@@ -283,48 +311,31 @@ export class ContainerRuntime {
     return { path, argv: [argv[0]!, ...argv.slice(1)] };
   }
 
-  /** Arms the wall-clock and CPU-time limits: past them every process of the container is killed. */
-  private armLimits(record: ContainerRecord, live: Live): void {
-    const { wallTimeMs, cpuTimeMs } = record.spec.limits;
-    const hit = (which: "wall-time" | "cpu-time") => {
-      live.container.limitHit = which;
-      killAll(live.container, 9);
-    };
-    if (wallTimeMs !== undefined) live.timers.push(setTimeout(() => hit("wall-time"), wallTimeMs));
-    if (cpuTimeMs !== undefined) {
-      // Inline processes are checked at each syscall (kernel); worker processes computing without
-      // syscalls are charged here for the time they spend RUNNING.
-      const tick = Math.max(5, Math.min(100, cpuTimeMs / 10));
-      let unchargedNs = 0;
-      live.timers.push(setInterval(() => {
-        for (const p of live.container.liveProcesses()) if (!p.inline && p.state === "RUNNING") unchargedNs += tick * 1e6;
-        if ((live.container.cpuNs + unchargedNs) / 1e6 >= cpuTimeMs) hit("cpu-time");
-      }, tick));
-    }
-  }
-
-  /** Records the end of pid 1: the rest of the container is killed, state and upper saved. */
-  private finish(record: ContainerRecord, exitCode: number, error?: string): void {
-    const live = record.live;
-    if (!live) return;
-    for (const timer of live.timers) clearTimeout(timer);
-    killAll(live.container, 9);
-    const c = live.container;
+  /** Records the end of pid 1 (the instance has stopped everything else): state and upper saved. */
+  private finish(record: ContainerRecord, instance: Instance, end: InstanceEnd): void {
+    if (record.live !== instance) return;
     record.state = {
-      ...record.state, status: "exited", exitCode, finishedAt: new Date().toISOString(), error,
-      oomKilled: c.oomKilled, limitHit: c.limitHit, refusedCalls: c.refusedCalls.slice(-100),
+      ...record.state, status: "exited", exitCode: end.exitCode, finishedAt: new Date().toISOString(), error: end.error,
+      oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,
     };
     record.live = undefined;
-    record.upperFs = live.overlay.upper;
-    record.settling = (async () => {
+    if (instance.overlay) record.upperFs = instance.overlay.upper;
+    record.settling = this.settle(record, instance.overlay);
+  }
+
+  /** Saves an ended instance's upper (containers) and state; removes it if it was --rm; then emits "exit". */
+  private async settle(record: ContainerRecord, overlay?: OverlayFs): Promise<void> {
+    try {
       if (this.files) {
-        await this.files.saveUpper(record.spec.id, (record.upper = live.overlay.diff().entries));
+        if (overlay) await this.files.saveUpper(record.spec.id, (record.upper = overlay.diff().entries));
         await this.files.saveState(record.spec.id, record.state);
       }
       if (record.spec.autoRemove && this.records.has(record.spec.id)) await this.remove(record.spec.id, true);
-    })().catch((e: Error) => this.kernel.notice(`wasmbox: saving container ${record.spec.id.slice(0, 12)}: ${e.message}`)).finally(() => {
+    } catch (e) {
+      this.kernel.notice(`wasmbox: saving container ${record.spec.id.slice(0, 12)}: ${(e as Error).message}`);
+    } finally {
       this.events.emit("exit", record.spec.id, record);
-    });
+    }
   }
 
   /** Waits until the container is not running (and its record is saved); returns its exit code. */
@@ -351,14 +362,14 @@ export class ContainerRuntime {
     const live = record.live;
     if (!live) return record;
     const seconds = timeout ?? record.spec.stopTimeout;
-    live.init?.signal(parseSignal(record.spec.stopSignal));
+    live.signal(parseSignal(record.spec.stopSignal));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), seconds * 1000)));
-    const killed = await Promise.race([live.done.then(() => false), expired]);
+    const killed = await Promise.race([live.ended.then(() => false), expired]);
     clearTimeout(timer);
     if (killed) {
-      killAll(live.container, 9);
-      await live.done;
+      live.signal(9);
+      await live.ended;
     }
     await this.settled(record);
     return record;
@@ -368,9 +379,7 @@ export class ContainerRuntime {
   kill(ref: string, signal = "SIGKILL"): ContainerRecord {
     const record = this.find(ref);
     if (!record.live) throw new RuntimeError(`Cannot kill container: ${ref}: container ${record.spec.id.slice(0, 12)} is not running`, 409);
-    const sig = parseSignal(signal);
-    if (sig === 9) killAll(record.live.container, 9);
-    else record.live.init?.signal(sig);
+    record.live.signal(parseSignal(signal));
     return record;
   }
 
@@ -383,7 +392,7 @@ export class ContainerRuntime {
 
   /** Waits for a running container to end and its state and upper to be saved. */
   private async settled(record: ContainerRecord): Promise<void> {
-    if (record.live) await record.live.done;
+    await record.done;
     await record.settling;
   }
 
@@ -392,8 +401,8 @@ export class ContainerRuntime {
     const record = this.find(ref);
     if (record.live) {
       if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
-      killAll(record.live.container, 9);
-      await record.live.done;
+      record.live.signal(9);
+      await record.done;
     } else if (record.state.status === "running") {
       throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     }
@@ -414,51 +423,36 @@ export class ContainerRuntime {
     return removed;
   }
 
-  /** Runs another program in a running container; resolves with its exit code. */
+  /** Runs another program in a running container (or VM, through its guest); resolves with its exit code. */
   async exec(ref: string, argv: string[], options: StreamIo & { env?: string[]; workdir?: string } = {}): Promise<number> {
     const record = this.find(ref);
     const live = record.live;
     if (!live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);
     if (argv.length === 0) throw new RuntimeError("exec needs a command");
-    const env = mergeEnv(record.spec.env, options.env ?? []);
-    const path = findOnPath(live.container.ns, argv[0]!, env);
-    if (!path) {
-      options.onStderr?.(Buffer.from(`wasmbox: exec: "${argv[0]}": executable file not found in $PATH\n`));
-      return 127;
-    }
-    const result = await this.kernel.run(path, {
-      container: live.container, argv0: argv[0], args: argv.slice(1), env, cwd: options.workdir ?? record.spec.workdir,
-      stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
-    });
-    return result.exitCode;
+    return live.exec(argv, { ...options, env: mergeEnv(record.spec.env, options.env ?? []), workdir: options.workdir ?? record.spec.workdir });
   }
 
   /** The processes of a running container (docker top). */
   top(ref: string): { pid: number; ppid: number; state: string; cpuMs: number; command: string }[] {
     const record = this.find(ref);
-    if (!record.live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);
-    return record.live.container.pids.list().map((p) => ({
-      pid: p.pid, ppid: p.parent?.pid ?? 0, state: p.state, cpuMs: Math.floor(p.cpuNs / 1e6), command: p.argv.join(" "),
-    }));
+    const live = this.sharedKernelOnly(record, "top");
+    if (!live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);
+    return live.top();
   }
 
-  /** Resource use of a container (docker stats). */
-  stats(ref: string): { id: string; name: string; cpuMs: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number } {
+  /** Resource use of a container or VM (docker stats). */
+  async stats(ref: string): Promise<{ id: string; name: string; kind: string; cpuMs: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number }> {
     const record = this.find(ref);
-    const live = record.live;
-    return {
-      id: record.spec.id, name: record.spec.name,
-      cpuMs: live ? Math.floor(live.container.cpuNs / 1e6) : 0,
-      memoryBytes: live ? live.container.memoryBytes() : 0, memoryLimit: record.spec.limits.memoryBytes,
-      pids: live ? live.container.liveProcesses().length : 0,
-      storageBytes: live ? live.overlay.upper.usedBytes : 0, storageLimit: record.spec.limits.storageBytes,
-    };
+    const { spec } = record;
+    const use = record.live ? await record.live.use() : { cpuMs: 0, memoryBytes: 0, pids: 0, storageBytes: 0 };
+    const memoryLimit = spec.vm ? spec.vm.memoryMb * 1024 * 1024 : spec.limits.memoryBytes;
+    return { id: spec.id, name: spec.name, kind: kindOf(spec), ...use, memoryLimit, storageLimit: spec.limits.storageBytes };
   }
 
   /** What the container changed against its image: docker-diff lines and the layer entries. */
   async changes(ref: string): Promise<{ lines: DiffLine[]; entries: LayerEntry[] }> {
     const record = this.find(ref);
-    const diff = (await this.rootOf(record)).diff();
+    const diff = (await this.rootOf(record, "diff")).diff();
     // The kernel makes /dev and /proc to mount on when an image lacks them: not the container's doing.
     const made = new Set(diff.lines.filter((l) => l.kind === "A" && (l.path === "/dev" || l.path === "/proc")).map((l) => l.path));
     return { lines: diff.lines.filter((l) => !made.has(l.path)), entries: diff.entries.filter((e) => !made.has("/" + e.path)) };
@@ -467,6 +461,7 @@ export class ContainerRuntime {
   /** The image a commit makes: the container's image layers plus its changes as one more layer. */
   async commitParts(ref: string): Promise<{ record: ContainerRecord; image: RunnableImage; layer: LayerEntry[] }> {
     const record = this.find(ref);
+    this.sharedKernelOnly(record, "commit");
     const image = await this.images(record.spec.imageId).catch(() => this.images(record.spec.image));
     const { entries } = await this.changes(ref);
     return { record, image, layer: entries };
@@ -475,14 +470,15 @@ export class ContainerRuntime {
   /** The container's whole filesystem as layer entries (docker export), without /dev and /proc contents. */
   async exportEntries(ref: string): Promise<LayerEntry[]> {
     const record = this.find(ref);
-    const root = await this.rootOf(record);
+    const root = await this.rootOf(record, "export");
     return readTree(new FsApi(new MountNamespace(root.root)), "/", "", (p) => p === "dev" || p === "proc");
   }
 
   /** Copies a path out of a container (docker cp CONTAINER:PATH -): entries named from its basename. */
   async copyOut(ref: string, path: string): Promise<LayerEntry[]> {
     const record = this.find(ref);
-    const fs = record.live ? new FsApi(record.live.container.ns) : new FsApi(new MountNamespace((await this.rootOf(record)).root));
+    const live = this.sharedKernelOnly(record, "cp");
+    const fs = live ? new FsApi(live.container.ns) : new FsApi(new MountNamespace((await this.rootOf(record, "cp")).root));
     const clean = normalizeGuestPath(path);
     const base = clean === "/" ? "" : clean.slice(clean.lastIndexOf("/") + 1);
     try {
@@ -498,8 +494,9 @@ export class ContainerRuntime {
    */
   async copyIn(ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
     const record = this.find(ref);
-    const root = await this.rootOf(record);
-    const fs = record.live ? new FsApi(record.live.container.ns) : new FsApi(new MountNamespace(root.root));
+    const root = await this.rootOf(record, "cp");
+    const live = this.sharedKernelOnly(record, "cp");
+    const fs = live ? new FsApi(live.container.ns) : new FsApi(new MountNamespace(root.root));
     let dir = normalizeGuestPath(path);
     try {
       let existing: Filetype | undefined;
@@ -525,37 +522,12 @@ export class ContainerRuntime {
     }
   }
 
-  /** Kills every running container and waits for their records to be saved. */
+  /** Kills every running container and VM and waits for their records to be saved. */
   async shutdown(): Promise<void> {
     const live = [...this.records.values()].filter((r) => r.live);
-    for (const r of live) killAll(r.live!.container, 9);
+    for (const r of live) r.live!.signal(9);
     for (const r of live) await this.settled(r);
   }
-}
-
-/** Sends a signal to every process of a container. */
-function killAll(container: Container, sig: number): void {
-  for (const p of container.liveProcesses()) p.kill(sig);
-}
-
-/** Whether `path` names a regular file in the namespace (a missing last component is no exception). */
-function isFile(ns: MountNamespace, path: string): boolean {
-  try {
-    return ns.resolve([ns.root], path, true, false).node?.type === Filetype.REGULAR_FILE;
-  } catch {
-    return false;
-  }
-}
-
-/** A command's path: as given when it has a '/', else the first PATH entry holding it. */
-function findOnPath(ns: MountNamespace, command: string, env: string[]): string | undefined {
-  if (command.includes("/")) return isFile(ns, command) ? command : undefined;
-  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/bin:/usr/bin";
-  for (const dir of path.split(":").filter(Boolean)) {
-    const candidate = `${dir.replace(/\/$/, "")}/${command}`;
-    if (isFile(ns, candidate)) return candidate;
-  }
-  return undefined;
 }
 
 function renameTop(path: string, from: string, to: string): string {

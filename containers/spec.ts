@@ -6,6 +6,9 @@ import { resolve } from "node:path";
 import type { DirMount, EngineChoice } from "../kernel/index.js";
 import type { ContainerLimits, LimitHit } from "../kernel/container/container.js";
 
+/** What an instance is: a container on the daemon's shared kernel, or a VM (a hypervisor guest with its own kernel). */
+export type InstanceKind = "container" | "vm";
+
 /** How a container was asked for: saved as `config.json`, never changed after create. */
 export interface ContainerSpec {
   id: string;
@@ -34,6 +37,15 @@ export interface ContainerSpec {
   interactive: boolean;
   /** Run the image's /bin/init as pid 1 (when it has one) with the command as its arguments. */
   init: boolean;
+  /** Container or VM, chosen at create (`--vm`); absent in configs written before VMs: a container. */
+  kind?: InstanceKind;
+  /** A VM's memory (MiB: heap limit and cap on its processes' memory) and virtual CPUs. */
+  vm?: { memoryMb: number; cpus: number };
+}
+
+/** The kind of an instance (configs written before VMs are containers). */
+export function kindOf(spec: ContainerSpec): InstanceKind {
+  return spec.kind ?? "container";
 }
 
 export type ContainerStatus = "created" | "running" | "exited";
@@ -50,6 +62,15 @@ export interface ContainerState {
   restartCount: number;
   /** Syscalls its allow-list refused, most recent last (at most 100 kept). */
   refusedCalls: string[];
+  /** A VM's figures from its last boot: bytes of its private disk copy, ms until its kernel was up and until pid 1 ran. */
+  vm?: VmFigures;
+}
+
+/** What a VM's last boot measured. */
+export interface VmFigures {
+  diskBytes: number;
+  kernelUpMs?: number;
+  bootMs?: number;
 }
 
 /** A fresh state for a created container. */
@@ -84,6 +105,9 @@ export interface CreateOptions {
   tty?: boolean;
   interactive?: boolean;
   init?: boolean;
+  vm?: boolean;
+  vmMemory?: string;
+  vmCpus?: string;
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -113,7 +137,40 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["-t, --tty", "give the container a terminal"],
   ["-i, --interactive", "keep standard input open"],
   ["--no-init", "run the command as pid 1 even when the image has /bin/init"],
+  ["--vm", "make it a VM: its own isolate, kernel and copy of the image (ps shows KIND vm)"],
+  ["--vm-memory <size>", "with --vm: the guest's memory, its heap limit and its processes' cap (default 256m)"],
+  ["--vm-cpus <n>", "with --vm: virtual CPUs; 1 runs every guest process on the guest's thread (default 1)"],
 ];
+
+/** Flags that shape a container on the shared kernel and mean nothing to a VM: [option, flag]. */
+const CONTAINER_ONLY: ReadonlyArray<[keyof CreateOptions, string]> = [
+  ["volume", "--volume"], ["readOnly", "--read-only"], ["syscalls", "--syscalls"], ["syscallErrno", "--syscall-errno"],
+  ["storageLimit", "--storage-limit"], ["memory", "--memory (use --vm-memory)"], ["pidsLimit", "--pids-limit"], ["ulimit", "--ulimit"],
+  ["cpuTime", "--cpu-time"], ["timeLimit", "--time-limit"], ["cpus", "--cpus (use --vm-cpus)"], ["cpuShares", "--cpu-shares"],
+  ["tty", "--tty"], ["interactive", "--interactive"],
+];
+
+/** Parses --vm-memory: a size (256m, 1g) or a bare number of MiB; at least 16m. Returns MiB. */
+export function parseVmMemoryMb(text: string): number {
+  const mb = /^\d+$/.test(text.trim()) ? Number(text) : parseSize(text, "--vm-memory") / 1024 ** 2;
+  if (!(mb >= 16)) throw new SpecError(`--vm-memory ${text}: a VM needs at least 16m`);
+  return Math.floor(mb);
+}
+
+/** The VM part of a spec: undefined without --vm; container-only flags are refused with it. */
+function vmOptions(options: CreateOptions): ContainerSpec["vm"] {
+  if (!options.vm) {
+    if (options.vmMemory !== undefined || options.vmCpus !== undefined) throw new SpecError("--vm-memory and --vm-cpus need --vm");
+    return undefined;
+  }
+  for (const [key, flag] of CONTAINER_ONLY) {
+    const value = options[key];
+    if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) throw new SpecError(`${flag} is not supported with --vm (a VM has its own kernel and disk)`);
+  }
+  const cpus = options.vmCpus === undefined ? 1 : Number(options.vmCpus);
+  if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) throw new SpecError(`--vm-cpus ${options.vmCpus}: expected a whole number from 1 to 64`);
+  return { memoryMb: options.vmMemory === undefined ? 256 : parseVmMemoryMb(options.vmMemory), cpus };
+}
 
 /** Parses a size: bytes, or a number with b/k/m/g (docker's units, powers of 1024). */
 export function parseSize(text: string, flag: string): number {
@@ -223,6 +280,7 @@ export function specFromOptions(
   options: CreateOptions,
   context: { cwd: string; env: Record<string, string | undefined>; syscallNames: readonly string[] },
 ): Omit<ContainerSpec, "id" | "name" | "created" | "image" | "imageId" | "entrypoint" | "cmd" | "hostname" | "workdir"> & { name?: string; hostname?: string; workdir?: string; entrypoint?: string[] } {
+  const vm = vmOptions(options);
   const limits: ContainerSpec["limits"] = {};
   if (options.memory !== undefined) limits.memoryBytes = parseSize(options.memory, "--memory");
   if (options.pidsLimit !== undefined) limits.pids = parseCount(options.pidsLimit, "--pids-limit");
@@ -266,6 +324,8 @@ export function specFromOptions(
     tty: !!options.tty,
     interactive: !!options.interactive,
     init: options.init !== false,
+    kind: vm ? "vm" : "container",
+    ...(vm ? { vm } : {}),
   };
 }
 

@@ -28,6 +28,8 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
+    // 501: the command does not apply to this kind of instance (a VM has no shared-kernel filesystem).
+    if ((e instanceof DaemonError || e instanceof RuntimeError) && e.status === 501) throw new CliExit(1, `wasmbox: ${e.message}`);
     if (e instanceof DaemonError || e instanceof RuntimeError || e instanceof SpecError || e instanceof ImageError) {
       throw new CliExit(e instanceof DaemonError && e.status === 0 ? 1 : 1, `Error response from daemon: ${e.message}`);
     }
@@ -47,6 +49,7 @@ function createOptionsOf(opts: Options): CreateOptions {
     readOnly: opts.readOnly as boolean | undefined, syscalls: opts.syscalls as string | undefined, syscallErrno: opts.syscallErrno as string | undefined,
     rm: opts.rm as boolean | undefined, tty: opts.tty as boolean | undefined, interactive: opts.interactive as boolean | undefined,
     init: opts.init as boolean | undefined,
+    vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
   };
 }
 
@@ -67,7 +70,7 @@ const daemon = (io: CliIo): Promise<DaemonClient> => {
 };
 const out = (io: CliIo, stream: unknown, data: unknown) => (stream === "stderr" ? io.stderr : io.stdout)(Buffer.from(String(data), "base64"));
 
-/** `wasmbox run IMAGE`: detached through the daemon, else on a kernel embedded in the CLI. Returns the exit code. */
+/** `wasmbox run IMAGE`: detached through the daemon (a container, or a VM with --vm), else on a kernel embedded in the CLI. Returns the exit code. */
 export async function runImageCommand(io: CliIo, image: string, args: string[], opts: Options, _command: Command): Promise<number> {
   const options = createOptionsOf(opts);
   if (opts.detach) {
@@ -129,7 +132,7 @@ const truncate = (text: string, n: number) => (text.length > n ? text.slice(0, n
 
 const COMMANDS: Spec[] = [
   {
-    name: "create", usage: "<image> [command...]", description: "create a container (not started)", create: true, top: true, group: true,
+    name: "create", usage: "<image> [command...]", description: "create a container, or a VM with --vm (not started)", create: true, top: true, group: true,
     async run([image, ...command], options, io) {
       const client = await daemon(io);
       const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command, options: createOptionsOf(options), cwd: io.cwd, env: io.env } });
@@ -137,7 +140,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "start", usage: "<container...>", description: "start created or stopped containers", top: true, group: true,
+    name: "start", usage: "<container...>", description: "start created or stopped containers and VMs (a VM boots afresh from its image)", top: true, group: true,
     options: [["-a, --attach", "stream its output and wait for it (one container)"]],
     async run(refs, options, io) {
       const client = await daemon(io);
@@ -152,7 +155,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "ps", usage: "", description: "list containers", top: true, group: true,
+    name: "ps", usage: "", description: "list containers and VMs (KIND: container or vm)", top: true, group: true,
     options: [["-a, --all", "show all containers (default: running)"], ["-q, --quiet", "only ids"], ["--no-trunc", "full ids and commands"]],
     async run(_args, options, io) {
       const list = await (await daemon(io)).json<ContainerSummary[]>("GET", "/containers/json", { query: { all: !!options.all } });
@@ -161,13 +164,13 @@ const COMMANDS: Spec[] = [
         io.stdout(list.map((c) => (full ? c.Id : c.Id.slice(0, 12)) + "\n").join(""));
         return;
       }
-      io.stdout(formatTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], list.map((c) => [
-        full ? c.Id : c.Id.slice(0, 12), c.Image, `"${full ? c.Command : truncate(c.Command, 20)}"`, humanAge(c.Created), c.Status, "", c.Names.map((n) => n.slice(1)).join(","),
+      io.stdout(formatTable(["CONTAINER ID", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], list.map((c) => [
+        full ? c.Id : c.Id.slice(0, 12), c.Kind ?? "container", c.Image, `"${full ? c.Command : truncate(c.Command, 20)}"`, humanAge(c.Created), c.Status, "", c.Names.map((n) => n.slice(1)).join(","),
       ])));
     },
   },
   {
-    name: "logs", usage: "<container>", description: "print a container's output", top: true, group: true,
+    name: "logs", usage: "<container>", description: "print a container's output (a VM's console)", top: true, group: true,
     options: [["-f, --follow", "follow the output until the container ends"]],
     async run([ref], options, io) {
       const client = await daemon(io);
@@ -175,7 +178,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "stop", usage: "<container...>", description: "stop containers (stop signal, then SIGKILL after the timeout)", top: true, group: true,
+    name: "stop", usage: "<container...>", description: "stop containers and VMs (stop signal to pid 1, then kill after the timeout)", top: true, group: true,
     options: [["-t, --time <seconds>", "seconds to wait before killing"]],
     async run(refs, options, io) {
       const client = await daemon(io);
@@ -186,7 +189,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "kill", usage: "<container...>", description: "send a signal to containers (default SIGKILL)", top: true, group: true,
+    name: "kill", usage: "<container...>", description: "send a signal to containers' and VMs' pid 1 (default SIGKILL: everything at once)", top: true, group: true,
     options: [["-s, --signal <signal>", "the signal", false]],
     async run(refs, options, io) {
       const client = await daemon(io);
@@ -226,7 +229,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "exec", usage: "<container> <command...>", description: "run a command in a running container", top: true, group: true,
+    name: "exec", usage: "<container> <command...>", description: "run a command in a running container or VM (a VM's output comes when it ends)", top: true, group: true,
     options: [["-i, --interactive", "pass standard input"], ["-t, --tty", "give it a terminal"], ["-e, --env <K=V>", "set an environment variable", true], ["-w, --workdir <dir>", "working directory"]],
     async run([ref, ...argv], options, io) {
       const client = await daemon(io);
@@ -247,14 +250,14 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "top", usage: "<container>", description: "show a container's processes", top: true, group: true,
+    name: "top", usage: "<container>", description: "show a container's processes (not for VMs)", top: true, group: true,
     async run([ref], _options, io) {
       const { Titles, Processes } = await (await daemon(io)).json<{ Titles: string[]; Processes: string[][] }>("GET", `/containers/${enc(ref!)}/top`);
       io.stdout(formatTable(Titles, Processes));
     },
   },
   {
-    name: "stats", usage: "[container...]", description: "show resource use (one snapshot, as --no-stream)", top: true, group: true,
+    name: "stats", usage: "[container...]", description: "show resource use of containers and VMs (one snapshot, as --no-stream)", top: true, group: true,
     options: [["--no-stream", "one snapshot (always)"]],
     async run(refs, _options, io) {
       const client = await daemon(io);
@@ -268,14 +271,14 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "diff", usage: "<container>", description: "list what a container changed in its filesystem (A/C/D)", top: true, group: true,
+    name: "diff", usage: "<container>", description: "list what a container changed in its filesystem (A/C/D; not for VMs)", top: true, group: true,
     async run([ref], _options, io) {
       const changes = await (await daemon(io)).json<{ Path: string; Kind: number }[]>("GET", `/containers/${enc(ref!)}/changes`);
       io.stdout(changes.map((c) => `${"CAD"[c.Kind]} ${c.Path}\n`).join(""));
     },
   },
   {
-    name: "commit", usage: "<container> [repository]", description: "make an image from a container's changes", top: true, group: true,
+    name: "commit", usage: "<container> [repository]", description: "make an image from a container's changes (not for VMs)", top: true, group: true,
     options: [["-m, --message <text>", "commit message"], ["-a, --author <name>", "author"]],
     async run([ref, repo], options, io) {
       const { Id } = await (await daemon(io)).json<{ Id: string }>("POST", "/commit", { query: { container: ref, repo, comment: options.message as string | undefined, author: options.author as string | undefined } });
@@ -283,7 +286,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "export", usage: "<container>", description: "write a container's filesystem as a tar archive", top: true, group: true,
+    name: "export", usage: "<container>", description: "write a container's filesystem as a tar archive (not for VMs)", top: true, group: true,
     options: [["-o, --output <file>", "write to a file instead of standard output"]],
     async run([ref], options, io) {
       const tar = await (await daemon(io)).bytes("GET", `/containers/${enc(ref!)}/export`);
@@ -309,7 +312,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "cp", usage: "<src> <dst>", description: "copy files between a container and the host (CONTAINER:PATH on one side)", top: true, group: true,
+    name: "cp", usage: "<src> <dst>", description: "copy files between a container and the host (CONTAINER:PATH on one side; not for VMs)", top: true, group: true,
     async run([src, dst], _options, io) {
       const client = await daemon(io);
       const remote = (p: string) => /^[^/.][^:]*:/.test(p) ? { ref: p.slice(0, p.indexOf(":")), path: p.slice(p.indexOf(":") + 1) || "/" } : undefined;
@@ -329,7 +332,7 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "inspect", usage: "<container...>", description: "show containers' configuration and state as JSON (which limit was hit, OOMKilled)", group: true,
+    name: "inspect", usage: "<container...>", description: "show containers' and VMs' configuration and state as JSON (Kind, which limit was hit, OOMKilled, a VM's memory and boot figures)", group: true,
     options: [["-f, --format <template>", "print only fields, e.g. {{.State.LimitHit}} or {{json .State}}"]],
     async run(refs, options, io) {
       const client = await daemon(io);

@@ -1,5 +1,6 @@
 // `wasmbox run`: a module file runs on a kernel embedded in the CLI (wasmtime-style); anything
-// else is an image and runs as a container (docker-style), see containers.ts.
+// else is an image and runs as a container (docker-style, see containers.ts) or, with --vm, as a
+// VM: in the foreground in the CLI (vm.ts), or with -d through the daemon like a container.
 import { existsSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
 import type { Command } from "commander";
@@ -29,12 +30,12 @@ export function registerRunCommand(program: Command, io: CliIo, exitCode: (code:
     .option("-e, --env-var <K=V>", "set an environment variable (repeatable, as docker)", collect)
     .option("--trace", "print every syscall to stderr, like strace")
     .option("--engine <kind>", "auto, inline (JSPI) or worker", "auto")
-    .option("-d, --detach", "run an image's container in the background (through the daemon) and print its id")
-    .option("--vm", "run the image as a virtual machine: its own isolate, kernel and copy of the disk")
+    .option("-d, --detach", "run an image's container (or VM, with --vm) in the background through the daemon and print its id")
+    .option("--vm", "run the image as a virtual machine: its own isolate, kernel and copy of the disk (with -d: through the daemon)")
     .option("--vm-memory <SIZE>", "with --vm: the guest's memory (e.g. 256m, 1g)")
     .option("--vm-cpus <N>", "with --vm: 1 runs every guest process on the guest's one thread; more gives each its own");
   // The container flags (docker run's), for images; -e and --engine are declared above.
-  addCreateFlags(run, ["--env <", "--engine"])
+  addCreateFlags(run, ["--env <", "--engine", "--vm"])
     .passThroughOptions()
     .allowExcessArguments()
     .action(async (target: string, args: string[], opts: Record<string, unknown>, command: Command) => {
@@ -45,7 +46,7 @@ export function registerRunCommand(program: Command, io: CliIo, exitCode: (code:
         exitCode(await runModule(io, target, args, { dir: opts.dir as string[], env, trace: Boolean(opts.trace), engine }));
         return;
       }
-      if (opts.vm) {
+      if (opts.vm && !opts.detach) {
         exitCode(await runVmCommand(io, target, args, { ...opts, env, interactive: Boolean(opts.interactive) }));
         return;
       }

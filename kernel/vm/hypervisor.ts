@@ -241,9 +241,12 @@ export class Guest {
     return this.request<GuestStats>((id) => ({ type: "stats", id }), timeoutMs);
   }
 
-  /** Runs another command inside the running guest (as `docker exec` or ssh would); `ms` is its run time in the guest. */
-  exec(argv: string[], timeoutMs = 30_000): Promise<ExecResult | undefined> {
-    return this.request((id) => ({ type: "exec", id, argv }), timeoutMs);
+  /**
+   * Runs another command inside the running guest (as `docker exec` or ssh would), with the boot
+   * environment and directory unless given; `ms` is its run time in the guest.
+   */
+  exec(argv: string[], timeoutMs = 30_000, options: { env?: string[]; cwd?: string } = {}): Promise<ExecResult | undefined> {
+    return this.request((id) => ({ type: "exec", id, argv, ...options }), timeoutMs);
   }
 
   /** Copies a file into the running guest's disk (as `docker cp` or scp would). */

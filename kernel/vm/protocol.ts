@@ -28,7 +28,7 @@ export type HostMessage =
   | { type: "stdin-end" }
   | { type: "signal"; signal: number }
   | { type: "stats"; id: number }
-  | { type: "exec"; id: number; argv: string[] }
+  | { type: "exec"; id: number; argv: string[]; env?: string[]; cwd?: string }
   | { type: "put"; id: number; path: string; data: Uint8Array; mode: number }
   | { type: "fault"; fault: "crash" | "heap" | "spin" };
 

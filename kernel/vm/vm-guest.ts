@@ -56,8 +56,9 @@ function boot(data: GuestBootData): void {
       case "stats": return post({ type: "stats", id: msg.id, stats: stats() });
       case "exec": {
         const [p, ...a] = msg.argv;
+        const env = msg.env ?? data.env;
         const t0 = performance.now();
-        kernel.run(which(container, data.env, p), { container, args: a, argv0: p, env: data.env, cwd: data.cwd }).then(
+        kernel.run(which(container, env, p), { container, args: a, argv0: p, env, cwd: msg.cwd ?? data.cwd }).then(
           (r) => post({ type: "exec-result", id: msg.id, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 }),
           (e: Error) => post({ type: "exec-result", id: msg.id, exitCode: 127, stdout: "", stderr: `${p}: ${e.message}\n`, ms: performance.now() - t0 }),
         );

@@ -53,8 +53,8 @@ describe("container lifecycle through the daemon", () => {
     const id = run.stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     const ps = await cli("ps");
-    expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n/);
-    expect(ps.stdout).toMatch(new RegExp(`${id.slice(0, 12)}\\s+base\\s+"sh -c echo "hello \\$…"\\s+.*Up .*web\\n`));
+    expect(ps.stdout).toMatch(/^CONTAINER ID\s+KIND\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n/);
+    expect(ps.stdout).toMatch(new RegExp(`${id.slice(0, 12)}\\s+container\\s+base\\s+"sh -c echo "hello \\$…"\\s+.*Up .*web\\n`));
     expect(await until(() => cli("logs", "web").then((r) => r.stdout), (t) => t.includes("hello"))).toBe("hello you\n");
     const exec = await cli("exec", id.slice(0, 6), "sh", "-c", "echo $WHO; hostname; cat /proc/1/cmdline | tr '\\0' ' '");
     expect(exec.code).toBe(0);

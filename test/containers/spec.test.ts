@@ -4,12 +4,26 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Kernel } from "../../kernel/index.js";
-import { parseDuration, parseSignal, parseSize, parseVolume, specFromOptions, SpecError, SYSCALL_PROFILES } from "../../containers/spec.js";
+import { kindOf, parseDuration, parseSignal, parseSize, parseVmMemoryMb, parseVolume, specFromOptions, SpecError, SYSCALL_PROFILES, type ContainerSpec } from "../../containers/spec.js";
 import { tempDir } from "./helpers.js";
 
 const names = new Kernel({ log: () => undefined }).syscalls.map((s) => s.name);
 
 describe("container flags", () => {
+  it("makes a VM with --vm: memory and CPUs, a container otherwise (and in configs from before VMs)", () => {
+    const context = { cwd: "/", env: {}, syscallNames: names };
+    expect(specFromOptions({}, context)).toMatchObject({ kind: "container" });
+    expect(specFromOptions({}, context).vm).toBeUndefined();
+    expect(specFromOptions({ vm: true }, context)).toMatchObject({ kind: "vm", vm: { memoryMb: 256, cpus: 1 } });
+    expect(specFromOptions({ vm: true, vmMemory: "1g", vmCpus: "2", env: ["A=1"] }, context)).toMatchObject({ kind: "vm", vm: { memoryMb: 1024, cpus: 2 }, env: ["A=1"] });
+    expect(parseVmMemoryMb("96")).toBe(96);
+    expect(parseVmMemoryMb("65536k")).toBe(64);
+    expect(() => parseVmMemoryMb("8m")).toThrow(/at least 16m/);
+    expect(() => specFromOptions({ vm: true, readOnly: true }, context)).toThrow(/--read-only is not supported with --vm/);
+    expect(() => specFromOptions({ vmCpus: "2" }, context)).toThrow(/need --vm/);
+    expect(kindOf({} as ContainerSpec)).toBe("container");
+  });
+
   it("parses sizes, durations, volumes and signals", () => {
     expect(parseSize("512k", "-m")).toBe(512 * 1024);
     expect(parseSize("64m", "-m")).toBe(64 * 1024 * 1024);

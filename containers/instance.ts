@@ -1,0 +1,249 @@
+// containers/: what the runtime starts, behind one interface: a container on the runtime's own
+// kernel (overlay root, pid 1, time limits) or a VM (a kernel/vm Hypervisor guest with its own
+// kernel and copy of the image). The runtime picks one at start from the spec's kind.
+import type { Container, LimitHit } from "../kernel/container/container.js";
+import type { Kernel, Process } from "../kernel/index.js";
+import type { InputStream } from "../kernel/stdio.js";
+import type { MountNamespace } from "../kernel/vfs/namespace.js";
+import type { OverlayFs } from "../kernel/vfs/overlay.js";
+import type { Guest, GuestExit } from "../kernel/vm/index.js";
+import { Filetype } from "../kernel/wasi.js";
+import type { ContainerSpec, InstanceKind, VmFigures } from "./spec.js";
+
+const SIGKILL = 9;
+/** The longest timer Node takes (about 24.8 days): an exec in a VM waits as long as the command runs. */
+const EXEC_FOREVER_MS = 2 ** 31 - 1;
+
+/** Where a started instance's standard streams go. */
+export interface StreamIo {
+  stdin?: string | Uint8Array | NodeJS.ReadableStream | InputStream | null;
+  tty?: boolean;
+  onStdout?: (chunk: Uint8Array) => void;
+  onStderr?: (chunk: Uint8Array) => void;
+}
+
+/** What exec() takes besides the command: the environment and directory. */
+export interface ExecOptions extends StreamIo {
+  env: string[];
+  workdir: string;
+}
+
+/** How pid 1 ended, as the state records it. */
+export interface InstanceEnd {
+  exitCode: number;
+  error?: string;
+  oomKilled: boolean;
+  limitHit?: LimitHit;
+  refusedCalls: string[];
+}
+
+/** Resource use now (docker stats). */
+export interface InstanceUse {
+  cpuMs: number;
+  memoryBytes: number;
+  pids: number;
+  storageBytes: number;
+}
+
+/** A started container or VM, as the runtime drives it. */
+export interface Instance {
+  readonly kind: InstanceKind;
+  /** Resolves when pid 1 has ended; nothing else of the instance runs by then. */
+  readonly ended: Promise<InstanceEnd>;
+  /** pid 1 as seen inside (0 until it runs). */
+  readonly pid: number;
+  /** A container's root (its upper is saved when it ends); a VM's disk lives in its guest and is not kept. */
+  readonly overlay?: OverlayFs;
+  /** A VM's boot figures (known once pid 1 runs). */
+  vmFigures?(): VmFigures;
+  /** Sends a signal to pid 1; SIGKILL ends every process at once. */
+  signal(sig: number): void;
+  /** Runs another command inside; resolves with its exit code. */
+  exec(argv: string[], options: ExecOptions): Promise<number>;
+  use(): Promise<InstanceUse>;
+  /** Syscalls refused so far (most recent last). */
+  refusedCalls(): string[];
+}
+
+/** A container on the shared kernel: pid 1 runs in `container` over `overlay`. */
+export class ContainerInstance implements Instance {
+  readonly kind = "container" as const;
+  readonly ended: Promise<InstanceEnd>;
+  init?: Process;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  /** Runs `program` as pid 1 and arms the time limits; `onError` prints why pid 1 could not run. */
+  constructor(
+    private readonly kernel: Kernel, readonly container: Container, readonly overlay: OverlayFs,
+    spec: ContainerSpec, program: { path: string; argv: string[] }, io: StreamIo, onError: (text: string) => void,
+  ) {
+    const run = kernel.run(program.path, {
+      container, argv0: program.argv[0], args: program.argv.slice(1), env: spec.env, cwd: spec.workdir,
+      stdin: io.stdin ?? null, tty: io.tty ?? false, capture: false, preopenRoot: true,
+      onStdout: io.onStdout, onStderr: io.onStderr,
+      onStart: (proc) => (this.init = proc),
+    });
+    this.ended = run.then(
+      (result) => this.end(result.exitCode),
+      (e: Error) => {
+        onError(`wasmbox: ${program.argv[0]}: ${e.message}\n`);
+        return this.end((e as { errno?: number }).errno === 44 ? 127 : 126, e.message);
+      },
+    );
+    this.armLimits(spec.limits);
+  }
+
+  get pid(): number {
+    return this.init ? 1 : 0;
+  }
+
+  /** Kills what is left, stops the limit timers, and reads the container's record of limits hit. */
+  private end(exitCode: number, error?: string): InstanceEnd {
+    for (const timer of this.timers) clearTimeout(timer);
+    killAll(this.container, SIGKILL);
+    const c = this.container;
+    return { exitCode, error, oomKilled: c.oomKilled, limitHit: c.limitHit, refusedCalls: c.refusedCalls.slice(-100) };
+  }
+
+  /** Arms the wall-clock and CPU-time limits: past them every process of the container is killed. */
+  private armLimits({ wallTimeMs, cpuTimeMs }: ContainerSpec["limits"]): void {
+    const hit = (which: "wall-time" | "cpu-time") => {
+      this.container.limitHit = which;
+      killAll(this.container, SIGKILL);
+    };
+    if (wallTimeMs !== undefined) this.timers.push(setTimeout(() => hit("wall-time"), wallTimeMs));
+    if (cpuTimeMs !== undefined) {
+      // Inline processes are checked at each syscall (kernel); worker processes computing without
+      // syscalls are charged here for the time they spend RUNNING.
+      const tick = Math.max(5, Math.min(100, cpuTimeMs / 10));
+      let unchargedNs = 0;
+      this.timers.push(setInterval(() => {
+        for (const p of this.container.liveProcesses()) if (!p.inline && p.state === "RUNNING") unchargedNs += tick * 1e6;
+        if ((this.container.cpuNs + unchargedNs) / 1e6 >= cpuTimeMs) hit("cpu-time");
+      }, tick));
+    }
+  }
+
+  signal(sig: number): void {
+    if (sig === SIGKILL) killAll(this.container, SIGKILL);
+    else this.init?.signal(sig);
+  }
+
+  async exec(argv: string[], options: ExecOptions): Promise<number> {
+    const path = findOnPath(this.container.ns, argv[0]!, options.env);
+    if (!path) {
+      options.onStderr?.(Buffer.from(`wasmbox: exec: "${argv[0]}": executable file not found in $PATH\n`));
+      return 127;
+    }
+    const result = await this.kernel.run(path, {
+      container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
+      stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
+    });
+    return result.exitCode;
+  }
+
+  /** The processes (docker top). */
+  top(): { pid: number; ppid: number; state: string; cpuMs: number; command: string }[] {
+    return this.container.pids.list().map((p) => ({
+      pid: p.pid, ppid: p.parent?.pid ?? 0, state: p.state, cpuMs: Math.floor(p.cpuNs / 1e6), command: p.argv.join(" "),
+    }));
+  }
+
+  async use(): Promise<InstanceUse> {
+    return this.useNow();
+  }
+
+  /** use(), synchronously (a container's figures are at hand). */
+  useNow(): InstanceUse {
+    const c = this.container;
+    return { cpuMs: Math.floor(c.cpuNs / 1e6), memoryBytes: c.memoryBytes(), pids: c.liveProcesses().length, storageBytes: this.overlay.upper.usedBytes };
+  }
+
+  refusedCalls(): string[] {
+    return this.container.refusedCalls.slice(-100);
+  }
+}
+
+/** A VM: a hypervisor guest booted from a full copy of the image, running the command under its init. */
+export class VmInstance implements Instance {
+  readonly kind = "vm" as const;
+  readonly ended: Promise<InstanceEnd>;
+
+  /** Takes a booted guest; `onError` prints how it ended badly (command not found, crash, out of memory). */
+  constructor(readonly guest: Guest, onError: (text: string) => void) {
+    this.ended = guest.exited.then((exit) => {
+      const text = exitNotice(guest, exit);
+      if (text) onError(text);
+      return { exitCode: exit.exitCode, error: exit.message, oomKilled: exit.reason === "oom", limitHit: exit.reason === "oom" ? "memory" : undefined, refusedCalls: [] };
+    });
+  }
+
+  get pid(): number {
+    return this.guest.state === "running" ? (this.guest.pid ?? 0) : 0;
+  }
+
+  vmFigures(): VmFigures {
+    return { diskBytes: this.guest.diskBytes, kernelUpMs: this.guest.kernelUpMs, bootMs: this.guest.bootMs };
+  }
+
+  signal(sig: number): void {
+    if (sig === SIGKILL) void this.guest.kill();
+    else this.guest.signal(sig);
+  }
+
+  /** Runs the command through the guest (no stdin); its output comes when it ends. */
+  async exec(argv: string[], options: ExecOptions): Promise<number> {
+    const result = await this.guest.exec(argv, EXEC_FOREVER_MS, { env: options.env, cwd: options.workdir });
+    if (!result) {
+      options.onStderr?.(Buffer.from(`wasmbox: VM ${this.guest.name} did not answer the exec\n`));
+      return 126;
+    }
+    if (result.stdout) options.onStdout?.(Buffer.from(result.stdout));
+    if (result.stderr) options.onStderr?.(Buffer.from(result.stderr));
+    return result.exitCode;
+  }
+
+  /** The guest's own figures: its isolate's heap plus its processes' memory, its disk, its processes. */
+  async use(): Promise<InstanceUse> {
+    const stats = await this.guest.stats();
+    if (!stats) return { cpuMs: 0, memoryBytes: 0, pids: 0, storageBytes: this.guest.diskBytes };
+    return { cpuMs: 0, memoryBytes: stats.heapUsed + stats.guestMemory, pids: stats.processes, storageBytes: stats.diskBytes };
+  }
+
+  refusedCalls(): string[] {
+    return [];
+  }
+}
+
+/** What to print when a guest ended other than by its command exiting. */
+function exitNotice(guest: Guest, exit: GuestExit): string | undefined {
+  if (exit.reason === "oom") return `wasmbox: VM ${guest.name} ran out of memory (--vm-memory ${guest.memoryMb}m): ${exit.message ?? ""}\n`;
+  if (exit.reason === "crashed") return `wasmbox: VM ${guest.name} crashed: ${exit.message ?? ""}\n`;
+  if (exit.reason === "exit" && exit.message) return `wasmbox: ${exit.message}\n`;
+  return undefined;
+}
+
+/** Sends a signal to every process of a container. */
+function killAll(container: Container, sig: number): void {
+  for (const p of container.liveProcesses()) p.kill(sig);
+}
+
+/** Whether `path` names a regular file in the namespace (a missing last component is no exception). */
+export function isFile(ns: MountNamespace, path: string): boolean {
+  try {
+    return ns.resolve([ns.root], path, true, false).node?.type === Filetype.REGULAR_FILE;
+  } catch {
+    return false;
+  }
+}
+
+/** A command's path: as given when it has a '/', else the first PATH entry holding it. */
+export function findOnPath(ns: MountNamespace, command: string, env: string[]): string | undefined {
+  if (command.includes("/")) return isFile(ns, command) ? command : undefined;
+  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/bin:/usr/bin";
+  for (const dir of path.split(":").filter(Boolean)) {
+    const candidate = `${dir.replace(/\/$/, "")}/${command}`;
+    if (isFile(ns, candidate)) return candidate;
+  }
+  return undefined;
+}

@@ -1,0 +1,167 @@
+// test/vm: VMs as daemon instances, from the CLI (in-process, as the bin runs it) against a real
+// daemon process: create --vm, start, ps KIND, logs, exec, stop, wait, kill, rm, run -d --vm,
+// inspect's figures, the commands a VM refuses, and a VM's record across a killed daemon.
+// Nothing waits on time: output is polled through the daemon until it shows.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../../cli/index.js";
+import type { CliIo } from "../../cli/io.js";
+import { buildShippedImages } from "../../images/build-shipped.js";
+import { tempDir } from "../containers/helpers.js";
+
+const daemons: string[] = [];
+afterEach(async () => {
+  for (const home of daemons.splice(0)) {
+    const pid = Number(await readFile(join(home, "daemon.pid"), "utf8").catch(() => "0"));
+    if (pid) try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+});
+
+async function setup() {
+  const home = await tempDir("wbx-vm-");
+  const work = await tempDir("wbx-vm-work-");
+  await buildShippedImages({ home, write: () => undefined });
+  daemons.push(home);
+  const cli = async (...args: string[]) => {
+    let stdout = "";
+    let stderr = "";
+    const io: CliIo = { stdout: (t) => void (stdout += Buffer.from(t as Uint8Array).toString()), stderr: (t) => void (stderr += Buffer.from(t as Uint8Array).toString()), env: { ...process.env, WASMBOX_HOME: home }, cwd: work };
+    const code = await runCli(args, io);
+    return { code, stdout, stderr };
+  };
+  return { home, cli };
+}
+
+/** Polls a CLI command (on the daemon's answers, not on time) until `check` holds. */
+async function until(probe: () => Promise<string>, check: (text: string) => boolean): Promise<string> {
+  for (;;) {
+    const text = await probe();
+    if (check(text)) return text;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const LOOP = 'echo "hello from $(hostname)"; while true; do sleep 1; done';
+
+describe("VMs through the daemon", () => {
+  it("create --vm, start, ps KIND, logs, inspect, exec, stats, stop, wait, start again, kill, rm", async () => {
+    const { cli } = await setup();
+    const created = await cli("create", "--vm", "--vm-memory", "96m", "--name", "vm1", "--hostname", "guest1", "base", "sh", "-c", LOOP);
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    const id = created.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect((await cli("ps", "-a")).stdout).toMatch(new RegExp(`^CONTAINER ID\\s+KIND\\s+IMAGE[^\\n]*\\n${id.slice(0, 12)}\\s+vm\\s+base\\s+.*Created\\s+vm1\\n$`));
+    expect((await cli("ps")).stdout).not.toContain("vm1");
+
+    expect((await cli("start", "vm1")).code).toBe(0);
+    expect((await cli("ps")).stdout).toMatch(new RegExp(`${id.slice(0, 12)}\\s+vm\\s+base\\s+.*Up .*vm1\\n`));
+    expect(await until(() => cli("logs", "vm1").then((r) => r.stdout), (t) => t.includes("hello"))).toBe("hello from guest1\n");
+    const inspect = await cli("inspect", "-f", "{{.Kind}} {{.State.Status}} {{.State.Pid}} {{.VM.MemoryMb}} {{.VM.Cpus}}", "vm1");
+    expect(inspect.stdout).toBe("vm running 1 96 1\n");
+    const boot = JSON.parse((await cli("inspect", "-f", "{{json .VM}}", "vm1")).stdout) as Record<string, number>;
+    expect(boot.DiskBytes).toBeGreaterThan(0);
+    expect(boot.BootMs).toBeGreaterThan(0);
+    expect(boot.KernelUpMs).toBeGreaterThan(0);
+
+    const exec = await cli("exec", "-e", "WHO=you", "-w", "/etc", "vm1", "sh", "-c", "echo $WHO in $(hostname):$(pwd); exit 4");
+    expect(exec.stdout).toBe("you in guest1:/etc\n");
+    expect(exec.code).toBe(4);
+    expect((await cli("stats", "vm1")).stdout).toMatch(/\n[0-9a-f]{12}\s+vm1\s+[\d.]+s\s+[\d.]+\w+ \/ 101MB\s+\d+\s/);
+    for (const command of [["diff", "vm1"], ["top", "vm1"], ["export", "vm1"], ["commit", "vm1", "x:1"], ["cp", "vm1:/etc/passwd", "out"]]) {
+      const refused = await cli(...command);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(`wasmbox: vm1 is a VM: ${command[0]} is not supported (its disk and processes are inside the guest)\n`);
+    }
+
+    // stop: SIGTERM to the guest's init, which passes it to sh (128 + 15).
+    expect((await cli("stop", "-t", "30", "vm1")).stdout).toBe("vm1\n");
+    expect((await cli("wait", "vm1")).stdout).toBe("143\n");
+    expect((await cli("ps", "-a")).stdout).toMatch(/\s+vm\s+.*Exited \(143\) .* ago\s+vm1\n/);
+    expect((await cli("inspect", "-f", "{{.State.Status}} {{.State.Pid}} {{.VM.MemoryMb}}", "vm1")).stdout).toBe("exited 0 96\n");
+
+    // A second start boots the VM afresh; its console output is appended to the same log.
+    expect((await cli("start", "vm1")).code).toBe(0);
+    await until(() => cli("logs", "vm1").then((r) => r.stdout), (t) => t === "hello from guest1\nhello from guest1\n");
+    const refused = await cli("rm", "vm1");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/container is running/);
+    expect((await cli("kill", "-s", "KILL", "vm1")).stdout).toBe("vm1\n");
+    expect((await cli("wait", "vm1")).stdout).toBe("137\n");
+    expect((await cli("rm", "vm1")).stdout).toBe("vm1\n");
+    expect((await cli("ps", "-a", "-q")).stdout).toBe("");
+  });
+
+  it("run -d --vm: exit codes, logs -f, a missing command, rm -f, and VMs beside containers in ps", async () => {
+    const { cli } = await setup();
+    const quick = await cli("run", "-d", "--vm", "--vm-memory", "64m", "--name", "quick", "base", "sh", "-c", "echo out; echo err >&2; exit 5");
+    expect(quick.code).toBe(0);
+    expect((await cli("wait", "quick")).stdout).toBe("5\n");
+    const logs = await cli("logs", "-f", "quick");
+    expect(logs.stdout).toBe("out\n");
+    expect(logs.stderr).toBe("err\n");
+    expect((await cli("inspect", "-f", "{{.Kind}} {{.State.ExitCode}}", "quick")).stdout).toBe("vm 5\n");
+
+    expect((await cli("run", "-d", "--vm", "--name", "lost", "base", "nosuchcommand")).code).toBe(0);
+    expect((await cli("wait", "lost")).stdout).toBe("127\n");
+    const lost = await cli("logs", "lost");
+    expect(lost.stderr).toMatch(/nosuchcommand/);
+
+    expect((await cli("run", "-d", "--name", "box", "base", "sleep", "100")).code).toBe(0);
+    expect((await cli("run", "-d", "--vm", "--name", "busy", "base", "sh", "-c", "echo up; sleep 100")).code).toBe(0);
+    const ps = (await cli("ps", "-a")).stdout;
+    expect(ps).toMatch(/\s+container\s+base\s+.*Up .*box\n/);
+    expect(ps).toMatch(/\s+vm\s+base\s+.*Up .*busy\n/);
+    expect(ps).toMatch(/\s+vm\s+base\s+.*Exited \(5\) .*quick\n/);
+    // logs -f on a running VM ends when it does (whether it attached before the kill or after).
+    await until(() => cli("logs", "busy").then((r) => r.stdout), (t) => t === "up\n");
+    const follow = cli("logs", "-f", "busy");
+    expect((await cli("kill", "busy")).code).toBe(0);
+    expect(await follow).toEqual({ code: 0, stdout: "up\n", stderr: "" });
+    expect((await cli("wait", "busy")).stdout).toBe("137\n");
+    const refused = await cli("rm", "box");
+    expect(refused.stderr).toMatch(/container is running/);
+    expect((await cli("rm", "-f", "box", "busy")).stdout).toBe("box\nbusy\n");
+    expect((await cli("ps", "-q")).stdout).toBe("");
+  });
+
+  it("refuses container-only flags with --vm, and VM flags without it", async () => {
+    const { cli } = await setup();
+    const volume = await cli("create", "--vm", "-v", "/tmp:/host", "base");
+    expect(volume.code).toBe(1);
+    expect(volume.stderr).toMatch(/--volume is not supported with --vm/);
+    const memory = await cli("create", "--vm", "-m", "64m", "base");
+    expect(memory.stderr).toMatch(/--memory \(use --vm-memory\) is not supported with --vm/);
+    expect((await cli("create", "--vm-memory", "64m", "base")).stderr).toMatch(/--vm-memory and --vm-cpus need --vm/);
+    expect((await cli("create", "--vm", "--vm-memory", "8m", "base")).stderr).toMatch(/a VM needs at least 16m/);
+    expect((await cli("create", "--vm", "--vm-cpus", "0", "base")).stderr).toMatch(/--vm-cpus 0/);
+  });
+
+  it("keeps a VM's record and console log across a killed daemon, and starts it again", async () => {
+    const { cli, home } = await setup();
+    const id = (await cli("run", "-d", "--vm", "--name", "long", "base", "sh", "-c", "echo started; sleep 1000")).stdout.trim();
+    await until(() => cli("logs", "long").then((r) => r.stdout), (t) => t.includes("started"));
+    const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
+    process.kill(pid, "SIGKILL");
+    await until(async () => {
+      try {
+        process.kill(pid, 0);
+        return "alive";
+      } catch {
+        return "dead";
+      }
+    }, (t) => t === "dead");
+    // A new daemon starts on demand; the VM the dead one ran shows as exited, still a VM.
+    expect((await cli("ps", "-a")).stdout).toMatch(new RegExp(`${id.slice(0, 12)}\\s+vm\\s+.*Exited \\(255\\).*long\\n`));
+    expect((await cli("logs", "long")).stdout).toBe("started\n");
+    expect((await cli("start", "long")).code).toBe(0);
+    await until(() => cli("logs", "long").then((r) => r.stdout), (t) => t === "started\nstarted\n");
+    expect((await cli("inspect", "-f", "{{.Kind}} {{.State.Status}}", "long")).stdout).toBe("vm running\n");
+    expect((await cli("rm", "-f", "long")).code).toBe(0);
+  });
+});
