@@ -20,6 +20,8 @@ if (!only || only === "images") {
   const { benchImages } = await import("./images.js");
   const r = await benchImages();
   console.log(`images: ${JSON.stringify(r)}`);
+  const { benchSharing } = await import("./sharing.js");
+  for (const f of await benchSharing()) console.log(format(f));
 }
 if (!only || only === "containers") {
   const { benchContainers, formatContainerFigures } = await import("./containers.js");
