@@ -80,6 +80,8 @@ class GuestTrap extends Error {
 
 export class WorkerEngine implements Engine {
   readonly kind = "worker" as const;
+  /** Processes of this engine whose worker is running; the kernel thread only spins for a lone one. */
+  private running = 0;
 
   start(proc: Process, program: LoadedProgram): void {
     proc.inline = false;
@@ -102,9 +104,11 @@ export class WorkerEngine implements Engine {
       stderr: false,
     });
     let finished = false;
+    this.running++;
     const end = (outcome: { ok: true } | { ok: false; error: unknown }) => {
       if (finished) return;
       finished = true;
+      this.running--;
       settle(proc, program, outcome);
       void worker.terminate();
     };
@@ -116,15 +120,16 @@ export class WorkerEngine implements Engine {
     worker.on("exit", () => end({ ok: false, error: new Error("the worker exited unexpectedly") }));
 
     let resumedAt = performance.now();
-    // A chatty guest's next request usually comes within microseconds: wait for it right here
-    // (Atomics.wait, bounded) instead of through the event loop, whose wake-up costs 10-50 us.
-    // When such a wait times out the guest is computing: back off to the event loop for a while.
+    // A chatty guest's next request usually comes within microseconds: spin for it right here
+    // instead of through the event loop, whose wake-up costs 10-50 us. Only while it is the one
+    // worker process running (with several, the kernel thread must serve them all), and when a
+    // spin times out the guest is computing: back off to the event loop for a while.
     let backoff = 0;
     const serve = async (): Promise<void> => {
       while (!finished) {
         const state = Atomics.load(i32, STATE);
         if (state !== REQUEST) {
-          if (state === RESPONSE && backoff === 0) {
+          if (state === RESPONSE && backoff === 0 && this.running === 1) {
             if (spinWhile(i32, RESPONSE, SPIN_WAIT_MS)) continue;
             backoff = SPIN_BACKOFF;
           }

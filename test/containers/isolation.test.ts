@@ -44,6 +44,8 @@ describe("container isolation", () => {
     const rt = await makeRuntime();
     const a = await start(rt, sh("echo ready; sleep 1000"), { init: false });
     await until(() => a.out.stdout.includes("ready"));
+    // "ready" comes before sh has spawned its sleep: wait for both to exist.
+    await until(() => rt.top(a.record.spec.id).length === 2);
     expect(rt.top(a.record.spec.id).map((p) => p.pid)).toEqual([1, 2]);
     const b = await runIn(rt, sh("ls /proc | grep -E '^[0-9]+$' | sort -n | tr '\\n' ' '; echo; cat /proc/1/cmdline | tr '\\0' ' '; echo; kill -9 2 3 4 5; kill -9 -1; echo unreachable"), { init: false });
     expect(b.stdout.split("\n")[1]).toContain("sh -c ls /proc");
