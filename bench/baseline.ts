@@ -14,12 +14,17 @@ const started = performance.now();
 if (wasi.start(instance) !== 0) throw new Error("the compute guest counted the primes wrong");
 const computeMs = performance.now() - started;
 
-const kernel = new Kernel({ log: () => undefined });
-const hello = kernel.programs.compile(guestBytes("hello"), "hello", kernel.engineKind === "worker");
-let helloUs = Number.POSITIVE_INFINITY;
-for (let round = 0; round < 4; round++) {
-  const t = performance.now();
-  for (let i = 0; i < 2000; i++) await kernel.run(hello);
-  helloUs = Math.min(helloUs, ((performance.now() - t) / 2000) * 1000);
+/** Our own hello start with Node's defaults: the best of four rounds of 2,000 starts (us). */
+async function helloStartUs(): Promise<number> {
+  const kernel = new Kernel({ log: () => undefined });
+  const hello = kernel.programs.compile(guestBytes("hello"), "hello", kernel.engineKind === "worker");
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 4; round++) {
+    const t = performance.now();
+    for (let i = 0; i < 2000; i++) await kernel.run(hello);
+    best = Math.min(best, ((performance.now() - t) / 2000) * 1000);
+  }
+  return best;
 }
-process.stdout.write(JSON.stringify({ computeMs, helloUs }) + "\n");
+
+process.stdout.write(JSON.stringify({ computeMs, helloUs: await helloStartUs() }) + "\n");

@@ -325,17 +325,18 @@ function latency(samples: number[]): Latency {
   };
 }
 
-let gcFn: (() => void) | undefined;
-/** A full garbage collection (so memory deltas count what is live). */
+/** A full garbage collection (so memory deltas count what is live); exposes gc when the process lacks it. */
 async function collect(): Promise<void> {
-  if (!gcFn) {
-    setFlagsFromString("--expose-gc");
-    gcFn = runInNewContext("gc") as () => void;
-  }
+  const gc = (globalThis as { gc?: () => void }).gc ?? exposeGc();
   for (let i = 0; i < 3; i++) {
-    gcFn();
+    gc();
     await new Promise((r) => setTimeout(r, 30));
   }
+}
+
+function exposeGc(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
 }
 
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
@@ -357,7 +358,7 @@ async function alive(instances: Instance[]): Promise<number> {
 type Host = { start(options: StartOptions): Instance };
 
 /** Measures one mode. */
-async function measureMode(mode: "container" | "vm", host: Host, options: Required<Pick<CompareOptions, "count" | "cmd" | "syscallLoops" | "pipeBytes">> & { env: string[]; budgetBytes: number; sharedBytes: number; vm?: VmHost }, tick: (label: string) => void): Promise<ModeFigures> {
+async function measureMode(mode: "container" | "vm", host: Host, options: Required<Pick<CompareOptions, "count" | "cmd" | "syscallLoops" | "pipeBytes">> & { env: string[]; budgetBytes: number; sharedBytes: number; vm?: VmHost; layers: readonly (readonly LayerEntry[])[] }, tick: (label: string) => void): Promise<ModeFigures> {
   const { count, cmd, env } = options;
   // 1a. Start latency: N instances of the command, one after another (each alone on the machine).
   const starts: number[] = [];
@@ -408,7 +409,7 @@ async function measureMode(mode: "container" | "vm", host: Host, options: Requir
   const pipeWorkload = `yes | head -c ${options.pipeBytes} | wc -c`;
   const pipe = await best(pipeWorkload);
   tick(`${mode}: pipe workload`);
-  const syscallCount = await countSyscalls(syscallWorkload);
+  const syscallCount = await countSyscalls(syscallWorkload, options.layers);
 
   // 4. Isolation: faults in some instances while the rest keep running.
   const isolation: IsolationResult[] = [];
@@ -509,18 +510,13 @@ async function measureMode(mode: "container" | "vm", host: Host, options: Requir
   };
 }
 
-let syscallCountCache: { layers: unknown; workload: string; count: number } | undefined;
-let countLayers: readonly (readonly LayerEntry[])[] = [];
-
-/** Syscalls the workload makes (it is deterministic): counted once on a tracing kernel. */
-async function countSyscalls(workload: string): Promise<number> {
-  if (syscallCountCache?.workload === workload && syscallCountCache.layers === countLayers) return syscallCountCache.count;
+/** Syscalls the workload makes (it is deterministic): counted on a tracing kernel. */
+async function countSyscalls(workload: string, countLayers: readonly (readonly LayerEntry[])[]): Promise<number> {
   let n = 0;
   const kernel = new Kernel({ trace: () => n++, log: () => undefined });
   const trees = new LayerTrees(() => kernel.allocDev());
   const container = kernel.createContainer({ root: new OverlayFs(kernel.allocDev(), { lowers: countLayers.map((l) => trees.tree(l)) }).root });
   await kernel.run(which(container, ["PATH=/bin"], "sh"), { container, args: ["-c", workload], argv0: "sh", env: ["PATH=/bin"] });
-  syscallCountCache = { layers: countLayers, workload, count: n };
   return n;
 }
 
@@ -531,12 +527,11 @@ export async function compare(options: CompareOptions): Promise<CompareReport> {
   const vmMemoryMb = options.vmMemoryMb ?? 128;
   const vmCpus = options.vmCpus ?? 1;
   const budgetBytes = options.budgetBytes ?? Math.floor(totalmem() / 2);
-  countLayers = options.layers;
   // steps: per mode N starts + 1 together + N idle + 2 workloads + isolation (2 for containers, up to 5 for VMs)
   const total = 2 * (2 * count + 3) + 2 + 1 + Math.min(4, count);
   let done = 0;
   const tick = (label: string) => options.progress?.(++done, total, label);
-  const common = { count, cmd: options.cmd, env, budgetBytes, syscallLoops: options.syscallLoops ?? 2000, pipeBytes: options.pipeBytes ?? 20_000_000 };
+  const common = { count, cmd: options.cmd, env, budgetBytes, syscallLoops: options.syscallLoops ?? 2000, pipeBytes: options.pipeBytes ?? 20_000_000, layers: options.layers };
 
   const containers = new ContainerHost(options.layers, options.engine);
   const container = await measureMode("container", containers, { ...common, sharedBytes: containers.sharedBytes }, tick);

@@ -19,7 +19,7 @@ import { kernelSyscalls } from "./syscalls/kernel-calls.js";
 import { miscSyscalls } from "./syscalls/misc.js";
 import { pathSyscalls } from "./syscalls/path.js";
 import { pollSyscalls } from "./syscalls/poll.js";
-import type { SyscallDef } from "./syscalls/table.js";
+import { DispatcherFactories, type SyscallDef } from "./syscalls/table.js";
 import { makeDevFs } from "./vfs/devfs.js";
 import { HostFs } from "./vfs/hostfs.js";
 import { MemFs } from "./vfs/memory.js";
@@ -114,6 +114,8 @@ export class Kernel {
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
   readonly programs: ProgramCache;
+  /** The syscall dispatchers' generated code, compiled once per table entry. */
+  readonly dispatchers = new DispatcherFactories();
   /** Zeroed linear memories for new inline processes. */
   readonly memoryPool = new MemoryPool();
   readonly root: MemFs;

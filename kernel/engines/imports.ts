@@ -44,7 +44,7 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly 
         return errno;
       };
     } else {
-      fn = makeDispatcher(def, ctx, fail, block, suspends ? suspends.has(def.name) : def.mayBlock);
+      fn = makeDispatcher(def, ctx, fail, block, proc.kernel.dispatchers, suspends ? suspends.has(def.name) : def.mayBlock);
     }
     if (container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined) fn = timeLimited(fn, proc);
     if (trace) fn = traced(def, fn, proc, trace);

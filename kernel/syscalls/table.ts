@@ -62,25 +62,35 @@ export type BlockFn = (wait: Wait, again: () => unknown, done: (value: unknown) 
  * write the result through the out-pointers, return the errno. Generated once per entry and
  * process so that the hot path is a straight-line function V8 can inline.
  */
-export function makeDispatcher(def: SyscallDef, ctx: SyscallContext, fail: FailFn, block: BlockFn, suspends = def.mayBlock): (...raw: number[]) => unknown {
-  const cache = suspends ? suspendingFactories : plainFactories;
-  let factory = cache.get(def);
-  if (!factory) {
-    factory = dispatcherFactory(def, suspends);
-    cache.set(def, factory);
-  }
-  return factory(ctx, def.handler, fail, block, def.result, Wait, YIELD, ...def.params.map(([, kind]) => kind));
+export function makeDispatcher(
+  def: SyscallDef, ctx: SyscallContext, fail: FailFn, block: BlockFn, factories: DispatcherFactories, suspends = def.mayBlock,
+): (...raw: number[]) => unknown {
+  return factories.get(def, suspends)(ctx, def.handler, fail, block, def.result, Wait, YIELD, ...def.params.map(([, kind]) => kind));
 }
 
-/**
- * Generated factories, one per table entry and mode (the entries are immutable definitions, so
- * these caches hold derived code, not state). A plain-mode dispatcher of a may-block call treats
- * a Wait as a kernel bug: it is only used where the engine proved the call cannot block.
- */
-const suspendingFactories = new WeakMap<SyscallDef, (...parts: unknown[]) => (...raw: number[]) => unknown>();
-const plainFactories = new WeakMap<SyscallDef, (...parts: unknown[]) => (...raw: number[]) => unknown>();
+type DispatcherFactory = (...parts: unknown[]) => (...raw: number[]) => unknown;
 
-function dispatcherFactory(def: SyscallDef, suspends: boolean): (...parts: unknown[]) => (...raw: number[]) => unknown {
+/**
+ * The generated dispatcher factories, one per table entry and mode, kept by a kernel so that each
+ * is compiled once. A plain-mode dispatcher of a may-block call treats a Wait as a kernel bug: it
+ * is only used where the engine proved the call cannot block.
+ */
+export class DispatcherFactories {
+  private readonly suspending = new WeakMap<SyscallDef, DispatcherFactory>();
+  private readonly plain = new WeakMap<SyscallDef, DispatcherFactory>();
+
+  get(def: SyscallDef, suspends: boolean): DispatcherFactory {
+    const cache = suspends ? this.suspending : this.plain;
+    let factory = cache.get(def);
+    if (!factory) {
+      factory = dispatcherFactory(def, suspends);
+      cache.set(def, factory);
+    }
+    return factory;
+  }
+}
+
+function dispatcherFactory(def: SyscallDef, suspends: boolean): DispatcherFactory {
   const decoders = def.params.map(([, kind]) => kind);
   let argIndex = 0;
   const decoded: string[] = [];

@@ -83,8 +83,6 @@ function guestEntry(): { url: URL; eval?: false } | { code: string; eval: true }
   return { code, eval: true };
 }
 
-let nextGuest = 1;
-
 /** One running (or ended) VM. */
 export class Guest {
   /** For listings beside containers (`ps` shows the kind). */
@@ -115,9 +113,9 @@ export class Guest {
   private resolveExit!: (exit: GuestExit) => void;
   private stopTimer?: NodeJS.Timeout;
 
-  constructor(options: VmOptions) {
-    const n = nextGuest++;
-    this.id = `vm${n}`;
+  /** `number` is the guest's number within its hypervisor (its id is vmN). */
+  constructor(options: VmOptions, number: number) {
+    this.id = `vm${number}`;
     this.name = options.name ?? this.id;
     this.memoryMb = options.memoryMb ?? 256;
     this.cpus = Math.max(1, Math.floor(options.cpus ?? 1));
@@ -280,18 +278,13 @@ export class Guest {
 /** Boots and keeps track of guests. Nothing a guest does can throw into the hypervisor. */
 export class Hypervisor {
   private readonly guests = new Map<string, Guest>();
-  private static shared?: Hypervisor;
+  private nextGuest = 1;
 
   /** Starts a guest; it boots in the background (await guest.running, guest.exited). */
   boot(options: VmOptions): Guest {
-    const guest = new Guest(options);
+    const guest = new Guest(options, this.nextGuest++);
     this.guests.set(guest.id, guest);
     return guest;
-  }
-
-  /** Boots a guest on the process-wide hypervisor. */
-  static boot(options: VmOptions): Guest {
-    return (Hypervisor.shared ??= new Hypervisor()).boot(options);
   }
 
   /** Every guest booted here, ended ones included. */
