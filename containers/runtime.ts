@@ -283,6 +283,15 @@ export class ContainerRuntime {
       onError(`wasmbox: ${(e as Error).message}\n`);
       return undefined;
     }
+    // What a guest syncs is on disk when its fd_sync returns (the saves run one after another),
+    // so a daemon killed after that keeps it; other writes are saved when the container stops.
+    const files = this.files;
+    if (files) {
+      let saves: Promise<void> = Promise.resolve();
+      container.onSync = () => (saves = saves.then(() => files.saveUpper(spec.id, overlay.diff().entries)).catch((e: Error) => {
+        this.kernel.notice(`wasmbox: saving container ${spec.id.slice(0, 12)}: ${e.message}`);
+      }));
+    }
     return this.launched(record, new ContainerInstance(this.kernel, container, overlay, spec, program, io, onError));
   }
 

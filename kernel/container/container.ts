@@ -68,6 +68,11 @@ export class Container {
   readonly refusedCalls: string[] = [];
   cpuNs = 0;
   limitHit?: LimitHit;
+  /**
+   * Called when one of its processes syncs a file (fd_sync, fd_datasync): the runtime persists the
+   * container's changes, and the call returns once the promise settles, as fsync waits for the disk.
+   */
+  onSync?: () => Promise<void> | void;
   /** The process group that gets SIGINT from ^C on its terminal. */
   foregroundGroup = 1;
   oomKilled = false;

@@ -32,6 +32,12 @@ function checkWritable(file: OpenFile): void {
   if (file.vnode?.fs.readOnly && file.filetype === Filetype.REGULAR_FILE) throw new SysError(Errno.ROFS);
 }
 
+/** Waits for the caller's container to save its changes, if it saves them anywhere (fsync). */
+function persisted(proc: Process): Wait | undefined {
+  const saving = proc.container.onSync?.();
+  return saving ? new Wait(saving, () => undefined) : undefined;
+}
+
 /** Writes, turning EPIPE into SIGPIPE for the writer as POSIX does. */
 function writeOrSigpipe(proc: Process, file: OpenFile, bufs: Uint8Array[]): number | Wait {
   try {
@@ -74,12 +80,13 @@ export const fdSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "fd_datasync", module: WASI_MODULE, mayBlock: false, doc: "Flushes data (nothing to flush in memory).",
+    name: "fd_datasync", module: WASI_MODULE, mayBlock: true, doc: "Flushes data; in a container, waits until its changes are saved.",
     params: [["fd", P.fd]],
     handler(proc: Process, fd: number) {
       const { file } = proc.fds.get(fd, Rights.FD_DATASYNC);
       if (file.filetype === Filetype.DIRECTORY) throw new SysError(Errno.BADF);
       file.sync();
+      return persisted(proc);
     },
   }),
   syscall({
@@ -240,10 +247,11 @@ export const fdSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "fd_sync", module: WASI_MODULE, mayBlock: false, doc: "Flushes data and metadata (nothing to flush in memory).",
+    name: "fd_sync", module: WASI_MODULE, mayBlock: true, doc: "Flushes data and metadata; in a container, waits until its changes are saved.",
     params: [["fd", P.fd]],
     handler(proc: Process, fd: number) {
       proc.fds.get(fd, Rights.FD_SYNC).file.sync();
+      return persisted(proc);
     },
   }),
   syscall({

@@ -108,6 +108,8 @@ describe("container lifecycle through the daemon", () => {
     expect((await cli("stop", "-t", "0", "long")).code).toBe(0);
     expect((await cli("start", "long")).code).toBe(0);
     await until(() => cli("logs", "long").then((r) => r.stdout), (t) => t === "started\nstarted\n");
+    // What a guest syncs survives the daemon's death (fsync returns once the upper is saved).
+    expect((await cli("exec", "long", "sh", "-c", "echo kept > /root/synced; sync /root/synced")).code).toBe(0);
     const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
     process.kill(pid, "SIGKILL");
     await until(async () => {
@@ -123,10 +125,10 @@ describe("container lifecycle through the daemon", () => {
     expect(ps.stdout).toMatch(new RegExp(`${id.slice(0, 12)}.*Exited \\(255\\).*long\\n`));
     expect(Number(await readFile(join(home, "daemon.pid"), "utf8"))).not.toBe(pid);
     expect((await cli("logs", "long")).stdout).toBe("started\nstarted\n");
-    expect((await cli("diff", "long")).stdout).toBe("C /root\nA /root/state\n");
+    expect((await cli("diff", "long")).stdout).toBe("C /root\nA /root/state\nA /root/synced\n");
     expect((await cli("start", "long")).code).toBe(0);
-    const out = await cli("exec", "long", "cat", "/root/state");
-    expect(out.stdout).toBe("before\n");
+    const out = await cli("exec", "long", "cat", "/root/state", "/root/synced");
+    expect(out.stdout).toBe("before\nkept\n");
     expect((await cli("rm", "-f", "long")).code).toBe(0);
   });
 

@@ -7,7 +7,7 @@ import { shMain } from "./sh";
 import { testMain } from "./test";
 import { grepMain, sedMain } from "./textre";
 import { lsMain, mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain, duMain, findMain } from "./files";
-import { dateMain, envMain, whichMain, printenvMain, sleepMain, unameMain, hostnameMain, psMain, killMain, basenameMain, dirnameMain, pwdMain, freeMain, dfMain, xargsMain, initMain } from "./system";
+import { dateMain, envMain, whichMain, printenvMain, sleepMain, unameMain, hostnameMain, psMain, killMain, basenameMain, dirnameMain, pwdMain, syncMain, freeMain, dfMain, xargsMain, initMain } from "./system";
 import { catMain, echoMain, wcMain, headMain, tailMain, teeMain, seqMain, yesMain, trMain, cutMain, uniqMain, sortMain } from "./text";
 
 /** Runs the applet `name`; -1 if there is no such applet. */
@@ -41,6 +41,7 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "basename") return basenameMain(args);
   if (name == "dirname") return dirnameMain(args);
   if (name == "pwd") return pwdMain(args);
+  if (name == "sync") return syncMain(args);
   if (name == "free") return freeMain(args);
   if (name == "df") return dfMain(args);
   if (name == "xargs") return xargsMain(args);

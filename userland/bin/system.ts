@@ -283,6 +283,17 @@ export function dirnameMain(args: string[]): i32 {
   return 0;
 }
 
+/** sync [FILE...]: flush files (no operand: the filesystem of /) to stable storage. */
+export function syncMain(args: string[]): i32 {
+  const paths = args.length > 0 ? args : ["/"];
+  let status = 0;
+  for (let i = 0; i < paths.length; i++) {
+    const err = fs.sync(paths[i]);
+    if (err != 0) { report("sync", paths[i], err); status = 1; }
+  }
+  return status;
+}
+
 /** pwd */
 export function pwdMain(args: string[]): i32 { stdout.line(fs.getcwd()); return 0; }
 

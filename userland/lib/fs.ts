@@ -133,6 +133,17 @@ export function fdType(fd: i32): i32 {
 }
 
 /** open(2) with WASI oflags/fdflags, for reading unless write is set; returns the fd or -1 (lastError). */
+/** Flushes a file, or for a directory the filesystem holding it, to stable storage; 0 or an errno. */
+export function sync(path: string): i32 {
+  if (!resolve(path)) return lastError;
+  const err = wasi.path_open(dirFd, wasi.LOOKUP_SYMLINK_FOLLOW, relPtr, relLen, 0, wasi.RIGHTS_SYNC, 0, 0, ret);
+  if (err != 0) return err;
+  const fd = load<u32>(ret);
+  const result = wasi.fd_sync(fd);
+  wasi.fd_close(fd);
+  return result;
+}
+
 export function open(path: string, oflags: u16 = 0, fdflags: u16 = 0, write: bool = false): i32 {
   if (!resolve(path)) return -1;
   const rights = write ? wasi.RIGHTS_ALL : wasi.RIGHTS_READ;

@@ -7,6 +7,7 @@
 @external("wasi_snapshot_preview1", "environ_sizes_get") export declare function environ_sizes_get(count: usize, size: usize): i32;
 @external("wasi_snapshot_preview1", "clock_time_get") export declare function clock_time_get(id: u32, precision: u64, ret: usize): i32;
 @external("wasi_snapshot_preview1", "fd_close") export declare function fd_close(fd: u32): i32;
+@external("wasi_snapshot_preview1", "fd_sync") export declare function fd_sync(fd: u32): i32;
 @external("wasi_snapshot_preview1", "fd_fdstat_get") export declare function fd_fdstat_get(fd: u32, ret: usize): i32;
 @external("wasi_snapshot_preview1", "fd_filestat_get") export declare function fd_filestat_get(fd: u32, ret: usize): i32;
 @external("wasi_snapshot_preview1", "fd_filestat_set_size") export declare function fd_filestat_set_size(fd: u32, size: u64): i32;
@@ -50,3 +51,5 @@ export const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
 export const RIGHTS_ALL: u64 = 0x1ffffff;
 /** RIGHTS_ALL without the rights that imply writing (fd_write, allocate, sync, set_size). */
 export const RIGHTS_READ: u64 = RIGHTS_ALL & ~(<u64>(1 | 16 | 64 | 256 | (1 << 22)));
+/** FD_DATASYNC and FD_SYNC. */
+export const RIGHTS_SYNC: u64 = 1 | 16;
