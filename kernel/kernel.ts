@@ -219,6 +219,22 @@ export class Kernel {
     return Math.max(0, Math.min(declared, left));
   }
 
+  /**
+   * The container's OOM killer: each process may grow to what its container had left when it
+   * started, so together they can pass --memory; when they have, the largest is killed (SIGKILL)
+   * and the container is marked OOM-killed. Checked whenever one of its processes blocks.
+   */
+  enforceMemoryLimit(container: Container): void {
+    const limit = container.limits.memoryBytes;
+    if (limit === undefined || container.memoryBytes() <= limit) return;
+    let victim: Process | undefined;
+    for (const p of container.liveProcesses()) if (!victim || p.memoryBytes > victim.memoryBytes) victim = p;
+    if (!victim) return;
+    container.oomKilled = true;
+    container.limitHit = "memory";
+    victim.kill(9);
+  }
+
   /** Kernel-wide memory: the host's heap limit as total, and what guests hold as used. */
   memoryInfo(container: Container): { total: number; used: number } {
     const limit = container.limits.memoryBytes;

@@ -122,6 +122,7 @@ export class Process {
 
   /** Gives up the CPU until `until` settles or a signal interrupts. */
   async sleep(until: Promise<unknown>): Promise<void> {
+    this.kernel.enforceMemoryLimit(this.container);
     this.throwIfSignalled();
     const scheduler = this.kernel.scheduler;
     this.state = "BLOCKED";

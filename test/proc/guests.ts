@@ -79,3 +79,16 @@ export const blockedReader = (): Uint8Array => wat(`(module ${IMPORTS} (memory (
 /** Spins forever without a syscall. */
 export const spinner = (): Uint8Array => wat(`(module ${IMPORTS} (memory (export "memory") 1)
   (func (export "_start") (loop $forever (br $forever))))`);
+
+/** Reads one byte from stdin, grows its memory by `pages` (exit 3 if it cannot), then blocks reading stdin again. */
+export function grower(pages: number): Uint8Array {
+  return wat(`(module ${IMPORTS} (memory (export "memory") 1)
+    (func $read
+      (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 1))
+      (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8))))
+    (func (export "_start")
+      (call $read)
+      (if (i32.eq (memory.grow (i32.const ${pages})) (i32.const -1)) (then (call $proc_exit (i32.const 3))))
+      (i32.store8 (i32.const ${pages * 65536}) (i32.const 1))
+      (call $read)))`);
+}
