@@ -3,47 +3,10 @@
 // round trips; run without -d on the CLI's own kernel.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../cli/index.js";
-import type { CliIo } from "../../cli/io.js";
-import { buildShippedImages } from "../../images/build-shipped.js";
-import { tempDir } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { daemonHarness, until } from "../helpers/daemon.js";
 
-const daemons: string[] = [];
-afterEach(async () => {
-  for (const home of daemons.splice(0)) {
-    const pid = Number(await readFile(join(home, "daemon.pid"), "utf8").catch(() => "0"));
-    if (pid) try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-});
-
-async function setup() {
-  const home = await tempDir("wbx-");
-  const work = await tempDir("wbx-work-");
-  await buildShippedImages({ home, write: () => undefined });
-  daemons.push(home);
-  const cli = async (...args: string[]) => {
-    let stdout = "";
-    let stderr = "";
-    const io: CliIo = { stdout: (t) => void (stdout += Buffer.from(t as Uint8Array).toString()), stderr: (t) => void (stderr += Buffer.from(t as Uint8Array).toString()), env: { ...process.env, WASMBOX_HOME: home }, cwd: work };
-    const code = await runCli(args, io);
-    return { code, stdout, stderr };
-  };
-  return { home, work, cli };
-}
-
-/** Polls a CLI command (on the daemon's answers, not on time) until `check` holds. */
-async function until(probe: () => Promise<string>, check: (text: string) => boolean): Promise<string> {
-  for (;;) {
-    const text = await probe();
-    if (check(text)) return text;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const setup = daemonHarness("wbx");
 
 describe("container lifecycle through the daemon", () => {
   it("run -d, ps, logs, exec, top, stats, stop, start, restart, kill, wait, rm, inspect", async () => {

@@ -4,47 +4,10 @@
 // Nothing waits on time: output is polled through the daemon until it shows.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../cli/index.js";
-import type { CliIo } from "../../cli/io.js";
-import { buildShippedImages } from "../../images/build-shipped.js";
-import { tempDir } from "../containers/helpers.js";
+import { describe, expect, it } from "vitest";
+import { daemonHarness, until } from "../helpers/daemon.js";
 
-const daemons: string[] = [];
-afterEach(async () => {
-  for (const home of daemons.splice(0)) {
-    const pid = Number(await readFile(join(home, "daemon.pid"), "utf8").catch(() => "0"));
-    if (pid) try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-});
-
-async function setup() {
-  const home = await tempDir("wbx-vm-");
-  const work = await tempDir("wbx-vm-work-");
-  await buildShippedImages({ home, write: () => undefined });
-  daemons.push(home);
-  const cli = async (...args: string[]) => {
-    let stdout = "";
-    let stderr = "";
-    const io: CliIo = { stdout: (t) => void (stdout += Buffer.from(t as Uint8Array).toString()), stderr: (t) => void (stderr += Buffer.from(t as Uint8Array).toString()), env: { ...process.env, WASMBOX_HOME: home }, cwd: work };
-    const code = await runCli(args, io);
-    return { code, stdout, stderr };
-  };
-  return { home, cli };
-}
-
-/** Polls a CLI command (on the daemon's answers, not on time) until `check` holds. */
-async function until(probe: () => Promise<string>, check: (text: string) => boolean): Promise<string> {
-  for (;;) {
-    const text = await probe();
-    if (check(text)) return text;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const setup = daemonHarness("wbx-vm");
 
 const LOOP = 'echo "hello from $(hostname)"; while true; do sleep 1; done';
 

@@ -1,0 +1,53 @@
+// The harness of the daemon tests: a fresh WASMBOX_HOME with the shipped images, the CLI run
+// in-process against it (the daemon it starts is a real process), and cleanup of those daemons.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach } from "vitest";
+import { runCli } from "../../cli/index.js";
+import type { CliIo } from "../../cli/io.js";
+import { buildShippedImages } from "../../images/build-shipped.js";
+import { tempDir } from "../containers/helpers.js";
+
+/** Registers the cleanup (SIGTERM to every daemon a test started) and returns `setup`. */
+export function daemonHarness(prefix: string) {
+  const homes: string[] = [];
+  afterEach(async () => {
+    for (const home of homes.splice(0)) {
+      const pid = Number(await readFile(join(home, "daemon.pid"), "utf8").catch(() => "0"));
+      if (!pid) continue;
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+  });
+  /** A home with the shipped images, and a `cli(...args)` that runs wasmbox against it. */
+  return async function setup() {
+    const home = await tempDir(`${prefix}-`);
+    const work = await tempDir(`${prefix}-work-`);
+    await buildShippedImages({ home, write: () => undefined });
+    homes.push(home);
+    const cli = async (...args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const io: CliIo = {
+        stdout: (t) => void (stdout += Buffer.from(t as Uint8Array).toString()),
+        stderr: (t) => void (stderr += Buffer.from(t as Uint8Array).toString()),
+        env: { ...process.env, WASMBOX_HOME: home }, cwd: work,
+      };
+      const code = await runCli(args, io);
+      return { code, stdout, stderr };
+    };
+    return { home, work, cli };
+  };
+}
+
+/** Polls a CLI command (on the daemon's answers, not on time) until `check` holds. */
+export async function until(probe: () => Promise<string>, check: (text: string) => boolean): Promise<string> {
+  for (;;) {
+    const text = await probe();
+    if (check(text)) return text;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
