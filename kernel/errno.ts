@@ -24,11 +24,6 @@ export class SysError extends Error {
   }
 }
 
-/** Throws SysError(errno) unless `condition` holds. */
-export function check(condition: unknown, errno: Errno): asserts condition {
-  if (!condition) throw new SysError(errno);
-}
-
 const HOST_CODES: Record<string, Errno> = {
   EACCES: Errno.ACCES, EPERM: Errno.PERM, ENOENT: Errno.NOENT, EEXIST: Errno.EXIST,
   ENOTDIR: Errno.NOTDIR, EISDIR: Errno.ISDIR, ENOTEMPTY: Errno.NOTEMPTY, ELOOP: Errno.LOOP,
@@ -46,10 +41,4 @@ export function errnoOf(error: unknown): Errno {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === "string" && code in HOST_CODES) return HOST_CODES[code];
   return Errno.IO;
-}
-
-/** Whether `error` came from the host (a node:fs error with a known code) rather than a kernel bug. */
-export function isHostError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("E");
 }

@@ -3,7 +3,7 @@
 import { Errno, SysError } from "../errno.js";
 import type { Process } from "../proc/process.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
-import { makeDispatcher, signature, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
+import { makeDispatcher, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
 
 /** One import a module asks for, resolved to its syscall. */
 export interface BoundImport {
@@ -129,4 +129,3 @@ export function missingImports(module: WebAssembly.Module, table: readonly Sysca
     .map((imp) => `${imp.module}.${imp.name}${imp.kind === "function" ? "" : ` (${imp.kind})`}`);
 }
 
-export { signature };

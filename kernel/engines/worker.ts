@@ -14,7 +14,6 @@ const CALL = 1;
 const RESULT = 2;
 const ARGS_SLOT = 2; // first BigInt64 slot (byte 16)
 const MAX_ARGS = 16;
-const IDLE = 0;
 /** How long the kernel thread spins waiting for a chatty guest's next call (ms). */
 const SPIN_WAIT_MS = 0.05;
 /** After a synchronous wait that timed out, how many requests go through the event loop before trying again. */
@@ -157,6 +156,5 @@ export class WorkerEngine implements Engine {
       }
     };
     proc.kernel.scheduler.acquire(proc).then(serve);
-    void IDLE;
   }
 }

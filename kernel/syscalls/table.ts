@@ -1,6 +1,5 @@
 // THE syscall table: one declarative entry per call, and the one dispatch path built from it.
 // Import objects, --trace, the per-container allow-list and `wasmbox syscalls` all derive from here.
-import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
 import type { ParamKind, ResultKind, WasmType } from "../abi/types.js";
 import type { Process } from "../proc/process.js";
@@ -120,17 +119,3 @@ function dispatcherFactory(def: SyscallDef, suspends: boolean): DispatcherFactor
 
 /** A Wait that is over at once: used to give the CPU to others when a slice is used up. */
 const YIELD = new Wait(Promise.resolve());
-
-/** The errno a refused call returns, and a record of it. */
-export function refusedCall(def: SyscallDef, errno: Errno, record: (name: string) => void): () => number {
-  return () => {
-    record(def.name);
-    return errno;
-  };
-}
-
-/** A fail function: SysError → errno; anything else propagates (exit, kill, or a kernel bug). */
-export function errnoOrRethrow(error: unknown): number {
-  if (error instanceof SysError) return error.errno;
-  throw error;
-}

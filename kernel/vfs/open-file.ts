@@ -102,13 +102,6 @@ export abstract class OpenFile {
   }
 }
 
-/** Sum of buffer lengths. */
-export function totalLength(bufs: Uint8Array[]): number {
-  let n = 0;
-  for (const b of bufs) n += b.length;
-  return n;
-}
-
 /** An open regular file on a vnode: offset-based reads and writes. */
 export class RegularFile extends OpenFile {
   readonly filetype = Filetype.REGULAR_FILE;

@@ -4,7 +4,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { daemonHarness, until } from "../helpers/daemon.js";
+import { daemonHarness, killDaemon, until } from "../helpers/daemon.js";
 
 const setup = daemonHarness("wbx");
 
@@ -73,16 +73,7 @@ describe("container lifecycle through the daemon", () => {
     await until(() => cli("logs", "long").then((r) => r.stdout), (t) => t === "started\nstarted\n");
     // What a guest syncs survives the daemon's death (fsync returns once the upper is saved).
     expect((await cli("exec", "long", "sh", "-c", "echo kept > /root/synced; sync /root/synced")).code).toBe(0);
-    const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
-    process.kill(pid, "SIGKILL");
-    await until(async () => {
-      try {
-        process.kill(pid, 0);
-        return "alive";
-      } catch {
-        return "dead";
-      }
-    }, (t) => t === "dead");
+    const pid = await killDaemon(home);
     // A new daemon starts on demand; the container it never ran shows as exited.
     const ps = await cli("ps", "-a");
     expect(ps.stdout).toMatch(new RegExp(`${id.slice(0, 12)}.*Exited \\(255\\).*long\\n`));

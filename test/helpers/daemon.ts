@@ -51,3 +51,18 @@ export async function until(probe: () => Promise<string>, check: (text: string) 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Kills the daemon of `home` with SIGKILL (no chance to save anything) and waits until it is gone; its pid. */
+export async function killDaemon(home: string): Promise<number> {
+  const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
+  process.kill(pid, "SIGKILL");
+  await until(async () => {
+    try {
+      process.kill(pid, 0);
+      return "alive";
+    } catch {
+      return "dead";
+    }
+  }, (t) => t === "dead");
+  return pid;
+}

@@ -2,10 +2,8 @@
 // daemon process: create --vm, start, ps KIND, logs, exec, stop, wait, kill, rm, run -d --vm,
 // inspect's figures, the commands a VM refuses, and a VM's record across a killed daemon.
 // Nothing waits on time: output is polled through the daemon until it shows.
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { daemonHarness, until } from "../helpers/daemon.js";
+import { daemonHarness, killDaemon, until } from "../helpers/daemon.js";
 
 const setup = daemonHarness("wbx-vm");
 
@@ -109,16 +107,7 @@ describe("VMs through the daemon", () => {
     const { cli, home } = await setup();
     const id = (await cli("run", "-d", "--vm", "--name", "long", "base", "sh", "-c", "echo started; sleep 1000")).stdout.trim();
     await until(() => cli("logs", "long").then((r) => r.stdout), (t) => t.includes("started"));
-    const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
-    process.kill(pid, "SIGKILL");
-    await until(async () => {
-      try {
-        process.kill(pid, 0);
-        return "alive";
-      } catch {
-        return "dead";
-      }
-    }, (t) => t === "dead");
+    await killDaemon(home);
     // A new daemon starts on demand; the VM the dead one ran shows as exited, still a VM.
     expect((await cli("ps", "-a")).stdout).toMatch(new RegExp(`${id.slice(0, 12)}\\s+vm\\s+.*Exited \\(255\\).*long\\n`));
     expect((await cli("logs", "long")).stdout).toBe("started\n");
