@@ -20,6 +20,8 @@ const SPIN_WAIT_MS = 0.05;
 const SPIN_BACKOFF = 16;
 const REQUEST = 1;
 const RESPONSE = 2;
+/** The process has ended: no more requests are served (the worker parks until terminated). */
+const ENDED = 3;
 
 /** Busy-waits up to `ms` while the state is `value`; whether it changed. */
 function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
@@ -49,10 +51,12 @@ function workerMain(): void {
       Atomics.store(i32, 0, 1);
       Atomics.notify(i32, 0);
       // The kernel usually answers within microseconds: spin briefly before sleeping, since
-      // waking a sleeping thread costs tens of microseconds on an idle machine.
+      // waking a sleeping thread costs tens of microseconds on an idle machine. A wait can end
+      // early: the kernel's notify for the previous answer may come late, once this request is
+      // already posted. So sleep until the state itself changes, never trusting a wake-up alone.
       for (let spin = 0; spin < 4000 && Atomics.load(i32, 0) === 1; spin++);
-      if (Atomics.load(i32, 0) === 1) Atomics.wait(i32, 0, 1);
-      if (Atomics.load(i32, 0) !== 2) Atomics.wait(i32, 0, Atomics.load(i32, 0)); // ended: park until terminated
+      while (Atomics.load(i32, 0) === 1) Atomics.wait(i32, 0, 1);
+      if (Atomics.load(i32, 0) === 3) Atomics.wait(i32, 0, 3); // ended: park until terminated
       return i32[2];
     };
   });
@@ -108,6 +112,9 @@ export class WorkerEngine implements Engine {
       if (finished) return;
       finished = true;
       this.running--;
+      // Wakes the serve loop if it sleeps on the control block, so no waiter outlives the process.
+      Atomics.store(i32, STATE, ENDED);
+      Atomics.notify(i32, STATE);
       settle(proc, program, outcome);
       void worker.terminate();
     };
