@@ -143,8 +143,10 @@ export async function benchKernel(log: (line: string) => void = () => undefined)
     const result = await kernel.run(compute, { args: [rounds] });
     const ours = performance.now() - started;
     if (result.exitCode !== 0) throw new Error("the compute guest counted the primes wrong");
-    const baselineScript = fileURLToPath(new URL("./baseline.ts", import.meta.url));
-    const child = (flags: string[]) => JSON.parse(execFileSync(process.execPath, [...flags, "--import", "tsx", baselineScript, rounds], { encoding: "utf8" })) as { computeMs: number; helloUs: number };
+    // The baseline script beside this one: compiled (dist/bench/baseline.js) or run from source with tsx.
+    const fromSource = import.meta.url.endsWith(".ts");
+    const baselineScript = fileURLToPath(new URL(fromSource ? "./baseline.ts" : "./baseline.js", import.meta.url));
+    const child = (flags: string[]) => JSON.parse(execFileSync(process.execPath, [...flags, ...(fromSource ? ["--import", "tsx"] : []), baselineScript, rounds], { encoding: "utf8" })) as { computeMs: number; helloUs: number };
     const defaults = child([]);
     const policy = process.execArgv.includes("--no-liftoff") ? "--no-liftoff" : "Node's defaults";
     figures.push({ name: `compute-bound guest (sieve, 3 x 16 MB), kernel with ${policy}`, value: ours, unit: "ms", baseline: defaults.computeMs, baselineName: "node:wasi with Node's defaults", ratio: defaults.computeMs / ours, target: ">= 1.4x" });

@@ -21,42 +21,54 @@ export function isUnwind(error: unknown): boolean {
  * `suspends` names the may-block calls that really may block here (default: all of them).
  */
 export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly SyscallDef[], suspends?: ReadonlySet<string>): BoundImport[] {
-  const container = proc.container;
-  const trace = proc.kernel.trace;
+  // The functions reach the process through `ctx` only, so that detachContext() can let it go.
+  const { container, kernel } = proc;
   const fail = (error: unknown): number => {
+    const self = ctx.proc;
     // A call that failed may have signalled its own caller to death (EPIPE brings SIGPIPE).
-    if (proc.killSignal !== undefined) throw new ProcKilled(proc.killSignal);
+    if (self.killSignal !== undefined) throw new ProcKilled(self.killSignal);
     if (error instanceof SysError) return error.errno;
     if (isUnwind(error)) throw error;
-    proc.kernel.reportBug(proc, error);
+    self.kernel.reportBug(self, error);
     throw error;
   };
   const block = (wait: import("../proc/wait.js").Wait, again: () => unknown, done: (v: unknown) => number) =>
-    proc.block(wait, (w) => (w.resume ? w.resume() : again()), done, fail);
+    ctx.proc.block(wait, (w) => (w.resume ? w.resume() : again()), done, fail);
   const bound: BoundImport[] = [];
   for (const def of defs) {
     let fn: (...raw: number[]) => unknown;
     if (container.allowedSyscalls && !container.allowedSyscalls.has(def.name)) {
       const errno = container.refusedErrno;
       fn = () => {
-        container.refusedCalls.push(def.name);
+        ctx.proc.container.refusedCalls.push(def.name);
         if (def.noReturn) throw new ProcKilled(31 /* SIGSYS */);
         return errno;
       };
     } else {
-      fn = makeDispatcher(def, ctx, fail, block, proc.kernel.dispatchers, suspends ? suspends.has(def.name) : def.mayBlock);
+      fn = makeDispatcher(def, ctx, fail, block, kernel.dispatchers, suspends ? suspends.has(def.name) : def.mayBlock);
     }
-    if (container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined) fn = timeLimited(fn, proc);
-    if (trace) fn = traced(def, fn, proc, trace);
+    if (container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined) fn = timeLimited(fn, ctx);
+    if (kernel.trace) fn = traced(def, fn, ctx, kernel.trace);
     bound.push({ def, fn });
   }
   return bound;
 }
 
+/**
+ * Lets go of the process a context served, once no guest code can call in again. An inline
+ * instance lives on for a while after its process (a pooled memory keeps a weak list of the
+ * instances that used it, which V8's young-generation GC treats as strong): detached, it keeps
+ * only the dispatchers, not the process, its container and files.
+ */
+export function detachContext(ctx: SyscallContext): void {
+  (ctx as { proc: Process | null }).proc = null;
+}
+
 /** Checks the container's CPU and wall-clock limits at each syscall: past one, the whole container is killed. */
-function timeLimited(fn: (...raw: number[]) => unknown, proc: Process): (...raw: number[]) => unknown {
-  const container = proc.container;
+function timeLimited(fn: (...raw: number[]) => unknown, ctx: SyscallContext): (...raw: number[]) => unknown {
   return (...raw: number[]) => {
+    const proc = ctx.proc;
+    const container = proc.container;
     const passed = container.timeLimitPassed(container.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
     if (passed) {
       container.limitHit = passed;
@@ -67,8 +79,9 @@ function timeLimited(fn: (...raw: number[]) => unknown, proc: Process): (...raw:
   };
 }
 
-function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, proc: Process, out: (line: string) => void): (...raw: number[]) => unknown {
+function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, ctx: SyscallContext, out: (line: string) => void): (...raw: number[]) => unknown {
   return (...raw: number[]) => {
+    const proc = ctx.proc;
     const args = describeArgs(def, proc, raw);
     const head = `[${proc.pid}] ${def.name}(${args})`;
     const show = (r: unknown) => {

@@ -2,7 +2,8 @@
 // with JSPI (WebAssembly.Suspending / promising). Calls that never block stay plain imports.
 import { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
-import { bindSyscalls } from "./imports.js";
+import type { SyscallContext } from "../syscalls/table.js";
+import { bindSyscalls, detachContext } from "./imports.js";
 import { settle, type Engine, type LoadedProgram } from "./engine.js";
 import { MEMORY_IMPORT } from "./memory-import.js";
 
@@ -34,6 +35,15 @@ export function blockingCalls(proc: Process, program: LoadedProgram): Set<string
   return names;
 }
 
+/**
+ * The context the process's syscalls run in. Made here, away from start()'s closures: V8 gives
+ * the closures of one scope one shared context, and the instance must not keep start()'s alive.
+ */
+function syscallContext(proc: Process, mem: GuestMemory): SyscallContext {
+  const ctx: SyscallContext = { proc, mem, preempt: () => ctx.proc.kernel.scheduler.shouldYield(ctx.proc) };
+  return ctx;
+}
+
 export class InlineEngine implements Engine {
   readonly kind = "inline" as const;
 
@@ -47,18 +57,14 @@ export class InlineEngine implements Engine {
     const recycle = () => {
       if (memory && program.memory) pool.give(memory, program.memory.minimum, maximum);
     };
-    const ctx = {
-      proc,
-      mem: new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })),
-      preempt: () => proc.kernel.scheduler.shouldYield(proc),
-    };
+    const ctx = syscallContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
     const imports: Record<string, Record<string, unknown>> = {};
     if (memory) imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
     const suspends = blockingCalls(proc, program);
     for (const { def, fn } of bindSyscalls(proc, ctx, program.imports, suspends)) {
       (imports[def.module] ??= {})[def.name] = suspends.has(def.name) ? new jspi.Suspending(fn) : fn;
     }
-    let entry: (...args: unknown[]) => Promise<unknown>;
+    let entry: () => unknown;
     try {
       const instance = new WebAssembly.Instance(program.module, imports as WebAssembly.Imports);
       const exported = instance.exports.memory;
@@ -67,23 +73,28 @@ export class InlineEngine implements Engine {
       proc.mem = ctx.mem;
       const start = instance.exports._start ?? instance.exports.main;
       if (typeof start !== "function") throw new Error("the module exports no _start function");
-      entry = jspi.promising(start);
+      // A program none of whose calls can block here never suspends: it runs as a plain call,
+      // without the new stack that promising() sets up for every run.
+      entry = suspends.size > 0 ? jspi.promising(start) : (start as () => unknown);
     } catch (error) {
       settle(proc, program, { ok: false, error });
       return;
     }
     proc.kernel.scheduler.acquire(proc).then(() => {
       if (proc.killSignal !== undefined) return settle(proc, program, { ok: false, error: undefined });
-      return entry().then(
-        () => {
-          settle(proc, program, { ok: true });
-          recycle();
-        },
-        (error) => {
-          settle(proc, program, { ok: false, error });
-          recycle();
-        },
-      );
+      const ended = (outcome: { ok: true } | { ok: false; error: unknown }) => {
+        settle(proc, program, outcome);
+        detachContext(ctx);
+        recycle();
+      };
+      let result: unknown;
+      try {
+        result = entry();
+      } catch (error) {
+        return ended({ ok: false, error });
+      }
+      if (!(result instanceof Promise)) return ended({ ok: true });
+      return result.then(() => ended({ ok: true }), (error) => ended({ ok: false, error }));
     });
   }
 }
