@@ -101,11 +101,11 @@ export async function benchContainers(options: { starts?: number; idle?: number;
     return ms;
   };
 
-  // Container start: warm up (the JIT and the pools), then the best of three rounds: the least
+  // Container start: warm up (the JIT and the pools), then the best of five rounds: the least
   // disturbed by a noisy machine.
-  for (let i = 0; i < 1000; i++) await helloCycle();
+  for (let i = 0; i < 4000; i++) await helloCycle();
   let startUs = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 5; round++) {
     let ms = 0;
     for (let i = 0; i < starts; i++) ms += await helloCycle();
     startUs = Math.min(startUs, (ms / starts) * 1000);
@@ -118,9 +118,9 @@ export async function benchContainers(options: { starts?: number; idle?: number;
     const wasi = new WASI({ version: "preview1", args: ["hello"], returnOnExit: true, stdout: devNull });
     wasi.start(new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports));
   };
-  for (let i = 0; i < 1000; i++) nodeWasi();
+  for (let i = 0; i < 4000; i++) nodeWasi();
   let nodeWasiUs = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 5; round++) {
     const t0 = performance.now();
     for (let i = 0; i < starts; i++) nodeWasi();
     nodeWasiUs = Math.min(nodeWasiUs, ((performance.now() - t0) / starts) * 1000);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { writeFileAtomic } from "../images/fs-atomic.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
+import { IsoClock } from "./clock.js";
 import type { ContainerSpec, ContainerState } from "./spec.js";
 
 /** One line of container.log. */
@@ -21,6 +22,8 @@ export interface LogLine {
 /** The containers directory of a wasmbox home. */
 export class ContainerFiles {
   private readonly queues = new Map<string, Promise<void>>();
+
+  private readonly clock = new IsoClock();
 
   private constructor(readonly dir: string) {}
 
@@ -109,7 +112,7 @@ export class ContainerFiles {
 
   /** Appends an output chunk to container.log (synchronously, so followers never miss or reorder it). */
   appendLog(id: string, stream: "stdout" | "stderr", chunk: Uint8Array): void {
-    const line: LogLine = { stream, time: new Date().toISOString(), data: Buffer.from(chunk).toString("base64") };
+    const line: LogLine = { stream, time: this.clock.now(), data: Buffer.from(chunk).toString("base64") };
     try {
       appendFileSync(this.path(id, "container.log"), JSON.stringify(line) + "\n");
     } catch {

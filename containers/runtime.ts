@@ -14,6 +14,7 @@ import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs
 import { Filetype } from "../kernel/wasi.js";
 import { Hypervisor } from "../kernel/vm/index.js";
 import type { ContainerConfig } from "../images/oci.js";
+import { IsoClock } from "./clock.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
@@ -81,6 +82,7 @@ export class ContainerRuntime {
   private readonly records = new Map<string, ContainerRecord>();
   /** Container ids by name. */
   private readonly names = new Map<string, string>();
+  private readonly clock = new IsoClock();
   /** Boots the VMs (made at the first one). */
   private hypervisor?: Hypervisor;
 
@@ -104,7 +106,7 @@ export class ContainerRuntime {
       const loaded = await this.files.load(id);
       if (!loaded) continue;
       if (loaded.state.status === "running" && !this.files.ownerAlive(loaded.state)) {
-        loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: loaded.state.finishedAt ?? new Date().toISOString(), error: "the process that ran it ended" };
+        loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: loaded.state.finishedAt ?? this.clock.now(), error: "the process that ran it ended" };
       }
       if (known) known.state = loaded.state;
       else this.remember({ spec: loaded.spec, state: loaded.state });
@@ -132,7 +134,7 @@ export class ContainerRuntime {
     const image = await this.images(request.image).catch((e: Error) => {
       throw new RuntimeError(`Unable to find image '${request.image}': ${e.message}`, 404);
     });
-    const id = this.random(32).toString("hex");
+    const id = this.randomHex(32);
     const name = request.name ?? this.freshName();
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new RuntimeError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     if (this.names.has(name)) {
@@ -142,16 +144,16 @@ export class ContainerRuntime {
     const entrypoint = request.entrypoint ?? config.Entrypoint ?? [];
     const cmd = request.command.length > 0 ? request.command : request.entrypoint !== undefined ? [] : (config.Cmd ?? []);
     if (entrypoint.length + cmd.length === 0) throw new RuntimeError("No command specified");
+    const { command: _command, ...rest } = request;
     const spec: ContainerSpec = {
-      ...request,
-      id, name, created: new Date().toISOString(), image: request.image, imageId: image.id,
+      ...rest,
+      id, name, created: this.clock.now(), image: request.image, imageId: image.id,
       entrypoint, cmd,
       env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),
       stopSignal: config.StopSignal && request.stopSignal === "SIGTERM" ? config.StopSignal : request.stopSignal,
     };
-    delete (spec as Partial<CreateRequest>).command;
     const record: ContainerRecord = { spec, state: createdState() };
     this.remember(record);
     await this.files?.create(spec, record.state);
@@ -171,20 +173,30 @@ export class ContainerRuntime {
   private pool = Buffer.alloc(0);
   private poolAt = 0;
 
-  /** Random bytes from a pool refilled 4 KiB at a time (one randomBytes call per many containers). */
-  private random(n: number): Buffer {
+  /** `n` random bytes as hex, from a pool refilled 4 KiB at a time (one randomBytes call per many containers). */
+  private randomHex(n: number): string {
+    const at = this.take(n);
+    return this.pool.toString("hex", at, at + n);
+  }
+
+  private randomByte(): number {
+    return this.pool[this.take(1)]!;
+  }
+
+  /** Where the next `n` unused bytes of the pool start. */
+  private take(n: number): number {
     if (this.poolAt + n > this.pool.length) {
       this.pool = randomBytes(4096);
       this.poolAt = 0;
     }
     this.poolAt += n;
-    return this.pool.subarray(this.poolAt - n, this.poolAt);
+    return this.poolAt - n;
   }
 
   private freshName(): string {
     for (;;) {
-      const pick = (list: string[]) => list[this.random(1)[0]! % list.length]!;
-      const name = `${pick(ADJECTIVES)}_${pick(NAMES)}${this.records.size > 200 ? "_" + this.random(2).toString("hex") : ""}`;
+      const pick = (list: string[]) => list[this.randomByte() % list.length]!;
+      const name = `${pick(ADJECTIVES)}_${pick(NAMES)}${this.records.size > 200 ? "_" + this.randomHex(2) : ""}`;
       if (!this.names.has(name)) return name;
     }
   }
@@ -251,7 +263,7 @@ export class ContainerRuntime {
     record.live = instance;
     record.startedHere = true;
     record.upper = undefined;
-    record.state = { ...record.state, status: "running", startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
+    record.state = { ...record.state, status: "running", startedAt: this.clock.now(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
     return instance;
   }
@@ -278,7 +290,7 @@ export class ContainerRuntime {
       record.upper = undefined;
       record.upperFs = overlay.upper;
       record.startedHere = true;
-      record.state = { ...record.state, status: "exited", startedAt: new Date().toISOString(), exitCode: 127, finishedAt: new Date().toISOString(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
+      record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: 127, finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
       record.settling = this.settle(record, overlay);
       onError(`wasmbox: ${(e as Error).message}\n`);
       return undefined;
@@ -324,7 +336,7 @@ export class ContainerRuntime {
   private finish(record: ContainerRecord, instance: Instance, end: InstanceEnd): void {
     if (record.live !== instance) return;
     record.state = {
-      ...record.state, status: "exited", exitCode: end.exitCode, finishedAt: new Date().toISOString(), error: end.error,
+      ...record.state, status: "exited", exitCode: end.exitCode, finishedAt: this.clock.now(), error: end.error,
       oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,
     };
     record.live = undefined;

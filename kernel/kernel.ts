@@ -250,8 +250,7 @@ export class Kernel {
     const node = r.node;
     if (!node) throw new SysError(Errno.NOENT);
     if (node.type !== Filetype.REGULAR_FILE) throw new SysError(Errno.ACCES);
-    const st = node.stat();
-    const program = this.programs.forFile(node.contentIdentity(), `${st.mtim}:${st.size}:${st.ino}`, path, () => {
+    const program = this.programs.forFile(node.contentIdentity(), node.stat(), path, () => {
       const bytes = new Uint8Array(node.size());
       node.read(bytes, 0);
       return bytes;
@@ -346,12 +345,12 @@ export class Kernel {
     });
     options.onStart?.(proc);
     const status = await proc.exited;
-    const stdoutBytes = Buffer.concat(out);
-    const stderrBytes = Buffer.concat(err);
+    const stdoutBytes = capture ? Buffer.concat(out) : Buffer.alloc(0);
+    const stderrBytes = capture ? Buffer.concat(err) : stdoutBytes;
     const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
     return {
       exitCode: signal !== undefined ? 128 + signal : (status >> 8) & 0xff, signal, status,
-      stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes,
+      stdout: capture ? stdoutBytes.toString("utf8") : "", stderr: capture ? stderrBytes.toString("utf8") : "", stdoutBytes, stderrBytes,
     };
   }
 

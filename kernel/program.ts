@@ -21,16 +21,16 @@ export class ProgramError extends SysError {
 /** Compiled programs by content hash and memory kind; owned by one kernel. */
 export class ProgramCache {
   private readonly compiled = new Map<string, LoadedProgram>();
-  private readonly byFile = new WeakMap<object, { version: string; program: LoadedProgram }>();
+  private readonly byFile = new WeakMap<object, { mtim: bigint; size: bigint; shared: boolean; program: LoadedProgram }>();
 
   constructor(private readonly table: readonly SyscallDef[]) {}
 
-  /** The program for a file, recompiled only when its version (mtime and size) changes. */
-  forFile(file: object, version: string, name: string, read: () => Uint8Array, shared: boolean): LoadedProgram {
+  /** The program for a file (its content's identity), recompiled only when its mtime or size changes. */
+  forFile(file: object, version: { mtim: bigint; size: bigint }, name: string, read: () => Uint8Array, shared: boolean): LoadedProgram {
     const cached = this.byFile.get(file);
-    if (cached && cached.version === version + shared) return cached.program;
+    if (cached && cached.mtim === version.mtim && cached.size === version.size && cached.shared === shared) return cached.program;
     const program = this.compile(read(), name, shared);
-    this.byFile.set(file, { version: version + shared, program });
+    this.byFile.set(file, { mtim: version.mtim, size: version.size, shared, program });
     return program;
   }
 

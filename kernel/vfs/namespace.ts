@@ -31,31 +31,36 @@ export interface Resolved {
   trailingSlash: boolean;
 }
 
-function nodeKey(node: Vnode): string {
-  return `${node.fs.dev}:${node.ino}`;
-}
-
 /** A root and the filesystems mounted below it. */
 export class MountNamespace {
-  private readonly mounts = new Map<string, Mount>();
+  /** Mounts by the mount point's device, then inode (numbers as keys: no string per lookup). */
+  private readonly mounts = new Map<bigint, Map<bigint, Mount>>();
+  /** The same mounts in the order they were made, for the mount table. */
+  private readonly mountOrder: Mount[] = [];
 
   constructor(readonly root: Vnode, readonly rootSource = "rootfs") {}
 
   /** Mounts `root` over the directory `at` (whose path is `path`). */
   mount(at: Vnode, root: Vnode, path: string, source: string): void {
     if (at.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
-    this.mounts.set(nodeKey(at), { root, path, source });
+    let byIno = this.mounts.get(at.fs.dev);
+    if (!byIno) this.mounts.set(at.fs.dev, (byIno = new Map()));
+    const mount = { root, path, source };
+    const replaced = byIno.get(at.ino);
+    if (replaced) this.mountOrder.splice(this.mountOrder.indexOf(replaced), 1);
+    byIno.set(at.ino, mount);
+    this.mountOrder.push(mount);
   }
 
   /** The mount table, root first. */
   mountList(): Mount[] {
-    return [{ root: this.root, path: "/", source: this.rootSource }, ...this.mounts.values()];
+    return [{ root: this.root, path: "/", source: this.rootSource }, ...this.mountOrder];
   }
 
   /** The vnode to use for `node`: the mounted root if something is mounted on it. */
   cross(node: Vnode): Vnode {
     if (this.mounts.size === 0 || node.type !== Filetype.DIRECTORY) return node;
-    return this.mounts.get(nodeKey(node))?.root ?? node;
+    return this.mounts.get(node.fs.dev)?.get(node.ino)?.root ?? node;
   }
 
   /**
