@@ -10,8 +10,13 @@ import type { Figure } from "./kernel.js";
 
 const MiB = 1024 * 1024;
 
-function usedBytes(): number {
-  (globalThis as { gc?: () => void }).gc?.();
+/** Heap plus external memory after full collections (a few, with turns between, so that memory
+ *  freed late, such as Wasm memories of earlier benchmarks, is gone before it is read). */
+async function usedBytes(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
 }
@@ -40,11 +45,11 @@ export async function benchSharing(): Promise<Figure[]> {
     await runtime.start(record.spec.id, { onStdout: () => undefined, stdin });
     ids.push(record.spec.id);
   };
-  const base = usedBytes();
+  const base = await usedBytes();
   await startOne();
-  const one = usedBytes() - base;
+  const one = (await usedBytes()) - base;
   for (let i = 1; i < 100; i++) await startOne();
-  const hundred = usedBytes() - base;
+  const hundred = (await usedBytes()) - base;
   for (const stdin of stdins) stdin.end();
   for (const id of ids) await runtime.wait(id);
   const perExtra = (hundred - one) / 99;

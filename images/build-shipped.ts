@@ -2,13 +2,14 @@
 // ($WASMBOX_HOME or ~/.wasmbox); run by `npm run build:images`. Incremental through the layer cache.
 import { chmod, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { packageFolder } from "../userland/paths.js";
 import { baseRootfs } from "../userland/rootfs.js";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { buildImage, type BuildResult } from "./builder.js";
 import { ImageStore, wasmboxHome } from "./store.js";
 
-const IMAGES_DIR = dirname(fileURLToPath(import.meta.url));
+const IMAGES_DIR = packageFolder(import.meta.url);
 
 /** Writes layer entries as a host directory tree (modes kept), for use as a COPY source. */
 export async function writeEntriesToDirectory(entries: readonly LayerEntry[], root: string): Promise<void> {

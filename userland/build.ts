@@ -4,9 +4,10 @@ import asc from "assemblyscript/asc";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { packageFolder } from "./paths.js";
 
-const userlandDir = dirname(fileURLToPath(import.meta.url));
+const userlandDir = packageFolder(import.meta.url);
 const repoDir = dirname(userlandDir);
 const shimDir = join(repoDir, "node_modules/@assemblyscript/wasi-shim/assembly");
 

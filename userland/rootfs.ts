@@ -2,12 +2,12 @@
 // per program), /etc, /tmp, /home, /root, and empty /proc and /dev for the kernel to mount on.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
+import { packageFolder } from "./paths.js";
 
 /** Where `npm run build:userland` writes the Wasm programs. */
-export const USERLAND_BUILD_DIR = join(dirname(fileURLToPath(import.meta.url)), "build");
+export const USERLAND_BUILD_DIR = join(packageFolder(import.meta.url), "build");
 
 /** Every program in /bin; each is a symlink to /bin/busybox, which dispatches on its name. */
 export const APPLETS: readonly string[] = [
