@@ -54,10 +54,13 @@ export class InlineEngine implements Engine {
     const pool = proc.kernel.memoryPool;
     const maximum = program.memory ? proc.kernel.memoryMaxPages(proc.container, program) : 0;
     const memory = program.memory ? pool.take(program.memory.minimum, maximum) : null;
-    const recycle = () => {
+    const ctx = syscallContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
+    /** Settles the process, lets its instance go of it, and gives its memory back to the pool. */
+    const ended = (outcome: { ok: true } | { ok: false; error: unknown }) => {
+      settle(proc, program, outcome);
+      detachContext(ctx);
       if (memory && program.memory) pool.give(memory, program.memory.minimum, maximum);
     };
-    const ctx = syscallContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
     const imports: Record<string, Record<string, unknown>> = {};
     if (memory) imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
     const suspends = blockingCalls(proc, program);
@@ -77,16 +80,11 @@ export class InlineEngine implements Engine {
       // without the new stack that promising() sets up for every run.
       entry = suspends.size > 0 ? jspi.promising(start) : (start as () => unknown);
     } catch (error) {
-      settle(proc, program, { ok: false, error });
+      ended({ ok: false, error });
       return;
     }
     proc.kernel.scheduler.acquire(proc).then(() => {
-      if (proc.killSignal !== undefined) return settle(proc, program, { ok: false, error: undefined });
-      const ended = (outcome: { ok: true } | { ok: false; error: unknown }) => {
-        settle(proc, program, outcome);
-        detachContext(ctx);
-        recycle();
-      };
+      if (proc.killSignal !== undefined) return ended({ ok: false, error: undefined });
       let result: unknown;
       try {
         result = entry();
