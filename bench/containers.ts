@@ -123,8 +123,11 @@ export async function benchContainers(options: { starts?: number; idle?: number;
   const theirs: number[] = [];
   const ratios: number[] = [];
   for (let round = 0; round < 7; round++) {
+    // Each side starts on a collected heap, so that neither pays for the other's garbage.
+    collect();
     let ms = 0;
     for (let i = 0; i < starts; i++) ms += await helloCycle();
+    collect();
     const t0 = performance.now();
     for (let i = 0; i < starts / 2; i++) nodeWasi();
     ours.push((ms / starts) * 1000);

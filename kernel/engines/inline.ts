@@ -26,14 +26,27 @@ export function hasJspi(): boolean {
  * make a pipe, they stay plain imports.
  */
 export function blockingCalls(proc: Process, program: LoadedProgram): Set<string> {
-  const names = new Set(program.imports.filter((d) => d.mayBlock).map((d) => d.name));
-  const makesPipes = program.imports.some((d) => d.name === "fd_pipe");
-  const files = proc.fds.entries().map(([, e]) => e.file);
-  if (!makesPipes && !files.some((f) => f.canBlockRead())) names.delete("fd_read");
-  if (!makesPipes && !files.some((f) => f.canBlockWrite())) names.delete("fd_write");
-  for (const name of ["sock_accept", "sock_recv", "sock_send"]) names.delete(name);
+  const names = new Set<string>();
+  let makesPipes = false;
+  for (const def of program.imports) {
+    if (def.mayBlock && !SOCKET_CALLS.includes(def.name)) names.add(def.name);
+    if (def.name === "fd_pipe") makesPipes = true;
+  }
+  if (!makesPipes && (names.has("fd_read") || names.has("fd_write"))) {
+    let blockingRead = false;
+    let blockingWrite = false;
+    for (const [, entry] of proc.fds.entries()) {
+      blockingRead ||= entry.file.canBlockRead();
+      blockingWrite ||= entry.file.canBlockWrite();
+    }
+    if (!blockingRead) names.delete("fd_read");
+    if (!blockingWrite) names.delete("fd_write");
+  }
   return names;
 }
+
+/** Socket calls never block here: there are no sockets yet, so they fail at once. */
+const SOCKET_CALLS: readonly string[] = ["sock_accept", "sock_recv", "sock_send"];
 
 /**
  * The context the process's syscalls run in. Made here, away from start()'s closures: V8 gives
