@@ -345,12 +345,12 @@ export class Kernel {
     });
     options.onStart?.(proc);
     const status = await proc.exited;
-    const stdoutBytes = capture ? Buffer.concat(out) : Buffer.alloc(0);
-    const stderrBytes = capture ? Buffer.concat(err) : stdoutBytes;
+    const stdoutBytes = Buffer.concat(out);
+    const stderrBytes = Buffer.concat(err);
     const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
     return {
       exitCode: signal !== undefined ? 128 + signal : (status >> 8) & 0xff, signal, status,
-      stdout: capture ? stdoutBytes.toString("utf8") : "", stderr: capture ? stderrBytes.toString("utf8") : "", stdoutBytes, stderrBytes,
+      stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes,
     };
   }
 

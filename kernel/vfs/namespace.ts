@@ -47,9 +47,9 @@ export class MountNamespace {
     if (!byIno) this.mounts.set(at.fs.dev, (byIno = new Map()));
     const mount = { root, path, source };
     const replaced = byIno.get(at.ino);
-    if (replaced) this.mountOrder.splice(this.mountOrder.indexOf(replaced), 1);
     byIno.set(at.ino, mount);
-    this.mountOrder.push(mount);
+    if (replaced) this.mountOrder[this.mountOrder.indexOf(replaced)] = mount;
+    else this.mountOrder.push(mount);
   }
 
   /** The mount table, root first. */

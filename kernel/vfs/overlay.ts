@@ -144,8 +144,7 @@ export class OverlayFs implements FileSystem {
     if (isWhiteout(name)) return undefined;
     let upper: Vnode | undefined;
     let opaque = false;
-    // An empty upper directory (the usual case in a fresh container) has no entry, whiteout or marker.
-    if (parent.upper && !(parent.upper instanceof MemDir && parent.upper.entries.size === 0)) {
+    if (parent.upper) {
       upper = parent.upper.lookup(name);
       if (!upper && parent.upper.lookup(WHITEOUT_PREFIX + name)) return undefined;
       opaque = !!parent.upper.lookup(OPAQUE_WHITEOUT);
