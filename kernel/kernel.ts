@@ -9,6 +9,7 @@ import { WorkerEngine } from "./engines/worker.js";
 import { FsApi } from "./fs-api.js";
 import { ProgramCache, MAX_PAGES } from "./program.js";
 import { MemoryPool } from "./engines/memory-pool.js";
+import { InstancePool } from "./engines/instance-pool.js";
 import type { FdEntry } from "./proc/fd-table.js";
 import { Process } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
@@ -45,6 +46,11 @@ export interface KernelOptions {
   terminal?: TerminalControl;
   /** Most live processes in the whole kernel (EAGAIN past it), like Linux's threads-max. */
   maxProcesses?: number;
+  /**
+   * Whether the inline engine resets an ended process's instance and gives it to the next process
+   * of the same program (default true); false makes a new instance for every process.
+   */
+  reuseInstances?: boolean;
 }
 
 /** A host directory made visible to guests (wasmtime's --dir HOST::GUEST). */
@@ -118,6 +124,8 @@ export class Kernel {
   readonly dispatchers = new DispatcherFactories();
   /** Zeroed linear memories for new inline processes. */
   readonly memoryPool = new MemoryPool();
+  /** Reset instances of ended inline processes, for the next process of the same program. */
+  readonly instancePool: InstancePool;
   readonly root: MemFs;
   readonly ns: MountNamespace;
   readonly host: Container;
@@ -147,6 +155,7 @@ export class Kernel {
     this.maxProcesses = options.maxProcesses ?? 4096;
     this.scheduler = new Scheduler(options.policy);
     this.programs = new ProgramCache(this.syscalls);
+    this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
     const choice = options.engine ?? "auto";
     this.engines = { inline: new InlineEngine(), worker: new WorkerEngine() };
     if (choice === "inline" && !hasJspi()) {

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { Errno, SysError } from "./errno.js";
 import type { LoadedProgram } from "./engines/engine.js";
-import { importMemory, MEMORY_IMPORT } from "./engines/memory-import.js";
+import { rewriteModule, MEMORY_IMPORT } from "./engines/module-rewrite.js";
 import { missingImports } from "./engines/imports.js";
 import type { SyscallDef } from "./syscalls/table.js";
 
@@ -59,15 +59,15 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
     const version = Buffer.from(bytes.subarray(4, 8)).readUInt32LE(0);
     throw new ProgramError(Errno.NOEXEC, `${name}: unsupported WebAssembly binary version ${version} (a component? only core modules run here)`);
   }
-  let rewritten: ReturnType<typeof importMemory>;
+  let rewritten: ReturnType<typeof rewriteModule>;
   try {
-    rewritten = importMemory(bytes, shared, MAX_PAGES);
+    rewritten = rewriteModule(bytes, shared, MAX_PAGES);
   } catch (e) {
     throw new ProgramError(Errno.NOEXEC, `${name}: malformed WebAssembly module: ${(e as Error).message}`);
   }
   let module: WebAssembly.Module;
   try {
-    module = new WebAssembly.Module((rewritten?.bytes ?? bytes) as Uint8Array<ArrayBuffer>);
+    module = new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     const msg = (e as Error).message.replace(/^WebAssembly\.Module\(\): /, "");
     throw new ProgramError(Errno.NOEXEC, `${name}: invalid WebAssembly module: ${msg}`);
@@ -84,6 +84,7 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
   const imports = WebAssembly.Module.imports(module).filter((i) => i.kind === "function").map((i) => byKey.get(`${i.module}.${i.name}`)!);
   return {
     name, module, imports,
-    memory: rewritten ? { minimum: rewritten.minimum, maximum: Math.min(rewritten.maximum ?? MAX_PAGES, MAX_PAGES) } : null,
+    memory: rewritten.memory ? { minimum: rewritten.memory.minimum, maximum: Math.min(rewritten.memory.maximum ?? MAX_PAGES, MAX_PAGES) } : null,
+    reset: rewritten.reset,
   };
 }

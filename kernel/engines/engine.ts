@@ -2,6 +2,7 @@
 // from _start's outcome (return, proc_exit, a kill, a trap), recorded in the process table.
 import type { Process } from "../proc/process.js";
 import type { SyscallDef } from "../syscalls/table.js";
+import type { ResetPlan } from "./module-rewrite.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
 
 /** A program ready to instantiate: the module rewritten to import its memory. */
@@ -13,6 +14,8 @@ export interface LoadedProgram {
   imports: readonly SyscallDef[];
   /** Initial and maximum memory in 64 KiB pages (null if the module has no memory). */
   memory: { minimum: number; maximum: number } | null;
+  /** How an ended process's instance is put back to its first state for the next one (null: it cannot be). */
+  reset: ResetPlan | null;
 }
 
 /** Runs processes' code. */

@@ -64,6 +64,11 @@ export function detachContext(ctx: SyscallContext): void {
   (ctx as { proc: Process | null }).proc = null;
 }
 
+/** Points a detached context (of a reused instance) at the process it now serves. */
+export function attachContext(ctx: SyscallContext, proc: Process): void {
+  (ctx as { proc: Process }).proc = proc;
+}
+
 /** Checks the container's CPU and wall-clock limits at each syscall: past one, the whole container is killed. */
 function timeLimited(fn: (...raw: number[]) => unknown, ctx: SyscallContext): (...raw: number[]) => unknown {
   return (...raw: number[]) => {

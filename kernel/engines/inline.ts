@@ -3,9 +3,10 @@
 import { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import type { SyscallContext } from "../syscalls/table.js";
-import { bindSyscalls, detachContext } from "./imports.js";
+import { attachContext, bindSyscalls, detachContext } from "./imports.js";
+import type { ReusableInstance } from "./instance-pool.js";
 import { settle, type Engine, type LoadedProgram } from "./engine.js";
-import { MEMORY_IMPORT } from "./memory-import.js";
+import { MEMORY_IMPORT } from "./module-rewrite.js";
 
 interface Jspi {
   Suspending: new (fn: (...args: any[]) => unknown) => unknown;
@@ -57,46 +58,45 @@ function syscallContext(proc: Process, mem: GuestMemory): SyscallContext {
   return ctx;
 }
 
+/**
+ * What an instance's imports were bound for, beyond its program: a pooled instance serves only a
+ * process for which bindSyscalls() would build the same imports.
+ */
+function bindingKey(proc: Process, suspends: ReadonlySet<string>, maximumPages: number): string {
+  const container = proc.container;
+  const allowed = container.allowedSyscalls ? `${[...container.allowedSyscalls].sort().join(",")}:${container.refusedErrno}` : "*";
+  const timed = container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined;
+  return `${maximumPages}|${[...suspends].join(",")}|${timed ? "timed" : ""}|${allowed}`;
+}
+
 export class InlineEngine implements Engine {
   readonly kind = "inline" as const;
 
   start(proc: Process, program: LoadedProgram): void {
-    const jspi = WebAssembly as unknown as Jspi;
     proc.inline = true;
     proc.engine = { kind: "inline", kill: () => undefined };
-    const pool = proc.kernel.memoryPool;
-    const maximum = program.memory ? proc.kernel.memoryMaxPages(proc.container, program) : 0;
-    const memory = program.memory ? pool.take(program.memory.minimum, maximum) : null;
-    const ctx = syscallContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
-    /** Settles the process, lets its instance go of it, and gives its memory back to the pool. */
+    const kernel = proc.kernel;
+    const suspends = blockingCalls(proc, program);
+    const maximum = program.memory ? kernel.memoryMaxPages(proc.container, program) : 0;
+    // A traced kernel's imports print through its current trace function: those are not pooled.
+    const key = program.reset && !kernel.trace && kernel.instancePool.capacity > 0 ? bindingKey(proc, suspends, maximum) : undefined;
+    let live = key === undefined ? undefined : kernel.instancePool.take(program.module, key);
+    if (live) attachContext(live.ctx, proc);
+    else {
+      live = this.instantiate(proc, program, suspends, maximum, key);
+      if (!live) return;
+    }
+    const { ctx, memory, entry } = live;
+    proc.memory = memory ?? undefined;
+    proc.mem = ctx.mem;
+    /** Settles the process, lets its instance go of it, and gives the instance (or its memory) back. */
     const ended = (outcome: { ok: true } | { ok: false; error: unknown }) => {
       settle(proc, program, outcome);
       detachContext(ctx);
-      if (memory && program.memory) pool.give(memory, program.memory.minimum, maximum);
+      if (key !== undefined && kernel.instancePool.give(program.module, key, program.memory?.minimum ?? 0, live)) return;
+      if (memory && program.memory) kernel.memoryPool.give(memory, program.memory.minimum, maximum);
     };
-    const imports: Record<string, Record<string, unknown>> = {};
-    if (memory) imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
-    const suspends = blockingCalls(proc, program);
-    for (const { def, fn } of bindSyscalls(proc, ctx, program.imports, suspends)) {
-      (imports[def.module] ??= {})[def.name] = suspends.has(def.name) ? new jspi.Suspending(fn) : fn;
-    }
-    let entry: () => unknown;
-    try {
-      const instance = new WebAssembly.Instance(program.module, imports as WebAssembly.Imports);
-      const exported = instance.exports.memory;
-      if (!memory && exported instanceof WebAssembly.Memory) ctx.mem = new GuestMemory(exported);
-      proc.memory = memory ?? (exported instanceof WebAssembly.Memory ? exported : undefined);
-      proc.mem = ctx.mem;
-      const start = instance.exports._start ?? instance.exports.main;
-      if (typeof start !== "function") throw new Error("the module exports no _start function");
-      // A program none of whose calls can block here never suspends: it runs as a plain call,
-      // without the new stack that promising() sets up for every run.
-      entry = suspends.size > 0 ? jspi.promising(start) : (start as () => unknown);
-    } catch (error) {
-      ended({ ok: false, error });
-      return;
-    }
-    proc.kernel.scheduler.acquire(proc).then(() => {
+    kernel.scheduler.acquire(proc).then(() => {
       if (proc.killSignal !== undefined) return ended({ ok: false, error: undefined });
       let result: unknown;
       try {
@@ -107,5 +107,39 @@ export class InlineEngine implements Engine {
       if (!(result instanceof Promise)) return ended({ ok: true });
       return result.then(() => ended({ ok: true }), (error) => ended({ ok: false, error }));
     });
+  }
+
+  /**
+   * A new instance of `program` for `proc`; with a pool key, its first state is captured for
+   * reuse. Undefined when instantiation failed (the process has then ended).
+   */
+  private instantiate(proc: Process, program: LoadedProgram, suspends: ReadonlySet<string>, maximum: number, key: string | undefined): ReusableInstance | undefined {
+    const jspi = WebAssembly as unknown as Jspi;
+    const pool = proc.kernel.memoryPool;
+    const memory = program.memory ? pool.take(program.memory.minimum, maximum) : null;
+    const ctx = syscallContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
+    const imports: Record<string, Record<string, unknown>> = {};
+    if (memory) imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
+    for (const { def, fn } of bindSyscalls(proc, ctx, program.imports, suspends)) {
+      (imports[def.module] ??= {})[def.name] = suspends.has(def.name) ? new jspi.Suspending(fn) : fn;
+    }
+    try {
+      const instance = new WebAssembly.Instance(program.module, imports as WebAssembly.Imports);
+      const exported = instance.exports.memory;
+      if (!memory && exported instanceof WebAssembly.Memory) ctx.mem = new GuestMemory(exported);
+      const start = instance.exports._start ?? instance.exports.main;
+      if (typeof start !== "function") throw new Error("the module exports no _start function");
+      // A program none of whose calls can block here never suspends: it runs as a plain call,
+      // without the new stack that promising() sets up for every run.
+      const entry = suspends.size > 0 ? jspi.promising(start) : (start as () => unknown);
+      const own = memory ?? (exported instanceof WebAssembly.Memory ? exported : null);
+      if (key !== undefined && program.reset) return proc.kernel.instancePool.capture(program.module, program.reset, instance, own, ctx, entry);
+      return { memory: own, ctx, entry, globals: [], tables: [] };
+    } catch (error) {
+      settle(proc, program, { ok: false, error });
+      detachContext(ctx);
+      if (memory && program.memory) pool.give(memory, program.memory.minimum, maximum);
+      return undefined;
+    }
   }
 }

@@ -6,7 +6,7 @@ import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
 import { bindSyscalls } from "./imports.js";
 import { settle, type Engine, type LoadedProgram } from "./engine.js";
-import { MEMORY_IMPORT } from "./memory-import.js";
+import { MEMORY_IMPORT } from "./module-rewrite.js";
 
 /** Control block layout (Int32 slots): state, call index, result; then 8-byte argument slots. */
 const STATE = 0;

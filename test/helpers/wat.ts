@@ -2,10 +2,11 @@
 // parser), so every guest a kernel test runs is compiled from source in this repo.
 import binaryen from "binaryen";
 
-/** Compiles WebAssembly text to a module's bytes; throws on a syntax error. */
-export function wat(text: string): Uint8Array {
+/** Compiles WebAssembly text to a module's bytes (binaryen's default features, or `features`); throws on a syntax error. */
+export function wat(text: string, features?: number): Uint8Array {
   const module = binaryen.parseText(text);
   try {
+    if (features !== undefined) module.setFeatures(features);
     if (!module.validate()) throw new Error("invalid test guest");
     return module.emitBinary();
   } finally {
