@@ -354,13 +354,12 @@ export class Kernel {
     });
     options.onStart?.(proc);
     const status = await proc.exited;
+    const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
+    const exitCode = signal !== undefined ? 128 + signal : (status >> 8) & 0xff;
+    if (!capture) return { exitCode, signal, status, stdout: "", stderr: "", stdoutBytes: new Uint8Array(0), stderrBytes: new Uint8Array(0) };
     const stdoutBytes = Buffer.concat(out);
     const stderrBytes = Buffer.concat(err);
-    const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
-    return {
-      exitCode: signal !== undefined ? 128 + signal : (status >> 8) & 0xff, signal, status,
-      stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes,
-    };
+    return { exitCode, signal, status, stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes };
   }
 
   /** Standard input from what run() was given. */

@@ -134,7 +134,7 @@ export class InlineEngine implements Engine {
       const entry = suspends.size > 0 ? jspi.promising(start) : (start as () => unknown);
       const own = memory ?? (exported instanceof WebAssembly.Memory ? exported : null);
       if (key !== undefined && program.reset) return proc.kernel.instancePool.capture(program.module, program.reset, instance, own, ctx, entry);
-      return { memory: own, ctx, entry, globals: [], tables: [] };
+      return { memory: own, bytes: null, ctx, entry, globals: [], tables: [] };
     } catch (error) {
       settle(proc, program, { ok: false, error });
       detachContext(ctx);

@@ -6,6 +6,8 @@ import type { ResetPlan } from "./module-rewrite.js";
 /** A live instance with what the inline engine and its reset need. */
 export interface ReusableInstance {
   memory: WebAssembly.Memory | null;
+  /** A view of all of `memory` (valid while it has not grown; a grown one is never reused). */
+  bytes: Uint8Array | null;
   /** The context its syscall imports reach their process through (attached while it runs). */
   ctx: SyscallContext;
   /** Runs `_start` (through JSPI's promising when some import suspends). */
@@ -58,7 +60,7 @@ export class InstancePool {
       const table = instance.exports[name] as WebAssembly.Table;
       return [table, Array.from({ length: table.length }, (_, i) => table.get(i))];
     });
-    return { memory, ctx, entry, globals, tables };
+    return { memory, bytes: memory && new Uint8Array(memory.buffer), ctx, entry, globals, tables };
   }
 
   /**
@@ -74,11 +76,10 @@ export class InstancePool {
     let list = byKey.get(key);
     if (!list) byKey.set(key, (list = []));
     if (list.length >= this.perKey) return false;
-    if (used.memory) {
-      const bytes = new Uint8Array(used.memory.buffer);
+    if (used.bytes) {
       const image = this.images.get(module)!;
-      bytes.set(image);
-      bytes.fill(0, image.length);
+      used.bytes.set(image);
+      used.bytes.fill(0, image.length);
     }
     for (const [global, value] of used.globals) global.value = value;
     for (const [table, entries] of used.tables) {
