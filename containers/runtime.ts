@@ -5,6 +5,7 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import type { Container } from "../kernel/container/container.js";
 import type { Kernel } from "../kernel/index.js";
 import { FsApi } from "../kernel/fs-api.js";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
@@ -236,18 +237,28 @@ export class ContainerRuntime {
     if (record.live) return record;
     if (record.state.status === "running") throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     const spec = record.spec;
-    const output = (stream: "stdout" | "stderr", also?: (c: Uint8Array) => void) => (chunk: Uint8Array) => {
-      this.files?.appendLog(spec.id, stream, chunk);
-      if (this.events.listenerCount("log")) this.events.emit("log", spec.id, stream, chunk);
-      also?.(chunk);
-    };
-    const streams: StreamIo = { ...io, onStdout: output("stdout", io.onStdout), onStderr: output("stderr", io.onStderr) };
-    const onError = (text: string) => streams.onStderr!(Buffer.from(text));
+    const onStderr = this.logSink(spec.id, "stderr", io.onStderr);
+    const streams: StreamIo = { ...io, onStdout: this.logSink(spec.id, "stdout", io.onStdout), onStderr };
+    const onError = textWriter(onStderr);
     const instance = kindOf(spec) === "vm" ? await this.bootVm(record, streams, onError) : await this.startContainer(record, streams, onError);
     if (!instance) return record;
     await this.files?.saveState(spec.id, record.state);
     if (instance instanceof VmInstance) await this.booted(record, instance);
     return record;
+  }
+
+  /**
+   * Where a container's output goes: its log file, "log" listeners, then `also`. (The closures
+   * that outlive a start are made in small functions like this one: a closure made inside
+   * start() would hold all of start()'s variables, and V8 was seen to keep every ended
+   * container's objects through young-generation collections that way.)
+   */
+  private logSink(id: string, stream: "stdout" | "stderr", also?: (chunk: Uint8Array) => void): (chunk: Uint8Array) => void {
+    return (chunk) => {
+      this.files?.appendLog(id, stream, chunk);
+      if (this.events.listenerCount("log")) this.events.emit("log", id, stream, chunk);
+      also?.(chunk);
+    };
   }
 
   /** Waits until a VM's init runs (or it ended first), then keeps its boot figures in the state for inspect. */
@@ -277,7 +288,7 @@ export class ContainerRuntime {
       root: overlay.root, id: spec.id, name: spec.name, hostname: spec.hostname, limits: spec.limits,
       allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? 63 : 52,
     });
-    overlay.onNoSpace = () => void (container.limitHit = "storage");
+    overlay.onNoSpace = storageLimitMarker(container);
     if (spec.engine !== "auto") container.engine = spec.engine;
     let program: { path: string; argv: string[] };
     try {
@@ -297,14 +308,16 @@ export class ContainerRuntime {
     }
     // What a guest syncs is on disk when its fd_sync returns (the saves run one after another),
     // so a daemon killed after that keeps it; other writes are saved when the container stops.
-    const files = this.files;
-    if (files) {
-      let saves: Promise<void> = Promise.resolve();
-      container.onSync = () => (saves = saves.then(() => files.saveUpper(spec.id, overlay.diff().entries)).catch((e: Error) => {
-        this.kernel.notice(`wasmbox: saving container ${spec.id.slice(0, 12)}: ${e.message}`);
-      }));
-    }
+    if (this.files) container.onSync = this.upperSaver(this.files, spec.id, overlay);
     return this.launched(record, new ContainerInstance(this.kernel, container, overlay, spec, program, io, onError));
+  }
+
+  /** What a container's fd_sync calls: saves its upper, one save after another. */
+  private upperSaver(files: ContainerFiles, id: string, overlay: OverlayFs): () => Promise<void> {
+    let saves: Promise<void> = Promise.resolve();
+    return () => (saves = saves.then(() => files.saveUpper(id, overlay.diff().entries)).catch((e: Error) => {
+      this.kernel.notice(`wasmbox: saving container ${id.slice(0, 12)}: ${e.message}`);
+    }));
   }
 
   /** Boots a VM from a full copy of the image (its command runs under the guest's own init and kernel); undefined when started meanwhile. */
@@ -585,4 +598,14 @@ function readTree(fs: FsApi, path: string, as: string, skip: (rel: string) => bo
   };
   walk(path, as);
   return out;
+}
+
+/** Marks a container whose upper ran out of space (limitHit "storage"). */
+function storageLimitMarker(container: Container): () => void {
+  return () => void (container.limitHit = "storage");
+}
+
+/** Writes text to an output callback as bytes. */
+function textWriter(out: (chunk: Uint8Array) => void): (text: string) => void {
+  return (text) => out(Buffer.from(text));
 }

@@ -320,12 +320,8 @@ export class Kernel {
     const out: Uint8Array[] = [];
     const err: Uint8Array[] = [];
     const stdin = this.stdinFor(options.stdin, options.tty ?? false);
-    const sink = (list: Uint8Array[], also?: (c: Uint8Array) => void) => (chunk: Uint8Array) => {
-      if (capture) list.push(chunk);
-      also?.(chunk);
-    };
-    const stdout = new OutputStream(sink(out, options.onStdout), options.tty ?? false);
-    const stderr = new OutputStream(sink(err, options.onStderr), options.tty ?? false);
+    const stdout = new OutputStream(outputSink(capture ? out : null, options.onStdout), options.tty ?? false);
+    const stderr = new OutputStream(outputSink(capture ? err : null, options.onStderr), options.tty ?? false);
     for (const dir of options.dirs ?? []) this.mountHostDir(container.ns, dir);
     const fds: Array<[number, FdEntry]> = [
       [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0 }],
@@ -410,3 +406,13 @@ export class Kernel {
   }
 }
 
+/**
+ * What an output stream of kernel.run() does with a chunk: keeps it (when captured) and passes it
+ * on. Made out here so that the closure holds only these two, not all of run()'s variables.
+ */
+function outputSink(list: Uint8Array[] | null, also?: (chunk: Uint8Array) => void): (chunk: Uint8Array) => void {
+  return (chunk) => {
+    list?.push(chunk);
+    also?.(chunk);
+  };
+}

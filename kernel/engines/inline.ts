@@ -1,7 +1,7 @@
 // The inline engine: the guest runs on the kernel's thread and suspends at blocking syscalls
 // with JSPI (WebAssembly.Suspending / promising). Calls that never block stay plain imports.
 import { GuestMemory } from "../abi/memory.js";
-import type { Process } from "../proc/process.js";
+import type { EngineHandle, Process } from "../proc/process.js";
 import type { SyscallContext } from "../syscalls/table.js";
 import { attachContext, bindSyscalls, detachContext } from "./imports.js";
 import type { ReusableInstance } from "./instance-pool.js";
@@ -71,10 +71,12 @@ function bindingKey(proc: Process, suspends: ReadonlySet<string>, maximumPages: 
 
 export class InlineEngine implements Engine {
   readonly kind = "inline" as const;
+  /** Every inline process's handle: a kill needs no engine action (the pending wait is rejected and the guest unwinds). */
+  private readonly handle: EngineHandle = { kind: "inline", kill: () => undefined };
 
   start(proc: Process, program: LoadedProgram): void {
     proc.inline = true;
-    proc.engine = { kind: "inline", kill: () => undefined };
+    proc.engine = this.handle;
     const kernel = proc.kernel;
     const suspends = blockingCalls(proc, program);
     const maximum = program.memory ? kernel.memoryMaxPages(proc.container, program) : 0;

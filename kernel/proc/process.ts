@@ -87,7 +87,7 @@ export class Process {
     this.pid = init.container.pids.alloc();
     this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
     this.fds = new FdTable(init.container.limits.nofile);
-    this.fds.onLimit = () => void (init.container.limitHit = "nofile");
+    this.fds.onLimit = nofileLimitMarker(init.container);
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
     init.container.pids.processes.set(this.pid, this);
     init.parent?.children.add(this);
@@ -206,4 +206,9 @@ export function describeStatus(status: number): string {
 /** The shell's view of a wait status: the exit code, or 128 + signal. */
 export function exitCodeOf(status: number): number {
   return (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+}
+
+/** Marks a container one of whose processes was refused an fd (limitHit "nofile"). */
+function nofileLimitMarker(container: Container): () => void {
+  return () => void (container.limitHit = "nofile");
 }
