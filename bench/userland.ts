@@ -1,7 +1,7 @@
 // Userland benchmarks (issue 4): pipelines timed inside an already running kernel, against the
 // same pipelines in the host's /bin/sh with coreutils, in the same run.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Kernel } from "../kernel/index.js";
@@ -33,6 +33,15 @@ export async function benchUserland(): Promise<Figure[]> {
   kernel.fs.writeEntries((await baseRootfs()).filter((e) => !/^(proc|dev)(\/|$)/.test(e.path)));
   const hostDir = mkdtempSync(path.join(tmpdir(), "wasmbox-userland-"));
   const figures: Figure[] = [];
+  try {
+    await runCases(kernel, hostDir, figures);
+  } finally {
+    rmSync(hostDir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+async function runCases(kernel: Kernel, hostDir: string, figures: Figure[]): Promise<void> {
   for (const c of CASES) {
     c.setup?.((file, data) => {
       kernel.fs.mkdir("/data", { recursive: true });
@@ -47,5 +56,4 @@ export async function benchUserland(): Promise<Figure[]> {
     const theirs = await best(3, () => execFileSync("/bin/sh", ["-c", hostCommand], { env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }));
     figures.push({ name: c.name, value: ours, unit: "ms", baseline: theirs, baselineName: "host /bin/sh + coreutils", ratio: theirs / ours, target: ">= 0.33x (within 3x of the host)" });
   }
-  return figures;
 }

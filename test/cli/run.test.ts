@@ -1,9 +1,9 @@
 // `wasmbox run MODULE.wasm` and `wasmbox syscalls` through the CLI library, in-process:
 // exit codes, traps (134), refused modules (exit 2, one line), --dir, --env and --trace.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { runCli } from "../../cli/index.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
 
@@ -52,8 +52,10 @@ const TRAP = wat(`(module ${WASI_IMPORTS} (memory (export "memory") 1)
 const MISSING_IMPORT = wat(`(module (import "env" "frobnicate" (func $f)) (import "wasi_snapshot_preview1" "sock_open" (func $g))
   (memory (export "memory") 1) (func (export "_start") (call $f)))`);
 
+/** A directory with the test modules in it, removed when the calling test ends. */
 function scratch(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "wasmbox-cli-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, "echo.wasm"), ECHO_ARGS);
   writeFileSync(path.join(dir, "trap.wasm"), TRAP);
   writeFileSync(path.join(dir, "missing.wasm"), MISSING_IMPORT);

@@ -1,15 +1,16 @@
 // The library API as the README shows it, and the public exports (a snapshot pins them, so a
 // change to what `import ... from "wasmbox"` offers is always a deliberate one).
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import * as wasmbox from "../../kernel/index.js";
 import { baseRootfs } from "../../userland/rootfs.js";
 
 describe("the library", () => {
   it("runs a module with args, env, stdin and a host directory, as the README shows", async () => {
     const data = mkdtempSync(path.join(tmpdir(), "wasmbox-lib-"));
+    onTestFinished(() => rmSync(data, { recursive: true, force: true }));
     writeFileSync(path.join(data, "in.txt"), "from the host\n");
     const kernel = new wasmbox.Kernel({ policy: new wasmbox.RoundRobinPolicy() });
     kernel.fs.writeEntries((await baseRootfs()).filter((e) => !/^(proc|dev)(\/|$)/.test(e.path)));
