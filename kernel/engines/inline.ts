@@ -95,7 +95,7 @@ export class InlineEngine implements Engine {
     const ended = (outcome: { ok: true } | { ok: false; error: unknown }) => {
       settle(proc, program, outcome);
       detachContext(ctx);
-      if (key !== undefined && kernel.instancePool.give(program.module, key, program.memory?.minimum ?? 0, live)) return;
+      if (key !== undefined && kernel.instancePool.give(program.module, key, live)) return;
       if (memory && program.memory) kernel.memoryPool.give(memory, program.memory.minimum, maximum);
     };
     kernel.scheduler.acquire(proc).then(() => {

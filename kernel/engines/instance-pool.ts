@@ -67,9 +67,10 @@ export class InstancePool {
    * Takes back the instance of an ended process (no guest code of it can run any more), reset;
    * false when it is not kept (it grew, or the pool is full): then it is the caller's to drop.
    */
-  give(module: WebAssembly.Module, key: string, initialPages: number, used: ReusableInstance): boolean {
+  give(module: WebAssembly.Module, key: string, used: ReusableInstance): boolean {
     if (this.size >= this.capacity) return false;
-    if (used.memory && used.memory.buffer.byteLength !== initialPages * 65536) return false;
+    // A memory that grew has a new buffer (the view taken at capture no longer covers it).
+    if (used.memory && used.memory.buffer !== used.bytes?.buffer) return false;
     for (const [table, entries] of used.tables) if (table.length !== entries.length) return false;
     let byKey = this.free.get(module);
     if (!byKey) this.free.set(module, (byKey = new Map()));

@@ -64,6 +64,19 @@ class Cursor {
     }
   }
 
+  /** A signed LEB128 of at most 32 bits. */
+  sleb32(): number {
+    let result = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = this.byte();
+      result |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return shift < 32 && byte & 0x40 ? result | (-1 << shift) : result;
+  }
+
   skip(n: number): void {
     if (this.at + n > this.end) throw new SysError(Errno.NOEXEC, "truncated section");
     this.at += n;
@@ -124,7 +137,7 @@ export function rewriteModule(bytes: Uint8Array, shared: boolean, maximumPages: 
     top.at += size;
   }
   const memory = importOwnMemory(sections, shared, maximumPages);
-  const reset = memory || !sections.some((s) => s.id === 2 && importsMemory(s.body)) ? resetPlan(sections, memory?.minimum ?? 0) : null;
+  const reset = resetPlan(sections, memory?.minimum ?? 0);
   if (!memory && !reset?.globals.length && !reset?.tables.length) return { bytes, memory, reset };
   const out: number[] = [...bytes.subarray(0, 8)];
   for (const s of sections) {
@@ -162,18 +175,9 @@ function importOwnMemory(sections: Section[], shared: boolean, maximumPages: num
   return { minimum, maximum };
 }
 
-/** Whether an import section imports a memory (then the module's memory is not the kernel's to reset). */
-function importsMemory(body: Uint8Array): boolean {
-  try {
-    return readImports(new Cursor(body, 0, body.length)).memories > 0;
-  } catch {
-    return true;
-  }
-}
-
 /** Counts of the imported entities whose index spaces the module's own entities follow. */
-function readImports(c: Cursor): { globals: number; tables: number; memories: number } {
-  const counts = { globals: 0, tables: 0, memories: 0 };
+function readImports(c: Cursor): { globals: number; tables: number } {
+  const counts = { globals: 0, tables: 0 };
   for (let n = c.leb(); n > 0; n--) {
     c.name();
     c.name();
@@ -183,10 +187,8 @@ function readImports(c: Cursor): { globals: number; tables: number; memories: nu
       valueType(c);
       limits(c);
       counts.tables++;
-    } else if (kind === 2) {
-      limits(c);
-      counts.memories++;
-    } else if (kind === 3) {
+    } else if (kind === 2) limits(c);
+    else if (kind === 3) {
       valueType(c);
       c.byte();
       counts.globals++;
@@ -229,33 +231,14 @@ function constExpr(c: Cursor): number | undefined {
     const op = c.byte();
     if (op === 0x0b) return count === 1 ? value : undefined;
     count++;
-    if (op === 0x41) {
-      const start = c.at;
-      c.leb();
-      value = signedLeb32(c, start);
-    } else if (op === 0x42 || op === 0x23 || op === 0xd0 || op === 0xd2) c.leb();
+    if (op === 0x41) value = c.sleb32();
+    else if (op === 0x42 || op === 0x23 || op === 0xd0 || op === 0xd2) c.leb();
     else if (op === 0x43) c.skip(4);
     else if (op === 0x44) c.skip(8);
     else if (op === 0x6a || op === 0x6b || op === 0x6c || op === 0x7c || op === 0x7d || op === 0x7e) continue;
     else if (op === 0xfd && c.leb() === 12) c.skip(16);
     else throw new SysError(Errno.NOEXEC, `constant expression opcode 0x${op.toString(16)}`);
   }
-}
-
-/** The i32 a signed LEB128 at `start` (already skipped by `c`) encodes. */
-function signedLeb32(c: Cursor, start: number): number {
-  const end = c.at;
-  c.at = start;
-  let result = 0;
-  let shift = 0;
-  let byte = 0;
-  do {
-    byte = c.byte();
-    result |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80 && shift < 35);
-  c.at = end;
-  return shift < 32 && byte & 0x40 ? result | (-1 << shift) : result;
 }
 
 /** Whether code may use the instruction 0xFC `op` (data.drop 9, elem.drop 13); may say yes for an immediate that looks like one. */

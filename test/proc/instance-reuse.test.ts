@@ -166,7 +166,9 @@ describe("the module rewrite's reset plan", () => {
     expect(plan(`(memory 1) (data $p "x") (func (export "_start") (data.drop $p))`).reset).toBeNull();
     expect(plan(`(memory 1) (func (export "wasmbox:state:global:0")) (func (export "_start"))`).reset).toBeNull();
     expect(plan(`(memory 1) (global (mut v128) (v128.const i32x4 0 0 0 0)) (func (export "_start"))`).reset).toBeNull();
+    expect(plan(`(memory 1) (table 1 funcref) (func $f) (elem $p func $f) (func (export "_start") (elem.drop $p))`).reset).toBeNull();
     // A passive segment that is never dropped, and an active one that is (a no-op), are fine.
+    expect(plan(`(memory 1) (table 1 funcref) (func $f) (elem $p func $f) (func (export "_start") (table.init $p (i32.const 0) (i32.const 0) (i32.const 1)))`).reset).not.toBeNull();
     expect(plan(`(memory 1) (data $p "x") (func (export "_start") (memory.init $p (i32.const 0) (i32.const 0) (i32.const 1)))`).reset).not.toBeNull();
     expect(plan(`(memory 1) (data $a (i32.const 8) "x") (func (export "_start") (data.drop $a))`).reset).toEqual({ globals: [], tables: [], imageBytes: 9 });
   });
