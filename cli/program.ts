@@ -7,12 +7,18 @@ import { registerSyscallsCommand } from "./commands/syscalls.js";
 import { registerExtraCommands } from "./commands/extra.js";
 import { kernelBuildRunner } from "./commands/build-runner.js";
 import type { CliIo } from "./io.js";
+import { hasJspi } from "../kernel/index.js";
+
+/** What --version prints: wasmbox's version, the Node running it, and the engine `auto` picks there. */
+function versionLine(): string {
+  return `wasmbox 0.1.0 (Node ${process.version}, engine ${hasJspi() ? "inline (JSPI)" : "worker (no JSPI)"})`;
+}
 
 /** Builds the CLI program. `exitCode` receives a command's exit status (a guest's, for run). */
 export function createCli(io: CliIo, exitCode: (code: number) => void = () => undefined): Command {
   const program = new Command("wasmbox")
     .description("a small operating system for WebAssembly programs: one kernel, many containers, and VMs beside them")
-    .version("0.1.0")
+    .version(versionLine(), "-V, --version", "print the version, the Node it runs on and the engine guests get")
     .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();

@@ -65,6 +65,8 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
   } catch (e) {
     throw new CliExit(2, `wasmbox: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // The trace starts with where guests run, so a user (and the re-exec test) can tell.
+  if (options.trace) io.stderr(`[kernel] engine ${kernel.engineKind}, Node ${process.version}\n`);
   if ((options.engine ?? "auto") === "auto" && kernel.engineKind === "worker" && io.stderrIsTerminal) {
     io.stderr(`wasmbox: Node ${process.version} has no JSPI (WebAssembly.Suspending): guests run on the worker engine (one thread each)\n`);
   }
@@ -118,7 +120,8 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
     throw new CliExit(2, `wasmbox: ${file}:${message.replace(/: error: /, ": ")}`);
   }
   try {
-    module.setFeatures(binaryen.Features.All);
+    // Every feature the text may use, but not binaryen's compact import encoding, which V8 cannot read.
+    module.setFeatures(binaryen.Features.All & ~binaryen.Features.CompactImports);
     return module.emitBinary();
   } finally {
     module.dispose();
