@@ -2,7 +2,7 @@
 // CLI, in wasmtime's model (only the --dir/--tmpfs preopens, from fd 3), with --trace and --engine.
 import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
-import { Kernel, type DirMount, type EngineChoice, type RunResult, type TmpfsMount } from "../../kernel/index.js";
+import { Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount } from "../../kernel/index.js";
 import { ProgramError } from "../../kernel/program.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
@@ -120,8 +120,10 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
     throw new CliExit(2, `wasmbox: ${file}:${message.replace(/: error: /, ": ")}`);
   }
   try {
-    // Every feature the text may use, but not binaryen's compact import encoding, which V8 cannot read.
-    module.setFeatures(binaryen.Features.All & ~binaryen.Features.CompactImports);
+    // Every feature the text may use, but not binaryen's compact import encoding, which V8 cannot
+    // read (looked up by name: binaryen's typings do not list it).
+    const compact: unknown = Reflect.get(binaryen.Features, "CompactImports");
+    module.setFeatures(binaryen.Features.All & ~(typeof compact === "number" ? compact : 0));
     return module.emitBinary();
   } finally {
     module.dispose();
@@ -144,8 +146,12 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   }
   const kernel = cliKernel(io, options);
   let result: RunResult;
-  // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once.
-  const interrupt = () => kernel.interrupt();
+  // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once; the run
+  // has a container of its own, known once its process starts.
+  let container: Container | undefined;
+  const interrupt = () => {
+    if (container) kernel.interrupt(container);
+  };
   process.on("SIGINT", interrupt);
   try {
     let program = kernel.programs.compile(bytes, file, kernel.engineKind === "worker", options.invoke);
@@ -162,6 +168,7 @@ export async function runModule(io: CliIo, file: string, args: string[], options
       limits: { memoryBytes: limit, wallTimeMs: options.timeLimit?.ms },
       stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
       onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
+      onStart: (proc) => (container = proc.container),
     });
   } catch (e) {
     if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);

@@ -1,7 +1,7 @@
 // `wasmbox run MODULE` as wasmtime runs it: preopens only from --dir/--tmpfs (in order, from fd 3,
 // really the host folders), `wasmbox MODULE`, .wat, --invoke, --env K, --memory, --time-limit, flags
 // refused where they do not apply; and, as whole processes, the bin's re-exec on a Node without JSPI.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -82,11 +82,14 @@ const FIRST_ENV = `(module ${WASI_IMPORTS}
 const GROW = `(module ${WASI_IMPORTS} (memory (export "memory") 1)
   (func (export "_start") (call $proc_exit (i32.eq (memory.grow (i32.const 4)) (i32.const -1)))))`;
 
-/** Sleeps 20 s in poll_oneoff (a relative monotonic clock subscription). */
+/** Prints "sleeping", then sleeps 20 s in poll_oneoff (a relative monotonic clock subscription). */
 const SLEEP = `(module ${WASI_IMPORTS}
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
+  (data (i32.const 256) "sleeping\\n")
   (func (export "_start")
+    (i32.store (i32.const 192) (i32.const 256)) (i32.store (i32.const 196) (i32.const 9))
+    (drop (call $fd_write (i32.const 1) (i32.const 192) (i32.const 1) (i32.const 200)))
     (i32.store (i32.const 16) (i32.const 1))
     (i64.store (i32.const 24) (i64.const 20000000000))
     (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))`;
@@ -235,7 +238,7 @@ describe("wasmtime's habits", () => {
     const dir = scratch();
     const started = Date.now();
     const r = await cli(["run", "--time-limit", "300ms", "sleep.wasm"], dir);
-    expect(r).toMatchObject({ code: 137, stderr: "wasmbox: sleep.wasm: killed: --time-limit 300ms passed\n" });
+    expect(r).toMatchObject({ code: 137, stdout: "sleeping\n", stderr: "wasmbox: sleep.wasm: killed: --time-limit 300ms passed\n" });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -267,6 +270,11 @@ function bin(node: string, args: string[], cwd: string, env: Record<string, stri
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Resolves once the sleep guest in `child` has said it sleeps (so its signal handling is in place). */
+function sleeping(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("sleeping") && resolve()));
+}
+
 const hostNode = "/usr/bin/node";
 const hostHasJspi = spawnSync(hostNode, ["-p", "typeof WebAssembly.Suspending"], { encoding: "utf8" }).stdout.trim() === "function";
 
@@ -291,9 +299,8 @@ describe.skipIf(hostHasJspi)("the bin on a Node without JSPI (needs `npm run bui
 
   it("passes a signal on to the child and dies of the same signal", async () => {
     const dir = scratch();
-    const child = spawn(hostNode, [path.resolve("dist/cli/bin.js"), "run", "sleep.wasm"], { cwd: dir, stdio: "ignore" });
-    // Long enough for the re-exec'd Node to start the guest (it sleeps 20 s).
-    await new Promise((r) => setTimeout(r, 1500));
+    const child = spawn(hostNode, [path.resolve("dist/cli/bin.js"), "run", "sleep.wasm"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"] });
+    await sleeping(child);
     child.kill("SIGTERM");
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
     expect({ code, signal }).toEqual({ code: null, signal: "SIGTERM" });
@@ -307,4 +314,13 @@ describe("the bin as a whole process", () => {
     expect(bin(process.execPath, ["hello.wasm"], dir)).toMatchObject({ code: 0, stdout: "hello\n", stderr: "" });
     expect(bin(process.execPath, ["run", "--dir", "/nonexistent", "hello.wasm"], dir)).toMatchObject({ code: 2, stderr: "wasmbox: --dir /nonexistent: no such directory\n" });
   });
+
+  it("passes SIGINT to the guest, which dies of it: exit 130", async () => {
+    const dir = scratch();
+    const child = spawn(process.execPath, [path.resolve("dist/cli/bin.js"), "run", "sleep.wasm"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"] });
+    await sleeping(child);
+    child.kill("SIGINT");
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+    expect({ code, signal }).toEqual({ code: 130, signal: null });
+  }, 30_000);
 });
