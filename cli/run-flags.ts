@@ -64,6 +64,8 @@ export interface ParsedRun {
   given: GivenFlag[];
   target: string;
   args: string[];
+  /** A flag `run` does not know, met just before a module path (a module run refuses it by name). */
+  unknown?: string;
 }
 
 /**
@@ -105,6 +107,9 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | undefined {
       for (const f of each) given.push({ flag: f!, spelled: longOf(f!.flags), value: true });
       continue;
     }
+    // An unknown flag (with or without a value) right before a module path: refused by name there.
+    const module = argv.slice(i + 1, i + 3).findIndex((a) => /\.(wasm|wat)$/.test(a));
+    if (module >= 0) return { given, target: argv[i + 1 + module]!, args: argv.slice(i + 2 + module), unknown: name };
     return undefined;
   }
   return undefined;
@@ -118,9 +123,9 @@ export function isModuleFile(io: CliIo, target: string): boolean {
 }
 
 /** Refuses every given flag that does not apply to this kind of target: one line naming it, exit 2. */
-export function refuseInapplicable(given: readonly GivenFlag[], kind: "module" | "image", target: string): void {
-  const wrong = given.find((g) => !g.flag[kind]);
-  if (wrong) throw new CliExit(2, `wasmbox: run: ${wrong.spelled} does not apply to ${kind === "module" ? "a module" : "an image"} (${target})`);
+export function refuseInapplicable(run: ParsedRun, kind: "module" | "image"): void {
+  const wrong = run.unknown ?? run.given.find((g) => !g.flag[kind])?.spelled;
+  if (wrong) throw new CliExit(2, `wasmbox: run: ${wrong} does not apply to ${kind === "module" ? "a module" : "an image"} (${run.target})`);
 }
 
 /** The values given for one flag (by its long name), in order. */

@@ -75,7 +75,7 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
 
 /** The options of a module run from the flags given (each already checked to apply to a module). */
 export function moduleOptions(io: CliIo, run: ParsedRun): RunModuleOptions {
-  refuseInapplicable(run.given, "module", run.target);
+  refuseInapplicable(run, "module");
   const engine = valuesOf(run.given, "--engine").at(-1) ?? "auto";
   if (engine !== "auto" && engine !== "inline" && engine !== "worker") throw new CliExit(2, `wasmbox: --engine ${engine}: expected auto, inline or worker`);
   const preopens: Array<DirMount | TmpfsMount> = [];
