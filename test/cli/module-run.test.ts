@@ -2,7 +2,7 @@
 // really the host folders), `wasmbox MODULE`, .wat, --invoke, --env K, --memory, --time-limit, flags
 // refused where they do not apply; and, as whole processes, the bin's re-exec on a Node without JSPI.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -161,6 +161,16 @@ describe("preopens: wasmtime's model", () => {
     expect(lines.map(([fd, name]) => `${fd} ${name}`)).toEqual(["3 .", "4 /tmp", "5 ./a", "6 data", "7 data", `8 ${abs}`]);
     // Each fd is its own host folder, even where two share a name.
     expect(lines.map(([, , i]) => i)).toEqual([ino(dir), lines[1]![2], ino(path.join(dir, "a")), ino(abs), ino(path.join(dir, "a")), ino(abs)]);
+  });
+
+  it("reads an absolute symlink as a guest path: inside a folder that is /, refused in any other", async () => {
+    const dir = scratch();
+    mkdirSync(path.join(dir, "d"));
+    writeFileSync(path.join(dir, "d", "in.txt"), "inside\n");
+    symlinkSync("/in.txt", path.join(dir, "d", "link"));
+    expect(await cli(["run", "--dir", "d::/", busybox, "cat", "/link"], dir)).toMatchObject({ code: 0, stdout: "inside\n" });
+    const other = await cli(["run", "--dir", "d", busybox, "cat", "d/link"], dir);
+    expect(other).toMatchObject({ code: 1, stdout: "" });
   });
 
   it("preopens nothing without --dir: no in-memory root", async () => {
