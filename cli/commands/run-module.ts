@@ -111,7 +111,12 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
   const isBinary = bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
   const text = isBinary ? "" : Buffer.from(bytes).toString("utf8");
   if (isBinary || !(file.endsWith(".wat") || /^(\s|;;[^\n]*\n|\(;[^]*?;\))*\(/.test(text))) return bytes;
-  const binaryen = (await import("binaryen")).default;
+  let binaryen: typeof import("binaryen").default;
+  try {
+    binaryen = (await import("binaryen")).default;
+  } catch {
+    throw new CliExit(2, `wasmbox: ${file}: a text module needs the npm package binaryen, which is not installed`);
+  }
   let module: ReturnType<typeof binaryen.parseText>;
   try {
     module = binaryen.parseText(text);
