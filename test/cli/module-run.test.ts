@@ -285,8 +285,10 @@ function sleeping(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("sleeping") && resolve()));
 }
 
-const hostNode = "/usr/bin/node";
-const hostHasJspi = spawnSync(hostNode, ["-p", "typeof WebAssembly.Suspending"], { encoding: "utf8" }).stdout.trim() === "function";
+/** The machine's own Node (the first on PATH outside node_modules, as test/run-on-host-node.sh finds it). */
+const hostNode = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d && !d.includes("node_modules"))
+  .map((d) => path.join(d, "node")).find((p) => spawnSync(p, ["--version"]).status === 0) ?? "";
+const hostHasJspi = hostNode === "" || spawnSync(hostNode, ["-p", "typeof WebAssembly.Suspending"], { encoding: "utf8" }).stdout?.trim() === "function";
 
 describe.skipIf(hostHasJspi)("the bin on a Node without JSPI (needs `npm run build:ts`)", () => {
   it("re-runs itself under the bundled Node: the guest runs on the inline engine", () => {
