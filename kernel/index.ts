@@ -1,15 +1,15 @@
 // The public entry point of the wasmbox library: `import { Kernel } from "wasmbox"`.
 // Re-exports only what users of the kernel need; everything else is internal.
 export { Kernel } from "./kernel.js";
-export type { KernelOptions, RunOptions, RunResult, DirMount, EngineChoice, SpawnRequest } from "./kernel.js";
+export type { KernelOptions, RunOptions, RunResult, DirMount, TmpfsMount, EngineChoice, SpawnRequest } from "./kernel.js";
 export { Errno, SysError } from "./errno.js";
 export { ProgramError } from "./program.js";
-export type { LoadedProgram } from "./engines/engine.js";
+export type { LoadedProgram, Invocation } from "./engines/engine.js";
 export { hasJspi } from "./engines/inline.js";
 export { RoundRobinPolicy, FairSharePolicy, Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
 export type { Process, ProcState } from "./proc/process.js";
 export { exitCodeOf, describeStatus } from "./proc/process.js";
-export { Container, type ContainerLimits } from "./container/container.js";
+export { Container, type ContainerLimits, type LimitHit } from "./container/container.js";
 export type { LayerEntry } from "./vfs/layer.js";
 export { signature } from "./syscalls/table.js";
 export type { SyscallDef } from "./syscalls/table.js";

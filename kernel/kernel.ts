@@ -1,8 +1,9 @@
 // The Kernel: boots the tables (syscalls, processes, scheduler, mounts), creates processes and
 // containers, and runs programs. Everything hangs off an instance: many kernels can share a process.
 import { totalmem } from "node:os";
+import * as nodePath from "node:path";
 import { Errno, SysError } from "./errno.js";
-import { Container, type ContainerLimits } from "./container/container.js";
+import { Container, type ContainerLimits, type LimitHit } from "./container/container.js";
 import type { Engine, LoadedProgram } from "./engines/engine.js";
 import { hasJspi, InlineEngine } from "./engines/inline.js";
 import { WorkerEngine } from "./engines/worker.js";
@@ -60,6 +61,12 @@ export interface DirMount {
   readOnly?: boolean;
 }
 
+/** An empty in-memory directory made visible to guests (`wasmbox run --tmpfs GUEST`). */
+export interface TmpfsMount {
+  tmpfs: true;
+  guest: string;
+}
+
 /** What kernel.run() takes. */
 export interface RunOptions {
   /** Arguments after argv[0]. */
@@ -77,10 +84,22 @@ export interface RunOptions {
   /** Whether fds 0-2 are a terminal. */
   tty?: boolean;
   cwd?: string;
-  dirs?: DirMount[];
+  /** Directories preopened for the guest, in this order (see preopenRoot). */
+  dirs?: Array<DirMount | TmpfsMount>;
   container?: Container;
-  /** Preopen "/" as fd 3 (default true). */
+  /**
+   * true (the default, for library use): fd 3 is the container's "/" (the kernel's in-memory
+   * filesystem unless `container` says otherwise), and each of `dirs` is mounted there at its guest
+   * path and preopened after it, under its guest name as given.
+   * false: wasmtime's model, what `wasmbox run MODULE.wasm` uses: the guest gets only `dirs`, in
+   * order from fd 3, each under its guest name as given (".", "./data", "/abs") and each pointing at
+   * that folder itself, so two of one name both work. The run gets a container of its own (not
+   * `container`): no /dev, /proc or in-memory root; its "/" (for absolute symlinks and proc_spawn)
+   * is the folder preopened as "/", if any, else an empty read-only directory.
+   */
   preopenRoot?: boolean;
+  /** The limits of the run's own container (preopenRoot false): --memory, --time-limit, ... */
+  limits?: Partial<ContainerLimits>;
   /** Called once the process exists (to kill it, watch it, ...). */
   onStart?: (proc: Process) => void;
 }
@@ -97,6 +116,8 @@ export interface RunResult {
   stderr: string;
   stdoutBytes: Uint8Array;
   stderrBytes: Uint8Array;
+  /** The limit that ended the run (of the run's own container), if one did. */
+  limitHit?: LimitHit;
 }
 
 /** What spawn() needs. */
@@ -200,10 +221,27 @@ export class Kernel {
 
   /** Mounts a host directory at a guest path (created if missing) in a namespace. */
   mountHostDir(ns: MountNamespace, mount: DirMount): void {
-    const fs = new HostFs(this.allocDev(), mount.host, mount.readOnly ?? false);
-    const guest = mount.guest.startsWith("/") ? mount.guest : "/" + mount.guest;
+    this.mountDir(ns, mount, this.dirRoot(mount));
+  }
+
+  /** The root vnode of what a DirMount or TmpfsMount names: a new host or in-memory filesystem. */
+  private dirRoot(mount: DirMount | TmpfsMount): Vnode {
+    if ("tmpfs" in mount) return new MemFs(this.allocDev()).root;
+    return new HostFs(this.allocDev(), mount.host, mount.readOnly ?? false).root;
+  }
+
+  /**
+   * Mounts `root` at the mount's guest path (made absolute; created if missing) and returns the
+   * chain of vnodes from the namespace root to `root` itself (not to whatever is mounted there last).
+   */
+  private mountDir(ns: MountNamespace, mount: DirMount | TmpfsMount, root: Vnode): Vnode[] {
+    const guest = nodePath.posix.resolve("/", mount.guest);
+    if (guest === "/") return [root];
     const at = new FsApi(ns).mkdirp(guest);
-    ns.mount(at, fs.root, guest, mount.host);
+    ns.mount(at, root, guest, "tmpfs" in mount ? "tmpfs" : mount.host);
+    const chain = ns.dirChain([ns.root], guest);
+    chain[chain.length - 1] = root;
+    return chain;
   }
 
   /** Creates a container with its own namespaces over `root` (a filesystem root vnode). */
@@ -315,24 +353,26 @@ export class Kernel {
    * `kernel.programs.compile()` (compiled once, started many times).
    */
   async run(program: string | Uint8Array | LoadedProgram, options: RunOptions = {}): Promise<RunResult> {
-    const container = options.container ?? this.host;
+    const own = options.preopenRoot === false;
+    if (own && options.container) throw new Error("kernel.run: preopenRoot false runs in a container of its own; pass no container");
+    const dirs = options.dirs ?? [];
+    const roots = dirs.map((d) => this.dirRoot(d));
+    const container = own ? this.moduleContainer(dirs, roots, options.limits) : options.container ?? this.host;
     const capture = options.capture ?? true;
     const out: Uint8Array[] = [];
     const err: Uint8Array[] = [];
     const stdin = this.stdinFor(options.stdin, options.tty ?? false);
     const stdout = new OutputStream(outputSink(capture ? out : null, options.onStdout), options.tty ?? false);
     const stderr = new OutputStream(outputSink(capture ? err : null, options.onStderr), options.tty ?? false);
-    for (const dir of options.dirs ?? []) this.mountHostDir(container.ns, dir);
     const fds: Array<[number, FdEntry]> = [
       [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0 }],
       [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0 }],
       [2, { file: stderr, rightsBase: stderr.rightsMask, rightsInheriting: 0 }],
     ];
-    const preopens: Array<[string, string]> = [];
-    if (options.preopenRoot ?? true) preopens.push(["/", "/"]);
-    for (const dir of options.dirs ?? []) preopens.push([dir.guest, dir.guest]);
-    preopens.forEach(([path, name], i) => {
-      const chain = container.ns.dirChain([container.ns.root], path);
+    // Each preopen: the chain of vnodes from the namespace root to its directory, and its name.
+    const preopens: Array<[Vnode[], string]> = own ? [] : [[[container.ns.root], "/"]];
+    dirs.forEach((dir, i) => preopens.push([own ? [roots[i]] : this.mountDir(container.ns, dir, roots[i]), dir.guest]));
+    preopens.forEach(([chain, name], i) => {
       const file = new DirectoryFile(chain[chain.length - 1], chain);
       fds.push([3 + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
     });
@@ -349,13 +389,28 @@ export class Kernel {
       argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds,
     });
     options.onStart?.(proc);
+    const timer = own && options.limits?.wallTimeMs !== undefined ? armWallClock(container, options.limits.wallTimeMs) : undefined;
     const status = await proc.exited;
+    clearTimeout(timer);
+    const limitHit = own ? container.limitHit : undefined;
     const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
     const exitCode = signal !== undefined ? 128 + signal : (status >> 8) & 0xff;
-    if (!capture) return { exitCode, signal, status, stdout: "", stderr: "", stdoutBytes: new Uint8Array(0), stderrBytes: new Uint8Array(0) };
+    if (!capture) return { exitCode, signal, status, stdout: "", stderr: "", stdoutBytes: new Uint8Array(0), stderrBytes: new Uint8Array(0), limitHit };
     const stdoutBytes = Buffer.concat(out);
     const stderrBytes = Buffer.concat(err);
-    return { exitCode, signal, status, stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes };
+    return { exitCode, signal, status, stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes, limitHit };
+  }
+
+  /**
+   * The container of a run in wasmtime's model (preopenRoot false): its root is the folder
+   * preopened as "/" (the last one, if several), else an empty read-only directory; it has no
+   * /dev or /proc, and none are made in a host folder.
+   */
+  private moduleContainer(dirs: ReadonlyArray<DirMount | TmpfsMount>, roots: Vnode[], limits?: Partial<ContainerLimits>): Container {
+    const slash = dirs.map((d) => d.guest).lastIndexOf("/");
+    const root = slash >= 0 ? roots[slash] : new MemFs(this.allocDev(), { readOnly: true }).root;
+    const n = this.nextContainer++;
+    return new Container({ id: `m${n}`, name: `m${n}`, hostname: this.host.hostname, ns: new MountNamespace(root, "module"), limits });
   }
 
   /** Standard input from what run() was given. */
@@ -404,6 +459,14 @@ export class Kernel {
   notice(line: string): void {
     this.log(line);
   }
+}
+
+/** Kills every process of a container after `ms` of wall-clock time (--time-limit), marking why. */
+function armWallClock(container: Container, ms: number): ReturnType<typeof setTimeout> {
+  return setTimeout(() => {
+    container.limitHit = "wall-time";
+    for (const p of container.liveProcesses()) p.kill(9);
+  }, ms);
 }
 
 /**

@@ -34,12 +34,15 @@ export class ProgramCache {
     return program;
   }
 
-  /** Checks and compiles `bytes` (cached by content). */
-  compile(bytes: Uint8Array, name: string, shared: boolean): LoadedProgram {
-    const key = createHash("sha256").update(bytes).digest("hex") + (shared ? ":shared" : "");
+  /**
+   * Checks and compiles `bytes` (cached by content). `entry`: the export that will be called
+   * (--invoke), checked instead of `_start`.
+   */
+  compile(bytes: Uint8Array, name: string, shared: boolean, entry?: string): LoadedProgram {
+    const key = createHash("sha256").update(bytes).digest("hex") + (shared ? ":shared" : "") + (entry === undefined ? "" : `:${entry}`);
     const hit = this.compiled.get(key);
     if (hit) return { ...hit, name };
-    const program = compileProgram(bytes, name, shared, this.table);
+    const program = compileProgram(bytes, name, shared, this.table, entry);
     this.compiled.set(key, program);
     return program;
   }
@@ -50,8 +53,8 @@ export class ProgramCache {
   }
 }
 
-/** Validates and compiles a module; throws ProgramError with a one-line reason. */
-export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[]): LoadedProgram {
+/** Validates and compiles a module (a command, or one exporting `entry`); throws ProgramError with a one-line reason. */
+export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string): LoadedProgram {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new ProgramError(Errno.NOEXEC, `${name}: not a WebAssembly module (no \\0asm magic number)`);
   }
@@ -77,7 +80,9 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
     throw new ProgramError(Errno.NOEXEC, `${name}: imports what the kernel does not provide: ${missing.join(", ")}`);
   }
   const exports = WebAssembly.Module.exports(module);
-  if (!exports.some((e) => e.kind === "function" && (e.name === "_start" || e.name === "main"))) {
+  if (entry !== undefined) {
+    if (!exports.some((e) => e.kind === "function" && e.name === entry)) throw new ProgramError(Errno.NOEXEC, `${name}: exports no function ${entry}`);
+  } else if (!exports.some((e) => e.kind === "function" && (e.name === "_start" || e.name === "main"))) {
     throw new ProgramError(Errno.NOEXEC, `${name}: exports no _start function (is it a WASI command?)`);
   }
   const byKey = new Map(table.map((d) => [`${d.module}.${d.name}`, d]));

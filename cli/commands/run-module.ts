@@ -1,39 +1,58 @@
-// `wasmbox run MODULE.wasm`: runs one module on a kernel embedded in the CLI process, with
-// wasmtime's flags (--dir, --env), --trace, and --engine. Images go through the container commands.
-import { readFileSync } from "node:fs";
+// `wasmbox run MODULE.wasm|.wat` and `wasmbox MODULE.wasm`: one module on a kernel embedded in the
+// CLI, in wasmtime's model (only the --dir/--tmpfs preopens, from fd 3), with --trace and --engine.
+import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
-import { Kernel, type DirMount, type EngineChoice, type RunResult } from "../../kernel/index.js";
+import { Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount } from "../../kernel/index.js";
 import { ProgramError } from "../../kernel/program.js";
+import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
+import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
+import { hasFlag, refuseInapplicable, valuesOf, type ParsedRun } from "../run-flags.js";
 
-/** Options `run` shares between modules and images. */
+/** What a module run takes, after parsing. */
 export interface RunModuleOptions {
-  dir?: string[];
+  /** The --dir and --tmpfs flags, in the order given (their preopens get fds 3, 4, ... in this order). */
+  preopens?: Array<DirMount | TmpfsMount>;
   env?: string[];
   trace?: boolean;
   engine?: EngineChoice;
+  /** --invoke: the export to call instead of _start (ARGS are its arguments). */
+  invoke?: string;
+  /** --memory, in bytes. */
+  memoryBytes?: number;
+  /** --time-limit, in milliseconds, and as the user spelled it (for the message). */
+  timeLimit?: { ms: number; text: string };
 }
 
-/** Parses `HOST[::GUEST]` as wasmtime spells it (GUEST defaults to HOST). */
+/** Parses `HOST[::GUEST]` as wasmtime does: preopened under GUEST, or under HOST as written. The folder must exist. */
 export function parseDirFlag(value: string, cwd: string): DirMount {
-  const [hostPart, guestPart] = value.split("::");
-  if (!hostPart) throw new CliExit(2, `wasmbox: --dir ${value}: no host directory given`);
+  const sep = value.indexOf("::");
+  const hostPart = sep < 0 ? value : value.slice(0, sep);
+  const guest = sep < 0 ? value : value.slice(sep + 2);
+  if (!hostPart || !guest) throw new CliExit(2, `wasmbox: --dir ${value}: expected HOST or HOST::GUEST`);
   const host = nodePath.resolve(cwd, hostPart);
-  return { host, guest: guestPart ?? (nodePath.isAbsolute(hostPart) ? hostPart : "/" + hostPart.replace(/^\.\/?/, "")) };
+  let isDir = false;
+  try {
+    isDir = statSync(host).isDirectory();
+  } catch {
+    throw new CliExit(2, `wasmbox: --dir ${hostPart}: no such directory`);
+  }
+  if (!isDir) throw new CliExit(2, `wasmbox: --dir ${hostPart}: not a directory`);
+  return { host, guest };
 }
 
-/** Parses `K=V` (a bare `K` takes the CLI's own value, as docker -e does). */
-export function parseEnvFlag(value: string, env: Record<string, string | undefined>): string {
-  const eq = value.indexOf("=");
-  if (eq > 0) return value;
+/** Parses `K=V`; a bare `K` takes the host's value, and is left out when the host has none (as wasmtime does). */
+export function parseEnvFlag(value: string, env: Record<string, string | undefined>): string | undefined {
+  if (value.indexOf("=") > 0) return value;
   const own = env[value];
-  return own === undefined ? "" : `${value}=${own}`;
+  return own === undefined ? undefined : `${value}=${own}`;
 }
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
 export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string }): Kernel {
   const stdin = io.stdin;
-  const terminal = stdin?.isTTY && stdin.setRawMode ? { setRaw: (raw: boolean) => void stdin.setRawMode!(raw) } : undefined;
+  const setRaw = stdin?.isTTY ? stdin.setRawMode?.bind(stdin) : undefined;
+  const terminal = setRaw ? { setRaw: (raw: boolean) => void setRaw(raw) } : undefined;
   let kernel: Kernel;
   try {
     kernel = new Kernel({
@@ -44,35 +63,117 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
       log: (line) => io.stderr(line + "\n"),
     });
   } catch (e) {
-    throw new CliExit(2, `wasmbox: ${(e as Error).message}`);
+    throw new CliExit(2, `wasmbox: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // The trace starts with where guests run, so a user (and the re-exec test) can tell.
+  if (options.trace) io.stderr(`[kernel] engine ${kernel.engineKind}, Node ${process.version}\n`);
   if ((options.engine ?? "auto") === "auto" && kernel.engineKind === "worker" && io.stderrIsTerminal) {
     io.stderr(`wasmbox: Node ${process.version} has no JSPI (WebAssembly.Suspending): guests run on the worker engine (one thread each)\n`);
   }
   return kernel;
 }
 
-/** Runs a module file; returns the exit code. */
-export async function runModule(io: CliIo, file: string, args: string[], options: RunModuleOptions): Promise<number> {
-  const hostPath = nodePath.resolve(io.cwd, file);
+/** The options of a module run from the flags given (each already checked to apply to a module). */
+export function moduleOptions(io: CliIo, run: ParsedRun): RunModuleOptions {
+  refuseInapplicable(run, "module");
+  const engine = valuesOf(run.given, "--engine").at(-1) ?? "auto";
+  if (engine !== "auto" && engine !== "inline" && engine !== "worker") throw new CliExit(2, `wasmbox: --engine ${engine}: expected auto, inline or worker`);
+  const preopens: Array<DirMount | TmpfsMount> = [];
+  for (const g of run.given) {
+    if (typeof g.value !== "string") continue;
+    if (g.spelled === "--dir") preopens.push(parseDirFlag(g.value, io.cwd));
+    else if (g.spelled === "--tmpfs") preopens.push({ tmpfs: true, guest: g.value });
+  }
+  const env = [...valuesOf(run.given, "--env"), ...valuesOf(run.given, "--env-var")]
+    .map((e) => parseEnvFlag(e, io.env)).filter((e): e is string => e !== undefined);
+  const options: RunModuleOptions = { preopens, env, engine, trace: hasFlag(run.given, "--trace"), invoke: valuesOf(run.given, "--invoke").at(-1) };
+  try {
+    const memory = valuesOf(run.given, "--memory").at(-1);
+    if (memory !== undefined) options.memoryBytes = parseSize(memory, "--memory");
+    const limit = valuesOf(run.given, "--time-limit").at(-1);
+    if (limit !== undefined) options.timeLimit = { ms: parseDuration(limit, "--time-limit"), text: limit };
+  } catch (e) {
+    if (e instanceof SpecError) throw new CliExit(2, `wasmbox: ${e.message}`);
+    throw e;
+  }
+  return options;
+}
+
+/** A module's bytes: a binary as read, a text module (.wat, or text starting with "(") compiled with binaryen. */
+async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(hostPath);
   } catch (e) {
-    throw new CliExit(2, `wasmbox: ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = e instanceof Error && "code" in e ? String(e.code) : String(e);
+    throw new CliExit(2, `wasmbox: ${file}: cannot read: ${code}`);
+  }
+  const isBinary = bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+  const text = isBinary ? "" : Buffer.from(bytes).toString("utf8");
+  if (isBinary || !(file.endsWith(".wat") || /^(\s|;;[^\n]*\n|\(;[^]*?;\))*\(/.test(text))) return bytes;
+  let binaryen: typeof import("binaryen").default;
+  try {
+    binaryen = (await import("binaryen")).default;
+  } catch {
+    throw new CliExit(2, `wasmbox: ${file}: a text module needs the npm package binaryen, which is not installed`);
+  }
+  let module: ReturnType<typeof binaryen.parseText>;
+  try {
+    module = binaryen.parseText(text);
+  } catch (e) {
+    const message = typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e);
+    throw new CliExit(2, `wasmbox: ${file}:${message.replace(/: error: /, ": ")}`);
+  }
+  try {
+    // Every feature the text may use, but not binaryen's compact import encoding, which V8 cannot
+    // read (looked up by name: binaryen's typings do not list it).
+    const compact: unknown = Reflect.get(binaryen.Features, "CompactImports");
+    module.setFeatures(binaryen.Features.All & ~(typeof compact === "number" ? compact : 0));
+    return module.emitBinary();
+  } finally {
+    module.dispose();
+  }
+}
+
+/** Runs a module file; returns the exit code. */
+export async function runModule(io: CliIo, file: string, args: string[], options: RunModuleOptions): Promise<number> {
+  const bytes = await moduleBytes(file, nodePath.resolve(io.cwd, file));
+  let signature: Signature | undefined;
+  let invokeArgs: Array<number | bigint> = [];
+  if (options.invoke !== undefined) {
+    try {
+      signature = exportSignature(bytes, options.invoke);
+    } catch (e) {
+      throw new CliExit(2, `wasmbox: ${file}: cannot read the signature of ${options.invoke}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!signature) throw new CliExit(2, `wasmbox: ${file}: exports no function ${options.invoke}`);
+    invokeArgs = parseInvokeArgs(options.invoke, signature, args);
   }
   const kernel = cliKernel(io, options);
-  const dirs = (options.dir ?? []).map((d) => parseDirFlag(d, io.cwd));
   let result: RunResult;
-  // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once.
-  const interrupt = () => kernel.interrupt();
+  // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once; the run
+  // has a container of its own, known once its process starts.
+  let container: Container | undefined;
+  const interrupt = () => {
+    if (container) kernel.interrupt(container);
+  };
   process.on("SIGINT", interrupt);
   try {
-    const program = kernel.programs.compile(bytes, file, kernel.engineKind === "worker");
+    let program = kernel.programs.compile(bytes, file, kernel.engineKind === "worker", options.invoke);
+    const limit = options.memoryBytes;
+    if (limit !== undefined && program.memory && program.memory.minimum * 65536 > limit) {
+      throw new CliExit(2, `wasmbox: ${file}: its memory starts at ${program.memory.minimum * 65536} bytes, more than --memory ${limit}`);
+    }
+    if (signature && options.invoke !== undefined) {
+      const shape = signature;
+      program = { ...program, invoke: { name: options.invoke, args: invokeArgs, results: (values) => io.stdout(formatResults(shape, values)) } };
+    }
     result = await kernel.run(program, {
-      argv0: file, args, env: (options.env ?? []).map((e) => parseEnvFlag(e, io.env)).filter(Boolean),
-      dirs, stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
+      argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false,
+      limits: { memoryBytes: limit, wallTimeMs: options.timeLimit?.ms },
+      stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
       onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
+      onStart: (proc) => (container = proc.container),
     });
   } catch (e) {
     if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
@@ -81,5 +182,11 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   } finally {
     process.off("SIGINT", interrupt);
   }
+  if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${options.timeLimit?.text} passed\n`);
   return result.exitCode;
+}
+
+/** `run` for a module: the flags as parsed by run-flags.ts, then the run. */
+export async function runModuleCommand(io: CliIo, run: ParsedRun): Promise<number> {
+  return runModule(io, run.target, run.args, moduleOptions(io, run));
 }

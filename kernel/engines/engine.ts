@@ -16,6 +16,23 @@ export interface LoadedProgram {
   memory: { minimum: number; maximum: number } | null;
   /** How an ended process's instance is put back to its first state for the next one (null: it cannot be). */
   reset: ResetPlan | null;
+  /** An export to call instead of `_start` (wasmtime's --invoke); such a process never reuses an instance. */
+  invoke?: Invocation;
+}
+
+/** A call of one export with arguments, whose results are handed back (wasmtime's --invoke). */
+export interface Invocation {
+  name: string;
+  /** The arguments, already of the parameters' kinds (bigint for i64). */
+  args: Array<number | bigint>;
+  /** Receives the results when the call returns (before the process ends). */
+  results(values: Array<number | bigint>): void;
+}
+
+/** The values an export returned, as a list (a multi-value result comes as an array). */
+export function resultList(value: unknown): Array<number | bigint> {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.filter((v): v is number | bigint => typeof v === "number" || typeof v === "bigint");
 }
 
 /** Runs processes' code. */

@@ -5,7 +5,7 @@ import type { EngineHandle, Process } from "../proc/process.js";
 import type { SyscallContext } from "../syscalls/table.js";
 import { attachContext, bindSyscalls, detachContext } from "./imports.js";
 import type { ReusableInstance } from "./instance-pool.js";
-import { settle, type Engine, type LoadedProgram } from "./engine.js";
+import { resultList, settle, type Invocation, type Engine, type LoadedProgram } from "./engine.js";
 import { MEMORY_IMPORT } from "./module-rewrite.js";
 
 interface Jspi {
@@ -69,6 +69,29 @@ function bindingKey(proc: Process, suspends: ReadonlySet<string>, maximumPages: 
   return `${maximumPages}|${[...suspends].join(",")}|${timed ? "timed" : ""}|${allowed}`;
 }
 
+/**
+ * What --invoke runs in place of `_start`: a reactor's `_initialize` (when exported), then the
+ * export with its arguments; the results go to the invocation. `wrap` is JSPI's promising() when
+ * some import may suspend (it takes only Wasm functions, so each export is wrapped on its own).
+ */
+function invoker(instance: WebAssembly.Instance, invoke: Invocation, wrap: Jspi["promising"] | null): () => unknown {
+  const init = instance.exports._initialize;
+  const fn = instance.exports[invoke.name];
+  if (typeof fn !== "function") throw new Error(`the module exports no function ${invoke.name}`);
+  if (!wrap) {
+    return () => {
+      if (typeof init === "function") init();
+      invoke.results(resultList(fn(...invoke.args)));
+    };
+  }
+  const call = wrap(fn);
+  const first = typeof init === "function" ? wrap(init) : null;
+  return async () => {
+    if (first) await first();
+    invoke.results(resultList(await call(...invoke.args)));
+  };
+}
+
 export class InlineEngine implements Engine {
   readonly kind = "inline" as const;
   /** Every inline process's handle: a kill needs no engine action (the pending wait is rejected and the guest unwinds). */
@@ -81,7 +104,7 @@ export class InlineEngine implements Engine {
     const suspends = blockingCalls(proc, program);
     const maximum = program.memory ? kernel.memoryMaxPages(proc.container, program) : 0;
     // A traced kernel's imports print through its current trace function: those are not pooled.
-    const key = program.reset && !kernel.trace && kernel.instancePool.capacity > 0 ? bindingKey(proc, suspends, maximum) : undefined;
+    const key = program.reset && !program.invoke && !kernel.trace && kernel.instancePool.capacity > 0 ? bindingKey(proc, suspends, maximum) : undefined;
     let live = key === undefined ? undefined : kernel.instancePool.take(program.module, key);
     if (live) attachContext(live.ctx, proc);
     else {
@@ -129,11 +152,12 @@ export class InlineEngine implements Engine {
       const instance = new WebAssembly.Instance(program.module, imports as WebAssembly.Imports);
       const exported = instance.exports.memory;
       if (!memory && exported instanceof WebAssembly.Memory) ctx.mem = new GuestMemory(exported);
-      const start = instance.exports._start ?? instance.exports.main;
-      if (typeof start !== "function") throw new Error("the module exports no _start function");
       // A program none of whose calls can block here never suspends: it runs as a plain call,
       // without the new stack that promising() sets up for every run.
-      const entry = suspends.size > 0 ? jspi.promising(start) : (start as () => unknown);
+      const wrap = suspends.size > 0 ? jspi.promising : null;
+      const start = instance.exports._start ?? instance.exports.main;
+      if (!program.invoke && typeof start !== "function") throw new Error("the module exports no _start function");
+      const entry = program.invoke ? invoker(instance, program.invoke, wrap) : wrap ? wrap(start) : (start as () => unknown);
       const own = memory ?? (exported instanceof WebAssembly.Memory ? exported : null);
       if (key !== undefined && program.reset) return proc.kernel.instancePool.capture(program.module, program.reset, instance, own, ctx, entry);
       return { memory: own, bytes: null, ctx, entry, globals: [], tables: [] };

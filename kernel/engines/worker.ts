@@ -5,7 +5,7 @@ import { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
 import { bindSyscalls } from "./imports.js";
-import { settle, type Engine, type LoadedProgram } from "./engine.js";
+import { resultList, settle, type Engine, type LoadedProgram } from "./engine.js";
 import { MEMORY_IMPORT } from "./module-rewrite.js";
 
 /** Control block layout (Int32 slots): state, call index, result; then 8-byte argument slots. */
@@ -35,7 +35,7 @@ function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
 /** The code a worker runs (self-contained: it is sent as source text). */
 function workerMain(): void {
   const { workerData, parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
-  const { module, memory, control, calls, memoryImport } = workerData;
+  const { module, memory, control, calls, memoryImport, invoke } = workerData;
   const i32 = new Int32Array(control);
   const i64 = new BigInt64Array(control);
   const imports: Record<string, Record<string, unknown>> = {};
@@ -62,6 +62,16 @@ function workerMain(): void {
   });
   try {
     const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+    if (invoke) {
+      // --invoke: a reactor's _initialize first, then the export; its results go back with "done".
+      const init = instance.exports._initialize as (() => void) | undefined;
+      const fn = instance.exports[invoke.name] as ((...args: Array<number | bigint>) => unknown) | undefined;
+      if (typeof fn !== "function") throw new Error(`the module exports no function ${invoke.name}`);
+      if (typeof init === "function") init();
+      const value = fn(...invoke.args);
+      parentPort!.postMessage({ done: true, results: Array.isArray(value) ? value : value === undefined ? [] : [value] });
+      return;
+    }
     const start = (instance.exports._start ?? instance.exports.main) as () => void;
     if (typeof start !== "function") throw new Error("the module exports no _start function");
     start();
@@ -102,7 +112,8 @@ export class WorkerEngine implements Engine {
     }));
     const worker = new Worker(`(${workerMain.toString()})()`, {
       eval: true,
-      workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })) },
+      workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })),
+        invoke: program.invoke ? { name: program.invoke.name, args: program.invoke.args } : undefined },
       stdout: false,
       stderr: false,
     });
@@ -119,7 +130,8 @@ export class WorkerEngine implements Engine {
       void worker.terminate();
     };
     proc.engine = { kind: "worker", kill: () => end({ ok: false, error: undefined }) };
-    worker.on("message", (msg: { done: boolean; name?: string; message?: string; stack?: string }) => {
+    worker.on("message", (msg: { done: boolean; results?: unknown; name?: string; message?: string; stack?: string }) => {
+      if (msg.done && program.invoke) program.invoke.results(resultList(msg.results));
       end(msg.done ? { ok: true } : { ok: false, error: new GuestTrap(msg.name ?? "Error", msg.message ?? "", msg.stack ?? "") });
     });
     worker.on("error", (error) => end({ ok: false, error }));

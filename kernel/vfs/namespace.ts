@@ -106,7 +106,9 @@ export class MountNamespace {
         if (target.length === 0) throw new SysError(Errno.NOENT);
         if (target.startsWith("/")) {
           stack = [this.root];
-          if (floor > 1) leftFloor = true;
+          // A confined walk must come back beneath base, even when base is not below this root
+          // (a preopen that is a host folder itself, not mounted in the namespace).
+          if (confined) leftFloor = true;
         }
         const rest = target.split("/").reverse();
         if (trailingSlash && isLast) rest.unshift("");

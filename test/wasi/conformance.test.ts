@@ -37,9 +37,14 @@ describe("the guest set", () => {
   });
 });
 
-const SCRATCHES: KernelScratch[] = ["memory", "host-dir"];
+const SCRATCHES: KernelScratch[] = ["memory", "host-dir", "host-root"];
+const WHERE: Record<KernelScratch, string> = {
+  memory: "the in-memory root",
+  "host-dir": "a mounted host directory",
+  "host-root": "a host directory preopened as / alone (wasmtime's --dir DIR::/)",
+};
 for (const scratch of SCRATCHES) {
-  describe(`wasmbox kernel, scratch in ${scratch === "memory" ? "the in-memory root" : "a mounted host directory"}`, () => {
+  describe(`wasmbox kernel, scratch in ${WHERE[scratch]}`, () => {
     it.each(names)("%s", async (name) => {
       const run = await runUnderKernel(guestWasm(name), runSpec(name), scratch);
       expect(render(run), `stderr: ${run.stderr}`).toBe(expectedOutput(name));

@@ -76,5 +76,8 @@ describe("node:wasi and wasmbox agree", () => {
     // shows the guest really checks what it says; then wasmbox must print the same.
     expect(comparable(name, render(node)), `node:wasi stderr: ${node.stderr}`).toBe(comparable(name, expectedOutput(name)));
     expect(comparable(name, render(kernel)), `wasmbox stderr: ${kernel.stderr}`).toBe(comparable(name, render(node)));
+    // The same host setup as node:wasi's: a host folder as the only preopen, "/" (wasmbox run --dir DIR::/).
+    const hostRoot = await runUnderKernel(guestWasm(name), spec, "host-root");
+    expect(comparable(name, render(hostRoot)), `wasmbox (host folder as /) stderr: ${hostRoot.stderr}`).toBe(comparable(name, render(node)));
   }, 30_000);
 });

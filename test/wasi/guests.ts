@@ -96,23 +96,26 @@ export function runUnderNodeWasi(wasm: Uint8Array<ArrayBuffer>, spec: RunSpec): 
 }
 
 /** Where a guest's scratch directory lives when it runs under the kernel. */
-export type KernelScratch = "memory" | "host-dir";
+export type KernelScratch = "memory" | "host-dir" | "host-root";
 
 /**
  * Runs a guest under a fresh wasmbox kernel. "memory": the scratch is the kernel's in-memory "/"
  * (fd 3). "host-dir": a fresh host temp dir is also mounted at /scratch (fd 4) and used instead.
+ * "host-root": wasmtime's model (`wasmbox run --dir TMP::/`): that temp dir is the only preopen,
+ * fd 3, named "/", as node:wasi's `preopens: { "/": dir }` has it.
  */
 export async function runUnderKernel(wasm: Uint8Array, spec: RunSpec, scratch: KernelScratch): Promise<GuestRun> {
   const { Kernel } = await import("../../kernel/index.js");
   const kernel = new Kernel();
-  const hostDir = scratch === "host-dir" ? mkdtempSync(join(tmpdir(), "wasmbox-kernel-")) : undefined;
+  const hostDir = scratch !== "memory" ? mkdtempSync(join(tmpdir(), "wasmbox-kernel-")) : undefined;
   try {
     const r = await kernel.run(wasm, {
       argv0: spec.args[0],
       args: spec.args.slice(1),
       env: spec.env,
       stdin: spec.stdin,
-      dirs: hostDir ? [{ host: hostDir, guest: "/scratch" }] : [],
+      dirs: hostDir ? [{ host: hostDir, guest: scratch === "host-root" ? "/" : "/scratch" }] : [],
+      preopenRoot: scratch !== "host-root",
     });
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
   } finally {

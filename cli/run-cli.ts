@@ -1,0 +1,44 @@
+// runCli(): a module run (`run MODULE.wasm`, `MODULE.wasm`) goes straight to run-module.ts, parsed
+// by run-flags.ts; anything else loads the whole commander program (program.ts) first.
+import { CliExit, type CliIo } from "./io.js";
+import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
+
+/** The module run `argv` asks for, if it is one: `run [FLAGS] MODULE ARGS` or wasmtime's `[FLAGS] MODULE ARGS`. */
+function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined {
+  const first = argv[0];
+  if (first === undefined) return undefined;
+  if (first === "run") {
+    const parsed = parseRunArgs(argv.slice(1));
+    return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
+  }
+  // Without `run`: a module path first, or a module flag first (a command name never starts with "-").
+  const moduleFlag = RUN_FLAGS.some((f) => f.module && f.flags.split(/[ ,=]+/).includes(first.split("=")[0]!));
+  if (!moduleFlag && !/\.(wasm|wat)$/.test(first) && !first.includes("/")) return undefined;
+  const parsed = parseRunArgs(argv);
+  return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
+}
+
+/** Runs the CLI on `argv` (without node and script); resolves with the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const moduleRun = moduleRunOf(argv, io);
+    if (moduleRun) {
+      const { runModuleCommand } = await import("./commands/run-module.js");
+      return await runModuleCommand(io, moduleRun);
+    }
+    let code = 0;
+    const { createCli } = await import("./program.js");
+    const program = createCli(io, (c) => (code = c));
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CliExit) {
+      if (e.message) io.stderr(e.message.endsWith("\n") ? e.message : e.message + "\n");
+      return e.code;
+    }
+    if (typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" && e.code.startsWith("commander.")) {
+      return "exitCode" in e && typeof e.exitCode === "number" ? e.exitCode : 2;
+    }
+    throw e;
+  }
+}
