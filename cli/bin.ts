@@ -22,6 +22,7 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   stdin: process.stdin,
+  stdoutIsTerminal: Boolean(process.stdout.isTTY),
   stderrIsTerminal: Boolean(process.stderr.isTTY),
 });
 if (process.stdin.isTTY) process.stdin.setRawMode?.(false);

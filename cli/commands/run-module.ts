@@ -5,6 +5,7 @@ import * as nodePath from "node:path";
 import { Kernel, type DirMount, type EngineChoice, type RunResult } from "../../kernel/index.js";
 import { ProgramError } from "../../kernel/program.js";
 import { CliExit, type CliIo } from "../io.js";
+import { cliHostOutputs } from "../host-outputs.js";
 
 /** Options `run` shares between modules and images. */
 export interface RunModuleOptions {
@@ -35,13 +36,18 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
   const stdin = io.stdin;
   const terminal = stdin?.isTTY && stdin.setRawMode ? { setRaw: (raw: boolean) => void stdin.setRawMode!(raw) } : undefined;
   let kernel: Kernel;
+  // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
+  const say = (line: string) => {
+    kernel.hostOutputs.flush();
+    io.stderr(line + "\n");
+  };
   try {
     kernel = new Kernel({
       engine: options.engine ?? "auto",
       hostname: options.hostname,
       terminal,
-      trace: options.trace ? (line) => io.stderr(line + "\n") : undefined,
-      log: (line) => io.stderr(line + "\n"),
+      trace: options.trace ? say : undefined,
+      log: say,
     });
   } catch (e) {
     throw new CliExit(2, `wasmbox: ${(e as Error).message}`);
@@ -67,18 +73,20 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once.
   const interrupt = () => kernel.interrupt();
   process.on("SIGINT", interrupt);
+  const host = cliHostOutputs(kernel, io);
   try {
     const program = kernel.programs.compile(bytes, file, kernel.engineKind === "worker");
     result = await kernel.run(program, {
       argv0: file, args, env: (options.env ?? []).map((e) => parseEnvFlag(e, io.env)).filter(Boolean),
       dirs, stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
-      onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
+      stdoutTo: host.stdout, stderrTo: host.stderr,
     });
   } catch (e) {
     if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
     if (e instanceof Error && "errno" in e) throw new CliExit(2, `wasmbox: ${file}: ${e.message}`);
     throw e;
   } finally {
+    host.close();
     process.off("SIGINT", interrupt);
   }
   return result.exitCode;
