@@ -173,7 +173,7 @@ export class Kernel {
     this.engineKind = choice === "auto" ? (hasJspi() ? "inline" : "worker") : choice;
     this.root = new MemFs(this.allocDev());
     this.ns = new MountNamespace(this.root.root);
-    this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns });
+    this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns, capabilitySandbox: true });
     this.fs = new FsApi(this.ns);
     this.mountSystemDirs(this.host);
   }
