@@ -28,9 +28,9 @@ function errnoThrown(fn: () => void): Errno | undefined {
   return undefined;
 }
 
-function busyWait(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
+/** Stops the clock (and the safety timer) for a test that must not see a millisecond pass on a loaded machine. */
+function frozenClock(): void {
+  vi.useFakeTimers({ toFake: ["performance", "setTimeout"] });
 }
 
 afterEach(() => {
@@ -39,6 +39,7 @@ afterEach(() => {
 
 describe("HostOutput", () => {
   it("keeps writes until a write to the other host fd, which flushes them first", () => {
+    frozenClock();
     const { writes, stdout, stderr } = twoOutputs();
     stdout.write(bytes("a"));
     stdout.write(bytes("b"));
@@ -50,11 +51,16 @@ describe("HostOutput", () => {
   });
 
   it("flushes at the first write a millisecond after the first unflushed byte", () => {
+    // Only the clock is fake: the real timer cannot fire in the middle of this synchronous test.
+    vi.useFakeTimers({ toFake: ["performance"] });
     const { writes, stdout } = twoOutputs();
     stdout.write(bytes("a"));
-    busyWait(2);
+    vi.advanceTimersByTime(0.5);
     stdout.write(bytes("b"));
-    expect(writes).toEqual(["ab"]);
+    expect(writes).toEqual([]);
+    vi.advanceTimersByTime(0.6);
+    stdout.write(bytes("c"));
+    expect(writes).toEqual(["abc"]);
   });
 
   it("flushes from a timer when nobody writes again", async () => {
@@ -66,6 +72,7 @@ describe("HostOutput", () => {
   });
 
   it("flushes a full buffer and passes a write larger than the buffer straight on", () => {
+    frozenClock();
     const { writes, stdout } = twoOutputs();
     stdout.write(new Uint8Array(60_000).fill(97));
     stdout.write(new Uint8Array(10_000).fill(98));
@@ -83,6 +90,7 @@ describe("HostOutput", () => {
   });
 
   it("gives a host error met by a flush nobody waited on to the next write", () => {
+    frozenClock();
     const kernel = new Kernel({ log: () => undefined });
     let open = true;
     const out = kernel.hostOutputs.open(() => {
