@@ -89,6 +89,7 @@ if (target) {
     env: process.env,
     cwd: process.cwd(),
     stdin: process.stdin,
+    stdoutIsTerminal: Boolean(process.stdout.isTTY),
     stderrIsTerminal: Boolean(process.stderr.isTTY),
   });
   if (process.stdin.isTTY) process.stdin.setRawMode?.(false);

@@ -11,6 +11,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Working directory that relative host paths are resolved against. */
   cwd: string;
+  /** Whether standard output is a terminal (a guest's output to it is then not buffered). */
+  stdoutIsTerminal?: boolean;
   /** Whether standard error is a terminal (notices meant for a person are shown only then). */
   stderrIsTerminal?: boolean;
   /** Standard input of the CLI process, when a command streams it to a guest. */

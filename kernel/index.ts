@@ -14,3 +14,4 @@ export type { LayerEntry } from "./vfs/layer.js";
 export { signature } from "./syscalls/table.js";
 export type { SyscallDef } from "./syscalls/table.js";
 export { InputStream, OutputStream } from "./stdio.js";
+export type { HostOutput, HostOutputs } from "./host-output.js";

@@ -16,6 +16,7 @@ import { Process } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
 import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
 import { InputStream, OutputStream, type TerminalControl } from "./stdio.js";
+import { HostOutputs, HostOutputStream, type HostOutput } from "./host-output.js";
 import { fdSyscalls } from "./syscalls/fd.js";
 import { kernelSyscalls } from "./syscalls/kernel-calls.js";
 import { miscSyscalls } from "./syscalls/misc.js";
@@ -79,6 +80,12 @@ export interface RunOptions {
   /** Called with each chunk the guest writes to fd 1 / fd 2 (besides capturing). */
   onStdout?: (chunk: Uint8Array) => void;
   onStderr?: (chunk: Uint8Array) => void;
+  /**
+   * Host fds that fd 1 / fd 2 write to (from kernel.hostOutputs.open()), buffered unless a
+   * terminal; instead of onStdout/onStderr and capture for that stream.
+   */
+  stdoutTo?: HostOutput;
+  stderrTo?: HostOutput;
   /** Keep output in the result (default true). */
   capture?: boolean;
   /** Whether fds 0-2 are a terminal. */
@@ -161,6 +168,8 @@ export class Kernel {
   current: Process | null = null;
   /** Kernel bugs seen (a handler threw something that is not an errno). */
   readonly bugs: Error[] = [];
+  /** Host fds guests write to (the CLI's stdout and stderr): flushed before a process blocks or ends. */
+  readonly hostOutputs = new HostOutputs();
   private readonly engines: Record<"inline" | "worker", Engine>;
   private nextDev = 1n;
   /** /dev, one for the whole kernel: its devices keep no state of their own (stdin etc. are the caller's). */
@@ -185,7 +194,7 @@ export class Kernel {
     this.engineKind = choice === "auto" ? (hasJspi() ? "inline" : "worker") : choice;
     this.root = new MemFs(this.allocDev());
     this.ns = new MountNamespace(this.root.root);
-    this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns });
+    this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns, capabilitySandbox: true });
     this.fs = new FsApi(this.ns);
     this.mountSystemDirs(this.host);
   }
@@ -362,8 +371,9 @@ export class Kernel {
     const out: Uint8Array[] = [];
     const err: Uint8Array[] = [];
     const stdin = this.stdinFor(options.stdin, options.tty ?? false);
-    const stdout = new OutputStream(outputSink(capture ? out : null, options.onStdout), options.tty ?? false);
-    const stderr = new OutputStream(outputSink(capture ? err : null, options.onStderr), options.tty ?? false);
+    const tty = options.tty ?? false;
+    const stdout = options.stdoutTo ? new HostOutputStream(options.stdoutTo, tty) : new OutputStream(outputSink(capture ? out : null, options.onStdout), tty);
+    const stderr = options.stderrTo ? new HostOutputStream(options.stderrTo, tty) : new OutputStream(outputSink(capture ? err : null, options.onStderr), tty);
     const fds: Array<[number, FdEntry]> = [
       [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0 }],
       [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0 }],

@@ -7,6 +7,7 @@ import { ProgramError } from "../../kernel/program.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
+import { cliHostOutputs } from "../host-outputs.js";
 import { hasFlag, refuseInapplicable, valuesOf, type ParsedRun } from "../run-flags.js";
 
 /** What a module run takes, after parsing. */
@@ -54,13 +55,18 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
   const setRaw = stdin?.isTTY ? stdin.setRawMode?.bind(stdin) : undefined;
   const terminal = setRaw ? { setRaw: (raw: boolean) => void setRaw(raw) } : undefined;
   let kernel: Kernel;
+  // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
+  const say = (line: string) => {
+    kernel.hostOutputs.flush();
+    io.stderr(line + "\n");
+  };
   try {
     kernel = new Kernel({
       engine: options.engine ?? "auto",
       hostname: options.hostname,
       terminal,
-      trace: options.trace ? (line) => io.stderr(line + "\n") : undefined,
-      log: (line) => io.stderr(line + "\n"),
+      trace: options.trace ? say : undefined,
+      log: say,
     });
   } catch (e) {
     throw new CliExit(2, `wasmbox: ${e instanceof Error ? e.message : String(e)}`);
@@ -158,6 +164,7 @@ export async function runModule(io: CliIo, file: string, args: string[], options
     if (container) kernel.interrupt(container);
   };
   process.on("SIGINT", interrupt);
+  const host = cliHostOutputs(kernel, io);
   try {
     let program = kernel.programs.compile(bytes, file, kernel.engineKind === "worker", options.invoke);
     const limit = options.memoryBytes;
@@ -166,13 +173,16 @@ export async function runModule(io: CliIo, file: string, args: string[], options
     }
     if (signature && options.invoke !== undefined) {
       const shape = signature;
-      program = { ...program, invoke: { name: options.invoke, args: invokeArgs, results: (values) => io.stdout(formatResults(shape, values)) } };
+      program = { ...program, invoke: { name: options.invoke, args: invokeArgs, results: (values) => {
+        kernel.hostOutputs.flush();
+        io.stdout(formatResults(shape, values));
+      } } };
     }
     result = await kernel.run(program, {
       argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false,
       limits: { memoryBytes: limit, wallTimeMs: options.timeLimit?.ms },
       stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
-      onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
+      stdoutTo: host.stdout, stderrTo: host.stderr,
       onStart: (proc) => (container = proc.container),
     });
   } catch (e) {
@@ -180,6 +190,7 @@ export async function runModule(io: CliIo, file: string, args: string[], options
     if (e instanceof Error && "errno" in e) throw new CliExit(2, `wasmbox: ${file}: ${e.message}`);
     throw e;
   } finally {
+    host.close();
     process.off("SIGINT", interrupt);
   }
   if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${options.timeLimit?.text} passed\n`);

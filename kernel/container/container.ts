@@ -52,6 +52,11 @@ export interface ContainerOptions {
   allowedSyscalls?: ReadonlySet<string>;
   /** What a refused syscall returns: ENOSYS (52) or EPERM (63). */
   refusedErrno?: number;
+  /**
+   * A capability sandbox (wasmtime's model: the kernel's own host container, where modules run):
+   * path_symlink refuses absolute targets. A container is a whole system whose absolute links are its own paths.
+   */
+  capabilitySandbox?: boolean;
 }
 
 /** A container's shared state. */
@@ -64,6 +69,7 @@ export class Container {
   readonly limits: ContainerLimits;
   readonly allowedSyscalls?: ReadonlySet<string>;
   readonly refusedErrno: number;
+  readonly capabilitySandbox: boolean;
   /** Syscalls refused by the allow-list, in order (name per refusal, most recent last). */
   readonly refusedCalls: string[] = [];
   cpuNs = 0;
@@ -87,6 +93,7 @@ export class Container {
     this.limits = { nofile: 1024, cpuShares: 1024, ...options.limits };
     this.allowedSyscalls = options.allowedSyscalls;
     this.refusedErrno = options.refusedErrno ?? 52;
+    this.capabilitySandbox = options.capabilitySandbox ?? false;
   }
 
   /** When it was made (its wall-clock limit counts from here). */

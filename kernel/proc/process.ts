@@ -122,6 +122,8 @@ export class Process {
 
   /** Gives up the CPU until `until` settles or a signal interrupts. */
   async sleep(until: Promise<unknown>): Promise<void> {
+    // Buffered host output goes out before anyone waits (a prompt before the read of its answer).
+    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
     this.kernel.enforceMemoryLimit(this.container);
     this.throwIfSignalled();
     const scheduler = this.kernel.scheduler;
@@ -174,6 +176,7 @@ export class Process {
     if (this.state === "ZOMBIE") return;
     this.status = status;
     this.state = "ZOMBIE";
+    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
     this.kernel.scheduler.forget(this);
     this.fds.closeAll();
     this.kernel.processes.exit(this);

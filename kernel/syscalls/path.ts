@@ -187,11 +187,14 @@ export const pathSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "path_symlink", module: WASI_MODULE, mayBlock: false, doc: "Creates a symlink holding old_path. EEXIST; ENOENT; EROFS.",
+    name: "path_symlink", module: WASI_MODULE, mayBlock: false,
+    doc: "Creates a symlink holding old_path. EEXIST; ENOENT; EROFS; EPERM: an absolute old_path in the host container (a capability sandbox, as wasmtime).",
     params: [["old_path", P.string], ["fd", P.fd], ["new_path", P.string]],
     handler(proc: Process, oldPath: string, fd: number, newPath: string) {
       if (oldPath.includes("\0")) throw new SysError(Errno.INVAL);
       if (oldPath.length === 0) throw new SysError(Errno.NOENT);
+      // wasmtime (cap-std) refuses these so that no program outside the sandbox is led out by one.
+      if (oldPath.startsWith("/") && proc.container.capabilitySandbox) throw new SysError(Errno.PERM);
       const r = resolveAt(proc, fd, newPath, false, Rights.PATH_SYMLINK);
       if (r.node || r.name === ".") throw new SysError(Errno.EXIST);
       if (r.trailingSlash) throw new SysError(Errno.NOENT);

@@ -119,6 +119,8 @@ export const pollSyscalls: SyscallDef[] = [
     doc: "Waits for clocks and fd readiness. EINVAL: no subscriptions or an unknown clock/tag; per-fd errors come back in events.",
     params: [["in", P.ptr], ["out", P.ptr], ["nsubscriptions", P.u32]], result: R.u32,
     handler(proc: Process, inPtr: number, outPtr: number, count: number) {
+      // A poll is how a program waits: buffered host output goes out first, even if it need not wait.
+      if (proc.kernel.hostOutputs.dirty !== null) proc.kernel.hostOutputs.flush();
       if (count === 0) throw new SysError(Errno.INVAL);
       proc.mem.check(outPtr, count * EVENT_SIZE);
       const subs = readSubscriptions(proc, proc.mem, inPtr, count);
