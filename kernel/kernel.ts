@@ -420,7 +420,7 @@ export class Kernel {
     const slash = dirs.map((d) => d.guest).lastIndexOf("/");
     const root = slash >= 0 ? roots[slash] : new MemFs(this.allocDev(), { readOnly: true }).root;
     const n = this.nextContainer++;
-    return new Container({ id: `m${n}`, name: `m${n}`, hostname: this.host.hostname, ns: new MountNamespace(root, "module"), limits });
+    return new Container({ id: `m${n}`, name: `m${n}`, hostname: this.host.hostname, ns: new MountNamespace(root, "module"), limits, capabilitySandbox: true });
   }
 
   /** Standard input from what run() was given. */
