@@ -81,6 +81,8 @@ export class HostFs implements FileSystem {
   private readonly idleDirectories = new Set<HostNode>();
   /** Open files on this mount holding a host fd (files and held directories). */
   private openHandles = 0;
+  /** Whether a closing of the idle directory fds is due once the current calls are done. */
+  private flushScheduled = false;
 
   constructor(readonly dev: bigint, hostRoot: string, readonly readOnly: boolean, options: HostFsOptions = {}) {
     this.rootReal = host(() => fs.realpathSync(hostRoot));
@@ -145,19 +147,37 @@ export class HostFs implements FileSystem {
 
   /** Counts one going; when none is left, the cached directory fds are closed too. */
   handleClosed(): void {
-    if (--this.openHandles > 0) return;
+    if (--this.openHandles === 0) this.closeIdleDirectories();
+  }
+
+  private closeIdleDirectories(): void {
     for (const dir of this.idleDirectories) dir.closeDirectoryFd();
     this.idleDirectories.clear();
   }
 
-  /** Marks a directory's open fd as used now (and not held); closes the least recently used past the bound. */
+  /**
+   * Marks a directory's open fd as used now (and not held); closes the least recently used past
+   * the bound. With nothing open on the mount (a lookup from the kernel or a container's shell
+   * between commands), the cache is closed once the current calls are done, so that a mount
+   * nobody uses any more holds no host fd. Calls are synchronous: no path naming a directory fd
+   * outlives the turn of the event loop it was made in.
+   */
   directoryIdle(dir: HostNode): void {
     this.idleDirectories.delete(dir);
     this.idleDirectories.add(dir);
+    if (this.openHandles === 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushWhenUnused());
+    }
     if (this.idleDirectories.size <= IDLE_DIRECTORY_FDS) return;
     const oldest = this.idleDirectories.values().next().value!;
     this.idleDirectories.delete(oldest);
     oldest.closeDirectoryFd();
+  }
+
+  private flushWhenUnused(): void {
+    this.flushScheduled = false;
+    if (this.openHandles === 0) this.closeIdleDirectories();
   }
 
   /** Takes a directory out of the idle cache: an open file holds it now, or its fd is closing. */
@@ -448,6 +468,8 @@ export class HostNode extends Vnode {
 
   private checkChild(name: string): void {
     checkName(name);
+    // The namespace resolves "." and ".." itself; on the host they would leave the opened directory.
+    if (name === "." || name === "..") throw new SysError(Errno.INVAL);
     if (this.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
   }
 

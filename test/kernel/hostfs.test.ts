@@ -12,6 +12,7 @@ import { InputStream } from "../../kernel/stdio.js";
 import { HostFs } from "../../kernel/vfs/hostfs.js";
 import { RegularFile, DirectoryFile } from "../../kernel/vfs/open-file.js";
 import { Errno, SysError } from "../../kernel/errno.js";
+import type { Vnode } from "../../kernel/vfs/vnode.js";
 import { FDFLAGS_APPEND, Filetype, OFLAGS_CREAT, OFLAGS_DIRECTORY, RIGHTS_ALL, RIGHTS_DIR } from "../../kernel/wasi.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
 
@@ -393,6 +394,25 @@ describe.each([
     dir.unlink("link");
     root.rmdir("dir");
     expect(fs.readdirSync(mount)).toEqual(["moved"]);
+  });
+
+  it("works below more directories than it keeps fds for, and closes them once nothing is open", async () => {
+    const hostFs = mounted();
+    const names = Array.from({ length: 100 }, (_, i) => `d${i}`);
+    let dir: Vnode = hostFs.root;
+    for (const name of names) dir = dir.create(name, Filetype.DIRECTORY, 0o755);
+    const leaf = dir.create("leaf", Filetype.REGULAR_FILE, 0o644);
+    // A bounded cache in /proc mode (the least recently used directories are closed), none without.
+    expect(hostFdsUnder(base)).toHaveLength(procFd ? 64 : 0);
+    // Writing opens and closes the file: with nothing left open, the cache is closed at once.
+    expect(leaf.write(new TextEncoder().encode("deep"), 0)).toBe(4);
+    expect(hostFdsUnder(base)).toEqual([]);
+    let again: Vnode = hostFs.root;
+    for (const name of names) again = again.lookup(name)!;
+    expect(again.lookup("leaf")).toBe(leaf);
+    expect(fs.readFileSync(path.join(mount, ...names, "leaf"), "utf8")).toBe("deep");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(hostFdsUnder(base)).toEqual([]);
   });
 
   it("keeps exact nanosecond times set through the mount", () => {
