@@ -352,6 +352,23 @@ describe("a directory swapped for a symlink cannot redirect calls outside the mo
     await guest.end();
   });
 
+  it("holds when the swap is made by a guest of another kernel sharing the volume", async () => {
+    populate();
+    const before = snapshot(outside);
+    const victim = await Guest.start(mount);
+    const attacker = await Guest.start(mount);
+    const dirFd = victim.open(MOUNT_FD, "d", OFLAGS_DIRECTORY);
+    expect(attacker.call("path_rename", MOUNT_FD, ...attacker.str("d"), MOUNT_FD, ...attacker.str("d.orig", STRING_B))).toBe(0);
+    expect(attacker.call("path_symlink", ...attacker.str(outside), MOUNT_FD, ...attacker.str("d", STRING_B))).toBe(0);
+    expect(fs.readlinkSync(path.join(mount, "d"))).toBe(outside);
+    expect(OPERATIONS.map(([, operate]) => operate(victim, dirFd))).toEqual([0, 0, 0, 0, Errno.NOENT, 0, Errno.NOENT]);
+    expect(snapshot(outside)).toEqual(before);
+    // In order: made newdir and newfile, removed victim and victimdir (so rename and link found no victim), made newlink.
+    expect(fs.readdirSync(path.join(mount, "d.orig")).sort()).toEqual(["newdir", "newfile", "newlink"]);
+    await victim.end();
+    await attacker.end();
+  });
+
   it("lists and stats the directory the fd opened, never the symlink's target", async () => {
     populate();
     const guest = await Guest.start(mount);
