@@ -212,6 +212,16 @@ class HostFileHandle implements FileContents {
     }
   }
 
+  readv(bufs: Uint8Array[], pos: number): number {
+    if (this.access === O_WRONLY) throw new SysError(Errno.ACCES);
+    return host(() => fs.readvSync(this.fd, bufs, pos));
+  }
+
+  writev(bufs: Uint8Array[], pos: number): number {
+    if (this.access === O_RDONLY) throw new SysError(Errno.ACCES);
+    return host(() => fs.writevSync(this.fd, bufs, pos));
+  }
+
   private hostStat(): fs.BigIntStats {
     return host(() => fs.fstatSync(this.fd, { bigint: true }));
   }

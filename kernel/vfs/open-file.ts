@@ -133,6 +133,7 @@ export class RegularFile extends OpenFile {
   }
 
   override pread(bufs: Uint8Array[], pos: number): number {
+    if (bufs.length > 1 && this.contents.readv) return this.contents.readv(bufs, pos);
     let total = 0;
     for (const buf of bufs) {
       if (buf.length === 0) continue;
@@ -146,6 +147,7 @@ export class RegularFile extends OpenFile {
   override pwrite(bufs: Uint8Array[], pos: number): number {
     // POSIX leaves pwrite on O_APPEND files to the system; Linux appends, and so do we.
     if (this.flags & FDFLAGS_APPEND) pos = this.contents.size();
+    if (bufs.length > 1 && this.contents.writev) return this.contents.writev(bufs, pos);
     let total = 0;
     for (const buf of bufs) {
       if (buf.length === 0) continue;

@@ -25,6 +25,10 @@ export interface FileContents {
   truncate(size: number): void;
   stat(): Filestat;
   setTimes(atim: bigint | null, mtim: bigint | null): void;
+  /** Reads into several buffers at once (one host readv instead of a read per buffer), if it can. */
+  readv?(bufs: Uint8Array[], pos: number): number;
+  /** Writes several buffers at once (one host writev), if it can. */
+  writev?(bufs: Uint8Array[], pos: number): number;
   /** Flushes to stable storage (fsync); nothing to do for memory. */
   sync?(): void;
   /** Lets go of the handle: the open file's last reference went. */

@@ -432,6 +432,19 @@ describe.each([
     expect(hostFdsUnder(base)).toEqual([]);
   });
 
+  it("reads and writes several buffers at once, short at the end of the file", () => {
+    const file = mounted().root.create("v", Filetype.REGULAR_FILE, 0o644);
+    const open = new RegularFile(file, 0);
+    const encode = (text: string) => new TextEncoder().encode(text);
+    expect(open.pwrite([encode("abc"), new Uint8Array(0), encode("defgh")], 2)).toBe(8);
+    const [first, second] = [new Uint8Array(4), new Uint8Array(8)];
+    expect(open.pread([first, second], 1)).toBe(9);
+    expect(Buffer.from(first).toString("latin1")).toBe("\0abc");
+    expect(Buffer.from(second.subarray(0, 5)).toString()).toBe("defgh");
+    open.release();
+    expect(fs.readFileSync(path.join(mount, "v"), "latin1")).toBe("\0\0abcdefgh");
+  });
+
   it("keeps exact nanosecond times set through the mount", () => {
     const file = mounted().root.create("t", Filetype.REGULAR_FILE, 0o644);
     file.setTimes(1_000_000_000_123_456_789n, 2_000_000_000_987_654_321n);
