@@ -1,17 +1,5 @@
-// A host directory mounted into the guest (--dir HOST::GUEST, -v): vnodes over host files and
-// directories. Every call acts on an opened host object, never on a path resolved a second time:
-//
-// - A directory vnode opens its host directory (O_DIRECTORY|O_NOFOLLOW, from its parent's fd) and
-//   names its entries as /proc/self/fd/N/NAME. Linux resolves /proc/self/fd/N to the opened
-//   directory itself, so that is openat(N, NAME): a directory swapped for a symlink to a host path
-//   after the check cannot redirect a create, unlink, rename, link, readdir... outside the mount.
-//   An open directory (a DirectoryFile) holds its fd, so it keeps its identity; other directories'
-//   fds are cached (at most IDLE_DIRECTORY_FDS per mount, all closed when nothing is open).
-// - An open regular file holds one host fd (opened at path_open, closed with the open file) and
-//   reads and writes at positions on it: it stays usable after an unlink or rename, as POSIX has it.
-// - Without /proc/self/fd (checked once per mount), each call resolves the directory's real path
-//   and refuses one outside the mount before acting on it: a weaker guard, open to a host-side swap
-//   between the check and the call.
+// A host directory mounted into the guest (--dir HOST::GUEST, -v): vnodes whose every call acts on
+// an opened host object (a directory fd, an open file's fd), never on a path resolved a second time.
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { Errno, errnoOf, SysError } from "../errno.js";
@@ -65,10 +53,27 @@ export interface HostFsOptions {
   procFd?: boolean;
 }
 
+/**
+ * A mounted host directory.
+ *
+ * - A directory vnode opens its host directory (O_DIRECTORY|O_NOFOLLOW, from its parent's fd) and
+ *   names its entries as /proc/self/fd/N/NAME. Linux resolves /proc/self/fd/N to the opened
+ *   directory itself, so that is openat(N, NAME): a directory swapped for a symlink to a host path
+ *   after the check cannot redirect a create, unlink, rename, link, readdir... outside the mount.
+ *   An open directory (a DirectoryFile) holds its fd, so it keeps its identity; other directories'
+ *   fds are cached (at most IDLE_DIRECTORY_FDS per mount, all closed when nothing is open).
+ * - An open regular file holds one host fd (opened at path_open, closed with the open file) and
+ *   reads and writes at positions on it: it stays usable after an unlink or rename, as POSIX has it.
+ * - Without /proc/self/fd (checked once per mount), each call resolves the directory's real path
+ *   and refuses one outside the mount before acting on it: a weaker guard, open to a host-side swap
+ *   between the check and the call.
+ */
 export class HostFs implements FileSystem {
   readonly type = "hostfs";
   readonly root: HostNode;
   readonly rootReal: string;
+  /** The host device of the mounted directory. */
+  readonly rootDev: bigint;
   /** Whether calls act through /proc/self/fd/N (directory fds) rather than checked real paths. */
   readonly procFd: boolean;
   /**
@@ -88,6 +93,7 @@ export class HostFs implements FileSystem {
     this.rootReal = host(() => fs.realpathSync(hostRoot));
     const st = host(() => fs.statSync(this.rootReal, { bigint: true }));
     if (!st.isDirectory()) throw new SysError(Errno.NOTDIR, hostRoot);
+    this.rootDev = st.dev;
     this.procFd = options.procFd ?? HostFs.procFdWorks(this.rootReal);
     this.root = new HostNode(this, undefined, "", Filetype.DIRECTORY, st.ino);
   }
@@ -311,10 +317,13 @@ export class HostNode extends Vnode {
       const errno = errnoOf(e);
       throw new SysError(errno === Errno.LOOP || errno === Errno.NOTDIR ? Errno.NOENT : errno);
     }
-    const st = host(() => fs.fstatSync(fd, { bigint: true }));
-    if (st.ino !== this.ino) {
+    try {
+      const st = fs.fstatSync(fd, { bigint: true });
+      // The root is reopened by its path: the same directory, or the mount is gone.
+      if (st.ino !== this.ino || (!this.parent && st.dev !== this.fs.rootDev)) throw new SysError(Errno.NOENT);
+    } catch (e) {
       fs.closeSync(fd);
-      throw new SysError(Errno.NOENT);
+      throw hostError(e);
     }
     this.directoryFd = fd;
     if (this.holds === 0) this.fs.directoryIdle(this);

@@ -432,6 +432,19 @@ describe.each([
     expect(hostFdsUnder(base)).toEqual([]);
   });
 
+  it("changes the mode of a file nobody may read or write, and of a directory", () => {
+    const root = mounted().root;
+    const file = root.create("locked", Filetype.REGULAR_FILE, 0o644);
+    const dir = root.create("dir", Filetype.DIRECTORY, 0o755);
+    file.chmod(0);
+    expect(fs.statSync(path.join(mount, "locked")).mode & 0o777).toBe(0);
+    file.chmod(0o640);
+    expect(file.stat().mode).toBe(0o640);
+    dir.chmod(0o700);
+    expect(fs.statSync(path.join(mount, "dir")).mode & 0o777).toBe(0o700);
+    expect(dir.stat().mode).toBe(0o700);
+  });
+
   it("reads and writes several buffers at once, short at the end of the file", () => {
     const file = mounted().root.create("v", Filetype.REGULAR_FILE, 0o644);
     const open = new RegularFile(file, 0);
