@@ -17,8 +17,8 @@ const LINUX_O_PATH = 0o10000000;
 /** Directory fds a mount keeps open for directories no open file holds (the most recently used). */
 const IDLE_DIRECTORY_FDS = 64;
 
-/** Host errors that opening for writing may give where opening for reading still works. */
-const WRITE_REFUSALS = new Set([Errno.ACCES, Errno.ROFS, Errno.PERM, Errno.TXTBSY]);
+/** Host errors with which opening for reading and writing may fail where opening only for writing works. */
+const READ_REFUSALS = new Set([Errno.ACCES, Errno.PERM]);
 
 function filetypeOf(st: fs.BigIntStats | fs.Stats): Filetype {
   if (st.isFile()) return Filetype.REGULAR_FILE;
@@ -440,7 +440,10 @@ export class HostNode extends Vnode {
   override openHandle(writable: boolean): FileContents {
     if (this.type !== Filetype.REGULAR_FILE) throw new SysError(Errno.INVAL);
     const path = this.selfPath();
-    const modes = writable ? [O_RDWR, O_RDONLY, O_WRONLY] : [O_RDONLY];
+    // As wasmtime: an open with write rights opens the host file for writing (EACCES now if it may
+    // not be written, which is what makes sqlite fall back to read-only); a file that may be
+    // written but not read is opened write-only.
+    const modes = writable ? [O_RDWR, O_WRONLY] : [O_RDONLY];
     for (let i = 0; ; i++) {
       let fd: number;
       try {
@@ -448,7 +451,7 @@ export class HostNode extends Vnode {
         fd = fs.openSync(path, modes[i] | O_NOFOLLOW | O_NONBLOCK);
       } catch (e) {
         const errno = errnoOf(e);
-        if (i + 1 < modes.length && WRITE_REFUSALS.has(errno)) continue;
+        if (i + 1 < modes.length && READ_REFUSALS.has(errno)) continue;
         throw new SysError(errno);
       }
       const st = host(() => fs.fstatSync(fd, { bigint: true }));
