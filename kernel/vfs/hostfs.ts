@@ -278,6 +278,7 @@ class DirectoryHold implements VnodeHold {
   }
 }
 
+/** A host file, directory or symlink, known by its parent directory's vnode and its name there. */
 export class HostNode extends Vnode {
   /** Entries looked up so far, so that a name keeps its vnode while it names the same inode. */
   private readonly children = new Map<string, HostNode>();
