@@ -49,11 +49,11 @@ function writableDir(r: Resolved): void {
   if (r.parent.fs.readOnly) throw new SysError(Errno.ROFS);
 }
 
-/** Opens `node` (found at `r`) as an open file of the right kind. */
-export function openVnode(node: Vnode, r: Resolved, fdflags: number): OpenFile {
+/** Opens `node` (found at `r`) as an open file of the right kind; `writable`: whether it may be written. */
+export function openVnode(node: Vnode, r: Resolved, fdflags: number, writable = true): OpenFile {
   if (node.openSpecial) return node.openSpecial();
   if (node.type === Filetype.DIRECTORY) return new DirectoryFile(node, r.name === "." ? r.parentPath : [...r.parentPath, node]);
-  if (node.type === Filetype.REGULAR_FILE) return new RegularFile(node, fdflags);
+  if (node.type === Filetype.REGULAR_FILE) return new RegularFile(node, fdflags, writable);
   if (node.type === Filetype.SYMBOLIC_LINK) throw new SysError(Errno.LOOP);
   return new CharDeviceFile(node, () => 0, (b) => b.length);
 }
@@ -135,12 +135,20 @@ export const pathSyscalls: SyscallDef[] = [
         if (node.type === Filetype.DIRECTORY && (wantsWrite || oflags & OFLAGS_TRUNC)) throw new SysError(Errno.ISDIR);
         if (node.type === Filetype.REGULAR_FILE && (wantsWrite || oflags & OFLAGS_TRUNC) && node.fs.readOnly) throw new SysError(Errno.ROFS);
       }
-      const file = openVnode(node, r, fdflags);
-      if (oflags & OFLAGS_TRUNC && node.type === Filetype.REGULAR_FILE) {
-        if (!(file instanceof RegularFile) || node.size() > 0) node.truncate(0);
+      const truncates = (oflags & OFLAGS_TRUNC) !== 0 && node.type === Filetype.REGULAR_FILE;
+      const file = openVnode(node, r, fdflags, wantsWrite || truncates);
+      try {
+        if (truncates) {
+          if (!(file instanceof RegularFile)) node.truncate(0);
+          else if (file.size() > 0) file.setSize(0);
+        }
+        file.flags = fdflags;
+        return proc.fds.add({ file, rightsBase: base & file.rightsMask, rightsInheriting: inheriting & allowed });
+      } catch (e) {
+        // Nothing refers to the new open file: let go of what it holds (a host fd).
+        file.release();
+        throw e;
       }
-      file.flags = fdflags;
-      return proc.fds.add({ file, rightsBase: base & file.rightsMask, rightsInheriting: inheriting & allowed });
     },
   }),
   syscall({

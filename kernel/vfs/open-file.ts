@@ -6,7 +6,7 @@ import type { Wait } from "../proc/wait.js";
 import {
   Filetype, RIGHTS_CHARDEV, RIGHTS_DIR, RIGHTS_FILE, FDFLAGS_APPEND, Whence, type Filestat,
 } from "../wasi.js";
-import { nowNs, type Vnode } from "./vnode.js";
+import { nowNs, type FileContents, type Vnode, type VnodeHold } from "./vnode.js";
 
 /** One directory entry as fd_readdir returns it. */
 export interface DirEntry {
@@ -102,15 +102,21 @@ export abstract class OpenFile {
   }
 }
 
-/** An open regular file on a vnode: offset-based reads and writes. */
+/**
+ * An open regular file on a vnode: offset-based reads and writes. They go through the handle the
+ * vnode opened for this open file when it gives one (host files), else to the vnode itself.
+ */
 export class RegularFile extends OpenFile {
   readonly filetype = Filetype.REGULAR_FILE;
   readonly rightsMask = RIGHTS_FILE;
   offset = 0;
+  private readonly contents: FileContents;
 
-  constructor(override readonly vnode: Vnode, flags: number) {
+  /** `writable`: whether the open may write (a host file is then opened for writing too). */
+  constructor(override readonly vnode: Vnode, flags: number, writable = true) {
     super();
     this.flags = flags;
+    this.contents = vnode.openHandle?.(writable) ?? vnode;
   }
 
   override read(bufs: Uint8Array[]): number {
@@ -120,17 +126,18 @@ export class RegularFile extends OpenFile {
   }
 
   override write(bufs: Uint8Array[]): number {
-    if (this.flags & FDFLAGS_APPEND) this.offset = this.vnode.size();
+    if (this.flags & FDFLAGS_APPEND) this.offset = this.contents.size();
     const n = this.pwrite(bufs, this.offset);
     this.offset += n;
     return n;
   }
 
   override pread(bufs: Uint8Array[], pos: number): number {
+    if (bufs.length > 1 && this.contents.readv) return this.contents.readv(bufs, pos);
     let total = 0;
     for (const buf of bufs) {
       if (buf.length === 0) continue;
-      const n = this.vnode.read(buf, pos + total);
+      const n = this.contents.read(buf, pos + total);
       total += n;
       if (n < buf.length) break;
     }
@@ -139,17 +146,18 @@ export class RegularFile extends OpenFile {
 
   override pwrite(bufs: Uint8Array[], pos: number): number {
     // POSIX leaves pwrite on O_APPEND files to the system; Linux appends, and so do we.
-    if (this.flags & FDFLAGS_APPEND) pos = this.vnode.size();
+    if (this.flags & FDFLAGS_APPEND) pos = this.contents.size();
+    if (bufs.length > 1 && this.contents.writev) return this.contents.writev(bufs, pos);
     let total = 0;
     for (const buf of bufs) {
       if (buf.length === 0) continue;
-      total += this.vnode.write(buf, pos + total);
+      total += this.contents.write(buf, pos + total);
     }
     return total;
   }
 
   override seek(offset: bigint, whence: Whence): bigint {
-    const base = whence === Whence.SET ? 0n : whence === Whence.CUR ? BigInt(this.offset) : BigInt(this.vnode.size());
+    const base = whence === Whence.SET ? 0n : whence === Whence.CUR ? BigInt(this.offset) : BigInt(this.contents.size());
     if (whence !== Whence.SET && whence !== Whence.CUR && whence !== Whence.END) throw new SysError(Errno.INVAL);
     const next = base + offset;
     if (next < 0n) throw new SysError(Errno.INVAL);
@@ -163,19 +171,36 @@ export class RegularFile extends OpenFile {
   }
 
   override stat(): Filestat {
-    return this.vnode.stat();
+    return this.contents.stat();
+  }
+
+  /** The file's length in bytes. */
+  size(): number {
+    return this.contents.size();
   }
 
   override setSize(size: number): void {
-    this.vnode.truncate(size);
+    this.contents.truncate(size);
+  }
+
+  override setTimes(atim: bigint | null, mtim: bigint | null): void {
+    this.contents.setTimes(atim, mtim);
   }
 
   override allocate(offset: number, len: number): void {
-    if (offset + len > this.vnode.size()) this.vnode.truncate(offset + len);
+    if (offset + len > this.contents.size()) this.contents.truncate(offset + len);
+  }
+
+  override sync(): void {
+    this.contents.sync?.();
   }
 
   override readReadiness(): Readiness {
-    return { ready: true, nbytes: BigInt(Math.max(0, this.vnode.size() - this.offset)), hangup: false };
+    return { ready: true, nbytes: BigInt(Math.max(0, this.contents.size() - this.offset)), hangup: false };
+  }
+
+  protected override onClose(): void {
+    this.contents.close?.();
   }
 }
 
@@ -184,9 +209,17 @@ export class DirectoryFile extends OpenFile {
   readonly filetype = Filetype.DIRECTORY;
   readonly rightsMask = RIGHTS_DIR;
 
+  /** What keeps the directory's identity while it is open (a host directory's fd), if its filesystem needs one. */
+  private readonly holding: VnodeHold | undefined;
+
   /** `path` is the chain of vnodes from the namespace root to this directory (inclusive). */
   constructor(override readonly vnode: Vnode, readonly path: Vnode[]) {
     super();
+    this.holding = vnode.hold?.();
+  }
+
+  protected override onClose(): void {
+    this.holding?.release();
   }
 
   override stat(): Filestat {

@@ -14,6 +14,32 @@ export interface FileSystem {
   usage(): { bytes: number; usedBytes: number; inodes: number; usedInodes: number };
 }
 
+/**
+ * What an open regular file reads and writes through: the vnode itself, or a handle the vnode
+ * opened for that one open file (a host fd, so the file stays usable after an unlink or rename).
+ */
+export interface FileContents {
+  read(buf: Uint8Array, pos: number): number;
+  write(buf: Uint8Array, pos: number): number;
+  size(): number;
+  truncate(size: number): void;
+  stat(): Filestat;
+  setTimes(atim: bigint | null, mtim: bigint | null): void;
+  /** Reads into several buffers at once (one host readv instead of a read per buffer), if it can. */
+  readv?(bufs: Uint8Array[], pos: number): number;
+  /** Writes several buffers at once (one host writev), if it can. */
+  writev?(bufs: Uint8Array[], pos: number): number;
+  /** Flushes to stable storage (fsync); nothing to do for memory. */
+  sync?(): void;
+  /** Lets go of the handle: the open file's last reference went. */
+  close?(): void;
+}
+
+/** Something an open file keeps while it is open (a host directory's fd); released when it closes. */
+export interface VnodeHold {
+  release(): void;
+}
+
 /** Clock source for timestamps, in nanoseconds since the epoch. */
 export function nowNs(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
@@ -83,6 +109,11 @@ export abstract class Vnode {
   readlink(): string {
     throw new SysError(Errno.INVAL);
   }
+
+  /** Filesystems over host files open one handle per open file; others are read and written as vnodes. */
+  openHandle?(writable: boolean): FileContents;
+  /** Keeps a directory's identity while an open file refers to it (a host directory keeps its fd). */
+  hold?(): VnodeHold;
 
   /** Devices and other special files give their own open-file object. */
   openSpecial?(): OpenFile;

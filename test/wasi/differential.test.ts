@@ -1,7 +1,9 @@
 // Differential runs: the same guests under node:wasi and under the wasmbox kernel must print the
 // same lines, except where node:wasi (uvwasi) is confirmed wrong against the spec (EXCLUSIONS below).
 import { describe, expect, it } from "vitest";
-import { guestNames, runSpec, guestWasm, expectedOutput, render, runUnderKernel, runUnderNodeWasi } from "./guests.js";
+import {
+  guestNames, runSpec, guestWasm, expectedOutput, render, runUnderKernel, runUnderNodeWasi, type KernelScratch,
+} from "./guests.js";
 
 /** A node:wasi deviation: the whole guest, or the lines matching `lines`, are left out of the comparison. */
 interface Exclusion {
@@ -59,6 +61,9 @@ function comparable(name: string, output: string): string {
   return output.split("\n").filter((line) => !patterns.some((p) => p.test(line))).join("\n");
 }
 
+/** wasmbox runs each guest with its scratch in memory and on a mounted host directory, like node:wasi's. */
+const SCRATCHES: KernelScratch[] = ["memory", "host-dir"];
+
 const wholeGuestExcluded = new Set(EXCLUSIONS.filter((e) => !e.lines).map((e) => e.guest));
 const compared = guestNames().filter((n) => !wholeGuestExcluded.has(n));
 
@@ -68,10 +73,10 @@ describe("node:wasi and wasmbox agree", () => {
     expect(EXCLUSIONS.filter((e) => e.guest !== "*" && !known.has(e.guest)).map((e) => e.guest)).toEqual([]);
   });
 
-  it.each(compared)("%s", async (name) => {
+  it.each(compared.flatMap((name) => SCRATCHES.map((scratch) => [name, scratch] as const)))("%s, scratch in %s", async (name, scratch) => {
     const spec = runSpec(name);
     const node = runUnderNodeWasi(guestWasm(name), spec);
-    const kernel = await runUnderKernel(guestWasm(name), spec, "memory");
+    const kernel = await runUnderKernel(guestWasm(name), spec, scratch);
     // node:wasi on its own must match the spec-decided expectations outside the exclusions, which
     // shows the guest really checks what it says; then wasmbox must print the same.
     expect(comparable(name, render(node)), `node:wasi stderr: ${node.stderr}`).toBe(comparable(name, expectedOutput(name)));
