@@ -374,8 +374,10 @@ describe("a directory swapped for a symlink cannot redirect calls outside the mo
     const attacker = await Guest.start(mount);
     const dirFd = victim.open(MOUNT_FD, "d", OFLAGS_DIRECTORY);
     expect(attacker.call("path_rename", MOUNT_FD, ...attacker.str("d"), MOUNT_FD, ...attacker.str("d.orig", STRING_B))).toBe(0);
-    expect(attacker.call("path_symlink", ...attacker.str(outside), MOUNT_FD, ...attacker.str("d", STRING_B))).toBe(0);
-    expect(fs.readlinkSync(path.join(mount, "d"))).toBe(outside);
+    // A module run may not make absolute links (EPERM, as wasmtime); a relative one leads out as well.
+    const escape = path.relative(mount, outside);
+    expect(attacker.call("path_symlink", ...attacker.str(escape), MOUNT_FD, ...attacker.str("d", STRING_B))).toBe(0);
+    expect(fs.realpathSync(path.join(mount, "d"))).toBe(fs.realpathSync(outside));
     expect(OPERATIONS.map(([, operate]) => operate(victim, dirFd))).toEqual([0, 0, 0, 0, Errno.NOENT, 0, Errno.NOENT]);
     expect(snapshot(outside)).toEqual(before);
     // In order: made newdir and newfile, removed victim and victimdir (so rename and link found no victim), made newlink.
