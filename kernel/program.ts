@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { Errno, SysError } from "./errno.js";
 import type { LoadedProgram } from "./engines/engine.js";
-import { rewriteModule, MEMORY_IMPORT } from "./engines/module-rewrite.js";
+import { rewriteModule, MEMORY_IMPORT, PREEMPT_IMPORT } from "./engines/module-rewrite.js";
 import { missingImports } from "./engines/imports.js";
 import type { SyscallDef } from "./syscalls/table.js";
 
@@ -61,7 +61,8 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
   }
   let rewritten: ReturnType<typeof rewriteModule>;
   try {
-    rewritten = rewriteModule(bytes, shared, MAX_PAGES);
+    // The inline engine's guests get preemption checks; a worker's thread can be stopped from outside.
+    rewritten = rewriteModule(bytes, shared, MAX_PAGES, { preempt: !shared });
   } catch (e) {
     throw new ProgramError(Errno.NOEXEC, `${name}: malformed WebAssembly module: ${(e as Error).message}`);
   }
@@ -72,7 +73,8 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
     const msg = (e as Error).message.replace(/^WebAssembly\.Module\(\): /, "");
     throw new ProgramError(Errno.NOEXEC, `${name}: invalid WebAssembly module: ${msg}`);
   }
-  const missing = missingImports(module, table, `${MEMORY_IMPORT.module}.${MEMORY_IMPORT.name}`);
+  const internal = [`${MEMORY_IMPORT.module}.${MEMORY_IMPORT.name}`, ...(rewritten.preemptible ? [`${PREEMPT_IMPORT.module}.${PREEMPT_IMPORT.name}`] : [])];
+  const missing = missingImports(module, table, internal);
   if (missing.length > 0) {
     throw new ProgramError(Errno.NOEXEC, `${name}: imports what the kernel does not provide: ${missing.join(", ")}`);
   }
@@ -81,10 +83,13 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
     throw new ProgramError(Errno.NOEXEC, `${name}: exports no _start function (is it a WASI command?)`);
   }
   const byKey = new Map(table.map((d) => [`${d.module}.${d.name}`, d]));
-  const imports = WebAssembly.Module.imports(module).filter((i) => i.kind === "function").map((i) => byKey.get(`${i.module}.${i.name}`)!);
+  const imports = WebAssembly.Module.imports(module)
+    .filter((i) => i.kind === "function" && !internal.includes(`${i.module}.${i.name}`))
+    .map((i) => byKey.get(`${i.module}.${i.name}`)!);
   return {
     name, module, imports,
     memory: rewritten.memory ? { minimum: rewritten.memory.minimum, maximum: Math.min(rewritten.memory.maximum ?? MAX_PAGES, MAX_PAGES) } : null,
     reset: rewritten.reset,
+    preemptible: rewritten.preemptible,
   };
 }

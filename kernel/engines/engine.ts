@@ -16,6 +16,8 @@ export interface LoadedProgram {
   memory: { minimum: number; maximum: number } | null;
   /** How an ended process's instance is put back to its first state for the next one (null: it cannot be). */
   reset: ResetPlan | null;
+  /** Whether the module calls PREEMPT_IMPORT at loop headers and function entries (see preempt.ts). */
+  preemptible: boolean;
 }
 
 /** Runs processes' code. */

@@ -6,7 +6,7 @@ import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
 import { bindSyscalls } from "./imports.js";
 import { settle, type Engine, type LoadedProgram } from "./engine.js";
-import { MEMORY_IMPORT } from "./module-rewrite.js";
+import { MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
 
 /** Control block layout (Int32 slots): state, call index, result; then 8-byte argument slots. */
 const STATE = 0;
@@ -35,11 +35,13 @@ function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
 /** The code a worker runs (self-contained: it is sent as source text). */
 function workerMain(): void {
   const { workerData, parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
-  const { module, memory, control, calls, memoryImport } = workerData;
+  const { module, memory, control, calls, memoryImport, preemptImport } = workerData;
   const i32 = new Int32Array(control);
   const i64 = new BigInt64Array(control);
   const imports: Record<string, Record<string, unknown>> = {};
   if (memory) imports[memoryImport.module] = { [memoryImport.name]: memory };
+  // A worker can be stopped from outside: preemption checks (if any) get a budget that never ends.
+  imports[preemptImport.module] = { [preemptImport.name]: () => 0x7fffffff };
   calls.forEach((call: { module: string; name: string; types: string[] }, index: number) => {
     const types = call.types;
     (imports[call.module] ??= {})[call.name] = (...args: Array<number | bigint>) => {
@@ -102,7 +104,7 @@ export class WorkerEngine implements Engine {
     }));
     const worker = new Worker(`(${workerMain.toString()})()`, {
       eval: true,
-      workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })) },
+      workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, preemptImport: PREEMPT_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })) },
       stdout: false,
       stderr: false,
     });
