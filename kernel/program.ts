@@ -23,7 +23,8 @@ export class ProgramCache {
   private readonly compiled = new Map<string, LoadedProgram>();
   private readonly byFile = new WeakMap<object, { mtim: bigint; size: bigint; shared: boolean; program: LoadedProgram }>();
 
-  constructor(private readonly table: readonly SyscallDef[]) {}
+  /** `preemption`: whether modules for the inline engine get preemption checks. */
+  constructor(private readonly table: readonly SyscallDef[], private readonly preemption = true) {}
 
   /** The program for a file (its content's identity), recompiled only when its mtime or size changes. */
   forFile(file: object, version: { mtim: bigint; size: bigint }, name: string, read: () => Uint8Array, shared: boolean): LoadedProgram {
@@ -39,7 +40,7 @@ export class ProgramCache {
     const key = createHash("sha256").update(bytes).digest("hex") + (shared ? ":shared" : "");
     const hit = this.compiled.get(key);
     if (hit) return { ...hit, name };
-    const program = compileProgram(bytes, name, shared, this.table);
+    const program = compileProgram(bytes, name, shared, this.table, this.preemption && !shared);
     this.compiled.set(key, program);
     return program;
   }
@@ -50,8 +51,11 @@ export class ProgramCache {
   }
 }
 
-/** Validates and compiles a module; throws ProgramError with a one-line reason. */
-export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[]): LoadedProgram {
+/**
+ * Validates and compiles a module; throws ProgramError with a one-line reason. `preempt`: add the
+ * inline engine's preemption checks (a worker's thread can be stopped from outside without them).
+ */
+export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], preempt = !shared): LoadedProgram {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new ProgramError(Errno.NOEXEC, `${name}: not a WebAssembly module (no \\0asm magic number)`);
   }
@@ -61,8 +65,7 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
   }
   let rewritten: ReturnType<typeof rewriteModule>;
   try {
-    // The inline engine's guests get preemption checks; a worker's thread can be stopped from outside.
-    rewritten = rewriteModule(bytes, shared, MAX_PAGES, { preempt: !shared });
+    rewritten = rewriteModule(bytes, shared, MAX_PAGES, { preempt });
   } catch (e) {
     throw new ProgramError(Errno.NOEXEC, `${name}: malformed WebAssembly module: ${(e as Error).message}`);
   }

@@ -5,7 +5,7 @@ import { leb, type ByteWriter } from "./wasm-binary.js";
 
 /** What follows an opcode, by opcode (one table lookup per instruction on the hot path). */
 const enum Imm {
-  None, Leb, TwoLeb, Block, Loop, MemArg, Func, BrTable, Bytes4, Bytes8, SelectTypes, TryTable, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
+  None, Leb, TwoLeb, Block, Loop, MemArg, Func, CallRef, BrTable, Bytes4, Bytes8, SelectTypes, TryTable, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
 }
 
 /** The immediate kind of every one-byte opcode (built once; never written after). */
@@ -16,10 +16,11 @@ const IMMEDIATES: Uint8Array = (() => {
   set(Imm.None, 0x00, 0x01, 0x05, 0x0a, 0x0b, 0x0f, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
   set(Imm.Block, 0x02, 0x04, 0x06);
   set(Imm.Loop, 0x03);
-  set(Imm.Leb, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0x14, 0x15, 0x18, 0x3f, 0x40, 0x41, 0x42, 0xd0, 0xd5, 0xd6);
+  set(Imm.Leb, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0x18, 0x3f, 0x40, 0x41, 0x42, 0xd0, 0xd5, 0xd6);
   range(Imm.Leb, 0x20, 0x26);
   set(Imm.TwoLeb, 0x11, 0x13);
   set(Imm.Func, 0x10, 0x12, 0xd2);
+  set(Imm.CallRef, 0x14, 0x15);
   set(Imm.BrTable, 0x0e);
   set(Imm.SelectTypes, 0x1c);
   set(Imm.TryTable, 0x1f);
@@ -85,10 +86,13 @@ function memArgEnd(b: Uint8Array, at: number): number {
   return lebEnd(b, at);
 }
 
+/** Loop iterations counted in a function's own local between two spends of the global budget. */
+const LOOP_BATCH = 1024;
+
 /**
- * The code section decoded: per function (5 numbers each: size field at, body at, body end, end of
- * its edits, size change) and the edits (3 numbers each: at, bytes replaced, then -1 for a
- * preemption check inserted there or a function index to write instead).
+ * The code section decoded: per function (6 numbers each: body at, body end, end of its edits,
+ * size change, index of its counter local, index of its entry edit) and the edits (3 numbers
+ * each: at, bytes replaced, what to write: a LEB value when >= 0, else one of the Insert kinds).
  */
 export interface CodeScan {
   bodiesAt: number;
@@ -99,31 +103,71 @@ export interface CodeScan {
   elemDrop: boolean;
 }
 
+/** What an edit inserts (negative, to tell it from a LEB value). */
+const enum Insert {
+  /** Nothing (a function with neither loops nor calls). */
+  Nothing = -1,
+  /** The global check alone (a function with calls but no loop). */
+  EntryCheck = -2,
+  /** The counter local's declaration and first value (a function with loops but no call). */
+  Counter = -3,
+  /** Both. */
+  CounterAndCheck = -4,
+  /** The loop-header check on the counter local. */
+  LoopCheck = -5,
+}
+
+/** The checks for one module: the global budget's index, the refill function's, and the entry check's bytes. */
+export interface Checks {
+  budget: number;
+  refill: number;
+  entry: Uint8Array;
+}
+
+/** The checks the rewrite adds, for budget global `budget` and refill function `refill`. */
+export function checksFor(budget: number, refill: number): Checks {
+  return { budget, refill, entry: Uint8Array.from(spendBudget(budget, refill, 1)) };
+}
+
 /**
- * Walks every instruction of the code section `bytes[from, to)`, planning a check of
- * `checkLength` bytes at each function entry and loop header and the shift of each function
- * index at or past `firstShifted` by one (a function import is added before them). Throws on
- * an instruction it does not know (the module is then not instrumented).
+ * Walks every instruction of the code section `bytes[from, to)`, planning the checks (at each
+ * function entry that may lead to a call, and each loop header) and the shift of each function
+ * index at or past `firstShifted` by one (a function import is added before them).
+ * `paramCounts[i]`: the parameter count of defined function i. Throws on an instruction it does
+ * not know (the module is then not instrumented).
  */
-export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, checkLength: number): CodeScan {
+export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], checks: Checks): CodeScan {
   const b = bytes;
   const funcs: number[] = [];
   const edits: number[] = [];
   let dataDrop = false;
   let elemDrop = false;
   const count = lebValue(b, from);
+  if (count !== paramCounts.length) throw new SysError(Errno.NOEXEC, "function and code sections disagree");
   let at = lebEnd(b, from);
   const bodiesAt = at;
   for (let f = 0; f < count; f++) {
-    const sizeAt = at;
     const size = lebValue(b, at);
     at = lebEnd(b, at);
     const bodyAt = at;
     const end = at + size;
     if (end > to) throw new SysError(Errno.NOEXEC, "function body runs past the code section");
-    for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) at = valTypeEnd(b, lebEnd(b, at));
-    edits.push(at, 0, -1);
-    let delta = checkLength;
+    const declarations = lebValue(b, at);
+    const declarationsEnd = lebEnd(b, at);
+    let counter = paramCounts[f]!;
+    at = declarationsEnd;
+    for (let i = 0; i < declarations; i++) {
+      counter += lebValue(b, at);
+      at = valTypeEnd(b, lebEnd(b, at));
+    }
+    const loopCheckLength = loopCheck(counter, checks).length;
+    // The declarations' count grows by one when the counter local is added (decided at the end).
+    edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
+    const entryEdit = edits.length;
+    edits.push(at, 0, Insert.Nothing);
+    let loops = 0;
+    let calls = false;
+    let delta = 0;
     while (at < end) {
       const kind = IMMEDIATES[b[at++]!]!;
       // The common cases first, without a call: no immediate, or one LEB of one byte.
@@ -142,10 +186,12 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           break;
         case Imm.Loop:
           at = valTypeEnd(b, at);
-          edits.push(at, 0, -1);
-          delta += checkLength;
+          edits.push(at, 0, Insert.LoopCheck);
+          delta += loopCheckLength;
+          loops++;
           break;
         case Imm.Func: {
+          if (b[at - 1] !== 0xd2) calls = true;
           const index = lebValue(b, at);
           const next = lebEnd(b, at);
           if (index >= firstShifted) {
@@ -156,6 +202,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           break;
         }
         case Imm.TwoLeb:
+          calls = true; // call_indirect, return_call_indirect
           at = lebEnd(b, lebEnd(b, at));
           break;
         case Imm.BrTable:
@@ -212,50 +259,104 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           for (let i = GC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
           break;
         }
+        case Imm.CallRef:
+          calls = true;
+          at = lebEnd(b, at);
+          break;
         default:
           throw new SysError(Errno.NOEXEC, `unknown instruction 0x${b[at - 1]!.toString(16)}`);
       }
     }
     if (at !== end) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
-    funcs.push(sizeAt, bodyAt, end, edits.length, delta);
+    // A function with neither loops nor calls ends in bounded time: it needs no check at all.
+    const insert = loops > 0 ? (calls ? Insert.CounterAndCheck : Insert.Counter) : calls ? Insert.EntryCheck : Insert.Nothing;
+    edits[entryEdit + 2] = insert;
+    delta += entryLength(insert, counter, checks);
+    if (loops > 0) delta += lebLength(declarations + 1) - (declarationsEnd - bodyAt);
+    else edits[entryEdit - 1] = -1; // the declarations stay as they are
+    funcs.push(bodyAt, end, edits.length, delta, counter, entryEdit);
   }
   if (at !== to) throw new SysError(Errno.NOEXEC, "the code section has bytes after its functions");
   return { bodiesAt, funcs, edits, dataDrop, elemDrop };
 }
 
-/** Writes the code section's contents from `scan`: each body with its checks (`check`) and shifted function indices. */
-export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, check: Uint8Array): void {
+/** The counter local's declaration and first value: `(local i32)`, counter = LOOP_BATCH - 1. */
+function counterInit(counter: number): number[] {
+  return [0x01, 0x7f, 0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(counter)];
+}
+
+function entryLength(insert: Insert, counter: number, checks: Checks): number {
+  if (insert === Insert.Nothing) return 0;
+  if (insert === Insert.EntryCheck) return checks.entry.length;
+  return counterInit(counter).length + (insert === Insert.CounterAndCheck ? checks.entry.length : 0);
+}
+
+/**
+ * The check at a loop header: count down the function's own local (a register: about one cycle
+ * an iteration) and every LOOP_BATCH iterations spend that much of the global budget.
+ */
+function loopCheck(counter: number, checks: Checks): number[] {
+  const k = leb(counter);
+  return [
+    0x20, ...k, 0x41, 0x01, 0x6b, 0x22, ...k, 0x41, 0x00, 0x48, 0x04, 0x40, // if ((counter = counter - 1) < 0)
+    0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...k, //   counter = LOOP_BATCH - 1
+    ...spendBudget(checks.budget, checks.refill, LOOP_BATCH), 0x0b, //   spend LOOP_BATCH of the budget
+  ];
+}
+
+/**
+ * Spends `units` of the budget in global `budget`; when it is used up, calls function `refill`
+ * (the kernel's preemption point, which may suspend) and stores the new budget it returns.
+ */
+function spendBudget(budget: number, refill: number, units: number): number[] {
+  const g = leb(budget);
+  return [
+    0x23, ...g, 0x41, ...sleb32(units), 0x6b, 0x24, ...g, // budget = budget - units
+    0x23, ...g, 0x41, 0x00, 0x4c, 0x04, 0x40, // if (budget <= 0)
+    0x10, ...leb(refill), 0x24, ...g, 0x0b, //   budget = refill()
+  ];
+}
+
+/** The signed LEB128 encoding of a 32-bit `value`. */
+export function sleb32(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && !(byte & 0x40)) || (value === -1 && byte & 0x40)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** Writes the code section's contents from `scan`: each body with its checks and shifted function indices. */
+export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, checks: Checks): void {
   const { funcs, edits } = scan;
   w.copy(bytes, from, scan.bodiesAt);
   let e = 0;
-  for (let f = 0; f < funcs.length; f += 5) {
-    const bodyAt = funcs[f + 1]!;
-    const end = funcs[f + 2]!;
-    const editsEnd = funcs[f + 3]!;
-    w.leb(end - bodyAt + funcs[f + 4]!);
+  for (let f = 0; f < funcs.length; f += 6) {
+    const bodyAt = funcs[f]!;
+    const end = funcs[f + 1]!;
+    const editsEnd = funcs[f + 2]!;
+    const counter = funcs[f + 4]!;
+    w.leb(end - bodyAt + funcs[f + 3]!);
     let pos = bodyAt;
+    let loop: number[] | undefined;
     for (; e < editsEnd; e += 3) {
-      const at = edits[e]!;
       const value = edits[e + 2]!;
+      if (value === Insert.Nothing) continue;
+      const at = edits[e]!;
       w.copy(bytes, pos, at);
-      if (value < 0) w.bytes(check);
-      else w.leb(value);
+      if (value >= 0) w.leb(value);
+      else if (value === Insert.LoopCheck) w.bytes((loop ??= loopCheck(counter, checks)));
+      else {
+        if (value !== Insert.EntryCheck) w.bytes(counterInit(counter));
+        if (value !== Insert.Counter) w.bytes(checks.entry);
+      }
       pos = at + edits[e + 1]!;
     }
     w.copy(bytes, pos, end);
   }
-}
-
-/**
- * The check added at each function entry and loop header: decrement the budget in global
- * `budget`; when it is used up, call function `refill` (the kernel's preemption point, which
- * may suspend) and store the new budget it returns.
- */
-export function preemptionCheck(budget: number, refill: number): Uint8Array {
-  const g = leb(budget);
-  return Uint8Array.from([
-    0x23, ...g, 0x41, 0x01, 0x6b, 0x24, ...g, // budget = budget - 1
-    0x23, ...g, 0x41, 0x00, 0x4c, 0x04, 0x40, // if (budget <= 0)
-    0x10, ...leb(refill), 0x24, ...g, 0x0b, //   budget = refill()
-  ]);
 }

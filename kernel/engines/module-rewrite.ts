@@ -3,7 +3,7 @@
 // instance can be reset and run again, and (inline engine) checks are added so that a busy guest
 // comes back to the scheduler. Untouched sections are copied as slices, at memory speed.
 import { Errno, SysError } from "../errno.js";
-import { preemptionCheck, scanCode, writeCode, type CodeScan } from "./code-scan.js";
+import { checksFor, scanCode, sleb32, writeCode, type Checks, type CodeScan } from "./code-scan.js";
 import { ByteWriter, Cursor, editDelta, leb, nameBytes, writeEdited, type Edit } from "./wasm-binary.js";
 
 /** The import the rewritten module expects its memory under. */
@@ -98,7 +98,7 @@ interface Preemption {
   typeIndex: number;
   funcIndex: number;
   budgetGlobal: number;
-  check: Uint8Array;
+  checks: Checks;
   code: CodeScan | null;
 }
 
@@ -116,13 +116,20 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
   let plan: Preemption | null = null;
   if (preempt && imported) {
     const types = find(1);
+    const functions = find(3);
     const globals = find(6);
     const budgetGlobal = imported.globals + (globals ? cursor(globals).leb() : 0);
-    const check = preemptionCheck(budgetGlobal, imported.funcs);
+    const checks = checksFor(budgetGlobal, imported.funcs);
+    const params = types ? typeParams(cursor(types)) : [];
+    const paramCounts: number[] = [];
+    if (functions) {
+      const c = cursor(functions);
+      for (let n = c.leb(); n > 0; n--) paramCounts.push(params[c.leb()] ?? 0);
+    }
     const code = find(10);
     plan = {
-      typeIndex: types ? typeCount(cursor(types)) : 0, funcIndex: imported.funcs, budgetGlobal, check,
-      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, check.length) : null,
+      typeIndex: params.length, funcIndex: imported.funcs, budgetGlobal, checks,
+      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, checks) : null,
     };
   }
   const state = resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan);
@@ -146,7 +153,7 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
     // The start, element and code sections are only changed, never added.
     if (find(8)) builders.set(8, (w, s) => writeEdited(w, bytes, s!.at, s!.end, funcIndexEdit(cursor(s!), shift!)));
     if (find(9)) builders.set(9, (w, s) => writeEdited(w, bytes, s!.at, s!.end, elementEdits(cursor(s!), shift!)));
-    if (plan.code) builders.set(10, (w, s) => writeCode(w, bytes, s!.at, plan.code!, plan.check));
+    if (plan.code) builders.set(10, (w, s) => writeCode(w, bytes, s!.at, plan.code!, plan.checks));
   }
   if (plan || state?.count) {
     builders.set(7, (w, s) => appendEntries(w, bytes, s, state?.count ?? 0, state?.exports ?? [], s && shift && exportEdits(cursor(s), shift)));
@@ -184,20 +191,6 @@ function appendEntries(w: ByteWriter, bytes: Uint8Array, s: Span | undefined, ad
   w.leb(c.leb() + added);
   writeEdited(w, bytes, c.at, s.end, edits);
   w.bytes(entries);
-}
-
-/** The signed LEB128 encoding of a 32-bit `value`. */
-function sleb32(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && !(byte & 0x40)) || (value === -1 && byte & 0x40)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
 }
 
 /** The module's own memory (its memory section); null when there is none. */
@@ -245,43 +238,46 @@ function readImports(c: Cursor): ImportCounts {
   return counts;
 }
 
-/** How many types a type section defines (a recursion group of the GC proposal holds several). */
-function typeCount(c: Cursor): number {
-  let count = 0;
+/**
+ * The parameter count of each type a type section defines, by type index (0 for a struct or
+ * array type; a recursion group of the GC proposal defines several).
+ */
+function typeParams(c: Cursor): number[] {
+  const params: number[] = [];
   for (let n = c.leb(); n > 0; n--) {
     if (c.peek() === 0x4e) {
       c.byte();
-      const group = c.leb();
-      for (let i = 0; i < group; i++) subType(c);
-      count += group;
-    } else {
-      subType(c);
-      count++;
-    }
+      for (let group = c.leb(); group > 0; group--) params.push(subType(c));
+    } else params.push(subType(c));
   }
-  return count;
+  return params;
 }
 
-function subType(c: Cursor): void {
+function subType(c: Cursor): number {
   const code = c.byte();
   if (code === 0x50 || code === 0x4f) {
     for (let n = c.leb(); n > 0; n--) c.leb();
-    compositeType(c, c.byte());
-  } else compositeType(c, code);
+    return compositeType(c, c.byte());
+  }
+  return compositeType(c, code);
 }
 
-function compositeType(c: Cursor, code: number): void {
+/** Skips a composite type; returns its parameter count (0 unless a function type). */
+function compositeType(c: Cursor, code: number): number {
   const fieldType = () => {
     valueType(c);
     c.byte();
   };
   if (code === 0x60) {
+    const params = c.leb();
+    for (let n = params; n > 0; n--) valueType(c);
     for (let n = c.leb(); n > 0; n--) valueType(c);
-    for (let n = c.leb(); n > 0; n--) valueType(c);
-  } else if (code === 0x5f) {
-    for (let n = c.leb(); n > 0; n--) fieldType();
-  } else if (code === 0x5e) fieldType();
+    return params;
+  }
+  if (code === 0x5f) for (let n = c.leb(); n > 0; n--) fieldType();
+  else if (code === 0x5e) fieldType();
   else throw new SysError(Errno.NOEXEC, `unknown type form 0x${code.toString(16)}`);
+  return 0;
 }
 
 /** Value types whose values JavaScript can read and write through a WebAssembly.Global or Table. */

@@ -1,8 +1,11 @@
 // Preemption on the inline engine: a guest that never blocks (computing without syscalls, or making
 // only calls that cannot block) still lets other processes and the event loop run, can be killed,
-// and is ended by its container's CPU-time and wall-clock limits.
+// and is ended by its container's CPU-time and wall-clock limits; the checks the load-time rewrite
+// adds for that keep what a module computes.
+import binaryen from "binaryen";
 import { describe, expect, it } from "vitest";
 import { hasJspi, Kernel, type Process } from "../../kernel/index.js";
+import { MEMORY_IMPORT, PREEMPT_IMPORT, rewriteModule } from "../../kernel/engines/module-rewrite.js";
 import { MemFs } from "../../kernel/vfs/memory.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
 
@@ -91,5 +94,66 @@ describe.runIf(hasJspi())("preemption of busy guests on the inline engine", () =
     expect(result.exitCode).toBe(137);
     expect(container.limitHit).toBe(hit);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("the rewrite's preemption checks", () => {
+  // Function indices shift by one (the refill import comes before the module's own functions):
+  // calls, call_indirect through an element segment, ref.func in a global, exports and the start
+  // function must all still reach the same functions.
+  const source = `(module
+    (import "env" "log" (func $log (param i32)))
+    (type $r (func (result i32)))
+    (table $t 2 funcref)
+    (elem (i32.const 0) $seven $loop)
+    (global $ref funcref (ref.func $seven))
+    (global $started (mut i32) (i32.const 0))
+    (memory 1)
+    (func $seven (result i32) (i32.const 7))
+    (func $loop (result i32) (local $i i32) (local $s i32)
+      (loop $l
+        (local.set $s (i32.add (local.get $s) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.const 1000000))))
+      (local.get $s))
+    (func $init (global.set $started (i32.const 1)))
+    (start $init)
+    (func (export "run") (result i32)
+      (call $log (call_indirect (type $r) (i32.const 0)))
+      (call $log (global.get $started))
+      (i32.add (call $seven) (call_indirect (type $r) (i32.const 1)))))`;
+  const FEATURES = binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals;
+
+  it("keeps what the module computes and calls the refill import from a long loop", () => {
+    const bytes = wat(source, FEATURES);
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
+    expect(rewritten.preemptible).toBe(true);
+    const outcome = (module: Uint8Array, extra: Record<string, unknown>) => {
+      const logged: number[] = [];
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), {
+        env: { log: (v: number) => logged.push(v) }, ...extra,
+      });
+      return { result: (instance.exports.run as () => number)(), logged };
+    };
+    let refills = 0;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    const after = outcome(rewritten.bytes, {
+      [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory },
+      [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 10_000) },
+    });
+    expect(after).toEqual(outcome(bytes, {}));
+    expect(after.result).toBe(7 + 1783293664);
+    // A million iterations spend a million units of the budget: about a hundred refills of 10,000.
+    expect(refills).toBeGreaterThan(50);
+    expect(refills).toBeLessThan(200);
+  });
+
+  it("leaves a module without checks when its code has an instruction the decoder does not know", () => {
+    const bytes = wat(`(module (memory 1) (func (export "_start") (loop $l (br $l))))`);
+    const code = bytes.lastIndexOf(0x03); // the loop opcode: make it an unknown one
+    const broken = bytes.slice();
+    broken[code] = 0x16;
+    expect(rewriteModule(broken, false, 65536, { preempt: true }).preemptible).toBe(false);
+    expect(rewriteModule(bytes, false, 65536, { preempt: true }).preemptible).toBe(true);
   });
 });
