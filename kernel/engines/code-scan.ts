@@ -122,11 +122,19 @@ export interface Checks {
   budget: number;
   refill: number;
   entry: Uint8Array;
+  /** The length of a loop check and of the counter's initialization, by the length of the counter's index LEB (1-5). */
+  loopLength: number[];
+  counterLength: number[];
 }
 
 /** The checks the rewrite adds, for budget global `budget` and refill function `refill`. */
 export function checksFor(budget: number, refill: number): Checks {
-  return { budget, refill, entry: Uint8Array.from(spendBudget(budget, refill, 1)) };
+  const checks: Checks = { budget, refill, entry: Uint8Array.from(spendBudget(budget, refill, 1)), loopLength: [0], counterLength: [0] };
+  for (let digits = 1, index = 0; digits <= 5; digits++, index = 128 ** (digits - 1)) {
+    checks.loopLength.push(loopCheck(index, checks).length);
+    checks.counterLength.push(counterInit(index).length);
+  }
+  return checks;
 }
 
 /**
@@ -160,7 +168,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
       counter += lebValue(b, at);
       at = valTypeEnd(b, lebEnd(b, at));
     }
-    const loopCheckLength = loopCheck(counter, checks).length;
+    const loopCheckLength = checks.loopLength[lebLength(counter)]!;
     // The declarations' count grows by one when the counter local is added (decided at the end).
     edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
     const entryEdit = edits.length;
@@ -288,7 +296,7 @@ function counterInit(counter: number): number[] {
 function entryLength(insert: Insert, counter: number, checks: Checks): number {
   if (insert === Insert.Nothing) return 0;
   if (insert === Insert.EntryCheck) return checks.entry.length;
-  return counterInit(counter).length + (insert === Insert.CounterAndCheck ? checks.entry.length : 0);
+  return checks.counterLength[lebLength(counter)]! + (insert === Insert.CounterAndCheck ? checks.entry.length : 0);
 }
 
 /**
