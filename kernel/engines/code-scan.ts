@@ -343,6 +343,8 @@ export function sleb32(value: number): number[] {
 export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, checks: Checks): void {
   const { funcs, edits } = scan;
   w.copy(bytes, from, scan.bodiesAt);
+  // The inserted bytes depend only on the counter local's index: made once per index.
+  const made = new Map<number, { loop: Uint8Array; init: Uint8Array }>();
   let e = 0;
   for (let f = 0; f < funcs.length; f += 6) {
     const bodyAt = funcs[f]!;
@@ -351,17 +353,21 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
     const counter = funcs[f + 4]!;
     w.leb(end - bodyAt + funcs[f + 3]!);
     let pos = bodyAt;
-    let loop: number[] | undefined;
+    let inserts = made.get(counter);
     for (; e < editsEnd; e += 3) {
       const value = edits[e + 2]!;
       if (value === Insert.Nothing) continue;
       const at = edits[e]!;
       w.copy(bytes, pos, at);
       if (value >= 0) w.leb(value);
-      else if (value === Insert.LoopCheck) w.bytes((loop ??= loopCheck(counter, checks)));
+      else if (value === Insert.EntryCheck) w.bytes(checks.entry);
       else {
-        if (value !== Insert.EntryCheck) w.bytes(counterInit(counter));
-        if (value !== Insert.Counter) w.bytes(checks.entry);
+        if (!inserts) made.set(counter, (inserts = { loop: Uint8Array.from(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)) }));
+        if (value === Insert.LoopCheck) w.bytes(inserts.loop);
+        else {
+          w.bytes(inserts.init);
+          if (value === Insert.CounterAndCheck) w.bytes(checks.entry);
+        }
       }
       pos = at + edits[e + 1]!;
     }
