@@ -53,6 +53,11 @@ export interface KernelOptions {
    * of the same program (default true); false makes a new instance for every process.
    */
   reuseInstances?: boolean;
+  /**
+   * Whether the inline engine's guests get preemption checks at loop headers and function entries
+   * (default true): without them, a guest that never blocks holds the kernel's thread.
+   */
+  preemption?: boolean;
 }
 
 /** A host directory made visible to guests (wasmtime's --dir HOST::GUEST). */
@@ -184,7 +189,7 @@ export class Kernel {
     this.terminal = options.terminal;
     this.maxProcesses = options.maxProcesses ?? 4096;
     this.scheduler = new Scheduler(options.policy);
-    this.programs = new ProgramCache(this.syscalls);
+    this.programs = new ProgramCache(this.syscalls, options.preemption ?? true);
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
     const choice = options.engine ?? "auto";
     this.engines = { inline: new InlineEngine(), worker: new WorkerEngine() };

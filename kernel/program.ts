@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { Errno, SysError } from "./errno.js";
 import type { LoadedProgram } from "./engines/engine.js";
-import { rewriteModule, MEMORY_IMPORT } from "./engines/module-rewrite.js";
+import { rewriteModule, MEMORY_IMPORT, PREEMPT_IMPORT } from "./engines/module-rewrite.js";
 import { missingImports } from "./engines/imports.js";
 import type { SyscallDef } from "./syscalls/table.js";
 
@@ -23,7 +23,8 @@ export class ProgramCache {
   private readonly compiled = new Map<string, LoadedProgram>();
   private readonly byFile = new WeakMap<object, { mtim: bigint; size: bigint; shared: boolean; program: LoadedProgram }>();
 
-  constructor(private readonly table: readonly SyscallDef[]) {}
+  /** `preemption`: whether modules for the inline engine get preemption checks. */
+  constructor(private readonly table: readonly SyscallDef[], private readonly preemption = true) {}
 
   /** The program for a file (its content's identity), recompiled only when its mtime or size changes. */
   forFile(file: object, version: { mtim: bigint; size: bigint }, name: string, read: () => Uint8Array, shared: boolean): LoadedProgram {
@@ -42,7 +43,7 @@ export class ProgramCache {
     const key = createHash("sha256").update(bytes).digest("hex") + (shared ? ":shared" : "") + (entry === undefined ? "" : `:${entry}`);
     const hit = this.compiled.get(key);
     if (hit) return { ...hit, name };
-    const program = compileProgram(bytes, name, shared, this.table, entry);
+    const program = compileProgram(bytes, name, shared, this.table, entry, this.preemption && !shared);
     this.compiled.set(key, program);
     return program;
   }
@@ -53,8 +54,12 @@ export class ProgramCache {
   }
 }
 
-/** Validates and compiles a module (a command, or one exporting `entry`); throws ProgramError with a one-line reason. */
-export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string): LoadedProgram {
+/**
+ * Validates and compiles a module (a command, or one exporting `entry`); throws ProgramError with a
+ * one-line reason. `preempt`: add the inline engine's preemption checks (a worker's thread can be
+ * stopped from outside without them).
+ */
+export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, preempt = !shared): LoadedProgram {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new ProgramError(Errno.NOEXEC, `${name}: not a WebAssembly module (no \\0asm magic number)`);
   }
@@ -64,7 +69,7 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
   }
   let rewritten: ReturnType<typeof rewriteModule>;
   try {
-    rewritten = rewriteModule(bytes, shared, MAX_PAGES);
+    rewritten = rewriteModule(bytes, shared, MAX_PAGES, { preempt });
   } catch (e) {
     throw new ProgramError(Errno.NOEXEC, `${name}: malformed WebAssembly module: ${(e as Error).message}`);
   }
@@ -75,7 +80,8 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
     const msg = (e as Error).message.replace(/^WebAssembly\.Module\(\): /, "");
     throw new ProgramError(Errno.NOEXEC, `${name}: invalid WebAssembly module: ${msg}`);
   }
-  const missing = missingImports(module, table, `${MEMORY_IMPORT.module}.${MEMORY_IMPORT.name}`);
+  const internal = [`${MEMORY_IMPORT.module}.${MEMORY_IMPORT.name}`, ...(rewritten.preemptible ? [`${PREEMPT_IMPORT.module}.${PREEMPT_IMPORT.name}`] : [])];
+  const missing = missingImports(module, table, internal);
   if (missing.length > 0) {
     throw new ProgramError(Errno.NOEXEC, `${name}: imports what the kernel does not provide: ${missing.join(", ")}`);
   }
@@ -86,10 +92,13 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
     throw new ProgramError(Errno.NOEXEC, `${name}: exports no _start function (is it a WASI command?)`);
   }
   const byKey = new Map(table.map((d) => [`${d.module}.${d.name}`, d]));
-  const imports = WebAssembly.Module.imports(module).filter((i) => i.kind === "function").map((i) => byKey.get(`${i.module}.${i.name}`)!);
+  const imports = WebAssembly.Module.imports(module)
+    .filter((i) => i.kind === "function" && !internal.includes(`${i.module}.${i.name}`))
+    .map((i) => byKey.get(`${i.module}.${i.name}`)!);
   return {
     name, module, imports,
     memory: rewritten.memory ? { minimum: rewritten.memory.minimum, maximum: Math.min(rewritten.memory.maximum ?? MAX_PAGES, MAX_PAGES) } : null,
     reset: rewritten.reset,
+    preemptible: rewritten.preemptible,
   };
 }

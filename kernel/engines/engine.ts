@@ -18,6 +18,8 @@ export interface LoadedProgram {
   reset: ResetPlan | null;
   /** An export to call instead of `_start` (wasmtime's --invoke); such a process never reuses an instance. */
   invoke?: Invocation;
+  /** Whether the module calls PREEMPT_IMPORT at loop headers and function entries (see preempt.ts). */
+  preemptible: boolean;
 }
 
 /** A call of one export with arguments, whose results are handed back (wasmtime's --invoke). */

@@ -72,16 +72,23 @@ export function attachContext(ctx: SyscallContext, proc: Process): void {
 /** Checks the container's CPU and wall-clock limits at each syscall: past one, the whole container is killed. */
 function timeLimited(fn: (...raw: number[]) => unknown, ctx: SyscallContext): (...raw: number[]) => unknown {
   return (...raw: number[]) => {
-    const proc = ctx.proc;
-    const container = proc.container;
-    const passed = container.timeLimitPassed(container.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
-    if (passed) {
-      container.limitHit = passed;
-      for (const other of container.liveProcesses()) if (other !== proc) other.kill(9);
-      throw new ProcKilled(9);
-    }
+    enforceTimeLimits(ctx.proc);
     return fn(...raw);
   };
+}
+
+/**
+ * Past its container's CPU-time or wall-clock limit (counting the running slice), `proc` is
+ * killed with the rest of the container: the others by signal, `proc` by the ProcKilled thrown.
+ */
+export function enforceTimeLimits(proc: Process): void {
+  const container = proc.container;
+  if (container.limits.cpuTimeMs === undefined && container.limits.wallTimeMs === undefined) return;
+  const passed = container.timeLimitPassed(container.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
+  if (!passed) return;
+  container.limitHit = passed;
+  for (const other of container.liveProcesses()) if (other !== proc) other.kill(9);
+  throw new ProcKilled(9);
 }
 
 function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, ctx: SyscallContext, out: (line: string) => void): (...raw: number[]) => unknown {
@@ -135,13 +142,13 @@ function describeArgs(def: SyscallDef, proc: Process, raw: readonly number[]): s
   return parts.join(", ");
 }
 
-/** Imports of `module` that the table cannot satisfy, as "module.name". */
-export function missingImports(module: WebAssembly.Module, table: readonly SyscallDef[], memoryImport: string): string[] {
+/** Imports of `module` that neither the table nor the engine (`internal`: the rewrite's own, as "module.name") satisfy. */
+export function missingImports(module: WebAssembly.Module, table: readonly SyscallDef[], internal: readonly string[]): string[] {
   const known = new Set(table.map((d) => `${d.module}.${d.name}`));
   return WebAssembly.Module.imports(module)
     .filter((imp) => {
       const key = `${imp.module}.${imp.name}`;
-      if (imp.kind === "memory") return key !== memoryImport;
+      if (internal.includes(key)) return false;
       return imp.kind !== "function" || !known.has(key);
     })
     .map((imp) => `${imp.module}.${imp.name}${imp.kind === "function" ? "" : ` (${imp.kind})`}`);

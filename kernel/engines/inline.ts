@@ -6,7 +6,8 @@ import type { SyscallContext } from "../syscalls/table.js";
 import { attachContext, bindSyscalls, detachContext } from "./imports.js";
 import type { ReusableInstance } from "./instance-pool.js";
 import { resultList, settle, type Invocation, type Engine, type LoadedProgram } from "./engine.js";
-import { MEMORY_IMPORT } from "./module-rewrite.js";
+import { INITIAL_BUDGET, MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
+import { preemptionPoint } from "./preempt.js";
 
 interface Jspi {
   Suspending: new (fn: (...args: any[]) => unknown) => unknown;
@@ -145,6 +146,7 @@ export class InlineEngine implements Engine {
     const ctx = syscallContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
     const imports: Record<string, Record<string, unknown>> = {};
     if (memory) imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
+    if (program.preemptible) imports[PREEMPT_IMPORT.module] = { [PREEMPT_IMPORT.name]: new jspi.Suspending(preemptionPoint(ctx, INITIAL_BUDGET)) };
     for (const { def, fn } of bindSyscalls(proc, ctx, program.imports, suspends)) {
       (imports[def.module] ??= {})[def.name] = suspends.has(def.name) ? new jspi.Suspending(fn) : fn;
     }
@@ -152,9 +154,9 @@ export class InlineEngine implements Engine {
       const instance = new WebAssembly.Instance(program.module, imports as WebAssembly.Imports);
       const exported = instance.exports.memory;
       if (!memory && exported instanceof WebAssembly.Memory) ctx.mem = new GuestMemory(exported);
-      // A program none of whose calls can block here never suspends: it runs as a plain call,
-      // without the new stack that promising() sets up for every run.
-      const wrap = suspends.size > 0 ? jspi.promising : null;
+      // A program none of whose calls can block here and without preemption checks never
+      // suspends: it runs as a plain call, without the new stack that promising() sets up.
+      const wrap = suspends.size > 0 || program.preemptible ? jspi.promising : null;
       const start = instance.exports._start ?? instance.exports.main;
       if (!program.invoke && typeof start !== "function") throw new Error("the module exports no _start function");
       const entry = program.invoke ? invoker(instance, program.invoke, wrap) : wrap ? wrap(start) : (start as () => unknown);

@@ -1,10 +1,22 @@
 // The kernel's binary rewrite of a Wasm module at load: its memory becomes an import (the kernel
-// makes it, with the container's limit), and its mutable state is exported so that an ended
-// process's instance can be put back to its state right after instantiation and run again.
+// makes it, with the container's limit), its mutable state is exported so that an ended process's
+// instance can be reset and run again, and (inline engine) checks are added so that a busy guest
+// comes back to the scheduler. Untouched sections are copied as slices, at memory speed.
 import { Errno, SysError } from "../errno.js";
+import { checksFor, scanCode, sleb32, writeCode, type Checks, type CodeScan } from "./code-scan.js";
+import { ByteWriter, Cursor, editDelta, leb, nameBytes, writeEdited, type Edit } from "./wasm-binary.js";
 
 /** The import the rewritten module expects its memory under. */
 export const MEMORY_IMPORT = { module: "wasmbox:memory", name: "memory" } as const;
+
+/**
+ * The function `() -> i32` a preemptible module calls when its budget of checks is used up: the
+ * kernel's preemption point (it may suspend the guest), which returns the next budget.
+ */
+export const PREEMPT_IMPORT = { module: "wasmbox:sched", name: "yield" } as const;
+
+/** The budget of checks (loop iterations and calls) a new instance starts with. */
+export const INITIAL_BUDGET = 10_000;
 
 /** The prefix of the exports the rewrite adds (a module that already uses it is not made resettable). */
 const STATE_EXPORT = "wasmbox:state:";
@@ -20,6 +32,12 @@ export interface ResetPlan {
   imageBytes: number;
 }
 
+/** What the rewrite may do besides importing the memory. */
+export interface RewriteOptions {
+  /** Add the preemption checks (a budget global, PREEMPT_IMPORT, a check at each function entry and loop header). */
+  preempt?: boolean;
+}
+
 /** The rewritten module and what the rewrite found out. */
 export interface RewrittenModule {
   bytes: Uint8Array;
@@ -32,158 +50,178 @@ export interface RewrittenModule {
    * or GC-typed mutable state, or a module that the analysis does not understand.
    */
   reset: ResetPlan | null;
+  /** Whether the preemption checks were added (the module then imports PREEMPT_IMPORT). */
+  preemptible: boolean;
 }
 
-/** Reads a module's bytes front to back; a read past `end` is a malformed module. */
-class Cursor {
-  constructor(private readonly bytes: Uint8Array, public at: number, private readonly end: number) {}
-
-  get done(): boolean {
-    return this.at >= this.end;
-  }
-
-  peek(): number {
-    if (this.at >= this.end) throw new SysError(Errno.NOEXEC, "truncated section");
-    return this.bytes[this.at]!;
-  }
-
-  byte(): number {
-    if (this.at >= this.end) throw new SysError(Errno.NOEXEC, "truncated section");
-    return this.bytes[this.at++]!;
-  }
-
-  /** An unsigned LEB128 (a signed one is skipped the same way). */
-  leb(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = this.byte();
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((byte & 0x80) === 0) return result;
-    }
-  }
-
-  /** A signed LEB128 of at most 32 bits. */
-  sleb32(): number {
-    let result = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      byte = this.byte();
-      result |= (byte & 0x7f) << shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return shift < 32 && byte & 0x40 ? result | (-1 << shift) : result;
-  }
-
-  skip(n: number): void {
-    if (this.at + n > this.end) throw new SysError(Errno.NOEXEC, "truncated section");
-    this.at += n;
-  }
-
-  name(): string {
-    const length = this.leb();
-    const start = this.at;
-    this.skip(length);
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + start, length).toString("utf8");
-  }
-}
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-function nameBytes(name: string): number[] {
-  const b = [...Buffer.from(name)];
-  return [...leb(b.length), ...b];
-}
-
-interface Section {
+/** A section of the input: its id, where its header starts, and its contents `[at, end)`. */
+interface Span {
   id: number;
-  body: Uint8Array;
+  headerAt: number;
+  at: number;
+  end: number;
 }
 
 /** Where each known section id goes in a module (the binary format's order; custom sections anywhere). */
 const SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
-/** Puts `section` where the binary format's order wants it. */
-function insertSection(sections: Section[], section: Section): void {
-  const rank = SECTION_ORDER[section.id]!;
-  const after = sections.findIndex((s) => s.id !== 0 && (SECTION_ORDER[s.id] ?? 0) > rank);
-  sections.splice(after < 0 ? sections.length : after, 0, section);
-}
-
 /**
  * Rewrites `bytes` so that memory 0 is imported as MEMORY_IMPORT with the given sharedness and
- * a maximum (required for shared memory), and exports its mutable globals and tables for reset.
+ * a maximum (required for shared memory), and exports its mutable globals and tables for reset;
+ * with `preempt`, adds the preemption checks too (a module whose code the decoder does not know
+ * is left without them: `preemptible` says which).
  */
-export function rewriteModule(bytes: Uint8Array, shared: boolean, maximumPages: number): RewrittenModule {
+export function rewriteModule(bytes: Uint8Array, shared: boolean, maximumPages: number, options: RewriteOptions = {}): RewrittenModule {
   if (bytes.length < 8) throw new SysError(Errno.NOEXEC, "too short to be a Wasm module");
-  const sections: Section[] = [];
+  const sections: Span[] = [];
   const top = new Cursor(bytes, 8, bytes.length);
   while (!top.done) {
+    const headerAt = top.at;
     const id = top.byte();
     const size = top.leb();
     if (top.at + size > bytes.length) throw new SysError(Errno.NOEXEC, "section runs past the end");
-    sections.push({ id, body: bytes.subarray(top.at, top.at + size) });
+    sections.push({ id, headerAt, at: top.at, end: top.at + size });
     top.at += size;
   }
-  const memory = importOwnMemory(sections, shared, maximumPages);
-  const reset = resetPlan(sections, memory?.minimum ?? 0);
-  if (!memory && !reset?.globals.length && !reset?.tables.length) return { bytes, memory, reset };
-  const out: number[] = [...bytes.subarray(0, 8)];
-  for (const s of sections) {
-    out.push(s.id, ...leb(s.body.length));
-    for (let i = 0; i < s.body.length; i++) out.push(s.body[i]!);
+  if (options.preempt) {
+    try {
+      return rewrite(bytes, sections, shared, maximumPages, true);
+    } catch {
+      // Code the decoder does not know runs without the checks (it can still be stopped by a worker).
+    }
   }
-  return { bytes: Uint8Array.from(out), memory, reset };
+  return rewrite(bytes, sections, shared, maximumPages, false);
 }
 
-/** Replaces the memory section by an import of MEMORY_IMPORT (in place); null when there is none. */
-function importOwnMemory(sections: Section[], shared: boolean, maximumPages: number): RewrittenModule["memory"] {
-  const memIndex = sections.findIndex((s) => s.id === 5);
-  if (memIndex < 0) return null;
-  const mem = new Cursor(sections[memIndex]!.body, 0, sections[memIndex]!.body.length);
+/** What the preemption checks need: the new import's type and function index, the budget global, the decoded code. */
+interface Preemption {
+  typeIndex: number;
+  funcIndex: number;
+  budgetGlobal: number;
+  checks: Checks;
+  code: CodeScan | null;
+}
+
+function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, maximumPages: number, preempt: boolean): RewrittenModule {
+  const find = (id: number) => sections.find((s) => s.id === id);
+  const cursor = (s: Span) => new Cursor(bytes, s.at, s.end);
+  const memory = ownMemory(bytes, find(5));
+  let imported: ImportCounts | undefined;
+  try {
+    const importSection = find(2);
+    imported = importSection ? readImports(cursor(importSection)) : { funcs: 0, globals: 0, tables: 0 };
+  } catch (e) {
+    if (preempt) throw e;
+  }
+  let plan: Preemption | null = null;
+  if (preempt && imported) {
+    const types = find(1);
+    const functions = find(3);
+    const globals = find(6);
+    const budgetGlobal = imported.globals + (globals ? cursor(globals).leb() : 0);
+    const checks = checksFor(budgetGlobal, imported.funcs);
+    const params = types ? typeParams(cursor(types)) : [];
+    const paramCounts: number[] = [];
+    if (functions) {
+      const c = cursor(functions);
+      for (let n = c.leb(); n > 0; n--) paramCounts.push(params[c.leb()] ?? 0);
+    }
+    const code = find(10);
+    plan = {
+      typeIndex: params.length, funcIndex: imported.funcs, budgetGlobal, checks,
+      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, checks) : null,
+    };
+  }
+  const state = resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan);
+  if (!memory && !plan && !state?.count) return { bytes, memory: null, reset: state?.reset ?? null, preemptible: false };
+
+  const newImports: number[] = [];
+  if (memory) {
+    const max = Math.max(memory.minimum, Math.min(memory.maximum ?? maximumPages, maximumPages));
+    newImports.push(...nameBytes(MEMORY_IMPORT.module), ...nameBytes(MEMORY_IMPORT.name), 0x02, shared ? 0x03 : 0x01, ...leb(memory.minimum), ...leb(max));
+  }
+  if (plan) newImports.push(...nameBytes(PREEMPT_IMPORT.module), ...nameBytes(PREEMPT_IMPORT.name), 0x00, ...leb(plan.typeIndex));
+  const shift = plan ? (index: number) => (index >= plan.funcIndex ? index + 1 : index) : undefined;
+
+  /** Each changed section's contents, by id (a section the module lacks is added in its place). */
+  const builders = new Map<number, (w: ByteWriter, s: Span | undefined) => void>();
+  if (plan) builders.set(1, (w, s) => appendEntries(w, bytes, s, 1, [0x60, 0x00, 0x01, 0x7f]));
+  if (newImports.length > 0) builders.set(2, (w, s) => appendEntries(w, bytes, s, (memory ? 1 : 0) + (plan ? 1 : 0), newImports));
+  if (plan) {
+    const budget = [0x7f, 0x01, 0x41, ...sleb32(INITIAL_BUDGET), 0x0b];
+    builders.set(6, (w, s) => appendEntries(w, bytes, s, 1, budget, s && globalEdits(cursor(s), shift!)));
+    // The start, element and code sections are only changed, never added.
+    if (find(8)) builders.set(8, (w, s) => writeEdited(w, bytes, s!.at, s!.end, funcIndexEdit(cursor(s!), shift!)));
+    if (find(9)) builders.set(9, (w, s) => writeEdited(w, bytes, s!.at, s!.end, elementEdits(cursor(s!), shift!)));
+    if (plan.code) builders.set(10, (w, s) => writeCode(w, bytes, s!.at, plan.code!, plan.checks));
+  }
+  if (plan || state?.count) {
+    builders.set(7, (w, s) => appendEntries(w, bytes, s, state?.count ?? 0, state?.exports ?? [], s && shift && exportEdits(cursor(s), shift)));
+  }
+
+  const w = new ByteWriter(bytes.length + (plan ? bytes.length >> 2 : 0) + 4096);
+  w.copy(bytes, 0, 8);
+  const missing = [...builders.keys()].filter((id) => !find(id)).sort((a, b) => SECTION_ORDER[a]! - SECTION_ORDER[b]!);
+  for (const s of sections) {
+    while (s.id !== 0 && missing.length > 0 && SECTION_ORDER[missing[0]!]! < SECTION_ORDER[s.id]!) {
+      const id = missing.shift()!;
+      w.section(id, (w) => builders.get(id)!(w, undefined));
+    }
+    if (s.id === 5 && memory) continue;
+    const build = builders.get(s.id);
+    if (build) w.section(s.id, (w) => build(w, s));
+    else if (s.id === 0 && shift && isNameSection(bytes, s)) writeNameSection(w, bytes, s, shift);
+    else w.copy(bytes, s.headerAt, s.end);
+  }
+  for (const id of missing) w.section(id, (w) => builders.get(id)!(w, undefined));
+  return { bytes: w.result(), memory: memory && { minimum: memory.minimum, maximum: memory.maximum }, reset: state?.reset ?? null, preemptible: plan !== null };
+}
+
+/**
+ * Writes a vector section with `added` more entries (`entries`, appended), `edits` applied to
+ * the existing ones; a section the module lacks is made from the new entries alone.
+ */
+function appendEntries(w: ByteWriter, bytes: Uint8Array, s: Span | undefined, added: number, entries: readonly number[], edits: readonly Edit[] = []): void {
+  if (!s) {
+    w.leb(added);
+    w.bytes(entries);
+    return;
+  }
+  const c = new Cursor(bytes, s.at, s.end);
+  w.leb(c.leb() + added);
+  writeEdited(w, bytes, c.at, s.end, edits);
+  w.bytes(entries);
+}
+
+/** The module's own memory (its memory section); null when there is none. */
+function ownMemory(bytes: Uint8Array, s: Span | undefined): { minimum: number; maximum?: number } | null {
+  if (!s) return null;
+  const mem = new Cursor(bytes, s.at, s.end);
   if (mem.leb() !== 1) throw new SysError(Errno.NOEXEC, "more than one memory");
   const flags = mem.byte();
   if (flags & 0x04) throw new SysError(Errno.NOEXEC, "64-bit memory is not supported");
   const minimum = mem.leb();
   const maximum = flags & 0x01 ? mem.leb() : undefined;
-  const max = Math.max(minimum, Math.min(maximum ?? maximumPages, maximumPages));
-  const entry = [
-    ...nameBytes(MEMORY_IMPORT.module), ...nameBytes(MEMORY_IMPORT.name), 0x02,
-    shared ? 0x03 : 0x01, ...leb(minimum), ...leb(max),
-  ];
-  sections.splice(memIndex, 1);
-  const importIndex = sections.findIndex((s) => s.id === 2);
-  if (importIndex >= 0) {
-    const body = sections[importIndex]!.body;
-    const c = new Cursor(body, 0, body.length);
-    const n = c.leb();
-    sections[importIndex] = { id: 2, body: Uint8Array.from([...leb(n + 1), ...body.subarray(c.at), ...entry]) };
-  } else {
-    insertSection(sections, { id: 2, body: Uint8Array.from([...leb(1), ...entry]) });
-  }
   return { minimum, maximum };
 }
 
 /** Counts of the imported entities whose index spaces the module's own entities follow. */
-function readImports(c: Cursor): { globals: number; tables: number } {
-  const counts = { globals: 0, tables: 0 };
+interface ImportCounts {
+  funcs: number;
+  globals: number;
+  tables: number;
+}
+
+function readImports(c: Cursor): ImportCounts {
+  const counts = { funcs: 0, globals: 0, tables: 0 };
   for (let n = c.leb(); n > 0; n--) {
     c.name();
     c.name();
     const kind = c.byte();
-    if (kind === 0) c.leb();
-    else if (kind === 1) {
+    if (kind === 0) {
+      c.leb();
+      counts.funcs++;
+    } else if (kind === 1) {
       valueType(c);
       limits(c);
       counts.tables++;
@@ -200,9 +238,51 @@ function readImports(c: Cursor): { globals: number; tables: number } {
   return counts;
 }
 
+/**
+ * The parameter count of each type a type section defines, by type index (0 for a struct or
+ * array type; a recursion group of the GC proposal defines several).
+ */
+function typeParams(c: Cursor): number[] {
+  const params: number[] = [];
+  for (let n = c.leb(); n > 0; n--) {
+    if (c.peek() === 0x4e) {
+      c.byte();
+      for (let group = c.leb(); group > 0; group--) params.push(subType(c));
+    } else params.push(subType(c));
+  }
+  return params;
+}
+
+function subType(c: Cursor): number {
+  const code = c.byte();
+  if (code === 0x50 || code === 0x4f) {
+    for (let n = c.leb(); n > 0; n--) c.leb();
+    return compositeType(c, c.byte());
+  }
+  return compositeType(c, code);
+}
+
+/** Skips a composite type; returns its parameter count (0 unless a function type). */
+function compositeType(c: Cursor, code: number): number {
+  const fieldType = () => {
+    valueType(c);
+    c.byte();
+  };
+  if (code === 0x60) {
+    const params = c.leb();
+    for (let n = params; n > 0; n--) valueType(c);
+    for (let n = c.leb(); n > 0; n--) valueType(c);
+    return params;
+  }
+  if (code === 0x5f) for (let n = c.leb(); n > 0; n--) fieldType();
+  else if (code === 0x5e) fieldType();
+  else throw new SysError(Errno.NOEXEC, `unknown type form 0x${code.toString(16)}`);
+  return 0;
+}
+
 /** Value types whose values JavaScript can read and write through a WebAssembly.Global or Table. */
-const JS_VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f]);
-const JS_REF_TYPES = new Set([0x70, 0x6f]);
+const JS_VALUE_TYPES: ReadonlySet<number> = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f]);
+const JS_REF_TYPES: ReadonlySet<number> = new Set([0x70, 0x6f]);
 
 /** A value type: its one-byte code, or -1 for a typed reference (GC and function-references proposals). */
 function valueType(c: Cursor): number {
@@ -222,9 +302,10 @@ function limits(c: Cursor): void {
 
 /**
  * Skips a constant expression; returns the value when it is a lone i32.const, otherwise
- * undefined. Throws on an instruction it does not know (the module is then not made resettable).
+ * undefined. `onFunc` sees each ref.func's index and where it is. Throws on an instruction it
+ * does not know (the module is then not made resettable).
  */
-function constExpr(c: Cursor): number | undefined {
+function constExpr(c: Cursor, onFunc?: (at: number, end: number, index: number) => void): number | undefined {
   let value: number | undefined;
   let count = 0;
   for (;;) {
@@ -232,7 +313,11 @@ function constExpr(c: Cursor): number | undefined {
     if (op === 0x0b) return count === 1 ? value : undefined;
     count++;
     if (op === 0x41) value = c.sleb32();
-    else if (op === 0x42 || op === 0x23 || op === 0xd0 || op === 0xd2) c.leb();
+    else if (op === 0xd2) {
+      const at = c.at;
+      const index = c.leb();
+      onFunc?.(at, c.at, index);
+    } else if (op === 0x42 || op === 0x23 || op === 0xd0) c.leb();
     else if (op === 0x43) c.skip(4);
     else if (op === 0x44) c.skip(8);
     else if (op === 0x6a || op === 0x6b || op === 0x6c || op === 0x7c || op === 0x7d || op === 0x7e) continue;
@@ -241,11 +326,118 @@ function constExpr(c: Cursor): number | undefined {
   }
 }
 
+/** Collects the edits that give shifted function indices, for the callbacks of constExpr. */
+function shiftEdits(shift: (index: number) => number): { edits: Edit[]; onFunc: (at: number, end: number, index: number) => void } {
+  const edits: Edit[] = [];
+  return { edits, onFunc: (at, end, index) => void (shift(index) !== index && edits.push({ at, end, bytes: leb(shift(index)) })) };
+}
+
+/** Reads a function index at the cursor and tells `onFunc` where it was. */
+function funcIndex(c: Cursor, onFunc: (at: number, end: number, index: number) => void): void {
+  const at = c.at;
+  const index = c.leb();
+  onFunc(at, c.at, index);
+}
+
+/** The function-index LEB at the cursor (the start section), shifted. */
+function funcIndexEdit(c: Cursor, shift: (index: number) => number): Edit[] {
+  const { edits, onFunc } = shiftEdits(shift);
+  funcIndex(c, onFunc);
+  return edits;
+}
+
+/** Shifted ref.func indices in the global section's initializers. */
+function globalEdits(c: Cursor, shift: (index: number) => number): Edit[] {
+  const { edits, onFunc } = shiftEdits(shift);
+  for (let n = c.leb(); n > 0; n--) {
+    valueType(c);
+    c.byte();
+    constExpr(c, onFunc);
+  }
+  return edits;
+}
+
+/** Shifted function exports. */
+function exportEdits(c: Cursor, shift: (index: number) => number): Edit[] {
+  const { edits, onFunc } = shiftEdits(shift);
+  for (let n = c.leb(); n > 0; n--) {
+    c.skip(c.leb());
+    if (c.byte() === 0) funcIndex(c, onFunc);
+    else c.leb();
+  }
+  return edits;
+}
+
+/** Shifted function indices in the element segments (index lists and ref.func expressions). */
+function elementEdits(c: Cursor, shift: (index: number) => number): Edit[] {
+  const { edits, onFunc } = shiftEdits(shift);
+  for (let n = c.leb(); n > 0; n--) {
+    const flags = c.leb();
+    if (flags === 2 || flags === 6) c.leb();
+    if (flags === 0 || flags === 2 || flags === 4 || flags === 6) constExpr(c, onFunc);
+    if (flags === 1 || flags === 2 || flags === 3) c.byte();
+    else if (flags >= 5) valueType(c);
+    for (let items = c.leb(); items > 0; items--) {
+      if (flags < 4) funcIndex(c, onFunc);
+      else constExpr(c, onFunc);
+    }
+  }
+  return edits;
+}
+
+/** Whether a custom section is the "name" section. */
+function isNameSection(bytes: Uint8Array, s: Span): boolean {
+  try {
+    return new Cursor(bytes, s.at, s.end).name() === "name";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the name section with shifted function indices (function, local and label names are
+ * keyed by function); one it cannot read is left out (names only serve stack traces).
+ */
+function writeNameSection(w: ByteWriter, bytes: Uint8Array, s: Span, shift: (index: number) => number): void {
+  const edits: Edit[] = [];
+  try {
+    const c = new Cursor(bytes, s.at, s.end);
+    c.name();
+    while (!c.done) {
+      const id = c.byte();
+      const sizeAt = c.at;
+      const size = c.leb();
+      const end = c.at + size;
+      if (id >= 1 && id <= 3) {
+        const sub = new Cursor(bytes, c.at, end);
+        const { edits: inner, onFunc } = shiftEdits(shift);
+        for (let n = sub.leb(); n > 0; n--) {
+          funcIndex(sub, onFunc);
+          if (id === 1) sub.skip(sub.leb());
+          else {
+            for (let m = sub.leb(); m > 0; m--) {
+              sub.leb();
+              sub.skip(sub.leb());
+            }
+          }
+        }
+        const delta = editDelta(inner);
+        if (delta !== 0) edits.push({ at: sizeAt, end: c.at, bytes: leb(size + delta) });
+        edits.push(...inner);
+      }
+      c.skip(size);
+    }
+  } catch {
+    return;
+  }
+  w.section(0, (w) => writeEdited(w, bytes, s.at, s.end, edits));
+}
+
 /** Whether code may use the instruction 0xFC `op` (data.drop 9, elem.drop 13); may say yes for an immediate that looks like one. */
-function mayUse(code: Uint8Array | undefined, op: number): boolean {
+function mayUse(bytes: Uint8Array, code: Span | undefined, op: number): boolean {
   if (!code) return false;
-  for (let at = code.indexOf(0xfc); at >= 0; at = code.indexOf(0xfc, at + 1)) {
-    const c = new Cursor(code, at + 1, Math.min(code.length, at + 6));
+  for (let at = bytes.indexOf(0xfc, code.at); at >= 0 && at < code.end; at = bytes.indexOf(0xfc, at + 1)) {
+    const c = new Cursor(bytes, at + 1, Math.min(code.end, at + 6));
     try {
       if (c.leb() === op) return true;
     } catch {
@@ -256,9 +448,8 @@ function mayUse(code: Uint8Array | undefined, op: number): boolean {
 }
 
 /** Whether an element section has a passive segment (elem.drop can only change those: active ones are dropped at instantiation). */
-function hasPassiveElements(elements: Section | undefined): boolean {
-  if (!elements) return false;
-  const c = new Cursor(elements.body, 0, elements.body.length);
+function hasPassiveElements(c: Cursor | undefined): boolean {
+  if (!c) return false;
   for (let n = c.leb(); n > 0; n--) {
     const flags = c.leb();
     if (flags === 1 || flags === 5) return true;
@@ -274,69 +465,68 @@ function hasPassiveElements(elements: Section | undefined): boolean {
   return false;
 }
 
+/** A reset plan and the exports it needs added (`count` entries, encoded in `exports`). */
+interface StatePlan {
+  reset: ResetPlan | null;
+  exports: number[];
+  count: number;
+}
+
 /**
- * Works out what must be reset and adds the exports it needs (in place); null when the module
- * cannot be reset from outside.
+ * Works out what must be reset and which exports that needs; reset null when the module cannot
+ * be reset from outside (then nothing is exported for it).
  */
-function resetPlan(sections: Section[], minimumPages: number): ResetPlan | null {
-  if (sections.some((s) => s.id === 8)) return null;
-  const code = sections.find((s) => s.id === 10)?.body;
+function resetPlan(bytes: Uint8Array, find: (id: number) => Span | undefined, minimumPages: number, imported: ImportCounts | undefined, plan: Preemption | null): StatePlan | null {
+  if (find(8) || !imported) return null;
+  const cursor = (s: Span | undefined) => s && new Cursor(bytes, s.at, s.end);
   try {
-    const data = dataSegments(sections.find((s) => s.id === 11), minimumPages * 65536);
-    if (data.passive && mayUse(code, 9)) return null;
-    if (hasPassiveElements(sections.find((s) => s.id === 9)) && mayUse(code, 13)) return null;
-    const imported = { globals: 0, tables: 0 };
-    const importSection = sections.find((s) => s.id === 2);
-    if (importSection) Object.assign(imported, readImports(new Cursor(importSection.body, 0, importSection.body.length)));
-    const added: number[] = [];
+    const data = dataSegments(cursor(find(11)), minimumPages * 65536);
+    const code = find(10);
+    if (data.passive && (plan?.code ? plan.code.dataDrop : mayUse(bytes, code, 0x09))) return null;
+    if (hasPassiveElements(cursor(find(9))) && (plan?.code ? plan.code.elemDrop : mayUse(bytes, code, 0x0d))) return null;
+    const exports: number[] = [];
     const globals: string[] = [];
     const tables: string[] = [];
-    const globalSection = sections.find((s) => s.id === 6);
+    const exportGlobal = (index: number) => {
+      const name = `${STATE_EXPORT}global:${index}`;
+      globals.push(name);
+      exports.push(...nameBytes(name), 0x03, ...leb(index));
+    };
+    const globalSection = cursor(find(6));
     if (globalSection) {
-      const c = new Cursor(globalSection.body, 0, globalSection.body.length);
-      for (let n = c.leb(), i = 0; i < n; i++) {
-        const type = valueType(c);
-        const mutable = c.byte() === 1;
-        constExpr(c);
+      for (let n = globalSection.leb(), i = 0; i < n; i++) {
+        const type = valueType(globalSection);
+        const mutable = globalSection.byte() === 1;
+        constExpr(globalSection);
         if (!mutable) continue;
         if (!JS_VALUE_TYPES.has(type)) return null;
-        const name = `${STATE_EXPORT}global:${imported.globals + i}`;
-        globals.push(name);
-        added.push(...nameBytes(name), 0x03, ...leb(imported.globals + i));
+        exportGlobal(imported.globals + i);
       }
     }
-    const tableSection = sections.find((s) => s.id === 4);
+    if (plan) exportGlobal(plan.budgetGlobal);
+    const tableSection = cursor(find(4));
     if (tableSection) {
-      const c = new Cursor(tableSection.body, 0, tableSection.body.length);
-      for (let n = c.leb(), i = 0; i < n; i++) {
-        const initialized = c.peek() === 0x40;
-        if (initialized) c.skip(2);
-        const type = valueType(c);
-        limits(c);
-        if (initialized) constExpr(c);
+      for (let n = tableSection.leb(), i = 0; i < n; i++) {
+        const initialized = tableSection.peek() === 0x40;
+        if (initialized) tableSection.skip(2);
+        const type = valueType(tableSection);
+        limits(tableSection);
+        if (initialized) constExpr(tableSection);
         if (!JS_REF_TYPES.has(type)) return null;
         const name = `${STATE_EXPORT}table:${imported.tables + i}`;
         tables.push(name);
-        added.push(...nameBytes(name), 0x01, ...leb(imported.tables + i));
+        exports.push(...nameBytes(name), 0x01, ...leb(imported.tables + i));
       }
     }
-    const exportIndex = sections.findIndex((s) => s.id === 7);
-    const exportCount = tables.length + globals.length;
-    if (exportIndex >= 0) {
-      const body = sections[exportIndex]!.body;
-      const c = new Cursor(body, 0, body.length);
-      const n = c.leb();
-      const entriesAt = c.at;
-      for (let i = 0; i < n; i++) {
-        if (c.name().startsWith(STATE_EXPORT)) return null;
-        c.byte();
-        c.leb();
+    const exportSection = cursor(find(7));
+    if (exportSection) {
+      for (let n = exportSection.leb(); n > 0; n--) {
+        if (exportSection.name().startsWith(STATE_EXPORT)) return null;
+        exportSection.byte();
+        exportSection.leb();
       }
-      if (exportCount > 0) sections[exportIndex] = { id: 7, body: Uint8Array.from([...leb(n + exportCount), ...body.subarray(entriesAt), ...added]) };
-    } else if (exportCount > 0) {
-      insertSection(sections, { id: 7, body: Uint8Array.from([...leb(exportCount), ...added]) });
     }
-    return { globals, tables, imageBytes: data.imageBytes };
+    return { reset: { globals, tables, imageBytes: data.imageBytes }, exports, count: globals.length + tables.length };
   } catch {
     return null;
   }
@@ -346,10 +536,9 @@ function resetPlan(sections: Section[], minimumPages: number): ResetPlan | null 
  * What the data segments write at instantiation: the end of the highest active one at a constant
  * offset (all of memory when one's offset is not constant); and whether any is passive.
  */
-function dataSegments(data: Section | undefined, memoryBytes: number): { imageBytes: number; passive: boolean } {
+function dataSegments(c: Cursor | undefined, memoryBytes: number): { imageBytes: number; passive: boolean } {
   const found = { imageBytes: 0, passive: false };
-  if (!data) return found;
-  const c = new Cursor(data.body, 0, data.body.length);
+  if (!c) return found;
   for (let n = c.leb(); n > 0; n--) {
     const flags = c.leb();
     if (flags === 2) c.leb();

@@ -7,7 +7,7 @@ import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
 import { bindSyscalls } from "./imports.js";
 import { resultList, settle, type Engine, type LoadedProgram } from "./engine.js";
-import { MEMORY_IMPORT } from "./module-rewrite.js";
+import { MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
 
 /** Control block layout (Int32 slots): state, call index, result, may-spin; then 8-byte argument slots. */
 const STATE = 0;
@@ -44,7 +44,7 @@ function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
 /** The code a worker runs (self-contained: it is sent as source text). */
 function workerMain(): void {
   const { workerData, parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
-  const { module, memory, control, calls, memoryImport, invoke } = workerData;
+  const { module, memory, control, calls, memoryImport, preemptImport, invoke } = workerData;
   const i32 = new Int32Array(control);
   const i64 = new BigInt64Array(control);
   const imports: Record<string, Record<string, unknown>> = {};
@@ -53,6 +53,8 @@ function workerMain(): void {
   // the next `skip` calls sleep at once, `skip` doubling (up to 4096 calls) until a spin pays again.
   let skip = 0;
   let skipNext = 1;
+  // A worker can be stopped from outside: preemption checks (if any) get a budget that never ends.
+  imports[preemptImport.module] = { [preemptImport.name]: () => 0x7fffffff };
   calls.forEach((call: { module: string; name: string; types: string[] }, index: number) => {
     const types = call.types;
     (imports[call.module] ??= {})[call.name] = (...args: Array<number | bigint>) => {
@@ -145,7 +147,7 @@ export class WorkerEngine implements Engine {
     }));
     const worker = new Worker(`(${workerMain.toString()})()`, {
       eval: true,
-      workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })),
+      workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, preemptImport: PREEMPT_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })),
         invoke: program.invoke ? { name: program.invoke.name, args: program.invoke.args } : undefined },
       stdout: false,
       stderr: false,

@@ -144,6 +144,22 @@ export class Process {
     this.throwIfSignalled();
   }
 
+  /**
+   * Gives up the CPU for a moment (a busy guest whose slice is used up): the other processes,
+   * timers and I/O run, then it waits its turn in the run queue. Its time is charged as it lets
+   * go; a kill ends it (ProcKilled), while a caught signal stays pending for its next syscall.
+   */
+  async preempted(): Promise<void> {
+    this.kernel.enforceMemoryLimit(this.container);
+    const scheduler = this.kernel.scheduler;
+    scheduler.release(this);
+    this.state = "RUNNABLE";
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.ended) throw new ProcKilled(this.killSignal ?? SIGKILL);
+    await scheduler.acquire(this);
+    if (this.killSignal !== undefined) throw new ProcKilled(this.killSignal);
+  }
+
   private throwIfSignalled(): void {
     if (this.killSignal !== undefined) throw new ProcKilled(this.killSignal);
     if (this.sigPending !== 0) throw new SysError(Errno.INTR);

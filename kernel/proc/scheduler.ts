@@ -4,9 +4,10 @@
 // at most one of them is RUNNING. A process that must wait calls release() (the CPU goes to the
 // next process the policy picks from the run queue) and sleeps BLOCKED; when what it waited for
 // happens it calls acquire(), becomes RUNNABLE in the run queue, and resumes only when the
-// scheduler hands it the CPU. Switching happens at syscall boundaries: a guest that computes
-// without calling the kernel keeps the CPU (the worker engine exists for those). Worker-engine
-// processes run on their own threads and never queue; they are only charged their CPU time.
+// scheduler hands it the CPU. Switching happens at syscalls, and at the preemption checks the
+// load-time rewrite puts in every loop and function (engines/preempt.ts): a guest that used its
+// slice gives the CPU to the others and to the event loop. Worker-engine processes run on their
+// own threads and never queue; they are only charged their CPU time.
 import type { Process } from "./process.js";
 
 /** Chooses who runs next among the runnable processes. */
@@ -90,6 +91,11 @@ export class Scheduler {
   /** Whether the running process has used its slice while others wait. */
   shouldYield(proc: Process): boolean {
     return this.running === proc && this.queue.length > 0 && performance.now() - this.runningSince > this.sliceMs;
+  }
+
+  /** Whether the running `proc` has held the CPU for a slice (`now`: performance.now()), others waiting or not. */
+  sliceUsed(proc: Process, now: number): boolean {
+    return this.running === proc && now - this.runningSince >= this.sliceMs;
   }
 
   /** CPU time (ns) the running process has used in its current slice, not yet charged. */

@@ -59,6 +59,22 @@ describe("container limits", () => {
     expect(r.record.state.limitHit).toBe("cpu-time");
   });
 
+  // The shell's builtin `true` makes no syscall: without preemption checks this loop would hold the
+  // kernel's thread for good (the sibling container and the limit's timer could never run).
+  const SPIN = "while true; do true; done";
+
+  it("--cpu-time: an inline process computing without syscalls is killed (preemption checks)", async () => {
+    const r = await withSibling({ cpuTime: "100ms", init: false }, SPIN);
+    expect(r.exitCode).toBe(137);
+    expect(r.record.state.limitHit).toBe("cpu-time");
+  });
+
+  it("--time-limit: an inline process computing without syscalls is killed at the wall-clock limit", async () => {
+    const r = await withSibling({ timeLimit: "200ms", init: false }, SPIN);
+    expect(r.exitCode).toBe(137);
+    expect(r.record.state.limitHit).toBe("wall-time");
+  });
+
   it("--cpu-time: a worker process computing without syscalls is killed too", async () => {
     const r = await withSibling({ cpuTime: "100ms", engine: "worker", init: false }, "while true; do true; done");
     expect(r.exitCode).toBe(137);

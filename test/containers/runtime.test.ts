@@ -72,6 +72,15 @@ describe("container runtime", () => {
     expect(inspectOf(polite.record).RestartCount).toBe(1);
   });
 
+  it("stop ends a container whose process computes without syscalls (inline preemption)", async () => {
+    const rt = await makeRuntime();
+    const busy = await start(rt, sh("while true; do true; done"), { init: false });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(busy.record.state.status).toBe("running");
+    await rt.stop(busy.record.spec.id, 5);
+    expect(busy.record.state.exitCode).toBe(143);
+  });
+
   it("--rm removes the container when it ends", async () => {
     const rt = await makeRuntime();
     const r = await runIn(rt, ["true"], { rm: true, name: "temp" });

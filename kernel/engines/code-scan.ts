@@ -1,0 +1,376 @@
+// The code section's part of the load-time rewrite: a decoder that walks every instruction once,
+// and the preemption checks it adds at function entries and loop headers (see preempt.ts).
+import { Errno, SysError } from "../errno.js";
+import { leb, type ByteWriter } from "./wasm-binary.js";
+
+/** What follows an opcode, by opcode (one table lookup per instruction on the hot path). */
+const enum Imm {
+  None, Leb, TwoLeb, Block, Loop, MemArg, Func, CallRef, BrTable, Bytes4, Bytes8, SelectTypes, TryTable, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
+}
+
+/** The immediate kind of every one-byte opcode (built once; never written after). */
+const IMMEDIATES: Uint8Array = (() => {
+  const t = new Uint8Array(256).fill(Imm.Unknown);
+  const set = (kind: Imm, ...ops: number[]) => ops.forEach((op) => (t[op] = kind));
+  const range = (kind: Imm, from: number, to: number) => t.fill(kind, from, to + 1);
+  set(Imm.None, 0x00, 0x01, 0x05, 0x0a, 0x0b, 0x0f, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
+  set(Imm.Block, 0x02, 0x04, 0x06);
+  set(Imm.Loop, 0x03);
+  set(Imm.Leb, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0x18, 0x3f, 0x40, 0x41, 0x42, 0xd0, 0xd5, 0xd6);
+  range(Imm.Leb, 0x20, 0x26);
+  set(Imm.TwoLeb, 0x11, 0x13);
+  set(Imm.Func, 0x10, 0x12, 0xd2);
+  set(Imm.CallRef, 0x14, 0x15);
+  set(Imm.BrTable, 0x0e);
+  set(Imm.SelectTypes, 0x1c);
+  set(Imm.TryTable, 0x1f);
+  range(Imm.MemArg, 0x28, 0x3e);
+  set(Imm.Bytes4, 0x43);
+  set(Imm.Bytes8, 0x44);
+  range(Imm.None, 0x45, 0xc4);
+  set(Imm.PrefixGC, 0xfb);
+  set(Imm.PrefixMisc, 0xfc);
+  set(Imm.PrefixSimd, 0xfd);
+  set(Imm.PrefixAtomic, 0xfe);
+  return t;
+})();
+
+/** LEB immediates after 0xFB (GC) sub-opcodes 0-30; br_on_cast's flags byte counts as one. */
+const GC_LEBS = [1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 2, 1, 1, 1, 1, 0, 1, 2, 2, 2, 1, 1, 1, 1, 4, 4, 0, 0, 0, 0, 0] as const;
+/** LEB immediates after 0xFC sub-opcodes 0-17 (saturating truncations, bulk memory and tables). */
+const MISC_LEBS = [0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 2, 1, 2, 1, 2, 1, 1, 1] as const;
+const DATA_DROP = 9;
+const ELEM_DROP = 13;
+/** The last 0xFD sub-opcode known (relaxed SIMD ends at 0x113). */
+const SIMD_LAST = 0x113;
+
+/** Where a LEB128 that starts at `at` ends. */
+function lebEnd(b: Uint8Array, at: number): number {
+  while (b[at++]! & 0x80);
+  return at;
+}
+
+/** The value of the unsigned LEB128 at `at`. */
+function lebValue(b: Uint8Array, at: number): number {
+  let result = 0;
+  let scale = 1;
+  for (;;) {
+    const byte = b[at++]!;
+    result += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) return result;
+    scale *= 128;
+  }
+}
+
+/** How many bytes the unsigned LEB128 encoding of `value` takes. */
+function lebLength(value: number): number {
+  let n = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Where a value type (a typed reference takes a heap type after it) that starts at `at` ends. */
+function valTypeEnd(b: Uint8Array, at: number): number {
+  const code = b[at]!;
+  return code === 0x63 || code === 0x64 ? lebEnd(b, at + 1) : lebEnd(b, at);
+}
+
+/** Where a memory argument (alignment, a memory index when flagged, offset) ends. */
+function memArgEnd(b: Uint8Array, at: number): number {
+  const align = lebValue(b, at);
+  at = lebEnd(b, at);
+  if (align & 0x40) at = lebEnd(b, at);
+  return lebEnd(b, at);
+}
+
+/** Loop iterations counted in a function's own local between two spends of the global budget. */
+const LOOP_BATCH = 1024;
+
+/**
+ * The code section decoded: per function (6 numbers each: body at, body end, end of its edits,
+ * size change, index of its counter local, index of its entry edit) and the edits (3 numbers
+ * each: at, bytes replaced, what to write: a LEB value when >= 0, else one of the Insert kinds).
+ */
+export interface CodeScan {
+  bodiesAt: number;
+  funcs: number[];
+  edits: number[];
+  /** Whether some function uses data.drop / elem.drop. */
+  dataDrop: boolean;
+  elemDrop: boolean;
+}
+
+/** What an edit inserts (negative, to tell it from a LEB value). */
+const enum Insert {
+  /** Nothing (a function with neither loops nor calls). */
+  Nothing = -1,
+  /** The global check alone (a function with calls but no loop). */
+  EntryCheck = -2,
+  /** The counter local's declaration and first value (a function with loops but no call). */
+  Counter = -3,
+  /** Both. */
+  CounterAndCheck = -4,
+  /** The loop-header check on the counter local. */
+  LoopCheck = -5,
+}
+
+/** The checks for one module: the global budget's index, the refill function's, and the entry check's bytes. */
+export interface Checks {
+  budget: number;
+  refill: number;
+  entry: Uint8Array;
+  /** The length of a loop check and of the counter's initialization, by the length of the counter's index LEB (1-5). */
+  loopLength: number[];
+  counterLength: number[];
+}
+
+/** The checks the rewrite adds, for budget global `budget` and refill function `refill`. */
+export function checksFor(budget: number, refill: number): Checks {
+  const checks: Checks = { budget, refill, entry: Uint8Array.from(spendBudget(budget, refill, 1)), loopLength: [0], counterLength: [0] };
+  for (let digits = 1, index = 0; digits <= 5; digits++, index = 128 ** (digits - 1)) {
+    checks.loopLength.push(loopCheck(index, checks).length);
+    checks.counterLength.push(counterInit(index).length);
+  }
+  return checks;
+}
+
+/**
+ * Walks every instruction of the code section `bytes[from, to)`, planning the checks (at each
+ * function entry that may lead to a call, and each loop header) and the shift of each function
+ * index at or past `firstShifted` by one (a function import is added before them).
+ * `paramCounts[i]`: the parameter count of defined function i. Throws on an instruction it does
+ * not know (the module is then not instrumented).
+ */
+export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], checks: Checks): CodeScan {
+  const b = bytes;
+  const funcs: number[] = [];
+  const edits: number[] = [];
+  let dataDrop = false;
+  let elemDrop = false;
+  const count = lebValue(b, from);
+  if (count !== paramCounts.length) throw new SysError(Errno.NOEXEC, "function and code sections disagree");
+  let at = lebEnd(b, from);
+  const bodiesAt = at;
+  for (let f = 0; f < count; f++) {
+    const size = lebValue(b, at);
+    at = lebEnd(b, at);
+    const bodyAt = at;
+    const end = at + size;
+    if (end > to) throw new SysError(Errno.NOEXEC, "function body runs past the code section");
+    const declarations = lebValue(b, at);
+    const declarationsEnd = lebEnd(b, at);
+    let counter = paramCounts[f]!;
+    at = declarationsEnd;
+    for (let i = 0; i < declarations; i++) {
+      counter += lebValue(b, at);
+      at = valTypeEnd(b, lebEnd(b, at));
+    }
+    const loopCheckLength = checks.loopLength[lebLength(counter)]!;
+    // The declarations' count grows by one when the counter local is added (decided at the end).
+    edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
+    const entryEdit = edits.length;
+    edits.push(at, 0, Insert.Nothing);
+    let loops = 0;
+    let calls = false;
+    let delta = 0;
+    while (at < end) {
+      const kind = IMMEDIATES[b[at++]!]!;
+      // The common cases first, without a call: no immediate, or one LEB of one byte.
+      if (kind === Imm.None) continue;
+      if (kind === Imm.Leb) {
+        if (b[at]! < 0x80) at++;
+        else at = lebEnd(b, at);
+        continue;
+      }
+      switch (kind) {
+        case Imm.MemArg:
+          at = memArgEnd(b, at);
+          break;
+        case Imm.Block:
+          at = valTypeEnd(b, at);
+          break;
+        case Imm.Loop:
+          at = valTypeEnd(b, at);
+          edits.push(at, 0, Insert.LoopCheck);
+          delta += loopCheckLength;
+          loops++;
+          break;
+        case Imm.Func: {
+          if (b[at - 1] !== 0xd2) calls = true;
+          const index = lebValue(b, at);
+          const next = lebEnd(b, at);
+          if (index >= firstShifted) {
+            edits.push(at, next - at, index + 1);
+            delta += lebLength(index + 1) - (next - at);
+          }
+          at = next;
+          break;
+        }
+        case Imm.TwoLeb:
+          calls = true; // call_indirect, return_call_indirect
+          at = lebEnd(b, lebEnd(b, at));
+          break;
+        case Imm.BrTable:
+          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i <= n; i++) at = lebEnd(b, at);
+          break;
+        case Imm.Bytes4:
+          at += 4;
+          break;
+        case Imm.Bytes8:
+          at += 8;
+          break;
+        case Imm.SelectTypes:
+          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) at = valTypeEnd(b, at);
+          break;
+        case Imm.TryTable:
+          at = valTypeEnd(b, at);
+          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) {
+            const kind = b[at++]!;
+            if (kind < 2) at = lebEnd(b, at);
+            at = lebEnd(b, at);
+          }
+          break;
+        case Imm.PrefixMisc: {
+          const sub = lebValue(b, at);
+          at = lebEnd(b, at);
+          if (sub >= MISC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfc ${sub}`);
+          if (sub === DATA_DROP) dataDrop = true;
+          else if (sub === ELEM_DROP) elemDrop = true;
+          for (let i = MISC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
+          break;
+        }
+        case Imm.PrefixSimd: {
+          const sub = lebValue(b, at);
+          at = lebEnd(b, at);
+          if (sub <= 11 || sub === 92 || sub === 93) at = memArgEnd(b, at);
+          else if (sub === 12 || sub === 13) at += 16;
+          else if (sub >= 21 && sub <= 34) at += 1;
+          else if (sub >= 84 && sub <= 91) at = memArgEnd(b, at) + 1;
+          else if (sub > SIMD_LAST) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfd ${sub}`);
+          break;
+        }
+        case Imm.PrefixAtomic: {
+          const sub = lebValue(b, at);
+          at = lebEnd(b, at);
+          if (sub === 3) at += 1;
+          else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) at = memArgEnd(b, at);
+          else throw new SysError(Errno.NOEXEC, `unknown instruction 0xfe ${sub}`);
+          break;
+        }
+        case Imm.PrefixGC: {
+          const sub = lebValue(b, at);
+          at = lebEnd(b, at);
+          if (sub >= GC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfb ${sub}`);
+          for (let i = GC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
+          break;
+        }
+        case Imm.CallRef:
+          calls = true;
+          at = lebEnd(b, at);
+          break;
+        default:
+          throw new SysError(Errno.NOEXEC, `unknown instruction 0x${b[at - 1]!.toString(16)}`);
+      }
+    }
+    if (at !== end) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
+    // A function with neither loops nor calls ends in bounded time: it needs no check at all.
+    const insert = loops > 0 ? (calls ? Insert.CounterAndCheck : Insert.Counter) : calls ? Insert.EntryCheck : Insert.Nothing;
+    edits[entryEdit + 2] = insert;
+    delta += entryLength(insert, counter, checks);
+    if (loops > 0) delta += lebLength(declarations + 1) - (declarationsEnd - bodyAt);
+    else edits[entryEdit - 1] = -1; // the declarations stay as they are
+    funcs.push(bodyAt, end, edits.length, delta, counter, entryEdit);
+  }
+  if (at !== to) throw new SysError(Errno.NOEXEC, "the code section has bytes after its functions");
+  return { bodiesAt, funcs, edits, dataDrop, elemDrop };
+}
+
+/** The counter local's declaration and first value: `(local i32)`, counter = LOOP_BATCH - 1. */
+function counterInit(counter: number): number[] {
+  return [0x01, 0x7f, 0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(counter)];
+}
+
+function entryLength(insert: Insert, counter: number, checks: Checks): number {
+  if (insert === Insert.Nothing) return 0;
+  if (insert === Insert.EntryCheck) return checks.entry.length;
+  return checks.counterLength[lebLength(counter)]! + (insert === Insert.CounterAndCheck ? checks.entry.length : 0);
+}
+
+/**
+ * The check at a loop header: count down the function's own local (a register: about one cycle
+ * an iteration) and every LOOP_BATCH iterations spend that much of the global budget.
+ */
+function loopCheck(counter: number, checks: Checks): number[] {
+  const k = leb(counter);
+  return [
+    0x20, ...k, 0x41, 0x01, 0x6b, 0x22, ...k, 0x41, 0x00, 0x48, 0x04, 0x40, // if ((counter = counter - 1) < 0)
+    0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...k, //   counter = LOOP_BATCH - 1
+    ...spendBudget(checks.budget, checks.refill, LOOP_BATCH), 0x0b, //   spend LOOP_BATCH of the budget
+  ];
+}
+
+/**
+ * Spends `units` of the budget in global `budget`; when it is used up, calls function `refill`
+ * (the kernel's preemption point, which may suspend) and stores the new budget it returns.
+ */
+function spendBudget(budget: number, refill: number, units: number): number[] {
+  const g = leb(budget);
+  return [
+    0x23, ...g, 0x41, ...sleb32(units), 0x6b, 0x24, ...g, // budget = budget - units
+    0x23, ...g, 0x41, 0x00, 0x4c, 0x04, 0x40, // if (budget <= 0)
+    0x10, ...leb(refill), 0x24, ...g, 0x0b, //   budget = refill()
+  ];
+}
+
+/** The signed LEB128 encoding of a 32-bit `value`. */
+export function sleb32(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && !(byte & 0x40)) || (value === -1 && byte & 0x40)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** Writes the code section's contents from `scan`: each body with its checks and shifted function indices. */
+export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, checks: Checks): void {
+  const { funcs, edits } = scan;
+  w.copy(bytes, from, scan.bodiesAt);
+  // The inserted bytes depend only on the counter local's index: made once per index.
+  const made = new Map<number, { loop: Uint8Array; init: Uint8Array }>();
+  let e = 0;
+  for (let f = 0; f < funcs.length; f += 6) {
+    const bodyAt = funcs[f]!;
+    const end = funcs[f + 1]!;
+    const editsEnd = funcs[f + 2]!;
+    const counter = funcs[f + 4]!;
+    w.leb(end - bodyAt + funcs[f + 3]!);
+    let pos = bodyAt;
+    let inserts = made.get(counter);
+    for (; e < editsEnd; e += 3) {
+      const value = edits[e + 2]!;
+      if (value === Insert.Nothing) continue;
+      const at = edits[e]!;
+      w.copy(bytes, pos, at);
+      if (value >= 0) w.leb(value);
+      else if (value === Insert.EntryCheck) w.bytes(checks.entry);
+      else {
+        if (!inserts) made.set(counter, (inserts = { loop: Uint8Array.from(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)) }));
+        if (value === Insert.LoopCheck) w.bytes(inserts.loop);
+        else {
+          w.bytes(inserts.init);
+          if (value === Insert.CounterAndCheck) w.bytes(checks.entry);
+        }
+      }
+      pos = at + edits[e + 1]!;
+    }
+    w.copy(bytes, pos, end);
+  }
+}

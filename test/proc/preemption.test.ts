@@ -1,0 +1,159 @@
+// Preemption on the inline engine: a guest that never blocks (computing without syscalls, or making
+// only calls that cannot block) still lets other processes and the event loop run, can be killed,
+// and is ended by its container's CPU-time and wall-clock limits; the checks the load-time rewrite
+// adds for that keep what a module computes.
+import binaryen from "binaryen";
+import { describe, expect, it } from "vitest";
+import { hasJspi, Kernel, type Process } from "../../kernel/index.js";
+import { MEMORY_IMPORT, PREEMPT_IMPORT, rewriteModule } from "../../kernel/engines/module-rewrite.js";
+import { MemFs } from "../../kernel/vfs/memory.js";
+import { wat, WASI_IMPORTS } from "../helpers/wat.js";
+
+/**
+ * Spins until the word at address 0 is set (then returns: exit 0); with `syscalls`, writes "x" to
+ * stdout each time round. Gives up after `bound` rounds with a trap (exit 134), so that a kernel
+ * without preemption fails these tests instead of hanging them.
+ */
+const spin = (syscalls: boolean, bound: bigint) => wat(`(module ${WASI_IMPORTS}
+  (memory (export "memory") 1)
+  (func (export "_start") (local $n i64)
+    (local.set $n (i64.const ${bound}))
+    (i32.store (i32.const 8) (i32.const 16)) (i32.store (i32.const 12) (i32.const 1))
+    (i32.store8 (i32.const 16) (i32.const 120))
+    (loop $spin
+      ${syscalls ? "(drop (call $fd_write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 20)))" : ""}
+      (if (i32.load (i32.const 0)) (then (return)))
+      (local.set $n (i64.sub (local.get $n) (i64.const 1)))
+      (br_if $spin (i64.ne (local.get $n) (i64.const 0))))
+    (unreachable)))`);
+
+const SPINNERS = [
+  { name: "without syscalls", bytes: () => spin(false, 2_000_000_000n) },
+  { name: "on calls that never block (writes to a discarded stdout)", bytes: () => spin(true, 5_000_000n) },
+];
+
+/** Prints "hi" and exits. */
+const hello = () => wat(`(module ${WASI_IMPORTS}
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.runIf(hasJspi())("preemption of busy guests on the inline engine", () => {
+  const kernel = () => new Kernel({ engine: "inline", log: () => undefined });
+
+  it.each(SPINNERS)("lets timers and another process run while a guest spins $name", async ({ bytes }) => {
+    const k = kernel();
+    let spinner!: Process;
+    const spinning = k.run(bytes(), { capture: false, onStart: (p) => (spinner = p) });
+    const timerAsked = performance.now();
+    await sleep(20);
+    expect(performance.now() - timerAsked).toBeLessThan(1000);
+    expect((await k.run(hello())).stdout).toBe("hi\n");
+    expect(spinner.state).not.toBe("ZOMBIE");
+    expect(spinner.cpuNs).toBeGreaterThan(0);
+    new Uint8Array(spinner.memory!.buffer)[0] = 1;
+    expect((await spinning).exitCode).toBe(0);
+  });
+
+  it.each(SPINNERS)("kills a guest spinning $name", async ({ bytes }) => {
+    const k = kernel();
+    let spinner!: Process;
+    const spinning = k.run(bytes(), { capture: false, onStart: (p) => (spinner = p) });
+    await sleep(50);
+    expect(spinner.state).not.toBe("ZOMBIE");
+    spinner.kill(9);
+    expect((await spinning).exitCode).toBe(137);
+  });
+
+  it("gives two spinners their turns", async () => {
+    const k = kernel();
+    const spinners: Process[] = [];
+    const runs = [0, 1].map(() => k.run(spin(false, 2_000_000_000n), { onStart: (p) => spinners.push(p) }));
+    await sleep(200);
+    // Both have run: each was charged CPU time, and both are still spinning.
+    for (const p of spinners) {
+      expect(p.state).not.toBe("ZOMBIE");
+      expect(p.cpuNs).toBeGreaterThan(5e6);
+    }
+    for (const p of spinners) new Uint8Array(p.memory!.buffer)[0] = 1;
+    expect((await Promise.all(runs)).map((r) => r.exitCode)).toEqual([0, 0]);
+  });
+
+  it.each([
+    { limit: { cpuTimeMs: 100 }, hit: "cpu-time" },
+    { limit: { wallTimeMs: 100 }, hit: "wall-time" },
+  ])("ends a guest computing without syscalls at its container's $hit limit", async ({ limit, hit }) => {
+    const k = kernel();
+    const container = k.createContainer({ root: new MemFs(k.allocDev()).root, limits: limit });
+    const started = performance.now();
+    const result = await k.run(spin(false, 2_000_000_000n), { container });
+    expect(result.exitCode).toBe(137);
+    expect(container.limitHit).toBe(hit);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("the rewrite's preemption checks", () => {
+  // Function indices shift by one (the refill import comes before the module's own functions):
+  // calls, call_indirect through an element segment, ref.func in a global, exports and the start
+  // function must all still reach the same functions.
+  const source = `(module
+    (import "env" "log" (func $log (param i32)))
+    (type $r (func (result i32)))
+    (table $t 2 funcref)
+    (elem (i32.const 0) $seven $loop)
+    (global $ref funcref (ref.func $seven))
+    (global $started (mut i32) (i32.const 0))
+    (memory 1)
+    (func $seven (result i32) (i32.const 7))
+    (func $loop (result i32) (local $i i32) (local $s i32)
+      (loop $l
+        (local.set $s (i32.add (local.get $s) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.const 1000000))))
+      (local.get $s))
+    (func $init (global.set $started (i32.const 1)))
+    (start $init)
+    (func (export "run") (result i32)
+      (call $log (call_indirect (type $r) (i32.const 0)))
+      (call $log (global.get $started))
+      (i32.add (call $seven) (call_indirect (type $r) (i32.const 1)))))`;
+  const FEATURES = binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals;
+
+  it("keeps what the module computes and calls the refill import from a long loop", () => {
+    const bytes = wat(source, FEATURES);
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
+    expect(rewritten.preemptible).toBe(true);
+    const outcome = (module: Uint8Array, extra: Record<string, unknown>) => {
+      const logged: number[] = [];
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), {
+        env: { log: (v: number) => logged.push(v) }, ...extra,
+      });
+      return { result: (instance.exports.run as () => number)(), logged };
+    };
+    let refills = 0;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    const after = outcome(rewritten.bytes, {
+      [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory },
+      [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 10_000) },
+    });
+    expect(after).toEqual(outcome(bytes, {}));
+    expect(after.result).toBe(7 + 1783293664);
+    // A million iterations spend a million units of the budget: about a hundred refills of 10,000.
+    expect(refills).toBeGreaterThan(50);
+    expect(refills).toBeLessThan(200);
+  });
+
+  it("leaves a module without checks when its code has an instruction the decoder does not know", () => {
+    const bytes = wat(`(module (memory 1) (func (export "_start") (loop $l (br $l))))`);
+    const code = bytes.lastIndexOf(0x03); // the loop opcode: make it an unknown one
+    const broken = bytes.slice();
+    broken[code] = 0x16;
+    expect(rewriteModule(broken, false, 65536, { preempt: true }).preemptible).toBe(false);
+    expect(rewriteModule(bytes, false, 65536, { preempt: true }).preemptible).toBe(true);
+  });
+});
