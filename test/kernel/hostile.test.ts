@@ -1,6 +1,12 @@
 // Hostile guests: calls that used to crash, freeze or starve the kernel, each answered with an
 // errno (or refused by a limit) while the kernel and its other containers go on.
+import { createHash } from "node:crypto";
+import { createGzip } from "node:zlib";
+import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
+import { ImageStore } from "../../images/store.js";
+import { MEDIA_TYPE_LAYER_GZIP } from "../../images/oci.js";
+import { tempDir } from "../images/helpers.js";
 import { Kernel } from "../../kernel/index.js";
 import { Errno } from "../../kernel/errno.js";
 import { MemFs, MEMFS_MAX_FILE_SIZE } from "../../kernel/vfs/memory.js";
@@ -19,6 +25,30 @@ const GiB = 1024 * MiB;
 const ROOT_FD = 3;
 /** Where the tests lay out arguments in guest memory (past the guest's own iovec at 0). */
 const SCRATCH = 1024;
+
+/**
+ * A gzip bomb layer made on the fly: a tar holding one file of `size` zero bytes, gzipped while it
+ * streams (never held whole); returns the blob (a few MB) and the tar's digest (its diff_id).
+ */
+async function gzipBomb(size: number): Promise<{ blob: Buffer; diffId: string }> {
+  const pack = tar.pack();
+  const gzip = createGzip({ level: 1, chunkSize: MiB });
+  const hash = createHash("sha256");
+  const out: Buffer[] = [];
+  pack.on("data", (chunk: Buffer) => hash.update(chunk));
+  pack.pipe(gzip);
+  gzip.on("data", (chunk: Buffer) => out.push(chunk));
+  const ended = new Promise((resolve) => gzip.on("end", resolve));
+  const file = pack.entry({ name: "zeros", size, mode: 0o644 });
+  const zeros = Buffer.alloc(MiB);
+  for (let sent = 0; sent < size; sent += zeros.length) {
+    if (!file.write(zeros)) await new Promise((resolve) => file.once("drain", resolve));
+  }
+  file.end();
+  pack.finalize();
+  await ended;
+  return { blob: Buffer.concat(out), diffId: "sha256:" + hash.digest("hex") };
+}
 
 const quiet = () => new Kernel({ log: () => undefined });
 
@@ -215,4 +245,23 @@ describe("hostile guests", () => {
     expect(cacheKernel.programs.size).toBeLessThan(500);
     expect(cacheKernel.programs.compile(variant(0), "c", false).module).not.toBe(a.module);
   }, 60_000);
+
+  it("refuses a gzip bomb layer while streaming it: images --verify and run report it, memory stays flat", async () => {
+    const bomb = await gzipBomb(GiB);
+    expect(bomb.blob.length).toBeLessThan(16 * MiB);
+    const home = await tempDir();
+    const maxLayerBytes = 64 * MiB;
+    const store = await ImageStore.open(home, { maxLayerBytes });
+    const layer = await store.writeBlob(bomb.blob);
+    const image = await store.writeImage(
+      { architecture: "wasm", os: "wasip1", rootfs: { type: "layers", diff_ids: [bomb.diffId] } },
+      [{ mediaType: MEDIA_TYPE_LAYER_GZIP, ...layer }],
+    );
+    await store.tagImage(image.manifestDigest, image.manifestSize, ["bomb:latest"]);
+    const rssBefore = process.memoryUsage().rss;
+    const report = await store.verify();
+    expect(report.problems.join("\n")).toMatch(/unpacks to more than 67108864 bytes/);
+    await expect(store.openForRun("bomb")).rejects.toThrow(/unpacks to more than 67108864 bytes/);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * MiB);
+  }, 120_000);
 });
