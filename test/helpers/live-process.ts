@@ -30,11 +30,14 @@ export interface LiveProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a blocked reader of `pages` pages in `container` (default: the kernel's host) and binds its syscalls. */
-export async function liveProcess(kernel: Kernel, pages = 1, container?: Container): Promise<LiveProcess> {
+/**
+ * Starts a blocked reader of `pages` pages in `container` (default: the kernel's host) and binds
+ * its syscalls; `capture` false lets its output go (for calls that write much).
+ */
+export async function liveProcess(kernel: Kernel, pages = 1, container?: Container, capture = true): Promise<LiveProcess> {
   let proc: Process | undefined;
   let failed: unknown;
-  const run = kernel.run(blockedReader(pages), { stdin: new InputStream(), container, onStart: (p) => (proc = p) });
+  const run = kernel.run(blockedReader(pages), { stdin: new InputStream(), container, capture, onStart: (p) => (proc = p) });
   run.catch((e: unknown) => (failed = e ?? new Error("run failed")));
   while (!proc?.memory) {
     await new Promise((r) => setTimeout(r, 5));
