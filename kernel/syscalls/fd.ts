@@ -205,7 +205,8 @@ export const fdSyscalls: SyscallDef[] = [
       const { file } = proc.fds.get(fd, Rights.FD_READDIR);
       if (!(file instanceof DirectoryFile)) throw new SysError(Errno.NOTDIR);
       const entries = file.readdir(cookie);
-      const out = Buffer.alloc(buf.length);
+      // Records go straight into the guest's buffer: no host copy as large as whatever it passed.
+      const out = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
       let used = 0;
       let next = cookie;
       for (const entry of entries) {
@@ -222,7 +223,6 @@ export const fdSyscalls: SyscallDef[] = [
         record.copy(out, used, 0, n);
         used += n;
       }
-      buf.set(out.subarray(0, used));
       return used;
     },
   }),
