@@ -13,7 +13,6 @@ import { MemFs, MEMFS_MAX_FILE_SIZE } from "../../kernel/vfs/memory.js";
 import { IOV_MAX, ARG_MAX, PAIRS_MAX } from "../../kernel/abi/limits.js";
 import { PIPE_CAPACITY } from "../../kernel/proc/pipe.js";
 import { OFLAGS_CREAT, OFLAGS_TRUNC, RIGHTS_FILE, Rights } from "../../kernel/wasi.js";
-import { inspectOf } from "../../containers/format.js";
 import { makeRuntime, runIn, sh } from "../containers/helpers.js";
 import { liveProcess, PAGE, blockedReader } from "../helpers/live-process.js";
 import { wat } from "../helpers/wat.js";
@@ -35,16 +34,16 @@ async function gzipBomb(size: number): Promise<{ blob: Buffer; diffId: string }>
   const gzip = createGzip({ level: 1, chunkSize: MiB });
   const hash = createHash("sha256");
   const out: Buffer[] = [];
-  pack.on("data", (chunk: Buffer) => hash.update(chunk));
+  pack.on("data", (chunk: unknown) => hash.update(chunk as Buffer));
   pack.pipe(gzip);
   gzip.on("data", (chunk: Buffer) => out.push(chunk));
   const ended = new Promise((resolve) => gzip.on("end", resolve));
   const file = pack.entry({ name: "zeros", size, mode: 0o644 });
   const zeros = Buffer.alloc(MiB);
   for (let sent = 0; sent < size; sent += zeros.length) {
-    if (!file.write(zeros)) await new Promise((resolve) => file.once("drain", resolve));
+    if (!file.write(zeros)) await new Promise<void>((resolve) => file.once("drain", () => resolve()));
   }
-  file.end();
+  file.end(Buffer.alloc(0));
   pack.finalize();
   await ended;
   return { blob: Buffer.concat(out), diffId: "sha256:" + hash.digest("hex") };
