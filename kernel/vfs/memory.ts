@@ -144,6 +144,18 @@ export class MemFile extends MemNode {
     this.mtim = this.ctim = nowNs();
   }
 
+  /**
+   * posix_fallocate: EFBIG past MEMFS_MAX_FILE_SIZE; ENOSPC when writing the whole range could
+   * not fit in what the filesystem has left. The range stays a hole until written (the space is
+   * checked, not held: a later write may still meet ENOSPC if others took the space meanwhile).
+   */
+  override allocate(offset: number, len: number): void {
+    if (offset + len > MEMFS_MAX_FILE_SIZE) throw new SysError(Errno.FBIG);
+    const written = Math.min(Math.max(offset + len, this.data.length), this.data.allocated + this.data.growthFor(offset, len));
+    if (this.fs.usedBytes + written - this.held() > this.fs.byteLimit) throw new SysError(Errno.NOSPC);
+    if (offset + len > this.data.length) this.truncate(offset + len);
+  }
+
   /** The whole contents (a copy). */
   contents(): Uint8Array {
     const out = new Uint8Array(this.size());

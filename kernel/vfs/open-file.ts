@@ -171,7 +171,7 @@ export class RegularFile extends OpenFile {
   }
 
   override allocate(offset: number, len: number): void {
-    if (offset + len > this.vnode.size()) this.vnode.truncate(offset + len);
+    this.vnode.allocate(offset, len);
   }
 
   override readReadiness(): Readiness {

@@ -158,6 +158,10 @@ describe("hostile guests", () => {
     q.mem.setU32(SCRATCH + 4, 512 * KiB);
     expect(q.call("fd_pwrite", fd2, SCRATCH, 1, BigInt(GiB), SCRATCH + 8)).toBe(0);
     expect(root.usedBytes).toBe(512 * KiB);
+    // fd_allocate of more than is left is ENOSPC at once (the range itself stays a hole).
+    expect(q.call("fd_allocate", fd2, 0n, BigInt(MiB))).toBe(Errno.NOSPC);
+    expect(q.call("fd_allocate", fd2, 0n, BigInt(256 * KiB))).toBe(0);
+    expect(root.usedBytes).toBe(512 * KiB);
     expect(limited.bugs).toEqual([]);
     await q.stop();
   });
