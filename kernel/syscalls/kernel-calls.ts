@@ -233,14 +233,14 @@ export const kernelSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "sys_meminfo", module: M, mayBlock: false, doc: "Kernel total and used memory, the container's limit and use.",
+    name: "sys_meminfo", module: M, mayBlock: false, doc: "Kernel total and used memory, the container's limit (--memory, else its default) and use (pipe buffers included).",
     params: [["out", P.ptr]],
     handler(proc: Process, out: number) {
       const { total, used } = proc.kernel.memoryInfo(proc.container);
       proc.mem.check(out, 32);
       proc.mem.setU64(out, BigInt(total));
       proc.mem.setU64(out + 8, BigInt(used));
-      proc.mem.setU64(out + 16, BigInt(proc.container.limits.memoryBytes ?? 0));
+      proc.mem.setU64(out + 16, BigInt(proc.container.memoryLimit() ?? 0));
       proc.mem.setU64(out + 24, BigInt(proc.container.memoryBytes()));
     },
   }),
