@@ -13,16 +13,19 @@ import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX, type LayerEntry } from "../kernel/vfs
 import { ImageError } from "./errors.js";
 import { MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR, sha256Digest } from "./oci.js";
 
-/** The most a layer may unpack to by default, whatever the host: 4 GiB. */
-const MAX_DEFAULT_LAYER_BYTES = 4 * 1024 * 1024 * 1024;
-/** The share of the host's memory one unpacked layer may take by default (a quarter). */
-const DEFAULT_LAYER_MEMORY_SHARE = 4;
+/**
+ * The most a layer may unpack to by default, whatever the host: 1 GiB (a decoded layer's files
+ * are held in memory by every kernel that runs it, so this is what one image may cost a daemon).
+ */
+const MAX_DEFAULT_LAYER_BYTES = 1024 * 1024 * 1024;
+/** The share of the host's memory one unpacked layer may take by default (an eighth). */
+const DEFAULT_LAYER_MEMORY_SHARE = 8;
 /** How much gunzip inflates at a time while a layer streams through (64 KiB). */
 const INFLATE_CHUNK = 64 * 1024;
 
 /**
  * The largest a layer may unpack to (its tar's size) unless the store is told otherwise:
- * min(4 GiB, host memory / 4). A gzip bomb is refused once this much came out of zlib.
+ * min(1 GiB, host memory / 8). A gzip bomb is refused once this much came out of zlib.
  */
 export function defaultMaxLayerBytes(): number {
   return Math.min(MAX_DEFAULT_LAYER_BYTES, Math.floor(totalmem() / DEFAULT_LAYER_MEMORY_SHARE));

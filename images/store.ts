@@ -49,7 +49,7 @@ function isNotFound(error: unknown): boolean {
 /** An OCI image layout on disk with wasmbox's index conventions, build cache and shared-layer cache. */
 /** Options of an image store. */
 export interface ImageStoreOptions {
-  /** The most one layer may unpack to, in bytes (default: min(4 GiB, host memory / 4)). */
+  /** The most one layer may unpack to, in bytes (default: min(1 GiB, host memory / 8)). */
   maxLayerBytes?: number;
 }
 
