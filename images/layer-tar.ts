@@ -191,7 +191,7 @@ function layerEntryOf(header: Headers, data: Buffer): LayerEntry | undefined {
  */
 export async function decodeLayer(blob: Uint8Array, options: { maxBytes?: number; hash?: Hash } = {}): Promise<LayerEntry[]> {
   const hash = options.hash;
-  const chunks = layerTarChunks(blob, options.maxBytes);
+  const chunks = layerTarChunks(blob, options.maxBytes ?? defaultMaxLayerBytes());
   const source = Readable.from(hash ? (async function* () {
     for await (const chunk of chunks) {
       hash.update(chunk);
@@ -200,8 +200,14 @@ export async function decodeLayer(blob: Uint8Array, options: { maxBytes?: number
   })() : chunks);
   const extract = tar.extract();
   const entries: LayerEntry[] = [];
+  const max = options.maxBytes ?? defaultMaxLayerBytes();
+  let declared = 0;
   const done = (async () => {
     for await (const entry of extract) {
+      // The sizes the headers declare are checked before any data is kept: a bomb of one huge
+      // file is refused at its header, not after a gigabyte of it was buffered.
+      declared += entry.header.size ?? 0;
+      if (declared > max) throw tooLarge(max);
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       const layerEntry = layerEntryOf(entry.header, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
