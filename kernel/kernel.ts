@@ -55,7 +55,7 @@ export interface KernelOptions {
   containerPidsLimit?: number;
   /** A container's memory limit when it is given none (default min(4 GiB, host memory / 4)). */
   containerMemoryBytes?: number;
-  /** The compiled-module cache's budget in module bytes (default 256 MiB; least recently used go first). */
+  /** The compiled-module cache's budget in estimated bytes (default 256 MiB; least recently used go first). */
   programCacheBytes?: number;
 }
 
