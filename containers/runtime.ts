@@ -18,7 +18,7 @@ import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
-import { createdState, kindOf, mergeEnv, parseSignal, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
+import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
 
 export type { StreamIo } from "./instance.js";
 
@@ -287,6 +287,7 @@ export class ContainerRuntime {
     const container = this.kernel.createContainer({
       root: overlay.root, id: spec.id, name: spec.name, hostname: spec.hostname, limits: spec.limits,
       allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? 63 : 52,
+      readOnlyFs: spec.syscalls ? SYSCALL_PROFILES[spec.syscalls.profile]?.readOnlyFs === true : false,
     });
     overlay.onNoSpace = storageLimitMarker(container);
     if (spec.engine !== "auto") container.engine = spec.engine;

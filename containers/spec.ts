@@ -207,11 +207,15 @@ const MINIMAL_CALLS = [
   "fd_prestat_get", "fd_prestat_dir_name", "fd_seek", "clock_time_get", "clock_res_get", "random_get", "proc_exit", "sched_yield",
 ];
 
-/** The named syscall profiles: each maps every syscall name of the kernel to the allowed subset. */
-export const SYSCALL_PROFILES: Record<string, { description: string; allow(all: readonly string[]): string[] | undefined }> = {
+/**
+ * The named syscall profiles: each maps every syscall name of the kernel to the allowed subset;
+ * `readOnlyFs` also has the kernel check the flags and rights of the calls it allows (path_open
+ * with CREAT/TRUNC/write rights, fd_write to a regular file: EROFS), not only their names.
+ */
+export const SYSCALL_PROFILES: Record<string, { description: string; allow(all: readonly string[]): string[] | undefined; readOnlyFs?: boolean }> = {
   default: { description: "every syscall", allow: () => undefined },
   "no-spawn": { description: "everything but proc_spawn", allow: (all) => all.filter((n) => n !== "proc_spawn") },
-  "readonly-fs": { description: "no calls that change files or directories", allow: (all) => all.filter((n) => !FS_WRITE_CALLS.includes(n)) },
+  "readonly-fs": { description: "no calls that change files or directories", allow: (all) => all.filter((n) => !FS_WRITE_CALLS.includes(n)), readOnlyFs: true },
   minimal: { description: "args, environment, stdio, clocks, random and exit", allow: (all) => all.filter((n) => MINIMAL_CALLS.includes(n)) },
 };
 

@@ -1,6 +1,10 @@
 // images/: converts a layer between the kernel's form (LayerEntry[], kernel/vfs/layer.ts) and a tar
 // blob (optionally gzip), deterministically, with tar-stream and node:zlib; also flattens a layer stack.
-import { gunzipSync, gzipSync } from "node:zlib";
+import { createHash, type Hash } from "node:crypto";
+import { totalmem } from "node:os";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import type { Header } from "tar-stream";
 
@@ -8,6 +12,64 @@ type Headers = Partial<Header> & Pick<Header, "name">;
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX, type LayerEntry } from "../kernel/vfs/layer.js";
 import { ImageError } from "./errors.js";
 import { MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR, sha256Digest } from "./oci.js";
+
+/**
+ * The most a layer may unpack to by default, whatever the host: 1 GiB (a decoded layer's files
+ * are held in memory by every kernel that runs it, so this is what one image may cost a daemon).
+ */
+const MAX_DEFAULT_LAYER_BYTES = 1024 * 1024 * 1024;
+/** The share of the host's memory one unpacked layer may take by default (an eighth). */
+const DEFAULT_LAYER_MEMORY_SHARE = 8;
+/** How much gunzip inflates at a time while a layer streams through (64 KiB). */
+const INFLATE_CHUNK = 64 * 1024;
+
+/**
+ * The largest a layer may unpack to (its tar's size) unless the store is told otherwise:
+ * min(1 GiB, host memory / 8). A gzip bomb is refused once this much came out of zlib.
+ */
+export function defaultMaxLayerBytes(): number {
+  return Math.min(MAX_DEFAULT_LAYER_BYTES, Math.floor(totalmem() / DEFAULT_LAYER_MEMORY_SHARE));
+}
+
+/** The refusal of a layer that unpacks past `max` bytes. */
+function tooLarge(max: number): ImageError {
+  return new ImageError(`layer unpacks to more than ${max} bytes (the largest unpacked layer allowed)`);
+}
+
+/**
+ * The uncompressed tar of a layer blob in chunks, inflated a chunk at a time (never whole), and
+ * refused with ImageError once more than `max` bytes came out; gzip errors are ImageErrors too.
+ */
+export async function* layerTarChunks(blob: Uint8Array, max = defaultMaxLayerBytes()): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (!isGzipData(bytes)) {
+    if (bytes.length > max) throw tooLarge(max);
+    yield bytes;
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK });
+  gunzip.end(bytes);
+  let total = 0;
+  try {
+    for await (const chunk of gunzip) {
+      total += (chunk as Buffer).length;
+      if (total > max) throw tooLarge(max);
+      yield chunk as Buffer;
+    }
+  } catch (error) {
+    if (error instanceof ImageError) throw error;
+    throw new ImageError(`layer is not valid gzip: ${(error as Error).message}`);
+  } finally {
+    gunzip.destroy();
+  }
+}
+
+/** The diff_id of a layer blob (sha256 of its uncompressed tar), streamed: ImageError past `max` bytes. */
+export async function layerDiffId(blob: Uint8Array, max = defaultMaxLayerBytes()): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of layerTarChunks(blob, max)) hash.update(chunk);
+  return "sha256:" + hash.digest("hex");
+}
 
 /** A layer ready to store: its blob, blob digest, uncompressed digest (diff_id) and media type. */
 export interface EncodedLayer {
@@ -83,10 +145,16 @@ export function isTarData(bytes: Uint8Array): boolean {
   return bytes.length >= 262 && Buffer.from(bytes.subarray(257, 262)).toString("latin1") === "ustar";
 }
 
-/** Returns the uncompressed tar of a layer blob (gunzips when it starts with the gzip magic). */
-export function layerTarBytes(blob: Uint8Array): Buffer {
+/** Returns the uncompressed tar of a layer blob (gunzips when it starts with the gzip magic); ImageError past `max` bytes. */
+export function layerTarBytes(blob: Uint8Array, max = defaultMaxLayerBytes()): Buffer {
   const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-  return isGzipData(bytes) ? gunzipSync(bytes) : bytes;
+  if (!isGzipData(bytes)) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: max });
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(max);
+    throw error;
+  }
 }
 
 function layerEntryOf(header: Headers, data: Buffer): LayerEntry | undefined {
@@ -116,28 +184,42 @@ function layerEntryOf(header: Headers, data: Buffer): LayerEntry | undefined {
   }
 }
 
-/** Decodes a layer blob (tar or gzip'd tar) into entries in archive order; throws ImageError when corrupt. */
-export async function decodeLayer(blob: Uint8Array): Promise<LayerEntry[]> {
-  let tarBytes: Buffer;
-  try {
-    tarBytes = layerTarBytes(blob);
-  } catch (error) {
-    throw new ImageError(`layer is not valid gzip: ${(error as Error).message}`);
-  }
+/**
+ * Decodes a layer blob (tar or gzip'd tar) into entries in archive order, streaming it through
+ * zlib and tar-stream; throws ImageError when corrupt or when it unpacks past `options.maxBytes`.
+ * `options.hash` is fed the uncompressed tar on the way (for the diff_id, in the same pass).
+ */
+export async function decodeLayer(blob: Uint8Array, options: { maxBytes?: number; hash?: Hash } = {}): Promise<LayerEntry[]> {
+  const hash = options.hash;
+  const chunks = layerTarChunks(blob, options.maxBytes ?? defaultMaxLayerBytes());
+  const source = Readable.from(hash ? (async function* () {
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  })() : chunks);
   const extract = tar.extract();
   const entries: LayerEntry[] = [];
+  const max = options.maxBytes ?? defaultMaxLayerBytes();
+  let declared = 0;
   const done = (async () => {
     for await (const entry of extract) {
+      // The sizes the headers declare are checked before any data is kept: a bomb of one huge
+      // file is refused at its header, not after a gigabyte of it was buffered.
+      declared += entry.header.size ?? 0;
+      if (declared > max) throw tooLarge(max);
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       const layerEntry = layerEntryOf(entry.header, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
       if (layerEntry) entries.push(layerEntry);
     }
   })();
-  extract.end(tarBytes);
+  const feeding = pipeline(source, extract);
   try {
-    await done;
+    await Promise.all([feeding, done]);
   } catch (error) {
+    extract.destroy();
+    if (error instanceof ImageError) throw error;
     throw new ImageError(`layer is not a valid tar archive: ${(error as Error).message}`);
   }
   return entries;

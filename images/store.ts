@@ -11,7 +11,8 @@ import { join } from "node:path";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { ImageError } from "./errors.js";
 import { writeFileAtomic } from "./fs-atomic.js";
-import { decodeLayer, layerTarBytes } from "./layer-tar.js";
+import { createHash } from "node:crypto";
+import { decodeLayer, defaultMaxLayerBytes, layerDiffId } from "./layer-tar.js";
 import {
   ANNOTATION_REF_NAME, MEDIA_TYPE_CONFIG, MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST, digestHex, isSha256Digest, jsonBytes,
   sha256Digest, shortId, type ContainerConfig, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest,
@@ -46,21 +47,31 @@ function isNotFound(error: unknown): boolean {
 }
 
 /** An OCI image layout on disk with wasmbox's index conventions, build cache and shared-layer cache. */
+/** Options of an image store. */
+export interface ImageStoreOptions {
+  /** The most one layer may unpack to, in bytes (default: min(1 GiB, host memory / 8)). */
+  maxLayerBytes?: number;
+}
+
 export class ImageStore {
   readonly root: string;
   readonly blobDir: string;
   readonly cacheDir: string;
   private readonly decodedLayers = new Map<string, Promise<LayerEntry[]>>();
 
-  private constructor(readonly home: string) {
+  /** The most one layer may unpack to (a gzip bomb is refused while streaming, never inflated whole). */
+  readonly maxLayerBytes: number;
+
+  private constructor(readonly home: string, options: ImageStoreOptions = {}) {
+    this.maxLayerBytes = options.maxLayerBytes ?? defaultMaxLayerBytes();
     this.root = join(home, "images");
     this.blobDir = join(this.root, "blobs", "sha256");
     this.cacheDir = join(home, "build-cache");
   }
 
   /** Opens (creating when missing) the store under a wasmbox home directory. */
-  static async open(home: string): Promise<ImageStore> {
-    const store = new ImageStore(home);
+  static async open(home: string, options: ImageStoreOptions = {}): Promise<ImageStore> {
+    const store = new ImageStore(home, options);
     await mkdir(store.blobDir, { recursive: true });
     await mkdir(store.cacheDir, { recursive: true });
     const layoutFile = join(store.root, "oci-layout");
@@ -320,11 +331,12 @@ export class ImageStore {
     if (cached) return cached;
     const loading = (async () => {
       const blob = await this.readBlob(layer.digest, owner, layer.size);
-      const actualDiffId = sha256Digest(layerTarBytes(blob));
-      if (actualDiffId !== diffId) throw new ImageError(`${owner}: layer ${layer.digest} uncompresses to ${actualDiffId}, the config says ${diffId}`);
-      const entries = await decodeLayer(blob).catch((error: Error) => {
+      const hash = createHash("sha256");
+      const entries = await decodeLayer(blob, { maxBytes: this.maxLayerBytes, hash }).catch((error: Error) => {
         throw new ImageError(`${owner}: layer ${layer.digest}: ${error.message}`);
       });
+      const actualDiffId = "sha256:" + hash.digest("hex");
+      if (actualDiffId !== diffId) throw new ImageError(`${owner}: layer ${layer.digest} uncompresses to ${actualDiffId}, the config says ${diffId}`);
       for (const entry of entries) Object.freeze(entry);
       return Object.freeze(entries) as LayerEntry[];
     })();
@@ -351,7 +363,9 @@ export class ImageStore {
           for (const [i, layer] of image.manifest.layers.entries()) {
             try {
               const blob = await this.readBlob(layer.digest, owner, layer.size);
-              const diffId = sha256Digest(layerTarBytes(blob));
+              const diffId = await layerDiffId(blob, this.maxLayerBytes).catch((error: Error) => {
+                throw new ImageError(`${owner}: layer ${layer.digest}: ${error.message}`);
+              });
               if (diffIds[i] && diffId !== diffIds[i]) problems.push(`${owner}: layer ${layer.digest} uncompresses to ${diffId}, the config says ${diffIds[i]}`);
             } catch (error) {
               problems.push(errorText(error));

@@ -3,7 +3,7 @@
 import { totalmem } from "node:os";
 import * as nodePath from "node:path";
 import { Errno, SysError } from "./errno.js";
-import { Container, type ContainerLimits, type LimitHit } from "./container/container.js";
+import { Container, DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./container/container.js";
 import type { Engine, LoadedProgram } from "./engines/engine.js";
 import { hasJspi, InlineEngine } from "./engines/inline.js";
 import { WorkerEngine } from "./engines/worker.js";
@@ -58,6 +58,12 @@ export interface KernelOptions {
    * (default true): without them, a guest that never blocks holds the kernel's thread.
    */
   preemption?: boolean;
+  /** A container's pids limit when it is given none (default DEFAULT_CONTAINER_PIDS, 1024). */
+  containerPidsLimit?: number;
+  /** A container's memory limit when it is given none (default min(4 GiB, host memory / 4)). */
+  containerMemoryBytes?: number;
+  /** The compiled-module cache's budget in estimated bytes (default 256 MiB; least recently used go first). */
+  programCacheBytes?: number;
 }
 
 /** A host directory made visible to guests (wasmtime's --dir HOST::GUEST). */
@@ -169,6 +175,10 @@ export class Kernel {
   readonly trace?: (line: string) => void;
   readonly terminal?: TerminalControl;
   readonly maxProcesses: number;
+  /** What a container gets when created without a pids limit. */
+  readonly containerPidsLimit: number;
+  /** What a container gets when created without a memory limit (see ContainerLimits.defaultMemoryBytes). */
+  readonly containerMemoryBytes: number;
   /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
   current: Process | null = null;
   /** Kernel bugs seen (a handler threw something that is not an errno). */
@@ -189,7 +199,9 @@ export class Kernel {
     this.terminal = options.terminal;
     this.maxProcesses = options.maxProcesses ?? 4096;
     this.scheduler = new Scheduler(options.policy);
-    this.programs = new ProgramCache(this.syscalls, options.preemption ?? true);
+    this.programs = new ProgramCache(this.syscalls, options.programCacheBytes, options.preemption ?? true);
+    this.containerPidsLimit = options.containerPidsLimit ?? DEFAULT_CONTAINER_PIDS;
+    this.containerMemoryBytes = options.containerMemoryBytes ?? defaultContainerMemory();
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
     const choice = options.engine ?? "auto";
     this.engines = { inline: new InlineEngine(), worker: new WorkerEngine() };
@@ -259,13 +271,18 @@ export class Kernel {
   }
 
   /** Creates a container with its own namespaces over `root` (a filesystem root vnode). */
-  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: number; id?: string }): Container {
+  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: number; readOnlyFs?: boolean; id?: string }): Container {
     const n = this.nextContainer++;
     const id = options.id ?? `c${n}`;
     const container = new Container({
       id, name: options.name ?? id, hostname: options.hostname ?? id.slice(0, 12),
-      ns: new MountNamespace(options.root, "overlay"), limits: options.limits,
-      allowedSyscalls: options.allowedSyscalls, refusedErrno: options.refusedErrno,
+      ns: new MountNamespace(options.root, "overlay"),
+      limits: {
+        ...options.limits,
+        pids: options.limits?.pids ?? this.containerPidsLimit,
+        defaultMemoryBytes: options.limits?.defaultMemoryBytes ?? this.containerMemoryBytes,
+      },
+      allowedSyscalls: options.allowedSyscalls, refusedErrno: options.refusedErrno, readOnlyFs: options.readOnlyFs,
     });
     this.mountSystemDirs(container);
     return container;
@@ -286,7 +303,7 @@ export class Kernel {
    * and the container is marked OOM-killed. Checked whenever one of its processes blocks.
    */
   enforceMemoryLimit(container: Container): void {
-    const limit = container.limits.memoryBytes;
+    const limit = container.memoryLimit();
     if (limit === undefined || container.memoryBytes() <= limit) return;
     let victim: Process | undefined;
     for (const p of container.liveProcesses()) if (!victim || p.memoryBytes > victim.memoryBytes) victim = p;
@@ -298,7 +315,7 @@ export class Kernel {
 
   /** Kernel-wide memory: the host's heap limit as total, and what guests hold as used. */
   memoryInfo(container: Container): { total: number; used: number } {
-    const limit = container.limits.memoryBytes;
+    const limit = container.memoryLimit();
     const used = container.memoryBytes();
     if (limit !== undefined) return { total: limit, used };
     const { heapTotal, external, arrayBuffers } = process.memoryUsage();
@@ -328,7 +345,15 @@ export class Kernel {
         container.limitHit = "pids";
         throw new SysError(Errno.AGAIN);
       }
-      if (this.processes.live >= this.maxProcesses) throw new SysError(Errno.AGAIN);
+      // The last PIDS_RESERVE slots are the kernel's own: no container can starve the host of processes.
+      const reserve = Math.min(PIDS_RESERVE, Math.floor(this.maxProcesses / PIDS_RESERVE_MAX_SHARE));
+      const tableLimit = container === this.host ? this.maxProcesses : this.maxProcesses - reserve;
+      if (this.processes.live >= tableLimit) throw new SysError(Errno.AGAIN);
+      const softLimit = container.limits.memoryBytes === undefined ? container.limits.defaultMemoryBytes : undefined;
+      if (softLimit !== undefined && container.memoryBytes() >= softLimit) {
+        container.limitHit = "memory";
+        throw new SysError(Errno.NOMEM);
+      }
       const engine = req.engine ?? container.engine ?? this.engineKind;
       const base = req.base ?? [container.ns.root];
       let program = req.program ?? this.loadProgram(container, base, req.path!, engine);

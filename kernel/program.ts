@@ -9,6 +9,19 @@ import type { SyscallDef } from "./syscalls/table.js";
 
 /** The largest memory a module may declare, in pages (4 GiB). */
 export const MAX_PAGES = 65536;
+/** The largest module the kernel loads (V8's own limit on a module, 1 GiB): larger is ENOEXEC. */
+export const MAX_MODULE_BYTES = 1024 * 1024 * 1024;
+/** The default budget of the compiled-module cache (256 MiB of estimated memory, see programCost). */
+export const DEFAULT_PROGRAM_CACHE_BYTES = 256 * 1024 * 1024;
+/** What a compiled module costs beyond its code, whatever its size (measured: about 70 KiB of RSS). */
+const MODULE_OVERHEAD_BYTES = 64 * 1024;
+/** Compiled code and metadata per module byte (measured 2.3x for busybox right after compiling; more once run). */
+const COMPILED_BYTES_PER_MODULE_BYTE = 3;
+
+/** The memory a compiled program is estimated to hold, as the cache counts it. */
+export function programCost(moduleBytes: number): number {
+  return MODULE_OVERHEAD_BYTES + COMPILED_BYTES_PER_MODULE_BYTE * moduleBytes;
+}
 
 /** A program the kernel refuses to run; `message` names the file and the problem. */
 export class ProgramError extends SysError {
@@ -18,40 +31,88 @@ export class ProgramError extends SysError {
   }
 }
 
-/** Compiled programs by content hash and memory kind; owned by one kernel. */
+/**
+ * Compiled programs by content digest (sha256 of the module bytes) and memory kind, so identical
+ * modules share one compiled module; owned by one kernel. Bounded: least recently used programs
+ * are dropped once their estimated memory (programCost) passes `budget` (a program still running
+ * keeps its module; the newest program always stays).
+ */
 export class ProgramCache {
-  private readonly compiled = new Map<string, LoadedProgram>();
-  private readonly byFile = new WeakMap<object, { mtim: bigint; size: bigint; shared: boolean; program: LoadedProgram }>();
+  /** Digest -> program, in least-recently-used-first order (a hit moves it to the end). */
+  private readonly compiled = new Map<string, { program: LoadedProgram; bytes: number }>();
+  private readonly byFile = new WeakMap<object, { mtim: bigint; size: bigint; shared: boolean; program: LoadedProgram; key: string }>();
+  /** Estimated bytes of the programs held (programCost of each). */
+  bytes = 0;
 
   /** `preemption`: whether modules for the inline engine get preemption checks. */
-  constructor(private readonly table: readonly SyscallDef[], private readonly preemption = true) {}
+  constructor(private readonly table: readonly SyscallDef[], readonly budget = DEFAULT_PROGRAM_CACHE_BYTES, private readonly preemption = true) {}
 
-  /** The program for a file (its content's identity), recompiled only when its mtime or size changes. */
+  /** How many compiled programs it holds. */
+  get size(): number {
+    return this.compiled.size;
+  }
+
+  /**
+   * The program for a file (its content's identity), recompiled only when its mtime or size changes.
+   * ENOEXEC for a file larger than MAX_MODULE_BYTES (checked before reading it).
+   */
   forFile(file: object, version: { mtim: bigint; size: bigint }, name: string, read: () => Uint8Array, shared: boolean): LoadedProgram {
     const cached = this.byFile.get(file);
-    if (cached && cached.mtim === version.mtim && cached.size === version.size && cached.shared === shared) return cached.program;
-    const program = this.compile(read(), name, shared);
-    this.byFile.set(file, { mtim: version.mtim, size: version.size, shared, program });
+    if (cached && cached.mtim === version.mtim && cached.size === version.size && cached.shared === shared && this.touch(cached.key)) return cached.program;
+    if (version.size > BigInt(MAX_MODULE_BYTES)) throw new ProgramError(Errno.NOEXEC, `${name}: larger than the largest module the kernel loads (${MAX_MODULE_BYTES} bytes)`);
+    const bytes = read();
+    const key = digestKey(bytes, shared);
+    const program = this.compile(bytes, name, shared, undefined, key);
+    this.byFile.set(file, { mtim: version.mtim, size: version.size, shared, program, key });
     return program;
   }
 
   /**
-   * Checks and compiles `bytes` (cached by content). `entry`: the export that will be called
+   * Checks and compiles `bytes` (cached by content digest). `entry`: the export that will be called
    * (--invoke), checked instead of `_start`.
    */
-  compile(bytes: Uint8Array, name: string, shared: boolean, entry?: string): LoadedProgram {
-    const key = createHash("sha256").update(bytes).digest("hex") + (shared ? ":shared" : "") + (entry === undefined ? "" : `:${entry}`);
+  compile(bytes: Uint8Array, name: string, shared: boolean, entry?: string, key = digestKey(bytes, shared) + (entry === undefined ? "" : `:${entry}`)): LoadedProgram {
     const hit = this.compiled.get(key);
-    if (hit) return { ...hit, name };
+    if (hit) {
+      this.touch(key);
+      return hit.program.name === name ? hit.program : { ...hit.program, name };
+    }
     const program = compileProgram(bytes, name, shared, this.table, entry, this.preemption && !shared);
-    this.compiled.set(key, program);
+    const cost = programCost(bytes.length);
+    this.compiled.set(key, { program, bytes: cost });
+    this.bytes += cost;
+    this.evict();
     return program;
+  }
+
+  /** Marks `key` most recently used; false when it was evicted. */
+  private touch(key: string): boolean {
+    const entry = this.compiled.get(key);
+    if (!entry) return false;
+    this.compiled.delete(key);
+    this.compiled.set(key, entry);
+    return true;
+  }
+
+  /** Drops least recently used programs until the held bytes fit the budget (the newest always stays). */
+  private evict(): void {
+    for (const [key, entry] of this.compiled) {
+      if (this.bytes <= this.budget || this.compiled.size <= 1) break;
+      this.compiled.delete(key);
+      this.bytes -= entry.bytes;
+    }
   }
 
   /** Forgets compiled modules (for memory experiments). */
   clear(): void {
     this.compiled.clear();
+    this.bytes = 0;
   }
+}
+
+/** The cache key of a module: the sha256 of its bytes, and whether its memory is shared. */
+function digestKey(bytes: Uint8Array, shared: boolean): string {
+  return createHash("sha256").update(bytes).digest("hex") + (shared ? ":shared" : "");
 }
 
 /**

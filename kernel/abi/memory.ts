@@ -1,6 +1,7 @@
 // Bounds-checked access to a guest's linear memory: the one place that touches its bytes.
 // Every out-of-range pointer becomes SysError(EFAULT); views are refreshed after memory.grow.
 import { Errno, SysError } from "../errno.js";
+import { IOV_MAX } from "./limits.js";
 
 /** A guest's linear memory with checked reads and writes (little-endian, as Wasm is). */
 export class GuestMemory {
@@ -75,8 +76,9 @@ export class GuestMemory {
     return Buffer.from(this.u8.buffer, this.u8.byteOffset + ptr, len).toString("utf8");
   }
 
-  /** Reads an array of (ptr u32, len u32) pairs and returns views of each range. */
+  /** Reads an array of (ptr u32, len u32) pairs and returns views of each range. EINVAL past IOV_MAX. */
   iovecs(ptr: number, count: number): Uint8Array[] {
+    if (count > IOV_MAX) throw new SysError(Errno.INVAL);
     this.check(ptr, count * 8);
     const out: Uint8Array[] = new Array(count);
     for (let i = 0; i < count; i++) {

@@ -1,5 +1,7 @@
 // The ABI's value kinds: how a syscall parameter is read from Wasm arguments and guest memory,
 // how a result is written back, and how each is printed by --trace. Handlers only see decoded values.
+import { Errno, SysError } from "../errno.js";
+import { PAIRS_MAX, PATH_MAX } from "./limits.js";
 import type { GuestMemory } from "./memory.js";
 
 /** Wasm value types of the raw arguments. */
@@ -41,10 +43,13 @@ export const P = {
   u64: { name: "u64", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => BigInt.asUintN(64, BigInt(v)), format: (v: bigint) => String(v) } as ParamKind<bigint>,
   s64: { name: "s64", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => BigInt.asIntN(64, BigInt(v)), format: (v: bigint) => String(v) } as ParamKind<bigint>,
   rights: { name: "rights", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => BigInt.asUintN(64, BigInt(v)), format: (v: bigint) => hex(v) } as ParamKind<bigint>,
-  /** A string given as (ptr, len). */
+  /** A string given as (ptr, len): a path, so ENAMETOOLONG past PATH_MAX bytes (checked before decoding). */
   string: {
     name: "string", wasm: ["i32", "i32"],
-    decode: (m: GuestMemory, ptr: number, len: number) => m.string(ptr >>> 0, len >>> 0),
+    decode(m: GuestMemory, ptr: number, len: number) {
+      if (len >>> 0 > PATH_MAX) throw new SysError(Errno.NAMETOOLONG);
+      return m.string(ptr >>> 0, len >>> 0);
+    },
     format: (v: string) => JSON.stringify(v.length > 64 ? v.slice(0, 64) + "..." : v),
   } as ParamKind<string>,
   /** Bytes the guest gives, as (ptr, len). */
@@ -65,10 +70,11 @@ export const P = {
     decode: (m: GuestMemory, ptr: number, count: number) => m.iovecs(ptr >>> 0, count >>> 0),
     format: (v: Uint8Array[]) => `[${v.map((b) => b.length).join(",")}]`,
   } as ParamKind<Uint8Array[]>,
-  /** An array of (u32, u32) pairs given as (ptr, count). */
+  /** An array of (u32, u32) pairs given as (ptr, count). EINVAL past PAIRS_MAX pairs. */
   u32pairs: {
     name: "pairs", wasm: ["i32", "i32"],
     decode(m: GuestMemory, ptr: number, count: number) {
+      if (count >>> 0 > PAIRS_MAX) throw new SysError(Errno.INVAL);
       const out: Array<[number, number]> = [];
       m.check(ptr >>> 0, (count >>> 0) * 8);
       for (let i = 0; i < count >>> 0; i++) out.push([m.u32((ptr >>> 0) + i * 8), m.u32((ptr >>> 0) + i * 8 + 4)]);

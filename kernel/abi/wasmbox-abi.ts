@@ -17,7 +17,9 @@
 //       The child always inherits the caller's preopened directories (fd 3 upwards), unless
 //       fdmap names their numbers. flags: SPAWN_NEW_PGROUP puts the child in a new process
 //       group whose id is its pid. Errors: ENOENT, EACCES, ENOEXEC (not a Wasm module, or it
-//       imports what the kernel lacks), EAGAIN (pids limit), EBADF (bad fd in fdmap), EFAULT.
+//       imports what the kernel lacks), EAGAIN (pids limit), EBADF (bad parent fd in fdmap, or a
+//       child fd at or past the fd limit), E2BIG (argv_len + envp_len past 2 MiB, ARG_MAX),
+//       EINVAL (fdmap_len past 65536), ENAMETOOLONG (path or cwd past 4096 bytes), ENOMEM, EFAULT.
 //   proc_wait(pid, options, ret_pid, ret_status) -> errno
 //       Waits for a child: pid > 0 that child, -1 any child, < -1 any child in group -pid.
 //       options: WAIT_NOHANG returns at once with *ret_pid = 0 when none has ended.

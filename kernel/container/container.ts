@@ -1,12 +1,35 @@
 // A container: the bundle of namespaces (mounts, pids, hostname) and limits that its processes share.
 // The kernel's own processes live in a "host" container with no limits.
+import { totalmem } from "node:os";
 import type { MountNamespace } from "../vfs/namespace.js";
 import type { Process } from "../proc/process.js";
 
+/** A container's pids limit when none is given (--pids-limit): one container cannot fill the process table. */
+export const DEFAULT_CONTAINER_PIDS = 1024;
+/** Process-table slots that containers never take, kept for the kernel's own processes (the host container). */
+export const PIDS_RESERVE = 64;
+/** The reserve is at most 1/8 of a small process table (so a kernel with a tiny table still runs containers). */
+export const PIDS_RESERVE_MAX_SHARE = 8;
+/** The most a container's default memory limit may be (4 GiB, a wasm32 memory's maximum). */
+const MAX_DEFAULT_MEMORY = 4 * 1024 * 1024 * 1024;
+/** The share of the host's memory one container may hold by default (a quarter). */
+const DEFAULT_MEMORY_SHARE = 4;
+
+/** A container's memory limit when none is given (--memory): min(4 GiB, the host's memory / 4). */
+export function defaultContainerMemory(): number {
+  return Math.min(MAX_DEFAULT_MEMORY, Math.floor(totalmem() / DEFAULT_MEMORY_SHARE));
+}
+
 /** Resource limits (the cgroups of this kernel). */
 export interface ContainerLimits {
-  /** Bytes of linear memory across all its processes. */
+  /** Bytes of linear memory across all its processes (--memory): memory.grow fails past it. */
   memoryBytes?: number;
+  /**
+   * The memory limit it gets when no --memory is given: enforced for the container as a whole (a
+   * spawn or a pipe past it is refused, the OOM killer ends its largest process) but not by capping
+   * each process's memory maximum, so instances stay reusable.
+   */
+  defaultMemoryBytes?: number;
   /** Most live processes. */
   pids?: number;
   /** Most open fds per process. */
@@ -57,6 +80,11 @@ export interface ContainerOptions {
    * path_symlink refuses absolute targets. A container is a whole system whose absolute links are its own paths.
    */
   capabilitySandbox?: boolean;
+  /**
+   * A read-only view of every filesystem (the readonly-fs syscall profile): calls are checked by
+   * their flags and the file they touch, not only their names; see `readOnlyFs` on Container.
+   */
+  readOnlyFs?: boolean;
 }
 
 /** A container's shared state. */
@@ -70,6 +98,12 @@ export class Container {
   readonly allowedSyscalls?: ReadonlySet<string>;
   readonly refusedErrno: number;
   readonly capabilitySandbox: boolean;
+  /**
+   * Whether its processes see every filesystem read-only: path_open with CREAT, TRUNC or a
+   * write right on a regular file, and writes, pwrites, allocations and size changes of regular
+   * files give EROFS (devices and pipes stay writable, as on a read-only mount).
+   */
+  readonly readOnlyFs: boolean;
   /** Syscalls refused by the allow-list, in order (name per refusal, most recent last). */
   readonly refusedCalls: string[] = [];
   cpuNs = 0;
@@ -94,6 +128,7 @@ export class Container {
     this.allowedSyscalls = options.allowedSyscalls;
     this.refusedErrno = options.refusedErrno ?? 52;
     this.capabilitySandbox = options.capabilitySandbox ?? false;
+    this.readOnlyFs = options.readOnlyFs ?? false;
   }
 
   /** When it was made (its wall-clock limit counts from here). */
@@ -106,9 +141,17 @@ export class Container {
     return undefined;
   }
 
-  /** Bytes of linear memory its live processes hold. */
+  /** The memory limit that holds: --memory, else the default one; undefined for none. */
+  memoryLimit(): number | undefined {
+    return this.limits.memoryBytes ?? this.limits.defaultMemoryBytes;
+  }
+
+  /** Bytes of pipe buffers its processes created and that are still open (charged as memory). */
+  pipeBytes = 0;
+
+  /** Bytes of memory it holds: its live processes' linear memory plus its open pipes' buffers. */
   memoryBytes(): number {
-    return this.pids.list().reduce((n, p) => n + p.memoryBytes, 0);
+    return this.pids.list().reduce((n, p) => n + p.memoryBytes, this.pipeBytes);
   }
 
   /** Live processes (not zombies). */

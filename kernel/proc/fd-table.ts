@@ -49,8 +49,9 @@ export class FdTable {
     return fd;
   }
 
-  /** Puts an entry at exactly `fd`, closing what was there. */
+  /** Puts an entry at exactly `fd`, closing what was there. EBADF: fd at or past the limit (no sparse walk). */
   put(fd: number, entry: FdEntry): void {
+    if (fd >= this.limit) throw new SysError(Errno.BADF);
     const old = this.slots[fd];
     if (old === undefined) {
       if (this.count >= this.limit) this.refuse();

@@ -9,7 +9,12 @@ import { Wait } from "./wait.js";
 
 export const PIPE_CAPACITY = 64 * 1024;
 
-/** The shared state of one pipe. */
+/** Who pays for a pipe's buffer: its creator's container (its pipe bytes count as its memory). */
+export interface PipeOwner {
+  pipeBytes: number;
+}
+
+/** The shared state of one pipe; its ring is charged to `owner` from creation until both ends close. */
 export class Pipe {
   private readonly ring = new Uint8Array(PIPE_CAPACITY);
   private head = 0;
@@ -21,8 +26,15 @@ export class Pipe {
   readonly ino: bigint;
   readonly created = nowNs();
 
-  constructor(ino: bigint) {
+  constructor(ino: bigint, private readonly owner?: PipeOwner) {
     this.ino = ino;
+    if (owner) owner.pipeBytes += PIPE_CAPACITY;
+  }
+
+  /** Called when an end closes: the last one gives the buffer's bytes back to the owner. */
+  endClosed(): void {
+    this.changed.wakeAll();
+    if (this.readers === 0 && this.writers === 0 && this.owner) this.owner.pipeBytes -= PIPE_CAPACITY;
   }
 
   /** Makes a connected pair of ends. */
@@ -124,7 +136,7 @@ export class PipeReadEnd extends PipeEnd {
 
   protected override onClose(): void {
     this.pipe.readers--;
-    this.pipe.changed.wakeAll();
+    this.pipe.endClosed();
   }
 }
 
@@ -168,6 +180,6 @@ export class PipeWriteEnd extends PipeEnd {
 
   protected override onClose(): void {
     this.pipe.writers--;
-    this.pipe.changed.wakeAll();
+    this.pipe.endClosed();
   }
 }

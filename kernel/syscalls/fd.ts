@@ -28,8 +28,9 @@ export function timesFor(atim: bigint, mtim: bigint, flags: number): [bigint | n
   return [a, m];
 }
 
-function checkWritable(file: OpenFile): void {
-  if (file.vnode?.fs.readOnly && file.filetype === Filetype.REGULAR_FILE) throw new SysError(Errno.ROFS);
+/** EROFS for a change to a regular file on a read-only filesystem or in a read-only-fs container. */
+function checkWritable(proc: Process, file: OpenFile): void {
+  if (file.filetype === Filetype.REGULAR_FILE && (file.vnode?.fs.readOnly || proc.container.readOnlyFs)) throw new SysError(Errno.ROFS);
 }
 
 /** Waits for the caller's container to save its changes, if it saves them anywhere (fsync). */
@@ -68,7 +69,7 @@ export const fdSyscalls: SyscallDef[] = [
       if (len === 0n) throw new SysError(Errno.INVAL);
       if (offset + len > BigInt(MAX_FILE_SIZE)) throw new SysError(Errno.FBIG);
       if (file.filetype === Filetype.DIRECTORY) throw new SysError(Errno.BADF);
-      checkWritable(file);
+      checkWritable(proc, file);
       file.allocate(Number(offset), Number(len));
     },
   }),
@@ -133,7 +134,7 @@ export const fdSyscalls: SyscallDef[] = [
       const { file } = proc.fds.get(fd, Rights.FD_FILESTAT_SET_SIZE);
       if (size > BigInt(MAX_FILE_SIZE)) throw new SysError(Errno.FBIG);
       if (file.filetype === Filetype.DIRECTORY) throw new SysError(Errno.BADF);
-      checkWritable(file);
+      checkWritable(proc, file);
       file.setSize(Number(size));
     },
   }),
@@ -143,7 +144,7 @@ export const fdSyscalls: SyscallDef[] = [
     handler(proc: Process, fd: number, atim: bigint, mtim: bigint, flags: number) {
       const { file } = proc.fds.get(fd, Rights.FD_FILESTAT_SET_TIMES);
       const [a, m] = timesFor(atim, mtim, flags);
-      if (file.vnode?.fs.readOnly) throw new SysError(Errno.ROFS);
+      if (file.vnode?.fs.readOnly || proc.container.readOnlyFs) throw new SysError(Errno.ROFS);
       file.setTimes(a, m);
     },
   }),
@@ -184,7 +185,7 @@ export const fdSyscalls: SyscallDef[] = [
       const { file } = proc.fds.get(fd, Rights.FD_WRITE | Rights.FD_SEEK);
       if (file.filetype === Filetype.DIRECTORY) throw new SysError(Errno.ISDIR);
       if (offset > BigInt(MAX_FILE_SIZE)) throw new SysError(Errno.INVAL);
-      checkWritable(file);
+      checkWritable(proc, file);
       return file.pwrite(iovs, Number(offset));
     },
   }),
@@ -204,7 +205,8 @@ export const fdSyscalls: SyscallDef[] = [
       const { file } = proc.fds.get(fd, Rights.FD_READDIR);
       if (!(file instanceof DirectoryFile)) throw new SysError(Errno.NOTDIR);
       const entries = file.readdir(cookie);
-      const out = Buffer.alloc(buf.length);
+      // Records go straight into the guest's buffer: no host copy as large as whatever it passed.
+      const out = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
       let used = 0;
       let next = cookie;
       for (const entry of entries) {
@@ -221,7 +223,6 @@ export const fdSyscalls: SyscallDef[] = [
         record.copy(out, used, 0, n);
         used += n;
       }
-      buf.set(out.subarray(0, used));
       return used;
     },
   }),
@@ -264,11 +265,12 @@ export const fdSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "fd_write", module: WASI_MODULE, mayBlock: true, doc: "Writes at the offset (at the end with O_APPEND); blocks on full pipes. EPIPE (+SIGPIPE); EAGAIN; EROFS.",
+    name: "fd_write", module: WASI_MODULE, mayBlock: true, doc: "Writes at the offset (at the end with O_APPEND); blocks on full pipes. EPIPE (+SIGPIPE); EAGAIN; EROFS (also a regular file in a read-only-fs container).",
     params: [["fd", P.fd], ["iovs", P.iovecs]], result: R.u32,
     handler(proc: Process, fd: number, iovs: Uint8Array[]) {
       const { file } = proc.fds.get(fd, Rights.FD_WRITE);
       if (file.filetype === Filetype.DIRECTORY) throw new SysError(Errno.ISDIR);
+      checkWritable(proc, file);
       return writeOrSigpipe(proc, file, iovs);
     },
   }),

@@ -3,8 +3,9 @@
 import { Errno, SysError } from "../errno.js";
 import { P, R } from "../abi/types.js";
 import * as ABI from "../abi/wasmbox-abi.js";
+import { ARG_MAX } from "../abi/limits.js";
 import { shareEntry, type FdEntry } from "../proc/fd-table.js";
-import { Pipe } from "../proc/pipe.js";
+import { Pipe, PIPE_CAPACITY } from "../proc/pipe.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
 import { DirectoryFile } from "../vfs/open-file.js";
@@ -38,10 +39,13 @@ function signalTargets(proc: Process, pid: number): Process[] {
 export const kernelSyscalls: SyscallDef[] = [
   syscall({
     name: "proc_spawn", module: M, mayBlock: false,
-    doc: "Starts a program as a child (see wasmbox-abi.ts). ENOENT; EACCES; ENOEXEC; EAGAIN (pids limit); EBADF (fdmap).",
+    doc: "Starts a program as a child (see wasmbox-abi.ts). ENOENT; EACCES; ENOEXEC; EAGAIN (pids limit); EBADF (fdmap, or a child fd past the fd limit); E2BIG (argv and envp past ARG_MAX).",
     params: [["path", P.string], ["argv", P.bytesIn], ["envp", P.bytesIn], ["cwd", P.string], ["fdmap", P.u32pairs], ["flags", P.flags]],
     result: R.u32,
     handler(proc: Process, path: string, argvBytes: Uint8Array, envBytes: Uint8Array, cwd: string, pairs: Array<[number, number]>, flags: number) {
+      if (argvBytes.length + envBytes.length > ARG_MAX) throw new SysError(Errno.TOOBIG);
+      const childLimit = proc.container.limits.nofile;
+      for (const [childFd] of pairs) if (childFd >= childLimit) throw new SysError(Errno.BADF);
       const fds: Array<[number, FdEntry]> = [];
       if (pairs.length === 0) {
         for (const [fd, entry] of proc.fds.entries()) {
@@ -78,10 +82,14 @@ export const kernelSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "fd_pipe", module: M, mayBlock: false, doc: "A pipe: read end, write end. EMFILE.",
+    name: "fd_pipe", module: M, mayBlock: false,
+    doc: "A pipe: read end, write end. EMFILE; ENOMEM: its buffer would pass the container's memory limit (pipe buffers count as memory).",
     params: [], result: R.u32pair,
     handler(proc: Process) {
-      const [r, w] = new Pipe(proc.kernel.allocIno()).open();
+      const container = proc.container;
+      const limit = container.memoryLimit();
+      if (limit !== undefined && container.memoryBytes() + PIPE_CAPACITY > limit) throw new SysError(Errno.NOMEM);
+      const [r, w] = new Pipe(proc.kernel.allocIno(), container).open();
       const rights = RIGHTS_STREAM;
       const rfd = proc.fds.add({ file: r, rightsBase: rights, rightsInheriting: 0 });
       try {
@@ -225,14 +233,14 @@ export const kernelSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "sys_meminfo", module: M, mayBlock: false, doc: "Kernel total and used memory, the container's limit and use.",
+    name: "sys_meminfo", module: M, mayBlock: false, doc: "Kernel total and used memory, the container's limit (--memory, else its default) and use (pipe buffers included).",
     params: [["out", P.ptr]],
     handler(proc: Process, out: number) {
       const { total, used } = proc.kernel.memoryInfo(proc.container);
       proc.mem.check(out, 32);
       proc.mem.setU64(out, BigInt(total));
       proc.mem.setU64(out + 8, BigInt(used));
-      proc.mem.setU64(out + 16, BigInt(proc.container.limits.memoryBytes ?? 0));
+      proc.mem.setU64(out + 16, BigInt(proc.container.memoryLimit() ?? 0));
       proc.mem.setU64(out + 24, BigInt(proc.container.memoryBytes()));
     },
   }),

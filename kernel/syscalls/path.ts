@@ -58,6 +58,20 @@ export function openVnode(node: Vnode, r: Resolved, fdflags: number, writable = 
   return new CharDeviceFile(node, () => 0, (b) => b.length);
 }
 
+/**
+ * path_open in a read-only-fs container: EROFS for creating anything (CREAT on a missing name,
+ * CREAT on a directory name), truncating, or asking a regular file for a right that changes it.
+ * Devices, pipes and directories opened for reading stay open-able, as on a read-only mount.
+ */
+function readOnlyFsOpen(node: Vnode | undefined, oflags: number, wantsWrite: boolean): void {
+  if (!node) {
+    if (oflags & OFLAGS_CREAT) throw new SysError(Errno.ROFS);
+    return;
+  }
+  if (node.type !== Filetype.REGULAR_FILE) return;
+  if (oflags & OFLAGS_TRUNC || wantsWrite) throw new SysError(Errno.ROFS);
+}
+
 export const pathSyscalls: SyscallDef[] = [
   syscall({
     name: "path_create_directory", module: WASI_MODULE, mayBlock: false, doc: "mkdir. EEXIST; ENOENT (parent); ENOTDIR; EROFS.",
@@ -121,6 +135,7 @@ export const pathSyscalls: SyscallDef[] = [
       const r = proc.container.ns.resolve(dir.path, path, follow, true);
       const wantsWrite = (base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0;
       let node = r.node;
+      if (proc.container.readOnlyFs) readOnlyFsOpen(node, oflags, wantsWrite);
       if (!node) {
         if (!(oflags & OFLAGS_CREAT)) throw new SysError(Errno.NOENT);
         proc.fds.get(fd, Rights.PATH_CREATE_FILE);

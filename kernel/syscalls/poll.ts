@@ -11,6 +11,10 @@ import { syscall, WASI_MODULE, type SyscallDef } from "./table.js";
 
 const SUBSCRIPTION_SIZE = 48;
 const EVENT_SIZE = 32;
+/** Subscriptions each open fd may need (one for reading, one for writing). */
+const SUBSCRIPTIONS_PER_FD = 2;
+/** Clock subscriptions allowed beyond those. */
+const EXTRA_SUBSCRIPTIONS = 64;
 
 type Subscription =
   | { userdata: bigint; type: EventType.CLOCK; clock: number; deadline: bigint }
@@ -116,12 +120,16 @@ function poll(proc: Process, subs: Subscription[], out: number): number | Wait {
 export const pollSyscalls: SyscallDef[] = [
   syscall({
     name: "poll_oneoff", module: WASI_MODULE, mayBlock: true,
-    doc: "Waits for clocks and fd readiness. EINVAL: no subscriptions or an unknown clock/tag; per-fd errors come back in events.",
+    doc: "Waits for clocks and fd readiness. EINVAL: no subscriptions, more than two per fd the limit allows (plus 64), or an unknown clock/tag; EFAULT: they do not fit in memory; per-fd errors come back in events.",
     params: [["in", P.ptr], ["out", P.ptr], ["nsubscriptions", P.u32]], result: R.u32,
     handler(proc: Process, inPtr: number, outPtr: number, count: number) {
       // A poll is how a program waits: buffered host output goes out first, even if it need not wait.
       if (proc.kernel.hostOutputs.dirty !== null) proc.kernel.hostOutputs.flush();
       if (count === 0) throw new SysError(Errno.INVAL);
+      // Checked before anything is read: a guest's memory could hold millions of subscriptions,
+      // each a host object (in a VM, past its isolate's heap), as poll(2) refuses nfds past RLIMIT_NOFILE.
+      proc.mem.check(inPtr, count * SUBSCRIPTION_SIZE);
+      if (count > SUBSCRIPTIONS_PER_FD * proc.fds.limit + EXTRA_SUBSCRIPTIONS) throw new SysError(Errno.INVAL);
       proc.mem.check(outPtr, count * EVENT_SIZE);
       const subs = readSubscriptions(proc, proc.mem, inPtr, count);
       for (const sub of subs) if (sub.type === EventType.CLOCK && sub.clock > ClockId.THREAD_CPUTIME) throw new SysError(Errno.INVAL);

@@ -1,12 +1,16 @@
-// The in-memory filesystem: directories and symlinks as JS objects, file contents in memfs's
-// core `Node` (growable buffers). Used for the root of a kernel, image layers and container uppers.
-import { createRequire } from "node:module";
-import type { Node as MemfsNode } from "@jsonjoy.com/fs-core/lib/Node.js";
+// The in-memory filesystem: directories and symlinks as JS objects, file contents in sparse chunked
+// buffers (sparse-bytes.ts). Used for the root of a kernel, image layers and container uppers.
 import { Errno, SysError } from "../errno.js";
+import { SparseBytes } from "./sparse-bytes.js";
 import { Filetype, type Filestat } from "../wasi.js";
 import { checkName, checkRenameOver, nowNs, Vnode, type FileSystem } from "./vnode.js";
 
-const requireCjs = createRequire(import.meta.url);
+/**
+ * The largest in-memory file (2 GiB - 1): past it writes and size changes give EFBIG. Files are
+ * sparse, so the limit is not about memory held (the storage limit is) but about what the kernel
+ * may have to copy whole: a file read as a program, copied up from a layer, committed or exported.
+ */
+export const MEMFS_MAX_FILE_SIZE = 2 ** 31 - 1;
 
 /** Options of an in-memory filesystem. */
 export interface MemFsOptions {
@@ -25,23 +29,12 @@ export class MemFs implements FileSystem {
   inodes = 0;
   private nextIno = 1n;
   readonly root: MemDir;
-  /** memfs's Node class, loaded with this filesystem's first file (see fileData()). */
-  private fileClass?: typeof MemfsNode;
 
   constructor(readonly dev: bigint, options: MemFsOptions = {}) {
     this.type = options.type ?? "memfs";
     this.readOnly = options.readOnly ?? false;
     this.byteLimit = options.byteLimit ?? Number.POSITIVE_INFINITY;
     this.root = new MemDir(this, 0o755);
-  }
-
-  /**
-   * A new holder of file bytes. memfs's core (24 CommonJS modules) is loaded only once some
-   * filesystem makes a file: a module run that makes none starts about a tenth faster without it.
-   */
-  fileData(): MemfsNode {
-    this.fileClass ??= requireCjs("@jsonjoy.com/fs-core/lib/Node.js").Node;
-    return new this.fileClass!(0);
   }
 
   allocIno(): bigint {
@@ -102,44 +95,65 @@ abstract class MemNode extends Vnode {
   }
 }
 
-/** A regular file whose bytes live in a memfs Node. */
+/**
+ * A regular file whose bytes live in sparse chunks. Its filesystem is charged the bytes it holds
+ * (the smaller of its size and its allocated chunks), before anything is allocated.
+ */
 export class MemFile extends MemNode {
   readonly type = Filetype.REGULAR_FILE;
-  private readonly data: MemfsNode;
+  private readonly data = new SparseBytes();
 
   constructor(fs: MemFs, mode: number, contents?: Uint8Array) {
     super(fs, mode);
-    this.data = fs.fileData();
-    if (contents && contents.length > 0) {
-      fs.charge(contents.length);
-      this.data.write(asBuffer(contents), 0, contents.length, 0);
-    }
+    if (contents && contents.length > 0) this.write(contents, 0);
   }
 
   override size(): number {
-    return this.data.getSize();
+    return this.data.length;
+  }
+
+  /** The bytes charged to the filesystem for this file. */
+  private held(): number {
+    return Math.min(this.data.length, this.data.allocated);
   }
 
   override read(buf: Uint8Array, pos: number): number {
-    // Straight from memfs's buffer: its own read() allocates a Date and a Buffer view per call.
-    const n = Math.min(buf.length, this.data.getSize() - pos);
-    if (n <= 0) return 0;
-    this.data.buf.copy(buf, 0, pos, pos + n);
-    return n;
+    return this.data.read(buf, pos);
   }
 
+  /** EFBIG past MEMFS_MAX_FILE_SIZE; ENOSPC past the filesystem's byte limit (nothing allocated then). */
   override write(buf: Uint8Array, pos: number): number {
-    const grow = pos + buf.length - this.data.getSize();
-    if (grow > 0) this.fs.charge(grow);
-    const n = this.data.write(asBuffer(buf), 0, buf.length, pos);
+    if (buf.length === 0) return 0;
+    const end = pos + buf.length;
+    if (end > MEMFS_MAX_FILE_SIZE) throw new SysError(Errno.FBIG);
+    const after = Math.min(Math.max(end, this.data.length), this.data.allocated + this.data.growthFor(pos, buf.length));
+    const before = this.held();
+    this.fs.charge(after - before);
+    const n = this.data.write(buf, pos);
+    this.fs.charge(this.held() - after);
     this.mtim = this.ctim = nowNs();
     return n;
   }
 
+  /** EFBIG past MEMFS_MAX_FILE_SIZE; growing allocates nothing (the new part is a hole). */
   override truncate(size: number): void {
-    this.fs.charge(size - this.data.getSize());
+    if (size > MEMFS_MAX_FILE_SIZE) throw new SysError(Errno.FBIG);
+    const before = this.held();
     this.data.truncate(size);
+    this.fs.charge(this.held() - before);
     this.mtim = this.ctim = nowNs();
+  }
+
+  /**
+   * posix_fallocate: EFBIG past MEMFS_MAX_FILE_SIZE; ENOSPC when writing the whole range could
+   * not fit in what the filesystem has left. The range stays a hole until written (the space is
+   * checked, not held: a later write may still meet ENOSPC if others took the space meanwhile).
+   */
+  override allocate(offset: number, len: number): void {
+    if (offset + len > MEMFS_MAX_FILE_SIZE) throw new SysError(Errno.FBIG);
+    const written = Math.min(Math.max(offset + len, this.data.length), this.data.allocated + this.data.growthFor(offset, len));
+    if (this.fs.usedBytes + written - this.held() > this.fs.byteLimit) throw new SysError(Errno.NOSPC);
+    if (offset + len > this.data.length) this.truncate(offset + len);
   }
 
   /** The whole contents (a copy). */
@@ -151,7 +165,7 @@ export class MemFile extends MemNode {
 
   override release(): void {
     super.release();
-    this.fs.charge(-this.size());
+    this.fs.charge(-this.held());
   }
 }
 
@@ -266,8 +280,4 @@ export class MemDir extends MemNode {
     if (node instanceof MemDir) toDir.nlink++;
     node.ctim = this.mtim = this.ctim = toDir.mtim = toDir.ctim = nowNs();
   }
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

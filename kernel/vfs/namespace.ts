@@ -3,11 +3,11 @@
 import { Errno, SysError } from "../errno.js";
 import { Filetype } from "../wasi.js";
 import type { Vnode } from "./vnode.js";
+import { PATH_MAX } from "../abi/limits.js";
 
 /** The most symlinks one resolution may expand, as Linux's MAXSYMLINKS. */
 export const MAX_SYMLINKS = 40;
-/** The longest path accepted, as Linux's PATH_MAX. */
-export const PATH_MAX = 4096;
+export { PATH_MAX } from "../abi/limits.js";
 
 /** One entry of the mount table. */
 export interface Mount {

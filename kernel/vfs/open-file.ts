@@ -188,7 +188,9 @@ export class RegularFile extends OpenFile {
   }
 
   override allocate(offset: number, len: number): void {
-    if (offset + len > this.contents.size()) this.contents.truncate(offset + len);
+    // A host file's own handle extends it; a vnode knows how to reserve the range (ENOSPC, EFBIG).
+    if (this.contents === this.vnode) this.vnode.allocate(offset, len);
+    else if (offset + len > this.contents.size()) this.contents.truncate(offset + len);
   }
 
   override sync(): void {

@@ -351,6 +351,11 @@ export class OverlayNode extends Vnode {
     const upper = this.copyUp();
     this.fs.guard(() => upper.truncate(size));
   }
+  override allocate(offset: number, len: number): void {
+    this.writable();
+    const upper = this.copyUp();
+    this.fs.guard(() => upper.allocate(offset, len));
+  }
   override readlink(): string {
     return this.real.readlink();
   }

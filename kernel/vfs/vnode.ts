@@ -74,6 +74,10 @@ export abstract class Vnode {
   truncate(_size: number): void {
     throw new SysError(this.type === Filetype.DIRECTORY ? Errno.ISDIR : Errno.INVAL);
   }
+  /** posix_fallocate: makes [offset, offset+len) part of the file (ENOSPC where it cannot fit). */
+  allocate(offset: number, len: number): void {
+    if (offset + len > this.size()) this.truncate(offset + len);
+  }
 
   // Directories.
   lookup(_name: string): Vnode | undefined {
