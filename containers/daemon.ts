@@ -14,7 +14,7 @@ import { ContainerFiles } from "./files.js";
 import { changeKind, inspectOf, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
 import { ContainerRuntime, RuntimeError } from "./runtime.js";
-import { specFromOptions, SpecError, type CreateOptions } from "./spec.js";
+import { checkCreateOptions, specFromOptions, SpecError, type CreateOptions } from "./spec.js";
 
 /** Options of a daemon. */
 export interface DaemonOptions {
@@ -51,19 +51,69 @@ const json = (ctx: Ctx, status: number, value: unknown) => {
   ctx.res.end(JSON.stringify(value) + "\n");
 };
 
-async function body(req: IncomingMessage): Promise<Buffer> {
+/** The most a JSON request body may hold. */
+export const MAX_JSON_BODY = 1024 * 1024;
+/** The most a tar body (cp into a container) may hold. */
+export const MAX_ARCHIVE_BODY = 1024 ** 3;
+
+/** A request's body, refused with 413 past `limit` bytes (by its content-length, or as it arrives). */
+async function body(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) throw new RuntimeError(`request body too large: ${declared} bytes, at most ${limit}`, 413);
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new RuntimeError(`request body too large: more than ${limit} bytes`, 413);
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
-async function jsonBody<T>(req: IncomingMessage): Promise<T> {
-  const data = await body(req);
+/** A JSON object body (an empty body is `{}`); 400 when it is not a JSON object. */
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const data = await body(req, MAX_JSON_BODY);
+  let value: unknown;
   try {
-    return JSON.parse(data.toString("utf8") || "{}") as T;
-  } catch {
-    throw new RuntimeError("request body is not JSON");
+    value = JSON.parse(data.toString("utf8") || "{}");
+  } catch (e) {
+    throw new RuntimeError(`request body is not JSON: ${(e as Error).message}`);
   }
+  if (!isObject(value)) throw new RuntimeError("request body must be a JSON object");
+  return value;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** A query parameter holding a JSON list of strings (exec's cmd and env); 400 otherwise. */
+function stringsParam(q: URLSearchParams, name: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(q.get(name) ?? "[]");
+  } catch {
+    throw new RuntimeError(`query parameter ${name} is not JSON`);
+  }
+  if (!isStrings(value)) throw new RuntimeError(`query parameter ${name} must be a JSON list of strings`);
+  return value;
+}
+
+/** A query parameter of seconds (stop and restart's t); undefined when absent, 400 when not a number. */
+function secondsParam(q: URLSearchParams, name: string): number | undefined {
+  const text = q.get(name);
+  if (text === null || text === "") return undefined;
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new RuntimeError(`query parameter ${name}=${text}: expected seconds`);
+  return Number(text);
+}
+
+/** The create request's parts, checked: 400 for anything of the wrong type. */
+function createRequestOf(request: Record<string, unknown>): { image: string; command: string[]; options: CreateOptions; cwd: string; env: Record<string, string> } {
+  const { image, command = [], options = {}, cwd = "/", env = {} } = request;
+  if (typeof image !== "string" || image === "") throw new RuntimeError("create needs an image (a string)");
+  if (!isStrings(command)) throw new RuntimeError("command must be a list of strings");
+  if (typeof cwd !== "string") throw new RuntimeError("cwd must be a string");
+  if (!isObject(env) || !Object.values(env).every((v) => typeof v === "string")) throw new RuntimeError("env must be an object of strings");
+  return { image, command, options: checkCreateOptions(options), cwd, env: env as Record<string, string> };
 }
 
 const flag = (q: URLSearchParams, name: string) => ["1", "true"].includes(q.get(name) ?? "");
@@ -85,9 +135,9 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   }],
   ["GET", /^\/containers\/json$/, async (ctx) => json(ctx, 200, ctx.runtime.list(flag(ctx.query, "all")).map(summaryOf))],
   ["POST", /^\/containers\/create$/, async (ctx) => {
-    const request = await jsonBody<{ image: string; command?: string[]; options?: CreateOptions; cwd?: string; env?: Record<string, string> }>(ctx.req);
-    const parsed = specFromOptions(request.options ?? {}, { cwd: request.cwd ?? "/", env: request.env ?? {}, syscallNames: ctx.runtime.kernel.syscalls.map((s) => s.name) });
-    const record = await ctx.runtime.create({ ...parsed, image: request.image, command: request.command ?? [] });
+    const request = createRequestOf(await jsonBody(ctx.req));
+    const parsed = specFromOptions(request.options, { cwd: request.cwd, env: request.env, syscallNames: ctx.runtime.kernel.syscalls.map((s) => s.name) });
+    const record = await ctx.runtime.create({ ...parsed, image: request.image, command: request.command });
     json(ctx, 201, { Id: record.spec.id, Name: record.spec.name });
   }],
   ["POST", /^\/containers\/prune$/, async (ctx) => json(ctx, 200, { ContainersDeleted: await ctx.runtime.prune() })],
@@ -96,13 +146,11 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     json(ctx, 200, { Id: record.spec.id, Status: record.state.status });
   }],
   ["POST", /^\/containers\/([^/]+)\/stop$/, async (ctx) => {
-    const t = ctx.query.get("t");
-    const record = await ctx.runtime.stop(ctx.params[0]!, t === null ? undefined : Number(t));
+    const record = await ctx.runtime.stop(ctx.params[0]!, secondsParam(ctx.query, "t"));
     json(ctx, 200, { Id: record.spec.id, ExitCode: record.state.exitCode });
   }],
   ["POST", /^\/containers\/([^/]+)\/restart$/, async (ctx) => {
-    const t = ctx.query.get("t");
-    const record = await ctx.runtime.restart(ctx.params[0]!, t === null ? undefined : Number(t));
+    const record = await ctx.runtime.restart(ctx.params[0]!, secondsParam(ctx.query, "t"));
     json(ctx, 200, { Id: record.spec.id });
   }],
   ["POST", /^\/containers\/([^/]+)\/kill$/, async (ctx) => {
@@ -141,8 +189,8 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     ctx.res.end();
   }],
   ["POST", /^\/containers\/([^/]+)\/exec$/, async (ctx) => {
-    const argv = JSON.parse(ctx.query.get("cmd") ?? "[]") as string[];
-    const env = JSON.parse(ctx.query.get("env") ?? "[]") as string[];
+    const argv = stringsParam(ctx.query, "cmd");
+    const env = stringsParam(ctx.query, "env");
     ctx.runtime.find(ctx.params[0]!);
     const send = ndjson(ctx);
     const code = await ctx.runtime.exec(ctx.params[0]!, argv, {
@@ -173,7 +221,10 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     ctx.res.end(tar);
   }],
   ["PUT", /^\/containers\/([^/]+)\/archive$/, async (ctx) => {
-    const entries = await decodeLayer(await body(ctx.req));
+    const tar = await body(ctx.req, MAX_ARCHIVE_BODY);
+    const entries = await decodeLayer(tar).catch((e: Error) => {
+      throw new RuntimeError(`the request body is not a tar archive: ${e.message}`);
+    });
     await ctx.runtime.copyIn(ctx.params[0]!, ctx.query.get("path") ?? "/", entries, ctx.query.get("name") ?? "");
     json(ctx, 200, { ok: true });
   }],
@@ -182,6 +233,26 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
 function formatCpu(ms: number): string {
   const s = Math.floor(ms / 1000);
   return `${String(Math.floor(s / 3600)).padStart(2, "0")}:${String(Math.floor(s / 60) % 60).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** The route of a request and its decoded parameters: 400 for a malformed URL or escape, 404 for no route. */
+function routeOf(req: IncomingMessage): { route: Handler; url: URL; params: string[] } {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", "http://wasmbox");
+  } catch {
+    throw new RuntimeError(`malformed request URL: ${JSON.stringify(req.url)}`);
+  }
+  const found = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
+  if (!found) throw new RuntimeError(`no route for ${req.method} ${url.pathname}`, 404);
+  const params = found[1].exec(url.pathname)!.slice(1).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      throw new RuntimeError(`malformed %-escape in ${JSON.stringify(p)}`);
+    }
+  });
+  return { route: found[2], url, params };
 }
 
 /** Starts a daemon on `$home/daemon.sock` (replacing a stale socket file). */
@@ -195,27 +266,34 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const socketPath = daemonSocketPath(options.home);
   let requestShutdown!: () => void;
   const closed = new Promise<void>((resolve) => (requestShutdown = resolve));
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://wasmbox");
-    const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
-    if (!route) {
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ message: `no route for ${req.method} ${url.pathname}` }) + "\n");
-      return;
-    }
-    const params = route[1].exec(url.pathname)!.slice(1).map(decodeURIComponent);
-    const ctx: Ctx = { runtime, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
-    void (async () => {
-      try {
-        await runtime.refresh();
-        await route[2](ctx);
-      } catch (e) {
-        const status = e instanceof RuntimeError ? e.status : e instanceof SpecError || e instanceof ImageError ? 400 : 500;
-        if (status === 500) log(`wasmbox daemon: ${req.method} ${url.pathname}: ${(e as Error).stack ?? e}`);
-        if (res.headersSent) res.end();
-        else json(ctx, status, { message: (e as Error).message });
+  const server: Server = createServer((req, res) => void serve(req, res));
+  // Every request is parsed and answered inside one error boundary: no request can end the daemon.
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    res.on("error", () => undefined);
+    req.on("error", () => undefined);
+    let what = `${req.method} ${req.url}`;
+    try {
+      const { route, url, params } = routeOf(req);
+      what = `${req.method} ${url.pathname}`;
+      const ctx: Ctx = { runtime, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
+      await runtime.refresh();
+      await route(ctx);
+    } catch (e) {
+      const status = e instanceof RuntimeError ? e.status : e instanceof SpecError || e instanceof ImageError ? 400 : 500;
+      if (status === 500) log(`wasmbox daemon: ${what}: ${(e as Error).stack ?? e}`);
+      if (res.headersSent) res.end();
+      else {
+        // A refused body is not read: the connection closes rather than wait for the rest of it.
+        if (status === 413) res.setHeader("connection", "close");
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: (e as Error).message ?? String(e) }) + "\n");
       }
-    })();
+    }
+  };
+  server.on("clientError", (_e, socket) => {
+    // Unparsable HTTP: answer 400 when the socket can still take it, as node's default does.
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
   });
   if (existsSync(socketPath)) {
     if (await new DaemonClient(socketPath).ping()) throw new RuntimeError(`a wasmbox daemon already serves ${socketPath}`, 409);

