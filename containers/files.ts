@@ -9,6 +9,7 @@ import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { writeFileAtomic } from "../images/fs-atomic.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { IsoClock } from "./clock.js";
+import { KeyedQueue } from "./queue.js";
 import type { ContainerSpec, ContainerState } from "./spec.js";
 
 /** One line of container.log. */
@@ -21,7 +22,7 @@ export interface LogLine {
 
 /** The containers directory of a wasmbox home. */
 export class ContainerFiles {
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queues = new KeyedQueue();
 
   private readonly clock = new IsoClock();
 
@@ -67,18 +68,12 @@ export class ContainerFiles {
   }
 
   private enqueue(id: string, work: () => Promise<void>): Promise<void> {
-    const next = (this.queues.get(id) ?? Promise.resolve()).then(work);
-    const settled = next.catch(() => undefined);
-    this.queues.set(id, settled);
-    void settled.then(() => {
-      if (this.queues.get(id) === settled) this.queues.delete(id);
-    });
-    return next;
+    return this.queues.run(id, work);
   }
 
   /** Waits for a container's queued writes. */
-  async flush(id: string): Promise<void> {
-    await this.queues.get(id);
+  flush(id: string): Promise<void> {
+    return this.queues.idle(id);
   }
 
   /** Writes a new container's directory. */

@@ -16,6 +16,7 @@ import { Filetype } from "../kernel/wasi.js";
 import { Hypervisor } from "../kernel/vm/index.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
+import { KeyedQueue } from "./queue.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
@@ -54,8 +55,10 @@ export interface ContainerRecord {
   upperFs?: MemFs;
   /** Settles once a finished container's state and upper are saved. */
   settling?: Promise<void>;
-  /** Started by this runtime: its state in memory is the truth, not the files. */
-  startedHere?: boolean;
+  /** Created or started by this runtime: its state in memory is the truth, not the files. */
+  ownedHere?: boolean;
+  /** Set when its removal begins (rm, or --rm at its end); settles once its directory is gone. */
+  removal?: Promise<void>;
 }
 
 /** Options of a runtime. */
@@ -86,6 +89,15 @@ export class ContainerRuntime {
   private readonly clock = new IsoClock();
   /** Boots the VMs (made at the first one). */
   private hypervisor?: Hypervisor;
+  /** The lifecycle calls of each container, one after another (by id). */
+  private readonly ops = new KeyedQueue();
+  /** Ids whose removal is under way: a refresh that read their files just before must not bring them back. */
+  private readonly removing = new Set<string>();
+  /** Records whose end is being saved and that --rm removes from inside that save (it must not wait for itself). */
+  private readonly settlingSelf = new Set<ContainerRecord>();
+  /** The refresh running now, and the one queued behind it (concurrent requests share them). */
+  private refreshing?: Promise<void>;
+  private nextRefresh?: Promise<void>;
 
   constructor(options: RuntimeOptions) {
     this.kernel = options.kernel;
@@ -95,18 +107,36 @@ export class ContainerRuntime {
     this.events.setMaxListeners(0);
   }
 
-  /** Loads the records kept in files (new ones, and the state of those not running here). */
-  async refresh(): Promise<void> {
-    if (!this.files) return;
-    const onDisk = await this.files.list();
+  /**
+   * Loads the records kept in files (new ones, and the state of those not created or run here).
+   * Calls made while one runs share the next one, which starts after it: each caller sees the
+   * files as they were at least when it called.
+   */
+  refresh(): Promise<void> {
+    if (!this.files) return Promise.resolve();
+    if (!this.refreshing) {
+      this.refreshing = this.refreshNow().finally(() => (this.refreshing = undefined));
+      return this.refreshing;
+    }
+    this.nextRefresh ??= this.refreshing.then(() => {
+      this.nextRefresh = undefined;
+      return this.refresh();
+    });
+    return this.nextRefresh;
+  }
+
+  private async refreshNow(): Promise<void> {
+    const files = this.files!;
+    const onDisk = await files.list();
     const present = new Set(onDisk);
-    for (const [id, record] of [...this.records]) if (!present.has(id) && !record.live) this.forget(record);
+    for (const [id, record] of [...this.records]) if (!present.has(id) && !record.live && !record.ownedHere) this.forget(record);
     for (const id of onDisk) {
       const known = this.records.get(id);
-      if (known?.live || known?.startedHere) continue;
-      const loaded = await this.files.load(id);
-      if (!loaded) continue;
-      if (loaded.state.status === "running" && !this.files.ownerAlive(loaded.state)) {
+      if (known?.live || known?.ownedHere || this.removing.has(id)) continue;
+      const loaded = await files.load(id);
+      const now = this.records.get(id);
+      if (!loaded || this.removing.has(id) || now?.live || now?.ownedHere || (now && now !== known)) continue;
+      if (loaded.state.status === "running" && !files.ownerAlive(loaded.state)) {
         loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: loaded.state.finishedAt ?? this.clock.now(), error: "the process that ran it ended" };
       }
       if (known) known.state = loaded.state;
@@ -155,7 +185,7 @@ export class ContainerRuntime {
       hostname: request.hostname ?? id.slice(0, 12),
       stopSignal: config.StopSignal && request.stopSignal === "SIGTERM" ? config.StopSignal : request.stopSignal,
     };
-    const record: ContainerRecord = { spec, state: createdState() };
+    const record: ContainerRecord = { spec, state: createdState(), ownedHere: true };
     this.remember(record);
     await this.files?.create(spec, record.state);
     return record;
@@ -231,10 +261,31 @@ export class ContainerRuntime {
     return record.upper;
   }
 
+  /**
+   * Runs a lifecycle call on a container once the calls before it on the same container are done
+   * (404 when it was removed meanwhile, 409 while its removal is under way).
+   */
+  private async locked<T>(ref: string, work: (record: ContainerRecord) => Promise<T>): Promise<T> {
+    const found = this.find(ref);
+    return this.ops.run(found.spec.id, async () => {
+      if (found.removal) {
+        if (this.records.get(found.spec.id) === found) throw new RuntimeError(`removal of container ${found.spec.name} is already in progress`, 409);
+        throw new RuntimeError(`No such container: ${ref}`, 404);
+      }
+      return work(found);
+    });
+  }
+
   /** Starts a created or exited container or VM; resolves once pid 1 runs (or failed to start). */
-  async start(ref: string, io: StreamIo = {}): Promise<ContainerRecord> {
-    const record = this.find(ref);
+  start(ref: string, io: StreamIo = {}): Promise<ContainerRecord> {
+    return this.locked(ref, (record) => this.startNow(record, io));
+  }
+
+  private async startNow(record: ContainerRecord, io: StreamIo): Promise<ContainerRecord> {
     if (record.live) return record;
+    // The last run's state and upper are saved first, so that save cannot overwrite this start's.
+    await record.settling;
+    if (record.removal) throw new RuntimeError(`removal of container ${record.spec.name} is already in progress`, 409);
     if (record.state.status === "running") throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     const spec = record.spec;
     const onStderr = this.logSink(spec.id, "stderr", io.onStderr);
@@ -272,7 +323,7 @@ export class ContainerRuntime {
   /** Makes a just-started instance the record's live one (in the same tick as its start, so no second start slips in). */
   private launched(record: ContainerRecord, instance: Instance): Instance {
     record.live = instance;
-    record.startedHere = true;
+    record.ownedHere = true;
     record.upper = undefined;
     record.state = { ...record.state, status: "running", startedAt: this.clock.now(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
@@ -300,7 +351,7 @@ export class ContainerRuntime {
     } catch (e) {
       record.upper = undefined;
       record.upperFs = overlay.upper;
-      record.startedHere = true;
+      record.ownedHere = true;
       record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: 127, finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
       record.settling = this.settle(record, overlay);
       onError(`wasmbox: ${(e as Error).message}\n`);
@@ -364,7 +415,14 @@ export class ContainerRuntime {
         if (overlay) await this.files.saveUpper(record.spec.id, (record.upper = overlay.diff().entries));
         await this.files.saveState(record.spec.id, record.state);
       }
-      if (record.spec.autoRemove && this.records.has(record.spec.id)) await this.remove(record.spec.id, true);
+      if (record.spec.autoRemove && this.records.has(record.spec.id)) {
+        this.settlingSelf.add(record);
+        try {
+          await this.removeNow(record);
+        } finally {
+          this.settlingSelf.delete(record);
+        }
+      }
     } catch (e) {
       this.kernel.notice(`wasmbox: saving container ${record.spec.id.slice(0, 12)}: ${(e as Error).message}`);
     } finally {
@@ -391,8 +449,11 @@ export class ContainerRuntime {
   }
 
   /** Sends the stop signal, then SIGKILL after the timeout (seconds; the spec's by default). */
-  async stop(ref: string, timeout?: number): Promise<ContainerRecord> {
-    const record = this.find(ref);
+  stop(ref: string, timeout?: number): Promise<ContainerRecord> {
+    return this.locked(ref, (record) => this.stopNow(record, timeout));
+  }
+
+  private async stopNow(record: ContainerRecord, timeout?: number): Promise<ContainerRecord> {
     const live = record.live;
     if (!live) return record;
     const seconds = timeout ?? record.spec.stopTimeout;
@@ -418,10 +479,12 @@ export class ContainerRuntime {
   }
 
   /** Stops (if running) and starts again. */
-  async restart(ref: string, timeout?: number, io?: StreamIo): Promise<ContainerRecord> {
-    const record = await this.stop(ref, timeout);
-    record.state.restartCount++;
-    return this.start(record.spec.id, io);
+  restart(ref: string, timeout?: number, io: StreamIo = {}): Promise<ContainerRecord> {
+    return this.locked(ref, async (record) => {
+      await this.stopNow(record, timeout);
+      record.state.restartCount++;
+      return this.startNow(record, io);
+    });
   }
 
   /** Waits for a running container to end and its state and upper to be saved. */
@@ -431,19 +494,40 @@ export class ContainerRuntime {
   }
 
   /** Removes a container (force: kill it first if running). */
-  async remove(ref: string, force = false): Promise<ContainerRecord> {
-    const record = this.find(ref);
-    if (record.live) {
-      if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
-      record.live.signal(9);
-      await record.done;
-    } else if (record.state.status === "running") {
-      throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
-    }
-    this.forget(record);
-    await this.files?.remove(record.spec.id);
-    if (record.state.status === "created") this.events.emit("exit", record.spec.id, record);
-    return record;
+  remove(ref: string, force = false): Promise<ContainerRecord> {
+    return this.locked(ref, async (record) => {
+      if (record.live) {
+        if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
+      } else if (record.state.status === "running") {
+        throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
+      }
+      await this.removeNow(record);
+      return record;
+    });
+  }
+
+  /**
+   * Removes a record: kills it if it runs, waits until its end is saved, forgets it, deletes its
+   * directory. Also --rm's removal at the end of a run (which cannot wait for the lifecycle lock:
+   * a stop holding it waits for that end).
+   */
+  private removeNow(record: ContainerRecord): Promise<void> {
+    return (record.removal ??= (async () => {
+      const id = record.spec.id;
+      this.removing.add(id);
+      try {
+        if (record.live) {
+          record.live.signal(9);
+          await record.done;
+        }
+        if (record.settling && !this.settlingSelf.has(record)) await record.settling;
+        this.forget(record);
+        await this.files?.remove(id);
+      } finally {
+        this.removing.delete(id);
+      }
+      if (record.state.status === "created") this.events.emit("exit", id, record);
+    })());
   }
 
   /** Removes every stopped container; returns their ids. */
@@ -451,8 +535,12 @@ export class ContainerRuntime {
     const removed: string[] = [];
     for (const record of this.list(true)) {
       if (record.live || record.state.status === "running") continue;
-      await this.remove(record.spec.id);
-      removed.push(record.spec.id);
+      // One started or removed meanwhile is not pruned (409 or 404 from its lifecycle lock).
+      const gone = await this.remove(record.spec.id).then(() => true, (e: unknown) => {
+        if (e instanceof RuntimeError) return false;
+        throw e;
+      });
+      if (gone) removed.push(record.spec.id);
     }
     return removed;
   }
@@ -526,8 +614,11 @@ export class ContainerRuntime {
    * Copies entries into a container (docker cp - CONTAINER:PATH). Entries are named from the source's
    * basename `name`: into PATH when it is a directory, else as PATH itself. A stopped one's upper is saved.
    */
-  async copyIn(ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
-    const record = this.find(ref);
+  copyIn(ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
+    return this.locked(ref, (record) => this.copyInNow(record, ref, path, entries, name));
+  }
+
+  private async copyInNow(record: ContainerRecord, ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
     const root = await this.rootOf(record, "cp");
     const live = this.sharedKernelOnly(record, "cp");
     const fs = live ? new FsApi(live.container.ns) : new FsApi(new MountNamespace(root.root));

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { daemonSocketPath } from "../../containers/client.js";
+import { DaemonClient, DaemonError, daemonSocketPath } from "../../containers/client.js";
 import { daemonHarness } from "../helpers/daemon.js";
 
 const setup = daemonHarness("wbh");
@@ -150,5 +150,52 @@ describe("the daemon under malformed requests", () => {
     expect(notJson).toMatch(/^HTTP\/1\.1 400 /);
     expect(notJson).toMatch(/not JSON/);
     expect(await ping(socketPath)).toBe(200);
+  });
+});
+
+describe("the daemon under concurrent lifecycle calls", () => {
+  it("serializes 150 racing create/start/kill/rm calls on 10 containers: 4xx conflicts, no 500, consistent state", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("ps")).code).toBe(0);
+    const client = new DaemonClient(daemonSocketPath(home));
+    const rnd = random(99);
+    const names = Array.from({ length: 10 }, (_, i) => `race${i}`);
+    const call = async (method: string, path: string, options: Parameters<DaemonClient["json"]>[2] = {}): Promise<number> => {
+      try {
+        await client.json(method, path, options);
+        return 200;
+      } catch (e) {
+        return e instanceof DaemonError ? e.status : -1;
+      }
+    };
+    const ops = Array.from({ length: 150 }, () => {
+      const name = names[Math.floor(rnd() * names.length)]!;
+      const op = Math.floor(rnd() * 5);
+      if (op === 0) return () => call("POST", "/containers/create", { json: { image: "base", command: ["sleep", "30"], options: { name } } });
+      if (op === 1) return () => call("POST", `/containers/${name}/start`);
+      if (op === 2) return () => call("POST", `/containers/${name}/kill`);
+      if (op === 3) return () => call("DELETE", `/containers/${name}`);
+      return () => call("DELETE", `/containers/${name}`, { query: { force: 1 } });
+    });
+    // Creates first in the mix so that most calls find their container.
+    const statuses = await Promise.all([...names.map((name) => () => call("POST", "/containers/create", { json: { image: "base", command: ["sleep", "30"], options: { name } } })), ...ops].map((f) => f()));
+    const tally = new Map<number, number>();
+    for (const s of statuses) tally.set(s, (tally.get(s) ?? 0) + 1);
+    expect([...tally.keys()].filter((s) => ![200, 404, 409].includes(s)), JSON.stringify([...tally])).toEqual([]);
+    expect(tally.get(409)).toBeGreaterThan(0);
+    // What ps lists is exactly what is on disk, each name once.
+    const listed = await client.json<Array<{ Id: string; Names: string[] }>>("GET", "/containers/json", { query: { all: 1 } });
+    const onDisk = (await readdir(join(home, "containers"))).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    expect(listed.map((c) => c.Id).sort()).toEqual(onDisk.sort());
+    const listedNames = listed.map((c) => c.Names[0]!);
+    expect(new Set(listedNames).size).toBe(listedNames.length);
+    for (const c of listed) {
+      const config = JSON.parse(await readFile(join(home, "containers", c.Id, "config.json"), "utf8")) as { name: string };
+      expect("/" + config.name).toBe(c.Names[0]);
+    }
+    // And every one of them can still be removed, leaving nothing behind.
+    for (const c of listed) expect(await call("DELETE", `/containers/${c.Id}`, { query: { force: 1 } })).toBe(200);
+    expect((await readdir(join(home, "containers"))).filter((n) => !n.startsWith("."))).toEqual([]);
+    expect(await call("GET", "/containers/json")).toBe(200);
   });
 });
