@@ -2,7 +2,7 @@
 // over a unix socket at `$WASMBOX_HOME/daemon.sock` (node:http). Routes are a table; handlers
 // are thin calls into ContainerRuntime. Started by `wasmbox daemon`, on demand by the CLI.
 import { existsSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { chmod, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Kernel, type EngineChoice } from "../kernel/index.js";
@@ -10,7 +10,7 @@ import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { ImageStore } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
 import { daemonSocketPath, DaemonClient } from "./client.js";
-import { ContainerFiles } from "./files.js";
+import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
 import { changeKind, inspectOf, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
 import { ContainerRuntime, RuntimeError } from "./runtime.js";
@@ -258,6 +258,10 @@ function routeOf(req: IncomingMessage): { route: Handler; url: URL; params: stri
 /** Starts a daemon on `$home/daemon.sock` (replacing a stale socket file). */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  // The home is 0700 before the socket is made in it, so there is no moment when another user
+  // could connect; the socket itself is then made 0600.
+  await privateDir(options.home);
+  await chmod(join(options.home, "daemon.log"), PRIVATE_FILE).catch(() => undefined);
   const store = await ImageStore.open(options.home);
   const files = await ContainerFiles.open(options.home);
   const kernel = new Kernel({ engine: options.engine ?? "auto", log });
@@ -303,7 +307,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     server.once("error", reject);
     server.listen(socketPath, () => resolve());
   });
-  await writeFile(join(options.home, "daemon.pid"), String(process.pid) + "\n");
+  await chmod(socketPath, PRIVATE_FILE);
+  await writeFile(join(options.home, "daemon.pid"), String(process.pid) + "\n", { mode: PRIVATE_FILE });
   return {
     runtime,
     socketPath,

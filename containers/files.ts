@@ -2,8 +2,9 @@
 // spec), state.json (status, exit code, limit hit, owner pid while running), upper.tar (the
 // writable layer, whiteouts included) and container.log (one JSON line per output chunk).
 // Every file but the log is written atomically (temp + rename), one write queue per container.
+// Whatever the umask, directories are 0700 and files 0600: a config holds the -e secrets.
 import { appendFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { writeFileAtomic } from "../images/fs-atomic.js";
@@ -11,6 +12,21 @@ import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { IsoClock } from "./clock.js";
 import { KeyedQueue } from "./queue.js";
 import type { ContainerSpec, ContainerState } from "./spec.js";
+
+/** The mode of every directory the daemon keeps state in ($WASMBOX_HOME, containers/, each container's). */
+export const PRIVATE_DIR = 0o700;
+/** The mode of every state file (configs with their -e secrets, states, uppers, logs; the socket). */
+export const PRIVATE_FILE = 0o600;
+
+/**
+ * Makes `dir` (and missing parents) with mode 0700; an existing one of ours that others could
+ * read or enter is narrowed to 0700 (one made by an older wasmbox, or under a loose umask).
+ */
+export async function privateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+  const st = await stat(dir);
+  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(dir, PRIVATE_DIR);
+}
 
 /** One line of container.log. */
 export interface LogLine {
@@ -30,8 +46,9 @@ export class ContainerFiles {
 
   /** Opens (creating) `$home/containers`. */
   static async open(home: string): Promise<ContainerFiles> {
+    await privateDir(home);
     const dir = join(home, "containers");
-    await mkdir(dir, { recursive: true });
+    await privateDir(dir);
     return new ContainerFiles(dir);
   }
 
@@ -79,22 +96,22 @@ export class ContainerFiles {
   /** Writes a new container's directory. */
   create(spec: ContainerSpec, state: ContainerState): Promise<void> {
     return this.enqueue(spec.id, async () => {
-      await mkdir(this.path(spec.id), { recursive: true });
-      await writeFileAtomic(this.path(spec.id, "state.json"), stateJson(state));
-      await writeFileAtomic(this.path(spec.id, "config.json"), JSON.stringify(spec, null, 2) + "\n");
+      await mkdir(this.path(spec.id), { recursive: true, mode: PRIVATE_DIR });
+      await writeFileAtomic(this.path(spec.id, "state.json"), stateJson(state), PRIVATE_FILE);
+      await writeFileAtomic(this.path(spec.id, "config.json"), JSON.stringify(spec, null, 2) + "\n", PRIVATE_FILE);
     });
   }
 
   /** Saves the state (with this process as owner while running). */
   saveState(id: string, state: ContainerState): Promise<void> {
-    return this.enqueue(id, () => writeFileAtomic(this.path(id, "state.json"), stateJson(state)));
+    return this.enqueue(id, () => writeFileAtomic(this.path(id, "state.json"), stateJson(state), PRIVATE_FILE));
   }
 
   /** Saves the writable layer (removing the file when it is empty). */
   saveUpper(id: string, entries: readonly LayerEntry[]): Promise<void> {
     return this.enqueue(id, async () => {
       if (entries.length === 0) await rm(this.path(id, "upper.tar"), { force: true });
-      else await writeFileAtomic(this.path(id, "upper.tar"), await layerEntriesToTar(entries));
+      else await writeFileAtomic(this.path(id, "upper.tar"), await layerEntriesToTar(entries), PRIVATE_FILE);
     });
   }
 
@@ -109,7 +126,7 @@ export class ContainerFiles {
   appendLog(id: string, stream: "stdout" | "stderr", chunk: Uint8Array): void {
     const line: LogLine = { stream, time: this.clock.now(), data: Buffer.from(chunk).toString("base64") };
     try {
-      appendFileSync(this.path(id, "container.log"), JSON.stringify(line) + "\n");
+      appendFileSync(this.path(id, "container.log"), JSON.stringify(line) + "\n", { mode: PRIVATE_FILE });
     } catch {
       // The container was removed while writing; its output has nowhere to go.
     }

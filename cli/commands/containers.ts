@@ -65,7 +65,7 @@ export function addCreateFlags(command: Command, skip: string[] = []): Command {
 
 const home = (io: CliIo) => wasmboxHome(io.env);
 const daemon = (io: CliIo): Promise<DaemonClient> => {
-  mkdirSync(home(io), { recursive: true });
+  mkdirSync(home(io), { recursive: true, mode: 0o700 });
   return connectDaemon(home(io), io.env);
 };
 const out = (io: CliIo, stream: unknown, data: unknown) => (stream === "stderr" ? io.stderr : io.stdout)(Buffer.from(String(data), "base64"));
@@ -458,7 +458,7 @@ export function registerContainerCommands(program: Command, io: CliIo, exitCode:
     .description("run the container daemon (one kernel; HTTP+JSON API on $WASMBOX_HOME/daemon.sock)")
     .option("--engine <kind>", "auto, inline (JSPI) or worker", "auto")
     .action(async (opts: { engine: EngineChoice }) => {
-      mkdirSync(home(io), { recursive: true });
+      mkdirSync(home(io), { recursive: true, mode: 0o700 });
       const d = await guarded(() => startDaemon({ home: home(io), engine: opts.engine, log: (line) => io.stderr(line + "\n") }));
       io.stderr(`wasmbox daemon: listening on ${d.socketPath} (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {

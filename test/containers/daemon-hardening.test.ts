@@ -1,10 +1,10 @@
 // test/containers: the daemon against bad input, hostile umasks, racing clients and huge logs: a
 // fixed-seed HTTP fuzzer over its raw socket, file modes, concurrent lifecycle calls, log rotation.
 import { connect } from "node:net";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { chmod, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DaemonClient, DaemonError, daemonSocketPath } from "../../containers/client.js";
+import { daemonCommand, DaemonClient, DaemonError, daemonSocketPath } from "../../containers/client.js";
 import { daemonHarness } from "../helpers/daemon.js";
 
 const setup = daemonHarness("wbh");
@@ -197,5 +197,39 @@ describe("the daemon under concurrent lifecycle calls", () => {
     for (const c of listed) expect(await call("DELETE", `/containers/${c.Id}`, { query: { force: 1 } })).toBe(200);
     expect((await readdir(join(home, "containers"))).filter((n) => !n.startsWith("."))).toEqual([]);
     expect(await call("GET", "/containers/json")).toBe(200);
+  });
+});
+
+describe("the daemon's files under a loose umask", () => {
+  it("keeps its home, socket, configs, states, uppers and logs private when started with umask 000", async () => {
+    const { cli, home } = await setup();
+    // A home an older wasmbox left open to others, and a daemon whose umask takes nothing away.
+    await chmod(home, 0o755);
+    const saved = process.env.WASMBOX_DAEMON_COMMAND;
+    process.env.WASMBOX_DAEMON_COMMAND = JSON.stringify(["/bin/sh", "-c", 'umask 000; exec "$@"', "sh", ...daemonCommand({})]);
+    try {
+      expect((await cli("run", "-d", "--name", "secretive", "-e", "SECRET=hunter2", "base", "sh", "-c", "echo out; echo data > /root/f")).code).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.WASMBOX_DAEMON_COMMAND;
+      else process.env.WASMBOX_DAEMON_COMMAND = saved;
+    }
+    expect((await cli("wait", "secretive")).stdout).toBe("0\n");
+    const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
+    // The daemon really runs with umask 000 (its own status says so).
+    expect(await readFile(`/proc/${pid}/status`, "utf8")).toMatch(/^Umask:\s+0000$/m);
+    const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
+    const id = (await cli("inspect", "-f", "{{.Id}}", "secretive")).stdout.trim();
+    const dir = join(home, "containers", id);
+    expect(await readFile(join(dir, "config.json"), "utf8")).toContain("SECRET=hunter2");
+    expect(await mode(home)).toBe("700");
+    expect(await mode(join(home, "containers"))).toBe("700");
+    expect(await mode(dir)).toBe("700");
+    expect(await mode(daemonSocketPath(home))).toBe("600");
+    expect(await mode(join(home, "daemon.pid"))).toBe("600");
+    expect(await mode(join(home, "daemon.log"))).toBe("600");
+    const files = await readdir(dir);
+    expect(files).toEqual(expect.arrayContaining(["config.json", "state.json", "upper.tar"]));
+    expect(files.some((f) => f.includes("log"))).toBe(true);
+    for (const f of files) expect(`${f} ${await mode(join(dir, f))}`).toBe(`${f} 600`);
   });
 });
