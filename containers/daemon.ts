@@ -13,7 +13,8 @@ import { daemonSocketPath, DaemonClient } from "./client.js";
 import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
 import { changeKind, inspectOf, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
-import { ContainerRuntime, RuntimeError } from "./runtime.js";
+import { isoNs, type LogFollow } from "./logs.js";
+import { ContainerRuntime, RuntimeError, type ContainerRecord } from "./runtime.js";
 import { checkCreateOptions, specFromOptions, SpecError, type CreateOptions } from "./spec.js";
 
 /** Options of a daemon. */
@@ -126,6 +127,61 @@ function ndjson(ctx: Ctx): (frame: Record<string, unknown>) => void {
 
 const b64 = (chunk: Uint8Array) => Buffer.from(chunk).toString("base64");
 
+/** Writes one NDJSON frame; resolves once the socket takes more (or the client went away). */
+function sendFrame(res: ServerResponse, frame: Record<string, unknown>): Promise<void> {
+  if (res.destroyed || res.write(JSON.stringify(frame) + "\n")) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+/** `since`: unix seconds (with a fraction) or an RFC 3339 time; as ns since the epoch (400 when neither). */
+function sinceParam(q: URLSearchParams): bigint | undefined {
+  const text = q.get("since");
+  if (text === null || text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return BigInt(Math.round(Number(text) * 1000)) * 1_000_000n;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new RuntimeError(`since=${text}: expected unix seconds or an RFC 3339 time`);
+  return BigInt(ms) * 1_000_000n;
+}
+
+/** What logs -f waits on: the container's "log" events (a flag, so none is lost between reads) and its end. */
+function followLog(runtime: ContainerRuntime, record: ContainerRecord): LogFollow & { close(): void } {
+  const id = record.spec.id;
+  let dirty = false;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onLog = (from: string) => {
+    if (from !== id) return;
+    dirty = true;
+    poke();
+  };
+  runtime.events.on("log", onLog);
+  void runtime.wait(id).catch(() => undefined).then(() => {
+    ended = true;
+    poke();
+  });
+  return {
+    async changed() {
+      while (!dirty && !ended) await new Promise<void>((resolve) => (wake = resolve));
+      dirty = false;
+      return !ended;
+    },
+    close: () => void runtime.events.off("log", onLog),
+  };
+}
+
 /** The route table: method, path pattern, handler. */
 const ROUTES: Array<[string, RegExp, Handler]> = [
   ["GET", /^\/_ping$/, async (ctx) => json(ctx, 200, { ok: true, pid: process.pid })],
@@ -174,17 +230,16 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   }],
   ["GET", /^\/containers\/([^/]+)\/logs$/, async (ctx) => {
     const record = ctx.runtime.find(ctx.params[0]!);
-    const id = record.spec.id;
-    const send = ndjson(ctx);
-    const follow = flag(ctx.query, "follow") && !!record.live;
-    const onLog = (from: string, stream: string, chunk: Uint8Array) => {
-      if (from === id) send({ stream, data: b64(chunk) });
-    };
-    if (follow) ctx.runtime.events.on("log", onLog);
-    for (const line of await ctx.files.readLogs(id)) send({ stream: line.stream, data: line.data, time: line.time });
-    if (follow) {
-      await ctx.runtime.wait(id).catch(() => undefined);
-      ctx.runtime.events.off("log", onLog);
+    const sinceNs = sinceParam(ctx.query);
+    const follow = flag(ctx.query, "follow") && record.live ? followLog(ctx.runtime, record) : undefined;
+    ctx.res.writeHead(200, { "content-type": "application/x-ndjson" });
+    try {
+      // Read from disk and sent as the client takes it: the daemon holds one chunk at a time.
+      await ctx.files.streamLogs(record.spec.id, (chunk) => sendFrame(ctx.res, { stream: chunk.stream, data: b64(chunk.data), time: isoNs(chunk.timeNs) }), {
+        sinceNs, follow, stop: () => ctx.res.destroyed,
+      });
+    } finally {
+      follow?.close();
     }
     ctx.res.end();
   }],

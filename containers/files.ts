@@ -1,15 +1,14 @@
 // containers/: a container's record on disk, `$WASMBOX_HOME/containers/<id>/`: config.json (the
 // spec), state.json (status, exit code, limit hit, owner pid while running), upper.tar (the
-// writable layer, whiteouts included) and container.log (one JSON line per output chunk).
+// writable layer, whiteouts included) and its output in log.N + log.N.idx (logs.ts).
 // Every file but the log is written atomically (temp + rename), one write queue per container.
 // Whatever the umask, directories are 0700 and files 0600: a config holds the -e secrets.
-import { appendFileSync } from "node:fs";
 import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { writeFileAtomic } from "../images/fs-atomic.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
-import { IsoClock } from "./clock.js";
+import { isoNs, LogWriter, streamLog, type LogChunk, type LogOptions, type LogReadOptions } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
 import type { ContainerSpec, ContainerState } from "./spec.js";
 
@@ -28,7 +27,7 @@ export async function privateDir(dir: string): Promise<void> {
   if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(dir, PRIVATE_DIR);
 }
 
-/** One line of container.log. */
+/** One chunk of a container's output, as the logs route sends it. */
 export interface LogLine {
   stream: "stdout" | "stderr";
   time: string;
@@ -39,8 +38,6 @@ export interface LogLine {
 /** The containers directory of a wasmbox home. */
 export class ContainerFiles {
   private readonly queues = new KeyedQueue();
-
-  private readonly clock = new IsoClock();
 
   private constructor(readonly dir: string) {}
 
@@ -122,26 +119,21 @@ export class ContainerFiles {
     return tar ? decodeLayer(tar) : undefined;
   }
 
-  /** Appends an output chunk to container.log (synchronously, so followers never miss or reorder it). */
-  appendLog(id: string, stream: "stdout" | "stderr", chunk: Uint8Array): void {
-    const line: LogLine = { stream, time: this.clock.now(), data: Buffer.from(chunk).toString("base64") };
-    try {
-      appendFileSync(this.path(id, "container.log"), JSON.stringify(line) + "\n", { mode: PRIVATE_FILE });
-    } catch {
-      // The container was removed while writing; its output has nowhere to go.
-    }
+  /** A writer of a container's output (synchronous writes, so followers never miss or reorder a chunk). */
+  logWriter(id: string, options?: LogOptions): LogWriter {
+    return new LogWriter(this.path(id), options);
   }
 
-  /** Every line of container.log. */
+  /** Streams a container's output from disk, chunk by chunk (see streamLog). */
+  streamLogs(id: string, send: (chunk: LogChunk) => Promise<void>, options?: LogReadOptions): Promise<void> {
+    return streamLog(this.path(id), send, options);
+  }
+
+  /** Every chunk of a container's output, in memory (for small logs and tests; the daemon streams). */
   async readLogs(id: string): Promise<LogLine[]> {
-    const text = await readFile(this.path(id, "container.log"), "utf8").catch(() => "");
-    return text.split("\n").filter(Boolean).flatMap((l) => {
-      try {
-        return [JSON.parse(l) as LogLine];
-      } catch {
-        return [];
-      }
-    });
+    const lines: LogLine[] = [];
+    await this.streamLogs(id, async (c) => void lines.push({ stream: c.stream, time: isoNs(c.timeNs), data: Buffer.from(c.data).toString("base64") }));
+    return lines;
   }
 
   /** Deletes a container's directory. */

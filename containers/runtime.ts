@@ -16,6 +16,7 @@ import { Filetype } from "../kernel/wasi.js";
 import { Hypervisor } from "../kernel/vm/index.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
+import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
@@ -57,6 +58,8 @@ export interface ContainerRecord {
   settling?: Promise<void>;
   /** Created or started by this runtime: its state in memory is the truth, not the files. */
   ownedHere?: boolean;
+  /** Where its output goes while it runs (files closed at its end). */
+  log?: LogWriter;
   /** Set when its removal begins (rm, or --rm at its end); settles once its directory is gone. */
   removal?: Promise<void>;
 }
@@ -288,11 +291,16 @@ export class ContainerRuntime {
     if (record.removal) throw new RuntimeError(`removal of container ${record.spec.name} is already in progress`, 409);
     if (record.state.status === "running") throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     const spec = record.spec;
-    const onStderr = this.logSink(spec.id, "stderr", io.onStderr);
-    const streams: StreamIo = { ...io, onStdout: this.logSink(spec.id, "stdout", io.onStdout), onStderr };
+    record.log?.close();
+    record.log = this.files?.logWriter(spec.id, spec.log);
+    const onStderr = this.logSink(record.log, spec.id, "stderr", io.onStderr);
+    const streams: StreamIo = { ...io, onStdout: this.logSink(record.log, spec.id, "stdout", io.onStdout), onStderr };
     const onError = textWriter(onStderr);
     const instance = kindOf(spec) === "vm" ? await this.bootVm(record, streams, onError) : await this.startContainer(record, streams, onError);
-    if (!instance) return record;
+    if (!instance) {
+      record.log?.close();
+      return record;
+    }
     await this.files?.saveState(spec.id, record.state);
     if (instance instanceof VmInstance) await this.booted(record, instance);
     return record;
@@ -304,9 +312,9 @@ export class ContainerRuntime {
    * start() would hold all of start()'s variables, and V8 was seen to keep every ended
    * container's objects through young-generation collections that way.)
    */
-  private logSink(id: string, stream: "stdout" | "stderr", also?: (chunk: Uint8Array) => void): (chunk: Uint8Array) => void {
+  private logSink(log: LogWriter | undefined, id: string, stream: "stdout" | "stderr", also?: (chunk: Uint8Array) => void): (chunk: Uint8Array) => void {
     return (chunk) => {
-      this.files?.appendLog(id, stream, chunk);
+      log?.write(stream, chunk);
       if (this.events.listenerCount("log")) this.events.emit("log", id, stream, chunk);
       also?.(chunk);
     };
@@ -404,6 +412,7 @@ export class ContainerRuntime {
       oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,
     };
     record.live = undefined;
+    record.log?.close();
     if (instance.overlay) record.upperFs = instance.overlay.upper;
     record.settling = this.settle(record, instance.overlay);
   }

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DirMount, EngineChoice } from "../kernel/index.js";
 import type { ContainerLimits, LimitHit } from "../kernel/container/container.js";
+import { DEFAULT_LOG_OPTIONS, type LogOptions } from "./logs.js";
 
 /** What an instance is: a container on the daemon's shared kernel, or a VM (a hypervisor guest with its own kernel). */
 export type InstanceKind = "container" | "vm";
@@ -41,6 +42,8 @@ export interface ContainerSpec {
   kind?: InstanceKind;
   /** A VM's memory (MiB: heap limit and cap on its processes' memory) and virtual CPUs. */
   vm?: { memoryMb: number; cpus: number };
+  /** `--log-opt`: rotate its log past maxSize bytes, keep maxFile files (absent: the defaults). */
+  log?: LogOptions;
 }
 
 /** The kind of an instance (configs written before VMs are containers). */
@@ -108,6 +111,7 @@ export interface CreateOptions {
   vm?: boolean;
   vmMemory?: string;
   vmCpus?: string;
+  logOpt?: string[];
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -140,7 +144,22 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["--vm", "make it a VM: its own isolate, kernel and copy of the image (ps shows KIND vm)"],
   ["--vm-memory <size>", "with --vm: the guest's memory, its heap limit and its processes' cap (default 256m)"],
   ["--vm-cpus <n>", "with --vm: virtual CPUs; 1 runs every guest process on the guest's thread (default 1)"],
+  ["--log-opt <K=V>", "log rotation: max-size=SIZE (default 20m), max-file=N (default 5); repeatable", true],
 ];
+
+/** Parses --log-opt max-size=SIZE and max-file=N (docker's local driver's options) over the defaults. */
+export function parseLogOptions(values: readonly string[]): LogOptions {
+  const options = { ...DEFAULT_LOG_OPTIONS };
+  for (const value of values) {
+    const m = /^(max-size|max-file)=(.*)$/.exec(value);
+    if (!m) throw new SpecError(`--log-opt ${value}: expected max-size=SIZE or max-file=N`);
+    if (m[1] === "max-size") options.maxSize = parseSize(m[2]!, "--log-opt max-size");
+    else options.maxFile = parseCount(m[2]!, "--log-opt max-file");
+  }
+  if (options.maxSize < 4096) throw new SpecError(`--log-opt max-size: at least 4k`);
+  if (options.maxFile < 1) throw new SpecError(`--log-opt max-file: at least 1`);
+  return options;
+}
 
 /** The CreateOptions key of a flag (`--pids-limit` pidsLimit, `--no-init` init) and the kind of value it takes. */
 function optionOf(flags: string): { key: string; kind: "string" | "strings" | "boolean" } {
@@ -347,6 +366,7 @@ export function specFromOptions(
     interactive: !!options.interactive,
     init: options.init !== false,
     kind: vm ? "vm" : "container",
+    ...(options.logOpt?.length ? { log: parseLogOptions(options.logOpt) } : {}),
     ...(vm ? { vm } : {}),
   };
 }

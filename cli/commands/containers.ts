@@ -50,6 +50,7 @@ function createOptionsOf(opts: Options): CreateOptions {
     rm: opts.rm as boolean | undefined, tty: opts.tty as boolean | undefined, interactive: opts.interactive as boolean | undefined,
     init: opts.init as boolean | undefined,
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
+    logOpt: opts.logOpt as string[] | undefined,
   };
 }
 

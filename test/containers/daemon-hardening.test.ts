@@ -1,7 +1,7 @@
 // test/containers: the daemon against bad input, hostile umasks, racing clients and huge logs: a
 // fixed-seed HTTP fuzzer over its raw socket, file modes, concurrent lifecycle calls, log rotation.
 import { connect } from "node:net";
-import { chmod, readdir, readFile, stat } from "node:fs/promises";
+import { chmod, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { daemonCommand, DaemonClient, DaemonError, daemonSocketPath } from "../../containers/client.js";
@@ -231,5 +231,62 @@ describe("the daemon's files under a loose umask", () => {
     expect(files).toEqual(expect.arrayContaining(["config.json", "state.json", "upper.tar"]));
     expect(files.some((f) => f.includes("log"))).toBe(true);
     for (const f of files) expect(`${f} ${await mode(join(dir, f))}`).toBe(`${f} 600`);
+  });
+});
+
+/** Reads one figure (kB) of a process's /proc status. */
+async function statusKb(pid: number, field: string): Promise<number> {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(await readFile(`/proc/${pid}/status`, "utf8"));
+  return Number(m![1]);
+}
+
+/** GETs a container's logs over the socket and returns the bytes of output (the frames decoded) without keeping them. */
+async function logBytes(client: DaemonClient, ref: string, keep: boolean): Promise<{ size: number; text: string }> {
+  let size = 0;
+  const parts: Buffer[] = [];
+  await client.frames(await client.request("GET", `/containers/${ref}/logs`), (f) => {
+    const data = Buffer.from(String(f.data), "base64");
+    size += data.length;
+    if (keep) parts.push(data);
+  });
+  return { size, text: Buffer.concat(parts).toString() };
+}
+
+describe("container logs on disk", () => {
+  it("rotates past --log-opt max-size, keeping max-file files of the most recent output, in order", async () => {
+    const { cli, home } = await setup();
+    // About 47 MiB of numbered lines under a 1 MiB x 5 files cap.
+    expect((await cli("run", "-d", "--name", "chatty", "--log-opt", "max-size=1m", "--log-opt", "max-file=5", "base", "seq", "1", "6000000")).code).toBe(0);
+    expect((await cli("wait", "chatty")).stdout).toBe("0\n");
+    const client = new DaemonClient(daemonSocketPath(home));
+    const { size, text } = await logBytes(client, "chatty", true);
+    expect(size).toBeLessThanOrEqual(5 * 1024 * 1024);
+    expect(size).toBeGreaterThan(4 * 1024 * 1024);
+    const lines = text.split("\n");
+    expect(lines.pop()).toBe("");
+    lines.shift(); // the oldest kept file may begin mid-line
+    const first = Number(lines[0]);
+    expect(lines.at(-1)).toBe("6000000");
+    expect(lines.every((l, i) => Number(l) === first + i)).toBe(true);
+    const id = (await cli("inspect", "-f", "{{.Id}}", "chatty")).stdout.trim();
+    const files = (await readdir(join(home, "containers", id))).filter((f) => f.startsWith("log."));
+    expect(files.filter((f) => !f.endsWith(".idx"))).toHaveLength(5);
+    // The CLI gets the same bytes.
+    expect((await cli("logs", "chatty")).stdout).toBe(text);
+  });
+
+  it("streams a big log from disk: the daemon's peak memory does not grow by the log's size", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("run", "-d", "--name", "big", "base", "seq", "1", "6000000")).code).toBe(0);
+    expect((await cli("wait", "big")).stdout).toBe("0\n");
+    const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
+    const client = new DaemonClient(daemonSocketPath(home));
+    // Reset the peak (VmHWM) to the current RSS, read the whole log, read the peak.
+    await writeFile(`/proc/${pid}/clear_refs`, "5");
+    const before = await statusKb(pid, "VmHWM");
+    const { size } = await logBytes(client, "big", false);
+    const peak = await statusKb(pid, "VmHWM");
+    expect(size).toBe(46_888_896);
+    expect(peak - before, `peak ${peak} kB, before ${before} kB`).toBeLessThan(24 * 1024);
   });
 });
