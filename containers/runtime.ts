@@ -630,7 +630,16 @@ export class ContainerRuntime {
   private async copyInNow(record: ContainerRecord, ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
     const root = await this.rootOf(record, "cp");
     const live = this.sharedKernelOnly(record, "cp");
-    const fs = live ? new FsApi(live.container.ns) : new FsApi(new MountNamespace(root.root));
+    if (entries.some((e) => e.path.split("/").includes("..") || (e.type === "hardlink" && (e.target ?? "").split("/").includes("..")))) {
+      throw new RuntimeError(`cannot copy to ${ref}:${path}: the archive has a path with ".." in it`);
+    }
+    // A stopped container's volumes are mounted too, so a copy into one reaches its host folder as when it runs.
+    let ns = live?.container.ns;
+    if (!ns) {
+      ns = new MountNamespace(root.root);
+      for (const mount of record.spec.mounts) this.kernel.mountHostDir(ns, mount);
+    }
+    const fs = new FsApi(ns);
     let dir = normalizeGuestPath(path);
     try {
       let existing: Filetype | undefined;
@@ -645,6 +654,10 @@ export class ContainerRuntime {
         entries = entries.map((e) => ({ ...e, path: renameTop(e.path, name, newName), ...(e.type === "hardlink" ? { target: renameTop(e.target ?? "", name, newName) } : {}) }));
       }
       if (fs.stat(dir).filetype !== Filetype.DIRECTORY) throw new RuntimeError(`${path}: not a directory`);
+      for (const entry of entries) {
+        const readOnly = readOnlyMountAt(ns, fs, dir === "/" ? `/${entry.path}` : `${dir}/${entry.path}`, record.spec);
+        if (readOnly) throw new RuntimeError(`cannot copy to ${ref}:${path}: ${readOnly} is mounted read-only`, 409);
+      }
       fs.writeEntries(entries, dir);
     } catch (e) {
       if (e instanceof RuntimeError) throw e;
@@ -661,6 +674,32 @@ export class ContainerRuntime {
     const live = [...this.records.values()].filter((r) => r.live);
     for (const r of live) r.live!.signal(9);
     for (const r of live) await this.settled(r);
+  }
+}
+
+/**
+ * Whether writing `path` would change a read-only filesystem: what holds the nearest existing
+ * directory above it (symlinks followed), named for the message (the volume HOST:GUEST:ro, a
+ * mount's path, or "the root filesystem"); undefined if writable.
+ */
+function readOnlyMountAt(ns: MountNamespace, fs: FsApi, path: string, spec: ContainerSpec): string | undefined {
+  const clean = normalizeGuestPath(path);
+  let at = clean.slice(0, clean.lastIndexOf("/")) || "/";
+  for (;;) {
+    let node;
+    try {
+      node = fs.lookup(at);
+    } catch {
+      node = undefined;
+    }
+    if (node) {
+      if (!node.fs.readOnly) return undefined;
+      const mount = ns.mountList().filter((m) => m.root.fs === node.fs).at(-1);
+      const volume = spec.mounts.find((m) => m.guest === mount?.path || normalizeGuestPath(m.guest) === mount?.path);
+      return volume ? `the volume ${volume.host}:${mount!.path}:ro` : mount && mount.path !== "/" ? mount.path : "the root filesystem";
+    }
+    if (at === "/") return undefined;
+    at = at.slice(0, at.lastIndexOf("/")) || "/";
   }
 }
 

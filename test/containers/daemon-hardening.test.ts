@@ -1,7 +1,7 @@
 // test/containers: the daemon against bad input, hostile umasks, racing clients and huge logs: a
 // fixed-seed HTTP fuzzer over its raw socket, file modes, concurrent lifecycle calls, log rotation.
 import { connect } from "node:net";
-import { chmod, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { daemonCommand, DaemonClient, DaemonError, daemonSocketPath } from "../../containers/client.js";
@@ -288,5 +288,45 @@ describe("container logs on disk", () => {
     const peak = await statusKb(pid, "VmHWM");
     expect(size).toBe(46_888_896);
     expect(peak - before, `peak ${peak} kB, before ${before} kB`).toBeLessThan(24 * 1024);
+  });
+});
+
+describe("volumes stay where they are mounted and as they are mounted", () => {
+  it("refuses cp into a :ro volume, running or stopped, and leaves the host folder alone", async () => {
+    const { cli, work } = await setup();
+    const ro = join(work, "ro");
+    const rw = join(work, "rw");
+    await mkdir(ro);
+    await mkdir(rw);
+    await writeFile(join(ro, "keep"), "original\n");
+    await writeFile(join(work, "in.txt"), "intruder\n");
+    expect((await cli("run", "-d", "--name", "vols", "-v", `${ro}:/ro:ro`, "-v", `${rw}:/rw`, "base", "sleep", "100")).code).toBe(0);
+    for (const dest of ["vols:/ro/", "vols:/ro", "vols:/ro/keep", "vols:/ro/new.txt"]) {
+      const refused = await cli("cp", join(work, "in.txt"), dest);
+      expect(refused.code, dest).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`cannot copy to vols:/ro.*: the volume ${ro}:/ro:ro is mounted read-only`));
+    }
+    expect((await cli("cp", join(work, "in.txt"), "vols:/rw/")).code).toBe(0);
+    expect(await readFile(join(rw, "in.txt"), "utf8")).toBe("intruder\n");
+    expect((await cli("rm", "-f", "vols")).code).toBe(0);
+    // Stopped: the volumes are where they would be mounted, read-only or not.
+    expect((await cli("create", "--name", "idle", "-v", `${ro}:/ro:ro`, "-v", `${rw}:/rw`, "base", "true")).code).toBe(0);
+    const stopped = await cli("cp", join(work, "in.txt"), "idle:/ro/keep");
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/is mounted read-only/);
+    expect((await cli("cp", join(work, "in.txt"), "idle:/rw/second.txt")).code).toBe(0);
+    expect(await readFile(join(rw, "second.txt"), "utf8")).toBe("intruder\n");
+    expect(await readdir(ro)).toEqual(["keep"]);
+    expect(await readFile(join(ro, "keep"), "utf8")).toBe("original\n");
+    expect((await cli("diff", "idle")).stdout).not.toMatch(/second|in\.txt/);
+  });
+
+  it("gives EBUSY to a guest that renames or removes a volume's mount point", async () => {
+    const { cli, work } = await setup();
+    await writeFile(join(work, "here"), "host file\n");
+    const run = await cli("run", "--rm", "-v", `${work}:/data`, "base", "sh", "-c",
+      "mkdir /plain; mv /plain /moved-plain; echo plain=$?; mv /data /moved; echo mv=$?; rmdir /data; echo rmdir=$?; cat /data/here; ls -d /moved /moved-plain");
+    expect(run.stdout).toBe("plain=0\nmv=1\nrmdir=1\nhost file\n/moved-plain\n");
+    expect(run.stderr).toMatch(/mv: .*(busy|EBUSY)/i);
   });
 });
