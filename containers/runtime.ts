@@ -10,7 +10,7 @@ import type { Kernel } from "../kernel/index.js";
 import { FsApi } from "../kernel/fs-api.js";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { MemFs } from "../kernel/vfs/memory.js";
-import { MountNamespace } from "../kernel/vfs/namespace.js";
+import { MountNamespace, PATH_MAX } from "../kernel/vfs/namespace.js";
 import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
 import { Filetype } from "../kernel/wasi.js";
 import { Hypervisor } from "../kernel/vm/index.js";
@@ -74,6 +74,9 @@ export interface RuntimeOptions {
 
 /** What create() takes: the parsed flags plus the image and command. */
 export type CreateRequest = ReturnType<typeof specFromOptions> & { image: string; command: string[] };
+
+/** What State.Error starts with when the writable layer could not be saved. */
+const SAVE_FAILED = "saving the writable layer failed: ";
 
 const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nifty", "proud", "quirky", "sharp", "tender", "vivid", "witty", "zen"];
 const NAMES = ["babbage", "curie", "dijkstra", "euler", "feynman", "gauss", "hopper", "knuth", "lovelace", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wozniak"];
@@ -367,16 +370,41 @@ export class ContainerRuntime {
     }
     // What a guest syncs is on disk when its fd_sync returns (the saves run one after another),
     // so a daemon killed after that keeps it; other writes are saved when the container stops.
-    if (this.files) container.onSync = this.upperSaver(this.files, spec.id, overlay);
+    if (this.files) container.onSync = this.upperSaver(record, overlay);
     return this.launched(record, new ContainerInstance(this.kernel, container, overlay, spec, program, io, onError));
   }
 
-  /** What a container's fd_sync calls: saves its upper, one save after another. */
-  private upperSaver(files: ContainerFiles, id: string, overlay: OverlayFs): () => Promise<void> {
+  /** What a container's fd_sync calls: saves its upper, one save after another; rejects when that save failed (the guest gets EIO). */
+  private upperSaver(record: ContainerRecord, overlay: OverlayFs): () => Promise<void> {
     let saves: Promise<void> = Promise.resolve();
-    return () => (saves = saves.then(() => files.saveUpper(id, overlay.diff().entries)).catch((e: Error) => {
-      this.kernel.notice(`wasmbox: saving container ${id.slice(0, 12)}: ${e.message}`);
-    }));
+    return () => {
+      const save = saves.then(() => this.saveUpperOf(record, overlay)).then(() => undefined);
+      saves = save.catch(() => undefined);
+      return save;
+    };
+  }
+
+  /**
+   * Saves a container's upper layer. A failure (a path longer than PATH_MAX, a directory named
+   * "..", a full disk) is kept as State.Error for inspect, noticed, and thrown; a later save
+   * that works clears it.
+   */
+  private async saveUpperOf(record: ContainerRecord, overlay: OverlayFs): Promise<LayerEntry[]> {
+    const id = record.spec.id;
+    try {
+      const entries = overlay.upperEntries();
+      const long = entries.find((e) => e.path.length + 1 > PATH_MAX);
+      if (long) throw new Error(`/${long.path.slice(0, 40)}... is longer than PATH_MAX (${PATH_MAX} bytes)`);
+      await this.files?.saveUpper(id, entries);
+      if (record.state.error?.startsWith(SAVE_FAILED)) record.state = { ...record.state, error: undefined };
+      return entries;
+    } catch (e) {
+      const error = `${SAVE_FAILED}${(e as Error).message}`;
+      this.kernel.notice(`wasmbox: container ${id.slice(0, 12)}: ${error}`);
+      record.state = { ...record.state, error };
+      await this.files?.saveState(id, record.state).catch(() => undefined);
+      throw new Error(error);
+    }
   }
 
   /** Boots a VM from a full copy of the image (its command runs under the guest's own init and kernel); undefined when started meanwhile. */
@@ -421,7 +449,8 @@ export class ContainerRuntime {
   private async settle(record: ContainerRecord, overlay?: OverlayFs): Promise<void> {
     try {
       if (this.files) {
-        if (overlay) await this.files.saveUpper(record.spec.id, (record.upper = overlay.diff().entries));
+        // A failed save is in the state (State.Error); the state is saved all the same.
+        if (overlay) record.upper = await this.saveUpperOf(record, overlay).catch(() => undefined);
         await this.files.saveState(record.spec.id, record.state);
       }
       if (record.spec.autoRemove && this.records.has(record.spec.id)) {
@@ -664,7 +693,7 @@ export class ContainerRuntime {
       throw new RuntimeError(`cannot copy to ${ref}:${path}: ${(e as Error).message}`);
     }
     if (!record.live) {
-      record.upper = root.diff().entries;
+      record.upper = root.upperEntries();
       await this.files?.saveUpper(record.spec.id, record.upper);
     }
   }

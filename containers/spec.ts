@@ -2,7 +2,7 @@
 // record, the docker-style flags that build a spec (declared as data, shared by run and create),
 // sizes and durations, and the named syscall profiles of --syscalls.
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { posix, resolve } from "node:path";
 import type { DirMount, EngineChoice } from "../kernel/index.js";
 import type { ContainerLimits, LimitHit } from "../kernel/container/container.js";
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from "./logs.js";
@@ -285,8 +285,11 @@ export function parseVolume(value: string, cwd: string): DirMount {
   } else if (parts.length !== 2) {
     throw new SpecError(`-v ${value}: expected HOST:GUEST[:ro]`);
   }
-  const [host, guest] = parts as [string, string];
-  if (!host || !guest.startsWith("/")) throw new SpecError(`-v ${value}: the guest path must be absolute`);
+  const [host, given] = parts as [string, string];
+  if (!host || !given.startsWith("/")) throw new SpecError(`-v ${value}: the guest path must be absolute`);
+  // `/a/../x` is `/x`: a mount point is made by name, and a directory literally named ".." could never be saved.
+  const guest = posix.normalize(given).replace(/(.)\/+$/, "$1");
+  if (guest === "/") throw new SpecError(`-v ${value}: cannot mount over the container's root`);
   return { host: resolve(cwd, host), guest, readOnly };
 }
 

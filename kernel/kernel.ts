@@ -1,5 +1,6 @@
 // The Kernel: boots the tables (syscalls, processes, scheduler, mounts), creates processes and
 // containers, and runs programs. Everything hangs off an instance: many kernels can share a process.
+import { posix } from "node:path";
 import { totalmem } from "node:os";
 import { Errno, SysError } from "./errno.js";
 import { Container, type ContainerLimits } from "./container/container.js";
@@ -201,7 +202,8 @@ export class Kernel {
   /** Mounts a host directory at a guest path (created if missing) in a namespace. */
   mountHostDir(ns: MountNamespace, mount: DirMount): void {
     const fs = new HostFs(this.allocDev(), mount.host, mount.readOnly ?? false);
-    const guest = mount.guest.startsWith("/") ? mount.guest : "/" + mount.guest;
+    // Normalized (`/a/../x` is `/x`): mkdirp takes names literally, and a directory named ".." could not be saved.
+    const guest = posix.normalize(mount.guest.startsWith("/") ? mount.guest : "/" + mount.guest);
     const at = new FsApi(ns).mkdirp(guest);
     ns.mount(at, fs.root, guest, mount.host);
   }

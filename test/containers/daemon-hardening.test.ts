@@ -1,7 +1,7 @@
 // test/containers: the daemon against bad input, hostile umasks, racing clients and huge logs: a
 // fixed-seed HTTP fuzzer over its raw socket, file modes, concurrent lifecycle calls, log rotation.
 import { connect } from "node:net";
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { daemonCommand, DaemonClient, DaemonError, daemonSocketPath } from "../../containers/client.js";
@@ -328,5 +328,47 @@ describe("volumes stay where they are mounted and as they are mounted", () => {
       "mkdir /plain; mv /plain /moved-plain; echo plain=$?; mv /data /moved; echo mv=$?; rmdir /data; echo rmdir=$?; cat /data/here; ls -d /moved /moved-plain");
     expect(run.stdout).toBe("plain=0\nmv=1\nrmdir=1\nhost file\n/moved-plain\n");
     expect(run.stderr).toMatch(/mv: .*(busy|EBUSY)/i);
+  });
+});
+
+describe("saving a container's changes", () => {
+  it("fails fsync with EIO and shows State.Error when the writable layer cannot be saved, and recovers", async () => {
+    const { cli, home } = await setup();
+    const id = (await cli("run", "-d", "--name", "saver", "base", "sleep", "100")).stdout.trim();
+    // upper.tar cannot be replaced while a non-empty directory holds its name.
+    await mkdir(join(home, "containers", id, "upper.tar", "blocker"), { recursive: true });
+    const failed = await cli("exec", "saver", "sh", "-c", "echo x > /root/f; sync /root/f; echo sync=$?");
+    expect(failed.stdout).toBe("sync=1\n");
+    expect((await cli("inspect", "-f", "{{.State.Error}}", "saver")).stdout).toMatch(/^saving the writable layer failed: .+/);
+    await rm(join(home, "containers", id, "upper.tar"), { recursive: true });
+    expect((await cli("exec", "saver", "sh", "-c", "sync /root/f; echo sync=$?")).stdout).toBe("sync=0\n");
+    expect((await cli("inspect", "-f", "{{.State.Error}}", "saver")).stdout).toBe("\n");
+    expect((await stat(join(home, "containers", id, "upper.tar"))).isFile()).toBe(true);
+    expect((await cli("rm", "-f", "saver")).code).toBe(0);
+  });
+
+  it("fails fsync with EIO for a tree whose paths pass PATH_MAX (a save would grow with the square of its depth)", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("run", "-d", "--name", "deep", "base", "sleep", "100")).code).toBe(0);
+    // Two trees of 15 levels of 200-character names, one moved into the other: 6,000 bytes of
+    // path, while every call's path stays under PATH_MAX.
+    const script = "N=dddddddddddddddddddddddddddddddddddddddddddddddddd; N=$N$N$N$N; P=$N; i=1; while [ $i -lt 15 ]; do P=$P/$N; i=$((i+1)); done; mkdir -p /x/$P /y/$P; mv /x /y/$P/; echo mv=$?; sync /; echo sync=$?";
+    const run = await cli("exec", "deep", "sh", "-c", script);
+    expect(run.stdout).toBe("mv=0\nsync=1\n");
+    expect((await cli("inspect", "-f", "{{.State.Error}}", "deep")).stdout).toMatch(/^saving the writable layer failed: .*longer than PATH_MAX/);
+    expect(await ping(daemonSocketPath(home))).toBe(200);
+    expect((await cli("rm", "-f", "deep")).code).toBe(0);
+  });
+
+  it("normalizes a volume's guest path (/a/../x is /x) and refuses one that names the root", async () => {
+    const { cli, work } = await setup();
+    await writeFile(join(work, "here"), "host file\n");
+    const run = await cli("run", "--name", "norm", "-v", `${work}:/a/../x/`, "base", "sh", "-c", "cat /x/here; sync /; echo sync=$?");
+    expect(run.stdout).toBe("host file\nsync=0\n");
+    expect((await cli("diff", "norm")).stdout).toBe("A /x\n");
+    expect((await cli("inspect", "-f", "{{.State.Error}}", "norm")).stdout).toBe("\n");
+    const root = await cli("run", "--rm", "-v", `${work}:/a/..`, "base", "true");
+    expect(root.code).toBe(125);
+    expect(root.stderr).toMatch(/cannot mount over the container's root/);
   });
 });
