@@ -231,12 +231,15 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ["GET", /^\/containers\/([^/]+)\/logs$/, async (ctx) => {
     const record = ctx.runtime.find(ctx.params[0]!);
     const sinceNs = sinceParam(ctx.query);
+    const tailText = ctx.query.get("tail");
+    if (tailText !== null && tailText !== "all" && !/^\d+$/.test(tailText)) throw new RuntimeError(`tail=${tailText}: expected a number of lines or "all"`);
+    const tail = tailText === null || tailText === "all" ? undefined : Number(tailText);
     const follow = flag(ctx.query, "follow") && record.live ? followLog(ctx.runtime, record) : undefined;
     ctx.res.writeHead(200, { "content-type": "application/x-ndjson" });
     try {
       // Read from disk and sent as the client takes it: the daemon holds one chunk at a time.
       await ctx.files.streamLogs(record.spec.id, (chunk) => sendFrame(ctx.res, { stream: chunk.stream, data: b64(chunk.data), time: isoNs(chunk.timeNs) }), {
-        sinceNs, follow, stop: () => ctx.res.destroyed,
+        sinceNs, tail, follow, stop: () => ctx.res.destroyed,
       });
     } finally {
       follow?.close();

@@ -154,9 +154,10 @@ export interface LogFollow {
   changed(): Promise<boolean>;
 }
 
-/** What streamLog reads: records at or after `sinceNs`; `stop()` true ends it early (the client went away). */
+/** What streamLog reads: the last `tail` lines, records at or after `sinceNs`; `stop()` true ends it early (the client went away). */
 export interface LogReadOptions {
   sinceNs?: bigint;
+  tail?: number;
   follow?: LogFollow;
   stop?: () => boolean;
 }
@@ -174,10 +175,15 @@ export function isoNs(ns: bigint): string {
 export async function streamLog(dir: string, send: (chunk: LogChunk) => Promise<void>, options: LogReadOptions = {}): Promise<void> {
   const stop = options.stop ?? (() => false);
   let follow = options.follow;
-  await streamLegacy(dir, send, options);
+  // A log from before this format is not counted by tail (it is shown whole, or not at all with tail).
+  if (options.tail === undefined) await streamLegacy(dir, send, options);
   let seq = seqsIn(await readdir(dir).catch(() => []))[0] ?? 1;
   let record = 0;
   let consumed = 0;
+  if (options.tail !== undefined) {
+    const start = await tailStart(dir, options.tail);
+    if (start) [seq, record, consumed] = [start.seq, start.record, start.consumed];
+  }
   for (;;) {
     if (stop()) return;
     const seqs = seqsIn(await readdir(dir).catch(() => []));
@@ -201,6 +207,70 @@ export async function streamLog(dir: string, send: (chunk: LogChunk) => Promise<
     // Once the container ended, one more pass reads what it wrote last.
     if (!(await follow.changed())) follow = undefined;
   }
+}
+
+/**
+ * Where the last `lines` lines begin: the file, its record and the bytes of that record before
+ * them (undefined: the whole log). Reads the data files backwards, 64 KiB at a time.
+ */
+async function tailStart(dir: string, lines: number): Promise<{ seq: number; record: number; consumed: number } | undefined> {
+  const seqs = seqsIn(await readdir(dir).catch(() => []));
+  const buffer = Buffer.alloc(READ_CHUNK);
+  let left = lines;
+  let last = true;
+  for (const seq of seqs.reverse()) {
+    const file = await openPair(dir, seq);
+    if (!file) continue;
+    try {
+      let pos = (await file.data.stat()).size;
+      // The output's final newline ends the last line rather than starting another.
+      let found = lines === 0 ? pos : -1;
+      while (pos > 0 && found < 0) {
+        const from = Math.max(0, pos - READ_CHUNK);
+        await file.data.read(buffer, 0, pos - from, from);
+        for (let i = pos - from - 1; i >= 0; i--) {
+          if (buffer[i] !== 0x0a) {
+            last = false;
+            continue;
+          }
+          if (last) {
+            last = false;
+            continue;
+          }
+          if (--left === 0) {
+            found = from + i + 1;
+            break;
+          }
+        }
+        pos = from;
+      }
+      if (found >= 0) return { seq, ...(await recordAt(file.index, found)) };
+    } finally {
+      await file.data.close();
+      await file.index.close();
+    }
+  }
+  return undefined;
+}
+
+/** The record of an index that holds data offset `offset` (binary search: records are in offset order), and the bytes of it before. */
+async function recordAt(index: FileHandle, offset: number): Promise<{ record: number; consumed: number }> {
+  const count = Math.floor((await index.stat()).size / RECORD);
+  const b = Buffer.alloc(RECORD);
+  const at = async (n: number) => {
+    await index.read(b, 0, RECORD, n * RECORD);
+    return { offset: Number(b.readBigUInt64LE(16)), length: b.readUInt32LE(4) };
+  };
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if ((await at(mid)).offset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  if (count === 0) return { record: 0, consumed: 0 };
+  const r = await at(lo);
+  return { record: lo, consumed: Math.max(0, Math.min(r.length, offset - r.offset)) };
 }
 
 async function openPair(dir: string, seq: number): Promise<{ data: FileHandle; index: FileHandle } | undefined> {

@@ -10,7 +10,7 @@ import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/
 import { startDaemon } from "../../containers/daemon.js";
 import { importFilesystem, storeImageSource } from "../../containers/images.js";
 import { ContainerRuntime, RuntimeError } from "../../containers/runtime.js";
-import { CREATE_FLAGS, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
+import { CREATE_FLAGS, parseDuration, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
 import type { ContainerSummary } from "../../containers/format.js";
 import { formatTable, humanAge, humanSize } from "../../images/format.js";
 import { ImageError } from "../../images/errors.js";
@@ -62,6 +62,26 @@ export function addCreateFlags(command: Command, skip: string[] = []): Command {
     else command.option(flags, description);
   }
   return command;
+}
+
+/** --since: a duration (10m: that long ago) becomes unix seconds; times are passed on as given. */
+function sinceOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) return text;
+  return String((Date.now() - parseDuration(text, "--since")) / 1000);
+}
+
+/** Puts `time` before each line that starts in `text` (per stream: a chunk may end mid-line). */
+function stamped(text: string, time: string, lineStart: Record<"stdout" | "stderr", boolean>, stream: "stdout" | "stderr"): string {
+  let out = "";
+  for (const line of text.split(/(?<=\n)/)) {
+    if (line === "") continue;
+    if (lineStart[stream]) out += time + " ";
+    out += line;
+    lineStart[stream] = line.endsWith("\n");
+  }
+  return out;
 }
 
 const home = (io: CliIo) => wasmboxHome(io.env);
@@ -172,10 +192,21 @@ const COMMANDS: Spec[] = [
   },
   {
     name: "logs", usage: "<container>", description: "print a container's output (a VM's console)", top: true, group: true,
-    options: [["-f, --follow", "follow the output until the container ends"]],
+    options: [
+      ["-f, --follow", "follow the output until the container ends"],
+      ["-n, --tail <lines>", "only the last N lines (default: all)"],
+      ["--since <time>", "only output since this time (unix seconds, RFC 3339, or a duration such as 10m ago)"],
+      ["-t, --timestamps", "put each line's time before it"],
+    ],
     async run([ref], options, io) {
       const client = await daemon(io);
-      await client.frames(await client.request("GET", `/containers/${enc(ref!)}/logs`, { query: { follow: !!options.follow } }), (f) => out(io, f.stream, f.data));
+      const query = { follow: !!options.follow, tail: options.tail as string | undefined, since: sinceOf(options.since as string | undefined) };
+      const lineStart = { stdout: true, stderr: true };
+      await client.frames(await client.request("GET", `/containers/${enc(ref!)}/logs`, { query }), (f) => {
+        if (!options.timestamps) return out(io, f.stream, f.data);
+        const stream = f.stream === "stderr" ? "stderr" : "stdout";
+        out(io, stream, Buffer.from(stamped(Buffer.from(String(f.data), "base64").toString("latin1"), String(f.time), lineStart, stream), "latin1").toString("base64"));
+      });
     },
   },
   {

@@ -271,8 +271,14 @@ describe("container logs on disk", () => {
     const id = (await cli("inspect", "-f", "{{.Id}}", "chatty")).stdout.trim();
     const files = (await readdir(join(home, "containers", id))).filter((f) => f.startsWith("log."));
     expect(files.filter((f) => !f.endsWith(".idx"))).toHaveLength(5);
-    // The CLI gets the same bytes.
+    // The CLI gets the same bytes; --tail, --since and -t read the same files.
     expect((await cli("logs", "chatty")).stdout).toBe(text);
+    expect((await cli("logs", "--tail", "3", "chatty")).stdout).toBe("5999998\n5999999\n6000000\n");
+    expect((await cli("logs", "--tail", "0", "chatty")).stdout).toBe("");
+    expect((await cli("logs", "-n", `${lines.length}`, "chatty")).stdout).toBe(lines.join("\n") + "\n");
+    expect((await cli("logs", "-t", "--tail", "1", "chatty")).stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z 6000000\n$/);
+    expect((await cli("logs", "--since", String(Date.now() / 1000 + 60), "chatty")).stdout).toBe("");
+    expect((await cli("logs", "--since", "10m", "--tail", "1", "chatty")).stdout).toBe("6000000\n");
   });
 
   it("streams a big log from disk: the daemon's peak memory does not grow by the log's size", async () => {
