@@ -57,18 +57,30 @@ export const MAX_JSON_BODY = 1024 * 1024;
 /** The most a tar body (cp into a container) may hold. */
 export const MAX_ARCHIVE_BODY = 1024 ** 3;
 
-/** A request's body, refused with 413 past `limit` bytes (by its content-length, or as it arrives). */
-async function body(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * A request's body, refused with 413 past `limit` bytes (by its content-length, or as it arrives).
+ * A refused body is still read and dropped, so the client can finish sending and read the answer;
+ * nothing of it is kept.
+ */
+function body(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) throw new RuntimeError(`request body too large: ${declared} bytes, at most ${limit}`, 413);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new RuntimeError(`request body too large: more than ${limit} bytes`, 413);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const refuse = (what: string) => {
+      req.removeAllListeners("data");
+      req.resume();
+      reject(new RuntimeError(`request body too large: ${what}, at most ${limit} bytes`, 413));
+    };
+    if (declared > limit) return refuse(`${declared} bytes`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) refuse(`more than ${limit} bytes`);
+      else chunks.push(chunk);
+    });
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("close", () => reject(new RuntimeError("the request ended before its body")));
+  });
 }
 
 /** A JSON object body (an empty body is `{}`); 400 when it is not a JSON object. */
@@ -345,8 +357,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (status === 500) log(`wasmbox daemon: ${what}: ${(e as Error).stack ?? e}`);
       if (res.headersSent) res.end();
       else {
-        // A refused body is not read: the connection closes rather than wait for the rest of it.
-        if (status === 413) res.setHeader("connection", "close");
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify({ message: (e as Error).message ?? String(e) }) + "\n");
       }
