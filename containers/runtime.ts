@@ -124,10 +124,11 @@ export class ContainerRuntime {
       this.refreshing = this.refreshNow().finally(() => (this.refreshing = undefined));
       return this.refreshing;
     }
-    this.nextRefresh ??= this.refreshing.then(() => {
+    const again = () => {
       this.nextRefresh = undefined;
       return this.refresh();
-    });
+    };
+    this.nextRefresh ??= this.refreshing.then(again, again);
     return this.nextRefresh;
   }
 
