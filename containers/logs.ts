@@ -1,7 +1,6 @@
 // containers/: a container's output on disk, as docker's local log driver keeps it: raw bytes in
-// numbered data files (`log.1`, `log.2`, ...) each with an index `log.N.idx` of fixed-size records
-// (stream, time in ns, offset, length), rotated past max-size keeping max-file files. Written
-// synchronously by the runtime's output sinks; read by streamLog chunk by chunk (flat memory).
+// `log.N` files, each indexed by `log.N.idx` (stream, time ns, offset, length), rotated past max-size
+// keeping max-file. Written synchronously by the runtime's sinks; streamLog reads it chunk by chunk.
 import { closeSync, constants, createReadStream, ftruncateSync, fstatSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { open, readdir, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,7 +13,7 @@ export interface LogOptions {
 }
 
 /** docker's local driver's defaults: 20 MiB per file, 5 files. */
-export const DEFAULT_LOG_OPTIONS: LogOptions = { maxSize: 20 * 1024 * 1024, maxFile: 5 };
+export const DEFAULT_LOG_OPTIONS: Readonly<LogOptions> = Object.freeze({ maxSize: 20 * 1024 * 1024, maxFile: 5 });
 
 export type LogStream = "stdout" | "stderr";
 
