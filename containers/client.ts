@@ -109,7 +109,7 @@ export async function connectDaemon(home: string, env: Record<string, string | u
   if (await client.ping()) return client;
   if (!start) throw new DaemonError(`no wasmbox daemon is running for ${home}`, 0);
   const [command, ...args] = daemonCommand(env);
-  const logFd = openSync(join(home, "daemon.log"), "a");
+  const logFd = openSync(join(home, "daemon.log"), "a", 0o600);
   const child = spawn(command!, args, { detached: true, stdio: ["ignore", logFd, logFd], env: { ...process.env, ...env, WASMBOX_HOME: home } });
   child.unref();
   let exited = false;

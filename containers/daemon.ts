@@ -2,7 +2,7 @@
 // over a unix socket at `$WASMBOX_HOME/daemon.sock` (node:http). Routes are a table; handlers
 // are thin calls into ContainerRuntime. Started by `wasmbox daemon`, on demand by the CLI.
 import { existsSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { chmod, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Kernel, type EngineChoice } from "../kernel/index.js";
@@ -10,11 +10,12 @@ import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { ImageStore } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
 import { daemonSocketPath, DaemonClient } from "./client.js";
-import { ContainerFiles } from "./files.js";
+import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
 import { changeKind, inspectOf, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
-import { ContainerRuntime, RuntimeError } from "./runtime.js";
-import { specFromOptions, SpecError, type CreateOptions } from "./spec.js";
+import { isoNs, type LogFollow } from "./logs.js";
+import { ContainerRuntime, RuntimeError, type ContainerRecord } from "./runtime.js";
+import { checkCreateOptions, specFromOptions, SpecError, type CreateOptions } from "./spec.js";
 
 /** Options of a daemon. */
 export interface DaemonOptions {
@@ -51,19 +52,81 @@ const json = (ctx: Ctx, status: number, value: unknown) => {
   ctx.res.end(JSON.stringify(value) + "\n");
 };
 
-async function body(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** The most a JSON request body may hold. */
+export const MAX_JSON_BODY = 1024 * 1024;
+/** The most a tar body (cp into a container) may hold. */
+export const MAX_ARCHIVE_BODY = 1024 ** 3;
+
+/**
+ * A request's body, refused with 413 past `limit` bytes (by its content-length, or as it arrives).
+ * A refused body is still read and dropped, so the client can finish sending and read the answer;
+ * nothing of it is kept.
+ */
+function body(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  return new Promise((resolve, reject) => {
+    const refuse = (what: string) => {
+      req.removeAllListeners("data");
+      req.resume();
+      reject(new RuntimeError(`request body too large: ${what}, at most ${limit} bytes`, 413));
+    };
+    if (declared > limit) return refuse(`${declared} bytes`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) refuse(`more than ${limit} bytes`);
+      else chunks.push(chunk);
+    });
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("close", () => reject(new RuntimeError("the request ended before its body")));
+  });
 }
 
-async function jsonBody<T>(req: IncomingMessage): Promise<T> {
-  const data = await body(req);
+/** A JSON object body (an empty body is `{}`); 400 when it is not a JSON object. */
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const data = await body(req, MAX_JSON_BODY);
+  let value: unknown;
   try {
-    return JSON.parse(data.toString("utf8") || "{}") as T;
-  } catch {
-    throw new RuntimeError("request body is not JSON");
+    value = JSON.parse(data.toString("utf8") || "{}");
+  } catch (e) {
+    throw new RuntimeError(`request body is not JSON: ${(e as Error).message}`);
   }
+  if (!isObject(value)) throw new RuntimeError("request body must be a JSON object");
+  return value;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** A query parameter holding a JSON list of strings (exec's cmd and env); 400 otherwise. */
+function stringsParam(q: URLSearchParams, name: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(q.get(name) ?? "[]");
+  } catch {
+    throw new RuntimeError(`query parameter ${name} is not JSON`);
+  }
+  if (!isStrings(value)) throw new RuntimeError(`query parameter ${name} must be a JSON list of strings`);
+  return value;
+}
+
+/** A query parameter of seconds (stop and restart's t); undefined when absent, 400 when not a number. */
+function secondsParam(q: URLSearchParams, name: string): number | undefined {
+  const text = q.get(name);
+  if (text === null || text === "") return undefined;
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new RuntimeError(`query parameter ${name}=${text}: expected seconds`);
+  return Number(text);
+}
+
+/** The create request's parts, checked: 400 for anything of the wrong type. */
+function createRequestOf(request: Record<string, unknown>): { image: string; command: string[]; options: CreateOptions; cwd: string; env: Record<string, string> } {
+  const { image, command = [], options = {}, cwd = "/", env = {} } = request;
+  if (typeof image !== "string" || image === "") throw new RuntimeError("create needs an image (a string)");
+  if (!isStrings(command)) throw new RuntimeError("command must be a list of strings");
+  if (typeof cwd !== "string") throw new RuntimeError("cwd must be a string");
+  if (!isObject(env) || !Object.values(env).every((v) => typeof v === "string")) throw new RuntimeError("env must be an object of strings");
+  return { image, command, options: checkCreateOptions(options), cwd, env: env as Record<string, string> };
 }
 
 const flag = (q: URLSearchParams, name: string) => ["1", "true"].includes(q.get(name) ?? "");
@@ -76,6 +139,61 @@ function ndjson(ctx: Ctx): (frame: Record<string, unknown>) => void {
 
 const b64 = (chunk: Uint8Array) => Buffer.from(chunk).toString("base64");
 
+/** Writes one NDJSON frame; resolves once the socket takes more (or the client went away). */
+function sendFrame(res: ServerResponse, frame: Record<string, unknown>): Promise<void> {
+  if (res.destroyed || res.write(JSON.stringify(frame) + "\n")) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+/** `since`: unix seconds (with a fraction) or an RFC 3339 time; as ns since the epoch (400 when neither). */
+function sinceParam(q: URLSearchParams): bigint | undefined {
+  const text = q.get("since");
+  if (text === null || text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return BigInt(Math.round(Number(text) * 1000)) * 1_000_000n;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new RuntimeError(`since=${text}: expected unix seconds or an RFC 3339 time`);
+  return BigInt(ms) * 1_000_000n;
+}
+
+/** What logs -f waits on: the container's "log" events (a flag, so none is lost between reads) and its end. */
+function followLog(runtime: ContainerRuntime, record: ContainerRecord): LogFollow & { close(): void } {
+  const id = record.spec.id;
+  let dirty = false;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onLog = (from: string) => {
+    if (from !== id) return;
+    dirty = true;
+    poke();
+  };
+  runtime.events.on("log", onLog);
+  void runtime.wait(id).catch(() => undefined).then(() => {
+    ended = true;
+    poke();
+  });
+  return {
+    async changed() {
+      while (!dirty && !ended) await new Promise<void>((resolve) => (wake = resolve));
+      dirty = false;
+      return !ended;
+    },
+    close: () => void runtime.events.off("log", onLog),
+  };
+}
+
 /** The route table: method, path pattern, handler. */
 const ROUTES: Array<[string, RegExp, Handler]> = [
   ["GET", /^\/_ping$/, async (ctx) => json(ctx, 200, { ok: true, pid: process.pid })],
@@ -85,9 +203,9 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   }],
   ["GET", /^\/containers\/json$/, async (ctx) => json(ctx, 200, ctx.runtime.list(flag(ctx.query, "all")).map(summaryOf))],
   ["POST", /^\/containers\/create$/, async (ctx) => {
-    const request = await jsonBody<{ image: string; command?: string[]; options?: CreateOptions; cwd?: string; env?: Record<string, string> }>(ctx.req);
-    const parsed = specFromOptions(request.options ?? {}, { cwd: request.cwd ?? "/", env: request.env ?? {}, syscallNames: ctx.runtime.kernel.syscalls.map((s) => s.name) });
-    const record = await ctx.runtime.create({ ...parsed, image: request.image, command: request.command ?? [] });
+    const request = createRequestOf(await jsonBody(ctx.req));
+    const parsed = specFromOptions(request.options, { cwd: request.cwd, env: request.env, syscallNames: ctx.runtime.kernel.syscalls.map((s) => s.name) });
+    const record = await ctx.runtime.create({ ...parsed, image: request.image, command: request.command });
     json(ctx, 201, { Id: record.spec.id, Name: record.spec.name });
   }],
   ["POST", /^\/containers\/prune$/, async (ctx) => json(ctx, 200, { ContainersDeleted: await ctx.runtime.prune() })],
@@ -96,13 +214,11 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     json(ctx, 200, { Id: record.spec.id, Status: record.state.status });
   }],
   ["POST", /^\/containers\/([^/]+)\/stop$/, async (ctx) => {
-    const t = ctx.query.get("t");
-    const record = await ctx.runtime.stop(ctx.params[0]!, t === null ? undefined : Number(t));
+    const record = await ctx.runtime.stop(ctx.params[0]!, secondsParam(ctx.query, "t"));
     json(ctx, 200, { Id: record.spec.id, ExitCode: record.state.exitCode });
   }],
   ["POST", /^\/containers\/([^/]+)\/restart$/, async (ctx) => {
-    const t = ctx.query.get("t");
-    const record = await ctx.runtime.restart(ctx.params[0]!, t === null ? undefined : Number(t));
+    const record = await ctx.runtime.restart(ctx.params[0]!, secondsParam(ctx.query, "t"));
     json(ctx, 200, { Id: record.spec.id });
   }],
   ["POST", /^\/containers\/([^/]+)\/kill$/, async (ctx) => {
@@ -126,23 +242,25 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   }],
   ["GET", /^\/containers\/([^/]+)\/logs$/, async (ctx) => {
     const record = ctx.runtime.find(ctx.params[0]!);
-    const id = record.spec.id;
-    const send = ndjson(ctx);
-    const follow = flag(ctx.query, "follow") && !!record.live;
-    const onLog = (from: string, stream: string, chunk: Uint8Array) => {
-      if (from === id) send({ stream, data: b64(chunk) });
-    };
-    if (follow) ctx.runtime.events.on("log", onLog);
-    for (const line of await ctx.files.readLogs(id)) send({ stream: line.stream, data: line.data, time: line.time });
-    if (follow) {
-      await ctx.runtime.wait(id).catch(() => undefined);
-      ctx.runtime.events.off("log", onLog);
+    const sinceNs = sinceParam(ctx.query);
+    const tailText = ctx.query.get("tail");
+    if (tailText !== null && tailText !== "all" && !/^\d+$/.test(tailText)) throw new RuntimeError(`tail=${tailText}: expected a number of lines or "all"`);
+    const tail = tailText === null || tailText === "all" ? undefined : Number(tailText);
+    const follow = flag(ctx.query, "follow") && record.live ? followLog(ctx.runtime, record) : undefined;
+    ctx.res.writeHead(200, { "content-type": "application/x-ndjson" });
+    try {
+      // Read from disk and sent as the client takes it: the daemon holds one chunk at a time.
+      await ctx.files.streamLogs(record.spec.id, (chunk) => sendFrame(ctx.res, { stream: chunk.stream, data: b64(chunk.data), time: isoNs(chunk.timeNs) }), {
+        sinceNs, tail, follow, stop: () => ctx.res.destroyed,
+      });
+    } finally {
+      follow?.close();
     }
     ctx.res.end();
   }],
   ["POST", /^\/containers\/([^/]+)\/exec$/, async (ctx) => {
-    const argv = JSON.parse(ctx.query.get("cmd") ?? "[]") as string[];
-    const env = JSON.parse(ctx.query.get("env") ?? "[]") as string[];
+    const argv = stringsParam(ctx.query, "cmd");
+    const env = stringsParam(ctx.query, "env");
     ctx.runtime.find(ctx.params[0]!);
     const send = ndjson(ctx);
     const code = await ctx.runtime.exec(ctx.params[0]!, argv, {
@@ -173,7 +291,10 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     ctx.res.end(tar);
   }],
   ["PUT", /^\/containers\/([^/]+)\/archive$/, async (ctx) => {
-    const entries = await decodeLayer(await body(ctx.req));
+    const tar = await body(ctx.req, MAX_ARCHIVE_BODY);
+    const entries = await decodeLayer(tar).catch((e: Error) => {
+      throw new RuntimeError(`the request body is not a tar archive: ${e.message}`);
+    });
     await ctx.runtime.copyIn(ctx.params[0]!, ctx.query.get("path") ?? "/", entries, ctx.query.get("name") ?? "");
     json(ctx, 200, { ok: true });
   }],
@@ -184,9 +305,33 @@ function formatCpu(ms: number): string {
   return `${String(Math.floor(s / 3600)).padStart(2, "0")}:${String(Math.floor(s / 60) % 60).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
 }
 
+/** The route of a request and its decoded parameters: 400 for a malformed URL or escape, 404 for no route. */
+function routeOf(req: IncomingMessage): { route: Handler; url: URL; params: string[] } {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", "http://wasmbox");
+  } catch {
+    throw new RuntimeError(`malformed request URL: ${JSON.stringify(req.url)}`);
+  }
+  const found = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
+  if (!found) throw new RuntimeError(`no route for ${req.method} ${url.pathname}`, 404);
+  const params = found[1].exec(url.pathname)!.slice(1).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      throw new RuntimeError(`malformed %-escape in ${JSON.stringify(p)}`);
+    }
+  });
+  return { route: found[2], url, params };
+}
+
 /** Starts a daemon on `$home/daemon.sock` (replacing a stale socket file). */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  // The home is 0700 before the socket is made in it, so there is no moment when another user
+  // could connect; the socket itself is then made 0600.
+  await privateDir(options.home);
+  await chmod(join(options.home, "daemon.log"), PRIVATE_FILE).catch(() => undefined);
   const store = await ImageStore.open(options.home);
   const files = await ContainerFiles.open(options.home);
   const kernel = new Kernel({ engine: options.engine ?? "auto", log });
@@ -195,27 +340,32 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const socketPath = daemonSocketPath(options.home);
   let requestShutdown!: () => void;
   const closed = new Promise<void>((resolve) => (requestShutdown = resolve));
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://wasmbox");
-    const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
-    if (!route) {
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ message: `no route for ${req.method} ${url.pathname}` }) + "\n");
-      return;
-    }
-    const params = route[1].exec(url.pathname)!.slice(1).map(decodeURIComponent);
-    const ctx: Ctx = { runtime, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
-    void (async () => {
-      try {
-        await runtime.refresh();
-        await route[2](ctx);
-      } catch (e) {
-        const status = e instanceof RuntimeError ? e.status : e instanceof SpecError || e instanceof ImageError ? 400 : 500;
-        if (status === 500) log(`wasmbox daemon: ${req.method} ${url.pathname}: ${(e as Error).stack ?? e}`);
-        if (res.headersSent) res.end();
-        else json(ctx, status, { message: (e as Error).message });
+  const server: Server = createServer((req, res) => void serve(req, res));
+  // Every request is parsed and answered inside one error boundary: no request can end the daemon.
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    res.on("error", () => undefined);
+    req.on("error", () => undefined);
+    let what = `${req.method} ${req.url}`;
+    try {
+      const { route, url, params } = routeOf(req);
+      what = `${req.method} ${url.pathname}`;
+      const ctx: Ctx = { runtime, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
+      await runtime.refresh();
+      await route(ctx);
+    } catch (e) {
+      const status = e instanceof RuntimeError ? e.status : e instanceof SpecError || e instanceof ImageError ? 400 : 500;
+      if (status === 500) log(`wasmbox daemon: ${what}: ${(e as Error).stack ?? e}`);
+      if (res.headersSent) res.end();
+      else {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: (e as Error).message ?? String(e) }) + "\n");
       }
-    })();
+    }
+  };
+  server.on("clientError", (_e, socket) => {
+    // Unparsable HTTP: answer 400 when the socket can still take it, as node's default does.
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
   });
   if (existsSync(socketPath)) {
     if (await new DaemonClient(socketPath).ping()) throw new RuntimeError(`a wasmbox daemon already serves ${socketPath}`, 409);
@@ -225,7 +375,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     server.once("error", reject);
     server.listen(socketPath, () => resolve());
   });
-  await writeFile(join(options.home, "daemon.pid"), String(process.pid) + "\n");
+  await chmod(socketPath, PRIVATE_FILE);
+  await writeFile(join(options.home, "daemon.pid"), String(process.pid) + "\n", { mode: PRIVATE_FILE });
   return {
     runtime,
     socketPath,

@@ -1,17 +1,33 @@
 // containers/: a container's record on disk, `$WASMBOX_HOME/containers/<id>/`: config.json (the
 // spec), state.json (status, exit code, limit hit, owner pid while running), upper.tar (the
-// writable layer, whiteouts included) and container.log (one JSON line per output chunk).
+// writable layer, whiteouts included) and its output in log.N + log.N.idx (logs.ts).
 // Every file but the log is written atomically (temp + rename), one write queue per container.
-import { appendFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+// Whatever the umask, directories are 0700 and files 0600: a config holds the -e secrets.
+import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { writeFileAtomic } from "../images/fs-atomic.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
-import { IsoClock } from "./clock.js";
+import { isoNs, LogWriter, streamLog, type LogChunk, type LogOptions, type LogReadOptions } from "./logs.js";
+import { KeyedQueue } from "./queue.js";
 import type { ContainerSpec, ContainerState } from "./spec.js";
 
-/** One line of container.log. */
+/** The mode of every directory the daemon keeps state in ($WASMBOX_HOME, containers/, each container's). */
+export const PRIVATE_DIR = 0o700;
+/** The mode of every state file (configs with their -e secrets, states, uppers, logs; the socket). */
+export const PRIVATE_FILE = 0o600;
+
+/**
+ * Makes `dir` (and missing parents) with mode 0700; an existing one of ours that others could
+ * read or enter is narrowed to 0700 (one made by an older wasmbox, or under a loose umask).
+ */
+export async function privateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+  const st = await stat(dir);
+  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(dir, PRIVATE_DIR);
+}
+
+/** One chunk of a container's output, as the logs route sends it. */
 export interface LogLine {
   stream: "stdout" | "stderr";
   time: string;
@@ -21,16 +37,15 @@ export interface LogLine {
 
 /** The containers directory of a wasmbox home. */
 export class ContainerFiles {
-  private readonly queues = new Map<string, Promise<void>>();
-
-  private readonly clock = new IsoClock();
+  private readonly queues = new KeyedQueue();
 
   private constructor(readonly dir: string) {}
 
   /** Opens (creating) `$home/containers`. */
   static async open(home: string): Promise<ContainerFiles> {
+    await privateDir(home);
     const dir = join(home, "containers");
-    await mkdir(dir, { recursive: true });
+    await privateDir(dir);
     return new ContainerFiles(dir);
   }
 
@@ -67,39 +82,33 @@ export class ContainerFiles {
   }
 
   private enqueue(id: string, work: () => Promise<void>): Promise<void> {
-    const next = (this.queues.get(id) ?? Promise.resolve()).then(work);
-    const settled = next.catch(() => undefined);
-    this.queues.set(id, settled);
-    void settled.then(() => {
-      if (this.queues.get(id) === settled) this.queues.delete(id);
-    });
-    return next;
+    return this.queues.run(id, work);
   }
 
   /** Waits for a container's queued writes. */
-  async flush(id: string): Promise<void> {
-    await this.queues.get(id);
+  flush(id: string): Promise<void> {
+    return this.queues.idle(id);
   }
 
   /** Writes a new container's directory. */
   create(spec: ContainerSpec, state: ContainerState): Promise<void> {
     return this.enqueue(spec.id, async () => {
-      await mkdir(this.path(spec.id), { recursive: true });
-      await writeFileAtomic(this.path(spec.id, "state.json"), stateJson(state));
-      await writeFileAtomic(this.path(spec.id, "config.json"), JSON.stringify(spec, null, 2) + "\n");
+      await mkdir(this.path(spec.id), { recursive: true, mode: PRIVATE_DIR });
+      await writeFileAtomic(this.path(spec.id, "state.json"), stateJson(state), PRIVATE_FILE);
+      await writeFileAtomic(this.path(spec.id, "config.json"), JSON.stringify(spec, null, 2) + "\n", PRIVATE_FILE);
     });
   }
 
   /** Saves the state (with this process as owner while running). */
   saveState(id: string, state: ContainerState): Promise<void> {
-    return this.enqueue(id, () => writeFileAtomic(this.path(id, "state.json"), stateJson(state)));
+    return this.enqueue(id, () => writeFileAtomic(this.path(id, "state.json"), stateJson(state), PRIVATE_FILE));
   }
 
   /** Saves the writable layer (removing the file when it is empty). */
   saveUpper(id: string, entries: readonly LayerEntry[]): Promise<void> {
     return this.enqueue(id, async () => {
       if (entries.length === 0) await rm(this.path(id, "upper.tar"), { force: true });
-      else await writeFileAtomic(this.path(id, "upper.tar"), await layerEntriesToTar(entries));
+      else await writeFileAtomic(this.path(id, "upper.tar"), await layerEntriesToTar(entries), PRIVATE_FILE);
     });
   }
 
@@ -110,26 +119,21 @@ export class ContainerFiles {
     return tar ? decodeLayer(tar) : undefined;
   }
 
-  /** Appends an output chunk to container.log (synchronously, so followers never miss or reorder it). */
-  appendLog(id: string, stream: "stdout" | "stderr", chunk: Uint8Array): void {
-    const line: LogLine = { stream, time: this.clock.now(), data: Buffer.from(chunk).toString("base64") };
-    try {
-      appendFileSync(this.path(id, "container.log"), JSON.stringify(line) + "\n");
-    } catch {
-      // The container was removed while writing; its output has nowhere to go.
-    }
+  /** A writer of a container's output (synchronous writes, so followers never miss or reorder a chunk). */
+  logWriter(id: string, options?: LogOptions): LogWriter {
+    return new LogWriter(this.path(id), options);
   }
 
-  /** Every line of container.log. */
+  /** Streams a container's output from disk, chunk by chunk (see streamLog). */
+  streamLogs(id: string, send: (chunk: LogChunk) => Promise<void>, options?: LogReadOptions): Promise<void> {
+    return streamLog(this.path(id), send, options);
+  }
+
+  /** Every chunk of a container's output, in memory (for small logs and tests; the daemon streams). */
   async readLogs(id: string): Promise<LogLine[]> {
-    const text = await readFile(this.path(id, "container.log"), "utf8").catch(() => "");
-    return text.split("\n").filter(Boolean).flatMap((l) => {
-      try {
-        return [JSON.parse(l) as LogLine];
-      } catch {
-        return [];
-      }
-    });
+    const lines: LogLine[] = [];
+    await this.streamLogs(id, async (c) => void lines.push({ stream: c.stream, time: isoNs(c.timeNs), data: Buffer.from(c.data).toString("base64") }));
+    return lines;
   }
 
   /** Deletes a container's directory. */

@@ -10,12 +10,14 @@ import type { Kernel } from "../kernel/index.js";
 import { FsApi } from "../kernel/fs-api.js";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { MemFs } from "../kernel/vfs/memory.js";
-import { MountNamespace } from "../kernel/vfs/namespace.js";
+import { MountNamespace, PATH_MAX } from "../kernel/vfs/namespace.js";
 import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
 import { Filetype } from "../kernel/wasi.js";
 import { Hypervisor } from "../kernel/vm/index.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
+import type { LogWriter } from "./logs.js";
+import { KeyedQueue } from "./queue.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
@@ -54,8 +56,12 @@ export interface ContainerRecord {
   upperFs?: MemFs;
   /** Settles once a finished container's state and upper are saved. */
   settling?: Promise<void>;
-  /** Started by this runtime: its state in memory is the truth, not the files. */
-  startedHere?: boolean;
+  /** Created or started by this runtime: its state in memory is the truth, not the files. */
+  ownedHere?: boolean;
+  /** Where its output goes while it runs (files closed at its end). */
+  log?: LogWriter;
+  /** Set when its removal begins (rm, or --rm at its end); settles once its directory is gone. */
+  removal?: Promise<void>;
 }
 
 /** Options of a runtime. */
@@ -68,6 +74,9 @@ export interface RuntimeOptions {
 
 /** What create() takes: the parsed flags plus the image and command. */
 export type CreateRequest = ReturnType<typeof specFromOptions> & { image: string; command: string[] };
+
+/** What State.Error starts with when the writable layer could not be saved. */
+const SAVE_FAILED = "saving the writable layer failed: ";
 
 const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nifty", "proud", "quirky", "sharp", "tender", "vivid", "witty", "zen"];
 const NAMES = ["babbage", "curie", "dijkstra", "euler", "feynman", "gauss", "hopper", "knuth", "lovelace", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wozniak"];
@@ -86,6 +95,15 @@ export class ContainerRuntime {
   private readonly clock = new IsoClock();
   /** Boots the VMs (made at the first one). */
   private hypervisor?: Hypervisor;
+  /** The lifecycle calls of each container, one after another (by id). */
+  private readonly ops = new KeyedQueue();
+  /** Ids whose removal is under way: a refresh that read their files just before must not bring them back. */
+  private readonly removing = new Set<string>();
+  /** Records whose end is being saved and that --rm removes from inside that save (it must not wait for itself). */
+  private readonly settlingSelf = new Set<ContainerRecord>();
+  /** The refresh running now, and the one queued behind it (concurrent requests share them). */
+  private refreshing?: Promise<void>;
+  private nextRefresh?: Promise<void>;
 
   constructor(options: RuntimeOptions) {
     this.kernel = options.kernel;
@@ -95,18 +113,37 @@ export class ContainerRuntime {
     this.events.setMaxListeners(0);
   }
 
-  /** Loads the records kept in files (new ones, and the state of those not running here). */
-  async refresh(): Promise<void> {
-    if (!this.files) return;
-    const onDisk = await this.files.list();
+  /**
+   * Loads the records kept in files (new ones, and the state of those not created or run here).
+   * Calls made while one runs share the next one, which starts after it: each caller sees the
+   * files as they were at least when it called.
+   */
+  refresh(): Promise<void> {
+    if (!this.files) return Promise.resolve();
+    if (!this.refreshing) {
+      this.refreshing = this.refreshNow().finally(() => (this.refreshing = undefined));
+      return this.refreshing;
+    }
+    const again = () => {
+      this.nextRefresh = undefined;
+      return this.refresh();
+    };
+    this.nextRefresh ??= this.refreshing.then(again, again);
+    return this.nextRefresh;
+  }
+
+  private async refreshNow(): Promise<void> {
+    const files = this.files!;
+    const onDisk = await files.list();
     const present = new Set(onDisk);
-    for (const [id, record] of [...this.records]) if (!present.has(id) && !record.live) this.forget(record);
+    for (const [id, record] of [...this.records]) if (!present.has(id) && !record.live && !record.ownedHere) this.forget(record);
     for (const id of onDisk) {
       const known = this.records.get(id);
-      if (known?.live || known?.startedHere) continue;
-      const loaded = await this.files.load(id);
-      if (!loaded) continue;
-      if (loaded.state.status === "running" && !this.files.ownerAlive(loaded.state)) {
+      if (known?.live || known?.ownedHere || this.removing.has(id)) continue;
+      const loaded = await files.load(id);
+      const now = this.records.get(id);
+      if (!loaded || this.removing.has(id) || now?.live || now?.ownedHere || (now && now !== known)) continue;
+      if (loaded.state.status === "running" && !files.ownerAlive(loaded.state)) {
         loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: loaded.state.finishedAt ?? this.clock.now(), error: "the process that ran it ended" };
       }
       if (known) known.state = loaded.state;
@@ -155,7 +192,7 @@ export class ContainerRuntime {
       hostname: request.hostname ?? id.slice(0, 12),
       stopSignal: config.StopSignal && request.stopSignal === "SIGTERM" ? config.StopSignal : request.stopSignal,
     };
-    const record: ContainerRecord = { spec, state: createdState() };
+    const record: ContainerRecord = { spec, state: createdState(), ownedHere: true };
     this.remember(record);
     await this.files?.create(spec, record.state);
     return record;
@@ -231,17 +268,43 @@ export class ContainerRuntime {
     return record.upper;
   }
 
+  /**
+   * Runs a lifecycle call on a container once the calls before it on the same container are done
+   * (404 when it was removed meanwhile, 409 while its removal is under way).
+   */
+  private async locked<T>(ref: string, work: (record: ContainerRecord) => Promise<T>): Promise<T> {
+    const found = this.find(ref);
+    return this.ops.run(found.spec.id, async () => {
+      if (found.removal) {
+        if (this.records.get(found.spec.id) === found) throw new RuntimeError(`removal of container ${found.spec.name} is already in progress`, 409);
+        throw new RuntimeError(`No such container: ${ref}`, 404);
+      }
+      return work(found);
+    });
+  }
+
   /** Starts a created or exited container or VM; resolves once pid 1 runs (or failed to start). */
-  async start(ref: string, io: StreamIo = {}): Promise<ContainerRecord> {
-    const record = this.find(ref);
+  start(ref: string, io: StreamIo = {}): Promise<ContainerRecord> {
+    return this.locked(ref, (record) => this.startNow(record, io));
+  }
+
+  private async startNow(record: ContainerRecord, io: StreamIo): Promise<ContainerRecord> {
     if (record.live) return record;
+    // The last run's state and upper are saved first, so that save cannot overwrite this start's.
+    await record.settling;
+    if (record.removal) throw new RuntimeError(`removal of container ${record.spec.name} is already in progress`, 409);
     if (record.state.status === "running") throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     const spec = record.spec;
-    const onStderr = this.logSink(spec.id, "stderr", io.onStderr);
-    const streams: StreamIo = { ...io, onStdout: this.logSink(spec.id, "stdout", io.onStdout), onStderr };
+    record.log?.close();
+    record.log = this.files?.logWriter(spec.id, spec.log);
+    const onStderr = this.logSink(record.log, spec.id, "stderr", io.onStderr);
+    const streams: StreamIo = { ...io, onStdout: this.logSink(record.log, spec.id, "stdout", io.onStdout), onStderr };
     const onError = textWriter(onStderr);
     const instance = kindOf(spec) === "vm" ? await this.bootVm(record, streams, onError) : await this.startContainer(record, streams, onError);
-    if (!instance) return record;
+    if (!instance) {
+      record.log?.close();
+      return record;
+    }
     await this.files?.saveState(spec.id, record.state);
     if (instance instanceof VmInstance) await this.booted(record, instance);
     return record;
@@ -253,9 +316,9 @@ export class ContainerRuntime {
    * start() would hold all of start()'s variables, and V8 was seen to keep every ended
    * container's objects through young-generation collections that way.)
    */
-  private logSink(id: string, stream: "stdout" | "stderr", also?: (chunk: Uint8Array) => void): (chunk: Uint8Array) => void {
+  private logSink(log: LogWriter | undefined, id: string, stream: "stdout" | "stderr", also?: (chunk: Uint8Array) => void): (chunk: Uint8Array) => void {
     return (chunk) => {
-      this.files?.appendLog(id, stream, chunk);
+      log?.write(stream, chunk);
       if (this.events.listenerCount("log")) this.events.emit("log", id, stream, chunk);
       also?.(chunk);
     };
@@ -272,7 +335,7 @@ export class ContainerRuntime {
   /** Makes a just-started instance the record's live one (in the same tick as its start, so no second start slips in). */
   private launched(record: ContainerRecord, instance: Instance): Instance {
     record.live = instance;
-    record.startedHere = true;
+    record.ownedHere = true;
     record.upper = undefined;
     record.state = { ...record.state, status: "running", startedAt: this.clock.now(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
@@ -301,7 +364,7 @@ export class ContainerRuntime {
     } catch (e) {
       record.upper = undefined;
       record.upperFs = overlay.upper;
-      record.startedHere = true;
+      record.ownedHere = true;
       record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: 127, finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
       record.settling = this.settle(record, overlay);
       onError(`wasmbox: ${(e as Error).message}\n`);
@@ -309,16 +372,41 @@ export class ContainerRuntime {
     }
     // What a guest syncs is on disk when its fd_sync returns (the saves run one after another),
     // so a daemon killed after that keeps it; other writes are saved when the container stops.
-    if (this.files) container.onSync = this.upperSaver(this.files, spec.id, overlay);
+    if (this.files) container.onSync = this.upperSaver(record, overlay);
     return this.launched(record, new ContainerInstance(this.kernel, container, overlay, spec, program, io, onError));
   }
 
-  /** What a container's fd_sync calls: saves its upper, one save after another. */
-  private upperSaver(files: ContainerFiles, id: string, overlay: OverlayFs): () => Promise<void> {
+  /** What a container's fd_sync calls: saves its upper, one save after another; rejects when that save failed (the guest gets EIO). */
+  private upperSaver(record: ContainerRecord, overlay: OverlayFs): () => Promise<void> {
     let saves: Promise<void> = Promise.resolve();
-    return () => (saves = saves.then(() => files.saveUpper(id, overlay.diff().entries)).catch((e: Error) => {
-      this.kernel.notice(`wasmbox: saving container ${id.slice(0, 12)}: ${e.message}`);
-    }));
+    return () => {
+      const save = saves.then(() => this.saveUpperOf(record, overlay)).then(() => undefined);
+      saves = save.catch(() => undefined);
+      return save;
+    };
+  }
+
+  /**
+   * Saves a container's upper layer. A failure (a path longer than PATH_MAX, a directory named
+   * "..", a full disk) is kept as State.Error for inspect, noticed, and thrown; a later save
+   * that works clears it.
+   */
+  private async saveUpperOf(record: ContainerRecord, overlay: OverlayFs): Promise<LayerEntry[]> {
+    const id = record.spec.id;
+    try {
+      const entries = overlay.upperEntries();
+      const long = entries.find((e) => e.path.length + 1 > PATH_MAX);
+      if (long) throw new Error(`/${long.path.slice(0, 40)}... is longer than PATH_MAX (${PATH_MAX} bytes)`);
+      await this.files?.saveUpper(id, entries);
+      if (record.state.error?.startsWith(SAVE_FAILED)) record.state = { ...record.state, error: undefined };
+      return entries;
+    } catch (e) {
+      const error = `${SAVE_FAILED}${(e as Error).message}`;
+      this.kernel.notice(`wasmbox: container ${id.slice(0, 12)}: ${error}`);
+      record.state = { ...record.state, error };
+      await this.files?.saveState(id, record.state).catch(() => undefined);
+      throw new Error(error);
+    }
   }
 
   /** Boots a VM from a full copy of the image (its command runs under the guest's own init and kernel); undefined when started meanwhile. */
@@ -354,6 +442,7 @@ export class ContainerRuntime {
       oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,
     };
     record.live = undefined;
+    record.log?.close();
     if (instance.overlay) record.upperFs = instance.overlay.upper;
     record.settling = this.settle(record, instance.overlay);
   }
@@ -362,10 +451,18 @@ export class ContainerRuntime {
   private async settle(record: ContainerRecord, overlay?: OverlayFs): Promise<void> {
     try {
       if (this.files) {
-        if (overlay) await this.files.saveUpper(record.spec.id, (record.upper = overlay.diff().entries));
+        // A failed save is in the state (State.Error); the state is saved all the same.
+        if (overlay) record.upper = await this.saveUpperOf(record, overlay).catch(() => undefined);
         await this.files.saveState(record.spec.id, record.state);
       }
-      if (record.spec.autoRemove && this.records.has(record.spec.id)) await this.remove(record.spec.id, true);
+      if (record.spec.autoRemove && this.records.has(record.spec.id)) {
+        this.settlingSelf.add(record);
+        try {
+          await this.removeNow(record);
+        } finally {
+          this.settlingSelf.delete(record);
+        }
+      }
     } catch (e) {
       this.kernel.notice(`wasmbox: saving container ${record.spec.id.slice(0, 12)}: ${(e as Error).message}`);
     } finally {
@@ -392,8 +489,11 @@ export class ContainerRuntime {
   }
 
   /** Sends the stop signal, then SIGKILL after the timeout (seconds; the spec's by default). */
-  async stop(ref: string, timeout?: number): Promise<ContainerRecord> {
-    const record = this.find(ref);
+  stop(ref: string, timeout?: number): Promise<ContainerRecord> {
+    return this.locked(ref, (record) => this.stopNow(record, timeout));
+  }
+
+  private async stopNow(record: ContainerRecord, timeout?: number): Promise<ContainerRecord> {
     const live = record.live;
     if (!live) return record;
     const seconds = timeout ?? record.spec.stopTimeout;
@@ -419,10 +519,12 @@ export class ContainerRuntime {
   }
 
   /** Stops (if running) and starts again. */
-  async restart(ref: string, timeout?: number, io?: StreamIo): Promise<ContainerRecord> {
-    const record = await this.stop(ref, timeout);
-    record.state.restartCount++;
-    return this.start(record.spec.id, io);
+  restart(ref: string, timeout?: number, io: StreamIo = {}): Promise<ContainerRecord> {
+    return this.locked(ref, async (record) => {
+      await this.stopNow(record, timeout);
+      record.state.restartCount++;
+      return this.startNow(record, io);
+    });
   }
 
   /** Waits for a running container to end and its state and upper to be saved. */
@@ -432,19 +534,40 @@ export class ContainerRuntime {
   }
 
   /** Removes a container (force: kill it first if running). */
-  async remove(ref: string, force = false): Promise<ContainerRecord> {
-    const record = this.find(ref);
-    if (record.live) {
-      if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
-      record.live.signal(9);
-      await record.done;
-    } else if (record.state.status === "running") {
-      throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
-    }
-    this.forget(record);
-    await this.files?.remove(record.spec.id);
-    if (record.state.status === "created") this.events.emit("exit", record.spec.id, record);
-    return record;
+  remove(ref: string, force = false): Promise<ContainerRecord> {
+    return this.locked(ref, async (record) => {
+      if (record.live) {
+        if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
+      } else if (record.state.status === "running") {
+        throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
+      }
+      await this.removeNow(record);
+      return record;
+    });
+  }
+
+  /**
+   * Removes a record: kills it if it runs, waits until its end is saved, forgets it, deletes its
+   * directory. Also --rm's removal at the end of a run (which cannot wait for the lifecycle lock:
+   * a stop holding it waits for that end).
+   */
+  private removeNow(record: ContainerRecord): Promise<void> {
+    return (record.removal ??= (async () => {
+      const id = record.spec.id;
+      this.removing.add(id);
+      try {
+        if (record.live) {
+          record.live.signal(9);
+          await record.done;
+        }
+        if (record.settling && !this.settlingSelf.has(record)) await record.settling;
+        this.forget(record);
+        await this.files?.remove(id);
+      } finally {
+        this.removing.delete(id);
+      }
+      if (record.state.status === "created") this.events.emit("exit", id, record);
+    })());
   }
 
   /** Removes every stopped container; returns their ids. */
@@ -452,8 +575,12 @@ export class ContainerRuntime {
     const removed: string[] = [];
     for (const record of this.list(true)) {
       if (record.live || record.state.status === "running") continue;
-      await this.remove(record.spec.id);
-      removed.push(record.spec.id);
+      // One started or removed meanwhile is not pruned (409 or 404 from its lifecycle lock).
+      const gone = await this.remove(record.spec.id).then(() => true, (e: unknown) => {
+        if (e instanceof RuntimeError) return false;
+        throw e;
+      });
+      if (gone) removed.push(record.spec.id);
     }
     return removed;
   }
@@ -527,11 +654,23 @@ export class ContainerRuntime {
    * Copies entries into a container (docker cp - CONTAINER:PATH). Entries are named from the source's
    * basename `name`: into PATH when it is a directory, else as PATH itself. A stopped one's upper is saved.
    */
-  async copyIn(ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
-    const record = this.find(ref);
+  copyIn(ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
+    return this.locked(ref, (record) => this.copyInNow(record, ref, path, entries, name));
+  }
+
+  private async copyInNow(record: ContainerRecord, ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
     const root = await this.rootOf(record, "cp");
     const live = this.sharedKernelOnly(record, "cp");
-    const fs = live ? new FsApi(live.container.ns) : new FsApi(new MountNamespace(root.root));
+    if (entries.some((e) => e.path.split("/").includes("..") || (e.type === "hardlink" && (e.target ?? "").split("/").includes("..")))) {
+      throw new RuntimeError(`cannot copy to ${ref}:${path}: the archive has a path with ".." in it`);
+    }
+    // A stopped container's volumes are mounted too, so a copy into one reaches its host folder as when it runs.
+    let ns = live?.container.ns;
+    if (!ns) {
+      ns = new MountNamespace(root.root);
+      for (const mount of record.spec.mounts) this.kernel.mountHostDir(ns, mount);
+    }
+    const fs = new FsApi(ns);
     let dir = normalizeGuestPath(path);
     try {
       let existing: Filetype | undefined;
@@ -546,13 +685,17 @@ export class ContainerRuntime {
         entries = entries.map((e) => ({ ...e, path: renameTop(e.path, name, newName), ...(e.type === "hardlink" ? { target: renameTop(e.target ?? "", name, newName) } : {}) }));
       }
       if (fs.stat(dir).filetype !== Filetype.DIRECTORY) throw new RuntimeError(`${path}: not a directory`);
+      for (const entry of entries) {
+        const readOnly = readOnlyMountAt(ns, fs, dir === "/" ? `/${entry.path}` : `${dir}/${entry.path}`, record.spec);
+        if (readOnly) throw new RuntimeError(`cannot copy to ${ref}:${path}: ${readOnly} is mounted read-only`, 409);
+      }
       fs.writeEntries(entries, dir);
     } catch (e) {
       if (e instanceof RuntimeError) throw e;
       throw new RuntimeError(`cannot copy to ${ref}:${path}: ${(e as Error).message}`);
     }
     if (!record.live) {
-      record.upper = root.diff().entries;
+      record.upper = root.upperEntries();
       await this.files?.saveUpper(record.spec.id, record.upper);
     }
   }
@@ -562,6 +705,32 @@ export class ContainerRuntime {
     const live = [...this.records.values()].filter((r) => r.live);
     for (const r of live) r.live!.signal(9);
     for (const r of live) await this.settled(r);
+  }
+}
+
+/**
+ * Whether writing `path` would change a read-only filesystem: what holds the nearest existing
+ * directory above it (symlinks followed), named for the message (the volume HOST:GUEST:ro, a
+ * mount's path, or "the root filesystem"); undefined if writable.
+ */
+function readOnlyMountAt(ns: MountNamespace, fs: FsApi, path: string, spec: ContainerSpec): string | undefined {
+  const clean = normalizeGuestPath(path);
+  let at = clean.slice(0, clean.lastIndexOf("/")) || "/";
+  for (;;) {
+    let node;
+    try {
+      node = fs.lookup(at);
+    } catch {
+      node = undefined;
+    }
+    if (node) {
+      if (!node.fs.readOnly) return undefined;
+      const mount = ns.mountList().filter((m) => m.root.fs === node.fs).at(-1);
+      const volume = spec.mounts.find((m) => m.guest === mount?.path || normalizeGuestPath(m.guest) === mount?.path);
+      return volume ? `the volume ${volume.host}:${mount!.path}:ro` : mount && mount.path !== "/" ? mount.path : "the root filesystem";
+    }
+    if (at === "/") return undefined;
+    at = at.slice(0, at.lastIndexOf("/")) || "/";
   }
 }
 

@@ -2,9 +2,10 @@
 // record, the docker-style flags that build a spec (declared as data, shared by run and create),
 // sizes and durations, and the named syscall profiles of --syscalls.
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { posix, resolve } from "node:path";
 import type { DirMount, EngineChoice } from "../kernel/index.js";
 import type { ContainerLimits, LimitHit } from "../kernel/container/container.js";
+import { DEFAULT_LOG_OPTIONS, type LogOptions } from "./logs.js";
 
 /** What an instance is: a container on the daemon's shared kernel, or a VM (a hypervisor guest with its own kernel). */
 export type InstanceKind = "container" | "vm";
@@ -41,6 +42,8 @@ export interface ContainerSpec {
   kind?: InstanceKind;
   /** A VM's memory (MiB: heap limit and cap on its processes' memory) and virtual CPUs. */
   vm?: { memoryMb: number; cpus: number };
+  /** `--log-opt`: rotate its log past maxSize bytes, keep maxFile files (absent: the defaults). */
+  log?: LogOptions;
 }
 
 /** The kind of an instance (configs written before VMs are containers). */
@@ -108,6 +111,7 @@ export interface CreateOptions {
   vm?: boolean;
   vmMemory?: string;
   vmCpus?: string;
+  logOpt?: string[];
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -140,7 +144,44 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["--vm", "make it a VM: its own isolate, kernel and copy of the image (ps shows KIND vm)"],
   ["--vm-memory <size>", "with --vm: the guest's memory, its heap limit and its processes' cap (default 256m)"],
   ["--vm-cpus <n>", "with --vm: virtual CPUs; 1 runs every guest process on the guest's thread (default 1)"],
+  ["--log-opt <K=V>", "log rotation: max-size=SIZE (default 20m), max-file=N (default 5); repeatable", true],
 ];
+
+/** Parses --log-opt max-size=SIZE and max-file=N (docker's local driver's options) over the defaults. */
+export function parseLogOptions(values: readonly string[]): LogOptions {
+  const options = { ...DEFAULT_LOG_OPTIONS };
+  for (const value of values) {
+    const m = /^(max-size|max-file)=(.*)$/.exec(value);
+    if (!m) throw new SpecError(`--log-opt ${value}: expected max-size=SIZE or max-file=N`);
+    if (m[1] === "max-size") options.maxSize = parseSize(m[2]!, "--log-opt max-size");
+    else options.maxFile = parseCount(m[2]!, "--log-opt max-file");
+  }
+  if (options.maxSize < 4096) throw new SpecError(`--log-opt max-size: at least 4k`);
+  if (options.maxFile < 1) throw new SpecError(`--log-opt max-file: at least 1`);
+  return options;
+}
+
+/** The CreateOptions key of a flag (`--pids-limit` pidsLimit, `--no-init` init) and the kind of value it takes. */
+function optionOf(flags: string): { key: string; kind: "string" | "strings" | "boolean" } {
+  const long = /--(?:no-)?([a-z-]+)/.exec(flags)![1]!;
+  const key = long.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const repeatable = CREATE_FLAGS.find(([f]) => f === flags)?.[2];
+  return { key, kind: !flags.includes("<") ? "boolean" : repeatable ? "strings" : "string" };
+}
+
+/** Checks CreateOptions that came as JSON (the daemon's create body): every key a flag, every value of its flag's type. */
+export function checkCreateOptions(value: unknown): CreateOptions {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new SpecError("options must be a JSON object");
+  const kinds = new Map(CREATE_FLAGS.map(([flags]) => optionOf(flags)).map((o) => [o.key, o.kind]));
+  for (const [key, v] of Object.entries(value)) {
+    const kind = kinds.get(key);
+    if (!kind) throw new SpecError(`unknown option: ${key}`);
+    if (v === undefined || v === null) continue;
+    const ok = kind === "boolean" ? typeof v === "boolean" : kind === "string" ? typeof v === "string" : Array.isArray(v) && v.every((x) => typeof x === "string");
+    if (!ok) throw new SpecError(`option ${key} must be ${kind === "strings" ? "a list of strings" : `a ${kind}`}`);
+  }
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as CreateOptions;
+}
 
 /** Flags that shape a container on the shared kernel and mean nothing to a VM: [option, flag]. */
 const CONTAINER_ONLY: ReadonlyArray<[keyof CreateOptions, string]> = [
@@ -248,8 +289,11 @@ export function parseVolume(value: string, cwd: string): DirMount {
   } else if (parts.length !== 2) {
     throw new SpecError(`-v ${value}: expected HOST:GUEST[:ro]`);
   }
-  const [host, guest] = parts as [string, string];
-  if (!host || !guest.startsWith("/")) throw new SpecError(`-v ${value}: the guest path must be absolute`);
+  const [host, given] = parts as [string, string];
+  if (!host || !given.startsWith("/")) throw new SpecError(`-v ${value}: the guest path must be absolute`);
+  // `/a/../x` is `/x`: a mount point is made by name, and a directory literally named ".." could never be saved.
+  const guest = posix.normalize(given).replace(/(.)\/+$/, "$1");
+  if (guest === "/") throw new SpecError(`-v ${value}: cannot mount over the container's root`);
   return { host: resolve(cwd, host), guest, readOnly };
 }
 
@@ -329,6 +373,7 @@ export function specFromOptions(
     interactive: !!options.interactive,
     init: options.init !== false,
     kind: vm ? "vm" : "container",
+    ...(options.logOpt?.length ? { log: parseLogOptions(options.logOpt) } : {}),
     ...(vm ? { vm } : {}),
   };
 }

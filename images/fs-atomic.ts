@@ -9,11 +9,14 @@ export function temporaryPathFor(target: string): string {
   return join(dirname(target), `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
 }
 
-/** Writes `data` to `target` atomically (temp file + fsync + rename); on failure the target is untouched. */
-export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
+/**
+ * Writes `data` to `target` atomically (temp file + fsync + rename); on failure the target is
+ * untouched. `mode` is the new file's (less what the umask takes away; 0o600 for private files).
+ */
+export async function writeFileAtomic(target: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
   const temporary = temporaryPathFor(target);
   try {
-    const handle = await open(temporary, "wx", 0o644);
+    const handle = await open(temporary, "wx", mode);
     try {
       await handle.writeFile(data);
       await handle.sync();

@@ -10,7 +10,7 @@ import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/
 import { startDaemon } from "../../containers/daemon.js";
 import { importFilesystem, storeImageSource } from "../../containers/images.js";
 import { ContainerRuntime, RuntimeError } from "../../containers/runtime.js";
-import { CREATE_FLAGS, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
+import { CREATE_FLAGS, parseDuration, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
 import type { ContainerSummary } from "../../containers/format.js";
 import { formatTable, humanAge, humanSize } from "../../images/format.js";
 import { ImageError } from "../../images/errors.js";
@@ -50,6 +50,7 @@ function createOptionsOf(opts: Options): CreateOptions {
     rm: opts.rm as boolean | undefined, tty: opts.tty as boolean | undefined, interactive: opts.interactive as boolean | undefined,
     init: opts.init as boolean | undefined,
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
+    logOpt: opts.logOpt as string[] | undefined,
   };
 }
 
@@ -63,9 +64,29 @@ export function addCreateFlags(command: Command, skip: string[] = []): Command {
   return command;
 }
 
+/** --since: a duration (10m: that long ago) becomes unix seconds; times are passed on as given. */
+function sinceOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) return text;
+  return String((Date.now() - parseDuration(text, "--since")) / 1000);
+}
+
+/** Puts `time` before each line that starts in `text` (per stream: a chunk may end mid-line). */
+function stamped(text: string, time: string, lineStart: Record<"stdout" | "stderr", boolean>, stream: "stdout" | "stderr"): string {
+  let out = "";
+  for (const line of text.split(/(?<=\n)/)) {
+    if (line === "") continue;
+    if (lineStart[stream]) out += time + " ";
+    out += line;
+    lineStart[stream] = line.endsWith("\n");
+  }
+  return out;
+}
+
 const home = (io: CliIo) => wasmboxHome(io.env);
 const daemon = (io: CliIo): Promise<DaemonClient> => {
-  mkdirSync(home(io), { recursive: true });
+  mkdirSync(home(io), { recursive: true, mode: 0o700 });
   return connectDaemon(home(io), io.env);
 };
 const out = (io: CliIo, stream: unknown, data: unknown) => (stream === "stderr" ? io.stderr : io.stdout)(Buffer.from(String(data), "base64"));
@@ -171,10 +192,21 @@ const COMMANDS: Spec[] = [
   },
   {
     name: "logs", usage: "<container>", description: "print a container's output (a VM's console)", top: true, group: true,
-    options: [["-f, --follow", "follow the output until the container ends"]],
+    options: [
+      ["-f, --follow", "follow the output until the container ends"],
+      ["-n, --tail <lines>", "only the last N lines (default: all)"],
+      ["--since <time>", "only output since this time (unix seconds, RFC 3339, or a duration such as 10m ago)"],
+      ["-t, --timestamps", "put each line's time before it"],
+    ],
     async run([ref], options, io) {
       const client = await daemon(io);
-      await client.frames(await client.request("GET", `/containers/${enc(ref!)}/logs`, { query: { follow: !!options.follow } }), (f) => out(io, f.stream, f.data));
+      const query = { follow: !!options.follow, tail: options.tail as string | undefined, since: sinceOf(options.since as string | undefined) };
+      const lineStart = { stdout: true, stderr: true };
+      await client.frames(await client.request("GET", `/containers/${enc(ref!)}/logs`, { query }), (f) => {
+        if (!options.timestamps) return out(io, f.stream, f.data);
+        const stream = f.stream === "stderr" ? "stderr" : "stdout";
+        out(io, stream, Buffer.from(stamped(Buffer.from(String(f.data), "base64").toString("latin1"), String(f.time), lineStart, stream), "latin1").toString("base64"));
+      });
     },
   },
   {
@@ -458,7 +490,7 @@ export function registerContainerCommands(program: Command, io: CliIo, exitCode:
     .description("run the container daemon (one kernel; HTTP+JSON API on $WASMBOX_HOME/daemon.sock)")
     .option("--engine <kind>", "auto, inline (JSPI) or worker", "auto")
     .action(async (opts: { engine: EngineChoice }) => {
-      mkdirSync(home(io), { recursive: true });
+      mkdirSync(home(io), { recursive: true, mode: 0o700 });
       const d = await guarded(() => startDaemon({ home: home(io), engine: opts.engine, log: (line) => io.stderr(line + "\n") }));
       io.stderr(`wasmbox daemon: listening on ${d.socketPath} (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {

@@ -110,7 +110,8 @@ export class Container {
   limitHit?: LimitHit;
   /**
    * Called when one of its processes syncs a file (fd_sync, fd_datasync): the runtime persists the
-   * container's changes, and the call returns once the promise settles, as fsync waits for the disk.
+   * container's changes, and the call returns once the promise settles, as fsync waits for the disk;
+   * a rejected promise (the changes could not be saved) makes the call fail with EIO.
    */
   onSync?: () => Promise<void> | void;
   /** The process group that gets SIGINT from ^C on its terminal. */

@@ -33,10 +33,16 @@ function checkWritable(proc: Process, file: OpenFile): void {
   if (file.filetype === Filetype.REGULAR_FILE && (file.vnode?.fs.readOnly || proc.container.readOnlyFs)) throw new SysError(Errno.ROFS);
 }
 
-/** Waits for the caller's container to save its changes, if it saves them anywhere (fsync). */
+/** Waits for the caller's container to save its changes, if it saves them anywhere (fsync); EIO when that save failed. */
 function persisted(proc: Process): Wait | undefined {
   const saving = proc.container.onSync?.();
-  return saving ? new Wait(saving, () => undefined) : undefined;
+  if (!saving) return undefined;
+  let failed = false;
+  const saved = saving.then(() => undefined, () => void (failed = true));
+  return new Wait(saved, () => {
+    if (failed) throw new SysError(Errno.IO);
+    return undefined;
+  });
 }
 
 /** Writes, turning EPIPE into SIGPIPE for the writer as POSIX does. */
@@ -81,7 +87,7 @@ export const fdSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "fd_datasync", module: WASI_MODULE, mayBlock: true, doc: "Flushes data; in a container, waits until its changes are saved.",
+    name: "fd_datasync", module: WASI_MODULE, mayBlock: true, doc: "Flushes data; in a container, waits until its changes are saved. EIO: they could not be saved.",
     params: [["fd", P.fd]],
     handler(proc: Process, fd: number) {
       const { file } = proc.fds.get(fd, Rights.FD_DATASYNC);
@@ -248,7 +254,7 @@ export const fdSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "fd_sync", module: WASI_MODULE, mayBlock: true, doc: "Flushes data and metadata; in a container, waits until its changes are saved.",
+    name: "fd_sync", module: WASI_MODULE, mayBlock: true, doc: "Flushes data and metadata; in a container, waits until its changes are saved. EIO: they could not be saved.",
     params: [["fd", P.fd]],
     handler(proc: Process, fd: number) {
       proc.fds.get(fd, Rights.FD_SYNC).file.sync();

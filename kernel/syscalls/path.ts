@@ -45,6 +45,12 @@ function resolveEntry(proc: Process, fd: number, path: string, rights: number): 
   return r;
 }
 
+/** Whether the entry `r` names is a mount point (something is mounted on it): it cannot be renamed over or away, nor removed. */
+function isMountPoint(proc: Process, r: Resolved): boolean {
+  const entry = r.name === "." ? undefined : r.parent.lookup(r.name);
+  return !!entry && proc.container.ns.cross(entry) !== entry;
+}
+
 function writableDir(r: Resolved): void {
   if (r.parent.fs.readOnly) throw new SysError(Errno.ROFS);
 }
@@ -187,20 +193,20 @@ export const pathSyscalls: SyscallDef[] = [
       const node = existing(r);
       if (node.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
       writableDir(r);
-      const entry = r.parent.lookup(r.name);
-      if (entry && proc.container.ns.cross(entry) !== entry) throw new SysError(Errno.BUSY);
+      if (isMountPoint(proc, r)) throw new SysError(Errno.BUSY);
       r.parent.rmdir(r.name);
     },
   }),
   syscall({
     name: "path_rename", module: WASI_MODULE, mayBlock: false,
-    doc: "rename(2). ENOENT; EISDIR/ENOTDIR (type mismatch); ENOTEMPTY; EINVAL (into itself); EXDEV; EROFS.",
+    doc: "rename(2). ENOENT; EISDIR/ENOTDIR (type mismatch); ENOTEMPTY; EINVAL (into itself); EXDEV; EROFS; EBUSY (either is a mount point).",
     params: [["fd", P.fd], ["old_path", P.string], ["new_fd", P.fd], ["new_path", P.string]],
     handler(proc: Process, fd: number, oldPath: string, newFd: number, newPath: string) {
       const from = resolveAt(proc, fd, oldPath, false, Rights.PATH_RENAME_SOURCE);
       const to = resolveAt(proc, newFd, newPath, false, Rights.PATH_RENAME_TARGET);
       const node = existing(from);
       if (from.name === "." || to.name === ".") throw new SysError(Errno.BUSY);
+      if (isMountPoint(proc, from) || isMountPoint(proc, to)) throw new SysError(Errno.BUSY);
       if (node.type !== Filetype.DIRECTORY && (to.trailingSlash || from.trailingSlash)) throw new SysError(Errno.NOTDIR);
       if (node.type === Filetype.DIRECTORY && to.parentPath.some((v) => v.same(node))) throw new SysError(Errno.INVAL);
       writableDir(from);

@@ -184,38 +184,59 @@ export class OverlayFs implements FileSystem {
 
   /** What the container changed: the upper as layer entries (whiteouts included) and docker-diff lines. */
   diff(): { entries: LayerEntry[]; lines: DiffLine[] } {
-    const entries: LayerEntry[] = [];
     const lines: DiffLine[] = [];
-    const seen = new Map<Vnode, string>();
-    const walk = (dir: Vnode, lowerDirs: Vnode[], prefix: string) => {
-      if (dir.lookup(OPAQUE_WHITEOUT)) lowerDirs = [];
-      for (const name of dir.list().sort()) {
-        const node = dir.lookup(name)!;
-        const path = prefix + name;
-        const st = node.stat();
-        if (isWhiteout(name)) {
-          entries.push({ path, type: "file", mode: 0, data: new Uint8Array(0) });
-          if (name !== OPAQUE_WHITEOUT) lines.push({ kind: "D", path: "/" + prefix + name.slice(WHITEOUT_PREFIX.length) });
-          continue;
-        }
-        const below = lowerEntries(lowerDirs, name);
-        lines.push({ kind: below.length > 0 ? "C" : "A", path: "/" + path });
-        if (node.type === Filetype.DIRECTORY) {
-          entries.push({ path, type: "dir", mode: st.mode, mtimeNs: st.mtim });
-          walk(node, below[0]?.type === Filetype.DIRECTORY ? below : [], path + "/");
-        } else if (node.type === Filetype.SYMBOLIC_LINK) {
-          entries.push({ path, type: "symlink", mode: 0o777, target: node.readlink(), mtimeNs: st.mtim });
-        } else if (seen.has(node)) {
-          entries.push({ path, type: "hardlink", mode: st.mode, target: seen.get(node) });
-        } else {
-          seen.set(node, path);
-          entries.push({ path, type: "file", mode: st.mode, data: (node as MemFile).contents(), mtimeNs: st.mtim });
-        }
-      }
-    };
-    walk(this.upper.root, this.root.lowers, "");
+    const entries = this.walkUpper(lines);
     lines.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { entries, lines };
+  }
+
+  /** The upper as layer entries (whiteouts included), parents before children: what a save writes. */
+  upperEntries(): LayerEntry[] {
+    return this.walkUpper(undefined);
+  }
+
+  /**
+   * Walks the upper depth-first (names sorted) with a stack of its own, not the JS stack, so a
+   * tree of any depth can be saved (20,000 nested directories overflowed a recursive walk).
+   */
+  private walkUpper(lines: DiffLine[] | undefined): LayerEntry[] {
+    const entries: LayerEntry[] = [];
+    const seen = new Map<Vnode, string>();
+    type Level = { dir: Vnode; lowerDirs: Vnode[]; prefix: string; names: string[]; next: number };
+    const level = (dir: Vnode, lowerDirs: Vnode[], prefix: string): Level =>
+      ({ dir, lowerDirs: dir.lookup(OPAQUE_WHITEOUT) ? [] : lowerDirs, prefix, names: dir.list().sort(), next: 0 });
+    const stack: Level[] = [level(this.upper.root, this.root.lowers, "")];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next === top.names.length) {
+        stack.pop();
+        continue;
+      }
+      const { dir, lowerDirs, prefix } = top;
+      const name = top.names[top.next++]!;
+      const node = dir.lookup(name)!;
+      const path = prefix + name;
+      const st = node.stat();
+      if (isWhiteout(name)) {
+        entries.push({ path, type: "file", mode: 0, data: new Uint8Array(0) });
+        if (name !== OPAQUE_WHITEOUT) lines?.push({ kind: "D", path: "/" + prefix + name.slice(WHITEOUT_PREFIX.length) });
+        continue;
+      }
+      const below = lowerEntries(lowerDirs, name);
+      lines?.push({ kind: below.length > 0 ? "C" : "A", path: "/" + path });
+      if (node.type === Filetype.DIRECTORY) {
+        entries.push({ path, type: "dir", mode: st.mode, mtimeNs: st.mtim });
+        stack.push(level(node, below[0]?.type === Filetype.DIRECTORY ? below : [], path + "/"));
+      } else if (node.type === Filetype.SYMBOLIC_LINK) {
+        entries.push({ path, type: "symlink", mode: 0o777, target: node.readlink(), mtimeNs: st.mtim });
+      } else if (seen.has(node)) {
+        entries.push({ path, type: "hardlink", mode: st.mode, target: seen.get(node) });
+      } else {
+        seen.set(node, path);
+        entries.push({ path, type: "file", mode: st.mode, data: (node as MemFile).contents(), mtimeNs: st.mtim });
+      }
+    }
+    return entries;
   }
 }
 

@@ -1,5 +1,5 @@
 // test/containers: the overlay filesystem on its own: merged lookups and listings, whiteouts,
-// copy-up, renames, storage limit, read-only, and diff() (entries and docker-diff lines).
+// copy-up, renames, storage limit, read-only, and diff() (entries and docker-diff lines), of any depth.
 import { describe, expect, it } from "vitest";
 import { Errno, SysError } from "../../kernel/errno.js";
 import { FsApi } from "../../kernel/fs-api.js";
@@ -7,6 +7,7 @@ import type { LayerEntry } from "../../kernel/vfs/layer.js";
 import { MemFs } from "../../kernel/vfs/memory.js";
 import { MountNamespace } from "../../kernel/vfs/namespace.js";
 import { LayerTrees, OverlayFs } from "../../kernel/vfs/overlay.js";
+import { Filetype } from "../../kernel/wasi.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const file = (path: string, data: string, mode = 0o644): LayerEntry => ({ path, type: "file", mode, data: text(data) });
@@ -171,5 +172,17 @@ describe("overlay", () => {
     const again = new OverlayFs(8n, { lowers: [trees.tree(base), trees.tree(second)], upper });
     expect(again.diff().lines).toEqual(saved.lines);
     expect(new FsApi(new MountNamespace(again.root)).exists("/etc/a")).toBe(false);
+  });
+
+  it("walks an upper of 8,000 nested directories without recursion (diff and the entries a save writes)", () => {
+    const { overlay, fs } = setup();
+    let at = fs.mkdirp("/deep");
+    for (let i = 0; i < 8000; i++) at = at.create("d", Filetype.DIRECTORY, 0o755);
+    const entries = overlay.upperEntries();
+    expect(entries).toHaveLength(8001);
+    expect(entries.at(-1)!.path).toBe("deep" + "/d".repeat(8000));
+    const { lines } = overlay.diff();
+    expect(lines).toHaveLength(8001);
+    expect(lines[0]).toEqual({ kind: "A", path: "/deep" });
   });
 });
