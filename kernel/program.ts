@@ -85,6 +85,14 @@ export class ProgramCache {
     return program;
   }
 
+  /**
+   * Checks and compiles `bytes` for one run, without hashing or keeping it: a CLI module run
+   * compiles its module once, and a sha256 of a large module costs about as much as compiling it.
+   */
+  compileOnce(bytes: Uint8Array, name: string, shared: boolean, entry?: string): LoadedProgram {
+    return compileProgram(bytes, name, shared, this.table, entry, this.preemption && !shared);
+  }
+
   /** Marks `key` most recently used; false when it was evicted. */
   private touch(key: string): boolean {
     const entry = this.compiled.get(key);

@@ -50,7 +50,7 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
 }
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
-export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string }): Kernel {
+export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean }): Kernel {
   const stdin = io.stdin;
   const setRaw = stdin?.isTTY ? stdin.setRawMode?.bind(stdin) : undefined;
   const terminal = setRaw ? { setRaw: (raw: boolean) => void setRaw(raw) } : undefined;
@@ -64,6 +64,7 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
     kernel = new Kernel({
       engine: options.engine ?? "auto",
       hostname: options.hostname,
+      reuseInstances: options.reuseInstances,
       terminal,
       trace: options.trace ? say : undefined,
       log: say,
@@ -155,7 +156,8 @@ export async function runModule(io: CliIo, file: string, args: string[], options
     if (!signature) throw new CliExit(2, `wasmbox: ${file}: exports no function ${options.invoke}`);
     invokeArgs = parseInvokeArgs(options.invoke, signature, args);
   }
-  const kernel = cliKernel(io, options);
+  // One run: no instance is ever reused, so none is captured for it.
+  const kernel = cliKernel(io, { ...options, reuseInstances: false });
   let result: RunResult;
   // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once; the run
   // has a container of its own, known once its process starts.
@@ -166,7 +168,7 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   process.on("SIGINT", interrupt);
   const host = cliHostOutputs(kernel, io);
   try {
-    let program = kernel.programs.compile(bytes, file, kernel.engineKind === "worker", options.invoke);
+    let program = kernel.programs.compileOnce(bytes, file, kernel.engineKind === "worker", options.invoke);
     const limit = options.memoryBytes;
     if (limit !== undefined && program.memory && program.memory.minimum * 65536 > limit) {
       throw new CliExit(2, `wasmbox: ${file}: its memory starts at ${program.memory.minimum * 65536} bytes, more than --memory ${limit}`);
