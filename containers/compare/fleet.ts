@@ -1,6 +1,5 @@
-// containers/compare: the comparison's instances, made the way `wasmbox run` makes them: create +
-// start on a ContainerRuntime (a container on its kernel, or with --vm a Hypervisor guest) that has
-// no ContainerFiles, so nothing lands in the user's `ps -a`. Calls only the runtime's public API.
+// containers/compare: the comparison's containers and VMs, made as `wasmbox run [--vm]` makes them (create +
+// start on a ContainerRuntime, its public API only), on a runtime without files: nothing lands in `ps -a`.
 import type { EngineChoice } from "../../kernel/kernel.js";
 import { Kernel } from "../../kernel/kernel.js";
 import { ContainerRuntime, type RunnableImage } from "../runtime.js";
@@ -107,6 +106,12 @@ export class Fleet {
       // Ended already.
     }
     return target.exited;
+  }
+
+  /** Forgets an ended instance (`wasmbox rm`), so that a long comparison does not pile up records. */
+  async remove(target: Started): Promise<void> {
+    await target.exited;
+    await this.runtime.remove(target.id, true);
   }
 
   /** What the instance reports for itself (`stats`): memory it accounts for, and its private image data. */

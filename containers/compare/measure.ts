@@ -1,6 +1,5 @@
-// containers/compare: the container-versus-VM comparison (`wasmbox bench compare`). Each figure is
-// one function over a Fleet (containers and VMs started through the ContainerRuntime, as `wasmbox
-// run` starts them); compare() runs them all for both modes. Printing is format.ts and html.ts.
+// containers/compare: the container-versus-VM comparison (`wasmbox bench compare`): one function per figure
+// over a Fleet (fleet.ts: the runtime's containers and VMs); compare() runs them all. Printing: format.ts, html.ts.
 import { totalmem, cpus as hostCpus } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -10,7 +9,7 @@ import type { RunnableImage } from "../runtime.js";
 import { specFromOptions } from "../spec.js";
 import { Fleet, within, type Started, type Timed } from "./fleet.js";
 import { COUNTDOWN_PATH, countdownWasm, TRAP_PATH, TRAP_WASM } from "./guests.js";
-import { latency, type CommandResult, type CompareReport, type IsolationResult, type ModeFigures } from "./report.js";
+import { latency, type CompareReport, type IsolationResult, type ModeFigures } from "./report.js";
 
 type Mode = "container" | "vm";
 
@@ -42,7 +41,7 @@ export async function measureStarts(fleet: Fleet, mode: Mode, cmd: string[], cou
   for (let i = 0; i < count; i++) {
     const inst = await fleet.start(mode, cmd, `${mode}-seq-${i + 1}`);
     starts.push(inst.startMs);
-    await inst.exited;
+    await fleet.remove(inst);
     tick(`${mode}: start ${i + 1}/${count}`);
   }
   return starts;
@@ -55,6 +54,7 @@ export async function measureTogether(fleet: Fleet, mode: Mode, cmd: string[], c
   const allRunningMs = performance.now() - t0;
   const results = await Promise.all(runs.map((r) => r.exited));
   const allDoneMs = performance.now() - t0;
+  await Promise.all(runs.map((r) => fleet.remove(r)));
   const first = results[0]!;
   const allIdentical = results.every((r) => r.exitCode === first.exitCode && r.stdout === first.stdout && r.stderr === first.stderr);
   return { allRunningMs, allDoneMs, output: { ...first, allIdentical } };
@@ -173,7 +173,7 @@ export async function isolateHog(fleet: Fleet, mode: Mode, victim: Started, othe
  * A guest program that spins without syscalls (up to `loops` iterations, so that a kernel that cannot
  * interrupt it still gets its thread back) in one instance, and the others asked to echo in the same
  * tick (the spinner was spawned first, so it runs first). Those that answer while it still spins count
- * as alive; then it is killed. No timer is used to wait: a thread held by the spinner would delay it.
+ * as alive; then it is killed with its instance (`wasmbox kill`). No timer is used to wait: a thread held by the spinner would delay it.
  */
 export async function isolateSpin(fleet: Fleet, victim: Started, others: Started[], loops: number): Promise<IsolationResult> {
   await fleet.putFile(victim, COUNTDOWN_PATH, countdownWasm(loops));
@@ -196,7 +196,7 @@ export async function isolateSpin(fleet: Fleet, victim: Started, others: Started
   const othersAlive = answers.filter((a) => a.ok).length;
   return {
     fault: "spin", measured: true, victim: victim.name,
-    victimOutcome: stillSpinning ? `killed while spinning after ${spunMs.toFixed(0)} ms (kill took ${killMs.toFixed(1)} ms)`
+    victimOutcome: stillSpinning ? `killed while spinning after ${spunMs.toFixed(0)} ms (kill of its instance took ${killMs.toFixed(1)} ms)`
       : `ran its ${loops} loops to the end (${spunMs.toFixed(0)} ms) before the others answered`,
     othersAlive, othersTotal: others.length, hostAlive: true, hogMs: spunMs,
     othersSlowestAnswerMs: Math.max(0, ...answers.map((a) => a.ms)),
@@ -292,7 +292,7 @@ export async function measureMode(fleet: Fleet, mode: Mode, o: ModeOptions, tick
   tick(`${mode}: pipe workload`);
   // With one instance there are no others to watch: the isolation rows need two.
   const isolation = o.count > 1 ? await measureIsolation(fleet, mode, idle, { hog: o.hogLoops, spin: o.spinLoops }, tick) : [];
-  await Promise.all(idle.map((inst) => fleet.kill(inst)));
+  await Promise.all(idle.map((inst) => fleet.kill(inst).then(() => fleet.remove(inst))));
   const sysMs = sys?.ms ?? 0;
   const pipeMs = pipe?.ms ?? 0;
   const pipeBytes = Number(pipe?.stdout.trim() ?? 0);
@@ -375,5 +375,3 @@ function exposeGc(): () => void {
   setFlagsFromString("--expose-gc");
   return runInNewContext("gc") as () => void;
 }
-
-export type { CommandResult };
