@@ -12,8 +12,13 @@ export interface Started {
   kind: "container" | "vm";
   name: string;
   id: string;
-  /** Milliseconds from create until its pid 1 ran (what `runtime.start` waits for). */
+  /** Milliseconds from create until `runtime.start` returned (a VM's pid 1 runs; a container's may have run a while). */
   startMs: number;
+  /**
+   * Milliseconds from create until the command's first output (or its end, if it prints nothing):
+   * the same boundary for both kinds, whatever an engine runs before start() returns.
+   */
+  firstOutput: Promise<number>;
   /** Settles when pid 1 has ended, with its output. */
   exited: Promise<CommandResult>;
 }
@@ -62,13 +67,20 @@ export class Fleet {
     const { spec: { id } } = await runtime.create({ ...spec, image: this.options.imageName, command: argv });
     const out: Uint8Array[] = [];
     const err: Uint8Array[] = [];
-    const record = await runtime.start(id, { stdin: null, onStdout: (c) => void out.push(c), onStderr: (c) => void err.push(c) });
+    let printed!: (ms: number) => void;
+    const firstOutput = new Promise<number>((resolve) => (printed = resolve));
+    const onOutput = (into: Uint8Array[]) => (c: Uint8Array) => {
+      if (out.length + err.length === 0) printed(performance.now() - t0);
+      into.push(c);
+    };
+    const record = await runtime.start(id, { stdin: null, onStdout: onOutput(out), onStderr: onOutput(err) });
     const startMs = performance.now() - t0;
     const live = record.live;
-    const exited = runtime.wait(id).then((exitCode): CommandResult => ({
-      exitCode, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), reason: endReason(live),
-    }));
-    return { kind, name, id, startMs, exited };
+    const exited = runtime.wait(id).then((exitCode): CommandResult => {
+      printed(performance.now() - t0);
+      return { exitCode, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), reason: endReason(live) };
+    });
+    return { kind, name, id, startMs, firstOutput, exited };
   }
 
   /** Runs a command in a running instance; undefined when it is not running or does not answer within `timeoutMs`. */

@@ -45,7 +45,7 @@ export function rows(report: CompareReport): Array<[string, string, string]> {
   const { container: c, vm: v } = report.modes;
   const both = (f: (m: ModeFigures) => string): [string, string] => [f(c), f(v)];
   return [
-    ["start latency p50 (one at a time)", ...both((m) => formatMs(m.start.p50Ms))],
+    ["start latency p50 (to first output, one at a time)", ...both((m) => formatMs(m.start.p50Ms))],
     ["start latency p95", ...both((m) => formatMs(m.start.p95Ms))],
     ["start latency p99", ...both((m) => formatMs(m.start.p99Ms))],
     ["first start (cold)", ...both((m) => formatMs(m.start.firstMs))],

@@ -74,6 +74,7 @@ ${isolationRows(report)}
 </table>
 <h2>Method</h2>
 <p>Every instance is created and started through the container runtime, as <code>wasmbox run</code> (and <code>--vm</code>) makes it, on a runtime that keeps no records on disk.
+Start latency runs from create to the command's first output (or its end when it prints nothing), the same boundary for both kinds.
 ${escapeHtml(c.memory.method)}. Syscall rate: <code>${escapeHtml(c.syscalls.workload)}</code> (${c.syscalls.count} syscalls, counted on a tracing kernel).
 Pipe throughput: <code>${escapeHtml(c.pipe.workload)}</code>.</p>
 </body></html>

@@ -35,22 +35,23 @@ export interface CompareOptions {
   progress?: (done: number, total: number, label: string) => void;
 }
 
-/** Start latency: `count` instances of `cmd`, one after another (each alone on the machine). */
+/** Start latency: `count` instances of `cmd`, one after another (each alone on the machine), from create to first output. */
 export async function measureStarts(fleet: Fleet, mode: Mode, cmd: string[], count: number, tick: (label: string) => void = () => undefined): Promise<number[]> {
   const starts: number[] = [];
   for (let i = 0; i < count; i++) {
     const inst = await fleet.start(mode, cmd, `${mode}-seq-${i + 1}`);
-    starts.push(inst.startMs);
+    starts.push(await inst.firstOutput);
     await fleet.remove(inst);
     tick(`${mode}: start ${i + 1}/${count}`);
   }
   return starts;
 }
 
-/** `count` instances of `cmd` started together: until all run, until all ended, and their output. */
+/** `count` instances of `cmd` started together: until all have printed (or ended), until all ended, and their output. */
 export async function measureTogether(fleet: Fleet, mode: Mode, cmd: string[], count: number): Promise<Pick<ModeFigures, "allRunningMs" | "allDoneMs" | "output">> {
   const t0 = performance.now();
   const runs = await Promise.all(Array.from({ length: count }, (_, i) => fleet.start(mode, cmd, `${mode}-run-${i + 1}`)));
+  await Promise.all(runs.map((r) => r.firstOutput));
   const allRunningMs = performance.now() - t0;
   const results = await Promise.all(runs.map((r) => r.exited));
   const allDoneMs = performance.now() - t0;

@@ -51,9 +51,9 @@ export interface IsolationResult {
 export interface ModeFigures {
   mode: "container" | "vm";
   count: number;
-  /** From asking for an instance (create + start) to its first process running, started one at a time. */
+  /** From asking for an instance (create + start) to its command's first output (or end), started one at a time. */
   start: Latency;
-  /** From the first start request until all N instances, started together, run. */
+  /** From the first start request until all N instances, started together, have printed (or ended). */
   allRunningMs: number;
   /** From the first start request until all N commands ended. */
   allDoneMs: number;

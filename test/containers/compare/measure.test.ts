@@ -47,6 +47,13 @@ describe("starts", () => {
     // A VM boots an isolate and a kernel and copies the disk; a container is a few objects on a running kernel.
     expect(v[0]!).toBeGreaterThan(Math.max(...c));
     expect(labels).toEqual(["container: start 1/2", "container: start 2/2"]);
+    // The first output comes after start() returned (a VM) or with it (a container may run meanwhile), never before.
+    const one = await fleet.start("vm", ["sh", "-c", "sleep 0.2; echo late"], "vm-late");
+    expect(await one.firstOutput).toBeGreaterThanOrEqual(one.startMs + 150);
+    expect(await one.exited).toMatchObject({ exitCode: 0, stdout: "late\n" });
+    const quiet = await fleet.start("container", ["true"], "quiet");
+    expect(await quiet.firstOutput).toBeGreaterThan(0);
+    await Promise.all([fleet.remove(one), fleet.remove(quiet)]);
     // Nothing is left, not even a record, and the records were the runtime's own (in memory, no files).
     expect(fleet.runtime.files).toBe(undefined);
     expect(fleet.runtime.list(true)).toEqual([]);
