@@ -3,7 +3,9 @@
 import { writeFile } from "node:fs/promises";
 import * as nodePath from "node:path";
 import type { Command } from "commander";
-import { compare, formatTable, formatHtml, progressBar } from "../../bench/compare.js";
+import { formatHtml } from "../../containers/compare/html.js";
+import { formatTable, progressBar } from "../../containers/compare/format.js";
+import { compare } from "../../containers/compare/measure.js";
 import { ImageError } from "../../images/errors.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import type { EngineChoice } from "../../kernel/kernel.js";
@@ -154,11 +156,12 @@ export function registerVmCommands(program: Command, io: CliIo, exitCode: (code:
     .option("--no-progress", "no progress bar on stderr")
     .action(async (opts: { count: string; image: string; cmd?: string[]; vmMemory: string; vmCpus: string; budget?: string; json?: boolean; html?: string; progress: boolean }) => {
       const count = Number(opts.count);
-      if (!Number.isInteger(count) || count < 2 || count > 10_000) throw new CliExit(2, `wasmbox: --count ${opts.count}: expected a whole number from 2`);
+      if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new CliExit(2, `wasmbox: --count ${opts.count}: expected a whole number from 1 (2 or more for the isolation rows)`);
       const img = await openImage(io, opts.image);
       const cmd = opts.cmd && opts.cmd.length > 0 ? (opts.cmd.length === 1 && opts.cmd[0]!.includes(" ") ? ["sh", "-c", opts.cmd[0]!] : opts.cmd) : ["sh", "-c", "echo hi; ls /bin | head -3"];
+      const image = { id: opts.image, config: { Env: img.env, Entrypoint: img.entrypoint, Cmd: img.cmd, WorkingDir: img.cwd }, layers: img.layers };
       const report = await compare({
-        layers: img.layers, image: opts.image, count, cmd, env: img.env,
+        image, imageName: opts.image, count, cmd,
         vmMemoryMb: parseMemoryMb(opts.vmMemory), vmCpus: parseCpus(opts.vmCpus),
         budgetBytes: opts.budget ? parseMemoryMb(opts.budget) * 1024 * 1024 : undefined,
         progress: opts.progress ? (done, total, label) => io.stderr(progressBar(done, total, label)) : undefined,

@@ -1,7 +1,8 @@
 // VM mode: the same image gives the same output as a container and as a VM; a guest that is killed,
 // traps, crashes, exhausts its heap or spins ends alone while other guests and the host go on.
 import { beforeAll, describe, expect, it } from "vitest";
-import { ContainerHost, TRAP_WASM } from "../../bench/compare.js";
+import { Fleet } from "../../containers/compare/fleet.js";
+import { TRAP_WASM } from "../../containers/compare/guests.js";
 import { Kernel } from "../../kernel/index.js";
 import type { LayerEntry } from "../../kernel/vfs/layer.js";
 import { buildRoot, copyLayers, Hypervisor, layerBytes } from "../../kernel/vm/index.js";
@@ -16,6 +17,11 @@ beforeAll(async () => {
   // The base image plus a layer with a program that traps, identical for both modes.
   layers = [await baseRootfs(), [{ path: "usr/bin/trap", type: "file", mode: 0o755, data: TRAP_WASM }, { path: "usr", type: "dir", mode: 0o755 }]];
 });
+
+/** Containers of the same layers, started through a ContainerRuntime of their own (as `wasmbox run` starts them). */
+function containers(): Fleet {
+  return new Fleet({ image: { id: "vm-test", config: { Env: ENV }, layers }, imageName: "vm-test" });
+}
 
 const SCRIPTS = [
   "echo hi; ls /bin | head -3",
@@ -42,8 +48,7 @@ describe("disk", () => {
 
 describe("same output in both modes", () => {
   it.each(SCRIPTS)("sh -c %j", async (script) => {
-    const containers = new ContainerHost(layers);
-    const c = await containers.start({ argv: ["sh", "-c", script], env: ENV }).exited;
+    const c = await (await containers().start("container", ["sh", "-c", script], "c1")).exited;
     const guest = new Hypervisor().boot({ layers, argv: ["sh", "-c", script], env: ENV, memoryMb: 128 });
     const v = await guest.exited;
     expect(v.reason).toBe("exit");
@@ -123,8 +128,8 @@ describe("isolation: faults in guests while others run", () => {
     expect(await waiter.exited).toMatchObject({ reason: "exit", exitCode: 0, stdout: "bye\n" });
     expect(await worker.exited).toMatchObject({ reason: "exit", exitCode: 0, stdout: "counted 300\n" });
     // And neither did the host's own kernel.
-    const host = new ContainerHost(layers);
-    expect(await host.start({ argv: ["echo", "host ok"], env: ENV }).exited).toMatchObject({ exitCode: 0, stdout: "host ok\n" });
+    const host = await containers().start("container", ["echo", "host ok"], "host-ok");
+    expect(await host.exited).toMatchObject({ exitCode: 0, stdout: "host ok\n" });
     expect(hv.list().map((g) => g.state).sort()).toEqual(["crashed", "exited", "exited", "exited", "killed", "killed", "oom"]);
   });
 });
