@@ -11,7 +11,7 @@ const IMPORTS = `
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))`;
 
 /** Reads decimal argv[1] (the iteration count); argv strings are written at 1024. */
-const ARG_COUNT = `
+export const ARG_COUNT = `
   (func $count (result i32) (local $p i32) (local $n i32) (local $c i32)
     (drop (call $args_get (i32.const 512) (i32.const 1024)))
     (local.set $p (i32.load (i32.const 516)))

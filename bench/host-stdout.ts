@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import binaryen from "binaryen";
+import { ARG_COUNT } from "./guests.js";
 
 /** Writes one byte to fd 1, argv[1] times (decimal). */
 const WRITER = `(module
@@ -13,15 +14,9 @@ const WRITER = `(module
   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 64) "x")
-  (func (export "_start") (local $p i32) (local $c i32) (local $n i32) (local $i i32)
-    (drop (call $args_get (i32.const 512) (i32.const 1024)))
-    (local.set $p (i32.load (i32.const 516)))
-    (block $done (loop $digits
-      (local.set $c (i32.load8_u (local.get $p)))
-      (br_if $done (i32.lt_u (local.get $c) (i32.const 48)))
-      (local.set $n (i32.add (i32.mul (local.get $n) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $digits)))
+  ${ARG_COUNT}
+  (func (export "_start") (local $n i32) (local $i i32)
+    (local.set $n (call $count))
     (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 1))
     (block $end (loop $l
       (br_if $end (i32.ge_u (local.get $i) (local.get $n)))

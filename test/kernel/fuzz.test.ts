@@ -7,6 +7,7 @@ import { RIGHTS_FILE } from "../../kernel/wasi.js";
 import { ProcExit, ProcKilled } from "../../kernel/proc/wait.js";
 import { blockedReader, liveProcess, PAGE } from "../helpers/live-process.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
+import { xorshift32 } from "../helpers/random.js";
 
 /** Calls per run: a few thousand in CI; set WASMBOX_FUZZ_ITERATIONS for a longer run. */
 const ITERATIONS = Number(process.env.WASMBOX_FUZZ_ITERATIONS ?? 6000);
@@ -23,18 +24,6 @@ const SCRIBBLE = 64;
 /** Calls that end their caller by design (checked by robustness.test.ts). */
 const ENDS_CALLER = new Set(["proc_exit", "proc_raise", "proc_signal"]);
 
-/** A small deterministic generator (xorshift32), so failures reproduce. */
-function generator(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 describe("syscall fuzzer", () => {
   it(`survives ${ITERATIONS} random calls (seed ${SEED}) with errnos only, each under a second`, async () => {
@@ -57,7 +46,7 @@ describe("syscall fuzzer", () => {
     let p = await victim();
     let bound = p.bound.filter((b) => !ENDS_CALLER.has(b.def.name));
     let victims = 1;
-    const next = generator(SEED);
+    const next = xorshift32(SEED);
     const fds = [0, 1, 2, 3, 4, 5, 6, 7, 64, 1023, 1024, 4294967294, 0xffffffff];
     const i64s = [0n, 1n, 4096n, 2n ** 31n, 2n ** 32n, 2n ** 40n, 2n ** 62n, 2n ** 63n - 1n, -1n, -(2n ** 63n)];
     /** A pointer: mostly in bounds, sometimes at the very end, past it, or wrapped. */

@@ -8,6 +8,7 @@ import { wasmParams } from "../../kernel/syscalls/table.js";
 import { ProcExit, ProcKilled } from "../../kernel/proc/wait.js";
 import { InputStream } from "../../kernel/stdio.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
+import { xorshift32 } from "../helpers/random.js";
 
 /** A guest that blocks reading stdin, so its process stays alive while the test calls its syscalls. */
 const BLOCKED_READER = wat(`(module ${WASI_IMPORTS}
@@ -16,18 +17,6 @@ const BLOCKED_READER = wat(`(module ${WASI_IMPORTS}
     (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 16))
     (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))))`);
 
-/** A small deterministic generator (xorshift), so failures reproduce. */
-function generator(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 const INTERESTING_I32 = [0, 1, 2, 3, 4, 5, 8, 64, 65535, 65536, 65537, 0x7fffffff, -1, -2, 0x80000000 | 0, 0xfffffff0 | 0];
 const INTERESTING_I64 = [0n, 1n, -1n, 4096n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 32n];
@@ -44,7 +33,7 @@ describe("syscall robustness", () => {
     await new Promise((r) => setTimeout(r, 50));
     const ctx = { proc, mem: new GuestMemory(proc.memory!), preempt: () => false };
     const bound = bindSyscalls(proc, ctx, kernel.syscalls);
-    const next = generator(12345);
+    const next = xorshift32(12345);
     const pending: Promise<unknown>[] = [];
     let calls = 0;
     for (const { def, fn } of bound) {
