@@ -89,8 +89,8 @@ export class ProgramCache {
    * Checks and compiles `bytes` for one run, without hashing or keeping it: a CLI module run
    * compiles its module once, and a sha256 of a large module costs about as much as compiling it.
    */
-  compileOnce(bytes: Uint8Array, name: string, shared: boolean, entry?: string): LoadedProgram {
-    return compileProgram(bytes, name, shared, this.table, entry, this.preemption && !shared);
+  compileOnce(bytes: Uint8Array, name: string, shared: boolean, entry?: string): Promise<LoadedProgram> {
+    return compileProgramAsync(bytes, name, shared, this.table, entry, this.preemption && !shared);
   }
 
   /** Marks `key` most recently used; false when it was evicted. */
@@ -129,6 +129,33 @@ function digestKey(bytes: Uint8Array, shared: boolean): string {
  * stopped from outside without them).
  */
 export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, preempt = !shared): LoadedProgram {
+  const rewritten = prepareModule(bytes, name, shared, preempt);
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw invalidModule(name, e);
+  }
+  return loadedProgram(module, rewritten, name, table, entry);
+}
+
+/**
+ * compileProgram with V8's asynchronous compile, which validates and compiles off the main thread:
+ * a large module's first run (the CLI) waits less for it.
+ */
+export async function compileProgramAsync(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, preempt = !shared): Promise<LoadedProgram> {
+  const rewritten = prepareModule(bytes, name, shared, preempt);
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(rewritten.bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw invalidModule(name, e);
+  }
+  return loadedProgram(module, rewritten, name, table, entry);
+}
+
+/** Checks a module's header and rewrites it for the kernel (ENOEXEC with a one-line reason). */
+function prepareModule(bytes: Uint8Array, name: string, shared: boolean, preempt: boolean): ReturnType<typeof rewriteModule> {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new ProgramError(Errno.NOEXEC, `${name}: not a WebAssembly module (no \\0asm magic number)`);
   }
@@ -136,19 +163,21 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
     const version = Buffer.from(bytes.subarray(4, 8)).readUInt32LE(0);
     throw new ProgramError(Errno.NOEXEC, `${name}: unsupported WebAssembly binary version ${version} (a component? only core modules run here)`);
   }
-  let rewritten: ReturnType<typeof rewriteModule>;
   try {
-    rewritten = rewriteModule(bytes, shared, MAX_PAGES, { preempt });
+    return rewriteModule(bytes, shared, MAX_PAGES, { preempt });
   } catch (e) {
     throw new ProgramError(Errno.NOEXEC, `${name}: malformed WebAssembly module: ${(e as Error).message}`);
   }
-  let module: WebAssembly.Module;
-  try {
-    module = new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>);
-  } catch (e) {
-    const msg = (e as Error).message.replace(/^WebAssembly\.Module\(\): /, "");
-    throw new ProgramError(Errno.NOEXEC, `${name}: invalid WebAssembly module: ${msg}`);
-  }
+}
+
+/** V8's refusal of a module as ENOEXEC with its reason. */
+function invalidModule(name: string, e: unknown): ProgramError {
+  const msg = (e instanceof Error ? e.message : String(e)).replace(/^WebAssembly\.(Module\(\)|compile\(\)): /, "");
+  return new ProgramError(Errno.NOEXEC, `${name}: invalid WebAssembly module: ${msg}`);
+}
+
+/** Checks a compiled module's imports and entry point against the kernel, and describes it. */
+function loadedProgram(module: WebAssembly.Module, rewritten: ReturnType<typeof rewriteModule>, name: string, table: readonly SyscallDef[], entry?: string): LoadedProgram {
   const internal = [`${MEMORY_IMPORT.module}.${MEMORY_IMPORT.name}`, ...(rewritten.preemptible ? [`${PREEMPT_IMPORT.module}.${PREEMPT_IMPORT.name}`] : [])];
   const missing = missingImports(module, table, internal);
   if (missing.length > 0) {

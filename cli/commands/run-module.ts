@@ -168,7 +168,7 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   process.on("SIGINT", interrupt);
   const host = cliHostOutputs(kernel, io);
   try {
-    let program = kernel.programs.compileOnce(bytes, file, kernel.engineKind === "worker", options.invoke);
+    let program = await kernel.programs.compileOnce(bytes, file, kernel.engineKind === "worker", options.invoke);
     const limit = options.memoryBytes;
     if (limit !== undefined && program.memory && program.memory.minimum * 65536 > limit) {
       throw new CliExit(2, `wasmbox: ${file}: its memory starts at ${program.memory.minimum * 65536} bytes, more than --memory ${limit}`);
