@@ -2,13 +2,13 @@
 // proc_spawn and an fd map; builtins inside pipelines or "&" run in a child "sh -c TEXT".
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandString, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
+import { state, expandWord, expandString, expandHereDoc, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
 import { editLine } from "./lineedit";
 import { echoMain } from "./text";
 import { testMain } from "./test";
-import { stdout, stderr, readLineUnbuffered, ByteBuf, warn } from "../lib/io";
+import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
-import { open, create, close, stat, chdir, getcwd, readFile, lastError } from "../lib/fs";
+import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError } from "../lib/fs";
 import { spawn, wait, exitStatus, pipe, pipeRead, pipeWrite, waitedStatus, getpid, getpgid, setpgid, sigaction } from "../lib/proc";
 import { strerror, ENOENT, ENOEXEC, EINTR } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
@@ -18,6 +18,9 @@ import { parseIntOr } from "../lib/opts";
 
 const SHELL_PATH = "/bin/sh";
 const FD_SLOTS = 10;
+/** Here-documents smaller than this go through a pipe (the kernel's pipes hold 64 KiB). */
+const HEREDOC_PIPE_MAX = 60000;
+let heredocCount = 0;
 
 /** The shell's view of fds 0-9: which real fd each one is, or -1 when closed. */
 let fdCtx = new StaticArray<i32>(FD_SLOTS);
@@ -60,6 +63,14 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
   const opened = new Array<i32>();
   for (let i = 0; i < redirs.length; i++) {
     const r = redirs[i];
+    if (r.heredoc != null) {
+      const doc = r.heredoc!;
+      const fd = heredocFd(doc.quoted ? doc.body : expandHereDoc(doc.body));
+      if (fd < 0) return closeAll(opened);
+      opened.push(fd);
+      ctx[r.fd] = fd;
+      continue;
+    }
     const target = expandString(r.target);
     if (r.fd >= FD_SLOTS) { error(r.fd.toString() + ": Bad file descriptor"); return closeAll(opened); }
     if (r.op == ">&" || r.op == "<&") {
@@ -72,12 +83,33 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     let fd: i32;
     if (r.op == "<") fd = open(target);
     else if (r.op == "<>") fd = open(target, O_CREAT, 0, true);
+    else if (r.op == ">|") fd = create(target, false);
     else fd = create(target, r.op == ">>");
     if (fd < 0) { error(target + ": " + strerror(lastError)); return closeAll(opened); }
     opened.push(fd);
     ctx[r.fd] = fd;
   }
   return opened;
+}
+
+/** A readable fd holding text: a pipe filled now when the text fits in it, else an unlinked temporary file. */
+function heredocFd(text: string): i32 {
+  const data = String.UTF8.encode(text);
+  if (data.byteLength < HEREDOC_PIPE_MAX) {
+    const err = pipe();
+    if (err != 0) { error("pipe: " + strerror(err)); return -1; }
+    const readEnd = pipeRead;
+    writeAll(pipeWrite, changetype<usize>(data), <usize>data.byteLength);
+    close(pipeWrite);
+    return readEnd;
+  }
+  const path = "/tmp/.sh-heredoc-" + state.pid.toString() + "-" + (heredocCount++).toString();
+  const bytes = Uint8Array.wrap(data);
+  const werr = writeFile(path, bytes);
+  if (werr != 0) { error(path + ": " + strerror(werr)); return -1; }
+  const fd = open(path);
+  unlink(path);
+  return fd;
 }
 
 function closeAll(fds: i32[]): i32[] | null {
@@ -624,13 +656,18 @@ function readLoop(): i32 {
       tty_mode(0, TTY_COOKED);
     } else line = readLineUnbuffered(0);
     if (line == null) {
-      if (pending.length > 0) { error("syntax error: unexpected end of file"); return 2; }
-      return state.lastStatus;
+      if (pending.length == 0) return state.lastStatus;
+      // A here-document ended by the end of input is complete, as in dash.
+      const last = new Parser(pending);
+      last.program();
+      if (last.incomplete) { error("syntax error: unexpected end of file"); return 2; }
+      runSource(pending);
+      return exitRequested ? exitCode : state.lastStatus;
     }
     pending += line + "\n";
     const parser = new Parser(pending);
     parser.program();
-    if (parser.incomplete) continue;
+    if (parser.incomplete || parser.incompleteHeredoc) continue;
     runSource(pending);
     pending = "";
     if (exitRequested) return exitCode;

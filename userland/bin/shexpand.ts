@@ -57,6 +57,9 @@ class Fields {
     this.value += text;
     this.started = true;
     if (!quoted) { this.pattern += text; if (hasGlob(text)) this.glob = true; return; }
+    let special = false;
+    for (let i = 0; i < text.length && !special; i++) { const c = text.charCodeAt(i); special = c == 42 || c == 63 || c == 91 || c == 92; }
+    if (!special) { this.pattern += text; return; }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c == 42 || c == 63 || c == 91 || c == 92) this.pattern += "\\";
@@ -126,6 +129,30 @@ export function expandWord(raw: string, single: bool): string[] {
     out.push(f.values[k]);
   }
   return out;
+}
+
+/** Expands an unquoted here-document body: parameters, substitutions and arithmetic; a backslash
+ *  quotes only $ ` \\ and newline, and quote characters are literal. */
+export function expandHereDoc(body: string): string {
+  const f = new Fields();
+  let i = 0;
+  while (i < body.length) {
+    const c = body.charCodeAt(i);
+    if (c == 92 && i + 1 < body.length) {
+      const n = body.charCodeAt(i + 1);
+      if (n == 36 || n == 96 || n == 92) f.add(String.fromCharCode(n), true);
+      else if (n != 10) f.add("\\" + String.fromCharCode(n), true);
+      i += 2;
+    } else if (c == 36 || c == 96) {
+      i = expandDollar(body, i, true, true, f);
+    } else {
+      let j = i + 1;
+      while (j < body.length && body.charCodeAt(j) != 92 && body.charCodeAt(j) != 36 && body.charCodeAt(j) != 96) j++;
+      f.add(body.substring(i, j), true);
+      i = j;
+    }
+  }
+  return f.value;
 }
 
 /** Expands a word to one string without splitting or globbing (assignments, redirections, case). */

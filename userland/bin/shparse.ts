@@ -7,7 +7,18 @@ export const T_NEWLINE = 2;
 export const T_EOF = 3;
 
 export class Token {
+  /** For a "<<" or "<<-" operator: its index in Parser.heredocs. */
+  heredoc: i32 = -1;
   constructor(public kind: i32, public text: string, public start: i32, public end: i32, public ioNumber: i32 = -1) {}
+}
+
+/** A here-document: its delimiter, and the body read from the lines after the operator's line. */
+export class HereDoc {
+  body: string = "";
+  /** The body's source span, delimiter line included, so a child shell's text can carry it. */
+  bodyStart: i32 = 0;
+  bodyEnd: i32 = 0;
+  constructor(public opPos: i32, public delim: string, public quoted: bool, public stripTabs: bool) {}
 }
 
 export const N_LIST = 0;
@@ -24,6 +35,8 @@ export const N_FUNCDEF = 10;
 export const N_CASE = 11;
 
 export class Redir {
+  /** "<<": the here-document (body expanded at run time unless the delimiter was quoted). */
+  heredoc: HereDoc | null = null;
   constructor(public fd: i32, public op: string, public target: string) {}
 }
 
@@ -48,14 +61,19 @@ function isMeta(c: i32): bool {
   return c == 32 || c == 9 || c == 10 || c == 59 || c == 38 || c == 124 || c == 60 || c == 62 || c == 40 || c == 41;
 }
 
-const OPERATORS = ["&&", "||", ";;", ">>", ">&", "<&", "<>", ">|", "|", "&", ";", "(", ")", "<", ">"];
+const OPERATORS = ["<<-", "<<", "&&", "||", ";;", ">>", ">&", "<&", "<>", ">|", "|", "&", ";", "(", ")", "<", ">"];
 
 export class Parser {
   tokens: Token[] = [];
   pos: i32 = 0;
   /** Set when the input ended inside a quote or an unfinished construct: more lines are needed. */
   incomplete: bool = false;
+  /** Set when the input ended inside a here-document body (more lines needed when reading a terminal). */
+  incompleteHeredoc: bool = false;
   error: string = "";
+  heredocs: HereDoc[] = [];
+  /** Here-documents whose operator was seen but whose body starts after the next newline. */
+  pendingHeredocs: HereDoc[] = [];
 
   constructor(public src: string) { this.lex(); }
 
@@ -67,10 +85,18 @@ export class Parser {
       if (c == 32 || c == 9) { i++; continue; }
       if (c == 92 && i + 1 < s.length && s.charCodeAt(i + 1) == 10) { i += 2; continue; }
       if (c == 35) { while (i < s.length && s.charCodeAt(i) != 10) i++; continue; }
-      if (c == 10) { this.tokens.push(new Token(T_NEWLINE, "\n", i, i + 1)); i++; continue; }
+      if (c == 10) {
+        this.tokens.push(new Token(T_NEWLINE, "\n", i, i + 1));
+        i = this.readHeredocBodies(i + 1);
+        continue;
+      }
       let op = "";
       for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op = OPERATORS[k]; break; }
-      if (op != "") { this.tokens.push(new Token(T_OP, op, i, i + op.length)); i += op.length; continue; }
+      if (op != "") {
+        this.tokens.push(new Token(T_OP, op, i, i + op.length)); i += op.length;
+        if (op.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
+        continue;
+      }
       const start = i;
       i = this.wordEnd(i);
       if (i < 0) { this.incomplete = true; return; }
@@ -82,11 +108,77 @@ export class Parser {
         for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op2 = OPERATORS[k]; break; }
         this.tokens.push(new Token(T_OP, op2, start, i + op2.length, ioNumber));
         i += op2.length;
+        if (op2.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
         continue;
       }
       this.tokens.push(new Token(T_WORD, text, start, i));
     }
+    if (this.pendingHeredocs.length > 0) this.readHeredocBodies(s.length);
     this.tokens.push(new Token(T_EOF, "", s.length, s.length));
+  }
+
+  /** After a "<<" token: lexes the delimiter word at i and queues the here-document; -1 if unterminated. */
+  heredocDelimiter(i: i32): i32 {
+    const s = this.src;
+    const op = this.tokens[this.tokens.length - 1];
+    while (i < s.length && (s.charCodeAt(i) == 32 || s.charCodeAt(i) == 9)) i++;
+    const start = i;
+    const end = this.wordEnd(i);
+    if (end < 0) { this.incomplete = true; return -1; }
+    if (end == start) return i;
+    const raw = s.substring(start, end);
+    let delim = "";
+    let quoted = false;
+    for (let k = 0; k < raw.length; k++) {
+      const c = raw.charCodeAt(k);
+      if (c == 39 || c == 34) { quoted = true; continue; }
+      if (c == 92) { quoted = true; if (k + 1 < raw.length) delim += raw.charAt(++k); continue; }
+      delim += String.fromCharCode(c);
+    }
+    const doc = new HereDoc(op.start, delim, quoted, op.text == "<<-");
+    op.heredoc = this.heredocs.length;
+    this.heredocs.push(doc);
+    this.pendingHeredocs.push(doc);
+    this.tokens.push(new Token(T_WORD, raw, start, end));
+    return end;
+  }
+
+  /** At the start of a line: reads the bodies of the queued here-documents; returns where lexing goes on. */
+  readHeredocBodies(i: i32): i32 {
+    const s = this.src;
+    for (let d = 0; d < this.pendingHeredocs.length; d++) {
+      const doc = this.pendingHeredocs[d];
+      doc.bodyStart = i;
+      let body = "";
+      let done = false;
+      while (i < s.length) {
+        let e = s.indexOf("\n", i);
+        const last = e < 0;
+        if (last) e = s.length;
+        let line = s.substring(i, e);
+        i = last ? e : e + 1;
+        if (doc.stripTabs) { let t = 0; while (t < line.length && line.charCodeAt(t) == 9) t++; line = line.substring(t); }
+        if (line == doc.delim) { done = true; break; }
+        body += line + (last ? "" : "\n");
+      }
+      if (!done) this.incompleteHeredoc = true;
+      doc.body = body;
+      doc.bodyEnd = i;
+    }
+    this.pendingHeredocs = [];
+    return i;
+  }
+
+  /** The source text from start to the last token read, with the bodies of here-documents it
+   *  opens that lie after it appended (so a child shell given this text sees them). */
+  textFrom(start: i32): string {
+    const end = this.tokens[max(0, this.pos - 1)].end;
+    let text = this.src.substring(start, end);
+    for (let d = 0; d < this.heredocs.length; d++) {
+      const doc = this.heredocs[d];
+      if (doc.opPos >= start && doc.opPos < end && doc.bodyStart >= end) text += "\n" + this.src.substring(doc.bodyStart, doc.bodyEnd);
+    }
+    return text;
   }
 
   /** End of the word starting at i, or -1 if a quote or substitution is unterminated. */
@@ -178,7 +270,7 @@ export class Parser {
       else if (this.peek().kind != T_NEWLINE && !this.isListEnd()) { this.fail("syntax error: unexpected \"" + this.peek().text + "\""); break; }
       list.flags.push(background);
     }
-    list.text = this.src.substring(start, this.tokens[max(0, this.pos - 1)].end);
+    list.text = this.textFrom(start);
     return list;
   }
 
@@ -192,7 +284,7 @@ export class Parser {
       this.skipNewlines();
       node.kids.push(this.pipeline());
     }
-    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    node.text = this.textFrom(start);
     return node;
   }
 
@@ -206,7 +298,7 @@ export class Parser {
       this.skipNewlines();
       node.kids.push(this.command());
     }
-    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    node.text = this.textFrom(start);
     return node;
   }
 
@@ -235,11 +327,11 @@ export class Parser {
       this.pos += 3;
       this.skipNewlines();
       node.kids.push(this.command());
-      node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+      node.text = this.textFrom(start);
       return node;
     } else return this.simple();
     while (this.error == "" && this.redirect(node)) {}
-    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    node.text = this.textFrom(start);
     return node;
   }
 
@@ -248,13 +340,15 @@ export class Parser {
     const t = this.peek();
     if (t.kind != T_OP) return false;
     const op = t.text;
-    if (op != "<" && op != ">" && op != ">>" && op != ">&" && op != "<&" && op != "<>" && op != ">|") return false;
+    if (op != "<" && op != ">" && op != ">>" && op != ">&" && op != "<&" && op != "<>" && op != ">|" && op != "<<" && op != "<<-") return false;
     this.pos++;
     const target = this.peek();
     if (target.kind != T_WORD) { this.fail("syntax error: unexpected redirection"); return false; }
     this.pos++;
     const fd = t.ioNumber >= 0 ? t.ioNumber : (op.startsWith("<") ? 0 : 1);
-    node.redirs.push(new Redir(fd, op == ">|" ? ">" : op, target.text));
+    const redir = new Redir(fd, op == "<<-" ? "<<" : op, target.text);
+    if (t.heredoc >= 0) redir.heredoc = this.heredocs[t.heredoc];
+    node.redirs.push(redir);
     return true;
   }
 
@@ -274,7 +368,7 @@ export class Parser {
       const t = this.peek();
       this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : t.kind == T_NEWLINE ? "newline" : "\"" + t.text + "\""));
     }
-    node.text = this.src.substring(start, this.tokens[max(0, this.pos - 1)].end);
+    node.text = this.textFrom(start);
     return node;
   }
 
