@@ -59,3 +59,17 @@ describe("here-documents", () => {
     expect(r.exitCode).toBe(3);
   });
 });
+
+describe("printf", () => {
+  compareAll([
+    ["conversions", "printf '%s %d %i %u %o %x %X %c %%\\n' str 42 -7 3 8 255 255 hello"],
+    ["format reuse over extra arguments", "printf '%s\\n' a b c; printf '%s %s\\n' a b c; printf 'x\\n' a b; printf '%s %d|' ; echo"],
+    ["widths, precisions and flags", "printf '%5.2s|%-4d|%04d|%+d|% d|%#o|%#x|%.3d|%#.3x\\n' abcdef 3 -5 5 5 8 255 5 5; printf '%*d|%-*.*f|[%*s]\\n' 5 3 8 2 3.14159 -5 ab"],
+    ["floats rounded as C does", "printf '%.1f %.1f %.0f %.0f %e %g %g %g %G\\n' 0.25 0.35 2.5 3.5 12345.678 0.0001 1e-5 123456789 1e-10; printf '%.10f %.20f %f %e\\n' 0.1 0.1 1e20 1.7976931348623157e308; printf '%08.3f|%-8.2e|%+.2f|% .2f|%#.0f|%#g\\n' -3.14159 1234.5 2 2 2 1; printf '%5.1f%%\\n' 99.95"],
+    ["escapes in the format and in %b", "printf 'a\\tb\\\\c\\101\\0101\\n'; printf '%b|%b\\n' 'x\\ty\\0101z' 'q\\101'; printf '%b\\n' 'stop\\chere' more; echo"],
+    ["numeric arguments: 'a, 0x1F, octal, signs", "printf '%d %d %d %d %d\\n' \"'a\" 0x1F 010 -0x10 ' +3'; printf '%u %o %x\\n' -1 -1 -1; printf '%d\\n' 9223372036854775807 -9223372036854775808"],
+    ["invalid numbers: message, output, status 1", "printf '%d|%d|%s\\n' 12abc abc x; echo rc=$?; printf '%f\\n' 1.5x; echo rc=$?"],
+    ["invalid directive stops with status 2", "printf 'ab%zcd\\n'; echo \" rc=$?\"; printf; echo \" rc=$?\""],
+    ["the printf utility in /bin", "/bin/printf '%s=%d\\n' a 1 b 2; echo rc=$?"],
+  ]);
+});

@@ -5,6 +5,7 @@ import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, 
 import { state, expandWord, expandString, expandHereDoc, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
 import { editLine } from "./lineedit";
 import { echoMain } from "./text";
+import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
@@ -245,7 +246,7 @@ function expandWords(words: string[]): string[] {
 }
 
 function isBuiltin(name: string): bool {
-  return name == "cd" || name == "pwd" || name == "export" || name == "unset" || name == "exit" || name == "echo" ||
+  return name == "cd" || name == "pwd" || name == "export" || name == "unset" || name == "exit" || name == "echo" || name == "printf" ||
     name == "test" || name == "[" || name == "true" || name == "false" || name == ":" || name == "wait" || name == "read" ||
     name == "shift" || name == "set" || name == "break" || name == "continue" || name == "return" || name == "." ||
     name == "source" || name == "eval" || name == "exec" || name == "command" || name == "type" || name == "readonly" || name == "local";
@@ -459,6 +460,7 @@ function runBuiltin(name: string, args: string[]): i32 {
 
 function builtin(name: string, args: string[]): i32 {
   if (name == "echo") return echoMain(args);
+  if (name == "printf") return printfMain(args);
   if (name == "test" || name == "[") return testMain(name, args);
   if (name == "true" || name == ":") return 0;
   if (name == "false") return 1;
