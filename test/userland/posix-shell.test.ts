@@ -73,3 +73,79 @@ describe("printf", () => {
     ["the printf utility in /bin", "/bin/printf '%s=%d\\n' a 1 b 2; echo rc=$?"],
   ]);
 });
+
+describe("set options", () => {
+  compareAll([
+    ["set -e ends the shell at a failed command", "set -e; echo a; false; echo no"],
+    ["set -e is ignored in conditions, && || lists but the last, and !", "set -e; false && true; echo yes; ! true; echo yes2; if false; then :; fi; while false; do :; done; false || true; echo yes3; true && false; echo no"],
+    ["set -e: a failed substitution in an assignment, a function, a subshell", "set -e; f() { false; echo inf; }; f || echo handled; x=$(false) || echo subst; (false) || echo sub; f; echo no"],
+    ["set -e: a group on the left of && keeps going", "set -e; { false; echo in; } && echo a; echo b"],
+    ["set -e: the subshell's own commands", "set -e; (echo in; false; echo no); echo never"],
+    ["set -u: an unset variable ends the shell with status 2", "set -u; echo ${zz-d} $# \"$@\" $*; echo ${zz:-e}; echo $zz; echo no"],
+    ["set -u: ${#x} of an unset x", "set -u; x=1; echo ${#x}; echo ${#zz}; echo no"],
+    ["set -f turns off globbing", "touch a1 a2; echo a*; set -f; echo a*; set +f; echo a*"],
+    ["set -C refuses to overwrite; >| forces", "set -C; echo a > f; echo b > f; echo rc=$?; echo c >| f; cat f"],
+    ["set -n reads without running", "echo before; set -n; echo no"],
+    ["set -x traces to stderr", "set -x; echo hi; x=1; echo $x"],
+    ["set -- and set - -", "set -- a b; echo $# $1; set --; echo $#; set - -; echo $# \"$1\"; set -- -x y; echo $1 $2"],
+    ["set -a exports", "set -a; v=1; sh -c 'echo $v'"],
+    ["$- lists the options", "set -e; case $- in *e*) echo e;; esac; set +e; case $- in *e*) echo still;; *) echo off;; esac"],
+    ["set -o and +o by name", "set -o errexit; case $- in *e*) echo on;; esac; set +o errexit; false; echo off; set -o noglob; echo /e*"],
+    ["set -o with a bad name ends the shell", "set -o bad; echo no"],
+    ["sh -e and sh -u on the command line", "sh -ec 'false; echo no'; echo $?; sh -uc 'echo $nope; echo no'; echo $?"],
+  ]);
+
+  it("set -o pipefail: the last failing stage's status", async () => {
+    const r = await sh(bootKernel(rootfs), "false | true; echo $?; set -o pipefail; false | true; echo $?; (exit 3) | false | true; echo $?; true | true; echo $?");
+    expect(r.stdout).toBe("0\n1\n1\n0\n");
+  });
+
+  it("set -x writes '+ ' and the command to stderr", async () => {
+    const r = await sh(bootKernel(rootfs), "set -x; echo hi; x=1");
+    expect(r.stderr).toBe("+ echo hi\n+ x=1\n");
+  });
+});
+
+describe("errors", () => {
+  compareAll([
+    ["an unterminated quote is a syntax error, status 2", "echo a\necho \"abc\necho no"],
+    ["a lone ;", ";"],
+    ["an unterminated $(", "echo $(echo"],
+    ["a bad for loop variable", "for - in a; do :; done"],
+    ["if with an empty condition", "echo first\nif then fi\necho no"],
+    ["an empty subshell", "echo a; ( ; echo b"],
+    ["the lines before a syntax error run", "echo one\necho two\nif true; then\necho three\nfi fi\necho no"],
+    ["a redirection error gives status 2", "cat < nofile; echo rc=$?; echo x > /nonexist/f; echo rc=$?; { echo; } < nofile; echo rc=$?"],
+    ["a redirection error on a special builtin ends the shell", ": < nofile; echo no"],
+    ["assigning a read-only variable ends the shell", "readonly r=1; echo $r; r=2; echo no"],
+    ["unset of a read-only variable ends the shell", "readonly r=1; unset r; echo no"],
+    ["${x?} ends the shell", "echo ${x?}; echo no"],
+    ["${x?message} ends the shell", "echo ${x?custom msg}; echo no"],
+    ["shift past the end ends the shell", "set -- a; shift 2; echo no"],
+    ["an illegal set option ends the shell", "set -Z; echo no"],
+  ]);
+
+  it("says the line of a syntax error", async () => {
+    const r = await sh(bootKernel(rootfs), "echo a\n\nfor - in x; do :; done\n");
+    expect(r.stderr).toBe("sh: 3: syntax error: bad for loop variable\n");
+    expect(r.exitCode).toBe(2);
+  });
+});
+
+describe("arithmetic", () => {
+  compareAll([
+    ["C operators and precedence", "echo $((7&3|8^1)) $((~5)) $((!0)) $((5>3 && 2<1)) $((10 >> 1 <= 5)) $((1<<62)) $((-3 % 2)) $((-7 / 2)) $(( 5 != 5 )) $(( 3 >= 3 )) $((2+3*4-(6-1)))"],
+    ["?: with unevaluated branches", "echo $((1 ? 2 : 3)) $((1 ? 0 ? 7 : 8 : 9)) $((0 ? 1/0 : 4)) $((0 && 1/0)) $((1 || 1/0)) $((0 ? (w=5) : 2)) ${w-unset}"],
+    ["assignments", "echo $((y+=3)) $((z = 2 * 3)) $((a=b=4)) $a $b $y $z; x=3; echo $(( x *= 2 )) $x $((x<<=2)) $((q|=6)) $((q^=3)) $((q&=4)) $((q%=3)) $((q-=1)) $((q/=1)) $((q>>=1))"],
+    ["octal, hex and 64-bit values", "echo $((010 + 0x10)) $((0x7fffffffffffffff)) $((-9223372036854775807-1)) $((9223372036854775807 + 1)); h=0x1f; v=' 12 '; echo $((h)) $((h+1)) $((v*v)) $(( -v ))"],
+    ["division by zero is an error", "echo $((1/0)); echo no"],
+    ["a bad constant is an error", "echo $((08)); echo no"],
+    ["a variable that is not a number is an error", "x=abc; echo $((x)); echo no"],
+  ]);
+});
+
+describe("expansion", () => {
+  compareAll([
+    ["\"$@\" with no parameters is no field", "set --; for a in \"$@\"; do echo \"<$a>\"; done; set -- 'a b' c; for a in \"$@\"; do echo \"<$a>\"; done; echo \"x$@y\""],
+  ]);
+});

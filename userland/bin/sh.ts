@@ -2,7 +2,7 @@
 // proc_spawn and an fd map; builtins inside pipelines or "&" run in a child "sh -c TEXT".
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandString, expandHereDoc, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
+import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
 import { editLine } from "./lineedit";
 import { echoMain } from "./text";
 import { printfMain } from "./printf";
@@ -82,11 +82,15 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
       continue;
     }
     let fd: i32;
+    if (r.op == ">" && state.opts.noclobber) {
+      const st = stat(target);
+      if (st != null && st.isFile()) { error("cannot create " + target + ": File exists"); return closeAll(opened); }
+    }
     if (r.op == "<") fd = open(target);
     else if (r.op == "<>") fd = open(target, O_CREAT, 0, true);
     else if (r.op == ">|") fd = create(target, false);
     else fd = create(target, r.op == ">>");
-    if (fd < 0) { error(target + ": " + strerror(lastError)); return closeAll(opened); }
+    if (fd < 0) { error((r.op == "<" ? "cannot open " : "cannot create ") + target + ": " + strerror(lastError)); return closeAll(opened); }
     opened.push(fd);
     ctx[r.fd] = fd;
   }
@@ -118,14 +122,39 @@ function closeAll(fds: i32[]): i32[] | null {
   return null;
 }
 
-function setVar(name: string, value: string): void {
+/** Sets a variable; false (after the error, which ends a non-interactive shell) if it is read-only. */
+function setVar(name: string, value: string): bool {
+  if (state.readonly.has(name)) { fatalError(name + ": is read only"); return false; }
   state.vars.set(name, value);
+  if (state.opts.allexport) state.exported.add(name);
   if (name == "PWD") chdir(value);
+  return true;
+}
+
+/** An error that ends a non-interactive shell with status 2 (special builtins, read-only variables). */
+function fatalError(message: string): i32 {
+  error(message);
+  if (!interactive) { exitRequested = true; exitCode = 2; }
+  return 2;
+}
+
+/** With set -e: a failed command ends the shell unless it ran where -e is ignored. */
+function checkErrexit(status: i32): void {
+  if (status != 0 && state.opts.errexit && state.errexitIgnored == 0 && !exitRequested) { exitRequested = true; exitCode = status; }
+}
+
+/** Runs n with set -e ignored (conditions, all but the last of && || lists, ! pipelines). */
+function execTested(n: Node): i32 {
+  state.errexitIgnored++;
+  const status = exec(n);
+  state.errexitIgnored--;
+  return status;
 }
 
 /** Runs a parsed tree; returns its exit status. */
 function exec(n: Node): i32 {
   if (exitRequested) return exitCode;
+  if (state.opts.noexec && !interactive) return 0;
   switch (n.kind) {
     case N_LIST: {
       let status = state.lastStatus;
@@ -138,17 +167,22 @@ function exec(n: Node): i32 {
       return status;
     }
     case N_ANDOR: {
-      let status = exec(n.kids[0]);
+      const last = n.kids.length - 1;
+      let status = last == 0 ? exec(n.kids[0]) : execTested(n.kids[0]);
       for (let i = 1; i < n.kids.length; i++) {
         if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) break;
-        if (n.flags[i - 1] == (status == 0)) status = exec(n.kids[i]);
+        state.lastStatus = status;
+        if (n.flags[i - 1] == (status == 0)) status = i == last ? exec(n.kids[i]) : execTested(n.kids[i]);
         state.lastStatus = status;
       }
       return status;
     }
     case N_PIPE: {
+      if (n.negate) state.errexitIgnored++;
       const status = n.kids.length == 1 ? exec(n.kids[0]) : runPipeline(n);
-      return n.negate ? (status == 0 ? 1 : 0) : status;
+      if (n.negate) { state.errexitIgnored--; return status == 0 ? 1 : 0; }
+      checkErrexit(status);
+      return status;
     }
     case N_SIMPLE: return execSimple(n);
     case N_FUNCDEF: functions.set(n.name, n.kids[0]); return 0;
@@ -163,7 +197,7 @@ function execCompound(n: Node): i32 {
   if (n.redirs.length > 0) {
     const ctx = copyCtx();
     const opened = applyRedirs(n.redirs, ctx);
-    if (opened == null) return 1;
+    if (opened == null) return 2;
     fdCtx = ctx;
     const status = execBody(n);
     fdCtx = saved;
@@ -179,14 +213,14 @@ function execBody(n: Node): i32 {
   if (n.kind == N_IF) {
     let i = 0;
     for (; i + 1 < n.kids.length; i += 2) {
-      if (exec(n.kids[i]) == 0) return exec(n.kids[i + 1]);
+      if (execTested(n.kids[i]) == 0) return exec(n.kids[i + 1]);
       if (exitRequested) return exitCode;
     }
     return n.hasElse ? exec(n.kids[n.kids.length - 1]) : 0;
   }
   if (n.kind == N_WHILE || n.kind == N_UNTIL) {
     for (;;) {
-      const cond = exec(n.kids[0]);
+      const cond = execTested(n.kids[0]);
       if (exitRequested || returning) break;
       if ((cond == 0) != (n.kind == N_WHILE)) break;
       status = exec(n.kids[1]);
@@ -199,7 +233,7 @@ function execBody(n: Node): i32 {
     if (!n.hasList) items = state.positional.slice(0);
     else for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
     for (let i = 0; i < items.length; i++) {
-      setVar(n.name, items[i]);
+      if (!setVar(n.name, items[i])) return 2;
       status = exec(n.kids[0]);
       if (loopControl()) break;
     }
@@ -246,10 +280,29 @@ function expandWords(words: string[]): string[] {
 }
 
 function isBuiltin(name: string): bool {
-  return name == "cd" || name == "pwd" || name == "export" || name == "unset" || name == "exit" || name == "echo" || name == "printf" ||
-    name == "test" || name == "[" || name == "true" || name == "false" || name == ":" || name == "wait" || name == "read" ||
-    name == "shift" || name == "set" || name == "break" || name == "continue" || name == "return" || name == "." ||
-    name == "source" || name == "eval" || name == "exec" || name == "command" || name == "type" || name == "readonly" || name == "local";
+  return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
+    name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
+    name == "source" || name == "command" || name == "type" || name == "local";
+}
+
+/** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
+function isSpecialBuiltin(name: string): bool {
+  return name == ":" || name == "." || name == "break" || name == "continue" || name == "eval" || name == "exec" ||
+    name == "exit" || name == "export" || name == "readonly" || name == "return" || name == "set" || name == "shift" ||
+    name == "unset" || name == "trap" || name == "times";
+}
+
+/** set -x: writes PS4 and the expanded command to the shell's stderr. */
+function trace(assigns: string[], words: string[]): void {
+  const ps4 = getVar("PS4");
+  let line = ps4 != null ? ps4 : "+ ";
+  for (let i = 0; i < assigns.length; i++) line += (i > 0 ? " " : "") + assigns[i];
+  for (let i = 0; i < words.length; i++) line += (i > 0 || assigns.length > 0 ? " " : "") + words[i];
+  stdout.flush(); stderr.flush();
+  const saved = stderr.fd;
+  stderr.fd = fdCtx[2] >= 0 ? fdCtx[2] : 2;
+  stderr.line(line).flush();
+  stderr.fd = saved;
 }
 
 function execSimple(n: Node): i32 {
@@ -257,21 +310,27 @@ function execSimple(n: Node): i32 {
   const words = expandWords(n.words);
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
-    for (let i = 0; i < n.assigns.length; i++) assign(n.assigns[i]);
+    const values = assignmentsOf(n);
     if (expandError != "") { error(expandError); return exitStatusForError(); }
+    if (state.opts.xtrace && values.length > 0) trace(values, []);
+    for (let i = 0; i < values.length; i++) {
+      const eq = values[i].indexOf("=");
+      if (!setVar(values[i].substring(0, eq), values[i].substring(eq + 1))) return 2;
+    }
     if (n.redirs.length > 0) {
       const opened = applyRedirs(n.redirs, copyCtx());
-      if (opened == null) return 1;
+      if (opened == null) return 2;
       closeAll(opened);
     }
     return n.words.length > 0 ? 0 : state.lastStatus;
   }
   const name = words[0];
+  if (state.opts.xtrace) trace(n.assigns.length > 0 ? assignmentsOf(n) : [], words);
   if (functions.has(name) || isBuiltin(name)) {
-    for (let i = 0; i < n.assigns.length; i++) assign(n.assigns[i]);
+    for (let i = 0; i < n.assigns.length; i++) if (!assign(n.assigns[i])) return 2;
     const ctx = copyCtx();
     const opened = applyRedirs(n.redirs, ctx);
-    if (opened == null) return 1;
+    if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
     const saved = fdCtx;
     fdCtx = ctx;
     const status = functions.has(name) ? callFunction(functions.get(name), words) : runBuiltin(name, words.slice(1));
@@ -281,7 +340,7 @@ function execSimple(n: Node): i32 {
   }
   const ctx = copyCtx();
   const opened = applyRedirs(n.redirs, ctx);
-  if (opened == null) return 1;
+  if (opened == null) return 2;
   const pid = spawnExternal(words, assignmentsOf(n), ctx, interactive ? SPAWN_NEW_PGROUP : 0);
   closeAll(opened);
   return waitFor(pid);
@@ -301,9 +360,9 @@ function assignmentsOf(n: Node): string[] {
   return out;
 }
 
-function assign(word: string): void {
+function assign(word: string): bool {
   const eq = word.indexOf("=");
-  setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
+  return setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
 }
 
 function callFunction(body: Node, words: string[]): i32 {
@@ -350,7 +409,14 @@ function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>
 
 /** Starts `sh -c text` (same $0 and positional parameters, all variables) with the given fds. */
 function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
-  const args = [SHELL_PATH, "-c", text, state.name].concat(state.positional);
+  // The child inherits the options (set -e only where it is not being ignored here).
+  let letters = optionFlags(state.opts);
+  if (state.errexitIgnored > 0) letters = letters.replace("e", "");
+  const args = [SHELL_PATH];
+  if (letters.length > 0) args.push("-" + letters);
+  if (state.opts.pipefail && state.errexitIgnored == 0) { args.push("-o"); args.push("pipefail"); }
+  args.push("-c"); args.push(text); args.push(state.name);
+  for (let i = 0; i < state.positional.length; i++) args.push(state.positional[i]);
   stdout.flush();
   const pid = spawn(SHELL_PATH, args, childEnv(true, []), getcwd(), fdMap(ctx), flags);
   if (pid < 0) { error(SHELL_PATH + ": " + strerror(-pid)); return -126; }
@@ -427,10 +493,13 @@ function runPipeline(n: Node): i32 {
   if (prevRead >= 0) close(prevRead);
   if (interactive && group > 0) tty_foreground(0, group);
   let status = 0;
+  let failed = 0;
   for (let i = 0; i < pids.length; i++) {
     const pid = pids[i];
     status = pid <= 0 ? -pid : waitStatus(pid);
+    if (status != 0) failed = status;
   }
+  if (state.opts.pipefail) status = failed;
   if (interactive) tty_foreground(0, getpgid(0));
   return status;
 }
@@ -478,16 +547,22 @@ function builtin(name: string, args: string[]): i32 {
   }
   if (name == "export" || name == "readonly" || name == "local") {
     if (args.length == 0 || (args.length == 1 && args[0] == "-p")) {
-      const env = childEnv(false, []);
-      for (let i = 0; i < env.length; i++) stdout.str("export ").line(env[i]);
+      const names = state.vars.keys();
+      names.sort();
+      for (let i = 0; i < names.length; i++) {
+        const listed = name == "readonly" ? state.readonly.has(names[i]) : state.exported.has(names[i]);
+        if (listed) stdout.str(name).str(" ").str(names[i]).str("=").line(shellQuote(state.vars.get(names[i])));
+      }
       return 0;
     }
     for (let i = 0; i < args.length; i++) {
       const eq = args[i].indexOf("=");
       const varName = eq < 0 ? args[i] : args[i].substring(0, eq);
-      if (!isName(varName)) { error(name + ": " + args[i] + ": bad variable name"); return 1; }
+      if (!isName(varName)) return fatalError(name + ": " + args[i] + ": bad variable name");
+      if (eq >= 0 && state.readonly.has(varName)) return fatalError(name + ": " + varName + ": is read only");
       if (eq >= 0) setVar(varName, args[i].substring(eq + 1));
       if (name == "export") state.exported.add(varName);
+      if (name == "readonly") state.readonly.add(varName);
     }
     return 0;
   }
@@ -495,6 +570,7 @@ function builtin(name: string, args: string[]): i32 {
     for (let i = 0; i < args.length; i++) {
       if (args[i] == "-v") continue;
       if (args[i] == "-f") { if (i + 1 < args.length) functions.delete(args[++i]); continue; }
+      if (state.readonly.has(args[i])) return fatalError("unset: " + args[i] + ": is read only");
       state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
     }
     return 0;
@@ -516,22 +592,11 @@ function builtin(name: string, args: string[]): i32 {
   }
   if (name == "shift") {
     const count = args.length > 0 ? <i32>parseIntOr(args[0], 1) : 1;
-    if (count > state.positional.length) { error("shift: can't shift that many"); return 1; }
+    if (count < 0 || count > state.positional.length) return fatalError("shift: can't shift that many");
     state.positional = state.positional.slice(count);
     return 0;
   }
-  if (name == "set") {
-    let i = 0;
-    while (i < args.length && args[i].startsWith("-") && args[i] != "--") i++;
-    if (i < args.length && args[i] == "--") i++;
-    if (i < args.length || (args.length > 0 && args[args.length - 1] == "--")) state.positional = args.slice(i);
-    else if (args.length == 0) {
-      const names = state.vars.keys();
-      names.sort();
-      for (let k = 0; k < names.length; k++) stdout.str(names[k]).str("='").str(state.vars.get(names[k])).line("'");
-    }
-    return 0;
-  }
+  if (name == "set") return setBuiltin(args);
   if (name == "wait") return waitBuiltin(args);
   if (name == "read") return readBuiltin(args);
   if (name == "eval") return runSource(args.join(" "));
@@ -569,6 +634,64 @@ function builtin(name: string, args: string[]): i32 {
     return status;
   }
   return 127;
+}
+
+/** 'text' quoted for reuse as shell input (set, export -p). */
+function shellQuote(text: string): string { return "'" + text.replaceAll("'", "'\\''") + "'"; }
+
+/** Applies one option letter (from set or sh's command line); false if there is no such option. */
+function setFlag(letter: string, on: bool): bool {
+  const k = OPTION_LETTERS.indexOf(letter);
+  if (k < 0 || letter == "-") return false;
+  setOption(state.opts, k, on);
+  return true;
+}
+
+function setLongOption(optName: string, on: bool): bool {
+  const k = OPTION_NAMES.indexOf(optName);
+  if (k < 0) return false;
+  setOption(state.opts, k, on);
+  return true;
+}
+
+/** set [-+efnxvCau] [-+o NAME]... [--] [ARG]...: options, the positional parameters, or the variables. */
+function setBuiltin(args: string[]): i32 {
+  if (args.length == 0) {
+    const names = state.vars.keys();
+    names.sort();
+    for (let k = 0; k < names.length; k++) stdout.str(names[k]).str("=").line(shellQuote(state.vars.get(names[k])));
+    return 0;
+  }
+  let i = 0;
+  let setPositional = false;
+  while (i < args.length) {
+    const a = args[i];
+    if (a == "--") { i++; setPositional = true; break; }
+    if (a == "-") { i++; setPositional = true; state.opts.xtrace = false; state.opts.verbose = false; break; }
+    if (a.length < 2 || (a.charAt(0) != "-" && a.charAt(0) != "+")) break;
+    const on = a.charAt(0) == "-";
+    for (let k = 1; k < a.length; k++) {
+      const letter = a.charAt(k);
+      if (letter == "o") {
+        if (i + 1 >= args.length) { listOptions(on); continue; }
+        const optName = args[++i];
+        if (!setLongOption(optName, on)) return fatalError("set: Illegal option " + a.charAt(0) + "o " + optName);
+      } else if (!setFlag(letter, on)) return fatalError("set: Illegal option " + a.charAt(0) + letter);
+    }
+    i++;
+  }
+  if (setPositional || i < args.length) state.positional = args.slice(i);
+  return 0;
+}
+
+/** set -o (a table) or set +o (commands that restore the options). */
+function listOptions(table: bool): void {
+  if (table) stdout.line("Current option settings");
+  for (let k = 0; k < OPTION_NAMES.length; k++) {
+    const on = getOption(state.opts, k);
+    if (table) { stdout.str(OPTION_NAMES[k]); for (let p = OPTION_NAMES[k].length; p < 16; p++) stdout.byte(32); stdout.line(on ? "on" : "off"); }
+    else stdout.str("set ").str(on ? "-o " : "+o ").line(OPTION_NAMES[k]);
+  }
 }
 
 // exec with only redirections makes them permanent; runBuiltin's caller restores fdCtx otherwise.
@@ -630,16 +753,32 @@ function substitute(cmd: string): string {
   return String.UTF8.decodeUnsafe(out.ptr, len);
 }
 
-/** Parses and runs a complete source text. */
-function runSource(text: string): i32 {
+/** Parses and runs a complete source text (lineBase: lines read before it, for error messages).
+ *  On a syntax error the complete lines before the one holding it run first, as in dash. */
+function runSource(text: string, lineBase: i32 = 0): i32 {
   const parser = new Parser(text);
-  const tree = parser.program();
+  let tree = parser.program();
   if (parser.error != "" || parser.incomplete) {
-    error(parser.error != "" ? parser.error : "syntax error: unexpected end of file");
+    let cut = parser.errorPos;
+    while (cut > 0 && text.charCodeAt(cut - 1) != 10) cut--;
+    while (cut > 0) {
+      const before = new Parser(text.substring(0, cut));
+      const prefix = before.program();
+      if (before.error == "" && !before.incomplete) { runTree(prefix); break; }
+      if (before.safeEnd >= cut) break;
+      cut = before.safeEnd;
+    }
+    if (exitRequested) return exitCode;
+    const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorPos : text.length);
+    error(line.toString() + ": " + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
     state.lastStatus = 2;
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;
   }
+  return runTree(tree);
+}
+
+function runTree(tree: Node): i32 {
   const status = exec(tree);
   if (keepRedirections) { for (let i = 0; i < FD_SLOTS; i++) fdCtx[i] = shellFds[i]; keepRedirections = false; }
   state.lastStatus = status;
@@ -649,6 +788,7 @@ function runSource(text: string): i32 {
 /** Reads commands from stdin until EOF: a line at a time, more lines while a command is unfinished. */
 function readLoop(): i32 {
   let pending = "";
+  let linesRead = 0;
   for (;;) {
     let line: string | null;
     if (interactive) {
@@ -662,15 +802,15 @@ function readLoop(): i32 {
       // A here-document ended by the end of input is complete, as in dash.
       const last = new Parser(pending);
       last.program();
-      if (last.incomplete) { error("syntax error: unexpected end of file"); return 2; }
-      runSource(pending);
+      runSource(pending, linesRead);
       return exitRequested ? exitCode : state.lastStatus;
     }
     pending += line + "\n";
     const parser = new Parser(pending);
     parser.program();
     if (parser.incomplete || parser.incompleteHeredoc) continue;
-    runSource(pending);
+    runSource(pending, linesRead);
+    for (let k = 0; k < pending.length; k++) if (pending.charCodeAt(k) == 10) linesRead++;
     pending = "";
     if (exitRequested) return exitCode;
   }
@@ -695,14 +835,25 @@ export function shMain(argv0: string, args: string[]): i32 {
   let i = 0;
   let command: string | null = null;
   let forceInteractive = false;
-  while (i < args.length && args[i].startsWith("-") && args[i].length > 1) {
+  let wantCommand = false;
+  while (i < args.length && (args[i].startsWith("-") || args[i].startsWith("+")) && args[i].length > 1) {
     const opt = args[i++];
     if (opt == "--") break;
-    if (opt.indexOf("c") >= 0) {
-      if (i >= args.length) { error("-c: option requires an argument"); return 2; }
-      command = args[i++];
+    const on = opt.charAt(0) == "-";
+    for (let k = 1; k < opt.length; k++) {
+      const letter = opt.charAt(k);
+      if (letter == "c") wantCommand = true;
+      else if (letter == "i") forceInteractive = true;
+      else if (letter == "s") continue;
+      else if (letter == "o") {
+        if (i >= args.length || !setLongOption(args[i], on)) { error("Illegal option -o " + (i < args.length ? args[i] : "")); return 2; }
+        i++;
+      } else if (!setFlag(letter, on)) { error("Illegal option " + opt.charAt(0) + letter); return 2; }
     }
-    if (opt.indexOf("i") >= 0) forceInteractive = true;
+  }
+  if (wantCommand) {
+    if (i >= args.length) { error("-c requires an argument"); return 2; }
+    command = args[i++];
   }
   let status = 0;
   if (command != null) {

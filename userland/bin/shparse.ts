@@ -71,6 +71,10 @@ export class Parser {
   /** Set when the input ended inside a here-document body (more lines needed when reading a terminal). */
   incompleteHeredoc: bool = false;
   error: string = "";
+  /** Where the error was found (a source offset), for its line number. */
+  errorPos: i32 = 0;
+  /** Where the last complete top-level line ended before an error: the commands before it may run. */
+  safeEnd: i32 = 0;
   heredocs: HereDoc[] = [];
   /** Here-documents whose operator was seen but whose body starts after the next newline. */
   pendingHeredocs: HereDoc[] = [];
@@ -99,7 +103,7 @@ export class Parser {
       }
       const start = i;
       i = this.wordEnd(i);
-      if (i < 0) { this.incomplete = true; return; }
+      if (i < 0) { this.unterminated(start); return; }
       const text = s.substring(start, i);
       let ioNumber = -1;
       if (i < s.length && (s.charCodeAt(i) == 60 || s.charCodeAt(i) == 62) && text.length <= 2 && allDigits(text)) ioNumber = I32.parseInt(text);
@@ -117,6 +121,21 @@ export class Parser {
     this.tokens.push(new Token(T_EOF, "", s.length, s.length));
   }
 
+  /** The input ended inside the word at start: a quote or a $( ${ ` left open. */
+  unterminated(start: i32): void {
+    this.incomplete = true;
+    this.error = "syntax error: " + (this.src.indexOf("\"", start) >= 0 || this.src.indexOf("'", start) >= 0 ? "unterminated quoted string" : "end of file unexpected");
+    this.errorPos = start;
+    this.tokens.push(new Token(T_EOF, "", this.src.length, this.src.length));
+  }
+
+  /** The line (from 1) of a source offset. */
+  lineOf(pos: i32): i32 {
+    let line = 1;
+    for (let k = 0; k < pos && k < this.src.length; k++) if (this.src.charCodeAt(k) == 10) line++;
+    return line;
+  }
+
   /** After a "<<" token: lexes the delimiter word at i and queues the here-document; -1 if unterminated. */
   heredocDelimiter(i: i32): i32 {
     const s = this.src;
@@ -124,7 +143,7 @@ export class Parser {
     while (i < s.length && (s.charCodeAt(i) == 32 || s.charCodeAt(i) == 9)) i++;
     const start = i;
     const end = this.wordEnd(i);
-    if (end < 0) { this.incomplete = true; return -1; }
+    if (end < 0) { this.unterminated(start); return -1; }
     if (end == start) return i;
     const raw = s.substring(start, end);
     let delim = "";
@@ -226,6 +245,7 @@ export class Parser {
     if (this.error != "" ) return;
     if (this.peek().kind == T_EOF) this.incomplete = true;
     this.error = message;
+    this.errorPos = this.peek().start;
   }
 
   skipNewlines(): void { while (this.peek().kind == T_NEWLINE) this.pos++; }
@@ -239,6 +259,7 @@ export class Parser {
 
   /** Parses the whole input. */
   program(): Node {
+    if (this.error != "") return new Node(N_LIST);
     const list = this.list(true);
     if (this.error == "" && this.peek().kind != T_EOF) this.fail("syntax error: unexpected \"" + this.peek().text + "\"");
     return list;
@@ -260,7 +281,9 @@ export class Parser {
     const list = new Node(N_LIST);
     const start = this.peek().start;
     for (;;) {
+      const before = this.pos;
       this.skipNewlines();
+      if (top && this.error == "" && (this.pos > before || this.pos == 0)) this.safeEnd = this.peek().start;
       if (this.error != "" || this.isListEnd()) break;
       list.kids.push(this.andOr());
       if (this.error != "") break;
@@ -313,12 +336,12 @@ export class Parser {
     else if (t.kind == T_WORD && t.text == "{") {
       this.pos++;
       node = new Node(N_GROUP);
-      node.kids.push(this.list(false));
+      node.kids.push(this.body());
       this.expectWord("}");
     } else if (this.isOp("(")) {
       this.pos++;
       node = new Node(N_SUBSHELL);
-      node.kids.push(this.list(false));
+      node.kids.push(this.body());
       if (this.isOp(")")) this.pos++; else this.fail("syntax error: expecting \")\"");
     } else if (t.kind == T_WORD && this.tokens[this.pos + 1].kind == T_OP && this.tokens[this.pos + 1].text == "(" &&
                this.tokens[this.pos + 2].kind == T_OP && this.tokens[this.pos + 2].text == ")") {
@@ -372,23 +395,33 @@ export class Parser {
     return node;
   }
 
+  /** A list that must hold at least one command (dash rejects "if then", "{ }", "do done"). */
+  body(): Node {
+    const list = this.list(false);
+    if (this.error == "" && list.kids.length == 0) {
+      const t = this.peek();
+      this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : "\"" + t.text + "\""));
+    }
+    return list;
+  }
+
   ifClause(): Node {
     const node = new Node(N_IF);
     this.pos++;
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     this.expectWord("then");
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     for (;;) {
       if (this.error != "") return node;
       this.skipNewlines();
       if (this.isWord("elif")) {
         this.pos++;
-        node.kids.push(this.list(false));
+        node.kids.push(this.body());
         this.expectWord("then");
-        node.kids.push(this.list(false));
+        node.kids.push(this.body());
       } else if (this.isWord("else")) {
         this.pos++;
-        node.kids.push(this.list(false));
+        node.kids.push(this.body());
         node.hasElse = true;
         this.expectWord("fi");
         return node;
@@ -400,9 +433,9 @@ export class Parser {
   loop(kind: i32): Node {
     const node = new Node(kind);
     this.pos++;
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     this.expectWord("do");
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     this.expectWord("done");
     return node;
   }
@@ -411,7 +444,7 @@ export class Parser {
     const node = new Node(N_FOR);
     this.pos++;
     const name = this.peek();
-    if (name.kind != T_WORD) { this.fail("syntax error: bad for loop variable"); return node; }
+    if (name.kind != T_WORD || !isName(name.text)) { this.fail("syntax error: bad for loop variable"); return node; }
     node.name = name.text;
     this.pos++;
     this.skipNewlines();
@@ -422,7 +455,7 @@ export class Parser {
     }
     if (this.isOp(";")) this.pos++;
     this.expectWord("do");
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     this.expectWord("done");
     return node;
   }
