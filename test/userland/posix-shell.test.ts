@@ -149,3 +149,19 @@ describe("expansion", () => {
     ["\"$@\" with no parameters is no field", "set --; for a in \"$@\"; do echo \"<$a>\"; done; set -- 'a b' c; for a in \"$@\"; do echo \"<$a>\"; done; echo \"x$@y\""],
   ]);
 });
+
+describe("builtins", () => {
+  compareAll([
+    ["trap on a signal, EXIT, listing and reset", "trap 'echo bye' EXIT; trap 'echo usr' USR1; trap; kill -USR1 $$; echo after; trap - USR1; trap"],
+    ["trap '' ignores, trap SIG resets, numbers and bad names", "trap x BAD; echo rc=$?; trap '' INT; trap; trap INT; trap; trap 'echo t' 0 TERM; trap"],
+    ["exit inside the EXIT trap sets the status", "trap 'echo bye; exit 3' EXIT; exit 5"],
+    ["the EXIT trap runs after the last command", "f() { trap 'echo in' EXIT; }; f; echo x; false"],
+    ["getopts with arguments, bundles, --, an illegal option", "while getopts ab:c o -a -b val -c -d -bx -- rest; do echo \"$o ${OPTARG-unset} $OPTIND\"; done; echo end $OPTIND"],
+    ["getopts silent mode and OPTIND=1 to start again", "set -- -x -y arg; while getopts :xz: o; do echo \"$o ${OPTARG-u}\"; done; echo $OPTIND; OPTIND=1; getopts :z: o -z; echo \"$? $o $OPTARG\"; OPTIND=1; getopts a: o -a; echo \"$? $o\"; OPTIND=1; while getopts xy o -xy -x; do echo $o; done"],
+    ["type and command", "type echo; type nosuch; echo $?; type ls >/dev/null; echo $?; f() { :; }; command -v f; command -v cd; f() { echo func; }; command echo notfunc; command -v nosuch; echo $?"],
+    ["eval", "eval 'x=1; echo $x'; eval \"echo \\$x\"; eval 'for i in 1 2; do echo $i; done'"],
+    ["exec 3>&1 then >&3, and 3>&-", "exec 3>&1; echo to3 >&3; exec 3>&-; echo closed >&3; echo rc=$?"],
+    ["<> and n<&-", "echo abc > f; exec 4<>f; read x <&4; echo $x; exec 4<&-; cat <&4; echo rc=$?"],
+    ["read -r, read and IFS", "printf 'a\\\\b c\\n' | { read -r x y; printf '%s|%s\\n' \"$x\" \"$y\"; }; printf 'a\\\\b c\\n' | { read x; echo \"$x\"; }; printf ' lead  trail \\n' | { read x; echo \"[$x]\"; }; printf 'a:b:c\\n' | { IFS=: read x y; echo \"$x|$y\"; }"],
+  ]);
+});

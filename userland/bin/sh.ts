@@ -10,11 +10,11 @@ import { testMain } from "./test";
 import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
 import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError } from "../lib/fs";
-import { spawn, wait, exitStatus, pipe, pipeRead, pipeWrite, waitedStatus, getpid, getpgid, setpgid, sigaction } from "../lib/proc";
+import { spawn, wait, exitStatus, pipe, pipeRead, pipeWrite, waitedStatus, getpid, getpgid, setpgid, sigaction, sigpending } from "../lib/proc";
 import { strerror, ENOENT, ENOEXEC, EINTR } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
 import { O_CREAT } from "../lib/wasi";
-import { tty_mode, tty_foreground, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIG_CATCH } from "../lib/wasmbox";
+import { tty_mode, tty_foreground, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
 import { parseIntOr } from "../lib/opts";
 
 const SHELL_PATH = "/bin/sh";
@@ -163,6 +163,7 @@ function exec(n: Node): i32 {
         if (n.flags[i]) { startBackground(n.kids[i]); status = 0; }
         else status = exec(n.kids[i]);
         state.lastStatus = status;
+        if (state.traps.size > 0) runPendingTraps();
       }
       return status;
     }
@@ -282,7 +283,7 @@ function expandWords(words: string[]): string[] {
 function isBuiltin(name: string): bool {
   return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
     name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
-    name == "source" || name == "command" || name == "type" || name == "local";
+    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts";
 }
 
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
@@ -335,6 +336,12 @@ function execSimple(n: Node): i32 {
     fdCtx = ctx;
     const status = functions.has(name) ? callFunction(functions.get(name), words) : runBuiltin(name, words.slice(1));
     fdCtx = saved;
+    if (keepRedirections) {
+      // "exec 3>&1": the redirections stay for the rest of the shell; the fds they opened stay open.
+      keepRedirections = false;
+      for (let i = 0; i < FD_SLOTS; i++) saved[i] = ctx[i];
+      return status;
+    }
     closeAll(opened);
     return status;
   }
@@ -609,7 +616,6 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "exec") {
     if (args.length == 0) {
       // "exec >file": the redirections apply to the rest of the shell.
-      for (let i = 0; i < FD_SLOTS; i++) shellFds[i] = fdCtx[i];
       keepRedirections = true;
       return 0;
     }
@@ -620,19 +626,36 @@ function builtin(name: string, args: string[]): i32 {
   }
   if (name == "command" || name == "type") {
     let i = 0;
-    if (i < args.length && (args[i] == "-v" || args[i] == "-V")) i++;
+    let describe = name == "type";
+    let verbose = name == "type";
+    while (i < args.length && args[i].startsWith("-") && args[i].length > 1) {
+      if (args[i] == "--") { i++; break; }
+      if (args[i].indexOf("v") >= 0) describe = true;
+      if (args[i].indexOf("V") >= 0) { describe = true; verbose = true; }
+      i++;
+    }
+    if (!describe) {
+      // command NAME ARG...: runs a builtin or a program, never a function.
+      if (i >= args.length) return 0;
+      const words = args.slice(i);
+      if (isBuiltin(words[0])) return builtin(words[0], words.slice(1));
+      return waitFor(spawnExternal(words, [], fdCtx, interactive ? SPAWN_NEW_PGROUP : 0));
+    }
     let status = 0;
     for (; i < args.length; i++) {
       const cmd = args[i];
-      if (isBuiltin(cmd) || functions.has(cmd)) stdout.line(name == "type" ? cmd + " is a shell builtin" : cmd);
+      if (functions.has(cmd)) stdout.line(verbose ? cmd + " is a shell function" : cmd);
+      else if (isBuiltin(cmd)) stdout.line(verbose ? cmd + " is a " + (isSpecialBuiltin(cmd) ? "special " : "") + "shell builtin" : cmd);
       else {
         const path = lookPath(cmd);
-        if (path == "") { status = 1; if (name == "type") error(cmd + ": not found"); }
-        else stdout.line(name == "type" ? cmd + " is " + path : path);
+        if (path == "") { status = 127; if (verbose) stdout.line(cmd + ": not found"); }
+        else stdout.line(verbose ? cmd + " is " + path : path);
       }
     }
     return status;
   }
+  if (name == "trap") return trapBuiltin(args);
+  if (name == "getopts") return getoptsBuiltin(args);
   return 127;
 }
 
@@ -695,7 +718,6 @@ function listOptions(table: bool): void {
 }
 
 // exec with only redirections makes them permanent; runBuiltin's caller restores fdCtx otherwise.
-let shellFds = new StaticArray<i32>(FD_SLOTS);
 let keepRedirections = false;
 
 function waitBuiltin(args: string[]): i32 {
@@ -714,6 +736,111 @@ function waitBuiltin(args: string[]): i32 {
   return status;
 }
 
+const SIGNAL_NAMES = ["EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU"];
+
+/** A signal number from a name (INT, SIGINT, EXIT) or a number; -1 if there is none. */
+function signalNumber(spec: string): i32 {
+  let name = spec.toUpperCase();
+  if (name.startsWith("SIG")) name = name.substring(3);
+  const k = SIGNAL_NAMES.indexOf(name);
+  if (k >= 0) return k;
+  const n = <i32>parseIntOr(spec, -1);
+  return n >= 0 && n < SIGNAL_NAMES.length ? n : -1;
+}
+
+/** trap [ACTION CONDITION...]: ACTION "-" resets, "" ignores; no arguments lists the traps. */
+function trapBuiltin(args: string[]): i32 {
+  let i = 0;
+  if (i < args.length && args[i] == "--") i++;
+  if (i >= args.length) {
+    for (let sig = 0; sig < SIGNAL_NAMES.length; sig++) {
+      if (state.traps.has(sig)) stdout.str("trap -- ").str(shellQuote(state.traps.get(sig))).str(" ").line(SIGNAL_NAMES[sig]);
+    }
+    return 0;
+  }
+  // A first operand that is a number is a condition: "trap 2 15" resets them.
+  let action = args[i];
+  if (args.length - i == 1 || parseIntOr(action, -1) >= 0) action = "-"; else i++;
+  let status = 0;
+  for (; i < args.length; i++) {
+    const sig = signalNumber(args[i]);
+    if (sig < 0) { error("trap: " + args[i] + ": bad trap"); status = 1; continue; }
+    if (action == "-") { state.traps.delete(sig); if (sig > 0) sigaction(sig, sig == SIGINT && interactive ? SIG_CATCH : SIG_DFL); continue; }
+    state.traps.set(sig, action);
+    if (sig > 0) sigaction(sig, action == "" ? SIG_IGN : SIG_CATCH);
+  }
+  return status;
+}
+
+/** Runs the actions of trapped signals that arrived; $? is kept across them. */
+function runPendingTraps(): void {
+  const mask = sigpending();
+  if (mask == 0) return;
+  for (let sig = 1; sig < 32; sig++) {
+    if ((mask & (1 << sig)) == 0 || !state.traps.has(sig)) continue;
+    const action = state.traps.get(sig);
+    if (action == "") continue;
+    const saved = state.lastStatus;
+    runSource(action);
+    if (!exitRequested) state.lastStatus = saved;
+  }
+}
+
+/** Runs the EXIT trap once, as the shell ends; an exit inside it sets the status. */
+function runExitTrap(status: i32): i32 {
+  if (!state.traps.has(0)) return status;
+  const action = state.traps.get(0);
+  state.traps.delete(0);
+  exitRequested = false;
+  state.lastStatus = status;
+  runSource(action);
+  const result = exitRequested ? exitCode : status;
+  exitRequested = true;
+  exitCode = result;
+  return result;
+}
+
+/** getopts OPTSTRING NAME [ARG]...: the next option of ARGs (default the positional parameters). */
+function getoptsBuiltin(args: string[]): i32 {
+  if (args.length < 2) { error("getopts: usage: getopts optstring var [arg ...]"); return 2; }
+  let spec = args[0];
+  const varName = args[1];
+  const operands = args.length > 2 ? args.slice(2) : state.positional;
+  const silent = spec.startsWith(":");
+  if (silent) spec = spec.substring(1);
+  const optindText = getVar("OPTIND");
+  let optind = <i32>parseIntOr(optindText != null ? optindText : "1", 1);
+  if (optind < 1) optind = 1;
+  // A script that sets OPTIND (to 1, to start again) also restarts inside a bundle like -abc.
+  if (optind != state.getoptsIndex) state.getoptsChar = 1;
+  if (optind > operands.length) { setVar(varName, "?"); state.getoptsIndex = optind; return 1; }
+  const arg = operands[optind - 1];
+  if (arg == "--") { optind++; state.vars.set("OPTIND", optind.toString()); state.getoptsIndex = optind; setVar(varName, "?"); return 1; }
+  if (!arg.startsWith("-") || arg.length < 2) { setVar(varName, "?"); state.getoptsIndex = optind; return 1; }
+  const c = arg.charAt(state.getoptsChar);
+  state.getoptsChar++;
+  let rest = "";
+  if (state.getoptsChar >= arg.length) { optind++; state.getoptsChar = 1; }
+  else rest = arg.substring(state.getoptsChar);
+  const at = c == ":" ? -1 : spec.indexOf(c);
+  if (at < 0) {
+    if (silent) { state.vars.set("OPTARG", c); }
+    else { error("Illegal option -" + c); state.vars.delete("OPTARG"); }
+    setVar(varName, "?");
+  } else if (at + 1 < spec.length && spec.charAt(at + 1) == ":") {
+    if (rest != "") { state.vars.set("OPTARG", rest); optind++; state.getoptsChar = 1; setVar(varName, c); }
+    else if (optind <= operands.length) { state.vars.set("OPTARG", operands[optind - 1]); optind++; setVar(varName, c); }
+    else if (silent) { state.vars.set("OPTARG", c); setVar(varName, ":"); }
+    else { error("No arg for -" + c + " option"); state.vars.delete("OPTARG"); setVar(varName, "?"); }
+  } else {
+    state.vars.set("OPTARG", "");
+    setVar(varName, c);
+  }
+  state.vars.set("OPTIND", optind.toString());
+  state.getoptsIndex = optind;
+  return 0;
+}
+
 /** read [-r] NAME...: one line from fd 0, split on whitespace into the names. */
 function readBuiltin(args: string[]): i32 {
   let raw = false;
@@ -724,15 +851,33 @@ function readBuiltin(args: string[]): i32 {
   let line = readLineUnbuffered(fdCtx[0]);
   if (line == null) { for (let k = 0; k < names.length; k++) setVar(names[k], ""); return 1; }
   if (!raw) line = line.replaceAll("\\", "");
-  let rest = line.trim();
+  const ifsVar = getVar("IFS");
+  const ifs = ifsVar != null ? ifsVar : " \t\n";
+  let p = 0;
+  while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
   for (let k = 0; k < names.length; k++) {
-    if (k == names.length - 1) { setVar(names[k], rest); break; }
-    let end = 0;
-    while (end < rest.length && rest.charCodeAt(end) != 32 && rest.charCodeAt(end) != 9) end++;
-    setVar(names[k], rest.substring(0, end));
-    rest = rest.substring(end).trimStart();
+    if (k == names.length - 1) {
+      let end = line.length;
+      while (end > p && isIfsSpace(ifs, line.charCodeAt(end - 1))) end--;
+      setVar(names[k], line.substring(p, end));
+      break;
+    }
+    let end = p;
+    while (end < line.length && ifs.indexOf(line.charAt(end)) < 0) end++;
+    setVar(names[k], line.substring(p, end));
+    p = end;
+    // One delimiter: IFS white space around at most one other IFS character.
+    while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
+    if (p < line.length && ifs.indexOf(line.charAt(p)) >= 0 && !isIfsSpace(ifs, line.charCodeAt(p))) {
+      p++;
+      while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
+    }
   }
   return 0;
+}
+
+function isIfsSpace(ifs: string, c: i32): bool {
+  return (c == 32 || c == 9 || c == 10) && ifs.indexOf(String.fromCharCode(c)) >= 0;
 }
 
 /** $(...): runs cmd in a child shell and returns its output without trailing newlines. */
@@ -780,7 +925,6 @@ function runSource(text: string, lineBase: i32 = 0): i32 {
 
 function runTree(tree: Node): i32 {
   const status = exec(tree);
-  if (keepRedirections) { for (let i = 0; i < FD_SLOTS; i++) fdCtx[i] = shellFds[i]; keepRedirections = false; }
   state.lastStatus = status;
   return status;
 }
@@ -872,7 +1016,8 @@ export function shMain(argv0: string, args: string[]): i32 {
     if (interactive) sigaction(SIGINT, SIG_CATCH);
     status = readLoop();
   }
+  status = runExitTrap(exitRequested ? exitCode : status);
   stdout.flush();
-  return exitRequested ? exitCode : status;
+  return status;
 }
 

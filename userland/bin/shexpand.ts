@@ -64,6 +64,11 @@ export class ShellState {
   exported: Set<string> = new Set<string>();
   readonly: Set<string> = new Set<string>();
   opts: ShellOptions = new ShellOptions();
+  /** trap actions by signal number (0 = EXIT). */
+  traps: Map<i32, string> = new Map<i32, string>();
+  /** getopts: the OPTIND it last set, and the position inside a bundle of options like -abc. */
+  getoptsIndex: i32 = 0;
+  getoptsChar: i32 = 1;
   /** Above zero while running where set -e is ignored (if/while conditions, && || lists, !). */
   errexitIgnored: i32 = 0;
   positional: string[] = [];
