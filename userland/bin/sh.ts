@@ -283,7 +283,7 @@ function expandWords(words: string[]): string[] {
 function isBuiltin(name: string): bool {
   return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
     name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
-    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts";
+    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias";
 }
 
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
@@ -655,6 +655,8 @@ function builtin(name: string, args: string[]): i32 {
     return status;
   }
   if (name == "trap") return trapBuiltin(args);
+  if (name == "alias") return aliasBuiltin(args);
+  if (name == "unalias") return unaliasBuiltin(args);
   if (name == "getopts") return getoptsBuiltin(args);
   return 127;
 }
@@ -732,6 +734,35 @@ function waitBuiltin(args: string[]): i32 {
     status = waitStatus(pid);
     const at = backgroundPids.indexOf(pid);
     if (at >= 0) backgroundPids.splice(at, 1);
+  }
+  return status;
+}
+
+/** alias [NAME[=VALUE]]...: defines or prints aliases; no operands prints them all. */
+function aliasBuiltin(args: string[]): i32 {
+  if (args.length == 0) {
+    const names = state.aliases.keys();
+    names.sort();
+    for (let i = 0; i < names.length; i++) stdout.str(names[i]).str("=").line(shellQuote(state.aliases.get(names[i])));
+    return 0;
+  }
+  let status = 0;
+  for (let i = 0; i < args.length; i++) {
+    const eq = args[i].indexOf("=");
+    if (eq > 0) { state.aliases.set(args[i].substring(0, eq), args[i].substring(eq + 1)); state.aliasGeneration++; continue; }
+    if (state.aliases.has(args[i])) stdout.str(args[i]).str("=").line(shellQuote(state.aliases.get(args[i])));
+    else { error("alias: " + args[i] + " not found"); status = 1; }
+  }
+  return status;
+}
+
+/** unalias -a | NAME...: removes aliases. */
+function unaliasBuiltin(args: string[]): i32 {
+  if (args.length == 1 && args[0] == "-a") { state.aliases.clear(); state.aliasGeneration++; return 0; }
+  let status = 0;
+  for (let i = 0; i < args.length; i++) {
+    if (state.aliases.has(args[i])) { state.aliases.delete(args[i]); state.aliasGeneration++; }
+    else { error("unalias: " + args[i] + " not found"); status = 1; }
   }
   return status;
 }
@@ -902,6 +933,7 @@ function substitute(cmd: string): string {
  *  On a syntax error the complete lines before the one holding it run first, as in dash. */
 function runSource(text: string, lineBase: i32 = 0): i32 {
   const parser = new Parser(text);
+  if (state.aliases.size > 0) parser.aliases = state.aliases;
   let tree = parser.program();
   if (parser.error != "" || parser.incomplete) {
     let cut = parser.errorPos;
@@ -920,7 +952,33 @@ function runSource(text: string, lineBase: i32 = 0): i32 {
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;
   }
+  if (text.indexOf("alias") >= 0) return runTreeWithAliases(tree, text, lineBase);
   return runTree(tree);
+}
+
+/** Runs a top-level list one command at a time; after a command that changed the aliases, the rest
+ *  of the source is parsed again so that they apply to the commands after it. */
+function runTreeWithAliases(tree: Node, text: string, lineBase: i32): i32 {
+  let status = state.lastStatus;
+  const generation = state.aliasGeneration;
+  let changedAt = -1;
+  for (let i = 0; i < tree.kids.length; i++) {
+    // As in dash, a changed alias applies from the next line: the rest of this one was parsed already.
+    if (changedAt >= 0 && text.substring(changedAt, tree.kids[i].pos).indexOf("\n") >= 0) {
+      const from = tree.kids[i].pos;
+      let lines = 0;
+      for (let k = 0; k < from; k++) if (text.charCodeAt(k) == 10) lines++;
+      return runSource(text.substring(from), lineBase + lines);
+    }
+    const one = new Node(N_LIST);
+    one.kids.push(tree.kids[i]);
+    one.flags.push(tree.flags[i]);
+    one.text = tree.kids[i].text;
+    status = runTree(one);
+    if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) return status;
+    if (changedAt < 0 && state.aliasGeneration != generation) changedAt = tree.kids[i].pos;
+  }
+  return status;
 }
 
 function runTree(tree: Node): i32 {
@@ -951,6 +1009,7 @@ function readLoop(): i32 {
     }
     pending += line + "\n";
     const parser = new Parser(pending);
+    if (state.aliases.size > 0) parser.aliases = state.aliases;
     parser.program();
     if (parser.incomplete || parser.incompleteHeredoc) continue;
     runSource(pending, linesRead);

@@ -64,6 +64,9 @@ export class ShellState {
   exported: Set<string> = new Set<string>();
   readonly: Set<string> = new Set<string>();
   opts: ShellOptions = new ShellOptions();
+  /** alias NAME=VALUE definitions, and a count of their changes (the parser must look again). */
+  aliases: Map<string, string> = new Map<string, string>();
+  aliasGeneration: i32 = 0;
   /** trap actions by signal number (0 = EXIT). */
   traps: Map<i32, string> = new Map<i32, string>();
   /** getopts: the OPTIND it last set, and the position inside a bundle of options like -abc. */
@@ -140,15 +143,33 @@ class Fields {
     this.values.push(this.value); this.patterns.push(this.pattern); this.globs.push(this.glob);
     this.value = ""; this.pattern = ""; this.glob = false; this.started = false;
   }
-  /** Adds an unquoted expansion result, splitting it on IFS whitespace. */
+  /** Adds an unquoted expansion result, split into fields on $IFS: IFS white space separates
+   *  (runs of it count once), each other IFS character ends a field, even an empty one. */
   addSplit(text: string): void {
+    const ifsVar = getVar("IFS");
+    const ifs = ifsVar != null ? ifsVar : " \t\n";
+    if (ifs.length == 0) { this.add(text, false); return; }
+    let endedBySpace = false;
     let i = 0;
     while (i < text.length) {
       const c = text.charCodeAt(i);
-      if (c == 32 || c == 9 || c == 10) { this.end(); i++; continue; }
-      let j = i;
-      while (j < text.length && text.charCodeAt(j) != 32 && text.charCodeAt(j) != 9 && text.charCodeAt(j) != 10) j++;
+      const isIfs = ifs.indexOf(String.fromCharCode(c)) >= 0;
+      if (isIfs && (c == 32 || c == 9 || c == 10)) {
+        if (this.started) { this.end(); endedBySpace = true; }
+        i++;
+        continue;
+      }
+      if (isIfs) {
+        if (this.started) this.end();
+        else if (!endedBySpace) { this.started = true; this.end(); }
+        endedBySpace = false;
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < text.length && ifs.indexOf(text.charAt(j)) < 0) j++;
       this.add(text.substring(i, j), false);
+      endedBySpace = false;
       i = j;
     }
   }

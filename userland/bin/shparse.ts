@@ -9,6 +9,8 @@ export const T_EOF = 3;
 export class Token {
   /** For a "<<" or "<<-" operator: its index in Parser.heredocs. */
   heredoc: i32 = -1;
+  /** For tokens that came from expanding aliases: their names, " "-separated (no alias expands twice). */
+  aliasedFrom: string = "";
   constructor(public kind: i32, public text: string, public start: i32, public end: i32, public ioNumber: i32 = -1) {}
 }
 
@@ -52,8 +54,9 @@ export class Node {
   name: string = "";
   /** FOR: whether an "in" list was given. */
   hasList: bool = false;
-  /** The source text of this node, for running it in a child shell. */
+  /** The source text of this node, for running it in a child shell, and where it starts. */
   text: string = "";
+  pos: i32 = 0;
   constructor(public kind: i32) {}
 }
 
@@ -76,6 +79,8 @@ export class Parser {
   /** Where the last complete top-level line ended before an error: the commands before it may run. */
   safeEnd: i32 = 0;
   heredocs: HereDoc[] = [];
+  /** The shell's aliases, expanded in command position while parsing (null: none). */
+  aliases: Map<string, string> | null = null;
   /** Here-documents whose operator was seen but whose body starts after the next newline. */
   pendingHeredocs: HereDoc[] = [];
 
@@ -300,6 +305,7 @@ export class Parser {
   andOr(): Node {
     const node = new Node(N_ANDOR);
     const start = this.peek().start;
+    node.pos = start;
     node.kids.push(this.pipeline());
     while (this.error == "" && (this.isOp("&&") || this.isOp("||"))) {
       node.flags.push(this.peek().text == "&&");
@@ -383,6 +389,7 @@ export class Parser {
       if (this.error != "") break;
       const t = this.peek();
       if (t.kind != T_WORD) break;
+      if (node.words.length == 0 && !isAssignment(t.text) && this.expandAlias(t)) continue;
       if (node.words.length == 0 && isAssignment(t.text)) node.assigns.push(t.text);
       else node.words.push(t.text);
       this.pos++;
@@ -403,6 +410,26 @@ export class Parser {
       this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : "\"" + t.text + "\""));
     }
     return list;
+  }
+
+  /** Replaces the command word t (the next token) by its alias's tokens; false if it has none. */
+  expandAlias(t: Token): bool {
+    const aliases = this.aliases;
+    if (aliases == null || !aliases.has(t.text)) return false;
+    if ((" " + t.aliasedFrom + " ").indexOf(" " + t.text + " ") >= 0) return false;
+    const sub = new Parser(aliases.get(t.text));
+    const spliced = new Array<Token>();
+    for (let k = 0; k < this.pos; k++) spliced.push(this.tokens[k]);
+    for (let k = 0; k + 1 < sub.tokens.length; k++) {
+      const a = sub.tokens[k];
+      // Positions are the alias name's, so a node's text (for child shells) stays within the source.
+      const copy = new Token(a.kind, a.text, t.start, t.end, a.ioNumber);
+      copy.aliasedFrom = t.aliasedFrom == "" ? t.text : t.aliasedFrom + " " + t.text;
+      spliced.push(copy);
+    }
+    for (let k = this.pos + 1; k < this.tokens.length; k++) spliced.push(this.tokens[k]);
+    this.tokens = spliced;
+    return true;
   }
 
   ifClause(): Node {
