@@ -123,6 +123,7 @@ describe("errors", () => {
     ["${x?message} ends the shell", "echo ${x?custom msg}; echo no"],
     ["shift past the end ends the shell", "set -- a; shift 2; echo no"],
     ["an illegal set option ends the shell", "set -Z; echo no"],
+    ["exit with a bad number ends the shell with status 2", "exit foo; echo no"],
   ]);
 
   it("says the line of a syntax error", async () => {
@@ -147,6 +148,7 @@ describe("arithmetic", () => {
 describe("expansion", () => {
   compareAll([
     ["field splitting on $IFS", "x=\"a::b:c:\"; IFS=:; for f in $x; do echo \"<$f>\"; done; y=\" a : b \"; IFS=\" :\"; for f in $y; do echo \"[$f]\"; done; IFS=; z=\"p q\"; for f in $z; do echo \"{$f}\"; done; unset IFS; w=\"  s   t  \"; for f in $w; do echo \"($f)\"; done; IFS=:; set -- $x; echo $#"],
+    ["\"$*\" joins with the first character of IFS", "set -- a b c; IFS=:; echo \"$*\"; IFS=; echo \"$*\"; unset IFS; echo \"$*\""],
     ["\"$@\" with no parameters is no field", "set --; for a in \"$@\"; do echo \"<$a>\"; done; set -- 'a b' c; for a in \"$@\"; do echo \"<$a>\"; done; echo \"x$@y\""],
   ]);
 });

@@ -583,6 +583,7 @@ function builtin(name: string, args: string[]): i32 {
     return 0;
   }
   if (name == "exit") {
+    if (args.length > 0 && parseIntOr(args[0], -1) < 0) return fatalError("exit: Illegal number: " + args[0]);
     exitRequested = true;
     exitCode = args.length > 0 ? <i32>(parseIntOr(args[0], 2) & 255) : state.lastStatus;
     return exitCode;

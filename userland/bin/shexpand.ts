@@ -97,7 +97,12 @@ export function getVar(name: string): string | null {
   if (name == "!") return state.lastBackground == 0 ? "" : state.lastBackground.toString();
   if (name == "#") return state.positional.length.toString();
   if (name == "0") return state.name;
-  if (name == "@" || name == "*") return state.positional.join(" ");
+  if (name == "@") return state.positional.join(" ");
+  if (name == "*") {
+    // "$*" joins with the first character of IFS (a space when IFS is unset, nothing when empty).
+    const ifs = state.vars.has("IFS") ? state.vars.get("IFS") : " ";
+    return state.positional.join(ifs.length > 0 ? ifs.charAt(0) : "");
+  }
   if (name == "-") return optionFlags(state.opts);
   if (name.length > 0 && name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57) {
     const n = I32.parseInt(name);
