@@ -124,6 +124,10 @@ describe("errors", () => {
     ["shift past the end ends the shell", "set -- a; shift 2; echo no"],
     ["an illegal set option ends the shell", "set -Z; echo no"],
     ["exit with a bad number ends the shell with status 2", "exit foo; echo no"],
+    ["break 0 ends the shell", "for i in 1; do break 0; done; echo no"],
+    ["a failed cd has status 2", "cd /nonexistent; echo rc=$?"],
+    [". of a missing file ends the shell", ". /nonexistent; echo no"],
+    ["odd input never aborts the shell", "for s in ')' 'fi' '|' '&&' 'f()' 'case x in' 'echo ${' 'echo $((' \"'\" '`' '<' '<<' 'cat <<' 'for x in' '!' ';;' 'if true; then; fi' '(' '{' 'x=$(' 'echo ${x:-${y}'; do sh -c \"$s\" 2>/dev/null; echo \"$? \"; done"],
   ]);
 
   it("says the line of a syntax error", async () => {

@@ -547,7 +547,7 @@ function builtin(name: string, args: string[]): i32 {
     if (dir == "-") { const old = getVar("OLDPWD"); dir = old != null ? old : getcwd(); stdout.line(dir); }
     const before = getcwd();
     const err = chdir(dir);
-    if (err != 0) { error("cd: " + dir + ": " + strerror(err)); return 1; }
+    if (err != 0) { error("cd: can't cd to " + dir + ": " + strerror(err)); return 2; }
     state.vars.set("OLDPWD", before);
     state.vars.set("PWD", getcwd());
     return 0;
@@ -594,7 +594,8 @@ function builtin(name: string, args: string[]): i32 {
     return state.lastStatus;
   }
   if (name == "break" || name == "continue") {
-    const levels = args.length > 0 ? <i32>parseIntOr(args[0], 1) : 1;
+    const levels = args.length > 0 ? <i32>parseIntOr(args[0], 0) : 1;
+    if (levels < 1) return fatalError(name + ": Illegal number: " + args[0]);
     if (name == "break") breakLevels = levels; else continueLevels = levels;
     return 0;
   }
@@ -611,7 +612,7 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "." || name == "source") {
     if (args.length == 0) { error(name + ": filename argument required"); return 2; }
     const data = readFile(args[0]);
-    if (data == null) { error(args[0] + ": " + strerror(lastError)); return 1; }
+    if (data == null) return fatalError(name + ": cannot open " + args[0] + ": " + strerror(lastError));
     return runSource(String.UTF8.decode(data.buffer));
   }
   if (name == "exec") {
