@@ -42,6 +42,7 @@ describe("here-documents", () => {
     ["into a pipeline", "cat <<EOF | tr a-z A-Z\npiped\nEOF\ncat <<EOF | while read l; do echo \"w $l\"; done\nq1\nq2\nEOF\n"],
     ["feeding a while loop", "while read l; do echo \"got $l\"; done <<EOF\nr1\nr2\nEOF\n"],
     ["in a subshell", "( cat <<EOF )\nsub\nEOF\necho end\n"],
+    ["inside $( ), to a file, on fd 3, in if and case", "x=$(cat <<EOF\nhi (paren ' \"\nEOF\n)\necho \"$x\"\ncat <<EOF >out; cat out\nto file\nEOF\ncat 3<<EOF <&3\nfd three\nEOF\nif true; then\n  cat <<-END\n\tin if\n\tEND\nfi\ncase a in a) cat <<EOF;;\ncase body\nEOF\nesac\necho $((1<<2)) $(echo $((1<<3))\n)\n"],
     ["ended by the end of input", "cat <<EOF\nno end"],
     ["larger than a pipe", "s=$(seq 1 20000)\ncat <<EOF | wc -c\n$s\nEOF\ncat <<EOF | tail -1\n$s\nEOF\n"],
   ]);

@@ -549,9 +549,44 @@ export function matchClose(s: string, i: i32): i32 {
   const open = s.charCodeAt(i);
   const close = open == 40 ? 41 : 125;
   let depth = 0;
+  // Here-documents inside $( ): their bodies are skipped, so a quote or parenthesis in them is text.
+  const delims = new Array<string>();
+  const strips = new Array<bool>();
+  const arithmetic = open == 40 && i + 1 < s.length && s.charCodeAt(i + 1) == 40;
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c == 92) { i += 2; continue; }
+    if (c == 60 && open == 40 && !arithmetic && s.startsWith("<<", i)) {
+      let j = i + 2;
+      const strip = j < s.length && s.charCodeAt(j) == 45;
+      if (strip) j++;
+      while (j < s.length && (s.charCodeAt(j) == 32 || s.charCodeAt(j) == 9)) j++;
+      let delim = "";
+      while (j < s.length && !isMeta(s.charCodeAt(j))) {
+        const d = s.charCodeAt(j);
+        if (d != 39 && d != 34 && d != 92) delim += String.fromCharCode(d);
+        j++;
+      }
+      // A shift like 1<<2 in a nested $(( )) is no here-document: delimiters starting with a digit are not taken.
+      if (delim.length > 0 && !(delim.charCodeAt(0) >= 48 && delim.charCodeAt(0) <= 57)) { delims.push(delim); strips.push(strip); }
+      i = j;
+      continue;
+    }
+    if (c == 10 && delims.length > 0) {
+      i++;
+      for (let d = 0; d < delims.length; d++) {
+        while (i < s.length) {
+          const e = s.indexOf("\n", i);
+          let line = s.substring(i, e < 0 ? s.length : e);
+          i = e < 0 ? s.length : e + 1;
+          if (strips[d]) { let t = 0; while (t < line.length && line.charCodeAt(t) == 9) t++; line = line.substring(t); }
+          if (line == delims[d]) break;
+        }
+      }
+      delims.length = 0;
+      strips.length = 0;
+      continue;
+    }
     if (c == 39) { const e = s.indexOf("'", i + 1); if (e < 0) return -1; i = e + 1; continue; }
     if (c == 34) {
       i++;
