@@ -168,6 +168,7 @@ describe("builtins", () => {
     ["getopts silent mode and OPTIND=1 to start again", "set -- -x -y arg; while getopts :xz: o; do echo \"$o ${OPTARG-u}\"; done; echo $OPTIND; OPTIND=1; getopts :z: o -z; echo \"$? $o $OPTARG\"; OPTIND=1; getopts a: o -a; echo \"$? $o\"; OPTIND=1; while getopts xy o -xy -x; do echo $o; done"],
     ["type and command", "type echo; type nosuch; echo $?; type ls >/dev/null; echo $?; f() { :; }; command -v f; command -v cd; f() { echo func; }; command echo notfunc; command -v nosuch; echo $?"],
     ["alias and unalias, from the next line on", "alias ll='echo listing'\nll a b\nalias say='echo said' e=echo\nsay x; e y\nalias ll\nunalias ll; ll; echo rc=$?\nll 2>/dev/null; echo rc=$?\nalias nope; echo rc=$?\nf() { say in function; }\nf\n"],
+    ["functions and aliases in pipelines, $( ), subshells and background jobs", "f() { echo hi $1; }\nalias al='echo aliased'\nf a | cat\necho $(f b) $(al x)\n( f c; al y )\nf d &\nwait\nal z | cat\n"],
     ["eval", "eval 'x=1; echo $x'; eval \"echo \\$x\"; eval 'for i in 1 2; do echo $i; done'"],
     ["exec 3>&1 then >&3, and 3>&-", "exec 3>&1; echo to3 >&3; exec 3>&-; echo closed >&3; echo rc=$?"],
     ["<> and n<&-", "echo abc > f; exec 4<>f; read x <&4; echo $x; exec 4<&-; cat <&4; echo rc=$?"],

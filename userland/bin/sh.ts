@@ -32,6 +32,8 @@ let continueLevels = 0;
 let returning = false;
 let interactive = false;
 const functions = new Map<string, Node>();
+/** Each function's definition as source text: child shells (pipelines, $( ), subshells) get them. */
+const functionTexts = new Map<string, string>();
 let backgroundPids = new Array<i32>();
 
 function error(message: string): void { warn("sh", message); }
@@ -186,7 +188,7 @@ function exec(n: Node): i32 {
       return status;
     }
     case N_SIMPLE: return execSimple(n);
-    case N_FUNCDEF: functions.set(n.name, n.kids[0]); return 0;
+    case N_FUNCDEF: functions.set(n.name, n.kids[0]); functionTexts.set(n.name, n.text); return 0;
     default: return execCompound(n);
   }
 }
@@ -414,6 +416,21 @@ function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>
   return pid;
 }
 
+/** The shell's functions and aliases as source text, put before a child shell's commands (there is
+ *  no fork to copy them); aliases go on a line of their own so that the commands after see them. */
+function definitions(): string {
+  let out = "";
+  const names = functionTexts.keys();
+  for (let i = 0; i < names.length; i++) out += functionTexts.get(names[i]) + "\n";
+  const aliasNames = state.aliases.keys();
+  if (aliasNames.length > 0) {
+    out += "alias";
+    for (let i = 0; i < aliasNames.length; i++) out += " " + aliasNames[i] + "=" + shellQuote(state.aliases.get(aliasNames[i]));
+    out += "\n";
+  }
+  return out;
+}
+
 /** Starts `sh -c text` (same $0 and positional parameters, all variables) with the given fds. */
 function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
   // The child inherits the options (set -e only where it is not being ignored here).
@@ -422,7 +439,7 @@ function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
   const args = [SHELL_PATH];
   if (letters.length > 0) args.push("-" + letters);
   if (state.opts.pipefail && state.errexitIgnored == 0) { args.push("-o"); args.push("pipefail"); }
-  args.push("-c"); args.push(text); args.push(state.name);
+  args.push("-c"); args.push(definitions() + text); args.push(state.name);
   for (let i = 0; i < state.positional.length; i++) args.push(state.positional[i]);
   stdout.flush();
   const pid = spawn(SHELL_PATH, args, childEnv(true, []), getcwd(), fdMap(ctx), flags);
@@ -576,7 +593,7 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "unset") {
     for (let i = 0; i < args.length; i++) {
       if (args[i] == "-v") continue;
-      if (args[i] == "-f") { if (i + 1 < args.length) functions.delete(args[++i]); continue; }
+      if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
       if (state.readonly.has(args[i])) return fatalError("unset: " + args[i] + ": is read only");
       state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
     }
