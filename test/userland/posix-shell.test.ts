@@ -169,6 +169,7 @@ describe("builtins", () => {
     ["type and command", "type echo; type nosuch; echo $?; type ls >/dev/null; echo $?; f() { :; }; command -v f; command -v cd; f() { echo func; }; command echo notfunc; command -v nosuch; echo $?"],
     ["alias and unalias, from the next line on", "alias ll='echo listing'\nll a b\nalias say='echo said' e=echo\nsay x; e y\nalias ll\nunalias ll; ll; echo rc=$?\nll 2>/dev/null; echo rc=$?\nalias nope; echo rc=$?\nf() { say in function; }\nf\n"],
     ["functions and aliases in pipelines, $( ), subshells and background jobs", "f() { echo hi $1; }\nalias al='echo aliased'\nf a | cat\necho $(f b) $(al x)\n( f c; al y )\nf d &\nwait\nal z | cat\n"],
+    ["subshells keep $$, $? and unexported variables", "echo $$ > p1; (echo $$) > p2; x=$(echo $$); [ \"$(cat p1)\" = \"$(cat p2)\" ] && [ \"$(cat p1)\" = \"$x\" ] && echo same\nfalse; echo $(echo $?); ( echo $? )\nv=1; export w=2; (sh -c 'echo [$v] [$w]'); echo $(echo $v)\n"],
     ["eval", "eval 'x=1; echo $x'; eval \"echo \\$x\"; eval 'for i in 1 2; do echo $i; done'"],
     ["exec 3>&1 then >&3, and 3>&-", "exec 3>&1; echo to3 >&3; exec 3>&-; echo closed >&3; echo rc=$?"],
     ["<> and n<&-", "echo abc > f; exec 4<>f; read x <&4; echo $x; exec 4<&-; cat <&4; echo rc=$?"],

@@ -110,7 +110,7 @@ function heredocFd(text: string): i32 {
     close(pipeWrite);
     return readEnd;
   }
-  const path = "/tmp/.sh-heredoc-" + state.pid.toString() + "-" + (heredocCount++).toString();
+  const path = "/tmp/.sh-heredoc-" + getpid().toString() + "-" + (heredocCount++).toString();
   const bytes = Uint8Array.wrap(data);
   const werr = writeFile(path, bytes);
   if (werr != 0) { error(path + ": " + strerror(werr)); return -1; }
@@ -431,6 +431,29 @@ function definitions(): string {
   return out;
 }
 
+/** A child shell is this shell's subshell: it keeps $$, $? and which variables are not exported.
+ *  They travel in one environment entry that the child takes out of its environment at start. */
+const SUBSHELL_VAR = "WASMBOX_SH_SUBSHELL";
+
+function subshellMarker(): string {
+  let out = SUBSHELL_VAR + "=" + state.pid.toString() + " " + state.lastStatus.toString();
+  const names = state.vars.keys();
+  for (let i = 0; i < names.length; i++) if (!state.exported.has(names[i])) out += " " + names[i];
+  return out;
+}
+
+function takeSubshellMarker(): void {
+  if (!state.vars.has(SUBSHELL_VAR)) return;
+  const parts = state.vars.get(SUBSHELL_VAR).split(" ");
+  state.vars.delete(SUBSHELL_VAR);
+  state.exported.delete(SUBSHELL_VAR);
+  unsetenv(SUBSHELL_VAR);
+  if (parts.length < 2) return;
+  state.pid = <i32>parseIntOr(parts[0], state.pid);
+  state.lastStatus = <i32>parseIntOr(parts[1], 0);
+  for (let i = 2; i < parts.length; i++) { state.exported.delete(parts[i]); unsetenv(parts[i]); }
+}
+
 /** Starts `sh -c text` (same $0 and positional parameters, all variables) with the given fds. */
 function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
   // The child inherits the options (set -e only where it is not being ignored here).
@@ -442,7 +465,7 @@ function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
   args.push("-c"); args.push(definitions() + text); args.push(state.name);
   for (let i = 0; i < state.positional.length; i++) args.push(state.positional[i]);
   stdout.flush();
-  const pid = spawn(SHELL_PATH, args, childEnv(true, []), getcwd(), fdMap(ctx), flags);
+  const pid = spawn(SHELL_PATH, args, childEnv(true, [subshellMarker()]), getcwd(), fdMap(ctx), flags);
   if (pid < 0) { error(SHELL_PATH + ": " + strerror(-pid)); return -126; }
   return pid;
 }
@@ -1051,6 +1074,7 @@ export function shMain(argv0: string, args: string[]): i32 {
     state.vars.set(env[i].substring(0, eq), env[i].substring(eq + 1));
     state.exported.add(env[i].substring(0, eq));
   }
+  takeSubshellMarker();
   state.vars.set("PWD", getcwd());
   state.exported.add("PWD");
   if (!state.vars.has("PATH")) state.vars.set("PATH", "/bin");
