@@ -1,5 +1,5 @@
-// sh: a POSIX shell subset. There is no fork, so external commands and pipeline stages start with
-// proc_spawn and an fd map; builtins inside pipelines or "&" run in a child "sh -c TEXT".
+// sh: a POSIX shell (dash's behaviour). No fork: programs start with proc_spawn and an fd map; builtins in
+// pipelines, "&", ( ) and $( ) run in a child "sh -c TEXT" given the functions, aliases, options, $$ and $?.
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
 import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";

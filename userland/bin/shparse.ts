@@ -1,5 +1,5 @@
-// The shell's lexer and parser: source text to a tree of lists, and-or chains, pipelines,
-// simple commands (words kept raw, with quotes, for expansion at run time) and compound commands.
+// The shell's lexer and parser: source text (here-document bodies and aliases included) to a tree of lists,
+// and-or chains, pipelines, simple commands (words kept raw for expansion at run time) and compound commands.
 
 export const T_WORD = 0;
 export const T_OP = 1;
