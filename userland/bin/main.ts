@@ -4,6 +4,7 @@ import { argv } from "../lib/env";
 import { exit, stdout, warn } from "../lib/io";
 import { basename } from "../lib/path";
 import { shMain } from "./sh";
+import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { grepMain, sedMain } from "./textre";
 import { lsMain, mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain, duMain, findMain } from "./files";
@@ -49,6 +50,7 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "false") return 1;
   if (name == "cat") return catMain(args);
   if (name == "echo") return echoMain(args);
+  if (name == "printf") return printfMain(args);
   if (name == "wc") return wcMain(args);
   if (name == "head") return headMain(args);
   if (name == "tail") return tailMain(args);

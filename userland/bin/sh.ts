@@ -1,23 +1,27 @@
-// sh: a POSIX shell subset. There is no fork, so external commands and pipeline stages start with
-// proc_spawn and an fd map; builtins inside pipelines or "&" run in a child "sh -c TEXT".
+// sh: a POSIX shell (dash's behaviour). No fork: programs start with proc_spawn and an fd map; builtins in
+// pipelines, "&", ( ) and $( ) run in a child "sh -c TEXT" given the functions, aliases, options, $$ and $?.
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandString, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
+import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
 import { editLine } from "./lineedit";
 import { echoMain } from "./text";
+import { printfMain } from "./printf";
 import { testMain } from "./test";
-import { stdout, stderr, readLineUnbuffered, ByteBuf, warn } from "../lib/io";
+import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
-import { open, create, close, stat, chdir, getcwd, readFile, lastError } from "../lib/fs";
-import { spawn, wait, exitStatus, pipe, pipeRead, pipeWrite, waitedStatus, getpid, getpgid, setpgid, sigaction } from "../lib/proc";
+import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError } from "../lib/fs";
+import { spawn, wait, exitStatus, pipe, pipeRead, pipeWrite, waitedStatus, getpid, getpgid, setpgid, sigaction, sigpending } from "../lib/proc";
 import { strerror, ENOENT, ENOEXEC, EINTR } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
 import { O_CREAT } from "../lib/wasi";
-import { tty_mode, tty_foreground, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIG_CATCH } from "../lib/wasmbox";
+import { tty_mode, tty_foreground, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
 import { parseIntOr } from "../lib/opts";
 
 const SHELL_PATH = "/bin/sh";
 const FD_SLOTS = 10;
+/** Here-documents smaller than this go through a pipe (the kernel's pipes hold 64 KiB). */
+const HEREDOC_PIPE_MAX = 60000;
+let heredocCount = 0;
 
 /** The shell's view of fds 0-9: which real fd each one is, or -1 when closed. */
 let fdCtx = new StaticArray<i32>(FD_SLOTS);
@@ -28,6 +32,8 @@ let continueLevels = 0;
 let returning = false;
 let interactive = false;
 const functions = new Map<string, Node>();
+/** Each function's definition as source text: child shells (pipelines, $( ), subshells) get them. */
+const functionTexts = new Map<string, string>();
 let backgroundPids = new Array<i32>();
 
 function error(message: string): void { warn("sh", message); }
@@ -60,6 +66,14 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
   const opened = new Array<i32>();
   for (let i = 0; i < redirs.length; i++) {
     const r = redirs[i];
+    if (r.heredoc != null) {
+      const doc = r.heredoc!;
+      const fd = heredocFd(doc.quoted ? doc.body : expandHereDoc(doc.body));
+      if (fd < 0) return closeAll(opened);
+      opened.push(fd);
+      ctx[r.fd] = fd;
+      continue;
+    }
     const target = expandString(r.target);
     if (r.fd >= FD_SLOTS) { error(r.fd.toString() + ": Bad file descriptor"); return closeAll(opened); }
     if (r.op == ">&" || r.op == "<&") {
@@ -70,14 +84,39 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
       continue;
     }
     let fd: i32;
+    if (r.op == ">" && state.opts.noclobber) {
+      const st = stat(target);
+      if (st != null && st.isFile()) { error("cannot create " + target + ": File exists"); return closeAll(opened); }
+    }
     if (r.op == "<") fd = open(target);
     else if (r.op == "<>") fd = open(target, O_CREAT, 0, true);
+    else if (r.op == ">|") fd = create(target, false);
     else fd = create(target, r.op == ">>");
-    if (fd < 0) { error(target + ": " + strerror(lastError)); return closeAll(opened); }
+    if (fd < 0) { error((r.op == "<" ? "cannot open " : "cannot create ") + target + ": " + strerror(lastError)); return closeAll(opened); }
     opened.push(fd);
     ctx[r.fd] = fd;
   }
   return opened;
+}
+
+/** A readable fd holding text: a pipe filled now when the text fits in it, else an unlinked temporary file. */
+function heredocFd(text: string): i32 {
+  const data = String.UTF8.encode(text);
+  if (data.byteLength < HEREDOC_PIPE_MAX) {
+    const err = pipe();
+    if (err != 0) { error("pipe: " + strerror(err)); return -1; }
+    const readEnd = pipeRead;
+    writeAll(pipeWrite, changetype<usize>(data), <usize>data.byteLength);
+    close(pipeWrite);
+    return readEnd;
+  }
+  const path = "/tmp/.sh-heredoc-" + getpid().toString() + "-" + (heredocCount++).toString();
+  const bytes = Uint8Array.wrap(data);
+  const werr = writeFile(path, bytes);
+  if (werr != 0) { error(path + ": " + strerror(werr)); return -1; }
+  const fd = open(path);
+  unlink(path);
+  return fd;
 }
 
 function closeAll(fds: i32[]): i32[] | null {
@@ -85,14 +124,39 @@ function closeAll(fds: i32[]): i32[] | null {
   return null;
 }
 
-function setVar(name: string, value: string): void {
+/** Sets a variable; false (after the error, which ends a non-interactive shell) if it is read-only. */
+function setVar(name: string, value: string): bool {
+  if (state.readonly.has(name)) { fatalError(name + ": is read only"); return false; }
   state.vars.set(name, value);
+  if (state.opts.allexport) state.exported.add(name);
   if (name == "PWD") chdir(value);
+  return true;
+}
+
+/** An error that ends a non-interactive shell with status 2 (special builtins, read-only variables). */
+function fatalError(message: string): i32 {
+  error(message);
+  if (!interactive) { exitRequested = true; exitCode = 2; }
+  return 2;
+}
+
+/** With set -e: a failed command ends the shell unless it ran where -e is ignored. */
+function checkErrexit(status: i32): void {
+  if (status != 0 && state.opts.errexit && state.errexitIgnored == 0 && !exitRequested) { exitRequested = true; exitCode = status; }
+}
+
+/** Runs n with set -e ignored (conditions, all but the last of && || lists, ! pipelines). */
+function execTested(n: Node): i32 {
+  state.errexitIgnored++;
+  const status = exec(n);
+  state.errexitIgnored--;
+  return status;
 }
 
 /** Runs a parsed tree; returns its exit status. */
 function exec(n: Node): i32 {
   if (exitRequested) return exitCode;
+  if (state.opts.noexec && !interactive) return 0;
   switch (n.kind) {
     case N_LIST: {
       let status = state.lastStatus;
@@ -101,24 +165,30 @@ function exec(n: Node): i32 {
         if (n.flags[i]) { startBackground(n.kids[i]); status = 0; }
         else status = exec(n.kids[i]);
         state.lastStatus = status;
+        if (state.traps.size > 0) runPendingTraps();
       }
       return status;
     }
     case N_ANDOR: {
-      let status = exec(n.kids[0]);
+      const last = n.kids.length - 1;
+      let status = last == 0 ? exec(n.kids[0]) : execTested(n.kids[0]);
       for (let i = 1; i < n.kids.length; i++) {
         if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) break;
-        if (n.flags[i - 1] == (status == 0)) status = exec(n.kids[i]);
+        state.lastStatus = status;
+        if (n.flags[i - 1] == (status == 0)) status = i == last ? exec(n.kids[i]) : execTested(n.kids[i]);
         state.lastStatus = status;
       }
       return status;
     }
     case N_PIPE: {
+      if (n.negate) state.errexitIgnored++;
       const status = n.kids.length == 1 ? exec(n.kids[0]) : runPipeline(n);
-      return n.negate ? (status == 0 ? 1 : 0) : status;
+      if (n.negate) { state.errexitIgnored--; return status == 0 ? 1 : 0; }
+      checkErrexit(status);
+      return status;
     }
     case N_SIMPLE: return execSimple(n);
-    case N_FUNCDEF: functions.set(n.name, n.kids[0]); return 0;
+    case N_FUNCDEF: functions.set(n.name, n.kids[0]); functionTexts.set(n.name, n.text); return 0;
     default: return execCompound(n);
   }
 }
@@ -130,7 +200,7 @@ function execCompound(n: Node): i32 {
   if (n.redirs.length > 0) {
     const ctx = copyCtx();
     const opened = applyRedirs(n.redirs, ctx);
-    if (opened == null) return 1;
+    if (opened == null) return 2;
     fdCtx = ctx;
     const status = execBody(n);
     fdCtx = saved;
@@ -146,14 +216,14 @@ function execBody(n: Node): i32 {
   if (n.kind == N_IF) {
     let i = 0;
     for (; i + 1 < n.kids.length; i += 2) {
-      if (exec(n.kids[i]) == 0) return exec(n.kids[i + 1]);
+      if (execTested(n.kids[i]) == 0) return exec(n.kids[i + 1]);
       if (exitRequested) return exitCode;
     }
     return n.hasElse ? exec(n.kids[n.kids.length - 1]) : 0;
   }
   if (n.kind == N_WHILE || n.kind == N_UNTIL) {
     for (;;) {
-      const cond = exec(n.kids[0]);
+      const cond = execTested(n.kids[0]);
       if (exitRequested || returning) break;
       if ((cond == 0) != (n.kind == N_WHILE)) break;
       status = exec(n.kids[1]);
@@ -166,7 +236,7 @@ function execBody(n: Node): i32 {
     if (!n.hasList) items = state.positional.slice(0);
     else for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
     for (let i = 0; i < items.length; i++) {
-      setVar(n.name, items[i]);
+      if (!setVar(n.name, items[i])) return 2;
       status = exec(n.kids[0]);
       if (loopControl()) break;
     }
@@ -213,10 +283,29 @@ function expandWords(words: string[]): string[] {
 }
 
 function isBuiltin(name: string): bool {
-  return name == "cd" || name == "pwd" || name == "export" || name == "unset" || name == "exit" || name == "echo" ||
-    name == "test" || name == "[" || name == "true" || name == "false" || name == ":" || name == "wait" || name == "read" ||
-    name == "shift" || name == "set" || name == "break" || name == "continue" || name == "return" || name == "." ||
-    name == "source" || name == "eval" || name == "exec" || name == "command" || name == "type" || name == "readonly" || name == "local";
+  return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
+    name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
+    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias";
+}
+
+/** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
+function isSpecialBuiltin(name: string): bool {
+  return name == ":" || name == "." || name == "break" || name == "continue" || name == "eval" || name == "exec" ||
+    name == "exit" || name == "export" || name == "readonly" || name == "return" || name == "set" || name == "shift" ||
+    name == "unset" || name == "trap" || name == "times";
+}
+
+/** set -x: writes PS4 and the expanded command to the shell's stderr. */
+function trace(assigns: string[], words: string[]): void {
+  const ps4 = getVar("PS4");
+  let line = ps4 != null ? ps4 : "+ ";
+  for (let i = 0; i < assigns.length; i++) line += (i > 0 ? " " : "") + assigns[i];
+  for (let i = 0; i < words.length; i++) line += (i > 0 || assigns.length > 0 ? " " : "") + words[i];
+  stdout.flush(); stderr.flush();
+  const saved = stderr.fd;
+  stderr.fd = fdCtx[2] >= 0 ? fdCtx[2] : 2;
+  stderr.line(line).flush();
+  stderr.fd = saved;
 }
 
 function execSimple(n: Node): i32 {
@@ -224,31 +313,43 @@ function execSimple(n: Node): i32 {
   const words = expandWords(n.words);
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
-    for (let i = 0; i < n.assigns.length; i++) assign(n.assigns[i]);
+    const values = assignmentsOf(n);
     if (expandError != "") { error(expandError); return exitStatusForError(); }
+    if (state.opts.xtrace && values.length > 0) trace(values, []);
+    for (let i = 0; i < values.length; i++) {
+      const eq = values[i].indexOf("=");
+      if (!setVar(values[i].substring(0, eq), values[i].substring(eq + 1))) return 2;
+    }
     if (n.redirs.length > 0) {
       const opened = applyRedirs(n.redirs, copyCtx());
-      if (opened == null) return 1;
+      if (opened == null) return 2;
       closeAll(opened);
     }
     return n.words.length > 0 ? 0 : state.lastStatus;
   }
   const name = words[0];
+  if (state.opts.xtrace) trace(n.assigns.length > 0 ? assignmentsOf(n) : [], words);
   if (functions.has(name) || isBuiltin(name)) {
-    for (let i = 0; i < n.assigns.length; i++) assign(n.assigns[i]);
+    for (let i = 0; i < n.assigns.length; i++) if (!assign(n.assigns[i])) return 2;
     const ctx = copyCtx();
     const opened = applyRedirs(n.redirs, ctx);
-    if (opened == null) return 1;
+    if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
     const saved = fdCtx;
     fdCtx = ctx;
     const status = functions.has(name) ? callFunction(functions.get(name), words) : runBuiltin(name, words.slice(1));
     fdCtx = saved;
+    if (keepRedirections) {
+      // "exec 3>&1": the redirections stay for the rest of the shell; the fds they opened stay open.
+      keepRedirections = false;
+      for (let i = 0; i < FD_SLOTS; i++) saved[i] = ctx[i];
+      return status;
+    }
     closeAll(opened);
     return status;
   }
   const ctx = copyCtx();
   const opened = applyRedirs(n.redirs, ctx);
-  if (opened == null) return 1;
+  if (opened == null) return 2;
   const pid = spawnExternal(words, assignmentsOf(n), ctx, interactive ? SPAWN_NEW_PGROUP : 0);
   closeAll(opened);
   return waitFor(pid);
@@ -268,9 +369,9 @@ function assignmentsOf(n: Node): string[] {
   return out;
 }
 
-function assign(word: string): void {
+function assign(word: string): bool {
   const eq = word.indexOf("=");
-  setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
+  return setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
 }
 
 function callFunction(body: Node, words: string[]): i32 {
@@ -315,11 +416,56 @@ function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>
   return pid;
 }
 
+/** The shell's functions and aliases as source text, put before a child shell's commands (there is
+ *  no fork to copy them); aliases go on a line of their own so that the commands after see them. */
+function definitions(): string {
+  let out = "";
+  const names = functionTexts.keys();
+  for (let i = 0; i < names.length; i++) out += functionTexts.get(names[i]) + "\n";
+  const aliasNames = state.aliases.keys();
+  if (aliasNames.length > 0) {
+    out += "alias";
+    for (let i = 0; i < aliasNames.length; i++) out += " " + aliasNames[i] + "=" + shellQuote(state.aliases.get(aliasNames[i]));
+    out += "\n";
+  }
+  return out;
+}
+
+/** A child shell is this shell's subshell: it keeps $$, $? and which variables are not exported.
+ *  They travel in one environment entry that the child takes out of its environment at start. */
+const SUBSHELL_VAR = "WASMBOX_SH_SUBSHELL";
+
+function subshellMarker(): string {
+  let out = SUBSHELL_VAR + "=" + state.pid.toString() + " " + state.lastStatus.toString();
+  const names = state.vars.keys();
+  for (let i = 0; i < names.length; i++) if (!state.exported.has(names[i])) out += " " + names[i];
+  return out;
+}
+
+function takeSubshellMarker(): void {
+  if (!state.vars.has(SUBSHELL_VAR)) return;
+  const parts = state.vars.get(SUBSHELL_VAR).split(" ");
+  state.vars.delete(SUBSHELL_VAR);
+  state.exported.delete(SUBSHELL_VAR);
+  unsetenv(SUBSHELL_VAR);
+  if (parts.length < 2) return;
+  state.pid = <i32>parseIntOr(parts[0], state.pid);
+  state.lastStatus = <i32>parseIntOr(parts[1], 0);
+  for (let i = 2; i < parts.length; i++) { state.exported.delete(parts[i]); unsetenv(parts[i]); }
+}
+
 /** Starts `sh -c text` (same $0 and positional parameters, all variables) with the given fds. */
 function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
-  const args = [SHELL_PATH, "-c", text, state.name].concat(state.positional);
+  // The child inherits the options (set -e only where it is not being ignored here).
+  let letters = optionFlags(state.opts);
+  if (state.errexitIgnored > 0) letters = letters.replace("e", "");
+  const args = [SHELL_PATH];
+  if (letters.length > 0) args.push("-" + letters);
+  if (state.opts.pipefail && state.errexitIgnored == 0) { args.push("-o"); args.push("pipefail"); }
+  args.push("-c"); args.push(definitions() + text); args.push(state.name);
+  for (let i = 0; i < state.positional.length; i++) args.push(state.positional[i]);
   stdout.flush();
-  const pid = spawn(SHELL_PATH, args, childEnv(true, []), getcwd(), fdMap(ctx), flags);
+  const pid = spawn(SHELL_PATH, args, childEnv(true, [subshellMarker()]), getcwd(), fdMap(ctx), flags);
   if (pid < 0) { error(SHELL_PATH + ": " + strerror(-pid)); return -126; }
   return pid;
 }
@@ -394,10 +540,13 @@ function runPipeline(n: Node): i32 {
   if (prevRead >= 0) close(prevRead);
   if (interactive && group > 0) tty_foreground(0, group);
   let status = 0;
+  let failed = 0;
   for (let i = 0; i < pids.length; i++) {
     const pid = pids[i];
     status = pid <= 0 ? -pid : waitStatus(pid);
+    if (status != 0) failed = status;
   }
+  if (state.opts.pipefail) status = failed;
   if (interactive) tty_foreground(0, getpgid(0));
   return status;
 }
@@ -427,6 +576,7 @@ function runBuiltin(name: string, args: string[]): i32 {
 
 function builtin(name: string, args: string[]): i32 {
   if (name == "echo") return echoMain(args);
+  if (name == "printf") return printfMain(args);
   if (name == "test" || name == "[") return testMain(name, args);
   if (name == "true" || name == ":") return 0;
   if (name == "false") return 1;
@@ -437,35 +587,43 @@ function builtin(name: string, args: string[]): i32 {
     if (dir == "-") { const old = getVar("OLDPWD"); dir = old != null ? old : getcwd(); stdout.line(dir); }
     const before = getcwd();
     const err = chdir(dir);
-    if (err != 0) { error("cd: " + dir + ": " + strerror(err)); return 1; }
+    if (err != 0) { error("cd: can't cd to " + dir + ": " + strerror(err)); return 2; }
     state.vars.set("OLDPWD", before);
     state.vars.set("PWD", getcwd());
     return 0;
   }
   if (name == "export" || name == "readonly" || name == "local") {
     if (args.length == 0 || (args.length == 1 && args[0] == "-p")) {
-      const env = childEnv(false, []);
-      for (let i = 0; i < env.length; i++) stdout.str("export ").line(env[i]);
+      const names = state.vars.keys();
+      names.sort();
+      for (let i = 0; i < names.length; i++) {
+        const listed = name == "readonly" ? state.readonly.has(names[i]) : state.exported.has(names[i]);
+        if (listed) stdout.str(name).str(" ").str(names[i]).str("=").line(shellQuote(state.vars.get(names[i])));
+      }
       return 0;
     }
     for (let i = 0; i < args.length; i++) {
       const eq = args[i].indexOf("=");
       const varName = eq < 0 ? args[i] : args[i].substring(0, eq);
-      if (!isName(varName)) { error(name + ": " + args[i] + ": bad variable name"); return 1; }
+      if (!isName(varName)) return fatalError(name + ": " + args[i] + ": bad variable name");
+      if (eq >= 0 && state.readonly.has(varName)) return fatalError(name + ": " + varName + ": is read only");
       if (eq >= 0) setVar(varName, args[i].substring(eq + 1));
       if (name == "export") state.exported.add(varName);
+      if (name == "readonly") state.readonly.add(varName);
     }
     return 0;
   }
   if (name == "unset") {
     for (let i = 0; i < args.length; i++) {
       if (args[i] == "-v") continue;
-      if (args[i] == "-f") { if (i + 1 < args.length) functions.delete(args[++i]); continue; }
+      if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
+      if (state.readonly.has(args[i])) return fatalError("unset: " + args[i] + ": is read only");
       state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
     }
     return 0;
   }
   if (name == "exit") {
+    if (args.length > 0 && parseIntOr(args[0], -1) < 0) return fatalError("exit: Illegal number: " + args[0]);
     exitRequested = true;
     exitCode = args.length > 0 ? <i32>(parseIntOr(args[0], 2) & 255) : state.lastStatus;
     return exitCode;
@@ -476,41 +634,30 @@ function builtin(name: string, args: string[]): i32 {
     return state.lastStatus;
   }
   if (name == "break" || name == "continue") {
-    const levels = args.length > 0 ? <i32>parseIntOr(args[0], 1) : 1;
+    const levels = args.length > 0 ? <i32>parseIntOr(args[0], 0) : 1;
+    if (levels < 1) return fatalError(name + ": Illegal number: " + args[0]);
     if (name == "break") breakLevels = levels; else continueLevels = levels;
     return 0;
   }
   if (name == "shift") {
     const count = args.length > 0 ? <i32>parseIntOr(args[0], 1) : 1;
-    if (count > state.positional.length) { error("shift: can't shift that many"); return 1; }
+    if (count < 0 || count > state.positional.length) return fatalError("shift: can't shift that many");
     state.positional = state.positional.slice(count);
     return 0;
   }
-  if (name == "set") {
-    let i = 0;
-    while (i < args.length && args[i].startsWith("-") && args[i] != "--") i++;
-    if (i < args.length && args[i] == "--") i++;
-    if (i < args.length || (args.length > 0 && args[args.length - 1] == "--")) state.positional = args.slice(i);
-    else if (args.length == 0) {
-      const names = state.vars.keys();
-      names.sort();
-      for (let k = 0; k < names.length; k++) stdout.str(names[k]).str("='").str(state.vars.get(names[k])).line("'");
-    }
-    return 0;
-  }
+  if (name == "set") return setBuiltin(args);
   if (name == "wait") return waitBuiltin(args);
   if (name == "read") return readBuiltin(args);
   if (name == "eval") return runSource(args.join(" "));
   if (name == "." || name == "source") {
     if (args.length == 0) { error(name + ": filename argument required"); return 2; }
     const data = readFile(args[0]);
-    if (data == null) { error(args[0] + ": " + strerror(lastError)); return 1; }
+    if (data == null) return fatalError(name + ": cannot open " + args[0] + ": " + strerror(lastError));
     return runSource(String.UTF8.decode(data.buffer));
   }
   if (name == "exec") {
     if (args.length == 0) {
       // "exec >file": the redirections apply to the rest of the shell.
-      for (let i = 0; i < FD_SLOTS; i++) shellFds[i] = fdCtx[i];
       keepRedirections = true;
       return 0;
     }
@@ -521,24 +668,100 @@ function builtin(name: string, args: string[]): i32 {
   }
   if (name == "command" || name == "type") {
     let i = 0;
-    if (i < args.length && (args[i] == "-v" || args[i] == "-V")) i++;
+    let describe = name == "type";
+    let verbose = name == "type";
+    while (i < args.length && args[i].startsWith("-") && args[i].length > 1) {
+      if (args[i] == "--") { i++; break; }
+      if (args[i].indexOf("v") >= 0) describe = true;
+      if (args[i].indexOf("V") >= 0) { describe = true; verbose = true; }
+      i++;
+    }
+    if (!describe) {
+      // command NAME ARG...: runs a builtin or a program, never a function.
+      if (i >= args.length) return 0;
+      const words = args.slice(i);
+      if (isBuiltin(words[0])) return builtin(words[0], words.slice(1));
+      return waitFor(spawnExternal(words, [], fdCtx, interactive ? SPAWN_NEW_PGROUP : 0));
+    }
     let status = 0;
     for (; i < args.length; i++) {
       const cmd = args[i];
-      if (isBuiltin(cmd) || functions.has(cmd)) stdout.line(name == "type" ? cmd + " is a shell builtin" : cmd);
+      if (functions.has(cmd)) stdout.line(verbose ? cmd + " is a shell function" : cmd);
+      else if (isBuiltin(cmd)) stdout.line(verbose ? cmd + " is a " + (isSpecialBuiltin(cmd) ? "special " : "") + "shell builtin" : cmd);
       else {
         const path = lookPath(cmd);
-        if (path == "") { status = 1; if (name == "type") error(cmd + ": not found"); }
-        else stdout.line(name == "type" ? cmd + " is " + path : path);
+        if (path == "") { status = 127; if (verbose) stdout.line(cmd + ": not found"); }
+        else stdout.line(verbose ? cmd + " is " + path : path);
       }
     }
     return status;
   }
+  if (name == "trap") return trapBuiltin(args);
+  if (name == "alias") return aliasBuiltin(args);
+  if (name == "unalias") return unaliasBuiltin(args);
+  if (name == "getopts") return getoptsBuiltin(args);
   return 127;
 }
 
+/** 'text' quoted for reuse as shell input (set, export -p). */
+function shellQuote(text: string): string { return "'" + text.replaceAll("'", "'\\''") + "'"; }
+
+/** Applies one option letter (from set or sh's command line); false if there is no such option. */
+function setFlag(letter: string, on: bool): bool {
+  const k = OPTION_LETTERS.indexOf(letter);
+  if (k < 0 || letter == "-") return false;
+  setOption(state.opts, k, on);
+  return true;
+}
+
+function setLongOption(optName: string, on: bool): bool {
+  const k = OPTION_NAMES.indexOf(optName);
+  if (k < 0) return false;
+  setOption(state.opts, k, on);
+  return true;
+}
+
+/** set [-+efnxvCau] [-+o NAME]... [--] [ARG]...: options, the positional parameters, or the variables. */
+function setBuiltin(args: string[]): i32 {
+  if (args.length == 0) {
+    const names = state.vars.keys();
+    names.sort();
+    for (let k = 0; k < names.length; k++) stdout.str(names[k]).str("=").line(shellQuote(state.vars.get(names[k])));
+    return 0;
+  }
+  let i = 0;
+  let setPositional = false;
+  while (i < args.length) {
+    const a = args[i];
+    if (a == "--") { i++; setPositional = true; break; }
+    if (a == "-") { i++; setPositional = true; state.opts.xtrace = false; state.opts.verbose = false; break; }
+    if (a.length < 2 || (a.charAt(0) != "-" && a.charAt(0) != "+")) break;
+    const on = a.charAt(0) == "-";
+    for (let k = 1; k < a.length; k++) {
+      const letter = a.charAt(k);
+      if (letter == "o") {
+        if (i + 1 >= args.length) { listOptions(on); continue; }
+        const optName = args[++i];
+        if (!setLongOption(optName, on)) return fatalError("set: Illegal option " + a.charAt(0) + "o " + optName);
+      } else if (!setFlag(letter, on)) return fatalError("set: Illegal option " + a.charAt(0) + letter);
+    }
+    i++;
+  }
+  if (setPositional || i < args.length) state.positional = args.slice(i);
+  return 0;
+}
+
+/** set -o (a table) or set +o (commands that restore the options). */
+function listOptions(table: bool): void {
+  if (table) stdout.line("Current option settings");
+  for (let k = 0; k < OPTION_NAMES.length; k++) {
+    const on = getOption(state.opts, k);
+    if (table) { stdout.str(OPTION_NAMES[k]); for (let p = OPTION_NAMES[k].length; p < 16; p++) stdout.byte(32); stdout.line(on ? "on" : "off"); }
+    else stdout.str("set ").str(on ? "-o " : "+o ").line(OPTION_NAMES[k]);
+  }
+}
+
 // exec with only redirections makes them permanent; runBuiltin's caller restores fdCtx otherwise.
-let shellFds = new StaticArray<i32>(FD_SLOTS);
 let keepRedirections = false;
 
 function waitBuiltin(args: string[]): i32 {
@@ -557,6 +780,140 @@ function waitBuiltin(args: string[]): i32 {
   return status;
 }
 
+/** alias [NAME[=VALUE]]...: defines or prints aliases; no operands prints them all. */
+function aliasBuiltin(args: string[]): i32 {
+  if (args.length == 0) {
+    const names = state.aliases.keys();
+    names.sort();
+    for (let i = 0; i < names.length; i++) stdout.str(names[i]).str("=").line(shellQuote(state.aliases.get(names[i])));
+    return 0;
+  }
+  let status = 0;
+  for (let i = 0; i < args.length; i++) {
+    const eq = args[i].indexOf("=");
+    if (eq > 0) { state.aliases.set(args[i].substring(0, eq), args[i].substring(eq + 1)); state.aliasGeneration++; continue; }
+    if (state.aliases.has(args[i])) stdout.str(args[i]).str("=").line(shellQuote(state.aliases.get(args[i])));
+    else { error("alias: " + args[i] + " not found"); status = 1; }
+  }
+  return status;
+}
+
+/** unalias -a | NAME...: removes aliases. */
+function unaliasBuiltin(args: string[]): i32 {
+  if (args.length == 1 && args[0] == "-a") { state.aliases.clear(); state.aliasGeneration++; return 0; }
+  let status = 0;
+  for (let i = 0; i < args.length; i++) {
+    if (state.aliases.has(args[i])) { state.aliases.delete(args[i]); state.aliasGeneration++; }
+    else { error("unalias: " + args[i] + " not found"); status = 1; }
+  }
+  return status;
+}
+
+const SIGNAL_NAMES = ["EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU"];
+
+/** A signal number from a name (INT, SIGINT, EXIT) or a number; -1 if there is none. */
+function signalNumber(spec: string): i32 {
+  let name = spec.toUpperCase();
+  if (name.startsWith("SIG")) name = name.substring(3);
+  const k = SIGNAL_NAMES.indexOf(name);
+  if (k >= 0) return k;
+  const n = <i32>parseIntOr(spec, -1);
+  return n >= 0 && n < SIGNAL_NAMES.length ? n : -1;
+}
+
+/** trap [ACTION CONDITION...]: ACTION "-" resets, "" ignores; no arguments lists the traps. */
+function trapBuiltin(args: string[]): i32 {
+  let i = 0;
+  if (i < args.length && args[i] == "--") i++;
+  if (i >= args.length) {
+    for (let sig = 0; sig < SIGNAL_NAMES.length; sig++) {
+      if (state.traps.has(sig)) stdout.str("trap -- ").str(shellQuote(state.traps.get(sig))).str(" ").line(SIGNAL_NAMES[sig]);
+    }
+    return 0;
+  }
+  // A first operand that is a number is a condition: "trap 2 15" resets them.
+  let action = args[i];
+  if (args.length - i == 1 || parseIntOr(action, -1) >= 0) action = "-"; else i++;
+  let status = 0;
+  for (; i < args.length; i++) {
+    const sig = signalNumber(args[i]);
+    if (sig < 0) { error("trap: " + args[i] + ": bad trap"); status = 1; continue; }
+    if (action == "-") { state.traps.delete(sig); if (sig > 0) sigaction(sig, sig == SIGINT && interactive ? SIG_CATCH : SIG_DFL); continue; }
+    state.traps.set(sig, action);
+    if (sig > 0) sigaction(sig, action == "" ? SIG_IGN : SIG_CATCH);
+  }
+  return status;
+}
+
+/** Runs the actions of trapped signals that arrived; $? is kept across them. */
+function runPendingTraps(): void {
+  const mask = sigpending();
+  if (mask == 0) return;
+  for (let sig = 1; sig < 32; sig++) {
+    if ((mask & (1 << sig)) == 0 || !state.traps.has(sig)) continue;
+    const action = state.traps.get(sig);
+    if (action == "") continue;
+    const saved = state.lastStatus;
+    runSource(action);
+    if (!exitRequested) state.lastStatus = saved;
+  }
+}
+
+/** Runs the EXIT trap once, as the shell ends; an exit inside it sets the status. */
+function runExitTrap(status: i32): i32 {
+  if (!state.traps.has(0)) return status;
+  const action = state.traps.get(0);
+  state.traps.delete(0);
+  exitRequested = false;
+  state.lastStatus = status;
+  runSource(action);
+  const result = exitRequested ? exitCode : status;
+  exitRequested = true;
+  exitCode = result;
+  return result;
+}
+
+/** getopts OPTSTRING NAME [ARG]...: the next option of ARGs (default the positional parameters). */
+function getoptsBuiltin(args: string[]): i32 {
+  if (args.length < 2) { error("getopts: usage: getopts optstring var [arg ...]"); return 2; }
+  let spec = args[0];
+  const varName = args[1];
+  const operands = args.length > 2 ? args.slice(2) : state.positional;
+  const silent = spec.startsWith(":");
+  if (silent) spec = spec.substring(1);
+  const optindText = getVar("OPTIND");
+  let optind = <i32>parseIntOr(optindText != null ? optindText : "1", 1);
+  if (optind < 1) optind = 1;
+  // A script that sets OPTIND (to 1, to start again) also restarts inside a bundle like -abc.
+  if (optind != state.getoptsIndex) state.getoptsChar = 1;
+  if (optind > operands.length) { setVar(varName, "?"); state.getoptsIndex = optind; return 1; }
+  const arg = operands[optind - 1];
+  if (arg == "--") { optind++; state.vars.set("OPTIND", optind.toString()); state.getoptsIndex = optind; setVar(varName, "?"); return 1; }
+  if (!arg.startsWith("-") || arg.length < 2) { setVar(varName, "?"); state.getoptsIndex = optind; return 1; }
+  const c = arg.charAt(state.getoptsChar);
+  state.getoptsChar++;
+  let rest = "";
+  if (state.getoptsChar >= arg.length) { optind++; state.getoptsChar = 1; }
+  else rest = arg.substring(state.getoptsChar);
+  const at = c == ":" ? -1 : spec.indexOf(c);
+  if (at < 0) {
+    if (silent) { state.vars.set("OPTARG", c); }
+    else { error("Illegal option -" + c); state.vars.delete("OPTARG"); }
+    setVar(varName, "?");
+  } else if (at + 1 < spec.length && spec.charAt(at + 1) == ":") {
+    if (rest != "") { state.vars.set("OPTARG", rest); optind++; state.getoptsChar = 1; setVar(varName, c); }
+    else if (optind <= operands.length) { state.vars.set("OPTARG", operands[optind - 1]); optind++; setVar(varName, c); }
+    else if (silent) { state.vars.set("OPTARG", c); setVar(varName, ":"); }
+    else { error("No arg for -" + c + " option"); state.vars.delete("OPTARG"); setVar(varName, "?"); }
+  } else {
+    state.vars.set("OPTARG", "");
+    setVar(varName, c);
+  }
+  state.vars.set("OPTIND", optind.toString());
+  state.getoptsIndex = optind;
+  return 0;
+}
+
 /** read [-r] NAME...: one line from fd 0, split on whitespace into the names. */
 function readBuiltin(args: string[]): i32 {
   let raw = false;
@@ -567,15 +924,33 @@ function readBuiltin(args: string[]): i32 {
   let line = readLineUnbuffered(fdCtx[0]);
   if (line == null) { for (let k = 0; k < names.length; k++) setVar(names[k], ""); return 1; }
   if (!raw) line = line.replaceAll("\\", "");
-  let rest = line.trim();
+  const ifsVar = getVar("IFS");
+  const ifs = ifsVar != null ? ifsVar : " \t\n";
+  let p = 0;
+  while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
   for (let k = 0; k < names.length; k++) {
-    if (k == names.length - 1) { setVar(names[k], rest); break; }
-    let end = 0;
-    while (end < rest.length && rest.charCodeAt(end) != 32 && rest.charCodeAt(end) != 9) end++;
-    setVar(names[k], rest.substring(0, end));
-    rest = rest.substring(end).trimStart();
+    if (k == names.length - 1) {
+      let end = line.length;
+      while (end > p && isIfsSpace(ifs, line.charCodeAt(end - 1))) end--;
+      setVar(names[k], line.substring(p, end));
+      break;
+    }
+    let end = p;
+    while (end < line.length && ifs.indexOf(line.charAt(end)) < 0) end++;
+    setVar(names[k], line.substring(p, end));
+    p = end;
+    // One delimiter: IFS white space around at most one other IFS character.
+    while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
+    if (p < line.length && ifs.indexOf(line.charAt(p)) >= 0 && !isIfsSpace(ifs, line.charCodeAt(p))) {
+      p++;
+      while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
+    }
   }
   return 0;
+}
+
+function isIfsSpace(ifs: string, c: i32): bool {
+  return (c == 32 || c == 9 || c == 10) && ifs.indexOf(String.fromCharCode(c)) >= 0;
 }
 
 /** $(...): runs cmd in a child shell and returns its output without trailing newlines. */
@@ -596,18 +971,60 @@ function substitute(cmd: string): string {
   return String.UTF8.decodeUnsafe(out.ptr, len);
 }
 
-/** Parses and runs a complete source text. */
-function runSource(text: string): i32 {
+/** Parses and runs a complete source text (lineBase: lines read before it, for error messages).
+ *  On a syntax error the complete lines before the one holding it run first, as in dash. */
+function runSource(text: string, lineBase: i32 = 0): i32 {
   const parser = new Parser(text);
-  const tree = parser.program();
+  if (state.aliases.size > 0) parser.aliases = state.aliases;
+  let tree = parser.program();
   if (parser.error != "" || parser.incomplete) {
-    error(parser.error != "" ? parser.error : "syntax error: unexpected end of file");
+    let cut = parser.errorPos;
+    while (cut > 0 && text.charCodeAt(cut - 1) != 10) cut--;
+    while (cut > 0) {
+      const before = new Parser(text.substring(0, cut));
+      const prefix = before.program();
+      if (before.error == "" && !before.incomplete) { runTree(prefix); break; }
+      if (before.safeEnd >= cut) break;
+      cut = before.safeEnd;
+    }
+    if (exitRequested) return exitCode;
+    const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorPos : text.length);
+    error(line.toString() + ": " + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
     state.lastStatus = 2;
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;
   }
+  if (text.indexOf("alias") >= 0) return runTreeWithAliases(tree, text, lineBase);
+  return runTree(tree);
+}
+
+/** Runs a top-level list one command at a time; after a command that changed the aliases, the rest
+ *  of the source is parsed again so that they apply to the commands after it. */
+function runTreeWithAliases(tree: Node, text: string, lineBase: i32): i32 {
+  let status = state.lastStatus;
+  const generation = state.aliasGeneration;
+  let changedAt = -1;
+  for (let i = 0; i < tree.kids.length; i++) {
+    // As in dash, a changed alias applies from the next line: the rest of this one was parsed already.
+    if (changedAt >= 0 && text.substring(changedAt, tree.kids[i].pos).indexOf("\n") >= 0) {
+      const from = tree.kids[i].pos;
+      let lines = 0;
+      for (let k = 0; k < from; k++) if (text.charCodeAt(k) == 10) lines++;
+      return runSource(text.substring(from), lineBase + lines);
+    }
+    const one = new Node(N_LIST);
+    one.kids.push(tree.kids[i]);
+    one.flags.push(tree.flags[i]);
+    one.text = tree.kids[i].text;
+    status = runTree(one);
+    if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) return status;
+    if (changedAt < 0 && state.aliasGeneration != generation) changedAt = tree.kids[i].pos;
+  }
+  return status;
+}
+
+function runTree(tree: Node): i32 {
   const status = exec(tree);
-  if (keepRedirections) { for (let i = 0; i < FD_SLOTS; i++) fdCtx[i] = shellFds[i]; keepRedirections = false; }
   state.lastStatus = status;
   return status;
 }
@@ -615,6 +1032,7 @@ function runSource(text: string): i32 {
 /** Reads commands from stdin until EOF: a line at a time, more lines while a command is unfinished. */
 function readLoop(): i32 {
   let pending = "";
+  let linesRead = 0;
   for (;;) {
     let line: string | null;
     if (interactive) {
@@ -624,14 +1042,20 @@ function readLoop(): i32 {
       tty_mode(0, TTY_COOKED);
     } else line = readLineUnbuffered(0);
     if (line == null) {
-      if (pending.length > 0) { error("syntax error: unexpected end of file"); return 2; }
-      return state.lastStatus;
+      if (pending.length == 0) return state.lastStatus;
+      // A here-document ended by the end of input is complete, as in dash.
+      const last = new Parser(pending);
+      last.program();
+      runSource(pending, linesRead);
+      return exitRequested ? exitCode : state.lastStatus;
     }
     pending += line + "\n";
     const parser = new Parser(pending);
+    if (state.aliases.size > 0) parser.aliases = state.aliases;
     parser.program();
-    if (parser.incomplete) continue;
-    runSource(pending);
+    if (parser.incomplete || parser.incompleteHeredoc) continue;
+    runSource(pending, linesRead);
+    for (let k = 0; k < pending.length; k++) if (pending.charCodeAt(k) == 10) linesRead++;
     pending = "";
     if (exitRequested) return exitCode;
   }
@@ -650,20 +1074,32 @@ export function shMain(argv0: string, args: string[]): i32 {
     state.vars.set(env[i].substring(0, eq), env[i].substring(eq + 1));
     state.exported.add(env[i].substring(0, eq));
   }
+  takeSubshellMarker();
   state.vars.set("PWD", getcwd());
   state.exported.add("PWD");
   if (!state.vars.has("PATH")) state.vars.set("PATH", "/bin");
   let i = 0;
   let command: string | null = null;
   let forceInteractive = false;
-  while (i < args.length && args[i].startsWith("-") && args[i].length > 1) {
+  let wantCommand = false;
+  while (i < args.length && (args[i].startsWith("-") || args[i].startsWith("+")) && args[i].length > 1) {
     const opt = args[i++];
     if (opt == "--") break;
-    if (opt.indexOf("c") >= 0) {
-      if (i >= args.length) { error("-c: option requires an argument"); return 2; }
-      command = args[i++];
+    const on = opt.charAt(0) == "-";
+    for (let k = 1; k < opt.length; k++) {
+      const letter = opt.charAt(k);
+      if (letter == "c") wantCommand = true;
+      else if (letter == "i") forceInteractive = true;
+      else if (letter == "s") continue;
+      else if (letter == "o") {
+        if (i >= args.length || !setLongOption(args[i], on)) { error("Illegal option -o " + (i < args.length ? args[i] : "")); return 2; }
+        i++;
+      } else if (!setFlag(letter, on)) { error("Illegal option " + opt.charAt(0) + letter); return 2; }
     }
-    if (opt.indexOf("i") >= 0) forceInteractive = true;
+  }
+  if (wantCommand) {
+    if (i >= args.length) { error("-c requires an argument"); return 2; }
+    command = args[i++];
   }
   let status = 0;
   if (command != null) {
@@ -682,7 +1118,8 @@ export function shMain(argv0: string, args: string[]): i32 {
     if (interactive) sigaction(SIGINT, SIG_CATCH);
     status = readLoop();
   }
+  status = runExitTrap(exitRequested ? exitCode : status);
   stdout.flush();
-  return exitRequested ? exitCode : status;
+  return status;
 }
 

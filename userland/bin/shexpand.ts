@@ -6,10 +6,74 @@ import { listNames, lstat } from "../lib/fs";
 import { isName, matchClose } from "./shparse";
 import { compareStrings } from "../lib/fs";
 
+/** The options of `set` (and of sh's command line). */
+export class ShellOptions {
+  errexit: bool = false;
+  nounset: bool = false;
+  xtrace: bool = false;
+  noglob: bool = false;
+  noclobber: bool = false;
+  noexec: bool = false;
+  allexport: bool = false;
+  verbose: bool = false;
+  pipefail: bool = false;
+}
+
+/** set's option letters and long names, in `set -o` order; pipefail has no letter. */
+export const OPTION_LETTERS = "efnxvCau-";
+export const OPTION_NAMES = ["errexit", "noglob", "noexec", "xtrace", "verbose", "noclobber", "allexport", "nounset", "pipefail"];
+
+/** Sets option number k of OPTION_NAMES. */
+export function setOption(o: ShellOptions, k: i32, on: bool): void {
+  if (k == 0) o.errexit = on;
+  else if (k == 1) o.noglob = on;
+  else if (k == 2) o.noexec = on;
+  else if (k == 3) o.xtrace = on;
+  else if (k == 4) o.verbose = on;
+  else if (k == 5) o.noclobber = on;
+  else if (k == 6) o.allexport = on;
+  else if (k == 7) o.nounset = on;
+  else if (k == 8) o.pipefail = on;
+}
+
+export function getOption(o: ShellOptions, k: i32): bool {
+  if (k == 0) return o.errexit;
+  if (k == 1) return o.noglob;
+  if (k == 2) return o.noexec;
+  if (k == 3) return o.xtrace;
+  if (k == 4) return o.verbose;
+  if (k == 5) return o.noclobber;
+  if (k == 6) return o.allexport;
+  if (k == 7) return o.nounset;
+  return o.pipefail;
+}
+
+/** The letters of the options that are on ($-). */
+export function optionFlags(o: ShellOptions): string {
+  let out = "";
+  for (let k = 0; k < OPTION_LETTERS.length; k++) {
+    const letter = OPTION_LETTERS.charAt(k);
+    if (letter != "-" && getOption(o, k)) out += letter;
+  }
+  return out;
+}
+
 /** The shell's variables and special parameters, owned by sh.ts and read here. */
 export class ShellState {
   vars: Map<string, string> = new Map<string, string>();
   exported: Set<string> = new Set<string>();
+  readonly: Set<string> = new Set<string>();
+  opts: ShellOptions = new ShellOptions();
+  /** alias NAME=VALUE definitions, and a count of their changes (the parser must look again). */
+  aliases: Map<string, string> = new Map<string, string>();
+  aliasGeneration: i32 = 0;
+  /** trap actions by signal number (0 = EXIT). */
+  traps: Map<i32, string> = new Map<i32, string>();
+  /** getopts: the OPTIND it last set, and the position inside a bundle of options like -abc. */
+  getoptsIndex: i32 = 0;
+  getoptsChar: i32 = 1;
+  /** Above zero while running where set -e is ignored (if/while conditions, && || lists, !). */
+  errexitIgnored: i32 = 0;
   positional: string[] = [];
   name: string = "sh";
   lastStatus: i32 = 0;
@@ -33,13 +97,23 @@ export function getVar(name: string): string | null {
   if (name == "!") return state.lastBackground == 0 ? "" : state.lastBackground.toString();
   if (name == "#") return state.positional.length.toString();
   if (name == "0") return state.name;
-  if (name == "@" || name == "*") return state.positional.join(" ");
-  if (name == "-") return "";
+  if (name == "@") return state.positional.join(" ");
+  if (name == "*") {
+    // "$*" joins with the first character of IFS (a space when IFS is unset, nothing when empty).
+    const ifs = state.vars.has("IFS") ? state.vars.get("IFS") : " ";
+    return state.positional.join(ifs.length > 0 ? ifs.charAt(0) : "");
+  }
+  if (name == "-") return optionFlags(state.opts);
   if (name.length > 0 && name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57) {
     const n = I32.parseInt(name);
     return n >= 1 && n <= state.positional.length ? state.positional[n - 1] : null;
   }
   return state.vars.has(name) ? state.vars.get(name) : null;
+}
+
+/** With set -u, using an unset variable is an error (special parameters like $@ and $# never are). */
+function unsetError(name: string): void {
+  if (state.opts.nounset && expandError == "" && name != "@" && name != "*") expandError = name + ": parameter not set";
 }
 
 /** Fields being built: the literal text, and a glob pattern where quoted metacharacters are escaped. */
@@ -52,11 +126,17 @@ class Fields {
   glob: bool = false;
   /** The current field exists even if empty (because of quotes). */
   started: bool = false;
+  /** The last thing added was "$@" with no parameters: its closing quote makes no empty field. */
+  emptyAt: bool = false;
 
   add(text: string, quoted: bool): void {
+    this.emptyAt = false;
     this.value += text;
     this.started = true;
     if (!quoted) { this.pattern += text; if (hasGlob(text)) this.glob = true; return; }
+    let special = false;
+    for (let i = 0; i < text.length && !special; i++) { const c = text.charCodeAt(i); special = c == 42 || c == 63 || c == 91 || c == 92; }
+    if (!special) { this.pattern += text; return; }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c == 42 || c == 63 || c == 91 || c == 92) this.pattern += "\\";
@@ -68,15 +148,33 @@ class Fields {
     this.values.push(this.value); this.patterns.push(this.pattern); this.globs.push(this.glob);
     this.value = ""; this.pattern = ""; this.glob = false; this.started = false;
   }
-  /** Adds an unquoted expansion result, splitting it on IFS whitespace. */
+  /** Adds an unquoted expansion result, split into fields on $IFS: IFS white space separates
+   *  (runs of it count once), each other IFS character ends a field, even an empty one. */
   addSplit(text: string): void {
+    const ifsVar = getVar("IFS");
+    const ifs = ifsVar != null ? ifsVar : " \t\n";
+    if (ifs.length == 0) { this.add(text, false); return; }
+    let endedBySpace = false;
     let i = 0;
     while (i < text.length) {
       const c = text.charCodeAt(i);
-      if (c == 32 || c == 9 || c == 10) { this.end(); i++; continue; }
-      let j = i;
-      while (j < text.length && text.charCodeAt(j) != 32 && text.charCodeAt(j) != 9 && text.charCodeAt(j) != 10) j++;
+      const isIfs = ifs.indexOf(String.fromCharCode(c)) >= 0;
+      if (isIfs && (c == 32 || c == 9 || c == 10)) {
+        if (this.started) { this.end(); endedBySpace = true; }
+        i++;
+        continue;
+      }
+      if (isIfs) {
+        if (this.started) this.end();
+        else if (!endedBySpace) { this.started = true; this.end(); }
+        endedBySpace = false;
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < text.length && ifs.indexOf(text.charAt(j)) < 0) j++;
       this.add(text.substring(i, j), false);
+      endedBySpace = false;
       i = j;
     }
   }
@@ -99,8 +197,8 @@ export function expandWord(raw: string, single: bool): string[] {
       f.add(raw.substring(i + 1, e), true);
       i = e + 1;
     } else if (c == 34) {
+      if (!(inDouble && f.emptyAt)) f.started = true;
       inDouble = !inDouble;
-      f.started = true;
       i++;
     } else if (c == 92) {
       if (i + 1 >= raw.length) { f.add("\\", inDouble); i++; continue; }
@@ -119,13 +217,37 @@ export function expandWord(raw: string, single: bool): string[] {
   if (single) return f.values.length > 0 ? [f.values.join(" ")] : [""];
   const out = new Array<string>();
   for (let k = 0; k < f.values.length; k++) {
-    if (f.globs[k]) {
+    if (f.globs[k] && !state.opts.noglob) {
       const matches = glob(f.patterns[k]);
       if (matches.length > 0) { for (let m = 0; m < matches.length; m++) out.push(matches[m]); continue; }
     }
     out.push(f.values[k]);
   }
   return out;
+}
+
+/** Expands an unquoted here-document body: parameters, substitutions and arithmetic; a backslash
+ *  quotes only $ ` \\ and newline, and quote characters are literal. */
+export function expandHereDoc(body: string): string {
+  const f = new Fields();
+  let i = 0;
+  while (i < body.length) {
+    const c = body.charCodeAt(i);
+    if (c == 92 && i + 1 < body.length) {
+      const n = body.charCodeAt(i + 1);
+      if (n == 36 || n == 96 || n == 92) f.add(String.fromCharCode(n), true);
+      else if (n != 10) f.add("\\" + String.fromCharCode(n), true);
+      i += 2;
+    } else if (c == 36 || c == 96) {
+      i = expandDollar(body, i, true, true, f);
+    } else {
+      let j = i + 1;
+      while (j < body.length && body.charCodeAt(j) != 92 && body.charCodeAt(j) != 36 && body.charCodeAt(j) != 96) j++;
+      f.add(body.substring(i, j), true);
+      i = j;
+    }
+  }
+  return f.value;
 }
 
 /** Expands a word to one string without splitting or globbing (assignments, redirections, case). */
@@ -160,16 +282,19 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
         f.add(state.positional[k], true);
       }
       f.started = state.positional.length > 0 || f.value.length > 0;
+      f.emptyAt = !f.started;
       return i + 2;
     }
     if (d == 63 || d == 36 || d == 33 || d == 35 || d == 64 || d == 42 || d == 45 || (d >= 48 && d <= 57)) {
       value = getVar(String.fromCharCode(d));
+      if (value == null && d >= 49 && d <= 57) unsetError(String.fromCharCode(d));
       next = i + 2;
     } else {
       let j = i + 1;
       while (j < raw.length && isName(raw.substring(i + 1, j + 1))) j++;
       if (j == i + 1) { f.add("$", quoted); return i + 1; }
       value = getVar(raw.substring(i + 1, j));
+      if (value == null) unsetError(raw.substring(i + 1, j));
       next = j;
     }
   } else { f.add("$", quoted); return i + 1; }
@@ -182,6 +307,7 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
 function braceExpansion(inner: string): string {
   if (inner.startsWith("#") && inner.length > 1) {
     const v = getVar(inner.substring(1));
+    if (v == null) unsetError(inner.substring(1));
     return (v != null ? v.length : 0).toString();
   }
   let n = 0;
@@ -192,6 +318,7 @@ function braceExpansion(inner: string): string {
   const name = inner.substring(0, n);
   const v = getVar(name);
   let op = inner.substring(n);
+  if (op.length == 0 || op.startsWith("#") || op.startsWith("%")) { if (v == null) unsetError(name); }
   if (op.length == 0) return v != null ? v : "";
   const colon = op.startsWith(":");
   if (colon) op = op.substring(1);
@@ -258,74 +385,201 @@ function unescape(s: string): string {
   return out;
 }
 
-// Arithmetic expansion: integers, + - * / % ( ), comparisons, && ||, and variable names.
-let ax = "";
-let ap = 0;
+// Arithmetic expansion: 64-bit integers with C's operators and precedence (as dash has them: no
+// ++, --, comma or **): assignments, ?:, || && | ^ &, comparisons, shifts, + - * / %, unary + - ! ~.
 
 export function arith(expr: string): i64 {
-  ax = expandString(expr); ap = 0;
-  return arOr();
+  const a = new Arith(expandString(expr));
+  const v = a.assignment();
+  a.skip();
+  if (expandError == "" && a.p < a.s.length) a.fail("expecting EOF");
+  return expandError == "" ? v : 0;
 }
-function arSkip(): void { while (ap < ax.length && (ax.charCodeAt(ap) == 32 || ax.charCodeAt(ap) == 9 || ax.charCodeAt(ap) == 10)) ap++; }
-function arEat(op: string): bool {
-  arSkip();
-  if (!ax.startsWith(op, ap)) return false;
-  // Do not take "<" from "<=", "=" from "==", "&" from "&&" and so on.
-  if (op.length == 1 && ap + 1 < ax.length) {
-    const n = ax.charAt(ap + 1);
-    if ((op == "<" || op == ">" || op == "!" || op == "=") && n == "=") return false;
-    if ((op == "&" || op == "|") && n == op) return false;
+
+/** One arithmetic evaluation: the text, the position, and how deep inside an unevaluated branch. */
+class Arith {
+  p: i32 = 0;
+  /** Above zero in the branch of ?: && || not taken: parsed, but no assignments and no errors. */
+  noeval: i32 = 0;
+  constructor(public s: string) {}
+
+  fail(message: string): void {
+    if (expandError == "") expandError = "arithmetic expression: " + message + ": \"" + this.s + "\"";
+    this.p = this.s.length;
   }
-  ap += op.length;
-  return true;
+  skip(): void { while (this.p < this.s.length && (this.s.charCodeAt(this.p) == 32 || this.s.charCodeAt(this.p) == 9 || this.s.charCodeAt(this.p) == 10)) this.p++; }
+  /** Takes op if it comes next and is not the start of a longer operator. */
+  eat(op: string): bool {
+    this.skip();
+    if (!this.s.startsWith(op, this.p)) return false;
+    const after = this.p + op.length < this.s.length ? this.s.charAt(this.p + op.length) : "";
+    if (after == "=" && op != "==" && op != "!=" && op != "<=" && op != ">=" && !op.endsWith("=")) {
+      // "<" must not take "<=", "=" must not take "==", "+" must not take "+=" ...
+      if (op == "<" || op == ">" || op == "=" || op == "!" || op == "<<" || op == ">>" || "+-*/%&|^".indexOf(op) >= 0) return false;
+    }
+    if ((op == "&" || op == "|" || op == "<" || op == ">") && after == op) return false;
+    this.p += op.length;
+    return true;
+  }
+
+  assignment(): i64 {
+    this.skip();
+    const start = this.p;
+    let end = start;
+    while (end < this.s.length && isName(this.s.substring(start, end + 1))) end++;
+    if (end > start) {
+      this.p = end;
+      this.skip();
+      const ops = ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="];
+      for (let k = 0; k < ops.length; k++) {
+        const op = ops[k];
+        if (!this.s.startsWith(op, this.p) || (op == "=" && this.s.startsWith("==", this.p))) continue;
+        this.p += op.length;
+        const name = this.s.substring(start, end);
+        const rhs = this.assignment();
+        if (this.noeval > 0 || expandError != "") return rhs;
+        const v = op == "=" ? rhs : this.binary(op.substring(0, op.length - 1), this.variable(name), rhs);
+        if (state.readonly.has(name)) { this.fail(name + ": is read only"); return 0; }
+        state.vars.set(name, v.toString());
+        if (state.opts.allexport) state.exported.add(name);
+        return v;
+      }
+      this.p = start;
+    }
+    return this.conditional();
+  }
+
+  conditional(): i64 {
+    const c = this.or();
+    if (!this.eat("?")) return c;
+    if (c == 0) this.noeval++;
+    const a = this.assignment();
+    if (c == 0) this.noeval--;
+    if (!this.eat(":")) { this.fail("expecting ':'"); return 0; }
+    if (c != 0) this.noeval++;
+    const b = this.conditional();
+    if (c != 0) this.noeval--;
+    return c != 0 ? a : b;
+  }
+
+  or(): i64 {
+    let v = this.and();
+    while (this.eat("||")) {
+      if (v != 0) this.noeval++;
+      const r = this.and();
+      if (v != 0) this.noeval--;
+      v = v != 0 || r != 0 ? 1 : 0;
+    }
+    return v;
+  }
+
+  and(): i64 {
+    let v = this.level(0);
+    while (this.eat("&&")) {
+      if (v == 0) this.noeval++;
+      const r = this.level(0);
+      if (v == 0) this.noeval--;
+      v = v != 0 && r != 0 ? 1 : 0;
+    }
+    return v;
+  }
+
+  /** The binary levels from | (0) to * / % (7), left associative. */
+  level(l: i32): i64 {
+    if (l == 8) return this.unary();
+    let v = this.level(l + 1);
+    for (;;) {
+      let op = "";
+      const ops = ARITH_LEVELS[l];
+      for (let k = 0; k < ops.length; k++) if (this.eat(ops[k])) { op = ops[k]; break; }
+      if (op == "") return v;
+      v = this.binary(op, v, this.level(l + 1));
+    }
+    return v;
+  }
+
+  binary(op: string, a: i64, b: i64): i64 {
+    if (op == "|") return a | b;
+    if (op == "^") return a ^ b;
+    if (op == "&") return a & b;
+    if (op == "==") return a == b ? 1 : 0;
+    if (op == "!=") return a != b ? 1 : 0;
+    if (op == "<") return a < b ? 1 : 0;
+    if (op == "<=") return a <= b ? 1 : 0;
+    if (op == ">") return a > b ? 1 : 0;
+    if (op == ">=") return a >= b ? 1 : 0;
+    if (op == "<<") return a << b;
+    if (op == ">>") return a >> b;
+    if (op == "+") return a + b;
+    if (op == "-") return a - b;
+    if (op == "*") return a * b;
+    if (b == 0) { if (this.noeval == 0) this.fail("division by zero"); return 0; }
+    // MIN / -1 overflows (a trap in Wasm): wrap as the hardware would.
+    if (b == -1) return op == "/" ? -a : 0;
+    return op == "/" ? a / b : a % b;
+  }
+
+  unary(): i64 {
+    if (this.eat("-")) return -this.unary();
+    if (this.eat("+")) return this.unary();
+    if (this.eat("!")) return this.unary() == 0 ? 1 : 0;
+    if (this.eat("~")) return ~this.unary();
+    if (this.eat("(")) {
+      const v = this.assignment();
+      if (!this.eat(")")) this.fail("expecting ')'");
+      return v;
+    }
+    this.skip();
+    const start = this.p;
+    while (this.p < this.s.length && isAlnum(this.s.charCodeAt(this.p))) this.p++;
+    const tok = this.s.substring(start, this.p);
+    if (tok.length == 0) { this.fail("expecting primary"); return 0; }
+    if (isName(tok)) return this.variable(tok);
+    const n = parseArithNumber(tok);
+    if (n.ok) return n.value;
+    this.fail("expecting EOF");
+    return 0;
+  }
+
+  variable(name: string): i64 {
+    const v = getVar(name);
+    if (v == null) { unsetError(name); return 0; }
+    const text = v.trim();
+    if (text.length == 0) return 0;
+    let neg = false;
+    let digits = text;
+    if (digits.startsWith("-") || digits.startsWith("+")) { neg = digits.startsWith("-"); digits = digits.substring(1); }
+    const n = parseArithNumber(digits);
+    if (!n.ok) { if (this.noeval == 0 && expandError == "") { expandError = "Illegal number: " + v; this.p = this.s.length; } return 0; }
+    return neg ? -n.value : n.value;
+  }
 }
-function arOr(): i64 { let v = arAnd(); while (arEat("||")) { const r = arAnd(); v = (v != 0 || r != 0) ? 1 : 0; } return v; }
-function arAnd(): i64 { let v = arCmp(); while (arEat("&&")) { const r = arCmp(); v = (v != 0 && r != 0) ? 1 : 0; } return v; }
-function arCmp(): i64 {
-  let v = arSum();
-  for (;;) {
-    if (arEat("==")) v = v == arSum() ? 1 : 0;
-    else if (arEat("!=")) v = v != arSum() ? 1 : 0;
-    else if (arEat("<=")) v = v <= arSum() ? 1 : 0;
-    else if (arEat(">=")) v = v >= arSum() ? 1 : 0;
-    else if (arEat("<")) v = v < arSum() ? 1 : 0;
-    else if (arEat(">")) v = v > arSum() ? 1 : 0;
-    else return v;
+
+const ARITH_LEVELS: string[][] = [["|"], ["^"], ["&"], ["==", "!="], ["<=", ">=", "<", ">"], ["<<", ">>"], ["+", "-"], ["*", "/", "%"]];
+
+function isAlnum(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95; }
+
+class ArithNumber { ok: bool = false; value: i64 = 0; }
+
+/** A decimal, 0x hexadecimal or 0 octal constant (wrapping at 64 bits). */
+function parseArithNumber(tok: string): ArithNumber {
+  const n = new ArithNumber();
+  let base: i64 = 10;
+  let i = 0;
+  if (tok.startsWith("0x") || tok.startsWith("0X")) { base = 16; i = 2; if (tok.length == 2) return n; }
+  else if (tok.startsWith("0") && tok.length > 1) { base = 8; i = 1; }
+  if (tok.length == 0) return n;
+  let v: i64 = 0;
+  for (; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    let d: i64 = 99;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 97 && c <= 102) d = c - 87;
+    else if (c >= 65 && c <= 70) d = c - 55;
+    if (d >= base) return n;
+    v = v * base + d;
   }
-  return v;
-}
-function arSum(): i64 {
-  let v = arProduct();
-  for (;;) {
-    if (arEat("+")) v += arProduct();
-    else if (arEat("-")) v -= arProduct();
-    else return v;
-  }
-  return v;
-}
-function arProduct(): i64 {
-  let v = arUnary();
-  for (;;) {
-    if (arEat("*")) v *= arUnary();
-    else if (arEat("/")) { const d = arUnary(); if (d == 0) { expandError = "arithmetic: division by zero"; return 0; } v /= d; }
-    else if (arEat("%")) { const d = arUnary(); if (d == 0) { expandError = "arithmetic: division by zero"; return 0; } v %= d; }
-    else return v;
-  }
-  return v;
-}
-function arUnary(): i64 {
-  if (arEat("-")) return -arUnary();
-  if (arEat("+")) return arUnary();
-  if (arEat("!")) return arUnary() == 0 ? 1 : 0;
-  if (arEat("(")) { const v = arOr(); arEat(")"); return v; }
-  arSkip();
-  const start = ap;
-  while (ap < ax.length && ((ax.charCodeAt(ap) >= 48 && ax.charCodeAt(ap) <= 57) || isName(ax.substring(start, ap + 1)))) ap++;
-  const tok = ax.substring(start, ap);
-  if (tok.length == 0) { expandError = "arithmetic syntax error"; ap = ax.length; return 0; }
-  if (isName(tok)) {
-    const v = getVar(tok);
-    return v != null && v.length > 0 ? I64.parseInt(v) : 0;
-  }
-  return I64.parseInt(tok);
+  n.ok = true;
+  n.value = v;
+  return n;
 }

@@ -1,5 +1,5 @@
-// The shell's lexer and parser: source text to a tree of lists, and-or chains, pipelines,
-// simple commands (words kept raw, with quotes, for expansion at run time) and compound commands.
+// The shell's lexer and parser: source text (here-document bodies and aliases included) to a tree of lists,
+// and-or chains, pipelines, simple commands (words kept raw for expansion at run time) and compound commands.
 
 export const T_WORD = 0;
 export const T_OP = 1;
@@ -7,7 +7,20 @@ export const T_NEWLINE = 2;
 export const T_EOF = 3;
 
 export class Token {
+  /** For a "<<" or "<<-" operator: its index in Parser.heredocs. */
+  heredoc: i32 = -1;
+  /** For tokens that came from expanding aliases: their names, " "-separated (no alias expands twice). */
+  aliasedFrom: string = "";
   constructor(public kind: i32, public text: string, public start: i32, public end: i32, public ioNumber: i32 = -1) {}
+}
+
+/** A here-document: its delimiter, and the body read from the lines after the operator's line. */
+export class HereDoc {
+  body: string = "";
+  /** The body's source span, delimiter line included, so a child shell's text can carry it. */
+  bodyStart: i32 = 0;
+  bodyEnd: i32 = 0;
+  constructor(public opPos: i32, public delim: string, public quoted: bool, public stripTabs: bool) {}
 }
 
 export const N_LIST = 0;
@@ -24,6 +37,8 @@ export const N_FUNCDEF = 10;
 export const N_CASE = 11;
 
 export class Redir {
+  /** "<<": the here-document (body expanded at run time unless the delimiter was quoted). */
+  heredoc: HereDoc | null = null;
   constructor(public fd: i32, public op: string, public target: string) {}
 }
 
@@ -39,8 +54,9 @@ export class Node {
   name: string = "";
   /** FOR: whether an "in" list was given. */
   hasList: bool = false;
-  /** The source text of this node, for running it in a child shell. */
+  /** The source text of this node, for running it in a child shell, and where it starts. */
   text: string = "";
+  pos: i32 = 0;
   constructor(public kind: i32) {}
 }
 
@@ -48,14 +64,25 @@ function isMeta(c: i32): bool {
   return c == 32 || c == 9 || c == 10 || c == 59 || c == 38 || c == 124 || c == 60 || c == 62 || c == 40 || c == 41;
 }
 
-const OPERATORS = ["&&", "||", ";;", ">>", ">&", "<&", "<>", ">|", "|", "&", ";", "(", ")", "<", ">"];
+const OPERATORS = ["<<-", "<<", "&&", "||", ";;", ">>", ">&", "<&", "<>", ">|", "|", "&", ";", "(", ")", "<", ">"];
 
 export class Parser {
   tokens: Token[] = [];
   pos: i32 = 0;
   /** Set when the input ended inside a quote or an unfinished construct: more lines are needed. */
   incomplete: bool = false;
+  /** Set when the input ended inside a here-document body (more lines needed when reading a terminal). */
+  incompleteHeredoc: bool = false;
   error: string = "";
+  /** Where the error was found (a source offset), for its line number. */
+  errorPos: i32 = 0;
+  /** Where the last complete top-level line ended before an error: the commands before it may run. */
+  safeEnd: i32 = 0;
+  heredocs: HereDoc[] = [];
+  /** The shell's aliases, expanded in command position while parsing (null: none). */
+  aliases: Map<string, string> | null = null;
+  /** Here-documents whose operator was seen but whose body starts after the next newline. */
+  pendingHeredocs: HereDoc[] = [];
 
   constructor(public src: string) { this.lex(); }
 
@@ -67,13 +94,21 @@ export class Parser {
       if (c == 32 || c == 9) { i++; continue; }
       if (c == 92 && i + 1 < s.length && s.charCodeAt(i + 1) == 10) { i += 2; continue; }
       if (c == 35) { while (i < s.length && s.charCodeAt(i) != 10) i++; continue; }
-      if (c == 10) { this.tokens.push(new Token(T_NEWLINE, "\n", i, i + 1)); i++; continue; }
+      if (c == 10) {
+        this.tokens.push(new Token(T_NEWLINE, "\n", i, i + 1));
+        i = this.readHeredocBodies(i + 1);
+        continue;
+      }
       let op = "";
       for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op = OPERATORS[k]; break; }
-      if (op != "") { this.tokens.push(new Token(T_OP, op, i, i + op.length)); i += op.length; continue; }
+      if (op != "") {
+        this.tokens.push(new Token(T_OP, op, i, i + op.length)); i += op.length;
+        if (op.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
+        continue;
+      }
       const start = i;
       i = this.wordEnd(i);
-      if (i < 0) { this.incomplete = true; return; }
+      if (i < 0) { this.unterminated(start); return; }
       const text = s.substring(start, i);
       let ioNumber = -1;
       if (i < s.length && (s.charCodeAt(i) == 60 || s.charCodeAt(i) == 62) && text.length <= 2 && allDigits(text)) ioNumber = I32.parseInt(text);
@@ -82,11 +117,92 @@ export class Parser {
         for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op2 = OPERATORS[k]; break; }
         this.tokens.push(new Token(T_OP, op2, start, i + op2.length, ioNumber));
         i += op2.length;
+        if (op2.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
         continue;
       }
       this.tokens.push(new Token(T_WORD, text, start, i));
     }
+    if (this.pendingHeredocs.length > 0) this.readHeredocBodies(s.length);
     this.tokens.push(new Token(T_EOF, "", s.length, s.length));
+  }
+
+  /** The input ended inside the word at start: a quote or a $( ${ ` left open. */
+  unterminated(start: i32): void {
+    this.incomplete = true;
+    this.error = "syntax error: " + (this.src.indexOf("\"", start) >= 0 || this.src.indexOf("'", start) >= 0 ? "unterminated quoted string" : "end of file unexpected");
+    this.errorPos = start;
+    this.tokens.push(new Token(T_EOF, "", this.src.length, this.src.length));
+  }
+
+  /** The line (from 1) of a source offset. */
+  lineOf(pos: i32): i32 {
+    let line = 1;
+    for (let k = 0; k < pos && k < this.src.length; k++) if (this.src.charCodeAt(k) == 10) line++;
+    return line;
+  }
+
+  /** After a "<<" token: lexes the delimiter word at i and queues the here-document; -1 if unterminated. */
+  heredocDelimiter(i: i32): i32 {
+    const s = this.src;
+    const op = this.tokens[this.tokens.length - 1];
+    while (i < s.length && (s.charCodeAt(i) == 32 || s.charCodeAt(i) == 9)) i++;
+    const start = i;
+    const end = this.wordEnd(i);
+    if (end < 0) { this.unterminated(start); return -1; }
+    if (end == start) return i;
+    const raw = s.substring(start, end);
+    let delim = "";
+    let quoted = false;
+    for (let k = 0; k < raw.length; k++) {
+      const c = raw.charCodeAt(k);
+      if (c == 39 || c == 34) { quoted = true; continue; }
+      if (c == 92) { quoted = true; if (k + 1 < raw.length) delim += raw.charAt(++k); continue; }
+      delim += String.fromCharCode(c);
+    }
+    const doc = new HereDoc(op.start, delim, quoted, op.text == "<<-");
+    op.heredoc = this.heredocs.length;
+    this.heredocs.push(doc);
+    this.pendingHeredocs.push(doc);
+    this.tokens.push(new Token(T_WORD, raw, start, end));
+    return end;
+  }
+
+  /** At the start of a line: reads the bodies of the queued here-documents; returns where lexing goes on. */
+  readHeredocBodies(i: i32): i32 {
+    const s = this.src;
+    for (let d = 0; d < this.pendingHeredocs.length; d++) {
+      const doc = this.pendingHeredocs[d];
+      doc.bodyStart = i;
+      let body = "";
+      let done = false;
+      while (i < s.length) {
+        let e = s.indexOf("\n", i);
+        const last = e < 0;
+        if (last) e = s.length;
+        let line = s.substring(i, e);
+        i = last ? e : e + 1;
+        if (doc.stripTabs) { let t = 0; while (t < line.length && line.charCodeAt(t) == 9) t++; line = line.substring(t); }
+        if (line == doc.delim) { done = true; break; }
+        body += line + (last ? "" : "\n");
+      }
+      if (!done) this.incompleteHeredoc = true;
+      doc.body = body;
+      doc.bodyEnd = i;
+    }
+    this.pendingHeredocs = [];
+    return i;
+  }
+
+  /** The source text from start to the last token read, with the bodies of here-documents it
+   *  opens that lie after it appended (so a child shell given this text sees them). */
+  textFrom(start: i32): string {
+    const end = this.tokens[max(0, this.pos - 1)].end;
+    let text = this.src.substring(start, end);
+    for (let d = 0; d < this.heredocs.length; d++) {
+      const doc = this.heredocs[d];
+      if (doc.opPos >= start && doc.opPos < end && doc.bodyStart >= end) text += "\n" + this.src.substring(doc.bodyStart, doc.bodyEnd);
+    }
+    return text;
   }
 
   /** End of the word starting at i, or -1 if a quote or substitution is unterminated. */
@@ -134,6 +250,7 @@ export class Parser {
     if (this.error != "" ) return;
     if (this.peek().kind == T_EOF) this.incomplete = true;
     this.error = message;
+    this.errorPos = this.peek().start;
   }
 
   skipNewlines(): void { while (this.peek().kind == T_NEWLINE) this.pos++; }
@@ -147,6 +264,7 @@ export class Parser {
 
   /** Parses the whole input. */
   program(): Node {
+    if (this.error != "") return new Node(N_LIST);
     const list = this.list(true);
     if (this.error == "" && this.peek().kind != T_EOF) this.fail("syntax error: unexpected \"" + this.peek().text + "\"");
     return list;
@@ -168,7 +286,9 @@ export class Parser {
     const list = new Node(N_LIST);
     const start = this.peek().start;
     for (;;) {
+      const before = this.pos;
       this.skipNewlines();
+      if (top && this.error == "" && (this.pos > before || this.pos == 0)) this.safeEnd = this.peek().start;
       if (this.error != "" || this.isListEnd()) break;
       list.kids.push(this.andOr());
       if (this.error != "") break;
@@ -178,13 +298,14 @@ export class Parser {
       else if (this.peek().kind != T_NEWLINE && !this.isListEnd()) { this.fail("syntax error: unexpected \"" + this.peek().text + "\""); break; }
       list.flags.push(background);
     }
-    list.text = this.src.substring(start, this.tokens[max(0, this.pos - 1)].end);
+    list.text = this.textFrom(start);
     return list;
   }
 
   andOr(): Node {
     const node = new Node(N_ANDOR);
     const start = this.peek().start;
+    node.pos = start;
     node.kids.push(this.pipeline());
     while (this.error == "" && (this.isOp("&&") || this.isOp("||"))) {
       node.flags.push(this.peek().text == "&&");
@@ -192,7 +313,7 @@ export class Parser {
       this.skipNewlines();
       node.kids.push(this.pipeline());
     }
-    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    node.text = this.textFrom(start);
     return node;
   }
 
@@ -206,7 +327,7 @@ export class Parser {
       this.skipNewlines();
       node.kids.push(this.command());
     }
-    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    node.text = this.textFrom(start);
     return node;
   }
 
@@ -221,12 +342,12 @@ export class Parser {
     else if (t.kind == T_WORD && t.text == "{") {
       this.pos++;
       node = new Node(N_GROUP);
-      node.kids.push(this.list(false));
+      node.kids.push(this.body());
       this.expectWord("}");
     } else if (this.isOp("(")) {
       this.pos++;
       node = new Node(N_SUBSHELL);
-      node.kids.push(this.list(false));
+      node.kids.push(this.body());
       if (this.isOp(")")) this.pos++; else this.fail("syntax error: expecting \")\"");
     } else if (t.kind == T_WORD && this.tokens[this.pos + 1].kind == T_OP && this.tokens[this.pos + 1].text == "(" &&
                this.tokens[this.pos + 2].kind == T_OP && this.tokens[this.pos + 2].text == ")") {
@@ -235,11 +356,11 @@ export class Parser {
       this.pos += 3;
       this.skipNewlines();
       node.kids.push(this.command());
-      node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+      node.text = this.textFrom(start);
       return node;
     } else return this.simple();
     while (this.error == "" && this.redirect(node)) {}
-    node.text = this.src.substring(start, this.tokens[this.pos - 1].end);
+    node.text = this.textFrom(start);
     return node;
   }
 
@@ -248,13 +369,15 @@ export class Parser {
     const t = this.peek();
     if (t.kind != T_OP) return false;
     const op = t.text;
-    if (op != "<" && op != ">" && op != ">>" && op != ">&" && op != "<&" && op != "<>" && op != ">|") return false;
+    if (op != "<" && op != ">" && op != ">>" && op != ">&" && op != "<&" && op != "<>" && op != ">|" && op != "<<" && op != "<<-") return false;
     this.pos++;
     const target = this.peek();
     if (target.kind != T_WORD) { this.fail("syntax error: unexpected redirection"); return false; }
     this.pos++;
     const fd = t.ioNumber >= 0 ? t.ioNumber : (op.startsWith("<") ? 0 : 1);
-    node.redirs.push(new Redir(fd, op == ">|" ? ">" : op, target.text));
+    const redir = new Redir(fd, op == "<<-" ? "<<" : op, target.text);
+    if (t.heredoc >= 0) redir.heredoc = this.heredocs[t.heredoc];
+    node.redirs.push(redir);
     return true;
   }
 
@@ -266,6 +389,7 @@ export class Parser {
       if (this.error != "") break;
       const t = this.peek();
       if (t.kind != T_WORD) break;
+      if (node.words.length == 0 && !isAssignment(t.text) && this.expandAlias(t)) continue;
       if (node.words.length == 0 && isAssignment(t.text)) node.assigns.push(t.text);
       else node.words.push(t.text);
       this.pos++;
@@ -274,27 +398,57 @@ export class Parser {
       const t = this.peek();
       this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : t.kind == T_NEWLINE ? "newline" : "\"" + t.text + "\""));
     }
-    node.text = this.src.substring(start, this.tokens[max(0, this.pos - 1)].end);
+    node.text = this.textFrom(start);
     return node;
+  }
+
+  /** A list that must hold at least one command (dash rejects "if then", "{ }", "do done"). */
+  body(): Node {
+    const list = this.list(false);
+    if (this.error == "" && list.kids.length == 0) {
+      const t = this.peek();
+      this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : "\"" + t.text + "\""));
+    }
+    return list;
+  }
+
+  /** Replaces the command word t (the next token) by its alias's tokens; false if it has none. */
+  expandAlias(t: Token): bool {
+    const aliases = this.aliases;
+    if (aliases == null || !aliases.has(t.text)) return false;
+    if ((" " + t.aliasedFrom + " ").indexOf(" " + t.text + " ") >= 0) return false;
+    const sub = new Parser(aliases.get(t.text));
+    const spliced = new Array<Token>();
+    for (let k = 0; k < this.pos; k++) spliced.push(this.tokens[k]);
+    for (let k = 0; k + 1 < sub.tokens.length; k++) {
+      const a = sub.tokens[k];
+      // Positions are the alias name's, so a node's text (for child shells) stays within the source.
+      const copy = new Token(a.kind, a.text, t.start, t.end, a.ioNumber);
+      copy.aliasedFrom = t.aliasedFrom == "" ? t.text : t.aliasedFrom + " " + t.text;
+      spliced.push(copy);
+    }
+    for (let k = this.pos + 1; k < this.tokens.length; k++) spliced.push(this.tokens[k]);
+    this.tokens = spliced;
+    return true;
   }
 
   ifClause(): Node {
     const node = new Node(N_IF);
     this.pos++;
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     this.expectWord("then");
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     for (;;) {
       if (this.error != "") return node;
       this.skipNewlines();
       if (this.isWord("elif")) {
         this.pos++;
-        node.kids.push(this.list(false));
+        node.kids.push(this.body());
         this.expectWord("then");
-        node.kids.push(this.list(false));
+        node.kids.push(this.body());
       } else if (this.isWord("else")) {
         this.pos++;
-        node.kids.push(this.list(false));
+        node.kids.push(this.body());
         node.hasElse = true;
         this.expectWord("fi");
         return node;
@@ -306,9 +460,9 @@ export class Parser {
   loop(kind: i32): Node {
     const node = new Node(kind);
     this.pos++;
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     this.expectWord("do");
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     this.expectWord("done");
     return node;
   }
@@ -317,7 +471,7 @@ export class Parser {
     const node = new Node(N_FOR);
     this.pos++;
     const name = this.peek();
-    if (name.kind != T_WORD) { this.fail("syntax error: bad for loop variable"); return node; }
+    if (name.kind != T_WORD || !isName(name.text)) { this.fail("syntax error: bad for loop variable"); return node; }
     node.name = name.text;
     this.pos++;
     this.skipNewlines();
@@ -328,7 +482,7 @@ export class Parser {
     }
     if (this.isOp(";")) this.pos++;
     this.expectWord("do");
-    node.kids.push(this.list(false));
+    node.kids.push(this.body());
     this.expectWord("done");
     return node;
   }
@@ -395,9 +549,44 @@ export function matchClose(s: string, i: i32): i32 {
   const open = s.charCodeAt(i);
   const close = open == 40 ? 41 : 125;
   let depth = 0;
+  // Here-documents inside $( ): their bodies are skipped, so a quote or parenthesis in them is text.
+  const delims = new Array<string>();
+  const strips = new Array<bool>();
+  const arithmetic = open == 40 && i + 1 < s.length && s.charCodeAt(i + 1) == 40;
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c == 92) { i += 2; continue; }
+    if (c == 60 && open == 40 && !arithmetic && s.startsWith("<<", i)) {
+      let j = i + 2;
+      const strip = j < s.length && s.charCodeAt(j) == 45;
+      if (strip) j++;
+      while (j < s.length && (s.charCodeAt(j) == 32 || s.charCodeAt(j) == 9)) j++;
+      let delim = "";
+      while (j < s.length && !isMeta(s.charCodeAt(j))) {
+        const d = s.charCodeAt(j);
+        if (d != 39 && d != 34 && d != 92) delim += String.fromCharCode(d);
+        j++;
+      }
+      // A shift like 1<<2 in a nested $(( )) is no here-document: delimiters starting with a digit are not taken.
+      if (delim.length > 0 && !(delim.charCodeAt(0) >= 48 && delim.charCodeAt(0) <= 57)) { delims.push(delim); strips.push(strip); }
+      i = j;
+      continue;
+    }
+    if (c == 10 && delims.length > 0) {
+      i++;
+      for (let d = 0; d < delims.length; d++) {
+        while (i < s.length) {
+          const e = s.indexOf("\n", i);
+          let line = s.substring(i, e < 0 ? s.length : e);
+          i = e < 0 ? s.length : e + 1;
+          if (strips[d]) { let t = 0; while (t < line.length && line.charCodeAt(t) == 9) t++; line = line.substring(t); }
+          if (line == delims[d]) break;
+        }
+      }
+      delims.length = 0;
+      strips.length = 0;
+      continue;
+    }
     if (c == 39) { const e = s.indexOf("'", i + 1); if (e < 0) return -1; i = e + 1; continue; }
     if (c == 34) {
       i++;
