@@ -36,7 +36,8 @@ async function main(request: ChildRequest): Promise<ChildResult> {
   // A run with a folder gets a fresh kernel (run() mounts it on the host container each time);
   // a compute run keeps one, whose compiled module V8 has tiered up, as node:wasi keeps its module.
   const boot = () => {
-    const kernel = new Kernel({ log: () => undefined });
+    // As `wasmbox run MODULE` has it without --time-limit: no preemption checks.
+    const kernel = new Kernel({ log: () => undefined, preemption: false });
     return { kernel, program: kernel.programs.compile(bytes, path.basename(request.wasm), kernel.engineKind === "worker") };
   };
   let booted = boot();

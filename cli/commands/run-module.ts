@@ -50,7 +50,7 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
 }
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
-export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean }): Kernel {
+export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean }): Kernel {
   const stdin = io.stdin;
   const setRaw = stdin?.isTTY ? stdin.setRawMode?.bind(stdin) : undefined;
   const terminal = setRaw ? { setRaw: (raw: boolean) => void setRaw(raw) } : undefined;
@@ -65,6 +65,7 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
       engine: options.engine ?? "auto",
       hostname: options.hostname,
       reuseInstances: options.reuseInstances,
+      preemption: options.preemption,
       terminal,
       trace: options.trace ? say : undefined,
       log: say,
@@ -156,8 +157,10 @@ export async function runModule(io: CliIo, file: string, args: string[], options
     if (!signature) throw new CliExit(2, `wasmbox: ${file}: exports no function ${options.invoke}`);
     invokeArgs = parseInvokeArgs(options.invoke, signature, args);
   }
-  // One run: no instance is ever reused, so none is captured for it.
-  const kernel = cliKernel(io, { ...options, reuseInstances: false });
+  // One run: no instance is ever reused, so none is captured for it. As in wasmtime, a module run
+  // is interruptible only when a time limit asks for it: the preemption checks cost a large module's
+  // first start a decode of all its code, and compute loops 15-50% (README, Figures).
+  const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: options.timeLimit !== undefined });
   let result: RunResult;
   // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once; the run
   // has a container of its own, known once its process starts.

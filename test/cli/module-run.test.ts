@@ -252,6 +252,16 @@ describe("wasmtime's habits", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("--time-limit also ends a module that computes without syscalls (it then gets preemption checks)", async () => {
+    const dir = scratch();
+    writeFileSync(path.join(dir, "spin.wasm"), wat(`(module ${WASI_IMPORTS} (memory (export "memory") 1)
+      (func (export "_start") (loop $forever (br $forever))))`));
+    const started = Date.now();
+    const r = await cli(["run", "--time-limit", "300ms", "spin.wasm"], dir);
+    expect(r).toMatchObject({ code: 137, stderr: "wasmbox: spin.wasm: killed: --time-limit 300ms passed\n" });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("refuses every flag that does not apply to a module, naming it, exit 2", async () => {
     const dir = scratch();
     const cases: string[][] = [["-d"], ["--detach"], ["-v", "/a:/b"], ["--name", "x"], ["--rm"], ["--vm"], ["-it"], ["--read-only"], ["--pids-limit", "3"], ["-w", "/"]];
