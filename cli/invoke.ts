@@ -1,5 +1,6 @@
 // `wasmbox run --invoke NAME MODULE ARGS`: reads the export's signature from the module's bytes,
 // parses ARGS as its parameter types and prints its results as wasmtime does (one per line).
+import { Cursor } from "../kernel/engines/wasm-binary.js";
 import { CliExit } from "./io.js";
 
 /** A value type of a function signature. */
@@ -13,34 +14,8 @@ export interface Signature {
 
 const VALTYPES: Record<number, ValType> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "ref", 0x6f: "ref" };
 
-/** Reads LEB128 numbers, bytes and names from a module's bytes. */
-class Cursor {
-  constructor(readonly bytes: Uint8Array, public at = 0) {}
-
-  byte(): number {
-    if (this.at >= this.bytes.length) throw new Error("unexpected end");
-    return this.bytes[this.at++]!;
-  }
-
-  /** An unsigned (or, skipped over, signed) LEB128 number; large ones lose precision, which no index here has. */
-  leb(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * scale;
-      scale *= 128;
-      if ((b & 0x80) === 0) return result;
-    }
-  }
-
-  name(): string {
-    const n = this.leb();
-    const text = Buffer.from(this.bytes.subarray(this.at, this.at + n)).toString("utf8");
-    this.at += n;
-    return text;
-  }
-
+/** The rewrite's reader of the binary format, with the two fields a signature also needs. */
+class SignatureCursor extends Cursor {
   valtype(): ValType {
     const b = this.byte();
     if (b === 0x63 || b === 0x64) {
@@ -61,7 +36,7 @@ class Cursor {
 
 /** The signature of the exported function `name`, or undefined if the module exports no such function. */
 export function exportSignature(bytes: Uint8Array, name: string): Signature | undefined {
-  const c = new Cursor(bytes, 8);
+  const c = new SignatureCursor(bytes, 8, bytes.length);
   const types: Signature[] = [];
   const funcs: number[] = [];
   let exported: number | undefined;
