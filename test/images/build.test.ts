@@ -185,6 +185,71 @@ describe("build", () => {
     for (const [name, content] of Object.entries(before.blobs)) expect(after.blobs[name]).toBe(content);
   });
 
+  it("builds multi-stage files: FROM a stage, COPY --from by name, index and image, only the stages the target needs", async () => {
+    const runner = new FakeRunner();
+    const { store, context } = await setup({
+      Containerfile: [
+        "ARG BASE=scratch",
+        "FROM $BASE AS deps",
+        "COPY dep.txt /deps/dep.txt",
+        "FROM deps AS Build",
+        "RUN touch /made",
+        "COPY src/ /src/",
+        "FROM scratch AS unused",
+        "COPY not-there /nope",
+        "FROM nosuchimage AS unused2",
+        "FROM scratch",
+        "COPY --from=build /deps/ /app/deps/",
+        "COPY --from=build /made /app/made",
+        "COPY --from=1 /src/main.sh /app/",
+        "COPY --from=lib /lib/link /app/",
+        "LABEL stage=final",
+      ].join("\n"),
+      "dep.txt": "dep",
+      "src/main.sh": "echo main\n",
+      Lib: "FROM scratch\nCOPY lib/ /lib/\n",
+      "lib/real.so": "library",
+    });
+    await writeTree(context, {});
+    const { symlink } = await import("node:fs/promises");
+    await symlink("real.so", join(context, "lib/link"));
+    await build(store, context, { containerfile: join(context, "Lib"), tags: ["lib"] });
+    const { image, progress } = await build(store, context, { runner });
+    const tree = await files(store, "app");
+    expect([...tree.entries()].filter(([, v]) => v !== "dir").sort()).toEqual([
+      ["app/deps/dep.txt", "dep"],
+      ["app/link", "library"],
+      ["app/made", ""],
+      ["app/main.sh", "echo main\n"],
+    ]);
+    expect(image.config.config!.Labels).toEqual({ stage: "final" });
+    expect(image.config.rootfs.diff_ids).toHaveLength(4);
+    expect(runner.calls).toHaveLength(1);
+    expect(progress).not.toContain("unused");
+    expect(progress).toMatch(/^STEP 1\/12: ARG BASE=scratch\nSTEP 2\/12: FROM \$BASE AS deps\n/);
+
+    const target = await build(store, context, { runner, target: "BUILD", tags: ["app:build"] });
+    expect([...(await files(store, "app:build")).entries()].filter(([, v]) => v !== "dir").sort()).toEqual([
+      ["deps/dep.txt", "dep"],
+      ["made", ""],
+      ["src/main.sh", "echo main\n"],
+    ]);
+    expect(target.progress).not.toContain("LABEL");
+    expect(target.cachedSteps).toBe(3);
+    expect(runner.calls).toHaveLength(1);
+    await expect(build(store, context, { target: "nope" })).rejects.toThrow('target stage "nope" could not be found in Containerfile (stages: deps, build, unused, unused2)');
+  });
+
+  it.each([
+    ["FROM scratch AS a\nCOPY --from=b /x /x\nFROM scratch AS b\nFROM a", /Containerfile:2: "b" names stage 1, which comes later: a stage can only use earlier stages/],
+    ["FROM scratch\nCOPY --from=0 /x /x", /Containerfile:2: --from=0: stage 0 is this stage itself/],
+    ["FROM scratch AS a\nFROM scratch\nCOPY --from=a /missing /x", /Containerfile:3: COPY failed: "\/missing": not found in stage a/],
+    ["FROM scratch\nCOPY --from=nosuchimage /x /x", /Containerfile:2: COPY --from=nosuchimage: no such image: nosuchimage/],
+  ])("refuses the multi-stage mistake %j", async (text, message) => {
+    const { store, context } = await setup({ Containerfile: text });
+    await expect(build(store, context)).rejects.toThrow(message);
+  });
+
   it("creates reproducible layers: same content, same digests, even without the cache", async () => {
     const a = await setup({ Containerfile: "FROM scratch\nCOPY . /x/\n", f: "same" });
     const b = await setup({ Containerfile: "FROM scratch\nCOPY . /x/\n", f: "same" });
