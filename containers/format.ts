@@ -86,6 +86,7 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       Env: spec.env,
       Cmd: spec.cmd,
       Entrypoint: spec.entrypoint,
+      User: spec.user ?? "",
       WorkingDir: spec.workdir,
       Image: spec.image,
       Tty: spec.tty,

@@ -5,6 +5,7 @@ import type { Container, LimitHit } from "../kernel/container/container.js";
 import type { Kernel, Process } from "../kernel/index.js";
 import type { InputStream } from "../kernel/stdio.js";
 import type { MountNamespace } from "../kernel/vfs/namespace.js";
+import type { Credentials } from "../images/users.js";
 import type { OverlayFs } from "../kernel/vfs/overlay.js";
 import type { Guest, GuestExit } from "../kernel/vm/index.js";
 import { Filetype } from "../kernel/wasi.js";
@@ -70,14 +71,18 @@ export class ContainerInstance implements Instance {
   readonly kind = "container" as const;
   readonly ended: Promise<InstanceEnd>;
   init?: Process;
+  /** The user pid 1 runs as; `exec` runs as it too, as docker exec does. */
+  private readonly user?: Credentials;
   private readonly timers: NodeJS.Timeout[] = [];
 
   /** Runs `program` as pid 1 and arms the time limits; `onError` prints why pid 1 could not run. */
   constructor(
     private readonly kernel: Kernel, readonly container: Container, readonly overlay: OverlayFs,
-    spec: ContainerSpec, program: { path: string; argv: string[] }, io: StreamIo, onError: (text: string) => void,
+    spec: ContainerSpec, program: { path: string; argv: string[]; user?: Credentials }, io: StreamIo, onError: (text: string) => void,
   ) {
+    this.user = program.user;
     const run = kernel.run(program.path, {
+      user: program.user,
       container, argv0: program.argv[0], args: program.argv.slice(1), env: spec.env, cwd: spec.workdir,
       stdin: io.stdin ?? null, tty: io.tty ?? false, capture: false, preopenRoot: true,
       onStdout: io.onStdout, onStderr: io.onStderr,
@@ -136,7 +141,7 @@ export class ContainerInstance implements Instance {
       return 127;
     }
     const result = await this.kernel.run(path, {
-      container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
+      user: this.user, container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
       stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
     });
     return result.exitCode;

@@ -11,6 +11,8 @@ import { FsApi } from "../kernel/fs-api.js";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { MemFs } from "../kernel/vfs/memory.js";
 import { MountNamespace, PATH_MAX } from "../kernel/vfs/namespace.js";
+import type { Credentials } from "../images/users.js";
+import { containerCredentials } from "./users.js";
 import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
 import { Filetype } from "../kernel/wasi.js";
 import { Hypervisor } from "../kernel/vm/index.js";
@@ -187,6 +189,7 @@ export class ContainerRuntime {
       ...rest,
       id, name, created: this.clock.now(), image: request.image, imageId: image.id,
       entrypoint, cmd,
+      ...(request.user || config.User ? { user: request.user || config.User } : {}),
       env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),
@@ -354,13 +357,13 @@ export class ContainerRuntime {
     });
     overlay.onNoSpace = storageLimitMarker(container);
     if (spec.engine !== "auto") container.engine = spec.engine;
-    let program: { path: string; argv: string[] };
+    let program: { path: string; argv: string[]; user?: Credentials };
     try {
       const fs = new FsApi(container.ns);
       for (const mount of spec.mounts) this.kernel.mountHostDir(container.ns, mount);
       fs.mkdirp(spec.workdir);
       overlay.readOnly = spec.readOnly;
-      program = this.resolveProgram(container.ns, spec);
+      program = { ...this.resolveProgram(container.ns, spec), user: containerCredentials(container.ns, spec.user) };
     } catch (e) {
       record.upper = undefined;
       record.upperFs = overlay.upper;

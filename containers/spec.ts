@@ -20,6 +20,8 @@ export interface ContainerSpec {
   imageId: string;
   entrypoint: string[];
   cmd: string[];
+  /** `--user` or the image's USER (`name[:group]` or `uid[:gid]`), resolved against the container's /etc/passwd at start. */
+  user?: string;
   env: string[];
   workdir: string;
   hostname: string;
@@ -90,6 +92,7 @@ export interface CreateOptions {
   workdir?: string;
   hostname?: string;
   entrypoint?: string;
+  user?: string;
   engine?: string;
   memory?: string;
   pidsLimit?: string;
@@ -123,6 +126,7 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["-w, --workdir <dir>", "working directory inside the container"],
   ["--hostname <name>", "container hostname (default: the short id)"],
   ["--entrypoint <path>", "override the image's entrypoint"],
+  ["-u, --user <user[:group]>", "run as this user (name or uid, from the image's /etc/passwd; default the image's USER)"],
   ["--engine <kind>", "auto, inline (JSPI) or worker", ],
   ["-m, --memory <size>", "linear memory limit across its processes (e.g. 64m)"],
   ["--pids-limit <n>", "most live processes"],
@@ -359,6 +363,7 @@ export function specFromOptions(
     hostname: options.hostname,
     workdir: options.workdir,
     entrypoint: options.entrypoint !== undefined ? (options.entrypoint ? [options.entrypoint] : []) : undefined,
+    ...(options.user !== undefined ? { user: options.user } : {}),
     env,
     mounts: (options.volume ?? []).map((v) => parseVolume(v, context.cwd)),
     limits,

@@ -120,6 +120,8 @@ export interface RunOptions {
   limits?: Partial<ContainerLimits>;
   /** Called once the process exists (to kill it, watch it, ...). */
   onStart?: (proc: Process) => void;
+  /** The user and group ids it runs as (default root, 0:0); its children inherit them. */
+  user?: { uid: number; gid: number };
 }
 
 /** What kernel.run() gives back. */
@@ -152,6 +154,8 @@ export interface SpawnRequest {
   fds: Array<[number, FdEntry]>;
   newGroup?: boolean;
   engine?: "inline" | "worker";
+  /** Its user and group ids (default: the parent's, else root). */
+  user?: { uid: number; gid: number };
 }
 
 export class Kernel {
@@ -373,7 +377,7 @@ export class Kernel {
       }
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
-        kernel: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain,
+        kernel: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain, user: req.user,
       });
       this.processes.live++;
       if (req.newGroup) proc.pgid = proc.pid;
@@ -426,7 +430,7 @@ export class Kernel {
       : program;
     const proc = this.spawn({
       container, parent: null, path: typeof program === "string" ? program : undefined, program: loaded,
-      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds,
+      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds, user: options.user,
     });
     options.onStart?.(proc);
     const timer = own && options.limits?.wallTimeMs !== undefined ? armWallClock(container, options.limits.wallTimeMs) : undefined;

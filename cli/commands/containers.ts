@@ -42,7 +42,7 @@ function createOptionsOf(opts: Options): CreateOptions {
   return {
     name: opts.name as string | undefined, env: opts.env as string[] | undefined, envFile: opts.envFile as string[] | undefined,
     volume: opts.volume as string[] | undefined, workdir: opts.workdir as string | undefined, hostname: opts.hostname as string | undefined,
-    entrypoint: opts.entrypoint as string | undefined, engine: opts.engine as string | undefined, memory: opts.memory as string | undefined,
+    entrypoint: opts.entrypoint as string | undefined, user: opts.user as string | undefined, engine: opts.engine as string | undefined, memory: opts.memory as string | undefined,
     pidsLimit: opts.pidsLimit as string | undefined, ulimit: opts.ulimit as string[] | undefined, storageLimit: opts.storageLimit as string | undefined,
     cpus: opts.cpus as string | undefined, cpuShares: opts.cpuShares as string | undefined, stopTimeout: opts.stopTimeout as string | undefined,
     stopSignal: opts.stopSignal as string | undefined, cpuTime: opts.cpuTime as string | undefined, timeLimit: opts.timeLimit as string | undefined,
