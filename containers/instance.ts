@@ -27,6 +27,8 @@ export interface StreamIo {
 export interface ExecOptions extends StreamIo {
   env: string[];
   workdir: string;
+  /** Called with the process once it exists (a container's, not a VM's): health checks kill it past their timeout. */
+  onStart?: (process: Process) => void;
 }
 
 /** How pid 1 ended, as the state records it. */
@@ -143,6 +145,7 @@ export class ContainerInstance implements Instance {
     const result = await this.kernel.run(path, {
       user: this.user, container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
       stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
+      onStart: options.onStart,
     });
     return result.exitCode;
   }

@@ -13,6 +13,7 @@ import { MemFs } from "../kernel/vfs/memory.js";
 import { MountNamespace, PATH_MAX } from "../kernel/vfs/namespace.js";
 import type { Credentials } from "../images/users.js";
 import { containerCredentials } from "./users.js";
+import { healthSpec, startHealthMonitor, type HealthMonitor } from "./health.js";
 import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
 import { Filetype } from "../kernel/wasi.js";
 import { Hypervisor } from "../kernel/vm/index.js";
@@ -64,6 +65,8 @@ export interface ContainerRecord {
   log?: LogWriter;
   /** Set when its removal begins (rm, or --rm at its end); settles once its directory is gone. */
   removal?: Promise<void>;
+  /** Runs its HEALTHCHECK while it runs. */
+  health?: HealthMonitor;
 }
 
 /** Options of a runtime. */
@@ -184,12 +187,13 @@ export class ContainerRuntime {
     const entrypoint = request.entrypoint ?? config.Entrypoint ?? [];
     const cmd = request.command.length > 0 ? request.command : request.entrypoint !== undefined ? [] : (config.Cmd ?? []);
     if (entrypoint.length + cmd.length === 0) throw new RuntimeError("No command specified");
-    const { command: _command, ...rest } = request;
+    const { command: _command, healthcheck: healthFlags, ...rest } = request;
     const spec: ContainerSpec = {
       ...rest,
       id, name, created: this.clock.now(), image: request.image, imageId: image.id,
       entrypoint, cmd,
       ...(request.user || config.User ? { user: request.user || config.User } : {}),
+      ...healthSpec(config, healthFlags),
       env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),
@@ -342,6 +346,11 @@ export class ContainerRuntime {
     record.upper = undefined;
     record.state = { ...record.state, status: "running", startedAt: this.clock.now(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
+    record.health = startHealthMonitor(record.spec, record.state.health, (argv, io) => instance.exec(argv, { ...io, env: record.spec.env, workdir: record.spec.workdir }), (health) => {
+      const changed = health.Status !== record.state.health?.Status;
+      record.state = { ...record.state, health };
+      if (changed && record.live === instance) void this.files?.saveState(record.spec.id, record.state).catch(() => undefined);
+    });
     return instance;
   }
 
@@ -440,6 +449,8 @@ export class ContainerRuntime {
   /** Records the end of pid 1 (the instance has stopped everything else): state and upper saved. */
   private finish(record: ContainerRecord, instance: Instance, end: InstanceEnd): void {
     if (record.live !== instance) return;
+    record.health?.stop();
+    record.health = undefined;
     record.state = {
       ...record.state, status: "exited", exitCode: end.exitCode, finishedAt: this.clock.now(), error: end.error,
       oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,

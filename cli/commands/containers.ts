@@ -51,6 +51,10 @@ function createOptionsOf(opts: Options): CreateOptions {
     init: opts.init as boolean | undefined,
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
     logOpt: opts.logOpt as string[] | undefined,
+    healthCmd: opts.healthCmd as string | undefined, healthInterval: opts.healthInterval as string | undefined,
+    healthTimeout: opts.healthTimeout as string | undefined, healthStartPeriod: opts.healthStartPeriod as string | undefined,
+    healthStartInterval: opts.healthStartInterval as string | undefined, healthRetries: opts.healthRetries as string | undefined,
+    noHealthcheck: opts.healthcheck === false,
   };
 }
 
