@@ -129,7 +129,8 @@ export interface CreateOptions {
   healthStartPeriod?: string;
   healthStartInterval?: string;
   healthRetries?: string;
-  noHealthcheck?: boolean;
+  /** false: --no-healthcheck. */
+  healthcheck?: boolean;
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -409,7 +410,7 @@ export function specFromOptions(
 /** The --health-* flags as an override of the image's HEALTHCHECK (durations in ns, as the config keeps them). */
 function healthOverride(options: CreateOptions): { healthcheck?: HealthcheckOverride } {
   const override: HealthcheckOverride = {};
-  if (options.noHealthcheck) override.disable = true;
+  if (options.healthcheck === false) override.disable = true;
   if (options.healthCmd !== undefined) override.Test = ["CMD-SHELL", options.healthCmd];
   const durations = [["healthInterval", "Interval", "--health-interval"], ["healthTimeout", "Timeout", "--health-timeout"], ["healthStartPeriod", "StartPeriod", "--health-start-period"], ["healthStartInterval", "StartInterval", "--health-start-interval"]] as const;
   for (const [option, field, flag] of durations) {

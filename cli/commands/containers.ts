@@ -54,7 +54,7 @@ function createOptionsOf(opts: Options): CreateOptions {
     healthCmd: opts.healthCmd as string | undefined, healthInterval: opts.healthInterval as string | undefined,
     healthTimeout: opts.healthTimeout as string | undefined, healthStartPeriod: opts.healthStartPeriod as string | undefined,
     healthStartInterval: opts.healthStartInterval as string | undefined, healthRetries: opts.healthRetries as string | undefined,
-    noHealthcheck: opts.healthcheck === false,
+    healthcheck: opts.healthcheck as boolean | undefined,
   };
 }
 
