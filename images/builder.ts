@@ -6,7 +6,7 @@ import { basename, join, resolve } from "node:path";
 import type { LayerEntry } from "../kernel/vfs/layer.js";
 import { prepareStep, type BuildRunner, type StepScope } from "./build-steps.js";
 import { BuildContext, FileHashCache } from "./context.js";
-import { ContainerfileError, parseContainerfile, type Instruction } from "./containerfile.js";
+import { ContainerfileError, naming, parseContainerfile, type Instruction } from "./containerfile.js";
 import { ImageError } from "./errors.js";
 import { encodeLayer } from "./layer-tar.js";
 import { IMAGE_ARCHITECTURE, IMAGE_OS, sha256Digest, shortId, type Descriptor, type ImageConfig } from "./oci.js";
@@ -94,7 +94,13 @@ export async function buildImage(store: ImageStore, options: BuildOptions): Prom
   let context: Promise<BuildContext> | undefined;
   const globalArgs = new Map<string, string | undefined>();
   const fail = (ins: Instruction, detail: string): never => {
-    throw new ContainerfileError(parsed.file, ins.line, detail);
+    throw new ContainerfileError(parsed.file, ins.line, naming(ins.keyword, detail));
+  };
+  /** Rethrows an ImageError of a step as `FILE:LINE: KEYWORD ...`; anything else as is. */
+  const located = (ins: Instruction) => (error: unknown): never => {
+    if (!(error instanceof ImageError)) throw error;
+    const prefix = `${parsed.file}:${ins.line}: `;
+    return fail(ins, error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message);
   };
   const declare = (ins: Extract<Instruction, { keyword: "ARG" }>, into: Map<string, string | undefined>, lookup: (name: string) => string | undefined) => {
     for (const arg of ins.args) {
@@ -221,10 +227,7 @@ export async function buildImage(store: ImageStore, options: BuildOptions): Prom
         runner: options.runner,
         write,
       };
-      const prepared = await prepareStep(ins, scope).catch((error: unknown) => {
-        if (error instanceof ImageError && !(error instanceof ContainerfileError) && !error.message.startsWith(parsed.file + ":")) fail(ins, error.message);
-        throw error;
-      });
+      const prepared = await prepareStep(ins, scope).catch(located(ins));
       if (ins.keyword === "CMD") cmdSetHere = true;
       const key = sha256Digest(JSON.stringify([CACHE_KEY_VERSION, parentId, ins.text, prepared.keyMaterial, !!options.gzip])).slice(7);
       const cached = options.noCache ? undefined : await cachedImage(store, key);
@@ -233,7 +236,7 @@ export async function buildImage(store: ImageStore, options: BuildOptions): Prom
         cachedSteps++;
         write(`--> Using cache ${image.id.slice(7)}\n`);
       } else {
-        const result = await prepared.apply();
+        const result = await prepared.apply().catch(located(ins));
         const now = new Date().toISOString();
         const next: ImageConfig = structuredClone(config);
         next.created = now;

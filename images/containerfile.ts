@@ -10,6 +10,12 @@ export class ContainerfileError extends ImageError {
   }
 }
 
+/** A message that names its instruction: `KEYWORD: detail` unless the detail starts with the keyword already. */
+export function naming(keyword: string, detail: string): string {
+  if (detail.toUpperCase().startsWith(keyword + " ") || detail.toUpperCase().startsWith(keyword + ":")) return detail;
+  return detail.startsWith("--") ? `${keyword} ${detail}` : `${keyword}: ${detail}`;
+}
+
 /** A command in exec form (JSON array, run as is) or shell form (run by the shell). */
 export type CommandForm = { exec: string[] } | { shell: string };
 
@@ -60,6 +66,7 @@ const STAGE_NAME = /^[a-z][a-z0-9_.-]*$/;
 const HEALTHCHECK_FLAGS: Record<string, "interval" | "timeout" | "startPeriod" | "startInterval" | "retries"> = {
   interval: "interval", timeout: "timeout", "start-period": "startPeriod", "start-interval": "startInterval", retries: "retries",
 };
+const KNOWN_KEYWORDS = new Set(["FROM", "COPY", "ADD", "ENV", "LABEL", "ARG", "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER", "EXPOSE", "VOLUME", "RUN", "CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD"]);
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Parses Containerfile text; `file` is the name used in error messages (the -f name). */
@@ -117,7 +124,7 @@ function parseInstruction(text: string, line: number, file: string, escape: stri
   const keyword = match[1]!.toUpperCase();
   const rest = match[2]!.trim();
   const fail = (detail: string): never => {
-    throw new ContainerfileError(file, line, detail);
+    throw new ContainerfileError(file, line, KNOWN_KEYWORDS.has(keyword) ? naming(keyword, detail) : detail);
   };
   if (NOT_SUPPORTED[keyword]) fail(NOT_SUPPORTED[keyword]!);
   const words = (): string[] => {

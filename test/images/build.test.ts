@@ -1,6 +1,7 @@
 // test/images: building images for real: COPY/ADD semantics, ENV/ARG substitution, RUN through a fake
 // runner, the layer cache, --no-cache, .containerignore, gzip layers, and errors that leave the store intact.
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { buildImage, type BuildOptions } from "../../images/builder.js";
 import { encodeLayer, flattenLayers, layerEntriesToTar } from "../../images/layer-tar.js";
@@ -170,10 +171,11 @@ describe("build", () => {
     ["FROM scratch\nCOPY ../outside /", /Containerfile:2: COPY failed: "..\/outside": forbidden path outside the build context/],
     ["FROM nosuchimage\n", /Containerfile:1: FROM nosuchimage: no such image: nosuchimage/],
     ["FROM scratch\nEXPOSE http", /Containerfile:2: EXPOSE: invalid port "http"/],
-    ["FROM scratch\nENV X=${UNSET:?needs a value}", /Containerfile:2: UNSET: needs a value/],
+    ["FROM scratch\nENV X=${UNSET:?needs a value}", /Containerfile:2: ENV: UNSET: needs a value/],
     ["FROM scratch\nCOPY a /a\nRUN touch x && false", /Containerfile:3: RUN failed: process "\/bin\/sh -c touch x && false" exited with code 1/],
     ["FROM scratch\nCOPY --chown=nobody a /a", /Containerfile:2: COPY --chown: no user "nobody" in the image's \/etc\/passwd/],
     ["FROM scratch\nUNKNOWN x", /Containerfile:2: unknown instruction: UNKNOWN/],
+    ["FROM scratch\nADD https://example.com/x.tar /", /Containerfile:2: ADD from a URL is not supported: "https:\/\/example.com\/x.tar" \(builds have no network/],
   ])("fails %j with a clear message and leaves the store intact", async (text, message) => {
     const { store, context, home } = await setup({ Containerfile: "FROM scratch\nCOPY a /a\n", a: "a", b: "b" });
     await build(store, context);
@@ -241,13 +243,32 @@ describe("build", () => {
   });
 
   it.each([
-    ["FROM scratch AS a\nCOPY --from=b /x /x\nFROM scratch AS b\nFROM a", /Containerfile:2: "b" names stage 1, which comes later: a stage can only use earlier stages/],
-    ["FROM scratch\nCOPY --from=0 /x /x", /Containerfile:2: --from=0: stage 0 is this stage itself/],
+    ["FROM scratch AS a\nCOPY --from=b /x /x\nFROM scratch AS b\nFROM a", /Containerfile:2: COPY: "b" names stage 1, which comes later: a stage can only use earlier stages/],
+    ["FROM scratch\nCOPY --from=0 /x /x", /Containerfile:2: COPY --from=0: stage 0 is this stage itself/],
     ["FROM scratch AS a\nFROM scratch\nCOPY --from=a /missing /x", /Containerfile:3: COPY failed: "\/missing": not found in stage a/],
     ["FROM scratch\nCOPY --from=nosuchimage /x /x", /Containerfile:2: COPY --from=nosuchimage: no such image: nosuchimage/],
   ])("refuses the multi-stage mistake %j", async (text, message) => {
     const { store, context } = await setup({ Containerfile: text });
     await expect(build(store, context)).rejects.toThrow(message);
+  });
+
+  it("unpacks local tar archives, plain and gzip, with ADD; copies other files and keeps archives packed with COPY", async () => {
+    const tarball = await layerEntriesToTar([{ path: "pkg/bin/tool", type: "file", mode: 0o755, data: new TextEncoder().encode("tool") }, { path: "pkg/link", type: "symlink", mode: 0o777, target: "bin/tool" }]);
+    const { store, context } = await setup({
+      Containerfile: "FROM scratch\nADD plain.tar /plain/\nADD packed.tgz /gz\nADD notes.txt /notes.txt\nCOPY plain.tar /kept.tar\n",
+      "plain.tar": tarball,
+      "packed.tgz": gzipSync(tarball),
+      "notes.txt": "not an archive",
+    });
+    const { image } = await build(store, context);
+    const view = flattenLayers(await store.loadLayers(image));
+    const tree = await files(store, "app");
+    expect(tree.get("plain/pkg/bin/tool")).toBe("tool");
+    expect(tree.get("gz/pkg/bin/tool")).toBe("tool");
+    expect(view.get("gz/pkg/bin/tool")).toMatchObject({ mode: 0o755 });
+    expect(view.get("gz/pkg/link")).toMatchObject({ type: "symlink", target: "bin/tool" });
+    expect(tree.get("notes.txt")).toBe("not an archive");
+    expect(Buffer.from(view.get("kept.tar")!.data!).equals(Buffer.from(tarball))).toBe(true);
   });
 
   it("creates reproducible layers: same content, same digests, even without the cache", async () => {

@@ -57,7 +57,7 @@ describe("Containerfile parser", () => {
     ["FROM scratch AS 1st", "Containerfile:1: FROM ... AS 1st: invalid stage name"],
     ["FROM scratch\n\nCOPY onlyone", "Containerfile:3: COPY requires at least two arguments"],
     ['FROM scratch\nCMD ["a" "b"]', "Containerfile:2: CMD: invalid JSON array"],
-    ['FROM scratch\nENV A="unterminated', "Containerfile:2: unterminated double quote"],
+    ['FROM scratch\nENV A="unterminated', "Containerfile:2: ENV: unterminated double quote"],
     ["FROM scratch\nENV ONLYKEY", "Containerfile:2: ENV ONLYKEY needs a value"],
     ["FROM scratch\nADD --from=build a b", "Containerfile:2: ADD --from is not supported: use COPY --from=STAGE"],
     ["FROM scratch\nCOPY --from= a b", "Containerfile:2: COPY --from needs a stage name"],
