@@ -175,6 +175,7 @@ describe("build", () => {
     ["FROM scratch\nCOPY a /a\nRUN touch x && false", /Containerfile:3: RUN failed: process "\/bin\/sh -c touch x && false" exited with code 1/],
     ["FROM scratch\nCOPY --chown=nobody a /a", /Containerfile:2: COPY --chown: no user "nobody" in the image's \/etc\/passwd/],
     ["FROM scratch\nUNKNOWN x", /Containerfile:2: unknown instruction: UNKNOWN/],
+    ["FROM scratch\nUSER nobody\nRUN true", /Containerfile:3: RUN: USER nobody: unable to find user nobody: no matching entries in passwd file/],
     ["FROM scratch\nADD https://example.com/x.tar /", /Containerfile:2: ADD from a URL is not supported: "https:\/\/example.com\/x.tar" \(builds have no network/],
   ])("fails %j with a clear message and leaves the store intact", async (text, message) => {
     const { store, context, home } = await setup({ Containerfile: "FROM scratch\nCOPY a /a\n", a: "a", b: "b" });
