@@ -90,6 +90,8 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       Entrypoint: spec.entrypoint,
       User: spec.user ?? "",
       ...(spec.healthcheck ? { Healthcheck: spec.healthcheck } : {}),
+      ...(spec.exposedPorts ? { ExposedPorts: Object.fromEntries(spec.exposedPorts.map((port) => [port, {}])) } : {}),
+      Labels: spec.labels ?? {},
       WorkingDir: spec.workdir,
       Image: spec.image,
       Tty: spec.tty,

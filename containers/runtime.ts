@@ -194,6 +194,8 @@ export class ContainerRuntime {
       entrypoint, cmd,
       ...(request.user || config.User ? { user: request.user || config.User } : {}),
       ...healthSpec(config, healthFlags),
+      ...(config.ExposedPorts && Object.keys(config.ExposedPorts).length ? { exposedPorts: Object.keys(config.ExposedPorts) } : {}),
+      ...(config.Labels && Object.keys(config.Labels).length ? { labels: { ...config.Labels } } : {}),
       env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),

@@ -52,6 +52,9 @@ export interface ContainerSpec {
   /** The image's HEALTHCHECK merged with the --health-* flags (absent: none, or NONE); the image's SHELL for CMD-SHELL. */
   healthcheck?: HealthcheckConfig;
   shell?: string[];
+  /** The image's EXPOSE ports (`80/tcp`), for inspect and for -P to publish; its LABELs. */
+  exposedPorts?: string[];
+  labels?: Record<string, string>;
 }
 
 /** The kind of an instance (configs written before VMs are containers). */

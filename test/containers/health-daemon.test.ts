@@ -22,7 +22,7 @@ async function eventually(what: string, probe: () => Promise<string>, check: (te
 describe("HEALTHCHECK through the daemon", () => {
   it("runs the image's health check and shows it in ps and inspect", async () => {
     const { cli, work } = await setup();
-    await writeFile(join(work, "Containerfile"), 'FROM base\nHEALTHCHECK --interval=100ms --timeout=5s --retries=2 CMD test -f /tmp/ok && echo fine\nCMD ["sleep", "100"]\n');
+    await writeFile(join(work, "Containerfile"), 'FROM base\nEXPOSE 80 53/udp\nLABEL tier=web\nHEALTHCHECK --interval=100ms --timeout=5s --retries=2 CMD test -f /tmp/ok && echo fine\nCMD ["sleep", "100"]\n');
     const built = await cli("build", "-q", "-t", "checked", ".");
     expect(built.stderr).toBe("");
     expect(built.code).toBe(0);
@@ -43,6 +43,8 @@ describe("HEALTHCHECK through the daemon", () => {
     expect(healthy).toMatchObject({ Status: "healthy", FailingStreak: 0 });
     expect(healthy.Log.at(-1)).toMatchObject({ ExitCode: 0, Output: "fine\n" });
     expect(healthy.Log.length).toBeLessThanOrEqual(5);
+    const config = JSON.parse((await cli("inspect", "-f", "{{json .Config}}", "svc")).stdout) as Record<string, unknown>;
+    expect(config).toMatchObject({ ExposedPorts: { "80/tcp": {}, "53/udp": {} }, Labels: { tier: "web" }, Healthcheck: { Test: ["CMD-SHELL", "test -f /tmp/ok && echo fine"] } });
 
     expect((await cli("run", "-d", "--name", "off", "--no-healthcheck", "checked")).code).toBe(0);
     const [off] = JSON.parse((await cli("inspect", "off")).stdout) as { State: Record<string, unknown>; Config: Record<string, unknown> }[];
