@@ -230,12 +230,12 @@ function prepareRun(command: { exec: string[] } | { shell: string }, line: numbe
 /** One selected source (a context path or a path of another stage) and what it holds, with readers. */
 interface GatheredSource {
   selected: { path: string; type: "file" | "dir" | "symlink" };
-  items: { relative: string; type: "file" | "dir" | "symlink"; mode: number }[];
+  items: { relative: string; type: "file" | "dir" | "symlink"; mode: number; owner?: { uid: number; gid: number } }[];
   read: (relative: string) => Promise<{ data?: Uint8Array; target?: string }>;
 }
 
 /** What COPY reads from: the build context, or the files of a stage or image (COPY --from). */
-interface CopySource<E extends { path: string; type: "file" | "dir" | "symlink"; mode: number }> {
+interface CopySource<E extends { path: string; type: "file" | "dir" | "symlink"; mode: number; uid?: number; gid?: number }> {
   select(source: string): Promise<E[]>;
   contentsOf(selected: E): Promise<{ relative: string; entry: E }[]>;
   contentHash(entry: E): Promise<string>;
@@ -243,7 +243,7 @@ interface CopySource<E extends { path: string; type: "file" | "dir" | "symlink";
 }
 
 /** Selects every source and hashes what it holds (path, type, mode, content) into `hash`. */
-async function gatherSources<E extends { path: string; type: "file" | "dir" | "symlink"; mode: number }>(
+async function gatherSources<E extends { path: string; type: "file" | "dir" | "symlink"; mode: number; uid?: number; gid?: number }>(
   source: CopySource<E>, sources: string[], hash: ReturnType<typeof createHash>, fail: (detail: string) => never,
 ): Promise<GatheredSource[]> {
   const gathered: GatheredSource[] = [];
@@ -262,7 +262,9 @@ async function gatherSources<E extends { path: string; type: "file" | "dir" | "s
       }
       gathered.push({
         selected: { path: selected.path, type: selected.type },
-        items: [...byRelative].map(([relative, entry]) => ({ relative, type: entry.type, mode: entry.mode })),
+        items: [...byRelative].map(([relative, entry]) => ({
+          relative, type: entry.type, mode: entry.mode, ...(entry.uid !== undefined ? { owner: { uid: entry.uid, gid: entry.gid ?? 0 } } : {}),
+        })),
         read: (relative) => source.read(byRelative.get(relative)!),
       });
     }
@@ -300,9 +302,11 @@ async function prepareCopy(
     keyMaterial: { sources, from: ins.from !== undefined, dest: destPath, destDir: dest.endsWith("/"), chown: ins.chown ?? "", chmod: chmod ?? "", content: hash.digest("hex") },
     apply: async () => {
       const view = flattenLayers(await scope.lowerLayers());
-      const owner = ins.chown ? resolveOwner(expand(ins.chown), view, fail) : { uid: 0, gid: 0 };
+      const chown = ins.chown ? resolveOwner(expand(ins.chown), view, fail) : undefined;
       const layer = new Map<string, LayerEntry>();
-      const put = (entry: LayerEntry) => layer.set(entry.path, { ...entry, ...owner, mode: chmod ?? entry.mode, mtimeNs: 0n });
+      const put = (entry: LayerEntry, kept?: { uid: number; gid: number }) => {
+        layer.set(entry.path, { ...entry, ...(chown ?? kept ?? { uid: 0, gid: 0 }), mode: chmod ?? entry.mode, mtimeNs: 0n });
+      };
       const destIsDir = dest.endsWith("/") || many || view.get(destPath)?.type === "dir";
       for (const { selected, items, read } of gathered) {
         const archive = ins.keyword === "ADD" && selected.type === "file" ? await tarEntries((await read("")).data!) : undefined;
@@ -315,9 +319,9 @@ async function prepareCopy(
           const path = join(base, item.relative);
           if (path === "") continue;
           const content = await read(item.relative);
-          if (item.type === "dir") put({ path, type: "dir", mode: item.mode });
-          else if (item.type === "symlink") put({ path, type: "symlink", mode: 0o777, target: content.target });
-          else put({ path, type: "file", mode: item.mode, data: content.data });
+          if (item.type === "dir") put({ path, type: "dir", mode: item.mode }, item.owner);
+          else if (item.type === "symlink") put({ path, type: "symlink", mode: 0o777, target: content.target }, item.owner);
+          else put({ path, type: "file", mode: item.mode, data: content.data }, item.owner);
         }
       }
       const entries = [...layer.values()];

@@ -13,6 +13,9 @@ export interface ImageFileEntry {
   real: string;
   type: "file" | "dir" | "symlink";
   mode: number;
+  /** The owner in that image: COPY --from keeps it unless --chown says otherwise, as BuildKit does. */
+  uid: number;
+  gid: number;
 }
 
 /** How many symlinks one lookup may follow before it is called a loop (Linux's MAXSYMLINKS). */
@@ -54,7 +57,7 @@ export class ImageFiles {
 
   private entryOf(path: string, real: string, entry: LayerEntry): ImageFileEntry {
     const type = entry.type === "dir" ? "dir" : entry.type === "symlink" ? "symlink" : "file";
-    return { path, real, type, mode: entry.mode };
+    return { path, real, type, mode: entry.mode, uid: entry.uid ?? 0, gid: entry.gid ?? 0 };
   }
 
   /** Resolves one COPY --from source (absolute or relative to the image's root) to entries. */

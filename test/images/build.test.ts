@@ -194,7 +194,7 @@ describe("build", () => {
       Containerfile: [
         "ARG BASE=scratch",
         "FROM $BASE AS deps",
-        "COPY dep.txt /deps/dep.txt",
+        "COPY --chown=7:8 dep.txt /deps/dep.txt",
         "FROM deps AS Build",
         "RUN touch /made",
         "COPY src/ /src/",
@@ -205,6 +205,7 @@ describe("build", () => {
         "COPY --from=build /deps/ /app/deps/",
         "COPY --from=build /made /app/made",
         "COPY --from=1 /src/main.sh /app/",
+        "COPY --from=build --chown=9:9 /deps/dep.txt /app/chowned",
         "COPY --from=lib /lib/link /app/",
         "LABEL stage=final",
       ].join("\n"),
@@ -220,16 +221,21 @@ describe("build", () => {
     const { image, progress } = await build(store, context, { runner });
     const tree = await files(store, "app");
     expect([...tree.entries()].filter(([, v]) => v !== "dir").sort()).toEqual([
+      ["app/chowned", "dep"],
       ["app/deps/dep.txt", "dep"],
       ["app/link", "library"],
       ["app/made", ""],
       ["app/main.sh", "echo main\n"],
     ]);
     expect(image.config.config!.Labels).toEqual({ stage: "final" });
-    expect(image.config.rootfs.diff_ids).toHaveLength(4);
+    expect(image.config.rootfs.diff_ids).toHaveLength(5);
+    const view = flattenLayers(await store.loadLayers(image));
+    expect(view.get("app/deps/dep.txt")).toMatchObject({ uid: 7, gid: 8 });
+    expect(view.get("app/chowned")).toMatchObject({ uid: 9, gid: 9 });
+    expect(view.get("app/main.sh")).toMatchObject({ uid: 0, gid: 0 });
     expect(runner.calls).toHaveLength(1);
     expect(progress).not.toContain("unused");
-    expect(progress).toMatch(/^STEP 1\/12: ARG BASE=scratch\nSTEP 2\/12: FROM \$BASE AS deps\n/);
+    expect(progress).toMatch(/^STEP 1\/13: ARG BASE=scratch\nSTEP 2\/13: FROM \$BASE AS deps\n/);
 
     const target = await build(store, context, { runner, target: "BUILD", tags: ["app:build"] });
     expect([...(await files(store, "app:build")).entries()].filter(([, v]) => v !== "dir").sort()).toEqual([
