@@ -8,6 +8,7 @@ import type { CliIo } from "../../cli/io.js";
 import { buildImage } from "../../images/builder.js";
 import { buildShippedImages } from "../../images/build-shipped.js";
 import { ImageStore } from "../../images/store.js";
+import { flattenLayers } from "../../images/layer-tar.js";
 import { storeImageSource } from "../../containers/images.js";
 import type { ContainerRuntime } from "../../containers/runtime.js";
 import { makeRuntime, runIn, tempDir } from "./helpers.js";
@@ -29,13 +30,14 @@ const CONTAINERFILE = [
 
 describe("built images at run time", () => {
   let runtime: ContainerRuntime;
+  let store: ImageStore;
   beforeAll(async () => {
     const home = await tempDir();
     const ctx = await tempDir();
     await buildShippedImages({ home, write: () => undefined });
     await writeFile(join(ctx, "Containerfile"), CONTAINERFILE);
     const io: CliIo = { stdout: () => undefined, stderr: () => undefined, env: { WASMBOX_HOME: home }, cwd: ctx };
-    const store = await ImageStore.open(home);
+    store = await ImageStore.open(home);
     const runner = kernelBuildRunner(io);
     for (const target of ["users", "exec-entry", "shell-entry"]) {
       await buildImage(store, { contextDir: ctx, tags: [target], target, runner });
@@ -46,6 +48,9 @@ describe("built images at run time", () => {
 
   it("runs RUN steps and the container's processes as USER, resolved in the image's /etc/passwd", async () => {
     const ids = await runIn(runtime, ["sh", "-c", "cat /tmp/build-ids; grep -E '^(Uid|Gid)' /proc/self/status"], {}, "users");
+    const view = flattenLayers(await store.loadLayers(await store.resolve("users")));
+    expect(view.get("tmp/build-ids")).toMatchObject({ type: "file", uid: 1000, gid: 1000 });
+    expect(view.get("etc/passwd")).toMatchObject({ uid: 0, gid: 0 });
     expect(ids.stdout).toBe("Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\nUid:\t4000\t4000\t4000\t4000\nGid:\t1000\t1000\t1000\t1000\n");
     const overridden = await runIn(runtime, ["grep", "Uid", "/proc/self/status"], { user: "root" }, "users");
     expect(overridden.stdout).toBe("Uid:\t0\t0\t0\t0\n");
