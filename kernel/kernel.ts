@@ -87,7 +87,8 @@ export interface RunOptions {
   argv0?: string;
   env?: Record<string, string> | string[];
   /** Standard input: data, a host stream, or nothing (EOF at once). */
-  stdin?: string | Uint8Array | NodeJS.ReadableStream | InputStream | null;
+  /** A function is called for its stream only when a guest first reads (so the stream need not exist before). */
+  stdin?: string | Uint8Array | NodeJS.ReadableStream | (() => NodeJS.ReadableStream | undefined) | InputStream | null;
   /** Called with each chunk the guest writes to fd 1 / fd 2 (besides capturing). */
   onStdout?: (chunk: Uint8Array) => void;
   onStderr?: (chunk: Uint8Array) => void;

@@ -1,7 +1,6 @@
 // The worker engine: one worker_thread per process; its syscalls reach the kernel synchronously
 // through a SharedArrayBuffer and Atomics.wait, and are run by the same dispatchers as inline.
 import { availableParallelism, loadavg } from "node:os";
-import { Worker } from "node:worker_threads";
 import { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
@@ -43,7 +42,7 @@ function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
 
 /** The code a worker runs (self-contained: it is sent as source text). */
 function workerMain(): void {
-  const { workerData, parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
+  const { workerData, parentPort } = process.getBuiltinModule("node:worker_threads");
   const { module, memory, control, calls, memoryImport, preemptImport, invoke } = workerData;
   const i32 = new Int32Array(control);
   const i64 = new BigInt64Array(control);
@@ -145,6 +144,8 @@ export class WorkerEngine implements Engine {
     const calls = bindSyscalls(proc, ctx, program.imports).map(({ def, fn }) => ({
       module: def.module, name: def.name, types: wasmParams(def), def, fn: fn as (...raw: unknown[]) => unknown,
     }));
+    // node:worker_threads is loaded on first use: the inline engine never needs it.
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
     const worker = new Worker(`(${workerMain.toString()})()`, {
       eval: true,
       workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, preemptImport: PREEMPT_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })),
