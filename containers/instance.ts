@@ -1,7 +1,7 @@
 // containers/: what the runtime starts, behind one interface: a container on the runtime's own
 // kernel (overlay root, pid 1, time limits) or a VM (a kernel/vm Hypervisor guest with its own
 // kernel and copy of the image). The runtime picks one at start from the spec's kind.
-import type { Container, LimitHit } from "../kernel/container/container.js";
+import type { Container, LimitHit } from "../kernel/jail/container.js";
 import type { Kernel, Process } from "../kernel/index.js";
 import type { InputStream } from "../kernel/stdio.js";
 import type { MountNamespace } from "../kernel/vfs/namespace.js";

@@ -5,7 +5,7 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Container } from "../kernel/container/container.js";
+import type { Container } from "../kernel/jail/container.js";
 import type { Kernel } from "../kernel/index.js";
 import { FsApi } from "../kernel/fs-api.js";
 import type { LayerEntry } from "../kernel/vfs/layer.js";

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { posix, resolve } from "node:path";
 import type { DirMount, EngineChoice } from "../kernel/index.js";
-import type { ContainerLimits, LimitHit } from "../kernel/container/container.js";
+import type { ContainerLimits, LimitHit } from "../kernel/jail/container.js";
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from "./logs.js";
 
 /** What an instance is: a container on the daemon's shared kernel, or a VM (a hypervisor guest with its own kernel). */

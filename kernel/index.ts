@@ -9,7 +9,7 @@ export { hasJspi } from "./engines/inline.js";
 export { RoundRobinPolicy, FairSharePolicy, Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
 export type { Process, ProcState } from "./proc/process.js";
 export { exitCodeOf, describeStatus } from "./proc/process.js";
-export { Container, type ContainerLimits, type LimitHit } from "./container/container.js";
+export { Container, type ContainerLimits, type LimitHit } from "./jail/container.js";
 export type { LayerEntry } from "./vfs/layer.js";
 export { signature } from "./syscalls/table.js";
 export type { SyscallDef } from "./syscalls/table.js";

@@ -3,7 +3,7 @@
 import { totalmem } from "node:os";
 import * as nodePath from "node:path";
 import { Errno, SysError } from "./errno.js";
-import { Container, DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./container/container.js";
+import { Container, DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./jail/container.js";
 import type { Engine, LoadedProgram } from "./engines/engine.js";
 import { hasJspi, InlineEngine } from "./engines/inline.js";
 import { WorkerEngine } from "./engines/worker.js";

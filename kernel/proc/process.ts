@@ -2,7 +2,7 @@
 // The engines run its code; this file only keeps its state and the rules that change it.
 import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
-import type { Container } from "../container/container.js";
+import type { Container } from "../jail/container.js";
 import type { Kernel } from "../kernel.js";
 import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL } from "../abi/wasmbox-abi.js";
 import type { Vnode } from "../vfs/vnode.js";

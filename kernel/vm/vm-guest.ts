@@ -3,7 +3,7 @@
 // itself, starts init (pid 1) with the command, and speaks the protocol in protocol.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
-import type { Container } from "../container/container.js";
+import type { Container } from "../jail/container.js";
 import { FsApi } from "../fs-api.js";
 import { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";

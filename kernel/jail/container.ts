@@ -1,4 +1,4 @@
-// A container: the bundle of namespaces (mounts, pids, hostname) and limits that its processes share.
+// A container as the kernel sees it (a jail): the namespaces (mounts, pids, hostname) and limits its processes share.
 // The kernel's own processes live in a "host" container with no limits.
 import { totalmem } from "node:os";
 import type { MountNamespace } from "../vfs/namespace.js";
