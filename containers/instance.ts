@@ -1,6 +1,8 @@
 // containers/: what the runtime starts, behind one interface: a container on the runtime's own
 // kernel (overlay root, pid 1, time limits) or a VM (a kernel/vm Hypervisor guest with its own
 // kernel and copy of the image). The runtime picks one at start from the spec's kind.
+import { SIGKILL } from "../kernel/abi/wasmbox-abi.js";
+import { Errno } from "../kernel/errno.js";
 import type { Container, LimitHit } from "../kernel/jail/container.js";
 import type { Kernel, Process } from "../kernel/index.js";
 import type { InputStream } from "../kernel/stdio.js";
@@ -10,7 +12,6 @@ import type { Guest, GuestExit } from "../kernel/vm/index.js";
 import { Filetype } from "../kernel/wasi.js";
 import type { ContainerSpec, InstanceKind, VmFigures } from "./spec.js";
 
-const SIGKILL = 9;
 /** The longest timer Node takes (about 24.8 days): an exec in a VM waits as long as the command runs. */
 const EXEC_FOREVER_MS = 2 ** 31 - 1;
 
@@ -87,7 +88,7 @@ export class ContainerInstance implements Instance {
       (result) => this.end(result.exitCode),
       (e: Error) => {
         onError(`wasmbox: ${program.argv[0]}: ${e.message}\n`);
-        return this.end((e as { errno?: number }).errno === 44 ? 127 : 126, e.message);
+        return this.end((e as { errno?: number }).errno === Errno.NOENT ? 127 : 126, e.message);
       },
     );
     this.armLimits(spec.limits);

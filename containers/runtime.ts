@@ -5,6 +5,8 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { SIGKILL } from "../kernel/abi/wasmbox-abi.js";
+import { Errno } from "../kernel/errno.js";
 import type { Container } from "../kernel/jail/container.js";
 import type { Kernel } from "../kernel/index.js";
 import { FsApi } from "../kernel/fs-api.js";
@@ -349,7 +351,7 @@ export class ContainerRuntime {
     if (record.live) return undefined;
     const container = this.kernel.createContainer({
       root: overlay.root, id: spec.id, name: spec.name, hostname: spec.hostname, limits: spec.limits,
-      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? 63 : 52,
+      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? Errno.PERM : Errno.NOSYS,
       readOnlyFs: spec.syscalls ? SYSCALL_PROFILES[spec.syscalls.profile]?.readOnlyFs === true : false,
     });
     overlay.onNoSpace = storageLimitMarker(container);
@@ -503,7 +505,7 @@ export class ContainerRuntime {
     const killed = await Promise.race([live.ended.then(() => false), expired]);
     clearTimeout(timer);
     if (killed) {
-      live.signal(9);
+      live.signal(SIGKILL);
       await live.ended;
     }
     await this.settled(record);
@@ -557,7 +559,7 @@ export class ContainerRuntime {
       this.removing.add(id);
       try {
         if (record.live) {
-          record.live.signal(9);
+          record.live.signal(SIGKILL);
           await record.done;
         }
         if (record.settling && !this.settlingSelf.has(record)) await record.settling;
@@ -703,7 +705,7 @@ export class ContainerRuntime {
   /** Kills every running container and VM and waits for their records to be saved. */
   async shutdown(): Promise<void> {
     const live = [...this.records.values()].filter((r) => r.live);
-    for (const r of live) r.live!.signal(9);
+    for (const r of live) r.live!.signal(SIGKILL);
     for (const r of live) await this.settled(r);
   }
 }

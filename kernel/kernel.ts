@@ -2,6 +2,7 @@
 // containers, and runs programs. Everything hangs off an instance: many kernels can share a process.
 import { totalmem } from "node:os";
 import * as nodePath from "node:path";
+import { SIGINT, SIGKILL } from "./abi/wasmbox-abi.js";
 import { Errno, SysError } from "./errno.js";
 import { Container, DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./jail/container.js";
 import type { Engine, LoadedProgram } from "./engines/engine.js";
@@ -271,7 +272,7 @@ export class Kernel {
   }
 
   /** Creates a container with its own namespaces over `root` (a filesystem root vnode). */
-  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: number; readOnlyFs?: boolean; id?: string }): Container {
+  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: Errno; readOnlyFs?: boolean; id?: string }): Container {
     const n = this.nextContainer++;
     const id = options.id ?? `c${n}`;
     const container = new Container({
@@ -310,7 +311,7 @@ export class Kernel {
     if (!victim) return;
     container.oomKilled = true;
     container.limitHit = "memory";
-    victim.kill(9);
+    victim.kill(SIGKILL);
   }
 
   /** Kernel-wide memory: the host's heap limit as total, and what guests hold as used. */
@@ -489,7 +490,7 @@ export class Kernel {
    * ^C on the controlling terminal: SIGINT to the container's foreground process group (set by
    * tty_foreground), or to its pid 1 when that group has no live process.
    */
-  interrupt(container: Container = this.host, sig = 2): void {
+  interrupt(container: Container = this.host, sig = SIGINT): void {
     const live = container.liveProcesses();
     const group = live.filter((p) => p.pgid === container.foregroundGroup);
     for (const p of group.length > 0 ? group : live.filter((p) => p.pid === 1)) p.signal(sig);
@@ -505,7 +506,7 @@ export class Kernel {
 function armWallClock(container: Container, ms: number): ReturnType<typeof setTimeout> {
   return setTimeout(() => {
     container.limitHit = "wall-time";
-    for (const p of container.liveProcesses()) p.kill(9);
+    for (const p of container.liveProcesses()) p.kill(SIGKILL);
   }, ms);
 }
 

@@ -1,5 +1,6 @@
 // What an engine is given to run a process, and how every engine ends one: the exit status
 // from _start's outcome (return, proc_exit, a kill, a trap), recorded in the process table.
+import { SIGABRT } from "../abi/wasmbox-abi.js";
 import type { Process } from "../proc/process.js";
 import type { SyscallDef } from "../syscalls/table.js";
 import type { ResetPlan } from "./module-rewrite.js";
@@ -43,9 +44,6 @@ export interface Engine {
   /** Starts `proc` running `program`; the engine calls proc.finish() when it ends. */
   start(proc: Process, program: LoadedProgram): void;
 }
-
-/** SIGABRT: how a trap ends a process (exit code 134, as wasmtime). */
-export const SIGABRT = 6;
 
 /** Records how `_start` ended and finishes the process. */
 export function settle(proc: Process, program: LoadedProgram, outcome: { ok: true } | { ok: false; error: unknown }): void {

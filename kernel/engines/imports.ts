@@ -1,5 +1,6 @@
 // Builds a process's syscall functions from the table: the one dispatch path, plus the
 // allow-list (refused calls are recorded) and --trace (strace-like lines) wrapped around it.
+import { SIGKILL, SIGSYS } from "../abi/wasmbox-abi.js";
 import { Errno, SysError } from "../errno.js";
 import type { Process } from "../proc/process.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
@@ -41,7 +42,7 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly 
       const errno = container.refusedErrno;
       fn = () => {
         ctx.proc.container.refusedCalls.push(def.name);
-        if (def.noReturn) throw new ProcKilled(31 /* SIGSYS */);
+        if (def.noReturn) throw new ProcKilled(SIGSYS);
         return errno;
       };
     } else {
@@ -87,8 +88,8 @@ export function enforceTimeLimits(proc: Process): void {
   const passed = container.timeLimitPassed(container.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
   if (!passed) return;
   container.limitHit = passed;
-  for (const other of container.liveProcesses()) if (other !== proc) other.kill(9);
-  throw new ProcKilled(9);
+  for (const other of container.liveProcesses()) if (other !== proc) other.kill(SIGKILL);
+  throw new ProcKilled(SIGKILL);
 }
 
 function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, ctx: SyscallContext, out: (line: string) => void): (...raw: number[]) => unknown {

@@ -1,6 +1,7 @@
 // A container as the kernel sees it (a jail): the namespaces (mounts, pids, hostname) and limits its processes share.
 // The kernel's own processes live in a "host" container with no limits.
 import { totalmem } from "node:os";
+import { Errno } from "../errno.js";
 import type { MountNamespace } from "../vfs/namespace.js";
 import type { Process } from "../proc/process.js";
 
@@ -73,8 +74,8 @@ export interface ContainerOptions {
   limits?: Partial<ContainerLimits>;
   /** Syscall names it may make; undefined = all. */
   allowedSyscalls?: ReadonlySet<string>;
-  /** What a refused syscall returns: ENOSYS (52) or EPERM (63). */
-  refusedErrno?: number;
+  /** What a refused syscall returns: ENOSYS or EPERM. */
+  refusedErrno?: Errno;
   /**
    * A capability sandbox (wasmtime's model: the kernel's own host container, where modules run):
    * path_symlink refuses absolute targets. A container is a whole system whose absolute links are its own paths.
@@ -96,7 +97,7 @@ export class Container {
   readonly pids = new PidNamespace();
   readonly limits: ContainerLimits;
   readonly allowedSyscalls?: ReadonlySet<string>;
-  readonly refusedErrno: number;
+  readonly refusedErrno: Errno;
   readonly capabilitySandbox: boolean;
   /**
    * Whether its processes see every filesystem read-only: path_open with CREAT, TRUNC or a
@@ -127,7 +128,7 @@ export class Container {
     this.ns = options.ns;
     this.limits = { nofile: 1024, cpuShares: 1024, ...options.limits };
     this.allowedSyscalls = options.allowedSyscalls;
-    this.refusedErrno = options.refusedErrno ?? 52;
+    this.refusedErrno = options.refusedErrno ?? Errno.NOSYS;
     this.capabilitySandbox = options.capabilitySandbox ?? false;
     this.readOnlyFs = options.readOnlyFs ?? false;
   }

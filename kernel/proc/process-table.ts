@@ -1,5 +1,6 @@
 // The process table's rules for ending: zombies kept until reaped, orphans handed to their
 // namespace's pid 1, parents woken; and reaping itself.
+import { SIGCHLD } from "../abi/wasmbox-abi.js";
 import type { Process } from "./process.js";
 
 /** Exit and reap bookkeeping over every container's pid namespace. */
@@ -21,7 +22,7 @@ export class ProcessTable {
     proc.children.clear();
     if (proc.parent && proc.parent.state !== "ZOMBIE") {
       proc.parent.childEvents.wakeAll();
-      proc.parent.signal(17 /* SIGCHLD */);
+      proc.parent.signal(SIGCHLD);
       if (proc.parent.children.has(proc) && init === proc.parent) init.childEvents.wakeAll();
     } else {
       this.reap(proc);

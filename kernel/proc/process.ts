@@ -4,7 +4,7 @@ import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
 import type { Container } from "../jail/container.js";
 import type { Kernel } from "../kernel.js";
-import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL } from "../abi/wasmbox-abi.js";
+import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGURG, SIGWINCH } from "../abi/wasmbox-abi.js";
 import type { Vnode } from "../vfs/vnode.js";
 import { FdTable } from "./fd-table.js";
 import { ProcKilled, Wait } from "./wait.js";
@@ -175,7 +175,7 @@ export class Process {
       for (const interrupt of this.interrupters) interrupt(new SysError(Errno.INTR));
       return;
     }
-    if (sig === SIGCHLD || sig === SIGCONT || sig === 23 /* URG */ || sig === 28 /* WINCH */) return;
+    if (sig === SIGCHLD || sig === SIGCONT || sig === SIGURG || sig === SIGWINCH) return;
     this.kill(sig);
   }
 

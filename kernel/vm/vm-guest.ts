@@ -3,6 +3,7 @@
 // itself, starts init (pid 1) with the command, and speaks the protocol in protocol.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
+import { SIGKILL } from "../abi/wasmbox-abi.js";
 import type { Container } from "../jail/container.js";
 import { FsApi } from "../fs-api.js";
 import { Kernel } from "../kernel.js";
@@ -10,8 +11,6 @@ import type { Process } from "../proc/process.js";
 import { InputStream } from "../stdio.js";
 import { buildRoot } from "./disk.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
-
-const SIGKILL = 9;
 
 function post(message: GuestMessage): void {
   parentPort!.postMessage(message);
