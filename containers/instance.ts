@@ -1,15 +1,10 @@
 // containers/: what the runtime starts, behind one interface: a container on the runtime's own
 // kernel (overlay root, pid 1, time limits) or a VM (a kernel/vm Hypervisor guest with its own
 // kernel and copy of the image). The runtime picks one at start from the spec's kind.
-import { SIGKILL } from "../kernel/abi/wasmbox-abi.js";
-import { Errno } from "../kernel/errno.js";
-import type { Container, LimitHit } from "../kernel/jail/container.js";
-import type { Kernel, Process } from "../kernel/index.js";
-import type { InputStream } from "../kernel/stdio.js";
-import type { MountNamespace } from "../kernel/vfs/namespace.js";
-import type { OverlayFs } from "../kernel/vfs/overlay.js";
-import type { Guest, GuestExit } from "../kernel/vm/index.js";
-import { Filetype } from "../kernel/wasi.js";
+import {
+  SIGKILL, Errno, type Container, type LimitHit, type Kernel, type Process, type InputStream,
+  type MountNamespace, type OverlayFs, type Guest, type GuestExit, Filetype,
+} from "../kernel/host.js";
 import type { ContainerSpec, InstanceKind, VmFigures } from "./spec.js";
 
 /** The longest timer Node takes (about 24.8 days): an exec in a VM waits as long as the command runs. */

@@ -5,17 +5,10 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { SIGKILL } from "../kernel/abi/wasmbox-abi.js";
-import { Errno } from "../kernel/errno.js";
-import type { Container } from "../kernel/jail/container.js";
-import type { Kernel } from "../kernel/index.js";
-import { FsApi } from "../kernel/fs-api.js";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
-import { MemFs } from "../kernel/vfs/memory.js";
-import { MountNamespace, PATH_MAX } from "../kernel/vfs/namespace.js";
-import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
-import { Filetype } from "../kernel/wasi.js";
-import { Hypervisor } from "../kernel/vm/index.js";
+import {
+  SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
+  LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
+} from "../kernel/host.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";

@@ -5,10 +5,9 @@ import { readFileSync } from "node:fs";
 import { posix, resolve } from "node:path";
 import {
   SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSEGV,
-  SIGSTOP, SIGTERM, SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGWINCH,
-} from "../kernel/abi/wasmbox-abi.js";
-import type { DirMount, EngineChoice } from "../kernel/index.js";
-import type { ContainerLimits, LimitHit } from "../kernel/jail/container.js";
+  SIGSTOP, SIGTERM, SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGWINCH, type DirMount,
+  type EngineChoice, type ContainerLimits, type LimitHit,
+} from "../kernel/host.js";
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from "./logs.js";
 
 /** What an instance is: a container on the daemon's shared kernel, or a VM (a hypervisor guest with its own kernel). */

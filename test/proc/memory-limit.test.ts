@@ -1,9 +1,7 @@
 // A container's --memory is one budget for all its processes: growth that passes it together ends
 // the largest process (the OOM killer), marks the container, and leaves the others running.
 import { describe, expect, it } from "vitest";
-import { hasJspi, Kernel, type Process } from "../../kernel/index.js";
-import { MemFs } from "../../kernel/vfs/memory.js";
-import { InputStream } from "../../kernel/stdio.js";
+import { hasJspi, Kernel, type Process, MemFs, InputStream } from "../../kernel/host.js";
 import { grower } from "./guests.js";
 
 const ENGINES = hasJspi() ? (["inline", "worker"] as const) : (["worker"] as const);
