@@ -66,6 +66,7 @@ function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
 
 /** The code a worker runs (self-contained: it is sent as source text). */
 function workerMain(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- runs as eval'd source text, where import is not available
   const { workerData, parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
   const { module, memory, control, calls, memoryImport, preemptImport, invoke } = workerData;
   const P: Protocol = workerData.protocol;
