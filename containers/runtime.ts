@@ -767,7 +767,7 @@ function readTree(fs: FsApi, path: string, as: string, skip: (rel: string) => bo
 
 /** Marks a container whose upper ran out of space (limitHit "storage"). */
 function storageLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "storage");
+  return () => container.limiter.record("storage");
 }
 
 /** Writes text to an output callback as bytes. */

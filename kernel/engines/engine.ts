@@ -55,12 +55,7 @@ export function settle(proc: Process, program: LoadedProgram, outcome: { ok: tru
   if (error instanceof ProcKilled || proc.killSignal !== undefined) {
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
-  const limit = proc.container.limits.memoryBytes;
-  // A trap with more than half the allowed memory in use: a failed memory.grow (allocators grow by doubling).
-  if (limit !== undefined && proc.memoryBytes * 2 > (program.memory?.maximum ?? 0) * 65536) {
-    proc.container.oomKilled = true;
-    proc.container.limitHit = "memory";
-  }
+  proc.container.limiter.trapped(proc, program.memory?.maximum);
   proc.kernel.reportTrap(proc, program.name, error);
   proc.finish(SIGABRT);
 }

@@ -161,7 +161,7 @@ export class WorkerEngine implements Engine {
   start(proc: Process, program: LoadedProgram): void {
     proc.inline = false;
     const memory = program.memory
-      ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: proc.kernel.memoryMaxPages(proc.container, program), shared: true } as WebAssembly.MemoryDescriptor)
+      ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: program.memory.maximum, shared: true } as WebAssembly.MemoryDescriptor)
       : null;
     const control = new SharedArrayBuffer(16 + MAX_ARGS * 8);
     const i32 = new Int32Array(control);
@@ -201,7 +201,8 @@ export class WorkerEngine implements Engine {
     worker.on("error", (error) => end({ ok: false, error }));
     worker.on("exit", () => end({ ok: false, error: new Error("the worker exited unexpectedly") }));
 
-    let resumedAt = performance.now();
+    const scheduler = proc.kernel.scheduler;
+    scheduler.resumeWorker(proc);
     // A chatty guest's next request usually comes within microseconds: spin for it right here
     // instead of through the event loop, whose wake-up costs 10-50 us. Only while it is the one
     // worker process running (with several, the kernel thread must serve them all), while the
@@ -227,7 +228,7 @@ export class WorkerEngine implements Engine {
           continue;
         }
         if (backoff > 0) backoff--;
-        proc.kernel.scheduler.charge(proc, performance.now() - resumedAt);
+        scheduler.pauseWorker(proc);
         const call = calls[i32[CALL]];
         const args = call.types.map((t, k) => (t === "i64" ? i64[ARGS_SLOT + k] : i32[2 * (ARGS_SLOT + k)]));
         let result: unknown;
@@ -240,15 +241,16 @@ export class WorkerEngine implements Engine {
         }
         if (finished) return;
         i32[RESULT] = typeof result === "number" ? result : 0;
-        resumedAt = performance.now();
-        if (resumedAt - loadCheckedAt > LOAD_CHECK_MS) {
-          loadCheckedAt = resumedAt;
+        scheduler.resumeWorker(proc);
+        const now = performance.now();
+        if (now - loadCheckedAt > LOAD_CHECK_MS) {
+          loadCheckedAt = now;
           Atomics.store(i32, MAY_SPIN, this.coresToSpare() ? 1 : 0);
         }
         Atomics.store(i32, STATE, RESPONSE);
         Atomics.notify(i32, STATE);
       }
     };
-    proc.kernel.scheduler.acquire(proc).then(serve);
+    scheduler.acquire(proc).then(serve);
   }
 }

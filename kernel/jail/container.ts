@@ -1,50 +1,9 @@
 // A container as the kernel sees it (a jail): the namespaces (mounts, pids, hostname) and limits its processes share.
 // The kernel's own processes live in a "host" container with no limits.
-import { totalmem } from "node:os";
 import { Errno } from "../errno.js";
 import type { MountNamespace } from "../vfs/namespace.js";
 import type { Process } from "../proc/process.js";
-
-/** A container's pids limit when none is given (--pids-limit): one container cannot fill the process table. */
-export const DEFAULT_CONTAINER_PIDS = 1024;
-/** Process-table slots that containers never take, kept for the kernel's own processes (the host container). */
-export const PIDS_RESERVE = 64;
-/** The reserve is at most 1/8 of a small process table (so a kernel with a tiny table still runs containers). */
-export const PIDS_RESERVE_MAX_SHARE = 8;
-/** The most a container's default memory limit may be (4 GiB, a wasm32 memory's maximum). */
-const MAX_DEFAULT_MEMORY = 4 * 1024 * 1024 * 1024;
-/** The share of the host's memory one container may hold by default (a quarter). */
-const DEFAULT_MEMORY_SHARE = 4;
-
-/** A container's memory limit when none is given (--memory): min(4 GiB, the host's memory / 4). */
-export function defaultContainerMemory(): number {
-  return Math.min(MAX_DEFAULT_MEMORY, Math.floor(totalmem() / DEFAULT_MEMORY_SHARE));
-}
-
-/** Resource limits (the cgroups of this kernel). */
-export interface ContainerLimits {
-  /** Bytes of linear memory across all its processes (--memory): memory.grow fails past it. */
-  memoryBytes?: number;
-  /**
-   * The memory limit it gets when no --memory is given: enforced for the container as a whole (a
-   * spawn or a pipe past it is refused, the OOM killer ends its largest process) but not by capping
-   * each process's memory maximum, so instances stay reusable.
-   */
-  defaultMemoryBytes?: number;
-  /** Most live processes. */
-  pids?: number;
-  /** Most open fds per process. */
-  nofile: number;
-  /** Relative CPU weight (docker's --cpu-shares; 1024 is the default). */
-  cpuShares: number;
-  /** Most CPU time (ms) across its processes before it is killed. */
-  cpuTimeMs?: number;
-  /** Most wall-clock time (ms) it may run before it is killed. */
-  wallTimeMs?: number;
-}
-
-/** Which limit ended a container, for inspect. */
-export type LimitHit = "memory" | "pids" | "nofile" | "storage" | "cpu-time" | "wall-time";
+import { Limiter, type ContainerLimits } from "./limits.js";
 
 /** A pid namespace: its own numbering, starting at 1. */
 export class PidNamespace {
@@ -107,8 +66,8 @@ export class Container {
   readonly readOnlyFs: boolean;
   /** Syscalls refused by the allow-list, in order (name per refusal, most recent last). */
   readonly refusedCalls: string[] = [];
-  cpuNs = 0;
-  limitHit?: LimitHit;
+  /** Its limits' enforcement and accounting: memory and CPU charged, checks, which limit was hit. */
+  readonly limiter: Limiter;
   /**
    * Called when one of its processes syncs a file (fd_sync, fd_datasync): the runtime persists the
    * container's changes, and the call returns once the promise settles, as fsync waits for the disk;
@@ -117,7 +76,6 @@ export class Container {
   onSync?: () => Promise<void> | void;
   /** The process group that gets SIGINT from ^C on its terminal. */
   foregroundGroup = 1;
-  oomKilled = false;
   /** The engine its processes run on, when not the kernel's default (docker run --engine). */
   engine?: "inline" | "worker";
 
@@ -127,33 +85,11 @@ export class Container {
     this.hostname = options.hostname;
     this.ns = options.ns;
     this.limits = { nofile: 1024, cpuShares: 1024, ...options.limits };
+    this.limiter = new Limiter(this.limits, this);
     this.allowedSyscalls = options.allowedSyscalls;
     this.refusedErrno = options.refusedErrno ?? Errno.NOSYS;
     this.capabilitySandbox = options.capabilitySandbox ?? false;
     this.readOnlyFs = options.readOnlyFs ?? false;
-  }
-
-  /** When it was made (its wall-clock limit counts from here). */
-  readonly createdAt = Date.now();
-
-  /** The time limit it has passed, given the CPU time (ns) its processes have used; undefined if none. */
-  timeLimitPassed(cpuNs: number): "cpu-time" | "wall-time" | undefined {
-    if (this.limits.cpuTimeMs !== undefined && cpuNs / 1e6 >= this.limits.cpuTimeMs) return "cpu-time";
-    if (this.limits.wallTimeMs !== undefined && Date.now() - this.createdAt >= this.limits.wallTimeMs) return "wall-time";
-    return undefined;
-  }
-
-  /** The memory limit that holds: --memory, else the default one; undefined for none. */
-  memoryLimit(): number | undefined {
-    return this.limits.memoryBytes ?? this.limits.defaultMemoryBytes;
-  }
-
-  /** Bytes of pipe buffers its processes created and that are still open (charged as memory). */
-  pipeBytes = 0;
-
-  /** Bytes of memory it holds: its live processes' linear memory plus its open pipes' buffers. */
-  memoryBytes(): number {
-    return this.pids.list().reduce((n, p) => n + p.memoryBytes, this.pipeBytes);
   }
 
   /** Live processes (not zombies). */

@@ -13,6 +13,7 @@ export class ProcessTable {
   /** A process just became a zombie. */
   exit(proc: Process): void {
     this.live--;
+    proc.container.limiter.disarm();
     const init = proc.container.pids.get(1);
     for (const child of proc.children) {
       child.parent = init && init !== proc && init.state !== "ZOMBIE" ? init : null;

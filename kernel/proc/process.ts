@@ -124,7 +124,7 @@ export class Process {
   async sleep(until: Promise<unknown>): Promise<void> {
     // Buffered host output goes out before anyone waits (a prompt before the read of its answer).
     if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.enforceMemoryLimit(this.container);
+    this.container.limiter.enforceMemory();
     this.throwIfSignalled();
     const scheduler = this.kernel.scheduler;
     this.state = "BLOCKED";
@@ -150,7 +150,7 @@ export class Process {
    * go; a kill ends it (ProcKilled), while a caught signal stays pending for its next syscall.
    */
   async preempted(): Promise<void> {
-    this.kernel.enforceMemoryLimit(this.container);
+    this.container.limiter.enforceMemory();
     const scheduler = this.kernel.scheduler;
     scheduler.release(this);
     this.state = "RUNNABLE";
@@ -229,5 +229,5 @@ export function exitCodeOf(status: number): number {
 
 /** Marks a container one of whose processes was refused an fd (limitHit "nofile"). */
 function nofileLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "nofile");
+  return () => container.limiter.record("nofile");
 }

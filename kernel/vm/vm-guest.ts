@@ -40,7 +40,7 @@ function boot(data: GuestBootData): void {
     const heap = getHeapStatistics();
     return {
       heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size,
-      guestMemory: container.memoryBytes(), diskBytes: disk.usedBytes,
+      guestMemory: container.limiter.memoryBytes(), diskBytes: disk.usedBytes,
       processes: container.liveProcesses().length, kernelUpMs, initRunningMs,
     };
   };
