@@ -2,8 +2,9 @@
 // CLI, in wasmtime's model (only the --dir/--tmpfs preopens, from fd 3), with --trace and --engine.
 import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
-import { Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount } from "../../kernel/index.js";
-import { ProgramError } from "../../kernel/program.js";
+import {
+  Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError,
+} from "../../kernel/host.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
