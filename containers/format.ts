@@ -2,7 +2,7 @@
 // text (with the kind: container or vm), `inspect` JSON (with which limit was hit and OOMKilled,
 // and a VM's memory and boot figures), and `diff` lines. Pure functions.
 import { humanAge } from "../images/format.js";
-import type { DiffLine } from "../kernel/vfs/overlay.js";
+import type { DiffLine } from "../kernel/host.js";
 import type { ContainerRecord } from "./runtime.js";
 import { kindOf, type ContainerState, type InstanceKind } from "./spec.js";
 import { healthSuffix } from "./health.js";

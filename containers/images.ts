@@ -1,7 +1,7 @@
 // containers/: where containers meet the image store: an ImageSource over a store, `commit`
 // (a container's changes as one more layer on its image) and `container import` (a filesystem
 // tarball as a one-layer image). Writes go through ImageStore, so they are atomic like builds.
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { decodeLayer, encodeLayer } from "../images/layer-tar.js";
 import { IMAGE_ARCHITECTURE, IMAGE_OS, type ContainerConfig, type ImageConfig } from "../images/oci.js";
 import { normalizeReference } from "../images/reference.js";

@@ -5,18 +5,13 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Container } from "../kernel/container/container.js";
-import type { Kernel } from "../kernel/index.js";
-import { FsApi } from "../kernel/fs-api.js";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
-import { MemFs } from "../kernel/vfs/memory.js";
-import { MountNamespace, PATH_MAX } from "../kernel/vfs/namespace.js";
+import {
+  SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
+  LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
+} from "../kernel/host.js";
 import type { Credentials } from "../images/users.js";
 import { containerCredentials } from "./users.js";
 import { healthSpec, startHealthMonitor, type HealthMonitor } from "./health.js";
-import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
-import { Filetype } from "../kernel/wasi.js";
-import { Hypervisor } from "../kernel/vm/index.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
@@ -363,7 +358,7 @@ export class ContainerRuntime {
     if (record.live) return undefined;
     const container = this.kernel.createContainer({
       root: overlay.root, id: spec.id, name: spec.name, hostname: spec.hostname, limits: spec.limits,
-      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? 63 : 52,
+      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? Errno.PERM : Errno.NOSYS,
       readOnlyFs: spec.syscalls ? SYSCALL_PROFILES[spec.syscalls.profile]?.readOnlyFs === true : false,
     });
     overlay.onNoSpace = storageLimitMarker(container);
@@ -519,7 +514,7 @@ export class ContainerRuntime {
     const killed = await Promise.race([live.ended.then(() => false), expired]);
     clearTimeout(timer);
     if (killed) {
-      live.signal(9);
+      live.signal(SIGKILL);
       await live.ended;
     }
     await this.settled(record);
@@ -573,7 +568,7 @@ export class ContainerRuntime {
       this.removing.add(id);
       try {
         if (record.live) {
-          record.live.signal(9);
+          record.live.signal(SIGKILL);
           await record.done;
         }
         if (record.settling && !this.settlingSelf.has(record)) await record.settling;
@@ -719,7 +714,7 @@ export class ContainerRuntime {
   /** Kills every running container and VM and waits for their records to be saved. */
   async shutdown(): Promise<void> {
     const live = [...this.records.values()].filter((r) => r.live);
-    for (const r of live) r.live!.signal(9);
+    for (const r of live) r.live!.signal(SIGKILL);
     for (const r of live) await this.settled(r);
   }
 }
@@ -788,7 +783,7 @@ function readTree(fs: FsApi, path: string, as: string, skip: (rel: string) => bo
 
 /** Marks a container whose upper ran out of space (limitHit "storage"). */
 function storageLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "storage");
+  return () => container.limiter.record("storage");
 }
 
 /** Writes text to an output callback as bytes. */

@@ -3,8 +3,11 @@
 // sizes and durations, and the named syscall profiles of --syscalls.
 import { readFileSync } from "node:fs";
 import { posix, resolve } from "node:path";
-import type { DirMount, EngineChoice } from "../kernel/index.js";
-import type { ContainerLimits, LimitHit } from "../kernel/container/container.js";
+import {
+  SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSEGV,
+  SIGSTOP, SIGTERM, SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGWINCH, type DirMount,
+  type EngineChoice, type ContainerLimits, type LimitHit,
+} from "../kernel/host.js";
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from "./logs.js";
 import type { HealthcheckConfig } from "../images/oci.js";
 import type { HealthcheckOverride, HealthState } from "./health.js";
@@ -431,8 +434,9 @@ function healthOverride(options: CreateOptions): { healthcheck?: HealthcheckOver
 
 /** Signal numbers by name (with or without SIG), as kill -s takes them. */
 export const SIGNALS: Record<string, number> = {
-  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
-  PIPE: 13, ALRM: 14, TERM: 15, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, WINCH: 28,
+  HUP: SIGHUP, INT: SIGINT, QUIT: SIGQUIT, ILL: SIGILL, TRAP: SIGTRAP, ABRT: SIGABRT, BUS: SIGBUS, FPE: SIGFPE,
+  KILL: SIGKILL, USR1: SIGUSR1, SEGV: SIGSEGV, USR2: SIGUSR2, PIPE: SIGPIPE, ALRM: SIGALRM, TERM: SIGTERM,
+  CHLD: SIGCHLD, CONT: SIGCONT, STOP: SIGSTOP, TSTP: SIGTSTP, TTIN: SIGTTIN, TTOU: SIGTTOU, URG: SIGURG, WINCH: SIGWINCH,
 };
 
 /** Parses a signal given by number or name. */

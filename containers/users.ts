@@ -1,7 +1,6 @@
 // containers/: the user a container's processes run as: its spec's `--user` / image USER resolved against
 // the container's own /etc/passwd and /etc/group when it starts, as runc does (images/users.ts has the rules).
-import { FsApi } from "../kernel/fs-api.js";
-import type { MountNamespace } from "../kernel/vfs/namespace.js";
+import { FsApi, type MountNamespace } from "../kernel/host.js";
 import { resolveUser, type Credentials } from "../images/users.js";
 
 /** The uid and gid of `user` in the container's root; root when none is asked for. Throws UnknownUserError. */

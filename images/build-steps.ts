@@ -3,7 +3,7 @@
 // parent's layers; `apply` (only on a cache miss) computes the new config and the layer, if any.
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { hasGlob, type BuildContext } from "./context.js";
 import type { HealthcheckInstruction, Instruction } from "./containerfile.js";
 import { ImageError } from "./errors.js";

@@ -3,7 +3,7 @@
 // the parent image id, the expanded instruction and the content of its sources, so unchanged steps are reused.
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { prepareStep, type BuildRunner, type StepScope } from "./build-steps.js";
 import { BuildContext, FileHashCache } from "./context.js";
 import { ContainerfileError, naming, parseContainerfile, type Instruction } from "./containerfile.js";

@@ -2,7 +2,7 @@
 // absolute in that image's root, symlinks on the way (and at the end) are followed, globs match its files.
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { cleanRelativePath, globToRegExp, hasGlob } from "./context.js";
 import { ImageError } from "./errors.js";
 import { flattenLayers } from "./layer-tar.js";

@@ -1,5 +1,6 @@
 // What an engine is given to run a process, and how every engine ends one: the exit status
 // from _start's outcome (return, proc_exit, a kill, a trap), recorded in the process table.
+import { SIGABRT } from "../abi/wasmbox-abi.js";
 import type { Process } from "../proc/process.js";
 import type { SyscallDef } from "../syscalls/table.js";
 import type { ResetPlan } from "./module-rewrite.js";
@@ -44,9 +45,6 @@ export interface Engine {
   start(proc: Process, program: LoadedProgram): void;
 }
 
-/** SIGABRT: how a trap ends a process (exit code 134, as wasmtime). */
-export const SIGABRT = 6;
-
 /** Records how `_start` ended and finishes the process. */
 export function settle(proc: Process, program: LoadedProgram, outcome: { ok: true } | { ok: false; error: unknown }): void {
   if (proc.ended) return;
@@ -57,12 +55,7 @@ export function settle(proc: Process, program: LoadedProgram, outcome: { ok: tru
   if (error instanceof ProcKilled || proc.killSignal !== undefined) {
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
-  const limit = proc.container.limits.memoryBytes;
-  // A trap with more than half the allowed memory in use: a failed memory.grow (allocators grow by doubling).
-  if (limit !== undefined && proc.memoryBytes * 2 > (program.memory?.maximum ?? 0) * 65536) {
-    proc.container.oomKilled = true;
-    proc.container.limitHit = "memory";
-  }
+  proc.container.limiter.trapped(proc, program.memory?.maximum);
   proc.kernel.reportTrap(proc, program.name, error);
   proc.finish(SIGABRT);
 }

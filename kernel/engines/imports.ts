@@ -1,5 +1,6 @@
 // Builds a process's syscall functions from the table: the one dispatch path, plus the
 // allow-list (refused calls are recorded) and --trace (strace-like lines) wrapped around it.
+import { SIGSYS } from "../abi/wasmbox-abi.js";
 import { Errno, SysError } from "../errno.js";
 import type { Process } from "../proc/process.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
@@ -41,13 +42,13 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly 
       const errno = container.refusedErrno;
       fn = () => {
         ctx.proc.container.refusedCalls.push(def.name);
-        if (def.noReturn) throw new ProcKilled(31 /* SIGSYS */);
+        if (def.noReturn) throw new ProcKilled(SIGSYS);
         return errno;
       };
     } else {
       fn = makeDispatcher(def, ctx, fail, block, kernel.dispatchers, suspends ? suspends.has(def.name) : def.mayBlock);
     }
-    if (container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined) fn = timeLimited(fn, ctx);
+    if (container.limiter.timed) fn = timeLimited(fn, ctx);
     if (kernel.trace) fn = traced(def, fn, ctx, kernel.trace);
     bound.push({ def, fn });
   }
@@ -72,23 +73,10 @@ export function attachContext(ctx: SyscallContext, proc: Process): void {
 /** Checks the container's CPU and wall-clock limits at each syscall: past one, the whole container is killed. */
 function timeLimited(fn: (...raw: number[]) => unknown, ctx: SyscallContext): (...raw: number[]) => unknown {
   return (...raw: number[]) => {
-    enforceTimeLimits(ctx.proc);
+    const proc = ctx.proc;
+    proc.container.limiter.enforceTime(proc, proc.kernel.scheduler);
     return fn(...raw);
   };
-}
-
-/**
- * Past its container's CPU-time or wall-clock limit (counting the running slice), `proc` is
- * killed with the rest of the container: the others by signal, `proc` by the ProcKilled thrown.
- */
-export function enforceTimeLimits(proc: Process): void {
-  const container = proc.container;
-  if (container.limits.cpuTimeMs === undefined && container.limits.wallTimeMs === undefined) return;
-  const passed = container.timeLimitPassed(container.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
-  if (!passed) return;
-  container.limitHit = passed;
-  for (const other of container.liveProcesses()) if (other !== proc) other.kill(9);
-  throw new ProcKilled(9);
 }
 
 function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, ctx: SyscallContext, out: (line: string) => void): (...raw: number[]) => unknown {

@@ -66,8 +66,7 @@ function syscallContext(proc: Process, mem: GuestMemory): SyscallContext {
 function bindingKey(proc: Process, suspends: ReadonlySet<string>, maximumPages: number): string {
   const container = proc.container;
   const allowed = container.allowedSyscalls ? `${[...container.allowedSyscalls].sort().join(",")}:${container.refusedErrno}` : "*";
-  const timed = container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined;
-  return `${maximumPages}|${[...suspends].join(",")}|${timed ? "timed" : ""}|${allowed}`;
+  return `${maximumPages}|${[...suspends].join(",")}|${container.limiter.timed ? "timed" : ""}|${allowed}`;
 }
 
 /**
@@ -103,7 +102,7 @@ export class InlineEngine implements Engine {
     proc.engine = this.handle;
     const kernel = proc.kernel;
     const suspends = blockingCalls(proc, program);
-    const maximum = program.memory ? kernel.memoryMaxPages(proc.container, program) : 0;
+    const maximum = program.memory ? program.memory.maximum : 0;
     // A traced kernel's imports print through its current trace function: those are not pooled.
     const key = program.reset && !program.invoke && !kernel.trace && kernel.instancePool.capacity > 0 ? bindingKey(proc, suspends, maximum) : undefined;
     let live = key === undefined ? undefined : kernel.instancePool.take(program.module, key);

@@ -1,5 +1,6 @@
 // The process table's rules for ending: zombies kept until reaped, orphans handed to their
 // namespace's pid 1, parents woken; and reaping itself.
+import { SIGCHLD } from "../abi/wasmbox-abi.js";
 import type { Process } from "./process.js";
 
 /** Exit and reap bookkeeping over every container's pid namespace. */
@@ -12,6 +13,7 @@ export class ProcessTable {
   /** A process just became a zombie. */
   exit(proc: Process): void {
     this.live--;
+    proc.container.limiter.disarm();
     const init = proc.container.pids.get(1);
     for (const child of proc.children) {
       child.parent = init && init !== proc && init.state !== "ZOMBIE" ? init : null;
@@ -21,7 +23,7 @@ export class ProcessTable {
     proc.children.clear();
     if (proc.parent && proc.parent.state !== "ZOMBIE") {
       proc.parent.childEvents.wakeAll();
-      proc.parent.signal(17 /* SIGCHLD */);
+      proc.parent.signal(SIGCHLD);
       if (proc.parent.children.has(proc) && init === proc.parent) init.childEvents.wakeAll();
     } else {
       this.reap(proc);

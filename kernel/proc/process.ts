@@ -2,9 +2,9 @@
 // The engines run its code; this file only keeps its state and the rules that change it.
 import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
-import type { Container } from "../container/container.js";
+import type { Container } from "../jail/container.js";
 import type { Kernel } from "../kernel.js";
-import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL } from "../abi/wasmbox-abi.js";
+import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGURG, SIGWINCH } from "../abi/wasmbox-abi.js";
 import type { Vnode } from "../vfs/vnode.js";
 import { FdTable } from "./fd-table.js";
 import { ProcKilled, Wait } from "./wait.js";
@@ -131,7 +131,7 @@ export class Process {
   async sleep(until: Promise<unknown>): Promise<void> {
     // Buffered host output goes out before anyone waits (a prompt before the read of its answer).
     if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.enforceMemoryLimit(this.container);
+    this.container.limiter.enforceMemory();
     this.throwIfSignalled();
     const scheduler = this.kernel.scheduler;
     this.state = "BLOCKED";
@@ -157,7 +157,7 @@ export class Process {
    * go; a kill ends it (ProcKilled), while a caught signal stays pending for its next syscall.
    */
   async preempted(): Promise<void> {
-    this.kernel.enforceMemoryLimit(this.container);
+    this.container.limiter.enforceMemory();
     const scheduler = this.kernel.scheduler;
     scheduler.release(this);
     this.state = "RUNNABLE";
@@ -182,7 +182,7 @@ export class Process {
       for (const interrupt of this.interrupters) interrupt(new SysError(Errno.INTR));
       return;
     }
-    if (sig === SIGCHLD || sig === SIGCONT || sig === 23 /* URG */ || sig === 28 /* WINCH */) return;
+    if (sig === SIGCHLD || sig === SIGCONT || sig === SIGURG || sig === SIGWINCH) return;
     this.kill(sig);
   }
 
@@ -236,5 +236,5 @@ export function exitCodeOf(status: number): number {
 
 /** Marks a container one of whose processes was refused an fd (limitHit "nofile"). */
 function nofileLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "nofile");
+  return () => container.limiter.record("nofile");
 }

@@ -5,7 +5,7 @@ import { P, R } from "../abi/types.js";
 import * as ABI from "../abi/wasmbox-abi.js";
 import { ARG_MAX } from "../abi/limits.js";
 import { shareEntry, type FdEntry } from "../proc/fd-table.js";
-import { Pipe, PIPE_CAPACITY } from "../proc/pipe.js";
+import { Pipe } from "../proc/pipe.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
 import { DirectoryFile } from "../vfs/open-file.js";
@@ -86,10 +86,7 @@ export const kernelSyscalls: SyscallDef[] = [
     doc: "A pipe: read end, write end. EMFILE; ENOMEM: its buffer would pass the container's memory limit (pipe buffers count as memory).",
     params: [], result: R.u32pair,
     handler(proc: Process) {
-      const container = proc.container;
-      const limit = container.memoryLimit();
-      if (limit !== undefined && container.memoryBytes() + PIPE_CAPACITY > limit) throw new SysError(Errno.NOMEM);
-      const [r, w] = new Pipe(proc.kernel.allocIno(), container).open();
+      const [r, w] = new Pipe(proc.kernel.allocIno(), proc.container.limiter).open();
       const rights = RIGHTS_STREAM;
       const rfd = proc.fds.add({ file: r, rightsBase: rights, rightsInheriting: 0 });
       try {
@@ -240,8 +237,8 @@ export const kernelSyscalls: SyscallDef[] = [
       proc.mem.check(out, 32);
       proc.mem.setU64(out, BigInt(total));
       proc.mem.setU64(out + 8, BigInt(used));
-      proc.mem.setU64(out + 16, BigInt(proc.container.memoryLimit() ?? 0));
-      proc.mem.setU64(out + 24, BigInt(proc.container.memoryBytes()));
+      proc.mem.setU64(out + 16, BigInt(proc.container.limiter.memoryLimit() ?? 0));
+      proc.mem.setU64(out + 24, BigInt(proc.container.limiter.memoryBytes()));
     },
   }),
 ];

@@ -1,7 +1,7 @@
 // /proc for one container: a read-only filesystem generated on each read from the kernel's tables
 // (per-pid status and cmdline, self, uptime, meminfo, mounts, sys/kernel/*). Sees only its container.
 import { Errno, SysError } from "../errno.js";
-import type { Container } from "../container/container.js";
+import type { Container } from "../jail/container.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { Filetype, type Filestat } from "../wasi.js";

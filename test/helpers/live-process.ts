@@ -1,7 +1,7 @@
 // A live guest process whose syscalls a test calls directly (as the engines' dispatchers do): for
 // hostile-argument tests and the syscall fuzzer. The guest blocks reading stdin until it is killed.
 import { Kernel, type Process } from "../../kernel/index.js";
-import type { Container } from "../../kernel/container/container.js";
+import type { Container } from "../../kernel/jail/container.js";
 import { GuestMemory } from "../../kernel/abi/memory.js";
 import { bindSyscalls, type BoundImport } from "../../kernel/engines/imports.js";
 import { InputStream } from "../../kernel/stdio.js";
