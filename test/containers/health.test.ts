@@ -82,3 +82,22 @@ describe("HealthMonitor", () => {
     expect(healthSuffix(undefined)).toBe("");
   });
 });
+
+describe("health checks on the real kernel", () => {
+  it("kills a probe that outlives --health-timeout and turns the container unhealthy", async () => {
+    const { makeRuntime, start } = await import("./helpers.js");
+    const runtime = await makeRuntime();
+    const { record } = await start(runtime, ["sleep", "30"], { healthCmd: "echo probing; sleep 30", healthInterval: "20ms", healthTimeout: "150ms", healthRetries: "1" });
+    const deadline = Date.now() + 10_000;
+    while (record.state.health?.Status !== "unhealthy" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(record.state.health).toMatchObject({ Status: "unhealthy", FailingStreak: 1 });
+    expect(record.state.health!.Log[0]).toMatchObject({ ExitCode: -1, Output: "Health check exceeded timeout (150ms)" });
+    expect(record.spec.healthcheck).toEqual({ Test: ["CMD-SHELL", "echo probing; sleep 30"], Interval: 20e6, Timeout: 150e6, Retries: 1 });
+    // Each timed-out probe was killed: after three of them, at most the one under way is left.
+    while ((record.state.health?.Log.length ?? 0) < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(record.state.health!.Log.length).toBeGreaterThanOrEqual(3);
+    const shells = runtime.top(record.spec.id).filter((p) => p.command.startsWith("/bin/sh -c echo probing"));
+    expect(shells.length).toBeLessThanOrEqual(1);
+    await runtime.remove(record.spec.id, true);
+  }, 20_000);
+});
