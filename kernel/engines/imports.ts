@@ -5,6 +5,7 @@ import { Errno, SysError } from "../errno.js";
 import type { Process } from "../proc/process.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
 import { makeDispatcher, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
+import type { EngineKernel } from "./engine.js";
 
 /** One import a module asks for, resolved to its syscall. */
 export interface BoundImport {
@@ -21,16 +22,18 @@ export function isUnwind(error: unknown): boolean {
  * Builds the dispatcher of each syscall in `defs` (a program's imports), in the same order.
  * `suspends` names the may-block calls that really may block here (default: all of them).
  */
-export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly SyscallDef[], suspends?: ReadonlySet<string>): BoundImport[] {
+export function bindSyscalls(
+  kernel: Pick<EngineKernel, "dispatchers" | "trace" | "reportBug">, proc: Process, ctx: SyscallContext, defs: readonly SyscallDef[], suspends?: ReadonlySet<string>,
+): BoundImport[] {
   // The functions reach the process through `ctx` only, so that detachContext() can let it go.
-  const { container, kernel } = proc;
+  const { container } = proc;
   const fail = (error: unknown): number => {
     const self = ctx.proc;
     // A call that failed may have signalled its own caller to death (EPIPE brings SIGPIPE).
     if (self.killSignal !== undefined) throw new ProcKilled(self.killSignal);
     if (error instanceof SysError) return error.errno;
     if (isUnwind(error)) throw error;
-    self.kernel.reportBug(self, error);
+    kernel.reportBug(self, error);
     throw error;
   };
   const block = (wait: import("../proc/wait.js").Wait, again: () => unknown, done: (v: unknown) => number) =>
@@ -74,7 +77,7 @@ export function attachContext(ctx: SyscallContext, proc: Process): void {
 function timeLimited(fn: (...raw: number[]) => unknown, ctx: SyscallContext): (...raw: number[]) => unknown {
   return (...raw: number[]) => {
     const proc = ctx.proc;
-    proc.container.limiter.enforceTime(proc, proc.kernel.scheduler);
+    proc.container.limiter.enforceTime(proc, proc.host.scheduler);
     return fn(...raw);
   };
 }

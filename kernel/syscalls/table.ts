@@ -104,7 +104,7 @@ function dispatcherFactory(def: SyscallDef, suspends: boolean): DispatcherFactor
   const body = [
     `return function ${def.name}(${rawNames.join(", ")}) {`,
     `  const mem = ctx.mem;`,
-    `  ctx.proc.kernel.current = ctx.proc;`,
+    `  ctx.proc.host.current = ctx.proc;`,
     `  try {`,
     suspends ? `    if (ctx.preempt()) return block(YIELD, () => ${call}, (v) => { ${write}return 0; });` : ``,
     `    const v = ${call};`,
