@@ -2,6 +2,7 @@
 // allow-list (refused calls are recorded) and --trace (strace-like lines) wrapped around it.
 import { SIGSYS } from "../abi/wasmbox-abi.js";
 import { Errno, SysError } from "../errno.js";
+import type { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
 import { makeDispatcher, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
@@ -25,7 +26,7 @@ export function isUnwind(error: unknown): boolean {
 export function bindSyscalls(
   kernel: Pick<EngineKernel, "dispatchers" | "trace" | "reportBug">, proc: Process, ctx: SyscallContext, defs: readonly SyscallDef[], suspends?: ReadonlySet<string>,
 ): BoundImport[] {
-  // The functions reach the process through `ctx` only, so that detachContext() can let it go.
+  // The functions reach the process through `ctx` only, so that a detached InstanceContext lets it go.
   const { container } = proc;
   const fail = (error: unknown): number => {
     const self = ctx.proc;
@@ -59,18 +60,39 @@ export function bindSyscalls(
 }
 
 /**
- * Lets go of the process a context served, once no guest code can call in again. An inline
- * instance lives on for a while after its process (a pooled memory keeps a weak list of the
- * instances that used it, which V8's young-generation GC treats as strong): detached, it keeps
- * only the dispatchers, not the process, its container and files.
+ * The context of an inline instance, which outlives its process: a pooled memory keeps a weak
+ * list of the instances that used it (which V8's young-generation GC treats as strong), and a
+ * reset instance serves the next process of its program. Detached, it keeps only the
+ * dispatchers, not the process, its container and files.
  */
-export function detachContext(ctx: SyscallContext): void {
-  (ctx as { proc: Process | null }).proc = null;
-}
+export class InstanceContext implements SyscallContext {
+  private served: Process | null;
 
-/** Points a detached context (of a reused instance) at the process it now serves. */
-export function attachContext(ctx: SyscallContext, proc: Process): void {
-  (ctx as { proc: Process }).proc = proc;
+  constructor(proc: Process, public mem: GuestMemory) {
+    this.served = proc;
+  }
+
+  /** The process served; a call into a detached instance is a kernel bug. */
+  get proc(): Process {
+    if (this.served === null) throw new Error("kernel bug: a syscall into an instance whose process has ended");
+    return this.served;
+  }
+
+  /** Whether the caller should give up the CPU: its slice is used up and others wait. */
+  preempt(): boolean {
+    const proc = this.proc;
+    return proc.host.scheduler.shouldYield(proc);
+  }
+
+  /** Lets go of the process, once no guest code can call in again. */
+  detach(): void {
+    this.served = null;
+  }
+
+  /** Points a detached context (of a reused instance) at the process it now serves. */
+  attach(proc: Process): void {
+    this.served = proc;
+  }
 }
 
 /** Checks the container's CPU and wall-clock limits at each syscall: past one, the whole container is killed. */

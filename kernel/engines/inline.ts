@@ -2,15 +2,14 @@
 // with JSPI (WebAssembly.Suspending / promising). Calls that never block stay plain imports.
 import { GuestMemory } from "../abi/memory.js";
 import type { EngineHandle, Process } from "../proc/process.js";
-import type { SyscallContext } from "../syscalls/table.js";
-import { attachContext, bindSyscalls, detachContext } from "./imports.js";
+import { bindSyscalls, InstanceContext } from "./imports.js";
 import type { ReusableInstance } from "./instance-pool.js";
 import { resultList, settle, type Invocation, type Engine, type EngineKernel, type LoadedProgram } from "./engine.js";
 import { INITIAL_BUDGET, MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
 import { preemptionPoint } from "./preempt.js";
 
 interface Jspi {
-  Suspending: new (fn: (...args: any[]) => unknown) => unknown;
+  Suspending: new (fn: (...args: never) => unknown) => unknown;
   promising: (fn: unknown) => (...args: unknown[]) => Promise<unknown>;
 }
 
@@ -49,15 +48,6 @@ export function blockingCalls(proc: Process, program: LoadedProgram): Set<string
 
 /** Socket calls never block here: there are no sockets yet, so they fail at once. */
 const SOCKET_CALLS: readonly string[] = ["sock_accept", "sock_recv", "sock_send"];
-
-/**
- * The context the process's syscalls run in. Made here, away from start()'s closures: V8 gives
- * the closures of one scope one shared context, and the instance must not keep start()'s alive.
- */
-function syscallContext(proc: Process, mem: GuestMemory): SyscallContext {
-  const ctx: SyscallContext = { proc, mem, preempt: () => ctx.proc.host.scheduler.shouldYield(ctx.proc) };
-  return ctx;
-}
 
 /**
  * What an instance's imports were bound for, beyond its program: a pooled instance serves only a
@@ -108,7 +98,7 @@ export class InlineEngine implements Engine {
     // A traced kernel's imports print through its current trace function: those are not pooled.
     const key = program.reset && !program.invoke && !kernel.trace && kernel.instancePool.capacity > 0 ? bindingKey(proc, suspends, maximum) : undefined;
     let live = key === undefined ? undefined : kernel.instancePool.take(program.module, key);
-    if (live) attachContext(live.ctx, proc);
+    if (live) live.ctx.attach(proc);
     else {
       live = this.instantiate(proc, program, suspends, maximum, key);
       if (!live) return;
@@ -119,7 +109,7 @@ export class InlineEngine implements Engine {
     /** Settles the process, lets its instance go of it, and gives the instance (or its memory) back. */
     const ended = (outcome: { ok: true } | { ok: false; error: unknown }) => {
       settle(kernel, proc, program, outcome);
-      detachContext(ctx);
+      ctx.detach();
       if (key !== undefined && kernel.instancePool.give(program.module, key, live)) return;
       if (memory && program.memory) kernel.memoryPool.give(memory, program.memory.minimum, maximum);
     };
@@ -144,7 +134,7 @@ export class InlineEngine implements Engine {
     const jspi = WebAssembly as unknown as Jspi;
     const pool = this.kernel.memoryPool;
     const memory = program.memory ? pool.take(program.memory.minimum, maximum) : null;
-    const ctx = syscallContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
+    const ctx = new InstanceContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
     const imports: Record<string, Record<string, unknown>> = {};
     if (memory) imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
     if (program.preemptible) imports[PREEMPT_IMPORT.module] = { [PREEMPT_IMPORT.name]: new jspi.Suspending(preemptionPoint(ctx, INITIAL_BUDGET)) };
@@ -166,7 +156,7 @@ export class InlineEngine implements Engine {
       return { memory: own, bytes: null, ctx, entry, globals: [], tables: [] };
     } catch (error) {
       settle(this.kernel, proc, program, { ok: false, error });
-      detachContext(ctx);
+      ctx.detach();
       if (memory && program.memory) pool.give(memory, program.memory.minimum, maximum);
       return undefined;
     }
