@@ -32,6 +32,9 @@ export async function commitContainer(
     Entrypoint: spec.entrypoint.length ? spec.entrypoint : null,
     Cmd: spec.cmd,
     WorkingDir: spec.workdir,
+    ...(spec.user ? { User: spec.user } : {}),
+    // docker commit keeps the container's health check (the image's, or the one --health-* made; none after --no-healthcheck).
+    Healthcheck: spec.healthcheck,
   };
   const config: ImageConfig = {
     ...structuredClone(base.config),

@@ -5,6 +5,7 @@ import {
   SIGKILL, Errno, type Container, type LimitHit, type Kernel, type Process, type InputStream,
   type MountNamespace, type OverlayFs, type Guest, type GuestExit, Filetype,
 } from "../kernel/host.js";
+import type { Credentials } from "../images/users.js";
 import type { ContainerSpec, InstanceKind, VmFigures } from "./spec.js";
 
 /** The longest timer Node takes (about 24.8 days): an exec in a VM waits as long as the command runs. */
@@ -22,6 +23,8 @@ export interface StreamIo {
 export interface ExecOptions extends StreamIo {
   env: string[];
   workdir: string;
+  /** Called with the process once it exists (a container's, not a VM's): health checks kill it past their timeout. */
+  onStart?: (process: Process) => void;
 }
 
 /** How pid 1 ended, as the state records it. */
@@ -66,13 +69,17 @@ export class ContainerInstance implements Instance {
   readonly kind = "container" as const;
   readonly ended: Promise<InstanceEnd>;
   init?: Process;
+  /** The user pid 1 runs as; `exec` runs as it too, as docker exec does. */
+  private readonly user?: Credentials;
 
   /** Runs `program` as pid 1 (the kernel enforces its limits); `onError` prints why pid 1 could not run. */
   constructor(
     private readonly kernel: Kernel, readonly container: Container, readonly overlay: OverlayFs,
-    spec: ContainerSpec, program: { path: string; argv: string[] }, io: StreamIo, onError: (text: string) => void,
+    spec: ContainerSpec, program: { path: string; argv: string[]; user?: Credentials }, io: StreamIo, onError: (text: string) => void,
   ) {
+    this.user = program.user;
     const run = kernel.run(program.path, {
+      user: program.user,
       container, argv0: program.argv[0], args: program.argv.slice(1), env: spec.env, cwd: spec.workdir,
       stdin: io.stdin ?? null, tty: io.tty ?? false, capture: false, preopenRoot: true,
       onStdout: io.onStdout, onStderr: io.onStderr,
@@ -110,8 +117,9 @@ export class ContainerInstance implements Instance {
       return 127;
     }
     const result = await this.kernel.run(path, {
-      container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
+      user: this.user, container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
       stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
+      onStart: options.onStart,
     });
     return result.exitCode;
   }

@@ -9,6 +9,9 @@ import {
   SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
   LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
 } from "../kernel/host.js";
+import type { Credentials } from "../images/users.js";
+import { containerCredentials } from "./users.js";
+import { healthSpec, startHealthMonitor, type HealthMonitor } from "./health.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
@@ -57,6 +60,8 @@ export interface ContainerRecord {
   log?: LogWriter;
   /** Set when its removal begins (rm, or --rm at its end); settles once its directory is gone. */
   removal?: Promise<void>;
+  /** Runs its HEALTHCHECK while it runs. */
+  health?: HealthMonitor;
 }
 
 /** Options of a runtime. */
@@ -177,11 +182,15 @@ export class ContainerRuntime {
     const entrypoint = request.entrypoint ?? config.Entrypoint ?? [];
     const cmd = request.command.length > 0 ? request.command : request.entrypoint !== undefined ? [] : (config.Cmd ?? []);
     if (entrypoint.length + cmd.length === 0) throw new RuntimeError("No command specified");
-    const { command: _command, ...rest } = request;
+    const { command: _command, healthcheck: healthFlags, ...rest } = request;
     const spec: ContainerSpec = {
       ...rest,
       id, name, created: this.clock.now(), image: request.image, imageId: image.id,
       entrypoint, cmd,
+      ...(request.user || config.User ? { user: request.user || config.User } : {}),
+      ...healthSpec(config, healthFlags),
+      ...(config.ExposedPorts && Object.keys(config.ExposedPorts).length ? { exposedPorts: Object.keys(config.ExposedPorts) } : {}),
+      ...(config.Labels && Object.keys(config.Labels).length ? { labels: { ...config.Labels } } : {}),
       env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),
@@ -334,6 +343,11 @@ export class ContainerRuntime {
     record.upper = undefined;
     record.state = { ...record.state, status: "running", startedAt: this.clock.now(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
+    record.health = startHealthMonitor(record.spec, record.state.health, (argv, io) => instance.exec(argv, { ...io, env: record.spec.env, workdir: record.spec.workdir }), (health) => {
+      const changed = health.Status !== record.state.health?.Status;
+      record.state = { ...record.state, health };
+      if (changed && record.live === instance) void this.files?.saveState(record.spec.id, record.state).catch(() => undefined);
+    });
     return instance;
   }
 
@@ -349,13 +363,13 @@ export class ContainerRuntime {
     });
     overlay.onNoSpace = storageLimitMarker(container);
     if (spec.engine !== "auto") container.engine = spec.engine;
-    let program: { path: string; argv: string[] };
+    let program: { path: string; argv: string[]; user?: Credentials };
     try {
       const fs = new FsApi(container.ns);
       for (const mount of spec.mounts) this.kernel.mountHostDir(container.ns, mount);
       fs.mkdirp(spec.workdir);
       overlay.readOnly = spec.readOnly;
-      program = this.resolveProgram(container.ns, spec);
+      program = { ...this.resolveProgram(container.ns, spec), user: containerCredentials(container.ns, spec.user) };
     } catch (e) {
       record.upper = undefined;
       record.upperFs = overlay.upper;
@@ -432,6 +446,8 @@ export class ContainerRuntime {
   /** Records the end of pid 1 (the instance has stopped everything else): state and upper saved. */
   private finish(record: ContainerRecord, instance: Instance, end: InstanceEnd): void {
     if (record.live !== instance) return;
+    record.health?.stop();
+    record.health = undefined;
     record.state = {
       ...record.state, status: "exited", exitCode: end.exitCode, finishedAt: this.clock.now(), error: end.error,
       oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,

@@ -123,6 +123,8 @@ export interface RunOptions {
   limits?: Partial<ContainerLimits>;
   /** Called once the process exists (to kill it, watch it, ...). */
   onStart?: (proc: Process) => void;
+  /** The user and group ids it runs as (default root, 0:0); its children inherit them. */
+  user?: { uid: number; gid: number };
 }
 
 /** What kernel.run() gives back. */
@@ -155,6 +157,8 @@ export interface SpawnRequest {
   fds: Array<[number, FdEntry]>;
   newGroup?: boolean;
   engine?: "inline" | "worker";
+  /** Its user and group ids (default: the parent's, else root). */
+  user?: { uid: number; gid: number };
 }
 
 export class Kernel implements ProcessHost, EngineKernel {
@@ -333,7 +337,7 @@ export class Kernel implements ProcessHost, EngineKernel {
       if (memory !== program.memory) program = { ...program, memory };
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
-        host: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain,
+        host: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain, user: req.user,
       });
       this.processes.add();
       limiter.arm(this.scheduler);
@@ -387,7 +391,7 @@ export class Kernel implements ProcessHost, EngineKernel {
       : program;
     const proc = this.spawn({
       container, parent: null, path: typeof program === "string" ? program : undefined, program: loaded,
-      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds,
+      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds, user: options.user,
     });
     options.onStart?.(proc);
     const status = await proc.exited;

@@ -51,6 +51,8 @@ export interface ProcessInit {
   cwd: string;
   cwdChain: Vnode[];
   pgid?: number;
+  /** Its user and group; default the parent's, root (0:0) for a process with no parent. */
+  user?: { uid: number; gid: number };
 }
 
 /** A process record (struct proc). */
@@ -63,6 +65,9 @@ export class Process {
   readonly argv: string[];
   readonly env: string[];
   readonly startedAt = Date.now();
+  /** User and group ids (real = effective: there is no setuid), inherited by children. */
+  readonly uid: number;
+  readonly gid: number;
 
   // Family: changed by the process table (spawn, exit, reparenting).
   parent: Process | null;
@@ -107,6 +112,8 @@ export class Process {
     this.env = init.env;
     this.cwd = init.cwd;
     this.cwdChain = init.cwdChain;
+    this.uid = init.user?.uid ?? init.parent?.uid ?? 0;
+    this.gid = init.user?.gid ?? init.parent?.gid ?? 0;
     this.pid = init.container.pids.alloc();
     this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
     this.fds = new FdTable(init.container.limits.nofile);
