@@ -46,8 +46,6 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      // The syscall table and the engines' generated dispatchers still take untyped values.
-      "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       // Comma expressions read and skip fields of the Wasm binary format in one line (cli/invoke.ts).
       "@typescript-eslint/no-unused-expressions": "off",

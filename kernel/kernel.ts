@@ -6,7 +6,7 @@ import { SIGINT } from "./abi/wasmbox-abi.js";
 import { Errno, SysError } from "./errno.js";
 import { Container } from "./jail/container.js";
 import { DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./jail/limits.js";
-import type { Engine, LoadedProgram } from "./engines/engine.js";
+import type { Engine, EngineKernel, LoadedProgram } from "./engines/engine.js";
 import { hasJspi, InlineEngine } from "./engines/inline.js";
 import { WorkerEngine } from "./engines/worker.js";
 import { FsApi } from "./fs-api.js";
@@ -14,7 +14,7 @@ import { ProgramCache } from "./program.js";
 import { MemoryPool } from "./engines/memory-pool.js";
 import { InstancePool } from "./engines/instance-pool.js";
 import type { FdEntry } from "./proc/fd-table.js";
-import { Process } from "./proc/process.js";
+import { Process, type ProcessHost } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
 import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
 import { InputStream, OutputStream, type TerminalControl } from "./stdio.js";
@@ -161,7 +161,7 @@ export interface SpawnRequest {
   user?: { uid: number; gid: number };
 }
 
-export class Kernel {
+export class Kernel implements ProcessHost, EngineKernel {
   readonly syscalls: readonly SyscallDef[] = [...fdSyscalls, ...pathSyscalls, ...miscSyscalls, ...pollSyscalls, ...kernelSyscalls];
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
@@ -211,7 +211,7 @@ export class Kernel {
     this.containerMemoryBytes = options.containerMemoryBytes ?? defaultContainerMemory();
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
     const choice = options.engine ?? "auto";
-    this.engines = { inline: new InlineEngine(), worker: new WorkerEngine() };
+    this.engines = { inline: new InlineEngine(this), worker: new WorkerEngine(this) };
     if (choice === "inline" && !hasJspi()) {
       throw new Error(`the inline engine needs JSPI (WebAssembly.Suspending), which Node ${process.version} lacks; use --engine worker or Node 24.21+`);
     }
@@ -337,9 +337,9 @@ export class Kernel {
       if (memory !== program.memory) program = { ...program, memory };
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
-        kernel: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain, user: req.user,
+        host: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain, user: req.user,
       });
-      this.processes.live++;
+      this.processes.add();
       limiter.arm(this.scheduler);
       if (req.newGroup) proc.pgid = proc.pid;
       for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);

@@ -31,8 +31,8 @@ export function preemptionPoint(ctx: SyscallContext, initialBudget: number): () 
     else if (elapsed > TARGET_MS * 2) budget = Math.max(MIN_BUDGET, Math.floor(budget / 2));
     since = now;
     if (proc.killSignal !== undefined) throw new ProcKilled(proc.killSignal);
-    proc.container.limiter.enforceTime(proc, proc.kernel.scheduler);
-    if (!proc.kernel.scheduler.sliceUsed(proc, now)) return budget;
+    proc.container.limiter.enforceTime(proc, proc.host.scheduler);
+    if (!proc.host.scheduler.sliceUsed(proc, now)) return budget;
     return proc.preempted().then(resumed);
   };
 }

@@ -5,7 +5,7 @@ import { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
 import { bindSyscalls } from "./imports.js";
-import { resultList, settle, type Engine, type LoadedProgram } from "./engine.js";
+import { resultList, settle, type Engine, type EngineKernel, type LoadedProgram } from "./engine.js";
 import { MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
 
 /**
@@ -148,6 +148,8 @@ export class WorkerEngine implements Engine {
   private running = 0;
   private readonly cores = availableParallelism();
 
+  constructor(private readonly kernel: EngineKernel) {}
+
   /**
    * Whether a spinning pair of threads (the kernel's and a worker's) can both be on a core: the
    * 1-minute load average, which counts this pair too, is at most the number of cores (plus a
@@ -169,7 +171,7 @@ export class WorkerEngine implements Engine {
     const ctx = { proc, mem: new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })), preempt: () => false };
     proc.memory = memory ?? undefined;
     proc.mem = ctx.mem;
-    const calls = bindSyscalls(proc, ctx, program.imports).map(({ def, fn }) => ({
+    const calls = bindSyscalls(this.kernel, proc, ctx, program.imports).map(({ def, fn }) => ({
       module: def.module, name: def.name, types: wasmParams(def), def, fn: fn as (...raw: unknown[]) => unknown,
     }));
     // node:worker_threads is loaded on first use: the inline engine never needs it.
@@ -190,7 +192,7 @@ export class WorkerEngine implements Engine {
       // Wakes the serve loop if it sleeps on the control block, so no waiter outlives the process.
       Atomics.store(i32, STATE, ENDED);
       Atomics.notify(i32, STATE);
-      settle(proc, program, outcome);
+      settle(this.kernel, proc, program, outcome);
       void worker.terminate();
     };
     proc.engine = { kind: "worker", kill: () => end({ ok: false, error: undefined }) };
@@ -202,7 +204,7 @@ export class WorkerEngine implements Engine {
     worker.on("error", (error) => end({ ok: false, error }));
     worker.on("exit", () => end({ ok: false, error: new Error("the worker exited unexpectedly") }));
 
-    const scheduler = proc.kernel.scheduler;
+    const scheduler = proc.host.scheduler;
     scheduler.resumeWorker(proc);
     // A chatty guest's next request usually comes within microseconds: spin for it right here
     // instead of through the event loop, whose wake-up costs 10-50 us. Only while it is the one

@@ -7,12 +7,21 @@ import type { Process } from "./process.js";
 export class ProcessTable {
   /** Called when any process ends (for daemons, logs and tests). */
   onExit?: (proc: Process) => void;
+  private liveCount = 0;
+
   /** Processes not yet ended, across every container. */
-  live = 0;
+  get live(): number {
+    return this.liveCount;
+  }
+
+  /** A process was just created (it counts as live until exit()). */
+  add(): void {
+    this.liveCount++;
+  }
 
   /** A process just became a zombie. */
   exit(proc: Process): void {
-    this.live--;
+    this.liveCount--;
     proc.container.limiter.disarm();
     const init = proc.container.pids.get(1);
     for (const child of proc.children) {

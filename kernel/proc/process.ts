@@ -3,10 +3,14 @@
 import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
 import type { Container } from "../jail/container.js";
-import type { Kernel } from "../kernel.js";
+import type { SpawnRequest } from "../kernel.js";
+import type { HostOutputs } from "../host-output.js";
+import type { TerminalControl } from "../stdio.js";
 import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGURG, SIGWINCH } from "../abi/wasmbox-abi.js";
 import type { Vnode } from "../vfs/vnode.js";
 import { FdTable } from "./fd-table.js";
+import type { ProcessTable } from "./process-table.js";
+import type { Scheduler } from "./scheduler.js";
 import { ProcKilled, Wait } from "./wait.js";
 import { WaitQueue } from "./wait-queue.js";
 
@@ -18,9 +22,28 @@ export interface EngineHandle {
   kill(signal: number): void;
 }
 
+/**
+ * What a process and its syscalls need of the kernel they run on (the Kernel implements it): the
+ * CPU, the process table, host output, and the few services the kernel's own calls reach for.
+ */
+export interface ProcessHost {
+  readonly scheduler: Scheduler;
+  readonly processes: ProcessTable;
+  /** Host fds guests write to: flushed before a process blocks or ends. */
+  readonly hostOutputs: HostOutputs;
+  readonly terminal?: TerminalControl;
+  readonly release: string;
+  readonly engineKind: "inline" | "worker";
+  /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
+  current: Process | null;
+  spawn(req: SpawnRequest): Process;
+  allocIno(): bigint;
+  memoryInfo(container: Container): { total: number; used: number };
+}
+
 /** What a new process is given. */
 export interface ProcessInit {
-  kernel: Kernel;
+  host: ProcessHost;
   container: Container;
   parent: Process | null;
   argv: string[];
@@ -35,7 +58,7 @@ export interface ProcessInit {
 /** A process record (struct proc). */
 export class Process {
   // Identity: set at creation, never changed.
-  readonly kernel: Kernel;
+  readonly host: ProcessHost;
   readonly container: Container;
   /** Pid inside its container's pid namespace. */
   readonly pid: number;
@@ -82,7 +105,7 @@ export class Process {
   readonly exited: Promise<number>;
 
   constructor(init: ProcessInit) {
-    this.kernel = init.kernel;
+    this.host = init.host;
     this.container = init.container;
     this.parent = init.parent;
     this.argv = init.argv;
@@ -130,10 +153,10 @@ export class Process {
   /** Gives up the CPU until `until` settles or a signal interrupts. */
   async sleep(until: Promise<unknown>): Promise<void> {
     // Buffered host output goes out before anyone waits (a prompt before the read of its answer).
-    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
+    if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
     this.container.limiter.enforceMemory();
     this.throwIfSignalled();
-    const scheduler = this.kernel.scheduler;
+    const scheduler = this.host.scheduler;
     this.state = "BLOCKED";
     scheduler.release(this);
     let interrupt!: (error: Error) => void;
@@ -158,7 +181,7 @@ export class Process {
    */
   async preempted(): Promise<void> {
     this.container.limiter.enforceMemory();
-    const scheduler = this.kernel.scheduler;
+    const scheduler = this.host.scheduler;
     scheduler.release(this);
     this.state = "RUNNABLE";
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -199,10 +222,10 @@ export class Process {
     if (this.state === "ZOMBIE") return;
     this.status = status;
     this.state = "ZOMBIE";
-    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.scheduler.forget(this);
+    if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
+    this.host.scheduler.forget(this);
     this.fds.closeAll();
-    this.kernel.processes.exit(this);
+    this.host.processes.exit(this);
     this.resolveExit(status);
   }
 

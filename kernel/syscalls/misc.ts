@@ -19,7 +19,7 @@ export function clockNow(proc: Process, id: number): bigint {
       return process.hrtime.bigint();
     case ClockId.PROCESS_CPUTIME:
     case ClockId.THREAD_CPUTIME:
-      return BigInt(proc.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
+      return BigInt(proc.cpuNs + proc.host.scheduler.currentSliceNs(proc));
     default:
       throw new SysError(Errno.INVAL);
   }

@@ -45,7 +45,7 @@ export async function liveProcess(kernel: Kernel, pages = 1, container?: Contain
   }
   const started: Process = proc;
   const mem = new GuestMemory(started.memory!);
-  const bound = bindSyscalls(started, { proc: started, mem, preempt: () => false }, kernel.syscalls);
+  const bound = bindSyscalls(kernel, started, { proc: started, mem, preempt: () => false }, kernel.syscalls);
   const byName = new Map(bound.map((b) => [b.def.name, b.fn]));
   return {
     proc: started, mem, bound,
