@@ -10,7 +10,7 @@ import {
   LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
 } from "../kernel/host.js";
 import type { Credentials } from "../images/users.js";
-import { containerCredentials } from "./users.js";
+import { containerCredentials, layerCredentials } from "./users.js";
 import { healthSpec, startHealthMonitor, type HealthMonitor } from "./health.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
@@ -423,7 +423,9 @@ export class ContainerRuntime {
     const spec = record.spec;
     const image = await this.images(spec.imageId).catch(() => this.images(spec.image));
     if (record.live) return undefined;
+    const user = layerCredentials(image.layers, spec.user);
     const guest = (this.hypervisor ??= new Hypervisor()).boot({
+      ...(user ? { user } : {}),
       layers: image.layers, argv: [...spec.entrypoint, ...spec.cmd], env: spec.env, cwd: spec.workdir,
       memoryMb: spec.vm?.memoryMb, cpus: spec.vm?.cpus, engine: spec.engine === "auto" ? undefined : spec.engine,
       hostname: spec.hostname, name: spec.name, init: spec.init, capture: false,

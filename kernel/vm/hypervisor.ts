@@ -32,6 +32,8 @@ export interface VmOptions {
   name?: string;
   /** Start /bin/init as pid 1 with the command when the image has it (default true). */
   init?: boolean;
+  /** The user and group ids the command (and exec) runs as in the guest (default root). */
+  user?: { uid: number; gid: number };
   /** Keep the console's stdin open for writeStdin() (default false: EOF at once). */
   stdin?: boolean;
   onStdout?: (chunk: Uint8Array) => void;
@@ -132,7 +134,7 @@ export class Guest {
     const data: GuestBootData = {
       layers, argv: options.argv, env, cwd: options.cwd ?? "/", hostname: options.hostname ?? this.name, engine,
       memoryBytes: this.memoryMb * MB, diskBytes: this.diskBytes + Math.floor((this.memoryMb * MB) / 4),
-      init: options.init ?? true, stdin: options.stdin ?? false, bootAt,
+      init: options.init ?? true, stdin: options.stdin ?? false, bootAt, ...(options.user ? { user: options.user } : {}),
     };
     const entry = guestEntry();
     this.worker = new Worker(entry.eval ? entry.code : entry.url, {

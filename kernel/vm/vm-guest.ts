@@ -57,7 +57,7 @@ function boot(data: GuestBootData): void {
         const [p, ...a] = msg.argv;
         const env = msg.env ?? data.env;
         const t0 = performance.now();
-        kernel.run(which(container, env, p), { container, args: a, argv0: p, env, cwd: msg.cwd ?? data.cwd }).then(
+        kernel.run(which(container, env, p), { container, args: a, argv0: p, env, cwd: msg.cwd ?? data.cwd, user: data.user }).then(
           (r) => post({ type: "exec-result", id: msg.id, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 }),
           (e: Error) => post({ type: "exec-result", id: msg.id, exitCode: 127, stdout: "", stderr: `${p}: ${e.message}\n`, ms: performance.now() - t0 }),
         );
@@ -79,7 +79,7 @@ function boot(data: GuestBootData): void {
   });
 
   kernel.run(path, {
-    container, args, argv0: path, env: data.env, cwd: data.cwd, stdin, capture: false,
+    container, args, argv0: path, env: data.env, cwd: data.cwd, stdin, capture: false, user: data.user,
     onStdout: (chunk) => post({ type: "stdout", data: chunk }),
     onStderr: (chunk) => post({ type: "stderr", data: chunk }),
     onStart: (proc) => {
