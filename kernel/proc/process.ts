@@ -32,7 +32,9 @@ export interface ProcessHost {
   /** Host fds guests write to: flushed before a process blocks or ends. */
   readonly hostOutputs: HostOutputs;
   readonly terminal?: TerminalControl;
+  /** The kernel's release, as uname -r shows it. */
   readonly release: string;
+  /** The engine processes run on unless their container says otherwise (uname's version shows it). */
   readonly engineKind: "inline" | "worker";
   /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
   current: Process | null;
