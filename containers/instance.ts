@@ -6,6 +6,7 @@ import {
   type MountNamespace, type OverlayFs, type Guest, type GuestExit, Filetype,
 } from "../kernel/host.js";
 import type { Credentials } from "../images/users.js";
+import { containerCredentials } from "./users.js";
 import type { ContainerSpec, InstanceKind, VmFigures } from "./spec.js";
 
 /** The longest timer Node takes (about 24.8 days): an exec in a VM waits as long as the command runs. */
@@ -25,6 +26,8 @@ export interface ExecOptions extends StreamIo {
   workdir: string;
   /** Called with the process once it exists (a container's, not a VM's): health checks kill it past their timeout. */
   onStart?: (process: Process) => void;
+  /** `exec -u`: the user to run as (default the container's), resolved in the container's /etc/passwd. */
+  user?: string;
 }
 
 /** How pid 1 ended, as the state records it. */
@@ -116,8 +119,15 @@ export class ContainerInstance implements Instance {
       options.onStderr?.(Buffer.from(`wasmbox: exec: "${argv[0]}": executable file not found in $PATH\n`));
       return 127;
     }
+    let user = this.user;
+    try {
+      if (options.user) user = containerCredentials(this.container.ns, options.user);
+    } catch (e) {
+      options.onStderr?.(Buffer.from(`wasmbox: exec: ${(e as Error).message}\n`));
+      return 126;
+    }
     const result = await this.kernel.run(path, {
-      user: this.user, container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
+      user, container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
       stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
       onStart: options.onStart,
     });
@@ -175,6 +185,10 @@ export class VmInstance implements Instance {
 
   /** Runs the command through the guest (no stdin); its output comes when it ends. */
   async exec(argv: string[], options: ExecOptions): Promise<number> {
+    if (options.user) {
+      options.onStderr?.(Buffer.from(`wasmbox: exec -u is not supported for a VM (its processes run as the guest's root)\n`));
+      return 126;
+    }
     const result = await this.guest.exec(argv, EXEC_FOREVER_MS, { env: options.env, cwd: options.workdir });
     if (!result) {
       options.onStderr?.(Buffer.from(`wasmbox: VM ${this.guest.name} did not answer the exec\n`));

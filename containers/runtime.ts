@@ -597,7 +597,7 @@ export class ContainerRuntime {
   }
 
   /** Runs another program in a running container (or VM, through its guest); resolves with its exit code. */
-  async exec(ref: string, argv: string[], options: StreamIo & { env?: string[]; workdir?: string } = {}): Promise<number> {
+  async exec(ref: string, argv: string[], options: StreamIo & { env?: string[]; workdir?: string; user?: string } = {}): Promise<number> {
     const record = this.find(ref);
     const live = record.live;
     if (!live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);

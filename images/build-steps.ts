@@ -309,7 +309,10 @@ async function prepareCopy(
       };
       const destIsDir = dest.endsWith("/") || many || view.get(destPath)?.type === "dir";
       for (const { selected, items, read } of gathered) {
-        const archive = ins.keyword === "ADD" && selected.type === "file" ? await tarEntries((await read("")).data!) : undefined;
+        const data = ins.keyword === "ADD" && selected.type === "file" ? (await read("")).data! : undefined;
+        const unsupported = data && unsupportedCompression(data);
+        if (unsupported) fail(`${selected.path}: compressed with ${unsupported}, which docker would unpack; wasmbox unpacks plain and gzip tar archives only (decompress it, or COPY it to keep it packed)`);
+        const archive = data ? await tarEntries(data) : undefined;
         if (archive) {
           for (const entry of archive) put({ ...entry, path: join(destPath, entry.path) });
           continue;
@@ -351,6 +354,17 @@ function withParents(entries: LayerEntry[], dir: string, view: Map<string, Layer
     entries.push(entry);
   }
   return entries;
+}
+
+/** Compressions docker's ADD unpacks that wasmbox cannot (Node has no bzip2, xz or zstd), by magic number. */
+const UNSUPPORTED_COMPRESSIONS: ReadonlyArray<[string, number[]]> = [
+  ["bzip2", [0x42, 0x5a, 0x68]],
+  ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ["zstd", [0x28, 0xb5, 0x2f, 0xfd]],
+];
+
+function unsupportedCompression(data: Uint8Array): string | undefined {
+  return UNSUPPORTED_COMPRESSIONS.find(([, magic]) => magic.every((byte, i) => data[i] === byte))?.[0];
 }
 
 async function tarEntries(bytes: Uint8Array): Promise<LayerEntry[] | undefined> {

@@ -1,5 +1,6 @@
 // images/: `wasmbox build`: runs a Containerfile step by step over the store, printing docker-like progress.
-// Each step's result is stored as an (untagged) image and recorded in the build cache under a key made of
+// A multi-stage file builds only the stages its target (--target, else the last) needs, through FROM STAGE and
+// COPY --from, in file order; ARGs before the first FROM are global (usable in FROM lines). Each step's result is stored as an (untagged) image and recorded in the build cache under a key made of
 // the parent image id, the expanded instruction and the content of its sources, so unchanged steps are reused.
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";

@@ -265,12 +265,12 @@ const COMMANDS: Spec[] = [
   },
   {
     name: "exec", usage: "<container> <command...>", description: "run a command in a running container or VM (a VM's output comes when it ends)", top: true, group: true,
-    options: [["-i, --interactive", "pass standard input"], ["-t, --tty", "give it a terminal"], ["-e, --env <K=V>", "set an environment variable", true], ["-w, --workdir <dir>", "working directory"]],
+    options: [["-i, --interactive", "pass standard input"], ["-t, --tty", "give it a terminal"], ["-e, --env <K=V>", "set an environment variable", true], ["-w, --workdir <dir>", "working directory"], ["-u, --user <user[:group]>", "run as this user (default the container's)"]],
     async run([ref, ...argv], options, io) {
       const client = await daemon(io);
       let code = 126;
       const res = await client.request("POST", `/containers/${enc(ref!)}/exec`, {
-        query: { cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, tty: !!options.tty, stdin: !!options.interactive },
+        query: { cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, user: options.user as string | undefined, tty: !!options.tty, stdin: !!options.interactive },
         body: options.interactive && io.stdin ? io.stdin : undefined,
       });
       const raw = !!options.tty && !!io.stdin?.isTTY && !!io.stdin.setRawMode;

@@ -1,5 +1,6 @@
 // test/containers: HEALTHCHECK end to end through the CLI and a real daemon: an image built with a fast
-// health check, its status in `ps` and `inspect` going starting -> unhealthy -> healthy as the probe's file appears.
+// health check, its status in `ps` and `inspect` going starting -> unhealthy -> healthy as the probe's file appears;
+// exec -u on the way.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -38,6 +39,11 @@ describe("HEALTHCHECK through the daemon", () => {
     expect((await health()).Log.at(-1)!.ExitCode).toBe(1);
 
     expect((await cli("exec", "svc", "touch", "/tmp/ok")).code).toBe(0);
+    expect((await cli("exec", "svc", "grep", "Uid", "/proc/self/status")).stdout).toBe("Uid:\t0\t0\t0\t0\n");
+    expect((await cli("exec", "-u", "user", "svc", "grep", "Uid", "/proc/self/status")).stdout).toBe("Uid:\t1000\t1000\t1000\t1000\n");
+    const unknown = await cli("exec", "-u", "nobody", "svc", "true");
+    expect(unknown.code).toBe(126);
+    expect(unknown.stderr).toContain("unable to find user nobody: no matching entries in passwd file");
     await eventually("healthy once /tmp/ok exists", () => cli("ps").then((r) => r.stdout), (text) => /Up .* \(healthy\)\s+svc\n/.test(text));
     const healthy = await health();
     expect(healthy).toMatchObject({ Status: "healthy", FailingStreak: 0 });

@@ -176,9 +176,10 @@ describe("build", () => {
     ["FROM scratch\nCOPY --chown=nobody a /a", /Containerfile:2: COPY --chown: no user "nobody" in the image's \/etc\/passwd/],
     ["FROM scratch\nUNKNOWN x", /Containerfile:2: unknown instruction: UNKNOWN/],
     ["FROM scratch\nUSER nobody\nRUN true", /Containerfile:3: RUN: USER nobody: unable to find user nobody: no matching entries in passwd file/],
+    ["FROM scratch\nADD b /", /Containerfile:2: ADD b: compressed with xz, which docker would unpack; wasmbox unpacks plain and gzip tar archives only/],
     ["FROM scratch\nADD https://example.com/x.tar /", /Containerfile:2: ADD from a URL is not supported: "https:\/\/example.com\/x.tar" \(builds have no network/],
   ])("fails %j with a clear message and leaves the store intact", async (text, message) => {
-    const { store, context, home } = await setup({ Containerfile: "FROM scratch\nCOPY a /a\n", a: "a", b: "b" });
+    const { store, context, home } = await setup({ Containerfile: "FROM scratch\nCOPY a /a\n", a: "a", b: new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2]) });
     await build(store, context);
     const before = await snapshotStore(home);
     await writeTree(context, { Containerfile: text });
