@@ -1,7 +1,7 @@
 // System utilities: env, printenv, sleep, date, uname, hostname, ps, kill, basename, dirname,
-// free, df, which, xargs, pwd, and init (pid 1: start the entrypoint, reap, forward signals).
+// free, df, which, pwd, and init (pid 1: start the entrypoint, reap, forward signals).
 
-import { stdout, warn, ByteBuf } from "../lib/io";
+import { stdout, warn } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -42,6 +42,12 @@ export function formatDate(secs: i64, short: bool): string {
   const time = two(c[3]) + ":" + two(c[4]);
   if (short) return MONTHS[<i32>c[1] - 1] + " " + day + " " + time;
   return DAYS[<i32>c[6]] + " " + MONTHS[<i32>c[1] - 1] + " " + day + " " + time + ":" + two(c[5]) + " UTC " + c[0].toString();
+}
+
+/** "2026-12-01 20:30" as tar -tv prints times. */
+export function formatIso(secs: i64): string {
+  const c = civil(secs);
+  return c[0].toString() + "-" + two(c[1]) + "-" + two(c[2]) + " " + two(c[3]) + ":" + two(c[4]);
 }
 
 function strftime(fmt: string, secs: i64): string {
@@ -107,7 +113,7 @@ export function envMain(args: string[]): i32 {
 }
 
 /** Runs a command found in PATH and returns its exit status (127 not found, 126 not runnable). */
-function runAndWait(prog: string, argv: string[], env: string[] | null): i32 {
+export function runAndWait(prog: string, argv: string[], env: string[] | null): i32 {
   const path = which(argv[0]);
   if (path == "") { warn(prog, "'" + argv[0] + "': No such file or directory"); return 127; }
   stdout.flush();
@@ -119,7 +125,7 @@ function runAndWait(prog: string, argv: string[], env: string[] | null): i32 {
 }
 
 /** The path of a command in PATH, or "". */
-function which(name: string): string {
+export function which(name: string): string {
   if (name.indexOf("/") >= 0) return fs.exists(name) ? name : "";
   const p = getenv("PATH");
   const dirs = (p != null ? p : "/bin").split(":");
@@ -338,43 +344,6 @@ export function dfMain(args: string[]): i32 {
     const pct = total > 0 ? (used * 100 + total - 1) / total : 0;
     stdout.str("wasmbox    ").pad(amount(total, h, 1024), h ? 9 : 14).pad(amount(used, h, 1024), h ? 6 : 10).pad(amount(total - used, h, 1024), h ? 6 : 10)
       .pad(pct.toString() + "%", 5).byte(32).line(paths[i]);
-  }
-  return status;
-}
-
-/** xargs [-n N] [COMMAND [ARG]...]: runs COMMAND with words from stdin appended. */
-export function xargsMain(args: string[]): i32 {
-  let i = 0;
-  let perCall = 1 << 30;
-  let replace = "";
-  for (; i < args.length; i++) {
-    if (args[i] == "-n" && i + 1 < args.length) { perCall = <i32>parseIntOr(args[++i], 1); continue; }
-    if (args[i] == "-I" && i + 1 < args.length) { replace = args[++i]; perCall = 1; continue; }
-    if (args[i] == "-0" || args[i] == "-r" || args[i] == "-t") continue;
-    break;
-  }
-  const command = i < args.length ? args.slice(i) : ["echo"];
-  const data = new ByteBuf();
-  data.readFrom(0);
-  const words = new Array<string>();
-  if (replace != "") {
-    const lines = data.toString().split("\n");
-    for (let l = 0; l < lines.length; l++) if (lines[l].length > 0) words.push(lines[l]);
-  } else {
-    const parts = data.toString().replaceAll("\t", " ").replaceAll("\n", " ").split(" ");
-    for (let p = 0; p < parts.length; p++) if (parts[p].length > 0) words.push(parts[p]);
-  }
-  let status = 0;
-  for (let start = 0; start < words.length || (start == 0 && words.length == 0 && replace == ""); start += perCall) {
-    let argv: string[];
-    if (replace != "") {
-      argv = new Array<string>();
-      for (let c = 0; c < command.length; c++) argv.push(command[c].replaceAll(replace, words[start]));
-    } else argv = command.concat(words.slice(start, min(words.length, start + perCall)));
-    const st = runAndWait("xargs", argv, null);
-    if (st == 127 || st == 126) return st;
-    if (st != 0) status = 123;
-    if (words.length == 0) break;
   }
   return status;
 }
