@@ -17,7 +17,7 @@ export const APPLETS: readonly string[] = [
   "basename", "dirname", "readlink", "du", "df", "free", "which", "test", "[", "pwd", "sync",
   "printf",
   // utilities of issue 17
-  "md5sum", "sha1sum", "sha256sum", "base64", "cksum", "gzip", "gunzip", "zcat", "tar",
+  "md5sum", "sha1sum", "sha256sum", "base64", "cksum", "gzip", "gunzip", "zcat", "tar", "awk",
 ];
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n";

@@ -1,4 +1,4 @@
-// File utilities: ls, mkdir, rmdir, rm, cp, mv, ln, touch, stat, readlink, du, find.
+// File utilities: ls, mkdir, rmdir, rm, cp, mv, ln, touch, stat, readlink, du.
 // Messages follow GNU coreutils ("rm: cannot remove 'x': No such file or directory").
 
 import { stdout, writeAll, readSome, BLOCK } from "../lib/io";
@@ -7,7 +7,7 @@ import { report, usage } from "../lib/cmd";
 import * as fs from "../lib/fs";
 import { Stat, lastError } from "../lib/fs";
 import { strerror, EEXIST, ENOENT, EXDEV } from "../lib/errno";
-import { basename, join, fnmatch } from "../lib/path";
+import { basename, join } from "../lib/path";
 import { warn } from "../lib/io";
 import * as wasi from "../lib/wasi";
 
@@ -397,55 +397,3 @@ function duWalk(path: string, o: Options, depth: i32): i64 {
   else if (depth == 0 && !o.has("s")) printSize(total, path, o.has("h"));
   return total;
 }
-
-/** find [PATH]... [-name PATTERN] [-type f|d|l] [-maxdepth N] [-print] */
-export function findMain(args: string[]): i32 {
-  const roots = new Array<string>();
-  let i = 0;
-  while (i < args.length && !args[i].startsWith("-")) roots.push(args[i++]);
-  if (roots.length == 0) roots.push(".");
-  findName = ""; findType = ""; findMaxDepth = 1 << 30; findNot = false;
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (a == "-print") continue;
-    if (a == "!" || a == "-not") { findNot = true; continue; }
-    if (i + 1 >= args.length) { warn("find", "missing argument to '" + a + "'"); return 1; }
-    if (a == "-name") findName = args[++i];
-    else if (a == "-iname") { findName = args[++i].toLowerCase(); findIcase = true; }
-    else if (a == "-type") findType = args[++i];
-    else if (a == "-maxdepth") findMaxDepth = I32.parseInt(args[++i]);
-    else { warn("find", "unknown predicate '" + a + "'"); return 1; }
-  }
-  let status = 0;
-  for (let r = 0; r < roots.length; r++) status |= findWalk(roots[r], 0);
-  return status;
-}
-
-let findName = "";
-let findType = "";
-let findMaxDepth = 0;
-let findNot = false;
-let findIcase = false;
-
-function findWalk(path: string, depth: i32): i32 {
-  const st = fs.lstat(path);
-  if (st == null) { warn("find", "'" + path + "': " + strerror(lastError)); return 1; }
-  let match = true;
-  if (findName != "") {
-    const base = basename(path);
-    match = fnmatch(findName, findIcase ? base.toLowerCase() : base);
-  }
-  if (findType != "") {
-    const t = st.isDir() ? "d" : st.isLink() ? "l" : st.isFile() ? "f" : "?";
-    match = match && t == findType;
-  }
-  if (match != findNot) stdout.line(path);
-  let status = 0;
-  if (st.isDir() && depth < findMaxDepth) {
-    const names = fs.listNames(path);
-    if (names == null) { warn("find", "'" + path + "': " + strerror(lastError)); return 1; }
-    for (let i = 0; i < names.length; i++) status |= findWalk(path == "/" ? "/" + names[i] : path + "/" + names[i], depth + 1);
-  }
-  return status;
-}
-

@@ -7,12 +7,14 @@ import { shMain } from "./sh";
 import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { grepMain, sedMain } from "./textre";
-import { lsMain, mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain, duMain, findMain } from "./files";
+import { lsMain, mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain, duMain } from "./files";
+import { findMain } from "./find";
 import { dateMain, envMain, whichMain, printenvMain, sleepMain, unameMain, hostnameMain, psMain, killMain, basenameMain, dirnameMain, pwdMain, syncMain, freeMain, dfMain, initMain } from "./system";
 import { xargsMain } from "./xargs";
 import { sumMain, base64Main, cksumMain } from "./hash";
 import { gzipMain } from "./gzip";
 import { tarMain } from "./tar";
+import { awkMain } from "./awk";
 import { catMain, echoMain, wcMain, headMain, tailMain, teeMain, seqMain, yesMain, trMain, cutMain, uniqMain, sortMain } from "./text";
 
 /** Runs the applet `name`; -1 if there is no such applet. */
@@ -55,6 +57,7 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "cksum") return cksumMain(args);
   if (name == "gzip" || name == "gunzip" || name == "zcat") return gzipMain(name, args);
   if (name == "tar") return tarMain(args);
+  if (name == "awk") return awkMain(args);
   if (name == "true") return 0;
   if (name == "false") return 1;
   if (name == "cat") return catMain(args);
