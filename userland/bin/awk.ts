@@ -1492,8 +1492,9 @@ class Awk {
     }
     const rec = this.readRecord(input.r);
     if (rec == null) return Cell.num(0);
-    if (n.a == null) { this.setRecord(rec); this.nr++; }
-    else { this.assign(n.a!, Cell.input(rec)); if (n.s == "|") this.nr++; }
+    // cmd | getline counts records (NR); getline < file does not.
+    if (n.s == "|") this.nr++;
+    if (n.a == null) this.setRecord(rec); else this.assign(n.a!, Cell.input(rec));
     return Cell.num(1);
   }
 

@@ -11,7 +11,8 @@ import { basename, join } from "../lib/path";
 import { warn } from "../lib/io";
 import * as wasi from "../lib/wasi";
 
-import { formatDate } from "./system";
+import { formatDate, formatIso, parseDate } from "./system";
+import * as proc from "../lib/proc";
 
 function modeString(st: Stat): string {
   if (st.isDir()) return "drwxr-xr-x";
@@ -258,22 +259,55 @@ export function lnMain(args: string[]): i32 {
 
 /** touch [-c] FILE... */
 export function touchMain(args: string[]): i32 {
-  const o = getopt(args, "cam");
+  const o = getopt(args, "camd:r:t:h");
   if (o.error != "") return usage("touch", o.error);
   if (o.operands.length == 0) return usage("touch", "missing file operand");
+  // -d DATE, -t [[CC]YY]MMDDhhmm[.ss] or -r FILE set a given time instead of now (-1).
+  let when: i64 = -1;
+  if (o.has("d")) {
+    const secs = parseDate(o.value("d", ""), proc.nowNs() / 1000000000);
+    if (secs == I64.MIN_VALUE) return usage("touch", "invalid date format '" + o.value("d", "") + "'");
+    when = secs * 1000000000;
+  } else if (o.has("t")) {
+    const secs = parseStamp(o.value("t", ""));
+    if (secs == I64.MIN_VALUE) return usage("touch", "invalid date format '" + o.value("t", "") + "'");
+    when = secs * 1000000000;
+  } else if (o.has("r")) {
+    const ref = fs.stat(o.value("r", ""));
+    if (ref == null) { warn("touch", "failed to get attributes of '" + o.value("r", "") + "': " + strerror(lastError)); return 1; }
+    when = <i64>ref.mtim;
+  }
   let status = 0;
   for (let i = 0; i < o.operands.length; i++) {
     const path = o.operands[i];
-    if (!fs.exists(path)) {
+    const existing = fs.stat(path);
+    if (existing == null) {
       if (o.has("c")) continue;
       const fd = fs.open(path, wasi.O_CREAT, 0, true);
       if (fd < 0) { warn("touch", "cannot touch '" + path + "': " + strerror(lastError)); status = 1; continue; }
       fs.close(fd);
     }
-    const err = fs.utimes(path, -1, -1);
+    const onlyA = o.has("a") && !o.has("m");
+    const onlyM = o.has("m") && !o.has("a");
+    const keepA: i64 = existing != null ? <i64>existing.atim : when;
+    const keepM: i64 = existing != null ? <i64>existing.mtim : when;
+    const err = fs.utimes(path, onlyM ? keepA : when, onlyA ? keepM : when);
     if (err != 0) { warn("touch", "setting times of '" + path + "': " + strerror(err)); status = 1; }
   }
   return status;
+}
+
+/** touch -t: [[CC]YY]MMDDhhmm[.ss] in UTC; I64.MIN_VALUE if malformed. */
+function parseStamp(s: string): i64 {
+  let main = s; let secs = "00";
+  const dot = s.indexOf(".");
+  if (dot >= 0) { main = s.substring(0, dot); secs = s.substring(dot + 1); }
+  if (secs.length != 2 || (main.length != 8 && main.length != 10 && main.length != 12)) return I64.MIN_VALUE;
+  let year = "";
+  if (main.length == 12) { year = main.substring(0, 4); main = main.substring(4); }
+  else if (main.length == 10) { const yy = main.substring(0, 2); year = (I32.parseInt(yy) < 69 ? "20" : "19") + yy; main = main.substring(2); }
+  else year = formatIso(proc.nowNs() / 1000000000).substring(0, 4);
+  return parseDate(year + "-" + main.substring(0, 2) + "-" + main.substring(2, 4) + " " + main.substring(4, 6) + ":" + main.substring(6, 8) + ":" + secs, 0);
 }
 
 /** stat FILE... */
@@ -334,7 +368,7 @@ export function readlinkMain(args: string[]): i32 {
 }
 
 /** Resolves every symlink in path (readlink -f). */
-function canonical(path: string, depth: i32): string | null {
+export function canonical(path: string, depth: i32): string | null {
   if (depth > 40) return null;
   const parts = fs.absolute(path).split("/");
   let cur = "/";
