@@ -233,4 +233,84 @@ describe("registries (docker-registry)", () => {
     expect(layerGets[1]!.range).toMatch(/^bytes=[1-9]\d*-$/);
     expect((await cli(fresh, ["images", "--verify"])).stdout).toMatch(/no problems/);
   });
+
+  it("a Wasm OCI artifact (one application/wasm layer) behind an image index: the wasip1/wasm entry is pulled and runs; --platform picks another", async () => {
+    const reg = await registry();
+    const home = await homeWithGreeter(`${reg.host}/art:other`);
+    expect((await cli(home, ["push", `${reg.host}/art:other`])).code).toBe(0);
+    const put = async (path: string, body: Uint8Array, contentType: string) => {
+      const response = await fetch(`http://${reg.host}${path}`, { method: "PUT", body, headers: { "content-type": contentType } });
+      expect(response.status, await response.clone().text()).toBe(201);
+    };
+    const upload = async (data: Uint8Array) => {
+      const started = await fetch(`http://${reg.host}/v2/art/blobs/uploads/`, { method: "POST" });
+      expect(started.status).toBe(202);
+      const location = new URL(started.headers.get("location")!, `http://${reg.host}`);
+      location.searchParams.set("digest", sha256Digest(data));
+      await put(location.pathname + location.search, data, "application/octet-stream");
+      return { digest: sha256Digest(data), size: data.byteLength };
+    };
+    const module = greeter("hello from a wasm artifact");
+    const wasmConfigType = "application/vnd.wasm.config.v0+json";
+    const layer = await upload(module);
+    const config = await upload(Buffer.from(JSON.stringify({ created: "2025-01-01T00:00:00Z", architecture: "wasm", os: "wasip1", layerDigests: [layer.digest] })));
+    const manifest = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: MEDIA_TYPE_MANIFEST, artifactType: wasmConfigType,
+      config: { mediaType: wasmConfigType, ...config }, layers: [{ mediaType: "application/wasm", ...layer }],
+    }));
+    await put("/v2/art/manifests/module", manifest, MEDIA_TYPE_MANIFEST);
+    const other = await fetch(`http://${reg.host}/v2/art/manifests/other`, { headers: { accept: MEDIA_TYPE_MANIFEST } });
+    const otherBytes = Buffer.from(await other.arrayBuffer());
+    const index = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX,
+      manifests: [
+        { mediaType: MEDIA_TYPE_MANIFEST, digest: sha256Digest(otherBytes), size: otherBytes.byteLength, platform: { architecture: "amd64", os: "linux" } },
+        { mediaType: MEDIA_TYPE_MANIFEST, digest: sha256Digest(manifest), size: manifest.byteLength, platform: { architecture: "wasm", os: "wasip1" } },
+      ],
+    }));
+    await put("/v2/art/manifests/multi", index, MEDIA_TYPE_INDEX);
+
+    const fresh = await tempDir("wasmbox-reg-fresh-");
+    const pulled = await cli(fresh, ["pull", `${reg.host}/art:multi`]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stderr).toContain(`Digest: ${sha256Digest(index)}`);
+    expect((await cli(fresh, ["run", "--rm", `${reg.host}/art:multi`])).stdout).toBe("hello from a wasm artifact\n");
+    const inspected = JSON.parse((await cli(fresh, ["inspect", `${reg.host}/art:multi`])).stdout) as { Os: string; Config: { Entrypoint: string[] } }[];
+    expect(inspected[0]).toMatchObject({ Os: "wasip1", Config: { Entrypoint: ["/bin/art"] } });
+    const linux = await cli(fresh, ["pull", "--platform", "linux/amd64", `${reg.host}/art:multi`]);
+    expect(linux.code, linux.stderr).toBe(0);
+    expect((await cli(fresh, ["run", "--rm", `${reg.host}/art:multi`])).stdout).toBe("hello from the registry\n");
+    const none = await cli(fresh, ["pull", "--platform", "linux/arm64", `${reg.host}/art:multi`]);
+    expect(none.stderr).toContain("no matching manifest for linux/arm64 in the image index of");
+    expect(none.stderr).toContain("it offers linux/amd64, wasip1/wasm");
+  });
+
+  it("skopeo reads the store as an OCI layout and copies images between the store and the registry, both ways", async () => {
+    requireTool("/usr/bin/skopeo", "skopeo");
+    const reg = await registry();
+    const name = `${reg.host}/sk/greet:1`;
+    const home = await homeWithGreeter(name);
+    const store = await ImageStore.open(home);
+    const image = await store.resolve(name);
+    const skopeo = (...args: string[]) => {
+      const result = spawnSync("skopeo", ["--insecure-policy", ...args], { encoding: "utf8", env: { ...process.env, HOME: home } });
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    const inspected = JSON.parse(skopeo("inspect", `oci:${store.root}:${name}`)) as { Digest: string; Architecture: string; Os: string; Layers: string[] };
+    expect(inspected).toMatchObject({ Digest: image.manifestDigest, Architecture: "wasm", Os: "wasip1", Layers: image.manifest.layers.map((l) => l.digest) });
+    skopeo("copy", "--dest-tls-verify=false", `oci:${store.root}:${name}`, `docker://${reg.host}/sk/oci:1`);
+    skopeo("copy", "--dest-tls-verify=false", "--format", "v2s2", `oci:${store.root}:${name}`, `docker://${reg.host}/sk/docker:1`);
+    const fresh = await tempDir("wasmbox-reg-fresh-");
+    for (const repo of ["sk/oci:1", "sk/docker:1"]) {
+      const pulled = await cli(fresh, ["pull", `${reg.host}/${repo}`]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect((await cli(fresh, ["run", "--rm", `${reg.host}/${repo}`])).stdout).toBe("hello from the registry\n");
+    }
+    expect((await cli(home, ["push", name])).code).toBe(0);
+    const copyHome = await tempDir("wasmbox-reg-fresh-");
+    skopeo("copy", "--src-tls-verify=false", `docker://${name}`, `oci:${join(copyHome, "images")}:copied:1`);
+    expect((await cli(copyHome, ["run", "--rm", "copied:1"])).stdout).toBe("hello from the registry\n");
+    expect((await cli(copyHome, ["images", "--verify"])).stdout).toMatch(/1 images, \d+ blobs verified, no problems/);
+  });
 });
