@@ -18,6 +18,9 @@ function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined 
   return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
 }
 
+/** Commands that only talk to registries: loaded without the kernel and container code, so they start fast. */
+const REGISTRY_COMMANDS = new Set(["pull", "push", "login", "logout", "search"]);
+
 /** Runs the CLI on `argv` (without node and script); resolves with the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -27,6 +30,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return await runModuleCommand(io, moduleRun);
     }
     let code = 0;
+    if (REGISTRY_COMMANDS.has(argv[0] ?? "")) {
+      const { createRegistryCli } = await import("./commands/registry.js");
+      await createRegistryCli(io).parseAsync(argv, { from: "user" });
+      return code;
+    }
     const { createCli } = await import("./program.js");
     const program = createCli(io, (c) => (code = c));
     await program.parseAsync(argv, { from: "user" });

@@ -1,6 +1,6 @@
 // cli/commands: the registry commands (pull, push, login, logout, search; `image pull`/`image push` too).
 // Thin: parse, one call into images/registry/, docker's output; registry problems exit 1, usage errors 125.
-import type { Command } from "commander";
+import { Command } from "commander";
 import { ImageError } from "../../images/errors.js";
 import { formatTable } from "../../images/format.js";
 import { DOCKER_HUB, parseRemoteReference } from "../../images/reference.js";
@@ -74,6 +74,13 @@ function addPush(parent: Command, io: CliIo): void {
       const result = await pushImage(store, image, { home, defaultRegistry: await defaultRegistry(io.env, home), tlsVerify: tlsVerifyOf(options), chunkBytes: chunk, progress });
       if (!options.quiet) io.stdout(`${result.tag}: digest: ${result.digest} size: ${result.size}\n`);
     }));
+}
+
+/** A program of only the registry commands (what `wasmbox pull|push|login|logout|search` loads). */
+export function createRegistryCli(io: CliIo): Command {
+  const program = new Command("wasmbox").exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  registerRegistryCommands(program, io);
+  return program;
 }
 
 /** Adds pull, push, login, logout and search to `program`, and pull/push to its `image` group. */

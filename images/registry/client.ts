@@ -1,8 +1,8 @@
 // images/registry: the OCI distribution API of one registry, one method per endpoint: manifests (GET/PUT),
 // blobs (HEAD, resumable verified GET), uploads (POST with cross-repository mount, monolithic PUT, chunked PATCH), catalog.
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -169,27 +169,45 @@ export class RegistryClient {
     let done = resumed ? have : 0;
     // Without a 206 the registry sends the whole blob: the prefix already on disk is overwritten.
     const hash = resumed ? prefixHash : createHash("sha256");
-    // Each chunk is written before the next is read, so after an interruption the file holds exactly what
-    // arrived and the next attempt resumes from its size.
-    const file = await open(partial, resumed ? "a" : "w");
-    try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    // The file stream is ended, never destroyed, when the connection fails: what arrived is all written before
+    // the file closes, so the next attempt resumes exactly where this one stopped.
+    const failure = await new Promise<Error | undefined>((resolve) => {
+      const body = response.body;
+      const file = createWriteStream(partial, { flags: resumed ? "a" : "w" });
+      let failed: Error | undefined;
+      let ended = false;
+      const finish = (error?: Error) => {
+        if (ended) return;
+        ended = true;
+        failed ??= error;
+        body.removeAllListeners("data");
+        if (error) body.destroy();
+        file.end();
+      };
+      body.on("data", (chunk: Buffer) => {
         done += chunk.byteLength;
         if (done > descriptor.size) {
-          await file.close().catch(() => undefined);
-          await rm(partial, { force: true });
-          throw new RegistryError(this.registry, `blob ${descriptor.digest} is corrupt: more than the ${descriptor.size} bytes its descriptor says; refused`);
+          return finish(new RegistryError(this.registry, `blob ${descriptor.digest} is corrupt: more than the ${descriptor.size} bytes its descriptor says; refused`));
         }
         hash.update(chunk);
-        await file.write(chunk);
         progress?.(done, descriptor.size);
-      }
-    } catch (error) {
-      if (error instanceof RegistryError) throw error;
-      throw Object.assign(new Error(`blob ${descriptor.digest}: download interrupted at ${done} bytes: ${(error as Error).message}`), { code: "EINTERRUPTED" });
-    } finally {
-      await file.close().catch(() => undefined);
+        if (!file.write(chunk)) body.pause();
+      });
+      file.on("drain", () => body.resume());
+      body.once("end", () => finish());
+      body.once("error", (error) => finish(error));
+      body.once("close", () => finish(body.complete ? undefined : new Error("the connection closed early")));
+      file.once("error", (error) => {
+        failed ??= error;
+        finish(error);
+      });
+      file.once("close", () => resolve(failed));
+    });
+    if (failure instanceof RegistryError) {
+      await rm(partial, { force: true });
+      throw failure;
     }
+    if (failure) throw Object.assign(new Error(`blob ${descriptor.digest}: download interrupted at ${done} bytes: ${failure.message}`), { code: "EINTERRUPTED" });
     if (done < descriptor.size) throw Object.assign(new Error(`blob ${descriptor.digest}: download ended at ${done} of ${descriptor.size} bytes`), { code: "EINTERRUPTED" });
     return { hash, resumedFrom: resumed ? have : 0 };
   }

@@ -118,9 +118,24 @@ export class RegistryHttp {
     return new URL(`${await this.scheme}://${this.apiHost}`);
   }
 
+  /**
+   * https, except: a loopback registry is asked over plain HTTP first (the probe is the `GET /v2/` a client
+   * sends anyway, on a connection kept for what follows) and switched to https when it answers as a TLS server;
+   * with --tls-verify=false elsewhere, https is tried first and plain HTTP is the fallback, as podman does.
+   */
   private async detectScheme(): Promise<"https" | "http"> {
-    const plainAllowed = this.options.tlsVerify === false || isLoopbackRegistry(this.registry);
-    if (!plainAllowed) return "https";
+    if (isLoopbackRegistry(this.registry)) {
+      try {
+        const response = await this.send("GET", new URL(`http://${this.apiHost}/v2/`), {});
+        const body = await readBody(response.body, MAX_ERROR_BODY, "GET /v2/");
+        return response.status === 400 && /https/i.test(body.toString("utf8")) ? "https" : "http";
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw this.networkError(error);
+        return "https";
+      }
+    }
+    if (this.options.tlsVerify !== false) return "https";
     try {
       const response = await this.send("GET", new URL(`https://${this.apiHost}/v2/`), {});
       response.body.resume();
