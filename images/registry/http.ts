@@ -1,11 +1,16 @@
 // images/registry: HTTP to one registry (OCI distribution spec): picks https or, for loopback hosts and
 // --tls-verify=false, plain http; answers 401 challenges (Bearer token from the realm, or Basic); follows redirects.
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import { Readable } from "node:stream";
 import { ImageError } from "../errors.js";
 import { DOCKER_HUB } from "../reference.js";
+
+// node:http is required, not imported: on Node 26 the ESM facade of node:http reads every export, and its lazy
+// WebSocket getters load undici (about 100 ms of every pull and push).
+const { Agent: HttpAgent, request: httpRequest } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
 
 /** A problem reported by (or reaching) a registry; the message names the registry. */
 export class RegistryError extends ImageError {

@@ -26,7 +26,7 @@ const WASM_LAYER_TYPES = new Set([
 ]);
 /** Platforms that run here, most preferred first: core modules (wasip1 and docker's wasi/wasm), then components. */
 export const WASM_PLATFORMS: readonly string[] = ["wasip1/wasm", "wasi/wasm", "wasi/wasm32", "wasip1/wasm32", "wasip2/wasm", "wasip2/wasm32"];
-const CONCURRENT_DOWNLOADS = 4;
+const CONCURRENT_DOWNLOADS = 6;
 
 /** What a pull needs besides the store. */
 export interface PullOptions {
