@@ -1,6 +1,7 @@
 // Starts a real registry for tests: Debian's `docker-registry` (the CNCF distribution server) on a loopback
 // port of this project's range, storage in a temp dir, optional htpasswd or token auth; and a proxy to break it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createPrivateKey, randomBytes, sign, X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -172,4 +173,67 @@ export async function startProxy(target: string, decide: (req: IncomingMessage) 
     }),
   };
   return proxy;
+}
+
+/** A token server (the `realm` of Bearer auth, docker's token spec) whose ES256 JWTs the registry trusts via `rootCertBundle`. */
+export interface TestTokenServer {
+  auth: Extract<RegistryAuth, { kind: "token" }>;
+  /** Each token request: the user (or "" for anonymous) and the scopes asked for. */
+  requests: { user: string; scopes: string[] }[];
+  close(): Promise<void>;
+}
+
+/** Starts a token server granting `users` every scope they ask for, refusing anonymous and wrong passwords with 401. */
+export async function startTokenServer(users: Record<string, string>): Promise<TestTokenServer> {
+  requireTool("/usr/bin/openssl", "openssl");
+  const dir = await mkdtemp(join(tmpdir(), "wasmbox-token-"));
+  const keyPath = join(dir, "key.pem");
+  const certPath = join(dir, "cert.pem");
+  const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyPath, "-out", certPath, "-days", "1", "-subj", "/CN=wasmbox-test-token-issuer"], { encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`openssl could not make the token signing certificate: ${made.stderr}`);
+  const key = createPrivateKey(await readFile(keyPath));
+  const certDer = new X509Certificate(await readFile(certPath)).raw;
+  const service = "wasmbox-test-registry";
+  const issuer = "wasmbox-test-issuer";
+  const requests: TestTokenServer["requests"] = [];
+  const base64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://token");
+    const scopes = url.searchParams.getAll("scope");
+    const header = req.headers.authorization ?? "";
+    const [user, password] = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString().split(/:(.*)/s) : ["", ""];
+    requests.push({ user: user ?? "", scopes });
+    if (!user || users[user] !== password) {
+      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ details: "incorrect username or password" }));
+      return;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const access = scopes.map((scope) => {
+      const [type, ...rest] = scope.split(":");
+      const actions = rest.pop()!;
+      return { type, name: rest.join(":"), actions: actions.split(",") };
+    });
+    const head = base64url(JSON.stringify({ typ: "JWT", alg: "ES256", x5c: [certDer.toString("base64")] }));
+    const claims = base64url(JSON.stringify({ iss: issuer, sub: user, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString("hex"), access }));
+    const signature = sign("sha256", Buffer.from(`${head}.${claims}`), { key, dsaEncoding: "ieee-p1363" });
+    const token = `${head}.${claims}.${base64url(signature)}`;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  });
+  let port = 0;
+  for (let attempt = 0; attempt < 20 && !port; attempt++) {
+    const candidate = randomPort();
+    port = await new Promise<number>((resolve) => {
+      server.once("error", () => resolve(0));
+      server.listen(candidate, "127.0.0.1", () => resolve(candidate));
+    });
+  }
+  if (!port) throw new Error("the token server found no free port");
+  return {
+    auth: { kind: "token", realm: `http://127.0.0.1:${port}/token`, service, issuer, rootCertBundle: certPath },
+    requests,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

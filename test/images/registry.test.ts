@@ -11,7 +11,7 @@ import { runCli } from "../../cli/index.js";
 import { encodeLayer } from "../../images/layer-tar.js";
 import { IMAGE_ARCHITECTURE, IMAGE_OS, MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST, sha256Digest } from "../../images/oci.js";
 import { ImageStore } from "../../images/store.js";
-import { registryBlobPath, requireTool, startProxy, startRegistry, type TestProxy, type TestRegistry } from "../helpers/registry.js";
+import { registryBlobPath, requireTool, startProxy, startRegistry, startTokenServer, type TestProxy, type TestRegistry, type TestTokenServer } from "../helpers/registry.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
 import { snapshotStore, tempDir } from "./helpers.js";
 
@@ -58,7 +58,7 @@ async function homeWithBigImage(name: string, bytes: number): Promise<{ home: st
   return { home, layerDigest: blob.digest };
 }
 
-const running: (TestRegistry | TestProxy)[] = [];
+const running: (TestRegistry | TestProxy | TestTokenServer)[] = [];
 afterEach(async () => {
   for (const thing of running.splice(0).reverse()) await ("stop" in thing ? thing.stop() : thing.close());
 });
@@ -153,6 +153,29 @@ describe("registries (docker-registry)", () => {
     expect((await cli(fresh, ["logout", reg.host])).stdout).toBe(`Removing login credentials for ${reg.host}\n`);
     expect((await cli(fresh, ["logout", reg.host])).stdout).toBe(`Not logged in to ${reg.host}\n`);
     expect((await cli(fresh, ["login", reg.host, "-u", "alice"])).code).toBe(125);
+  });
+
+  it("token auth (WWW-Authenticate: Bearer realm/service/scope): anonymous refused, login, push and pull with scoped tokens", async () => {
+    const tokens = await startTokenServer({ bob: "t0ken-pass" });
+    running.push(tokens);
+    const reg = await registry(tokens.auth);
+    const ref = `${reg.host}/tok/greet:1`;
+    const home = await homeWithGreeter(ref);
+    const anonymous = await cli(home, ["push", ref]);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain(`wasmbox: registry ${reg.host}: unauthorized: the token server http://127.0.0.1:`);
+    expect(anonymous.stderr).toContain("refused anonymous access (HTTP 401)");
+    const login = await cli(home, ["login", reg.host, "-u", "bob", "--password-stdin"], "t0ken-pass");
+    expect(login).toMatchObject({ code: 0, stdout: "Login Succeeded\n" });
+    const pushed = await cli(home, ["push", ref]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(tokens.requests.filter((r) => r.user === "bob").flatMap((r) => r.scopes)).toContain("repository:tok/greet:pull,push");
+    const fresh = await tempDir("wasmbox-reg-fresh-");
+    expect((await cli(fresh, ["login", reg.host, "-u", "bob", "--password-stdin"], "t0ken-pass\n")).code).toBe(0);
+    const pulled = await cli(fresh, ["pull", ref]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect((await cli(fresh, ["run", "--rm", ref])).stdout).toBe("hello from the registry\n");
+    expect(tokens.requests.at(-1)).toEqual({ user: "bob", scopes: ["repository:tok/greet:pull"] });
   });
 
   it("a registry killed mid-push or mid-pull: a clear error, the store unchanged, no tag on the registry, the next push completes", async () => {
