@@ -3,7 +3,7 @@
 import { Command } from "commander";
 import { ImageError } from "../../images/errors.js";
 import { formatTable } from "../../images/format.js";
-import { DOCKER_HUB, parseRemoteReference } from "../../images/reference.js";
+import { DOCKER_HUB, looksLikeImageId, normalizeReference, parseRemoteReference } from "../../images/reference.js";
 import { RegistryClient } from "../../images/registry/client.js";
 import { defaultRegistry } from "../../images/registry/config.js";
 import { CredentialStore } from "../../images/registry/credentials.js";
@@ -74,6 +74,30 @@ function addPush(parent: Command, io: CliIo): void {
       const result = await pushImage(store, image, { home, defaultRegistry: await defaultRegistry(io.env, home), tlsVerify: tlsVerifyOf(options), chunkBytes: chunk, progress });
       if (!options.quiet) io.stdout(`${result.tag}: digest: ${result.digest} size: ${result.size}\n`);
     }));
+}
+
+/**
+ * docker run's implicit pull: when `image` is not in the store (and is not an image id), says
+ * `Unable to find image '...' locally` and pulls it; a failed pull ends the command with 125, naming the registry asked.
+ */
+export async function pullIfMissing(io: CliIo, store: ImageStore, image: string): Promise<void> {
+  if (looksLikeImageId(image)) return;
+  let local = image;
+  try {
+    local = normalizeReference(image);
+    await store.resolve(image);
+    return;
+  } catch (error) {
+    if (!(error instanceof ImageError) || !error.message.startsWith("no such image")) return;
+  }
+  io.stderr(`Unable to find image '${local}' locally\n`);
+  const home = wasmboxHome(io.env);
+  try {
+    await pullImage(store, image, { home, defaultRegistry: await defaultRegistry(io.env, home), progress: new LayerProgress((t) => io.stderr(t), !!io.stderrIsTerminal) });
+  } catch (error) {
+    if (error instanceof ImageError) throw new CliExit(EXIT_USAGE, `wasmbox: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A program of only the registry commands (what `wasmbox pull|push|login|logout|search` loads). */

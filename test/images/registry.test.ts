@@ -123,6 +123,13 @@ describe("registries (docker-registry)", () => {
     const bare = await cli(fresh, ["pull", "library/greet:v1"]);
     expect(bare.code, bare.stderr).toBe(0);
     expect((await cli(fresh, ["run", "--rm", "library/greet:v1"])).stdout).toBe("hello from the registry\n");
+    const implicit = await cli(await tempDir("wasmbox-reg-fresh-"), ["run", "--rm", `${reg.host}/library/greet:v1`]);
+    expect(implicit.stderr).toMatch(new RegExp(`^Unable to find image '${reg.host}/library/greet:v1' locally\nv1: Pulling from library/greet\n`));
+    expect(implicit).toMatchObject({ code: 0, stdout: "hello from the registry\n" });
+    const runMissing = await cli(fresh, ["run", "--rm", "nope:1"]);
+    expect(runMissing.code).toBe(125);
+    expect(runMissing.stderr).toContain("Unable to find image 'nope:1' locally\n");
+    expect(runMissing.stderr).toContain(`wasmbox: registry ${reg.host}: manifest nope:1: not found (no such repository or tag)\n`);
     const unknown = await cli(fresh, ["pull", "nope"]);
     expect(unknown.stderr.split("\n").at(-2)).toBe(`wasmbox: registry ${reg.host}: manifest nope:latest: not found (no such repository or tag)`);
   });
