@@ -32,7 +32,7 @@ export interface FetchedManifest {
 export type ProgressCallback = (done: number, total: number) => void;
 
 /** What startUpload got: the blob was mounted from another repository, or an upload session to send it to. */
-export type UploadStart = { mounted: true } | { mounted: false; location: string };
+export type UploadStart = { mounted: true } | { mounted: false; location: string; minChunkBytes: number };
 
 /** The distribution API of one registry for one command. */
 export class RegistryClient {
@@ -225,16 +225,19 @@ export class RegistryClient {
     if (response.status === 201) return { mounted: true };
     const location = response.headers.location;
     if (!location) throw new RegistryError(this.registry, `POST upload to ${repository}: no Location header in the answer`);
-    return { mounted: false, location: new URL(location, response.url).href };
+    const minChunk = Number(response.headers["oci-chunk-min-length"] ?? 0);
+    return { mounted: false, location: new URL(location, response.url).href, minChunkBytes: Number.isSafeInteger(minChunk) && minChunk > 0 ? minChunk : 0 };
   }
 
   /**
    * Sends a blob file to an upload session: one PUT when it fits in `chunkBytes`, else PATCH chunks
-   * (Content-Range) and a closing PUT with the digest. On failure the session is cancelled (DELETE).
+   * (Content-Range, at least the session's OCI-Chunk-Min-Length) and a closing PUT with the digest. Each PATCH must be
+   * acknowledged with `Range: 0-END` of what was sent. On failure the session is cancelled (DELETE), as the spec asks.
    */
-  async uploadBlob(repository: string, location: string, file: string, descriptor: Descriptor, chunkBytes = DEFAULT_CHUNK_BYTES, progress?: ProgressCallback): Promise<void> {
+  async uploadBlob(repository: string, session: { location: string; minChunkBytes: number }, file: string, descriptor: Descriptor, requestedChunkBytes = DEFAULT_CHUNK_BYTES, progress?: ProgressCallback): Promise<void> {
     const scopes = [`repository:${repository}:pull,push`];
-    let url = location;
+    const chunkBytes = Math.max(requestedChunkBytes, session.minChunkBytes);
+    let url = session.location;
     try {
       if (descriptor.size <= chunkBytes) {
         const response = await this.http.expect({
@@ -253,6 +256,10 @@ export class RegistryClient {
           body: () => withProgress(createReadStream(file, { start, end }), start, descriptor.size, progress),
         }, [202], `PATCH blob ${descriptor.digest} bytes ${start}-${end}`);
         discard(response);
+        const acknowledged = response.headers.range;
+        if (acknowledged !== undefined && acknowledged !== `0-${end}` && acknowledged !== `bytes=0-${end}`) {
+          throw new RegistryError(this.registry, `PATCH blob ${descriptor.digest}: the registry acknowledged ${acknowledged} after bytes 0-${end} were sent`);
+        }
         if (response.headers.location) url = new URL(response.headers.location, response.url).href;
       }
       const response = await this.http.expect({ method: "PUT", path: withDigest(url, descriptor.digest), scopes }, [201], `PUT blob ${descriptor.digest}`);

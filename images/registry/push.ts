@@ -60,7 +60,7 @@ export async function pushImage(store: ImageStore, text: string, options: PushOp
           say(`Mounted from ${mountFrom!.repository}`);
           continue;
         }
-        await client.uploadBlob(ref.repository, start.location, store.blobPath(blob.digest), blob, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, (done, total) => !isConfig && progress.bytes(id, "Pushing", done, total))
+        await client.uploadBlob(ref.repository, start, store.blobPath(blob.digest), blob, options.chunkBytes ?? DEFAULT_CHUNK_BYTES, (done, total) => !isConfig && progress.bytes(id, "Pushing", done, total))
           .catch((error: unknown) => {
             if (error instanceof RegistryError && error.code === "DIGEST_INVALID") {
               throw new ImageError(`push ${text}: the registry computed another digest for local blob ${blob.digest}: the store's copy is corrupt (check with: wasmbox images --verify)`);

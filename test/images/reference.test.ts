@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { localNameOf, normalizeReference, parseReference, parseRemoteReference } from "../../images/reference.js";
 import { isLoopbackRegistry, parseChallenge } from "../../images/registry/http.js";
 import { selectPlatform } from "../../images/registry/pull.js";
-import { bar } from "../../images/registry/progress.js";
+import { bar, LayerProgress } from "../../images/registry/progress.js";
 import { MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST } from "../../images/oci.js";
 
 const DIGEST = "sha256:" + "ab".repeat(32);
@@ -76,5 +76,25 @@ describe("registry protocol pieces", () => {
     expect(bar(0, 100)).toBe(`[${" ".repeat(50)}]  0B/100B`);
     expect(bar(50, 100)).toBe(`[${"=".repeat(24)}>${" ".repeat(25)}]  50B/100B`);
     expect(bar(100, 100)).toBe(`[${"=".repeat(50)}]  100B/100B`);
+  });
+
+  it("shows per-layer progress: redrawn lines with bars on a terminal, one plain line per status change elsewhere", () => {
+    let plain = "";
+    const lines = new LayerProgress((t) => (plain += t), false);
+    lines.status("aaaaaaaaaaaa", "Pulling fs layer");
+    for (let done = 0; done <= 1000; done += 250) lines.bytes("aaaaaaaaaaaa", "Downloading", done, 1000);
+    lines.status("aaaaaaaaaaaa", "Pull complete");
+    expect(plain).toBe("aaaaaaaaaaaa: Pulling fs layer\naaaaaaaaaaaa: Downloading\naaaaaaaaaaaa: Pull complete\n");
+
+    let screen = "";
+    const tty = new LayerProgress((t) => (screen += t), true);
+    tty.status("aaaaaaaaaaaa", "Pulling fs layer");
+    tty.status("bbbbbbbbbbbb", "Already exists");
+    tty.bytes("aaaaaaaaaaaa", "Downloading", 1000, 1000);
+    expect(screen).toBe(
+      "\x1b[2Kaaaaaaaaaaaa: Pulling fs layer\n" +
+      "\x1b[1A\x1b[2Kaaaaaaaaaaaa: Pulling fs layer\n\x1b[2Kbbbbbbbbbbbb: Already exists\n" +
+      `\x1b[2A\x1b[2Kaaaaaaaaaaaa: Downloading ${bar(1000, 1000)}\n\x1b[2Kbbbbbbbbbbbb: Already exists\n`,
+    );
   });
 });
