@@ -94,8 +94,12 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteRe
     for (const layer of manifest.layers) {
       if (!LAYER_TYPES[layer.mediaType]) throw new RegistryError(client.registry, `layer ${layer.digest} has media type ${layer.mediaType}, which wasmbox cannot unpack (it reads tar and tar+gzip layers)`);
     }
-    const configFile = await fetchOrReuse(client, store, ref.repository, manifest.config, downloads, added, undefined);
-    const config = parseConfig(configFile ?? (await store.readBlob(manifest.config.digest, formatRemoteReference(ref))), manifest.config.digest, client.registry);
+    // Blobs are downloaded and verified into downloads/ first and moved into the store together at the end, so a pull
+    // killed while downloading (even by SIGKILL, when no rollback runs) leaves the store as it was.
+    const staged = new Map<string, string>();
+    const configFile = await fetchToStage(client, store, ref.repository, manifest.config, downloads, staged, undefined);
+    const configBytes = configFile ? await readFile(configFile) : await store.readBlob(manifest.config.digest, formatRemoteReference(ref));
+    const config = parseConfig(configBytes, manifest.config.digest, client.registry);
     if (config.rootfs?.diff_ids?.length !== manifest.layers.length) {
       throw new RegistryError(client.registry, `image config ${manifest.config.digest} lists ${config.rootfs?.diff_ids?.length ?? 0} diff_ids for ${manifest.layers.length} layers`);
     }
@@ -106,10 +110,15 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteRe
       const id = shortId(layer.digest);
       if (await store.hasBlob(layer.digest)) return progress.status(id, "Already exists");
       progress.status(id, "Pulling fs layer");
-      await fetchOrReuse(client, store, ref.repository, layer, downloads, added, (done, total) => progress.bytes(id, "Downloading", done, total));
+      await fetchToStage(client, store, ref.repository, layer, downloads, staged, (done, total) => progress.bytes(id, "Downloading", done, total));
+      progress.status(id, "Verifying Checksum");
       progress.status(id, "Download complete");
-      progress.status(id, "Pull complete");
     });
+    for (const [digest, file] of staged) {
+      await rename(file, store.blobPath(digest));
+      added.push(digest);
+    }
+    for (const layer of uniqueLayers) if (staged.has(layer.digest)) progress.status(shortId(layer.digest), "Pull complete");
     const storedManifest = isOciManifest(fetched, manifest) ? fetched.bytes : jsonBytes(toOciManifest(manifest));
     const manifestBlob = await writeNewBlob(store, storedManifest, added);
     image = await store.readImage(manifestBlob.digest);
@@ -234,16 +243,14 @@ function parseConfig(bytes: Buffer, digest: string, registry: string): ImageConf
   }
 }
 
-/** Downloads a blob the store lacks (verified) and moves it in; returns its bytes when small (configs), else undefined. */
-async function fetchOrReuse(
-  client: RegistryClient, store: ImageStore, repository: string, descriptor: Descriptor, downloads: string, added: string[], progress: ((done: number, total: number) => void) | undefined,
-): Promise<Buffer | undefined> {
+/** Downloads a blob the store lacks into downloads/ (verified) and records it in `staged`; returns the file, or undefined when the store has it. */
+async function fetchToStage(
+  client: RegistryClient, store: ImageStore, repository: string, descriptor: Descriptor, downloads: string, staged: Map<string, string>, progress: ((done: number, total: number) => void) | undefined,
+): Promise<string | undefined> {
   if (await store.hasBlob(descriptor.digest)) return undefined;
   const file = await client.downloadBlob(repository, descriptor, downloads, progress);
-  const small = descriptor.size <= 1024 * 1024 ? await readFile(file) : undefined;
-  await rename(file, store.blobPath(descriptor.digest));
-  added.push(descriptor.digest);
-  return small;
+  staged.set(descriptor.digest, file);
+  return file;
 }
 
 async function writeNewBlob(store: ImageStore, data: Buffer, added: string[]): Promise<{ digest: string; size: number }> {
