@@ -107,8 +107,12 @@ describe("registries (docker-registry)", () => {
 
     const search = await cli(home, ["search", `${reg.host}/greet`]);
     expect(search.stdout).toBe(`NAME\n${reg.host}/demo/greet\n${reg.host}/other/greet\n`);
-    const byDigest = await cli(await tempDir("wasmbox-reg-fresh-"), ["pull", `${reg.host}/demo/greet@${pushed.stdout.match(/sha256:[0-9a-f]{64}/)![0]}`]);
+    const digestHome = await tempDir("wasmbox-reg-fresh-");
+    const digestRef = `${reg.host}/demo/greet@${pushed.stdout.match(/sha256:[0-9a-f]{64}/)![0]}`;
+    const byDigest = await cli(digestHome, ["pull", digestRef]);
     expect(byDigest.code, byDigest.stderr).toBe(0);
+    expect((await cli(digestHome, ["images"])).stdout).toMatch(new RegExp(`\\n${reg.host}/demo/greet\\s+<none>\\s+[0-9a-f]{12}\\s`));
+    expect((await cli(digestHome, ["run", "--rm", digestRef])).stdout).toBe("hello from the registry\n");
   });
 
   it("names: a missing image names the registry asked; bare names use the configured default registry", async () => {
