@@ -2,7 +2,7 @@
 // library/ prefix), the names pulled images are stored under, platform selection in an index, auth challenges.
 import { describe, expect, it } from "vitest";
 import { localNameOf, normalizeReference, parseReference, parseRemoteReference } from "../../images/reference.js";
-import { isLoopbackRegistry, parseChallenge } from "../../images/registry/http.js";
+import { isLoopbackRegistry, parseChallenge, RegistryHttp } from "../../images/registry/http.js";
 import { selectPlatform } from "../../images/registry/pull.js";
 import { bar, LayerProgress } from "../../images/registry/progress.js";
 import { MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST } from "../../images/oci.js";
@@ -55,9 +55,15 @@ describe("registry protocol pieces", () => {
     expect(parseChallenge('Basic realm="wasmbox-test"')).toEqual({ scheme: "basic", params: { realm: "wasmbox-test" } });
   });
 
-  it("allows plain HTTP only to loopback registries by default", () => {
+  it("allows plain HTTP only to loopback registries by default; elsewhere https (docker.io's API host is registry-1)", async () => {
     expect(["localhost:5000", "127.0.0.1:21000", "127.1.2.3", "[::1]:5000", "app.localhost"].every(isLoopbackRegistry)).toBe(true);
     expect(["ghcr.io", "10.0.0.1:5000", "localhost.example.com", "128.0.0.1"].some(isLoopbackRegistry)).toBe(false);
+    const remote = new RegistryHttp("registry.example:5000");
+    await expect(remote.baseUrl()).resolves.toEqual(new URL("https://registry.example:5000"));
+    remote.close();
+    const hub = new RegistryHttp("docker.io");
+    expect(hub.apiHost).toBe("registry-1.docker.io");
+    hub.close();
   });
 
   it("picks wasip1/wasm, then docker's wasi/wasm, then wasip2 from an index; names what it offers when nothing fits", () => {
