@@ -119,8 +119,8 @@ export function readRegistryBlob(registry: TestRegistry, digest: string): Promis
   return readFile(registryBlobPath(registry, digest));
 }
 
-/** What a proxy does with one request: pass it on, or cut the answer after some bytes, or run code first. */
-export type ProxyDecision = { action: "forward" } | { action: "cut-response-after"; bytes: number } | { action: "before"; run: () => void | Promise<void> };
+/** What a proxy does with one request: pass it on, or cut the answer after some bytes (then run code), or run code first. */
+export type ProxyDecision = { action: "forward" } | { action: "cut-response-after"; bytes: number; then?: () => void } | { action: "before"; run: () => void | Promise<void> };
 
 /** An HTTP proxy in front of a registry, on another port of the range, that records requests and can misbehave. */
 export interface TestProxy {
@@ -149,6 +149,7 @@ export async function startProxy(target: string, decide: (req: IncomingMessage) 
         if (sent >= decision.bytes) {
           answer.destroy();
           res.socket?.destroy();
+          decision.then?.();
         }
       });
       answer.on("end", () => res.end());

@@ -3,7 +3,7 @@
 // mid-push, a tampered blob, a resumed download, Wasm OCI artifacts, and skopeo reading and writing the store.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
@@ -193,10 +193,11 @@ describe("registries (docker-registry)", () => {
     const reg = await registry();
     let patches = 0;
     let killAt = 3;
+    let layerToCut = "";
     const proxy = await startProxy(reg.host, (req) => {
-      const isPatch = req.method === "PATCH" && ++patches === killAt;
-      const isBlobGet = req.method === "GET" && /\/blobs\/sha256:/.test(req.url ?? "") && killAt === -1;
-      return isPatch || isBlobGet ? { action: "before", run: () => reg.kill() } : { action: "forward" };
+      if (req.method === "PATCH" && ++patches === killAt) return { action: "before", run: () => reg.kill() };
+      if (req.method === "GET" && killAt === -1 && layerToCut && req.url?.endsWith(layerToCut)) return { action: "cut-response-after", bytes: 500_000, then: () => reg.kill() };
+      return { action: "forward" };
     });
     running.push(proxy);
     const ref = `${proxy.host}/big:1`;
@@ -216,6 +217,7 @@ describe("registries (docker-registry)", () => {
     expect(pushed.code, pushed.stderr).toBe(0);
 
     killAt = -1;
+    layerToCut = layerDigest;
     const fresh = await tempDir("wasmbox-reg-fresh-");
     const freshBefore = await snapshotStore(fresh);
     const pull = await cli(fresh, ["pull", ref]);
@@ -224,6 +226,11 @@ describe("registries (docker-registry)", () => {
     const after = await snapshotStore(fresh);
     expect(after.blobs).toEqual(freshBefore.blobs);
     expect(JSON.parse(after.index).manifests).toEqual([]);
+    const kept = (await stat(join(fresh, "downloads", `${layerDigest.slice("sha256:".length)}.partial`))).size; // kept to be resumed
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(2_000_000);
+    expect((await cli(fresh, ["image", "prune"])).stdout).toMatch(/^Total reclaimed space: [1-9][\d.]*[kM]?B\n$/);
+    expect(await readdir(join(fresh, "downloads"))).toEqual([]);
   });
 
   it("a tampered blob in the registry's storage is refused by its digest; the store is left as it was", async () => {
