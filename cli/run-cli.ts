@@ -19,6 +19,9 @@ function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined 
   return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
 }
 
+/** Commands that only talk to registries: loaded without the kernel and container code, so they start fast. */
+const REGISTRY_COMMANDS = new Set(["pull", "push", "login", "logout", "search"]);
+
 /** Runs the CLI on `argv` (without node and script); resolves with the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -28,6 +31,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return await runModuleCommand(io, moduleRun);
     }
     let code = 0;
+    if (REGISTRY_COMMANDS.has(argv[0] ?? "")) {
+      // Loaded like program.js (a specifier in a variable, outside the bundle), but without the kernel and containers.
+      const registryModule = "./commands/registry.js";
+      const { createRegistryCli } = (await import(registryModule)) as typeof import("./commands/registry.js");
+      await createRegistryCli(io).parseAsync(argv, { from: "user" });
+      return code;
+    }
     // A specifier in a variable: the bundle leaves program.js (and all the commands) out, to be
     // loaded from beside it only when a command other than a module run needs them.
     const programModule = "./program.js";

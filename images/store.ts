@@ -266,7 +266,13 @@ export class ImageStore {
     }
     if (dangling.length) await this.writeIndex({ ...index, manifests: index.manifests.filter((d) => !dangling.includes(d)) });
     if (options.buildCache) await rm(this.cacheDir, { recursive: true, force: true }).then(() => mkdir(this.cacheDir, { recursive: true }));
-    const reclaimedBytes = await this.collectGarbage({ temporaryFiles: true });
+    let reclaimedBytes = await this.collectGarbage({ temporaryFiles: true });
+    // Blobs of failed pulls, kept so that the next pull resumes them (images/registry/client.ts downloadBlob).
+    const downloads = join(this.home, "downloads");
+    for (const name of await readdir(downloads).catch(() => [])) {
+      reclaimedBytes += (await stat(join(downloads, name)).catch(() => undefined))?.size ?? 0;
+      await rm(join(downloads, name), { force: true });
+    }
     return { deleted, reclaimedBytes };
   }
 

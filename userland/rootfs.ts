@@ -16,6 +16,11 @@ export const APPLETS: readonly string[] = [
   "xargs", "env", "printenv", "true", "false", "sleep", "date", "uname", "hostname", "ps", "kill",
   "basename", "dirname", "readlink", "du", "df", "free", "which", "test", "[", "pwd", "sync",
   "printf",
+  // utilities of issue 17
+  "md5sum", "sha1sum", "sha256sum", "base64", "cksum", "gzip", "gunzip", "zcat", "tar", "awk",
+  "tac", "rev", "paste", "comm", "join", "nl", "fold", "split", "shuf", "cmp", "diff", "patch",
+  "od", "xxd", "hexdump", "hd", "dd", "expr", "mktemp", "realpath", "timeout", "nohup", "nice", "time", "id", "whoami",
+  "groups", "uptime", "clear", "mount",
 ];
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n";

@@ -18,6 +18,7 @@ import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliKernel } from "./run-module.js";
+import { pullIfMissing } from "./registry.js";
 
 type Options = Record<string, unknown>;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -107,6 +108,7 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     });
   }
   const store = await ImageStore.open(home(io));
+  await pullIfMissing(io, store, image);
   const files = await ContainerFiles.open(home(io));
   const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });

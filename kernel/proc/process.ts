@@ -32,7 +32,9 @@ export interface ProcessHost {
   /** Host fds guests write to: flushed before a process blocks or ends. */
   readonly hostOutputs: HostOutputs;
   readonly terminal?: TerminalControl;
+  /** The kernel's release, as uname -r shows it. */
   readonly release: string;
+  /** The engine processes run on unless their container says otherwise (uname's version shows it). */
   readonly engineKind: "inline" | "worker";
   /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
   current: Process | null;
@@ -181,12 +183,12 @@ export class Process {
    */
   async preempted(): Promise<void> {
     this.container.limiter.enforceMemory();
-    const scheduler = this.host.scheduler;
-    scheduler.release(this);
-    this.state = "RUNNABLE";
+    // Back in the run queue at once, so that the policy chooses among every process that wants the
+    // CPU (the next one is resumed in a microtask, before any setImmediate could queue this one).
+    const turn = this.host.scheduler.requeue(this);
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.ended) throw new ProcKilled(this.killSignal ?? SIGKILL);
-    await scheduler.acquire(this);
+    await turn;
     if (this.killSignal !== undefined) throw new ProcKilled(this.killSignal);
   }
 

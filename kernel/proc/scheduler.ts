@@ -90,6 +90,21 @@ export class Scheduler {
     this.dispatch();
   }
 
+  /**
+   * `proc` used its slice: it goes back to the run queue and the CPU goes to whom the policy picks
+   * among all that wait, `proc` included. Resolves when it holds the CPU again.
+   */
+  requeue(proc: Process): Promise<void> {
+    if (this.running === proc) {
+      this.charge(proc, performance.now() - this.runningSince);
+      this.running = null;
+    }
+    proc.state = "RUNNABLE";
+    const turn = new Promise<void>((resolve) => this.queue.push({ proc, grant: resolve }));
+    this.dispatch();
+    return turn;
+  }
+
   /** Whether the running process has used its slice while others wait. */
   shouldYield(proc: Process): boolean {
     return this.running === proc && this.queue.length > 0 && performance.now() - this.runningSince > this.sliceMs;

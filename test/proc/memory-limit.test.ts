@@ -2,6 +2,7 @@
 // the largest process (the OOM killer), marks the container, and leaves the others running.
 import { describe, expect, it } from "vitest";
 import { hasJspi, Kernel, type Process, MemFs, InputStream } from "../../kernel/host.js";
+import { waitUntil } from "../helpers/poll.js";
 import { wat } from "../helpers/wat.js";
 import { grower } from "./guests.js";
 
@@ -29,10 +30,10 @@ describe.each(ENGINES)("the memory limit on the %s engine", (engine) => {
     const inputs = [new InputStream(), new InputStream()];
     const procs: Process[] = [];
     const runs = [program, bigger].map((p, i) => kernel.run(p, { container, stdin: inputs[i], onStart: (proc) => procs.push(proc) }));
-    while (procs.length < 2 || procs.some((p) => p.state !== "BLOCKED")) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil("both growers blocked on stdin", () => procs.length === 2 && procs.every((p) => p.state === "BLOCKED"));
     // Both started when the container had room for each to grow; together they pass 8 MiB.
     inputs[0].push(Buffer.from("x"));
-    while (procs[0].memoryBytes < 4 * MiB || procs[0].state !== "BLOCKED") await new Promise((r) => setTimeout(r, 5));
+    await waitUntil("the first grower at 4 MiB and blocked again", () => procs[0].memoryBytes >= 4 * MiB && procs[0].state === "BLOCKED");
     inputs[1].push(Buffer.from("x"));
     const killed = await runs[1];
     expect(killed.exitCode).toBe(137);
