@@ -31,6 +31,9 @@ import { DirectoryFile } from "./vfs/open-file.js";
 import { ProcFs } from "./vfs/procfs.js";
 import type { Vnode } from "./vfs/vnode.js";
 import { Filetype, RIGHTS_ALL, RIGHTS_DIR } from "./wasi.js";
+import { ComponentLoader, type ComponentProgram } from "./component/loader.js";
+import { isComponent } from "./component/detect.js";
+import { ComponentRunner } from "./component/runner.js";
 
 export type EngineChoice = "auto" | "inline" | "worker";
 
@@ -64,6 +67,16 @@ export interface KernelOptions {
   containerMemoryBytes?: number;
   /** The compiled-module cache's budget in estimated bytes (default 256 MiB; least recently used go first). */
   programCacheBytes?: number;
+  /** Where jco's transpiles of components are kept, by digest (default: a folder in the OS temp dir; the CLI uses $WASMBOX_HOME/components). */
+  componentCacheDir?: string;
+}
+
+/** A program the kernel can start: a core module (compiled) or a component. */
+export type Program = LoadedProgram | ComponentProgram;
+
+/** Whether a program is a component. */
+export function isComponentProgram(program: Program): program is ComponentProgram {
+  return "kind" in program && program.kind === "component";
 }
 
 /** A host directory made visible to guests (wasmtime's --dir HOST::GUEST). */
@@ -144,7 +157,7 @@ export interface SpawnRequest {
   parent: Process | null;
   /** A program path (resolved from `base`) or an already loaded program. */
   path?: string;
-  program?: LoadedProgram;
+  program?: Program;
   argv: string[];
   env: string[];
   cwd: string;
@@ -159,6 +172,8 @@ export class Kernel {
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
   readonly programs: ProgramCache;
+  /** Components transpiled (through jco) and compiled, by digest. */
+  readonly components: ComponentLoader;
   /** The syscall dispatchers' generated code, compiled once per table entry. */
   readonly dispatchers = new DispatcherFactories();
   /** Zeroed linear memories for new inline processes. */
@@ -186,6 +201,7 @@ export class Kernel {
   /** Host fds guests write to (the CLI's stdout and stderr): flushed before a process blocks or ends. */
   readonly hostOutputs = new HostOutputs();
   private readonly engines: Record<"inline" | "worker", Engine>;
+  private readonly componentRunner = new ComponentRunner();
   private nextDev = 1n;
   /** /dev, one for the whole kernel: its devices keep no state of their own (stdin etc. are the caller's). */
   private devfs?: MemFs;
@@ -209,6 +225,7 @@ export class Kernel {
       throw new Error(`the inline engine needs JSPI (WebAssembly.Suspending), which Node ${process.version} lacks; use --engine worker or Node 24.21+`);
     }
     this.engineKind = choice === "auto" ? (hasJspi() ? "inline" : "worker") : choice;
+    this.components = new ComponentLoader(options.componentCacheDir, hasJspi());
     this.root = new MemFs(this.allocDev());
     this.ns = new MountNamespace(this.root.root);
     this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns, capabilitySandbox: true });
@@ -323,17 +340,44 @@ export class Kernel {
   }
 
   /** Loads the program at `path` (as the container sees it). ENOENT, EACCES, ENOEXEC. */
-  loadProgram(container: Container, base: Vnode[], path: string, engine: "inline" | "worker"): LoadedProgram {
+  loadProgram(container: Container, base: Vnode[], path: string, engine: "inline" | "worker"): Program {
     const r = container.ns.resolve(base, path, true, false);
     const node = r.node;
     if (!node) throw new SysError(Errno.NOENT);
     if (node.type !== Filetype.REGULAR_FILE) throw new SysError(Errno.ACCES);
+    const head = new Uint8Array(8);
+    node.read(head, 0);
+    if (isComponent(head)) {
+      // A component is loaded (transpiled or found in the cache) as its process starts.
+      const bytes = new Uint8Array(node.size());
+      node.read(bytes, 0);
+      return { kind: "component", name: path, bytes };
+    }
     const program = this.programs.forFile(node.contentIdentity(), node.stat(), path, () => {
       const bytes = new Uint8Array(node.size());
       node.read(bytes, 0);
       return bytes;
     }, engine === "worker");
     return program.name === path ? program : { ...program, name: path };
+  }
+
+  /** A module's memory maximum cut to what its container has left (--memory); ENOMEM when even its minimum does not fit. */
+  private fitMemory(container: Container, program: LoadedProgram): LoadedProgram {
+    if (program.memory && container.limits.memoryBytes !== undefined) {
+      // --memory: the process's memory may grow only to what the container has left.
+      const maximum = this.memoryMaxPages(container, program);
+      if (maximum < program.memory.minimum) {
+        container.limitHit = "memory";
+        container.oomKilled = true;
+        throw new SysError(Errno.NOMEM);
+      }
+      program = { ...program, memory: { ...program.memory, maximum } };
+    }
+    if (program.memory && this.memoryMaxPages(container, program) < program.memory.minimum) {
+      container.limitHit = "memory";
+      throw new SysError(Errno.NOMEM);
+    }
+    return program;
   }
 
   /** Creates a process and starts it. EAGAIN when the container's pids limit is reached. */
@@ -356,21 +400,8 @@ export class Kernel {
       }
       const engine = req.engine ?? container.engine ?? this.engineKind;
       const base = req.base ?? [container.ns.root];
-      let program = req.program ?? this.loadProgram(container, base, req.path!, engine);
-      if (program.memory && container.limits.memoryBytes !== undefined) {
-        // --memory: the process's memory may grow only to what the container has left.
-        const maximum = this.memoryMaxPages(container, program);
-        if (maximum < program.memory.minimum) {
-          container.limitHit = "memory";
-          container.oomKilled = true;
-          throw new SysError(Errno.NOMEM);
-        }
-        program = { ...program, memory: { ...program.memory, maximum } };
-      }
-      if (program.memory && this.memoryMaxPages(container, program) < program.memory.minimum) {
-        container.limitHit = "memory";
-        throw new SysError(Errno.NOMEM);
-      }
+      const program = req.program ?? this.loadProgram(container, base, req.path!, engine);
+      const fitted = isComponentProgram(program) ? program : this.fitMemory(container, program);
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
         kernel: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain,
@@ -378,7 +409,8 @@ export class Kernel {
       this.processes.live++;
       if (req.newGroup) proc.pgid = proc.pid;
       for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);
-      this.engines[engine].start(proc, program);
+      if (isComponentProgram(fitted)) this.componentRunner.start(proc, fitted);
+      else this.engines[engine].start(proc, fitted);
       return proc;
     } catch (e) {
       releaseFds();
@@ -391,7 +423,7 @@ export class Kernel {
    * `program` is a path inside the kernel's filesystem, Wasm bytes, or a program from
    * `kernel.programs.compile()` (compiled once, started many times).
    */
-  async run(program: string | Uint8Array | LoadedProgram, options: RunOptions = {}): Promise<RunResult> {
+  async run(program: string | Uint8Array | Program, options: RunOptions = {}): Promise<RunResult> {
     const own = options.preopenRoot === false;
     if (own && options.container) throw new Error("kernel.run: preopenRoot false runs in a container of its own; pass no container");
     const dirs = options.dirs ?? [];
@@ -422,6 +454,7 @@ export class Kernel {
     const argv0 = options.argv0 ?? (typeof program === "string" ? program : "main.wasm");
     const engine = container.engine ?? this.engineKind;
     const loaded = typeof program === "string" ? undefined
+      : program instanceof Uint8Array && isComponent(program) ? { kind: "component" as const, name: argv0, bytes: program, loaded: await this.components.load(program, argv0) }
       : program instanceof Uint8Array ? this.programs.compile(program, argv0, engine === "worker")
       : program;
     const proc = this.spawn({

@@ -9,6 +9,7 @@ import { exportSignature, formatResults, parseInvokeArgs, type Signature } from 
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
 import { hasFlag, refuseInapplicable, valuesOf, type ParsedRun } from "../run-flags.js";
+import { isComponent } from "../../kernel/component/detect.js";
 
 /** What a module run takes, after parsing. */
 export interface RunModuleOptions {
@@ -50,7 +51,7 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
 }
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
-export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean }): Kernel {
+export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; componentCacheDir?: string }): Kernel {
   const stdin = io.stdin;
   const setRaw = stdin?.isTTY ? stdin.setRawMode?.bind(stdin) : undefined;
   const terminal = setRaw ? { setRaw: (raw: boolean) => void setRaw(raw) } : undefined;
@@ -69,6 +70,7 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
       terminal,
       trace: options.trace ? say : undefined,
       log: say,
+      componentCacheDir: options.componentCacheDir,
     });
   } catch (e) {
     throw new CliExit(2, `wasmbox: ${e instanceof Error ? e.message : String(e)}`);
@@ -146,6 +148,10 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
 /** Runs a module file; returns the exit code. */
 export async function runModule(io: CliIo, file: string, args: string[], options: RunModuleOptions): Promise<number> {
   const bytes = await moduleBytes(file, nodePath.resolve(io.cwd, file));
+  if (isComponent(bytes)) {
+    const { runComponent } = await import("./run-component.js");
+    return runComponent(io, file, bytes, args, options);
+  }
   let signature: Signature | undefined;
   let invokeArgs: Array<number | bigint> = [];
   if (options.invoke !== undefined) {

@@ -48,7 +48,7 @@ export interface Engine {
 export const SIGABRT = 6;
 
 /** Records how `_start` ended and finishes the process. */
-export function settle(proc: Process, program: LoadedProgram, outcome: { ok: true } | { ok: false; error: unknown }): void {
+export function settle(proc: Process, program: Pick<LoadedProgram, "name" | "memory">, outcome: { ok: true } | { ok: false; error: unknown }): void {
   if (proc.ended) return;
   if (proc.killSignal !== undefined) return proc.finish(proc.killSignal);
   if (outcome.ok) return proc.finish(0);

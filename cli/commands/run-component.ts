@@ -1,0 +1,51 @@
+// `wasmbox run COMPONENT.wasm`: a WebAssembly component (WASI 0.2) on a kernel embedded in the CLI,
+// in the same wasmtime model as a module run (only --dir/--tmpfs preopens); jco's transpile is cached in $WASMBOX_HOME/components.
+import { join } from "node:path";
+import type { Container, RunResult } from "../../kernel/index.js";
+import { ProgramError } from "../../kernel/program.js";
+import type { ComponentProgram } from "../../kernel/component/loader.js";
+import { wasmboxHome } from "../../images/store.js";
+import { CliExit, type CliIo } from "../io.js";
+import { cliHostOutputs } from "../host-outputs.js";
+import { cliKernel, type RunModuleOptions } from "./run-module.js";
+
+/** Runs a component file; returns the exit code. */
+export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, args: string[], options: RunModuleOptions): Promise<number> {
+  if (options.invoke !== undefined) throw new CliExit(2, `wasmbox: --invoke of a component's export is not supported yet (${file})`);
+  if (options.memoryBytes !== undefined) {
+    throw new CliExit(2, `wasmbox: --memory does not apply to a component (${file}): its memories belong to its own core modules`);
+  }
+  const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: false, componentCacheDir: join(wasmboxHome(io.env), "components") });
+  let program: ComponentProgram;
+  try {
+    program = { kind: "component", name: file, bytes, loaded: await kernel.components.load(bytes, file) };
+  } catch (e) {
+    if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
+    throw e;
+  }
+  let container: Container | undefined;
+  const interrupt = () => {
+    if (container) kernel.interrupt(container);
+  };
+  process.on("SIGINT", interrupt);
+  const host = cliHostOutputs(kernel, io);
+  let result: RunResult;
+  try {
+    result = await kernel.run(program, {
+      argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false,
+      limits: { wallTimeMs: options.timeLimit?.ms },
+      stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
+      stdoutTo: host.stdout, stderrTo: host.stderr,
+      onStart: (proc) => (container = proc.container),
+    });
+  } catch (e) {
+    if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
+    if (e instanceof Error && "errno" in e) throw new CliExit(2, `wasmbox: ${file}: ${e.message}`);
+    throw e;
+  } finally {
+    host.close();
+    process.off("SIGINT", interrupt);
+  }
+  if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${options.timeLimit?.text} passed\n`);
+  return result.exitCode;
+}

@@ -1,0 +1,100 @@
+// Runs a component as a kernel process: loads it (jco's output, cached), instantiates it with the
+// kernel's WASI 0.2 imports for that process, calls wasi:cli/run (or an --invoke export) and settles the exit.
+import type { Process } from "../proc/process.js";
+import { settle } from "../engines/engine.js";
+import { ProgramError } from "../program.js";
+import { CannotSuspendError, HostContext } from "./host-context.js";
+import type { ComponentProgram, LoadedComponent } from "./loader.js";
+import { wasiImports } from "./wasi-imports.js";
+
+/** Exit status of a component that could not be loaded when spawned by path (as a shell's "cannot execute"). */
+const CANNOT_EXECUTE = 126;
+
+/** The export jco gives a component's wasi:cli/run interface, whatever its version. */
+function runExport(exports: Record<string, unknown>): (() => unknown) | undefined {
+  for (const [key, value] of Object.entries(exports)) {
+    if (!key.startsWith("wasi:cli/run@") || typeof value !== "object" || value === null) continue;
+    const run: unknown = Reflect.get(value, "run");
+    if (typeof run === "function") return run as () => unknown;
+  }
+  return undefined;
+}
+
+/** An export by name: top level (`name`) or inside an exported interface (`iface#name`, or `iface.name`). */
+export function findExport(exports: Record<string, unknown>, name: string): ((...args: unknown[]) => unknown) | undefined {
+  const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const split = name.lastIndexOf("#") >= 0 ? name.lastIndexOf("#") : -1;
+  if (split < 0) {
+    const fn = exports[camel(name)] ?? exports[name];
+    return typeof fn === "function" ? (fn as (...args: unknown[]) => unknown) : undefined;
+  }
+  const iface = exports[name.slice(0, split)];
+  if (typeof iface !== "object" || iface === null) return undefined;
+  const fn: unknown = Reflect.get(iface, camel(name.slice(split + 1)));
+  return typeof fn === "function" ? (fn as (...args: unknown[]) => unknown) : undefined;
+}
+
+/** Whether `error` is a component's own `err` result (jco's ComponentError), not a trap. */
+function isErrResult(error: unknown): boolean {
+  return error instanceof Error && error.constructor.name === "ComponentError" && Object.prototype.hasOwnProperty.call(error, "payload");
+}
+
+/** Starts component processes (the counterpart of an engine for modules). */
+export class ComponentRunner {
+  /** Every component's handle: a kill needs no action (the pending wait is rejected and the component unwinds). */
+  private readonly handle = { kind: "inline" as const, kill: () => undefined };
+
+  start(proc: Process, program: ComponentProgram): void {
+    proc.inline = true;
+    proc.engine = this.handle;
+    void this.run(proc, program);
+  }
+
+  private async run(proc: Process, program: ComponentProgram): Promise<void> {
+    const shape = { name: program.name, memory: null };
+    let component: LoadedComponent;
+    try {
+      component = program.loaded ?? await proc.kernel.components.load(program.bytes, program.name);
+    } catch (error) {
+      const text = error instanceof ProgramError ? error.detail : `${program.name}: ${error instanceof Error ? error.message : String(error)}`;
+      writeStderr(proc, `wasmbox: ${text}\n`);
+      return proc.finish(CANNOT_EXECUTE << 8);
+    }
+    await proc.kernel.scheduler.acquire(proc);
+    if (proc.killSignal !== undefined) return settle(proc, shape, { ok: false, error: undefined });
+    const host = new HostContext(proc, component.suspending, program.name);
+    try {
+      const exports = await component.instantiate((file) => component.cores.get(file)!, wasiImports(host), (module, imports) => new WebAssembly.Instance(module, imports));
+      if (program.invoke) {
+        const fn = findExport(exports, program.invoke.name);
+        if (!fn) throw new ProgramError(0, `${program.name}: exports no function ${program.invoke.name}`);
+        program.invoke.results(await fn(...program.invoke.args));
+      } else {
+        const run = runExport(exports);
+        if (!run) throw new ProgramError(0, `${program.name}: exports no wasi:cli/run (is it a command component?)`);
+        await run();
+      }
+      settle(proc, shape, { ok: true });
+    } catch (error) {
+      if (proc.killSignal === undefined && isErrResult(error)) return proc.finish(1 << 8);
+      if (proc.killSignal === undefined && (error instanceof CannotSuspendError || error instanceof ProgramError)) {
+        writeStderr(proc, `wasmbox: ${error instanceof ProgramError ? error.detail : error.message}\n`);
+        return proc.finish((error instanceof ProgramError ? CANNOT_EXECUTE : 1) << 8);
+      }
+      settle(proc, shape, { ok: false, error });
+    }
+  }
+}
+
+/** Writes a line to the process's stderr, or the kernel log when it has none. */
+function writeStderr(proc: Process, text: string): void {
+  try {
+    if (proc.fds.has(2)) {
+      proc.fds.get(2).file.write([Buffer.from(text)]);
+      return;
+    }
+  } catch {
+    // Its stderr is gone or full: the kernel log has it.
+  }
+  proc.kernel.notice(text.trimEnd());
+}
