@@ -88,12 +88,13 @@ function timesOf(access: NewTimestamp, modification: NewTimestamp): [bigint, big
 const lookupFlags = (flags: PathFlags) => (flags.symlinkFollow ? LOOKUP_SYMLINK_FOLLOW : 0);
 
 /** Rights every descriptor has; those that reading, writing and changing a directory add. */
-const RIGHTS_ANY = Rights.FD_FILESTAT_GET | Rights.FD_SEEK | Rights.FD_TELL | Rights.FD_ADVISE | Rights.POLL_FD_READWRITE | Rights.FD_FDSTAT_SET_FLAGS;
+const RIGHTS_ANY = Rights.FD_FILESTAT_GET | Rights.FD_SEEK | Rights.FD_TELL | Rights.FD_ADVISE | Rights.POLL_FD_READWRITE |
+  Rights.FD_FDSTAT_SET_FLAGS | Rights.FD_SYNC | Rights.FD_DATASYNC;
 const RIGHTS_READ = Rights.FD_READ | Rights.FD_READDIR | Rights.PATH_OPEN | Rights.PATH_FILESTAT_GET | Rights.PATH_READLINK;
 const RIGHTS_WRITE = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE | Rights.FD_FILESTAT_SET_TIMES | Rights.FD_SYNC | Rights.FD_DATASYNC;
 const RIGHTS_MUTATE = Rights.PATH_CREATE_DIRECTORY | Rights.PATH_CREATE_FILE | Rights.PATH_LINK_SOURCE | Rights.PATH_LINK_TARGET |
   Rights.PATH_RENAME_SOURCE | Rights.PATH_RENAME_TARGET | Rights.PATH_SYMLINK | Rights.PATH_REMOVE_DIRECTORY | Rights.PATH_UNLINK_FILE |
-  Rights.PATH_FILESTAT_SET_SIZE | Rights.PATH_FILESTAT_SET_TIMES | Rights.FD_FILESTAT_SET_TIMES | Rights.FD_SYNC | Rights.FD_DATASYNC;
+  Rights.PATH_FILESTAT_SET_SIZE | Rights.PATH_FILESTAT_SET_TIMES | Rights.FD_FILESTAT_SET_TIMES;
 
 /** wasi:filesystem/types.descriptor: an fd of the process. `owned`: dropping it closes the fd (not a preopen's). */
 export class Descriptor {
@@ -195,17 +196,26 @@ export class Descriptor {
   openAt(pathFlags: PathFlags, path: string, openFlags: OpenFlags, flags: DescriptorFlags): Descriptor {
     const entry = fs(() => this.host.proc.fds.get(this.fd));
     const allowed = entry.rightsInheriting;
-    // WASI 0.2 asks for read, write and directory changes; the kernel's rights are finer: each
-    // brings its group, limited to what this directory passes on (asking to write where none may is EACCES).
-    if (flags.write && (allowed & Rights.FD_WRITE) === 0) throw "access" satisfies ErrorCode;
-    let rights = RIGHTS_ANY | RIGHTS_READ;
+    // WASI 0.2 asks for read and write; the kernel's rights are finer: each brings its group,
+    // limited to what this directory passes on (asking for what it does not pass on is EACCES). As in
+    // wasmtime, a directory opened inside another may change what that one may change.
+    if ((flags.write && (allowed & Rights.FD_WRITE) === 0) || (flags.mutateDirectory && (allowed & Rights.PATH_CREATE_FILE) === 0)) {
+      throw "access" satisfies ErrorCode;
+    }
+    let rights = RIGHTS_ANY | RIGHTS_READ | RIGHTS_MUTATE;
     if (flags.write) rights |= RIGHTS_WRITE;
-    if (flags.mutateDirectory) rights |= RIGHTS_MUTATE;
     rights &= allowed;
     const oflags = (openFlags.create ? OFLAGS_CREAT : 0) | (openFlags.directory ? OFLAGS_DIRECTORY : 0) |
       (openFlags.exclusive ? OFLAGS_EXCL : 0) | (openFlags.truncate ? OFLAGS_TRUNC : 0);
     const fdflags = (flags.fileIntegritySync ? FDFLAGS_SYNC : 0) | (flags.dataIntegritySync ? FDFLAGS_DSYNC : 0) | (flags.requestedWriteSync ? FDFLAGS_RSYNC : 0);
-    const fd = this.call("path_open", lookupFlags(pathFlags), path, oflags, BigInt(rights), BigInt(rights), fdflags) as number;
+    // What a directory passes on stays what this one passes on: a file opened inside it may ask anew.
+    const fd = this.call("path_open", lookupFlags(pathFlags), path, oflags, BigInt(rights), BigInt(allowed), fdflags) as number;
+    // What only a directory may do goes from anything else (a file's times change only if it is open for writing).
+    const opened = this.host.proc.fds.get(fd);
+    if (!(opened.file instanceof DirectoryFile)) {
+      const keep = ~RIGHTS_MUTATE | (flags.write ? Rights.FD_FILESTAT_SET_TIMES : 0);
+      fs(() => this.host.call("fd_fdstat_set_rights", fd, BigInt(opened.rightsBase & keep), BigInt(opened.rightsInheriting)));
+    }
     return new Descriptor(this.host, fd, true);
   }
 
