@@ -33,7 +33,7 @@ import type { Vnode } from "./vfs/vnode.js";
 import { Filetype, RIGHTS_ALL, RIGHTS_DIR } from "./wasi.js";
 import { ComponentLoader, type ComponentProgram } from "./component/loader.js";
 import { isComponent } from "./component/detect.js";
-import { ComponentRunner } from "./component/runner.js";
+import { ComponentRunner, waitingCallsFor } from "./component/runner.js";
 
 export type EngineChoice = "auto" | "inline" | "worker";
 
@@ -454,8 +454,9 @@ export class Kernel {
     const argv0 = options.argv0 ?? (typeof program === "string" ? program : "main.wasm");
     const engine = container.engine ?? this.engineKind;
     const loaded = typeof program === "string" ? undefined
-      : program instanceof Uint8Array && isComponent(program) ? { kind: "component" as const, name: argv0, bytes: program, loaded: await this.components.load(program, argv0) }
+      : program instanceof Uint8Array && isComponent(program) ? await this.loadComponent({ kind: "component", name: argv0, bytes: program }, fds)
       : program instanceof Uint8Array ? this.programs.compile(program, argv0, engine === "worker")
+      : isComponentProgram(program) && !program.loaded ? await this.loadComponent(program, fds)
       : program;
     const proc = this.spawn({
       container, parent: null, path: typeof program === "string" ? program : undefined, program: loaded,
@@ -472,6 +473,11 @@ export class Kernel {
     const stdoutBytes = Buffer.concat(out);
     const stderrBytes = Buffer.concat(err);
     return { exitCode, signal, status, stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes, limitHit };
+  }
+
+  /** A component loaded for a process with `fds` (so that run() refuses a bad one before starting it). */
+  private async loadComponent(program: ComponentProgram, fds: ReadonlyArray<[number, FdEntry]>): Promise<ComponentProgram> {
+    return { ...program, loaded: await this.components.load(program.bytes, program.name, waitingCallsFor(fds)) };
   }
 
   /**

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Container, RunResult } from "../../kernel/index.js";
 import { ProgramError } from "../../kernel/program.js";
 import type { ComponentProgram } from "../../kernel/component/loader.js";
-import { wasmboxHome } from "../../images/store.js";
+import { wasmboxHome } from "../../images/home.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
 import { cliKernel, type RunModuleOptions } from "./run-module.js";
@@ -16,13 +16,8 @@ export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, a
     throw new CliExit(2, `wasmbox: --memory does not apply to a component (${file}): its memories belong to its own core modules`);
   }
   const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: false, componentCacheDir: join(wasmboxHome(io.env), "components") });
-  let program: ComponentProgram;
-  try {
-    program = { kind: "component", name: file, bytes, loaded: await kernel.components.load(bytes, file) };
-  } catch (e) {
-    if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
-    throw e;
-  }
+  // kernel.run() loads it (jco's transpile, or the cached one) for the fds it gets, and refuses a bad one with ProgramError.
+  const program: ComponentProgram = { kind: "component", name: file, bytes };
   let container: Container | undefined;
   const interrupt = () => {
     if (container) kernel.interrupt(container);

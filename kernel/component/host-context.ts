@@ -5,6 +5,7 @@ import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
 import { enforceTimeLimits } from "../engines/imports.js";
 import type { SyscallDef } from "../syscalls/table.js";
+import type { WaitingCalls } from "./wasi-imports.js";
 
 /** A component's call that had to wait where it cannot suspend (no JSPI): it ends the process with this. */
 export class CannotSuspendError extends Error {}
@@ -21,10 +22,10 @@ export class HostContext {
   private readonly handlers = new Map<string, SyscallDef["handler"]>();
 
   /**
-   * `canSuspend`: whether the calls that wait may return a promise (JSPI suspends the component
-   * there); without it, a call that would have to wait ends the process with a message naming it.
+   * `suspends`: which calls may return a promise (JSPI suspends the component there; null: none,
+   * no JSPI). A call that would have to wait where it cannot ends the process with a message naming it.
    */
-  constructor(readonly proc: Process, readonly canSuspend: boolean, readonly componentName: string) {
+  constructor(readonly proc: Process, readonly suspends: WaitingCalls | null, readonly componentName: string) {
     for (const def of proc.kernel.syscalls) this.handlers.set(def.name, def.handler);
   }
 
@@ -50,14 +51,16 @@ export class HostContext {
    * Runs `attempt` until it gives something other than a Wait, sleeping on each Wait as a blocked
    * preview1 call does (the scheduler runs others; a kill unwinds). Synchronous when no wait is needed.
    */
-  wait<T>(what: string, attempt: () => T | Wait): T | Promise<T> {
+  wait<T>(what: string, kind: "read" | "write" | "other", attempt: () => T | Wait): T | Promise<T> {
     const proc = this.proc;
+    const suspends = this.suspends !== null && (kind === "other" || (kind === "read" ? this.suspends.reads : this.suspends.writes));
     // A busy component gives the CPU to the others at its calls that may wait, as a preview1 guest does.
-    const first = this.canSuspend && proc.kernel.scheduler.shouldYield(proc) ? new Wait(Promise.resolve()) : attempt();
+    const first = suspends && proc.kernel.scheduler.shouldYield(proc) ? new Wait(Promise.resolve()) : attempt();
     if (!(first instanceof Wait)) return first;
-    if (!this.canSuspend) {
+    if (this.suspends === null) {
       throw new CannotSuspendError(`${this.componentName}: ${what} has to wait, and a component can wait only with JSPI (WebAssembly.Suspending), which Node ${process.version} lacks: run it on Node 24.21 or later (the wasmbox CLI re-runs itself under its pinned Node 26)`);
     }
+    if (!suspends) throw new Error(`kernel bug: ${what} had to wait where it was bound not to (no fd it started with could block)`);
     return (async () => {
       let current = first;
       for (;;) {

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Errno } from "../errno.js";
 import { ProgramError } from "../program.js";
-import { unprovidedImports, WAITING_IMPORTS } from "./wasi-imports.js";
+import { unprovidedImports, waitingImports, type WaitingCalls } from "./wasi-imports.js";
 import { COMPONENT_VERSION, unsupportedComponentVersion } from "./detect.js";
 
 /** jco's instantiate(): core modules by file name, the import object, and how to instantiate a core module. */
@@ -29,8 +29,8 @@ export interface LoadedComponent {
   /** The interfaces it imports (unversioned, as jco names them) and what it exports. */
   imports: readonly string[];
   exports: ReadonlyArray<readonly [string, "function" | "instance"]>;
-  /** Whether its waiting imports suspend (JSPI); else they must never have to wait. */
-  suspending: boolean;
+  /** Which of its waiting calls suspend (JSPI); null: none (no JSPI), they must never have to wait. */
+  suspends: WaitingCalls | null;
 }
 
 /** What the kernel spawns for a component: its bytes (loaded when it starts), or already loaded. */
@@ -75,26 +75,32 @@ export class ComponentLoader {
 
   constructor(readonly cacheDir: string = join(tmpdir(), `wasmbox-components-${process.getuid?.() ?? "user"}`), readonly suspending = true) {}
 
-  /** Loads a component (cached by digest in memory and on disk). ENOEXEC with one line naming the file. */
-  load(bytes: Uint8Array, name: string): Promise<LoadedComponent> {
+  /**
+   * Loads a component (cached by digest in memory and on disk) with `calls` suspending (ignored
+   * without JSPI). ENOEXEC with one line naming the file.
+   */
+  load(bytes: Uint8Array, name: string, calls: WaitingCalls): Promise<LoadedComponent> {
     const digest = createHash("sha256").update(bytes).digest("hex");
-    let pending = this.loaded.get(digest);
+    const suspends = this.suspending ? calls : null;
+    const variant = suspends ? `jspi${suspends.reads ? "-r" : ""}${suspends.writes ? "-w" : ""}` : "sync";
+    const key = `${digest}-${variant}`;
+    let pending = this.loaded.get(key);
     if (!pending) {
-      pending = this.loadUncached(bytes, name, digest);
-      this.loaded.set(digest, pending);
-      pending.catch(() => this.loaded.delete(digest));
+      pending = this.loadUncached(bytes, name, digest, variant, suspends);
+      this.loaded.set(key, pending);
+      pending.catch(() => this.loaded.delete(key));
     }
     return pending.then((c) => (c.name === name ? c : { ...c, name }));
   }
 
-  private async loadUncached(bytes: Uint8Array, name: string, digest: string): Promise<LoadedComponent> {
+  private async loadUncached(bytes: Uint8Array, name: string, digest: string, variant: string, suspends: WaitingCalls | null): Promise<LoadedComponent> {
     const badVersion = unsupportedComponentVersion(bytes);
     if (badVersion !== undefined) throw new ProgramError(Errno.NOEXEC, `${name}: unsupported component binary version ${badVersion} (jco reads version ${COMPONENT_VERSION})`);
     this.version ??= jcoVersion();
-    const dir = join(this.cacheDir, `${digest}-${this.suspending ? "jspi" : "sync"}-jco${this.version}`);
+    const dir = join(this.cacheDir, `${digest}-${variant}-jco${this.version}`);
     let manifest = readManifest(dir);
     if (!manifest) {
-      manifest = await this.transpile(bytes, name, dir);
+      manifest = await this.transpile(bytes, name, dir, suspends);
       this.transpiles++;
     }
     const missing = unprovidedImports(manifest.imports);
@@ -104,11 +110,11 @@ export class ComponentLoader {
       cores.set(core, await WebAssembly.compile(readFileSync(join(dir, core))));
     }));
     const glue = (await import(pathToFileURL(join(dir, manifest.js)).href)) as { instantiate: InstantiateFn };
-    return { name, digest, instantiate: glue.instantiate, cores, imports: manifest.imports, exports: manifest.exports, suspending: this.suspending };
+    return { name, digest, instantiate: glue.instantiate, cores, imports: manifest.imports, exports: manifest.exports, suspends };
   }
 
   /** Has jco transpile the component into `dir` (written whole under another name, then renamed). */
-  private async transpile(bytes: Uint8Array, name: string, dir: string): Promise<Manifest> {
+  private async transpile(bytes: Uint8Array, name: string, dir: string, suspends: WaitingCalls | null): Promise<Manifest> {
     let jco: typeof import("@bytecodealliance/jco");
     try {
       jco = await import("@bytecodealliance/jco");
@@ -119,7 +125,7 @@ export class ComponentLoader {
     try {
       out = await jco.transpile(bytes, {
         name: "component", instantiation: "async", noTypescript: true, quiet: true,
-        ...(this.suspending ? { asyncMode: "jspi", asyncImports: [...WAITING_IMPORTS], asyncExports: ["*"] } : { asyncMode: "sync" }),
+        ...(suspends ? { asyncMode: "jspi", asyncImports: waitingImports(suspends), asyncExports: ["*"] } : { asyncMode: "sync" }),
       });
     } catch (e) {
       const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];

@@ -5,7 +5,23 @@ import { settle } from "../engines/engine.js";
 import { ProgramError } from "../program.js";
 import { CannotSuspendError, HostContext } from "./host-context.js";
 import type { ComponentProgram, LoadedComponent } from "./loader.js";
-import { wasiImports } from "./wasi-imports.js";
+import { wasiImports, type WaitingCalls } from "./wasi-imports.js";
+import type { FdEntry } from "../proc/fd-table.js";
+
+/** Which waiting calls must suspend for a process with these fds: reads and writes only where one of them can block. */
+export function waitingCallsFor(fds: Iterable<readonly [number, FdEntry]>): WaitingCalls {
+  let reads = false;
+  let writes = false;
+  for (const [, entry] of fds) {
+    reads ||= entry.file.canBlockRead();
+    writes ||= entry.file.canBlockWrite();
+  }
+  return { reads, writes };
+}
+
+function waitingCalls(proc: Process): WaitingCalls {
+  return waitingCallsFor(proc.fds.entries());
+}
 
 /** Exit status of a component that could not be loaded when spawned by path (as a shell's "cannot execute"). */
 const CANNOT_EXECUTE = 126;
@@ -54,7 +70,9 @@ export class ComponentRunner {
     const shape = { name: program.name, memory: null };
     let component: LoadedComponent;
     try {
-      component = program.loaded ?? await proc.kernel.components.load(program.bytes, program.name);
+      const calls = waitingCalls(proc);
+      const fits = program.loaded && (program.loaded.suspends === null || (program.loaded.suspends.reads === calls.reads && program.loaded.suspends.writes === calls.writes));
+      component = fits && program.loaded ? program.loaded : await proc.kernel.components.load(program.bytes, program.name, calls);
     } catch (error) {
       const text = error instanceof ProgramError ? error.detail : `${program.name}: ${error instanceof Error ? error.message : String(error)}`;
       writeStderr(proc, `wasmbox: ${text}\n`);
@@ -62,7 +80,7 @@ export class ComponentRunner {
     }
     await proc.kernel.scheduler.acquire(proc);
     if (proc.killSignal !== undefined) return settle(proc, shape, { ok: false, error: undefined });
-    const host = new HostContext(proc, component.suspending, program.name);
+    const host = new HostContext(proc, component.suspends, program.name);
     try {
       const exports = await component.instantiate((file) => component.cores.get(file)!, wasiImports(host), (module, imports) => new WebAssembly.Instance(module, imports));
       if (program.invoke) {

@@ -124,11 +124,11 @@ export class Descriptor {
   }
 
   syncData(): void | Promise<void> {
-    return this.host.wait("descriptor.sync-data", () => this.call("fd_datasync") as undefined);
+    return this.host.wait("descriptor.sync-data", "other", () => this.call("fd_datasync") as undefined);
   }
 
   sync(): void | Promise<void> {
-    return this.host.wait("descriptor.sync", () => this.call("fd_sync") as undefined);
+    return this.host.wait("descriptor.sync", "other", () => this.call("fd_sync") as undefined);
   }
 
   getFlags(): DescriptorFlags {

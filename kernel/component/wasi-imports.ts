@@ -7,19 +7,38 @@ import { HostContext } from "./host-context.js";
 import { clockPollable, InputStream, IoError, OutputStream, poll, Pollable } from "./wasi-io.js";
 import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopenedDirectories } from "./wasi-filesystem.js";
 
-/** The WASI 0.2 functions that may wait: jco makes these suspending imports (JSPI). */
-export const WAITING_IMPORTS: readonly string[] = [
-  "wasi:io/poll#poll",
-  "wasi:io/poll#[method]pollable.block",
+/**
+ * Which of a component's waiting calls suspend (JSPI): a suspending import costs a suspension on
+ * every call (jco makes it async), so reads and writes suspend only where an fd the process starts
+ * with can make them wait (a pipe, a live stdin); a component cannot make pipes, and files never wait.
+ */
+export interface WaitingCalls {
+  reads: boolean;
+  writes: boolean;
+}
+
+const READ_WAITS = [
   "wasi:io/streams#[method]input-stream.blocking-read",
   "wasi:io/streams#[method]input-stream.blocking-skip",
+];
+const WRITE_WAITS = [
   "wasi:io/streams#[method]output-stream.blocking-write-and-flush",
   "wasi:io/streams#[method]output-stream.blocking-flush",
   "wasi:io/streams#[method]output-stream.blocking-write-zeroes-and-flush",
+];
+/** Calls that may always wait: polls and timers, a splice (its source may be stdin), a sync in a container that saves its changes. */
+const OTHER_WAITS = [
+  "wasi:io/poll#poll",
+  "wasi:io/poll#[method]pollable.block",
   "wasi:io/streams#[method]output-stream.blocking-splice",
   "wasi:filesystem/types#[method]descriptor.sync",
   "wasi:filesystem/types#[method]descriptor.sync-data",
 ];
+
+/** The imports jco makes suspending for `calls` (by jco's unversioned names). */
+export function waitingImports(calls: WaitingCalls): string[] {
+  return [...(calls.reads ? READ_WAITS : []), ...(calls.writes ? WRITE_WAITS : []), ...OTHER_WAITS];
+}
 
 /** wasi:cli/terminal-input.terminal-input and terminal-output: they carry nothing but their existence. */
 class TerminalInput {}

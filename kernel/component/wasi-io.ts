@@ -49,14 +49,14 @@ export class Pollable {
   }
 
   block(): void | Promise<void> {
-    return this.host.wait("pollable.block", () => (this.isReady() ? undefined : new Wait(this.changed())));
+    return this.host.wait("pollable.block", "other", () => (this.isReady() ? undefined : new Wait(this.changed())));
   }
 }
 
 /** wasi:io/poll.poll: the indexes of the ready pollables, waiting until at least one is. */
 export function poll(host: HostContext, list: Pollable[]): Uint32Array | Promise<Uint32Array> {
   if (list.length === 0) throw new Error("poll: an empty list of pollables (the component traps, as in wasmtime)");
-  return host.wait("poll", () => {
+  return host.wait("poll", "other", () => {
     const ready: number[] = [];
     list.forEach((p, i) => p.ready() && ready.push(i));
     if (ready.length > 0) return Uint32Array.from(ready);
@@ -118,8 +118,9 @@ export class InputStream {
     return r instanceof Wait ? new Uint8Array(0) : r;
   }
 
-  blockingRead(len: bigint): Uint8Array | Promise<Uint8Array> {
-    return this.host.wait("input-stream.blocking-read", () => this.attempt(len));
+  /** `kind`: "other" inside a call that always suspends (a splice). */
+  blockingRead(len: bigint, kind: "read" | "other" = "read"): Uint8Array | Promise<Uint8Array> {
+    return this.host.wait("input-stream.blocking-read", kind, () => this.attempt(len));
   }
 
   skip(len: bigint): bigint {
@@ -196,23 +197,23 @@ export class OutputStream {
     this.drain();
   }
 
-  blockingWriteAndFlush(contents: Uint8Array): void | Promise<void> {
+  blockingWriteAndFlush(contents: Uint8Array, kind: "write" | "other" = "write"): void | Promise<void> {
     if (this.pending.length === 0 && contents.length > 0) {
       // The common case (a terminal, a file, a pipe with room) takes it all at once, without a copy.
       const r = this.put(contents);
-      if (!(r instanceof Wait) && r === contents.length) return this.host.wait("output-stream.blocking-write-and-flush", () => undefined);
+      if (!(r instanceof Wait) && r === contents.length) return this.host.wait("output-stream.blocking-write-and-flush", kind, () => undefined);
       if (!(r instanceof Wait)) contents = contents.subarray(r);
     }
     if (contents.length > 0) this.pending.push(contents.slice());
-    return this.blockingFlush();
+    return this.blockingFlush(kind);
   }
 
   flush(): void {
     this.drain();
   }
 
-  blockingFlush(): void | Promise<void> {
-    return this.host.wait("output-stream.blocking-flush", () => this.drain());
+  blockingFlush(kind: "write" | "other" = "write"): void | Promise<void> {
+    return this.host.wait("output-stream.blocking-flush", kind, () => this.drain());
   }
 
   writeZeroes(len: bigint): void {
@@ -231,7 +232,7 @@ export class OutputStream {
   }
 
   blockingSplice(src: InputStream, len: bigint): bigint | Promise<bigint> {
-    return andThen(src.blockingRead(len), (bytes) => andThen(this.blockingWriteAndFlush(bytes), () => BigInt(bytes.length)));
+    return andThen(src.blockingRead(len, "other"), (bytes) => andThen(this.blockingWriteAndFlush(bytes, "other"), () => BigInt(bytes.length)));
   }
 
   subscribe(): Pollable {
