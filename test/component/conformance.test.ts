@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { Kernel } from "../../kernel/index.js";
 import { isComponent } from "../../kernel/component/detect.js";
+import { hasJspi } from "../../kernel/engines/inline.js";
 import { guestWasm, render, runSpec, runUnderKernel } from "../wasi/guests.js";
 import { asComponent } from "./components.js";
 
@@ -20,6 +21,9 @@ const SAME_AS_MODULE = [
   "symlink_absolute", "symlink_loops", "times_now", "trailing_slash",
 ];
 
+/** Guests that wait (a poll on a clock): a component can wait only where JSPI suspends it. */
+const WAITS = ["poll_clock"];
+
 describe("a component from a conformance guest", () => {
   it("is told from a core module by its header", async () => {
     const module = guestWasm("seek");
@@ -27,11 +31,17 @@ describe("a component from a conformance guest", () => {
     expect(isComponent(await asComponent(module))).toBe(true);
   });
 
-  it.each(SAME_AS_MODULE)("%s gives what the module gives", async (name) => {
+  it.each(SAME_AS_MODULE.filter((name) => hasJspi() || !WAITS.includes(name)))("%s gives what the module gives", async (name) => {
     const spec = runSpec(name);
     const asModule = await runUnderKernel(guestWasm(name), spec, "memory");
     const asComp = await runUnderKernel(await asComponent(guestWasm(name)), spec, "memory");
     expect(render(asComp), `stderr: ${asComp.stderr}`).toBe(render(asModule));
+  }, 60_000);
+
+  it.skipIf(hasJspi())("without JSPI, a guest that must wait ends saying why", async () => {
+    const run = await runUnderKernel(await asComponent(guestWasm("poll_clock")), runSpec("poll_clock"), "memory");
+    expect(run.stderr).toMatch(/poll_clock: poll has to wait, and a component can wait only with JSPI \(WebAssembly.Suspending\), which Node v\d+/);
+    expect(run.exitCode).toBe(1);
   }, 60_000);
 
   it("gives the same over a mounted host directory", async () => {
