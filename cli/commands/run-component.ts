@@ -8,16 +8,23 @@ import { wasmboxHome } from "../../images/home.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
 import { cliKernel, type RunModuleOptions } from "./run-module.js";
+import { componentInvocation } from "../invoke-component.js";
 
 /** Runs a component file; returns the exit code. */
 export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, args: string[], options: RunModuleOptions): Promise<number> {
-  if (options.invoke !== undefined) throw new CliExit(2, `wasmbox: --invoke of a component's export is not supported yet (${file})`);
   if (options.memoryBytes !== undefined) {
     throw new CliExit(2, `wasmbox: --memory does not apply to a component (${file}): its memories belong to its own core modules`);
   }
   const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: false, componentCacheDir: join(wasmboxHome(io.env), "components") });
   // kernel.run() loads it (jco's transpile, or the cached one) for the fds it gets, and refuses a bad one with ProgramError.
   const program: ComponentProgram = { kind: "component", name: file, bytes };
+  if (options.invoke !== undefined) {
+    program.invoke = await componentInvocation(file, bytes, options.invoke, args, (text) => {
+      kernel.hostOutputs.flush();
+      io.stdout(text);
+    });
+    args = [];
+  }
   let container: Container | undefined;
   const interrupt = () => {
     if (container) kernel.interrupt(container);

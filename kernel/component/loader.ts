@@ -40,7 +40,7 @@ export interface ComponentProgram {
   bytes: Uint8Array;
   loaded?: LoadedComponent;
   /** An export to call instead of wasi:cli/run (--invoke), with its arguments as JS values; results go to `results`. */
-  invoke?: { name: string; args: unknown[]; results(value: unknown): void };
+  invoke?: { name: string; args: unknown[]; results(value: unknown, err?: boolean): void };
 }
 
 /** The manifest kept beside a transpiled component. */

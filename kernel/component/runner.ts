@@ -94,7 +94,11 @@ export class ComponentRunner {
       }
       settle(proc, shape, { ok: true });
     } catch (error) {
-      if (proc.killSignal === undefined && isErrResult(error)) return proc.finish(1 << 8);
+      if (proc.killSignal === undefined && isErrResult(error)) {
+        // A function's err result (wasi:cli/run's, or an --invoke export's): written back, exit 1.
+        program.invoke?.results(Reflect.get(error as object, "payload"), true);
+        return proc.finish(1 << 8);
+      }
       if (proc.killSignal === undefined && (error instanceof CannotSuspendError || error instanceof ProgramError)) {
         writeStderr(proc, `wasmbox: ${error instanceof ProgramError ? error.detail : error.message}\n`);
         return proc.finish((error instanceof ProgramError ? CANNOT_EXECUTE : 1) << 8);
