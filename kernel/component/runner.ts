@@ -2,6 +2,7 @@
 // kernel's WASI 0.2 imports for that process, calls wasi:cli/run (or an --invoke export) and settles the exit.
 import type { Process } from "../proc/process.js";
 import { settle } from "../engines/engine.js";
+import { Errno } from "../errno.js";
 import { ProgramError } from "../program.js";
 import { CannotSuspendError, HostContext } from "./host-context.js";
 import type { ComponentProgram, LoadedComponent } from "./loader.js";
@@ -85,11 +86,11 @@ export class ComponentRunner {
       const exports = await component.instantiate((file) => component.cores.get(file)!, wasiImports(host), (module, imports) => new WebAssembly.Instance(module, imports));
       if (program.invoke) {
         const fn = findExport(exports, program.invoke.name);
-        if (!fn) throw new ProgramError(0, `${program.name}: exports no function ${program.invoke.name}`);
+        if (!fn) throw new ProgramError(Errno.NOEXEC, `${program.name}: exports no function ${program.invoke.name}`);
         program.invoke.results(await fn(...program.invoke.args));
       } else {
         const run = runExport(exports);
-        if (!run) throw new ProgramError(0, `${program.name}: exports no wasi:cli/run (is it a command component?)`);
+        if (!run) throw new ProgramError(Errno.NOEXEC, `${program.name}: exports no wasi:cli/run (is it a command component?)`);
         await run();
       }
       settle(proc, shape, { ok: true });
