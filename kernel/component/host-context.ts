@@ -35,6 +35,8 @@ export class HostContext {
    */
   call(name: string, ...args: unknown[]): unknown {
     const proc = this.proc;
+    // A component killed while it computed ends at its next call, as nothing else can stop it.
+    if (proc.killSignal !== undefined) throw new ProcKilled(proc.killSignal);
     proc.kernel.current = proc;
     enforceTimeLimits(proc);
     if (proc.kernel.trace) proc.kernel.trace(`[${proc.pid}] ${name}(${args.map(describe).join(", ")}) (component)`);
