@@ -1,7 +1,7 @@
 // `wasmbox run --invoke 'name(args)' COMPONENT`: a component export's call as wasmtime takes it, with
 // WAVE values (WebAssembly Value Encoding) typed by the component's WIT, and its result printed in WAVE.
 import { CliExit } from "./io.js";
-import type { ComponentProgram } from "../kernel/component/loader.js";
+import type { ComponentProgram } from "../kernel/host.js";
 
 /** A WIT type, parsed: a primitive or named type, or a constructor with its arguments. */
 interface WitType {

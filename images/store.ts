@@ -7,7 +7,7 @@
 // store object by diff_id: each layer is decoded once and the same frozen array is handed to every caller.
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { ImageError } from "./errors.js";
 import { writeFileAtomic } from "./fs-atomic.js";
 import { createHash } from "node:crypto";

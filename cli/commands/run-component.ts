@@ -1,9 +1,7 @@
 // `wasmbox run COMPONENT.wasm`: a WebAssembly component (WASI 0.2) on a kernel embedded in the CLI,
 // in the same wasmtime model as a module run (only --dir/--tmpfs preopens); jco's transpile is cached in $WASMBOX_HOME/components.
 import { join } from "node:path";
-import type { Container, RunResult } from "../../kernel/index.js";
-import { ProgramError } from "../../kernel/program.js";
-import type { ComponentProgram } from "../../kernel/component/loader.js";
+import { ProgramError, type ComponentProgram, type Container, type RunResult } from "../../kernel/host.js";
 import { wasmboxHome } from "../../images/home.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";

@@ -3,8 +3,7 @@
 import { Errno, SysError } from "../errno.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
-import { enforceTimeLimits } from "../engines/imports.js";
-import type { SyscallDef } from "../syscalls/table.js";
+import type { Kernel } from "../kernel.js";
 import type { WaitingCalls } from "./wasi-imports.js";
 
 /** A component's call that had to wait where it cannot suspend (no JSPI): it ends the process with this. */
@@ -19,14 +18,15 @@ export class KernelCallError extends Error {
 
 /** The per-process context of every host resource a component holds. */
 export class HostContext {
-  private readonly handlers = new Map<string, SyscallDef["handler"]>();
+  private readonly handlers = new Map<string, (proc: Process, ...args: unknown[]) => unknown>();
 
   /**
    * `suspends`: which calls may return a promise (JSPI suspends the component there; null: none,
    * no JSPI). A call that would have to wait where it cannot ends the process with a message naming it.
    */
-  constructor(readonly proc: Process, readonly suspends: WaitingCalls | null, readonly componentName: string) {
-    for (const def of proc.kernel.syscalls) this.handlers.set(def.name, def.handler);
+  constructor(readonly kernel: Kernel, readonly proc: Process, readonly suspends: WaitingCalls | null, readonly componentName: string) {
+    // The table's handlers have their argument types erased; these calls pass what each one decodes to.
+    for (const def of kernel.syscalls) this.handlers.set(def.name, def.handler as (proc: Process, ...args: unknown[]) => unknown);
   }
 
   /**
@@ -37,9 +37,9 @@ export class HostContext {
     const proc = this.proc;
     // A component killed while it computed ends at its next call, as nothing else can stop it.
     if (proc.killSignal !== undefined) throw new ProcKilled(proc.killSignal);
-    proc.kernel.current = proc;
-    enforceTimeLimits(proc);
-    if (proc.kernel.trace) proc.kernel.trace(`[${proc.pid}] ${name}(${args.map(describe).join(", ")}) (component)`);
+    proc.host.current = proc;
+    proc.container.limiter.enforceTime(proc, proc.host.scheduler);
+    if (this.kernel.trace) this.kernel.trace(`[${proc.pid}] ${name}(${args.map(describe).join(", ")}) (component)`);
     try {
       return this.handlers.get(name)!(proc, ...args);
     } catch (e) {
@@ -57,7 +57,7 @@ export class HostContext {
     const proc = this.proc;
     const suspends = this.suspends !== null && (kind === "other" || (kind === "read" ? this.suspends.reads : this.suspends.writes));
     // A busy component gives the CPU to the others at its calls that may wait, as a preview1 guest does.
-    const first = suspends && proc.kernel.scheduler.shouldYield(proc) ? new Wait(Promise.resolve()) : attempt();
+    const first = suspends && proc.host.scheduler.shouldYield(proc) ? new Wait(Promise.resolve()) : attempt();
     if (!(first instanceof Wait)) return first;
     if (this.suspends === null) {
       throw new CannotSuspendError(`${this.componentName}: ${what} has to wait, and a component can wait only with JSPI (WebAssembly.Suspending), which Node ${process.version} lacks: run it on Node 24.21 or later (the wasmbox CLI re-runs itself under its pinned Node 26)`);

@@ -1,6 +1,7 @@
 // Runs a component as a kernel process: loads it (jco's output, cached), instantiates it with the
 // kernel's WASI 0.2 imports for that process, calls wasi:cli/run (or an --invoke export) and settles the exit.
 import type { Process } from "../proc/process.js";
+import type { Kernel } from "../kernel.js";
 import { settle } from "../engines/engine.js";
 import { Errno } from "../errno.js";
 import { ProgramError } from "../program.js";
@@ -58,6 +59,8 @@ function isErrResult(error: unknown): boolean {
 
 /** Starts component processes (the counterpart of an engine for modules). */
 export class ComponentRunner {
+  constructor(private readonly kernel: Kernel) {}
+
   /** Every component's handle: a kill needs no action (the pending wait is rejected and the component unwinds). */
   private readonly handle = { kind: "inline" as const, kill: () => undefined };
 
@@ -73,15 +76,15 @@ export class ComponentRunner {
     try {
       const calls = waitingCalls(proc);
       const fits = program.loaded && (program.loaded.suspends === null || (program.loaded.suspends.reads === calls.reads && program.loaded.suspends.writes === calls.writes));
-      component = fits && program.loaded ? program.loaded : await proc.kernel.components.load(program.bytes, program.name, calls);
+      component = fits && program.loaded ? program.loaded : await this.kernel.components.load(program.bytes, program.name, calls);
     } catch (error) {
       const text = error instanceof ProgramError ? error.detail : `${program.name}: ${error instanceof Error ? error.message : String(error)}`;
-      writeStderr(proc, `wasmbox: ${text}\n`);
+      writeStderr(this.kernel, proc, `wasmbox: ${text}\n`);
       return proc.finish(CANNOT_EXECUTE << 8);
     }
-    await proc.kernel.scheduler.acquire(proc);
-    if (proc.killSignal !== undefined) return settle(proc, shape, { ok: false, error: undefined });
-    const host = new HostContext(proc, component.suspends, program.name);
+    await this.kernel.scheduler.acquire(proc);
+    if (proc.killSignal !== undefined) return settle(this.kernel, proc, shape, { ok: false, error: undefined });
+    const host = new HostContext(this.kernel, proc, component.suspends, program.name);
     try {
       const exports = await component.instantiate((file) => component.cores.get(file)!, wasiImports(host), (module, imports) => new WebAssembly.Instance(module, imports));
       if (program.invoke) {
@@ -93,7 +96,7 @@ export class ComponentRunner {
         if (!run) throw new ProgramError(Errno.NOEXEC, `${program.name}: exports no wasi:cli/run (is it a command component?)`);
         await run();
       }
-      settle(proc, shape, { ok: true });
+      settle(this.kernel, proc, shape, { ok: true });
     } catch (error) {
       if (proc.killSignal === undefined && isErrResult(error)) {
         // A function's err result (wasi:cli/run's, or an --invoke export's): written back, exit 1.
@@ -101,16 +104,16 @@ export class ComponentRunner {
         return proc.finish(1 << 8);
       }
       if (proc.killSignal === undefined && (error instanceof CannotSuspendError || error instanceof ProgramError)) {
-        writeStderr(proc, `wasmbox: ${error instanceof ProgramError ? error.detail : error.message}\n`);
+        writeStderr(this.kernel, proc, `wasmbox: ${error instanceof ProgramError ? error.detail : error.message}\n`);
         return proc.finish((error instanceof ProgramError ? CANNOT_EXECUTE : 1) << 8);
       }
-      settle(proc, shape, { ok: false, error });
+      settle(this.kernel, proc, shape, { ok: false, error });
     }
   }
 }
 
 /** Writes a line to the process's stderr, or the kernel log when it has none. */
-function writeStderr(proc: Process, text: string): void {
+function writeStderr(kernel: Kernel, proc: Process, text: string): void {
   try {
     if (proc.fds.has(2)) {
       proc.fds.get(2).file.write([Buffer.from(text)]);
@@ -119,5 +122,5 @@ function writeStderr(proc: Process, text: string): void {
   } catch {
     // Its stderr is gone or full: the kernel log has it.
   }
-  proc.kernel.notice(text.trimEnd());
+  kernel.notice(text.trimEnd());
 }

@@ -1,9 +1,7 @@
 // The WASI conformance guests wrapped as components (preview1 command adapter) give the same stdout
 // and exit code under the kernel as the same guests run as core modules.
 import { describe, expect, it } from "vitest";
-import { Kernel } from "../../kernel/index.js";
-import { isComponent } from "../../kernel/component/detect.js";
-import { hasJspi } from "../../kernel/engines/inline.js";
+import { hasJspi, isComponent, Kernel } from "../../kernel/host.js";
 import { guestWasm, render, runSpec, runUnderKernel } from "../wasi/guests.js";
 import { asComponent } from "./components.js";
 

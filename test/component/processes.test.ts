@@ -4,10 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Kernel } from "../../kernel/index.js";
-import { hasJspi } from "../../kernel/engines/inline.js";
+import { hasJspi, Kernel, type LayerEntry } from "../../kernel/index.js";
 import { bootKernel, loadRootfs, sh } from "../userland/helpers.js";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
 import { buildTool } from "./components.js";
 
 let tool: { module: Uint8Array; component: Uint8Array };
