@@ -5,7 +5,7 @@
 //   bytes N          N one-byte writes to stdout
 //   cat FILE         FILE (under the first preopen, fd 3) to stdout
 //   put FILE TEXT    writes TEXT to FILE (created or truncated) under fd 3, then reads it back
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { bytes, must, open, O_CREAT, O_TRUNC, say, OUT } from "../lib/check";
 
 const IOV: usize = memory.data(16);
