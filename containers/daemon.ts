@@ -334,7 +334,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await chmod(join(options.home, "daemon.log"), PRIVATE_FILE).catch(() => undefined);
   const store = await ImageStore.open(options.home);
   const files = await ContainerFiles.open(options.home);
-  const kernel = new Kernel({ engine: options.engine ?? "auto", log });
+  const kernel = new Kernel({ engine: options.engine ?? "auto", log, componentCacheDir: join(options.home, "components") });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
   await runtime.refresh();
   const socketPath = daemonSocketPath(options.home);

@@ -6,7 +6,6 @@
 // an interrupted build or load leaves the store as it was. Layers decoded for the kernel are cached per
 // store object by diff_id: each layer is decoded once and the same frozen array is handed to every caller.
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { LayerEntry } from "../kernel/index.js";
 import { ImageError } from "./errors.js";
@@ -37,10 +36,7 @@ export interface VerifyReport {
   problems: string[];
 }
 
-/** The wasmbox home directory: `$WASMBOX_HOME`, else `~/.wasmbox`. */
-export function wasmboxHome(env: Record<string, string | undefined>): string {
-  return env.WASMBOX_HOME || join(homedir(), ".wasmbox");
-}
+export { wasmboxHome } from "./home.js";
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === "ENOENT";

@@ -14,3 +14,5 @@ export { MountNamespace, PATH_MAX } from "./vfs/namespace.js";
 export { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "./vfs/overlay.js";
 export { Cursor } from "./engines/wasm-binary.js";
 export { Hypervisor, Guest, layerBytes, type VmOptions, type GuestExit, type GuestState, type ExecResult, type GuestStats } from "./vm/index.js";
+export { isComponent } from "./component/detect.js";
+export type { ComponentProgram } from "./component/loader.js";

@@ -33,6 +33,9 @@ import { DirectoryFile } from "./vfs/open-file.js";
 import { ProcFs } from "./vfs/procfs.js";
 import type { Vnode } from "./vfs/vnode.js";
 import { Filetype, RIGHTS_ALL, RIGHTS_DIR } from "./wasi.js";
+import { ComponentLoader, type ComponentProgram } from "./component/loader.js";
+import { isComponent } from "./component/detect.js";
+import { ComponentRunner, waitingCallsFor } from "./component/runner.js";
 
 export type EngineChoice = "auto" | "inline" | "worker";
 
@@ -66,6 +69,16 @@ export interface KernelOptions {
   containerMemoryBytes?: number;
   /** The compiled-module cache's budget in estimated bytes (default 256 MiB; least recently used go first). */
   programCacheBytes?: number;
+  /** Where jco's transpiles of components are kept, by digest (default: a folder in the OS temp dir; the CLI uses $WASMBOX_HOME/components). */
+  componentCacheDir?: string;
+}
+
+/** A program the kernel can start: a core module (compiled) or a component. */
+export type Program = LoadedProgram | ComponentProgram;
+
+/** Whether a program is a component. */
+export function isComponentProgram(program: Program): program is ComponentProgram {
+  return "kind" in program && program.kind === "component";
 }
 
 /** A host directory made visible to guests (wasmtime's --dir HOST::GUEST). */
@@ -149,7 +162,7 @@ export interface SpawnRequest {
   parent: Process | null;
   /** A program path (resolved from `base`) or an already loaded program. */
   path?: string;
-  program?: LoadedProgram;
+  program?: Program;
   argv: string[];
   env: string[];
   cwd: string;
@@ -166,6 +179,8 @@ export class Kernel implements ProcessHost, EngineKernel {
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
   readonly programs: ProgramCache;
+  /** Components transpiled (through jco) and compiled, by digest. */
+  readonly components: ComponentLoader;
   /** The syscall dispatchers' generated code, compiled once per table entry. */
   readonly dispatchers = new DispatcherFactories();
   /** Zeroed linear memories for new inline processes. */
@@ -193,6 +208,7 @@ export class Kernel implements ProcessHost, EngineKernel {
   /** Host fds guests write to (the CLI's stdout and stderr): flushed before a process blocks or ends. */
   readonly hostOutputs = new HostOutputs();
   private readonly engines: Record<"inline" | "worker", Engine>;
+  private readonly componentRunner = new ComponentRunner(this);
   private nextDev = 1n;
   /** /dev, one for the whole kernel: its devices keep no state of their own (stdin etc. are the caller's). */
   private devfs?: MemFs;
@@ -216,6 +232,7 @@ export class Kernel implements ProcessHost, EngineKernel {
       throw new Error(`the inline engine needs JSPI (WebAssembly.Suspending), which Node ${process.version} lacks; use --engine worker or Node 24.21+`);
     }
     this.engineKind = choice === "auto" ? (hasJspi() ? "inline" : "worker") : choice;
+    this.components = new ComponentLoader(options.componentCacheDir, hasJspi());
     this.root = new MemFs(this.allocDev());
     this.ns = new MountNamespace(this.root.root);
     this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns, capabilitySandbox: true });
@@ -305,11 +322,19 @@ export class Kernel implements ProcessHost, EngineKernel {
   }
 
   /** Loads the program at `path` (as the container sees it). ENOENT, EACCES, ENOEXEC. */
-  loadProgram(container: Container, base: Vnode[], path: string, engine: "inline" | "worker"): LoadedProgram {
+  loadProgram(container: Container, base: Vnode[], path: string, engine: "inline" | "worker"): Program {
     const r = container.ns.resolve(base, path, true, false);
     const node = r.node;
     if (!node) throw new SysError(Errno.NOENT);
     if (node.type !== Filetype.REGULAR_FILE) throw new SysError(Errno.ACCES);
+    const head = new Uint8Array(8);
+    node.read(head, 0);
+    if (isComponent(head)) {
+      // A component is loaded (transpiled or found in the cache) as its process starts.
+      const bytes = new Uint8Array(node.size());
+      node.read(bytes, 0);
+      return { kind: "component", name: path, bytes };
+    }
     const program = this.programs.forFile(node.contentIdentity(), node.stat(), path, () => {
       const bytes = new Uint8Array(node.size());
       node.read(bytes, 0);
@@ -333,8 +358,10 @@ export class Kernel implements ProcessHost, EngineKernel {
       const base = req.base ?? [container.ns.root];
       let program = req.program ?? this.loadProgram(container, base, req.path!, engine);
       // The process's memory may grow only to what its limits allow (with --memory, what the container has left).
-      const memory = program.memory && limiter.memoryFor(program.memory);
-      if (memory !== program.memory) program = { ...program, memory };
+      if (!isComponentProgram(program)) {
+        const memory = program.memory && limiter.memoryFor(program.memory);
+        if (memory !== program.memory) program = { ...program, memory };
+      }
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
         host: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain, user: req.user,
@@ -343,7 +370,8 @@ export class Kernel implements ProcessHost, EngineKernel {
       limiter.arm(this.scheduler);
       if (req.newGroup) proc.pgid = proc.pid;
       for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);
-      this.engines[engine].start(proc, program);
+      if (isComponentProgram(program)) this.componentRunner.start(proc, program);
+      else this.engines[engine].start(proc, program);
       return proc;
     } catch (e) {
       releaseFds();
@@ -356,7 +384,7 @@ export class Kernel implements ProcessHost, EngineKernel {
    * `program` is a path inside the kernel's filesystem, Wasm bytes, or a program from
    * `kernel.programs.compile()` (compiled once, started many times).
    */
-  async run(program: string | Uint8Array | LoadedProgram, options: RunOptions = {}): Promise<RunResult> {
+  async run(program: string | Uint8Array | Program, options: RunOptions = {}): Promise<RunResult> {
     const own = options.preopenRoot === false;
     if (own && options.container) throw new Error("kernel.run: preopenRoot false runs in a container of its own; pass no container");
     const dirs = options.dirs ?? [];
@@ -387,7 +415,9 @@ export class Kernel implements ProcessHost, EngineKernel {
     const argv0 = options.argv0 ?? (typeof program === "string" ? program : "main.wasm");
     const engine = container.engine ?? this.engineKind;
     const loaded = typeof program === "string" ? undefined
+      : program instanceof Uint8Array && isComponent(program) ? await this.loadComponent({ kind: "component", name: argv0, bytes: program }, fds)
       : program instanceof Uint8Array ? this.programs.compile(program, argv0, engine === "worker")
+      : isComponentProgram(program) && !program.loaded ? await this.loadComponent(program, fds)
       : program;
     const proc = this.spawn({
       container, parent: null, path: typeof program === "string" ? program : undefined, program: loaded,
@@ -402,6 +432,11 @@ export class Kernel implements ProcessHost, EngineKernel {
     const stdoutBytes = Buffer.concat(out);
     const stderrBytes = Buffer.concat(err);
     return { exitCode, signal, status, stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes, limitHit };
+  }
+
+  /** A component loaded for a process with `fds` (so that run() refuses a bad one before starting it). */
+  private async loadComponent(program: ComponentProgram, fds: ReadonlyArray<[number, FdEntry]>): Promise<ComponentProgram> {
+    return { ...program, loaded: await this.components.load(program.bytes, program.name, waitingCallsFor(fds)) };
   }
 
   /**

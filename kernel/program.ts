@@ -5,6 +5,7 @@ import type { LoadedProgram } from "./engines/engine.js";
 import { rewriteModule, MEMORY_IMPORT, PREEMPT_IMPORT } from "./engines/module-rewrite.js";
 import { missingImports } from "./engines/imports.js";
 import type { SyscallDef } from "./syscalls/table.js";
+import { isComponent } from "./component/detect.js";
 
 /** The largest memory a module may declare, in pages (4 GiB). */
 export const MAX_PAGES = 65536;
@@ -159,9 +160,12 @@ function prepareModule(bytes: Uint8Array, name: string, shared: boolean, preempt
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new ProgramError(Errno.NOEXEC, `${name}: not a WebAssembly module (no \\0asm magic number)`);
   }
+  if (isComponent(bytes)) {
+    throw new ProgramError(Errno.NOEXEC, `${name}: a WebAssembly component, not a core module (kernel.run() and spawn load components; compile() takes core modules)`);
+  }
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
     const version = Buffer.from(bytes.subarray(4, 8)).readUInt32LE(0);
-    throw new ProgramError(Errno.NOEXEC, `${name}: unsupported WebAssembly binary version ${version} (a component? only core modules run here)`);
+    throw new ProgramError(Errno.NOEXEC, `${name}: unsupported WebAssembly binary version ${version}`);
   }
   try {
     return rewriteModule(bytes, shared, MAX_PAGES, { preempt });

@@ -110,7 +110,7 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
   const store = await ImageStore.open(home(io));
   await pullIfMissing(io, store, image);
   const files = await ContainerFiles.open(home(io));
-  const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice });
+  const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice, componentCacheDir: join(wasmboxHome(io.env), "components") });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
   await runtime.refresh();
   let id: string;

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
 import {
-  Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError,
+  Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError, isComponent,
 } from "../../kernel/host.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
@@ -56,7 +56,7 @@ function stdinIsTerminal(io: CliIo): boolean {
 }
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
-export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean }): Kernel {
+export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; componentCacheDir?: string }): Kernel {
   const terminal = stdinIsTerminal(io) ? { setRaw: (raw: boolean) => void io.stdin?.setRawMode?.(raw) } : undefined;
   let kernel: Kernel;
   // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
@@ -73,6 +73,7 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
       terminal,
       trace: options.trace ? say : undefined,
       log: say,
+      componentCacheDir: options.componentCacheDir,
     });
   } catch (e) {
     throw new CliExit(2, `wasmbox: ${e instanceof Error ? e.message : String(e)}`);
@@ -150,6 +151,10 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
 /** Runs a module file; returns the exit code. */
 export async function runModule(io: CliIo, file: string, args: string[], options: RunModuleOptions): Promise<number> {
   const bytes = await moduleBytes(file, nodePath.resolve(io.cwd, file));
+  if (isComponent(bytes)) {
+    const { runComponent } = await import("./run-component.js");
+    return runComponent(io, file, bytes, args, options);
+  }
   let signature: Signature | undefined;
   let invokeArgs: Array<number | bigint> = [];
   if (options.invoke !== undefined) {

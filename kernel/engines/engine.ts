@@ -62,7 +62,7 @@ export interface Engine {
 }
 
 /** Records how `_start` ended and finishes the process. */
-export function settle(kernel: EngineKernel, proc: Process, program: LoadedProgram, outcome: { ok: true } | { ok: false; error: unknown }): void {
+export function settle(kernel: EngineKernel, proc: Process, program: Pick<LoadedProgram, "name" | "memory">, outcome: { ok: true } | { ok: false; error: unknown }): void {
   if (proc.ended) return;
   if (proc.killSignal !== undefined) return proc.finish(proc.killSignal);
   if (outcome.ok) return proc.finish(0);
