@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
 import { Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount } from "../../kernel/index.js";
+import type { TerminalControl } from "../../kernel/proc/terminal.js";
 import { ProgramError } from "../../kernel/program.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
@@ -49,11 +50,24 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
   return own === undefined ? undefined : `${value}=${own}`;
 }
 
+/** The CLI's terminal as the kernel drives it: its raw mode, and the window of whichever of stdout or stderr is one. */
+function hostTerminal(setRaw: (raw: boolean) => void): TerminalControl {
+  const screen = [process.stdout, process.stderr].find((s) => s.isTTY);
+  return {
+    setRaw,
+    size: () => (screen?.rows && screen.columns ? { rows: screen.rows, cols: screen.columns } : undefined),
+    onResize(listener) {
+      screen?.on("resize", listener);
+      return () => void screen?.off("resize", listener);
+    },
+  };
+}
+
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
 export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean }): Kernel {
   const stdin = io.stdin;
   const setRaw = stdin?.isTTY ? stdin.setRawMode?.bind(stdin) : undefined;
-  const terminal = setRaw ? { setRaw: (raw: boolean) => void setRaw(raw) } : undefined;
+  const terminal = setRaw ? hostTerminal((raw) => void setRaw(raw)) : undefined;
   let kernel: Kernel;
   // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
   const say = (line: string) => {

@@ -43,6 +43,21 @@ export class ProcessTable {
     return undefined;
   }
 
+  /**
+   * A live child of `parent` matching `pid` with a stop (when `stops`) or a continue (when
+   * `continues`) not yet reported; the report is taken. Returns [pid, POSIX wait status].
+   */
+  takeJobChange(parent: Process, pid: number, stops: boolean, continues: boolean): [number, number] | undefined {
+    for (const child of parent.children) {
+      const change = child.jobChange;
+      if (change === undefined || child.state === "ZOMBIE" || !matches(child, pid)) continue;
+      if (change === "continued" ? !continues : !stops) continue;
+      child.jobChange = undefined;
+      return [child.pid, change === "continued" ? 0xffff : (change.stopped << 8) | 0x7f];
+    }
+    return undefined;
+  }
+
   /** Whether `parent` has any child matching `pid`. */
   hasChild(parent: Process, pid: number): boolean {
     for (const child of parent.children) if (matches(child, pid)) return true;
