@@ -4,6 +4,7 @@ import { argv } from "../lib/env";
 import { exit, stdout, warn } from "../lib/io";
 import { basename } from "../lib/path";
 import { shMain } from "./sh";
+import { sttyMain, clearMain } from "./tty";
 import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { grepMain, sedMain } from "./textre";
@@ -61,6 +62,8 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "cut") return cutMain(args);
   if (name == "uniq") return uniqMain(args);
   if (name == "sort") return sortMain(args);
+  if (name == "stty") return sttyMain(args);
+  if (name == "clear") return clearMain(args);
   return -1;
 }
 

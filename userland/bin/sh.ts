@@ -4,7 +4,7 @@
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
 import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
 import { editLine, setCompletionPath } from "./lineedit";
-import { Job, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
+import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
 import { echoMain } from "./text";
 import { printfMain } from "./printf";
 import { testMain } from "./test";
@@ -284,7 +284,7 @@ function expandWords(words: string[]): string[] {
 function isBuiltin(name: string): bool {
   return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
     name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
-    name == "jobs" || name == "fg" || name == "bg" ||
+    name == "jobs" || name == "fg" || name == "bg" || name == "kill" ||
     name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias";
 }
 
@@ -636,6 +636,7 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "set") return setBuiltin(args);
   if (name == "wait") return waitBuiltin(args);
   if (name == "jobs") return jobsBuiltin(args);
+  if (name == "kill") return killBuiltin(args);
   if (name == "fg") return fgBuiltin(args);
   if (name == "bg") return bgBuiltin(args);
   if (name == "read") return readBuiltin(args);
@@ -784,7 +785,7 @@ function unaliasBuiltin(args: string[]): i32 {
   return status;
 }
 
-const SIGNAL_NAMES = ["EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU"];
+const SIGNAL_NAMES = ["EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH"];
 
 /** A signal number from a name (INT, SIGINT, EXIT) or a number; -1 if there is none. */
 function signalNumber(spec: string): i32 {
@@ -1039,6 +1040,7 @@ function readLoop(): i32 {
       tty_mode(0, TTY_RAW);
       line = editLine(ps != null ? ps : pending.length > 0 ? "> " : "$ ");
       tty_mode(0, TTY_COOKED);
+      readWindowSize();
     } else line = readLineUnbuffered(0);
     if (line == null) {
       if (pending.length == 0) return state.lastStatus;

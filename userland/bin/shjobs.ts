@@ -5,6 +5,7 @@ import { stdout, stderr, warn } from "../lib/io";
 import { wait, waitedPid, waitedStatus, kill, sigpending, getpgid, tcsetpgrp } from "../lib/proc";
 import { EINTR, ECHILD } from "../lib/errno";
 import { parseIntOr } from "../lib/opts";
+import { killMain } from "./system";
 import { WAIT_NOHANG, WAIT_UNTRACED, SIGCONT, SIGINT, SIGPIPE, SIGTSTP } from "../lib/wasmbox";
 
 /** A job: one pipeline's processes in one process group. */
@@ -224,6 +225,29 @@ function findJob(spec: string, builtin: string): Job | null {
   for (let j = 0; j < table.length; j++) if (table[j].id == id) return table[j];
   warn("sh", builtin + ": " + spec + ": no such job");
   return null;
+}
+
+/**
+ * kill [-s SIG | -SIG] PID|JOB...: the kill utility's, with job specs (%N, %+, %-, %name) sent to
+ * the job's process group as bash's builtin does; a stopped job is continued to receive it.
+ */
+export function killBuiltin(args: string[]): i32 {
+  const operands = new Array<string>();
+  const stoppedJobs = new Array<Job>();
+  let missing = false;
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith("%")) { operands.push(args[i]); continue; }
+    const job = findJob(args[i], "kill");
+    if (job == null) { missing = true; continue; }
+    // A first operand that is a group must not read as an option.
+    if (operands.length == 0) operands.push("--");
+    operands.push("-" + job.pgid.toString());
+    if (job.stopped) stoppedJobs.push(job);
+  }
+  if (missing && operands.length == 0) return 1;
+  const status = killMain(operands);
+  for (let i = 0; i < stoppedJobs.length; i++) kill(-stoppedJobs[i].pgid, SIGCONT);
+  return missing ? 1 : status;
 }
 
 /** jobs [-l | -p]: the job table. */
