@@ -181,8 +181,8 @@ export class Process {
     }
   }
 
-  /** Waits while the process is stopped (the scheduler does not run it); a kill ends the wait. */
-  private async whileStopped(): Promise<void> {
+  /** Waits while the process is stopped (the scheduler does not run it); a kill ends the wait (ProcKilled). */
+  async whileStopped(): Promise<void> {
     while (this.stoppedBy !== 0 && this.killSignal === undefined && !this.ended) {
       this.state = "BLOCKED";
       await this.continued.wait();

@@ -6,7 +6,7 @@ import { wait, waitedPid, waitedStatus, kill, sigpending, getpgid, tcsetpgrp } f
 import { EINTR, ECHILD } from "../lib/errno";
 import { parseIntOr } from "../lib/opts";
 import { killMain } from "./system";
-import { WAIT_NOHANG, WAIT_UNTRACED, SIGCONT, SIGINT, SIGPIPE, SIGTSTP } from "../lib/wasmbox";
+import { WAIT_NOHANG, WAIT_UNTRACED, WAIT_CONTINUED, SIGCONT, SIGINT, SIGPIPE, SIGTSTP } from "../lib/wasmbox";
 
 /** A job: one pipeline's processes in one process group. */
 export class Job {
@@ -186,7 +186,7 @@ export function waitForeground(job: Job, pipefail: bool): i32 {
 /** Collects ended and stopped background jobs without waiting; reports them when interactive (before a prompt). */
 export function reapJobs(report: bool): void {
   for (;;) {
-    const err = wait(-1, WAIT_NOHANG | (monitor ? WAIT_UNTRACED : 0));
+    const err = wait(-1, WAIT_NOHANG | (monitor ? WAIT_UNTRACED | WAIT_CONTINUED : 0));
     if (err == EINTR) { stashSignals(); continue; }
     if (err != 0 || waitedPid == 0) break;
     const job = record(waitedPid, waitedStatus);
