@@ -16,7 +16,7 @@ import { Process } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
 import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
 import { InputStream, OutputStream } from "./stdio.js";
-import { Terminal, TerminalInput, type TerminalControl } from "./proc/terminal.js";
+import { Terminal, TerminalInput, type TerminalControl, type WindowSize } from "./proc/terminal.js";
 import type { OpenFile } from "./vfs/open-file.js";
 import { HostOutputs, HostOutputStream, type HostOutput } from "./host-output.js";
 import { fdSyscalls } from "./syscalls/fd.js";
@@ -106,6 +106,8 @@ export interface RunOptions {
    * controlling terminal reads `stdin` through a line discipline (kernel/proc/terminal.ts).
    */
   tty?: boolean;
+  /** The terminal's window when `tty` (default: the host terminal's, else 24 x 80); later changes go through `proc.ctty.resize()`. */
+  terminalSize?: WindowSize;
   cwd?: string;
   /** Directories preopened for the guest, in this order (see preopenRoot). */
   dirs?: Array<DirMount | TmpfsMount>;
@@ -416,6 +418,7 @@ export class Kernel {
     const stdout = options.stdoutTo ? new HostOutputStream(options.stdoutTo, tty) : new OutputStream(outputSink(capture ? out : null, options.onStdout), tty);
     const stderr = options.stderrTo ? new HostOutputStream(options.stderrTo, tty) : new OutputStream(outputSink(capture ? err : null, options.onStderr), tty);
     const terminal = tty ? this.terminalFor(container, options.stdin, stdout) : undefined;
+    if (terminal && options.terminalSize) terminal.resize(options.terminalSize);
     const stdin: OpenFile = terminal ? new TerminalInput(terminal) : this.stdinFor(options.stdin);
     const fds: Array<[number, FdEntry]> = [
       [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0 }],
