@@ -96,6 +96,23 @@ describe("job control in the kernel", () => {
     expect((await run).signal).toBe(SIGTERM);
   }, 30_000);
 
+  it("runs a stopped process no more: its CPU time stands still until SIGCONT", async () => {
+    const kernel = bootKernel(rootfs);
+    let busy: Process | undefined;
+    const run = kernel.run("/bin/sh", { args: ["-c", "yes > /dev/null"], onStart: (p) => (busy = p) });
+    await until("yes running", () => busy !== undefined && busy.container.liveProcesses().some((p) => p.name === "yes" && p.cpuNs > 0));
+    const yes = busy!.container.liveProcesses().find((p) => p.name === "yes")!;
+    yes.signal(SIGSTOP);
+    await new Promise((r) => setTimeout(r, 200));
+    const stoppedAt = yes.cpuNs;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(yes.cpuNs).toBe(stoppedAt);
+    yes.signal(SIGCONT);
+    await until("yes running again", () => yes.cpuNs > stoppedAt);
+    yes.signal(SIGTERM);
+    expect((await run).exitCode).toBe(128 + SIGTERM);
+  }, 30_000);
+
   it("reports a stopped and a continued child to waitpid (WUNTRACED, WCONTINUED) and ps shows T", async () => {
     const kernel = bootKernel(rootfs);
     // A script stops its child and sees its state in /proc; then an interactive shell, whose waits
