@@ -1,5 +1,6 @@
 // The process table's rules for ending: zombies kept until reaped, orphans handed to their
 // namespace's pid 1, parents woken; and reaping itself.
+import { SIGCONT, SIGHUP } from "../abi/wasmbox-abi.js";
 import type { Process } from "./process.js";
 
 /** Exit and reap bookkeeping over every container's pid namespace. */
@@ -12,6 +13,7 @@ export class ProcessTable {
   /** A process just became a zombie. */
   exit(proc: Process): void {
     this.live--;
+    if (proc.ctty && proc.ctty.session === proc.pid) hangUp(proc);
     const init = proc.container.pids.get(1);
     for (const child of proc.children) {
       child.parent = init && init !== proc && init.state !== "ZOMBIE" ? init : null;
@@ -67,4 +69,20 @@ export class ProcessTable {
 
 function matches(child: Process, pid: number): boolean {
   return pid === -1 || (pid > 0 ? child.pid === pid : pid < -1 ? child.pgid === -pid : child.pgid === child.parent?.pgid);
+}
+
+/**
+ * The controlling process of a terminal ended: as Linux does, its session loses the terminal, the
+ * foreground group gets SIGHUP, and stopped processes of the session get SIGHUP then SIGCONT (no
+ * one is left to continue them).
+ */
+function hangUp(leader: Process): void {
+  const terminal = leader.ctty!;
+  terminal.session = 0;
+  for (const p of leader.container.liveProcesses()) {
+    if (p === leader || p.session !== leader.session) continue;
+    if (p.pgid === terminal.foreground || p.stoppedBy !== 0) p.signal(SIGHUP);
+    if (p.stoppedBy !== 0) p.signal(SIGCONT);
+    p.ctty = undefined;
+  }
 }

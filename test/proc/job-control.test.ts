@@ -3,7 +3,7 @@
 // driven by the base image's shell and utilities, on the engine of the Node running the tests.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Kernel, Process } from "../../kernel/index.js";
-import { SIGCONT, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, TTY_ECHO, TTY_ICANON, TTY_ISIG } from "../../kernel/abi/wasmbox-abi.js";
+import { SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, TTY_ECHO, TTY_ICANON, TTY_ISIG } from "../../kernel/abi/wasmbox-abi.js";
 import { InputStream } from "../../kernel/stdio.js";
 import type { LayerEntry } from "../../kernel/vfs/layer.js";
 import { bootKernel, loadRootfs, sh } from "../userland/helpers.js";
@@ -80,6 +80,17 @@ describe("job control in the kernel", () => {
     expect(t.screen()).not.toMatch(/^not-run$/m);
     t.type("kill %1\rexit\r");
     await t.run;
+  }, 30_000);
+
+  it("hangs up the session when its controlling process ends: a stopped job gets SIGHUP and SIGCONT", async () => {
+    const kernel = bootKernel(rootfs);
+    const t = terminalShell(kernel);
+    t.type("sleep 30 &\r");
+    await until("the background sleep", () => t.named("sleep") !== undefined);
+    const sleep = t.named("sleep")!;
+    t.type("kill -STOP %1; exit 0\r");
+    expect((await t.run).exitCode).toBe(0);
+    expect(await sleep.exited).toBe(SIGHUP);
   }, 30_000);
 
   it("holds signals sent to a stopped process until SIGCONT, which delivers them", async () => {
