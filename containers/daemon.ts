@@ -264,7 +264,7 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     ctx.runtime.find(ctx.params[0]!);
     const send = ndjson(ctx);
     const code = await ctx.runtime.exec(ctx.params[0]!, argv, {
-      env, workdir: ctx.query.get("workdir") ?? undefined, tty: flag(ctx.query, "tty"),
+      env, workdir: ctx.query.get("workdir") ?? undefined, user: ctx.query.get("user") || undefined, tty: flag(ctx.query, "tty"),
       stdin: flag(ctx.query, "stdin") ? ctx.req : null,
       onStdout: (c) => send({ stream: "stdout", data: b64(c) }), onStderr: (c) => send({ stream: "stderr", data: b64(c) }),
     }).catch((e: Error) => {

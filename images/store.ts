@@ -8,7 +8,7 @@
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { ImageError } from "./errors.js";
 import { writeFileAtomic } from "./fs-atomic.js";
 import { createHash } from "node:crypto";

@@ -89,8 +89,15 @@ export const WAIT_CONTINUED = 8;
 export const SIGHUP = 1;
 export const SIGINT = 2;
 export const SIGQUIT = 3;
+export const SIGILL = 4;
+export const SIGTRAP = 5;
+/** How a trap ends a process (exit code 134, as wasmtime). */
+export const SIGABRT = 6;
+export const SIGBUS = 7;
+export const SIGFPE = 8;
 export const SIGKILL = 9;
 export const SIGUSR1 = 10;
+export const SIGSEGV = 11;
 export const SIGUSR2 = 12;
 export const SIGPIPE = 13;
 export const SIGALRM = 14;
@@ -103,6 +110,8 @@ export const SIGTTIN = 21;
 export const SIGTTOU = 22;
 export const SIGURG = 23;
 export const SIGWINCH = 28;
+/** How a refused call that cannot return (proc_exit, proc_raise) ends a process. */
+export const SIGSYS = 31;
 export const NSIG = 32;
 
 /** proc_sigaction actions. */

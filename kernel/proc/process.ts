@@ -2,13 +2,17 @@
 // The engines run its code; this file only keeps its state and the rules that change it.
 import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
-import type { Container } from "../container/container.js";
-import type { Kernel } from "../kernel.js";
+import type { Container } from "../jail/container.js";
+import type { SpawnRequest } from "../kernel.js";
+import type { HostOutputs } from "../host-output.js";
+import type { TerminalControl } from "../stdio.js";
 import {
   NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH,
 } from "../abi/wasmbox-abi.js";
 import type { Vnode } from "../vfs/vnode.js";
 import { FdTable } from "./fd-table.js";
+import type { ProcessTable } from "./process-table.js";
+import type { Scheduler } from "./scheduler.js";
 import type { Terminal } from "./terminal.js";
 import { ProcKilled, Wait } from "./wait.js";
 import { WaitQueue } from "./wait-queue.js";
@@ -21,9 +25,30 @@ export interface EngineHandle {
   kill(signal: number): void;
 }
 
+/**
+ * What a process and its syscalls need of the kernel they run on (the Kernel implements it): the
+ * CPU, the process table, host output, and the few services the kernel's own calls reach for.
+ */
+export interface ProcessHost {
+  readonly scheduler: Scheduler;
+  readonly processes: ProcessTable;
+  /** Host fds guests write to: flushed before a process blocks or ends. */
+  readonly hostOutputs: HostOutputs;
+  readonly terminal?: TerminalControl;
+  /** The kernel's release, as uname -r shows it. */
+  readonly release: string;
+  /** The engine processes run on unless their container says otherwise (uname's version shows it). */
+  readonly engineKind: "inline" | "worker";
+  /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
+  current: Process | null;
+  spawn(req: SpawnRequest): Process;
+  allocIno(): bigint;
+  memoryInfo(container: Container): { total: number; used: number };
+}
+
 /** What a new process is given. */
 export interface ProcessInit {
-  kernel: Kernel;
+  host: ProcessHost;
   container: Container;
   parent: Process | null;
   argv: string[];
@@ -31,6 +56,8 @@ export interface ProcessInit {
   cwd: string;
   cwdChain: Vnode[];
   pgid?: number;
+  /** Its user and group; default the parent's, root (0:0) for a process with no parent. */
+  user?: { uid: number; gid: number };
 }
 
 /** Signals whose default action stops a process. */
@@ -44,13 +71,16 @@ export type JobChange = { stopped: number } | "continued";
 /** A process record (struct proc). */
 export class Process {
   // Identity: set at creation, never changed.
-  readonly kernel: Kernel;
+  readonly host: ProcessHost;
   readonly container: Container;
   /** Pid inside its container's pid namespace. */
   readonly pid: number;
   readonly argv: string[];
   readonly env: string[];
   readonly startedAt = Date.now();
+  /** User and group ids (real = effective: there is no setuid), inherited by children. */
+  readonly uid: number;
+  readonly gid: number;
 
   // Family: changed by the process table (spawn, exit, reparenting).
   parent: Process | null;
@@ -102,13 +132,15 @@ export class Process {
   readonly exited: Promise<number>;
 
   constructor(init: ProcessInit) {
-    this.kernel = init.kernel;
+    this.host = init.host;
     this.container = init.container;
     this.parent = init.parent;
     this.argv = init.argv;
     this.env = init.env;
     this.cwd = init.cwd;
     this.cwdChain = init.cwdChain;
+    this.uid = init.user?.uid ?? init.parent?.uid ?? 0;
+    this.gid = init.user?.gid ?? init.parent?.gid ?? 0;
     this.pid = init.container.pids.alloc();
     this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
     this.session = init.parent?.session ?? this.pid;
@@ -150,10 +182,10 @@ export class Process {
   /** Gives up the CPU until `until` settles or a signal interrupts. */
   async sleep(until: Promise<unknown>): Promise<void> {
     // Buffered host output goes out before anyone waits (a prompt before the read of its answer).
-    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.enforceMemoryLimit(this.container);
+    if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
+    this.container.limiter.enforceMemory();
     this.throwIfSignalled();
-    const scheduler = this.kernel.scheduler;
+    const scheduler = this.host.scheduler;
     this.state = "BLOCKED";
     scheduler.release(this);
     let interrupt!: (error: Error) => void;
@@ -175,9 +207,9 @@ export class Process {
   private async resume(): Promise<void> {
     for (;;) {
       await this.whileStopped();
-      await this.kernel.scheduler.acquire(this);
+      await this.host.scheduler.acquire(this);
       if (this.stoppedBy === 0 || this.killSignal !== undefined) return;
-      this.kernel.scheduler.release(this);
+      this.host.scheduler.release(this);
     }
   }
 
@@ -196,13 +228,17 @@ export class Process {
    * go; a kill ends it (ProcKilled), while a caught signal stays pending for its next syscall.
    */
   async preempted(): Promise<void> {
-    this.kernel.enforceMemoryLimit(this.container);
-    const scheduler = this.kernel.scheduler;
-    scheduler.release(this);
-    this.state = "RUNNABLE";
+    this.container.limiter.enforceMemory();
+    // Back in the run queue at once, so that the policy chooses among every process that wants the
+    // CPU (the next one is resumed in a microtask, before any setImmediate could queue this one).
+    const turn = this.host.scheduler.requeue(this);
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.ended) throw new ProcKilled(this.killSignal ?? SIGKILL);
-    await this.resume();
+    await turn;
+    if (this.stoppedBy !== 0) {
+      this.host.scheduler.release(this);
+      await this.resume();
+    }
     if (this.killSignal !== undefined) throw new ProcKilled(this.killSignal);
   }
 
@@ -275,10 +311,10 @@ export class Process {
     if (this.state === "ZOMBIE") return;
     this.status = status;
     this.state = "ZOMBIE";
-    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.scheduler.forget(this);
+    if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
+    this.host.scheduler.forget(this);
     this.fds.closeAll();
-    this.kernel.processes.exit(this);
+    this.host.processes.exit(this);
     this.resolveExit(status);
   }
 
@@ -312,5 +348,5 @@ export function exitCodeOf(status: number): number {
 
 /** Marks a container one of whose processes was refused an fd (limitHit "nofile"). */
 function nofileLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "nofile");
+  return () => container.limiter.record("nofile");
 }

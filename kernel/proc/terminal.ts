@@ -4,7 +4,7 @@ import { Errno, SysError } from "../errno.js";
 import {
   SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH, SIG_IGN, TTY_ECHO, TTY_ICANON, TTY_ICRNL, TTY_ISIG,
 } from "../abi/wasmbox-abi.js";
-import type { Container } from "../container/container.js";
+import type { Container } from "../jail/container.js";
 import { OpenFile, type Readiness } from "../vfs/open-file.js";
 import { nowNs } from "../vfs/vnode.js";
 import { Filetype, FDFLAGS_NONBLOCK, RIGHTS_STREAM, Rights, type Filestat } from "../wasi.js";

@@ -1,4 +1,4 @@
-// File utilities: ls, mkdir, rmdir, rm, cp, mv, ln, touch, stat, readlink, du, find.
+// File utilities: ls, mkdir, rmdir, rm, cp, mv, ln, touch, stat, readlink, du.
 // Messages follow GNU coreutils ("rm: cannot remove 'x': No such file or directory").
 
 import { stdout, writeAll, readSome, BLOCK } from "../lib/io";
@@ -7,11 +7,12 @@ import { report, usage } from "../lib/cmd";
 import * as fs from "../lib/fs";
 import { Stat, lastError } from "../lib/fs";
 import { strerror, EEXIST, ENOENT, EXDEV } from "../lib/errno";
-import { basename, join, fnmatch } from "../lib/path";
+import { basename, join } from "../lib/path";
 import { warn } from "../lib/io";
 import * as wasi from "../lib/wasi";
 
-import { formatDate } from "./system";
+import { formatDate, formatIso, parseDate } from "./system";
+import * as proc from "../lib/proc";
 
 function modeString(st: Stat): string {
   if (st.isDir()) return "drwxr-xr-x";
@@ -258,22 +259,55 @@ export function lnMain(args: string[]): i32 {
 
 /** touch [-c] FILE... */
 export function touchMain(args: string[]): i32 {
-  const o = getopt(args, "cam");
+  const o = getopt(args, "camd:r:t:h");
   if (o.error != "") return usage("touch", o.error);
   if (o.operands.length == 0) return usage("touch", "missing file operand");
+  // -d DATE, -t [[CC]YY]MMDDhhmm[.ss] or -r FILE set a given time instead of now (-1).
+  let when: i64 = -1;
+  if (o.has("d")) {
+    const secs = parseDate(o.value("d", ""), proc.nowNs() / 1000000000);
+    if (secs == I64.MIN_VALUE) return usage("touch", "invalid date format '" + o.value("d", "") + "'");
+    when = secs * 1000000000;
+  } else if (o.has("t")) {
+    const secs = parseStamp(o.value("t", ""));
+    if (secs == I64.MIN_VALUE) return usage("touch", "invalid date format '" + o.value("t", "") + "'");
+    when = secs * 1000000000;
+  } else if (o.has("r")) {
+    const ref = fs.stat(o.value("r", ""));
+    if (ref == null) { warn("touch", "failed to get attributes of '" + o.value("r", "") + "': " + strerror(lastError)); return 1; }
+    when = <i64>ref.mtim;
+  }
   let status = 0;
   for (let i = 0; i < o.operands.length; i++) {
     const path = o.operands[i];
-    if (!fs.exists(path)) {
+    const existing = fs.stat(path);
+    if (existing == null) {
       if (o.has("c")) continue;
       const fd = fs.open(path, wasi.O_CREAT, 0, true);
       if (fd < 0) { warn("touch", "cannot touch '" + path + "': " + strerror(lastError)); status = 1; continue; }
       fs.close(fd);
     }
-    const err = fs.utimes(path, -1, -1);
+    const onlyA = o.has("a") && !o.has("m");
+    const onlyM = o.has("m") && !o.has("a");
+    const keepA: i64 = existing != null ? <i64>existing.atim : when;
+    const keepM: i64 = existing != null ? <i64>existing.mtim : when;
+    const err = fs.utimes(path, onlyM ? keepA : when, onlyA ? keepM : when);
     if (err != 0) { warn("touch", "setting times of '" + path + "': " + strerror(err)); status = 1; }
   }
   return status;
+}
+
+/** touch -t: [[CC]YY]MMDDhhmm[.ss] in UTC; I64.MIN_VALUE if malformed. */
+function parseStamp(s: string): i64 {
+  let main = s; let secs = "00";
+  const dot = s.indexOf(".");
+  if (dot >= 0) { main = s.substring(0, dot); secs = s.substring(dot + 1); }
+  if (secs.length != 2 || (main.length != 8 && main.length != 10 && main.length != 12)) return I64.MIN_VALUE;
+  let year = "";
+  if (main.length == 12) { year = main.substring(0, 4); main = main.substring(4); }
+  else if (main.length == 10) { const yy = main.substring(0, 2); year = (I32.parseInt(yy) < 69 ? "20" : "19") + yy; main = main.substring(2); }
+  else year = formatIso(proc.nowNs() / 1000000000).substring(0, 4);
+  return parseDate(year + "-" + main.substring(0, 2) + "-" + main.substring(2, 4) + " " + main.substring(4, 6) + ":" + main.substring(6, 8) + ":" + secs, 0);
 }
 
 /** stat FILE... */
@@ -334,7 +368,7 @@ export function readlinkMain(args: string[]): i32 {
 }
 
 /** Resolves every symlink in path (readlink -f). */
-function canonical(path: string, depth: i32): string | null {
+export function canonical(path: string, depth: i32): string | null {
   if (depth > 40) return null;
   const parts = fs.absolute(path).split("/");
   let cur = "/";
@@ -397,55 +431,3 @@ function duWalk(path: string, o: Options, depth: i32): i64 {
   else if (depth == 0 && !o.has("s")) printSize(total, path, o.has("h"));
   return total;
 }
-
-/** find [PATH]... [-name PATTERN] [-type f|d|l] [-maxdepth N] [-print] */
-export function findMain(args: string[]): i32 {
-  const roots = new Array<string>();
-  let i = 0;
-  while (i < args.length && !args[i].startsWith("-")) roots.push(args[i++]);
-  if (roots.length == 0) roots.push(".");
-  findName = ""; findType = ""; findMaxDepth = 1 << 30; findNot = false;
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (a == "-print") continue;
-    if (a == "!" || a == "-not") { findNot = true; continue; }
-    if (i + 1 >= args.length) { warn("find", "missing argument to '" + a + "'"); return 1; }
-    if (a == "-name") findName = args[++i];
-    else if (a == "-iname") { findName = args[++i].toLowerCase(); findIcase = true; }
-    else if (a == "-type") findType = args[++i];
-    else if (a == "-maxdepth") findMaxDepth = I32.parseInt(args[++i]);
-    else { warn("find", "unknown predicate '" + a + "'"); return 1; }
-  }
-  let status = 0;
-  for (let r = 0; r < roots.length; r++) status |= findWalk(roots[r], 0);
-  return status;
-}
-
-let findName = "";
-let findType = "";
-let findMaxDepth = 0;
-let findNot = false;
-let findIcase = false;
-
-function findWalk(path: string, depth: i32): i32 {
-  const st = fs.lstat(path);
-  if (st == null) { warn("find", "'" + path + "': " + strerror(lastError)); return 1; }
-  let match = true;
-  if (findName != "") {
-    const base = basename(path);
-    match = fnmatch(findName, findIcase ? base.toLowerCase() : base);
-  }
-  if (findType != "") {
-    const t = st.isDir() ? "d" : st.isLink() ? "l" : st.isFile() ? "f" : "?";
-    match = match && t == findType;
-  }
-  if (match != findNot) stdout.line(path);
-  let status = 0;
-  if (st.isDir() && depth < findMaxDepth) {
-    const names = fs.listNames(path);
-    if (names == null) { warn("find", "'" + path + "': " + strerror(lastError)); return 1; }
-    for (let i = 0; i < names.length; i++) status |= findWalk(path == "/" ? "/" + names[i] : path + "/" + names[i], depth + 1);
-  }
-  return status;
-}
-

@@ -120,7 +120,7 @@ class Printf {
   }
 }
 
-class Spec {
+export class Spec {
   left: bool = false;
   plus: bool = false;
   space: bool = false;
@@ -381,7 +381,7 @@ function stripZeros(s: string): string {
 }
 
 /** %e %E %f %F %g %G of v, sign included. */
-function formatFloat(v: f64, conv: string, spec: Spec): string {
+export function formatFloat(v: f64, conv: string, spec: Spec): string {
   const upper = conv == "E" || conv == "F" || conv == "G";
   const neg = v < 0 || (v == 0 && 1 / v < 0);
   const sign = neg ? "-" : spec.plus ? "+" : spec.space ? " " : "";

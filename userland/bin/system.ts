@@ -1,7 +1,7 @@
 // System utilities: env, printenv, sleep, date, uname, hostname, ps, kill, basename, dirname,
-// free, df, which, xargs, pwd, and init (pid 1: start the entrypoint, reap, forward signals).
+// free, df, which, pwd, and init (pid 1: start the entrypoint, reap, forward signals).
 
-import { stdout, warn, ByteBuf } from "../lib/io";
+import { stdout, warn } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -44,44 +44,189 @@ export function formatDate(secs: i64, short: bool): string {
   return DAYS[<i32>c[6]] + " " + MONTHS[<i32>c[1] - 1] + " " + day + " " + time + ":" + two(c[5]) + " UTC " + c[0].toString();
 }
 
-function strftime(fmt: string, secs: i64): string {
+/** "2026-12-01 20:30" as tar -tv prints times. */
+export function formatIso(secs: i64): string {
   const c = civil(secs);
+  return c[0].toString() + "-" + two(c[1]) + "-" + two(c[2]) + " " + two(c[3]) + ":" + two(c[4]);
+}
+
+const LONG_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+function spaced(v: i64): string { return v < 10 ? " " + v.toString() : v.toString(); }
+
+/** strftime(3) over UTC, with the GNU date conversions. */
+function strftime(fmt: string, secs: i64, nanos: i64): string {
+  const c = civil(secs);
+  const yday = (secs - (((secs % 86400) + 86400) % 86400)) / 86400 - daysFromCivil(c[0], 1, 1) + 1;
   let out = "";
   for (let i = 0; i < fmt.length; i++) {
     const ch = fmt.charAt(i);
     if (ch != "%" || i + 1 >= fmt.length) { out += ch; continue; }
-    const f = fmt.charAt(++i);
-    if (f == "Y") out += c[0].toString();
-    else if (f == "m") out += two(c[1]);
-    else if (f == "d") out += two(c[2]);
-    else if (f == "H") out += two(c[3]);
-    else if (f == "M") out += two(c[4]);
-    else if (f == "S") out += two(c[5]);
-    else if (f == "s") out += secs.toString();
-    else if (f == "a") out += DAYS[<i32>c[6]];
-    else if (f == "b") out += MONTHS[<i32>c[1] - 1];
-    else if (f == "F") out += c[0].toString() + "-" + two(c[1]) + "-" + two(c[2]);
-    else if (f == "T") out += two(c[3]) + ":" + two(c[4]) + ":" + two(c[5]);
-    else if (f == "Z") out += "UTC";
-    else if (f == "n") out += "\n";
-    else if (f == "%") out += "%";
-    else out += "%" + f;
+    let f = fmt.charAt(++i);
+    // GNU flags: %-d (no padding), %_d (space padding).
+    let flag = "";
+    if ((f == "-" || f == "_") && i + 1 < fmt.length) { flag = f; f = fmt.charAt(++i); }
+    let v = "";
+    if (f == "Y") v = c[0].toString();
+    else if (f == "C") v = two(c[0] / 100);
+    else if (f == "y") v = two(c[0] % 100);
+    else if (f == "m") v = two(c[1]);
+    else if (f == "d") v = two(c[2]);
+    else if (f == "e") v = spaced(c[2]);
+    else if (f == "H") v = two(c[3]);
+    else if (f == "k") v = spaced(c[3]);
+    else if (f == "I") v = two(c[3] % 12 == 0 ? 12 : c[3] % 12);
+    else if (f == "l") v = spaced(c[3] % 12 == 0 ? 12 : c[3] % 12);
+    else if (f == "p") v = c[3] < 12 ? "AM" : "PM";
+    else if (f == "P") v = c[3] < 12 ? "am" : "pm";
+    else if (f == "M") v = two(c[4]);
+    else if (f == "S") v = two(c[5]);
+    else if (f == "N") { v = nanos.toString(); while (v.length < 9) v = "0" + v; }
+    else if (f == "s") v = secs.toString();
+    else if (f == "a") v = DAYS[<i32>c[6]];
+    else if (f == "A") v = LONG_DAYS[<i32>c[6]];
+    else if (f == "b" || f == "h") v = MONTHS[<i32>c[1] - 1];
+    else if (f == "B") v = LONG_MONTHS[<i32>c[1] - 1];
+    else if (f == "j") { v = yday.toString(); while (v.length < 3) v = "0" + v; }
+    else if (f == "u") v = (c[6] == 0 ? 7 : c[6]).toString();
+    else if (f == "w") v = c[6].toString();
+    else if (f == "F") v = c[0].toString() + "-" + two(c[1]) + "-" + two(c[2]);
+    else if (f == "D" || f == "x") v = two(c[1]) + "/" + two(c[2]) + "/" + two(c[0] % 100);
+    else if (f == "T" || f == "X") v = two(c[3]) + ":" + two(c[4]) + ":" + two(c[5]);
+    else if (f == "R") v = two(c[3]) + ":" + two(c[4]);
+    else if (f == "r") v = two(c[3] % 12 == 0 ? 12 : c[3] % 12) + ":" + two(c[4]) + ":" + two(c[5]) + (c[3] < 12 ? " AM" : " PM");
+    else if (f == "c") v = DAYS[<i32>c[6]] + " " + MONTHS[<i32>c[1] - 1] + " " + spaced(c[2]) + " " + two(c[3]) + ":" + two(c[4]) + ":" + two(c[5]) + " " + c[0].toString();
+    else if (f == "z") v = "+0000";
+    else if (f == "Z") v = "UTC";
+    else if (f == "n") v = "\n";
+    else if (f == "t") v = "\t";
+    else if (f == "%") v = "%";
+    else v = "%" + flag + f;
+    if (flag == "-") { while (v.length > 1 && (v.charAt(0) == "0" || v.charAt(0) == " ")) v = v.substring(1); }
+    else if (flag == "_") { let k = 0; while (k < v.length - 1 && v.charAt(k) == "0") { v = v.substring(0, k) + " " + v.substring(k + 1); k++; } }
+    out += v;
   }
   return out;
 }
 
-/** date [-u] [+FORMAT] [-d @SECONDS] */
+/** Days since the epoch of a civil date (proleptic Gregorian). */
+function daysFromCivil(y0: i64, m: i64, d: i64): i64 {
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = (y >= 0 ? y : y - 399) / 400;
+  const yoe = y - era * 400;
+  const doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function digitsAt(s: string, at: i32, n: i32): i64 {
+  if (at + n > s.length) return -1;
+  let v: i64 = 0;
+  for (let i = at; i < at + n; i++) { const c = s.charCodeAt(i) - 48; if (c < 0 || c > 9) return -1; v = v * 10 + c; }
+  return v;
+}
+
+/**
+ * Parses a date as GNU date -d and touch -d take it: @SECONDS, YYYY-MM-DD[ |T]HH:MM[:SS][Z],
+ * HH:MM[:SS] (today), now, today, yesterday, tomorrow, and "[+-]N unit[s] [ago]" offsets.
+ * Returns seconds since the epoch, or I64.MIN_VALUE if the text is not a date.
+ */
+export function parseDate(text: string, now: i64): i64 {
+  const s = text.trim();
+  if (s.startsWith("@")) return parseIntOr(s.substring(1), I64.MIN_VALUE);
+  const midnight = now - ((now % 86400) + 86400) % 86400;
+  let base = now;
+  let rest = "";
+  const lower = s.toLowerCase();
+  if (lower == "now" || lower == "") return now;
+  if (lower.startsWith("today")) { rest = s.substring(5); }
+  else if (lower.startsWith("yesterday")) { base = now - 86400; rest = s.substring(9); }
+  else if (lower.startsWith("tomorrow")) { base = now + 86400; rest = s.substring(8); }
+  else if (s.length >= 10 && digitsAt(s, 0, 4) >= 0 && s.charAt(4) == "-" && s.charAt(7) == "-") {
+    const y = digitsAt(s, 0, 4); const m = digitsAt(s, 5, 2); const d = digitsAt(s, 8, 2);
+    if (m < 1 || m > 12 || d < 1 || d > 31) return I64.MIN_VALUE;
+    base = daysFromCivil(y, m, d) * 86400;
+    rest = s.substring(10);
+    if (rest.startsWith("T") || rest.startsWith(" ")) rest = rest.substring(1);
+  } else rest = s;
+  rest = rest.trim();
+  if (rest.endsWith("Z")) rest = rest.substring(0, rest.length - 1).trim();
+  else if (rest.endsWith("UTC")) rest = rest.substring(0, rest.length - 3).trim();
+  // A time of day.
+  if (rest.length >= 5 && rest.charAt(2) == ":") {
+    const h = digitsAt(rest, 0, 2); const mi = digitsAt(rest, 3, 2);
+    let sec: i64 = 0;
+    let used = 5;
+    if (rest.length >= 8 && rest.charAt(5) == ":") { sec = digitsAt(rest, 6, 2); used = 8; }
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return I64.MIN_VALUE;
+    if (base == now) base = midnight;
+    else base = base - ((base % 86400) + 86400) % 86400;
+    base += h * 3600 + mi * 60 + sec;
+    rest = rest.substring(used);
+    if (rest.startsWith(".")) { let k = 1; while (k < rest.length && rest.charCodeAt(k) >= 48 && rest.charCodeAt(k) <= 57) k++; rest = rest.substring(k); }
+    rest = rest.trim();
+  }
+  // Relative offsets: "2 days ago", "+3 hours", "1 week".
+  const words = rest.split(" ");
+  let i = 0;
+  while (i < words.length) {
+    if (words[i] == "") { i++; continue; }
+    let n = parseIntOr(words[i], I64.MIN_VALUE);
+    let unitWord = "";
+    if (n == I64.MIN_VALUE) { n = 1; unitWord = words[i]; i++; }
+    else { if (i + 1 >= words.length) return I64.MIN_VALUE; unitWord = words[i + 1]; i += 2; }
+    let unit = unitWord.toLowerCase();
+    if (unit.endsWith("s") && unit.length > 3) unit = unit.substring(0, unit.length - 1);
+    let scale: i64 = 0;
+    if (unit == "sec" || unit == "second") scale = 1;
+    else if (unit == "min" || unit == "minute") scale = 60;
+    else if (unit == "hour") scale = 3600;
+    else if (unit == "day") scale = 86400;
+    else if (unit == "week") scale = 604800;
+    else if (unit == "fortnight") scale = 1209600;
+    else if (unit == "month") scale = 30 * 86400;
+    else if (unit == "year") scale = 365 * 86400;
+    else return I64.MIN_VALUE;
+    let delta = n * scale;
+    if (i < words.length && words[i].toLowerCase() == "ago") { delta = -delta; i++; }
+    base += delta;
+  }
+  return base;
+}
+
+/** date [-u] [-R] [-I[TIMESPEC]] [-d DATE] [-r FILE] [+FORMAT] */
 export function dateMain(args: string[]): i32 {
-  let secs = proc.nowNs() / 1000000000;
+  const ns = proc.nowNs();
+  let secs = ns / 1000000000;
+  let nanos = ns % 1000000000;
   let format = "";
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a == "-u" || a == "-R") continue;
-    if (a == "-d" && i + 1 < args.length && args[i + 1].startsWith("@")) { secs = parseIntOr(args[++i].substring(1), 0); continue; }
+    if (a == "-u" || a == "--utc" || a == "--universal") continue;
+    if (a == "-R" || a == "--rfc-email") { format = "%a, %d %b %Y %H:%M:%S %z"; continue; }
+    if (a == "-I" || a == "--iso-8601" || a == "-Idate") { format = "%Y-%m-%d"; continue; }
+    if (a == "-Iseconds" || a == "--iso-8601=seconds") { format = "%Y-%m-%dT%H:%M:%S+00:00"; continue; }
+    if (a == "-Iminutes") { format = "%Y-%m-%dT%H:%M+00:00"; continue; }
+    if (a == "-Ihours") { format = "%Y-%m-%dT%H+00:00"; continue; }
+    if (a == "-d" || a == "--date" || a.startsWith("--date=") || (a.startsWith("-d") && a.length > 2)) {
+      const text = a == "-d" || a == "--date" ? (i + 1 < args.length ? args[++i] : "") : a.startsWith("--date=") ? a.substring(7) : a.substring(2);
+      const t = parseDate(text, secs);
+      if (t == I64.MIN_VALUE) return usage("date", "invalid date '" + text + "'");
+      secs = t; nanos = 0;
+      continue;
+    }
+    if (a == "-r" || a == "--reference") {
+      if (i + 1 >= args.length) return usage("date", "option requires an argument -- 'r'");
+      const st = fs.stat(args[++i]);
+      if (st == null) { report("date", args[i], fs.lastError); return 1; }
+      secs = <i64>(st.mtim / 1000000000); nanos = <i64>(st.mtim % 1000000000);
+      continue;
+    }
     if (a.startsWith("+")) { format = a.substring(1); continue; }
     return usage("date", "invalid date '" + a + "'");
   }
-  stdout.line(format != "" ? strftime(format, secs) : formatDate(secs, false));
+  stdout.line(format != "" ? strftime(format, secs, nanos) : formatDate(secs, false));
   return 0;
 }
 
@@ -107,7 +252,7 @@ export function envMain(args: string[]): i32 {
 }
 
 /** Runs a command found in PATH and returns its exit status (127 not found, 126 not runnable). */
-function runAndWait(prog: string, argv: string[], env: string[] | null): i32 {
+export function runAndWait(prog: string, argv: string[], env: string[] | null): i32 {
   const path = which(argv[0]);
   if (path == "") { warn(prog, "'" + argv[0] + "': No such file or directory"); return 127; }
   stdout.flush();
@@ -119,7 +264,7 @@ function runAndWait(prog: string, argv: string[], env: string[] | null): i32 {
 }
 
 /** The path of a command in PATH, or "". */
-function which(name: string): string {
+export function which(name: string): string {
   if (name.indexOf("/") >= 0) return fs.exists(name) ? name : "";
   const p = getenv("PATH");
   const dirs = (p != null ? p : "/bin").split(":");
@@ -338,43 +483,6 @@ export function dfMain(args: string[]): i32 {
     const pct = total > 0 ? (used * 100 + total - 1) / total : 0;
     stdout.str("wasmbox    ").pad(amount(total, h, 1024), h ? 9 : 14).pad(amount(used, h, 1024), h ? 6 : 10).pad(amount(total - used, h, 1024), h ? 6 : 10)
       .pad(pct.toString() + "%", 5).byte(32).line(paths[i]);
-  }
-  return status;
-}
-
-/** xargs [-n N] [COMMAND [ARG]...]: runs COMMAND with words from stdin appended. */
-export function xargsMain(args: string[]): i32 {
-  let i = 0;
-  let perCall = 1 << 30;
-  let replace = "";
-  for (; i < args.length; i++) {
-    if (args[i] == "-n" && i + 1 < args.length) { perCall = <i32>parseIntOr(args[++i], 1); continue; }
-    if (args[i] == "-I" && i + 1 < args.length) { replace = args[++i]; perCall = 1; continue; }
-    if (args[i] == "-0" || args[i] == "-r" || args[i] == "-t") continue;
-    break;
-  }
-  const command = i < args.length ? args.slice(i) : ["echo"];
-  const data = new ByteBuf();
-  data.readFrom(0);
-  const words = new Array<string>();
-  if (replace != "") {
-    const lines = data.toString().split("\n");
-    for (let l = 0; l < lines.length; l++) if (lines[l].length > 0) words.push(lines[l]);
-  } else {
-    const parts = data.toString().replaceAll("\t", " ").replaceAll("\n", " ").split(" ");
-    for (let p = 0; p < parts.length; p++) if (parts[p].length > 0) words.push(parts[p]);
-  }
-  let status = 0;
-  for (let start = 0; start < words.length || (start == 0 && words.length == 0 && replace == ""); start += perCall) {
-    let argv: string[];
-    if (replace != "") {
-      argv = new Array<string>();
-      for (let c = 0; c < command.length; c++) argv.push(command[c].replaceAll(replace, words[start]));
-    } else argv = command.concat(words.slice(start, min(words.length, start + perCall)));
-    const st = runAndWait("xargs", argv, null);
-    if (st == 127 || st == 126) return st;
-    if (st != 0) status = 123;
-    if (words.length == 0) break;
   }
   return status;
 }

@@ -1,5 +1,5 @@
-// Terminal utilities over the kernel's terminal calls: stty (size, modes, the foreground group)
-// and clear (the ANSI sequence for home and erase-display, as ncurses's clear writes for xterm).
+// stty over the kernel's terminal calls: the window size, the line discipline's modes, the
+// foreground group (clear is in misc.ts).
 
 import { stdout, warn } from "../lib/io";
 import { winsize, windowRows, windowCols, tcgetpgrp } from "../lib/proc";
@@ -55,12 +55,5 @@ export function sttyMain(args: string[]): i32 {
   }
   const serr = tty_setattr(0, flags);
   if (serr != 0) { warn("stty", "standard input: " + strerror(serr)); return 1; }
-  return 0;
-}
-
-/** clear: homes the cursor and erases the screen and the scrollback. */
-export function clearMain(args: string[]): i32 {
-  if (args.length > 0) { warn("clear", "unknown option '" + args[0] + "'"); return 1; }
-  stdout.str("\x1b[H\x1b[2J\x1b[3J").flush();
   return 0;
 }

@@ -1,0 +1,140 @@
+// gzip, tar, checksums and base64 in the kernel, checked against the host's gzip, tar,
+// sha256sum/sha1sum/md5sum and base64: the same input through both, and archives crossing over.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Kernel } from "../../kernel/index.js";
+import { bootKernel, loadRootfs, sh } from "./helpers.js";
+
+let kernel: Kernel;
+let hostDir: string;
+beforeAll(async () => {
+  kernel = bootKernel(await loadRootfs());
+  hostDir = mkdtempSync(join(tmpdir(), "wasmbox-archive-"));
+}, 120_000);
+afterAll(() => rmSync(hostDir, { recursive: true, force: true }));
+
+/** Text with repeats and variety, so deflate uses matches, literals and several blocks. */
+function sampleText(lines: number): string {
+  const words = ["alpha", "beta", "gamma", "delta", "wasm", "kernel", "pipe", "τ", "\t", "x"];
+  let out = "";
+  for (let i = 0; i < lines; i++) out += `${i} ${words[i % words.length]} ${words[(i * 7) % words.length]} ${(i * 2654435761) % 1000003}\n`;
+  return out;
+}
+
+function host(cmd: string, args: string[], input?: string | Uint8Array, cwd?: string): Buffer {
+  return execFileSync(cmd, args, { input, cwd, maxBuffer: 64 << 20 });
+}
+
+async function run(script: string, stdin = "") {
+  const r = await sh(kernel, script, { stdin });
+  return { ...r, text: r.stdout };
+}
+
+describe("checksums and base64", () => {
+  const input = sampleText(3000);
+  for (const tool of ["sha256sum", "sha1sum", "md5sum"]) {
+    it(`${tool} matches the host`, async () => {
+      const r = await run(`${tool}`, input);
+      expect(r.stdout).toBe(host(tool, [], input).toString());
+    });
+  }
+  it("sha256sum -c passes and fails like the host", async () => {
+    const r = await run("mkdir -p c && cd c && printf one > a && printf two > b && sha256sum a b > sums && sha256sum -c sums; printf 2 > b; sha256sum -c sums; echo status $?");
+    expect(r.stdout).toBe("a: OK\nb: OK\na: OK\nb: FAILED\nstatus 1\n");
+    expect(r.stderr).toContain("WARNING: 1 computed checksum did NOT match");
+  });
+  it("base64 encodes and decodes like the host, with -w", async () => {
+    expect((await run("base64", input)).stdout).toBe(host("base64", [], input).toString());
+    expect((await run("base64 -w 0", "hello")).stdout).toBe(host("base64", ["-w", "0"], "hello").toString());
+    const encoded = host("base64", [], input).toString();
+    expect((await run("base64 -d", encoded)).stdout).toBe(input);
+    expect((await run("echo '!!!' | base64 -d")).exitCode).toBe(1);
+  });
+  it("cksum matches the host", async () => {
+    expect((await run("cksum", input)).stdout).toBe(host("cksum", [], input).toString());
+  });
+});
+
+describe("gzip", () => {
+  const input = sampleText(20000);
+  it("wasmbox gzip output is read by the host's gunzip, at levels 1, 6 and 9", async () => {
+    kernel.fs.writeFile("/tmp/g.txt", input);
+    for (const level of [1, 6, 9]) {
+      const r = await run(`gzip -${level} -c g.txt > g${level}.gz`);
+      expect(r.exitCode).toBe(0);
+      const gz = kernel.fs.readFile(`/tmp/g${level}.gz`);
+      expect(host("gzip", ["-dc"], gz).toString()).toBe(input);
+      // Real compression: within 15% of the host's size at the same level.
+      expect(gz.length).toBeLessThan(host("gzip", [`-${level}`, "-c"], input).length * 1.15);
+    }
+  });
+  it("host gzip output is read by wasmbox gunzip and zcat (multi-member too)", async () => {
+    const a = host("gzip", ["-9", "-c"], input);
+    const b = host("gzip", ["-1", "-c"], "tail\n");
+    kernel.fs.writeFile("/tmp/h.txt.gz", Buffer.concat([a, b]));
+    const r = await run("gunzip h.txt.gz && ls h.txt* && md5sum < h.txt && zcat < /dev/null; echo $?");
+    const expected = host("md5sum", [], input + "tail\n").toString();
+    expect(r.stdout).toBe(`h.txt\n${expected}1\n`);
+  });
+  it("gzip FILE replaces it with FILE.gz, -k keeps it, -t tests, bad data fails", async () => {
+    const r = await run("mkdir z && cd z && echo data > f && gzip f && ls && gzip -t f.gz && echo ok && gzip -dk f.gz; ls; echo junk > bad.gz; gunzip bad.gz; echo $?");
+    expect(r.stdout).toBe("f.gz\nok\nf\nf.gz\n1\n");
+    expect(r.stderr).toContain("bad.gz: not in gzip format");
+  });
+  it("incompressible and empty input round-trip through the host", async () => {
+    const random = Buffer.alloc(100_000);
+    for (let i = 0; i < random.length; i++) random[i] = (i * 1103515245 + 12345) >>> 16 & 255;
+    kernel.fs.writeFile("/tmp/rnd", random);
+    await run("gzip -c rnd > rnd.gz; gzip -c < /dev/null > empty.gz");
+    expect(Buffer.compare(host("gzip", ["-dc"], kernel.fs.readFile("/tmp/rnd.gz")), random)).toBe(0);
+    expect(host("gzip", ["-dc"], kernel.fs.readFile("/tmp/empty.gz")).length).toBe(0);
+  });
+});
+
+describe("tar", () => {
+  const longName = `${"d".repeat(60)}/${"e".repeat(60)}/${"f".repeat(90)}.txt`;
+  const veryLongLeaf = "n".repeat(120);
+  it("an archive made by wasmbox (with -z, long names, symlinks) is read by the host's tar", async () => {
+    const setup = `mkdir -p t/src/sub t/src/${longName.substring(0, longName.lastIndexOf("/"))} && cd t && echo hello > src/a.txt && seq 500 > src/sub/b && ln -s a.txt src/link && echo deep > src/${longName} && echo leaf > src/sub/${veryLongLeaf}`;
+    const r = await run(`${setup} && tar -czf out.tgz src && tar cf out.tar src`);
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    for (const [file, flags] of [["out.tgz", "-xzf"], ["out.tar", "-xf"]]) {
+      const dest = join(hostDir, file);
+      mkdirSync(dest);
+      writeFileSync(join(dest, file), kernel.fs.readFile(`/tmp/t/${file}`));
+      host("tar", [flags, file], undefined, dest);
+      expect(readFileSync(join(dest, "src/a.txt"), "utf8")).toBe("hello\n");
+      expect(readFileSync(join(dest, "src/sub/b"), "utf8")).toBe(host("seq", ["500"]).toString());
+      expect(readFileSync(join(dest, "src", longName), "utf8")).toBe("deep\n");
+      expect(readFileSync(join(dest, "src/sub", veryLongLeaf), "utf8")).toBe("leaf\n");
+      expect(readFileSync(join(dest, "src/link"), "utf8")).toBe("hello\n");
+      const listing = host("tar", ["-tf", file], undefined, dest).toString().split("\n").filter(Boolean).sort();
+      const own = (await run(`cd t && tar -tf ${file}`)).stdout.split("\n").filter(Boolean).sort();
+      expect(own).toEqual(listing);
+    }
+  });
+  it("an archive made by the host (gnu and pax formats, gzipped) is extracted by wasmbox", async () => {
+    const src = join(hostDir, "hostsrc");
+    mkdirSync(join(src, "dir", "x".repeat(110)), { recursive: true });
+    writeFileSync(join(src, "dir/file"), sampleText(200));
+    writeFileSync(join(src, "dir", "x".repeat(110), "y".repeat(120)), "long\n");
+    for (const format of ["gnu", "pax"]) {
+      const archive = host("tar", [`--format=${format}`, "-czf", "-", "dir"], undefined, src);
+      kernel.fs.writeFile(`/tmp/host-${format}.tgz`, archive);
+      const r = await run(`mkdir -p x-${format} && tar -xzf host-${format}.tgz -C x-${format} && cat x-${format}/dir/file | md5sum && cat x-${format}/dir/${"x".repeat(110)}/${"y".repeat(120)}`);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toBe(host("md5sum", [], sampleText(200)).toString() + "long\n");
+    }
+  });
+  it("tar -tv lists like GNU tar; selected members, -O and missing members", async () => {
+    const r = await run("mkdir -p v/d && cd v && echo 12345 > d/f && touch -d @0 d/f 2>/dev/null; tar cf a.tar d && tar -xOf a.tar d/f && tar tf a.tar d/f && tar tf a.tar nope; echo $?");
+    expect(r.stdout).toBe("12345\nd/f\n2\n");
+    expect(r.stderr).toContain("nope: Not found in archive");
+    const v = await run("cd v && tar tvf a.tar d/f");
+    expect(v.stdout).toMatch(/^-rw-r--r-- root\/root +6 \d{4}-\d\d-\d\d \d\d:\d\d d\/f\n$/);
+  });
+});

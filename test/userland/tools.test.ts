@@ -1,0 +1,154 @@
+// xargs, find and awk in the kernel, each script run by the host's sh with its findutils and
+// awk and by wasmbox in an identical fresh directory: the outputs and statuses must be the same.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Kernel } from "../../kernel/index.js";
+import { bootKernel, loadRootfs, sh } from "./helpers.js";
+
+let kernel: Kernel;
+const hostDirs: string[] = [];
+let counter = 0;
+beforeAll(async () => { kernel = bootKernel(await loadRootfs()); }, 120_000);
+afterAll(() => { for (const d of hostDirs) rmSync(d, { recursive: true, force: true }); });
+
+function onHost(script: string, stdin: string): { stdout: string; code: number } {
+  const dir = mkdtempSync(join(tmpdir(), "wasmbox-tools-"));
+  hostDirs.push(dir);
+  try {
+    return { stdout: execFileSync("sh", ["-c", script], { cwd: dir, input: stdin, env: { PATH: process.env.PATH, LC_ALL: "C" } }).toString(), code: 0 };
+  } catch (error) {
+    const e = error as { stdout: Buffer; status: number };
+    return { stdout: e.stdout.toString(), code: e.status };
+  }
+}
+
+async function inKernel(script: string, stdin: string) {
+  const dir = `/tmp/case${counter++}`;
+  kernel.fs.mkdir(dir, { recursive: true });
+  const r = await sh(kernel, script, { cwd: dir, stdin });
+  return { stdout: r.stdout, code: r.exitCode, stderr: r.stderr };
+}
+
+/** Runs script on both sides and expects equal output and status (and some output). */
+async function same(script: string, stdin = "") {
+  const want = onHost(script, stdin);
+  const got = await inKernel(script, stdin);
+  expect({ stdout: got.stdout, code: got.code }, got.stderr).toEqual(want);
+  return got;
+}
+
+const TREE = "mkdir -p t/a/b t/c && echo hello > t/a/f.txt && echo x > t/a/b/g.TXT && seq 2000 > t/big && touch t/c/empty && ln -s a t/link; ";
+
+describe("xargs", () => {
+  const cases: Array<[string, string, string]> = [
+    ["-n1 (the old failure)", "xargs -n1 echo", "a b  c\nd\n"],
+    ["-n 2 and default echo", "xargs -n 2", "1 2 3 4 5\n"],
+    ["-I{} per line", "xargs -I{} echo 'item [{}]'", "one two\n  three\n"],
+    ["-0 with spaces", "printf 'a b\\0c\\0' | xargs -0 -n1 echo", ""],
+    ["-L 2", "xargs -L 2 echo", "a b\nc\nd e f\n"],
+    ["-r with no input", "xargs -r echo never; echo status $?", ""],
+    ["no -r runs once", "xargs echo once", ""],
+    ["quotes and backslashes", "xargs -n1 echo", "'a b' \"c d\" e\\ f\n"],
+    ["exit 123 when a command fails", "xargs -n1 sh -c 'test $0 != b'; echo $?", "a b c\n"],
+    ["-P 3 runs them all", "xargs -P 3 -n 1 echo | sort", "3 1 2 5 4\n"],
+    ["-d ,", "printf 'x,y,z' | xargs -d , -n 1 echo", ""],
+    ["-t traces to stderr", "xargs -t -n 2 echo 2>/dev/null", "p q r\n"],
+  ];
+  for (const [name, script, stdin] of cases) it(name, async () => { await same(script, stdin); });
+});
+
+describe("find", () => {
+  const cases: Array<[string, string]> = [
+    ["-name -type", "find t -name '*.txt' -type f"],
+    ["-iname", "find t -iname '*.txt' | sort"],
+    ["-path", "find t -path '*/a/*' | sort"],
+    ["-maxdepth -mindepth", "find t -mindepth 1 -maxdepth 1 | sort"],
+    ["-type d and l", "find t -type d | sort; find t -type l"],
+    ["! and -o with parentheses", "find t \\( -name big -o -name empty \\) -print | sort; find t/a ! -type d | sort"],
+    ["-prune", "find t -name a -prune -o -type f -print | sort"],
+    ["-exec ;", "find t -name '*.txt' -exec echo found {} \\;"],
+    ["-exec +", "find t -type f -exec echo {} + | tr ' ' '\\n' | sort"],
+    ["-print0 | xargs -0", "find t -type f -print0 | xargs -0 wc -c | sort"],
+    ["-size", "find t -type f -size +2k; find t -type f -size -1k | sort; find t -size 0 -type f; find t -type f -size 4001c"],
+    ["-empty", "find t -empty | sort"],
+    ["-newer and -mtime", "touch -d @0 t/c/empty 2>/dev/null || true; find t -type f -mtime -1 | sort; find t -type f -newer t/c/empty | sort"],
+    ["-delete", "find t -name '*.txt' -delete; find t -type f | sort"],
+    ["-regex", "find t -regex '.*/[fg]\\..*' | sort"],
+    ["unknown predicate", "find t -bogus"],
+    ["missing path", "find nowhere; echo $?"],
+  ];
+  for (const [name, script] of cases) it(name, async () => { await same(TREE + script); });
+});
+
+const DATA = "alice 30 nyc\nbob 25 sf\ncarol 35 nyc\ndave 40 la\neve 28 sf\n";
+
+describe("awk", () => {
+  const cases: Array<[string, string]> = [
+    ["sum a column", "awk '{ s += $2 } END { print s, NR, s / NR }'"],
+    ["-F and -v", "awk -F' ' -v min=29 '$2 > min { print $1 }'"],
+    ["regex patterns and ranges", "awk '/^b/,/^d/ { print NR \": \" $1 }'"],
+    ["arrays and for-in with sort", "awk '{ n[$3]++; t[$3] += $2 } END { for (c in n) print c, n[c], t[c] }' | sort"],
+    ["in and delete", "awk '{ a[$1] } END { delete a[\"bob\"]; print (\"bob\" in a), (\"eve\" in a), length(a) }'"],
+    ["functions with recursion and array params", "awk 'function fact(n) { return n <= 1 ? 1 : n * fact(n - 1) } function fill(arr, k) { arr[k] = k * 2 } BEGIN { print fact(10); fill(x, 3); print x[3] }'"],
+    ["printf and sprintf", "awk '{ printf \"%-6s|%5.1f|%03d|%x|%c|%e\\n\", $1, $2 / 3, NR, $2, 65 + NR, $2 * 1000 } END { s = sprintf(\"%s-%d\", \"z\", 7.9); print s }'"],
+    ["string functions", "awk 'BEGIN { s = \"hello world\"; print length(s), substr(s, 7), substr(s, 2, 3), index(s, \"o w\"), toupper(s), tolower(\"ABC\") }'"],
+    ["sub gsub & and \\\\&", "awk '{ gsub(/[aeiou]/, \"<&>\"); sub(/>/, \"\\\\&\"); print }'"],
+    ["split and match", "awk 'BEGIN { n = split(\"a:b::c\", p, \":\"); print n, p[1], p[4]; n = split(\"x1y22z\", q, /[0-9]+/); print n, q[3]; print match(\"foobar\", /o+b/), RSTART, RLENGTH }'"],
+    ["field assignment, NF and $0", "awk '{ $2 = \"X\"; print; print NF } NR == 2 { NF = 1; print; $5 = \"e\"; print; print NF }'"],
+    ["OFS ORS", "awk 'BEGIN { OFS = \"-\"; ORS = \"|\\n\" } { $1 = $1; print }'"],
+    ["getline forms", "printf 'l1\\nl2\\n' > f; awk 'BEGIN { while ((getline line < \"f\") > 0) n++; print n, NR; getline < \"f\"; print $0, NR } NR == 1 { getline; print \"now\", $1, NR } NR == 3 { getline x; print x, NR } END { \"echo piped\" | getline v; print v; close(\"echo piped\") }'"],
+    ["print to pipe and file", "awk '{ print $2 | \"sort -n\"; print $1 > \"names\" } END { close(\"sort -n\"); print \"done\" }'; cat names"],
+    ["next and exit", "awk 'NR == 2 { next } NR == 4 { exit 3 } { print } END { print \"end\" }'; echo $?"],
+    ["comparisons: strnum fields and strings", "awk '{ print ($2 < 100), ($1 < \"c\"), ($2 == \"25\"), (\"10\" < \"9\") }'"],
+    ["uninitialized and arithmetic", "awk 'BEGIN { print x + 0, x \"\", length(x); print 2 ^ 10, -2 ^ 2, 7 % 3, int(-3.7), 1 / 4, 1e6, 0.1 + 0.2 }'"],
+    ["increment and assignment ops", "awk 'BEGIN { i = 5; print i++ + ++i, i; i *= 2; i -= 1; i /= 3; i %= 2; print i; a[\"k\"]++; a[\"k\"] += 2; print a[\"k\"] }'"],
+    ["while do for break continue", "awk 'BEGIN { while (i < 10) { i++; if (i == 3) continue; if (i == 6) break; printf \"%d \", i }; do { j++ } while (j < 5); for (k = 0; k < 3; k++) ; print j, k }'"],
+    ["ternary, logic, regex match ops", "awk '{ print ($2 > 30 ? \"old\" : \"young\"), ($3 ~ /^n/ && $2 < 35), ($1 !~ \"a\") }'"],
+    ["multidimensional subscripts", "awk '{ g[$3, $1] = $2 } END { for (k in g) { split(k, p, SUBSEP); print p[1], p[2], g[k] } }' | sort"],
+    ["-f program file and ARGV", "printf 'BEGIN { for (i = 0; i < ARGC; i++) if (i > 0) print ARGV[i] }\\n' > p.awk; awk -f p.awk one two"],
+    ["FS regex and tab", "printf 'a,b;c\\n' | awk -F'[,;]' '{ print $3, $1 }'; printf 'x\\ty z\\n' | awk -F'\\t' '{ print $2 }'"],
+    ["command-line assignment between files", "echo 1 > f1; echo 2 > f2; awk '{ print v, $0, FILENAME, FNR }' v=a f1 v=b f2"],
+    ["paragraph mode RS", "printf 'a b\\nc\\n\\n\\nd e\\n' | awk 'BEGIN { RS = \"\" } { print NR \": \" $1 \"/\" $NF \"/\" NF }'"],
+    ["system and its status", "awk 'BEGIN { r = system(\"exit 3\"); print \"status\", r }'"],
+    ["syntax error", "awk 'BEGIN { print ( }' 2>/dev/null; echo $?"],
+  ];
+  for (const [name, script] of cases) it(name, async () => { await same(script, DATA); });
+});
+
+const FILES = "printf 'apple 1\\nbanana 2\\ncherry 3\\ndate 4\\n' > a; printf 'banana x\\ncherry y\\nelder z\\n' > b; seq 1 40 > n; ";
+
+describe("line tools", () => {
+  const cases: Array<[string, string]> = [
+    ["tac and rev", "tac a; printf 'x\\ny' | tac; echo; rev a"],
+    ["paste", "paste a b; paste -d, a b; paste -s -d: n; cut -c1 a | paste - -"],
+    ["comm", "cut -d' ' -f1 a > a1; cut -d' ' -f1 b > b1; comm a1 b1; comm -12 a1 b1; comm -3 a1 b1"],
+    ["join", "join a b; join -a 1 a b; join -v 2 a b; join -o 1.2,2.2,0 a b; join -t ' ' -1 1 -2 1 a b"],
+    ["nl", "printf 'a\\n\\nb\\n' > e; nl e; nl -b a e; nl -n ln -w 3 -s ': ' e; nl -n rz -v 9 e"],
+    ["fold", "printf 'The quick brown fox jumps over the lazy dog again and again\\n' > q; fold -w 10 q; fold -s -w 12 q; fold -w 7 -b q"],
+    ["split -l and -b", "split -l 15 n; wc -l xaa xab xac; split -b 20 -d -a 3 n p; ls p*; cat p000"],
+    ["shuf is a permutation", "shuf n | sort -n | md5sum; shuf -i 1-10 | sort -n | tr '\\n' ' '; shuf -e a b c | sort; shuf -n 3 n | wc -l"],
+    ["cmp", "cp a c; cmp a c; echo $?; cmp a b; echo $?; cmp -s a b; echo $?; printf 'apple 1\\nbanana 3\\n' > d; cmp -l a d 2>/dev/null; echo $?"],
+  ];
+  for (const [name, script] of cases) it(name, async () => { await same(FILES + script); });
+});
+
+describe("diff and patch", () => {
+  const edit = "seq 1 30 > old; seq 1 30 | sed -e 's/^5$/five/' -e '12d' -e '20a\\\nextra' -e 's/^28$/XX/' > new; ";
+  const cases: Array<[string, string]> = [
+    ["normal output", "diff old new; echo $?"],
+    ["unified output", "diff -u old new | tail -n +3; diff -U 1 old new | tail -n +3"],
+    ["identical files", "diff old old; echo $?; diff -u old old; echo $?"],
+    ["-q and missing file", "diff -q old new; echo $?; diff old nothing 2>/dev/null; echo $?"],
+    ["no newline at end", "printf 'a\\nb' > x; printf 'a\\nc\\n' > y; diff x y; diff -u x y | tail -n +3"],
+    ["added and deleted at the edges", "printf 'a\\nb\\n' > x; printf 'z\\na\\nb\\nc\\n' > y; diff x y; diff -u y x | tail -n +3; : > empty; diff empty x; diff -u x empty | tail -n +3"],
+    ["-i -w -b -B", "printf 'Hello  World\\n\\nend\\n' > x; printf 'hello world\\nend\\n' > y; diff -i x y; echo $?; diff -i -b -B x y; echo $?; diff -w -i -B x y; echo $?"],
+    ["-r on directories", "mkdir -p d1/s d2/s; echo 1 > d1/f; echo 2 > d2/f; echo o > d1/only; echo same > d1/s/g; echo same > d2/s/g; diff -r d1 d2; echo $?"],
+    ["patch applies a unified diff", "diff -u old new > p.diff; cp old work; patch work < p.diff; cmp work new && echo same"],
+    ["patch -R and -p1 with offsets", "mkdir -p a1 b1; cp old a1/f; cp new b1/f; diff -u a1/f b1/f > p.diff; mkdir t; (echo header; cat new) > t/f; cd t && patch -p1 -R < ../p.diff && (echo header; cat ../old) | cmp - f && echo reverted"],
+    ["patch failure", "printf 'x\\n' > work; diff -u old new > p.diff; patch work < p.diff; echo $?; ls work*"],
+  ];
+  for (const [name, script] of cases) it(name, async () => { await same(edit + script); });
+});
