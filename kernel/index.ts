@@ -15,4 +15,5 @@ export type { LayerEntry } from "./vfs/layer.js";
 export { signature } from "./syscalls/table.js";
 export type { SyscallDef } from "./syscalls/table.js";
 export { InputStream, OutputStream } from "./stdio.js";
+export type { Terminal, TerminalControl, WindowSize } from "./proc/terminal.js";
 export type { HostOutput, HostOutputs } from "./host-output.js";

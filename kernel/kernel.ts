@@ -17,7 +17,9 @@ import type { FdEntry } from "./proc/fd-table.js";
 import { Process, type ProcessHost } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
 import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
-import { InputStream, OutputStream, type TerminalControl } from "./stdio.js";
+import { InputStream, OutputStream } from "./stdio.js";
+import { Terminal, TerminalInput, type TerminalControl, type WindowSize } from "./proc/terminal.js";
+import type { OpenFile } from "./vfs/open-file.js";
 import { HostOutputs, HostOutputStream, type HostOutput } from "./host-output.js";
 import { fdSyscalls } from "./syscalls/fd.js";
 import { kernelSyscalls } from "./syscalls/kernel-calls.js";
@@ -49,7 +51,7 @@ export interface KernelOptions {
   trace?: (line: string) => void;
   /** Where kernel messages go (traps, kernel bugs, notices); default: process.stderr. */
   log?: (line: string) => void;
-  /** The host terminal, when stdin is one (for tty_mode). */
+  /** The host terminal, when stdin is one: put in raw mode while a run's terminal reads it; its window size. */
   terminal?: TerminalControl;
   /** Most live processes in the whole kernel (EAGAIN past it), like Linux's threads-max. */
   maxProcesses?: number;
@@ -115,8 +117,13 @@ export interface RunOptions {
   stderrTo?: HostOutput;
   /** Keep output in the result (default true). */
   capture?: boolean;
-  /** Whether fds 0-2 are a terminal. */
+  /**
+   * Whether fds 0-2 are a terminal: the run's first process then leads a new session whose
+   * controlling terminal reads `stdin` through a line discipline (kernel/proc/terminal.ts).
+   */
   tty?: boolean;
+  /** The terminal's window when `tty` (default: the host terminal's, else 24 x 80); later changes go through `proc.ctty.resize()`. */
+  terminalSize?: WindowSize;
   cwd?: string;
   /** Directories preopened for the guest, in this order (see preopenRoot). */
   dirs?: Array<DirMount | TmpfsMount>;
@@ -172,6 +179,8 @@ export interface SpawnRequest {
   engine?: "inline" | "worker";
   /** Its user and group ids (default: the parent's, else root). */
   user?: { uid: number; gid: number };
+  /** A terminal the new process (a session leader) takes as its controlling terminal. */
+  terminal?: Terminal;
 }
 
 export class Kernel implements ProcessHost, EngineKernel {
@@ -369,6 +378,11 @@ export class Kernel implements ProcessHost, EngineKernel {
       this.processes.add();
       limiter.arm(this.scheduler);
       if (req.newGroup) proc.pgid = proc.pid;
+      if (req.terminal) {
+        proc.ctty = req.terminal;
+        req.terminal.session = proc.session;
+        req.terminal.setForeground(proc.pgid);
+      }
       for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);
       if (isComponentProgram(program)) this.componentRunner.start(proc, program);
       else this.engines[engine].start(proc, program);
@@ -393,10 +407,12 @@ export class Kernel implements ProcessHost, EngineKernel {
     const capture = options.capture ?? true;
     const out: Uint8Array[] = [];
     const err: Uint8Array[] = [];
-    const stdin = this.stdinFor(options.stdin, options.tty ?? false);
     const tty = options.tty ?? false;
     const stdout = options.stdoutTo ? new HostOutputStream(options.stdoutTo, tty) : new OutputStream(outputSink(capture ? out : null, options.onStdout), tty);
     const stderr = options.stderrTo ? new HostOutputStream(options.stderrTo, tty) : new OutputStream(outputSink(capture ? err : null, options.onStderr), tty);
+    const terminal = tty ? this.terminalFor(container, options.stdin, stdout) : undefined;
+    if (terminal && options.terminalSize) terminal.resize(options.terminalSize);
+    const stdin: OpenFile = terminal ? new TerminalInput(terminal) : this.stdinFor(options.stdin);
     const fds: Array<[number, FdEntry]> = [
       [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0 }],
       [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0 }],
@@ -410,8 +426,6 @@ export class Kernel implements ProcessHost, EngineKernel {
       fds.push([3 + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
     });
     const env = Array.isArray(options.env) ? options.env : Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    // WASI has no getcwd: a program learns its working directory from PWD, as the shell keeps it.
-    if (options.cwd !== undefined && !env.some((e) => e.startsWith("PWD="))) env.push(`PWD=${options.cwd}`);
     const argv0 = options.argv0 ?? (typeof program === "string" ? program : "main.wasm");
     const engine = container.engine ?? this.engineKind;
     const loaded = typeof program === "string" ? undefined
@@ -421,10 +435,10 @@ export class Kernel implements ProcessHost, EngineKernel {
       : program;
     const proc = this.spawn({
       container, parent: null, path: typeof program === "string" ? program : undefined, program: loaded,
-      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds, user: options.user,
+      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds, user: options.user, terminal,
     });
     options.onStart?.(proc);
-    const status = await proc.exited;
+    const status = await proc.exited.finally(() => terminal?.detach());
     const limitHit = own ? container.limiter.hit : undefined;
     const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
     const exitCode = signal !== undefined ? 128 + signal : (status >> 8) & 0xff;
@@ -452,14 +466,30 @@ export class Kernel implements ProcessHost, EngineKernel {
   }
 
   /** Standard input from what run() was given. */
-  private stdinFor(given: RunOptions["stdin"], tty: boolean): InputStream {
+  private stdinFor(given: RunOptions["stdin"]): InputStream {
     if (given instanceof InputStream) return given;
-    const terminal = tty ? (this.terminal ?? { setRaw: () => undefined }) : null;
-    if (typeof given === "string" || given instanceof Uint8Array) return InputStream.of(given, terminal);
-    const input = new InputStream(terminal);
+    if (typeof given === "string" || given instanceof Uint8Array) return InputStream.of(given);
+    const input = new InputStream();
     if (given) input.attach(given);
     else input.end();
     return input;
+  }
+
+  /** A run's terminal: it reads `given` (the host terminal when that is the CLI's stdin) and echoes to `screen`. */
+  private terminalFor(container: Container, stdin: RunOptions["stdin"], screen: OpenFile): Terminal {
+    const echo = (bytes: Uint8Array) => void screen.write([bytes]);
+    // A terminal's keys are read from the start (^C must reach it while no one reads).
+    const given = typeof stdin === "function" ? stdin() : stdin;
+    if (typeof given === "string" || given instanceof Uint8Array || given instanceof InputStream || !given) {
+      const terminal = new Terminal(container, echo, () => this.current);
+      if (given instanceof InputStream) terminal.attachInput(given);
+      else if (given) terminal.feed(typeof given === "string" ? Buffer.from(given) : given);
+      else terminal.hangup();
+      return terminal;
+    }
+    const terminal = new Terminal(container, echo, () => this.current, this.terminal);
+    terminal.attach(given);
+    return terminal;
   }
 
   /** A trap ended a guest: tell its stderr what and where, as wasmtime does. */
@@ -484,13 +514,13 @@ export class Kernel implements ProcessHost, EngineKernel {
   }
 
   /**
-   * ^C on the controlling terminal: SIGINT to the container's foreground process group (set by
-   * tty_foreground), or to its pid 1 when that group has no live process.
+   * A signal from outside (the CLI got SIGINT): to the foreground group of pid 1's terminal, or
+   * to pid 1 when it has none.
    */
   interrupt(container: Container = this.host, sig = SIGINT): void {
-    const live = container.liveProcesses();
-    const group = live.filter((p) => p.pgid === container.foregroundGroup);
-    for (const p of group.length > 0 ? group : live.filter((p) => p.pid === 1)) p.signal(sig);
+    const init = container.liveProcesses().find((p) => p.pid === 1);
+    if (init?.ctty) init.ctty.signalForeground(sig);
+    else init?.signal(sig);
   }
 
   /** Prints a line to the kernel log. */

@@ -7,10 +7,7 @@ import { OpenFile, type Readiness } from "./vfs/open-file.js";
 import { nowNs } from "./vfs/vnode.js";
 import { Filetype, FDFLAGS_NONBLOCK, RIGHTS_STREAM, Rights, type Filestat } from "./wasi.js";
 
-/** A host terminal's controls, for tty_mode. */
-export interface TerminalControl {
-  setRaw(raw: boolean): void;
-}
+export type { TerminalControl } from "./proc/terminal.js";
 
 function streamStat(ino: bigint, filetype: Filetype, size = 0n): Filestat {
   const t = nowNs();
@@ -66,14 +63,14 @@ export class InputStream extends OpenFile {
   /** Called on the first read, so a host stream is only consumed when a guest wants it. */
   private startSource?: () => void;
 
-  constructor(readonly terminal: TerminalControl | null = null, private readonly ino = 0n) {
+  constructor(private readonly ino = 0n) {
     super();
-    this.filetype = terminal ? Filetype.CHARACTER_DEVICE : Filetype.UNKNOWN;
+    this.filetype = Filetype.UNKNOWN;
   }
 
   /** Input that is all there is: the stream ends after it. */
-  static of(data: string | Uint8Array, terminal: TerminalControl | null = null): InputStream {
-    const input = new InputStream(terminal);
+  static of(data: string | Uint8Array): InputStream {
+    const input = new InputStream();
     input.push(typeof data === "string" ? Buffer.from(data) : data);
     input.end();
     return input;
@@ -151,9 +148,5 @@ export class InputStream extends OpenFile {
 
   override stat(): Filestat {
     return streamStat(this.ino, this.filetype, BigInt(this.buffered));
-  }
-
-  override isTerminal(): boolean {
-    return this.terminal !== null;
   }
 }

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
 import {
-  Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError, isComponent,
+  Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError, isComponent, type TerminalControl,
 } from "../../kernel/host.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
@@ -50,6 +50,19 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
   return own === undefined ? undefined : `${value}=${own}`;
 }
 
+/** The CLI's terminal as the kernel drives it: its raw mode, and the window of whichever of stdout or stderr is one. */
+function hostTerminal(setRaw: (raw: boolean) => void): TerminalControl {
+  const screen = [process.stdout, process.stderr].find((s) => s.isTTY);
+  return {
+    setRaw,
+    size: () => (screen?.rows && screen.columns ? { rows: screen.rows, cols: screen.columns } : undefined),
+    onResize(listener) {
+      screen?.on("resize", listener);
+      return () => void screen?.off("resize", listener);
+    },
+  };
+}
+
 /** Whether the CLI's stdin is a terminal, asked without making the stdin stream where io knows. */
 function stdinIsTerminal(io: CliIo): boolean {
   return io.stdinIsTerminal ?? Boolean(io.stdin?.isTTY);
@@ -57,7 +70,7 @@ function stdinIsTerminal(io: CliIo): boolean {
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
 export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; componentCacheDir?: string }): Kernel {
-  const terminal = stdinIsTerminal(io) ? { setRaw: (raw: boolean) => void io.stdin?.setRawMode?.(raw) } : undefined;
+  const terminal = stdinIsTerminal(io) ? hostTerminal((raw) => void io.stdin?.setRawMode?.(raw)) : undefined;
   let kernel: Kernel;
   // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
   const say = (line: string) => {

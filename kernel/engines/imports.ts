@@ -4,7 +4,7 @@ import { SIGSYS } from "../abi/wasmbox-abi.js";
 import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
-import { ProcExit, ProcKilled } from "../proc/wait.js";
+import { ProcExit, ProcKilled, type Wait } from "../proc/wait.js";
 import { makeDispatcher, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
 import type { EngineKernel } from "./engine.js";
 
@@ -37,8 +37,8 @@ export function bindSyscalls(
     kernel.reportBug(self, error);
     throw error;
   };
-  const block = (wait: import("../proc/wait.js").Wait, again: () => unknown, done: (v: unknown) => number) =>
-    ctx.proc.block(wait, (w) => (w.resume ? w.resume() : again()), done, fail);
+  const block = (wait: Wait, again: () => unknown, done: (v: unknown) => number) =>
+    ctx.proc.block(wait, (w) => retry(ctx.proc, w, again), done, fail);
   const bound: BoundImport[] = [];
   for (const def of defs) {
     let fn: (...raw: number[]) => unknown;
@@ -167,3 +167,8 @@ export function missingImports(module: WebAssembly.Module, table: readonly Sysca
     .map((imp) => `${imp.module}.${imp.name}${imp.kind === "function" ? "" : ` (${imp.kind})`}`);
 }
 
+/** A blocked call made again once its wait is over: others made calls meanwhile, so the kernel's current process is set back first. */
+function retry(proc: Process, wait: Wait, again: () => unknown): unknown {
+  proc.host.current = proc;
+  return wait.resume ? wait.resume() : again();
+}

@@ -232,6 +232,16 @@ export class WorkerEngine implements Engine {
         }
         if (backoff > 0) backoff--;
         scheduler.pauseWorker(proc);
+        // A stopped process (SIGSTOP, ^Z) makes no call until SIGCONT: its thread waits for the answer.
+        if (proc.stoppedBy !== 0) {
+          try {
+            await proc.whileStopped();
+          } catch {
+            return;
+          }
+          if (finished) return;
+          proc.state = "RUNNING";
+        }
         const call = calls[i32[CALL]];
         const args = call.types.map((t, k) => (t === "i64" ? i64[ARGS_SLOT + k] : i32[2 * (ARGS_SLOT + k)]));
         let result: unknown;

@@ -74,8 +74,6 @@ export class Container {
    * a rejected promise (the changes could not be saved) makes the call fail with EIO.
    */
   onSync?: () => Promise<void> | void;
-  /** The process group that gets SIGINT from ^C on its terminal. */
-  foregroundGroup = 1;
   /** The engine its processes run on, when not the kernel's default (docker run --engine). */
   engine?: "inline" | "worker";
 

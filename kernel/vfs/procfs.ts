@@ -128,7 +128,7 @@ export class ProcFs implements FileSystem {
     const base = `/${proc.pid}@${proc.startedAt}`;
     return this.dir(base, () => new Map([
       ["status", () => this.file(base + "/status", () => [
-        `Name:\t${proc.name}`, `State:\t${STATE_NAMES[proc.state]}`, `Pid:\t${proc.pid}`,
+        `Name:\t${proc.name}`, `State:\t${proc.stoppedBy !== 0 && proc.state !== "ZOMBIE" ? "T (stopped)" : STATE_NAMES[proc.state]}`, `Pid:\t${proc.pid}`,
         `PPid:\t${proc.parent?.container === proc.container ? proc.parent.pid : 0}`, `PGid:\t${proc.pgid}`,
         `Uid:\t${proc.uid}\t${proc.uid}\t${proc.uid}\t${proc.uid}`, `Gid:\t${proc.gid}\t${proc.gid}\t${proc.gid}\t${proc.gid}`, `VmRSS:\t${Math.floor(proc.memoryBytes / 1024)} kB`,
         `CpuMs:\t${Math.floor((proc.cpuNs + this.kernel.scheduler.currentSliceNs(proc)) / 1e6)}`,

@@ -30,7 +30,7 @@ function boot(data: GuestBootData): void {
   post({ type: "up", ms: kernelUpMs });
   let initRunningMs = 0;
 
-  const stdin = new InputStream(null);
+  const stdin = new InputStream();
   if (!data.stdin) stdin.end();
   let init: Process | undefined;
   const withInit = data.init && existsIn(container, "/bin/init");
