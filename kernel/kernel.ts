@@ -22,12 +22,14 @@ import { kernelSyscalls } from "./syscalls/kernel-calls.js";
 import { miscSyscalls } from "./syscalls/misc.js";
 import { pathSyscalls } from "./syscalls/path.js";
 import { pollSyscalls } from "./syscalls/poll.js";
+import { sockSyscalls } from "./syscalls/sock.js";
 import { DispatcherFactories, type SyscallDef } from "./syscalls/table.js";
 import { makeDevFs } from "./vfs/devfs.js";
 import { HostFs } from "./vfs/hostfs.js";
 import { MemFs } from "./vfs/memory.js";
 import { MountNamespace } from "./vfs/namespace.js";
 import { DirectoryFile } from "./vfs/open-file.js";
+import { Networks } from "./net/networks.js";
 import { ProcFs } from "./vfs/procfs.js";
 import type { Vnode } from "./vfs/vnode.js";
 import { Filetype, RIGHTS_ALL, RIGHTS_DIR } from "./wasi.js";
@@ -155,7 +157,7 @@ export interface SpawnRequest {
 }
 
 export class Kernel {
-  readonly syscalls: readonly SyscallDef[] = [...fdSyscalls, ...pathSyscalls, ...miscSyscalls, ...pollSyscalls, ...kernelSyscalls];
+  readonly syscalls: readonly SyscallDef[] = [...fdSyscalls, ...pathSyscalls, ...miscSyscalls, ...pollSyscalls, ...kernelSyscalls, ...sockSyscalls];
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
   readonly programs: ProgramCache;
@@ -185,6 +187,8 @@ export class Kernel {
   readonly bugs: Error[] = [];
   /** Host fds guests write to (the CLI's stdout and stderr): flushed before a process blocks or ends. */
   readonly hostOutputs = new HostOutputs();
+  /** The virtual networks containers join (the default "bridge" and user networks). */
+  readonly networks = new Networks();
   private readonly engines: Record<"inline" | "worker", Engine>;
   private nextDev = 1n;
   /** /dev, one for the whole kernel: its devices keep no state of their own (stdin etc. are the caller's). */
@@ -271,7 +275,7 @@ export class Kernel {
   }
 
   /** Creates a container with its own namespaces over `root` (a filesystem root vnode). */
-  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: number; readOnlyFs?: boolean; id?: string }): Container {
+  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: number; readOnlyFs?: boolean; id?: string; network?: string }): Container {
     const n = this.nextContainer++;
     const id = options.id ?? `c${n}`;
     const container = new Container({
@@ -285,6 +289,7 @@ export class Kernel {
       allowedSyscalls: options.allowedSyscalls, refusedErrno: options.refusedErrno, readOnlyFs: options.readOnlyFs,
     });
     this.mountSystemDirs(container);
+    if (options.network !== undefined && options.network !== "none") this.networks.connect(container.net, options.network, [container.name, container.hostname]);
     return container;
   }
 

@@ -1,7 +1,8 @@
-// A container: the bundle of namespaces (mounts, pids, hostname) and limits that its processes share.
+// A container: the bundle of namespaces (mounts, pids, hostname, network) and limits that its processes share.
 // The kernel's own processes live in a "host" container with no limits.
 import { totalmem } from "node:os";
 import type { MountNamespace } from "../vfs/namespace.js";
+import { NetNamespace } from "../net/namespace.js";
 import type { Process } from "../proc/process.js";
 
 /** A container's pids limit when none is given (--pids-limit): one container cannot fill the process table. */
@@ -85,6 +86,8 @@ export interface ContainerOptions {
    * their flags and the file they touch, not only their names; see `readOnlyFs` on Container.
    */
   readOnlyFs?: boolean;
+  /** Its network namespace (default: a new one with only a loopback). */
+  net?: NetNamespace;
 }
 
 /** A container's shared state. */
@@ -94,6 +97,8 @@ export class Container {
   hostname: string;
   readonly ns: MountNamespace;
   readonly pids = new PidNamespace();
+  /** Its network namespace: interfaces, port tables, names. */
+  readonly net: NetNamespace;
   readonly limits: ContainerLimits;
   readonly allowedSyscalls?: ReadonlySet<string>;
   readonly refusedErrno: number;
@@ -130,6 +135,7 @@ export class Container {
     this.refusedErrno = options.refusedErrno ?? 52;
     this.capabilitySandbox = options.capabilitySandbox ?? false;
     this.readOnlyFs = options.readOnlyFs ?? false;
+    this.net = options.net ?? new NetNamespace(options.hostname);
   }
 
   /** When it was made (its wall-clock limit counts from here). */
