@@ -28,7 +28,7 @@ import { makeDevFs } from "./vfs/devfs.js";
 import { HostFs } from "./vfs/hostfs.js";
 import { MemFs } from "./vfs/memory.js";
 import { MountNamespace } from "./vfs/namespace.js";
-import { DirectoryFile } from "./vfs/open-file.js";
+import { DirectoryFile, type OpenFile } from "./vfs/open-file.js";
 import { Networks } from "./net/networks.js";
 import { ProcFs } from "./vfs/procfs.js";
 import type { Vnode } from "./vfs/vnode.js";
@@ -106,6 +106,11 @@ export interface RunOptions {
   cwd?: string;
   /** Directories preopened for the guest, in this order (see preopenRoot). */
   dirs?: Array<DirMount | TmpfsMount>;
+  /**
+   * Sockets preopened for the guest from fd 3, before the directories (wasmtime's --tcplisten
+   * order); the run takes over their reference.
+   */
+  sockets?: OpenFile[];
   container?: Container;
   /**
    * true (the default, for library use): fd 3 is the container's "/" (the kernel's in-memory
@@ -414,12 +419,14 @@ export class Kernel {
       [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0 }],
       [2, { file: stderr, rightsBase: stderr.rightsMask, rightsInheriting: 0 }],
     ];
+    const sockets = options.sockets ?? [];
+    sockets.forEach((file, i) => fds.push([3 + i, { file, rightsBase: file.rightsMask, rightsInheriting: file.rightsMask }]));
     // Each preopen: the chain of vnodes from the namespace root to its directory, and its name.
     const preopens: Array<[Vnode[], string]> = own ? [] : [[[container.ns.root], "/"]];
     dirs.forEach((dir, i) => preopens.push([own ? [roots[i]] : this.mountDir(container.ns, dir, roots[i]), dir.guest]));
     preopens.forEach(([chain, name], i) => {
       const file = new DirectoryFile(chain[chain.length - 1], chain);
-      fds.push([3 + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
+      fds.push([3 + sockets.length + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
     });
     const env = Array.isArray(options.env) ? options.env : Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
     // WASI has no getcwd: a program learns its working directory from PWD, as the shell keeps it.

@@ -40,6 +40,8 @@ export class TcpSocket extends Socket {
   private connectError = 0;
   /** Closed by its listener before anyone accepted it: the client gets a reset. */
   private aborted = false;
+  /** Closes the host server behind a listener made by adoptHostListener(). */
+  private closeHost?: () => void;
 
   constructor(ns: NetNamespace, family: Family, ino: bigint, private readonly allocIno: () => bigint) {
     super(ns, family, ino);
@@ -163,6 +165,22 @@ export class TcpSocket extends Socket {
     this.state = "bound";
   }
 
+  /** Makes it the kernel's end of a connection on the host (node accepted or made it). */
+  adoptHost(channel: StreamChannel, local: SockAddr, peer: SockAddr): void {
+    this.channel = channel;
+    this.local = local;
+    this.peer = peer;
+    this.state = "connected";
+  }
+
+  /** Makes it a listener whose connections a host server enqueues; `closeHost` closes that server. */
+  adoptHostListener(local: SockAddr, backlog: number, closeHost: () => void): void {
+    this.local = local;
+    this.backlog = clampBacklog(backlog);
+    this.state = "listening";
+    this.closeHost = closeHost;
+  }
+
   /** The host edge finished a connect. */
   connected(channel: StreamChannel, local?: SockAddr): void {
     if (this.state !== "connecting") {
@@ -276,6 +294,7 @@ export class TcpSocket extends Socket {
     this.state = "closed";
     if (wasListening) {
       this.ns.edge?.tcp.unlisten?.(this);
+      this.closeHost?.();
       // Connections nobody accepted are aborted: their clients see ECONNRESET.
       for (const conn of this.pending.splice(0)) {
         conn.aborted = true;

@@ -1,7 +1,6 @@
 // The kernel's sockets, driven by a C guest built here with Debian's clang (test/net/c/net.c): TCP and
 // UDP echo over loopback and between containers, poll, a killed peer, errors, options and fd limits.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,18 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kernel, type RunResult } from "../../kernel/index.js";
 import { MemFs } from "../../kernel/vfs/memory.js";
 import type { Process } from "../../kernel/proc/process.js";
+import { buildCBytes } from "../helpers/clang.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-/** Builds test/net/c/NAME.c for wasm32-wasi; returns the module's bytes. */
-export function buildGuest(name: string, dir: string): Uint8Array {
-  const out = path.join(dir, `${name}.wasm`);
-  const r = spawnSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-debug", path.join(HERE, "c", `${name}.c`), "-o", out]);
-  if (r.error || r.status !== 0) {
-    throw new Error(`clang could not build ${name}.c for wasm32-wasi (Debian: apt-get install clang lld wasi-libc libclang-rt-dev-wasm32): ${r.error?.message ?? r.stderr.toString()}`);
-  }
-  return readFileSync(out);
-}
 
 /** Waits until `check` holds, polling every 5 ms; fails with `what` after `ms`. */
 async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -41,7 +31,7 @@ describe("kernel sockets (C guest)", () => {
 
   beforeAll(() => {
     work = mkdtempSync(path.join(tmpdir(), "wasmbox-net-"));
-    net = buildGuest("net", work);
+    net = buildCBytes(path.join(HERE, "c", "net.c"), work);
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -94,7 +84,7 @@ describe("kernel sockets (C guest)", () => {
 
   it("serves many concurrent connections from one process with poll", async () => {
     const kernel = new Kernel();
-    const clients = 16;
+    const clients = 10;
     const server = kernel.run(net, { args: ["tcp-poll-server", "9000", String(clients)] });
     const results = await Promise.all(
       Array.from({ length: clients }, (_, i) => kernel.run(net, { args: ["tcp-client", "127.0.0.1", "9000", `client ${i}`] })),
