@@ -46,6 +46,9 @@ export async function baseRootfs(buildDir: string = USERLAND_BUILD_DIR): Promise
     textFile("etc/passwd", PASSWD),
     textFile("etc/group", GROUP),
     textFile("etc/hostname", "wasmbox\n"),
+    // Placeholders the container runtime mounts its network's files over (as docker's images have them).
+    textFile("etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
+    textFile("etc/resolv.conf", ""),
     textFile("etc/profile", PROFILE),
     dir("tmp", 0o1777),
     dir("home"),

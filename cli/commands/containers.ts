@@ -51,6 +51,7 @@ function createOptionsOf(opts: Options): CreateOptions {
     init: opts.init as boolean | undefined,
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
     logOpt: opts.logOpt as string[] | undefined,
+    network: opts.network as string | undefined, publish: opts.publish as string[] | undefined, hostOutbound: opts.hostOutbound as boolean | undefined,
   };
 }
 

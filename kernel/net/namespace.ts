@@ -49,6 +49,8 @@ export class NetNamespace {
   private nextEphemeral = EPHEMERAL_FIRST;
   /** The way out to the host: set for --network host and for outbound access (see `outbound`). */
   edge?: HostEdge;
+  /** --network host: every address is the host's (its loopback too); sockets go through the edge. */
+  hostMode = false;
 
   /**
    * `hostname`: the name it answers to itself. `outbound`: whether connections to addresses that no
@@ -76,13 +78,20 @@ export class NetNamespace {
    * kernel, when outbound is allowed). ENETUNREACH otherwise.
    */
   route(ip: string): NetNamespace | "host" {
+    if (this.hostMode) return "host";
     if (isAny(ip) || this.hasAddress(ip)) return this;
+    if (this.outbound && this.networks().some((n) => n.gateway === ip)) return "host";
     for (const network of this.networks()) {
       const member = network.members.get(ip);
       if (member) return member;
     }
     if (this.outbound) return "host";
     throw new SysError(Errno.NETUNREACH);
+  }
+
+  /** The host address a connection routed to the host goes to: a network's gateway is the host's loopback (docker's host-gateway). */
+  hostTarget(ip: string): string {
+    return this.networks().some((n) => n.gateway === ip) ? LOOPBACK4 : ip;
   }
 
   /** The local address a connection to `dest` leaves from. */

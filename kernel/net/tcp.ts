@@ -40,6 +40,8 @@ export class TcpSocket extends Socket {
   private connectError = 0;
   /** Closed by its listener before anyone accepted it: the client gets a reset. */
   private aborted = false;
+  /** A blocking connect is waiting for the host: its retry succeeds once connected. */
+  private blockedInConnect = false;
   /** Closes the host server behind a listener made by adoptHostListener(). */
   private closeHost?: () => void;
 
@@ -96,6 +98,19 @@ export class TcpSocket extends Socket {
     return new Wait(this.events.wait());
   }
 
+  /** The next pending connection without waiting (for the kernel's own forwarders), if any. */
+  takePending(): TcpSocket | undefined {
+    const conn = this.pending.shift();
+    if (conn) this.events.wakeAll();
+    return conn;
+  }
+
+  /** Closes it with a reset: the peer gets ECONNRESET (a connection nobody would accept). */
+  abort(): void {
+    this.aborted = true;
+    this.release();
+  }
+
   /** Gives an accepted connection back to the head of the queue (the fd table was full). */
   requeue(conn: TcpSocket): void {
     this.pending.unshift(conn);
@@ -108,16 +123,25 @@ export class TcpSocket extends Socket {
    */
   connect(to: SockAddr): void | Wait {
     if (to.family !== this.family) throw new SysError(Errno.AFNOSUPPORT);
-    if (this.state === "connected") throw new SysError(Errno.ISCONN);
+    if (this.state === "connected") {
+      // The retry of a blocking connect that waited for the host: it is done.
+      if (this.blockedInConnect) {
+        this.blockedInConnect = false;
+        return;
+      }
+      throw new SysError(Errno.ISCONN);
+    }
     if (this.state === "listening" || this.state === "closed") throw new SysError(Errno.INVAL);
     if (this.state === "connecting") {
       if (this.connectError) {
         const e = this.connectError;
         this.connectError = 0;
         this.state = "bound";
+        this.blockedInConnect = false;
         throw new SysError(e);
       }
       if (this.flags & FDFLAGS_NONBLOCK) throw new SysError(Errno.ALREADY);
+      this.blockedInConnect = true;
       return new Wait(this.events.wait());
     }
     const target = this.ns.route(to.ip);
@@ -128,9 +152,10 @@ export class TcpSocket extends Socket {
       this.ensureLocal(dest);
       this.state = "connecting";
       this.peer = dest;
-      edge.tcp.connect(this, dest);
+      edge.tcp.connect(this, { ...dest, ip: this.ns.hostTarget(dest.ip) });
       if (this.state === "connecting") {
         if (this.flags & FDFLAGS_NONBLOCK) throw new SysError(Errno.INPROGRESS);
+        this.blockedInConnect = true;
         return new Wait(this.events.wait());
       }
       return this.connect(to);
@@ -296,10 +321,7 @@ export class TcpSocket extends Socket {
       this.ns.edge?.tcp.unlisten?.(this);
       this.closeHost?.();
       // Connections nobody accepted are aborted: their clients see ECONNRESET.
-      for (const conn of this.pending.splice(0)) {
-        conn.aborted = true;
-        conn.release();
-      }
+      for (const conn of this.pending.splice(0)) conn.abort();
     }
     this.channel?.close(this.aborted);
     if (this.holdsPort && this.local) this.ns.unbind(this.ns.tcpPorts, this.local, this);

@@ -35,7 +35,7 @@ static int listener(int family, int port, int backlog) {
   return fd;
 }
 
-/* Connects to HOST:PORT, retrying while nobody listens yet (for up to 5 s). */
+/* Connects to HOST:PORT, retrying while nobody listens yet (for up to 5 s; not at all with NET_NO_RETRY set). */
 static int dial(const char *host, int port, int family) {
   wx_addr_port to;
   must(wx_lookup(host, port, family, &to), "resolve");
@@ -45,7 +45,7 @@ static int dial(const char *host, int port, int family) {
     int e = wx_sock_connect(fd, &to);
     if (e == 0) return fd;
     close(fd);
-    if (e != ECONNREFUSED || tries >= 500) must(e, "connect");
+    if (e != ECONNREFUSED || tries >= 500 || getenv("NET_NO_RETRY")) must(e, "connect");
     nap_ms(10);
   }
 }
