@@ -15,7 +15,7 @@ export const APPLETS: readonly string[] = [
   "head", "tail", "grep", "egrep", "sed", "sort", "uniq", "cut", "tr", "tee", "seq", "yes", "find",
   "xargs", "env", "printenv", "true", "false", "sleep", "date", "uname", "hostname", "ps", "kill",
   "basename", "dirname", "readlink", "du", "df", "free", "which", "test", "[", "pwd", "sync",
-  "printf",
+  "printf", "nc", "httpd", "wget", "ip",
 ];
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n";

@@ -9,6 +9,7 @@ import { testMain } from "./test";
 import { grepMain, sedMain } from "./textre";
 import { lsMain, mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain, duMain, findMain } from "./files";
 import { dateMain, envMain, whichMain, printenvMain, sleepMain, unameMain, hostnameMain, psMain, killMain, basenameMain, dirnameMain, pwdMain, syncMain, freeMain, dfMain, xargsMain, initMain } from "./system";
+import { ncMain, httpdMain, wgetMain, ipMain } from "./net";
 import { catMain, echoMain, wcMain, headMain, tailMain, teeMain, seqMain, yesMain, trMain, cutMain, uniqMain, sortMain } from "./text";
 
 /** Runs the applet `name`; -1 if there is no such applet. */
@@ -61,6 +62,10 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "cut") return cutMain(args);
   if (name == "uniq") return uniqMain(args);
   if (name == "sort") return sortMain(args);
+  if (name == "nc") return ncMain(args);
+  if (name == "httpd") return httpdMain(args);
+  if (name == "wget") return wgetMain(args);
+  if (name == "ip") return ipMain(args);
   return -1;
 }
 
