@@ -46,6 +46,9 @@ export class HostStream implements StreamChannel {
   private paused = false;
 
   constructor(private readonly socket: net.Socket, private readonly events: WaitQueue, private readonly sendBuffer: () => number) {
+    // Each send is one write of everything the guest passed: Nagle's algorithm would only hold a
+    // response's second write back for the peer's delayed ACK (40 ms on Linux loopback).
+    socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
       if (this.readShut) return;
       this.chunks.push(chunk);

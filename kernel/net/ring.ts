@@ -1,8 +1,8 @@
 // A bounded byte ring: one direction of a TCP connection (its receiver's buffer, SO_RCVBUF).
 // Storage is allocated at the first byte, so an idle connection costs no buffer.
 
-/** The receive buffer a stream socket gets when none is set (as Linux's tcp_rmem default, 128 KiB). */
-export const DEFAULT_STREAM_BUFFER = 128 * 1024;
+/** The receive buffer a stream socket gets when none is set (256 KiB: Linux autotunes past its 128 KiB default). */
+export const DEFAULT_STREAM_BUFFER = 256 * 1024;
 /** The smallest and largest buffer SO_RCVBUF/SO_SNDBUF may set. */
 export const MIN_BUFFER = 2048;
 export const MAX_BUFFER = 16 * 1024 * 1024;
