@@ -152,6 +152,11 @@ class HttpConn {
 const MAX_REQUEST: i32 = 16384;
 const MAX_CONNS: i32 = 256;
 
+/** An error page as busybox httpd sends one. */
+function errorPage(status: string): string {
+  return "<HTML><HEAD><TITLE>" + status + "</TITLE></HEAD><BODY><H1>" + status + "</H1></BODY></HTML>\n";
+}
+
 /** Sends a whole response; false when the client is gone. */
 function respond(fd: i32, status: string, type: string, body: Uint8Array | null, bodyText: string, keepAlive: bool, head: bool, extra: string = ""): bool {
   const payload = body != null ? body : Uint8Array.wrap(String.UTF8.encode(bodyText));
@@ -172,25 +177,25 @@ function serveRequest(fd: i32, request: string, root: string): bool {
   let keepAlive = !http10 && lower.indexOf("\r\nconnection: close") < 0;
   if (http10 && lower.indexOf("\r\nconnection: keep-alive") >= 0) keepAlive = true;
   if (parts.length < 3 || !parts[2].startsWith("HTTP/")) {
-    respond(fd, "400 Bad Request", "text/html", null, "<HTML><HEAD><TITLE>400 Bad Request</TITLE></HEAD><BODY><H1>400 Bad Request</H1></BODY></HTML>\n", false, false);
+    respond(fd, "400 Bad Request", "text/html", null, errorPage("400 Bad Request"), false, false);
     return false;
   }
   const method = parts[0];
   const head = method == "HEAD";
   if (method != "GET" && !head) {
-    return respond(fd, "501 Not Implemented", "text/html", null, "<HTML><HEAD><TITLE>501 Not Implemented</TITLE></HEAD><BODY><H1>501 Not Implemented</H1></BODY></HTML>\n", keepAlive, false) && keepAlive;
+    return respond(fd, "501 Not Implemented", "text/html", null, errorPage("501 Not Implemented"), keepAlive, false) && keepAlive;
   }
   let target = parts[1];
   const q = target.indexOf("?");
   if (q >= 0) target = target.substring(0, q);
   const decoded = urlDecode(target);
   if (decoded == null || !decoded.startsWith("/") || decoded.indexOf("/../") >= 0 || decoded.endsWith("/..")) {
-    return respond(fd, "400 Bad Request", "text/html", null, "<HTML><HEAD><TITLE>400 Bad Request</TITLE></HEAD><BODY><H1>400 Bad Request</H1></BODY></HTML>\n", keepAlive, head) && keepAlive;
+    return respond(fd, "400 Bad Request", "text/html", null, errorPage("400 Bad Request"), keepAlive, head) && keepAlive;
   }
   const path = root + decoded;
   const st = fs.stat(path);
   if (st == null) {
-    return respond(fd, "404 Not Found", "text/html", null, "<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD><BODY><H1>404 Not Found</H1>\nThe requested URL was not found</BODY></HTML>\n", keepAlive, head) && keepAlive;
+    return respond(fd, "404 Not Found", "text/html", null, errorPage("404 Not Found"), keepAlive, head) && keepAlive;
   }
   if (st.isDir()) {
     if (!decoded.endsWith("/")) {
@@ -213,7 +218,7 @@ function serveRequest(fd: i32, request: string, root: string): bool {
   }
   const data = fs.readFile(path);
   if (data == null) {
-    return respond(fd, "403 Forbidden", "text/html", null, "<HTML><HEAD><TITLE>403 Forbidden</TITLE></HEAD><BODY><H1>403 Forbidden</H1></BODY></HTML>\n", keepAlive, head) && keepAlive;
+    return respond(fd, "403 Forbidden", "text/html", null, errorPage("403 Forbidden"), keepAlive, head) && keepAlive;
   }
   return respond(fd, "200 OK", contentType(path), data, "", keepAlive, head) && keepAlive;
 }
