@@ -10,7 +10,7 @@ import { Filetype } from "../kernel/wasi.js";
 import { MountNamespace } from "../kernel/vfs/namespace.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { canonicalIp, familyOf, formatSockAddr, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr } from "../kernel/net/address.js";
-import { HostStream, hostErrno, hostTcpEdge, listenOnHost } from "../kernel/net/host.js";
+import { HostStream, hostErrno, hostTcpEdge, hostUdpEdge, listenOnHost } from "../kernel/net/host.js";
 import { DEFAULT_NETWORK } from "../kernel/net/networks.js";
 import { SockOption } from "../kernel/net/socket.js";
 import { TcpSocket } from "../kernel/net/tcp.js";
@@ -90,7 +90,7 @@ export async function attachNetwork(kernel: Kernel, container: Container, spec: 
   if (spec.mode === "host") {
     ns.outbound = true;
     ns.hostMode = true;
-    ns.edge = { tcp: { ...hostTcpEdge(), ...hostListenEdge(kernel) } };
+    ns.edge = { tcp: { ...hostTcpEdge(), ...hostListenEdge(kernel) }, udp: hostUdpEdge() };
   } else if (spec.mode !== "none") {
     try {
       kernel.networks.connect(ns, spec.mode, [container.name, container.hostname]);

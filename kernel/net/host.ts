@@ -2,6 +2,7 @@
 // connections come to a kernel socket's accept queue (--tcplisten, -p, --network host), and
 // outbound connections. Backpressure: the host socket is paused while its received bytes fill the
 // receive buffer, and a send waits while node's write buffer holds a send buffer's worth.
+import * as dgram from "node:dgram";
 import * as net from "node:net";
 import { Errno, SysError } from "../errno.js";
 import type { WaitQueue } from "../proc/wait-queue.js";
@@ -11,6 +12,7 @@ import { DEFAULT_STREAM_BUFFER } from "./ring.js";
 import { SockOption } from "./socket.js";
 import type { StreamChannel } from "./stream.js";
 import { TcpSocket, type TcpHostEdge } from "./tcp.js";
+import type { UdpHostEdge, UdpSocket } from "./udp.js";
 
 /** Node's error codes as the errnos a guest sees. */
 const HOST_ERRNOS: Record<string, Errno> = {
@@ -230,6 +232,50 @@ export function hostTcpEdge(): TcpHostEdge {
         socket.off("error", failed);
         sock.connected(new HostStream(socket, sock.events, () => sock.bufferSize(SockOption.SEND_BUF_SIZE)), nodeAddr(socket.localAddress, socket.localPort, sock.family));
       });
+    },
+  };
+}
+
+/**
+ * The UDP host edge (--network host): each kernel UDP socket that binds or sends gets one node:dgram
+ * socket on the same address; what arrives there is delivered to the kernel socket.
+ */
+export function hostUdpEdge(): UdpHostEdge {
+  const sockets = new WeakMap<UdpSocket, dgram.Socket>();
+  /** Sends node has not finished, per host socket: a close waits for them (a datagram sent just before exit still goes). */
+  const pending = new WeakMap<dgram.Socket, { sends: number; closing: boolean }>();
+  const open = (sock: UdpSocket): dgram.Socket => {
+    let socket = sockets.get(sock);
+    if (socket) return socket;
+    socket = dgram.createSocket(sock.family === 4 ? "udp4" : "udp6");
+    socket.on("message", (data, rinfo) => sock.deliver(nodeAddr(rinfo.address, rinfo.port, sock.family), new Uint8Array(data)));
+    socket.on("error", (e) => {
+      sock.lastError = hostErrno(e);
+      sock.events.wakeAll();
+    });
+    const local = sock.local;
+    socket.bind({ address: local?.ip, port: local?.port ?? 0 });
+    sockets.set(sock, socket);
+    return socket;
+  };
+  return {
+    bind: (sock) => void open(sock),
+    send(sock, data, to) {
+      const socket = open(sock);
+      const state = pending.get(socket) ?? { sends: 0, closing: false };
+      pending.set(socket, state);
+      state.sends++;
+      socket.send(data, to.port, to.ip, () => {
+        if (--state.sends === 0 && state.closing) socket.close();
+      });
+    },
+    close(sock) {
+      const socket = sockets.get(sock);
+      sockets.delete(sock);
+      if (!socket) return;
+      const state = pending.get(socket);
+      if (state && state.sends > 0) state.closing = true;
+      else socket.close();
     },
   };
 }

@@ -15,6 +15,8 @@ export const MAX_DATAGRAM = 65507;
 
 /** What takes UDP to and from the host (node:dgram). */
 export interface UdpHostEdge {
+  /** Binds the socket's local address on the host too (--network host): what arrives there is delivered to it. */
+  bind(sock: UdpSocket): void;
   /** Sends a datagram to a host address from the socket (binding it on the host first if needed). */
   send(sock: UdpSocket, data: Uint8Array, to: SockAddr): void;
   /** Closes what send() opened for the socket. */
@@ -49,6 +51,7 @@ export class UdpSocket extends Socket {
     if (addr.family !== this.family) throw new SysError(Errno.AFNOSUPPORT);
     if (this.local) throw new SysError(Errno.INVAL);
     this.local = this.ns.bind(this.ns.udpPorts, addr, this);
+    if (this.ns.hostMode) this.ns.edge?.udp?.bind(this);
   }
 
   private ensureBound(): SockAddr {

@@ -2,6 +2,7 @@
 // networks or with --network none, -p publishing a container port on a real host port (and a taken
 // port refused by name), --network host, and --host-outbound. The guest is test/net/c/net.c.
 import { mkdtempSync, rmSync } from "node:fs";
+import * as dgram from "node:dgram";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -35,6 +36,26 @@ async function hostExchange(port: number, text: string): Promise<string> {
       if (Date.now() > deadline) throw new Error(`no exchange on 127.0.0.1:${port}: ${String(e)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+}
+
+/** Sends datagrams to 127.0.0.1:port from the host every 50 ms until one is answered (5 s); the answer. */
+async function hostDatagram(port: number, text: string): Promise<string> {
+  const socket = dgram.createSocket("udp4");
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const deadline = Date.now() + 5000;
+      socket.on("message", (m) => resolve(m.toString()));
+      const send = () => {
+        if (Date.now() > deadline) return reject(new Error(`no answer from udp 127.0.0.1:${port}`));
+        socket.send(text, port, "127.0.0.1");
+        timer = setTimeout(send, 50);
+      };
+      let timer = setTimeout(send, 0);
+      socket.on("close", () => clearTimeout(timer));
+    });
+  } finally {
+    socket.close();
   }
 }
 
@@ -89,10 +110,14 @@ describe("container networks", () => {
     }
   });
 
-  it("gives --network host the host's sockets, and --host-outbound connections to host addresses", async () => {
-    const server = await start(runtime, ["net", "tcp-server", "4", String(HOST_MODE), "1"], { network: "host" }, "net");
+  it("gives --network host the host's TCP and UDP sockets, and --host-outbound connections to host addresses", async () => {
+    // NET_BIND keeps the guest's servers on the host's loopback.
+    const server = await start(runtime, ["net", "tcp-server", "4", String(HOST_MODE), "1"], { network: "host", env: ["NET_BIND=127.0.0.1"] }, "net");
     expect(await hostExchange(HOST_MODE, "into host mode")).toBe("into host mode");
     await server.done();
+    const udpServer = await start(runtime, ["net", "udp-server", "4", String(HOST_MODE), "1"], { network: "host", env: ["NET_BIND=127.0.0.1"] }, "net");
+    expect(await hostDatagram(HOST_MODE, "udp into host mode")).toBe("UDP INTO HOST MODE");
+    await udpServer.done();
     const echo = net.createServer({ allowHalfOpen: true }, (s) => s.pipe(s));
     await new Promise<void>((resolve) => echo.listen(HOST_SERVER, "127.0.0.1", resolve));
     try {

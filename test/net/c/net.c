@@ -25,11 +25,19 @@ static int must(int e, const char *what) {
   return 0;
 }
 
+/* Where servers bind: NET_BIND's address if set (a host-network container stays on loopback), else the wildcard. */
+static wx_addr_port bind_addr(int family, int port) {
+  wx_addr_port a = wx_any(family, port);
+  const char *host = getenv("NET_BIND");
+  if (host) must(wx_lookup(host, port, family, &a), "resolve NET_BIND");
+  return a;
+}
+
 static int listener(int family, int port, int backlog) {
   int fd;
   must(wx_sock_open(family, WX_STREAM, 0, &fd), "sock_open");
   must(wx_sock_set_opt_flag(fd, WX_OPT_REUSE_ADDR, 1), "reuseaddr");
-  wx_addr_port any = wx_any(family, port);
+  wx_addr_port any = bind_addr(family, port);
   must(wx_sock_bind(fd, &any), "bind");
   must(wx_sock_listen(fd, backlog), "listen");
   return fd;
@@ -182,7 +190,7 @@ static int tcp_wait(const char *host, int port, const char *data) {
 static int udp_server(int family, int port, int count) {
   int fd;
   must(wx_sock_open(family, WX_DGRAM, 0, &fd), "sock_open");
-  wx_addr_port any = wx_any(family, port);
+  wx_addr_port any = bind_addr(family, port);
   must(wx_sock_bind(fd, &any), "bind");
   for (int i = 0; i < count; i++) {
     char buf[1024];
