@@ -27,6 +27,10 @@ if (!only || only === "containers") {
   const { benchContainers, formatContainerFigures } = await import("./containers.js");
   for (const line of formatContainerFigures(await benchContainers())) console.log(line);
 }
+if (only === "net") {
+  const { benchNet } = await import("./net.js");
+  for (const f of await benchNet()) console.log(format(f));
+}
 if (!only || only === "programs") {
   const { benchPrograms } = await import("./programs.js");
   for (const f of await benchPrograms((l) => process.stderr.write(`  .. ${l}\n`))) console.log(format(f));

@@ -18,6 +18,7 @@ export interface RunFlag {
 const MODULE_FLAGS: RunFlag[] = [
   { flags: "--dir <HOST[::GUEST]>", description: "preopen a host directory under the name HOST (or GUEST; HOST::/ makes it the guest's /), in order from fd 3; repeatable", repeatable: true, module: true, image: false },
   { flags: "--tmpfs <PATH>", description: "preopen an empty in-memory directory under the name PATH; repeatable", repeatable: true, module: true, image: false },
+  { flags: "--tcplisten <HOST:PORT>", description: "preopen a TCP socket listening on a host address (before the --dir preopens, from fd 3), as wasmtime does; repeatable", repeatable: true, module: true, image: false },
   { flags: "--env <K[=V]>", description: "set an environment variable (a bare K takes the host's value); repeatable", repeatable: true, module: true, image: true },
   { flags: "-e, --env-var <K[=V]>", description: "the same, as docker spells it; repeatable", repeatable: true, module: true, image: true },
   { flags: "--invoke <NAME>", description: "call the export NAME with ARGS (i32/i64/f32/f64) instead of _start and print its results", module: true, image: false },

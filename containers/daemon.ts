@@ -15,6 +15,7 @@ import { changeKind, inspectOf, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord } from "./runtime.js";
+import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, portsOf, removeNetwork } from "./network-api.js";
 import { checkCreateOptions, specFromOptions, SpecError, type CreateOptions } from "./spec.js";
 
 /** Options of a daemon. */
@@ -196,6 +197,14 @@ function followLog(runtime: ContainerRuntime, record: ContainerRecord): LogFollo
 
 /** The route table: method, path pattern, handler. */
 const ROUTES: Array<[string, RegExp, Handler]> = [
+  // Networks (containers/network-api.ts).
+  ["GET", /^\/networks$/, async (ctx) => json(ctx, 200, listNetworks(ctx.runtime))],
+  ["POST", /^\/networks\/create$/, async (ctx) => json(ctx, 201, createNetwork(ctx.runtime, (await jsonBody(ctx.req)).Name))],
+  ["GET", /^\/networks\/([^/]+)$/, async (ctx) => json(ctx, 200, inspectNetwork(ctx.runtime, ctx.params[0]!))],
+  ["DELETE", /^\/networks\/([^/]+)$/, async (ctx) => json(ctx, 200, removeNetwork(ctx.runtime, ctx.params[0]!) ?? {})],
+  ["POST", /^\/networks\/([^/]+)\/connect$/, async (ctx) => json(ctx, 200, connectNetwork(ctx.runtime, ctx.params[0]!, (await jsonBody(ctx.req)).Container) ?? {})],
+  ["POST", /^\/networks\/([^/]+)\/disconnect$/, async (ctx) => json(ctx, 200, disconnectNetwork(ctx.runtime, ctx.params[0]!, (await jsonBody(ctx.req)).Container) ?? {})],
+  ["GET", /^\/containers\/([^/]+)\/port$/, async (ctx) => json(ctx, 200, portsOf(ctx.runtime, ctx.params[0]!))],
   ["GET", /^\/_ping$/, async (ctx) => json(ctx, 200, { ok: true, pid: process.pid })],
   ["POST", /^\/shutdown$/, async (ctx) => {
     json(ctx, 200, { ok: true });

@@ -16,6 +16,7 @@ import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
+import { attachNetwork, networkSpec, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
@@ -62,6 +63,8 @@ export interface ContainerRecord {
   removal?: Promise<void>;
   /** Runs its HEALTHCHECK while it runs. */
   health?: HealthMonitor;
+  /** Its network while it runs (published ports, networks joined): see containers/network.ts. */
+  network?: AttachedNetwork;
 }
 
 /** Options of a runtime. */
@@ -364,12 +367,18 @@ export class ContainerRuntime {
     overlay.onNoSpace = storageLimitMarker(container);
     if (spec.engine !== "auto") container.engine = spec.engine;
     let program: { path: string; argv: string[]; user?: Credentials };
+    let network: AttachedNetwork | undefined;
     try {
       const fs = new FsApi(container.ns);
       for (const mount of spec.mounts) this.kernel.mountHostDir(container.ns, mount);
       fs.mkdirp(spec.workdir);
-      overlay.readOnly = spec.readOnly;
       program = { ...this.resolveProgram(container.ns, spec), user: containerCredentials(container.ns, spec.user) };
+      network = await attachNetwork(this.kernel, container, spec.network ?? networkSpec({}), fs);
+      overlay.readOnly = spec.readOnly;
+      if (record.live) {
+        network.detach();
+        return undefined;
+      }
     } catch (e) {
       record.upper = undefined;
       record.upperFs = overlay.upper;
@@ -382,7 +391,13 @@ export class ContainerRuntime {
     // What a guest syncs is on disk when its fd_sync returns (the saves run one after another),
     // so a daemon killed after that keeps it; other writes are saved when the container stops.
     if (this.files) container.onSync = this.upperSaver(record, overlay);
-    return this.launched(record, new ContainerInstance(this.kernel, container, overlay, spec, program, io, onError));
+    const instance = new ContainerInstance(this.kernel, container, overlay, spec, program, io, onError);
+    record.network = network;
+    void instance.ended.then(() => {
+      network.detach();
+      if (record.network === network) record.network = undefined;
+    });
+    return this.launched(record, instance);
   }
 
   /** What a container's fd_sync calls: saves its upper, one save after another; rejects when that save failed (the guest gets EIO). */

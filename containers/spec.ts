@@ -1,6 +1,7 @@
 // containers/: what a container is made from, as data: the spec saved as config.json, its state
 // record, the docker-style flags that build a spec (declared as data, shared by run and create),
 // sizes and durations, and the named syscall profiles of --syscalls.
+import { networkSpec, type NetworkSpec } from "./network.js";
 import { readFileSync } from "node:fs";
 import { posix, resolve } from "node:path";
 import {
@@ -58,6 +59,8 @@ export interface ContainerSpec {
   /** The image's EXPOSE ports (`80/tcp`), for inspect and for -P to publish; its LABELs. */
   exposedPorts?: string[];
   labels?: Record<string, string>;
+  /** `--network`, `-p`, `--host-outbound` (absent in configs written before networks: the default bridge). */
+  network?: NetworkSpec;
 }
 
 /** The kind of an instance (configs written before VMs are containers). */
@@ -137,6 +140,9 @@ export interface CreateOptions {
   healthRetries?: string;
   /** false: --no-healthcheck. */
   healthcheck?: boolean;
+  network?: string;
+  publish?: string[];
+  hostOutbound?: boolean;
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -178,6 +184,9 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["--vm-memory <size>", "with --vm: the guest's memory, its heap limit and its processes' cap (default 256m)"],
   ["--vm-cpus <n>", "with --vm: virtual CPUs; 1 runs every guest process on the guest's thread (default 1)"],
   ["--log-opt <K=V>", "log rotation: max-size=SIZE (default 20m), max-file=N (default 5); repeatable", true],
+  ["--network <name>", "bridge (default), none (loopback only), host (the host's network, through node:net) or a user network"],
+  ["-p, --publish <[HOSTIP:]HOSTPORT:CONTAINERPORT>", "publish a container port on a host port (HOSTIP defaults to 0.0.0.0); repeatable", true],
+  ["--host-outbound", "let a bridge container connect to host addresses (through node:net, as a NAT would)"],
 ];
 
 /** Parses --log-opt max-size=SIZE and max-file=N (docker's local driver's options) over the defaults. */
@@ -221,7 +230,7 @@ const CONTAINER_ONLY: ReadonlyArray<[keyof CreateOptions, string]> = [
   ["volume", "--volume"], ["readOnly", "--read-only"], ["syscalls", "--syscalls"], ["syscallErrno", "--syscall-errno"],
   ["storageLimit", "--storage-limit"], ["memory", "--memory (use --vm-memory)"], ["pidsLimit", "--pids-limit"], ["ulimit", "--ulimit"],
   ["cpuTime", "--cpu-time"], ["timeLimit", "--time-limit"], ["cpus", "--cpus (use --vm-cpus)"], ["cpuShares", "--cpu-shares"],
-  ["tty", "--tty"], ["interactive", "--interactive"],
+  ["tty", "--tty"], ["interactive", "--interactive"], ["publish", "--publish"], ["network", "--network"], ["hostOutbound", "--host-outbound"],
 ];
 
 /** Parses --vm-memory: a size (256m, 1g) or a bare number of MiB; at least 16m. Returns MiB. */
@@ -409,6 +418,7 @@ export function specFromOptions(
     init: options.init !== false,
     kind: vm ? "vm" : "container",
     ...(options.logOpt?.length ? { log: parseLogOptions(options.logOpt) } : {}),
+    ...(vm ? {} : { network: networkSpec(options) }),
     ...(vm ? { vm } : {}),
   };
 }

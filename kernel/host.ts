@@ -15,4 +15,11 @@ export { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "./vfs/overlay
 export { Cursor } from "./engines/wasm-binary.js";
 export { Hypervisor, Guest, layerBytes, type VmOptions, type GuestExit, type GuestState, type ExecResult, type GuestStats } from "./vm/index.js";
 export { isComponent } from "./component/detect.js";
+export type { OpenFile } from "./vfs/open-file.js";
+export { canonicalIp, familyOf, formatSockAddr, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr } from "./net/address.js";
+export { HostStream, hostErrno, hostTcpEdge, hostUdpEdge, listenOnHost, parseHostPort } from "./net/host.js";
+export { DEFAULT_NETWORK } from "./net/networks.js";
+export type { VirtualNetwork } from "./net/namespace.js";
+export { SockOption } from "./net/socket.js";
+export { TcpSocket } from "./net/tcp.js";
 export type { ComponentProgram } from "./component/loader.js";

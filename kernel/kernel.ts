@@ -19,19 +19,20 @@ import { ProcessTable } from "./proc/process-table.js";
 import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
 import { InputStream, OutputStream } from "./stdio.js";
 import { Terminal, TerminalInput, type TerminalControl, type WindowSize } from "./proc/terminal.js";
-import type { OpenFile } from "./vfs/open-file.js";
 import { HostOutputs, HostOutputStream, type HostOutput } from "./host-output.js";
 import { fdSyscalls } from "./syscalls/fd.js";
 import { kernelSyscalls } from "./syscalls/kernel-calls.js";
 import { miscSyscalls } from "./syscalls/misc.js";
 import { pathSyscalls } from "./syscalls/path.js";
 import { pollSyscalls } from "./syscalls/poll.js";
+import { sockSyscalls } from "./syscalls/sock.js";
 import { DispatcherFactories, type SyscallDef } from "./syscalls/table.js";
 import { makeDevFs } from "./vfs/devfs.js";
 import { HostFs } from "./vfs/hostfs.js";
 import { MemFs } from "./vfs/memory.js";
 import { MountNamespace } from "./vfs/namespace.js";
-import { DirectoryFile } from "./vfs/open-file.js";
+import { DirectoryFile, type OpenFile } from "./vfs/open-file.js";
+import { Networks } from "./net/networks.js";
 import { ProcFs } from "./vfs/procfs.js";
 import type { Vnode } from "./vfs/vnode.js";
 import { Filetype, RIGHTS_ALL, RIGHTS_DIR } from "./wasi.js";
@@ -127,6 +128,11 @@ export interface RunOptions {
   cwd?: string;
   /** Directories preopened for the guest, in this order (see preopenRoot). */
   dirs?: Array<DirMount | TmpfsMount>;
+  /**
+   * Sockets preopened for the guest from fd 3, before the directories (wasmtime's --tcplisten
+   * order); the run takes over their reference.
+   */
+  sockets?: OpenFile[];
   container?: Container;
   /**
    * true (the default, for library use): fd 3 is the container's "/" (the kernel's in-memory
@@ -184,7 +190,7 @@ export interface SpawnRequest {
 }
 
 export class Kernel implements ProcessHost, EngineKernel {
-  readonly syscalls: readonly SyscallDef[] = [...fdSyscalls, ...pathSyscalls, ...miscSyscalls, ...pollSyscalls, ...kernelSyscalls];
+  readonly syscalls: readonly SyscallDef[] = [...fdSyscalls, ...pathSyscalls, ...miscSyscalls, ...pollSyscalls, ...kernelSyscalls, ...sockSyscalls];
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
   readonly programs: ProgramCache;
@@ -216,6 +222,8 @@ export class Kernel implements ProcessHost, EngineKernel {
   readonly bugs: Error[] = [];
   /** Host fds guests write to (the CLI's stdout and stderr): flushed before a process blocks or ends. */
   readonly hostOutputs = new HostOutputs();
+  /** The virtual networks containers join (the default "bridge" and user networks). */
+  readonly networks = new Networks();
   private readonly engines: Record<"inline" | "worker", Engine>;
   private readonly componentRunner = new ComponentRunner(this);
   private nextDev = 1n;
@@ -304,7 +312,7 @@ export class Kernel implements ProcessHost, EngineKernel {
   }
 
   /** Creates a container with its own namespaces over `root` (a filesystem root vnode). */
-  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: Errno; readOnlyFs?: boolean; id?: string }): Container {
+  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: Errno; readOnlyFs?: boolean; id?: string; network?: string }): Container {
     const n = this.nextContainer++;
     const id = options.id ?? `c${n}`;
     const container = new Container({
@@ -318,6 +326,7 @@ export class Kernel implements ProcessHost, EngineKernel {
       allowedSyscalls: options.allowedSyscalls, refusedErrno: options.refusedErrno, readOnlyFs: options.readOnlyFs,
     });
     this.mountSystemDirs(container);
+    if (options.network !== undefined && options.network !== "none") this.networks.connect(container.net, options.network, [container.name, container.hostname]);
     return container;
   }
 
@@ -418,12 +427,14 @@ export class Kernel implements ProcessHost, EngineKernel {
       [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0 }],
       [2, { file: stderr, rightsBase: stderr.rightsMask, rightsInheriting: 0 }],
     ];
+    const sockets = options.sockets ?? [];
+    sockets.forEach((file, i) => fds.push([3 + i, { file, rightsBase: file.rightsMask, rightsInheriting: file.rightsMask }]));
     // Each preopen: the chain of vnodes from the namespace root to its directory, and its name.
     const preopens: Array<[Vnode[], string]> = own ? [] : [[[container.ns.root], "/"]];
     dirs.forEach((dir, i) => preopens.push([own ? [roots[i]] : this.mountDir(container.ns, dir, roots[i]), dir.guest]));
     preopens.forEach(([chain, name], i) => {
       const file = new DirectoryFile(chain[chain.length - 1], chain);
-      fds.push([3 + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
+      fds.push([3 + sockets.length + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
     });
     const env = Array.isArray(options.env) ? options.env : Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
     const argv0 = options.argv0 ?? (typeof program === "string" ? program : "main.wasm");

@@ -15,7 +15,7 @@ export const APPLETS: readonly string[] = [
   "head", "tail", "grep", "egrep", "sed", "sort", "uniq", "cut", "tr", "tee", "seq", "yes", "find",
   "xargs", "env", "printenv", "true", "false", "sleep", "date", "uname", "hostname", "ps", "kill",
   "basename", "dirname", "readlink", "du", "df", "free", "which", "test", "[", "pwd", "sync",
-  "printf", "stty",
+  "printf", "stty", "nc", "httpd", "wget", "ip",
   // utilities of issue 17
   "md5sum", "sha1sum", "sha256sum", "base64", "cksum", "gzip", "gunzip", "zcat", "tar", "awk",
   "tac", "rev", "paste", "comm", "join", "nl", "fold", "split", "shuf", "cmp", "diff", "patch",
@@ -51,6 +51,9 @@ export async function baseRootfs(buildDir: string = USERLAND_BUILD_DIR): Promise
     textFile("etc/passwd", PASSWD),
     textFile("etc/group", GROUP),
     textFile("etc/hostname", "wasmbox\n"),
+    // Placeholders the container runtime mounts its network's files over (as docker's images have them).
+    textFile("etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
+    textFile("etc/resolv.conf", ""),
     textFile("etc/profile", PROFILE),
     dir("tmp", 0o1777),
     dir("home"),

@@ -55,6 +55,7 @@ function createOptionsOf(opts: Options): CreateOptions {
     healthTimeout: opts.healthTimeout as string | undefined, healthStartPeriod: opts.healthStartPeriod as string | undefined,
     healthStartInterval: opts.healthStartInterval as string | undefined, healthRetries: opts.healthRetries as string | undefined,
     healthcheck: opts.healthcheck as boolean | undefined,
+    network: opts.network as string | undefined, publish: opts.publish as string[] | undefined, hostOutbound: opts.hostOutbound as boolean | undefined,
   };
 }
 

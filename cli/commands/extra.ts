@@ -4,8 +4,10 @@ import type { Command } from "commander";
 import type { CliIo } from "../io.js";
 import { registerContainerCommands } from "./containers.js";
 import { registerVmCommands } from "./vm.js";
+import { registerNetworkCommands } from "./network.js";
 
 export function registerExtraCommands(program: Command, io: CliIo, exitCode: (code: number) => void): void {
   registerContainerCommands(program, io, exitCode);
   registerVmCommands(program, io, exitCode);
+  registerNetworkCommands(program, io);
 }

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
 import {
   Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError, isComponent, type TerminalControl,
+  Errno, SysError, formatSockAddr, type SockAddr, listenOnHost, parseHostPort, type OpenFile,
 } from "../../kernel/host.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
@@ -24,6 +25,8 @@ export interface RunModuleOptions {
   memoryBytes?: number;
   /** --time-limit, in milliseconds, and as the user spelled it (for the message). */
   timeLimit?: { ms: number; text: string };
+  /** --tcplisten addresses, in order (their sockets get fds 3, 4, ... before the preopened folders). */
+  tcpListen?: SockAddr[];
 }
 
 /** Parses `HOST[::GUEST]` as wasmtime does: preopened under GUEST, or under HOST as written. The folder must exist. */
@@ -112,7 +115,12 @@ export function moduleOptions(io: CliIo, run: ParsedRun): RunModuleOptions {
   }
   const env = [...valuesOf(run.given, "--env"), ...valuesOf(run.given, "--env-var")]
     .map((e) => parseEnvFlag(e, io.env)).filter((e): e is string => e !== undefined);
-  const options: RunModuleOptions = { preopens, env, engine, trace: hasFlag(run.given, "--trace"), invoke: valuesOf(run.given, "--invoke").at(-1) };
+  const tcpListen = valuesOf(run.given, "--tcplisten").map((text) => {
+    const addr = parseHostPort(text);
+    if (!addr) throw new CliExit(2, `wasmbox: --tcplisten ${text}: expected HOST:PORT with an IP address (127.0.0.1:8080, [::1]:8080)`);
+    return addr;
+  });
+  const options: RunModuleOptions = { preopens, env, engine, trace: hasFlag(run.given, "--trace"), invoke: valuesOf(run.given, "--invoke").at(-1), tcpListen };
   try {
     const memory = valuesOf(run.given, "--memory").at(-1);
     if (memory !== undefined) options.memoryBytes = parseSize(memory, "--memory");
@@ -205,8 +213,9 @@ export async function runModule(io: CliIo, file: string, args: string[], options
         io.stdout(formatResults(shape, values));
       } } };
     }
+    const sockets = await hostListeners(kernel, options.tcpListen ?? []);
     result = await kernel.run(program, {
-      argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false,
+      argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false, sockets,
       limits: { memoryBytes: limit, wallTimeMs: options.timeLimit?.ms },
       // Made only when the guest first reads it (see CliIo.stdin).
       stdin: () => io.stdin, tty: stdinIsTerminal(io), capture: false,
@@ -223,6 +232,21 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   }
   if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${options.timeLimit?.text} passed\n`);
   return result.exitCode;
+}
+
+/** Opens the --tcplisten sockets on the host; a taken port or a foreign address is one line, exit 2. */
+async function hostListeners(kernel: Kernel, addrs: readonly SockAddr[]): Promise<OpenFile[]> {
+  const sockets: OpenFile[] = [];
+  for (const addr of addrs) {
+    try {
+      sockets.push(await listenOnHost(kernel.host.net, addr, () => kernel.allocIno()));
+    } catch (e) {
+      for (const s of sockets) s.release();
+      const reason = e instanceof SysError && e.errno === Errno.ADDRINUSE ? "address already in use" : e instanceof Error ? e.message : String(e);
+      throw new CliExit(2, `wasmbox: --tcplisten ${formatSockAddr(addr)}: ${reason}`);
+    }
+  }
+  return sockets;
 }
 
 /** `run` for a module: the flags as parsed by run-flags.ts, then the run. */

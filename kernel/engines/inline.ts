@@ -7,6 +7,7 @@ import type { ReusableInstance } from "./instance-pool.js";
 import { resultList, settle, type Invocation, type Engine, type EngineKernel, type LoadedProgram } from "./engine.js";
 import { INITIAL_BUDGET, MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
 import { preemptionPoint } from "./preempt.js";
+import { SOCKET_MAKING_CALLS } from "../syscalls/sock.js";
 
 interface Jspi {
   Suspending: new (fn: (...args: never) => unknown) => unknown;
@@ -22,16 +23,16 @@ export function hasJspi(): boolean {
 /**
  * The calls that may really block this process, and so must suspend the Wasm stack (each
  * suspending import costs about 0.2 us a call even when it does not suspend). fd_read and
- * fd_write can only block on an fd that can (a pipe end, a live input stream), and a process can
- * only come to hold one by inheriting it or by fd_pipe: so when it starts with none and cannot
+ * fd_write can only block on an fd that can (a pipe end, a socket, a live input stream), and a process can
+ * only come to hold one by inheriting it, by fd_pipe or by opening or accepting a socket: so when it starts with none and cannot
  * make a pipe, they stay plain imports.
  */
 export function blockingCalls(proc: Process, program: LoadedProgram): Set<string> {
   const names = new Set<string>();
   let makesPipes = false;
   for (const def of program.imports) {
-    if (def.mayBlock && !SOCKET_CALLS.includes(def.name)) names.add(def.name);
-    if (def.name === "fd_pipe") makesPipes = true;
+    if (def.mayBlock) names.add(def.name);
+    if (def.name === "fd_pipe" || SOCKET_MAKING_CALLS.includes(def.name)) makesPipes = true;
   }
   if (!makesPipes && (names.has("fd_read") || names.has("fd_write"))) {
     let blockingRead = false;
@@ -45,9 +46,6 @@ export function blockingCalls(proc: Process, program: LoadedProgram): Set<string
   }
   return names;
 }
-
-/** Socket calls never block here: there are no sockets yet, so they fail at once. */
-const SOCKET_CALLS: readonly string[] = ["sock_accept", "sock_recv", "sock_send"];
 
 /**
  * What an instance's imports were bound for, beyond its program: a pooled instance serves only a

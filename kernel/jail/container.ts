@@ -1,7 +1,8 @@
-// A container as the kernel sees it (a jail): the namespaces (mounts, pids, hostname) and limits its processes share.
+// A container as the kernel sees it (a jail): the namespaces (mounts, pids, hostname, network) and limits its processes share.
 // The kernel's own processes live in a "host" container with no limits.
 import { Errno } from "../errno.js";
 import type { MountNamespace } from "../vfs/namespace.js";
+import { NetNamespace } from "../net/namespace.js";
 import type { Process } from "../proc/process.js";
 import { Limiter, type ContainerLimits } from "./limits.js";
 
@@ -45,6 +46,8 @@ export interface ContainerOptions {
    * their flags and the file they touch, not only their names; see `readOnlyFs` on Container.
    */
   readOnlyFs?: boolean;
+  /** Its network namespace (default: a new one with only a loopback). */
+  net?: NetNamespace;
 }
 
 /** A container's shared state. */
@@ -54,6 +57,8 @@ export class Container {
   hostname: string;
   readonly ns: MountNamespace;
   readonly pids = new PidNamespace();
+  /** Its network namespace: interfaces, port tables, names. */
+  readonly net: NetNamespace;
   readonly limits: ContainerLimits;
   readonly allowedSyscalls?: ReadonlySet<string>;
   readonly refusedErrno: Errno;
@@ -88,6 +93,7 @@ export class Container {
     this.refusedErrno = options.refusedErrno ?? Errno.NOSYS;
     this.capabilitySandbox = options.capabilitySandbox ?? false;
     this.readOnlyFs = options.readOnlyFs ?? false;
+    this.net = options.net ?? new NetNamespace(options.hostname);
   }
 
   /** Live processes (not zombies). */

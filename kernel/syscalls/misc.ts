@@ -1,10 +1,10 @@
 // Syscalls that are not about files: args and environment, clocks, randomness, exit, yield,
-// and the socket calls (no sockets exist yet, so they give the spec's errnos for what an fd is).
+// and yield (the socket calls are in sock.ts).
 import { Errno, SysError } from "../errno.js";
 import { P, R, STRINGS } from "../abi/types.js";
 import type { Process } from "../proc/process.js";
 import { ProcExit, ProcKilled, Wait } from "../proc/wait.js";
-import { ClockId, Filetype } from "../wasi.js";
+import { ClockId } from "../wasi.js";
 import { nowNs } from "../vfs/vnode.js";
 import { syscall, WASI_MODULE, type SyscallDef } from "./table.js";
 
@@ -23,12 +23,6 @@ export function clockNow(proc: Process, id: number): bigint {
     default:
       throw new SysError(Errno.INVAL);
   }
-}
-
-function notSocket(proc: Process, fd: number): never {
-  const { file } = proc.fds.get(fd);
-  if (file.filetype !== Filetype.SOCKET_STREAM && file.filetype !== Filetype.SOCKET_DGRAM) throw new SysError(Errno.NOTSOCK);
-  throw new SysError(Errno.NOTSUP);
 }
 
 export const miscSyscalls: SyscallDef[] = [
@@ -89,25 +83,5 @@ export const miscSyscalls: SyscallDef[] = [
     name: "sched_yield", module: WASI_MODULE, mayBlock: true, doc: "Gives the CPU to the next runnable process.",
     params: [],
     handler: () => new Wait(Promise.resolve(), () => undefined),
-  }),
-  syscall({
-    name: "sock_accept", module: WASI_MODULE, mayBlock: true, doc: "ENOTSOCK: not a socket (no sockets yet).",
-    params: [["fd", P.fd], ["flags", P.flags]], result: R.u32,
-    handler: (proc: Process, fd: number) => notSocket(proc, fd),
-  }),
-  syscall({
-    name: "sock_recv", module: WASI_MODULE, mayBlock: true, doc: "ENOTSOCK: not a socket.",
-    params: [["fd", P.fd], ["ri_data", P.iovecs], ["ri_flags", P.flags]], result: R.u32pair,
-    handler: (proc: Process, fd: number) => notSocket(proc, fd),
-  }),
-  syscall({
-    name: "sock_send", module: WASI_MODULE, mayBlock: true, doc: "ENOTSOCK: not a socket.",
-    params: [["fd", P.fd], ["si_data", P.iovecs], ["si_flags", P.flags]], result: R.u32,
-    handler: (proc: Process, fd: number) => notSocket(proc, fd),
-  }),
-  syscall({
-    name: "sock_shutdown", module: WASI_MODULE, mayBlock: false, doc: "ENOTSOCK: not a socket.",
-    params: [["fd", P.fd], ["how", P.flags]],
-    handler: (proc: Process, fd: number) => notSocket(proc, fd),
   }),
 ];

@@ -37,15 +37,18 @@ export class MountNamespace {
   private readonly mounts = new Map<bigint, Map<bigint, Mount>>();
   /** The same mounts in the order they were made, for the mount table. */
   private readonly mountOrder: Mount[] = [];
+  /** Whether a file is mounted over a file somewhere (then every component is checked, not only directories). */
+  private fileMounts = false;
 
   constructor(readonly root: Vnode, readonly rootSource = "rootfs") {}
 
-  /** Mounts `root` over the directory `at` (whose path is `path`). */
+  /** Mounts `root` over the directory `at` (whose path is `path`), or a file over a file (docker's /etc/hosts). */
   mount(at: Vnode, root: Vnode, path: string, source: string): void {
-    if (at.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
+    if (at.type !== Filetype.DIRECTORY && (at.type !== Filetype.REGULAR_FILE || root.type !== Filetype.REGULAR_FILE)) throw new SysError(Errno.NOTDIR);
     let byIno = this.mounts.get(at.fs.dev);
     if (!byIno) this.mounts.set(at.fs.dev, (byIno = new Map()));
     const mount = { root, path, source };
+    if (at.type === Filetype.REGULAR_FILE) this.fileMounts = true;
     const replaced = byIno.get(at.ino);
     byIno.set(at.ino, mount);
     if (replaced) this.mountOrder[this.mountOrder.indexOf(replaced)] = mount;
@@ -59,7 +62,7 @@ export class MountNamespace {
 
   /** The vnode to use for `node`: the mounted root if something is mounted on it. */
   cross(node: Vnode): Vnode {
-    if (this.mounts.size === 0 || node.type !== Filetype.DIRECTORY) return node;
+    if (this.mounts.size === 0 || (node.type !== Filetype.DIRECTORY && !this.fileMounts)) return node;
     return this.mounts.get(node.fs.dev)?.get(node.ino)?.root ?? node;
   }
 

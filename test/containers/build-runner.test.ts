@@ -27,7 +27,7 @@ describe("kernelBuildRunner", () => {
     const made = await images("made");
     const rt = await makeRuntime({ images: { made } });
     const r = await runIn(rt, ["sh", "-c", "cat /root/made; ls /etc"], {}, "made");
-    expect(r.stdout).toBe("made by builder\nhostname\npasswd\nprofile\n");
+    expect(r.stdout).toBe("made by builder\nhostname\nhosts\npasswd\nprofile\nresolv.conf\n");
   });
 
   it("fails the build when RUN fails", async () => {

@@ -51,7 +51,7 @@ describe("container lifecycle through the daemon", () => {
     const commit = await cli("commit", "-m", "test", "c1", "mine:1");
     expect(commit.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
     const back = await cli("run", "--rm", "mine:1", "sh", "-c", "cat /root/x; ls /etc; ls -d /srv");
-    expect(back.stdout).toBe("data\nhostname\npasswd\nprofile\n/srv\n");
+    expect(back.stdout).toBe("data\nhostname\nhosts\npasswd\nprofile\nresolv.conf\n/srv\n");
     expect((await cli("history", "mine:1")).stdout).toMatch(/wasmbox commit c1/);
     await writeFile(join(work, "in.txt"), "from host\n");
     expect((await cli("cp", join(work, "in.txt"), "c1:/root/")).code).toBe(0);

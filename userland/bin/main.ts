@@ -19,6 +19,7 @@ import { awkMain } from "./awk";
 import { tacMain, revMain, pasteMain, commMain, joinMain, nlMain, foldMain, splitMain, shufMain, cmpMain } from "./textutil";
 import { diffMain, patchMain } from "./diff";
 import { odMain, xxdMain, hexdumpMain, ddMain, exprMain, mktempMain, realpathMain, timeoutMain, nohupMain, niceMain, timeMain, idMain, whoamiMain, groupsMain, uptimeMain, clearMain, mountMain } from "./misc";
+import { ncMain, httpdMain, wgetMain, ipMain } from "./net";
 import { catMain, echoMain, wcMain, headMain, tailMain, teeMain, seqMain, yesMain, trMain, cutMain, uniqMain, sortMain } from "./text";
 
 /** Runs the applet `name`; -1 if there is no such applet. */
@@ -107,6 +108,10 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "sort") return sortMain(args);
   if (name == "stty") return sttyMain(args);
   if (name == "clear") return clearMain(args);
+  if (name == "nc") return ncMain(args);
+  if (name == "httpd") return httpdMain(args);
+  if (name == "wget") return wgetMain(args);
+  if (name == "ip") return ipMain(args);
   return -1;
 }
 

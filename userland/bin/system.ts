@@ -1,7 +1,8 @@
 // System utilities: env, printenv, sleep, date, uname, hostname, ps, kill, basename, dirname,
 // free, df, which, pwd, and init (pid 1: start the entrypoint, reap, forward signals).
 
-import { stdout, warn } from "../lib/io";
+import { hostnameAddresses } from "./net";
+import { stdout, warn, ByteBuf } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -345,6 +346,7 @@ export function unameMain(args: string[]): i32 {
 
 /** hostname: the node name. */
 export function hostnameMain(args: string[]): i32 {
+  if (args.length > 0 && args[0] == "-i") return hostnameAddresses(unameFields()[1]);
   stdout.line(unameFields()[1]);
   return 0;
 }

@@ -1,0 +1,93 @@
+// The network calls of the runtime, as the daemon serves them (docker's API shapes): networks
+// create/ls/inspect/rm, connect/disconnect of a running container, and a container's published ports.
+import { Errno, SysError, type VirtualNetwork } from "../kernel/host.js";
+import { ContainerInstance } from "./instance.js";
+import { describeMapping, type PortMapping } from "./network.js";
+import { RuntimeError, type ContainerRuntime } from "./runtime.js";
+
+/** A network as `network ls` and `network inspect` show it. */
+export interface NetworkSummary {
+  Name: string;
+  Id: string;
+  Created: string;
+  Driver: "bridge";
+  IPAM: { Config: Array<{ Subnet: string; Gateway?: string }> };
+  Containers: Record<string, { Name: string; IPv4Address: string; IPv6Address: string }>;
+}
+
+/** Runs a kernel network call, turning its errnos into the daemon's HTTP statuses. */
+function call<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    if (!(e instanceof SysError)) throw e;
+    const status = e.errno === Errno.NOENT ? 404 : e.errno === Errno.EXIST || e.errno === Errno.BUSY || e.errno === Errno.ISCONN ? 409 : e.errno === Errno.PERM ? 403 : 400;
+    throw new RuntimeError(e.message.replace(/^[A-Z]+: /, ""), status);
+  }
+}
+
+function summary(runtime: ContainerRuntime, network: VirtualNetwork): NetworkSummary {
+  const containers: NetworkSummary["Containers"] = {};
+  for (const record of runtime.list(true)) {
+    const live = record.live;
+    if (!(live instanceof ContainerInstance)) continue;
+    const iface = live.container.net.interfaces.find((i) => i.network === network);
+    if (!iface) continue;
+    const [v4, v6] = iface.addresses;
+    containers[record.spec.id] = { Name: record.spec.name, IPv4Address: `${v4.ip}/${v4.prefix}`, IPv6Address: v6 ? `${v6.ip}/${v6.prefix}` : "" };
+  }
+  return {
+    Name: network.name, Id: network.id, Created: network.created, Driver: "bridge",
+    IPAM: { Config: [{ Subnet: network.cidr4, Gateway: network.gateway }, { Subnet: network.cidr6 }] },
+    Containers: containers,
+  };
+}
+
+export function listNetworks(runtime: ContainerRuntime): NetworkSummary[] {
+  return runtime.kernel.networks.list().map((n) => summary(runtime, n));
+}
+
+export function createNetwork(runtime: ContainerRuntime, name: unknown): { Id: string } {
+  if (typeof name !== "string" || name === "") throw new RuntimeError("a network needs a Name");
+  return { Id: call(() => runtime.kernel.networks.create(name)).id };
+}
+
+export function inspectNetwork(runtime: ContainerRuntime, ref: string): NetworkSummary {
+  return summary(runtime, call(() => runtime.kernel.networks.get(ref)));
+}
+
+export function removeNetwork(runtime: ContainerRuntime, ref: string): void {
+  call(() => runtime.kernel.networks.remove(ref));
+}
+
+/** The kernel container of a running container record (409 when it is not running, 501 for a VM). */
+function liveContainer(runtime: ContainerRuntime, ref: string) {
+  const record = runtime.find(ref);
+  const live = record.live;
+  if (!live) throw new RuntimeError(`container ${record.spec.name} is not running`, 409);
+  if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} is a VM: networks are not supported for VMs`, 501);
+  return { record, container: live.container };
+}
+
+/** Joins a running container to a network (its name and hostname resolve there). */
+export function connectNetwork(runtime: ContainerRuntime, network: string, ref: unknown): void {
+  if (typeof ref !== "string") throw new RuntimeError("connect needs a Container");
+  const { container } = liveContainer(runtime, ref);
+  call(() => runtime.kernel.networks.connect(container.net, network, [container.name, container.hostname]));
+}
+
+/** Takes a running container off a network. */
+export function disconnectNetwork(runtime: ContainerRuntime, network: string, ref: unknown): void {
+  if (typeof ref !== "string") throw new RuntimeError("disconnect needs a Container");
+  const { container } = liveContainer(runtime, ref);
+  const net = call(() => runtime.kernel.networks.get(network));
+  if (!container.net.networks().includes(net)) throw new RuntimeError(`container ${container.name} is not connected to network ${net.name}`, 409);
+  net.disconnect(container.net);
+}
+
+/** A container's published ports, as `docker port` prints them (the bound host ports while it runs). */
+export function portsOf(runtime: ContainerRuntime, ref: string): string[] {
+  const record = runtime.find(ref);
+  const mappings: PortMapping[] = record.live ? record.network?.published ?? [] : [];
+  return mappings.map(describeMapping);
+}

@@ -1,0 +1,249 @@
+// Network namespaces and virtual networks: each namespace has a loopback and, per network it joins,
+// an interface with an address from that network's private subnet. No packet exists: a network is a
+// map from addresses to namespaces, and a namespace holds the port tables its sockets bind in.
+import { Errno, SysError } from "../errno.js";
+import type { TcpHostEdge } from "./tcp.js";
+import type { UdpHostEdge } from "./udp.js";
+import { anyAddress, canonicalIp, familyOf, isAny, isLoopback, LOOPBACK4, LOOPBACK6, type Family, type SockAddr } from "./address.js";
+
+/** What holds a port in a namespace's table (a TCP socket or a UDP socket). */
+export interface PortHolder {
+  readonly reuseAddr: boolean;
+  /** Whether it accepts connections (a listening TCP socket): never shared, even with SO_REUSEADDR. */
+  readonly listening: boolean;
+}
+
+/** One address of an interface, with its prefix length. */
+export interface InterfaceAddress {
+  ip: string;
+  prefix: number;
+}
+
+/** A network interface as `ip addr` shows it. */
+export interface NetInterface {
+  name: string;
+  addresses: InterfaceAddress[];
+  /** The network it is on (none for loopback). */
+  network?: VirtualNetwork;
+}
+
+/** How a namespace's sockets reach the host (node:net, node:dgram), when they may. */
+export interface HostEdge {
+  tcp: TcpHostEdge;
+  udp?: UdpHostEdge;
+}
+
+/** The first and last ephemeral ports (Linux's ip_local_port_range). */
+const EPHEMERAL_FIRST = 32768;
+const EPHEMERAL_LAST = 60999;
+
+/** A network namespace: interfaces, port tables, names. */
+export class NetNamespace {
+  readonly interfaces: NetInterface[] = [{ name: "lo", addresses: [{ ip: LOOPBACK4, prefix: 8 }, { ip: LOOPBACK6, prefix: 128 }] }];
+  /** TCP ports, keyed "ip port". */
+  readonly tcpPorts = new Map<string, PortHolder>();
+  /** UDP ports, keyed "ip port". */
+  readonly udpPorts = new Map<string, PortHolder>();
+  /** Names this namespace resolves beyond its networks' members (docker's --add-host). */
+  readonly extraHosts = new Map<string, string[]>();
+  private nextEphemeral = EPHEMERAL_FIRST;
+  /** The way out to the host: set for --network host and for outbound access (see `outbound`). */
+  edge?: HostEdge;
+  /** --network host: every address is the host's (its loopback too); sockets go through the edge. */
+  hostMode = false;
+
+  /**
+   * `hostname`: the name it answers to itself. `outbound`: whether connections to addresses that no
+   * network of the kernel holds go to the host (through node:net), as a NAT would.
+   */
+  constructor(public hostname = "localhost", public outbound = false) {}
+
+  /** Every address of every interface. */
+  addresses(): string[] {
+    return this.interfaces.flatMap((i) => i.addresses.map((a) => a.ip));
+  }
+
+  /** Whether `ip` is one of its own addresses (or a loopback one). */
+  hasAddress(ip: string): boolean {
+    return isLoopback(ip) || this.interfaces.some((i) => i.addresses.some((a) => a.ip === ip));
+  }
+
+  /** The networks it is on. */
+  networks(): VirtualNetwork[] {
+    return this.interfaces.flatMap((i) => (i.network ? [i.network] : []));
+  }
+
+  /**
+   * Where a packet to `ip` goes: this namespace, another on a shared network, or "host" (outside the
+   * kernel, when outbound is allowed). ENETUNREACH otherwise.
+   */
+  route(ip: string): NetNamespace | "host" {
+    if (this.hostMode) return "host";
+    if (isAny(ip) || this.hasAddress(ip)) return this;
+    if (this.outbound && this.networks().some((n) => n.gateway === ip)) return "host";
+    for (const network of this.networks()) {
+      const member = network.members.get(ip);
+      if (member) return member;
+    }
+    if (this.outbound) return "host";
+    throw new SysError(Errno.NETUNREACH);
+  }
+
+  /** The host address a connection routed to the host goes to: a network's gateway is the host's loopback (docker's host-gateway). */
+  hostTarget(ip: string): string {
+    return this.networks().some((n) => n.gateway === ip) ? LOOPBACK4 : ip;
+  }
+
+  /** The local address a connection to `dest` leaves from. */
+  sourceFor(dest: string, family: Family): string {
+    if (isAny(dest) || isLoopback(dest)) return family === 4 ? LOOPBACK4 : LOOPBACK6;
+    if (this.hasAddress(dest)) return dest;
+    for (const iface of this.interfaces) {
+      if (iface.network?.members.has(dest)) {
+        const own = iface.addresses.find((a) => familyOf(a.ip) === family);
+        if (own) return own.ip;
+      }
+    }
+    return anyAddress(family);
+  }
+
+  /**
+   * Binds `addr` in a port table (port 0: an ephemeral one) and returns the address bound.
+   * EADDRNOTAVAIL: not one of its addresses; EADDRINUSE: taken (SO_REUSEADDR lets two non-listening holders share).
+   */
+  bind(table: Map<string, PortHolder>, addr: SockAddr, holder: PortHolder): SockAddr {
+    if (!isAny(addr.ip) && !this.hasAddress(addr.ip)) throw new SysError(Errno.ADDRNOTAVAIL);
+    const port = addr.port === 0 ? this.ephemeralPort(table, addr) : addr.port;
+    const bound = { family: addr.family, ip: addr.ip, port };
+    for (const [key, other] of table) {
+      const [ip, p] = splitKey(key);
+      if (p !== port || familyOf(ip) !== addr.family) continue;
+      if (ip !== addr.ip && !isAny(ip) && !isAny(addr.ip)) continue;
+      if (holder.reuseAddr && other.reuseAddr && !other.listening) continue;
+      throw new SysError(Errno.ADDRINUSE);
+    }
+    table.set(portKey(bound), holder);
+    return bound;
+  }
+
+  /** Gives a port back (only if `holder` still holds it). */
+  unbind(table: Map<string, PortHolder>, addr: SockAddr, holder: PortHolder): void {
+    const key = portKey(addr);
+    if (table.get(key) === holder) table.delete(key);
+  }
+
+  /** The holder that gets traffic for `addr`: bound to exactly it, else to its family's wildcard. */
+  lookup(table: Map<string, PortHolder>, addr: SockAddr): PortHolder | undefined {
+    return table.get(portKey(addr)) ?? table.get(`${anyAddress(addr.family)} ${addr.port}`);
+  }
+
+  private ephemeralPort(table: Map<string, PortHolder>, addr: SockAddr): number {
+    const span = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1;
+    for (let i = 0; i < span; i++) {
+      const port = this.nextEphemeral;
+      this.nextEphemeral = port === EPHEMERAL_LAST ? EPHEMERAL_FIRST : port + 1;
+      const candidate = { family: addr.family, ip: addr.ip, port };
+      if (!table.has(portKey(candidate)) && !table.has(`${anyAddress(addr.family)} ${port}`)) return port;
+    }
+    throw new SysError(Errno.ADDRINUSE);
+  }
+
+  /** The addresses a name has from here: literals, localhost, its own name, members of its networks, extra hosts. */
+  resolve(name: string): string[] {
+    const family = familyOf(name);
+    if (family !== undefined) return [canonicalIp(name)];
+    const lower = name.toLowerCase().replace(/\.$/, "");
+    if (lower === "localhost") return [LOOPBACK4, LOOPBACK6];
+    const extra = this.extraHosts.get(lower);
+    if (extra) return extra;
+    if (lower === this.hostname.toLowerCase()) {
+      const own = this.interfaces.filter((i) => i.network).flatMap((i) => i.addresses.map((a) => a.ip));
+      return own.length > 0 ? own : [LOOPBACK4];
+    }
+    for (const network of this.networks()) {
+      const found = network.names.get(lower);
+      if (found) return found;
+    }
+    return [];
+  }
+
+  /** /etc/hosts as this namespace sees its networks. */
+  hostsFile(): string {
+    const lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback"];
+    for (const ip of this.resolve(this.hostname)) if (!isLoopback(ip)) lines.push(`${ip}\t${this.hostname}`);
+    for (const [name, ips] of this.extraHosts) for (const ip of ips) lines.push(`${ip}\t${name}`);
+    return lines.join("\n") + "\n";
+  }
+}
+
+/** "ip port", the key of a port table. */
+export function portKey(addr: SockAddr): string {
+  return `${addr.ip} ${addr.port}`;
+}
+
+function splitKey(key: string): [string, number] {
+  const at = key.lastIndexOf(" ");
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
+
+/** A virtual network (a bridge): a private subnet whose addresses map to namespaces. */
+export class VirtualNetwork {
+  /** Address -> the namespace that has it. */
+  readonly members = new Map<string, NetNamespace>();
+  /** Lower-case name (container name, hostname, aliases) -> its addresses. */
+  readonly names = new Map<string, string[]>();
+  /** When it was made (ISO text, for inspect). */
+  readonly created = new Date().toISOString();
+
+  /** `subnet4`: the first three octets of its /24 ("10.88.0"); `subnet6`: its /64 prefix ("fd00:88:0:0"). */
+  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string, readonly id: string) {}
+
+  /** The subnet in CIDR form. */
+  get cidr4(): string {
+    return `${this.subnet4}.0/24`;
+  }
+  get cidr6(): string {
+    return canonicalIp(`${this.subnet6}::`) + "/64";
+  }
+  /** The gateway address (.1, never given to a member). */
+  get gateway(): string {
+    return `${this.subnet4}.1`;
+  }
+
+  /**
+   * Joins `ns` to this network under `names` (its container name, hostname, aliases): it gets an
+   * interface with the next free address of the subnet. EADDRINUSE: the subnet is full.
+   */
+  connect(ns: NetNamespace, names: string[]): NetInterface {
+    if (ns.networks().includes(this)) throw new SysError(Errno.ISCONN);
+    let host = 2;
+    while (host < 255 && this.members.has(`${this.subnet4}.${host}`)) host++;
+    if (host >= 255) throw new SysError(Errno.ADDRINUSE, `network ${this.name} is full`);
+    const ip4 = `${this.subnet4}.${host}`;
+    const ip6 = canonicalIp(`${this.subnet6}::${host.toString(16)}`);
+    const used = new Set(ns.interfaces.map((i) => i.name));
+    let n = 0;
+    while (used.has(`eth${n}`)) n++;
+    const iface: NetInterface = { name: `eth${n}`, addresses: [{ ip: ip4, prefix: 24 }, { ip: ip6, prefix: 64 }], network: this };
+    ns.interfaces.push(iface);
+    this.members.set(ip4, ns);
+    this.members.set(ip6, ns);
+    for (const name of names) if (name) this.names.set(name.toLowerCase(), [ip4, ip6]);
+    return iface;
+  }
+
+  /** Takes `ns` off this network (its interface goes, its names stop resolving). */
+  disconnect(ns: NetNamespace): void {
+    const at = ns.interfaces.findIndex((i) => i.network === this);
+    if (at < 0) return;
+    const [iface] = ns.interfaces.splice(at, 1);
+    const ips = new Set(iface.addresses.map((a) => a.ip));
+    for (const ip of ips) this.members.delete(ip);
+    for (const [name, addrs] of this.names) if (addrs.some((a) => ips.has(a))) this.names.delete(name);
+  }
+
+  /** The namespaces on it. */
+  namespaces(): NetNamespace[] {
+    return [...new Set(this.members.values())];
+  }
+}
