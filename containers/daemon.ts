@@ -11,7 +11,7 @@ import { ImageStore } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
 import { daemonSocketPath, DaemonClient } from "./client.js";
 import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
-import { changeKind, inspectOf, summaryOf } from "./format.js";
+import { changeKind, inspectOf, matchesFilters, parseFilters, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord } from "./runtime.js";
@@ -201,14 +201,27 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     json(ctx, 200, { ok: true });
     ctx.shutdown();
   }],
-  ["GET", /^\/containers\/json$/, async (ctx) => json(ctx, 200, ctx.runtime.list(flag(ctx.query, "all")).map(summaryOf))],
+  ["GET", /^\/containers\/json$/, async (ctx) => {
+    let filters: Record<string, string[]>;
+    try {
+      filters = parseFilters(ctx.query.get("filters"));
+    } catch (e) {
+      throw new RuntimeError((e as Error).message);
+    }
+    // A status or exit-code filter looks at every container, as docker's does.
+    const all = flag(ctx.query, "all") || "status" in filters || "exited" in filters;
+    json(ctx, 200, ctx.runtime.list(all).filter((r) => matchesFilters(r, filters)).map(summaryOf));
+  }],
   ["POST", /^\/containers\/create$/, async (ctx) => {
     const request = createRequestOf(await jsonBody(ctx.req));
     const parsed = specFromOptions(request.options, { cwd: request.cwd, env: request.env, syscallNames: ctx.runtime.kernel.syscalls.map((s) => s.name) });
     const record = await ctx.runtime.create({ ...parsed, image: request.image, command: request.command });
     json(ctx, 201, { Id: record.spec.id, Name: record.spec.name });
   }],
-  ["POST", /^\/containers\/prune$/, async (ctx) => json(ctx, 200, { ContainersDeleted: await ctx.runtime.prune() })],
+  ["POST", /^\/containers\/prune$/, async (ctx) => {
+    const { ids, reclaimedBytes } = await ctx.runtime.prune();
+    json(ctx, 200, { ContainersDeleted: ids, SpaceReclaimed: reclaimedBytes });
+  }],
   ["POST", /^\/containers\/([^/]+)\/start$/, async (ctx) => {
     const record = await ctx.runtime.start(ctx.params[0]!);
     json(ctx, 200, { Id: record.spec.id, Status: record.state.status });

@@ -84,7 +84,7 @@ export class ContainerInstance implements Instance {
       onStart: (proc) => (this.init = proc),
     });
     this.ended = run.then(
-      (result) => this.end(result.exitCode),
+      (result) => this.end(result.exitCode, undefined, onError),
       (e: Error) => {
         onError(`wasmbox: ${program.argv[0]}: ${e.message}\n`);
         return this.end((e as { errno?: number }).errno === 44 ? 127 : 126, e.message);
@@ -98,10 +98,12 @@ export class ContainerInstance implements Instance {
   }
 
   /** Kills what is left, stops the limit timers, and reads the container's record of limits hit. */
-  private end(exitCode: number, error?: string): InstanceEnd {
+  private end(exitCode: number, error?: string, onError?: (text: string) => void): InstanceEnd {
     for (const timer of this.timers) clearTimeout(timer);
     killAll(this.container, SIGKILL);
     const c = this.container;
+    // Said once, on the container's stderr: the foreground run and `logs` read the same.
+    if (c.oomKilled) onError?.(`wasmbox: out of memory: a process of the container was killed (--memory ${c.limits.memoryBytes ?? "default"} bytes)\n`);
     return { exitCode, error, oomKilled: c.oomKilled, limitHit: c.limitHit, refusedCalls: c.refusedCalls.slice(-100) };
   }
 
@@ -232,6 +234,19 @@ function killAll(container: Container, sig: number): void {
 export function isFile(ns: MountNamespace, path: string): boolean {
   try {
     return ns.resolve([ns.root], path, true, false).node?.type === Filetype.REGULAR_FILE;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the file at `path` is a WebAssembly module (starts with the `\0asm` magic number). */
+export function isWasmModule(ns: MountNamespace, path: string): boolean {
+  try {
+    const node = ns.resolve([ns.root], path, true, false).node;
+    if (!node || node.type !== Filetype.REGULAR_FILE) return false;
+    const head = new Uint8Array(4);
+    node.read(head, 0);
+    return head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d;
   } catch {
     return false;
   }

@@ -19,7 +19,7 @@ import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
 import type { ContainerFiles } from "./files.js";
-import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
+import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
 
 export type { StreamIo } from "./instance.js";
@@ -34,6 +34,16 @@ export interface RunnableImage {
 
 /** Where the runtime gets images: by reference (name, tag or id). */
 export type ImageSource = (ref: string) => Promise<RunnableImage>;
+
+/**
+ * The exit status of a `run` whose container could not start, from the error's text as docker's
+ * CLI reads it: 127 when the command is not found, 126 when it cannot be invoked, else 125.
+ */
+export function startExitCode(message: string): number {
+  if (/executable file not found|no such file or directory/.test(message)) return 127;
+  if (/permission denied|is a directory/.test(message)) return 126;
+  return 125;
+}
 
 /** A failure the caller shows as-is; `status` is the HTTP status the daemon answers with. */
 export class RuntimeError extends Error {
@@ -144,7 +154,15 @@ export class ContainerRuntime {
       const now = this.records.get(id);
       if (!loaded || this.removing.has(id) || now?.live || now?.ownedHere || (now && now !== known)) continue;
       if (loaded.state.status === "running" && !files.ownerAlive(loaded.state)) {
-        loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: loaded.state.finishedAt ?? this.clock.now(), error: "the process that ran it ended" };
+        // Its process died (a killed CLI or daemon): an --rm one is removed as its end would have,
+        // another is marked exited once, on disk, so its FinishedAt stays what it is now.
+        if (loaded.spec.autoRemove) {
+          await files.remove(id);
+          if (known) this.forget(known);
+          continue;
+        }
+        loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: this.clock.now(), error: "the process that ran it ended" };
+        await files.saveState(id, loaded.state);
       }
       if (known) known.state = loaded.state;
       else this.remember({ spec: loaded.spec, state: loaded.state });
@@ -300,7 +318,10 @@ export class ContainerRuntime {
     const onStderr = this.logSink(record.log, spec.id, "stderr", io.onStderr);
     const streams: StreamIo = { ...io, onStdout: this.logSink(record.log, spec.id, "stdout", io.onStdout), onStderr };
     const onError = textWriter(onStderr);
-    const instance = kindOf(spec) === "vm" ? await this.bootVm(record, streams, onError) : await this.startContainer(record, streams, onError);
+    const instance = await (kindOf(spec) === "vm" ? this.bootVm(record, streams, onError) : this.startContainer(record, streams, onError)).catch((e: unknown) => {
+      record.log?.close();
+      throw e;
+    });
     if (!instance) {
       record.log?.close();
       return record;
@@ -337,7 +358,7 @@ export class ContainerRuntime {
     record.live = instance;
     record.ownedHere = true;
     record.upper = undefined;
-    record.state = { ...record.state, status: "running", startedAt: this.clock.now(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
+    record.state = { ...record.state, status: "running", startedAt: this.clock.now(), exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
     return instance;
   }
@@ -365,10 +386,11 @@ export class ContainerRuntime {
       record.upper = undefined;
       record.upperFs = overlay.upper;
       record.ownedHere = true;
-      record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: 127, finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
+      record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: startExitCode((e as Error).message), finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
       record.settling = this.settle(record, overlay);
-      onError(`wasmbox: ${(e as Error).message}\n`);
-      return undefined;
+      // The start fails, as docker's does: the caller exits 127 or 126 by the message (startExitCode).
+      await record.settling;
+      throw new RuntimeError((e as Error).message);
     }
     // What a guest syncs is on disk when its fd_sync returns (the saves run one after another),
     // so a daemon killed after that keeps it; other writes are saved when the container stops.
@@ -429,6 +451,7 @@ export class ContainerRuntime {
     const argv = [...spec.entrypoint, ...spec.cmd];
     const path = findOnPath(ns, argv[0]!, spec.env);
     if (!path) throw new RuntimeError(`exec: "${argv[0]}": executable file not found in $PATH`);
+    if (!isWasmModule(ns, path)) throw new RuntimeError(`exec: "${argv[0]}": permission denied: ${path} is not a WebAssembly module`);
     const canSpawn = !spec.syscalls || spec.syscalls.allowed.includes("proc_spawn");
     if (spec.init && canSpawn && path !== "/bin/init" && isFile(ns, "/bin/init")) return { path: "/bin/init", argv: ["init", path, ...argv.slice(1)] };
     return { path, argv: [argv[0]!, ...argv.slice(1)] };
@@ -570,19 +593,24 @@ export class ContainerRuntime {
     })());
   }
 
-  /** Removes every stopped container; returns their ids. */
-  async prune(): Promise<string[]> {
+  /** Removes every stopped container; returns their ids and the bytes their directories held. */
+  async prune(): Promise<{ ids: string[]; reclaimedBytes: number }> {
     const removed: string[] = [];
+    let reclaimedBytes = 0;
     for (const record of this.list(true)) {
       if (record.live || record.state.status === "running") continue;
+      const bytes = (await this.files?.diskUsage(record.spec.id)) ?? 0;
       // One started or removed meanwhile is not pruned (409 or 404 from its lifecycle lock).
       const gone = await this.remove(record.spec.id).then(() => true, (e: unknown) => {
         if (e instanceof RuntimeError) return false;
         throw e;
       });
-      if (gone) removed.push(record.spec.id);
+      if (gone) {
+        removed.push(record.spec.id);
+        reclaimedBytes += bytes;
+      }
     }
-    return removed;
+    return { ids: removed, reclaimedBytes };
   }
 
   /** Runs another program in a running container (or VM, through its guest); resolves with its exit code. */

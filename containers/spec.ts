@@ -63,6 +63,8 @@ export interface ContainerState {
   startedAt?: string;
   finishedAt?: string;
   restartCount: number;
+  /** Paused (`pause`): its processes are not scheduled until `unpause`. */
+  paused?: boolean;
   /** Syscalls its allow-list refused, most recent last (at most 100 kept). */
   refusedCalls: string[];
   /** A VM's figures from its last boot: bytes of its private disk copy, ms until its kernel was up and until pid 1 ran. */

@@ -235,7 +235,7 @@ export class ImageStore {
    * Removes a tag, or a whole image by id (`force` needed when several tags point at it); deletes the
    * image once no tag is left and then the blobs nothing references. Returns what was untagged/deleted.
    */
-  async removeImage(text: string, force = false): Promise<{ untagged: string[]; deleted: string[] }> {
+  async removeImage(text: string, force = false, inUse = false): Promise<{ untagged: string[]; deleted: string[] }> {
     const image = await this.resolve(text);
     const byTag = image.refs.includes(safeNormalize(text) ?? "");
     const untagged = byTag ? [safeNormalize(text)!] : image.refs;
@@ -249,8 +249,11 @@ export class ImageStore {
       const ref = d.annotations?.[ANNOTATION_REF_NAME];
       return ref !== undefined && remainingRefs.includes(ref);
     });
+    // An image a container uses stays, untagged (`<none>`), as docker keeps it under `rmi -f`.
+    const keep = inUse && remainingRefs.length === 0;
+    if (keep) manifests.push({ mediaType: MEDIA_TYPE_MANIFEST, digest: image.manifestDigest, size: image.manifestSize });
     await this.writeIndex({ ...index, manifests });
-    const deleted = remainingRefs.length === 0 ? [image.id] : [];
+    const deleted = remainingRefs.length === 0 && !keep ? [image.id] : [];
     if (deleted.length) await this.collectGarbage();
     return { untagged, deleted };
   }

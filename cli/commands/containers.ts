@@ -9,7 +9,7 @@ import { ContainerFiles } from "../../containers/files.js";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
 import { importFilesystem, storeImageSource } from "../../containers/images.js";
-import { ContainerRuntime, RuntimeError } from "../../containers/runtime.js";
+import { ContainerRuntime, RuntimeError, startExitCode } from "../../containers/runtime.js";
 import { CREATE_FLAGS, parseDuration, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
 import type { ContainerSummary } from "../../containers/format.js";
 import { formatTable, humanAge, humanSize } from "../../images/format.js";
@@ -18,6 +18,7 @@ import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import type { EngineChoice } from "../../kernel/index.js";
 import { CliExit, type CliIo } from "../io.js";
+import { renderListing, TemplateError, type TemplateRow } from "../go-template.js";
 import { cliKernel } from "./run-module.js";
 
 type Options = Record<string, unknown>;
@@ -95,13 +96,11 @@ const out = (io: CliIo, stream: unknown, data: unknown) => (stream === "stderr" 
 export async function runImageCommand(io: CliIo, image: string, args: string[], opts: Options, _command: Command): Promise<number> {
   const options = createOptionsOf(opts);
   if (opts.detach) {
-    return guarded(async () => {
-      const client = await daemon(io);
-      const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command: args, options, cwd: io.cwd, env: io.env } });
-      await client.json("POST", `/containers/${Id}/start`);
-      io.stdout(Id + "\n");
-      return 0;
-    });
+    const client = await guarded(() => daemon(io));
+    const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command: args, options, cwd: io.cwd, env: io.env } }).catch(runFailure(125));
+    await client.json("POST", `/containers/${Id}/start`).catch(runFailure());
+    io.stdout(Id + "\n");
+    return 0;
   }
   const store = await ImageStore.open(home(io));
   const files = await ContainerFiles.open(home(io));
@@ -113,29 +112,59 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     const spec = specFromOptions(options, { cwd: io.cwd, env: io.env, syscallNames: kernel.syscalls.map((s) => s.name) });
     id = (await runtime.create({ ...spec, image, command: args })).spec.id;
   } catch (e) {
-    if (e instanceof RuntimeError || e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
-    throw e;
+    return runFailure(125)(e);
   }
   const tty = !!options.tty && !!io.stdin?.isTTY;
   await runtime.start(id, {
     stdin: options.interactive ? (io.stdin ?? null) : null, tty,
     onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
-  });
-  // ^C goes to the container (its init passes it on to the command) rather than ending the CLI.
-  const interrupt = () => {
+  }).catch(runFailure());
+  return waitInForeground(runtime, id);
+}
+
+/** What a failed create (125) or start (127, 126 or 125 by its reason) of `run` ends the CLI with, in -d and foreground alike. */
+function runFailure(code?: number): (e: unknown) => never {
+  return (e) => {
+    if (e instanceof DaemonError && e.status === 0) throw new CliExit(125, `wasmbox: ${e.message}`);
+    if (e instanceof DaemonError || e instanceof RuntimeError || e instanceof SpecError || e instanceof ImageError) {
+      throw new CliExit(code ?? startExitCode(e.message), `Error response from daemon: ${e.message}`);
+    }
+    throw e;
+  };
+}
+
+/**
+ * Waits for a foreground container. ^C goes to it (its init passes it on to the command). SIGTERM,
+ * SIGHUP and SIGQUIT to the CLI kill it, and the CLI ends once its end is saved (an --rm one
+ * removed): it dies of that signal, leaving nothing behind.
+ */
+async function waitInForeground(runtime: ContainerRuntime, id: string): Promise<number> {
+  const send = (signal: string) => {
     try {
-      runtime.kill(id, "SIGINT");
+      runtime.kill(id, signal);
     } catch {
       // Already ended.
     }
   };
+  const interrupt = () => send("SIGINT");
+  let fatal: NodeJS.Signals | undefined;
+  const ending = (signal: NodeJS.Signals) => () => {
+    fatal ??= signal;
+    send("SIGKILL");
+  };
+  const endings = (["SIGTERM", "SIGHUP", "SIGQUIT"] as const).map((signal) => [signal, ending(signal)] as const);
   process.on("SIGINT", interrupt);
+  for (const [signal, handler] of endings) process.on(signal, handler);
   try {
-    return await runtime.wait(id);
+    const code = await runtime.wait(id);
+    return fatal ? 128 + (SIGNAL_NUMBERS[fatal] ?? 15) : code;
   } finally {
     process.off("SIGINT", interrupt);
+    for (const [signal, handler] of endings) process.off(signal, handler);
   }
 }
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
 
 /** One container command, declared as data (as the image commands are). */
 interface Spec {
@@ -147,6 +176,22 @@ interface Spec {
   top?: boolean;
   create?: boolean;
   run(args: string[], options: Options, io: CliIo): Promise<number | void>;
+}
+
+/** The column titles of `ps --format 'table ...'`, by field (docker's). */
+const PS_HEADERS: Record<string, string> = {
+  ID: "CONTAINER ID", Kind: "KIND", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT", RunningFor: "CREATED",
+  Status: "STATUS", State: "STATE", Ports: "PORTS", Names: "NAMES",
+};
+
+/** renderListing, its template errors ending the CLI with 125 (a usage error). */
+function renderListingOrExit(template: string, rows: TemplateRow[], headers: Record<string, string>): string {
+  try {
+    return renderListing(template, rows, headers);
+  } catch (e) {
+    if (e instanceof TemplateError) throw new CliExit(125, `wasmbox: --format: ${e.message}`);
+    throw e;
+  }
 }
 
 const truncate = (text: string, n: number) => (text.length > n ? text.slice(0, n - 1) + "…" : text);
@@ -177,16 +222,35 @@ const COMMANDS: Spec[] = [
   },
   {
     name: "ps", usage: "", description: "list containers and VMs (KIND: container or vm)", top: true, group: true,
-    options: [["-a, --all", "show all containers (default: running)"], ["-q, --quiet", "only ids"], ["--no-trunc", "full ids and commands"]],
+    options: [
+      ["-a, --all", "show all containers (default: running)"], ["-q, --quiet", "only ids"], ["--no-trunc", "full ids and commands"],
+      ["-f, --filter <key=value>", "only those matching: status=, name=, id=, ancestor=, exited=, kind= (repeatable)", true],
+      ["--format <template>", "docker's Go-template subset: {{.ID}} {{.Names}} {{.Image}} {{.Command}} {{.Status}} {{.State}} ..., table ..., or json"],
+    ],
     async run(_args, options, io) {
-      const list = await (await daemon(io)).json<ContainerSummary[]>("GET", "/containers/json", { query: { all: !!options.all } });
+      const filters: Record<string, string[]> = {};
+      for (const pair of (options.filter as string[] | undefined) ?? []) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw new CliExit(125, `wasmbox: ps: bad format of filter (expected name=value): ${pair}`);
+        (filters[pair.slice(0, eq)] ??= []).push(pair.slice(eq + 1));
+      }
+      const query = { all: !!options.all, filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined };
+      const list = await (await daemon(io)).json<ContainerSummary[]>("GET", "/containers/json", { query });
       const full = options.trunc === false;
       if (options.quiet) {
         io.stdout(list.map((c) => (full ? c.Id : c.Id.slice(0, 12)) + "\n").join(""));
         return;
       }
-      io.stdout(formatTable(["CONTAINER ID", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], list.map((c) => [
-        full ? c.Id : c.Id.slice(0, 12), c.Kind ?? "container", c.Image, `"${full ? c.Command : truncate(c.Command, 20)}"`, humanAge(c.Created), c.Status, "", c.Names.map((n) => n.slice(1)).join(","),
+      const rows = list.map((c) => ({
+        ID: full ? c.Id : c.Id.slice(0, 12), Kind: c.Kind ?? "container", Image: c.Image, Command: `"${full ? c.Command : truncate(c.Command, 20)}"`,
+        CreatedAt: c.Created, RunningFor: humanAge(c.Created), Status: c.Status, State: c.State, Ports: "", Names: c.Names.map((n) => n.slice(1)).join(","),
+      }));
+      if (options.format) {
+        io.stdout(renderListingOrExit(options.format as string, rows, PS_HEADERS));
+        return;
+      }
+      io.stdout(formatTable(["CONTAINER ID", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows.map((r) => [
+        r.ID, r.Kind, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names,
       ])));
     },
   },
@@ -378,9 +442,9 @@ const COMMANDS: Spec[] = [
     name: "prune", usage: "", description: "remove all stopped containers", group: true,
     options: [["-f, --force", "do not prompt (wasmbox never prompts)"]],
     async run(_args, _options, io) {
-      const { ContainersDeleted } = await (await daemon(io)).json<{ ContainersDeleted: string[] }>("POST", "/containers/prune");
+      const { ContainersDeleted, SpaceReclaimed } = await (await daemon(io)).json<{ ContainersDeleted: string[]; SpaceReclaimed: number }>("POST", "/containers/prune");
       if (ContainersDeleted.length) io.stdout("Deleted Containers:\n" + ContainersDeleted.map((id) => id + "\n").join("") + "\n");
-      io.stdout("Total reclaimed space: 0B\n");
+      io.stdout(`Total reclaimed space: ${humanSize(SpaceReclaimed)}\n`);
     },
   },
 ];

@@ -9,6 +9,8 @@ import { formatTable, historyRows, humanSize, imageRows, inspectImage } from "..
 import { importWasmModule } from "../../images/import-wasm.js";
 import { shortId } from "../../images/oci.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
+import { normalizeReference } from "../../images/reference.js";
+import { ContainerFiles } from "../../containers/files.js";
 import { CliExit, type CliIo } from "../io.js";
 
 /** What the image commands need from the rest of wasmbox: a RUN executor, asked for only when a build RUNs. */
@@ -126,8 +128,22 @@ const COMMANDS: ImageCommandSpec[] = [
     options: [["-f, --force", "remove an image id even when several tags point at it"]],
     async run(names, options, { io, store }) {
       const imageStore = await store();
+      const containers = await ContainerFiles.open(wasmboxHome(io.env));
       for (const name of names) {
-        const { untagged, deleted } = await imageStore.removeImage(name, !!options.force);
+        const image = await imageStore.resolve(name);
+        const users = await containers.usersOfImage(image.id);
+        const byTag = image.refs.includes(safeNormalize(name) ?? "");
+        // Untagging one of several names leaves the image for its containers; anything else needs -f.
+        if (users.length > 0 && !(byTag && image.refs.length > 1)) {
+          const running = users.find((u) => u.running);
+          if (!byTag && running) throw new ImageError(`conflict: unable to delete ${shortId(image.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+          if (!options.force) {
+            throw new ImageError(byTag
+              ? `conflict: unable to remove repository reference "${name}" (must force) - container ${users[0]!.id.slice(0, 12)} is using its referenced image ${shortId(image.id)}`
+              : `conflict: unable to delete ${shortId(image.id)} (must be forced) - image is being used by stopped container ${users[0]!.id.slice(0, 12)}`);
+          }
+        }
+        const { untagged, deleted } = await imageStore.removeImage(name, !!options.force, users.length > 0);
         for (const ref of untagged) io.stdout(`Untagged: ${ref}\n`);
         for (const id of deleted) io.stdout(`Deleted: ${id}\n`);
       }
@@ -180,6 +196,15 @@ const COMMANDS: ImageCommandSpec[] = [
   },
 ];
 
+/** A reference's full `name:tag`, or undefined when `text` is not one (an id). */
+function safeNormalize(text: string): string | undefined {
+  try {
+    return normalizeReference(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Evaluates a tiny docker --format subset: `{{.A.B}}` and `{{json .A}}`. */
 function applyFormat(template: string, value: Record<string, unknown>): string {
   return template.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
@@ -203,7 +228,7 @@ function register(parent: Command, name: string, spec: ImageCommandSpec, io: Cli
     try {
       await spec.run(args, options, { io, store, deps });
     } catch (error) {
-      if (error instanceof ImageError) throw new CliExit(1, `wasmbox: ${error.message}`);
+      if (error instanceof ImageError) throw new CliExit(1, `Error response from daemon: ${error.message}`);
       throw error;
     }
   });

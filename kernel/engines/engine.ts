@@ -46,6 +46,8 @@ export interface Engine {
 
 /** SIGABRT: how a trap ends a process (exit code 134, as wasmtime). */
 export const SIGABRT = 6;
+/** SIGKILL: how the OOM killer ends a process (exit code 137). */
+const SIGKILL = 9;
 
 /** Records how `_start` ended and finishes the process. */
 export function settle(proc: Process, program: LoadedProgram, outcome: { ok: true } | { ok: false; error: unknown }): void {
@@ -60,8 +62,10 @@ export function settle(proc: Process, program: LoadedProgram, outcome: { ok: tru
   const limit = proc.container.limits.memoryBytes;
   // A trap with more than half the allowed memory in use: a failed memory.grow (allocators grow by doubling).
   if (limit !== undefined && proc.memoryBytes * 2 > (program.memory?.maximum ?? 0) * 65536) {
+    // Out of memory ends it as the OOM killer would (SIGKILL, 137), not as a trap of its own.
     proc.container.oomKilled = true;
     proc.container.limitHit = "memory";
+    return proc.finish(SIGKILL);
   }
   proc.kernel.reportTrap(proc, program.name, error);
   proc.finish(SIGABRT);

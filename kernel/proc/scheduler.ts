@@ -7,7 +7,9 @@
 // scheduler hands it the CPU. Switching happens at syscalls, and at the preemption checks the
 // load-time rewrite puts in every loop and function (engines/preempt.ts): a guest that used its
 // slice gives the CPU to the others and to the event loop. Worker-engine processes run on their
-// own threads and never queue; they are only charged their CPU time.
+// own threads and never queue; they are only charged their CPU time. An inline process is charged
+// the CPU time the kernel's thread used while it held the CPU (wall time on a Node without
+// process.threadCpuUsage), so time the host spent elsewhere is not its.
 import type { Process } from "./process.js";
 
 /** Chooses who runs next among the runnable processes. */
@@ -46,6 +48,14 @@ export class FairSharePolicy implements SchedulerPolicy {
   }
 }
 
+/** The CPU time this thread has used, in ms (process.threadCpuUsage, Node 23.9+), or wall time where Node lacks it. */
+function threadCpuMs(): number {
+  const usage: unknown = Reflect.get(process, "threadCpuUsage");
+  if (typeof usage !== "function") return performance.now();
+  const { user, system } = usage.call(process) as { user: number; system: number };
+  return (user + system) / 1000;
+}
+
 interface Waiting {
   proc: Process;
   grant: () => void;
@@ -56,6 +66,8 @@ export class Scheduler {
   private readonly queue: Waiting[] = [];
   running: Process | null = null;
   private runningSince = 0;
+  /** The thread's CPU time (threadCpuMs) when the running process got the CPU: it is charged what the thread used since. */
+  private cpuSince = 0;
   /** How long a process may keep the CPU while others wait, in ms (checked at syscalls). */
   sliceMs = 10;
 
@@ -83,7 +95,7 @@ export class Scheduler {
   /** `proc` gives up the CPU (to block or to end); the next runnable process gets it. */
   release(proc: Process): void {
     if (this.running !== proc) return;
-    this.charge(proc, performance.now() - this.runningSince);
+    this.charge(proc, threadCpuMs() - this.cpuSince);
     this.running = null;
     this.dispatch();
   }
@@ -100,7 +112,7 @@ export class Scheduler {
 
   /** CPU time (ns) the running process has used in its current slice, not yet charged. */
   currentSliceNs(proc: Process): number {
-    return this.running === proc ? Math.round((performance.now() - this.runningSince) * 1e6) : 0;
+    return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
   }
 
   /** Removes a process that will never run again from the queue. */
@@ -120,6 +132,7 @@ export class Scheduler {
   private grant(proc: Process): void {
     this.running = proc;
     this.runningSince = performance.now();
+    this.cpuSince = threadCpuMs();
     proc.state = "RUNNING";
   }
 

@@ -83,7 +83,7 @@ describe("image commands", () => {
     const [detail] = JSON.parse((await run("inspect", "tool:v1")).stdout);
     expect(detail.Config.Entrypoint).toEqual(["/bin/tool"]);
     const error = await failure(run("import", "not.wasm", "bad"));
-    expect(error.message).toMatch(/^wasmbox: import: .*not.wasm is not a WebAssembly module/);
+    expect(error.message).toMatch(/^Error response from daemon: import: .*not.wasm is not a WebAssembly module/);
   });
 
   it("turns user mistakes into CliExit messages", async () => {
@@ -91,14 +91,14 @@ describe("image commands", () => {
     const work = await tempDir();
     await writeTree(work, { "ctx/Containerfile": "FROM scratch\nCOPY nothere /x\n", "ctx/Other": "FROM scratch\nRUN exit 3\n" });
     const { run } = await cli(home, work);
-    expect((await failure(run("build", "-t", "x", "ctx"))).message).toBe('wasmbox: Containerfile:2: COPY failed: "nothere": not found in the build context');
-    expect((await failure(run("build", "-t", "x", "-f", "ctx/Other", "ctx"))).message).toBe(`wasmbox: ${join(work, "ctx/Other")}:2: RUN failed: process "/bin/sh -c exit 3" exited with code 3`);
-    expect((await failure(run("build", "-t", "Bad Name", "ctx"))).message).toMatch(/^wasmbox: invalid reference format/);
-    expect((await failure(run("inspect", "nope"))).message).toBe("wasmbox: no such image: nope");
-    expect((await failure(run("rmi", "nope"))).message).toBe("wasmbox: no such image: nope");
+    expect((await failure(run("build", "-t", "x", "ctx"))).message).toBe('Error response from daemon: Containerfile:2: COPY failed: "nothere": not found in the build context');
+    expect((await failure(run("build", "-t", "x", "-f", "ctx/Other", "ctx"))).message).toBe(`Error response from daemon: ${join(work, "ctx/Other")}:2: RUN failed: process "/bin/sh -c exit 3" exited with code 3`);
+    expect((await failure(run("build", "-t", "Bad Name", "ctx"))).message).toMatch(/^Error response from daemon: invalid reference format/);
+    expect((await failure(run("inspect", "nope"))).message).toBe("Error response from daemon: no such image: nope");
+    expect((await failure(run("rmi", "nope"))).message).toBe("Error response from daemon: no such image: nope");
     await writeFile(join(work, "junk.tar"), "not a tar at all".repeat(100));
-    expect((await failure(run("load", "-i", "junk.tar"))).message).toMatch(/^wasmbox: archive junk.tar is truncated or not a tar archive/);
-    expect((await failure(run("load", "-i", "missing.tar"))).message).toMatch(/^wasmbox: archive missing.tar: cannot read/);
+    expect((await failure(run("load", "-i", "junk.tar"))).message).toMatch(/^Error response from daemon: archive junk.tar is truncated or not a tar archive/);
+    expect((await failure(run("load", "-i", "missing.tar"))).message).toMatch(/^Error response from daemon: archive missing.tar: cannot read/);
     expect((await failure(run("save", "nope"))).code).toBe(2);
     expect(await readFile(join(home, "images", "index.json"), "utf8")).toContain('"manifests": []');
   });
