@@ -109,6 +109,11 @@ export class ContainerFiles {
     });
   }
 
+  /** Replaces the spec (rename: the one change a spec takes after create). */
+  saveSpec(spec: ContainerSpec): Promise<void> {
+    return this.enqueue(spec.id, () => writeFileAtomic(this.path(spec.id, "config.json"), JSON.stringify(spec, null, 2) + "\n", PRIVATE_FILE));
+  }
+
   /** Saves the state (with this process as owner while running). */
   saveState(id: string, state: ContainerState): Promise<void> {
     return this.enqueue(id, () => writeFileAtomic(this.path(id, "state.json"), stateJson(state), PRIVATE_FILE));

@@ -115,6 +115,7 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
     HostConfig: {
       Binds: spec.mounts.map((m) => `${m.host}:${m.guest}${m.readOnly ? ":ro" : ""}`),
       AutoRemove: spec.autoRemove,
+      RestartPolicy: { Name: spec.restart?.name ?? "no", MaximumRetryCount: spec.restart?.maximumRetryCount ?? 0 },
       ReadonlyRootfs: spec.readOnly,
       Memory: spec.limits.memoryBytes ?? 0,
       PidsLimit: spec.limits.pids ?? null,

@@ -44,6 +44,22 @@ export interface ContainerSpec {
   vm?: { memoryMb: number; cpus: number };
   /** `--log-opt`: rotate its log past maxSize bytes, keep maxFile files (absent: the defaults). */
   log?: LogOptions;
+  /** `--restart`: when the daemon starts it again after it ends (absent: never). */
+  restart?: RestartPolicy;
+}
+
+/** docker's restart policies; maximumRetryCount bounds on-failure (0: no bound). */
+export interface RestartPolicy {
+  name: "no" | "on-failure" | "always" | "unless-stopped";
+  maximumRetryCount: number;
+}
+
+/** Parses --restart no|on-failure[:N]|always|unless-stopped. */
+export function parseRestartPolicy(text: string): RestartPolicy {
+  const m = /^(no|on-failure|always|unless-stopped)(?::(\d+))?$/.exec(text.trim());
+  if (!m) throw new SpecError(`invalid restart policy '${text}': expected no, on-failure[:N], always or unless-stopped`);
+  if (m[2] !== undefined && m[1] !== "on-failure") throw new SpecError(`invalid restart policy '${text}': only on-failure takes a maximum retry count`);
+  return { name: m[1] as RestartPolicy["name"], maximumRetryCount: m[2] === undefined ? 0 : Number(m[2]) };
 }
 
 /** The kind of an instance (configs written before VMs are containers). */
@@ -63,6 +79,8 @@ export interface ContainerState {
   startedAt?: string;
   finishedAt?: string;
   restartCount: number;
+  /** Stopped by stop or kill (not by its own end): restart policies other than always leave it stopped. */
+  manuallyStopped?: boolean;
   /** Paused (`pause`): its processes are not scheduled until `unpause`. */
   paused?: boolean;
   /** Syscalls its allow-list refused, most recent last (at most 100 kept). */
@@ -114,6 +132,7 @@ export interface CreateOptions {
   vmMemory?: string;
   vmCpus?: string;
   logOpt?: string[];
+  restart?: string;
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -146,6 +165,7 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["--vm", "make it a VM: its own isolate, kernel and copy of the image (ps shows KIND vm)"],
   ["--vm-memory <size>", "with --vm: the guest's memory, its heap limit and its processes' cap (default 256m)"],
   ["--vm-cpus <n>", "with --vm: virtual CPUs; 1 runs every guest process on the guest's thread (default 1)"],
+  ["--restart <policy>", "restart when it ends: no (default), on-failure[:N], always, unless-stopped (the daemon restarts it, with docker's backoff)"],
   ["--log-opt <K=V>", "log rotation: max-size=SIZE (default 20m), max-file=N (default 5); repeatable", true],
 ];
 
@@ -352,6 +372,8 @@ export function specFromOptions(
   if (!["auto", "inline", "worker"].includes(engine)) throw new SpecError(`--engine ${engine}: expected auto, inline or worker`);
   const errno = (options.syscallErrno ?? "ENOSYS").toUpperCase();
   if (errno !== "ENOSYS" && errno !== "EPERM") throw new SpecError(`--syscall-errno ${errno}: expected ENOSYS or EPERM`);
+  const restart = options.restart === undefined ? undefined : parseRestartPolicy(options.restart);
+  if (restart && restart.name !== "no" && options.rm) throw new SpecError("conflicting options: --restart and --rm");
   const env = mergeEnv(
     ...(options.envFile ?? []).map((f) => readEnvFile(f, context.cwd, context.env)),
     (options.env ?? []).map((e) => envPair(e, context.env)).filter((e): e is string => !!e),
@@ -376,6 +398,7 @@ export function specFromOptions(
     init: options.init !== false,
     kind: vm ? "vm" : "container",
     ...(options.logOpt?.length ? { log: parseLogOptions(options.logOpt) } : {}),
+    ...(restart && restart.name !== "no" ? { restart } : {}),
     ...(vm ? { vm } : {}),
   };
 }

@@ -259,18 +259,46 @@ export class ImageStore {
   }
 
   /** Removes dangling images (and with `buildCache` the build cache), then unreferenced blobs. */
-  async prune(options: { buildCache?: boolean } = {}): Promise<{ deleted: string[]; reclaimedBytes: number }> {
+  async prune(options: { buildCache?: boolean; keep?: ReadonlySet<string>; all?: boolean } = {}): Promise<{ deleted: string[]; reclaimedBytes: number }> {
     const index = await this.readIndex();
-    const dangling = index.manifests.filter((d) => !d.annotations?.[ANNOTATION_REF_NAME]);
+    // `keep`: ids of images containers use (never pruned); `all`: tagged images nothing uses go too.
+    const candidates = index.manifests.filter((d) => options.all || !d.annotations?.[ANNOTATION_REF_NAME]);
+    const dangling: Descriptor[] = [];
     const deleted: string[] = [];
-    for (const descriptor of dangling) {
+    for (const descriptor of candidates) {
       const image = await this.readImage(descriptor.digest).catch(() => undefined);
-      deleted.push(image?.id ?? descriptor.digest);
+      if (image && options.keep?.has(image.id)) continue;
+      dangling.push(descriptor);
+      if (!deleted.includes(image?.id ?? descriptor.digest)) deleted.push(image?.id ?? descriptor.digest);
     }
     if (dangling.length) await this.writeIndex({ ...index, manifests: index.manifests.filter((d) => !dangling.includes(d)) });
     if (options.buildCache) await rm(this.cacheDir, { recursive: true, force: true }).then(() => mkdir(this.cacheDir, { recursive: true }));
     const reclaimedBytes = await this.collectGarbage({ temporaryFiles: true });
     return { deleted, reclaimedBytes };
+  }
+
+  /** The build cache: its entries, and the bytes of the blobs only it keeps (what dropping it frees). */
+  async buildCacheBytes(): Promise<{ entries: number; bytes: number }> {
+    const blobsOf = async (digests: string[]) => {
+      const blobs = new Map<string, number>();
+      for (const digest of digests) {
+        const manifest = await this.readJsonBlob<ImageManifest>(digest, "disk usage").catch(() => undefined);
+        if (!manifest) continue;
+        blobs.set(digest, 0);
+        for (const d of [manifest.config, ...manifest.layers]) blobs.set(d.digest, d.size);
+      }
+      return blobs;
+    };
+    const keys = await readdir(this.cacheDir);
+    const cached: string[] = [];
+    for (const key of keys) {
+      const digest = await this.buildCacheGet(key);
+      if (digest) cached.push(digest);
+    }
+    const indexed = await blobsOf((await this.readIndex()).manifests.map((d) => d.digest));
+    let bytes = 0;
+    for (const [digest, size] of await blobsOf(cached)) if (!indexed.has(digest)) bytes += size;
+    return { entries: cached.length, bytes };
   }
 
   /** Deletes blobs referenced by neither index.json nor the build cache; returns the bytes freed. */

@@ -51,7 +51,7 @@ function createOptionsOf(opts: Options): CreateOptions {
     rm: opts.rm as boolean | undefined, tty: opts.tty as boolean | undefined, interactive: opts.interactive as boolean | undefined,
     init: opts.init as boolean | undefined,
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
-    logOpt: opts.logOpt as string[] | undefined,
+    logOpt: opts.logOpt as string[] | undefined, restart: opts.restart as string | undefined,
   };
 }
 
@@ -115,11 +115,20 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     return runFailure(125)(e);
   }
   const tty = !!options.tty && !!io.stdin?.isTTY;
-  await runtime.start(id, {
-    stdin: options.interactive ? (io.stdin ?? null) : null, tty,
-    onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
-  }).catch(runFailure());
-  return waitInForeground(runtime, id);
+  // The signal handlers are in place before the container starts: a signal in between is not lost.
+  const signals = foregroundSignals(runtime, id);
+  try {
+    await runtime.start(id, {
+      stdin: options.interactive ? (io.stdin ?? null) : null, tty,
+      onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
+    }).catch(runFailure());
+    if (signals.fatal()) signals.send("SIGKILL");
+    const code = await runtime.wait(id);
+    const fatal = signals.fatal();
+    return fatal ? 128 + (SIGNAL_NUMBERS[fatal] ?? 15) : code;
+  } finally {
+    signals.remove();
+  }
 }
 
 /** What a failed create (125) or start (127, 126 or 125 by its reason) of `run` ends the CLI with, in -d and foreground alike. */
@@ -134,16 +143,16 @@ function runFailure(code?: number): (e: unknown) => never {
 }
 
 /**
- * Waits for a foreground container. ^C goes to it (its init passes it on to the command). SIGTERM,
- * SIGHUP and SIGQUIT to the CLI kill it, and the CLI ends once its end is saved (an --rm one
- * removed): it dies of that signal, leaving nothing behind.
+ * The CLI's signals while a foreground container runs. ^C goes to it (its init passes it on to the
+ * command). SIGTERM, SIGHUP and SIGQUIT kill it, and the CLI ends once its end is saved (an --rm
+ * one removed), with the status of that signal: nothing is left behind.
  */
-async function waitInForeground(runtime: ContainerRuntime, id: string): Promise<number> {
+function foregroundSignals(runtime: ContainerRuntime, id: string): { fatal(): NodeJS.Signals | undefined; send(signal: string): void; remove(): void } {
   const send = (signal: string) => {
     try {
       runtime.kill(id, signal);
     } catch {
-      // Already ended.
+      // Not started yet, or already ended.
     }
   };
   const interrupt = () => send("SIGINT");
@@ -155,13 +164,14 @@ async function waitInForeground(runtime: ContainerRuntime, id: string): Promise<
   const endings = (["SIGTERM", "SIGHUP", "SIGQUIT"] as const).map((signal) => [signal, ending(signal)] as const);
   process.on("SIGINT", interrupt);
   for (const [signal, handler] of endings) process.on(signal, handler);
-  try {
-    const code = await runtime.wait(id);
-    return fatal ? 128 + (SIGNAL_NUMBERS[fatal] ?? 15) : code;
-  } finally {
-    process.off("SIGINT", interrupt);
-    for (const [signal, handler] of endings) process.off(signal, handler);
-  }
+  return {
+    fatal: () => fatal,
+    send,
+    remove() {
+      process.off("SIGINT", interrupt);
+      for (const [signal, handler] of endings) process.off(signal, handler);
+    },
+  };
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
@@ -177,6 +187,37 @@ interface Spec {
   create?: boolean;
   run(args: string[], options: Options, io: CliIo): Promise<number | void>;
 }
+
+/** What the stats route answers. */
+interface StatsAnswer {
+  id: string; name: string; cpuMs: number; uptimeMs?: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number;
+}
+
+/** How often streaming stats refresh (docker: every second). */
+const STATS_INTERVAL_MS = 1000;
+
+/**
+ * One stats row. CPU % is the share of one CPU its processes used since the last frame (the first
+ * frame: since it started), from their measured CPU time.
+ */
+function statsRow(s: StatsAnswer, previous: Map<string, { cpuMs: number; at: number }>): TemplateRow {
+  const now = performance.now();
+  const before = previous.get(s.id);
+  previous.set(s.id, { cpuMs: s.cpuMs, at: now });
+  const spanMs = before ? now - before.at : (s.uptimeMs ?? 0);
+  const usedMs = before ? s.cpuMs - before.cpuMs : s.cpuMs;
+  const percent = spanMs > 0 ? Math.max(0, (usedMs / spanMs) * 100) : 0;
+  return {
+    ID: s.id.slice(0, 12), Name: s.name, CPUPerc: `${percent.toFixed(2)}%`, CPUTime: `${(s.cpuMs / 1000).toFixed(2)}s`,
+    MemUsage: `${humanSize(s.memoryBytes)} / ${s.memoryLimit ? humanSize(s.memoryLimit) : "-"}`, PIDs: s.pids,
+    Storage: `${humanSize(s.storageBytes)} / ${s.storageLimit ? humanSize(s.storageLimit) : "-"}`,
+  };
+}
+
+/** The column titles of `stats --format 'table ...'`. */
+const STATS_HEADERS: Record<string, string> = {
+  ID: "CONTAINER ID", Name: "NAME", CPUPerc: "CPU %", CPUTime: "CPU TIME", MemUsage: "MEM USAGE / LIMIT", PIDs: "PIDS", Storage: "STORAGE / LIMIT",
+};
 
 /** The column titles of `ps --format 'table ...'`, by field (docker's). */
 const PS_HEADERS: Record<string, string> = {
@@ -353,17 +394,75 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "stats", usage: "[container...]", description: "show resource use of containers and VMs (one snapshot, as --no-stream)", top: true, group: true,
-    options: [["--no-stream", "one snapshot (always)"]],
+    name: "stats", usage: "[container...]", description: "show resource use of containers and VMs, refreshed every second (--no-stream: once)", top: true, group: true,
+    options: [["--no-stream", "print one snapshot and end"], ["-a, --all", "all containers (default: running)"], ["--format <template>", "Go-template subset: {{.ID}} {{.Name}} {{.CPUPerc}} {{.CPUTime}} {{.MemUsage}} {{.PIDs}} {{.Storage}}, table ..., json"]],
+    async run(refs, options, io) {
+      const client = await daemon(io);
+      const previous = new Map<string, { cpuMs: number; at: number }>();
+      for (let frame = 0; ; frame++) {
+        const names = refs.length ? refs : (await client.json<ContainerSummary[]>("GET", "/containers/json", { query: { all: !!options.all } })).map((c) => c.Id);
+        const rows: TemplateRow[] = [];
+        for (const ref of names) {
+          const s = await client.json<StatsAnswer>("GET", `/containers/${enc(ref)}/stats`).catch((e: unknown) => {
+            // One that was removed between the listing and its figures is left out (unless named).
+            if (!refs.length && e instanceof DaemonError && e.status === 404) return undefined;
+            throw e;
+          });
+          if (s) rows.push(statsRow(s, previous));
+        }
+        const text = options.format
+          ? renderListingOrExit(options.format as string, rows, STATS_HEADERS)
+          : formatTable(["CONTAINER ID", "NAME", "CPU %", "CPU TIME", "MEM USAGE / LIMIT", "PIDS", "STORAGE / LIMIT"], rows.map((r) => [
+            String(r.ID), String(r.Name), String(r.CPUPerc), String(r.CPUTime), String(r.MemUsage), String(r.PIDs), String(r.Storage),
+          ]));
+        if (options.stream === false) return void io.stdout(text);
+        // As docker: the screen cleared and redrawn on a terminal, frames one after another elsewhere.
+        io.stdout((io.stdoutIsTerminal ? "\x1b[2J\x1b[H" : "") + text);
+        await new Promise((r) => setTimeout(r, STATS_INTERVAL_MS));
+      }
+    },
+  },
+  {
+    name: "pause", usage: "<container...>", description: "pause containers: the scheduler runs none of their processes until unpause", top: true, group: true,
     async run(refs, _options, io) {
       const client = await daemon(io);
-      const names = refs.length ? refs : (await client.json<ContainerSummary[]>("GET", "/containers/json")).map((c) => c.Id);
-      const rows: string[][] = [];
-      for (const ref of names) {
-        const s = await client.json<{ id: string; name: string; cpuMs: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number }>("GET", `/containers/${enc(ref)}/stats`);
-        rows.push([s.id.slice(0, 12), s.name, `${(s.cpuMs / 1000).toFixed(2)}s`, `${humanSize(s.memoryBytes)} / ${s.memoryLimit ? humanSize(s.memoryLimit) : "-"}`, String(s.pids), `${humanSize(s.storageBytes)} / ${s.storageLimit ? humanSize(s.storageLimit) : "-"}`]);
+      for (const ref of refs) {
+        await client.json("POST", `/containers/${enc(ref)}/pause`);
+        io.stdout(ref + "\n");
       }
-      io.stdout(formatTable(["CONTAINER ID", "NAME", "CPU TIME", "MEM USAGE / LIMIT", "PIDS", "STORAGE / LIMIT"], rows));
+    },
+  },
+  {
+    name: "unpause", usage: "<container...>", description: "let paused containers' processes run again", top: true, group: true,
+    async run(refs, _options, io) {
+      const client = await daemon(io);
+      for (const ref of refs) {
+        await client.json("POST", `/containers/${enc(ref)}/unpause`);
+        io.stdout(ref + "\n");
+      }
+    },
+  },
+  {
+    name: "rename", usage: "<container> <new-name>", description: "rename a container", top: true, group: true,
+    async run([ref, name], _options, io) {
+      await (await daemon(io)).json("POST", `/containers/${enc(ref!)}/rename`, { query: { name } });
+    },
+  },
+  {
+    name: "attach", usage: "<container>", description: "show a running container's output from now on and wait for its end (exit status: its own; ^C is passed to it)", top: true, group: true,
+    options: [["--no-stdin", "(always: wasmbox attaches output only)"], ["--sig-proxy", "pass ^C to the container (default)"]],
+    async run([ref], _options, io) {
+      const client = await daemon(io);
+      let code = 0;
+      const res = await client.request("GET", `/containers/${enc(ref!)}/attach`);
+      const interrupt = () => void client.json("POST", `/containers/${enc(ref!)}/kill`, { query: { signal: "SIGINT" } }).catch(() => undefined);
+      process.on("SIGINT", interrupt);
+      try {
+        await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
+      } finally {
+        process.off("SIGINT", interrupt);
+      }
+      return code;
     },
   },
   {

@@ -187,14 +187,26 @@ const COMMANDS: ImageCommandSpec[] = [
     names: { image: "prune" },
     usage: "",
     description: "remove dangling images and unreferenced blobs",
-    options: [["-f, --force", "do not prompt (wasmbox never prompts)"], ["--build-cache", "also drop the build cache"]],
+    options: [["-f, --force", "do not prompt (wasmbox never prompts)"], ["-a, --all", "remove every image no container uses, not only dangling ones"], ["--build-cache", "also drop the build cache"]],
     async run(_args, options, { io, store }) {
-      const result = await (await store()).prune({ buildCache: !!options.buildCache });
+      const keep = await imagesInUse(wasmboxHome(io.env));
+      const result = await (await store()).prune({ buildCache: !!options.buildCache, all: !!options.all, keep });
       if (result.deleted.length) io.stdout("Deleted Images:\n" + result.deleted.map((id) => `deleted: ${id}\n`).join("") + "\n");
       io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes)}\n`);
     },
   },
 ];
+
+/** The ids of the images containers (in any state) are made from: prune leaves them. */
+export async function imagesInUse(home: string): Promise<Set<string>> {
+  const files = await ContainerFiles.open(home);
+  const ids = new Set<string>();
+  for (const id of await files.list()) {
+    const loaded = await files.load(id);
+    if (loaded) ids.add(loaded.spec.imageId);
+  }
+  return ids;
+}
 
 /** A reference's full `name:tag`, or undefined when `text` is not one (an id). */
 function safeNormalize(text: string): string | undefined {

@@ -117,6 +117,8 @@ export class Container {
   /** The process group that gets SIGINT from ^C on its terminal. */
   foregroundGroup = 1;
   oomKilled = false;
+  /** Paused (docker pause): the scheduler runs none of its processes until it is unpaused. */
+  paused = false;
   /** The engine its processes run on, when not the kernel's default (docker run --engine). */
   engine?: "inline" | "worker";
 

@@ -199,6 +199,9 @@ export class WorkerEngine implements Engine {
         }
         if (backoff > 0) backoff--;
         proc.kernel.scheduler.charge(proc, performance.now() - resumedAt);
+        // A paused container's worker waits in its syscall until unpause (docker pause).
+        if (proc.container.paused) await proc.kernel.scheduler.acquire(proc);
+        if (finished) return;
         const call = calls[i32[CALL]];
         const args = call.types.map((t, k) => (t === "i64" ? i64[ARGS_SLOT + k] : i32[4 + 2 * k]));
         let result: unknown;

@@ -78,8 +78,15 @@ export class Scheduler {
     return this.queue.map((w) => w.proc);
   }
 
-  /** Resolves when `proc` holds the CPU. */
+  /** Processes of paused containers that asked for the CPU: they get it after unpause(). */
+  private readonly parked: Waiting[] = [];
+
+  /** Resolves when `proc` holds the CPU (a process of a paused container waits for its unpause). */
   acquire(proc: Process): Promise<void> {
+    if (proc.container.paused) {
+      proc.state = "RUNNABLE";
+      return new Promise((resolve) => this.parked.push({ proc, grant: () => void this.acquire(proc).then(resolve) }));
+    }
     if (!proc.inline) {
       proc.state = "RUNNING";
       return Promise.resolve();
@@ -115,10 +122,28 @@ export class Scheduler {
     return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
   }
 
+  /**
+   * docker pause: none of the container's processes gets the CPU from now on. The one running
+   * stops at its next syscall or preemption check; a worker process at its next syscall.
+   */
+  pause(container: Process["container"]): void {
+    container.paused = true;
+  }
+
+  /** docker unpause: the container's parked processes queue for the CPU again. */
+  unpause(container: Process["container"]): void {
+    container.paused = false;
+    const resumed = this.parked.filter((w) => w.proc.container === container);
+    for (const waiting of resumed) this.parked.splice(this.parked.indexOf(waiting), 1);
+    for (const waiting of resumed) waiting.grant();
+  }
+
   /** Removes a process that will never run again from the queue. */
   forget(proc: Process): void {
     const i = this.queue.findIndex((w) => w.proc === proc);
     if (i >= 0) this.queue.splice(i, 1);
+    const parked = this.parked.findIndex((w) => w.proc === proc);
+    if (parked >= 0) this.parked.splice(parked, 1);
     this.release(proc);
   }
 
