@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from "node:path";
 import { Kernel, type EngineChoice } from "../kernel/index.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
-import { ImageStore } from "../images/store.js";
+import { ImageStore, shippedImagesHome } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
 import { daemonSocketPath, DaemonClient } from "./client.js";
 import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
@@ -455,7 +455,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // could connect; the socket itself is then made 0600.
   await privateDir(options.home);
   await chmod(join(options.home, "daemon.log"), PRIVATE_FILE).catch(() => undefined);
-  const store = await ImageStore.open(options.home);
+  const store = await ImageStore.open(options.home, { shippedHome: shippedImagesHome(process.env) });
   const files = await ContainerFiles.open(options.home);
   const kernel = new Kernel({ engine: options.engine ?? "auto", log });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files, restartPolicies: true });

@@ -102,7 +102,10 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     io.stdout(Id + "\n");
     return 0;
   }
-  const store = await ImageStore.open(home(io));
+  if (options.restart !== undefined && !/^no$/.test(options.restart)) {
+    throw new CliExit(125, `wasmbox: --restart ${options.restart} needs -d: the daemon restarts containers, a foreground run ends with its container`);
+  }
+  const store = await ImageStore.openFor(io.env);
   const files = await ContainerFiles.open(home(io));
   const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
@@ -493,7 +496,7 @@ const COMMANDS: Spec[] = [
     name: "import", usage: "<file> [repository]", description: "make an image from a filesystem tar archive (as export writes)", group: true,
     options: [["-c, --change <instruction>", "CMD or ENTRYPOINT (JSON form) or ENV or WORKDIR for the image", true]],
     async run([file, repo], options, io) {
-      const store = await ImageStore.open(home(io));
+      const store = await ImageStore.openFor(io.env);
       const config: Record<string, unknown> = {};
       for (const change of (options.change as string[] | undefined) ?? []) {
         const m = /^(CMD|ENTRYPOINT|ENV|WORKDIR)\s+(.*)$/.exec(change.trim());

@@ -1,6 +1,10 @@
 // cli/commands: the image commands (build, images, inspect, history, tag, rmi, save, load, import, and the
 // `image` group with ls/prune/...). Thin: parse, call images/, print in docker's formats; ImageError -> CliExit.
-import { resolve } from "node:path";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { loadArchive, saveImages } from "../../images/archive.js";
 import { buildImage, type BuildRunner } from "../../images/builder.js";
@@ -8,7 +12,7 @@ import { ImageError } from "../../images/errors.js";
 import { formatTable, historyRows, humanSize, imageRows, inspectImage } from "../../images/format.js";
 import { importWasmModule } from "../../images/import-wasm.js";
 import { shortId } from "../../images/oci.js";
-import { ImageStore, wasmboxHome } from "../../images/store.js";
+import { ImageStore, wasmboxHome, type StoredImage } from "../../images/store.js";
 import { normalizeReference } from "../../images/reference.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { CliExit, type CliIo } from "../io.js";
@@ -42,7 +46,7 @@ const COMMANDS: ImageCommandSpec[] = [
       ["--build-arg <key=value>", "set a build-time variable; repeatable", true],
       ["--no-cache", "do not use the layer cache"],
       ["--gzip", "store new layers gzip-compressed"],
-      ["-q, --quiet", "print only the image id"],
+      ["-q, --quiet", "print only the image id (as images shows it)"],
     ],
     async run([contextArg], options, { io, store, deps }) {
       const buildArgs: Record<string, string> = {};
@@ -62,7 +66,8 @@ const COMMANDS: ImageCommandSpec[] = [
         runner: lazyRunner,
         write: options.quiet ? undefined : (text) => io.stdout(text),
       });
-      if (options.quiet) io.stdout(result.image.id + "\n");
+      // The id as `images` shows it.
+      if (options.quiet) io.stdout(shortId(result.image.id) + "\n");
     },
   },
   {
@@ -130,6 +135,7 @@ const COMMANDS: ImageCommandSpec[] = [
       const imageStore = await store();
       const containers = await ContainerFiles.open(wasmboxHome(io.env));
       for (const name of names) {
+        await imageStore.assertRemovable(name);
         const image = await imageStore.resolve(name);
         const users = await containers.usersOfImage(image.id);
         const byTag = image.refs.includes(safeNormalize(name) ?? "");
@@ -152,26 +158,41 @@ const COMMANDS: ImageCommandSpec[] = [
   {
     names: { top: "save", image: "save" },
     usage: "<image...>",
-    description: "write images to an OCI archive (docker load reads it too)",
-    options: [["-o, --output <file>", "the archive to write"]],
+    description: "write images to an OCI archive (docker load reads it too), to standard output without -o",
+    options: [["-o, --output <file>", "the archive to write (default: standard output)"]],
     async run(names, options, { io, store }) {
-      if (!options.output) throw new CliExit(2, "wasmbox: save: -o FILE.tar is required");
-      await saveImages(await store(), names, resolve(io.cwd, options.output as string));
+      if (options.output) return void (await saveImages(await store(), names, resolve(io.cwd, options.output as string)));
+      if (io.stdoutIsTerminal) throw new CliExit(1, "wasmbox: save: cowardly refusing to save to a terminal. Use the -o flag or redirect");
+      await withScratch(async (dir) => {
+        const file = join(dir, "images.tar");
+        await saveImages(await store(), names, file);
+        for await (const chunk of createReadStream(file)) io.stdout(chunk as Buffer);
+      });
     },
   },
   {
     names: { top: "load", image: "load" },
     usage: "",
-    description: "load images from an OCI archive or a docker save archive",
-    options: [["-i, --input <file>", "the archive to read"], ["-q, --quiet", "print nothing"]],
+    description: "load images from an OCI archive or a docker save archive, from standard input without -i",
+    options: [["-i, --input <file>", "the archive to read (default: standard input)"], ["-q, --quiet", "print nothing"]],
     async run(_args, options, { io, store }) {
-      if (!options.input) throw new CliExit(2, "wasmbox: load: -i FILE.tar is required");
-      const images = await loadArchive(await store(), resolve(io.cwd, options.input as string));
-      if (options.quiet) return;
-      for (const image of images) {
-        if (image.refs.length === 0) io.stdout(`Loaded image ID: ${image.id}\n`);
-        for (const ref of image.refs) io.stdout(`Loaded image: ${ref}\n`);
-      }
+      const report = (images: StoredImage[]) => {
+        if (options.quiet) return;
+        for (const image of images) {
+          if (image.refs.length === 0) io.stdout(`Loaded image ID: ${image.id}\n`);
+          for (const ref of image.refs) io.stdout(`Loaded image: ${ref}\n`);
+        }
+      };
+      if (options.input) return report(await loadArchive(await store(), resolve(io.cwd, options.input as string)));
+      if (!io.stdin || io.stdin.isTTY) throw new CliExit(1, "wasmbox: load: requested load from stdin, but stdin is a terminal (use -i FILE or redirect)");
+      const input = io.stdin;
+      await withScratch(async (dir) => {
+        const file = join(dir, "stdin.tar");
+        await pipeline(input, createWriteStream(file));
+        const { size } = await stat(file);
+        if (size === 0) throw new CliExit(1, "wasmbox: load: requested load from stdin, but stdin is empty");
+        report(await loadArchive(await store(), file));
+      });
     },
   },
   {
@@ -196,6 +217,16 @@ const COMMANDS: ImageCommandSpec[] = [
     },
   },
 ];
+
+/** Runs `work` with a private scratch directory (an archive passing through standard input or output), removed after. */
+async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "wasmbox-archive-"));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** The ids of the images containers (in any state) are made from: prune leaves them. */
 export async function imagesInUse(home: string): Promise<Set<string>> {
@@ -233,7 +264,7 @@ function register(parent: Command, name: string, spec: ImageCommandSpec, io: Cli
     else command.option(flags, description);
   }
   let opened: Promise<ImageStore> | undefined;
-  const store = () => (opened ??= ImageStore.open(wasmboxHome(io.env)));
+  const store = () => (opened ??= ImageStore.openFor(io.env));
   command.action(async (...received: unknown[]) => {
     const options = received.at(-2) as Options;
     const args = received.slice(0, -2).flatMap((arg) => (Array.isArray(arg) ? (arg as string[]) : arg === undefined ? [] : [arg as string]));

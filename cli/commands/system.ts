@@ -106,7 +106,7 @@ export function registerSystemCommands(program: Command, io: CliIo, exitCode: (c
   };
 
   const df = async () => {
-    const store = await ImageStore.open(home());
+    const store = await ImageStore.openFor(io.env);
     const files = await ContainerFiles.open(home());
     const images = await store.listImages();
     const used = await imagesInUse(home());
@@ -134,7 +134,7 @@ export function registerSystemCommands(program: Command, io: CliIo, exitCode: (c
   const prune = async (...received: unknown[]) => {
     const options = received.at(-2) as Options;
     const { ContainersDeleted, SpaceReclaimed } = await (await daemonOf(io)).json<{ ContainersDeleted: string[]; SpaceReclaimed: number }>("POST", "/containers/prune");
-    const store = await ImageStore.open(home());
+    const store = await ImageStore.openFor(io.env);
     const images = await store.prune({ buildCache: true, all: !!options.all, keep: await imagesInUse(home()) });
     if (ContainersDeleted.length) io.stdout("Deleted Containers:\n" + ContainersDeleted.map((id) => id + "\n").join("") + "\n");
     if (images.deleted.length) io.stdout("Deleted Images:\n" + images.deleted.map((id) => `deleted: ${id}\n`).join("") + "\n");
