@@ -7,7 +7,7 @@ import type { ContainerRecord } from "./runtime.js";
 import { kindOf, type ContainerState, type InstanceKind } from "./spec.js";
 
 /** The `ps --filter` keys the daemon understands (docker's names). */
-const FILTER_KEYS = ["status", "name", "id", "ancestor", "exited", "kind"];
+const FILTER_KEYS = ["status", "name", "id", "ancestor", "exited", "kind", "label"];
 const STATUSES = ["created", "running", "paused", "restarting", "exited"];
 
 /** docker's `filters` query parameter (`{"status": ["exited"]}`), checked; a FilterError names what is wrong. */
@@ -22,7 +22,7 @@ export function parseFilters(text: string | null): Record<string, string[]> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new FilterError("filters must be a JSON object of lists");
   const filters: Record<string, string[]> = {};
   for (const [key, list] of Object.entries(value)) {
-    if (!FILTER_KEYS.includes(key)) throw new FilterError(`invalid filter '${key}' (known: ${FILTER_KEYS.join(", ")}; containers have no labels)`);
+    if (!FILTER_KEYS.includes(key)) throw new FilterError(`invalid filter '${key}' (known: ${FILTER_KEYS.join(", ")})`);
     if (!Array.isArray(list) || !list.every((v) => typeof v === "string")) throw new FilterError(`filter ${key} must be a list of strings`);
     if (key === "status") for (const v of list) if (!STATUSES.includes(v)) throw new FilterError(`invalid filter 'status=${v}' (one of ${STATUSES.join(", ")})`);
     if (key === "exited") for (const v of list) if (!/^\d+$/.test(v)) throw new FilterError(`invalid filter 'exited=${v}': an exit code`);
@@ -34,7 +34,7 @@ export function parseFilters(text: string | null): Record<string, string[]> {
 /** A filter the daemon cannot apply. */
 export class FilterError extends Error {}
 
-/** Whether a container passes every filter (values of one key: any of them; keys: all of them). */
+/** Whether a container passes every filter (values of one key: any of them, of label: all; keys: all of them). */
 export function matchesFilters(record: ContainerRecord, filters: Record<string, string[]>): boolean {
   const { spec, state } = record;
   const status = statusOf(record);
@@ -45,8 +45,14 @@ export function matchesFilters(record: ContainerRecord, filters: Record<string, 
     ancestor: (v) => spec.image === v || spec.image === v.replace(/:latest$/, "") || `${spec.image}:latest` === v || spec.imageId.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, "")),
     exited: (v) => state.status === "exited" && state.exitCode === Number(v),
     kind: (v) => kindOf(spec) === v,
+    label: (v) => {
+      const eq = v.indexOf("=");
+      const labels = spec.labels ?? {};
+      return eq < 0 ? v in labels : labels[v.slice(0, eq)] === v.slice(eq + 1);
+    },
   };
-  return Object.entries(filters).every(([key, values]) => values.some((v) => tests[key]!(v)));
+  // Labels must all match (docker's); the values of another key are alternatives.
+  return Object.entries(filters).every(([key, values]) => (key === "label" ? values.every((v) => tests[key]!(v)) : values.some((v) => tests[key]!(v))));
 }
 
 /** docker's State.Status: created, running, paused or exited. */
@@ -66,6 +72,7 @@ export interface ContainerSummary {
   Status: string;
   /** container (on the daemon's shared kernel) or vm (a guest with its own kernel). */
   Kind: InstanceKind;
+  Labels: Record<string, string>;
 }
 
 /** docker's status column: `Up 5 seconds`, `Exited (0) 3 minutes ago`, `Created`. */
@@ -80,7 +87,7 @@ export function summaryOf(record: ContainerRecord): ContainerSummary {
   return {
     Id: spec.id, Names: ["/" + spec.name], Image: spec.image, ImageID: spec.imageId,
     Command: [...spec.entrypoint, ...spec.cmd].join(" "), Created: spec.created, State: statusOf(record), Status: statusText(state),
-    Kind: kindOf(spec),
+    Kind: kindOf(spec), Labels: spec.labels ?? {},
   };
 }
 
@@ -142,6 +149,7 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       OpenStdin: spec.interactive,
       StopSignal: spec.stopSignal,
       StopTimeout: spec.stopTimeout,
+      Labels: spec.labels ?? {},
       Init: spec.init,
     },
   };

@@ -46,12 +46,26 @@ export interface ContainerSpec {
   log?: LogOptions;
   /** `--restart`: when the daemon starts it again after it ends (absent: never). */
   restart?: RestartPolicy;
+  /** `--label KEY=VALUE`: the user's metadata (ps --filter label=...). */
+  labels?: Record<string, string>;
 }
 
 /** docker's restart policies; maximumRetryCount bounds on-failure (0: no bound). */
 export interface RestartPolicy {
   name: "no" | "on-failure" | "always" | "unless-stopped";
   maximumRetryCount: number;
+}
+
+/** Parses --label KEY=VALUE (a bare KEY has an empty value, as docker's). */
+function parseLabels(values: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf("=");
+    const key = eq < 0 ? value : value.slice(0, eq);
+    if (!key) throw new SpecError(`--label ${value}: expected KEY=VALUE`);
+    labels[key] = eq < 0 ? "" : value.slice(eq + 1);
+  }
+  return labels;
 }
 
 /** Parses --restart no|on-failure[:N]|always|unless-stopped. */
@@ -133,6 +147,7 @@ export interface CreateOptions {
   vmCpus?: string;
   logOpt?: string[];
   restart?: string;
+  label?: string[];
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -165,6 +180,7 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["--vm", "make it a VM: its own isolate, kernel and copy of the image (ps shows KIND vm)"],
   ["--vm-memory <size>", "with --vm: the guest's memory, its heap limit and its processes' cap (default 256m)"],
   ["--vm-cpus <n>", "with --vm: virtual CPUs; 1 runs every guest process on the guest's thread (default 1)"],
+  ["-l, --label <KEY=VALUE>", "set metadata on the container (ps --filter label=KEY[=VALUE]); repeatable", true],
   ["--restart <policy>", "restart when it ends: no (default), on-failure[:N], always, unless-stopped (the daemon restarts it, with docker's backoff)"],
   ["--log-opt <K=V>", "log rotation: max-size=SIZE (default 20m), max-file=N (default 5); repeatable", true],
 ];
@@ -399,6 +415,7 @@ export function specFromOptions(
     kind: vm ? "vm" : "container",
     ...(options.logOpt?.length ? { log: parseLogOptions(options.logOpt) } : {}),
     ...(restart && restart.name !== "no" ? { restart } : {}),
+    ...(options.label?.length ? { labels: parseLabels(options.label) } : {}),
     ...(vm ? { vm } : {}),
   };
 }

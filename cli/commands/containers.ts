@@ -52,6 +52,7 @@ function createOptionsOf(opts: Options): CreateOptions {
     init: opts.init as boolean | undefined,
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
     logOpt: opts.logOpt as string[] | undefined, restart: opts.restart as string | undefined,
+    label: opts.label as string[] | undefined,
   };
 }
 
@@ -225,7 +226,7 @@ const STATS_HEADERS: Record<string, string> = {
 /** The column titles of `ps --format 'table ...'`, by field (docker's). */
 const PS_HEADERS: Record<string, string> = {
   ID: "CONTAINER ID", Kind: "KIND", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT", RunningFor: "CREATED",
-  Status: "STATUS", State: "STATE", Ports: "PORTS", Names: "NAMES",
+  Status: "STATUS", State: "STATE", Ports: "PORTS", Names: "NAMES", Labels: "LABELS",
 };
 
 /** renderListing, its template errors ending the CLI with 125 (a usage error). */
@@ -268,7 +269,7 @@ const COMMANDS: Spec[] = [
     name: "ps", usage: "", description: "list containers and VMs (KIND: container or vm)", top: true, group: true,
     options: [
       ["-a, --all", "show all containers (default: running)"], ["-q, --quiet", "only ids"], ["--no-trunc", "full ids and commands"],
-      ["-f, --filter <key=value>", "only those matching: status=, name=, id=, ancestor=, exited=, kind= (repeatable)", true],
+      ["-f, --filter <key=value>", "only those matching: status=, name=, id=, ancestor=, exited=, label=KEY[=VALUE], kind= (repeatable)", true],
       ["--format <template>", "docker's Go-template subset: {{.ID}} {{.Names}} {{.Image}} {{.Command}} {{.Status}} {{.State}} ..., table ..., or json"],
     ],
     async run(_args, options, io) {
@@ -288,6 +289,7 @@ const COMMANDS: Spec[] = [
       const rows = list.map((c) => ({
         ID: full ? c.Id : c.Id.slice(0, 12), Kind: c.Kind ?? "container", Image: c.Image, Command: `"${full ? c.Command : truncate(c.Command, 20)}"`,
         CreatedAt: c.Created, RunningFor: humanAge(c.Created), Status: c.Status, State: c.State, Ports: "", Names: c.Names.map((n) => n.slice(1)).join(","),
+        Labels: Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
       }));
       if (options.format) {
         io.stdout(renderListingOrExit(options.format as string, rows, PS_HEADERS));

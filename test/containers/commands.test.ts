@@ -29,8 +29,8 @@ function cliProcess(home: string, args: string[], lines: number) {
 describe("container commands", () => {
   it("ps --filter and --format", async () => {
     const { cli } = await setup();
-    expect((await cli("run", "-d", "--name", "web", "base", "sleep", "100")).code).toBe(0);
-    expect((await cli("run", "--name", "ok", "base", "true")).code).toBe(0);
+    expect((await cli("run", "-d", "--name", "web", "--label", "tier=front", "-l", "team", "base", "sleep", "100")).code).toBe(0);
+    expect((await cli("run", "--name", "ok", "-l", "tier=back", "base", "true")).code).toBe(0);
     expect((await cli("run", "--name", "bad", "base", "sh", "-c", "exit 3")).code).toBe(3);
     const names = async (...args: string[]) => (await cli("ps", ...args, "--format", "{{.Names}}")).stdout.split("\n").filter(Boolean).sort();
     expect(await names()).toEqual(["web"]);
@@ -43,6 +43,10 @@ describe("container commands", () => {
     const id = (await cli("inspect", "-f", "{{.Id}}", "web")).stdout.trim();
     expect(await names("-a", "-f", `id=${id.slice(0, 8)}`)).toEqual(["web"]);
     expect(await names("-a", "-f", "status=exited", "-f", "status=running")).toEqual(["bad", "ok", "web"]);
+    expect(await names("-a", "-f", "label=tier")).toEqual(["ok", "web"]);
+    expect(await names("-a", "-f", "label=tier=back")).toEqual(["ok"]);
+    expect(await names("-a", "-f", "label=team", "-f", "label=tier=front")).toEqual(["web"]);
+    expect((await cli("inspect", "-f", "{{json .Config.Labels}}", "web")).stdout).toBe('{"tier":"front","team":""}\n');
     const table = await cli("ps", "--format", "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.State}}");
     expect(table.stdout).toBe(`CONTAINER ID   IMAGE   COMMAND       STATE\n${id.slice(0, 12)}   base    "sleep 100"   running\n`);
     const json = JSON.parse((await cli("ps", "--format", "json")).stdout) as Record<string, unknown>;
