@@ -1,5 +1,6 @@
 // runCli(): a module run (`run MODULE.wasm`, `MODULE.wasm`) goes straight to run-module.ts, parsed
-// by run-flags.ts; anything else loads the whole commander program (program.ts) first.
+// by run-flags.ts; anything else loads the whole commander program (program.ts) first. The build
+// bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.js, see bin.ts).
 import { CliExit, type CliIo } from "./io.js";
 import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
 
@@ -27,12 +28,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return await runModuleCommand(io, moduleRun);
     }
     let code = 0;
-    const { createCli } = await import("./program.js");
+    // A specifier in a variable: the bundle leaves program.js (and all the commands) out, to be
+    // loaded from beside it only when a command other than a module run needs them.
+    const programModule = "./program.js";
+    const { createCli } = (await import(programModule)) as typeof import("./program.js");
     const program = createCli(io, (c) => (code = c));
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (e) {
-    if (e instanceof CliExit) {
+    if (CliExit.is(e)) {
       if (e.message) io.stderr(e.message.endsWith("\n") ? e.message : e.message + "\n");
       return e.code;
     }

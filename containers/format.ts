@@ -2,9 +2,10 @@
 // text (with the kind: container or vm), `inspect` JSON (with which limit was hit and OOMKilled,
 // and a VM's memory and boot figures), and `diff` lines. Pure functions.
 import { humanAge } from "../images/format.js";
-import type { DiffLine } from "../kernel/vfs/overlay.js";
+import type { DiffLine } from "../kernel/host.js";
 import type { ContainerRecord } from "./runtime.js";
 import { kindOf, type ContainerState, type InstanceKind } from "./spec.js";
+import { healthSuffix } from "./health.js";
 
 /** The `ps --filter` keys the daemon understands (docker's names). */
 const FILTER_KEYS = ["status", "name", "id", "ancestor", "exited", "kind", "label"];
@@ -77,7 +78,7 @@ export interface ContainerSummary {
 
 /** docker's status column: `Up 5 seconds`, `Exited (0) 3 minutes ago`, `Created`. */
 export function statusText(state: ContainerState, now = Date.now()): string {
-  if (state.status === "running") return `Up ${humanAge(state.startedAt, now).replace(/ ago$/, "")}${state.paused ? " (Paused)" : ""}`;
+  if (state.status === "running") return `Up ${humanAge(state.startedAt, now).replace(/ ago$/, "")}${state.paused ? " (Paused)" : healthSuffix(state.health)}`;
   if (state.status === "exited") return `Exited (${state.exitCode}) ${humanAge(state.finishedAt, now)}`;
   return "Created";
 }
@@ -115,6 +116,7 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       StartedAt: state.startedAt ?? "0001-01-01T00:00:00Z",
       FinishedAt: state.finishedAt ?? "0001-01-01T00:00:00Z",
       RefusedSyscalls: record.live ? record.live.refusedCalls() : state.refusedCalls,
+      ...(spec.healthcheck ? { Health: state.health ?? { Status: "starting", FailingStreak: 0, Log: [] } } : {}),
     },
     Image: spec.imageId,
     Name: "/" + spec.name,
@@ -143,13 +145,16 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       Env: spec.env,
       Cmd: spec.cmd,
       Entrypoint: spec.entrypoint,
+      User: spec.user ?? "",
+      ...(spec.healthcheck ? { Healthcheck: spec.healthcheck } : {}),
+      ...(spec.exposedPorts ? { ExposedPorts: Object.fromEntries(spec.exposedPorts.map((port) => [port, {}])) } : {}),
+      Labels: spec.labels ?? {},
       WorkingDir: spec.workdir,
       Image: spec.image,
       Tty: spec.tty,
       OpenStdin: spec.interactive,
       StopSignal: spec.stopSignal,
       StopTimeout: spec.stopTimeout,
-      Labels: spec.labels ?? {},
       Init: spec.init,
     },
   };

@@ -5,15 +5,13 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Container } from "../kernel/container/container.js";
-import type { Kernel } from "../kernel/index.js";
-import { FsApi } from "../kernel/fs-api.js";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
-import { MemFs } from "../kernel/vfs/memory.js";
-import { MountNamespace, PATH_MAX } from "../kernel/vfs/namespace.js";
-import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
-import { Filetype } from "../kernel/wasi.js";
-import { Hypervisor } from "../kernel/vm/index.js";
+import {
+  SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
+  LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
+} from "../kernel/host.js";
+import type { Credentials } from "../images/users.js";
+import { containerCredentials } from "./users.js";
+import { healthSpec, startHealthMonitor, type HealthMonitor } from "./health.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
@@ -72,6 +70,8 @@ export interface ContainerRecord {
   log?: LogWriter;
   /** Set when its removal begins (rm, or --rm at its end); settles once its directory is gone. */
   removal?: Promise<void>;
+  /** Runs its HEALTHCHECK while it runs. */
+  health?: HealthMonitor;
   /** The restart its policy scheduled (cleared when it fires, or by stop, rm and shutdown). */
   restartTimer?: NodeJS.Timeout;
   /** The wait before its policy's next restart, ms (docker's: from 100, doubled each time, at most a minute). */
@@ -224,11 +224,15 @@ export class ContainerRuntime {
     const entrypoint = request.entrypoint ?? config.Entrypoint ?? [];
     const cmd = request.command.length > 0 ? request.command : request.entrypoint !== undefined ? [] : (config.Cmd ?? []);
     if (entrypoint.length + cmd.length === 0) throw new RuntimeError("No command specified");
-    const { command: _command, ...rest } = request;
+    const { command: _command, healthcheck: healthFlags, ...rest } = request;
     const spec: ContainerSpec = {
       ...rest,
       id, name, created: this.clock.now(), image: request.image, imageId: image.id,
       entrypoint, cmd,
+      ...(request.user || config.User ? { user: request.user || config.User } : {}),
+      ...healthSpec(config, healthFlags),
+      ...(config.ExposedPorts && Object.keys(config.ExposedPorts).length ? { exposedPorts: Object.keys(config.ExposedPorts) } : {}),
+      ...(config.Labels && Object.keys(config.Labels).length || request.labels ? { labels: { ...config.Labels, ...request.labels } } : {}),
       env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),
@@ -385,6 +389,11 @@ export class ContainerRuntime {
     record.upper = undefined;
     record.state = { ...record.state, status: "running", startedAt: this.clock.now(), exitCode: 0, manuallyStopped: false, paused: false, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
+    record.health = startHealthMonitor(record.spec, record.state.health, (argv, io) => instance.exec(argv, { ...io, env: record.spec.env, workdir: record.spec.workdir }), (health) => {
+      const changed = health.Status !== record.state.health?.Status;
+      record.state = { ...record.state, health };
+      if (changed && record.live === instance) void this.files?.saveState(record.spec.id, record.state).catch(() => undefined);
+    });
     this.emitEvent(record, "start");
     return instance;
   }
@@ -396,18 +405,18 @@ export class ContainerRuntime {
     if (record.live) return undefined;
     const container = this.kernel.createContainer({
       root: overlay.root, id: spec.id, name: spec.name, hostname: spec.hostname, limits: spec.limits,
-      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? 63 : 52,
+      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? Errno.PERM : Errno.NOSYS,
       readOnlyFs: spec.syscalls ? SYSCALL_PROFILES[spec.syscalls.profile]?.readOnlyFs === true : false,
     });
     overlay.onNoSpace = storageLimitMarker(container);
     if (spec.engine !== "auto") container.engine = spec.engine;
-    let program: { path: string; argv: string[] };
+    let program: { path: string; argv: string[]; user?: Credentials };
     try {
       const fs = new FsApi(container.ns);
       for (const mount of spec.mounts) this.kernel.mountHostDir(container.ns, mount);
       fs.mkdirp(spec.workdir);
       overlay.readOnly = spec.readOnly;
-      program = this.resolveProgram(container.ns, spec);
+      program = { ...this.resolveProgram(container.ns, spec), user: containerCredentials(container.ns, spec.user) };
     } catch (e) {
       record.upper = undefined;
       record.upperFs = overlay.upper;
@@ -486,6 +495,8 @@ export class ContainerRuntime {
   /** Records the end of pid 1 (the instance has stopped everything else): state and upper saved. */
   private finish(record: ContainerRecord, instance: Instance, end: InstanceEnd): void {
     if (record.live !== instance) return;
+    record.health?.stop();
+    record.health = undefined;
     record.state = {
       ...record.state, status: "exited", exitCode: end.exitCode, finishedAt: this.clock.now(), error: end.error,
       oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,
@@ -613,7 +624,7 @@ export class ContainerRuntime {
     const killed = await Promise.race([live.ended.then(() => false), expired]);
     clearTimeout(timer);
     if (killed) {
-      live.signal(9);
+      live.signal(SIGKILL);
       await live.ended;
     }
     await this.settled(record);
@@ -677,7 +688,7 @@ export class ContainerRuntime {
       try {
         if (record.live) {
           if (record.state.paused) this.resume(record, record.live);
-          record.live.signal(9);
+          record.live.signal(SIGKILL);
           await record.done;
         }
         if (record.settling && !this.settlingSelf.has(record)) await record.settling;
@@ -844,7 +855,7 @@ export class ContainerRuntime {
       instance.signal(parseSignal(r.spec.stopSignal));
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), r.spec.stopTimeout * 1000)));
-      if (await Promise.race([instance.ended.then(() => false), expired])) instance.signal(9);
+      if (await Promise.race([instance.ended.then(() => false), expired])) instance.signal(SIGKILL);
       clearTimeout(timer);
       await this.settled(r);
     }));
@@ -964,7 +975,7 @@ function readTree(fs: FsApi, path: string, as: string, skip: (rel: string) => bo
 
 /** Marks a container whose upper ran out of space (limitHit "storage"). */
 function storageLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "storage");
+  return () => container.limiter.record("storage");
 }
 
 /** Writes text to an output callback as bytes. */

@@ -2,17 +2,19 @@
 // containers, and runs programs. Everything hangs off an instance: many kernels can share a process.
 import { totalmem } from "node:os";
 import * as nodePath from "node:path";
+import { SIGINT } from "./abi/wasmbox-abi.js";
 import { Errno, SysError } from "./errno.js";
-import { Container, DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./container/container.js";
-import type { Engine, LoadedProgram } from "./engines/engine.js";
+import { Container } from "./jail/container.js";
+import { DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./jail/limits.js";
+import type { Engine, EngineKernel, LoadedProgram } from "./engines/engine.js";
 import { hasJspi, InlineEngine } from "./engines/inline.js";
 import { WorkerEngine } from "./engines/worker.js";
 import { FsApi } from "./fs-api.js";
-import { ProgramCache, MAX_PAGES } from "./program.js";
+import { ProgramCache } from "./program.js";
 import { MemoryPool } from "./engines/memory-pool.js";
 import { InstancePool } from "./engines/instance-pool.js";
 import type { FdEntry } from "./proc/fd-table.js";
-import { Process } from "./proc/process.js";
+import { Process, type ProcessHost } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
 import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
 import { InputStream, OutputStream, type TerminalControl } from "./stdio.js";
@@ -87,7 +89,8 @@ export interface RunOptions {
   argv0?: string;
   env?: Record<string, string> | string[];
   /** Standard input: data, a host stream, or nothing (EOF at once). */
-  stdin?: string | Uint8Array | NodeJS.ReadableStream | InputStream | null;
+  /** A function is called for its stream only when a guest first reads (so the stream need not exist before). */
+  stdin?: string | Uint8Array | NodeJS.ReadableStream | (() => NodeJS.ReadableStream | undefined) | InputStream | null;
   /** Called with each chunk the guest writes to fd 1 / fd 2 (besides capturing). */
   onStdout?: (chunk: Uint8Array) => void;
   onStderr?: (chunk: Uint8Array) => void;
@@ -120,6 +123,8 @@ export interface RunOptions {
   limits?: Partial<ContainerLimits>;
   /** Called once the process exists (to kill it, watch it, ...). */
   onStart?: (proc: Process) => void;
+  /** The user and group ids it runs as (default root, 0:0); its children inherit them. */
+  user?: { uid: number; gid: number };
 }
 
 /** What kernel.run() gives back. */
@@ -152,9 +157,11 @@ export interface SpawnRequest {
   fds: Array<[number, FdEntry]>;
   newGroup?: boolean;
   engine?: "inline" | "worker";
+  /** Its user and group ids (default: the parent's, else root). */
+  user?: { uid: number; gid: number };
 }
 
-export class Kernel {
+export class Kernel implements ProcessHost, EngineKernel {
   readonly syscalls: readonly SyscallDef[] = [...fdSyscalls, ...pathSyscalls, ...miscSyscalls, ...pollSyscalls, ...kernelSyscalls];
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
@@ -204,7 +211,7 @@ export class Kernel {
     this.containerMemoryBytes = options.containerMemoryBytes ?? defaultContainerMemory();
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
     const choice = options.engine ?? "auto";
-    this.engines = { inline: new InlineEngine(), worker: new WorkerEngine() };
+    this.engines = { inline: new InlineEngine(this), worker: new WorkerEngine(this) };
     if (choice === "inline" && !hasJspi()) {
       throw new Error(`the inline engine needs JSPI (WebAssembly.Suspending), which Node ${process.version} lacks; use --engine worker or Node 24.21+`);
     }
@@ -271,7 +278,7 @@ export class Kernel {
   }
 
   /** Creates a container with its own namespaces over `root` (a filesystem root vnode). */
-  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: number; readOnlyFs?: boolean; id?: string }): Container {
+  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: Errno; readOnlyFs?: boolean; id?: string }): Container {
     const n = this.nextContainer++;
     const id = options.id ?? `c${n}`;
     const container = new Container({
@@ -288,35 +295,10 @@ export class Kernel {
     return container;
   }
 
-  /** The largest memory (pages) a new process of `container` may have. */
-  memoryMaxPages(container: Container, program: LoadedProgram): number {
-    const declared = program.memory?.maximum ?? MAX_PAGES;
-    const limit = container.limits.memoryBytes;
-    if (limit === undefined) return declared;
-    const left = Math.floor((limit - container.memoryBytes()) / 65536);
-    return Math.max(0, Math.min(declared, left));
-  }
-
-  /**
-   * The container's OOM killer: each process may grow to what its container had left when it
-   * started, so together they can pass --memory; when they have, the largest is killed (SIGKILL)
-   * and the container is marked OOM-killed. Checked whenever one of its processes blocks.
-   */
-  enforceMemoryLimit(container: Container): void {
-    const limit = container.memoryLimit();
-    if (limit === undefined || container.memoryBytes() <= limit) return;
-    let victim: Process | undefined;
-    for (const p of container.liveProcesses()) if (!victim || p.memoryBytes > victim.memoryBytes) victim = p;
-    if (!victim) return;
-    container.oomKilled = true;
-    container.limitHit = "memory";
-    victim.kill(9);
-  }
-
   /** Kernel-wide memory: the host's heap limit as total, and what guests hold as used. */
   memoryInfo(container: Container): { total: number; used: number } {
-    const limit = container.memoryLimit();
-    const used = container.memoryBytes();
+    const limit = container.limiter.memoryLimit();
+    const used = container.limiter.memoryBytes();
     if (limit !== undefined) return { total: limit, used };
     const { heapTotal, external, arrayBuffers } = process.memoryUsage();
     return { total: Math.max(totalmem(), heapTotal), used: heapTotal + external + arrayBuffers };
@@ -341,41 +323,24 @@ export class Kernel {
     const container = req.container;
     const releaseFds = () => req.fds.forEach(([, e]) => e.file.release());
     try {
-      if (container.limits.pids !== undefined && container.liveProcesses().length >= container.limits.pids) {
-        container.limitHit = "pids";
-        throw new SysError(Errno.AGAIN);
-      }
+      const limiter = container.limiter;
+      limiter.admit();
       // The last PIDS_RESERVE slots are the kernel's own: no container can starve the host of processes.
       const reserve = Math.min(PIDS_RESERVE, Math.floor(this.maxProcesses / PIDS_RESERVE_MAX_SHARE));
       const tableLimit = container === this.host ? this.maxProcesses : this.maxProcesses - reserve;
       if (this.processes.live >= tableLimit) throw new SysError(Errno.AGAIN);
-      const softLimit = container.limits.memoryBytes === undefined ? container.limits.defaultMemoryBytes : undefined;
-      if (softLimit !== undefined && container.memoryBytes() >= softLimit) {
-        container.limitHit = "memory";
-        throw new SysError(Errno.NOMEM);
-      }
       const engine = req.engine ?? container.engine ?? this.engineKind;
       const base = req.base ?? [container.ns.root];
       let program = req.program ?? this.loadProgram(container, base, req.path!, engine);
-      if (program.memory && container.limits.memoryBytes !== undefined) {
-        // --memory: the process's memory may grow only to what the container has left.
-        const maximum = this.memoryMaxPages(container, program);
-        if (maximum < program.memory.minimum) {
-          container.limitHit = "memory";
-          container.oomKilled = true;
-          throw new SysError(Errno.NOMEM);
-        }
-        program = { ...program, memory: { ...program.memory, maximum } };
-      }
-      if (program.memory && this.memoryMaxPages(container, program) < program.memory.minimum) {
-        container.limitHit = "memory";
-        throw new SysError(Errno.NOMEM);
-      }
+      // The process's memory may grow only to what its limits allow (with --memory, what the container has left).
+      const memory = program.memory && limiter.memoryFor(program.memory);
+      if (memory !== program.memory) program = { ...program, memory };
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
-        kernel: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain,
+        host: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain, user: req.user,
       });
-      this.processes.live++;
+      this.processes.add();
+      limiter.arm(this.scheduler);
       if (req.newGroup) proc.pgid = proc.pid;
       for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);
       this.engines[engine].start(proc, program);
@@ -426,13 +391,11 @@ export class Kernel {
       : program;
     const proc = this.spawn({
       container, parent: null, path: typeof program === "string" ? program : undefined, program: loaded,
-      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds,
+      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds, user: options.user,
     });
     options.onStart?.(proc);
-    const timer = own && options.limits?.wallTimeMs !== undefined ? armWallClock(container, options.limits.wallTimeMs) : undefined;
     const status = await proc.exited;
-    clearTimeout(timer);
-    const limitHit = own ? container.limitHit : undefined;
+    const limitHit = own ? container.limiter.hit : undefined;
     const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
     const exitCode = signal !== undefined ? 128 + signal : (status >> 8) & 0xff;
     if (!capture) return { exitCode, signal, status, stdout: "", stderr: "", stdoutBytes: new Uint8Array(0), stderrBytes: new Uint8Array(0), limitHit };
@@ -489,7 +452,7 @@ export class Kernel {
    * ^C on the controlling terminal: SIGINT to the container's foreground process group (set by
    * tty_foreground), or to its pid 1 when that group has no live process.
    */
-  interrupt(container: Container = this.host, sig = 2): void {
+  interrupt(container: Container = this.host, sig = SIGINT): void {
     const live = container.liveProcesses();
     const group = live.filter((p) => p.pgid === container.foregroundGroup);
     for (const p of group.length > 0 ? group : live.filter((p) => p.pid === 1)) p.signal(sig);
@@ -499,14 +462,6 @@ export class Kernel {
   notice(line: string): void {
     this.log(line);
   }
-}
-
-/** Kills every process of a container after `ms` of wall-clock time (--time-limit), marking why. */
-function armWallClock(container: Container, ms: number): ReturnType<typeof setTimeout> {
-  return setTimeout(() => {
-    container.limitHit = "wall-time";
-    for (const p of container.liveProcesses()) p.kill(9);
-  }, ms);
 }
 
 /**

@@ -1,6 +1,5 @@
 // Loading programs: checks that bytes are a Wasm module the kernel can run, rewrites its memory into
 // an import, compiles once per content, and explains every refusal in one line naming the file.
-import { createHash } from "node:crypto";
 import { Errno, SysError } from "./errno.js";
 import type { LoadedProgram } from "./engines/engine.js";
 import { rewriteModule, MEMORY_IMPORT, PREEMPT_IMPORT } from "./engines/module-rewrite.js";
@@ -120,7 +119,8 @@ export class ProgramCache {
 
 /** The cache key of a module: the sha256 of its bytes, and whether its memory is shared. */
 function digestKey(bytes: Uint8Array, shared: boolean): string {
-  return createHash("sha256").update(bytes).digest("hex") + (shared ? ":shared" : "");
+  // node:crypto is loaded on first use: a CLI module run (compileOnce) never hashes, and saves ~17 ms of start.
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(bytes).digest("hex") + (shared ? ":shared" : "");
 }
 
 /**

@@ -79,9 +79,14 @@ export class InputStream extends OpenFile {
     return input;
   }
 
-  /** Attaches a host stream, read only once a guest reads. */
-  attach(source: NodeJS.ReadableStream): void {
+  /**
+   * Attaches a host stream, read only once a guest reads. A function is called for it only then;
+   * when it gives no stream, the input is empty.
+   */
+  attach(given: NodeJS.ReadableStream | (() => NodeJS.ReadableStream | undefined)): void {
     this.startSource = () => {
+      const source = typeof given === "function" ? given() : given;
+      if (!source) return this.end();
       source.on("data", (chunk: Buffer | string) => this.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
       source.on("end", () => this.end());
       source.on("error", () => this.end());

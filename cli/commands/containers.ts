@@ -4,7 +4,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync, existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
+import type { LayerEntry, EngineChoice } from "../../kernel/index.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
@@ -16,7 +16,6 @@ import { formatTable, humanAge, humanSize } from "../../images/format.js";
 import { ImageError } from "../../images/errors.js";
 import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
-import type { EngineChoice } from "../../kernel/index.js";
 import { CliExit, type CliIo } from "../io.js";
 import { renderListing, TemplateError, type TemplateRow } from "../go-template.js";
 import { cliKernel } from "./run-module.js";
@@ -43,7 +42,7 @@ function createOptionsOf(opts: Options): CreateOptions {
   return {
     name: opts.name as string | undefined, env: opts.env as string[] | undefined, envFile: opts.envFile as string[] | undefined,
     volume: opts.volume as string[] | undefined, workdir: opts.workdir as string | undefined, hostname: opts.hostname as string | undefined,
-    entrypoint: opts.entrypoint as string | undefined, engine: opts.engine as string | undefined, memory: opts.memory as string | undefined,
+    entrypoint: opts.entrypoint as string | undefined, user: opts.user as string | undefined, engine: opts.engine as string | undefined, memory: opts.memory as string | undefined,
     pidsLimit: opts.pidsLimit as string | undefined, ulimit: opts.ulimit as string[] | undefined, storageLimit: opts.storageLimit as string | undefined,
     cpus: opts.cpus as string | undefined, cpuShares: opts.cpuShares as string | undefined, stopTimeout: opts.stopTimeout as string | undefined,
     stopSignal: opts.stopSignal as string | undefined, cpuTime: opts.cpuTime as string | undefined, timeLimit: opts.timeLimit as string | undefined,
@@ -53,6 +52,10 @@ function createOptionsOf(opts: Options): CreateOptions {
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
     logOpt: opts.logOpt as string[] | undefined, restart: opts.restart as string | undefined,
     label: opts.label as string[] | undefined,
+    healthCmd: opts.healthCmd as string | undefined, healthInterval: opts.healthInterval as string | undefined,
+    healthTimeout: opts.healthTimeout as string | undefined, healthStartPeriod: opts.healthStartPeriod as string | undefined,
+    healthStartInterval: opts.healthStartInterval as string | undefined, healthRetries: opts.healthRetries as string | undefined,
+    healthcheck: opts.healthcheck as boolean | undefined,
   };
 }
 

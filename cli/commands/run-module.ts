@@ -2,8 +2,9 @@
 // CLI, in wasmtime's model (only the --dir/--tmpfs preopens, from fd 3), with --trace and --engine.
 import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
-import { Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount } from "../../kernel/index.js";
-import { ProgramError } from "../../kernel/program.js";
+import {
+  Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError,
+} from "../../kernel/host.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
@@ -49,11 +50,14 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
   return own === undefined ? undefined : `${value}=${own}`;
 }
 
+/** Whether the CLI's stdin is a terminal, asked without making the stdin stream where io knows. */
+function stdinIsTerminal(io: CliIo): boolean {
+  return io.stdinIsTerminal ?? Boolean(io.stdin?.isTTY);
+}
+
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
 export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean }): Kernel {
-  const stdin = io.stdin;
-  const setRaw = stdin?.isTTY ? stdin.setRawMode?.bind(stdin) : undefined;
-  const terminal = setRaw ? { setRaw: (raw: boolean) => void setRaw(raw) } : undefined;
+  const terminal = stdinIsTerminal(io) ? { setRaw: (raw: boolean) => void io.stdin?.setRawMode?.(raw) } : undefined;
   let kernel: Kernel;
   // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
   const say = (line: string) => {
@@ -186,7 +190,8 @@ export async function runModule(io: CliIo, file: string, args: string[], options
     result = await kernel.run(program, {
       argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false,
       limits: { memoryBytes: limit, wallTimeMs: options.timeLimit?.ms },
-      stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
+      // Made only when the guest first reads it (see CliIo.stdin).
+      stdin: () => io.stdin, tty: stdinIsTerminal(io), capture: false,
       stdoutTo: host.stdout, stderrTo: host.stderr,
       onStart: (proc) => (container = proc.container),
     });

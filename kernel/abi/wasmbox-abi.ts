@@ -58,8 +58,15 @@ export const WAIT_NOHANG = 1;
 export const SIGHUP = 1;
 export const SIGINT = 2;
 export const SIGQUIT = 3;
+export const SIGILL = 4;
+export const SIGTRAP = 5;
+/** How a trap ends a process (exit code 134, as wasmtime). */
+export const SIGABRT = 6;
+export const SIGBUS = 7;
+export const SIGFPE = 8;
 export const SIGKILL = 9;
 export const SIGUSR1 = 10;
+export const SIGSEGV = 11;
 export const SIGUSR2 = 12;
 export const SIGPIPE = 13;
 export const SIGALRM = 14;
@@ -67,6 +74,13 @@ export const SIGTERM = 15;
 export const SIGCHLD = 17;
 export const SIGCONT = 18;
 export const SIGSTOP = 19;
+export const SIGTSTP = 20;
+export const SIGTTIN = 21;
+export const SIGTTOU = 22;
+export const SIGURG = 23;
+export const SIGWINCH = 28;
+/** How a refused call that cannot return (proc_exit, proc_raise) ends a process. */
+export const SIGSYS = 31;
 export const NSIG = 32;
 
 /** proc_sigaction actions. */

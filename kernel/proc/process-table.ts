@@ -1,17 +1,28 @@
 // The process table's rules for ending: zombies kept until reaped, orphans handed to their
 // namespace's pid 1, parents woken; and reaping itself.
+import { SIGCHLD } from "../abi/wasmbox-abi.js";
 import type { Process } from "./process.js";
 
 /** Exit and reap bookkeeping over every container's pid namespace. */
 export class ProcessTable {
   /** Called when any process ends (for daemons, logs and tests). */
   onExit?: (proc: Process) => void;
+  private liveCount = 0;
+
   /** Processes not yet ended, across every container. */
-  live = 0;
+  get live(): number {
+    return this.liveCount;
+  }
+
+  /** A process was just created (it counts as live until exit()). */
+  add(): void {
+    this.liveCount++;
+  }
 
   /** A process just became a zombie. */
   exit(proc: Process): void {
-    this.live--;
+    this.liveCount--;
+    proc.container.limiter.disarm();
     const init = proc.container.pids.get(1);
     for (const child of proc.children) {
       child.parent = init && init !== proc && init.state !== "ZOMBIE" ? init : null;
@@ -21,7 +32,7 @@ export class ProcessTable {
     proc.children.clear();
     if (proc.parent && proc.parent.state !== "ZOMBIE") {
       proc.parent.childEvents.wakeAll();
-      proc.parent.signal(17 /* SIGCHLD */);
+      proc.parent.signal(SIGCHLD);
       if (proc.parent.children.has(proc) && init === proc.parent) init.childEvents.wakeAll();
     } else {
       this.reap(proc);

@@ -2,11 +2,15 @@
 // The engines run its code; this file only keeps its state and the rules that change it.
 import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
-import type { Container } from "../container/container.js";
-import type { Kernel } from "../kernel.js";
-import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL } from "../abi/wasmbox-abi.js";
+import type { Container } from "../jail/container.js";
+import type { SpawnRequest } from "../kernel.js";
+import type { HostOutputs } from "../host-output.js";
+import type { TerminalControl } from "../stdio.js";
+import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGURG, SIGWINCH } from "../abi/wasmbox-abi.js";
 import type { Vnode } from "../vfs/vnode.js";
 import { FdTable } from "./fd-table.js";
+import type { ProcessTable } from "./process-table.js";
+import type { Scheduler } from "./scheduler.js";
 import { ProcKilled, Wait } from "./wait.js";
 import { WaitQueue } from "./wait-queue.js";
 
@@ -18,9 +22,28 @@ export interface EngineHandle {
   kill(signal: number): void;
 }
 
+/**
+ * What a process and its syscalls need of the kernel they run on (the Kernel implements it): the
+ * CPU, the process table, host output, and the few services the kernel's own calls reach for.
+ */
+export interface ProcessHost {
+  readonly scheduler: Scheduler;
+  readonly processes: ProcessTable;
+  /** Host fds guests write to: flushed before a process blocks or ends. */
+  readonly hostOutputs: HostOutputs;
+  readonly terminal?: TerminalControl;
+  readonly release: string;
+  readonly engineKind: "inline" | "worker";
+  /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
+  current: Process | null;
+  spawn(req: SpawnRequest): Process;
+  allocIno(): bigint;
+  memoryInfo(container: Container): { total: number; used: number };
+}
+
 /** What a new process is given. */
 export interface ProcessInit {
-  kernel: Kernel;
+  host: ProcessHost;
   container: Container;
   parent: Process | null;
   argv: string[];
@@ -28,18 +51,23 @@ export interface ProcessInit {
   cwd: string;
   cwdChain: Vnode[];
   pgid?: number;
+  /** Its user and group; default the parent's, root (0:0) for a process with no parent. */
+  user?: { uid: number; gid: number };
 }
 
 /** A process record (struct proc). */
 export class Process {
   // Identity: set at creation, never changed.
-  readonly kernel: Kernel;
+  readonly host: ProcessHost;
   readonly container: Container;
   /** Pid inside its container's pid namespace. */
   readonly pid: number;
   readonly argv: string[];
   readonly env: string[];
   readonly startedAt = Date.now();
+  /** User and group ids (real = effective: there is no setuid), inherited by children. */
+  readonly uid: number;
+  readonly gid: number;
 
   // Family: changed by the process table (spawn, exit, reparenting).
   parent: Process | null;
@@ -77,13 +105,15 @@ export class Process {
   readonly exited: Promise<number>;
 
   constructor(init: ProcessInit) {
-    this.kernel = init.kernel;
+    this.host = init.host;
     this.container = init.container;
     this.parent = init.parent;
     this.argv = init.argv;
     this.env = init.env;
     this.cwd = init.cwd;
     this.cwdChain = init.cwdChain;
+    this.uid = init.user?.uid ?? init.parent?.uid ?? 0;
+    this.gid = init.user?.gid ?? init.parent?.gid ?? 0;
     this.pid = init.container.pids.alloc();
     this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
     this.fds = new FdTable(init.container.limits.nofile);
@@ -123,10 +153,10 @@ export class Process {
   /** Gives up the CPU until `until` settles or a signal interrupts. */
   async sleep(until: Promise<unknown>): Promise<void> {
     // Buffered host output goes out before anyone waits (a prompt before the read of its answer).
-    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.enforceMemoryLimit(this.container);
+    if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
+    this.container.limiter.enforceMemory();
     this.throwIfSignalled();
-    const scheduler = this.kernel.scheduler;
+    const scheduler = this.host.scheduler;
     this.state = "BLOCKED";
     scheduler.release(this);
     let interrupt!: (error: Error) => void;
@@ -150,8 +180,8 @@ export class Process {
    * go; a kill ends it (ProcKilled), while a caught signal stays pending for its next syscall.
    */
   async preempted(): Promise<void> {
-    this.kernel.enforceMemoryLimit(this.container);
-    const scheduler = this.kernel.scheduler;
+    this.container.limiter.enforceMemory();
+    const scheduler = this.host.scheduler;
     scheduler.release(this);
     this.state = "RUNNABLE";
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -175,7 +205,7 @@ export class Process {
       for (const interrupt of this.interrupters) interrupt(new SysError(Errno.INTR));
       return;
     }
-    if (sig === SIGCHLD || sig === SIGCONT || sig === 23 /* URG */ || sig === 28 /* WINCH */) return;
+    if (sig === SIGCHLD || sig === SIGCONT || sig === SIGURG || sig === SIGWINCH) return;
     this.kill(sig);
   }
 
@@ -192,10 +222,10 @@ export class Process {
     if (this.state === "ZOMBIE") return;
     this.status = status;
     this.state = "ZOMBIE";
-    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.scheduler.forget(this);
+    if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
+    this.host.scheduler.forget(this);
     this.fds.closeAll();
-    this.kernel.processes.exit(this);
+    this.host.processes.exit(this);
     this.resolveExit(status);
   }
 
@@ -229,5 +259,5 @@ export function exitCodeOf(status: number): number {
 
 /** Marks a container one of whose processes was refused an fd (limitHit "nofile"). */
 function nofileLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "nofile");
+  return () => container.limiter.record("nofile");
 }

@@ -38,7 +38,7 @@ export class FairSharePolicy implements SchedulerPolicy {
     let bestScore = Number.POSITIVE_INFINITY;
     queue.forEach((proc, i) => {
       const group = proc.container;
-      const score = group.cpuNs / Math.max(1, group.limits.cpuShares);
+      const score = group.limiter.cpuNs / Math.max(1, group.limits.cpuShares);
       if (score < bestScore) {
         bestScore = score;
         best = i;
@@ -68,6 +68,8 @@ export class Scheduler {
   private runningSince = 0;
   /** The thread's CPU time (threadCpuMs) when the running process got the CPU: it is charged what the thread used since. */
   private cpuSince = 0;
+  /** When each worker process's thread last went back to its guest code (not yet charged). */
+  private readonly workersSince = new Map<Process, number>();
   /** How long a process may keep the CPU while others wait, in ms (checked at syscalls). */
   sliceMs = 10;
 
@@ -117,9 +119,24 @@ export class Scheduler {
     return this.running === proc && now - this.runningSince >= this.sliceMs;
   }
 
-  /** CPU time (ns) the running process has used in its current slice, not yet charged. */
+  /** CPU time (ns) `proc` has used since it was last charged: its slice (inline), or since its worker resumed. */
   currentSliceNs(proc: Process): number {
-    return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
+    if (proc.inline) return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
+    const since = this.workersSince.get(proc);
+    return since === undefined ? 0 : Math.round((performance.now() - since) * 1e6);
+  }
+
+  /** A worker process's thread goes back to its guest code: its CPU time counts from now. */
+  resumeWorker(proc: Process): void {
+    this.workersSince.set(proc, performance.now());
+  }
+
+  /** A worker process calls into the kernel: it is charged the time since it resumed. */
+  pauseWorker(proc: Process): void {
+    const since = this.workersSince.get(proc);
+    if (since === undefined) return;
+    this.workersSince.delete(proc);
+    this.charge(proc, performance.now() - since);
   }
 
   /**
@@ -144,6 +161,7 @@ export class Scheduler {
     if (i >= 0) this.queue.splice(i, 1);
     const parked = this.parked.findIndex((w) => w.proc === proc);
     if (parked >= 0) this.parked.splice(parked, 1);
+    this.workersSince.delete(proc);
     this.release(proc);
   }
 
@@ -151,7 +169,7 @@ export class Scheduler {
   charge(proc: Process, ms: number): void {
     const ns = Math.max(0, Math.round(ms * 1e6));
     proc.cpuNs += ns;
-    proc.container.cpuNs += ns;
+    proc.container.limiter.cpuNs += ns;
   }
 
   private grant(proc: Process): void {

@@ -5,7 +5,7 @@ import { P, R } from "../abi/types.js";
 import * as ABI from "../abi/wasmbox-abi.js";
 import { ARG_MAX } from "../abi/limits.js";
 import { shareEntry, type FdEntry } from "../proc/fd-table.js";
-import { Pipe, PIPE_CAPACITY } from "../proc/pipe.js";
+import { Pipe } from "../proc/pipe.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
 import { DirectoryFile } from "../vfs/open-file.js";
@@ -58,7 +58,7 @@ export const kernelSyscalls: SyscallDef[] = [
       }
       const argv = unpack(argvBytes);
       const env = envBytes.length === 0 ? proc.env.slice() : unpack(envBytes);
-      const child = proc.kernel.spawn({
+      const child = proc.host.spawn({
         container: proc.container, parent: proc, path, cwd: cwd || proc.cwd, base: proc.cwdChain,
         argv: argv.length > 0 ? argv : [path], env, fds: fds.map(([fd, entry]) => [fd, shareEntry(entry)]),
         newGroup: (flags & ABI.SPAWN_NEW_PGROUP) !== 0,
@@ -70,7 +70,7 @@ export const kernelSyscalls: SyscallDef[] = [
     name: "proc_wait", module: M, mayBlock: true, doc: "waitpid(2): status as POSIX encodes it. ECHILD; EINTR.",
     params: [["pid", P.s32], ["options", P.flags]], result: R.u32pair,
     handler(proc: Process, pid: number, options: number) {
-      const table = proc.kernel.processes;
+      const table = proc.host.processes;
       const zombie = table.findZombie(proc, pid);
       if (zombie) {
         table.reap(zombie);
@@ -86,10 +86,7 @@ export const kernelSyscalls: SyscallDef[] = [
     doc: "A pipe: read end, write end. EMFILE; ENOMEM: its buffer would pass the container's memory limit (pipe buffers count as memory).",
     params: [], result: R.u32pair,
     handler(proc: Process) {
-      const container = proc.container;
-      const limit = container.memoryLimit();
-      if (limit !== undefined && container.memoryBytes() + PIPE_CAPACITY > limit) throw new SysError(Errno.NOMEM);
-      const [r, w] = new Pipe(proc.kernel.allocIno(), container).open();
+      const [r, w] = new Pipe(proc.host.allocIno(), proc.container.limiter).open();
       const rights = RIGHTS_STREAM;
       const rfd = proc.fds.add({ file: r, rightsBase: rights, rightsInheriting: 0 });
       try {
@@ -195,7 +192,7 @@ export const kernelSyscalls: SyscallDef[] = [
       const { file } = proc.fds.get(fd);
       if (!file.isTerminal()) throw new SysError(Errno.NOTTY);
       if (mode > ABI.TTY_RAW) throw new SysError(Errno.INVAL);
-      proc.kernel.terminal?.setRaw(mode === ABI.TTY_RAW);
+      proc.host.terminal?.setRaw(mode === ABI.TTY_RAW);
     },
   }),
   syscall({
@@ -211,7 +208,7 @@ export const kernelSyscalls: SyscallDef[] = [
     name: "sys_uname", module: M, mayBlock: false, doc: "sysname, nodename, release, version, machine (NUL-separated); cut to the buffer.",
     params: [["buf", P.bytesOut]], result: R.u32,
     handler(proc: Process, buf: Uint8Array) {
-      const k = proc.kernel;
+      const k = proc.host;
       const text = Buffer.from(["wasmbox", proc.container.hostname, k.release, `#1 ${k.engineKind}`, "wasm32", ""].join("\0"));
       const n = Math.min(buf.length, text.length);
       buf.set(text.subarray(0, n));
@@ -236,12 +233,12 @@ export const kernelSyscalls: SyscallDef[] = [
     name: "sys_meminfo", module: M, mayBlock: false, doc: "Kernel total and used memory, the container's limit (--memory, else its default) and use (pipe buffers included).",
     params: [["out", P.ptr]],
     handler(proc: Process, out: number) {
-      const { total, used } = proc.kernel.memoryInfo(proc.container);
+      const { total, used } = proc.host.memoryInfo(proc.container);
       proc.mem.check(out, 32);
       proc.mem.setU64(out, BigInt(total));
       proc.mem.setU64(out + 8, BigInt(used));
-      proc.mem.setU64(out + 16, BigInt(proc.container.memoryLimit() ?? 0));
-      proc.mem.setU64(out + 24, BigInt(proc.container.memoryBytes()));
+      proc.mem.setU64(out + 16, BigInt(proc.container.limiter.memoryLimit() ?? 0));
+      proc.mem.setU64(out + 24, BigInt(proc.container.limiter.memoryBytes()));
     },
   }),
 ];

@@ -6,13 +6,13 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { SIGTERM } from "../abi/wasmbox-abi.js";
 import type { EngineChoice } from "../kernel.js";
 import type { LayerEntry } from "../vfs/layer.js";
 import { copyLayers, layerBytes } from "./disk.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
 
 const MB = 1024 * 1024;
-const SIGTERM = 15;
 
 /** What boot() takes. */
 export interface VmOptions {

@@ -3,15 +3,14 @@
 // itself, starts init (pid 1) with the command, and speaks the protocol in protocol.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
-import type { Container } from "../container/container.js";
+import { SIGKILL } from "../abi/wasmbox-abi.js";
+import type { Container } from "../jail/container.js";
 import { FsApi } from "../fs-api.js";
 import { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { InputStream } from "../stdio.js";
 import { buildRoot } from "./disk.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
-
-const SIGKILL = 9;
 
 function post(message: GuestMessage): void {
   parentPort!.postMessage(message);
@@ -41,7 +40,7 @@ function boot(data: GuestBootData): void {
     const heap = getHeapStatistics();
     return {
       heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size,
-      guestMemory: container.memoryBytes(), diskBytes: disk.usedBytes,
+      guestMemory: container.limiter.memoryBytes(), diskBytes: disk.usedBytes,
       processes: container.liveProcesses().length, kernelUpMs, initRunningMs,
     };
   };

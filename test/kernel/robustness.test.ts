@@ -32,7 +32,7 @@ describe("syscall robustness", () => {
     const run = kernel.run(BLOCKED_READER, { stdin, onStart: (p) => (proc = p) });
     await new Promise((r) => setTimeout(r, 50));
     const ctx = { proc, mem: new GuestMemory(proc.memory!), preempt: () => false };
-    const bound = bindSyscalls(proc, ctx, kernel.syscalls);
+    const bound = bindSyscalls(kernel, proc, ctx, kernel.syscalls);
     const next = xorshift32(12345);
     const pending: Promise<unknown>[] = [];
     let calls = 0;
