@@ -73,7 +73,11 @@ function writeAll(fd: number, data: string | Uint8Array): void {
     try {
       off += writeSync(fd, bytes, off, bytes.length - off);
     } catch (e) {
-      if (!(e instanceof Error && "code" in e && e.code === "EAGAIN")) throw e;
+      const code = e instanceof Error && "code" in e ? e.code : undefined;
+      // The reader went away (`wasmbox logs x | head -1`): end quietly, as a Unix program that
+      // SIGPIPE kills does (status 141 for the shell), without a stack.
+      if (code === "EPIPE") process.exit(141);
+      if (code !== "EAGAIN") throw e;
     }
   }
 }

@@ -51,7 +51,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return e.code;
     }
     if (typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" && e.code.startsWith("commander.")) {
-      return "exitCode" in e && typeof e.exitCode === "number" ? e.exitCode : 2;
+      // A usage error (unknown flag or command, missing argument) is wasmbox's own: 125, as docker's CLI.
+      const exit = "exitCode" in e && typeof e.exitCode === "number" ? e.exitCode : 125;
+      return exit === 0 ? 0 : 125;
     }
     throw e;
   }

@@ -2,21 +2,25 @@
 // over a unix socket at `$WASMBOX_HOME/daemon.sock` (node:http). Routes are a table; handlers
 // are thin calls into ContainerRuntime. Started by `wasmbox daemon`, on demand by the CLI.
 import { existsSync } from "node:fs";
+import { availableParallelism, hostname, totalmem } from "node:os";
 import { chmod, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Kernel, type EngineChoice } from "../kernel/index.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
-import { ImageStore } from "../images/store.js";
+import { ImageStore, shippedImagesHome } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
 import { daemonSocketPath, DaemonClient } from "./client.js";
 import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
-import { changeKind, inspectOf, summaryOf } from "./format.js";
+import { changeKind, inspectOf, matchesFilters, parseFilters, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
-import { ContainerRuntime, RuntimeError, type ContainerRecord } from "./runtime.js";
+import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
 import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, portsOf, removeNetwork } from "./network-api.js";
 import { checkCreateOptions, specFromOptions, SpecError, type CreateOptions } from "./spec.js";
+
+/** wasmbox's version, as `version` and `info` report it. */
+export const WASMBOX_VERSION = "0.1.0";
 
 /** Options of a daemon. */
 export interface DaemonOptions {
@@ -37,6 +41,9 @@ export interface Daemon {
 
 interface Ctx {
   runtime: ContainerRuntime;
+  /** The events so far (the last EVENT_HISTORY), for `events --since`. */
+  history: RuntimeEvent[];
+  home: string;
   store: ImageStore;
   files: ContainerFiles;
   req: IncomingMessage;
@@ -195,6 +202,47 @@ function followLog(runtime: ContainerRuntime, record: ContainerRecord): LogFollo
   };
 }
 
+/** How many past events the daemon keeps for `events --since`. */
+const EVENT_HISTORY = 1000;
+
+/** A time parameter of events (unix seconds with a fraction, or RFC 3339) as ns; undefined when absent. */
+function timeParam(q: URLSearchParams, name: string): number | undefined {
+  const text = q.get(name);
+  if (text === null || text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1e9;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new RuntimeError(`${name}=${text}: expected unix seconds or an RFC 3339 time`);
+  return ms * 1e6;
+}
+
+/** Whether an event passes `events --filter` (container=, event=, image=, type=): any value of a key, every key. */
+function eventMatches(event: RuntimeEvent, filters: Record<string, string[]>): boolean {
+  const tests: Record<string, (v: string) => boolean> = {
+    container: (v) => event.Actor.ID.startsWith(v) || event.Actor.Attributes.name === v.replace(/^\//, ""),
+    event: (v) => event.Action === v,
+    image: (v) => event.Actor.Attributes.image === v,
+    type: (v) => event.Type === v,
+  };
+  return Object.entries(filters).every(([key, values]) => values.some((v) => tests[key]!(v)));
+}
+
+/** docker's `filters` of events, checked (400 for an unknown key). */
+function eventFilters(text: string | null): Record<string, string[]> {
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new RuntimeError(`filters=${text}: not JSON`);
+  }
+  if (!isObject(value)) throw new RuntimeError("filters must be a JSON object of lists");
+  for (const [key, list] of Object.entries(value)) {
+    if (!["container", "event", "image", "type"].includes(key)) throw new RuntimeError(`invalid filter '${key}' (known: container, event, image, type)`);
+    if (!isStrings(list)) throw new RuntimeError(`filter ${key} must be a list of strings`);
+  }
+  return value as Record<string, string[]>;
+}
+
 /** The route table: method, path pattern, handler. */
 const ROUTES: Array<[string, RegExp, Handler]> = [
   // Networks (containers/network-api.ts).
@@ -210,14 +258,27 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     json(ctx, 200, { ok: true });
     ctx.shutdown();
   }],
-  ["GET", /^\/containers\/json$/, async (ctx) => json(ctx, 200, ctx.runtime.list(flag(ctx.query, "all")).map(summaryOf))],
+  ["GET", /^\/containers\/json$/, async (ctx) => {
+    let filters: Record<string, string[]>;
+    try {
+      filters = parseFilters(ctx.query.get("filters"));
+    } catch (e) {
+      throw new RuntimeError((e as Error).message);
+    }
+    // A status or exit-code filter looks at every container, as docker's does.
+    const all = flag(ctx.query, "all") || "status" in filters || "exited" in filters;
+    json(ctx, 200, ctx.runtime.list(all).filter((r) => matchesFilters(r, filters)).map(summaryOf));
+  }],
   ["POST", /^\/containers\/create$/, async (ctx) => {
     const request = createRequestOf(await jsonBody(ctx.req));
     const parsed = specFromOptions(request.options, { cwd: request.cwd, env: request.env, syscallNames: ctx.runtime.kernel.syscalls.map((s) => s.name) });
     const record = await ctx.runtime.create({ ...parsed, image: request.image, command: request.command });
     json(ctx, 201, { Id: record.spec.id, Name: record.spec.name });
   }],
-  ["POST", /^\/containers\/prune$/, async (ctx) => json(ctx, 200, { ContainersDeleted: await ctx.runtime.prune() })],
+  ["POST", /^\/containers\/prune$/, async (ctx) => {
+    const { ids, reclaimedBytes } = await ctx.runtime.prune();
+    json(ctx, 200, { ContainersDeleted: ids, SpaceReclaimed: reclaimedBytes });
+  }],
   ["POST", /^\/containers\/([^/]+)\/start$/, async (ctx) => {
     const record = await ctx.runtime.start(ctx.params[0]!);
     json(ctx, 200, { Id: record.spec.id, Status: record.state.status });
@@ -234,6 +295,68 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     const record = ctx.runtime.kill(ctx.params[0]!, ctx.query.get("signal") ?? "SIGKILL");
     json(ctx, 200, { Id: record.spec.id });
   }],
+  ["POST", /^\/containers\/([^/]+)\/pause$/, async (ctx) => json(ctx, 200, { Id: (await ctx.runtime.pause(ctx.params[0]!)).spec.id })],
+  ["POST", /^\/containers\/([^/]+)\/unpause$/, async (ctx) => json(ctx, 200, { Id: (await ctx.runtime.unpause(ctx.params[0]!)).spec.id })],
+  ["POST", /^\/containers\/([^/]+)\/rename$/, async (ctx) => {
+    const name = ctx.query.get("name");
+    if (!name) throw new RuntimeError("rename needs ?name=NEW_NAME");
+    json(ctx, 200, { Id: (await ctx.runtime.rename(ctx.params[0]!, name)).spec.id });
+  }],
+  ["GET", /^\/containers\/([^/]+)\/attach$/, async (ctx) => {
+    // Output from now on, until the container ends (docker attach); then its exit code.
+    const record = ctx.runtime.find(ctx.params[0]!);
+    if (!record.live) throw new RuntimeError(`You cannot attach to a stopped container, start it first`, 409);
+    const id = record.spec.id;
+    const send = ndjson(ctx);
+    const onLog = (from: string, stream: string, chunk: Uint8Array) => {
+      if (from === id) send({ stream, data: b64(chunk) });
+    };
+    ctx.runtime.events.on("log", onLog);
+    try {
+      const code = await Promise.race([ctx.runtime.wait(id), new Promise<undefined>((resolve) => ctx.res.once("close", () => resolve(undefined)))]);
+      if (code !== undefined) send({ exit: code });
+    } finally {
+      ctx.runtime.events.off("log", onLog);
+    }
+    ctx.res.end();
+  }],
+  ["GET", /^\/events$/, async (ctx) => {
+    const since = timeParam(ctx.query, "since");
+    const until = timeParam(ctx.query, "until");
+    const filters = eventFilters(ctx.query.get("filters"));
+    const send = ndjson(ctx);
+    const wanted = (e: RuntimeEvent) => (since === undefined || e.timeNano >= since) && (until === undefined || e.timeNano <= until) && eventMatches(e, filters);
+    // Past events only when asked for with since (docker's); live ones until `until` or the client leaves.
+    if (since !== undefined) for (const e of ctx.history) if (wanted(e)) send({ ...e });
+    const now = Date.now() * 1e6;
+    if (until !== undefined && until <= now) return void ctx.res.end();
+    const onEvent = (e: RuntimeEvent) => {
+      if (wanted(e)) send({ ...e });
+    };
+    ctx.runtime.events.on("event", onEvent);
+    try {
+      await new Promise<void>((resolve) => {
+        ctx.res.once("close", resolve);
+        if (until !== undefined) setTimeout(resolve, (until - now) / 1e6).unref();
+      });
+    } finally {
+      ctx.runtime.events.off("event", onEvent);
+    }
+    ctx.res.end();
+  }],
+  ["GET", /^\/info$/, async (ctx) => {
+    const records = ctx.runtime.list(true);
+    const running = records.filter((r) => r.state.status === "running");
+    json(ctx, 200, {
+      Containers: records.length, ContainersRunning: running.filter((r) => !r.state.paused).length,
+      ContainersPaused: running.filter((r) => r.state.paused).length, ContainersStopped: records.length - running.length,
+      Images: (await ctx.store.listImages()).length, ServerVersion: WASMBOX_VERSION, Pid: process.pid, NodeVersion: process.version,
+      Engine: ctx.runtime.kernel.engineKind, Syscalls: ctx.runtime.kernel.syscalls.length, StorageDriver: "overlay (image layers shared, upper layer in memory)",
+      LoggingDriver: "local", NCPU: availableParallelism(), MemTotal: totalmem(), RootDir: ctx.home, Name: hostname(),
+      OperatingSystem: "wasmbox", OSType: "wasi", Architecture: "wasm32",
+    });
+  }],
+  ["GET", /^\/version$/, async (ctx) => json(ctx, 200, { Version: WASMBOX_VERSION, ApiVersion: "1", NodeVersion: process.version, Engine: ctx.runtime.kernel.engineKind, Os: process.platform, Arch: process.arch, Pid: process.pid })],
   ["POST", /^\/containers\/([^/]+)\/wait$/, async (ctx) => json(ctx, 200, { StatusCode: await ctx.runtime.wait(ctx.params[0]!) })],
   ["DELETE", /^\/containers\/([^/]+)$/, async (ctx) => {
     const record = await ctx.runtime.remove(ctx.params[0]!, flag(ctx.query, "force"));
@@ -341,10 +464,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // could connect; the socket itself is then made 0600.
   await privateDir(options.home);
   await chmod(join(options.home, "daemon.log"), PRIVATE_FILE).catch(() => undefined);
-  const store = await ImageStore.open(options.home);
+  const store = await ImageStore.open(options.home, { shippedHome: shippedImagesHome(process.env) });
   const files = await ContainerFiles.open(options.home);
   const kernel = new Kernel({ engine: options.engine ?? "auto", log, componentCacheDir: join(options.home, "components") });
-  const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
+  const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files, restartPolicies: true });
+  const history: RuntimeEvent[] = [];
+  runtime.events.on("event", (e: RuntimeEvent) => {
+    history.push(e);
+    if (history.length > EVENT_HISTORY) history.shift();
+  });
   await runtime.refresh();
   const socketPath = daemonSocketPath(options.home);
   let requestShutdown!: () => void;
@@ -358,7 +486,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     try {
       const { route, url, params } = routeOf(req);
       what = `${req.method} ${url.pathname}`;
-      const ctx: Ctx = { runtime, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
+      const ctx: Ctx = { runtime, history, home: options.home, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
       await runtime.refresh();
       await route(ctx);
     } catch (e) {
@@ -386,6 +514,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   await chmod(socketPath, PRIVATE_FILE);
   await writeFile(join(options.home, "daemon.pid"), String(process.pid) + "\n", { mode: PRIVATE_FILE });
+  await runtime.restartAtBoot();
   return {
     runtime,
     socketPath,

@@ -70,6 +70,16 @@ export class ContainerFiles {
     }
   }
 
+  /** The containers (any state) made from the image `imageId`: their ids and whether they run. */
+  async usersOfImage(imageId: string): Promise<{ id: string; running: boolean }[]> {
+    const users: { id: string; running: boolean }[] = [];
+    for (const id of await this.list()) {
+      const loaded = await this.load(id);
+      if (loaded?.spec.imageId === imageId) users.push({ id, running: loaded.state.status === "running" && this.ownerAlive(loaded.state) });
+    }
+    return users;
+  }
+
   /** Whether the wasmbox process that marked a container running (another one) is still alive. */
   ownerAlive(state: ContainerState & { pid?: number }): boolean {
     if (state.pid === undefined || state.pid === process.pid) return false;
@@ -97,6 +107,11 @@ export class ContainerFiles {
       await writeFileAtomic(this.path(spec.id, "state.json"), stateJson(state), PRIVATE_FILE);
       await writeFileAtomic(this.path(spec.id, "config.json"), JSON.stringify(spec, null, 2) + "\n", PRIVATE_FILE);
     });
+  }
+
+  /** Replaces the spec (rename: the one change a spec takes after create). */
+  saveSpec(spec: ContainerSpec): Promise<void> {
+    return this.enqueue(spec.id, () => writeFileAtomic(this.path(spec.id, "config.json"), JSON.stringify(spec, null, 2) + "\n", PRIVATE_FILE));
   }
 
   /** Saves the state (with this process as owner while running). */
@@ -134,6 +149,13 @@ export class ContainerFiles {
     const lines: LogLine[] = [];
     await this.streamLogs(id, async (c) => void lines.push({ stream: c.stream, time: isoNs(c.timeNs), data: Buffer.from(c.data).toString("base64") }));
     return lines;
+  }
+
+  /** The bytes a container's directory holds on disk (its spec, state, upper layer and logs). */
+  async diskUsage(id: string): Promise<number> {
+    let bytes = 0;
+    for (const name of await readdir(this.path(id)).catch(() => [] as string[])) bytes += (await stat(this.path(id, name)).catch(() => undefined))?.size ?? 0;
+    return bytes;
   }
 
   /** Deletes a container's directory. */

@@ -7,6 +7,60 @@ import type { ContainerRecord } from "./runtime.js";
 import { kindOf, type ContainerState, type InstanceKind } from "./spec.js";
 import { healthSuffix } from "./health.js";
 
+/** The `ps --filter` keys the daemon understands (docker's names). */
+const FILTER_KEYS = ["status", "name", "id", "ancestor", "exited", "kind", "label"];
+const STATUSES = ["created", "running", "paused", "restarting", "exited"];
+
+/** docker's `filters` query parameter (`{"status": ["exited"]}`), checked; a FilterError names what is wrong. */
+export function parseFilters(text: string | null): Record<string, string[]> {
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new FilterError(`filters=${text}: not JSON`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new FilterError("filters must be a JSON object of lists");
+  const filters: Record<string, string[]> = {};
+  for (const [key, list] of Object.entries(value)) {
+    if (!FILTER_KEYS.includes(key)) throw new FilterError(`invalid filter '${key}' (known: ${FILTER_KEYS.join(", ")})`);
+    if (!Array.isArray(list) || !list.every((v) => typeof v === "string")) throw new FilterError(`filter ${key} must be a list of strings`);
+    if (key === "status") for (const v of list) if (!STATUSES.includes(v)) throw new FilterError(`invalid filter 'status=${v}' (one of ${STATUSES.join(", ")})`);
+    if (key === "exited") for (const v of list) if (!/^\d+$/.test(v)) throw new FilterError(`invalid filter 'exited=${v}': an exit code`);
+    filters[key] = list as string[];
+  }
+  return filters;
+}
+
+/** A filter the daemon cannot apply. */
+export class FilterError extends Error {}
+
+/** Whether a container passes every filter (values of one key: any of them, of label: all; keys: all of them). */
+export function matchesFilters(record: ContainerRecord, filters: Record<string, string[]>): boolean {
+  const { spec, state } = record;
+  const status = statusOf(record);
+  const tests: Record<string, (v: string) => boolean> = {
+    status: (v) => v === status,
+    name: (v) => spec.name.includes(v.replace(/^\//, "")),
+    id: (v) => spec.id.startsWith(v),
+    ancestor: (v) => spec.image === v || spec.image === v.replace(/:latest$/, "") || `${spec.image}:latest` === v || spec.imageId.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, "")),
+    exited: (v) => state.status === "exited" && state.exitCode === Number(v),
+    kind: (v) => kindOf(spec) === v,
+    label: (v) => {
+      const eq = v.indexOf("=");
+      const labels = spec.labels ?? {};
+      return eq < 0 ? v in labels : labels[v.slice(0, eq)] === v.slice(eq + 1);
+    },
+  };
+  // Labels must all match (docker's); the values of another key are alternatives.
+  return Object.entries(filters).every(([key, values]) => (key === "label" ? values.every((v) => tests[key]!(v)) : values.some((v) => tests[key]!(v))));
+}
+
+/** docker's State.Status: created, running, paused or exited. */
+export function statusOf(record: ContainerRecord): string {
+  return record.state.status === "running" && record.state.paused ? "paused" : record.state.status;
+}
+
 /** A `ps` row as the API returns it (docker's /containers/json names). */
 export interface ContainerSummary {
   Id: string;
@@ -19,11 +73,12 @@ export interface ContainerSummary {
   Status: string;
   /** container (on the daemon's shared kernel) or vm (a guest with its own kernel). */
   Kind: InstanceKind;
+  Labels: Record<string, string>;
 }
 
 /** docker's status column: `Up 5 seconds`, `Exited (0) 3 minutes ago`, `Created`. */
 export function statusText(state: ContainerState, now = Date.now()): string {
-  if (state.status === "running") return `Up ${humanAge(state.startedAt, now).replace(/ ago$/, "")}${healthSuffix(state.health)}`;
+  if (state.status === "running") return `Up ${humanAge(state.startedAt, now).replace(/ ago$/, "")}${state.paused ? " (Paused)" : healthSuffix(state.health)}`;
   if (state.status === "exited") return `Exited (${state.exitCode}) ${humanAge(state.finishedAt, now)}`;
   return "Created";
 }
@@ -32,8 +87,8 @@ export function summaryOf(record: ContainerRecord): ContainerSummary {
   const { spec, state } = record;
   return {
     Id: spec.id, Names: ["/" + spec.name], Image: spec.image, ImageID: spec.imageId,
-    Command: [...spec.entrypoint, ...spec.cmd].join(" "), Created: spec.created, State: state.status, Status: statusText(state),
-    Kind: kindOf(spec),
+    Command: [...spec.entrypoint, ...spec.cmd].join(" "), Created: spec.created, State: statusOf(record), Status: statusText(state),
+    Kind: kindOf(spec), Labels: spec.labels ?? {},
   };
 }
 
@@ -49,8 +104,9 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
     Path: argv[0],
     Args: argv.slice(1),
     State: {
-      Status: state.status,
+      Status: statusOf(record),
       Running: state.status === "running",
+      Paused: state.status === "running" && state.paused === true,
       OOMKilled: state.oomKilled,
       LimitHit: state.limitHit ?? null,
       Dead: false,
@@ -68,6 +124,7 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
     HostConfig: {
       Binds: spec.mounts.map((m) => `${m.host}:${m.guest}${m.readOnly ? ":ro" : ""}`),
       AutoRemove: spec.autoRemove,
+      RestartPolicy: { Name: spec.restart?.name ?? "no", MaximumRetryCount: spec.restart?.maximumRetryCount ?? 0 },
       ReadonlyRootfs: spec.readOnly,
       Memory: spec.limits.memoryBytes ?? 0,
       PidsLimit: spec.limits.pids ?? null,

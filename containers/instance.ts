@@ -89,7 +89,7 @@ export class ContainerInstance implements Instance {
       onStart: (proc) => (this.init = proc),
     });
     this.ended = run.then(
-      (result) => this.end(result.exitCode),
+      (result) => this.end(result.exitCode, undefined, onError),
       (e: Error) => {
         onError(`wasmbox: ${program.argv[0]}: ${e.message}\n`);
         return this.end((e as { errno?: number }).errno === Errno.NOENT ? 127 : 126, e.message);
@@ -101,10 +101,12 @@ export class ContainerInstance implements Instance {
     return this.init ? 1 : 0;
   }
 
-  /** Kills what is left and reads the container's record of limits hit. */
-  private end(exitCode: number, error?: string): InstanceEnd {
+  /** Kills what is left and reads the container's record of limits hit (an OOM kill said on its stderr). */
+  private end(exitCode: number, error?: string, onError?: (text: string) => void): InstanceEnd {
     killAll(this.container, SIGKILL);
     const c = this.container;
+    // Said once, on the container's stderr: the foreground run and `logs` read the same.
+    if (c.limiter.oomKilled) onError?.(`wasmbox: out of memory: a process of the container was killed (--memory ${c.limits.memoryBytes ?? "default"} bytes)\n`);
     return { exitCode, error, oomKilled: c.limiter.oomKilled, limitHit: c.limiter.hit, refusedCalls: c.refusedCalls.slice(-100) };
   }
 
@@ -228,6 +230,19 @@ function killAll(container: Container, sig: number): void {
 export function isFile(ns: MountNamespace, path: string): boolean {
   try {
     return ns.resolve([ns.root], path, true, false).node?.type === Filetype.REGULAR_FILE;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the file at `path` is a WebAssembly module (starts with the `\0asm` magic number). */
+export function isWasmModule(ns: MountNamespace, path: string): boolean {
+  try {
+    const node = ns.resolve([ns.root], path, true, false).node;
+    if (!node || node.type !== Filetype.REGULAR_FILE) return false;
+    const head = new Uint8Array(4);
+    node.read(head, 0);
+    return head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d;
   } catch {
     return false;
   }

@@ -18,7 +18,7 @@ import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
 import { attachNetwork, networkSpec, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
-import { ContainerInstance, findOnPath, isFile, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
+import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
 
 export type { StreamIo } from "./instance.js";
@@ -33,6 +33,16 @@ export interface RunnableImage {
 
 /** Where the runtime gets images: by reference (name, tag or id). */
 export type ImageSource = (ref: string) => Promise<RunnableImage>;
+
+/**
+ * The exit status of a `run` whose container could not start, from the error's text as docker's
+ * CLI reads it: 127 when the command is not found, 126 when it cannot be invoked, else 125.
+ */
+export function startExitCode(message: string): number {
+  if (/executable file not found|no such file or directory/.test(message)) return 127;
+  if (/permission denied|is a directory/.test(message)) return 126;
+  return 125;
+}
 
 /** A failure the caller shows as-is; `status` is the HTTP status the daemon answers with. */
 export class RuntimeError extends Error {
@@ -65,6 +75,19 @@ export interface ContainerRecord {
   health?: HealthMonitor;
   /** Its network while it runs (published ports, networks joined): see containers/network.ts. */
   network?: AttachedNetwork;
+  /** The restart its policy scheduled (cleared when it fires, or by stop, rm and shutdown). */
+  restartTimer?: NodeJS.Timeout;
+  /** The wait before its policy's next restart, ms (docker's: from 100, doubled each time, at most a minute). */
+  restartDelayMs?: number;
+}
+
+/** One entry of `events` (docker's message shape). */
+export interface RuntimeEvent {
+  Type: "container";
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  time: number;
+  timeNano: number;
 }
 
 /** Options of a runtime. */
@@ -73,7 +96,14 @@ export interface RuntimeOptions {
   images: ImageSource;
   /** Persists records (config, state, upper, logs); without it containers live in memory only. */
   files?: ContainerFiles;
+  /** Apply restart policies (the daemon does; a CLI running one container in the foreground does not). */
+  restartPolicies?: boolean;
 }
+
+/** docker's restart backoff: the first wait, the longest, and how long a run must last to reset it. */
+const RESTART_FIRST_DELAY_MS = 100;
+const RESTART_MAX_DELAY_MS = 60_000;
+const RESTART_RESET_AFTER_MS = 10_000;
 
 /** What create() takes: the parsed flags plus the image and command. */
 export type CreateRequest = ReturnType<typeof specFromOptions> & { image: string; command: string[] };
@@ -89,7 +119,7 @@ export class ContainerRuntime {
   readonly kernel: Kernel;
   readonly trees: LayerTrees;
   readonly files?: ContainerFiles;
-  /** Emits "log" (id, stream, chunk) and "exit" (id, record). */
+  /** Emits "log" (id, stream, chunk), "exit" (id, record) and "event" (RuntimeEvent: create, start, die, ...). */
   readonly events = new EventEmitter();
   private readonly images: ImageSource;
   private readonly records = new Map<string, ContainerRecord>();
@@ -104,6 +134,9 @@ export class ContainerRuntime {
   private readonly removing = new Set<string>();
   /** Records whose end is being saved and that --rm removes from inside that save (it must not wait for itself). */
   private readonly settlingSelf = new Set<ContainerRecord>();
+  private readonly restartPolicies: boolean;
+  /** Set by shutdown(): no restart policy fires after it. */
+  private shuttingDown = false;
   /** The refresh running now, and the one queued behind it (concurrent requests share them). */
   private refreshing?: Promise<void>;
   private nextRefresh?: Promise<void>;
@@ -114,6 +147,7 @@ export class ContainerRuntime {
     this.files = options.files;
     this.trees = new LayerTrees(() => this.kernel.allocDev());
     this.events.setMaxListeners(0);
+    this.restartPolicies = options.restartPolicies ?? false;
   }
 
   /**
@@ -147,7 +181,15 @@ export class ContainerRuntime {
       const now = this.records.get(id);
       if (!loaded || this.removing.has(id) || now?.live || now?.ownedHere || (now && now !== known)) continue;
       if (loaded.state.status === "running" && !files.ownerAlive(loaded.state)) {
-        loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: loaded.state.finishedAt ?? this.clock.now(), error: "the process that ran it ended" };
+        // Its process died (a killed CLI or daemon): an --rm one is removed as its end would have,
+        // another is marked exited once, on disk, so its FinishedAt stays what it is now.
+        if (loaded.spec.autoRemove) {
+          await files.remove(id);
+          if (known) this.forget(known);
+          continue;
+        }
+        loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: this.clock.now(), error: "the process that ran it ended" };
+        await files.saveState(id, loaded.state);
       }
       if (known) known.state = loaded.state;
       else this.remember({ spec: loaded.spec, state: loaded.state });
@@ -193,7 +235,7 @@ export class ContainerRuntime {
       ...(request.user || config.User ? { user: request.user || config.User } : {}),
       ...healthSpec(config, healthFlags),
       ...(config.ExposedPorts && Object.keys(config.ExposedPorts).length ? { exposedPorts: Object.keys(config.ExposedPorts) } : {}),
-      ...(config.Labels && Object.keys(config.Labels).length ? { labels: { ...config.Labels } } : {}),
+      ...(config.Labels && Object.keys(config.Labels).length || request.labels ? { labels: { ...config.Labels, ...request.labels } } : {}),
       env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),
@@ -202,6 +244,7 @@ export class ContainerRuntime {
     const record: ContainerRecord = { spec, state: createdState(), ownedHere: true };
     this.remember(record);
     await this.files?.create(spec, record.state);
+    this.emitEvent(record, "create");
     return record;
   }
 
@@ -307,7 +350,10 @@ export class ContainerRuntime {
     const onStderr = this.logSink(record.log, spec.id, "stderr", io.onStderr);
     const streams: StreamIo = { ...io, onStdout: this.logSink(record.log, spec.id, "stdout", io.onStdout), onStderr };
     const onError = textWriter(onStderr);
-    const instance = kindOf(spec) === "vm" ? await this.bootVm(record, streams, onError) : await this.startContainer(record, streams, onError);
+    const instance = await (kindOf(spec) === "vm" ? this.bootVm(record, streams, onError) : this.startContainer(record, streams, onError)).catch((e: unknown) => {
+      record.log?.close();
+      throw e;
+    });
     if (!instance) {
       record.log?.close();
       return record;
@@ -344,13 +390,14 @@ export class ContainerRuntime {
     record.live = instance;
     record.ownedHere = true;
     record.upper = undefined;
-    record.state = { ...record.state, status: "running", startedAt: this.clock.now(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
+    record.state = { ...record.state, status: "running", startedAt: this.clock.now(), exitCode: 0, manuallyStopped: false, paused: false, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
     record.health = startHealthMonitor(record.spec, record.state.health, (argv, io) => instance.exec(argv, { ...io, env: record.spec.env, workdir: record.spec.workdir }), (health) => {
       const changed = health.Status !== record.state.health?.Status;
       record.state = { ...record.state, health };
       if (changed && record.live === instance) void this.files?.saveState(record.spec.id, record.state).catch(() => undefined);
     });
+    this.emitEvent(record, "start");
     return instance;
   }
 
@@ -383,10 +430,11 @@ export class ContainerRuntime {
       record.upper = undefined;
       record.upperFs = overlay.upper;
       record.ownedHere = true;
-      record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: 127, finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
+      record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: startExitCode((e as Error).message), finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
       record.settling = this.settle(record, overlay);
-      onError(`wasmbox: ${(e as Error).message}\n`);
-      return undefined;
+      // The start fails, as docker's does: the caller exits 127 or 126 by the message (startExitCode).
+      await record.settling;
+      throw new RuntimeError((e as Error).message);
     }
     // What a guest syncs is on disk when its fd_sync returns (the saves run one after another),
     // so a daemon killed after that keeps it; other writes are saved when the container stops.
@@ -455,6 +503,7 @@ export class ContainerRuntime {
     const argv = [...spec.entrypoint, ...spec.cmd];
     const path = findOnPath(ns, argv[0]!, spec.env);
     if (!path) throw new RuntimeError(`exec: "${argv[0]}": executable file not found in $PATH`);
+    if (!isWasmModule(ns, path)) throw new RuntimeError(`exec: "${argv[0]}": permission denied: ${path} is not a WebAssembly module`);
     const canSpawn = !spec.syscalls || spec.syscalls.allowed.includes("proc_spawn");
     if (spec.init && canSpawn && path !== "/bin/init" && isFile(ns, "/bin/init")) return { path: "/bin/init", argv: ["init", path, ...argv.slice(1)] };
     return { path, argv: [argv[0]!, ...argv.slice(1)] };
@@ -471,6 +520,8 @@ export class ContainerRuntime {
     };
     record.live = undefined;
     record.log?.close();
+    if (end.oomKilled) this.emitEvent(record, "oom");
+    this.emitEvent(record, "die", { exitCode: String(end.exitCode) });
     if (instance.overlay) record.upperFs = instance.overlay.upper;
     record.settling = this.settle(record, instance.overlay);
   }
@@ -491,11 +542,62 @@ export class ContainerRuntime {
           this.settlingSelf.delete(record);
         }
       }
+      this.scheduleRestart(record);
     } catch (e) {
       this.kernel.notice(`wasmbox: saving container ${record.spec.id.slice(0, 12)}: ${(e as Error).message}`);
     } finally {
       this.events.emit("exit", record.spec.id, record);
     }
+  }
+
+  /** Whether a container that just ended is to be started again by its restart policy (docker's rules). */
+  private restartDue(record: ContainerRecord): boolean {
+    const policy = record.spec.restart;
+    const { state } = record;
+    if (!policy || !this.restartPolicies || this.shuttingDown || record.removal || state.manuallyStopped) return false;
+    if (policy.name === "always" || policy.name === "unless-stopped") return true;
+    return state.exitCode !== 0 && (policy.maximumRetryCount === 0 || state.restartCount < policy.maximumRetryCount);
+  }
+
+  /** Starts an ended container again after docker's backoff when its policy says so. */
+  private scheduleRestart(record: ContainerRecord): void {
+    if (!this.restartDue(record)) return;
+    const ranMs = Date.parse(record.state.finishedAt ?? "") - Date.parse(record.state.startedAt ?? "");
+    const delay = ranMs >= RESTART_RESET_AFTER_MS || record.restartDelayMs === undefined ? RESTART_FIRST_DELAY_MS : Math.min(record.restartDelayMs * 2, RESTART_MAX_DELAY_MS);
+    record.restartDelayMs = delay;
+    clearTimeout(record.restartTimer);
+    record.restartTimer = setTimeout(() => {
+      record.restartTimer = undefined;
+      void this.locked(record.spec.id, async (r) => {
+        if (r.live || !this.restartDue(r)) return;
+        r.state = { ...r.state, restartCount: r.state.restartCount + 1 };
+        await this.startNow(r, {});
+      }).catch((e: Error) => this.kernel.notice(`wasmbox: restarting container ${record.spec.id.slice(0, 12)}: ${e.message}`));
+    }, delay);
+  }
+
+  /** Starts, as the daemon comes up, the containers whose policy is always (or unless-stopped, not stopped by hand). */
+  async restartAtBoot(): Promise<void> {
+    if (!this.restartPolicies) return;
+    for (const record of this.list(true)) {
+      const policy = record.spec.restart?.name;
+      if (record.live || record.state.status !== "exited") continue;
+      if (policy === "always" || (policy === "unless-stopped" && !record.state.manuallyStopped)) {
+        await this.start(record.spec.id).catch((e: Error) => this.kernel.notice(`wasmbox: restarting container ${record.spec.id.slice(0, 12)}: ${e.message}`));
+      }
+    }
+  }
+
+  /** Sends a runtime event to its listeners (the daemon's `events`). */
+  private emitEvent(record: ContainerRecord, action: string, attributes: Record<string, string> = {}): void {
+    if (this.events.listenerCount("event") === 0) return;
+    const ms = Date.now();
+    const event: RuntimeEvent = {
+      Type: "container", Action: action,
+      Actor: { ID: record.spec.id, Attributes: { image: record.spec.image, name: record.spec.name, ...attributes } },
+      time: Math.floor(ms / 1000), timeNano: ms * 1_000_000,
+    };
+    this.events.emit("event", event);
   }
 
   /** Waits until the container is not running (and its record is saved); returns its exit code. */
@@ -522,9 +624,17 @@ export class ContainerRuntime {
   }
 
   private async stopNow(record: ContainerRecord, timeout?: number): Promise<ContainerRecord> {
+    clearTimeout(record.restartTimer);
+    record.restartTimer = undefined;
+    record.state = { ...record.state, manuallyStopped: true };
     const live = record.live;
-    if (!live) return record;
+    if (!live) {
+      await this.files?.saveState(record.spec.id, record.state);
+      return record;
+    }
     const seconds = timeout ?? record.spec.stopTimeout;
+    this.emitEvent(record, "kill", { signal: String(parseSignal(record.spec.stopSignal)) });
+    if (record.state.paused) this.resume(record, live);
     live.signal(parseSignal(record.spec.stopSignal));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), seconds * 1000)));
@@ -535,6 +645,7 @@ export class ContainerRuntime {
       await live.ended;
     }
     await this.settled(record);
+    this.emitEvent(record, "stop");
     return record;
   }
 
@@ -542,7 +653,12 @@ export class ContainerRuntime {
   kill(ref: string, signal = "SIGKILL"): ContainerRecord {
     const record = this.find(ref);
     if (!record.live) throw new RuntimeError(`Cannot kill container: ${ref}: container ${record.spec.id.slice(0, 12)} is not running`, 409);
-    record.live.signal(parseSignal(signal));
+    const sig = parseSignal(signal);
+    record.state = { ...record.state, manuallyStopped: true };
+    this.emitEvent(record, "kill", { signal: String(sig) });
+    // A paused container is unpaused for SIGKILL (its processes must run to die); other signals wait for unpause.
+    if (sig === 9 && record.state.paused) this.resume(record, record.live);
+    record.live.signal(sig);
     return record;
   }
 
@@ -550,8 +666,9 @@ export class ContainerRuntime {
   restart(ref: string, timeout?: number, io: StreamIo = {}): Promise<ContainerRecord> {
     return this.locked(ref, async (record) => {
       await this.stopNow(record, timeout);
-      record.state.restartCount++;
-      return this.startNow(record, io);
+      const started = await this.startNow(record, io);
+      this.emitEvent(record, "restart");
+      return started;
     });
   }
 
@@ -583,8 +700,11 @@ export class ContainerRuntime {
     return (record.removal ??= (async () => {
       const id = record.spec.id;
       this.removing.add(id);
+      clearTimeout(record.restartTimer);
+      record.restartTimer = undefined;
       try {
         if (record.live) {
+          if (record.state.paused) this.resume(record, record.live);
           record.live.signal(SIGKILL);
           await record.done;
         }
@@ -594,23 +714,29 @@ export class ContainerRuntime {
       } finally {
         this.removing.delete(id);
       }
+      this.emitEvent(record, "destroy");
       if (record.state.status === "created") this.events.emit("exit", id, record);
     })());
   }
 
-  /** Removes every stopped container; returns their ids. */
-  async prune(): Promise<string[]> {
+  /** Removes every stopped container; returns their ids and the bytes their directories held. */
+  async prune(): Promise<{ ids: string[]; reclaimedBytes: number }> {
     const removed: string[] = [];
+    let reclaimedBytes = 0;
     for (const record of this.list(true)) {
       if (record.live || record.state.status === "running") continue;
+      const bytes = (await this.files?.diskUsage(record.spec.id)) ?? 0;
       // One started or removed meanwhile is not pruned (409 or 404 from its lifecycle lock).
       const gone = await this.remove(record.spec.id).then(() => true, (e: unknown) => {
         if (e instanceof RuntimeError) return false;
         throw e;
       });
-      if (gone) removed.push(record.spec.id);
+      if (gone) {
+        removed.push(record.spec.id);
+        reclaimedBytes += bytes;
+      }
     }
-    return removed;
+    return { ids: removed, reclaimedBytes };
   }
 
   /** Runs another program in a running container (or VM, through its guest); resolves with its exit code. */
@@ -631,12 +757,13 @@ export class ContainerRuntime {
   }
 
   /** Resource use of a container or VM (docker stats). */
-  async stats(ref: string): Promise<{ id: string; name: string; kind: string; cpuMs: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number }> {
+  async stats(ref: string): Promise<{ id: string; name: string; kind: string; cpuMs: number; uptimeMs: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number }> {
     const record = this.find(ref);
     const { spec } = record;
     const use = record.live ? await record.live.use() : { cpuMs: 0, memoryBytes: 0, pids: 0, storageBytes: 0 };
+    const uptimeMs = record.live && record.state.startedAt ? Math.max(0, Date.now() - Date.parse(record.state.startedAt)) : 0;
     const memoryLimit = spec.vm ? spec.vm.memoryMb * 1024 * 1024 : spec.limits.memoryBytes;
-    return { id: spec.id, name: spec.name, kind: kindOf(spec), ...use, memoryLimit, storageLimit: spec.limits.storageBytes };
+    return { id: spec.id, name: spec.name, kind: kindOf(spec), ...use, uptimeMs, memoryLimit, storageLimit: spec.limits.storageBytes };
   }
 
   /** What the container changed against its image: docker-diff lines and the layer entries. */
@@ -728,11 +855,76 @@ export class ContainerRuntime {
     }
   }
 
-  /** Kills every running container and VM and waits for their records to be saved. */
+  /**
+   * Stops every running container and VM, each with its stop timeout (stop signal, then SIGKILL),
+   * and waits for their records to be saved; no restart policy fires after it.
+   */
   async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    for (const r of this.records.values()) {
+      clearTimeout(r.restartTimer);
+      r.restartTimer = undefined;
+    }
     const live = [...this.records.values()].filter((r) => r.live);
-    for (const r of live) r.live!.signal(SIGKILL);
-    for (const r of live) await this.settled(r);
+    await Promise.all(live.map(async (r) => {
+      const instance = r.live!;
+      if (r.state.paused) this.resume(r, instance);
+      instance.signal(parseSignal(r.spec.stopSignal));
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), r.spec.stopTimeout * 1000)));
+      if (await Promise.race([instance.ended.then(() => false), expired])) instance.signal(SIGKILL);
+      clearTimeout(timer);
+      await this.settled(r);
+    }));
+  }
+
+  /** docker pause: the scheduler stops running the container's processes (not for VMs). */
+  pause(ref: string): Promise<ContainerRecord> {
+    return this.locked(ref, async (record) => {
+      const live = this.sharedKernelOnly(record, "pause");
+      if (!live) throw new RuntimeError(`Container ${record.spec.id.slice(0, 12)} is not running`, 409);
+      if (record.state.paused) throw new RuntimeError(`Container ${record.spec.id.slice(0, 12)} is already paused`, 409);
+      this.kernel.scheduler.pause(live.container);
+      record.state = { ...record.state, paused: true };
+      await this.files?.saveState(record.spec.id, record.state);
+      this.emitEvent(record, "pause");
+      return record;
+    });
+  }
+
+  /** docker unpause: its processes are scheduled again. */
+  unpause(ref: string): Promise<ContainerRecord> {
+    return this.locked(ref, async (record) => {
+      const live = this.sharedKernelOnly(record, "unpause");
+      if (!live || !record.state.paused) throw new RuntimeError(`Container ${record.spec.id.slice(0, 12)} is not paused`, 409);
+      this.resume(record, live);
+      await this.files?.saveState(record.spec.id, record.state);
+      return record;
+    });
+  }
+
+  /** Lets a paused container's processes run again. */
+  private resume(record: ContainerRecord, live: Instance): void {
+    if (live instanceof ContainerInstance) this.kernel.scheduler.unpause(live.container);
+    record.state = { ...record.state, paused: false };
+    this.emitEvent(record, "unpause");
+  }
+
+  /** docker rename: a new name for a container (free, and valid as create's). */
+  rename(ref: string, newName: string): Promise<ContainerRecord> {
+    return this.locked(ref, async (record) => {
+      const name = newName.replace(/^\//, "");
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new RuntimeError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (name === record.spec.name) throw new RuntimeError(`Renaming a container with the same name as its current name`, 409);
+      if (this.names.has(name)) throw new RuntimeError(`Conflict. The container name "/${name}" is already in use by container "${this.names.get(name)}". You have to remove (or rename) that container to be able to reuse that name.`, 409);
+      const oldName = record.spec.name;
+      this.names.delete(oldName);
+      record.spec = { ...record.spec, name };
+      this.names.set(name, record.spec.id);
+      await this.files?.saveSpec(record.spec);
+      this.emitEvent(record, "rename", { oldName: "/" + oldName });
+      return record;
+    });
   }
 }
 

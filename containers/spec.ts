@@ -56,11 +56,39 @@ export interface ContainerSpec {
   /** The image's HEALTHCHECK merged with the --health-* flags (absent: none, or NONE); the image's SHELL for CMD-SHELL. */
   healthcheck?: HealthcheckConfig;
   shell?: string[];
-  /** The image's EXPOSE ports (`80/tcp`), for inspect and for -P to publish; its LABELs. */
+  /** The image's EXPOSE ports (`80/tcp`), for inspect and for -P to publish; its LABELs with `--label`s over them. */
   exposedPorts?: string[];
   labels?: Record<string, string>;
   /** `--network`, `-p`, `--host-outbound` (absent in configs written before networks: the default bridge). */
   network?: NetworkSpec;
+  /** `--restart`: when the daemon starts it again after it ends (absent: never). */
+  restart?: RestartPolicy;
+}
+
+/** docker's restart policies; maximumRetryCount bounds on-failure (0: no bound). */
+export interface RestartPolicy {
+  name: "no" | "on-failure" | "always" | "unless-stopped";
+  maximumRetryCount: number;
+}
+
+/** Parses --label KEY=VALUE (a bare KEY has an empty value, as docker's). */
+function parseLabels(values: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf("=");
+    const key = eq < 0 ? value : value.slice(0, eq);
+    if (!key) throw new SpecError(`--label ${value}: expected KEY=VALUE`);
+    labels[key] = eq < 0 ? "" : value.slice(eq + 1);
+  }
+  return labels;
+}
+
+/** Parses --restart no|on-failure[:N]|always|unless-stopped. */
+export function parseRestartPolicy(text: string): RestartPolicy {
+  const m = /^(no|on-failure|always|unless-stopped)(?::(\d+))?$/.exec(text.trim());
+  if (!m) throw new SpecError(`invalid restart policy '${text}': expected no, on-failure[:N], always or unless-stopped`);
+  if (m[2] !== undefined && m[1] !== "on-failure") throw new SpecError(`invalid restart policy '${text}': only on-failure takes a maximum retry count`);
+  return { name: m[1] as RestartPolicy["name"], maximumRetryCount: m[2] === undefined ? 0 : Number(m[2]) };
 }
 
 /** The kind of an instance (configs written before VMs are containers). */
@@ -80,6 +108,10 @@ export interface ContainerState {
   startedAt?: string;
   finishedAt?: string;
   restartCount: number;
+  /** Stopped by stop or kill (not by its own end): restart policies other than always leave it stopped. */
+  manuallyStopped?: boolean;
+  /** Paused (`pause`): its processes are not scheduled until `unpause`. */
+  paused?: boolean;
   /** Syscalls its allow-list refused, most recent last (at most 100 kept). */
   refusedCalls: string[];
   /** A VM's figures from its last boot: bytes of its private disk copy, ms until its kernel was up and until pid 1 ran. */
@@ -143,6 +175,8 @@ export interface CreateOptions {
   network?: string;
   publish?: string[];
   hostOutbound?: boolean;
+  restart?: string;
+  label?: string[];
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -183,6 +217,8 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["--vm", "make it a VM: its own isolate, kernel and copy of the image (ps shows KIND vm)"],
   ["--vm-memory <size>", "with --vm: the guest's memory, its heap limit and its processes' cap (default 256m)"],
   ["--vm-cpus <n>", "with --vm: virtual CPUs; 1 runs every guest process on the guest's thread (default 1)"],
+  ["-l, --label <KEY=VALUE>", "set metadata on the container (ps --filter label=KEY[=VALUE]); repeatable", true],
+  ["--restart <policy>", "restart when it ends: no (default), on-failure[:N], always, unless-stopped (the daemon restarts it, with docker's backoff)"],
   ["--log-opt <K=V>", "log rotation: max-size=SIZE (default 20m), max-file=N (default 5); repeatable", true],
   ["--network <name>", "bridge (default), none (loopback only), host (the host's network, through node:net) or a user network"],
   ["-p, --publish <[HOSTIP:]HOSTPORT:CONTAINERPORT>", "publish a container port on a host port (HOSTIP defaults to 0.0.0.0); repeatable", true],
@@ -392,6 +428,8 @@ export function specFromOptions(
   if (!["auto", "inline", "worker"].includes(engine)) throw new SpecError(`--engine ${engine}: expected auto, inline or worker`);
   const errno = (options.syscallErrno ?? "ENOSYS").toUpperCase();
   if (errno !== "ENOSYS" && errno !== "EPERM") throw new SpecError(`--syscall-errno ${errno}: expected ENOSYS or EPERM`);
+  const restart = options.restart === undefined ? undefined : parseRestartPolicy(options.restart);
+  if (restart && restart.name !== "no" && options.rm) throw new SpecError("conflicting options: --restart and --rm");
   const env = mergeEnv(
     ...(options.envFile ?? []).map((f) => readEnvFile(f, context.cwd, context.env)),
     (options.env ?? []).map((e) => envPair(e, context.env)).filter((e): e is string => !!e),
@@ -419,6 +457,8 @@ export function specFromOptions(
     kind: vm ? "vm" : "container",
     ...(options.logOpt?.length ? { log: parseLogOptions(options.logOpt) } : {}),
     ...(vm ? {} : { network: networkSpec(options) }),
+    ...(restart && restart.name !== "no" ? { restart } : {}),
+    ...(options.label?.length ? { labels: parseLabels(options.label) } : {}),
     ...(vm ? { vm } : {}),
   };
 }

@@ -1,5 +1,6 @@
-// images/: builds the images wasmbox ships (images/base, images/hello) into the default store
-// ($WASMBOX_HOME or ~/.wasmbox); run by `npm run build:images`. Incremental through the layer cache.
+// images/: builds the images wasmbox ships (images/base, images/hello) into the package's own
+// read-only store (images/build/package-home), which every wasmbox home sees; run by `npm run
+// build:images`. Incremental through the layer cache.
 import { chmod, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -7,7 +8,7 @@ import { packageFolder } from "../userland/paths.js";
 import { baseRootfs } from "../userland/rootfs.js";
 import type { LayerEntry } from "../kernel/index.js";
 import { buildImage, type BuildResult } from "./builder.js";
-import { ImageStore, wasmboxHome } from "./store.js";
+import { ImageStore, shippedImagesHome, wasmboxHome } from "./store.js";
 
 const IMAGES_DIR = packageFolder(import.meta.url);
 
@@ -30,7 +31,7 @@ export async function writeEntriesToDirectory(entries: readonly LayerEntry[], ro
 
 /** Builds base (from the userland build) and the demo images into the store of `home`. */
 export async function buildShippedImages(options: { home?: string; userlandBuildDir?: string; write?: (text: string) => void } = {}): Promise<BuildResult[]> {
-  const store = await ImageStore.open(options.home ?? wasmboxHome(process.env));
+  const store = await ImageStore.open(options.home ?? shippedImagesHome({}) ?? wasmboxHome(process.env));
   const staging = join(IMAGES_DIR, "build", "base");
   await writeEntriesToDirectory(await baseRootfs(options.userlandBuildDir), join(staging, "rootfs"));
   const results: BuildResult[] = [];
@@ -43,5 +44,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const started = performance.now();
   const results = await buildShippedImages({ write: (text) => process.stdout.write(text) });
   const cached = results.reduce((sum, r) => sum + r.cachedSteps, 0);
-  console.log(`built ${results.length} images into ${wasmboxHome(process.env)} in ${Math.round(performance.now() - started)} ms (${cached} steps from cache)`);
+  console.log(`built ${results.length} images into ${shippedImagesHome({}) ?? wasmboxHome(process.env)} in ${Math.round(performance.now() - started)} ms (${cached} steps from cache)`);
 }

@@ -6,7 +6,8 @@
 // an interrupted build or load leaves the store as it was. Layers decoded for the kernel are cached per
 // store object by diff_id: each layer is decoded once and the same frozen array is handed to every caller.
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
+import { packageFolder } from "../userland/paths.js";
 import type { LayerEntry } from "../kernel/index.js";
 import { ImageError } from "./errors.js";
 import { writeFileAtomic } from "./fs-atomic.js";
@@ -36,7 +37,19 @@ export interface VerifyReport {
   problems: string[];
 }
 
-export { wasmboxHome } from "./home.js";
+import { wasmboxHome } from "./home.js";
+export { wasmboxHome };
+/**
+ * The home whose store holds the images the installed package ships (base, hello; built by `npm run
+ * build:images` into images/build/package-home): read-only, and seen from every wasmbox home.
+ * `$WASMBOX_SHIPPED_IMAGES` names another one; set empty, there is none.
+ */
+export function shippedImagesHome(env: Record<string, string | undefined>): string | undefined {
+  const given = env.WASMBOX_SHIPPED_IMAGES;
+  if (given !== undefined) return given === "" ? undefined : given;
+  return join(packageFolder(import.meta.url), "build", "package-home");
+}
+
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === "ENOENT";
@@ -47,12 +60,16 @@ function isNotFound(error: unknown): boolean {
 export interface ImageStoreOptions {
   /** The most one layer may unpack to, in bytes (default: min(1 GiB, host memory / 8)). */
   maxLayerBytes?: number;
+  /** A home whose images are seen here too, read-only (the package's shipped images); none by default. */
+  shippedHome?: string;
 }
 
 export class ImageStore {
   readonly root: string;
   readonly blobDir: string;
   readonly cacheDir: string;
+  /** The images directory of the read-only shipped store, when there is one (and it is not this store). */
+  readonly shippedRoot?: string;
   private readonly decodedLayers = new Map<string, Promise<LayerEntry[]>>();
 
   /** The most one layer may unpack to (a gzip bomb is refused while streaming, never inflated whole). */
@@ -63,6 +80,13 @@ export class ImageStore {
     this.root = join(home, "images");
     this.blobDir = join(this.root, "blobs", "sha256");
     this.cacheDir = join(home, "build-cache");
+    const shipped = options.shippedHome && join(options.shippedHome, "images");
+    this.shippedRoot = shipped && resolvePath(shipped) !== resolvePath(this.root) ? shipped : undefined;
+  }
+
+  /** The store of a CLI or daemon environment: `$WASMBOX_HOME`'s, with the package's shipped images seen in it. */
+  static openFor(env: Record<string, string | undefined>): Promise<ImageStore> {
+    return ImageStore.open(wasmboxHome(env), { shippedHome: shippedImagesHome(env) });
   }
 
   /** Opens (creating when missing) the store under a wasmbox home directory. */
@@ -84,14 +108,22 @@ export class ImageStore {
 
   /** True when the blob file exists (its content is not checked). */
   async hasBlob(digest: string): Promise<boolean> {
-    return exists(this.blobPath(digest));
+    return (await exists(this.blobPath(digest))) || (this.shippedRoot !== undefined && (await exists(this.shippedBlobPath(digest))));
+  }
+
+  /** Where a blob of the shipped store would be. */
+  private shippedBlobPath(digest: string): string {
+    return join(this.shippedRoot ?? this.root, "blobs", "sha256", digestHex(digest));
   }
 
   /** Reads a blob and checks its digest (and size when given); errors name the digest and `owner`. */
   async readBlob(digest: string, owner: string, expectedSize?: number): Promise<Buffer> {
     let data: Buffer;
     try {
-      data = await readFile(this.blobPath(digest));
+      data = await readFile(this.blobPath(digest)).catch((error: unknown) => {
+        if (isNotFound(error) && this.shippedRoot) return readFile(this.shippedBlobPath(digest));
+        throw error;
+      });
     } catch (error) {
       if (isNotFound(error)) throw new ImageError(`${owner}: blob ${digest} is missing from the store (${this.blobPath(digest)})`);
       throw error;
@@ -145,10 +177,49 @@ export class ImageStore {
     await writeFileAtomic(join(this.root, "index.json"), JSON.stringify(index, null, 2) + "\n");
   }
 
+  /** The shipped store's index (no manifests when there is none). */
+  private async shippedIndex(): Promise<ImageIndex> {
+    if (!this.shippedRoot) return { schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: [] };
+    const text = await readFile(join(this.shippedRoot, "index.json"), "utf8").catch(() => undefined);
+    const index = text === undefined ? undefined : (JSON.parse(text) as ImageIndex);
+    return { schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: Array.isArray(index?.manifests) ? index.manifests : [] };
+  }
+
+  /** The images seen here: this store's, then the shipped store's tagged ones whose names this store does not use. */
+  async viewIndex(): Promise<ImageIndex> {
+    const own = await this.readIndex();
+    const names = new Set(own.manifests.map((d) => d.annotations?.[ANNOTATION_REF_NAME]).filter(Boolean));
+    const shipped = (await this.shippedIndex()).manifests.filter((d) => {
+      const ref = d.annotations?.[ANNOTATION_REF_NAME];
+      return ref !== undefined && !names.has(ref);
+    });
+    return { ...own, manifests: [...own.manifests, ...shipped] };
+  }
+
+  /**
+   * Whether `text` names an image only the shipped store has (by that name, or by id with no entry
+   * of this store's): such an image is the installed package's and cannot be removed.
+   */
+  async isShippedOnly(text: string): Promise<boolean> {
+    if (!this.shippedRoot) return false;
+    const image = await this.resolve(text);
+    const own = await this.readIndex();
+    const wanted = safeNormalize(text);
+    if (wanted && image.refs.includes(wanted)) return !own.manifests.some((d) => d.annotations?.[ANNOTATION_REF_NAME] === wanted);
+    return !own.manifests.some((d) => d.digest === image.manifestDigest);
+  }
+
+  /** Refuses (ImageError) to remove an image of the installed package. */
+  async assertRemovable(text: string): Promise<void> {
+    if (await this.isShippedOnly(text)) {
+      throw new ImageError(`unable to remove ${text}: it is an image of the installed wasmbox package (read-only, in ${this.shippedRoot}); tag it to have a name of your own`);
+    }
+  }
+
   /** Every image in index.json, one per manifest, with its refs; dangling images have no refs. */
   async listImages(): Promise<StoredImage[]> {
     const refsByManifest = new Map<string, string[]>();
-    for (const descriptor of (await this.readIndex()).manifests) {
+    for (const descriptor of (await this.viewIndex()).manifests) {
       const refs = refsByManifest.get(descriptor.digest) ?? [];
       const ref = descriptor.annotations?.[ANNOTATION_REF_NAME];
       if (ref) refs.push(ref);
@@ -161,7 +232,7 @@ export class ImageStore {
 
   /** Finds an image by `name[:tag]`, image id (prefix), or manifest digest; ImageError when there is none. */
   async resolve(text: string): Promise<StoredImage> {
-    const index = await this.readIndex();
+    const index = await this.viewIndex();
     const wanted = safeNormalize(text);
     const hit = wanted && index.manifests.find((d) => d.annotations?.[ANNOTATION_REF_NAME] === wanted);
     if (hit) return this.readImage(hit.digest, this.refsOf(index, hit.digest));
@@ -231,7 +302,8 @@ export class ImageStore {
    * Removes a tag, or a whole image by id (`force` needed when several tags point at it); deletes the
    * image once no tag is left and then the blobs nothing references. Returns what was untagged/deleted.
    */
-  async removeImage(text: string, force = false): Promise<{ untagged: string[]; deleted: string[] }> {
+  async removeImage(text: string, force = false, inUse = false): Promise<{ untagged: string[]; deleted: string[] }> {
+    await this.assertRemovable(text);
     const image = await this.resolve(text);
     const byTag = image.refs.includes(safeNormalize(text) ?? "");
     const untagged = byTag ? [safeNormalize(text)!] : image.refs;
@@ -245,20 +317,27 @@ export class ImageStore {
       const ref = d.annotations?.[ANNOTATION_REF_NAME];
       return ref !== undefined && remainingRefs.includes(ref);
     });
+    // An image a container uses stays, untagged (`<none>`), as docker keeps it under `rmi -f`.
+    const keep = inUse && remainingRefs.length === 0;
+    if (keep) manifests.push({ mediaType: MEDIA_TYPE_MANIFEST, digest: image.manifestDigest, size: image.manifestSize });
     await this.writeIndex({ ...index, manifests });
-    const deleted = remainingRefs.length === 0 ? [image.id] : [];
+    const deleted = remainingRefs.length === 0 && !keep ? [image.id] : [];
     if (deleted.length) await this.collectGarbage();
     return { untagged, deleted };
   }
 
   /** Removes dangling images (and with `buildCache` the build cache), then unreferenced blobs. */
-  async prune(options: { buildCache?: boolean } = {}): Promise<{ deleted: string[]; reclaimedBytes: number }> {
+  async prune(options: { buildCache?: boolean; keep?: ReadonlySet<string>; all?: boolean } = {}): Promise<{ deleted: string[]; reclaimedBytes: number }> {
     const index = await this.readIndex();
-    const dangling = index.manifests.filter((d) => !d.annotations?.[ANNOTATION_REF_NAME]);
+    // `keep`: ids of images containers use (never pruned); `all`: tagged images nothing uses go too.
+    const candidates = index.manifests.filter((d) => options.all || !d.annotations?.[ANNOTATION_REF_NAME]);
+    const dangling: Descriptor[] = [];
     const deleted: string[] = [];
-    for (const descriptor of dangling) {
+    for (const descriptor of candidates) {
       const image = await this.readImage(descriptor.digest).catch(() => undefined);
-      deleted.push(image?.id ?? descriptor.digest);
+      if (image && options.keep?.has(image.id)) continue;
+      dangling.push(descriptor);
+      if (!deleted.includes(image?.id ?? descriptor.digest)) deleted.push(image?.id ?? descriptor.digest);
     }
     if (dangling.length) await this.writeIndex({ ...index, manifests: index.manifests.filter((d) => !dangling.includes(d)) });
     if (options.buildCache) await rm(this.cacheDir, { recursive: true, force: true }).then(() => mkdir(this.cacheDir, { recursive: true }));
@@ -270,6 +349,30 @@ export class ImageStore {
       await rm(join(downloads, name), { force: true });
     }
     return { deleted, reclaimedBytes };
+  }
+
+  /** The build cache: its entries, and the bytes of the blobs only it keeps (what dropping it frees). */
+  async buildCacheBytes(): Promise<{ entries: number; bytes: number }> {
+    const blobsOf = async (digests: string[]) => {
+      const blobs = new Map<string, number>();
+      for (const digest of digests) {
+        const manifest = await this.readJsonBlob<ImageManifest>(digest, "disk usage").catch(() => undefined);
+        if (!manifest) continue;
+        blobs.set(digest, 0);
+        for (const d of [manifest.config, ...manifest.layers]) blobs.set(d.digest, d.size);
+      }
+      return blobs;
+    };
+    const keys = await readdir(this.cacheDir);
+    const cached: string[] = [];
+    for (const key of keys) {
+      const digest = await this.buildCacheGet(key);
+      if (digest) cached.push(digest);
+    }
+    const indexed = await blobsOf((await this.readIndex()).manifests.map((d) => d.digest));
+    let bytes = 0;
+    for (const [digest, size] of await blobsOf(cached)) if (!indexed.has(digest)) bytes += size;
+    return { entries: cached.length, bytes };
   }
 
   /** Deletes blobs referenced by neither index.json nor the build cache; returns the bytes freed. */

@@ -2,7 +2,7 @@
 // embedded in the CLI, over the image's layers so far, and hands back the container's diff.
 import { Kernel } from "../../kernel/index.js";
 import type { BuildRunner } from "../../images/build-steps.js";
-import { ContainerRuntime, type RunnableImage } from "../../containers/runtime.js";
+import { ContainerRuntime, startExitCode, type RunnableImage } from "../../containers/runtime.js";
 import { specFromOptions } from "../../containers/spec.js";
 import type { CliIo } from "../io.js";
 
@@ -31,7 +31,12 @@ export function kernelBuildRunner(io: CliIo): BuildRunner {
       });
       const log = (chunk: Uint8Array) => request.log(Buffer.from(chunk).toString("utf8"));
       try {
-        await runtime.start(record.spec.id, { onStdout: log, onStderr: log });
+        // A command that cannot start ends the step with its status (127, 126), its reason in the build's output.
+        const failed = await runtime.start(record.spec.id, { onStdout: log, onStderr: log }).then(() => undefined, (e: Error) => e.message);
+        if (failed !== undefined) {
+          log(Buffer.from(`wasmbox: ${failed}\n`));
+          return { exitCode: startExitCode(failed), changes: [] };
+        }
         const exitCode = await runtime.wait(record.spec.id);
         const { entries } = await runtime.changes(record.spec.id);
         return { exitCode, changes: entries };

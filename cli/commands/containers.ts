@@ -9,7 +9,7 @@ import { ContainerFiles } from "../../containers/files.js";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
 import { importFilesystem, storeImageSource } from "../../containers/images.js";
-import { ContainerRuntime, RuntimeError } from "../../containers/runtime.js";
+import { ContainerRuntime, RuntimeError, startExitCode } from "../../containers/runtime.js";
 import { CREATE_FLAGS, parseDuration, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
 import type { ContainerSummary } from "../../containers/format.js";
 import { formatTable, humanAge, humanSize } from "../../images/format.js";
@@ -17,6 +17,7 @@ import { ImageError } from "../../images/errors.js";
 import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import { CliExit, type CliIo } from "../io.js";
+import { renderListing, TemplateError, type TemplateRow } from "../go-template.js";
 import { cliKernel } from "./run-module.js";
 import { pullIfMissing } from "./registry.js";
 
@@ -50,7 +51,8 @@ function createOptionsOf(opts: Options): CreateOptions {
     rm: opts.rm as boolean | undefined, tty: opts.tty as boolean | undefined, interactive: opts.interactive as boolean | undefined,
     init: opts.init as boolean | undefined,
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
-    logOpt: opts.logOpt as string[] | undefined,
+    logOpt: opts.logOpt as string[] | undefined, restart: opts.restart as string | undefined,
+    label: opts.label as string[] | undefined,
     healthCmd: opts.healthCmd as string | undefined, healthInterval: opts.healthInterval as string | undefined,
     healthTimeout: opts.healthTimeout as string | undefined, healthStartPeriod: opts.healthStartPeriod as string | undefined,
     healthStartInterval: opts.healthStartInterval as string | undefined, healthRetries: opts.healthRetries as string | undefined,
@@ -100,15 +102,16 @@ const out = (io: CliIo, stream: unknown, data: unknown) => (stream === "stderr" 
 export async function runImageCommand(io: CliIo, image: string, args: string[], opts: Options, _command: Command): Promise<number> {
   const options = createOptionsOf(opts);
   if (opts.detach) {
-    return guarded(async () => {
-      const client = await daemon(io);
-      const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command: args, options, cwd: io.cwd, env: io.env } });
-      await client.json("POST", `/containers/${Id}/start`);
-      io.stdout(Id + "\n");
-      return 0;
-    });
+    const client = await guarded(() => daemon(io));
+    const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command: args, options, cwd: io.cwd, env: io.env } }).catch(runFailure(125));
+    await client.json("POST", `/containers/${Id}/start`).catch(runFailure());
+    io.stdout(Id + "\n");
+    return 0;
   }
-  const store = await ImageStore.open(home(io));
+  if (options.restart !== undefined && !/^no$/.test(options.restart)) {
+    throw new CliExit(125, `wasmbox: --restart ${options.restart} needs -d: the daemon restarts containers, a foreground run ends with its container`);
+  }
+  const store = await ImageStore.openFor(io.env);
   await pullIfMissing(io, store, image);
   const files = await ContainerFiles.open(home(io));
   const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice, componentCacheDir: join(wasmboxHome(io.env), "components") });
@@ -119,29 +122,69 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     const spec = specFromOptions(options, { cwd: io.cwd, env: io.env, syscallNames: kernel.syscalls.map((s) => s.name) });
     id = (await runtime.create({ ...spec, image, command: args })).spec.id;
   } catch (e) {
-    if (e instanceof RuntimeError || e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
-    throw e;
+    return runFailure(125)(e);
   }
   const tty = !!options.tty && !!io.stdin?.isTTY;
-  await runtime.start(id, {
-    stdin: options.interactive ? (io.stdin ?? null) : null, tty,
-    onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
-  });
-  // ^C goes to the container (its init passes it on to the command) rather than ending the CLI.
-  const interrupt = () => {
-    try {
-      runtime.kill(id, "SIGINT");
-    } catch {
-      // Already ended.
-    }
-  };
-  process.on("SIGINT", interrupt);
+  // The signal handlers are in place before the container starts: a signal in between is not lost.
+  const signals = foregroundSignals(runtime, id);
   try {
-    return await runtime.wait(id);
+    await runtime.start(id, {
+      stdin: options.interactive ? (io.stdin ?? null) : null, tty,
+      onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
+    }).catch(runFailure());
+    if (signals.fatal()) signals.send("SIGKILL");
+    const code = await runtime.wait(id);
+    const fatal = signals.fatal();
+    return fatal ? 128 + (SIGNAL_NUMBERS[fatal] ?? 15) : code;
   } finally {
-    process.off("SIGINT", interrupt);
+    signals.remove();
   }
 }
+
+/** What a failed create (125) or start (127, 126 or 125 by its reason) of `run` ends the CLI with, in -d and foreground alike. */
+function runFailure(code?: number): (e: unknown) => never {
+  return (e) => {
+    if (e instanceof DaemonError && e.status === 0) throw new CliExit(125, `wasmbox: ${e.message}`);
+    if (e instanceof DaemonError || e instanceof RuntimeError || e instanceof SpecError || e instanceof ImageError) {
+      throw new CliExit(code ?? startExitCode(e.message), `Error response from daemon: ${e.message}`);
+    }
+    throw e;
+  };
+}
+
+/**
+ * The CLI's signals while a foreground container runs. ^C goes to it (its init passes it on to the
+ * command). SIGTERM, SIGHUP and SIGQUIT kill it, and the CLI ends once its end is saved (an --rm
+ * one removed), with the status of that signal: nothing is left behind.
+ */
+function foregroundSignals(runtime: ContainerRuntime, id: string): { fatal(): NodeJS.Signals | undefined; send(signal: string): void; remove(): void } {
+  const send = (signal: string) => {
+    try {
+      runtime.kill(id, signal);
+    } catch {
+      // Not started yet, or already ended.
+    }
+  };
+  const interrupt = () => send("SIGINT");
+  let fatal: NodeJS.Signals | undefined;
+  const ending = (signal: NodeJS.Signals) => () => {
+    fatal ??= signal;
+    send("SIGKILL");
+  };
+  const endings = (["SIGTERM", "SIGHUP", "SIGQUIT"] as const).map((signal) => [signal, ending(signal)] as const);
+  process.on("SIGINT", interrupt);
+  for (const [signal, handler] of endings) process.on(signal, handler);
+  return {
+    fatal: () => fatal,
+    send,
+    remove() {
+      process.off("SIGINT", interrupt);
+      for (const [signal, handler] of endings) process.off(signal, handler);
+    },
+  };
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
 
 /** One container command, declared as data (as the image commands are). */
 interface Spec {
@@ -153,6 +196,53 @@ interface Spec {
   top?: boolean;
   create?: boolean;
   run(args: string[], options: Options, io: CliIo): Promise<number | void>;
+}
+
+/** What the stats route answers. */
+interface StatsAnswer {
+  id: string; name: string; cpuMs: number; uptimeMs?: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number;
+}
+
+/** How often streaming stats refresh (docker: every second). */
+const STATS_INTERVAL_MS = 1000;
+
+/**
+ * One stats row. CPU % is the share of one CPU its processes used since the last frame (the first
+ * frame: since it started), from their measured CPU time.
+ */
+function statsRow(s: StatsAnswer, previous: Map<string, { cpuMs: number; at: number }>): TemplateRow {
+  const now = performance.now();
+  const before = previous.get(s.id);
+  previous.set(s.id, { cpuMs: s.cpuMs, at: now });
+  const spanMs = before ? now - before.at : (s.uptimeMs ?? 0);
+  const usedMs = before ? s.cpuMs - before.cpuMs : s.cpuMs;
+  const percent = spanMs > 0 ? Math.max(0, (usedMs / spanMs) * 100) : 0;
+  return {
+    ID: s.id.slice(0, 12), Name: s.name, CPUPerc: `${percent.toFixed(2)}%`, CPUTime: `${(s.cpuMs / 1000).toFixed(2)}s`,
+    MemUsage: `${humanSize(s.memoryBytes)} / ${s.memoryLimit ? humanSize(s.memoryLimit) : "-"}`, PIDs: s.pids,
+    Storage: `${humanSize(s.storageBytes)} / ${s.storageLimit ? humanSize(s.storageLimit) : "-"}`,
+  };
+}
+
+/** The column titles of `stats --format 'table ...'`. */
+const STATS_HEADERS: Record<string, string> = {
+  ID: "CONTAINER ID", Name: "NAME", CPUPerc: "CPU %", CPUTime: "CPU TIME", MemUsage: "MEM USAGE / LIMIT", PIDs: "PIDS", Storage: "STORAGE / LIMIT",
+};
+
+/** The column titles of `ps --format 'table ...'`, by field (docker's). */
+const PS_HEADERS: Record<string, string> = {
+  ID: "CONTAINER ID", Kind: "KIND", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT", RunningFor: "CREATED",
+  Status: "STATUS", State: "STATE", Ports: "PORTS", Names: "NAMES", Labels: "LABELS",
+};
+
+/** renderListing, its template errors ending the CLI with 125 (a usage error). */
+function renderListingOrExit(template: string, rows: TemplateRow[], headers: Record<string, string>): string {
+  try {
+    return renderListing(template, rows, headers);
+  } catch (e) {
+    if (e instanceof TemplateError) throw new CliExit(125, `wasmbox: --format: ${e.message}`);
+    throw e;
+  }
 }
 
 const truncate = (text: string, n: number) => (text.length > n ? text.slice(0, n - 1) + "…" : text);
@@ -183,16 +273,36 @@ const COMMANDS: Spec[] = [
   },
   {
     name: "ps", usage: "", description: "list containers and VMs (KIND: container or vm)", top: true, group: true,
-    options: [["-a, --all", "show all containers (default: running)"], ["-q, --quiet", "only ids"], ["--no-trunc", "full ids and commands"]],
+    options: [
+      ["-a, --all", "show all containers (default: running)"], ["-q, --quiet", "only ids"], ["--no-trunc", "full ids and commands"],
+      ["-f, --filter <key=value>", "only those matching: status=, name=, id=, ancestor=, exited=, label=KEY[=VALUE], kind= (repeatable)", true],
+      ["--format <template>", "docker's Go-template subset: {{.ID}} {{.Names}} {{.Image}} {{.Command}} {{.Status}} {{.State}} ..., table ..., or json"],
+    ],
     async run(_args, options, io) {
-      const list = await (await daemon(io)).json<ContainerSummary[]>("GET", "/containers/json", { query: { all: !!options.all } });
+      const filters: Record<string, string[]> = {};
+      for (const pair of (options.filter as string[] | undefined) ?? []) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw new CliExit(125, `wasmbox: ps: bad format of filter (expected name=value): ${pair}`);
+        (filters[pair.slice(0, eq)] ??= []).push(pair.slice(eq + 1));
+      }
+      const query = { all: !!options.all, filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined };
+      const list = await (await daemon(io)).json<ContainerSummary[]>("GET", "/containers/json", { query });
       const full = options.trunc === false;
       if (options.quiet) {
         io.stdout(list.map((c) => (full ? c.Id : c.Id.slice(0, 12)) + "\n").join(""));
         return;
       }
-      io.stdout(formatTable(["CONTAINER ID", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], list.map((c) => [
-        full ? c.Id : c.Id.slice(0, 12), c.Kind ?? "container", c.Image, `"${full ? c.Command : truncate(c.Command, 20)}"`, humanAge(c.Created), c.Status, "", c.Names.map((n) => n.slice(1)).join(","),
+      const rows = list.map((c) => ({
+        ID: full ? c.Id : c.Id.slice(0, 12), Kind: c.Kind ?? "container", Image: c.Image, Command: `"${full ? c.Command : truncate(c.Command, 20)}"`,
+        CreatedAt: c.Created, RunningFor: humanAge(c.Created), Status: c.Status, State: c.State, Ports: "", Names: c.Names.map((n) => n.slice(1)).join(","),
+        Labels: Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
+      }));
+      if (options.format) {
+        io.stdout(renderListingOrExit(options.format as string, rows, PS_HEADERS));
+        return;
+      }
+      io.stdout(formatTable(["CONTAINER ID", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows.map((r) => [
+        r.ID, r.Kind, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names,
       ])));
     },
   },
@@ -295,17 +405,75 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "stats", usage: "[container...]", description: "show resource use of containers and VMs (one snapshot, as --no-stream)", top: true, group: true,
-    options: [["--no-stream", "one snapshot (always)"]],
+    name: "stats", usage: "[container...]", description: "show resource use of containers and VMs, refreshed every second (--no-stream: once)", top: true, group: true,
+    options: [["--no-stream", "print one snapshot and end"], ["-a, --all", "all containers (default: running)"], ["--format <template>", "Go-template subset: {{.ID}} {{.Name}} {{.CPUPerc}} {{.CPUTime}} {{.MemUsage}} {{.PIDs}} {{.Storage}}, table ..., json"]],
+    async run(refs, options, io) {
+      const client = await daemon(io);
+      const previous = new Map<string, { cpuMs: number; at: number }>();
+      for (let frame = 0; ; frame++) {
+        const names = refs.length ? refs : (await client.json<ContainerSummary[]>("GET", "/containers/json", { query: { all: !!options.all } })).map((c) => c.Id);
+        const rows: TemplateRow[] = [];
+        for (const ref of names) {
+          const s = await client.json<StatsAnswer>("GET", `/containers/${enc(ref)}/stats`).catch((e: unknown) => {
+            // One that was removed between the listing and its figures is left out (unless named).
+            if (!refs.length && e instanceof DaemonError && e.status === 404) return undefined;
+            throw e;
+          });
+          if (s) rows.push(statsRow(s, previous));
+        }
+        const text = options.format
+          ? renderListingOrExit(options.format as string, rows, STATS_HEADERS)
+          : formatTable(["CONTAINER ID", "NAME", "CPU %", "CPU TIME", "MEM USAGE / LIMIT", "PIDS", "STORAGE / LIMIT"], rows.map((r) => [
+            String(r.ID), String(r.Name), String(r.CPUPerc), String(r.CPUTime), String(r.MemUsage), String(r.PIDs), String(r.Storage),
+          ]));
+        if (options.stream === false) return void io.stdout(text);
+        // As docker: the screen cleared and redrawn on a terminal, frames one after another elsewhere.
+        io.stdout((io.stdoutIsTerminal ? "\x1b[2J\x1b[H" : "") + text);
+        await new Promise((r) => setTimeout(r, STATS_INTERVAL_MS));
+      }
+    },
+  },
+  {
+    name: "pause", usage: "<container...>", description: "pause containers: the scheduler runs none of their processes until unpause", top: true, group: true,
     async run(refs, _options, io) {
       const client = await daemon(io);
-      const names = refs.length ? refs : (await client.json<ContainerSummary[]>("GET", "/containers/json")).map((c) => c.Id);
-      const rows: string[][] = [];
-      for (const ref of names) {
-        const s = await client.json<{ id: string; name: string; cpuMs: number; memoryBytes: number; memoryLimit?: number; pids: number; storageBytes: number; storageLimit?: number }>("GET", `/containers/${enc(ref)}/stats`);
-        rows.push([s.id.slice(0, 12), s.name, `${(s.cpuMs / 1000).toFixed(2)}s`, `${humanSize(s.memoryBytes)} / ${s.memoryLimit ? humanSize(s.memoryLimit) : "-"}`, String(s.pids), `${humanSize(s.storageBytes)} / ${s.storageLimit ? humanSize(s.storageLimit) : "-"}`]);
+      for (const ref of refs) {
+        await client.json("POST", `/containers/${enc(ref)}/pause`);
+        io.stdout(ref + "\n");
       }
-      io.stdout(formatTable(["CONTAINER ID", "NAME", "CPU TIME", "MEM USAGE / LIMIT", "PIDS", "STORAGE / LIMIT"], rows));
+    },
+  },
+  {
+    name: "unpause", usage: "<container...>", description: "let paused containers' processes run again", top: true, group: true,
+    async run(refs, _options, io) {
+      const client = await daemon(io);
+      for (const ref of refs) {
+        await client.json("POST", `/containers/${enc(ref)}/unpause`);
+        io.stdout(ref + "\n");
+      }
+    },
+  },
+  {
+    name: "rename", usage: "<container> <new-name>", description: "rename a container", top: true, group: true,
+    async run([ref, name], _options, io) {
+      await (await daemon(io)).json("POST", `/containers/${enc(ref!)}/rename`, { query: { name } });
+    },
+  },
+  {
+    name: "attach", usage: "<container>", description: "show a running container's output from now on and wait for its end (exit status: its own; ^C is passed to it)", top: true, group: true,
+    options: [["--no-stdin", "(always: wasmbox attaches output only)"], ["--sig-proxy", "pass ^C to the container (default)"]],
+    async run([ref], _options, io) {
+      const client = await daemon(io);
+      let code = 0;
+      const res = await client.request("GET", `/containers/${enc(ref!)}/attach`);
+      const interrupt = () => void client.json("POST", `/containers/${enc(ref!)}/kill`, { query: { signal: "SIGINT" } }).catch(() => undefined);
+      process.on("SIGINT", interrupt);
+      try {
+        await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
+      } finally {
+        process.off("SIGINT", interrupt);
+      }
+      return code;
     },
   },
   {
@@ -336,7 +504,7 @@ const COMMANDS: Spec[] = [
     name: "import", usage: "<file> [repository]", description: "make an image from a filesystem tar archive (as export writes)", group: true,
     options: [["-c, --change <instruction>", "CMD or ENTRYPOINT (JSON form) or ENV or WORKDIR for the image", true]],
     async run([file, repo], options, io) {
-      const store = await ImageStore.open(home(io));
+      const store = await ImageStore.openFor(io.env);
       const config: Record<string, unknown> = {};
       for (const change of (options.change as string[] | undefined) ?? []) {
         const m = /^(CMD|ENTRYPOINT|ENV|WORKDIR)\s+(.*)$/.exec(change.trim());
@@ -384,9 +552,9 @@ const COMMANDS: Spec[] = [
     name: "prune", usage: "", description: "remove all stopped containers", group: true,
     options: [["-f, --force", "do not prompt (wasmbox never prompts)"]],
     async run(_args, _options, io) {
-      const { ContainersDeleted } = await (await daemon(io)).json<{ ContainersDeleted: string[] }>("POST", "/containers/prune");
+      const { ContainersDeleted, SpaceReclaimed } = await (await daemon(io)).json<{ ContainersDeleted: string[]; SpaceReclaimed: number }>("POST", "/containers/prune");
       if (ContainersDeleted.length) io.stdout("Deleted Containers:\n" + ContainersDeleted.map((id) => id + "\n").join("") + "\n");
-      io.stdout("Total reclaimed space: 0B\n");
+      io.stdout(`Total reclaimed space: ${humanSize(SpaceReclaimed)}\n`);
     },
   },
 ];

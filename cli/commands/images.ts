@@ -1,6 +1,10 @@
 // cli/commands: the image commands (build, images, inspect, history, tag, rmi, save, load, import, and the
 // `image` group with ls/prune/...). Thin: parse, call images/, print in docker's formats; ImageError -> CliExit.
-import { resolve } from "node:path";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { loadArchive, saveImages } from "../../images/archive.js";
 import { buildImage, type BuildRunner } from "../../images/builder.js";
@@ -8,7 +12,9 @@ import { ImageError } from "../../images/errors.js";
 import { formatTable, historyRows, humanSize, imageRows, inspectImage } from "../../images/format.js";
 import { importWasmModule } from "../../images/import-wasm.js";
 import { shortId } from "../../images/oci.js";
-import { ImageStore, wasmboxHome } from "../../images/store.js";
+import { ImageStore, wasmboxHome, type StoredImage } from "../../images/store.js";
+import { normalizeReference } from "../../images/reference.js";
+import { ContainerFiles } from "../../containers/files.js";
 import { CliExit, type CliIo } from "../io.js";
 
 /** What the image commands need from the rest of wasmbox: a RUN executor, asked for only when a build RUNs. */
@@ -41,7 +47,7 @@ const COMMANDS: ImageCommandSpec[] = [
       ["--target <stage>", "build only up to this stage (FROM ... AS STAGE) and what it needs"],
       ["--no-cache", "do not use the layer cache"],
       ["--gzip", "store new layers gzip-compressed"],
-      ["-q, --quiet", "print only the image id"],
+      ["-q, --quiet", "print only the image id (as images shows it)"],
     ],
     async run([contextArg], options, { io, store, deps }) {
       const buildArgs: Record<string, string> = {};
@@ -62,7 +68,8 @@ const COMMANDS: ImageCommandSpec[] = [
         runner: lazyRunner,
         write: options.quiet ? undefined : (text) => io.stdout(text),
       });
-      if (options.quiet) io.stdout(result.image.id + "\n");
+      // The id as `images` shows it.
+      if (options.quiet) io.stdout(shortId(result.image.id) + "\n");
     },
   },
   {
@@ -128,8 +135,23 @@ const COMMANDS: ImageCommandSpec[] = [
     options: [["-f, --force", "remove an image id even when several tags point at it"]],
     async run(names, options, { io, store }) {
       const imageStore = await store();
+      const containers = await ContainerFiles.open(wasmboxHome(io.env));
       for (const name of names) {
-        const { untagged, deleted } = await imageStore.removeImage(name, !!options.force);
+        await imageStore.assertRemovable(name);
+        const image = await imageStore.resolve(name);
+        const users = await containers.usersOfImage(image.id);
+        const byTag = image.refs.includes(safeNormalize(name) ?? "");
+        // Untagging one of several names leaves the image for its containers; anything else needs -f.
+        if (users.length > 0 && !(byTag && image.refs.length > 1)) {
+          const running = users.find((u) => u.running);
+          if (!byTag && running) throw new ImageError(`conflict: unable to delete ${shortId(image.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+          if (!options.force) {
+            throw new ImageError(byTag
+              ? `conflict: unable to remove repository reference "${name}" (must force) - container ${users[0]!.id.slice(0, 12)} is using its referenced image ${shortId(image.id)}`
+              : `conflict: unable to delete ${shortId(image.id)} (must be forced) - image is being used by stopped container ${users[0]!.id.slice(0, 12)}`);
+          }
+        }
+        const { untagged, deleted } = await imageStore.removeImage(name, !!options.force, users.length > 0);
         for (const ref of untagged) io.stdout(`Untagged: ${ref}\n`);
         for (const id of deleted) io.stdout(`Deleted: ${id}\n`);
       }
@@ -138,26 +160,41 @@ const COMMANDS: ImageCommandSpec[] = [
   {
     names: { top: "save", image: "save" },
     usage: "<image...>",
-    description: "write images to an OCI archive (docker load reads it too)",
-    options: [["-o, --output <file>", "the archive to write"]],
+    description: "write images to an OCI archive (docker load reads it too), to standard output without -o",
+    options: [["-o, --output <file>", "the archive to write (default: standard output)"]],
     async run(names, options, { io, store }) {
-      if (!options.output) throw new CliExit(2, "wasmbox: save: -o FILE.tar is required");
-      await saveImages(await store(), names, resolve(io.cwd, options.output as string));
+      if (options.output) return void (await saveImages(await store(), names, resolve(io.cwd, options.output as string)));
+      if (io.stdoutIsTerminal) throw new CliExit(1, "wasmbox: save: cowardly refusing to save to a terminal. Use the -o flag or redirect");
+      await withScratch(async (dir) => {
+        const file = join(dir, "images.tar");
+        await saveImages(await store(), names, file);
+        for await (const chunk of createReadStream(file)) io.stdout(chunk as Buffer);
+      });
     },
   },
   {
     names: { top: "load", image: "load" },
     usage: "",
-    description: "load images from an OCI archive or a docker save archive",
-    options: [["-i, --input <file>", "the archive to read"], ["-q, --quiet", "print nothing"]],
+    description: "load images from an OCI archive or a docker save archive, from standard input without -i",
+    options: [["-i, --input <file>", "the archive to read (default: standard input)"], ["-q, --quiet", "print nothing"]],
     async run(_args, options, { io, store }) {
-      if (!options.input) throw new CliExit(2, "wasmbox: load: -i FILE.tar is required");
-      const images = await loadArchive(await store(), resolve(io.cwd, options.input as string));
-      if (options.quiet) return;
-      for (const image of images) {
-        if (image.refs.length === 0) io.stdout(`Loaded image ID: ${image.id}\n`);
-        for (const ref of image.refs) io.stdout(`Loaded image: ${ref}\n`);
-      }
+      const report = (images: StoredImage[]) => {
+        if (options.quiet) return;
+        for (const image of images) {
+          if (image.refs.length === 0) io.stdout(`Loaded image ID: ${image.id}\n`);
+          for (const ref of image.refs) io.stdout(`Loaded image: ${ref}\n`);
+        }
+      };
+      if (options.input) return report(await loadArchive(await store(), resolve(io.cwd, options.input as string)));
+      if (!io.stdin || io.stdin.isTTY) throw new CliExit(1, "wasmbox: load: requested load from stdin, but stdin is a terminal (use -i FILE or redirect)");
+      const input = io.stdin;
+      await withScratch(async (dir) => {
+        const file = join(dir, "stdin.tar");
+        await pipeline(input, createWriteStream(file));
+        const { size } = await stat(file);
+        if (size === 0) throw new CliExit(1, "wasmbox: load: requested load from stdin, but stdin is empty");
+        report(await loadArchive(await store(), file));
+      });
     },
   },
   {
@@ -173,14 +210,45 @@ const COMMANDS: ImageCommandSpec[] = [
     names: { image: "prune" },
     usage: "",
     description: "remove dangling images and unreferenced blobs",
-    options: [["-f, --force", "do not prompt (wasmbox never prompts)"], ["--build-cache", "also drop the build cache"]],
+    options: [["-f, --force", "do not prompt (wasmbox never prompts)"], ["-a, --all", "remove every image no container uses, not only dangling ones"], ["--build-cache", "also drop the build cache"]],
     async run(_args, options, { io, store }) {
-      const result = await (await store()).prune({ buildCache: !!options.buildCache });
+      const keep = await imagesInUse(wasmboxHome(io.env));
+      const result = await (await store()).prune({ buildCache: !!options.buildCache, all: !!options.all, keep });
       if (result.deleted.length) io.stdout("Deleted Images:\n" + result.deleted.map((id) => `deleted: ${id}\n`).join("") + "\n");
       io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes)}\n`);
     },
   },
 ];
+
+/** Runs `work` with a private scratch directory (an archive passing through standard input or output), removed after. */
+async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "wasmbox-archive-"));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The ids of the images containers (in any state) are made from: prune leaves them. */
+export async function imagesInUse(home: string): Promise<Set<string>> {
+  const files = await ContainerFiles.open(home);
+  const ids = new Set<string>();
+  for (const id of await files.list()) {
+    const loaded = await files.load(id);
+    if (loaded) ids.add(loaded.spec.imageId);
+  }
+  return ids;
+}
+
+/** A reference's full `name:tag`, or undefined when `text` is not one (an id). */
+function safeNormalize(text: string): string | undefined {
+  try {
+    return normalizeReference(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Evaluates a tiny docker --format subset: `{{.A.B}}` and `{{json .A}}`. */
 function applyFormat(template: string, value: Record<string, unknown>): string {
@@ -198,14 +266,14 @@ function register(parent: Command, name: string, spec: ImageCommandSpec, io: Cli
     else command.option(flags, description);
   }
   let opened: Promise<ImageStore> | undefined;
-  const store = () => (opened ??= ImageStore.open(wasmboxHome(io.env)));
+  const store = () => (opened ??= ImageStore.openFor(io.env));
   command.action(async (...received: unknown[]) => {
     const options = received.at(-2) as Options;
     const args = received.slice(0, -2).flatMap((arg) => (Array.isArray(arg) ? (arg as string[]) : arg === undefined ? [] : [arg as string]));
     try {
       await spec.run(args, options, { io, store, deps });
     } catch (error) {
-      if (error instanceof ImageError) throw new CliExit(1, `wasmbox: ${error.message}`);
+      if (error instanceof ImageError) throw new CliExit(1, `Error response from daemon: ${error.message}`);
       throw error;
     }
   });

@@ -1,7 +1,7 @@
 // `wasmbox run`: an image runs as a container (docker-style, see containers.ts) or, with --vm, as a
 // VM: in the foreground in the CLI (vm.ts), or with -d through the daemon like a container. A module
 // run never gets here (run-cli.ts sends it to run-module.ts); the flags are declared in run-flags.ts.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { CliExit, type CliIo } from "../io.js";
 import { isModuleFile, RUN_FLAGS } from "../run-flags.js";
 
@@ -13,7 +13,18 @@ const MODULE_ONLY: ReadonlyArray<[string, string]> = RUN_FLAGS.filter((f) => !f.
   return [long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), "--" + long];
 });
 
-/** Registers `run` (help shows every flag, for modules and images alike). */
+/** The flags that shape a VM (--vm and what only applies with it). */
+const VM_FLAGS = ["--vm", "--vm-memory", "--vm-cpus"];
+
+/** The heading a run flag is listed under in `run --help`: for modules, for both, for containers, for VMs. */
+function helpGroupOf(flags: string, module: boolean, image: boolean): string {
+  const long = /--[a-z-]+/.exec(flags)?.[0] ?? "";
+  if (VM_FLAGS.includes(long)) return "Options for VMs (with --vm):";
+  if (module && image) return "Options for modules and containers:";
+  return module ? "Options for modules (MODULE.wasm, wasmtime-style):" : "Options for containers (IMAGE, docker-style):";
+}
+
+/** Registers `run` (help shows every flag, grouped: for modules, for containers, for VMs). */
 export function registerRunCommand(program: Command, io: CliIo, exitCode: (code: number) => void): void {
   const run = program
     .command("run")
@@ -22,9 +33,9 @@ export function registerRunCommand(program: Command, io: CliIo, exitCode: (code:
     .argument("<target>", "a .wasm or .wat file, or an image name")
     .argument("[args...]", "arguments for the program");
   for (const flag of RUN_FLAGS) {
-    const applies = flag.module && flag.image ? "" : flag.module ? " (modules)" : " (images)";
-    if (flag.repeatable) run.option(flag.flags, flag.description + applies, collect);
-    else run.option(flag.flags, flag.description + applies);
+    const option = new Option(flag.flags, flag.description).helpGroup(helpGroupOf(flag.flags, flag.module, flag.image));
+    if (flag.repeatable) option.argParser(collect);
+    run.addOption(option);
   }
   run.passThroughOptions()
     .allowExcessArguments()

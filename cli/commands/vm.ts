@@ -7,7 +7,7 @@ import { formatHtml } from "../../containers/compare/html.js";
 import { formatTable, progressBar } from "../../containers/compare/format.js";
 import { compare } from "../../containers/compare/measure.js";
 import { ImageError } from "../../images/errors.js";
-import { ImageStore, wasmboxHome } from "../../images/store.js";
+import { ImageStore } from "../../images/store.js";
 import { type EngineChoice, type LayerEntry, Hypervisor } from "../../kernel/host.js";
 import { baseRootfs } from "../../userland/rootfs.js";
 import { CliExit, type CliIo } from "../io.js";
@@ -55,7 +55,7 @@ export interface OpenedImage {
 /** An image's layers and config: from the store, or the built-in base image when the store lacks it. */
 export async function openImage(io: CliIo, image: string): Promise<OpenedImage> {
   try {
-    const store = await ImageStore.open(wasmboxHome(io.env));
+    const store = await ImageStore.openFor(io.env);
     const { config, layers } = await store.openForRun(image);
     return { layers, entrypoint: config.Entrypoint ?? [], cmd: config.Cmd ?? [], env: config.Env ?? ["PATH=/bin"], cwd: config.WorkingDir || "/" };
   } catch (error) {

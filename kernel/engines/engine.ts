@@ -1,6 +1,6 @@
 // What an engine is given to run a process, and how every engine ends one: the exit status
 // from _start's outcome (return, proc_exit, a kill, a trap), recorded in the process table.
-import { SIGABRT } from "../abi/wasmbox-abi.js";
+import { SIGABRT, SIGKILL } from "../abi/wasmbox-abi.js";
 import type { Process } from "../proc/process.js";
 import type { DispatcherFactories, SyscallDef } from "../syscalls/table.js";
 import type { InstancePool } from "./instance-pool.js";
@@ -71,7 +71,8 @@ export function settle(kernel: EngineKernel, proc: Process, program: Pick<Loaded
   if (error instanceof ProcKilled || proc.killSignal !== undefined) {
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
-  proc.container.limiter.trapped(proc, program.memory?.maximum);
+  // Out of memory ends it as the OOM killer would (SIGKILL, 137), not as a trap of its own.
+  if (proc.container.limiter.trapped(proc, program.memory?.maximum)) return proc.finish(SIGKILL);
   kernel.reportTrap(proc, program.name, error);
   proc.finish(SIGABRT);
 }

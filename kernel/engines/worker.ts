@@ -242,6 +242,9 @@ export class WorkerEngine implements Engine {
           if (finished) return;
           proc.state = "RUNNING";
         }
+        // A paused container's worker waits in its syscall until unpause (docker pause).
+        if (proc.container.paused) await scheduler.acquire(proc);
+        if (finished) return;
         const call = calls[i32[CALL]];
         const args = call.types.map((t, k) => (t === "i64" ? i64[ARGS_SLOT + k] : i32[2 * (ARGS_SLOT + k)]));
         let result: unknown;

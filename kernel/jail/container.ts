@@ -79,6 +79,8 @@ export class Container {
    * a rejected promise (the changes could not be saved) makes the call fail with EIO.
    */
   onSync?: () => Promise<void> | void;
+  /** Paused (docker pause): the scheduler runs none of its processes until it is unpaused. */
+  paused = false;
   /** The engine its processes run on, when not the kernel's default (docker run --engine). */
   engine?: "inline" | "worker";
 

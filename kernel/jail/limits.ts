@@ -158,12 +158,17 @@ export class Limiter {
   }
 
   /**
-   * A guest trapped: under --memory, if its memory has reached the maximum it was given (its
-   * last memory.grow was refused for the limit), that is the kill's cause and it is recorded.
+   * A guest trapped: under --memory, if its memory had come near the maximum it was given (its
+   * last memory.grow was refused for the limit), that is the kill's cause: it is recorded, and true
+   * returned (the process then ends as the OOM killer's SIGKILL, 137).
    */
-  trapped(proc: Process, maximumPages: number | undefined): void {
-    if (this.limits.memoryBytes === undefined || maximumPages === undefined) return;
-    if (proc.memoryBytes >= maximumPages * WASM_PAGE_BYTES) this.record("memory", true);
+  trapped(proc: Process, maximumPages: number | undefined): boolean {
+    if (this.limits.memoryBytes === undefined || maximumPages === undefined) return false;
+    // More than half its maximum in use: the grow refused was one an allocator makes by doubling, so
+    // the limit is what ended it (sort of an endless line traps so, well short of the maximum).
+    if (proc.memoryBytes * 2 <= maximumPages * WASM_PAGE_BYTES) return false;
+    this.record("memory", true);
+    return true;
   }
 
   // Time.

@@ -7,7 +7,9 @@
 // scheduler hands it the CPU. Switching happens at syscalls, and at the preemption checks the
 // load-time rewrite puts in every loop and function (engines/preempt.ts): a guest that used its
 // slice gives the CPU to the others and to the event loop. Worker-engine processes run on their
-// own threads and never queue; they are only charged their CPU time.
+// own threads and never queue; they are only charged their CPU time. An inline process is charged
+// the CPU time the kernel's thread used while it held the CPU (wall time on a Node without
+// process.threadCpuUsage), so time the host spent elsewhere is not its.
 import type { Process } from "./process.js";
 
 /** Chooses who runs next among the runnable processes. */
@@ -46,6 +48,14 @@ export class FairSharePolicy implements SchedulerPolicy {
   }
 }
 
+/** The CPU time this thread has used, in ms (process.threadCpuUsage, Node 23.9+), or wall time where Node lacks it. */
+function threadCpuMs(): number {
+  const usage: unknown = Reflect.get(process, "threadCpuUsage");
+  if (typeof usage !== "function") return performance.now();
+  const { user, system } = usage.call(process) as { user: number; system: number };
+  return (user + system) / 1000;
+}
+
 interface Waiting {
   proc: Process;
   grant: () => void;
@@ -56,6 +66,8 @@ export class Scheduler {
   private readonly queue: Waiting[] = [];
   running: Process | null = null;
   private runningSince = 0;
+  /** The thread's CPU time (threadCpuMs) when the running process got the CPU: it is charged what the thread used since. */
+  private cpuSince = 0;
   /** When each worker process's thread last went back to its guest code (not yet charged). */
   private readonly workersSince = new Map<Process, number>();
   /** How long a process may keep the CPU while others wait, in ms (checked at syscalls). */
@@ -68,8 +80,15 @@ export class Scheduler {
     return this.queue.map((w) => w.proc);
   }
 
-  /** Resolves when `proc` holds the CPU. */
+  /** Processes of paused containers that asked for the CPU: they get it after unpause(). */
+  private readonly parked: Waiting[] = [];
+
+  /** Resolves when `proc` holds the CPU (a process of a paused container waits for its unpause). */
   acquire(proc: Process): Promise<void> {
+    if (proc.container.paused) {
+      proc.state = "RUNNABLE";
+      return new Promise((resolve) => this.parked.push({ proc, grant: () => void this.acquire(proc).then(resolve) }));
+    }
     if (!proc.inline) {
       proc.state = "RUNNING";
       return Promise.resolve();
@@ -85,7 +104,7 @@ export class Scheduler {
   /** `proc` gives up the CPU (to block or to end); the next runnable process gets it. */
   release(proc: Process): void {
     if (this.running !== proc) return;
-    this.charge(proc, performance.now() - this.runningSince);
+    this.charge(proc, threadCpuMs() - this.cpuSince);
     this.running = null;
     this.dispatch();
   }
@@ -117,7 +136,8 @@ export class Scheduler {
 
   /** CPU time (ns) `proc` has used since it was last charged: its slice (inline), or since its worker resumed. */
   currentSliceNs(proc: Process): number {
-    const since = proc.inline ? (this.running === proc ? this.runningSince : undefined) : this.workersSince.get(proc);
+    if (proc.inline) return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
+    const since = this.workersSince.get(proc);
     return since === undefined ? 0 : Math.round((performance.now() - since) * 1e6);
   }
 
@@ -134,10 +154,28 @@ export class Scheduler {
     this.charge(proc, performance.now() - since);
   }
 
+  /**
+   * docker pause: none of the container's processes gets the CPU from now on. The one running
+   * stops at its next syscall or preemption check; a worker process at its next syscall.
+   */
+  pause(container: Process["container"]): void {
+    container.paused = true;
+  }
+
+  /** docker unpause: the container's parked processes queue for the CPU again. */
+  unpause(container: Process["container"]): void {
+    container.paused = false;
+    const resumed = this.parked.filter((w) => w.proc.container === container);
+    for (const waiting of resumed) this.parked.splice(this.parked.indexOf(waiting), 1);
+    for (const waiting of resumed) waiting.grant();
+  }
+
   /** Removes a process that will never run again from the queue. */
   forget(proc: Process): void {
     const i = this.queue.findIndex((w) => w.proc === proc);
     if (i >= 0) this.queue.splice(i, 1);
+    const parked = this.parked.findIndex((w) => w.proc === proc);
+    if (parked >= 0) this.parked.splice(parked, 1);
     this.workersSince.delete(proc);
     this.release(proc);
   }
@@ -152,6 +190,7 @@ export class Scheduler {
   private grant(proc: Process): void {
     this.running = proc;
     this.runningSince = performance.now();
+    this.cpuSince = threadCpuMs();
     proc.state = "RUNNING";
   }
 

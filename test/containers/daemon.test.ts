@@ -24,7 +24,7 @@ describe("container lifecycle through the daemon", () => {
     expect(exec.stdout).toMatch(new RegExp(`^you\\n${id.slice(0, 12)}\\ninit /bin/sh -c`));
     expect((await cli("exec", "web", "sh", "-c", "exit 3")).code).toBe(3);
     expect((await cli("top", "web")).stdout).toMatch(/PID\s+PPID\s+STAT\s+TIME\s+CMD\n1\s+0\s+\w+\s+[\d:]+\s+init \/bin\/sh/);
-    expect((await cli("stats", "web")).stdout).toMatch(/CONTAINER ID\s+NAME\s+CPU TIME\s+MEM USAGE \/ LIMIT\s+PIDS\s+STORAGE \/ LIMIT\n[0-9a-f]{12}\s+web\s/);
+    expect((await cli("stats", "--no-stream", "web")).stdout).toMatch(/CONTAINER ID\s+NAME\s+CPU %\s+CPU TIME\s+MEM USAGE \/ LIMIT\s+PIDS\s+STORAGE \/ LIMIT\n[0-9a-f]{12}\s+web\s+\d+\.\d\d%\s/);
     expect((await cli("stop", "-t", "5", "web")).stdout).toBe("web\n");
     expect((await cli("ps", "-a")).stdout).toMatch(/Exited \(143\) .* ago\s+web\n/);
     expect((await cli("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.Config.Hostname}}", "web")).stdout).toBe(`exited 143 ${id.slice(0, 12)}\n`);

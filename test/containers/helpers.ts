@@ -57,10 +57,11 @@ export async function start(runtime: ContainerRuntime, command: string[], flags:
   const out = { stdout: "", stderr: "" };
   const spec = specFromOptions(flags, { cwd: "/", env: {}, syscallNames: runtime.kernel.syscalls.map((s) => s.name) });
   const record = await runtime.create({ ...spec, image, command });
+  // A command that cannot start fails the start (as docker's); its reason is kept as the run's stderr.
   await runtime.start(record.spec.id, {
     onStdout: (c) => void (out.stdout += Buffer.from(c).toString()),
     onStderr: (c) => void (out.stderr += Buffer.from(c).toString()),
-  });
+  }).catch((e: Error) => void (out.stderr += `wasmbox: ${e.message}\n`));
   return {
     record,
     out,

@@ -18,8 +18,10 @@ export function daemonHarness(prefix: string) {
       try {
         process.kill(pid, "SIGTERM");
       } catch {
-        // already gone
+        continue; // already gone
       }
+      // Its home is removed next: wait (a few seconds at most) until it stopped writing there.
+      for (let waited = 0; waited < 5000 && isAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
     }
   });
   /** A home with the shipped images, and a `cli(...args)` that runs wasmbox against it. */
@@ -41,6 +43,15 @@ export function daemonHarness(prefix: string) {
     };
     return { home, work, cli };
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

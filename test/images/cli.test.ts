@@ -12,7 +12,7 @@ async function cli(home: string, cwd: string, runner = new FakeRunner()) {
   const run = async (...args: string[]) => {
     let stdout = "";
     let stderr = "";
-    const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { WASMBOX_HOME: home }, cwd };
+    const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { WASMBOX_HOME: home, WASMBOX_SHIPPED_IMAGES: "" }, cwd };
     const program = new Command().exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     registerImageCommands(program, io, { buildRunner: async () => runner });
     await program.parseAsync(args, { from: "user" });
@@ -41,7 +41,8 @@ describe("image commands", () => {
     expect(built.stdout).toContain("Successfully tagged hello:1\n");
     expect(runner.calls[0]!.env).toEqual(["WHO=you"]);
     const quiet = await run("build", "-q", "-t", "hello:1", "ctx");
-    expect(quiet.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(quiet.stdout).toMatch(/^[0-9a-f]{12}\n$/);
+    expect((await run("images", "-q")).stdout).toContain(quiet.stdout);
     expect(runner.calls).toHaveLength(2); // --build-arg changed, so RUN re-ran once: WHO=world
 
     const list = await run("images");
@@ -111,9 +112,9 @@ describe("image commands", () => {
     expect(target.stdout).toMatch(/^STEP 1\/4: ARG VERSION=1\nSTEP 2\/4: FROM scratch AS build\n/);
     expect(target.stdout).not.toContain("FROM scratch AS test");
     expect(JSON.parse((await run("inspect", "svc:build")).stdout)[0].RootFS.Layers).toHaveLength(2);
-    expect((await failure(run("build", "--target", "release", "ctx"))).message).toBe('wasmbox: target stage "release" could not be found in Containerfile (stages: build, test)');
+    expect((await failure(run("build", "--target", "release", "ctx"))).message).toBe('Error response from daemon: target stage "release" could not be found in Containerfile (stages: build, test)');
     await writeTree(work, { "ctx/Containerfile": "FROM scratch\nHEALTHCHECK --interval=soon CMD true\n" });
-    expect((await failure(run("build", "ctx"))).message).toBe('wasmbox: Containerfile:2: HEALTHCHECK --interval: time: invalid duration "soon" (use a number and a unit: 500ms, 10s, 1m30s)');
+    expect((await failure(run("build", "ctx"))).message).toBe('Error response from daemon: Containerfile:2: HEALTHCHECK --interval: time: invalid duration "soon" (use a number and a unit: 500ms, 10s, 1m30s)');
   });
 
   it("imports a wasm module as a one-module image", async () => {
@@ -126,7 +127,7 @@ describe("image commands", () => {
     const [detail] = JSON.parse((await run("inspect", "tool:v1")).stdout);
     expect(detail.Config.Entrypoint).toEqual(["/bin/tool"]);
     const error = await failure(run("import", "not.wasm", "bad"));
-    expect(error.message).toMatch(/^wasmbox: import: .*not.wasm is not a WebAssembly module/);
+    expect(error.message).toMatch(/^Error response from daemon: import: .*not.wasm is not a WebAssembly module/);
   });
 
   it("turns user mistakes into CliExit messages", async () => {
@@ -134,15 +135,15 @@ describe("image commands", () => {
     const work = await tempDir();
     await writeTree(work, { "ctx/Containerfile": "FROM scratch\nCOPY nothere /x\n", "ctx/Other": "FROM scratch\nRUN exit 3\n" });
     const { run } = await cli(home, work);
-    expect((await failure(run("build", "-t", "x", "ctx"))).message).toBe('wasmbox: Containerfile:2: COPY failed: "nothere": not found in the build context');
-    expect((await failure(run("build", "-t", "x", "-f", "ctx/Other", "ctx"))).message).toBe(`wasmbox: ${join(work, "ctx/Other")}:2: RUN failed: process "/bin/sh -c exit 3" exited with code 3`);
-    expect((await failure(run("build", "-t", "Bad Name", "ctx"))).message).toMatch(/^wasmbox: invalid reference format/);
-    expect((await failure(run("inspect", "nope"))).message).toBe("wasmbox: no such image: nope");
-    expect((await failure(run("rmi", "nope"))).message).toBe("wasmbox: no such image: nope");
+    expect((await failure(run("build", "-t", "x", "ctx"))).message).toBe('Error response from daemon: Containerfile:2: COPY failed: "nothere": not found in the build context');
+    expect((await failure(run("build", "-t", "x", "-f", "ctx/Other", "ctx"))).message).toBe(`Error response from daemon: ${join(work, "ctx/Other")}:2: RUN failed: process "/bin/sh -c exit 3" exited with code 3`);
+    expect((await failure(run("build", "-t", "Bad Name", "ctx"))).message).toMatch(/^Error response from daemon: invalid reference format/);
+    expect((await failure(run("inspect", "nope"))).message).toBe("Error response from daemon: no such image: nope");
+    expect((await failure(run("rmi", "nope"))).message).toBe("Error response from daemon: no such image: nope");
     await writeFile(join(work, "junk.tar"), "not a tar at all".repeat(100));
-    expect((await failure(run("load", "-i", "junk.tar"))).message).toMatch(/^wasmbox: archive junk.tar is truncated or not a tar archive/);
-    expect((await failure(run("load", "-i", "missing.tar"))).message).toMatch(/^wasmbox: archive missing.tar: cannot read/);
-    expect((await failure(run("save", "nope"))).code).toBe(2);
+    expect((await failure(run("load", "-i", "junk.tar"))).message).toMatch(/^Error response from daemon: archive junk.tar is truncated or not a tar archive/);
+    expect((await failure(run("load", "-i", "missing.tar"))).message).toMatch(/^Error response from daemon: archive missing.tar: cannot read/);
+    expect((await failure(run("save", "nope"))).message).toBe("Error response from daemon: no such image: nope");
     expect(await readFile(join(home, "images", "index.json"), "utf8")).toContain('"manifests": []');
   });
 });

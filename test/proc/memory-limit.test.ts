@@ -51,8 +51,9 @@ describe.each(ENGINES)("the memory limit on the %s engine", (engine) => {
       const result = await kernel.run(growThenTrap(first, second), { container });
       return { exitCode: result.exitCode, hit: container.limiter.hit, oomKilled: container.limiter.oomKilled };
     };
-    // 1 MiB is 16 pages: growing to 16 succeeds, one more is refused and the guest traps at its maximum.
-    expect(await run(15, 1)).toEqual({ exitCode: 134, hit: "memory", oomKilled: true });
+    // 1 MiB is 16 pages: growing to 16 succeeds, one more is refused and the guest traps at its
+    // maximum: the limit killed it, as the OOM killer would (137).
+    expect(await run(15, 1)).toEqual({ exitCode: 137, hit: "memory", oomKilled: true });
     // Refused a large request with most of its memory free: a trap of its own, not the limit's kill.
     expect(await run(100, 0)).toEqual({ exitCode: 134, hit: undefined, oomKilled: false });
     // Within the limit throughout.

@@ -33,7 +33,7 @@ describe("VMs through the daemon", () => {
     const exec = await cli("exec", "-e", "WHO=you", "-w", "/etc", "vm1", "sh", "-c", "echo $WHO in $(hostname):$(pwd); exit 4");
     expect(exec.stdout).toBe("you in guest1:/etc\n");
     expect(exec.code).toBe(4);
-    expect((await cli("stats", "vm1")).stdout).toMatch(/\n[0-9a-f]{12}\s+vm1\s+[\d.]+s\s+[\d.]+\w+ \/ 101MB\s+\d+\s/);
+    expect((await cli("stats", "--no-stream", "vm1")).stdout).toMatch(/\n[0-9a-f]{12}\s+vm1\s+[\d.]+%\s+[\d.]+s\s+[\d.]+\w+ \/ 101MB\s+\d+\s/);
     for (const command of [["diff", "vm1"], ["top", "vm1"], ["export", "vm1"], ["commit", "vm1", "x:1"], ["cp", "vm1:/etc/passwd", "out"]]) {
       const refused = await cli(...command);
       expect(refused.code).toBe(1);
