@@ -1426,7 +1426,7 @@ class Awk {
   // ----- input -----
   readRecord(r: Reader): string | null {
     const rs = this.str(RS);
-    if (rs == "\n") return r.nextLine() ? r.lineString() : null;
+    if (rs == "\n") return r.nextLine() ? decodeLine(r.linePtr, r.lineLen) : null;
     if (rs == "") {
       // Paragraph mode: records are separated by blank lines.
       let text = "";
@@ -1830,6 +1830,18 @@ function waitFor(pid: i32): i32 {
   let err = proc.wait(pid);
   while (err == EINTR) err = proc.wait(pid);
   return err != 0 ? -1 : proc.exitStatus(proc.waitedStatus);
+}
+
+/** A line's bytes as a string: widened directly when ASCII (the common case), else UTF-8 decoded. */
+function decodeLine(ptr: usize, len: i32): string {
+  const out = changetype<string>(__new(<usize>len << 1, idof<string>()));
+  const dst = changetype<usize>(out);
+  for (let i = 0; i < len; i++) {
+    const b = load<u8>(ptr + i);
+    if (b >= 0x80) return String.UTF8.decodeUnsafe(ptr, len);
+    store<u16>(dst + (<usize>i << 1), <u16>b);
+  }
+  return out;
 }
 
 function isBlank(c: i32): bool { return c == 32 || c == 9 || c == 10; }
