@@ -31,3 +31,11 @@ if (!only || only === "programs") {
   const { benchPrograms } = await import("./programs.js");
   for (const f of await benchPrograms((l) => process.stderr.write(`  .. ${l}\n`))) console.log(format(f));
 }
+if (!only || only === "registry") {
+  const { benchRegistry } = await import("./registry.js");
+  for (const f of await benchRegistry({ log: (l) => process.stderr.write(`  .. ${l}\n`) })) console.log(format(f));
+}
+if (!only || only === "components") {
+  const { benchComponents } = await import("./components.js");
+  for (const f of await benchComponents((l) => process.stderr.write(`  .. ${l}\n`))) console.log(format(f));
+}

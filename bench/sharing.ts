@@ -1,8 +1,6 @@
 // Layer sharing (issue 5): kernel memory with 1 and with 100 containers of one image that holds
 // 16 MiB of files. Shared read-only layers mean the 99 extra containers add no copy of them.
-import { Kernel } from "../kernel/index.js";
-import { InputStream } from "../kernel/stdio.js";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import { Kernel, InputStream, type LayerEntry } from "../kernel/index.js";
 import { ContainerRuntime, type RunnableImage } from "../containers/runtime.js";
 import { specFromOptions } from "../containers/spec.js";
 import { guestBytes } from "./guests.js";

@@ -11,6 +11,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Working directory that relative host paths are resolved against. */
   cwd: string;
+  /** Whether standard input is a terminal (known without making the `stdin` stream). */
+  stdinIsTerminal?: boolean;
   /** Whether standard output is a terminal (a guest's output to it is then not buffered). */
   stdoutIsTerminal?: boolean;
   /** Whether standard error is a terminal (notices meant for a person are shown only then). */
@@ -23,5 +25,14 @@ export interface CliIo {
 export class CliExit extends Error {
   constructor(readonly code: number, message = "") {
     super(message);
+    this.name = "CliExit";
+  }
+
+  /**
+   * Whether `e` is a CliExit, by shape: the module-run bundle (run-cli.bundle.js) has its own copy
+   * of this class, and the commands it loads from beside it throw the other one.
+   */
+  static is(e: unknown): e is CliExit {
+    return e instanceof Error && e.name === "CliExit" && "code" in e && typeof e.code === "number";
   }
 }

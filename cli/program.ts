@@ -5,6 +5,7 @@ import { registerImageCommands } from "./commands/images.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSyscallsCommand } from "./commands/syscalls.js";
 import { registerExtraCommands } from "./commands/extra.js";
+import { registerRegistryCommands } from "./commands/registry.js";
 import { kernelBuildRunner } from "./commands/build-runner.js";
 import type { CliIo } from "./io.js";
 import { hasJspi } from "../kernel/index.js";
@@ -25,6 +26,7 @@ export function createCli(io: CliIo, exitCode: (code: number) => void = () => un
   registerRunCommand(program, io, exitCode);
   registerSyscallsCommand(program, io);
   registerImageCommands(program, io, { buildRunner: async () => kernelBuildRunner(io) });
+  registerRegistryCommands(program, io);
   registerExtraCommands(program, io, exitCode);
   return program;
 }

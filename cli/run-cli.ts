@@ -1,5 +1,6 @@
 // runCli(): a module run (`run MODULE.wasm`, `MODULE.wasm`) goes straight to run-module.ts, parsed
-// by run-flags.ts; anything else loads the whole commander program (program.ts) first.
+// by run-flags.ts; anything else loads the whole commander program (program.ts) first. The build
+// bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.js, see bin.ts).
 import { CliExit, type CliIo } from "./io.js";
 import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
 
@@ -18,6 +19,9 @@ function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined 
   return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
 }
 
+/** Commands that only talk to registries: loaded without the kernel and container code, so they start fast. */
+const REGISTRY_COMMANDS = new Set(["pull", "push", "login", "logout", "search"]);
+
 /** Runs the CLI on `argv` (without node and script); resolves with the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -27,12 +31,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return await runModuleCommand(io, moduleRun);
     }
     let code = 0;
-    const { createCli } = await import("./program.js");
+    if (REGISTRY_COMMANDS.has(argv[0] ?? "")) {
+      // Loaded like program.js (a specifier in a variable, outside the bundle), but without the kernel and containers.
+      const registryModule = "./commands/registry.js";
+      const { createRegistryCli } = (await import(registryModule)) as typeof import("./commands/registry.js");
+      await createRegistryCli(io).parseAsync(argv, { from: "user" });
+      return code;
+    }
+    // A specifier in a variable: the bundle leaves program.js (and all the commands) out, to be
+    // loaded from beside it only when a command other than a module run needs them.
+    const programModule = "./program.js";
+    const { createCli } = (await import(programModule)) as typeof import("./program.js");
     const program = createCli(io, (c) => (code = c));
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (e) {
-    if (e instanceof CliExit) {
+    if (CliExit.is(e)) {
       if (e.message) io.stderr(e.message.endsWith("\n") ? e.message : e.message + "\n");
       return e.code;
     }

@@ -264,7 +264,7 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     ctx.runtime.find(ctx.params[0]!);
     const send = ndjson(ctx);
     const code = await ctx.runtime.exec(ctx.params[0]!, argv, {
-      env, workdir: ctx.query.get("workdir") ?? undefined, tty: flag(ctx.query, "tty"),
+      env, workdir: ctx.query.get("workdir") ?? undefined, user: ctx.query.get("user") || undefined, tty: flag(ctx.query, "tty"),
       stdin: flag(ctx.query, "stdin") ? ctx.req : null,
       onStdout: (c) => send({ stream: "stdout", data: b64(c) }), onStderr: (c) => send({ stream: "stderr", data: b64(c) }),
     }).catch((e: Error) => {
@@ -334,7 +334,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await chmod(join(options.home, "daemon.log"), PRIVATE_FILE).catch(() => undefined);
   const store = await ImageStore.open(options.home);
   const files = await ContainerFiles.open(options.home);
-  const kernel = new Kernel({ engine: options.engine ?? "auto", log });
+  const kernel = new Kernel({ engine: options.engine ?? "auto", log, componentCacheDir: join(options.home, "components") });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
   await runtime.refresh();
   const socketPath = daemonSocketPath(options.home);

@@ -5,7 +5,7 @@
 // Whatever the umask, directories are 0700 and files 0600: a config holds the -e secrets.
 import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { writeFileAtomic } from "../images/fs-atomic.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { isoNs, LogWriter, streamLog, type LogChunk, type LogOptions, type LogReadOptions } from "./logs.js";

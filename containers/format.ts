@@ -2,9 +2,10 @@
 // text (with the kind: container or vm), `inspect` JSON (with which limit was hit and OOMKilled,
 // and a VM's memory and boot figures), and `diff` lines. Pure functions.
 import { humanAge } from "../images/format.js";
-import type { DiffLine } from "../kernel/vfs/overlay.js";
+import type { DiffLine } from "../kernel/host.js";
 import type { ContainerRecord } from "./runtime.js";
 import { kindOf, type ContainerState, type InstanceKind } from "./spec.js";
+import { healthSuffix } from "./health.js";
 
 /** A `ps` row as the API returns it (docker's /containers/json names). */
 export interface ContainerSummary {
@@ -22,7 +23,7 @@ export interface ContainerSummary {
 
 /** docker's status column: `Up 5 seconds`, `Exited (0) 3 minutes ago`, `Created`. */
 export function statusText(state: ContainerState, now = Date.now()): string {
-  if (state.status === "running") return `Up ${humanAge(state.startedAt, now).replace(/ ago$/, "")}`;
+  if (state.status === "running") return `Up ${humanAge(state.startedAt, now).replace(/ ago$/, "")}${healthSuffix(state.health)}`;
   if (state.status === "exited") return `Exited (${state.exitCode}) ${humanAge(state.finishedAt, now)}`;
   return "Created";
 }
@@ -59,6 +60,7 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       StartedAt: state.startedAt ?? "0001-01-01T00:00:00Z",
       FinishedAt: state.finishedAt ?? "0001-01-01T00:00:00Z",
       RefusedSyscalls: record.live ? record.live.refusedCalls() : state.refusedCalls,
+      ...(spec.healthcheck ? { Health: state.health ?? { Status: "starting", FailingStreak: 0, Log: [] } } : {}),
     },
     Image: spec.imageId,
     Name: "/" + spec.name,
@@ -86,6 +88,10 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
       Env: spec.env,
       Cmd: spec.cmd,
       Entrypoint: spec.entrypoint,
+      User: spec.user ?? "",
+      ...(spec.healthcheck ? { Healthcheck: spec.healthcheck } : {}),
+      ...(spec.exposedPorts ? { ExposedPorts: Object.fromEntries(spec.exposedPorts.map((port) => [port, {}])) } : {}),
+      Labels: spec.labels ?? {},
       WorkingDir: spec.workdir,
       Image: spec.image,
       Tty: spec.tty,

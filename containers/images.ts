@@ -1,7 +1,7 @@
 // containers/: where containers meet the image store: an ImageSource over a store, `commit`
 // (a container's changes as one more layer on its image) and `container import` (a filesystem
 // tarball as a one-layer image). Writes go through ImageStore, so they are atomic like builds.
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { decodeLayer, encodeLayer } from "../images/layer-tar.js";
 import { IMAGE_ARCHITECTURE, IMAGE_OS, type ContainerConfig, type ImageConfig } from "../images/oci.js";
 import { normalizeReference } from "../images/reference.js";
@@ -32,6 +32,9 @@ export async function commitContainer(
     Entrypoint: spec.entrypoint.length ? spec.entrypoint : null,
     Cmd: spec.cmd,
     WorkingDir: spec.workdir,
+    ...(spec.user ? { User: spec.user } : {}),
+    // docker commit keeps the container's health check (the image's, or the one --health-* made; none after --no-healthcheck).
+    Healthcheck: spec.healthcheck,
   };
   const config: ImageConfig = {
     ...structuredClone(base.config),

@@ -1,16 +1,14 @@
 // containers/: what the runtime starts, behind one interface: a container on the runtime's own
-// kernel (overlay root, pid 1, time limits) or a VM (a kernel/vm Hypervisor guest with its own
+// kernel (overlay root, pid 1) or a VM (a kernel/vm Hypervisor guest with its own
 // kernel and copy of the image). The runtime picks one at start from the spec's kind.
-import type { Container, LimitHit } from "../kernel/container/container.js";
-import type { Kernel, Process } from "../kernel/index.js";
-import type { InputStream } from "../kernel/stdio.js";
-import type { MountNamespace } from "../kernel/vfs/namespace.js";
-import type { OverlayFs } from "../kernel/vfs/overlay.js";
-import type { Guest, GuestExit } from "../kernel/vm/index.js";
-import { Filetype } from "../kernel/wasi.js";
+import {
+  SIGKILL, Errno, type Container, type LimitHit, type Kernel, type Process, type InputStream,
+  type MountNamespace, type OverlayFs, type Guest, type GuestExit, Filetype,
+} from "../kernel/host.js";
+import type { Credentials } from "../images/users.js";
+import { containerCredentials } from "./users.js";
 import type { ContainerSpec, InstanceKind, VmFigures } from "./spec.js";
 
-const SIGKILL = 9;
 /** The longest timer Node takes (about 24.8 days): an exec in a VM waits as long as the command runs. */
 const EXEC_FOREVER_MS = 2 ** 31 - 1;
 
@@ -26,6 +24,10 @@ export interface StreamIo {
 export interface ExecOptions extends StreamIo {
   env: string[];
   workdir: string;
+  /** Called with the process once it exists (a container's, not a VM's): health checks kill it past their timeout. */
+  onStart?: (process: Process) => void;
+  /** `exec -u`: the user to run as (default the container's), resolved in the container's /etc/passwd. */
+  user?: string;
 }
 
 /** How pid 1 ended, as the state records it. */
@@ -70,14 +72,17 @@ export class ContainerInstance implements Instance {
   readonly kind = "container" as const;
   readonly ended: Promise<InstanceEnd>;
   init?: Process;
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** The user pid 1 runs as; `exec` runs as it too, as docker exec does. */
+  private readonly user?: Credentials;
 
-  /** Runs `program` as pid 1 and arms the time limits; `onError` prints why pid 1 could not run. */
+  /** Runs `program` as pid 1 (the kernel enforces its limits); `onError` prints why pid 1 could not run. */
   constructor(
     private readonly kernel: Kernel, readonly container: Container, readonly overlay: OverlayFs,
-    spec: ContainerSpec, program: { path: string; argv: string[] }, io: StreamIo, onError: (text: string) => void,
+    spec: ContainerSpec, program: { path: string; argv: string[]; user?: Credentials }, io: StreamIo, onError: (text: string) => void,
   ) {
+    this.user = program.user;
     const run = kernel.run(program.path, {
+      user: program.user,
       container, argv0: program.argv[0], args: program.argv.slice(1), env: spec.env, cwd: spec.workdir,
       stdin: io.stdin ?? null, tty: io.tty ?? false, capture: false, preopenRoot: true,
       onStdout: io.onStdout, onStderr: io.onStderr,
@@ -87,41 +92,20 @@ export class ContainerInstance implements Instance {
       (result) => this.end(result.exitCode),
       (e: Error) => {
         onError(`wasmbox: ${program.argv[0]}: ${e.message}\n`);
-        return this.end((e as { errno?: number }).errno === 44 ? 127 : 126, e.message);
+        return this.end((e as { errno?: number }).errno === Errno.NOENT ? 127 : 126, e.message);
       },
     );
-    this.armLimits(spec.limits);
   }
 
   get pid(): number {
     return this.init ? 1 : 0;
   }
 
-  /** Kills what is left, stops the limit timers, and reads the container's record of limits hit. */
+  /** Kills what is left and reads the container's record of limits hit. */
   private end(exitCode: number, error?: string): InstanceEnd {
-    for (const timer of this.timers) clearTimeout(timer);
     killAll(this.container, SIGKILL);
     const c = this.container;
-    return { exitCode, error, oomKilled: c.oomKilled, limitHit: c.limitHit, refusedCalls: c.refusedCalls.slice(-100) };
-  }
-
-  /** Arms the wall-clock and CPU-time limits: past them every process of the container is killed. */
-  private armLimits({ wallTimeMs, cpuTimeMs }: ContainerSpec["limits"]): void {
-    const hit = (which: "wall-time" | "cpu-time") => {
-      this.container.limitHit = which;
-      killAll(this.container, SIGKILL);
-    };
-    if (wallTimeMs !== undefined) this.timers.push(setTimeout(() => hit("wall-time"), wallTimeMs));
-    if (cpuTimeMs !== undefined) {
-      // Inline processes are checked at each syscall (kernel); worker processes computing without
-      // syscalls are charged here for the time they spend RUNNING.
-      const tick = Math.max(5, Math.min(100, cpuTimeMs / 10));
-      let unchargedNs = 0;
-      this.timers.push(setInterval(() => {
-        for (const p of this.container.liveProcesses()) if (!p.inline && p.state === "RUNNING") unchargedNs += tick * 1e6;
-        if ((this.container.cpuNs + unchargedNs) / 1e6 >= cpuTimeMs) hit("cpu-time");
-      }, tick));
-    }
+    return { exitCode, error, oomKilled: c.limiter.oomKilled, limitHit: c.limiter.hit, refusedCalls: c.refusedCalls.slice(-100) };
   }
 
   signal(sig: number): void {
@@ -135,9 +119,17 @@ export class ContainerInstance implements Instance {
       options.onStderr?.(Buffer.from(`wasmbox: exec: "${argv[0]}": executable file not found in $PATH\n`));
       return 127;
     }
+    let user = this.user;
+    try {
+      if (options.user) user = containerCredentials(this.container.ns, options.user);
+    } catch (e) {
+      options.onStderr?.(Buffer.from(`wasmbox: exec: ${(e as Error).message}\n`));
+      return 126;
+    }
     const result = await this.kernel.run(path, {
-      container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
+      user, container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
       stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
+      onStart: options.onStart,
     });
     return result.exitCode;
   }
@@ -156,7 +148,7 @@ export class ContainerInstance implements Instance {
   /** use(), synchronously (a container's figures are at hand). */
   useNow(): InstanceUse {
     const c = this.container;
-    return { cpuMs: Math.floor(c.cpuNs / 1e6), memoryBytes: c.memoryBytes(), pids: c.liveProcesses().length, storageBytes: this.overlay.upper.usedBytes };
+    return { cpuMs: Math.floor(c.limiter.cpuNs / 1e6), memoryBytes: c.limiter.memoryBytes(), pids: c.liveProcesses().length, storageBytes: this.overlay.upper.usedBytes };
   }
 
   refusedCalls(): string[] {
@@ -193,6 +185,10 @@ export class VmInstance implements Instance {
 
   /** Runs the command through the guest (no stdin); its output comes when it ends. */
   async exec(argv: string[], options: ExecOptions): Promise<number> {
+    if (options.user) {
+      options.onStderr?.(Buffer.from(`wasmbox: exec -u is not supported for a VM (its processes run as the guest's root)\n`));
+      return 126;
+    }
     const result = await this.guest.exec(argv, EXEC_FOREVER_MS, { env: options.env, cwd: options.workdir });
     if (!result) {
       options.onStderr?.(Buffer.from(`wasmbox: VM ${this.guest.name} did not answer the exec\n`));

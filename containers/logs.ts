@@ -4,7 +4,6 @@
 import { closeSync, constants, createReadStream, ftruncateSync, fstatSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { open, readdir, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 
 /** How much log a container keeps: rotate past `maxSize` bytes, keep `maxFile` files (`--log-opt`). */
 export interface LogOptions {
@@ -330,6 +329,8 @@ async function streamLegacy(dir: string, send: (chunk: LogChunk) => Promise<void
     input.once("error", () => resolve(false));
   });
   if (!opened) return;
+  // node:readline is loaded here, not at import: module runs import this file for its options only.
+  const { createInterface } = process.getBuiltinModule("node:readline");
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     if (options.stop?.()) break;
     try {

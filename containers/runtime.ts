@@ -5,15 +5,13 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Container } from "../kernel/container/container.js";
-import type { Kernel } from "../kernel/index.js";
-import { FsApi } from "../kernel/fs-api.js";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
-import { MemFs } from "../kernel/vfs/memory.js";
-import { MountNamespace, PATH_MAX } from "../kernel/vfs/namespace.js";
-import { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "../kernel/vfs/overlay.js";
-import { Filetype } from "../kernel/wasi.js";
-import { Hypervisor } from "../kernel/vm/index.js";
+import {
+  SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
+  LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
+} from "../kernel/host.js";
+import type { Credentials } from "../images/users.js";
+import { containerCredentials, layerCredentials } from "./users.js";
+import { healthSpec, startHealthMonitor, type HealthMonitor } from "./health.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
@@ -62,6 +60,8 @@ export interface ContainerRecord {
   log?: LogWriter;
   /** Set when its removal begins (rm, or --rm at its end); settles once its directory is gone. */
   removal?: Promise<void>;
+  /** Runs its HEALTHCHECK while it runs. */
+  health?: HealthMonitor;
 }
 
 /** Options of a runtime. */
@@ -182,11 +182,15 @@ export class ContainerRuntime {
     const entrypoint = request.entrypoint ?? config.Entrypoint ?? [];
     const cmd = request.command.length > 0 ? request.command : request.entrypoint !== undefined ? [] : (config.Cmd ?? []);
     if (entrypoint.length + cmd.length === 0) throw new RuntimeError("No command specified");
-    const { command: _command, ...rest } = request;
+    const { command: _command, healthcheck: healthFlags, ...rest } = request;
     const spec: ContainerSpec = {
       ...rest,
       id, name, created: this.clock.now(), image: request.image, imageId: image.id,
       entrypoint, cmd,
+      ...(request.user || config.User ? { user: request.user || config.User } : {}),
+      ...healthSpec(config, healthFlags),
+      ...(config.ExposedPorts && Object.keys(config.ExposedPorts).length ? { exposedPorts: Object.keys(config.ExposedPorts) } : {}),
+      ...(config.Labels && Object.keys(config.Labels).length ? { labels: { ...config.Labels } } : {}),
       env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),
@@ -339,6 +343,11 @@ export class ContainerRuntime {
     record.upper = undefined;
     record.state = { ...record.state, status: "running", startedAt: this.clock.now(), finishedAt: undefined, exitCode: 0, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
+    record.health = startHealthMonitor(record.spec, record.state.health, (argv, io) => instance.exec(argv, { ...io, env: record.spec.env, workdir: record.spec.workdir }), (health) => {
+      const changed = health.Status !== record.state.health?.Status;
+      record.state = { ...record.state, health };
+      if (changed && record.live === instance) void this.files?.saveState(record.spec.id, record.state).catch(() => undefined);
+    });
     return instance;
   }
 
@@ -349,18 +358,18 @@ export class ContainerRuntime {
     if (record.live) return undefined;
     const container = this.kernel.createContainer({
       root: overlay.root, id: spec.id, name: spec.name, hostname: spec.hostname, limits: spec.limits,
-      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? 63 : 52,
+      allowedSyscalls: spec.syscalls ? new Set(spec.syscalls.allowed) : undefined, refusedErrno: spec.refusedErrno === "EPERM" ? Errno.PERM : Errno.NOSYS,
       readOnlyFs: spec.syscalls ? SYSCALL_PROFILES[spec.syscalls.profile]?.readOnlyFs === true : false,
     });
     overlay.onNoSpace = storageLimitMarker(container);
     if (spec.engine !== "auto") container.engine = spec.engine;
-    let program: { path: string; argv: string[] };
+    let program: { path: string; argv: string[]; user?: Credentials };
     try {
       const fs = new FsApi(container.ns);
       for (const mount of spec.mounts) this.kernel.mountHostDir(container.ns, mount);
       fs.mkdirp(spec.workdir);
       overlay.readOnly = spec.readOnly;
-      program = this.resolveProgram(container.ns, spec);
+      program = { ...this.resolveProgram(container.ns, spec), user: containerCredentials(container.ns, spec.user) };
     } catch (e) {
       record.upper = undefined;
       record.upperFs = overlay.upper;
@@ -414,7 +423,9 @@ export class ContainerRuntime {
     const spec = record.spec;
     const image = await this.images(spec.imageId).catch(() => this.images(spec.image));
     if (record.live) return undefined;
+    const user = layerCredentials(image.layers, spec.user);
     const guest = (this.hypervisor ??= new Hypervisor()).boot({
+      ...(user ? { user } : {}),
       layers: image.layers, argv: [...spec.entrypoint, ...spec.cmd], env: spec.env, cwd: spec.workdir,
       memoryMb: spec.vm?.memoryMb, cpus: spec.vm?.cpus, engine: spec.engine === "auto" ? undefined : spec.engine,
       hostname: spec.hostname, name: spec.name, init: spec.init, capture: false,
@@ -437,6 +448,8 @@ export class ContainerRuntime {
   /** Records the end of pid 1 (the instance has stopped everything else): state and upper saved. */
   private finish(record: ContainerRecord, instance: Instance, end: InstanceEnd): void {
     if (record.live !== instance) return;
+    record.health?.stop();
+    record.health = undefined;
     record.state = {
       ...record.state, status: "exited", exitCode: end.exitCode, finishedAt: this.clock.now(), error: end.error,
       oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,
@@ -503,7 +516,7 @@ export class ContainerRuntime {
     const killed = await Promise.race([live.ended.then(() => false), expired]);
     clearTimeout(timer);
     if (killed) {
-      live.signal(9);
+      live.signal(SIGKILL);
       await live.ended;
     }
     await this.settled(record);
@@ -557,7 +570,7 @@ export class ContainerRuntime {
       this.removing.add(id);
       try {
         if (record.live) {
-          record.live.signal(9);
+          record.live.signal(SIGKILL);
           await record.done;
         }
         if (record.settling && !this.settlingSelf.has(record)) await record.settling;
@@ -586,7 +599,7 @@ export class ContainerRuntime {
   }
 
   /** Runs another program in a running container (or VM, through its guest); resolves with its exit code. */
-  async exec(ref: string, argv: string[], options: StreamIo & { env?: string[]; workdir?: string } = {}): Promise<number> {
+  async exec(ref: string, argv: string[], options: StreamIo & { env?: string[]; workdir?: string; user?: string } = {}): Promise<number> {
     const record = this.find(ref);
     const live = record.live;
     if (!live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);
@@ -703,7 +716,7 @@ export class ContainerRuntime {
   /** Kills every running container and VM and waits for their records to be saved. */
   async shutdown(): Promise<void> {
     const live = [...this.records.values()].filter((r) => r.live);
-    for (const r of live) r.live!.signal(9);
+    for (const r of live) r.live!.signal(SIGKILL);
     for (const r of live) await this.settled(r);
   }
 }
@@ -772,7 +785,7 @@ function readTree(fs: FsApi, path: string, as: string, skip: (rel: string) => bo
 
 /** Marks a container whose upper ran out of space (limitHit "storage"). */
 function storageLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "storage");
+  return () => container.limiter.record("storage");
 }
 
 /** Writes text to an output callback as bytes. */

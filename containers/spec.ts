@@ -3,9 +3,15 @@
 // sizes and durations, and the named syscall profiles of --syscalls.
 import { readFileSync } from "node:fs";
 import { posix, resolve } from "node:path";
-import type { DirMount, EngineChoice } from "../kernel/index.js";
-import type { ContainerLimits, LimitHit } from "../kernel/container/container.js";
+import {
+  SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSEGV,
+  SIGSTOP, SIGTERM, SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGWINCH, type DirMount,
+  type EngineChoice, type ContainerLimits, type LimitHit,
+} from "../kernel/host.js";
 import { DEFAULT_LOG_OPTIONS, type LogOptions } from "./logs.js";
+import type { HealthcheckConfig } from "../images/oci.js";
+import type { HealthcheckOverride, HealthState } from "./health.js";
+import { parseGoDuration } from "../images/duration.js";
 
 /** What an instance is: a container on the daemon's shared kernel, or a VM (a hypervisor guest with its own kernel). */
 export type InstanceKind = "container" | "vm";
@@ -20,6 +26,8 @@ export interface ContainerSpec {
   imageId: string;
   entrypoint: string[];
   cmd: string[];
+  /** `--user` or the image's USER (`name[:group]` or `uid[:gid]`), resolved against the container's /etc/passwd at start. */
+  user?: string;
   env: string[];
   workdir: string;
   hostname: string;
@@ -44,6 +52,12 @@ export interface ContainerSpec {
   vm?: { memoryMb: number; cpus: number };
   /** `--log-opt`: rotate its log past maxSize bytes, keep maxFile files (absent: the defaults). */
   log?: LogOptions;
+  /** The image's HEALTHCHECK merged with the --health-* flags (absent: none, or NONE); the image's SHELL for CMD-SHELL. */
+  healthcheck?: HealthcheckConfig;
+  shell?: string[];
+  /** The image's EXPOSE ports (`80/tcp`), for inspect and for -P to publish; its LABELs. */
+  exposedPorts?: string[];
+  labels?: Record<string, string>;
 }
 
 /** The kind of an instance (configs written before VMs are containers). */
@@ -67,6 +81,8 @@ export interface ContainerState {
   refusedCalls: string[];
   /** A VM's figures from its last boot: bytes of its private disk copy, ms until its kernel was up and until pid 1 ran. */
   vm?: VmFigures;
+  /** State.Health while it has a health check (containers/health.ts). */
+  health?: HealthState;
 }
 
 /** What a VM's last boot measured. */
@@ -90,6 +106,7 @@ export interface CreateOptions {
   workdir?: string;
   hostname?: string;
   entrypoint?: string;
+  user?: string;
   engine?: string;
   memory?: string;
   pidsLimit?: string;
@@ -112,6 +129,14 @@ export interface CreateOptions {
   vmMemory?: string;
   vmCpus?: string;
   logOpt?: string[];
+  healthCmd?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthStartPeriod?: string;
+  healthStartInterval?: string;
+  healthRetries?: string;
+  /** false: --no-healthcheck. */
+  healthcheck?: boolean;
 }
 
 /** The flags of run and create, as data: [flags, description, repeatable]. */
@@ -123,6 +148,14 @@ export const CREATE_FLAGS: ReadonlyArray<[string, string, boolean?]> = [
   ["-w, --workdir <dir>", "working directory inside the container"],
   ["--hostname <name>", "container hostname (default: the short id)"],
   ["--entrypoint <path>", "override the image's entrypoint"],
+  ["--health-cmd <command>", "the command that checks health (run by the shell; replaces the image's HEALTHCHECK CMD)"],
+  ["--health-interval <duration>", "time between health checks (e.g. 30s, 500ms)"],
+  ["--health-timeout <duration>", "longest a health check may run"],
+  ["--health-start-period <duration>", "failures in this time after start do not count"],
+  ["--health-start-interval <duration>", "time between health checks during the start period"],
+  ["--health-retries <n>", "failures in a row that make it unhealthy"],
+  ["--no-healthcheck", "disable the image's HEALTHCHECK"],
+  ["-u, --user <user[:group]>", "run as this user (name or uid, from the image's /etc/passwd; default the image's USER)"],
   ["--engine <kind>", "auto, inline (JSPI) or worker", ],
   ["-m, --memory <size>", "linear memory limit across its processes (e.g. 64m)"],
   ["--pids-limit <n>", "most live processes"],
@@ -327,7 +360,7 @@ export function mergeEnv(...lists: string[][]): string[] {
 export function specFromOptions(
   options: CreateOptions,
   context: { cwd: string; env: Record<string, string | undefined>; syscallNames: readonly string[] },
-): Omit<ContainerSpec, "id" | "name" | "created" | "image" | "imageId" | "entrypoint" | "cmd" | "hostname" | "workdir"> & { name?: string; hostname?: string; workdir?: string; entrypoint?: string[] } {
+): Omit<ContainerSpec, "id" | "name" | "created" | "image" | "imageId" | "entrypoint" | "cmd" | "hostname" | "workdir" | "healthcheck"> & { name?: string; hostname?: string; workdir?: string; entrypoint?: string[]; healthcheck?: HealthcheckOverride } {
   const vm = vmOptions(options);
   const limits: ContainerSpec["limits"] = {};
   if (options.memory !== undefined) limits.memoryBytes = parseSize(options.memory, "--memory");
@@ -359,6 +392,8 @@ export function specFromOptions(
     hostname: options.hostname,
     workdir: options.workdir,
     entrypoint: options.entrypoint !== undefined ? (options.entrypoint ? [options.entrypoint] : []) : undefined,
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    ...healthOverride(options),
     env,
     mounts: (options.volume ?? []).map((v) => parseVolume(v, context.cwd)),
     limits,
@@ -378,10 +413,30 @@ export function specFromOptions(
   };
 }
 
+/** The --health-* flags as an override of the image's HEALTHCHECK (durations in ns, as the config keeps them). */
+function healthOverride(options: CreateOptions): { healthcheck?: HealthcheckOverride } {
+  const override: HealthcheckOverride = {};
+  if (options.healthcheck === false) override.disable = true;
+  if (options.healthCmd !== undefined) override.Test = ["CMD-SHELL", options.healthCmd];
+  const durations = [["healthInterval", "Interval", "--health-interval"], ["healthTimeout", "Timeout", "--health-timeout"], ["healthStartPeriod", "StartPeriod", "--health-start-period"], ["healthStartInterval", "StartInterval", "--health-start-interval"]] as const;
+  for (const [option, field, flag] of durations) {
+    const text = options[option];
+    if (text === undefined) continue;
+    try {
+      override[field] = parseGoDuration(text);
+    } catch (e) {
+      throw new SpecError(`${flag} ${text}: ${(e as Error).message}`);
+    }
+  }
+  if (options.healthRetries !== undefined) override.Retries = parseCount(options.healthRetries, "--health-retries");
+  return Object.keys(override).length ? { healthcheck: override } : {};
+}
+
 /** Signal numbers by name (with or without SIG), as kill -s takes them. */
 export const SIGNALS: Record<string, number> = {
-  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
-  PIPE: 13, ALRM: 14, TERM: 15, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, WINCH: 28,
+  HUP: SIGHUP, INT: SIGINT, QUIT: SIGQUIT, ILL: SIGILL, TRAP: SIGTRAP, ABRT: SIGABRT, BUS: SIGBUS, FPE: SIGFPE,
+  KILL: SIGKILL, USR1: SIGUSR1, SEGV: SIGSEGV, USR2: SIGUSR2, PIPE: SIGPIPE, ALRM: SIGALRM, TERM: SIGTERM,
+  CHLD: SIGCHLD, CONT: SIGCONT, STOP: SIGSTOP, TSTP: SIGTSTP, TTIN: SIGTTIN, TTOU: SIGTTOU, URG: SIGURG, WINCH: SIGWINCH,
 };
 
 /** Parses a signal given by number or name. */

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { packageFolder } from "../userland/paths.js";
 import { baseRootfs } from "../userland/rootfs.js";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { buildImage, type BuildResult } from "./builder.js";
 import { ImageStore, wasmboxHome } from "./store.js";
 

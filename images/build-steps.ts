@@ -3,12 +3,15 @@
 // parent's layers; `apply` (only on a cache miss) computes the new config and the layer, if any.
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
-import { hasGlob, type BuildContext, type ContextEntry } from "./context.js";
-import type { Instruction } from "./containerfile.js";
+import type { LayerEntry } from "../kernel/index.js";
+import { hasGlob, type BuildContext } from "./context.js";
+import type { HealthcheckInstruction, Instruction } from "./containerfile.js";
 import { ImageError } from "./errors.js";
 import { decodeLayer, flattenLayers, isGzipData, isTarData, layerTarBytes, normalizeLayerPath } from "./layer-tar.js";
-import type { ContainerConfig, ImageConfig } from "./oci.js";
+import { parseGoDuration } from "./duration.js";
+import type { ContainerConfig, HealthcheckConfig, ImageConfig } from "./oci.js";
+import type { ImageFiles } from "./stage-files.js";
+import { resolveUser, UnknownUserError, type Credentials } from "./users.js";
 import { expandWord, type VariableLookup } from "./words.js";
 
 /** What RUN hands the kernel: the layers to run over, the command, and where its output goes. */
@@ -19,7 +22,9 @@ export interface BuildRunRequest {
   /** `KEY=value` strings: the image's Env plus the build's ARG values. */
   env: string[];
   workdir: string;
+  /** The USER in force as written, and as numbers resolved against the image's /etc/passwd and /etc/group. */
   user?: string;
+  credentials?: Credentials;
   /** Receives the command's stdout and stderr as they come. */
   log: (chunk: string) => void;
 }
@@ -40,6 +45,8 @@ export interface StepScope {
   /** True once CMD was set by this build (ENTRYPOINT then keeps it). */
   cmdSetHere: boolean;
   context: () => Promise<BuildContext>;
+  /** The files of an earlier stage (by name or index) or of an image, for COPY --from (the raw flag value). */
+  copyFrom: (from: string) => Promise<ImageFiles>;
   lowerLayers: () => Promise<LayerEntry[][]>;
   runner?: BuildRunner;
   write: (text: string) => void;
@@ -102,6 +109,11 @@ export async function prepareStep(ins: Instruction, scope: StepScope): Promise<P
       for (const raw of ins.values) current.ExposedPorts[exposedPort(expand(raw), scope, ins.line)] = {};
       return metadata(current, current.ExposedPorts);
     }
+    case "HEALTHCHECK":
+      current.Healthcheck = healthcheckConfig(ins.check, (detail) => {
+        throw new ImageError(`${scope.file}:${ins.line}: HEALTHCHECK ${detail}`);
+      });
+      return metadata(current, current.Healthcheck);
     case "VOLUME": {
       current.Volumes = { ...current.Volumes };
       for (const raw of ins.values) current.Volumes[expand(raw)] = {};
@@ -139,6 +151,40 @@ export async function prepareStep(ins: Instruction, scope: StepScope): Promise<P
   }
 }
 
+/** A file of a flattened layer view as text, symlinks not followed (as /etc/passwd is read). */
+function textOf(view: Map<string, LayerEntry>, path: string): string | undefined {
+  const data = view.get(normalizeLayerPath(path))?.data;
+  return data ? Buffer.from(data).toString("utf8") : undefined;
+}
+
+/** The smallest interval, timeout or start period docker accepts (1ms). */
+const MIN_HEALTHCHECK_NS = 1e6;
+
+/** HEALTHCHECK as docker records it: ["NONE"], or the test (exec form "CMD", shell form "CMD-SHELL") and options. */
+function healthcheckConfig(check: HealthcheckInstruction, fail: (detail: string) => never): HealthcheckConfig {
+  if (check.none) return { Test: ["NONE"] };
+  const test = "exec" in check.command ? ["CMD", ...check.command.exec] : ["CMD-SHELL", check.command.shell];
+  const config: HealthcheckConfig = { Test: test };
+  const durations = [["interval", "Interval"], ["timeout", "Timeout"], ["startPeriod", "StartPeriod"], ["startInterval", "StartInterval"]] as const;
+  for (const [option, field] of durations) {
+    const text = check[option];
+    if (text === undefined) continue;
+    let ns: number;
+    try {
+      ns = parseGoDuration(text);
+    } catch (error) {
+      return fail(`--${option.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}: ${(error as Error).message}`);
+    }
+    if (ns !== 0 && ns < MIN_HEALTHCHECK_NS) fail(`--${option.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}=${text}: cannot be less than 1ms`);
+    if (ns !== 0) config[field] = ns;
+  }
+  if (check.retries !== undefined) {
+    if (!/^\d+$/.test(check.retries)) fail(`--retries=${check.retries}: expected a whole number of at least 0`);
+    if (Number(check.retries) > 0) config.Retries = Number(check.retries);
+  }
+  return config;
+}
+
 function splitEnv(pair: string): [string, string] {
   const eq = pair.indexOf("=");
   return eq < 0 ? [pair, ""] : [pair.slice(0, eq), pair.slice(eq + 1)];
@@ -161,7 +207,18 @@ function prepareRun(command: { exec: string[] } | { shell: string }, line: numbe
     keyMaterial: { argv, env, workdir, user: current.User },
     apply: async () => {
       if (!scope.runner) throw new ImageError(`${scope.file}:${line}: RUN needs a build runner (the kernel), and none was given`);
-      const result = await scope.runner.run({ layers: await scope.lowerLayers(), argv, env, workdir, user: current.User, log: scope.write });
+      const layers = await scope.lowerLayers();
+      let credentials: Credentials | undefined;
+      if (current.User) {
+        const view = flattenLayers(layers);
+        try {
+          credentials = resolveUser(current.User, (path) => textOf(view, path));
+        } catch (error) {
+          if (!(error instanceof UnknownUserError)) throw error;
+          throw new ImageError(`${scope.file}:${line}: RUN: USER ${current.User}: ${error.message}`);
+        }
+      }
+      const result = await scope.runner.run({ layers, argv, env, workdir, user: current.User, credentials, log: scope.write });
       if (result.exitCode !== 0) {
         throw new ImageError(`${scope.file}:${line}: RUN failed: process "${argv.join(" ")}" exited with code ${result.exitCode}`);
       }
@@ -170,9 +227,49 @@ function prepareRun(command: { exec: string[] } | { shell: string }, line: numbe
   };
 }
 
+/** One selected source (a context path or a path of another stage) and what it holds, with readers. */
 interface GatheredSource {
-  selected: ContextEntry;
-  items: { relative: string; entry: ContextEntry }[];
+  selected: { path: string; type: "file" | "dir" | "symlink" };
+  items: { relative: string; type: "file" | "dir" | "symlink"; mode: number; owner?: { uid: number; gid: number } }[];
+  read: (relative: string) => Promise<{ data?: Uint8Array; target?: string }>;
+}
+
+/** What COPY reads from: the build context, or the files of a stage or image (COPY --from). */
+interface CopySource<E extends { path: string; type: "file" | "dir" | "symlink"; mode: number; uid?: number; gid?: number }> {
+  select(source: string): Promise<E[]>;
+  contentsOf(selected: E): Promise<{ relative: string; entry: E }[]>;
+  contentHash(entry: E): Promise<string>;
+  read(entry: E): Promise<{ data?: Uint8Array; target?: string }>;
+}
+
+/** Selects every source and hashes what it holds (path, type, mode, content) into `hash`. */
+async function gatherSources<E extends { path: string; type: "file" | "dir" | "symlink"; mode: number; uid?: number; gid?: number }>(
+  source: CopySource<E>, sources: string[], hash: ReturnType<typeof createHash>, fail: (detail: string) => never,
+): Promise<GatheredSource[]> {
+  const gathered: GatheredSource[] = [];
+  for (const text of sources) {
+    let selection: E[];
+    try {
+      selection = await source.select(text);
+    } catch (error) {
+      return fail(`failed: ${(error as Error).message}`);
+    }
+    for (const selected of selection) {
+      const byRelative = new Map<string, E>();
+      for (const { relative, entry } of await source.contentsOf(selected)) {
+        byRelative.set(relative, entry);
+        hash.update(`${selected.path}\0${relative}\0${entry.type}\0${entry.mode}\0${await source.contentHash(entry)}\0`);
+      }
+      gathered.push({
+        selected: { path: selected.path, type: selected.type },
+        items: [...byRelative].map(([relative, entry]) => ({
+          relative, type: entry.type, mode: entry.mode, ...(entry.uid !== undefined ? { owner: { uid: entry.uid, gid: entry.gid ?? 0 } } : {}),
+        })),
+        read: (relative) => source.read(byRelative.get(relative)!),
+      });
+    }
+  }
+  return gathered;
 }
 
 async function prepareCopy(
@@ -187,39 +284,35 @@ async function prepareCopy(
   const sources = ins.sources.map(expand);
   const dest = expand(ins.dest);
   const chmod = ins.chmod ? parseChmod(expand(ins.chmod), fail) : undefined;
-  for (const source of sources) if (/^[a-z]+:\/\/|^git@/i.test(source)) fail(`from a URL is not supported: "${source}" (download it into the context and COPY it)`);
-  const context = await scope.context();
-  const gathered: GatheredSource[] = [];
-  const hash = createHash("sha256");
   for (const source of sources) {
-    let selection: ContextEntry[];
-    try {
-      selection = await context.select(source);
-    } catch (error) {
-      return fail(`failed: ${(error as Error).message}`);
-    }
-    for (const selected of selection) {
-      const items: GatheredSource["items"] = [];
-      for (const { relative, entry } of await context.contentsOf(selected)) {
-        items.push({ relative, entry });
-        hash.update(`${selected.path}\0${relative}\0${entry.type}\0${entry.mode}\0${await context.contentHash(entry)}\0`);
-      }
-      gathered.push({ selected, items });
-    }
+    if (/^[a-z]+:\/\/|^git@/i.test(source)) fail(`from a URL is not supported: "${source}" (builds have no network; download it into the context and COPY it)`);
+  }
+  const hash = createHash("sha256");
+  let gathered: GatheredSource[];
+  if (ins.from !== undefined) {
+    const files = await scope.copyFrom(ins.from).catch((error: unknown) => fail(`--from=${ins.from}: ${(error as Error).message}`));
+    gathered = await gatherSources(files, sources, hash, fail);
+  } else {
+    gathered = await gatherSources(await scope.context(), sources, hash, fail);
   }
   const many = sources.length > 1 || sources.some(hasGlob) && gathered.length > 1;
   if (many && !dest.endsWith("/")) fail(`with more than one source file: the destination must be a directory and end with a / ("${dest}")`);
   const destPath = normalizeLayerPath(posix.resolve(current.WorkingDir || "/", dest));
   return {
-    keyMaterial: { sources, dest: destPath, destDir: dest.endsWith("/"), chown: ins.chown ?? "", chmod: chmod ?? "", content: hash.digest("hex") },
+    keyMaterial: { sources, from: ins.from !== undefined, dest: destPath, destDir: dest.endsWith("/"), chown: ins.chown ?? "", chmod: chmod ?? "", content: hash.digest("hex") },
     apply: async () => {
       const view = flattenLayers(await scope.lowerLayers());
-      const owner = ins.chown ? resolveOwner(expand(ins.chown), view, fail) : { uid: 0, gid: 0 };
+      const chown = ins.chown ? resolveOwner(expand(ins.chown), view, fail) : undefined;
       const layer = new Map<string, LayerEntry>();
-      const put = (entry: LayerEntry) => layer.set(entry.path, { ...entry, ...owner, mode: chmod ?? entry.mode, mtimeNs: 0n });
+      const put = (entry: LayerEntry, kept?: { uid: number; gid: number }) => {
+        layer.set(entry.path, { ...entry, ...(chown ?? kept ?? { uid: 0, gid: 0 }), mode: chmod ?? entry.mode, mtimeNs: 0n });
+      };
       const destIsDir = dest.endsWith("/") || many || view.get(destPath)?.type === "dir";
-      for (const { selected, items } of gathered) {
-        const archive = ins.keyword === "ADD" && selected.type === "file" ? await tarEntries((await context.read(selected)).data!) : undefined;
+      for (const { selected, items, read } of gathered) {
+        const data = ins.keyword === "ADD" && selected.type === "file" ? (await read("")).data! : undefined;
+        const unsupported = data && unsupportedCompression(data);
+        if (unsupported) fail(`${selected.path}: compressed with ${unsupported}, which docker would unpack; wasmbox unpacks plain and gzip tar archives only (decompress it, or COPY it to keep it packed)`);
+        const archive = data ? await tarEntries(data) : undefined;
         if (archive) {
           for (const entry of archive) put({ ...entry, path: join(destPath, entry.path) });
           continue;
@@ -228,10 +321,10 @@ async function prepareCopy(
           const base = selected.type === "dir" || destIsDir ? join(destPath, selected.type === "dir" ? "" : posix.basename(selected.path)) : destPath;
           const path = join(base, item.relative);
           if (path === "") continue;
-          const content = await context.read(item.entry);
-          if (item.entry.type === "dir") put({ path, type: "dir", mode: item.entry.mode });
-          else if (item.entry.type === "symlink") put({ path, type: "symlink", mode: 0o777, target: content.target });
-          else put({ path, type: "file", mode: item.entry.mode, data: content.data });
+          const content = await read(item.relative);
+          if (item.type === "dir") put({ path, type: "dir", mode: item.mode }, item.owner);
+          else if (item.type === "symlink") put({ path, type: "symlink", mode: 0o777, target: content.target }, item.owner);
+          else put({ path, type: "file", mode: item.mode, data: content.data }, item.owner);
         }
       }
       const entries = [...layer.values()];
@@ -263,7 +356,19 @@ function withParents(entries: LayerEntry[], dir: string, view: Map<string, Layer
   return entries;
 }
 
-async function tarEntries(data: Buffer): Promise<LayerEntry[] | undefined> {
+/** Compressions docker's ADD unpacks that wasmbox cannot (Node has no bzip2, xz or zstd), by magic number. */
+const UNSUPPORTED_COMPRESSIONS: ReadonlyArray<[string, number[]]> = [
+  ["bzip2", [0x42, 0x5a, 0x68]],
+  ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ["zstd", [0x28, 0xb5, 0x2f, 0xfd]],
+];
+
+function unsupportedCompression(data: Uint8Array): string | undefined {
+  return UNSUPPORTED_COMPRESSIONS.find(([, magic]) => magic.every((byte, i) => data[i] === byte))?.[0];
+}
+
+async function tarEntries(bytes: Uint8Array): Promise<LayerEntry[] | undefined> {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let tarBytes: Buffer;
   try {
     tarBytes = isGzipData(data) ? layerTarBytes(data) : data;

@@ -1,16 +1,18 @@
 // images/: `wasmbox build`: runs a Containerfile step by step over the store, printing docker-like progress.
-// Each step's result is stored as an (untagged) image and recorded in the build cache under a key made of
+// A multi-stage file builds only the stages its target (--target, else the last) needs, through FROM STAGE and
+// COPY --from, in file order; ARGs before the first FROM are global (usable in FROM lines). Each step's result is stored as an (untagged) image and recorded in the build cache under a key made of
 // the parent image id, the expanded instruction and the content of its sources, so unchanged steps are reused.
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { prepareStep, type BuildRunner, type StepScope } from "./build-steps.js";
 import { BuildContext, FileHashCache } from "./context.js";
-import { ContainerfileError, parseContainerfile, type Instruction } from "./containerfile.js";
+import { ContainerfileError, naming, parseContainerfile, type Instruction } from "./containerfile.js";
 import { ImageError } from "./errors.js";
 import { encodeLayer } from "./layer-tar.js";
 import { IMAGE_ARCHITECTURE, IMAGE_OS, sha256Digest, shortId, type Descriptor, type ImageConfig } from "./oci.js";
 import { normalizeReference } from "./reference.js";
+import { ImageFiles } from "./stage-files.js";
 import type { ImageStore, StoredImage } from "./store.js";
 import { expandWord } from "./words.js";
 
@@ -24,6 +26,8 @@ export interface BuildOptions {
   /** References to tag the result with (`name[:tag]`). */
   tags: string[];
   buildArgs?: Record<string, string>;
+  /** `--target`: the stage (by its AS name) to build; default the last. Stages it does not need are skipped. */
+  target?: string;
   noCache?: boolean;
   /** Store new layers gzip-compressed. */
   gzip?: boolean;
@@ -54,6 +58,32 @@ async function readContainerfile(options: BuildOptions): Promise<{ text: string;
   throw new ImageError(`cannot read ${options.containerfile ?? `a Containerfile or Dockerfile in ${options.contextDir}`}`);
 }
 
+/** One stage: its FROM and the instructions up to the next FROM; `name` is its `AS` name (lower-cased). */
+interface Stage {
+  index: number;
+  name?: string;
+  from: Extract<Instruction, { keyword: "FROM" }>;
+  body: Instruction[];
+}
+
+/** What a built stage left: its last image (none for an untouched scratch), config and layers. */
+interface StageResult {
+  image?: StoredImage;
+  config: ImageConfig;
+  layers: Descriptor[];
+}
+
+function splitStages(instructions: Instruction[]): { globalArgs: Extract<Instruction, { keyword: "ARG" }>[]; stages: Stage[] } {
+  const globalArgs: Extract<Instruction, { keyword: "ARG" }>[] = [];
+  const stages: Stage[] = [];
+  for (const ins of instructions) {
+    if (ins.keyword === "FROM") stages.push({ index: stages.length, name: ins.alias, from: ins, body: [] });
+    else if (stages.length > 0) stages.at(-1)!.body.push(ins);
+    else if (ins.keyword === "ARG") globalArgs.push(ins);
+  }
+  return { globalArgs, stages };
+}
+
 /** Builds an image from a Containerfile and tags it; throws ImageError (ContainerfileError for file mistakes). */
 export async function buildImage(store: ImageStore, options: BuildOptions): Promise<BuildResult> {
   const write = options.write ?? (() => {});
@@ -64,9 +94,14 @@ export async function buildImage(store: ImageStore, options: BuildOptions): Prom
   const usedArgs = new Set<string>();
   let context: Promise<BuildContext> | undefined;
   const globalArgs = new Map<string, string | undefined>();
-  const stageArgs = new Map<string, string | undefined>();
   const fail = (ins: Instruction, detail: string): never => {
-    throw new ContainerfileError(parsed.file, ins.line, detail);
+    throw new ContainerfileError(parsed.file, ins.line, naming(ins.keyword, detail));
+  };
+  /** Rethrows an ImageError of a step as `FILE:LINE: KEYWORD ...`; anything else as is. */
+  const located = (ins: Instruction) => (error: unknown): never => {
+    if (!(error instanceof ImageError)) throw error;
+    const prefix = `${parsed.file}:${ins.line}: `;
+    return fail(ins, error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message);
   };
   const declare = (ins: Extract<Instruction, { keyword: "ARG" }>, into: Map<string, string | undefined>, lookup: (name: string) => string | undefined) => {
     for (const arg of ins.args) {
@@ -84,87 +119,151 @@ export async function buildImage(store: ImageStore, options: BuildOptions): Prom
     }
   };
 
-  let image: StoredImage | undefined;
-  let config = scratchConfig();
-  let layers: Descriptor[] = [];
-  let parentId = "scratch";
-  let cmdSetHere = false;
-  let seenFrom = false;
+  const { globalArgs: globalArgInstructions, stages } = splitStages(parsed.instructions);
+  for (const ins of globalArgInstructions) declare(ins, globalArgs, (name) => globalArgs.get(name));
+  const globalLookup = (name: string) => globalArgs.get(name);
+  /** The earlier stage a FROM or COPY --from names (by name, or by index for --from), if any. */
+  const stageNamed = (ins: Instruction, text: string, current: Stage, byIndex: boolean): Stage | undefined => {
+    const lower = text.toLowerCase();
+    const named = stages.find((stage) => stage.name === lower);
+    if (named && named.index < current.index) return named;
+    if (named) fail(ins, `"${text}" names stage ${named.index}${named.index === current.index ? ", this stage itself" : ", which comes later"}: a stage can only use earlier stages`);
+    if (byIndex && /^\d+$/.test(text)) {
+      const index = Number(text);
+      if (index >= current.index) fail(ins, `--from=${text}: stage ${index} ${index === current.index ? "is this stage itself" : "does not come before this one"}`);
+      return stages[index];
+    }
+    return undefined;
+  };
+  const dependencies = (stage: Stage): Stage[] => {
+    const found: Stage[] = [];
+    const base = stageNamed(stage.from, expandSafely(stage.from, stage.from.image, globalLookup), stage, false);
+    if (base) found.push(base);
+    for (const ins of stage.body) {
+      if ((ins.keyword === "COPY" || ins.keyword === "ADD") && ins.from !== undefined) {
+        const from = stageNamed(ins, expandSafely(ins, ins.from, globalLookup), stage, true);
+        if (from) found.push(from);
+      }
+    }
+    return found;
+  };
+  let target = stages.at(-1)!;
+  if (options.target !== undefined) {
+    const named = stages.find((stage) => stage.name === options.target!.toLowerCase());
+    if (!named) {
+      const names = stages.flatMap((stage) => (stage.name ? [stage.name] : []));
+      throw new ImageError(`target stage "${options.target}" could not be found in ${parsed.file}${names.length ? ` (stages: ${names.join(", ")})` : " (it names no stages: FROM IMAGE AS NAME)"}`);
+    }
+    target = named;
+  }
+  const needed = new Set<Stage>();
+  const visit = (stage: Stage) => {
+    if (needed.has(stage)) return;
+    needed.add(stage);
+    for (const dependency of dependencies(stage)) visit(dependency);
+  };
+  visit(target);
+
+  const results = new Map<Stage, StageResult>();
+  const total = globalArgInstructions.length + stages.filter((stage) => needed.has(stage)).reduce((sum, stage) => sum + 1 + stage.body.length, 0);
+  let stepNumber = 0;
   let cachedSteps = 0;
-  const total = parsed.instructions.length;
-  for (const [i, ins] of parsed.instructions.entries()) {
-    write(`STEP ${i + 1}/${total}: ${ins.text}\n`);
-    if (ins.keyword === "ARG") {
-      if (seenFrom) declare(ins, stageArgs, (name) => lookupIn(config, stageArgs, name));
-      else declare(ins, globalArgs, (name) => globalArgs.get(name));
-      continue;
+  for (const ins of globalArgInstructions) write(`STEP ${++stepNumber}/${total}: ${ins.text}\n`);
+  const imageFiles = async (ins: Instruction, stage: Stage, text: string): Promise<ImageFiles> => {
+    const from = stageNamed(ins, text, stage, true);
+    if (from) {
+      const result = results.get(from)!;
+      const layers = result.image ? await store.loadLayers(result.image) : [];
+      return new ImageFiles(layers, `stage ${from.name ?? from.index}`);
     }
-    if (ins.keyword === "FROM") {
-      seenFrom = true;
-      const name = expandSafely(ins, ins.image, (n) => globalArgs.get(n));
-      if (name !== "scratch") {
-        try {
-          image = await store.resolve(name);
-        } catch (error) {
-          if (error instanceof ImageError) fail(ins, `FROM ${name}: ${error.message} (build or load it first)`);
-          throw error;
+    const image = await store.resolve(text);
+    return new ImageFiles(await store.loadLayers(image), `image ${text}`);
+  };
+
+  for (const stage of stages) {
+    if (!needed.has(stage)) continue;
+    const fromIns = stage.from;
+    write(`STEP ${++stepNumber}/${total}: ${fromIns.text}\n`);
+    const stageArgs = new Map<string, string | undefined>();
+    let image: StoredImage | undefined;
+    let config = scratchConfig();
+    let layers: Descriptor[] = [];
+    let parentId = "scratch";
+    let cmdSetHere = false;
+    const name = expandSafely(fromIns, fromIns.image, globalLookup);
+    const baseStage = stageNamed(fromIns, name, stage, false);
+    if (baseStage) {
+      ({ image, config, layers } = results.get(baseStage)!);
+      parentId = image?.id ?? "scratch";
+    } else if (name !== "scratch") {
+      try {
+        image = await store.resolve(name);
+      } catch (error) {
+        if (error instanceof ImageError) fail(fromIns, `FROM ${name}: ${error.message} (build or load it first)`);
+        throw error;
+      }
+      if (image.config.architecture !== IMAGE_ARCHITECTURE) write(`warning: ${name} is ${image.config.os}/${image.config.architecture}, not ${IMAGE_OS}/${IMAGE_ARCHITECTURE}\n`);
+      config = image.config;
+      layers = image.manifest.layers;
+      parentId = image.id;
+    }
+    for (const ins of stage.body) {
+      write(`STEP ${++stepNumber}/${total}: ${ins.text}\n`);
+      if (ins.keyword === "ARG") {
+        declare(ins, stageArgs, (n) => lookupIn(config, stageArgs, n));
+        continue;
+      }
+      const current = { config, layers, image };
+      const lookup = (n: string) => lookupIn(current.config, stageArgs, n);
+      const scope: StepScope = {
+        file: parsed.file,
+        escape: parsed.escape,
+        config,
+        lookup,
+        argEnv: [...stageArgs].filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`),
+        cmdSetHere,
+        context: () => (context ??= openContext(store, options.contextDir)),
+        copyFrom: (text) => imageFiles(ins, stage, expandSafely(ins, text, globalLookup)),
+        lowerLayers: async () => (current.image ? store.loadLayers(current.image) : ([] as LayerEntry[][])),
+        runner: options.runner,
+        write,
+      };
+      const prepared = await prepareStep(ins, scope).catch(located(ins));
+      if (ins.keyword === "CMD") cmdSetHere = true;
+      const key = sha256Digest(JSON.stringify([CACHE_KEY_VERSION, parentId, ins.text, prepared.keyMaterial, !!options.gzip])).slice(7);
+      const cached = options.noCache ? undefined : await cachedImage(store, key);
+      if (cached) {
+        image = cached;
+        cachedSteps++;
+        write(`--> Using cache ${image.id.slice(7)}\n`);
+      } else {
+        const result = await prepared.apply().catch(located(ins));
+        const now = new Date().toISOString();
+        const next: ImageConfig = structuredClone(config);
+        next.created = now;
+        next.config = result.config;
+        if (result.author) next.author = result.author;
+        next.history = [...(config.history ?? []), { created: now, created_by: ins.text, ...(result.layer ? {} : { empty_layer: true }) }];
+        let nextLayers = layers;
+        if (result.layer) {
+          const encoded = await encodeLayer(result.layer, { gzip: options.gzip });
+          const blob = await store.writeBlob(encoded.blob);
+          nextLayers = [...layers, { mediaType: encoded.mediaType, ...blob }];
+          next.rootfs = { type: "layers", diff_ids: [...config.rootfs.diff_ids, encoded.diffId] };
         }
-        if (image.config.architecture !== IMAGE_ARCHITECTURE) write(`warning: ${name} is ${image.config.os}/${image.config.architecture}, not ${IMAGE_OS}/${IMAGE_ARCHITECTURE}\n`);
-        config = image.config;
-        layers = image.manifest.layers;
-        parentId = image.id;
+        image = await store.writeImage(next, nextLayers);
+        await store.buildCachePut(key, image.manifestDigest);
       }
-      continue;
+      config = image.config;
+      layers = image.manifest.layers;
+      parentId = image.id;
+      write(`--> ${shortId(image.id)}\n`);
     }
-    const current = { config, layers, image };
-    const scope: StepScope = {
-      file: parsed.file,
-      escape: parsed.escape,
-      config,
-      lookup: (name) => lookupIn(config, stageArgs, name),
-      argEnv: [...stageArgs].filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`),
-      cmdSetHere,
-      context: () => (context ??= openContext(store, options.contextDir)),
-      lowerLayers: async () => (current.image ? store.loadLayers(current.image) : ([] as LayerEntry[][])),
-      runner: options.runner,
-      write,
-    };
-    const prepared = await prepareStep(ins, scope).catch((error: unknown) => {
-      if (error instanceof ImageError && !(error instanceof ContainerfileError) && !error.message.startsWith(parsed.file + ":")) fail(ins, error.message);
-      throw error;
-    });
-    if (ins.keyword === "CMD") cmdSetHere = true;
-    const key = sha256Digest(JSON.stringify([CACHE_KEY_VERSION, parentId, ins.text, prepared.keyMaterial, !!options.gzip])).slice(7);
-    const cached = options.noCache ? undefined : await cachedImage(store, key);
-    if (cached) {
-      image = cached;
-      cachedSteps++;
-      write(`--> Using cache ${image.id.slice(7)}\n`);
-    } else {
-      const result = await prepared.apply();
-      const now = new Date().toISOString();
-      const next: ImageConfig = structuredClone(config);
-      next.created = now;
-      next.config = result.config;
-      if (result.author) next.author = result.author;
-      next.history = [...(config.history ?? []), { created: now, created_by: ins.text, ...(result.layer ? {} : { empty_layer: true }) }];
-      let nextLayers = layers;
-      if (result.layer) {
-        const encoded = await encodeLayer(result.layer, { gzip: options.gzip });
-        const blob = await store.writeBlob(encoded.blob);
-        nextLayers = [...layers, { mediaType: encoded.mediaType, ...blob }];
-        next.rootfs = { type: "layers", diff_ids: [...config.rootfs.diff_ids, encoded.diffId] };
-      }
-      image = await store.writeImage(next, nextLayers);
-      await store.buildCachePut(key, image.manifestDigest);
-    }
-    config = image.config;
-    layers = image.manifest.layers;
-    parentId = image.id;
-    write(`--> ${shortId(image.id)}\n`);
+    results.set(stage, { image, config, layers });
   }
   await (await context)?.saveHashCache();
-  image ??= await store.writeImage(config, layers);
+  const final = results.get(target)!;
+  const image = final.image ?? (await store.writeImage(final.config, final.layers));
   for (const name of Object.keys(buildArgs)) if (!usedArgs.has(name)) write(`[Warning] One or more build-args [${name}] were not consumed\n`);
   if (tags.length) write(`COMMIT ${tags.join(", ")}\n`);
   await store.tagImage(image.manifestDigest, image.manifestSize, tags);

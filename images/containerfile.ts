@@ -10,6 +10,12 @@ export class ContainerfileError extends ImageError {
   }
 }
 
+/** A message that names its instruction: `KEYWORD: detail` unless the detail starts with the keyword already. */
+export function naming(keyword: string, detail: string): string {
+  if (detail.toUpperCase().startsWith(keyword + " ") || detail.toUpperCase().startsWith(keyword + ":")) return detail;
+  return detail.startsWith("--") ? `${keyword} ${detail}` : `${keyword}: ${detail}`;
+}
+
 /** A command in exec form (JSON array, run as is) or shell form (run by the shell). */
 export type CommandForm = { exec: string[] } | { shell: string };
 
@@ -30,14 +36,20 @@ interface Common {
 export type Instruction = Common &
   (
     | { keyword: "FROM"; image: string; alias?: string }
-    | { keyword: "COPY" | "ADD"; sources: string[]; dest: string; chown?: string; chmod?: string }
+    | { keyword: "COPY" | "ADD"; sources: string[]; dest: string; chown?: string; chmod?: string; from?: string }
     | { keyword: "ENV" | "LABEL"; pairs: RawPair[] }
     | { keyword: "ARG"; args: { name: string; defaultValue?: string }[] }
     | { keyword: "WORKDIR" | "USER" | "STOPSIGNAL" | "MAINTAINER"; value: string }
     | { keyword: "EXPOSE" | "VOLUME"; values: string[] }
     | { keyword: "RUN" | "CMD" | "ENTRYPOINT"; command: CommandForm }
     | { keyword: "SHELL"; exec: string[] }
+    | { keyword: "HEALTHCHECK"; check: HealthcheckInstruction }
   );
+
+/** HEALTHCHECK as written: NONE, or a command with its options (durations still raw, e.g. "30s"). */
+export type HealthcheckInstruction =
+  | { none: true }
+  | { none?: false; command: CommandForm; interval?: string; timeout?: string; startPeriod?: string; startInterval?: string; retries?: string };
 
 /** A parsed Containerfile: instructions in order and the escape character in force. */
 export interface ParsedContainerfile {
@@ -48,8 +60,13 @@ export interface ParsedContainerfile {
 
 const NOT_SUPPORTED: Record<string, string> = {
   ONBUILD: "ONBUILD is not supported by wasmbox",
-  HEALTHCHECK: "HEALTHCHECK is not supported by wasmbox",
 };
+/** docker's rule for stage names (they are compared lower-cased). */
+const STAGE_NAME = /^[a-z][a-z0-9_.-]*$/;
+const HEALTHCHECK_FLAGS: Record<string, "interval" | "timeout" | "startPeriod" | "startInterval" | "retries"> = {
+  interval: "interval", timeout: "timeout", "start-period": "startPeriod", "start-interval": "startInterval", retries: "retries",
+};
+const KNOWN_KEYWORDS = new Set(["FROM", "COPY", "ADD", "ENV", "LABEL", "ARG", "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER", "EXPOSE", "VOLUME", "RUN", "CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD"]);
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Parses Containerfile text; `file` is the name used in error messages (the -f name). */
@@ -93,8 +110,13 @@ function checkOrder(instructions: Instruction[], file: string): void {
   if (firstFrom < 0) throw new ContainerfileError(file, instructions[0]!.line, "no FROM instruction: a Containerfile must start with FROM (ARG may come before it)");
   const early = instructions.slice(0, firstFrom).find((ins) => ins.keyword !== "ARG");
   if (early) throw new ContainerfileError(file, early.line, `${early.keyword} before FROM: only ARG may come before the first FROM`);
-  const second = instructions.slice(firstFrom + 1).find((ins) => ins.keyword === "FROM");
-  if (second) throw new ContainerfileError(file, second.line, "a second FROM: multi-stage builds are not supported by wasmbox");
+  const stageNames = new Map<string, number>();
+  for (const ins of instructions) {
+    if (ins.keyword !== "FROM" || ins.alias === undefined) continue;
+    const earlier = stageNames.get(ins.alias);
+    if (earlier !== undefined) throw new ContainerfileError(file, ins.line, `FROM ... AS ${ins.alias}: duplicate stage name (first used on line ${earlier})`);
+    stageNames.set(ins.alias, ins.line);
+  }
 }
 
 function parseInstruction(text: string, line: number, file: string, escape: string): Instruction {
@@ -102,7 +124,7 @@ function parseInstruction(text: string, line: number, file: string, escape: stri
   const keyword = match[1]!.toUpperCase();
   const rest = match[2]!.trim();
   const fail = (detail: string): never => {
-    throw new ContainerfileError(file, line, detail);
+    throw new ContainerfileError(file, line, KNOWN_KEYWORDS.has(keyword) ? naming(keyword, detail) : detail);
   };
   if (NOT_SUPPORTED[keyword]) fail(NOT_SUPPORTED[keyword]!);
   const words = (): string[] => {
@@ -118,7 +140,11 @@ function parseInstruction(text: string, line: number, file: string, escape: stri
     case "FROM": {
       needArgs();
       const parts = words().filter((w) => !w.startsWith("--platform="));
-      if (parts.length === 3 && parts[1]!.toUpperCase() === "AS") return { ...common, keyword, image: parts[0]!, alias: parts[2]! };
+      if (parts.length === 3 && parts[1]!.toUpperCase() === "AS") {
+        const alias = parts[2]!.toLowerCase();
+        if (!STAGE_NAME.test(alias)) fail(`FROM ... AS ${parts[2]}: invalid stage name (letters, digits, _ . -, starting with a letter)`);
+        return { ...common, keyword, image: parts[0]!, alias };
+      }
       if (parts.length !== 1) fail("FROM takes one image (FROM IMAGE [AS NAME])");
       return { ...common, keyword, image: parts[0]! };
     }
@@ -127,12 +153,13 @@ function parseInstruction(text: string, line: number, file: string, escape: stri
       needArgs();
       const { flags, remainder } = takeFlags(rest, fail);
       for (const flag of Object.keys(flags)) {
-        if (flag === "from") fail(`${keyword} --from is not supported (multi-stage builds are not supported by wasmbox)`);
-        if (!["chown", "chmod", "link"].includes(flag)) fail(`${keyword}: unknown flag --${flag}`);
+        if (flag === "from" && keyword === "ADD") fail("ADD --from is not supported: use COPY --from=STAGE");
+        if (!["chown", "chmod", "link", "from"].includes(flag)) fail(`${keyword}: unknown flag --${flag}`);
       }
+      if (flags.from === "") fail(`${keyword} --from needs a stage name, stage index or image: --from=NAME`);
       const paths = jsonArray(remainder, keyword, fail)?.map((s) => literalWord(s, escape)) ?? safeSplit(remainder, escape, fail);
       if (paths.length < 2) fail(`${keyword} requires at least two arguments: SOURCE... DEST`);
-      return { ...common, keyword, sources: paths.slice(0, -1), dest: paths.at(-1)!, chown: flags.chown, chmod: flags.chmod };
+      return { ...common, keyword, sources: paths.slice(0, -1), dest: paths.at(-1)!, chown: flags.chown, chmod: flags.chmod, from: flags.from };
     }
     case "ENV":
     case "LABEL":
@@ -169,6 +196,9 @@ function parseInstruction(text: string, line: number, file: string, escape: stri
       const exec = jsonArray(rest, keyword, fail);
       return { ...common, keyword, command: exec ? { exec } : { shell: rest } };
     }
+    case "HEALTHCHECK":
+      needArgs();
+      return { ...common, keyword, check: parseHealthcheck(rest, fail) };
     case "SHELL": {
       const exec = jsonArray(rest, keyword, fail);
       if (!exec || exec.length === 0) fail('SHELL requires a non-empty JSON array, e.g. SHELL ["/bin/sh", "-c"]');
@@ -177,6 +207,27 @@ function parseInstruction(text: string, line: number, file: string, escape: stri
     default:
       return fail(`unknown instruction: ${match[1]}`);
   }
+}
+
+function parseHealthcheck(rest: string, fail: (d: string) => never): HealthcheckInstruction {
+  if (/^none$/i.test(rest)) return { none: true };
+  const options: Omit<Extract<HealthcheckInstruction, { command: CommandForm }>, "command"> = {};
+  let remainder = rest;
+  for (;;) {
+    const match = /^--([a-z-]+)(?:=(\S*))?\s*/.exec(remainder);
+    if (!match) break;
+    const name = HEALTHCHECK_FLAGS[match[1]!];
+    if (!name) fail(`HEALTHCHECK: unknown flag --${match[1]} (known: --interval, --timeout, --start-period, --start-interval, --retries)`);
+    if (!match[2]) fail(`HEALTHCHECK --${match[1]} needs a value, e.g. --${match[1]}=${name === "retries" ? "3" : "30s"}`);
+    options[name!] = match[2];
+    remainder = remainder.slice(match[0].length);
+  }
+  const form = /^(\S+)\s*([\s\S]*)$/.exec(remainder);
+  if (!form || form[1]!.toUpperCase() !== "CMD") fail(`HEALTHCHECK: expected CMD or NONE, got "${remainder}"`);
+  if (form![2]!.trim() === "") fail("HEALTHCHECK CMD requires a command");
+  const exec = jsonArray(form![2]!.trim(), "HEALTHCHECK", fail);
+  if (exec && exec.length === 0) fail("HEALTHCHECK CMD requires a command");
+  return { ...options, command: exec ? { exec } : { shell: form![2]!.trim() } };
 }
 
 function safeSplit(text: string, escape: string, fail: (d: string) => never): string[] {

@@ -64,19 +64,16 @@ export function globToRegExp(pattern: string): RegExp {
         out += "[^/]*";
         continue;
       }
+      // moby's patternmatcher: `**` (and `**/`) at the end is `.*`; elsewhere it is "any directories, or none".
       i++;
-      if (pattern[i + 1] === "/") {
-        i++;
-        out += "(?:.*/)?";
-      } else if (out.endsWith("/") && i + 1 === pattern.length) {
-        out = out.slice(0, -1) + "(?:/.*)?";
-      } else out += ".*";
+      if (pattern[i + 1] === "/") i++;
+      out += i + 1 === pattern.length ? ".*" : "(?:.*/)?";
     } else if (ch === "?") out += "[^/]";
     else if (ch === "[") {
       const end = pattern.indexOf("]", i + 2);
       if (end < 0) throw new ImageError(`bad pattern "${pattern}": unclosed [`);
-      let body = pattern.slice(i + 1, end);
-      if (body.startsWith("!")) body = "^" + body.slice(1);
+      // Go's filepath.Match negates a class with ^ only (a leading ! is a plain character there).
+      const body = pattern.slice(i + 1, end);
       out += "[" + body.replace(/\\/g, "\\\\") + "]";
       i = end;
     } else if (ch === "\\" && i + 1 < pattern.length) out += escapeRegExp(pattern[++i]!);
@@ -86,7 +83,7 @@ export function globToRegExp(pattern: string): RegExp {
 }
 
 function escapeRegExp(ch: string): string {
-  return /[.+^${}()|[\]\\/]/.test(ch) ? "\\" + ch : ch;
+  return /[.+*?^${}()|[\]\\/]/.test(ch) ? "\\" + ch : ch;
 }
 
 /** True when a COPY source uses glob characters. */
@@ -95,9 +92,9 @@ export function hasGlob(text: string): boolean {
 }
 
 /** Cleans a pattern or source path: '/'-separated, no leading '/' or './', no trailing '/', `..` resolved. */
-export function cleanRelativePath(text: string): string {
+export function cleanRelativePath(text: string, backslashIsSeparator = true): string {
   const parts: string[] = [];
-  for (const part of text.replace(/\\/g, "/").split("/")) {
+  for (const part of (backslashIsSeparator ? text.replace(/\\/g, "/") : text).split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
       if (parts.length === 0) return "..";
@@ -119,7 +116,8 @@ export class IgnoreMatcher {
       if (line === "" || line.startsWith("#")) continue;
       const exception = line.startsWith("!");
       if (exception) line = line.slice(1).trim();
-      const cleaned = cleanRelativePath(line);
+      // As on Linux docker: a backslash in a pattern escapes the next character, it is no separator.
+      const cleaned = cleanRelativePath(line, false);
       if (cleaned === "") continue;
       this.rules.push({ regex: globToRegExp(cleaned), exception });
     }

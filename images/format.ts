@@ -54,8 +54,9 @@ export function imageRows(images: StoredImage[], now = Date.now()): string[][] {
   for (const image of images) {
     const refs = image.refs.length ? image.refs : ["<none>:<none>"];
     for (const ref of refs) {
-      const colon = ref.lastIndexOf(":");
-      rows.push({ created: image.config.created ?? "", row: [ref.slice(0, colon), ref.slice(colon + 1), shortId(image.id), humanAge(image.config.created, now), humanSize(imageSize(image))] });
+      const at = ref.indexOf("@");
+      const colon = at >= 0 ? at : ref.lastIndexOf(":");
+      rows.push({ created: image.config.created ?? "", row: [ref.slice(0, colon), at >= 0 ? "<none>" : ref.slice(colon + 1), shortId(image.id), humanAge(image.config.created, now), humanSize(imageSize(image))] });
     }
   }
   return rows.sort((a, b) => b.created.localeCompare(a.created) || a.row[0]!.localeCompare(b.row[0]!)).map((r) => r.row);

@@ -9,7 +9,7 @@ import tar from "tar-stream";
 import type { Header } from "tar-stream";
 
 type Headers = Partial<Header> & Pick<Header, "name">;
-import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX, type LayerEntry } from "../kernel/vfs/layer.js";
+import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX, type LayerEntry } from "../kernel/host.js";
 import { ImageError } from "./errors.js";
 import { MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR, sha256Digest } from "./oci.js";
 

@@ -44,6 +44,19 @@ export interface ImageManifest {
   annotations?: Record<string, string>;
 }
 
+/**
+ * docker's health check (in the config as docker writes it): Test is ["NONE"], ["CMD", argv...] or
+ * ["CMD-SHELL", command]; durations are nanoseconds, 0 or absent meaning the default (30s, 30s, 0, 5s; 3 retries).
+ */
+export interface HealthcheckConfig {
+  Test: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
 /** The runtime part of an image config (what `run` uses). */
 export interface ContainerConfig {
   User?: string;
@@ -57,6 +70,8 @@ export interface ContainerConfig {
   StopSignal?: string;
   /** Docker's SHELL instruction; not in the OCI spec, kept as docker does. */
   Shell?: string[];
+  /** Docker's HEALTHCHECK; not in the OCI spec, kept as docker does. */
+  Healthcheck?: HealthcheckConfig;
 }
 
 /** One history record: which instruction made which layer (or none, when empty_layer). */

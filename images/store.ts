@@ -6,9 +6,8 @@
 // an interrupted build or load leaves the store as it was. Layers decoded for the kernel are cached per
 // store object by diff_id: each layer is decoded once and the same frozen array is handed to every caller.
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { ImageError } from "./errors.js";
 import { writeFileAtomic } from "./fs-atomic.js";
 import { createHash } from "node:crypto";
@@ -37,10 +36,7 @@ export interface VerifyReport {
   problems: string[];
 }
 
-/** The wasmbox home directory: `$WASMBOX_HOME`, else `~/.wasmbox`. */
-export function wasmboxHome(env: Record<string, string | undefined>): string {
-  return env.WASMBOX_HOME || join(homedir(), ".wasmbox");
-}
+export { wasmboxHome } from "./home.js";
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === "ENOENT";
@@ -266,7 +262,13 @@ export class ImageStore {
     }
     if (dangling.length) await this.writeIndex({ ...index, manifests: index.manifests.filter((d) => !dangling.includes(d)) });
     if (options.buildCache) await rm(this.cacheDir, { recursive: true, force: true }).then(() => mkdir(this.cacheDir, { recursive: true }));
-    const reclaimedBytes = await this.collectGarbage({ temporaryFiles: true });
+    let reclaimedBytes = await this.collectGarbage({ temporaryFiles: true });
+    // Blobs of failed pulls, kept so that the next pull resumes them (images/registry/client.ts downloadBlob).
+    const downloads = join(this.home, "downloads");
+    for (const name of await readdir(downloads).catch(() => [])) {
+      reclaimedBytes += (await stat(join(downloads, name)).catch(() => undefined))?.size ?? 0;
+      await rm(join(downloads, name), { force: true });
+    }
     return { deleted, reclaimedBytes };
   }
 

@@ -2,20 +2,24 @@
 // containers, and runs programs. Everything hangs off an instance: many kernels can share a process.
 import { totalmem } from "node:os";
 import * as nodePath from "node:path";
+import { SIGINT } from "./abi/wasmbox-abi.js";
 import { Errno, SysError } from "./errno.js";
-import { Container, DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./container/container.js";
-import type { Engine, LoadedProgram } from "./engines/engine.js";
+import { Container } from "./jail/container.js";
+import { DEFAULT_CONTAINER_PIDS, defaultContainerMemory, PIDS_RESERVE, PIDS_RESERVE_MAX_SHARE, type ContainerLimits, type LimitHit } from "./jail/limits.js";
+import type { Engine, EngineKernel, LoadedProgram } from "./engines/engine.js";
 import { hasJspi, InlineEngine } from "./engines/inline.js";
 import { WorkerEngine } from "./engines/worker.js";
 import { FsApi } from "./fs-api.js";
-import { ProgramCache, MAX_PAGES } from "./program.js";
+import { ProgramCache } from "./program.js";
 import { MemoryPool } from "./engines/memory-pool.js";
 import { InstancePool } from "./engines/instance-pool.js";
 import type { FdEntry } from "./proc/fd-table.js";
-import { Process } from "./proc/process.js";
+import { Process, type ProcessHost } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
 import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
-import { InputStream, OutputStream, type TerminalControl } from "./stdio.js";
+import { InputStream, OutputStream } from "./stdio.js";
+import { Terminal, TerminalInput, type TerminalControl, type WindowSize } from "./proc/terminal.js";
+import type { OpenFile } from "./vfs/open-file.js";
 import { HostOutputs, HostOutputStream, type HostOutput } from "./host-output.js";
 import { fdSyscalls } from "./syscalls/fd.js";
 import { kernelSyscalls } from "./syscalls/kernel-calls.js";
@@ -31,6 +35,9 @@ import { DirectoryFile } from "./vfs/open-file.js";
 import { ProcFs } from "./vfs/procfs.js";
 import type { Vnode } from "./vfs/vnode.js";
 import { Filetype, RIGHTS_ALL, RIGHTS_DIR } from "./wasi.js";
+import { ComponentLoader, type ComponentProgram } from "./component/loader.js";
+import { isComponent } from "./component/detect.js";
+import { ComponentRunner, waitingCallsFor } from "./component/runner.js";
 
 export type EngineChoice = "auto" | "inline" | "worker";
 
@@ -44,7 +51,7 @@ export interface KernelOptions {
   trace?: (line: string) => void;
   /** Where kernel messages go (traps, kernel bugs, notices); default: process.stderr. */
   log?: (line: string) => void;
-  /** The host terminal, when stdin is one (for tty_mode). */
+  /** The host terminal, when stdin is one: put in raw mode while a run's terminal reads it; its window size. */
   terminal?: TerminalControl;
   /** Most live processes in the whole kernel (EAGAIN past it), like Linux's threads-max. */
   maxProcesses?: number;
@@ -64,6 +71,16 @@ export interface KernelOptions {
   containerMemoryBytes?: number;
   /** The compiled-module cache's budget in estimated bytes (default 256 MiB; least recently used go first). */
   programCacheBytes?: number;
+  /** Where jco's transpiles of components are kept, by digest (default: a folder in the OS temp dir; the CLI uses $WASMBOX_HOME/components). */
+  componentCacheDir?: string;
+}
+
+/** A program the kernel can start: a core module (compiled) or a component. */
+export type Program = LoadedProgram | ComponentProgram;
+
+/** Whether a program is a component. */
+export function isComponentProgram(program: Program): program is ComponentProgram {
+  return "kind" in program && program.kind === "component";
 }
 
 /** A host directory made visible to guests (wasmtime's --dir HOST::GUEST). */
@@ -87,7 +104,8 @@ export interface RunOptions {
   argv0?: string;
   env?: Record<string, string> | string[];
   /** Standard input: data, a host stream, or nothing (EOF at once). */
-  stdin?: string | Uint8Array | NodeJS.ReadableStream | InputStream | null;
+  /** A function is called for its stream only when a guest first reads (so the stream need not exist before). */
+  stdin?: string | Uint8Array | NodeJS.ReadableStream | (() => NodeJS.ReadableStream | undefined) | InputStream | null;
   /** Called with each chunk the guest writes to fd 1 / fd 2 (besides capturing). */
   onStdout?: (chunk: Uint8Array) => void;
   onStderr?: (chunk: Uint8Array) => void;
@@ -99,8 +117,13 @@ export interface RunOptions {
   stderrTo?: HostOutput;
   /** Keep output in the result (default true). */
   capture?: boolean;
-  /** Whether fds 0-2 are a terminal. */
+  /**
+   * Whether fds 0-2 are a terminal: the run's first process then leads a new session whose
+   * controlling terminal reads `stdin` through a line discipline (kernel/proc/terminal.ts).
+   */
   tty?: boolean;
+  /** The terminal's window when `tty` (default: the host terminal's, else 24 x 80); later changes go through `proc.ctty.resize()`. */
+  terminalSize?: WindowSize;
   cwd?: string;
   /** Directories preopened for the guest, in this order (see preopenRoot). */
   dirs?: Array<DirMount | TmpfsMount>;
@@ -120,6 +143,8 @@ export interface RunOptions {
   limits?: Partial<ContainerLimits>;
   /** Called once the process exists (to kill it, watch it, ...). */
   onStart?: (proc: Process) => void;
+  /** The user and group ids it runs as (default root, 0:0); its children inherit them. */
+  user?: { uid: number; gid: number };
 }
 
 /** What kernel.run() gives back. */
@@ -144,7 +169,7 @@ export interface SpawnRequest {
   parent: Process | null;
   /** A program path (resolved from `base`) or an already loaded program. */
   path?: string;
-  program?: LoadedProgram;
+  program?: Program;
   argv: string[];
   env: string[];
   cwd: string;
@@ -152,13 +177,19 @@ export interface SpawnRequest {
   fds: Array<[number, FdEntry]>;
   newGroup?: boolean;
   engine?: "inline" | "worker";
+  /** Its user and group ids (default: the parent's, else root). */
+  user?: { uid: number; gid: number };
+  /** A terminal the new process (a session leader) takes as its controlling terminal. */
+  terminal?: Terminal;
 }
 
-export class Kernel {
+export class Kernel implements ProcessHost, EngineKernel {
   readonly syscalls: readonly SyscallDef[] = [...fdSyscalls, ...pathSyscalls, ...miscSyscalls, ...pollSyscalls, ...kernelSyscalls];
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
   readonly programs: ProgramCache;
+  /** Components transpiled (through jco) and compiled, by digest. */
+  readonly components: ComponentLoader;
   /** The syscall dispatchers' generated code, compiled once per table entry. */
   readonly dispatchers = new DispatcherFactories();
   /** Zeroed linear memories for new inline processes. */
@@ -186,6 +217,7 @@ export class Kernel {
   /** Host fds guests write to (the CLI's stdout and stderr): flushed before a process blocks or ends. */
   readonly hostOutputs = new HostOutputs();
   private readonly engines: Record<"inline" | "worker", Engine>;
+  private readonly componentRunner = new ComponentRunner(this);
   private nextDev = 1n;
   /** /dev, one for the whole kernel: its devices keep no state of their own (stdin etc. are the caller's). */
   private devfs?: MemFs;
@@ -204,11 +236,12 @@ export class Kernel {
     this.containerMemoryBytes = options.containerMemoryBytes ?? defaultContainerMemory();
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
     const choice = options.engine ?? "auto";
-    this.engines = { inline: new InlineEngine(), worker: new WorkerEngine() };
+    this.engines = { inline: new InlineEngine(this), worker: new WorkerEngine(this) };
     if (choice === "inline" && !hasJspi()) {
       throw new Error(`the inline engine needs JSPI (WebAssembly.Suspending), which Node ${process.version} lacks; use --engine worker or Node 24.21+`);
     }
     this.engineKind = choice === "auto" ? (hasJspi() ? "inline" : "worker") : choice;
+    this.components = new ComponentLoader(options.componentCacheDir, hasJspi());
     this.root = new MemFs(this.allocDev());
     this.ns = new MountNamespace(this.root.root);
     this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns, capabilitySandbox: true });
@@ -271,7 +304,7 @@ export class Kernel {
   }
 
   /** Creates a container with its own namespaces over `root` (a filesystem root vnode). */
-  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: number; readOnlyFs?: boolean; id?: string }): Container {
+  createContainer(options: { root: Vnode; name?: string; hostname?: string; limits?: Partial<ContainerLimits>; allowedSyscalls?: ReadonlySet<string>; refusedErrno?: Errno; readOnlyFs?: boolean; id?: string }): Container {
     const n = this.nextContainer++;
     const id = options.id ?? `c${n}`;
     const container = new Container({
@@ -288,46 +321,29 @@ export class Kernel {
     return container;
   }
 
-  /** The largest memory (pages) a new process of `container` may have. */
-  memoryMaxPages(container: Container, program: LoadedProgram): number {
-    const declared = program.memory?.maximum ?? MAX_PAGES;
-    const limit = container.limits.memoryBytes;
-    if (limit === undefined) return declared;
-    const left = Math.floor((limit - container.memoryBytes()) / 65536);
-    return Math.max(0, Math.min(declared, left));
-  }
-
-  /**
-   * The container's OOM killer: each process may grow to what its container had left when it
-   * started, so together they can pass --memory; when they have, the largest is killed (SIGKILL)
-   * and the container is marked OOM-killed. Checked whenever one of its processes blocks.
-   */
-  enforceMemoryLimit(container: Container): void {
-    const limit = container.memoryLimit();
-    if (limit === undefined || container.memoryBytes() <= limit) return;
-    let victim: Process | undefined;
-    for (const p of container.liveProcesses()) if (!victim || p.memoryBytes > victim.memoryBytes) victim = p;
-    if (!victim) return;
-    container.oomKilled = true;
-    container.limitHit = "memory";
-    victim.kill(9);
-  }
-
   /** Kernel-wide memory: the host's heap limit as total, and what guests hold as used. */
   memoryInfo(container: Container): { total: number; used: number } {
-    const limit = container.memoryLimit();
-    const used = container.memoryBytes();
+    const limit = container.limiter.memoryLimit();
+    const used = container.limiter.memoryBytes();
     if (limit !== undefined) return { total: limit, used };
     const { heapTotal, external, arrayBuffers } = process.memoryUsage();
     return { total: Math.max(totalmem(), heapTotal), used: heapTotal + external + arrayBuffers };
   }
 
   /** Loads the program at `path` (as the container sees it). ENOENT, EACCES, ENOEXEC. */
-  loadProgram(container: Container, base: Vnode[], path: string, engine: "inline" | "worker"): LoadedProgram {
+  loadProgram(container: Container, base: Vnode[], path: string, engine: "inline" | "worker"): Program {
     const r = container.ns.resolve(base, path, true, false);
     const node = r.node;
     if (!node) throw new SysError(Errno.NOENT);
     if (node.type !== Filetype.REGULAR_FILE) throw new SysError(Errno.ACCES);
+    const head = new Uint8Array(8);
+    node.read(head, 0);
+    if (isComponent(head)) {
+      // A component is loaded (transpiled or found in the cache) as its process starts.
+      const bytes = new Uint8Array(node.size());
+      node.read(bytes, 0);
+      return { kind: "component", name: path, bytes };
+    }
     const program = this.programs.forFile(node.contentIdentity(), node.stat(), path, () => {
       const bytes = new Uint8Array(node.size());
       node.read(bytes, 0);
@@ -341,44 +357,35 @@ export class Kernel {
     const container = req.container;
     const releaseFds = () => req.fds.forEach(([, e]) => e.file.release());
     try {
-      if (container.limits.pids !== undefined && container.liveProcesses().length >= container.limits.pids) {
-        container.limitHit = "pids";
-        throw new SysError(Errno.AGAIN);
-      }
+      const limiter = container.limiter;
+      limiter.admit();
       // The last PIDS_RESERVE slots are the kernel's own: no container can starve the host of processes.
       const reserve = Math.min(PIDS_RESERVE, Math.floor(this.maxProcesses / PIDS_RESERVE_MAX_SHARE));
       const tableLimit = container === this.host ? this.maxProcesses : this.maxProcesses - reserve;
       if (this.processes.live >= tableLimit) throw new SysError(Errno.AGAIN);
-      const softLimit = container.limits.memoryBytes === undefined ? container.limits.defaultMemoryBytes : undefined;
-      if (softLimit !== undefined && container.memoryBytes() >= softLimit) {
-        container.limitHit = "memory";
-        throw new SysError(Errno.NOMEM);
-      }
       const engine = req.engine ?? container.engine ?? this.engineKind;
       const base = req.base ?? [container.ns.root];
       let program = req.program ?? this.loadProgram(container, base, req.path!, engine);
-      if (program.memory && container.limits.memoryBytes !== undefined) {
-        // --memory: the process's memory may grow only to what the container has left.
-        const maximum = this.memoryMaxPages(container, program);
-        if (maximum < program.memory.minimum) {
-          container.limitHit = "memory";
-          container.oomKilled = true;
-          throw new SysError(Errno.NOMEM);
-        }
-        program = { ...program, memory: { ...program.memory, maximum } };
-      }
-      if (program.memory && this.memoryMaxPages(container, program) < program.memory.minimum) {
-        container.limitHit = "memory";
-        throw new SysError(Errno.NOMEM);
+      // The process's memory may grow only to what its limits allow (with --memory, what the container has left).
+      if (!isComponentProgram(program)) {
+        const memory = program.memory && limiter.memoryFor(program.memory);
+        if (memory !== program.memory) program = { ...program, memory };
       }
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
-        kernel: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain,
+        host: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain, user: req.user,
       });
-      this.processes.live++;
+      this.processes.add();
+      limiter.arm(this.scheduler);
       if (req.newGroup) proc.pgid = proc.pid;
+      if (req.terminal) {
+        proc.ctty = req.terminal;
+        req.terminal.session = proc.session;
+        req.terminal.setForeground(proc.pgid);
+      }
       for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);
-      this.engines[engine].start(proc, program);
+      if (isComponentProgram(program)) this.componentRunner.start(proc, program);
+      else this.engines[engine].start(proc, program);
       return proc;
     } catch (e) {
       releaseFds();
@@ -391,7 +398,7 @@ export class Kernel {
    * `program` is a path inside the kernel's filesystem, Wasm bytes, or a program from
    * `kernel.programs.compile()` (compiled once, started many times).
    */
-  async run(program: string | Uint8Array | LoadedProgram, options: RunOptions = {}): Promise<RunResult> {
+  async run(program: string | Uint8Array | Program, options: RunOptions = {}): Promise<RunResult> {
     const own = options.preopenRoot === false;
     if (own && options.container) throw new Error("kernel.run: preopenRoot false runs in a container of its own; pass no container");
     const dirs = options.dirs ?? [];
@@ -400,10 +407,12 @@ export class Kernel {
     const capture = options.capture ?? true;
     const out: Uint8Array[] = [];
     const err: Uint8Array[] = [];
-    const stdin = this.stdinFor(options.stdin, options.tty ?? false);
     const tty = options.tty ?? false;
     const stdout = options.stdoutTo ? new HostOutputStream(options.stdoutTo, tty) : new OutputStream(outputSink(capture ? out : null, options.onStdout), tty);
     const stderr = options.stderrTo ? new HostOutputStream(options.stderrTo, tty) : new OutputStream(outputSink(capture ? err : null, options.onStderr), tty);
+    const terminal = tty ? this.terminalFor(container, options.stdin, stdout) : undefined;
+    if (terminal && options.terminalSize) terminal.resize(options.terminalSize);
+    const stdin: OpenFile = terminal ? new TerminalInput(terminal) : this.stdinFor(options.stdin);
     const fds: Array<[number, FdEntry]> = [
       [0, { file: stdin, rightsBase: stdin.rightsMask, rightsInheriting: 0 }],
       [1, { file: stdout, rightsBase: stdout.rightsMask, rightsInheriting: 0 }],
@@ -417,28 +426,31 @@ export class Kernel {
       fds.push([3 + i, { file, rightsBase: RIGHTS_DIR, rightsInheriting: RIGHTS_ALL, preopen: name }]);
     });
     const env = Array.isArray(options.env) ? options.env : Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    // WASI has no getcwd: a program learns its working directory from PWD, as the shell keeps it.
-    if (options.cwd !== undefined && !env.some((e) => e.startsWith("PWD="))) env.push(`PWD=${options.cwd}`);
     const argv0 = options.argv0 ?? (typeof program === "string" ? program : "main.wasm");
     const engine = container.engine ?? this.engineKind;
     const loaded = typeof program === "string" ? undefined
+      : program instanceof Uint8Array && isComponent(program) ? await this.loadComponent({ kind: "component", name: argv0, bytes: program }, fds)
       : program instanceof Uint8Array ? this.programs.compile(program, argv0, engine === "worker")
+      : isComponentProgram(program) && !program.loaded ? await this.loadComponent(program, fds)
       : program;
     const proc = this.spawn({
       container, parent: null, path: typeof program === "string" ? program : undefined, program: loaded,
-      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds,
+      argv: [argv0, ...(options.args ?? [])], env, cwd: options.cwd ?? "/", fds, user: options.user, terminal,
     });
     options.onStart?.(proc);
-    const timer = own && options.limits?.wallTimeMs !== undefined ? armWallClock(container, options.limits.wallTimeMs) : undefined;
-    const status = await proc.exited;
-    clearTimeout(timer);
-    const limitHit = own ? container.limitHit : undefined;
+    const status = await proc.exited.finally(() => terminal?.detach());
+    const limitHit = own ? container.limiter.hit : undefined;
     const signal = (status & 0x7f) !== 0 ? status & 0x7f : undefined;
     const exitCode = signal !== undefined ? 128 + signal : (status >> 8) & 0xff;
     if (!capture) return { exitCode, signal, status, stdout: "", stderr: "", stdoutBytes: new Uint8Array(0), stderrBytes: new Uint8Array(0), limitHit };
     const stdoutBytes = Buffer.concat(out);
     const stderrBytes = Buffer.concat(err);
     return { exitCode, signal, status, stdout: stdoutBytes.toString("utf8"), stderr: stderrBytes.toString("utf8"), stdoutBytes, stderrBytes, limitHit };
+  }
+
+  /** A component loaded for a process with `fds` (so that run() refuses a bad one before starting it). */
+  private async loadComponent(program: ComponentProgram, fds: ReadonlyArray<[number, FdEntry]>): Promise<ComponentProgram> {
+    return { ...program, loaded: await this.components.load(program.bytes, program.name, waitingCallsFor(fds)) };
   }
 
   /**
@@ -454,14 +466,30 @@ export class Kernel {
   }
 
   /** Standard input from what run() was given. */
-  private stdinFor(given: RunOptions["stdin"], tty: boolean): InputStream {
+  private stdinFor(given: RunOptions["stdin"]): InputStream {
     if (given instanceof InputStream) return given;
-    const terminal = tty ? (this.terminal ?? { setRaw: () => undefined }) : null;
-    if (typeof given === "string" || given instanceof Uint8Array) return InputStream.of(given, terminal);
-    const input = new InputStream(terminal);
+    if (typeof given === "string" || given instanceof Uint8Array) return InputStream.of(given);
+    const input = new InputStream();
     if (given) input.attach(given);
     else input.end();
     return input;
+  }
+
+  /** A run's terminal: it reads `given` (the host terminal when that is the CLI's stdin) and echoes to `screen`. */
+  private terminalFor(container: Container, stdin: RunOptions["stdin"], screen: OpenFile): Terminal {
+    const echo = (bytes: Uint8Array) => void screen.write([bytes]);
+    // A terminal's keys are read from the start (^C must reach it while no one reads).
+    const given = typeof stdin === "function" ? stdin() : stdin;
+    if (typeof given === "string" || given instanceof Uint8Array || given instanceof InputStream || !given) {
+      const terminal = new Terminal(container, echo, () => this.current);
+      if (given instanceof InputStream) terminal.attachInput(given);
+      else if (given) terminal.feed(typeof given === "string" ? Buffer.from(given) : given);
+      else terminal.hangup();
+      return terminal;
+    }
+    const terminal = new Terminal(container, echo, () => this.current, this.terminal);
+    terminal.attach(given);
+    return terminal;
   }
 
   /** A trap ended a guest: tell its stderr what and where, as wasmtime does. */
@@ -486,27 +514,19 @@ export class Kernel {
   }
 
   /**
-   * ^C on the controlling terminal: SIGINT to the container's foreground process group (set by
-   * tty_foreground), or to its pid 1 when that group has no live process.
+   * A signal from outside (the CLI got SIGINT): to the foreground group of pid 1's terminal, or
+   * to pid 1 when it has none.
    */
-  interrupt(container: Container = this.host, sig = 2): void {
-    const live = container.liveProcesses();
-    const group = live.filter((p) => p.pgid === container.foregroundGroup);
-    for (const p of group.length > 0 ? group : live.filter((p) => p.pid === 1)) p.signal(sig);
+  interrupt(container: Container = this.host, sig = SIGINT): void {
+    const init = container.liveProcesses().find((p) => p.pid === 1);
+    if (init?.ctty) init.ctty.signalForeground(sig);
+    else init?.signal(sig);
   }
 
   /** Prints a line to the kernel log. */
   notice(line: string): void {
     this.log(line);
   }
-}
-
-/** Kills every process of a container after `ms` of wall-clock time (--time-limit), marking why. */
-function armWallClock(container: Container, ms: number): ReturnType<typeof setTimeout> {
-  return setTimeout(() => {
-    container.limitHit = "wall-time";
-    for (const p of container.liveProcesses()) p.kill(9);
-  }, ms);
 }
 
 /**

@@ -7,10 +7,7 @@ import { OpenFile, type Readiness } from "./vfs/open-file.js";
 import { nowNs } from "./vfs/vnode.js";
 import { Filetype, FDFLAGS_NONBLOCK, RIGHTS_STREAM, Rights, type Filestat } from "./wasi.js";
 
-/** A host terminal's controls, for tty_mode. */
-export interface TerminalControl {
-  setRaw(raw: boolean): void;
-}
+export type { TerminalControl } from "./proc/terminal.js";
 
 function streamStat(ino: bigint, filetype: Filetype, size = 0n): Filestat {
   const t = nowNs();
@@ -66,22 +63,27 @@ export class InputStream extends OpenFile {
   /** Called on the first read, so a host stream is only consumed when a guest wants it. */
   private startSource?: () => void;
 
-  constructor(readonly terminal: TerminalControl | null = null, private readonly ino = 0n) {
+  constructor(private readonly ino = 0n) {
     super();
-    this.filetype = terminal ? Filetype.CHARACTER_DEVICE : Filetype.UNKNOWN;
+    this.filetype = Filetype.UNKNOWN;
   }
 
   /** Input that is all there is: the stream ends after it. */
-  static of(data: string | Uint8Array, terminal: TerminalControl | null = null): InputStream {
-    const input = new InputStream(terminal);
+  static of(data: string | Uint8Array): InputStream {
+    const input = new InputStream();
     input.push(typeof data === "string" ? Buffer.from(data) : data);
     input.end();
     return input;
   }
 
-  /** Attaches a host stream, read only once a guest reads. */
-  attach(source: NodeJS.ReadableStream): void {
+  /**
+   * Attaches a host stream, read only once a guest reads. A function is called for it only then;
+   * when it gives no stream, the input is empty.
+   */
+  attach(given: NodeJS.ReadableStream | (() => NodeJS.ReadableStream | undefined)): void {
     this.startSource = () => {
+      const source = typeof given === "function" ? given() : given;
+      if (!source) return this.end();
       source.on("data", (chunk: Buffer | string) => this.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
       source.on("end", () => this.end());
       source.on("error", () => this.end());
@@ -146,9 +148,5 @@ export class InputStream extends OpenFile {
 
   override stat(): Filestat {
     return streamStat(this.ino, this.filetype, BigInt(this.buffered));
-  }
-
-  override isTerminal(): boolean {
-    return this.terminal !== null;
   }
 }

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { LayerEntry } from "../kernel/vfs/layer.js";
+import type { LayerEntry } from "../kernel/index.js";
 import { packageFolder } from "./paths.js";
 
 /** Where `npm run build:userland` writes the Wasm programs. */
@@ -15,7 +15,7 @@ export const APPLETS: readonly string[] = [
   "head", "tail", "grep", "egrep", "sed", "sort", "uniq", "cut", "tr", "tee", "seq", "yes", "find",
   "xargs", "env", "printenv", "true", "false", "sleep", "date", "uname", "hostname", "ps", "kill",
   "basename", "dirname", "readlink", "du", "df", "free", "which", "test", "[", "pwd", "sync",
-  "printf",
+  "printf", "stty",
   // utilities of issue 17
   "md5sum", "sha1sum", "sha256sum", "base64", "cksum", "gzip", "gunzip", "zcat", "tar", "awk",
   "tac", "rev", "paste", "comm", "join", "nl", "fold", "split", "shuf", "cmp", "diff", "patch",

@@ -27,7 +27,7 @@ export function kernelBuildRunner(io: CliIo): BuildRunner {
       const context = { cwd: io.cwd, env: {}, syscallNames: kernel.syscalls.map((s) => s.name) };
       const record = await runtime.create({
         ...specFromOptions({ init: false }, context), image: ref, command: request.argv, entrypoint: [],
-        env: request.env, workdir: request.workdir || "/",
+        env: request.env, workdir: request.workdir || "/", ...(request.user ? { user: request.user } : {}),
       });
       const log = (chunk: Uint8Array) => request.log(Buffer.from(chunk).toString("utf8"));
       try {

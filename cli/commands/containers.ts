@@ -4,7 +4,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync, existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
+import type { LayerEntry, EngineChoice } from "../../kernel/index.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
@@ -16,9 +16,9 @@ import { formatTable, humanAge, humanSize } from "../../images/format.js";
 import { ImageError } from "../../images/errors.js";
 import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
-import type { EngineChoice } from "../../kernel/index.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliKernel } from "./run-module.js";
+import { pullIfMissing } from "./registry.js";
 
 type Options = Record<string, unknown>;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -42,7 +42,7 @@ function createOptionsOf(opts: Options): CreateOptions {
   return {
     name: opts.name as string | undefined, env: opts.env as string[] | undefined, envFile: opts.envFile as string[] | undefined,
     volume: opts.volume as string[] | undefined, workdir: opts.workdir as string | undefined, hostname: opts.hostname as string | undefined,
-    entrypoint: opts.entrypoint as string | undefined, engine: opts.engine as string | undefined, memory: opts.memory as string | undefined,
+    entrypoint: opts.entrypoint as string | undefined, user: opts.user as string | undefined, engine: opts.engine as string | undefined, memory: opts.memory as string | undefined,
     pidsLimit: opts.pidsLimit as string | undefined, ulimit: opts.ulimit as string[] | undefined, storageLimit: opts.storageLimit as string | undefined,
     cpus: opts.cpus as string | undefined, cpuShares: opts.cpuShares as string | undefined, stopTimeout: opts.stopTimeout as string | undefined,
     stopSignal: opts.stopSignal as string | undefined, cpuTime: opts.cpuTime as string | undefined, timeLimit: opts.timeLimit as string | undefined,
@@ -51,6 +51,10 @@ function createOptionsOf(opts: Options): CreateOptions {
     init: opts.init as boolean | undefined,
     vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
     logOpt: opts.logOpt as string[] | undefined,
+    healthCmd: opts.healthCmd as string | undefined, healthInterval: opts.healthInterval as string | undefined,
+    healthTimeout: opts.healthTimeout as string | undefined, healthStartPeriod: opts.healthStartPeriod as string | undefined,
+    healthStartInterval: opts.healthStartInterval as string | undefined, healthRetries: opts.healthRetries as string | undefined,
+    healthcheck: opts.healthcheck as boolean | undefined,
   };
 }
 
@@ -104,8 +108,9 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     });
   }
   const store = await ImageStore.open(home(io));
+  await pullIfMissing(io, store, image);
   const files = await ContainerFiles.open(home(io));
-  const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice });
+  const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice, componentCacheDir: join(wasmboxHome(io.env), "components") });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
   await runtime.refresh();
   let id: string;
@@ -262,12 +267,12 @@ const COMMANDS: Spec[] = [
   },
   {
     name: "exec", usage: "<container> <command...>", description: "run a command in a running container or VM (a VM's output comes when it ends)", top: true, group: true,
-    options: [["-i, --interactive", "pass standard input"], ["-t, --tty", "give it a terminal"], ["-e, --env <K=V>", "set an environment variable", true], ["-w, --workdir <dir>", "working directory"]],
+    options: [["-i, --interactive", "pass standard input"], ["-t, --tty", "give it a terminal"], ["-e, --env <K=V>", "set an environment variable", true], ["-w, --workdir <dir>", "working directory"], ["-u, --user <user[:group]>", "run as this user (default the container's)"]],
     async run([ref, ...argv], options, io) {
       const client = await daemon(io);
       let code = 126;
       const res = await client.request("POST", `/containers/${enc(ref!)}/exec`, {
-        query: { cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, tty: !!options.tty, stdin: !!options.interactive },
+        query: { cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, user: options.user as string | undefined, tty: !!options.tty, stdin: !!options.interactive },
         body: options.interactive && io.stdin ? io.stdin : undefined,
       });
       const raw = !!options.tty && !!io.stdin?.isTTY && !!io.stdin.setRawMode;

@@ -2,8 +2,9 @@
 // CLI, in wasmtime's model (only the --dir/--tmpfs preopens, from fd 3), with --trace and --engine.
 import { readFileSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
-import { Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount } from "../../kernel/index.js";
-import { ProgramError } from "../../kernel/program.js";
+import {
+  Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError, isComponent, type TerminalControl,
+} from "../../kernel/host.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
@@ -49,11 +50,27 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
   return own === undefined ? undefined : `${value}=${own}`;
 }
 
+/** The CLI's terminal as the kernel drives it: its raw mode, and the window of whichever of stdout or stderr is one. */
+function hostTerminal(setRaw: (raw: boolean) => void): TerminalControl {
+  const screen = [process.stdout, process.stderr].find((s) => s.isTTY);
+  return {
+    setRaw,
+    size: () => (screen?.rows && screen.columns ? { rows: screen.rows, cols: screen.columns } : undefined),
+    onResize(listener) {
+      screen?.on("resize", listener);
+      return () => void screen?.off("resize", listener);
+    },
+  };
+}
+
+/** Whether the CLI's stdin is a terminal, asked without making the stdin stream where io knows. */
+function stdinIsTerminal(io: CliIo): boolean {
+  return io.stdinIsTerminal ?? Boolean(io.stdin?.isTTY);
+}
+
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
-export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean }): Kernel {
-  const stdin = io.stdin;
-  const setRaw = stdin?.isTTY ? stdin.setRawMode?.bind(stdin) : undefined;
-  const terminal = setRaw ? { setRaw: (raw: boolean) => void setRaw(raw) } : undefined;
+export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; componentCacheDir?: string }): Kernel {
+  const terminal = stdinIsTerminal(io) ? hostTerminal((raw) => void io.stdin?.setRawMode?.(raw)) : undefined;
   let kernel: Kernel;
   // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
   const say = (line: string) => {
@@ -69,6 +86,7 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
       terminal,
       trace: options.trace ? say : undefined,
       log: say,
+      componentCacheDir: options.componentCacheDir,
     });
   } catch (e) {
     throw new CliExit(2, `wasmbox: ${e instanceof Error ? e.message : String(e)}`);
@@ -146,6 +164,10 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
 /** Runs a module file; returns the exit code. */
 export async function runModule(io: CliIo, file: string, args: string[], options: RunModuleOptions): Promise<number> {
   const bytes = await moduleBytes(file, nodePath.resolve(io.cwd, file));
+  if (isComponent(bytes)) {
+    const { runComponent } = await import("./run-component.js");
+    return runComponent(io, file, bytes, args, options);
+  }
   let signature: Signature | undefined;
   let invokeArgs: Array<number | bigint> = [];
   if (options.invoke !== undefined) {
@@ -186,7 +208,8 @@ export async function runModule(io: CliIo, file: string, args: string[], options
     result = await kernel.run(program, {
       argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false,
       limits: { memoryBytes: limit, wallTimeMs: options.timeLimit?.ms },
-      stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
+      // Made only when the guest first reads it (see CliIo.stdin).
+      stdin: () => io.stdin, tty: stdinIsTerminal(io), capture: false,
       stdoutTo: host.stdout, stderrTo: host.stderr,
       onStart: (proc) => (container = proc.container),
     });

@@ -8,9 +8,7 @@ import { formatTable, progressBar } from "../../containers/compare/format.js";
 import { compare } from "../../containers/compare/measure.js";
 import { ImageError } from "../../images/errors.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
-import type { EngineChoice } from "../../kernel/kernel.js";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
-import { Hypervisor } from "../../kernel/vm/index.js";
+import { type EngineChoice, type LayerEntry, Hypervisor } from "../../kernel/host.js";
 import { baseRootfs } from "../../userland/rootfs.js";
 import { CliExit, type CliIo } from "../io.js";
 

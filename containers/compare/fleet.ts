@@ -1,7 +1,6 @@
 // containers/compare: the comparison's containers and VMs, made as `wasmbox run [--vm]` makes them (create +
 // start on a ContainerRuntime, its public API only), on a runtime without files: nothing lands in `ps -a`.
-import type { EngineChoice } from "../../kernel/kernel.js";
-import { Kernel } from "../../kernel/kernel.js";
+import { type EngineChoice, Kernel } from "../../kernel/index.js";
 import { ContainerRuntime, type RunnableImage } from "../runtime.js";
 import { VmInstance, type Instance } from "../instance.js";
 import { specFromOptions, type CreateOptions } from "../spec.js";

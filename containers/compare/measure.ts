@@ -3,8 +3,7 @@
 import { totalmem, cpus as hostCpus } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Kernel } from "../../kernel/kernel.js";
-import { layerBytes } from "../../kernel/vm/index.js";
+import { Kernel, layerBytes } from "../../kernel/host.js";
 import type { RunnableImage } from "../runtime.js";
 import { specFromOptions } from "../spec.js";
 import { Fleet, within, type Started, type Timed } from "./fleet.js";

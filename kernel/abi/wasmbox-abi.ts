@@ -21,9 +21,11 @@
 //       child fd at or past the fd limit), E2BIG (argv_len + envp_len past 2 MiB, ARG_MAX),
 //       EINVAL (fdmap_len past 65536), ENAMETOOLONG (path or cwd past 4096 bytes), ENOMEM, EFAULT.
 //   proc_wait(pid, options, ret_pid, ret_status) -> errno
-//       Waits for a child: pid > 0 that child, -1 any child, < -1 any child in group -pid.
-//       options: WAIT_NOHANG returns at once with *ret_pid = 0 when none has ended.
-//       *ret_status is a POSIX wait status: exited => (code & 0xff) << 8, killed => signal.
+//       Waits for a child: pid > 0 that child, -1 any child, 0 any child in the caller's group,
+//       < -1 any child in group -pid. options: WAIT_NOHANG returns at once with *ret_pid = 0 when
+//       none has changed; WAIT_UNTRACED also reports a child that stopped, WAIT_CONTINUED one that
+//       a SIGCONT continued (each change once). *ret_status is a POSIX wait status: exited =>
+//       (code & 0xff) << 8, killed => signal, stopped => (signal << 8) | 0x7f, continued => 0xffff.
 //       Errors: ECHILD (no such child), EINTR (a caught signal arrived; see proc_sigpending).
 //   fd_pipe(ret_read_fd, ret_write_fd) -> errno        (WASIX)  64 KiB buffer.
 //   fd_dup(fd, ret_fd) -> errno                         (WASIX)  lowest free fd.
@@ -33,14 +35,41 @@
 //   proc_signal(pid, sig) -> errno    kill(2): pid > 0 one process, 0 the caller's group,
 //       -1 every process the caller may signal (its namespace, but not pid 1), < -1 group -pid.
 //       sig 0 only checks. Errors: ESRCH, EINVAL (bad signal), EPERM (other namespace: ESRCH).
-//   proc_setpgid(pid, pgid) -> errno  setpgid(2); 0 means the caller / its own pid.
-//   proc_getpgid(pid, ret_pgid) -> errno
+//   proc_setpgid(pid, pgid) -> errno  setpgid(2); 0 means the caller / its own pid. The target is
+//       the caller or its child; pgid is the target's pid or a group of the caller's session.
+//       Errors: ESRCH (not the caller or a child), EPERM (a session leader, another session,
+//       or no such group in the session), EINVAL (negative pgid).
+//   proc_getpgid(pid, ret_pgid) -> errno   pid 0 = the caller. ESRCH.
+//   proc_setsid(ret_sid) -> errno      setsid(2): a new session and group whose ids are the
+//       caller's pid, with no controlling terminal. EPERM (the caller leads a process group).
+//   proc_getsid(pid, ret_sid) -> errno     pid 0 = the caller. ESRCH.
+//   proc_chdir(path, path_len) -> errno    the caller's working directory (a process attribute,
+//       inherited at spawn); path absolute or relative to it. ENOENT, ENOTDIR, EACCES.
+//   proc_getcwd(buf, buf_len, ret_len) -> errno   the working directory's absolute path (no NUL).
+//       ERANGE when buf_len is too small (*ret_len is then the length needed).
 //   proc_sigaction(sig, action) -> errno   action SIG_DFL, SIG_IGN or SIG_CATCH. A caught signal
-//       becomes pending and makes a blocking call return EINTR. KILL cannot be changed (EINVAL).
+//       becomes pending and makes a blocking call return EINTR. KILL and STOP cannot be changed
+//       (EINVAL). Default actions as POSIX: TSTP, TTIN, TTOU and STOP stop the process (it runs
+//       no more until CONT, which always continues it); CHLD, URG and WINCH are ignored; the
+//       others end it. Signals sent to a stopped process other than KILL and CONT wait for CONT.
 //   proc_sigpending(ret_mask) -> errno    u32 mask of pending caught signals (bit = 1 << sig);
 //       reading clears them.
-//   tty_mode(fd, mode) -> errno        TTY_COOKED or TTY_RAW on a terminal; ENOTTY otherwise.
-//   tty_foreground(fd, pgid) -> errno  which process group gets INT from ^C on that terminal.
+//   Terminals. A run with a terminal gives its first process a new session whose controlling
+//   terminal it is; children inherit it. Its line discipline reads the host's raw bytes:
+//   with TTY_ISIG, ^C sends SIGINT, ^\ SIGQUIT and ^Z SIGTSTP to the foreground group; with
+//   TTY_ICANON a read returns one line, edited with Backspace (erase), ^U (kill), ^W (word
+//   erase), and ^D ends input on an empty line; TTY_ECHO echoes what is read; TTY_ICRNL reads CR
+//   as NL. A read from a process outside the foreground group sends its group SIGTTIN.
+//   tty_mode(fd, mode) -> errno        TTY_COOKED (ISIG|ICANON|ECHO|ICRNL) or TTY_RAW (none).
+//       ENOTTY when fd is not a terminal; EINVAL for another mode.
+//   tty_getattr(fd, ret_flags) -> errno    the TTY_* flags now in force. ENOTTY.
+//   tty_setattr(fd, flags) -> errno        sets the TTY_* flags (tcsetattr). ENOTTY; EINVAL.
+//   tty_foreground(fd, pgid) -> errno  tcsetpgrp(3): the terminal's foreground group, which gets
+//       the terminal's signals. ENOTTY (fd is not the caller's controlling terminal), EPERM (no
+//       such group in the caller's session).
+//   tty_get_foreground(fd, ret_pgid) -> errno   tcgetpgrp(3). ENOTTY.
+//   tty_winsize(fd, ret_rows, ret_cols) -> errno   the window size (TIOCGWINSZ); when the host
+//       terminal is resized the foreground group gets SIGWINCH. ENOTTY.
 //   sys_uname(buf, buf_len, ret_len) -> errno   "sysname\0nodename\0release\0version\0machine\0"
 //   sys_statvfs(fd, ret) -> errno      for the filesystem holding fd: 4 x u64 at ret:
 //       total bytes, used bytes, total inodes, used inodes.
@@ -51,15 +80,24 @@
 /** proc_spawn flags. */
 export const SPAWN_NEW_PGROUP = 1;
 
-/** proc_wait options. */
+/** proc_wait options (Linux's values). */
 export const WAIT_NOHANG = 1;
+export const WAIT_UNTRACED = 2;
+export const WAIT_CONTINUED = 8;
 
 /** Signals (Linux numbering). */
 export const SIGHUP = 1;
 export const SIGINT = 2;
 export const SIGQUIT = 3;
+export const SIGILL = 4;
+export const SIGTRAP = 5;
+/** How a trap ends a process (exit code 134, as wasmtime). */
+export const SIGABRT = 6;
+export const SIGBUS = 7;
+export const SIGFPE = 8;
 export const SIGKILL = 9;
 export const SIGUSR1 = 10;
+export const SIGSEGV = 11;
 export const SIGUSR2 = 12;
 export const SIGPIPE = 13;
 export const SIGALRM = 14;
@@ -67,6 +105,13 @@ export const SIGTERM = 15;
 export const SIGCHLD = 17;
 export const SIGCONT = 18;
 export const SIGSTOP = 19;
+export const SIGTSTP = 20;
+export const SIGTTIN = 21;
+export const SIGTTOU = 22;
+export const SIGURG = 23;
+export const SIGWINCH = 28;
+/** How a refused call that cannot return (proc_exit, proc_raise) ends a process. */
+export const SIGSYS = 31;
 export const NSIG = 32;
 
 /** proc_sigaction actions. */
@@ -77,6 +122,12 @@ export const SIG_CATCH = 2;
 /** tty_mode modes. */
 export const TTY_COOKED = 0;
 export const TTY_RAW = 1;
+
+/** tty_getattr / tty_setattr flags (termios's c_lflag and c_iflag bits that wasmbox has). */
+export const TTY_ISIG = 1;
+export const TTY_ICANON = 2;
+export const TTY_ECHO = 4;
+export const TTY_ICRNL = 8;
 
 /** The import module of the calls above. */
 export const KERNEL_MODULE = "wasmbox";

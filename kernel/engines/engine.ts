@@ -1,7 +1,10 @@
 // What an engine is given to run a process, and how every engine ends one: the exit status
 // from _start's outcome (return, proc_exit, a kill, a trap), recorded in the process table.
+import { SIGABRT } from "../abi/wasmbox-abi.js";
 import type { Process } from "../proc/process.js";
-import type { SyscallDef } from "../syscalls/table.js";
+import type { DispatcherFactories, SyscallDef } from "../syscalls/table.js";
+import type { InstancePool } from "./instance-pool.js";
+import type { MemoryPool } from "./memory-pool.js";
 import type { ResetPlan } from "./module-rewrite.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
 
@@ -37,6 +40,20 @@ export function resultList(value: unknown): Array<number | bigint> {
   return list.filter((v): v is number | bigint => typeof v === "number" || typeof v === "bigint");
 }
 
+/** What the engines need of their kernel (the Kernel implements it), beyond each process's own host. */
+export interface EngineKernel {
+  /** The syscall dispatchers' generated code, compiled once per table entry. */
+  readonly dispatchers: DispatcherFactories;
+  /** Receives one strace-like line per syscall when set. */
+  readonly trace?: (line: string) => void;
+  readonly memoryPool: MemoryPool;
+  readonly instancePool: InstancePool;
+  /** A trap ended a guest: tell its stderr what and where. */
+  reportTrap(proc: Process, name: string, error: unknown): void;
+  /** A handler threw something that is not an errno: a kernel bug. */
+  reportBug(proc: Process, error: unknown): void;
+}
+
 /** Runs processes' code. */
 export interface Engine {
   readonly kind: "inline" | "worker";
@@ -44,11 +61,8 @@ export interface Engine {
   start(proc: Process, program: LoadedProgram): void;
 }
 
-/** SIGABRT: how a trap ends a process (exit code 134, as wasmtime). */
-export const SIGABRT = 6;
-
 /** Records how `_start` ended and finishes the process. */
-export function settle(proc: Process, program: LoadedProgram, outcome: { ok: true } | { ok: false; error: unknown }): void {
+export function settle(kernel: EngineKernel, proc: Process, program: Pick<LoadedProgram, "name" | "memory">, outcome: { ok: true } | { ok: false; error: unknown }): void {
   if (proc.ended) return;
   if (proc.killSignal !== undefined) return proc.finish(proc.killSignal);
   if (outcome.ok) return proc.finish(0);
@@ -57,12 +71,7 @@ export function settle(proc: Process, program: LoadedProgram, outcome: { ok: tru
   if (error instanceof ProcKilled || proc.killSignal !== undefined) {
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
-  const limit = proc.container.limits.memoryBytes;
-  // A trap with more than half the allowed memory in use: a failed memory.grow (allocators grow by doubling).
-  if (limit !== undefined && proc.memoryBytes * 2 > (program.memory?.maximum ?? 0) * 65536) {
-    proc.container.oomKilled = true;
-    proc.container.limitHit = "memory";
-  }
-  proc.kernel.reportTrap(proc, program.name, error);
+  proc.container.limiter.trapped(proc, program.memory?.maximum);
+  kernel.reportTrap(proc, program.name, error);
   proc.finish(SIGABRT);
 }

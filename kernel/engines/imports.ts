@@ -1,9 +1,12 @@
 // Builds a process's syscall functions from the table: the one dispatch path, plus the
 // allow-list (refused calls are recorded) and --trace (strace-like lines) wrapped around it.
+import { SIGSYS } from "../abi/wasmbox-abi.js";
 import { Errno, SysError } from "../errno.js";
+import type { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
-import { ProcExit, ProcKilled } from "../proc/wait.js";
+import { ProcExit, ProcKilled, type Wait } from "../proc/wait.js";
 import { makeDispatcher, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
+import type { EngineKernel } from "./engine.js";
 
 /** One import a module asks for, resolved to its syscall. */
 export interface BoundImport {
@@ -20,20 +23,22 @@ export function isUnwind(error: unknown): boolean {
  * Builds the dispatcher of each syscall in `defs` (a program's imports), in the same order.
  * `suspends` names the may-block calls that really may block here (default: all of them).
  */
-export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly SyscallDef[], suspends?: ReadonlySet<string>): BoundImport[] {
-  // The functions reach the process through `ctx` only, so that detachContext() can let it go.
-  const { container, kernel } = proc;
+export function bindSyscalls(
+  kernel: Pick<EngineKernel, "dispatchers" | "trace" | "reportBug">, proc: Process, ctx: SyscallContext, defs: readonly SyscallDef[], suspends?: ReadonlySet<string>,
+): BoundImport[] {
+  // The functions reach the process through `ctx` only, so that a detached InstanceContext lets it go.
+  const { container } = proc;
   const fail = (error: unknown): number => {
     const self = ctx.proc;
     // A call that failed may have signalled its own caller to death (EPIPE brings SIGPIPE).
     if (self.killSignal !== undefined) throw new ProcKilled(self.killSignal);
     if (error instanceof SysError) return error.errno;
     if (isUnwind(error)) throw error;
-    self.kernel.reportBug(self, error);
+    kernel.reportBug(self, error);
     throw error;
   };
-  const block = (wait: import("../proc/wait.js").Wait, again: () => unknown, done: (v: unknown) => number) =>
-    ctx.proc.block(wait, (w) => (w.resume ? w.resume() : again()), done, fail);
+  const block = (wait: Wait, again: () => unknown, done: (v: unknown) => number) =>
+    ctx.proc.block(wait, (w) => retry(ctx.proc, w, again), done, fail);
   const bound: BoundImport[] = [];
   for (const def of defs) {
     let fn: (...raw: number[]) => unknown;
@@ -41,13 +46,13 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly 
       const errno = container.refusedErrno;
       fn = () => {
         ctx.proc.container.refusedCalls.push(def.name);
-        if (def.noReturn) throw new ProcKilled(31 /* SIGSYS */);
+        if (def.noReturn) throw new ProcKilled(SIGSYS);
         return errno;
       };
     } else {
       fn = makeDispatcher(def, ctx, fail, block, kernel.dispatchers, suspends ? suspends.has(def.name) : def.mayBlock);
     }
-    if (container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined) fn = timeLimited(fn, ctx);
+    if (container.limiter.timed) fn = timeLimited(fn, ctx);
     if (kernel.trace) fn = traced(def, fn, ctx, kernel.trace);
     bound.push({ def, fn });
   }
@@ -55,40 +60,48 @@ export function bindSyscalls(proc: Process, ctx: SyscallContext, defs: readonly 
 }
 
 /**
- * Lets go of the process a context served, once no guest code can call in again. An inline
- * instance lives on for a while after its process (a pooled memory keeps a weak list of the
- * instances that used it, which V8's young-generation GC treats as strong): detached, it keeps
- * only the dispatchers, not the process, its container and files.
+ * The context of an inline instance, which outlives its process: a pooled memory keeps a weak
+ * list of the instances that used it (which V8's young-generation GC treats as strong), and a
+ * reset instance serves the next process of its program. Detached, it keeps only the
+ * dispatchers, not the process, its container and files.
  */
-export function detachContext(ctx: SyscallContext): void {
-  (ctx as { proc: Process | null }).proc = null;
-}
+export class InstanceContext implements SyscallContext {
+  private served: Process | null;
 
-/** Points a detached context (of a reused instance) at the process it now serves. */
-export function attachContext(ctx: SyscallContext, proc: Process): void {
-  (ctx as { proc: Process }).proc = proc;
+  constructor(proc: Process, public mem: GuestMemory) {
+    this.served = proc;
+  }
+
+  /** The process served; a call into a detached instance is a kernel bug. */
+  get proc(): Process {
+    if (this.served === null) throw new Error("kernel bug: a syscall into an instance whose process has ended");
+    return this.served;
+  }
+
+  /** Whether the caller should give up the CPU: its slice is used up and others wait. */
+  preempt(): boolean {
+    const proc = this.proc;
+    return proc.host.scheduler.shouldYield(proc);
+  }
+
+  /** Lets go of the process, once no guest code can call in again. */
+  detach(): void {
+    this.served = null;
+  }
+
+  /** Points a detached context (of a reused instance) at the process it now serves. */
+  attach(proc: Process): void {
+    this.served = proc;
+  }
 }
 
 /** Checks the container's CPU and wall-clock limits at each syscall: past one, the whole container is killed. */
 function timeLimited(fn: (...raw: number[]) => unknown, ctx: SyscallContext): (...raw: number[]) => unknown {
   return (...raw: number[]) => {
-    enforceTimeLimits(ctx.proc);
+    const proc = ctx.proc;
+    proc.container.limiter.enforceTime(proc, proc.host.scheduler);
     return fn(...raw);
   };
-}
-
-/**
- * Past its container's CPU-time or wall-clock limit (counting the running slice), `proc` is
- * killed with the rest of the container: the others by signal, `proc` by the ProcKilled thrown.
- */
-export function enforceTimeLimits(proc: Process): void {
-  const container = proc.container;
-  if (container.limits.cpuTimeMs === undefined && container.limits.wallTimeMs === undefined) return;
-  const passed = container.timeLimitPassed(container.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
-  if (!passed) return;
-  container.limitHit = passed;
-  for (const other of container.liveProcesses()) if (other !== proc) other.kill(9);
-  throw new ProcKilled(9);
 }
 
 function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, ctx: SyscallContext, out: (line: string) => void): (...raw: number[]) => unknown {
@@ -154,3 +167,8 @@ export function missingImports(module: WebAssembly.Module, table: readonly Sysca
     .map((imp) => `${imp.module}.${imp.name}${imp.kind === "function" ? "" : ` (${imp.kind})`}`);
 }
 
+/** A blocked call made again once its wait is over: others made calls meanwhile, so the kernel's current process is set back first. */
+function retry(proc: Process, wait: Wait, again: () => unknown): unknown {
+  proc.host.current = proc;
+  return wait.resume ? wait.resume() : again();
+}

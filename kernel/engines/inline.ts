@@ -2,15 +2,14 @@
 // with JSPI (WebAssembly.Suspending / promising). Calls that never block stay plain imports.
 import { GuestMemory } from "../abi/memory.js";
 import type { EngineHandle, Process } from "../proc/process.js";
-import type { SyscallContext } from "../syscalls/table.js";
-import { attachContext, bindSyscalls, detachContext } from "./imports.js";
+import { bindSyscalls, InstanceContext } from "./imports.js";
 import type { ReusableInstance } from "./instance-pool.js";
-import { resultList, settle, type Invocation, type Engine, type LoadedProgram } from "./engine.js";
+import { resultList, settle, type Invocation, type Engine, type EngineKernel, type LoadedProgram } from "./engine.js";
 import { INITIAL_BUDGET, MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
 import { preemptionPoint } from "./preempt.js";
 
 interface Jspi {
-  Suspending: new (fn: (...args: any[]) => unknown) => unknown;
+  Suspending: new (fn: (...args: never) => unknown) => unknown;
   promising: (fn: unknown) => (...args: unknown[]) => Promise<unknown>;
 }
 
@@ -51,23 +50,13 @@ export function blockingCalls(proc: Process, program: LoadedProgram): Set<string
 const SOCKET_CALLS: readonly string[] = ["sock_accept", "sock_recv", "sock_send"];
 
 /**
- * The context the process's syscalls run in. Made here, away from start()'s closures: V8 gives
- * the closures of one scope one shared context, and the instance must not keep start()'s alive.
- */
-function syscallContext(proc: Process, mem: GuestMemory): SyscallContext {
-  const ctx: SyscallContext = { proc, mem, preempt: () => ctx.proc.kernel.scheduler.shouldYield(ctx.proc) };
-  return ctx;
-}
-
-/**
  * What an instance's imports were bound for, beyond its program: a pooled instance serves only a
  * process for which bindSyscalls() would build the same imports.
  */
 function bindingKey(proc: Process, suspends: ReadonlySet<string>, maximumPages: number): string {
   const container = proc.container;
   const allowed = container.allowedSyscalls ? `${[...container.allowedSyscalls].sort().join(",")}:${container.refusedErrno}` : "*";
-  const timed = container.limits.cpuTimeMs !== undefined || container.limits.wallTimeMs !== undefined;
-  return `${maximumPages}|${[...suspends].join(",")}|${timed ? "timed" : ""}|${allowed}`;
+  return `${maximumPages}|${[...suspends].join(",")}|${container.limiter.timed ? "timed" : ""}|${allowed}`;
 }
 
 /**
@@ -98,16 +87,18 @@ export class InlineEngine implements Engine {
   /** Every inline process's handle: a kill needs no engine action (the pending wait is rejected and the guest unwinds). */
   private readonly handle: EngineHandle = { kind: "inline", kill: () => undefined };
 
+  constructor(private readonly kernel: EngineKernel) {}
+
   start(proc: Process, program: LoadedProgram): void {
     proc.inline = true;
     proc.engine = this.handle;
-    const kernel = proc.kernel;
+    const kernel = this.kernel;
     const suspends = blockingCalls(proc, program);
-    const maximum = program.memory ? kernel.memoryMaxPages(proc.container, program) : 0;
+    const maximum = program.memory ? program.memory.maximum : 0;
     // A traced kernel's imports print through its current trace function: those are not pooled.
     const key = program.reset && !program.invoke && !kernel.trace && kernel.instancePool.capacity > 0 ? bindingKey(proc, suspends, maximum) : undefined;
     let live = key === undefined ? undefined : kernel.instancePool.take(program.module, key);
-    if (live) attachContext(live.ctx, proc);
+    if (live) live.ctx.attach(proc);
     else {
       live = this.instantiate(proc, program, suspends, maximum, key);
       if (!live) return;
@@ -117,12 +108,12 @@ export class InlineEngine implements Engine {
     proc.mem = ctx.mem;
     /** Settles the process, lets its instance go of it, and gives the instance (or its memory) back. */
     const ended = (outcome: { ok: true } | { ok: false; error: unknown }) => {
-      settle(proc, program, outcome);
-      detachContext(ctx);
+      settle(kernel, proc, program, outcome);
+      ctx.detach();
       if (key !== undefined && kernel.instancePool.give(program.module, key, live)) return;
       if (memory && program.memory) kernel.memoryPool.give(memory, program.memory.minimum, maximum);
     };
-    kernel.scheduler.acquire(proc).then(() => {
+    proc.host.scheduler.acquire(proc).then(() => {
       if (proc.killSignal !== undefined) return ended({ ok: false, error: undefined });
       let result: unknown;
       try {
@@ -141,13 +132,13 @@ export class InlineEngine implements Engine {
    */
   private instantiate(proc: Process, program: LoadedProgram, suspends: ReadonlySet<string>, maximum: number, key: string | undefined): ReusableInstance | undefined {
     const jspi = WebAssembly as unknown as Jspi;
-    const pool = proc.kernel.memoryPool;
+    const pool = this.kernel.memoryPool;
     const memory = program.memory ? pool.take(program.memory.minimum, maximum) : null;
-    const ctx = syscallContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
+    const ctx = new InstanceContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
     const imports: Record<string, Record<string, unknown>> = {};
     if (memory) imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
     if (program.preemptible) imports[PREEMPT_IMPORT.module] = { [PREEMPT_IMPORT.name]: new jspi.Suspending(preemptionPoint(ctx, INITIAL_BUDGET)) };
-    for (const { def, fn } of bindSyscalls(proc, ctx, program.imports, suspends)) {
+    for (const { def, fn } of bindSyscalls(this.kernel, proc, ctx, program.imports, suspends)) {
       (imports[def.module] ??= {})[def.name] = suspends.has(def.name) ? new jspi.Suspending(fn) : fn;
     }
     try {
@@ -161,11 +152,11 @@ export class InlineEngine implements Engine {
       if (!program.invoke && typeof start !== "function") throw new Error("the module exports no _start function");
       const entry = program.invoke ? invoker(instance, program.invoke, wrap) : wrap ? wrap(start) : (start as () => unknown);
       const own = memory ?? (exported instanceof WebAssembly.Memory ? exported : null);
-      if (key !== undefined && program.reset) return proc.kernel.instancePool.capture(program.module, program.reset, instance, own, ctx, entry);
+      if (key !== undefined && program.reset) return this.kernel.instancePool.capture(program.module, program.reset, instance, own, ctx, entry);
       return { memory: own, bytes: null, ctx, entry, globals: [], tables: [] };
     } catch (error) {
-      settle(proc, program, { ok: false, error });
-      detachContext(ctx);
+      settle(this.kernel, proc, program, { ok: false, error });
+      ctx.detach();
       if (memory && program.memory) pool.give(memory, program.memory.minimum, maximum);
       return undefined;
     }

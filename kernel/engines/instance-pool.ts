@@ -1,6 +1,6 @@
 // Instances of ended processes, put back to their state right after instantiation, for the next
 // process of the same program and bindings (the inline engine); each is as good as a new instance.
-import type { SyscallContext } from "../syscalls/table.js";
+import type { InstanceContext } from "./imports.js";
 import type { ResetPlan } from "./module-rewrite.js";
 
 /** A live instance with what the inline engine and its reset need. */
@@ -9,7 +9,7 @@ export interface ReusableInstance {
   /** A view of all of `memory` (valid while it has not grown; a grown one is never reused). */
   bytes: Uint8Array | null;
   /** The context its syscall imports reach their process through (attached while it runs). */
-  ctx: SyscallContext;
+  ctx: InstanceContext;
   /** Runs `_start` (through JSPI's promising when some import suspends). */
   entry: () => unknown;
   /** Its mutable globals with their values right after instantiation. */
@@ -50,7 +50,7 @@ export class InstancePool {
    * Records a new instance's first state (call before any of its code runs): the module's memory
    * image, once per module, and this instance's globals and tables.
    */
-  capture(module: WebAssembly.Module, plan: ResetPlan, instance: WebAssembly.Instance, memory: WebAssembly.Memory | null, ctx: SyscallContext, entry: () => unknown): ReusableInstance {
+  capture(module: WebAssembly.Module, plan: ResetPlan, instance: WebAssembly.Instance, memory: WebAssembly.Memory | null, ctx: InstanceContext, entry: () => unknown): ReusableInstance {
     if (memory && !this.images.has(module)) this.images.set(module, new Uint8Array(memory.buffer, 0, plan.imageBytes).slice());
     const globals = plan.globals.map((name): [WebAssembly.Global, unknown] => {
       const global = instance.exports[name] as WebAssembly.Global;

@@ -4,7 +4,6 @@
 // a later macrotask, so other processes, timers and I/O (the daemon, limits, kills) run.
 import { ProcKilled } from "../proc/wait.js";
 import type { SyscallContext } from "../syscalls/table.js";
-import { enforceTimeLimits } from "./imports.js";
 
 /** How far apart (wall time, ms) the budget aims to put the calls: a few per slice. */
 const TARGET_MS = 1;
@@ -32,8 +31,8 @@ export function preemptionPoint(ctx: SyscallContext, initialBudget: number): () 
     else if (elapsed > TARGET_MS * 2) budget = Math.max(MIN_BUDGET, Math.floor(budget / 2));
     since = now;
     if (proc.killSignal !== undefined) throw new ProcKilled(proc.killSignal);
-    enforceTimeLimits(proc);
-    if (!proc.kernel.scheduler.sliceUsed(proc, now)) return budget;
+    proc.container.limiter.enforceTime(proc, proc.host.scheduler);
+    if (!proc.host.scheduler.sliceUsed(proc, now)) return budget;
     return proc.preempted().then(resumed);
   };
 }

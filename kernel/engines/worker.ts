@@ -1,21 +1,42 @@
 // The worker engine: one worker_thread per process; its syscalls reach the kernel synchronously
 // through a SharedArrayBuffer and Atomics.wait, and are run by the same dispatchers as inline.
 import { availableParallelism, loadavg } from "node:os";
-import { Worker } from "node:worker_threads";
 import { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
 import { bindSyscalls } from "./imports.js";
-import { resultList, settle, type Engine, type LoadedProgram } from "./engine.js";
+import { resultList, settle, type Engine, type EngineKernel, type LoadedProgram } from "./engine.js";
 import { MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
 
-/** Control block layout (Int32 slots): state, call index, result, may-spin; then 8-byte argument slots. */
-const STATE = 0;
-const CALL = 1;
-const RESULT = 2;
-/** 1 while the machine seems to have a core for each side of a call, 0 when it does not: the worker then never spins. */
-const MAY_SPIN = 3;
-const ARGS_SLOT = 2; // first BigInt64 slot (byte 16)
+/**
+ * The control block both threads share: its Int32 slots (state, call index, result, may-spin), the
+ * first 8-byte argument slot, and the states a call goes through. The worker's code is sent as
+ * source text, so it gets this object in its workerData instead of importing it.
+ */
+const PROTOCOL = {
+  /** Int32 slot: REQUEST, RESPONSE or ENDED. */
+  STATE: 0,
+  /** Int32 slot: the index of the call requested, in the worker's list of calls. */
+  CALL: 1,
+  /** Int32 slot: the call's result. */
+  RESULT: 2,
+  /** Int32 slot: 1 while the machine seems to have a core for each side of a call, 0 when it does not: the worker then never spins. */
+  MAY_SPIN: 3,
+  /** The first BigInt64 slot of the arguments (byte 16); an i32 argument k is Int32 slot 2 * (ARGS_SLOT + k). */
+  ARGS_SLOT: 2,
+  /** The worker posted a call and waits. */
+  REQUEST: 1,
+  /** The kernel answered. */
+  RESPONSE: 2,
+  /** The process has ended: no more requests are served (the worker parks until terminated). */
+  ENDED: 3,
+  /** The most spins the worker makes waiting for an answer before sleeping. */
+  SPINS: 4000,
+  /** The most calls a worker lets go by without spinning after spins that ran out. */
+  SKIP_MAX: 4096,
+} as const;
+type Protocol = typeof PROTOCOL;
+const { STATE, CALL, RESULT, MAY_SPIN, ARGS_SLOT, REQUEST, RESPONSE, ENDED } = PROTOCOL;
 const MAX_ARGS = 16;
 /** How long the kernel thread spins waiting for a chatty guest's next call (ms). */
 const SPIN_WAIT_MS = 0.05;
@@ -27,10 +48,11 @@ const SPIN_BACKOFF_MIN = 16;
 const SPIN_BACKOFF_MAX = 4096;
 /** How often the kernel thread looks at the load average (ms). */
 const LOAD_CHECK_MS = 500;
-const REQUEST = 1;
-const RESPONSE = 2;
-/** The process has ended: no more requests are served (the worker parks until terminated). */
-const ENDED = 3;
+
+/** What a worker posts once: its guest's code returned (with --invoke's results), or threw. */
+type WorkerReport =
+  | { done: true; results?: unknown }
+  | { done: false; name?: string; message?: string; stack?: string };
 
 /** Busy-waits up to `ms` while the state is `value`; whether it changed. */
 function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
@@ -43,8 +65,10 @@ function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
 
 /** The code a worker runs (self-contained: it is sent as source text). */
 function workerMain(): void {
-  const { workerData, parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
+  // Not require(): the module-run bundle rewrites require into a helper this source text lacks.
+  const { workerData, parentPort } = process.getBuiltinModule("node:worker_threads");
   const { module, memory, control, calls, memoryImport, preemptImport, invoke } = workerData;
+  const P: Protocol = workerData.protocol;
   const i32 = new Int32Array(control);
   const i64 = new BigInt64Array(control);
   const imports: Record<string, Record<string, unknown>> = {};
@@ -59,29 +83,29 @@ function workerMain(): void {
     const types = call.types;
     (imports[call.module] ??= {})[call.name] = (...args: Array<number | bigint>) => {
       for (let k = 0; k < types.length; k++) {
-        if (types[k] === "i64") i64[2 + k] = args[k] as bigint;
-        else i32[4 + 2 * k] = args[k] as number;
+        if (types[k] === "i64") i64[P.ARGS_SLOT + k] = args[k] as bigint;
+        else i32[2 * (P.ARGS_SLOT + k)] = args[k] as number;
       }
-      i32[1] = index;
-      Atomics.store(i32, 0, 1);
-      Atomics.notify(i32, 0);
+      i32[P.CALL] = index;
+      Atomics.store(i32, P.STATE, P.REQUEST);
+      Atomics.notify(i32, P.STATE);
       // The kernel usually answers within microseconds: spin briefly before sleeping, since
       // waking a sleeping thread costs tens of microseconds on an idle machine; but not when the
-      // kernel says the machine has no core to spare (slot 3), nor right after spins that ran out.
+      // kernel says the machine has no core to spare (MAY_SPIN), nor right after spins that ran out.
       // A wait can end early: the kernel's notify for the previous answer may come late, once
       // this request is already posted. So sleep until the state itself changes, never trusting a
       // wake-up alone.
       if (skip > 0) skip--;
-      else if (Atomics.load(i32, 3) === 1) {
-        for (let spin = 0; spin < 4000 && Atomics.load(i32, 0) === 1; spin++);
-        if (Atomics.load(i32, 0) === 1) {
+      else if (Atomics.load(i32, P.MAY_SPIN) === 1) {
+        for (let spin = 0; spin < P.SPINS && Atomics.load(i32, P.STATE) === P.REQUEST; spin++);
+        if (Atomics.load(i32, P.STATE) === P.REQUEST) {
           skip = skipNext;
-          skipNext = Math.min(skipNext * 2, 4096);
+          skipNext = Math.min(skipNext * 2, P.SKIP_MAX);
         } else skipNext = 1;
       }
-      while (Atomics.load(i32, 0) === 1) Atomics.wait(i32, 0, 1);
-      if (Atomics.load(i32, 0) === 3) Atomics.wait(i32, 0, 3); // ended: park until terminated
-      return i32[2];
+      while (Atomics.load(i32, P.STATE) === P.REQUEST) Atomics.wait(i32, P.STATE, P.REQUEST);
+      if (Atomics.load(i32, P.STATE) === P.ENDED) Atomics.wait(i32, P.STATE, P.ENDED); // ended: park until terminated
+      return i32[P.RESULT];
     };
   });
   try {
@@ -93,16 +117,19 @@ function workerMain(): void {
       if (typeof fn !== "function") throw new Error(`the module exports no function ${invoke.name}`);
       if (typeof init === "function") init();
       const value = fn(...invoke.args);
-      parentPort!.postMessage({ done: true, results: Array.isArray(value) ? value : value === undefined ? [] : [value] });
+      const report: WorkerReport = { done: true, results: Array.isArray(value) ? value : value === undefined ? [] : [value] };
+      parentPort!.postMessage(report);
       return;
     }
     const start = (instance.exports._start ?? instance.exports.main) as () => void;
     if (typeof start !== "function") throw new Error("the module exports no _start function");
     start();
-    parentPort!.postMessage({ done: true });
+    const report: WorkerReport = { done: true };
+    parentPort!.postMessage(report);
   } catch (error) {
     const e = error as Error;
-    parentPort!.postMessage({ done: false, name: e?.name, message: String(e?.message ?? e), stack: String(e?.stack ?? "") });
+    const report: WorkerReport = { done: false, name: e?.name, message: String(e?.message ?? e), stack: String(e?.stack ?? "") };
+    parentPort!.postMessage(report);
   }
 }
 
@@ -121,6 +148,8 @@ export class WorkerEngine implements Engine {
   private running = 0;
   private readonly cores = availableParallelism();
 
+  constructor(private readonly kernel: EngineKernel) {}
+
   /**
    * Whether a spinning pair of threads (the kernel's and a worker's) can both be on a core: the
    * 1-minute load average, which counts this pair too, is at most the number of cores (plus a
@@ -133,7 +162,7 @@ export class WorkerEngine implements Engine {
   start(proc: Process, program: LoadedProgram): void {
     proc.inline = false;
     const memory = program.memory
-      ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: proc.kernel.memoryMaxPages(proc.container, program), shared: true } as WebAssembly.MemoryDescriptor)
+      ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: program.memory.maximum, shared: true } as WebAssembly.MemoryDescriptor)
       : null;
     const control = new SharedArrayBuffer(16 + MAX_ARGS * 8);
     const i32 = new Int32Array(control);
@@ -142,12 +171,14 @@ export class WorkerEngine implements Engine {
     const ctx = { proc, mem: new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })), preempt: () => false };
     proc.memory = memory ?? undefined;
     proc.mem = ctx.mem;
-    const calls = bindSyscalls(proc, ctx, program.imports).map(({ def, fn }) => ({
+    const calls = bindSyscalls(this.kernel, proc, ctx, program.imports).map(({ def, fn }) => ({
       module: def.module, name: def.name, types: wasmParams(def), def, fn: fn as (...raw: unknown[]) => unknown,
     }));
+    // node:worker_threads is loaded on first use: the inline engine never needs it.
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
     const worker = new Worker(`(${workerMain.toString()})()`, {
       eval: true,
-      workerData: { module: program.module, memory, control, memoryImport: MEMORY_IMPORT, preemptImport: PREEMPT_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })),
+      workerData: { protocol: PROTOCOL, module: program.module, memory, control, memoryImport: MEMORY_IMPORT, preemptImport: PREEMPT_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })),
         invoke: program.invoke ? { name: program.invoke.name, args: program.invoke.args } : undefined },
       stdout: false,
       stderr: false,
@@ -161,18 +192,20 @@ export class WorkerEngine implements Engine {
       // Wakes the serve loop if it sleeps on the control block, so no waiter outlives the process.
       Atomics.store(i32, STATE, ENDED);
       Atomics.notify(i32, STATE);
-      settle(proc, program, outcome);
+      settle(this.kernel, proc, program, outcome);
       void worker.terminate();
     };
     proc.engine = { kind: "worker", kill: () => end({ ok: false, error: undefined }) };
-    worker.on("message", (msg: { done: boolean; results?: unknown; name?: string; message?: string; stack?: string }) => {
-      if (msg.done && program.invoke) program.invoke.results(resultList(msg.results));
-      end(msg.done ? { ok: true } : { ok: false, error: new GuestTrap(msg.name ?? "Error", msg.message ?? "", msg.stack ?? "") });
+    worker.on("message", (msg: WorkerReport) => {
+      if (!msg.done) return end({ ok: false, error: new GuestTrap(msg.name ?? "Error", msg.message ?? "", msg.stack ?? "") });
+      if (program.invoke) program.invoke.results(resultList(msg.results));
+      end({ ok: true });
     });
     worker.on("error", (error) => end({ ok: false, error }));
     worker.on("exit", () => end({ ok: false, error: new Error("the worker exited unexpectedly") }));
 
-    let resumedAt = performance.now();
+    const scheduler = proc.host.scheduler;
+    scheduler.resumeWorker(proc);
     // A chatty guest's next request usually comes within microseconds: spin for it right here
     // instead of through the event loop, whose wake-up costs 10-50 us. Only while it is the one
     // worker process running (with several, the kernel thread must serve them all), while the
@@ -198,9 +231,19 @@ export class WorkerEngine implements Engine {
           continue;
         }
         if (backoff > 0) backoff--;
-        proc.kernel.scheduler.charge(proc, performance.now() - resumedAt);
+        scheduler.pauseWorker(proc);
+        // A stopped process (SIGSTOP, ^Z) makes no call until SIGCONT: its thread waits for the answer.
+        if (proc.stoppedBy !== 0) {
+          try {
+            await proc.whileStopped();
+          } catch {
+            return;
+          }
+          if (finished) return;
+          proc.state = "RUNNING";
+        }
         const call = calls[i32[CALL]];
-        const args = call.types.map((t, k) => (t === "i64" ? i64[ARGS_SLOT + k] : i32[4 + 2 * k]));
+        const args = call.types.map((t, k) => (t === "i64" ? i64[ARGS_SLOT + k] : i32[2 * (ARGS_SLOT + k)]));
         let result: unknown;
         try {
           result = call.fn(...args);
@@ -211,15 +254,16 @@ export class WorkerEngine implements Engine {
         }
         if (finished) return;
         i32[RESULT] = typeof result === "number" ? result : 0;
-        resumedAt = performance.now();
-        if (resumedAt - loadCheckedAt > LOAD_CHECK_MS) {
-          loadCheckedAt = resumedAt;
+        scheduler.resumeWorker(proc);
+        const now = performance.now();
+        if (now - loadCheckedAt > LOAD_CHECK_MS) {
+          loadCheckedAt = now;
           Atomics.store(i32, MAY_SPIN, this.coresToSpare() ? 1 : 0);
         }
         Atomics.store(i32, STATE, RESPONSE);
         Atomics.notify(i32, STATE);
       }
     };
-    proc.kernel.scheduler.acquire(proc).then(serve);
+    scheduler.acquire(proc).then(serve);
   }
 }

@@ -9,9 +9,11 @@ import { Wait } from "./wait.js";
 
 export const PIPE_CAPACITY = 64 * 1024;
 
-/** Who pays for a pipe's buffer: its creator's container (its pipe bytes count as its memory). */
+/** Who pays for a pipe's buffer: its creator's container's limiter (its pipe bytes count as its memory). */
 export interface PipeOwner {
-  pipeBytes: number;
+  /** ENOMEM when the buffer would pass the memory limit. */
+  chargePipe(bytes: number): void;
+  releasePipe(bytes: number): void;
 }
 
 /** The shared state of one pipe; its ring is charged to `owner` from creation until both ends close. */
@@ -28,13 +30,13 @@ export class Pipe {
 
   constructor(ino: bigint, private readonly owner?: PipeOwner) {
     this.ino = ino;
-    if (owner) owner.pipeBytes += PIPE_CAPACITY;
+    owner?.chargePipe(PIPE_CAPACITY);
   }
 
   /** Called when an end closes: the last one gives the buffer's bytes back to the owner. */
   endClosed(): void {
     this.changed.wakeAll();
-    if (this.readers === 0 && this.writers === 0 && this.owner) this.owner.pipeBytes -= PIPE_CAPACITY;
+    if (this.readers === 0 && this.writers === 0) this.owner?.releasePipe(PIPE_CAPACITY);
   }
 
   /** Makes a connected pair of ends. */

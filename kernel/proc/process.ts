@@ -2,11 +2,18 @@
 // The engines run its code; this file only keeps its state and the rules that change it.
 import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
-import type { Container } from "../container/container.js";
-import type { Kernel } from "../kernel.js";
-import { NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL } from "../abi/wasmbox-abi.js";
+import type { Container } from "../jail/container.js";
+import type { SpawnRequest } from "../kernel.js";
+import type { HostOutputs } from "../host-output.js";
+import type { TerminalControl } from "../stdio.js";
+import {
+  NSIG, SIG_CATCH, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH,
+} from "../abi/wasmbox-abi.js";
 import type { Vnode } from "../vfs/vnode.js";
 import { FdTable } from "./fd-table.js";
+import type { ProcessTable } from "./process-table.js";
+import type { Scheduler } from "./scheduler.js";
+import type { Terminal } from "./terminal.js";
 import { ProcKilled, Wait } from "./wait.js";
 import { WaitQueue } from "./wait-queue.js";
 
@@ -18,9 +25,30 @@ export interface EngineHandle {
   kill(signal: number): void;
 }
 
+/**
+ * What a process and its syscalls need of the kernel they run on (the Kernel implements it): the
+ * CPU, the process table, host output, and the few services the kernel's own calls reach for.
+ */
+export interface ProcessHost {
+  readonly scheduler: Scheduler;
+  readonly processes: ProcessTable;
+  /** Host fds guests write to: flushed before a process blocks or ends. */
+  readonly hostOutputs: HostOutputs;
+  readonly terminal?: TerminalControl;
+  /** The kernel's release, as uname -r shows it. */
+  readonly release: string;
+  /** The engine processes run on unless their container says otherwise (uname's version shows it). */
+  readonly engineKind: "inline" | "worker";
+  /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
+  current: Process | null;
+  spawn(req: SpawnRequest): Process;
+  allocIno(): bigint;
+  memoryInfo(container: Container): { total: number; used: number };
+}
+
 /** What a new process is given. */
 export interface ProcessInit {
-  kernel: Kernel;
+  host: ProcessHost;
   container: Container;
   parent: Process | null;
   argv: string[];
@@ -28,24 +56,41 @@ export interface ProcessInit {
   cwd: string;
   cwdChain: Vnode[];
   pgid?: number;
+  /** Its user and group; default the parent's, root (0:0) for a process with no parent. */
+  user?: { uid: number; gid: number };
 }
+
+/** Signals whose default action stops a process. */
+const STOP_SIGNALS = (1 << SIGSTOP) | (1 << SIGTSTP) | (1 << SIGTTIN) | (1 << SIGTTOU);
+/** Signals whose default action is nothing. */
+const IGNORED_BY_DEFAULT = (1 << SIGCHLD) | (1 << SIGCONT) | (1 << SIGURG) | (1 << SIGWINCH);
+
+/** A change of a child that waitpid reports besides its end (WUNTRACED, WCONTINUED). */
+export type JobChange = { stopped: number } | "continued";
 
 /** A process record (struct proc). */
 export class Process {
   // Identity: set at creation, never changed.
-  readonly kernel: Kernel;
+  readonly host: ProcessHost;
   readonly container: Container;
   /** Pid inside its container's pid namespace. */
   readonly pid: number;
   readonly argv: string[];
   readonly env: string[];
   readonly startedAt = Date.now();
+  /** User and group ids (real = effective: there is no setuid), inherited by children. */
+  readonly uid: number;
+  readonly gid: number;
 
   // Family: changed by the process table (spawn, exit, reparenting).
   parent: Process | null;
   readonly children = new Set<Process>();
   pgid: number;
-  /** Woken when a child ends. */
+  /** Session id: the pid of the session's leader. */
+  session: number;
+  /** The controlling terminal, shared by the session. */
+  ctty?: Terminal;
+  /** Woken when a child ends, stops or continues. */
   readonly childEvents = new WaitQueue();
 
   // Scheduling: changed by the scheduler and the engines.
@@ -68,6 +113,16 @@ export class Process {
   readonly sigActions = new Uint8Array(NSIG);
   sigPending = 0;
 
+  // Job control.
+  /** The signal that stopped it, while stopped (it then runs no more until SIGCONT). */
+  stoppedBy = 0;
+  /** A stop or continue not yet reported to the parent's waitpid. */
+  jobChange?: JobChange;
+  /** Signals sent while stopped, delivered at SIGCONT (POSIX: only KILL and CONT act at once). */
+  private heldSignals = 0;
+  /** Woken at SIGCONT (and at a kill) so that a stopped process goes on. */
+  private readonly continued = new WaitQueue();
+
   // End.
   /** POSIX wait status once it is a zombie. */
   status?: number;
@@ -77,15 +132,19 @@ export class Process {
   readonly exited: Promise<number>;
 
   constructor(init: ProcessInit) {
-    this.kernel = init.kernel;
+    this.host = init.host;
     this.container = init.container;
     this.parent = init.parent;
     this.argv = init.argv;
     this.env = init.env;
     this.cwd = init.cwd;
     this.cwdChain = init.cwdChain;
+    this.uid = init.user?.uid ?? init.parent?.uid ?? 0;
+    this.gid = init.user?.gid ?? init.parent?.gid ?? 0;
     this.pid = init.container.pids.alloc();
     this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
+    this.session = init.parent?.session ?? this.pid;
+    this.ctty = init.parent?.ctty;
     this.fds = new FdTable(init.container.limits.nofile);
     this.fds.onLimit = nofileLimitMarker(init.container);
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
@@ -123,10 +182,10 @@ export class Process {
   /** Gives up the CPU until `until` settles or a signal interrupts. */
   async sleep(until: Promise<unknown>): Promise<void> {
     // Buffered host output goes out before anyone waits (a prompt before the read of its answer).
-    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.enforceMemoryLimit(this.container);
+    if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
+    this.container.limiter.enforceMemory();
     this.throwIfSignalled();
-    const scheduler = this.kernel.scheduler;
+    const scheduler = this.host.scheduler;
     this.state = "BLOCKED";
     scheduler.release(this);
     let interrupt!: (error: Error) => void;
@@ -140,8 +199,27 @@ export class Process {
       this.interrupters.delete(interrupt);
     }
     if (this.ended) throw new ProcKilled(this.killSignal ?? SIGKILL);
-    await scheduler.acquire(this);
+    await this.resume();
     this.throwIfSignalled();
+  }
+
+  /** Waits for the CPU, and while the process is stopped gives it back and waits for SIGCONT. */
+  private async resume(): Promise<void> {
+    for (;;) {
+      await this.whileStopped();
+      await this.host.scheduler.acquire(this);
+      if (this.stoppedBy === 0 || this.killSignal !== undefined) return;
+      this.host.scheduler.release(this);
+    }
+  }
+
+  /** Waits while the process is stopped (the scheduler does not run it); a kill ends the wait (ProcKilled). */
+  async whileStopped(): Promise<void> {
+    while (this.stoppedBy !== 0 && this.killSignal === undefined && !this.ended) {
+      this.state = "BLOCKED";
+      await this.continued.wait();
+    }
+    if (this.ended) throw new ProcKilled(this.killSignal ?? SIGKILL);
   }
 
   /**
@@ -150,13 +228,17 @@ export class Process {
    * go; a kill ends it (ProcKilled), while a caught signal stays pending for its next syscall.
    */
   async preempted(): Promise<void> {
-    this.kernel.enforceMemoryLimit(this.container);
-    const scheduler = this.kernel.scheduler;
-    scheduler.release(this);
-    this.state = "RUNNABLE";
+    this.container.limiter.enforceMemory();
+    // Back in the run queue at once, so that the policy chooses among every process that wants the
+    // CPU (the next one is resumed in a microtask, before any setImmediate could queue this one).
+    const turn = this.host.scheduler.requeue(this);
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.ended) throw new ProcKilled(this.killSignal ?? SIGKILL);
-    await scheduler.acquire(this);
+    await turn;
+    if (this.stoppedBy !== 0) {
+      this.host.scheduler.release(this);
+      await this.resume();
+    }
     if (this.killSignal !== undefined) throw new ProcKilled(this.killSignal);
   }
 
@@ -165,24 +247,61 @@ export class Process {
     if (this.sigPending !== 0) throw new SysError(Errno.INTR);
   }
 
-  /** Delivers a signal: ignored, made pending (caught), or fatal (default action). */
+  /**
+   * Delivers a signal: ignored, made pending (caught), a stop or continue, or fatal (default
+   * action). A stopped process holds every signal but KILL and CONT until it is continued.
+   */
   signal(sig: number): void {
     if (this.state === "ZOMBIE" || sig === 0) return;
-    const action = sig === SIGKILL ? SIG_DFL : this.sigActions[sig];
+    if (sig === SIGCONT) this.cont();
+    else if (this.stoppedBy !== 0 && sig !== SIGKILL) {
+      this.heldSignals |= 1 << sig;
+      return;
+    }
+    const action = sig === SIGKILL || sig === SIGSTOP ? SIG_DFL : this.sigActions[sig];
     if (action === SIG_IGN) return;
     if (action === SIG_CATCH) {
       this.sigPending |= 1 << sig;
       for (const interrupt of this.interrupters) interrupt(new SysError(Errno.INTR));
       return;
     }
-    if (sig === SIGCHLD || sig === SIGCONT || sig === 23 /* URG */ || sig === 28 /* WINCH */) return;
-    this.kill(sig);
+    if ((1 << sig) & STOP_SIGNALS) this.stop(sig);
+    else if (!((1 << sig) & IGNORED_BY_DEFAULT)) this.kill(sig);
+  }
+
+  /** Stops the process: it runs no more (at its next syscall or preemption point) until SIGCONT. */
+  private stop(sig: number): void {
+    if (this.stoppedBy !== 0) return;
+    this.stoppedBy = sig;
+    this.jobChange = { stopped: sig };
+    this.notifyParent();
+  }
+
+  /** SIGCONT: a stopped process goes on, and the signals held meanwhile are delivered. */
+  private cont(): void {
+    if (this.stoppedBy === 0) return;
+    this.stoppedBy = 0;
+    this.jobChange = "continued";
+    this.continued.wakeAll();
+    this.notifyParent();
+    const held = this.heldSignals;
+    this.heldSignals = 0;
+    for (let s = 1; s < NSIG; s++) if (held & (1 << s)) this.signal(s);
+  }
+
+  /** The parent's waitpid and SIGCHLD learn of a stop or continue. */
+  private notifyParent(): void {
+    const parent = this.parent;
+    if (!parent || parent.state === "ZOMBIE") return;
+    parent.childEvents.wakeAll();
+    parent.signal(SIGCHLD);
   }
 
   /** Ends the process by signal: stops its code; the engine's runner records the exit. */
   kill(sig: number): void {
     if (this.state === "ZOMBIE" || this.killSignal !== undefined) return;
     this.killSignal = sig;
+    this.continued.wakeAll();
     for (const interrupt of this.interrupters) interrupt(new ProcKilled(sig));
     this.engine?.kill(sig);
   }
@@ -192,10 +311,10 @@ export class Process {
     if (this.state === "ZOMBIE") return;
     this.status = status;
     this.state = "ZOMBIE";
-    if (this.kernel.hostOutputs.dirty !== null) this.kernel.hostOutputs.flush();
-    this.kernel.scheduler.forget(this);
+    if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
+    this.host.scheduler.forget(this);
     this.fds.closeAll();
-    this.kernel.processes.exit(this);
+    this.host.processes.exit(this);
     this.resolveExit(status);
   }
 
@@ -229,5 +348,5 @@ export function exitCodeOf(status: number): number {
 
 /** Marks a container one of whose processes was refused an fd (limitHit "nofile"). */
 function nofileLimitMarker(container: Container): () => void {
-  return () => void (container.limitHit = "nofile");
+  return () => container.limiter.record("nofile");
 }

@@ -36,7 +36,7 @@ export class FairSharePolicy implements SchedulerPolicy {
     let bestScore = Number.POSITIVE_INFINITY;
     queue.forEach((proc, i) => {
       const group = proc.container;
-      const score = group.cpuNs / Math.max(1, group.limits.cpuShares);
+      const score = group.limiter.cpuNs / Math.max(1, group.limits.cpuShares);
       if (score < bestScore) {
         bestScore = score;
         best = i;
@@ -56,6 +56,8 @@ export class Scheduler {
   private readonly queue: Waiting[] = [];
   running: Process | null = null;
   private runningSince = 0;
+  /** When each worker process's thread last went back to its guest code (not yet charged). */
+  private readonly workersSince = new Map<Process, number>();
   /** How long a process may keep the CPU while others wait, in ms (checked at syscalls). */
   sliceMs = 10;
 
@@ -88,6 +90,21 @@ export class Scheduler {
     this.dispatch();
   }
 
+  /**
+   * `proc` used its slice: it goes back to the run queue and the CPU goes to whom the policy picks
+   * among all that wait, `proc` included. Resolves when it holds the CPU again.
+   */
+  requeue(proc: Process): Promise<void> {
+    if (this.running === proc) {
+      this.charge(proc, performance.now() - this.runningSince);
+      this.running = null;
+    }
+    proc.state = "RUNNABLE";
+    const turn = new Promise<void>((resolve) => this.queue.push({ proc, grant: resolve }));
+    this.dispatch();
+    return turn;
+  }
+
   /** Whether the running process has used its slice while others wait. */
   shouldYield(proc: Process): boolean {
     return this.running === proc && this.queue.length > 0 && performance.now() - this.runningSince > this.sliceMs;
@@ -98,15 +115,30 @@ export class Scheduler {
     return this.running === proc && now - this.runningSince >= this.sliceMs;
   }
 
-  /** CPU time (ns) the running process has used in its current slice, not yet charged. */
+  /** CPU time (ns) `proc` has used since it was last charged: its slice (inline), or since its worker resumed. */
   currentSliceNs(proc: Process): number {
-    return this.running === proc ? Math.round((performance.now() - this.runningSince) * 1e6) : 0;
+    const since = proc.inline ? (this.running === proc ? this.runningSince : undefined) : this.workersSince.get(proc);
+    return since === undefined ? 0 : Math.round((performance.now() - since) * 1e6);
+  }
+
+  /** A worker process's thread goes back to its guest code: its CPU time counts from now. */
+  resumeWorker(proc: Process): void {
+    this.workersSince.set(proc, performance.now());
+  }
+
+  /** A worker process calls into the kernel: it is charged the time since it resumed. */
+  pauseWorker(proc: Process): void {
+    const since = this.workersSince.get(proc);
+    if (since === undefined) return;
+    this.workersSince.delete(proc);
+    this.charge(proc, performance.now() - since);
   }
 
   /** Removes a process that will never run again from the queue. */
   forget(proc: Process): void {
     const i = this.queue.findIndex((w) => w.proc === proc);
     if (i >= 0) this.queue.splice(i, 1);
+    this.workersSince.delete(proc);
     this.release(proc);
   }
 
@@ -114,7 +146,7 @@ export class Scheduler {
   charge(proc: Process, ms: number): void {
     const ns = Math.max(0, Math.round(ms * 1e6));
     proc.cpuNs += ns;
-    proc.container.cpuNs += ns;
+    proc.container.limiter.cpuNs += ns;
   }
 
   private grant(proc: Process): void {

@@ -1,11 +1,13 @@
 // The kernel's own calls (import module "wasmbox"): processes, pipes, fd duplication, signals,
 // terminals and system information. The ABI is documented in kernel/abi/wasmbox-abi.ts.
+import * as nodePath from "node:path";
 import { Errno, SysError } from "../errno.js";
 import { P, R } from "../abi/types.js";
 import * as ABI from "../abi/wasmbox-abi.js";
 import { ARG_MAX } from "../abi/limits.js";
 import { shareEntry, type FdEntry } from "../proc/fd-table.js";
-import { Pipe, PIPE_CAPACITY } from "../proc/pipe.js";
+import { Pipe } from "../proc/pipe.js";
+import { TTY_DEFAULT_FLAGS, type Terminal } from "../proc/terminal.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
 import { DirectoryFile } from "../vfs/open-file.js";
@@ -21,6 +23,20 @@ function unpack(bytes: Uint8Array): string[] {
   const parts = text.split("\0");
   if (parts[parts.length - 1] === "") parts.pop();
   return parts;
+}
+
+/** A process by pid in the caller's namespace (0: the caller). ESRCH. */
+function processOf(proc: Process, pid: number): Process {
+  const target = pid === 0 ? proc : proc.container.pids.get(pid);
+  if (!target) throw new SysError(Errno.SRCH);
+  return target;
+}
+
+/** The caller's controlling terminal, if `fd` is a terminal. ENOTTY. */
+function terminalOf(proc: Process, fd: number): Terminal {
+  const { file } = proc.fds.get(fd);
+  if (!file.isTerminal() || !proc.ctty) throw new SysError(Errno.NOTTY);
+  return proc.ctty;
 }
 
 function checkSignal(sig: number): void {
@@ -58,7 +74,7 @@ export const kernelSyscalls: SyscallDef[] = [
       }
       const argv = unpack(argvBytes);
       const env = envBytes.length === 0 ? proc.env.slice() : unpack(envBytes);
-      const child = proc.kernel.spawn({
+      const child = proc.host.spawn({
         container: proc.container, parent: proc, path, cwd: cwd || proc.cwd, base: proc.cwdChain,
         argv: argv.length > 0 ? argv : [path], env, fds: fds.map(([fd, entry]) => [fd, shareEntry(entry)]),
         newGroup: (flags & ABI.SPAWN_NEW_PGROUP) !== 0,
@@ -67,15 +83,17 @@ export const kernelSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "proc_wait", module: M, mayBlock: true, doc: "waitpid(2): status as POSIX encodes it. ECHILD; EINTR.",
+    name: "proc_wait", module: M, mayBlock: true, doc: "waitpid(2), with WNOHANG, WUNTRACED and WCONTINUED: status as POSIX encodes it. ECHILD; EINTR.",
     params: [["pid", P.s32], ["options", P.flags]], result: R.u32pair,
     handler(proc: Process, pid: number, options: number) {
-      const table = proc.kernel.processes;
+      const table = proc.host.processes;
       const zombie = table.findZombie(proc, pid);
       if (zombie) {
         table.reap(zombie);
         return [zombie.pid, zombie.status ?? 0];
       }
+      const change = table.takeJobChange(proc, pid, (options & ABI.WAIT_UNTRACED) !== 0, (options & ABI.WAIT_CONTINUED) !== 0);
+      if (change) return change;
       if (!table.hasChild(proc, pid)) throw new SysError(Errno.CHILD);
       if (options & ABI.WAIT_NOHANG) return [0, 0];
       return new Wait(proc.childEvents.wait());
@@ -86,10 +104,7 @@ export const kernelSyscalls: SyscallDef[] = [
     doc: "A pipe: read end, write end. EMFILE; ENOMEM: its buffer would pass the container's memory limit (pipe buffers count as memory).",
     params: [], result: R.u32pair,
     handler(proc: Process) {
-      const container = proc.container;
-      const limit = container.memoryLimit();
-      if (limit !== undefined && container.memoryBytes() + PIPE_CAPACITY > limit) throw new SysError(Errno.NOMEM);
-      const [r, w] = new Pipe(proc.kernel.allocIno(), container).open();
+      const [r, w] = new Pipe(proc.host.allocIno(), proc.container.limiter).open();
       const rights = RIGHTS_STREAM;
       const rfd = proc.fds.add({ file: r, rightsBase: rights, rightsInheriting: 0 });
       try {
@@ -153,21 +168,60 @@ export const kernelSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "proc_setpgid", module: M, mayBlock: false, doc: "setpgid(2). ESRCH; EINVAL.",
+    name: "proc_setpgid", module: M, mayBlock: false, doc: "setpgid(2). ESRCH (not the caller or its child); EPERM (session leader, other session, no such group).",
     params: [["pid", P.u32], ["pgid", P.u32]],
     handler(proc: Process, pid: number, pgid: number) {
       const target = pid === 0 ? proc : proc.container.pids.get(pid);
-      if (!target || (target !== proc && target.parent !== proc)) throw new SysError(Errno.SRCH);
-      target.pgid = pgid === 0 ? target.pid : pgid;
+      if (!target || target.state === "ZOMBIE" || (target !== proc && target.parent !== proc)) throw new SysError(Errno.SRCH);
+      if (target.session !== proc.session || target.session === target.pid) throw new SysError(Errno.PERM);
+      const group = pgid === 0 ? target.pid : pgid;
+      if (group !== target.pid && !proc.container.liveProcesses().some((p) => p.pgid === group && p.session === proc.session)) {
+        throw new SysError(Errno.PERM);
+      }
+      target.pgid = group;
     },
   }),
   syscall({
     name: "proc_getpgid", module: M, mayBlock: false, doc: "getpgid(2). ESRCH.",
     params: [["pid", P.u32]], result: R.u32,
-    handler(proc: Process, pid: number) {
-      const target = pid === 0 ? proc : proc.container.pids.get(pid);
-      if (!target) throw new SysError(Errno.SRCH);
-      return target.pgid;
+    handler: (proc: Process, pid: number) => processOf(proc, pid).pgid,
+  }),
+  syscall({
+    name: "proc_setsid", module: M, mayBlock: false, doc: "setsid(2): a new session and group led by the caller, without a controlling terminal. EPERM (already a group leader).",
+    params: [], result: R.u32,
+    handler(proc: Process) {
+      if (proc.container.liveProcesses().some((p) => p.pgid === proc.pid)) throw new SysError(Errno.PERM);
+      proc.session = proc.pid;
+      proc.pgid = proc.pid;
+      proc.ctty = undefined;
+      return proc.session;
+    },
+  }),
+  syscall({
+    name: "proc_getsid", module: M, mayBlock: false, doc: "getsid(2). ESRCH.",
+    params: [["pid", P.u32]], result: R.u32,
+    handler: (proc: Process, pid: number) => processOf(proc, pid).session,
+  }),
+  syscall({
+    name: "proc_chdir", module: M, mayBlock: false, doc: "chdir(2): the working directory, a process attribute inherited at spawn. ENOENT; ENOTDIR; EACCES.",
+    params: [["path", P.string]],
+    handler(proc: Process, path: string) {
+      if (path === "") throw new SysError(Errno.NOENT);
+      const ns = proc.container.ns;
+      const absolute = nodePath.posix.resolve(proc.cwd, path);
+      const chain = ns.dirChain(path.startsWith("/") ? [ns.root] : proc.cwdChain, path);
+      proc.cwdChain = chain;
+      proc.cwd = absolute;
+    },
+  }),
+  syscall({
+    name: "proc_getcwd", module: M, mayBlock: false, doc: "getcwd(3): the working directory's path. ERANGE (buffer too small).",
+    params: [["buf", P.bytesOut]], result: R.u32,
+    handler(proc: Process, buf: Uint8Array) {
+      const path = Buffer.from(proc.cwd);
+      if (path.length > buf.length) throw new SysError(Errno.RANGE);
+      buf.set(path);
+      return path.length;
     },
   }),
   syscall({
@@ -189,29 +243,54 @@ export const kernelSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
-    name: "tty_mode", module: M, mayBlock: false, doc: "Raw or cooked input on a terminal. ENOTTY.",
+    name: "tty_mode", module: M, mayBlock: false, doc: "Raw or cooked input on a terminal. ENOTTY; EINVAL.",
     params: [["fd", P.fd], ["mode", P.u32]],
     handler(proc: Process, fd: number, mode: number) {
-      const { file } = proc.fds.get(fd);
-      if (!file.isTerminal()) throw new SysError(Errno.NOTTY);
+      const terminal = terminalOf(proc, fd);
       if (mode > ABI.TTY_RAW) throw new SysError(Errno.INVAL);
-      proc.kernel.terminal?.setRaw(mode === ABI.TTY_RAW);
+      terminal.setFlags(mode === ABI.TTY_RAW ? 0 : TTY_DEFAULT_FLAGS);
     },
   }),
   syscall({
-    name: "tty_foreground", module: M, mayBlock: false, doc: "Sets the process group that gets ^C. ENOTTY.",
+    name: "tty_getattr", module: M, mayBlock: false, doc: "tcgetattr(3): the terminal's TTY_* flags. ENOTTY.",
+    params: [["fd", P.fd]], result: R.u32,
+    handler: (proc: Process, fd: number) => terminalOf(proc, fd).flags,
+  }),
+  syscall({
+    name: "tty_setattr", module: M, mayBlock: false, doc: "tcsetattr(3): sets the terminal's TTY_* flags. ENOTTY; EINVAL.",
+    params: [["fd", P.fd], ["flags", P.u32]],
+    handler(proc: Process, fd: number, flags: number) {
+      terminalOf(proc, fd).setFlags(flags);
+    },
+  }),
+  syscall({
+    name: "tty_foreground", module: M, mayBlock: false, doc: "tcsetpgrp(3): the group that gets the terminal's signals and may read. ENOTTY; EPERM (no such group in the session).",
     params: [["fd", P.fd], ["pgid", P.u32]],
     handler(proc: Process, fd: number, pgid: number) {
-      const { file } = proc.fds.get(fd);
-      if (!file.isTerminal()) throw new SysError(Errno.NOTTY);
-      proc.container.foregroundGroup = pgid;
+      const terminal = terminalOf(proc, fd);
+      if (terminal.session !== proc.session) throw new SysError(Errno.NOTTY);
+      if (!proc.container.liveProcesses().some((p) => p.pgid === pgid && p.session === proc.session)) throw new SysError(Errno.PERM);
+      terminal.setForeground(pgid);
+    },
+  }),
+  syscall({
+    name: "tty_get_foreground", module: M, mayBlock: false, doc: "tcgetpgrp(3). ENOTTY.",
+    params: [["fd", P.fd]], result: R.u32,
+    handler: (proc: Process, fd: number) => terminalOf(proc, fd).foreground,
+  }),
+  syscall({
+    name: "tty_winsize", module: M, mayBlock: false, doc: "The terminal's rows and columns (TIOCGWINSZ). ENOTTY.",
+    params: [["fd", P.fd]], result: R.u32pair,
+    handler(proc: Process, fd: number) {
+      const { rows, cols } = terminalOf(proc, fd).windowSize;
+      return [rows, cols];
     },
   }),
   syscall({
     name: "sys_uname", module: M, mayBlock: false, doc: "sysname, nodename, release, version, machine (NUL-separated); cut to the buffer.",
     params: [["buf", P.bytesOut]], result: R.u32,
     handler(proc: Process, buf: Uint8Array) {
-      const k = proc.kernel;
+      const k = proc.host;
       const text = Buffer.from(["wasmbox", proc.container.hostname, k.release, `#1 ${k.engineKind}`, "wasm32", ""].join("\0"));
       const n = Math.min(buf.length, text.length);
       buf.set(text.subarray(0, n));
@@ -236,12 +315,12 @@ export const kernelSyscalls: SyscallDef[] = [
     name: "sys_meminfo", module: M, mayBlock: false, doc: "Kernel total and used memory, the container's limit (--memory, else its default) and use (pipe buffers included).",
     params: [["out", P.ptr]],
     handler(proc: Process, out: number) {
-      const { total, used } = proc.kernel.memoryInfo(proc.container);
+      const { total, used } = proc.host.memoryInfo(proc.container);
       proc.mem.check(out, 32);
       proc.mem.setU64(out, BigInt(total));
       proc.mem.setU64(out + 8, BigInt(used));
-      proc.mem.setU64(out + 16, BigInt(proc.container.memoryLimit() ?? 0));
-      proc.mem.setU64(out + 24, BigInt(proc.container.memoryBytes()));
+      proc.mem.setU64(out + 16, BigInt(proc.container.limiter.memoryLimit() ?? 0));
+      proc.mem.setU64(out + 24, BigInt(proc.container.limiter.memoryBytes()));
     },
   }),
 ];

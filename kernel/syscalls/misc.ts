@@ -1,6 +1,5 @@
 // Syscalls that are not about files: args and environment, clocks, randomness, exit, yield,
 // and the socket calls (no sockets exist yet, so they give the spec's errnos for what an fd is).
-import { randomFillSync } from "node:crypto";
 import { Errno, SysError } from "../errno.js";
 import { P, R, STRINGS } from "../abi/types.js";
 import type { Process } from "../proc/process.js";
@@ -20,7 +19,7 @@ export function clockNow(proc: Process, id: number): bigint {
       return process.hrtime.bigint();
     case ClockId.PROCESS_CPUTIME:
     case ClockId.THREAD_CPUTIME:
-      return BigInt(proc.cpuNs + proc.kernel.scheduler.currentSliceNs(proc));
+      return BigInt(proc.cpuNs + proc.host.scheduler.currentSliceNs(proc));
     default:
       throw new SysError(Errno.INVAL);
   }
@@ -82,7 +81,8 @@ export const miscSyscalls: SyscallDef[] = [
     name: "random_get", module: WASI_MODULE, mayBlock: false, doc: "Fills a buffer with random bytes.",
     params: [["buf", P.bytesOut]],
     handler(_proc: Process, buf: Uint8Array) {
-      if (buf.length > 0) randomFillSync(buf);
+      // node:crypto is loaded on first use: it costs a module run ~17 ms of start when imported up front.
+      if (buf.length > 0) process.getBuiltinModule("node:crypto").randomFillSync(buf);
     },
   }),
   syscall({

@@ -78,6 +78,12 @@ function readOnlyFsOpen(node: Vnode | undefined, oflags: number, wantsWrite: boo
   if (oflags & OFLAGS_TRUNC || wantsWrite) throw new SysError(Errno.ROFS);
 }
 
+/** A node just made by `proc` belongs to its user and group (root's, the default, needs nothing). */
+function ownedBy(proc: Process, node: Vnode): Vnode {
+  if (proc.uid !== 0 || proc.gid !== 0) node.setOwner(proc.uid, proc.gid);
+  return node;
+}
+
 export const pathSyscalls: SyscallDef[] = [
   syscall({
     name: "path_create_directory", module: WASI_MODULE, mayBlock: false, doc: "mkdir. EEXIST; ENOENT (parent); ENOTDIR; EROFS.",
@@ -86,7 +92,7 @@ export const pathSyscalls: SyscallDef[] = [
       const r = resolveAt(proc, fd, path, false, Rights.PATH_CREATE_DIRECTORY);
       if (r.node || r.name === ".") throw new SysError(Errno.EXIST);
       writableDir(r);
-      r.parent.create(r.name, Filetype.DIRECTORY, 0o755);
+      ownedBy(proc, r.parent.create(r.name, Filetype.DIRECTORY, 0o755));
     },
   }),
   syscall({
@@ -148,7 +154,7 @@ export const pathSyscalls: SyscallDef[] = [
         if (oflags & OFLAGS_DIRECTORY) throw new SysError(Errno.INVAL);
         if (r.trailingSlash) throw new SysError(Errno.ISDIR);
         writableDir(r);
-        node = r.parent.create(r.name, Filetype.REGULAR_FILE, 0o644);
+        node = ownedBy(proc, r.parent.create(r.name, Filetype.REGULAR_FILE, 0o644));
       } else {
         if (oflags & OFLAGS_CREAT && oflags & OFLAGS_EXCL) throw new SysError(Errno.EXIST);
         if (node.type === Filetype.SYMBOLIC_LINK) throw new SysError(oflags & OFLAGS_DIRECTORY ? Errno.NOTDIR : Errno.LOOP);
@@ -228,7 +234,7 @@ export const pathSyscalls: SyscallDef[] = [
       if (r.node || r.name === ".") throw new SysError(Errno.EXIST);
       if (r.trailingSlash) throw new SysError(Errno.NOENT);
       writableDir(r);
-      r.parent.symlink(r.name, oldPath);
+      ownedBy(proc, r.parent.symlink(r.name, oldPath));
     },
   }),
   syscall({

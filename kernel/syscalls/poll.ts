@@ -124,7 +124,7 @@ export const pollSyscalls: SyscallDef[] = [
     params: [["in", P.ptr], ["out", P.ptr], ["nsubscriptions", P.u32]], result: R.u32,
     handler(proc: Process, inPtr: number, outPtr: number, count: number) {
       // A poll is how a program waits: buffered host output goes out first, even if it need not wait.
-      if (proc.kernel.hostOutputs.dirty !== null) proc.kernel.hostOutputs.flush();
+      if (proc.host.hostOutputs.dirty !== null) proc.host.hostOutputs.flush();
       if (count === 0) throw new SysError(Errno.INVAL);
       // Checked before anything is read: a guest's memory could hold millions of subscriptions,
       // each a host object (in a VM, past its isolate's heap), as poll(2) refuses nfds past RLIMIT_NOFILE.

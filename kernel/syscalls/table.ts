@@ -7,24 +7,51 @@ import { Wait } from "../proc/wait.js";
 
 export const WASI_MODULE = "wasi_snapshot_preview1";
 
-/** One system call. */
-export interface SyscallDef {
+/** One named parameter of a call: its name and the kind that decodes it. */
+export type Param = readonly [string, ParamKind<unknown>];
+
+/** The decoded values a handler gets for a list of parameters, in order: each kind's value type. */
+export type DecodedArgs<Ps extends readonly Param[]> = { [I in keyof Ps]: Ps[I] extends readonly [string, ParamKind<infer T>] ? T : never };
+
+/**
+ * What a handler may return: the result's value (written through the out-pointers; nothing for a
+ * call without a result), or a Wait when the call must sleep and be tried again.
+ */
+export type HandlerReturn<R> = R | Wait;
+
+/** One system call, as declared: the handler's arguments and return derive from its parameter and result kinds. */
+export interface SyscallSpec<Ps extends readonly Param[], R> {
   readonly name: string;
   readonly module: string;
-  readonly params: ReadonlyArray<readonly [string, ParamKind<any>]>;
-  readonly result?: ResultKind<any>;
-  /** Whether the handler may return a promise (and so the guest may have to wait). */
+  readonly params: Ps;
+  readonly result?: ResultKind<R>;
+  /** Whether the handler may return a Wait (and so the guest may have to wait). */
   readonly mayBlock: boolean;
   /** proc_exit: no errno is returned, the call never comes back. */
   readonly noReturn?: boolean;
-  /** Gets decoded values; returns the result value (or a promise of it); errors are thrown as SysError. */
-  readonly handler: (proc: Process, ...args: any[]) => unknown;
+  /** Gets decoded values; returns the result value (or a Wait); errors are thrown as SysError. */
+  readonly handler: (proc: Process, ...args: DecodedArgs<Ps>) => HandlerReturn<R>;
   readonly doc: string;
 }
 
-/** Declares a syscall (identity function, for typing). */
-export function syscall(def: SyscallDef): SyscallDef {
-  return def;
+/**
+ * One system call in the table, its types erased (the table holds calls of every signature); the
+ * only caller of its handler is its generated dispatcher, which decodes with the same kinds.
+ */
+export interface SyscallDef {
+  readonly name: string;
+  readonly module: string;
+  readonly params: readonly Param[];
+  readonly result?: ResultKind<unknown>;
+  readonly mayBlock: boolean;
+  readonly noReturn?: boolean;
+  readonly handler: (proc: Process, ...args: never) => unknown;
+  readonly doc: string;
+}
+
+/** Declares a syscall: checks the handler against its kinds, then gives the table's erased entry. */
+export function syscall<const Ps extends readonly Param[], R = void>(spec: SyscallSpec<Ps, R>): SyscallDef {
+  return spec;
 }
 
 /** The Wasm parameter types of a call, as a guest declares its import. */
@@ -104,7 +131,7 @@ function dispatcherFactory(def: SyscallDef, suspends: boolean): DispatcherFactor
   const body = [
     `return function ${def.name}(${rawNames.join(", ")}) {`,
     `  const mem = ctx.mem;`,
-    `  ctx.proc.kernel.current = ctx.proc;`,
+    `  ctx.proc.host.current = ctx.proc;`,
     `  try {`,
     suspends ? `    if (ctx.preempt()) return block(YIELD, () => ${call}, (v) => { ${write}return 0; });` : ``,
     `    const v = ${call};`,

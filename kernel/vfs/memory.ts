@@ -88,6 +88,10 @@ abstract class MemNode extends Vnode {
     this.mode = mode & 0o7777;
     this.ctim = nowNs();
   }
+  override setOwner(uid: number, gid: number): void {
+    this.uid = uid;
+    this.gid = gid;
+  }
 
   /** Called when the last link goes. */
   release(): void {

@@ -62,6 +62,7 @@ export function loadEntries(fs: MemFs, entries: readonly LayerEntry[]): void {
     else if (entry.type === "file") node = dir.createFile(name, entry.mode, entry.data ?? new Uint8Array(0));
     else node = dir.symlink(name, entry.target ?? "");
     if (entry.type !== "symlink") node.chmod(entry.mode);
+    if (entry.uid || entry.gid) node.setOwner(entry.uid ?? 0, entry.gid ?? 0);
     if (entry.mtimeNs !== undefined) node.setTimes(entry.mtimeNs, entry.mtimeNs);
   }
   for (const entry of links) {
@@ -72,6 +73,11 @@ export function loadEntries(fs: MemFs, entries: readonly LayerEntry[]): void {
     if (at.dir.entries.has(at.name)) at.dir.unlink(at.name);
     at.dir.link(at.name, node);
   }
+}
+
+/** A node's owner for its layer entry (left out for root, the default). */
+function owner(st: Filestat): { uid?: number; gid?: number } {
+  return st.uid || st.gid ? { uid: st.uid, gid: st.gid } : {};
 }
 
 function removeTree(dir: Vnode, name: string): void {
@@ -225,15 +231,15 @@ export class OverlayFs implements FileSystem {
       const below = lowerEntries(lowerDirs, name);
       lines?.push({ kind: below.length > 0 ? "C" : "A", path: "/" + path });
       if (node.type === Filetype.DIRECTORY) {
-        entries.push({ path, type: "dir", mode: st.mode, mtimeNs: st.mtim });
+        entries.push({ path, type: "dir", mode: st.mode, mtimeNs: st.mtim, ...owner(st) });
         stack.push(level(node, below[0]?.type === Filetype.DIRECTORY ? below : [], path + "/"));
       } else if (node.type === Filetype.SYMBOLIC_LINK) {
-        entries.push({ path, type: "symlink", mode: 0o777, target: node.readlink(), mtimeNs: st.mtim });
+        entries.push({ path, type: "symlink", mode: 0o777, target: node.readlink(), mtimeNs: st.mtim, ...owner(st) });
       } else if (seen.has(node)) {
         entries.push({ path, type: "hardlink", mode: st.mode, target: seen.get(node) });
       } else {
         seen.set(node, path);
-        entries.push({ path, type: "file", mode: st.mode, data: (node as MemFile).contents(), mtimeNs: st.mtim });
+        entries.push({ path, type: "file", mode: st.mode, data: (node as MemFile).contents(), mtimeNs: st.mtim, ...owner(st) });
       }
     }
     return entries;
@@ -337,6 +343,7 @@ export class OverlayNode extends Vnode {
       return (parentUpper as MemDir).createFile(name, st.mode, (lower as MemFile).contents());
     });
     this.upper.setTimes(st.atim, st.mtim);
+    if (st.uid || st.gid) this.upper.setOwner(st.uid, st.gid);
     return this.upper;
   }
 
@@ -354,6 +361,9 @@ export class OverlayNode extends Vnode {
   }
   override chmod(mode: number): void {
     this.copyUp().chmod(mode);
+  }
+  override setOwner(uid: number, gid: number): void {
+    this.copyUp().setOwner(uid, gid);
   }
 
   override read(buf: Uint8Array, pos: number): number {

@@ -1,7 +1,7 @@
 // /proc for one container: a read-only filesystem generated on each read from the kernel's tables
 // (per-pid status and cmdline, self, uptime, meminfo, mounts, sys/kernel/*). Sees only its container.
 import { Errno, SysError } from "../errno.js";
-import type { Container } from "../container/container.js";
+import type { Container } from "../jail/container.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { Filetype, type Filestat } from "../wasi.js";
@@ -128,9 +128,9 @@ export class ProcFs implements FileSystem {
     const base = `/${proc.pid}@${proc.startedAt}`;
     return this.dir(base, () => new Map([
       ["status", () => this.file(base + "/status", () => [
-        `Name:\t${proc.name}`, `State:\t${STATE_NAMES[proc.state]}`, `Pid:\t${proc.pid}`,
+        `Name:\t${proc.name}`, `State:\t${proc.stoppedBy !== 0 && proc.state !== "ZOMBIE" ? "T (stopped)" : STATE_NAMES[proc.state]}`, `Pid:\t${proc.pid}`,
         `PPid:\t${proc.parent?.container === proc.container ? proc.parent.pid : 0}`, `PGid:\t${proc.pgid}`,
-        `Uid:\t0\t0\t0\t0`, `VmRSS:\t${Math.floor(proc.memoryBytes / 1024)} kB`,
+        `Uid:\t${proc.uid}\t${proc.uid}\t${proc.uid}\t${proc.uid}`, `Gid:\t${proc.gid}\t${proc.gid}\t${proc.gid}\t${proc.gid}`, `VmRSS:\t${Math.floor(proc.memoryBytes / 1024)} kB`,
         `CpuMs:\t${Math.floor((proc.cpuNs + this.kernel.scheduler.currentSliceNs(proc)) / 1e6)}`,
         `Engine:\t${proc.engine?.kind ?? "none"}`, "",
       ].join("\n"))],

@@ -60,6 +60,8 @@ export abstract class Vnode {
   chmod(_mode: number): void {
     throw new SysError(Errno.PERM);
   }
+  /** Records the owner of a node this kernel made (a filesystem that keeps no owners, as a host folder, ignores it). */
+  setOwner(_uid: number, _gid: number): void {}
 
   // Regular files.
   read(_buf: Uint8Array, _pos: number): number {

@@ -6,13 +6,13 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { SIGTERM } from "../abi/wasmbox-abi.js";
 import type { EngineChoice } from "../kernel.js";
 import type { LayerEntry } from "../vfs/layer.js";
 import { copyLayers, layerBytes } from "./disk.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
 
 const MB = 1024 * 1024;
-const SIGTERM = 15;
 
 /** What boot() takes. */
 export interface VmOptions {
@@ -32,6 +32,8 @@ export interface VmOptions {
   name?: string;
   /** Start /bin/init as pid 1 with the command when the image has it (default true). */
   init?: boolean;
+  /** The user and group ids the command (and exec) runs as in the guest (default root). */
+  user?: { uid: number; gid: number };
   /** Keep the console's stdin open for writeStdin() (default false: EOF at once). */
   stdin?: boolean;
   onStdout?: (chunk: Uint8Array) => void;
@@ -132,7 +134,7 @@ export class Guest {
     const data: GuestBootData = {
       layers, argv: options.argv, env, cwd: options.cwd ?? "/", hostname: options.hostname ?? this.name, engine,
       memoryBytes: this.memoryMb * MB, diskBytes: this.diskBytes + Math.floor((this.memoryMb * MB) / 4),
-      init: options.init ?? true, stdin: options.stdin ?? false, bootAt,
+      init: options.init ?? true, stdin: options.stdin ?? false, bootAt, ...(options.user ? { user: options.user } : {}),
     };
     const entry = guestEntry();
     this.worker = new Worker(entry.eval ? entry.code : entry.url, {

@@ -20,6 +20,8 @@ export interface GuestBootData {
   stdin: boolean;
   /** performance.timeOrigin + now() at boot() on the host, for boot timing. */
   bootAt: number;
+  /** The user and group ids pid 1 and exec run as (absent: root). */
+  user?: { uid: number; gid: number };
 }
 
 /** Host → guest. */

@@ -3,15 +3,14 @@
 // itself, starts init (pid 1) with the command, and speaks the protocol in protocol.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
-import type { Container } from "../container/container.js";
+import { SIGKILL } from "../abi/wasmbox-abi.js";
+import type { Container } from "../jail/container.js";
 import { FsApi } from "../fs-api.js";
 import { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { InputStream } from "../stdio.js";
 import { buildRoot } from "./disk.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
-
-const SIGKILL = 9;
 
 function post(message: GuestMessage): void {
   parentPort!.postMessage(message);
@@ -31,7 +30,7 @@ function boot(data: GuestBootData): void {
   post({ type: "up", ms: kernelUpMs });
   let initRunningMs = 0;
 
-  const stdin = new InputStream(null);
+  const stdin = new InputStream();
   if (!data.stdin) stdin.end();
   let init: Process | undefined;
   const withInit = data.init && existsIn(container, "/bin/init");
@@ -41,7 +40,7 @@ function boot(data: GuestBootData): void {
     const heap = getHeapStatistics();
     return {
       heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size,
-      guestMemory: container.memoryBytes(), diskBytes: disk.usedBytes,
+      guestMemory: container.limiter.memoryBytes(), diskBytes: disk.usedBytes,
       processes: container.liveProcesses().length, kernelUpMs, initRunningMs,
     };
   };
@@ -58,7 +57,7 @@ function boot(data: GuestBootData): void {
         const [p, ...a] = msg.argv;
         const env = msg.env ?? data.env;
         const t0 = performance.now();
-        kernel.run(which(container, env, p), { container, args: a, argv0: p, env, cwd: msg.cwd ?? data.cwd }).then(
+        kernel.run(which(container, env, p), { container, args: a, argv0: p, env, cwd: msg.cwd ?? data.cwd, user: data.user }).then(
           (r) => post({ type: "exec-result", id: msg.id, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 }),
           (e: Error) => post({ type: "exec-result", id: msg.id, exitCode: 127, stdout: "", stderr: `${p}: ${e.message}\n`, ms: performance.now() - t0 }),
         );
@@ -80,7 +79,7 @@ function boot(data: GuestBootData): void {
   });
 
   kernel.run(path, {
-    container, args, argv0: path, env: data.env, cwd: data.cwd, stdin, capture: false,
+    container, args, argv0: path, env: data.env, cwd: data.cwd, stdin, capture: false, user: data.user,
     onStdout: (chunk) => post({ type: "stdout", data: chunk }),
     onStderr: (chunk) => post({ type: "stderr", data: chunk }),
     onStart: (proc) => {

@@ -3,12 +3,8 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { waitUntil } from "../helpers/poll.js";
 import { makeRuntime, runIn, sh, start, tempDir } from "./helpers.js";
-
-/** Waits (on events, not time) until `check` holds. */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 5));
-}
 
 describe("container isolation", () => {
   it("gives each container its own root: writes stay in their container", async () => {
@@ -43,9 +39,9 @@ describe("container isolation", () => {
   it("scopes pids, kill and /proc to the container", async () => {
     const rt = await makeRuntime();
     const a = await start(rt, sh("echo ready; sleep 1000"), { init: false });
-    await until(() => a.out.stdout.includes("ready"));
+    await waitUntil("container a to print ready", () => a.out.stdout.includes("ready"));
     // "ready" comes before sh has spawned its sleep: wait for both to exist.
-    await until(() => rt.top(a.record.spec.id).length === 2);
+    await waitUntil("sh and its sleep in container a", () => rt.top(a.record.spec.id).length === 2);
     expect(rt.top(a.record.spec.id).map((p) => p.pid)).toEqual([1, 2]);
     const b = await runIn(rt, sh("ls /proc | grep -E '^[0-9]+$' | sort -n | tr '\\n' ' '; echo; cat /proc/1/cmdline | tr '\\0' ' '; echo; kill -9 2 3 4 5; kill -9 -1; echo unreachable"), { init: false });
     expect(b.stdout.split("\n")[1]).toContain("sh -c ls /proc");

@@ -1,13 +1,9 @@
 // test/containers: the overlay filesystem on its own: merged lookups and listings, whiteouts,
 // copy-up, renames, storage limit, read-only, and diff() (entries and docker-diff lines), of any depth.
 import { describe, expect, it } from "vitest";
-import { Errno, SysError } from "../../kernel/errno.js";
-import { FsApi } from "../../kernel/fs-api.js";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
-import { MemFs } from "../../kernel/vfs/memory.js";
-import { MountNamespace } from "../../kernel/vfs/namespace.js";
-import { LayerTrees, OverlayFs } from "../../kernel/vfs/overlay.js";
-import { Filetype } from "../../kernel/wasi.js";
+import {
+  Errno, SysError, FsApi, type LayerEntry, MemFs, MountNamespace, LayerTrees, OverlayFs, Filetype,
+} from "../../kernel/host.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const file = (path: string, data: string, mode = 0o644): LayerEntry => ({ path, type: "file", mode, data: text(data) });
@@ -162,7 +158,7 @@ describe("overlay", () => {
   });
 
   it("a saved upper reloads with its whiteouts and gives the same diff", async () => {
-    const { loadEntries } = await import("../../kernel/vfs/overlay.js");
+    const { loadEntries } = await import("../../kernel/host.js");
     const { fs, overlay, trees } = setup();
     fs.remove("/etc/a");
     fs.writeFile("/data/new", "n");

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { inspectOf, statusText } from "../../containers/format.js";
 import { specFromOptions } from "../../containers/spec.js";
+import { waitUntil } from "../helpers/poll.js";
 import { makeRuntime, runIn, sh, start, tempDir } from "./helpers.js";
 
 describe("container runtime", () => {
@@ -61,7 +62,7 @@ describe("container runtime", () => {
   it("stop sends the stop signal, then SIGKILL when the timeout passes; restart runs it again", async () => {
     const rt = await makeRuntime();
     const polite = await start(rt, sh("echo up; sleep 1000"));
-    while (!polite.out.stdout.includes("up")) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil("the container to print up", () => polite.out.stdout.includes("up"));
     await rt.stop(polite.record.spec.id, 5);
     expect(polite.record.state.exitCode).toBe(143);
     await rt.restart(polite.record.spec.id, 0);

@@ -43,11 +43,16 @@ export function daemonHarness(prefix: string) {
   };
 }
 
-/** Polls a CLI command (on the daemon's answers, not on time) until `check` holds. */
-export async function until(probe: () => Promise<string>, check: (text: string) => boolean): Promise<string> {
+/**
+ * Polls a CLI command (on the daemon's answers, not on time) until `check` holds; past `timeoutMs`
+ * fails naming `what` and the last answer seen.
+ */
+export async function until(probe: () => Promise<string>, check: (text: string) => boolean, what = "the daemon's answer", timeoutMs = 30_000): Promise<string> {
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const text = await probe();
     if (check(text)) return text;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(text)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -63,6 +68,6 @@ export async function killDaemon(home: string): Promise<number> {
     } catch {
       return "dead";
     }
-  }, (t) => t === "dead");
+  }, (t) => t === "dead", `daemon ${pid} to be gone`);
   return pid;
 }

@@ -1,7 +1,7 @@
 // A live guest process whose syscalls a test calls directly (as the engines' dispatchers do): for
 // hostile-argument tests and the syscall fuzzer. The guest blocks reading stdin until it is killed.
 import { Kernel, type Process } from "../../kernel/index.js";
-import type { Container } from "../../kernel/container/container.js";
+import type { Container } from "../../kernel/jail/container.js";
 import { GuestMemory } from "../../kernel/abi/memory.js";
 import { bindSyscalls, type BoundImport } from "../../kernel/engines/imports.js";
 import { InputStream } from "../../kernel/stdio.js";
@@ -45,7 +45,7 @@ export async function liveProcess(kernel: Kernel, pages = 1, container?: Contain
   }
   const started: Process = proc;
   const mem = new GuestMemory(started.memory!);
-  const bound = bindSyscalls(started, { proc: started, mem, preempt: () => false }, kernel.syscalls);
+  const bound = bindSyscalls(kernel, started, { proc: started, mem, preempt: () => false }, kernel.syscalls);
   const byName = new Map(bound.map((b) => [b.def.name, b.fn]));
   return {
     proc: started, mem, bound,

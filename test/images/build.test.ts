@@ -1,6 +1,7 @@
 // test/images: building images for real: COPY/ADD semantics, ENV/ARG substitution, RUN through a fake
 // runner, the layer cache, --no-cache, .containerignore, gzip layers, and errors that leave the store intact.
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { buildImage, type BuildOptions } from "../../images/builder.js";
 import { encodeLayer, flattenLayers, layerEntriesToTar } from "../../images/layer-tar.js";
@@ -170,12 +171,15 @@ describe("build", () => {
     ["FROM scratch\nCOPY ../outside /", /Containerfile:2: COPY failed: "..\/outside": forbidden path outside the build context/],
     ["FROM nosuchimage\n", /Containerfile:1: FROM nosuchimage: no such image: nosuchimage/],
     ["FROM scratch\nEXPOSE http", /Containerfile:2: EXPOSE: invalid port "http"/],
-    ["FROM scratch\nENV X=${UNSET:?needs a value}", /Containerfile:2: UNSET: needs a value/],
+    ["FROM scratch\nENV X=${UNSET:?needs a value}", /Containerfile:2: ENV: UNSET: needs a value/],
     ["FROM scratch\nCOPY a /a\nRUN touch x && false", /Containerfile:3: RUN failed: process "\/bin\/sh -c touch x && false" exited with code 1/],
     ["FROM scratch\nCOPY --chown=nobody a /a", /Containerfile:2: COPY --chown: no user "nobody" in the image's \/etc\/passwd/],
     ["FROM scratch\nUNKNOWN x", /Containerfile:2: unknown instruction: UNKNOWN/],
+    ["FROM scratch\nUSER nobody\nRUN true", /Containerfile:3: RUN: USER nobody: unable to find user nobody: no matching entries in passwd file/],
+    ["FROM scratch\nADD b /", /Containerfile:2: ADD b: compressed with xz, which docker would unpack; wasmbox unpacks plain and gzip tar archives only/],
+    ["FROM scratch\nADD https://example.com/x.tar /", /Containerfile:2: ADD from a URL is not supported: "https:\/\/example.com\/x.tar" \(builds have no network/],
   ])("fails %j with a clear message and leaves the store intact", async (text, message) => {
-    const { store, context, home } = await setup({ Containerfile: "FROM scratch\nCOPY a /a\n", a: "a", b: "b" });
+    const { store, context, home } = await setup({ Containerfile: "FROM scratch\nCOPY a /a\n", a: "a", b: new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2]) });
     await build(store, context);
     const before = await snapshotStore(home);
     await writeTree(context, { Containerfile: text });
@@ -183,6 +187,96 @@ describe("build", () => {
     const after = await snapshotStore(home);
     expect(after.index).toBe(before.index);
     for (const [name, content] of Object.entries(before.blobs)) expect(after.blobs[name]).toBe(content);
+  });
+
+  it("builds multi-stage files: FROM a stage, COPY --from by name, index and image, only the stages the target needs", async () => {
+    const runner = new FakeRunner();
+    const { store, context } = await setup({
+      Containerfile: [
+        "ARG BASE=scratch",
+        "FROM $BASE AS deps",
+        "COPY --chown=7:8 dep.txt /deps/dep.txt",
+        "FROM deps AS Build",
+        "RUN touch /made",
+        "COPY src/ /src/",
+        "FROM scratch AS unused",
+        "COPY not-there /nope",
+        "FROM nosuchimage AS unused2",
+        "FROM scratch",
+        "COPY --from=build /deps/ /app/deps/",
+        "COPY --from=build /made /app/made",
+        "COPY --from=1 /src/main.sh /app/",
+        "COPY --from=build --chown=9:9 /deps/dep.txt /app/chowned",
+        "COPY --from=lib /lib/link /app/",
+        "LABEL stage=final",
+      ].join("\n"),
+      "dep.txt": "dep",
+      "src/main.sh": "echo main\n",
+      Lib: "FROM scratch\nCOPY lib/ /lib/\n",
+      "lib/real.so": "library",
+    });
+    await writeTree(context, {});
+    const { symlink } = await import("node:fs/promises");
+    await symlink("real.so", join(context, "lib/link"));
+    await build(store, context, { containerfile: join(context, "Lib"), tags: ["lib"] });
+    const { image, progress } = await build(store, context, { runner });
+    const tree = await files(store, "app");
+    expect([...tree.entries()].filter(([, v]) => v !== "dir").sort()).toEqual([
+      ["app/chowned", "dep"],
+      ["app/deps/dep.txt", "dep"],
+      ["app/link", "library"],
+      ["app/made", ""],
+      ["app/main.sh", "echo main\n"],
+    ]);
+    expect(image.config.config!.Labels).toEqual({ stage: "final" });
+    expect(image.config.rootfs.diff_ids).toHaveLength(5);
+    const view = flattenLayers(await store.loadLayers(image));
+    expect(view.get("app/deps/dep.txt")).toMatchObject({ uid: 7, gid: 8 });
+    expect(view.get("app/chowned")).toMatchObject({ uid: 9, gid: 9 });
+    expect(view.get("app/main.sh")).toMatchObject({ uid: 0, gid: 0 });
+    expect(runner.calls).toHaveLength(1);
+    expect(progress).not.toContain("unused");
+    expect(progress).toMatch(/^STEP 1\/13: ARG BASE=scratch\nSTEP 2\/13: FROM \$BASE AS deps\n/);
+
+    const target = await build(store, context, { runner, target: "BUILD", tags: ["app:build"] });
+    expect([...(await files(store, "app:build")).entries()].filter(([, v]) => v !== "dir").sort()).toEqual([
+      ["deps/dep.txt", "dep"],
+      ["made", ""],
+      ["src/main.sh", "echo main\n"],
+    ]);
+    expect(target.progress).not.toContain("LABEL");
+    expect(target.cachedSteps).toBe(3);
+    expect(runner.calls).toHaveLength(1);
+    await expect(build(store, context, { target: "nope" })).rejects.toThrow('target stage "nope" could not be found in Containerfile (stages: deps, build, unused, unused2)');
+  });
+
+  it.each([
+    ["FROM scratch AS a\nCOPY --from=b /x /x\nFROM scratch AS b\nFROM a", /Containerfile:2: COPY: "b" names stage 1, which comes later: a stage can only use earlier stages/],
+    ["FROM scratch\nCOPY --from=0 /x /x", /Containerfile:2: COPY --from=0: stage 0 is this stage itself/],
+    ["FROM scratch AS a\nFROM scratch\nCOPY --from=a /missing /x", /Containerfile:3: COPY failed: "\/missing": not found in stage a/],
+    ["FROM scratch\nCOPY --from=nosuchimage /x /x", /Containerfile:2: COPY --from=nosuchimage: no such image: nosuchimage/],
+  ])("refuses the multi-stage mistake %j", async (text, message) => {
+    const { store, context } = await setup({ Containerfile: text });
+    await expect(build(store, context)).rejects.toThrow(message);
+  });
+
+  it("unpacks local tar archives, plain and gzip, with ADD; copies other files and keeps archives packed with COPY", async () => {
+    const tarball = await layerEntriesToTar([{ path: "pkg/bin/tool", type: "file", mode: 0o755, data: new TextEncoder().encode("tool") }, { path: "pkg/link", type: "symlink", mode: 0o777, target: "bin/tool" }]);
+    const { store, context } = await setup({
+      Containerfile: "FROM scratch\nADD plain.tar /plain/\nADD packed.tgz /gz\nADD notes.txt /notes.txt\nCOPY plain.tar /kept.tar\n",
+      "plain.tar": tarball,
+      "packed.tgz": gzipSync(tarball),
+      "notes.txt": "not an archive",
+    });
+    const { image } = await build(store, context);
+    const view = flattenLayers(await store.loadLayers(image));
+    const tree = await files(store, "app");
+    expect(tree.get("plain/pkg/bin/tool")).toBe("tool");
+    expect(tree.get("gz/pkg/bin/tool")).toBe("tool");
+    expect(view.get("gz/pkg/bin/tool")).toMatchObject({ mode: 0o755 });
+    expect(view.get("gz/pkg/link")).toMatchObject({ type: "symlink", target: "bin/tool" });
+    expect(tree.get("notes.txt")).toBe("not an archive");
+    expect(Buffer.from(view.get("kept.tar")!.data!).equals(Buffer.from(tarball))).toBe(true);
   });
 
   it("creates reproducible layers: same content, same digests, even without the cache", async () => {

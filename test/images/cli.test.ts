@@ -73,6 +73,49 @@ describe("image commands", () => {
     expect((await run("images")).stdout).toBe("REPOSITORY   TAG   IMAGE ID   CREATED   SIZE\n");
   });
 
+  it("builds a multi-stage file up to --target, with LABEL, EXPOSE and HEALTHCHECK in what inspect shows", async () => {
+    const home = await tempDir();
+    const work = await tempDir();
+    await writeTree(work, {
+      "ctx/Containerfile": [
+        "ARG VERSION=1",
+        "FROM scratch AS build",
+        "COPY app.sh /out/app.sh",
+        "RUN touch /out/built",
+        "FROM scratch AS test",
+        "RUN false",
+        "FROM scratch",
+        "ARG VERSION",
+        "COPY --from=build /out/ /app/",
+        'LABEL org.opencontainers.image.version="$VERSION" team=core',
+        "EXPOSE 80/tcp 53/udp 8080",
+        "HEALTHCHECK --interval=1s --retries=5 CMD [\"/app/app.sh\", \"--check\"]",
+        'CMD ["/app/app.sh"]',
+      ].join("\n"),
+      "ctx/app.sh": "echo app\n",
+    });
+    const { run, runner } = await cli(home, work);
+    const built = await run("build", "-t", "svc", "--build-arg", "VERSION=2", "ctx");
+    expect(built.stdout).not.toContain("RUN false");
+    expect(built.stdout).toMatch(/^STEP 1\/11: ARG VERSION=1\n/);
+    expect(runner.calls.map((call) => call.argv.at(-1))).toEqual(["touch /out/built"]);
+    const [detail] = JSON.parse((await run("inspect", "svc")).stdout);
+    expect(detail.Config).toMatchObject({
+      Labels: { "org.opencontainers.image.version": "2", team: "core" },
+      ExposedPorts: { "80/tcp": {}, "53/udp": {}, "8080/tcp": {} },
+      Healthcheck: { Test: ["CMD", "/app/app.sh", "--check"], Interval: 1_000_000_000, Retries: 5 },
+      Cmd: ["/app/app.sh"],
+    });
+    expect(detail.RootFS.Layers).toHaveLength(1);
+    const target = await run("build", "-t", "svc:build", "--target", "build", "ctx");
+    expect(target.stdout).toMatch(/^STEP 1\/4: ARG VERSION=1\nSTEP 2\/4: FROM scratch AS build\n/);
+    expect(target.stdout).not.toContain("FROM scratch AS test");
+    expect(JSON.parse((await run("inspect", "svc:build")).stdout)[0].RootFS.Layers).toHaveLength(2);
+    expect((await failure(run("build", "--target", "release", "ctx"))).message).toBe('wasmbox: target stage "release" could not be found in Containerfile (stages: build, test)');
+    await writeTree(work, { "ctx/Containerfile": "FROM scratch\nHEALTHCHECK --interval=soon CMD true\n" });
+    expect((await failure(run("build", "ctx"))).message).toBe('wasmbox: Containerfile:2: HEALTHCHECK --interval: time: invalid duration "soon" (use a number and a unit: 500ms, 10s, 1m30s)');
+  });
+
   it("imports a wasm module as a one-module image", async () => {
     const home = await tempDir();
     const work = await tempDir();

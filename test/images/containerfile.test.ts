@@ -53,18 +53,46 @@ describe("Containerfile parser", () => {
     ["FROM scratch\nFOO bar", "Containerfile:2: unknown instruction: FOO"],
     ["COPY a /b", "Containerfile:1: no FROM instruction"],
     ["", "Containerfile:1: the file has no instructions"],
-    ["FROM scratch\nFROM scratch", "Containerfile:2: a second FROM"],
+    ["FROM scratch AS a\nFROM scratch AS A", "Containerfile:2: FROM ... AS a: duplicate stage name (first used on line 1)"],
+    ["FROM scratch AS 1st", "Containerfile:1: FROM ... AS 1st: invalid stage name"],
     ["FROM scratch\n\nCOPY onlyone", "Containerfile:3: COPY requires at least two arguments"],
     ['FROM scratch\nCMD ["a" "b"]', "Containerfile:2: CMD: invalid JSON array"],
-    ['FROM scratch\nENV A="unterminated', "Containerfile:2: unterminated double quote"],
+    ['FROM scratch\nENV A="unterminated', "Containerfile:2: ENV: unterminated double quote"],
     ["FROM scratch\nENV ONLYKEY", "Containerfile:2: ENV ONLYKEY needs a value"],
-    ["FROM scratch\nCOPY --from=build a b", "Containerfile:2: COPY --from is not supported"],
+    ["FROM scratch\nADD --from=build a b", "Containerfile:2: ADD --from is not supported: use COPY --from=STAGE"],
+    ["FROM scratch\nCOPY --from= a b", "Containerfile:2: COPY --from needs a stage name"],
     ["FROM scratch\nCOPY --bogus=1 a b", "Containerfile:2: COPY: unknown flag --bogus"],
     ["FROM scratch\nARG 9bad", 'Containerfile:2: ARG: invalid name "9bad"'],
-    ["FROM scratch\nHEALTHCHECK NONE", "Containerfile:2: HEALTHCHECK is not supported"],
+    ["FROM scratch\nHEALTHCHECK --every=1s CMD true", "Containerfile:2: HEALTHCHECK: unknown flag --every"],
+    ["FROM scratch\nHEALTHCHECK --interval CMD true", "Containerfile:2: HEALTHCHECK --interval needs a value"],
+    ["FROM scratch\nHEALTHCHECK true", 'Containerfile:2: HEALTHCHECK: expected CMD or NONE, got "true"'],
+    ["FROM scratch\nHEALTHCHECK CMD", "Containerfile:2: HEALTHCHECK CMD requires a command"],
     ["FROM scratch\nRUN", "Containerfile:2: RUN requires at least one argument"],
   ])("reports %j as %s", (text, message) => {
     expect(() => parse(text)).toThrow(message);
+  });
+
+  it("reads stages, COPY --from and HEALTHCHECK in both forms", () => {
+    const ins = parse(
+      [
+        "FROM base AS Build",
+        "RUN make",
+        "FROM scratch",
+        "COPY --from=build --chmod=755 /out/app /app",
+        "COPY --from=0 /etc/passwd /etc/",
+        "HEALTHCHECK --interval=5s --timeout=2s --start-period=1s --retries=4 CMD test -f /tmp/ok",
+        'HEALTHCHECK CMD ["/bin/check", "--quick"]',
+        "HEALTHCHECK none",
+      ].join("\n"),
+    );
+    expect(ins[0]).toMatchObject({ keyword: "FROM", image: "base", alias: "build" });
+    expect(ins[2]).toMatchObject({ keyword: "FROM", image: "scratch" });
+    expect(ins[2]).not.toHaveProperty("alias");
+    expect(ins[3]).toMatchObject({ sources: ["/out/app"], dest: "/app", from: "build", chmod: "755" });
+    expect(ins[4]).toMatchObject({ from: "0" });
+    expect(ins[5]).toMatchObject({ check: { interval: "5s", timeout: "2s", startPeriod: "1s", retries: "4", command: { shell: "test -f /tmp/ok" } } });
+    expect(ins[6]).toMatchObject({ check: { command: { exec: ["/bin/check", "--quick"] } } });
+    expect(ins[7]).toMatchObject({ check: { none: true } });
   });
 
   it("names the file given with -f in errors", () => {

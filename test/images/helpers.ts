@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { afterEach } from "vitest";
-import { OPAQUE_WHITEOUT, type LayerEntry } from "../../kernel/vfs/layer.js";
+import { OPAQUE_WHITEOUT, type LayerEntry } from "../../kernel/host.js";
 import type { BuildRunner, BuildRunRequest } from "../../images/builder.js";
 import { flattenLayers } from "../../images/layer-tar.js";
 

@@ -1,6 +1,6 @@
 // test/images: layer tar conversion (round trip, determinism, gzip, whiteouts), references and word expansion.
 import { describe, expect, it } from "vitest";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
+import type { LayerEntry } from "../../kernel/host.js";
 import { decodeLayer, encodeLayer, flattenLayers } from "../../images/layer-tar.js";
 import { parseReference, normalizeDockerName } from "../../images/reference.js";
 import { expandWord, splitWords } from "../../images/words.js";

@@ -1,9 +1,7 @@
 // The kernel's host outputs (kernel/host-output.ts) in-process: when the buffer of a host fd goes
 // out (other fd, a millisecond, full, blocking, process end), errors, terminals, and many writers.
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { Errno, Kernel, type SysError } from "../../kernel/index.js";
-import { InputStream } from "../../kernel/stdio.js";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
+import { Errno, Kernel, type SysError, InputStream, type LayerEntry } from "../../kernel/host.js";
 import { bootKernel, loadRootfs } from "../userland/helpers.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
 

@@ -41,7 +41,7 @@ class Guest {
   private constructor(readonly kernel: Kernel, readonly proc: Process, readonly ended: Promise<unknown>, private readonly stdin: InputStream) {
     const ctx = { proc, mem: new GuestMemory(proc.memory!), preempt: () => false };
     // The dispatchers take what Wasm passes: numbers, and bigints for i64 parameters.
-    for (const { def, fn } of bindSyscalls(proc, ctx, kernel.syscalls)) this.calls.set(def.name, fn as (...args: Array<number | bigint>) => unknown);
+    for (const { def, fn } of bindSyscalls(kernel, proc, ctx, kernel.syscalls)) this.calls.set(def.name, fn as (...args: Array<number | bigint>) => unknown);
   }
 
   /** Starts a guest with `host` mounted at /m (fd 4). */

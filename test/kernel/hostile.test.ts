@@ -222,7 +222,7 @@ describe("hostile guests", () => {
     const procs = [];
     for (let i = 0; i < 4; i++) procs.push(await liveProcess(memKernel, 1, mc));
     await expect(liveProcess(memKernel, 1, mc)).rejects.toMatchObject({ errno: Errno.NOMEM });
-    expect(mc.limitHit).toBe("memory");
+    expect(mc.limiter.hit).toBe("memory");
     for (const p of procs) await p.stop();
 
     // pipes count as the container's memory: fd_pipe past the limit is ENOMEM, closing gives it back.
@@ -234,13 +234,13 @@ describe("hostile guests", () => {
       expect(p.call("fd_pipe", SCRATCH, SCRATCH + 4)).toBe(0);
       fds.push(p.mem.u32(SCRATCH), p.mem.u32(SCRATCH + 4));
     }
-    expect(pc.memoryBytes()).toBe(PAGE + 4 * PIPE_CAPACITY);
+    expect(pc.limiter.memoryBytes()).toBe(PAGE + 4 * PIPE_CAPACITY);
     expect(p.call("fd_pipe", SCRATCH, SCRATCH + 4)).toBe(Errno.NOMEM);
     for (const fd of fds.slice(0, 2)) expect(p.call("fd_close", fd)).toBe(0);
-    expect(pc.memoryBytes()).toBe(PAGE + 3 * PIPE_CAPACITY);
+    expect(pc.limiter.memoryBytes()).toBe(PAGE + 3 * PIPE_CAPACITY);
     expect(p.call("fd_pipe", SCRATCH, SCRATCH + 4)).toBe(0);
     await p.stop();
-    expect(pc.memoryBytes()).toBe(0);
+    expect(pc.limiter.memoryBytes()).toBe(0);
 
     // the compiled-module cache: shared by digest, bounded by bytes (least recently used go first).
     const budget = MiB;

@@ -7,6 +7,7 @@ import { hasJspi, Kernel, type Process } from "../../kernel/index.js";
 import { rewriteModule } from "../../kernel/engines/module-rewrite.js";
 import { InputStream } from "../../kernel/stdio.js";
 import { MemFs } from "../../kernel/vfs/memory.js";
+import { waitUntil } from "../helpers/poll.js";
 import { wat } from "../helpers/wat.js";
 
 const FEATURES = binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | binaryen.Features.SIMD128;
@@ -118,8 +119,8 @@ describe.each(INLINE)("instance reuse on the %s engine", (engine) => {
     const program = k.programs.compile(echoOnce(), "echo", false);
     let proc: Process | undefined;
     const killed = k.run(program, { stdin: new InputStream(), onStart: (p) => (proc = p) });
-    while (proc?.state !== "BLOCKED") await new Promise((r) => setTimeout(r, 5));
-    proc.kill(9);
+    await waitUntil("the echo process blocked on stdin", () => proc?.state === "BLOCKED");
+    proc!.kill(9);
     expect((await killed).exitCode).toBe(137);
     const input = new InputStream();
     const second = k.run(program, { stdin: input });

@@ -92,7 +92,7 @@ describe.runIf(hasJspi())("preemption of busy guests on the inline engine", () =
     const started = performance.now();
     const result = await k.run(spin(false, 2_000_000_000n), { container });
     expect(result.exitCode).toBe(137);
-    expect(container.limitHit).toBe(hit);
+    expect(container.limiter.hit).toBe(hit);
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });

@@ -7,6 +7,7 @@ import { InputStream } from "../../kernel/stdio.js";
 import { RIGHTS_STREAM } from "../../kernel/wasi.js";
 import type { OpenFile } from "../../kernel/vfs/open-file.js";
 import { baseRootfs } from "../../userland/rootfs.js";
+import { waitUntil } from "../helpers/poll.js";
 import { blockedReader, consumer, producer, sleeper, spinner } from "./guests.js";
 
 const ENGINES = hasJspi() ? (["inline", "worker"] as const) : (["worker"] as const);
@@ -24,9 +25,6 @@ function start(kernel: Kernel, bytes: Uint8Array, fds: Array<[number, OpenFile]>
   return kernel.spawn({ container: kernel.host, parent: null, program, argv, env: [], cwd: "/", fds: fds.map(([fd, f]) => [fd, entry(f)]) });
 }
 
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((r) => setTimeout(r, 5));
-};
 
 describe.each(ENGINES)("processes on the %s engine", (engine) => {
   it("moves 50 MB through a pipe with every byte checked", async () => {
@@ -69,7 +67,7 @@ describe.each(ENGINES)("processes on the %s engine", (engine) => {
     const count = engine === "inline" ? 1000 : 16;
     const program = kernel.programs.compile(sleeper(engine === "inline" ? 300 : 4000), "sleeper", kernel.engineKind === "worker");
     const runs = Array.from({ length: count }, () => kernel.run(program));
-    await until(() => kernel.host.pids.list().filter((p) => p.state === "BLOCKED").length === count);
+    await waitUntil(`all ${count} sleepers blocked`, () => kernel.host.pids.list().filter((p) => p.state === "BLOCKED").length === count);
     const results = await Promise.all(runs);
     expect(results.every((r) => r.exitCode === 0)).toBe(true);
   });
@@ -80,7 +78,7 @@ describe.each(ENGINES)("processes on the %s engine", (engine) => {
     const reader = start(kernel, blockedReader(), [[0, r]]);
     const [r2, w2] = new Pipe(kernel.allocIno()).open();
     const writer = start(kernel, producer(10 * 1000 * 1000), [[1, w2]]); // fills the pipe, then blocks
-    await until(() => reader.state === "BLOCKED" && writer.state === "BLOCKED");
+    await waitUntil("the reader and the writer blocked on their pipes", () => reader.state === "BLOCKED" && writer.state === "BLOCKED");
     const bystander = kernel.run(sleeper(50));
     reader.signal(15);
     writer.signal(9);

@@ -1,9 +1,8 @@
 // Test helpers for userland: boots a kernel with the base root filesystem and runs shell
 // scripts in it, returning exit code, stdout and stderr.
-import { Kernel } from "../../kernel/index.js";
+import { Kernel, type LayerEntry } from "../../kernel/host.js";
 import { baseRootfs } from "../../userland/rootfs.js";
 import { buildUserland } from "../../userland/build.js";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
 
 /** Builds the userland (if stale) and returns the base image entries. */
 export async function loadRootfs(): Promise<LayerEntry[]> {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
+import type { LayerEntry } from "../../kernel/host.js";
 import { bootKernel, loadRootfs, sh } from "./helpers.js";
 
 let rootfs: LayerEntry[];

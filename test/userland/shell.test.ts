@@ -1,7 +1,7 @@
 // The shell inside the kernel: syntax, expansion, redirections, pipelines, jobs and errors,
 // each checked against the exact output and exit status a POSIX shell gives.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
+import type { LayerEntry } from "../../kernel/host.js";
 import { bootKernel, loadRootfs, sh } from "./helpers.js";
 
 let rootfs: LayerEntry[];

@@ -1,7 +1,7 @@
 // The core utilities inside the kernel, each run through sh -c and checked against the output
 // and status GNU coreutils/BusyBox give for the same command line.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { LayerEntry } from "../../kernel/vfs/layer.js";
+import type { LayerEntry } from "../../kernel/host.js";
 import { bootKernel, loadRootfs, sh } from "./helpers.js";
 
 let rootfs: LayerEntry[];

@@ -4,6 +4,7 @@ import { argv } from "../lib/env";
 import { exit, stdout, warn } from "../lib/io";
 import { basename } from "../lib/path";
 import { shMain } from "./sh";
+import { sttyMain } from "./tty";
 import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { grepMain, sedMain } from "./textre";
@@ -88,7 +89,6 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "whoami") return whoamiMain(args);
   if (name == "groups") return groupsMain(args);
   if (name == "uptime") return uptimeMain(args);
-  if (name == "clear") return clearMain(args);
   if (name == "mount") return mountMain(args);
   if (name == "true") return 0;
   if (name == "false") return 1;
@@ -105,6 +105,8 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "cut") return cutMain(args);
   if (name == "uniq") return uniqMain(args);
   if (name == "sort") return sortMain(args);
+  if (name == "stty") return sttyMain(args);
+  if (name == "clear") return clearMain(args);
   return -1;
 }
 

@@ -3,18 +3,19 @@
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
 import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
-import { editLine } from "./lineedit";
+import { editLine, setCompletionPath } from "./lineedit";
+import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
 import { echoMain } from "./text";
 import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
 import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError } from "../lib/fs";
-import { spawn, wait, exitStatus, pipe, pipeRead, pipeWrite, waitedStatus, getpid, getpgid, setpgid, sigaction, sigpending } from "../lib/proc";
-import { strerror, ENOENT, ENOEXEC, EINTR } from "../lib/errno";
+import { spawn, pipe, pipeRead, pipeWrite, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
+import { strerror, ENOENT, ENOEXEC } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
 import { O_CREAT } from "../lib/wasi";
-import { tty_mode, tty_foreground, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
+import { tty_mode, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
 import { parseIntOr } from "../lib/opts";
 
 const SHELL_PATH = "/bin/sh";
@@ -34,7 +35,6 @@ let interactive = false;
 const functions = new Map<string, Node>();
 /** Each function's definition as source text: child shells (pipelines, $( ), subshells) get them. */
 const functionTexts = new Map<string, string>();
-let backgroundPids = new Array<i32>();
 
 function error(message: string): void { warn("sh", message); }
 
@@ -129,7 +129,6 @@ function setVar(name: string, value: string): bool {
   if (state.readonly.has(name)) { fatalError(name + ": is read only"); return false; }
   state.vars.set(name, value);
   if (state.opts.allexport) state.exported.add(name);
-  if (name == "PWD") chdir(value);
   return true;
 }
 
@@ -161,7 +160,7 @@ function exec(n: Node): i32 {
     case N_LIST: {
       let status = state.lastStatus;
       for (let i = 0; i < n.kids.length; i++) {
-        if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) break;
+        if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning || interruptedByUser) break;
         if (n.flags[i]) { startBackground(n.kids[i]); status = 0; }
         else status = exec(n.kids[i]);
         state.lastStatus = status;
@@ -173,7 +172,7 @@ function exec(n: Node): i32 {
       const last = n.kids.length - 1;
       let status = last == 0 ? exec(n.kids[0]) : execTested(n.kids[0]);
       for (let i = 1; i < n.kids.length; i++) {
-        if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) break;
+        if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning || interruptedByUser) break;
         state.lastStatus = status;
         if (n.flags[i - 1] == (status == 0)) status = i == last ? exec(n.kids[i]) : execTested(n.kids[i]);
         state.lastStatus = status;
@@ -195,7 +194,7 @@ function exec(n: Node): i32 {
 
 /** Compound commands run in this shell, with their redirections applied for the duration. */
 function execCompound(n: Node): i32 {
-  if (n.kind == N_SUBSHELL) return waitFor(spawnSubshell(n, copyCtx(), 0));
+  if (n.kind == N_SUBSHELL) return waitFor(spawnSubshell(n, copyCtx(), interactive ? SPAWN_NEW_PGROUP : 0), n.text);
   const saved = fdCtx;
   if (n.redirs.length > 0) {
     const ctx = copyCtx();
@@ -224,7 +223,7 @@ function execBody(n: Node): i32 {
   if (n.kind == N_WHILE || n.kind == N_UNTIL) {
     for (;;) {
       const cond = execTested(n.kids[0]);
-      if (exitRequested || returning) break;
+      if (exitRequested || returning || interruptedByUser) break;
       if ((cond == 0) != (n.kind == N_WHILE)) break;
       status = exec(n.kids[1]);
       if (loopControl()) break;
@@ -270,7 +269,7 @@ function casePattern(raw: string): string {
 
 /** After a loop body: true when the loop should stop (break, exit, return). */
 function loopControl(): bool {
-  if (exitRequested || returning) return true;
+  if (exitRequested || returning || interruptedByUser) return true;
   if (breakLevels > 0) { breakLevels--; return true; }
   if (continueLevels > 0) { continueLevels--; return continueLevels > 0; }
   return false;
@@ -285,6 +284,7 @@ function expandWords(words: string[]): string[] {
 function isBuiltin(name: string): bool {
   return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
     name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
+    name == "jobs" || name == "fg" || name == "bg" || name == "kill" ||
     name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias";
 }
 
@@ -352,7 +352,7 @@ function execSimple(n: Node): i32 {
   if (opened == null) return 2;
   const pid = spawnExternal(words, assignmentsOf(n), ctx, interactive ? SPAWN_NEW_PGROUP : 0);
   closeAll(opened);
-  return waitFor(pid);
+  return waitFor(pid, n.text.length > 0 ? n.text : words.join(" "));
 }
 
 function exitStatusForError(): i32 {
@@ -500,20 +500,13 @@ function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
   return spawnShell(n.text, ctx, flags);
 }
 
-/** Waits for one child, retrying when a caught signal interrupts; its shell exit status. */
-function waitStatus(pid: i32): i32 {
-  let err = wait(pid);
-  while (err == EINTR) err = wait(pid);
-  return err == 0 ? exitStatus(waitedStatus) : 127;
-}
-
-/** Waits for a pid from spawn (negative = the status of a failed start). */
-function waitFor(pid: i32): i32 {
+/**
+ * Waits for a pid from spawn (negative = the status of a failed start) as a foreground job: in
+ * its own process group when an interactive shell started it with SPAWN_NEW_PGROUP, else in the shell's.
+ */
+function waitFor(pid: i32, text: string, ownGroup: bool = interactive): i32 {
   if (pid <= 0) return -pid;
-  if (interactive) tty_foreground(0, pid);
-  const status = waitStatus(pid);
-  if (interactive) { tty_foreground(0, getpgid(0)); if (status == 128 + SIGINT) stdout.byte(10).flush(); }
-  return status;
+  return waitForeground(new Job(ownGroup ? pid : getpgid(0), [pid], text.trim()), false);
 }
 
 function runPipeline(n: Node): i32 {
@@ -538,25 +531,20 @@ function runPipeline(n: Node): i32 {
     pids.push(pid);
   }
   if (prevRead >= 0) close(prevRead);
-  if (interactive && group > 0) tty_foreground(0, group);
-  let status = 0;
-  let failed = 0;
-  for (let i = 0; i < pids.length; i++) {
-    const pid = pids[i];
-    status = pid <= 0 ? -pid : waitStatus(pid);
-    if (status != 0) failed = status;
-  }
-  if (state.opts.pipefail) status = failed;
-  if (interactive) tty_foreground(0, getpgid(0));
-  return status;
+  // Stages that could not start count with their status; the others are one job.
+  const started = new Array<i32>();
+  for (let i = 0; i < pids.length; i++) if (pids[i] > 0) started.push(pids[i]);
+  if (started.length == 0) return -pids[pids.length - 1];
+  const status = waitForeground(new Job(group > 0 ? group : getpgid(0), started, n.text.trim()), state.opts.pipefail);
+  const last = pids[pids.length - 1];
+  return last <= 0 ? -last : status;
 }
 
 function startBackground(n: Node): void {
-  const pid = spawnNode(n, copyCtx(), 0);
+  const pid = spawnNode(n, copyCtx(), interactive ? SPAWN_NEW_PGROUP : 0);
   if (pid > 0) {
-    backgroundPids.push(pid);
     state.lastBackground = pid;
-    if (interactive) stderr.str("[").str(backgroundPids.length.toString()).str("] ").str(pid.toString()).byte(10).flush();
+    startJob(interactive ? pid : getpgid(0), [pid], n.text.trim());
   }
 }
 
@@ -647,6 +635,10 @@ function builtin(name: string, args: string[]): i32 {
   }
   if (name == "set") return setBuiltin(args);
   if (name == "wait") return waitBuiltin(args);
+  if (name == "jobs") return jobsBuiltin(args);
+  if (name == "kill") return killBuiltin(args);
+  if (name == "fg") return fgBuiltin(args);
+  if (name == "bg") return bgBuiltin(args);
   if (name == "read") return readBuiltin(args);
   if (name == "eval") return runSource(args.join(" "));
   if (name == "." || name == "source") {
@@ -663,7 +655,7 @@ function builtin(name: string, args: string[]): i32 {
     }
     const pid = spawnExternal(args, [], fdCtx, 0);
     exitRequested = true;
-    exitCode = waitFor(pid);
+    exitCode = waitFor(pid, args.join(" "), false);
     return exitCode;
   }
   if (name == "command" || name == "type") {
@@ -681,7 +673,7 @@ function builtin(name: string, args: string[]): i32 {
       if (i >= args.length) return 0;
       const words = args.slice(i);
       if (isBuiltin(words[0])) return builtin(words[0], words.slice(1));
-      return waitFor(spawnExternal(words, [], fdCtx, interactive ? SPAWN_NEW_PGROUP : 0));
+      return waitFor(spawnExternal(words, [], fdCtx, interactive ? SPAWN_NEW_PGROUP : 0), words.join(" "));
     }
     let status = 0;
     for (; i < args.length; i++) {
@@ -764,22 +756,6 @@ function listOptions(table: bool): void {
 // exec with only redirections makes them permanent; runBuiltin's caller restores fdCtx otherwise.
 let keepRedirections = false;
 
-function waitBuiltin(args: string[]): i32 {
-  let status = 0;
-  if (args.length == 0) {
-    for (let i = 0; i < backgroundPids.length; i++) waitStatus(backgroundPids[i]);
-    backgroundPids = [];
-    return 0;
-  }
-  for (let i = 0; i < args.length; i++) {
-    const pid = <i32>parseIntOr(args[i], -1);
-    status = waitStatus(pid);
-    const at = backgroundPids.indexOf(pid);
-    if (at >= 0) backgroundPids.splice(at, 1);
-  }
-  return status;
-}
-
 /** alias [NAME[=VALUE]]...: defines or prints aliases; no operands prints them all. */
 function aliasBuiltin(args: string[]): i32 {
   if (args.length == 0) {
@@ -809,7 +785,7 @@ function unaliasBuiltin(args: string[]): i32 {
   return status;
 }
 
-const SIGNAL_NAMES = ["EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU"];
+const SIGNAL_NAMES = ["EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH"];
 
 /** A signal number from a name (INT, SIGINT, EXIT) or a number; -1 if there is none. */
 function signalNumber(spec: string): i32 {
@@ -847,7 +823,7 @@ function trapBuiltin(args: string[]): i32 {
 
 /** Runs the actions of trapped signals that arrived; $? is kept across them. */
 function runPendingTraps(): void {
-  const mask = sigpending();
+  const mask = takeSignals();
   if (mask == 0) return;
   for (let sig = 1; sig < 32; sig++) {
     if ((mask & (1 << sig)) == 0 || !state.traps.has(sig)) continue;
@@ -965,7 +941,7 @@ function substitute(cmd: string): string {
   const out = new ByteBuf();
   out.readFrom(readEnd);
   close(readEnd);
-  state.lastStatus = waitFor(pid);
+  state.lastStatus = waitFor(pid, cmd, false);
   let len = out.len;
   while (len > 0 && load<u8>(out.ptr + len - 1) == 10) len--;
   return String.UTF8.decodeUnsafe(out.ptr, len);
@@ -1029,6 +1005,27 @@ function runTree(tree: Node): i32 {
   return status;
 }
 
+/**
+ * An interactive shell does job control: it leads its own process group, holds the terminal, and
+ * ignores the keyboard's stop and quit signals (its jobs get them); ^C only interrupts its waits.
+ */
+function startInteractive(): void {
+  sigaction(SIGINT, SIG_CATCH);
+  sigaction(SIGQUIT, SIG_IGN);
+  sigaction(SIGTSTP, SIG_IGN);
+  sigaction(SIGTTIN, SIG_IGN);
+  sigaction(SIGTTOU, SIG_IGN);
+  if (getpgid(0) != getpid()) setpgid(0, 0);
+  enableJobControl();
+}
+
+/** LINES and COLUMNS from the terminal's window size, as bash's checkwinsize keeps them. */
+function readWindowSize(): void {
+  if (winsize(0) != 0) return;
+  state.vars.set("LINES", windowRows.toString());
+  state.vars.set("COLUMNS", windowCols.toString());
+}
+
 /** Reads commands from stdin until EOF: a line at a time, more lines while a command is unfinished. */
 function readLoop(): i32 {
   let pending = "";
@@ -1036,10 +1033,14 @@ function readLoop(): i32 {
   for (;;) {
     let line: string | null;
     if (interactive) {
+      if (pending.length == 0) { reapJobs(true); readWindowSize(); }
       const ps = getVar(pending.length > 0 ? "PS2" : "PS1");
+      const path = getVar("PATH");
+      setCompletionPath(path != null ? path : "/bin", windowCols);
       tty_mode(0, TTY_RAW);
       line = editLine(ps != null ? ps : pending.length > 0 ? "> " : "$ ");
       tty_mode(0, TTY_COOKED);
+      readWindowSize();
     } else line = readLineUnbuffered(0);
     if (line == null) {
       if (pending.length == 0) return state.lastStatus;
@@ -1054,7 +1055,9 @@ function readLoop(): i32 {
     if (state.aliases.size > 0) parser.aliases = state.aliases;
     parser.program();
     if (parser.incomplete || parser.incompleteHeredoc) continue;
+    clearInterrupted();
     runSource(pending, linesRead);
+    clearInterrupted();
     for (let k = 0; k < pending.length; k++) if (pending.charCodeAt(k) == 10) linesRead++;
     pending = "";
     if (exitRequested) return exitCode;
@@ -1115,7 +1118,7 @@ export function shMain(argv0: string, args: string[]): i32 {
     status = runSource(String.UTF8.decode(data.buffer));
   } else {
     interactive = forceInteractive || tty_mode(0, TTY_COOKED) == 0;
-    if (interactive) sigaction(SIGINT, SIG_CATCH);
+    if (interactive) startInteractive();
     status = readLoop();
   }
   status = runExitTrap(exitRequested ? exitCode : status);

@@ -2,7 +2,7 @@
 // then one WASI path_* call. Functions return 0 or an errno, or null with the errno in lastError.
 
 import * as wasi from "./wasi";
-import { getenv, setenv } from "./env";
+import { proc_chdir, proc_getcwd } from "./wasmbox";
 import { normalize, join } from "./path";
 import { ENOENT, ENOTDIR } from "./errno";
 import { readFd, lastReadError, writeAll } from "./io";
@@ -32,11 +32,13 @@ function loadPreopens(): Preopen[] {
   return list;
 }
 
-/** The current directory (env PWD at start, then whatever chdir set). */
+/** The current directory: a process attribute the kernel keeps (read once, then kept by chdir). */
 export function getcwd(): string {
   if (cwdPath == null) {
-    const pwd = getenv("PWD");
-    cwdPath = pwd != null && pwd.startsWith("/") ? normalize(pwd) : "/";
+    const buf = new Uint8Array(4096);
+    const len = memory.data(4);
+    const err = proc_getcwd(buf.dataStart, buf.length, len);
+    cwdPath = err == 0 ? String.UTF8.decodeUnsafe(buf.dataStart, load<u32>(len)) : "/";
   }
   return cwdPath!;
 }
@@ -46,14 +48,16 @@ export function absolute(path: string): string {
   return path.startsWith("/") ? normalize(path) : normalize(join(getcwd(), path));
 }
 
-/** Changes the cwd after checking that path is a directory; updates PWD. */
+/** chdir(2): the kernel's working directory of this process (children inherit it). 0 or an errno. */
 export function chdir(path: string): i32 {
   const abs = absolute(path);
   const st = stat(abs);
   if (st == null) return lastError;
   if (!st.isDir()) return ENOTDIR;
+  const p = String.UTF8.encode(abs);
+  const err = proc_chdir(changetype<usize>(p), p.byteLength);
+  if (err != 0) return err;
   cwdPath = abs;
-  setenv("PWD", abs);
   return 0;
 }
 

@@ -79,6 +79,24 @@ export function sigpending(): u32 {
 export function getpid(): i32 { k.proc_id(ret); return load<i32>(ret); }
 export function getppid(): i32 { k.proc_parent(0, ret); return load<i32>(ret); }
 export function getpgid(pid: i32): i32 { return k.proc_getpgid(pid, ret) == 0 ? load<i32>(ret) : -1; }
+export function getsid(pid: i32): i32 { return k.proc_getsid(pid, ret) == 0 ? load<i32>(ret) : -1; }
+/** setsid(2): the new session's id, or -errno. */
+export function setsid(): i32 { const err = k.proc_setsid(ret); return err != 0 ? -err : load<i32>(ret); }
+
+/** tcgetpgrp(3): the foreground group of the terminal on fd, or -errno. */
+export function tcgetpgrp(fd: i32): i32 { const err = k.tty_get_foreground(<u32>fd, ret); return err != 0 ? -err : load<i32>(ret); }
+/** tcsetpgrp(3): 0 or an errno. */
+export function tcsetpgrp(fd: i32, pgid: i32): i32 { return k.tty_foreground(<u32>fd, pgid); }
+
+/** The terminal's window size from the last winsize() call. */
+export let windowRows: i32 = 24;
+export let windowCols: i32 = 80;
+/** Reads the window size of the terminal on fd into windowRows / windowCols; 0 or an errno. */
+export function winsize(fd: i32): i32 {
+  const err = k.tty_winsize(<u32>fd, ret, ret + 4);
+  if (err == 0) { windowRows = load<i32>(ret); windowCols = load<i32>(ret, 4); }
+  return err;
+}
 
 /** Wall-clock time in nanoseconds since the epoch. */
 export function nowNs(): i64 { clock_time_get(0, 1000, ret); return load<i64>(ret); }

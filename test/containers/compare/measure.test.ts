@@ -6,7 +6,7 @@ import { countdownWasm } from "../../../containers/compare/guests.js";
 import {
   alive, bestOf3, countSyscalls, measureIsolation, measureStarts, measureTogether, pipeWorkload, startIdle, syscallWorkload,
 } from "../../../containers/compare/measure.js";
-import { layerBytes } from "../../../kernel/vm/index.js";
+import { layerBytes } from "../../../kernel/host.js";
 import type { RunnableImage } from "../../../containers/runtime.js";
 import { buildUserland } from "../../../userland/build.js";
 import { baseRootfs } from "../../../userland/rootfs.js";

@@ -1,6 +1,6 @@
 // Shared helpers for the WASI conformance guests: printing one exact line per check, errno names,
 // constants from typenames.witx, and small file-system helpers that stop the guest on setup failure.
-import * as w from "./wasi";
+import * as w from "../../../userland/lib/wasi";
 
 // ---- constants (typenames.witx) ----
 export const FOLLOW: u32 = 1; // lookupflags.symlink_follow

@@ -1,6 +1,6 @@
 // Helpers for the fd_readdir guests: parse the dirent records (24-byte header + name) that
 // fd_readdir fills a buffer with, and read a whole directory in one go.
-import * as w from "./wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, FILETYPE_NAMES, must, alloc } from "./check";
 
 /** One parsed directory entry. */

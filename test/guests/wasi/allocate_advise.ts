@@ -1,6 +1,6 @@
 // Guest: fd_allocate grows a file like posix_fallocate (never shrinks it); fd_advise accepts the six
 // advice values and rejects others (EINVAL); both need their right; EBADF for fds not open.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, open, contents, STAT, R_FD_READ, R_FD_WRITE, FOLLOW } from "../lib/check";
 
 const dir = workdir("allocate_advise");

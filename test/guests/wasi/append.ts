@@ -1,7 +1,7 @@
 // Guest: O_APPEND: fd_write always appends whatever the offset, fd_tell reports the end after a
 // write, fd_pwrite appends too (as on Linux) without moving the offset, and clearing the flag
 // with fd_fdstat_set_flags makes writes land at the offset again.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, open, write, pwrite, seek, read, showRead, showOffset, contents,
   FOLLOW, FDFLAG_APPEND, RIGHTS_ALL, WHENCE_SET } from "../lib/check";
 

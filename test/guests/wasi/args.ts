@@ -1,7 +1,7 @@
 // Guest: args_sizes_get and args_get: count, exact bytes (empty, spaced and non-ASCII arguments),
 // NUL terminators, and EFAULT when either pointer lies past the end of memory.
 // @run {"args": ["args", "two words", "", "ünï", "a=b"]}
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, quote, alloc, memEnd, yesno } from "../lib/check";
 
 show("args_sizes_get", w.args_sizes_get(OUT, OUT + 4));

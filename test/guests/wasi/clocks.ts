@@ -1,6 +1,6 @@
 // Guest: clock_res_get and clock_time_get on all four clock ids (shape checks only, never raw
 // times), EINVAL for an unknown clock id, EFAULT for an out pointer past memory.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, memEnd, yesno, now } from "../lib/check";
 
 const NAMES = ["realtime", "monotonic", "process_cputime_id", "thread_cputime_id"];

@@ -1,6 +1,6 @@
 // Guest: fd_close of a file (then EBADF for reuse and a second close), of an fd never opened, of
 // stdin, and of the scratch preopen itself (fds opened beneath it stay usable).
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, show, workdir, open, mkfile, read, showRead, scratch, openRaw } from "../lib/check";
 
 const dir = workdir("close");

@@ -1,6 +1,6 @@
 // Guest: path_create_directory, path_remove_directory and path_unlink_file errnos: EEXIST, ENOENT,
 // ENOTDIR, ENOTEMPTY, EISDIR (unlink of a directory, as the spec says), and "." / ".." inside paths.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, mkdir, rmdir, unlink, stat, showStat, NOFOLLOW } from "../lib/check";
 
 const dir = workdir("directories");

@@ -1,6 +1,6 @@
 // Guest: pointers outside linear memory give EFAULT and change nothing: iovecs whose buffer runs
 // past the end, iovec arrays past the end, a wrapping pointer+length, paths and out-pointers past the end.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, STAT, say, show, workdir, open, mkfile, contents, alloc, memEnd, bytes, O_DIRECTORY } from "../lib/check";
 
 const dir = workdir("efault");

@@ -1,7 +1,7 @@
 // Guest: environ_sizes_get and environ_get: count, exact KEY=VALUE bytes in the given order (empty
 // value, '=' inside a value, non-ASCII), NUL terminators, and EFAULT for pointers past memory.
 // @run {"args": ["environ"], "env": {"A": "1", "EMPTY": "", "UNI": "ü=é", "PATH_LIKE": "/a:/b"}}
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, quote, alloc, memEnd, yesno } from "../lib/check";
 
 show("environ_sizes_get", w.environ_sizes_get(OUT, OUT + 4));

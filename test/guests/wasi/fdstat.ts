@@ -1,6 +1,6 @@
 // Guest: fd_fdstat_get filetype and fs_flags for the preopen, an opened directory, a plain file and
 // an O_APPEND file; fd_fdstat_set_flags turning APPEND on and off; EBADF for fds not open.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, open, mkfile, scratch, fdstat, fdstatType, fdstatFlags, fdstatBase, yesno,
   O_DIRECTORY, FDFLAG_APPEND, RIGHTS_ALL, R_PATH_OPEN, R_FD_READDIR, STAT } from "../lib/check";
 

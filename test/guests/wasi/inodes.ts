@@ -1,6 +1,6 @@
 // Guest: inode numbers are distinct per file, directory and symlink, nonzero, the same through an fd
 // and through a path; every entry of the scratch directory has one device id; nlink and symlink size.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, mkdir, open, stat, statIno, statDev, statNlink, showStat, symlink, yesno, STAT,
   O_DIRECTORY, NOFOLLOW } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: path_link: a second name for the same inode (shared content, nlink), EEXIST, ENOENT, EPERM
 // for directories, links to a symlink itself vs (with SYMLINK_FOLLOW) to its target, across dir fds.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, mkdir, unlink, link, open, stat, showStat, statIno, statNlink, symlink, bytes,
   contents, yesno, write, FOLLOW, NOFOLLOW, O_DIRECTORY, FDFLAG_APPEND, RIGHTS_ALL } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: path_open's oflags: CREAT, CREAT|EXCL, TRUNC, DIRECTORY on a file, missing files and
 // parents, a file used as a directory, "." and a directory opened without the DIRECTORY flag.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, mkdir, openRaw, inheritable, stat, showStat, contents, fdstat, fdstatType,
   O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, WRITE_RIGHTS } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: paths with an embedded NUL are rejected (never truncated at the NUL) and empty paths give
 // ENOENT, for every path_* call that takes a path.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, STAT, say, show, workdir, mkfile, mkdir, rmdir, unlink, openRaw, inheritable, stat, symlink, link,
   rename, bytes, res, contents, O_CREAT } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: poll_oneoff on clocks: no subscriptions (EINVAL), relative and absolute timeouts on the
 // monotonic and realtime clocks, a deadline already past, and the earlier of two timers winning.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, alloc, yesno, now } from "../lib/check";
 
 const SUB = 48;

@@ -1,7 +1,7 @@
 // Guest: poll_oneoff on fd readiness: stdin with data, stdout writable, a regular file (always
 // ready both ways), an fd event beating a 10s timer; then stdin read to EOF and still readable.
 // @run {"args": ["poll_fd"], "stdin": "hello\n"}
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, alloc, yesno, now, workdir, open, mkfile, read, showRead } from "../lib/check";
 
 const SUB = 48;

@@ -1,6 +1,6 @@
 // Guest: fd_pread and fd_pwrite use the given offset and leave the fd offset alone; reads at or past
 // the end give 0 bytes; a pwrite past the end leaves a zero gap; FD_SEEK is needed for both.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, open, pwrite, pread, showRead, showOffset, contents,
   R_FD_READ, R_FD_WRITE, FOLLOW } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: fd_prestat_get and fd_prestat_dir_name on the first preopen (fd 3, "/"): exact name into a
 // roomy buffer (nothing written past it), a too-short buffer, and EBADF for stdio and non-preopens.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, alloc, quote, yesno, workdir, memEnd } from "../lib/check";
 
 const e = w.fd_prestat_get(3, OUT);

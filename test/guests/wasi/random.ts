@@ -1,6 +1,6 @@
 // Guest: random_get of 0, 1, 4096 and 100000 bytes (filled, and two draws differ), a zero-length
 // request at the very end of memory, and EFAULT for a buffer running past memory.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, memEnd, yesno, alloc } from "../lib/check";
 
 function nonzero(p: usize, n: usize): bool {

@@ -1,6 +1,6 @@
 // Guest: fd_readdir lists "." and ".." and every entry with its type, d_ino matching
 // path_filestat_get's inode; an empty directory; the end cookie; EBADF, ENOTDIR on a file.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, mkdir, symlink, open, stat, statIno, yesno, alloc, O_DIRECTORY,
   NOFOLLOW } from "../lib/check";
 import { readAll, sortedNames, Dirent } from "../lib/dirents";

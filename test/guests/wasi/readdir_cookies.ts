@@ -1,7 +1,7 @@
 // Guest: fd_readdir cookies are stable: walking a directory with a 24-byte buffer (header only,
 // re-reading each entry with an exact-size buffer), or a 40-byte one, or resuming mid-way, gives the
 // same entries and cookies as one big read; a short buffer is filled completely.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, mkdir, open, yesno, alloc, O_DIRECTORY } from "../lib/check";
 import { readAll, parse, Dirent, DIRENT_SIZE } from "../lib/dirents";
 

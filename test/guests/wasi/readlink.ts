@@ -1,6 +1,6 @@
 // Guest: path_readlink returns the exact target bytes; into a short buffer it truncates like
 // readlink(2) (writing nothing past buf_len); EINVAL on a non-link, ENOENT on a missing path.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, mkdir, symlink, bytes, quote, yesno, alloc } from "../lib/check";
 
 const dir = workdir("readlink");

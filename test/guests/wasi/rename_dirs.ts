@@ -1,7 +1,7 @@
 // Guest: path_rename of directories: over an empty directory (replaced), over a non-empty one
 // (ENOTEMPTY), onto a file (ENOTDIR), into its own subdirectory (EINVAL), onto itself; and an open
 // directory fd keeps working after its directory is renamed.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, mkdir, rename, open, openRaw, inheritable, stat, showStat, contents,
   O_DIRECTORY, NOFOLLOW } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: path_rename of files: over an existing file (atomically replaced), onto a directory (EISDIR),
 // into a directory, onto itself, between two hard links of one inode (a no-op), and of a symlink.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, mkdir, rename, link, open, stat, showStat, symlink, bytes, contents, yesno,
   O_DIRECTORY, NOFOLLOW } from "../lib/check";
 

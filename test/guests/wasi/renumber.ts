@@ -1,6 +1,6 @@
 // Guest: fd_renumber between files (the target is replaced, the source closed), onto itself, with
 // fds that are not open (EBADF), moving the preopen fd 3, and moving stdout onto fd 2.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, open, mkfile, read, showRead, setOutFd, write, fdstat, fdstatType } from "../lib/check";
 
 const dir = workdir("renumber");

@@ -1,6 +1,6 @@
 // Guest: the rights model on an open fd: a file without FD_WRITE cannot write, fd_fdstat_set_rights
 // only removes rights (adding gives ENOTCAPABLE), and a directory without PATH_OPEN cannot open.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, open, mkfile, openRaw, inheritable, fdstat, fdstatBase, yesno, write, read,
   showRead, mkdir, O_DIRECTORY, R_FD_READ, R_FD_SEEK, R_FD_TELL, R_FD_WRITE, R_FD_FILESTAT_GET, R_PATH_OPEN,
   R_PATH_CREATE_DIRECTORY, WRITE_RIGHTS } from "../lib/check";

@@ -1,6 +1,6 @@
 // Guest: inheriting rights bound what path_open may grant beneath a directory (asking for more is
 // ENOTCAPABLE), and path_open's CREAT and TRUNC need PATH_CREATE_FILE and PATH_FILESTAT_SET_SIZE.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, openRaw, inheritable, fdstat, fdstatBase, fdstatInheriting, yesno,
   stat, mkdir, O_DIRECTORY, O_CREAT, O_TRUNC, R_FD_READ, R_FD_SEEK, R_FD_WRITE, R_PATH_OPEN, R_PATH_CREATE_FILE,
   WRITE_RIGHTS, contents } from "../lib/check";

@@ -1,6 +1,6 @@
 // Guest: nothing escapes the directory fd a path is resolved from: ".." above the preopen or above an
 // opened directory, absolute paths, and symlinks leading out are refused (EPERM or ENOTCAPABLE).
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, mkdir, openRaw, inheritable, stat, symlink, bytes, scratch, refusal, res,
   contents, O_DIRECTORY, O_CREAT, WRITE_RIGHTS } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: sched_yield succeeds, repeatedly, and the guest carries on.
 // (It is the only call with no arguments at all.)
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { show, say } from "../lib/check";
 
 show("sched_yield", w.sched_yield());

@@ -1,6 +1,6 @@
 // Guest: fd_seek with SET, CUR and END (negative deltas), EINVAL for a negative result or an unknown
 // whence (offset unchanged), seeking past the end (reads 0 bytes; a write there leaves a zero gap).
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, open, write, seek, read, showRead, showOffset, contents,
   WHENCE_SET, WHENCE_CUR, WHENCE_END } from "../lib/check";
 

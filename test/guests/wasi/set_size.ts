@@ -1,6 +1,6 @@
 // Guest: fd_filestat_set_size shrinks and grows (zero-filled) a file without moving the offset;
 // it needs FD_FILESTAT_SET_SIZE; EBADF for an fd not open.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, workdir, mkfile, open, write, seek, showOffset, contents, STAT,
   R_FD_READ, R_FD_WRITE, FOLLOW, WHENCE_SET } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: sock_accept, sock_recv, sock_send and sock_shutdown on things that are not sockets (a
 // regular file, a directory, stdout) give ENOTSOCK; on an fd that is not open, EBADF.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, show, workdir, open, mkfile, alloc, O_DIRECTORY } from "../lib/check";
 
 const dir = workdir("sock");

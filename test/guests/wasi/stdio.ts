@@ -1,7 +1,7 @@
 // Guest: fd_write gathers several iovecs (one empty) to stdout, zero iovecs write nothing, fd_read
 // scatters a regular file into several iovecs, stdin reads to EOF, fds not open give EBADF.
 // @run {"args": ["stdio"], "stdin": "abcdefgh"}
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, say, show, alloc, bytes, quote, read, showRead, workdir, mkfile, open } from "../lib/check";
 
 const iovs = alloc(24);

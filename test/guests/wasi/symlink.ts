@@ -1,7 +1,7 @@
 // Guest: relative symlinks to files and directories: follow vs not (SYMLINK_FOLLOW; without it the
 // final link is not followed, like O_NOFOLLOW), chains, targets relative to the link's directory,
 // intermediate links always followed, dangling links, EEXIST, and unlinking a link not its target.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, mkdir, rmdir, unlink, openRaw, inheritable, stat, showStat, symlink,
   contents, O_CREAT, O_EXCL, O_DIRECTORY, FOLLOW, NOFOLLOW, WRITE_RIGHTS } from "../lib/check";
 

@@ -1,6 +1,6 @@
 // Guest: symlink loops (two links pointing at each other, a link to itself) give ELOOP when
 // followed, as final or intermediate components; a chain of 8 links resolves, one of 100 is ELOOP.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { OUT, STAT, say, show, workdir, mkfile, mkdir, openRaw, inheritable, stat, showStat, symlink, bytes, quote,
   contents, O_CREAT, FOLLOW, NOFOLLOW, WRITE_RIGHTS } from "../lib/check";
 

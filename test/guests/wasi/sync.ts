@@ -1,6 +1,6 @@
 // Guest: fd_sync and fd_datasync succeed on a written file, fd_sync on a directory; each needs its
 // right (FD_SYNC / FD_DATASYNC); EBADF for an fd not open.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { show, workdir, mkfile, open, write, O_DIRECTORY, R_FD_READ, R_FD_WRITE, FOLLOW } from "../lib/check";
 
 const dir = workdir("sync");

@@ -1,7 +1,7 @@
 // Guest: nanosecond timestamps: fd_filestat_set_times and path_filestat_set_times (follow and
 // nofollow on a symlink) store atim/mtim exactly and *_filestat_get returns them; EINVAL for
 // contradictory flags; EBADF/ENOENT.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, mkdir, open, stat, statAtim, statMtim, symlink, bytes, STAT, O_DIRECTORY,
   FOLLOW, NOFOLLOW, FST_ATIM, FST_ATIM_NOW, FST_MTIM, FST_MTIM_NOW } from "../lib/check";
 

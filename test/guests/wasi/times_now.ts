@@ -1,7 +1,7 @@
 // Guest: ATIM_NOW and MTIM_NOW set "now" on the realtime clock (checked against clock_time_get,
 // with 50ms of slack for coarse filesystem clocks), leave the other timestamp alone, flags 0 changes
 // nothing, and writing or creating a file sets its mtim to now.
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, open, stat, statAtim, statMtim, bytes, yesno, now, write, STAT,
   NOFOLLOW, FST_ATIM, FST_ATIM_NOW, FST_MTIM, FST_MTIM_NOW } from "../lib/check";
 

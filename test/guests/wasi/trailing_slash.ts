@@ -1,7 +1,7 @@
 // Guest: trailing slashes: on a file (ENOTDIR), on a directory (fine), on a symlink to a directory
 // (followed even without SYMLINK_FOLLOW), on a symlink to a file or a dangling one, and in the
 // names given to mkdir, rmdir, unlink, rename, symlink and link (Linux behaviour).
-import * as w from "../lib/wasi";
+import * as w from "../../../userland/lib/wasi";
 import { say, show, workdir, mkfile, mkdir, rmdir, unlink, rename, link, openRaw, inheritable, stat, showStat, symlink,
   O_CREAT, O_DIRECTORY, FOLLOW, NOFOLLOW, WRITE_RIGHTS } from "../lib/check";
 

@@ -1,0 +1,51 @@
+// `wasmbox run COMPONENT.wasm`: a WebAssembly component (WASI 0.2) on a kernel embedded in the CLI,
+// in the same wasmtime model as a module run (only --dir/--tmpfs preopens); jco's transpile is cached in $WASMBOX_HOME/components.
+import { join } from "node:path";
+import { ProgramError, type ComponentProgram, type Container, type RunResult } from "../../kernel/host.js";
+import { wasmboxHome } from "../../images/home.js";
+import { CliExit, type CliIo } from "../io.js";
+import { cliHostOutputs } from "../host-outputs.js";
+import { cliKernel, type RunModuleOptions } from "./run-module.js";
+import { componentInvocation } from "../invoke-component.js";
+
+/** Runs a component file; returns the exit code. */
+export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, args: string[], options: RunModuleOptions): Promise<number> {
+  if (options.memoryBytes !== undefined) {
+    throw new CliExit(2, `wasmbox: --memory does not apply to a component (${file}): its memories belong to its own core modules`);
+  }
+  const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: false, componentCacheDir: join(wasmboxHome(io.env), "components") });
+  // kernel.run() loads it (jco's transpile, or the cached one) for the fds it gets, and refuses a bad one with ProgramError.
+  const program: ComponentProgram = { kind: "component", name: file, bytes };
+  if (options.invoke !== undefined) {
+    program.invoke = await componentInvocation(file, bytes, options.invoke, args, (text) => {
+      kernel.hostOutputs.flush();
+      io.stdout(text);
+    });
+    args = [];
+  }
+  let container: Container | undefined;
+  const interrupt = () => {
+    if (container) kernel.interrupt(container);
+  };
+  process.on("SIGINT", interrupt);
+  const host = cliHostOutputs(kernel, io);
+  let result: RunResult;
+  try {
+    result = await kernel.run(program, {
+      argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false,
+      limits: { wallTimeMs: options.timeLimit?.ms },
+      stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
+      stdoutTo: host.stdout, stderrTo: host.stderr,
+      onStart: (proc) => (container = proc.container),
+    });
+  } catch (e) {
+    if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
+    if (e instanceof Error && "errno" in e) throw new CliExit(2, `wasmbox: ${file}: ${e.message}`);
+    throw e;
+  } finally {
+    host.close();
+    process.off("SIGINT", interrupt);
+  }
+  if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${options.timeLimit?.text} passed\n`);
+  return result.exitCode;
+}

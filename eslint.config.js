@@ -1,0 +1,70 @@
+// ESLint (flat config, typescript-eslint): the rules this code keeps, and the kernel's boundary:
+// outside kernel/, code imports the kernel only through kernel/index.ts (public) or kernel/host.ts (container hosts).
+import tseslint from "typescript-eslint";
+
+/** An import of any file under kernel/ except its two entries, from a folder beside kernel/ (any depth). */
+const KERNEL_INTERNALS = "^(\\.\\./)+kernel/(?!(index|host)\\.js$)";
+
+const BOUNDARY_MESSAGE = "Import the kernel through kernel/index.js (public) or kernel/host.js (container hosts); white-box tests are listed in eslint.config.js with a reason.";
+
+/**
+ * Tests that exercise kernel internals on purpose, each with its reason. Nothing else outside
+ * kernel/ may import past the entries.
+ */
+const WHITE_BOX_TESTS = [
+  // Drives one process's syscalls directly: binds the table (engines/imports) over a GuestMemory.
+  "test/helpers/live-process.ts",
+  // Pipes and open files as objects: capacity, wake-ups and rights that no guest can observe alone.
+  "test/proc/processes.test.ts",
+  // The load-time rewrite itself (module-rewrite): what it adds and what it leaves.
+  "test/proc/preemption.test.ts",
+  "test/proc/instance-reuse.test.ts",
+  // Hostile and random arguments straight into the dispatchers, the ABI decoder and its limits.
+  "test/kernel/robustness.test.ts",
+  "test/kernel/fuzz.test.ts",
+  "test/kernel/hostile.test.ts",
+  // The host filesystem's open files and vnodes, under the syscalls and beside them.
+  "test/kernel/hostfs.test.ts",
+  // VM disks built from layers (buildRoot, copyLayers), checked without booting a guest.
+  "test/vm/vm.test.ts",
+];
+
+/** Developers' benchmarks that time kernel internals directly. */
+const WHITE_BOX_BENCHMARKS = [
+  // Pipe throughput measured on the Pipe object, without guests.
+  "bench/kernel.ts",
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      "dist/**", "node_modules/**", "userland/build/**", "images/build/**",
+      // AssemblyScript, not TypeScript: compiled by asc, not by tsc.
+      "userland/lib/**", "userland/bin/**", "test/guests/**", "bench/guests/**",
+    ],
+  },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      // Comma expressions read and skip fields of the Wasm binary format in one line (cli/invoke.ts).
+      "@typescript-eslint/no-unused-expressions": "off",
+    },
+  },
+  {
+    files: ["containers/**/*.ts", "cli/**/*.ts", "bench/**/*.ts", "images/**/*.ts", "userland/*.ts", "test/**/*.ts"],
+    ignores: [...WHITE_BOX_TESTS, ...WHITE_BOX_BENCHMARKS],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": ["error", {
+        patterns: [{
+          regex: KERNEL_INTERNALS,
+          message: BOUNDARY_MESSAGE,
+        }],
+      }],
+      "no-restricted-syntax": ["error", {
+        selector: `ImportExpression[source.value=/${KERNEL_INTERNALS.replaceAll("/", "\\/")}/]`,
+        message: BOUNDARY_MESSAGE,
+      }],
+    },
+  },
+);

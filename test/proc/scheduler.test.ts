@@ -1,0 +1,42 @@
+// The scheduler's policies, by what they do: how the one inline CPU is shared between two busy
+// containers, one running a single spinner and the other three (FairSharePolicy: half each;
+// RoundRobinPolicy: a quarter to the lone spinner, as every process gets the same turns).
+import { describe, expect, it } from "vitest";
+import { FairSharePolicy, hasJspi, Kernel, RoundRobinPolicy, SIGKILL, type Process, type SchedulerPolicy, MemFs } from "../../kernel/host.js";
+import { spinner } from "./guests.js";
+
+/** How long the spinners share the CPU before the shares are read. */
+const RUN_MS = 400;
+
+/** Runs 1 spinner in container A and 3 in container B for RUN_MS; A's share of the CPU the two used. */
+async function loneSpinnerShare(policy: SchedulerPolicy): Promise<number> {
+  const kernel = new Kernel({ engine: "inline", policy, log: () => undefined });
+  const container = (name: string) => kernel.createContainer({ root: new MemFs(kernel.allocDev()).root, name, limits: { cpuShares: 1024 } });
+  const a = container("a");
+  const b = container("b");
+  const program = kernel.programs.compile(spinner(), "spinner", false);
+  const procs: Process[] = [];
+  const runs = [a, b, b, b].map((c) => kernel.run(program, { container: c, onStart: (p) => procs.push(p) }));
+  await new Promise((resolve) => setTimeout(resolve, RUN_MS));
+  const used = [a.limiter.cpuNs, b.limiter.cpuNs];
+  for (const p of procs) p.kill(SIGKILL);
+  expect((await Promise.all(runs)).map((r) => r.exitCode)).toEqual([137, 137, 137, 137]);
+  // Both containers ran: the spinners were preempted at their slices, not run to the end one by one.
+  expect(used[0]).toBeGreaterThan(0);
+  expect(used[1]).toBeGreaterThan(0);
+  return used[0] / (used[0] + used[1]);
+}
+
+describe.runIf(hasJspi())("scheduler policies on the inline engine", () => {
+  it("FairSharePolicy gives two containers of equal --cpu-shares half the CPU each, whatever their process counts", async () => {
+    const share = await loneSpinnerShare(new FairSharePolicy());
+    expect(share).toBeGreaterThan(0.4);
+    expect(share).toBeLessThan(0.6);
+  });
+
+  it("RoundRobinPolicy gives every process the same turns, so the container of one spinner among four gets a quarter", async () => {
+    const share = await loneSpinnerShare(new RoundRobinPolicy());
+    expect(share).toBeGreaterThan(0.15);
+    expect(share).toBeLessThan(0.35);
+  });
+});
