@@ -1,7 +1,7 @@
-// Userland benchmarks (issue 4): pipelines timed inside an already running kernel, against the
-// same pipelines in the host's /bin/sh with coreutils, in the same run.
+// Userland benchmarks (issues 4 and 17): pipelines timed inside an already running kernel, against
+// the same pipelines in the host's /bin/sh with coreutils, awk, gzip and tar, in the same run.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Kernel } from "../kernel/index.js";
@@ -25,6 +25,22 @@ const CASES: Case[] = [
     name: "cat of a 64 MiB file | wc -c", command: "cat /data/big | wc -c",
     setup: (write) => write("big", Buffer.alloc(64 * 1024 * 1024, 0x61)),
   },
+  {
+    name: "awk summing a 10 MB column", command: "awk '{ s += $3 } END { print s }' /data/columns > /dev/null",
+    setup: (write) => write("columns", Buffer.from(Array.from({ length: 500_000 }, (_, i) => `${i} w${i % 97} ${(i * 7919) % 100_003}`).join("\n") + "\n")),
+  },
+  {
+    name: "sort of 1M lines", command: "sort /data/million > /dev/null",
+    setup: (write) => write("million", Buffer.from(Array.from({ length: 1_000_000 }, (_, i) => `${(i * 7919) % 1_000_003} x${i % 13}`).join("\n") + "\n")),
+  },
+  {
+    name: "gzip -6 of 10 MB of text", command: "gzip -6 -c /data/text > /dev/null",
+    setup: (write) => write("text", Buffer.from(Array.from({ length: 260_000 }, (_, i) => `${i} alpha beta ${(i * 2654435761) % 1000003} gamma`).join("\n") + "\n")),
+  },
+  {
+    name: "tar of 1,000 files", command: "tar -cf - -C /data/ tree | wc -c > /dev/null",
+    setup: (write) => { for (let i = 0; i < 1000; i++) write(`tree/d${i % 20}/f${i}`, Buffer.alloc(1024 + (i % 7) * 100, 0x30 + (i % 10))); },
+  },
 ];
 
 /** Runs each pipeline in the kernel and on the host; ratio = host time / kernel time. */
@@ -44,8 +60,9 @@ export async function benchUserland(): Promise<Figure[]> {
 async function runCases(kernel: Kernel, hostDir: string, figures: Figure[]): Promise<void> {
   for (const c of CASES) {
     c.setup?.((file, data) => {
-      kernel.fs.mkdir("/data", { recursive: true });
+      kernel.fs.mkdir(path.posix.dirname(`/data/${file}`), { recursive: true });
       kernel.fs.writeFile(`/data/${file}`, data);
+      mkdirSync(path.dirname(path.join(hostDir, file)), { recursive: true });
       writeFileSync(path.join(hostDir, file), data);
     });
     const ours = await best(3, async () => {

@@ -17,7 +17,7 @@ const COMPILER_FLAGS = [
   "--lib", relative(repoDir, shimDir),
   "--use", "ASC_WASI=1", "--use", "abort=wasi_abort", "--use", "trace=wasi_trace",
   "--use", "seed=wasi_seed", "--use", "Date=wasi_Date",
-  "--initialMemory", "3",
+  "--initialMemory", "4",
 ];
 
 /** The programs built: output name -> entry file. */

@@ -152,3 +152,30 @@ describe("diff and patch", () => {
   ];
   for (const [name, script] of cases) it(name, async () => { await same(edit + script); });
 });
+
+describe("dumps, dates and process tools", () => {
+  const bytes = "printf 'abcdefghijklmnopqrstu\\001\\377' > b; printf '\\200\\377ab' > s; seq 100 > n; ";
+  const cases: Array<[string, string]> = [
+    ["od formats", bytes + "od b; od -c b; od -An -tx1 b; od -tx1 -c s; for t in d1 d2 d4 d8 u1 u2 u4 u8 o1 o2 o4 o8 x1 x2 x4 x8 c a; do od -An -t $t s; done; od -A d -N 5 -j 2 n; od -A x -x n | head -3"],
+    ["xxd and its reverse", bytes + "xxd b; xxd -p b; xxd b | xxd -r | cmp - b && echo rt; xxd -p b | xxd -r -p | cmp - b && echo rt2; xxd -l 5 -s 2 n; xxd -c 8 -g 1 s; xxd -u s; xxd -i s"],
+    ["hexdump", bytes + "hexdump -C b; hexdump b; hexdump -C n | head -3; hexdump -C < /dev/null"],
+    ["dd", "seq 100 > n; dd if=n of=o bs=10 count=3 skip=2 2>/dev/null; cat o; dd if=n bs=4 count=2 status=none; echo; printf XXXX | dd of=n bs=1 seek=2 conv=notrunc 2>/dev/null; head -3 n; echo hello | dd conv=ucase 2>/dev/null; dd if=n of=/dev/null bs=1k 2>&1 | head -2"],
+    ["expr", "expr 3 + 4 \\* 2; expr length abcdef; expr abcd : 'a\\(.*\\)'; expr abcd : 'ab*'; expr 5 \\> 3; expr 0; echo $?; expr 10 / 3 % 2; expr substr hello 2 3; expr index hello l; expr '' \\| x; expr a \\& 0; echo $?; expr 1 + a 2>/dev/null; echo $?; expr \\( 1 + 2 \\) \\* 3"],
+    ["date -d and +FORMAT", "date -d '2024-02-29 13:45:10' +%s; date -d @1700000000 '+%Y-%m-%d %H:%M:%S %a %A %b %B %j %e %I %p %y %D %R %u %w %C %k %l %z %Z %N %h'; date -u -d '2020-01-01T00:00:00Z'; date -d 2020-01-01; date -R -d @0; date -I -d @0; date -d '2020-03-01 2 days ago' +%F; date -d @86399 +%-H:%-M"],
+    ["touch -d -t -r and date -r", "touch -d '2001-02-03 04:05:06' f; date -r f; touch -t 202001020304.05 g; date -r g +%s; touch -r f h; date -r h +%s"],
+    ["realpath", "seq 3 > f; ln -s f l; mkdir -p d/e; realpath --relative-to=d/e l; realpath --relative-to=. -m nope/x; realpath nope/x 2>/dev/null; echo $?; basename $(realpath l)"],
+    ["timeout", "timeout 0.2 sleep 5; echo $?; timeout 5 sh -c 'exit 3'; echo $?; timeout -s KILL 0.1 sleep 3; echo $?; timeout --preserve-status 0.1 sleep 3; echo $?"],
+    ["nice, nohup, time", "nice; nice -n 5 echo hi; nohup echo ok; time -p true 2>/dev/null; echo $?"],
+    ["mktemp", "t=$(mktemp); test -f $t && echo file; d=$(mktemp -d); test -d $d && echo dir; mktemp -p . abcXXXXXX | cut -c1-5; mktemp x 2>/dev/null; echo $?; rm -r $t $d"],
+  ];
+  for (const [name, script] of cases) it(name, async () => { await same(script); });
+
+  it("id, whoami and groups read /etc/passwd and /etc/group (everyone is root in wasmbox)", async () => {
+    const r = await inKernel("id; id -u; id -un; id -G; whoami; groups; groups user; id nobody; echo $?", "");
+    expect(r.stdout).toBe("uid=0(root) gid=0(root) groups=0(root)\n0\nroot\n0\nroot\nroot\nuser : user\n1\n");
+  });
+  it("uptime and mount read /proc", async () => {
+    const r = await inKernel("uptime; uptime -p; mount | head -1; mount -t proc", "");
+    expect(r.stdout).toMatch(/^ \d\d:\d\d:\d\d up \d+ min,  1 user,  load average: [\d.]+, [\d.]+, [\d.]+\nup \d+ minutes?\n\S+ on \/ type \S+ \(rw\)\nproc on \/proc type proc \(ro\)\n$/);
+  });
+});

@@ -170,6 +170,8 @@ class Node {
   n: f64 = 0;
   slot: i32 = 0;
   re: Regex | null = null;
+  /** The value of a constant (E_NUM, E_STR), made at first use. */
+  cell: Cell | null = null;
   constructor(public kind: i32) {}
 }
 
@@ -850,6 +852,10 @@ class Awk {
   exitCode: i32 = 0;
   record: string = "";
   fields: string[] = [];
+  /** When offsetsOnly, field i is record[fieldStarts[i], fieldEnds[i]) and fields is unused. */
+  fieldStarts: i32[] = [];
+  fieldEnds: i32[] = [];
+  offsetsOnly: bool = false;
   nf: i32 = 0;
   split: bool = true;
   recordStale: bool = false;
@@ -930,8 +936,45 @@ class Awk {
   splitRecord(): void {
     if (this.split) return;
     this.split = true;
-    this.fields = this.splitWith(this.record, this.str(FS), this.str(RS) == "");
+    const fs = this.str(FS);
+    const s = this.record;
+    const n = s.length;
+    // The common separators record field offsets only; strings are made when a field is read.
+    if (fs == " " || (fs.length == 1 && fs != "\\" && this.str(RS) != "")) {
+      const starts = this.fieldStarts; const ends = this.fieldEnds;
+      starts.length = 0; ends.length = 0;
+      if (fs == " ") {
+        let i = 0;
+        while (i < n) {
+          while (i < n && isBlank(s.charCodeAt(i))) i++;
+          if (i >= n) break;
+          starts.push(i);
+          while (i < n && !isBlank(s.charCodeAt(i))) i++;
+          ends.push(i);
+        }
+      } else if (n > 0) {
+        const c = fs.charCodeAt(0);
+        let st = 0;
+        for (let i = 0; i < n; i++) if (s.charCodeAt(i) == c) { starts.push(st); ends.push(i); st = i + 1; }
+        starts.push(st); ends.push(n);
+      }
+      this.offsetsOnly = true;
+      this.nf = starts.length;
+      return;
+    }
+    this.offsetsOnly = false;
+    this.fields = this.splitWith(s, fs, this.str(RS) == "");
     this.nf = this.fields.length;
+  }
+
+  /** Turns recorded field offsets into strings, before fields are changed. */
+  materialize(): void {
+    this.splitRecord();
+    if (!this.offsetsOnly) return;
+    const out = new Array<string>(this.nf);
+    for (let i = 0; i < this.nf; i++) out[i] = this.record.substring(this.fieldStarts[i], this.fieldEnds[i]);
+    this.fields = out;
+    this.offsetsOnly = false;
   }
 
   splitWith(s: string, fs: string, paragraph: bool): string[] {
@@ -984,13 +1027,14 @@ class Awk {
     if (i == 0) { this.rebuildRecord(); return Cell.input(this.record); }
     this.splitRecord();
     if (i > this.nf) return new Cell(V_UNINIT, 0, "");
+    if (this.offsetsOnly) return Cell.input(this.record.substring(unchecked(this.fieldStarts[i - 1]), unchecked(this.fieldEnds[i - 1])));
     return Cell.input(this.fields[i - 1]);
   }
 
   setField(i: i32, v: string): void {
     if (i < 0) { this.runtimeError("trying to access out of range field " + i.toString()); return; }
     if (i == 0) { this.setRecord(v); return; }
-    this.splitRecord();
+    this.materialize();
     while (this.fields.length < i) this.fields.push("");
     if (i > this.nf) this.nf = i;
     this.fields[i - 1] = v;
@@ -998,7 +1042,7 @@ class Awk {
   }
 
   setNF(n: i32): void {
-    this.splitRecord();
+    this.materialize();
     if (n < 0) n = 0;
     while (this.fields.length < n) this.fields.push("");
     this.nf = n;
@@ -1099,12 +1143,13 @@ class Awk {
   // ----- expressions -----
   eval(n: Node): Cell {
     switch (n.kind) {
-      case E_NUM: return Cell.num(n.n);
-      case E_STR: return Cell.str(n.s);
+      // Cells are never changed in place, so a constant's cell is made once and shared.
+      case E_NUM: { if (n.cell == null) n.cell = Cell.num(n.n); return n.cell!; }
+      case E_STR: { if (n.cell == null) n.cell = Cell.str(n.s); return n.cell!; }
       case E_GROUP: return this.eval(n.a!);
       case E_REGEX: { this.rebuildRecord(); return Cell.num(this.matches(n.re!, this.record) ? 1 : 0); }
       case E_VAR: case E_LOCAL: return this.getVar(n);
-      case E_FIELD: return this.getField(<i32>this.toNum(this.eval(n.a!)));
+      case E_FIELD: return this.getField(n.a!.kind == E_NUM ? <i32>n.a!.n : <i32>this.toNum(this.eval(n.a!)));
       case E_INDEX: return this.getLvalue(n);
       case E_ASSIGN: return this.evalAssign(n);
       case E_COND: return this.truthy(this.eval(n.a!)) ? this.eval(n.b!) : this.eval(n.c!);
@@ -1122,7 +1167,7 @@ class Awk {
         const hit = this.matches(re, subject);
         return Cell.num(hit != (n.n != 0) ? 1 : 0);
       }
-      case E_BINOP: return Cell.num(this.arith(n.s, this.toNum(this.eval(n.a!)), this.toNum(this.eval(n.b!))));
+      case E_BINOP: return Cell.num(this.arith(n.s.charCodeAt(0), this.toNum(this.eval(n.a!)), this.toNum(this.eval(n.b!))));
       case E_CMP: {
         const a = this.eval(n.a!); const b = this.eval(n.b!);
         const c = this.compare(a, b);
@@ -1142,8 +1187,7 @@ class Awk {
     return Cell.num(0);
   }
 
-  arith(op: string, a: f64, b: f64): f64 {
-    const c = op.charCodeAt(0);
+  arith(c: i32, a: f64, b: f64): f64 {
     if (c == 43) return a + b;
     if (c == 45) return a - b;
     if (c == 42) return a * b;
@@ -1166,16 +1210,14 @@ class Awk {
     if (target.kind == E_FIELD) fieldNo = <i32>this.toNum(this.eval(target.a!));
     else if (target.kind == E_INDEX) { arr = this.arrayOf(target.a!); key = this.subscript(target.list); }
     let v: Cell;
-    if (n.s == "=") {
-      v = this.eval(n.b!).copy();
-      if (v.kind == V_UNINIT) v = new Cell(V_UNINIT, 0, "");
-    } else {
+    if (n.s == "=") v = this.eval(n.b!);
+    else {
       const rhs = this.toNum(this.eval(n.b!));
       let cur: Cell;
       if (target.kind == E_FIELD) cur = this.getField(fieldNo);
       else if (target.kind == E_INDEX) cur = arr!.has(key) ? arr!.get(key) : new Cell(V_UNINIT, 0, "");
       else cur = this.getVar(target);
-      v = Cell.num(this.arith(n.s.substring(0, 1), this.toNum(cur), rhs));
+      v = Cell.num(this.arith(n.s.charCodeAt(0), this.toNum(cur), rhs));
     }
     if (target.kind == E_FIELD) this.setField(fieldNo, this.toStr(v));
     else if (target.kind == E_INDEX) arr!.set(key, v);
@@ -1384,7 +1426,7 @@ class Awk {
   // ----- input -----
   readRecord(r: Reader): string | null {
     const rs = this.str(RS);
-    if (rs == "\n") return r.nextLine() ? r.lineString() : null;
+    if (rs == "\n") return r.nextLine() ? decodeLine(r.linePtr, r.lineLen) : null;
     if (rs == "") {
       // Paragraph mode: records are separated by blank lines.
       let text = "";
@@ -1788,6 +1830,18 @@ function waitFor(pid: i32): i32 {
   let err = proc.wait(pid);
   while (err == EINTR) err = proc.wait(pid);
   return err != 0 ? -1 : proc.exitStatus(proc.waitedStatus);
+}
+
+/** A line's bytes as a string: widened directly when ASCII (the common case), else UTF-8 decoded. */
+function decodeLine(ptr: usize, len: i32): string {
+  const out = changetype<string>(__new(<usize>len << 1, idof<string>()));
+  const dst = changetype<usize>(out);
+  for (let i = 0; i < len; i++) {
+    const b = load<u8>(ptr + i);
+    if (b >= 0x80) return String.UTF8.decodeUnsafe(ptr, len);
+    store<u16>(dst + (<usize>i << 1), <u16>b);
+  }
+  return out;
 }
 
 function isBlank(c: i32): bool { return c == 32 || c == 9 || c == 10; }

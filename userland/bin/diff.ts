@@ -424,22 +424,28 @@ export function patchMain(args: string[]): i32 {
     if (!file.ok) { status = 2; continue; }
     let lines = file.lines;
     let endsWithNewline = file.endsWithNewline || lines.length == 0;
-    let offset = 0;
+    // Hunks are numbered in the original file: lineDelta tracks the earlier hunks' growth, and
+    // displacement where the last one was found relative to where it said it would be.
+    let lineDelta = 0;
+    let displacement = 0;
     const rejected = new Array<i32>();
     for (let h = 0; h < fp.hunks.length; h++) {
       const hunk = fp.hunks[h];
       const from = reverse ? hunk.newLines : hunk.oldLines;
       const to = reverse ? hunk.oldLines : hunk.newLines;
-      const expected = (reverse ? hunk.newStart : hunk.oldStart) + offset;
+      const stated = (reverse ? hunk.newStart : hunk.oldStart) + lineDelta;
+      const expected = stated + displacement;
       let at = -1;
       for (let d = 0; d <= lines.length && at < 0; d++) {
         if (matchesAt(lines, expected - d, from)) at = expected - d;
         else if (d > 0 && matchesAt(lines, expected + d, from)) at = expected + d;
       }
-      if (at < 0) { rejected.push(h); if (!o.has("s")) stdout.str("Hunk #").str((h + 1).toString()).str(" FAILED at ").str((expected + 1).toString()).line("."); continue; }
-      if (at != expected && !o.has("s")) stdout.str("Hunk #").str((h + 1).toString()).str(" succeeded at ").str((at + 1).toString()).str(" (offset ").str((at - expected).toString()).line(at - expected == 1 || at - expected == -1 ? " line)." : " lines).");
+      if (at < 0) { rejected.push(h); if (!o.has("s")) stdout.str("Hunk #").str((h + 1).toString()).str(" FAILED at ").str((stated + 1).toString()).line("."); continue; }
+      const off = at - stated;
+      if (off != 0 && !o.has("s")) stdout.str("Hunk #").str((h + 1).toString()).str(" succeeded at ").str((at + 1).toString()).str(" (offset ").str(off.toString()).line(off == 1 || off == -1 ? " line)." : " lines).");
       lines = lines.slice(0, at).concat(to).concat(lines.slice(at + from.length));
-      offset += to.length - from.length + (at - expected);
+      displacement = off;
+      lineDelta += to.length - from.length;
       if (at + to.length == lines.length) endsWithNewline = !(reverse ? hunk.oldNoNewline : hunk.newNoNewline);
     }
     if (rejected.length > 0) {

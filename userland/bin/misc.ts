@@ -713,7 +713,7 @@ export function timeoutMain(args: string[]): i32 {
     proc.sleepNs(limit > 0 && limit < 1 ? 2000000 : 10000000);
   }
   const st = proc.exitStatus(proc.waitedStatus);
-  if (timedOut && !preserve) return killed ? 137 : 124;
+  if (timedOut && !preserve) return killed || sig == k.SIGKILL ? 137 : 124;
   return st;
 }
 
