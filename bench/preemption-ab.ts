@@ -3,6 +3,7 @@
 // Run: `node --import tsx bench/preemption-ab.ts` (AB_CASES=sieve,interp,compress AB_PAIRS=5 AB_RUNS=3).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Kernel } from "../kernel/index.js";
 import { guestBytes } from "./guests.js";
@@ -17,9 +18,15 @@ interface AbCase {
 /** The guests measured: the kernel bench's sieve and the programs bench's interpreter and compressor. */
 const CASES: Record<"sieve" | "interp" | "compress", AbCase> = {
   sieve: { args: ["3"], bytes: () => guestBytes("compute") },
-  interp: { args: ["27", "3000000"], bytes: () => readFileSync(programGuests().interp) },
-  compress: { args: ["2", "1"], bytes: () => readFileSync(programGuests().compress) },
+  interp: { args: ["27", "3000000"], bytes: () => readFileSync(programGuest("interp")) },
+  compress: { args: ["2", "1"], bytes: () => readFileSync(programGuest("compress")) },
 };
+/** A programs-bench guest: from AB_PROGRAMS_DIR (a folder of built guests) when set, else built by program-guests.ts. */
+function programGuest(name: "interp" | "compress"): string {
+  const dir = process.env.AB_PROGRAMS_DIR;
+  return dir ? join(dir, `${name}.wasm`) : programGuests()[name];
+}
+
 type CaseName = keyof typeof CASES;
 
 /** What a child prints: its first (cold) run and the median of its next runs (ms of CPU time). */
