@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Bare image names resolve against this registry, a closed port on loopback: a test that runs a
+    // missing image gets a quick, local refusal, and never asks docker.io.
+    env: { WASMBOX_REGISTRY: "127.0.0.1:1" },
   },
 });

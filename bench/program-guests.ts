@@ -59,7 +59,7 @@ export function largeSource(functions = LARGE_FUNCTIONS): string {
 function inputsHash(): string {
   const hash = createHash("sha256");
   hash.update(JSON.stringify({ asc: asc.version, FLAGS, LARGE_FLAGS, LARGE_FUNCTIONS, generator: largeSource.toString() }));
-  const files = [join(repoDir, "test/guests/lib/wasi.ts"), ...readdirSync(guestDir).filter((f) => f.endsWith(".ts")).sort().map((f) => join(guestDir, f))];
+  const files = [join(repoDir, "userland/lib/wasi.ts"), ...readdirSync(guestDir).filter((f) => f.endsWith(".ts")).sort().map((f) => join(guestDir, f))];
   for (const file of files) hash.update(file.slice(repoDir.length)).update("\0").update(readFileSync(file)).update("\0");
   return hash.digest("hex").slice(0, 16);
 }

@@ -1,7 +1,7 @@
 // Guest: positioned 4 KiB reads or writes on a file in a preopened host folder (the programs
 // benchmark's host-mount figure). Usage: blocks read|write FOLDER FILE BLOCKS PASSES.
 // Blocks are visited in a scattered order (a stride prime to the count), as a database would.
-import * as w from "../../test/guests/lib/wasi";
+import * as w from "../../userland/lib/wasi";
 import { argInt, argString, fail, openAt, preopen, say, O_CREAT } from "./lib";
 
 const BLOCK: usize = 4096;

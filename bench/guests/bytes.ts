@@ -1,6 +1,6 @@
 // Guest: argv[1] one-byte fd_write calls to fd 1 (the programs benchmark's host stdout figure), as
 // a program printing with unbuffered putchar does. Exits 1 if a write fails.
-import * as w from "../../test/guests/lib/wasi";
+import * as w from "../../userland/lib/wasi";
 import { argInt } from "./lib";
 
 const count = argInt(1, 0);

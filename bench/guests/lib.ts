@@ -1,6 +1,6 @@
 // Helpers for the programs benchmark's guests (AssemblyScript, built by bench/program-guests.ts):
 // numeric arguments, one-line output, and finding a preopened folder by name as wasi-libc does.
-import * as w from "../../test/guests/lib/wasi";
+import * as w from "../../userland/lib/wasi";
 
 /** WASI errno for a bad file descriptor: the end of the preopen list. */
 const EBADF: u32 = 8;

@@ -102,6 +102,8 @@ const out = (io: CliIo, stream: unknown, data: unknown) => (stream === "stderr" 
 export async function runImageCommand(io: CliIo, image: string, args: string[], opts: Options, _command: Command): Promise<number> {
   const options = createOptionsOf(opts);
   if (opts.detach) {
+    // As docker's client: a missing image is pulled first, by the CLI, into the store the daemon reads.
+    await pullIfMissing(io, await ImageStore.openFor(io.env), image);
     const client = await guarded(() => daemon(io));
     const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command: args, options, cwd: io.cwd, env: io.env } }).catch(runFailure(125));
     await client.json("POST", `/containers/${Id}/start`).catch(runFailure());

@@ -95,7 +95,8 @@ export async function pullIfMissing(io: CliIo, store: ImageStore, image: string)
   try {
     await pullImage(store, image, { home, defaultRegistry: await defaultRegistry(io.env, home), progress: new LayerProgress((t) => io.stderr(t), !!io.stderrIsTerminal) });
   } catch (error) {
-    if (error instanceof ImageError) throw new CliExit(EXIT_USAGE, `wasmbox: ${error.message}`);
+    // docker's words for a failed implicit pull: the error comes "from the daemon", as every image error does.
+    if (error instanceof ImageError) throw new CliExit(EXIT_USAGE, `Error response from daemon: ${error.message}`);
     throw error;
   }
 }
