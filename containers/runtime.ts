@@ -486,7 +486,16 @@ export class ContainerRuntime {
     const spec = record.spec;
     const image = await this.images(spec.imageId).catch(() => this.images(spec.image));
     if (record.live) return undefined;
-    const user = layerCredentials(image.layers, spec.user);
+    let user: Credentials | undefined;
+    try {
+      user = layerCredentials(image.layers, spec.user);
+    } catch (e) {
+      // As a container's: the start fails, and the container is exited with the reason (wait returns).
+      const message = (e as Error).message;
+      record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: startExitCode(message), finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: message, refusedCalls: [] };
+      await this.files?.saveState(spec.id, record.state);
+      throw new RuntimeError(message);
+    }
     const guest = (this.hypervisor ??= new Hypervisor()).boot({
       ...(user ? { user } : {}),
       layers: image.layers, argv: [...spec.entrypoint, ...spec.cmd], env: spec.env, cwd: spec.workdir,

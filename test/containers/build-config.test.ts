@@ -63,7 +63,10 @@ describe("built images at run time", () => {
   it("runs a VM's command as USER too, resolved in the image's layers before it boots", async () => {
     const vm = await runIn(runtime, ["grep", "-E", "^(Uid|Gid)", "/proc/self/status"], { vm: true, vmMemory: "64m" }, "users");
     expect(vm.stdout).toBe("Uid:\t4000\t4000\t4000\t4000\nGid:\t1000\t1000\t1000\t1000\n");
-    await expect(runIn(runtime, ["true"], { vm: true, vmMemory: "64m", user: "nobody" }, "users")).rejects.toThrow("unable to find user nobody");
+    const unknown = await runIn(runtime, ["true"], { vm: true, vmMemory: "64m", user: "nobody" }, "users");
+    expect(unknown.exitCode).not.toBe(0);
+    expect(unknown.stderr).toContain("unable to find user nobody");
+    expect(unknown.record.state.error).toContain("unable to find user nobody");
   }, 30_000);
 
   it("gives exec-form ENTRYPOINT the CMD as arguments, replaced by run's arguments, and --entrypoint overrides both", async () => {
