@@ -243,6 +243,33 @@ function eventFilters(text: string | null): Record<string, string[]> {
   return value as Record<string, string[]>;
 }
 
+/**
+ * docker attach: the container's output from now on until it ends, then its exit code. With
+ * ?stdin=1 (POST) the request's body goes to the container's open stdin (started with -i); the
+ * client leaving (detach) ends the body, never the container's stdin.
+ */
+async function attachContainer(ctx: Ctx): Promise<void> {
+  const record = ctx.runtime.find(ctx.params[0]!);
+  if (!record.live) throw new RuntimeError(`You cannot attach to a stopped container, start it first`, 409);
+  const id = record.spec.id;
+  const stdin = flag(ctx.query, "stdin") ? ctx.runtime.stdinOf(id) : undefined;
+  if (stdin) ctx.req.pipe(stdin, { end: false });
+  else ctx.req.resume();
+  const send = ndjson(ctx);
+  const onLog = (from: string, stream: string, chunk: Uint8Array) => {
+    if (from === id) send({ stream, data: b64(chunk) });
+  };
+  ctx.runtime.events.on("log", onLog);
+  try {
+    const code = await Promise.race([ctx.runtime.wait(id), new Promise<undefined>((resolve) => ctx.res.once("close", () => resolve(undefined)))]);
+    if (code !== undefined) send({ exit: code });
+  } finally {
+    ctx.runtime.events.off("log", onLog);
+    if (stdin) ctx.req.unpipe(stdin);
+  }
+  ctx.res.end();
+}
+
 /** The route table: method, path pattern, handler. */
 const ROUTES: Array<[string, RegExp, Handler]> = [
   // Networks (containers/network-api.ts).
@@ -302,24 +329,8 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     if (!name) throw new RuntimeError("rename needs ?name=NEW_NAME");
     json(ctx, 200, { Id: (await ctx.runtime.rename(ctx.params[0]!, name)).spec.id });
   }],
-  ["GET", /^\/containers\/([^/]+)\/attach$/, async (ctx) => {
-    // Output from now on, until the container ends (docker attach); then its exit code.
-    const record = ctx.runtime.find(ctx.params[0]!);
-    if (!record.live) throw new RuntimeError(`You cannot attach to a stopped container, start it first`, 409);
-    const id = record.spec.id;
-    const send = ndjson(ctx);
-    const onLog = (from: string, stream: string, chunk: Uint8Array) => {
-      if (from === id) send({ stream, data: b64(chunk) });
-    };
-    ctx.runtime.events.on("log", onLog);
-    try {
-      const code = await Promise.race([ctx.runtime.wait(id), new Promise<undefined>((resolve) => ctx.res.once("close", () => resolve(undefined)))]);
-      if (code !== undefined) send({ exit: code });
-    } finally {
-      ctx.runtime.events.off("log", onLog);
-    }
-    ctx.res.end();
-  }],
+  ["GET", /^\/containers\/([^/]+)\/attach$/, attachContainer],
+  ["POST", /^\/containers\/([^/]+)\/attach$/, attachContainer],
   ["GET", /^\/events$/, async (ctx) => {
     const since = timeParam(ctx.query, "since");
     const until = timeParam(ctx.query, "until");

@@ -5,6 +5,7 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { PassThrough } from "node:stream";
 import {
   SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
   LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
@@ -79,6 +80,8 @@ export interface ContainerRecord {
   restartTimer?: NodeJS.Timeout;
   /** The wait before its policy's next restart, ms (docker's: from 100, doubled each time, at most a minute). */
   restartDelayMs?: number;
+  /** The open standard input of a container the daemon started with -i (docker's OpenStdin): `attach` writes to it. */
+  stdin?: PassThrough;
 }
 
 /** One entry of `events` (docker's message shape). */
@@ -333,6 +336,12 @@ export class ContainerRuntime {
     });
   }
 
+  /** The open standard input of a running container started by the daemon with -i; undefined otherwise. */
+  stdinOf(ref: string): NodeJS.WritableStream | undefined {
+    const record = this.find(ref);
+    return record.live ? record.stdin : undefined;
+  }
+
   /** Starts a created or exited container or VM; resolves once pid 1 runs (or failed to start). */
   start(ref: string, io: StreamIo = {}): Promise<ContainerRecord> {
     return this.locked(ref, (record) => this.startNow(record, io));
@@ -348,6 +357,10 @@ export class ContainerRuntime {
     record.log?.close();
     record.log = this.files?.logWriter(spec.id, spec.log);
     const onStderr = this.logSink(record.log, spec.id, "stderr", io.onStderr);
+    // Started without a caller's stdin (the daemon's start) but with -i: stdin stays open for `attach`.
+    record.stdin?.end();
+    record.stdin = io.stdin === undefined && spec.interactive ? new PassThrough() : undefined;
+    if (record.stdin) io = { ...io, stdin: record.stdin, tty: io.tty ?? spec.tty };
     const streams: StreamIo = { ...io, onStdout: this.logSink(record.log, spec.id, "stdout", io.onStdout), onStderr };
     const onError = textWriter(onStderr);
     const instance = await (kindOf(spec) === "vm" ? this.bootVm(record, streams, onError) : this.startContainer(record, streams, onError)).catch((e: unknown) => {
@@ -520,6 +533,8 @@ export class ContainerRuntime {
     };
     record.live = undefined;
     record.log?.close();
+    record.stdin?.end();
+    record.stdin = undefined;
     if (end.oomKilled) this.emitEvent(record, "oom");
     this.emitEvent(record, "die", { exitCode: String(end.exitCode) });
     if (instance.overlay) record.upperFs = instance.overlay.upper;

@@ -3,6 +3,8 @@
 // demand) through containers/client.ts. Thin: parse, one call, print.
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync, existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import type { IncomingMessage } from "node:http";
+import { PassThrough } from "node:stream";
 import type { Command } from "commander";
 import type { LayerEntry, EngineChoice } from "../../kernel/index.js";
 import { ContainerFiles } from "../../containers/files.js";
@@ -17,6 +19,7 @@ import { ImageError } from "../../images/errors.js";
 import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import { CliExit, type CliIo } from "../io.js";
+import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from "../detach-keys.js";
 import { renderListing, TemplateError, type TemplateRow } from "../go-template.js";
 import { cliKernel } from "./run-module.js";
 import { pullIfMissing } from "./registry.js";
@@ -460,20 +463,56 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "attach", usage: "<container>", description: "show a running container's output from now on and wait for its end (exit status: its own; ^C is passed to it)", top: true, group: true,
-    options: [["--no-stdin", "(always: wasmbox attaches output only)"], ["--sig-proxy", "pass ^C to the container (default)"]],
-    async run([ref], _options, io) {
+    name: "attach", usage: "<container>", description: "attach to a running container: its output from now on, its stdin when started with -i (detach: ctrl-p ctrl-q); exit status: its own", top: true, group: true,
+    options: [["--no-stdin", "do not attach standard input"], ["--detach-keys <keys>", `the key sequence that detaches, leaving it running (default ${DEFAULT_DETACH_KEYS})`], ["--sig-proxy", "pass ^C to the container (default)"]],
+    async run([ref], options, io) {
+      let keys: Uint8Array;
+      try {
+        keys = parseDetachKeys((options.detachKeys as string | undefined) ?? DEFAULT_DETACH_KEYS);
+      } catch (e) {
+        throw new CliExit(125, `wasmbox: ${(e as Error).message}`);
+      }
       const client = await daemon(io);
+      const path = `/containers/${enc(ref!)}/attach`;
+      const { Config } = await client.json<{ Config: { OpenStdin: boolean; Tty: boolean } }>("GET", `/containers/${enc(ref!)}/json`);
+      const input = options.stdin !== false && Config.OpenStdin ? io.stdin : undefined;
+      const raw = !!input?.isTTY && Config.Tty && !!input.setRawMode;
       let code = 0;
-      const res = await client.request("GET", `/containers/${enc(ref!)}/attach`);
+      let detached = false;
+      // Keys go through the detach scanner (typed on a terminal, as docker's); the rest to the container.
+      const body = input ? new PassThrough() : undefined;
+      const scanner = input?.isTTY || Config.Tty ? new DetachScanner(keys) : undefined;
+      let res: IncomingMessage | undefined;
+      const onKeys = (chunk: Buffer | string) => {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        const { pass, detached: now } = scanner ? scanner.feed(bytes) : { pass: bytes, detached: false };
+        if (pass.length) body!.write(pass);
+        if (now) {
+          detached = true;
+          res?.destroy();
+        }
+      };
+      const onEnd = () => body?.end();
       const interrupt = () => void client.json("POST", `/containers/${enc(ref!)}/kill`, { query: { signal: "SIGINT" } }).catch(() => undefined);
       process.on("SIGINT", interrupt);
+      input?.on("data", onKeys);
+      input?.on("end", onEnd);
+      if (raw) input!.setRawMode!(true);
       try {
-        await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
+        res = await client.request(body ? "POST" : "GET", path, { query: { stdin: !!body }, body });
+        if (detached) res.destroy();
+        await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data))).catch((e: unknown) => {
+          if (!detached) throw e;
+        });
       } finally {
         process.off("SIGINT", interrupt);
+        if (raw) input!.setRawMode!(false);
+        input?.off("data", onKeys);
+        input?.off("end", onEnd);
+        input?.pause();
+        body?.end();
       }
-      return code;
+      return detached ? 0 : code;
     },
   },
   {
