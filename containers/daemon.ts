@@ -6,7 +6,7 @@ import { availableParallelism, hostname, totalmem } from "node:os";
 import { chmod, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { Kernel, type EngineChoice } from "../kernel/index.js";
+import { Kernel, type EngineChoice, type Process, type WindowSize } from "../kernel/index.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { ImageStore, shippedImagesHome } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
@@ -43,6 +43,8 @@ interface Ctx {
   runtime: ContainerRuntime;
   /** The events so far (the last EVENT_HISTORY), for `events --since`. */
   history: RuntimeEvent[];
+  /** The terminals of running `exec -t`s by the id their client gave (`exec?id=`), for `/exec/ID/resize`. */
+  execTerminals: Map<string, (size: WindowSize) => void>;
   home: string;
   store: ImageStore;
   files: ContainerFiles;
@@ -270,6 +272,19 @@ async function attachContainer(ctx: Ctx): Promise<void> {
   ctx.res.end();
 }
 
+/** docker's h (rows) and w (columns) of a terminal; undefined when absent, 400 when not positive integers. */
+function windowSizeParam(q: URLSearchParams): WindowSize | undefined {
+  const h = q.get("h");
+  const w = q.get("w");
+  if (h === null && w === null) return undefined;
+  const rows = Number(h);
+  const cols = Number(w);
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows > 65535 || cols > 65535) {
+    throw new RuntimeError(`h=${h}&w=${w}: a window size is two integers from 1 to 65535`);
+  }
+  return { rows, cols };
+}
+
 /** The route table: method, path pattern, handler. */
 const ROUTES: Array<[string, RegExp, Handler]> = [
   // Networks (containers/network-api.ts).
@@ -404,18 +419,34 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ["POST", /^\/containers\/([^/]+)\/exec$/, async (ctx) => {
     const argv = stringsParam(ctx.query, "cmd");
     const env = stringsParam(ctx.query, "env");
+    const tty = flag(ctx.query, "tty");
+    const terminalSize = windowSizeParam(ctx.query);
+    const execId = ctx.query.get("id");
     ctx.runtime.find(ctx.params[0]!);
     const send = ndjson(ctx);
+    let proc: Process | undefined;
+    if (tty && execId) ctx.execTerminals.set(execId, (size) => proc?.ctty?.resize(size));
     const code = await ctx.runtime.exec(ctx.params[0]!, argv, {
-      env, workdir: ctx.query.get("workdir") ?? undefined, user: ctx.query.get("user") || undefined, tty: flag(ctx.query, "tty"),
-      stdin: flag(ctx.query, "stdin") ? ctx.req : null,
+      env, workdir: ctx.query.get("workdir") ?? undefined, user: ctx.query.get("user") || undefined, tty, terminalSize,
+      stdin: flag(ctx.query, "stdin") ? ctx.req : null, onStart: (p) => (proc = p),
       onStdout: (c) => send({ stream: "stdout", data: b64(c) }), onStderr: (c) => send({ stream: "stderr", data: b64(c) }),
     }).catch((e: Error) => {
       send({ stream: "stderr", data: b64(Buffer.from(`wasmbox: ${e.message}\n`)) });
       return 126;
+    }).finally(() => {
+      if (execId) ctx.execTerminals.delete(execId);
     });
     send({ exit: code });
     ctx.res.end();
+  }],
+  ["POST", /^\/exec\/([^/]+)\/resize$/, async (ctx) => {
+    // docker's exec resize (?h=ROWS&w=COLS): the terminal's foreground group gets SIGWINCH.
+    const resize = ctx.execTerminals.get(ctx.params[0]!);
+    if (!resize) throw new RuntimeError(`No such exec instance: ${ctx.params[0]} (not running with a terminal)`, 404);
+    const size = windowSizeParam(ctx.query);
+    if (!size) throw new RuntimeError("resize needs ?h=ROWS&w=COLS");
+    resize(size);
+    json(ctx, 200, {});
   }],
   ["POST", /^\/commit$/, async (ctx) => {
     const image = await commitContainer(ctx.runtime, ctx.store, ctx.query.get("container") ?? "", ctx.query.get("repo") || undefined, {
@@ -480,6 +511,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const kernel = new Kernel({ engine: options.engine ?? "auto", log, componentCacheDir: join(options.home, "components") });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files, restartPolicies: true });
   const history: RuntimeEvent[] = [];
+  const execTerminals = new Map<string, (size: WindowSize) => void>();
   runtime.events.on("event", (e: RuntimeEvent) => {
     history.push(e);
     if (history.length > EVENT_HISTORY) history.shift();
@@ -497,7 +529,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     try {
       const { route, url, params } = routeOf(req);
       what = `${req.method} ${url.pathname}`;
-      const ctx: Ctx = { runtime, history, home: options.home, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
+      const ctx: Ctx = { runtime, history, execTerminals, home: options.home, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
       await runtime.refresh();
       await route(ctx);
     } catch (e) {

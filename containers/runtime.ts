@@ -19,7 +19,7 @@ import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
 import { attachNetwork, networkSpec, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
-import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
+import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
 
 export type { StreamIo } from "./instance.js";
@@ -755,7 +755,7 @@ export class ContainerRuntime {
   }
 
   /** Runs another program in a running container (or VM, through its guest); resolves with its exit code. */
-  async exec(ref: string, argv: string[], options: StreamIo & { env?: string[]; workdir?: string; user?: string } = {}): Promise<number> {
+  async exec(ref: string, argv: string[], options: StreamIo & Partial<Pick<ExecOptions, "env" | "workdir" | "user" | "onStart">> = {}): Promise<number> {
     const record = this.find(ref);
     const live = record.live;
     if (!live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);

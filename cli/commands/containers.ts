@@ -3,6 +3,7 @@
 // demand) through containers/client.ts. Thin: parse, one call, print.
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync, existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
 import type { Command } from "commander";
@@ -21,7 +22,7 @@ import { ImageStore, wasmboxHome } from "../../images/store.js";
 import { CliExit, type CliIo } from "../io.js";
 import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from "../detach-keys.js";
 import { renderListing, TemplateError, type TemplateRow } from "../go-template.js";
-import { cliKernel } from "./run-module.js";
+import { cliKernel, hostTerminal } from "./run-module.js";
 import { pullIfMissing } from "./registry.js";
 
 type Options = Record<string, unknown>;
@@ -385,15 +386,27 @@ const COMMANDS: Spec[] = [
     async run([ref, ...argv], options, io) {
       const client = await daemon(io);
       let code = 126;
+      // With -t on a terminal: the window's size at start, and each change (the CLI's SIGWINCH), as docker's exec resize.
+      const screen = options.tty && (io.stdinIsTerminal ?? !!io.stdin?.isTTY) ? hostTerminal(() => undefined) : undefined;
+      const size = screen?.size?.();
+      const execId = randomBytes(8).toString("hex");
       const res = await client.request("POST", `/containers/${enc(ref!)}/exec`, {
-        query: { cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, user: options.user as string | undefined, tty: !!options.tty, stdin: !!options.interactive },
+        query: {
+          cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, user: options.user as string | undefined,
+          tty: !!options.tty, stdin: !!options.interactive, id: execId, h: size?.rows, w: size?.cols,
+        },
         body: options.interactive && io.stdin ? io.stdin : undefined,
+      });
+      const stopResize = screen?.onResize?.(() => {
+        const now = screen.size?.();
+        if (now) void client.json("POST", `/exec/${execId}/resize`, { query: { h: now.rows, w: now.cols } }).catch(() => undefined);
       });
       const raw = !!options.tty && !!io.stdin?.isTTY && !!io.stdin.setRawMode;
       if (raw) io.stdin!.setRawMode!(true);
       try {
         await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
       } finally {
+        stopResize?.();
         if (raw) io.stdin!.setRawMode!(false);
         if (options.interactive) io.stdin?.unpipe?.();
       }
