@@ -1,6 +1,7 @@
 // `wasmbox run -it base sh` on a real pseudo-terminal (python3's pty module, test/helpers/pty-driver.py),
 // through the CLI as a whole process on the Node running the tests (inline engine on the pinned
-// Node, worker engine on Node 20): ^C, ^Z/jobs/fg, history, Tab completion, window size and SIGWINCH.
+// Node, worker engine on Node 20): ^C, ^Z/jobs/fg, history, Tab completion, window size and SIGWINCH;
+// and through a real daemon: `exec -it` (^C, window size and resize), `attach` (keys in, ctrl-p ctrl-q).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
