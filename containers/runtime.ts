@@ -201,7 +201,8 @@ export class ContainerRuntime {
 
   /** Every record, newest first. */
   list(all = true): ContainerRecord[] {
-    return [...this.records.values()].filter((r) => all || r.state.status === "running").sort((a, b) => (a.spec.created < b.spec.created ? 1 : -1));
+    // A container waiting for its policy's restart is listed with the running ones, as docker's ps does.
+    return [...this.records.values()].filter((r) => all || r.state.status === "running" || r.restartTimer !== undefined).sort((a, b) => (a.spec.created < b.spec.created ? 1 : -1));
   }
 
   /** A record by full id, unique id prefix, or name. */

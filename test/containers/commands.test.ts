@@ -124,6 +124,18 @@ describe("container commands", () => {
     expect((await cli("attach", "--detach-keys", "ctrl-1", "out1")).stderr).toMatch(/Invalid detach keys \(ctrl-1\)/);
   });
 
+  it("a container waiting for its policy's restart shows as Restarting in ps and inspect", async () => {
+    const { cli } = await setup();
+    expect((await cli("run", "-d", "--name", "again", "--restart", "always", "base", "sh", "-c", "exit 3")).code).toBe(0);
+    // The backoff doubles from 100 ms: soon a wait is long enough for ps (without -a) to see it.
+    const status = await until(() => cli("ps", "--format", "{{.Names}} {{.State}} {{.Status}}").then((r) => r.stdout), (t) => /^again restarting Restarting \(3\) .+ ago\n$/.test(t), "ps showing it restarting");
+    expect(status).toMatch(/^again restarting Restarting \(3\) (Less than a second|\d+ seconds?) ago\n$/);
+    await until(() => cli("inspect", "-f", "{{.State.Restarting}} {{.State.Running}} {{.State.Status}}", "again").then((r) => r.stdout), (t) => t === "true true restarting\n", "inspect's State.Restarting");
+    expect((await cli("stop", "again")).code).toBe(0);
+    expect((await cli("inspect", "-f", "{{.State.Restarting}} {{.State.Running}} {{.State.Status}} {{.State.ExitCode}}", "again")).stdout).toBe("false false exited 3\n");
+    expect((await cli("ps", "-q")).stdout).toBe("");
+  });
+
   it("--restart: on-failure:N restarts N times with backoff, always restarts, a stop stays stopped", async () => {
     const { cli } = await setup();
     expect((await cli("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "base", "sh", "-c", "echo run; exit 1")).code).toBe(0);
