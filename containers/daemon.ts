@@ -12,7 +12,7 @@ import { ImageStore, shippedImagesHome } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
 import { daemonSocketPath, DaemonClient } from "./client.js";
 import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
-import { changeKind, inspectOf, matchesFilters, parseFilters, summaryOf } from "./format.js";
+import { changeKind, inspectOf, isRestarting, matchesFilters, parseFilters, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
@@ -252,6 +252,7 @@ function eventFilters(text: string | null): Record<string, string[]> {
  */
 async function attachContainer(ctx: Ctx): Promise<void> {
   const record = ctx.runtime.find(ctx.params[0]!);
+  if (isRestarting(record)) throw new RuntimeError(`You cannot attach to a restarting container, wait until it is running`, 409);
   if (!record.live) throw new RuntimeError(`You cannot attach to a stopped container, start it first`, 409);
   const id = record.spec.id;
   const stdin = flag(ctx.query, "stdin") ? ctx.runtime.stdinOf(id) : undefined;

@@ -701,6 +701,8 @@ export class ContainerRuntime {
         if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
       } else if (record.state.status === "running") {
         throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
+      } else if (record.restartTimer !== undefined && !force) {
+        throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is restarting: stop the container before removing or force remove`, 409);
       }
       await this.removeNow(record);
       return record;

@@ -131,6 +131,8 @@ describe("container commands", () => {
     const status = await until(() => cli("ps", "--format", "{{.Names}} {{.State}} {{.Status}}").then((r) => r.stdout), (t) => /^again restarting Restarting \(3\) .+ ago\n$/.test(t), "ps showing it restarting");
     expect(status).toMatch(/^again restarting Restarting \(3\) (Less than a second|\d+ seconds?) ago\n$/);
     await until(() => cli("inspect", "-f", "{{.State.Restarting}} {{.State.Running}} {{.State.Status}}", "again").then((r) => r.stdout), (t) => t === "true true restarting\n", "inspect's State.Restarting");
+    // As docker: rm refuses it without -f (a restart may come between: then it is running, refused as well).
+    expect((await cli("rm", "again")).stderr).toMatch(/container is (restarting|running)/);
     expect((await cli("stop", "again")).code).toBe(0);
     expect((await cli("inspect", "-f", "{{.State.Restarting}} {{.State.Running}} {{.State.Status}} {{.State.ExitCode}}", "again")).stdout).toBe("false false exited 3\n");
     expect((await cli("ps", "-q")).stdout).toBe("");
