@@ -38,7 +38,11 @@ export class DaemonClient {
       req.on("error", (e) => reject(new DaemonError(`cannot reach the wasmbox daemon at ${this.socketPath}: ${e.message}`, 0)));
       if (options.json !== undefined) req.end(JSON.stringify(options.json));
       else if (options.body instanceof Uint8Array) req.end(options.body);
-      else if (options.body) options.body.pipe(req);
+      else if (options.body) {
+        // The head goes now: a body typed later (stdin) must not leave a reused keep-alive socket idle until it times out ("socket hang up").
+        req.flushHeaders();
+        options.body.pipe(req);
+      }
       else req.end();
     });
     if (res.statusCode !== undefined && res.statusCode >= 400) {

@@ -6,13 +6,13 @@ import { availableParallelism, hostname, totalmem } from "node:os";
 import { chmod, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { Kernel, type EngineChoice } from "../kernel/index.js";
+import { Kernel, type EngineChoice, type Process, type WindowSize } from "../kernel/index.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { ImageStore, shippedImagesHome } from "../images/store.js";
 import { ImageError } from "../images/errors.js";
 import { daemonSocketPath, DaemonClient } from "./client.js";
 import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
-import { changeKind, inspectOf, matchesFilters, parseFilters, summaryOf } from "./format.js";
+import { changeKind, inspectOf, isRestarting, matchesFilters, parseFilters, summaryOf } from "./format.js";
 import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
@@ -43,6 +43,8 @@ interface Ctx {
   runtime: ContainerRuntime;
   /** The events so far (the last EVENT_HISTORY), for `events --since`. */
   history: RuntimeEvent[];
+  /** The terminals of running `exec -t`s by the id their client gave (`exec?id=`), for `/exec/ID/resize`. */
+  execTerminals: Map<string, (size: WindowSize) => void>;
   home: string;
   store: ImageStore;
   files: ContainerFiles;
@@ -243,6 +245,47 @@ function eventFilters(text: string | null): Record<string, string[]> {
   return value as Record<string, string[]>;
 }
 
+/**
+ * docker attach: the container's output from now on until it ends, then its exit code. With
+ * ?stdin=1 (POST) the request's body goes to the container's open stdin (started with -i); the
+ * client leaving (detach) ends the body, never the container's stdin.
+ */
+async function attachContainer(ctx: Ctx): Promise<void> {
+  const record = ctx.runtime.find(ctx.params[0]!);
+  if (isRestarting(record)) throw new RuntimeError(`You cannot attach to a restarting container, wait until it is running`, 409);
+  if (!record.live) throw new RuntimeError(`You cannot attach to a stopped container, start it first`, 409);
+  const id = record.spec.id;
+  const stdin = flag(ctx.query, "stdin") ? ctx.runtime.stdinOf(id) : undefined;
+  if (stdin) ctx.req.pipe(stdin, { end: false });
+  else ctx.req.resume();
+  const send = ndjson(ctx);
+  const onLog = (from: string, stream: string, chunk: Uint8Array) => {
+    if (from === id) send({ stream, data: b64(chunk) });
+  };
+  ctx.runtime.events.on("log", onLog);
+  try {
+    const code = await Promise.race([ctx.runtime.wait(id), new Promise<undefined>((resolve) => ctx.res.once("close", () => resolve(undefined)))]);
+    if (code !== undefined) send({ exit: code });
+  } finally {
+    ctx.runtime.events.off("log", onLog);
+    if (stdin) ctx.req.unpipe(stdin);
+  }
+  ctx.res.end();
+}
+
+/** docker's h (rows) and w (columns) of a terminal; undefined when absent, 400 when not positive integers. */
+function windowSizeParam(q: URLSearchParams): WindowSize | undefined {
+  const h = q.get("h");
+  const w = q.get("w");
+  if (h === null && w === null) return undefined;
+  const rows = Number(h);
+  const cols = Number(w);
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows > 65535 || cols > 65535) {
+    throw new RuntimeError(`h=${h}&w=${w}: a window size is two integers from 1 to 65535`);
+  }
+  return { rows, cols };
+}
+
 /** The route table: method, path pattern, handler. */
 const ROUTES: Array<[string, RegExp, Handler]> = [
   // Networks (containers/network-api.ts).
@@ -302,24 +345,8 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     if (!name) throw new RuntimeError("rename needs ?name=NEW_NAME");
     json(ctx, 200, { Id: (await ctx.runtime.rename(ctx.params[0]!, name)).spec.id });
   }],
-  ["GET", /^\/containers\/([^/]+)\/attach$/, async (ctx) => {
-    // Output from now on, until the container ends (docker attach); then its exit code.
-    const record = ctx.runtime.find(ctx.params[0]!);
-    if (!record.live) throw new RuntimeError(`You cannot attach to a stopped container, start it first`, 409);
-    const id = record.spec.id;
-    const send = ndjson(ctx);
-    const onLog = (from: string, stream: string, chunk: Uint8Array) => {
-      if (from === id) send({ stream, data: b64(chunk) });
-    };
-    ctx.runtime.events.on("log", onLog);
-    try {
-      const code = await Promise.race([ctx.runtime.wait(id), new Promise<undefined>((resolve) => ctx.res.once("close", () => resolve(undefined)))]);
-      if (code !== undefined) send({ exit: code });
-    } finally {
-      ctx.runtime.events.off("log", onLog);
-    }
-    ctx.res.end();
-  }],
+  ["GET", /^\/containers\/([^/]+)\/attach$/, attachContainer],
+  ["POST", /^\/containers\/([^/]+)\/attach$/, attachContainer],
   ["GET", /^\/events$/, async (ctx) => {
     const since = timeParam(ctx.query, "since");
     const until = timeParam(ctx.query, "until");
@@ -393,18 +420,34 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ["POST", /^\/containers\/([^/]+)\/exec$/, async (ctx) => {
     const argv = stringsParam(ctx.query, "cmd");
     const env = stringsParam(ctx.query, "env");
+    const tty = flag(ctx.query, "tty");
+    const terminalSize = windowSizeParam(ctx.query);
+    const execId = ctx.query.get("id");
     ctx.runtime.find(ctx.params[0]!);
     const send = ndjson(ctx);
+    let proc: Process | undefined;
+    if (tty && execId) ctx.execTerminals.set(execId, (size) => proc?.ctty?.resize(size));
     const code = await ctx.runtime.exec(ctx.params[0]!, argv, {
-      env, workdir: ctx.query.get("workdir") ?? undefined, user: ctx.query.get("user") || undefined, tty: flag(ctx.query, "tty"),
-      stdin: flag(ctx.query, "stdin") ? ctx.req : null,
+      env, workdir: ctx.query.get("workdir") ?? undefined, user: ctx.query.get("user") || undefined, tty, terminalSize,
+      stdin: flag(ctx.query, "stdin") ? ctx.req : null, onStart: (p) => (proc = p),
       onStdout: (c) => send({ stream: "stdout", data: b64(c) }), onStderr: (c) => send({ stream: "stderr", data: b64(c) }),
     }).catch((e: Error) => {
       send({ stream: "stderr", data: b64(Buffer.from(`wasmbox: ${e.message}\n`)) });
       return 126;
+    }).finally(() => {
+      if (execId) ctx.execTerminals.delete(execId);
     });
     send({ exit: code });
     ctx.res.end();
+  }],
+  ["POST", /^\/exec\/([^/]+)\/resize$/, async (ctx) => {
+    // docker's exec resize (?h=ROWS&w=COLS): the terminal's foreground group gets SIGWINCH.
+    const resize = ctx.execTerminals.get(ctx.params[0]!);
+    if (!resize) throw new RuntimeError(`No such exec instance: ${ctx.params[0]} (not running with a terminal)`, 404);
+    const size = windowSizeParam(ctx.query);
+    if (!size) throw new RuntimeError("resize needs ?h=ROWS&w=COLS");
+    resize(size);
+    json(ctx, 200, {});
   }],
   ["POST", /^\/commit$/, async (ctx) => {
     const image = await commitContainer(ctx.runtime, ctx.store, ctx.query.get("container") ?? "", ctx.query.get("repo") || undefined, {
@@ -469,6 +512,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const kernel = new Kernel({ engine: options.engine ?? "auto", log, componentCacheDir: join(options.home, "components") });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files, restartPolicies: true });
   const history: RuntimeEvent[] = [];
+  const execTerminals = new Map<string, (size: WindowSize) => void>();
   runtime.events.on("event", (e: RuntimeEvent) => {
     history.push(e);
     if (history.length > EVENT_HISTORY) history.shift();
@@ -486,7 +530,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     try {
       const { route, url, params } = routeOf(req);
       what = `${req.method} ${url.pathname}`;
-      const ctx: Ctx = { runtime, history, home: options.home, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
+      const ctx: Ctx = { runtime, history, execTerminals, home: options.home, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
       await runtime.refresh();
       await route(ctx);
     } catch (e) {

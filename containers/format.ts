@@ -56,9 +56,15 @@ export function matchesFilters(record: ContainerRecord, filters: Record<string, 
   return Object.entries(filters).every(([key, values]) => (key === "label" ? values.every((v) => tests[key]!(v)) : values.some((v) => tests[key]!(v))));
 }
 
-/** docker's State.Status: created, running, paused or exited. */
+/** docker's State.Status: created, running, paused, restarting (ended, its policy's next start pending) or exited. */
 export function statusOf(record: ContainerRecord): string {
+  if (isRestarting(record)) return "restarting";
   return record.state.status === "running" && record.state.paused ? "paused" : record.state.status;
+}
+
+/** Whether a container has ended and waits for the start its restart policy scheduled (docker's State.Restarting). */
+export function isRestarting(record: ContainerRecord): boolean {
+  return record.state.status === "exited" && record.restartTimer !== undefined;
 }
 
 /** A `ps` row as the API returns it (docker's /containers/json names). */
@@ -76,8 +82,9 @@ export interface ContainerSummary {
   Labels: Record<string, string>;
 }
 
-/** docker's status column: `Up 5 seconds`, `Exited (0) 3 minutes ago`, `Created`. */
-export function statusText(state: ContainerState, now = Date.now()): string {
+/** docker's status column: `Up 5 seconds`, `Exited (0) 3 minutes ago`, `Restarting (1) 2 seconds ago`, `Created`. */
+export function statusText(state: ContainerState, now = Date.now(), restarting = false): string {
+  if (restarting) return `Restarting (${state.exitCode}) ${humanAge(state.finishedAt, now)}`;
   if (state.status === "running") return `Up ${humanAge(state.startedAt, now).replace(/ ago$/, "")}${state.paused ? " (Paused)" : healthSuffix(state.health)}`;
   if (state.status === "exited") return `Exited (${state.exitCode}) ${humanAge(state.finishedAt, now)}`;
   return "Created";
@@ -87,7 +94,7 @@ export function summaryOf(record: ContainerRecord): ContainerSummary {
   const { spec, state } = record;
   return {
     Id: spec.id, Names: ["/" + spec.name], Image: spec.image, ImageID: spec.imageId,
-    Command: [...spec.entrypoint, ...spec.cmd].join(" "), Created: spec.created, State: statusOf(record), Status: statusText(state),
+    Command: [...spec.entrypoint, ...spec.cmd].join(" "), Created: spec.created, State: statusOf(record), Status: statusText(state, Date.now(), isRestarting(record)),
     Kind: kindOf(spec), Labels: spec.labels ?? {},
   };
 }
@@ -105,8 +112,10 @@ export function inspectOf(record: ContainerRecord): Record<string, unknown> {
     Args: argv.slice(1),
     State: {
       Status: statusOf(record),
-      Running: state.status === "running",
+      // docker's: a container waiting for its policy's restart counts as running, and restarting.
+      Running: state.status === "running" || isRestarting(record),
       Paused: state.status === "running" && state.paused === true,
+      Restarting: isRestarting(record),
       OOMKilled: state.oomKilled,
       LimitHit: state.limitHit ?? null,
       Dead: false,

@@ -5,6 +5,7 @@ import {
   SIGKILL, Errno, type Container, type LimitHit, type Kernel, type Process, type InputStream,
   type MountNamespace, type OverlayFs, type Guest, type GuestExit, Filetype,
 } from "../kernel/host.js";
+import type { WindowSize } from "../kernel/index.js";
 import type { Credentials } from "../images/users.js";
 import { containerCredentials } from "./users.js";
 import type { ContainerSpec, InstanceKind, VmFigures } from "./spec.js";
@@ -16,6 +17,8 @@ const EXEC_FOREVER_MS = 2 ** 31 - 1;
 export interface StreamIo {
   stdin?: string | Uint8Array | NodeJS.ReadableStream | InputStream | null;
   tty?: boolean;
+  /** The terminal's window at start when `tty` (the client's); later sizes go through the process's `ctty.resize()`. */
+  terminalSize?: WindowSize;
   onStdout?: (chunk: Uint8Array) => void;
   onStderr?: (chunk: Uint8Array) => void;
 }
@@ -84,7 +87,7 @@ export class ContainerInstance implements Instance {
     const run = kernel.run(program.path, {
       user: program.user,
       container, argv0: program.argv[0], args: program.argv.slice(1), env: spec.env, cwd: spec.workdir,
-      stdin: io.stdin ?? null, tty: io.tty ?? false, capture: false, preopenRoot: true,
+      stdin: io.stdin ?? null, tty: io.tty ?? false, terminalSize: io.terminalSize, capture: false, preopenRoot: true,
       onStdout: io.onStdout, onStderr: io.onStderr,
       onStart: (proc) => (this.init = proc),
     });
@@ -130,7 +133,7 @@ export class ContainerInstance implements Instance {
     }
     const result = await this.kernel.run(path, {
       user, container: this.container, argv0: argv[0], args: argv.slice(1), env: options.env, cwd: options.workdir,
-      stdin: options.stdin ?? null, tty: options.tty ?? false, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
+      stdin: options.stdin ?? null, tty: options.tty ?? false, terminalSize: options.terminalSize, capture: false, onStdout: options.onStdout, onStderr: options.onStderr,
       onStart: options.onStart,
     });
     return result.exitCode;

@@ -5,6 +5,7 @@
 // Used embedded by `wasmbox run` and by the daemon.
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { PassThrough } from "node:stream";
 import {
   SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
   LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
@@ -18,7 +19,7 @@ import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
 import { attachNetwork, networkSpec, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
-import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
+import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
 
 export type { StreamIo } from "./instance.js";
@@ -79,6 +80,8 @@ export interface ContainerRecord {
   restartTimer?: NodeJS.Timeout;
   /** The wait before its policy's next restart, ms (docker's: from 100, doubled each time, at most a minute). */
   restartDelayMs?: number;
+  /** The open standard input of a container the daemon started with -i (docker's OpenStdin): `attach` writes to it. */
+  stdin?: PassThrough;
 }
 
 /** One entry of `events` (docker's message shape). */
@@ -198,7 +201,8 @@ export class ContainerRuntime {
 
   /** Every record, newest first. */
   list(all = true): ContainerRecord[] {
-    return [...this.records.values()].filter((r) => all || r.state.status === "running").sort((a, b) => (a.spec.created < b.spec.created ? 1 : -1));
+    // A container waiting for its policy's restart is listed with the running ones, as docker's ps does.
+    return [...this.records.values()].filter((r) => all || r.state.status === "running" || r.restartTimer !== undefined).sort((a, b) => (a.spec.created < b.spec.created ? 1 : -1));
   }
 
   /** A record by full id, unique id prefix, or name. */
@@ -333,6 +337,12 @@ export class ContainerRuntime {
     });
   }
 
+  /** The open standard input of a running container started by the daemon with -i; undefined otherwise. */
+  stdinOf(ref: string): NodeJS.WritableStream | undefined {
+    const record = this.find(ref);
+    return record.live ? record.stdin : undefined;
+  }
+
   /** Starts a created or exited container or VM; resolves once pid 1 runs (or failed to start). */
   start(ref: string, io: StreamIo = {}): Promise<ContainerRecord> {
     return this.locked(ref, (record) => this.startNow(record, io));
@@ -348,6 +358,10 @@ export class ContainerRuntime {
     record.log?.close();
     record.log = this.files?.logWriter(spec.id, spec.log);
     const onStderr = this.logSink(record.log, spec.id, "stderr", io.onStderr);
+    // Started without a caller's stdin (the daemon's start) but with -i: stdin stays open for `attach`.
+    record.stdin?.end();
+    record.stdin = io.stdin === undefined && spec.interactive ? new PassThrough() : undefined;
+    if (record.stdin) io = { ...io, stdin: record.stdin, tty: io.tty ?? spec.tty };
     const streams: StreamIo = { ...io, onStdout: this.logSink(record.log, spec.id, "stdout", io.onStdout), onStderr };
     const onError = textWriter(onStderr);
     const instance = await (kindOf(spec) === "vm" ? this.bootVm(record, streams, onError) : this.startContainer(record, streams, onError)).catch((e: unknown) => {
@@ -529,6 +543,8 @@ export class ContainerRuntime {
     };
     record.live = undefined;
     record.log?.close();
+    record.stdin?.end();
+    record.stdin = undefined;
     if (end.oomKilled) this.emitEvent(record, "oom");
     this.emitEvent(record, "die", { exitCode: String(end.exitCode) });
     if (instance.overlay) record.upperFs = instance.overlay.upper;
@@ -694,6 +710,8 @@ export class ContainerRuntime {
         if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
       } else if (record.state.status === "running") {
         throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
+      } else if (record.restartTimer !== undefined && !force) {
+        throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is restarting: stop the container before removing or force remove`, 409);
       }
       await this.removeNow(record);
       return record;
@@ -749,7 +767,7 @@ export class ContainerRuntime {
   }
 
   /** Runs another program in a running container (or VM, through its guest); resolves with its exit code. */
-  async exec(ref: string, argv: string[], options: StreamIo & { env?: string[]; workdir?: string; user?: string } = {}): Promise<number> {
+  async exec(ref: string, argv: string[], options: StreamIo & Partial<Pick<ExecOptions, "env" | "workdir" | "user" | "onStart">> = {}): Promise<number> {
     const record = this.find(ref);
     const live = record.live;
     if (!live) throw new RuntimeError(`container ${record.spec.id.slice(0, 12)} is not running`, 409);

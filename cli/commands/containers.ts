@@ -3,6 +3,9 @@
 // demand) through containers/client.ts. Thin: parse, one call, print.
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync, existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { PassThrough } from "node:stream";
 import type { Command } from "commander";
 import type { LayerEntry, EngineChoice } from "../../kernel/index.js";
 import { ContainerFiles } from "../../containers/files.js";
@@ -17,8 +20,9 @@ import { ImageError } from "../../images/errors.js";
 import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import { CliExit, type CliIo } from "../io.js";
+import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from "../detach-keys.js";
 import { renderListing, TemplateError, type TemplateRow } from "../go-template.js";
-import { cliKernel } from "./run-module.js";
+import { cliKernel, hostTerminal } from "./run-module.js";
 import { pullIfMissing } from "./registry.js";
 
 type Options = Record<string, unknown>;
@@ -384,15 +388,27 @@ const COMMANDS: Spec[] = [
     async run([ref, ...argv], options, io) {
       const client = await daemon(io);
       let code = 126;
+      // With -t on a terminal: the window's size at start, and each change (the CLI's SIGWINCH), as docker's exec resize.
+      const screen = options.tty && (io.stdinIsTerminal ?? !!io.stdin?.isTTY) ? hostTerminal(() => undefined) : undefined;
+      const size = screen?.size?.();
+      const execId = randomBytes(8).toString("hex");
       const res = await client.request("POST", `/containers/${enc(ref!)}/exec`, {
-        query: { cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, user: options.user as string | undefined, tty: !!options.tty, stdin: !!options.interactive },
+        query: {
+          cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, user: options.user as string | undefined,
+          tty: !!options.tty, stdin: !!options.interactive, id: execId, h: size?.rows, w: size?.cols,
+        },
         body: options.interactive && io.stdin ? io.stdin : undefined,
+      });
+      const stopResize = screen?.onResize?.(() => {
+        const now = screen.size?.();
+        if (now) void client.json("POST", `/exec/${execId}/resize`, { query: { h: now.rows, w: now.cols } }).catch(() => undefined);
       });
       const raw = !!options.tty && !!io.stdin?.isTTY && !!io.stdin.setRawMode;
       if (raw) io.stdin!.setRawMode!(true);
       try {
         await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
       } finally {
+        stopResize?.();
         if (raw) io.stdin!.setRawMode!(false);
         if (options.interactive) io.stdin?.unpipe?.();
       }
@@ -462,20 +478,56 @@ const COMMANDS: Spec[] = [
     },
   },
   {
-    name: "attach", usage: "<container>", description: "show a running container's output from now on and wait for its end (exit status: its own; ^C is passed to it)", top: true, group: true,
-    options: [["--no-stdin", "(always: wasmbox attaches output only)"], ["--sig-proxy", "pass ^C to the container (default)"]],
-    async run([ref], _options, io) {
+    name: "attach", usage: "<container>", description: "attach to a running container: its output from now on, its stdin when started with -i (detach: ctrl-p ctrl-q); exit status: its own", top: true, group: true,
+    options: [["--no-stdin", "do not attach standard input"], ["--detach-keys <keys>", `the key sequence that detaches, leaving it running (default ${DEFAULT_DETACH_KEYS})`], ["--sig-proxy", "pass ^C to the container (default)"]],
+    async run([ref], options, io) {
+      let keys: Uint8Array;
+      try {
+        keys = parseDetachKeys((options.detachKeys as string | undefined) ?? DEFAULT_DETACH_KEYS);
+      } catch (e) {
+        throw new CliExit(125, `wasmbox: ${(e as Error).message}`);
+      }
       const client = await daemon(io);
+      const path = `/containers/${enc(ref!)}/attach`;
+      const { Config } = await client.json<{ Config: { OpenStdin: boolean; Tty: boolean } }>("GET", `/containers/${enc(ref!)}/json`);
+      const input = options.stdin !== false && Config.OpenStdin ? io.stdin : undefined;
+      const raw = !!input?.isTTY && Config.Tty && !!input.setRawMode;
       let code = 0;
-      const res = await client.request("GET", `/containers/${enc(ref!)}/attach`);
+      let detached = false;
+      // Keys go through the detach scanner (typed on a terminal, as docker's); the rest to the container.
+      const body = input ? new PassThrough() : undefined;
+      const scanner = input?.isTTY || Config.Tty ? new DetachScanner(keys) : undefined;
+      let res: IncomingMessage | undefined;
+      const onKeys = (chunk: Buffer | string) => {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        const { pass, detached: now } = scanner ? scanner.feed(bytes) : { pass: bytes, detached: false };
+        if (pass.length) body!.write(pass);
+        if (now) {
+          detached = true;
+          res?.destroy();
+        }
+      };
+      const onEnd = () => body?.end();
       const interrupt = () => void client.json("POST", `/containers/${enc(ref!)}/kill`, { query: { signal: "SIGINT" } }).catch(() => undefined);
       process.on("SIGINT", interrupt);
+      input?.on("data", onKeys);
+      input?.on("end", onEnd);
+      if (raw) input!.setRawMode!(true);
       try {
-        await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));
+        res = await client.request(body ? "POST" : "GET", path, { query: { stdin: !!body }, body });
+        if (detached) res.destroy();
+        await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data))).catch((e: unknown) => {
+          if (!detached) throw e;
+        });
       } finally {
         process.off("SIGINT", interrupt);
+        if (raw) input!.setRawMode!(false);
+        input?.off("data", onKeys);
+        input?.off("end", onEnd);
+        input?.pause();
+        body?.end();
       }
-      return code;
+      return detached ? 0 : code;
     },
   },
   {

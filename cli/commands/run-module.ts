@@ -54,7 +54,7 @@ export function parseEnvFlag(value: string, env: Record<string, string | undefin
 }
 
 /** The CLI's terminal as the kernel drives it: its raw mode, and the window of whichever of stdout or stderr is one. */
-function hostTerminal(setRaw: (raw: boolean) => void): TerminalControl {
+export function hostTerminal(setRaw: (raw: boolean) => void): TerminalControl {
   const screen = [process.stdout, process.stderr].find((s) => s.isTTY);
   return {
     setRaw,

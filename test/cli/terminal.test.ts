@@ -1,6 +1,7 @@
 // `wasmbox run -it base sh` on a real pseudo-terminal (python3's pty module, test/helpers/pty-driver.py),
 // through the CLI as a whole process on the Node running the tests (inline engine on the pinned
-// Node, worker engine on Node 20): ^C, ^Z/jobs/fg, history, Tab completion, window size and SIGWINCH.
+// Node, worker engine on Node 20): ^C, ^Z/jobs/fg, history, Tab completion, window size and SIGWINCH;
+// and through a real daemon: `exec -it` (^C, window size and resize), `attach` (keys in, ctrl-p ctrl-q).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -161,6 +162,71 @@ describe("an interactive shell on a pseudo-terminal (wasmbox run -it base sh)", 
       expect(sh.text(from)).not.toContain("got-winch");
     } finally {
       sh.close();
+    }
+  }, 60_000);
+});
+
+describe("a terminal through the daemon (wasmbox exec -it, attach)", () => {
+  let home = "";
+  /** The CLI as a plain process (no pty): the daemon it starts inherits none of a test's terminal. */
+  const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, WASMBOX_HOME: home, WASMBOX_NO_REEXEC: "1" }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  beforeAll(async () => {
+    if (!PYTHON) throw new Error("the pty tests need python3 on PATH");
+    home = mkdtempSync(path.join(tmpdir(), "wasmbox-tty-daemon-"));
+    await buildShippedImages({ home, write: () => undefined });
+    const started = cli("run", "-d", "--name", "box", ...ENGINE, "base", "sleep", "1000");
+    if (started.status !== 0) throw new Error(`run -d failed: ${started.stderr}`);
+  }, 60_000);
+  afterAll(() => {
+    cli("daemon", "stop");
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("exec -it: ^C stops the foreground command, stty size shows the pty's size and follows a resize", async () => {
+    const sh = new Session(home, ["exec", "-it", "box", "sh"], 30, 100);
+    try {
+      await sh.waitFor(/\$ $/);
+      expect(await sh.run("stty size", /30 100\n/)).toContain("30 100");
+      const from = sh.screen.length;
+      sh.send("sleep 100; echo after-sleep\r");
+      await sh.waitFor(/sleep 100; echo after-sleep\n/, from);
+      await new Promise((r) => setTimeout(r, 500));
+      const interruptedAt = Date.now();
+      sh.send("\x03");
+      await sh.waitFor(/\^C\n\$ $/, from, 5_000);
+      expect(Date.now() - interruptedAt).toBeLessThan(5_000);
+      expect(sh.text(from)).not.toMatch(/^after-sleep$/m);
+      sh.resize(40, 120);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await sh.run("stty size", /40 120\n/)).toContain("40 120");
+      sh.send("exit 4\r");
+      expect(await sh.ended).toBe(4);
+    } finally {
+      sh.close();
+    }
+  }, 60_000);
+
+  it("attach to a -it container: keys go to its shell, ctrl-p ctrl-q detaches and leaves it running", async () => {
+    expect(cli("run", "-dit", "--name", "talk", ...ENGINE, "base", "sh").status).toBe(0);
+    const attached = new Session(home, ["attach", "talk"]);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      attached.send("echo typed-$((6*7))\r");
+      await attached.waitFor(/typed-42\n/);
+      attached.send("\x10\x11");
+      expect(await attached.ended).toBe(0);
+      expect(cli("inspect", "-f", "{{.State.Status}}", "talk").stdout).toBe("running\n");
+    } finally {
+      attached.close();
+    }
+    // Attached again, with other detach keys; the shell's exit ends attach with its status.
+    const again = new Session(home, ["attach", "--detach-keys", "ctrl-x", "talk"]);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      again.send("exit 6\r");
+      expect(await again.ended).toBe(6);
+    } finally {
+      again.close();
     }
   }, 60_000);
 });

@@ -106,6 +106,38 @@ describe("container commands", () => {
     expect((await cli("attach", "a1")).stderr).toMatch(/cannot attach to a stopped container/);
   });
 
+  it("attach passes stdin to a container started with -i and ends with its status", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("run", "-d", "-i", "--name", "in1", "base", "sh")).code).toBe(0);
+    const command = daemonCommand(process.env).slice(0, -1);
+    const child = spawn(command[0]!, [...command.slice(1), "attach", "in1"], { env: { ...process.env, WASMBOX_HOME: home, WASMBOX_NO_REEXEC: "1" }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end("echo typed-$((40 + 2))\nexit 5\n");
+    expect({ code: await code, stdout, stderr }).toEqual({ code: 5, stdout: "typed-42\n", stderr: "" });
+    expect((await cli("inspect", "-f", "{{.State.ExitCode}}", "in1")).stdout).toBe("5\n");
+    // Without -i there is no stdin to attach: output only.
+    expect((await cli("run", "-d", "--name", "out1", "base", "sleep", "100")).code).toBe(0);
+    expect((await cli("attach", "--detach-keys", "ctrl-1", "out1")).stderr).toMatch(/Invalid detach keys \(ctrl-1\)/);
+  });
+
+  it("a container waiting for its policy's restart shows as Restarting in ps and inspect", async () => {
+    const { cli } = await setup();
+    expect((await cli("run", "-d", "--name", "again", "--restart", "always", "base", "sh", "-c", "exit 3")).code).toBe(0);
+    // The backoff doubles from 100 ms: soon a wait is long enough for ps (without -a) to see it.
+    const status = await until(() => cli("ps", "--format", "{{.Names}} {{.State}} {{.Status}}").then((r) => r.stdout), (t) => /^again restarting Restarting \(3\) .+ ago\n$/.test(t), "ps showing it restarting");
+    expect(status).toMatch(/^again restarting Restarting \(3\) (Less than a second|\d+ seconds?) ago\n$/);
+    await until(() => cli("inspect", "-f", "{{.State.Restarting}} {{.State.Running}} {{.State.Status}}", "again").then((r) => r.stdout), (t) => t === "true true restarting\n", "inspect's State.Restarting");
+    // As docker: rm refuses it without -f (a restart may come between: then it is running, refused as well).
+    expect((await cli("rm", "again")).stderr).toMatch(/container is (restarting|running)/);
+    expect((await cli("stop", "again")).code).toBe(0);
+    expect((await cli("inspect", "-f", "{{.State.Restarting}} {{.State.Running}} {{.State.Status}} {{.State.ExitCode}}", "again")).stdout).toBe("false false exited 3\n");
+    expect((await cli("ps", "-q")).stdout).toBe("");
+  });
+
   it("--restart: on-failure:N restarts N times with backoff, always restarts, a stop stays stopped", async () => {
     const { cli } = await setup();
     expect((await cli("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "base", "sh", "-c", "echo run; exit 1")).code).toBe(0);
