@@ -28,12 +28,12 @@ function tlsVerifyOf(options: Options): boolean {
   throw new CliExit(EXIT_USAGE, `wasmbox: --tls-verify: expected true or false, got "${String(value)}"`);
 }
 
-/** Runs a registry command, turning its ImageErrors (RegistryError among them) into exit 1 with one line. */
+/** Runs a registry command, turning its ImageErrors (RegistryError among them) into exit 1 with one line in docker's words ("Error response from daemon"). */
 async function guarded(work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    if (error instanceof ImageError) throw new CliExit(1, `wasmbox: ${error.message}`);
+    if (error instanceof ImageError) throw new CliExit(1, `Error response from daemon: ${error.message}`);
     throw error;
   }
 }

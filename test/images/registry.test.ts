@@ -121,7 +121,7 @@ describe("registries (docker-registry)", () => {
     expect((await cli(home, ["push", `${reg.host}/library/greet:v1`])).code).toBe(0);
     const missing = await cli(home, ["pull", `${reg.host}/nothing/here:v9`]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr.split("\n").at(-2)).toBe(`wasmbox: registry ${reg.host}: manifest nothing/here:v9: not found (no such repository or tag)`);
+    expect(missing.stderr.split("\n").at(-2)).toBe(`Error response from daemon: registry ${reg.host}: manifest nothing/here:v9: not found (no such repository or tag)`);
     const fresh = await tempDir("wasmbox-reg-fresh-");
     await writeFile(join(fresh, "registries.json"), JSON.stringify({ defaultRegistry: reg.host }));
     const bare = await cli(fresh, ["pull", "library/greet:v1"]);
@@ -133,9 +133,9 @@ describe("registries (docker-registry)", () => {
     const runMissing = await cli(fresh, ["run", "--rm", "nope:1"]);
     expect(runMissing.code).toBe(125);
     expect(runMissing.stderr).toContain("Unable to find image 'nope:1' locally\n");
-    expect(runMissing.stderr).toContain(`wasmbox: registry ${reg.host}: manifest nope:1: not found (no such repository or tag)\n`);
+    expect(runMissing.stderr).toContain(`Error response from daemon: registry ${reg.host}: manifest nope:1: not found (no such repository or tag)\n`);
     const unknown = await cli(fresh, ["pull", "nope"]);
-    expect(unknown.stderr.split("\n").at(-2)).toBe(`wasmbox: registry ${reg.host}: manifest nope:latest: not found (no such repository or tag)`);
+    expect(unknown.stderr.split("\n").at(-2)).toBe(`Error response from daemon: registry ${reg.host}: manifest nope:latest: not found (no such repository or tag)`);
   });
 
   it("htpasswd basic auth: refused without login, login --password-stdin (auth.json 0600, never printed), logout", async () => {
@@ -145,7 +145,7 @@ describe("registries (docker-registry)", () => {
     const home = await homeWithGreeter(ref);
     const refused = await cli(home, ["push", ref]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`wasmbox: registry ${reg.host}: authentication required (log in with: wasmbox login ${reg.host})`);
+    expect(refused.stderr).toContain(`Error response from daemon: registry ${reg.host}: authentication required (log in with: wasmbox login ${reg.host})`);
     const wrong = await cli(home, ["login", reg.host, "-u", "alice", "--password-stdin"], "wrong\n");
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/HTTP 401/);
@@ -174,7 +174,7 @@ describe("registries (docker-registry)", () => {
     const home = await homeWithGreeter(ref);
     const anonymous = await cli(home, ["push", ref]);
     expect(anonymous.code).toBe(1);
-    expect(anonymous.stderr).toContain(`wasmbox: registry ${reg.host}: unauthorized: the token server http://127.0.0.1:`);
+    expect(anonymous.stderr).toContain(`Error response from daemon: registry ${reg.host}: unauthorized: the token server http://127.0.0.1:`);
     expect(anonymous.stderr).toContain("refused anonymous access (HTTP 401)");
     const login = await cli(home, ["login", reg.host, "-u", "bob", "--password-stdin"], "t0ken-pass");
     expect(login).toMatchObject({ code: 0, stdout: "Login Succeeded\n" });
@@ -205,7 +205,7 @@ describe("registries (docker-registry)", () => {
     const before = await snapshotStore(home);
     const failed = await cli(home, ["push", "--chunk-size", "262144", ref]);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(new RegExp(`^wasmbox: registry ${proxy.host}: connection (reset|refused)`, "m"));
+    expect(failed.stderr).toMatch(new RegExp(`^Error response from daemon: registry ${proxy.host}: connection (reset|refused)`, "m"));
     expect(await snapshotStore(home)).toEqual(before);
     await reg.restart();
     const manifest = await fetch(`http://${reg.host}/v2/big/manifests/1`, { headers: { accept: MEDIA_TYPE_MANIFEST } });
@@ -222,7 +222,7 @@ describe("registries (docker-registry)", () => {
     const freshBefore = await snapshotStore(fresh);
     const pull = await cli(fresh, ["pull", ref]);
     expect(pull.code).toBe(1);
-    expect(pull.stderr).toMatch(new RegExp(`^wasmbox: registry ${proxy.host}: connection (reset|refused)`, "m"));
+    expect(pull.stderr).toMatch(new RegExp(`^Error response from daemon: registry ${proxy.host}: connection (reset|refused)`, "m"));
     const after = await snapshotStore(fresh);
     expect(after.blobs).toEqual(freshBefore.blobs);
     expect(JSON.parse(after.index).manifests).toEqual([]);
@@ -247,7 +247,7 @@ describe("registries (docker-registry)", () => {
     const before = await snapshotStore(fresh);
     const pulled = await cli(fresh, ["pull", ref]);
     expect(pulled.code).toBe(1);
-    expect(pulled.stderr.split("\n").at(-2)).toBe(`wasmbox: registry ${reg.host}: blob ${layerDigest} is corrupt: its content hashes to ${sha256Digest(data)}; refused`);
+    expect(pulled.stderr.split("\n").at(-2)).toBe(`Error response from daemon: registry ${reg.host}: blob ${layerDigest} is corrupt: its content hashes to ${sha256Digest(data)}; refused`);
     expect(await snapshotStore(fresh)).toEqual(before);
   });
 
