@@ -1,11 +1,11 @@
 // `wasmbox run COMPONENT.wasm`: a WebAssembly component (WASI 0.2) on a kernel embedded in the CLI,
 // in the same wasmtime model as a module run (only --dir/--tmpfs preopens); jco's transpile is cached in $WASMBOX_HOME/components.
 import { join } from "node:path";
-import { ProgramError, type ComponentProgram, type Container, type RunResult } from "../../kernel/host.js";
+import { type ComponentProgram, type Container, type RunResult } from "../../kernel/host.js";
 import { wasmboxHome } from "../../images/home.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
-import { cliKernel, type RunModuleOptions } from "./run-module.js";
+import { cliKernel, endOfRun, runFailure, type RunModuleOptions } from "./run-module.js";
 import { componentInvocation } from "../invoke-component.js";
 
 /** Runs a component file; returns the exit code. */
@@ -39,13 +39,10 @@ export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, a
       onStart: (proc) => (container = proc.container),
     });
   } catch (e) {
-    if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
-    if (e instanceof Error && "errno" in e) throw new CliExit(2, `wasmbox: ${file}: ${e.message}`);
-    throw e;
+    throw runFailure(e, file);
   } finally {
     host.close();
     process.off("SIGINT", interrupt);
   }
-  if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${options.timeLimit?.text} passed\n`);
-  return result.exitCode;
+  return endOfRun(io, file, result, options.timeLimit?.text);
 }

@@ -223,14 +223,24 @@ export async function runModule(io: CliIo, file: string, args: string[], options
       onStart: (proc) => (container = proc.container),
     });
   } catch (e) {
-    if (e instanceof ProgramError) throw new CliExit(2, `wasmbox: ${e.detail}`);
-    if (e instanceof Error && "errno" in e) throw new CliExit(2, `wasmbox: ${file}: ${e.message}`);
-    throw e;
+    throw runFailure(e, file);
   } finally {
     host.close();
     process.off("SIGINT", interrupt);
   }
-  if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${options.timeLimit?.text} passed\n`);
+  return endOfRun(io, file, result, options.timeLimit?.text);
+}
+
+/** A run that could not start, as the CLI says it: a bad program or an errno is one line, exit 2. */
+export function runFailure(e: unknown, file: string): unknown {
+  if (e instanceof ProgramError) return new CliExit(2, `wasmbox: ${e.detail}`);
+  if (e instanceof Error && "errno" in e) return new CliExit(2, `wasmbox: ${file}: ${e.message}`);
+  return e;
+}
+
+/** The exit code of a finished run, after saying why on stderr when --time-limit ended it. */
+export function endOfRun(io: CliIo, file: string, result: RunResult, timeLimitText: string | undefined): number {
+  if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${timeLimitText} passed\n`);
   return result.exitCode;
 }
 

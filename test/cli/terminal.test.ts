@@ -74,7 +74,9 @@ describe("an interactive shell on a pseudo-terminal (wasmbox run -it base sh)", 
     home = mkdtempSync(path.join(tmpdir(), "wasmbox-tty-"));
     await buildShippedImages({ home, write: () => undefined });
   }, 60_000);
-  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  // A killed session's CLI gets SIGHUP from its closed pty and cleans its --rm container up as the
+  // home is removed: retried, as rm -rf would be after it.
+  afterAll(() => rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }));
 
   async function shell(rows = 24, cols = 80): Promise<Session> {
     const session = new Session(home, ["run", "-it", "--rm", ...ENGINE, "base", "sh"], rows, cols);
@@ -179,7 +181,7 @@ describe("a terminal through the daemon (wasmbox exec -it, attach)", () => {
   }, 60_000);
   afterAll(() => {
     cli("daemon", "stop");
-    rmSync(home, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   });
 
   it("exec -it: ^C stops the foreground command, stty size shows the pty's size and follows a resize", async () => {

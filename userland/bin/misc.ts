@@ -10,7 +10,7 @@ import * as k from "../lib/wasmbox";
 import * as wasi from "../lib/wasi";
 import { strerror, EINTR, EEXIST } from "../lib/errno";
 import { getenv } from "../lib/env";
-import { which } from "./system";
+import { civil, which } from "./system";
 import { canonical } from "./files";
 import { compile, Regex } from "../lib/regex";
 
@@ -893,18 +893,8 @@ export function uptimeMain(args: string[]): i32 {
 }
 
 function civilTime(secs: i64): string {
-  const days = secs / 86400;
-  const rem = secs % 86400;
-  const z = days + 719468;
-  const era = (z >= 0 ? z : z - 146096) / 146097;
-  const doe = z - era * 146097;
-  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const mp = (5 * doy + 2) / 153;
-  const d = doy - (153 * mp + 2) / 5 + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return y.toString() + "-" + padLeft(m.toString(), 2, "0") + "-" + padLeft(d.toString(), 2, "0") + " " + padLeft((rem / 3600).toString(), 2, "0") + ":" + padLeft(((rem % 3600) / 60).toString(), 2, "0") + ":" + padLeft((rem % 60).toString(), 2, "0");
+  const t = civil(secs);
+  return t[0].toString() + "-" + padLeft(t[1].toString(), 2, "0") + "-" + padLeft(t[2].toString(), 2, "0") + " " + padLeft(t[3].toString(), 2, "0") + ":" + padLeft(t[4].toString(), 2, "0") + ":" + padLeft(t[5].toString(), 2, "0");
 }
 
 /** clear: home the cursor and erase the screen and scrollback. */

@@ -19,7 +19,7 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 function two(v: i64): string { return v < 10 ? "0" + v.toString() : v.toString(); }
 
 /** Splits seconds since the epoch (UTC) into [year, month 1-12, day, hour, min, sec, weekday]. */
-function civil(secs: i64): i64[] {
+export function civil(secs: i64): i64[] {
   let days = secs / 86400;
   let rem = secs % 86400;
   if (rem < 0) { rem += 86400; days--; }
