@@ -5,7 +5,7 @@ import { type ComponentProgram, type Container, type RunResult } from "../../ker
 import { wasmboxHome } from "../../images/home.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
-import { cliKernel, endOfRun, runFailure, type RunModuleOptions } from "./run-module.js";
+import { cliKernel, endOfRun, runFailure, stdinIsTerminal, type RunModuleOptions } from "./run-module.js";
 import { componentInvocation } from "../invoke-component.js";
 
 /** Runs a component file; returns the exit code. */
@@ -34,7 +34,8 @@ export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, a
     result = await kernel.run(program, {
       argv0: file, args, env: options.env ?? [], dirs: options.preopens ?? [], preopenRoot: false,
       limits: { wallTimeMs: options.timeLimit?.ms },
-      stdin: io.stdin ?? null, tty: Boolean(io.stdin?.isTTY), capture: false,
+      // Made only when the guest first reads it, as a module run's (see CliIo.stdin).
+      stdin: () => io.stdin, tty: stdinIsTerminal(io), capture: false,
       stdoutTo: host.stdout, stderrTo: host.stderr,
       onStart: (proc) => (container = proc.container),
     });

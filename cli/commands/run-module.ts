@@ -67,7 +67,7 @@ export function hostTerminal(setRaw: (raw: boolean) => void): TerminalControl {
 }
 
 /** Whether the CLI's stdin is a terminal, asked without making the stdin stream where io knows. */
-function stdinIsTerminal(io: CliIo): boolean {
+export function stdinIsTerminal(io: CliIo): boolean {
   return io.stdinIsTerminal ?? Boolean(io.stdin?.isTTY);
 }
 
