@@ -8,7 +8,7 @@ import { runInNewContext } from "node:vm";
 import { WASI } from "node:wasi";
 import { Kernel, InputStream, type LayerEntry } from "../kernel/index.js";
 import { ContainerRuntime, type RunnableImage } from "../containers/runtime.js";
-import { specFromOptions } from "../containers/spec.js";
+import { specFromOptions } from "../containers/options.js";
 import { guestBytes } from "./guests.js";
 
 const MiB = 1024 * 1024;

@@ -130,7 +130,7 @@ function wrk(url: string): Promise<number> {
 async function httpdFigure(): Promise<Figure | undefined> {
   if (spawnSync("wrk", ["--version"]).error) return undefined;
   const { ContainerRuntime } = await import("../containers/runtime.js");
-  const { specFromOptions } = await import("../containers/spec.js");
+  const { specFromOptions } = await import("../containers/options.js");
   const { baseRootfs } = await import("../userland/rootfs.js");
   const page = "<html><body>" + "x".repeat(4000) + "</body></html>\n";
   const kernel = new Kernel({ log: () => undefined });

@@ -2,7 +2,7 @@
 // 16 MiB of files. Shared read-only layers mean the 99 extra containers add no copy of them.
 import { Kernel, InputStream, type LayerEntry } from "../kernel/index.js";
 import { ContainerRuntime, type RunnableImage } from "../containers/runtime.js";
-import { specFromOptions } from "../containers/spec.js";
+import { specFromOptions } from "../containers/options.js";
 import { guestBytes } from "./guests.js";
 import type { Figure } from "./kernel.js";
 

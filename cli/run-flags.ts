@@ -2,7 +2,7 @@
 // and the one parser a module run goes through (before commander is even loaded; see bin.ts).
 import { existsSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
-import { CREATE_FLAGS } from "../containers/spec.js";
+import { CREATE_FLAGS } from "../containers/options.js";
 import { CliExit, type CliIo } from "./io.js";
 
 /** One flag of `run`: commander's spelling ("-e, --env <K=V>"), its help, whether it repeats, and what it applies to. */
@@ -31,8 +31,8 @@ const MODULE_FLAGS: RunFlag[] = [
 /** The flags only an image run takes: run's own and the container flags create shares. */
 const IMAGE_FLAGS: RunFlag[] = [
   { flags: "-d, --detach", description: "run an image's container (or VM, with --vm) in the background through the daemon and print its id", module: false, image: true },
-  ...CREATE_FLAGS.filter(([flags]) => !MODULE_FLAGS.some((m) => longOf(m.flags) === longOf(flags)))
-    .map(([flags, description, repeatable]) => ({ flags, description, repeatable, module: false, image: true })),
+  ...CREATE_FLAGS.filter(({ flags }) => !MODULE_FLAGS.some((m) => longOf(m.flags) === longOf(flags)))
+    .map(({ flags, description, kind }) => ({ flags, description, repeatable: kind === "strings", module: false, image: true })),
 ];
 
 /** Every flag of `run`, for commander's declaration and for the parser. */

@@ -17,7 +17,8 @@ import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
 import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, portsOf, removeNetwork } from "./network-api.js";
-import { checkCreateOptions, specFromOptions, SpecError, type CreateOptions } from "./spec.js";
+import { checkCreateOptions, specFromOptions, type CreateOptions } from "./options.js";
+import { SpecError } from "./spec.js";
 
 /** wasmbox's version, as `version` and `info` report it. */
 export const WASMBOX_VERSION = "0.1.0";

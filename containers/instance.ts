@@ -3,7 +3,7 @@
 // kernel and copy of the image). The runtime picks one at start from the spec's kind.
 import {
   SIGKILL, Errno, type Container, type LimitHit, type Kernel, type Process, type InputStream,
-  type MountNamespace, type OverlayFs, type Guest, type GuestExit, Filetype,
+  type MountNamespace, type OverlayFs, type Guest, type GuestExit, Filetype, findOnPath,
 } from "../kernel/host.js";
 import type { WindowSize } from "../kernel/index.js";
 import type { Credentials } from "../images/users.js";
@@ -229,15 +229,6 @@ function killAll(container: Container, sig: number): void {
   for (const p of container.liveProcesses()) p.kill(sig);
 }
 
-/** Whether `path` names a regular file in the namespace (a missing last component is no exception). */
-export function isFile(ns: MountNamespace, path: string): boolean {
-  try {
-    return ns.resolve([ns.root], path, true, false).node?.type === Filetype.REGULAR_FILE;
-  } catch {
-    return false;
-  }
-}
-
 /** Whether the file at `path` is a WebAssembly module (starts with the `\0asm` magic number). */
 export function isWasmModule(ns: MountNamespace, path: string): boolean {
   try {
@@ -251,13 +242,3 @@ export function isWasmModule(ns: MountNamespace, path: string): boolean {
   }
 }
 
-/** A command's path: as given when it has a '/', else the first PATH entry holding it. */
-export function findOnPath(ns: MountNamespace, command: string, env: string[]): string | undefined {
-  if (command.includes("/")) return isFile(ns, command) ? command : undefined;
-  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/bin:/usr/bin";
-  for (const dir of path.split(":").filter(Boolean)) {
-    const candidate = `${dir.replace(/\/$/, "")}/${command}`;
-    if (isFile(ns, candidate)) return candidate;
-  }
-  return undefined;
-}

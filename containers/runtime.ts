@@ -8,7 +8,7 @@ import { EventEmitter } from "node:events";
 import { PassThrough } from "node:stream";
 import {
   SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
-  LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor,
+  LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor, type Guest, DEFAULT_PATH, findOnPath, isRegularFile,
 } from "../kernel/host.js";
 import type { Credentials } from "../images/users.js";
 import { containerCredentials, layerCredentials } from "./users.js";
@@ -19,8 +19,9 @@ import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
 import { attachNetwork, networkSpec, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
-import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
-import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
+import { ContainerInstance, isWasmModule, VmInstance, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
+import { createdState, kindOf, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState } from "./spec.js";
+import { mergeEnv, type SpecFromOptions } from "./options.js";
 
 export type { StreamIo } from "./instance.js";
 
@@ -109,7 +110,7 @@ const RESTART_MAX_DELAY_MS = 60_000;
 const RESTART_RESET_AFTER_MS = 10_000;
 
 /** What create() takes: the parsed flags plus the image and command. */
-export type CreateRequest = ReturnType<typeof specFromOptions> & { image: string; command: string[] };
+export type CreateRequest = SpecFromOptions & { image: string; command: string[] };
 
 /** What State.Error starts with when the writable layer could not be saved. */
 const SAVE_FAILED = "saving the writable layer failed: ";
@@ -240,7 +241,7 @@ export class ContainerRuntime {
       ...healthSpec(config, healthFlags),
       ...(config.ExposedPorts && Object.keys(config.ExposedPorts).length ? { exposedPorts: Object.keys(config.ExposedPorts) } : {}),
       ...(config.Labels && Object.keys(config.Labels).length || request.labels ? { labels: { ...config.Labels, ...request.labels } } : {}),
-      env: mergeEnv(["PATH=/bin:/usr/bin"], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
+      env: mergeEnv([`PATH=${DEFAULT_PATH}`], config.Env ?? [], request.env, [`HOSTNAME=${request.hostname ?? id.slice(0, 12)}`]),
       workdir: request.workdir ?? (config.WorkingDir || "/"),
       hostname: request.hostname ?? id.slice(0, 12),
       stopSignal: config.StopSignal && request.stopSignal === "SIGTERM" ? config.StopSignal : request.stopSignal,
@@ -514,9 +515,10 @@ export class ContainerRuntime {
       ...(user ? { user } : {}),
       layers: image.layers, argv: [...spec.entrypoint, ...spec.cmd], env: spec.env, cwd: spec.workdir,
       memoryMb: spec.vm?.memoryMb, cpus: spec.vm?.cpus, engine: spec.engine === "auto" ? undefined : spec.engine,
-      hostname: spec.hostname, name: spec.name, init: spec.init, capture: false,
+      hostname: spec.hostname, name: spec.name, init: spec.init, capture: false, stdin: io.stdin !== undefined && io.stdin !== null,
       onStdout: io.onStdout, onStderr: io.onStderr, onLog: (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`),
     });
+    feedGuestStdin(guest, io.stdin);
     void guest.exited.then(() => this.hypervisor?.remove(guest.id));
     return this.launched(record, new VmInstance(guest, onError));
   }
@@ -528,7 +530,7 @@ export class ContainerRuntime {
     if (!path) throw new RuntimeError(`exec: "${argv[0]}": executable file not found in $PATH`);
     if (!isWasmModule(ns, path)) throw new RuntimeError(`exec: "${argv[0]}": permission denied: ${path} is not a WebAssembly module`);
     const canSpawn = !spec.syscalls || spec.syscalls.allowed.includes("proc_spawn");
-    if (spec.init && canSpawn && path !== "/bin/init" && isFile(ns, "/bin/init")) return { path: "/bin/init", argv: ["init", path, ...argv.slice(1)] };
+    if (spec.init && canSpawn && path !== "/bin/init" && isRegularFile(ns, "/bin/init")) return { path: "/bin/init", argv: ["init", path, ...argv.slice(1)] };
     return { path, argv: [argv[0]!, ...argv.slice(1)] };
   }
 
@@ -1025,4 +1027,27 @@ function storageLimitMarker(container: Container): () => void {
 /** Writes text to an output callback as bytes. */
 function textWriter(out: (chunk: Uint8Array) => void): (text: string) => void {
   return (text) => out(Buffer.from(text));
+}
+
+/** Feeds a VM's console its standard input (the CLI's, or -i's stream): bytes as given, a stream until it ends or the guest does. */
+function feedGuestStdin(guest: Guest, stdin: StreamIo["stdin"]): void {
+  if (stdin === undefined || stdin === null) return;
+  if (typeof stdin === "string" || stdin instanceof Uint8Array) {
+    guest.writeStdin(stdin);
+    guest.endStdin();
+    return;
+  }
+  if (!("pipe" in stdin)) {
+    guest.endStdin();
+    return;
+  }
+  const onData = (chunk: Buffer | string) => guest.writeStdin(typeof chunk === "string" ? chunk : new Uint8Array(chunk));
+  const onEnd = () => guest.endStdin();
+  stdin.on("data", onData);
+  stdin.on("end", onEnd);
+  void guest.exited.then(() => {
+    stdin.off("data", onData);
+    stdin.off("end", onEnd);
+    stdin.pause();
+  });
 }

@@ -11,6 +11,7 @@ export { Filetype } from "./wasi.js";
 export { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from "./vfs/layer.js";
 export { MemFs } from "./vfs/memory.js";
 export { MountNamespace, PATH_MAX } from "./vfs/namespace.js";
+export { DEFAULT_PATH, findOnPath, isRegularFile } from "./vfs/command-path.js";
 export { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "./vfs/overlay.js";
 export { Cursor } from "./engines/wasm-binary.js";
 export { Hypervisor, Guest, layerBytes, type VmOptions, type GuestExit, type GuestState, type ExecResult, type GuestStats } from "./vm/index.js";

@@ -3,7 +3,7 @@
 import { Kernel } from "../../kernel/index.js";
 import type { BuildRunner } from "../../images/build-steps.js";
 import { ContainerRuntime, startExitCode, type RunnableImage } from "../../containers/runtime.js";
-import { specFromOptions } from "../../containers/spec.js";
+import { specFromOptions } from "../../containers/options.js";
 import type { CliIo } from "../io.js";
 
 /** A RUN executor: one kernel and runtime for the whole build, one throwaway container per RUN. */

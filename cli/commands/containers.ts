@@ -13,7 +13,8 @@ import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/
 import { startDaemon } from "../../containers/daemon.js";
 import { importFilesystem, storeImageSource } from "../../containers/images.js";
 import { ContainerRuntime, RuntimeError, startExitCode } from "../../containers/runtime.js";
-import { CREATE_FLAGS, parseDuration, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
+import { checkCreateFlags, createOptionsFrom, CREATE_FLAGS, EXEC_FLAGS, execFlagsFrom, execOptionsOf, parseEngine, specFromOptions, type CreateOptions } from "../../containers/options.js";
+import { parseDuration, SpecError } from "../../containers/spec.js";
 import type { ContainerSummary } from "../../containers/format.js";
 import { formatTable, humanAge, humanSize } from "../../images/format.js";
 import { ImageError } from "../../images/errors.js";
@@ -36,40 +37,33 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
     // 501: the command does not apply to this kind of instance (a VM has no shared-kernel filesystem).
     if ((e instanceof DaemonError || e instanceof RuntimeError) && e.status === 501) throw new CliExit(1, `wasmbox: ${e.message}`);
     if (e instanceof DaemonError || e instanceof RuntimeError || e instanceof SpecError || e instanceof ImageError) {
-      throw new CliExit(e instanceof DaemonError && e.status === 0 ? 1 : 1, `Error response from daemon: ${e.message}`);
+      throw new CliExit(1, `Error response from daemon: ${e.message}`);
     }
     throw e;
   }
 }
 
-/** The CreateOptions of run/create from commander's parsed flags. */
-function createOptionsOf(opts: Options): CreateOptions {
-  return {
-    name: opts.name as string | undefined, env: opts.env as string[] | undefined, envFile: opts.envFile as string[] | undefined,
-    volume: opts.volume as string[] | undefined, workdir: opts.workdir as string | undefined, hostname: opts.hostname as string | undefined,
-    entrypoint: opts.entrypoint as string | undefined, user: opts.user as string | undefined, engine: opts.engine as string | undefined, memory: opts.memory as string | undefined,
-    pidsLimit: opts.pidsLimit as string | undefined, ulimit: opts.ulimit as string[] | undefined, storageLimit: opts.storageLimit as string | undefined,
-    cpus: opts.cpus as string | undefined, cpuShares: opts.cpuShares as string | undefined, stopTimeout: opts.stopTimeout as string | undefined,
-    stopSignal: opts.stopSignal as string | undefined, cpuTime: opts.cpuTime as string | undefined, timeLimit: opts.timeLimit as string | undefined,
-    readOnly: opts.readOnly as boolean | undefined, syscalls: opts.syscalls as string | undefined, syscallErrno: opts.syscallErrno as string | undefined,
-    rm: opts.rm as boolean | undefined, tty: opts.tty as boolean | undefined, interactive: opts.interactive as boolean | undefined,
-    init: opts.init as boolean | undefined,
-    vm: opts.vm as boolean | undefined, vmMemory: opts.vmMemory as string | undefined, vmCpus: opts.vmCpus as string | undefined,
-    logOpt: opts.logOpt as string[] | undefined, restart: opts.restart as string | undefined,
-    label: opts.label as string[] | undefined,
-    healthCmd: opts.healthCmd as string | undefined, healthInterval: opts.healthInterval as string | undefined,
-    healthTimeout: opts.healthTimeout as string | undefined, healthStartPeriod: opts.healthStartPeriod as string | undefined,
-    healthStartInterval: opts.healthStartInterval as string | undefined, healthRetries: opts.healthRetries as string | undefined,
-    healthcheck: opts.healthcheck as boolean | undefined,
-    network: opts.network as string | undefined, publish: opts.publish as string[] | undefined, hostOutbound: opts.hostOutbound as boolean | undefined,
-  };
+/**
+ * The create options of run/create from commander's parsed flags, each checked (the same checks as
+ * the daemon's): a bad one ends the CLI with 125 and one line naming the flag, in the foreground,
+ * with -d, with --vm and for create alike.
+ */
+export function checkedCreateOptions(io: CliIo, values: unknown): CreateOptions {
+  try {
+    const options = createOptionsFrom(values);
+    checkCreateFlags(options, { cwd: io.cwd, env: io.env });
+    return options;
+  } catch (e) {
+    if (e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
+    throw e;
+  }
 }
 
-/** Adds the create flags to a command (all but those `skip` names, which the command already has). */
-export function addCreateFlags(command: Command, skip: string[] = []): Command {
-  for (const [flags, description, repeatable] of CREATE_FLAGS) {
-    if (skip.some((s) => flags.includes(s))) continue;
-    if (repeatable) command.option(flags, description, collect);
+/** Adds the create flags to a command (those `include` takes; all by default). */
+export function addCreateFlags(command: Command, include: (key: string) => boolean = () => true): Command {
+  for (const { flags, key, description, kind } of CREATE_FLAGS) {
+    if (!include(key)) continue;
+    if (kind === "strings") command.option(flags, description, collect);
     else command.option(flags, description);
   }
   return command;
@@ -102,10 +96,12 @@ const daemon = (io: CliIo): Promise<DaemonClient> => {
 };
 const out = (io: CliIo, stream: unknown, data: unknown) => (stream === "stderr" ? io.stderr : io.stdout)(Buffer.from(String(data), "base64"));
 
-/** `wasmbox run IMAGE`: detached through the daemon (a container, or a VM with --vm), else on a kernel embedded in the CLI. Returns the exit code. */
-export async function runImageCommand(io: CliIo, image: string, args: string[], opts: Options, _command: Command): Promise<number> {
-  const options = createOptionsOf(opts);
-  if (opts.detach) {
+/**
+ * `wasmbox run IMAGE` (and `vm run`): with -d through the daemon, else on a kernel embedded in the
+ * CLI; a container, or a VM with --vm, the same way. Returns the exit code.
+ */
+export async function runImageCommand(io: CliIo, image: string, args: string[], options: CreateOptions, detach: boolean): Promise<number> {
+  if (detach) {
     // As docker's client: a missing image is pulled first, by the CLI, into the store the daemon reads.
     await pullIfMissing(io, await ImageStore.openFor(io.env), image);
     const client = await guarded(() => daemon(io));
@@ -114,13 +110,13 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     io.stdout(Id + "\n");
     return 0;
   }
-  if (options.restart !== undefined && !/^no$/.test(options.restart)) {
+  if (options.restart !== undefined && options.restart !== "no") {
     throw new CliExit(125, `wasmbox: --restart ${options.restart} needs -d: the daemon restarts containers, a foreground run ends with its container`);
   }
   const store = await ImageStore.openFor(io.env);
   await pullIfMissing(io, store, image);
   const files = await ContainerFiles.open(home(io));
-  const kernel = cliKernel(io, { engine: (options.engine ?? "auto") as EngineChoice, componentCacheDir: join(wasmboxHome(io.env), "components") });
+  const kernel = cliKernel(io, { engine: parseEngine(options.engine ?? "auto"), componentCacheDir: join(wasmboxHome(io.env), "components") });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
   await runtime.refresh();
   let id: string;
@@ -150,7 +146,7 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
 /** What a failed create (125) or start (127, 126 or 125 by its reason) of `run` ends the CLI with, in -d and foreground alike. */
 function runFailure(code?: number): (e: unknown) => never {
   return (e) => {
-    if (e instanceof DaemonError && e.status === 0) throw new CliExit(125, `wasmbox: ${e.message}`);
+    if ((e instanceof DaemonError && e.status === 0) || e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
     if (e instanceof DaemonError || e instanceof RuntimeError || e instanceof SpecError || e instanceof ImageError) {
       throw new CliExit(code ?? startExitCode(e.message), `Error response from daemon: ${e.message}`);
     }
@@ -256,9 +252,11 @@ const truncate = (text: string, n: number) => (text.length > n ? text.slice(0, n
 const COMMANDS: Spec[] = [
   {
     name: "create", usage: "<image> [command...]", description: "create a container, or a VM with --vm (not started)", create: true, top: true, group: true,
-    async run([image, ...command], options, io) {
+    async run([image, ...command], values, io) {
+      const options = checkedCreateOptions(io, values);
       const client = await daemon(io);
-      const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command, options: createOptionsOf(options), cwd: io.cwd, env: io.env } });
+      // As docker's: create's errors, the daemon's included, end the CLI with 125.
+      const { Id } = await client.json<{ Id: string }>("POST", "/containers/create", { json: { image, command, options, cwd: io.cwd, env: io.env } }).catch(runFailure(125));
       io.stdout(Id + "\n");
     },
   },
@@ -384,8 +382,9 @@ const COMMANDS: Spec[] = [
   },
   {
     name: "exec", usage: "<container> <command...>", description: "run a command in a running container or VM (a VM's output comes when it ends)", top: true, group: true,
-    options: [["-i, --interactive", "pass standard input"], ["-t, --tty", "give it a terminal"], ["-e, --env <K=V>", "set an environment variable", true], ["-w, --workdir <dir>", "working directory"], ["-u, --user <user[:group]>", "run as this user (default the container's)"]],
-    async run([ref, ...argv], options, io) {
+    options: EXEC_FLAGS.map((f) => [f.flags, f.description, f.kind === "strings"]),
+    async run([ref, ...argv], values, io) {
+      const options = execOptionsOf(execFlagsFrom(values), io.env);
       const client = await daemon(io);
       let code = 126;
       // With -t on a terminal: the window's size at start, and each change (the CLI's SIGWINCH), as docker's exec resize.
@@ -394,8 +393,8 @@ const COMMANDS: Spec[] = [
       const execId = randomBytes(8).toString("hex");
       const res = await client.request("POST", `/containers/${enc(ref!)}/exec`, {
         query: {
-          cmd: JSON.stringify(argv), env: JSON.stringify(options.env ?? []), workdir: options.workdir as string | undefined, user: options.user as string | undefined,
-          tty: !!options.tty, stdin: !!options.interactive, id: execId, h: size?.rows, w: size?.cols,
+          cmd: JSON.stringify(argv), env: JSON.stringify(options.env), workdir: options.workdir, user: options.user,
+          tty: options.tty, stdin: options.interactive, id: execId, h: size?.rows, w: size?.cols,
         },
         body: options.interactive && io.stdin ? io.stdin : undefined,
       });
@@ -403,7 +402,7 @@ const COMMANDS: Spec[] = [
         const now = screen.size?.();
         if (now) void client.json("POST", `/exec/${execId}/resize`, { query: { h: now.rows, w: now.cols } }).catch(() => undefined);
       });
-      const raw = !!options.tty && !!io.stdin?.isTTY && !!io.stdin.setRawMode;
+      const raw = options.tty && !!io.stdin?.isTTY && !!io.stdin.setRawMode;
       if (raw) io.stdin!.setRawMode!(true);
       try {
         await client.frames(res, (f) => (f.exit !== undefined ? (code = Number(f.exit)) : out(io, f.stream, f.data)));

@@ -7,6 +7,7 @@ import {
   Errno, SysError, formatSockAddr, type SockAddr, listenOnHost, parseHostPort, type OpenFile,
 } from "../../kernel/host.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
+import { envEntries, parseEngine } from "../../containers/options.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
@@ -44,13 +45,6 @@ export function parseDirFlag(value: string, cwd: string): DirMount {
   }
   if (!isDir) throw new CliExit(2, `wasmbox: --dir ${hostPart}: not a directory`);
   return { host, guest };
-}
-
-/** Parses `K=V`; a bare `K` takes the host's value, and is left out when the host has none (as wasmtime does). */
-export function parseEnvFlag(value: string, env: Record<string, string | undefined>): string | undefined {
-  if (value.indexOf("=") > 0) return value;
-  const own = env[value];
-  return own === undefined ? undefined : `${value}=${own}`;
 }
 
 /** The CLI's terminal as the kernel drives it: its raw mode, and the window of whichever of stdout or stderr is one. */
@@ -102,34 +96,37 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
   return kernel;
 }
 
+/** A module flag's value, its SpecError ending the CLI with 2 (wasmtime's usage status). */
+function moduleFlag<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof SpecError) throw new CliExit(2, `wasmbox: ${e.message}`);
+    throw e;
+  }
+}
+
 /** The options of a module run from the flags given (each already checked to apply to a module). */
 export function moduleOptions(io: CliIo, run: ParsedRun): RunModuleOptions {
   refuseInapplicable(run, "module");
-  const engine = valuesOf(run.given, "--engine").at(-1) ?? "auto";
-  if (engine !== "auto" && engine !== "inline" && engine !== "worker") throw new CliExit(2, `wasmbox: --engine ${engine}: expected auto, inline or worker`);
+  const engine = moduleFlag(() => parseEngine(valuesOf(run.given, "--engine").at(-1) ?? "auto"));
   const preopens: Array<DirMount | TmpfsMount> = [];
   for (const g of run.given) {
     if (typeof g.value !== "string") continue;
     if (g.spelled === "--dir") preopens.push(parseDirFlag(g.value, io.cwd));
     else if (g.spelled === "--tmpfs") preopens.push({ tmpfs: true, guest: g.value });
   }
-  const env = [...valuesOf(run.given, "--env"), ...valuesOf(run.given, "--env-var")]
-    .map((e) => parseEnvFlag(e, io.env)).filter((e): e is string => e !== undefined);
+  const env = envEntries([...valuesOf(run.given, "--env"), ...valuesOf(run.given, "--env-var")], io.env);
   const tcpListen = valuesOf(run.given, "--tcplisten").map((text) => {
     const addr = parseHostPort(text);
     if (!addr) throw new CliExit(2, `wasmbox: --tcplisten ${text}: expected HOST:PORT with an IP address (127.0.0.1:8080, [::1]:8080)`);
     return addr;
   });
   const options: RunModuleOptions = { preopens, env, engine, trace: hasFlag(run.given, "--trace"), invoke: valuesOf(run.given, "--invoke").at(-1), tcpListen };
-  try {
-    const memory = valuesOf(run.given, "--memory").at(-1);
-    if (memory !== undefined) options.memoryBytes = parseSize(memory, "--memory");
-    const limit = valuesOf(run.given, "--time-limit").at(-1);
-    if (limit !== undefined) options.timeLimit = { ms: parseDuration(limit, "--time-limit"), text: limit };
-  } catch (e) {
-    if (e instanceof SpecError) throw new CliExit(2, `wasmbox: ${e.message}`);
-    throw e;
-  }
+  const memory = valuesOf(run.given, "--memory").at(-1);
+  if (memory !== undefined) options.memoryBytes = moduleFlag(() => parseSize(memory, "--memory"));
+  const limit = valuesOf(run.given, "--time-limit").at(-1);
+  if (limit !== undefined) options.timeLimit = { ms: moduleFlag(() => parseDuration(limit, "--time-limit")), text: limit };
   return options;
 }
 

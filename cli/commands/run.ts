@@ -39,23 +39,18 @@ export function registerRunCommand(program: Command, io: CliIo, exitCode: (code:
   }
   run.passThroughOptions()
     .allowExcessArguments()
-    .action(async (target: string, args: string[], opts: Record<string, unknown>, command: Command) => {
+    .action(async (target: string, args: string[], opts: Record<string, unknown>) => {
       if (isModuleFile(io, target)) {
         // run-cli.ts takes every module run it can parse; one that reaches here has a flag it does not know.
         throw new CliExit(2, `wasmbox: run: cannot parse the flags for module ${target}`);
       }
       const wrong = MODULE_ONLY.find(([key]) => opts[key] !== undefined);
       if (wrong) throw new CliExit(2, `wasmbox: run: ${wrong[1]} does not apply to an image (${target})`);
-      const engine = opts.engine ?? "auto";
-      if (engine !== "auto" && engine !== "inline" && engine !== "worker") throw new CliExit(2, `wasmbox: --engine ${String(engine)}: expected auto, inline or worker`);
+      // -e is --env-var here (the module flags' spelling): both are the image's --env.
       const list = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : []);
       const env = [...list(opts.env), ...list(opts.envVar)];
-      const { runImageCommand } = await import("./containers.js");
-      if (opts.vm && !opts.detach) {
-        const { runVmCommand } = await import("./vm.js");
-        exitCode(await runVmCommand(io, target, args, { ...opts, engine, env, interactive: Boolean(opts.interactive) }));
-        return;
-      }
-      exitCode(await runImageCommand(io, target, args, { ...opts, engine, env }, command));
+      const { checkedCreateOptions, runImageCommand } = await import("./containers.js");
+      const options = checkedCreateOptions(io, { ...opts, env });
+      exitCode(await runImageCommand(io, target, args, options, opts.detach === true));
     });
 }

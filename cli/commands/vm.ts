@@ -1,5 +1,5 @@
-// VM mode and the comparison: `wasmbox vm run` boots an image as a VM (kernel/vm), `run --vm`
-// comes here through runVmCommand, and `wasmbox bench compare` measures containers against VMs.
+// VM mode and the comparison: `wasmbox vm run` boots an image as a VM (the runtime's VM instance,
+// as `run --vm`), and `wasmbox bench compare` measures containers against VMs.
 import { writeFile } from "node:fs/promises";
 import * as nodePath from "node:path";
 import type { Command } from "commander";
@@ -8,39 +8,24 @@ import { formatTable, progressBar } from "../../containers/compare/format.js";
 import { compare } from "../../containers/compare/measure.js";
 import { ImageError } from "../../images/errors.js";
 import { ImageStore } from "../../images/store.js";
-import { type EngineChoice, type LayerEntry, Hypervisor } from "../../kernel/host.js";
+import type { LayerEntry } from "../../kernel/host.js";
+import { parseVmCpus, parseVmMemoryMb } from "../../containers/options.js";
+import { parseSize, SpecError } from "../../containers/spec.js";
+import { addCreateFlags, checkedCreateOptions, runImageCommand } from "./containers.js";
 import { baseRootfs } from "../../userland/rootfs.js";
 import { CliExit, type CliIo } from "../io.js";
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** The create flags `vm run` takes (by key), as run and create declare them. */
+const VM_RUN_FLAGS = new Set(["vmMemory", "vmCpus", "env", "interactive", "name", "init", "engine"]);
 
-/** Options of a VM run (as commander gives them; `run --vm` passes the same names). */
-export interface VmRunOptions {
-  vmMemory?: string;
-  vmCpus?: string | number;
-  env?: string[];
-  engine?: string;
-  interactive?: boolean;
-  name?: string;
-  init?: boolean;
-}
-
-/** Parses a memory size: 512, 512m, 512M, 1g, 1.5G, 65536k (a bare number is MiB). Returns MiB. */
-export function parseMemoryMb(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?$/i.exec(text.trim());
-  if (!m) throw new CliExit(2, `wasmbox: --vm-memory ${text}: expected a size such as 256m or 1g`);
-  const value = Number(m[1]);
-  const unit = (m[2] || "m").toLowerCase();
-  const mb = unit === "k" ? value / 1024 : unit === "m" ? value : unit === "g" ? value * 1024 : value * 1024 * 1024;
-  if (mb < 16) throw new CliExit(2, `wasmbox: --vm-memory ${text}: a VM needs at least 16m`);
-  return Math.floor(mb);
-}
-
-function parseCpus(text: string | number | undefined): number {
-  if (text === undefined) return 1;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new CliExit(2, `wasmbox: --vm-cpus ${text}: expected a whole number from 1 to 64`);
-  return n;
+/** A VM flag's value, its SpecError ending the CLI with 125 (a usage error). */
+function vmFlag<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
+    throw e;
+  }
 }
 
 /** What a VM or the benchmark needs of an image. */
@@ -67,78 +52,30 @@ export async function openImage(io: CliIo, image: string): Promise<OpenedImage> 
   }
 }
 
-/** Merges `K=V` lists: later entries override earlier ones of the same name. */
-function mergeEnv(...lists: string[][]): string[] {
-  const map = new Map<string, string>();
-  for (const list of lists) for (const kv of list) map.set(kv.includes("=") ? kv.slice(0, kv.indexOf("=")) : kv, kv);
-  return [...map.values()];
-}
-
-/** Runs IMAGE as a VM with CMD (or the image's command); returns the exit code. For `vm run` and `run --vm`. */
-export async function runVmCommand(io: CliIo, image: string, args: string[], opts: VmRunOptions | Record<string, unknown> = {}): Promise<number> {
-  const o = opts as VmRunOptions;
-  const memoryMb = o.vmMemory !== undefined ? parseMemoryMb(String(o.vmMemory)) : 256;
-  const cpus = parseCpus(o.vmCpus);
-  const engine = (o.engine ?? "auto") as EngineChoice;
-  if (!["auto", "inline", "worker"].includes(engine)) throw new CliExit(2, `wasmbox: --engine ${engine}: expected auto, inline or worker`);
-  const img = await openImage(io, image);
-  // Arguments replace the image's CMD and follow its ENTRYPOINT, as docker.
-  const argv = [...img.entrypoint, ...(args.length > 0 ? args : img.cmd)];
-  if (argv.length === 0) throw new CliExit(125, `wasmbox: ${image}: the image has no command; give one`);
-  const interactive = Boolean(o.interactive) && io.stdin !== undefined;
-  const guest = new Hypervisor().boot({
-    layers: img.layers, argv, env: mergeEnv(img.env, o.env ?? []), cwd: img.cwd, memoryMb, cpus, engine,
-    name: o.name, init: o.init ?? true, stdin: interactive, capture: false,
-    onStdout: (chunk) => io.stdout(chunk), onStderr: (chunk) => io.stderr(chunk),
-    onLog: (line) => io.stderr(line + "\n"),
-  });
-  const onData = (chunk: Buffer | string) => guest.writeStdin(typeof chunk === "string" ? chunk : new Uint8Array(chunk));
-  const onEnd = () => guest.endStdin();
-  if (interactive) {
-    io.stdin!.on("data", onData);
-    io.stdin!.on("end", onEnd);
-  }
-  const onSignal = () => void guest.stop(10_000);
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  try {
-    const exit = await guest.exited;
-    if (exit.reason === "oom") io.stderr(`wasmbox: VM ${guest.name} ran out of memory (--vm-memory ${memoryMb}m): ${exit.message ?? ""}\n`);
-    else if (exit.reason === "crashed") io.stderr(`wasmbox: VM ${guest.name} crashed: ${exit.message ?? ""}\n`);
-    else if (exit.reason === "exit" && exit.message) io.stderr(`wasmbox: ${exit.message}\n`);
-    return exit.exitCode;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    if (interactive) {
-      io.stdin!.off("data", onData);
-      io.stdin!.off("end", onEnd);
-      (io.stdin as NodeJS.ReadableStream & { pause?: () => void }).pause?.();
-    }
-  }
+/**
+ * Runs IMAGE as a VM with CMD (or the image's command) in the foreground, as `run --vm` does (a
+ * VM instance of the CLI's ContainerRuntime); returns the exit code. For `vm run`.
+ */
+export async function runVmCommand(io: CliIo, image: string, args: string[], values: Readonly<Record<string, unknown>> = {}): Promise<number> {
+  const options = checkedCreateOptions(io, { ...values, vm: true });
+  return runImageCommand(io, image, args, options, false);
 }
 
 /** Registers `vm run` and `bench compare`. */
 export function registerVmCommands(program: Command, io: CliIo, exitCode: (code: number) => void): void {
   if (program.commands.some((c) => c.name() === "vm")) return; // registered already
   const vm = program.command("vm").description("run images as virtual machines (each its own isolate, kernel and disk copy)");
-  vm.command("run")
+  const run = vm.command("run")
     .description("boot IMAGE as a VM and run CMD (or the image's command) under init as pid 1")
     .usage("[options] IMAGE [CMD...]")
     .argument("<image>", "an image name or id")
     .argument("[cmd...]", "the command and its arguments")
-    .option("--vm-memory <SIZE>", "the guest's memory: heap limit and cap on its processes' memory (e.g. 256m, 1g)", "256m")
-    .option("--vm-cpus <N>", "virtual CPUs (1: processes share the guest's thread; more: a thread per process)", "1")
-    .option("-e, --env <K=V>", "set an environment variable (repeatable)", collect)
-    .option("-i, --interactive", "keep stdin open and feed it to the guest's console")
-    .option("--name <NAME>", "the VM's name (and hostname)")
-    .option("--no-init", "run the command as pid 1 instead of /bin/init")
-    .option("--engine <kind>", "how the guest kernel runs processes: auto, inline or worker", "auto")
     .passThroughOptions()
     .allowExcessArguments()
-    .action(async (image: string, cmd: string[], opts: VmRunOptions) => {
+    .action(async (image: string, cmd: string[], opts: Record<string, unknown>) => {
       exitCode(await runVmCommand(io, image, cmd, opts));
     });
+  addCreateFlags(run, (key) => VM_RUN_FLAGS.has(key));
 
   const bench = program.commands.find((c) => c.name() === "bench") ?? program.command("bench").description("benchmarks");
   bench.command("compare")
@@ -160,8 +97,8 @@ export function registerVmCommands(program: Command, io: CliIo, exitCode: (code:
       const image = { id: opts.image, config: { Env: img.env, Entrypoint: img.entrypoint, Cmd: img.cmd, WorkingDir: img.cwd }, layers: img.layers };
       const report = await compare({
         image, imageName: opts.image, count, cmd,
-        vmMemoryMb: parseMemoryMb(opts.vmMemory), vmCpus: parseCpus(opts.vmCpus),
-        budgetBytes: opts.budget ? parseMemoryMb(opts.budget) * 1024 * 1024 : undefined,
+        vmMemoryMb: vmFlag(() => parseVmMemoryMb(opts.vmMemory)), vmCpus: vmFlag(() => parseVmCpus(opts.vmCpus)),
+        budgetBytes: opts.budget ? vmFlag(() => parseSize(opts.budget!, "--budget")) : undefined,
         progress: opts.progress ? (done, total, label) => io.stderr(progressBar(done, total, label)) : undefined,
       });
       if (opts.json) io.stdout(JSON.stringify(report, null, 2) + "\n");

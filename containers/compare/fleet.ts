@@ -3,7 +3,7 @@
 import { type EngineChoice, Kernel } from "../../kernel/index.js";
 import { ContainerRuntime, type RunnableImage } from "../runtime.js";
 import { VmInstance, type Instance } from "../instance.js";
-import { specFromOptions, type CreateOptions } from "../spec.js";
+import { specFromOptions, type CreateOptions } from "../options.js";
 import type { CommandResult } from "./report.js";
 
 /** A started instance as the comparison holds it. */

@@ -5,7 +5,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Kernel, layerBytes } from "../../kernel/host.js";
 import type { RunnableImage } from "../runtime.js";
-import { specFromOptions } from "../spec.js";
+import { specFromOptions } from "../options.js";
 import { Fleet, within, type Started, type Timed } from "./fleet.js";
 import { COUNTDOWN_PATH, countdownWasm, TRAP_PATH, TRAP_WASM } from "./guests.js";
 import { latency, type CompareReport, type IsolationResult, type ModeFigures } from "./report.js";

@@ -10,6 +10,7 @@ import { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { InputStream } from "../stdio.js";
 import { buildRoot } from "./disk.js";
+import { findOnPath, isRegularFile } from "../vfs/command-path.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
 
 function post(message: GuestMessage): void {
@@ -33,8 +34,8 @@ function boot(data: GuestBootData): void {
   const stdin = new InputStream();
   if (!data.stdin) stdin.end();
   let init: Process | undefined;
-  const withInit = data.init && existsIn(container, "/bin/init");
-  const [path, ...args] = withInit ? ["/bin/init", ...data.argv] : [which(container, data.env, data.argv[0] ?? "/bin/sh"), ...data.argv.slice(1)];
+  const withInit = data.init && isRegularFile(container.ns, "/bin/init");
+  const [path, ...args] = withInit ? ["/bin/init", ...data.argv] : [commandPath(container, data.env, data.argv[0] ?? "/bin/sh"), ...data.argv.slice(1)];
 
   const stats = (): GuestStats => {
     const heap = getHeapStatistics();
@@ -57,7 +58,7 @@ function boot(data: GuestBootData): void {
         const [p, ...a] = msg.argv;
         const env = msg.env ?? data.env;
         const t0 = performance.now();
-        kernel.run(which(container, env, p), { container, args: a, argv0: p, env, cwd: msg.cwd ?? data.cwd, user: data.user }).then(
+        kernel.run(commandPath(container, env, p), { container, args: a, argv0: p, env, cwd: msg.cwd ?? data.cwd, user: data.user }).then(
           (r) => post({ type: "exec-result", id: msg.id, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 }),
           (e: Error) => post({ type: "exec-result", id: msg.id, exitCode: 127, stdout: "", stderr: `${p}: ${e.message}\n`, ms: performance.now() - t0 }),
         );
@@ -97,21 +98,9 @@ function boot(data: GuestBootData): void {
   );
 }
 
-/** Finds a command on the guest's PATH (a name with a slash is taken as is). */
-function which(container: Container, env: string[], name: string): string {
-  if (name.includes("/")) return name;
-  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/bin";
-  for (const dir of path.split(":")) if (dir && existsIn(container, `${dir}/${name}`)) return `${dir}/${name}`;
-  return name;
-}
-
-function existsIn(container: Container, path: string): boolean {
-  const ns = container.ns;
-  try {
-    return ns.resolve([ns.root], path, true, false).node !== undefined;
-  } catch {
-    return false;
-  }
+/** A command's file on the guest's PATH (kernel/vfs/command-path.ts); a name not found is run as given, to fail as NOENT. */
+function commandPath(container: Container, env: readonly string[], name: string): string {
+  return findOnPath(container.ns, name, env) ?? name;
 }
 
 /** Fault injection, for isolation tests and the benchmark: what a misbehaving guest kernel does. */

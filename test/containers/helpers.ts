@@ -7,7 +7,7 @@ import { afterEach } from "vitest";
 import { Kernel, type LayerEntry } from "../../kernel/host.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { ContainerRuntime, type ContainerRecord, type RunnableImage } from "../../containers/runtime.js";
-import { specFromOptions, type CreateOptions } from "../../containers/spec.js";
+import { specFromOptions, type CreateOptions } from "../../containers/options.js";
 import { baseRootfs } from "../../userland/rootfs.js";
 
 const created: string[] = [];

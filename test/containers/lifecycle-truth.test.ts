@@ -34,6 +34,8 @@ describe("lifecycle truth", () => {
     const { cli } = await setup();
     expect((await cli("tag", "base", "mine:1")).code).toBe(0);
     const id = (await cli("create", "--name", "user", "mine:1", "true")).stdout.trim();
+    // The daemon's refusal of a create ends it with 125, as docker's.
+    expect(await cli("create", "--name", "user", "mine:1", "true")).toMatchObject({ code: 125, stderr: expect.stringMatching(/^Error response from daemon: Conflict\. The container name "\/user" is already in use/) });
     // base names the same image too: untagging one of two names needs no force.
     expect((await cli("rmi", "base")).stdout).toBe("Untagged: base:latest\n");
     const refused = await cli("rmi", "mine:1");

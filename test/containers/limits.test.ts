@@ -2,7 +2,7 @@
 // inspect) and a sibling container running at the same time is not affected.
 import { describe, expect, it } from "vitest";
 import { inspectOf } from "../../containers/format.js";
-import type { CreateOptions } from "../../containers/spec.js";
+import type { CreateOptions } from "../../containers/options.js";
 import { makeRuntime, runIn, sh, start } from "./helpers.js";
 
 const SIBLING = sh("seq 1 20000 | sort | wc -l; mkdir /tmp/d; echo ok > /tmp/d/f; cat /tmp/d/f");

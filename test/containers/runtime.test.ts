@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { inspectOf, statusText } from "../../containers/format.js";
-import { specFromOptions } from "../../containers/spec.js";
+import { specFromOptions } from "../../containers/options.js";
 import { waitUntil } from "../helpers/poll.js";
 import { makeRuntime, runIn, sh, start, tempDir } from "./helpers.js";
 

@@ -4,7 +4,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Kernel } from "../../kernel/index.js";
-import { kindOf, parseDuration, parseSignal, parseSize, parseVmMemoryMb, parseVolume, specFromOptions, SpecError, SYSCALL_PROFILES, type ContainerSpec } from "../../containers/spec.js";
+import { kindOf, parseDuration, parseSignal, parseSize, SpecError, SYSCALL_PROFILES, type ContainerSpec } from "../../containers/spec.js";
+import { parseVmMemoryMb, parseVolume, specFromOptions } from "../../containers/options.js";
 import { tempDir } from "./helpers.js";
 
 const names = new Kernel({ log: () => undefined }).syscalls.map((s) => s.name);
