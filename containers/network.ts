@@ -6,6 +6,7 @@ import {
   type Container, Errno, SysError, FsApi, MemFs, Filetype, MountNamespace, type Kernel,
   canonicalIp, familyOf, formatSockAddr, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr,
   HostStream, hostErrno, hostTcpEdge, hostUdpEdge, listenOnHost, DEFAULT_NETWORK, SockOption, TcpSocket,
+  attachVmNetwork, type VmNetwork,
 } from "../kernel/host.js";
 import { SpecError } from "./spec.js";
 
@@ -120,6 +121,22 @@ export async function attachNetwork(kernel: Kernel, container: Container, spec: 
       kernel.networks.leaveAll(ns);
     },
   };
+}
+
+/**
+ * A VM's network card on its network (--network: bridge by default, or a user network), under its
+ * name and hostname; undefined for --network none. An Error naming a network that does not exist.
+ */
+export function vmNetwork(kernel: Kernel, spec: NetworkSpec | undefined, names: string[]): VmNetwork | undefined {
+  const mode = spec?.mode ?? DEFAULT_NETWORK;
+  if (mode === "none") return undefined;
+  if (mode === "host") throw new Error("--network host is not supported for a VM (its sockets are its own kernel's)");
+  try {
+    return attachVmNetwork(kernel, mode, names);
+  } catch (e) {
+    if (e instanceof SysError && e.errno === Errno.NOENT) throw new Error(`network ${mode} not found`);
+    throw e;
+  }
 }
 
 /** What /etc/resolv.conf says: names are the kernel's to resolve. */

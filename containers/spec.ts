@@ -266,7 +266,7 @@ const CONTAINER_ONLY: ReadonlyArray<[keyof CreateOptions, string]> = [
   ["volume", "--volume"], ["readOnly", "--read-only"], ["syscalls", "--syscalls"], ["syscallErrno", "--syscall-errno"],
   ["storageLimit", "--storage-limit"], ["memory", "--memory (use --vm-memory)"], ["pidsLimit", "--pids-limit"], ["ulimit", "--ulimit"],
   ["cpuTime", "--cpu-time"], ["timeLimit", "--time-limit"], ["cpus", "--cpus (use --vm-cpus)"], ["cpuShares", "--cpu-shares"],
-  ["tty", "--tty"], ["interactive", "--interactive"], ["publish", "--publish"], ["network", "--network"], ["hostOutbound", "--host-outbound"],
+  ["tty", "--tty"], ["interactive", "--interactive"], ["publish", "--publish"], ["hostOutbound", "--host-outbound"],
 ];
 
 /** Parses --vm-memory: a size (256m, 1g) or a bare number of MiB; at least 16m. Returns MiB. */
@@ -456,7 +456,7 @@ export function specFromOptions(
     init: options.init !== false,
     kind: vm ? "vm" : "container",
     ...(options.logOpt?.length ? { log: parseLogOptions(options.logOpt) } : {}),
-    ...(vm ? {} : { network: networkSpec(options) }),
+    network: networkSpec(options),
     ...(restart && restart.name !== "no" ? { restart } : {}),
     ...(options.label?.length ? { labels: parseLabels(options.label) } : {}),
     ...(vm ? { vm } : {}),

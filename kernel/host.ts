@@ -13,7 +13,7 @@ export { MemFs } from "./vfs/memory.js";
 export { MountNamespace, PATH_MAX } from "./vfs/namespace.js";
 export { LayerTrees, loadEntries, OverlayFs, type DiffLine } from "./vfs/overlay.js";
 export { Cursor } from "./engines/wasm-binary.js";
-export { Hypervisor, Guest, layerBytes, type VmOptions, type GuestExit, type GuestState, type ExecResult, type GuestStats } from "./vm/index.js";
+export { Hypervisor, Guest, layerBytes, type VmOptions, type GuestExit, type GuestState, type ExecResult, type GuestStats, attachVmNetwork, type VmNetwork } from "./vm/index.js";
 export { isComponent } from "./component/detect.js";
 export type { OpenFile } from "./vfs/open-file.js";
 export { canonicalIp, familyOf, formatSockAddr, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr } from "./net/address.js";

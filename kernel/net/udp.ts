@@ -135,11 +135,14 @@ export class UdpSocket extends Socket {
       return size;
     }
     const toIp = isAny(dest.ip) ? (this.family === 4 ? LOOPBACK4 : LOOPBACK6) : dest.ip;
-    const receiver = target.lookup(target.udpPorts, { ...dest, ip: toIp });
-    if (receiver instanceof UdpSocket) {
-      const fromIp = isAny(local.ip) ? this.ns.sourceFor(toIp, this.family) : local.ip;
-      receiver.deliver({ family: this.family, ip: fromIp, port: local.port }, data);
+    const fromIp = isAny(local.ip) ? this.ns.sourceFor(toIp, this.family) : local.ip;
+    const from: SockAddr = { family: this.family, ip: fromIp, port: local.port };
+    if (target.remote) {
+      target.remote.datagram(from, { ...dest, ip: toIp }, data);
+      return size;
     }
+    const receiver = target.lookup(target.udpPorts, { ...dest, ip: toIp });
+    if (receiver instanceof UdpSocket) receiver.deliver(from, data);
     return size;
   }
 

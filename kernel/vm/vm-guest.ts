@@ -10,6 +10,7 @@ import { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { InputStream } from "../stdio.js";
 import { buildRoot } from "./disk.js";
+import { GuestNic } from "./guest-nic.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
 
 function post(message: GuestMessage): void {
@@ -26,6 +27,10 @@ function boot(data: GuestBootData): void {
   const disk = buildRoot(kernel, data.layers, { byteLimit: data.diskBytes });
   data.layers.length = 0; // the disk holds the bytes now; drop the boot copy
   const container = kernel.createContainer({ root: disk.root, id: "vm", hostname: data.hostname, limits: { memoryBytes: data.memoryBytes } });
+  const nic = data.network
+    ? new GuestNic(kernel, container.net, data.network, (message, transfer) => parentPort!.postMessage({ type: "net", message } satisfies GuestMessage, transfer))
+    : undefined;
+  if (nic && existsIn(container, "/etc/hosts")) new FsApi(container.ns).writeFile("/etc/hosts", container.net.hostsFile());
   const kernelUpMs = sinceBoot(data);
   post({ type: "up", ms: kernelUpMs });
   let initRunningMs = 0;
@@ -75,6 +80,8 @@ function boot(data: GuestBootData): void {
         return;
       }
       case "fault": return fault(msg.fault);
+      case "net": return nic?.receive(msg.message);
+      case "net-config": return nic?.apply(msg.config);
     }
   });
 

@@ -1,0 +1,53 @@
+// VMs on the kernel's virtual networks: a VM's network card sits on the host's bridge through the
+// hypervisor's relay, so containers and VMs reach each other by name and address (TCP and UDP),
+// and two VMs do too; a VM with --network none has only its loopback.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ContainerRuntime } from "../../containers/runtime.js";
+import { makeRuntime, runIn, sh, start } from "../containers/helpers.js";
+
+const VM = { vm: true, vmMemory: "96m" } as const;
+/** A shell loop that runs `command` until it succeeds (5 s at most): the server may not listen yet. */
+const retry = (command: string) => `for i in $(seq 1 100); do ${command} && exit 0; sleep 0.05; done; exit 1`;
+
+describe("VM networking", () => {
+  let runtime: ContainerRuntime;
+  beforeAll(async () => {
+    runtime = await makeRuntime();
+  });
+  afterAll(() => runtime.shutdown());
+
+  it("lets a VM fetch from a container's httpd by name, and a container reach a VM's nc -l", async () => {
+    const web = await start(runtime, sh("mkdir -p /www && echo hello from the container > /www/index.html && httpd -f -p 80 -h /www"), { name: "web" });
+    const client = await runIn(runtime, sh(`hostname -i; ${retry("wget -q -O - http://web/")}`), { ...VM, name: "vmclient" });
+    expect(client.stderr).toBe("");
+    expect(client.stdout).toMatch(/^10\.88\.0\.\d+( \S+)?\nhello from the container\n$/);
+    await runtime.stop(web.record.spec.id, 1);
+
+    const server = await start(runtime, sh("nc -l -p 7000; echo served"), { ...VM, name: "vmserver" });
+    const sender = await runIn(runtime, sh(`${retry("echo hi from a container | nc vmserver 7000")}`), { name: "sender" });
+    expect(sender.exitCode).toBe(0);
+    const served = await server.done();
+    expect(served.stdout).toBe("hi from a container\nserved\n");
+  });
+
+  it("connects two VMs by name, and carries UDP from a VM to a container", async () => {
+    const listener = await start(runtime, sh("nc -l -p 7001 | wc -c"), { ...VM, name: "vma" });
+    // 300 KB: more than a receive buffer, so the relay's flow control has to give room back.
+    const talker = await runIn(runtime, sh(`head -c 300000 /dev/zero > /tmp/blob; ${retry("nc vma 7001 < /tmp/blob")}`), { ...VM, name: "vmb" });
+    expect(talker.exitCode).toBe(0);
+    expect((await listener.done()).stdout.trim()).toBe("300000");
+
+    const udp = await start(runtime, sh("nc -u -l -p 5000"), { name: "udpsink" });
+    const sent = await runIn(runtime, sh("for i in $(seq 1 40); do echo datagram; sleep 0.05; done | nc -u udpsink 5000"), { ...VM, name: "vmudp" });
+    expect(sent.exitCode).toBe(0);
+    expect(udp.out.stdout).toMatch(/^(datagram\n)+$/);
+    await runtime.stop(udp.record.spec.id, 1);
+  });
+
+  it("gives a VM with --network none no way to the bridge", async () => {
+    await start(runtime, sh("nc -l -p 7002"), { name: "lonely" });
+    const vm = await runIn(runtime, sh("nc lonely 7002 </dev/null; ip addr | grep -c inet"), { ...VM, network: "none", name: "vmnone" });
+    expect(vm.stderr).toMatch(/nc: bad address 'lonely'/);
+    expect(vm.stdout.trim()).toBe("2");
+  });
+});
