@@ -2,9 +2,13 @@
 // address the host gave it, on a mirror of the host's network whose other members all stand for the
 // relay to the hypervisor (nic.ts); names resolve as the host's network has them.
 import { Errno } from "../errno.js";
+import { FsApi } from "../fs-api.js";
+import type { Container } from "../jail/container.js";
 import type { Kernel } from "../kernel.js";
 import { isLoopback, type SockAddr } from "../net/address.js";
 import { NetNamespace, VirtualNetwork } from "../net/namespace.js";
+import { MemFs } from "../vfs/memory.js";
+import { MountNamespace } from "../vfs/namespace.js";
 import { acceptRelayed, deliverRelayed, NetRelay, type NetMessage, type RelayPost, type RelayRouter } from "../net/relay.js";
 import type { GuestNetConfig } from "./protocol.js";
 
@@ -22,6 +26,18 @@ export class GuestNic implements RelayRouter {
     this.mirror = new VirtualNetwork(name, subnet4, subnet6, id);
     this.mirror.connect(ns, [], config.host);
     this.apply(config);
+  }
+
+  /**
+   * Mounts /etc/hosts as the network gives it over the image's file, as the container runtime does
+   * for containers (the VM's disk keeps the image's bytes).
+   */
+  mountHostsFile(container: Container): void {
+    const files = new MemFs(this.kernel.allocDev());
+    new FsApi(new MountNamespace(files.root)).writeFile("/hosts", this.ns.hostsFile());
+    const api = new FsApi(container.ns);
+    const file = files.root.lookup("hosts");
+    if (file) container.ns.mount(api.lookup("/etc/hosts"), file, "/etc/hosts", "network");
   }
 
   /** Takes the host's current view of the network: its members and names. */

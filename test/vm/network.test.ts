@@ -18,9 +18,9 @@ describe("VM networking", () => {
 
   it("lets a VM fetch from a container's httpd by name, and a container reach a VM's nc -l", async () => {
     const web = await start(runtime, sh("mkdir -p /www && echo hello from the container > /www/index.html && httpd -f -p 80 -h /www"), { name: "web" });
-    const client = await runIn(runtime, sh(`hostname -i; ${retry("wget -q -O - http://web/")}`), { ...VM, name: "vmclient" });
+    const client = await runIn(runtime, sh(`hostname -i; grep vmclient /etc/hosts; ${retry("wget -q -O - http://web/")}`), { ...VM, name: "vmclient", hostname: "vmclient" });
     expect(client.stderr).toBe("");
-    expect(client.stdout).toMatch(/^10\.88\.0\.\d+( \S+)?\nhello from the container\n$/);
+    expect(client.stdout).toMatch(/^(10\.88\.0\.\d+)( \S+)?\n\1\tvmclient\n\S+\tvmclient\nhello from the container\n$/);
     await runtime.stop(web.record.spec.id, 1);
 
     const server = await start(runtime, sh("nc -l -p 7000; echo served"), { ...VM, name: "vmserver" });
