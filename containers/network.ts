@@ -9,6 +9,7 @@ import {
   attachVmNetwork, type VmNetwork,
 } from "../kernel/host.js";
 import { SpecError } from "./spec.js";
+import { publishUdp } from "./udp-publish.js";
 
 /** The name a --host-outbound container reaches the host by (docker's host.docker.internal). */
 export const HOST_GATEWAY_NAME = "host.wasmbox.internal";
@@ -197,7 +198,7 @@ function adopt(kernel: Kernel, listener: TcpSocket, socket: net.Socket): TcpSock
  * Returns the host port bound and how to close it.
  */
 async function publish(kernel: Kernel, container: Container, mapping: PortMapping): Promise<[number, () => void]> {
-  if (mapping.protocol === "udp") throw new Error(`-p ${mapping.hostPort}:${mapping.containerPort}/udp: UDP publishing is not supported yet`);
+  if (mapping.protocol === "udp") return publishUdp(container, mapping.hostIp, mapping.hostPort, mapping.containerPort);
   const family = familyOf(mapping.hostIp) ?? 4;
   let hostSide: TcpSocket;
   try {

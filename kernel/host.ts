@@ -22,4 +22,5 @@ export { DEFAULT_NETWORK } from "./net/networks.js";
 export type { VirtualNetwork } from "./net/namespace.js";
 export { SockOption } from "./net/socket.js";
 export { TcpSocket } from "./net/tcp.js";
+export { UdpSocket } from "./net/udp.js";
 export type { ComponentProgram } from "./component/loader.js";

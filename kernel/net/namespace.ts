@@ -57,6 +57,11 @@ export class NetNamespace {
    * a VM): connections and datagrams to it cross this relay instead of its port tables.
    */
   remote?: NetRelay;
+  /**
+   * Datagrams to these addresses ("ip port") leave through the given function instead of being
+   * routed: the replies of a -p .../udp mapping, to host peers it stands in for.
+   */
+  readonly udpNat = new Map<string, (data: Uint8Array) => void>();
 
   /**
    * `hostname`: the name it answers to itself. `outbound`: whether connections to addresses that no
@@ -216,6 +221,10 @@ export class VirtualNetwork {
   /** The gateway address (.1, never given to a member). */
   get gateway(): string {
     return `${this.subnet4}.1`;
+  }
+  /** The IPv6 gateway address (::1 of its /64). */
+  get gateway6(): string {
+    return canonicalIp(`${this.subnet6}::1`);
   }
 
   /**
