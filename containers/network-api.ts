@@ -3,6 +3,7 @@
 import { Errno, SysError, type VirtualNetwork } from "../kernel/host.js";
 import { ContainerInstance } from "./instance.js";
 import { describeMapping, type PortMapping } from "./network.js";
+import { saveNetworks } from "./network-store.js";
 import { RuntimeError, type ContainerRuntime } from "./runtime.js";
 
 /** A network as `network ls` and `network inspect` show it. */
@@ -49,7 +50,9 @@ export function listNetworks(runtime: ContainerRuntime): NetworkSummary[] {
 
 export function createNetwork(runtime: ContainerRuntime, name: unknown): { Id: string } {
   if (typeof name !== "string" || name === "") throw new RuntimeError("a network needs a Name");
-  return { Id: call(() => runtime.kernel.networks.create(name)).id };
+  const { id } = call(() => runtime.kernel.networks.create(name));
+  saveNetworks(runtime);
+  return { Id: id };
 }
 
 export function inspectNetwork(runtime: ContainerRuntime, ref: string): NetworkSummary {
@@ -58,6 +61,7 @@ export function inspectNetwork(runtime: ContainerRuntime, ref: string): NetworkS
 
 export function removeNetwork(runtime: ContainerRuntime, ref: string): void {
   call(() => runtime.kernel.networks.remove(ref));
+  saveNetworks(runtime);
 }
 
 /** The kernel container of a running container record (409 when it is not running, 501 for a VM). */

@@ -18,7 +18,7 @@ export { isComponent } from "./component/detect.js";
 export type { OpenFile } from "./vfs/open-file.js";
 export { canonicalIp, familyOf, formatSockAddr, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr } from "./net/address.js";
 export { HostStream, hostErrno, hostTcpEdge, hostUdpEdge, listenOnHost, parseHostPort } from "./net/host.js";
-export { DEFAULT_NETWORK } from "./net/networks.js";
+export { DEFAULT_NETWORK, subnetIndex, type SavedNetwork } from "./net/networks.js";
 export type { VirtualNetwork } from "./net/namespace.js";
 export { SockOption } from "./net/socket.js";
 export { TcpSocket } from "./net/tcp.js";

@@ -203,13 +203,12 @@ export class VirtualNetwork {
   readonly members = new Map<string, NetNamespace>();
   /** Lower-case name (container name, hostname, aliases) -> its addresses. */
   readonly names = new Map<string, string[]>();
-  /** When it was made (ISO text, for inspect). */
-  readonly created = new Date().toISOString();
   /** Called after every connect and disconnect (a VM's relay keeps its guest's view up to date). */
   readonly watchers = new Set<() => void>();
 
   /** `subnet4`: the first three octets of its /24 ("10.88.0"); `subnet6`: its /64 prefix ("fd00:88:0:0"). */
-  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string, readonly id: string) {}
+  /** `created`: when it was made (ISO text, for inspect). */
+  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string, readonly id: string, readonly created = new Date().toISOString()) {}
 
   /** The subnet in CIDR form. */
   get cidr4(): string {
