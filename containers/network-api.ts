@@ -1,7 +1,7 @@
 // The network calls of the runtime, as the daemon serves them (docker's API shapes): networks
 // create/ls/inspect/rm, connect/disconnect of a running container, and a container's published ports.
 import { Errno, SysError, type VirtualNetwork } from "../kernel/host.js";
-import { ContainerInstance } from "./instance.js";
+import { ContainerInstance, VmInstance } from "./instance.js";
 import { describeMapping, type PortMapping } from "./network.js";
 import { saveNetworks } from "./network-store.js";
 import { RuntimeError, type ContainerRuntime } from "./runtime.js";
@@ -31,8 +31,8 @@ function summary(runtime: ContainerRuntime, network: VirtualNetwork): NetworkSum
   const containers: NetworkSummary["Containers"] = {};
   for (const record of runtime.list(true)) {
     const live = record.live;
-    if (!(live instanceof ContainerInstance)) continue;
-    const iface = live.container.net.interfaces.find((i) => i.network === network);
+    const iface = live instanceof ContainerInstance ? live.container.net.interfaces.find((i) => i.network === network)
+      : live instanceof VmInstance ? live.guest.network?.interfaceOn(network) : undefined;
     if (!iface) continue;
     const [v4, v6] = iface.addresses;
     containers[record.spec.id] = { Name: record.spec.name, IPv4Address: `${v4.ip}/${v4.prefix}`, IPv6Address: v6 ? `${v6.ip}/${v6.prefix}` : "" };

@@ -117,7 +117,8 @@ export class Guest {
   private resolveRunning!: () => void;
   private resolveExit!: (exit: GuestExit) => void;
   private stopTimer?: NodeJS.Timeout;
-  private readonly network?: VmNetwork;
+  /** Its network card, when it has one. */
+  readonly network?: VmNetwork;
 
   /** `number` is the guest's number within its hypervisor (its id is vmN). */
   constructor(options: VmOptions, number: number) {

@@ -4,7 +4,7 @@
 import { Errno, SysError } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import type { SockAddr } from "../net/address.js";
-import { NetNamespace, type VirtualNetwork } from "../net/namespace.js";
+import { NetNamespace, type NetInterface, type VirtualNetwork } from "../net/namespace.js";
 import { acceptRelayed, deliverRelayed, NetRelay, type NetMessage, type RelayPost, type RelayRouter } from "../net/relay.js";
 import type { GuestNetConfig } from "./protocol.js";
 
@@ -18,6 +18,8 @@ export interface VmNetwork {
   receive(message: NetMessage): void;
   /** The VM ended: it leaves the network and its connections are reset. */
   detach(): void;
+  /** Its interface on `network` (for `network inspect`), if it is on it. */
+  interfaceOn(network: VirtualNetwork): NetInterface | undefined;
 }
 
 /**
@@ -99,6 +101,10 @@ class VmNic implements VmNetwork, RelayRouter {
     if (!(target instanceof NetNamespace)) return;
     if (target.remote) target.remote.datagram(from, to, data);
     else deliverRelayed(target, from, to, data);
+  }
+
+  interfaceOn(network: VirtualNetwork): NetInterface | undefined {
+    return this.ns.interfaces.find((i) => i.network === network);
   }
 
   detach(): void {

@@ -2,6 +2,7 @@
 // hypervisor's relay, so containers and VMs reach each other by name and address (TCP and UDP),
 // and two VMs do too; a VM with --network none has only its loopback.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inspectNetwork } from "../../containers/network-api.js";
 import type { ContainerRuntime } from "../../containers/runtime.js";
 import { makeRuntime, runIn, sh, start } from "../containers/helpers.js";
 
@@ -24,6 +25,8 @@ describe("VM networking", () => {
     await runtime.stop(web.record.spec.id, 1);
 
     const server = await start(runtime, sh("nc -l -p 7000; echo served"), { ...VM, name: "vmserver" });
+    const members = Object.values(inspectNetwork(runtime, "bridge").Containers);
+    expect(members.find((m) => m.Name === "vmserver")?.IPv4Address).toMatch(/^10\.88\.0\.\d+\/24$/);
     const sender = await runIn(runtime, sh(`${retry("echo hi from a container | nc vmserver 7000")}`), { name: "sender" });
     expect(sender.exitCode).toBe(0);
     const served = await server.done();
