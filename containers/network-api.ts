@@ -69,7 +69,7 @@ function liveContainer(runtime: ContainerRuntime, ref: string) {
   const record = runtime.find(ref);
   const live = record.live;
   if (!live) throw new RuntimeError(`container ${record.spec.name} is not running`, 409);
-  if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} is a VM: networks are not supported for VMs`, 501);
+  if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} is a VM: it joins its network when it starts (--network); connect and disconnect while it runs are not supported`, 501);
   return { record, container: live.container };
 }
 

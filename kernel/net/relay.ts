@@ -51,7 +51,8 @@ interface Splice {
  */
 export class NetRelay {
   private readonly streams = new Map<number, RelayStream>();
-  private readonly connecting = new Map<number, TcpSocket>();
+  /** Connections asked for and not yet answered: the socket, and the window its connect offered. */
+  private readonly connecting = new Map<number, { sock: TcpSocket; window: number }>();
   private readonly splices = new Map<number, Splice>();
   private nextId: number;
   private closed = false;
@@ -78,8 +79,9 @@ export class NetRelay {
       return;
     }
     const id = this.allocId();
-    this.connecting.set(id, sock);
-    this.send({ net: "connect", id, from: sock.local, to, window: sock.bufferSize(SockOption.RECV_BUF_SIZE) });
+    const window = sock.bufferSize(SockOption.RECV_BUF_SIZE);
+    this.connecting.set(id, { sock, window });
+    this.send({ net: "connect", id, from: sock.local, to, window });
   }
 
   /** Sends a datagram across the link. */
@@ -133,20 +135,20 @@ export class NetRelay {
         this.router.connect(this, message.id, message.from, message.to, message.window);
         return;
       case "accepted": {
-        const sock = this.connecting.get(message.id);
+        const asked = this.connecting.get(message.id);
         this.connecting.delete(message.id);
-        if (!sock) return;
-        if (sock.state !== "connecting") {
+        if (!asked) return;
+        if (asked.sock.state !== "connecting") {
           this.send({ net: "reset", id: message.id });
           return;
         }
-        sock.connected(this.open(message.id, sock.events, message.window, sock.bufferSize(SockOption.RECV_BUF_SIZE)));
+        asked.sock.connected(this.open(message.id, asked.sock.events, message.window, asked.window));
         return;
       }
       case "refused": {
-        const sock = this.connecting.get(message.id);
+        const asked = this.connecting.get(message.id);
         this.connecting.delete(message.id);
-        sock?.connectFailed(message.errno);
+        asked?.sock.connectFailed(message.errno);
         return;
       }
       default:
@@ -175,7 +177,7 @@ export class NetRelay {
     this.closed = true;
     for (const stream of this.streams.values()) stream.linkDown();
     this.streams.clear();
-    for (const sock of this.connecting.values()) sock.connectFailed(Errno.HOSTUNREACH);
+    for (const { sock } of this.connecting.values()) sock.connectFailed(Errno.HOSTUNREACH);
     this.connecting.clear();
     for (const [id, splice] of this.splices) {
       splice.relay.splices.delete(splice.id);
@@ -186,10 +188,10 @@ export class NetRelay {
 
   /** Resets connection `id` as if the other side had aborted it (its link went down). */
   private receiveReset(id: number): void {
-    const sock = this.connecting.get(id);
-    if (sock) {
+    const asked = this.connecting.get(id);
+    if (asked) {
       this.connecting.delete(id);
-      sock.connectFailed(Errno.CONNREFUSED);
+      asked.sock.connectFailed(Errno.CONNREFUSED);
     }
     this.send({ net: "reset", id });
     this.streams.get(id)?.linkDown();
@@ -238,18 +240,30 @@ export class RelayStream implements StreamChannel {
   private writeShut = false;
   private closed = false;
   private resetSeen = false;
+  /** The window the peer was given (our receive buffer when the connection was made): it never has more unacknowledged bytes in flight. */
+  private readonly window: number;
 
   /** `credit`: what the peer's receive buffer has room for; `capacity`: our receive buffer. */
   constructor(
     private readonly relay: NetRelay, private readonly id: number, private readonly events: WaitQueue,
     private credit: number, private capacity: number,
-  ) {}
+  ) {
+    this.window = capacity;
+  }
 
   /** A message of this connection from the other side. */
   receive(message: NetMessage): void {
     switch (message.net) {
       case "data":
         if (this.readShut || this.closed) break;
+        // The other side sends only what the window and our acks allowed: more is a broken peer, reset.
+        if (this.buffered + message.data.length > this.window) {
+          this.rxReset = true;
+          this.chunks.length = 0;
+          this.buffered = 0;
+          this.relay.send({ net: "reset", id: this.id });
+          break;
+        }
         this.chunks.push(message.data);
         this.buffered += message.data.length;
         break;
