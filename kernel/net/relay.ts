@@ -5,6 +5,7 @@ import { Errno, SysError } from "../errno.js";
 import type { WaitQueue } from "../proc/wait-queue.js";
 import type { SockAddr } from "./address.js";
 import type { NetNamespace } from "./namespace.js";
+import { DEFAULT_STREAM_BUFFER } from "./ring.js";
 import { SockOption } from "./socket.js";
 import type { StreamChannel } from "./stream.js";
 import { TcpSocket } from "./tcp.js";
@@ -25,6 +26,19 @@ export type NetMessage =
   /** The connection was aborted: ECONNRESET after the data. */
   | { net: "reset"; id: number }
   | { net: "dgram"; from: SockAddr; to: SockAddr; data: Uint8Array };
+
+/**
+ * The window of a relayed connection whose socket kept the default receive buffer: a message
+ * between kernels takes a trip through the host's event loop, and throughput is window / round
+ * trip, so it is larger than in-kernel (as Linux autotunes a long path's window). A buffer the
+ * program set is kept as it is.
+ */
+export const RELAY_WINDOW = 1024 * 1024;
+
+/** The window a relayed connection offers for a socket whose receive buffer is `receiveBuffer`. */
+function relayWindow(receiveBuffer: number): number {
+  return receiveBuffer === DEFAULT_STREAM_BUFFER ? RELAY_WINDOW : receiveBuffer;
+}
 
 /** Sends a message to the other kernel; `transfer` are buffers it may move instead of copying. */
 export type RelayPost = (message: NetMessage, transfer: ArrayBuffer[]) => void;
@@ -79,7 +93,7 @@ export class NetRelay {
       return;
     }
     const id = this.allocId();
-    const window = sock.bufferSize(SockOption.RECV_BUF_SIZE);
+    const window = relayWindow(sock.bufferSize(SockOption.RECV_BUF_SIZE));
     this.connecting.set(id, { sock, window });
     this.send({ net: "connect", id, from: sock.local, to, window });
   }
@@ -215,7 +229,7 @@ export function acceptRelayed(ns: NetNamespace, relay: NetRelay, id: number, fro
   const server = new TcpSocket(ns, to.family, allocIno(), allocIno);
   server.options.noDelay = listener.options.noDelay;
   server.options.keepAlive = listener.options.keepAlive;
-  const receiveBuffer = listener.bufferSize(SockOption.RECV_BUF_SIZE);
+  const receiveBuffer = relayWindow(listener.bufferSize(SockOption.RECV_BUF_SIZE));
   server.adoptHost(relay.open(id, server.events, window, receiveBuffer), to, from);
   listener.enqueue(server);
   relay.send({ net: "accepted", id, window: receiveBuffer });

@@ -35,10 +35,10 @@ describe("VM networking", () => {
 
   it("connects two VMs by name, and carries UDP from a VM to a container", async () => {
     const listener = await start(runtime, sh("nc -l -p 7001 | wc -c"), { ...VM, name: "vma" });
-    // 300 KB: more than a receive buffer, so the relay's flow control has to give room back.
-    const talker = await runIn(runtime, sh(`head -c 300000 /dev/zero > /tmp/blob; ${retry("nc vma 7001 < /tmp/blob")}`), { ...VM, name: "vmb" });
+    // 3 MB: more than a relayed connection's window (RELAY_WINDOW), so the relay's flow control has to give room back.
+    const talker = await runIn(runtime, sh(`head -c 3000000 /dev/zero > /tmp/blob; ${retry("nc vma 7001 < /tmp/blob")}`), { ...VM, name: "vmb" });
     expect(talker.exitCode).toBe(0);
-    expect((await listener.done()).stdout.trim()).toBe("300000");
+    expect((await listener.done()).stdout.trim()).toBe("3000000");
 
     const udp = await start(runtime, sh("nc -u -l -p 5000"), { name: "udpsink" });
     const sent = await runIn(runtime, sh("for i in $(seq 1 40); do echo datagram; sleep 0.05; done | nc -u udpsink 5000"), { ...VM, name: "vmudp" });
