@@ -47,6 +47,18 @@ describe("VM networking", () => {
     await runtime.stop(udp.record.spec.id, 1);
   });
 
+  it("resets a container's connection to a VM that is killed", async () => {
+    const vm = await start(runtime, sh("(echo ready; sleep 100) | nc -l -p 7003"), { ...VM, name: "vmdies" });
+    // Connects until the greeting comes (the VM may not listen yet), then drains until the connection ends.
+    const client = await start(runtime, sh("until nc vmdies 7003 </dev/null | (read line && echo $line && cat >/dev/null); do sleep 0.05; done; echo connection ended"), { name: "watcher" });
+    for (const deadline = Date.now() + 20_000; !client.out.stdout.includes("ready\n"); await new Promise((r) => setTimeout(r, 20))) {
+      if (Date.now() > deadline) throw new Error(`the container never got the VM's greeting: ${JSON.stringify(client.out)}`);
+    }
+    runtime.kill(vm.record.spec.id, "SIGKILL");
+    expect((await client.done()).stdout).toBe("ready\nconnection ended\n");
+    expect(await runtime.wait(vm.record.spec.id)).toBe(137);
+  });
+
   it("gives a VM with --network none no way to the bridge", async () => {
     await start(runtime, sh("nc -l -p 7002"), { name: "lonely" });
     const vm = await runIn(runtime, sh("nc lonely 7002 </dev/null; ip addr | grep -c inet"), { ...VM, network: "none", name: "vmnone" });
