@@ -16,6 +16,7 @@ import { changeKind, inspectOf, isRestarting, matchesFilters, parseFilters, summ
 import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
+import { restoreNetworks } from "./network-store.js";
 import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, portsOf, removeNetwork } from "./network-api.js";
 import { checkCreateOptions, specFromOptions, type CreateOptions } from "./options.js";
 import { SpecError } from "./spec.js";
@@ -518,6 +519,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     history.push(e);
     if (history.length > EVENT_HISTORY) history.shift();
   });
+  restoreNetworks(runtime);
   await runtime.refresh();
   const socketPath = daemonSocketPath(options.home);
   let requestShutdown!: () => void;

@@ -1,8 +1,9 @@
 // The network calls of the runtime, as the daemon serves them (docker's API shapes): networks
 // create/ls/inspect/rm, connect/disconnect of a running container, and a container's published ports.
 import { Errno, SysError, type VirtualNetwork } from "../kernel/host.js";
-import { ContainerInstance } from "./instance.js";
+import { ContainerInstance, VmInstance } from "./instance.js";
 import { describeMapping, type PortMapping } from "./network.js";
+import { saveNetworks } from "./network-store.js";
 import { RuntimeError, type ContainerRuntime } from "./runtime.js";
 
 /** A network as `network ls` and `network inspect` show it. */
@@ -30,8 +31,8 @@ function summary(runtime: ContainerRuntime, network: VirtualNetwork): NetworkSum
   const containers: NetworkSummary["Containers"] = {};
   for (const record of runtime.list(true)) {
     const live = record.live;
-    if (!(live instanceof ContainerInstance)) continue;
-    const iface = live.container.net.interfaces.find((i) => i.network === network);
+    const iface = live instanceof ContainerInstance ? live.container.net.interfaces.find((i) => i.network === network)
+      : live instanceof VmInstance ? live.guest.network?.interfaceOn(network) : undefined;
     if (!iface) continue;
     const [v4, v6] = iface.addresses;
     containers[record.spec.id] = { Name: record.spec.name, IPv4Address: `${v4.ip}/${v4.prefix}`, IPv6Address: v6 ? `${v6.ip}/${v6.prefix}` : "" };
@@ -49,7 +50,9 @@ export function listNetworks(runtime: ContainerRuntime): NetworkSummary[] {
 
 export function createNetwork(runtime: ContainerRuntime, name: unknown): { Id: string } {
   if (typeof name !== "string" || name === "") throw new RuntimeError("a network needs a Name");
-  return { Id: call(() => runtime.kernel.networks.create(name)).id };
+  const { id } = call(() => runtime.kernel.networks.create(name));
+  saveNetworks(runtime);
+  return { Id: id };
 }
 
 export function inspectNetwork(runtime: ContainerRuntime, ref: string): NetworkSummary {
@@ -58,6 +61,7 @@ export function inspectNetwork(runtime: ContainerRuntime, ref: string): NetworkS
 
 export function removeNetwork(runtime: ContainerRuntime, ref: string): void {
   call(() => runtime.kernel.networks.remove(ref));
+  saveNetworks(runtime);
 }
 
 /** The kernel container of a running container record (409 when it is not running, 501 for a VM). */
@@ -65,7 +69,7 @@ function liveContainer(runtime: ContainerRuntime, ref: string) {
   const record = runtime.find(ref);
   const live = record.live;
   if (!live) throw new RuntimeError(`container ${record.spec.name} is not running`, 409);
-  if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} is a VM: networks are not supported for VMs`, 501);
+  if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} is a VM: it joins its network when it starts (--network); connect and disconnect while it runs are not supported`, 501);
   return { record, container: live.container };
 }
 

@@ -6,8 +6,10 @@ import {
   type Container, Errno, SysError, FsApi, MemFs, Filetype, MountNamespace, type Kernel,
   canonicalIp, familyOf, formatSockAddr, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr,
   HostStream, hostErrno, hostTcpEdge, hostUdpEdge, listenOnHost, DEFAULT_NETWORK, SockOption, TcpSocket,
+  attachVmNetwork, type VmNetwork,
 } from "../kernel/host.js";
 import { SpecError } from "./spec.js";
+import { publishUdp } from "./udp-publish.js";
 
 /** The name a --host-outbound container reaches the host by (docker's host.docker.internal). */
 export const HOST_GATEWAY_NAME = "host.wasmbox.internal";
@@ -122,6 +124,22 @@ export async function attachNetwork(kernel: Kernel, container: Container, spec: 
   };
 }
 
+/**
+ * A VM's network card on its network (--network: bridge by default, or a user network), under its
+ * name and hostname; undefined for --network none. An Error naming a network that does not exist.
+ */
+export function vmNetwork(kernel: Kernel, spec: NetworkSpec | undefined, names: string[]): VmNetwork | undefined {
+  const mode = spec?.mode ?? DEFAULT_NETWORK;
+  if (mode === "none") return undefined;
+  if (mode === "host") throw new Error("--network host is not supported for a VM (its sockets are its own kernel's)");
+  try {
+    return attachVmNetwork(kernel, mode, names);
+  } catch (e) {
+    if (e instanceof SysError && e.errno === Errno.NOENT) throw new Error(`network ${mode} not found`);
+    throw e;
+  }
+}
+
 /** What /etc/resolv.conf says: names are the kernel's to resolve. */
 const RESOLV_CONF = "# names are resolved by the wasmbox kernel (containers on the same network, /etc/hosts)\nnameserver 127.0.0.11\noptions ndots:0\n";
 
@@ -180,7 +198,7 @@ function adopt(kernel: Kernel, listener: TcpSocket, socket: net.Socket): TcpSock
  * Returns the host port bound and how to close it.
  */
 async function publish(kernel: Kernel, container: Container, mapping: PortMapping): Promise<[number, () => void]> {
-  if (mapping.protocol === "udp") throw new Error(`-p ${mapping.hostPort}:${mapping.containerPort}/udp: UDP publishing is not supported yet`);
+  if (mapping.protocol === "udp") return publishUdp(container, mapping.hostIp, mapping.hostPort, mapping.containerPort);
   const family = familyOf(mapping.hostIp) ?? 4;
   let hostSide: TcpSocket;
   try {

@@ -17,7 +17,7 @@ import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
-import { attachNetwork, networkSpec, type AttachedNetwork } from "./network.js";
+import { attachNetwork, networkSpec, vmNetwork, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, isWasmModule, VmInstance, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState } from "./spec.js";
@@ -511,8 +511,9 @@ export class ContainerRuntime {
       await this.files?.saveState(spec.id, record.state);
       throw new RuntimeError(message);
     }
+    const network = vmNetwork(this.kernel, spec.network, [spec.name, spec.hostname]);
     const guest = (this.hypervisor ??= new Hypervisor()).boot({
-      ...(user ? { user } : {}),
+      ...(user ? { user } : {}), ...(network ? { network } : {}),
       layers: image.layers, argv: [...spec.entrypoint, ...spec.cmd], env: spec.env, cwd: spec.workdir,
       memoryMb: spec.vm?.memoryMb, cpus: spec.vm?.cpus, engine: spec.engine === "auto" ? undefined : spec.engine,
       hostname: spec.hostname, name: spec.name, init: spec.init, capture: false, stdin: io.stdin !== undefined && io.stdin !== null,

@@ -55,6 +55,8 @@ export function rows(report: CompareReport): Array<[string, string, string]> {
     ["memory it accounts for (heap + linear)", ...both((m) => formatBytes(m.memory.accountedPerInstanceBytes))],
     ["syscall rate (shell loop, best of 3)", ...both((m) => formatRate(m.syscalls.perSecond, "calls"))],
     ["pipe throughput (yes | head -c, best of 3)", ...both((m) => `${formatBytes(m.pipe.bytesPerSecond)}/s`)],
+    ["network request latency (wget from httpd on another instance, incl. wget start)", ...both((m) => (m.network ? formatMs(m.network.requestMs) : "-"))],
+    ["network throughput (nc to another instance, best of 3)", ...both((m) => (m.network ? `${formatBytes(m.network.bytesPerSecond)}/s` : "-"))],
     ["disk: image data per instance", ...both((m) => formatBytes(m.disk.perInstanceBytes))],
     ["disk: shared image data", ...both((m) => formatBytes(m.disk.sharedBytes))],
     [`fit in ${formatBytes(c.budget.budgetBytes)}`, ...both((m) => String(m.budget.instances))],

@@ -33,6 +33,10 @@ function charts(report: CompareReport): string {
     barChart("memory per idle instance", [c.memory.perInstanceBytes, v.memory.perInstanceBytes], formatBytes),
     barChart("syscall rate", [c.syscalls.perSecond, v.syscalls.perSecond], (n) => formatRate(n, "calls")),
     barChart("pipe throughput", [c.pipe.bytesPerSecond, v.pipe.bytesPerSecond], (n) => `${formatBytes(n)}/s`),
+    ...(c.network && v.network ? [
+      barChart("network request latency", [c.network.requestMs, v.network.requestMs], formatMs),
+      barChart("network throughput", [c.network.bytesPerSecond, v.network.bytesPerSecond], (n) => `${formatBytes(n)}/s`),
+    ] : []),
     barChart("image data held per instance", [c.disk.perInstanceBytes, v.disk.perInstanceBytes], formatBytes),
     barChart(`instances that fit in ${formatBytes(c.budget.budgetBytes)}`, [c.budget.instances, v.budget.instances], (n) => n.toFixed(0)),
   ].join("\n");
@@ -76,7 +80,9 @@ ${isolationRows(report)}
 <p>Every instance is created and started through the container runtime, as <code>wasmbox run</code> (and <code>--vm</code>) makes it, on a runtime that keeps no records on disk.
 Start latency runs from create to the command's first output (or its end when it prints nothing), the same boundary for both kinds.
 ${escapeHtml(c.memory.method)}. Syscall rate: <code>${escapeHtml(c.syscalls.workload)}</code> (${c.syscalls.count} syscalls, counted on a tracing kernel).
-Pipe throughput: <code>${escapeHtml(c.pipe.workload)}</code>.</p>
+Pipe throughput: <code>${escapeHtml(c.pipe.workload)}</code>.${c.network ? `
+Network, between two instances of a kind on the default bridge (VMs through the hypervisor's relay): <code>${escapeHtml(c.network.requestWorkload)}</code> (the mean per request);
+<code>${escapeHtml(c.network.transferWorkload)}</code> (${c.network.bytes} bytes).` : ""}</p>
 </body></html>
 `;
 }

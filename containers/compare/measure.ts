@@ -8,7 +8,7 @@ import type { RunnableImage } from "../runtime.js";
 import { specFromOptions } from "../options.js";
 import { Fleet, within, type Started, type Timed } from "./fleet.js";
 import { COUNTDOWN_PATH, countdownWasm, TRAP_PATH, TRAP_WASM } from "./guests.js";
-import { latency, type CompareReport, type IsolationResult, type ModeFigures } from "./report.js";
+import { latency, type CompareReport, type IsolationResult, type ModeFigures, type NetworkFigures } from "./report.js";
 
 type Mode = "container" | "vm";
 
@@ -27,6 +27,9 @@ export interface CompareOptions {
   /** Iterations of the syscall workload (default 2000) and bytes of the pipe workload (default 20 MB). */
   syscallLoops?: number;
   pipeBytes?: number;
+  /** Requests of the network latency workload (default 50) and bytes of its throughput workload (default 8 MB). */
+  netRequests?: number;
+  netBytes?: number;
   /** Loops of the CPU hog (default 10^9, about 0.3-1 s) and most loops of the spinner (default 2 x 10^9). */
   hogLoops?: number;
   spinLoops?: number;
@@ -100,6 +103,52 @@ export function syscallWorkload(loops: number): string {
 /** The pipe workload: `bytes` through a pipe, counted at its end. */
 export function pipeWorkload(bytes: number): string {
   return `yes | head -c ${bytes} | wc -c`;
+}
+
+/** The port of the network workloads' httpd, and of their nc listener. */
+const HTTP_PORT = 8080;
+const NC_PORT = 9000;
+
+/** A shell loop running `command` until it succeeds (5 s at most): a listener may be starting again. */
+function retried(command: string): string {
+  return `for i in $(seq 1 100); do ${command} && exit 0; sleep 0.05; done; exit 1`;
+}
+
+/** The network request workload: `requests` GETs of a small file from `server`'s httpd, one after another. */
+export function requestWorkload(server: string, requests: number): string {
+  return `i=0; while [ $i -lt ${requests} ]; do wget -q -O /dev/null http://${server}:${HTTP_PORT}/ping || exit 1; i=$((i+1)); done`;
+}
+
+/** The network throughput workload: a file of `bytes` through nc to `server`'s nc listener. */
+export function transferWorkload(server: string): string {
+  return retried(`nc ${server} ${NC_PORT} < /tmp/blob`);
+}
+
+/**
+ * The network rows of one mode: a server instance (httpd, and nc listening again and again) and a
+ * client instance of the same kind on the default bridge; the client times `requests` small GETs
+ * and a `bytes` transfer (best of 3 each). Both instances are removed afterwards.
+ */
+export async function measureNetwork(fleet: Fleet, mode: Mode, o: { requests: number; bytes: number }): Promise<NetworkFigures> {
+  const name = `${mode}-net-server`;
+  const server = await fleet.start(mode, ["sh", "-c", `mkdir -p /tmp/www && echo pong > /tmp/www/ping && httpd -f -p ${HTTP_PORT} -h /tmp/www & while true; do nc -l -p ${NC_PORT} > /dev/null; done`], name);
+  const client = await fleet.start(mode, ["sleep", "100000"], `${mode}-net-client`);
+  try {
+    const ready = await fleet.exec(client, ["sh", "-c", `${retried(`wget -q -O /dev/null http://${name}:${HTTP_PORT}/ping`)}`], 60_000);
+    if (ready?.exitCode !== 0) throw new Error(`${mode}: ${name} did not answer over the network: ${ready?.stderr ?? "no answer"}`);
+    await fleet.exec(client, ["sh", "-c", `head -c ${o.bytes} /dev/zero > /tmp/blob`], 60_000);
+    const requests = requestWorkload(name, o.requests);
+    const fetched = await bestOf3(fleet, client, requests);
+    const transfer = transferWorkload(name);
+    const sent = await bestOf3(fleet, client, transfer);
+    if (fetched?.exitCode !== 0 || sent?.exitCode !== 0) throw new Error(`${mode}: the network workloads failed: ${fetched?.stderr ?? ""}${sent?.stderr ?? ""}`);
+    return {
+      requestWorkload: requests, requests: o.requests, requestMs: fetched.ms / o.requests,
+      transferWorkload: transfer, bytes: o.bytes, transferMs: sent.ms, bytesPerSecond: sent.ms > 0 ? (o.bytes / sent.ms) * 1000 : 0,
+    };
+  } finally {
+    await Promise.all([server, client].map((inst) => fleet.kill(inst).then(() => fleet.remove(inst))));
+  }
 }
 
 /** Runs a shell script in an instance three times; the fastest run counts (the first warms the kernel's code up). */
@@ -271,6 +320,8 @@ interface ModeOptions {
   cmd: string[];
   syscallLoops: number;
   pipeBytes: number;
+  netRequests: number;
+  netBytes: number;
   hogLoops: number;
   spinLoops: number;
   budgetBytes: number;
@@ -290,6 +341,8 @@ export async function measureMode(fleet: Fleet, mode: Mode, o: ModeOptions, tick
   const pipeScript = pipeWorkload(o.pipeBytes);
   const pipe = await bestOf3(fleet, idle[0]!, pipeScript);
   tick(`${mode}: pipe workload`);
+  const network = await measureNetwork(fleet, mode, { requests: o.netRequests, bytes: o.netBytes });
+  tick(`${mode}: network workloads`);
   // With one instance there are no others to watch: the isolation rows need two.
   const isolation = o.count > 1 ? await measureIsolation(fleet, mode, idle, { hog: o.hogLoops, spin: o.spinLoops }, tick) : [];
   await Promise.all(idle.map((inst) => fleet.kill(inst).then(() => fleet.remove(inst))));
@@ -300,6 +353,7 @@ export async function measureMode(fleet: Fleet, mode: Mode, o: ModeOptions, tick
     mode, count: o.count, start: latency(starts), ...together, memory,
     syscalls: { workload: syscalls, count: o.syscallCount, ms: sysMs, perSecond: sysMs > 0 ? (o.syscallCount / sysMs) * 1000 : 0 },
     pipe: { workload: pipeScript, bytes: pipeBytes, ms: pipeMs, bytesPerSecond: pipeMs > 0 ? (pipeBytes / pipeMs) * 1000 : 0 },
+    network,
     disk: { perInstanceBytes: diskPerInstanceBytes, sharedBytes: mode === "container" ? o.sharedBytes : 0 },
     budget: { budgetBytes: o.budgetBytes, instances: memory.perInstanceBytes > 0 ? Math.floor(o.budgetBytes / memory.perInstanceBytes) : 0 },
     isolation,
@@ -308,8 +362,8 @@ export async function measureMode(fleet: Fleet, mode: Mode, o: ModeOptions, tick
 
 /** Steps the progress bar counts for `count` instances of each kind. */
 export function progressSteps(count: number): number {
-  // per mode: N starts + 1 together + N idle + 2 workloads; isolation: 3 for containers, up to 5 for VMs
-  return 2 * (2 * count + 3) + (count > 1 ? 3 + 2 + Math.min(3, count - 1) : 0);
+  // per mode: N starts + 1 together + N idle + 3 workloads; isolation: 3 for containers, up to 5 for VMs
+  return 2 * (2 * count + 4) + (count > 1 ? 3 + 2 + Math.min(3, count - 1) : 0);
 }
 
 /** Runs the whole comparison: containers first, then VMs, in this process, on one in-memory runtime. */
@@ -324,6 +378,7 @@ export async function compare(options: CompareOptions): Promise<CompareReport> {
   const imageBytes = layerBytes(options.image.layers);
   const common = {
     count, cmd: options.cmd, syscallLoops, pipeBytes: options.pipeBytes ?? 20_000_000,
+    netRequests: options.netRequests ?? 50, netBytes: options.netBytes ?? 8_000_000,
     hogLoops: options.hogLoops ?? 1e9, spinLoops: options.spinLoops ?? 2e9,
     budgetBytes: options.budgetBytes ?? Math.floor(totalmem() / 2),
     syscallCount: await countSyscalls(options.image, options.imageName, syscallWorkload(syscallLoops)),

@@ -72,6 +72,8 @@ export interface ModeFigures {
   };
   syscalls: { workload: string; count: number; ms: number; perSecond: number };
   pipe: { workload: string; bytes: number; ms: number; bytesPerSecond: number };
+  /** Between two instances of the mode over the virtual network (absent in reports made before it was measured). */
+  network?: NetworkFigures;
   disk: {
     /** Image data held privately by each instance (its upper, or its whole disk copy). */
     perInstanceBytes: number;
@@ -80,6 +82,20 @@ export interface ModeFigures {
   };
   budget: { budgetBytes: number; instances: number };
   isolation: IsolationResult[];
+}
+
+/** The network rows: one instance fetches from and sends to another over the bridge (a VM's through its relay). */
+export interface NetworkFigures {
+  /** The request workload: `requests` small HTTP GETs one after another (each a wget process, connection and request). */
+  requestWorkload: string;
+  requests: number;
+  /** Mean milliseconds per request (best of 3 runs). */
+  requestMs: number;
+  /** The throughput workload: `bytes` over one TCP connection (nc to nc). */
+  transferWorkload: string;
+  bytes: number;
+  transferMs: number;
+  bytesPerSecond: number;
 }
 
 /** The whole report. */

@@ -1,6 +1,6 @@
 // Socket addresses of the kernel's network stack: IPv4 and IPv6 as text in canonical form (so that
 // they key maps), parsing and formatting, and the byte forms the WASIX ABI carries (addr_t, addr_port_t).
-import { isIPv4, isIPv6 } from "node:net";
+import { isIPv6 } from "node:net";
 import { Errno, SysError } from "../errno.js";
 
 export type Family = 4 | 6;
@@ -32,16 +32,46 @@ export function isLoopback(ip: string): boolean {
   return ip === LOOPBACK6 || ip.startsWith("127.");
 }
 
+/**
+ * The four octets of a dotted-quad IPv4 address in the canonical spelling (no leading zeros), or
+ * undefined: a scan, where node's isIPv4 runs a regular expression (this is on every connect and accept).
+ */
+function ipv4Octets(text: string): [number, number, number, number] | undefined {
+  const out: [number, number, number, number] = [0, 0, 0, 0];
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part === 3) return undefined;
+      out[part++] = value;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return undefined;
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || part !== 3) return undefined;
+  out[3] = value;
+  return out;
+}
+
 /** The family of an address in text, or undefined when it is not one. */
 export function familyOf(text: string): Family | undefined {
-  if (isIPv4(text)) return 4;
-  if (isIPv6(text)) return 6;
+  if (ipv4Octets(text)) return 4;
+  if (text.includes(":") && isIPv6(text)) return 6;
   return undefined;
 }
 
 /** The 4 or 16 bytes of an address in text. */
 export function ipBytes(ip: string): Uint8Array {
-  if (isIPv4(ip)) return Uint8Array.from(ip.split(".").map(Number));
+  const octets = ipv4Octets(ip);
+  if (octets) return Uint8Array.from(octets);
   if (!isIPv6(ip)) throw new SysError(Errno.INVAL, `not an IP address: ${ip}`);
   let text = ip;
   const out = new Uint8Array(16);

@@ -2,6 +2,7 @@
 // an interface with an address from that network's private subnet. No packet exists: a network is a
 // map from addresses to namespaces, and a namespace holds the port tables its sockets bind in.
 import { Errno, SysError } from "../errno.js";
+import type { NetRelay } from "./relay.js";
 import type { TcpHostEdge } from "./tcp.js";
 import type { UdpHostEdge } from "./udp.js";
 import { anyAddress, canonicalIp, familyOf, isAny, isLoopback, LOOPBACK4, LOOPBACK6, type Family, type SockAddr } from "./address.js";
@@ -51,6 +52,16 @@ export class NetNamespace {
   edge?: HostEdge;
   /** --network host: every address is the host's (its loopback too); sockets go through the edge. */
   hostMode = false;
+  /**
+   * Set when this namespace stands for one in another kernel (a VM's, or the host's bridge seen from
+   * a VM): connections and datagrams to it cross this relay instead of its port tables.
+   */
+  remote?: NetRelay;
+  /**
+   * Datagrams to these addresses ("ip port") leave through the given function instead of being
+   * routed: the replies of a -p .../udp mapping, to host peers it stands in for.
+   */
+  readonly udpNat = new Map<string, (data: Uint8Array) => void>();
 
   /**
    * `hostname`: the name it answers to itself. `outbound`: whether connections to addresses that no
@@ -192,11 +203,12 @@ export class VirtualNetwork {
   readonly members = new Map<string, NetNamespace>();
   /** Lower-case name (container name, hostname, aliases) -> its addresses. */
   readonly names = new Map<string, string[]>();
-  /** When it was made (ISO text, for inspect). */
-  readonly created = new Date().toISOString();
+  /** Called after every connect and disconnect (a VM's relay keeps its guest's view up to date). */
+  readonly watchers = new Set<() => void>();
 
   /** `subnet4`: the first three octets of its /24 ("10.88.0"); `subnet6`: its /64 prefix ("fd00:88:0:0"). */
-  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string, readonly id: string) {}
+  /** `created`: when it was made (ISO text, for inspect). */
+  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string, readonly id: string, readonly created = new Date().toISOString()) {}
 
   /** The subnet in CIDR form. */
   get cidr4(): string {
@@ -209,16 +221,20 @@ export class VirtualNetwork {
   get gateway(): string {
     return `${this.subnet4}.1`;
   }
+  /** The IPv6 gateway address (::1 of its /64). */
+  get gateway6(): string {
+    return canonicalIp(`${this.subnet6}::1`);
+  }
 
   /**
    * Joins `ns` to this network under `names` (its container name, hostname, aliases): it gets an
    * interface with the next free address of the subnet. EADDRINUSE: the subnet is full.
    */
-  connect(ns: NetNamespace, names: string[]): NetInterface {
+  connect(ns: NetNamespace, names: string[], fixedHost?: number): NetInterface {
     if (ns.networks().includes(this)) throw new SysError(Errno.ISCONN);
-    let host = 2;
-    while (host < 255 && this.members.has(`${this.subnet4}.${host}`)) host++;
-    if (host >= 255) throw new SysError(Errno.ADDRINUSE, `network ${this.name} is full`);
+    let host = fixedHost ?? 2;
+    while (fixedHost === undefined && host < 255 && this.members.has(`${this.subnet4}.${host}`)) host++;
+    if (host >= 255 || host < 2) throw new SysError(Errno.ADDRINUSE, `network ${this.name} is full`);
     const ip4 = `${this.subnet4}.${host}`;
     const ip6 = canonicalIp(`${this.subnet6}::${host.toString(16)}`);
     const used = new Set(ns.interfaces.map((i) => i.name));
@@ -229,6 +245,7 @@ export class VirtualNetwork {
     this.members.set(ip4, ns);
     this.members.set(ip6, ns);
     for (const name of names) if (name) this.names.set(name.toLowerCase(), [ip4, ip6]);
+    this.changed();
     return iface;
   }
 
@@ -240,6 +257,11 @@ export class VirtualNetwork {
     const ips = new Set(iface.addresses.map((a) => a.ip));
     for (const ip of ips) this.members.delete(ip);
     for (const [name, addrs] of this.names) if (addrs.some((a) => ips.has(a))) this.names.delete(name);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const watcher of this.watchers) watcher();
   }
 
   /** The namespaces on it. */

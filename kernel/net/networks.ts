@@ -11,6 +11,18 @@ export const RESERVED_NETWORK_NAMES: readonly string[] = ["none", "host"];
 /** The most networks one kernel holds (one /24 each in 10.88.0.0/16). */
 const MAX_NETWORKS = 256;
 
+/** What a daemon keeps of a user network to make it again: its id, its subnet's number (10.88.N.0/24) and when it was made. */
+export interface SavedNetwork {
+  id: string;
+  index: number;
+  created: string;
+}
+
+/** The subnet number of a network (N of 10.88.N.0/24). */
+export function subnetIndex(network: VirtualNetwork): number {
+  return Number(network.subnet4.split(".")[2]);
+}
+
 export class Networks {
   private readonly byName = new Map<string, VirtualNetwork>();
 
@@ -18,17 +30,24 @@ export class Networks {
     this.create(DEFAULT_NETWORK);
   }
 
-  /** A new network. EEXIST: the name is taken; EINVAL: a reserved or malformed name; ENOSPC: 256 networks. */
-  create(name: string): VirtualNetwork {
+  /**
+   * A new network; `saved` gives back one a daemon kept (its id, subnet number and creation time).
+   * EEXIST: the name (or the saved subnet) is taken; EINVAL: a reserved or malformed name; ENOSPC: 256 networks.
+   */
+  create(name: string, saved?: SavedNetwork): VirtualNetwork {
     if (RESERVED_NETWORK_NAMES.includes(name) || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
       throw new SysError(Errno.INVAL, `invalid network name: ${name}`);
     }
     if (this.byName.has(name)) throw new SysError(Errno.EXIST, `network ${name} already exists`);
     const used = new Set([...this.byName.values()].map((n) => n.subnet4));
-    let index = 0;
+    let index = saved?.index ?? 0;
+    if (saved && (!Number.isInteger(index) || index < 0 || index >= MAX_NETWORKS || used.has(`10.88.${index}`))) {
+      throw new SysError(Errno.EXIST, `network ${name}: subnet 10.88.${index}.0/24 is not free`);
+    }
     while (index < MAX_NETWORKS && used.has(`10.88.${index}`)) index++;
     if (index >= MAX_NETWORKS) throw new SysError(Errno.NOSPC, "no free subnet");
-    const network = new VirtualNetwork(name, `10.88.${index}`, `fd00:88:0:${index.toString(16)}`, randomBytes(32).toString("hex"));
+    const id = saved?.id ?? randomBytes(32).toString("hex");
+    const network = new VirtualNetwork(name, `10.88.${index}`, `fd00:88:0:${index.toString(16)}`, id, saved?.created);
     this.byName.set(name, network);
     return network;
   }

@@ -146,13 +146,16 @@ export class TcpSocket extends Socket {
     }
     const target = this.ns.route(to.ip);
     const dest = isAny(to.ip) ? { ...to, ip: this.family === 4 ? "127.0.0.1" : "::1" } : to;
-    if (target === "host") {
+    if (target === "host" || target.remote) {
+      // Out of this kernel: to the host through node:net, or across a VM's relay; connected() comes later.
+      const remote = target === "host" ? undefined : target.remote;
       const edge = this.ns.edge;
-      if (!edge) throw new SysError(Errno.NETUNREACH);
+      if (!remote && !edge) throw new SysError(Errno.NETUNREACH);
       this.ensureLocal(dest);
       this.state = "connecting";
       this.peer = dest;
-      edge.tcp.connect(this, { ...dest, ip: this.ns.hostTarget(dest.ip) });
+      if (remote) remote.connect(this, dest);
+      else edge?.tcp.connect(this, { ...dest, ip: this.ns.hostTarget(dest.ip) });
       if (this.state === "connecting") {
         if (this.flags & FDFLAGS_NONBLOCK) throw new SysError(Errno.INPROGRESS);
         this.blockedInConnect = true;

@@ -4,7 +4,7 @@ import { Errno, SysError } from "../errno.js";
 import { Wait } from "../proc/wait.js";
 import { FDFLAGS_NONBLOCK, Filetype } from "../wasi.js";
 import { anyAddress, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr } from "./address.js";
-import type { NetNamespace } from "./namespace.js";
+import { portKey, type NetNamespace } from "./namespace.js";
 import { MAX_BUFFER, MIN_BUFFER } from "./ring.js";
 import { IPPROTO_UDP, RIFLAGS_RECV_PEEK, ROFLAGS_RECV_DATA_TRUNCATED, Socket, SockOption, SockStatus, SockType } from "./socket.js";
 
@@ -120,13 +120,18 @@ export class UdpSocket extends Socket {
     let size = 0;
     for (const b of bufs) size += b.length;
     if (size > MAX_DATAGRAM) throw new SysError(Errno.MSGSIZE);
-    const target = this.ns.route(dest.ip);
+    const nat = this.ns.udpNat.size > 0 ? this.ns.udpNat.get(portKey(dest)) : undefined;
+    const target = nat ? undefined : this.ns.route(dest.ip);
     const local = this.ensureBound();
     const data = new Uint8Array(size);
     let at = 0;
     for (const b of bufs) {
       data.set(b, at);
       at += b.length;
+    }
+    if (!target) {
+      nat?.(data);
+      return size;
     }
     if (target === "host") {
       const edge = this.ns.edge?.udp;
@@ -135,11 +140,14 @@ export class UdpSocket extends Socket {
       return size;
     }
     const toIp = isAny(dest.ip) ? (this.family === 4 ? LOOPBACK4 : LOOPBACK6) : dest.ip;
-    const receiver = target.lookup(target.udpPorts, { ...dest, ip: toIp });
-    if (receiver instanceof UdpSocket) {
-      const fromIp = isAny(local.ip) ? this.ns.sourceFor(toIp, this.family) : local.ip;
-      receiver.deliver({ family: this.family, ip: fromIp, port: local.port }, data);
+    const fromIp = isAny(local.ip) ? this.ns.sourceFor(toIp, this.family) : local.ip;
+    const from: SockAddr = { family: this.family, ip: fromIp, port: local.port };
+    if (target.remote) {
+      target.remote.datagram(from, { ...dest, ip: toIp }, data);
+      return size;
     }
+    const receiver = target.lookup(target.udpPorts, { ...dest, ip: toIp });
+    if (receiver instanceof UdpSocket) receiver.deliver(from, data);
     return size;
   }
 

@@ -10,6 +10,7 @@ import { SIGTERM } from "../abi/wasmbox-abi.js";
 import type { EngineChoice } from "../kernel.js";
 import type { LayerEntry } from "../vfs/layer.js";
 import { copyLayers, layerBytes } from "./disk.js";
+import type { VmNetwork } from "./nic.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
 
 const MB = 1024 * 1024;
@@ -42,6 +43,8 @@ export interface VmOptions {
   onLog?: (line: string) => void;
   /** Keep the console output in the exit record (default true). */
   capture?: boolean;
+  /** Its network card on a host network (attachVmNetwork); absent: loopback only. */
+  network?: VmNetwork;
 }
 
 /** Where a guest is in its life. */
@@ -114,6 +117,8 @@ export class Guest {
   private resolveRunning!: () => void;
   private resolveExit!: (exit: GuestExit) => void;
   private stopTimer?: NodeJS.Timeout;
+  /** Its network card, when it has one. */
+  readonly network?: VmNetwork;
 
   /** `number` is the guest's number within its hypervisor (its id is vmN). */
   constructor(options: VmOptions, number: number) {
@@ -135,6 +140,7 @@ export class Guest {
       layers, argv: options.argv, env, cwd: options.cwd ?? "/", hostname: options.hostname ?? this.name, engine,
       memoryBytes: this.memoryMb * MB, diskBytes: this.diskBytes + Math.floor((this.memoryMb * MB) / 4),
       init: options.init ?? true, stdin: options.stdin ?? false, bootAt, ...(options.user ? { user: options.user } : {}),
+      ...(options.network ? { network: options.network.config } : {}),
     };
     const entry = guestEntry();
     this.worker = new Worker(entry.eval ? entry.code : entry.url, {
@@ -177,8 +183,16 @@ export class Guest {
           return;
         }
         case "put-result": this.pending.get(msg.id)?.(msg.error ?? null); this.pending.delete(msg.id); return;
+        case "net": this.network?.receive(msg.message); return;
       }
     });
+    this.network = options.network;
+    this.network?.start(
+      (message, transfer) => {
+        if (!this.exit) this.worker.postMessage({ type: "net", message } satisfies HostMessage, transfer);
+      },
+      (config) => this.send({ type: "net-config", config }),
+    );
     this.worker.on("error", (error: Error & { code?: string }) => {
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY") this.end({ exitCode: 137, reason: "oom", message: error.message });
       else this.end({ exitCode: 134, reason: "crashed", message: error.message });
@@ -193,6 +207,7 @@ export class Guest {
     clearTimeout(this.stopTimer);
     this.exit = { ...exit, stdout: Buffer.concat(this.out).toString("utf8"), stderr: Buffer.concat(this.err).toString("utf8") };
     this.state = exit.reason === "exit" ? "exited" : exit.reason;
+    this.network?.detach();
     for (const resolve of this.pending.values()) resolve(undefined);
     this.pending.clear();
     void this.worker.terminate();

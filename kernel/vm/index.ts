@@ -2,4 +2,5 @@
 // copy of the image); disk.ts turns layers into roots for VMs and for shared container roots.
 export { Hypervisor, Guest, type VmOptions, type GuestExit, type GuestState, type ExecResult } from "./hypervisor.js";
 export { buildRoot, copyLayers, layerBytes, type RootOptions } from "./disk.js";
-export type { GuestStats } from "./protocol.js";
+export type { GuestStats, GuestNetConfig } from "./protocol.js";
+export { attachVmNetwork, type VmNetwork } from "./nic.js";

@@ -1,6 +1,18 @@
 // The message channel between the hypervisor (host side) and a guest (the worker running its own
 // kernel): the guest's console, its exit, signals for init, and statistics. Plain data only.
+import type { NetMessage } from "../net/relay.js";
 import type { LayerEntry } from "../vfs/layer.js";
+
+/** A VM's place on a host network (its network card): the network, its address, what it resolves. */
+export interface GuestNetConfig {
+  network: { name: string; id: string; subnet4: string; subnet6: string };
+  /** The host part of its addresses: subnet4.host and subnet6::host. */
+  host: number;
+  /** Lower-case name -> addresses, for every member of the network (the VM's own names too). */
+  names: Array<[string, string[]]>;
+  /** The addresses of the network's other members. */
+  members: string[];
+}
 
 /** What a guest is booted with (the worker's workerData). `layers` is the guest's own copy. */
 export interface GuestBootData {
@@ -22,6 +34,8 @@ export interface GuestBootData {
   bootAt: number;
   /** The user and group ids pid 1 and exec run as (absent: root). */
   user?: { uid: number; gid: number };
+  /** Its network card (absent: loopback only). */
+  network?: GuestNetConfig;
 }
 
 /** Host → guest. */
@@ -32,7 +46,9 @@ export type HostMessage =
   | { type: "stats"; id: number }
   | { type: "exec"; id: number; argv: string[]; env?: string[]; cwd?: string }
   | { type: "put"; id: number; path: string; data: Uint8Array; mode: number }
-  | { type: "fault"; fault: "crash" | "heap" | "spin" };
+  | { type: "fault"; fault: "crash" | "heap" | "spin" }
+  | { type: "net"; message: NetMessage }
+  | { type: "net-config"; config: GuestNetConfig };
 
 /** Measurements a guest reports about itself. */
 export interface GuestStats {
@@ -60,4 +76,5 @@ export type GuestMessage =
   | { type: "error"; message: string }
   | { type: "stats"; id: number; stats: GuestStats }
   | { type: "exec-result"; id: number; exitCode: number; stdout: string; stderr: string; ms: number }
-  | { type: "put-result"; id: number; error?: string };
+  | { type: "put-result"; id: number; error?: string }
+  | { type: "net"; message: NetMessage };

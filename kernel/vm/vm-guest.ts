@@ -11,6 +11,7 @@ import type { Process } from "../proc/process.js";
 import { InputStream } from "../stdio.js";
 import { buildRoot } from "./disk.js";
 import { findOnPath, isRegularFile } from "../vfs/command-path.js";
+import { GuestNic } from "./guest-nic.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
 
 function post(message: GuestMessage): void {
@@ -27,6 +28,10 @@ function boot(data: GuestBootData): void {
   const disk = buildRoot(kernel, data.layers, { byteLimit: data.diskBytes });
   data.layers.length = 0; // the disk holds the bytes now; drop the boot copy
   const container = kernel.createContainer({ root: disk.root, id: "vm", hostname: data.hostname, limits: { memoryBytes: data.memoryBytes } });
+  const nic = data.network
+    ? new GuestNic(kernel, container.net, data.network, (message, transfer) => parentPort!.postMessage({ type: "net", message } satisfies GuestMessage, transfer))
+    : undefined;
+  if (nic && existsIn(container, "/etc/hosts")) nic.mountHostsFile(container);
   const kernelUpMs = sinceBoot(data);
   post({ type: "up", ms: kernelUpMs });
   let initRunningMs = 0;
@@ -76,6 +81,8 @@ function boot(data: GuestBootData): void {
         return;
       }
       case "fault": return fault(msg.fault);
+      case "net": return nic?.receive(msg.message);
+      case "net-config": return nic?.apply(msg.config);
     }
   });
 

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerRuntime } from "../../containers/runtime.js";
+import { portsOf } from "../../containers/network-api.js";
 import { buildCBytes } from "../helpers/clang.js";
 import { baseLayer, makeRuntime, runIn, start } from "./helpers.js";
 
@@ -18,6 +19,8 @@ const PUBLISHED = 20200;
 const TAKEN = 20201;
 const HOST_MODE = 20202;
 const HOST_SERVER = 20203;
+const UDP_PUBLISHED = 42001;
+const UDP_TAKEN = 42002;
 
 /** Connects to 127.0.0.1:port from the host (retrying while refused, 5 s), sends `text`, half-closes, returns what came back. */
 async function hostExchange(port: number, text: string): Promise<string> {
@@ -104,6 +107,22 @@ describe("container networks", () => {
     try {
       const refused = await runIn(runtime, ["net", "tcp-server", "4", "80", "1"], { publish: [`127.0.0.1:${TAKEN}:80`] }, "net");
       expect(refused.stderr).toBe(`wasmbox: Bind for 127.0.0.1:${TAKEN} failed: port is already allocated\n`);
+      expect(refused.exitCode).not.toBe(0);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("publishes a UDP port with -p .../udp: host datagrams come from the gateway, answers go back; port lists it", async () => {
+    const server = await start(runtime, ["net", "udp-server", "4", "53", "1"], { name: "dns", publish: [`127.0.0.1:${UDP_PUBLISHED}:53/udp`] }, "net");
+    expect(portsOf(runtime, "dns")).toEqual([`53/udp -> 127.0.0.1:${UDP_PUBLISHED}`]);
+    expect(await hostDatagram(UDP_PUBLISHED, "over udp")).toBe("OVER UDP");
+    expect((await server.done()).stdout).toMatch(/^answered 8 bytes from 10\.88\.0\.1:\d+\n$/);
+    const blocker = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => blocker.bind(UDP_TAKEN, "127.0.0.1", resolve));
+    try {
+      const refused = await runIn(runtime, ["net", "udp-server", "4", "53", "1"], { publish: [`127.0.0.1:${UDP_TAKEN}:53/udp`] }, "net");
+      expect(refused.stderr).toBe(`wasmbox: Bind for 127.0.0.1:${UDP_TAKEN} failed: port is already allocated\n`);
       expect(refused.exitCode).not.toBe(0);
     } finally {
       blocker.close();

@@ -18,6 +18,10 @@ function mode(m: "container" | "vm", isolation: IsolationResult[]): ModeFigures 
     memory: { perInstanceBytes: c ? 120 * KiB : 5.2 * MiB, instances: 3, accountedPerInstanceBytes: c ? 256 * KiB : 9 * MiB, baselineRssBytes: 100 * MiB, rssWithAllBytes: 101 * MiB, method: "RSS growth / N" },
     syscalls: { workload: "i=0; while [ $i -lt 2000 ] ...", count: 12_345, ms: c ? 10 : 40, perSecond: c ? 1_234_500 : 308_625 },
     pipe: { workload: "yes | head -c 20000000 | wc -c", bytes: 20_000_000, ms: 20, bytesPerSecond: 1e9 },
+    network: {
+      requestWorkload: "i=0; while [ $i -lt 50 ] ...", requests: 50, requestMs: c ? 2.5 : 4,
+      transferWorkload: "nc x-net-server 9000 < /tmp/blob", bytes: 8_000_000, transferMs: c ? 10 : 40, bytesPerSecond: c ? 800e6 : 200e6,
+    },
     disk: { perInstanceBytes: c ? 0 : 193 * KiB, sharedBytes: c ? 193 * KiB : 0 },
     budget: { budgetBytes: 11.8 * 1024 * MiB, instances: c ? 103_111 : 2_323 },
     isolation,
@@ -67,7 +71,9 @@ describe("the table", () => {
     expect(r.map((row) => row[0])).toEqual([
       "start latency p50 (to first output, one at a time)", "start latency p95", "start latency p99", "first start (cold)",
       "time until all 3 run", "time until all 3 done", "memory per idle instance (host RSS)", "memory it accounts for (heap + linear)",
-      "syscall rate (shell loop, best of 3)", "pipe throughput (yes | head -c, best of 3)", "disk: image data per instance", "disk: shared image data",
+      "syscall rate (shell loop, best of 3)", "pipe throughput (yes | head -c, best of 3)",
+      "network request latency (wget from httpd on another instance, incl. wget start)", "network throughput (nc to another instance, best of 3)",
+      "disk: image data per instance", "disk: shared image data",
       "fit in 11.8 GiB", "isolation: trap", "isolation: cpu-hog", "isolation: guest-kernel-crash", "isolation: heap-exhaustion", "isolation: spin",
       "output identical across instances",
     ]);
@@ -81,6 +87,8 @@ describe("the table", () => {
     expect(byLabel.get("fit in 11.8 GiB")).toEqual(["103111", "2323"]);
     expect(byLabel.get("syscall rate (shell loop, best of 3)")).toEqual(["1.23 Mcalls/s", "308.6 kcalls/s"]);
     expect(byLabel.get("pipe throughput (yes | head -c, best of 3)")).toEqual(["954 MiB/s", "954 MiB/s"]);
+    expect(byLabel.get("network request latency (wget from httpd on another instance, incl. wget start)")).toEqual(["2.50 ms", "4.00 ms"]);
+    expect(byLabel.get("network throughput (nc to another instance, best of 3)")).toEqual(["763 MiB/s", "191 MiB/s"]);
     expect(byLabel.get("isolation: trap")).toEqual(["2/2 others alive", "2/2 others alive"]);
     expect(byLabel.get("isolation: cpu-hog")).toEqual(["others answered within 13.00 ms (hog ran 640 ms)", "others answered within 13.00 ms (hog ran 640 ms)"]);
     expect(byLabel.get("isolation: guest-kernel-crash")).toEqual(["all 2 others end (shared kernel; not injected)", "2/2 others alive"]);
@@ -103,7 +111,7 @@ describe("the table", () => {
     expect(lines[0]).toMatch(/^\s+containers \(3\)\s+VMs \(3\)$/);
     expect(lines[1]).toMatch(/^-{20,}$/);
     expect(lines[2]).toMatch(/^start latency p50 \(to first output, one at a time\)\s+500 us\s+130 ms$/);
-    expect(lines[19]).toMatch(/^isolation: spin\s+2\/2 others alive, answered within 4\.50 ms\s+0\/0 others alive$/);
+    expect(lines[21]).toMatch(/^isolation: spin\s+2\/2 others alive, answered within 4\.50 ms\s+0\/0 others alive$/);
     expect(lines.slice(-6)).toEqual([
       "",
       "image base (193 KiB), command: sh -c echo hi <&- && true; VMs: 128 MiB, 1 vCPU; 2 host CPUs, Node v26.10.0",
@@ -139,9 +147,9 @@ describe("the HTML page", () => {
     const captions = [...page.matchAll(/<figcaption>([^<]*)<\/figcaption>/g)].map((m) => m[1]);
     expect(captions).toEqual([
       "start latency p50 (log scale)", "start latency p99 (log scale)", "time until all 3 run (log scale)", "memory per idle instance",
-      "syscall rate", "pipe throughput", "image data held per instance", "instances that fit in 11.8 GiB",
+      "syscall rate", "pipe throughput", "network request latency", "network throughput", "image data held per instance", "instances that fit in 11.8 GiB",
     ]);
-    expect(page.match(/<svg /g)).toHaveLength(8);
+    expect(page.match(/<svg /g)).toHaveLength(10);
     // 5 container rows and 5 VM rows; by-design rows say so.
     expect(page.match(/<tr><td>(container|VM)<\/td>/g)).toHaveLength(10);
     expect(page).toContain("<tr><td>container</td><td>guest-kernel-crash</td><td>by design</td><td></td><td>0/2 (expected)</td>");

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Fleet, type Started } from "../../../containers/compare/fleet.js";
 import { countdownWasm } from "../../../containers/compare/guests.js";
 import {
-  alive, bestOf3, countSyscalls, measureIsolation, measureStarts, measureTogether, pipeWorkload, startIdle, syscallWorkload,
+  alive, bestOf3, countSyscalls, measureIsolation, measureNetwork, measureStarts, measureTogether, pipeWorkload, startIdle, syscallWorkload,
 } from "../../../containers/compare/measure.js";
 import { layerBytes } from "../../../kernel/host.js";
 import type { RunnableImage } from "../../../containers/runtime.js";
@@ -68,6 +68,19 @@ describe("starts", () => {
       expect(r.allDoneMs).toBeGreaterThanOrEqual(r.allRunningMs);
       expect(r.allRunningMs).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("the network rows", () => {
+  it("time requests and a transfer between two containers and between two VMs, and remove them", async () => {
+    for (const mode of ["container", "vm"] as const) {
+      const net = await measureNetwork(fleet, mode, { requests: 3, bytes: 300_000 });
+      expect(net).toMatchObject({ requests: 3, bytes: 300_000 });
+      expect(net.requestWorkload).toContain(`http://${mode}-net-server:8080/ping`);
+      expect(net.requestMs).toBeGreaterThan(0);
+      expect(net.bytesPerSecond).toBeCloseTo((300_000 / net.transferMs) * 1000);
+    }
+    expect(fleet.runtime.list(true)).toEqual([]);
   });
 });
 
