@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs the test suite on the machine's own Node (not the pinned one npm puts first on PATH),
-# so the worker-engine fallback is tested wherever that Node lacks JSPI. Used by `npm test`.
+# Runs vitest on the machine's own Node (not the pinned one npm puts first on PATH), so the
+# worker-engine fallback is tested wherever that Node lacks JSPI. `npm test` runs it with
+# vitest.host-node.config.ts: only the folders whose tests depend on the engine or on that Node.
 set -eu
 host_node=""
 old_ifs=$IFS

@@ -1,6 +1,5 @@
 // Builds the userland: compiles userland/bin/main.ts (the multi-call binary holding sh, init and
 // the utilities) with AssemblyScript into userland/build/busybox.wasm. Run by `npm run build:userland`.
-import asc from "assemblyscript/asc";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -34,15 +33,22 @@ function sourceFiles(): string[] {
   return files.sort();
 }
 
+/** The compiler's version, read from its package.json: loading the compiler itself takes a second, which an up-to-date build skips. */
+function compilerVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(join(repoDir, "node_modules/assemblyscript/package.json"), "utf8"));
+  return typeof manifest === "object" && manifest !== null && "version" in manifest ? String(manifest.version) : "unknown";
+}
+
 function buildHash(files: string[]): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify({ compiler: asc.version, flags: COMPILER_FLAGS, programs: PROGRAMS }));
+  hash.update(JSON.stringify({ compiler: compilerVersion(), flags: COMPILER_FLAGS, programs: PROGRAMS }));
   for (const file of files) hash.update(file).update("\0").update(readFileSync(join(repoDir, file))).update("\0");
   return hash.digest("hex");
 }
 
 /** Compiles one program; throws with the compiler's messages (file:line) on error. */
 async function compile(name: string, entry: string, outDir: string): Promise<void> {
+  const { default: asc } = await import("assemblyscript/asc");
   const out = join(outDir, `${name}.wasm`);
   let messages = "";
   const sink = { write(text: string | Uint8Array) { messages += typeof text === "string" ? text : Buffer.from(text).toString(); return true; } };

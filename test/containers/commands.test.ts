@@ -64,11 +64,11 @@ describe("container commands", () => {
     expect((await cli("run", "-d", "--name", "s1", "base", "sleep", "100")).code).toBe(0);
     const once = await cli("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}");
     expect(once.stdout).toMatch(/^s1 \d+\n$/);
-    // Three frames, a second apart: about two seconds from the first to the third.
-    const streamed = await cliProcess(home, ["stats", "--format", "{{.Name}} {{.CPUPerc}}"], 3);
+    // Two frames, a second apart.
+    const streamed = await cliProcess(home, ["stats", "--format", "{{.Name}} {{.CPUPerc}}"], 2);
     const frames = streamed.stdout.split("\n").filter(Boolean);
-    expect(frames.length).toBe(3);
-    expect(streamed.ms).toBeGreaterThan(1500);
+    expect(frames.length).toBe(2);
+    expect(streamed.ms).toBeGreaterThan(700);
     for (const frame of frames) expect(frame).toMatch(/^s1 \d+\.\d\d%$/);
   }, 30_000);
 

@@ -55,6 +55,16 @@ describe("same output in both modes", () => {
     expect({ exitCode: v.exitCode, stdout: v.stdout, stderr: v.stderr }).toEqual({ exitCode: c.exitCode, stdout: c.stdout, stderr: c.stderr });
     expect(guest.bootMs).toBeGreaterThan(0);
   });
+
+  // Two CPUs give each of the guest's processes a thread (its kernel on the worker engine, as every
+  // VM's is on a Node without JSPI): this file runs on the pinned Node only, so it asks for them here.
+  it("sh -c with pipes and a child's exit code, on two CPUs", async () => {
+    const script = `${SCRIPTS[1]}; sh -c "exit 5"; echo $?`;
+    const c = await (await containers().start("container", ["sh", "-c", script], "c2")).exited;
+    const v = await new Hypervisor().boot({ layers, argv: ["sh", "-c", script], env: ENV, memoryMb: 128, cpus: 2 }).exited;
+    expect(c).toMatchObject({ exitCode: 0, stdout: "3\n5\n4\n5\n" });
+    expect({ reason: v.reason, exitCode: v.exitCode, stdout: v.stdout, stderr: v.stderr }).toEqual({ reason: "exit", exitCode: c.exitCode, stdout: c.stdout, stderr: c.stderr });
+  });
 });
 
 describe("a VM", () => {

@@ -1,0 +1,23 @@
+// vitest configuration of the second run of `npm test`, on the machine's Node (test/run-on-host-node.sh):
+// the same settings as vitest.config.ts, for the test folders whose outcome depends on the engine or on that Node.
+import { defineConfig } from "vitest/config";
+import pinned from "./vitest.config.js";
+
+/**
+ * The folders under test/ that run a second time, on the machine's Node (Node 20 here: no JSPI, so
+ * `auto` picks the worker engine). The rule: a folder is here when its tests drive the kernel and its
+ * engines (kernel, proc, wasi, component, net: syscalls, processes, signals, preemption, memory,
+ * sockets, WASI conformance, components that cannot wait without JSPI), or start the CLI as a process
+ * on the Node running the tests (cli: the bin's re-exec to the pinned Node, buffered output, the
+ * terminal). Every other folder (containers, images, userland, vm, programs, and any new one) runs
+ * once, on the pinned Node: image store, specs, registries, archives, the daemon's protocol and the
+ * utilities' output do not depend on the engine, and where a test there does (a worker's CPU-time
+ * limit, a VM's worker processes) it asks for `engine: "worker"` itself, which the pinned Node runs
+ * as well. A new test file lands in one set or the other by its folder.
+ */
+export const HOST_NODE_FOLDERS = ["kernel", "proc", "wasi", "component", "net", "cli"] as const;
+
+export default defineConfig({
+  ...pinned,
+  test: { ...pinned.test, include: HOST_NODE_FOLDERS.map((folder) => `test/${folder}/**/*.test.ts`) },
+});
