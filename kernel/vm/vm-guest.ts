@@ -31,7 +31,7 @@ function boot(data: GuestBootData): void {
   const nic = data.network
     ? new GuestNic(kernel, container.net, data.network, (message, transfer) => parentPort!.postMessage({ type: "net", message } satisfies GuestMessage, transfer))
     : undefined;
-  if (nic && existsIn(container, "/etc/hosts")) nic.mountHostsFile(container);
+  if (nic && isRegularFile(container.ns, "/etc/hosts")) nic.mountHostsFile(container);
   const kernelUpMs = sinceBoot(data);
   post({ type: "up", ms: kernelUpMs });
   let initRunningMs = 0;
