@@ -1,6 +1,7 @@
 // runCli(): a module run (`run MODULE.wasm`, `MODULE.wasm`) goes straight to run-module.ts, parsed
 // by run-flags.ts; anything else loads the whole commander program (program.ts) first. The build
-// bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.js, see bin.ts).
+// bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.cjs, see bin.ts).
+import { importModule } from "../kernel/host.js";
 import { CliExit, type CliIo } from "./io.js";
 import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
 
@@ -32,16 +33,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     let code = 0;
     if (REGISTRY_COMMANDS.has(argv[0] ?? "")) {
-      // Loaded like program.js (a specifier in a variable, outside the bundle), but without the kernel and containers.
-      const registryModule = "./commands/registry.js";
-      const { createRegistryCli } = (await import(registryModule)) as typeof import("./commands/registry.js");
+      // Loaded like program.js (from beside the bundle), but without the kernel and containers.
+      const { createRegistryCli } = (await importModule(new URL("./commands/registry.js", import.meta.url).href)) as typeof import("./commands/registry.js");
       await createRegistryCli(io).parseAsync(argv, { from: "user" });
       return code;
     }
-    // A specifier in a variable: the bundle leaves program.js (and all the commands) out, to be
-    // loaded from beside it only when a command other than a module run needs them.
-    const programModule = "./program.js";
-    const { createCli } = (await import(programModule)) as typeof import("./program.js");
+    // Through importModule: the bundle leaves program.js (and all the commands) out, to be loaded
+    // from beside it only when a command other than a module run needs them.
+    const { createCli } = (await importModule(new URL("./program.js", import.meta.url).href)) as typeof import("./program.js");
     const program = createCli(io, (c) => (code = c));
     await program.parseAsync(argv, { from: "user" });
     return code;

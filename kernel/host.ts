@@ -23,3 +23,4 @@ export type { VirtualNetwork } from "./net/namespace.js";
 export { SockOption } from "./net/socket.js";
 export { TcpSocket } from "./net/tcp.js";
 export type { ComponentProgram } from "./component/loader.js";
+export { importModule } from "./dynamic-import.js";

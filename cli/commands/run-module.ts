@@ -10,6 +10,7 @@ import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
+import { importModule } from "../../kernel/host.js";
 import { hasFlag, refuseInapplicable, valuesOf, type ParsedRun } from "../run-flags.js";
 
 /** What a module run takes, after parsing. */
@@ -147,7 +148,7 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
   if (isBinary || !(file.endsWith(".wat") || /^(\s|;;[^\n]*\n|\(;[^]*?;\))*\(/.test(text))) return bytes;
   let binaryen: typeof import("binaryen").default;
   try {
-    binaryen = (await import("binaryen")).default;
+    binaryen = ((await importModule("binaryen")) as typeof import("binaryen")).default;
   } catch {
     throw new CliExit(2, `wasmbox: ${file}: a text module needs the npm package binaryen, which is not installed`);
   }

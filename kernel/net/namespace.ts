@@ -195,8 +195,17 @@ export class VirtualNetwork {
   /** When it was made (ISO text, for inspect). */
   readonly created = new Date().toISOString();
 
+  /** Its id, made on first use. */
+  private madeId: string | undefined;
+
   /** `subnet4`: the first three octets of its /24 ("10.88.0"); `subnet6`: its /64 prefix ("fd00:88:0:0"). */
-  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string, readonly id: string) {}
+  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string) {}
+
+  /** Its id (64 random hex digits, as docker's), made when first asked: a module run never asks, and node:crypto costs its start ~15 ms. */
+  get id(): string {
+    this.madeId ??= process.getBuiltinModule("node:crypto").randomBytes(32).toString("hex");
+    return this.madeId;
+  }
 
   /** The subnet in CIDR form. */
   get cidr4(): string {
