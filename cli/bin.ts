@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `wasmbox` executable: on a Node without JSPI it re-runs itself under the bundled Node (the npm
 // package `node`); then it parses process.argv with run-cli.ts and exits with the command's code.
+import { REGISTRY_COMMANDS } from "./registry-commands.js";
+
 // Builtins come from process.getBuiltinModule: an ES import of node:fs makes Node evaluate every
 // export of it (its streams and promises too), and node:tty loads node:net (~5 ms of a start each).
 const fs = process.getBuiltinModule("node:fs");
@@ -99,27 +101,34 @@ function isTerminal(fd: number): boolean {
 }
 
 type RunCli = typeof import("./run-cli.js").runCli;
+type CliIo = import("./io.js").CliIo;
+type BundleExports = Partial<Pick<typeof import("./run-cli.js"), "runCli" | "isModuleRun">>;
 /** The bundle's text wrapped as a CommonJS module's function, with its import.meta.url and an import() as more arguments. */
 type BundleBody = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string, importMetaUrl: string, importModule: (specifier: string) => Promise<unknown>) => void;
 
-/** Where the bundle's V8 code cache is kept: in Node's compile cache folder, one file per bundle path. */
-function codeCacheFile(bundle: string): string | undefined {
+/**
+ * Where the bundle's V8 code cache for one kind of command is kept: in Node's compile cache folder,
+ * one file per bundle path and kind ("module": module runs; "registry": pull, push...).
+ */
+function codeCacheFile(bundle: string, kind: string): string | undefined {
   // Looked up by name: the @types/node this project builds against (Node 20) does not declare it.
   const cacheDir: unknown = Reflect.get(module, "getCompileCacheDir");
   const dir: unknown = typeof cacheDir === "function" ? cacheDir.call(module) : undefined;
   if (typeof dir !== "string") return undefined;
   let hash = 0x811c9dc5;
   for (let i = 0; i < bundle.length; i++) hash = Math.imul(hash ^ bundle.charCodeAt(i), 0x01000193) >>> 0;
-  return nodePath.join(dir, `wasmbox-run-cli-${hash.toString(16)}.v8`);
+  return nodePath.join(dir, `wasmbox-run-cli-${hash.toString(16)}-${kind}.v8`);
 }
 
 /**
  * runCli from the build's one-file bundle (cli/build-bundle.ts), run as a vm script with a V8 code
- * cache taken after the first run: it then holds every function that run compiled, where Node's
- * compile cache, taken before the code runs, holds only the top level (~25 ms of a module run's start).
- * `saveCache` writes it when there was none or V8 refused it. Undefined without a bundle.
+ * cache taken after the first run of its kind: it then holds every function that run compiled, where
+ * Node's compile cache, taken before the code runs, holds only the top level (~25 ms of a module
+ * run's start). `saveCache` writes it when there was none or V8 refused it, after a registry
+ * command or a module run only (another command would leave the module run's code out of it).
+ * Undefined without a bundle.
  */
-function loadBundle(): { runCli: RunCli; saveCache: () => void } | undefined {
+function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: CliIo) => void } | undefined {
   const bundle = nodeUrl.fileURLToPath(new URL("./run-cli.bundle.cjs", import.meta.url));
   let source: string;
   let stamp: string;
@@ -131,7 +140,8 @@ function loadBundle(): { runCli: RunCli; saveCache: () => void } | undefined {
   } catch {
     return undefined;
   }
-  const cacheFile = codeCacheFile(bundle);
+  const registry = REGISTRY_COMMANDS.has(argv[0] ?? "");
+  const cacheFile = codeCacheFile(bundle, registry ? "registry" : "module");
   let cachedData: Buffer | undefined;
   try {
     const file = cacheFile ? fs.readFileSync(cacheFile) : undefined;
@@ -143,13 +153,14 @@ function loadBundle(): { runCli: RunCli; saveCache: () => void } | undefined {
   const vm = process.getBuiltinModule("node:vm");
   const wrapper = `(function (exports, require, module, __filename, __dirname, import_meta_url, import_module) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: bundle, cachedData });
-  const bundleModule: { exports: { runCli?: RunCli } } = { exports: {} };
+  const bundleModule: { exports: BundleExports } = { exports: {} };
   const body = script.runInThisContext() as BundleBody;
   body(bundleModule.exports, module.createRequire(bundle), bundleModule, bundle, nodePath.dirname(bundle), nodeUrl.pathToFileURL(bundle).href, (specifier) => import(specifier));
-  const runCli = bundleModule.exports.runCli;
-  if (!runCli) return undefined;
-  const saveCache = () => {
+  const { runCli, isModuleRun } = bundleModule.exports;
+  if (!runCli || !isModuleRun) return undefined;
+  const saveCache = (io: CliIo) => {
     if (!cacheFile || (cachedData && !script.cachedDataRejected)) return;
+    if (!registry && !isModuleRun(argv, io)) return;
     try {
       // Written whole under another name, then renamed: a CLI starting meanwhile reads all or nothing.
       const partial = `${cacheFile}.${process.pid}`;
@@ -169,9 +180,9 @@ if (target) {
 } else {
   enableCompileCache();
   // Run from sources (tsx), there is no bundle.
-  const bundled = loadBundle();
+  const bundled = loadBundle(argv);
   const runCli: RunCli = bundled?.runCli ?? ((await import("./run-cli.js")) as typeof import("./run-cli.js")).runCli;
-  const code = await runCli(argv, {
+  const io: CliIo = {
     stdout: (s) => writeAll(1, s),
     stderr: (s) => writeAll(2, s),
     env: process.env,
@@ -184,8 +195,9 @@ if (target) {
     stdinIsTerminal: isTerminal(0),
     stdoutIsTerminal: isTerminal(1),
     stderrIsTerminal: isTerminal(2),
-  });
+  };
+  const code = await runCli(argv, io);
   if (isTerminal(0)) process.stdin.setRawMode?.(false);
-  bundled?.saveCache();
+  bundled?.saveCache(io);
   process.exit(code);
 }

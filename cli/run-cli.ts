@@ -3,6 +3,7 @@
 // bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.cjs, see bin.ts).
 import { importModule } from "../kernel/host.js";
 import { CliExit, type CliIo } from "./io.js";
+import { REGISTRY_COMMANDS } from "./registry-commands.js";
 import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
 
 /** The module run `argv` asks for, if it is one: `run [FLAGS] MODULE ARGS` or wasmtime's `[FLAGS] MODULE ARGS`. */
@@ -20,8 +21,10 @@ function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined 
   return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
 }
 
-/** Commands that only talk to registries: loaded without the kernel and container code, so they start fast. */
-const REGISTRY_COMMANDS = new Set(["pull", "push", "login", "logout", "search"]);
+/** Whether `argv` asks for a module run (the bin keeps the bundle's code cache after one; see bin.ts). */
+export function isModuleRun(argv: readonly string[], io: CliIo): boolean {
+  return moduleRunOf(argv, io) !== undefined;
+}
 
 /** Runs the CLI on `argv` (without node and script); resolves with the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -33,8 +36,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     let code = 0;
     if (REGISTRY_COMMANDS.has(argv[0] ?? "")) {
-      // Loaded like program.js (from beside the bundle), but without the kernel and containers.
-      const { createRegistryCli } = (await importModule(new URL("./commands/registry.js", import.meta.url).href)) as typeof import("./commands/registry.js");
+      // In the bundle (loaded when first used), without the other commands: a registry command starts fast.
+      const { createRegistryCli } = await import("./commands/registry.js");
       await createRegistryCli(io).parseAsync(argv, { from: "user" });
       return code;
     }

@@ -31,11 +31,11 @@ function bin(args: string[], dir: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The bundle's code cache file under `dir`/cache (Node puts its own in a folder per version). */
-function cacheFile(dir: string): string | undefined {
+/** The bundle's code cache file for a kind of command under `dir`/cache (Node puts its own in a folder per version). */
+function cacheFile(dir: string, kind: "module" | "registry" = "module"): string | undefined {
   const root = path.join(dir, "cache");
   for (const version of readdirSync(root)) {
-    const file = readdirSync(path.join(root, version)).find((f) => /^wasmbox-run-cli-[0-9a-f]+\.v8$/.test(f));
+    const file = readdirSync(path.join(root, version)).find((f) => new RegExp(`^wasmbox-run-cli-[0-9a-f]+-${kind}\\.v8$`).test(f));
     if (file) return path.join(root, version, file);
   }
   return undefined;
@@ -83,5 +83,17 @@ describe("the bin's module-run bundle and its code cache", () => {
     expect(bin(["run", "hello.wat"], dir)).toMatchObject({ code: 0, stdout: "hello\n", stderr: "" });
     expect(bin(["images"], dir)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^REPOSITORY +TAG/), stderr: "" });
     expect(bin(["nosuchcommand"], dir).code).toBe(125);
+  });
+
+  it("keeps a cache per kind of command: none after other commands, which would leave a module run's code out of it", () => {
+    const dir = scratch();
+    expect(bin(["images"], dir).code).toBe(0);
+    expect(cacheFile(dir)).toBeUndefined();
+    // A registry command (here one that needs no registry) keeps its own.
+    expect(bin(["logout", "127.0.0.1:1"], dir).stderr).not.toMatch(/Error: |at /);
+    expect(cacheFile(dir, "registry")).toBeDefined();
+    expect(cacheFile(dir)).toBeUndefined();
+    expect(bin(["run", "hello.wasm"], dir)).toMatchObject({ code: 0, stdout: "hello\n" });
+    expect(cacheFile(dir)).toBeDefined();
   });
 });
