@@ -161,13 +161,14 @@ function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: 
   const saveCache = (io: CliIo) => {
     if (!cacheFile || (cachedData && !script.cachedDataRejected)) return;
     if (!registry && !isModuleRun(argv, io)) return;
+    // Written whole under another name, then renamed: a CLI starting meanwhile reads all or nothing.
+    const partial = `${cacheFile}.${process.pid}`;
     try {
-      // Written whole under another name, then renamed: a CLI starting meanwhile reads all or nothing.
-      const partial = `${cacheFile}.${process.pid}`;
       fs.writeFileSync(partial, Buffer.concat([Buffer.from(stamp), script.createCachedData()]));
       fs.renameSync(partial, cacheFile);
     } catch {
-      // An unwritable cache folder only costs speed.
+      // An unwritable (or full) cache folder only costs speed.
+      fs.rmSync(partial, { force: true });
     }
   };
   return { runCli, saveCache };
