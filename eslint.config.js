@@ -19,6 +19,7 @@ const WHITE_BOX_TESTS = [
   // The load-time rewrite itself (module-rewrite): what it adds and what it leaves.
   "test/proc/preemption.test.ts",
   "test/proc/instance-reuse.test.ts",
+  "test/kernel/rewrite-in-place.test.ts",
   // Hostile and random arguments straight into the dispatchers, the ABI decoder and its limits.
   "test/kernel/robustness.test.ts",
   "test/kernel/fuzz.test.ts",

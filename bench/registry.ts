@@ -15,8 +15,8 @@ import { ImageStore } from "../images/store.js";
 import type { Figure } from "./kernel.js";
 
 const MB = 1000 * 1000;
-/** This project's loopback port range; the bench registry takes one port of it. */
-const PORT = 21000 + Math.floor(Math.random() * 1000);
+/** This project's loopback port range; the bench registry takes one port of it (WASMBOX_BENCH_PORT: that one). */
+const PORT = Number(process.env.WASMBOX_BENCH_PORT) || 21000 + Math.floor(Math.random() * 1000);
 const CLI = fileURLToPath(new URL("../cli/bin.js", import.meta.url));
 
 /** Milliseconds a command takes; throws with its stderr when it fails. */

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // The `wasmbox` executable: on a Node without JSPI it re-runs itself under the bundled Node (the npm
 // package `node`); then it parses process.argv with run-cli.ts and exits with the command's code.
-import { existsSync, writeSync } from "node:fs";
-import module, { createRequire } from "node:module";
-import * as nodePath from "node:path";
-import { isatty } from "node:tty";
+import { REGISTRY_COMMANDS } from "./registry-commands.js";
+
+// Builtins come from process.getBuiltinModule: an ES import of node:fs makes Node evaluate every
+// export of it (its streams and promises too), and node:tty loads node:net (~5 ms of a start each).
+const fs = process.getBuiltinModule("node:fs");
+const module = process.getBuiltinModule("node:module");
+const nodePath = process.getBuiltinModule("node:path");
+const nodeUrl = process.getBuiltinModule("node:url");
 
 /** Node's on-disk cache of compiled JavaScript (Node 22.1+): a later start skips most parsing. */
 function enableCompileCache(): void {
@@ -25,7 +29,7 @@ function reexecTarget(argv: readonly string[]): string | undefined {
   if ("Suspending" in WebAssembly || process.env.WASMBOX_NO_REEXEC === "1") return undefined;
   if (argv.some((a, i) => (a === "--engine" && argv[i + 1] === "worker") || a === "--engine=worker")) return undefined;
   try {
-    const pkg = createRequire(import.meta.url).resolve("node/package.json");
+    const pkg = module.createRequire(import.meta.url).resolve("node/package.json");
     const exe = nodePath.join(nodePath.dirname(pkg), "bin", process.platform === "win32" ? "node.exe" : "node");
     return exe === process.execPath ? undefined : exe;
   } catch {
@@ -43,7 +47,7 @@ function reexec(exe: string, argv: readonly string[]): void {
   const forward = (sig: NodeJS.Signals) => () => void child.kill(sig);
   // A terminal sends ^C, ^\ and resizes to its whole foreground group, the child included: passed on
   // as well, the child would get each twice. Otherwise (kill PID), each is passed on.
-  const fromTerminal: NodeJS.Signals[] = isatty(0) ? ["SIGINT", "SIGQUIT", "SIGWINCH"] : [];
+  const fromTerminal: NodeJS.Signals[] = isTerminal(0) ? ["SIGINT", "SIGQUIT", "SIGWINCH"] : [];
   const ignore = () => undefined;
   for (const sig of fromTerminal) process.on(sig, ignore);
   const all: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"];
@@ -71,7 +75,7 @@ function writeAll(fd: number, data: string | Uint8Array): void {
   let off = 0;
   while (off < bytes.length) {
     try {
-      off += writeSync(fd, bytes, off, bytes.length - off);
+      off += fs.writeSync(fd, bytes, off, bytes.length - off);
     } catch (e) {
       const code = e instanceof Error && "code" in e ? e.code : undefined;
       // The reader went away (`wasmbox logs x | head -1`): end quietly, as a Unix program that
@@ -82,17 +86,104 @@ function writeAll(fd: number, data: string | Uint8Array): void {
   }
 }
 
+/** Whether `fd` is a terminal, asked of node:tty only for a character device that may be one. */
+function isTerminal(fd: number): boolean {
+  let stat: import("node:fs").Stats;
+  try {
+    stat = fs.fstatSync(fd);
+  } catch {
+    return false;
+  }
+  if (!stat.isCharacterDevice()) return false;
+  // Linux's memory devices (major 1: /dev/null, /dev/zero, /dev/urandom...) are never terminals.
+  if (process.platform === "linux" && stat.rdev < 2 ** 32 && Math.floor(stat.rdev / 256) % 4096 === 1) return false;
+  return process.getBuiltinModule("node:tty").isatty(fd);
+}
+
+type RunCli = typeof import("./run-cli.js").runCli;
+type CliIo = import("./io.js").CliIo;
+type BundleExports = Partial<Pick<typeof import("./run-cli.js"), "runCli" | "isModuleRun">>;
+/** The bundle's text wrapped as a CommonJS module's function, with its import.meta.url and an import() as more arguments. */
+type BundleBody = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string, importMetaUrl: string, importModule: (specifier: string) => Promise<unknown>) => void;
+
+/**
+ * Where the bundle's V8 code cache for one kind of command is kept: in Node's compile cache folder,
+ * one file per bundle path and kind ("module": module runs; "registry": pull, push...).
+ */
+function codeCacheFile(bundle: string, kind: string): string | undefined {
+  // Looked up by name: the @types/node this project builds against (Node 20) does not declare it.
+  const cacheDir: unknown = Reflect.get(module, "getCompileCacheDir");
+  const dir: unknown = typeof cacheDir === "function" ? cacheDir.call(module) : undefined;
+  if (typeof dir !== "string") return undefined;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bundle.length; i++) hash = Math.imul(hash ^ bundle.charCodeAt(i), 0x01000193) >>> 0;
+  return nodePath.join(dir, `wasmbox-run-cli-${hash.toString(16)}-${kind}.v8`);
+}
+
+/**
+ * runCli from the build's one-file bundle (cli/build-bundle.ts), run as a vm script with a V8 code
+ * cache taken after the first run of its kind: it then holds every function that run compiled, where
+ * Node's compile cache, taken before the code runs, holds only the top level (~25 ms of a module
+ * run's start). `saveCache` writes it when there was none or V8 refused it, after a registry
+ * command or a module run only (another command would leave the module run's code out of it).
+ * Undefined without a bundle.
+ */
+function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: CliIo) => void } | undefined {
+  const bundle = nodeUrl.fileURLToPath(new URL("./run-cli.bundle.cjs", import.meta.url));
+  let source: string;
+  let stamp: string;
+  try {
+    source = fs.readFileSync(bundle, "utf8");
+    const stat = fs.statSync(bundle);
+    // The cache belongs to this build of the bundle on this Node: V8 itself checks only the length.
+    stamp = `${stat.size}:${stat.mtimeMs}:${process.version}:${process.arch}\n`;
+  } catch {
+    return undefined;
+  }
+  const registry = REGISTRY_COMMANDS.has(argv[0] ?? "");
+  const cacheFile = codeCacheFile(bundle, registry ? "registry" : "module");
+  let cachedData: Buffer | undefined;
+  try {
+    const file = cacheFile ? fs.readFileSync(cacheFile) : undefined;
+    const stampBytes = Buffer.from(stamp);
+    if (file && file.subarray(0, stampBytes.length).equals(stampBytes)) cachedData = file.subarray(stampBytes.length);
+  } catch {
+    // No cache yet.
+  }
+  const vm = process.getBuiltinModule("node:vm");
+  const wrapper = `(function (exports, require, module, __filename, __dirname, import_meta_url, import_module) {${source}\n})`;
+  const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+  const bundleModule: { exports: BundleExports } = { exports: {} };
+  const body = script.runInThisContext() as BundleBody;
+  body(bundleModule.exports, module.createRequire(bundle), bundleModule, bundle, nodePath.dirname(bundle), nodeUrl.pathToFileURL(bundle).href, (specifier) => import(specifier));
+  const { runCli, isModuleRun } = bundleModule.exports;
+  if (!runCli || !isModuleRun) return undefined;
+  const saveCache = (io: CliIo) => {
+    if (!cacheFile || (cachedData && !script.cachedDataRejected)) return;
+    if (!registry && !isModuleRun(argv, io)) return;
+    // Written whole under another name, then renamed: a CLI starting meanwhile reads all or nothing.
+    const partial = `${cacheFile}.${process.pid}`;
+    try {
+      fs.writeFileSync(partial, Buffer.concat([Buffer.from(stamp), script.createCachedData()]));
+      fs.renameSync(partial, cacheFile);
+    } catch {
+      // An unwritable (or full) cache folder only costs speed.
+      fs.rmSync(partial, { force: true });
+    }
+  };
+  return { runCli, saveCache };
+}
+
 const argv = process.argv.slice(2);
 const target = reexecTarget(argv);
 if (target) {
   reexec(target, argv);
 } else {
   enableCompileCache();
-  // The build's one-file bundle of run-cli.js and what a module run needs (package.json build:bundle)
-  // saves a module run ~30 ms of loading 50 files; run from sources (tsx), there is none.
-  const bundle = new URL("./run-cli.bundle.js", import.meta.url);
-  const { runCli } = (await import(existsSync(bundle) ? bundle.href : "./run-cli.js")) as typeof import("./run-cli.js");
-  const code = await runCli(argv, {
+  // Run from sources (tsx), there is no bundle.
+  const bundled = loadBundle(argv);
+  const runCli: RunCli = bundled?.runCli ?? ((await import("./run-cli.js")) as typeof import("./run-cli.js")).runCli;
+  const io: CliIo = {
     stdout: (s) => writeAll(1, s),
     stderr: (s) => writeAll(2, s),
     env: process.env,
@@ -102,10 +193,12 @@ if (target) {
     get stdin() {
       return process.stdin;
     },
-    stdinIsTerminal: isatty(0),
-    stdoutIsTerminal: isatty(1),
-    stderrIsTerminal: isatty(2),
-  });
-  if (isatty(0)) process.stdin.setRawMode?.(false);
+    stdinIsTerminal: isTerminal(0),
+    stdoutIsTerminal: isTerminal(1),
+    stderrIsTerminal: isTerminal(2),
+  };
+  const code = await runCli(argv, io);
+  if (isTerminal(0)) process.stdin.setRawMode?.(false);
+  bundled?.saveCache(io);
   process.exit(code);
 }

@@ -1,6 +1,7 @@
 // `wasmbox run --invoke 'name(args)' COMPONENT`: a component export's call as wasmtime takes it, with
 // WAVE values (WebAssembly Value Encoding) typed by the component's WIT, and its result printed in WAVE.
 import { CliExit } from "./io.js";
+import { importModule } from "../kernel/host.js";
 import type { ComponentProgram } from "../kernel/host.js";
 
 /** A WIT type, parsed: a primitive or named type, or a constructor with its arguments. */
@@ -340,7 +341,7 @@ export async function componentInvocation(file: string, bytes: Uint8Array, text:
   const name = (paren < 0 ? text : text.slice(0, paren)).trim();
   const argText = paren < 0 ? args.join(", ") : text.slice(paren + 1, text.lastIndexOf(")"));
   if (paren >= 0 && !text.trim().endsWith(")")) throw new CliExit(2, `wasmbox: --invoke ${text}: expected NAME(ARGS)`);
-  const { componentWit } = await import("@bytecodealliance/jco");
+  const { componentWit } = (await importModule("@bytecodealliance/jco")) as typeof import("@bytecodealliance/jco");
   let wit: string;
   try {
     wit = await componentWit(bytes);

@@ -29,7 +29,7 @@ export class CliExit extends Error {
   }
 
   /**
-   * Whether `e` is a CliExit, by shape: the module-run bundle (run-cli.bundle.js) has its own copy
+   * Whether `e` is a CliExit, by shape: the module-run bundle (run-cli.bundle.cjs) has its own copy
    * of this class, and the commands it loads from beside it throw the other one.
    */
   static is(e: unknown): e is CliExit {

@@ -1,7 +1,9 @@
 // runCli(): a module run (`run MODULE.wasm`, `MODULE.wasm`) goes straight to run-module.ts, parsed
 // by run-flags.ts; anything else loads the whole commander program (program.ts) first. The build
-// bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.js, see bin.ts).
+// bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.cjs, see bin.ts).
+import { importModule } from "../kernel/host.js";
 import { CliExit, type CliIo } from "./io.js";
+import { REGISTRY_COMMANDS } from "./registry-commands.js";
 import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
 
 /** The module run `argv` asks for, if it is one: `run [FLAGS] MODULE ARGS` or wasmtime's `[FLAGS] MODULE ARGS`. */
@@ -19,8 +21,10 @@ function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined 
   return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
 }
 
-/** Commands that only talk to registries: loaded without the kernel and container code, so they start fast. */
-const REGISTRY_COMMANDS = new Set(["pull", "push", "login", "logout", "search"]);
+/** Whether `argv` asks for a module run (the bin keeps the bundle's code cache after one; see bin.ts). */
+export function isModuleRun(argv: readonly string[], io: CliIo): boolean {
+  return moduleRunOf(argv, io) !== undefined;
+}
 
 /** Runs the CLI on `argv` (without node and script); resolves with the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -32,16 +36,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     let code = 0;
     if (REGISTRY_COMMANDS.has(argv[0] ?? "")) {
-      // Loaded like program.js (a specifier in a variable, outside the bundle), but without the kernel and containers.
-      const registryModule = "./commands/registry.js";
-      const { createRegistryCli } = (await import(registryModule)) as typeof import("./commands/registry.js");
+      // In the bundle (loaded when first used), without the other commands: a registry command starts fast.
+      const { createRegistryCli } = await import("./commands/registry.js");
       await createRegistryCli(io).parseAsync(argv, { from: "user" });
       return code;
     }
-    // A specifier in a variable: the bundle leaves program.js (and all the commands) out, to be
-    // loaded from beside it only when a command other than a module run needs them.
-    const programModule = "./program.js";
-    const { createCli } = (await import(programModule)) as typeof import("./program.js");
+    // Through importModule: the bundle leaves program.js (and all the commands) out, to be loaded
+    // from beside it only when a command other than a module run needs them.
+    const { createCli } = (await importModule(new URL("./program.js", import.meta.url).href)) as typeof import("./program.js");
     const program = createCli(io, (c) => (code = c));
     await program.parseAsync(argv, { from: "user" });
     return code;

@@ -1,7 +1,8 @@
 // A container's network: --network (bridge, none, host or a user network), -p publishing a
 // container port on a real host socket (the daemon forwards each connection into the kernel), its
 // /etc/hosts and /etc/resolv.conf, and the undoing of all that when the container ends.
-import * as net from "node:net";
+// node:net is loaded on first use (process.getBuiltinModule): the module-run bundle holds this file, and a module run never publishes a port.
+import type * as net from "node:net";
 import {
   type Container, Errno, SysError, FsApi, MemFs, Filetype, MountNamespace, type Kernel,
   canonicalIp, familyOf, formatSockAddr, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr,
@@ -168,7 +169,7 @@ function hostListenEdge(kernel: Kernel): Pick<import("../kernel/net/tcp.js").Tcp
     listen(sock: TcpSocket, backlog: number): void {
       const local = sock.local;
       if (!local) return;
-      const server = net.createServer({ allowHalfOpen: true });
+      const server = process.getBuiltinModule("node:net").createServer({ allowHalfOpen: true });
       server.on("connection", (socket) => sock.enqueue(adopt(kernel, sock, socket)));
       server.on("error", (e) => {
         sock.lastError = hostErrno(e);

@@ -25,3 +25,4 @@ export { SockOption } from "./net/socket.js";
 export { TcpSocket } from "./net/tcp.js";
 export { UdpSocket } from "./net/udp.js";
 export type { ComponentProgram } from "./component/loader.js";
+export { importModule } from "./dynamic-import.js";

@@ -88,9 +88,11 @@ export class ProgramCache {
   /**
    * Checks and compiles `bytes` for one run, without hashing or keeping it: a CLI module run
    * compiles its module once, and a sha256 of a large module costs about as much as compiling it.
+   * `consume`: the caller gives up `bytes` and its buffer's bytes before it (RewriteOptions.inPlace).
    */
-  compileOnce(bytes: Uint8Array, name: string, shared: boolean, entry?: string): Promise<LoadedProgram> {
-    return compileProgramAsync(bytes, name, shared, this.table, entry, this.preemption && !shared);
+  compileOnce(bytes: Uint8Array, name: string, shared: boolean, entry?: string, consume = false): Promise<LoadedProgram> {
+    // Never reset for a next run either: the rewrite leaves out what a reset needs.
+    return compileProgramAsync(bytes, name, shared, this.table, entry, this.preemption && !shared, false, consume);
   }
 
   /** Marks `key` most recently used; false when it was evicted. */
@@ -144,8 +146,10 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
  * compileProgram with V8's asynchronous compile, which validates and compiles off the main thread:
  * a large module's first run (the CLI) waits less for it.
  */
-export async function compileProgramAsync(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, preempt = !shared): Promise<LoadedProgram> {
-  const rewritten = prepareModule(bytes, name, shared, preempt);
+export async function compileProgramAsync(
+  bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, preempt = !shared, resettable = true, inPlace = false,
+): Promise<LoadedProgram> {
+  const rewritten = prepareModule(bytes, name, shared, preempt, resettable, inPlace);
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(rewritten.bytes as Uint8Array<ArrayBuffer>);
@@ -156,7 +160,7 @@ export async function compileProgramAsync(bytes: Uint8Array, name: string, share
 }
 
 /** Checks a module's header and rewrites it for the kernel (ENOEXEC with a one-line reason). */
-function prepareModule(bytes: Uint8Array, name: string, shared: boolean, preempt: boolean): ReturnType<typeof rewriteModule> {
+function prepareModule(bytes: Uint8Array, name: string, shared: boolean, preempt: boolean, resettable = true, inPlace = false): ReturnType<typeof rewriteModule> {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new ProgramError(Errno.NOEXEC, `${name}: not a WebAssembly module (no \\0asm magic number)`);
   }
@@ -168,7 +172,7 @@ function prepareModule(bytes: Uint8Array, name: string, shared: boolean, preempt
     throw new ProgramError(Errno.NOEXEC, `${name}: unsupported WebAssembly binary version ${version}`);
   }
   try {
-    return rewriteModule(bytes, shared, MAX_PAGES, { preempt });
+    return rewriteModule(bytes, shared, MAX_PAGES, { preempt, resettable, inPlace });
   } catch (e) {
     throw new ProgramError(Errno.NOEXEC, `${name}: malformed WebAssembly module: ${(e as Error).message}`);
   }

@@ -1,6 +1,6 @@
 // `wasmbox run MODULE.wasm|.wat` and `wasmbox MODULE.wasm`: one module on a kernel embedded in the
 // CLI, in wasmtime's model (only the --dir/--tmpfs preopens, from fd 3), with --trace and --engine.
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
 import {
   Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError, isComponent, type TerminalControl,
@@ -11,6 +11,7 @@ import { envEntries, parseEngine } from "../../containers/options.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
+import { importModule } from "../../kernel/host.js";
 import { hasFlag, refuseInapplicable, valuesOf, type ParsedRun } from "../run-flags.js";
 
 /** What a module run takes, after parsing. */
@@ -130,11 +131,33 @@ export function moduleOptions(io: CliIo, run: ParsedRun): RunModuleOptions {
   return options;
 }
 
+/** Room left before a module's bytes in their buffer, for the rewrite's new first sections (compileOnce's `consume`). */
+const REWRITE_HEADROOM = 64 * 1024;
+
+/** A file's bytes in a buffer of their own with REWRITE_HEADROOM free bytes before them. */
+function readWithHeadroom(hostPath: string): Uint8Array {
+  const fd = openSync(hostPath, "r");
+  try {
+    const size = fstatSync(fd).size;
+    // Not Buffer.allocUnsafe: a small one comes from Node's shared pool, whose other bytes are not ours to overwrite.
+    const buffer = Buffer.allocUnsafeSlow(REWRITE_HEADROOM + size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, buffer, REWRITE_HEADROOM + at, size - at, null);
+      if (n === 0) break;
+      at += n;
+    }
+    return buffer.subarray(REWRITE_HEADROOM, REWRITE_HEADROOM + at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A module's bytes: a binary as read, a text module (.wat, or text starting with "(") compiled with binaryen. */
 async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(hostPath);
+    bytes = readWithHeadroom(hostPath);
   } catch (e) {
     const code = e instanceof Error && "code" in e ? String(e.code) : String(e);
     throw new CliExit(2, `wasmbox: ${file}: cannot read: ${code}`);
@@ -144,7 +167,7 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
   if (isBinary || !(file.endsWith(".wat") || /^(\s|;;[^\n]*\n|\(;[^]*?;\))*\(/.test(text))) return bytes;
   let binaryen: typeof import("binaryen").default;
   try {
-    binaryen = (await import("binaryen")).default;
+    binaryen = ((await importModule("binaryen")) as typeof import("binaryen")).default;
   } catch {
     throw new CliExit(2, `wasmbox: ${file}: a text module needs the npm package binaryen, which is not installed`);
   }
@@ -198,7 +221,8 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   process.on("SIGINT", interrupt);
   const host = cliHostOutputs(kernel, io);
   try {
-    let program = await kernel.programs.compileOnce(bytes, file, kernel.engineKind === "worker", options.invoke);
+    // The bytes are not used after this: the rewrite may work in them (see moduleBytes).
+    let program = await kernel.programs.compileOnce(bytes, file, kernel.engineKind === "worker", options.invoke, true);
     const limit = options.memoryBytes;
     if (limit !== undefined && program.memory && program.memory.minimum * 65536 > limit) {
       throw new CliExit(2, `wasmbox: ${file}: its memory starts at ${program.memory.minimum * 65536} bytes, more than --memory ${limit}`);

@@ -1,6 +1,5 @@
 // Loading components: jco transpiles a component once (in process) into JS glue and core modules,
 // kept on disk by the component's sha256 so that a later start does no transpiling, and compiled once per kernel.
-import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -8,6 +7,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Errno } from "../errno.js";
 import { ProgramError } from "../program.js";
+import { importModule } from "../dynamic-import.js";
 import { unprovidedImports, waitingImports, type WaitingCalls } from "./wasi-imports.js";
 import { COMPONENT_VERSION, unsupportedComponentVersion } from "./detect.js";
 
@@ -80,7 +80,7 @@ export class ComponentLoader {
    * without JSPI). ENOEXEC with one line naming the file.
    */
   load(bytes: Uint8Array, name: string, calls: WaitingCalls): Promise<LoadedComponent> {
-    const digest = createHash("sha256").update(bytes).digest("hex");
+    const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(bytes).digest("hex");
     const suspends = this.suspending ? calls : null;
     const variant = suspends ? `jspi${suspends.reads ? "-r" : ""}${suspends.writes ? "-w" : ""}` : "sync";
     const key = `${digest}-${variant}`;
@@ -109,7 +109,7 @@ export class ComponentLoader {
     await Promise.all(manifest.cores.map(async (core) => {
       cores.set(core, await WebAssembly.compile(readFileSync(join(dir, core))));
     }));
-    const glue = (await import(pathToFileURL(join(dir, manifest.js)).href)) as { instantiate: InstantiateFn };
+    const glue = (await importModule(pathToFileURL(join(dir, manifest.js)).href)) as { instantiate: InstantiateFn };
     return { name, digest, instantiate: glue.instantiate, cores, imports: manifest.imports, exports: manifest.exports, suspends };
   }
 
@@ -117,7 +117,7 @@ export class ComponentLoader {
   private async transpile(bytes: Uint8Array, name: string, dir: string, suspends: WaitingCalls | null): Promise<Manifest> {
     let jco: typeof import("@bytecodealliance/jco");
     try {
-      jco = await import("@bytecodealliance/jco");
+      jco = (await importModule("@bytecodealliance/jco")) as typeof import("@bytecodealliance/jco");
     } catch (e) {
       throw new ProgramError(Errno.NOEXEC, `${name}: a component needs the npm package @bytecodealliance/jco, which cannot be loaded: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -138,7 +138,7 @@ export class ComponentLoader {
       imports: out.imports,
       exports: out.exports,
     };
-    const staging = `${dir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    const staging = `${dir}.tmp-${process.pid}-${process.getBuiltinModule("node:crypto").randomBytes(4).toString("hex")}`;
     mkdirSync(staging, { recursive: true });
     try {
       for (const file of [manifest.js, ...manifest.cores]) writeFileSync(join(staging, file), out.files[file]!);

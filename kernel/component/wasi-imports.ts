@@ -1,6 +1,6 @@
 // The import object of a transpiled component: every wasi:* interface it may import, implemented
 // by the kernel for one process (wasi:cli, wasi:io, wasi:filesystem, wasi:clocks, wasi:random).
-import { randomBytes, randomFillSync } from "node:crypto";
+// node:crypto is loaded when first used (process.getBuiltinModule): a module run's start never pays for it.
 import { ProcExit } from "../proc/wait.js";
 import { nowNs } from "../vfs/vnode.js";
 import { HostContext } from "./host-context.js";
@@ -51,7 +51,7 @@ function isTerminal(host: HostContext, fd: number): boolean {
 
 /** A random u64. */
 function randomU64(): bigint {
-  return randomBytes(8).readBigUInt64LE(0);
+  return process.getBuiltinModule("node:crypto").randomBytes(8).readBigUInt64LE(0);
 }
 
 /** The import object for one component process, keyed by interface as jco's instantiate() takes it. */
@@ -99,11 +99,11 @@ export function wasiImports(host: HostContext): Record<string, Record<string, un
       resolution: () => ({ seconds: 0n, nanoseconds: 1000 }),
     },
     "wasi:random/random": {
-      getRandomBytes: (len: bigint) => randomFillSync(new Uint8Array(Number(len))),
+      getRandomBytes: (len: bigint) => process.getBuiltinModule("node:crypto").randomFillSync(new Uint8Array(Number(len))),
       getRandomU64: randomU64,
     },
     "wasi:random/insecure": {
-      getInsecureRandomBytes: (len: bigint) => randomFillSync(new Uint8Array(Number(len))),
+      getInsecureRandomBytes: (len: bigint) => process.getBuiltinModule("node:crypto").randomFillSync(new Uint8Array(Number(len))),
       getInsecureRandomU64: randomU64,
     },
     "wasi:random/insecure-seed": { insecureSeed: (): [bigint, bigint] => [randomU64(), randomU64()] },

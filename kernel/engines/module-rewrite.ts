@@ -36,6 +36,18 @@ export interface ResetPlan {
 export interface RewriteOptions {
   /** Add the preemption checks (a budget global, PREEMPT_IMPORT, a check at each function entry and loop header). */
   preempt?: boolean;
+  /**
+   * Export the mutable state for reset (default true). Without, `reset` is null: a module run once
+   * (the CLI's) saves the analysis, which scans a large module's code (~30 ms for 20 MB).
+   */
+  resettable?: boolean;
+  /**
+   * The caller gives up `bytes` and the bytes of its buffer before it (its headroom): the rewrite may
+   * write there, and its result then shares that memory. Where only sections before the code change
+   * (a run without preemption checks or reset), the new first sections are written just before the
+   * unchanged rest, which stays where it is: no copy of a large module's code (~25 ms for 20 MB).
+   */
+  inPlace?: boolean;
 }
 
 /** The rewritten module and what the rewrite found out. */
@@ -83,14 +95,15 @@ export function rewriteModule(bytes: Uint8Array, shared: boolean, maximumPages: 
     sections.push({ id, headerAt, at: top.at, end: top.at + size });
     top.at += size;
   }
+  const resettable = options.resettable ?? true;
   if (options.preempt) {
     try {
-      return rewrite(bytes, sections, shared, maximumPages, true);
+      return rewrite(bytes, sections, shared, maximumPages, true, resettable, false);
     } catch {
       // Code the decoder does not know runs without the checks (it can still be stopped by a worker).
     }
   }
-  return rewrite(bytes, sections, shared, maximumPages, false);
+  return rewrite(bytes, sections, shared, maximumPages, false, resettable, options.inPlace ?? false);
 }
 
 /** What the preemption checks need: the new import's type and function index, the budget global, the decoded code. */
@@ -102,7 +115,7 @@ interface Preemption {
   code: CodeScan | null;
 }
 
-function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, maximumPages: number, preempt: boolean): RewrittenModule {
+function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, maximumPages: number, preempt: boolean, resettable: boolean, inPlace: boolean): RewrittenModule {
   const find = (id: number) => sections.find((s) => s.id === id);
   const cursor = (s: Span) => new Cursor(bytes, s.at, s.end);
   const memory = ownMemory(bytes, find(5));
@@ -132,7 +145,7 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
       code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, checks) : null,
     };
   }
-  const state = resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan);
+  const state = resettable ? resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan) : null;
   if (!memory && !plan && !state?.count) return { bytes, memory: null, reset: state?.reset ?? null, preemptible: false };
 
   const newImports: number[] = [];
@@ -159,10 +172,13 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
     builders.set(7, (w, s) => appendEntries(w, bytes, s, state?.count ?? 0, state?.exports ?? [], s && shift && exportEdits(cursor(s), shift)));
   }
 
-  const w = new ByteWriter(bytes.length + (plan ? bytes.length >> 2 : 0) + 4096);
-  w.copy(bytes, 0, 8);
   const missing = [...builders.keys()].filter((id) => !find(id)).sort((a, b) => SECTION_ORDER[a]! - SECTION_ORDER[b]!);
-  for (const s of sections) {
+  const changed = (s: Span) => (s.id === 5 && memory !== null) || builders.has(s.id) || (s.id === 0 && shift !== undefined && isNameSection(bytes, s));
+  const tail = inPlace ? unchangedTail(sections, missing, changed) : sections.length;
+  const tailAt = tail < sections.length ? sections[tail]!.headerAt : bytes.length;
+  const w = new ByteWriter(tail < sections.length ? tailAt + 4096 : bytes.length + (plan ? bytes.length >> 2 : 0) + 4096);
+  w.copy(bytes, 0, 8);
+  for (const s of sections.slice(0, tail)) {
     while (s.id !== 0 && missing.length > 0 && SECTION_ORDER[missing[0]!]! < SECTION_ORDER[s.id]!) {
       const id = missing.shift()!;
       w.section(id, (w) => builders.get(id)!(w, undefined));
@@ -174,7 +190,35 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
     else w.copy(bytes, s.headerAt, s.end);
   }
   for (const id of missing) w.section(id, (w) => builders.get(id)!(w, undefined));
-  return { bytes: w.result(), memory: memory && { minimum: memory.minimum, maximum: memory.maximum }, reset: state?.reset ?? null, preemptible: plan !== null };
+  let out = w.result();
+  if (tail < sections.length) {
+    // The rest, from sections[tail] on, is unchanged: the new head goes just before it, in place when the
+    // headroom and the old head leave room for it (else one copy, as without inPlace).
+    const headAt = bytes.byteOffset + tailAt - out.length;
+    const whole = headAt >= 0 ? new Uint8Array(bytes.buffer, headAt, out.length + bytes.length - tailAt) : new Uint8Array(out.length + bytes.length - tailAt);
+    if (headAt < 0) whole.set(bytes.subarray(tailAt), out.length);
+    whole.set(out, 0);
+    out = whole;
+  }
+  return { bytes: out, memory: memory && { minimum: memory.minimum, maximum: memory.maximum }, reset: state?.reset ?? null, preemptible: plan !== null };
+}
+
+/**
+ * The index of the first section from which on nothing changes (nor is inserted), when there is one:
+ * the sections before it are written anew, the rest kept as they are; sections.length when none.
+ */
+function unchangedTail(sections: readonly Span[], missing: readonly number[], changed: (s: Span) => boolean): number {
+  let tail = 0;
+  let inserted = 0;
+  sections.forEach((s, i) => {
+    while (s.id !== 0 && inserted < missing.length && SECTION_ORDER[missing[inserted]!]! < SECTION_ORDER[s.id]!) {
+      inserted++;
+      tail = Math.max(tail, i);
+    }
+    if (changed(s)) tail = i + 1;
+  });
+  // A section added after the last one, or nothing left unchanged: written whole.
+  return inserted < missing.length ? sections.length : tail;
 }
 
 /**

@@ -1,6 +1,5 @@
 // Socket addresses of the kernel's network stack: IPv4 and IPv6 as text in canonical form (so that
 // they key maps), parsing and formatting, and the byte forms the WASIX ABI carries (addr_t, addr_port_t).
-import { isIPv6 } from "node:net";
 import { Errno, SysError } from "../errno.js";
 
 export type Family = 4 | 6;
@@ -66,6 +65,14 @@ export function familyOf(text: string): Family | undefined {
   if (ipv4Octets(text)) return 4;
   if (text.includes(":") && isIPv6(text)) return 6;
   return undefined;
+}
+
+// node:net's checks, loaded on first use: a module run that never meets an address does not pay for node:net.
+function isIPv4(text: string): boolean {
+  return process.getBuiltinModule("node:net").isIPv4(text);
+}
+function isIPv6(text: string): boolean {
+  return process.getBuiltinModule("node:net").isIPv6(text);
 }
 
 /** The 4 or 16 bytes of an address in text. */

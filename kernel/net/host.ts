@@ -2,8 +2,9 @@
 // connections come to a kernel socket's accept queue (--tcplisten, -p, --network host), and
 // outbound connections. Backpressure: the host socket is paused while its received bytes fill the
 // receive buffer, and a send waits while node's write buffer holds a send buffer's worth.
-import * as dgram from "node:dgram";
-import * as net from "node:net";
+// node:net and node:dgram are loaded on first use (process.getBuiltinModule): a run without host sockets never pays for them.
+import type * as dgram from "node:dgram";
+import type * as net from "node:net";
 import { Errno, SysError } from "../errno.js";
 import type { WaitQueue } from "../proc/wait-queue.js";
 import { canonicalIp, familyOf, type Family, type SockAddr } from "./address.js";
@@ -206,7 +207,7 @@ export function parseHostPort(text: string): SockAddr | undefined {
  */
 export function listenOnHost(ns: NetNamespace, at: SockAddr, allocIno: () => bigint, backlog = 511): Promise<TcpSocket> {
   const sock = new TcpSocket(ns, at.family, allocIno(), allocIno);
-  const server = net.createServer({ allowHalfOpen: true });
+  const server = process.getBuiltinModule("node:net").createServer({ allowHalfOpen: true });
   server.on("connection", (socket) => sock.enqueue(hostConnection(ns, at.family, socket, allocIno)));
   return new Promise((resolve, reject) => {
     server.once("error", (e) => reject(new SysError(hostErrno(e), `${at.ip}:${at.port}: ${e.message}`)));
@@ -225,7 +226,7 @@ export function listenOnHost(ns: NetNamespace, at: SockAddr, allocIno: () => big
 export function hostTcpEdge(): TcpHostEdge {
   return {
     connect(sock: TcpSocket, to: SockAddr): void {
-      const socket = net.connect({ host: to.ip, port: to.port, allowHalfOpen: true, noDelay: sock.options.noDelay, keepAlive: sock.options.keepAlive });
+      const socket = process.getBuiltinModule("node:net").connect({ host: to.ip, port: to.port, allowHalfOpen: true, noDelay: sock.options.noDelay, keepAlive: sock.options.keepAlive });
       const failed = (e: Error) => sock.connectFailed(hostErrno(e));
       socket.once("error", failed);
       socket.once("connect", () => {
@@ -247,7 +248,7 @@ export function hostUdpEdge(): UdpHostEdge {
   const open = (sock: UdpSocket): dgram.Socket => {
     let socket = sockets.get(sock);
     if (socket) return socket;
-    socket = dgram.createSocket(sock.family === 4 ? "udp4" : "udp6");
+    socket = process.getBuiltinModule("node:dgram").createSocket(sock.family === 4 ? "udp4" : "udp6");
     socket.on("message", (data, rinfo) => sock.deliver(nodeAddr(rinfo.address, rinfo.port, sock.family), new Uint8Array(data)));
     socket.on("error", (e) => {
       sock.lastError = hostErrno(e);

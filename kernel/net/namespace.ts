@@ -206,9 +206,20 @@ export class VirtualNetwork {
   /** Called after every connect and disconnect (a VM's relay keeps its guest's view up to date). */
   readonly watchers = new Set<() => void>();
 
+  /** Its id, made on first use. */
+  private madeId: string | undefined;
+
   /** `subnet4`: the first three octets of its /24 ("10.88.0"); `subnet6`: its /64 prefix ("fd00:88:0:0"). */
-  /** `created`: when it was made (ISO text, for inspect). */
-  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string, readonly id: string, readonly created = new Date().toISOString()) {}
+  /** `created`: when it was made (ISO text, for inspect); `savedId`: the id it had before a daemon restart. */
+  constructor(readonly name: string, readonly subnet4: string, readonly subnet6: string, savedId?: string, readonly created = new Date().toISOString()) {
+    this.madeId = savedId;
+  }
+
+  /** Its id (64 random hex digits, as docker's), made when first asked: a module run never asks, and node:crypto costs its start ~15 ms. */
+  get id(): string {
+    this.madeId ??= process.getBuiltinModule("node:crypto").randomBytes(32).toString("hex");
+    return this.madeId;
+  }
 
   /** The subnet in CIDR form. */
   get cidr4(): string {

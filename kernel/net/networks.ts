@@ -1,6 +1,5 @@
 // The kernel's virtual networks by name: the default "bridge" and user networks (network create/rm),
 // each with its own /24 (10.88.N.0/24) and /64 (fd00:88:0:N::/64). They exist only inside the kernel.
-import { randomBytes } from "node:crypto";
 import { Errno, SysError } from "../errno.js";
 import { VirtualNetwork, type NetNamespace } from "./namespace.js";
 
@@ -46,8 +45,7 @@ export class Networks {
     }
     while (index < MAX_NETWORKS && used.has(`10.88.${index}`)) index++;
     if (index >= MAX_NETWORKS) throw new SysError(Errno.NOSPC, "no free subnet");
-    const id = saved?.id ?? randomBytes(32).toString("hex");
-    const network = new VirtualNetwork(name, `10.88.${index}`, `fd00:88:0:${index.toString(16)}`, id, saved?.created);
+    const network = new VirtualNetwork(name, `10.88.${index}`, `fd00:88:0:${index.toString(16)}`, saved?.id, saved?.created);
     this.byName.set(name, network);
     return network;
   }

@@ -162,6 +162,18 @@ describe("the module rewrite's reset plan", () => {
     expect(new TextDecoder().decode(new Uint8Array(memory.buffer, 1000, 3))).toBe("abc");
   });
 
+  it("leaves the state unexported when the module will not be reset (a run once), and it still runs", () => {
+    const text = `(module (global $counter (mut i32) (i32.const 42)) (table $t 1 funcref) (memory 1) (data (i32.const 1000) "abc") (func (export "_start")))`;
+    const once = rewriteModule(wat(text, FEATURES), false, 65536, { resettable: false });
+    expect(once.reset).toBeNull();
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    const module = new WebAssembly.Module(once.bytes as Uint8Array<ArrayBuffer>);
+    expect(WebAssembly.Module.exports(module).map((e) => e.name)).toEqual(["_start"]);
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: "wasmbox:memory", name: "memory", kind: "memory" }]);
+    new WebAssembly.Instance(module, { "wasmbox:memory": { memory } });
+    expect(new TextDecoder().decode(new Uint8Array(memory.buffer, 1000, 3))).toBe("abc");
+  });
+
   it("refuses what cannot be reset from outside", () => {
     expect(plan(`(memory 1) (func $init) (start $init) (func (export "_start"))`).reset).toBeNull();
     expect(plan(`(memory 1) (data $p "x") (func (export "_start") (data.drop $p))`).reset).toBeNull();
