@@ -67,10 +67,7 @@ export function familyOf(text: string): Family | undefined {
   return undefined;
 }
 
-// node:net's checks, loaded on first use: a module run that never meets an address does not pay for node:net.
-function isIPv4(text: string): boolean {
-  return process.getBuiltinModule("node:net").isIPv4(text);
-}
+// node:net's IPv6 check, loaded on first use: a module run that never meets an address does not pay for node:net.
 function isIPv6(text: string): boolean {
   return process.getBuiltinModule("node:net").isIPv6(text);
 }
