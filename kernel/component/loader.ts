@@ -10,6 +10,7 @@ import { Errno } from "../errno.js";
 import { ProgramError } from "../program.js";
 import { unprovidedImports, waitingImports, type WaitingCalls } from "./wasi-imports.js";
 import { COMPONENT_VERSION, unsupportedComponentVersion } from "./detect.js";
+import type { ComponentHttpServer } from "./http-server.js";
 
 /** jco's instantiate(): core modules by file name, the import object, and how to instantiate a core module. */
 export type InstantiateFn = (
@@ -41,6 +42,8 @@ export interface ComponentProgram {
   loaded?: LoadedComponent;
   /** An export to call instead of wasi:cli/run (--invoke), with its arguments as JS values; results go to `results`. */
   invoke?: { name: string; args: unknown[]; results(value: unknown, err?: boolean): void };
+  /** Serve HTTP with its wasi:http/incoming-handler export instead (wasmbox serve): the server whose requests it takes. */
+  serve?: ComponentHttpServer;
 }
 
 /** The manifest kept beside a transpiled component. */

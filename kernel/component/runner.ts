@@ -7,7 +7,8 @@ import { Errno } from "../errno.js";
 import { ProgramError } from "../program.js";
 import { CannotSuspendError, HostContext } from "./host-context.js";
 import type { ComponentProgram, LoadedComponent } from "./loader.js";
-import { wasiImports, type WaitingCalls } from "./wasi-imports.js";
+import { importsStreams, wasiImports, type WaitingCalls } from "./wasi-imports.js";
+import { exportsIncomingHandler, serveRequests } from "./http-server.js";
 import type { FdEntry } from "../proc/fd-table.js";
 
 /** Which waiting calls must suspend for a process with these fds: reads and writes only where one of them can block. */
@@ -77,6 +78,14 @@ export class ComponentRunner {
       const calls = waitingCalls(proc);
       const fits = program.loaded && (program.loaded.suspends === null || (program.loaded.suspends.reads === calls.reads && program.loaded.suspends.writes === calls.writes));
       component = fits && program.loaded ? program.loaded : await this.kernel.components.load(program.bytes, program.name, calls);
+      // HTTP bodies and sockets are pipes and sockets the component may wait on, whatever fds it started with.
+      if (component.suspends && (program.serve || importsStreams(component.imports)) && !(component.suspends.reads && component.suspends.writes)) {
+        component = await this.kernel.components.load(program.bytes, program.name, { reads: true, writes: true });
+      }
+      if (program.serve && !exportsIncomingHandler(component)) throw new ProgramError(Errno.NOEXEC, `${program.name}: exports no wasi:http/incoming-handler (is it an HTTP proxy component?)`);
+      if (program.serve && !component.suspends) {
+        throw new ProgramError(Errno.NOEXEC, `${program.name}: serving HTTP needs JSPI (WebAssembly.Suspending) so that a handler can wait for its request body, which Node ${process.version} lacks: run it on Node 24.21 or later (the wasmbox CLI re-runs itself under its pinned Node 26)`);
+      }
     } catch (error) {
       const text = error instanceof ProgramError ? error.detail : `${program.name}: ${error instanceof Error ? error.message : String(error)}`;
       writeStderr(this.kernel, proc, `wasmbox: ${text}\n`);
@@ -86,6 +95,10 @@ export class ComponentRunner {
     if (proc.killSignal !== undefined) return settle(this.kernel, proc, shape, { ok: false, error: undefined });
     const host = new HostContext(this.kernel, proc, component.suspends, program.name);
     try {
+      if (program.serve) {
+        await serveRequests(this.kernel, proc, component, program.serve, (text) => writeStderr(this.kernel, proc, `wasmbox serve: ${text}\n`));
+        return settle(this.kernel, proc, shape, { ok: true });
+      }
       const exports = await component.instantiate((file) => component.cores.get(file)!, wasiImports(host), (module, imports) => new WebAssembly.Instance(module, imports));
       if (program.invoke) {
         const fn = findExport(exports, program.invoke.name);

@@ -1,0 +1,156 @@
+// wasi:http: a wasi:http/incoming-handler component served on a loopback port and fetched with curl
+// (status, headers, a POST body echoed, a trapping handler's 500), and a component's outgoing request
+// to a node:http server, through the kernel's network stack (refused in a sandboxed run).
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasJspi, Kernel, type RunResult } from "../../kernel/index.js";
+import { ComponentHttpServer } from "../../kernel/component/http-server.js";
+import { shareHostNetwork } from "../../kernel/component/host-network.js";
+import { buildHttpFetch, buildHttpHandler } from "./http-guests.js";
+
+const run = promisify(execFile);
+let handler: Uint8Array;
+let fetcher: Uint8Array;
+
+beforeAll(async () => {
+  [handler, fetcher] = await Promise.all([buildHttpHandler(), buildHttpFetch()]);
+}, 120_000);
+
+/** curl's response (head and body) to a request, with a deadline of its own. */
+async function curl(...args: string[]): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { stdout } = await run("curl", ["-sS", "-i", "--max-time", "10", ...args]);
+  const split = stdout.indexOf("\r\n\r\n");
+  const [statusLine, ...lines] = stdout.slice(0, split).split("\r\n");
+  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+  return { status: Number(statusLine!.split(" ")[1]), headers, body: stdout.slice(split + 4) };
+}
+
+/** Serves the handler on a free loopback port of the kernel; returns its URL, what it logs and a stop. */
+async function serve(kernel: Kernel): Promise<{ url: string; stderr: () => string; stop: () => Promise<RunResult> }> {
+  const server = new ComponentHttpServer();
+  const { port } = await server.listen("127.0.0.1", 0);
+  let stderr = "";
+  const running = kernel.run({ kind: "component", name: "handler.wasm", bytes: handler, serve: server }, {
+    preopenRoot: false, onStderr: (chunk) => (stderr += Buffer.from(chunk).toString()),
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stderr: () => stderr,
+    stop: async () => {
+      await server.close();
+      return running;
+    },
+  };
+}
+
+describe.skipIf(!hasJspi())("serving a wasi:http/incoming-handler component", () => {
+  it("answers GET with the component's status, headers and body, and echoes a POST body", async () => {
+    const served = await serve(new Kernel());
+    try {
+      const get = await curl("-A", "wasmbox-test", `${served.url}/some/path?x=1`);
+      expect(get.status).toBe(200);
+      expect(get.headers["content-type"]).toBe("text/plain");
+      expect(get.headers["x-path"]).toBe("/some/path?x=1");
+      expect(get.headers["x-agent"]).toBe("wasmbox-test");
+      expect(get.body).toBe("hello from /some/path?x=1\n");
+      const post = await curl("--data-binary", "a body of 23 characters", `${served.url}/echo`);
+      expect(post.status).toBe(201);
+      expect(post.body).toBe("echo: a body of 23 characters");
+    } finally {
+      const result = await served.stop();
+      expect(result.exitCode).toBe(0);
+    }
+  }, 60_000);
+
+  it("gives 500 for a handler that traps, logs it, and serves the next request", async () => {
+    const served = await serve(new Kernel());
+    try {
+      const failed = await curl(`${served.url}/throw`);
+      expect(failed.status).toBe(500);
+      expect(served.stderr()).toMatch(/handler\.wasm: GET \/throw: the handler failed: .*unreachable/);
+      const next = await curl(`${served.url}/after`);
+      expect(next.status).toBe(200);
+      expect(next.body).toBe("hello from /after\n");
+    } finally {
+      await served.stop();
+    }
+  }, 60_000);
+
+  it("streams a request body larger than a pipe into the component", async () => {
+    const served = await serve(new Kernel());
+    try {
+      const big = "0123456789".repeat(20_000);
+      const dir = mkdtempSync(join(tmpdir(), "wasmbox-http-"));
+      writeFileSync(join(dir, "body"), big);
+      try {
+        const post = await curl("--data-binary", `@${join(dir, "body")}`, `${served.url}/big`);
+        expect(post.status).toBe(201);
+        expect(post.body).toBe(`echo: ${big}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } finally {
+      await served.stop();
+    }
+  }, 60_000);
+});
+
+describe.skipIf(hasJspi())("serving without JSPI", () => {
+  it("refuses with a message saying why", async () => {
+    const served = await serve(new Kernel());
+    const result = await served.stop();
+    expect(result.exitCode).toBe(126);
+    expect(served.stderr()).toMatch(/handler\.wasm: serving HTTP needs JSPI \(WebAssembly\.Suspending\)/);
+  }, 60_000);
+});
+
+describe("a component's outgoing HTTP request", () => {
+  let server: http.Server;
+  let authority: string;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        res.setHeader("x-reply", "from-node");
+        res.end(`${req.method} ${req.url} host=${req.headers.host} body=${body}\n`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    authority = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const fetch = (share: boolean) => new Kernel().run(fetcher, {
+    argv0: "fetch", args: [authority, "/path?q=1", "ping from a component"], preopenRoot: false,
+    onStart: (proc) => share && shareHostNetwork(proc.container.net),
+  });
+
+  it.skipIf(!hasJspi())("reaches a host server through the kernel's sockets when the run has the host's network", async () => {
+    const result = await fetch(true);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(`200 from-node\nPOST /path?q=1 host=${authority} body=ping from a component\n`);
+    expect(result.exitCode).toBe(0);
+  }, 60_000);
+
+  it.skipIf(!hasJspi())("is refused in a sandboxed run (its own loopback has no server)", async () => {
+    const result = await fetch(false);
+    // error-code connection-refused is case 6 of wasi:http's error-code.
+    expect(result.stdout).toBe("error 6\n");
+    expect(result.exitCode).toBe(1);
+  }, 60_000);
+
+  it.skipIf(hasJspi())("without JSPI, ends saying why it cannot wait for the response", async () => {
+    const result = await fetch(true);
+    expect(result.stderr).toMatch(/fetch: pollable\.block has to wait, and a component can wait only with JSPI/);
+    expect(result.exitCode).toBe(1);
+  }, 60_000);
+});
