@@ -44,6 +44,12 @@ export interface ComponentProgram {
   invoke?: { name: string; args: unknown[]; results(value: unknown, err?: boolean): void };
   /** Serve HTTP with its wasi:http/incoming-handler export instead (wasmbox serve): the server whose requests it takes. */
   serve?: ComponentHttpServer;
+  /**
+   * The run's network namespace becomes the host's (outgoing traffic through node:net) when the
+   * component imports one of these interfaces (jco's unversioned names): the CLI's runs give
+   * wasi:http/outgoing-handler, as wasmtime run -S http and wasmtime serve reach the network.
+   */
+  hostNetworkFor?: readonly string[];
 }
 
 /** The manifest kept beside a transpiled component. */

@@ -9,6 +9,7 @@ import { CannotSuspendError, HostContext } from "./host-context.js";
 import type { ComponentProgram, LoadedComponent } from "./loader.js";
 import { importsStreams, wasiImports, type WaitingCalls } from "./wasi-imports.js";
 import { exportsIncomingHandler, serveRequests } from "./http-server.js";
+import { shareHostNetwork } from "./host-network.js";
 import type { FdEntry } from "../proc/fd-table.js";
 
 /** Which waiting calls must suspend for a process with these fds: reads and writes only where one of them can block. */
@@ -82,6 +83,7 @@ export class ComponentRunner {
       if (component.suspends && (program.serve || importsStreams(component.imports)) && !(component.suspends.reads && component.suspends.writes)) {
         component = await this.kernel.components.load(program.bytes, program.name, { reads: true, writes: true });
       }
+      if (program.hostNetworkFor && component.imports.some((name) => program.hostNetworkFor!.includes(name))) shareHostNetwork(proc.container.net);
       if (program.serve && !exportsIncomingHandler(component)) throw new ProgramError(Errno.NOEXEC, `${program.name}: exports no wasi:http/incoming-handler (is it an HTTP proxy component?)`);
       if (program.serve && !component.suspends) {
         throw new ProgramError(Errno.NOEXEC, `${program.name}: serving HTTP needs JSPI (WebAssembly.Suspending) so that a handler can wait for its request body, which Node ${process.version} lacks: run it on Node 24.21 or later (the wasmbox CLI re-runs itself under its pinned Node 26)`);

@@ -9,9 +9,8 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasJspi, Kernel, type RunResult } from "../../kernel/index.js";
-import { ComponentHttpServer } from "../../kernel/component/http-server.js";
-import { shareHostNetwork } from "../../kernel/component/host-network.js";
+import { ComponentHttpServer, hasJspi, Kernel, shareHostNetwork, type RunResult } from "../../kernel/index.js";
+import { runCli } from "../../cli/index.js";
 import { buildHttpFetch, buildHttpHandler } from "./http-guests.js";
 
 const run = promisify(execFile);
@@ -141,7 +140,7 @@ describe("a component's outgoing HTTP request", () => {
     expect(result.exitCode).toBe(0);
   }, 60_000);
 
-  it.skipIf(!hasJspi())("is refused in a sandboxed run (its own loopback has no server)", async () => {
+  it("is refused in a sandboxed run (its own loopback has no server)", async () => {
     const result = await fetch(false);
     // error-code connection-refused is case 6 of wasi:http's error-code.
     expect(result.stdout).toBe("error 6\n");
@@ -152,5 +151,71 @@ describe("a component's outgoing HTTP request", () => {
     const result = await fetch(true);
     expect(result.stderr).toMatch(/fetch: pollable\.block has to wait, and a component can wait only with JSPI/);
     expect(result.exitCode).toBe(1);
+  }, 60_000);
+});
+
+/** Runs the CLI in process; `onStderr` sees its stderr as it comes. */
+async function cli(args: string[], home: string, onStderr: (text: string) => void = () => undefined) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += typeof s === "string" ? s : Buffer.from(s).toString()),
+    stderr: (s) => {
+      stderr += typeof s === "string" ? s : Buffer.from(s).toString();
+      onStderr(stderr);
+    },
+    env: { WASMBOX_HOME: home }, cwd: home,
+  });
+  return { code, stdout, stderr };
+}
+
+describe("the CLI", () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "wasmbox-http-cli-"));
+    writeFileSync(join(dir, "handler.wasm"), handler);
+    writeFileSync(join(dir, "fetch.wasm"), fetcher);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.skipIf(!hasJspi())("wasmbox serve --addr serves the component until SIGTERM, then exits 0", async () => {
+    let announced!: (url: string) => void;
+    const url = new Promise<string>((resolve) => (announced = resolve));
+    const serving = cli(["serve", "--addr", "127.0.0.1:0", join(dir, "handler.wasm")], dir, (text) => {
+      const m = /Serving HTTP on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text);
+      if (m) announced(m[1]!);
+    });
+    const base = await Promise.race([url, serving.then((r) => Promise.reject(new Error(`serve ended: ${r.stderr}`)))]);
+    const post = await curl("--data-binary", "through the CLI", `${base}cli`);
+    expect(post.status).toBe(201);
+    expect(post.body).toBe("echo: through the CLI");
+    process.emit("SIGTERM");
+    const result = await serving;
+    expect(result.code).toBe(0);
+  }, 60_000);
+
+  it("wasmbox serve refuses a bad --addr and a core module, naming them", async () => {
+    const badAddr = await cli(["serve", "--addr", "nowhere", join(dir, "handler.wasm")], dir);
+    expect(badAddr.code).toBe(2);
+    expect(badAddr.stderr).toMatch(/--addr nowhere: expected HOST:PORT/);
+    writeFileSync(join(dir, "module.wasm"), new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    const module = await cli(["serve", join(dir, "module.wasm")], dir);
+    expect(module.code).toBe(2);
+    expect(module.stderr).toMatch(/module\.wasm: not a WebAssembly component/);
+  });
+
+  it.skipIf(!hasJspi())("wasmbox run of a component importing outgoing-handler reaches the host's network", async () => {
+    const server = http.createServer((req, res) => req.resume().on("end", () => res.setHeader("x-reply", "cli").end("from the host\n")));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const result = await cli(["run", join(dir, "fetch.wasm"), `127.0.0.1:${port}`, "/", "body"], dir);
+      expect(result.stdout).toBe("200 cli\nfrom the host\n");
+      expect(result.code).toBe(0);
+    } finally {
+      server.close();
+    }
   }, 60_000);
 });
