@@ -206,6 +206,21 @@ describe("the CLI", () => {
     expect(module.stderr).toMatch(/module\.wasm: not a WebAssembly component/);
   });
 
+  it("wasmbox inspect shows a component's world, from a file and from an image's entry point", async () => {
+    const file = await cli(["inspect", join(dir, "handler.wasm")], dir);
+    expect(file.code).toBe(0);
+    const [detail] = JSON.parse(file.stdout) as Array<{ Component: { World: string; Imports: string[]; Exports: string[] } }>;
+    expect(detail!.Component.Exports).toEqual(["wasi:http/incoming-handler@0.2.12"]);
+    expect(detail!.Component.Imports).toContain("wasi:http/types@0.2.12");
+    expect(detail!.Component.World).toMatch(/world root \{[^]*export wasi:http\/incoming-handler@0\.2\.12;/);
+    expect((await cli(["import", join(dir, "fetch.wasm"), "fetcher:1"], dir)).code).toBe(0);
+    const image = await cli(["inspect", "-f", "{{json .Component.Exports}} {{json .Component.Imports}}", "fetcher:1"], dir);
+    expect(image.stdout).toMatch(/^\["wasi:cli\/run@0.2.12"\] \[.*"wasi:http\/outgoing-handler@0.2.12".*\]\n$/);
+    writeFileSync(join(dir, "core.wasm"), new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    const module = await cli(["inspect", join(dir, "core.wasm")], dir);
+    expect(module.stderr).toMatch(/core\.wasm: not a WebAssembly component/);
+  }, 60_000);
+
   it.skipIf(!hasJspi())("wasmbox run of a component importing outgoing-handler reaches the host's network", async () => {
     const server = http.createServer((req, res) => req.resume().on("end", () => res.setHeader("x-reply", "cli").end("from the host\n")));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
