@@ -19,7 +19,7 @@ export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, a
   const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: false, componentCacheDir: join(wasmboxHome(io.env), "components") });
   // kernel.run() loads it (jco's transpile, or the cached one) for the fds it gets, and refuses a bad one with ProgramError.
   // Its outgoing HTTP requests reach the host's network, as with wasmtime run -S http.
-  const program: ComponentProgram = { kind: "component", name: file, bytes, hostNetworkFor: [OUTGOING_HTTP] };
+  const program: ComponentProgram = { kind: "component", name: file, bytes, hostNetworkFor: [OUTGOING_HTTP], runOnly: true };
   if (options.invoke !== undefined) {
     program.invoke = await componentInvocation(file, bytes, options.invoke, args, (text) => {
       kernel.hostOutputs.flush();

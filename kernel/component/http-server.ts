@@ -2,6 +2,10 @@
 // server queues requests; the component's process takes them one at a time, each in a fresh instance.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { TcpSocket } from "../net/tcp.js";
+import { RIGHTS_SOCKET } from "../net/socket.js";
+import { KernelSocketStream, retryUntilDone } from "./host-streams.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled } from "../proc/wait.js";
@@ -41,6 +45,11 @@ export class ComponentHttpServer {
       this.wake();
     });
     this.server.keepAliveTimeout = 5000;
+  }
+
+  /** Takes a connection from elsewhere than its own listener (a kernel socket's stream). */
+  acceptConnection(stream: Duplex): void {
+    this.server.emit("connection", stream);
   }
 
   /** Binds host:port (port 0: any free one); resolves to the address bound, rejects naming a taken or bad address. */
@@ -167,4 +176,30 @@ export async function serveRequests(kernel: Kernel, proc: Process, component: Lo
       for (const [fd] of proc.fds.entries()) if (!before.has(fd)) proc.fds.close(fd);
     }
   }
+}
+
+/** The port a container's HTTP component listens on (wasmtime serve's default port). */
+export const CONTAINER_HTTP_PORT = 8080;
+
+/**
+ * Listens on 0.0.0.0:`port` of the process's network namespace (a kernel socket in its fd table,
+ * closed when it ends) and hands each connection to `server`: a container's -p publishes it.
+ * Throws SysError (EADDRINUSE, ...) when the port cannot be had.
+ */
+export function listenInNamespace(kernel: Kernel, proc: Process, server: ComponentHttpServer, port = CONTAINER_HTTP_PORT): void {
+  const listener = new TcpSocket(proc.container.net, 4, kernel.allocIno(), () => kernel.allocIno());
+  try {
+    listener.bind({ family: 4, ip: "0.0.0.0", port });
+    listener.listen(511);
+    proc.fds.add({ file: listener, rightsBase: RIGHTS_SOCKET, rightsInheriting: RIGHTS_SOCKET });
+  } catch (e) {
+    listener.release();
+    throw e;
+  }
+  const accept = (): void => retryUntilDone(() => listener.accept(), (conn) => {
+    if (!(conn instanceof TcpSocket)) return;
+    server.acceptConnection(new KernelSocketStream(conn));
+    accept();
+  }, () => void server.close());
+  accept();
 }

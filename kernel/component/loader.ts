@@ -50,6 +50,11 @@ export interface ComponentProgram {
    * wasi:http/outgoing-handler, as wasmtime run -S http and wasmtime serve reach the network.
    */
   hostNetworkFor?: readonly string[];
+  /**
+   * Refuse a wasi:http proxy component (incoming-handler, no wasi:cli/run) naming `wasmbox serve`
+   * (the CLI's run), instead of serving it on port 8080 of its network namespace (a container's way).
+   */
+  runOnly?: boolean;
 }
 
 /** The manifest kept beside a transpiled component. */

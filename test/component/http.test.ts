@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ComponentHttpServer, hasJspi, Kernel, shareHostNetwork, type RunResult } from "../../kernel/index.js";
+import { ComponentHttpServer, hasJspi, Kernel, shareHostNetwork, type LayerEntry, type RunResult } from "../../kernel/index.js";
+import { makeRuntime, start } from "../containers/helpers.js";
 import { runCli } from "../../cli/index.js";
 import { buildHttpFetch, buildHttpHandler } from "./http-guests.js";
 
@@ -204,7 +205,10 @@ describe("the CLI", () => {
     const module = await cli(["serve", join(dir, "module.wasm")], dir);
     expect(module.code).toBe(2);
     expect(module.stderr).toMatch(/module\.wasm: not a WebAssembly component/);
-  });
+    const run = await cli(["run", join(dir, "handler.wasm")], dir);
+    expect(run.code).toBe(126);
+    expect(run.stderr).toMatch(/handler\.wasm: a wasi:http proxy component .*: serve it with `wasmbox serve /);
+  }, 60_000);
 
   it("wasmbox inspect shows a component's world, from a file and from an image's entry point", async () => {
     const file = await cli(["inspect", join(dir, "handler.wasm")], dir);
@@ -232,5 +236,36 @@ describe("the CLI", () => {
     } finally {
       server.close();
     }
+  }, 60_000);
+});
+
+describe.skipIf(!hasJspi())("a container whose entry point is a wasi:http/incoming-handler component", () => {
+  it("serves on its port 8080, published on a host port with -p, until it is stopped", async () => {
+    const layer: LayerEntry[] = [
+      { path: "bin", type: "dir", mode: 0o755, mtimeNs: 0n },
+      { path: "bin/handler", type: "file", mode: 0o755, data: handler, mtimeNs: 0n },
+    ];
+    const runtime = await makeRuntime({ images: { handler: { id: "sha256:handler", config: { Entrypoint: ["/bin/handler"] }, layers: [layer] } } });
+    const port = 43040;
+    const container = await start(runtime, [], { publish: [`127.0.0.1:${port}:8080`] }, "handler");
+    try {
+      // The connection is reset until the component listens (it loads first): retried for 20 s.
+      const deadline = Date.now() + 20_000;
+      let get: Awaited<ReturnType<typeof curl>> | undefined;
+      while (!get) {
+        get = await curl(`http://127.0.0.1:${port}/in/a/container`).catch((e: Error) => {
+          if (Date.now() > deadline) throw new Error(`the container never answered: ${e.message}`);
+          return new Promise<undefined>((resolve) => setTimeout(resolve, 100));
+        });
+      }
+      expect(get.status).toBe(200);
+      expect(get.body).toBe("hello from /in/a/container\n");
+      const post = await curl("--data-binary", "to the container", `http://127.0.0.1:${port}/`);
+      expect(post.body).toBe("echo: to the container");
+    } finally {
+      await runtime.stop(container.record.spec.id);
+    }
+    const outcome = await container.done();
+    expect(outcome.stderr).toBe("");
   }, 60_000);
 });
