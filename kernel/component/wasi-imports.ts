@@ -1,5 +1,5 @@
 // The import object of a transpiled component: every wasi:* interface it may import, implemented
-// by the kernel for one process (wasi:cli, wasi:io, wasi:filesystem, wasi:clocks, wasi:random, wasi:http).
+// by the kernel for one process (wasi:cli, wasi:io, wasi:filesystem, wasi:clocks, wasi:random, wasi:http, wasi:sockets).
 import { randomBytes, randomFillSync } from "node:crypto";
 import { ProcExit } from "../proc/wait.js";
 import { nowNs } from "../vfs/vnode.js";
@@ -7,6 +7,7 @@ import { HostContext } from "./host-context.js";
 import { clockPollable, InputStream, IoError, OutputStream, poll, Pollable } from "./wasi-io.js";
 import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopenedDirectories } from "./wasi-filesystem.js";
 import { wasiHttpImports } from "./wasi-http.js";
+import { wasiSocketsImports } from "./wasi-sockets.js";
 
 /**
  * Which of a component's waiting calls suspend (JSPI): a suspending import costs a suspension on
@@ -116,6 +117,7 @@ export function wasiImports(host: HostContext): Record<string, Record<string, un
     "wasi:filesystem/types": { Descriptor, DirectoryEntryStream, filesystemErrorCode },
     "wasi:filesystem/preopens": { getDirectories: () => preopenedDirectories(host) },
     ...wasiHttpImports(host),
+    ...wasiSocketsImports(host),
   };
 }
 
@@ -131,6 +133,7 @@ const PROVIDED: Readonly<Record<string, true>> = Object.fromEntries([
   "wasi:cli/terminal-output", "wasi:cli/terminal-stdin", "wasi:cli/terminal-stdout", "wasi:cli/terminal-stderr", "wasi:io/error",
   "wasi:io/poll", "wasi:io/streams", "wasi:clocks/monotonic-clock", "wasi:clocks/wall-clock", "wasi:random/random",
   "wasi:random/insecure", "wasi:random/insecure-seed", "wasi:filesystem/types", "wasi:filesystem/preopens", "wasi:http/types",
-  "wasi:http/outgoing-handler",
+  "wasi:http/outgoing-handler", "wasi:sockets/network", "wasi:sockets/instance-network", "wasi:sockets/tcp", "wasi:sockets/tcp-create-socket",
+  "wasi:sockets/udp", "wasi:sockets/udp-create-socket", "wasi:sockets/ip-name-lookup",
 ].map((name) => [name, true]));
 

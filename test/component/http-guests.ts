@@ -1,4 +1,4 @@
-// Test side of wasi:http: builds the HTTP guests of test/guests/component (AssemblyScript written to
+// Test side of wasi:http and wasi:sockets: builds their guests of test/guests/component (AssemblyScript written to
 // the canonical ABI) into components: compiled here, exports renamed to their WIT names, WIT embedded, jco's componentNew.
 import asc from "assemblyscript/asc";
 import binaryen from "binaryen";
@@ -17,6 +17,14 @@ const WORLDS = `package wasmbox:test;
 world handler { include wasi:http/proxy@0.2.12; }
 world fetcher {
   import wasi:http/outgoing-handler@0.2.12;
+  import wasi:cli/stdout@0.2.12;
+  import wasi:cli/environment@0.2.12;
+  export wasi:cli/run@0.2.12;
+}
+world tcpclient {
+  import wasi:sockets/instance-network@0.2.12;
+  import wasi:sockets/tcp-create-socket@0.2.12;
+  import wasi:sockets/tcp@0.2.12;
   import wasi:cli/stdout@0.2.12;
   import wasi:cli/environment@0.2.12;
   export wasi:cli/run@0.2.12;
@@ -75,4 +83,9 @@ export function buildHttpHandler(): Promise<Uint8Array> {
 /** The outgoing-request command guest (http-fetch.ts) as a component. */
 export function buildHttpFetch(): Promise<Uint8Array> {
   return build("http-fetch", "wasmbox:test/fetcher", "run", "wasi:cli/run@0.2.12#run");
+}
+
+/** The wasi:sockets TCP client guest (tcp-client.ts) as a component. */
+export function buildTcpClient(): Promise<Uint8Array> {
+  return build("tcp-client", "wasmbox:test/tcpclient", "run", "wasi:cli/run@0.2.12#run");
 }

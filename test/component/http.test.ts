@@ -1,9 +1,11 @@
-// wasi:http: a wasi:http/incoming-handler component served on a loopback port and fetched with curl
-// (status, headers, a POST body echoed, a trapping handler's 500), and a component's outgoing request
-// to a node:http server, through the kernel's network stack (refused in a sandboxed run).
+// wasi:http and wasi:sockets: a wasi:http/incoming-handler component served on a loopback port and
+// fetched with curl (status, headers, a POST body echoed, a trapping handler's 500), in a container
+// with -p, and a component's outgoing HTTP request and TCP connection to node servers, through the
+// kernel's network stack (refused in a sandboxed run).
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
+import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
@@ -12,15 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ComponentHttpServer, hasJspi, Kernel, shareHostNetwork, type LayerEntry, type RunResult } from "../../kernel/index.js";
 import { makeRuntime, start } from "../containers/helpers.js";
 import { runCli } from "../../cli/index.js";
-import { buildHttpFetch, buildHttpHandler } from "./http-guests.js";
+import { buildHttpFetch, buildHttpHandler, buildTcpClient } from "./http-guests.js";
 
 const run = promisify(execFile);
 let handler: Uint8Array;
 let fetcher: Uint8Array;
+let tcpClient: Uint8Array;
 
 beforeAll(async () => {
-  [handler, fetcher] = await Promise.all([buildHttpHandler(), buildHttpFetch()]);
-}, 120_000);
+  [handler, fetcher, tcpClient] = await Promise.all([buildHttpHandler(), buildHttpFetch(), buildTcpClient()]);
+}, 180_000);
 
 /** curl's response (head and body) to a request, with a deadline of its own. */
 async function curl(...args: string[]): Promise<{ status: number; headers: Record<string, string>; body: string }> {
@@ -267,5 +270,42 @@ describe.skipIf(!hasJspi())("a container whose entry point is a wasi:http/incomi
     }
     const outcome = await container.done();
     expect(outcome.stderr).toBe("");
+  }, 60_000);
+});
+
+describe("a component's wasi:sockets TCP connection", () => {
+  let server: net.Server;
+  let port: number;
+
+  beforeAll(async () => {
+    // Answers what it got, in capitals, once the client half-closes.
+    server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      let got = "";
+      socket.on("data", (chunk: Buffer) => (got += chunk.toString()));
+      socket.on("end", () => socket.end(got.toUpperCase()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const connect = (share: boolean) => new Kernel().run(tcpClient, {
+    argv0: "tcp", args: ["127.0.0.1", String(port), "hello over wasi sockets"], preopenRoot: false,
+    onStart: (proc) => share && shareHostNetwork(proc.container.net),
+  });
+
+  it.skipIf(!hasJspi())("connects, sends, half-closes and reads the reply through a kernel TCP socket", async () => {
+    const result = await connect(true);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("reply: HELLO OVER WASI SOCKETS");
+    expect(result.exitCode).toBe(0);
+  }, 60_000);
+
+  it("is refused in a sandboxed run (its own loopback has no listener)", async () => {
+    const result = await connect(false);
+    // error-code connection-refused is case 14 of wasi:sockets' error-code.
+    expect(result.stdout).toBe("error 14\n");
+    expect(result.exitCode).toBe(1);
   }, 60_000);
 });
