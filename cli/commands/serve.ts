@@ -14,15 +14,16 @@ import { OUTGOING_HTTP } from "./run-component.js";
 const DEFAULT_ADDR = "0.0.0.0:8080";
 
 interface ServeOptions {
-  addr: string;
-  dir: string[];
-  env: string[];
+  addr?: string;
+  dir?: string[];
+  env?: string[];
 }
 
 /** Serves until SIGINT/SIGTERM (or the component's process ends); returns the exit code. */
 export async function serveComponent(io: CliIo, file: string, options: ServeOptions): Promise<number> {
-  const addr = parseHostPort(options.addr);
-  if (!addr) throw new CliExit(2, `wasmbox: --addr ${options.addr}: expected HOST:PORT with an IP address (0.0.0.0:8080, 127.0.0.1:8000, [::1]:8080)`);
+  const addrText = options.addr ?? DEFAULT_ADDR;
+  const addr = parseHostPort(addrText);
+  if (!addr) throw new CliExit(2, `wasmbox: --addr ${addrText}: expected HOST:PORT with an IP address (0.0.0.0:8080, 127.0.0.1:8000, [::1]:8080)`);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
@@ -30,8 +31,8 @@ export async function serveComponent(io: CliIo, file: string, options: ServeOpti
     throw new CliExit(2, `wasmbox: ${file}: ${e instanceof Error && "code" in e && e.code === "ENOENT" ? "no such file" : String(e)}`);
   }
   if (!isComponent(bytes)) throw new CliExit(2, `wasmbox: ${file}: not a WebAssembly component (serve takes a wasi:http/incoming-handler component)`);
-  const preopens = options.dir.map((d) => parseDirFlag(d, io.cwd));
-  const env = options.env.map((e) => parseEnvFlag(e, io.env)).filter((e): e is string => e !== undefined);
+  const preopens = (options.dir ?? []).map((d) => parseDirFlag(d, io.cwd));
+  const env = (options.env ?? []).map((e) => parseEnvFlag(e, io.env)).filter((e): e is string => e !== undefined);
   const kernel = cliKernel(io, { reuseInstances: false, preemption: false, componentCacheDir: join(wasmboxHome(io.env), "components") });
   const server = new ComponentHttpServer();
   try {
@@ -39,7 +40,7 @@ export async function serveComponent(io: CliIo, file: string, options: ServeOpti
     io.stderr(`Serving HTTP on http://${formatSockAddr({ family: addr.family, ip: bound.address, port: bound.port })}/\n`);
   } catch (e) {
     const code = e instanceof Error && "code" in e ? String(e.code) : "";
-    throw new CliExit(2, `wasmbox: --addr ${options.addr}: ${code === "EADDRINUSE" ? "address already in use" : code === "EADDRNOTAVAIL" ? "not an address of this host" : e instanceof Error ? e.message : String(e)}`);
+    throw new CliExit(2, `wasmbox: --addr ${addrText}: ${code === "EADDRINUSE" ? "address already in use" : code === "EADDRNOTAVAIL" ? "not an address of this host" : e instanceof Error ? e.message : String(e)}`);
   }
   let container: Container | undefined;
   const stop = () => {
@@ -69,13 +70,13 @@ export async function serveComponent(io: CliIo, file: string, options: ServeOpti
 }
 
 export function registerServeCommand(program: Command, io: CliIo, exitCode: (code: number) => void): void {
-  const collect = (value: string, all: string[]) => [...all, value];
+  const collect = (value: string, all: string[] | undefined) => [...(all ?? []), value];
   program
     .command("serve <component>")
     .description("serve HTTP with a wasi:http/incoming-handler component, as wasmtime serve (each request a fresh instance; a trap is a 500)")
-    .option("--addr <HOST:PORT>", `the address to listen on (default ${DEFAULT_ADDR})`, DEFAULT_ADDR)
-    .option("--dir <HOST[::GUEST]>", "preopen a host directory for the component (repeatable)", collect, [])
-    .option("--env <K[=V]>", "an environment variable for the component (repeatable; K alone takes the host's)", collect, [])
+    .option("--addr <HOST:PORT>", `the address to listen on (default ${DEFAULT_ADDR})`)
+    .option("--dir <HOST[::GUEST]>", "preopen a host directory for the component (repeatable)", collect)
+    .option("--env <K[=V]>", "an environment variable for the component (repeatable; K alone takes the host's)", collect)
     .action(async (file: string, opts: ServeOptions) => {
       exitCode(await serveComponent(io, file, opts));
     });

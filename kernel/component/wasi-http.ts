@@ -195,7 +195,6 @@ export class IncomingRequest {
 /** wasi:http/types.outgoing-body: a body the process writes; the host takes it as it comes through a pipe. */
 export class OutgoingBody {
   private writeTaken = false;
-  finished = false;
   private readonly fd: number;
   private readonly file: OpenFile;
 
@@ -213,7 +212,6 @@ export class OutgoingBody {
 
   /** Ends the body: closes the pipe's write end (the host then sees its end). Trailers are not sent. */
   static finish(body: OutgoingBody, _trailers: Fields | undefined): void {
-    body.finished = true;
     body.close();
   }
 
@@ -435,8 +433,8 @@ function errorCodeOf(e: unknown): ErrorCode {
   if (errno === Errno.CONNREFUSED || code === "ECONNREFUSED") return { tag: "connection-refused" };
   if (errno === Errno.NETUNREACH || errno === Errno.HOSTUNREACH) return { tag: "destination-unavailable" };
   if (errno === Errno.TIMEDOUT || code === "ETIMEDOUT") return { tag: "connection-timeout" };
-  if (errno === Errno.CONNRESET || code === "ECONNRESET" || code === "ECONNRESET") return { tag: "connection-terminated" };
-  if (code === "HPE_INVALID_CONSTANT" || code.startsWith("HPE_")) return { tag: "HTTP-protocol-error" };
+  if (errno === Errno.CONNRESET || errno === Errno.PIPE || code === "ECONNRESET" || code === "EPIPE") return { tag: "connection-terminated" };
+  if (code.startsWith("HPE_")) return { tag: "HTTP-protocol-error" };
   return { tag: "internal-error", val: e instanceof Error ? e.message : String(e) };
 }
 
