@@ -1,10 +1,11 @@
-// wasi:sockets 0.2 for components (network, instance-network, tcp, tcp-create-socket, ip-name-lookup;
-// udp is refused as not-supported): a tcp-socket is a kernel TCP socket in the process's fd table,
-// so its streams are the fd's, and its namespace (a container's network, or the host's) decides where it may go.
+// wasi:sockets 0.2 for components (network, instance-network, tcp, udp, their create-socket, ip-name-lookup):
+// a socket is a kernel TCP or UDP socket in the process's fd table (a TCP socket's streams are the fd's),
+// and the process's namespace (a container's network, or the host's) decides where it may go.
 import { Errno, SysError } from "../errno.js";
 import { familyOf, ipBytes, ipText, type Family, type SockAddr } from "../net/address.js";
 import { RIGHTS_SOCKET, SockOption } from "../net/socket.js";
 import { TcpSocket } from "../net/tcp.js";
+import { MAX_DATAGRAM, UdpSocket } from "../net/udp.js";
 import { FDFLAGS_NONBLOCK } from "../wasi.js";
 import type { HostContext } from "./host-context.js";
 import { closeOwnedFd, DISPOSE, InputStream, IoError, OutputStream, Pollable } from "./wasi-io.js";
@@ -75,7 +76,7 @@ function familyName(family: Family): IpAddressFamily {
 export class Network {}
 
 /** Calls the kernel socket with its fd nonblocking for the call (start-connect, accept), blocking again after. */
-function nonblocking<T>(socket: TcpSocket, call: () => T): T {
+function nonblocking<T>(socket: TcpSocket | UdpSocket, call: () => T): T {
   socket.flags |= FDFLAGS_NONBLOCK;
   try {
     return call();
@@ -307,10 +308,168 @@ export class ResolveAddressStream {
   }
 }
 
-/** wasi:sockets/udp.udp-socket: not supported yet (create-udp-socket refuses), declared so that components importing it load. */
-export class UdpSocket {}
-export class IncomingDatagramStream {}
-export class OutgoingDatagramStream {}
+/** wasi:sockets/udp.udp-socket over a kernel UDP socket held as an fd of the process. */
+export class WasiUdpSocket {
+  private readonly fd: number;
+  private binding = false;
+  private hops = 64;
+
+  constructor(private readonly host: HostContext, private readonly socket: UdpSocket) {
+    try {
+      this.fd = host.proc.fds.add({ file: socket, rightsBase: RIGHTS_SOCKET, rightsInheriting: RIGHTS_SOCKET });
+    } catch (e) {
+      socket.release();
+      throw e;
+    }
+  }
+
+  startBind(_network: Network, local: IpSocketAddress): void {
+    const addr = toSockAddr(local);
+    if (addr.family !== this.socket.family) throw "invalid-argument" satisfies ErrorCode;
+    if (this.socket.local || this.binding) throw "invalid-state" satisfies ErrorCode;
+    socketCall(() => this.socket.bind(addr));
+    this.binding = true;
+  }
+
+  finishBind(): void {
+    if (!this.binding) throw "not-in-progress" satisfies ErrorCode;
+    this.binding = false;
+  }
+
+  /** The datagram streams, with the socket connected to `remote` (or disconnected); bound first if it is not. */
+  stream(remote: IpSocketAddress | undefined): [IncomingDatagramStream, OutgoingDatagramStream] {
+    const family = this.socket.family;
+    if (!this.socket.local) socketCall(() => this.socket.bind({ family, ip: family === 4 ? "0.0.0.0" : "::", port: 0 }));
+    const to = remote ? toSockAddr(remote) : { family, ip: family === 4 ? "0.0.0.0" : "::", port: 0 };
+    if (to.family !== family) throw "invalid-argument" satisfies ErrorCode;
+    socketCall(() => this.socket.connect(to));
+    return [new IncomingDatagramStream(this.host, this.socket), new OutgoingDatagramStream(this.host, this.socket)];
+  }
+
+  localAddress(): IpSocketAddress {
+    if (!this.socket.local) throw "invalid-state" satisfies ErrorCode;
+    return toIpSocketAddress(this.socket.local);
+  }
+
+  remoteAddress(): IpSocketAddress {
+    if (!this.socket.peer) throw "invalid-state" satisfies ErrorCode;
+    return toIpSocketAddress(this.socket.peer);
+  }
+
+  addressFamily(): IpAddressFamily {
+    return familyName(this.socket.family);
+  }
+
+  unicastHopLimit(): number {
+    return this.hops;
+  }
+
+  setUnicastHopLimit(value: number): void {
+    if (value === 0) throw "invalid-argument" satisfies ErrorCode;
+    this.hops = value;
+  }
+
+  receiveBufferSize(): bigint {
+    return BigInt(this.socket.bufferSize(SockOption.RECV_BUF_SIZE));
+  }
+
+  setReceiveBufferSize(value: bigint): void {
+    if (value === 0n) throw "invalid-argument" satisfies ErrorCode;
+    socketCall(() => this.socket.setBufferSize(SockOption.RECV_BUF_SIZE, Number(value > 1n << 30n ? 1n << 30n : value)));
+  }
+
+  sendBufferSize(): bigint {
+    return BigInt(this.socket.bufferSize(SockOption.SEND_BUF_SIZE));
+  }
+
+  setSendBufferSize(value: bigint): void {
+    if (value === 0n) throw "invalid-argument" satisfies ErrorCode;
+    socketCall(() => this.socket.setBufferSize(SockOption.SEND_BUF_SIZE, Number(value > 1n << 30n ? 1n << 30n : value)));
+  }
+
+  subscribe(): Pollable {
+    return new Pollable(this.host, () => true, () => Promise.resolve());
+  }
+
+  [DISPOSE](): void {
+    closeOwnedFd(this.host, this.fd, this.socket);
+  }
+}
+
+/** A datagram as wasi:sockets/udp gives and takes it. */
+interface Datagram {
+  data: Uint8Array;
+  remoteAddress: IpSocketAddress;
+}
+
+/** wasi:sockets/udp.incoming-datagram-stream: the datagrams queued on the kernel socket. */
+export class IncomingDatagramStream {
+  constructor(private readonly host: HostContext, private readonly socket: UdpSocket) {}
+
+  /** Up to `maxResults` queued datagrams, without waiting (none when nothing is queued). */
+  receive(maxResults: bigint): Datagram[] {
+    const out: Datagram[] = [];
+    while (BigInt(out.length) < maxResults) {
+      const buf = new Uint8Array(MAX_DATAGRAM);
+      let got: ReturnType<UdpSocket["recvFrom"]>;
+      try {
+        got = nonblocking(this.socket, () => this.socket.recvFrom([buf], 0));
+      } catch (e) {
+        if (e instanceof SysError && e.errno === Errno.AGAIN) break;
+        if (out.length > 0) break;
+        return socketCall(() => { throw e; });
+      }
+      if (!Array.isArray(got)) break;
+      const [n, , from] = got;
+      if (!from) break;
+      out.push({ data: buf.slice(0, n), remoteAddress: toIpSocketAddress(from) });
+    }
+    return out;
+  }
+
+  subscribe(): Pollable {
+    const socket = this.socket;
+    return new Pollable(this.host, () => socket.readReadiness().ready, () => new Promise<void>((resolve) => socket.events.subscribe(resolve)));
+  }
+}
+
+/** How many datagrams check-send allows at once (a kernel UDP send never waits). */
+const SEND_PERMITS = 64n;
+
+/** wasi:sockets/udp.outgoing-datagram-stream: sends through the kernel socket (to its peer, or each datagram's address). */
+export class OutgoingDatagramStream {
+  constructor(private readonly host: HostContext, private readonly socket: UdpSocket) {}
+
+  checkSend(): bigint {
+    return SEND_PERMITS;
+  }
+
+  /** Sends the datagrams in order; how many went (an error only when the first fails). */
+  send(datagrams: Array<{ data: Uint8Array; remoteAddress?: IpSocketAddress }>): bigint {
+    if (BigInt(datagrams.length) > SEND_PERMITS) throw "invalid-argument" satisfies ErrorCode;
+    let sent = 0n;
+    for (const datagram of datagrams) {
+      const to = datagram.remoteAddress ? toSockAddr(datagram.remoteAddress) : undefined;
+      const peer = this.socket.peer;
+      try {
+        if (to && peer && (to.ip !== peer.ip || to.port !== peer.port)) throw new SysError(Errno.ISCONN);
+        if (!to && !peer) throw new SysError(Errno.DESTADDRREQ);
+        this.socket.sendTo([datagram.data], to);
+      } catch (e) {
+        if (sent > 0n) return sent;
+        if (e instanceof SysError && (e.errno === Errno.ISCONN || e.errno === Errno.DESTADDRREQ)) throw "invalid-argument" satisfies ErrorCode;
+        if (e instanceof SysError && e.errno === Errno.MSGSIZE) throw "datagram-too-large" satisfies ErrorCode;
+        return socketCall(() => { throw e; });
+      }
+      sent++;
+    }
+    return sent;
+  }
+
+  subscribe(): Pollable {
+    return new Pollable(this.host, () => true, () => Promise.resolve());
+  }
+}
 
 /** The wasi:sockets imports for one component process. */
 export function wasiSocketsImports(host: HostContext): Record<string, Record<string, unknown>> {
@@ -327,11 +486,9 @@ export function wasiSocketsImports(host: HostContext): Record<string, Record<str
         return new WasiTcpSocket(host, new TcpSocket(host.proc.container.net, family === "ipv4" ? 4 : 6, kernel.allocIno(), () => kernel.allocIno()));
       },
     },
-    "wasi:sockets/udp": { UdpSocket, IncomingDatagramStream, OutgoingDatagramStream },
+    "wasi:sockets/udp": { UdpSocket: WasiUdpSocket, IncomingDatagramStream, OutgoingDatagramStream },
     "wasi:sockets/udp-create-socket": {
-      createUdpSocket: (): never => {
-        throw "not-supported" satisfies ErrorCode;
-      },
+      createUdpSocket: (family: IpAddressFamily) => new WasiUdpSocket(host, new UdpSocket(host.proc.container.net, family === "ipv4" ? 4 : 6, host.kernel.allocIno())),
     },
     "wasi:sockets/ip-name-lookup": {
       ResolveAddressStream,

@@ -21,6 +21,14 @@ world fetcher {
   import wasi:cli/environment@0.2.12;
   export wasi:cli/run@0.2.12;
 }
+world udpclient {
+  import wasi:sockets/instance-network@0.2.12;
+  import wasi:sockets/udp-create-socket@0.2.12;
+  import wasi:sockets/udp@0.2.12;
+  import wasi:cli/stdout@0.2.12;
+  import wasi:cli/environment@0.2.12;
+  export wasi:cli/run@0.2.12;
+}
 world tcpclient {
   import wasi:sockets/instance-network@0.2.12;
   import wasi:sockets/tcp-create-socket@0.2.12;
@@ -88,4 +96,9 @@ export function buildHttpFetch(): Promise<Uint8Array> {
 /** The wasi:sockets TCP client guest (tcp-client.ts) as a component. */
 export function buildTcpClient(): Promise<Uint8Array> {
   return build("tcp-client", "wasmbox:test/tcpclient", "run", "wasi:cli/run@0.2.12#run");
+}
+
+/** The wasi:sockets UDP client guest (udp-client.ts) as a component. */
+export function buildUdpClient(): Promise<Uint8Array> {
+  return build("udp-client", "wasmbox:test/udpclient", "run", "wasi:cli/run@0.2.12#run");
 }

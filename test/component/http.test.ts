@@ -4,6 +4,7 @@
 // kernel's network stack (refused in a sandboxed run).
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as dgram from "node:dgram";
 import * as http from "node:http";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
@@ -14,15 +15,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ComponentHttpServer, hasJspi, Kernel, shareHostNetwork, type LayerEntry, type RunResult } from "../../kernel/index.js";
 import { makeRuntime, start } from "../containers/helpers.js";
 import { runCli } from "../../cli/index.js";
-import { buildHttpFetch, buildHttpHandler, buildTcpClient } from "./http-guests.js";
+import { buildHttpFetch, buildHttpHandler, buildTcpClient, buildUdpClient } from "./http-guests.js";
 
 const run = promisify(execFile);
 let handler: Uint8Array;
 let fetcher: Uint8Array;
 let tcpClient: Uint8Array;
+let udpClient: Uint8Array;
 
 beforeAll(async () => {
-  [handler, fetcher, tcpClient] = await Promise.all([buildHttpHandler(), buildHttpFetch(), buildTcpClient()]);
+  [handler, fetcher, tcpClient, udpClient] = await Promise.all([buildHttpHandler(), buildHttpFetch(), buildTcpClient(), buildUdpClient()]);
 }, 180_000);
 
 /** curl's response (head and body) to a request, with a deadline of its own. */
@@ -307,5 +309,31 @@ describe("a component's wasi:sockets TCP connection", () => {
     // error-code connection-refused is case 14 of wasi:sockets' error-code.
     expect(result.stdout).toBe("error 14\n");
     expect(result.exitCode).toBe(1);
+  }, 60_000);
+});
+
+describe("a component's wasi:sockets UDP datagrams", () => {
+  let server: dgram.Socket;
+  let port: number;
+
+  beforeAll(async () => {
+    // Sends each datagram back in capitals.
+    server = dgram.createSocket("udp4");
+    server.on("message", (message, from) => server.send(message.toString().toUpperCase(), from.port, from.address));
+    await new Promise<void>((resolve) => server.bind(0, "127.0.0.1", resolve));
+    port = server.address().port;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.skipIf(!hasJspi())("sends a datagram and receives the reply through a kernel UDP socket", async () => {
+    const result = await new Kernel().run(udpClient, {
+      argv0: "udp", args: ["127.0.0.1", String(port), "a datagram from a component"], preopenRoot: false,
+      onStart: (proc) => shareHostNetwork(proc.container.net),
+      limits: { wallTimeMs: 20_000 },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("reply: A DATAGRAM FROM A COMPONENT");
+    expect(result.exitCode).toBe(0);
   }, 60_000);
 });
