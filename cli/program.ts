@@ -6,6 +6,7 @@ import { registerRunCommand } from "./commands/run.js";
 import { registerSyscallsCommand } from "./commands/syscalls.js";
 import { registerExtraCommands } from "./commands/extra.js";
 import { registerRegistryCommands } from "./commands/registry.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { kernelBuildRunner } from "./commands/build-runner.js";
 import type { CliIo } from "./io.js";
 import { hasJspi } from "../kernel/index.js";
@@ -27,6 +28,7 @@ export function createCli(io: CliIo, exitCode: (code: number) => void = () => un
   registerSyscallsCommand(program, io);
   registerImageCommands(program, io, { buildRunner: async () => kernelBuildRunner(io) });
   registerRegistryCommands(program, io);
+  registerServeCommand(program, io, exitCode);
   registerExtraCommands(program, io, exitCode);
   return program;
 }

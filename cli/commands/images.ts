@@ -1,6 +1,6 @@
 // cli/commands: the image commands (build, images, inspect, history, tag, rmi, save, load, import, and the
 // `image` group with ls/prune/...). Thin: parse, call images/, print in docker's formats; ImageError -> CliExit.
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,11 +11,13 @@ import { buildImage, type BuildRunner } from "../../images/builder.js";
 import { ImageError } from "../../images/errors.js";
 import { formatTable, historyRows, humanSize, imageRows, inspectImage } from "../../images/format.js";
 import { importWasmModule } from "../../images/import-wasm.js";
+import { componentWorld, imageComponentWorld } from "../../images/component-world.js";
 import { shortId } from "../../images/oci.js";
 import { ImageStore, wasmboxHome, type StoredImage } from "../../images/store.js";
 import { normalizeReference } from "../../images/reference.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { CliExit, type CliIo } from "../io.js";
+import { isComponent } from "../../kernel/host.js";
 
 /** What the image commands need from the rest of wasmbox: a RUN executor, asked for only when a build RUNs. */
 export interface ImageCommandDeps {
@@ -102,7 +104,7 @@ const COMMANDS: ImageCommandSpec[] = [
     async run(names, options, { io, store }) {
       const imageStore = await store();
       const details = [];
-      for (const name of names) details.push(inspectImage(await imageStore.resolve(name)));
+      for (const name of names) details.push(await inspectDetail(imageStore, name, io.cwd));
       if (options.format) for (const detail of details) io.stdout(applyFormat(options.format as string, detail) + "\n");
       else io.stdout(JSON.stringify(details, null, 4) + "\n");
     },
@@ -287,4 +289,20 @@ export function registerImageCommands(program: Command, io: CliIo, deps: ImageCo
     if (spec.names.image) register(imageGroup, spec.names.image, spec, io, deps);
   }
   imageGroup.commands.find((c) => c.name() === "ls")?.alias("list");
+}
+
+/**
+ * What `inspect NAME` shows: an image's JSON, with its world (Component) when its entry point is a
+ * WebAssembly component; for a path to a .wasm component file, the file and its world.
+ */
+async function inspectDetail(store: ImageStore, name: string, cwd: string): Promise<Record<string, unknown>> {
+  const file = resolve(cwd, name);
+  if (/\.wasm$/i.test(name) && existsSync(file)) {
+    const bytes = readFileSync(file);
+    if (!isComponent(bytes)) throw new CliExit(1, `wasmbox: inspect: ${name}: not a WebAssembly component (a core module has no world)`);
+    return { File: file, Component: await componentWorld(bytes) };
+  }
+  const image = await store.resolve(name);
+  const world = await imageComponentWorld(store, image);
+  return world ? { ...inspectImage(image), Component: world } : inspectImage(image);
 }

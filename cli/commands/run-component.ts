@@ -8,6 +8,9 @@ import { cliHostOutputs } from "../host-outputs.js";
 import { cliKernel, endOfRun, runFailure, stdinIsTerminal, type RunModuleOptions } from "./run-module.js";
 import { componentInvocation } from "../invoke-component.js";
 
+/** The interface whose import gives a CLI component run the host's network. */
+export const OUTGOING_HTTP = "wasi:http/outgoing-handler";
+
 /** Runs a component file; returns the exit code. */
 export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, args: string[], options: RunModuleOptions): Promise<number> {
   if (options.memoryBytes !== undefined) {
@@ -15,7 +18,8 @@ export async function runComponent(io: CliIo, file: string, bytes: Uint8Array, a
   }
   const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: false, componentCacheDir: join(wasmboxHome(io.env), "components") });
   // kernel.run() loads it (jco's transpile, or the cached one) for the fds it gets, and refuses a bad one with ProgramError.
-  const program: ComponentProgram = { kind: "component", name: file, bytes };
+  // Its outgoing HTTP requests reach the host's network, as with wasmtime run -S http.
+  const program: ComponentProgram = { kind: "component", name: file, bytes, hostNetworkFor: [OUTGOING_HTTP], runOnly: true };
   if (options.invoke !== undefined) {
     program.invoke = await componentInvocation(file, bytes, options.invoke, args, (text) => {
       kernel.hostOutputs.flush();

@@ -10,6 +10,7 @@ import { ProgramError } from "../program.js";
 import { importModule } from "../dynamic-import.js";
 import { unprovidedImports, waitingImports, type WaitingCalls } from "./wasi-imports.js";
 import { COMPONENT_VERSION, unsupportedComponentVersion } from "./detect.js";
+import type { ComponentHttpServer } from "./http-server.js";
 
 /** jco's instantiate(): core modules by file name, the import object, and how to instantiate a core module. */
 export type InstantiateFn = (
@@ -41,6 +42,19 @@ export interface ComponentProgram {
   loaded?: LoadedComponent;
   /** An export to call instead of wasi:cli/run (--invoke), with its arguments as JS values; results go to `results`. */
   invoke?: { name: string; args: unknown[]; results(value: unknown, err?: boolean): void };
+  /** Serve HTTP with its wasi:http/incoming-handler export instead (wasmbox serve): the server whose requests it takes. */
+  serve?: ComponentHttpServer;
+  /**
+   * The run's network namespace becomes the host's (outgoing traffic through node:net) when the
+   * component imports one of these interfaces (jco's unversioned names): the CLI's runs give
+   * wasi:http/outgoing-handler, as wasmtime run -S http and wasmtime serve reach the network.
+   */
+  hostNetworkFor?: readonly string[];
+  /**
+   * Refuse a wasi:http proxy component (incoming-handler, no wasi:cli/run) naming `wasmbox serve`
+   * (the CLI's run), instead of serving it on port 8080 of its network namespace (a container's way).
+   */
+  runOnly?: boolean;
 }
 
 /** The manifest kept beside a transpiled component. */

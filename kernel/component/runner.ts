@@ -3,11 +3,13 @@
 import type { Process } from "../proc/process.js";
 import type { Kernel } from "../kernel.js";
 import { settle } from "../engines/engine.js";
-import { Errno } from "../errno.js";
+import { Errno, SysError } from "../errno.js";
 import { ProgramError } from "../program.js";
 import { CannotSuspendError, HostContext } from "./host-context.js";
 import type { ComponentProgram, LoadedComponent } from "./loader.js";
-import { wasiImports, type WaitingCalls } from "./wasi-imports.js";
+import { importsStreams, wasiImports, type WaitingCalls } from "./wasi-imports.js";
+import { ComponentHttpServer, CONTAINER_HTTP_PORT, exportsIncomingHandler, listenInNamespace, serveRequests } from "./http-server.js";
+import { shareHostNetwork } from "./host-network.js";
 import type { FdEntry } from "../proc/fd-table.js";
 
 /** Which waiting calls must suspend for a process with these fds: reads and writes only where one of them can block. */
@@ -73,12 +75,30 @@ export class ComponentRunner {
   private async run(proc: Process, program: ComponentProgram): Promise<void> {
     const shape = { name: program.name, memory: null };
     let component: LoadedComponent;
+    let serve: ComponentHttpServer | undefined;
     try {
       const calls = waitingCalls(proc);
       const fits = program.loaded && (program.loaded.suspends === null || (program.loaded.suspends.reads === calls.reads && program.loaded.suspends.writes === calls.writes));
       component = fits && program.loaded ? program.loaded : await this.kernel.components.load(program.bytes, program.name, calls);
+      // A wasi:http proxy (incoming-handler, no wasi:cli/run) started as a process serves on its namespace's port 8080.
+      const proxy = !program.invoke && !component.exports.some(([name]) => name.startsWith("wasi:cli/run@")) && exportsIncomingHandler(component);
+      if (proxy && !program.serve && program.runOnly) {
+        throw new ProgramError(Errno.NOEXEC, `${program.name}: a wasi:http proxy component (it exports wasi:http/incoming-handler, not wasi:cli/run): serve it with \`wasmbox serve ${program.name}\``);
+      }
+      serve = program.serve ?? (proxy ? new ComponentHttpServer() : undefined);
+      // HTTP bodies and sockets are pipes and sockets the component may wait on, whatever fds it started with.
+      if (component.suspends && (serve || importsStreams(component.imports)) && !(component.suspends.reads && component.suspends.writes)) {
+        component = await this.kernel.components.load(program.bytes, program.name, { reads: true, writes: true });
+      }
+      if (program.hostNetworkFor && component.imports.some((name) => program.hostNetworkFor!.includes(name))) shareHostNetwork(proc.container.net);
+      if (serve && !exportsIncomingHandler(component)) throw new ProgramError(Errno.NOEXEC, `${program.name}: exports no wasi:http/incoming-handler (is it an HTTP proxy component?)`);
+      if (serve && !component.suspends) {
+        throw new ProgramError(Errno.NOEXEC, `${program.name}: serving HTTP needs JSPI (WebAssembly.Suspending) so that a handler can wait for its request body, which Node ${process.version} lacks: run it on Node 24.21 or later (the wasmbox CLI re-runs itself under its pinned Node 26)`);
+      }
+      if (serve && !program.serve) listenInNamespace(this.kernel, proc, serve);
     } catch (error) {
-      const text = error instanceof ProgramError ? error.detail : `${program.name}: ${error instanceof Error ? error.message : String(error)}`;
+      void serve?.close();
+      const text = error instanceof ProgramError ? error.detail : error instanceof SysError ? `${program.name}: cannot listen on port ${CONTAINER_HTTP_PORT}: ${Errno[error.errno]}` : `${program.name}: ${error instanceof Error ? error.message : String(error)}`;
       writeStderr(this.kernel, proc, `wasmbox: ${text}\n`);
       return proc.finish(CANNOT_EXECUTE << 8);
     }
@@ -86,6 +106,15 @@ export class ComponentRunner {
     if (proc.killSignal !== undefined) return settle(this.kernel, proc, shape, { ok: false, error: undefined });
     const host = new HostContext(this.kernel, proc, component.suspends, program.name);
     try {
+      if (serve) {
+        try {
+          await serveRequests(this.kernel, proc, component, serve, (text) => writeStderr(this.kernel, proc, `wasmbox serve: ${text}\n`));
+        } finally {
+          // The server made for this process (not the one `wasmbox serve` owns) ends with it.
+          if (serve !== program.serve) void serve.close();
+        }
+        return settle(this.kernel, proc, shape, { ok: true });
+      }
       const exports = await component.instantiate((file) => component.cores.get(file)!, wasiImports(host), (module, imports) => new WebAssembly.Instance(module, imports));
       if (program.invoke) {
         const fn = findExport(exports, program.invoke.name);

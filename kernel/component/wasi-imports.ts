@@ -1,11 +1,13 @@
 // The import object of a transpiled component: every wasi:* interface it may import, implemented
-// by the kernel for one process (wasi:cli, wasi:io, wasi:filesystem, wasi:clocks, wasi:random).
+// by the kernel for one process (wasi:cli, wasi:io, wasi:filesystem, wasi:clocks, wasi:random, wasi:http, wasi:sockets).
 // node:crypto is loaded when first used (process.getBuiltinModule): a module run's start never pays for it.
 import { ProcExit } from "../proc/wait.js";
 import { nowNs } from "../vfs/vnode.js";
 import { HostContext } from "./host-context.js";
 import { clockPollable, InputStream, IoError, OutputStream, poll, Pollable } from "./wasi-io.js";
 import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopenedDirectories } from "./wasi-filesystem.js";
+import { wasiHttpImports } from "./wasi-http.js";
+import { wasiSocketsImports } from "./wasi-sockets.js";
 
 /**
  * Which of a component's waiting calls suspend (JSPI): a suspending import costs a suspension on
@@ -34,6 +36,11 @@ const OTHER_WAITS = [
   "wasi:filesystem/types#[method]descriptor.sync",
   "wasi:filesystem/types#[method]descriptor.sync-data",
 ];
+
+/** Whether a component with these imports needs its reads and writes to suspend whatever its fds (HTTP bodies are pipes). */
+export function importsStreams(imports: readonly string[]): boolean {
+  return imports.some((name) => name.startsWith("wasi:http/") || name.startsWith("wasi:sockets/"));
+}
 
 /** The imports jco makes suspending for `calls` (by jco's unversioned names). */
 export function waitingImports(calls: WaitingCalls): string[] {
@@ -109,6 +116,8 @@ export function wasiImports(host: HostContext): Record<string, Record<string, un
     "wasi:random/insecure-seed": { insecureSeed: (): [bigint, bigint] => [randomU64(), randomU64()] },
     "wasi:filesystem/types": { Descriptor, DirectoryEntryStream, filesystemErrorCode },
     "wasi:filesystem/preopens": { getDirectories: () => preopenedDirectories(host) },
+    ...wasiHttpImports(host),
+    ...wasiSocketsImports(host),
   };
 }
 
@@ -123,6 +132,8 @@ const PROVIDED: Readonly<Record<string, true>> = Object.fromEntries([
   "wasi:cli/environment", "wasi:cli/exit", "wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr", "wasi:cli/terminal-input",
   "wasi:cli/terminal-output", "wasi:cli/terminal-stdin", "wasi:cli/terminal-stdout", "wasi:cli/terminal-stderr", "wasi:io/error",
   "wasi:io/poll", "wasi:io/streams", "wasi:clocks/monotonic-clock", "wasi:clocks/wall-clock", "wasi:random/random",
-  "wasi:random/insecure", "wasi:random/insecure-seed", "wasi:filesystem/types", "wasi:filesystem/preopens",
+  "wasi:random/insecure", "wasi:random/insecure-seed", "wasi:filesystem/types", "wasi:filesystem/preopens", "wasi:http/types",
+  "wasi:http/outgoing-handler", "wasi:sockets/network", "wasi:sockets/instance-network", "wasi:sockets/tcp", "wasi:sockets/tcp-create-socket",
+  "wasi:sockets/udp", "wasi:sockets/udp-create-socket", "wasi:sockets/ip-name-lookup",
 ].map((name) => [name, true]));
 

@@ -3,7 +3,7 @@
 import { Errno } from "../errno.js";
 import { Wait } from "../proc/wait.js";
 import { Rights } from "../wasi.js";
-import type { Readiness } from "../vfs/open-file.js";
+import type { OpenFile, Readiness } from "../vfs/open-file.js";
 import { HostContext, KernelCallError, kernelError } from "./host-context.js";
 
 /** The most bytes one read gives (as wasmtime caps a read's buffer). */
@@ -93,7 +93,11 @@ function readinessOf(host: HostContext, fd: number, write: boolean): Readiness {
  * position of its own (a file's read-via-stream). `owned`: the stream closes the fd when dropped.
  */
 export class InputStream {
-  constructor(private readonly host: HostContext, readonly fd: number, private position?: bigint, private readonly owned = false) {}
+  private readonly ownedFile: OpenFile | undefined;
+
+  constructor(private readonly host: HostContext, readonly fd: number, private position?: bigint, private readonly owned = false) {
+    this.ownedFile = owned ? host.proc.fds.get(fd).file : undefined;
+  }
 
   /** One read: bytes, a Wait when none are there yet, or a thrown stream-error (closed at the end). */
   private attempt(len: bigint): Uint8Array | Wait {
@@ -137,9 +141,10 @@ export class InputStream {
   }
 
   [DISPOSE](): void {
-    if (this.owned && this.host.proc.fds.has(this.fd)) this.host.proc.fds.close(this.fd);
+    if (this.owned) closeOwnedFd(this.host, this.fd, this.ownedFile);
   }
 }
+
 
 /**
  * wasi:io/streams.output-stream over a kernel fd: at the fd's offset (stdout, pipes), at a position
@@ -149,7 +154,12 @@ export class InputStream {
 export class OutputStream {
   private pending: Uint8Array[] = [];
 
-  constructor(private readonly host: HostContext, readonly fd: number, private position?: bigint | "append") {}
+  /** `owned`: the stream closes the fd when dropped (an HTTP body's). */
+  private readonly ownedFile: OpenFile | undefined;
+
+  constructor(private readonly host: HostContext, readonly fd: number, private position?: bigint | "append", private readonly owned = false) {
+    this.ownedFile = owned ? host.proc.fds.get(fd).file : undefined;
+  }
 
   /** Puts bytes to the fd: how many it took, or a Wait when it has no room. */
   private put(bytes: Uint8Array): number | Wait {
@@ -238,4 +248,14 @@ export class OutputStream {
   subscribe(): Pollable {
     return fdPollable(this.host, this.fd, () => this.drain() === undefined && readinessOf(this.host, this.fd, true).ready);
   }
+
+  [DISPOSE](): void {
+    if (this.owned) closeOwnedFd(this.host, this.fd, this.ownedFile);
+  }
+}
+
+/** Closes fd if it still holds `file` (the number may have gone to another file since). */
+export function closeOwnedFd(host: HostContext, fd: number, file: OpenFile | undefined): void {
+  const fds = host.proc.fds;
+  if (file !== undefined && fds.has(fd) && fds.get(fd).file === file) fds.close(fd);
 }
