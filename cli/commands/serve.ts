@@ -7,7 +7,8 @@ import { wasmboxHome } from "../../images/home.js";
 import { ComponentHttpServer, formatSockAddr, isComponent, parseHostPort, type Container } from "../../kernel/host.js";
 import { cliHostOutputs } from "../host-outputs.js";
 import { CliExit, type CliIo } from "../io.js";
-import { cliKernel, parseDirFlag, parseEnvFlag, runFailure } from "./run-module.js";
+import { envEntries } from "../../containers/options.js";
+import { cliKernel, parseDirFlag, runFailure } from "./run-module.js";
 import { OUTGOING_HTTP } from "./run-component.js";
 
 /** wasmtime serve's address. */
@@ -32,7 +33,7 @@ export async function serveComponent(io: CliIo, file: string, options: ServeOpti
   }
   if (!isComponent(bytes)) throw new CliExit(2, `wasmbox: ${file}: not a WebAssembly component (serve takes a wasi:http/incoming-handler component)`);
   const preopens = (options.dir ?? []).map((d) => parseDirFlag(d, io.cwd));
-  const env = (options.env ?? []).map((e) => parseEnvFlag(e, io.env)).filter((e): e is string => e !== undefined);
+  const env = envEntries(options.env ?? [], io.env);
   const kernel = cliKernel(io, { reuseInstances: false, preemption: false, componentCacheDir: join(wasmboxHome(io.env), "components") });
   const server = new ComponentHttpServer();
   try {
