@@ -95,7 +95,8 @@ const COMMANDS: ImageCommandSpec[] = [
     },
   },
   {
-    names: { top: "inspect", image: "inspect" },
+    // The top-level inspect is containers.ts's: a container when one has the name, else this.
+    names: { image: "inspect" },
     usage: "<image...>",
     description: "show the configuration of images as JSON",
     options: [["-f, --format <template>", "print only fields, e.g. {{.Id}} or {{json .Config}}"]],

@@ -10,23 +10,13 @@ import { ImageError } from "../../images/errors.js";
 import { ImageStore } from "../../images/store.js";
 import type { LayerEntry } from "../../kernel/host.js";
 import { parseVmCpus, parseVmMemoryMb } from "../../containers/options.js";
-import { parseSize, SpecError } from "../../containers/spec.js";
-import { addCreateFlags, checkedCreateOptions, runImageCommand } from "./containers.js";
+import { parseSize } from "../../containers/spec.js";
+import { addCreateFlags, checkedCreateOptions, runImageCommand, usageChecked } from "./containers.js";
 import { baseRootfs } from "../../userland/rootfs.js";
 import { CliExit, type CliIo } from "../io.js";
 
 /** The create flags `vm run` takes (by key), as run and create declare them. */
 const VM_RUN_FLAGS = new Set(["vmMemory", "vmCpus", "env", "interactive", "name", "init", "engine"]);
-
-/** A VM flag's value, its SpecError ending the CLI with 125 (a usage error). */
-function vmFlag<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
-    throw e;
-  }
-}
 
 /** What a VM or the benchmark needs of an image. */
 export interface OpenedImage {
@@ -97,8 +87,8 @@ export function registerVmCommands(program: Command, io: CliIo, exitCode: (code:
       const image = { id: opts.image, config: { Env: img.env, Entrypoint: img.entrypoint, Cmd: img.cmd, WorkingDir: img.cwd }, layers: img.layers };
       const report = await compare({
         image, imageName: opts.image, count, cmd,
-        vmMemoryMb: vmFlag(() => parseVmMemoryMb(opts.vmMemory)), vmCpus: vmFlag(() => parseVmCpus(opts.vmCpus)),
-        budgetBytes: opts.budget ? vmFlag(() => parseSize(opts.budget!, "--budget")) : undefined,
+        vmMemoryMb: usageChecked(() => parseVmMemoryMb(opts.vmMemory)), vmCpus: usageChecked(() => parseVmCpus(opts.vmCpus)),
+        budgetBytes: opts.budget ? usageChecked(() => parseSize(opts.budget!, "--budget")) : undefined,
         progress: opts.progress ? (done, total, label) => io.stderr(progressBar(done, total, label)) : undefined,
       });
       if (opts.json) io.stdout(JSON.stringify(report, null, 2) + "\n");
