@@ -520,7 +520,8 @@ export class ContainerRuntime {
         if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
       } else if (record.state.status === "running") {
         throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
-      } else if (record.restartTimer !== undefined && !force) {
+      } else if ((record.restartTimer !== undefined || this.restartDue(record)) && !force) {
+        // Waiting for its policy's restart, or just ended with one due (its end still being saved).
         throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is restarting: stop the container before removing or force remove`, 409);
       }
       await this.removeNow(record);
