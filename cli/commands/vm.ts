@@ -80,6 +80,7 @@ export function registerVmCommands(program: Command, io: CliIo, exitCode: (code:
     .option("--html <FILE>", "also write an HTML report with charts")
     .option("--no-progress", "no progress bar on stderr")
     .action(async (opts: { count: string; image: string; cmd?: string[]; vmMemory: string; vmCpus: string; budget?: string; json?: boolean; html?: string; progress: boolean }) => {
+      const budget = opts.budget ?? "";
       const count = Number(opts.count);
       if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new CliExit(2, `wasmbox: --count ${opts.count}: expected a whole number from 1 (2 or more for the isolation rows)`);
       const img = await openImage(io, opts.image);
@@ -88,7 +89,8 @@ export function registerVmCommands(program: Command, io: CliIo, exitCode: (code:
       const report = await compare({
         image, imageName: opts.image, count, cmd,
         vmMemoryMb: usageChecked(() => parseVmMemoryMb(opts.vmMemory)), vmCpus: usageChecked(() => parseVmCpus(opts.vmCpus)),
-        budgetBytes: opts.budget ? usageChecked(() => parseSize(opts.budget!, "--budget")) : undefined,
+        // A bare number is MiB, as --vm-memory's.
+        budgetBytes: opts.budget === undefined ? undefined : usageChecked(() => (/^\d+$/.test(budget) ? Number(budget) * 1024 ** 2 : parseSize(budget, "--budget"))),
         progress: opts.progress ? (done, total, label) => io.stderr(progressBar(done, total, label)) : undefined,
       });
       if (opts.json) io.stdout(JSON.stringify(report, null, 2) + "\n");
