@@ -22,7 +22,7 @@ import { readHostEntries, writeHostEntries } from "../../images/host-entries.js"
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import { CliExit, type CliIo } from "../io.js";
 import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from "../detach-keys.js";
-import { renderListing, TemplateError, type TemplateRow } from "../go-template.js";
+import { applyFormat, renderListing, TemplateError, type TemplateRow } from "../go-template.js";
 import { cliKernel, hostTerminal } from "./run-module.js";
 import { pullIfMissing } from "./registry.js";
 
@@ -636,15 +636,6 @@ const COMMANDS: Spec[] = [
 ];
 
 const enc = (ref: string) => encodeURIComponent(ref);
-
-/** docker's --format subset: `{{.A.B}}` and `{{json .A}}`. */
-function applyFormat(template: string, value: Record<string, unknown>): string {
-  return template.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
-    let current: unknown = value;
-    for (const key of path.split(".").filter(Boolean)) current = (current as Record<string, unknown> | undefined)?.[key];
-    return json || (typeof current === "object" && current !== null) ? JSON.stringify(current) : String(current ?? "<no value>");
-  });
-}
 
 /**
  * Whether `ref` names a container, as the daemon knows it: asked when one runs; when none does,
