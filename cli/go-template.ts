@@ -35,3 +35,18 @@ function alignColumns(lines: string[]): string {
 
 /** A --format template wasmbox cannot evaluate. */
 export class TemplateError extends Error {}
+
+/** docker's --format for one object (inspect): `{{.A.B}}` and `{{json .A}}`; an object prints as JSON, a missing field as <no value>. */
+export function applyFormat(template: string, value: Readonly<Record<string, unknown>>): string {
+  return template.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
+    let current: unknown = value;
+    for (const key of path.split(".").filter(Boolean)) current = fieldOf(current, key);
+    return json || (typeof current === "object" && current !== null) ? JSON.stringify(current) : String(current ?? "<no value>");
+  });
+}
+
+/** A field of a JSON object or an element of an array (undefined for anything else). */
+function fieldOf(value: unknown, key: string): unknown {
+  if (typeof value !== "object" || value === null) return undefined;
+  return Object.entries(value).find(([k]) => k === key)?.[1];
+}

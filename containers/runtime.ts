@@ -1,18 +1,17 @@
-// containers/: the container runtime on one kernel: creates containers from images (overlay root
-// over shared layer trees, namespaces and limits from kernel.createContainer), runs pid 1, and keeps
-// each instance's record (spec, state, upper layer, logs) in a ContainerFiles directory when given
-// one. An instance of kind "vm" is a Hypervisor guest instead (instance.ts holds both kinds).
-// Used embedded by `wasmbox run` and by the daemon.
-import { randomBytes } from "node:crypto";
+// containers/: the container runtime on one kernel: the lifecycle of containers and VMs (create,
+// start, stop, kill, restart, remove, wait, exec, pause...), their events and restart policies. It
+// composes the parts: registry.ts (records and names), state.ts (state changes), container-fs.ts
+// (a container's filesystem), vm-boot.ts (VMs), persistence.ts (records on disk). Used embedded
+// by `wasmbox run` and by the daemon.
 import { EventEmitter } from "node:events";
 import { PassThrough } from "node:stream";
 import {
-  SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, MemFs, MountNamespace, PATH_MAX,
-  LayerTrees, loadEntries, OverlayFs, type DiffLine, Filetype, Hypervisor, type Guest, DEFAULT_PATH, findOnPath, isRegularFile,
+  SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, type MountNamespace, LayerTrees, type OverlayFs, type DiffLine,
+  DEFAULT_PATH, findOnPath, isRegularFile,
 } from "../kernel/host.js";
 import type { Credentials } from "../images/users.js";
 import { containerCredentials, layerCredentials } from "./users.js";
-import { healthSpec, startHealthMonitor, type HealthMonitor } from "./health.js";
+import { healthSpec, startHealthMonitor } from "./health.js";
 import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
@@ -20,10 +19,17 @@ import { KeyedQueue } from "./queue.js";
 import { attachNetwork, networkSpec, vmNetwork, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, isWasmModule, VmInstance, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
-import { createdState, kindOf, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState } from "./spec.js";
+import { kindOf, parseSignal, SYSCALL_PROFILES, type ContainerSpec } from "./spec.js";
 import { mergeEnv, type SpecFromOptions } from "./options.js";
+import { ContainerRegistry, RuntimeError, type ContainerRecord } from "./registry.js";
+import { createdState, markExited, markPaused, markRestarting, markRunning, markStartFailed, markStoppedByHand, withHealth, withVmFigures } from "./state.js";
+import { ContainerFilesystems } from "./container-fs.js";
+import { VmBooter } from "./vm-boot.js";
+import { RecordPersistence } from "./persistence.js";
 
 export type { StreamIo } from "./instance.js";
+export { RuntimeError, type ContainerRecord } from "./registry.js";
+export { startExitCode } from "./state.js";
 
 /** An image ready to run: what the runtime needs from images/ (or from a build). */
 export interface RunnableImage {
@@ -35,55 +41,6 @@ export interface RunnableImage {
 
 /** Where the runtime gets images: by reference (name, tag or id). */
 export type ImageSource = (ref: string) => Promise<RunnableImage>;
-
-/**
- * The exit status of a `run` whose container could not start, from the error's text as docker's
- * CLI reads it: 127 when the command is not found, 126 when it cannot be invoked, else 125.
- */
-export function startExitCode(message: string): number {
-  if (/executable file not found|no such file or directory/.test(message)) return 127;
-  if (/permission denied|is a directory/.test(message)) return 126;
-  return 125;
-}
-
-/** A failure the caller shows as-is; `status` is the HTTP status the daemon answers with. */
-export class RuntimeError extends Error {
-  constructor(message: string, readonly status = 400) {
-    super(message);
-  }
-}
-
-/** One container or VM as the runtime tracks it. */
-export interface ContainerRecord {
-  spec: ContainerSpec;
-  state: ContainerState;
-  /** The running instance (a ContainerInstance or a VmInstance, by the spec's kind). */
-  live?: Instance;
-  /** Settles once the running instance has ended and its end is recorded. */
-  done?: Promise<void>;
-  /** The saved upper layer of a stopped container (loaded lazily from files). */
-  upper?: LayerEntry[];
-  /** The upper filesystem of a container that ran here and stopped (reused by start, diff, commit). */
-  upperFs?: MemFs;
-  /** Settles once a finished container's state and upper are saved. */
-  settling?: Promise<void>;
-  /** Created or started by this runtime: its state in memory is the truth, not the files. */
-  ownedHere?: boolean;
-  /** Where its output goes while it runs (files closed at its end). */
-  log?: LogWriter;
-  /** Set when its removal begins (rm, or --rm at its end); settles once its directory is gone. */
-  removal?: Promise<void>;
-  /** Runs its HEALTHCHECK while it runs. */
-  health?: HealthMonitor;
-  /** Its network while it runs (published ports, networks joined): see containers/network.ts. */
-  network?: AttachedNetwork;
-  /** The restart its policy scheduled (cleared when it fires, or by stop, rm and shutdown). */
-  restartTimer?: NodeJS.Timeout;
-  /** The wait before its policy's next restart, ms (docker's: from 100, doubled each time, at most a minute). */
-  restartDelayMs?: number;
-  /** The open standard input of a container the daemon started with -i (docker's OpenStdin): `attach` writes to it. */
-  stdin?: PassThrough;
-}
 
 /** One entry of `events` (docker's message shape). */
 export interface RuntimeEvent {
@@ -112,12 +69,6 @@ const RESTART_RESET_AFTER_MS = 10_000;
 /** What create() takes: the parsed flags plus the image and command. */
 export type CreateRequest = SpecFromOptions & { image: string; command: string[] };
 
-/** What State.Error starts with when the writable layer could not be saved. */
-const SAVE_FAILED = "saving the writable layer failed: ";
-
-const ADJECTIVES = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nifty", "proud", "quirky", "sharp", "tender", "vivid", "witty", "zen"];
-const NAMES = ["babbage", "curie", "dijkstra", "euler", "feynman", "gauss", "hopper", "knuth", "lovelace", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wozniak"];
-
 /** The container runtime of one kernel. */
 export class ContainerRuntime {
   readonly kernel: Kernel;
@@ -126,12 +77,11 @@ export class ContainerRuntime {
   /** Emits "log" (id, stream, chunk), "exit" (id, record) and "event" (RuntimeEvent: create, start, die, ...). */
   readonly events = new EventEmitter();
   private readonly images: ImageSource;
-  private readonly records = new Map<string, ContainerRecord>();
-  /** Container ids by name. */
-  private readonly names = new Map<string, string>();
+  private readonly registry = new ContainerRegistry();
   private readonly clock = new IsoClock();
-  /** Boots the VMs (made at the first one). */
-  private hypervisor?: Hypervisor;
+  private readonly vms = new VmBooter();
+  private readonly filesystems: ContainerFilesystems;
+  private readonly persistence: RecordPersistence;
   /** The lifecycle calls of each container, one after another (by id). */
   private readonly ops = new KeyedQueue();
   /** Ids whose removal is under way: a refresh that read their files just before must not bring them back. */
@@ -141,9 +91,6 @@ export class ContainerRuntime {
   private readonly restartPolicies: boolean;
   /** Set by shutdown(): no restart policy fires after it. */
   private shuttingDown = false;
-  /** The refresh running now, and the one queued behind it (concurrent requests share them). */
-  private refreshing?: Promise<void>;
-  private nextRefresh?: Promise<void>;
 
   constructor(options: RuntimeOptions) {
     this.kernel = options.kernel;
@@ -152,6 +99,13 @@ export class ContainerRuntime {
     this.trees = new LayerTrees(() => this.kernel.allocDev());
     this.events.setMaxListeners(0);
     this.restartPolicies = options.restartPolicies ?? false;
+    this.filesystems = new ContainerFilesystems({ kernel: this.kernel, trees: this.trees, files: this.files, imageOf: (spec) => this.imageOf(spec) });
+    this.persistence = new RecordPersistence({ files: this.files, kernel: this.kernel, registry: this.registry, removing: this.removing, clock: this.clock });
+  }
+
+  /** The image a record was made from: by id, else by the name it was created with. */
+  private imageOf(spec: ContainerSpec): Promise<RunnableImage> {
+    return this.images(spec.imageId).catch(() => this.images(spec.image));
   }
 
   /**
@@ -160,61 +114,18 @@ export class ContainerRuntime {
    * files as they were at least when it called.
    */
   refresh(): Promise<void> {
-    if (!this.files) return Promise.resolve();
-    if (!this.refreshing) {
-      this.refreshing = this.refreshNow().finally(() => (this.refreshing = undefined));
-      return this.refreshing;
-    }
-    const again = () => {
-      this.nextRefresh = undefined;
-      return this.refresh();
-    };
-    this.nextRefresh ??= this.refreshing.then(again, again);
-    return this.nextRefresh;
-  }
-
-  private async refreshNow(): Promise<void> {
-    const files = this.files!;
-    const onDisk = await files.list();
-    const present = new Set(onDisk);
-    for (const [id, record] of [...this.records]) if (!present.has(id) && !record.live && !record.ownedHere) this.forget(record);
-    for (const id of onDisk) {
-      const known = this.records.get(id);
-      if (known?.live || known?.ownedHere || this.removing.has(id)) continue;
-      const loaded = await files.load(id);
-      const now = this.records.get(id);
-      if (!loaded || this.removing.has(id) || now?.live || now?.ownedHere || (now && now !== known)) continue;
-      if (loaded.state.status === "running" && !files.ownerAlive(loaded.state)) {
-        // Its process died (a killed CLI or daemon): an --rm one is removed as its end would have,
-        // another is marked exited once, on disk, so its FinishedAt stays what it is now.
-        if (loaded.spec.autoRemove) {
-          await files.remove(id);
-          if (known) this.forget(known);
-          continue;
-        }
-        loaded.state = { ...loaded.state, status: "exited", exitCode: 255, finishedAt: this.clock.now(), error: "the process that ran it ended" };
-        await files.saveState(id, loaded.state);
-      }
-      if (known) known.state = loaded.state;
-      else this.remember({ spec: loaded.spec, state: loaded.state });
-    }
+    return this.persistence.refresh();
   }
 
   /** Every record, newest first. */
   list(all = true): ContainerRecord[] {
     // A container waiting for its policy's restart is listed with the running ones, as docker's ps does.
-    return [...this.records.values()].filter((r) => all || r.state.status === "running" || r.restartTimer !== undefined).sort((a, b) => (a.spec.created < b.spec.created ? 1 : -1));
+    return [...this.registry.all()].filter((r) => all || r.state.status === "running" || r.restartTimer !== undefined).sort((a, b) => (a.spec.created < b.spec.created ? 1 : -1));
   }
 
   /** A record by full id, unique id prefix, or name. */
   find(ref: string): ContainerRecord {
-    const name = ref.replace(/^\//, "");
-    const exact = this.records.get(ref) ?? this.records.get(this.names.get(name) ?? "");
-    if (exact) return exact;
-    const matches = [...this.records.values()].filter((r) => ref.length > 0 && r.spec.id.startsWith(ref));
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new RuntimeError(`multiple containers match id prefix "${ref}"`, 409);
-    throw new RuntimeError(`No such container: ${ref}`, 404);
+    return this.registry.find(ref);
   }
 
   /** Creates a container from an image: resolves the image and command, saves the spec. */
@@ -222,12 +133,8 @@ export class ContainerRuntime {
     const image = await this.images(request.image).catch((e: Error) => {
       throw new RuntimeError(`Unable to find image '${request.image}': ${e.message}`, 404);
     });
-    const id = this.randomHex(32);
-    const name = request.name ?? this.freshName();
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new RuntimeError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    if (this.names.has(name)) {
-      throw new RuntimeError(`Conflict. The container name "/${name}" is already in use by another container.`, 409);
-    }
+    const id = this.registry.newId();
+    const name = this.registry.nameForCreate(request.name);
     const config = image.config;
     const entrypoint = request.entrypoint ?? config.Entrypoint ?? [];
     const cmd = request.command.length > 0 ? request.command : request.entrypoint !== undefined ? [] : (config.Cmd ?? []);
@@ -247,51 +154,10 @@ export class ContainerRuntime {
       stopSignal: config.StopSignal && request.stopSignal === "SIGTERM" ? config.StopSignal : request.stopSignal,
     };
     const record: ContainerRecord = { spec, state: createdState(), ownedHere: true };
-    this.remember(record);
+    this.registry.add(record);
     await this.files?.create(spec, record.state);
     this.emitEvent(record, "create");
     return record;
-  }
-
-  private remember(record: ContainerRecord): void {
-    this.records.set(record.spec.id, record);
-    this.names.set(record.spec.name, record.spec.id);
-  }
-
-  private forget(record: ContainerRecord): void {
-    this.records.delete(record.spec.id);
-    if (this.names.get(record.spec.name) === record.spec.id) this.names.delete(record.spec.name);
-  }
-
-  private pool = Buffer.alloc(0);
-  private poolAt = 0;
-
-  /** `n` random bytes as hex, from a pool refilled 4 KiB at a time (one randomBytes call per many containers). */
-  private randomHex(n: number): string {
-    const at = this.take(n);
-    return this.pool.toString("hex", at, at + n);
-  }
-
-  private randomByte(): number {
-    return this.pool[this.take(1)]!;
-  }
-
-  /** Where the next `n` unused bytes of the pool start. */
-  private take(n: number): number {
-    if (this.poolAt + n > this.pool.length) {
-      this.pool = randomBytes(4096);
-      this.poolAt = 0;
-    }
-    this.poolAt += n;
-    return this.poolAt - n;
-  }
-
-  private freshName(): string {
-    for (;;) {
-      const pick = (list: string[]) => list[this.randomByte() % list.length]!;
-      const name = `${pick(ADJECTIVES)}_${pick(NAMES)}${this.records.size > 200 ? "_" + this.randomHex(2) : ""}`;
-      if (!this.names.has(name)) return name;
-    }
   }
 
   /**
@@ -304,23 +170,8 @@ export class ContainerRuntime {
   }
 
   /** The container's root filesystem: the live one, or one mounted from the image and saved upper. */
-  private async rootOf(record: ContainerRecord, what: string): Promise<OverlayFs> {
-    const live = this.sharedKernelOnly(record, what);
-    if (live) return live.overlay;
-    const image = await this.images(record.spec.imageId).catch(() => this.images(record.spec.image));
-    let upper = record.upperFs;
-    if (!upper) {
-      upper = new MemFs(this.kernel.allocDev(), { type: "upper" });
-      loadEntries(upper, await this.savedUpper(record));
-      if (record.spec.limits.storageBytes !== undefined) upper.byteLimit = record.spec.limits.storageBytes;
-      record.upperFs = upper;
-    }
-    return new OverlayFs(this.kernel.allocDev(), { lowers: image.layers.map((l) => this.trees.tree(l)), upper });
-  }
-
-  private async savedUpper(record: ContainerRecord): Promise<LayerEntry[]> {
-    record.upper ??= (await this.files?.loadUpper(record.spec.id)) ?? [];
-    return record.upper;
+  private rootOf(record: ContainerRecord, what: string): Promise<OverlayFs> {
+    return this.filesystems.rootOf(record, this.sharedKernelOnly(record, what));
   }
 
   /**
@@ -331,7 +182,7 @@ export class ContainerRuntime {
     const found = this.find(ref);
     return this.ops.run(found.spec.id, async () => {
       if (found.removal) {
-        if (this.records.get(found.spec.id) === found) throw new RuntimeError(`removal of container ${found.spec.name} is already in progress`, 409);
+        if (this.registry.get(found.spec.id) === found) throw new RuntimeError(`removal of container ${found.spec.name} is already in progress`, 409);
         throw new RuntimeError(`No such container: ${ref}`, 404);
       }
       return work(found);
@@ -396,7 +247,7 @@ export class ContainerRuntime {
   private async booted(record: ContainerRecord, instance: VmInstance): Promise<void> {
     await instance.guest.running;
     if (record.live !== instance) return;
-    record.state = { ...record.state, vm: instance.vmFigures() };
+    record.state = withVmFigures(record.state, instance.vmFigures());
     await this.files?.saveState(record.spec.id, record.state);
   }
 
@@ -405,11 +256,11 @@ export class ContainerRuntime {
     record.live = instance;
     record.ownedHere = true;
     record.upper = undefined;
-    record.state = { ...record.state, status: "running", startedAt: this.clock.now(), exitCode: 0, manuallyStopped: false, paused: false, oomKilled: false, limitHit: undefined, error: undefined, refusedCalls: [], vm: undefined };
+    record.state = markRunning(record.state, this.clock.now());
     record.done = instance.ended.then((end) => this.finish(record, instance, end));
     record.health = startHealthMonitor(record.spec, record.state.health, (argv, io) => instance.exec(argv, { ...io, env: record.spec.env, workdir: record.spec.workdir }), (health) => {
       const changed = health.Status !== record.state.health?.Status;
-      record.state = { ...record.state, health };
+      record.state = withHealth(record.state, health);
       if (changed && record.live === instance) void this.files?.saveState(record.spec.id, record.state).catch(() => undefined);
     });
     this.emitEvent(record, "start");
@@ -445,15 +296,16 @@ export class ContainerRuntime {
       record.upper = undefined;
       record.upperFs = overlay.upper;
       record.ownedHere = true;
-      record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: startExitCode((e as Error).message), finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: (e as Error).message, refusedCalls: [] };
+      const message = e instanceof Error ? e.message : String(e);
+      record.state = markStartFailed(record.state, message, this.clock.now());
       record.settling = this.settle(record, overlay);
       // The start fails, as docker's does: the caller exits 127 or 126 by the message (startExitCode).
       await record.settling;
-      throw new RuntimeError((e as Error).message);
+      throw new RuntimeError(message);
     }
     // What a guest syncs is on disk when its fd_sync returns (the saves run one after another),
     // so a daemon killed after that keeps it; other writes are saved when the container stops.
-    if (this.files) container.onSync = this.upperSaver(record, overlay);
+    if (this.files) container.onSync = this.persistence.upperSaver(record, overlay);
     const instance = new ContainerInstance(this.kernel, container, overlay, spec, program, io, onError);
     record.network = network;
     void instance.ended.then(() => {
@@ -463,64 +315,23 @@ export class ContainerRuntime {
     return this.launched(record, instance);
   }
 
-  /** What a container's fd_sync calls: saves its upper, one save after another; rejects when that save failed (the guest gets EIO). */
-  private upperSaver(record: ContainerRecord, overlay: OverlayFs): () => Promise<void> {
-    let saves: Promise<void> = Promise.resolve();
-    return () => {
-      const save = saves.then(() => this.saveUpperOf(record, overlay)).then(() => undefined);
-      saves = save.catch(() => undefined);
-      return save;
-    };
-  }
-
-  /**
-   * Saves a container's upper layer. A failure (a path longer than PATH_MAX, a directory named
-   * "..", a full disk) is kept as State.Error for inspect, noticed, and thrown; a later save
-   * that works clears it.
-   */
-  private async saveUpperOf(record: ContainerRecord, overlay: OverlayFs): Promise<LayerEntry[]> {
-    const id = record.spec.id;
-    try {
-      const entries = overlay.upperEntries();
-      const long = entries.find((e) => e.path.length + 1 > PATH_MAX);
-      if (long) throw new Error(`/${long.path.slice(0, 40)}... is longer than PATH_MAX (${PATH_MAX} bytes)`);
-      await this.files?.saveUpper(id, entries);
-      if (record.state.error?.startsWith(SAVE_FAILED)) record.state = { ...record.state, error: undefined };
-      return entries;
-    } catch (e) {
-      const error = `${SAVE_FAILED}${(e as Error).message}`;
-      this.kernel.notice(`wasmbox: container ${id.slice(0, 12)}: ${error}`);
-      record.state = { ...record.state, error };
-      await this.files?.saveState(id, record.state).catch(() => undefined);
-      throw new Error(error);
-    }
-  }
-
   /** Boots a VM from a full copy of the image (its command runs under the guest's own init and kernel); undefined when started meanwhile. */
   private async bootVm(record: ContainerRecord, io: StreamIo, onError: (text: string) => void): Promise<Instance | undefined> {
     const spec = record.spec;
-    const image = await this.images(spec.imageId).catch(() => this.images(spec.image));
+    const image = await this.imageOf(spec);
     if (record.live) return undefined;
     let user: Credentials | undefined;
     try {
       user = layerCredentials(image.layers, spec.user);
     } catch (e) {
       // As a container's: the start fails, and the container is exited with the reason (wait returns).
-      const message = (e as Error).message;
-      record.state = { ...record.state, status: "exited", startedAt: this.clock.now(), exitCode: startExitCode(message), finishedAt: this.clock.now(), oomKilled: false, limitHit: undefined, error: message, refusedCalls: [] };
+      const message = e instanceof Error ? e.message : String(e);
+      record.state = markStartFailed(record.state, message, this.clock.now());
       await this.files?.saveState(spec.id, record.state);
       throw new RuntimeError(message);
     }
     const network = vmNetwork(this.kernel, spec.network, [spec.name, spec.hostname]);
-    const guest = (this.hypervisor ??= new Hypervisor()).boot({
-      ...(user ? { user } : {}), ...(network ? { network } : {}),
-      layers: image.layers, argv: [...spec.entrypoint, ...spec.cmd], env: spec.env, cwd: spec.workdir,
-      memoryMb: spec.vm?.memoryMb, cpus: spec.vm?.cpus, engine: spec.engine === "auto" ? undefined : spec.engine,
-      hostname: spec.hostname, name: spec.name, init: spec.init, capture: false, stdin: io.stdin !== undefined && io.stdin !== null,
-      onStdout: io.onStdout, onStderr: io.onStderr, onLog: (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`),
-    });
-    feedGuestStdin(guest, io.stdin);
-    void guest.exited.then(() => this.hypervisor?.remove(guest.id));
+    const guest = this.vms.boot(spec, image, user, network, io, (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`));
     return this.launched(record, new VmInstance(guest, onError));
   }
 
@@ -540,10 +351,7 @@ export class ContainerRuntime {
     if (record.live !== instance) return;
     record.health?.stop();
     record.health = undefined;
-    record.state = {
-      ...record.state, status: "exited", exitCode: end.exitCode, finishedAt: this.clock.now(), error: end.error,
-      oomKilled: end.oomKilled, limitHit: end.limitHit, refusedCalls: end.refusedCalls,
-    };
+    record.state = markExited(record.state, end, this.clock.now());
     record.live = undefined;
     record.log?.close();
     record.stdin?.end();
@@ -559,10 +367,10 @@ export class ContainerRuntime {
     try {
       if (this.files) {
         // A failed save is in the state (State.Error); the state is saved all the same.
-        if (overlay) record.upper = await this.saveUpperOf(record, overlay).catch(() => undefined);
+        if (overlay) record.upper = await this.persistence.saveUpper(record, overlay).catch(() => undefined);
         await this.files.saveState(record.spec.id, record.state);
       }
-      if (record.spec.autoRemove && this.records.has(record.spec.id)) {
+      if (record.spec.autoRemove && this.registry.has(record.spec.id)) {
         this.settlingSelf.add(record);
         try {
           await this.removeNow(record);
@@ -598,7 +406,7 @@ export class ContainerRuntime {
       record.restartTimer = undefined;
       void this.locked(record.spec.id, async (r) => {
         if (r.live || !this.restartDue(r)) return;
-        r.state = { ...r.state, restartCount: r.state.restartCount + 1 };
+        r.state = markRestarting(r.state);
         await this.startNow(r, {});
       }).catch((e: Error) => this.kernel.notice(`wasmbox: restarting container ${record.spec.id.slice(0, 12)}: ${e.message}`));
     }, delay);
@@ -654,7 +462,7 @@ export class ContainerRuntime {
   private async stopNow(record: ContainerRecord, timeout?: number): Promise<ContainerRecord> {
     clearTimeout(record.restartTimer);
     record.restartTimer = undefined;
-    record.state = { ...record.state, manuallyStopped: true };
+    record.state = markStoppedByHand(record.state);
     const live = record.live;
     if (!live) {
       await this.files?.saveState(record.spec.id, record.state);
@@ -682,7 +490,7 @@ export class ContainerRuntime {
     const record = this.find(ref);
     if (!record.live) throw new RuntimeError(`Cannot kill container: ${ref}: container ${record.spec.id.slice(0, 12)} is not running`, 409);
     const sig = parseSignal(signal);
-    record.state = { ...record.state, manuallyStopped: true };
+    record.state = markStoppedByHand(record.state);
     this.emitEvent(record, "kill", { signal: String(sig) });
     // A paused container is unpaused for SIGKILL (its processes must run to die); other signals wait for unpause.
     if (sig === 9 && record.state.paused) this.resume(record, record.live);
@@ -713,7 +521,8 @@ export class ContainerRuntime {
         if (!force) throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is running: stop the container before removing or force remove`, 409);
       } else if (record.state.status === "running") {
         throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
-      } else if (record.restartTimer !== undefined && !force) {
+      } else if ((record.restartTimer !== undefined || this.restartDue(record)) && !force) {
+        // Waiting for its policy's restart, or just ended with one due (its end still being saved).
         throw new RuntimeError(`cannot remove container "/${record.spec.name}": container is restarting: stop the container before removing or force remove`, 409);
       }
       await this.removeNow(record);
@@ -739,7 +548,7 @@ export class ContainerRuntime {
           await record.done;
         }
         if (record.settling && !this.settlingSelf.has(record)) await record.settling;
-        this.forget(record);
+        this.registry.delete(record);
         await this.files?.remove(id);
       } finally {
         this.removing.delete(id);
@@ -799,17 +608,14 @@ export class ContainerRuntime {
   /** What the container changed against its image: docker-diff lines and the layer entries. */
   async changes(ref: string): Promise<{ lines: DiffLine[]; entries: LayerEntry[] }> {
     const record = this.find(ref);
-    const diff = (await this.rootOf(record, "diff")).diff();
-    // The kernel makes /dev and /proc to mount on when an image lacks them: not the container's doing.
-    const made = new Set(diff.lines.filter((l) => l.kind === "A" && (l.path === "/dev" || l.path === "/proc")).map((l) => l.path));
-    return { lines: diff.lines.filter((l) => !made.has(l.path)), entries: diff.entries.filter((e) => !made.has("/" + e.path)) };
+    return this.filesystems.changes(record, this.sharedKernelOnly(record, "diff"));
   }
 
   /** The image a commit makes: the container's image layers plus its changes as one more layer. */
   async commitParts(ref: string): Promise<{ record: ContainerRecord; image: RunnableImage; layer: LayerEntry[] }> {
     const record = this.find(ref);
     this.sharedKernelOnly(record, "commit");
-    const image = await this.images(record.spec.imageId).catch(() => this.images(record.spec.image));
+    const image = await this.imageOf(record.spec);
     const { entries } = await this.changes(ref);
     return { record, image, layer: entries };
   }
@@ -817,22 +623,13 @@ export class ContainerRuntime {
   /** The container's whole filesystem as layer entries (docker export), without /dev and /proc contents. */
   async exportEntries(ref: string): Promise<LayerEntry[]> {
     const record = this.find(ref);
-    const root = await this.rootOf(record, "export");
-    return readTree(new FsApi(new MountNamespace(root.root)), "/", "", (p) => p === "dev" || p === "proc");
+    return this.filesystems.exportEntries(record, this.sharedKernelOnly(record, "export"));
   }
 
   /** Copies a path out of a container (docker cp CONTAINER:PATH -): entries named from its basename. */
   async copyOut(ref: string, path: string): Promise<LayerEntry[]> {
     const record = this.find(ref);
-    const live = this.sharedKernelOnly(record, "cp");
-    const fs = live ? new FsApi(live.container.ns) : new FsApi(new MountNamespace((await this.rootOf(record, "cp")).root));
-    const clean = normalizeGuestPath(path);
-    const base = clean === "/" ? "" : clean.slice(clean.lastIndexOf("/") + 1);
-    try {
-      return readTree(fs, clean, base, () => false);
-    } catch (e) {
-      throw new RuntimeError(`Could not find the file ${path} in container ${ref}: ${(e as Error).message}`, 404);
-    }
+    return this.filesystems.copyOut(record, this.sharedKernelOnly(record, "cp"), ref, path);
   }
 
   /**
@@ -840,49 +637,7 @@ export class ContainerRuntime {
    * basename `name`: into PATH when it is a directory, else as PATH itself. A stopped one's upper is saved.
    */
   copyIn(ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
-    return this.locked(ref, (record) => this.copyInNow(record, ref, path, entries, name));
-  }
-
-  private async copyInNow(record: ContainerRecord, ref: string, path: string, entries: LayerEntry[], name: string): Promise<void> {
-    const root = await this.rootOf(record, "cp");
-    const live = this.sharedKernelOnly(record, "cp");
-    if (entries.some((e) => e.path.split("/").includes("..") || (e.type === "hardlink" && (e.target ?? "").split("/").includes("..")))) {
-      throw new RuntimeError(`cannot copy to ${ref}:${path}: the archive has a path with ".." in it`);
-    }
-    // A stopped container's volumes are mounted too, so a copy into one reaches its host folder as when it runs.
-    let ns = live?.container.ns;
-    if (!ns) {
-      ns = new MountNamespace(root.root);
-      for (const mount of record.spec.mounts) this.kernel.mountHostDir(ns, mount);
-    }
-    const fs = new FsApi(ns);
-    let dir = normalizeGuestPath(path);
-    try {
-      let existing: Filetype | undefined;
-      try {
-        existing = fs.stat(dir).filetype;
-      } catch {
-        existing = undefined;
-      }
-      if (existing !== Filetype.DIRECTORY && dir !== "/") {
-        const newName = dir.slice(dir.lastIndexOf("/") + 1);
-        dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
-        entries = entries.map((e) => ({ ...e, path: renameTop(e.path, name, newName), ...(e.type === "hardlink" ? { target: renameTop(e.target ?? "", name, newName) } : {}) }));
-      }
-      if (fs.stat(dir).filetype !== Filetype.DIRECTORY) throw new RuntimeError(`${path}: not a directory`);
-      for (const entry of entries) {
-        const readOnly = readOnlyMountAt(ns, fs, dir === "/" ? `/${entry.path}` : `${dir}/${entry.path}`, record.spec);
-        if (readOnly) throw new RuntimeError(`cannot copy to ${ref}:${path}: ${readOnly} is mounted read-only`, 409);
-      }
-      fs.writeEntries(entries, dir);
-    } catch (e) {
-      if (e instanceof RuntimeError) throw e;
-      throw new RuntimeError(`cannot copy to ${ref}:${path}: ${(e as Error).message}`);
-    }
-    if (!record.live) {
-      record.upper = root.upperEntries();
-      await this.files?.saveUpper(record.spec.id, record.upper);
-    }
+    return this.locked(ref, (record) => this.filesystems.copyIn(record, this.sharedKernelOnly(record, "cp"), ref, path, entries, name));
   }
 
   /**
@@ -891,11 +646,11 @@ export class ContainerRuntime {
    */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
-    for (const r of this.records.values()) {
+    for (const r of this.registry.all()) {
       clearTimeout(r.restartTimer);
       r.restartTimer = undefined;
     }
-    const live = [...this.records.values()].filter((r) => r.live);
+    const live = [...this.registry.all()].filter((r) => r.live);
     await Promise.all(live.map(async (r) => {
       const instance = r.live!;
       if (r.state.paused) this.resume(r, instance);
@@ -915,7 +670,7 @@ export class ContainerRuntime {
       if (!live) throw new RuntimeError(`Container ${record.spec.id.slice(0, 12)} is not running`, 409);
       if (record.state.paused) throw new RuntimeError(`Container ${record.spec.id.slice(0, 12)} is already paused`, 409);
       this.kernel.scheduler.pause(live.container);
-      record.state = { ...record.state, paused: true };
+      record.state = markPaused(record.state, true);
       await this.files?.saveState(record.spec.id, record.state);
       this.emitEvent(record, "pause");
       return record;
@@ -936,88 +691,19 @@ export class ContainerRuntime {
   /** Lets a paused container's processes run again. */
   private resume(record: ContainerRecord, live: Instance): void {
     if (live instanceof ContainerInstance) this.kernel.scheduler.unpause(live.container);
-    record.state = { ...record.state, paused: false };
+    record.state = markPaused(record.state, false);
     this.emitEvent(record, "unpause");
   }
 
   /** docker rename: a new name for a container (free, and valid as create's). */
   rename(ref: string, newName: string): Promise<ContainerRecord> {
     return this.locked(ref, async (record) => {
-      const name = newName.replace(/^\//, "");
-      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new RuntimeError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-      if (name === record.spec.name) throw new RuntimeError(`Renaming a container with the same name as its current name`, 409);
-      if (this.names.has(name)) throw new RuntimeError(`Conflict. The container name "/${name}" is already in use by container "${this.names.get(name)}". You have to remove (or rename) that container to be able to reuse that name.`, 409);
-      const oldName = record.spec.name;
-      this.names.delete(oldName);
-      record.spec = { ...record.spec, name };
-      this.names.set(name, record.spec.id);
+      const oldName = this.registry.rename(record, newName);
       await this.files?.saveSpec(record.spec);
       this.emitEvent(record, "rename", { oldName: "/" + oldName });
       return record;
     });
   }
-}
-
-/**
- * Whether writing `path` would change a read-only filesystem: what holds the nearest existing
- * directory above it (symlinks followed), named for the message (the volume HOST:GUEST:ro, a
- * mount's path, or "the root filesystem"); undefined if writable.
- */
-function readOnlyMountAt(ns: MountNamespace, fs: FsApi, path: string, spec: ContainerSpec): string | undefined {
-  const clean = normalizeGuestPath(path);
-  let at = clean.slice(0, clean.lastIndexOf("/")) || "/";
-  for (;;) {
-    let node;
-    try {
-      node = fs.lookup(at);
-    } catch {
-      node = undefined;
-    }
-    if (node) {
-      if (!node.fs.readOnly) return undefined;
-      const mount = ns.mountList().filter((m) => m.root.fs === node.fs).at(-1);
-      const volume = spec.mounts.find((m) => m.guest === mount?.path || normalizeGuestPath(m.guest) === mount?.path);
-      return volume ? `the volume ${volume.host}:${mount!.path}:ro` : mount && mount.path !== "/" ? mount.path : "the root filesystem";
-    }
-    if (at === "/") return undefined;
-    at = at.slice(0, at.lastIndexOf("/")) || "/";
-  }
-}
-
-function renameTop(path: string, from: string, to: string): string {
-  return path === from ? to : path.startsWith(from + "/") ? to + path.slice(from.length) : path;
-}
-
-function normalizeGuestPath(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") parts.pop();
-    else parts.push(part);
-  }
-  return "/" + parts.join("/");
-}
-
-/** Reads a tree of the container's filesystem as layer entries under `as` (symlinks not followed). */
-function readTree(fs: FsApi, path: string, as: string, skip: (rel: string) => boolean): LayerEntry[] {
-  const out: LayerEntry[] = [];
-  const walk = (at: string, rel: string) => {
-    const st = fs.stat(at, false);
-    if (rel && skip(rel)) {
-      out.push({ path: rel, type: "dir", mode: st.mode, mtimeNs: st.mtim });
-      return;
-    }
-    if (st.filetype === Filetype.DIRECTORY) {
-      if (rel) out.push({ path: rel, type: "dir", mode: st.mode, mtimeNs: st.mtim });
-      for (const name of fs.readdir(at)) walk(at === "/" ? `/${name}` : `${at}/${name}`, rel ? `${rel}/${name}` : name);
-    } else if (st.filetype === Filetype.SYMBOLIC_LINK) {
-      out.push({ path: rel, type: "symlink", mode: 0o777, target: fs.readlink(at), mtimeNs: st.mtim });
-    } else if (st.filetype === Filetype.REGULAR_FILE) {
-      out.push({ path: rel, type: "file", mode: st.mode, data: fs.readFile(at), mtimeNs: st.mtim });
-    }
-  };
-  walk(path, as);
-  return out;
 }
 
 /** Marks a container whose upper ran out of space (limitHit "storage"). */
@@ -1028,27 +714,4 @@ function storageLimitMarker(container: Container): () => void {
 /** Writes text to an output callback as bytes. */
 function textWriter(out: (chunk: Uint8Array) => void): (text: string) => void {
   return (text) => out(Buffer.from(text));
-}
-
-/** Feeds a VM's console its standard input (the CLI's, or -i's stream): bytes as given, a stream until it ends or the guest does. */
-function feedGuestStdin(guest: Guest, stdin: StreamIo["stdin"]): void {
-  if (stdin === undefined || stdin === null) return;
-  if (typeof stdin === "string" || stdin instanceof Uint8Array) {
-    guest.writeStdin(stdin);
-    guest.endStdin();
-    return;
-  }
-  if (!("pipe" in stdin)) {
-    guest.endStdin();
-    return;
-  }
-  const onData = (chunk: Buffer | string) => guest.writeStdin(typeof chunk === "string" ? chunk : new Uint8Array(chunk));
-  const onEnd = () => guest.endStdin();
-  stdin.on("data", onData);
-  stdin.on("end", onEnd);
-  void guest.exited.then(() => {
-    stdin.off("data", onData);
-    stdin.off("end", onEnd);
-    stdin.pause();
-  });
 }

@@ -104,11 +104,6 @@ export interface VmFigures {
   bootMs?: number;
 }
 
-/** A fresh state for a created container. */
-export function createdState(): ContainerState {
-  return { status: "created", exitCode: 0, oomKilled: false, restartCount: 0, refusedCalls: [] };
-}
-
 /** Parses a size: bytes, or a number with b/k/m/g (docker's units, powers of 1024). */
 export function parseSize(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([bkmg])?i?b?$/i.exec(text.trim());

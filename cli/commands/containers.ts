@@ -1,13 +1,12 @@
 // cli/commands: the container commands in docker's names and formats. `run` without -d runs the
 // container on a kernel embedded in the CLI; everything else talks to the daemon (started on
 // demand) through containers/client.ts. Thin: parse, one call, print.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync, existsSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
 import type { Command } from "commander";
-import type { LayerEntry, EngineChoice } from "../../kernel/index.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
@@ -19,14 +18,27 @@ import type { ContainerSummary } from "../../containers/format.js";
 import { formatTable, humanAge, humanSize } from "../../images/format.js";
 import { ImageError } from "../../images/errors.js";
 import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
+import { readHostEntries, writeHostEntries } from "../../images/host-entries.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import { CliExit, type CliIo } from "../io.js";
 import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from "../detach-keys.js";
-import { renderListing, TemplateError, type TemplateRow } from "../go-template.js";
+import { applyFormat, renderListing, TemplateError, type TemplateRow } from "../go-template.js";
 import { cliKernel, hostTerminal } from "./run-module.js";
 import { pullIfMissing } from "./registry.js";
 
-type Options = Record<string, unknown>;
+type Options = Readonly<Record<string, unknown>>;
+
+/** A flag's value among commander's parsed options (undefined when not given). */
+function text(options: Options, key: string): string | undefined {
+  const value = options[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A repeatable flag's values among commander's parsed options. */
+function texts(options: Options, key: string): string[] {
+  const value = options[key];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Turns the failures a command may meet into docker-like exits (125 for daemon/flag errors). */
@@ -49,10 +61,17 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
  * with -d, with --vm and for create alike.
  */
 export function checkedCreateOptions(io: CliIo, values: unknown): CreateOptions {
-  try {
+  return usageChecked(() => {
     const options = createOptionsFrom(values);
     checkCreateFlags(options, { cwd: io.cwd, env: io.env });
     return options;
+  });
+}
+
+/** Parses flags with `parse`, a SpecError ending the CLI with 125 and one line naming the flag. */
+export function usageChecked<T>(parse: () => T): T {
+  try {
+    return parse();
   } catch (e) {
     if (e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
     throw e;
@@ -284,7 +303,7 @@ const COMMANDS: Spec[] = [
     ],
     async run(_args, options, io) {
       const filters: Record<string, string[]> = {};
-      for (const pair of (options.filter as string[] | undefined) ?? []) {
+      for (const pair of texts(options, "filter")) {
         const eq = pair.indexOf("=");
         if (eq <= 0) throw new CliExit(125, `wasmbox: ps: bad format of filter (expected name=value): ${pair}`);
         (filters[pair.slice(0, eq)] ??= []).push(pair.slice(eq + 1));
@@ -301,8 +320,9 @@ const COMMANDS: Spec[] = [
         CreatedAt: c.Created, RunningFor: humanAge(c.Created), Status: c.Status, State: c.State, Ports: "", Names: c.Names.map((n) => n.slice(1)).join(","),
         Labels: Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
       }));
-      if (options.format) {
-        io.stdout(renderListingOrExit(options.format as string, rows, PS_HEADERS));
+      const format = text(options, "format");
+      if (format) {
+        io.stdout(renderListingOrExit(format, rows, PS_HEADERS));
         return;
       }
       io.stdout(formatTable(["CONTAINER ID", "KIND", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows.map((r) => [
@@ -320,7 +340,7 @@ const COMMANDS: Spec[] = [
     ],
     async run([ref], options, io) {
       const client = await daemon(io);
-      const query = { follow: !!options.follow, tail: options.tail as string | undefined, since: sinceOf(options.since as string | undefined) };
+      const query = { follow: !!options.follow, tail: text(options, "tail"), since: sinceOf(text(options, "since")) };
       const lineStart = { stdout: true, stderr: true };
       await client.frames(await client.request("GET", `/containers/${enc(ref!)}/logs`, { query }), (f) => {
         if (!options.timestamps) return out(io, f.stream, f.data);
@@ -335,7 +355,7 @@ const COMMANDS: Spec[] = [
     async run(refs, options, io) {
       const client = await daemon(io);
       for (const ref of refs) {
-        await client.json("POST", `/containers/${enc(ref)}/stop`, { query: { t: options.time as string | undefined } });
+        await client.json("POST", `/containers/${enc(ref)}/stop`, { query: { t: text(options, "time") } });
         io.stdout(ref + "\n");
       }
     },
@@ -346,7 +366,7 @@ const COMMANDS: Spec[] = [
     async run(refs, options, io) {
       const client = await daemon(io);
       for (const ref of refs) {
-        await client.json("POST", `/containers/${enc(ref)}/kill`, { query: { signal: (options.signal as string | undefined) ?? "SIGKILL" } });
+        await client.json("POST", `/containers/${enc(ref)}/kill`, { query: { signal: text(options, "signal") ?? "SIGKILL" } });
         io.stdout(ref + "\n");
       }
     },
@@ -357,7 +377,7 @@ const COMMANDS: Spec[] = [
     async run(refs, options, io) {
       const client = await daemon(io);
       for (const ref of refs) {
-        await client.json("POST", `/containers/${enc(ref)}/restart`, { query: { t: options.time as string | undefined } });
+        await client.json("POST", `/containers/${enc(ref)}/restart`, { query: { t: text(options, "time") } });
         io.stdout(ref + "\n");
       }
     },
@@ -438,14 +458,15 @@ const COMMANDS: Spec[] = [
           });
           if (s) rows.push(statsRow(s, previous));
         }
-        const text = options.format
-          ? renderListingOrExit(options.format as string, rows, STATS_HEADERS)
+        const format = text(options, "format");
+        const table = format
+          ? renderListingOrExit(format, rows, STATS_HEADERS)
           : formatTable(["CONTAINER ID", "NAME", "CPU %", "CPU TIME", "MEM USAGE / LIMIT", "PIDS", "STORAGE / LIMIT"], rows.map((r) => [
             String(r.ID), String(r.Name), String(r.CPUPerc), String(r.CPUTime), String(r.MemUsage), String(r.PIDs), String(r.Storage),
           ]));
-        if (options.stream === false) return void io.stdout(text);
+        if (options.stream === false) return void io.stdout(table);
         // As docker: the screen cleared and redrawn on a terminal, frames one after another elsewhere.
-        io.stdout((io.stdoutIsTerminal ? "\x1b[2J\x1b[H" : "") + text);
+        io.stdout((io.stdoutIsTerminal ? "\x1b[2J\x1b[H" : "") + table);
         await new Promise((r) => setTimeout(r, STATS_INTERVAL_MS));
       }
     },
@@ -482,9 +503,9 @@ const COMMANDS: Spec[] = [
     async run([ref], options, io) {
       let keys: Uint8Array;
       try {
-        keys = parseDetachKeys((options.detachKeys as string | undefined) ?? DEFAULT_DETACH_KEYS);
+        keys = parseDetachKeys(text(options, "detachKeys") ?? DEFAULT_DETACH_KEYS);
       } catch (e) {
-        throw new CliExit(125, `wasmbox: ${(e as Error).message}`);
+        throw new CliExit(125, `wasmbox: ${e instanceof Error ? e.message : String(e)}`);
       }
       const client = await daemon(io);
       const path = `/containers/${enc(ref!)}/attach`;
@@ -540,7 +561,7 @@ const COMMANDS: Spec[] = [
     name: "commit", usage: "<container> [repository]", description: "make an image from a container's changes (not for VMs)", top: true, group: true,
     options: [["-m, --message <text>", "commit message"], ["-a, --author <name>", "author"]],
     async run([ref, repo], options, io) {
-      const { Id } = await (await daemon(io)).json<{ Id: string }>("POST", "/commit", { query: { container: ref, repo, comment: options.message as string | undefined, author: options.author as string | undefined } });
+      const { Id } = await (await daemon(io)).json<{ Id: string }>("POST", "/commit", { query: { container: ref, repo, comment: text(options, "message"), author: text(options, "author") } });
       io.stdout(Id + "\n");
     },
   },
@@ -549,7 +570,8 @@ const COMMANDS: Spec[] = [
     options: [["-o, --output <file>", "write to a file instead of standard output"]],
     async run([ref], options, io) {
       const tar = await (await daemon(io)).bytes("GET", `/containers/${enc(ref!)}/export`);
-      if (options.output) writeFileSync(resolve(io.cwd, options.output as string), tar);
+      const output = text(options, "output");
+      if (output) writeFileSync(resolve(io.cwd, output), tar);
       else io.stdout(tar);
     },
   },
@@ -559,7 +581,7 @@ const COMMANDS: Spec[] = [
     async run([file, repo], options, io) {
       const store = await ImageStore.openFor(io.env);
       const config: Record<string, unknown> = {};
-      for (const change of (options.change as string[] | undefined) ?? []) {
+      for (const change of texts(options, "change")) {
         const m = /^(CMD|ENTRYPOINT|ENV|WORKDIR)\s+(.*)$/.exec(change.trim());
         if (!m) throw new CliExit(1, `wasmbox: --change ${change}: only CMD, ENTRYPOINT, ENV and WORKDIR are supported`);
         if (m[1] === "CMD" || m[1] === "ENTRYPOINT") config[m[1] === "CMD" ? "Cmd" : "Entrypoint"] = m[2]!.startsWith("[") ? JSON.parse(m[2]!) : ["/bin/sh", "-c", m[2]];
@@ -597,7 +619,8 @@ const COMMANDS: Spec[] = [
       const client = await daemon(io);
       const details: Record<string, unknown>[] = [];
       for (const ref of refs) details.push(await client.json("GET", `/containers/${enc(ref)}/json`));
-      if (options.format) for (const detail of details) io.stdout(applyFormat(options.format as string, detail) + "\n");
+      const format = text(options, "format");
+      if (format) for (const detail of details) io.stdout(applyFormat(format, detail) + "\n");
       else io.stdout(JSON.stringify(details, null, 4) + "\n");
     },
   },
@@ -614,76 +637,39 @@ const COMMANDS: Spec[] = [
 
 const enc = (ref: string) => encodeURIComponent(ref);
 
-/** docker's --format subset: `{{.A.B}}` and `{{json .A}}`. */
-function applyFormat(template: string, value: Record<string, unknown>): string {
-  return template.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
-    let current: unknown = value;
-    for (const key of path.split(".").filter(Boolean)) current = (current as Record<string, unknown> | undefined)?.[key];
-    return json || (typeof current === "object" && current !== null) ? JSON.stringify(current) : String(current ?? "<no value>");
+/**
+ * Whether `ref` names a container, as the daemon knows it: asked when one runs; when none does,
+ * an image of that name wins, and only a name that is no image starts one to ask.
+ */
+async function namesContainer(io: CliIo, ref: string): Promise<boolean> {
+  const running = await connectDaemon(home(io), io.env, false).catch(() => undefined);
+  const isImage = async () => (await ImageStore.openFor(io.env)).resolve(ref).then(() => true, () => false);
+  const client = running ?? ((await isImage()) ? undefined : await daemon(io));
+  if (!client) return false;
+  return client.json("GET", `/containers/${enc(ref)}/json`).then(() => true, (e: unknown) => {
+    if (e instanceof DaemonError && e.status === 404) return false;
+    throw e;
   });
 }
 
-/** Whether `ref` names a container kept under the home (id, id prefix or name), read from disk. */
-async function isContainer(io: CliIo, ref: string): Promise<boolean> {
-  const files = await ContainerFiles.open(home(io));
-  const ids = await files.list();
-  if (ids.some((id) => id.startsWith(ref))) return true;
-  for (const id of ids) if ((await files.load(id))?.spec.name === ref.replace(/^\//, "")) return true;
-  return false;
-}
-
-/** Makes the top-level `inspect` docker's: a container when one has that name, else an image. */
-function replaceTopInspect(program: Command, io: CliIo, container: Command): void {
-  const commands = program.commands as Command[];
-  const index = commands.findIndex((c) => c.name() === "inspect");
-  if (index < 0) return;
-  commands.splice(index, 1);
+/** The top-level `inspect`, docker's: a container when one has that name, else an image (--type decides when given). */
+function registerTopInspect(program: Command, io: CliIo, containerGroup: Command): void {
   program
     .command("inspect <name...>")
     .description("show containers or images as JSON (containers first, as docker)")
     .option("-f, --format <template>", "print only fields, e.g. {{.State.LimitHit}}")
     .option("--type <type>", "container or image")
     .action(async (names: string[], opts: { format?: string; type?: string }) => {
+      if (opts.type !== undefined && opts.type !== "container" && opts.type !== "image") throw new CliExit(125, `wasmbox: --type ${opts.type}: expected container or image`);
+      const imageGroup = program.commands.find((c) => c.name() === "image");
       const format = opts.format ? ["--format", opts.format] : [];
       for (const name of names) {
-        const asContainer = opts.type === "container" || (opts.type !== "image" && (await isContainer(io, name)));
-        const group = asContainer ? container : (program.commands.find((c) => c.name() === "image") as Command);
+        const asContainer = opts.type === "container" || (opts.type !== "image" && (await guarded(() => namesContainer(io, name))));
+        const group = asContainer ? containerGroup : imageGroup;
+        if (!group) throw new CliExit(125, `wasmbox: inspect: no image commands`);
         await group.parseAsync(["inspect", ...format, name], { from: "user" });
       }
     });
-}
-
-/** Reads a host file or tree as layer entries named from `name`. */
-function readHostEntries(path: string, name: string): LayerEntry[] {
-  const entries: LayerEntry[] = [];
-  const walk = (at: string, rel: string) => {
-    const st = lstatSync(at);
-    const mtimeNs = BigInt(Math.floor(st.mtimeMs)) * 1_000_000n;
-    if (st.isSymbolicLink()) entries.push({ path: rel, type: "symlink", mode: 0o777, target: readlinkSync(at), mtimeNs });
-    else if (st.isDirectory()) {
-      entries.push({ path: rel, type: "dir", mode: st.mode & 0o7777, mtimeNs });
-      for (const child of readdirSync(at)) walk(join(at, child), `${rel}/${child}`);
-    } else if (st.isFile()) entries.push({ path: rel, type: "file", mode: st.mode & 0o7777, data: readFileSync(at), mtimeNs });
-  };
-  walk(path, name);
-  return entries;
-}
-
-/** Writes entries named from `name` to the host: into `dst` when it is a directory, else as `dst`. */
-function writeHostEntries(entries: LayerEntry[], dst: string, name: string): void {
-  const intoDir = existsSync(dst) && statSync(dst).isDirectory();
-  const place = (path: string) => (intoDir ? join(dst, path) : name && (path === name || path.startsWith(name + "/")) ? join(dst, path.slice(name.length)) : join(dst, path));
-  for (const entry of entries) {
-    const at = place(entry.path);
-    mkdirSync(dirname(at), { recursive: true });
-    if (entry.type === "dir") mkdirSync(at, { recursive: true });
-    else if (entry.type === "symlink") {
-      if (!existsSync(at)) symlinkSync(entry.target ?? "", at);
-    } else if (entry.type === "file") {
-      writeFileSync(at, entry.data ?? new Uint8Array());
-      chmodSync(at, entry.mode & 0o7777);
-    }
-  }
 }
 
 /** Registers the container commands: top-level docker names, the `container` group, and `daemon`. */
@@ -697,10 +683,9 @@ export function registerContainerCommands(program: Command, io: CliIo, exitCode:
       else command.option(flags, description);
     }
     if (spec.name === "exec") command.passThroughOptions();
-    command.action(async (...received: unknown[]) => {
-      const options = received.at(-2) as Options;
-      const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? (a as string[]) : a === undefined ? [] : [a as string]));
-      const code = await guarded(() => spec.run(args, options, io));
+    command.action(async () => {
+      // The operands in order (a variadic one's values flat), and the parsed flags.
+      const code = await guarded(() => spec.run(command.args, command.opts(), io));
       if (typeof code === "number") exitCode(code);
     });
     return command;
@@ -709,16 +694,17 @@ export function registerContainerCommands(program: Command, io: CliIo, exitCode:
     if (spec.top) add(program, spec);
     if (spec.group) add(group, spec);
   }
-  replaceTopInspect(program, io, group);
+  registerTopInspect(program, io, group);
   add(group, COMMANDS.find((c) => c.name === "ps")!, "ls");
   add(group, COMMANDS.find((c) => c.name === "rm")!, "remove");
   program
     .command("daemon")
     .description("run the container daemon (one kernel; HTTP+JSON API on $WASMBOX_HOME/daemon.sock)")
     .option("--engine <kind>", "auto, inline (JSPI) or worker", "auto")
-    .action(async (opts: { engine: EngineChoice }) => {
+    .action(async (opts: { engine: string }) => {
+      const engine = usageChecked(() => parseEngine(opts.engine));
       mkdirSync(home(io), { recursive: true, mode: 0o700 });
-      const d = await guarded(() => startDaemon({ home: home(io), engine: opts.engine, log: (line) => io.stderr(line + "\n") }));
+      const d = await guarded(() => startDaemon({ home: home(io), engine, log: (line) => io.stderr(line + "\n") }));
       io.stderr(`wasmbox daemon: listening on ${d.socketPath} (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
         process.once("SIGTERM", resolve);

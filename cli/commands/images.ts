@@ -10,6 +10,7 @@ import { loadArchive, saveImages } from "../../images/archive.js";
 import { buildImage, type BuildRunner } from "../../images/builder.js";
 import { ImageError } from "../../images/errors.js";
 import { formatTable, historyRows, humanSize, imageRows, inspectImage } from "../../images/format.js";
+import { applyFormat } from "../go-template.js";
 import { importWasmModule } from "../../images/import-wasm.js";
 import { componentWorld, imageComponentWorld } from "../../images/component-world.js";
 import { shortId } from "../../images/oci.js";
@@ -97,7 +98,8 @@ const COMMANDS: ImageCommandSpec[] = [
     },
   },
   {
-    names: { top: "inspect", image: "inspect" },
+    // The top-level inspect is containers.ts's: a container when one has the name, else this.
+    names: { image: "inspect" },
     usage: "<image...>",
     description: "show the configuration of images as JSON",
     options: [["-f, --format <template>", "print only fields, e.g. {{.Id}} or {{json .Config}}"]],
@@ -250,15 +252,6 @@ function safeNormalize(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Evaluates a tiny docker --format subset: `{{.A.B}}` and `{{json .A}}`. */
-function applyFormat(template: string, value: Record<string, unknown>): string {
-  return template.replace(/\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g, (_, json: string | undefined, path: string) => {
-    let current: unknown = value;
-    for (const key of path.split(".").filter(Boolean)) current = (current as Record<string, unknown> | undefined)?.[key];
-    return json || (typeof current === "object" && current !== null) ? JSON.stringify(current) : String(current ?? "<no value>");
-  });
 }
 
 function register(parent: Command, name: string, spec: ImageCommandSpec, io: CliIo, deps: ImageCommandDeps): void {

@@ -10,23 +10,13 @@ import { ImageError } from "../../images/errors.js";
 import { ImageStore } from "../../images/store.js";
 import type { LayerEntry } from "../../kernel/host.js";
 import { parseVmCpus, parseVmMemoryMb } from "../../containers/options.js";
-import { parseSize, SpecError } from "../../containers/spec.js";
-import { addCreateFlags, checkedCreateOptions, runImageCommand } from "./containers.js";
+import { parseSize } from "../../containers/spec.js";
+import { addCreateFlags, checkedCreateOptions, runImageCommand, usageChecked } from "./containers.js";
 import { baseRootfs } from "../../userland/rootfs.js";
 import { CliExit, type CliIo } from "../io.js";
 
 /** The create flags `vm run` takes (by key), as run and create declare them. */
 const VM_RUN_FLAGS = new Set(["vmMemory", "vmCpus", "env", "interactive", "name", "init", "engine"]);
-
-/** A VM flag's value, its SpecError ending the CLI with 125 (a usage error). */
-function vmFlag<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (e instanceof SpecError) throw new CliExit(125, `wasmbox: ${e.message}`);
-    throw e;
-  }
-}
 
 /** What a VM or the benchmark needs of an image. */
 export interface OpenedImage {
@@ -90,6 +80,7 @@ export function registerVmCommands(program: Command, io: CliIo, exitCode: (code:
     .option("--html <FILE>", "also write an HTML report with charts")
     .option("--no-progress", "no progress bar on stderr")
     .action(async (opts: { count: string; image: string; cmd?: string[]; vmMemory: string; vmCpus: string; budget?: string; json?: boolean; html?: string; progress: boolean }) => {
+      const budget = opts.budget ?? "";
       const count = Number(opts.count);
       if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new CliExit(2, `wasmbox: --count ${opts.count}: expected a whole number from 1 (2 or more for the isolation rows)`);
       const img = await openImage(io, opts.image);
@@ -97,8 +88,9 @@ export function registerVmCommands(program: Command, io: CliIo, exitCode: (code:
       const image = { id: opts.image, config: { Env: img.env, Entrypoint: img.entrypoint, Cmd: img.cmd, WorkingDir: img.cwd }, layers: img.layers };
       const report = await compare({
         image, imageName: opts.image, count, cmd,
-        vmMemoryMb: vmFlag(() => parseVmMemoryMb(opts.vmMemory)), vmCpus: vmFlag(() => parseVmCpus(opts.vmCpus)),
-        budgetBytes: opts.budget ? vmFlag(() => parseSize(opts.budget!, "--budget")) : undefined,
+        vmMemoryMb: usageChecked(() => parseVmMemoryMb(opts.vmMemory)), vmCpus: usageChecked(() => parseVmCpus(opts.vmCpus)),
+        // A bare number is MiB, as --vm-memory's.
+        budgetBytes: opts.budget === undefined ? undefined : usageChecked(() => (/^\d+$/.test(budget) ? Number(budget) * 1024 ** 2 : parseSize(budget, "--budget"))),
         progress: opts.progress ? (done, total, label) => io.stderr(progressBar(done, total, label)) : undefined,
       });
       if (opts.json) io.stdout(JSON.stringify(report, null, 2) + "\n");

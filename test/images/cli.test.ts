@@ -51,9 +51,9 @@ describe("image commands", () => {
     expect((await run("image", "ls", "-q")).stdout).toMatch(/^[0-9a-f]{12}\n[0-9a-f]{12}\n$/);
     expect((await run("images", "--verify")).stdout).toMatch(/2 images, \d+ blobs verified, no problems/);
 
-    const inspected = JSON.parse((await run("inspect", "hello:1")).stdout);
+    const inspected = JSON.parse((await run("image", "inspect", "hello:1")).stdout);
     expect(inspected[0]).toMatchObject({ RepoTags: ["hello:1"], Architecture: "wasm", Os: "wasip1", Config: { Cmd: ["/bin/sh", "/app/hello.sh"], Env: ["WHO=world"] } });
-    expect((await run("inspect", "-f", "{{.Os}} {{json .Config.Cmd}}", "hello:1")).stdout).toBe('wasip1 ["/bin/sh","/app/hello.sh"]\n');
+    expect((await run("image", "inspect", "-f", "{{.Os}} {{json .Config.Cmd}}", "hello:1")).stdout).toBe('wasip1 ["/bin/sh","/app/hello.sh"]\n');
 
     const history = (await run("history", "hello:1")).stdout.split("\n");
     expect(history[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
@@ -65,7 +65,7 @@ describe("image commands", () => {
     const fresh = await cli(await tempDir(), work);
     expect((await fresh.run("load", "-i", "out.tar")).stdout).toBe("Loaded image: hello:1\nLoaded image: greeter:latest\n");
     expect((await fresh.run("images")).stdout.split("\n").filter((line) => /^(hello|greeter) /.test(line))).toHaveLength(2);
-    expect((await fresh.run("inspect", "-f", "{{.Id}}", "greeter")).stdout).toBe((await run("inspect", "-f", "{{.Id}}", "hello:1")).stdout);
+    expect((await fresh.run("image", "inspect", "-f", "{{.Id}}", "greeter")).stdout).toBe((await run("image", "inspect", "-f", "{{.Id}}", "hello:1")).stdout);
 
     expect((await run("rmi", "greeter")).stdout).toBe("Untagged: greeter:latest\n");
     const removed = await run("rmi", "hello:1");
@@ -100,7 +100,7 @@ describe("image commands", () => {
     expect(built.stdout).not.toContain("RUN false");
     expect(built.stdout).toMatch(/^STEP 1\/11: ARG VERSION=1\n/);
     expect(runner.calls.map((call) => call.argv.at(-1))).toEqual(["touch /out/built"]);
-    const [detail] = JSON.parse((await run("inspect", "svc")).stdout);
+    const [detail] = JSON.parse((await run("image", "inspect", "svc")).stdout);
     expect(detail.Config).toMatchObject({
       Labels: { "org.opencontainers.image.version": "2", team: "core" },
       ExposedPorts: { "80/tcp": {}, "53/udp": {}, "8080/tcp": {} },
@@ -111,7 +111,7 @@ describe("image commands", () => {
     const target = await run("build", "-t", "svc:build", "--target", "build", "ctx");
     expect(target.stdout).toMatch(/^STEP 1\/4: ARG VERSION=1\nSTEP 2\/4: FROM scratch AS build\n/);
     expect(target.stdout).not.toContain("FROM scratch AS test");
-    expect(JSON.parse((await run("inspect", "svc:build")).stdout)[0].RootFS.Layers).toHaveLength(2);
+    expect(JSON.parse((await run("image", "inspect", "svc:build")).stdout)[0].RootFS.Layers).toHaveLength(2);
     expect((await failure(run("build", "--target", "release", "ctx"))).message).toBe('Error response from daemon: target stage "release" could not be found in Containerfile (stages: build, test)');
     await writeTree(work, { "ctx/Containerfile": "FROM scratch\nHEALTHCHECK --interval=soon CMD true\n" });
     expect((await failure(run("build", "ctx"))).message).toBe('Error response from daemon: Containerfile:2: HEALTHCHECK --interval: time: invalid duration "soon" (use a number and a unit: 500ms, 10s, 1m30s)');
@@ -124,7 +124,7 @@ describe("image commands", () => {
     await writeFile(join(work, "not.wasm"), "text");
     const { run } = await cli(home, work);
     expect((await run("import", "tool.wasm", "tool:v1")).stdout).toMatch(/^sha256:/);
-    const [detail] = JSON.parse((await run("inspect", "tool:v1")).stdout);
+    const [detail] = JSON.parse((await run("image", "inspect", "tool:v1")).stdout);
     expect(detail.Config.Entrypoint).toEqual(["/bin/tool"]);
     const error = await failure(run("import", "not.wasm", "bad"));
     expect(error.message).toMatch(/^Error response from daemon: import: .*not.wasm is not a WebAssembly module/);
@@ -138,7 +138,7 @@ describe("image commands", () => {
     expect((await failure(run("build", "-t", "x", "ctx"))).message).toBe('Error response from daemon: Containerfile:2: COPY failed: "nothere": not found in the build context');
     expect((await failure(run("build", "-t", "x", "-f", "ctx/Other", "ctx"))).message).toBe(`Error response from daemon: ${join(work, "ctx/Other")}:2: RUN failed: process "/bin/sh -c exit 3" exited with code 3`);
     expect((await failure(run("build", "-t", "Bad Name", "ctx"))).message).toMatch(/^Error response from daemon: invalid reference format/);
-    expect((await failure(run("inspect", "nope"))).message).toBe("Error response from daemon: no such image: nope");
+    expect((await failure(run("image", "inspect", "nope"))).message).toBe("Error response from daemon: no such image: nope");
     expect((await failure(run("rmi", "nope"))).message).toBe("Error response from daemon: no such image: nope");
     await writeFile(join(work, "junk.tar"), "not a tar at all".repeat(100));
     expect((await failure(run("load", "-i", "junk.tar"))).message).toMatch(/^Error response from daemon: archive junk.tar is truncated or not a tar archive/);
