@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
 import type { NetworkSummary } from "../../containers/network-api.js";
-import { specFromOptions } from "../../containers/spec.js";
+import { specFromOptions } from "../../containers/options.js";
 import { buildShippedImages } from "../../images/build-shipped.js";
 import { tempDir } from "./helpers.js";
 
