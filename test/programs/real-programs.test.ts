@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildC } from "../helpers/clang.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = path.join(ROOT, "dist/cli/bin.js");
@@ -53,12 +54,7 @@ describe("real programs: wasmbox run --dir . against node:wasi", () => {
   beforeAll(() => {
     work = mkdtempSync(path.join(tmpdir(), "wasmbox-programs-"));
     for (const source of readdirSync(SOURCES).filter((f) => f.endsWith(".c"))) {
-      const out = path.join(work, source.replace(/\.c$/, ".wasm"));
-      const r = spawnSync("clang", ["--target=wasm32-wasi", "-O2", "-Wl,--strip-debug", path.join(SOURCES, source), "-o", out]);
-      if (r.error || r.status !== 0) {
-        throw new Error(`clang could not build ${source} for wasm32-wasi (Debian: apt-get install clang lld wasi-libc libclang-rt-dev-wasm32): ${r.error?.message ?? r.stderr.toString()}`);
-      }
-      modules.set(source.replace(/\.c$/, ""), out);
+      modules.set(source.replace(/\.c$/, ""), buildC(path.join(SOURCES, source), work));
     }
     writeFileSync(path.join(work, "node-wasi.cjs"), NODE_WASI);
   });
