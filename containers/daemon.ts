@@ -440,6 +440,15 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     send({ exit: code });
     ctx.res.end();
   }],
+  ["POST", /^\/containers\/([^/]+)\/resize$/, async (ctx) => {
+    // docker's container resize (?h=ROWS&w=COLS), as `attach` sends it: pid 1's terminal (a VM's console) gets the window.
+    const record = ctx.runtime.find(ctx.params[0]!);
+    const size = windowSizeParam(ctx.query);
+    if (!size) throw new RuntimeError("resize needs ?h=ROWS&w=COLS");
+    if (!record.live) throw new RuntimeError(`Container ${record.spec.id.slice(0, 12)} is not running`, 409);
+    record.live.resize(size);
+    json(ctx, 200, {});
+  }],
   ["POST", /^\/exec\/([^/]+)\/resize$/, async (ctx) => {
     // docker's exec resize (?h=ROWS&w=COLS): the terminal's foreground group gets SIGWINCH.
     const resize = ctx.execTerminals.get(ctx.params[0]!);

@@ -19,7 +19,7 @@ import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
 import { attachNetwork, networkSpec, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
-import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
+import { ContainerInstance, findOnPath, isFile, isWasmModule, VmInstance, vmConsole, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { createdState, kindOf, mergeEnv, parseSignal, SYSCALL_PROFILES, type ContainerSpec, type ContainerState, type specFromOptions } from "./spec.js";
 
 export type { StreamIo } from "./instance.js";
@@ -514,11 +514,11 @@ export class ContainerRuntime {
       ...(user ? { user } : {}),
       layers: image.layers, argv: [...spec.entrypoint, ...spec.cmd], env: spec.env, cwd: spec.workdir,
       memoryMb: spec.vm?.memoryMb, cpus: spec.vm?.cpus, engine: spec.engine === "auto" ? undefined : spec.engine,
-      hostname: spec.hostname, name: spec.name, init: spec.init, capture: false,
+      hostname: spec.hostname, name: spec.name, init: spec.init, capture: false, ...vmConsole(io),
       onStdout: io.onStdout, onStderr: io.onStderr, onLog: (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`),
     });
     void guest.exited.then(() => this.hypervisor?.remove(guest.id));
-    return this.launched(record, new VmInstance(guest, onError));
+    return this.launched(record, new VmInstance(guest, onError, io));
   }
 
   /** pid 1's program: the command found on PATH, under /bin/init when the image has one. */

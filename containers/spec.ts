@@ -266,7 +266,7 @@ const CONTAINER_ONLY: ReadonlyArray<[keyof CreateOptions, string]> = [
   ["volume", "--volume"], ["readOnly", "--read-only"], ["syscalls", "--syscalls"], ["syscallErrno", "--syscall-errno"],
   ["storageLimit", "--storage-limit"], ["memory", "--memory (use --vm-memory)"], ["pidsLimit", "--pids-limit"], ["ulimit", "--ulimit"],
   ["cpuTime", "--cpu-time"], ["timeLimit", "--time-limit"], ["cpus", "--cpus (use --vm-cpus)"], ["cpuShares", "--cpu-shares"],
-  ["tty", "--tty"], ["interactive", "--interactive"], ["publish", "--publish"], ["network", "--network"], ["hostOutbound", "--host-outbound"],
+  ["publish", "--publish"], ["network", "--network"], ["hostOutbound", "--host-outbound"],
 ];
 
 /** Parses --vm-memory: a size (256m, 1g) or a bare number of MiB; at least 16m. Returns MiB. */

@@ -513,6 +513,14 @@ const COMMANDS: Spec[] = [
       input?.on("data", onKeys);
       input?.on("end", onEnd);
       if (raw) input!.setRawMode!(true);
+      // On a terminal, the container's terminal takes this window now and at each change (docker's resize).
+      const screen = raw ? hostTerminal(() => undefined) : undefined;
+      const resize = () => {
+        const size = screen?.size?.();
+        if (size) void client.json("POST", `/containers/${enc(ref!)}/resize`, { query: { h: size.rows, w: size.cols } }).catch(() => undefined);
+      };
+      const stopResize = screen?.onResize?.(resize);
+      resize();
       try {
         res = await client.request(body ? "POST" : "GET", path, { query: { stdin: !!body }, body });
         if (detached) res.destroy();
@@ -520,6 +528,7 @@ const COMMANDS: Spec[] = [
           if (!detached) throw e;
         });
       } finally {
+        stopResize?.();
         process.off("SIGINT", interrupt);
         if (raw) input!.setRawMode!(false);
         input?.off("data", onKeys);

@@ -7,10 +7,23 @@
 // scheduler hands it the CPU. Switching happens at syscalls, and at the preemption checks the
 // load-time rewrite puts in every loop and function (engines/preempt.ts): a guest that used its
 // slice gives the CPU to the others and to the event loop. Worker-engine processes run on their
-// own threads and never queue; they are only charged their CPU time. An inline process is charged
+// own threads and never queue; they are only charged their CPU time: their thread's own CPU clock
+// as the OS counts it (thread-clock.ts) once the worker said which thread it is, else the wall
+// time between its syscalls. An inline process is charged
 // the CPU time the kernel's thread used while it held the CPU (wall time on a Node without
 // process.threadCpuUsage), so time the host spent elsewhere is not its.
 import type { Process } from "./process.js";
+import { threadCpuNs } from "./thread-clock.js";
+
+/** How often a worker process's thread clock is read at its syscalls (reading it costs a few microseconds). */
+const THREAD_CLOCK_SAMPLE_MS = 5;
+
+/** A worker process's thread clock: its OS thread, the CPU time charged so far, and when it was last read. */
+interface ThreadClock {
+  tid: number;
+  chargedNs: number;
+  readAt: number;
+}
 
 /** Chooses who runs next among the runnable processes. */
 export interface SchedulerPolicy {
@@ -70,6 +83,8 @@ export class Scheduler {
   private cpuSince = 0;
   /** When each worker process's thread last went back to its guest code (not yet charged). */
   private readonly workersSince = new Map<Process, number>();
+  /** The thread clocks of worker processes whose thread is known: they are charged by it, not by wall time. */
+  private readonly threadClocks = new Map<Process, ThreadClock>();
   /** How long a process may keep the CPU while others wait, in ms (checked at syscalls). */
   sliceMs = 10;
 
@@ -137,17 +152,45 @@ export class Scheduler {
   /** CPU time (ns) `proc` has used since it was last charged: its slice (inline), or since its worker resumed. */
   currentSliceNs(proc: Process): number {
     if (proc.inline) return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
+    const clock = this.threadClocks.get(proc);
+    if (clock) return Math.max(0, (threadCpuNs(clock.tid) ?? clock.chargedNs) - clock.chargedNs);
     const since = this.workersSince.get(proc);
     return since === undefined ? 0 : Math.round((performance.now() - since) * 1e6);
   }
 
   /** A worker process's thread goes back to its guest code: its CPU time counts from now. */
   resumeWorker(proc: Process): void {
-    this.workersSince.set(proc, performance.now());
+    if (!this.threadClocks.has(proc)) this.workersSince.set(proc, performance.now());
+  }
+
+  /**
+   * A worker process runs on OS thread `tid`: from now on it is charged that thread's CPU clock
+   * (from the thread's start, so the wall time counted so far is dropped).
+   */
+  useThreadClock(proc: Process, tid: number): void {
+    if (threadCpuNs(tid) === undefined) return;
+    this.workersSince.delete(proc);
+    this.threadClocks.set(proc, { tid, chargedNs: 0, readAt: Number.NEGATIVE_INFINITY });
+    this.chargeThreadClock(proc);
+  }
+
+  /** Charges a worker process what its thread clock counted since it was last read. */
+  private chargeThreadClock(proc: Process): void {
+    const clock = this.threadClocks.get(proc);
+    const ns = clock && threadCpuNs(clock.tid);
+    if (!clock || ns === undefined) return;
+    clock.readAt = performance.now();
+    this.charge(proc, (ns - clock.chargedNs) / 1e6);
+    clock.chargedNs = Math.max(clock.chargedNs, ns);
   }
 
   /** A worker process calls into the kernel: it is charged the time since it resumed. */
   pauseWorker(proc: Process): void {
+    const clock = this.threadClocks.get(proc);
+    if (clock) {
+      if (performance.now() - clock.readAt >= THREAD_CLOCK_SAMPLE_MS) this.chargeThreadClock(proc);
+      return;
+    }
     const since = this.workersSince.get(proc);
     if (since === undefined) return;
     this.workersSince.delete(proc);
@@ -177,6 +220,10 @@ export class Scheduler {
     const parked = this.parked.findIndex((w) => w.proc === proc);
     if (parked >= 0) this.parked.splice(parked, 1);
     this.workersSince.delete(proc);
+    if (this.threadClocks.has(proc)) {
+      this.chargeThreadClock(proc);
+      this.threadClocks.delete(proc);
+    }
     this.release(proc);
   }
 

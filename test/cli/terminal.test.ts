@@ -1,7 +1,8 @@
 // `wasmbox run -it base sh` on a real pseudo-terminal (python3's pty module, test/helpers/pty-driver.py),
 // through the CLI as a whole process on the Node running the tests (inline engine on the pinned
 // Node, worker engine on Node 20): ^C, ^Z/jobs/fg, history, Tab completion, window size and SIGWINCH;
-// and through a real daemon: `exec -it` (^C, window size and resize), `attach` (keys in, ctrl-p ctrl-q).
+// and through a real daemon: `exec -it` (^C, window size and resize), `attach` (keys in, ctrl-p ctrl-q),
+// to a container and to a VM (`run -dit --vm`: its guest kernel's terminal, sized by attach).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -231,4 +232,35 @@ describe("a terminal through the daemon (wasmbox exec -it, attach)", () => {
       again.close();
     }
   }, 60_000);
+
+  it("attach to a -it VM: the guest's terminal takes attach's window, ^C and keys reach its shell, ctrl-p ctrl-q detaches", async () => {
+    expect(cli("run", "-dit", "--vm", "--name", "vmtalk", "base", "sh").status).toBe(0);
+    const attached = new Session(home, ["attach", "vmtalk"], 30, 100);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      attached.send("\r");
+      await attached.waitFor(/\$ $/);
+      expect(await attached.run("stty size", /30 100\n/)).toContain("30 100");
+      const from = attached.screen.length;
+      attached.send("sleep 100; echo after-sleep\r");
+      await attached.waitFor(/sleep 100; echo after-sleep\n/, from);
+      await new Promise((r) => setTimeout(r, 500));
+      attached.send("\x03");
+      await attached.waitFor(/\^C\n\$ $/, from, 5_000);
+      expect(attached.text(from)).not.toMatch(/^after-sleep$/m);
+      attached.send("\x10\x11");
+      expect(await attached.ended).toBe(0);
+      expect(cli("inspect", "-f", "{{.Kind}} {{.State.Status}}", "vmtalk").stdout).toBe("vm running\n");
+    } finally {
+      attached.close();
+    }
+    const again = new Session(home, ["attach", "vmtalk"]);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      again.send("exit 5\r");
+      expect(await again.ended).toBe(5);
+    } finally {
+      again.close();
+    }
+  }, 90_000);
 });
