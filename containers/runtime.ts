@@ -649,10 +649,11 @@ export class ContainerRuntime {
   }
 
   private async stopNow(record: ContainerRecord, timeout?: number): Promise<ContainerRecord> {
+    const live = record.live;
+    if (!live && record.state.status === "running") throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     clearTimeout(record.restartTimer);
     record.restartTimer = undefined;
     record.state = { ...record.state, manuallyStopped: true };
-    const live = record.live;
     if (!live) {
       await this.files?.saveState(record.spec.id, record.state);
       return record;

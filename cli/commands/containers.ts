@@ -11,6 +11,7 @@ import type { LayerEntry, EngineChoice } from "../../kernel/index.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
+import { serveForeground } from "../../containers/foreground.js";
 import { importFilesystem, storeImageSource } from "../../containers/images.js";
 import { ContainerRuntime, RuntimeError, startExitCode } from "../../containers/runtime.js";
 import { CREATE_FLAGS, parseDuration, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
@@ -131,6 +132,8 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     return runFailure(125)(e);
   }
   const tty = !!options.tty && !!io.stdin?.isTTY;
+  // Reachable from other terminals through the daemon (exec, stop, attach...), as docker's run is.
+  const served = await serveForeground(id, runtime, files, store, home(io), (line) => io.stderr(line + "\n"));
   // The signal handlers are in place before the container starts: a signal in between is not lost.
   const signals = foregroundSignals(runtime, id);
   try {
@@ -144,6 +147,7 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     return fatal ? 128 + (SIGNAL_NUMBERS[fatal] ?? 15) : code;
   } finally {
     signals.remove();
+    await served.close();
   }
 }
 

@@ -2,7 +2,8 @@
 // through the CLI as a whole process on the Node running the tests (inline engine on the pinned
 // Node, worker engine on Node 20): ^C, ^Z/jobs/fg, history, Tab completion, window size and SIGWINCH;
 // and through a real daemon: `exec -it` (^C, window size and resize), `attach` (keys in, ctrl-p ctrl-q),
-// to a container and to a VM (`run -dit --vm`: its guest kernel's terminal, sized by attach).
+// to a container and to a VM (`run -dit --vm`: its guest kernel's terminal, sized by attach); and a
+// foreground `run -it` driven from another terminal (ps, exec, top, stop through the daemon).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -163,6 +164,40 @@ describe("an interactive shell on a pseudo-terminal (wasmbox run -it base sh)", 
       await sh.waitFor(/done\n\$ $/, from);
       expect(sh.text(from)).toContain("child-winch 41 121\n");
       expect(sh.text(from)).not.toContain("got-winch");
+    } finally {
+      sh.close();
+    }
+  }, 60_000);
+});
+
+describe("a foreground run -it seen from another terminal (through the daemon)", () => {
+  let home = "";
+  const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, WASMBOX_HOME: home, WASMBOX_NO_REEXEC: "1" }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  beforeAll(async () => {
+    if (!PYTHON) throw new Error("the pty tests need python3 on PATH");
+    home = mkdtempSync(path.join(tmpdir(), "wasmbox-tty-fg-"));
+    await buildShippedImages({ home, write: () => undefined });
+  }, 60_000);
+  afterAll(() => {
+    cli("daemon", "stop");
+    rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+  });
+
+  it("ps lists it, exec and top reach it, stop ends it and the foreground CLI with it (--rm: gone)", async () => {
+    const sh = new Session(home, ["run", "-it", "--rm", "--name", "fore", ...ENGINE, "base", "sh"]);
+    try {
+      await sh.waitFor(/\$ $/);
+      expect(cli("ps", "--format", "{{.Names}} {{.State}}").stdout).toBe("fore running\n");
+      const exec = cli("exec", "-e", "WHO=other", "fore", "sh", "-c", "echo $WHO terminal in $(hostname)");
+      expect(exec.stderr).toBe("");
+      expect(exec.stdout).toMatch(/^other terminal in [0-9a-f]{12}\n$/);
+      expect(cli("top", "fore").stdout).toMatch(/\n1\s+0\s+\S+\s+\S+\s+init \/bin\/sh\n/);
+      // The shell on the terminal is untouched by the exec: it still takes keys.
+      expect(await sh.run("echo still-$((6*7))", /still-42\n/)).toContain("still-42");
+      const stop = cli("stop", "-t", "1", "fore");
+      expect(stop.stdout).toBe("fore\n");
+      expect([137, 143]).toContain(await sh.ended);
+      expect(cli("ps", "-a", "-q").stdout).toBe("");
     } finally {
       sh.close();
     }
