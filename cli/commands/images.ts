@@ -13,6 +13,7 @@ import { formatTable, historyRows, humanSize, imageRows, inspectImage } from "..
 import { importWasmModule } from "../../images/import-wasm.js";
 import { shortId } from "../../images/oci.js";
 import { ImageStore, wasmboxHome, type StoredImage } from "../../images/store.js";
+import { RepoDigests } from "../../images/registry/repo-digests.js";
 import { normalizeReference } from "../../images/reference.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { CliExit, type CliIo } from "../io.js";
@@ -102,7 +103,11 @@ const COMMANDS: ImageCommandSpec[] = [
     async run(names, options, { io, store }) {
       const imageStore = await store();
       const details = [];
-      for (const name of names) details.push(inspectImage(await imageStore.resolve(name)));
+      const repoDigests = new RepoDigests(wasmboxHome(io.env));
+      for (const name of names) {
+        const image = await imageStore.resolve(name);
+        details.push(inspectImage(image, await repoDigests.of(image.id)));
+      }
       if (options.format) for (const detail of details) io.stdout(applyFormat(options.format as string, detail) + "\n");
       else io.stdout(JSON.stringify(details, null, 4) + "\n");
     },

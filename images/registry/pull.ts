@@ -15,6 +15,7 @@ import { RegistryClient, type FetchedManifest } from "./client.js";
 import { RegistryError } from "./http.js";
 import type { LayerProgress } from "./progress.js";
 import { BlobSources } from "./sources.js";
+import { RepoDigests } from "./repo-digests.js";
 
 /** Docker's image config media type (same JSON as the OCI config). */
 export const DOCKER_MEDIA_TYPE_CONFIG = "application/vnd.docker.container.image.v1+json";
@@ -125,6 +126,7 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteRe
   }
   await store.tagImage(image.manifestDigest, image.manifestSize, [localName]);
   added.length = 0; // committed: nothing to roll back from here on
+  await new RepoDigests(options.home).record(image.id, localNameOf({ ...ref, tag: undefined, digest: top.digest })).catch(() => undefined);
   await new BlobSources(options.home).record([manifest.config.digest, ...manifest.layers.map((l) => l.digest)], { registry: client.registry, repository: ref.repository })
     .catch(() => undefined);
   progress.message(`Digest: ${top.digest}`);

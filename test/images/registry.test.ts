@@ -1,6 +1,7 @@
 // test/images: pull, push, login, search against a real registry (Debian's docker-registry, started per test on a
 // loopback port): push then pull into a fresh store and run, auth, chunked upload and mounts, a registry killed
-// mid-push, a tampered blob, a resumed download, Wasm OCI artifacts, and skopeo reading and writing the store.
+// mid-push, a tampered blob, a resumed download, Wasm OCI artifacts, Spin apps (several layers), RepoDigests,
+// and skopeo reading and writing the store.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -85,9 +86,15 @@ describe("registries (docker-registry)", () => {
     const mounted = await cli(home, ["tag", ref, `${reg.host}/other/greet:v1`]).then(() => cli(home, ["push", `${reg.host}/other/greet:v1`]));
     expect(mounted.stderr, reg.log()).toMatch(/^[0-9a-f]{12}: Mounted from demo\/greet$/m);
 
+    // RepoDigests: NAME@DIGEST for each repository the image was pushed to (or pulled from), as docker's inspect.
+    const pushedDigest = pushed.stdout.match(/digest: (sha256:[0-9a-f]{64})/)![1]!;
+    const repoDigests = async (where: string, name: string) => JSON.parse((await cli(where, ["inspect", "-f", "{{json .RepoDigests}}", name])).stdout) as string[];
+    expect(await repoDigests(home, ref)).toEqual([`${reg.host}/demo/greet@${pushedDigest}`, `${reg.host}/other/greet@${pushedDigest}`]);
+
     const fresh = await tempDir("wasmbox-reg-fresh-");
     const pulled = await cli(fresh, ["pull", ref]);
     expect(pulled.code, pulled.stderr).toBe(0);
+    expect(await repoDigests(fresh, ref)).toEqual([`${reg.host}/demo/greet@${pushedDigest}`]);
     expect(pulled.stdout).toBe(`${ref}\n`);
     expect(pulled.stderr).toMatch(/^v1: Pulling from demo\/greet\n[0-9a-f]{12}: Pulling fs layer\n/);
     expect(pulled.stderr).toContain(`Status: Downloaded newer image for ${ref}`);
@@ -266,9 +273,15 @@ describe("registries (docker-registry)", () => {
     expect((await cli(home, ["push", ref])).code).toBe(0);
     proxy.requests.length = 0;
     layerToCut = layerDigest;
+    // RepoDigests: NAME@DIGEST for each repository the image was pushed to (or pulled from), as docker's inspect.
+    const pushedDigest = pushed.stdout.match(/digest: (sha256:[0-9a-f]{64})/)![1]!;
+    const repoDigests = async (where: string, name: string) => JSON.parse((await cli(where, ["inspect", "-f", "{{json .RepoDigests}}", name])).stdout) as string[];
+    expect(await repoDigests(home, ref)).toEqual([`${reg.host}/demo/greet@${pushedDigest}`, `${reg.host}/other/greet@${pushedDigest}`]);
+
     const fresh = await tempDir("wasmbox-reg-fresh-");
     const pulled = await cli(fresh, ["pull", ref]);
     expect(pulled.code, pulled.stderr).toBe(0);
+    expect(await repoDigests(fresh, ref)).toEqual([`${reg.host}/demo/greet@${pushedDigest}`]);
     const layerGets = proxy.requests.filter((r) => r.url.endsWith(layerDigest));
     expect(layerGets.length).toBe(2);
     expect(layerGets[1]!.range).toMatch(/^bytes=[1-9]\d*-$/);
