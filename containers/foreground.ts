@@ -91,3 +91,29 @@ export async function serveForeground(id: string, runtime: ContainerRuntime, fil
     },
   };
 }
+
+/** The host terminal of a foreground run, as the CLI sees it: its stdin's mode and its window. */
+export interface HostScreen {
+  setRaw(raw: boolean): void;
+  size(): { rows: number; cols: number } | undefined;
+  onResize(listener: () => void): () => void;
+}
+
+/**
+ * For a foreground VM with a terminal: the host terminal passes every key to the guest's own
+ * terminal (raw mode: its line discipline echoes, edits and turns ^C into SIGINT) and its window,
+ * now and at each change. A container's terminal is the CLI kernel's, which does this itself.
+ * Returns what undoes it.
+ */
+export function relayScreenToVm(runtime: ContainerRuntime, id: string, screen: HostScreen): () => void {
+  screen.setRaw(true);
+  const stop = screen.onResize(() => {
+    const size = screen.size();
+    const live = runtime.find(id).live;
+    if (size && live) live.resize(size);
+  });
+  return () => {
+    stop();
+    screen.setRaw(false);
+  };
+}

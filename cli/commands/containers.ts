@@ -11,7 +11,7 @@ import type { LayerEntry, EngineChoice } from "../../kernel/index.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
-import { serveForeground } from "../../containers/foreground.js";
+import { relayScreenToVm, serveForeground } from "../../containers/foreground.js";
 import { importFilesystem, storeImageSource } from "../../containers/images.js";
 import { ContainerRuntime, RuntimeError, startExitCode } from "../../containers/runtime.js";
 import { CREATE_FLAGS, parseDuration, specFromOptions, SpecError, type CreateOptions } from "../../containers/spec.js";
@@ -136,9 +136,11 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
   const served = await serveForeground(id, runtime, files, store, home(io), (line) => io.stderr(line + "\n"));
   // The signal handlers are in place before the container starts: a signal in between is not lost.
   const signals = foregroundSignals(runtime, id);
+  const screen = tty ? hostTerminal((raw) => void io.stdin?.setRawMode?.(raw)) : undefined;
+  const unrelay = screen && options.vm ? relayScreenToVm(runtime, id, { setRaw: screen.setRaw, size: () => screen.size?.(), onResize: (f) => screen.onResize?.(f) ?? (() => undefined) }) : undefined;
   try {
     await runtime.start(id, {
-      stdin: options.interactive ? (io.stdin ?? null) : null, tty,
+      stdin: options.interactive ? (io.stdin ?? null) : null, tty, terminalSize: screen?.size?.(),
       onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
     }).catch(runFailure());
     if (signals.fatal()) signals.send("SIGKILL");
@@ -147,6 +149,7 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     return fatal ? 128 + (SIGNAL_NUMBERS[fatal] ?? 15) : code;
   } finally {
     signals.remove();
+    unrelay?.();
     await served.close();
   }
 }

@@ -1,5 +1,5 @@
 // `wasmbox run`: an image runs as a container (docker-style, see containers.ts) or, with --vm, as a
-// VM: in the foreground in the CLI (vm.ts), or with -d through the daemon like a container. A module
+// VM: in the foreground in the CLI, or with -d through the daemon, both like a container. A module
 // run never gets here (run-cli.ts sends it to run-module.ts); the flags are declared in run-flags.ts.
 import { Option, type Command } from "commander";
 import { CliExit, type CliIo } from "../io.js";
@@ -51,11 +51,6 @@ export function registerRunCommand(program: Command, io: CliIo, exitCode: (code:
       const list = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : []);
       const env = [...list(opts.env), ...list(opts.envVar)];
       const { runImageCommand } = await import("./containers.js");
-      if (opts.vm && !opts.detach) {
-        const { runVmCommand } = await import("./vm.js");
-        exitCode(await runVmCommand(io, target, args, { ...opts, engine, env, interactive: Boolean(opts.interactive) }));
-        return;
-      }
       exitCode(await runImageCommand(io, target, args, { ...opts, engine, env }, command));
     });
 }

@@ -1,5 +1,5 @@
-// VM mode and the comparison: `wasmbox vm run` boots an image as a VM (kernel/vm), `run --vm`
-// comes here through runVmCommand, and `wasmbox bench compare` measures containers against VMs.
+// VM mode and the comparison: `wasmbox vm run` boots an image as a bare VM (kernel/vm; `run --vm`
+// makes a VM container through the runtime instead), and `wasmbox bench compare` measures containers against VMs.
 import { writeFile } from "node:fs/promises";
 import * as nodePath from "node:path";
 import type { Command } from "commander";
@@ -14,7 +14,7 @@ import { CliExit, type CliIo } from "../io.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Options of a VM run (as commander gives them; `run --vm` passes the same names). */
+/** Options of a VM run (as commander gives them). */
 export interface VmRunOptions {
   vmMemory?: string;
   vmCpus?: string | number;
@@ -74,7 +74,7 @@ function mergeEnv(...lists: string[][]): string[] {
   return [...map.values()];
 }
 
-/** Runs IMAGE as a VM with CMD (or the image's command); returns the exit code. For `vm run` and `run --vm`. */
+/** Runs IMAGE as a VM with CMD (or the image's command); returns the exit code. For `vm run` (`run --vm` goes through the container runtime). */
 export async function runVmCommand(io: CliIo, image: string, args: string[], opts: VmRunOptions | Record<string, unknown> = {}): Promise<number> {
   const o = opts as VmRunOptions;
   const memoryMb = o.vmMemory !== undefined ? parseMemoryMb(String(o.vmMemory)) : 256;

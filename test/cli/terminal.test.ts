@@ -202,6 +202,31 @@ describe("a foreground run -it seen from another terminal (through the daemon)",
       sh.close();
     }
   }, 60_000);
+
+  it("run -it --vm: the guest's terminal gets the keys raw (^C, its echo) and the window; ps and exec reach it", async () => {
+    const sh = new Session(home, ["run", "-it", "--rm", "--vm", "--name", "forevm", "base", "sh"], 30, 100);
+    try {
+      await sh.waitFor(/\$ $/, 0, 30_000);
+      expect(await sh.run("stty size", /30 100\n/)).toContain("30 100");
+      expect(cli("ps", "--format", "{{.Names}} {{.Kind}} {{.State}}").stdout).toBe("forevm vm running\n");
+      expect(cli("exec", "forevm", "sh", "-c", "echo exec in $(hostname)").stdout).toMatch(/^exec in [0-9a-f]{12}\n$/);
+      const from = sh.screen.length;
+      sh.send("sleep 100; echo after-sleep\r");
+      await sh.waitFor(/sleep 100; echo after-sleep\n/, from);
+      await new Promise((r) => setTimeout(r, 500));
+      sh.send("\x03");
+      await sh.waitFor(/\^C\n\$ $/, from, 5_000);
+      expect(sh.text(from)).not.toMatch(/^after-sleep$/m);
+      sh.resize(40, 120);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await sh.run("stty size", /40 120\n/)).toContain("40 120");
+      sh.send("exit 4\r");
+      expect(await sh.ended).toBe(4);
+      expect(cli("ps", "-a", "-q").stdout).toBe("");
+    } finally {
+      sh.close();
+    }
+  }, 90_000);
 });
 
 describe("a terminal through the daemon (wasmbox exec -it, attach)", () => {

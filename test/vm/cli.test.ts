@@ -42,7 +42,7 @@ describe("wasmbox vm run", () => {
     expect(r.code).toBe(3);
   });
 
-  it("is what `run --vm` calls", async () => {
+  it("runVmCommand runs a VM in the foreground (what `vm run` calls)", async () => {
     const out: string[] = [];
     const io: CliIo = { stdout: (t) => void out.push(typeof t === "string" ? t : Buffer.from(t).toString()), stderr: () => undefined, env: { WASMBOX_HOME: home }, cwd: home };
     expect(await runVmCommand(io, "base", ["echo", "via run --vm"], { vmMemory: "64m", vmCpus: "1" })).toBe(0);
