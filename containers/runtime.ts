@@ -591,14 +591,18 @@ export class ContainerRuntime {
     const delay = ranMs >= RESTART_RESET_AFTER_MS || record.restartDelayMs === undefined ? RESTART_FIRST_DELAY_MS : Math.min(record.restartDelayMs * 2, RESTART_MAX_DELAY_MS);
     record.restartDelayMs = delay;
     clearTimeout(record.restartTimer);
-    record.restartTimer = setTimeout(() => {
-      record.restartTimer = undefined;
+    const timer = setTimeout(() => {
+      // It reads as restarting until its start is done (a VM boots for a while), as docker's does.
       void this.locked(record.spec.id, async (r) => {
         if (r.live || !this.restartDue(r)) return;
         r.state = { ...r.state, restartCount: r.state.restartCount + 1 };
         await this.startNow(r, {});
-      }).catch((e: Error) => this.kernel.notice(`wasmbox: restarting container ${record.spec.id.slice(0, 12)}: ${e.message}`));
+      }).catch((e: Error) => this.kernel.notice(`wasmbox: restarting container ${record.spec.id.slice(0, 12)}: ${e.message}`))
+        .finally(() => {
+          if (record.restartTimer === timer) record.restartTimer = undefined;
+        });
     }, delay);
+    record.restartTimer = timer;
   }
 
   /** Starts, as the daemon comes up, the containers whose policy is always (or unless-stopped, not stopped by hand). */

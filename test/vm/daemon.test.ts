@@ -121,6 +121,8 @@ describe("VMs through the daemon", () => {
   it("--restart on-failure:2 restarts a failing VM twice, counted in inspect and ps, then leaves it exited", async () => {
     const { cli } = await setup();
     expect((await cli("run", "-d", "--vm", "--vm-memory", "64m", "--name", "flaky", "--restart", "on-failure:2", "base", "sh", "-c", "echo try; exit 3")).code).toBe(0);
+    // Between runs (its backoff, then its boot) it reads as restarting, with the last exit code.
+    await until(() => cli("ps", "-a", "--format", "{{.Names}} {{.Status}}").then((r) => r.stdout), (t) => /^flaky Restarting \(3\) /m.test(t), "ps showing Restarting");
     await until(() => cli("logs", "flaky").then((r) => r.stdout), (t) => t === "try\ntry\ntry\n", "three runs");
     await until(() => cli("inspect", "-f", "{{.RestartCount}} {{.State.Status}} {{.State.Restarting}}", "flaky").then((r) => r.stdout), (t) => t === "2 exited false\n", "two restarts, then exited");
     expect((await cli("ps", "-a", "--format", "{{.Names}} {{.Status}}")).stdout).toMatch(/^flaky Exited \(3\) /m);
