@@ -132,8 +132,9 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     return runFailure(125)(e);
   }
   const tty = !!options.tty && !!io.stdin?.isTTY;
-  // Reachable from other terminals through the daemon (exec, stop, attach...), as docker's run is.
-  const served = await serveForeground(id, runtime, files, store, home(io), (line) => io.stderr(line + "\n"));
+  // Reachable from other terminals through the daemon (exec, stop, attach...), as docker's run is; made
+  // while the container starts, and the run goes on without it where no socket can be made.
+  const served = serveForeground(id, runtime, files, store, home(io), (line) => io.stderr(line + "\n")).catch(() => undefined);
   // The signal handlers are in place before the container starts: a signal in between is not lost.
   const signals = foregroundSignals(runtime, id);
   const screen = tty ? hostTerminal((raw) => void io.stdin?.setRawMode?.(raw)) : undefined;
@@ -150,7 +151,7 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
   } finally {
     signals.remove();
     unrelay?.();
-    await served.close();
+    await (await served)?.close();
   }
 }
 
