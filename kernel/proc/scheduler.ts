@@ -13,14 +13,14 @@
 // the CPU time the kernel's thread used while it held the CPU (wall time on a Node without
 // process.threadCpuUsage), so time the host spent elsewhere is not its.
 import type { Process } from "./process.js";
-import { threadCpuNs } from "./thread-clock.js";
+import { ThreadCpuClock } from "./thread-clock.js";
 
-/** How often a worker process's thread clock is read at its syscalls (reading it costs a few microseconds). */
+/** How often a worker process's thread clock is read at its syscalls (a read costs about 10 microseconds). */
 const THREAD_CLOCK_SAMPLE_MS = 5;
 
-/** A worker process's thread clock: its OS thread, the CPU time charged so far, and when it was last read. */
+/** A worker process's thread clock, the CPU time charged by it so far, and when it was last read. */
 interface ThreadClock {
-  tid: number;
+  clock: ThreadCpuClock;
   chargedNs: number;
   readAt: number;
 }
@@ -153,7 +153,7 @@ export class Scheduler {
   currentSliceNs(proc: Process): number {
     if (proc.inline) return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
     const clock = this.threadClocks.get(proc);
-    if (clock) return Math.max(0, (threadCpuNs(clock.tid) ?? clock.chargedNs) - clock.chargedNs);
+    if (clock) return Math.max(0, (clock.clock.readNs() ?? clock.chargedNs) - clock.chargedNs);
     const since = this.workersSince.get(proc);
     return since === undefined ? 0 : Math.round((performance.now() - since) * 1e6);
   }
@@ -168,16 +168,18 @@ export class Scheduler {
    * (from the thread's start, so the wall time counted so far is dropped).
    */
   useThreadClock(proc: Process, tid: number): void {
-    if (threadCpuNs(tid) === undefined) return;
+    const clock = ThreadCpuClock.open(tid);
+    if (!clock) return;
     this.workersSince.delete(proc);
-    this.threadClocks.set(proc, { tid, chargedNs: 0, readAt: Number.NEGATIVE_INFINITY });
+    this.threadClocks.get(proc)?.clock.close();
+    this.threadClocks.set(proc, { clock, chargedNs: 0, readAt: Number.NEGATIVE_INFINITY });
     this.chargeThreadClock(proc);
   }
 
   /** Charges a worker process what its thread clock counted since it was last read. */
   private chargeThreadClock(proc: Process): void {
     const clock = this.threadClocks.get(proc);
-    const ns = clock && threadCpuNs(clock.tid);
+    const ns = clock?.clock.readNs();
     if (!clock || ns === undefined) return;
     clock.readAt = performance.now();
     this.charge(proc, (ns - clock.chargedNs) / 1e6);
@@ -220,8 +222,10 @@ export class Scheduler {
     const parked = this.parked.findIndex((w) => w.proc === proc);
     if (parked >= 0) this.parked.splice(parked, 1);
     this.workersSince.delete(proc);
-    if (this.threadClocks.has(proc)) {
+    const clock = this.threadClocks.get(proc);
+    if (clock) {
       this.chargeThreadClock(proc);
+      clock.clock.close();
       this.threadClocks.delete(proc);
     }
     this.release(proc);

@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import { SIGTERM } from "../abi/wasmbox-abi.js";
 import type { EngineChoice } from "../kernel.js";
 import type { LayerEntry } from "../vfs/layer.js";
-import { threadCpuNs } from "../proc/thread-clock.js";
+import { ThreadCpuClock } from "../proc/thread-clock.js";
 import { copyLayers, layerBytes } from "./disk.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
 
@@ -105,8 +105,8 @@ export class Guest {
   bootMs?: number;
   /** Pid of the command's first process inside the guest (1 with init). */
   pid?: number;
-  /** The OS thread the guest runs on (where the system says), for its CPU clock. */
-  private tid?: number;
+  /** The CPU clock of the OS thread the guest runs on (where the system says which it is). */
+  private clock?: ThreadCpuClock;
   /** Resolves once pid 1 runs (or the guest ended first). */
   readonly running: Promise<void>;
   /** Resolves when the guest is gone, however it went. */
@@ -158,7 +158,10 @@ export class Guest {
     this.worker.on("message", (msg: GuestMessage) => {
       switch (msg.type) {
         case "up": this.kernelUpMs = msg.ms; return;
-        case "thread": this.tid = msg.tid; return;
+        case "thread":
+          this.clock?.close();
+          this.clock = ThreadCpuClock.open(msg.tid);
+          return;
         case "started":
           this.bootMs = msg.ms;
           this.pid = msg.pid;
@@ -200,6 +203,7 @@ export class Guest {
     clearTimeout(this.stopTimer);
     this.exit = { ...exit, stdout: Buffer.concat(this.out).toString("utf8"), stderr: Buffer.concat(this.err).toString("utf8") };
     this.state = exit.reason === "exit" ? "exited" : exit.reason;
+    this.clock?.close();
     for (const resolve of this.pending.values()) resolve(undefined);
     this.pending.clear();
     void this.worker.terminate();
@@ -231,7 +235,7 @@ export class Guest {
    * counted too) or as it reported it in `stats`, plus its processes that ran on threads of their own.
    */
   cpuMs(stats: GuestStats | undefined): number {
-    const own = (this.tid !== undefined && !this.exit ? threadCpuNs(this.tid) : undefined) ?? stats?.threadCpuNs ?? 0;
+    const own = (this.exit ? undefined : this.clock?.readNs()) ?? stats?.threadCpuNs ?? 0;
     return Math.floor((own + (stats?.workerCpuNs ?? 0)) / 1e6);
   }
 
