@@ -18,11 +18,16 @@ import { ThreadCpuClock } from "./thread-clock.js";
 /** How often a worker process's thread clock is read at its syscalls (a read costs about 10 microseconds). */
 const THREAD_CLOCK_SAMPLE_MS = 5;
 
-/** A worker process's thread clock, the CPU time charged by it so far, and when it was last read. */
+/** How old a worker process's clock reading may be for the checks made at every syscall (time limits, its CPU-time clock). */
+const THREAD_CLOCK_FRESH_MS = 1;
+
+/** A worker process's thread clock, the CPU time charged by it so far, and its last reading (ns, and when). */
 interface ThreadClock {
   clock: ThreadCpuClock;
   chargedNs: number;
   readAt: number;
+  lastNs: number;
+  lastReadAt: number;
 }
 
 /** Chooses who runs next among the runnable processes. */
@@ -153,7 +158,15 @@ export class Scheduler {
   currentSliceNs(proc: Process): number {
     if (proc.inline) return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
     const clock = this.threadClocks.get(proc);
-    if (clock) return Math.max(0, (clock.clock.readNs() ?? clock.chargedNs) - clock.chargedNs);
+    if (clock) {
+      // Asked at every syscall of a time-limited container: a reading under a millisecond old will do.
+      const now = performance.now();
+      if (now - clock.lastReadAt >= THREAD_CLOCK_FRESH_MS) {
+        clock.lastNs = clock.clock.readNs() ?? clock.lastNs;
+        clock.lastReadAt = now;
+      }
+      return Math.max(0, clock.lastNs - clock.chargedNs);
+    }
     const since = this.workersSince.get(proc);
     return since === undefined ? 0 : Math.round((performance.now() - since) * 1e6);
   }
@@ -172,7 +185,7 @@ export class Scheduler {
     if (!clock) return;
     this.workersSince.delete(proc);
     this.threadClocks.get(proc)?.clock.close();
-    this.threadClocks.set(proc, { clock, chargedNs: 0, readAt: Number.NEGATIVE_INFINITY });
+    this.threadClocks.set(proc, { clock, chargedNs: 0, readAt: Number.NEGATIVE_INFINITY, lastNs: 0, lastReadAt: Number.NEGATIVE_INFINITY });
     this.chargeThreadClock(proc);
   }
 
@@ -181,7 +194,8 @@ export class Scheduler {
     const clock = this.threadClocks.get(proc);
     const ns = clock?.clock.readNs();
     if (!clock || ns === undefined) return;
-    clock.readAt = performance.now();
+    clock.readAt = clock.lastReadAt = performance.now();
+    clock.lastNs = ns;
     this.charge(proc, (ns - clock.chargedNs) / 1e6);
     clock.chargedNs = Math.max(clock.chargedNs, ns);
   }
