@@ -16,8 +16,9 @@ import { changeKind, inspectOf, isRestarting, matchesFilters, parseFilters, summ
 import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
-import { restoreNetworks } from "./network-store.js";
 import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, portsOf, removeNetwork } from "./network-api.js";
+import { restoreNetworks } from "./network-store.js";
+import { forwardRequest, foregroundOwner } from "./foreground.js";
 import { checkCreateOptions, specFromOptions, type CreateOptions } from "./options.js";
 import { SpecError } from "./spec.js";
 
@@ -442,6 +443,15 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     send({ exit: code });
     ctx.res.end();
   }],
+  ["POST", /^\/containers\/([^/]+)\/resize$/, async (ctx) => {
+    // docker's container resize (?h=ROWS&w=COLS), as `attach` sends it: pid 1's terminal (a VM's console) gets the window.
+    const record = ctx.runtime.find(ctx.params[0]!);
+    const size = windowSizeParam(ctx.query);
+    if (!size) throw new RuntimeError("resize needs ?h=ROWS&w=COLS");
+    if (!record.live) throw new RuntimeError(`Container ${record.spec.id.slice(0, 12)} is not running`, 409);
+    record.live.resize(size);
+    json(ctx, 200, {});
+  }],
   ["POST", /^\/exec\/([^/]+)\/resize$/, async (ctx) => {
     // docker's exec resize (?h=ROWS&w=COLS): the terminal's foreground group gets SIGWINCH.
     const resize = ctx.execTerminals.get(ctx.params[0]!);
@@ -502,30 +512,30 @@ function routeOf(req: IncomingMessage): { route: Handler; url: URL; params: stri
   return { route: found[2], url, params };
 }
 
-/** Starts a daemon on `$home/daemon.sock` (replacing a stale socket file). */
-export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
-  // The home is 0700 before the socket is made in it, so there is no moment when another user
-  // could connect; the socket itself is then made 0600.
-  await privateDir(options.home);
-  await chmod(join(options.home, "daemon.log"), PRIVATE_FILE).catch(() => undefined);
-  const store = await ImageStore.open(options.home, { shippedHome: shippedImagesHome(process.env) });
-  const files = await ContainerFiles.open(options.home);
-  const kernel = new Kernel({ engine: options.engine ?? "auto", log, componentCacheDir: join(options.home, "components") });
-  const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files, restartPolicies: true });
+/** What serves the API: a runtime and its stores, where failures are logged, what a client's /shutdown does. */
+export interface ApiContext {
+  runtime: ContainerRuntime;
+  home: string;
+  store: ImageStore;
+  files: ContainerFiles;
+  log: (line: string) => void;
+  shutdown: () => void;
+  /**
+   * Pass the requests about a container that another wasmbox process runs in the foreground to that
+   * process (the daemon does; that process's own server does not): see containers/foreground.ts.
+   */
+  forwardForeground: boolean;
+}
+
+/** The API's request handler over a runtime: every request is parsed and answered inside one error boundary (no request can end the server). */
+export function apiHandler(api: ApiContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const { runtime, store, files, log } = api;
   const history: RuntimeEvent[] = [];
   const execTerminals = new Map<string, (size: WindowSize) => void>();
   runtime.events.on("event", (e: RuntimeEvent) => {
     history.push(e);
     if (history.length > EVENT_HISTORY) history.shift();
   });
-  restoreNetworks(runtime);
-  await runtime.refresh();
-  const socketPath = daemonSocketPath(options.home);
-  let requestShutdown!: () => void;
-  const closed = new Promise<void>((resolve) => (requestShutdown = resolve));
-  const server: Server = createServer((req, res) => void serve(req, res));
-  // Every request is parsed and answered inside one error boundary: no request can end the daemon.
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     res.on("error", () => undefined);
     req.on("error", () => undefined);
@@ -533,8 +543,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     try {
       const { route, url, params } = routeOf(req);
       what = `${req.method} ${url.pathname}`;
-      const ctx: Ctx = { runtime, history, execTerminals, home: options.home, store, files, req, res, query: url.searchParams, params, shutdown: requestShutdown };
+      const ctx: Ctx = { runtime, history, execTerminals, home: api.home, store, files, req, res, query: url.searchParams, params, shutdown: api.shutdown };
       await runtime.refresh();
+      if (api.forwardForeground && url.pathname.startsWith("/containers/") && params.length > 0) {
+        const owner = await foregroundOwner(runtime, files, api.home, params[0]!);
+        if (owner) return await forwardRequest(req, res, owner);
+      }
       await route(ctx);
     } catch (e) {
       const status = e instanceof RuntimeError ? e.status : e instanceof SpecError || e instanceof ImageError ? 400 : 500;
@@ -546,6 +560,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
     }
   };
+  return (req, res) => void serve(req, res);
+}
+
+/** Starts a daemon on `$home/daemon.sock` (replacing a stale socket file). */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  // The home is 0700 before the socket is made in it, so there is no moment when another user
+  // could connect; the socket itself is then made 0600.
+  await privateDir(options.home);
+  await chmod(join(options.home, "daemon.log"), PRIVATE_FILE).catch(() => undefined);
+  const store = await ImageStore.open(options.home, { shippedHome: shippedImagesHome(process.env) });
+  const files = await ContainerFiles.open(options.home);
+  const kernel = new Kernel({ engine: options.engine ?? "auto", log, componentCacheDir: join(options.home, "components") });
+  const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files, restartPolicies: true });
+  restoreNetworks(runtime);
+  await runtime.refresh();
+  const socketPath = daemonSocketPath(options.home);
+  let requestShutdown!: () => void;
+  const closed = new Promise<void>((resolve) => (requestShutdown = resolve));
+  const server: Server = createServer(apiHandler({ runtime, home: options.home, store, files, log, shutdown: () => requestShutdown(), forwardForeground: true }));
   server.on("clientError", (_e, socket) => {
     // Unparsable HTTP: answer 400 when the socket can still take it, as node's default does.
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");

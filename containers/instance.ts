@@ -2,7 +2,7 @@
 // kernel (overlay root, pid 1) or a VM (a kernel/vm Hypervisor guest with its own
 // kernel and copy of the image). The runtime picks one at start from the spec's kind.
 import {
-  SIGKILL, Errno, type Container, type LimitHit, type Kernel, type Process, type InputStream,
+  SIGKILL, Errno, type Container, type LimitHit, type Kernel, type Process, InputStream,
   type MountNamespace, type OverlayFs, type Guest, type GuestExit, Filetype, findOnPath,
 } from "../kernel/host.js";
 import type { WindowSize } from "../kernel/index.js";
@@ -68,6 +68,8 @@ export interface Instance {
   use(): Promise<InstanceUse>;
   /** Syscalls refused so far (most recent last). */
   refusedCalls(): string[];
+  /** A new window for pid 1's terminal (started with a tty): its foreground group gets SIGWINCH. */
+  resize(size: WindowSize): void;
 }
 
 /** A container on the shared kernel: pid 1 runs in `container` over `overlay`. */
@@ -142,7 +144,7 @@ export class ContainerInstance implements Instance {
   /** The processes (docker top). */
   top(): { pid: number; ppid: number; state: string; cpuMs: number; command: string }[] {
     return this.container.pids.list().map((p) => ({
-      pid: p.pid, ppid: p.parent?.pid ?? 0, state: p.state, cpuMs: Math.floor(p.cpuNs / 1e6), command: p.argv.join(" "),
+      pid: p.pid, ppid: p.parent?.pid ?? 0, state: p.state, cpuMs: Math.floor((p.cpuNs + this.kernel.scheduler.currentSliceNs(p)) / 1e6), command: p.argv.join(" "),
     }));
   }
 
@@ -153,11 +155,15 @@ export class ContainerInstance implements Instance {
   /** use(), synchronously (a container's figures are at hand). */
   useNow(): InstanceUse {
     const c = this.container;
-    return { cpuMs: Math.floor(c.limiter.cpuNs / 1e6), memoryBytes: c.limiter.memoryBytes(), pids: c.liveProcesses().length, storageBytes: this.overlay.upper.usedBytes };
+    return { cpuMs: Math.floor(c.limiter.usedCpuNs(this.kernel.scheduler) / 1e6), memoryBytes: c.limiter.memoryBytes(), pids: c.liveProcesses().length, storageBytes: this.overlay.upper.usedBytes };
   }
 
   refusedCalls(): string[] {
     return this.container.refusedCalls.slice(-100);
+  }
+
+  resize(size: WindowSize): void {
+    this.init?.ctty?.resize(size);
   }
 }
 
@@ -166,8 +172,12 @@ export class VmInstance implements Instance {
   readonly kind = "vm" as const;
   readonly ended: Promise<InstanceEnd>;
 
-  /** Takes a booted guest; `onError` prints how it ended badly (command not found, crash, out of memory). */
-  constructor(readonly guest: Guest, onError: (text: string) => void) {
+  /**
+   * Takes a guest booted with vmConsole(io) and feeds it `io.stdin`; `onError` prints how it ended
+   * badly (command not found, crash, out of memory).
+   */
+  constructor(readonly guest: Guest, onError: (text: string) => void, io: StreamIo = {}) {
+    relayStdin(guest, io.stdin);
     this.ended = guest.exited.then((exit) => {
       const text = exitNotice(guest, exit);
       if (text) onError(text);
@@ -207,13 +217,42 @@ export class VmInstance implements Instance {
   /** The guest's own figures: its isolate's heap plus its processes' memory, its disk, its processes. */
   async use(): Promise<InstanceUse> {
     const stats = await this.guest.stats();
-    if (!stats) return { cpuMs: 0, memoryBytes: 0, pids: 0, storageBytes: this.guest.diskBytes };
-    return { cpuMs: 0, memoryBytes: stats.heapUsed + stats.guestMemory, pids: stats.processes, storageBytes: stats.diskBytes };
+    const cpuMs = this.guest.cpuMs(stats);
+    if (!stats) return { cpuMs, memoryBytes: 0, pids: 0, storageBytes: this.guest.diskBytes };
+    return { cpuMs, memoryBytes: stats.heapUsed + stats.guestMemory, pids: stats.processes, storageBytes: stats.diskBytes };
   }
 
   refusedCalls(): string[] {
     return [];
   }
+
+  resize(size: WindowSize): void {
+    this.guest.resize(size);
+  }
+}
+
+/** The console options of a VM boot for a start's streams: stdin kept open when given, a terminal with -t. */
+export function vmConsole(io: StreamIo): { stdin: boolean; tty: boolean; terminalSize?: WindowSize } {
+  return { stdin: io.stdin !== undefined && io.stdin !== null, tty: io.tty ?? false, terminalSize: io.terminalSize };
+}
+
+/** Feeds a start's stdin to a VM's console (bytes at once, a stream as it comes), then its end. */
+function relayStdin(guest: Guest, stdin: StreamIo["stdin"]): void {
+  if (stdin === undefined || stdin === null) return;
+  if (typeof stdin === "string" || stdin instanceof Uint8Array) {
+    guest.writeStdin(stdin);
+    guest.endStdin();
+    return;
+  }
+  if (stdin instanceof InputStream) throw new Error("a VM's console takes bytes or a stream, not a kernel InputStream");
+  const onData = (chunk: Buffer | string) => guest.writeStdin(typeof chunk === "string" ? chunk : new Uint8Array(chunk));
+  const onEnd = () => guest.endStdin();
+  stdin.on("data", onData);
+  stdin.on("end", onEnd);
+  void guest.exited.then(() => {
+    stdin.off("data", onData);
+    stdin.off("end", onEnd);
+  });
 }
 
 /** What to print when a guest ended other than by its command exiting. */

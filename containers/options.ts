@@ -54,7 +54,7 @@ export const CREATE_FLAGS = [
   { flags: "--syscalls <profile>", key: "syscalls", kind: "string", containerOnly: true, description: "syscall allow-list: default, no-spawn, readonly-fs, minimal, or a file of names" },
   { flags: "--syscall-errno <errno>", key: "syscallErrno", kind: "string", containerOnly: true, description: "what a refused syscall returns: ENOSYS (default) or EPERM" },
   { flags: "--rm", key: "rm", kind: "boolean", description: "remove the container when it exits" },
-  { flags: "-t, --tty", key: "tty", kind: "boolean", containerOnly: true, description: "give the container a terminal" },
+  { flags: "-t, --tty", key: "tty", kind: "boolean", description: "give the container a terminal (a VM: its guest kernel's terminal)" },
   { flags: "-i, --interactive", key: "interactive", kind: "boolean", description: "keep standard input open (a VM's console too)" },
   { flags: "--no-init", key: "init", kind: "boolean", description: "run the command as pid 1 even when the image has /bin/init" },
   { flags: "--vm", key: "vm", kind: "boolean", description: "make it a VM: its own isolate, kernel and copy of the image (ps shows KIND vm)" },

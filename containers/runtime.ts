@@ -332,7 +332,7 @@ export class ContainerRuntime {
     }
     const network = vmNetwork(this.kernel, spec.network, [spec.name, spec.hostname]);
     const guest = this.vms.boot(spec, image, user, network, io, (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`));
-    return this.launched(record, new VmInstance(guest, onError));
+    return this.launched(record, new VmInstance(guest, onError, io));
   }
 
   /** pid 1's program: the command found on PATH, under /bin/init when the image has one. */
@@ -402,14 +402,18 @@ export class ContainerRuntime {
     const delay = ranMs >= RESTART_RESET_AFTER_MS || record.restartDelayMs === undefined ? RESTART_FIRST_DELAY_MS : Math.min(record.restartDelayMs * 2, RESTART_MAX_DELAY_MS);
     record.restartDelayMs = delay;
     clearTimeout(record.restartTimer);
-    record.restartTimer = setTimeout(() => {
-      record.restartTimer = undefined;
+    const timer = setTimeout(() => {
+      // It reads as restarting until its start is done (a VM boots for a while), as docker's does.
       void this.locked(record.spec.id, async (r) => {
         if (r.live || !this.restartDue(r)) return;
         r.state = markRestarting(r.state);
         await this.startNow(r, {});
-      }).catch((e: Error) => this.kernel.notice(`wasmbox: restarting container ${record.spec.id.slice(0, 12)}: ${e.message}`));
+      }).catch((e: Error) => this.kernel.notice(`wasmbox: restarting container ${record.spec.id.slice(0, 12)}: ${e.message}`))
+        .finally(() => {
+          if (record.restartTimer === timer) record.restartTimer = undefined;
+        });
     }, delay);
+    record.restartTimer = timer;
   }
 
   /** Starts, as the daemon comes up, the containers whose policy is always (or unless-stopped, not stopped by hand). */
@@ -460,10 +464,11 @@ export class ContainerRuntime {
   }
 
   private async stopNow(record: ContainerRecord, timeout?: number): Promise<ContainerRecord> {
+    const live = record.live;
+    if (!live && record.state.status === "running") throw new RuntimeError(`container ${record.spec.name} is running in another wasmbox process`, 409);
     clearTimeout(record.restartTimer);
     record.restartTimer = undefined;
     record.state = markStoppedByHand(record.state);
-    const live = record.live;
     if (!live) {
       await this.files?.saveState(record.spec.id, record.state);
       return record;

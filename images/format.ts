@@ -63,11 +63,11 @@ export function imageRows(images: StoredImage[], now = Date.now()): string[][] {
 }
 
 /** docker-inspect-like JSON object for an image. */
-export function inspectImage(image: StoredImage): Record<string, unknown> {
+export function inspectImage(image: StoredImage, repoDigests: string[] = []): Record<string, unknown> {
   return {
     Id: image.id,
     RepoTags: image.refs,
-    RepoDigests: [],
+    RepoDigests: repoDigests,
     Created: image.config.created,
     Author: image.config.author ?? "",
     Architecture: image.config.architecture,

@@ -498,7 +498,8 @@ export class Kernel implements ProcessHost, EngineKernel {
       else terminal.hangup();
       return terminal;
     }
-    const terminal = new Terminal(container, echo, () => this.current, this.terminal);
+    // The host terminal's mode and window go with the host's own stdin only (an exec's stream from a client has its own).
+    const terminal = new Terminal(container, echo, () => this.current, given === process.stdin ? this.terminal : undefined);
     terminal.attach(given);
     return terminal;
   }

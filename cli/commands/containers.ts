@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { ContainerFiles } from "../../containers/files.js";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
 import { startDaemon } from "../../containers/daemon.js";
+import { relayScreenToVm, serveForeground } from "../../containers/foreground.js";
 import { importFilesystem, storeImageSource } from "../../containers/images.js";
 import { ContainerRuntime, RuntimeError, startExitCode } from "../../containers/runtime.js";
 import { checkCreateFlags, createOptionsFrom, CREATE_FLAGS, EXEC_FLAGS, execFlagsFrom, execOptionsOf, parseEngine, specFromOptions, type CreateOptions } from "../../containers/options.js";
@@ -146,11 +147,16 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     return runFailure(125)(e);
   }
   const tty = !!options.tty && !!io.stdin?.isTTY;
+  // Reachable from other terminals through the daemon (exec, stop, attach...), as docker's run is; made
+  // while the container starts, and the run goes on without it where no socket can be made.
+  const served = serveForeground(id, runtime, files, store, home(io), (line) => io.stderr(line + "\n")).catch(() => undefined);
   // The signal handlers are in place before the container starts: a signal in between is not lost.
   const signals = foregroundSignals(runtime, id);
+  const screen = tty ? hostTerminal((raw) => void io.stdin?.setRawMode?.(raw)) : undefined;
+  const unrelay = screen && options.vm ? relayScreenToVm(runtime, id, { setRaw: screen.setRaw, size: () => screen.size?.(), onResize: (f) => screen.onResize?.(f) ?? (() => undefined) }) : undefined;
   try {
     await runtime.start(id, {
-      stdin: options.interactive ? (io.stdin ?? null) : null, tty,
+      stdin: options.interactive ? (io.stdin ?? null) : null, tty, terminalSize: screen?.size?.(),
       onStdout: (c) => io.stdout(c), onStderr: (c) => io.stderr(c),
     }).catch(runFailure());
     if (signals.fatal()) signals.send("SIGKILL");
@@ -159,6 +165,8 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
     return fatal ? 128 + (SIGNAL_NUMBERS[fatal] ?? 15) : code;
   } finally {
     signals.remove();
+    unrelay?.();
+    await (await served)?.close();
   }
 }
 
@@ -533,6 +541,14 @@ const COMMANDS: Spec[] = [
       input?.on("data", onKeys);
       input?.on("end", onEnd);
       if (raw) input!.setRawMode!(true);
+      // On a terminal, the container's terminal takes this window now and at each change (docker's resize).
+      const screen = raw ? hostTerminal(() => undefined) : undefined;
+      const resize = () => {
+        const size = screen?.size?.();
+        if (size) void client.json("POST", `/containers/${enc(ref!)}/resize`, { query: { h: size.rows, w: size.cols } }).catch(() => undefined);
+      };
+      const stopResize = screen?.onResize?.(resize);
+      resize();
       try {
         res = await client.request(body ? "POST" : "GET", path, { query: { stdin: !!body }, body });
         if (detached) res.destroy();
@@ -540,6 +556,7 @@ const COMMANDS: Spec[] = [
           if (!detached) throw e;
         });
       } finally {
+        stopResize?.();
         process.off("SIGINT", interrupt);
         if (raw) input!.setRawMode!(false);
         input?.off("data", onKeys);

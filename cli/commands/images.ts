@@ -15,6 +15,7 @@ import { importWasmModule } from "../../images/import-wasm.js";
 import { componentWorld, imageComponentWorld } from "../../images/component-world.js";
 import { shortId } from "../../images/oci.js";
 import { ImageStore, wasmboxHome, type StoredImage } from "../../images/store.js";
+import { RepoDigests } from "../../images/registry/repo-digests.js";
 import { normalizeReference } from "../../images/reference.js";
 import { ContainerFiles } from "../../containers/files.js";
 import { CliExit, type CliIo } from "../io.js";
@@ -106,7 +107,8 @@ const COMMANDS: ImageCommandSpec[] = [
     async run(names, options, { io, store }) {
       const imageStore = await store();
       const details = [];
-      for (const name of names) details.push(await inspectDetail(imageStore, name, io.cwd));
+      const repoDigests = new RepoDigests(wasmboxHome(io.env));
+      for (const name of names) details.push(await inspectDetail(imageStore, repoDigests, name, io.cwd));
       if (options.format) for (const detail of details) io.stdout(applyFormat(options.format as string, detail) + "\n");
       else io.stdout(JSON.stringify(details, null, 4) + "\n");
     },
@@ -288,7 +290,7 @@ export function registerImageCommands(program: Command, io: CliIo, deps: ImageCo
  * What `inspect NAME` shows: an image's JSON, with its world (Component) when its entry point is a
  * WebAssembly component; for a path to a .wasm component file, the file and its world.
  */
-async function inspectDetail(store: ImageStore, name: string, cwd: string): Promise<Record<string, unknown>> {
+async function inspectDetail(store: ImageStore, repoDigests: RepoDigests, name: string, cwd: string): Promise<Record<string, unknown>> {
   const file = resolve(cwd, name);
   if (/\.wasm$/i.test(name) && existsSync(file)) {
     const bytes = readFileSync(file);
@@ -297,5 +299,6 @@ async function inspectDetail(store: ImageStore, name: string, cwd: string): Prom
   }
   const image = await store.resolve(name);
   const world = await imageComponentWorld(store, image);
-  return world ? { ...inspectImage(image), Component: world } : inspectImage(image);
+  const detail = inspectImage(image, await repoDigests.of(image.id));
+  return world ? { ...detail, Component: world } : detail;
 }

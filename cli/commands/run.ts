@@ -1,5 +1,5 @@
 // `wasmbox run`: an image runs as a container (docker-style, see containers.ts) or, with --vm, as a
-// VM: in the foreground in the CLI (vm.ts), or with -d through the daemon like a container. A module
+// VM: in the foreground in the CLI, or with -d through the daemon, both like a container. A module
 // run never gets here (run-cli.ts sends it to run-module.ts); the flags are declared in run-flags.ts.
 import { Option, type Command } from "commander";
 import { CliExit, type CliIo } from "../io.js";

@@ -15,6 +15,8 @@ import { RegistryClient, type FetchedManifest } from "./client.js";
 import { RegistryError } from "./http.js";
 import type { LayerProgress } from "./progress.js";
 import { BlobSources } from "./sources.js";
+import { RepoDigests } from "./repo-digests.js";
+import { isSpinApplication, pullSpinApplication } from "./spin.js";
 
 /** Docker's image config media type (same JSON as the OCI config). */
 export const DOCKER_MEDIA_TYPE_CONFIG = "application/vnd.docker.container.image.v1+json";
@@ -85,9 +87,12 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteRe
 
   let image: StoredImage;
   const wasmLayers = manifest.layers.filter((layer) => WASM_LAYER_TYPES.has(layer.mediaType) || layer.mediaType.endsWith("+wasm"));
-  if (wasmLayers.length > 0) {
+  if (isSpinApplication(manifest)) {
+    image = await pullSpinApplication(client, store, ref, manifest, fetched.digest, downloads, progress, added);
+  } else if (wasmLayers.length > 0) {
     if (manifest.layers.length !== 1) {
-      throw new RegistryError(client.registry, `${formatRemoteReference(ref)} is a Wasm artifact with ${manifest.layers.length} layers (a Spin application?); wasmbox runs single-module artifacts (one application/wasm layer)`);
+      const types = [...new Set(manifest.layers.map((l) => l.mediaType))].join(", ");
+      throw new RegistryError(client.registry, `${formatRemoteReference(ref)} is a Wasm artifact with ${manifest.layers.length} layers (${types}) and a config of media type ${manifest.config.mediaType}; wasmbox runs single-module artifacts (one application/wasm layer) and Spin applications`);
     }
     image = await pullWasmArtifact(client, store, ref, manifest, fetched.digest, downloads, options, added);
   } else {
@@ -125,6 +130,7 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteRe
   }
   await store.tagImage(image.manifestDigest, image.manifestSize, [localName]);
   added.length = 0; // committed: nothing to roll back from here on
+  await new RepoDigests(options.home).record(image.id, localNameOf({ ...ref, tag: undefined, digest: top.digest })).catch(() => undefined);
   await new BlobSources(options.home).record([manifest.config.digest, ...manifest.layers.map((l) => l.digest)], { registry: client.registry, repository: ref.repository })
     .catch(() => undefined);
   progress.message(`Digest: ${top.digest}`);

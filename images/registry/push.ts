@@ -3,12 +3,13 @@
 // then PUTs the manifest under the tag, last, so an interrupted push never leaves a tag pointing at missing blobs.
 import { ImageError } from "../errors.js";
 import { MEDIA_TYPE_MANIFEST, shortId, type Descriptor } from "../oci.js";
-import { formatRemoteReference, parseRemoteReference } from "../reference.js";
+import { formatRemoteReference, localNameOf, parseRemoteReference } from "../reference.js";
 import type { ImageStore } from "../store.js";
 import { DEFAULT_CHUNK_BYTES, RegistryClient } from "./client.js";
 import { RegistryError } from "./http.js";
 import type { LayerProgress } from "./progress.js";
 import { BlobSources } from "./sources.js";
+import { RepoDigests } from "./repo-digests.js";
 
 const CONCURRENT_UPLOADS = 3;
 
@@ -76,6 +77,7 @@ export async function pushImage(store: ImageStore, text: string, options: PushOp
     if (failed) throw failed.reason;
     const digest = await client.putManifest(ref.repository, ref.tag, manifestBytes, image.manifest.mediaType ?? MEDIA_TYPE_MANIFEST);
     await sources.record(unique.map((b) => b.digest), { registry: ref.registry, repository: ref.repository }).catch(() => undefined);
+    await new RepoDigests(options.home).record(image.id, localNameOf({ ...ref, tag: undefined, digest })).catch(() => undefined);
     return { remote: formatRemoteReference(ref), tag: ref.tag, digest, size: manifestBytes.byteLength };
   } finally {
     client.close();

@@ -49,8 +49,9 @@ const SPIN_BACKOFF_MAX = 4096;
 /** How often the kernel thread looks at the load average (ms). */
 const LOAD_CHECK_MS = 500;
 
-/** What a worker posts once: its guest's code returned (with --invoke's results), or threw. */
+/** What a worker posts: first the OS thread it runs on (where the system says: its CPU clock), then once: its guest's code returned (with --invoke's results), or threw. */
 type WorkerReport =
+  | { thread: number }
   | { done: true; results?: unknown }
   | { done: false; name?: string; message?: string; stack?: string };
 
@@ -69,6 +70,13 @@ function workerMain(): void {
   const { workerData, parentPort } = process.getBuiltinModule("node:worker_threads");
   const { module, memory, control, calls, memoryImport, preemptImport, invoke } = workerData;
   const P: Protocol = workerData.protocol;
+  // Which OS thread this is (Linux): the kernel charges the process by that thread's CPU clock.
+  try {
+    const task = Number(process.getBuiltinModule("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(task) && task > 0) parentPort!.postMessage({ thread: task });
+  } catch {
+    // No procfs: the kernel charges wall time between syscalls instead.
+  }
   const i32 = new Int32Array(control);
   const i64 = new BigInt64Array(control);
   const imports: Record<string, Record<string, unknown>> = {};
@@ -197,6 +205,7 @@ export class WorkerEngine implements Engine {
     };
     proc.engine = { kind: "worker", kill: () => end({ ok: false, error: undefined }) };
     worker.on("message", (msg: WorkerReport) => {
+      if ("thread" in msg) return void (finished || proc.host.scheduler.useThreadClock(proc, msg.thread));
       if (!msg.done) return end({ ok: false, error: new GuestTrap(msg.name ?? "Error", msg.message ?? "", msg.stack ?? "") });
       if (program.invoke) program.invoke.results(resultList(msg.results));
       end({ ok: true });

@@ -7,10 +7,28 @@
 // scheduler hands it the CPU. Switching happens at syscalls, and at the preemption checks the
 // load-time rewrite puts in every loop and function (engines/preempt.ts): a guest that used its
 // slice gives the CPU to the others and to the event loop. Worker-engine processes run on their
-// own threads and never queue; they are only charged their CPU time. An inline process is charged
+// own threads and never queue; they are only charged their CPU time: their thread's own CPU clock
+// as the OS counts it (thread-clock.ts) once the worker said which thread it is, else the wall
+// time between its syscalls. An inline process is charged
 // the CPU time the kernel's thread used while it held the CPU (wall time on a Node without
 // process.threadCpuUsage), so time the host spent elsewhere is not its.
 import type { Process } from "./process.js";
+import { ThreadCpuClock } from "./thread-clock.js";
+
+/** How often a worker process's thread clock is read at its syscalls (a read costs about 10 microseconds). */
+const THREAD_CLOCK_SAMPLE_MS = 5;
+
+/** How old a worker process's clock reading may be for the checks made at every syscall (time limits, its CPU-time clock). */
+const THREAD_CLOCK_FRESH_MS = 1;
+
+/** A worker process's thread clock, the CPU time charged by it so far, and its last reading (ns, and when). */
+interface ThreadClock {
+  clock: ThreadCpuClock;
+  chargedNs: number;
+  readAt: number;
+  lastNs: number;
+  lastReadAt: number;
+}
 
 /** Chooses who runs next among the runnable processes. */
 export interface SchedulerPolicy {
@@ -70,6 +88,8 @@ export class Scheduler {
   private cpuSince = 0;
   /** When each worker process's thread last went back to its guest code (not yet charged). */
   private readonly workersSince = new Map<Process, number>();
+  /** The thread clocks of worker processes whose thread is known: they are charged by it, not by wall time. */
+  private readonly threadClocks = new Map<Process, ThreadClock>();
   /** How long a process may keep the CPU while others wait, in ms (checked at syscalls). */
   sliceMs = 10;
 
@@ -137,17 +157,56 @@ export class Scheduler {
   /** CPU time (ns) `proc` has used since it was last charged: its slice (inline), or since its worker resumed. */
   currentSliceNs(proc: Process): number {
     if (proc.inline) return this.running === proc ? Math.max(0, Math.round((threadCpuMs() - this.cpuSince) * 1e6)) : 0;
+    const clock = this.threadClocks.get(proc);
+    if (clock) {
+      // Asked at every syscall of a time-limited container: a reading under a millisecond old will do.
+      const now = performance.now();
+      if (now - clock.lastReadAt >= THREAD_CLOCK_FRESH_MS) {
+        clock.lastNs = clock.clock.readNs() ?? clock.lastNs;
+        clock.lastReadAt = now;
+      }
+      return Math.max(0, clock.lastNs - clock.chargedNs);
+    }
     const since = this.workersSince.get(proc);
     return since === undefined ? 0 : Math.round((performance.now() - since) * 1e6);
   }
 
   /** A worker process's thread goes back to its guest code: its CPU time counts from now. */
   resumeWorker(proc: Process): void {
-    this.workersSince.set(proc, performance.now());
+    if (!this.threadClocks.has(proc)) this.workersSince.set(proc, performance.now());
+  }
+
+  /**
+   * A worker process runs on OS thread `tid`: from now on it is charged that thread's CPU clock
+   * (from the thread's start, so the wall time counted so far is dropped).
+   */
+  useThreadClock(proc: Process, tid: number): void {
+    const clock = ThreadCpuClock.open(tid);
+    if (!clock) return;
+    this.workersSince.delete(proc);
+    this.threadClocks.get(proc)?.clock.close();
+    this.threadClocks.set(proc, { clock, chargedNs: 0, readAt: Number.NEGATIVE_INFINITY, lastNs: 0, lastReadAt: Number.NEGATIVE_INFINITY });
+    this.chargeThreadClock(proc);
+  }
+
+  /** Charges a worker process what its thread clock counted since it was last read. */
+  private chargeThreadClock(proc: Process): void {
+    const clock = this.threadClocks.get(proc);
+    const ns = clock?.clock.readNs();
+    if (!clock || ns === undefined) return;
+    clock.readAt = clock.lastReadAt = performance.now();
+    clock.lastNs = ns;
+    this.charge(proc, (ns - clock.chargedNs) / 1e6);
+    clock.chargedNs = Math.max(clock.chargedNs, ns);
   }
 
   /** A worker process calls into the kernel: it is charged the time since it resumed. */
   pauseWorker(proc: Process): void {
+    const clock = this.threadClocks.get(proc);
+    if (clock) {
+      if (performance.now() - clock.readAt >= THREAD_CLOCK_SAMPLE_MS) this.chargeThreadClock(proc);
+      return;
+    }
     const since = this.workersSince.get(proc);
     if (since === undefined) return;
     this.workersSince.delete(proc);
@@ -177,6 +236,12 @@ export class Scheduler {
     const parked = this.parked.findIndex((w) => w.proc === proc);
     if (parked >= 0) this.parked.splice(parked, 1);
     this.workersSince.delete(proc);
+    const clock = this.threadClocks.get(proc);
+    if (clock) {
+      this.chargeThreadClock(proc);
+      clock.clock.close();
+      this.threadClocks.delete(proc);
+    }
     this.release(proc);
   }
 

@@ -9,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import { SIGTERM } from "../abi/wasmbox-abi.js";
 import type { EngineChoice } from "../kernel.js";
 import type { LayerEntry } from "../vfs/layer.js";
+import { ThreadCpuClock } from "../proc/thread-clock.js";
 import { copyLayers, layerBytes } from "./disk.js";
 import type { VmNetwork } from "./nic.js";
 import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
@@ -37,6 +38,9 @@ export interface VmOptions {
   user?: { uid: number; gid: number };
   /** Keep the console's stdin open for writeStdin() (default false: EOF at once). */
   stdin?: boolean;
+  /** The console is a terminal: the command leads a session on it (keys typed go through its line discipline), with this window. */
+  tty?: boolean;
+  terminalSize?: { rows: number; cols: number };
   onStdout?: (chunk: Uint8Array) => void;
   onStderr?: (chunk: Uint8Array) => void;
   /** Kernel messages of the guest. */
@@ -104,6 +108,8 @@ export class Guest {
   bootMs?: number;
   /** Pid of the command's first process inside the guest (1 with init). */
   pid?: number;
+  /** The CPU clock of the OS thread the guest runs on (where the system says which it is). */
+  private clock?: ThreadCpuClock;
   /** Resolves once pid 1 runs (or the guest ended first). */
   readonly running: Promise<void>;
   /** Resolves when the guest is gone, however it went. */
@@ -139,7 +145,7 @@ export class Guest {
     const data: GuestBootData = {
       layers, argv: options.argv, env, cwd: options.cwd ?? "/", hostname: options.hostname ?? this.name, engine,
       memoryBytes: this.memoryMb * MB, diskBytes: this.diskBytes + Math.floor((this.memoryMb * MB) / 4),
-      init: options.init ?? true, stdin: options.stdin ?? false, bootAt, ...(options.user ? { user: options.user } : {}),
+      init: options.init ?? true, stdin: options.stdin ?? false, tty: options.tty ?? false, terminalSize: options.terminalSize, bootAt, ...(options.user ? { user: options.user } : {}),
       ...(options.network ? { network: options.network.config } : {}),
     };
     const entry = guestEntry();
@@ -158,6 +164,10 @@ export class Guest {
     this.worker.on("message", (msg: GuestMessage) => {
       switch (msg.type) {
         case "up": this.kernelUpMs = msg.ms; return;
+        case "thread":
+          this.clock?.close();
+          this.clock = ThreadCpuClock.open(msg.tid);
+          return;
         case "started":
           this.bootMs = msg.ms;
           this.pid = msg.pid;
@@ -208,6 +218,7 @@ export class Guest {
     this.exit = { ...exit, stdout: Buffer.concat(this.out).toString("utf8"), stderr: Buffer.concat(this.err).toString("utf8") };
     this.state = exit.reason === "exit" ? "exited" : exit.reason;
     this.network?.detach();
+    this.clock?.close();
     for (const resolve of this.pending.values()) resolve(undefined);
     this.pending.clear();
     void this.worker.terminate();
@@ -227,6 +238,20 @@ export class Guest {
   /** Ends the console's stdin (EOF). */
   endStdin(): void {
     this.send({ type: "stdin-end" });
+  }
+
+  /** The console terminal's new window (boot with tty): its foreground group gets SIGWINCH. */
+  resize(size: { rows: number; cols: number }): void {
+    this.send({ type: "resize", rows: size.rows, cols: size.cols });
+  }
+
+  /**
+   * CPU time (ms) the guest has used: its thread's clock read from here (so a spinning guest is
+   * counted too) or as it reported it in `stats`, plus its processes that ran on threads of their own.
+   */
+  cpuMs(stats: GuestStats | undefined): number {
+    const own = (this.exit ? undefined : this.clock?.readNs()) ?? stats?.threadCpuNs ?? 0;
+    return Math.floor((own + (stats?.workerCpuNs ?? 0)) / 1e6);
   }
 
   /** Sends a signal to pid 1 (init forwards TERM and INT to the command). */

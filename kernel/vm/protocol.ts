@@ -30,6 +30,9 @@ export interface GuestBootData {
   init: boolean;
   /** Whether stdin stays open for the console (otherwise EOF at once). */
   stdin: boolean;
+  /** Whether the console is a terminal (pid 1 leads a session on it, ^C from its keys), and its window. */
+  tty?: boolean;
+  terminalSize?: { rows: number; cols: number };
   /** performance.timeOrigin + now() at boot() on the host, for boot timing. */
   bootAt: number;
   /** The user and group ids pid 1 and exec run as (absent: root). */
@@ -43,6 +46,7 @@ export type HostMessage =
   | { type: "stdin"; data: Uint8Array }
   | { type: "stdin-end" }
   | { type: "signal"; signal: number }
+  | { type: "resize"; rows: number; cols: number }
   | { type: "stats"; id: number }
   | { type: "exec"; id: number; argv: string[]; env?: string[]; cwd?: string }
   | { type: "put"; id: number; path: string; data: Uint8Array; mode: number }
@@ -60,6 +64,10 @@ export interface GuestStats {
   /** Bytes of file data on its disk. */
   diskBytes: number;
   processes: number;
+  /** CPU time of the guest's own thread (kernel and inline processes), when it can read it; ns. */
+  threadCpuNs?: number;
+  /** CPU time charged to its processes that ran on threads of their own (worker engine); ns. */
+  workerCpuNs: number;
   /** Milliseconds from the host's boot() call to the guest kernel being up, and to pid 1 running. */
   kernelUpMs: number;
   initRunningMs: number;
@@ -68,6 +76,7 @@ export interface GuestStats {
 /** Guest → host. */
 export type GuestMessage =
   | { type: "up"; ms: number }
+  | { type: "thread"; tid: number }
   | { type: "started"; pid: number; ms: number }
   | { type: "stdout"; data: Uint8Array }
   | { type: "stderr"; data: Uint8Array }

@@ -9,6 +9,7 @@ import { FsApi } from "../fs-api.js";
 import { Kernel } from "../kernel.js";
 import type { Process } from "../proc/process.js";
 import { InputStream } from "../stdio.js";
+import { currentThreadId, ownThreadCpuNs } from "../proc/thread-clock.js";
 import { buildRoot } from "./disk.js";
 import { findOnPath, isRegularFile } from "../vfs/command-path.js";
 import { GuestNic } from "./guest-nic.js";
@@ -34,6 +35,9 @@ function boot(data: GuestBootData): void {
   if (nic && isRegularFile(container.ns, "/etc/hosts")) nic.mountHostsFile(container);
   const kernelUpMs = sinceBoot(data);
   post({ type: "up", ms: kernelUpMs });
+  // The host reads this thread's CPU clock itself (it answers even while the guest spins).
+  const tid = currentThreadId();
+  if (tid !== undefined) post({ type: "thread", tid });
   let initRunningMs = 0;
 
   const stdin = new InputStream();
@@ -48,6 +52,9 @@ function boot(data: GuestBootData): void {
       heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size,
       guestMemory: container.limiter.memoryBytes(), diskBytes: disk.usedBytes,
       processes: container.liveProcesses().length, kernelUpMs, initRunningMs,
+      threadCpuNs: ownThreadCpuNs(),
+      // Inline processes run on this thread (its clock counts them); worker ones on threads of their own.
+      workerCpuNs: kernel.engineKind === "worker" ? container.limiter.cpuNs : 0,
     };
   };
 
@@ -57,6 +64,9 @@ function boot(data: GuestBootData): void {
       case "stdin-end": return stdin.end();
       case "signal":
         if (init) init.signal(msg.signal);
+        return;
+      case "resize":
+        init?.ctty?.resize({ rows: msg.rows, cols: msg.cols });
         return;
       case "stats": return post({ type: "stats", id: msg.id, stats: stats() });
       case "exec": {
@@ -88,6 +98,7 @@ function boot(data: GuestBootData): void {
 
   kernel.run(path, {
     container, args, argv0: path, env: data.env, cwd: data.cwd, stdin, capture: false, user: data.user,
+    tty: data.tty ?? false, terminalSize: data.terminalSize,
     onStdout: (chunk) => post({ type: "stdout", data: chunk }),
     onStderr: (chunk) => post({ type: "stderr", data: chunk }),
     onStart: (proc) => {

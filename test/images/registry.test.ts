@@ -1,6 +1,7 @@
 // test/images: pull, push, login, search against a real registry (Debian's docker-registry, started per test on a
 // loopback port): push then pull into a fresh store and run, auth, chunked upload and mounts, a registry killed
-// mid-push, a tampered blob, a resumed download, Wasm OCI artifacts, and skopeo reading and writing the store.
+// mid-push, a tampered blob, a resumed download, Wasm OCI artifacts, Spin apps (several layers), RepoDigests,
+// and skopeo reading and writing the store.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -85,9 +86,15 @@ describe("registries (docker-registry)", () => {
     const mounted = await cli(home, ["tag", ref, `${reg.host}/other/greet:v1`]).then(() => cli(home, ["push", `${reg.host}/other/greet:v1`]));
     expect(mounted.stderr, reg.log()).toMatch(/^[0-9a-f]{12}: Mounted from demo\/greet$/m);
 
+    // RepoDigests: NAME@DIGEST for each repository the image was pushed to (or pulled from), as docker's inspect.
+    const pushedDigest = pushed.stdout.match(/digest: (sha256:[0-9a-f]{64})/)![1]!;
+    const repoDigests = async (where: string, name: string) => JSON.parse((await cli(where, ["inspect", "-f", "{{json .RepoDigests}}", name])).stdout) as string[];
+    expect(await repoDigests(home, ref)).toEqual([`${reg.host}/demo/greet@${pushedDigest}`, `${reg.host}/other/greet@${pushedDigest}`]);
+
     const fresh = await tempDir("wasmbox-reg-fresh-");
     const pulled = await cli(fresh, ["pull", ref]);
     expect(pulled.code, pulled.stderr).toBe(0);
+    expect(await repoDigests(fresh, ref)).toEqual([`${reg.host}/demo/greet@${pushedDigest}`]);
     expect(pulled.stdout).toBe(`${ref}\n`);
     expect(pulled.stderr).toMatch(/^v1: Pulling from demo\/greet\n[0-9a-f]{12}: Pulling fs layer\n/);
     expect(pulled.stderr).toContain(`Status: Downloaded newer image for ${ref}`);
@@ -324,6 +331,71 @@ describe("registries (docker-registry)", () => {
     const none = await cli(fresh, ["pull", "--platform", "linux/arm64", `${reg.host}/art:multi`]);
     expect(none.stderr).toContain("no matching manifest for linux/arm64 in the image index of");
     expect(none.stderr).toContain("it offers linux/amd64, wasip1/wasm");
+  });
+
+  it("a Spin application (locked-app config, a Wasm layer per component, data layers): pulled into one image, its command component runs", async () => {
+    const reg = await registry();
+    const put = async (path: string, body: Uint8Array, contentType: string) => {
+      const response = await fetch(`http://${reg.host}${path}`, { method: "PUT", body, headers: { "content-type": contentType } });
+      expect(response.status, await response.clone().text()).toBe(201);
+    };
+    const upload = async (data: Uint8Array) => {
+      const started = await fetch(`http://${reg.host}/v2/spinapp/blobs/uploads/`, { method: "POST" });
+      expect(started.status).toBe(202);
+      const location = new URL(started.headers.get("location")!, `http://${reg.host}`);
+      location.searchParams.set("digest", sha256Digest(data));
+      await put(location.pathname + location.search, data, "application/octet-stream");
+      return { digest: sha256Digest(data), size: data.byteLength };
+    };
+    const wasmType = "application/vnd.wasm.content.layer.v1+wasm";
+    const dataType = "application/vnd.wasm.content.layer.v1+data";
+    const tool = await upload(greeter("hello from a spin command"));
+    const web = await upload(greeter("hello from the web component"));
+    const page = await upload(Buffer.from("<h1>static</h1>\n"));
+    const empty = await upload(Buffer.from([0, 0])); // Spin's placeholder for an empty file
+    const lockedApp = {
+      spin_lock_version: 1,
+      metadata: { name: "demo" },
+      triggers: [
+        { id: "trigger--tool", trigger_type: "command", trigger_config: { component: "tool" } },
+        { id: "trigger--web", trigger_type: "http", trigger_config: { component: "web", route: "/..." } },
+      ],
+      components: [
+        { id: "web", source: { content_type: "application/wasm", content: { digest: web.digest } }, files: [{ content: { digest: page.digest }, path: "static/index.html" }] },
+        { id: "tool", source: { content_type: "application/wasm", content: { digest: tool.digest } }, env: { GREETING: "hi" }, files: [{ content: { digest: empty.digest }, path: "data/empty.txt" }] },
+      ],
+    };
+    const config = await upload(Buffer.from(JSON.stringify(lockedApp)));
+    const manifestFor = (layers: object[]) => Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: MEDIA_TYPE_MANIFEST,
+      config: { mediaType: "application/vnd.fermyon.spin.application.v1+config", ...config }, layers,
+    }));
+    await put("/v2/spinapp/manifests/v1", manifestFor([
+      { mediaType: wasmType, ...web }, { mediaType: dataType, ...page }, { mediaType: wasmType, ...tool },
+      { mediaType: dataType, ...empty, annotations: { "com.fermyon.spin.application.layer.isEmpty": "true" } },
+    ]), MEDIA_TYPE_MANIFEST);
+
+    const fresh = await tempDir("wasmbox-reg-fresh-");
+    const pulled = await cli(fresh, ["pull", `${reg.host}/spinapp:v1`]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect((await cli(fresh, ["run", "--rm", `${reg.host}/spinapp:v1`])).stdout).toBe("hello from a spin command\n");
+    expect((await cli(fresh, ["run", "--rm", "--entrypoint", "/bin/web", `${reg.host}/spinapp:v1`])).stdout).toBe("hello from the web component\n");
+    const inspected = JSON.parse((await cli(fresh, ["inspect", `${reg.host}/spinapp:v1`])).stdout) as { Config: { Entrypoint: string[]; Env: string[]; Labels: Record<string, string> } }[];
+    expect(inspected[0]!.Config).toMatchObject({ Entrypoint: ["/bin/tool"], Env: ["PATH=/bin", "GREETING=hi"], Labels: { "dev.wasmbox.spin.components": "web,tool", "dev.wasmbox.spin.triggers": "command,http" } });
+    const { layers } = await (await ImageStore.open(fresh)).openForRun(`${reg.host}/spinapp:v1`);
+    const files = new Map(layers.flat().filter((e) => e.type === "file").map((e) => [e.path, Buffer.from(e.data!).toString()]));
+    expect(files.get("static/index.html")).toBe("<h1>static</h1>\n");
+    expect(files.get("data/empty.txt")).toBe("");
+    expect([...files.keys()].sort()).toEqual(["bin/tool", "bin/web", "data/empty.txt", "static/index.html"]);
+
+    // A layer kind wasmbox does not read is refused by name, and nothing is stored.
+    const archiveType = "application/vnd.fermyon.spin.archive.layer.v1+tar";
+    await put("/v2/spinapp/manifests/archived", manifestFor([{ mediaType: wasmType, ...tool }, { mediaType: archiveType, ...page }]), MEDIA_TYPE_MANIFEST);
+    const other = await tempDir("wasmbox-reg-fresh-");
+    const refused = await cli(other, ["pull", `${reg.host}/spinapp:archived`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`is a Spin application that wasmbox cannot run: layer ${page.digest} has media type ${archiveType}`);
+    expect((await snapshotStore(other)).blobs).toEqual({});
   });
 
   it("skopeo reads the store as an OCI layout and copies images between the store and the registry, both ways", async () => {

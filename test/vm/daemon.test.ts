@@ -1,6 +1,7 @@
 // test/vm: VMs as daemon instances, from the CLI (in-process, as the bin runs it) against a real
 // daemon process: create --vm, start, ps KIND, logs, exec, stop, wait, kill, rm, run -d --vm,
-// inspect's figures, the commands a VM refuses, and a VM's record across a killed daemon.
+// inspect's figures, the commands a VM refuses, a VM's record across a killed daemon, restart
+// policies for VMs, and CPU time read from the threads' own clocks (a VM's, a worker container's).
 // Nothing waits on time: output is polled through the daemon until it shows.
 import { describe, expect, it } from "vitest";
 import { daemonHarness, killDaemon, until } from "../helpers/daemon.js";
@@ -117,4 +118,30 @@ describe("VMs through the daemon", () => {
     expect((await cli("inspect", "-f", "{{.Kind}} {{.State.Status}}", "long")).stdout).toBe("vm running\n");
     expect((await cli("rm", "-f", "long")).code).toBe(0);
   });
+
+  it("--restart on-failure:2 restarts a failing VM twice, counted in inspect and ps, then leaves it exited", async () => {
+    const { cli } = await setup();
+    expect((await cli("run", "-d", "--vm", "--vm-memory", "64m", "--name", "flaky", "--restart", "on-failure:2", "base", "sh", "-c", "echo try; exit 3")).code).toBe(0);
+    // Between runs (its backoff, then its boot) it reads as restarting, with the last exit code.
+    await until(() => cli("ps", "-a", "--format", "{{.Names}} {{.Status}}").then((r) => r.stdout), (t) => /^flaky Restarting \(3\) /m.test(t), "ps showing Restarting");
+    await until(() => cli("logs", "flaky").then((r) => r.stdout), (t) => t === "try\ntry\ntry\n", "three runs");
+    await until(() => cli("inspect", "-f", "{{.RestartCount}} {{.State.Status}} {{.State.Restarting}}", "flaky").then((r) => r.stdout), (t) => t === "2 exited false\n", "two restarts, then exited");
+    expect((await cli("ps", "-a", "--format", "{{.Names}} {{.Status}}")).stdout).toMatch(/^flaky Exited \(3\) /m);
+    expect((await cli("inspect", "-f", "{{.Kind}} {{.State.ExitCode}}", "flaky")).stdout).toBe("vm 3\n");
+  }, 60_000);
+
+  it("stats: a spinning VM and a spinning worker-engine container are charged the CPU their threads used", async () => {
+    const { cli } = await setup();
+    // `:` is a shell builtin: the loop makes no syscall, so only the thread's own clock sees its CPU.
+    expect((await cli("run", "-d", "--vm", "--vm-memory", "64m", "--name", "spinvm", "base", "sh", "-c", "while :; do :; done")).code).toBe(0);
+    expect((await cli("run", "-d", "--engine", "worker", "--name", "spinbox", "base", "sh", "-c", "while :; do :; done")).code).toBe(0);
+    const cpuSeconds = (name: string) => cli("stats", "--no-stream", "--format", "{{.CPUTime}}", name).then((r) => r.stdout);
+    for (const name of ["spinvm", "spinbox"]) await until(() => cpuSeconds(name), (t) => parseFloat(t) >= 0.3, `0.3 s of CPU for ${name}`);
+    // An idle container is charged little of its wall time (a worker parked in its syscall uses no CPU).
+    expect((await cli("run", "-d", "--engine", "worker", "--name", "idle", "base", "sleep", "1000")).code).toBe(0);
+    await until(() => cli("stats", "--no-stream", "--format", "{{.PIDs}}", "idle").then((r) => r.stdout), (t) => Number(t) >= 1, "the idle container's processes");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(parseFloat(await cpuSeconds("idle"))).toBeLessThan(1);
+    expect((await cli("rm", "-f", "spinvm", "spinbox", "idle")).code).toBe(0);
+  }, 60_000);
 });
