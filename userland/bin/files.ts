@@ -329,24 +329,6 @@ export function canonical(path: string, depth: i32): string | null {
   return fs.absolute(cur);
 }
 
-/** du [-s] [-h] [-a] [-k] [PATH]...: sizes in KiB blocks. */
-export function duMain(args: string[]): i32 {
-  const o = getopt(args, "shak");
-  if (o.error != "") return usage("du", o.error);
-  const operands = o.operands.length > 0 ? o.operands : ["."];
-  let status = 0;
-  for (let i = 0; i < operands.length; i++) {
-    const total = duWalk(operands[i], o, 0);
-    if (total < 0) { status = 1; continue; }
-    if (o.has("s")) printSize(total, operands[i], o.has("h"));
-  }
-  return status;
-}
-
-function printSize(kib: i64, path: string, human: bool): void {
-  stdout.str(human ? humanSize(kib * 1024) : kib.toString()).byte(9).line(path);
-}
-
 /** Formats bytes as 1.5K, 20M ... (as -h does). */
 export function humanSize(bytes: i64): string {
   if (bytes < 1024) return bytes.toString();
@@ -354,23 +336,11 @@ export function humanSize(bytes: i64): string {
   let v = <f64>bytes / 1024;
   let u = 0;
   while (v >= 1024 && u < 3) { v /= 1024; u++; }
-  if (v < 10) return (Math.ceil(v * 10) / 10).toString() + units[u];
-  return (<i64>Math.ceil(v)).toString() + units[u];
+  // Rounded up as GNU does: one decimal below 10, and 1023.5M shows as 1.0G.
+  if (v < 10 && Math.ceil(v * 10) < 100) return (Math.ceil(v * 10) / 10).toString() + units[u];
+  if (v < 10) return "10" + units[u];
+  const whole = <i64>Math.ceil(v);
+  if (whole >= 1024 && u < 3) return "1.0" + units[u + 1];
+  return whole.toString() + units[u];
 }
 
-function duWalk(path: string, o: Options, depth: i32): i64 {
-  const st = fs.lstat(path);
-  if (st == null) { warn("du", "cannot access '" + path + "': " + strerror(lastError)); return -1; }
-  let total: i64 = <i64>((st.size + 1023) / 1024);
-  if (st.isDir()) {
-    total = 4;
-    const names = fs.listNames(path);
-    if (names != null) for (let i = 0; i < names.length; i++) {
-      const sub = duWalk(join(path, names[i]), o, depth + 1);
-      if (sub > 0) total += sub;
-    }
-    if (!o.has("s")) printSize(total, path, o.has("h"));
-  } else if (o.has("a") && !o.has("s")) printSize(total, path, o.has("h"));
-  else if (depth == 0 && !o.has("s")) printSize(total, path, o.has("h"));
-  return total;
-}
