@@ -109,6 +109,7 @@ export class ProcFs implements FileSystem {
       const free = Math.max(0, total - used);
       return `MemTotal:    ${kb(total)}\nMemFree:     ${kb(free)}\nMemAvailable:${kb(free)}\nMemUsed:     ${kb(used)}\n`;
     }));
+    entries.set("kmsg", () => this.file("/kmsg", () => k.messages.text(c, k.host)));
     entries.set("mounts", () => this.file("/mounts", () =>
       c.ns.mountList().map((m) => `${m.source} ${m.path} ${m.root.fs.type} ${m.root.fs.readOnly ? "ro" : "rw"} 0 0\n`).join("")));
     entries.set("loadavg", () => this.file("/loadavg", () => {

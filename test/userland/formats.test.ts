@@ -1,7 +1,8 @@
 // ps, df and du in the formats other tools parse: busybox's ps columns and procps' -ef and aux,
-// GNU df's and du's columns, checked by parsing the output as awk and cut users do.
+// GNU df's and du's columns, checked by parsing the output as awk and cut users do; dmesg.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Kernel } from "../../kernel/index.js";
+import { MemFs, type Kernel } from "../../kernel/host.js";
+import { wat } from "../helpers/wat.js";
 import { bootKernel, loadRootfs, sh } from "./helpers.js";
 
 let kernel: Kernel;
@@ -74,5 +75,38 @@ describe("du", () => {
     expect(await run(TREE + "du -c a a/b")).toBe("13\ta/b\n18\ta\n18\ttotal\n");
     expect(await run(TREE + "du -sh a && seq 300000 > big && du -h big")).toBe("18K\ta\n1.9M\tbig\n");
     expect(await run(TREE + "du -b a/g a/b/f && du -d 0 a")).toBe("21\ta/g\n8893\ta/b/f\n18\ta\n");
+  });
+});
+
+/** Grows its 1-page memory by `pages`; traps (unreachable) when refused. */
+function growOrTrap(pages: number): Uint8Array {
+  return wat(`(module
+    (memory (export "memory") 1)
+    (func (export "_start")
+      (if (i32.eq (memory.grow (i32.const ${pages})) (i32.const -1)) (then unreachable))))`);
+}
+
+describe("dmesg", () => {
+  it("shows boot messages, a trap and an OOM kill, with times; -t without", async () => {
+    const trapBox = kernel.createContainer({ root: new MemFs(kernel.allocDev()).root, name: "trapbox", limits: { memoryBytes: 1 << 20 } });
+    expect((await kernel.run(growOrTrap(100), { container: trapBox })).exitCode).toBe(134);
+    const oomBox = kernel.createContainer({ root: new MemFs(kernel.allocDev()).root, name: "oombox", limits: { memoryBytes: 1 << 20 } });
+    expect((await kernel.run(growOrTrap(15), { container: oomBox })).exitCode).toBe(0);
+    expect((await kernel.run(wat(`(module (memory (export "memory") 1) (func (export "_start") (drop (memory.grow (i32.const 15))) (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1)) (then unreachable))))`), { container: oomBox })).exitCode).toBe(137);
+    const out = await run("dmesg");
+    const lines = out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^\[ +\d+\.\d{6}\] wasmbox version /);
+    expect(lines.some((l) => /^\[ +\d+\.\d{6}\] container trapbox: created/.test(l))).toBe(true);
+    expect(lines.some((l) => /\] traps: .*\[\d+\] unreachable/.test(l))).toBe(true);
+    expect(lines.some((l) => /\] Out of memory: Killed process \d+ \(.*\) total-vm:\d+kB, container oombox$/.test(l))).toBe(true);
+    expect((await run("dmesg -t | head -1"))).toMatch(/^wasmbox version /);
+  });
+  it("a container reads the kernel's messages and its own, not another container's", async () => {
+    kernel.createContainer({ root: new MemFs(kernel.allocDev()).root, name: "other" });
+    const mine = kernel.createContainer({ root: kernel.ns.root, name: "mine" });
+    const r = await kernel.run("/bin/dmesg", { container: mine, args: ["-t"] });
+    expect(r.stdout).toContain("container mine: created");
+    expect(r.stdout).toContain("wasmbox version");
+    expect(r.stdout).not.toContain("container other");
   });
 });

@@ -9,7 +9,7 @@ import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { grepMain, sedMain } from "./textre";
 import { lsMain } from "./ls";
-import { psMain } from "./ps";
+import { psMain, dmesgMain } from "./ps";
 import { dfMain, duMain } from "./disk";
 import { chmodMain, chownMain } from "./perm";
 import { mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain } from "./files";
@@ -34,6 +34,7 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "grep" || name == "egrep") return grepMain(name, args);
   if (name == "sed") return sedMain(args);
   if (name == "ls") return lsMain(args);
+  if (name == "dmesg") return dmesgMain(args);
   if (name == "chmod") return chmodMain(args);
   if (name == "chown" || name == "chgrp") return chownMain(name, args);
   if (name == "mkdir") return mkdirMain(args);

@@ -1,4 +1,4 @@
-// ps from /proc: busybox's default columns (PID USER TIME COMMAND), procps' -f/-ef (UID PID PPID C
+// ps and dmesg from /proc. ps: busybox's default columns (PID USER TIME COMMAND), procps' -f/-ef (UID PID PPID C
 // STIME TTY TIME CMD) and BSD-style aux (USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND), -o.
 import { stdout } from "../lib/io";
 import { parseIntOr } from "../lib/opts";
@@ -207,6 +207,28 @@ export function psMain(args: string[]): i32 {
     let user = names.user(p.uid);
     if (user.length > 8) user = user.substring(0, 8);
     stdout.str(right(p.pid.toString(), 5)).byte(32).str(left(user, 8)).byte(32).str(right(shortTime(p.cpuMs), 5)).byte(32).line(p.args);
+  }
+  return 0;
+}
+
+/** dmesg [-c] [-r] [-t] [-H]: the kernel's message ring from /proc/kmsg ("[seconds] text"); -t drops the times. */
+export function dmesgMain(args: string[]): i32 {
+  let noTimes = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a == "-t" || a == "--notime") noTimes = true;
+    else if (a == "-r" || a == "--raw" || a == "-H" || a == "--human" || a == "-x") continue;
+    else return usage("dmesg", "invalid option -- '" + a + "'");
+  }
+  const data = fs.readFile("/proc/kmsg");
+  if (data == null) { report("dmesg", "/proc/kmsg", fs.lastError); return 1; }
+  if (!noTimes) { stdout.data(data); return 0; }
+  const lines = String.UTF8.decode(data.buffer).split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.length == 0) continue;
+    const close = line.startsWith("[") ? line.indexOf("] ") : -1;
+    stdout.line(close >= 0 ? line.substring(close + 2) : line);
   }
   return 0;
 }
