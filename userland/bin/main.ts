@@ -10,6 +10,7 @@ import { testMain } from "./test";
 import { grepMain, sedMain } from "./textre";
 import { lsMain } from "./ls";
 import { psMain, dmesgMain } from "./ps";
+import { csplitMain, watchMain } from "./csplit";
 import { dfMain, duMain } from "./disk";
 import { chmodMain, chownMain } from "./perm";
 import { mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain } from "./files";
@@ -35,6 +36,8 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "sed") return sedMain(args);
   if (name == "ls") return lsMain(args);
   if (name == "dmesg") return dmesgMain(args);
+  if (name == "csplit") return csplitMain(args);
+  if (name == "watch") return watchMain(args);
   if (name == "chmod") return chmodMain(args);
   if (name == "chown" || name == "chgrp") return chownMain(name, args);
   if (name == "mkdir") return mkdirMain(args);
