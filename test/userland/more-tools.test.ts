@@ -70,3 +70,24 @@ describe("watch", () => {
     expect((await inKernel("watch")).exitCode).toBe(1);
   });
 });
+
+/** Arithmetic, scale, bases, long numbers, variables, arrays, functions and control flow. */
+const BC_PROGRAM = "1+2*3\n2^10\nscale=5; 1/3\n-7/2\n7%3\nscale=0; 7%3; -7%3\nscale=3; 7.5%2\n2^-2\nscale=10; sqrt(2)\nsqrt(16)\nobase=16; 255; -255; 10.5\nobase=2; 10\nobase=10; ibase=16; FF; A\nibase=A\n123456789012345678901234567890*987654321098765432109876543210\n2^300\nx = 5; x += 3; x\nx++; x; ++x; --x; x--; x\na[3] = 7; a[3] + a[2]\ndefine f(n) { if (n <= 1) return (1); return (n * f(n - 1)); }\nf(30)\ndefine g(x) { auto y; y = x * 2; return (y); }\ny = 9; g(4); y\ni = 0; while (i < 3) { i; i += 1 }\nfor (i = 0; i < 10; i++) { if (i == 2) continue; if (i == 5) break; print i, \" \" }\nprint \"\\n\"\n\"string\\n\"\n1 < 2; 2 < 1; 1 == 1 && 0 || 1; !0\nlength(123.45); scale(123.45); length(0.001)\nscale = 20; 1/7\n.5 + .25\nobase=20; 12345\nobase=10\nlast\ndefine h(a[], n) { return (a[n]); }\nb[2] = 42; h(b[], 2)\nscale=4; 3.14159 * 2\n1/0\n5\n";
+/** The math library of -l at scales 20, 50 and 5. */
+const BC_MATH = "s(1); c(1); a(1); l(2); e(1); j(0,1); j(2,3)\ne(10); l(1000); s(-2.5); c(3); a(-0.3); e(-1)\nscale=50; e(1); 4*a(1)\nscale=5; l(10); s(100)\n";
+
+describe("bc against GNU bc", () => {
+  it("arithmetic, scale, ibase/obase, 70-column lines, functions, arrays and control flow", async () => {
+    await same("bc 2>/dev/null", BC_PROGRAM);
+  });
+  it("-l: s c a l e j to the last digit", async () => {
+    await same("bc -l", BC_MATH);
+  });
+  it("files before standard input, quit, halt, and errors on stderr", async () => {
+    await same("echo 'x = 6 * 7' > prog.bc && echo 'x; quit; 5' > q.bc && echo x | bc prog.bc && bc prog.bc q.bc && echo '1; halt; 2' | bc && echo '1/0; 3' | bc 2>/dev/null");
+    const r = await inKernel("printf '1/0; 3\\n4\\n2 +; 5\\n6\\n' | bc");
+    expect(r.stdout).toBe("4\n6\n");
+    expect(r.stderr).toContain("Divide by zero");
+    expect(r.stderr).toContain("syntax error");
+  });
+});

@@ -11,6 +11,7 @@ import { grepMain, sedMain } from "./textre";
 import { lsMain } from "./ls";
 import { psMain, dmesgMain } from "./ps";
 import { csplitMain, watchMain } from "./csplit";
+import { bcMain } from "./bc";
 import { dfMain, duMain } from "./disk";
 import { chmodMain, chownMain } from "./perm";
 import { mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain } from "./files";
@@ -36,6 +37,7 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "sed") return sedMain(args);
   if (name == "ls") return lsMain(args);
   if (name == "dmesg") return dmesgMain(args);
+  if (name == "bc") return bcMain(args);
   if (name == "csplit") return csplitMain(args);
   if (name == "watch") return watchMain(args);
   if (name == "chmod") return chmodMain(args);
