@@ -12,6 +12,8 @@ import { lsMain } from "./ls";
 import { psMain, dmesgMain } from "./ps";
 import { csplitMain, watchMain } from "./csplit";
 import { bcMain } from "./bc";
+import { lessMain } from "./less";
+import { viMain } from "./vi";
 import { dfMain, duMain } from "./disk";
 import { chmodMain, chownMain } from "./perm";
 import { mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain } from "./files";
@@ -38,6 +40,8 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "ls") return lsMain(args);
   if (name == "dmesg") return dmesgMain(args);
   if (name == "bc") return bcMain(args);
+  if (name == "less" || name == "more") return lessMain(args);
+  if (name == "vi") return viMain(args);
   if (name == "csplit") return csplitMain(args);
   if (name == "watch") return watchMain(args);
   if (name == "chmod") return chmodMain(args);
