@@ -18,6 +18,7 @@ import { Process, type ProcessHost } from "./proc/process.js";
 import { ProcessTable } from "./proc/process-table.js";
 import { Scheduler, type SchedulerPolicy } from "./proc/scheduler.js";
 import { InputStream, OutputStream } from "./stdio.js";
+import { KernelLog } from "./proc/kernel-log.js";
 import { Terminal, TerminalInput, type TerminalControl, type WindowSize } from "./proc/terminal.js";
 import { HostOutputs, HostOutputStream, type HostOutput } from "./host-output.js";
 import { fdSyscalls } from "./syscalls/fd.js";
@@ -209,6 +210,8 @@ export class Kernel implements ProcessHost, EngineKernel {
   readonly engineKind: "inline" | "worker";
   readonly release = "0.1.0";
   readonly bootedAt = Date.now();
+  /** The kernel's message ring, read by dmesg through /proc/kmsg. */
+  readonly messages = new KernelLog(this.bootedAt);
   readonly trace?: (line: string) => void;
   readonly terminal?: TerminalControl;
   readonly maxProcesses: number;
@@ -255,6 +258,9 @@ export class Kernel implements ProcessHost, EngineKernel {
     this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns, capabilitySandbox: true });
     this.fs = new FsApi(this.ns);
     this.mountSystemDirs(this.host);
+    this.messages.add(`wasmbox version ${this.release} (Node ${process.version}), ${this.engineKind} engine`);
+    this.messages.add(`pid limit ${this.maxProcesses}, container memory ${Math.round(this.containerMemoryBytes / 1048576)} MiB by default`);
+    this.messages.add("devtmpfs: mounted /dev; proc: mounted /proc");
   }
 
   /** A new device id. */
@@ -326,6 +332,7 @@ export class Kernel implements ProcessHost, EngineKernel {
       allowedSyscalls: options.allowedSyscalls, refusedErrno: options.refusedErrno, readOnlyFs: options.readOnlyFs,
     });
     this.mountSystemDirs(container);
+    this.messages.add(`container ${container.name}: created, hostname ${container.hostname}`, container);
     if (options.network !== undefined && options.network !== "none") this.networks.connect(container.net, options.network, [container.name, container.hostname]);
     return container;
   }
@@ -504,11 +511,17 @@ export class Kernel implements ProcessHost, EngineKernel {
     return terminal;
   }
 
+  /** The OOM killer ended a guest (its memory passed its container's limit): the kernel log says so, as Linux's does. */
+  reportOomKill(proc: Process): void {
+    this.messages.add(`Out of memory: Killed process ${proc.pid} (${proc.name}) total-vm:${Math.floor(proc.memoryBytes / 1024)}kB, container ${proc.container.name}`, proc.container);
+  }
+
   /** A trap ended a guest: tell its stderr what and where, as wasmtime does. */
   reportTrap(proc: Process, name: string, error: unknown): void {
     const e = error as Error | undefined;
     const frames = String(e?.stack ?? "").split("\n").filter((l) => l.includes("wasm://") || l.includes("wasm-function")).slice(0, 8);
     const text = [`wasmbox: ${name}: trap: ${e?.message ?? String(error)}`, ...frames.map((f) => "    " + f.trim())].join("\n") + "\n";
+    this.messages.add(`traps: ${proc.name}[${proc.pid}] ${e?.message ?? String(error)}`, proc.container);
     try {
       const entry = proc.fds.has(2) ? proc.fds.get(2) : undefined;
       if (entry) entry.file.write([Buffer.from(text)]);

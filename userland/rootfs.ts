@@ -20,7 +20,7 @@ export const APPLETS: readonly string[] = [
   "md5sum", "sha1sum", "sha256sum", "base64", "cksum", "gzip", "gunzip", "zcat", "tar", "awk",
   "tac", "rev", "paste", "comm", "join", "nl", "fold", "split", "shuf", "cmp", "diff", "patch",
   "od", "xxd", "hexdump", "hd", "dd", "expr", "mktemp", "realpath", "timeout", "nohup", "nice", "time", "id", "whoami",
-  "groups", "uptime", "clear", "mount",
+  "groups", "uptime", "clear", "mount", "chmod", "chown", "chgrp", "dmesg", "csplit", "watch", "bc", "less", "more", "vi",
 ];
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n";

@@ -75,6 +75,16 @@
 //       total bytes, used bytes, total inodes, used inodes.
 //   sys_meminfo(ret) -> errno          4 x u64: kernel total, kernel used, caller's container
 //       memory limit (0 = none), caller's container memory used (bytes of linear memory).
+//   Files. WASI has no permission bits or owners; the kernel keeps them (memory and overlay
+//   filesystems; a host folder shows its real bits and owner 0) and checks them for non-root users
+//   opening a file (EACCES). flags: LOOKUP_SYMLINK_FOLLOW as for path_filestat_get.
+//   path_mode_get(fd, flags, path, path_len, ret) -> errno   3 x u32 at ret: mode (07777 bits),
+//       uid, gid. ENOENT, ENOTDIR, ELOOP.
+//   path_chmod(fd, flags, path, path_len, mode) -> errno   chmod(2). EPERM (neither root nor the
+//       owner), EROFS, ENOENT.
+//   path_chown(fd, flags, path, path_len, uid, gid) -> errno   chown(2); CHOWN_UNCHANGED leaves
+//       one as it is. Only root gives a file away; the owner may set the group to its own.
+//       EPERM, EROFS, ENOENT.
 //   sched_yield is WASI's own.
 
 /** proc_spawn flags. */
@@ -128,6 +138,9 @@ export const TTY_ISIG = 1;
 export const TTY_ICANON = 2;
 export const TTY_ECHO = 4;
 export const TTY_ICRNL = 8;
+
+/** path_chown: leave the uid or gid as it is (passed as the u32 0xffffffff). */
+export const CHOWN_UNCHANGED = -1;
 
 /** The import module of the calls above. */
 export const KERNEL_MODULE = "wasmbox";

@@ -48,6 +48,8 @@ export interface EngineKernel {
   readonly trace?: (line: string) => void;
   readonly memoryPool: MemoryPool;
   readonly instancePool: InstancePool;
+  /** The OOM killer ended a guest. */
+  reportOomKill(proc: Process): void;
   /** A trap ended a guest: tell its stderr what and where. */
   reportTrap(proc: Process, name: string, error: unknown): void;
   /** A handler threw something that is not an errno: a kernel bug. */
@@ -64,7 +66,10 @@ export interface Engine {
 /** Records how `_start` ended and finishes the process. */
 export function settle(kernel: EngineKernel, proc: Process, program: Pick<LoadedProgram, "name" | "memory">, outcome: { ok: true } | { ok: false; error: unknown }): void {
   if (proc.ended) return;
-  if (proc.killSignal !== undefined) return proc.finish(proc.killSignal);
+  if (proc.killSignal !== undefined) {
+    if (proc.killSignal === SIGKILL && proc.container.limiter.hit === "memory" && proc.container.limiter.oomKilled) kernel.reportOomKill(proc);
+    return proc.finish(proc.killSignal);
+  }
   if (outcome.ok) return proc.finish(0);
   const error = outcome.error;
   if (error instanceof ProcExit) return proc.finish((error.code & 0xff) << 8);
@@ -72,7 +77,10 @@ export function settle(kernel: EngineKernel, proc: Process, program: Pick<Loaded
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
   // Out of memory ends it as the OOM killer would (SIGKILL, 137), not as a trap of its own.
-  if (proc.container.limiter.trapped(proc, program.memory?.maximum)) return proc.finish(SIGKILL);
+  if (proc.container.limiter.trapped(proc, program.memory?.maximum)) {
+    kernel.reportOomKill(proc);
+    return proc.finish(SIGKILL);
+  }
   kernel.reportTrap(proc, program.name, error);
   proc.finish(SIGABRT);
 }

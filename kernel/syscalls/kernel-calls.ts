@@ -11,7 +11,9 @@ import { TTY_DEFAULT_FLAGS, type Terminal } from "../proc/terminal.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
 import { DirectoryFile } from "../vfs/open-file.js";
-import { RIGHTS_STREAM } from "../wasi.js";
+import type { Vnode } from "../vfs/vnode.js";
+import { resolveAt } from "./path.js";
+import { Filetype, LOOKUP_SYMLINK_FOLLOW, Rights, RIGHTS_STREAM } from "../wasi.js";
 import { syscall, type SyscallDef } from "./table.js";
 
 const M = ABI.KERNEL_MODULE;
@@ -50,6 +52,20 @@ function signalTargets(proc: Process, pid: number): Process[] {
   if (pid === 0) return all.filter((p) => p.pgid === proc.pgid);
   if (pid === -1) return all.filter((p) => p.pid !== 1 && p !== proc);
   return all.filter((p) => p.pgid === -pid);
+}
+
+/** The node a path_* call of this module acts on (following a final symlink when flags say so). ENOENT. */
+function nodeAt(proc: Process, fd: number, flags: number, path: string, rights: number): Vnode {
+  const node = resolveAt(proc, fd, path, (flags & LOOKUP_SYMLINK_FOLLOW) !== 0, rights).node;
+  if (!node) throw new SysError(Errno.NOENT);
+  return node;
+}
+
+/** A node whose owner or mode `proc` may change: root, or (for the mode) its owner. EROFS; EPERM. */
+function changeable(proc: Process, node: Vnode, ownerOnly: boolean): void {
+  if (node.fs.readOnly) throw new SysError(Errno.ROFS);
+  if (proc.uid === 0) return;
+  if (ownerOnly || node.stat().uid !== proc.uid) throw new SysError(Errno.PERM);
 }
 
 export const kernelSyscalls: SyscallDef[] = [
@@ -321,6 +337,41 @@ export const kernelSyscalls: SyscallDef[] = [
       proc.mem.setU64(out + 8, BigInt(used));
       proc.mem.setU64(out + 16, BigInt(proc.container.limiter.memoryLimit() ?? 0));
       proc.mem.setU64(out + 24, BigInt(proc.container.limiter.memoryBytes()));
+    },
+  }),
+  syscall({
+    name: "path_mode_get", module: M, mayBlock: false, doc: "A file's permission bits (with setuid, setgid, sticky) and owner: mode, uid, gid. ENOENT; ENOTDIR; ELOOP.",
+    params: [["fd", P.fd], ["flags", P.flags], ["path", P.string], ["out", P.ptr]],
+    handler(proc: Process, fd: number, flags: number, path: string, out: number) {
+      const st = nodeAt(proc, fd, flags, path, Rights.PATH_FILESTAT_GET).stat();
+      proc.mem.check(out, 12);
+      proc.mem.setU32(out, st.mode & 0o7777);
+      proc.mem.setU32(out + 4, st.uid >>> 0);
+      proc.mem.setU32(out + 8, st.gid >>> 0);
+    },
+  }),
+  syscall({
+    name: "path_chmod", module: M, mayBlock: false, doc: "chmod(2)/fchmodat: sets the permission bits (mask 07777). ENOENT; EPERM (not the owner, nor root; a symlink); EROFS.",
+    params: [["fd", P.fd], ["flags", P.flags], ["path", P.string], ["mode", P.u32]],
+    handler(proc: Process, fd: number, flags: number, path: string, mode: number) {
+      const node = nodeAt(proc, fd, flags, path, Rights.PATH_FILESTAT_SET_TIMES);
+      changeable(proc, node, false);
+      node.chmod(mode & 0o7777);
+    },
+  }),
+  syscall({
+    name: "path_chown", module: M, mayBlock: false, doc: "chown(2)/lchown: sets the owner and group (0xffffffff leaves one as it is). EPERM (not root); ENOENT; EROFS.",
+    params: [["fd", P.fd], ["flags", P.flags], ["path", P.string], ["uid", P.u32], ["gid", P.u32]],
+    handler(proc: Process, fd: number, flags: number, path: string, uid: number, gid: number) {
+      const node = nodeAt(proc, fd, flags, path, Rights.PATH_FILESTAT_SET_TIMES);
+      const st = node.stat();
+      const newUid = uid === ABI.CHOWN_UNCHANGED >>> 0 ? st.uid : uid;
+      const newGid = gid === ABI.CHOWN_UNCHANGED >>> 0 ? st.gid : gid;
+      // Like Linux: the owner may change the group to its own group; only root gives a file away.
+      changeable(proc, node, newUid !== st.uid || (newGid !== st.gid && newGid !== proc.gid));
+      node.setOwner(newUid, newGid);
+      // A change of owner clears setuid and setgid, as chown(2) does for a non-directory.
+      if ((newUid !== st.uid || newGid !== st.gid) && node.type !== Filetype.DIRECTORY && st.mode & 0o6000 && node.fs.keepsOwners) node.chmod(st.mode & ~0o6000);
     },
   }),
 ];

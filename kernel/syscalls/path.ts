@@ -9,6 +9,7 @@ import type { Vnode } from "../vfs/vnode.js";
 import {
   Filetype, LOOKUP_SYMLINK_FOLLOW, rightsFromAbi, OFLAGS_CREAT, OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC, Rights,
 } from "../wasi.js";
+import { ACCESS_READ, ACCESS_WRITE, checkAccess } from "../vfs/access.js";
 import { FILESTAT } from "./structs.js";
 import { timesFor } from "./fd.js";
 import { syscall, WASI_MODULE, type SyscallDef } from "./table.js";
@@ -161,6 +162,7 @@ export const pathSyscalls: SyscallDef[] = [
         if (oflags & OFLAGS_DIRECTORY && node.type !== Filetype.DIRECTORY) throw new SysError(Errno.NOTDIR);
         if (node.type === Filetype.DIRECTORY && (wantsWrite || oflags & OFLAGS_TRUNC)) throw new SysError(Errno.ISDIR);
         if (node.type === Filetype.REGULAR_FILE && (wantsWrite || oflags & OFLAGS_TRUNC) && node.fs.readOnly) throw new SysError(Errno.ROFS);
+        if (node.type === Filetype.REGULAR_FILE) checkAccess(node, proc, wantsWrite || oflags & OFLAGS_TRUNC ? ACCESS_WRITE : ACCESS_READ);
       }
       const truncates = (oflags & OFLAGS_TRUNC) !== 0 && node.type === Filetype.REGULAR_FILE;
       const file = openVnode(node, r, fdflags, wantsWrite || truncates);

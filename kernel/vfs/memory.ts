@@ -23,6 +23,7 @@ export interface MemFsOptions {
 /** An in-memory filesystem; each instance has its own device id and inode numbers. */
 export class MemFs implements FileSystem {
   readonly type: string;
+  readonly keepsOwners = true;
   readOnly: boolean;
   byteLimit: number;
   usedBytes = 0;

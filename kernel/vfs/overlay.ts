@@ -113,6 +113,7 @@ export interface OverlayOptions {
 /** An overlay mount: the merged view of the lowers under one upper. */
 export class OverlayFs implements FileSystem {
   readonly type = "overlay";
+  readonly keepsOwners = true;
   readOnly: boolean;
   readonly upper: MemFs;
   /** Lower trees, top first. */

@@ -109,6 +109,7 @@ export class ProcFs implements FileSystem {
       const free = Math.max(0, total - used);
       return `MemTotal:    ${kb(total)}\nMemFree:     ${kb(free)}\nMemAvailable:${kb(free)}\nMemUsed:     ${kb(used)}\n`;
     }));
+    entries.set("kmsg", () => this.file("/kmsg", () => k.messages.text(c, k.host)));
     entries.set("mounts", () => this.file("/mounts", () =>
       c.ns.mountList().map((m) => `${m.source} ${m.path} ${m.root.fs.type} ${m.root.fs.readOnly ? "ro" : "rw"} 0 0\n`).join("")));
     entries.set("loadavg", () => this.file("/loadavg", () => {
@@ -132,7 +133,7 @@ export class ProcFs implements FileSystem {
         `PPid:\t${proc.parent?.container === proc.container ? proc.parent.pid : 0}`, `PGid:\t${proc.pgid}`,
         `Uid:\t${proc.uid}\t${proc.uid}\t${proc.uid}\t${proc.uid}`, `Gid:\t${proc.gid}\t${proc.gid}\t${proc.gid}\t${proc.gid}`, `VmRSS:\t${Math.floor(proc.memoryBytes / 1024)} kB`,
         `CpuMs:\t${Math.floor((proc.cpuNs + this.kernel.scheduler.currentSliceNs(proc)) / 1e6)}`,
-        `Engine:\t${proc.engine?.kind ?? "none"}`, "",
+        `StartMs:\t${proc.startedAt}`, `Engine:\t${proc.engine?.kind ?? "none"}`, "",
       ].join("\n"))],
       ["cmdline", () => this.file(base + "/cmdline", () => proc.argv.map((a) => a + "\0").join(""))],
       ["environ", () => this.file(base + "/environ", () => proc.env.map((a) => a + "\0").join(""))],

@@ -10,6 +10,8 @@ export interface FileSystem {
   /** The type name shown in /proc/mounts (memfs, overlay, hostfs, devfs, proc). */
   readonly type: string;
   readonly readOnly: boolean;
+  /** Whether its nodes' owners and modes are the kernel's own (memory, overlay), so they are enforced for non-root users. */
+  readonly keepsOwners?: boolean;
   /** Total and used bytes and inodes, for df. */
   usage(): { bytes: number; usedBytes: number; inodes: number; usedInodes: number };
 }

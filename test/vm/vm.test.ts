@@ -73,8 +73,8 @@ describe("a VM", () => {
     const guest = hv.boot({ layers, argv: ["cat"], env: ENV, stdin: true, memoryMb: 128 });
     await guest.running;
     expect(guest.state).toBe("running");
-    const ps = await guest.exec(["ps"]);
-    expect(ps?.stdout).toMatch(/^\s+1\s+0\s.*\/bin\/init cat$/m);
+    const ps = await guest.exec(["ps", "-ef"]);
+    expect(ps?.stdout).toMatch(/^root\s+1\s+0\s.*\/bin\/init cat$/m);
     const stats = await guest.stats();
     expect(stats?.diskBytes).toBe(layerBytes(layers));
     expect(stats?.heapUsed).toBeGreaterThan(0);

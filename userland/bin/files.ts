@@ -1,4 +1,4 @@
-// File utilities: ls, mkdir, rmdir, rm, cp, mv, ln, touch, stat, readlink, du.
+// File utilities: mkdir, rmdir, rm, cp, mv, ln, touch, stat, readlink, du.
 // Messages follow GNU coreutils ("rm: cannot remove 'x': No such file or directory").
 
 import { stdout, writeAll, readSome, BLOCK } from "../lib/io";
@@ -13,15 +13,8 @@ import * as wasi from "../lib/wasi";
 
 import { formatDate, formatIso, parseDate } from "./system";
 import * as proc from "../lib/proc";
-
-function modeString(st: Stat): string {
-  if (st.isDir()) return "drwxr-xr-x";
-  if (st.isLink()) return "lrwxrwxrwx";
-  if (st.type == wasi.FILETYPE_CHARACTER_DEVICE) return "crw-rw-rw-";
-  if (st.type == wasi.FILETYPE_BLOCK_DEVICE) return "brw-rw----";
-  if (st.type == wasi.FILETYPE_SOCKET_STREAM || st.type == wasi.FILETYPE_SOCKET_DGRAM) return "srwxrwxrwx";
-  return "-rw-r--r--";
-}
+import { modeString, lmodeOf } from "./ls";
+import { UserNames } from "../lib/users";
 
 function typeName(st: Stat): string {
   if (st.isDir()) return "directory";
@@ -29,73 +22,6 @@ function typeName(st: Stat): string {
   if (st.type == wasi.FILETYPE_CHARACTER_DEVICE) return "character special file";
   if (st.isFile()) return st.size == 0 ? "regular empty file" : "regular file";
   return "unknown";
-}
-
-/** ls [-l] [-a] [-1] [-R] [-d] [FILE]... */
-export function lsMain(args: string[]): i32 {
-  const o = getopt(args, "laA1Rdh");
-  if (o.error != "") return usage("ls", o.error, 2);
-  const operands = o.operands.length > 0 ? o.operands : ["."];
-  let status = 0;
-  const files = new Array<string>();
-  const dirs = new Array<string>();
-  for (let i = 0; i < operands.length; i++) {
-    const st = o.has("l") ? fs.lstat(operands[i]) : fs.stat(operands[i]);
-    if (st == null) { warn("ls", "cannot access '" + operands[i] + "': " + strerror(lastError)); status = 2; continue; }
-    const target = o.has("l") && st.isLink() ? fs.stat(operands[i]) : st;
-    if (target != null && target.isDir() && !o.has("d")) dirs.push(operands[i]); else files.push(operands[i]);
-  }
-  files.sort(fs.compareStrings);
-  dirs.sort(fs.compareStrings);
-  for (let i = 0; i < files.length; i++) lsEntry(files[i], files[i], o);
-  const header = dirs.length + files.length > 1 || o.has("R");
-  for (let i = 0; i < dirs.length; i++) {
-    if (i > 0 || files.length > 0) stdout.byte(10);
-    if (lsDir(dirs[i], o, header) != 0) status = 2;
-  }
-  return status;
-}
-
-function lsEntry(path: string, name: string, o: Options): void {
-  if (!o.has("l")) { stdout.line(name); return; }
-  const st = fs.lstat(path);
-  if (st == null) { stdout.line(name); return; }
-  stdout.str(modeString(st)).byte(32).pad(st.nlink.toString(), 2).str(" root root ").pad(st.size.toString(), 8).byte(32);
-  stdout.str(formatDate(<i64>(st.mtim / 1000000000), true)).byte(32).str(name);
-  if (st.isLink()) { const t = fs.readlink(path); if (t != null) stdout.str(" -> ").str(t); }
-  stdout.byte(10);
-}
-
-function lsDir(dir: string, o: Options, header: bool): i32 {
-  const names = fs.listNames(dir);
-  if (names == null) { warn("ls", "cannot open directory '" + dir + "': " + strerror(lastError)); return 2; }
-  if (header) stdout.str(dir).line(":");
-  const all = o.has("a") ? ["." , ".."].concat(names) : names;
-  if (o.has("l")) {
-    let blocks: u64 = 0;
-    for (let i = 0; i < all.length; i++) {
-      if (!o.has("a") && !o.has("A") && all[i].startsWith(".")) continue;
-      const st = fs.lstat(join(dir, all[i]));
-      if (st != null) blocks += (st.size + 1023) / 1024;
-    }
-    stdout.str("total ").line(blocks.toString());
-  }
-  const subdirs = new Array<string>();
-  for (let i = 0; i < all.length; i++) {
-    const name = all[i];
-    if (!o.has("a") && !o.has("A") && name.startsWith(".")) continue;
-    lsEntry(join(dir, name), name, o);
-    if (o.has("R") && name != "." && name != "..") {
-      const st = fs.lstat(join(dir, name));
-      if (st != null && st.isDir()) subdirs.push(join(dir, name));
-    }
-  }
-  let status = 0;
-  for (let i = 0; i < subdirs.length; i++) {
-    stdout.byte(10);
-    if (lsDir(subdirs[i], o, true) != 0) status = 2;
-  }
-  return status;
 }
 
 /** mkdir [-p] DIR... */
@@ -315,18 +241,22 @@ export function statMain(args: string[]): i32 {
   const o = getopt(args, "Lc:");
   if (o.error != "") return usage("stat", o.error);
   if (o.operands.length == 0) return usage("stat", "missing operand");
+  const names = new UserNames();
   let status = 0;
   for (let i = 0; i < o.operands.length; i++) {
     const path = o.operands[i];
     const st = o.has("L") ? fs.stat(path) : fs.lstat(path);
     if (st == null) { warn("stat", "cannot statx '" + path + "': " + strerror(lastError)); status = 1; continue; }
-    if (o.has("c")) { stdout.line(statFormat(o.value("c", ""), path, st)); continue; }
+    const m = o.has("L") ? fs.modeOf(path, true) : lmodeOf(path, st);
+    const mode = m != null ? m : lmodeOf(path, st);
+    if (o.has("c")) { stdout.line(statFormat(o.value("c", ""), path, st, mode, names)); continue; }
     let name = "'" + path + "'";
     if (st.isLink()) { const t = fs.readlink(path); if (t != null) name += " -> '" + t + "'"; }
     stdout.str("  File: ").line(name);
     stdout.str("  Size: ").str(st.size.toString()).str("\tBlocks: ").str(((st.size + 511) / 512).toString()).str("\tIO Block: 4096   ").line(typeName(st));
     stdout.str("Device: ").str(st.dev.toString()).str("\tInode: ").str(st.ino.toString()).str("\tLinks: ").line(st.nlink.toString());
-    stdout.str("Access: (").str(st.isDir() ? "0755" : "0644").str("/").str(modeString(st)).line(")  Uid: (    0/    root)   Gid: (    0/    root)");
+    stdout.str("Access: (").str(octal4(mode.mode)).str("/").str(modeString(st, mode.mode)).str(")  Uid: (").pad(mode.uid.toString(), 5).str("/").pad(names.user(mode.uid), 8)
+      .str(")   Gid: (").pad(mode.gid.toString(), 5).str("/").pad(names.group(mode.gid), 8).line(")");
     stdout.str("Access: ").line(formatDate(<i64>(st.atim / 1000000000), false));
     stdout.str("Modify: ").line(formatDate(<i64>(st.mtim / 1000000000), false));
     stdout.str("Change: ").line(formatDate(<i64>(st.ctim / 1000000000), false));
@@ -334,7 +264,14 @@ export function statMain(args: string[]): i32 {
   return status;
 }
 
-function statFormat(fmt: string, path: string, st: Stat): string {
+/** Permission bits as stat's %a... "0644" (four octal digits). */
+function octal4(mode: u32): string {
+  let out = "";
+  for (let i = 3; i >= 0; i--) out += ((mode >> (<u32>i * 3)) & 7).toString();
+  return out;
+}
+
+function statFormat(fmt: string, path: string, st: Stat, mode: fs.FileMode, names: UserNames): string {
   let out = "";
   for (let i = 0; i < fmt.length; i++) {
     const c = fmt.charAt(i);
@@ -346,7 +283,13 @@ function statFormat(fmt: string, path: string, st: Stat): string {
     else if (f == "i") out += st.ino.toString();
     else if (f == "h") out += st.nlink.toString();
     else if (f == "Y") out += (st.mtim / 1000000000).toString();
-    else if (f == "A") out += modeString(st);
+    else if (f == "A") out += modeString(st, mode.mode);
+    else if (f == "a") { const a = octal4(mode.mode); let k = 0; while (k < 3 && a.charAt(k) == "0") k++; out += a.substring(k); }
+    else if (f == "u") out += mode.uid.toString();
+    else if (f == "g") out += mode.gid.toString();
+    else if (f == "U") out += names.user(mode.uid);
+    else if (f == "G") out += names.group(mode.gid);
+    else if (f == "%") out += "%";
     else out += "%" + f;
   }
   return out;
@@ -386,24 +329,6 @@ export function canonical(path: string, depth: i32): string | null {
   return fs.absolute(cur);
 }
 
-/** du [-s] [-h] [-a] [-k] [PATH]...: sizes in KiB blocks. */
-export function duMain(args: string[]): i32 {
-  const o = getopt(args, "shak");
-  if (o.error != "") return usage("du", o.error);
-  const operands = o.operands.length > 0 ? o.operands : ["."];
-  let status = 0;
-  for (let i = 0; i < operands.length; i++) {
-    const total = duWalk(operands[i], o, 0);
-    if (total < 0) { status = 1; continue; }
-    if (o.has("s")) printSize(total, operands[i], o.has("h"));
-  }
-  return status;
-}
-
-function printSize(kib: i64, path: string, human: bool): void {
-  stdout.str(human ? humanSize(kib * 1024) : kib.toString()).byte(9).line(path);
-}
-
 /** Formats bytes as 1.5K, 20M ... (as -h does). */
 export function humanSize(bytes: i64): string {
   if (bytes < 1024) return bytes.toString();
@@ -411,23 +336,11 @@ export function humanSize(bytes: i64): string {
   let v = <f64>bytes / 1024;
   let u = 0;
   while (v >= 1024 && u < 3) { v /= 1024; u++; }
-  if (v < 10) return (Math.ceil(v * 10) / 10).toString() + units[u];
-  return (<i64>Math.ceil(v)).toString() + units[u];
+  // Rounded up as GNU does: one decimal below 10, and 1023.5M shows as 1.0G.
+  if (v < 10 && Math.ceil(v * 10) < 100) return (Math.ceil(v * 10) / 10).toString() + units[u];
+  if (v < 10) return "10" + units[u];
+  const whole = <i64>Math.ceil(v);
+  if (whole >= 1024 && u < 3) return "1.0" + units[u + 1];
+  return whole.toString() + units[u];
 }
 
-function duWalk(path: string, o: Options, depth: i32): i64 {
-  const st = fs.lstat(path);
-  if (st == null) { warn("du", "cannot access '" + path + "': " + strerror(lastError)); return -1; }
-  let total: i64 = <i64>((st.size + 1023) / 1024);
-  if (st.isDir()) {
-    total = 4;
-    const names = fs.listNames(path);
-    if (names != null) for (let i = 0; i < names.length; i++) {
-      const sub = duWalk(join(path, names[i]), o, depth + 1);
-      if (sub > 0) total += sub;
-    }
-    if (!o.has("s")) printSize(total, path, o.has("h"));
-  } else if (o.has("a") && !o.has("s")) printSize(total, path, o.has("h"));
-  else if (depth == 0 && !o.has("s")) printSize(total, path, o.has("h"));
-  return total;
-}

@@ -1,6 +1,7 @@
 // Byte dumps and small system tools: od, xxd, hexdump, dd, expr, mktemp, realpath, timeout, nohup,
 // nice, time, id, whoami, groups, uptime, clear and mount (listing), as coreutils/busybox word them.
 
+import { currentUid, currentGid } from "../lib/users";
 import { stdout, stderr, warn, ByteBuf, BLOCK, readSome, writeAll } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report, openInput, closeInput, inputsOrStdin } from "../lib/cmd";
@@ -811,18 +812,16 @@ function groupsOf(user: string, gid: i32): string[][] {
   return out;
 }
 
-/** Every process runs as root (uid 0) in wasmbox: the kernel has no other identities. */
-const CURRENT_UID = 0;
 
 /** id [-u | -g | -G] [-n] [USER] */
 export function idMain(args: string[]): i32 {
   const o = getopt(args, "ugGnr");
   if (o.error != "") return usage("id", o.error);
-  const entry = o.operands.length > 0 ? passwdByName(o.operands[0]) : passwdEntry(CURRENT_UID);
+  const entry = o.operands.length > 0 ? passwdByName(o.operands[0]) : passwdEntry(<i32>currentUid());
   if (entry == null) { if (o.operands.length > 0) { warn("id", "'" + o.operands[0] + "': no such user"); return 1; } }
-  const name = entry != null ? entry[0] : CURRENT_UID.toString();
-  const uid = entry != null ? <i32>parseIntOr(entry[2], 0) : CURRENT_UID;
-  const gid = entry != null ? <i32>parseIntOr(entry[3], 0) : 0;
+  const name = entry != null ? entry[0] : currentUid().toString();
+  const uid = entry != null ? <i32>parseIntOr(entry[2], 0) : <i32>currentUid();
+  const gid = entry != null && o.operands.length > 0 ? <i32>parseIntOr(entry[3], 0) : <i32>currentGid();
   const groups = groupsOf(name, gid);
   const n = o.has("n");
   if (o.has("u")) { stdout.line(n ? name : uid.toString()); return 0; }
@@ -840,8 +839,8 @@ export function idMain(args: string[]): i32 {
 }
 
 export function whoamiMain(args: string[]): i32 {
-  const entry = passwdEntry(CURRENT_UID);
-  stdout.line(entry != null ? entry[0] : CURRENT_UID.toString());
+  const entry = passwdEntry(<i32>currentUid());
+  stdout.line(entry != null ? entry[0] : currentUid().toString());
   return 0;
 }
 
@@ -850,7 +849,7 @@ export function groupsMain(args: string[]): i32 {
   const users = args.length > 0 ? args : [""];
   let status = 0;
   for (let i = 0; i < users.length; i++) {
-    const entry = users[i] == "" ? passwdEntry(CURRENT_UID) : passwdByName(users[i]);
+    const entry = users[i] == "" ? passwdEntry(<i32>currentUid()) : passwdByName(users[i]);
     if (entry == null) { warn("groups", "'" + users[i] + "': no such user"); status = 1; continue; }
     const groups = groupsOf(entry[0], <i32>parseIntOr(entry[3], 0));
     const names = new Array<string>();

@@ -351,40 +351,6 @@ export function hostnameMain(args: string[]): i32 {
   return 0;
 }
 
-/** A /proc/<pid>/status field's value, or "". */
-function statusField(status: string, name: string): string {
-  const at = status.indexOf(name + ":");
-  if (at < 0) return "";
-  const end = status.indexOf("\n", at);
-  return status.substring(at + name.length + 1, end < 0 ? status.length : end).trim();
-}
-
-/** ps [-ef] [aux]: processes from /proc. */
-export function psMain(args: string[]): i32 {
-  const names = fs.listNames("/proc");
-  if (names == null) { report("ps", "/proc", fs.lastError); return 1; }
-  const pids = new Array<i32>();
-  for (let i = 0; i < names.length; i++) { const p = <i32>parseIntOr(names[i], -1); if (p > 0) pids.push(p); }
-  pids.sort((a: i32, b: i32): i32 => a - b);
-  stdout.line("  PID  PPID STAT   RSS     TIME COMMAND");
-  for (let i = 0; i < pids.length; i++) {
-    const dir = "/proc/" + pids[i].toString();
-    const st = fs.readFile(dir + "/status");
-    if (st == null) continue;
-    const status = String.UTF8.decode(st.buffer);
-    const cmd = fs.readFile(dir + "/cmdline");
-    let command = cmd != null ? String.UTF8.decode(cmd.buffer).replaceAll("\0", " ").trim() : "";
-    if (command == "") command = "[" + statusField(status, "Name") + "]";
-    const cpuMs = parseIntOr(statusField(status, "CpuMs"), 0);
-    const secs = cpuMs / 1000;
-    const time = two(secs / 3600) + ":" + two((secs / 60) % 60) + ":" + two(secs % 60);
-    const rss = statusField(status, "VmRSS").replace(" kB", "");
-    stdout.pad(pids[i].toString(), 5).byte(32).pad(statusField(status, "PPid"), 5).byte(32);
-    stdout.str(statusField(status, "State").substring(0, 1)).str("    ").pad(rss, 6).byte(32).str(time).byte(32).line(command);
-  }
-  return 0;
-}
-
 const SIGNAL_NAMES = ["", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU"];
 
 function signalNumber(name: string): i32 {
@@ -465,28 +431,6 @@ export function freeMain(args: string[]): i32 {
 /** A byte count for free and df: human-readable, or in units of divisor. */
 function amount(bytes: i64, human: bool, divisor: i64): string {
   return human ? humanSize(bytes) : (bytes / divisor).toString();
-}
-
-/** df [-h] [PATH]...: filesystem usage from sys_statvfs. */
-export function dfMain(args: string[]): i32 {
-  const o = getopt(args, "hkTa");
-  const paths = o.operands.length > 0 ? o.operands : ["/"];
-  const h = o.has("h");
-  stdout.line(h ? "Filesystem      Size  Used Avail Use% Mounted on" : "Filesystem     1K-blocks      Used Available Use% Mounted on");
-  const buf = heap.alloc(32);
-  let status = 0;
-  for (let i = 0; i < paths.length; i++) {
-    const fd = fs.open(paths[i]);
-    if (fd < 0) { report("df", paths[i], fs.lastError); status = 1; continue; }
-    const err = k.sys_statvfs(<u32>fd, buf);
-    fs.close(fd);
-    if (err != 0) { report("df", paths[i], err); status = 1; continue; }
-    const total = load<i64>(buf); const used = load<i64>(buf, 8);
-    const pct = total > 0 ? (used * 100 + total - 1) / total : 0;
-    stdout.str("wasmbox    ").pad(amount(total, h, 1024), h ? 9 : 14).pad(amount(used, h, 1024), h ? 6 : 10).pad(amount(total - used, h, 1024), h ? 6 : 10)
-      .pad(pct.toString() + "%", 5).byte(32).line(paths[i]);
-  }
-  return status;
 }
 
 /**

@@ -1,7 +1,8 @@
 // test and [: file tests, string and integer comparisons, ! -a -o and parentheses,
 // evaluated by recursive descent over the arguments. Exit 0 true, 1 false, 2 error.
 
-import { stat, lstat } from "../lib/fs";
+import { stat, lstat, modeOf } from "../lib/fs";
+import { access, currentUid, currentGid } from "../lib/users";
 import { fdType } from "../lib/fs";
 import { warn } from "../lib/io";
 import { parseIntOr } from "../lib/opts";
@@ -91,12 +92,26 @@ function primary(): bool {
     if (flag == "z") return arg.length == 0;
     if (flag == "t") return fdType(<i32>parseIntOr(arg, -1)) == FILETYPE_CHARACTER_DEVICE;
     if (flag == "L" || flag == "h") { const s = lstat(arg); return s != null && s.isLink(); }
+    if (flag == "r") return access(arg, 4);
+    if (flag == "w") return access(arg, 2);
+    if (flag == "x") return access(arg, 1);
+    if (flag == "u" || flag == "g" || flag == "k") {
+      const m = modeOf(arg, true);
+      return m != null && (m.mode & (flag == "u" ? 0o4000 : flag == "g" ? 0o2000 : 0o1000)) != 0;
+    }
+    if (flag == "O" || flag == "G") {
+      const m = modeOf(arg, true);
+      return m != null && (flag == "O" ? m.uid == currentUid() : m.gid == currentGid());
+    }
     const s = stat(arg);
-    if (flag == "e" || flag == "r" || flag == "w") return s != null;
+    if (flag == "e") return s != null;
     if (flag == "f") return s != null && s.isFile();
     if (flag == "d") return s != null && s.isDir();
     if (flag == "s") return s != null && s.size > 0;
-    if (flag == "x") return s != null && (s.isDir() || s.isFile());
+    if (flag == "p") return s != null && s.type == 0;
+    if (flag == "S") return s != null && (s.type == 5 || s.type == 6);
+    if (flag == "c") return s != null && s.type == FILETYPE_CHARACTER_DEVICE;
+    if (flag == "b") return s != null && s.type == 1;
     terror = a + ": unary operator expected";
     return false;
   }

@@ -2,7 +2,7 @@
 // then one WASI path_* call. Functions return 0 or an errno, or null with the errno in lastError.
 
 import * as wasi from "./wasi";
-import { proc_chdir, proc_getcwd } from "./wasmbox";
+import { proc_chdir, proc_getcwd, path_mode_get, path_chmod, path_chown, CHOWN_UNCHANGED } from "./wasmbox";
 import { normalize, join } from "./path";
 import { ENOENT, ENOTDIR } from "./errno";
 import { readFd, lastReadError, writeAll } from "./io";
@@ -121,6 +121,31 @@ function statWith(path: string, flags: u32): Stat | null {
   const err = wasi.path_filestat_get(dirFd, flags, relPtr, relLen, ret);
   if (err != 0) { lastError = err; return null; }
   return readStat(ret);
+}
+
+/** Permission bits (07777) and owner of a file: what WASI's filestat lacks. */
+export class FileMode {
+  constructor(public mode: u32, public uid: u32, public gid: u32) {}
+}
+
+/** The mode and owner of path (following a final symlink when `follow`); null with lastError. */
+export function modeOf(path: string, follow: bool = true): FileMode | null {
+  if (!resolve(path)) return null;
+  const err = path_mode_get(dirFd, follow ? wasi.LOOKUP_SYMLINK_FOLLOW : 0, relPtr, relLen, ret);
+  if (err != 0) { lastError = err; return null; }
+  return new FileMode(load<u32>(ret), load<u32>(ret, 4), load<u32>(ret, 8));
+}
+
+/** chmod(2): sets the permission bits of path (following symlinks). 0 or an errno. */
+export function chmod(path: string, mode: u32): i32 {
+  if (!resolve(path)) return lastError;
+  return path_chmod(dirFd, wasi.LOOKUP_SYMLINK_FOLLOW, relPtr, relLen, mode & 0o7777);
+}
+
+/** chown(2) (lchown when !follow); -1 leaves the uid or gid as it is. 0 or an errno. */
+export function chown(path: string, uid: i32, gid: i32, follow: bool = true): i32 {
+  if (!resolve(path)) return lastError;
+  return path_chown(dirFd, follow ? wasi.LOOKUP_SYMLINK_FOLLOW : 0, relPtr, relLen, <u32>(uid < 0 ? CHOWN_UNCHANGED : uid), <u32>(gid < 0 ? CHOWN_UNCHANGED : gid));
 }
 
 /** fstat(2). */

@@ -28,3 +28,6 @@ export * from "../../kernel/abi/wasmbox-abi";
 @external("wasmbox", "tty_setattr") export declare function tty_setattr(fd: u32, flags: u32): i32;
 @external("wasmbox", "tty_get_foreground") export declare function tty_get_foreground(fd: u32, retPgid: usize): i32;
 @external("wasmbox", "tty_winsize") export declare function tty_winsize(fd: u32, retRows: usize, retCols: usize): i32;
+@external("wasmbox", "path_mode_get") export declare function path_mode_get(fd: u32, flags: u32, path: usize, pathLen: usize, ret: usize): i32;
+@external("wasmbox", "path_chmod") export declare function path_chmod(fd: u32, flags: u32, path: usize, pathLen: usize, mode: u32): i32;
+@external("wasmbox", "path_chown") export declare function path_chown(fd: u32, flags: u32, path: usize, pathLen: usize, uid: u32, gid: u32): i32;

@@ -1,0 +1,63 @@
+// less and vi on the kernel's terminal: keys fed as the terminal's input in raw mode, the screen
+// checked for what the pager shows and the file checked for what the editor wrote.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Kernel } from "../../kernel/index.js";
+import { bootKernel, loadRootfs, sh } from "./helpers.js";
+
+let kernel: Kernel;
+beforeAll(async () => { kernel = bootKernel(await loadRootfs()); }, 120_000);
+
+const CLEAR = "\x1b[H\x1b[2J";
+const ESC = "\x1b";
+
+function onTerminal(script: string, keys: string) {
+  return kernel.run("/bin/sh", { args: ["-c", script], tty: true, cwd: "/tmp", env: { PATH: "/bin" }, stdin: keys });
+}
+
+/** The screens drawn (each starts by clearing), their lines without the terminal's CRs. */
+function screens(out: string): string[][] {
+  return out.split(CLEAR).slice(1).map((s) => s.split("\r\n"));
+}
+
+describe("less", () => {
+  it("pages forward with space, back with b, searches with /, quits with q", async () => {
+    const r = await onTerminal("seq 100 > /tmp/pages; less /tmp/pages", " b/50\rnq");
+    const shown = screens(r.stdout);
+    expect(shown.map((s) => s[0])).toEqual(["1", "24", "1", "50", "50"]);
+    expect(shown[0].length).toBe(24);
+    expect(shown[0][23]).toBe("\x1b[7m/tmp/pages\x1b[0m");
+    expect(shown[4][23]).toContain("Pattern not found");
+    expect(r.exitCode).toBe(0);
+  });
+  it("shows (END) at the end, and G and g jump", async () => {
+    const r = await onTerminal("seq 30 > /tmp/thirty; less /tmp/thirty", "Ggq");
+    const shown = screens(r.stdout);
+    expect(shown[1][0]).toBe("8");
+    expect(shown[1][23]).toBe("\x1b[7m(END)\x1b[0m");
+    expect(shown[2][0]).toBe("1");
+  });
+  it("copies its input like cat when standard output is not a terminal, or keys cannot be read", async () => {
+    const r = await sh(kernel, "seq 3 > /tmp/three; less /tmp/three; seq 2 | more");
+    expect(r.stdout).toBe("1\n2\n3\n1\n2\n");
+    expect((await onTerminal("seq 2 | less", "q")).stdout).toBe("1\n2\n");
+  });
+});
+
+describe("vi", () => {
+  it("moves, deletes, yanks, puts, inserts and writes with :wq", async () => {
+    const keys = `jddkAX${ESC}oNEW line${ESC}0xyyP:wq\r`;
+    const r = await onTerminal("printf 'one two\\nthree\\n' > /tmp/ed1; vi /tmp/ed1 && cat /tmp/ed1", keys);
+    expect(r.stdout.endsWith("one twoX\nEW line\nEW line\n")).toBe(true);
+  });
+  it("w, b, $, x, i, a, O, J and / search", async () => {
+    const keys = `wx$xbiB${ESC}/gam\raZ${ESC}Otop${ESC}kJ:w\r:q\r`;
+    const r = await onTerminal("printf 'alpha beta\\ngamma\\n' > /tmp/ed2; vi /tmp/ed2; cat /tmp/ed2", keys);
+    expect(r.stdout.endsWith("alpha Bet top\ngZamma\n")).toBe(true);
+  });
+  it(":q refuses to lose changes, :q! quits, and a new file is made by :w", async () => {
+    const r = await onTerminal("vi /tmp/ed3; cat /tmp/ed3; vi /tmp/ed4; test -e /tmp/ed4 || echo no ed4", `ihello${ESC}:q\r:w\r:q\r` + `x:q!\r`);
+    expect(r.stdout).toContain("E37: No write since last change (add ! to override)");
+    expect(r.stdout).toContain("hello\n");
+    expect(r.stdout.endsWith("no ed4\n")).toBe(true);
+  });
+});
