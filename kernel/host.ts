@@ -1,6 +1,7 @@
 // The kernel's entry for container hosts (containers/, cli/, images/, bench/): what a runtime needs
 // beyond the public entry (index.ts) to build container roots, start VMs and name signals.
 export * from "./index.js";
+export { shareHostNetwork } from "./component/host-network.js";
 export type { ContainerOptions } from "./jail/container.js";
 export {
   SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSEGV,

@@ -18,4 +18,3 @@ export { InputStream, OutputStream } from "./stdio.js";
 export type { Terminal, TerminalControl, WindowSize } from "./proc/terminal.js";
 export type { HostOutput, HostOutputs } from "./host-output.js";
 export { ComponentHttpServer } from "./component/http-server.js";
-export { shareHostNetwork } from "./component/host-network.js";

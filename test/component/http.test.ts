@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ComponentHttpServer, hasJspi, Kernel, shareHostNetwork, type LayerEntry, type RunResult } from "../../kernel/index.js";
+import { ComponentHttpServer, hasJspi, Kernel, shareHostNetwork, type LayerEntry, type RunResult } from "../../kernel/host.js";
 import { makeRuntime, start } from "../containers/helpers.js";
 import { runCli } from "../../cli/index.js";
 import { buildHttpFetch, buildHttpHandler, buildTcpClient, buildUdpClient } from "./http-guests.js";

@@ -59,7 +59,7 @@ const BAD_VALUES: Array<[CreateOptions, RegExp]> = [
   [{ vm: true, vmCpus: "0" }, /^--vm-cpus 0: expected a whole number from 1 to 64$/],
   [{ vm: true, vmCpus: "1.5" }, /^--vm-cpus 1.5: expected a whole number from 1 to 64$/],
   [{ vm: true, memory: "8m" }, /^--memory \(use --vm-memory\) is not supported with --vm/],
-  [{ vm: true, tty: true }, /^--tty is not supported with --vm/],
+  [{ vm: true, publish: ["8080:80"] }, /^--publish is not supported with --vm/],
   [{ healthInterval: "often" }, /^--health-interval often: /],
 ];
 

@@ -25,7 +25,7 @@ describe("the library", () => {
 
   it("exports what the README documents", () => {
     expect(Object.keys(wasmbox).sort()).toEqual([
-      "Container", "Errno", "FairSharePolicy", "InputStream", "Kernel", "OutputStream", "ProgramError",
+      "ComponentHttpServer", "Container", "Errno", "FairSharePolicy", "InputStream", "Kernel", "OutputStream", "ProgramError",
       "RoundRobinPolicy", "Scheduler", "SysError", "describeStatus", "exitCodeOf", "hasJspi", "signature",
     ]);
   });

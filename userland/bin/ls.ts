@@ -192,7 +192,9 @@ function listDir(ls: Lister, dir: string, header: bool): i32 {
     const name = all[i];
     if (!o.has("a") && !o.has("f") && name.startsWith(".") && !o.has("A")) continue;
     const path = join(dir, name);
-    const st = fs.lstat(path);
+    let st = fs.lstat(path);
+    // `..` of a sandbox's root (a preopen, as wasmtime's) cannot be reached: it is the root itself, as `/..` is `/`.
+    if (st == null && name == "..") st = fs.lstat(dir);
     if (st == null) { warn("ls", "cannot access '" + path + "': " + strerror(lastError)); continue; }
     entries.push(new Entry(name, path, st));
   }
