@@ -127,9 +127,15 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
       for (let n = c.leb(); n > 0; n--) paramCounts.push(params[c.leb()] ?? 0);
     }
     const code = find(10);
+    // The functions a table or a reference can reach: call_indirect and call_ref may call these.
+    const addressTaken: number[] = [];
+    const taken = (_at: number, _end: number, index: number) => void addressTaken.push(index);
+    if (globals) globalFuncs(cursor(globals), taken);
+    const elements = find(9);
+    if (elements) elementFuncs(cursor(elements), taken);
     plan = {
       typeIndex: params.length, funcIndex: imported.funcs, budgetGlobal, checks,
-      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, checks) : null,
+      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, checks, addressTaken) : null,
     };
   }
   const state = resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan);
@@ -349,12 +355,17 @@ function funcIndexEdit(c: Cursor, shift: (index: number) => number): Edit[] {
 /** Shifted ref.func indices in the global section's initializers. */
 function globalEdits(c: Cursor, shift: (index: number) => number): Edit[] {
   const { edits, onFunc } = shiftEdits(shift);
+  globalFuncs(c, onFunc);
+  return edits;
+}
+
+/** Walks the global section's initializers, telling `onFunc` of each ref.func. */
+function globalFuncs(c: Cursor, onFunc: (at: number, end: number, index: number) => void): void {
   for (let n = c.leb(); n > 0; n--) {
     valueType(c);
     c.byte();
     constExpr(c, onFunc);
   }
-  return edits;
 }
 
 /** Shifted function exports. */
@@ -371,6 +382,12 @@ function exportEdits(c: Cursor, shift: (index: number) => number): Edit[] {
 /** Shifted function indices in the element segments (index lists and ref.func expressions). */
 function elementEdits(c: Cursor, shift: (index: number) => number): Edit[] {
   const { edits, onFunc } = shiftEdits(shift);
+  elementFuncs(c, onFunc);
+  return edits;
+}
+
+/** Walks the element segments, telling `onFunc` of each function index (index lists and ref.func expressions). */
+function elementFuncs(c: Cursor, onFunc: (at: number, end: number, index: number) => void): void {
   for (let n = c.leb(); n > 0; n--) {
     const flags = c.leb();
     if (flags === 2 || flags === 6) c.leb();
@@ -382,7 +399,6 @@ function elementEdits(c: Cursor, shift: (index: number) => number): Edit[] {
       else constExpr(c, onFunc);
     }
   }
-  return edits;
 }
 
 /** Whether a custom section is the "name" section. */

@@ -148,6 +148,43 @@ describe("the rewrite's preemption checks", () => {
     expect(refills).toBeLessThan(200);
   });
 
+  it("checks function entries only on cycles of the call graph (direct, mutual, through a table)", () => {
+    const bytes = wat(`(module
+      (type $n (func (param i32) (result i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $indirect)
+      (memory 1)
+      (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "chain") (param i32) (result i32) (call $leaf (call $leaf (local.get 0))))
+      (func $self (export "self") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $self (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0))))
+      (func $even (export "even") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $odd (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 1))))
+      (func $odd (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $even (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0))))
+      (func $indirect (export "indirect") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call_indirect (type $n) (i32.sub (local.get 0) (i32.const 1)) (i32.const 0))) (else (i32.const 0)))))`);
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
+    let refills = 0;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>), {
+      [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: new WebAssembly.Memory({ initial: 1, maximum: 65536 }) },
+      // A budget of one unit: every check that runs calls the refill.
+      [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 1) },
+    });
+    const call = (name: string, arg: number) => (instance.exports[name] as (n: number) => number)(arg);
+    const checksOf = (name: string, arg: number, result: number) => {
+      refills = 0;
+      for (let i = 0; i < 200; i++) expect(call(name, arg)).toBe(result);
+      return refills;
+    };
+    // The initial budget (10,000 units) is spent first: start from an empty one.
+    checksOf("self", 100, 0);
+    expect(checksOf("chain", 5, 7)).toBe(0);
+    expect(checksOf("self", 100, 0)).toBe(200 * 101);
+    expect(checksOf("even", 100, 1)).toBe(200 * 101);
+    expect(checksOf("indirect", 100, 0)).toBe(200 * 101);
+  });
+
   it("leaves a module without checks when its code has an instruction the decoder does not know", () => {
     const bytes = wat(`(module (memory 1) (func (export "_start") (loop $l (br $l))))`);
     const code = bytes.lastIndexOf(0x03); // the loop opcode: make it an unknown one
