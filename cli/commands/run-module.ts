@@ -72,7 +72,7 @@ export function stdinIsTerminal(io: CliIo): boolean {
 }
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
-export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; componentCacheDir?: string }): Kernel {
+export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; growSignal?: boolean; componentCacheDir?: string }): Kernel {
   const terminal = stdinIsTerminal(io) ? hostTerminal((raw) => void io.stdin?.setRawMode?.(raw)) : undefined;
   let kernel: Kernel;
   // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
@@ -86,6 +86,7 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
       hostname: options.hostname,
       reuseInstances: options.reuseInstances,
       preemption: options.preemption,
+      growSignal: options.growSignal,
       terminal,
       trace: options.trace ? say : undefined,
       log: say,
@@ -189,8 +190,9 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   }
   // One run: no instance is ever reused, so none is captured for it. As in wasmtime, a module run
   // is interruptible only when a time limit asks for it: the preemption checks cost a large module's
-  // first start a decode of all its code, and compute loops 15-50% (README, Figures).
-  const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: options.timeLimit !== undefined });
+  // first start a decode of all its code, and compute loops 15-50% (README, Figures). The same
+  // decode makes memory.grow tell the kernel of a refusal: done only when --memory sets a limit.
+  const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: options.timeLimit !== undefined, growSignal: options.memoryBytes !== undefined });
   let result: RunResult;
   // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once; the run
   // has a container of its own, known once its process starts.

@@ -23,6 +23,8 @@ export interface LoadedProgram {
   invoke?: Invocation;
   /** Whether the module calls PREEMPT_IMPORT at loop headers and function entries (see preempt.ts). */
   preemptible: boolean;
+  /** Whether each memory.grow calls GROW_IMPORT, which records a grow refused at the maximum (see growImport). */
+  growSignal: boolean;
 }
 
 /** A call of one export with arguments, whose results are handed back (wasmtime's --invoke). */
@@ -67,12 +69,16 @@ export function settle(kernel: EngineKernel, proc: Process, program: Pick<Loaded
   if (proc.killSignal !== undefined) return proc.finish(proc.killSignal);
   if (outcome.ok) return proc.finish(0);
   const error = outcome.error;
-  if (error instanceof ProcExit) return proc.finish((error.code & 0xff) << 8);
+  // Failing after a grow refused at its --memory maximum is out of memory: it ends as the OOM
+  // killer would (SIGKILL, 137), not as a trap or an exit of its own.
+  if (error instanceof ProcExit) {
+    if ((error.code & 0xff) !== 0 && proc.container.limiter.failedOutOfMemory(proc)) return proc.finish(SIGKILL);
+    return proc.finish((error.code & 0xff) << 8);
+  }
   if (error instanceof ProcKilled || proc.killSignal !== undefined) {
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
-  // Out of memory ends it as the OOM killer would (SIGKILL, 137), not as a trap of its own.
-  if (proc.container.limiter.trapped(proc, program.memory?.maximum)) return proc.finish(SIGKILL);
+  if (proc.container.limiter.failedOutOfMemory(proc)) return proc.finish(SIGKILL);
   kernel.reportTrap(proc, program.name, error);
   proc.finish(SIGABRT);
 }
