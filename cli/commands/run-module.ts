@@ -243,6 +243,8 @@ export function runFailure(e: unknown, file: string): unknown {
 /** The exit code of a finished run, after saying why on stderr when --time-limit ended it. */
 export function endOfRun(io: CliIo, file: string, result: RunResult, timeLimitText: string | undefined): number {
   if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${timeLimitText} passed\n`);
+  // A kill for memory is a fact (a grow refused at the --memory maximum, then a failure): say so.
+  if (result.limitHit === "memory" && result.exitCode === 137) io.stderr(`wasmbox: ${file}: out of memory: killed at its --memory limit\n`);
   return result.exitCode;
 }
 

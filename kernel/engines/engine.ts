@@ -69,16 +69,13 @@ export function settle(kernel: EngineKernel, proc: Process, program: Pick<Loaded
   if (proc.killSignal !== undefined) return proc.finish(proc.killSignal);
   if (outcome.ok) return proc.finish(0);
   const error = outcome.error;
-  // Failing after a grow refused at its --memory maximum is out of memory: it ends as the OOM
-  // killer would (SIGKILL, 137), not as a trap or an exit of its own.
-  if (error instanceof ProcExit) {
-    if ((error.code & 0xff) !== 0 && proc.container.limiter.failedOutOfMemory(proc)) return proc.finish(SIGKILL);
-    return proc.finish((error.code & 0xff) << 8);
-  }
+  if (error instanceof ProcExit) return proc.finish((error.code & 0xff) << 8);
   if (error instanceof ProcKilled || proc.killSignal !== undefined) {
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
-  if (proc.container.limiter.failedOutOfMemory(proc)) return proc.finish(SIGKILL);
+  // A trap after a grow refused at its --memory maximum is out of memory: it ends as the OOM
+  // killer would (SIGKILL, 137), not as a trap of its own.
+  if (proc.container.limiter.trappedOutOfMemory(proc)) return proc.finish(SIGKILL);
   kernel.reportTrap(proc, program.name, error);
   proc.finish(SIGABRT);
 }

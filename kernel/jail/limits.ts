@@ -158,13 +158,14 @@ export class Limiter {
   }
 
   /**
-   * A guest failed (a trap, or an exit with a non-zero status as an allocator's abort makes): it is
-   * an OOM kill when its last memory.grow had been refused at the maximum its container's --memory
-   * left it (`proc.growRefused`, recorded by the grow import, see engines/grow.ts). That is recorded,
-   * and true returned (the process then ends as the OOM killer's SIGKILL, 137). Never guessed from
-   * how much memory it holds: a trap with memory nearly full but no refused grow is the guest's own.
+   * A guest trapped (an allocator's abort after a failed grow is a trap: unreachable): it is an OOM
+   * kill when its last memory.grow had been refused at the maximum its container's --memory left it
+   * (`proc.growRefused`, recorded by the grow import, see engines/grow.ts). That is recorded, and
+   * true returned (the process then ends as the OOM killer's SIGKILL, 137). Never guessed from how
+   * much memory it holds: a trap with memory nearly full but no refused grow is the guest's own. A
+   * guest that exits by itself after a refusal keeps its exit status (memory.grow returned -1 to it).
    */
-  failedOutOfMemory(proc: Process): boolean {
+  trappedOutOfMemory(proc: Process): boolean {
     if (this.limits.memoryBytes === undefined || !proc.memoryLimited || !proc.growRefused) return false;
     this.record("memory", true);
     return true;
