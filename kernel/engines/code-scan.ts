@@ -106,11 +106,11 @@ export interface CodeScan {
 
 /** What an edit inserts (negative, to tell it from a LEB value). */
 const enum Insert {
-  /** Nothing (a function with no loop and on no cycle of the call graph). */
+  /** Nothing (a function with neither loops nor calls). */
   Nothing = -1,
-  /** The global check alone (a function without loops that can recur). */
+  /** The global check alone (a function with calls but no loop). */
   EntryCheck = -2,
-  /** The counter local's declaration and first value (a function with loops that cannot recur). */
+  /** The counter local's declaration and first value (a function with loops but no call). */
   Counter = -3,
   /** Both. */
   CounterAndCheck = -4,
@@ -152,20 +152,16 @@ export interface CodeEdits {
 
 /**
  * Walks every instruction of the code section `bytes[from, to)`, planning the edits: the checks
- * (at the entry of each function on a cycle of the call graph, and each loop header), the shift
+ * (at each function entry that may lead to a call, and each loop header), the shift
  * of each function index at or past `firstShifted` (function imports are added before them) and
  * the replacement of memory.grow. `paramCounts[i]`: the parameter count of defined function i.
  * Throws on an instruction it does not know (the module is then not instrumented).
- * `addressTaken`: the function indices that element segments and global initializers refer to
- * (indirect calls may reach them).
  */
-export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], plan: CodeEdits, addressTaken: Iterable<number> = []): CodeScan {
+export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], plan: CodeEdits): CodeScan {
   const { checks, shiftBy, growCall } = plan;
   const b = bytes;
   const funcs: number[] = [];
   const edits: number[] = [];
-  const graph = new CallGraph(paramCounts.length, firstShifted);
-  for (const index of addressTaken) graph.addressTaken(index);
   let dataDrop = false;
   let elemDrop = false;
   const count = lebValue(b, from);
@@ -192,6 +188,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
     const entryEdit = edits.length;
     edits.push(at, 0, Insert.Nothing);
     let loops = 0;
+    let calls = false;
     let delta = 0;
     while (at < end) {
       const kind = IMMEDIATES[b[at++]!]!;
@@ -227,8 +224,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
         }
         case Imm.Func: {
           const index = lebValue(b, at);
-          if (b[at - 1] === 0xd2) graph.addressTaken(index);
-          else graph.call(f, index);
+          if (b[at - 1] !== 0xd2) calls = true;
           const next = lebEnd(b, at);
           if (index >= firstShifted && shiftBy > 0) {
             edits.push(at, next - at, index + shiftBy);
@@ -238,7 +234,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           break;
         }
         case Imm.TwoLeb:
-          graph.callIndirect(f); // call_indirect, return_call_indirect
+          calls = true; // call_indirect, return_call_indirect
           at = lebEnd(b, lebEnd(b, at));
           break;
         case Imm.BrTable:
@@ -296,7 +292,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           break;
         }
         case Imm.CallRef:
-          graph.callIndirect(f);
+          calls = true;
           at = lebEnd(b, at);
           break;
         default:
@@ -304,8 +300,8 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
       }
     }
     if (at !== end) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
-    // The entry check is decided once the call graph is known (below).
-    const insert = loops > 0 ? Insert.Counter : Insert.Nothing;
+    // A function with neither loops nor calls ends in bounded time: it needs no check at all.
+    const insert = loops > 0 ? (calls ? Insert.CounterAndCheck : Insert.Counter) : calls && checks ? Insert.EntryCheck : Insert.Nothing;
     edits[entryEdit + 2] = insert;
     if (checks) delta += entryLength(insert, counter, checks);
     if (loops > 0) delta += lebLength(declarations + 1) - (declarationsEnd - bodyAt);
@@ -313,108 +309,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
     funcs.push(bodyAt, end, edits.length, delta, counter, entryEdit);
   }
   if (at !== to) throw new SysError(Errno.NOEXEC, "the code section has bytes after its functions");
-  // Loops have their own checks, and a function on no cycle of the call graph returns after a
-  // bounded number of calls: only a function that can recur (directly, through others or through
-  // a table) needs a check at entry.
-  const recursive = checks ? graph.onCycle() : new Uint8Array(0);
-  for (let f = 0; f < count && checks; f++) {
-    if (!recursive[f]) continue;
-    const entry = funcs[f * 6 + 5]! + 2;
-    edits[entry] = edits[entry] === Insert.Counter ? Insert.CounterAndCheck : Insert.EntryCheck;
-    funcs[f * 6 + 3]! += checks.entry.length;
-  }
   return { bodiesAt, funcs, edits, dataDrop, elemDrop };
-}
-
-/**
- * The module's call graph, over its defined functions (an imported function is the kernel's and
- * never calls back): direct calls as edges, and every indirect call (call_indirect, call_ref) as
- * an edge to one node that stands for the tables, which has an edge to each function whose
- * reference can be taken (element segments, ref.func).
- */
-class CallGraph {
-  /** Edges as (from, to) pairs; the tables' node is `count`. */
-  private readonly edges: number[] = [];
-  private readonly taken = new Set<number>();
-
-  constructor(private readonly count: number, private readonly firstDefined: number) {}
-
-  /** A call from defined function `from` to function index `index`. */
-  call(from: number, index: number): void {
-    if (index >= this.firstDefined) this.edges.push(from, index - this.firstDefined);
-  }
-
-  callIndirect(from: number): void {
-    this.edges.push(from, this.count);
-  }
-
-  /** Function index `index` may be called through a reference. */
-  addressTaken(index: number): void {
-    if (index >= this.firstDefined && index - this.firstDefined < this.count) this.taken.add(index - this.firstDefined);
-  }
-
-  /** For each defined function, whether it lies on a cycle (Tarjan's strongly connected components, without recursion). */
-  onCycle(): Uint8Array {
-    const nodes = this.count + 1;
-    for (const f of this.taken) this.edges.push(this.count, f);
-    // Adjacency lists in one array (compressed rows).
-    const start = new Int32Array(nodes + 1);
-    for (let e = 0; e < this.edges.length; e += 2) start[this.edges[e]! + 1]!++;
-    for (let n = 0; n < nodes; n++) start[n + 1]! += start[n]!;
-    const next = start.slice(0, nodes);
-    const targets = new Int32Array(this.edges.length / 2);
-    const self = new Uint8Array(nodes);
-    for (let e = 0; e < this.edges.length; e += 2) {
-      const from = this.edges[e]!;
-      const to = this.edges[e + 1]!;
-      if (from === to) self[from] = 1;
-      targets[next[from]!++] = to;
-    }
-    const index = new Int32Array(nodes).fill(-1);
-    const low = new Int32Array(nodes);
-    const onStack = new Uint8Array(nodes);
-    const edgeAt = new Int32Array(nodes);
-    const stack: number[] = [];
-    const path: number[] = [];
-    const cyclic = new Uint8Array(nodes);
-    let counter = 0;
-    for (let root = 0; root < nodes; root++) {
-      if (index[root] !== -1) continue;
-      path.push(root);
-      index[root] = low[root] = counter++;
-      edgeAt[root] = start[root]!;
-      stack.push(root);
-      onStack[root] = 1;
-      while (path.length > 0) {
-        const v = path[path.length - 1]!;
-        if (edgeAt[v]! < start[v + 1]!) {
-          const w = targets[edgeAt[v]!++]!;
-          if (index[w] === -1) {
-            index[w] = low[w] = counter++;
-            edgeAt[w] = start[w]!;
-            stack.push(w);
-            onStack[w] = 1;
-            path.push(w);
-          } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
-          continue;
-        }
-        path.pop();
-        if (path.length > 0) {
-          const parent = path[path.length - 1]!;
-          low[parent] = Math.min(low[parent]!, low[v]!);
-        }
-        if (low[v] !== index[v]) continue;
-        // v is the root of a component: its members are on the stack down to v.
-        const members = stack.length - stack.lastIndexOf(v);
-        for (let i = 0; i < members; i++) {
-          const w = stack.pop()!;
-          onStack[w] = 0;
-          if (members > 1 || self[w]) cyclic[w] = 1;
-        }
-      }
-    }
-    return cyclic.subarray(0, this.count);
-  }
 }
 
 /** The counter local's declaration and first value: `(local i32)`, counter = LOOP_BATCH - 1. */

@@ -151,15 +151,9 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
       for (let n = c.leb(); n > 0; n--) paramCounts.push(params[c.leb()] ?? 0);
     }
     const code = find(10);
-    // The functions a table or a reference can reach: call_indirect and call_ref may call these.
-    const addressTaken: number[] = [];
-    const taken = (_at: number, _end: number, index: number) => void addressTaken.push(index);
-    if (globals) globalFuncs(cursor(globals), taken);
-    const elements = find(9);
-    if (elements) elementFuncs(cursor(elements), taken);
     plan = {
       typeIndex: params.length, funcIndex: imported.funcs, preempt, grow, budgetGlobal, edits,
-      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, edits, addressTaken) : null,
+      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, edits) : null,
     };
   }
   const state = resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan);

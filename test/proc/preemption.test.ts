@@ -5,7 +5,7 @@
 import binaryen from "binaryen";
 import { describe, expect, it } from "vitest";
 import { hasJspi, Kernel, type Process } from "../../kernel/index.js";
-import { MEMORY_IMPORT, PREEMPT_IMPORT, rewriteModule } from "../../kernel/engines/module-rewrite.js";
+import { GROW_IMPORT, MEMORY_IMPORT, PREEMPT_IMPORT, rewriteModule } from "../../kernel/engines/module-rewrite.js";
 import { MemFs } from "../../kernel/vfs/memory.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
 
@@ -121,13 +121,15 @@ describe("the rewrite's preemption checks", () => {
     (func (export "run") (result i32)
       (call $log (call_indirect (type $r) (i32.const 0)))
       (call $log (global.get $started))
+      (call $log (memory.grow (i32.const 2)))
       (i32.add (call $seven) (call_indirect (type $r) (i32.const 1)))))`;
   const FEATURES = binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals;
 
   it("keeps what the module computes and calls the refill import from a long loop", () => {
     const bytes = wat(source, FEATURES);
-    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true, growSignal: true });
     expect(rewritten.preemptible).toBe(true);
+    expect(rewritten.growSignal).toBe(true);
     const outcome = (module: Uint8Array, extra: Record<string, unknown>) => {
       const logged: number[] = [];
       const instance = new WebAssembly.Instance(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), {
@@ -136,53 +138,20 @@ describe("the rewrite's preemption checks", () => {
       return { result: (instance.exports.run as () => number)(), logged };
     };
     let refills = 0;
+    const grows: number[] = [];
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     const after = outcome(rewritten.bytes, {
-      [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory },
+      // Both imports of the memory module: the memory, and what each memory.grow now calls.
+      [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory, [GROW_IMPORT.name]: (pages: number) => (grows.push(pages), memory.grow(pages)) },
       [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 10_000) },
     });
     expect(after).toEqual(outcome(bytes, {}));
+    expect(after.logged).toEqual([7, 1, 1]); // memory.grow's result: the old size in pages
+    expect(grows).toEqual([2]);
     expect(after.result).toBe(7 + 1783293664);
     // A million iterations spend a million units of the budget: about a hundred refills of 10,000.
     expect(refills).toBeGreaterThan(50);
     expect(refills).toBeLessThan(200);
-  });
-
-  it("checks function entries only on cycles of the call graph (direct, mutual, through a table)", () => {
-    const bytes = wat(`(module
-      (type $n (func (param i32) (result i32)))
-      (table 1 funcref)
-      (elem (i32.const 0) $indirect)
-      (memory 1)
-      (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
-      (func (export "chain") (param i32) (result i32) (call $leaf (call $leaf (local.get 0))))
-      (func $self (export "self") (param i32) (result i32)
-        (if (result i32) (local.get 0) (then (call $self (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0))))
-      (func $even (export "even") (param i32) (result i32)
-        (if (result i32) (local.get 0) (then (call $odd (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 1))))
-      (func $odd (param i32) (result i32)
-        (if (result i32) (local.get 0) (then (call $even (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0))))
-      (func $indirect (export "indirect") (param i32) (result i32)
-        (if (result i32) (local.get 0) (then (call_indirect (type $n) (i32.sub (local.get 0) (i32.const 1)) (i32.const 0))) (else (i32.const 0)))))`);
-    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
-    let refills = 0;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>), {
-      [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: new WebAssembly.Memory({ initial: 1, maximum: 65536 }) },
-      // A budget of one unit: every check that runs calls the refill.
-      [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 1) },
-    });
-    const call = (name: string, arg: number) => (instance.exports[name] as (n: number) => number)(arg);
-    const checksOf = (name: string, arg: number, result: number) => {
-      refills = 0;
-      for (let i = 0; i < 200; i++) expect(call(name, arg)).toBe(result);
-      return refills;
-    };
-    // The initial budget (10,000 units) is spent first: start from an empty one.
-    checksOf("self", 100, 0);
-    expect(checksOf("chain", 5, 7)).toBe(0);
-    expect(checksOf("self", 100, 0)).toBe(200 * 101);
-    expect(checksOf("even", 100, 1)).toBe(200 * 101);
-    expect(checksOf("indirect", 100, 0)).toBe(200 * 101);
   });
 
   it("leaves a module without checks when its code has an instruction the decoder does not know", () => {
