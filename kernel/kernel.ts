@@ -67,6 +67,12 @@ export interface KernelOptions {
    * (default true): without them, a guest that never blocks holds the kernel's thread.
    */
   preemption?: boolean;
+  /**
+   * Whether each memory.grow of a guest tells the kernel of a refusal (default true), so that a
+   * guest that fails after its memory reached its --memory maximum is known as out of memory
+   * (137, OOMKilled). It costs a decode of the module's code at load.
+   */
+  growSignal?: boolean;
   /** A container's pids limit when it is given none (default DEFAULT_CONTAINER_PIDS, 1024). */
   containerPidsLimit?: number;
   /** A container's memory limit when it is given none (default min(4 GiB, host memory / 4)). */
@@ -242,7 +248,7 @@ export class Kernel implements ProcessHost, EngineKernel {
     this.terminal = options.terminal;
     this.maxProcesses = options.maxProcesses ?? 4096;
     this.scheduler = new Scheduler(options.policy);
-    this.programs = new ProgramCache(this.syscalls, options.programCacheBytes, options.preemption ?? true);
+    this.programs = new ProgramCache(this.syscalls, options.programCacheBytes, options.preemption ?? true, options.growSignal ?? true);
     this.containerPidsLimit = options.containerPidsLimit ?? DEFAULT_CONTAINER_PIDS;
     this.containerMemoryBytes = options.containerMemoryBytes ?? defaultContainerMemory();
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
@@ -382,15 +388,19 @@ export class Kernel implements ProcessHost, EngineKernel {
       const engine = req.engine ?? container.engine ?? this.engineKind;
       const base = req.base ?? [container.ns.root];
       let program = req.program ?? this.loadProgram(container, base, req.path!, engine);
+      let memoryLimited = false;
       // The process's memory may grow only to what its limits allow (with --memory, what the container has left).
       if (!isComponentProgram(program)) {
         const memory = program.memory && limiter.memoryFor(program.memory);
-        if (memory !== program.memory) program = { ...program, memory };
+        // A new object is a maximum lowered to what the container's --memory has left.
+        memoryLimited = memory !== program.memory;
+        if (memoryLimited) program = { ...program, memory };
       }
       const cwdChain = container.ns.dirChain([container.ns.root], req.cwd);
       const proc = new Process({
         host: this, container, parent: req.parent, argv: req.argv, env: req.env, cwd: req.cwd, cwdChain, user: req.user,
       });
+      proc.memoryLimited = memoryLimited;
       this.processes.add();
       limiter.arm(this.scheduler);
       if (req.newGroup) proc.pgid = proc.pid;

@@ -2,7 +2,7 @@
 // an import, compiles once per content, and explains every refusal in one line naming the file.
 import { Errno, SysError } from "./errno.js";
 import type { LoadedProgram } from "./engines/engine.js";
-import { rewriteModule, MEMORY_IMPORT, PREEMPT_IMPORT } from "./engines/module-rewrite.js";
+import { rewriteModule, GROW_IMPORT, MEMORY_IMPORT, PREEMPT_IMPORT, type RewriteOptions } from "./engines/module-rewrite.js";
 import { missingImports } from "./engines/imports.js";
 import type { SyscallDef } from "./syscalls/table.js";
 import { isComponent } from "./component/detect.js";
@@ -44,8 +44,11 @@ export class ProgramCache {
   /** Estimated bytes of the programs held (programCost of each). */
   bytes = 0;
 
-  /** `preemption`: whether modules for the inline engine get preemption checks. */
-  constructor(private readonly table: readonly SyscallDef[], readonly budget = DEFAULT_PROGRAM_CACHE_BYTES, private readonly preemption = true) {}
+  /**
+   * `preemption`: whether modules for the inline engine get preemption checks; `growSignal`:
+   * whether each memory.grow tells the kernel of a refusal (see GROW_IMPORT).
+   */
+  constructor(private readonly table: readonly SyscallDef[], readonly budget = DEFAULT_PROGRAM_CACHE_BYTES, private readonly preemption = true, private readonly growSignal = true) {}
 
   /** How many compiled programs it holds. */
   get size(): number {
@@ -77,7 +80,7 @@ export class ProgramCache {
       this.touch(key);
       return hit.program.name === name ? hit.program : { ...hit.program, name };
     }
-    const program = compileProgram(bytes, name, shared, this.table, entry, this.preemption && !shared);
+    const program = compileProgram(bytes, name, shared, this.table, entry, { preempt: this.preemption && !shared, growSignal: this.growSignal });
     const cost = programCost(bytes.length);
     this.compiled.set(key, { program, bytes: cost });
     this.bytes += cost;
@@ -92,7 +95,7 @@ export class ProgramCache {
    */
   compileOnce(bytes: Uint8Array, name: string, shared: boolean, entry?: string, consume = false): Promise<LoadedProgram> {
     // Never reset for a next run either: the rewrite leaves out what a reset needs.
-    return compileProgramAsync(bytes, name, shared, this.table, entry, this.preemption && !shared, false, consume);
+    return compileProgramAsync(bytes, name, shared, this.table, entry, { preempt: this.preemption && !shared, growSignal: this.growSignal, resettable: false, inPlace: consume });
   }
 
   /** Marks `key` most recently used; false when it was evicted. */
@@ -131,8 +134,8 @@ function digestKey(bytes: Uint8Array, shared: boolean): string {
  * one-line reason. `preempt`: add the inline engine's preemption checks (a worker's thread can be
  * stopped from outside without them).
  */
-export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, preempt = !shared): LoadedProgram {
-  const rewritten = prepareModule(bytes, name, shared, preempt);
+export function compileProgram(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, options: RewriteOptions = { preempt: !shared, growSignal: true }): LoadedProgram {
+  const rewritten = prepareModule(bytes, name, shared, options);
   let module: WebAssembly.Module;
   try {
     module = new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>);
@@ -146,10 +149,8 @@ export function compileProgram(bytes: Uint8Array, name: string, shared: boolean,
  * compileProgram with V8's asynchronous compile, which validates and compiles off the main thread:
  * a large module's first run (the CLI) waits less for it.
  */
-export async function compileProgramAsync(
-  bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, preempt = !shared, resettable = true, inPlace = false,
-): Promise<LoadedProgram> {
-  const rewritten = prepareModule(bytes, name, shared, preempt, resettable, inPlace);
+export async function compileProgramAsync(bytes: Uint8Array, name: string, shared: boolean, table: readonly SyscallDef[], entry?: string, options: RewriteOptions = { preempt: !shared, growSignal: true }): Promise<LoadedProgram> {
+  const rewritten = prepareModule(bytes, name, shared, options);
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(rewritten.bytes as Uint8Array<ArrayBuffer>);
@@ -160,7 +161,7 @@ export async function compileProgramAsync(
 }
 
 /** Checks a module's header and rewrites it for the kernel (ENOEXEC with a one-line reason). */
-function prepareModule(bytes: Uint8Array, name: string, shared: boolean, preempt: boolean, resettable = true, inPlace = false): ReturnType<typeof rewriteModule> {
+function prepareModule(bytes: Uint8Array, name: string, shared: boolean, options: RewriteOptions): ReturnType<typeof rewriteModule> {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new ProgramError(Errno.NOEXEC, `${name}: not a WebAssembly module (no \\0asm magic number)`);
   }
@@ -172,7 +173,7 @@ function prepareModule(bytes: Uint8Array, name: string, shared: boolean, preempt
     throw new ProgramError(Errno.NOEXEC, `${name}: unsupported WebAssembly binary version ${version}`);
   }
   try {
-    return rewriteModule(bytes, shared, MAX_PAGES, { preempt, resettable, inPlace });
+    return rewriteModule(bytes, shared, MAX_PAGES, options);
   } catch (e) {
     throw new ProgramError(Errno.NOEXEC, `${name}: malformed WebAssembly module: ${(e as Error).message}`);
   }
@@ -186,7 +187,11 @@ function invalidModule(name: string, e: unknown): ProgramError {
 
 /** Checks a compiled module's imports and entry point against the kernel, and describes it. */
 function loadedProgram(module: WebAssembly.Module, rewritten: ReturnType<typeof rewriteModule>, name: string, table: readonly SyscallDef[], entry?: string): LoadedProgram {
-  const internal = [`${MEMORY_IMPORT.module}.${MEMORY_IMPORT.name}`, ...(rewritten.preemptible ? [`${PREEMPT_IMPORT.module}.${PREEMPT_IMPORT.name}`] : [])];
+  const internal = [
+    `${MEMORY_IMPORT.module}.${MEMORY_IMPORT.name}`,
+    ...(rewritten.preemptible ? [`${PREEMPT_IMPORT.module}.${PREEMPT_IMPORT.name}`] : []),
+    ...(rewritten.growSignal ? [`${GROW_IMPORT.module}.${GROW_IMPORT.name}`] : []),
+  ];
   const missing = missingImports(module, table, internal);
   if (missing.length > 0) {
     throw new ProgramError(Errno.NOEXEC, `${name}: imports what the kernel does not provide: ${missing.join(", ")}`);
@@ -206,5 +211,6 @@ function loadedProgram(module: WebAssembly.Module, rewritten: ReturnType<typeof 
     memory: rewritten.memory ? { minimum: rewritten.memory.minimum, maximum: Math.min(rewritten.memory.maximum ?? MAX_PAGES, MAX_PAGES) } : null,
     reset: rewritten.reset,
     preemptible: rewritten.preemptible,
+    growSignal: rewritten.growSignal,
   };
 }

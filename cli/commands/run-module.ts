@@ -67,7 +67,7 @@ export function stdinIsTerminal(io: CliIo): boolean {
 }
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
-export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; componentCacheDir?: string }): Kernel {
+export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; growSignal?: boolean; componentCacheDir?: string }): Kernel {
   const terminal = stdinIsTerminal(io) ? hostTerminal((raw) => void io.stdin?.setRawMode?.(raw)) : undefined;
   let kernel: Kernel;
   // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
@@ -81,6 +81,7 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
       hostname: options.hostname,
       reuseInstances: options.reuseInstances,
       preemption: options.preemption,
+      growSignal: options.growSignal,
       terminal,
       trace: options.trace ? say : undefined,
       log: say,
@@ -209,8 +210,9 @@ export async function runModule(io: CliIo, file: string, args: string[], options
   }
   // One run: no instance is ever reused, so none is captured for it. As in wasmtime, a module run
   // is interruptible only when a time limit asks for it: the preemption checks cost a large module's
-  // first start a decode of all its code, and compute loops 15-50% (README, Figures).
-  const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: options.timeLimit !== undefined });
+  // first start a decode of all its code, and compute loops 15-50% (README, Figures). The same
+  // decode makes memory.grow tell the kernel of a refusal: done only when --memory sets a limit.
+  const kernel = cliKernel(io, { ...options, reuseInstances: false, preemption: options.timeLimit !== undefined, growSignal: options.memoryBytes !== undefined });
   let result: RunResult;
   // ^C reaches the guest as SIGINT (it may catch it) rather than ending the CLI at once; the run
   // has a container of its own, known once its process starts.
@@ -262,6 +264,8 @@ export function runFailure(e: unknown, file: string): unknown {
 /** The exit code of a finished run, after saying why on stderr when --time-limit ended it. */
 export function endOfRun(io: CliIo, file: string, result: RunResult, timeLimitText: string | undefined): number {
   if (result.limitHit === "wall-time") io.stderr(`wasmbox: ${file}: killed: --time-limit ${timeLimitText} passed\n`);
+  // A kill for memory is a fact (a grow refused at the --memory maximum, then a failure): say so.
+  if (result.limitHit === "memory" && result.exitCode === 137) io.stderr(`wasmbox: ${file}: out of memory: killed at its --memory limit\n`);
   return result.exitCode;
 }
 

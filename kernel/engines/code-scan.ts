@@ -5,7 +5,7 @@ import { leb, type ByteWriter } from "./wasm-binary.js";
 
 /** What follows an opcode, by opcode (one table lookup per instruction on the hot path). */
 const enum Imm {
-  None, Leb, TwoLeb, Block, Loop, MemArg, Func, CallRef, BrTable, Bytes4, Bytes8, SelectTypes, TryTable, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
+  None, Leb, TwoLeb, Block, Loop, Grow, MemArg, Func, CallRef, BrTable, Bytes4, Bytes8, SelectTypes, TryTable, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
 }
 
 /** The immediate kind of every one-byte opcode (built once; never written after). */
@@ -16,7 +16,8 @@ const IMMEDIATES: Uint8Array = (() => {
   set(Imm.None, 0x00, 0x01, 0x05, 0x0a, 0x0b, 0x0f, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
   set(Imm.Block, 0x02, 0x04, 0x06);
   set(Imm.Loop, 0x03);
-  set(Imm.Leb, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0x18, 0x3f, 0x40, 0x41, 0x42, 0xd0, 0xd5, 0xd6);
+  set(Imm.Leb, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0x18, 0x3f, 0x41, 0x42, 0xd0, 0xd5, 0xd6);
+  set(Imm.Grow, 0x40);
   range(Imm.Leb, 0x20, 0x26);
   set(Imm.TwoLeb, 0x11, 0x13);
   set(Imm.Func, 0x10, 0x12, 0xd2);
@@ -115,6 +116,8 @@ const enum Insert {
   CounterAndCheck = -4,
   /** The loop-header check on the counter local. */
   LoopCheck = -5,
+  /** The call that replaces a memory.grow. */
+  GrowCall = -6,
 }
 
 /** The checks for one module: the global budget's index, the refill function's, and the entry check's bytes. */
@@ -137,14 +140,25 @@ export function checksFor(budget: number, refill: number): Checks {
   return checks;
 }
 
+/** What the rewrite changes in the code. */
+export interface CodeEdits {
+  /** The preemption checks to add; null for none. */
+  checks: Checks | null;
+  /** How many function imports the rewrite adds: function indices of the module's own functions move up by this. */
+  shiftBy: number;
+  /** What replaces each memory.grow (a call of the kernel's grow import, see module-rewrite.ts); null to keep it. */
+  growCall: Uint8Array | null;
+}
+
 /**
- * Walks every instruction of the code section `bytes[from, to)`, planning the checks (at each
- * function entry that may lead to a call, and each loop header) and the shift of each function
- * index at or past `firstShifted` by one (a function import is added before them).
- * `paramCounts[i]`: the parameter count of defined function i. Throws on an instruction it does
- * not know (the module is then not instrumented).
+ * Walks every instruction of the code section `bytes[from, to)`, planning the edits: the checks
+ * (at each function entry that may lead to a call, and each loop header), the shift
+ * of each function index at or past `firstShifted` (function imports are added before them) and
+ * the replacement of memory.grow. `paramCounts[i]`: the parameter count of defined function i.
+ * Throws on an instruction it does not know (the module is then not instrumented).
  */
-export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], checks: Checks): CodeScan {
+export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], plan: CodeEdits): CodeScan {
+  const { checks, shiftBy, growCall } = plan;
   const b = bytes;
   const funcs: number[] = [];
   const edits: number[] = [];
@@ -168,7 +182,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
       counter += lebValue(b, at);
       at = valTypeEnd(b, lebEnd(b, at));
     }
-    const loopCheckLength = checks.loopLength[lebLength(counter)]!;
+    const loopCheckLength = checks ? checks.loopLength[lebLength(counter)]! : 0;
     // The declarations' count grows by one when the counter local is added (decided at the end).
     edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
     const entryEdit = edits.length;
@@ -194,17 +208,27 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           break;
         case Imm.Loop:
           at = valTypeEnd(b, at);
+          if (!checks) break;
           edits.push(at, 0, Insert.LoopCheck);
           delta += loopCheckLength;
           loops++;
           break;
-        case Imm.Func: {
-          if (b[at - 1] !== 0xd2) calls = true;
-          const index = lebValue(b, at);
+        case Imm.Grow: {
           const next = lebEnd(b, at);
-          if (index >= firstShifted) {
-            edits.push(at, next - at, index + 1);
-            delta += lebLength(index + 1) - (next - at);
+          if (growCall) {
+            edits.push(at - 1, next - at + 1, Insert.GrowCall);
+            delta += growCall.length - (next - at + 1);
+          }
+          at = next;
+          break;
+        }
+        case Imm.Func: {
+          const index = lebValue(b, at);
+          if (b[at - 1] !== 0xd2) calls = true;
+          const next = lebEnd(b, at);
+          if (index >= firstShifted && shiftBy > 0) {
+            edits.push(at, next - at, index + shiftBy);
+            delta += lebLength(index + shiftBy) - (next - at);
           }
           at = next;
           break;
@@ -277,9 +301,9 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
     }
     if (at !== end) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
     // A function with neither loops nor calls ends in bounded time: it needs no check at all.
-    const insert = loops > 0 ? (calls ? Insert.CounterAndCheck : Insert.Counter) : calls ? Insert.EntryCheck : Insert.Nothing;
+    const insert = loops > 0 ? (calls ? Insert.CounterAndCheck : Insert.Counter) : calls && checks ? Insert.EntryCheck : Insert.Nothing;
     edits[entryEdit + 2] = insert;
-    delta += entryLength(insert, counter, checks);
+    if (checks) delta += entryLength(insert, counter, checks);
     if (loops > 0) delta += lebLength(declarations + 1) - (declarationsEnd - bodyAt);
     else edits[entryEdit - 1] = -1; // the declarations stay as they are
     funcs.push(bodyAt, end, edits.length, delta, counter, entryEdit);
@@ -340,7 +364,8 @@ export function sleb32(value: number): number[] {
 }
 
 /** Writes the code section's contents from `scan`: each body with its checks and shifted function indices. */
-export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, checks: Checks): void {
+export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, plan: CodeEdits): void {
+  const { checks, growCall } = plan;
   const { funcs, edits } = scan;
   w.copy(bytes, from, scan.bodiesAt);
   // The inserted bytes depend only on the counter local's index: made once per index.
@@ -360,6 +385,8 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
       const at = edits[e]!;
       w.copy(bytes, pos, at);
       if (value >= 0) w.leb(value);
+      else if (value === Insert.GrowCall) w.bytes(growCall!);
+      else if (!checks) throw new Error("a check planned without checks");
       else if (value === Insert.EntryCheck) w.bytes(checks.entry);
       else {
         if (!inserts) made.set(counter, (inserts = { loop: Uint8Array.from(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)) }));

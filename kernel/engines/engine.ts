@@ -23,6 +23,8 @@ export interface LoadedProgram {
   invoke?: Invocation;
   /** Whether the module calls PREEMPT_IMPORT at loop headers and function entries (see preempt.ts). */
   preemptible: boolean;
+  /** Whether each memory.grow calls GROW_IMPORT, which records a grow refused at the maximum (see growImport). */
+  growSignal: boolean;
 }
 
 /** A call of one export with arguments, whose results are handed back (wasmtime's --invoke). */
@@ -76,8 +78,9 @@ export function settle(kernel: EngineKernel, proc: Process, program: Pick<Loaded
   if (error instanceof ProcKilled || proc.killSignal !== undefined) {
     return proc.finish(error instanceof ProcKilled ? error.signal : proc.killSignal!);
   }
-  // Out of memory ends it as the OOM killer would (SIGKILL, 137), not as a trap of its own.
-  if (proc.container.limiter.trapped(proc, program.memory?.maximum)) {
+  // A trap after a grow refused at its --memory maximum is out of memory: it ends as the OOM
+  // killer would (SIGKILL, 137), not as a trap of its own.
+  if (proc.container.limiter.trappedOutOfMemory(proc)) {
     kernel.reportOomKill(proc);
     return proc.finish(SIGKILL);
   }

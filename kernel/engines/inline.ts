@@ -5,7 +5,8 @@ import type { EngineHandle, Process } from "../proc/process.js";
 import { bindSyscalls, InstanceContext } from "./imports.js";
 import type { ReusableInstance } from "./instance-pool.js";
 import { resultList, settle, type Invocation, type Engine, type EngineKernel, type LoadedProgram } from "./engine.js";
-import { INITIAL_BUDGET, MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
+import { GROW_IMPORT, INITIAL_BUDGET, MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
+import { growImport } from "./grow.js";
 import { preemptionPoint } from "./preempt.js";
 import { SOCKET_MAKING_CALLS } from "../syscalls/sock.js";
 
@@ -134,7 +135,10 @@ export class InlineEngine implements Engine {
     const memory = program.memory ? pool.take(program.memory.minimum, maximum) : null;
     const ctx = new InstanceContext(proc, new GuestMemory(memory ?? new WebAssembly.Memory({ initial: 0 })));
     const imports: Record<string, Record<string, unknown>> = {};
-    if (memory) imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
+    if (memory) {
+      imports[MEMORY_IMPORT.module] = { [MEMORY_IMPORT.name]: memory };
+      if (program.growSignal) imports[GROW_IMPORT.module]![GROW_IMPORT.name] = growImport(ctx, memory, maximum);
+    }
     if (program.preemptible) imports[PREEMPT_IMPORT.module] = { [PREEMPT_IMPORT.name]: new jspi.Suspending(preemptionPoint(ctx, INITIAL_BUDGET)) };
     for (const { def, fn } of bindSyscalls(this.kernel, proc, ctx, program.imports, suspends)) {
       (imports[def.module] ??= {})[def.name] = suspends.has(def.name) ? new jspi.Suspending(fn) : fn;

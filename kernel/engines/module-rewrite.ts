@@ -3,7 +3,7 @@
 // instance can be reset and run again, and (inline engine) checks are added so that a busy guest
 // comes back to the scheduler. Untouched sections are copied as slices, at memory speed.
 import { Errno, SysError } from "../errno.js";
-import { checksFor, scanCode, sleb32, writeCode, type Checks, type CodeScan } from "./code-scan.js";
+import { checksFor, scanCode, sleb32, writeCode, type CodeEdits, type CodeScan } from "./code-scan.js";
 import { ByteWriter, Cursor, editDelta, leb, nameBytes, writeEdited, type Edit } from "./wasm-binary.js";
 
 /** The import the rewritten module expects its memory under. */
@@ -14,6 +14,13 @@ export const MEMORY_IMPORT = { module: "wasmbox:memory", name: "memory" } as con
  * kernel's preemption point (it may suspend the guest), which returns the next budget.
  */
 export const PREEMPT_IMPORT = { module: "wasmbox:sched", name: "yield" } as const;
+
+/**
+ * The function `(pages: i32) -> i32` that each memory.grow of a module with GROW_IMPORT becomes:
+ * it grows the memory (the old size in pages, or -1 when refused) and tells the kernel of a grow
+ * refused at the memory's maximum, so that a kill for memory is a fact, not a guess.
+ */
+export const GROW_IMPORT = { module: "wasmbox:memory", name: "grow" } as const;
 
 /** The budget of checks (loop iterations and calls) a new instance starts with. */
 export const INITIAL_BUDGET = 10_000;
@@ -48,6 +55,8 @@ export interface RewriteOptions {
    * unchanged rest, which stays where it is: no copy of a large module's code (~25 ms for 20 MB).
    */
   inPlace?: boolean;
+  /** Make each memory.grow a call of GROW_IMPORT (for a module with a memory of its own). */
+  growSignal?: boolean;
 }
 
 /** The rewritten module and what the rewrite found out. */
@@ -64,6 +73,8 @@ export interface RewrittenModule {
   reset: ResetPlan | null;
   /** Whether the preemption checks were added (the module then imports PREEMPT_IMPORT). */
   preemptible: boolean;
+  /** Whether memory.grow was replaced (the module then imports GROW_IMPORT). */
+  growSignal: boolean;
 }
 
 /** A section of the input: its id, where its header starts, and its contents `[at, end)`. */
@@ -96,26 +107,38 @@ export function rewriteModule(bytes: Uint8Array, shared: boolean, maximumPages: 
     top.at += size;
   }
   const resettable = options.resettable ?? true;
-  if (options.preempt) {
+  if (options.preempt || options.growSignal) {
     try {
-      return rewrite(bytes, sections, shared, maximumPages, true, resettable, false);
+      return rewrite(bytes, sections, shared, maximumPages, options.preempt ?? false, options.growSignal ?? false, resettable, false);
     } catch {
-      // Code the decoder does not know runs without the checks (it can still be stopped by a worker).
+      // Code the decoder does not know runs without the checks (it can still be stopped by a worker)
+      // and with its memory.grow (a trap after a refused grow is then not known as out of memory).
     }
   }
-  return rewrite(bytes, sections, shared, maximumPages, false, resettable, options.inPlace ?? false);
+  return rewrite(bytes, sections, shared, maximumPages, false, false, resettable, options.inPlace ?? false);
 }
 
-/** What the preemption checks need: the new import's type and function index, the budget global, the decoded code. */
-interface Preemption {
+/**
+ * The edits of the code: the new imports' first type and function index (PREEMPT_IMPORT first,
+ * then GROW_IMPORT, each when added), the budget global (with the checks), the decoded code.
+ */
+interface CodePlan {
   typeIndex: number;
   funcIndex: number;
+  preempt: boolean;
+  grow: boolean;
   budgetGlobal: number;
-  checks: Checks;
+  edits: CodeEdits;
   code: CodeScan | null;
 }
 
-function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, maximumPages: number, preempt: boolean, resettable: boolean, inPlace: boolean): RewrittenModule {
+/** The new function types: `() -> i32` for PREEMPT_IMPORT, `(i32) -> i32` for GROW_IMPORT. */
+const PREEMPT_TYPE = [0x60, 0x00, 0x01, 0x7f];
+const GROW_TYPE = [0x60, 0x01, 0x7f, 0x01, 0x7f];
+
+function rewrite(
+  bytes: Uint8Array, sections: readonly Span[], shared: boolean, maximumPages: number, preempt: boolean, growSignal: boolean, resettable: boolean, inPlace: boolean,
+): RewrittenModule {
   const find = (id: number) => sections.find((s) => s.id === id);
   const cursor = (s: Span) => new Cursor(bytes, s.at, s.end);
   const memory = ownMemory(bytes, find(5));
@@ -124,15 +147,18 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
     const importSection = find(2);
     imported = importSection ? readImports(cursor(importSection)) : { funcs: 0, globals: 0, tables: 0 };
   } catch (e) {
-    if (preempt) throw e;
+    if (preempt || growSignal) throw e;
   }
-  let plan: Preemption | null = null;
-  if (preempt && imported) {
+  const grow = growSignal && memory !== null;
+  let plan: CodePlan | null = null;
+  if ((preempt || grow) && imported) {
     const types = find(1);
     const functions = find(3);
     const globals = find(6);
     const budgetGlobal = imported.globals + (globals ? cursor(globals).leb() : 0);
-    const checks = checksFor(budgetGlobal, imported.funcs);
+    const checks = preempt ? checksFor(budgetGlobal, imported.funcs) : null;
+    const growIndex = imported.funcs + (preempt ? 1 : 0);
+    const edits: CodeEdits = { checks, shiftBy: (preempt ? 1 : 0) + (grow ? 1 : 0), growCall: grow ? Uint8Array.from([0x10, ...leb(growIndex)]) : null };
     const params = types ? typeParams(cursor(types)) : [];
     const paramCounts: number[] = [];
     if (functions) {
@@ -141,32 +167,42 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
     }
     const code = find(10);
     plan = {
-      typeIndex: params.length, funcIndex: imported.funcs, budgetGlobal, checks,
-      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, checks) : null,
+      typeIndex: params.length, funcIndex: imported.funcs, preempt, grow, budgetGlobal, edits,
+      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, edits) : null,
     };
   }
   const state = resettable ? resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan) : null;
-  if (!memory && !plan && !state?.count) return { bytes, memory: null, reset: state?.reset ?? null, preemptible: false };
+  if (!memory && !plan && !state?.count) return { bytes, memory: null, reset: state?.reset ?? null, preemptible: false, growSignal: false };
 
   const newImports: number[] = [];
   if (memory) {
     const max = Math.max(memory.minimum, Math.min(memory.maximum ?? maximumPages, maximumPages));
     newImports.push(...nameBytes(MEMORY_IMPORT.module), ...nameBytes(MEMORY_IMPORT.name), 0x02, shared ? 0x03 : 0x01, ...leb(memory.minimum), ...leb(max));
   }
-  if (plan) newImports.push(...nameBytes(PREEMPT_IMPORT.module), ...nameBytes(PREEMPT_IMPORT.name), 0x00, ...leb(plan.typeIndex));
-  const shift = plan ? (index: number) => (index >= plan.funcIndex ? index + 1 : index) : undefined;
+  const newTypes: number[] = [];
+  if (plan?.preempt) {
+    newImports.push(...nameBytes(PREEMPT_IMPORT.module), ...nameBytes(PREEMPT_IMPORT.name), 0x00, ...leb(plan.typeIndex));
+    newTypes.push(...PREEMPT_TYPE);
+  }
+  if (plan?.grow) {
+    newImports.push(...nameBytes(GROW_IMPORT.module), ...nameBytes(GROW_IMPORT.name), 0x00, ...leb(plan.typeIndex + (plan.preempt ? 1 : 0)));
+    newTypes.push(...GROW_TYPE);
+  }
+  const added = plan ? plan.edits.shiftBy : 0;
+  const shift = plan ? (index: number) => (index >= plan.funcIndex ? index + added : index) : undefined;
 
   /** Each changed section's contents, by id (a section the module lacks is added in its place). */
   const builders = new Map<number, (w: ByteWriter, s: Span | undefined) => void>();
-  if (plan) builders.set(1, (w, s) => appendEntries(w, bytes, s, 1, [0x60, 0x00, 0x01, 0x7f]));
-  if (newImports.length > 0) builders.set(2, (w, s) => appendEntries(w, bytes, s, (memory ? 1 : 0) + (plan ? 1 : 0), newImports));
+  if (plan) builders.set(1, (w, s) => appendEntries(w, bytes, s, added, newTypes));
+  if (newImports.length > 0) builders.set(2, (w, s) => appendEntries(w, bytes, s, (memory ? 1 : 0) + added, newImports));
   if (plan) {
     const budget = [0x7f, 0x01, 0x41, ...sleb32(INITIAL_BUDGET), 0x0b];
-    builders.set(6, (w, s) => appendEntries(w, bytes, s, 1, budget, s && globalEdits(cursor(s), shift!)));
+    if (plan.preempt) builders.set(6, (w, s) => appendEntries(w, bytes, s, 1, budget, s && globalEdits(cursor(s), shift!)));
+    else if (find(6)) builders.set(6, (w, s) => writeEdited(w, bytes, s!.at, s!.end, globalEdits(cursor(s!), shift!)));
     // The start, element and code sections are only changed, never added.
     if (find(8)) builders.set(8, (w, s) => writeEdited(w, bytes, s!.at, s!.end, funcIndexEdit(cursor(s!), shift!)));
     if (find(9)) builders.set(9, (w, s) => writeEdited(w, bytes, s!.at, s!.end, elementEdits(cursor(s!), shift!)));
-    if (plan.code) builders.set(10, (w, s) => writeCode(w, bytes, s!.at, plan.code!, plan.checks));
+    if (plan.code) builders.set(10, (w, s) => writeCode(w, bytes, s!.at, plan.code!, plan.edits));
   }
   if (plan || state?.count) {
     builders.set(7, (w, s) => appendEntries(w, bytes, s, state?.count ?? 0, state?.exports ?? [], s && shift && exportEdits(cursor(s), shift)));
@@ -200,7 +236,7 @@ function rewrite(bytes: Uint8Array, sections: readonly Span[], shared: boolean, 
     whole.set(out, 0);
     out = whole;
   }
-  return { bytes: out, memory: memory && { minimum: memory.minimum, maximum: memory.maximum }, reset: state?.reset ?? null, preemptible: plan !== null };
+  return { bytes: out, memory: memory && { minimum: memory.minimum, maximum: memory.maximum }, reset: state?.reset ?? null, preemptible: plan?.preempt ?? false, growSignal: plan?.grow ?? false };
 }
 
 /**
@@ -393,12 +429,17 @@ function funcIndexEdit(c: Cursor, shift: (index: number) => number): Edit[] {
 /** Shifted ref.func indices in the global section's initializers. */
 function globalEdits(c: Cursor, shift: (index: number) => number): Edit[] {
   const { edits, onFunc } = shiftEdits(shift);
+  globalFuncs(c, onFunc);
+  return edits;
+}
+
+/** Walks the global section's initializers, telling `onFunc` of each ref.func. */
+function globalFuncs(c: Cursor, onFunc: (at: number, end: number, index: number) => void): void {
   for (let n = c.leb(); n > 0; n--) {
     valueType(c);
     c.byte();
     constExpr(c, onFunc);
   }
-  return edits;
 }
 
 /** Shifted function exports. */
@@ -415,6 +456,12 @@ function exportEdits(c: Cursor, shift: (index: number) => number): Edit[] {
 /** Shifted function indices in the element segments (index lists and ref.func expressions). */
 function elementEdits(c: Cursor, shift: (index: number) => number): Edit[] {
   const { edits, onFunc } = shiftEdits(shift);
+  elementFuncs(c, onFunc);
+  return edits;
+}
+
+/** Walks the element segments, telling `onFunc` of each function index (index lists and ref.func expressions). */
+function elementFuncs(c: Cursor, onFunc: (at: number, end: number, index: number) => void): void {
   for (let n = c.leb(); n > 0; n--) {
     const flags = c.leb();
     if (flags === 2 || flags === 6) c.leb();
@@ -426,7 +473,6 @@ function elementEdits(c: Cursor, shift: (index: number) => number): Edit[] {
       else constExpr(c, onFunc);
     }
   }
-  return edits;
 }
 
 /** Whether a custom section is the "name" section. */
@@ -520,7 +566,7 @@ interface StatePlan {
  * Works out what must be reset and which exports that needs; reset null when the module cannot
  * be reset from outside (then nothing is exported for it).
  */
-function resetPlan(bytes: Uint8Array, find: (id: number) => Span | undefined, minimumPages: number, imported: ImportCounts | undefined, plan: Preemption | null): StatePlan | null {
+function resetPlan(bytes: Uint8Array, find: (id: number) => Span | undefined, minimumPages: number, imported: ImportCounts | undefined, plan: CodePlan | null): StatePlan | null {
   if (find(8) || !imported) return null;
   const cursor = (s: Span | undefined) => s && new Cursor(bytes, s.at, s.end);
   try {
@@ -547,7 +593,7 @@ function resetPlan(bytes: Uint8Array, find: (id: number) => Span | undefined, mi
         exportGlobal(imported.globals + i);
       }
     }
-    if (plan) exportGlobal(plan.budgetGlobal);
+    if (plan?.preempt) exportGlobal(plan.budgetGlobal);
     const tableSection = cursor(find(4));
     if (tableSection) {
       for (let n = tableSection.leb(), i = 0; i < n; i++) {

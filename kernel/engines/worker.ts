@@ -6,7 +6,7 @@ import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
 import { bindSyscalls } from "./imports.js";
 import { resultList, settle, type Engine, type EngineKernel, type LoadedProgram } from "./engine.js";
-import { MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
+import { GROW_IMPORT, MEMORY_IMPORT, PREEMPT_IMPORT } from "./module-rewrite.js";
 
 /**
  * The control block both threads share: its Int32 slots (state, call index, result, may-spin), the
@@ -24,6 +24,8 @@ const PROTOCOL = {
   MAY_SPIN: 3,
   /** The first BigInt64 slot of the arguments (byte 16); an i32 argument k is Int32 slot 2 * (ARGS_SLOT + k). */
   ARGS_SLOT: 2,
+  /** Int32 slot after the 16 argument slots: 1 while the guest's last memory.grow was refused at its maximum. */
+  GROW_REFUSED: 4 + 2 * 16,
   /** The worker posted a call and waits. */
   REQUEST: 1,
   /** The kernel answered. */
@@ -38,6 +40,8 @@ const PROTOCOL = {
 type Protocol = typeof PROTOCOL;
 const { STATE, CALL, RESULT, MAY_SPIN, ARGS_SLOT, REQUEST, RESPONSE, ENDED } = PROTOCOL;
 const MAX_ARGS = 16;
+/** The control block's bytes: four Int32 slots, the arguments, the grow-refused slot (padded to 8). */
+const CONTROL_BYTES = 16 + MAX_ARGS * 8 + 8;
 /** How long the kernel thread spins waiting for a chatty guest's next call (ms). */
 const SPIN_WAIT_MS = 0.05;
 /**
@@ -68,7 +72,7 @@ function spinWhile(i32: Int32Array, value: number, ms: number): boolean {
 function workerMain(): void {
   // Not require(): the module-run bundle rewrites require into a helper this source text lacks.
   const { workerData, parentPort } = process.getBuiltinModule("node:worker_threads");
-  const { module, memory, control, calls, memoryImport, preemptImport, invoke } = workerData;
+  const { module, memory, maximumPages, control, calls, memoryImport, preemptImport, growImport, invoke } = workerData;
   const P: Protocol = workerData.protocol;
   // Which OS thread this is (Linux): the kernel charges the process by that thread's CPU clock.
   try {
@@ -87,6 +91,25 @@ function workerMain(): void {
   let skipNext = 1;
   // A worker can be stopped from outside: preemption checks (if any) get a budget that never ends.
   imports[preemptImport.module] = { [preemptImport.name]: () => 0x7fffffff };
+  // Each memory.grow (of a module rewritten with the grow signal) comes here: a request past the
+  // maximum is refused and marked in the control block for the kernel (as engines/grow.ts does inline).
+  if (memory) {
+    (imports[growImport.module] ??= {})[growImport.name] = (pages: number) => {
+      const delta = pages >>> 0;
+      if (memory.buffer.byteLength / 65536 + delta > maximumPages) {
+        Atomics.store(i32, P.GROW_REFUSED, 1);
+        return -1;
+      }
+      let old: number;
+      try {
+        old = memory.grow(delta);
+      } catch {
+        return -1;
+      }
+      Atomics.store(i32, P.GROW_REFUSED, 0);
+      return old;
+    };
+  }
   calls.forEach((call: { module: string; name: string; types: string[] }, index: number) => {
     const types = call.types;
     (imports[call.module] ??= {})[call.name] = (...args: Array<number | bigint>) => {
@@ -172,7 +195,7 @@ export class WorkerEngine implements Engine {
     const memory = program.memory
       ? new WebAssembly.Memory({ initial: program.memory.minimum, maximum: program.memory.maximum, shared: true } as WebAssembly.MemoryDescriptor)
       : null;
-    const control = new SharedArrayBuffer(16 + MAX_ARGS * 8);
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
     const i32 = new Int32Array(control);
     const i64 = new BigInt64Array(control);
     i32[MAY_SPIN] = this.coresToSpare() ? 1 : 0;
@@ -186,7 +209,7 @@ export class WorkerEngine implements Engine {
     const { Worker } = process.getBuiltinModule("node:worker_threads");
     const worker = new Worker(`(${workerMain.toString()})()`, {
       eval: true,
-      workerData: { protocol: PROTOCOL, module: program.module, memory, control, memoryImport: MEMORY_IMPORT, preemptImport: PREEMPT_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })),
+      workerData: { protocol: PROTOCOL, module: program.module, memory, maximumPages: program.memory?.maximum ?? 0, control, memoryImport: MEMORY_IMPORT, preemptImport: PREEMPT_IMPORT, growImport: GROW_IMPORT, calls: calls.map(({ module, name, types }) => ({ module, name, types })),
         invoke: program.invoke ? { name: program.invoke.name, args: program.invoke.args } : undefined },
       stdout: false,
       stderr: false,
@@ -200,6 +223,7 @@ export class WorkerEngine implements Engine {
       // Wakes the serve loop if it sleeps on the control block, so no waiter outlives the process.
       Atomics.store(i32, STATE, ENDED);
       Atomics.notify(i32, STATE);
+      proc.growRefused = Atomics.load(i32, PROTOCOL.GROW_REFUSED) === 1;
       settle(this.kernel, proc, program, outcome);
       void worker.terminate();
     };

@@ -158,15 +158,15 @@ export class Limiter {
   }
 
   /**
-   * A guest trapped: under --memory, if its memory had come near the maximum it was given (its
-   * last memory.grow was refused for the limit), that is the kill's cause: it is recorded, and true
-   * returned (the process then ends as the OOM killer's SIGKILL, 137).
+   * A guest trapped (an allocator's abort after a failed grow is a trap: unreachable): it is an OOM
+   * kill when its last memory.grow had been refused at the maximum its container's --memory left it
+   * (`proc.growRefused`, recorded by the grow import, see engines/grow.ts). That is recorded, and
+   * true returned (the process then ends as the OOM killer's SIGKILL, 137). Never guessed from how
+   * much memory it holds: a trap with memory nearly full but no refused grow is the guest's own. A
+   * guest that exits by itself after a refusal keeps its exit status (memory.grow returned -1 to it).
    */
-  trapped(proc: Process, maximumPages: number | undefined): boolean {
-    if (this.limits.memoryBytes === undefined || maximumPages === undefined) return false;
-    // More than half its maximum in use: the grow refused was one an allocator makes by doubling, so
-    // the limit is what ended it (sort of an endless line traps so, well short of the maximum).
-    if (proc.memoryBytes * 2 <= maximumPages * WASM_PAGE_BYTES) return false;
+  trappedOutOfMemory(proc: Process): boolean {
+    if (this.limits.memoryBytes === undefined || !proc.memoryLimited || !proc.growRefused) return false;
     this.record("memory", true);
     return true;
   }

@@ -127,6 +127,10 @@ export class Process {
   /** POSIX wait status once it is a zombie. */
   status?: number;
   killSignal?: number;
+  /** Whether its last memory.grow was refused at its memory's maximum (a grow that succeeds clears it). */
+  growRefused = false;
+  /** Whether its memory's maximum is what its container's --memory left it (below the module's own). */
+  memoryLimited = false;
   private resolveExit!: (status: number) => void;
   /** Resolves with the wait status when it ends. */
   readonly exited: Promise<number>;

@@ -244,6 +244,18 @@ describe("wasmtime's habits", () => {
     expect(await cli(["run", "--memory", "16k", "grow.wasm"], dir)).toMatchObject({ code: 2, stderr: "wasmbox: grow.wasm: its memory starts at 65536 bytes, more than --memory 16384\n" });
   });
 
+  it("--memory: a trap after a grow refused at the limit is out of memory (137, said on stderr); a trap of its own is not", async () => {
+    const dir = scratch();
+    // Grows by 4 pages, then traps whether or not the grow succeeded.
+    writeFileSync(path.join(dir, "grow-trap.wasm"), wat(`(module (memory (export "memory") 1)
+      (func (export "_start") (drop (memory.grow (i32.const 4))) unreachable))`));
+    const refused = await cli(["run", "--memory", "256k", "grow-trap.wasm"], dir);
+    expect(refused).toMatchObject({ code: 137, stderr: "wasmbox: grow-trap.wasm: out of memory: killed at its --memory limit\n" });
+    const own = await cli(["run", "--memory", "320k", "grow-trap.wasm"], dir);
+    expect(own.code).toBe(134);
+    expect(own.stderr).not.toMatch(/out of memory/);
+  });
+
   it("--time-limit kills a blocked module after the wall-clock time, exit 137, and says why", async () => {
     const dir = scratch();
     const started = Date.now();

@@ -6,15 +6,25 @@ import { waitUntil } from "../helpers/poll.js";
 import { wat } from "../helpers/wat.js";
 import { grower } from "./guests.js";
 
-/** Grows its 1-page memory by `first` pages, then by `second`; traps (unreachable) at the first refusal, else exits 0. */
-function growThenTrap(first: number, second: number): Uint8Array {
+/**
+ * Grows its 1-page memory (declared maximum: `maximum` pages, none when undefined) by `first`
+ * pages, then by `second` unless 0 (results ignored: a refusal is -1), then ends as `end` says: a trap
+ * (unreachable), an out-of-bounds load, proc_exit(1), or proc_exit(0).
+ */
+function growThen(first: number, second: number, end: "unreachable" | "out-of-bounds" | "exit 1" | "exit 0", maximum?: number): Uint8Array {
+  const ending = {
+    "unreachable": "unreachable",
+    "out-of-bounds": "(drop (i32.load (i32.const -8)))",
+    "exit 1": "(call $proc_exit (i32.const 1))",
+    "exit 0": "(call $proc_exit (i32.const 0))",
+  }[end];
   return wat(`(module
     (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
-    (memory (export "memory") 1)
+    (memory (export "memory") 1 ${maximum ?? ""})
     (func (export "_start")
-      (if (i32.eq (memory.grow (i32.const ${first})) (i32.const -1)) (then unreachable))
-      (if (i32.eq (memory.grow (i32.const ${second})) (i32.const -1)) (then unreachable))
-      (call $proc_exit (i32.const 0))))`);
+      (drop (memory.grow (i32.const ${first})))
+      ${second > 0 ? `(drop (memory.grow (i32.const ${second})))` : ""}
+      ${ending}))`);
 }
 
 const ENGINES = hasJspi() ? (["inline", "worker"] as const) : (["worker"] as const);
@@ -44,19 +54,32 @@ describe.each(ENGINES)("the memory limit on the %s engine", (engine) => {
     expect((await runs[0]).exitCode).toBe(0);
   });
 
-  it("counts a trap as an OOM kill only when the guest's memory had reached its maximum", async () => {
+  it("calls a failure out of memory only after a grow refused at the --memory maximum", async () => {
     const kernel = new Kernel({ engine, log: () => undefined });
-    const run = async (first: number, second: number) => {
-      const container = kernel.createContainer({ root: new MemFs(kernel.allocDev()).root, limits: { memoryBytes: 1 * MiB } });
-      const result = await kernel.run(growThenTrap(first, second), { container });
+    const run = async (guest: Uint8Array, memoryBytes: number | undefined = 1 * MiB) => {
+      const container = kernel.createContainer({ root: new MemFs(kernel.allocDev()).root, limits: { memoryBytes } });
+      const result = await kernel.run(guest, { container });
       return { exitCode: result.exitCode, hit: container.limiter.hit, oomKilled: container.limiter.oomKilled };
     };
-    // 1 MiB is 16 pages: growing to 16 succeeds, one more is refused and the guest traps at its
-    // maximum: the limit killed it, as the OOM killer would (137).
-    expect(await run(15, 1)).toEqual({ exitCode: 137, hit: "memory", oomKilled: true });
-    // Refused a large request with most of its memory free: a trap of its own, not the limit's kill.
-    expect(await run(100, 0)).toEqual({ exitCode: 134, hit: undefined, oomKilled: false });
-    // Within the limit throughout.
-    expect(await run(7, 8)).toEqual({ exitCode: 0, hit: undefined, oomKilled: false });
+    const oom = { exitCode: 137, hit: "memory", oomKilled: true };
+    // 1 MiB is 16 pages: growing to 16 succeeds, one more is refused, and the trap that follows is
+    // the limit's kill, as the OOM killer's (137).
+    expect(await run(growThen(15, 1, "unreachable"))).toEqual(oom);
+    // A doubling allocator's request refused well short of the maximum is out of memory too.
+    expect(await run(growThen(100, 0, "unreachable"))).toEqual(oom);
+    // A guest that exits by itself after the refusal keeps its status (memory.grow told it -1).
+    expect(await run(growThen(15, 1, "exit 1"))).toEqual({ exitCode: 1, hit: undefined, oomKilled: false });
+    // Memory full but no grow refused: a trap or an out-of-bounds access is the guest's own (134).
+    const own = { exitCode: 134, hit: undefined, oomKilled: false };
+    expect(await run(growThen(15, 0, "unreachable"))).toEqual(own);
+    expect(await run(growThen(15, 0, "out-of-bounds"))).toEqual(own);
+    // A refusal followed by a grow that succeeds is forgotten.
+    expect(await run(growThen(100, 15, "unreachable"))).toEqual(own);
+    // A guest that copes with the refusal and exits 0 was not killed.
+    expect(await run(growThen(100, 0, "exit 0"))).toEqual({ exitCode: 0, hit: undefined, oomKilled: false });
+    // Refused at the module's own declared maximum, with --memory far above it: not the limit.
+    expect(await run(growThen(15, 1, "unreachable", 16), 64 * MiB)).toEqual(own);
+    // Without --memory, nothing is an OOM kill of this kind.
+    expect(await run(growThen(15, 1, "unreachable", 16), undefined)).toEqual(own);
   });
 });

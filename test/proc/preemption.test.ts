@@ -5,7 +5,7 @@
 import binaryen from "binaryen";
 import { describe, expect, it } from "vitest";
 import { hasJspi, Kernel, type Process } from "../../kernel/index.js";
-import { MEMORY_IMPORT, PREEMPT_IMPORT, rewriteModule } from "../../kernel/engines/module-rewrite.js";
+import { GROW_IMPORT, MEMORY_IMPORT, PREEMPT_IMPORT, rewriteModule } from "../../kernel/engines/module-rewrite.js";
 import { MemFs } from "../../kernel/vfs/memory.js";
 import { wat, WASI_IMPORTS } from "../helpers/wat.js";
 
@@ -121,13 +121,15 @@ describe("the rewrite's preemption checks", () => {
     (func (export "run") (result i32)
       (call $log (call_indirect (type $r) (i32.const 0)))
       (call $log (global.get $started))
+      (call $log (memory.grow (i32.const 2)))
       (i32.add (call $seven) (call_indirect (type $r) (i32.const 1)))))`;
   const FEATURES = binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals;
 
   it("keeps what the module computes and calls the refill import from a long loop", () => {
     const bytes = wat(source, FEATURES);
-    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true, growSignal: true });
     expect(rewritten.preemptible).toBe(true);
+    expect(rewritten.growSignal).toBe(true);
     const outcome = (module: Uint8Array, extra: Record<string, unknown>) => {
       const logged: number[] = [];
       const instance = new WebAssembly.Instance(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), {
@@ -136,12 +138,16 @@ describe("the rewrite's preemption checks", () => {
       return { result: (instance.exports.run as () => number)(), logged };
     };
     let refills = 0;
+    const grows: number[] = [];
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     const after = outcome(rewritten.bytes, {
-      [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory },
+      // Both imports of the memory module: the memory, and what each memory.grow now calls.
+      [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory, [GROW_IMPORT.name]: (pages: number) => (grows.push(pages), memory.grow(pages)) },
       [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 10_000) },
     });
     expect(after).toEqual(outcome(bytes, {}));
+    expect(after.logged).toEqual([7, 1, 1]); // memory.grow's result: the old size in pages
+    expect(grows).toEqual([2]);
     expect(after.result).toBe(7 + 1783293664);
     // A million iterations spend a million units of the budget: about a hundred refills of 10,000.
     expect(refills).toBeGreaterThan(50);
