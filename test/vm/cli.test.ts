@@ -1,6 +1,6 @@
 // The CLI of VM mode, in-process: `vm run`, and one whole `bench compare --count 1 --json --html`
 // (figures checked for shape and sanity, never for timing).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -67,6 +67,7 @@ describe("wasmbox bench compare", () => {
   // this is the one whole run, through the CLI, with one instance of each kind.
   it("--count 1 --json --html: figures of both modes from the runtime's containers and VMs, a page with charts", async () => {
     const html = join(home, "report.html");
+    const containersBefore = await (await ContainerFiles.open(home)).list();
     const r = await cli(["bench", "compare", "--count", "1", "--json", "--html", html, "--vm-memory", "96m"]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as CompareReport;
@@ -94,7 +95,7 @@ describe("wasmbox bench compare", () => {
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain("<tr><th>isolation: spin</th><td>- (needs --count 2)</td><td>- (needs --count 2)</td></tr>");
     // Nothing of the comparison is left in the user's containers (`ps -a` reads $WASMBOX_HOME/containers).
-    expect(existsSync(join(home, "containers"))).toBe(false);
+    expect(await (await ContainerFiles.open(home)).list()).toEqual(containersBefore);
   });
 
   it("refuses a count below 1", async () => {
