@@ -37,7 +37,7 @@ async function main(request: ChildRequest): Promise<ChildResult> {
   // a compute run keeps one, whose compiled module V8 has tiered up, as node:wasi keeps its module.
   const boot = () => {
     // As `wasmbox run MODULE` has it without --time-limit: no preemption checks.
-    const kernel = new Kernel({ log: () => undefined, preemption: false });
+    const kernel = new Kernel({ log: () => undefined, preemption: false, growSignal: false });
     return { kernel, program: kernel.programs.compile(bytes, path.basename(request.wasm), kernel.engineKind === "worker") };
   };
   let booted = boot();
