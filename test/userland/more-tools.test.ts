@@ -1,12 +1,9 @@
 // csplit, watch and bc: csplit and bc checked against the host's GNU csplit and bc (the same
 // script in a fresh directory on both sides), watch by its screen output over a few rounds.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kernel } from "../../kernel/index.js";
-import { bootKernel, loadRootfs, sh } from "./helpers.js";
+import { bootKernel, loadRootfs, sh, onHostSh } from "./helpers.js";
 
 let kernel: Kernel;
 const hostDirs: string[] = [];
@@ -15,14 +12,7 @@ beforeAll(async () => { kernel = bootKernel(await loadRootfs()); }, 120_000);
 afterAll(() => { for (const d of hostDirs) rmSync(d, { recursive: true, force: true }); });
 
 function onHost(script: string, stdin: string): { stdout: string; code: number } {
-  const dir = mkdtempSync(join(tmpdir(), "wasmbox-more-"));
-  hostDirs.push(dir);
-  try {
-    return { stdout: execFileSync("sh", ["-c", script], { cwd: dir, input: stdin, env: { PATH: process.env.PATH, LC_ALL: "C" } }).toString(), code: 0 };
-  } catch (error) {
-    const e = error as { stdout: Buffer; status: number };
-    return { stdout: e.stdout.toString(), code: e.status };
-  }
+  return onHostSh(script, hostDirs, { stdin });
 }
 
 async function inKernel(script: string, stdin = "") {

@@ -1,13 +1,10 @@
 // chmod, chown, ls -l and stat over the kernel's modes and owners, checked against the host's
 // coreutils (the same script in a fresh directory on both sides, as root, TZ=UTC), and the
 // kernel's permission checks for a non-root user.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kernel } from "../../kernel/index.js";
-import { bootKernel, loadRootfs, sh } from "./helpers.js";
+import { bootKernel, loadRootfs, sh, onHostSh } from "./helpers.js";
 
 let kernel: Kernel;
 const hostDirs: string[] = [];
@@ -18,14 +15,7 @@ afterAll(() => { for (const d of hostDirs) rmSync(d, { recursive: true, force: t
 const hostIsRoot = process.getuid?.() === 0;
 
 function onHost(script: string): { stdout: string; code: number } {
-  const dir = mkdtempSync(join(tmpdir(), "wasmbox-perms-"));
-  hostDirs.push(dir);
-  try {
-    return { stdout: execFileSync("sh", ["-c", script], { cwd: dir, env: { PATH: process.env.PATH, LC_ALL: "C", TZ: "UTC" } }).toString(), code: 0 };
-  } catch (error) {
-    const e = error as { stdout: Buffer; status: number };
-    return { stdout: e.stdout.toString(), code: e.status };
-  }
+  return onHostSh(script, hostDirs, { env: { TZ: "UTC" } });
 }
 
 async function inKernel(script: string, user?: { uid: number; gid: number }) {

@@ -1,12 +1,9 @@
 // xargs, find and awk in the kernel, each script run by the host's sh with its findutils and
 // awk and by wasmbox in an identical fresh directory: the outputs and statuses must be the same.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kernel } from "../../kernel/index.js";
-import { bootKernel, loadRootfs, sh } from "./helpers.js";
+import { bootKernel, loadRootfs, sh, onHostSh } from "./helpers.js";
 
 let kernel: Kernel;
 const hostDirs: string[] = [];
@@ -15,14 +12,7 @@ beforeAll(async () => { kernel = bootKernel(await loadRootfs()); }, 120_000);
 afterAll(() => { for (const d of hostDirs) rmSync(d, { recursive: true, force: true }); });
 
 function onHost(script: string, stdin: string): { stdout: string; code: number } {
-  const dir = mkdtempSync(join(tmpdir(), "wasmbox-tools-"));
-  hostDirs.push(dir);
-  try {
-    return { stdout: execFileSync("sh", ["-c", script], { cwd: dir, input: stdin, env: { PATH: process.env.PATH, LC_ALL: "C" } }).toString(), code: 0 };
-  } catch (error) {
-    const e = error as { stdout: Buffer; status: number };
-    return { stdout: e.stdout.toString(), code: e.status };
-  }
+  return onHostSh(script, hostDirs, { stdin });
 }
 
 async function inKernel(script: string, stdin: string) {
