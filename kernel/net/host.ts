@@ -14,6 +14,7 @@ import { SockOption } from "./socket.js";
 import type { StreamChannel } from "./stream.js";
 import { TcpSocket, type TcpHostEdge } from "./tcp.js";
 import type { UdpHostEdge, UdpSocket } from "./udp.js";
+import { readChunks } from "./chunks.js";
 
 /** Node's error codes as the errnos a guest sees. */
 const HOST_ERRNOS: Record<string, Errno> = {
@@ -102,28 +103,8 @@ export class HostStream implements StreamChannel {
       if (this.ended || this.gone || this.readShut || this.error !== undefined) return 0;
       return null;
     }
-    let done = 0;
-    let chunkAt = 0;
-    let offset = 0;
-    for (const buf of bufs) {
-      let filled = 0;
-      while (filled < buf.length && chunkAt < this.chunks.length) {
-        const chunk = this.chunks[chunkAt];
-        const n = Math.min(buf.length - filled, chunk.length - offset);
-        buf.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (offset === chunk.length) {
-          chunkAt++;
-          offset = 0;
-        }
-      }
-      done += filled;
-      if (filled < buf.length) break;
-    }
+    const done = readChunks(this.chunks, bufs, peek);
     if (!peek) {
-      this.chunks.splice(0, chunkAt);
-      if (offset > 0) this.chunks[0] = this.chunks[0].subarray(offset);
       this.buffered -= done;
       if (this.paused && this.buffered < this.capacity / 2) {
         this.paused = false;

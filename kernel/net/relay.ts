@@ -10,6 +10,7 @@ import { SockOption } from "./socket.js";
 import type { StreamChannel } from "./stream.js";
 import { TcpSocket } from "./tcp.js";
 import { UdpSocket } from "./udp.js";
+import { readChunks } from "./chunks.js";
 
 /** What crosses between two relays. `id` names a connection; `window` is the sender's receive buffer. */
 export type NetMessage =
@@ -322,28 +323,8 @@ export class RelayStream implements StreamChannel {
       if (this.rxFinished || this.rxReset || this.readShut) return 0;
       return null;
     }
-    let done = 0;
-    let chunkAt = 0;
-    let offset = 0;
-    for (const buf of bufs) {
-      let filled = 0;
-      while (filled < buf.length && chunkAt < this.chunks.length) {
-        const chunk = this.chunks[chunkAt];
-        const n = Math.min(buf.length - filled, chunk.length - offset);
-        buf.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (offset === chunk.length) {
-          chunkAt++;
-          offset = 0;
-        }
-      }
-      done += filled;
-      if (filled < buf.length) break;
-    }
+    const done = readChunks(this.chunks, bufs, peek);
     if (!peek) {
-      this.chunks.splice(0, chunkAt);
-      if (offset > 0) this.chunks[0] = this.chunks[0].subarray(offset);
       this.buffered -= done;
       this.unacked += done;
       // Acknowledging a quarter of the buffer at a time: a blocked sender has a full buffer's worth
