@@ -5,6 +5,8 @@ import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
 import type { Kernel } from "../kernel.js";
 import type { WaitingCalls } from "./wasi-imports.js";
+import type { FdEntry } from "../proc/fd-table.js";
+import type { OpenFile } from "../vfs/open-file.js";
 
 /** A component's call that had to wait where it cannot suspend (no JSPI): it ends the process with this. */
 export class CannotSuspendError extends Error {}
@@ -19,6 +21,8 @@ export class KernelCallError extends Error {
 /** The per-process context of every host resource a component holds. */
 export class HostContext {
   private readonly handlers = new Map<string, (proc: Process, ...args: unknown[]) => unknown>();
+  /** The fds this context opened (bodies, sockets, files), with their files: closeOpened() ends them. */
+  private readonly opened = new Map<number, OpenFile>();
 
   /**
    * `suspends`: which calls may return a promise (JSPI suspends the component there; null: none,
@@ -27,6 +31,29 @@ export class HostContext {
   constructor(readonly kernel: Kernel, readonly proc: Process, readonly suspends: WaitingCalls | null, readonly componentName: string) {
     // The table's handlers have their argument types erased; these calls pass what each one decodes to.
     for (const def of kernel.syscalls) this.handlers.set(def.name, def.handler as (proc: Process, ...args: unknown[]) => unknown);
+  }
+
+  /** Adds an fd to the process's table, remembered as this context's (closeOpened). */
+  addFd(entry: FdEntry): number {
+    const fd = this.proc.fds.add(entry);
+    this.opened.set(fd, entry.file);
+    return fd;
+  }
+
+  /** Remembers an fd a kernel call opened for this context (path_open's) as this context's. */
+  track(fd: number): number {
+    if (this.proc.fds.has(fd)) this.opened.set(fd, this.proc.fds.get(fd).file);
+    return fd;
+  }
+
+  /**
+   * Closes the fds this context opened that are still open on the same files (a served request's,
+   * when it ends: what it left open; a number closed and reused meanwhile is another's and stays).
+   */
+  closeOpened(): void {
+    const fds = this.proc.fds;
+    for (const [fd, file] of this.opened) if (fds.has(fd) && fds.get(fd).file === file) fds.close(fd);
+    this.opened.clear();
   }
 
   /**

@@ -46,7 +46,7 @@ function newPipe(host: HostContext): [PipeReadEnd, PipeWriteEnd] {
  */
 export function bodyFromHost(host: HostContext, source: Readable): number {
   const [readEnd, writeEnd] = newPipe(host);
-  const fd = host.proc.fds.add({ file: readEnd, rightsBase: RIGHTS_STREAM, rightsInheriting: RIGHTS_STREAM });
+  const fd = host.addFd({ file: readEnd, rightsBase: RIGHTS_STREAM, rightsInheriting: RIGHTS_STREAM });
   const pending: Uint8Array[] = [];
   let ended = false;
   let closed = false;
@@ -100,7 +100,7 @@ export function bodyFromHost(host: HostContext, source: Readable): number {
  */
 export function bodyToHost(host: HostContext, sink: Writable, ended: () => void): number {
   const [readEnd, writeEnd] = newPipe(host);
-  const fd = host.proc.fds.add({ file: writeEnd, rightsBase: RIGHTS_STREAM, rightsInheriting: RIGHTS_STREAM });
+  const fd = host.addFd({ file: writeEnd, rightsBase: RIGHTS_STREAM, rightsInheriting: RIGHTS_STREAM });
   const pump = (): void => {
     retryUntilDone(
       () => {

@@ -1,5 +1,5 @@
 // Serving HTTP with a wasi:http/incoming-handler component (wasmtime serve, jco serve): a node:http
-// server queues requests; the component's process takes them one at a time, each in a fresh instance.
+// server queues requests; the component's process serves each as a task of its own, in a fresh instance.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -142,39 +142,61 @@ export function exportsIncomingHandler(component: LoadedComponent): boolean {
 export type ServeLog = (text: string) => void;
 
 /**
- * Serves requests until the server closes or the process is killed: each one calls `handle` on a
- * fresh instance (as wasmtime serve does); a trap or a missing response is a 500 and the next
- * request goes on. Fds a request leaves open (bodies it did not finish) are closed after it.
+ * Serves requests until the server closes or the process is killed, each one as a task of its own
+ * (as wasmtime serve does): `handle` on a fresh instance, so a handler that waits (for its request
+ * body, a timer, an outgoing request) lets the others go on. A trap or a missing response is a 500
+ * and the others go on. Fds a request leaves open (bodies it did not finish) are closed after it.
+ * Once the server closes, the requests under way finish before it returns.
  */
 export async function serveRequests(kernel: Kernel, proc: Process, component: LoadedComponent, server: ComponentHttpServer, log: ServeLog): Promise<void> {
+  const underWay = new Set<Promise<void>>();
+  let killed: ProcKilled | undefined;
   for (;;) {
+    if (killed) throw killed;
     const pending = server.take();
     if (!pending) {
-      if (server.isClosed) return;
+      if (server.isClosed) break;
       await proc.sleep(server.arrival());
       continue;
     }
-    const { req, res } = pending;
-    const before = new Set(proc.fds.entries().map(([fd]) => fd));
-    const host = new HostContext(kernel, proc, component.suspends, component.name);
-    const outparam = new ResponseOutparam((result) => sendResponse(res, result));
-    try {
-      const exports = await component.instantiate((file) => component.cores.get(file)!, wasiImports(host), (module, imports) => new WebAssembly.Instance(module, imports));
-      const handle = handleExport(exports);
-      if (!handle) throw new Error("exports no wasi:http/incoming-handler");
-      await handle(new IncomingRequest(host, req, server.scheme), outparam);
-      if (!outparam.isSet) failResponse(res, INTERNAL_ERROR, "the component returned without setting a response\n");
-    } catch (error) {
-      if (error instanceof ProcKilled) {
-        failResponse(res, INTERNAL_ERROR, "the server is stopping\n");
-        throw error;
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      log(`${component.name}: ${req.method} ${req.url}: the handler failed: ${message}`);
-      failResponse(res, INTERNAL_ERROR, "Internal Server Error\n");
-    } finally {
-      for (const [fd] of proc.fds.entries()) if (!before.has(fd)) proc.fds.close(fd);
+    const task = serveOne(kernel, proc, component, server, pending, log).catch((error: unknown) => {
+      // A kill ends every request; the loop ends at its next turn (its own sleep is interrupted too).
+      if (error instanceof ProcKilled) killed = error;
+    });
+    underWay.add(task);
+    void task.finally(() => underWay.delete(task));
+  }
+  if (underWay.size > 0) await proc.sleep(Promise.all(underWay));
+  if (killed) throw killed;
+}
+
+/**
+ * One request on a fresh instance, as a task of the process: it waits for the CPU as a woken sleeper
+ * does (the serve loop or another request may hold it), and gives it back when it ends.
+ */
+async function serveOne(kernel: Kernel, proc: Process, component: LoadedComponent, server: ComponentHttpServer, pending: PendingRequest, log: ServeLog): Promise<void> {
+  const { req, res } = pending;
+  const host = new HostContext(kernel, proc, component.suspends, component.name);
+  const outparam = new ResponseOutparam((result) => sendResponse(res, result));
+  await proc.host.scheduler.acquire(proc);
+  try {
+    if (proc.killSignal !== undefined) throw new ProcKilled(proc.killSignal);
+    const exports = await component.instantiate((file) => component.cores.get(file)!, wasiImports(host), (module, imports) => new WebAssembly.Instance(module, imports));
+    const handle = handleExport(exports);
+    if (!handle) throw new Error("exports no wasi:http/incoming-handler");
+    await handle(new IncomingRequest(host, req, server.scheme), outparam);
+    if (!outparam.isSet) failResponse(res, INTERNAL_ERROR, "the component returned without setting a response\n");
+  } catch (error) {
+    if (error instanceof ProcKilled) {
+      failResponse(res, INTERNAL_ERROR, "the server is stopping\n");
+      throw error;
     }
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${component.name}: ${req.method} ${req.url}: the handler failed: ${message}`);
+    failResponse(res, INTERNAL_ERROR, "Internal Server Error\n");
+  } finally {
+    host.closeOpened();
+    proc.host.scheduler.release(proc);
   }
 }
 

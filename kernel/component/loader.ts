@@ -10,6 +10,7 @@ import { ProgramError } from "../program.js";
 import { importModule } from "../dynamic-import.js";
 import { unprovidedImports, waitingImports, type WaitingCalls } from "./wasi-imports.js";
 import { COMPONENT_VERSION, unsupportedComponentVersion } from "./detect.js";
+import { GLUE_PATCH_VERSION, patchGlue } from "./glue-patch.js";
 import type { ComponentHttpServer } from "./http-server.js";
 
 /** jco's instantiate(): core modules by file name, the import object, and how to instantiate a core module. */
@@ -111,7 +112,7 @@ export class ComponentLoader {
     const badVersion = unsupportedComponentVersion(bytes);
     if (badVersion !== undefined) throw new ProgramError(Errno.NOEXEC, `${name}: unsupported component binary version ${badVersion} (jco reads version ${COMPONENT_VERSION})`);
     this.version ??= jcoVersion();
-    const dir = join(this.cacheDir, `${digest}-${variant}-jco${this.version}`);
+    const dir = join(this.cacheDir, `${digest}-${variant}-jco${this.version}-p${GLUE_PATCH_VERSION}`);
     let manifest = readManifest(dir);
     if (!manifest) {
       manifest = await this.transpile(bytes, name, dir, suspends);
@@ -155,7 +156,8 @@ export class ComponentLoader {
     const staging = `${dir}.tmp-${process.pid}-${process.getBuiltinModule("node:crypto").randomBytes(4).toString("hex")}`;
     mkdirSync(staging, { recursive: true });
     try {
-      for (const file of [manifest.js, ...manifest.cores]) writeFileSync(join(staging, file), out.files[file]!);
+      for (const file of manifest.cores) writeFileSync(join(staging, file), out.files[file]!);
+      writeFileSync(join(staging, manifest.js), patchGlue(Buffer.from(out.files[manifest.js]!).toString("utf8")));
       writeFileSync(join(staging, "manifest.json"), JSON.stringify(manifest));
       try {
         renameSync(staging, dir);

@@ -209,7 +209,7 @@ export class Descriptor {
       (openFlags.exclusive ? OFLAGS_EXCL : 0) | (openFlags.truncate ? OFLAGS_TRUNC : 0);
     const fdflags = (flags.fileIntegritySync ? FDFLAGS_SYNC : 0) | (flags.dataIntegritySync ? FDFLAGS_DSYNC : 0) | (flags.requestedWriteSync ? FDFLAGS_RSYNC : 0);
     // What a directory passes on stays what this one passes on: a file opened inside it may ask anew.
-    const fd = this.call("path_open", lookupFlags(pathFlags), path, oflags, BigInt(rights), BigInt(allowed), fdflags) as number;
+    const fd = this.host.track(this.call("path_open", lookupFlags(pathFlags), path, oflags, BigInt(rights), BigInt(allowed), fdflags) as number);
     // What only a directory may do goes from anything else (a file's times change only if it is open for writing).
     const opened = this.host.proc.fds.get(fd);
     if (!(opened.file instanceof DirectoryFile)) {

@@ -218,6 +218,47 @@ export class OutputStream {
     return this.blockingFlush(kind);
   }
 
+  /**
+   * The direct path of blocking-write-and-flush that the patched glue takes (glue-patch.ts): the
+   * write's outcome, or undefined to take jco's call instead (nothing was written then). Only where
+   * writes never suspend: the call then either completes at once or ends the process.
+   */
+  writeDirect(contents: Uint8Array): "ok" | "closed" | undefined {
+    if (this.host.suspends !== null && this.host.suspends.writes) return undefined;
+    try {
+      this.blockingWriteAndFlush(contents);
+      return "ok";
+    } catch (e) {
+      if (e === CLOSED) return "closed";
+      // A failed write wrote nothing: jco's call does it again and lowers the error resource.
+      if (typeof e === "object" && e !== null && (e as { tag?: unknown }).tag === "last-operation-failed") return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Wraps jco's lowered blocking-write-and-flush (handle, ptr, len, result pointer) with a direct
+   * path: the stream from jco's handle table (`streamOf`), the bytes viewed in the guest's memory, the
+   * result<_, stream-error> stored as the canonical ABI lays it out. A suspending import (not a
+   * function) and anything the direct path declines go to jco's call.
+   */
+  static wasmboxDirectBlockingWriteAndFlush(lowered: unknown, streamOf: (handle: number) => unknown, memoryOf: () => WebAssembly.Memory): unknown {
+    if (typeof lowered !== "function") return lowered;
+    const slow = lowered as (handle: number, ptr: number, len: number, resultPtr: number) => unknown;
+    return (handle: number, ptr: number, len: number, resultPtr: number): unknown => {
+      const stream = streamOf(handle);
+      if (!(stream instanceof OutputStream)) return slow(handle, ptr, len, resultPtr);
+      const memory = memoryOf().buffer;
+      const outcome = stream.writeDirect(new Uint8Array(memory, ptr, len));
+      if (outcome === undefined) return slow(handle, ptr, len, resultPtr);
+      // result: tag u8 at 0 (0 ok, 1 err); stream-error: tag u8 at 4 (1 closed). The write may have grown the memory.
+      const view = new Uint8Array(memoryOf().buffer);
+      view[resultPtr] = outcome === "ok" ? 0 : 1;
+      if (outcome === "closed") view[resultPtr + 4] = 1;
+      return undefined;
+    };
+  }
+
   flush(): void {
     this.drain();
   }

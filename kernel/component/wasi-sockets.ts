@@ -99,7 +99,7 @@ export class WasiTcpSocket {
 
   constructor(private readonly host: HostContext, private readonly socket: TcpSocket) {
     try {
-      this.fd = host.proc.fds.add({ file: socket, rightsBase: RIGHTS_SOCKET, rightsInheriting: RIGHTS_SOCKET });
+      this.fd = host.addFd({ file: socket, rightsBase: RIGHTS_SOCKET, rightsInheriting: RIGHTS_SOCKET });
     } catch (e) {
       socket.release();
       throw e;
@@ -316,7 +316,7 @@ export class WasiUdpSocket {
 
   constructor(private readonly host: HostContext, private readonly socket: UdpSocket) {
     try {
-      this.fd = host.proc.fds.add({ file: socket, rightsBase: RIGHTS_SOCKET, rightsInheriting: RIGHTS_SOCKET });
+      this.fd = host.addFd({ file: socket, rightsBase: RIGHTS_SOCKET, rightsInheriting: RIGHTS_SOCKET });
     } catch (e) {
       socket.release();
       throw e;

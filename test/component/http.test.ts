@@ -104,6 +104,38 @@ describe.skipIf(!hasJspi())("serving a wasi:http/incoming-handler component", ()
       await served.stop();
     }
   }, 60_000);
+
+  it("serves requests concurrently: a handler waiting for its body does not hold up a second request", async () => {
+    const served = await serve(new Kernel());
+    try {
+      const finished: string[] = [];
+      let holdBack: () => void = () => undefined;
+      // The first handler echoes a POST body that the client holds back: it waits in its read.
+      const slow = new Promise<string>((resolve, reject) => {
+        const req = http.request(`${served.url}/slow`, { method: "POST", headers: { "content-type": "text/plain" } }, (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => {
+            finished.push("slow");
+            resolve(`${res.statusCode} ${body}`);
+          });
+        });
+        req.on("error", reject);
+        req.write("first half, ");
+        holdBack = () => req.end("second half");
+      });
+      // The second request is served while the first waits; only then does the first get the rest of its body.
+      const fast = await curl(`${served.url}/fast`);
+      finished.push("fast");
+      expect(fast.status).toBe(200);
+      expect(fast.body).toBe("hello from /fast\n");
+      holdBack();
+      expect(await slow).toBe("201 echo: first half, second half");
+      expect(finished).toEqual(["fast", "slow"]);
+    } finally {
+      await served.stop();
+    }
+  }, 60_000);
 });
 
 describe.skipIf(hasJspi())("serving without JSPI", () => {
