@@ -28,6 +28,8 @@ const WHITE_BOX_TESTS = [
   "test/kernel/hostfs.test.ts",
   // VM disks built from layers (buildRoot, copyLayers), checked without booting a guest.
   "test/vm/vm.test.ts",
+  // The edits to jco's transpiled glue (component/glue-patch) and the direct write path they call.
+  "test/component/glue-patch.test.ts",
 ];
 
 /** Developers' benchmarks that time kernel internals directly. */

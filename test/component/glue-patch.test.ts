@@ -7,8 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FAST_WRITE_METHOD, patchGlue } from "../../kernel/component/glue-patch.js";
 import { OutputStream } from "../../kernel/component/wasi-io.js";
-import { Kernel } from "../../kernel/index.js";
-import { Errno, SysError } from "../../kernel/errno.js";
+import { Errno, Kernel, SysError } from "../../kernel/index.js";
 import { buildTool } from "./components.js";
 
 let tool: { module: Uint8Array; component: Uint8Array };
