@@ -81,6 +81,11 @@ export interface KernelOptions {
   programCacheBytes?: number;
   /** Where jco's transpiles of components are kept, by digest (default: a folder in the OS temp dir; the CLI uses $WASMBOX_HOME/components). */
   componentCacheDir?: string;
+  /**
+   * PEM certificates that components' outgoing HTTPS requests trust besides Node's own CAs (which
+   * include NODE_EXTRA_CA_CERTS); verification is always on.
+   */
+  httpsCertificateAuthorities?: string[];
 }
 
 /** A program the kernel can start: a core module (compiled) or a component. */
@@ -241,9 +246,12 @@ export class Kernel implements ProcessHost, EngineKernel {
   private nextIno = 1n << 40n;
   private nextContainer = 1;
   private readonly log: (line: string) => void;
+  /** What components' outgoing HTTPS requests trust besides Node's CAs (KernelOptions.httpsCertificateAuthorities). */
+  readonly httpsCertificateAuthorities: readonly string[];
 
   constructor(options: KernelOptions = {}) {
     this.log = options.log ?? ((line) => process.stderr.write(line + "\n"));
+    this.httpsCertificateAuthorities = options.httpsCertificateAuthorities ?? [];
     this.trace = options.trace;
     this.terminal = options.terminal;
     this.maxProcesses = options.maxProcesses ?? 4096;

@@ -11,7 +11,7 @@ import type { Process } from "../proc/process.js";
 import { ProcKilled } from "../proc/wait.js";
 import { HostContext } from "./host-context.js";
 import type { LoadedComponent } from "./loader.js";
-import { IncomingRequest, ResponseOutparam, type ErrorCode, type OutgoingResponse, type Scheme } from "./wasi-http.js";
+import { IncomingRequest, ResponseOutparam, sendBody, type ErrorCode, type OutgoingResponse, type Scheme } from "./wasi-http.js";
 import { wasiImports } from "./wasi-imports.js";
 
 /** One request waiting for the component. */
@@ -120,7 +120,7 @@ function sendResponse(res: http.ServerResponse, result: { tag: "ok"; val: Outgoi
     res.end();
     return;
   }
-  response.bodyStream.pipe(res);
+  sendBody(response.bodyStream, response.bodyHandle, res);
 }
 
 /** The component's wasi:http/incoming-handler.handle export. */

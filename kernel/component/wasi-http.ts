@@ -2,6 +2,8 @@
 // jco's resources; bodies are kernel pipes in the process's fd table, and an outgoing request goes
 // through node's HTTP client over a kernel TCP socket (so the container's network decides where it may go).
 import * as http from "node:http";
+import { isIP } from "node:net";
+import * as tls from "node:tls";
 import { PassThrough, type Readable } from "node:stream";
 import { Errno, SysError } from "../errno.js";
 import { familyOf } from "../net/address.js";
@@ -124,8 +126,11 @@ export class Fields {
 /** A body the host feeds into the process (an incoming request's or response's). */
 export class IncomingBody {
   private streamTaken = false;
+  private readonly trailers: TrailersFromHost;
 
-  constructor(private readonly host: HostContext, private readonly source: Readable) {}
+  constructor(private readonly host: HostContext, private readonly source: Readable) {
+    this.trailers = new TrailersFromHost(source);
+  }
 
   stream(): InputStream {
     if (this.streamTaken) throw undefined;
@@ -135,24 +140,55 @@ export class IncomingBody {
 
   static finish(body: IncomingBody): FutureTrailers {
     if (!body.streamTaken) body.source.resume();
-    return new FutureTrailers(body.host);
+    return new FutureTrailers(body.host, body.trailers);
   }
 }
 
-/** wasi:http/types.future-trailers: node gives trailers only after the body; this host reports none. */
+/** The trailers of a message from the host: node has them (rawTrailers) once the body has ended. */
+class TrailersFromHost {
+  private state: "body" | "ended" | "failed" = "body";
+  readonly settled: Promise<void>;
+
+  constructor(private readonly source: Readable) {
+    this.settled = new Promise((resolve) => {
+      source.once("end", () => {
+        this.state = "ended";
+        resolve();
+      });
+      source.once("close", () => {
+        if (this.state === "body") this.state = (source as Partial<http.IncomingMessage>).complete === false ? "failed" : "ended";
+        resolve();
+      });
+    });
+  }
+
+  get ready(): boolean {
+    return this.state !== "body";
+  }
+
+  /** result<option<trailers>, error-code> once the body has ended. */
+  value(): { tag: "ok"; val: Fields | undefined } | { tag: "err"; val: ErrorCode } {
+    if (this.state === "failed") return { tag: "err", val: { tag: "connection-terminated" } };
+    const raw = (this.source as Partial<http.IncomingMessage>).rawTrailers ?? [];
+    return { tag: "ok", val: raw.length > 0 ? Fields.fromRaw(raw) : undefined };
+  }
+}
+
+/** wasi:http/types.future-trailers: the trailers once the body has ended (none when it had none). */
 export class FutureTrailers {
   private taken = false;
 
-  constructor(private readonly host: HostContext) {}
+  constructor(private readonly host: HostContext, private readonly trailers: TrailersFromHost) {}
 
   subscribe(): Pollable {
-    return new Pollable(this.host, () => true, () => Promise.resolve());
+    return new Pollable(this.host, () => this.trailers.ready, () => this.trailers.settled);
   }
 
-  get(): { tag: "ok"; val: { tag: "ok"; val: undefined } } | { tag: "err"; val: undefined } {
+  get(): { tag: "ok"; val: ReturnType<TrailersFromHost["value"]> } | { tag: "err"; val: undefined } | undefined {
+    if (!this.trailers.ready) return undefined;
     if (this.taken) return { tag: "err", val: undefined };
     this.taken = true;
-    return { tag: "ok", val: { tag: "ok", val: undefined } };
+    return { tag: "ok", val: this.trailers.value() };
   }
 }
 
@@ -210,8 +246,13 @@ export class OutgoingBody {
     return new OutputStream(this.host, this.fd, undefined, true);
   }
 
-  /** Ends the body: closes the pipe's write end (the host then sees its end). Trailers are not sent. */
-  static finish(body: OutgoingBody, _trailers: Fields | undefined): void {
+  /** The trailers finish() was given: the host sends them after the body (chunked encoding only, as HTTP/1.1 allows). */
+  trailers: Fields | undefined;
+
+  /** Ends the body with its trailers: closes the pipe's write end (the host then sees its end). */
+  static finish(body: OutgoingBody, trailers: Fields | undefined): void {
+    if (trailers) trailers.immutable = true;
+    body.trailers = trailers;
     body.close();
   }
 
@@ -223,6 +264,21 @@ export class OutgoingBody {
   [DISPOSE](): void {
     this.close();
   }
+}
+
+/**
+ * Copies a body the process writes (`bytes`, fed from its pipe) into a node request or response,
+ * then the trailers its finish() gave, then ends it.
+ */
+export function sendBody(bytes: Readable, body: OutgoingBody | undefined, sink: http.OutgoingMessage): void {
+  bytes.pipe(sink, { end: false });
+  bytes.once("end", () => {
+    const raw = body?.trailers?.toRaw() ?? [];
+    const pairs: Array<[string, string]> = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+    if (pairs.length > 0) sink.addTrailers(pairs);
+    sink.end();
+  });
 }
 
 /** wasi:http/types.outgoing-response: a served component's response. */
@@ -426,6 +482,13 @@ export class FutureIncomingResponse {
   }
 }
 
+/** OpenSSL's and Node's codes for a certificate that does not verify (or does not name the host). */
+const TLS_CERTIFICATE_ERRORS = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED", "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE", "ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH",
+]);
+
 /** The error-code of a failed connection or exchange. */
 function errorCodeOf(e: unknown): ErrorCode {
   const errno = e instanceof SysError ? e.errno : undefined;
@@ -435,6 +498,8 @@ function errorCodeOf(e: unknown): ErrorCode {
   if (errno === Errno.TIMEDOUT || code === "ETIMEDOUT") return { tag: "connection-timeout" };
   if (errno === Errno.CONNRESET || errno === Errno.PIPE || code === "ECONNRESET" || code === "EPIPE") return { tag: "connection-terminated" };
   if (code.startsWith("HPE_")) return { tag: "HTTP-protocol-error" };
+  if (TLS_CERTIFICATE_ERRORS.has(code)) return { tag: "TLS-certificate-error" };
+  if (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) return { tag: "TLS-protocol-error" };
   return { tag: "internal-error", val: e instanceof Error ? e.message : String(e) };
 }
 
@@ -464,12 +529,27 @@ function connectKernelSocket(host: HostContext, hostname: string, port: number, 
   });
 }
 
+/**
+ * TLS over a kernel socket's stream for an https request: the server's certificate is verified
+ * against Node's CAs (with NODE_EXTRA_CA_CERTS) and the kernel's httpsCertificateAuthorities, and
+ * must name `hostname`.
+ */
+function tlsOver(host: HostContext, socket: KernelSocketStream, hostname: string): tls.TLSSocket {
+  const extra = host.kernel.httpsCertificateAuthorities;
+  return tls.connect({
+    socket, rejectUnauthorized: true, ALPNProtocols: ["http/1.1"],
+    ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
+    ...(extra.length > 0 ? { ca: [...tls.rootCertificates, ...extra] } : {}),
+  });
+}
+
 /** wasi:http/outgoing-handler.handle: sends the request through the kernel's network stack; the response comes in the future. */
 export function outgoingHandle(host: HostContext, request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
   const scheme = request.schemeValue ?? { tag: "HTTP" };
-  if (scheme.tag !== "HTTP") throw { tag: scheme.tag === "HTTPS" ? "TLS-protocol-error" : "HTTP-protocol-error" } satisfies ErrorCode;
+  if (scheme.tag === "other") throw { tag: "HTTP-protocol-error" } satisfies ErrorCode;
+  const secure = scheme.tag === "HTTPS";
   if (request.authorityValue === undefined) throw { tag: "HTTP-request-URI-invalid" } satisfies ErrorCode;
-  const target = splitAuthority(request.authorityValue, 80);
+  const target = splitAuthority(request.authorityValue, secure ? 443 : 80);
   if (!target) throw { tag: "HTTP-request-URI-invalid" } satisfies ErrorCode;
   const future = new FutureIncomingResponse(host);
   request.fields.immutable = true;
@@ -482,7 +562,8 @@ export function outgoingHandle(host: HostContext, request: OutgoingRequest, opti
   if (connectMs !== undefined) connectTimer = setTimeout(() => future.resolve({ tag: "err", val: { tag: "connection-timeout" } }), connectMs);
   connectKernelSocket(host, target.hostname, target.port, (socket) => {
     clearTimeout(connectTimer);
-    const stream = new KernelSocketStream(socket);
+    const plain = new KernelSocketStream(socket);
+    const stream = secure ? tlsOver(host, plain, target.hostname) : plain;
     const raw = request.fields.toRaw();
     if (!request.fields.has("host")) raw.push("host", request.authorityValue!);
     const req = http.request({
@@ -493,7 +574,7 @@ export function outgoingHandle(host: HostContext, request: OutgoingRequest, opti
     if (firstByteMs !== undefined) req.setTimeout(firstByteMs, () => req.destroy(Object.assign(new Error("first byte timeout"), { code: "ETIMEDOUT" })));
     req.on("response", (message) => future.resolve({ tag: "ok", val: new IncomingResponse(host, message) }));
     req.on("error", (e) => future.resolve({ tag: "err", val: e.message === "first byte timeout" ? { tag: "connection-read-timeout" } : errorCodeOf(e) }));
-    body.pipe(req);
+    sendBody(body, request.bodyHandle, req);
   }, (error) => {
     clearTimeout(connectTimer);
     future.resolve({ tag: "err", val: error });

@@ -1,11 +1,12 @@
 // wasi:http and wasi:sockets: a wasi:http/incoming-handler component served on a loopback port and
 // fetched with curl (status, headers, a POST body echoed, a trapping handler's 500), in a container
-// with -p, and a component's outgoing HTTP request and TCP connection to node servers, through the
-// kernel's network stack (refused in a sandboxed run).
+// with -p, and a component's outgoing HTTP(S) request and TCP connection to node servers, through the
+// kernel's network stack (refused in a sandboxed run); trailers both ways; requests served concurrently.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as dgram from "node:dgram";
 import * as http from "node:http";
+import * as https from "node:https";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -138,6 +139,30 @@ describe.skipIf(!hasJspi())("serving a wasi:http/incoming-handler component", ()
   }, 60_000);
 });
 
+describe.skipIf(!hasJspi())("trailers of a served component", () => {
+  it("reads the request's trailers and sends its own after the body", async () => {
+    const served = await serve(new Kernel());
+    try {
+      const reply = await new Promise<{ status: number; body: string; trailers: Record<string, string | undefined> }>((resolve, reject) => {
+        const req = http.request(`${served.url}/trailers`, { method: "POST", headers: { trailer: "x-sum" } }, (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body, trailers: res.trailers }));
+        });
+        req.on("error", reject);
+        req.write("a body with a trailer");
+        req.addTrailers({ "x-sum": "42" });
+        req.end();
+      });
+      expect(reply.status).toBe(201);
+      expect(reply.body).toBe("echo: a body with a trailer trailer x-sum=42");
+      expect(reply.trailers["x-served"]).toBe("yes");
+    } finally {
+      await served.stop();
+    }
+  }, 60_000);
+});
+
 describe.skipIf(hasJspi())("serving without JSPI", () => {
   it("refuses with a message saying why", async () => {
     const served = await serve(new Kernel());
@@ -157,7 +182,12 @@ describe("a component's outgoing HTTP request", () => {
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
         res.setHeader("x-reply", "from-node");
-        res.end(`${req.method} ${req.url} host=${req.headers.host} body=${body}\n`);
+        if (req.url !== "/trailers") return res.end(`${req.method} ${req.url} host=${req.headers.host} body=${body}\n`);
+        // Chunked, with a trailer that echoes the request's.
+        res.setHeader("trailer", "x-reply-trailer");
+        res.write(`${req.method} ${req.url} body=${body} sent=${req.trailers["x-sent"]}\n`);
+        res.addTrailers({ "x-reply-trailer": `t-${req.trailers["x-sent"]}` });
+        res.end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -178,6 +208,16 @@ describe("a component's outgoing HTTP request", () => {
     expect(result.exitCode).toBe(0);
   }, 60_000);
 
+  it.skipIf(!hasJspi())("sends its body's trailers and reads the response's", async () => {
+    const result = await new Kernel().run(fetcher, {
+      argv0: "fetch", args: [authority, "/trailers", "with trailers"], preopenRoot: false,
+      onStart: (proc) => shareHostNetwork(proc.container.net),
+    });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("200 from-node\nPOST /trailers body=with trailers sent=by-component\ntrailer t-by-component\n");
+    expect(result.exitCode).toBe(0);
+  }, 60_000);
+
   it("is refused in a sandboxed run (its own loopback has no server)", async () => {
     const result = await fetch(false);
     // error-code connection-refused is case 6 of wasi:http's error-code.
@@ -190,6 +230,73 @@ describe("a component's outgoing HTTP request", () => {
     expect(result.stderr).toMatch(/fetch: pollable\.block has to wait, and a component can wait only with JSPI/);
     expect(result.exitCode).toBe(1);
   }, 60_000);
+});
+
+/** A self-signed certificate for 127.0.0.1 and localhost (openssl), as PEM key and certificate. */
+async function selfSigned(dir: string): Promise<{ key: string; cert: string; certFile: string }> {
+  const keyFile = join(dir, "key.pem");
+  const certFile = join(dir, "cert.pem");
+  await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1",
+    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"]);
+  return { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8"), certFile };
+}
+
+describe.skipIf(!hasJspi())("a component's outgoing HTTPS request", () => {
+  let dir: string;
+  let server: https.Server;
+  let cert: { key: string; cert: string; certFile: string };
+  let authority: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "wasmbox-https-"));
+    cert = await selfSigned(dir);
+    server = https.createServer({ key: cert.key, cert: cert.cert }, (req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        res.setHeader("x-reply", "over-tls");
+        res.end(`${req.method} ${req.url} body=${body} tls=${(req.socket as import("node:tls").TLSSocket).getProtocol()}\n`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    authority = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fetchTls = (kernel: Kernel) => kernel.run(fetcher, {
+    argv0: "fetch", args: [authority, "/secure", "over https", "https"], preopenRoot: false,
+    onStart: (proc) => shareHostNetwork(proc.container.net),
+  });
+
+  it("verifies the server against the CA it is given and talks HTTP over TLS", async () => {
+    const result = await fetchTls(new Kernel({ httpsCertificateAuthorities: [cert.cert] }));
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^200 over-tls\nPOST \/secure body=over https tls=TLSv1\.[23]\n$/);
+    expect(result.exitCode).toBe(0);
+  }, 60_000);
+
+  it("refuses a certificate nobody vouches for (verification is on by default)", async () => {
+    const result = await fetchTls(new Kernel());
+    // error-code TLS-certificate-error is case 13 of wasi:http's error-code.
+    expect(result.stdout).toBe("error 13\n");
+    expect(result.exitCode).toBe(1);
+  }, 60_000);
+
+  it("trusts NODE_EXTRA_CA_CERTS in the CLI, a whole process", async () => {
+    const file = join(dir, "fetch.wasm");
+    writeFileSync(file, fetcher);
+    const env = { ...process.env, WASMBOX_HOME: join(dir, "home") };
+    const cliArgs = [join(process.cwd(), "dist", "cli", "bin.js"), "run", file, authority, "/cli", "from the CLI", "https"];
+    const trusted = await run(process.execPath, cliArgs, { env: { ...env, NODE_EXTRA_CA_CERTS: cert.certFile } });
+    expect(trusted.stdout).toMatch(/^200 over-tls\nPOST \/cli body=from the CLI tls=TLSv1\.[23]\n$/);
+    const refused = await run(process.execPath, cliArgs, { env }).then(() => undefined, (e: { code: number; stdout: string }) => e);
+    expect(refused?.stdout).toBe("error 13\n");
+    expect(refused?.code).toBe(1);
+  }, 120_000);
 });
 
 /** Runs the CLI in process; `onStderr` sees its stderr as it comes. */

@@ -27,6 +27,9 @@ export declare function outparamSet(param: i32, isErr: i32, value: i32, a: i32, 
 @external("wasi:http/types@0.2.12", "[method]incoming-response.status") export declare function responseStatus(self: i32): i32;
 @external("wasi:http/types@0.2.12", "[method]incoming-response.headers") export declare function responseHeaders(self: i32): i32;
 @external("wasi:http/types@0.2.12", "[method]incoming-response.consume") export declare function responseConsume(self: i32, ret: usize): void;
+@external("wasi:http/types@0.2.12", "[static]incoming-body.finish") export declare function incomingBodyFinish(body: i32): i32;
+@external("wasi:http/types@0.2.12", "[method]future-trailers.subscribe") export declare function trailersSubscribe(self: i32): i32;
+@external("wasi:http/types@0.2.12", "[method]future-trailers.get") export declare function trailersGet(self: i32, ret: usize): void;
 @external("wasi:http/outgoing-handler@0.2.12", "handle") export declare function outgoingHandle(request: i32, hasOptions: i32, options: i32, ret: usize): void;
 @external("wasi:io/poll@0.2.12", "[method]pollable.block") export declare function pollableBlock(self: i32): void;
 @external("wasi:io/poll@0.2.12", "[resource-drop]pollable") export declare function dropPollable(self: i32): void;
@@ -92,4 +95,20 @@ export function header(fields: i32, name: string): string {
   if (load<u32>(RET + 4) == 0) return "";
   const first = load<u32>(RET);
   return text(load<u32>(first), load<u32>(first + 4));
+}
+
+/**
+ * Finishes an incoming body (its stream dropped) and waits for its trailers: the first value of
+ * trailer `name`, "" when it has none, "no trailers" when there were none at all.
+ */
+export function trailer(body: i32, name: string): string {
+  const future = incomingBodyFinish(body);
+  const ready = trailersSubscribe(future);
+  pollableBlock(ready);
+  dropPollable(ready);
+  trailersGet(future, RET);
+  // option<result<result<option<trailers>, error-code>>>: some @0, ok @8, ok @16, some @24, the fields @28.
+  if (load<u8>(RET) == 0 || load<u8>(RET + 8) != 0 || load<u8>(RET + 16) != 0) unreachable();
+  if (load<u8>(RET + 24) == 0) return "no trailers";
+  return header(load<i32>(RET + 28), name);
 }

@@ -1,15 +1,18 @@
 // Guest of the outgoing HTTP tests: a command component that POSTs its third argument to
-// http://AUTHORITY/PATH (its first two) through wasi:http/outgoing-handler@0.2.12 and prints
-// "STATUS X-REPLY-HEADER" and the response body, or "error TAG" (exit 1) when the request fails.
+// SCHEME://AUTHORITY/PATH (its first two; SCHEME http, or https when a fourth says so) through
+// wasi:http/outgoing-handler@0.2.12, with the trailer "x-sent: by-component" after the body, and prints
+// "STATUS X-REPLY-HEADER", the response body and its trailer x-reply-trailer when it has trailers,
+// or "error TAG" (exit 1) when the request fails.
 import {
   RET, dropOutputStream, dropPollable, futureGet, futureSubscribe, getArguments, getStdout, header, newFields,
   newRequest, outgoingBodyFinish, outgoingBodyWrite, outgoingHandle, pollableBlock, readAll, requestBody, responseConsume, responseHeaders,
-  responseStatus, incomingBodyStream, setAuthority, setMethod, setPath, setScheme, text, utf8, writeAll,
+  responseStatus, incomingBodyStream, setAuthority, setMethod, setPath, setScheme, text, utf8, writeAll, addHeader, trailer,
 } from "./http-abi";
 export { cabi_realloc } from "./http-abi";
 
 const METHOD_POST = 2;
 const SCHEME_HTTP = 0;
+const SCHEME_HTTPS = 1;
 
 /** The component's arguments after argv[0]. */
 function args(): string[] {
@@ -29,7 +32,8 @@ export function run(): i32 {
   const authority = utf8(argv[0]);
   const path = utf8(argv[1]);
   if (setMethod(request, METHOD_POST, 0, 0) != 0) unreachable();
-  if (setScheme(request, 1, SCHEME_HTTP, 0, 0) != 0) unreachable();
+  const scheme = argv.length > 3 && argv[3] == "https" ? SCHEME_HTTPS : SCHEME_HTTP;
+  if (setScheme(request, 1, scheme, 0, 0) != 0) unreachable();
   if (setAuthority(request, 1, authority.dataStart, authority.length) != 0) unreachable();
   if (setPath(request, 1, path.dataStart, path.length) != 0) unreachable();
   requestBody(request, RET);
@@ -46,7 +50,9 @@ export function run(): i32 {
   const future = load<i32>(RET + 8);
   writeAll(bodyStream, argv[2]);
   dropOutputStream(bodyStream);
-  outgoingBodyFinish(body, 0, 0, RET);
+  const trailers = newFields();
+  addHeader(trailers, "x-sent", "by-component");
+  outgoingBodyFinish(body, 1, trailers, RET);
   if (load<u8>(RET) != 0) unreachable();
   const ready = futureSubscribe(future);
   pollableBlock(ready);
@@ -63,9 +69,11 @@ export function run(): i32 {
   const reply = header(responseHeaders(response), "x-reply");
   responseConsume(response, RET);
   if (load<u8>(RET) != 0) unreachable();
-  incomingBodyStream(load<i32>(RET + 4), RET);
+  const incoming = load<i32>(RET + 4);
+  incomingBodyStream(incoming, RET);
   if (load<u8>(RET) != 0) unreachable();
   const content = readAll(load<i32>(RET + 4));
-  writeAll(stdout, status.toString() + " " + reply + "\n" + content);
+  const replyTrailer = trailer(incoming, "x-reply-trailer");
+  writeAll(stdout, status.toString() + " " + reply + "\n" + content + (replyTrailer == "no trailers" ? "" : "trailer " + replyTrailer + "\n"));
   return 0;
 }

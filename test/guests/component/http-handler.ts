@@ -1,9 +1,10 @@
 // Guest of the HTTP serve tests: a wasi:http/incoming-handler@0.2.12 component (its core module; the
 // tests wrap it with jco's componentNew). GET PATH: 200 "hello from PATH"; POST: 201 "echo: BODY";
 // /throw: traps (the server answers 500). Headers: content-type, x-path, x-agent (the request's user-agent).
+// POST /trailers: 201 "echo: BODY trailer x-sum=VALUE" (the request's trailer), with the trailer x-served: yes.
 import {
   RET, addHeader, header, newFields, newResponse, outgoingBodyFinish, outgoingBodyWrite, outparamSet, readAll, requestConsume,
-  requestHeaders, requestMethod, requestPath, incomingBodyStream, responseBody, setStatusCode, text, writeAll, dropOutputStream,
+  requestHeaders, requestMethod, requestPath, incomingBodyStream, responseBody, setStatusCode, text, writeAll, dropOutputStream, trailer,
 } from "./http-abi";
 export { cabi_realloc } from "./http-abi";
 
@@ -21,9 +22,11 @@ export function handle(request: i32, responseOut: i32): void {
   if (isPost) {
     requestConsume(request, RET);
     if (load<u8>(RET) != 0) unreachable();
-    incomingBodyStream(load<i32>(RET + 4), RET);
+    const incoming = load<i32>(RET + 4);
+    incomingBodyStream(incoming, RET);
     if (load<u8>(RET) != 0) unreachable();
     body = "echo: " + readAll(load<i32>(RET + 4));
+    if (path == "/trailers") body += " trailer x-sum=" + trailer(incoming, "x-sum");
   }
   const headers = newFields();
   addHeader(headers, "content-type", "text/plain");
@@ -40,6 +43,10 @@ export function handle(request: i32, responseOut: i32): void {
   const stream = load<i32>(RET + 4);
   writeAll(stream, body);
   dropOutputStream(stream);
-  outgoingBodyFinish(outgoing, 0, 0, RET);
+  if (path == "/trailers") {
+    const trailers = newFields();
+    addHeader(trailers, "x-served", "yes");
+    outgoingBodyFinish(outgoing, 1, trailers, RET);
+  } else outgoingBodyFinish(outgoing, 0, 0, RET);
   if (load<u8>(RET) != 0) unreachable();
 }
