@@ -4,7 +4,6 @@ import { Errno, SysError } from "../errno.js";
 import { WaitQueue } from "../proc/wait-queue.js";
 import type { Wait } from "../proc/wait.js";
 import { OpenFile } from "../vfs/open-file.js";
-import { nowNs } from "../vfs/vnode.js";
 import { Rights, RIGHTS_STREAM, type Filestat } from "../wasi.js";
 import type { Family, SockAddr } from "./address.js";
 import type { NetNamespace } from "./namespace.js";
@@ -61,7 +60,8 @@ export abstract class Socket extends OpenFile {
   peer?: SockAddr;
   /** Set when a send or connect failed asynchronously (SO_ERROR), cleared when read. */
   lastError = 0;
-  readonly created = nowNs();
+  /** When it was made (ms since the epoch; stat gives ns): a clock read, no BigInt, on every connect and accept. */
+  private readonly createdMs = Date.now();
 
   constructor(readonly ns: NetNamespace, readonly family: Family, readonly ino: bigint) {
     super();
@@ -81,9 +81,10 @@ export abstract class Socket extends OpenFile {
   }
 
   override stat(): Filestat {
+    const created = BigInt(this.createdMs) * 1_000_000n;
     return {
       dev: 0n, ino: this.ino, filetype: this.filetype, nlink: 1n, size: 0n,
-      atim: this.created, mtim: this.created, ctim: this.created, mode: 0o777, uid: 0, gid: 0,
+      atim: created, mtim: created, ctim: created, mode: 0o777, uid: 0, gid: 0,
     };
   }
 
