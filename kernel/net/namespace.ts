@@ -20,7 +20,10 @@ export interface PortHolder {
  * connect's ephemeral port costs no string.
  */
 export class PortTable {
-  /** Port -> its holders as a flat list: address, holder, address, holder... (one allocation for the usual single holder). */
+  /**
+   * Port -> its holders as a flat list: address, holder, address, holder... A port's list stays when
+   * it empties, so that the next use of the port (every connect takes an ephemeral one) allocates nothing.
+   */
   private readonly byPort = new Map<number, Array<string | PortHolder>>();
 
   /** The holders of `port` as [address, holder] pairs. */
@@ -58,7 +61,7 @@ export class PortTable {
     if (!list) return;
     for (let i = 0; i < list.length; i += 2) {
       if (list[i] !== ip || list[i + 1] !== holder) continue;
-      if (list.length === 2) this.byPort.delete(port);
+      if (list.length === 2) list.length = 0;
       else list.splice(i, 2);
       return;
     }
@@ -66,7 +69,7 @@ export class PortTable {
 
   /** Whether anything holds `port`. */
   taken(port: number): boolean {
-    return this.byPort.has(port);
+    return (this.byPort.get(port)?.length ?? 0) > 0;
   }
 }
 

@@ -52,7 +52,9 @@ export interface SocketHost {
 
 /** A socket: an open file with addresses and options. */
 export abstract class Socket extends OpenFile {
-  readonly rightsMask = RIGHTS_SOCKET;
+  get rightsMask(): number {
+    return RIGHTS_SOCKET;
+  }
   /** Woken whenever readiness may have changed (data, room, a connection, a close). */
   readonly events = new WaitQueue();
   readonly options: SocketFlags = { reuseAddr: false, reusePort: false, noDelay: false, keepAlive: false, broadcast: false, onlyV6: false };

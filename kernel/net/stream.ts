@@ -29,17 +29,17 @@ export interface StreamChannel {
   receiveBuffer(): number;
 }
 
-/** One direction of an in-kernel connection. */
-class Flow {
-  readonly ring: ByteRing;
+/** One direction of an in-kernel connection: its ring (one object, not two, per direction of every connection). */
+class Flow extends ByteRing {
   /** The sender shut down writing or closed: EOF once the ring is empty. */
   finished = false;
   /** The receiver closed or shut down reading: sends get EPIPE. */
   readerGone = false;
   /** The sender aborted (closed with unread data): the receiver gets ECONNRESET after the data. */
   reset = false;
-  constructor(capacity: number) {
-    this.ring = new ByteRing(capacity);
+  /** The flow itself, as its ring. */
+  get ring(): ByteRing {
+    return this;
   }
 }
 
