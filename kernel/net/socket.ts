@@ -45,6 +45,9 @@ export interface SocketFlags {
   onlyV6: boolean;
 }
 
+/** The options of a socket that set none: shared by every such socket (setFlag makes a socket its own copy). */
+const DEFAULT_FLAGS: Readonly<SocketFlags> = Object.freeze({ reuseAddr: false, reusePort: false, noDelay: false, keepAlive: false, broadcast: false, onlyV6: false });
+
 /** What a socket needs from its kernel when it makes new sockets or files (accept). */
 export interface SocketHost {
   allocIno(): bigint;
@@ -57,13 +60,14 @@ export abstract class Socket extends OpenFile {
   }
   /** Woken whenever readiness may have changed (data, room, a connection, a close). */
   readonly events = new WaitQueue();
-  readonly options: SocketFlags = { reuseAddr: false, reusePort: false, noDelay: false, keepAlive: false, broadcast: false, onlyV6: false };
+  /** Its boolean options: shared until one is set (most sockets never set any). */
+  private optionFlags: Readonly<SocketFlags> = DEFAULT_FLAGS;
   local?: SockAddr;
   peer?: SockAddr;
   /** Set when a send or connect failed asynchronously (SO_ERROR), cleared when read. */
   lastError = 0;
-  /** When it was made (ms since the epoch; stat gives ns): a clock read, no BigInt, on every connect and accept. */
-  private readonly createdMs = Date.now();
+  /** When it was made, in ms since performance.timeOrigin (a small integer, kept unboxed; stat gives ns since the epoch). */
+  private readonly createdAt = Math.floor(performance.now());
 
   constructor(readonly ns: NetNamespace, readonly family: Family, readonly ino: bigint) {
     super();
@@ -83,7 +87,7 @@ export abstract class Socket extends OpenFile {
   }
 
   override stat(): Filestat {
-    const created = BigInt(this.createdMs) * 1_000_000n;
+    const created = BigInt(Math.round(performance.timeOrigin + this.createdAt)) * 1_000_000n;
     return {
       dev: 0n, ino: this.ino, filetype: this.filetype, nlink: 1n, size: 0n,
       atim: created, mtim: created, ctim: created, mode: 0o777, uid: 0, gid: 0,
@@ -129,9 +133,19 @@ export abstract class Socket extends OpenFile {
   /** Applies a boolean option to whatever is behind the socket (a host socket's nodelay, ...). */
   protected flagChanged(_option: SockOption, _value: boolean): void {}
 
+  get options(): Readonly<SocketFlags> {
+    return this.optionFlags;
+  }
+
+  /** Takes the nodelay and keepalive options of `listener` (an accepted connection's, as Linux's inherit them). */
+  inheritOptions(listener: Socket): void {
+    const { noDelay, keepAlive } = listener.optionFlags;
+    if (noDelay || keepAlive) this.optionFlags = { ...DEFAULT_FLAGS, noDelay, keepAlive };
+  }
+
   /** sock_set_opt_flag. ENOPROTOOPT: not a boolean option this socket has. */
   setFlag(option: SockOption, value: boolean): void {
-    const f = this.options;
+    const f: SocketFlags = { ...this.optionFlags };
     switch (option) {
       case SockOption.REUSE_ADDR: f.reuseAddr = value; break;
       case SockOption.REUSE_PORT: f.reusePort = value; break;
@@ -145,6 +159,7 @@ export abstract class Socket extends OpenFile {
       default:
         throw new SysError(Errno.NOPROTOOPT);
     }
+    this.optionFlags = f;
     this.flagChanged(option, value);
   }
 

@@ -186,8 +186,7 @@ export class TcpSocket extends Socket {
     server.local = dest;
     server.peer = this.local;
     server.state = "connected";
-    server.options.noDelay = listener.options.noDelay;
-    server.options.keepAlive = listener.options.keepAlive;
+    server.inheritOptions(listener);
     const [mine, theirs] = localConnection(this.events, server.events, this.receiveBuffer, listener.receiveBuffer);
     this.channel = mine;
     server.channel = theirs;
