@@ -32,6 +32,7 @@ describe("a VM's network through the CLI", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect((await cli("port", "vmweb")).stdout).toBe(`80/tcp -> 127.0.0.1:${VM_PUBLISHED}\n`);
+    expect((await cli("ps", "--format", "{{.Names}} {{.Ports}}")).stdout).toBe(`vmweb 127.0.0.1:${VM_PUBLISHED}->80/tcp\n`);
     // The VM may not listen yet: until then the published port resets the connection.
     expect(await until(() => get(VM_PUBLISHED, "/"), (t) => t.startsWith("200"), "the VM's httpd")).toBe("200 hello from the vm\n");
     // 3 MB: more than the relay's window, so its flow control runs under the splice.
