@@ -64,7 +64,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "conn-server") && argc == 4) {
-    int l = listen_on(atoi(argv[2]), 4096);
+    /* 511: the backlog node:net's and nginx's servers listen with. */
+    int l = listen_on(atoi(argv[2]), 511);
     int count = atoi(argv[3]);
     for (int i = 0; i < count; i++) {
       int c;
