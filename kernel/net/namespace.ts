@@ -207,6 +207,16 @@ export class NetNamespace {
     return bound;
   }
 
+  /**
+   * Binds an ephemeral port on `ip` (an address of its own or a wildcard, as sourceFor() gives) for a
+   * connect: a port nothing holds on any address, so there is nothing to check. EADDRINUSE: none left.
+   */
+  bindEphemeral(table: PortTable, family: Family, ip: string, holder: PortHolder): SockAddr {
+    const port = this.ephemeralPort(table);
+    table.set(ip, port, holder);
+    return { family, ip, port };
+  }
+
   /** Gives a port back (only if `holder` still holds it). */
   unbind(table: PortTable, addr: SockAddr, holder: PortHolder): void {
     table.delete(addr.ip, addr.port, holder);

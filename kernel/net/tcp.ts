@@ -198,8 +198,7 @@ export class TcpSocket extends Socket {
   /** Binds an ephemeral port on the address that reaches `dest`, if not bound yet. */
   private ensureLocal(dest: SockAddr): void {
     if (this.state !== "fresh") return;
-    const source = this.ns.sourceFor(dest.ip, this.family);
-    this.local = this.ns.bind(this.ns.tcpPorts, { family: this.family, ip: source, port: 0 }, this);
+    this.local = this.ns.bindEphemeral(this.ns.tcpPorts, this.family, this.ns.sourceFor(dest.ip, this.family), this);
     this.holdsPort = true;
     this.state = "bound";
   }
