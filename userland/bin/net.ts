@@ -6,7 +6,7 @@ import { strerror } from "../lib/errno";
 import * as fs from "../lib/fs";
 import {
   accept, anyAddr, closeFd, connectTo, DGRAM, INET4, INET6, interfaceAddresses, listenOn, lookup, pollRead2,
-  recvFrom, SockAddr, sendAll, sendText, sendTo, shutdownWrite, STREAM,
+  recvFrom, SockAddr, sendAll, sendText, sendTo, sendTwo, shutdownWrite, STREAM,
 } from "../lib/net";
 
 const BUF: usize = 65536;
@@ -162,9 +162,9 @@ function respond(fd: i32, status: string, type: string, body: Uint8Array | null,
   const payload = body != null ? body : Uint8Array.wrap(String.UTF8.encode(bodyText));
   const header = "HTTP/1.1 " + status + "\r\nServer: wasmbox httpd\r\nContent-Type: " + type + "\r\nContent-Length: " + payload.length.toString() +
     "\r\n" + extra + (keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n") + "\r\n";
-  if (sendText(fd, header) != 0) return false;
-  if (!head && payload.length > 0 && sendAll(fd, payload.dataStart, <usize>payload.length) != 0) return false;
-  return true;
+  const headerBytes = String.UTF8.encode(header);
+  const bodyLen: usize = head ? 0 : <usize>payload.length;
+  return sendTwo(fd, changetype<usize>(headerBytes), <usize>headerBytes.byteLength, payload.dataStart, bodyLen) == 0;
 }
 
 /** Answers one request; false when the connection must close. */
