@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import { PassThrough } from "node:stream";
 import {
   SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, type MountNamespace, LayerTrees, type OverlayFs, type DiffLine,
-  DEFAULT_PATH, findOnPath, isRegularFile,
+  DEFAULT_PATH, findOnPath, isRegularFile, type Guest,
 } from "../kernel/host.js";
 import type { Credentials } from "../images/users.js";
 import { containerCredentials, layerCredentials } from "./users.js";
@@ -348,7 +348,13 @@ export class ContainerRuntime {
         return undefined;
       }
     }
-    const guest = this.vms.boot(spec, image, user, network, io, (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`));
+    let guest: Guest;
+    try {
+      guest = this.vms.boot(spec, image, user, network, io, (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`));
+    } catch (e) {
+      ports?.detach();
+      throw e;
+    }
     const instance = new VmInstance(guest, onError, io);
     if (ports) {
       const attached = ports;
