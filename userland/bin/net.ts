@@ -167,6 +167,26 @@ function respond(fd: i32, status: string, type: string, body: Uint8Array | null,
   return sendTwo(fd, changetype<usize>(headerBytes), <usize>headerBytes.byteLength, payload.dataStart, bodyLen) == 0;
 }
 
+/**
+ * A file's bytes when stat said it has `size`: one buffer of that size, read until full or EOF (no
+ * read past the end to find it, no growing buffer); null when it cannot be opened or read.
+ */
+function readKnownSize(path: string, size: u64): Uint8Array | null {
+  if (size > <u64>(64 << 20)) return fs.readFile(path);
+  const fd = fs.open(path);
+  if (fd < 0) return null;
+  const out = new Uint8Array(<i32>size);
+  let got = 0;
+  while (got < out.length) {
+    const n = readSome(fd, out.dataStart + <usize>got, <usize>(out.length - got));
+    if (n < 0) { fs.close(fd); return null; }
+    if (n == 0) break;
+    got += n;
+  }
+  fs.close(fd);
+  return got == out.length ? out : out.slice(0, got);
+}
+
 /** Answers one request; false when the connection must close. */
 function serveRequest(fd: i32, request: string, root: string): bool {
   const lineEnd = request.indexOf("\r\n");
@@ -216,7 +236,7 @@ function serveRequest(fd: i32, request: string, root: string): bool {
     page += "</UL></BODY></HTML>\n";
     return respond(fd, "200 OK", "text/html", null, page, keepAlive, head) && keepAlive;
   }
-  const data = fs.readFile(path);
+  const data = readKnownSize(path, st.size);
   if (data == null) {
     return respond(fd, "403 Forbidden", "text/html", null, errorPage("403 Forbidden"), keepAlive, head) && keepAlive;
   }
