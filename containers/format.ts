@@ -80,6 +80,13 @@ export interface ContainerSummary {
   /** container (on the daemon's shared kernel) or vm (a guest with its own kernel). */
   Kind: InstanceKind;
   Labels: Record<string, string>;
+  /** Its published ports while it runs (docker's shape). */
+  Ports: Array<{ IP: string; PrivatePort: number; PublicPort: number; Type: "tcp" | "udp" }>;
+}
+
+/** docker ps's PORTS column: `127.0.0.1:8080->80/tcp, ...`. */
+export function portsColumn(ports: ContainerSummary["Ports"] | undefined): string {
+  return (ports ?? []).map((p) => `${p.IP.includes(":") ? `[${p.IP}]` : p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`).join(", ");
 }
 
 /** docker's status column: `Up 5 seconds`, `Exited (0) 3 minutes ago`, `Restarting (1) 2 seconds ago`, `Created`. */
@@ -96,6 +103,7 @@ export function summaryOf(record: ContainerRecord): ContainerSummary {
     Id: spec.id, Names: ["/" + spec.name], Image: spec.image, ImageID: spec.imageId,
     Command: [...spec.entrypoint, ...spec.cmd].join(" "), Created: spec.created, State: statusOf(record), Status: statusText(state, Date.now(), isRestarting(record)),
     Kind: kindOf(spec), Labels: spec.labels ?? {},
+    Ports: record.live ? (record.network?.published ?? []).map((p) => ({ IP: p.hostIp, PrivatePort: p.containerPort, PublicPort: p.hostPort, Type: p.protocol })) : [],
   };
 }
 

@@ -1,6 +1,6 @@
 // The network calls of the runtime, as the daemon serves them (docker's API shapes): networks
 // create/ls/inspect/rm, connect/disconnect of a running container, and a container's published ports.
-import { Errno, SysError, type VirtualNetwork } from "../kernel/host.js";
+import { attachVmNetwork, Errno, SysError, type VirtualNetwork } from "../kernel/host.js";
 import { ContainerInstance, VmInstance } from "./instance.js";
 import { describeMapping, type PortMapping } from "./network.js";
 import { saveNetworks } from "./network-store.js";
@@ -32,7 +32,7 @@ function summary(runtime: ContainerRuntime, network: VirtualNetwork): NetworkSum
   for (const record of runtime.list(true)) {
     const live = record.live;
     const iface = live instanceof ContainerInstance ? live.container.net.interfaces.find((i) => i.network === network)
-      : live instanceof VmInstance ? live.guest.network?.interfaceOn(network) : undefined;
+      : live instanceof VmInstance ? live.guest.networks.map((card) => card.interfaceOn(network)).find((i) => i) : undefined;
     if (!iface) continue;
     const [v4, v6] = iface.addresses;
     containers[record.spec.id] = { Name: record.spec.name, IPv4Address: `${v4.ip}/${v4.prefix}`, IPv6Address: v6 ? `${v6.ip}/${v6.prefix}` : "" };
@@ -64,27 +64,45 @@ export function removeNetwork(runtime: ContainerRuntime, ref: string): void {
   saveNetworks(runtime);
 }
 
-/** The kernel container of a running container record (409 when it is not running, 501 for a VM). */
-function liveContainer(runtime: ContainerRuntime, ref: string) {
+/** A running container record's instance (409 when it is not running). */
+function liveInstance(runtime: ContainerRuntime, ref: string) {
   const record = runtime.find(ref);
   const live = record.live;
   if (!live) throw new RuntimeError(`container ${record.spec.name} is not running`, 409);
-  if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} is a VM: it joins its network when it starts (--network); connect and disconnect while it runs are not supported`, 501);
-  return { record, container: live.container };
+  return { record, live };
 }
 
-/** Joins a running container to a network (its name and hostname resolve there). */
+/**
+ * Joins a running container to a network (its name and hostname resolve there); a running VM gets
+ * another network card on it, plugged in through the hypervisor.
+ */
 export function connectNetwork(runtime: ContainerRuntime, network: string, ref: unknown): void {
   if (typeof ref !== "string") throw new RuntimeError("connect needs a Container");
-  const { container } = liveContainer(runtime, ref);
+  const { record, live } = liveInstance(runtime, ref);
+  if (live instanceof VmInstance) {
+    const net = call(() => runtime.kernel.networks.get(network));
+    if (live.guest.networks.some((card) => card.interfaceOn(net))) throw new RuntimeError(`endpoint with name ${record.spec.name} already exists in network ${net.name}`, 409);
+    live.guest.attachNetwork(call(() => attachVmNetwork(runtime.kernel, net.name, [record.spec.name, record.spec.hostname])));
+    return;
+  }
+  if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} cannot join a network while it runs`, 501);
+  const container = live.container;
   call(() => runtime.kernel.networks.connect(container.net, network, [container.name, container.hostname]));
 }
 
-/** Takes a running container off a network. */
+/** Takes a running container (or a running VM's card) off a network. */
 export function disconnectNetwork(runtime: ContainerRuntime, network: string, ref: unknown): void {
   if (typeof ref !== "string") throw new RuntimeError("disconnect needs a Container");
-  const { container } = liveContainer(runtime, ref);
+  const { record, live } = liveInstance(runtime, ref);
   const net = call(() => runtime.kernel.networks.get(network));
+  if (live instanceof VmInstance) {
+    const card = live.guest.networks.find((c) => c.interfaceOn(net));
+    if (!card) throw new RuntimeError(`container ${record.spec.name} is not connected to network ${net.name}`, 409);
+    live.guest.detachNetwork(card);
+    return;
+  }
+  if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} cannot leave a network while it runs`, 501);
+  const container = live.container;
   if (!container.net.networks().includes(net)) throw new RuntimeError(`container ${container.name} is not connected to network ${net.name}`, 409);
   net.disconnect(container.net);
 }

@@ -37,6 +37,8 @@ export interface NetworkOptions {
   network?: string;
   publish?: string[];
   hostOutbound?: boolean;
+  /** A VM's: its ports are published over TCP only. */
+  vm?: boolean;
 }
 
 /**
@@ -58,6 +60,8 @@ export function parsePublish(text: string): PortMapping {
 export function networkSpec(options: NetworkOptions): NetworkSpec {
   const mode = options.network ?? DEFAULT_NETWORK;
   const publish = (options.publish ?? []).map(parsePublish);
+  const udp = publish.find((p) => p.protocol === "udp");
+  if (options.vm && udp) throw new SpecError(`-p ${udp.hostPort}:${udp.containerPort}/udp: a VM's ports are published over TCP only`);
   if (publish.length > 0 && (mode === "none" || mode === "host")) {
     throw new SpecError(`-p does not apply with --network ${mode}${mode === "host" ? " (the container's ports are the host's)" : ""}`);
   }
@@ -141,6 +145,28 @@ export function vmNetwork(kernel: Kernel, spec: NetworkSpec | undefined, names: 
   }
 }
 
+/**
+ * Opens a VM's -p host listeners: each connection crosses the hypervisor's relay to the container
+ * port on the VM's address (a port already taken is an Error naming it; /udp is refused).
+ */
+export async function publishVmPorts(kernel: Kernel, network: VmNetwork, mappings: PortMapping[]): Promise<AttachedNetwork> {
+  const closers: Array<() => void> = [];
+  const published: PortMapping[] = [];
+  const closeAll = () => closers.splice(0).forEach((close) => close());
+  try {
+    for (const mapping of mappings) {
+      if (mapping.protocol === "udp") throw new Error(`-p ${mapping.hostPort}:${mapping.containerPort}/udp: UDP ports are not published for a VM (TCP only)`);
+      const [port, close] = await listenPublished(kernel, network.namespace, mapping, (conn) => network.forward(conn, mapping.containerPort));
+      published.push({ ...mapping, hostPort: port });
+      closers.push(close);
+    }
+  } catch (e) {
+    closeAll();
+    throw e;
+  }
+  return { published, detach: closeAll };
+}
+
 /** What /etc/resolv.conf says: names are the kernel's to resolve. */
 const RESOLV_CONF = "# names are resolved by the wasmbox kernel (containers on the same network, /etc/hosts)\nnameserver 127.0.0.11\noptions ndots:0\n";
 
@@ -200,10 +226,26 @@ function adopt(kernel: Kernel, listener: TcpSocket, socket: net.Socket): TcpSock
  */
 async function publish(kernel: Kernel, container: Container, mapping: PortMapping): Promise<[number, () => void]> {
   if (mapping.protocol === "udp") return publishUdp(container, mapping.hostIp, mapping.hostPort, mapping.containerPort);
+  return listenPublished(kernel, container.net, mapping, (conn) => {
+    const target = containerListener(container, mapping.containerPort);
+    if (!target) {
+      conn.abort();
+      return;
+    }
+    conn.local = { family: target.family, ip: target.local && !isAny(target.local.ip) ? target.local.ip : ownAddress(container, target.family), port: mapping.containerPort };
+    target.enqueue(conn);
+  });
+}
+
+/**
+ * Opens the host listener of a TCP mapping in namespace `ns`; each connection it accepts goes to
+ * `deliver`. Returns the host port bound and how to close it; a taken port is an Error naming it.
+ */
+async function listenPublished(kernel: Kernel, ns: Container["net"], mapping: PortMapping, deliver: (conn: TcpSocket) => void): Promise<[number, () => void]> {
   const family = familyOf(mapping.hostIp) ?? 4;
   let hostSide: TcpSocket;
   try {
-    hostSide = await listenOnHost(container.net, { family, ip: mapping.hostIp, port: mapping.hostPort }, () => kernel.allocIno());
+    hostSide = await listenOnHost(ns, { family, ip: mapping.hostIp, port: mapping.hostPort }, () => kernel.allocIno());
   } catch (e) {
     const where = formatSockAddr({ family, ip: mapping.hostIp, port: mapping.hostPort });
     if (e instanceof SysError && e.errno === Errno.ADDRINUSE) throw new Error(`Bind for ${where} failed: port is already allocated`);
@@ -213,15 +255,7 @@ async function publish(kernel: Kernel, container: Container, mapping: PortMappin
   let open = true;
   const forward = (): void => {
     if (!open) return;
-    for (let conn = hostSide.takePending(); conn; conn = hostSide.takePending()) {
-      const target = containerListener(container, mapping.containerPort);
-      if (!target) {
-        conn.abort();
-        continue;
-      }
-      conn.local = { family: target.family, ip: target.local && !isAny(target.local.ip) ? target.local.ip : ownAddress(container, target.family), port: mapping.containerPort };
-      target.enqueue(conn);
-    }
+    for (let conn = hostSide.takePending(); conn; conn = hostSide.takePending()) deliver(conn);
     hostSide.events.subscribe(forward);
   };
   forward();

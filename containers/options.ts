@@ -64,7 +64,7 @@ export const CREATE_FLAGS = [
   { flags: "--restart <policy>", key: "restart", kind: "string", description: "restart when it ends: no (default), on-failure[:N], always, unless-stopped (the daemon restarts it, with docker's backoff)" },
   { flags: "--log-opt <K=V>", key: "logOpt", kind: "strings", description: "log rotation: max-size=SIZE (default 20m), max-file=N (default 5); repeatable" },
   { flags: "--network <name>", key: "network", kind: "string", description: "bridge (default), none (loopback only), host (the host's network, through node:net) or a user network" },
-  { flags: "-p, --publish <[HOSTIP:]HOSTPORT:CONTAINERPORT[/udp]>", key: "publish", kind: "strings", containerOnly: true, description: "publish a container port on a host port, TCP or with /udp UDP (HOSTIP defaults to 0.0.0.0); repeatable" },
+  { flags: "-p, --publish <[HOSTIP:]HOSTPORT:CONTAINERPORT[/udp]>", key: "publish", kind: "strings", description: "publish a container port on a host port, TCP or with /udp UDP (a VM's: TCP only; HOSTIP defaults to 0.0.0.0); repeatable" },
   { flags: "--host-outbound", key: "hostOutbound", kind: "boolean", containerOnly: true, description: "let a bridge container connect to host addresses (through node:net, as a NAT would)" },
 ] as const satisfies readonly FlagDeclaration[];
 

@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import { PassThrough } from "node:stream";
 import {
   SIGKILL, Errno, type Container, type Kernel, FsApi, type LayerEntry, type MountNamespace, LayerTrees, type OverlayFs, type DiffLine,
-  DEFAULT_PATH, findOnPath, isRegularFile,
+  DEFAULT_PATH, findOnPath, isRegularFile, type Guest,
 } from "../kernel/host.js";
 import type { Credentials } from "../images/users.js";
 import { containerCredentials, layerCredentials } from "./users.js";
@@ -16,7 +16,7 @@ import type { ContainerConfig } from "../images/oci.js";
 import { IsoClock } from "./clock.js";
 import type { LogWriter } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
-import { attachNetwork, networkSpec, vmNetwork, type AttachedNetwork } from "./network.js";
+import { attachNetwork, networkSpec, publishVmPorts, vmNetwork, type AttachedNetwork } from "./network.js";
 import type { ContainerFiles } from "./files.js";
 import { ContainerInstance, isWasmModule, VmInstance, type ExecOptions, type Instance, type InstanceEnd, type StreamIo } from "./instance.js";
 import { kindOf, parseSignal, SYSCALL_PROFILES, type ContainerSpec } from "./spec.js";
@@ -331,8 +331,40 @@ export class ContainerRuntime {
       throw new RuntimeError(message);
     }
     const network = vmNetwork(this.kernel, spec.network, [spec.name, spec.hostname]);
-    const guest = this.vms.boot(spec, image, user, network, io, (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`));
-    return this.launched(record, new VmInstance(guest, onError, io));
+    let ports: AttachedNetwork | undefined;
+    if (network && spec.network && spec.network.publish.length > 0) {
+      try {
+        ports = await publishVmPorts(this.kernel, network, spec.network.publish);
+      } catch (e) {
+        network.detach();
+        const message = e instanceof Error ? e.message : String(e);
+        record.state = markStartFailed(record.state, message, this.clock.now());
+        await this.files?.saveState(spec.id, record.state);
+        throw new RuntimeError(message);
+      }
+      if (record.live) {
+        ports.detach();
+        network.detach();
+        return undefined;
+      }
+    }
+    let guest: Guest;
+    try {
+      guest = this.vms.boot(spec, image, user, network, io, (line) => this.kernel.notice(`wasmbox: VM ${spec.name}: ${line}`));
+    } catch (e) {
+      ports?.detach();
+      throw e;
+    }
+    const instance = new VmInstance(guest, onError, io);
+    if (ports) {
+      const attached = ports;
+      record.network = attached;
+      void instance.ended.then(() => {
+        attached.detach();
+        if (record.network === attached) record.network = undefined;
+      });
+    }
+    return this.launched(record, instance);
   }
 
   /** pid 1's program: the command found on PATH, under /bin/init when the image has one. */

@@ -14,13 +14,17 @@ static int listen_on(int port, int backlog) {
   return fd;
 }
 
-static int dial(const char *host, int port) {
-  wx_addr_port to;
-  if (wx_lookup(host, port, WX_INET4, &to)) return -1;
+/* Resolves `host` once, as a client resolves before it connects (the connection loop reuses it). */
+static int lookup(const char *host, int port, wx_addr_port *to) {
+  return wx_lookup(host, port, WX_INET4, to) ? -1 : 0;
+}
+
+/* Connects to `to`, retrying (1 ms apart) while nobody listens yet. */
+static int dial(const wx_addr_port *to) {
   for (int tries = 0; tries < 5000; tries++) {
     int fd;
     if (wx_sock_open(WX_INET4, WX_STREAM, 0, &fd)) return -1;
-    int e = wx_sock_connect(fd, &to);
+    int e = wx_sock_connect(fd, to);
     if (e == 0) return fd;
     close(fd);
     if (e != ECONNREFUSED) return -1;
@@ -31,7 +35,8 @@ static int dial(const char *host, int port) {
 }
 
 int main(int argc, char **argv) {
-  static char buf[65536];
+  /* 128 KiB reads and writes, as iperf3's TCP default. */
+  static char buf[128 * 1024];
   if (argc < 3) return 2;
   if (!strcmp(argv[1], "tcp-sink")) {
     int l = listen_on(atoi(argv[2]), 4);
@@ -45,7 +50,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "tcp-source") && argc == 5) {
-    int fd = dial(argv[2], atoi(argv[3]));
+    wx_addr_port to;
+    if (lookup(argv[2], atoi(argv[3]), &to)) return 1;
+    int fd = dial(&to);
     if (fd < 0) return 1;
     long long left = atoll(argv[4]) * 1024 * 1024;
     while (left > 0) {
@@ -57,7 +64,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "conn-server") && argc == 4) {
-    int l = listen_on(atoi(argv[2]), 4096);
+    /* 511: the backlog node:net's and nginx's servers listen with. */
+    int l = listen_on(atoi(argv[2]), 511);
     int count = atoi(argv[3]);
     for (int i = 0; i < count; i++) {
       int c;
@@ -69,8 +77,10 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(argv[1], "conn-client") && argc == 5) {
     int count = atoi(argv[4]);
+    wx_addr_port to;
+    if (lookup(argv[2], atoi(argv[3]), &to)) return 1;
     for (int i = 0; i < count; i++) {
-      int fd = dial(argv[2], atoi(argv[3]));
+      int fd = dial(&to);
       if (fd < 0) return 1;
       close(fd);
     }

@@ -15,7 +15,7 @@ import { importFilesystem, storeImageSource } from "../../containers/images.js";
 import { ContainerRuntime, RuntimeError, startExitCode } from "../../containers/runtime.js";
 import { checkCreateFlags, createOptionsFrom, CREATE_FLAGS, EXEC_FLAGS, execFlagsFrom, execOptionsOf, parseEngine, specFromOptions, type CreateOptions } from "../../containers/options.js";
 import { parseDuration, SpecError } from "../../containers/spec.js";
-import type { ContainerSummary } from "../../containers/format.js";
+import { portsColumn, type ContainerSummary } from "../../containers/format.js";
 import { formatTable, humanAge, humanSize } from "../../images/format.js";
 import { ImageError } from "../../images/errors.js";
 import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
@@ -325,7 +325,7 @@ const COMMANDS: Spec[] = [
       }
       const rows = list.map((c) => ({
         ID: full ? c.Id : c.Id.slice(0, 12), Kind: c.Kind ?? "container", Image: c.Image, Command: `"${full ? c.Command : truncate(c.Command, 20)}"`,
-        CreatedAt: c.Created, RunningFor: humanAge(c.Created), Status: c.Status, State: c.State, Ports: "", Names: c.Names.map((n) => n.slice(1)).join(","),
+        CreatedAt: c.Created, RunningFor: humanAge(c.Created), Status: c.Status, State: c.State, Ports: portsColumn(c.Ports), Names: c.Names.map((n) => n.slice(1)).join(","),
         Labels: Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
       }));
       const format = text(options, "format");

@@ -99,7 +99,7 @@ export function ipBytes(ip: string): Uint8Array {
 
 /** The canonical text of 4 or 16 address bytes (RFC 5952 for IPv6: lowercase, longest zero run as ::). */
 export function ipText(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join(".");
+  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((bytes[i] << 8) | bytes[i + 1]);
   let bestAt = -1;
@@ -160,7 +160,29 @@ export function encodeAddrPort(addr: SockAddr, out: Uint8Array): void {
   out[0] = addr.family === 4 ? AddressFamily.INET4 : AddressFamily.INET6;
   out[2] = addr.port >> 8;
   out[3] = addr.port & 0xff;
-  out.set(ipBytes(addr.ip), 4);
+  // IPv4 (every accept's peer) is written as it is scanned: no byte array made.
+  if (!writeIpv4(addr.ip, out, 4)) out.set(ipBytes(addr.ip), 4);
+}
+
+/** Writes the four octets of a canonical dotted quad at `out[at]`; false when `ip` is not one. */
+function writeIpv4(ip: string, out: Uint8Array, at: number): boolean {
+  let part = 0;
+  let value = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (part === 3 || value > 255) return false;
+      out[at + part++] = value;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+    } else {
+      return false;
+    }
+  }
+  if (part !== 3 || value > 255) return false;
+  out[at + 3] = value;
+  return true;
 }
 
 /** Encodes an addr_t (tag at 0, address bytes from 2), as `resolve` returns them. */

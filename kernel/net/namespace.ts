@@ -14,6 +14,65 @@ export interface PortHolder {
   readonly listening: boolean;
 }
 
+/**
+ * A port table: what holds each port, by port number and then address ("0.0.0.0" and "::" for the
+ * wildcards). Keyed by number first, so that a bind looks only at its own port's holders and a
+ * connect's ephemeral port costs no string.
+ */
+export class PortTable {
+  /**
+   * Port -> its holders as a flat list: address, holder, address, holder... A port's list stays when
+   * it empties, so that the next use of the port (every connect takes an ephemeral one) allocates nothing.
+   */
+  private readonly byPort = new Map<number, Array<string | PortHolder>>();
+
+  /** The holders of `port` as [address, holder] pairs. */
+  *at(port: number): Generator<[string, PortHolder]> {
+    const list = this.byPort.get(port);
+    if (!list) return;
+    for (let i = 0; i < list.length; i += 2) yield [list[i] as string, list[i + 1] as PortHolder];
+  }
+
+  get(ip: string, port: number): PortHolder | undefined {
+    const list = this.byPort.get(port);
+    if (!list) return undefined;
+    for (let i = 0; i < list.length; i += 2) if (list[i] === ip) return list[i + 1] as PortHolder;
+    return undefined;
+  }
+
+  /** Makes `holder` the holder of `ip`:`port` (replacing one there). */
+  set(ip: string, port: number, holder: PortHolder): void {
+    const list = this.byPort.get(port);
+    if (!list) {
+      this.byPort.set(port, [ip, holder]);
+      return;
+    }
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] !== ip) continue;
+      list[i + 1] = holder;
+      return;
+    }
+    list.push(ip, holder);
+  }
+
+  /** Forgets `ip`:`port` (only if `holder` still holds it). */
+  delete(ip: string, port: number, holder: PortHolder): void {
+    const list = this.byPort.get(port);
+    if (!list) return;
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] !== ip || list[i + 1] !== holder) continue;
+      if (list.length === 2) list.length = 0;
+      else list.splice(i, 2);
+      return;
+    }
+  }
+
+  /** Whether anything holds `port`. */
+  taken(port: number): boolean {
+    return (this.byPort.get(port)?.length ?? 0) > 0;
+  }
+}
+
 /** One address of an interface, with its prefix length. */
 export interface InterfaceAddress {
   ip: string;
@@ -41,10 +100,8 @@ const EPHEMERAL_LAST = 60999;
 /** A network namespace: interfaces, port tables, names. */
 export class NetNamespace {
   readonly interfaces: NetInterface[] = [{ name: "lo", addresses: [{ ip: LOOPBACK4, prefix: 8 }, { ip: LOOPBACK6, prefix: 128 }] }];
-  /** TCP ports, keyed "ip port". */
-  readonly tcpPorts = new Map<string, PortHolder>();
-  /** UDP ports, keyed "ip port". */
-  readonly udpPorts = new Map<string, PortHolder>();
+  readonly tcpPorts = new PortTable();
+  readonly udpPorts = new PortTable();
   /** Names this namespace resolves beyond its networks' members (docker's --add-host). */
   readonly extraHosts = new Map<string, string[]>();
   private nextEphemeral = EPHEMERAL_FIRST;
@@ -76,12 +133,26 @@ export class NetNamespace {
 
   /** Whether `ip` is one of its own addresses (or a loopback one). */
   hasAddress(ip: string): boolean {
-    return isLoopback(ip) || this.interfaces.some((i) => i.addresses.some((a) => a.ip === ip));
+    if (isLoopback(ip)) return true;
+    // Loops, not closures: this is on every connect.
+    for (const iface of this.interfaces) {
+      for (const a of iface.addresses) if (a.ip === ip) return true;
+    }
+    return false;
   }
 
   /** The networks it is on. */
   networks(): VirtualNetwork[] {
     return this.interfaces.flatMap((i) => (i.network ? [i.network] : []));
+  }
+
+  /** The namespace on one of its networks that has `ip`, if any. */
+  private memberAt(ip: string): NetNamespace | undefined {
+    for (const iface of this.interfaces) {
+      const member = iface.network?.members.get(ip);
+      if (member) return member;
+    }
+    return undefined;
   }
 
   /**
@@ -92,10 +163,8 @@ export class NetNamespace {
     if (this.hostMode) return "host";
     if (isAny(ip) || this.hasAddress(ip)) return this;
     if (this.outbound && this.networks().some((n) => n.gateway === ip)) return "host";
-    for (const network of this.networks()) {
-      const member = network.members.get(ip);
-      if (member) return member;
-    }
+    const member = this.memberAt(ip);
+    if (member) return member;
     if (this.outbound) return "host";
     throw new SysError(Errno.NETUNREACH);
   }
@@ -111,7 +180,7 @@ export class NetNamespace {
     if (this.hasAddress(dest)) return dest;
     for (const iface of this.interfaces) {
       if (iface.network?.members.has(dest)) {
-        const own = iface.addresses.find((a) => familyOf(a.ip) === family);
+        const own = iface.addresses.find((a) => ipFamily(a.ip) === family);
         if (own) return own.ip;
       }
     }
@@ -122,39 +191,49 @@ export class NetNamespace {
    * Binds `addr` in a port table (port 0: an ephemeral one) and returns the address bound.
    * EADDRNOTAVAIL: not one of its addresses; EADDRINUSE: taken (SO_REUSEADDR lets two non-listening holders share).
    */
-  bind(table: Map<string, PortHolder>, addr: SockAddr, holder: PortHolder): SockAddr {
+  bind(table: PortTable, addr: SockAddr, holder: PortHolder): SockAddr {
     if (!isAny(addr.ip) && !this.hasAddress(addr.ip)) throw new SysError(Errno.ADDRNOTAVAIL);
-    const port = addr.port === 0 ? this.ephemeralPort(table, addr) : addr.port;
+    const port = addr.port === 0 ? this.ephemeralPort(table) : addr.port;
     const bound = { family: addr.family, ip: addr.ip, port };
-    for (const [key, other] of table) {
-      const [ip, p] = splitKey(key);
-      if (p !== port || familyOf(ip) !== addr.family) continue;
-      if (ip !== addr.ip && !isAny(ip) && !isAny(addr.ip)) continue;
-      if (holder.reuseAddr && other.reuseAddr && !other.listening) continue;
-      throw new SysError(Errno.ADDRINUSE);
+    if (table.taken(port)) {
+      for (const [ip, other] of table.at(port)) {
+        if (ipFamily(ip) !== addr.family) continue;
+        if (ip !== addr.ip && !isAny(ip) && !isAny(addr.ip)) continue;
+        if (holder.reuseAddr && other.reuseAddr && !other.listening) continue;
+        throw new SysError(Errno.ADDRINUSE);
+      }
     }
-    table.set(portKey(bound), holder);
+    table.set(addr.ip, port, holder);
     return bound;
   }
 
+  /**
+   * Binds an ephemeral port on `ip` (an address of its own or a wildcard, as sourceFor() gives) for a
+   * connect: a port nothing holds on any address, so there is nothing to check. EADDRINUSE: none left.
+   */
+  bindEphemeral(table: PortTable, family: Family, ip: string, holder: PortHolder): SockAddr {
+    const port = this.ephemeralPort(table);
+    table.set(ip, port, holder);
+    return { family, ip, port };
+  }
+
   /** Gives a port back (only if `holder` still holds it). */
-  unbind(table: Map<string, PortHolder>, addr: SockAddr, holder: PortHolder): void {
-    const key = portKey(addr);
-    if (table.get(key) === holder) table.delete(key);
+  unbind(table: PortTable, addr: SockAddr, holder: PortHolder): void {
+    table.delete(addr.ip, addr.port, holder);
   }
 
   /** The holder that gets traffic for `addr`: bound to exactly it, else to its family's wildcard. */
-  lookup(table: Map<string, PortHolder>, addr: SockAddr): PortHolder | undefined {
-    return table.get(portKey(addr)) ?? table.get(`${anyAddress(addr.family)} ${addr.port}`);
+  lookup(table: PortTable, addr: SockAddr): PortHolder | undefined {
+    return table.get(addr.ip, addr.port) ?? table.get(anyAddress(addr.family), addr.port);
   }
 
-  private ephemeralPort(table: Map<string, PortHolder>, addr: SockAddr): number {
+  /** The next ephemeral port nothing holds (on any address). EADDRINUSE: the range is used up. */
+  private ephemeralPort(table: PortTable): number {
     const span = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1;
     for (let i = 0; i < span; i++) {
       const port = this.nextEphemeral;
       this.nextEphemeral = port === EPHEMERAL_LAST ? EPHEMERAL_FIRST : port + 1;
-      const candidate = { family: addr.family, ip: addr.ip, port };
-      if (!table.has(portKey(candidate)) && !table.has(`${anyAddress(addr.family)} ${port}`)) return port;
+      if (!table.taken(port)) return port;
     }
     throw new SysError(Errno.ADDRINUSE);
   }
@@ -171,8 +250,8 @@ export class NetNamespace {
       const own = this.interfaces.filter((i) => i.network).flatMap((i) => i.addresses.map((a) => a.ip));
       return own.length > 0 ? own : [LOOPBACK4];
     }
-    for (const network of this.networks()) {
-      const found = network.names.get(lower);
+    for (const iface of this.interfaces) {
+      const found = iface.network?.names.get(lower);
       if (found) return found;
     }
     return [];
@@ -187,14 +266,14 @@ export class NetNamespace {
   }
 }
 
-/** "ip port", the key of a port table. */
+/** "ip port": how the udpNat map names an address. */
 export function portKey(addr: SockAddr): string {
   return `${addr.ip} ${addr.port}`;
 }
 
-function splitKey(key: string): [string, number] {
-  const at = key.lastIndexOf(" ");
-  return [key.slice(0, at), Number(key.slice(at + 1))];
+/** The family of an address already in canonical text (IPv6 has colons). */
+function ipFamily(ip: string): Family {
+  return ip.includes(":") ? 6 : 4;
 }
 
 /** A virtual network (a bridge): a private subnet whose addresses map to namespaces. */

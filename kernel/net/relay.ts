@@ -228,8 +228,7 @@ export function acceptRelayed(ns: NetNamespace, relay: NetRelay, id: number, fro
     return;
   }
   const server = new TcpSocket(ns, to.family, allocIno(), allocIno);
-  server.options.noDelay = listener.options.noDelay;
-  server.options.keepAlive = listener.options.keepAlive;
+  server.inheritOptions(listener);
   const receiveBuffer = relayWindow(listener.bufferSize(SockOption.RECV_BUF_SIZE));
   server.adoptHost(relay.open(id, server.events, window, receiveBuffer), to, from);
   listener.enqueue(server);

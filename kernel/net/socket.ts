@@ -4,7 +4,6 @@ import { Errno, SysError } from "../errno.js";
 import { WaitQueue } from "../proc/wait-queue.js";
 import type { Wait } from "../proc/wait.js";
 import { OpenFile } from "../vfs/open-file.js";
-import { nowNs } from "../vfs/vnode.js";
 import { Rights, RIGHTS_STREAM, type Filestat } from "../wasi.js";
 import type { Family, SockAddr } from "./address.js";
 import type { NetNamespace } from "./namespace.js";
@@ -46,6 +45,9 @@ export interface SocketFlags {
   onlyV6: boolean;
 }
 
+/** The options of a socket that set none: shared by every such socket (setFlag makes a socket its own copy). */
+const DEFAULT_FLAGS: Readonly<SocketFlags> = Object.freeze({ reuseAddr: false, reusePort: false, noDelay: false, keepAlive: false, broadcast: false, onlyV6: false });
+
 /** What a socket needs from its kernel when it makes new sockets or files (accept). */
 export interface SocketHost {
   allocIno(): bigint;
@@ -53,15 +55,19 @@ export interface SocketHost {
 
 /** A socket: an open file with addresses and options. */
 export abstract class Socket extends OpenFile {
-  readonly rightsMask = RIGHTS_SOCKET;
+  get rightsMask(): number {
+    return RIGHTS_SOCKET;
+  }
   /** Woken whenever readiness may have changed (data, room, a connection, a close). */
   readonly events = new WaitQueue();
-  readonly options: SocketFlags = { reuseAddr: false, reusePort: false, noDelay: false, keepAlive: false, broadcast: false, onlyV6: false };
+  /** Its boolean options: shared until one is set (most sockets never set any). */
+  private optionFlags: Readonly<SocketFlags> = DEFAULT_FLAGS;
   local?: SockAddr;
   peer?: SockAddr;
   /** Set when a send or connect failed asynchronously (SO_ERROR), cleared when read. */
   lastError = 0;
-  readonly created = nowNs();
+  /** When it was made, in ms since performance.timeOrigin (a small integer, kept unboxed; stat gives ns since the epoch). */
+  private readonly createdAt = Math.floor(performance.now());
 
   constructor(readonly ns: NetNamespace, readonly family: Family, readonly ino: bigint) {
     super();
@@ -81,9 +87,10 @@ export abstract class Socket extends OpenFile {
   }
 
   override stat(): Filestat {
+    const created = BigInt(Math.round(performance.timeOrigin + this.createdAt)) * 1_000_000n;
     return {
       dev: 0n, ino: this.ino, filetype: this.filetype, nlink: 1n, size: 0n,
-      atim: this.created, mtim: this.created, ctim: this.created, mode: 0o777, uid: 0, gid: 0,
+      atim: created, mtim: created, ctim: created, mode: 0o777, uid: 0, gid: 0,
     };
   }
 
@@ -126,9 +133,19 @@ export abstract class Socket extends OpenFile {
   /** Applies a boolean option to whatever is behind the socket (a host socket's nodelay, ...). */
   protected flagChanged(_option: SockOption, _value: boolean): void {}
 
+  get options(): Readonly<SocketFlags> {
+    return this.optionFlags;
+  }
+
+  /** Takes the nodelay and keepalive options of `listener` (an accepted connection's, as Linux's inherit them). */
+  inheritOptions(listener: Socket): void {
+    const { noDelay, keepAlive } = listener.optionFlags;
+    if (noDelay || keepAlive) this.optionFlags = { ...DEFAULT_FLAGS, noDelay, keepAlive };
+  }
+
   /** sock_set_opt_flag. ENOPROTOOPT: not a boolean option this socket has. */
   setFlag(option: SockOption, value: boolean): void {
-    const f = this.options;
+    const f: SocketFlags = { ...this.optionFlags };
     switch (option) {
       case SockOption.REUSE_ADDR: f.reuseAddr = value; break;
       case SockOption.REUSE_PORT: f.reusePort = value; break;
@@ -142,6 +159,7 @@ export abstract class Socket extends OpenFile {
       default:
         throw new SysError(Errno.NOPROTOOPT);
     }
+    this.optionFlags = f;
     this.flagChanged(option, value);
   }
 

@@ -29,88 +29,82 @@ export interface StreamChannel {
   receiveBuffer(): number;
 }
 
-/** One direction of an in-kernel connection. */
-class Flow {
-  readonly ring: ByteRing;
-  /** The sender shut down writing or closed: EOF once the ring is empty. */
+/**
+ * One end of an in-kernel connection, which is also the ring of the direction towards it (its
+ * receive buffer): two objects per connection. Any change wakes both ends' queues.
+ */
+class LocalEnd extends ByteRing implements StreamChannel {
+  /** The other end (set once both exist). */
+  peer!: LocalEnd;
+  /** The peer shut down writing or closed: EOF once this ring is empty. */
   finished = false;
-  /** The receiver closed or shut down reading: sends get EPIPE. */
+  /** This end closed or shut down reading: the peer's sends get EPIPE. */
   readerGone = false;
-  /** The sender aborted (closed with unread data): the receiver gets ECONNRESET after the data. */
+  /** The peer aborted (closed with unread data): ECONNRESET here after the data. */
   reset = false;
-  constructor(capacity: number) {
-    this.ring = new ByteRing(capacity);
-  }
-}
-
-/** Makes the two connected ends of an in-kernel connection; each wakes both queues on any change. */
-export function localConnection(queueA: WaitQueue, queueB: WaitQueue, bufferA: number, bufferB: number): [StreamChannel, StreamChannel] {
-  const toA = new Flow(bufferA);
-  const toB = new Flow(bufferB);
-  const wake = () => {
-    queueA.wakeAll();
-    queueB.wakeAll();
-  };
-  return [new LocalEnd(toA, toB, wake), new LocalEnd(toB, toA, wake)];
-}
-
-class LocalEnd implements StreamChannel {
   private closed = false;
   /** ECONNRESET was reported once; later calls see EOF / EPIPE, as on Linux. */
   private resetSeen = false;
 
-  constructor(private readonly rx: Flow, private readonly tx: Flow, private readonly wake: () => void) {}
+  constructor(private readonly events: WaitQueue, capacity: number) {
+    super(capacity);
+  }
+
+  private wake(): void {
+    this.events.wakeAll();
+    this.peer.events.wakeAll();
+  }
 
   readable(): number {
-    return this.rx.ring.length;
+    return this.length;
   }
   writable(): number {
-    return this.tx.ring.free;
+    return this.peer.free;
   }
   readReady(): boolean {
-    return this.rx.ring.length > 0 || this.rx.finished || this.rx.reset || this.rx.readerGone;
+    return this.length > 0 || this.finished || this.reset || this.readerGone;
   }
   writeReady(): boolean {
-    return this.tx.ring.free > 0 || this.tx.readerGone || this.tx.finished || this.rx.reset;
+    const tx = this.peer;
+    return tx.free > 0 || tx.readerGone || tx.finished || this.reset;
   }
   hungUp(): boolean {
-    return (this.rx.finished || this.rx.reset) && this.tx.readerGone;
+    return (this.finished || this.reset) && this.peer.readerGone;
   }
 
   recv(bufs: readonly Uint8Array[], peek: boolean): number | null {
-    const rx = this.rx;
-    if (rx.ring.length > 0) {
-      const n = rx.ring.takev(bufs, peek);
+    if (this.length > 0) {
+      const n = this.takev(bufs, peek);
       if (!peek && n > 0) this.wake();
       return n;
     }
-    if (rx.reset && !this.resetSeen) {
+    if (this.reset && !this.resetSeen) {
       this.resetSeen = true;
       throw new SysError(Errno.CONNRESET);
     }
-    if (rx.finished || rx.readerGone || rx.reset) return 0;
+    if (this.finished || this.readerGone || this.reset) return 0;
     return null;
   }
 
   send(bufs: readonly Uint8Array[]): number | null {
-    const tx = this.tx;
-    if (this.rx.reset && !this.resetSeen) {
+    const tx = this.peer;
+    if (this.reset && !this.resetSeen) {
       this.resetSeen = true;
       throw new SysError(Errno.CONNRESET);
     }
-    if (tx.finished || tx.readerGone || this.rx.reset) throw new SysError(Errno.PIPE);
+    if (tx.finished || tx.readerGone || this.reset) throw new SysError(Errno.PIPE);
     let wanted = 0;
     for (const b of bufs) wanted += b.length;
     if (wanted === 0) return 0;
-    const n = tx.ring.putv(bufs);
+    const n = tx.putv(bufs);
     if (n === 0) return null;
     this.wake();
     return n;
   }
 
   shutdown(read: boolean, write: boolean): void {
-    if (read) this.rx.readerGone = true;
-    if (write) this.tx.finished = true;
+    if (read) this.readerGone = true;
+    if (write) this.peer.finished = true;
     this.wake();
   }
 
@@ -119,17 +113,26 @@ class LocalEnd implements StreamChannel {
     this.closed = true;
     // Closing with unread data aborts the connection (RFC 2525's reset), as Linux does; the data
     // already sent stays readable by the peer, which then gets ECONNRESET instead of EOF.
-    if (abort || this.rx.ring.length > 0) this.tx.reset = true;
-    this.tx.finished = true;
-    this.rx.readerGone = true;
+    if (abort || this.length > 0) this.peer.reset = true;
+    this.peer.finished = true;
+    this.readerGone = true;
     this.wake();
   }
 
   setReceiveBuffer(bytes: number): void {
-    this.rx.ring.resize(bytes);
+    this.resize(bytes);
     this.wake();
   }
   receiveBuffer(): number {
-    return this.rx.ring.capacity;
+    return this.capacity;
   }
+}
+
+/** Makes the two connected ends of an in-kernel connection; `bufferA` is A's receive buffer. */
+export function localConnection(queueA: WaitQueue, queueB: WaitQueue, bufferA: number, bufferB: number): [StreamChannel, StreamChannel] {
+  const a = new LocalEnd(queueA, bufferA);
+  const b = new LocalEnd(queueB, bufferB);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
 }

@@ -9,6 +9,9 @@ import { DEFAULT_STREAM_BUFFER, MAX_BUFFER, MIN_BUFFER } from "./ring.js";
 import { IPPROTO_TCP, RIFLAGS_RECV_PEEK, RIFLAGS_RECV_WAITALL, Socket, SockOption, SockStatus, SockType } from "./socket.js";
 import { localConnection, type StreamChannel } from "./stream.js";
 
+/** The accept queue of a socket that never listened: empty, and never added to (enqueue() needs a listener). */
+const NO_PENDING: readonly TcpSocket[] = Object.freeze([]);
+
 /** The most a listen backlog may be (Linux's somaxconn). */
 export const SOMAXCONN = 4096;
 
@@ -25,13 +28,21 @@ export interface TcpHostEdge {
 }
 
 export class TcpSocket extends Socket {
-  readonly filetype = Filetype.SOCKET_STREAM;
-  readonly socktype = SockType.STREAM;
-  readonly protocol = IPPROTO_TCP;
+  // Constants as getters: on the prototype, not in each of the two objects every connection makes.
+  get filetype(): Filetype {
+    return Filetype.SOCKET_STREAM;
+  }
+  get socktype(): SockType {
+    return SockType.STREAM;
+  }
+  get protocol(): number {
+    return IPPROTO_TCP;
+  }
   state: TcpState = "fresh";
   channel?: StreamChannel;
   /** Established connections waiting for accept (listening sockets). */
-  private readonly pending: TcpSocket[] = [];
+  /** Made when it listens (a connection's own socket never needs one). */
+  private pending = NO_PENDING as TcpSocket[];
   private backlog = 0;
   /** Whether it holds its local address in the namespace's port table (bound or connected from an ephemeral port). */
   private holdsPort = false;
@@ -72,6 +83,7 @@ export class TcpSocket extends Socket {
     if (this.state !== "bound") throw new SysError(Errno.INVAL);
     this.backlog = clampBacklog(backlog);
     this.state = "listening";
+    this.pending = [];
     this.ns.edge?.tcp.listen?.(this, this.backlog);
   }
 
@@ -174,8 +186,7 @@ export class TcpSocket extends Socket {
     server.local = dest;
     server.peer = this.local;
     server.state = "connected";
-    server.options.noDelay = listener.options.noDelay;
-    server.options.keepAlive = listener.options.keepAlive;
+    server.inheritOptions(listener);
     const [mine, theirs] = localConnection(this.events, server.events, this.receiveBuffer, listener.receiveBuffer);
     this.channel = mine;
     server.channel = theirs;
@@ -187,8 +198,7 @@ export class TcpSocket extends Socket {
   /** Binds an ephemeral port on the address that reaches `dest`, if not bound yet. */
   private ensureLocal(dest: SockAddr): void {
     if (this.state !== "fresh") return;
-    const source = this.ns.sourceFor(dest.ip, this.family);
-    this.local = this.ns.bind(this.ns.tcpPorts, { family: this.family, ip: source, port: 0 }, this);
+    this.local = this.ns.bindEphemeral(this.ns.tcpPorts, this.family, this.ns.sourceFor(dest.ip, this.family), this);
     this.holdsPort = true;
     this.state = "bound";
   }
@@ -206,6 +216,7 @@ export class TcpSocket extends Socket {
     this.local = local;
     this.backlog = clampBacklog(backlog);
     this.state = "listening";
+    this.pending = [];
     this.closeHost = closeHost;
   }
 

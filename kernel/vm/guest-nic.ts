@@ -49,6 +49,12 @@ export class GuestNic implements RelayRouter {
     for (const [name, ips] of config.names) mirror.names.set(name, ips);
   }
 
+  /** The card is pulled out: the guest's interface on the network goes and its connections across it are reset. */
+  detach(): void {
+    this.mirror.disconnect(this.ns);
+    this.relay.close();
+  }
+
   receive(message: NetMessage): void {
     this.relay.receive(message);
   }

@@ -123,8 +123,9 @@ export class Guest {
   private resolveRunning!: () => void;
   private resolveExit!: (exit: GuestExit) => void;
   private stopTimer?: NodeJS.Timeout;
-  /** Its network card, when it has one. */
-  readonly network?: VmNetwork;
+  /** Its network cards by number (0: the one it booted with); one per network it is on. */
+  private readonly nics = new Map<number, VmNetwork>();
+  private nextNic = 0;
 
   /** `number` is the guest's number within its hypervisor (its id is vmN). */
   constructor(options: VmOptions, number: number) {
@@ -193,16 +194,10 @@ export class Guest {
           return;
         }
         case "put-result": this.pending.get(msg.id)?.(msg.error ?? null); this.pending.delete(msg.id); return;
-        case "net": this.network?.receive(msg.message); return;
+        case "net": this.nics.get(msg.nic)?.receive(msg.message); return;
       }
     });
-    this.network = options.network;
-    this.network?.start(
-      (message, transfer) => {
-        if (!this.exit) this.worker.postMessage({ type: "net", message } satisfies HostMessage, transfer);
-      },
-      (config) => this.send({ type: "net-config", config }),
-    );
+    if (options.network) this.plug(options.network);
     this.worker.on("error", (error: Error & { code?: string }) => {
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY") this.end({ exitCode: 137, reason: "oom", message: error.message });
       else this.end({ exitCode: 134, reason: "crashed", message: error.message });
@@ -217,13 +212,55 @@ export class Guest {
     clearTimeout(this.stopTimer);
     this.exit = { ...exit, stdout: Buffer.concat(this.out).toString("utf8"), stderr: Buffer.concat(this.err).toString("utf8") };
     this.state = exit.reason === "exit" ? "exited" : exit.reason;
-    this.network?.detach();
+    for (const nic of this.nics.values()) nic.detach();
+    this.nics.clear();
     this.clock?.close();
     for (const resolve of this.pending.values()) resolve(undefined);
     this.pending.clear();
     void this.worker.terminate();
     this.resolveRunning();
     this.resolveExit(this.exit);
+  }
+
+  /** Its network cards, the one it booted with first. */
+  get networks(): VmNetwork[] {
+    return [...this.nics.values()];
+  }
+
+  /** Gives `network` a card number and starts relaying it; returns the number. */
+  private plug(network: VmNetwork): number {
+    const nic = this.nextNic++;
+    this.nics.set(nic, network);
+    network.start(
+      (message, transfer) => {
+        if (!this.exit) this.worker.postMessage({ type: "net", nic, message } satisfies HostMessage, transfer);
+      },
+      (config) => this.send({ type: "net-config", nic, config }),
+    );
+    return nic;
+  }
+
+  /**
+   * Plugs another network card into the running guest (`network connect`): its kernel gets an
+   * interface on that network. An ended guest: the card is detached at once.
+   */
+  attachNetwork(network: VmNetwork): void {
+    if (this.exit) {
+      network.detach();
+      return;
+    }
+    const nic = this.plug(network);
+    this.send({ type: "net-attach", nic, config: network.config });
+  }
+
+  /** Pulls a card out (`network disconnect`): its connections are reset, the guest's interface goes. */
+  detachNetwork(network: VmNetwork): void {
+    for (const [nic, card] of this.nics) {
+      if (card !== network) continue;
+      this.nics.delete(nic);
+      card.detach();
+      this.send({ type: "net-detach", nic });
+    }
   }
 
   private send(message: HostMessage): void {

@@ -6,7 +6,14 @@ import type { Kernel } from "../kernel.js";
 import type { SockAddr } from "../net/address.js";
 import { NetNamespace, type NetInterface, type VirtualNetwork } from "../net/namespace.js";
 import { acceptRelayed, deliverRelayed, NetRelay, type NetMessage, type RelayPost, type RelayRouter } from "../net/relay.js";
+import { SockStatus } from "../net/socket.js";
+import { spliceSockets } from "../net/splice.js";
+import { TcpSocket } from "../net/tcp.js";
 import type { GuestNetConfig } from "./protocol.js";
+
+/** The gateway ports a published port's connections come from, as the guest sees them (below Linux's ephemeral range). */
+const FIRST_GATEWAY_PORT = 20000;
+const LAST_GATEWAY_PORT = 32767;
 
 /** What the hypervisor needs of a VM's network card. */
 export interface VmNetwork {
@@ -20,6 +27,13 @@ export interface VmNetwork {
   detach(): void;
   /** Its interface on `network` (for `network inspect`), if it is on it. */
   interfaceOn(network: VirtualNetwork): NetInterface | undefined;
+  /**
+   * Carries `conn` (a host connection to a port published with -p) to `port` on the VM's address,
+   * as from the network's gateway; nobody listening there: `conn` is reset.
+   */
+  forward(conn: TcpSocket, port: number): void;
+  /** The VM as the host's network sees it (its host-side sockets, such as -p listeners, live here). */
+  readonly namespace: NetNamespace;
 }
 
 /**
@@ -37,8 +51,13 @@ class VmNic implements VmNetwork, RelayRouter {
   private post?: RelayPost;
   private update?: (config: GuestNetConfig) => void;
   private updateQueued = false;
+  private nextGatewayPort = FIRST_GATEWAY_PORT;
   private readonly watch = (): void => this.scheduleUpdate();
   readonly config: GuestNetConfig;
+
+  get namespace(): NetNamespace {
+    return this.ns;
+  }
 
   constructor(private readonly kernel: Kernel, private readonly network: VirtualNetwork, names: string[]) {
     this.relay = new NetRelay((message, transfer) => this.post?.(message, transfer), 0, this);
@@ -101,6 +120,29 @@ class VmNic implements VmNetwork, RelayRouter {
     if (!(target instanceof NetNamespace)) return;
     if (target.remote) target.remote.datagram(from, to, data);
     else deliverRelayed(target, from, to, data);
+  }
+
+  forward(conn: TcpSocket, port: number): void {
+    const own = this.interfaceOn(this.network)?.addresses[0];
+    if (!own) {
+      conn.abort();
+      return;
+    }
+    const sock = new TcpSocket(this.ns, 4, this.kernel.allocIno(), () => this.kernel.allocIno());
+    const from = this.nextGatewayPort;
+    this.nextGatewayPort = from === LAST_GATEWAY_PORT ? FIRST_GATEWAY_PORT : from + 1;
+    sock.local = { family: 4, ip: this.network.gateway, port: from };
+    sock.peer = { family: 4, ip: own.ip, port };
+    sock.state = "connecting";
+    this.relay.connect(sock, sock.peer);
+    const settled = (): void => {
+      if (sock.state === "connected") spliceSockets(conn, sock);
+      else if (sock.status() === SockStatus.FAILED) {
+        conn.abort();
+        sock.release();
+      } else sock.events.subscribe(settled);
+    };
+    settled();
   }
 
   interfaceOn(network: VirtualNetwork): NetInterface | undefined {

@@ -51,8 +51,12 @@ export type HostMessage =
   | { type: "exec"; id: number; argv: string[]; env?: string[]; cwd?: string }
   | { type: "put"; id: number; path: string; data: Uint8Array; mode: number }
   | { type: "fault"; fault: "crash" | "heap" | "spin" }
-  | { type: "net"; message: NetMessage }
-  | { type: "net-config"; config: GuestNetConfig };
+  /** A relay message of network card `nic` (0: the one it booted with). */
+  | { type: "net"; nic: number; message: NetMessage }
+  | { type: "net-config"; nic: number; config: GuestNetConfig }
+  /** A network card plugged in while it runs (network connect), and one pulled out (network disconnect). */
+  | { type: "net-attach"; nic: number; config: GuestNetConfig }
+  | { type: "net-detach"; nic: number };
 
 /** Measurements a guest reports about itself. */
 export interface GuestStats {
@@ -86,4 +90,4 @@ export type GuestMessage =
   | { type: "stats"; id: number; stats: GuestStats }
   | { type: "exec-result"; id: number; exitCode: number; stdout: string; stderr: string; ms: number }
   | { type: "put-result"; id: number; error?: string }
-  | { type: "net"; message: NetMessage };
+  | { type: "net"; nic: number; message: NetMessage };

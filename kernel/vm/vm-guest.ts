@@ -13,7 +13,7 @@ import { currentThreadId, ownThreadCpuNs } from "../proc/thread-clock.js";
 import { buildRoot } from "./disk.js";
 import { findOnPath, isRegularFile } from "../vfs/command-path.js";
 import { GuestNic } from "./guest-nic.js";
-import type { GuestBootData, GuestMessage, GuestStats, HostMessage } from "./protocol.js";
+import type { GuestBootData, GuestMessage, GuestNetConfig, GuestStats, HostMessage } from "./protocol.js";
 
 function post(message: GuestMessage): void {
   parentPort!.postMessage(message);
@@ -29,10 +29,16 @@ function boot(data: GuestBootData): void {
   const disk = buildRoot(kernel, data.layers, { byteLimit: data.diskBytes });
   data.layers.length = 0; // the disk holds the bytes now; drop the boot copy
   const container = kernel.createContainer({ root: disk.root, id: "vm", hostname: data.hostname, limits: { memoryBytes: data.memoryBytes } });
-  const nic = data.network
-    ? new GuestNic(kernel, container.net, data.network, (message, transfer) => parentPort!.postMessage({ type: "net", message } satisfies GuestMessage, transfer))
-    : undefined;
-  if (nic && isRegularFile(container.ns, "/etc/hosts")) nic.mountHostsFile(container);
+  const nics = new Map<number, GuestNic>();
+  const plug = (nic: number, config: GuestNetConfig): GuestNic => {
+    const card = new GuestNic(kernel, container.net, config, (message, transfer) => parentPort!.postMessage({ type: "net", nic, message } satisfies GuestMessage, transfer));
+    nics.set(nic, card);
+    return card;
+  };
+  if (data.network) {
+    const nic = plug(0, data.network);
+    if (isRegularFile(container.ns, "/etc/hosts")) nic.mountHostsFile(container);
+  }
   const kernelUpMs = sinceBoot(data);
   post({ type: "up", ms: kernelUpMs });
   // The host reads this thread's CPU clock itself (it answers even while the guest spins).
@@ -91,8 +97,15 @@ function boot(data: GuestBootData): void {
         return;
       }
       case "fault": return fault(msg.fault);
-      case "net": return nic?.receive(msg.message);
-      case "net-config": return nic?.apply(msg.config);
+      case "net": return nics.get(msg.nic)?.receive(msg.message);
+      case "net-config": return nics.get(msg.nic)?.apply(msg.config);
+      case "net-attach":
+        plug(msg.nic, msg.config);
+        return;
+      case "net-detach":
+        nics.get(msg.nic)?.detach();
+        nics.delete(msg.nic);
+        return;
     }
   });
 

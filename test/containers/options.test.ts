@@ -59,7 +59,7 @@ const BAD_VALUES: Array<[CreateOptions, RegExp]> = [
   [{ vm: true, vmCpus: "0" }, /^--vm-cpus 0: expected a whole number from 1 to 64$/],
   [{ vm: true, vmCpus: "1.5" }, /^--vm-cpus 1.5: expected a whole number from 1 to 64$/],
   [{ vm: true, memory: "8m" }, /^--memory \(use --vm-memory\) is not supported with --vm/],
-  [{ vm: true, publish: ["8080:80"] }, /^--publish is not supported with --vm/],
+  [{ vm: true, publish: ["53:53/udp"] }, /^-p 53:53\/udp: a VM's ports are published over TCP only$/],
   [{ healthInterval: "often" }, /^--health-interval often: /],
 ];
 

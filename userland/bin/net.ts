@@ -6,7 +6,7 @@ import { strerror } from "../lib/errno";
 import * as fs from "../lib/fs";
 import {
   accept, anyAddr, closeFd, connectTo, DGRAM, INET4, INET6, interfaceAddresses, listenOn, lookup, pollRead2,
-  recvFrom, SockAddr, sendAll, sendText, sendTo, shutdownWrite, STREAM,
+  recvFrom, SockAddr, sendAll, sendText, sendTo, sendTwo, shutdownWrite, STREAM,
 } from "../lib/net";
 
 const BUF: usize = 65536;
@@ -162,9 +162,29 @@ function respond(fd: i32, status: string, type: string, body: Uint8Array | null,
   const payload = body != null ? body : Uint8Array.wrap(String.UTF8.encode(bodyText));
   const header = "HTTP/1.1 " + status + "\r\nServer: wasmbox httpd\r\nContent-Type: " + type + "\r\nContent-Length: " + payload.length.toString() +
     "\r\n" + extra + (keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n") + "\r\n";
-  if (sendText(fd, header) != 0) return false;
-  if (!head && payload.length > 0 && sendAll(fd, payload.dataStart, <usize>payload.length) != 0) return false;
-  return true;
+  const headerBytes = String.UTF8.encode(header);
+  const bodyLen: usize = head ? 0 : <usize>payload.length;
+  return sendTwo(fd, changetype<usize>(headerBytes), <usize>headerBytes.byteLength, payload.dataStart, bodyLen) == 0;
+}
+
+/**
+ * A file's bytes when stat said it has `size`: one buffer of that size, read until full or EOF (no
+ * read past the end to find it, no growing buffer); null when it cannot be opened or read.
+ */
+function readKnownSize(path: string, size: u64): Uint8Array | null {
+  if (size > <u64>(64 << 20)) return fs.readFile(path);
+  const fd = fs.open(path);
+  if (fd < 0) return null;
+  const out = new Uint8Array(<i32>size);
+  let got = 0;
+  while (got < out.length) {
+    const n = readSome(fd, out.dataStart + <usize>got, <usize>(out.length - got));
+    if (n < 0) { fs.close(fd); return null; }
+    if (n == 0) break;
+    got += n;
+  }
+  fs.close(fd);
+  return got == out.length ? out : out.slice(0, got);
 }
 
 /** Answers one request; false when the connection must close. */
@@ -216,7 +236,7 @@ function serveRequest(fd: i32, request: string, root: string): bool {
     page += "</UL></BODY></HTML>\n";
     return respond(fd, "200 OK", "text/html", null, page, keepAlive, head) && keepAlive;
   }
-  const data = fs.readFile(path);
+  const data = readKnownSize(path, st.size);
   if (data == null) {
     return respond(fd, "403 Forbidden", "text/html", null, errorPage("403 Forbidden"), keepAlive, head) && keepAlive;
   }

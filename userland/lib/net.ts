@@ -151,6 +151,33 @@ export function sendAll(fd: i32, ptr: usize, len: usize): i32 {
   return 0;
 }
 
+/**
+ * Sends [a, a+aLen) then [b, b+bLen) as one gathered send (a response's header and body leave in
+ * one segment, not two), retrying what a short send left; 0 or an errno.
+ */
+export function sendTwo(fd: i32, a: usize, aLen: usize, b: usize, bLen: usize): i32 {
+  while (aLen > 0) {
+    store<u32>(scratch, <u32>a);
+    store<u32>(scratch, <u32>aLen, 4);
+    store<u32>(scratch, <u32>b, 8);
+    store<u32>(scratch, <u32>bLen, 12);
+    const err = sock_send(<u32>fd, scratch, bLen > 0 ? 2 : 1, 0, scratch + 16);
+    if (err == EINTR) continue;
+    if (err != 0) return err;
+    let n = <usize>load<u32>(scratch, 16);
+    if (n >= aLen) {
+      n -= aLen;
+      aLen = 0;
+      b += n;
+      bLen -= n;
+    } else {
+      a += n;
+      aLen -= n;
+    }
+  }
+  return sendAll(fd, b, bLen);
+}
+
 /** sendAll of a string (UTF-8). */
 export function sendText(fd: i32, text: string): i32 {
   const data = String.UTF8.encode(text);
