@@ -23,6 +23,14 @@ export const HOST_NODE_FOLDERS = ["kernel", "proc", "wasi", "component", "net", 
  * depends on the engine or on the Node the CLI starts on.
  */
 export const PINNED_ONLY_FILES = [
+  // The syscall table's dispatchers called straight from the test with hostile and random arguments: no engine runs a guest.
+  "test/kernel/fuzz.test.ts",
+  "test/kernel/robustness.test.ts",
+  // The load-time rewrite as a transform of bytes, and the inline engine's preemption and instance
+  // pool, which a Node without JSPI does not have (their tests there would skip).
+  "test/kernel/rewrite-in-place.test.ts",
+  "test/proc/preemption.test.ts",
+  "test/proc/instance-reuse.test.ts",
   // Flag values refused before any kernel or daemon is asked.
   "test/cli/create-flags.test.ts",
   // The image store seen from a fresh home (list, build, save, load, rmi): no engine in it.
