@@ -9,7 +9,7 @@ import { buildShippedImages } from "../../images/build-shipped.js";
 import { tempDir } from "../containers/helpers.js";
 import { stopDaemonOf } from "./stop-daemon.js";
 
-/** Registers the cleanup (SIGTERM to every daemon a test started) and returns `setup`. */
+/** Registers the cleanup (every daemon a test started is killed) and returns `setup`. */
 export function daemonHarness(prefix: string) {
   const homes: string[] = [];
   afterEach(async () => {
