@@ -11,9 +11,18 @@ import { runCli } from "../../cli/index.js";
 import { buildC } from "../helpers/clang.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** Ports from the range this project's tests may use on 127.0.0.1. */
-const PORT = 20100;
-const TAKEN_PORT = 20101;
+
+/**
+ * A port free on 127.0.0.1 now (the system's pick, let go at once): no fixed port, since the same
+ * file runs on both Nodes at once in `npm test` and other checkouts may run it too.
+ */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
 
 async function cli(args: string[], cwd: string) {
   let stdout = "";
@@ -55,25 +64,27 @@ describe("wasmbox run --tcplisten", () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it("preopens a host listening socket as fd 3 for a preview1 server that accepts on it", async () => {
-    const run = cli(["run", "--tcplisten", `127.0.0.1:${PORT}`, server, "2"], work);
-    expect(await get(PORT, "/first")).toBe("200 request 1: GET /first HTTP/1.1\n");
-    expect(await get(PORT, "/second")).toBe("200 request 2: GET /second HTTP/1.1\n");
+    const port = await freePort();
+    const run = cli(["run", "--tcplisten", `127.0.0.1:${port}`, server, "2"], work);
+    expect(await get(port, "/first")).toBe("200 request 1: GET /first HTTP/1.1\n");
+    expect(await get(port, "/second")).toBe("200 request 2: GET /second HTTP/1.1\n");
     expect(await run).toEqual({ code: 0, stdout: "served 2\n", stderr: "" });
     // The guest ended: its listening socket is closed on the host.
-    await expect(new Promise((resolve, reject) => net.connect(PORT, "127.0.0.1").on("connect", resolve).on("error", (e) => reject(e))))
+    await expect(new Promise((resolve, reject) => net.connect(port, "127.0.0.1").on("connect", resolve).on("error", (e) => reject(e))))
       .rejects.toThrow(/ECONNREFUSED/);
   });
 
-  it("refuses a port already taken and an address that is not HOST:PORT, by name", async () => {
+  it("refuses a port already taken and an address that is not HOST:port, by name", async () => {
     const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(TAKEN_PORT, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const takenPort = (blocker.address() as net.AddressInfo).port;
     try {
-      expect(await cli(["run", "--tcplisten", `127.0.0.1:${TAKEN_PORT}`, server], work))
-        .toEqual({ code: 2, stdout: "", stderr: `wasmbox: --tcplisten 127.0.0.1:${TAKEN_PORT}: address already in use\n` });
+      expect(await cli(["run", "--tcplisten", `127.0.0.1:${takenPort}`, server], work))
+        .toEqual({ code: 2, stdout: "", stderr: `wasmbox: --tcplisten 127.0.0.1:${takenPort}: address already in use\n` });
     } finally {
       blocker.close();
     }
     expect(await cli(["run", "--tcplisten", "localhost", server], work))
-      .toEqual({ code: 2, stdout: "", stderr: "wasmbox: --tcplisten localhost: expected HOST:PORT with an IP address (127.0.0.1:8080, [::1]:8080)\n" });
+      .toEqual({ code: 2, stdout: "", stderr: "wasmbox: --tcplisten localhost: expected HOST:port with an IP address (127.0.0.1:8080, [::1]:8080)\n" });
   });
 });
