@@ -1,5 +1,6 @@
 // cli/commands: the image commands (build, images, inspect, history, tag, rmi, save, load, import, and the
-// `image` group with ls/prune/...). Thin: parse, call images/, print in docker's formats; ImageError -> CliExit.
+// `image` group with ls/prune/...). Thin: parse, call images/ (rmi and prune: the daemon, which knows
+// the containers), print in docker's formats; ImageError and the daemon's refusals -> CliExit.
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
