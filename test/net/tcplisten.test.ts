@@ -74,7 +74,7 @@ describe("wasmbox run --tcplisten", () => {
       .rejects.toThrow(/ECONNREFUSED/);
   });
 
-  it("refuses a port already taken and an address that is not HOST:port, by name", async () => {
+  it("refuses a port already taken and an address that is not HOST:PORT, by name", async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const takenPort = (blocker.address() as net.AddressInfo).port;
@@ -85,6 +85,6 @@ describe("wasmbox run --tcplisten", () => {
       blocker.close();
     }
     expect(await cli(["run", "--tcplisten", "localhost", server], work))
-      .toEqual({ code: 2, stdout: "", stderr: "wasmbox: --tcplisten localhost: expected HOST:port with an IP address (127.0.0.1:8080, [::1]:8080)\n" });
+      .toEqual({ code: 2, stdout: "", stderr: "wasmbox: --tcplisten localhost: expected HOST:PORT with an IP address (127.0.0.1:8080, [::1]:8080)\n" });
   });
 });
