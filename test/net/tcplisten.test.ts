@@ -9,20 +9,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/index.js";
 import { buildC } from "../helpers/clang.js";
+import { freePort } from "../helpers/free-port.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-/**
- * A port free on 127.0.0.1 now (the system's pick, let go at once): no fixed port, since the same
- * file runs on both Nodes at once in `npm test` and other checkouts may run it too.
- */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function cli(args: string[], cwd: string) {
   let stdout = "";
