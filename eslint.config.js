@@ -48,6 +48,25 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   {
+    // The layout, as a formatter keeps it (`npm run format` fixes it): ESLint's own layout rules.
+    rules: {
+      semi: ["error", "always"],
+      quotes: ["error", "double", { avoidEscape: true, allowTemplateLiterals: true }],
+      "comma-dangle": ["error", "always-multiline"],
+      "brace-style": ["error", "1tbs", { allowSingleLine: true }],
+      "no-multiple-empty-lines": ["error", { max: 1 }],
+      "object-curly-spacing": ["error", "always"],
+      "padded-blocks": ["error", "never"],
+      "space-before-function-paren": ["error", { anonymous: "always", named: "never", asyncArrow: "always" }],
+      ...Object.fromEntries([
+        "no-trailing-spaces", "eol-last", "no-tabs", "no-mixed-spaces-and-tabs", "linebreak-style", "unicode-bom",
+        "space-infix-ops", "space-unary-ops", "keyword-spacing", "comma-spacing", "semi-spacing", "key-spacing",
+        "arrow-spacing", "space-before-blocks", "block-spacing", "array-bracket-spacing", "computed-property-spacing",
+        "template-curly-spacing", "rest-spread-spacing", "no-whitespace-before-property", "new-parens",
+      ].map((rule) => [rule, "error"])),
+    },
+  },
+  {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       // Comma expressions read and skip fields of the Wasm binary format in one line (cli/invoke.ts).

@@ -42,8 +42,7 @@ export class DaemonClient {
         // The head goes now: a body typed later (stdin) must not leave a reused keep-alive socket idle until it times out ("socket hang up").
         req.flushHeaders();
         options.body.pipe(req);
-      }
-      else req.end();
+      } else req.end();
     });
     if (res.statusCode !== undefined && res.statusCode >= 400) {
       const text = (await readAll(res)).toString("utf8");

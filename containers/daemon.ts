@@ -13,7 +13,7 @@ import { ImageError } from "../images/errors.js";
 import { daemonSocketPath, DaemonClient } from "./client.js";
 import { ContainerFiles, PRIVATE_FILE, privateDir } from "./files.js";
 import { changeKind, inspectOf, isRestarting, matchesFilters, parseFilters, summaryOf } from "./format.js";
-import { commitContainer, storeImageSource } from "./images.js";
+import { commitContainer, diskUsage, pruneImages, removeImage, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
 import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, portsOf, removeNetwork } from "./network-api.js";
@@ -461,6 +461,12 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     resize(size);
     json(ctx, 200, {});
   }],
+  // The image calls that depend on the containers (rmi, image prune, system df): the daemon knows which ones exist.
+  ["DELETE", /^\/images\/(.+)$/, async (ctx) => json(ctx, 200, await removeImage(ctx.runtime, ctx.store, ctx.params[0]!, flag(ctx.query, "force")))],
+  ["POST", /^\/images\/prune$/, async (ctx) => {
+    json(ctx, 200, await pruneImages(ctx.runtime, ctx.store, { all: pruneAll(ctx.query.get("filters")), buildCache: flag(ctx.query, "buildcache") }));
+  }],
+  ["GET", /^\/system\/df$/, async (ctx) => json(ctx, 200, await diskUsage(ctx.runtime, ctx.store, ctx.files))],
   ["POST", /^\/commit$/, async (ctx) => {
     const image = await commitContainer(ctx.runtime, ctx.store, ctx.query.get("container") ?? "", ctx.query.get("repo") || undefined, {
       message: ctx.query.get("comment") ?? undefined, author: ctx.query.get("author") ?? undefined,
@@ -486,6 +492,24 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     json(ctx, 200, { ok: true });
   }],
 ];
+
+/** docker's image prune filter `{"dangling": ["false"]}`: every unused image, not only dangling ones. Any other filter is refused with 400. */
+function pruneAll(filtersText: string | null): boolean {
+  if (!filtersText) return false;
+  let filters: unknown;
+  try {
+    filters = JSON.parse(filtersText);
+  } catch {
+    throw new RuntimeError(`filters=${filtersText}: not JSON`);
+  }
+  if (!isObject(filters)) throw new RuntimeError("filters must be a JSON object of lists");
+  for (const [key, values] of Object.entries(filters)) {
+    if (key !== "dangling") throw new RuntimeError(`invalid filter '${key}' (image prune knows: dangling)`);
+    if (!isStrings(values) || values.some((v) => !["true", "false", "1", "0"].includes(v))) throw new RuntimeError(`filter dangling must be a list of "true" or "false"`);
+  }
+  const dangling = (filters.dangling ?? []) as string[];
+  return dangling.some((v) => v === "false" || v === "0");
+}
 
 function formatCpu(ms: number): string {
   const s = Math.floor(ms / 1000);

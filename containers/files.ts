@@ -70,16 +70,6 @@ export class ContainerFiles {
     }
   }
 
-  /** The containers (any state) made from the image `imageId`: their ids and whether they run. */
-  async usersOfImage(imageId: string): Promise<{ id: string; running: boolean }[]> {
-    const users: { id: string; running: boolean }[] = [];
-    for (const id of await this.list()) {
-      const loaded = await this.load(id);
-      if (loaded?.spec.imageId === imageId) users.push({ id, running: loaded.state.status === "running" && this.ownerAlive(loaded.state) });
-    }
-    return users;
-  }
-
   /** Whether the wasmbox process that marked a container running (another one) is still alive. */
   ownerAlive(state: ContainerState & { pid?: number }): boolean {
     if (state.pid === undefined || state.pid === process.pid) return false;

@@ -1,11 +1,17 @@
 // containers/: where containers meet the image store: an ImageSource over a store, `commit`
-// (a container's changes as one more layer on its image) and `container import` (a filesystem
-// tarball as a one-layer image). Writes go through ImageStore, so they are atomic like builds.
+// (a container's changes as one more layer on its image), `container import` (a filesystem
+// tarball as a one-layer image), and the image calls that depend on which containers use an image
+// (rmi, image prune, system df), answered from the runtime's records. Writes go through ImageStore,
+// so they are atomic like builds.
 import type { LayerEntry } from "../kernel/index.js";
+import { imageSize } from "../images/format.js";
 import { decodeLayer, encodeLayer } from "../images/layer-tar.js";
-import { IMAGE_ARCHITECTURE, IMAGE_OS, type ContainerConfig, type ImageConfig } from "../images/oci.js";
+import { IMAGE_ARCHITECTURE, IMAGE_OS, shortId, type ContainerConfig, type ImageConfig } from "../images/oci.js";
 import { normalizeReference } from "../images/reference.js";
 import type { ImageStore, StoredImage } from "../images/store.js";
+import type { ContainerFiles } from "./files.js";
+import { statusOf } from "./format.js";
+import { RuntimeError } from "./registry.js";
 import type { ContainerRuntime, ImageSource } from "./runtime.js";
 
 /** The runtime's view of a store: resolve, then the shared decoded layers. */
@@ -65,4 +71,83 @@ export async function importFilesystem(store: ImageStore, tar: Uint8Array, ref: 
   const refs = ref ? [normalizeReference(ref)] : [];
   await store.tagImage(image.manifestDigest, image.manifestSize, refs);
   return { ...image, refs };
+}
+
+/** The ids of the images the runtime's containers (in any state) are made from. */
+export function imagesInUse(runtime: ContainerRuntime): Set<string> {
+  return new Set(runtime.list(true).map((record) => record.spec.imageId));
+}
+
+/** What one `rmi NAME` did, in docker's answer to DELETE /images/NAME: one object per untagged ref and deleted id. */
+export type ImageDeleteItem = { Untagged: string } | { Deleted: string };
+
+/**
+ * docker rmi of one name against the runtime's containers: removing a tag that is one of several
+ * leaves the image for its containers; anything else an image is used by is refused with 409 (an
+ * image id a running container uses even with `force`; with `force` an untagged image stays, `<none>`,
+ * for its stopped containers). 404 for no such image.
+ */
+export async function removeImage(runtime: ContainerRuntime, store: ImageStore, name: string, force: boolean): Promise<ImageDeleteItem[]> {
+  await store.assertRemovable(name);
+  const image = await store.resolve(name).catch((e: Error) => {
+    throw new RuntimeError(e.message, 404);
+  });
+  const users = runtime.list(true).filter((record) => record.spec.imageId === image.id);
+  const byTag = image.refs.includes(referenceOrUndefined(name) ?? "");
+  if (!byTag && image.refs.length > 1 && !force) {
+    throw new RuntimeError(`conflict: unable to delete ${shortId(image.id)} (must be forced) - image is referenced in multiple repositories`, 409);
+  }
+  if (users.length > 0 && !(byTag && image.refs.length > 1)) {
+    const running = users.find((record) => record.state.status === "running");
+    if (!byTag && running) throw new RuntimeError(`conflict: unable to delete ${shortId(image.id)} (cannot be forced) - image is being used by running container ${running.spec.id.slice(0, 12)}`, 409);
+    if (!force) {
+      throw new RuntimeError(byTag
+        ? `conflict: unable to remove repository reference "${name}" (must force) - container ${users[0]!.spec.id.slice(0, 12)} is using its referenced image ${shortId(image.id)}`
+        : `conflict: unable to delete ${shortId(image.id)} (must be forced) - image is being used by stopped container ${users[0]!.spec.id.slice(0, 12)}`, 409);
+    }
+  }
+  const { untagged, deleted } = await store.removeImage(name, force, users.length > 0);
+  return [...untagged.map((ref) => ({ Untagged: ref })), ...deleted.map((id) => ({ Deleted: id }))];
+}
+
+/** docker image prune: dangling images (with `all`, every image) that no container uses; with `buildCache`, the build cache too. */
+export async function pruneImages(runtime: ContainerRuntime, store: ImageStore, options: { all: boolean; buildCache: boolean }): Promise<{ ImagesDeleted: { Deleted: string }[]; SpaceReclaimed: number }> {
+  const { deleted, reclaimedBytes } = await store.prune({ ...options, keep: imagesInUse(runtime) });
+  return { ImagesDeleted: deleted.map((id) => ({ Deleted: id })), SpaceReclaimed: reclaimedBytes };
+}
+
+/** docker's GET /system/df answer, as wasmbox has it (no volumes; the build cache as a count and a size). */
+export interface DiskUsage {
+  LayersSize: number;
+  Images: { Id: string; RepoTags: string[]; Size: number; Containers: number }[];
+  Containers: { Id: string; Names: string[]; ImageID: string; State: string; SizeRw: number }[];
+  Volumes: never[];
+  BuildCache: { Count: number; Size: number };
+}
+
+/** What the images, the containers (their directories) and the build cache take on disk, and which images containers use. */
+export async function diskUsage(runtime: ContainerRuntime, store: ImageStore, files: ContainerFiles): Promise<DiskUsage> {
+  const records = runtime.list(true);
+  const images = await store.listImages();
+  const containers = [];
+  for (const record of records) {
+    containers.push({ Id: record.spec.id, Names: ["/" + record.spec.name], ImageID: record.spec.imageId, State: statusOf(record), SizeRw: await files.diskUsage(record.spec.id) });
+  }
+  const cache = await store.buildCacheBytes();
+  return {
+    LayersSize: images.reduce((sum, image) => sum + imageSize(image), 0),
+    Images: images.map((image) => ({ Id: image.id, RepoTags: image.refs, Size: imageSize(image), Containers: records.filter((record) => record.spec.imageId === image.id).length })),
+    Containers: containers,
+    Volumes: [],
+    BuildCache: { Count: cache.entries, Size: cache.bytes },
+  };
+}
+
+/** A reference's full `name:tag`, or undefined when `text` is not one (an id). */
+function referenceOrUndefined(text: string): string | undefined {
+  try {
+    return normalizeReference(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -530,7 +530,7 @@ export class ContainerRuntime {
     record.state = markStoppedByHand(record.state);
     this.emitEvent(record, "kill", { signal: String(sig) });
     // A paused container is unpaused for SIGKILL (its processes must run to die); other signals wait for unpause.
-    if (sig === 9 && record.state.paused) this.resume(record, record.live);
+    if (sig === SIGKILL && record.state.paused) this.resume(record, record.live);
     record.live.signal(sig);
     return record;
   }

@@ -50,7 +50,6 @@ export function shippedImagesHome(env: Record<string, string | undefined>): stri
   return join(packageFolder(import.meta.url), "build", "package-home");
 }
 
-
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === "ENOENT";
 }

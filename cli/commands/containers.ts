@@ -656,11 +656,13 @@ const enc = (ref: string) => encodeURIComponent(ref);
 
 /**
  * Whether `ref` names a container, as the daemon knows it: asked when one runs; when none does,
- * an image of that name wins, and only a name that is no image starts one to ask.
+ * an image of that name (or a .wasm file there, whose world inspect shows) wins, and only a name
+ * that is neither starts one to ask.
  */
 async function namesContainer(io: CliIo, ref: string): Promise<boolean> {
   const running = await connectDaemon(home(io), io.env, false).catch(() => undefined);
-  const isImage = async () => (await ImageStore.openFor(io.env)).resolve(ref).then(() => true, () => false);
+  const isWasmFile = /\.wasm$/i.test(ref) && existsSync(resolve(io.cwd, ref));
+  const isImage = async () => isWasmFile || (await ImageStore.openFor(io.env)).resolve(ref).then(() => true, () => false);
   const client = running ?? ((await isImage()) ? undefined : await daemon(io));
   if (!client) return false;
   return client.json("GET", `/containers/${enc(ref)}/json`).then(() => true, (e: unknown) => {

@@ -1,6 +1,7 @@
 // cli/commands: the image commands (build, images, inspect, history, tag, rmi, save, load, import, and the
-// `image` group with ls/prune/...). Thin: parse, call images/, print in docker's formats; ImageError -> CliExit.
-import { createReadStream, createWriteStream, existsSync, readFileSync } from "node:fs";
+// `image` group with ls/prune/...). Thin: parse, call images/ (rmi and prune: the daemon, which knows
+// the containers), print in docker's formats; ImageError and the daemon's refusals -> CliExit.
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -16,8 +17,8 @@ import { componentWorld, imageComponentWorld } from "../../images/component-worl
 import { shortId } from "../../images/oci.js";
 import { ImageStore, wasmboxHome, type StoredImage } from "../../images/store.js";
 import { RepoDigests } from "../../images/registry/repo-digests.js";
-import { normalizeReference } from "../../images/reference.js";
-import { ContainerFiles } from "../../containers/files.js";
+import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
+import type { ImageDeleteItem } from "../../containers/images.js";
 import { CliExit, type CliIo } from "../io.js";
 import { isComponent } from "../../kernel/host.js";
 
@@ -139,27 +140,12 @@ const COMMANDS: ImageCommandSpec[] = [
     usage: "<image...>",
     description: "remove images (untag; delete when no tag is left)",
     options: [["-f, --force", "remove an image id even when several tags point at it"]],
-    async run(names, options, { io, store }) {
-      const imageStore = await store();
-      const containers = await ContainerFiles.open(wasmboxHome(io.env));
+    async run(names, options, { io }) {
+      // Which containers use an image is the daemon's to say (docker's DELETE /images/NAME: 409 when one does).
+      const client = await daemonOf(io);
       for (const name of names) {
-        await imageStore.assertRemovable(name);
-        const image = await imageStore.resolve(name);
-        const users = await containers.usersOfImage(image.id);
-        const byTag = image.refs.includes(safeNormalize(name) ?? "");
-        // Untagging one of several names leaves the image for its containers; anything else needs -f.
-        if (users.length > 0 && !(byTag && image.refs.length > 1)) {
-          const running = users.find((u) => u.running);
-          if (!byTag && running) throw new ImageError(`conflict: unable to delete ${shortId(image.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
-          if (!options.force) {
-            throw new ImageError(byTag
-              ? `conflict: unable to remove repository reference "${name}" (must force) - container ${users[0]!.id.slice(0, 12)} is using its referenced image ${shortId(image.id)}`
-              : `conflict: unable to delete ${shortId(image.id)} (must be forced) - image is being used by stopped container ${users[0]!.id.slice(0, 12)}`);
-          }
-        }
-        const { untagged, deleted } = await imageStore.removeImage(name, !!options.force, users.length > 0);
-        for (const ref of untagged) io.stdout(`Untagged: ${ref}\n`);
-        for (const id of deleted) io.stdout(`Deleted: ${id}\n`);
+        const items = await client.json<ImageDeleteItem[]>("DELETE", `/images/${encodeURIComponent(name)}`, { query: { force: !!options.force } });
+        for (const item of items) io.stdout("Untagged" in item ? `Untagged: ${item.Untagged}\n` : `Deleted: ${item.Deleted}\n`);
       }
     },
   },
@@ -217,11 +203,10 @@ const COMMANDS: ImageCommandSpec[] = [
     usage: "",
     description: "remove dangling images and unreferenced blobs",
     options: [["-f, --force", "do not prompt (wasmbox never prompts)"], ["-a, --all", "remove every image no container uses, not only dangling ones"], ["--build-cache", "also drop the build cache"]],
-    async run(_args, options, { io, store }) {
-      const keep = await imagesInUse(wasmboxHome(io.env));
-      const result = await (await store()).prune({ buildCache: !!options.buildCache, all: !!options.all, keep });
-      if (result.deleted.length) io.stdout("Deleted Images:\n" + result.deleted.map((id) => `deleted: ${id}\n`).join("") + "\n");
-      io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes)}\n`);
+    async run(_args, options, { io }) {
+      const result = await pruneImagesThroughDaemon(await daemonOf(io), { all: !!options.all, buildCache: !!options.buildCache });
+      if (result.ImagesDeleted.length) io.stdout("Deleted Images:\n" + result.ImagesDeleted.map((item) => `deleted: ${item.Deleted}\n`).join("") + "\n");
+      io.stdout(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
     },
   },
 ];
@@ -236,24 +221,17 @@ async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** The ids of the images containers (in any state) are made from: prune leaves them. */
-export async function imagesInUse(home: string): Promise<Set<string>> {
-  const files = await ContainerFiles.open(home);
-  const ids = new Set<string>();
-  for (const id of await files.list()) {
-    const loaded = await files.load(id);
-    if (loaded) ids.add(loaded.spec.imageId);
-  }
-  return ids;
+/** The daemon of the CLI's home (started when none runs, as for `ps`): it knows which containers use which image. */
+async function daemonOf(io: CliIo): Promise<DaemonClient> {
+  const home = wasmboxHome(io.env);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  return connectDaemon(home, io.env);
 }
 
-/** A reference's full `name:tag`, or undefined when `text` is not one (an id). */
-function safeNormalize(text: string): string | undefined {
-  try {
-    return normalizeReference(text);
-  } catch {
-    return undefined;
-  }
+/** docker's POST /images/prune (`dangling=false`: every image no container uses), with wasmbox's `buildcache=1`; `system prune` calls it too. */
+export function pruneImagesThroughDaemon(client: DaemonClient, options: { all: boolean; buildCache: boolean }): Promise<{ ImagesDeleted: { Deleted: string }[]; SpaceReclaimed: number }> {
+  const filters = options.all ? JSON.stringify({ dangling: ["false"] }) : undefined;
+  return client.json("POST", "/images/prune", { query: { filters, buildcache: options.buildCache } });
 }
 
 function register(parent: Command, name: string, spec: ImageCommandSpec, io: CliIo, deps: ImageCommandDeps): void {
@@ -270,7 +248,7 @@ function register(parent: Command, name: string, spec: ImageCommandSpec, io: Cli
     try {
       await spec.run(args, options, { io, store, deps });
     } catch (error) {
-      if (error instanceof ImageError) throw new CliExit(1, `Error response from daemon: ${error.message}`);
+      if (error instanceof ImageError || error instanceof DaemonError) throw new CliExit(1, `Error response from daemon: ${error.message}`);
       throw error;
     }
   });

@@ -4,15 +4,14 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { connectDaemon, DaemonError, type DaemonClient } from "../../containers/client.js";
-import { ContainerFiles } from "../../containers/files.js";
-import type { ContainerSummary } from "../../containers/format.js";
+import type { DiskUsage } from "../../containers/images.js";
 import { WASMBOX_VERSION } from "../../containers/daemon.js";
 import { parseDuration } from "../../containers/spec.js";
-import { formatTable, humanSize, imageSize } from "../../images/format.js";
-import { ImageStore, wasmboxHome } from "../../images/store.js";
+import { formatTable, humanSize } from "../../images/format.js";
+import { wasmboxHome } from "../../images/store.js";
 import { hasJspi } from "../../kernel/index.js";
 import { CliExit, type CliIo } from "../io.js";
-import { imagesInUse } from "./images.js";
+import { pruneImagesThroughDaemon } from "./images.js";
 
 type Options = Record<string, unknown>;
 /** How long `daemon stop` waits for the daemon to exit (its containers' stop timeouts are 10 s by default). */
@@ -106,39 +105,30 @@ export function registerSystemCommands(program: Command, io: CliIo, exitCode: (c
   };
 
   const df = async () => {
-    const store = await ImageStore.openFor(io.env);
-    const files = await ContainerFiles.open(home());
-    const images = await store.listImages();
-    const used = await imagesInUse(home());
-    const imageBytes = images.reduce((sum, image) => sum + imageSize(image), 0);
-    const unusedBytes = images.filter((image) => !used.has(image.id)).reduce((sum, image) => sum + imageSize(image), 0);
-    const list = await (await daemonOf(io)).json<ContainerSummary[]>("GET", "/containers/json", { query: { all: true } });
-    let containerBytes = 0;
-    let stoppedBytes = 0;
-    for (const c of list) {
-      const bytes = await files.diskUsage(c.Id);
-      containerBytes += bytes;
-      if (c.State !== "running" && c.State !== "paused") stoppedBytes += bytes;
-    }
-    const active = list.filter((c) => c.State === "running" || c.State === "paused").length;
-    const cacheBytes = await store.buildCacheBytes();
+    const usage = await (await daemonOf(io)).json<DiskUsage>("GET", "/system/df");
+    const used = usage.Images.filter((image) => image.Containers > 0);
+    const unusedBytes = usage.Images.filter((image) => image.Containers === 0).reduce((sum, image) => sum + image.Size, 0);
+    const containerBytes = usage.Containers.reduce((sum, c) => sum + c.SizeRw, 0);
+    const isActive = (c: DiskUsage["Containers"][number]) => c.State === "running" || c.State === "paused";
+    const stoppedBytes = usage.Containers.filter((c) => !isActive(c)).reduce((sum, c) => sum + c.SizeRw, 0);
     const share = (part: number, whole: number) => `${humanSize(part)} (${whole ? Math.round((part / whole) * 100) : 0}%)`;
     io.stdout(formatTable(["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"], [
-      ["Images", String(images.length), String(images.filter((image) => used.has(image.id)).length), humanSize(imageBytes), share(unusedBytes, imageBytes)],
-      ["Containers", String(list.length), String(active), humanSize(containerBytes), share(stoppedBytes, containerBytes)],
+      ["Images", String(usage.Images.length), String(used.length), humanSize(usage.LayersSize), share(unusedBytes, usage.LayersSize)],
+      ["Containers", String(usage.Containers.length), String(usage.Containers.filter(isActive).length), humanSize(containerBytes), share(stoppedBytes, containerBytes)],
       ["Local Volumes", "0", "0", "0B", "0B"],
-      ["Build Cache", String(cacheBytes.entries), "0", humanSize(cacheBytes.bytes), humanSize(cacheBytes.bytes)],
+      ["Build Cache", String(usage.BuildCache.Count), "0", humanSize(usage.BuildCache.Size), humanSize(usage.BuildCache.Size)],
     ]));
   };
 
   const prune = async (...received: unknown[]) => {
     const options = received.at(-2) as Options;
-    const { ContainersDeleted, SpaceReclaimed } = await (await daemonOf(io)).json<{ ContainersDeleted: string[]; SpaceReclaimed: number }>("POST", "/containers/prune");
-    const store = await ImageStore.openFor(io.env);
-    const images = await store.prune({ buildCache: true, all: !!options.all, keep: await imagesInUse(home()) });
+    // As docker's client: the containers first, then the images they no longer hold, and the build cache.
+    const client = await daemonOf(io);
+    const { ContainersDeleted, SpaceReclaimed } = await client.json<{ ContainersDeleted: string[]; SpaceReclaimed: number }>("POST", "/containers/prune");
+    const images = await pruneImagesThroughDaemon(client, { all: !!options.all, buildCache: true });
     if (ContainersDeleted.length) io.stdout("Deleted Containers:\n" + ContainersDeleted.map((id) => id + "\n").join("") + "\n");
-    if (images.deleted.length) io.stdout("Deleted Images:\n" + images.deleted.map((id) => `deleted: ${id}\n`).join("") + "\n");
-    io.stdout(`Total reclaimed space: ${humanSize(SpaceReclaimed + images.reclaimedBytes)}\n`);
+    if (images.ImagesDeleted.length) io.stdout("Deleted Images:\n" + images.ImagesDeleted.map((item) => `deleted: ${item.Deleted}\n`).join("") + "\n");
+    io.stdout(`Total reclaimed space: ${humanSize(SpaceReclaimed + images.SpaceReclaimed)}\n`);
   };
 
   const infoCommand = (parent: Command) => parent.command("info").description("show what the daemon runs and holds (containers, images, engine, limits)")

@@ -316,7 +316,6 @@ export class OutgoingResponse {
   }
 }
 
-
 /** wasi:http/types.response-outparam: how a served component hands its response (or an error) to the server. */
 export class ResponseOutparam {
   private done = false;

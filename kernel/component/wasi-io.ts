@@ -145,7 +145,6 @@ export class InputStream {
   }
 }
 
-
 /**
  * wasi:io/streams.output-stream over a kernel fd: at the fd's offset (stdout, pipes), at a position
  * of its own (write-via-stream), or at the end (append-via-stream). Bytes a full pipe did not take

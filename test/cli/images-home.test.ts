@@ -8,10 +8,15 @@ import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/index.js";
 import type { CliIo } from "../../cli/io.js";
+import { stopDaemonOf } from "../helpers/stop-daemon.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  for (const dir of dirs.splice(0)) {
+    // rmi asked the home's daemon (started on demand): it ends before its home goes.
+    await stopDaemonOf(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 /** A fresh, empty home and a `cli(...)` against it (stdin and whether stdout is a terminal as given). */

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopDaemonOf } from "../helpers/stop-daemon.js";
 import { ComponentHttpServer, hasJspi, Kernel, shareHostNetwork, type LayerEntry, type RunResult } from "../../kernel/host.js";
 import { makeRuntime, start } from "../containers/helpers.js";
 import { runCli } from "../../cli/index.js";
@@ -323,7 +324,11 @@ describe("the CLI", () => {
     writeFileSync(join(dir, "fetch.wasm"), fetcher);
   });
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    // None should have started (inspect of a .wasm file asks no daemon), but none outlives its home.
+    await stopDaemonOf(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it.skipIf(!hasJspi())("wasmbox serve --addr serves the component until SIGTERM, then exits 0", async () => {
     let announced!: (url: string) => void;

@@ -59,7 +59,7 @@ describe("the daemon under malformed requests", () => {
     const socketPath = daemonSocketPath(home);
     const pid = await readFile(join(home, "daemon.pid"), "utf8");
     const rnd = random(1234);
-    const pick = <T,>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
+    const pick = <T, >(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
     const junk = () => pick(["%ff", "%", "%e0%80", "[", "]", "//[", "%00", "..", "%2e%2e", "é", "%zz", "a%", "x".repeat(300), "%c3%28", "?%ff=%ff", "#"]);
     const name = () => Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => junk()).join("");
     const paths = [

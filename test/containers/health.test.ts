@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { execProbe, healthSpec, healthSuffix, HealthMonitor, probeArgv, type HealthProbe, type HealthState } from "../../containers/health.js";
 import type { HealthcheckConfig } from "../../images/oci.js";
 import { makeRuntime, start } from "./helpers.js";
+import { waitUntil } from "../helpers/poll.js";
 
 const MS = 1e6;
 
@@ -89,13 +90,12 @@ describe("health checks on the real kernel", () => {
   it("kills a probe that outlives --health-timeout and turns the container unhealthy", async () => {
     const runtime = await makeRuntime();
     const { record } = await start(runtime, ["sleep", "30"], { healthCmd: "echo probing; sleep 30", healthInterval: "50ms", healthTimeout: "150ms", healthRetries: "1" });
-    const deadline = Date.now() + 10_000;
-    while (record.state.health?.Status !== "unhealthy" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil("the container to turn unhealthy", () => record.state.health?.Status === "unhealthy", 10_000, 20);
     expect(record.state.health).toMatchObject({ Status: "unhealthy", FailingStreak: 1 });
     expect(record.state.health!.Log[0]).toMatchObject({ ExitCode: -1, Output: "Health check exceeded timeout (150ms)" });
     expect(record.spec.healthcheck).toEqual({ Test: ["CMD-SHELL", "echo probing; sleep 30"], Interval: 50e6, Timeout: 150e6, Retries: 1 });
     // Each timed-out probe was killed: after two of them, at most the one under way is left.
-    while ((record.state.health?.Log.length ?? 0) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil("two probes in the health log", () => (record.state.health?.Log.length ?? 0) >= 2, 10_000, 20);
     expect(record.state.health!.Log.length).toBeGreaterThanOrEqual(2);
     const shells = runtime.top(record.spec.id).filter((p) => p.command.startsWith("/bin/sh -c echo probing"));
     expect(shells.length).toBeLessThanOrEqual(1);

@@ -1,5 +1,5 @@
 // test/containers: what the lifecycle reports is true, through the CLI against a real daemon and
-// the CLI as a real process: rmi of an image in use, --rm runs killed, FinishedAt, out of memory,
+// the CLI as a real process: rmi, image prune and system df of an image in use, --rm runs killed, FinishedAt, out of memory,
 // measured CPU, prune's figure, docker's exit codes, and output into a closed pipe.
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,33 @@ describe("lifecycle truth", () => {
     const forced = await cli("rmi", "-f", "mine:1");
     expect(forced).toMatchObject({ code: 0, stdout: "Untagged: mine:1\n" });
     expect((await cli("images")).stdout).toMatch(new RegExp(`<none>\\s+<none>\\s+${imageId}`));
+    expect((await cli("start", "-a", "user")).code).toBe(0);
+  });
+
+  it("an image a container uses, through the CLI as a process: rmi refuses it, image prune keeps it, system df counts it (the daemon answers, started when none runs)", async () => {
+    const { cli, home } = await setup();
+    // mine:1 becomes base's only name (untagging one of two names is no conflict).
+    expect((await cli("tag", "base", "mine:1")).code).toBe(0);
+    expect((await cli("rmi", "base")).code).toBe(0);
+    const id = (await cli("create", "--name", "user", "mine:1", "true")).stdout.trim();
+    const imageOf = async (name: string) => (await cli("image", "inspect", "-f", "{{.Id}}", name)).stdout.trim();
+    const [used, unused] = [await imageOf("mine:1"), await imageOf("hello")];
+    expect(used).not.toBe(unused);
+    // No daemon runs: each command below starts or asks one (the CLI reads no container file itself).
+    expect((await cliProcess(home, ["daemon", "stop"]).ended).code).toBe(0);
+    const refused = await cliProcess(home, ["rmi", "mine:1"]).ended;
+    expect(refused).toMatchObject({ code: 1, stdout: "" });
+    expect(refused.stderr).toBe(`Error response from daemon: conflict: unable to remove repository reference "mine:1" (must force) - container ${id.slice(0, 12)} is using its referenced image ${used.slice(7, 19)}\n`);
+    const df = await cliProcess(home, ["system", "df"]).ended;
+    expect(df.code).toBe(0);
+    // Three images (mine:1 and hello in this home, the installed package's read-only base), the one the container uses active; one stopped container.
+    expect(df.stdout).toMatch(/\nImages\s+3\s+1\s+[\d.]+[kM]B\s+[\d.]+[kM]B \(\d+%\)\nContainers\s+1\s+0\s/);
+    const pruned = await cliProcess(home, ["image", "prune", "-a", "-f"]).ended;
+    expect(pruned).toMatchObject({ code: 0, stderr: "" });
+    expect(pruned.stdout).toMatch(new RegExp(`^Deleted Images:\ndeleted: ${unused}\n\nTotal reclaimed space: [\\d.]+[kM]?B\n$`));
+    const images = (await cliProcess(home, ["images"]).ended).stdout;
+    expect(images).toMatch(/\nmine\s+1\s/);
+    expect((await cli("images", "-q", "--no-trunc")).stdout).not.toContain(unused);
     expect((await cli("start", "-a", "user")).code).toBe(0);
   });
 

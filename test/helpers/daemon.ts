@@ -7,22 +7,13 @@ import { runCli } from "../../cli/index.js";
 import type { CliIo } from "../../cli/io.js";
 import { buildShippedImages } from "../../images/build-shipped.js";
 import { tempDir } from "../containers/helpers.js";
+import { stopDaemonOf } from "./stop-daemon.js";
 
-/** Registers the cleanup (SIGTERM to every daemon a test started) and returns `setup`. */
+/** Registers the cleanup (every daemon a test started is killed) and returns `setup`. */
 export function daemonHarness(prefix: string) {
   const homes: string[] = [];
   afterEach(async () => {
-    for (const home of homes.splice(0)) {
-      const pid = Number(await readFile(join(home, "daemon.pid"), "utf8").catch(() => "0"));
-      if (!pid) continue;
-      try {
-        process.kill(pid, "SIGTERM");
-      } catch {
-        continue; // already gone
-      }
-      // Its home is removed next: wait (a few seconds at most) until it stopped writing there.
-      for (let waited = 0; waited < 5000 && isAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
-    }
+    for (const home of homes.splice(0)) await stopDaemonOf(home);
   });
   /** A home with the shipped images, and a `cli(...args)` that runs wasmbox against it. */
   return async function setup() {
@@ -43,15 +34,6 @@ export function daemonHarness(prefix: string) {
     };
     return { home, work, cli };
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -7,6 +7,9 @@ import { bindSyscalls, type BoundImport } from "../../kernel/engines/imports.js"
 import { InputStream } from "../../kernel/stdio.js";
 import { wat, WASI_IMPORTS } from "./wat.js";
 
+/** How long a live process may take to start (its module compiled, its memory made). */
+const START_TIMEOUT_MS = 20_000;
+
 /** Bytes in a Wasm page. */
 export const PAGE = 65536;
 
@@ -39,9 +42,11 @@ export async function liveProcess(kernel: Kernel, pages = 1, container?: Contain
   let failed: unknown;
   const run = kernel.run(blockedReader(pages), { stdin: new InputStream(), container, capture, onStart: (p) => (proc = p) });
   run.catch((e: unknown) => (failed = e ?? new Error("run failed")));
+  const deadline = performance.now() + START_TIMEOUT_MS;
   while (!proc?.memory) {
     await new Promise((r) => setTimeout(r, 5));
     if (failed !== undefined) throw failed;
+    if (performance.now() > deadline) throw new Error(`timed out after ${START_TIMEOUT_MS} ms waiting for the blocked reader's process to start`);
   }
   const started: Process = proc;
   const mem = new GuestMemory(started.memory!);

@@ -7,10 +7,15 @@ import { afterEach } from "vitest";
 import { OPAQUE_WHITEOUT, type LayerEntry } from "../../kernel/host.js";
 import type { BuildRunner, BuildRunRequest } from "../../images/builder.js";
 import { flattenLayers } from "../../images/layer-tar.js";
+import { stopDaemonOf } from "../helpers/stop-daemon.js";
 
 const created: string[] = [];
 afterEach(async () => {
-  for (const dir of created.splice(0)) await rm(dir, { recursive: true, force: true });
+  for (const dir of created.splice(0)) {
+    // A home where rmi or image prune asked a daemon: that daemon ends first.
+    await stopDaemonOf(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 /** A fresh temporary directory, removed after the test. */

@@ -22,7 +22,6 @@ const SCRIBBLE = 64;
 /** Calls that end their caller by design (checked by robustness.test.ts). */
 const ENDS_CALLER = new Set(["proc_exit", "proc_raise", "proc_signal"]);
 
-
 describe("syscall fuzzer", () => {
   it(`survives ${ITERATIONS} random calls (seed ${SEED}) with errnos only, each under a second`, async () => {
     const kernel = new Kernel({ log: () => undefined });

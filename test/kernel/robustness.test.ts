@@ -17,7 +17,6 @@ const BLOCKED_READER = wat(`(module ${WASI_IMPORTS}
     (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 16))
     (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))))`);
 
-
 const INTERESTING_I32 = [0, 1, 2, 3, 4, 5, 8, 64, 65535, 65536, 65537, 0x7fffffff, -1, -2, 0x80000000 | 0, 0xfffffff0 | 0];
 const INTERESTING_I64 = [0n, 1n, -1n, 4096n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 32n];
 

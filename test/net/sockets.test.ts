@@ -8,17 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kernel, type RunResult } from "../../kernel/index.js";
 import { MemFs, type Process } from "../../kernel/host.js";
 import { buildCBytes } from "../helpers/clang.js";
+import { waitUntil } from "../helpers/poll.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-/** Waits until `check` holds, polling every 5 ms; fails with `what` after `ms`. */
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function lines(r: RunResult): string[] {
   return r.stdout.trim().split("\n");
@@ -102,7 +94,7 @@ describe("kernel sockets (C guest)", () => {
       onStdout: (chunk) => (serverOut += Buffer.from(chunk).toString()),
     });
     const client = kernel.run(net, { args: ["tcp-wait", "127.0.0.1", "7100", "xy"] });
-    await until(() => serverOut.includes("holding"), "the server to hold the connection");
+    await waitUntil("the server to hold the connection", () => serverOut.includes("holding"), 5000);
     serverProc!.kill(9);
     expect((await server).signal).toBe(9);
     expect(lines(await client)).toEqual(["read: ECONNRESET", "send after: EPIPE"]);

@@ -9,11 +9,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/index.js";
 import { buildC } from "../helpers/clang.js";
+import { freePort } from "../helpers/free-port.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** Ports from the range this project's tests may use on 127.0.0.1. */
-const PORT = 20100;
-const TAKEN_PORT = 20101;
 
 async function cli(args: string[], cwd: string) {
   let stdout = "";
@@ -55,21 +53,23 @@ describe("wasmbox run --tcplisten", () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it("preopens a host listening socket as fd 3 for a preview1 server that accepts on it", async () => {
-    const run = cli(["run", "--tcplisten", `127.0.0.1:${PORT}`, server, "2"], work);
-    expect(await get(PORT, "/first")).toBe("200 request 1: GET /first HTTP/1.1\n");
-    expect(await get(PORT, "/second")).toBe("200 request 2: GET /second HTTP/1.1\n");
+    const port = await freePort();
+    const run = cli(["run", "--tcplisten", `127.0.0.1:${port}`, server, "2"], work);
+    expect(await get(port, "/first")).toBe("200 request 1: GET /first HTTP/1.1\n");
+    expect(await get(port, "/second")).toBe("200 request 2: GET /second HTTP/1.1\n");
     expect(await run).toEqual({ code: 0, stdout: "served 2\n", stderr: "" });
     // The guest ended: its listening socket is closed on the host.
-    await expect(new Promise((resolve, reject) => net.connect(PORT, "127.0.0.1").on("connect", resolve).on("error", (e) => reject(e))))
+    await expect(new Promise((resolve, reject) => net.connect(port, "127.0.0.1").on("connect", resolve).on("error", (e) => reject(e))))
       .rejects.toThrow(/ECONNREFUSED/);
   });
 
   it("refuses a port already taken and an address that is not HOST:PORT, by name", async () => {
     const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(TAKEN_PORT, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const takenPort = (blocker.address() as net.AddressInfo).port;
     try {
-      expect(await cli(["run", "--tcplisten", `127.0.0.1:${TAKEN_PORT}`, server], work))
-        .toEqual({ code: 2, stdout: "", stderr: `wasmbox: --tcplisten 127.0.0.1:${TAKEN_PORT}: address already in use\n` });
+      expect(await cli(["run", "--tcplisten", `127.0.0.1:${takenPort}`, server], work))
+        .toEqual({ code: 2, stdout: "", stderr: `wasmbox: --tcplisten 127.0.0.1:${takenPort}: address already in use\n` });
     } finally {
       blocker.close();
     }

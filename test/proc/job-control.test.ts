@@ -4,20 +4,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputStream, SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, type Kernel, type LayerEntry, type Process } from "../../kernel/host.js";
 import { bootKernel, loadRootfs, sh } from "../userland/helpers.js";
+import { waitUntil } from "../helpers/poll.js";
 
 let rootfs: LayerEntry[];
 beforeAll(async () => {
   rootfs = await loadRootfs();
 }, 120_000);
 
-/** Polls `check` until it holds; fails with `what` after `ms`. */
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Polls `check` every 20 ms until it holds; fails naming `what` after 10 s. */
+const until = (what: string, check: () => boolean) => waitUntil(what, check, 10_000, 20);
 
 /** An interactive shell on a kernel terminal whose keys the test types. */
 function terminalShell(kernel: Kernel) {

@@ -25,7 +25,6 @@ function start(kernel: Kernel, bytes: Uint8Array, fds: Array<[number, OpenFile]>
   return kernel.spawn({ container: kernel.host, parent: null, program, argv, env: [], cwd: "/", fds: fds.map(([fd, f]) => [fd, entry(f)]) });
 }
 
-
 describe.each(ENGINES)("processes on the %s engine", (engine) => {
   it("moves 10 MB through a pipe with every byte checked", async () => {
     const kernel = new Kernel({ engine, log: () => undefined });

@@ -4,9 +4,7 @@
 import * as http from "node:http";
 import { describe, expect, it } from "vitest";
 import { makeRuntime, runIn, sh, start } from "../containers/helpers.js";
-
-/** A host port from this project's range (127.0.0.1 only). */
-const HTTPD_PORT = 20210;
+import { freePort } from "../helpers/free-port.js";
 
 /** GETs paths over one keep-alive connection from the host (retrying the first while refused, 5 s). */
 async function hostGets(port: number, paths: string[]): Promise<Array<{ status: number; type: string; body: string; socket: unknown }>> {
@@ -41,8 +39,9 @@ describe("network utilities", () => {
   it("httpd serves files, a directory index and 404s to a host client through -p, keeping the connection alive", async () => {
     const runtime = await makeRuntime();
     const site = "mkdir -p /srv/docs && echo '<h1>home</h1>' > /srv/index.html && echo 'a note' > /srv/docs/note.txt && echo x > /srv/docs/b.css";
-    const server = await start(runtime, sh(`${site} && exec httpd -f -p 80 -h /srv`), { publish: [`127.0.0.1:${HTTPD_PORT}:80`] });
-    const [home, note, index, missing] = await hostGets(HTTPD_PORT, ["/", "/docs/note.txt", "/docs/", "/nope"]);
+    const hostPort = await freePort();
+    const server = await start(runtime, sh(`${site} && exec httpd -f -p 80 -h /srv`), { publish: [`127.0.0.1:${hostPort}:80`] });
+    const [home, note, index, missing] = await hostGets(hostPort, ["/", "/docs/note.txt", "/docs/", "/nope"]);
     expect(home).toMatchObject({ status: 200, type: "text/html", body: "<h1>home</h1>\n" });
     expect(note).toMatchObject({ status: 200, type: "text/plain", body: "a note\n" });
     expect(index.status).toBe(200);
