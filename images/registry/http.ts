@@ -1,16 +1,19 @@
 // images/registry: HTTP to one registry (OCI distribution spec): picks https or, for loopback hosts and
 // --tls-verify=false, plain http; answers 401 challenges (Bearer token from the realm, or Basic); follows redirects.
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent as HttpsAgent } from "node:https";
 import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import { Readable } from "node:stream";
 import { ImageError } from "../errors.js";
 import { DOCKER_HUB } from "../reference.js";
+import { plainHttpGet, type BlobBody } from "./blob-body.js";
 
 // node:http is required, not imported: on Node 26 the ESM facade of node:http reads every export, and its lazy
-// WebSocket getters load undici (about 100 ms of every pull and push).
-const { Agent: HttpAgent, request: httpRequest } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
+// WebSocket getters load undici (about 100 ms of every pull and push). node:https is required on first use: it
+// loads node:tls (and with it NODE_EXTRA_CA_CERTS), 6-20 ms a plain-HTTP pull from a loopback registry never needs.
+const requireBuiltin = createRequire(import.meta.url);
+const { Agent: HttpAgent, request: httpRequest } = requireBuiltin("node:http") as typeof import("node:http");
 
 /** A problem reported by (or reaching) a registry; the message names the registry. */
 export class RegistryError extends ImageError {
@@ -54,6 +57,8 @@ export interface RegistryResponse {
 }
 
 const MAX_REDIRECTS = 5;
+const USER_AGENT = "wasmbox/0.1.0";
+const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_ERROR_BODY = 64 * 1024;
 
 /** True for localhost and loopback addresses, where docker allows plain HTTP. */
@@ -103,18 +108,26 @@ export class RegistryHttp {
   private readonly tokens = new Map<string, string>();
   private useBasic = false;
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
-  private readonly httpsAgent: HttpsAgent;
+  /** Made (with node:https) by the first https request. */
+  private https: { agent: HttpsAgent; request: typeof import("node:https").request } | undefined;
 
   constructor(readonly registry: string, private readonly options: RegistryConnectionOptions = {}) {
     this.apiHost = registry === DOCKER_HUB ? "registry-1.docker.io" : registry;
-    const insecure = options.tlsVerify === false || isLoopbackRegistry(registry);
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !insecure });
   }
 
   /** Closes idle connections. */
   close(): void {
     this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.https?.agent.destroy();
+  }
+
+  private httpsClient(): { agent: HttpsAgent; request: typeof import("node:https").request } {
+    if (!this.https) {
+      const { Agent, request } = requireBuiltin("node:https") as typeof import("node:https");
+      const insecure = this.options.tlsVerify === false || isLoopbackRegistry(this.registry);
+      this.https = { agent: new Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !insecure }), request };
+    }
+    return this.https;
   }
 
   /** The base URL of the API, `https://host` or (loopback, --tls-verify=false, when https fails) `http://host`. */
@@ -178,6 +191,22 @@ export class RegistryHttp {
       }
       return { ...response, url };
     }
+  }
+
+  /**
+   * A GET over plain HTTP read by plainHttpGet (its socket reads into one reused buffer: no buffer per read), when
+   * the registry speaks plain HTTP and answers 200 or 206 with a Content-Length. Undefined otherwise (https, or a
+   * redirect, challenge, error or chunked answer: the connection is dropped), so the caller asks through request().
+   */
+  async plainGet(request: RegistryRequest): Promise<BlobBody | undefined> {
+    const url = new URL(request.path, await this.baseUrl());
+    if (url.protocol !== "http:" || url.host !== this.apiHost) return undefined;
+    const headers: Record<string, string> = { "user-agent": USER_AGENT, ...request.headers };
+    const auth = this.authorization(request.scopes ?? []);
+    if (auth) headers.authorization = auth;
+    return plainHttpGet(url, headers, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS).catch((error: unknown) => {
+      throw this.networkError(error);
+    });
   }
 
   /** Like request, but a status outside `expected` becomes a RegistryError carrying the registry's error text. */
@@ -258,11 +287,13 @@ export class RegistryHttp {
   private send(method: string, url: URL, headers: Record<string, string>, body?: Buffer | Readable): Promise<{ status: number; headers: IncomingHttpHeaders; body: IncomingMessage }> {
     return new Promise((resolve, reject) => {
       const isHttps = url.protocol === "https:";
-      const allHeaders: Record<string, string> = { "user-agent": "wasmbox/0.1.0", ...headers };
+      const allHeaders: Record<string, string> = { "user-agent": USER_AGENT, ...headers };
       if (Buffer.isBuffer(body)) allHeaders["content-length"] = String(body.byteLength);
       else if (body === undefined && (method === "PUT" || method === "POST" || method === "PATCH")) allHeaders["content-length"] = "0";
-      const request = (isHttps ? httpsRequest : httpRequest)(url, { method, headers: allHeaders, agent: isHttps ? this.httpsAgent : this.httpAgent });
-      request.setTimeout(this.options.timeoutMs ?? 60_000, () => request.destroy(Object.assign(new Error(`no answer for ${this.options.timeoutMs ?? 60_000} ms`), { code: "ETIMEDOUT" })));
+      const https = isHttps ? this.httpsClient() : undefined;
+      const request = (https ? https.request : httpRequest)(url, { method, headers: allHeaders, agent: https ? https.agent : this.httpAgent });
+      const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      request.setTimeout(timeoutMs, () => request.destroy(Object.assign(new Error(`no answer for ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
       request.once("error", reject);
       request.once("response", (response) => {
         response.once("error", () => undefined);
