@@ -53,33 +53,46 @@ export interface PullResult {
   upToDate: boolean;
 }
 
-/** Pulls `text` into the store; on any failure the store is left as it was (only downloads/ may keep partial blobs). */
-export async function pullImage(store: ImageStore, text: string, options: PullOptions): Promise<PullResult> {
+/**
+ * Pulls `text` into the store; on any failure the store is left as it was (only downloads/ may keep partial blobs).
+ * The store may still be opening (a new home writes its first files): the registry is asked for the manifest meanwhile.
+ */
+export async function pullImage(opening: ImageStore | Promise<ImageStore>, text: string, options: PullOptions): Promise<PullResult> {
+  const storeReady = Promise.resolve(opening);
+  storeReady.catch(() => undefined); // awaited below; failing before that must not be an unhandled rejection
   const ref = parseRemoteReference(text, options.defaultRegistry);
   const client = await RegistryClient.connect(ref.registry, options.home, { tlsVerify: options.tlsVerify });
   const added: string[] = [];
   try {
-    return await pullWith(client, store, ref, options, added);
+    options.progress.message(`${ref.tag ?? ref.digest}: Pulling from ${ref.repository}`);
+    const [fetched, top] = await fetchImageManifest(client, ref, options.platform);
+    return await pullWith(client, await storeReady, ref, fetched, top, options, added);
   } catch (error) {
-    for (const digest of added) await rm(store.blobPath(digest), { force: true });
+    // A store still opening finishes first: nothing of this pull goes on after it returns.
+    const store = await storeReady.catch(() => undefined);
+    if (store) for (const digest of added) await rm(store.blobPath(digest), { force: true });
     throw error;
   } finally {
     client.close();
   }
 }
 
-async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteReference, options: PullOptions, added: string[]): Promise<PullResult> {
+/** The image manifest `ref` names (picked from an index when it names one), and what `ref` itself names. */
+async function fetchImageManifest(client: RegistryClient, ref: RemoteReference, platform: string | undefined): Promise<[FetchedManifest, FetchedManifest]> {
+  const top = await client.getManifest(ref.repository, ref.digest ?? ref.tag!);
+  if (!isIndexType(top.mediaType)) return [top, top];
+  const index = parseJson<ImageIndex>(top, client.registry);
+  const chosen = selectPlatform(index, platform, `${formatRemoteReference(ref)} (${client.registry})`);
+  const fetched = await client.getManifest(ref.repository, chosen.digest);
+  if (isIndexType(fetched.mediaType)) throw new RegistryError(client.registry, `manifest ${chosen.digest} is a nested index; wasmbox pulls an image manifest`);
+  return [fetched, top];
+}
+
+async function pullWith(
+  client: RegistryClient, store: ImageStore, ref: RemoteReference, fetched: FetchedManifest, top: FetchedManifest, options: PullOptions, added: string[],
+): Promise<PullResult> {
   const { progress } = options;
   const localName = localNameOf(ref);
-  progress.message(`${ref.tag ?? ref.digest}: Pulling from ${ref.repository}`);
-  const top = await client.getManifest(ref.repository, ref.digest ?? ref.tag!);
-  let fetched = top;
-  if (isIndexType(top.mediaType)) {
-    const index = parseJson<ImageIndex>(top, client.registry);
-    const chosen = selectPlatform(index, options.platform, `${formatRemoteReference(ref)} (${client.registry})`);
-    fetched = await client.getManifest(ref.repository, chosen.digest);
-    if (isIndexType(fetched.mediaType)) throw new RegistryError(client.registry, `manifest ${chosen.digest} is a nested index; wasmbox pulls an image manifest`);
-  }
   const manifest = parseJson<ImageManifest>(fetched, client.registry);
   checkManifest(manifest, fetched, client.registry);
   const downloads = join(options.home, "downloads");
@@ -130,10 +143,10 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteRe
     // stops further downloads, and nothing enters the store unless every blob arrived intact.
     await forEachLimited([checkConfig, ...uniqueLayers.map((layer) => () => pullLayer(layer))], CONCURRENT_DOWNLOADS, (work) => work());
     await manifestStaged;
-    for (const [digest, file] of staged) {
+    await Promise.all([...staged].map(async ([digest, file]) => {
       await rename(file, store.blobPath(digest));
       added.push(digest);
-    }
+    }));
     // One flush of the blobs directory makes every rename durable before index.json names the image.
     if (staged.size > 0) await syncDirectory(store.blobDir);
     for (const layer of uniqueLayers) if (staged.has(layer.digest)) progress.status(shortId(layer.digest), "Pull complete");
