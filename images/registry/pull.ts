@@ -28,7 +28,8 @@ const WASM_LAYER_TYPES = new Set([
 ]);
 /** Platforms that run here, most preferred first: core modules (wasip1 and docker's wasi/wasm), then components. */
 export const WASM_PLATFORMS: readonly string[] = ["wasip1/wasm", "wasi/wasm", "wasi/wasm32", "wasip1/wasm32", "wasip2/wasm", "wasip2/wasm32"];
-const CONCURRENT_DOWNLOADS = 6;
+/** Blobs downloaded at once (docker's max-concurrent-downloads); the config takes the first turn. */
+const CONCURRENT_DOWNLOADS = 3;
 
 /** What a pull needs besides the store. */
 export interface PullOptions {
@@ -152,14 +153,15 @@ async function pullWith(
     for (const layer of uniqueLayers) if (staged.has(layer.digest)) progress.status(shortId(layer.digest), "Pull complete");
     image = await store.readImage(manifestDigest);
   }
-  await store.tagImage(image.manifestDigest, image.manifestSize, [localName]);
-  added.length = 0; // committed: nothing to roll back from here on
-  // After the commit, two records of where the image came from (a failure only loses the record), written together.
-  await Promise.all([
-    new RepoDigests(options.home).record(image.id, localNameOf({ ...ref, tag: undefined, digest: top.digest })).catch(() => undefined),
-    new BlobSources(options.home).record([manifest.config.digest, ...manifest.layers.map((l) => l.digest)], { registry: client.registry, repository: ref.repository })
-      .catch(() => undefined),
+  // The tag is the commit point. Beside it, two records of where the image came from, hints that need no order with
+  // it (a failure only loses the record; a record of an image a failed tag left out names blobs nothing uses).
+  const [tagged] = await Promise.allSettled([
+    store.tagImage(image.manifestDigest, image.manifestSize, [localName]),
+    new RepoDigests(options.home).record(image.id, localNameOf({ ...ref, tag: undefined, digest: top.digest })),
+    new BlobSources(options.home).record([manifest.config.digest, ...manifest.layers.map((l) => l.digest)], { registry: client.registry, repository: ref.repository }),
   ]);
+  if (tagged.status === "rejected") throw tagged.reason;
+  added.length = 0; // committed: nothing to roll back from here on
   progress.message(`Digest: ${top.digest}`);
   const upToDate = before === image.manifestDigest;
   progress.message(`Status: ${upToDate ? "Image is up to date" : "Downloaded newer image"} for ${localName}`);
