@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ImageError } from "../errors.js";
+import { syncPath } from "../fs-atomic.js";
 import {
   DOCKER_MEDIA_TYPE_MANIFEST, DOCKER_MEDIA_TYPE_MANIFEST_LIST, MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST, digestHex, isSha256Digest, sha256Digest, type Descriptor,
 } from "../oci.js";
@@ -132,6 +133,8 @@ export class RegistryClient {
       let hash = createHash("sha256");
       if (have > 0) await pipeline(createReadStream(partial, { end: have - 1 }), hashInto(hash));
       let resumedFrom = have;
+      // An earlier attempt (perhaps of a process killed since) left the whole blob: flushed here, as a download is.
+      if (have === descriptor.size && have > 0) await syncPath(partial);
       if (have < descriptor.size || descriptor.size === 0) {
         try {
           ({ hash, resumedFrom } = await this.fetchInto(repository, descriptor, partial, have, hash, progress));

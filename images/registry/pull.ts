@@ -4,6 +4,7 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ImageError } from "../errors.js";
+import { syncPath } from "../fs-atomic.js";
 import { isWasmBinary, writeWasmModuleImage } from "../import-wasm.js";
 import {
   ANNOTATION_REF_NAME, DOCKER_MEDIA_TYPE_LAYER_GZIP, DOCKER_MEDIA_TYPE_MANIFEST, DOCKER_MEDIA_TYPE_MANIFEST_LIST, MEDIA_TYPE_CONFIG, MEDIA_TYPE_INDEX,
@@ -149,7 +150,7 @@ async function pullWith(
       added.push(digest);
     }));
     // One flush of the blobs directory makes every rename durable before index.json names the image.
-    if (staged.size > 0) await syncDirectory(store.blobDir);
+    if (staged.size > 0) await syncPath(store.blobDir);
     for (const layer of uniqueLayers) if (staged.has(layer.digest)) progress.status(shortId(layer.digest), "Pull complete");
     image = await store.readImage(manifestDigest);
   }
@@ -303,15 +304,6 @@ async function stageBytes(store: ImageStore, data: Buffer, digest: string, downl
   staged.set(digest, file);
 }
 
-/** fsync of a directory: its entries (renames into it) reach the disk. */
-async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Runs `work` over `items`, at most `limit` at a time; the first failure rejects (after the running ones settle). */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
