@@ -1,6 +1,7 @@
 // images/registry: the OCI distribution API of one registry, one method per endpoint: manifests (GET/PUT),
 // blobs (HEAD, resumable verified GET), uploads (POST with cross-repository mount, monolithic PUT, chunked PATCH), catalog.
 import { createHash, type Hash } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import { createReadStream } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -64,23 +65,19 @@ export class RegistryClient {
   /** Fetches a manifest by tag or digest; its digest is checked against a digest reference and Docker-Content-Digest. */
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     const what = `manifest ${repository}:${reference}`.replace(":sha256:", "@sha256:");
-    const response = await this.http.request({
+    const request: RegistryRequest = {
       method: "GET", path: `/v2/${repository}/manifests/${reference}`,
       headers: { accept: MANIFEST_MEDIA_TYPES.join(", ") }, scopes: [`repository:${repository}:pull`],
-    });
-    if (response.status === 404) {
-      discard(response);
-      throw new RegistryError(this.registry, `${what}: not found (no such repository or tag)`, 404, "MANIFEST_UNKNOWN");
-    }
-    if (response.status !== 200) throw await this.http.errorOf(response, what);
-    const bytes = await readBody(response.body, MAX_MANIFEST_BYTES, what);
+    };
+    const { bytes, headers } = await this.getSmall(request, MAX_MANIFEST_BYTES, what, () =>
+      new RegistryError(this.registry, `${what}: not found (no such repository or tag)`, 404, "MANIFEST_UNKNOWN"));
     const digest = sha256Digest(bytes);
     if (isSha256Digest(reference) && digest !== reference) throw new RegistryError(this.registry, `${what}: the registry sent content that hashes to ${digest}`);
-    const claimed = response.headers["docker-content-digest"];
+    const claimed = headers["docker-content-digest"];
     if (typeof claimed === "string" && claimed.startsWith("sha256:") && claimed !== digest) {
       throw new RegistryError(this.registry, `${what}: Docker-Content-Digest says ${claimed} but the content hashes to ${digest}`);
     }
-    let mediaType = String(response.headers["content-type"] ?? "").split(";")[0]!.trim();
+    let mediaType = String(headers["content-type"] ?? "").split(";")[0]!.trim();
     try {
       const parsed = JSON.parse(bytes.toString("utf8")) as { mediaType?: string; manifests?: unknown };
       if (parsed.mediaType) mediaType = parsed.mediaType;
@@ -89,6 +86,32 @@ export class RegistryClient {
       throw new RegistryError(this.registry, `${what} (${digest}) is not JSON`);
     }
     return { bytes, mediaType, digest };
+  }
+
+  /**
+   * A GET of a small document (at most `limit` bytes): over plain HTTP by the reused-buffer reader when the registry
+   * answers 200 there, else through node:http; a 404 throws `notFound()`, another status the registry's error.
+   */
+  private async getSmall(request: RegistryRequest, limit: number, what: string, notFound: () => Error): Promise<{ bytes: Buffer; headers: IncomingHttpHeaders }> {
+    const plain = await this.http.plainGet(request);
+    if (plain) {
+      if (Number(plain.headers["content-length"]) > limit) {
+        plain.close();
+        throw new ImageError(`${what} is larger than ${limit} bytes`);
+      }
+      const chunks: Buffer[] = [];
+      await plain.read((chunk) => chunks.push(Buffer.from(chunk))).catch((error: unknown) => {
+        throw new RegistryError(this.registry, `${what}: ${error instanceof Error ? error.message : String(error)}`);
+      });
+      return { bytes: Buffer.concat(chunks), headers: plain.headers };
+    }
+    const response = await this.http.request(request);
+    if (response.status === 404) {
+      discard(response);
+      throw notFound();
+    }
+    if (response.status !== 200) throw await this.http.errorOf(response, what);
+    return { bytes: await readBody(response.body, limit, what), headers: response.headers };
   }
 
   /** PUT a manifest under a tag or digest; returns the digest the registry reports (checked against ours). */

@@ -143,6 +143,12 @@ export class RegistryHttp {
    */
   private async detectScheme(): Promise<"https" | "http"> {
     if (isLoopbackRegistry(this.registry)) {
+      // The common answer, a 200 over plain HTTP, is read by the reused-buffer GET (node:http's client stays unused).
+      const plain = await plainHttpGet(new URL(`http://${this.apiHost}/v2/`), { "user-agent": USER_AGENT }, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS).catch(() => undefined);
+      if (plain) {
+        plain.close();
+        return "http";
+      }
       try {
         const response = await this.send("GET", new URL(`http://${this.apiHost}/v2/`), {});
         const body = await readBody(response.body, MAX_ERROR_BODY, "GET /v2/");
