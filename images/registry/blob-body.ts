@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 const { connect } = createRequire(import.meta.url)("node:net") as typeof import("node:net");
 
 /** Bytes read from the socket at once (and the one buffer they are read into, per connection). */
-const READ_BUFFER_BYTES = 256 * 1024;
+const READ_BUFFER_BYTES = 1024 * 1024;
 /** The most a response head may take. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -20,8 +20,6 @@ export interface BlobBody {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   read(onChunk: (chunk: Buffer) => void): Promise<void>;
-  pause(): void;
-  resume(): void;
   /** Drops the rest of the body (and its connection). */
   close(): void;
 }
@@ -36,13 +34,10 @@ export function incomingBody(response: { status: number; headers: IncomingHttpHe
       body.on("data", onChunk);
       body.once("end", () => resolve());
       body.once("error", reject);
-      // A complete message closed while paused still ends (once its queued chunks are read).
       body.once("close", () => {
         if (!body.complete) reject(new Error("the connection closed early"));
       });
     }),
-    pause: () => body.pause(),
-    resume: () => body.resume(),
     close: () => {
       body.removeAllListeners("data");
       body.destroy();
@@ -158,14 +153,6 @@ class PlainHttpBody implements BlobBody {
     if (this.outcome) return;
     this.outcome = { error };
     this.report();
-  }
-
-  pause(): void {
-    this.socket.pause();
-  }
-
-  resume(): void {
-    if (!this.outcome) this.socket.resume();
   }
 
   close(): void {

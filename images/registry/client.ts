@@ -199,16 +199,15 @@ export class RegistryClient {
     let done = resumed ? have : 0;
     // Without a 206 the registry sends the whole blob: the prefix already on disk is overwritten.
     const hash = resumed ? prefixHash : createHash("sha256");
-    // Each chunk is hashed as it comes and copied into the file's batches (blob-file.ts), written on the thread pool:
-    // the event loop only reads and hashes. When the connection fails, what arrived is still written, so the next
-    // attempt resumes exactly where this one stopped; a complete blob is flushed to disk (fsync) before it is verified.
+    // Each chunk is hashed and written as it comes (blob-file.ts), straight from the reader's buffer; when the
+    // connection fails, what arrived is on disk, so the next attempt resumes exactly where this one stopped. A complete
+    // blob is flushed to disk (fsync) before it is verified and committed.
     const file = await BlobFile.open(partial, resumed);
     let failure: Error | undefined;
     const stop = (error: Error) => {
       failure ??= error;
       body.close();
     };
-    file.onDrain(() => body.resume());
     await body.read((chunk) => {
       if (failure) return;
       done += chunk.byteLength;
@@ -216,10 +215,10 @@ export class RegistryClient {
         return stop(new RegistryError(this.registry, `blob ${descriptor.digest} is corrupt: more than the ${descriptor.size} bytes its descriptor says; refused`));
       }
       hash.update(chunk);
-      if (!file.write(chunk)) {
-        if (file.error) return stop(file.error);
-        body.pause();
-        file.onDrain(() => body.resume());
+      try {
+        file.write(chunk);
+      } catch (error) {
+        return stop(error instanceof Error ? error : new Error(String(error)));
       }
       progress?.(done, descriptor.size);
     }).catch((error: unknown) => void (failure ??= error instanceof Error ? error : new Error(String(error))));
