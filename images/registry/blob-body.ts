@@ -91,7 +91,7 @@ export function plainHttpGet(url: URL, headers: Record<string, string>, timeoutM
     };
     socket.setNoDelay(true);
     socket.setTimeout(timeoutMs, () => fail(Object.assign(new Error(`no answer for ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
-    socket.once("error", fail);
+    socket.on("error", fail);
     // Closed before the whole answer: node:http's words (a reset, before the head; cut short, within the body).
     socket.once("close", () => fail(body ? new Error("the connection closed early") : Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })));
     const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, "connection: close"];
@@ -144,7 +144,14 @@ class PlainHttpBody implements BlobBody {
     if (this.outcome) return false;
     const part = chunk.byteLength > this.left ? chunk.subarray(0, this.left) : chunk;
     this.left -= part.byteLength;
-    if (part.byteLength > 0) this.onChunk?.(part);
+    try {
+      if (part.byteLength > 0) this.onChunk?.(part);
+    } catch (error) {
+      // Thrown within the socket's read callback it would be uncaught: the read rejects with it instead.
+      this.socket.destroy();
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+      return false;
+    }
     if (this.left === 0) this.end();
     return !this.outcome;
   }

@@ -96,6 +96,14 @@ describe("plainHttpGet", () => {
     await expect(body!.read((chunk) => got.push(chunk.byteLength))).rejects.toThrow(/closed early/);
     expect(got.reduce((a, b) => a + b, 0)).toBe(300);
   });
+
+  it("an error thrown by the reader rejects the read (it is not left uncaught in the socket's callback)", async () => {
+    const { url } = await scripted((socket) => trickle(socket, ["HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n", "x".repeat(500), "y".repeat(1500)]));
+    const body = (await plainHttpGet(url, {}, 10_000))!;
+    await expect(body.read(() => {
+      throw new Error("disk full");
+    })).rejects.toThrow("disk full");
+  });
 });
 
 describe("BlobFile", () => {
