@@ -1,11 +1,7 @@
 // images/registry: the body of a blob GET as the download loop reads it: from node:http, or (plain HTTP, the common
 // case of a loopback registry) from a GET of its own whose socket reads into one reused buffer (no buffer per read).
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { createRequire } from "node:module";
 import type { Socket } from "node:net";
-
-// Required, not imported: see http.ts (node:http is loaded the same way, and node:net comes with it).
-const { connect } = createRequire(import.meta.url)("node:net") as typeof import("node:net");
 
 /** Bytes read from the socket at once (and the one buffer they are read into, per connection). */
 const READ_BUFFER_BYTES = 1024 * 1024;
@@ -54,7 +50,7 @@ export function plainHttpGet(url: URL, headers: Record<string, string>, timeoutM
   return new Promise((resolve, reject) => {
     let head: Buffer | undefined = Buffer.alloc(0);
     let body: PlainHttpBody | undefined;
-    const socket: Socket = connect({
+    const socket: Socket = process.getBuiltinModule("node:net").connect({
       host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
       port: Number(url.port || 80),
       onread: {

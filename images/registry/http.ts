@@ -1,19 +1,21 @@
 // images/registry: HTTP to one registry (OCI distribution spec): picks https or, for loopback hosts and
 // --tls-verify=false, plain http; answers 401 challenges (Bearer token from the realm, or Basic); follows redirects.
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import type { Agent as HttpsAgent } from "node:https";
-import { createRequire } from "node:module";
+import type { Agent as HttpAgent, ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from "node:http";
 import { isIP } from "node:net";
 import { Readable } from "node:stream";
 import { ImageError } from "../errors.js";
 import { DOCKER_HUB } from "../reference.js";
 import { plainHttpGet, type BlobBody } from "./blob-body.js";
 
-// node:http is required, not imported: on Node 26 the ESM facade of node:http reads every export, and its lazy
-// WebSocket getters load undici (about 100 ms of every pull and push). node:https is required on first use: it
-// loads node:tls (and with it NODE_EXTRA_CA_CERTS), 6-20 ms a plain-HTTP pull from a loopback registry never needs.
-const requireBuiltin = createRequire(import.meta.url);
-const { Agent: HttpAgent, request: httpRequest } = requireBuiltin("node:http") as typeof import("node:http");
+// node:http and node:https are loaded on first use (process.getBuiltinModule), not imported: on Node 26 the ESM facade of node:http reads
+// every export, and its lazy WebSocket getters load undici (about 100 ms of every pull and push); node:https loads
+// node:tls (and with it NODE_EXTRA_CA_CERTS, 6-20 ms); and a pull from a loopback registry over plain HTTP, read
+// by blob-body.ts's own GET, needs neither (node:http alone costs about 4 ms to load).
+/** An agent (kept-alive connections) and the request function of node:http or node:https. */
+interface HttpClient {
+  agent: HttpAgent;
+  request: (url: URL, options: RequestOptions) => ClientRequest;
+}
 
 /** A problem reported by (or reaching) a registry; the message names the registry. */
 export class RegistryError extends ImageError {
@@ -107,9 +109,8 @@ export class RegistryHttp {
   private scheme: Promise<"https" | "http"> | undefined;
   private readonly tokens = new Map<string, string>();
   private useBasic = false;
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
-  /** Made (with node:https) by the first https request. */
-  private https: { agent: HttpsAgent; request: typeof import("node:https").request } | undefined;
+  /** node:http's and node:https's, each made by its first request. */
+  private readonly clients = new Map<"http:" | "https:", HttpClient>();
 
   constructor(readonly registry: string, private readonly options: RegistryConnectionOptions = {}) {
     this.apiHost = registry === DOCKER_HUB ? "registry-1.docker.io" : registry;
@@ -117,17 +118,23 @@ export class RegistryHttp {
 
   /** Closes idle connections. */
   close(): void {
-    this.httpAgent.destroy();
-    this.https?.agent.destroy();
+    for (const client of this.clients.values()) client.agent.destroy();
   }
 
-  private httpsClient(): { agent: HttpsAgent; request: typeof import("node:https").request } {
-    if (!this.https) {
-      const { Agent, request } = requireBuiltin("node:https") as typeof import("node:https");
-      const insecure = this.options.tlsVerify === false || isLoopbackRegistry(this.registry);
-      this.https = { agent: new Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !insecure }), request };
+  private client(protocol: "http:" | "https:"): HttpClient {
+    let client = this.clients.get(protocol);
+    if (!client) {
+      if (protocol === "https:") {
+        const { Agent, request } = process.getBuiltinModule("node:https");
+        const insecure = this.options.tlsVerify === false || isLoopbackRegistry(this.registry);
+        client = { agent: new Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !insecure }), request };
+      } else {
+        const { Agent, request } = process.getBuiltinModule("node:http");
+        client = { agent: new Agent({ keepAlive: true, maxSockets: 8 }), request };
+      }
+      this.clients.set(protocol, client);
     }
-    return this.https;
+    return client;
   }
 
   /** The base URL of the API, `https://host` or (loopback, --tls-verify=false, when https fails) `http://host`. */
@@ -292,12 +299,11 @@ export class RegistryHttp {
 
   private send(method: string, url: URL, headers: Record<string, string>, body?: Buffer | Readable): Promise<{ status: number; headers: IncomingHttpHeaders; body: IncomingMessage }> {
     return new Promise((resolve, reject) => {
-      const isHttps = url.protocol === "https:";
       const allHeaders: Record<string, string> = { "user-agent": USER_AGENT, ...headers };
       if (Buffer.isBuffer(body)) allHeaders["content-length"] = String(body.byteLength);
       else if (body === undefined && (method === "PUT" || method === "POST" || method === "PATCH")) allHeaders["content-length"] = "0";
-      const https = isHttps ? this.httpsClient() : undefined;
-      const request = (https ? https.request : httpRequest)(url, { method, headers: allHeaders, agent: https ? https.agent : this.httpAgent });
+      const client = this.client(url.protocol === "https:" ? "https:" : "http:");
+      const request = client.request(url, { method, headers: allHeaders, agent: client.agent });
       const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       request.setTimeout(timeoutMs, () => request.destroy(Object.assign(new Error(`no answer for ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
       request.once("error", reject);
