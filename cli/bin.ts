@@ -121,7 +121,7 @@ function codeCacheFile(bundle: string, kind: string): string | undefined {
 }
 
 /**
- * runCli from the build's one-file bundle (cli/build-bundle.ts), run as a vm script with a V8 code
+ * runCli from the build's bundle (cli/build-bundle.ts; registry commands have their own), run as a vm script with a V8 code
  * cache taken after the first run of its kind: it then holds every function that run compiled, where
  * Node's compile cache, taken before the code runs, holds only the top level (~25 ms of a module
  * run's start). `saveCache` writes it when there was none or V8 refused it, after a registry
@@ -129,7 +129,8 @@ function codeCacheFile(bundle: string, kind: string): string | undefined {
  * Undefined without a bundle.
  */
 function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: CliIo) => void } | undefined {
-  const bundle = nodeUrl.fileURLToPath(new URL("./run-cli.bundle.cjs", import.meta.url));
+  const registry = REGISTRY_COMMANDS.has(argv[0] ?? "");
+  const bundle = nodeUrl.fileURLToPath(new URL(registry ? "./registry-cli.bundle.cjs" : "./run-cli.bundle.cjs", import.meta.url));
   let source: string;
   let stamp: string;
   try {
@@ -140,7 +141,6 @@ function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: 
   } catch {
     return undefined;
   }
-  const registry = REGISTRY_COMMANDS.has(argv[0] ?? "");
   const cacheFile = codeCacheFile(bundle, registry ? "registry" : "module");
   let cachedData: Buffer | undefined;
   try {

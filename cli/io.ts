@@ -36,3 +36,19 @@ export class CliExit extends Error {
     return e instanceof Error && e.name === "CliExit" && "code" in e && typeof e.code === "number";
   }
 }
+
+/**
+ * The exit code of a command that threw `e`: a CliExit's (its message printed to stderr), 125 for commander's usage
+ * errors (as docker's CLI), 0 for its help and version exits; anything else is rethrown.
+ */
+export function exitCodeOf(e: unknown, io: CliIo): number {
+  if (CliExit.is(e)) {
+    if (e.message) io.stderr(e.message.endsWith("\n") ? e.message : e.message + "\n");
+    return e.code;
+  }
+  if (typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" && e.code.startsWith("commander.")) {
+    const exit = "exitCode" in e && typeof e.exitCode === "number" ? e.exitCode : 125;
+    return exit === 0 ? 0 : 125;
+  }
+  throw e;
+}

@@ -2,7 +2,7 @@
 // by run-flags.ts; anything else loads the whole commander program (program.ts) first. The build
 // bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.cjs, see bin.ts).
 import { importModule } from "../kernel/host.js";
-import { CliExit, type CliIo } from "./io.js";
+import { exitCodeOf, type CliIo } from "./io.js";
 import { REGISTRY_COMMANDS } from "./registry-commands.js";
 import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
 
@@ -34,13 +34,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const { runModuleCommand } = await import("./commands/run-module.js");
       return await runModuleCommand(io, moduleRun);
     }
-    let code = 0;
     if (REGISTRY_COMMANDS.has(argv[0] ?? "")) {
-      // In the bundle (loaded when first used), without the other commands: a registry command starts fast.
-      const { createRegistryCli } = await import("./commands/registry.js");
-      await createRegistryCli(io).parseAsync(argv, { from: "user" });
-      return code;
+      // Without the other commands (the bin loads registry-cli.ts's own bundle for these instead of this one).
+      const registry = await import("./registry-cli.js");
+      return await registry.runCli(argv, io);
     }
+    let code = 0;
     // Through importModule: the bundle leaves program.js (and all the commands) out, to be loaded
     // from beside it only when a command other than a module run needs them.
     const { createCli } = (await importModule(new URL("./program.js", import.meta.url).href)) as typeof import("./program.js");
@@ -48,15 +47,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (e) {
-    if (CliExit.is(e)) {
-      if (e.message) io.stderr(e.message.endsWith("\n") ? e.message : e.message + "\n");
-      return e.code;
-    }
-    if (typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" && e.code.startsWith("commander.")) {
-      // A usage error (unknown flag or command, missing argument) is wasmbox's own: 125, as docker's CLI.
-      const exit = "exitCode" in e && typeof e.exitCode === "number" ? e.exitCode : 125;
-      return exit === 0 ? 0 : 125;
-    }
-    throw e;
+    return exitCodeOf(e, io);
   }
 }

@@ -29,3 +29,13 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string,
     throw error;
   }
 }
+
+/** fsync of a file (its data reaches the disk) or a directory (its entries, such as renames into it, do). */
+export async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,10 +1,10 @@
 // images/: converts a layer between the kernel's form (LayerEntry[], kernel/vfs/layer.ts) and a tar
-// blob (optionally gzip), deterministically, with tar-stream and node:zlib; also flattens a layer stack.
+// blob (optionally gzip), deterministically, with tar-stream and node:zlib (loaded on first use: a pull never needs it);
+// also flattens a layer stack.
 import { createHash, type Hash } from "node:crypto";
 import { totalmem } from "node:os";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import type { Header } from "tar-stream";
 
@@ -47,7 +47,7 @@ export async function* layerTarChunks(blob: Uint8Array, max = defaultMaxLayerByt
     yield bytes;
     return;
   }
-  const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK });
+  const gunzip = process.getBuiltinModule("node:zlib").createGunzip({ chunkSize: INFLATE_CHUNK });
   gunzip.end(bytes);
   let total = 0;
   try {
@@ -131,7 +131,7 @@ export async function encodeLayer(entries: readonly LayerEntry[], options: { gzi
   const tarBytes = await layerEntriesToTar(entries);
   const diffId = sha256Digest(tarBytes);
   if (!options.gzip) return { blob: tarBytes, digest: diffId, diffId, mediaType: MEDIA_TYPE_LAYER_TAR };
-  const blob = gzipSync(tarBytes, { level: 6 });
+  const blob = process.getBuiltinModule("node:zlib").gzipSync(tarBytes, { level: 6 });
   return { blob, digest: sha256Digest(blob), diffId, mediaType: MEDIA_TYPE_LAYER_GZIP };
 }
 
@@ -150,7 +150,7 @@ export function layerTarBytes(blob: Uint8Array, max = defaultMaxLayerBytes()): B
   const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (!isGzipData(bytes)) return bytes;
   try {
-    return gunzipSync(bytes, { maxOutputLength: max });
+    return process.getBuiltinModule("node:zlib").gunzipSync(bytes, { maxOutputLength: max });
   } catch (error) {
     if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(max);
     throw error;

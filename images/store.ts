@@ -94,8 +94,11 @@ export class ImageStore {
     await mkdir(store.blobDir, { recursive: true });
     await mkdir(store.cacheDir, { recursive: true });
     const layoutFile = join(store.root, "oci-layout");
-    if (!(await exists(layoutFile))) await writeFileAtomic(layoutFile, JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    if (!(await exists(join(store.root, "index.json")))) await store.writeIndex({ schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: [] });
+    // A new store's two files are written (and flushed) together.
+    await Promise.all([
+      exists(layoutFile).then((found) => (found ? undefined : writeFileAtomic(layoutFile, JSON.stringify({ imageLayoutVersion: "1.0.0" })))),
+      exists(join(store.root, "index.json")).then((found) => (found ? undefined : store.writeIndex({ schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: [] }))),
+    ]);
     return store;
   }
 

@@ -50,11 +50,14 @@ function addPull(parent: Command, io: CliIo): void {
     .option(TLS_VERIFY_FLAG, TLS_VERIFY_HELP)
     .option("-q, --quiet", "print only the image's name")
     .action(async (image: string, options: Options) => guarded(async () => {
+      const tlsVerify = tlsVerifyOf(options);
       const home = wasmboxHome(io.env);
-      const store = await ImageStore.open(home);
+      // The store opens (a new home writes its first files) while the registry is asked for the manifest.
+      const opening = ImageStore.open(home);
+      opening.catch(() => undefined); // pullImage awaits it
       const progress = new LayerProgress(options.quiet ? () => undefined : (t) => io.stderr(t), !!io.stderrIsTerminal);
-      const result = await pullImage(store, image, {
-        home, defaultRegistry: await defaultRegistry(io.env, home), tlsVerify: tlsVerifyOf(options), platform: options.platform as string | undefined, progress,
+      const result = await pullImage(opening, image, {
+        home, defaultRegistry: await defaultRegistry(io.env, home), tlsVerify, platform: options.platform as string | undefined, progress,
       });
       io.stdout(result.remote + "\n");
     }));

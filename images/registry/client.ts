@@ -1,17 +1,21 @@
 // images/registry: the OCI distribution API of one registry, one method per endpoint: manifests (GET/PUT),
 // blobs (HEAD, resumable verified GET), uploads (POST with cross-repository mount, monolithic PUT, chunked PATCH), catalog.
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import type { IncomingHttpHeaders } from "node:http";
+import { createReadStream } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ImageError } from "../errors.js";
+import { syncPath } from "../fs-atomic.js";
 import {
   DOCKER_MEDIA_TYPE_MANIFEST, DOCKER_MEDIA_TYPE_MANIFEST_LIST, MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST, digestHex, isSha256Digest, sha256Digest, type Descriptor,
 } from "../oci.js";
+import { BlobFile } from "./blob-file.js";
 import { CredentialStore } from "./credentials.js";
-import { discard, readBody, RegistryError, RegistryHttp, type RegistryConnectionOptions } from "./http.js";
+import { incomingBody, type BlobBody } from "./blob-body.js";
+import { discard, readBody, RegistryError, RegistryHttp, type RegistryConnectionOptions, type RegistryRequest } from "./http.js";
 
 /** Every manifest media type wasmbox understands, for the Accept header. */
 export const MANIFEST_MEDIA_TYPES = [MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST, DOCKER_MEDIA_TYPE_MANIFEST_LIST, DOCKER_MEDIA_TYPE_MANIFEST];
@@ -61,23 +65,19 @@ export class RegistryClient {
   /** Fetches a manifest by tag or digest; its digest is checked against a digest reference and Docker-Content-Digest. */
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     const what = `manifest ${repository}:${reference}`.replace(":sha256:", "@sha256:");
-    const response = await this.http.request({
+    const request: RegistryRequest = {
       method: "GET", path: `/v2/${repository}/manifests/${reference}`,
       headers: { accept: MANIFEST_MEDIA_TYPES.join(", ") }, scopes: [`repository:${repository}:pull`],
-    });
-    if (response.status === 404) {
-      discard(response);
-      throw new RegistryError(this.registry, `${what}: not found (no such repository or tag)`, 404, "MANIFEST_UNKNOWN");
-    }
-    if (response.status !== 200) throw await this.http.errorOf(response, what);
-    const bytes = await readBody(response.body, MAX_MANIFEST_BYTES, what);
+    };
+    const { bytes, headers } = await this.getSmall(request, MAX_MANIFEST_BYTES, what, () =>
+      new RegistryError(this.registry, `${what}: not found (no such repository or tag)`, 404, "MANIFEST_UNKNOWN"));
     const digest = sha256Digest(bytes);
     if (isSha256Digest(reference) && digest !== reference) throw new RegistryError(this.registry, `${what}: the registry sent content that hashes to ${digest}`);
-    const claimed = response.headers["docker-content-digest"];
+    const claimed = headers["docker-content-digest"];
     if (typeof claimed === "string" && claimed.startsWith("sha256:") && claimed !== digest) {
       throw new RegistryError(this.registry, `${what}: Docker-Content-Digest says ${claimed} but the content hashes to ${digest}`);
     }
-    let mediaType = String(response.headers["content-type"] ?? "").split(";")[0]!.trim();
+    let mediaType = String(headers["content-type"] ?? "").split(";")[0]!.trim();
     try {
       const parsed = JSON.parse(bytes.toString("utf8")) as { mediaType?: string; manifests?: unknown };
       if (parsed.mediaType) mediaType = parsed.mediaType;
@@ -86,6 +86,32 @@ export class RegistryClient {
       throw new RegistryError(this.registry, `${what} (${digest}) is not JSON`);
     }
     return { bytes, mediaType, digest };
+  }
+
+  /**
+   * A GET of a small document (at most `limit` bytes): over plain HTTP by the reused-buffer reader when the registry
+   * answers 200 there, else through node:http; a 404 throws `notFound()`, another status the registry's error.
+   */
+  private async getSmall(request: RegistryRequest, limit: number, what: string, notFound: () => Error): Promise<{ bytes: Buffer; headers: IncomingHttpHeaders }> {
+    const plain = await this.http.plainGet(request);
+    if (plain) {
+      if (Number(plain.headers["content-length"]) > limit) {
+        plain.close();
+        throw new ImageError(`${what} is larger than ${limit} bytes`);
+      }
+      const chunks: Buffer[] = [];
+      await plain.read((chunk) => chunks.push(Buffer.from(chunk))).catch((error: unknown) => {
+        throw new RegistryError(this.registry, `${what}: ${error instanceof Error ? error.message : String(error)}`);
+      });
+      return { bytes: Buffer.concat(chunks), headers: plain.headers };
+    }
+    const response = await this.http.request(request);
+    if (response.status === 404) {
+      discard(response);
+      throw notFound();
+    }
+    if (response.status !== 200) throw await this.http.errorOf(response, what);
+    return { bytes: await readBody(response.body, limit, what), headers: response.headers };
   }
 
   /** PUT a manifest under a tag or digest; returns the digest the registry reports (checked against ours). */
@@ -130,6 +156,8 @@ export class RegistryClient {
       let hash = createHash("sha256");
       if (have > 0) await pipeline(createReadStream(partial, { end: have - 1 }), hashInto(hash));
       let resumedFrom = have;
+      // An earlier attempt (perhaps of a process killed since) left the whole blob: flushed here, as a download is.
+      if (have === descriptor.size && have > 0) await syncPath(partial);
       if (have < descriptor.size || descriptor.size === 0) {
         try {
           ({ hash, resumedFrom } = await this.fetchInto(repository, descriptor, partial, have, hash, progress));
@@ -158,48 +186,44 @@ export class RegistryClient {
    * written from the start. Returns the hash over the whole file and where this GET's data started.
    */
   private async fetchInto(repository: string, descriptor: Descriptor, partial: string, have: number, prefixHash: Hash, progress?: ProgressCallback): Promise<{ hash: Hash; resumedFrom: number }> {
-    const headers: Record<string, string> = have > 0 ? { range: `bytes=${have}-` } : {};
-    const response = await this.http.request({ method: "GET", path: `/v2/${repository}/blobs/${descriptor.digest}`, headers, scopes: [`repository:${repository}:pull`] });
-    if (response.status === 404) {
-      discard(response);
-      throw new RegistryError(this.registry, `blob ${descriptor.digest} of ${repository}: not found`, 404, "BLOB_UNKNOWN");
+    const request: RegistryRequest = {
+      method: "GET", path: `/v2/${repository}/blobs/${descriptor.digest}`, headers: have > 0 ? { range: `bytes=${have}-` } : {}, scopes: [`repository:${repository}:pull`],
+    };
+    const body = (await this.http.plainGet(request)) ?? (await this.blobResponse(request, repository, descriptor));
+    const contentRange = String(body.headers["content-range"] ?? "");
+    const resumed = body.status === 206 && contentRange.startsWith(`bytes ${have}-`);
+    if (!resumed && body.status !== 200) {
+      body.close();
+      throw new RegistryError(this.registry, `GET blob ${descriptor.digest}: HTTP 206 for ${contentRange || "an unnamed range"}, wasmbox asked for bytes from ${have} on`);
     }
-    const resumed = response.status === 206 && String(response.headers["content-range"] ?? "").startsWith(`bytes ${have}-`);
-    if (!resumed && response.status !== 200) throw await this.http.errorOf(response, `GET blob ${descriptor.digest}`);
     let done = resumed ? have : 0;
     // Without a 206 the registry sends the whole blob: the prefix already on disk is overwritten.
     const hash = resumed ? prefixHash : createHash("sha256");
-    // Each chunk is hashed and written as it comes (one synchronous write: no stream, no thread-pool round
-    // trip per chunk); when the connection fails, what arrived is all on disk, so the next attempt resumes
-    // exactly where this one stopped.
-    const fd = openSync(partial, resumed ? "a" : "w");
-    const failure = await new Promise<Error | undefined>((resolve) => {
-      const body = response.body;
-      let ended = false;
-      const finish = (error?: Error) => {
-        if (ended) return;
-        ended = true;
-        body.removeAllListeners("data");
-        if (error) body.destroy();
-        resolve(error);
-      };
-      body.on("data", (chunk: Buffer) => {
-        done += chunk.byteLength;
-        if (done > descriptor.size) {
-          return finish(new RegistryError(this.registry, `blob ${descriptor.digest} is corrupt: more than the ${descriptor.size} bytes its descriptor says; refused`));
-        }
-        hash.update(chunk);
-        try {
-          for (let at = 0; at < chunk.byteLength;) at += writeSync(fd, chunk, at);
-        } catch (error) {
-          return finish(error instanceof Error ? error : new Error(String(error)));
-        }
-        progress?.(done, descriptor.size);
-      });
-      body.once("end", () => finish());
-      body.once("error", (error) => finish(error));
-      body.once("close", () => finish(body.complete ? undefined : new Error("the connection closed early")));
-    }).finally(() => closeSync(fd));
+    // Each chunk is hashed and written as it comes (blob-file.ts), straight from the reader's buffer; when the
+    // connection fails, what arrived is on disk, so the next attempt resumes exactly where this one stopped. A complete
+    // blob is flushed to disk (fsync) before it is verified and committed.
+    const file = await BlobFile.open(partial, resumed);
+    let failure: Error | undefined;
+    const stop = (error: Error) => {
+      failure ??= error;
+      body.close();
+    };
+    await body.read((chunk) => {
+      if (failure) return;
+      done += chunk.byteLength;
+      if (done > descriptor.size) {
+        return stop(new RegistryError(this.registry, `blob ${descriptor.digest} is corrupt: more than the ${descriptor.size} bytes its descriptor says; refused`));
+      }
+      hash.update(chunk);
+      try {
+        file.write(chunk);
+      } catch (error) {
+        return stop(error instanceof Error ? error : new Error(String(error)));
+      }
+      progress?.(done, descriptor.size);
+    }).catch((error: unknown) => void (failure ??= error instanceof Error ? error : new Error(String(error))));
+    if (failure) await file.abandon();
+    else await file.finish();
     if (failure instanceof RegistryError) {
       await rm(partial, { force: true });
       throw failure;
@@ -207,6 +231,17 @@ export class RegistryClient {
     if (failure) throw Object.assign(new Error(`blob ${descriptor.digest}: download interrupted at ${done} bytes: ${failure.message}`), { code: "EINTERRUPTED" });
     if (done < descriptor.size) throw Object.assign(new Error(`blob ${descriptor.digest}: download ended at ${done} of ${descriptor.size} bytes`), { code: "EINTERRUPTED" });
     return { hash, resumedFrom: resumed ? have : 0 };
+  }
+
+  /** A blob GET through node:http (redirects, challenges, https): a 200 or 206 as a BlobBody; 404 and errors thrown. */
+  private async blobResponse(request: RegistryRequest, repository: string, descriptor: Descriptor): Promise<BlobBody> {
+    const response = await this.http.request(request);
+    if (response.status === 404) {
+      discard(response);
+      throw new RegistryError(this.registry, `blob ${descriptor.digest} of ${repository}: not found`, 404, "BLOB_UNKNOWN");
+    }
+    if (response.status !== 200 && response.status !== 206) throw await this.http.errorOf(response, `GET blob ${descriptor.digest}`);
+    return incomingBody(response);
   }
 
   /** POST an upload: with `mountFrom`, asks for a cross-repository mount first (201 = mounted, 202 = upload needed). */

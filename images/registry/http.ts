@@ -1,16 +1,21 @@
 // images/registry: HTTP to one registry (OCI distribution spec): picks https or, for loopback hosts and
 // --tls-verify=false, plain http; answers 401 challenges (Bearer token from the realm, or Basic); follows redirects.
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { createRequire } from "node:module";
+import type { Agent as HttpAgent, ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from "node:http";
 import { isIP } from "node:net";
 import { Readable } from "node:stream";
 import { ImageError } from "../errors.js";
 import { DOCKER_HUB } from "../reference.js";
+import { plainHttpGet, type BlobBody } from "./blob-body.js";
 
-// node:http is required, not imported: on Node 26 the ESM facade of node:http reads every export, and its lazy
-// WebSocket getters load undici (about 100 ms of every pull and push).
-const { Agent: HttpAgent, request: httpRequest } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
+// node:http and node:https are loaded on first use (process.getBuiltinModule), not imported: on Node 26 the ESM facade of node:http reads
+// every export, and its lazy WebSocket getters load undici (about 100 ms of every pull and push); node:https loads
+// node:tls (and with it NODE_EXTRA_CA_CERTS, 6-20 ms); and a pull from a loopback registry over plain HTTP, read
+// by blob-body.ts's own GET, needs neither (node:http alone costs about 4 ms to load).
+/** An agent (kept-alive connections) and the request function of node:http or node:https. */
+interface HttpClient {
+  agent: HttpAgent;
+  request: (url: URL, options: RequestOptions) => ClientRequest;
+}
 
 /** A problem reported by (or reaching) a registry; the message names the registry. */
 export class RegistryError extends ImageError {
@@ -54,6 +59,8 @@ export interface RegistryResponse {
 }
 
 const MAX_REDIRECTS = 5;
+const USER_AGENT = "wasmbox/0.1.0";
+const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_ERROR_BODY = 64 * 1024;
 
 /** True for localhost and loopback addresses, where docker allows plain HTTP. */
@@ -102,19 +109,32 @@ export class RegistryHttp {
   private scheme: Promise<"https" | "http"> | undefined;
   private readonly tokens = new Map<string, string>();
   private useBasic = false;
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
-  private readonly httpsAgent: HttpsAgent;
+  /** node:http's and node:https's, each made by its first request. */
+  private readonly clients = new Map<"http:" | "https:", HttpClient>();
 
   constructor(readonly registry: string, private readonly options: RegistryConnectionOptions = {}) {
     this.apiHost = registry === DOCKER_HUB ? "registry-1.docker.io" : registry;
-    const insecure = options.tlsVerify === false || isLoopbackRegistry(registry);
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !insecure });
   }
 
   /** Closes idle connections. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    for (const client of this.clients.values()) client.agent.destroy();
+  }
+
+  private client(protocol: "http:" | "https:"): HttpClient {
+    let client = this.clients.get(protocol);
+    if (!client) {
+      if (protocol === "https:") {
+        const { Agent, request } = process.getBuiltinModule("node:https");
+        const insecure = this.options.tlsVerify === false || isLoopbackRegistry(this.registry);
+        client = { agent: new Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !insecure }), request };
+      } else {
+        const { Agent, request } = process.getBuiltinModule("node:http");
+        client = { agent: new Agent({ keepAlive: true, maxSockets: 8 }), request };
+      }
+      this.clients.set(protocol, client);
+    }
+    return client;
   }
 
   /** The base URL of the API, `https://host` or (loopback, --tls-verify=false, when https fails) `http://host`. */
@@ -130,6 +150,12 @@ export class RegistryHttp {
    */
   private async detectScheme(): Promise<"https" | "http"> {
     if (isLoopbackRegistry(this.registry)) {
+      // The common answer, a 200 over plain HTTP, is read by the reused-buffer GET (node:http's client stays unused).
+      const plain = await plainHttpGet(new URL(`http://${this.apiHost}/v2/`), { "user-agent": USER_AGENT }, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS).catch(() => undefined);
+      if (plain) {
+        plain.close();
+        return "http";
+      }
       try {
         const response = await this.send("GET", new URL(`http://${this.apiHost}/v2/`), {});
         const body = await readBody(response.body, MAX_ERROR_BODY, "GET /v2/");
@@ -178,6 +204,22 @@ export class RegistryHttp {
       }
       return { ...response, url };
     }
+  }
+
+  /**
+   * A GET over plain HTTP read by plainHttpGet (its socket reads into one reused buffer: no buffer per read), when
+   * the registry speaks plain HTTP and answers 200 or 206 with a Content-Length. Undefined otherwise (https, or a
+   * redirect, challenge, error or chunked answer: the connection is dropped), so the caller asks through request().
+   */
+  async plainGet(request: RegistryRequest): Promise<BlobBody | undefined> {
+    const url = new URL(request.path, await this.baseUrl());
+    if (url.protocol !== "http:" || url.host !== this.apiHost) return undefined;
+    const headers: Record<string, string> = { "user-agent": USER_AGENT, ...request.headers };
+    const auth = this.authorization(request.scopes ?? []);
+    if (auth) headers.authorization = auth;
+    return plainHttpGet(url, headers, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS).catch((error: unknown) => {
+      throw this.networkError(error);
+    });
   }
 
   /** Like request, but a status outside `expected` becomes a RegistryError carrying the registry's error text. */
@@ -257,12 +299,13 @@ export class RegistryHttp {
 
   private send(method: string, url: URL, headers: Record<string, string>, body?: Buffer | Readable): Promise<{ status: number; headers: IncomingHttpHeaders; body: IncomingMessage }> {
     return new Promise((resolve, reject) => {
-      const isHttps = url.protocol === "https:";
-      const allHeaders: Record<string, string> = { "user-agent": "wasmbox/0.1.0", ...headers };
+      const allHeaders: Record<string, string> = { "user-agent": USER_AGENT, ...headers };
       if (Buffer.isBuffer(body)) allHeaders["content-length"] = String(body.byteLength);
       else if (body === undefined && (method === "PUT" || method === "POST" || method === "PATCH")) allHeaders["content-length"] = "0";
-      const request = (isHttps ? httpsRequest : httpRequest)(url, { method, headers: allHeaders, agent: isHttps ? this.httpsAgent : this.httpAgent });
-      request.setTimeout(this.options.timeoutMs ?? 60_000, () => request.destroy(Object.assign(new Error(`no answer for ${this.options.timeoutMs ?? 60_000} ms`), { code: "ETIMEDOUT" })));
+      const client = this.client(url.protocol === "https:" ? "https:" : "http:");
+      const request = client.request(url, { method, headers: allHeaders, agent: client.agent });
+      const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      request.setTimeout(timeoutMs, () => request.destroy(Object.assign(new Error(`no answer for ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
       request.once("error", reject);
       request.once("response", (response) => {
         response.once("error", () => undefined);

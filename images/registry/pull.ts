@@ -1,13 +1,14 @@
 // images/registry: `wasmbox pull`: resolves a reference to a manifest (an index picks the wasi/wasm platform),
 // downloads the blobs the store lacks (resumable, each verified before it enters the store), then tags the image,
 // the commit point. A Wasm OCI artifact (one application/wasm layer) becomes a runnable one-module image.
-import { readFile, rename, rm } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ImageError } from "../errors.js";
+import { syncPath } from "../fs-atomic.js";
 import { isWasmBinary, writeWasmModuleImage } from "../import-wasm.js";
 import {
   ANNOTATION_REF_NAME, DOCKER_MEDIA_TYPE_LAYER_GZIP, DOCKER_MEDIA_TYPE_MANIFEST, DOCKER_MEDIA_TYPE_MANIFEST_LIST, MEDIA_TYPE_CONFIG, MEDIA_TYPE_INDEX,
-  MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST, isSha256Digest, jsonBytes, sha256Digest, shortId, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest,
+  MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST, digestHex, isSha256Digest, jsonBytes, sha256Digest, shortId, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest,
 } from "../oci.js";
 import { formatRemoteReference, localNameOf, parseRemoteReference, type RemoteReference } from "../reference.js";
 import type { ImageStore, StoredImage } from "../store.js";
@@ -28,7 +29,8 @@ const WASM_LAYER_TYPES = new Set([
 ]);
 /** Platforms that run here, most preferred first: core modules (wasip1 and docker's wasi/wasm), then components. */
 export const WASM_PLATFORMS: readonly string[] = ["wasip1/wasm", "wasi/wasm", "wasi/wasm32", "wasip1/wasm32", "wasip2/wasm", "wasip2/wasm32"];
-const CONCURRENT_DOWNLOADS = 6;
+/** Blobs downloaded at once (docker's max-concurrent-downloads); the config takes the first turn. */
+const CONCURRENT_DOWNLOADS = 3;
 
 /** What a pull needs besides the store. */
 export interface PullOptions {
@@ -53,33 +55,46 @@ export interface PullResult {
   upToDate: boolean;
 }
 
-/** Pulls `text` into the store; on any failure the store is left as it was (only downloads/ may keep partial blobs). */
-export async function pullImage(store: ImageStore, text: string, options: PullOptions): Promise<PullResult> {
+/**
+ * Pulls `text` into the store; on any failure the store is left as it was (only downloads/ may keep partial blobs).
+ * The store may still be opening (a new home writes its first files): the registry is asked for the manifest meanwhile.
+ */
+export async function pullImage(opening: ImageStore | Promise<ImageStore>, text: string, options: PullOptions): Promise<PullResult> {
+  const storeReady = Promise.resolve(opening);
+  storeReady.catch(() => undefined); // awaited below; failing before that must not be an unhandled rejection
   const ref = parseRemoteReference(text, options.defaultRegistry);
   const client = await RegistryClient.connect(ref.registry, options.home, { tlsVerify: options.tlsVerify });
   const added: string[] = [];
   try {
-    return await pullWith(client, store, ref, options, added);
+    options.progress.message(`${ref.tag ?? ref.digest}: Pulling from ${ref.repository}`);
+    const [fetched, top] = await fetchImageManifest(client, ref, options.platform);
+    return await pullWith(client, await storeReady, ref, fetched, top, options, added);
   } catch (error) {
-    for (const digest of added) await rm(store.blobPath(digest), { force: true });
+    // A store still opening finishes first: nothing of this pull goes on after it returns.
+    const store = await storeReady.catch(() => undefined);
+    if (store) for (const digest of added) await rm(store.blobPath(digest), { force: true });
     throw error;
   } finally {
     client.close();
   }
 }
 
-async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteReference, options: PullOptions, added: string[]): Promise<PullResult> {
+/** The image manifest `ref` names (picked from an index when it names one), and what `ref` itself names. */
+async function fetchImageManifest(client: RegistryClient, ref: RemoteReference, platform: string | undefined): Promise<[FetchedManifest, FetchedManifest]> {
+  const top = await client.getManifest(ref.repository, ref.digest ?? ref.tag!);
+  if (!isIndexType(top.mediaType)) return [top, top];
+  const index = parseJson<ImageIndex>(top, client.registry);
+  const chosen = selectPlatform(index, platform, `${formatRemoteReference(ref)} (${client.registry})`);
+  const fetched = await client.getManifest(ref.repository, chosen.digest);
+  if (isIndexType(fetched.mediaType)) throw new RegistryError(client.registry, `manifest ${chosen.digest} is a nested index; wasmbox pulls an image manifest`);
+  return [fetched, top];
+}
+
+async function pullWith(
+  client: RegistryClient, store: ImageStore, ref: RemoteReference, fetched: FetchedManifest, top: FetchedManifest, options: PullOptions, added: string[],
+): Promise<PullResult> {
   const { progress } = options;
   const localName = localNameOf(ref);
-  progress.message(`${ref.tag ?? ref.digest}: Pulling from ${ref.repository}`);
-  const top = await client.getManifest(ref.repository, ref.digest ?? ref.tag!);
-  let fetched = top;
-  if (isIndexType(top.mediaType)) {
-    const index = parseJson<ImageIndex>(top, client.registry);
-    const chosen = selectPlatform(index, options.platform, `${formatRemoteReference(ref)} (${client.registry})`);
-    fetched = await client.getManifest(ref.repository, chosen.digest);
-    if (isIndexType(fetched.mediaType)) throw new RegistryError(client.registry, `manifest ${chosen.digest} is a nested index; wasmbox pulls an image manifest`);
-  }
   const manifest = parseJson<ImageManifest>(fetched, client.registry);
   checkManifest(manifest, fetched, client.registry);
   const downloads = join(options.home, "downloads");
@@ -99,40 +114,55 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: RemoteRe
     for (const layer of manifest.layers) {
       if (!LAYER_TYPES[layer.mediaType]) throw new RegistryError(client.registry, `layer ${layer.digest} has media type ${layer.mediaType}, which wasmbox cannot unpack (it reads tar and tar+gzip layers)`);
     }
-    // Blobs are downloaded and verified into downloads/ first and moved into the store together at the end, so a pull
-    // killed while downloading (even by SIGKILL, when no rollback runs) leaves the store as it was.
+    // Blobs are downloaded, flushed and verified into downloads/ first and moved into the store together at the end, so a
+    // pull killed while downloading (even by SIGKILL, when no rollback runs) leaves the store as it was.
     const staged = new Map<string, string>();
-    const configFile = await fetchToStage(client, store, ref.repository, manifest.config, downloads, staged, undefined);
-    const configBytes = configFile ? await readFile(configFile) : await store.readBlob(manifest.config.digest, formatRemoteReference(ref));
-    const config = parseConfig(configBytes, manifest.config.digest, client.registry);
-    if (config.rootfs?.diff_ids?.length !== manifest.layers.length) {
-      throw new RegistryError(client.registry, `image config ${manifest.config.digest} lists ${config.rootfs?.diff_ids?.length ?? 0} diff_ids for ${manifest.layers.length} layers`);
-    }
-    const platform = `${config.os}/${config.architecture}`;
-    if (!WASM_PLATFORMS.includes(platform)) progress.message(`WARNING: the image's platform (${platform}) is not a WebAssembly one (${WASM_PLATFORMS.slice(0, 3).join(", ")}); its programs may not run here`);
+    // The manifest is known now: staged (flushed) while the layers download.
+    const storedManifest = isOciManifest(fetched, manifest) ? fetched.bytes : jsonBytes(toOciManifest(manifest));
+    const manifestDigest = sha256Digest(storedManifest);
+    const manifestStaged = stageBytes(store, storedManifest, manifestDigest, downloads, staged);
+    manifestStaged.catch(() => undefined); // awaited below; a failure meanwhile must not be unhandled
+    const checkConfig = async () => {
+      const configFile = await fetchToStage(client, store, ref.repository, manifest.config, downloads, staged, undefined);
+      const configBytes = configFile ? await readFile(configFile) : await store.readBlob(manifest.config.digest, formatRemoteReference(ref));
+      const config = parseConfig(configBytes, manifest.config.digest, client.registry);
+      if (config.rootfs?.diff_ids?.length !== manifest.layers.length) {
+        throw new RegistryError(client.registry, `image config ${manifest.config.digest} lists ${config.rootfs?.diff_ids?.length ?? 0} diff_ids for ${manifest.layers.length} layers`);
+      }
+      const platform = `${config.os}/${config.architecture}`;
+      if (!WASM_PLATFORMS.includes(platform)) progress.message(`WARNING: the image's platform (${platform}) is not a WebAssembly one (${WASM_PLATFORMS.slice(0, 3).join(", ")}); its programs may not run here`);
+    };
     const uniqueLayers = manifest.layers.filter((layer, i) => manifest.layers.findIndex((l) => l.digest === layer.digest) === i);
-    await forEachLimited(uniqueLayers, CONCURRENT_DOWNLOADS, async (layer) => {
+    const pullLayer = async (layer: Descriptor) => {
       const id = shortId(layer.digest);
       if (await store.hasBlob(layer.digest)) return progress.status(id, "Already exists");
       progress.status(id, "Pulling fs layer");
       await fetchToStage(client, store, ref.repository, layer, downloads, staged, (done, total) => progress.bytes(id, "Downloading", done, total));
       progress.status(id, "Verifying Checksum");
       progress.status(id, "Download complete");
-    });
-    for (const [digest, file] of staged) {
+    };
+    // The config is fetched and checked first in line but beside the layers, not before them: a bad config
+    // stops further downloads, and nothing enters the store unless every blob arrived intact.
+    await forEachLimited([checkConfig, ...uniqueLayers.map((layer) => () => pullLayer(layer))], CONCURRENT_DOWNLOADS, (work) => work());
+    await manifestStaged;
+    await Promise.all([...staged].map(async ([digest, file]) => {
       await rename(file, store.blobPath(digest));
       added.push(digest);
-    }
+    }));
+    // One flush of the blobs directory makes every rename durable before index.json names the image.
+    if (staged.size > 0) await syncPath(store.blobDir);
     for (const layer of uniqueLayers) if (staged.has(layer.digest)) progress.status(shortId(layer.digest), "Pull complete");
-    const storedManifest = isOciManifest(fetched, manifest) ? fetched.bytes : jsonBytes(toOciManifest(manifest));
-    const manifestBlob = await writeNewBlob(store, storedManifest, added);
-    image = await store.readImage(manifestBlob.digest);
+    image = await store.readImage(manifestDigest);
   }
-  await store.tagImage(image.manifestDigest, image.manifestSize, [localName]);
+  // The tag is the commit point. Beside it, two records of where the image came from, hints that need no order with
+  // it (a failure only loses the record; a record of an image a failed tag left out names blobs nothing uses).
+  const [tagged] = await Promise.allSettled([
+    store.tagImage(image.manifestDigest, image.manifestSize, [localName]),
+    new RepoDigests(options.home).record(image.id, localNameOf({ ...ref, tag: undefined, digest: top.digest })),
+    new BlobSources(options.home).record([manifest.config.digest, ...manifest.layers.map((l) => l.digest)], { registry: client.registry, repository: ref.repository }),
+  ]);
+  if (tagged.status === "rejected") throw tagged.reason;
   added.length = 0; // committed: nothing to roll back from here on
-  await new RepoDigests(options.home).record(image.id, localNameOf({ ...ref, tag: undefined, digest: top.digest })).catch(() => undefined);
-  await new BlobSources(options.home).record([manifest.config.digest, ...manifest.layers.map((l) => l.digest)], { registry: client.registry, repository: ref.repository })
-    .catch(() => undefined);
   progress.message(`Digest: ${top.digest}`);
   const upToDate = before === image.manifestDigest;
   progress.message(`Status: ${upToDate ? "Image is up to date" : "Downloaded newer image"} for ${localName}`);
@@ -259,11 +289,19 @@ async function fetchToStage(
   return file;
 }
 
-async function writeNewBlob(store: ImageStore, data: Buffer, added: string[]): Promise<{ digest: string; size: number }> {
-  const existed = await store.hasBlob(sha256Digest(data));
-  const blob = await store.writeBlob(data);
-  if (!existed) added.push(blob.digest);
-  return blob;
+/** Writes `data` (whose digest is `digest`) flushed into downloads/ and records it in `staged`, unless the store has it. */
+async function stageBytes(store: ImageStore, data: Buffer, digest: string, downloads: string, staged: Map<string, string>): Promise<void> {
+  if (await store.hasBlob(digest)) return;
+  await mkdir(downloads, { recursive: true });
+  const file = join(downloads, `${digestHex(digest)}.partial`);
+  const handle = await open(file, "w");
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  staged.set(digest, file);
 }
 
 /** Runs `work` over `items`, at most `limit` at a time; the first failure rejects (after the running ones settle). */

@@ -119,8 +119,13 @@ export function readRegistryBlob(registry: TestRegistry, digest: string): Promis
   return readFile(registryBlobPath(registry, digest));
 }
 
-/** What a proxy does with one request: pass it on, or cut the answer after some bytes (then run code), or run code first. */
-export type ProxyDecision = { action: "forward" } | { action: "cut-response-after"; bytes: number; then?: () => void } | { action: "before"; run: () => void | Promise<void> };
+/**
+ * What a proxy does with one request: pass it on, or cut the answer after some bytes (then run code), or run code
+ * first, or answer with a redirect to `location`, or pass the answer on in chunked encoding (no Content-Length).
+ */
+export type ProxyDecision =
+  | { action: "forward" } | { action: "cut-response-after"; bytes: number; then?: () => void } | { action: "before"; run: () => void | Promise<void> }
+  | { action: "redirect"; location: string } | { action: "chunked" };
 
 /** An HTTP proxy in front of a registry, on another port of the range, that records requests and can misbehave. */
 export interface TestProxy {
@@ -137,8 +142,14 @@ export async function startProxy(target: string, decide: (req: IncomingMessage) 
     requests.push({ method: req.method ?? "", url: req.url ?? "", range: req.headers.range });
     const decision = decide(req);
     if (decision.action === "before") await decision.run();
+    if (decision.action === "redirect") {
+      res.writeHead(307, { location: decision.location, "content-length": "0" });
+      return void res.end();
+    }
     const upstream = request({ host: targetHost, port: Number(targetPort), method: req.method, path: req.url, headers: { ...req.headers, host: proxy.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      const headers = { ...answer.headers };
+      if (decision.action === "chunked") delete headers["content-length"];
+      res.writeHead(answer.statusCode ?? 502, headers);
       if (decision.action !== "cut-response-after") return void answer.pipe(res);
       let sent = 0;
       answer.on("data", (chunk: Buffer) => {

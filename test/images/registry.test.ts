@@ -282,6 +282,28 @@ describe("registries (docker-registry)", () => {
     expect((await cli(fresh, ["images", "--verify"])).stdout).toMatch(/no problems/);
   });
 
+  it("blobs behind a redirect and in chunked encoding are read through node:http; plain answers by the reused-buffer reader", async () => {
+    const reg = await registry();
+    let layerToBend = "";
+    const proxy = await startProxy(reg.host, (req) => {
+      if (req.method !== "GET" || !layerToBend || !req.url?.includes(layerToBend)) return { action: "forward" };
+      return req.url.endsWith("?moved=1") ? { action: "chunked" } : { action: "redirect", location: `${req.url}?moved=1` };
+    });
+    running.push(proxy);
+    const ref = `${proxy.host}/bent:1`;
+    const { home, layerDigest } = await homeWithBigImage(ref, 300_000);
+    expect((await cli(home, ["push", ref])).code).toBe(0);
+    proxy.requests.length = 0;
+    layerToBend = layerDigest;
+    const fresh = await tempDir("wasmbox-reg-fresh-");
+    const pulled = await cli(fresh, ["pull", ref]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    // The reused-buffer GET met the redirect and left it to node:http, which asked again, followed it, and read the chunked answer.
+    expect(proxy.requests.filter((r) => r.url.includes(layerDigest)).map((r) => r.url.endsWith("?moved=1"))).toEqual([false, false, true]);
+    expect((await cli(fresh, ["images", "--verify"])).stdout).toMatch(/no problems/);
+    expect(await readFile(join(fresh, "images", "blobs", "sha256", layerDigest.slice("sha256:".length)))).toEqual(await readFile(registryBlobPath(reg, layerDigest)));
+  });
+
   it("a Wasm OCI artifact (one application/wasm layer) behind an image index: the wasip1/wasm entry is pulled and runs; --platform picks another", async () => {
     const reg = await registry();
     const home = await homeWithGreeter(`${reg.host}/art:other`);
