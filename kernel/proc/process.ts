@@ -14,6 +14,7 @@ import { FdTable } from "./fd-table.js";
 import type { ProcessTable } from "./process-table.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Terminal } from "./terminal.js";
+import { traceClockUs, type TraceSink } from "./trace-sink.js";
 import { ProcKilled, Wait } from "./wait.js";
 import { WaitQueue } from "./wait-queue.js";
 
@@ -109,6 +110,12 @@ export class Process {
   /** The guest's linear memory, once it runs. */
   memory?: WebAssembly.Memory;
 
+  // Tracing (proc_trace).
+  /** Where its own syscalls are recorded: set at spawn, from the parent's traceChildren or the parent's own trace with follow. */
+  readonly trace?: TraceSink;
+  /** Where the children it spawns are traced to, while it traces them. */
+  traceChildren?: TraceSink;
+
   // Signals.
   readonly sigActions = new Uint8Array(NSIG);
   sigPending = 0;
@@ -149,6 +156,9 @@ export class Process {
     this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
     this.session = init.parent?.session ?? this.pid;
     this.ctty = init.parent?.ctty;
+    const parentTrace = init.parent?.trace;
+    this.trace = init.parent?.traceChildren ?? (parentTrace?.options.follow ? parentTrace : undefined);
+    this.trace?.retain();
     this.fds = new FdTable(init.container.limits.nofile);
     this.fds.onLimit = nofileLimitMarker(init.container);
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
@@ -315,11 +325,22 @@ export class Process {
     if (this.state === "ZOMBIE") return;
     this.status = status;
     this.state = "ZOMBIE";
+    if (this.trace) this.endTrace(status);
+    this.traceChildren?.release();
+    this.traceChildren = undefined;
     if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
     this.host.scheduler.forget(this);
     this.fds.closeAll();
     this.host.processes.exit(this);
     this.resolveExit(status);
+  }
+
+  /** Records its end in its trace (strace's "+++ exited with N +++") and lets go of the trace. */
+  private endTrace(status: number): void {
+    const trace = this.trace!;
+    const signal = status & 0x7f;
+    trace.record([this.pid, traceClockUs(), 0, "+++", "", signal ? "killed" : "exited", signal || (status >> 8) & 0xff]);
+    trace.release();
   }
 
   /** Bytes of linear memory it holds now. */

@@ -7,6 +7,7 @@ import * as ABI from "../abi/wasmbox-abi.js";
 import { ARG_MAX } from "../abi/limits.js";
 import { shareEntry, type FdEntry } from "../proc/fd-table.js";
 import { Pipe } from "../proc/pipe.js";
+import { TraceSink } from "../proc/trace-sink.js";
 import { TTY_DEFAULT_FLAGS, type Terminal } from "../proc/terminal.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
@@ -96,6 +97,22 @@ export const kernelSyscalls: SyscallDef[] = [
         newGroup: (flags & ABI.SPAWN_NEW_PGROUP) !== 0,
       });
       return child.pid;
+    },
+  }),
+  syscall({
+    name: "proc_trace", module: M, mayBlock: false,
+    doc: "Traces the children the caller spawns from now on into fd (one record per syscall); fd -1 stops. EBADF (fd not open for writing); EINVAL (unknown flags).",
+    params: [["fd", P.s32], ["flags", P.flags], ["strsize", P.u32]],
+    handler(proc: Process, fd: number, flags: number, strsize: number) {
+      if (flags & ~ABI.TRACE_FOLLOW) throw new SysError(Errno.INVAL);
+      let sink: TraceSink | undefined;
+      if (fd !== -1) {
+        const entry = proc.fds.get(fd);
+        if ((entry.rightsBase & Rights.FD_WRITE) === 0) throw new SysError(Errno.BADF);
+        sink = new TraceSink(shareEntry(entry).file, { follow: (flags & ABI.TRACE_FOLLOW) !== 0, strsize: Math.min(strsize, ABI.TRACE_STRSIZE_MAX) });
+      }
+      proc.traceChildren?.release();
+      proc.traceChildren = sink;
     },
   }),
   syscall({

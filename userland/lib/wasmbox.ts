@@ -31,3 +31,4 @@ export * from "../../kernel/abi/wasmbox-abi";
 @external("wasmbox", "path_mode_get") export declare function path_mode_get(fd: u32, flags: u32, path: usize, pathLen: usize, ret: usize): i32;
 @external("wasmbox", "path_chmod") export declare function path_chmod(fd: u32, flags: u32, path: usize, pathLen: usize, mode: u32): i32;
 @external("wasmbox", "path_chown") export declare function path_chown(fd: u32, flags: u32, path: usize, pathLen: usize, uid: u32, gid: u32): i32;
+@external("wasmbox", "proc_trace") export declare function proc_trace(fd: i32, flags: u32, strsize: u32): i32;
