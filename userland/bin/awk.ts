@@ -850,12 +850,23 @@ class Awk {
   jump: i32 = J_NONE;
   retval: Cell = new Cell(V_UNINIT, 0, "");
   exitCode: i32 = 0;
-  record: string = "";
+  /** $0 as a string, when recordReady; an input record is kept as bytes (recBuf) until a string is asked for. */
+  private recordText: string = "";
+  private recordReady: bool = true;
+  /** An ASCII input record's bytes, while bytesValid: fields are split and read from here without making $0. */
+  recBuf: usize = heap.alloc(256);
+  recCap: i32 = 256;
+  recLen: i32 = 0;
+  bytesValid: bool = false;
   fields: string[] = [];
-  /** When offsetsOnly, field i is record[fieldStarts[i], fieldEnds[i]) and fields is unused. */
-  fieldStarts: i32[] = [];
-  fieldEnds: i32[] = [];
+  /** When offsetsOnly, field i is $0's [fieldStarts[i], fieldEnds[i]) (bytes of recBuf while bytesValid) and fields is unused. */
+  fieldStarts: StaticArray<i32> = new StaticArray<i32>(64);
+  fieldEnds: StaticArray<i32> = new StaticArray<i32>(64);
   offsetsOnly: bool = false;
+  /** FS's string when fsMode was worked out: 0 blank runs, 1 one character (fsChar), 2 anything else. */
+  fsSeen: usize = 0;
+  fsMode: i32 = 2;
+  fsChar: i32 = 0;
   nf: i32 = 0;
   split: bool = true;
   recordStale: bool = false;
@@ -932,39 +943,120 @@ class Awk {
     return c.s.length > 0;
   }
 
+  get record(): string {
+    if (!this.recordReady) {
+      this.recordText = decodeLine(this.recBuf, this.recLen);
+      this.recordReady = true;
+    }
+    return this.recordText;
+  }
+  set record(v: string) {
+    this.recordText = v;
+    this.recordReady = true;
+    this.bytesValid = false;
+  }
+
+  /** $0 from input bytes (an ASCII line stays bytes until its string is needed). */
+  setRecordBytes(ptr: usize, len: i32): void {
+    if (len > this.recCap) { this.recCap = max(len, this.recCap * 2); this.recBuf = heap.realloc(this.recBuf, this.recCap); }
+    let high: u64 = 0;
+    let i = 0;
+    for (; i + 8 <= len; i += 8) { const w = load<u64>(ptr + i); store<u64>(this.recBuf + i, w); high |= w; }
+    for (; i < len; i++) { const b = load<u8>(ptr + i); store<u8>(this.recBuf + i, b); high |= <u64>b; }
+    if ((high & 0x8080808080808080) != 0) { this.setRecord(String.UTF8.decodeUnsafe(ptr, len)); return; }
+    this.recLen = len;
+    this.bytesValid = true;
+    this.recordReady = false;
+    this.split = false;
+    this.recordStale = false;
+  }
+
+  /** Works out how FS splits, once per value of FS. */
+  fsKind(): i32 {
+    const fs = this.str(FS);
+    if (changetype<usize>(fs) != this.fsSeen) {
+      this.fsSeen = changetype<usize>(fs);
+      this.fsMode = fs == " " ? 0 : fs.length == 1 && fs != "\\" ? 1 : 2;
+      this.fsChar = fs.length > 0 ? fs.charCodeAt(0) : 0;
+    }
+    return this.fsMode;
+  }
+
+  /** Records one field's offsets. */
+  @inline addField(at: i32, start: i32, end: i32): void {
+    if (at >= this.fieldStarts.length) {
+      const grown = this.fieldStarts.length * 2;
+      const starts = new StaticArray<i32>(grown); const ends = new StaticArray<i32>(grown);
+      memory.copy(changetype<usize>(starts), changetype<usize>(this.fieldStarts), <usize>at << 2);
+      memory.copy(changetype<usize>(ends), changetype<usize>(this.fieldEnds), <usize>at << 2);
+      this.fieldStarts = starts; this.fieldEnds = ends;
+    }
+    unchecked(this.fieldStarts[at] = start);
+    unchecked(this.fieldEnds[at] = end);
+  }
+
   // ----- fields -----
   splitRecord(): void {
     if (this.split) return;
     this.split = true;
-    const fs = this.str(FS);
-    const s = this.record;
-    const n = s.length;
+    const mode = this.fsKind();
     // The common separators record field offsets only; strings are made when a field is read.
-    if (fs == " " || (fs.length == 1 && fs != "\\" && this.str(RS) != "")) {
-      const starts = this.fieldStarts; const ends = this.fieldEnds;
-      starts.length = 0; ends.length = 0;
-      if (fs == " ") {
+    if (mode == 0 || (mode == 1 && this.str(RS) != "")) {
+      // Offsets over the bytes of an ASCII input record, else over $0's UTF-16 code units.
+      const bytes = this.bytesValid;
+      const base = bytes ? this.recBuf : changetype<usize>(this.record);
+      const shift: usize = bytes ? 0 : 1;
+      const n = bytes ? this.recLen : this.record.length;
+      let count = 0;
+      if (mode == 0) {
         let i = 0;
         while (i < n) {
-          while (i < n && isBlank(s.charCodeAt(i))) i++;
+          while (i < n && isBlank(bytes ? <i32>load<u8>(base + i) : <i32>load<u16>(base + (<usize>i << shift)))) i++;
           if (i >= n) break;
-          starts.push(i);
-          while (i < n && !isBlank(s.charCodeAt(i))) i++;
-          ends.push(i);
+          const st = i;
+          while (i < n && !isBlank(bytes ? <i32>load<u8>(base + i) : <i32>load<u16>(base + (<usize>i << shift)))) i++;
+          this.addField(count++, st, i);
         }
       } else if (n > 0) {
-        const c = fs.charCodeAt(0);
+        const c = this.fsChar;
         let st = 0;
-        for (let i = 0; i < n; i++) if (s.charCodeAt(i) == c) { starts.push(st); ends.push(i); st = i + 1; }
-        starts.push(st); ends.push(n);
+        for (let i = 0; i < n; i++) {
+          const ch = bytes ? <i32>load<u8>(base + i) : <i32>load<u16>(base + (<usize>i << shift));
+          if (ch == c) { this.addField(count++, st, i); st = i + 1; }
+        }
+        this.addField(count++, st, n);
       }
       this.offsetsOnly = true;
-      this.nf = starts.length;
+      this.nf = count;
       return;
     }
     this.offsetsOnly = false;
-    this.fields = this.splitWith(s, fs, this.str(RS) == "");
+    this.fields = this.splitWith(this.record, this.str(FS), this.str(RS) == "");
     this.nf = this.fields.length;
+  }
+
+  /** Field i (1-based, split, offsetsOnly) as a string. */
+  fieldText(i: i32): string {
+    const st = unchecked(this.fieldStarts[i - 1]); const end = unchecked(this.fieldEnds[i - 1]);
+    if (this.bytesValid) return decodeLine(this.recBuf + st, end - st);
+    return this.record.substring(st, end);
+  }
+
+  /** The numeric value of field i as toNum(getField(i)) gives it, without making its string when $0 is bytes. */
+  fieldNumber(i: i32): f64 {
+    this.splitRecord();
+    if (i < 1 || i > this.nf) return 0;
+    if (this.offsetsOnly && this.bytesValid) {
+      const st = unchecked(this.fieldStarts[i - 1]);
+      return bytesNumberPrefix(this.recBuf + st, unchecked(this.fieldEnds[i - 1]) - st);
+    }
+    return this.toNum(this.getField(i));
+  }
+
+  /** toNum(eval(n)), reading a constant-numbered field's number straight from the record. */
+  numOf(n: Node): f64 {
+    if (n.kind == E_FIELD && n.a!.kind == E_NUM && n.a!.n >= 1) return this.fieldNumber(<i32>n.a!.n);
+    return this.toNum(this.eval(n));
   }
 
   /** Turns recorded field offsets into strings, before fields are changed. */
@@ -972,7 +1064,7 @@ class Awk {
     this.splitRecord();
     if (!this.offsetsOnly) return;
     const out = new Array<string>(this.nf);
-    for (let i = 0; i < this.nf; i++) out[i] = this.record.substring(this.fieldStarts[i], this.fieldEnds[i]);
+    for (let i = 0; i < this.nf; i++) out[i] = this.fieldText(i + 1);
     this.fields = out;
     this.offsetsOnly = false;
   }
@@ -1027,7 +1119,7 @@ class Awk {
     if (i == 0) { this.rebuildRecord(); return Cell.input(this.record); }
     this.splitRecord();
     if (i > this.nf) return new Cell(V_UNINIT, 0, "");
-    if (this.offsetsOnly) return Cell.input(this.record.substring(unchecked(this.fieldStarts[i - 1]), unchecked(this.fieldEnds[i - 1])));
+    if (this.offsetsOnly) return Cell.input(this.fieldText(i));
     return Cell.input(this.fields[i - 1]);
   }
 
@@ -1147,7 +1239,11 @@ class Awk {
       case E_NUM: { if (n.cell == null) n.cell = Cell.num(n.n); return n.cell!; }
       case E_STR: { if (n.cell == null) n.cell = Cell.str(n.s); return n.cell!; }
       case E_GROUP: return this.eval(n.a!);
-      case E_REGEX: { this.rebuildRecord(); return Cell.num(this.matches(n.re!, this.record) ? 1 : 0); }
+      case E_REGEX: {
+        this.rebuildRecord();
+        if (this.bytesValid) return Cell.num(n.re!.exec(this.recBuf, this.recLen) ? 1 : 0);
+        return Cell.num(this.matches(n.re!, this.record) ? 1 : 0);
+      }
       case E_VAR: case E_LOCAL: return this.getVar(n);
       case E_FIELD: return this.getField(n.a!.kind == E_NUM ? <i32>n.a!.n : <i32>this.toNum(this.eval(n.a!)));
       case E_INDEX: return this.getLvalue(n);
@@ -1167,7 +1263,7 @@ class Awk {
         const hit = this.matches(re, subject);
         return Cell.num(hit != (n.n != 0) ? 1 : 0);
       }
-      case E_BINOP: return Cell.num(this.arith(n.s.charCodeAt(0), this.toNum(this.eval(n.a!)), this.toNum(this.eval(n.b!))));
+      case E_BINOP: { const x = this.numOf(n.a!); return Cell.num(this.arith(n.s.charCodeAt(0), x, this.numOf(n.b!))); }
       case E_CMP: {
         const a = this.eval(n.a!); const b = this.eval(n.b!);
         const c = this.compare(a, b);
@@ -1210,9 +1306,9 @@ class Awk {
     if (target.kind == E_FIELD) fieldNo = <i32>this.toNum(this.eval(target.a!));
     else if (target.kind == E_INDEX) { arr = this.arrayOf(target.a!); key = this.subscript(target.list); }
     let v: Cell;
-    if (n.s == "=") v = this.eval(n.b!);
+    if (n.s.length == 1) v = this.eval(n.b!);
     else {
-      const rhs = this.toNum(this.eval(n.b!));
+      const rhs = this.numOf(n.b!);
       let cur: Cell;
       if (target.kind == E_FIELD) cur = this.getField(fieldNo);
       else if (target.kind == E_INDEX) cur = arr!.has(key) ? arr!.get(key) : new Cell(V_UNINIT, 0, "");
@@ -1340,7 +1436,40 @@ class Awk {
     }
   }
 
+  /** Writes one print argument: a field of an input record straight from its bytes, else its output string. */
+  printArg(w: Writer, arg: Node): void {
+    if (arg.kind == E_FIELD) {
+      const i = arg.a!.kind == E_NUM ? <i32>arg.a!.n : <i32>this.toNum(this.eval(arg.a!));
+      if (this.bytesValid && !this.recordStale) {
+        if (i == 0) { w.bytes(this.recBuf, this.recLen); return; }
+        this.splitRecord();
+        if (this.offsetsOnly && i >= 1) {
+          if (i <= this.nf) { const st = unchecked(this.fieldStarts[i - 1]); w.bytes(this.recBuf + st, unchecked(this.fieldEnds[i - 1]) - st); }
+          return;
+        }
+      }
+      w.str(this.outStr(this.getField(i)));
+      return;
+    }
+    w.str(this.outStr(this.eval(arg)));
+  }
+
   print(n: Node): void {
+    // print to standard output streams its arguments (the common case); the rest builds the text first.
+    if (n.kind == S_PRINT && n.a == null) {
+      if (n.list.length == 0) {
+        this.rebuildRecord();
+        if (this.bytesValid) stdout.bytes(this.recBuf, this.recLen); else stdout.str(this.record);
+      } else {
+        const ofs = this.str(OFS);
+        for (let i = 0; i < n.list.length; i++) {
+          if (i > 0) stdout.str(ofs);
+          this.printArg(stdout, n.list[i]);
+        }
+      }
+      stdout.str(this.str(ORS));
+      return;
+    }
     let text: string;
     if (n.kind == S_PRINTF) {
       const args = new Array<Cell>();
@@ -1424,6 +1553,11 @@ class Awk {
   }
 
   // ----- input -----
+  rsIsNewline(): bool {
+    const rs = this.globals[RS].cell;
+    return rs.kind != V_NUM && rs.s.length == 1 && rs.s.charCodeAt(0) == 10;
+  }
+
   readRecord(r: Reader): string | null {
     const rs = this.str(RS);
     if (rs == "\n") return r.nextLine() ? decodeLine(r.linePtr, r.lineLen) : null;
@@ -1496,7 +1630,18 @@ class Awk {
     if (this.mainDone) return false;
     for (;;) {
       if (this.main == null && !this.openNextMain()) { this.mainDone = true; return false; }
-      const rec = this.readRecord(this.main!.r);
+      const r = this.main!.r;
+      if (intoRecord && this.rsIsNewline()) {
+        if (!r.nextLine()) {
+          if (r.fd > 2) fs.close(r.fd);
+          this.main = null;
+          continue;
+        }
+        this.nr++; this.fnr++;
+        this.setRecordBytes(r.linePtr, r.lineLen);
+        return true;
+      }
+      const rec = this.readRecord(r);
       if (rec == null) {
         if (this.main!.r.fd > 2) fs.close(this.main!.r.fd);
         this.main = null;
@@ -1819,7 +1964,11 @@ class Awk {
       } else if (r.pattern != null) hit = this.truthy(this.eval(r.pattern!));
       if (this.jump != J_NONE) return;
       if (!hit) continue;
-      if (r.action == null) { this.rebuildRecord(); stdout.str(this.record).str(this.str(ORS)); }
+      if (r.action == null) {
+        this.rebuildRecord();
+        if (this.bytesValid) stdout.bytes(this.recBuf, this.recLen); else stdout.str(this.record);
+        stdout.str(this.str(ORS));
+      }
       else this.exec(r.action!);
       if (this.jump != J_NONE) return;
     }
@@ -1844,7 +1993,21 @@ function decodeLine(ptr: usize, len: i32): string {
   return out;
 }
 
-function isBlank(c: i32): bool { return c == 32 || c == 9 || c == 10; }
+@inline function isBlank(c: i32): bool { return c == 32 || c == 9 || c == 10; }
+
+/** parseNumberPrefix over ASCII bytes: the longest leading number (strtod style), 0 if none. */
+function bytesNumberPrefix(p: usize, n: i32): f64 {
+  let i = 0;
+  while (i < n && isBlank(<i32>load<u8>(p + i))) i++;
+  let neg = false;
+  const start = i;
+  if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) { neg = load<u8>(p + i) == 45; i++; }
+  let v: f64 = 0;
+  let digits = 0;
+  while (i < n) { const c = <i32>load<u8>(p + i); if (c < 48 || c > 57) break; v = v * 10 + <f64>(c - 48); i++; digits++; }
+  if (i == n || (load<u8>(p + i) != 46 && (load<u8>(p + i) | 32) != 101)) return digits > 0 && digits < 16 ? (neg ? -v : v) : digits > 0 ? parseNumberPrefix(decodeLine(p + start, n - start)) : 0;
+  return parseNumberPrefix(decodeLine(p + start, n - start));
+}
 
 function escapeRegexChar(s: string): string { return "\\^$.[]|()*+?{}".indexOf(s) >= 0 ? "\\" + s : s; }
 
