@@ -42,6 +42,12 @@
 //       do not hold up a traced call: while the fd is full they queue, and past 1 MiB they are
 //       dropped and counted in a record named "+lost". Errors: EBADF (fd not open for writing),
 //       EINVAL (unknown flags).
+//   proc_umask(mask, ret_old) -> errno   umask(2): the file mode creation mask (mask & 0777) that
+//       new files (0666 & ~mask) and directories (0777 & ~mask) get; inherited at spawn; 022 for a
+//       process without a parent. *ret_old is the mask before.
+//   proc_times(ret) -> errno   times(2): 4 x u64 nanoseconds at ret: the caller's CPU time, its
+//       system time (always 0: the kernel's time on a call is counted as the caller's), the CPU
+//       time of the children it has waited for (and of theirs), and their system time (0).
 //   fd_pipe(ret_read_fd, ret_write_fd) -> errno        (WASIX)  64 KiB buffer.
 //   fd_dup(fd, ret_fd) -> errno                         (WASIX)  lowest free fd.
 //   fd_dup2(fd, to_fd) -> errno       dup2(2): closes to_fd first if open; fd == to_fd is a no-op.

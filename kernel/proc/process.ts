@@ -61,6 +61,9 @@ export interface ProcessInit {
   user?: { uid: number; gid: number };
 }
 
+/** The creation mask of a process without a parent: files 0644, directories 0755. */
+export const DEFAULT_UMASK = 0o022;
+
 /** Signals whose default action stops a process. */
 const STOP_SIGNALS = (1 << SIGSTOP) | (1 << SIGTSTP) | (1 << SIGTTIN) | (1 << SIGTTOU);
 /** Signals whose default action is nothing. */
@@ -97,12 +100,16 @@ export class Process {
   // Scheduling: changed by the scheduler and the engines.
   state: ProcState = "RUNNABLE";
   cpuNs = 0;
+  /** CPU time of the children it has waited for, and of theirs (times(2)'s cutime). */
+  childrenCpuNs = 0;
   inline = true;
   engine?: EngineHandle;
   /** Interrupters of the pending waits, while BLOCKED (one per sleeping call). */
   private readonly interrupters = new Set<(error: Error) => void>();
 
   // Resources: changed by syscalls.
+  /** The file mode creation mask (umask(2)), inherited at spawn. */
+  umask: number;
   cwd: string;
   cwdChain: Vnode[];
   readonly fds: FdTable;
@@ -149,6 +156,7 @@ export class Process {
     this.argv = init.argv;
     this.env = init.env;
     this.cwd = init.cwd;
+    this.umask = init.parent?.umask ?? DEFAULT_UMASK;
     this.cwdChain = init.cwdChain;
     this.uid = init.user?.uid ?? init.parent?.uid ?? 0;
     this.gid = init.user?.gid ?? init.parent?.gid ?? 0;

@@ -123,6 +123,7 @@ export const kernelSyscalls: SyscallDef[] = [
       const zombie = table.findZombie(proc, pid);
       if (zombie) {
         table.reap(zombie);
+        proc.childrenCpuNs += zombie.cpuNs + zombie.childrenCpuNs;
         return [zombie.pid, zombie.status ?? 0];
       }
       const change = table.takeJobChange(proc, pid, (options & ABI.WAIT_UNTRACED) !== 0, (options & ABI.WAIT_CONTINUED) !== 0);
@@ -130,6 +131,28 @@ export const kernelSyscalls: SyscallDef[] = [
       if (!table.hasChild(proc, pid)) throw new SysError(Errno.CHILD);
       if (options & ABI.WAIT_NOHANG) return [0, 0];
       return new Wait(proc.childEvents.wait());
+    },
+  }),
+  syscall({
+    name: "proc_umask", module: M, mayBlock: false,
+    doc: "umask(2): sets the file mode creation mask (0777 bits), inherited by children; gives the old one.",
+    params: [["mask", P.u32]], result: R.u32,
+    handler(proc: Process, mask: number) {
+      const old = proc.umask;
+      proc.umask = mask & 0o777;
+      return old;
+    },
+  }),
+  syscall({
+    name: "proc_times", module: M, mayBlock: false,
+    doc: "times(2): 4 x u64 nanoseconds: the caller's CPU time, 0 (no system time apart), its waited-for children's CPU time, 0.",
+    params: [["out", P.ptr]],
+    handler(proc: Process, out: number) {
+      proc.mem.check(out, 32);
+      proc.mem.setU64(out, BigInt(Math.round(proc.cpuNs + proc.host.scheduler.currentSliceNs(proc))));
+      proc.mem.setU64(out + 8, 0n);
+      proc.mem.setU64(out + 16, BigInt(Math.round(proc.childrenCpuNs)));
+      proc.mem.setU64(out + 24, 0n);
     },
   }),
   syscall({

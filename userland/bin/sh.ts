@@ -17,6 +17,7 @@ import { fnmatch, join } from "../lib/path";
 import { O_CREAT } from "../lib/wasi";
 import { tty_mode, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
 import { parseIntOr } from "../lib/opts";
+import { timesBuiltin, umaskBuiltin, ulimitBuiltin } from "./shlimits";
 
 const SHELL_PATH = "/bin/sh";
 const FD_SLOTS = 10;
@@ -285,7 +286,8 @@ function isBuiltin(name: string): bool {
   return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
     name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
     name == "jobs" || name == "fg" || name == "bg" || name == "kill" ||
-    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias";
+    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias" ||
+    name == "umask" || name == "ulimit" || name == "hash";
 }
 
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
@@ -395,6 +397,17 @@ function lookPath(name: string): string {
     if (st != null && st.isFile()) return candidate;
   }
   return "";
+}
+
+/** hash [-r] [NAME]...: commands are looked up in PATH each time, so nothing is remembered; a NAME not found is an error. */
+function hashBuiltin(args: string[]): i32 {
+  let status = 0;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] == "-r") continue;
+    if (isBuiltin(args[i]) || functions.has(args[i])) continue;
+    if (lookPath(args[i]) == "") { error("hash: " + args[i] + ": not found"); status = 1; }
+  }
+  return status;
 }
 
 /** Starts an external command; returns its pid or -(exit status) after reporting the error. */
@@ -692,6 +705,10 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "alias") return aliasBuiltin(args);
   if (name == "unalias") return unaliasBuiltin(args);
   if (name == "getopts") return getoptsBuiltin(args);
+  if (name == "times") return timesBuiltin();
+  if (name == "umask") return umaskBuiltin(args);
+  if (name == "ulimit") return ulimitBuiltin(args);
+  if (name == "hash") return hashBuiltin(args);
   return 127;
 }
 
