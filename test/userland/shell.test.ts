@@ -39,6 +39,7 @@ describe("sh", () => {
     ["positional", "set -- a b c; echo $# $2; shift; echo $@", "3 b\nb c\n", 0],
     ["negation", "! false && echo neg", "neg\n", 0],
     ["read", "echo 'x y z' | { read a b; echo $b; }", "y z\n", 0],
+    ["$LINENO: the current command's line (in eval, from the eval's line; a set LINENO is a plain variable)", "echo $LINENO\n\nif true; then\n  echo \"at $LINENO\"\nfi; eval 'echo $LINENO'\necho $((LINENO * 2)); LINENO=x; echo $LINENO", "1\nat 4\n5\n12\nx\n", 0],
   ];
   for (const [name, script, stdout, code] of cases) {
     it(name, async () => {

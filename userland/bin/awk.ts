@@ -193,6 +193,11 @@ class Rule {
 const V_UNINIT: u8 = 0; const V_NUM: u8 = 1; const V_STR: u8 = 2; const V_STRNUM: u8 = 3;
 
 class Cell {
+  /**
+   * A variable's own number cell, changed in place by ++, -- and op= (no allocation each time): it
+   * is copied wherever a cell is stored, so that nothing else ever holds it.
+   */
+  pinned: bool = false;
   constructor(public kind: u8, public n: f64, public s: string) {}
   static num(v: f64): Cell { return new Cell(V_NUM, v, ""); }
   static str(v: string): Cell { return new Cell(V_STR, 0, v); }
@@ -1173,7 +1178,40 @@ class Awk {
     }
     const s = this.slotOf(n);
     if (s.arr != null) { this.runtimeError("can't assign to '" + n.s + "'; it's an array name."); return; }
-    s.cell = v;
+    s.cell = v.pinned ? v.copy() : v;
+  }
+
+  /** Sets a plain scalar variable to a number in its own pinned cell; false for fields, elements, arrays and NF/NR/FNR. */
+  setNumber(target: Node, v: f64): bool {
+    if (target.kind != E_VAR && target.kind != E_LOCAL) return false;
+    if (target.kind == E_VAR && (target.slot == NF || target.slot == NR || target.slot == FNR)) return false;
+    const s = this.slotOf(target);
+    if (s.arr != null) return false;
+    const c = s.cell;
+    if (c.pinned) { c.kind = V_NUM; c.n = v; c.s = ""; return true; }
+    const own = new Cell(V_NUM, v, "");
+    own.pinned = true;
+    s.cell = own;
+    return true;
+  }
+
+  /** Evaluates an expression for its effect only (a statement, a for loop's step): ++, -- and op= then allocate nothing. */
+  effect(n: Node): void {
+    if (n.kind == E_PREINC || n.kind == E_PREDEC || n.kind == E_POSTINC || n.kind == E_POSTDEC) {
+      const target = n.a!;
+      if (target.kind == E_VAR || target.kind == E_LOCAL) {
+        const old = this.toNum(this.getVar(target));
+        if (this.setNumber(target, n.kind == E_PREINC || n.kind == E_POSTINC ? old + 1 : old - 1)) return;
+      }
+    } else if (n.kind == E_ASSIGN && n.s.length > 1 && (n.a!.kind == E_VAR || n.a!.kind == E_LOCAL)) {
+      const rhs = this.numOf(n.b!);
+      const v = this.arith(n.s.charCodeAt(0), this.toNum(this.getVar(n.a!)), rhs);
+      if (this.jump == J_EXIT && this.fatal) return;
+      if (this.setNumber(n.a!, v)) return;
+      this.setVar(n.a!, Cell.num(v));
+      return;
+    }
+    this.eval(n);
   }
 
   subscript(list: Node[]): string {
@@ -1204,7 +1242,7 @@ class Awk {
   /** Assigns v to an lvalue; field and index expressions are evaluated once by the caller's choice. */
   assign(n: Node, v: Cell): void {
     if (n.kind == E_FIELD) { this.setField(<i32>this.toNum(this.eval(n.a!)), this.toStr(v)); return; }
-    if (n.kind == E_INDEX) { this.arrayOf(n.a!).set(this.subscript(n.list), v); return; }
+    if (n.kind == E_INDEX) { this.arrayOf(n.a!).set(this.subscript(n.list), v.pinned ? v.copy() : v); return; }
     this.setVar(n, v);
   }
 
@@ -1265,8 +1303,11 @@ class Awk {
       }
       case E_BINOP: { const x = this.numOf(n.a!); return Cell.num(this.arith(n.s.charCodeAt(0), x, this.numOf(n.b!))); }
       case E_CMP: {
-        const a = this.eval(n.a!); const b = this.eval(n.b!);
-        const c = this.compare(a, b);
+        const a = this.eval(n.a!);
+        // A pinned cell can change while the right side runs (a function's i++): its value is taken first.
+        const ak = a.kind; const an = a.n; const as = a.s;
+        const b = this.eval(n.b!);
+        const c = this.compareParts(ak, an, as, b);
         const op = n.s;
         const r = op == "<" ? c < 0 : op == "<=" ? c <= 0 : op == "==" ? c == 0 : op == "!=" ? c != 0 : op == ">=" ? c >= 0 : c > 0;
         return Cell.num(r ? 1 : 0);
@@ -1290,6 +1331,15 @@ class Awk {
     if (c == 47) { if (b == 0) { this.runtimeError("division by zero"); return 0; } return a / b; }
     if (c == 37) { if (b == 0) { this.runtimeError("division by zero in %"); return 0; } return a % b; }
     return Math.pow(a, b);
+  }
+
+  compareParts(ak: u8, an: f64, as: string, b: Cell): i32 {
+    if (ak != V_STR && b.kind != V_STR) {
+      const x = ak == V_UNINIT ? 0 : an; const y = this.toNum(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    const s = ak == V_NUM ? this.numToStr(an, CONVFMT) : as; const t = this.toStr(b);
+    return s < t ? -1 : s > t ? 1 : 0;
   }
 
   compare(a: Cell, b: Cell): i32 {
@@ -1316,7 +1366,7 @@ class Awk {
       v = Cell.num(this.arith(n.s.charCodeAt(0), this.toNum(cur), rhs));
     }
     if (target.kind == E_FIELD) this.setField(fieldNo, this.toStr(v));
-    else if (target.kind == E_INDEX) arr!.set(key, v);
+    else if (target.kind == E_INDEX) arr!.set(key, v.pinned ? v.copy() : v);
     else this.setVar(target, v);
     return v;
   }
@@ -1372,7 +1422,7 @@ class Awk {
       case S_BLOCK:
         for (let i = 0; i < n.list.length; i++) { this.exec(n.list[i]); if (this.jump != J_NONE) return; }
         return;
-      case S_EXPR: this.eval(n.a!); return;
+      case S_EXPR: this.effect(n.a!); return;
       case S_PRINT: case S_PRINTF: this.print(n); return;
       case S_IF:
         if (this.truthy(this.eval(n.a!))) this.exec(n.b!); else if (n.c != null) this.exec(n.c!);
@@ -1399,7 +1449,7 @@ class Awk {
           if (this.jump == J_BREAK) { this.jump = J_NONE; break; }
           if (this.jump == J_CONTINUE) this.jump = J_NONE;
           if (this.jump != J_NONE) return;
-          if (n.c != null) this.eval(n.c!);
+          if (n.c != null) this.effect(n.c!);
         }
         return;
       case S_FORIN: {
@@ -1473,7 +1523,7 @@ class Awk {
     let text: string;
     if (n.kind == S_PRINTF) {
       const args = new Array<Cell>();
-      for (let i = 1; i < n.list.length; i++) args.push(this.eval(n.list[i]));
+      for (let i = 1; i < n.list.length; i++) { const v = this.eval(n.list[i]); args.push(v.pinned ? v.copy() : v); }
       text = this.format(this.toStr(this.eval(n.list[0])), args);
     } else if (n.list.length == 0) {
       this.rebuildRecord();

@@ -2,7 +2,7 @@
 // pipelines, "&", ( ) and $( ) run in a child "sh -c TEXT" given the functions, aliases, options, $$ and $?.
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
+import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
 import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
 import { echoMain } from "./text";
@@ -311,6 +311,7 @@ function trace(assigns: string[], words: string[]): void {
 }
 
 function execSimple(n: Node): i32 {
+  state.commandPos = n.pos;
   clearExpandError();
   const words = expandWords(n.words);
   if (expandError != "") { error(expandError); return exitStatusForError(); }
@@ -653,7 +654,8 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "fg") return fgBuiltin(args);
   if (name == "bg") return bgBuiltin(args);
   if (name == "read") return readBuiltin(args);
-  if (name == "eval") return runSource(args.join(" "));
+  // eval's text counts its lines from the eval command's own line.
+  if (name == "eval") return runSource(args.join(" "), I32.parseInt(lineNumber()) - 1);
   if (name == "." || name == "source") {
     if (args.length == 0) { error(name + ": filename argument required"); return 2; }
     const data = readFile(args[0]);
@@ -987,8 +989,11 @@ function runSource(text: string, lineBase: i32 = 0): i32 {
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;
   }
-  if (text.indexOf("alias") >= 0) return runTreeWithAliases(tree, text, lineBase);
-  return runTree(tree);
+  const outerSource = state.source; const outerLines = state.sourceLines; const outerPos = state.commandPos;
+  state.source = text; state.sourceLines = lineBase;
+  const status = text.indexOf("alias") >= 0 ? runTreeWithAliases(tree, text, lineBase) : runTree(tree);
+  state.source = outerSource; state.sourceLines = outerLines; state.commandPos = outerPos;
+  return status;
 }
 
 /** Runs a top-level list one command at a time; after a command that changed the aliases, the rest
