@@ -377,10 +377,26 @@ function assign(word: string): bool {
   return setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
 }
 
+/** A variable as it was before `local` in the running function: its value (null: unset) and whether it was exported. */
+class SavedVar {
+  constructor(public name: string, public value: string | null, public exported: bool) {}
+}
+
+/** One list per running function call: the variables its `local` saved, put back when it returns (dash's dynamic scope). */
+let localFrames: SavedVar[][] = [];
+
 function callFunction(body: Node, words: string[]): i32 {
   const saved = state.positional;
   state.positional = words.slice(1);
+  localFrames.push([]);
   const status = exec(body);
+  const locals = localFrames.pop();
+  for (let i = locals.length - 1; i >= 0; i--) {
+    const v = locals[i];
+    const value = v.value;
+    if (value == null) { state.vars.delete(v.name); unsetenv(v.name); } else state.vars.set(v.name, value!);
+    if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
+  }
   state.positional = saved;
   const result = returning ? state.lastStatus : status;
   returning = false;
@@ -609,6 +625,14 @@ function builtin(name: string, args: string[]): i32 {
       const varName = eq < 0 ? args[i] : args[i].substring(0, eq);
       if (!isName(varName)) return fatalError(name + ": " + args[i] + ": bad variable name");
       if (eq >= 0 && state.readonly.has(varName)) return fatalError(name + ": " + varName + ": is read only");
+      if (name == "local") {
+        // The variable keeps its value (as in dash) until set; the function's return puts it back.
+        if (localFrames.length == 0) return fatalError("local: not in a function");
+        const frame = localFrames[localFrames.length - 1];
+        let known = false;
+        for (let k = 0; k < frame.length; k++) if (frame[k].name == varName) known = true;
+        if (!known) frame.push(new SavedVar(varName, state.vars.has(varName) ? state.vars.get(varName) : null, state.exported.has(varName)));
+      }
       if (eq >= 0) setVar(varName, args[i].substring(eq + 1));
       if (name == "export") state.exported.add(varName);
       if (name == "readonly") state.readonly.add(varName);
