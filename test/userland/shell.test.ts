@@ -48,10 +48,16 @@ describe("sh", () => {
     });
   }
 
-  it("says command not found with status 127", async () => {
+  it("says not found with status 127, naming the line as dash does", async () => {
     const r = await run("nosuchcmd arg");
     expect(r.exitCode).toBe(127);
-    expect(r.stderr).toBe("sh: nosuchcmd: command not found\n");
+    expect(r.stderr).toBe("sh: 1: nosuchcmd: not found\n");
+  });
+
+  it("signs a script's runtime errors with its name and line, and -c's with NAME", async () => {
+    const r = await run("printf 'echo a\\n\\ncd /nope\\nnosuch\\n' > /tmp/err.sh; sh /tmp/err.sh; sh -c 'true\n  nosuch2' myname");
+    expect(r.stdout).toBe("a\n");
+    expect(r.stderr).toMatch(/^\/tmp\/err\.sh: 3: cd: .*\n\/tmp\/err\.sh: 4: nosuch: not found\nmyname: 2: nosuch2: not found\n$/);
   });
 
   it("reports a syntax error with status 2", async () => {

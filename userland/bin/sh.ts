@@ -37,7 +37,14 @@ const functions = new Map<string, Node>();
 /** Each function's definition as source text: child shells (pipelines, $( ), subshells) get them. */
 const functionTexts = new Map<string, string>();
 
-function error(message: string): void { warn("sh", message); }
+/** What errors are signed with outside an interactive shell (dash's way): the script, -c's NAME, or "sh". */
+let errorName = "sh";
+
+/** An error message: "NAME: LINE: message" while a script or -c text runs, as dash; "sh: message" at the prompt. */
+function error(message: string): void {
+  if (interactive || state.source == "") warn("sh", message);
+  else warn(errorName, lineNumber() + ": " + message);
+}
 
 function copyCtx(): StaticArray<i32> {
   const c = new StaticArray<i32>(FD_SLOTS);
@@ -431,7 +438,7 @@ function hashBuiltin(args: string[]): i32 {
 function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>, flags: u32): i32 {
   const name = words[0];
   const path = lookPath(name);
-  if (path == "") { error(name + ": command not found"); return -127; }
+  if (path == "") { error(name + ": not found"); return -127; }
   const env = childEnv(false, assigns);
   let pid = spawn(path, words, env, getcwd(), fdMap(ctx), flags);
   if (pid == -ENOEXEC) {
@@ -440,7 +447,7 @@ function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>
     pid = spawn(SHELL_PATH, args, env, getcwd(), fdMap(ctx), flags);
   }
   if (pid < 0) {
-    error(name + ": " + (pid == -ENOENT ? (name.indexOf("/") >= 0 ? "No such file or directory" : "command not found") : strerror(-pid)));
+    error(name + ": " + (pid == -ENOENT ? (name.indexOf("/") >= 0 ? "No such file or directory" : "not found") : strerror(-pid)));
     return pid == -ENOENT ? -127 : -126;
   }
   return pid;
@@ -1008,7 +1015,7 @@ function runSource(text: string, lineBase: i32 = 0): i32 {
     }
     if (exitRequested) return exitCode;
     const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorPos : text.length);
-    error(line.toString() + ": " + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
+    warn(interactive ? "sh" : errorName, line.toString() + ": " + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
     state.lastStatus = 2;
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;
@@ -1152,12 +1159,13 @@ export function shMain(argv0: string, args: string[]): i32 {
   }
   let status = 0;
   if (command != null) {
-    if (i < args.length) state.name = args[i++];
+    if (i < args.length) { state.name = args[i++]; errorName = state.name; }
     state.positional = args.slice(i);
     status = runSource(command as string);
   } else if (i < args.length) {
     const script = args[i++];
     state.name = script;
+    errorName = script;
     state.positional = args.slice(i);
     const data = readFile(script);
     if (data == null) { error(script + ": " + strerror(lastError)); return lastError == ENOENT ? 127 : 126; }
