@@ -92,6 +92,10 @@ describe("vi", () => {
     const r = await onTerminal("printf 'a1 a2 a3\\nb a b\\nabcdef\\n' > /tmp/ed8; vi /tmp/ed8; cat /tmp/ed8", keys);
     expect(r.stdout.endsWith("Y1 X2 X3\nb X b\ndef\n")).toBe(true);
   });
+  it("moves with arrow keys in insert mode; ESC alone ends it even when the next key follows at once", async () => {
+    const r = await onTerminal("vi /tmp/ed9; cat /tmp/ed9", `ihello${ESC}[DX${ESC}[A${ESC}oline2${ESC}:wq\r`);
+    expect(r.stdout.endsWith("hellXo\nline2\n")).toBe(true);
+  });
   it(":q refuses to lose changes, :q! quits, and a new file is made by :w", async () => {
     const r = await onTerminal("vi /tmp/ed3; cat /tmp/ed3; vi /tmp/ed4; test -e /tmp/ed4 || echo no ed4", `ihello${ESC}:q\r:w\r:q\r` + `x:q!\r`);
     expect(r.stdout).toContain("E37: No write since last change (add ! to override)");

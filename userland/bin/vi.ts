@@ -9,6 +9,9 @@ import * as proc from "../lib/proc";
 import { compile, Regex } from "../lib/regex";
 import { readKeyFrom, isTerminal } from "./less";
 
+/** How long a key may take to follow ESC and still be part of an arrow key's sequence (busybox vi waits 50 ms). */
+const ESC_WAIT_NS: i64 = 50_000_000;
+
 /** The text and cursor before a change, for u and ^R. */
 class Snapshot {
   constructor(public lines: string[], public row: i32, public col: i32) {}
@@ -80,6 +83,22 @@ class Editor {
   }
 
   touch(): void { this.dirty = true; this.changed = true; }
+
+  /** Whether another key follows at once (an arrow's ESC [ A), rather than ESC pressed alone. */
+  keyFollows(): bool {
+    return this.pending.length > 0 || proc.inputWithin(this.keys, ESC_WAIT_NS);
+  }
+
+  /** After ESC: the rest of an arrow key's sequence (A B C D), or -1 when ESC came alone (a key read that is not '[' is read again next). */
+  arrowAfterEsc(): i32 {
+    if (!this.keyFollows()) return -1;
+    const k1 = this.nextKey();
+    if (k1 != 91) {
+      if (k1 >= 0) { this.pending.unshift(k1); this.cmdKeys.pop(); }
+      return -1;
+    }
+    return this.nextKey();
+  }
 
   insertLine(at: i32, text: string): void { this.lines = spliceLines(this.lines, at, 0, [text]); }
   clampCol(): void {
@@ -343,12 +362,7 @@ class Editor {
     }
     if (c == 59 && this.lastFind != 0) return this.find(this.lastFindKind, this.lastFind, count); // ;
     if (c == 27) { // arrows: ESC [ A B C D; a lone ESC does nothing and the key after it is a command of its own
-      const k1 = this.nextKey();
-      if (k1 != 91) {
-        if (k1 >= 0) { this.pending.unshift(k1); this.cmdKeys.pop(); }
-        return null;
-      }
-      const k = this.nextKey();
+      const k = this.arrowAfterEsc();
       if (k == 65) return this.motion(107, count, hasCount, op);
       if (k == 66) return this.motion(106, count, hasCount, op);
       if (k == 67) return this.motion(108, count, hasCount, op);
@@ -481,7 +495,16 @@ class Editor {
 
   // ----- insert mode -----
   insertKey(c: i32): void {
-    if (c == 27) { this.insert = false; this.col--; this.clampCol(); return; }
+    if (c == 27) {
+      // Arrows move in insert mode; ESC alone ends it.
+      const k = this.arrowAfterEsc();
+      if (k == 65 && this.row > 0) this.row--;
+      else if (k == 66 && this.row < this.lines.length - 1) this.row++;
+      else if (k == 67) this.col = min(this.line().length, this.col + 1);
+      else if (k == 68) this.col = max(0, this.col - 1);
+      if (k >= 0) { this.col = min(this.col, this.line().length); return; }
+      this.insert = false; this.col--; this.clampCol(); return;
+    }
     const text = this.line();
     if (c == 13 || c == 10) {
       this.lines[this.row] = text.substring(0, this.col);
