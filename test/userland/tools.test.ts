@@ -78,6 +78,7 @@ const DATA = "alice 30 nyc\nbob 25 sf\ncarol 35 nyc\ndave 40 la\neve 28 sf\n";
 describe("awk", () => {
   const cases: Array<[string, string]> = [
     ["sum a column", "awk '{ s += $2 } END { print s, NR, s / NR }'"],
+    ["a field compared with a constant: numbers, strings, a field that is not a number", "awk '$2 > 30 { a++ } $1 == \"bob\" { b++ } $1 < \"c\" { c++ } $1 != 5 { d++ } $1 > 5 { e++ } END { print a, b, c, d, e }'"],
     ["counters changed in place stay apart from their copies", "awk '{ n++; c += $2 } NR == 1 { first = n; f = c } END { x = 1; y = x; x++; x++; y2 = x; x += 5; a[1] = x; x--; print n, c, first, f, x, y, y2, a[1] }'"],
     ["a function changing a global while a comparison holds it", "awk 'function g() { cnt++; return cnt } BEGIN { cnt = 5; cnt++; print (cnt < g()), cnt; printf \"%d %d\\n\", cnt, g() }'"],
     ["-F and -v", "awk -F' ' -v min=29 '$2 > min { print $1 }'"],

@@ -1303,6 +1303,12 @@ class Awk {
       }
       case E_BINOP: { const x = this.numOf(n.a!); return Cell.num(this.arith(n.s.charCodeAt(0), x, this.numOf(n.b!))); }
       case E_CMP: {
+        const fast = this.fieldCompare(n);
+        if (fast != NO_FAST_COMPARE) {
+          const op = n.s;
+          const r = op == "<" ? fast < 0 : op == "<=" ? fast <= 0 : op == "==" ? fast == 0 : op == "!=" ? fast != 0 : op == ">=" ? fast >= 0 : fast > 0;
+          return Cell.num(r ? 1 : 0);
+        }
         const a = this.eval(n.a!);
         // A pinned cell can change while the right side runs (a function's i++): its value is taken first.
         const ak = a.kind; const an = a.n; const as = a.s;
@@ -1331,6 +1337,35 @@ class Awk {
     if (c == 47) { if (b == 0) { this.runtimeError("division by zero"); return 0; } return a / b; }
     if (c == 37) { if (b == 0) { this.runtimeError("division by zero in %"); return 0; } return a % b; }
     return Math.pow(a, b);
+  }
+
+  /**
+   * $N compared with a constant, straight from an input record's bytes ($3 > 100, $1 == "x"): the
+   * comparison's sign, or NO_FAST_COMPARE when the general path must decide.
+   */
+  fieldCompare(n: Node): i32 {
+    const left = n.a!; const right = n.b!;
+    if (left.kind != E_FIELD || left.a!.kind != E_NUM || (right.kind != E_NUM && right.kind != E_STR)) return NO_FAST_COMPARE;
+    if (!this.bytesValid || this.recordStale) return NO_FAST_COMPARE;
+    const i = <i32>left.a!.n;
+    if (i < 1) return NO_FAST_COMPARE;
+    this.splitRecord();
+    if (!this.offsetsOnly || i > this.nf) return NO_FAST_COMPARE;
+    const p = this.recBuf + <usize>unchecked(this.fieldStarts[i - 1]);
+    const len = unchecked(this.fieldEnds[i - 1]) - unchecked(this.fieldStarts[i - 1]);
+    if (right.kind == E_NUM) {
+      // A number only against a field that looks like one (a strnum); else the comparison is of strings.
+      if (!bytesLookNumeric(p, len)) return NO_FAST_COMPARE;
+      const x = bytesNumberPrefix(p, len); const y = right.n;
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    const t = right.s;
+    const m = min(len, t.length);
+    for (let k = 0; k < m; k++) {
+      const d = <i32>load<u8>(p + k) - <i32>t.charCodeAt(k);
+      if (d != 0) return d < 0 ? -1 : 1;
+    }
+    return len < t.length ? -1 : len > t.length ? 1 : 0;
   }
 
   compareParts(ak: u8, an: f64, as: string, b: Cell): i32 {
@@ -2044,6 +2079,27 @@ function decodeLine(ptr: usize, len: i32): string {
 }
 
 @inline function isBlank(c: i32): bool { return c == 32 || c == 9 || c == 10; }
+
+/** What fieldCompare gives when it cannot decide. */
+const NO_FAST_COMPARE = 99;
+
+/** looksNumeric over ASCII bytes. */
+function bytesLookNumeric(p: usize, n: i32): bool {
+  let i = 0;
+  while (i < n && isBlank(<i32>load<u8>(p + i))) i++;
+  if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) i++;
+  let digits = 0;
+  while (i < n && isDigitCode(<i32>load<u8>(p + i))) { i++; digits++; }
+  if (i < n && load<u8>(p + i) == 46) { i++; while (i < n && isDigitCode(<i32>load<u8>(p + i))) { i++; digits++; } }
+  if (digits == 0) return false;
+  if (i < n && (load<u8>(p + i) | 32) == 101) {
+    let k = i + 1;
+    if (k < n && (load<u8>(p + k) == 43 || load<u8>(p + k) == 45)) k++;
+    if (k < n && isDigitCode(<i32>load<u8>(p + k))) { i = k; while (i < n && isDigitCode(<i32>load<u8>(p + i))) i++; }
+  }
+  while (i < n && isBlank(<i32>load<u8>(p + i))) i++;
+  return i == n;
+}
 
 /** parseNumberPrefix over ASCII bytes: the longest leading number (strtod style), 0 if none. */
 function bytesNumberPrefix(p: usize, n: i32): f64 {
