@@ -21,6 +21,7 @@ export const APPLETS: readonly string[] = [
   "tac", "rev", "paste", "comm", "join", "nl", "fold", "split", "shuf", "cmp", "diff", "patch",
   "od", "xxd", "hexdump", "hd", "dd", "expr", "mktemp", "realpath", "timeout", "nohup", "nice", "time", "id", "whoami",
   "groups", "uptime", "clear", "mount", "chmod", "chown", "chgrp", "dmesg", "csplit", "watch", "bc", "less", "more", "vi",
+  "trace",
 ];
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n";

@@ -22,6 +22,8 @@ export interface ResultKind<T = unknown> {
   readonly wasm: readonly WasmType[];
   encode(mem: GuestMemory, value: T, ...ptrs: number[]): void;
   format(value: T): string;
+  /** For a trace: reads back the value written (scalar results only). */
+  decode?(mem: GuestMemory, ...ptrs: number[]): T;
 }
 
 const hex = (v: number | bigint) => "0x" + v.toString(16);
@@ -88,9 +90,18 @@ export const P = {
 
 /** Result kinds. */
 export const R = {
-  u32: { name: "u32", wasm: ["i32"], encode: (m: GuestMemory, v: number, p: number) => m.setU32(p >>> 0, v), format: (v: number) => String(v) } as ResultKind<number>,
-  s32: { name: "s32", wasm: ["i32"], encode: (m: GuestMemory, v: number, p: number) => m.setU32(p >>> 0, v >>> 0), format: (v: number) => String(v) } as ResultKind<number>,
-  u64: { name: "u64", wasm: ["i32"], encode: (m: GuestMemory, v: bigint, p: number) => m.setU64(p >>> 0, v), format: (v: bigint) => String(v) } as ResultKind<bigint>,
+  u32: {
+    name: "u32", wasm: ["i32"], encode: (m: GuestMemory, v: number, p: number) => m.setU32(p >>> 0, v), format: (v: number) => String(v),
+    decode: (m: GuestMemory, p: number) => m.u32(p >>> 0),
+  } as ResultKind<number>,
+  s32: {
+    name: "s32", wasm: ["i32"], encode: (m: GuestMemory, v: number, p: number) => m.setU32(p >>> 0, v >>> 0), format: (v: number) => String(v),
+    decode: (m: GuestMemory, p: number) => m.u32(p >>> 0) | 0,
+  } as ResultKind<number>,
+  u64: {
+    name: "u64", wasm: ["i32"], encode: (m: GuestMemory, v: bigint, p: number) => m.setU64(p >>> 0, v), format: (v: bigint) => String(v),
+    decode: (m: GuestMemory, p: number) => m.u64(p >>> 0),
+  } as ResultKind<bigint>,
   /** Two u32 results at two pointers (sizes_get, fd_pipe). */
   u32pair: {
     name: "u32,u32", wasm: ["i32", "i32"],
@@ -101,6 +112,7 @@ export const R = {
       m.setU32(p2 >>> 0, v[1]);
     },
     format: (v: [number, number]) => `${v[0]},${v[1]}`,
+    decode: (m: GuestMemory, p1: number, p2: number): [number, number] => [m.u32(p1 >>> 0), m.u32(p2 >>> 0)],
   } as ResultKind<[number, number]>,
 } as const;
 

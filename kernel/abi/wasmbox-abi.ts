@@ -27,6 +27,27 @@
 //       a SIGCONT continued (each change once). *ret_status is a POSIX wait status: exited =>
 //       (code & 0xff) << 8, killed => signal, stopped => (signal << 8) | 0x7f, continued => 0xffff.
 //       Errors: ECHILD (no such child), EINTR (a caught signal arrived; see proc_sigpending).
+//   proc_trace(fd, flags, strsize) -> errno   strace's mechanism: every child the caller spawns
+//       from now on (until proc_trace(-1, 0, 0)) has each of its syscalls recorded into the
+//       caller's fd (a pipe, file or terminal open for writing; the kernel holds its own reference,
+//       let go of once the last traced process has ended and its records are written, so a pipe's
+//       reader then sees EOF). With TRACE_FOLLOW their children are traced too. One record per line,
+//       fields separated by tabs: pid, start (microseconds since the epoch), duration (us), call
+//       name, arguments (as --trace prints them; data buffers as quoted strings of up to strsize
+//       bytes, at most TRACE_STRSIZE_MAX, when strsize > 0), then two fields: "0" and the value the
+//       call returned through its out-pointers (empty when it has none), an errno and its name
+//       ("44", "ENOENT"), "blocked" (the call sleeps; its end is a later record), "exit" and the code
+//       or "killed" and the signal (the call never returned). A process's end is a record named
+//       "+++" whose last two fields are "exited" and the code or "killed" and the signal. Records
+//       do not hold up a traced call: while the fd is full they queue, and past 1 MiB they are
+//       dropped and counted in a record named "+lost". Errors: EBADF (fd not open for writing),
+//       EINVAL (unknown flags).
+//   proc_umask(mask, ret_old) -> errno   umask(2): the file mode creation mask (mask & 0777) that
+//       new files (0666 & ~mask) and directories (0777 & ~mask) get; inherited at spawn; 022 for a
+//       process without a parent. *ret_old is the mask before.
+//   proc_times(ret) -> errno   times(2): 4 x u64 nanoseconds at ret: the caller's CPU time, its
+//       system time (always 0: the kernel's time on a call is counted as the caller's), the CPU
+//       time of the children it has waited for (and of theirs), and their system time (0).
 //   fd_pipe(ret_read_fd, ret_write_fd) -> errno        (WASIX)  64 KiB buffer.
 //   fd_dup(fd, ret_fd) -> errno                         (WASIX)  lowest free fd.
 //   fd_dup2(fd, to_fd) -> errno       dup2(2): closes to_fd first if open; fd == to_fd is a no-op.
@@ -89,6 +110,11 @@
 
 /** proc_spawn flags. */
 export const SPAWN_NEW_PGROUP = 1;
+
+/** proc_trace flags: trace the traced processes' children too (strace -f). */
+export const TRACE_FOLLOW = 1;
+/** The most bytes of a data buffer a trace record quotes. */
+export const TRACE_STRSIZE_MAX = 4096;
 
 /** proc_wait options (Linux's values). */
 export const WAIT_NOHANG = 1;

@@ -5,6 +5,7 @@ import { Errno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import { ProcExit, ProcKilled, type Wait } from "../proc/wait.js";
+import { errnoName, traceClockUs, type TraceSink } from "../proc/trace-sink.js";
 import { makeDispatcher, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
 import type { EngineKernel } from "./engine.js";
 
@@ -54,6 +55,7 @@ export function bindSyscalls(
     }
     if (container.limiter.timed) fn = timeLimited(fn, ctx);
     if (kernel.trace) fn = traced(def, fn, ctx, kernel.trace);
+    if (proc.trace) fn = recorded(def, fn, ctx, proc.trace);
     bound.push({ def, fn });
   }
   return bound;
@@ -131,28 +133,128 @@ function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, ctx: Syscall
   };
 }
 
+/**
+ * Records each call into a trace sink (proc_trace): pid, start (us), duration (us), name,
+ * arguments, then errno and value: "0" and the result read back, an errno and its name, "blocked"
+ * when the call sleeps (its end follows as another record), or "exit"/"killed" when it unwinds.
+ */
+function recorded(def: SyscallDef, fn: (...raw: number[]) => unknown, ctx: SyscallContext, sink: TraceSink): (...raw: number[]) => unknown {
+  const { strsize } = sink.options;
+  return (...raw: number[]) => {
+    const proc = ctx.proc;
+    const start = traceClockUs();
+    const args = describeArgs(def, proc, raw, strsize, -1);
+    const done = (r: unknown) => {
+      const errno = typeof r === "number" ? r : 0;
+      let value = "";
+      if (errno !== 0) value = errnoName(errno);
+      else if (def.result?.decode) {
+        try {
+          value = String(resultValue(def, proc, raw));
+        } catch {
+          value = "?";
+        }
+      }
+      // A read's buffers are cut to the count it returned; others (prestat_dir_name) are shown whole.
+      const count = value === "" ? Infinity : Number(value);
+      const after = strsize > 0 && errno === 0 && fillsBuffers(def) ? describeArgs(def, proc, raw, strsize, Number.isFinite(count) ? count : Infinity) : args;
+      sink.record([proc.pid, start, traceClockUs() - start, def.name, after, errno, value]);
+      return r;
+    };
+    const unwound = (e: unknown) => {
+      const [kind, value] = e instanceof ProcExit ? ["exit", e.code] : e instanceof ProcKilled ? ["killed", e.signal] : ["error", e instanceof Error ? e.message : String(e)];
+      sink.record([proc.pid, start, traceClockUs() - start, def.name, args, kind, value]);
+      throw e;
+    };
+    try {
+      const r = fn(...raw);
+      if (r instanceof Promise) {
+        sink.record([proc.pid, start, 0, def.name, args, "blocked", ""]);
+        return r.then(done, unwound);
+      }
+      return done(r);
+    } catch (e) {
+      return unwound(e);
+    }
+  };
+}
+
+/** The value a call wrote through its out-pointers (the raw arguments after its parameters). */
+function resultValue(def: SyscallDef, proc: Process, raw: readonly number[]): string {
+  const result = def.result!;
+  const at = def.params.reduce((n, [, kind]) => n + kind.wasm.length, 0);
+  return result.format(result.decode!(proc.mem, ...raw.slice(at, at + result.wasm.length)));
+}
+
+/** Calls whose buffer parameters the kernel fills (shown after the call, cut to the count read). */
+function fillsBuffers(def: SyscallDef): boolean {
+  return def.params.some(([, kind]) => kind.name === "buf") || /read|recv/.test(def.name);
+}
+
+/** Bytes as strace quotes them: C escapes, octal for the rest, cut at `max` with "..." after. */
+export function quoteBytes(bytes: Uint8Array, max: number): string {
+  let text = "\"";
+  const n = Math.min(bytes.length, max);
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if (c === 0x22 || c === 0x5c) text += "\\" + String.fromCharCode(c);
+    else if (c === 0x0a) text += "\\n";
+    else if (c === 0x09) text += "\\t";
+    else if (c === 0x0d) text += "\\r";
+    else if (c >= 0x20 && c < 0x7f) text += String.fromCharCode(c);
+    else {
+      const next = i + 1 < n ? bytes[i + 1]! : 0;
+      const octal = c.toString(8);
+      text += "\\" + (next >= 0x30 && next <= 0x37 ? octal.padStart(3, "0") : octal);
+    }
+  }
+  return text + "\"" + (bytes.length > max ? "..." : "");
+}
+
 function describeUnwind(e: unknown): string {
   if (e instanceof ProcExit) return `? (exit ${e.code})`;
   if (e instanceof ProcKilled) return `? (killed by signal ${e.signal})`;
   return `? (${e instanceof Error ? e.message : String(e)})`;
 }
 
-/** Arguments decoded by type, as strace prints them; undecodable ones shown raw. */
-function describeArgs(def: SyscallDef, proc: Process, raw: readonly number[]): string {
+/**
+ * Arguments decoded by type, as strace prints them; undecodable ones shown raw. With `strsize`,
+ * data buffers are shown as quoted strings of up to that many bytes; `filled` is then the count a
+ * read gave (-1: before the call, when a buffer the kernel fills shows only its size).
+ */
+function describeArgs(def: SyscallDef, proc: Process, raw: readonly number[], strsize = 0, filled = -1): string {
   const parts: string[] = [];
   let i = 0;
+  const fills = strsize > 0 && fillsBuffers(def);
   for (const [name, kind] of def.params) {
     const slice = raw.slice(i, i + kind.wasm.length) as number[];
     i += kind.wasm.length;
     let text: string;
     try {
-      text = kind.name === "buf" ? `0x${(slice[0] >>> 0).toString(16)}[${slice[1] >>> 0}]` : kind.format(kind.decode(proc.mem, ...slice), slice);
+      const shown = strsize > 0 && (kind.name === "iovecs" || kind.name === "bytes" || kind.name === "buf") && (!fills || filled >= 0);
+      if (shown) text = quoteBuffers(kind.decode(proc.mem, ...slice) as Uint8Array | Uint8Array[], fills ? filled : Infinity, strsize);
+      else text = kind.name === "buf" ? `0x${(slice[0] >>> 0).toString(16)}[${slice[1] >>> 0}]` : kind.format(kind.decode(proc.mem, ...slice), slice);
     } catch {
       text = slice.map((v) => String(v)).join(",") + " <bad>";
     }
     parts.push(`${name}=${text}`);
   }
   return parts.join(", ");
+}
+
+/** Buffers (one, or an iovec list) quoted as one string of their first `count` bytes. */
+function quoteBuffers(value: Uint8Array | Uint8Array[], count: number, strsize: number): string {
+  const list = value instanceof Uint8Array ? [value] : value;
+  const total = Math.min(count, list.reduce((n, b) => n + b.length, 0));
+  const joined = new Uint8Array(Math.min(total, strsize + 1));
+  let at = 0;
+  for (const b of list) {
+    if (at >= joined.length) break;
+    const part = b.subarray(0, joined.length - at);
+    joined.set(part, at);
+    at += part.length;
+  }
+  return quoteBytes(joined.subarray(0, Math.min(total, strsize)), strsize) + (total > strsize ? "..." : "") + `[${total}]`;
 }
 
 /** Imports of `module` that neither the table nor the engine (`internal`: the rewrite's own, as "module.name") satisfy. */

@@ -94,8 +94,8 @@ export class InlineEngine implements Engine {
     const kernel = this.kernel;
     const suspends = blockingCalls(proc, program);
     const maximum = program.memory ? program.memory.maximum : 0;
-    // A traced kernel's imports print through its current trace function: those are not pooled.
-    const key = program.reset && !program.invoke && !kernel.trace && kernel.instancePool.capacity > 0 ? bindingKey(proc, suspends, maximum) : undefined;
+    // A traced kernel's or process's imports print through its trace: those are not pooled.
+    const key = program.reset && !program.invoke && !kernel.trace && !proc.trace && kernel.instancePool.capacity > 0 ? bindingKey(proc, suspends, maximum) : undefined;
     let live = key === undefined ? undefined : kernel.instancePool.take(program.module, key);
     if (live) live.ctx.attach(proc);
     else {

@@ -14,6 +14,7 @@ import { FdTable } from "./fd-table.js";
 import type { ProcessTable } from "./process-table.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Terminal } from "./terminal.js";
+import { traceClockUs, type TraceSink } from "./trace-sink.js";
 import { ProcKilled, Wait } from "./wait.js";
 import { WaitQueue } from "./wait-queue.js";
 
@@ -60,6 +61,9 @@ export interface ProcessInit {
   user?: { uid: number; gid: number };
 }
 
+/** The creation mask of a process without a parent: files 0644, directories 0755. */
+export const DEFAULT_UMASK = 0o022;
+
 /** Signals whose default action stops a process. */
 const STOP_SIGNALS = (1 << SIGSTOP) | (1 << SIGTSTP) | (1 << SIGTTIN) | (1 << SIGTTOU);
 /** Signals whose default action is nothing. */
@@ -96,18 +100,28 @@ export class Process {
   // Scheduling: changed by the scheduler and the engines.
   state: ProcState = "RUNNABLE";
   cpuNs = 0;
+  /** CPU time of the children it has waited for, and of theirs (times(2)'s cutime). */
+  childrenCpuNs = 0;
   inline = true;
   engine?: EngineHandle;
   /** Interrupters of the pending waits, while BLOCKED (one per sleeping call). */
   private readonly interrupters = new Set<(error: Error) => void>();
 
   // Resources: changed by syscalls.
+  /** The file mode creation mask (umask(2)), inherited at spawn. */
+  umask: number;
   cwd: string;
   cwdChain: Vnode[];
   readonly fds: FdTable;
   mem!: GuestMemory;
   /** The guest's linear memory, once it runs. */
   memory?: WebAssembly.Memory;
+
+  // Tracing (proc_trace).
+  /** Where its own syscalls are recorded: set at spawn, from the parent's traceChildren or the parent's own trace with follow. */
+  readonly trace?: TraceSink;
+  /** Where the children it spawns are traced to, while it traces them. */
+  traceChildren?: TraceSink;
 
   // Signals.
   readonly sigActions = new Uint8Array(NSIG);
@@ -142,6 +156,7 @@ export class Process {
     this.argv = init.argv;
     this.env = init.env;
     this.cwd = init.cwd;
+    this.umask = init.parent?.umask ?? DEFAULT_UMASK;
     this.cwdChain = init.cwdChain;
     this.uid = init.user?.uid ?? init.parent?.uid ?? 0;
     this.gid = init.user?.gid ?? init.parent?.gid ?? 0;
@@ -149,6 +164,9 @@ export class Process {
     this.pgid = init.pgid ?? init.parent?.pgid ?? this.pid;
     this.session = init.parent?.session ?? this.pid;
     this.ctty = init.parent?.ctty;
+    const parentTrace = init.parent?.trace;
+    this.trace = init.parent?.traceChildren ?? (parentTrace?.options.follow ? parentTrace : undefined);
+    this.trace?.retain();
     this.fds = new FdTable(init.container.limits.nofile);
     this.fds.onLimit = nofileLimitMarker(init.container);
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
@@ -315,11 +333,22 @@ export class Process {
     if (this.state === "ZOMBIE") return;
     this.status = status;
     this.state = "ZOMBIE";
+    if (this.trace) this.endTrace(status);
+    this.traceChildren?.release();
+    this.traceChildren = undefined;
     if (this.host.hostOutputs.dirty !== null) this.host.hostOutputs.flush();
     this.host.scheduler.forget(this);
     this.fds.closeAll();
     this.host.processes.exit(this);
     this.resolveExit(status);
+  }
+
+  /** Records its end in its trace (strace's "+++ exited with N +++") and lets go of the trace. */
+  private endTrace(status: number): void {
+    const trace = this.trace!;
+    const signal = status & 0x7f;
+    trace.record([this.pid, traceClockUs(), 0, "+++", "", signal ? "killed" : "exited", signal || (status >> 8) & 0xff]);
+    trace.release();
   }
 
   /** Bytes of linear memory it holds now. */

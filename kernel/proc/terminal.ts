@@ -298,6 +298,15 @@ export class Terminal {
     if (out.length > 0) this.echo(Uint8Array.from(out));
   }
 
+  /** Writes to the terminal's screen (what a write to /dev/tty does). EIO when the screen is gone. */
+  writeScreen(bytes: Uint8Array): void {
+    try {
+      this.echoTo(bytes);
+    } catch {
+      throw new SysError(Errno.IO);
+    }
+  }
+
   private echo(bytes: Uint8Array): void {
     try {
       this.echoTo(bytes);
@@ -339,5 +348,18 @@ export class TerminalInput extends OpenFile {
 
   override isTerminal(): boolean {
     return true;
+  }
+}
+
+/** /dev/tty opened: the caller's controlling terminal, read through its line discipline and written to its screen. */
+export class ControllingTerminal extends TerminalInput {
+  override write(bufs: Uint8Array[]): number {
+    let total = 0;
+    for (const buf of bufs) {
+      if (buf.length === 0) continue;
+      this.terminal.writeScreen(buf.slice());
+      total += buf.length;
+    }
+    return total;
   }
 }

@@ -7,6 +7,7 @@ import * as ABI from "../abi/wasmbox-abi.js";
 import { ARG_MAX } from "../abi/limits.js";
 import { shareEntry, type FdEntry } from "../proc/fd-table.js";
 import { Pipe } from "../proc/pipe.js";
+import { TraceSink } from "../proc/trace-sink.js";
 import { TTY_DEFAULT_FLAGS, type Terminal } from "../proc/terminal.js";
 import type { Process } from "../proc/process.js";
 import { ProcKilled, Wait } from "../proc/wait.js";
@@ -99,6 +100,22 @@ export const kernelSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
+    name: "proc_trace", module: M, mayBlock: false,
+    doc: "Traces the children the caller spawns from now on into fd (one record per syscall); fd -1 stops. EBADF (fd not open for writing); EINVAL (unknown flags).",
+    params: [["fd", P.s32], ["flags", P.flags], ["strsize", P.u32]],
+    handler(proc: Process, fd: number, flags: number, strsize: number) {
+      if (flags & ~ABI.TRACE_FOLLOW) throw new SysError(Errno.INVAL);
+      let sink: TraceSink | undefined;
+      if (fd !== -1) {
+        const entry = proc.fds.get(fd);
+        if ((entry.rightsBase & Rights.FD_WRITE) === 0) throw new SysError(Errno.BADF);
+        sink = new TraceSink(shareEntry(entry).file, { follow: (flags & ABI.TRACE_FOLLOW) !== 0, strsize: Math.min(strsize, ABI.TRACE_STRSIZE_MAX) });
+      }
+      proc.traceChildren?.release();
+      proc.traceChildren = sink;
+    },
+  }),
+  syscall({
     name: "proc_wait", module: M, mayBlock: true, doc: "waitpid(2), with WNOHANG, WUNTRACED and WCONTINUED: status as POSIX encodes it. ECHILD; EINTR.",
     params: [["pid", P.s32], ["options", P.flags]], result: R.u32pair,
     handler(proc: Process, pid: number, options: number) {
@@ -106,6 +123,7 @@ export const kernelSyscalls: SyscallDef[] = [
       const zombie = table.findZombie(proc, pid);
       if (zombie) {
         table.reap(zombie);
+        proc.childrenCpuNs += zombie.cpuNs + zombie.childrenCpuNs;
         return [zombie.pid, zombie.status ?? 0];
       }
       const change = table.takeJobChange(proc, pid, (options & ABI.WAIT_UNTRACED) !== 0, (options & ABI.WAIT_CONTINUED) !== 0);
@@ -113,6 +131,28 @@ export const kernelSyscalls: SyscallDef[] = [
       if (!table.hasChild(proc, pid)) throw new SysError(Errno.CHILD);
       if (options & ABI.WAIT_NOHANG) return [0, 0];
       return new Wait(proc.childEvents.wait());
+    },
+  }),
+  syscall({
+    name: "proc_umask", module: M, mayBlock: false,
+    doc: "umask(2): sets the file mode creation mask (0777 bits), inherited by children; gives the old one.",
+    params: [["mask", P.u32]], result: R.u32,
+    handler(proc: Process, mask: number) {
+      const old = proc.umask;
+      proc.umask = mask & 0o777;
+      return old;
+    },
+  }),
+  syscall({
+    name: "proc_times", module: M, mayBlock: false,
+    doc: "times(2): 4 x u64 nanoseconds: the caller's CPU time, 0 (no system time apart), its waited-for children's CPU time, 0.",
+    params: [["out", P.ptr]],
+    handler(proc: Process, out: number) {
+      proc.mem.check(out, 32);
+      proc.mem.setU64(out, BigInt(Math.round(proc.cpuNs + proc.host.scheduler.currentSliceNs(proc))));
+      proc.mem.setU64(out + 8, 0n);
+      proc.mem.setU64(out + 16, BigInt(Math.round(proc.childrenCpuNs)));
+      proc.mem.setU64(out + 24, 0n);
     },
   }),
   syscall({

@@ -93,7 +93,7 @@ export const pathSyscalls: SyscallDef[] = [
       const r = resolveAt(proc, fd, path, false, Rights.PATH_CREATE_DIRECTORY);
       if (r.node || r.name === ".") throw new SysError(Errno.EXIST);
       writableDir(r);
-      ownedBy(proc, r.parent.create(r.name, Filetype.DIRECTORY, 0o755));
+      ownedBy(proc, r.parent.create(r.name, Filetype.DIRECTORY, 0o777 & ~proc.umask));
     },
   }),
   syscall({
@@ -155,7 +155,7 @@ export const pathSyscalls: SyscallDef[] = [
         if (oflags & OFLAGS_DIRECTORY) throw new SysError(Errno.INVAL);
         if (r.trailingSlash) throw new SysError(Errno.ISDIR);
         writableDir(r);
-        node = ownedBy(proc, r.parent.create(r.name, Filetype.REGULAR_FILE, 0o644));
+        node = ownedBy(proc, r.parent.create(r.name, Filetype.REGULAR_FILE, 0o666 & ~proc.umask));
       } else {
         if (oflags & OFLAGS_CREAT && oflags & OFLAGS_EXCL) throw new SysError(Errno.EXIST);
         if (node.type === Filetype.SYMBOLIC_LINK) throw new SysError(oflags & OFLAGS_DIRECTORY ? Errno.NOTDIR : Errno.LOOP);

@@ -1,8 +1,10 @@
-// /dev: null, zero, full, random, urandom, and stdin/stdout/stderr (the caller's fds 0-2).
+// /dev: null, zero, full, random, urandom, stdin/stdout/stderr (the caller's fds 0-2) and tty
+// (the caller's controlling terminal).
 // Each device is a vnode whose open gives a character-device open file.
 import { Errno, SysError } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import { shareEntry } from "../proc/fd-table.js";
+import { ControllingTerminal } from "../proc/terminal.js";
 import { Filetype, type Filestat } from "../wasi.js";
 import { MemFs, type MemDir } from "./memory.js";
 import { CharDeviceFile, type OpenFile } from "./open-file.js";
@@ -55,6 +57,13 @@ export function makeDevFs(kernel: Kernel, dev: bigint): MemFs {
     });
     root.entries.set(name, node as never);
   });
+  // The controlling terminal of the caller's session, whatever its fds are (less on a pipe reads keys here). ENXIO without one, as Linux.
+  const tty = new DeviceNode(fs, ino++, () => {
+    const terminal = kernel.current?.ctty;
+    if (!terminal) throw new SysError(Errno.NXIO);
+    return new ControllingTerminal(terminal);
+  });
+  root.entries.set("tty", tty as never);
   fs.readOnly = true;
   return fs;
 }

@@ -1,5 +1,5 @@
 // /proc for one container: a read-only filesystem generated on each read from the kernel's tables
-// (per-pid status and cmdline, self, uptime, meminfo, mounts, sys/kernel/*). Sees only its container.
+// (per-pid status, limits and cmdline, self, uptime, meminfo, mounts, sys/kernel/*). Sees only its container.
 import { Errno, SysError } from "../errno.js";
 import type { Container } from "../jail/container.js";
 import type { Kernel } from "../kernel.js";
@@ -135,9 +135,26 @@ export class ProcFs implements FileSystem {
         `CpuMs:\t${Math.floor((proc.cpuNs + this.kernel.scheduler.currentSliceNs(proc)) / 1e6)}`,
         `StartMs:\t${proc.startedAt}`, `Engine:\t${proc.engine?.kind ?? "none"}`, "",
       ].join("\n"))],
+      ["limits", () => this.file(base + "/limits", () => limitsText(proc))],
       ["cmdline", () => this.file(base + "/cmdline", () => proc.argv.map((a) => a + "\0").join(""))],
       ["environ", () => this.file(base + "/environ", () => proc.env.map((a) => a + "\0").join(""))],
       ["cwd", () => this.node(base + "/cwd", (ino) => new ProcNode(this, ino, Filetype.SYMBOLIC_LINK, undefined, undefined, () => proc.cwd))],
     ]));
   }
+}
+
+/** /proc/PID/limits in Linux's layout: the container's limits as they bind this process (what ulimit reads). */
+function limitsText(proc: Process): string {
+  const limits = proc.container.limits;
+  const row = (name: string, value: number | undefined, units: string) => {
+    const shown = value === undefined ? "unlimited" : String(value);
+    return `${name.padEnd(25)} ${shown.padEnd(20)} ${shown.padEnd(20)} ${units}`.trimEnd() + "\n";
+  };
+  const memory = proc.container.limiter.memoryLimit();
+  return `${"Limit".padEnd(25)} ${"Soft Limit".padEnd(20)} ${"Hard Limit".padEnd(20)} Units\n`
+    + row("Max cpu time", limits.cpuTimeMs === undefined ? undefined : Math.ceil(limits.cpuTimeMs / 1000), "seconds")
+    + row("Max file size", undefined, "bytes")
+    + row("Max processes", limits.pids, "processes")
+    + row("Max open files", limits.nofile, "files")
+    + row("Max address space", memory, "bytes");
 }

@@ -36,10 +36,29 @@ describe("less", () => {
     expect(shown[1][23]).toBe("\x1b[7m(END)\x1b[0m");
     expect(shown[2][0]).toBe("1");
   });
-  it("copies its input like cat when standard output is not a terminal, or keys cannot be read", async () => {
+  it("copies its input like cat when standard output is not a terminal", async () => {
     const r = await sh(kernel, "seq 3 > /tmp/three; less /tmp/three; seq 2 | more");
     expect(r.stdout).toBe("1\n2\n3\n1\n2\n");
-    expect((await onTerminal("seq 2 | less", "q")).stdout).toBe("1\n2\n");
+  });
+  it("pages a pipe (cmd | less), taking its keys from /dev/tty", async () => {
+    const r = await onTerminal("seq 100 | less; echo status=$?", " /77\rq");
+    const shown = screens(r.stdout);
+    expect(shown.map((s) => s[0])).toEqual(["1", "24", "77"]);
+    expect(shown[0][23]).toBe(":");
+    expect(r.stdout).toContain("status=0");
+  });
+});
+
+describe("/dev/tty", () => {
+  it("is the controlling terminal: written to the screen, read from the keyboard while stdin is a pipe", async () => {
+    const r = await onTerminal("echo to-screen > /dev/tty; echo piped | { read a; read b < /dev/tty; echo \"$a $b\"; }", "typed\r");
+    expect(r.stdout).toContain("to-screen");
+    expect(r.stdout).toContain("piped typed");
+  });
+  it("gives ENXIO to a process without a controlling terminal, as Linux", async () => {
+    const r = await sh(kernel, "echo x > /dev/tty; echo status=$?; test -c /dev/tty && echo is-a-device");
+    expect(r.stderr).toMatch(/\/dev\/tty: No such device or address/);
+    expect(r.stdout).toBe("status=2\nis-a-device\n");
   });
 });
 
@@ -53,6 +72,29 @@ describe("vi", () => {
     const keys = `wx$xbiB${ESC}/gam\raZ${ESC}Otop${ESC}kJ:w\r:q\r`;
     const r = await onTerminal("printf 'alpha beta\\ngamma\\n' > /tmp/ed2; vi /tmp/ed2; cat /tmp/ed2", keys);
     expect(r.stdout.endsWith("alpha Bet top\ngZamma\n")).toBe(true);
+  });
+  it("takes counts: 2dw, 3dd, 2yy, 2p, and u undoes", async () => {
+    const r = await onTerminal("printf 'one two three four\\n1\\n2\\n3\\n4\\n5\\n' > /tmp/ed5; vi /tmp/ed5; cat /tmp/ed5", "2dwj3dduGk2yygg2p:wq\r");
+    expect(r.stdout.endsWith("three four\n4\n5\n4\n5\n1\n2\n3\n4\n5\n")).toBe(true);
+  });
+  it("changes with cw (and . to repeat it), cc, C and D", async () => {
+    const keys = `cwALPHA${ESC}w.jccNEW${ESC}jCIRD${ESC}jD:wq\r`;
+    const r = await onTerminal("printf 'alpha beta gamma\\nsecond line\\nthird line here\\nfourth\\n' > /tmp/ed6; vi /tmp/ed6; cat /tmp/ed6", keys);
+    expect(r.stdout.endsWith("ALPHA ALPHA gamma\nNEW\nthIRD\nfour\n")).toBe(true);
+  });
+  it("searches with / n N, undoes and redoes (u, ^R), yanks a word and puts it twice, ZZ writes and quits", async () => {
+    const keys = "/foo\rnnN3xu\x120yw$2pZZ";
+    const r = await onTerminal("printf 'foo bar foo baz foo\\nnothing\\nfoo end\\n' > /tmp/ed7; vi /tmp/ed7; cat /tmp/ed7", keys);
+    expect(r.stdout.endsWith("foo bar foo baz foo foo \nnothing\nfoo end\n")).toBe(true);
+  });
+  it("substitutes with :s over a range, and counts repeat . and x", async () => {
+    const keys = `:%s/a/X/g\r:1s/X/Y/\rjj0x2.:wq\r`;
+    const r = await onTerminal("printf 'a1 a2 a3\\nb a b\\nabcdef\\n' > /tmp/ed8; vi /tmp/ed8; cat /tmp/ed8", keys);
+    expect(r.stdout.endsWith("Y1 X2 X3\nb X b\ndef\n")).toBe(true);
+  });
+  it("moves with arrow keys in insert mode; ESC alone ends it even when the next key follows at once", async () => {
+    const r = await onTerminal("vi /tmp/ed9; cat /tmp/ed9", `ihello${ESC}[DX${ESC}[A${ESC}oline2${ESC}:wq\r`);
+    expect(r.stdout.endsWith("hellXo\nline2\n")).toBe(true);
   });
   it(":q refuses to lose changes, :q! quits, and a new file is made by :w", async () => {
     const r = await onTerminal("vi /tmp/ed3; cat /tmp/ed3; vi /tmp/ed4; test -e /tmp/ed4 || echo no ed4", `ihello${ESC}:q\r:w\r:q\r` + `x:q!\r`);

@@ -173,6 +173,9 @@ describe("builtins", () => {
     ["eval", "eval 'x=1; echo $x'; eval \"echo \\$x\"; eval 'for i in 1 2; do echo $i; done'"],
     ["exec 3>&1 then >&3, and 3>&-", "exec 3>&1; echo to3 >&3; exec 3>&-; echo closed >&3; echo rc=$?"],
     ["<> and n<&-", "echo abc > f; exec 4<>f; read x <&4; echo $x; exec 4<&-; cat <&4; echo rc=$?"],
+    ["umask: octal, -S, symbolic, and what new files and directories get", "umask 022; umask; umask -S; umask 027; umask; touch um_f; mkdir um_d; ls -ld um_f um_d | cut -c1-10; rm -r um_f um_d; umask u=rwx,g=rx,o=; umask; umask g-x; umask -S; umask 8; echo rc=$?; sh -c umask"],
+    ["local: dynamic scope, put back (or unset) at return, exported locals seen by children, not outside a function", "x=g; f() { local x; echo \"in:[$x]\"; x=l; local y=2; g2; }; g2() { echo \"g2 sees x=$x y=$y\"; }; f; echo \"out:[$x] [${y-unset}]\"; export e=1; h() { local e=2; sh -c 'echo child e=$e'; }; h; sh -c 'echo after e=$e'; r() { local n=$1; if [ $n -gt 0 ]; then r $((n - 1)); fi; echo n=$n; }; r 2; local z=1; echo rc=$?"],
+    ["hash finds commands or fails", "hash ls cat; echo $?; hash nosuch; echo $?; hash -r; echo $?; hash echo; echo $?"],
     ["read -r, read and IFS", "printf 'a\\\\b c\\n' | { read -r x y; printf '%s|%s\\n' \"$x\" \"$y\"; }; printf 'a\\\\b c\\n' | { read x; echo \"$x\"; }; printf ' lead  trail \\n' | { read x; echo \"[$x]\"; }; printf 'a:b:c\\n' | { IFS=: read x y; echo \"$x|$y\"; }"],
   ]);
 });

@@ -39,6 +39,7 @@ describe("sh", () => {
     ["positional", "set -- a b c; echo $# $2; shift; echo $@", "3 b\nb c\n", 0],
     ["negation", "! false && echo neg", "neg\n", 0],
     ["read", "echo 'x y z' | { read a b; echo $b; }", "y z\n", 0],
+    ["$LINENO: the current command's line (in eval, from the eval's line; a set LINENO is a plain variable)", "echo $LINENO\n\nif true; then\n  echo \"at $LINENO\"\nfi; eval 'echo $LINENO'\necho $((LINENO * 2)); LINENO=x; echo $LINENO", "1\nat 4\n5\n12\nx\n", 0],
   ];
   for (const [name, script, stdout, code] of cases) {
     it(name, async () => {
@@ -47,10 +48,16 @@ describe("sh", () => {
     });
   }
 
-  it("says command not found with status 127", async () => {
+  it("says not found with status 127, naming the line as dash does", async () => {
     const r = await run("nosuchcmd arg");
     expect(r.exitCode).toBe(127);
-    expect(r.stderr).toBe("sh: nosuchcmd: command not found\n");
+    expect(r.stderr).toBe("sh: 1: nosuchcmd: not found\n");
+  });
+
+  it("signs a script's runtime errors with its name and line, and -c's with NAME", async () => {
+    const r = await run("printf 'echo a\\n\\ncd /nope\\nnosuch\\n' > /tmp/err.sh; sh /tmp/err.sh; sh -c 'true\n  nosuch2' myname");
+    expect(r.stdout).toBe("a\n");
+    expect(r.stderr).toMatch(/^\/tmp\/err\.sh: 3: cd: .*\n\/tmp\/err\.sh: 4: nosuch: not found\nmyname: 2: nosuch2: not found\n$/);
   });
 
   it("reports a syntax error with status 2", async () => {

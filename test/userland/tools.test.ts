@@ -78,6 +78,9 @@ const DATA = "alice 30 nyc\nbob 25 sf\ncarol 35 nyc\ndave 40 la\neve 28 sf\n";
 describe("awk", () => {
   const cases: Array<[string, string]> = [
     ["sum a column", "awk '{ s += $2 } END { print s, NR, s / NR }'"],
+    ["a field compared with a constant: numbers, strings, a field that is not a number", "awk '$2 > 30 { a++ } $1 == \"bob\" { b++ } $1 < \"c\" { c++ } $1 != 5 { d++ } $1 > 5 { e++ } END { print a, b, c, d, e }'"],
+    ["counters changed in place stay apart from their copies", "awk '{ n++; c += $2 } NR == 1 { first = n; f = c } END { x = 1; y = x; x++; x++; y2 = x; x += 5; a[1] = x; x--; print n, c, first, f, x, y, y2, a[1] }'"],
+    ["a function changing a global while a comparison holds it", "awk 'function g() { cnt++; return cnt } BEGIN { cnt = 5; cnt++; print (cnt < g()), cnt; printf \"%d %d\\n\", cnt, g() }'"],
     ["-F and -v", "awk -F' ' -v min=29 '$2 > min { print $1 }'"],
     ["regex patterns and ranges", "awk '/^b/,/^d/ { print NR \": \" $1 }'"],
     ["arrays and for-in with sort", "awk '{ n[$3]++; t[$3] += $2 } END { for (c in n) print c, n[c], t[c] }' | sort"],
@@ -125,6 +128,18 @@ describe("line tools", () => {
   for (const [name, script] of cases) it(name, async () => { await same(FILES + script); });
 });
 
+describe("sed blocks, hold space, branches and multiline commands", () => {
+  const cases: Array<[string, string]> = [
+    ["{ } with an address, and q inside", "printf 'a\\nb\\nc\\n' | sed -n '/b/{p;q}'; seq 3 | sed -n '2{=;p}'; seq 5 | sed '2,4{s/^/>/;/3/d}'"],
+    ["hold space: tac with 1!G;h;$p, x and H", "seq 5 | sed -n '1!G;h;$p'; seq 4 | sed '$!{h;d};x;G'; seq 3 | sed -n 'H;${x;s/\\n/,/g;p}'"],
+    ["labels: join all lines with :a;N;$!ba", "printf 'a\\nb\\nc\\n' | sed ':a;N;$!ba;s/\\n/,/g'"],
+    ["t and T branch on a replacement", "printf 'x1\\ny\\nx2\\n' | sed -n 's/x/X/;t done;p;b;:done;s/$/!/p'; echo 'a b' | sed 's/a/A/;T;s/b/B/'; echo 'c b' | sed 's/a/A/;T;s/b/B/'"],
+    ["N, P and D as a sliding window; Q", "seq 6 | sed 'N;P;D'; seq 5 | sed '$!N;s/\\n/-/'; seq 3 | sed '2Q'"],
+    ["unmatched braces and missing labels fail", "seq 2 | sed '{p'; echo $?; seq 2 | sed 'p}'; echo $?; seq 2 | sed 'b nowhere'; echo $?"],
+  ];
+  for (const [name, script] of cases) it(name, async () => { await same(script); });
+});
+
 describe("diff and patch", () => {
   const edit = "seq 1 30 > old; seq 1 30 | sed -e 's/^5$/five/' -e '12d' -e '20a\\\nextra' -e 's/^28$/XX/' > new; ";
   const cases: Array<[string, string]> = [
@@ -163,6 +178,22 @@ describe("dumps, dates and process tools", () => {
   it("id, whoami and groups read /etc/passwd and /etc/group (everyone is root in wasmbox)", async () => {
     const r = await inKernel("id; id -u; id -un; id -G; whoami; groups; groups user; id nobody; echo $?", "");
     expect(r.stdout).toBe("uid=0(root) gid=0(root) groups=0(root)\n0\nroot\n0\nroot\nroot\nuser : user\n1\n");
+  });
+  it("time prints real, user and sys (the child's CPU time); times the shell's and its children's; ulimit reads /proc/self/limits", async () => {
+    const r = await inKernel("time -p sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done'; time true; times; ulimit; ulimit -n; ulimit -a; ulimit -n 5; echo rc=$?; cat /proc/self/limits", "");
+    expect(r.stderr).toMatch(/^real \d+\.\d\d\nuser \d+\.\d\d\nsys 0\.00\n\nreal\t0m\d+\.\d{3}s\nuser\t0m\d+\.\d{3}s\nsys\t0m0\.000s\nsh: ulimit: error setting limit/);
+    const user = Number(/user (\d+\.\d\d)/.exec(r.stderr)![1]);
+    const real = Number(/real (\d+\.\d\d)/.exec(r.stderr)![1]);
+    expect(user).toBeLessThanOrEqual(real + 0.01);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toMatch(/^0m\d+\.\d{6}s 0m0\.000000s$/);
+    expect(lines[1]).toMatch(/^0m\d+\.\d{6}s 0m0\.000000s$/);
+    expect(lines[1]).not.toBe("0m0.000000s 0m0.000000s");
+    expect(lines.slice(2, 4)).toEqual(["unlimited", "1024"]);
+    expect(lines[4]).toBe("time(seconds)        unlimited");
+    expect(lines).toContain("nofiles              1024");
+    expect(r.stdout).toContain("rc=2\nLimit                     Soft Limit           Hard Limit           Units\n");
+    expect(r.stdout).toContain("Max open files            1024                 1024                 files\n");
   });
   it("uptime and mount read /proc", async () => {
     const r = await inKernel("uptime; uptime -p; mount | head -1; mount -t proc", "");

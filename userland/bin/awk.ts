@@ -193,6 +193,11 @@ class Rule {
 const V_UNINIT: u8 = 0; const V_NUM: u8 = 1; const V_STR: u8 = 2; const V_STRNUM: u8 = 3;
 
 class Cell {
+  /**
+   * A variable's own number cell, changed in place by ++, -- and op= (no allocation each time): it
+   * is copied wherever a cell is stored, so that nothing else ever holds it.
+   */
+  pinned: bool = false;
   constructor(public kind: u8, public n: f64, public s: string) {}
   static num(v: f64): Cell { return new Cell(V_NUM, v, ""); }
   static str(v: string): Cell { return new Cell(V_STR, 0, v); }
@@ -850,12 +855,23 @@ class Awk {
   jump: i32 = J_NONE;
   retval: Cell = new Cell(V_UNINIT, 0, "");
   exitCode: i32 = 0;
-  record: string = "";
+  /** $0 as a string, when recordReady; an input record is kept as bytes (recBuf) until a string is asked for. */
+  private recordText: string = "";
+  private recordReady: bool = true;
+  /** An ASCII input record's bytes, while bytesValid: fields are split and read from here without making $0. */
+  recBuf: usize = heap.alloc(256);
+  recCap: i32 = 256;
+  recLen: i32 = 0;
+  bytesValid: bool = false;
   fields: string[] = [];
-  /** When offsetsOnly, field i is record[fieldStarts[i], fieldEnds[i]) and fields is unused. */
-  fieldStarts: i32[] = [];
-  fieldEnds: i32[] = [];
+  /** When offsetsOnly, field i is $0's [fieldStarts[i], fieldEnds[i]) (bytes of recBuf while bytesValid) and fields is unused. */
+  fieldStarts: StaticArray<i32> = new StaticArray<i32>(64);
+  fieldEnds: StaticArray<i32> = new StaticArray<i32>(64);
   offsetsOnly: bool = false;
+  /** FS's string when fsMode was worked out: 0 blank runs, 1 one character (fsChar), 2 anything else. */
+  fsSeen: usize = 0;
+  fsMode: i32 = 2;
+  fsChar: i32 = 0;
   nf: i32 = 0;
   split: bool = true;
   recordStale: bool = false;
@@ -932,39 +948,120 @@ class Awk {
     return c.s.length > 0;
   }
 
+  get record(): string {
+    if (!this.recordReady) {
+      this.recordText = decodeLine(this.recBuf, this.recLen);
+      this.recordReady = true;
+    }
+    return this.recordText;
+  }
+  set record(v: string) {
+    this.recordText = v;
+    this.recordReady = true;
+    this.bytesValid = false;
+  }
+
+  /** $0 from input bytes (an ASCII line stays bytes until its string is needed). */
+  setRecordBytes(ptr: usize, len: i32): void {
+    if (len > this.recCap) { this.recCap = max(len, this.recCap * 2); this.recBuf = heap.realloc(this.recBuf, this.recCap); }
+    let high: u64 = 0;
+    let i = 0;
+    for (; i + 8 <= len; i += 8) { const w = load<u64>(ptr + i); store<u64>(this.recBuf + i, w); high |= w; }
+    for (; i < len; i++) { const b = load<u8>(ptr + i); store<u8>(this.recBuf + i, b); high |= <u64>b; }
+    if ((high & 0x8080808080808080) != 0) { this.setRecord(String.UTF8.decodeUnsafe(ptr, len)); return; }
+    this.recLen = len;
+    this.bytesValid = true;
+    this.recordReady = false;
+    this.split = false;
+    this.recordStale = false;
+  }
+
+  /** Works out how FS splits, once per value of FS. */
+  fsKind(): i32 {
+    const fs = this.str(FS);
+    if (changetype<usize>(fs) != this.fsSeen) {
+      this.fsSeen = changetype<usize>(fs);
+      this.fsMode = fs == " " ? 0 : fs.length == 1 && fs != "\\" ? 1 : 2;
+      this.fsChar = fs.length > 0 ? fs.charCodeAt(0) : 0;
+    }
+    return this.fsMode;
+  }
+
+  /** Records one field's offsets. */
+  @inline addField(at: i32, start: i32, end: i32): void {
+    if (at >= this.fieldStarts.length) {
+      const grown = this.fieldStarts.length * 2;
+      const starts = new StaticArray<i32>(grown); const ends = new StaticArray<i32>(grown);
+      memory.copy(changetype<usize>(starts), changetype<usize>(this.fieldStarts), <usize>at << 2);
+      memory.copy(changetype<usize>(ends), changetype<usize>(this.fieldEnds), <usize>at << 2);
+      this.fieldStarts = starts; this.fieldEnds = ends;
+    }
+    unchecked(this.fieldStarts[at] = start);
+    unchecked(this.fieldEnds[at] = end);
+  }
+
   // ----- fields -----
   splitRecord(): void {
     if (this.split) return;
     this.split = true;
-    const fs = this.str(FS);
-    const s = this.record;
-    const n = s.length;
+    const mode = this.fsKind();
     // The common separators record field offsets only; strings are made when a field is read.
-    if (fs == " " || (fs.length == 1 && fs != "\\" && this.str(RS) != "")) {
-      const starts = this.fieldStarts; const ends = this.fieldEnds;
-      starts.length = 0; ends.length = 0;
-      if (fs == " ") {
+    if (mode == 0 || (mode == 1 && this.str(RS) != "")) {
+      // Offsets over the bytes of an ASCII input record, else over $0's UTF-16 code units.
+      const bytes = this.bytesValid;
+      const base = bytes ? this.recBuf : changetype<usize>(this.record);
+      const shift: usize = bytes ? 0 : 1;
+      const n = bytes ? this.recLen : this.record.length;
+      let count = 0;
+      if (mode == 0) {
         let i = 0;
         while (i < n) {
-          while (i < n && isBlank(s.charCodeAt(i))) i++;
+          while (i < n && isBlank(bytes ? <i32>load<u8>(base + i) : <i32>load<u16>(base + (<usize>i << shift)))) i++;
           if (i >= n) break;
-          starts.push(i);
-          while (i < n && !isBlank(s.charCodeAt(i))) i++;
-          ends.push(i);
+          const st = i;
+          while (i < n && !isBlank(bytes ? <i32>load<u8>(base + i) : <i32>load<u16>(base + (<usize>i << shift)))) i++;
+          this.addField(count++, st, i);
         }
       } else if (n > 0) {
-        const c = fs.charCodeAt(0);
+        const c = this.fsChar;
         let st = 0;
-        for (let i = 0; i < n; i++) if (s.charCodeAt(i) == c) { starts.push(st); ends.push(i); st = i + 1; }
-        starts.push(st); ends.push(n);
+        for (let i = 0; i < n; i++) {
+          const ch = bytes ? <i32>load<u8>(base + i) : <i32>load<u16>(base + (<usize>i << shift));
+          if (ch == c) { this.addField(count++, st, i); st = i + 1; }
+        }
+        this.addField(count++, st, n);
       }
       this.offsetsOnly = true;
-      this.nf = starts.length;
+      this.nf = count;
       return;
     }
     this.offsetsOnly = false;
-    this.fields = this.splitWith(s, fs, this.str(RS) == "");
+    this.fields = this.splitWith(this.record, this.str(FS), this.str(RS) == "");
     this.nf = this.fields.length;
+  }
+
+  /** Field i (1-based, split, offsetsOnly) as a string. */
+  fieldText(i: i32): string {
+    const st = unchecked(this.fieldStarts[i - 1]); const end = unchecked(this.fieldEnds[i - 1]);
+    if (this.bytesValid) return decodeLine(this.recBuf + st, end - st);
+    return this.record.substring(st, end);
+  }
+
+  /** The numeric value of field i as toNum(getField(i)) gives it, without making its string when $0 is bytes. */
+  fieldNumber(i: i32): f64 {
+    this.splitRecord();
+    if (i < 1 || i > this.nf) return 0;
+    if (this.offsetsOnly && this.bytesValid) {
+      const st = unchecked(this.fieldStarts[i - 1]);
+      return bytesNumberPrefix(this.recBuf + st, unchecked(this.fieldEnds[i - 1]) - st);
+    }
+    return this.toNum(this.getField(i));
+  }
+
+  /** toNum(eval(n)), reading a constant-numbered field's number straight from the record. */
+  numOf(n: Node): f64 {
+    if (n.kind == E_FIELD && n.a!.kind == E_NUM && n.a!.n >= 1) return this.fieldNumber(<i32>n.a!.n);
+    return this.toNum(this.eval(n));
   }
 
   /** Turns recorded field offsets into strings, before fields are changed. */
@@ -972,7 +1069,7 @@ class Awk {
     this.splitRecord();
     if (!this.offsetsOnly) return;
     const out = new Array<string>(this.nf);
-    for (let i = 0; i < this.nf; i++) out[i] = this.record.substring(this.fieldStarts[i], this.fieldEnds[i]);
+    for (let i = 0; i < this.nf; i++) out[i] = this.fieldText(i + 1);
     this.fields = out;
     this.offsetsOnly = false;
   }
@@ -1027,7 +1124,7 @@ class Awk {
     if (i == 0) { this.rebuildRecord(); return Cell.input(this.record); }
     this.splitRecord();
     if (i > this.nf) return new Cell(V_UNINIT, 0, "");
-    if (this.offsetsOnly) return Cell.input(this.record.substring(unchecked(this.fieldStarts[i - 1]), unchecked(this.fieldEnds[i - 1])));
+    if (this.offsetsOnly) return Cell.input(this.fieldText(i));
     return Cell.input(this.fields[i - 1]);
   }
 
@@ -1081,7 +1178,40 @@ class Awk {
     }
     const s = this.slotOf(n);
     if (s.arr != null) { this.runtimeError("can't assign to '" + n.s + "'; it's an array name."); return; }
-    s.cell = v;
+    s.cell = v.pinned ? v.copy() : v;
+  }
+
+  /** Sets a plain scalar variable to a number in its own pinned cell; false for fields, elements, arrays and NF/NR/FNR. */
+  setNumber(target: Node, v: f64): bool {
+    if (target.kind != E_VAR && target.kind != E_LOCAL) return false;
+    if (target.kind == E_VAR && (target.slot == NF || target.slot == NR || target.slot == FNR)) return false;
+    const s = this.slotOf(target);
+    if (s.arr != null) return false;
+    const c = s.cell;
+    if (c.pinned) { c.kind = V_NUM; c.n = v; c.s = ""; return true; }
+    const own = new Cell(V_NUM, v, "");
+    own.pinned = true;
+    s.cell = own;
+    return true;
+  }
+
+  /** Evaluates an expression for its effect only (a statement, a for loop's step): ++, -- and op= then allocate nothing. */
+  effect(n: Node): void {
+    if (n.kind == E_PREINC || n.kind == E_PREDEC || n.kind == E_POSTINC || n.kind == E_POSTDEC) {
+      const target = n.a!;
+      if (target.kind == E_VAR || target.kind == E_LOCAL) {
+        const old = this.toNum(this.getVar(target));
+        if (this.setNumber(target, n.kind == E_PREINC || n.kind == E_POSTINC ? old + 1 : old - 1)) return;
+      }
+    } else if (n.kind == E_ASSIGN && n.s.length > 1 && (n.a!.kind == E_VAR || n.a!.kind == E_LOCAL)) {
+      const rhs = this.numOf(n.b!);
+      const v = this.arith(n.s.charCodeAt(0), this.toNum(this.getVar(n.a!)), rhs);
+      if (this.jump == J_EXIT && this.fatal) return;
+      if (this.setNumber(n.a!, v)) return;
+      this.setVar(n.a!, Cell.num(v));
+      return;
+    }
+    this.eval(n);
   }
 
   subscript(list: Node[]): string {
@@ -1112,7 +1242,7 @@ class Awk {
   /** Assigns v to an lvalue; field and index expressions are evaluated once by the caller's choice. */
   assign(n: Node, v: Cell): void {
     if (n.kind == E_FIELD) { this.setField(<i32>this.toNum(this.eval(n.a!)), this.toStr(v)); return; }
-    if (n.kind == E_INDEX) { this.arrayOf(n.a!).set(this.subscript(n.list), v); return; }
+    if (n.kind == E_INDEX) { this.arrayOf(n.a!).set(this.subscript(n.list), v.pinned ? v.copy() : v); return; }
     this.setVar(n, v);
   }
 
@@ -1147,7 +1277,11 @@ class Awk {
       case E_NUM: { if (n.cell == null) n.cell = Cell.num(n.n); return n.cell!; }
       case E_STR: { if (n.cell == null) n.cell = Cell.str(n.s); return n.cell!; }
       case E_GROUP: return this.eval(n.a!);
-      case E_REGEX: { this.rebuildRecord(); return Cell.num(this.matches(n.re!, this.record) ? 1 : 0); }
+      case E_REGEX: {
+        this.rebuildRecord();
+        if (this.bytesValid) return Cell.num(n.re!.exec(this.recBuf, this.recLen) ? 1 : 0);
+        return Cell.num(this.matches(n.re!, this.record) ? 1 : 0);
+      }
       case E_VAR: case E_LOCAL: return this.getVar(n);
       case E_FIELD: return this.getField(n.a!.kind == E_NUM ? <i32>n.a!.n : <i32>this.toNum(this.eval(n.a!)));
       case E_INDEX: return this.getLvalue(n);
@@ -1167,10 +1301,19 @@ class Awk {
         const hit = this.matches(re, subject);
         return Cell.num(hit != (n.n != 0) ? 1 : 0);
       }
-      case E_BINOP: return Cell.num(this.arith(n.s.charCodeAt(0), this.toNum(this.eval(n.a!)), this.toNum(this.eval(n.b!))));
+      case E_BINOP: { const x = this.numOf(n.a!); return Cell.num(this.arith(n.s.charCodeAt(0), x, this.numOf(n.b!))); }
       case E_CMP: {
-        const a = this.eval(n.a!); const b = this.eval(n.b!);
-        const c = this.compare(a, b);
+        const fast = this.fieldCompare(n);
+        if (fast != NO_FAST_COMPARE) {
+          const op = n.s;
+          const r = op == "<" ? fast < 0 : op == "<=" ? fast <= 0 : op == "==" ? fast == 0 : op == "!=" ? fast != 0 : op == ">=" ? fast >= 0 : fast > 0;
+          return Cell.num(r ? 1 : 0);
+        }
+        const a = this.eval(n.a!);
+        // A pinned cell can change while the right side runs (a function's i++): its value is taken first.
+        const ak = a.kind; const an = a.n; const as = a.s;
+        const b = this.eval(n.b!);
+        const c = this.compareParts(ak, an, as, b);
         const op = n.s;
         const r = op == "<" ? c < 0 : op == "<=" ? c <= 0 : op == "==" ? c == 0 : op == "!=" ? c != 0 : op == ">=" ? c >= 0 : c > 0;
         return Cell.num(r ? 1 : 0);
@@ -1196,6 +1339,44 @@ class Awk {
     return Math.pow(a, b);
   }
 
+  /**
+   * $N compared with a constant, straight from an input record's bytes ($3 > 100, $1 == "x"): the
+   * comparison's sign, or NO_FAST_COMPARE when the general path must decide.
+   */
+  fieldCompare(n: Node): i32 {
+    const left = n.a!; const right = n.b!;
+    if (left.kind != E_FIELD || left.a!.kind != E_NUM || (right.kind != E_NUM && right.kind != E_STR)) return NO_FAST_COMPARE;
+    if (!this.bytesValid || this.recordStale) return NO_FAST_COMPARE;
+    const i = <i32>left.a!.n;
+    if (i < 1) return NO_FAST_COMPARE;
+    this.splitRecord();
+    if (!this.offsetsOnly || i > this.nf) return NO_FAST_COMPARE;
+    const p = this.recBuf + <usize>unchecked(this.fieldStarts[i - 1]);
+    const len = unchecked(this.fieldEnds[i - 1]) - unchecked(this.fieldStarts[i - 1]);
+    if (right.kind == E_NUM) {
+      // A number only against a field that looks like one (a strnum); else the comparison is of strings.
+      if (!bytesLookNumeric(p, len)) return NO_FAST_COMPARE;
+      const x = bytesNumberPrefix(p, len); const y = right.n;
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    const t = right.s;
+    const m = min(len, t.length);
+    for (let k = 0; k < m; k++) {
+      const d = <i32>load<u8>(p + k) - <i32>t.charCodeAt(k);
+      if (d != 0) return d < 0 ? -1 : 1;
+    }
+    return len < t.length ? -1 : len > t.length ? 1 : 0;
+  }
+
+  compareParts(ak: u8, an: f64, as: string, b: Cell): i32 {
+    if (ak != V_STR && b.kind != V_STR) {
+      const x = ak == V_UNINIT ? 0 : an; const y = this.toNum(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    const s = ak == V_NUM ? this.numToStr(an, CONVFMT) : as; const t = this.toStr(b);
+    return s < t ? -1 : s > t ? 1 : 0;
+  }
+
   compare(a: Cell, b: Cell): i32 {
     const an = a.kind != V_STR; const bn = b.kind != V_STR;
     if (an && bn) { const x = this.toNum(a); const y = this.toNum(b); return x < y ? -1 : x > y ? 1 : 0; }
@@ -1210,9 +1391,9 @@ class Awk {
     if (target.kind == E_FIELD) fieldNo = <i32>this.toNum(this.eval(target.a!));
     else if (target.kind == E_INDEX) { arr = this.arrayOf(target.a!); key = this.subscript(target.list); }
     let v: Cell;
-    if (n.s == "=") v = this.eval(n.b!);
+    if (n.s.length == 1) v = this.eval(n.b!);
     else {
-      const rhs = this.toNum(this.eval(n.b!));
+      const rhs = this.numOf(n.b!);
       let cur: Cell;
       if (target.kind == E_FIELD) cur = this.getField(fieldNo);
       else if (target.kind == E_INDEX) cur = arr!.has(key) ? arr!.get(key) : new Cell(V_UNINIT, 0, "");
@@ -1220,7 +1401,7 @@ class Awk {
       v = Cell.num(this.arith(n.s.charCodeAt(0), this.toNum(cur), rhs));
     }
     if (target.kind == E_FIELD) this.setField(fieldNo, this.toStr(v));
-    else if (target.kind == E_INDEX) arr!.set(key, v);
+    else if (target.kind == E_INDEX) arr!.set(key, v.pinned ? v.copy() : v);
     else this.setVar(target, v);
     return v;
   }
@@ -1276,7 +1457,7 @@ class Awk {
       case S_BLOCK:
         for (let i = 0; i < n.list.length; i++) { this.exec(n.list[i]); if (this.jump != J_NONE) return; }
         return;
-      case S_EXPR: this.eval(n.a!); return;
+      case S_EXPR: this.effect(n.a!); return;
       case S_PRINT: case S_PRINTF: this.print(n); return;
       case S_IF:
         if (this.truthy(this.eval(n.a!))) this.exec(n.b!); else if (n.c != null) this.exec(n.c!);
@@ -1303,7 +1484,7 @@ class Awk {
           if (this.jump == J_BREAK) { this.jump = J_NONE; break; }
           if (this.jump == J_CONTINUE) this.jump = J_NONE;
           if (this.jump != J_NONE) return;
-          if (n.c != null) this.eval(n.c!);
+          if (n.c != null) this.effect(n.c!);
         }
         return;
       case S_FORIN: {
@@ -1340,11 +1521,44 @@ class Awk {
     }
   }
 
+  /** Writes one print argument: a field of an input record straight from its bytes, else its output string. */
+  printArg(w: Writer, arg: Node): void {
+    if (arg.kind == E_FIELD) {
+      const i = arg.a!.kind == E_NUM ? <i32>arg.a!.n : <i32>this.toNum(this.eval(arg.a!));
+      if (this.bytesValid && !this.recordStale) {
+        if (i == 0) { w.bytes(this.recBuf, this.recLen); return; }
+        this.splitRecord();
+        if (this.offsetsOnly && i >= 1) {
+          if (i <= this.nf) { const st = unchecked(this.fieldStarts[i - 1]); w.bytes(this.recBuf + st, unchecked(this.fieldEnds[i - 1]) - st); }
+          return;
+        }
+      }
+      w.str(this.outStr(this.getField(i)));
+      return;
+    }
+    w.str(this.outStr(this.eval(arg)));
+  }
+
   print(n: Node): void {
+    // print to standard output streams its arguments (the common case); the rest builds the text first.
+    if (n.kind == S_PRINT && n.a == null) {
+      if (n.list.length == 0) {
+        this.rebuildRecord();
+        if (this.bytesValid) stdout.bytes(this.recBuf, this.recLen); else stdout.str(this.record);
+      } else {
+        const ofs = this.str(OFS);
+        for (let i = 0; i < n.list.length; i++) {
+          if (i > 0) stdout.str(ofs);
+          this.printArg(stdout, n.list[i]);
+        }
+      }
+      stdout.str(this.str(ORS));
+      return;
+    }
     let text: string;
     if (n.kind == S_PRINTF) {
       const args = new Array<Cell>();
-      for (let i = 1; i < n.list.length; i++) args.push(this.eval(n.list[i]));
+      for (let i = 1; i < n.list.length; i++) { const v = this.eval(n.list[i]); args.push(v.pinned ? v.copy() : v); }
       text = this.format(this.toStr(this.eval(n.list[0])), args);
     } else if (n.list.length == 0) {
       this.rebuildRecord();
@@ -1424,6 +1638,11 @@ class Awk {
   }
 
   // ----- input -----
+  rsIsNewline(): bool {
+    const rs = this.globals[RS].cell;
+    return rs.kind != V_NUM && rs.s.length == 1 && rs.s.charCodeAt(0) == 10;
+  }
+
   readRecord(r: Reader): string | null {
     const rs = this.str(RS);
     if (rs == "\n") return r.nextLine() ? decodeLine(r.linePtr, r.lineLen) : null;
@@ -1496,7 +1715,18 @@ class Awk {
     if (this.mainDone) return false;
     for (;;) {
       if (this.main == null && !this.openNextMain()) { this.mainDone = true; return false; }
-      const rec = this.readRecord(this.main!.r);
+      const r = this.main!.r;
+      if (intoRecord && this.rsIsNewline()) {
+        if (!r.nextLine()) {
+          if (r.fd > 2) fs.close(r.fd);
+          this.main = null;
+          continue;
+        }
+        this.nr++; this.fnr++;
+        this.setRecordBytes(r.linePtr, r.lineLen);
+        return true;
+      }
+      const rec = this.readRecord(r);
       if (rec == null) {
         if (this.main!.r.fd > 2) fs.close(this.main!.r.fd);
         this.main = null;
@@ -1819,7 +2049,11 @@ class Awk {
       } else if (r.pattern != null) hit = this.truthy(this.eval(r.pattern!));
       if (this.jump != J_NONE) return;
       if (!hit) continue;
-      if (r.action == null) { this.rebuildRecord(); stdout.str(this.record).str(this.str(ORS)); }
+      if (r.action == null) {
+        this.rebuildRecord();
+        if (this.bytesValid) stdout.bytes(this.recBuf, this.recLen); else stdout.str(this.record);
+        stdout.str(this.str(ORS));
+      }
       else this.exec(r.action!);
       if (this.jump != J_NONE) return;
     }
@@ -1844,7 +2078,42 @@ function decodeLine(ptr: usize, len: i32): string {
   return out;
 }
 
-function isBlank(c: i32): bool { return c == 32 || c == 9 || c == 10; }
+@inline function isBlank(c: i32): bool { return c == 32 || c == 9 || c == 10; }
+
+/** What fieldCompare gives when it cannot decide. */
+const NO_FAST_COMPARE = 99;
+
+/** looksNumeric over ASCII bytes. */
+function bytesLookNumeric(p: usize, n: i32): bool {
+  let i = 0;
+  while (i < n && isBlank(<i32>load<u8>(p + i))) i++;
+  if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) i++;
+  let digits = 0;
+  while (i < n && isDigitCode(<i32>load<u8>(p + i))) { i++; digits++; }
+  if (i < n && load<u8>(p + i) == 46) { i++; while (i < n && isDigitCode(<i32>load<u8>(p + i))) { i++; digits++; } }
+  if (digits == 0) return false;
+  if (i < n && (load<u8>(p + i) | 32) == 101) {
+    let k = i + 1;
+    if (k < n && (load<u8>(p + k) == 43 || load<u8>(p + k) == 45)) k++;
+    if (k < n && isDigitCode(<i32>load<u8>(p + k))) { i = k; while (i < n && isDigitCode(<i32>load<u8>(p + i))) i++; }
+  }
+  while (i < n && isBlank(<i32>load<u8>(p + i))) i++;
+  return i == n;
+}
+
+/** parseNumberPrefix over ASCII bytes: the longest leading number (strtod style), 0 if none. */
+function bytesNumberPrefix(p: usize, n: i32): f64 {
+  let i = 0;
+  while (i < n && isBlank(<i32>load<u8>(p + i))) i++;
+  let neg = false;
+  const start = i;
+  if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) { neg = load<u8>(p + i) == 45; i++; }
+  let v: f64 = 0;
+  let digits = 0;
+  while (i < n) { const c = <i32>load<u8>(p + i); if (c < 48 || c > 57) break; v = v * 10 + <f64>(c - 48); i++; digits++; }
+  if (i == n || (load<u8>(p + i) != 46 && (load<u8>(p + i) | 32) != 101)) return digits > 0 && digits < 16 ? (neg ? -v : v) : digits > 0 ? parseNumberPrefix(decodeLine(p + start, n - start)) : 0;
+  return parseNumberPrefix(decodeLine(p + start, n - start));
+}
 
 function escapeRegexChar(s: string): string { return "\\^$.[]|()*+?{}".indexOf(s) >= 0 ? "\\" + s : s; }
 

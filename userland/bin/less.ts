@@ -26,9 +26,14 @@ export function isTerminal(fd: i32): bool {
   return tty_getattr(<u32>fd, keyBuf) == 0;
 }
 
-/** The terminal fd to read keys from: standard input when it is a terminal; -1 if not (the kernel has no /dev/tty to open instead). */
+/** The terminal fd to read keys from: standard input when it is a terminal, else /dev/tty (`cmd | less`); -1 if neither. */
 export function keyboard(): i32 {
-  return isTerminal(0) ? 0 : -1;
+  if (isTerminal(0)) return 0;
+  const fd = fs.open("/dev/tty");
+  if (fd < 0) return -1;
+  if (isTerminal(fd)) return fd;
+  fs.close(fd);
+  return -1;
 }
 
 class Pager {

@@ -17,8 +17,8 @@ let completionPath = "/bin";
 let screenCols = 80;
 /** The builtins a command name may complete to besides PATH's programs. */
 const BUILTINS = ["alias", "bg", "break", "cd", "command", "continue", "echo", "eval", "exec", "exit", "export", "false", "fg",
-  "getopts", "jobs", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "source", "test", "times", "trap",
-  "true", "type", "umask", "unalias", "unset", "wait"];
+  "getopts", "hash", "jobs", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "source", "test", "times", "trap",
+  "true", "type", "ulimit", "umask", "unalias", "unset", "wait"];
 
 /** Where command names are looked up for completion, and the screen's width for listing matches. */
 export function setCompletionPath(path: string, cols: i32): void {

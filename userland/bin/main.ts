@@ -14,6 +14,7 @@ import { csplitMain, watchMain } from "./csplit";
 import { bcMain } from "./bc";
 import { lessMain } from "./less";
 import { viMain } from "./vi";
+import { traceMain } from "./trace";
 import { dfMain, duMain } from "./disk";
 import { chmodMain, chownMain } from "./perm";
 import { mkdirMain, rmdirMain, rmMain, cpMain, mvMain, lnMain, touchMain, statMain, readlinkMain } from "./files";
@@ -42,6 +43,7 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "bc") return bcMain(args);
   if (name == "less" || name == "more") return lessMain(args);
   if (name == "vi") return viMain(args);
+  if (name == "trace" || name == "strace") return traceMain(args);
   if (name == "csplit") return csplitMain(args);
   if (name == "watch") return watchMain(args);
   if (name == "chmod") return chmodMain(args);

@@ -14,6 +14,7 @@ import { getenv } from "../lib/env";
 import { civil, which } from "./system";
 import { canonical } from "./files";
 import { compile, Regex } from "../lib/regex";
+import { cpuTimes } from "./shlimits";
 
 /** All the input of the operands, concatenated (for od, xxd, hexdump). */
 function readAll(prog: string, names: string[]): ByteBuf | null {
@@ -764,14 +765,22 @@ export function timeMain(args: string[]): i32 {
   if (i < args.length && args[i] == "-p") { posix = true; i++; }
   if (i >= args.length) return 0;
   const start = proc.monotonicNs();
+  const before = cpuTimes();
   const pid = startCommand("time", args.slice(i));
   if (pid < 0) return -pid;
   const st = waitStatus(pid);
   const elapsed = proc.monotonicNs() - start;
-  if (posix) {
-    const centi = elapsed / 10000000;
-    stderr.str("real ").str((centi / 100).toString()).byte(46).str(padLeft((centi % 100).toString(), 2, "0")).byte(10);
-  } else stderr.str("\nreal\t").line(clockText(elapsed));
+  const after = cpuTimes();
+  // The child's CPU time (and its waited-for children's), as the kernel counts it: all of it user time.
+  const times = [elapsed, after[2] - before[2], after[3] - before[3]];
+  const names = ["real", "user", "sys"];
+  if (!posix) stderr.byte(10);
+  for (let k = 0; k < 3; k++) {
+    if (posix) {
+      const centi = times[k] / 10000000;
+      stderr.str(names[k]).byte(32).str((centi / 100).toString()).byte(46).str(padLeft((centi % 100).toString(), 2, "0")).byte(10);
+    } else stderr.str(names[k]).byte(9).line(clockText(times[k]));
+  }
   stderr.flush();
   return st;
 }

@@ -2,7 +2,7 @@
 // pipelines, "&", ( ) and $( ) run in a child "sh -c TEXT" given the functions, aliases, options, $$ and $?.
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar } from "./shexpand";
+import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
 import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
 import { echoMain } from "./text";
@@ -17,6 +17,7 @@ import { fnmatch, join } from "../lib/path";
 import { O_CREAT } from "../lib/wasi";
 import { tty_mode, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
 import { parseIntOr } from "../lib/opts";
+import { timesBuiltin, umaskBuiltin, ulimitBuiltin } from "./shlimits";
 
 const SHELL_PATH = "/bin/sh";
 const FD_SLOTS = 10;
@@ -36,7 +37,14 @@ const functions = new Map<string, Node>();
 /** Each function's definition as source text: child shells (pipelines, $( ), subshells) get them. */
 const functionTexts = new Map<string, string>();
 
-function error(message: string): void { warn("sh", message); }
+/** What errors are signed with outside an interactive shell (dash's way): the script, -c's NAME, or "sh". */
+let errorName = "sh";
+
+/** An error message: "NAME: LINE: message" while a script or -c text runs, as dash; "sh: message" at the prompt. */
+function error(message: string): void {
+  if (interactive || state.source == "") warn("sh", message);
+  else warn(errorName, lineNumber() + ": " + message);
+}
 
 function copyCtx(): StaticArray<i32> {
   const c = new StaticArray<i32>(FD_SLOTS);
@@ -285,7 +293,8 @@ function isBuiltin(name: string): bool {
   return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
     name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
     name == "jobs" || name == "fg" || name == "bg" || name == "kill" ||
-    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias";
+    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias" ||
+    name == "umask" || name == "ulimit" || name == "hash";
 }
 
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
@@ -309,6 +318,7 @@ function trace(assigns: string[], words: string[]): void {
 }
 
 function execSimple(n: Node): i32 {
+  state.commandPos = n.pos;
   clearExpandError();
   const words = expandWords(n.words);
   if (expandError != "") { error(expandError); return exitStatusForError(); }
@@ -374,10 +384,26 @@ function assign(word: string): bool {
   return setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
 }
 
+/** A variable as it was before `local` in the running function: its value (null: unset) and whether it was exported. */
+class SavedVar {
+  constructor(public name: string, public value: string | null, public exported: bool) {}
+}
+
+/** One list per running function call: the variables its `local` saved, put back when it returns (dash's dynamic scope). */
+let localFrames: SavedVar[][] = [];
+
 function callFunction(body: Node, words: string[]): i32 {
   const saved = state.positional;
   state.positional = words.slice(1);
+  localFrames.push([]);
   const status = exec(body);
+  const locals = localFrames.pop();
+  for (let i = locals.length - 1; i >= 0; i--) {
+    const v = locals[i];
+    const value = v.value;
+    if (value == null) { state.vars.delete(v.name); unsetenv(v.name); } else state.vars.set(v.name, value!);
+    if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
+  }
   state.positional = saved;
   const result = returning ? state.lastStatus : status;
   returning = false;
@@ -397,11 +423,22 @@ function lookPath(name: string): string {
   return "";
 }
 
+/** hash [-r] [NAME]...: commands are looked up in PATH each time, so nothing is remembered; a NAME not found is an error. */
+function hashBuiltin(args: string[]): i32 {
+  let status = 0;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] == "-r") continue;
+    if (isBuiltin(args[i]) || functions.has(args[i])) continue;
+    if (lookPath(args[i]) == "") { error("hash: " + args[i] + ": not found"); status = 1; }
+  }
+  return status;
+}
+
 /** Starts an external command; returns its pid or -(exit status) after reporting the error. */
 function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>, flags: u32): i32 {
   const name = words[0];
   const path = lookPath(name);
-  if (path == "") { error(name + ": command not found"); return -127; }
+  if (path == "") { error(name + ": not found"); return -127; }
   const env = childEnv(false, assigns);
   let pid = spawn(path, words, env, getcwd(), fdMap(ctx), flags);
   if (pid == -ENOEXEC) {
@@ -410,7 +447,7 @@ function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>
     pid = spawn(SHELL_PATH, args, env, getcwd(), fdMap(ctx), flags);
   }
   if (pid < 0) {
-    error(name + ": " + (pid == -ENOENT ? (name.indexOf("/") >= 0 ? "No such file or directory" : "command not found") : strerror(-pid)));
+    error(name + ": " + (pid == -ENOENT ? (name.indexOf("/") >= 0 ? "No such file or directory" : "not found") : strerror(-pid)));
     return pid == -ENOENT ? -127 : -126;
   }
   return pid;
@@ -595,6 +632,14 @@ function builtin(name: string, args: string[]): i32 {
       const varName = eq < 0 ? args[i] : args[i].substring(0, eq);
       if (!isName(varName)) return fatalError(name + ": " + args[i] + ": bad variable name");
       if (eq >= 0 && state.readonly.has(varName)) return fatalError(name + ": " + varName + ": is read only");
+      if (name == "local") {
+        // The variable keeps its value (as in dash) until set; the function's return puts it back.
+        if (localFrames.length == 0) return fatalError("local: not in a function");
+        const frame = localFrames[localFrames.length - 1];
+        let known = false;
+        for (let k = 0; k < frame.length; k++) if (frame[k].name == varName) known = true;
+        if (!known) frame.push(new SavedVar(varName, state.vars.has(varName) ? state.vars.get(varName) : null, state.exported.has(varName)));
+      }
       if (eq >= 0) setVar(varName, args[i].substring(eq + 1));
       if (name == "export") state.exported.add(varName);
       if (name == "readonly") state.readonly.add(varName);
@@ -640,7 +685,8 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "fg") return fgBuiltin(args);
   if (name == "bg") return bgBuiltin(args);
   if (name == "read") return readBuiltin(args);
-  if (name == "eval") return runSource(args.join(" "));
+  // eval's text counts its lines from the eval command's own line.
+  if (name == "eval") return runSource(args.join(" "), I32.parseInt(lineNumber()) - 1);
   if (name == "." || name == "source") {
     if (args.length == 0) { error(name + ": filename argument required"); return 2; }
     const data = readFile(args[0]);
@@ -692,6 +738,10 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "alias") return aliasBuiltin(args);
   if (name == "unalias") return unaliasBuiltin(args);
   if (name == "getopts") return getoptsBuiltin(args);
+  if (name == "times") return timesBuiltin();
+  if (name == "umask") return umaskBuiltin(args);
+  if (name == "ulimit") return ulimitBuiltin(args);
+  if (name == "hash") return hashBuiltin(args);
   return 127;
 }
 
@@ -965,13 +1015,16 @@ function runSource(text: string, lineBase: i32 = 0): i32 {
     }
     if (exitRequested) return exitCode;
     const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorPos : text.length);
-    error(line.toString() + ": " + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
+    warn(interactive ? "sh" : errorName, line.toString() + ": " + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
     state.lastStatus = 2;
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;
   }
-  if (text.indexOf("alias") >= 0) return runTreeWithAliases(tree, text, lineBase);
-  return runTree(tree);
+  const outerSource = state.source; const outerLines = state.sourceLines; const outerPos = state.commandPos;
+  state.source = text; state.sourceLines = lineBase;
+  const status = text.indexOf("alias") >= 0 ? runTreeWithAliases(tree, text, lineBase) : runTree(tree);
+  state.source = outerSource; state.sourceLines = outerLines; state.commandPos = outerPos;
+  return status;
 }
 
 /** Runs a top-level list one command at a time; after a command that changed the aliases, the rest
@@ -1106,12 +1159,13 @@ export function shMain(argv0: string, args: string[]): i32 {
   }
   let status = 0;
   if (command != null) {
-    if (i < args.length) state.name = args[i++];
+    if (i < args.length) { state.name = args[i++]; errorName = state.name; }
     state.positional = args.slice(i);
     status = runSource(command as string);
   } else if (i < args.length) {
     const script = args[i++];
     state.name = script;
+    errorName = script;
     state.positional = args.slice(i);
     const data = readFile(script);
     if (data == null) { error(script + ": " + strerror(lastError)); return lastError == ENOENT ? 127 : 126; }

@@ -79,6 +79,19 @@ export class ShellState {
   lastStatus: i32 = 0;
   lastBackground: i32 = 0;
   pid: i32 = 0;
+  /** For $LINENO: the source text running, the lines before it, and where the current command starts in it. */
+  source: string = "";
+  sourceLines: i32 = 0;
+  commandPos: i32 = 0;
+}
+
+/** $LINENO: the line of the current command, counted when asked for. */
+export function lineNumber(): string {
+  let line = state.sourceLines + 1;
+  const src = state.source;
+  const end = min(state.commandPos, src.length);
+  for (let k = 0; k < end; k++) if (src.charCodeAt(k) == 10) line++;
+  return line.toString();
 }
 
 export const state = new ShellState();
@@ -104,6 +117,7 @@ export function getVar(name: string): string | null {
     return state.positional.join(ifs.length > 0 ? ifs.charAt(0) : "");
   }
   if (name == "-") return optionFlags(state.opts);
+  if (name == "LINENO" && !state.vars.has("LINENO")) return lineNumber();
   if (name.length > 0 && name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57) {
     const n = I32.parseInt(name);
     return n >= 1 && n <= state.positional.length ? state.positional[n - 1] : null;

@@ -384,6 +384,7 @@ export class Parser {
   simple(): Node {
     const node = new Node(N_SIMPLE);
     const start = this.peek().start;
+    node.pos = start;
     for (;;) {
       if (this.redirect(node)) continue;
       if (this.error != "") break;

@@ -525,6 +525,91 @@ function compareLines(i: i32, j: i32): i32 {
   return sortReverse ? -d : d;
 }
 
+/** The first 8 bytes of a key, big-endian and zero-padded (folded for -f): u64 order is the bytes' order. */
+function bytePrefix(p: usize, len: i32): u64 {
+  let v: u64 = 0;
+  const n = min(len, 8);
+  for (let i = 0; i < n; i++) {
+    let c = <u64>load<u8>(p + i);
+    if (sortFold && c >= 97 && c <= 122) c -= 32;
+    v |= c << <u64>(56 - 8 * i);
+  }
+  return v;
+}
+
+/** A number as a u64 whose unsigned order is the numbers' order. */
+function numberPrefix(x: f64): u64 {
+  const bits = reinterpret<u64>(x == 0 ? 0 : x);
+  return (bits >> 63) != 0 ? ~bits : bits | (<u64>1 << 63);
+}
+
+/** Whether lines compare as whole lines, byte by byte (no -n, -k or -f): then the sort carries each line's place, not its number. */
+function sortPlain(): bool { return !sortNumeric && !sortHasKey && !sortFold; }
+
+/**
+ * The lines' order: a merge sort of (key prefix, line) pairs, where the 8-byte prefix of each key
+ * (or its number, for -n) settles most comparisons without touching the lines; ties go to the
+ * whole comparison. A line is its place in the data (start << 32 | length) when sortPlain(), else its number.
+ */
+function sortOrder(count: i32): StaticArray<u64> {
+  const keys = new StaticArray<u64>(count);
+  const lines = new StaticArray<u64>(count);
+  const plain = sortPlain();
+  for (let i = 0; i < count; i++) {
+    let key: u64;
+    if (sortNumeric) key = numberPrefix(unchecked(sortNumbers[i]));
+    else if (sortHasKey) key = bytePrefix(sortData + unchecked(sortKeyStart[i]), unchecked(sortKeyLen[i]));
+    else key = bytePrefix(sortData + unchecked(sortStarts[i]), unchecked(sortLens[i]));
+    unchecked(keys[i] = key);
+    unchecked(lines[i] = plain ? (<u64>unchecked(sortStarts[i]) << 32) | <u64>unchecked(sortLens[i]) : <u64>i);
+  }
+  sortPlainLines = plain;
+  mergeSort(keys, lines, new StaticArray<u64>(count), new StaticArray<u64>(count), 0, count);
+  return lines;
+}
+
+let sortPlainLines = false;
+
+/** Whether the pair at a goes after the pair at b. */
+@inline function after(ka: u64, la: u64, kb: u64, lb: u64): bool {
+  if (ka != kb) return sortReverse ? ka < kb : ka > kb;
+  if (sortPlainLines) {
+    let d = compareBytes(sortData + <usize>(la >>> 32), <i32>(la & 0xffffffff), sortData + <usize>(lb >>> 32), <i32>(lb & 0xffffffff));
+    if (sortReverse) d = -d;
+    return d > 0;
+  }
+  return compareLines(<i32>la, <i32>lb) > 0;
+}
+
+function mergeSort(keys: StaticArray<u64>, lines: StaticArray<u64>, tk: StaticArray<u64>, tl: StaticArray<u64>, lo: i32, hi: i32): void {
+  if (hi - lo <= 16) {
+    for (let i = lo + 1; i < hi; i++) {
+      const k = unchecked(keys[i]); const l = unchecked(lines[i]);
+      let j = i - 1;
+      while (j >= lo && after(unchecked(keys[j]), unchecked(lines[j]), k, l)) {
+        unchecked(keys[j + 1] = keys[j]); unchecked(lines[j + 1] = lines[j]);
+        j--;
+      }
+      unchecked(keys[j + 1] = k); unchecked(lines[j + 1] = l);
+    }
+    return;
+  }
+  const mid = (lo + hi) >>> 1;
+  mergeSort(keys, lines, tk, tl, lo, mid);
+  mergeSort(keys, lines, tk, tl, mid, hi);
+  if (!after(unchecked(keys[mid - 1]), unchecked(lines[mid - 1]), unchecked(keys[mid]), unchecked(lines[mid]))) return;
+  let i = lo; let j = mid; let o = lo;
+  while (i < mid && j < hi) {
+    if (after(unchecked(keys[i]), unchecked(lines[i]), unchecked(keys[j]), unchecked(lines[j]))) { unchecked(tk[o] = keys[j]); unchecked(tl[o] = lines[j]); j++; }
+    else { unchecked(tk[o] = keys[i]); unchecked(tl[o] = lines[i]); i++; }
+    o++;
+  }
+  while (i < mid) { unchecked(tk[o] = keys[i]); unchecked(tl[o] = lines[i]); i++; o++; }
+  // The rest of the right half is already in place.
+  memory.copy(changetype<usize>(keys) + (<usize>lo << 3), changetype<usize>(tk) + (<usize>lo << 3), <usize>(o - lo) << 3);
+  memory.copy(changetype<usize>(lines) + (<usize>lo << 3), changetype<usize>(tl) + (<usize>lo << 3), <usize>(o - lo) << 3);
+}
+
 /** Parses a leading number (blanks, sign, digits, fraction) as sort -n does; non-numbers are 0. */
 function leadingNumber(p: usize, len: i32): f64 {
   let i = 0;
@@ -587,13 +672,14 @@ export function sortMain(args: string[]): i32 {
     if (data.len > 0 && load<u8>(data.ptr + data.len - 1) != 10) data.appendByte(10);
   }
   let count = 0;
-  for (let i = 0; i < data.len; i++) if (load<u8>(data.ptr + i) == 10) count++;
+  const end = data.ptr + data.len;
+  for (let p = data.ptr; p < end; p++) if (load<u8>(p) == 10) count++;
   sortData = data.ptr;
   sortStarts = new StaticArray<i32>(count);
   sortLens = new StaticArray<i32>(count);
   let at = 0;
   for (let i = 0, s = 0; i < data.len; i++) {
-    if (load<u8>(data.ptr + i) == 10) { sortStarts[at] = s; sortLens[at] = i - s; at++; s = i + 1; }
+    if (load<u8>(data.ptr + i) == 10) { unchecked(sortStarts[at] = s); unchecked(sortLens[at] = i - s); at++; s = i + 1; }
   }
   sortNumeric = o.has("n"); sortReverse = o.has("r"); sortFold = o.has("f");
   sortKeyOnly = o.has("u") || o.has("s");
@@ -620,9 +706,7 @@ export function sortMain(args: string[]): i32 {
       sortNumbers[i] = sortHasKey ? leadingNumber(data.ptr + sortKeyStart[i], sortKeyLen[i]) : leadingNumber(data.ptr + sortStarts[i], sortLens[i]);
     }
   }
-  const order = new Array<i32>(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  order.sort(compareLines);
+  const order = sortOrder(count);
   let outFd = 1;
   if (o.has("o")) {
     outFd = create(o.value("o", ""));
@@ -630,10 +714,25 @@ export function sortMain(args: string[]): i32 {
     stdout.flush();
     stdout.fd = outFd;
   }
+  const unique = o.has("u");
+  const plain = sortPlain();
+  let previous = -1;
   for (let k = 0; k < count; k++) {
-    const i = order[k];
-    if (o.has("u") && k > 0 && compareKeys(order[k - 1], i) == 0) continue;
-    stdout.bytes(data.ptr + sortStarts[i], sortLens[i]).byte(10);
+    // Without keys the order holds each line's place (start << 32 | length) itself: no lookup per line.
+    const entry = unchecked(order[k]);
+    if (plain) {
+      const start = <i32>(entry >>> 32); const len = <i32>(entry & 0xffffffff);
+      if (unique && k > 0) {
+        const prev = unchecked(order[k - 1]);
+        if (compareBytes(data.ptr + <usize>(prev >>> 32), <i32>(prev & 0xffffffff), data.ptr + start, len) == 0) continue;
+      }
+      stdout.bytes(data.ptr + start, len).byte(10);
+      continue;
+    }
+    const i = <i32>entry;
+    if (unique && previous >= 0 && compareKeys(previous, i) == 0) continue;
+    previous = i;
+    stdout.bytes(data.ptr + unchecked(sortStarts[i]), unchecked(sortLens[i])).byte(10);
   }
   return 0;
 }

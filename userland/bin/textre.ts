@@ -1,5 +1,6 @@
 // The regular-expression tools: grep (-i -v -n -c -l -q -r -E -F -o -h -H -w) and
-// sed (s///gpI, d, p, q, =, a, i, c, y; -n -e -E -i; line, $ and /re/ addresses and ranges, !).
+// sed (s///gpI, d, D, p, P, q, Q, =, a, i, c, y, n, N, h, H, g, G, x, { }, : b t T; -n -e -E -i;
+// line, $ and /re/ addresses and ranges, !).
 
 import { stdout, Reader, ByteBuf, warn, BLOCK } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
@@ -143,10 +144,15 @@ class SedCommand {
   text: string = "";
   from: string = "";
   to: string = "";
+  /** { : the command after its }; b t T: the command its label names (the script's end without one). */
+  jump: i32 = -1;
+  label: string = "";
 }
 
 class SedScript {
   commands: SedCommand[] = [];
+  /** The { commands not closed yet. */
+  open: i32[] = [];
   error: string = "";
   extended: bool = false;
   src: string = "";
@@ -220,12 +226,34 @@ class SedScript {
         const end = this.src.indexOf("\n", this.pos);
         cmd.text = this.src.substring(this.pos, end < 0 ? this.src.length : end);
         this.pos = end < 0 ? this.src.length : end;
-      } else if (cmd.cmd == 113 || cmd.cmd == 100 || cmd.cmd == 112 || cmd.cmd == 61 || cmd.cmd == 110) {
-        // q d p = n take no arguments.
-      } else if (cmd.cmd == 123 || cmd.cmd == 125) {
-        this.error = "unsupported command " + String.fromCharCode(cmd.cmd); return;
+      } else if ("qQdDpP=nNhHgGx".includes(String.fromCharCode(cmd.cmd))) {
+        // They take no arguments.
+      } else if (cmd.cmd == 123) {
+        this.open.push(this.commands.length);
+      } else if (cmd.cmd == 125) {
+        if (this.open.length == 0 || cmd.addr1.kind != A_NONE) { this.error = "unexpected `}'"; return; }
+        this.commands[this.open.pop()].jump = this.commands.length + 1;
+      } else if (cmd.cmd == 58 || cmd.cmd == 98 || cmd.cmd == 116 || cmd.cmd == 84) {
+        this.skipSpace();
+        let label = "";
+        while (this.pos < this.src.length && this.peek() != 10 && this.peek() != 59 && !(cmd.cmd != 58 && this.peek() == 125)) label += String.fromCharCode(this.src.charCodeAt(this.pos++));
+        cmd.label = label.trim();
+        if (cmd.cmd == 58 && cmd.label == "") { this.error = "\":\" lacks a label"; return; }
       } else { this.error = "unknown command: `" + String.fromCharCode(cmd.cmd) + "'"; return; }
       this.commands.push(cmd);
+    }
+  }
+
+  /** After parsing: every { closed, every branch's label found. */
+  link(): void {
+    if (this.error != "") return;
+    if (this.open.length > 0) { this.error = "unmatched `{'"; return; }
+    for (let i = 0; i < this.commands.length; i++) {
+      const c = this.commands[i];
+      if (c.cmd != 98 && c.cmd != 116 && c.cmd != 84) continue;
+      if (c.label == "") { c.jump = this.commands.length; continue; }
+      for (let j = 0; j < this.commands.length; j++) if (this.commands[j].cmd == 58 && this.commands[j].label == c.label) c.jump = j;
+      if (c.jump < 0) { this.error = "can't find label for jump to `" + c.label + "'"; return; }
     }
   }
 
@@ -257,7 +285,10 @@ class SedRun {
   last: bool = false;
   quit: bool = false;
   space: ByteBuf = new ByteBuf();
+  hold: ByteBuf = new ByteBuf();
   out: ByteBuf = new ByteBuf();
+  /** Whether an s has replaced since the last line was read or t taken. */
+  replaced: bool = false;
   appendQueue: string[] = [];
 }
 
@@ -324,25 +355,59 @@ function substitute(c: SedCommand, run: SedRun): bool {
   return true;
 }
 
+/** The offset of the first newline in a buffer, or -1. */
+function newlineIn(b: ByteBuf): i32 {
+  for (let i = 0; i < b.len; i++) if (load<u8>(b.ptr + i) == 10) return i;
+  return -1;
+}
+
+/** Sets `to` to the bytes of `from`. */
+function copyBuf(to: ByteBuf, from: ByteBuf): void {
+  to.clear();
+  to.append(from.ptr, from.len);
+}
+
 /** Runs the script over one input; output goes to stdout (which -i points at the file). */
 function sedStream(script: SedScript, run: SedRun, r: Reader): void {
   let have = r.nextLine();
-  while (have && !run.quit) {
-    run.space.clear();
-    run.space.append(r.linePtr, r.lineLen);
-    run.lineNo++;
-    have = r.nextLine();
-    run.last = !have;
+  // D restarts the cycle with what is left of the pattern space, reading no new line.
+  let keep = false;
+  const commands = script.commands;
+  while ((have || keep) && !run.quit) {
+    if (!keep) {
+      run.space.clear();
+      run.space.append(r.linePtr, r.lineLen);
+      run.lineNo++;
+      have = r.nextLine();
+      run.last = !have;
+      run.replaced = false;
+    }
+    keep = false;
     let deleted = false;
-    for (let i = 0; i < script.commands.length && !deleted; i++) {
-      const c = script.commands[i];
-      if (!selected(c, run)) continue;
+    let pc = 0;
+    while (pc < commands.length && !deleted) {
+      const c = commands[pc++];
       const k = c.cmd;
-      if (k == 115) { if (substitute(c, run) && c.print) stdout.bytes(run.space.ptr, run.space.len).byte(10); }
+      if (k == 125 || k == 58) continue;
+      if (!selected(c, run)) { if (k == 123) pc = c.jump; continue; }
+      if (k == 123) continue;
+      if (k == 115) { if (substitute(c, run)) { run.replaced = true; if (c.print) stdout.bytes(run.space.ptr, run.space.len).byte(10); } }
       else if (k == 100) deleted = true;
+      else if (k == 68) { // D
+        const nl = newlineIn(run.space);
+        if (nl >= 0) {
+          copyBuf(run.out, run.space);
+          run.space.clear();
+          run.space.append(run.out.ptr + nl + 1, run.out.len - nl - 1);
+          keep = true;
+        }
+        deleted = true;
+      }
       else if (k == 112) stdout.bytes(run.space.ptr, run.space.len).byte(10);
+      else if (k == 80) { const nl = newlineIn(run.space); stdout.bytes(run.space.ptr, nl >= 0 ? nl : run.space.len).byte(10); } // P
       else if (k == 61) stdout.str(run.lineNo.toString()).byte(10);
       else if (k == 113) { run.quit = true; break; }
+      else if (k == 81) { run.quit = true; deleted = true; break; } // Q: quits without printing
       else if (k == 97) run.appendQueue.push(c.text);
       else if (k == 105) stdout.line(c.text);
       else if (k == 99) { if (c.addr2.kind == A_NONE || !c.inRange) stdout.line(c.text); deleted = true; }
@@ -358,7 +423,21 @@ function sedStream(script: SedScript, run: SedRun, r: Reader): void {
         run.lineNo++;
         have = r.nextLine();
         run.last = !have;
+      } else if (k == 78) { // N: GNU prints the pattern space and ends when there is no next line
+        if (!have) { run.quit = true; break; }
+        run.space.appendByte(10); run.space.append(r.linePtr, r.lineLen);
+        run.lineNo++;
+        have = r.nextLine();
+        run.last = !have;
       }
+      else if (k == 104) copyBuf(run.hold, run.space); // h
+      else if (k == 72) { run.hold.appendByte(10); run.hold.append(run.space.ptr, run.space.len); } // H
+      else if (k == 103) copyBuf(run.space, run.hold); // g
+      else if (k == 71) { run.space.appendByte(10); run.space.append(run.hold.ptr, run.hold.len); } // G
+      else if (k == 120) { const t = run.space; run.space = run.hold; run.hold = t; } // x
+      else if (k == 98) pc = c.jump; // b
+      else if (k == 116) { if (run.replaced) { run.replaced = false; pc = c.jump; } } // t
+      else if (k == 84) { if (!run.replaced) pc = c.jump; else run.replaced = false; } // T
     }
     if (!deleted && !run.quiet) stdout.bytes(run.space.ptr, run.space.len).byte(10);
     for (let q = 0; q < run.appendQueue.length; q++) stdout.line(run.appendQueue[q]);
@@ -379,6 +458,9 @@ export function sedMain(args: string[]): i32 {
     script.parse(operands[0]);
     operands = operands.slice(1);
   }
+  script.link();
+  // As GNU sed: a missing label is found after parsing, and ends sed with status 4.
+  if (script.error.startsWith("can't find label")) { warn("sed", script.error); return 4; }
   if (script.error != "") { warn("sed", "-e expression #1, char " + script.pos.toString() + ": " + script.error); return 1; }
   const run = new SedRun();
   run.quiet = o.has("n");

@@ -152,6 +152,9 @@ export function deflate(src: usize, len: i32, level: i32, out: ByteBuf): void {
   const maxChain = level <= 1 ? 4 : level <= 3 ? 16 : level <= 5 ? 32 : level == 6 ? 128 : level <= 8 ? 1024 : 4096;
   const niceLen = level <= 3 ? 32 : level <= 6 ? 128 : 258;
   const lazy = level >= 4;
+  // zlib's tuning: past goodLen the next search looks a quarter as far; past maxLazy none is made.
+  const goodLen = level <= 4 ? 4 : level <= 7 ? 8 : 32;
+  const maxLazy = level <= 4 ? 4 : level <= 6 ? 16 : level == 7 ? 32 : level == 8 ? 128 : 258;
   const head = new StaticArray<i32>(1 << HASH_BITS);
   for (let i = 0; i < (1 << HASH_BITS); i++) unchecked(head[i] = -1);
   const prev = new StaticArray<i32>(WINDOW);
@@ -171,17 +174,26 @@ export function deflate(src: usize, len: i32, level: i32, out: ByteBuf): void {
   while (pos < len) {
     // Find the longest match at pos.
     matchLen = 0; matchDist = 0;
-    if (pos + 2 < len) {
+    if (lazy && havePrev && prevLen >= maxLazy) {
+      // The previous match is long enough: it is taken without looking for a better one here.
+      insertHash(src, len, pos, head, prev);
+    } else if (pos + 2 < len) {
       const h = <i32>(((<u32>load<u8>(src + pos) << 10) ^ (<u32>load<u8>(src + pos + 1) << 5) ^ <u32>load<u8>(src + pos + 2)) & ((1 << HASH_BITS) - 1));
       let cand = unchecked(head[h]);
       unchecked(prev[pos & (WINDOW - 1)] = cand);
       unchecked(head[h] = pos);
       const limit = min(258, len - pos);
-      let chain = (lazy && havePrev && prevLen >= 32) ? maxChain >> 2 : maxChain;
+      let chain = (lazy && havePrev && prevLen >= goodLen) ? maxChain >> 2 : maxChain;
       while (cand >= 0 && pos - cand <= WINDOW - 1 && chain-- > 0) {
         if (load<u8>(src + cand + matchLen) == load<u8>(src + pos + matchLen) && load<u8>(src + cand) == load<u8>(src + pos)) {
+          // Eight bytes at a time: the first differing byte is the lowest set bit's (little-endian).
           let l = 0;
-          while (l < limit && load<u8>(src + cand + l) == load<u8>(src + pos + l)) l++;
+          while (l + 8 <= limit) {
+            const x = load<u64>(src + cand + l) ^ load<u64>(src + pos + l);
+            if (x != 0) { l += <i32>(ctz(x) >> 3); break; }
+            l += 8;
+          }
+          if (l + 8 > limit) while (l < limit && load<u8>(src + cand + l) == load<u8>(src + pos + l)) l++;
           if (l > matchLen) { matchLen = l; matchDist = pos - cand; if (l >= niceLen) break; }
         }
         const nx = unchecked(prev[cand & (WINDOW - 1)]);

@@ -116,3 +116,26 @@ export function sleepNs(ns: i64): i32 {
   heap.free(events);
   return err;
 }
+
+/** Whether fd has input to read within `ns` nanoseconds (poll_oneoff on fd_read and a timeout). */
+export function inputWithin(fd: i32, ns: i64): bool {
+  const subs = heap.alloc(96);
+  memory.fill(subs, 0, 96);
+  store<u64>(subs, 1, 0);          // userdata 1: the fd
+  store<u8>(subs, 1, 8);           // tag: fd_read
+  store<u32>(subs, <u32>fd, 16);
+  store<u64>(subs, 2, 48);         // userdata 2: the timeout
+  store<u8>(subs, 0, 56);          // tag: clock
+  store<u32>(subs, 1, 64);         // monotonic
+  store<i64>(subs, ns, 72);
+  store<u64>(subs, 1000, 80);
+  const events = heap.alloc(72);
+  let ready = false;
+  if (poll_oneoff(subs, events, 2, events + 64) == 0) {
+    const n = load<u32>(events, 64);
+    for (let i: u32 = 0; i < n; i++) if (load<u64>(events + i * 32) == 1 && load<u16>(events + i * 32, 8) == 0) ready = true;
+  }
+  heap.free(events);
+  heap.free(subs);
+  return ready;
+}

@@ -31,3 +31,6 @@ export * from "../../kernel/abi/wasmbox-abi";
 @external("wasmbox", "path_mode_get") export declare function path_mode_get(fd: u32, flags: u32, path: usize, pathLen: usize, ret: usize): i32;
 @external("wasmbox", "path_chmod") export declare function path_chmod(fd: u32, flags: u32, path: usize, pathLen: usize, mode: u32): i32;
 @external("wasmbox", "path_chown") export declare function path_chown(fd: u32, flags: u32, path: usize, pathLen: usize, uid: u32, gid: u32): i32;
+@external("wasmbox", "proc_trace") export declare function proc_trace(fd: i32, flags: u32, strsize: u32): i32;
+@external("wasmbox", "proc_times") export declare function proc_times(ret: usize): i32;
+@external("wasmbox", "proc_umask") export declare function proc_umask(mask: u32, retOld: usize): i32;
