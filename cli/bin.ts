@@ -129,7 +129,9 @@ function codeCacheFile(bundle: string, kind: string): string | undefined {
  * Undefined without a bundle.
  */
 function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: CliIo) => void } | undefined {
-  const bundle = nodeUrl.fileURLToPath(new URL("./run-cli.bundle.cjs", import.meta.url));
+  const registry = REGISTRY_COMMANDS.has(argv[0] ?? "");
+  // The module-run bundle leaves the registry commands out (cli/build-bundle.ts).
+  const bundle = nodeUrl.fileURLToPath(new URL(registry ? "./registry.bundle.cjs" : "./run-cli.bundle.cjs", import.meta.url));
   let source: string;
   let stamp: string;
   try {
@@ -140,7 +142,6 @@ function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: 
   } catch {
     return undefined;
   }
-  const registry = REGISTRY_COMMANDS.has(argv[0] ?? "");
   const cacheFile = codeCacheFile(bundle, registry ? "registry" : "module");
   let cachedData: Buffer | undefined;
   try {
