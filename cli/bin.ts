@@ -121,7 +121,8 @@ function codeCacheFile(bundle: string, kind: string): string | undefined {
 }
 
 /**
- * runCli from the build's one-file bundle (cli/build-bundle.ts), run as a vm script with a V8 code
+ * runCli from one of the build's one-file bundles (cli/build-bundle.ts: the registry commands' or
+ * the module-run one, which also loads the other commands from beside it), run as a vm script with a V8 code
  * cache taken after the first run of its kind: it then holds every function that run compiled, where
  * Node's compile cache, taken before the code runs, holds only the top level (~25 ms of a module
  * run's start). `saveCache` writes it when there was none or V8 refused it, after a registry
