@@ -1,6 +1,6 @@
 // `wasmbox run --invoke NAME MODULE ARGS`: reads the export's signature from the module's bytes,
 // parses ARGS as its parameter types and prints its results as wasmtime does (one per line).
-import { Cursor } from "../kernel/host.js";
+import { Cursor } from "../kernel/core.js";
 import { CliExit } from "./io.js";
 
 /** A value type of a function signature. */

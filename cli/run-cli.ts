@@ -1,7 +1,7 @@
 // runCli(): a module run (`run MODULE.wasm`, `MODULE.wasm`) goes straight to run-module.ts, parsed
 // by run-flags.ts; anything else loads the whole commander program (program.ts) first. The build
 // bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.cjs, see bin.ts).
-import { importModule } from "../kernel/host.js";
+import { importModule } from "../kernel/core.js";
 import { exitCodeOf, type CliIo } from "./io.js";
 import { REGISTRY_COMMANDS } from "./registry-commands.js";
 import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";

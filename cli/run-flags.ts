@@ -28,10 +28,13 @@ const MODULE_FLAGS: RunFlag[] = [
   { flags: "--time-limit <DURATION>", description: "kill after this much wall-clock time (e.g. 10s; exit 137)", module: true, image: true },
 ];
 
+/** The long names of MODULE_FLAGS (made once: every CLI start builds IMAGE_FLAGS with it). */
+const MODULE_LONGS = new Set(MODULE_FLAGS.map((m) => longOf(m.flags)));
+
 /** The flags only an image run takes: run's own and the container flags create shares. */
 const IMAGE_FLAGS: RunFlag[] = [
   { flags: "-d, --detach", description: "run an image's container (or VM, with --vm) in the background through the daemon and print its id", module: false, image: true },
-  ...CREATE_FLAGS.filter(({ flags }) => !MODULE_FLAGS.some((m) => longOf(m.flags) === longOf(flags)))
+  ...CREATE_FLAGS.filter(({ flags }) => !MODULE_LONGS.has(longOf(flags)))
     .map(({ flags, description, kind }) => ({ flags, description, repeatable: kind === "strings", module: false, image: true })),
 ];
 

@@ -8,7 +8,7 @@ import {
   canonicalIp, familyOf, formatSockAddr, isAny, LOOPBACK4, LOOPBACK6, type Family, type SockAddr,
   HostStream, hostErrno, hostTcpEdge, hostUdpEdge, listenOnHost, DEFAULT_NETWORK, SockOption, TcpSocket,
   attachVmNetwork, type VmNetwork,
-} from "../kernel/host.js";
+} from "../kernel/core.js";
 import { SpecError } from "./spec.js";
 import { publishUdp } from "./udp-publish.js";
 

@@ -6,7 +6,7 @@ import {
   SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSEGV,
   SIGSTOP, SIGTERM, SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGWINCH, type DirMount,
   type EngineChoice, type ContainerLimits, type LimitHit,
-} from "../kernel/host.js";
+} from "../kernel/core.js";
 import type { LogOptions } from "./logs.js";
 import type { HealthcheckConfig } from "../images/oci.js";
 import type { HealthState } from "./health.js";

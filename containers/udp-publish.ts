@@ -2,7 +2,7 @@
 // container's socket on the container port, as from the network's gateway (a port per host peer,
 // as docker's NAT shows them); the container's answers to that address go back to the host peer.
 import * as dgram from "node:dgram";
-import { type Container, Errno, familyOf, formatSockAddr, hostErrno, UdpSocket, type Family, type SockAddr } from "../kernel/host.js";
+import { type Container, Errno, familyOf, formatSockAddr, hostErrno, UdpSocket, type Family, type SockAddr } from "../kernel/core.js";
 
 /** Host peers one mapping remembers at most (the oldest is forgotten first, as a NAT table's entries expire). */
 const MAX_PEERS = 1024;

@@ -2,6 +2,7 @@
 // Not a terminal: one buffer per host fd, shared by every process, flushed at the points below.
 import { Errno, errnoOf, SysError } from "./errno.js";
 import { OutputStream } from "./stdio.js";
+import { monotonicMs } from "./clock.js";
 
 /** Bytes held per host fd before they are written out. */
 const BUFFER_BYTES = 64 * 1024;
@@ -58,7 +59,7 @@ export class HostOutputs {
     this.timerArmed = false;
     const dirty = this.dirty;
     if (dirty === null) return;
-    if (performance.now() - dirty.firstAt >= FLUSH_AFTER_MS) dirty.flushQuietly();
+    if (monotonicMs() - dirty.firstAt >= FLUSH_AFTER_MS) dirty.flushQuietly();
     else {
       this.timerArmed = true;
       this.timer!.refresh();
@@ -70,7 +71,7 @@ export class HostOutputs {
 export class HostOutput {
   private readonly buffer: Uint8Array;
   private length = 0;
-  /** When the first unflushed byte came (performance.now()). */
+  /** When the first unflushed byte came (monotonicMs()). */
   firstAt = 0;
   private lastCheck = 0;
   private checkEvery = 1;
@@ -103,7 +104,7 @@ export class HostOutput {
     else this.buffer.set(chunk, length);
     this.length = length + n;
     if (length === 0) {
-      const now = performance.now();
+      const now = monotonicMs();
       this.firstAt = now;
       this.lastCheck = now;
       this.countdown = this.checkEvery;
@@ -113,7 +114,7 @@ export class HostOutput {
 
   /** Reads the clock (every `checkEvery` writes): whether the first unflushed byte is a millisecond old. */
   private timeToFlush(): boolean {
-    const now = performance.now();
+    const now = monotonicMs();
     const since = now - this.lastCheck;
     this.lastCheck = now;
     if (since < CHECK_MIN_MS) this.checkEvery = Math.min(this.checkEvery * 2, CHECK_EVERY_MAX);

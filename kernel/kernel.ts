@@ -37,9 +37,9 @@ import { Networks } from "./net/networks.js";
 import { ProcFs } from "./vfs/procfs.js";
 import type { Vnode } from "./vfs/vnode.js";
 import { Filetype, RIGHTS_ALL, RIGHTS_DIR } from "./wasi.js";
-import { ComponentLoader, type ComponentProgram } from "./component/loader.js";
+import type { ComponentLoader, ComponentProgram } from "./component/loader.js";
 import { isComponent } from "./component/detect.js";
-import { ComponentRunner, waitingCallsFor } from "./component/runner.js";
+import type { ComponentRunner } from "./component/runner.js";
 
 export type EngineChoice = "auto" | "inline" | "worker";
 
@@ -206,8 +206,6 @@ export class Kernel implements ProcessHost, EngineKernel {
   readonly scheduler: Scheduler;
   readonly processes = new ProcessTable();
   readonly programs: ProgramCache;
-  /** Components transpiled (through jco) and compiled, by digest. */
-  readonly components: ComponentLoader;
   /** The syscall dispatchers' generated code, compiled once per table entry. */
   readonly dispatchers = new DispatcherFactories();
   /** Zeroed linear memories for new inline processes. */
@@ -239,7 +237,14 @@ export class Kernel implements ProcessHost, EngineKernel {
   /** The virtual networks containers join (the default "bridge" and user networks). */
   readonly networks = new Networks();
   private readonly engines: Record<"inline" | "worker", Engine>;
-  private readonly componentRunner = new ComponentRunner(this);
+  /**
+   * The component machinery (jco's glue, the WASI 0.2 imports, HTTP): imported for the first
+   * component, so that a kernel running only modules never evaluates it (node:http and node:stream
+   * with it, ~5 ms of a CLI module run's start).
+   */
+  private componentSupport?: { loader: ComponentLoader; runner: ComponentRunner };
+  private componentSupportLoading?: Promise<{ loader: ComponentLoader; runner: ComponentRunner }>;
+  private readonly componentCacheDir?: string;
   private nextDev = 1n;
   /** /dev, one for the whole kernel: its devices keep no state of their own (stdin etc. are the caller's). */
   private devfs?: MemFs;
@@ -266,7 +271,7 @@ export class Kernel implements ProcessHost, EngineKernel {
       throw new Error(`the inline engine needs JSPI (WebAssembly.Suspending), which Node ${process.version} lacks; use --engine worker or Node 24.21+`);
     }
     this.engineKind = choice === "auto" ? (hasJspi() ? "inline" : "worker") : choice;
-    this.components = new ComponentLoader(options.componentCacheDir, hasJspi());
+    this.componentCacheDir = options.componentCacheDir;
     this.root = new MemFs(this.allocDev());
     this.ns = new MountNamespace(this.root.root);
     this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns, capabilitySandbox: true });
@@ -275,6 +280,21 @@ export class Kernel implements ProcessHost, EngineKernel {
     this.messages.add(`wasmbox version ${this.release} (Node ${process.version}), ${this.engineKind} engine`);
     this.messages.add(`pid limit ${this.maxProcesses}, container memory ${Math.round(this.containerMemoryBytes / 1048576)} MiB by default`);
     this.messages.add("devtmpfs: mounted /dev; proc: mounted /proc");
+  }
+
+  /** Components transpiled (through jco) and compiled, by digest: there once a component has been run or spawned. */
+  get components(): ComponentLoader {
+    if (!this.componentSupport) throw new Error("kernel.components: no component has been loaded on this kernel yet");
+    return this.componentSupport.loader;
+  }
+
+  /** The component loader and runner, imported on first use. */
+  private loadComponentSupport(): Promise<{ loader: ComponentLoader; runner: ComponentRunner }> {
+    this.componentSupportLoading ??= Promise.all([import("./component/loader.js"), import("./component/runner.js")]).then(([loader, runner]) => {
+      this.componentSupport ??= { loader: new loader.ComponentLoader(this.componentCacheDir, hasJspi()), runner: new runner.ComponentRunner(this) };
+      return this.componentSupport;
+    });
+    return this.componentSupportLoading;
   }
 
   /** A new device id. */
@@ -418,7 +438,7 @@ export class Kernel implements ProcessHost, EngineKernel {
         req.terminal.setForeground(proc.pgid);
       }
       for (const [fd, entry] of req.fds) proc.fds.put(fd, entry);
-      if (isComponentProgram(program)) this.componentRunner.start(proc, program);
+      if (isComponentProgram(program)) this.startComponent(proc, program);
       else this.engines[engine].start(proc, program);
       return proc;
     } catch (e) {
@@ -486,7 +506,23 @@ export class Kernel implements ProcessHost, EngineKernel {
 
   /** A component loaded for a process with `fds` (so that run() refuses a bad one before starting it). */
   private async loadComponent(program: ComponentProgram, fds: ReadonlyArray<[number, FdEntry]>): Promise<ComponentProgram> {
-    return { ...program, loaded: await this.components.load(program.bytes, program.name, waitingCallsFor(fds)) };
+    const [{ loader }, { waitingCallsFor }] = await Promise.all([this.loadComponentSupport(), import("./component/runner.js")]);
+    return { ...program, loaded: await loader.load(program.bytes, program.name, waitingCallsFor(fds)) };
+  }
+
+  /**
+   * Starts a component process. Spawned by path (exec) before any component was loaded, it starts
+   * once the machinery is imported; meanwhile it is an inline process whose kill needs no action,
+   * as the runner's own are.
+   */
+  private startComponent(proc: Process, program: ComponentProgram): void {
+    if (this.componentSupport) return this.componentSupport.runner.start(proc, program);
+    proc.inline = true;
+    proc.engine = { kind: "inline", kill: () => undefined };
+    this.loadComponentSupport().then(({ runner }) => runner.start(proc, program), (e: unknown) => {
+      this.log(`wasmbox: ${program.name}: cannot load the component support: ${e instanceof Error ? e.message : String(e)}`);
+      proc.finish(126 << 8);
+    });
   }
 
   /**

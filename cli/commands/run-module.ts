@@ -5,13 +5,13 @@ import * as nodePath from "node:path";
 import {
   Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError, isComponent, type TerminalControl,
   Errno, SysError, formatSockAddr, type SockAddr, listenOnHost, parseHostPort, type OpenFile,
-} from "../../kernel/host.js";
+} from "../../kernel/core.js";
 import { parseDuration, parseSize, SpecError } from "../../containers/spec.js";
 import { envEntries, parseEngine } from "../../containers/options.js";
 import { exportSignature, formatResults, parseInvokeArgs, type Signature } from "../invoke.js";
 import { CliExit, type CliIo } from "../io.js";
 import { cliHostOutputs } from "../host-outputs.js";
-import { importModule } from "../../kernel/host.js";
+import { importModule } from "../../kernel/core.js";
 import { hasFlag, refuseInapplicable, valuesOf, type ParsedRun } from "../run-flags.js";
 
 /** What a module run takes, after parsing. */

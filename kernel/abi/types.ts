@@ -42,7 +42,8 @@ export const P = {
   s32: scalar("s32", true),
   fd: scalar("fd"),
   flags: { name: "flags", wasm: ["i32"], decode: (_m: GuestMemory, v: number) => v >>> 0, format: (v: number) => hex(v) } as ParamKind<number>,
-  u64: { name: "u64", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => BigInt.asUintN(64, BigInt(v)), format: (v: bigint) => String(v) } as ParamKind<bigint>,
+  // A non-negative i64 (an offset, every call but absurd ones) is its own u64: no new BigInt.
+  u64: { name: "u64", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => (typeof v === "bigint" && v >= 0n ? v : BigInt.asUintN(64, BigInt(v))), format: (v: bigint) => String(v) } as ParamKind<bigint>,
   s64: { name: "s64", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => BigInt.asIntN(64, BigInt(v)), format: (v: bigint) => String(v) } as ParamKind<bigint>,
   rights: { name: "rights", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => BigInt.asUintN(64, BigInt(v)), format: (v: bigint) => hex(v) } as ParamKind<bigint>,
   /** A string given as (ptr, len): a path, so ENAMETOOLONG past PATH_MAX bytes (checked before decoding). */

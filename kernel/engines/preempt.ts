@@ -4,6 +4,7 @@
 // a later macrotask, so other processes, timers and I/O (the daemon, limits, kills) run.
 import { ProcKilled } from "../proc/wait.js";
 import type { SyscallContext } from "../syscalls/table.js";
+import { monotonicMs } from "../clock.js";
 
 /** How far apart (wall time, ms) the budget aims to put the calls: a few per slice. */
 const TARGET_MS = 1;
@@ -18,14 +19,14 @@ const MAX_BUDGET = 1 << 26;
  */
 export function preemptionPoint(ctx: SyscallContext, initialBudget: number): () => number | Promise<number> {
   let budget = initialBudget;
-  let since = performance.now();
+  let since = monotonicMs();
   const resumed = (): number => {
-    since = performance.now();
+    since = monotonicMs();
     return budget;
   };
   return () => {
     const proc = ctx.proc;
-    const now = performance.now();
+    const now = monotonicMs();
     const elapsed = now - since;
     if (elapsed < TARGET_MS / 2) budget = Math.min(MAX_BUDGET, budget * 2);
     else if (elapsed > TARGET_MS * 2) budget = Math.max(MIN_BUDGET, Math.floor(budget / 2));

@@ -14,6 +14,7 @@
 // process.threadCpuUsage), so time the host spent elsewhere is not its.
 import type { Process } from "./process.js";
 import { ThreadCpuClock } from "./thread-clock.js";
+import { monotonicMs } from "../clock.js";
 
 /** How often a worker process's thread clock is read at its syscalls (a read costs about 10 microseconds). */
 const THREAD_CLOCK_SAMPLE_MS = 5;
@@ -69,7 +70,7 @@ export class FairSharePolicy implements SchedulerPolicy {
 /** The CPU time this thread has used, in ms (process.threadCpuUsage, Node 23.9+), or wall time where Node lacks it. */
 function threadCpuMs(): number {
   const usage: unknown = Reflect.get(process, "threadCpuUsage");
-  if (typeof usage !== "function") return performance.now();
+  if (typeof usage !== "function") return monotonicMs();
   const { user, system } = usage.call(process) as { user: number; system: number };
   return (user + system) / 1000;
 }
@@ -135,7 +136,7 @@ export class Scheduler {
    */
   requeue(proc: Process): Promise<void> {
     if (this.running === proc) {
-      this.charge(proc, performance.now() - this.runningSince);
+      this.charge(proc, monotonicMs() - this.runningSince);
       this.running = null;
     }
     proc.state = "RUNNABLE";
@@ -146,10 +147,10 @@ export class Scheduler {
 
   /** Whether the running process has used its slice while others wait. */
   shouldYield(proc: Process): boolean {
-    return this.running === proc && this.queue.length > 0 && performance.now() - this.runningSince > this.sliceMs;
+    return this.running === proc && this.queue.length > 0 && monotonicMs() - this.runningSince > this.sliceMs;
   }
 
-  /** Whether the running `proc` has held the CPU for a slice (`now`: performance.now()), others waiting or not. */
+  /** Whether the running `proc` has held the CPU for a slice (`now`: monotonicMs()), others waiting or not. */
   sliceUsed(proc: Process, now: number): boolean {
     return this.running === proc && now - this.runningSince >= this.sliceMs;
   }
@@ -160,7 +161,7 @@ export class Scheduler {
     const clock = this.threadClocks.get(proc);
     if (clock) {
       // Asked at every syscall of a time-limited container: a reading under a millisecond old will do.
-      const now = performance.now();
+      const now = monotonicMs();
       if (now - clock.lastReadAt >= THREAD_CLOCK_FRESH_MS) {
         clock.lastNs = clock.clock.readNs() ?? clock.lastNs;
         clock.lastReadAt = now;
@@ -168,12 +169,12 @@ export class Scheduler {
       return Math.max(0, clock.lastNs - clock.chargedNs);
     }
     const since = this.workersSince.get(proc);
-    return since === undefined ? 0 : Math.round((performance.now() - since) * 1e6);
+    return since === undefined ? 0 : Math.round((monotonicMs() - since) * 1e6);
   }
 
   /** A worker process's thread goes back to its guest code: its CPU time counts from now. */
   resumeWorker(proc: Process): void {
-    if (!this.threadClocks.has(proc)) this.workersSince.set(proc, performance.now());
+    if (!this.threadClocks.has(proc)) this.workersSince.set(proc, monotonicMs());
   }
 
   /**
@@ -194,7 +195,7 @@ export class Scheduler {
     const clock = this.threadClocks.get(proc);
     const ns = clock?.clock.readNs();
     if (!clock || ns === undefined) return;
-    clock.readAt = clock.lastReadAt = performance.now();
+    clock.readAt = clock.lastReadAt = monotonicMs();
     clock.lastNs = ns;
     this.charge(proc, (ns - clock.chargedNs) / 1e6);
     clock.chargedNs = Math.max(clock.chargedNs, ns);
@@ -204,13 +205,13 @@ export class Scheduler {
   pauseWorker(proc: Process): void {
     const clock = this.threadClocks.get(proc);
     if (clock) {
-      if (performance.now() - clock.readAt >= THREAD_CLOCK_SAMPLE_MS) this.chargeThreadClock(proc);
+      if (monotonicMs() - clock.readAt >= THREAD_CLOCK_SAMPLE_MS) this.chargeThreadClock(proc);
       return;
     }
     const since = this.workersSince.get(proc);
     if (since === undefined) return;
     this.workersSince.delete(proc);
-    this.charge(proc, performance.now() - since);
+    this.charge(proc, monotonicMs() - since);
   }
 
   /**
@@ -254,7 +255,7 @@ export class Scheduler {
 
   private grant(proc: Process): void {
     this.running = proc;
-    this.runningSince = performance.now();
+    this.runningSince = monotonicMs();
     this.cpuSince = threadCpuMs();
     proc.state = "RUNNING";
   }

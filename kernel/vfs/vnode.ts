@@ -3,6 +3,7 @@
 import { Errno, SysError } from "../errno.js";
 import { Filetype, type Filestat } from "../wasi.js";
 import type { OpenFile } from "./open-file.js";
+import { wallNs } from "../clock.js";
 
 /** A mounted filesystem: its device id and whether it may be written. */
 export interface FileSystem {
@@ -44,7 +45,7 @@ export interface VnodeHold {
 
 /** Clock source for timestamps, in nanoseconds since the epoch. */
 export function nowNs(): bigint {
-  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+  return wallNs();
 }
 
 /** An inode as the VFS sees it. Operations a type does not support throw the matching errno. */
