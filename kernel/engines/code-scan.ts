@@ -405,14 +405,6 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
     const counter = funcs[f + 4]!;
     w.leb(end - bodyAt + funcs[f + 3]!);
     const bodyStart = w.length;
-    let branches: number[] | undefined;
-    const put = (insert: Inserted) => {
-      if (hints && insert.branches.length > 0) {
-        if (!branches) hints.set(f / 6, (branches = []));
-        for (const at of insert.branches) branches.push(w.length - bodyStart + at);
-      }
-      w.bytes(insert.bytes);
-    };
     let pos = bodyAt;
     let inserts = made.get(counter);
     for (; e < editsEnd; e += 3) {
@@ -423,17 +415,27 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
       if (value >= 0) w.leb(value);
       else if (value === Insert.GrowCall) w.bytes(growCall!);
       else if (!checks) throw new Error("a check planned without checks");
-      else if (value === Insert.EntryCheck) put(checks.entry);
+      else if (value === Insert.EntryCheck) putCheck(w, checks.entry, hints, f / 6, bodyStart);
       else {
         if (!inserts) made.set(counter, (inserts = { loop: inserted(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)) }));
-        if (value === Insert.LoopCheck) put(inserts.loop);
+        if (value === Insert.LoopCheck) putCheck(w, inserts.loop, hints, f / 6, bodyStart);
         else {
           w.bytes(inserts.init);
-          if (value === Insert.CounterAndCheck) put(checks.entry);
+          if (value === Insert.CounterAndCheck) putCheck(w, checks.entry, hints, f / 6, bodyStart);
         }
       }
       pos = at + edits[e + 1]!;
     }
     w.copy(bytes, pos, end);
   }
+}
+
+/** Writes a check into the body of defined function `func` (which starts at `bodyStart`), noting its branches in `hints`. */
+function putCheck(w: ByteWriter, check: Inserted, hints: BranchHints | undefined, func: number, bodyStart: number): void {
+  if (hints) {
+    let branches = hints.get(func);
+    if (!branches) hints.set(func, (branches = []));
+    for (const at of check.branches) branches.push(w.length - bodyStart + at);
+  }
+  w.bytes(check.bytes);
 }

@@ -205,13 +205,12 @@ function rewrite(
     if (find(9)) builders.set(9, (w, s) => writeEdited(w, bytes, s!.at, s!.end, elementEdits(cursor(s!), shift!)));
     if (plan.code && plan.preempt) {
       // The checks' branches are hinted as not taken (V8's optimizing tier then lays their slow
-      // path out of line); the hints section goes before the code, so the code is written first.
+      // path out of line). The hints section goes before the code: a first pass only measures.
       const hints: BranchHints = new Map();
-      const code = new ByteWriter(bytes.length + (bytes.length >> 2));
-      writeCode(code, bytes, find(10)!.at, plan.code, plan.edits, hints);
+      writeCode(new LengthCounter(), bytes, find(10)!.at, plan.code, plan.edits, hints);
       hintSection = hints.size > 0 ? branchHintSection(hints, plan.funcIndex + added) : null;
-      builders.set(10, (w) => w.copy(code.buf, 0, code.length));
-    } else if (plan.code) builders.set(10, (w, s) => writeCode(w, bytes, s!.at, plan.code!, plan.edits));
+    }
+    if (plan.code) builders.set(10, (w, s) => writeCode(w, bytes, s!.at, plan.code!, plan.edits));
   }
   if (plan || state?.count) {
     builders.set(7, (w, s) => appendEntries(w, bytes, s, state?.count ?? 0, state?.exports ?? [], s && shift && exportEdits(cursor(s), shift)));
@@ -657,6 +656,32 @@ function dataSegments(c: Cursor | undefined, memoryBytes: number): { imageBytes:
   }
   found.imageBytes = Math.min(found.imageBytes, memoryBytes);
   return found;
+}
+
+/** A writer that only counts what would be written (the first pass of the code, for its branch hints). */
+class LengthCounter extends ByteWriter {
+  constructor() {
+    super(0);
+  }
+
+  override byte(): void {
+    this.length++;
+  }
+
+  override leb(value: number): void {
+    do {
+      value = Math.floor(value / 128);
+      this.length++;
+    } while (value !== 0);
+  }
+
+  override bytes(values: ArrayLike<number>): void {
+    this.length += values.length;
+  }
+
+  override copy(_source: Uint8Array, from: number, to: number): void {
+    this.length += Math.max(0, to - from);
+  }
 }
 
 /** The name of the branch-hinting proposal's custom section. */
