@@ -384,7 +384,7 @@ export function sleb32(value: number): number[] {
   }
 }
 
-/** Branch hints: per defined function (its index among the module's own functions), the offsets in its body of the checks' branches. */
+/** Branch hints: per defined function (its index among the module's own functions, in increasing order), the offsets in its body of the checks' branches. */
 export type BranchHints = Map<number, number[]>;
 
 /**

@@ -687,18 +687,18 @@ class LengthCounter extends ByteWriter {
 /** The name of the branch-hinting proposal's custom section. */
 const BRANCH_HINT_SECTION = "metadata.code.branch_hint";
 
-/** Writes the branch hints section's contents: `hint` (0 not taken, 1 taken) at each branch in `hints`, function indices from `firstFunc`. */
+/** Writes the branch hints section's contents: each branch in `hints` hinted not taken, function indices from `firstFunc`. */
 function branchHintSection(hints: BranchHints, firstFunc: number): (w: ByteWriter) => void {
   return (w) => {
     w.bytes(nameBytes(BRANCH_HINT_SECTION));
     w.leb(hints.size);
-    for (const [f, offsets] of [...hints].sort((a, b) => a[0] - b[0])) {
+    for (const [f, offsets] of hints) {
       w.leb(firstFunc + f);
       w.leb(offsets.length);
       for (const at of offsets) {
         w.leb(at);
-        w.byte(1);
-        w.byte(0);
+        w.byte(1); // the hint's size
+        w.byte(0); // not taken
       }
     }
   };
