@@ -120,11 +120,17 @@ const enum Insert {
   GrowCall = -6,
 }
 
+/** Bytes to insert and where in them the branches the check adds are (for branch hints). */
+export interface Inserted {
+  bytes: Uint8Array;
+  branches: number[];
+}
+
 /** The checks for one module: the global budget's index, the refill function's, and the entry check's bytes. */
 export interface Checks {
   budget: number;
   refill: number;
-  entry: Uint8Array;
+  entry: Inserted;
   /** The length of a loop check and of the counter's initialization, by the length of the counter's index LEB (1-5). */
   loopLength: number[];
   counterLength: number[];
@@ -132,9 +138,9 @@ export interface Checks {
 
 /** The checks the rewrite adds, for budget global `budget` and refill function `refill`. */
 export function checksFor(budget: number, refill: number): Checks {
-  const checks: Checks = { budget, refill, entry: Uint8Array.from(spendBudget(budget, refill, 1)), loopLength: [0], counterLength: [0] };
+  const checks: Checks = { budget, refill, entry: inserted(spendBudget(budget, refill, 1)), loopLength: [0], counterLength: [0] };
   for (let digits = 1, index = 0; digits <= 5; digits++, index = 128 ** (digits - 1)) {
-    checks.loopLength.push(loopCheck(index, checks).length);
+    checks.loopLength.push(inserted(loopCheck(index, checks)).bytes.length);
     checks.counterLength.push(counterInit(index).length);
   }
   return checks;
@@ -319,18 +325,33 @@ function counterInit(counter: number): number[] {
 
 function entryLength(insert: Insert, counter: number, checks: Checks): number {
   if (insert === Insert.Nothing) return 0;
-  if (insert === Insert.EntryCheck) return checks.entry.length;
-  return checks.counterLength[lebLength(counter)]! + (insert === Insert.CounterAndCheck ? checks.entry.length : 0);
+  if (insert === Insert.EntryCheck) return checks.entry.bytes.length;
+  return checks.counterLength[lebLength(counter)]! + (insert === Insert.CounterAndCheck ? checks.entry.bytes.length : 0);
+}
+
+/** Marks a branch instruction (an if or br_if) whose position a branch hint needs. */
+const BRANCH = -1;
+
+/** The bytes with BRANCH marks removed, and where the marks were. */
+function inserted(marked: number[]): Inserted {
+  const bytes: number[] = [];
+  const branches: number[] = [];
+  for (const b of marked) {
+    if (b === BRANCH) branches.push(bytes.length);
+    else bytes.push(b);
+  }
+  return { bytes: Uint8Array.from(bytes), branches };
 }
 
 /**
  * The check at a loop header: count down the function's own local (a register: about one cycle
- * an iteration) and every LOOP_BATCH iterations spend that much of the global budget.
+ * an iteration) and every LOOP_BATCH iterations spend that much of the global budget. The count
+ * is an add of -1 (Liftoff has an immediate form for add, not for sub).
  */
 function loopCheck(counter: number, checks: Checks): number[] {
   const k = leb(counter);
   return [
-    0x20, ...k, 0x41, 0x01, 0x6b, 0x22, ...k, 0x41, 0x00, 0x48, 0x04, 0x40, // if ((counter = counter - 1) < 0)
+    0x20, ...k, 0x41, 0x7f, 0x6a, 0x22, ...k, 0x41, 0x00, 0x48, BRANCH, 0x04, 0x40, // if ((counter = counter + -1) < 0)
     0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...k, //   counter = LOOP_BATCH - 1
     ...spendBudget(checks.budget, checks.refill, LOOP_BATCH), 0x0b, //   spend LOOP_BATCH of the budget
   ];
@@ -343,8 +364,8 @@ function loopCheck(counter: number, checks: Checks): number[] {
 function spendBudget(budget: number, refill: number, units: number): number[] {
   const g = leb(budget);
   return [
-    0x23, ...g, 0x41, ...sleb32(units), 0x6b, 0x24, ...g, // budget = budget - units
-    0x23, ...g, 0x41, 0x00, 0x4c, 0x04, 0x40, // if (budget <= 0)
+    0x23, ...g, 0x41, ...sleb32(-units), 0x6a, 0x24, ...g, // budget = budget + -units
+    0x23, ...g, 0x41, 0x00, 0x4c, BRANCH, 0x04, 0x40, // if (budget <= 0)
     0x10, ...leb(refill), 0x24, ...g, 0x0b, //   budget = refill()
   ];
 }
@@ -363,13 +384,19 @@ export function sleb32(value: number): number[] {
   }
 }
 
-/** Writes the code section's contents from `scan`: each body with its checks and shifted function indices. */
-export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, plan: CodeEdits): void {
+/** Branch hints: per defined function (its index among the module's own functions, in increasing order), the offsets in its body of the checks' branches. */
+export type BranchHints = Map<number, number[]>;
+
+/**
+ * Writes the code section's contents from `scan`: each body with its checks and shifted function
+ * indices; `hints`, when given, gets where each check's branch went.
+ */
+export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, plan: CodeEdits, hints?: BranchHints): void {
   const { checks, growCall } = plan;
   const { funcs, edits } = scan;
   w.copy(bytes, from, scan.bodiesAt);
   // The inserted bytes depend only on the counter local's index: made once per index.
-  const made = new Map<number, { loop: Uint8Array; init: Uint8Array }>();
+  const made = new Map<number, { loop: Inserted; init: Uint8Array }>();
   let e = 0;
   for (let f = 0; f < funcs.length; f += 6) {
     const bodyAt = funcs[f]!;
@@ -377,6 +404,7 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
     const editsEnd = funcs[f + 2]!;
     const counter = funcs[f + 4]!;
     w.leb(end - bodyAt + funcs[f + 3]!);
+    const bodyStart = w.length;
     let pos = bodyAt;
     let inserts = made.get(counter);
     for (; e < editsEnd; e += 3) {
@@ -387,17 +415,27 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
       if (value >= 0) w.leb(value);
       else if (value === Insert.GrowCall) w.bytes(growCall!);
       else if (!checks) throw new Error("a check planned without checks");
-      else if (value === Insert.EntryCheck) w.bytes(checks.entry);
+      else if (value === Insert.EntryCheck) putCheck(w, checks.entry, hints, f / 6, bodyStart);
       else {
-        if (!inserts) made.set(counter, (inserts = { loop: Uint8Array.from(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)) }));
-        if (value === Insert.LoopCheck) w.bytes(inserts.loop);
+        if (!inserts) made.set(counter, (inserts = { loop: inserted(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)) }));
+        if (value === Insert.LoopCheck) putCheck(w, inserts.loop, hints, f / 6, bodyStart);
         else {
           w.bytes(inserts.init);
-          if (value === Insert.CounterAndCheck) w.bytes(checks.entry);
+          if (value === Insert.CounterAndCheck) putCheck(w, checks.entry, hints, f / 6, bodyStart);
         }
       }
       pos = at + edits[e + 1]!;
     }
     w.copy(bytes, pos, end);
   }
+}
+
+/** Writes a check into the body of defined function `func` (which starts at `bodyStart`), noting its branches in `hints`. */
+function putCheck(w: ByteWriter, check: Inserted, hints: BranchHints | undefined, func: number, bodyStart: number): void {
+  if (hints) {
+    let branches = hints.get(func);
+    if (!branches) hints.set(func, (branches = []));
+    for (const at of check.branches) branches.push(w.length - bodyStart + at);
+  }
+  w.bytes(check.bytes);
 }

@@ -3,7 +3,7 @@
 // instance can be reset and run again, and (inline engine) checks are added so that a busy guest
 // comes back to the scheduler. Untouched sections are copied as slices, at memory speed.
 import { Errno, SysError } from "../errno.js";
-import { checksFor, scanCode, sleb32, writeCode, type CodeEdits, type CodeScan } from "./code-scan.js";
+import { checksFor, scanCode, sleb32, writeCode, type BranchHints, type CodeEdits, type CodeScan } from "./code-scan.js";
 import { ByteWriter, Cursor, editDelta, leb, nameBytes, writeEdited, type Edit } from "./wasm-binary.js";
 
 /** The import the rewritten module expects its memory under. */
@@ -191,6 +191,7 @@ function rewrite(
   const added = plan ? plan.edits.shiftBy : 0;
   const shift = plan ? (index: number) => (index >= plan.funcIndex ? index + added : index) : undefined;
 
+  let hintSection: ((w: ByteWriter) => void) | null = null;
   /** Each changed section's contents, by id (a section the module lacks is added in its place). */
   const builders = new Map<number, (w: ByteWriter, s: Span | undefined) => void>();
   if (plan) builders.set(1, (w, s) => appendEntries(w, bytes, s, added, newTypes));
@@ -202,6 +203,13 @@ function rewrite(
     // The start, element and code sections are only changed, never added.
     if (find(8)) builders.set(8, (w, s) => writeEdited(w, bytes, s!.at, s!.end, funcIndexEdit(cursor(s!), shift!)));
     if (find(9)) builders.set(9, (w, s) => writeEdited(w, bytes, s!.at, s!.end, elementEdits(cursor(s!), shift!)));
+    if (plan.code && plan.preempt) {
+      // The checks' branches are hinted as not taken (V8's optimizing tier then lays their slow
+      // path out of line). The hints section goes before the code: a first pass only measures.
+      const hints: BranchHints = new Map();
+      writeCode(new LengthCounter(), bytes, find(10)!.at, plan.code, plan.edits, hints);
+      hintSection = hints.size > 0 ? branchHintSection(hints, plan.funcIndex + added) : null;
+    }
     if (plan.code) builders.set(10, (w, s) => writeCode(w, bytes, s!.at, plan.code!, plan.edits));
   }
   if (plan || state?.count) {
@@ -209,7 +217,9 @@ function rewrite(
   }
 
   const missing = [...builders.keys()].filter((id) => !find(id)).sort((a, b) => SECTION_ORDER[a]! - SECTION_ORDER[b]!);
-  const changed = (s: Span) => (s.id === 5 && memory !== null) || builders.has(s.id) || (s.id === 0 && shift !== undefined && isNameSection(bytes, s));
+  // The module's own branch hints point into code that the rewrite changes: they are left out.
+  const staleHints = (s: Span) => s.id === 0 && builders.has(10) && customName(bytes, s) === BRANCH_HINT_SECTION;
+  const changed = (s: Span) => (s.id === 5 && memory !== null) || builders.has(s.id) || (s.id === 0 && ((shift !== undefined && isNameSection(bytes, s)) || staleHints(s)));
   const tail = inPlace ? unchangedTail(sections, missing, changed) : sections.length;
   const tailAt = tail < sections.length ? sections[tail]!.headerAt : bytes.length;
   const w = new ByteWriter(tail < sections.length ? tailAt + 4096 : bytes.length + (plan ? bytes.length >> 2 : 0) + 4096);
@@ -219,7 +229,8 @@ function rewrite(
       const id = missing.shift()!;
       w.section(id, (w) => builders.get(id)!(w, undefined));
     }
-    if (s.id === 5 && memory) continue;
+    if ((s.id === 5 && memory) || staleHints(s)) continue;
+    if (s.id === 10 && hintSection) w.section(0, hintSection);
     const build = builders.get(s.id);
     if (build) w.section(s.id, (w) => build(w, s));
     else if (s.id === 0 && shift && isNameSection(bytes, s)) writeNameSection(w, bytes, s, shift);
@@ -475,13 +486,18 @@ function elementFuncs(c: Cursor, onFunc: (at: number, end: number, index: number
   }
 }
 
+/** A custom section's name; null when it cannot be read. */
+function customName(bytes: Uint8Array, s: Span): string | null {
+  try {
+    return new Cursor(bytes, s.at, s.end).name();
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a custom section is the "name" section. */
 function isNameSection(bytes: Uint8Array, s: Span): boolean {
-  try {
-    return new Cursor(bytes, s.at, s.end).name() === "name";
-  } catch {
-    return false;
-  }
+  return customName(bytes, s) === "name";
 }
 
 /**
@@ -640,4 +656,50 @@ function dataSegments(c: Cursor | undefined, memoryBytes: number): { imageBytes:
   }
   found.imageBytes = Math.min(found.imageBytes, memoryBytes);
   return found;
+}
+
+/** A writer that only counts what would be written (the first pass of the code, for its branch hints). */
+class LengthCounter extends ByteWriter {
+  constructor() {
+    super(0);
+  }
+
+  override byte(): void {
+    this.length++;
+  }
+
+  override leb(value: number): void {
+    do {
+      value = Math.floor(value / 128);
+      this.length++;
+    } while (value !== 0);
+  }
+
+  override bytes(values: ArrayLike<number>): void {
+    this.length += values.length;
+  }
+
+  override copy(_source: Uint8Array, from: number, to: number): void {
+    this.length += Math.max(0, to - from);
+  }
+}
+
+/** The name of the branch-hinting proposal's custom section. */
+const BRANCH_HINT_SECTION = "metadata.code.branch_hint";
+
+/** Writes the branch hints section's contents: each branch in `hints` hinted not taken, function indices from `firstFunc`. */
+function branchHintSection(hints: BranchHints, firstFunc: number): (w: ByteWriter) => void {
+  return (w) => {
+    w.bytes(nameBytes(BRANCH_HINT_SECTION));
+    w.leb(hints.size);
+    for (const [f, offsets] of hints) {
+      w.leb(firstFunc + f);
+      w.leb(offsets.length);
+      for (const at of offsets) {
+        w.leb(at);
+        w.byte(1); // the hint's size
+        w.byte(0); // not taken
+      }
+    }
+  };
 }

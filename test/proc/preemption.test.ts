@@ -154,6 +154,37 @@ describe("the rewrite's preemption checks", () => {
     expect(refills).toBeLessThan(200);
   });
 
+  it("hints each check's branches as not taken, in a branch-hint section before the code section", () => {
+    // A branch-hint section of the module's own: its offsets would be wrong after the rewrite.
+    const bytes = withCustomSection(wat(source, FEATURES), BRANCH_HINTS, [1, 0, 1, 3, 1, 0]);
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true, growSignal: true }).bytes;
+    const sections = readSections(rewritten);
+    const hintSections = sections.filter((s) => s.name === BRANCH_HINTS);
+    expect(hintSections).toHaveLength(1);
+    expect(sections.indexOf(hintSections[0]!)).toBe(sections.findIndex((s) => s.id === 10) - 1);
+    const bodies = functionBodies(rewritten, sections.find((s) => s.id === 10)!);
+    const hinted = new Map<number, number[]>();
+    const c = { at: hintSections[0]!.contentAt, bytes: rewritten };
+    for (let funcs = readLeb(c); funcs > 0; funcs--) {
+      const func = readLeb(c);
+      const offsets: number[] = [];
+      for (let n = readLeb(c); n > 0; n--) {
+        offsets.push(readLeb(c));
+        expect(readLeb(c)).toBe(1); // the hint's size
+        expect(rewritten[c.at++]).toBe(0); // not taken
+      }
+      hinted.set(func, offsets);
+    }
+    expect(c.at).toBe(hintSections[0]!.end);
+    // Imports: env.log, the refill and grow imports. $seven and $init have no check, $loop a loop
+    // check (two branches: its local count, then the global budget), run an entry check.
+    expect([...hinted.keys()]).toEqual([4, 6]);
+    expect(hinted.get(4)).toHaveLength(2);
+    expect(hinted.get(6)).toHaveLength(1);
+    for (const [func, offsets] of hinted) for (const at of offsets) expect(rewritten[bodies[func - 3]! + at]).toBe(0x04); // if
+    expect(WebAssembly.validate(rewritten as Uint8Array<ArrayBuffer>)).toBe(true);
+  });
+
   it("leaves a module without checks when its code has an instruction the decoder does not know", () => {
     const bytes = wat(`(module (memory 1) (func (export "_start") (loop $l (br $l))))`);
     const code = bytes.lastIndexOf(0x03); // the loop opcode: make it an unknown one
@@ -163,3 +194,59 @@ describe("the rewrite's preemption checks", () => {
     expect(rewriteModule(bytes, false, 65536, { preempt: true }).preemptible).toBe(true);
   });
 });
+
+const BRANCH_HINTS = "metadata.code.branch_hint";
+
+/** A cursor over a module's bytes. */
+interface ByteCursor {
+  bytes: Uint8Array;
+  at: number;
+}
+
+function readLeb(c: ByteCursor): number {
+  let value = 0;
+  for (let scale = 1; ; scale *= 128) {
+    const byte = c.bytes[c.at++]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return value;
+  }
+}
+
+/** A module's sections: id, custom section name, where the contents (after a custom section's name) start and end. */
+function readSections(bytes: Uint8Array): { id: number; name?: string; contentAt: number; end: number }[] {
+  const sections = [];
+  const c = { bytes, at: 8 };
+  while (c.at < bytes.length) {
+    const id = bytes[c.at++]!;
+    const size = readLeb(c);
+    const end = c.at + size;
+    let name: string | undefined;
+    if (id === 0) {
+      const length = readLeb(c);
+      name = new TextDecoder().decode(bytes.subarray(c.at, c.at + length));
+      c.at += length;
+    }
+    sections.push({ id, name, contentAt: c.at, end });
+    c.at = end;
+  }
+  return sections;
+}
+
+/** Where each function body of the code section starts (after its size). */
+function functionBodies(bytes: Uint8Array, code: { contentAt: number }): number[] {
+  const c = { bytes, at: code.contentAt };
+  const starts: number[] = [];
+  for (let n = readLeb(c); n > 0; n--) {
+    const size = readLeb(c);
+    starts.push(c.at);
+    c.at += size;
+  }
+  return starts;
+}
+
+/** The module with a custom section added at its end. */
+function withCustomSection(bytes: Uint8Array, name: string, contents: number[]): Uint8Array {
+  const nameBytes = [...new TextEncoder().encode(name)];
+  const body = [nameBytes.length, ...nameBytes, ...contents];
+  return Uint8Array.from([...bytes, 0, body.length, ...body]);
+}
