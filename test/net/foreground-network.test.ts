@@ -1,0 +1,95 @@
+// test/net: a foreground `run` on the daemon's network, through the CLI as a whole process against
+// a real daemon: by name on a user network (wget, nc with stdin to its EOF), by address on the
+// default bridge, exit codes and stderr, SIGTERM and ^C passed on, and ps/exec/logs from another terminal.
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { daemonCommand } from "../../containers/client.js";
+import { daemonHarness, until } from "../helpers/daemon.js";
+
+const setup = daemonHarness("wbfgnet");
+
+/** The wasmbox CLI as its own process against `home`, stdin given as `input` (then its EOF) or left open. */
+function cliProcess(home: string, args: string[], input?: string) {
+  const command = daemonCommand(process.env).slice(0, -1);
+  const child = spawn(command[0]!, [...command.slice(1), ...args], { env: { ...process.env, WASMBOX_HOME: home, WASMBOX_NO_REEXEC: "1" }, stdio: ["pipe", "pipe", "pipe"] });
+  if (input !== undefined) child.stdin.end(input);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const ended = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, ended, output: () => stdout };
+}
+
+const WEB = (page: string) => `mkdir -p /www && echo ${page} > /www/index.html && httpd -f -p 80 -h /www`;
+
+describe("a foreground run on the daemon's network", () => {
+  it("reaches a detached container by name on a user network: wget, nc with piped stdin, exit codes", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("network", "create", "app")).code).toBe(0);
+    expect((await cli("run", "-d", "--name", "web", "--network", "app", "base", "sh", "-c", WEB("the app page"))).code).toBe(0);
+    // The server may not listen yet: retried until it answers.
+    const fetch = () => cliProcess(home, ["run", "--rm", "--network", "app", "base", "wget", "-qO-", "http://web/"]).ended;
+    const page = await until(() => fetch().then((r) => `${r.code} ${r.stdout}${r.stderr}`), (t) => t.startsWith("0 "), "the page through a foreground run");
+    expect(page).toBe("0 the app page\n");
+
+    // stdin to its EOF: nc sends it and ends; the server saw it.
+    expect((await cli("run", "-d", "--name", "srv", "--network", "app", "base", "sh", "-c", "nc -l -p 7000; echo served")).code).toBe(0);
+    const sent = await until(async () => {
+      const r = await cliProcess(home, ["run", "--rm", "-i", "--network", "app", "base", "nc", "srv", "7000"], "over the user network\n").ended;
+      return `${r.code} ${r.stderr}`;
+    }, (t) => t === "0 ", "nc to srv");
+    expect(sent).toBe("0 ");
+    expect(await until(() => cli("logs", "srv").then((r) => r.stdout), (t) => t.includes("served"))).toBe("over the user network\nserved\n");
+
+    // Its exit code and both streams, as the CLI-process path gives them; --rm leaves nothing.
+    const failing = await cliProcess(home, ["run", "--rm", "--network", "app", "base", "sh", "-c", "echo out; echo err >&2; exit 3"]).ended;
+    expect(failing).toEqual({ code: 3, stdout: "out\n", stderr: "err\n" });
+    // A command that does not exist: docker's 127.
+    expect((await cliProcess(home, ["run", "--rm", "--network", "app", "base", "no-such-command"]).ended).code).toBe(127);
+    expect((await cli("ps", "-a", "--format", "{{.Names}}")).stdout.split("\n").sort()).toEqual(["", "srv", "web"]);
+    // A network that does not exist is still a clear error.
+    const missing = await cliProcess(home, ["run", "--rm", "--network", "nowhere", "base", "true"]).ended;
+    expect(missing.stderr).toMatch(/network nowhere not found/);
+    expect(missing.code).toBe(125);
+    expect((await cli("rm", "-f", "web", "srv")).code).toBe(0);
+  });
+
+  it("is seen from another terminal (ps, exec, logs) and ends with ^C or SIGTERM as the CLI-process run does", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("network", "create", "app")).code).toBe(0);
+    expect((await cli("run", "-d", "--name", "web", "--network", "app", "base", "sh", "-c", WEB("seen from fg"))).code).toBe(0);
+    const run = cliProcess(home, ["run", "--rm", "--name", "fg", "--network", "app", "base", "sh", "-c", "echo started; sleep 100"]);
+    await until(async () => run.output(), (t) => t === "started\n", "the foreground run's first line");
+    expect((await cli("ps", "--format", "{{.Names}}")).stdout.split("\n").sort()).toEqual(["", "fg", "web"]);
+    expect((await cli("logs", "fg")).stdout).toBe("started\n");
+    const exec = await until(() => cli("exec", "fg", "wget", "-qO-", "http://web/").then((r) => r.stdout), (t) => t !== "", "exec in the foreground run");
+    expect(exec).toBe("seen from fg\n");
+    run.child.kill("SIGTERM");
+    expect((await run.ended).code).toBe(143);
+    expect((await cli("ps", "-a", "--format", "{{.Names}}")).stdout).toBe("web\n");
+
+    // ^C is SIGINT to the container: its trap runs and its status is the CLI's.
+    const trapped = cliProcess(home, ["run", "--rm", "--network", "app", "base", "sh", "-c", "trap 'echo interrupted; exit 7' INT; echo ready; while true; do sleep 0.1; done"]);
+    await until(async () => trapped.output(), (t) => t === "ready\n", "the trap set");
+    trapped.child.kill("SIGINT");
+    expect(await trapped.ended).toMatchObject({ code: 7, stdout: "ready\ninterrupted\n" });
+    expect((await cli("rm", "-f", "web")).code).toBe(0);
+  });
+
+  it("reaches a detached container on the default bridge by its address; --network none does not", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("run", "-d", "--name", "bweb", "base", "sh", "-c", WEB("on the bridge"))).code).toBe(0);
+    const inspect = JSON.parse((await cli("network", "inspect", "bridge")).stdout) as Array<{ Containers: Record<string, { Name: string; IPv4Address: string }> }>;
+    const ip = Object.values(inspect[0]!.Containers).find((c) => c.Name === "bweb")!.IPv4Address.split("/")[0]!;
+    const fetch = (network: string[]) => cliProcess(home, ["run", "--rm", ...network, "base", "wget", "-qO-", `http://${ip}/`]).ended;
+    const page = await until(() => fetch([]).then((r) => `${r.code} ${r.stdout}`), (t) => t.startsWith("0 "), "the bridge page");
+    expect(page).toBe("0 on the bridge\n");
+    const none = await fetch(["--network", "none"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/Network is unreachable/);
+    expect((await cli("rm", "-f", "bweb")).code).toBe(0);
+  });
+});
