@@ -1,7 +1,9 @@
 // test/net: a foreground `run` on the daemon's network, through the CLI as a whole process against
 // a real daemon: by name on a user network (wget, nc with stdin to its EOF), by address on the
-// default bridge, exit codes and stderr, SIGTERM and ^C passed on, and ps/exec/logs from another terminal.
-import { spawn } from "node:child_process";
+// default bridge, exit codes and stderr, SIGTERM and ^C passed on, ps/exec/logs from another terminal,
+// and `run -it` on a real pseudo-terminal (python3's pty module, test/helpers/pty-driver.py).
+import { spawn, spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { daemonCommand } from "../../containers/client.js";
 import { daemonHarness, until } from "../helpers/daemon.js";
@@ -21,6 +23,25 @@ function cliProcess(home: string, args: string[], input?: string) {
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
   return { child, ended, output: () => stdout };
+}
+
+const DRIVER = path.resolve("test/helpers/pty-driver.py");
+const PYTHON = spawnSync("sh", ["-c", "command -v python3"], { encoding: "utf8" }).stdout.trim();
+
+/** The CLI on a pty of 33 x 90 driven by the JSON lines of test/helpers/pty-driver.py: what it showed, and its exit code. */
+function ptySession(home: string, args: string[]) {
+  if (!PYTHON) throw new Error("the pty test needs python3 on PATH");
+  const command = daemonCommand(process.env).slice(0, -1);
+  const child = spawn(PYTHON, [DRIVER, "33", "90", ...command, ...args], { env: { ...process.env, WASMBOX_HOME: home, WASMBOX_NO_REEXEC: "1" }, stdio: ["pipe", "pipe", "pipe"] });
+  let screen = "";
+  child.stdout.on("data", (d: Buffer) => (screen += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (screen += d.toString()));
+  return {
+    screen: () => screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ""),
+    send: (command: Record<string, unknown>) => child.stdin.write(JSON.stringify(command) + "\n"),
+    ended: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))),
+    kill: () => child.kill("SIGKILL"),
+  };
 }
 
 const WEB = (page: string) => `mkdir -p /www && echo ${page} > /www/index.html && httpd -f -p 80 -h /www`;
@@ -91,5 +112,31 @@ describe("a foreground run on the daemon's network", () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/Network is unreachable/);
     expect((await cli("rm", "-f", "bweb")).code).toBe(0);
+  });
+
+  it("run -it on a pseudo-terminal: a shell on a user network, sized by the host terminal, its exit status the CLI's", async () => {
+    const { cli, home } = await setup();
+    expect((await cli("network", "create", "app")).code).toBe(0);
+    expect((await cli("run", "-d", "--name", "web", "--network", "app", "base", "sh", "-c", WEB("to the terminal"))).code).toBe(0);
+    await until(() => cliProcess(home, ["run", "--rm", "--network", "app", "base", "wget", "-qO-", "http://web/"]).ended.then((r) => r.stdout), (t) => t !== "", "the page");
+    const session = ptySession(home, ["run", "-it", "--rm", "--network", "app", "base", "sh"]);
+    try {
+      await until(async () => session.screen(), (t) => t.includes("$ "), "the shell's prompt");
+      session.send({ send: "stty size; wget -qO- http://web/\r" });
+      await until(async () => session.screen(), (t) => t.includes("to the terminal"), "the page on the terminal");
+      expect(session.screen()).toMatch(/\r?\n33 90\r?\n/);
+      session.send({ resize: [30, 100] });
+      await until(async () => {
+        session.send({ send: "stty size\r" });
+        await new Promise((r) => setTimeout(r, 200));
+        return session.screen();
+      }, (t) => /\n30 100\r?\n/.test(t), "the new window size");
+      session.send({ send: "exit 5\r" });
+      expect(await session.ended).toBe(5);
+    } finally {
+      session.kill();
+    }
+    expect((await cli("ps", "-a", "--format", "{{.Names}}")).stdout).toBe("web\n");
+    expect((await cli("rm", "-f", "web")).code).toBe(0);
   });
 });
