@@ -88,6 +88,7 @@ export function connectNetwork(runtime: ContainerRuntime, network: string, ref: 
   if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} cannot join a network while it runs`, 501);
   const container = live.container;
   call(() => runtime.kernel.networks.connect(container.net, network, [container.name, container.hostname]));
+  record.network?.rewriteNameFiles?.();
 }
 
 /** Takes a running container (or a running VM's card) off a network. */
@@ -105,6 +106,7 @@ export function disconnectNetwork(runtime: ContainerRuntime, network: string, re
   const container = live.container;
   if (!container.net.networks().includes(net)) throw new RuntimeError(`container ${container.name} is not connected to network ${net.name}`, 409);
   net.disconnect(container.net);
+  record.network?.rewriteNameFiles?.();
 }
 
 /** A container's published ports, as `docker port` prints them (the bound host ports while it runs). */

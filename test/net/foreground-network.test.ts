@@ -111,6 +111,15 @@ describe("a foreground run on the daemon's network", () => {
     const none = await fetch(["--network", "none"]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/Network is unreachable/);
+
+    // network connect and disconnect write the container's /etc/hosts again (its own name's addresses).
+    const hosts = () => cli("exec", "bweb", "grep", "-c", "^10\\.88\\.", "/etc/hosts").then((r) => r.stdout);
+    expect(await hosts()).toBe("1\n");
+    expect((await cli("network", "create", "other")).code).toBe(0);
+    expect((await cli("network", "connect", "other", "bweb")).code).toBe(0);
+    expect(await hosts()).toBe("2\n");
+    expect((await cli("network", "disconnect", "other", "bweb")).code).toBe(0);
+    expect(await hosts()).toBe("1\n");
     expect((await cli("rm", "-f", "bweb")).code).toBe(0);
   });
 
