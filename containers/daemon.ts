@@ -16,7 +16,7 @@ import { changeKind, inspectOf, isRestarting, matchesFilters, parseFilters, summ
 import { commitContainer, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
-import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, portsOf, removeNetwork } from "./network-api.js";
+import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, networkSettingsOf, portsOf, removeNetwork } from "./network-api.js";
 import { restoreNetworks } from "./network-store.js";
 import { forwardRequest, foregroundOwner } from "./foreground.js";
 import { checkCreateOptions, specFromOptions, type CreateOptions } from "./options.js";
@@ -414,7 +414,10 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     const record = await ctx.runtime.remove(ctx.params[0]!, flag(ctx.query, "force"));
     json(ctx, 200, { Id: record.spec.id });
   }],
-  ["GET", /^\/containers\/([^/]+)\/json$/, async (ctx) => json(ctx, 200, inspectOf(ctx.runtime.find(ctx.params[0]!)))],
+  ["GET", /^\/containers\/([^/]+)\/json$/, async (ctx) => {
+    const record = ctx.runtime.find(ctx.params[0]!);
+    json(ctx, 200, { ...inspectOf(record), NetworkSettings: networkSettingsOf(ctx.runtime, record) });
+  }],
   ["GET", /^\/containers\/([^/]+)\/top$/, async (ctx) => {
     const rows = ctx.runtime.top(ctx.params[0]!);
     json(ctx, 200, { Titles: ["PID", "PPID", "STAT", "TIME", "CMD"], Processes: rows.map((p) => [String(p.pid), String(p.ppid), p.state, formatCpu(p.cpuMs), p.command]) });

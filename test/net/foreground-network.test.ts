@@ -103,8 +103,10 @@ describe("a foreground run on the daemon's network", () => {
   it("reaches a detached container on the default bridge by its address; --network none does not", async () => {
     const { cli, home } = await setup();
     expect((await cli("run", "-d", "--name", "bweb", "base", "sh", "-c", WEB("on the bridge"))).code).toBe(0);
-    const inspect = JSON.parse((await cli("network", "inspect", "bridge")).stdout) as Array<{ Containers: Record<string, { Name: string; IPv4Address: string }> }>;
-    const ip = Object.values(inspect[0]!.Containers).find((c) => c.Name === "bweb")!.IPv4Address.split("/")[0]!;
+    // docker's way to its address: inspect's NetworkSettings (the bridge's at the top, each network's under Networks).
+    const ip = (await cli("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "bweb")).stdout.trim();
+    expect(ip).toMatch(/^10\.88\.0\.\d+$/);
+    expect((await cli("inspect", "-f", "{{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.Networks.bridge.Gateway}}", "bweb")).stdout).toBe(`${ip} 10.88.0.1\n`);
     const fetch = (network: string[]) => cliProcess(home, ["run", "--rm", ...network, "base", "wget", "-qO-", `http://${ip}/`]).ended;
     const page = await until(() => fetch([]).then((r) => `${r.code} ${r.stdout}`), (t) => t.startsWith("0 "), "the bridge page");
     expect(page).toBe("0 on the bridge\n");
@@ -118,6 +120,7 @@ describe("a foreground run on the daemon's network", () => {
     expect((await cli("network", "create", "other")).code).toBe(0);
     expect((await cli("network", "connect", "other", "bweb")).code).toBe(0);
     expect(await hosts()).toBe("2\n");
+    expect((await cli("inspect", "-f", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Networks.other.IPAddress}}", "bweb")).stdout).toMatch(new RegExp(`^${ip.replace(/\./g, "\\.")} 10\\.88\\.\\d+\\.2\n$`));
     expect((await cli("network", "disconnect", "other", "bweb")).code).toBe(0);
     expect(await hosts()).toBe("1\n");
     expect((await cli("rm", "-f", "bweb")).code).toBe(0);
