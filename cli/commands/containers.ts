@@ -521,7 +521,9 @@ const COMMANDS: Spec[] = [
       }
       const client = await daemon(io);
       const path = `/containers/${enc(ref!)}/attach`;
-      const { Config } = await client.json<{ Config: { OpenStdin: boolean; Tty: boolean } }>("GET", `/containers/${enc(ref!)}/json`);
+      const { Config, State } = await client.json<{ Config: { OpenStdin: boolean; Tty: boolean }; State?: { Status?: string } }>("GET", `/containers/${enc(ref!)}/json`);
+      // The API lets a created container be attached before its start (a foreground run does); docker's attach refuses it.
+      if (State?.Status === "created") throw new CliExit(1, "Error response from daemon: You cannot attach to a stopped container, start it first");
       const input = options.stdin !== false && Config.OpenStdin ? io.stdin : undefined;
       const raw = !!input?.isTTY && Config.Tty && !!input.setRawMode;
       let code = 0;
