@@ -71,7 +71,7 @@ export async function runInDaemon(io: CliIo, client: DaemonClient, image: string
     fatal ??= signal;
     kill("SIGKILL");
   }] as const);
-  const screen = raw ? hostTerminal(() => undefined) : undefined;
+  const screen = tty ? hostTerminal(() => undefined) : undefined;
   const resize = () => {
     const size = screen?.size?.();
     if (size) void client.json("POST", path("resize"), { query: { h: size.rows, w: size.cols } }).catch(() => undefined);
