@@ -31,6 +31,10 @@ if (only === "net") {
   const { benchNet } = await import("./net.js");
   for (const f of await benchNet()) console.log(format(f));
 }
+if (only === "fgrun") {
+  const { benchForegroundRun } = await import("./foreground-run.js");
+  for (const f of await benchForegroundRun()) console.log(format(f));
+}
 if (!only || only === "programs") {
   const { benchPrograms } = await import("./programs.js");
   for (const f of await benchPrograms((l) => process.stderr.write(`  .. ${l}\n`))) console.log(format(f));

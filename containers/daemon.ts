@@ -16,7 +16,7 @@ import { changeKind, inspectOf, isRestarting, matchesFilters, parseFilters, summ
 import { commitContainer, diskUsage, pruneImages, removeImage, storeImageSource } from "./images.js";
 import { isoNs, type LogFollow } from "./logs.js";
 import { ContainerRuntime, RuntimeError, type ContainerRecord, type RuntimeEvent } from "./runtime.js";
-import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, portsOf, removeNetwork } from "./network-api.js";
+import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, networkSettingsOf, portsOf, removeNetwork } from "./network-api.js";
 import { restoreNetworks } from "./network-store.js";
 import { forwardRequest, foregroundOwner } from "./foreground.js";
 import { checkCreateOptions, specFromOptions, type CreateOptions } from "./options.js";
@@ -251,26 +251,46 @@ function eventFilters(text: string | null): Record<string, string[]> {
 /**
  * docker attach: the container's output from now on until it ends, then its exit code. With
  * ?stdin=1 (POST) the request's body goes to the container's open stdin (started with -i); the
- * client leaving (detach) ends the body, never the container's stdin.
+ * client leaving (detach) ends the body, never the container's stdin, unless ?stdinOnce=1 (docker's
+ * StdinOnce, as `run -i` attaches): then the body's end is the container's stdin's EOF. A created
+ * container may be attached before its start (as docker's `run` does): nothing it writes is missed.
  */
 async function attachContainer(ctx: Ctx): Promise<void> {
   const record = ctx.runtime.find(ctx.params[0]!);
   if (isRestarting(record)) throw new RuntimeError(`You cannot attach to a restarting container, wait until it is running`, 409);
-  if (!record.live) throw new RuntimeError(`You cannot attach to a stopped container, start it first`, 409);
+  const beforeStart = !record.live && record.state.status === "created";
+  if (!record.live && !beforeStart) throw new RuntimeError(`You cannot attach to a stopped container, start it first`, 409);
   const id = record.spec.id;
-  const stdin = flag(ctx.query, "stdin") ? ctx.runtime.stdinOf(id) : undefined;
-  if (stdin) ctx.req.pipe(stdin, { end: false });
-  else ctx.req.resume();
+  let stdin: NodeJS.WritableStream | undefined;
+  const plugStdin = () => {
+    try {
+      stdin = flag(ctx.query, "stdin") ? ctx.runtime.stdinOf(id) : undefined;
+    } catch {
+      stdin = undefined; // removed meanwhile
+    }
+    if (stdin) ctx.req.pipe(stdin, { end: flag(ctx.query, "stdinOnce") });
+    else ctx.req.resume();
+  };
+  const onStart = (event: RuntimeEvent) => {
+    if (event.Action !== "start" || event.Actor.ID !== id) return;
+    ctx.runtime.events.off("event", onStart);
+    plugStdin();
+  };
+  if (beforeStart) ctx.runtime.events.on("event", onStart);
+  else plugStdin();
   const send = ndjson(ctx);
   const onLog = (from: string, stream: string, chunk: Uint8Array) => {
     if (from === id) send({ stream, data: b64(chunk) });
   };
   ctx.runtime.events.on("log", onLog);
+  // The answer's head goes now: a client that starts the container once attached waits for it.
+  ctx.res.flushHeaders();
   try {
     const code = await Promise.race([ctx.runtime.wait(id), new Promise<undefined>((resolve) => ctx.res.once("close", () => resolve(undefined)))]);
     if (code !== undefined) send({ exit: code });
   } finally {
     ctx.runtime.events.off("log", onLog);
+    ctx.runtime.events.off("event", onStart);
     if (stdin) ctx.req.unpipe(stdin);
   }
   ctx.res.end();
@@ -326,7 +346,9 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     json(ctx, 200, { ContainersDeleted: ids, SpaceReclaimed: reclaimedBytes });
   }],
   ["POST", /^\/containers\/([^/]+)\/start$/, async (ctx) => {
-    const record = await ctx.runtime.start(ctx.params[0]!);
+    // ?h=ROWS&w=COLS: the window of its terminal from its first instruction on (a foreground `run -t` through the daemon).
+    const terminalSize = windowSizeParam(ctx.query);
+    const record = await ctx.runtime.start(ctx.params[0]!, terminalSize ? { terminalSize } : {});
     json(ctx, 200, { Id: record.spec.id, Status: record.state.status });
   }],
   ["POST", /^\/containers\/([^/]+)\/stop$/, async (ctx) => {
@@ -392,7 +414,10 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
     const record = await ctx.runtime.remove(ctx.params[0]!, flag(ctx.query, "force"));
     json(ctx, 200, { Id: record.spec.id });
   }],
-  ["GET", /^\/containers\/([^/]+)\/json$/, async (ctx) => json(ctx, 200, inspectOf(ctx.runtime.find(ctx.params[0]!)))],
+  ["GET", /^\/containers\/([^/]+)\/json$/, async (ctx) => {
+    const record = ctx.runtime.find(ctx.params[0]!);
+    json(ctx, 200, { ...inspectOf(record), NetworkSettings: networkSettingsOf(ctx.runtime, record) });
+  }],
   ["GET", /^\/containers\/([^/]+)\/top$/, async (ctx) => {
     const rows = ctx.runtime.top(ctx.params[0]!);
     json(ctx, 200, { Titles: ["PID", "PPID", "STAT", "TIME", "CMD"], Processes: rows.map((p) => [String(p.pid), String(p.ppid), p.state, formatCpu(p.cpuMs), p.command]) });

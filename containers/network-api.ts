@@ -1,10 +1,10 @@
 // The network calls of the runtime, as the daemon serves them (docker's API shapes): networks
 // create/ls/inspect/rm, connect/disconnect of a running container, and a container's published ports.
-import { attachVmNetwork, Errno, SysError, type VirtualNetwork } from "../kernel/host.js";
+import { attachVmNetwork, DEFAULT_NETWORK, Errno, SysError, type VirtualNetwork } from "../kernel/host.js";
 import { ContainerInstance, VmInstance } from "./instance.js";
 import { describeMapping, type PortMapping } from "./network.js";
 import { saveNetworks } from "./network-store.js";
-import { RuntimeError, type ContainerRuntime } from "./runtime.js";
+import { RuntimeError, type ContainerRecord, type ContainerRuntime } from "./runtime.js";
 
 /** A network as `network ls` and `network inspect` show it. */
 export interface NetworkSummary {
@@ -27,12 +27,36 @@ function call<T>(work: () => T): T {
   }
 }
 
+/** The interface a running container (or a VM's card) has on `network`; undefined when none. */
+function interfaceOn(record: ContainerRecord, network: VirtualNetwork) {
+  const live = record.live;
+  return live instanceof ContainerInstance ? live.container.net.interfaces.find((i) => i.network === network)
+    : live instanceof VmInstance ? live.guest.networks.map((card) => card.interfaceOn(network)).find((i) => i) : undefined;
+}
+
+/**
+ * docker inspect's NetworkSettings of a container: per network it is on (while it runs) its
+ * addresses and gateway; IPAddress and Gateway at the top are the default bridge's, as docker's.
+ */
+export function networkSettingsOf(runtime: ContainerRuntime, record: ContainerRecord): Record<string, unknown> {
+  const networks: Record<string, Record<string, unknown>> = {};
+  for (const network of runtime.kernel.networks.list()) {
+    const iface = interfaceOn(record, network);
+    if (!iface) continue;
+    const [v4, v6] = iface.addresses;
+    networks[network.name] = {
+      NetworkID: network.id, IPAddress: v4.ip, IPPrefixLen: v4.prefix, Gateway: network.gateway ?? "",
+      GlobalIPv6Address: v6?.ip ?? "", GlobalIPv6PrefixLen: v6?.prefix ?? 0,
+    };
+  }
+  const bridge = networks[DEFAULT_NETWORK];
+  return { IPAddress: bridge?.IPAddress ?? "", Gateway: bridge?.Gateway ?? "", Networks: networks };
+}
+
 function summary(runtime: ContainerRuntime, network: VirtualNetwork): NetworkSummary {
   const containers: NetworkSummary["Containers"] = {};
   for (const record of runtime.list(true)) {
-    const live = record.live;
-    const iface = live instanceof ContainerInstance ? live.container.net.interfaces.find((i) => i.network === network)
-      : live instanceof VmInstance ? live.guest.networks.map((card) => card.interfaceOn(network)).find((i) => i) : undefined;
+    const iface = interfaceOn(record, network);
     if (!iface) continue;
     const [v4, v6] = iface.addresses;
     containers[record.spec.id] = { Name: record.spec.name, IPv4Address: `${v4.ip}/${v4.prefix}`, IPv6Address: v6 ? `${v6.ip}/${v6.prefix}` : "" };
@@ -88,6 +112,7 @@ export function connectNetwork(runtime: ContainerRuntime, network: string, ref: 
   if (!(live instanceof ContainerInstance)) throw new RuntimeError(`${record.spec.name} cannot join a network while it runs`, 501);
   const container = live.container;
   call(() => runtime.kernel.networks.connect(container.net, network, [container.name, container.hostname]));
+  record.network?.rewriteNameFiles?.();
 }
 
 /** Takes a running container (or a running VM's card) off a network. */
@@ -105,6 +130,7 @@ export function disconnectNetwork(runtime: ContainerRuntime, network: string, re
   const container = live.container;
   if (!container.net.networks().includes(net)) throw new RuntimeError(`container ${container.name} is not connected to network ${net.name}`, 409);
   net.disconnect(container.net);
+  record.network?.rewriteNameFiles?.();
 }
 
 /** A container's published ports, as `docker port` prints them (the bound host ports while it runs). */

@@ -78,6 +78,8 @@ export interface AttachedNetwork {
   /** The host ports really bound (a host port 0 becomes the one the host gave). */
   readonly published: PortMapping[];
   detach(): void;
+  /** Writes /etc/hosts again (after `network connect` or `disconnect`: its own name's addresses changed). */
+  rewriteNameFiles?(): void;
 }
 
 /**
@@ -106,7 +108,7 @@ export async function attachNetwork(kernel: Kernel, container: Container, spec: 
       if (gateway) ns.extraHosts.set(HOST_GATEWAY_NAME, [gateway]);
     }
   }
-  mountNameFiles(kernel, container, fs);
+  const rewriteNameFiles = mountNameFiles(kernel, container, fs);
   const closers: Array<() => void> = [];
   const published: PortMapping[] = [];
   try {
@@ -122,6 +124,7 @@ export async function attachNetwork(kernel: Kernel, container: Container, spec: 
   }
   return {
     published,
+    rewriteNameFiles,
     detach() {
       for (const close of closers) close();
       kernel.networks.leaveAll(ns);
@@ -173,9 +176,10 @@ const RESOLV_CONF = "# names are resolved by the wasmbox kernel (containers on t
 /**
  * Mounts /etc/hosts and /etc/resolv.conf as the container's network sees it over the image's files,
  * as docker bind-mounts them: they are not in the container's changes (diff, commit). An image
- * without the files keeps none; the kernel's resolver answers all the same.
+ * without the files keeps none; the kernel's resolver answers all the same. Returns what writes
+ * /etc/hosts again.
  */
-function mountNameFiles(kernel: Kernel, container: Container, fs: FsApi): void {
+function mountNameFiles(kernel: Kernel, container: Container, fs: FsApi): () => void {
   const files = new MemFs(kernel.allocDev());
   const filesApi = new FsApi(new MountNamespace(files.root));
   filesApi.writeFile("/hosts", container.net.hostsFile());
@@ -186,6 +190,7 @@ function mountNameFiles(kernel: Kernel, container: Container, fs: FsApi): void {
     const file = files.root.lookup(name);
     if (at?.type === Filetype.REGULAR_FILE && file) container.ns.mount(at, file, path, "network");
   }
+  return () => filesApi.writeFile("/hosts", container.net.hostsFile());
 }
 
 /** For --network host: a listening kernel socket becomes a host listener on its address. */

@@ -1,6 +1,6 @@
 // cli/commands: the container commands in docker's names and formats. `run` without -d runs the
-// container on a kernel embedded in the CLI; everything else talks to the daemon (started on
-// demand) through containers/client.ts. Thin: parse, one call, print.
+// container on a kernel embedded in the CLI (on the daemon's networks: in the daemon, attached);
+// everything else talks to the daemon (started on demand) through containers/client.ts. Thin.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -25,6 +25,7 @@ import { CliExit, type CliIo } from "../io.js";
 import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from "../detach-keys.js";
 import { applyFormat, renderListing, TemplateError, type TemplateRow } from "../go-template.js";
 import { cliKernel, hostTerminal } from "./run-module.js";
+import { daemonForForegroundRun, runInDaemon } from "./run-in-daemon.js";
 import { pullIfMissing } from "./registry.js";
 
 type Options = Readonly<Record<string, unknown>>;
@@ -135,6 +136,9 @@ export async function runImageCommand(io: CliIo, image: string, args: string[], 
   }
   const store = await ImageStore.openFor(io.env);
   await pullIfMissing(io, store, image);
+  // On a network of the daemon's, it runs there, attached (run-in-daemon.ts); else in this process.
+  const owner = await guarded(() => daemonForForegroundRun(io, options));
+  if (owner) return runInDaemon(io, owner, image, args, options, runFailure);
   const files = await ContainerFiles.open(home(io));
   const kernel = cliKernel(io, { engine: parseEngine(options.engine ?? "auto"), componentCacheDir: join(wasmboxHome(io.env), "components") });
   const runtime = new ContainerRuntime({ kernel, images: storeImageSource(store), files });
@@ -517,7 +521,9 @@ const COMMANDS: Spec[] = [
       }
       const client = await daemon(io);
       const path = `/containers/${enc(ref!)}/attach`;
-      const { Config } = await client.json<{ Config: { OpenStdin: boolean; Tty: boolean } }>("GET", `/containers/${enc(ref!)}/json`);
+      const { Config, State } = await client.json<{ Config: { OpenStdin: boolean; Tty: boolean }; State?: { Status?: string } }>("GET", `/containers/${enc(ref!)}/json`);
+      // The API lets a created container be attached before its start (a foreground run does); docker's attach refuses it.
+      if (State?.Status === "created") throw new CliExit(1, "Error response from daemon: You cannot attach to a stopped container, start it first");
       const input = options.stdin !== false && Config.OpenStdin ? io.stdin : undefined;
       const raw = !!input?.isTTY && Config.Tty && !!input.setRawMode;
       let code = 0;

@@ -30,14 +30,17 @@ export class GuestNic implements RelayRouter {
 
   /**
    * Mounts /etc/hosts as the network gives it over the image's file, as the container runtime does
-   * for containers (the VM's disk keeps the image's bytes).
+   * for containers (the VM's disk keeps the image's bytes). Returns what writes it again (after a
+   * card is plugged in or pulled out: the VM's own name then has another set of addresses).
    */
-  mountHostsFile(container: Container): void {
+  mountHostsFile(container: Container): () => void {
     const files = new MemFs(this.kernel.allocDev());
-    new FsApi(new MountNamespace(files.root)).writeFile("/hosts", this.ns.hostsFile());
+    const filesApi = new FsApi(new MountNamespace(files.root));
+    filesApi.writeFile("/hosts", this.ns.hostsFile());
     const api = new FsApi(container.ns);
     const file = files.root.lookup("hosts");
     if (file) container.ns.mount(api.lookup("/etc/hosts"), file, "/etc/hosts", "network");
+    return () => filesApi.writeFile("/hosts", this.ns.hostsFile());
   }
 
   /** Takes the host's current view of the network: its members and names. */

@@ -35,9 +35,10 @@ function boot(data: GuestBootData): void {
     nics.set(nic, card);
     return card;
   };
+  let rewriteHosts: () => void = () => undefined;
   if (data.network) {
     const nic = plug(0, data.network);
-    if (isRegularFile(container.ns, "/etc/hosts")) nic.mountHostsFile(container);
+    if (isRegularFile(container.ns, "/etc/hosts")) rewriteHosts = nic.mountHostsFile(container);
   }
   const kernelUpMs = sinceBoot(data);
   post({ type: "up", ms: kernelUpMs });
@@ -101,10 +102,12 @@ function boot(data: GuestBootData): void {
       case "net-config": return nics.get(msg.nic)?.apply(msg.config);
       case "net-attach":
         plug(msg.nic, msg.config);
+        rewriteHosts();
         return;
       case "net-detach":
         nics.get(msg.nic)?.detach();
         nics.delete(msg.nic);
+        rewriteHosts();
         return;
     }
   });

@@ -77,6 +77,8 @@ describe("a VM's network through the CLI", () => {
     const ip = card!.IPv4Address.split("/")[0]!;
     // The guest sees a second interface with that address, and reaches the backend by name.
     expect((await cli("exec", "vm2", "sh", "-c", "ip addr | grep 'inet '")).stdout).toContain(`inet ${ip}/24 scope global eth1`);
+    // Its /etc/hosts is written again: its own name has the new address too.
+    expect((await cli("exec", "vm2", "cat", "/etc/hosts")).stdout).toMatch(new RegExp(`^${ip.replace(/\./g, "\\.")}\t`, "m"));
     expect((await cli("exec", "vm2", "wget", "-q", "-O", "-", "http://bweb/")).stdout).toBe("on the backend\n");
     // A container on the backend reaches the VM by name.
     expect((await cli("run", "-d", "--network", "backend", "--name", "talker", "base", "sh", "-c", "echo over the new card | nc vm2 7000")).code).toBe(0);
@@ -85,6 +87,7 @@ describe("a VM's network through the CLI", () => {
 
     expect((await cli("network", "disconnect", "backend", "vm2")).code).toBe(0);
     expect((await cli("exec", "vm2", "sh", "-c", "ip addr | grep -c 'inet '")).stdout).toBe("2\n");
+    expect((await cli("exec", "vm2", "cat", "/etc/hosts")).stdout).not.toContain(`${ip}\t`);
     expect((await cli("exec", "vm2", "wget", "-q", "-O", "-", "http://bweb/")).stderr).toMatch(/bad address 'bweb'/);
     const again = await cli("network", "disconnect", "backend", "vm2");
     expect(again.stderr).toMatch(/is not connected to network backend/);
