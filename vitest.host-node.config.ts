@@ -38,6 +38,9 @@ export const PINNED_ONLY_FILES = [
   // The terminal through the daemon: its forwarding, attach and exec plumbing, and VMs (vm/ runs once
   // too). The kernel's terminal under the worker engine (keys, ^C, ^Z, SIGWINCH) is terminal.test.ts.
   "test/cli/terminal-daemon.test.ts",
+  // Foreground runs sent to the daemon's network: the daemon's containers and attach protocol, the
+  // same whichever Node starts the CLI (it re-runs itself on the pinned Node).
+  "test/net/foreground-network.test.ts",
 ] as const;
 
 export default defineConfig({
