@@ -1,6 +1,6 @@
 // A/B benchmark of the inline engine's preemption checks: the same guest run on a Kernel with
 // `preemption: true` and `false`, alternating in fresh child processes, medians of each side.
-// Run: `node --import tsx bench/preemption-ab.ts` (AB_CASES=sieve,interp,compress AB_PAIRS=5 AB_RUNS=3).
+// Run: `npm run bench -- preemption` or `node --import tsx bench/preemption-ab.ts` (AB_CASES=sieve,interp,compress AB_PAIRS=5 AB_RUNS=3).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -55,7 +55,7 @@ async function child(name: CaseName, preemption: boolean, runs: number): Promise
 }
 
 /** Runs `pairs` pairs of children (on/off, order alternating) per case and prints medians. */
-function parent(names: CaseName[], pairs: number, runs: number): void {
+export function benchPreemption(names: CaseName[], pairs: number, runs: number): void {
   const script = fileURLToPath(import.meta.url);
   const fromSource = script.endsWith(".ts");
   const spawn = (name: CaseName, on: boolean): ChildTimes =>
@@ -89,6 +89,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     process.stdout.write(JSON.stringify(await child(name as CaseName, on === "on", Number(runs))));
   } else {
     const names = (process.env.AB_CASES ?? "sieve,interp,compress").split(",") as CaseName[];
-    parent(names, Number(process.env.AB_PAIRS ?? 5), Number(process.env.AB_RUNS ?? 3));
+    benchPreemption(names, Number(process.env.AB_PAIRS ?? 5), Number(process.env.AB_RUNS ?? 3));
   }
 }

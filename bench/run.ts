@@ -31,6 +31,10 @@ if (only === "net") {
   const { benchNet } = await import("./net.js");
   for (const f of await benchNet()) console.log(format(f));
 }
+if (only === "preemption") {
+  const { benchPreemption } = await import("./preemption-ab.js");
+  benchPreemption((process.env.AB_CASES ?? "sieve,interp,compress").split(",") as Parameters<typeof benchPreemption>[0], Number(process.env.AB_PAIRS ?? 5), Number(process.env.AB_RUNS ?? 3));
+}
 if (only === "fgrun") {
   const { benchForegroundRun } = await import("./foreground-run.js");
   for (const f of await benchForegroundRun()) console.log(format(f));
