@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `wasmbox` executable (package.json's bin; CommonJS: Node starts it without its ES module loader,
-// ~3 ms of a module run): on a Node without JSPI it re-runs itself under the bundled Node (the npm
+// ~2 ms of a module run): on a Node without JSPI it re-runs itself under the bundled Node (the npm
 // package `node`); then it parses process.argv with run-cli.ts and exits with the command's code.
 import { REGISTRY_COMMANDS } from "./registry-commands.cjs";
 
