@@ -62,7 +62,7 @@ try {
   const runner = path.join(dir, "node-wasi.mjs");
   writeFileSync(runner, NODE_WASI);
   const out = path.join(dir, "out");
-  const cli = path.join(ROOT, "dist/cli/bin.js");
+  const cli = path.join(ROOT, "dist/cli/wasmbox.cjs");
   const wasmbox = perCall([cli, "run", guest], count, out);
   const nodeWasi = perCall(["--no-warnings", runner, guest], count, out);
   console.log(`host stdout (a file), 1-byte fd_write, whole process, Node ${process.version}, ${count.toLocaleString("en-US")} calls:`);

@@ -54,9 +54,9 @@ export async function benchPrograms(log: (line: string) => void = () => undefine
   try {
     const baseline = path.join(work, "node-wasi-run.mjs");
     writeFileSync(baseline, NODE_WASI_SCRIPT);
-    // The compiled CLI, as the installed bin runs it, under the same node binary as the baseline.
+    // The compiled CLI, as the installed bin (package.json's, wasmbox.cjs) runs it, under the same node binary as the baseline.
     const fromSource = import.meta.url.endsWith(".ts");
-    const bin = fileURLToPath(new URL(fromSource ? "../cli/bin.ts" : "../cli/bin.js", import.meta.url));
+    const bin = fileURLToPath(new URL(fromSource ? "../cli/bin.ts" : "../cli/wasmbox.cjs", import.meta.url));
     const sides: Sides = {
       guests, work,
       cli: (wasm, args) => [...(fromSource ? ["--import", "tsx"] : []), bin, "run", wasm, ...args],

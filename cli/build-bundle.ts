@@ -49,6 +49,8 @@ const result = await build({
   plugins: [importFromBin, leaveOutRegistry],
   logLevel: "warning",
   metafile: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 // A dynamic import left in the bundle would fail at run time in the vm script: refuse it now.
 for (const [file, output] of Object.entries(result.metafile.outputs)) {

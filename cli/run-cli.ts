@@ -3,7 +3,7 @@
 // bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.cjs, see bin.ts).
 import { importModule } from "../kernel/core.js";
 import { exitCodeOf, type CliIo } from "./io.js";
-import { REGISTRY_COMMANDS } from "./registry-commands.js";
+import { REGISTRY_COMMANDS } from "./registry-commands.cjs";
 import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
 
 /** The module run `argv` asks for, if it is one: `run [FLAGS] MODULE ARGS` or wasmtime's `[FLAGS] MODULE ARGS`. */

@@ -1,6 +1,6 @@
 // The bin as a whole process: the module-run bundle it runs as a vm script, its V8 code cache (kept,
 // refreshed when stale or damaged, never trusted blindly), and the modules it imports from outside.
-// Needs `npm run build:ts` (dist/cli/bin.js and dist/cli/run-cli.bundle.cjs).
+// Needs `npm run build:ts` (dist/cli/wasmbox.cjs, the package's bin, and dist/cli/run-cli.bundle.cjs).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,7 +27,7 @@ function scratch(): string {
 function bin(args: string[], dir: string) {
   const env = { ...process.env, WASMBOX_HOME: path.join(dir, "home"), NODE_COMPILE_CACHE: path.join(dir, "cache") };
   delete env.NODE_DISABLE_COMPILE_CACHE;
-  const r = spawnSync(process.execPath, [path.resolve("dist/cli/bin.js"), ...args], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, [path.resolve("dist/cli/wasmbox.cjs"), ...args], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,6 +40,22 @@ function cacheFile(dir: string, kind: "module" | "registry" = "module"): string 
   }
   return undefined;
 }
+
+describe("the package's bin", () => {
+  it("is CommonJS (no ES module loader at start), and dist/cli/bin.js still runs it", () => {
+    const pkg = JSON.parse(readFileSync(path.resolve("package.json"), "utf8")) as { bin: Record<string, string> };
+    expect(pkg.bin.wasmbox).toBe("dist/cli/wasmbox.cjs");
+    expect(readFileSync(path.resolve("cli/wasmbox.cts"), "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+    const dir = scratch();
+    expect(bin(["run", "hello.wasm"], dir)).toMatchObject({ code: 0, stdout: "hello\n", stderr: "" });
+    const env = { ...process.env, WASMBOX_HOME: path.join(dir, "home"), NODE_COMPILE_CACHE: path.join(dir, "cache") };
+    const forwarded = spawnSync(process.execPath, [path.resolve("dist/cli/bin.js"), "run", "hello.wasm", "a b"], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
+    expect({ code: forwarded.status, stdout: forwarded.stdout, stderr: forwarded.stderr }).toEqual({ code: 0, stdout: "hello\n", stderr: "" });
+    const failed = spawnSync(process.execPath, [path.resolve("dist/cli/bin.js"), "run", "missing.wasm"], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toContain("missing.wasm");
+  });
+});
 
 describe("the bin's module-run bundle and its code cache", () => {
   it("keeps a code cache after the first run and runs the same from it", () => {

@@ -108,6 +108,19 @@ describe("kernel sockets (C guest)", () => {
     expect(lines(r)).toEqual(["accept: EMFILE after 7 connections"]);
   });
 
+  it("tells when a network was made (formatted when asked), and keeps a saved network's time", () => {
+    const kernel = new Kernel();
+    const before = Date.now();
+    const made = kernel.networks.create("timed");
+    const created = Date.parse(made.created);
+    expect(made.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(created).toBeGreaterThanOrEqual(before);
+    expect(created).toBeLessThanOrEqual(Date.now());
+    expect(made.created).toBe(made.created);
+    const restored = kernel.networks.create("restored", { index: 7, id: "a".repeat(64), created: "2020-01-02T03:04:05.000Z" });
+    expect([restored.created, restored.id, restored.gateway]).toEqual(["2020-01-02T03:04:05.000Z", "a".repeat(64), "10.88.7.1"]);
+  });
+
   it("lets containers on one network talk by name, and keeps other networks and --network none apart", async () => {
     const kernel = new Kernel();
     const root = () => new MemFs(kernel.allocDev()).root;

@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// The `wasmbox` executable (package.json's bin; CommonJS: Node starts it without its ES module loader,
+// ~2 ms of a module run): on a Node without JSPI it re-runs itself under the bundled Node (the npm
+// package `node`); then it parses process.argv with run-cli.ts and exits with the command's code.
+import { REGISTRY_COMMANDS } from "./registry-commands.cjs";
+
+// Builtins come from process.getBuiltinModule: an ES import of node:fs makes Node evaluate every
+// export of it (its streams and promises too), and node:tty loads node:net (~5 ms of a start each).
+const fs = process.getBuiltinModule("node:fs");
+const nodeModule = process.getBuiltinModule("node:module");
+const nodePath = process.getBuiltinModule("node:path");
+const nodeUrl = process.getBuiltinModule("node:url");
+
+/** Node's on-disk cache of compiled JavaScript (Node 22.1+): a later start skips most parsing. */
+function enableCompileCache(): void {
+  // Looked up by name: the @types/node this project builds against (Node 20) does not declare it.
+  const enable: unknown = Reflect.get(nodeModule, "enableCompileCache");
+  try {
+    if (typeof enable === "function") enable.call(nodeModule);
+  } catch {
+    // An unwritable cache directory only costs speed.
+  }
+}
+
+/**
+ * The bundled Node's executable when this one has no JSPI and the user did not ask to keep it
+ * (WASMBOX_NO_REEXEC=1, or --engine worker anywhere on the line); undefined otherwise.
+ */
+function reexecTarget(argv: readonly string[]): string | undefined {
+  if ("Suspending" in WebAssembly || process.env.WASMBOX_NO_REEXEC === "1") return undefined;
+  if (argv.some((a, i) => (a === "--engine" && argv[i + 1] === "worker") || a === "--engine=worker")) return undefined;
+  try {
+    const pkg = nodeModule.createRequire(__filename).resolve("node/package.json");
+    const exe = nodePath.join(nodePath.dirname(pkg), "bin", process.platform === "win32" ? "node.exe" : "node");
+    return exe === process.execPath ? undefined : exe;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs this script under `exe` with the same arguments and stdio; ends this process as the child ends (code or signal). */
+function reexec(exe: string, argv: readonly string[]): void {
+  const script = process.argv[1] ?? "";
+  // Loaded here, not at the top: a module run never re-execs, and child_process costs it ~9 ms of start.
+  const { spawn } = process.getBuiltinModule("node:child_process");
+  // The child runs the same script; WASMBOX_NO_REEXEC stops a second re-exec should it lack JSPI too.
+  const child = spawn(exe, [...process.execArgv, script, ...argv], { stdio: "inherit", env: { ...process.env, WASMBOX_NO_REEXEC: "1" } });
+  const forward = (sig: NodeJS.Signals) => () => void child.kill(sig);
+  // A terminal sends ^C, ^\ and resizes to its whole foreground group, the child included: passed on
+  // as well, the child would get each twice. Otherwise (kill PID), each is passed on.
+  const fromTerminal: NodeJS.Signals[] = isTerminal(0) ? ["SIGINT", "SIGQUIT", "SIGWINCH"] : [];
+  const ignore = () => undefined;
+  for (const sig of fromTerminal) process.on(sig, ignore);
+  const all: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"];
+  const signals = all.filter((s) => !fromTerminal.includes(s));
+  const handlers = signals.map((sig) => [sig, forward(sig)] as const);
+  for (const [sig, handler] of handlers) process.on(sig, handler);
+  child.on("error", (e) => {
+    writeAll(2, `wasmbox: cannot start the bundled Node (${exe}): ${e.message}\n`);
+    process.exit(2);
+  });
+  child.on("exit", (code, signal) => {
+    for (const [sig, handler] of handlers) process.off(sig, handler);
+    for (const sig of fromTerminal) process.off(sig, ignore);
+    if (signal) {
+      // Die of the same signal, so the shell sees what the child met.
+      process.kill(process.pid, signal);
+      return;
+    }
+    process.exit(code ?? 1);
+  });
+}
+
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      const code = e instanceof Error && "code" in e ? e.code : undefined;
+      // The reader went away (`wasmbox logs x | head -1`): end quietly, as a Unix program that
+      // SIGPIPE kills does (status 141 for the shell), without a stack.
+      if (code === "EPIPE") process.exit(141);
+      if (code !== "EAGAIN") throw e;
+    }
+  }
+}
+
+/** Whether `fd` is a terminal, asked of node:tty only for a character device that may be one. */
+function isTerminal(fd: number): boolean {
+  let stat: import("node:fs").Stats;
+  try {
+    stat = fs.fstatSync(fd);
+  } catch {
+    return false;
+  }
+  if (!stat.isCharacterDevice()) return false;
+  // Linux's memory devices (major 1: /dev/null, /dev/zero, /dev/urandom...) are never terminals.
+  if (process.platform === "linux" && stat.rdev < 2 ** 32 && Math.floor(stat.rdev / 256) % 4096 === 1) return false;
+  return process.getBuiltinModule("node:tty").isatty(fd);
+}
+
+type RunCli = typeof import("./run-cli.js").runCli;
+type CliIo = import("./io.js").CliIo;
+type BundleExports = Partial<Pick<typeof import("./run-cli.js"), "runCli" | "isModuleRun">>;
+/** The bundle's text wrapped as a CommonJS module's function, with its import.meta.url and an import() as more arguments. */
+type BundleBody = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string, importMetaUrl: string, importModule: (specifier: string) => Promise<unknown>) => void;
+
+/**
+ * Where the bundle's V8 code cache for one kind of command is kept: in Node's compile cache folder,
+ * one file per bundle path and kind ("module": module runs; "registry": pull, push...).
+ */
+function codeCacheFile(bundle: string, kind: string): string | undefined {
+  // Looked up by name: the @types/node this project builds against (Node 20) does not declare it.
+  const cacheDir: unknown = Reflect.get(nodeModule, "getCompileCacheDir");
+  const dir: unknown = typeof cacheDir === "function" ? cacheDir.call(nodeModule) : undefined;
+  if (typeof dir !== "string") return undefined;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bundle.length; i++) hash = Math.imul(hash ^ bundle.charCodeAt(i), 0x01000193) >>> 0;
+  return nodePath.join(dir, `wasmbox-run-cli-${hash.toString(16)}-${kind}.v8`);
+}
+
+/**
+ * runCli from the build's bundle (cli/build-bundle.ts; registry commands have their own), run as a vm script with a V8 code
+ * cache taken after the first run of its kind: it then holds every function that run compiled, where
+ * Node's compile cache, taken before the code runs, holds only the top level (~25 ms of a module
+ * run's start). `saveCache` writes it when there was none or V8 refused it, after a registry
+ * command or a module run only (another command would leave the module run's code out of it).
+ * Undefined without a bundle.
+ */
+function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: CliIo) => void } | undefined {
+  const registry = REGISTRY_COMMANDS.has(argv[0] ?? "");
+  const bundle = nodePath.join(__dirname, registry ? "registry-cli.bundle.cjs" : "run-cli.bundle.cjs");
+  let source: string;
+  let stamp: string;
+  try {
+    source = fs.readFileSync(bundle, "utf8");
+    const stat = fs.statSync(bundle);
+    // The cache belongs to this build of the bundle on this Node: V8 itself checks only the length.
+    stamp = `${stat.size}:${stat.mtimeMs}:${process.version}:${process.arch}\n`;
+  } catch {
+    return undefined;
+  }
+  const cacheFile = codeCacheFile(bundle, registry ? "registry" : "module");
+  let cachedData: Buffer | undefined;
+  try {
+    const file = cacheFile ? fs.readFileSync(cacheFile) : undefined;
+    const stampBytes = Buffer.from(stamp);
+    if (file && file.subarray(0, stampBytes.length).equals(stampBytes)) cachedData = file.subarray(stampBytes.length);
+  } catch {
+    // No cache yet.
+  }
+  const vm = process.getBuiltinModule("node:vm");
+  const wrapper = `(function (exports, require, module, __filename, __dirname, import_meta_url, import_module) {${source}\n})`;
+  const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+  const bundleModule: { exports: BundleExports } = { exports: {} };
+  const body = script.runInThisContext() as BundleBody;
+  body(bundleModule.exports, nodeModule.createRequire(bundle), bundleModule, bundle, nodePath.dirname(bundle), nodeUrl.pathToFileURL(bundle).href, (specifier) => import(specifier));
+  const { runCli, isModuleRun } = bundleModule.exports;
+  if (!runCli || !isModuleRun) return undefined;
+  const saveCache = (io: CliIo) => {
+    if (!cacheFile || (cachedData && !script.cachedDataRejected)) return;
+    if (!registry && !isModuleRun(argv, io)) return;
+    // Written whole under another name, then renamed: a CLI starting meanwhile reads all or nothing.
+    const partial = `${cacheFile}.${process.pid}`;
+    try {
+      fs.writeFileSync(partial, Buffer.concat([Buffer.from(stamp), script.createCachedData()]));
+      fs.renameSync(partial, cacheFile);
+    } catch {
+      // An unwritable (or full) cache folder only costs speed.
+      fs.rmSync(partial, { force: true });
+    }
+  };
+  return { runCli, saveCache };
+}
+
+/** Re-executes under a JSPI-capable Node, or runs the command line and exits with its code. */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const target = reexecTarget(argv);
+  if (target) {
+    reexec(target, argv);
+  } else {
+    enableCompileCache();
+    // Run from sources (tsx), there is no bundle.
+    const bundled = loadBundle(argv);
+    const runCli: RunCli = bundled?.runCli ?? ((await import("./run-cli.js")) as typeof import("./run-cli.js")).runCli;
+    const io: CliIo = {
+      stdout: (s) => writeAll(1, s),
+      stderr: (s) => writeAll(2, s),
+      env: process.env,
+      cwd: process.cwd(),
+      // process.stdin and process.stdout are made on first use (a pipe's costs a net.Socket): a guest
+      // that never reads stdin never makes it.
+      get stdin() {
+        return process.stdin;
+      },
+      stdinIsTerminal: isTerminal(0),
+      stdoutIsTerminal: isTerminal(1),
+      stderrIsTerminal: isTerminal(2),
+    };
+    const code = await runCli(argv, io);
+    if (isTerminal(0)) process.stdin.setRawMode?.(false);
+    bundled?.saveCache(io);
+    process.exit(code);
+  }
+}
+
+void main();
