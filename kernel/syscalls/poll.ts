@@ -83,9 +83,15 @@ function readyEvents(proc: Process, subs: Subscription[]): PollEvent[] {
 function anyChange(proc: Process, subs: Subscription[]): Promise<void> {
   return new Promise((resolve) => {
     const undo: Array<() => void> = [];
+    let fired = false;
+    // The poll returns once the event loop's current phase is over (setImmediate), not at the first
+    // wake-up: every connection that got data in the same I/O phase is then ready in one return, as
+    // epoll gives a server that was busy (one wake-up and one scheduling per batch, not per socket).
     const fire = () => {
+      if (fired) return;
+      fired = true;
       for (const u of undo) u();
-      resolve();
+      setImmediate(resolve);
     };
     for (const sub of subs) {
       if (sub.type === EventType.CLOCK) {

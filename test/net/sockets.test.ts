@@ -1,12 +1,15 @@
 // The kernel's sockets, driven by a C guest built here with Debian's clang (test/net/c/net.c): TCP and
 // UDP echo over loopback and between containers, poll, a killed peer, errors, options and fd limits.
 import { mkdtempSync, rmSync } from "node:fs";
+import * as nodeNet from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kernel, type RunResult } from "../../kernel/index.js";
-import { MemFs, type Process } from "../../kernel/host.js";
+import { FsApi, MemFs, type Process } from "../../kernel/host.js";
+import { attachNetwork } from "../../containers/network.js";
+import { freePort } from "../helpers/free-port.js";
 import { buildCBytes } from "../helpers/clang.js";
 import { waitUntil } from "../helpers/poll.js";
 
@@ -83,6 +86,31 @@ describe("kernel sockets (C guest)", () => {
     results.forEach((r, i) => expect(lines(r)[1]).toBe(`echo client ${i}`));
     const [summary] = lines(await server);
     expect(summary).toMatch(new RegExp(`^served ${clients} clients, at most \\d+ at once$`));
+  });
+
+  it("gives one blocked poll every published connection whose data came in the same I/O phase", async () => {
+    const kernel = new Kernel();
+    const container = kernel.createContainer({ root: new MemFs(kernel.allocDev()).root, name: "batch" });
+    const hostPort = await freePort();
+    const attached = await attachNetwork(kernel, container, { mode: "bridge", publish: [{ hostIp: "127.0.0.1", hostPort, containerPort: 80, protocol: "tcp" }], hostOutbound: false }, new FsApi(container.ns));
+    const count = 4;
+    let serverProc: Process | undefined;
+    let out = "";
+    const server = kernel.run(net, { args: ["tcp-poll-batch", "80", String(count)], container, onStart: (p) => (serverProc = p), onStdout: (c) => (out += Buffer.from(c).toString()) });
+    await waitUntil("the server to accept", () => serverProc?.state === "BLOCKED", 5000);
+    const sockets = await Promise.all(Array.from({ length: count }, () => new Promise<nodeNet.Socket>((resolve, reject) => {
+      const socket = nodeNet.connect(hostPort, "127.0.0.1", () => resolve(socket)).on("error", reject);
+    })));
+    try {
+      await waitUntil("the server to poll", () => out.includes("polling") && serverProc?.state === "BLOCKED", 5000);
+      // One synchronous turn: every server-side socket is readable by the event loop's next I/O phase.
+      for (const socket of sockets) socket.write("x");
+      const r = await server;
+      expect(lines(r)).toEqual(["polling", `one poll: ${count} of ${count} readable`]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      attached.detach();
+    }
   });
 
   it("gives the client ECONNRESET, then EPIPE, when the server is killed with unread data", async () => {

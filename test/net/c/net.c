@@ -155,6 +155,27 @@ static int tcp_poll_server(int port, int count) {
   return 0;
 }
 
+/*
+ * tcp-poll-batch PORT COUNT: accepts COUNT connections, says "polling", then polls them all once
+ * (blocking) and says how many that one poll found readable.
+ */
+static int tcp_poll_batch(int port, int count) {
+  int lfd = listener(WX_INET4, port, 64);
+  struct pollfd fds[64];
+  for (int i = 0; i < count; i++) {
+    wx_addr_port peer;
+    must(wx_sock_accept_v2(lfd, 0, &fds[i].fd, &peer), "accept");
+    fds[i].events = POLLIN;
+    fds[i].revents = 0;
+  }
+  printf("polling\n");
+  fflush(stdout);
+  int ready = poll(fds, count, 5000);
+  if (ready <= 0) must(ETIMEDOUT, "poll");
+  printf("one poll: %d of %d readable\n", ready, count);
+  return 0;
+}
+
 /* tcp-hold PORT: accepts one connection, reads one byte, then waits for more forever (to be killed). */
 static int tcp_hold(int port) {
   int lfd = listener(WX_INET4, port, 4);
@@ -316,6 +337,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "tcp-server") && argc == 5) return tcp_server(family_of(argv[2]), atoi(argv[3]), atoi(argv[4]));
   if (!strcmp(cmd, "tcp-client") && argc >= 5) return tcp_client(argv[2], atoi(argv[3]), argv[4], argc > 5 ? family_of(argv[5]) : 0);
   if (!strcmp(cmd, "tcp-poll-server") && argc == 4) return tcp_poll_server(atoi(argv[2]), atoi(argv[3]));
+  if (!strcmp(cmd, "tcp-poll-batch") && argc == 4) return tcp_poll_batch(atoi(argv[2]), atoi(argv[3]));
   if (!strcmp(cmd, "tcp-hold") && argc == 3) return tcp_hold(atoi(argv[2]));
   if (!strcmp(cmd, "tcp-wait") && argc == 5) return tcp_wait(argv[2], atoi(argv[3]), argv[4]);
   if (!strcmp(cmd, "udp-server") && argc == 5) return udp_server(family_of(argv[2]), atoi(argv[3]), atoi(argv[4]));
