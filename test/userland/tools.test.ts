@@ -140,6 +140,17 @@ describe("sed blocks, hold space, branches and multiline commands", () => {
   for (const [name, script] of cases) it(name, async () => { await same(script); });
 });
 
+describe("sed files, l and =", () => {
+  const cases: Array<[string, string]> = [
+    ["r FILE appends a file after the cycle; a missing file adds nothing", "echo R1 > r; seq 3 | sed '2r r'; seq 2 | sed 'r nothing'; seq 3 | sed -n '$r r'"],
+    ["w FILE and s///w write the selected lines", "seq 6 | sed -n -e '/[24]/w even' -e 's/5/five/w subs'; cat even subs; seq 2 | sed 'w /dev/stdout'"],
+    ["w files are created even when nothing is written", "seq 2 | sed -n '/x/w none'; wc -c < none"],
+    ["l escapes and wraps at 70; l N wraps at N", "printf 'a\\tb\\\\c\\001\\200\\n' | sed -n l; seq -s x 60 | sed -n l; echo abcdef | sed -n 'l 3'; echo abc | sed -n 'l 0'"],
+    ["= prints line numbers", "printf 'a\nb\nc\n' | sed -n '$='; seq 3 | sed '2='"],
+  ];
+  for (const [name, script] of cases) it(name, async () => { await same(script); });
+});
+
 describe("diff and patch", () => {
   const edit = "seq 1 30 > old; seq 1 30 | sed -e 's/^5$/five/' -e '12d' -e '20a\\\nextra' -e 's/^28$/XX/' > new; ";
   const cases: Array<[string, string]> = [
