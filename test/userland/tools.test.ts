@@ -164,6 +164,7 @@ describe("diff and patch", () => {
     ["-r on directories", "mkdir -p d1/s d2/s; echo 1 > d1/f; echo 2 > d2/f; echo o > d1/only; echo same > d1/s/g; echo same > d2/s/g; diff -r d1 d2; echo $?"],
     ["patch applies a unified diff", "diff -u old new > p.diff; cp old work; patch work < p.diff; cmp work new && echo same"],
     ["patch -R and -p1 with offsets", "mkdir -p a1 b1; cp old a1/f; cp new b1/f; diff -u a1/f b1/f > p.diff; mkdir t; (echo header; cat new) > t/f; cd t && patch -p1 -R < ../p.diff && (echo header; cat ../old) | cmp - f && echo reverted"],
+    ["patch applies a normal diff to the named file, and -R reverts it", "diff old new > p.diff; cp old work; patch work p.diff; cmp work new && echo same; patch -R work < p.diff; cmp work old && echo back; printf 'a\\nb' > x; printf 'a\\nc' > y; diff x y > q; patch x q; cmp x y && echo last-line"],
     ["patch failure", "printf 'x\\n' > work; diff -u old new > p.diff; patch work < p.diff; echo $?; ls work*"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(edit + script); });

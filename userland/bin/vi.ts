@@ -1,7 +1,8 @@
 // vi: a small modal editor on the terminal in raw mode. Normal mode takes counts, motions (h j k l
 // w b e 0 ^ $ gg G f t, arrows, ^D ^U ^F ^B), operators d c y with a motion or doubled (dd cc yy),
-// x X D C s S r ~ J p P o O i a A I, u and ^R (undo, redo), . (repeat), / ? n N; : runs w, q, wq,
-// x, q!, w FILE, a line number and s/PATTERN/REPLACEMENT/[g] over a range. Redrawn after every key.
+// x X D C s S r ~ J p P o O i a A I, >> <<, u and ^R (undo, redo), . (repeat), / ? n N, marks (m ' `),
+// visual mode (v V with d y c x > < J :); : runs w, q, wq, x, q!, w FILE, e FILE, r FILE, a line
+// number and s/PATTERN/REPLACEMENT/[g] over a range. Redrawn after every key.
 import { stdout, warn } from "../lib/io";
 import * as fs from "../lib/fs";
 import { tty_mode, TTY_RAW, TTY_COOKED } from "../lib/wasmbox";
