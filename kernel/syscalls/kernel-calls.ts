@@ -144,6 +144,22 @@ export const kernelSyscalls: SyscallDef[] = [
     },
   }),
   syscall({
+    name: "proc_nice", module: M, mayBlock: false,
+    doc: "getpriority/setpriority(2) for a process (0: the caller): with set, its nice value becomes value (clamped to -20..19); gives the old value + 20. ESRCH; EPERM (lowering it, not uid 0).",
+    params: [["pid", P.u32], ["value", P.s32], ["set", P.u32]], result: R.u32,
+    handler(proc: Process, pid: number, value: number, set: number) {
+      const target = pid === 0 ? proc : proc.container.pids.get(pid);
+      if (!target) throw new SysError(Errno.SRCH);
+      const old = target.nice;
+      if (set !== 0) {
+        const wanted = Math.min(19, Math.max(-20, value));
+        if (wanted < old && proc.uid !== 0) throw new SysError(Errno.PERM);
+        target.nice = wanted;
+      }
+      return old + 20;
+    },
+  }),
+  syscall({
     name: "proc_times", module: M, mayBlock: false,
     doc: "times(2): 4 x u64 nanoseconds: the caller's CPU time, 0 (no system time apart), its waited-for children's CPU time, 0.",
     params: [["out", P.ptr]],
