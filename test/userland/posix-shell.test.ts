@@ -180,6 +180,12 @@ describe("builtins", () => {
   ]);
 });
 
+describe("a command ended by a signal is reported by its name, non-interactive too (not INT or PIPE)", () => {
+  compareAll([
+    ["KILL, TERM, INT, PIPE", "(sh -c 'kill -9 $$'; echo $?; sh -c 'kill -TERM $$'; echo $?; sh -c 'kill -INT $$'; echo $?; sh -c 'kill -PIPE $$'; echo $?) 2>&1"],
+  ]);
+});
+
 describe("set -v: the lines as read go to stderr (a script file and stdin, not -c, as in dash)", () => {
   const script = "printf 'set -v\\n# c\\necho a; echo b\\n\\nif true\\nthen echo c\\nfi\\ncat <<E\\nbody\\nE\\necho d\\n# end\\n' > v.sh; ";
   compareAll([

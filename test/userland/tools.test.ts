@@ -124,6 +124,7 @@ describe("line tools", () => {
     ["split -l and -b", "split -l 15 n; wc -l xaa xab xac; split -b 20 -d -a 3 n p; ls p*; cat p000"],
     ["shuf is a permutation", "shuf n | sort -n | md5sum; shuf -i 1-10 | sort -n | tr '\\n' ' '; shuf -e a b c | sort; shuf -n 3 n | wc -l"],
     ["cmp", "cp a c; cmp a c; echo $?; cmp a b; echo $?; cmp -s a b; echo $?; printf 'apple 1\\nbanana 3\\n' > d; cmp -l a d 2>/dev/null; echo $?"],
+    ["cmp's EOF message: after a newline, inside a line, with -l", "printf 'a\\nb\\n' > c1; printf 'a\\nb\\nc\\n' > c2; printf 'a\\nb' > c3; cmp c1 c2 2>&1; cmp -l c1 c2 2>&1; cmp c3 c2 2>&1; echo $?"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(FILES + script); });
 });
