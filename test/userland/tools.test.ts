@@ -76,6 +76,12 @@ describe("find", () => {
 const DATA = "alice 30 nyc\nbob 25 sf\ncarol 35 nyc\ndave 40 la\neve 28 sf\n";
 
 describe("awk", () => {
+  // POSIX: a field past NF has the uninitialized value, both "" and 0 (gawk's documented behaviour;
+  // mawk compares it as a string only, so $4 == 0 is false there): checked against the text, not the host.
+  it("a field past NF is the uninitialized value: equal to 0 and to \"\"", async () => {
+    const r = await inKernel("echo 'a b c' | awk '$4 == 0 { print \"num\" } $4 == \"\" { print \"str\" } $4 < 1 { print \"lt\" } { if (!$4) print \"false\"; x = $4; if (x == 0 && x == \"\") print \"both\"; print length($4), NF }'", "");
+    expect(r.stdout).toBe("num\nstr\nlt\nfalse\nboth\n0 3\n");
+  });
   const cases: Array<[string, string]> = [
     ["sum a column", "awk '{ s += $2 } END { print s, NR, s / NR }'"],
     ["a field compared with a constant: numbers, strings, a field that is not a number", "awk '$2 > 30 { a++ } $1 == \"bob\" { b++ } $1 < \"c\" { c++ } $1 != 5 { d++ } $1 > 5 { e++ } END { print a, b, c, d, e }'"],
