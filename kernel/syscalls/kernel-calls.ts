@@ -86,8 +86,21 @@ export const kernelSyscalls: SyscallDef[] = [
         }
       } else {
         for (const [childFd, parentFd] of pairs) fds.push([childFd, proc.fds.get(parentFd)]);
-        const named = new Set(pairs.map(([c]) => c));
-        for (const [fd, entry] of proc.fds.entries()) if (entry.preopen !== undefined && !named.has(fd)) fds.push([fd, entry]);
+        const taken = new Set(pairs.map(([c]) => c));
+        // A preopen whose fd the map gives to something else (a shell's `exec 3<file`) moves to the
+        // lowest free fd above 2, so the child keeps its directories.
+        const moved: FdEntry[] = [];
+        for (const [fd, entry] of proc.fds.entries()) {
+          if (entry.preopen === undefined) continue;
+          if (taken.has(fd)) moved.push(entry);
+          else { fds.push([fd, entry]); taken.add(fd); }
+        }
+        let free = 3;
+        for (const entry of moved) {
+          while (taken.has(free)) free++;
+          fds.push([free, entry]);
+          taken.add(free);
+        }
       }
       const argv = unpack(argvBytes);
       const env = envBytes.length === 0 ? proc.env.slice() : unpack(envBytes);

@@ -180,6 +180,12 @@ describe("builtins", () => {
   ]);
 });
 
+describe("fds a shell opened reach its children", () => {
+  compareAll([
+    ["exec 3<file, then a child shell reads <&3; exec 4>file and a child writes >&4; other commands still find their files", "echo hi > f; exec 3<f; sh -c 'cat <&3'; exec 4>g; sh -c 'echo to4 >&4'; cat g; ls f g; sh -c 'cat <&5' 2>/dev/null; echo $?"],
+  ]);
+});
+
 describe("a command ended by a signal is reported by its name, non-interactive too (not INT or PIPE)", () => {
   compareAll([
     ["KILL, TERM, INT, PIPE", "(sh -c 'kill -9 $$'; echo $?; sh -c 'kill -TERM $$'; echo $?; sh -c 'kill -INT $$'; echo $?; sh -c 'kill -PIPE $$'; echo $?) 2>&1"],

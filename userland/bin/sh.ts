@@ -10,7 +10,7 @@ import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
-import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError } from "../lib/fs";
+import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
 import { spawn, pipe, pipeRead, pipeWrite, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
 import { strerror, ENOENT, ENOEXEC } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
@@ -106,6 +106,16 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     ctx[r.fd] = fd;
   }
   return opened;
+}
+
+/** Fds above 2 the parent left open (not preopened directories) join the table at start, as the
+ *  fds a shell inherits, so `3<f sh -c 'cat <&3'` reads f. Only the first few are looked at. */
+const INHERITED_FD_PROBE = 16;
+function takeInheritedFds(): void {
+  for (let fd = 3; fd < INHERITED_FD_PROBE; fd++) {
+    const type = fdType(fd);
+    if (type >= 0 && type != 3) fdCtx[fd] = fd; // 3: WASI's directory
+  }
 }
 
 /** A readable fd holding text: a pipe filled now when the text fits in it, else an unlinked temporary file. */
@@ -1157,6 +1167,7 @@ function readLoop(): i32 {
 /** sh [-c COMMAND [NAME [ARG]...] | SCRIPT [ARG]...] */
 export function shMain(argv0: string, args: string[]): i32 {
   for (let i = 0; i < FD_SLOTS; i++) fdCtx[i] = i < 3 ? i : -1;
+  takeInheritedFds();
   setCommandSubstitution(substitute);
   state.pid = getpid();
   state.name = argv0;
