@@ -19,7 +19,7 @@ export const APPLETS: readonly string[] = [
   // utilities of issue 17
   "md5sum", "sha1sum", "sha256sum", "base64", "cksum", "gzip", "gunzip", "zcat", "tar", "awk",
   "tac", "rev", "paste", "comm", "join", "nl", "fold", "split", "shuf", "cmp", "diff", "patch",
-  "od", "xxd", "hexdump", "hd", "dd", "expr", "mktemp", "realpath", "timeout", "nohup", "nice", "time", "id", "whoami",
+  "od", "xxd", "hexdump", "hd", "dd", "expr", "mktemp", "realpath", "timeout", "nohup", "nice", "renice", "time", "id", "whoami",
   "groups", "uptime", "clear", "mount", "chmod", "chown", "chgrp", "dmesg", "csplit", "watch", "bc", "less", "more", "vi",
   "trace",
 ];

@@ -45,6 +45,10 @@
 //   proc_umask(mask, ret_old) -> errno   umask(2): the file mode creation mask (mask & 0777) that
 //       new files (0666 & ~mask) and directories (0777 & ~mask) get; inherited at spawn; 022 for a
 //       process without a parent. *ret_old is the mask before.
+//   proc_nice(pid, value, set, ret_old) -> errno   getpriority/setpriority(2): pid 0 is the caller;
+//       with set != 0 the nice value becomes value clamped to -20..19 (inherited at spawn; the
+//       scheduler weighs runnable processes of one container by it, 1.25x CPU a step). *ret_old is
+//       the value before, plus 20. Errors: ESRCH, EPERM (lowering it without uid 0).
 //   proc_times(ret) -> errno   times(2): 4 x u64 nanoseconds at ret: the caller's CPU time, its
 //       system time (always 0: the kernel's time on a call is counted as the caller's), the CPU
 //       time of the children it has waited for (and of theirs), and their system time (0).

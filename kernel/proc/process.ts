@@ -110,6 +110,8 @@ export class Process {
   // Resources: changed by syscalls.
   /** The file mode creation mask (umask(2)), inherited at spawn. */
   umask: number;
+  /** The nice value (-20 highest priority .. 19 lowest), inherited at spawn: the scheduler's weight within a container. */
+  nice: number;
   cwd: string;
   cwdChain: Vnode[];
   readonly fds: FdTable;
@@ -157,6 +159,7 @@ export class Process {
     this.env = init.env;
     this.cwd = init.cwd;
     this.umask = init.parent?.umask ?? DEFAULT_UMASK;
+    this.nice = init.parent?.nice ?? 0;
     this.cwdChain = init.cwdChain;
     this.uid = init.user?.uid ?? init.parent?.uid ?? 0;
     this.gid = init.user?.gid ?? init.parent?.gid ?? 0;

@@ -48,7 +48,8 @@ export class RoundRobinPolicy implements SchedulerPolicy {
 
 /**
  * Weighted fair share between containers: the runnable process whose container has used the
- * least CPU per unit of weight (--cpu-shares) goes first; within a container, FIFO.
+ * least CPU per unit of weight (--cpu-shares) goes first; within a container, FIFO, or by CPU
+ * per nice weight when its runnable processes' nice values differ.
  */
 export class FairSharePolicy implements SchedulerPolicy {
   readonly name = "fair-share";
@@ -63,8 +64,34 @@ export class FairSharePolicy implements SchedulerPolicy {
         best = i;
       }
     });
-    return best;
+    return reniced(queue, best);
   }
+}
+
+/** A nice value's weight, as Linux's: each step 1.25x the CPU share of the next. */
+function niceWeight(nice: number): number {
+  return 1024 / 1.25 ** nice;
+}
+
+/**
+ * Within the chosen process's container, FIFO unless nice values differ among its runnable
+ * processes: then the one that used the least CPU per unit of its nice weight.
+ */
+function reniced(queue: readonly Process[], chosen: number): number {
+  const group = queue[chosen].container;
+  const first = queue[chosen].nice;
+  if (!queue.some((proc) => proc.container === group && proc.nice !== first)) return chosen;
+  let best = chosen;
+  let bestScore = Number.POSITIVE_INFINITY;
+  queue.forEach((proc, i) => {
+    if (proc.container !== group) return;
+    const score = proc.cpuNs / niceWeight(proc.nice);
+    if (score < bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  });
+  return best;
 }
 
 /** The CPU time this thread has used, in ms (process.threadCpuUsage, Node 23.9+), or wall time where Node lacks it. */

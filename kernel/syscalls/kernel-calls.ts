@@ -86,8 +86,21 @@ export const kernelSyscalls: SyscallDef[] = [
         }
       } else {
         for (const [childFd, parentFd] of pairs) fds.push([childFd, proc.fds.get(parentFd)]);
-        const named = new Set(pairs.map(([c]) => c));
-        for (const [fd, entry] of proc.fds.entries()) if (entry.preopen !== undefined && !named.has(fd)) fds.push([fd, entry]);
+        const taken = new Set(pairs.map(([c]) => c));
+        // A preopen whose fd the map gives to something else (a shell's `exec 3<file`) moves to the
+        // lowest free fd above 2, so the child keeps its directories.
+        const moved: FdEntry[] = [];
+        for (const [fd, entry] of proc.fds.entries()) {
+          if (entry.preopen === undefined) continue;
+          if (taken.has(fd)) moved.push(entry);
+          else { fds.push([fd, entry]); taken.add(fd); }
+        }
+        let free = 3;
+        for (const entry of moved) {
+          while (taken.has(free)) free++;
+          fds.push([free, entry]);
+          taken.add(free);
+        }
       }
       const argv = unpack(argvBytes);
       const env = envBytes.length === 0 ? proc.env.slice() : unpack(envBytes);
@@ -141,6 +154,22 @@ export const kernelSyscalls: SyscallDef[] = [
       const old = proc.umask;
       proc.umask = mask & 0o777;
       return old;
+    },
+  }),
+  syscall({
+    name: "proc_nice", module: M, mayBlock: false,
+    doc: "getpriority/setpriority(2) for a process (0: the caller): with set, its nice value becomes value (clamped to -20..19); gives the old value + 20. ESRCH; EPERM (lowering it, not uid 0).",
+    params: [["pid", P.u32], ["value", P.s32], ["set", P.u32]], result: R.u32,
+    handler(proc: Process, pid: number, value: number, set: number) {
+      const target = pid === 0 ? proc : proc.container.pids.get(pid);
+      if (!target) throw new SysError(Errno.SRCH);
+      const old = target.nice;
+      if (set !== 0) {
+        const wanted = Math.min(19, Math.max(-20, value));
+        if (wanted < old && proc.uid !== 0) throw new SysError(Errno.PERM);
+        target.nice = wanted;
+      }
+      return old + 20;
     },
   }),
   syscall({

@@ -133,7 +133,7 @@ export class ProcFs implements FileSystem {
         `PPid:\t${proc.parent?.container === proc.container ? proc.parent.pid : 0}`, `PGid:\t${proc.pgid}`,
         `Uid:\t${proc.uid}\t${proc.uid}\t${proc.uid}\t${proc.uid}`, `Gid:\t${proc.gid}\t${proc.gid}\t${proc.gid}\t${proc.gid}`, `VmRSS:\t${Math.floor(proc.memoryBytes / 1024)} kB`,
         `CpuMs:\t${Math.floor((proc.cpuNs + this.kernel.scheduler.currentSliceNs(proc)) / 1e6)}`,
-        `StartMs:\t${proc.startedAt}`, `Engine:\t${proc.engine?.kind ?? "none"}`, "",
+        `StartMs:\t${proc.startedAt}`, `Nice:\t${proc.nice}`, `Engine:\t${proc.engine?.kind ?? "none"}`, "",
       ].join("\n"))],
       ["limits", () => this.file(base + "/limits", () => limitsText(proc))],
       ["cmdline", () => this.file(base + "/cmdline", () => proc.argv.map((a) => a + "\0").join(""))],

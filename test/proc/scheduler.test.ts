@@ -40,3 +40,23 @@ describe.runIf(hasJspi())("scheduler policies on the inline engine", () => {
     expect(share).toBeLessThan(0.35);
   });
 });
+
+describe("FairSharePolicy and nice values", () => {
+  const groupA = { limiter: { cpuNs: 0 }, limits: { cpuShares: 1024 } };
+  const groupB = { limiter: { cpuNs: 5e9 }, limits: { cpuShares: 1024 } };
+  const stub = (container: object, nice: number, cpuNs: number) => ({ container, nice, cpuNs }) as unknown as Process;
+
+  it("keeps FIFO within a container when its runnable processes have one nice value", () => {
+    expect(new FairSharePolicy().pick([stub(groupB, 0, 0), stub(groupA, 5, 9e9), stub(groupA, 5, 1e9)])).toBe(1);
+  });
+
+  it("weighs a container's runnable processes by nice: 1.25x the CPU a step", () => {
+    const policy = new FairSharePolicy();
+    // nice 0 used 2 s, nice 5 used 1 s: per weight 2 s vs 1 s * 1.25^5 = 3.05 s, so nice 0 runs.
+    expect(policy.pick([stub(groupA, 5, 1e9), stub(groupA, 0, 2e9)])).toBe(1);
+    // nice 0 used 4 s: 4 s against 3.05 s, so now the niced one runs.
+    expect(policy.pick([stub(groupA, 5, 1e9), stub(groupA, 0, 4e9)])).toBe(0);
+    // Only the chosen container's processes are weighed: container B's stays behind.
+    expect(policy.pick([stub(groupB, -20, 0), stub(groupA, 5, 1e9), stub(groupA, 0, 4e9)])).toBe(1);
+  });
+});

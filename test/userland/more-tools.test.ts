@@ -81,3 +81,18 @@ describe("bc against GNU bc", () => {
     expect(r.stderr).toContain("syntax error");
   });
 });
+
+describe("nice and renice: the kernel's per-process nice value", () => {
+  it("nice raises the value by -n N (10 by default) for its command, relative as GNU nice's", async () => {
+    await same("b=$(nice); echo $(( $(nice nice) - b )) $(( $(nice -n 5 nice) - b )) $(( $(nice -3 nice -n 2 nice) - b )) $(( $(nice --adjustment=4 sh -c nice) - b )); nice -n 5; echo $?; nice -n x true; echo $?");
+  });
+  it("clamps at 19; children inherit the value; ps -o ni shows it", async () => {
+    const r = await inKernel("nice -n 15 nice -n 15 nice; nice -n 7 sh -c 'nice; sh -c nice; ps -o ni,comm | grep ps$'");
+    expect(r.stdout).toBe("19\n7\n7\n 7 ps\n");
+  });
+  it("renice sets a process's value and prints it as util-linux's renice does; a missing pid fails", async () => {
+    const r = await inKernel("sh -c 'renice -n 3 -p $$ | sed s/^[0-9]*/PID/; renice 2 $$ | sed s/^[0-9]*/PID/; nice'; renice 5 -p 999999; echo $?");
+    expect(r.stdout).toBe("PID (process ID) old priority 0, new priority 3\nPID (process ID) old priority 3, new priority 2\n2\n1\n");
+    expect(r.stderr).toContain("renice: failed to get priority for 999999 (process ID): No such process");
+  });
+});

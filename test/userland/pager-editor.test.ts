@@ -63,6 +63,29 @@ describe("/dev/tty", () => {
 });
 
 describe("vi", () => {
+  // The expected files were checked against vim (vim -u NONE -N -es -c 'exe "normal! KEYS"' -c wq).
+  const visualCases: Array<[string, string, string, string]> = [
+    ["v with a motion, then d (charwise, across lines)", "one two three\nfour five\nsix\nseven\n", "wvjd", "one five\nsix\nseven\n"],
+    ["V over two lines, d, then p puts them back as lines", "one two three\nfour five\nsix\nseven\n", "jVjdp", "one two three\nseven\nfour five\nsix\n"],
+    ["V with > and >> shift right by a tab", "a\nb\nc\nd\n", "Vj>jj>>", "\ta\n\tb\n\tc\nd\n"],
+    ["V with < removes a tab or up to 8 spaces", "\tx\n        y\n   z\n", "Vjj<", "x\ny\nz\n"],
+    ["marks: m sets, ` goes to the place, ' to the line", "one two\nthree\nfour\nfive\n", "lmajjmb`ax'bdd", "oe two\nthree\nfive\n"],
+    ["v e c changes the selection", "one two three\nfour five\n", `wvecXY${ESC}`, "one XY three\nfour five\n"],
+    ["o swaps the ends of the selection", "abc\ndef\nghi\n", "lvjohd", "f\nghi\n"],
+  ];
+  for (const [name, content, keys, want] of visualCases) {
+    it(name, async () => {
+      const file = `/tmp/vis${visualCases.findIndex((c) => c[0] === name)}`;
+      const r = await onTerminal(`printf '${content}' > ${file}; vi ${file}; cat ${file}`, keys + ":wq\r");
+      expect(r.stdout.endsWith(want), r.stdout.slice(-200)).toBe(true);
+    });
+  }
+  it(":N goes to a line, :r FILE reads a file in below it, :e FILE edits another (refused while changed)", async () => {
+    const script = "printf 'a\\nb\\nc\\n' > /tmp/er1; printf 'in1\\nin2\\n' > /tmp/er2; printf 'other\\n' > /tmp/er3; vi /tmp/er1; cat /tmp/er1 /tmp/er3";
+    const r = await onTerminal(script, ":2\r:r /tmp/er2\rjx:e /tmp/er3\r:w\r:e /tmp/er3\rAX" + ESC + ":wq\r");
+    expect(r.stdout).toContain("E37: No write since last change");
+    expect(r.stdout.endsWith("a\nb\nin1\nn2\nc\notherX\n"), r.stdout.slice(-200)).toBe(true);
+  });
   it("moves, deletes, yanks, puts, inserts and writes with :wq", async () => {
     const keys = `jddkAX${ESC}oNEW line${ESC}0xyyP:wq\r`;
     const r = await onTerminal("printf 'one two\\nthree\\n' > /tmp/ed1; vi /tmp/ed1 && cat /tmp/ed1", keys);

@@ -179,3 +179,39 @@ describe("builtins", () => {
     ["read -r, read and IFS", "printf 'a\\\\b c\\n' | { read -r x y; printf '%s|%s\\n' \"$x\" \"$y\"; }; printf 'a\\\\b c\\n' | { read x; echo \"$x\"; }; printf ' lead  trail \\n' | { read x; echo \"[$x]\"; }; printf 'a:b:c\\n' | { IFS=: read x y; echo \"$x|$y\"; }"],
   ]);
 });
+
+describe("fds a shell opened reach its children", () => {
+  compareAll([
+    ["exec 3<file, then a child shell reads <&3; exec 4>file and a child writes >&4; other commands still find their files", "echo hi > f; exec 3<f; sh -c 'cat <&3'; exec 4>g; sh -c 'echo to4 >&4'; cat g; ls f g; sh -c 'cat <&5' 2>/dev/null; echo $?"],
+  ]);
+});
+
+describe("a command ended by a signal is reported by its name, non-interactive too (not INT or PIPE)", () => {
+  compareAll([
+    ["KILL, TERM, INT, PIPE", "(sh -c 'kill -9 $$'; echo $?; sh -c 'kill -TERM $$'; echo $?; sh -c 'kill -INT $$'; echo $?; sh -c 'kill -PIPE $$'; echo $?) 2>&1"],
+  ]);
+});
+
+describe("set -v: the lines as read go to stderr (a script file and stdin, not -c, as in dash)", () => {
+  const script = "printf 'set -v\\n# c\\necho a; echo b\\n\\nif true\\nthen echo c\\nfi\\ncat <<E\\nbody\\nE\\necho d\\n# end\\n' > v.sh; ";
+  compareAll([
+    ["a script file", script + "sh v.sh 2>&1"],
+    ["stdin, and sh -v", script + "sh < v.sh 2>&1; sed 1d v.sh | sh -v 2>&1"],
+    ["nothing for -c", "sh -v -c 'echo hi' 2>&1; sh -c 'set -v; echo two' 2>&1"],
+  ]);
+});
+
+/** Runs script in wasmbox and in the host's bash (for what dash lacks): same stdout and status. */
+async function sameAsBash(script: string) {
+  const ours = await sh(bootKernel(rootfs), script);
+  const host = spawnSync("bash", ["-c", script], { cwd: hostDir, encoding: "utf8", env: { PATH: "/usr/bin:/bin", HOME: "/root" } });
+  expect({ stdout: ours.stdout, code: ours.exitCode }, ours.stderr).toEqual({ stdout: host.stdout, code: host.status });
+}
+
+describe("what dash lacks, against bash", () => {
+  const cases: Cases = [
+    ["fds above 9: exec 12>file, >&12, 12>&-, 15<file", "exec 12>f; echo x >&12; echo y 1>&12; exec 12>&-; cat f; echo z >&12 2>/dev/null || echo closed; exec 15<f; read a <&15; read b <&15; echo $a$b; { echo out; echo err >&2; } 2>&1 13>&1 >/dev/null 1>&13"],
+    ["$LINENO inside sh -c (dash leaves it empty there)", "echo $LINENO\necho $LINENO\nf() {\n  echo $LINENO; }\nf"],
+  ];
+  for (const [name, script] of cases) it(name, async () => { await sameAsBash(script); });
+});

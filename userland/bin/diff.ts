@@ -371,6 +371,44 @@ function parsePatch(lines: string[]): FilePatch[] {
   return out;
 }
 
+/** The numbers of a normal diff's command line (N[,M]{a,c,d}N[,M]): [o1, o2, kind, n1, n2], or null. */
+function normalCommand(line: string): i32[] | null {
+  let kindAt = -1;
+  for (let k = 0; k < line.length; k++) {
+    const c = line.charCodeAt(k);
+    if (c == 97 || c == 99 || c == 100) { if (kindAt >= 0) return null; kindAt = k; }
+    else if (!(c >= 48 && c <= 57) && c != 44) return null;
+  }
+  if (kindAt <= 0 || kindAt == line.length - 1) return null;
+  const o = parseCount(line.substring(0, kindAt)); const n = parseCount(line.substring(kindAt + 1));
+  if (o[0] < 0 || o[1] < 0 || n[0] < 0 || n[1] < 0) return null;
+  const oEnd = line.substring(0, kindAt).indexOf(",") >= 0 ? o[1] : o[0];
+  const nEnd = line.substring(kindAt + 1).indexOf(",") >= 0 ? n[1] : n[0];
+  return [o[0], oEnd, line.charCodeAt(kindAt), n[0], nEnd];
+}
+
+/** A normal (not unified) diff, as GNU patch takes it: one file's hunks, applied to the FILE operand. */
+function parseNormalPatch(lines: string[]): FilePatch[] {
+  const fp = new FilePatch();
+  let i = 0;
+  while (i < lines.length) {
+    const cmd = normalCommand(lines[i]);
+    if (cmd == null) { i++; continue; }
+    const h = new Hunk();
+    const kind = cmd[2];
+    h.oldStart = kind == 97 ? cmd[0] : cmd[0] - 1;
+    h.newStart = kind == 100 ? cmd[3] : cmd[3] - 1;
+    i++;
+    while (i < lines.length && (lines[i].startsWith("< ") || lines[i] == "<")) { h.oldLines.push(lines[i].length > 2 ? lines[i].substring(2) : ""); i++; }
+    if (i < lines.length && lines[i].startsWith("\\")) { h.oldNoNewline = true; i++; }
+    if (i < lines.length && lines[i] == "---") i++;
+    while (i < lines.length && (lines[i].startsWith("> ") || lines[i] == ">")) { h.newLines.push(lines[i].length > 2 ? lines[i].substring(2) : ""); i++; }
+    if (i < lines.length && lines[i].startsWith("\\")) { h.newNoNewline = true; i++; }
+    fp.hunks.push(h);
+  }
+  return fp.hunks.length > 0 ? [fp] : [];
+}
+
 function stripPath(name: string, strip: i32): string {
   if (strip < 0) return baseName(name);
   let s = name;
@@ -403,7 +441,11 @@ export function patchMain(args: string[]): i32 {
   const source = o.has("i") ? o.value("i", "-") : (o.operands.length > 1 ? o.operands[1] : "-");
   const text = loadText("patch", source);
   if (!text.ok) return 2;
-  const patches = parsePatch(text.lines);
+  let patches = parsePatch(text.lines);
+  if (patches.length == 0) {
+    patches = parseNormalPatch(text.lines);
+    if (patches.length > 0 && o.operands.length == 0) { warn("patch", "a normal diff names no file: give the file to patch"); return 2; }
+  }
   if (patches.length == 0) { warn("patch", "**** Only garbage was found in the patch input."); return 2; }
   let status = 0;
   const reverse = o.has("R");

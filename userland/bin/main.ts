@@ -27,7 +27,7 @@ import { tarMain } from "./tar";
 import { awkMain } from "./awk";
 import { tacMain, revMain, pasteMain, commMain, joinMain, nlMain, foldMain, splitMain, shufMain, cmpMain } from "./textutil";
 import { diffMain, patchMain } from "./diff";
-import { odMain, xxdMain, hexdumpMain, ddMain, exprMain, mktempMain, realpathMain, timeoutMain, nohupMain, niceMain, timeMain, idMain, whoamiMain, groupsMain, uptimeMain, clearMain, mountMain } from "./misc";
+import { odMain, xxdMain, hexdumpMain, ddMain, exprMain, mktempMain, realpathMain, timeoutMain, nohupMain, niceMain, reniceMain, timeMain, idMain, whoamiMain, groupsMain, uptimeMain, clearMain, mountMain } from "./misc";
 import { ncMain, httpdMain, wgetMain, ipMain } from "./net";
 import { catMain, echoMain, wcMain, headMain, tailMain, teeMain, seqMain, yesMain, trMain, cutMain, uniqMain, sortMain } from "./text";
 
@@ -103,6 +103,7 @@ function runApplet(name: string, args: string[], argv0: string): i32 {
   if (name == "timeout") return timeoutMain(args);
   if (name == "nohup") return nohupMain(args);
   if (name == "nice") return niceMain(args);
+  if (name == "renice") return reniceMain(args);
   if (name == "time") return timeMain(args);
   if (name == "id") return idMain(args);
   if (name == "whoami") return whoamiMain(args);

@@ -738,15 +738,63 @@ export function nohupMain(args: string[]): i32 {
   return waitStatus(pid);
 }
 
-/** nice [-n N] [COMMAND [ARG]...]: the kernel has one priority, so the niceness is always 0. */
+/** The nice value of pid (0: this process), or -1000 with errno set aside in niceError. */
+function niceOf(pid: i32, value: i32, set: bool): i32 {
+  const ret = memory.data(4);
+  const err = k.proc_nice(pid, value, set ? 1 : 0, ret);
+  if (err != 0) return -1000 - err;
+  return load<i32>(ret) - 20;
+}
+
+/** nice [-n N | -N | --adjustment=N] [COMMAND [ARG]...]: runs COMMAND with its nice value raised by N (10); alone, prints it. */
 export function niceMain(args: string[]): i32 {
   let i = 0;
-  if (i < args.length && args[i] == "-n") { if (i + 1 >= args.length) return usage("nice", "option requires an argument -- 'n'", 125); if (parseIntOr(args[i + 1], -99999) == -99999) return usage("nice", "invalid adjustment '" + args[i + 1] + "'", 125); i += 2; }
-  else if (i < args.length && args[i].startsWith("-n")) i++;
-  else if (i < args.length && args[i].startsWith("-") && parseIntOr(args[i].substring(1), -99999) != -99999) i++;
-  if (i >= args.length) { stdout.line("0"); return 0; }
+  let adjustment = "10";
+  if (i < args.length && args[i] == "-n") { if (i + 1 >= args.length) return usage("nice", "option requires an argument -- 'n'", 125); adjustment = args[i + 1]; i += 2; }
+  else if (i < args.length && args[i].startsWith("--adjustment=")) { adjustment = args[i].substring(13); i++; }
+  else if (i < args.length && args[i].startsWith("-n")) { adjustment = args[i].substring(2); i++; }
+  else if (i < args.length && args[i].startsWith("-") && args[i].length > 1 && parseIntOr(args[i].substring(1), -99999) != -99999) { adjustment = args[i].substring(1); i++; }
+  const given = i > 0;
+  if (i < args.length && args[i] == "--") i++;
+  const by = parseIntOr(adjustment, -99999);
+  if (by == -99999) return usage("nice", "invalid adjustment '" + adjustment + "'", 125);
+  const now = niceOf(0, 0, false);
+  if (i >= args.length) {
+    if (given) { warn("nice", "a command must be given with an adjustment"); return 125; }
+    stdout.line(now.toString());
+    return 0;
+  }
+  const set = niceOf(0, <i32>min<i64>(39, max<i64>(-39, <i64>now + by)), true);
+  if (set <= -1000) warn("nice", "cannot set niceness: " + strerror(-1000 - set));
   const pid = startCommand("nice", args.slice(i));
   return pid < 0 ? -pid : waitStatus(pid);
+}
+
+/** renice [-n] PRIORITY [-p] PID...: sets each process's nice value (util-linux: an absolute value). */
+export function reniceMain(args: string[]): i32 {
+  let i = 0;
+  if (i < args.length && (args[i] == "-n" || args[i] == "--priority")) i++;
+  if (i >= args.length) return usage("renice", "no priority given", 1);
+  const priority = parseIntOr(args[i], -99999);
+  if (priority == -99999) return usage("renice", "invalid priority '" + args[i] + "'", 1);
+  i++;
+  let status = 0;
+  let any = false;
+  for (; i < args.length; i++) {
+    const a = args[i];
+    if (a == "-p" || a == "--pid") continue;
+    if (a == "-g" || a == "-u" || a == "--pgrp" || a == "--user") { warn("renice", a + ": only process ids (-p) are supported"); return 1; }
+    const pid = <i32>parseIntOr(a, -1);
+    if (pid <= 0) { warn("renice", "bad value " + a); status = 1; continue; }
+    any = true;
+    const old = niceOf(pid, 0, false);
+    if (old <= -1000) { warn("renice", "failed to get priority for " + a + " (process ID): " + strerror(-1000 - old)); status = 1; continue; }
+    const err = niceOf(pid, <i32>priority, true);
+    if (err <= -1000) { warn("renice", "failed to set priority for " + a + " (process ID): " + strerror(-1000 - err)); status = 1; continue; }
+    stdout.str(a).str(" (process ID) old priority ").str(old.toString()).str(", new priority ").line(niceOf(pid, 0, false).toString());
+  }
+  if (!any && status == 0) return usage("renice", "no process id given", 1);
+  return status;
 }
 
 function clockText(ns: i64): string {

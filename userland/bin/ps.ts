@@ -13,6 +13,7 @@ class ProcInfo {
   pid: i32 = 0;
   ppid: i32 = 0;
   uid: u32 = 0;
+  nice: i64 = 0;
   state: string = "?";
   name: string = "";
   args: string = "";
@@ -51,6 +52,7 @@ function readProcs(): ProcInfo[] | null {
     p.rssKb = parseIntOr(field(status, "VmRSS").replace(" kB", ""), 0);
     p.cpuMs = parseIntOr(field(status, "CpuMs"), 0);
     p.startMs = parseIntOr(field(status, "StartMs"), 0);
+    p.nice = parseIntOr(field(status, "Nice"), 0);
     const cmd = fs.readFile(dir + "/cmdline");
     p.args = cmd != null ? String.UTF8.decode(cmd.buffer).replaceAll("\0", " ").trim() : "";
     if (p.args == "") p.args = "[" + p.name + "]";
@@ -110,6 +112,7 @@ function column(name: string, p: ProcInfo, names: UserNames, nowMs: i64): string
   if (name == "etime") return shortTime(nowMs - p.startMs);
   if (name == "stime" || name == "start") return startText(p.startMs, nowMs);
   if (name == "tty") return "?";
+  if (name == "ni" || name == "nice") return p.nice.toString();
   return "";
 }
 
@@ -120,6 +123,7 @@ function header(name: string): string {
   if (name == "state" || name == "s") return "S";
   if (name == "etime") return "ELAPSED";
   if (name == "tty") return "TT";
+  if (name == "nice") return "NI";
   return name.toUpperCase();
 }
 
@@ -159,7 +163,7 @@ export function psMain(args: string[]): i32 {
       for (let c = 0; c < columns.length; c++) { row[c] = column(columns[c], procs[i], names, nowMs); if (row[c].length > widths[c]) widths[c] = row[c].length; }
       rows.push(row);
     }
-    const numeric = (name: string): bool => name == "pid" || name == "ppid" || name == "uid" || name == "rss" || name == "vsz" || name == "vsize" || name == "time" || name == "etime";
+    const numeric = (name: string): bool => name == "pid" || name == "ppid" || name == "uid" || name == "rss" || name == "vsz" || name == "vsize" || name == "time" || name == "etime" || name == "ni" || name == "nice";
     let line = "";
     for (let c = 0; c < columns.length; c++) {
       const h = header(columns[c]);

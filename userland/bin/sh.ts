@@ -10,7 +10,7 @@ import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
-import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError } from "../lib/fs";
+import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
 import { spawn, pipe, pipeRead, pipeWrite, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
 import { strerror, ENOENT, ENOEXEC } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
@@ -20,7 +20,8 @@ import { parseIntOr } from "../lib/opts";
 import { timesBuiltin, umaskBuiltin, ulimitBuiltin } from "./shlimits";
 
 const SHELL_PATH = "/bin/sh";
-const FD_SLOTS = 10;
+/** Redirectable fds 0-99, as the lexer reads an io number of up to two digits (bash also allows above 9). */
+const FD_SLOTS = 100;
 /** Here-documents smaller than this go through a pipe (the kernel's pipes hold 64 KiB). */
 const HEREDOC_PIPE_MAX = 60000;
 let heredocCount = 0;
@@ -105,6 +106,16 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     ctx[r.fd] = fd;
   }
   return opened;
+}
+
+/** Fds above 2 the parent left open (not preopened directories) join the table at start, as the
+ *  fds a shell inherits, so `3<f sh -c 'cat <&3'` reads f. Only the first few are looked at. */
+const INHERITED_FD_PROBE = 16;
+function takeInheritedFds(): void {
+  for (let fd = 3; fd < INHERITED_FD_PROBE; fd++) {
+    const type = fdType(fd);
+    if (type >= 0 && type != 3) fdCtx[fd] = fd; // 3: WASI's directory
+  }
 }
 
 /** A readable fd holding text: a pipe filled now when the text fits in it, else an unlinked temporary file. */
@@ -999,7 +1010,7 @@ function substitute(cmd: string): string {
 
 /** Parses and runs a complete source text (lineBase: lines read before it, for error messages).
  *  On a syntax error the complete lines before the one holding it run first, as in dash. */
-function runSource(text: string, lineBase: i32 = 0): i32 {
+function runSource(text: string, lineBase: i32 = 0, fromScript: bool = false): i32 {
   const parser = new Parser(text);
   if (state.aliases.size > 0) parser.aliases = state.aliases;
   let tree = parser.program();
@@ -1022,7 +1033,8 @@ function runSource(text: string, lineBase: i32 = 0): i32 {
   }
   const outerSource = state.source; const outerLines = state.sourceLines; const outerPos = state.commandPos;
   state.source = text; state.sourceLines = lineBase;
-  const status = text.indexOf("alias") >= 0 ? runTreeWithAliases(tree, text, lineBase) : runTree(tree);
+  const status = text.indexOf("alias") >= 0 ? runTreeWithAliases(tree, text, lineBase)
+    : fromScript ? runTreeEchoing(tree, text) : runTree(tree);
   state.source = outerSource; state.sourceLines = outerLines; state.commandPos = outerPos;
   return status;
 }
@@ -1050,6 +1062,39 @@ function runTreeWithAliases(tree: Node, text: string, lineBase: i32): i32 {
     if (changedAt < 0 && state.aliasGeneration != generation) changedAt = tree.kids[i].pos;
   }
   return status;
+}
+
+/** Runs a script's top-level list one command at a time so that, under set -v, the lines a command
+ *  was read from go to stderr before it runs (and the rest at the end), as dash reads a script. */
+function runTreeEchoing(tree: Node, text: string): i32 {
+  let status = state.lastStatus;
+  let echoed = 0;
+  for (let i = 0; i < tree.kids.length; i++) {
+    const kid = tree.kids[i];
+    // A command's text ends with a newline when it holds here-documents (their bodies read with it).
+    const end = kid.pos + kid.text.length;
+    let lineEnd = end;
+    if (end == 0 || text.charCodeAt(end - 1) != 10) {
+      const newline = text.indexOf("\n", end);
+      lineEnd = newline < 0 ? text.length : newline + 1;
+    }
+    if (state.opts.verbose && lineEnd > echoed) echoSource(text.substring(echoed, lineEnd));
+    if (lineEnd > echoed) echoed = lineEnd;
+    const one = new Node(N_LIST);
+    one.kids.push(kid);
+    one.flags.push(tree.flags[i]);
+    one.text = kid.text;
+    status = runTree(one);
+    if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning) return status;
+  }
+  if (state.opts.verbose && echoed < text.length) echoSource(text.substring(echoed));
+  return status;
+}
+
+function echoSource(lines: string): void {
+  stdout.flush();
+  stderr.str(lines);
+  stderr.flush();
 }
 
 function runTree(tree: Node): i32 {
@@ -1103,6 +1148,7 @@ function readLoop(): i32 {
       runSource(pending, linesRead);
       return exitRequested ? exitCode : state.lastStatus;
     }
+    if (state.opts.verbose) echoSource(line + "\n");
     pending += line + "\n";
     const parser = new Parser(pending);
     if (state.aliases.size > 0) parser.aliases = state.aliases;
@@ -1121,6 +1167,7 @@ function readLoop(): i32 {
 /** sh [-c COMMAND [NAME [ARG]...] | SCRIPT [ARG]...] */
 export function shMain(argv0: string, args: string[]): i32 {
   for (let i = 0; i < FD_SLOTS; i++) fdCtx[i] = i < 3 ? i : -1;
+  takeInheritedFds();
   setCommandSubstitution(substitute);
   state.pid = getpid();
   state.name = argv0;
@@ -1169,7 +1216,7 @@ export function shMain(argv0: string, args: string[]): i32 {
     state.positional = args.slice(i);
     const data = readFile(script);
     if (data == null) { error(script + ": " + strerror(lastError)); return lastError == ENOENT ? 127 : 126; }
-    status = runSource(String.UTF8.decode(data.buffer));
+    status = runSource(String.UTF8.decode(data.buffer), 0, true);
   } else {
     interactive = forceInteractive || tty_mode(0, TTY_COOKED) == 0;
     if (interactive) startInteractive();

@@ -174,12 +174,11 @@ export function waitForeground(job: Job, pipefail: bool): i32 {
   let status = shellStatus(job.lastStatus());
   if (pipefail) for (let i = 0; i < job.statuses.length; i++) if (job.statuses[i] != 0) status = shellStatus(job.statuses[i]);
   const sig = job.lastStatus() & 0x7f;
-  if (monitor && sig != 0 && sig != 0x7f) {
-    if (sig == SIGINT) interruptedByUser = true;
-    else if (sig != SIGPIPE) stderr.str(signalName(sig)).byte(10).flush();
-    else return status;
-    if (sig == SIGINT) stdout.byte(10).flush();
-  }
+  if (sig == 0 || sig == 0x7f || sig == SIGPIPE) return status;
+  // As dash, interactive or not: a command a signal ended is reported by the signal's name (^C's
+  // only by the newline an interactive shell gives it).
+  if (sig != SIGINT) { stdout.flush(); stderr.str(signalName(sig)).byte(10).flush(); }
+  else if (monitor) { interruptedByUser = true; stdout.byte(10).flush(); }
   return status;
 }
 

@@ -1,8 +1,8 @@
 // The regular-expression tools: grep (-i -v -n -c -l -q -r -E -F -o -h -H -w) and
-// sed (s///gpI, d, D, p, P, q, Q, =, a, i, c, y, n, N, h, H, g, G, x, { }, : b t T; -n -e -E -i;
+// sed (s///gpIw, d, D, p, P, q, Q, =, l, a, i, c, r, w, y, n, N, h, H, g, G, x, { }, : b t T; -n -e -E -i;
 // line, $ and /re/ addresses and ranges, !).
 
-import { stdout, Reader, ByteBuf, warn, BLOCK } from "../lib/io";
+import { stdout, Reader, ByteBuf, Writer, warn, BLOCK } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { openInput, closeInput, inputsOrStdin, report, usage } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -147,6 +147,10 @@ class SedCommand {
   /** { : the command after its }; b t T: the command its label names (the script's end without one). */
   jump: i32 = -1;
   label: string = "";
+  /** w and s///w: the file the pattern space goes to. */
+  file: Writer | null = null;
+  /** l: the output line length (0 or 1: no wrapping). */
+  width: i32 = 70;
 }
 
 class SedScript {
@@ -157,6 +161,34 @@ class SedScript {
   extended: bool = false;
   src: string = "";
   pos: i32 = 0;
+  /** The files w commands write, by name: opened (truncated) once, when the script is parsed. */
+  fileNames: string[] = [];
+  files: Writer[] = [];
+
+  /** The rest of the line as a file name (r, w). */
+  fileName(): string {
+    this.skipSpace();
+    const end = this.src.indexOf("\n", this.pos);
+    const name = this.src.substring(this.pos, end < 0 ? this.src.length : end);
+    this.pos = end < 0 ? this.src.length : end;
+    return name;
+  }
+
+  /** The writer for a w file, opening it on first use; null (with error set) when it cannot be. */
+  writerFor(name: string): Writer | null {
+    if (name == "") { this.error = "missing filename in r/R/w/W commands"; return null; }
+    if (name == "/dev/stdout") return stdout;
+    for (let i = 0; i < this.fileNames.length; i++) if (this.fileNames[i] == name) return this.files[i];
+    const fd = fs.create(name);
+    if (fd < 0) { this.error = "couldn't open file " + name + ": " + strerror(fs.lastError); return null; }
+    const w = new Writer(fd);
+    this.fileNames.push(name); this.files.push(w);
+    return w;
+  }
+
+  flushFiles(): void {
+    for (let i = 0; i < this.files.length; i++) this.files[i].flush();
+  }
 
   peek(): i32 { return this.pos < this.src.length ? this.src.charCodeAt(this.pos) : -1; }
   skipSpace(): void { while (this.peek() == 32 || this.peek() == 9) this.pos++; }
@@ -226,6 +258,19 @@ class SedScript {
         const end = this.src.indexOf("\n", this.pos);
         cmd.text = this.src.substring(this.pos, end < 0 ? this.src.length : end);
         this.pos = end < 0 ? this.src.length : end;
+      } else if (cmd.cmd == 114) {
+        cmd.text = this.fileName();
+        if (cmd.text == "") { this.error = "missing filename in r/R/w/W commands"; return; }
+      } else if (cmd.cmd == 119) {
+        cmd.file = this.writerFor(this.fileName());
+        if (cmd.file == null) return;
+      } else if (cmd.cmd == 108) {
+        this.skipSpace();
+        if (this.peek() >= 48 && this.peek() <= 57) {
+          let v = 0;
+          while (this.peek() >= 48 && this.peek() <= 57) v = v * 10 + this.src.charCodeAt(this.pos++) - 48;
+          cmd.width = v;
+        }
       } else if ("qQdDpP=nNhHgGx".includes(String.fromCharCode(cmd.cmd))) {
         // They take no arguments.
       } else if (cmd.cmd == 123) {
@@ -270,6 +315,7 @@ class SedScript {
       else if (f == 112) cmd.print = true;
       else if (f == 73 || f == 105) icase = true;
       else if (f >= 48 && f <= 57) cmd.nth = f - 48;
+      else if (f == 119) { this.pos++; cmd.file = this.writerFor(this.fileName()); if (cmd.file == null) return false; break; }
       else break;
       this.pos++;
     }
@@ -290,6 +336,37 @@ class SedRun {
   /** Whether an s has replaced since the last line was read or t taken. */
   replaced: bool = false;
   appendQueue: string[] = [];
+  /** Per queued entry: whether it names a file to copy (r) rather than text (a). */
+  appendIsFile: bool[] = [];
+}
+
+/** w: the pattern space and a newline to the command's file, written at once. */
+function writeSpace(w: Writer, run: SedRun): void {
+  w.bytes(run.space.ptr, run.space.len).byte(10);
+  if (w !== stdout) w.flush();
+}
+
+/** l: the pattern space with C escapes and octal for the unprintable, wrapped at width, ending in $. */
+function listSpace(run: SedRun, width: i32): void {
+  let column = 0;
+  for (let i = 0; i < run.space.len; i++) {
+    const b = <i32>load<u8>(run.space.ptr + i);
+    let piece = "";
+    if (b == 92) piece = "\\\\";
+    else if (b == 7) piece = "\\a";
+    else if (b == 8) piece = "\\b";
+    else if (b == 12) piece = "\\f";
+    else if (b == 10) piece = "\\n";
+    else if (b == 13) piece = "\\r";
+    else if (b == 9) piece = "\\t";
+    else if (b == 11) piece = "\\v";
+    else if (b < 32 || b >= 127) piece = "\\" + String.fromCharCode(48 + (b >> 6)) + String.fromCharCode(48 + ((b >> 3) & 7)) + String.fromCharCode(48 + (b & 7));
+    else piece = String.fromCharCode(b);
+    if (width > 1 && column + piece.length > width - 1) { stdout.byte(92).byte(10); column = 0; }
+    stdout.str(piece);
+    column += piece.length;
+  }
+  stdout.byte(36).byte(10);
 }
 
 function matches(a: Address, run: SedRun): bool {
@@ -391,7 +468,13 @@ function sedStream(script: SedScript, run: SedRun, r: Reader): void {
       if (k == 125 || k == 58) continue;
       if (!selected(c, run)) { if (k == 123) pc = c.jump; continue; }
       if (k == 123) continue;
-      if (k == 115) { if (substitute(c, run)) { run.replaced = true; if (c.print) stdout.bytes(run.space.ptr, run.space.len).byte(10); } }
+      if (k == 115) {
+        if (substitute(c, run)) {
+          run.replaced = true;
+          if (c.print) stdout.bytes(run.space.ptr, run.space.len).byte(10);
+          if (c.file != null) writeSpace(c.file!, run);
+        }
+      }
       else if (k == 100) deleted = true;
       else if (k == 68) { // D
         const nl = newlineIn(run.space);
@@ -408,7 +491,10 @@ function sedStream(script: SedScript, run: SedRun, r: Reader): void {
       else if (k == 61) stdout.str(run.lineNo.toString()).byte(10);
       else if (k == 113) { run.quit = true; break; }
       else if (k == 81) { run.quit = true; deleted = true; break; } // Q: quits without printing
-      else if (k == 97) run.appendQueue.push(c.text);
+      else if (k == 97) { run.appendQueue.push(c.text); run.appendIsFile.push(false); }
+      else if (k == 114) { run.appendQueue.push(c.text); run.appendIsFile.push(true); }
+      else if (k == 119) writeSpace(c.file!, run);
+      else if (k == 108) listSpace(run, c.width);
       else if (k == 105) stdout.line(c.text);
       else if (k == 99) { if (c.addr2.kind == A_NONE || !c.inRange) stdout.line(c.text); deleted = true; }
       else if (k == 121) {
@@ -440,8 +526,13 @@ function sedStream(script: SedScript, run: SedRun, r: Reader): void {
       else if (k == 84) { if (!run.replaced) pc = c.jump; else run.replaced = false; } // T
     }
     if (!deleted && !run.quiet) stdout.bytes(run.space.ptr, run.space.len).byte(10);
-    for (let q = 0; q < run.appendQueue.length; q++) stdout.line(run.appendQueue[q]);
-    run.appendQueue = [];
+    for (let q = 0; q < run.appendQueue.length; q++) {
+      if (!run.appendIsFile[q]) { stdout.line(run.appendQueue[q]); continue; }
+      // As GNU sed: a file that cannot be read adds nothing.
+      const data: Uint8Array | null = fs.readFile(run.appendQueue[q]);
+      if (data != null) stdout.data(data!);
+    }
+    run.appendQueue = []; run.appendIsFile = [];
   }
 }
 
@@ -484,6 +575,7 @@ export function sedMain(args: string[]): i32 {
       const err = fs.rename(tmp, operands[f]);
       if (err != 0) { warn("sed", "cannot rename " + tmp + ": " + strerror(err)); status = 4; }
     }
+    script.flushFiles();
     return status;
   }
   // Without -i the inputs form one stream, so "$" is the last line of the last file.
@@ -493,6 +585,7 @@ export function sedMain(args: string[]): i32 {
     if (fd < 0) return 2;
     sedStream(script, run, new Reader(fd));
     closeInput(fd);
+    script.flushFiles();
     return 0;
   }
   const all = new ByteBuf(BLOCK);
@@ -503,5 +596,6 @@ export function sedMain(args: string[]): i32 {
     closeInput(fd);
   }
   sedStream(script, run, Reader.fromBytes(all.ptr, all.len));
+  script.flushFiles();
   return status;
 }

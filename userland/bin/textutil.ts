@@ -480,7 +480,8 @@ export function cmpMain(args: string[]): i32 {
     if (!o.has("s")) {
       const shorter = la < lb ? n1 : n2;
       stdout.flush();
-      warn("cmp", "EOF on " + shorter + (n == 0 ? " which is empty" : " after byte " + n.toString() + ", " + (o.has("l") ? "line " : "in line ") + line.toString()));
+      // As GNU cmp: after a newline, the lines completed; inside a line, "in" that line; with -l, no line.
+      warn("cmp", "EOF on " + shorter + (n == 0 ? " which is empty" : " after byte " + n.toString() + (o.has("l") ? "" : load<u8>(a.ptr + n - 1) == 10 ? ", line " + (line - 1).toString() : ", in line " + line.toString())));
     }
     return 1;
   }

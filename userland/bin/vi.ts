@@ -1,7 +1,8 @@
 // vi: a small modal editor on the terminal in raw mode. Normal mode takes counts, motions (h j k l
 // w b e 0 ^ $ gg G f t, arrows, ^D ^U ^F ^B), operators d c y with a motion or doubled (dd cc yy),
-// x X D C s S r ~ J p P o O i a A I, u and ^R (undo, redo), . (repeat), / ? n N; : runs w, q, wq,
-// x, q!, w FILE, a line number and s/PATTERN/REPLACEMENT/[g] over a range. Redrawn after every key.
+// x X D C s S r ~ J p P o O i a A I, >> <<, u and ^R (undo, redo), . (repeat), / ? n N, marks (m ' `),
+// visual mode (v V with d y c x > < J :); : runs w, q, wq, x, q!, w FILE, e FILE, r FILE, a line
+// number and s/PATTERN/REPLACEMENT/[g] over a range. Redrawn after every key.
 import { stdout, warn } from "../lib/io";
 import * as fs from "../lib/fs";
 import { tty_mode, TTY_RAW, TTY_COOKED } from "../lib/wasmbox";
@@ -71,6 +72,9 @@ class Editor {
   /** The last f/t/F/T, for ;. */
   lastFind: i32 = 0;
   lastFindKind: i32 = 0;
+  /** Marks a-z set by m: their line and column (a mark on a deleted line stays on the line now there). */
+  markRows: Map<i32, i32> = new Map<i32, i32>();
+  markCols: Map<i32, i32> = new Map<i32, i32>();
 
   line(): string { return this.lines[this.row]; }
 
@@ -205,6 +209,29 @@ class Editor {
     if (name == "wq" || name == "x" || name == "wq!" || name == "x!") { if (!this.dirty && name.startsWith("x") && arg == "") { this.done = true; return; } if (this.write(arg != "" ? arg : this.file)) this.done = true; return; }
     if (name == "q") { if (this.dirty) this.message = "E37: No write since last change (add ! to override)"; else this.done = true; return; }
     if (name == "q!") { this.done = true; return; }
+    if (name == "e" || name == "e!") {
+      if (this.dirty && name == "e") { this.message = "E37: No write since last change (add ! to override)"; return; }
+      const path = arg != "" ? arg : this.file;
+      if (path == "") { this.message = "E32: No file name"; return; }
+      this.lines = [""];
+      this.load(path);
+      this.row = 0; this.col = 0; this.dirty = false;
+      this.undoStack = []; this.redoStack = []; this.before = null;
+      this.markRows.clear(); this.markCols.clear();
+      return;
+    }
+    if (name == "r") {
+      const path = arg != "" ? arg : this.file;
+      const data = fs.readFile(path);
+      if (data == null) { this.message = "E484: Can't open file " + path; return; }
+      let text = String.UTF8.decode(data.buffer);
+      if (text.endsWith("\n")) text = text.substring(0, text.length - 1);
+      const add = text.split("\n");
+      this.lines = spliceLines(this.lines, to + 1, 0, add);
+      this.row = to + 1; this.col = firstNonBlank(this.line());
+      this.touch();
+      return;
+    }
     this.message = "E492: Not an editor command: " + c;
   }
 
@@ -361,6 +388,13 @@ class Editor {
       return this.find(c, ch, count);
     }
     if (c == 59 && this.lastFind != 0) return this.find(this.lastFindKind, this.lastFind, count); // ;
+    if (c == 39 || c == 96) { // 'x: the mark's line (linewise); `x: its exact place
+      const name = this.nextKey();
+      if (!this.markRows.has(name)) { this.message = "E20: Mark not set"; return null; }
+      const r = min(this.markRows.get(name), this.lines.length - 1);
+      if (c == 39) return new Target(r, firstNonBlank(this.lines[r]), true, false);
+      return new Target(r, min(this.markCols.get(name), max(0, this.lines[r].length - 1)), false, false);
+    }
     if (c == 27) { // arrows: ESC [ A B C D; a lone ESC does nothing and the key after it is a command of its own
       const k = this.arrowAfterEsc();
       if (k == 65) return this.motion(107, count, hasCount, op);
@@ -601,6 +635,19 @@ class Editor {
       this.row = at; this.col = 0; this.insert = true; this.touch();
       return;
     }
+    if (c == 109) { // m: set a mark
+      const name = this.nextKey();
+      if (name >= 97 && name <= 122) { this.markRows.set(name, this.row); this.markCols.set(name, this.col); }
+      return;
+    }
+    if (c == 118 || c == 86) { this.visual(c == 86); return; } // v V
+    if (c == 62 || c == 60) { // >> <<, or > and < with a motion
+      const k = this.nextKey();
+      let r2 = min(this.lines.length - 1, this.row + count - 1);
+      if (k != c) { const t = this.motion(k, count, hasCount, c); if (t == null) return; r2 = t.row; }
+      this.shift(min(this.row, r2), max(this.row, r2), c == 62);
+      return;
+    }
     if (c == 117) { this.undo(count); return; } // u
     if (c == 18) { this.redo(count); return; } // ^R
     if (c == 46) { // .
@@ -636,6 +683,77 @@ class Editor {
       this.row = t.row; this.col = t.col;
       // $ keeps to the end of lines as the cursor moves on.
       if (c == 36) this.col = max(0, this.line().length - 1);
+    }
+  }
+
+  /** > and <: lines r1..r2 one tab (shiftwidth 8) to the right, or up to 8 columns of indent to the left. */
+  shift(r1: i32, r2: i32, right: bool): void {
+    for (let r = r1; r <= r2; r++) {
+      const text = this.lines[r];
+      if (right) { if (text.length > 0) this.lines[r] = "\t" + text; continue; }
+      let cut = 0; let width = 0;
+      while (cut < text.length && width < 8) {
+        const ch = text.charCodeAt(cut);
+        if (ch == 9) width = 8; else if (ch == 32) width++; else break;
+        cut++;
+      }
+      this.lines[r] = text.substring(cut);
+    }
+    this.row = r1; this.col = firstNonBlank(this.line());
+    this.touch();
+  }
+
+  /** v / V: motions move the cursor from the anchor; d x y c > < (and D X Y C, J, ~) act on the selection, ESC ends. */
+  visual(linewiseAtStart: bool): void {
+    let linewise = linewiseAtStart;
+    let anchorRow = this.row; let anchorCol = this.col;
+    for (;;) {
+      this.clampRow(); this.clampCol();
+      this.message = linewise ? "-- VISUAL LINE --" : "-- VISUAL --";
+      if (this.pending.length == 0) this.draw();
+      let c = this.nextKey();
+      if (c < 0) { this.message = ""; return; }
+      let count = 0;
+      while ((c >= 49 && c <= 57) || (c == 48 && count > 0)) { count = count * 10 + (c - 48); c = this.nextKey(); }
+      const hasCount = count > 0;
+      if (!hasCount) count = 1;
+      this.message = "";
+      if (c == 27 && !this.keyFollows()) return;
+      if (c == 118 || c == 86) { if ((c == 86) == linewise) return; linewise = c == 86; continue; }
+      if (c == 111) { const r = this.row; const k = this.col; this.row = anchorRow; this.col = anchorCol; anchorRow = r; anchorCol = k; continue; } // o
+      if (c == 68 || c == 88 || c == 89 || c == 67 || c == 83 || c == 82) { linewise = true; c = c == 89 ? 121 : c == 68 || c == 88 ? 100 : 99; }
+      if (c == 120) c = 100;
+      if (c == 115) c = 99;
+      if (c == 100 || c == 121 || c == 99) {
+        const endRow = this.row; const endCol = this.col;
+        this.row = anchorRow; this.col = anchorCol;
+        if (linewise) this.operate(c, new Target(endRow, 0, true, false));
+        else {
+          if (this.lines[endRow].length == 0 && this.lines[anchorRow].length == 0 && endRow == anchorRow) return;
+          this.operate(c, new Target(endRow, endCol, false, true));
+        }
+        if (c == 121) { this.row = min(anchorRow, endRow); if (!linewise) this.col = endRow < anchorRow || (endRow == anchorRow && endCol < anchorCol) ? endCol : anchorCol; }
+        return;
+      }
+      if (c == 62 || c == 60) { this.shift(min(anchorRow, this.row), max(anchorRow, this.row), c == 62); return; }
+      if (c == 74) { // J: the selected lines joined
+        const r1 = min(anchorRow, this.row); const r2 = max(anchorRow, this.row);
+        this.row = r1;
+        this.pending.unshift(74);
+        const joins = max(2, r2 - r1 + 1).toString();
+        for (let i = joins.length - 1; i >= 0; i--) this.pending.unshift(joins.charCodeAt(i));
+        return;
+      }
+      if (c == 58) { // : with the selection as the range
+        const cmd = this.prompt(":'<,'>");
+        if (cmd != null) {
+          const r1 = min(anchorRow, this.row) + 1; const r2 = max(anchorRow, this.row) + 1;
+          this.command(r1.toString() + "," + r2.toString() + cmd);
+        }
+        return;
+      }
+      const t = this.motion(c, count, hasCount, 0);
+      if (t != null) { this.row = t.row; this.col = t.col; }
     }
   }
 

@@ -19,7 +19,9 @@ function loadPreopens(): Preopen[] {
   if (preopens != null) return preopens!;
   const list = new Array<Preopen>();
   for (let fd = 3; fd < 64; fd++) {
-    if (wasi.fd_prestat_get(<u32>fd, ret) != 0) break;
+    // Preopens follow one another from fd 3; when a parent gave the first fds other files, they
+    // were moved above those, so the search goes on until it has found one.
+    if (wasi.fd_prestat_get(<u32>fd, ret) != 0) { if (list.length == 0) continue; break; }
     const len = load<u32>(ret, 4);
     const buf = heap.alloc(len + 1);
     wasi.fd_prestat_dir_name(<u32>fd, buf, len);
