@@ -16,6 +16,10 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    name: "a shell loop of 100,000 iterations with arithmetic and tests",
+    command: 'i=0; s=0; while [ "$i" -lt 100000 ]; do s=$(( (s + i * 7) % 1000003 )); if [ $((i % 3)) -eq 0 ]; then s=$((s + 1)); fi; i=$((i + 1)); done; echo "$s" > /dev/null',
+  },
   { name: "seq 1 1000000 | wc -l", command: "seq 1 1000000 | wc -l" },
   {
     name: "sort of 100,000 lines", command: "sort /data/lines > /dev/null",
