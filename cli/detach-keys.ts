@@ -38,3 +38,16 @@ export class DetachScanner {
     return { pass: Uint8Array.from(pass), detached: false };
   }
 }
+
+/**
+ * A listener for the keys typed at an attached terminal: each chunk goes through `scanner` (when
+ * keys are scanned) into `body`, the attach request's stream; `onDetach` runs when the sequence is typed.
+ */
+export function keysToContainer(scanner: DetachScanner | undefined, body: { write(bytes: Uint8Array): unknown }, onDetach: () => void): (chunk: Buffer | string) => void {
+  return (chunk) => {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const { pass, detached } = scanner ? scanner.feed(bytes) : { pass: bytes, detached: false };
+    if (pass.length) body.write(pass);
+    if (detached) onDetach();
+  };
+}

@@ -22,7 +22,7 @@ import { decodeLayer, layerEntriesToTar } from "../../images/layer-tar.js";
 import { readHostEntries, writeHostEntries } from "../../images/host-entries.js";
 import { ImageStore, wasmboxHome } from "../../images/store.js";
 import { CliExit, type CliIo } from "../io.js";
-import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from "../detach-keys.js";
+import { DEFAULT_DETACH_KEYS, DetachScanner, keysToContainer, parseDetachKeys } from "../detach-keys.js";
 import { applyFormat, renderListing, TemplateError, type TemplateRow } from "../go-template.js";
 import { cliKernel, hostTerminal } from "./run-module.js";
 import { daemonForForegroundRun, runInDaemon } from "./run-in-daemon.js";
@@ -532,15 +532,10 @@ const COMMANDS: Spec[] = [
       const body = input ? new PassThrough() : undefined;
       const scanner = input?.isTTY || Config.Tty ? new DetachScanner(keys) : undefined;
       let res: IncomingMessage | undefined;
-      const onKeys = (chunk: Buffer | string) => {
-        const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-        const { pass, detached: now } = scanner ? scanner.feed(bytes) : { pass: bytes, detached: false };
-        if (pass.length) body!.write(pass);
-        if (now) {
-          detached = true;
-          res?.destroy();
-        }
-      };
+      const onKeys = keysToContainer(scanner, body!, () => {
+        detached = true;
+        res?.destroy();
+      });
       const onEnd = () => body?.end();
       const interrupt = () => void client.json("POST", `/containers/${enc(ref!)}/kill`, { query: { signal: "SIGINT" } }).catch(() => undefined);
       process.on("SIGINT", interrupt);

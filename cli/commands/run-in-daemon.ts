@@ -8,7 +8,7 @@ import type { CreateOptions } from "../../containers/options.js";
 import { DEFAULT_NETWORK } from "../../kernel/host.js";
 import { wasmboxHome } from "../../images/store.js";
 import type { CliIo } from "../io.js";
-import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from "../detach-keys.js";
+import { DEFAULT_DETACH_KEYS, DetachScanner, keysToContainer, parseDetachKeys } from "../detach-keys.js";
 import { hostTerminal } from "./run-module.js";
 
 /** The networks a CLI kernel has of its own: a run on them needs nothing of the daemon's. */
@@ -54,15 +54,10 @@ export async function runInDaemon(io: CliIo, client: DaemonClient, image: string
   const body = input ? new PassThrough() : undefined;
   let detached = false;
   let res: IncomingMessage | undefined;
-  const onKeys = (chunk: Buffer | string) => {
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    const { pass, detached: now } = scanner ? scanner.feed(bytes) : { pass: bytes, detached: false };
-    if (pass.length) body!.write(pass);
-    if (now) {
-      detached = true;
-      res?.destroy();
-    }
-  };
+  const onKeys = keysToContainer(scanner, body!, () => {
+    detached = true;
+    res?.destroy();
+  });
   const onEnd = () => body?.end();
   const kill = (signal: string) => void client.json("POST", path("kill"), { query: { signal } }).catch(() => undefined);
   let fatal: string | undefined;
