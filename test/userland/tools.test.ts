@@ -85,6 +85,7 @@ describe("awk", () => {
   const cases: Array<[string, string]> = [
     ["sum a column", "awk '{ s += $2 } END { print s, NR, s / NR }'"],
     ["a field compared with a constant: numbers, strings, a field that is not a number", "awk '$2 > 30 { a++ } $1 == \"bob\" { b++ } $1 < \"c\" { c++ } $1 != 5 { d++ } $1 > 5 { e++ } END { print a, b, c, d, e }'"],
+    ["op= in place with $N read before any split: short and blank records, tabs, non-numbers, NF, $0 replaced", "printf '1 2 3\\n  4\\t5   6  \\n7 8\\n\\n a b c d\\n1e3 -5 +3.5\\nx y 12abc\\n' | awk '{ s += $3; p -= $2; m *= 2; m += $1; d /= 2; q %= 5; q += $3 } NR == 2 { $0 = \"100 200 300\"; s += $3 } { n += NF; t = s } END { print s, p, m, d, q, n, t }'"],
     ["counters changed in place stay apart from their copies", "awk '{ n++; c += $2 } NR == 1 { first = n; f = c } END { x = 1; y = x; x++; x++; y2 = x; x += 5; a[1] = x; x--; print n, c, first, f, x, y, y2, a[1] }'"],
     ["a function changing a global while a comparison holds it", "awk 'function g() { cnt++; return cnt } BEGIN { cnt = 5; cnt++; print (cnt < g()), cnt; printf \"%d %d\\n\", cnt, g() }'"],
     ["-F and -v", "awk -F' ' -v min=29 '$2 > min { print $1 }'"],

@@ -1013,7 +1013,8 @@ class Awk {
       const shift: usize = bytes ? 0 : 1;
       const n = bytes ? this.recLen : this.record.length;
       let count = 0;
-      if (mode == 0) {
+      if (bytes && mode == 0) count = this.splitBlankBytes(base, n);
+      else if (mode == 0) {
         let i = 0;
         while (i < n) {
           while (i < n && isBlank(bytes ? <i32>load<u8>(base + i) : <i32>load<u16>(base + (<usize>i << shift)))) i++;
@@ -1040,6 +1041,37 @@ class Awk {
     this.nf = this.fields.length;
   }
 
+  /** Splits an ASCII record's bytes at blank runs into field offsets; returns the field count. */
+  splitBlankBytes(base: usize, n: i32): i32 {
+    let count = 0;
+    let i = 0;
+    while (i < n) {
+      while (i < n && isBlank(<i32>load<u8>(base + i))) i++;
+      if (i >= n) break;
+      const st = i;
+      while (i < n && !isBlank(<i32>load<u8>(base + i))) i++;
+      this.addField(count++, st, i);
+    }
+    return count;
+  }
+
+  /**
+   * Field i's number read straight from an unsplit ASCII record split at blanks (FS " "): scans only
+   * up to field i, recording nothing; NaN-free 0 when there is no field i, as toNum gives.
+   */
+  blankFieldNumber(i: i32): f64 {
+    const base = this.recBuf; const n = this.recLen;
+    let at = 0; let k = 0;
+    for (;;) {
+      while (at < n && isBlank(<i32>load<u8>(base + at))) at++;
+      if (at >= n) return 0;
+      const st = at;
+      while (at < n && !isBlank(<i32>load<u8>(base + at))) at++;
+      if (++k == i) return bytesNumberPrefix(base + st, at - st);
+    }
+    return 0;
+  }
+
   /** Field i (1-based, split, offsetsOnly) as a string. */
   fieldText(i: i32): string {
     const st = unchecked(this.fieldStarts[i - 1]); const end = unchecked(this.fieldEnds[i - 1]);
@@ -1049,6 +1081,7 @@ class Awk {
 
   /** The numeric value of field i as toNum(getField(i)) gives it, without making its string when $0 is bytes. */
   fieldNumber(i: i32): f64 {
+    if (!this.split && this.bytesValid && i >= 1 && this.fsKind() == 0) return this.blankFieldNumber(i);
     this.splitRecord();
     if (i < 1 || i > this.nf) return 0;
     if (this.offsetsOnly && this.bytesValid) {
@@ -1155,8 +1188,8 @@ class Awk {
 
   // ----- variables -----
   slotOf(n: Node): Slot {
-    if (n.kind == E_LOCAL) return this.frame[n.slot];
-    return this.globals[n.slot];
+    if (n.kind == E_LOCAL) return unchecked(this.frame[n.slot]);
+    return unchecked(this.globals[n.slot]);
   }
 
   getVar(n: Node): Cell {
@@ -1205,6 +1238,19 @@ class Awk {
       }
     } else if (n.kind == E_ASSIGN && n.s.length > 1 && (n.a!.kind == E_VAR || n.a!.kind == E_LOCAL)) {
       const rhs = this.numOf(n.b!);
+      const target = n.a!;
+      // A variable already holding its own number cell (after the first op=): changed in place.
+      if (target.kind == E_LOCAL || target.slot > FNR) {
+        const slot = this.slotOf(target);
+        const own = slot.cell;
+        if (own.pinned && own.kind == V_NUM && slot.arr == null) {
+          const op = n.s.charCodeAt(0);
+          if (op == 43) { own.n += rhs; return; }
+          const v = this.arith(op, own.n, rhs);
+          if (!this.fatal) own.n = v;
+          return;
+        }
+      }
       const v = this.arith(n.s.charCodeAt(0), this.toNum(this.getVar(n.a!)), rhs);
       if (this.jump == J_EXIT && this.fatal) return;
       if (this.setNumber(n.a!, v)) return;
@@ -1455,7 +1501,7 @@ class Awk {
   exec(n: Node): void {
     switch (n.kind) {
       case S_BLOCK:
-        for (let i = 0; i < n.list.length; i++) { this.exec(n.list[i]); if (this.jump != J_NONE) return; }
+        for (let i = 0, len = n.list.length; i < len; i++) { this.exec(unchecked(n.list[i])); if (this.jump != J_NONE) return; }
         return;
       case S_EXPR: this.effect(n.a!); return;
       case S_PRINT: case S_PRINTF: this.print(n); return;
@@ -2038,8 +2084,8 @@ class Awk {
 
   // ----- the program -----
   runRules(rules: Rule[]): void {
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i];
+    for (let i = 0, len = rules.length; i < len; i++) {
+      const r = unchecked(rules[i]);
       let hit = true;
       if (r.pattern2 != null) {
         if (!r.inRange) {
