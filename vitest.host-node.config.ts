@@ -41,6 +41,9 @@ export const PINNED_ONLY_FILES = [
   // Foreground runs sent to the daemon's network: the daemon's containers and attach protocol, the
   // same whichever Node starts the CLI (it re-runs itself on the pinned Node).
   "test/net/foreground-network.test.ts",
+  // The JavaScript component's `jco componentize` build (about 30 s of CPU on a fresh machine) would
+  // run twice at once; components under the worker engine are conformance.test.ts and processes.test.ts.
+  "test/component/javascript.test.ts",
 ] as const;
 
 export default defineConfig({
