@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../images/fs-atomic.js";
 import { decodeLayer, layerEntriesToTar } from "../images/layer-tar.js";
 import { isoNs, LogWriter, streamLog, type LogChunk, type LogOptions, type LogReadOptions } from "./logs.js";
 import { KeyedQueue } from "./queue.js";
+import { processAlive } from "./process-alive.js";
 import type { ContainerSpec, ContainerState } from "./spec.js";
 
 /** The mode of every directory the daemon keeps state in ($WASMBOX_HOME, containers/, each container's). */
@@ -73,12 +74,7 @@ export class ContainerFiles {
   /** Whether the wasmbox process that marked a container running (another one) is still alive. */
   ownerAlive(state: ContainerState & { pid?: number }): boolean {
     if (state.pid === undefined || state.pid === process.pid) return false;
-    try {
-      process.kill(state.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return processAlive(state.pid);
   }
 
   private enqueue(id: string, work: () => Promise<void>): Promise<void> {

@@ -12,6 +12,7 @@ import { wasmboxHome } from "../../images/store.js";
 import { hasJspi } from "../../kernel/index.js";
 import { CliExit, type CliIo } from "../io.js";
 import { pruneImagesThroughDaemon } from "./images.js";
+import { processAlive } from "../../containers/process-alive.js";
 
 type Options = Record<string, unknown>;
 /** How long `daemon stop` waits for the daemon to exit (its containers' stop timeouts are 10 s by default). */
@@ -159,19 +160,10 @@ export function registerSystemCommands(program: Command, io: CliIo, exitCode: (c
       await client.json("POST", "/shutdown");
       // It answers first, then stops its containers (each up to its stop timeout) and exits.
       const deadline = Date.now() + STOP_WAIT_MS;
-      while (pid && isAlive(pid)) {
+      while (pid && processAlive(pid)) {
         if (Date.now() > deadline) throw new CliExit(1, `wasmbox: the daemon (pid ${pid}) is still stopping its containers after ${STOP_WAIT_MS / 1000} s`);
         await new Promise((r) => setTimeout(r, 50));
       }
       io.stdout(`wasmbox daemon stopped${pid ? ` (pid ${pid})` : ""}\n`);
     }));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

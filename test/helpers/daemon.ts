@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach } from "vitest";
+import { processAlive } from "../../containers/process-alive.js";
 import { runCli } from "../../cli/index.js";
 import type { CliIo } from "../../cli/io.js";
 import { buildShippedImages } from "../../images/build-shipped.js";
@@ -54,13 +55,6 @@ export async function until(probe: () => Promise<string>, check: (text: string) 
 export async function killDaemon(home: string): Promise<number> {
   const pid = Number(await readFile(join(home, "daemon.pid"), "utf8"));
   process.kill(pid, "SIGKILL");
-  await until(async () => {
-    try {
-      process.kill(pid, 0);
-      return "alive";
-    } catch {
-      return "dead";
-    }
-  }, (t) => t === "dead", `daemon ${pid} to be gone`);
+  await until(async () => (processAlive(pid) ? "alive" : "dead"), (t) => t === "dead", `daemon ${pid} to be gone`);
   return pid;
 }

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { processAlive } from "../../containers/process-alive.js";
 
 /**
  * Ends the daemon of `home`, if one was started there, and waits (a few seconds at most) until it is
@@ -22,14 +23,5 @@ export async function stopDaemonOf(home: string): Promise<void> {
   } catch {
     return; // already gone
   }
-  for (let waited = 0; waited < 5000 && isAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  for (let waited = 0; waited < 5000 && processAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
 }
