@@ -130,6 +130,12 @@ function unsetError(name: string): void {
   if (state.opts.nounset && expandError == "" && name != "@" && name != "*") expandError = name + ": parameter not set";
 }
 
+/** True if text holds an unquoted * ? or [ (a possible pattern, checked whole when its field ends). */
+function hasGlobChar(text: string): bool {
+  for (let i = 0; i < text.length; i++) { const c = text.charCodeAt(i); if (c == 42 || c == 63 || c == 91) return true; }
+  return false;
+}
+
 /** Fields being built: the literal text, and a glob pattern where quoted metacharacters are escaped. */
 class Fields {
   values: string[] = [];
@@ -147,7 +153,7 @@ class Fields {
     this.emptyAt = false;
     this.value += text;
     this.started = true;
-    if (!quoted) { this.pattern += text; if (hasGlob(text)) this.glob = true; return; }
+    if (!quoted) { this.pattern += text; if (!this.glob && hasGlobChar(text)) this.glob = true; return; }
     let special = false;
     for (let i = 0; i < text.length && !special; i++) { const c = text.charCodeAt(i); special = c == 42 || c == 63 || c == 91 || c == 92; }
     if (!special) { this.pattern += text; return; }
@@ -159,7 +165,8 @@ class Fields {
   }
   end(): void {
     if (!this.started) return;
-    this.values.push(this.value); this.patterns.push(this.pattern); this.globs.push(this.glob);
+    // Only a whole pattern tells whether a "[" has its "]" (a lone "[" is no pattern: no directory read).
+    this.values.push(this.value); this.patterns.push(this.pattern); this.globs.push(this.glob && hasGlob(this.pattern));
     this.value = ""; this.pattern = ""; this.glob = false; this.started = false;
   }
   /** Adds an unquoted expansion result, split into fields on $IFS: IFS white space separates
