@@ -295,8 +295,11 @@ function loopControl(): bool {
 }
 
 function expandWords(words: string[]): string[] {
-  let out = new Array<string>();
-  for (let i = 0; i < words.length; i++) out = out.concat(expandWord(words[i], false));
+  const out = new Array<string>();
+  for (let i = 0; i < words.length; i++) {
+    const fields = expandWord(words[i], false);
+    for (let k = 0; k < fields.length; k++) out.push(fields[k]);
+  }
   return out;
 }
 
@@ -334,12 +337,17 @@ function execSimple(n: Node): i32 {
   const words = expandWords(n.words);
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
-    const values = assignmentsOf(n);
+    // Every value is expanded before any is set (an expansion error sets none).
+    const values = new Array<string>();
+    for (let i = 0; i < n.assigns.length; i++) values.push(expandString(n.assigns[i].substring(n.assigns[i].indexOf("=") + 1)));
     if (expandError != "") { error(expandError); return exitStatusForError(); }
-    if (state.opts.xtrace && values.length > 0) trace(values, []);
+    if (state.opts.xtrace && values.length > 0) {
+      const shown = new Array<string>();
+      for (let i = 0; i < values.length; i++) shown.push(n.assigns[i].substring(0, n.assigns[i].indexOf("=") + 1) + values[i]);
+      trace(shown, []);
+    }
     for (let i = 0; i < values.length; i++) {
-      const eq = values[i].indexOf("=");
-      if (!setVar(values[i].substring(0, eq), values[i].substring(eq + 1))) return 2;
+      if (!setVar(n.assigns[i].substring(0, n.assigns[i].indexOf("=")), values[i])) return 2;
     }
     if (n.redirs.length > 0) {
       const opened = applyRedirs(n.redirs, copyCtx());
@@ -352,7 +360,8 @@ function execSimple(n: Node): i32 {
   if (state.opts.xtrace) trace(n.assigns.length > 0 ? assignmentsOf(n) : [], words);
   if (functions.has(name) || isBuiltin(name)) {
     for (let i = 0; i < n.assigns.length; i++) if (!assign(n.assigns[i])) return 2;
-    const ctx = copyCtx();
+    // Without redirections the command shares the shell's fd table (no copy per builtin).
+    const ctx = n.redirs.length > 0 ? copyCtx() : fdCtx;
     const opened = applyRedirs(n.redirs, ctx);
     if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
     const saved = fdCtx;

@@ -201,8 +201,37 @@ class Fields {
   }
 }
 
+/** Quotes, backslash, $ and `: the characters after which a word is more than its literal text. */
+function isWordSpecial(c: i32): bool { return c == 39 || c == 34 || c == 92 || c == 36 || c == 96; }
+
+/** A word that expands to itself as one field: no quoting, expansion, leading ~ or glob pattern (most words). */
+function isLiteralWord(raw: string, single: bool): bool {
+  if (raw.length == 0 || raw.charCodeAt(0) == 126) return false;
+  for (let i = 0; i < raw.length; i++) if (isWordSpecial(raw.charCodeAt(i))) return false;
+  return single || state.opts.noglob || !hasGlob(raw);
+}
+
+/** The one field of a word that is just "$NAME", or $((...)) where no splitting can apply; null for any other word. */
+function quickExpansion(raw: string, single: bool): string | null {
+  const len = raw.length;
+  if (len > 3 && raw.charCodeAt(0) == 34 && raw.charCodeAt(1) == 36 && raw.charCodeAt(len - 1) == 34 && nameEnd(raw, 2) == len - 1) {
+    const name = raw.substring(2, len - 1);
+    const value = getVar(name);
+    if (value == null) { unsetError(name); return ""; }
+    return value;
+  }
+  // An arithmetic result is digits and "-": it splits only when IFS is set (to anything holding them).
+  if (len > 5 && raw.startsWith("$((") && (single || !state.vars.has("IFS")) && matchClose(raw, 1) == len) {
+    return arith(raw.substring(3, len - 2)).toString();
+  }
+  return null;
+}
+
 /** Expands one raw word into fields (split and globbed unless `single`). */
 export function expandWord(raw: string, single: bool): string[] {
+  if (isLiteralWord(raw, single)) return [raw];
+  const quick = quickExpansion(raw, single);
+  if (quick != null) return [quick!];
   const f = new Fields();
   let i = 0;
   if (raw.startsWith("~") && (raw.length == 1 || raw.charCodeAt(1) == 47)) {
@@ -230,8 +259,10 @@ export function expandWord(raw: string, single: bool): string[] {
     } else if (c == 36 || c == 96) {
       i = expandDollar(raw, i, inDouble, single, f);
     } else {
-      f.add(String.fromCharCode(c), inDouble);
-      i++;
+      let j = i + 1;
+      while (j < raw.length && !isWordSpecial(raw.charCodeAt(j))) j++;
+      f.add(raw.substring(i, j), inDouble);
+      i = j;
     }
   }
   f.end();
@@ -311,8 +342,7 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
       if (value == null && d >= 49 && d <= 57) unsetError(String.fromCharCode(d));
       next = i + 2;
     } else {
-      let j = i + 1;
-      while (j < raw.length && isName(raw.substring(i + 1, j + 1))) j++;
+      const j = nameEnd(raw, i + 1);
       if (j == i + 1) { f.add("$", quoted); return i + 1; }
       value = getVar(raw.substring(i + 1, j));
       if (value == null) unsetError(raw.substring(i + 1, j));
@@ -433,12 +463,12 @@ class Arith {
   eat(op: string): bool {
     this.skip();
     if (!this.s.startsWith(op, this.p)) return false;
-    const after = this.p + op.length < this.s.length ? this.s.charAt(this.p + op.length) : "";
-    if (after == "=" && op != "==" && op != "!=" && op != "<=" && op != ">=" && !op.endsWith("=")) {
+    const after = this.p + op.length < this.s.length ? this.s.charCodeAt(this.p + op.length) : -1;
+    if (after == 61 && op != "==" && op != "!=" && op != "<=" && op != ">=" && !op.endsWith("=")) {
       // "<" must not take "<=", "=" must not take "==", "+" must not take "+=" ...
       if (op == "<" || op == ">" || op == "=" || op == "!" || op == "<<" || op == ">>" || "+-*/%&|^".indexOf(op) >= 0) return false;
     }
-    if ((op == "&" || op == "|" || op == "<" || op == ">") && after == op) return false;
+    if ((op == "&" || op == "|" || op == "<" || op == ">") && after == op.charCodeAt(0)) return false;
     this.p += op.length;
     return true;
   }
@@ -446,12 +476,11 @@ class Arith {
   assignment(): i64 {
     this.skip();
     const start = this.p;
-    let end = start;
-    while (end < this.s.length && isName(this.s.substring(start, end + 1))) end++;
+    const end = nameEnd(this.s, start);
     if (end > start) {
       this.p = end;
       this.skip();
-      const ops = ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="];
+      const ops = ARITH_ASSIGN_OPS;
       for (let k = 0; k < ops.length; k++) {
         const op = ops[k];
         if (!this.s.startsWith(op, this.p) || (op == "=" && this.s.startsWith("==", this.p))) continue;
@@ -510,6 +539,8 @@ class Arith {
     if (l == 8) return this.unary();
     let v = this.level(l + 1);
     for (;;) {
+      this.skip();
+      if (this.p >= this.s.length || !levelCanStart(l, this.s.charCodeAt(this.p))) return v;
       let op = "";
       const ops = ARITH_LEVELS[l];
       for (let k = 0; k < ops.length; k++) if (this.eat(ops[k])) { op = ops[k]; break; }
@@ -574,6 +605,32 @@ class Arith {
     if (!n.ok) { if (this.noeval == 0 && expandError == "") { expandError = "Illegal number: " + v; this.p = this.s.length; } return 0; }
     return neg ? -n.value : n.value;
   }
+}
+
+/** Whether character c can start an operator of binary level l (see ARITH_LEVELS). */
+function levelCanStart(l: i32, c: i32): bool {
+  switch (l) {
+    case 0: return c == 124; // |
+    case 1: return c == 94; // ^
+    case 2: return c == 38; // &
+    case 3: return c == 61 || c == 33; // == !=
+    case 4: case 5: return c == 60 || c == 62; // < > <= >= << >>
+    case 6: return c == 43 || c == 45; // + -
+    default: return c == 42 || c == 47 || c == 37; // * / %
+  }
+}
+
+const ARITH_ASSIGN_OPS: string[] = ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="];
+
+/** The end of the shell name (letters, digits, _; not starting with a digit) starting at from; from if none. */
+function nameEnd(s: string, from: i32): i32 {
+  let j = from;
+  while (j < s.length) {
+    const c = s.charCodeAt(j);
+    if (!(c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (j > from && c >= 48 && c <= 57))) break;
+    j++;
+  }
+  return j;
 }
 
 const ARITH_LEVELS: string[][] = [["|"], ["^"], ["&"], ["==", "!="], ["<=", ">=", "<", ">"], ["<<", ">>"], ["+", "-"], ["*", "/", "%"]];
