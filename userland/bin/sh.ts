@@ -2,7 +2,7 @@
 // pipelines, "&", ( ) and $( ) run in a child "sh -c TEXT" given the functions, aliases, options, $$ and $?.
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
+import { state, expandWord, expandWordInto, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
 import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
 import { echoMain } from "./text";
@@ -296,10 +296,7 @@ function loopControl(): bool {
 
 function expandWords(words: string[]): string[] {
   const out = new Array<string>();
-  for (let i = 0; i < words.length; i++) {
-    const fields = expandWord(words[i], false);
-    for (let k = 0; k < fields.length; k++) out.push(fields[k]);
-  }
+  for (let i = 0; i < words.length; i++) expandWordInto(words[i], out);
   return out;
 }
 

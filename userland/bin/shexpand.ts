@@ -211,6 +211,18 @@ function isLiteralWord(raw: string, single: bool): bool {
   return single || state.opts.noglob || !hasGlob(raw);
 }
 
+/** Where the parenthesis at i closes (the index after it), when no quote or backslash comes before; -1 otherwise (see matchClose). */
+function plainParenEnd(s: string, i: i32): i32 {
+  let depth = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 39 || c == 34 || c == 92 || c == 96) return -1;
+    if (c == 40) depth++;
+    else if (c == 41) { depth--; if (depth == 0) return i + 1; }
+  }
+  return -1;
+}
+
 /** The one field of a word that is just "$NAME", or $((...)) where no splitting can apply; null for any other word. */
 function quickExpansion(raw: string, single: bool): string | null {
   const len = raw.length;
@@ -221,7 +233,7 @@ function quickExpansion(raw: string, single: bool): string | null {
     return value;
   }
   // An arithmetic result is digits and "-": it splits only when IFS is set (to anything holding them).
-  if (len > 5 && raw.startsWith("$((") && (single || !state.vars.has("IFS")) && matchClose(raw, 1) == len) {
+  if (len > 5 && raw.startsWith("$((") && (single || !state.vars.has("IFS")) && plainParenEnd(raw, 1) == len) {
     return arith(raw.substring(3, len - 2)).toString();
   }
   return null;
@@ -303,7 +315,20 @@ export function expandHereDoc(body: string): string {
 }
 
 /** Expands a word to one string without splitting or globbing (assignments, redirections, case). */
-export function expandString(raw: string): string { return expandWord(raw, true)[0]; }
+export function expandString(raw: string): string {
+  if (isLiteralWord(raw, true)) return raw;
+  const quick = quickExpansion(raw, true);
+  return quick != null ? quick! : expandWord(raw, true)[0];
+}
+
+/** Appends the fields of one raw word to out (expandWord without an array per word for the common words). */
+export function expandWordInto(raw: string, out: string[]): void {
+  if (isLiteralWord(raw, false)) { out.push(raw); return; }
+  const quick = quickExpansion(raw, false);
+  if (quick != null) { out.push(quick!); return; }
+  const fields = expandWord(raw, false);
+  for (let k = 0; k < fields.length; k++) out.push(fields[k]);
+}
 
 function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields): i32 {
   const c = raw.charCodeAt(i);
@@ -572,6 +597,17 @@ class Arith {
   }
 
   unary(): i64 {
+    this.skip();
+    if (this.p < this.s.length) {
+      const c = this.s.charCodeAt(this.p);
+      // Most operands are a name or a decimal number: taken without trying each prefix operator.
+      if (c >= 49 && c <= 57) {
+        let v: i64 = 0;
+        let q = this.p;
+        while (q < this.s.length && this.s.charCodeAt(q) >= 48 && this.s.charCodeAt(q) <= 57) { v = v * 10 + <i64>(this.s.charCodeAt(q) - 48); q++; }
+        if (q >= this.s.length || !isAlnum(this.s.charCodeAt(q))) { this.p = q; return v; }
+      }
+    }
     if (this.eat("-")) return -this.unary();
     if (this.eat("+")) return this.unary();
     if (this.eat("!")) return this.unary() == 0 ? 1 : 0;
@@ -596,6 +632,8 @@ class Arith {
   variable(name: string): i64 {
     const v = getVar(name);
     if (v == null) { unsetError(name); return 0; }
+    const plain = plainDecimal(v);
+    if (plain.ok) return plain.value;
     const text = v.trim();
     if (text.length == 0) return 0;
     let neg = false;
@@ -638,6 +676,23 @@ const ARITH_LEVELS: string[][] = [["|"], ["^"], ["&"], ["==", "!="], ["<=", ">="
 function isAlnum(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95; }
 
 class ArithNumber { ok: bool = false; value: i64 = 0; }
+
+/** A value that is just an optional "-" and decimal digits not starting with 0 (or "0"), read without copies; not ok otherwise. */
+function plainDecimal(text: string): ArithNumber {
+  const n = new ArithNumber();
+  const neg = text.length > 0 && text.charCodeAt(0) == 45;
+  const from = neg ? 1 : 0;
+  if (from >= text.length || (text.charCodeAt(from) == 48 && text.length > from + 1)) return n;
+  let v: i64 = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return n;
+    v = v * 10 + <i64>(c - 48);
+  }
+  n.ok = true;
+  n.value = neg ? -v : v;
+  return n;
+}
 
 /** A decimal, 0x hexadecimal or 0 octal constant (wrapping at 64 bits). */
 function parseArithNumber(tok: string): ArithNumber {
