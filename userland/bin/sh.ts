@@ -138,6 +138,9 @@ function heredocFd(text: string): i32 {
   return fd;
 }
 
+/** The fds a command without redirections opened: none (shared, never changed). */
+const NO_FDS: i32[] = [];
+
 function closeAll(fds: i32[]): i32[] | null {
   for (let i = 0; i < fds.length; i++) close(fds[i]);
   return null;
@@ -359,7 +362,7 @@ function execSimple(n: Node): i32 {
     for (let i = 0; i < n.assigns.length; i++) if (!assign(n.assigns[i])) return 2;
     // Without redirections the command shares the shell's fd table (no copy per builtin).
     const ctx = n.redirs.length > 0 ? copyCtx() : fdCtx;
-    const opened = applyRedirs(n.redirs, ctx);
+    const opened = n.redirs.length > 0 ? applyRedirs(n.redirs, ctx) : NO_FDS;
     if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
     const saved = fdCtx;
     fdCtx = ctx;

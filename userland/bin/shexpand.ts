@@ -105,6 +105,8 @@ export let expandError: string = "";
 export function clearExpandError(): void { expandError = ""; }
 
 export function getVar(name: string): string | null {
+  const c0 = name.length > 0 ? name.charCodeAt(0) : 0;
+  if (c0 == 95 || (c0 >= 97 && c0 <= 122) || (c0 >= 65 && c0 <= 90 && c0 != 76)) return state.vars.has(name) ? state.vars.get(name) : null;
   if (name == "?") return state.lastStatus.toString();
   if (name == "$") return state.pid.toString();
   if (name == "!") return state.lastBackground == 0 ? "" : state.lastBackground.toString();
@@ -487,13 +489,15 @@ class Arith {
   /** Takes op if it comes next and is not the start of a longer operator. */
   eat(op: string): bool {
     this.skip();
-    if (!this.s.startsWith(op, this.p)) return false;
+    const first = op.charCodeAt(0);
+    if (this.p >= this.s.length || this.s.charCodeAt(this.p) != first || !this.s.startsWith(op, this.p)) return false;
     const after = this.p + op.length < this.s.length ? this.s.charCodeAt(this.p + op.length) : -1;
-    if (after == 61 && op != "==" && op != "!=" && op != "<=" && op != ">=" && !op.endsWith("=")) {
-      // "<" must not take "<=", "=" must not take "==", "+" must not take "+=" ...
-      if (op == "<" || op == ">" || op == "=" || op == "!" || op == "<<" || op == ">>" || "+-*/%&|^".indexOf(op) >= 0) return false;
+    const single = op.length == 1;
+    if (after == 61 && op.charCodeAt(op.length - 1) != 61) {
+      // "<" must not take "<=", "=" must not take "==", "+" must not take "+=", "<<" not "<<=" ...
+      if (single ? "<>=!+-*/%&|^".indexOf(op) >= 0 : (first == 60 || first == 62) && op.charCodeAt(1) == first) return false;
     }
-    if ((op == "&" || op == "|" || op == "<" || op == ">") && after == op.charCodeAt(0)) return false;
+    if (single && (first == 38 || first == 124 || first == 60 || first == 62) && after == first) return false;
     this.p += op.length;
     return true;
   }
@@ -576,20 +580,21 @@ class Arith {
   }
 
   binary(op: string, a: i64, b: i64): i64 {
-    if (op == "|") return a | b;
-    if (op == "^") return a ^ b;
-    if (op == "&") return a & b;
-    if (op == "==") return a == b ? 1 : 0;
-    if (op == "!=") return a != b ? 1 : 0;
-    if (op == "<") return a < b ? 1 : 0;
-    if (op == "<=") return a <= b ? 1 : 0;
-    if (op == ">") return a > b ? 1 : 0;
-    if (op == ">=") return a >= b ? 1 : 0;
-    if (op == "<<") return a << b;
-    if (op == ">>") return a >> b;
-    if (op == "+") return a + b;
-    if (op == "-") return a - b;
-    if (op == "*") return a * b;
+    // By character codes: string comparisons per operator cost more than the arithmetic.
+    const first = op.charCodeAt(0);
+    const second = op.length > 1 ? op.charCodeAt(1) : -1;
+    switch (first) {
+      case 124: return a | b;
+      case 94: return a ^ b;
+      case 38: return a & b;
+      case 61: return a == b ? 1 : 0; // ==
+      case 33: return a != b ? 1 : 0; // !=
+      case 60: return second == 61 ? (a <= b ? 1 : 0) : second == 60 ? a << b : (a < b ? 1 : 0);
+      case 62: return second == 61 ? (a >= b ? 1 : 0) : second == 62 ? a >> b : (a > b ? 1 : 0);
+      case 43: return a + b;
+      case 45: return a - b;
+      case 42: return a * b;
+    }
     if (b == 0) { if (this.noeval == 0) this.fail("division by zero"); return 0; }
     // MIN / -1 overflows (a trap in Wasm): wrap as the hardware would.
     if (b == -1) return op == "/" ? -a : 0;
