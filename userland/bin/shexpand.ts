@@ -479,6 +479,8 @@ class Arith {
   p: i32 = 0;
   /** Above zero in the branch of ?: && || not taken: parsed, but no assignments and no errors. */
   noeval: i32 = 0;
+  /** The level of the operator peekBinary last found. */
+  opLevel: i32 = 0;
   constructor(public s: string) {}
 
   fail(message: string): void {
@@ -510,6 +512,9 @@ class Arith {
       this.p = end;
       this.skip();
       const ops = ARITH_ASSIGN_OPS;
+      // Only these characters start an assignment operator ("i + 1" tries none of them).
+      const next = this.p < this.s.length ? this.s.charCodeAt(this.p) : -1;
+      if ("=+-*/%<>&^|".indexOf(String.fromCharCode(next)) < 0) { this.p = start; return this.conditional(); }
       for (let k = 0; k < ops.length; k++) {
         const op = ops[k];
         if (!this.s.startsWith(op, this.p) || (op == "=" && this.s.startsWith("==", this.p))) continue;
@@ -563,20 +568,46 @@ class Arith {
     return v;
   }
 
-  /** The binary levels from | (0) to * / % (7), left associative. */
+  /** The binary operators of levels l and above, from | (0) to * / % (7), left associative (precedence climbing). */
   level(l: i32): i64 {
-    if (l == 8) return this.unary();
-    let v = this.level(l + 1);
+    let v = this.unary();
     for (;;) {
-      this.skip();
-      if (this.p >= this.s.length || !levelCanStart(l, this.s.charCodeAt(this.p))) return v;
-      let op = "";
-      const ops = ARITH_LEVELS[l];
-      for (let k = 0; k < ops.length; k++) if (this.eat(ops[k])) { op = ops[k]; break; }
-      if (op == "") return v;
-      v = this.binary(op, v, this.level(l + 1));
+      const op = this.peekBinary();
+      if (op.length == 0 || this.opLevel < l) return v;
+      this.p += op.length;
+      v = this.binary(op, v, this.level(this.opLevel + 1));
     }
     return v;
+  }
+
+  /** The binary operator next (its level in opLevel), or "" when none comes: not || &&, an assignment operator or the end. */
+  peekBinary(): string {
+    this.skip();
+    if (this.p >= this.s.length) return "";
+    const c = this.s.charCodeAt(this.p);
+    const next = this.p + 1 < this.s.length ? this.s.charCodeAt(this.p + 1) : -1;
+    const after = this.p + 2 < this.s.length ? this.s.charCodeAt(this.p + 2) : -1;
+    switch (c) {
+      case 124: this.opLevel = 0; return next == 124 || next == 61 ? "" : "|";
+      case 94: this.opLevel = 1; return next == 61 ? "" : "^";
+      case 38: this.opLevel = 2; return next == 38 || next == 61 ? "" : "&";
+      case 61: this.opLevel = 3; return next == 61 ? "==" : "";
+      case 33: this.opLevel = 3; return next == 61 ? "!=" : "";
+      case 60:
+        if (next == 61) { this.opLevel = 4; return "<="; }
+        if (next == 60) { this.opLevel = 5; return after == 61 ? "" : "<<"; }
+        this.opLevel = 4; return "<";
+      case 62:
+        if (next == 61) { this.opLevel = 4; return ">="; }
+        if (next == 62) { this.opLevel = 5; return after == 61 ? "" : ">>"; }
+        this.opLevel = 4; return ">";
+      case 43: this.opLevel = 6; return next == 61 ? "" : "+";
+      case 45: this.opLevel = 6; return next == 61 ? "" : "-";
+      case 42: this.opLevel = 7; return next == 61 ? "" : "*";
+      case 47: this.opLevel = 7; return next == 61 ? "" : "/";
+      case 37: this.opLevel = 7; return next == 61 ? "" : "%";
+    }
+    return "";
   }
 
   binary(op: string, a: i64, b: i64): i64 {
@@ -611,6 +642,12 @@ class Arith {
         let q = this.p;
         while (q < this.s.length && this.s.charCodeAt(q) >= 48 && this.s.charCodeAt(q) <= 57) { v = v * 10 + <i64>(this.s.charCodeAt(q) - 48); q++; }
         if (q >= this.s.length || !isAlnum(this.s.charCodeAt(q))) { this.p = q; return v; }
+      } else if (c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+        let q = this.p + 1;
+        while (q < this.s.length && isAlnum(this.s.charCodeAt(q))) q++;
+        const name = this.s.substring(this.p, q);
+        this.p = q;
+        return this.variable(name);
       }
     }
     if (this.eat("-")) return -this.unary();
@@ -650,19 +687,6 @@ class Arith {
   }
 }
 
-/** Whether character c can start an operator of binary level l (see ARITH_LEVELS). */
-function levelCanStart(l: i32, c: i32): bool {
-  switch (l) {
-    case 0: return c == 124; // |
-    case 1: return c == 94; // ^
-    case 2: return c == 38; // &
-    case 3: return c == 61 || c == 33; // == !=
-    case 4: case 5: return c == 60 || c == 62; // < > <= >= << >>
-    case 6: return c == 43 || c == 45; // + -
-    default: return c == 42 || c == 47 || c == 37; // * / %
-  }
-}
-
 const ARITH_ASSIGN_OPS: string[] = ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="];
 
 /** The end of the shell name (letters, digits, _; not starting with a digit) starting at from; from if none. */
@@ -676,7 +700,6 @@ function nameEnd(s: string, from: i32): i32 {
   return j;
 }
 
-const ARITH_LEVELS: string[][] = [["|"], ["^"], ["&"], ["==", "!="], ["<=", ">=", "<", ">"], ["<<", ">>"], ["+", "-"], ["*", "/", "%"]];
 
 function isAlnum(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95; }
 
