@@ -514,7 +514,7 @@ class Arith {
       const ops = ARITH_ASSIGN_OPS;
       // Only these characters start an assignment operator ("i + 1" tries none of them).
       const next = this.p < this.s.length ? this.s.charCodeAt(this.p) : -1;
-      if ("=+-*/%<>&^|".indexOf(String.fromCharCode(next)) < 0) { this.p = start; return this.conditional(); }
+      if (!isAssignStart(next)) { this.p = start; return this.conditional(); }
       for (let k = 0; k < ops.length; k++) {
         const op = ops[k];
         if (!this.s.startsWith(op, this.p) || (op == "=" && this.s.startsWith("==", this.p))) continue;
@@ -675,7 +675,7 @@ class Arith {
     const v = getVar(name);
     if (v == null) { unsetError(name); return 0; }
     const plain = plainDecimal(v);
-    if (plain.ok) return plain.value;
+    if (plain != NOT_PLAIN) return plain;
     const text = v.trim();
     if (text.length == 0) return 0;
     let neg = false;
@@ -705,21 +705,26 @@ function isAlnum(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <=
 
 class ArithNumber { ok: bool = false; value: i64 = 0; }
 
-/** A value that is just an optional "-" and decimal digits not starting with 0 (or "0"), read without copies; not ok otherwise. */
-function plainDecimal(text: string): ArithNumber {
-  const n = new ArithNumber();
+/** plainDecimal's answer for other text (the caller then parses it the general way, which also gives this value right). */
+const NOT_PLAIN: i64 = i64.MIN_VALUE;
+
+/** A value that is just an optional "-" and at most 18 decimal digits not starting with 0 (or "0"), read without copies; NOT_PLAIN otherwise. */
+function plainDecimal(text: string): i64 {
   const neg = text.length > 0 && text.charCodeAt(0) == 45;
   const from = neg ? 1 : 0;
-  if (from >= text.length || (text.charCodeAt(from) == 48 && text.length > from + 1)) return n;
+  if (from >= text.length || text.length - from > 18 || (text.charCodeAt(from) == 48 && text.length > from + 1)) return NOT_PLAIN;
   let v: i64 = 0;
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return n;
+    if (c < 48 || c > 57) return NOT_PLAIN;
     v = v * 10 + <i64>(c - 48);
   }
-  n.ok = true;
-  n.value = neg ? -v : v;
-  return n;
+  return neg ? -v : v;
+}
+
+/** Whether c starts an assignment operator (= += -= *= /= %= <<= >>= &= ^= |=). */
+function isAssignStart(c: i32): bool {
+  return c == 61 || c == 43 || c == 45 || c == 42 || c == 47 || c == 37 || c == 60 || c == 62 || c == 38 || c == 94 || c == 124;
 }
 
 /** A decimal, 0x hexadecimal or 0 octal constant (wrapping at 64 bits). */
