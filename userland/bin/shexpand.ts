@@ -487,13 +487,19 @@ class Arith {
     if (expandError == "") expandError = "arithmetic expression: " + message + ": \"" + this.s + "\"";
     this.p = this.s.length;
   }
-  skip(): void { while (this.p < this.s.length && (this.s.charCodeAt(this.p) == 32 || this.s.charCodeAt(this.p) == 9 || this.s.charCodeAt(this.p) == 10)) this.p++; }
+  skip(): void {
+    let p = this.p;
+    for (;;) { const c = this.at(p); if (c != 32 && c != 9 && c != 10) break; p++; }
+    this.p = p;
+  }
+  /** The character code at i, or -1 past the end (charCodeAt without its call: this runs per character). */
+  @inline at(i: i32): i32 { return <u32>i < <u32>this.s.length ? <i32>load<u16>(changetype<usize>(this.s) + (<usize>i << 1)) : -1; }
   /** Takes op if it comes next and is not the start of a longer operator. */
   eat(op: string): bool {
     this.skip();
     const first = op.charCodeAt(0);
-    if (this.p >= this.s.length || this.s.charCodeAt(this.p) != first || !this.s.startsWith(op, this.p)) return false;
-    const after = this.p + op.length < this.s.length ? this.s.charCodeAt(this.p + op.length) : -1;
+    if (this.p >= this.s.length || this.at(this.p) != first || !this.s.startsWith(op, this.p)) return false;
+    const after = this.p + op.length < this.s.length ? this.at(this.p + op.length) : -1;
     const single = op.length == 1;
     if (after == 61 && op.charCodeAt(op.length - 1) != 61) {
       // "<" must not take "<=", "=" must not take "==", "+" must not take "+=", "<<" not "<<=" ...
@@ -513,7 +519,7 @@ class Arith {
       this.skip();
       const ops = ARITH_ASSIGN_OPS;
       // Only these characters start an assignment operator ("i + 1" tries none of them).
-      const next = this.p < this.s.length ? this.s.charCodeAt(this.p) : -1;
+      const next = this.p < this.s.length ? this.at(this.p) : -1;
       if (!isAssignStart(next)) { this.p = start; return this.conditional(); }
       for (let k = 0; k < ops.length; k++) {
         const op = ops[k];
@@ -584,9 +590,9 @@ class Arith {
   peekBinary(): string {
     this.skip();
     if (this.p >= this.s.length) return "";
-    const c = this.s.charCodeAt(this.p);
-    const next = this.p + 1 < this.s.length ? this.s.charCodeAt(this.p + 1) : -1;
-    const after = this.p + 2 < this.s.length ? this.s.charCodeAt(this.p + 2) : -1;
+    const c = this.at(this.p);
+    const next = this.p + 1 < this.s.length ? this.at(this.p + 1) : -1;
+    const after = this.p + 2 < this.s.length ? this.at(this.p + 2) : -1;
     switch (c) {
       case 124: this.opLevel = 0; return next == 124 || next == 61 ? "" : "|";
       case 94: this.opLevel = 1; return next == 61 ? "" : "^";
@@ -635,16 +641,16 @@ class Arith {
   unary(): i64 {
     this.skip();
     if (this.p < this.s.length) {
-      const c = this.s.charCodeAt(this.p);
+      const c = this.at(this.p);
       // Most operands are a name or a decimal number: taken without trying each prefix operator.
       if (c >= 49 && c <= 57) {
         let v: i64 = 0;
         let q = this.p;
-        while (q < this.s.length && this.s.charCodeAt(q) >= 48 && this.s.charCodeAt(q) <= 57) { v = v * 10 + <i64>(this.s.charCodeAt(q) - 48); q++; }
-        if (q >= this.s.length || !isAlnum(this.s.charCodeAt(q))) { this.p = q; return v; }
+        while (q < this.s.length && this.at(q) >= 48 && this.at(q) <= 57) { v = v * 10 + <i64>(this.at(q) - 48); q++; }
+        if (q >= this.s.length || !isAlnum(this.at(q))) { this.p = q; return v; }
       } else if (c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
         let q = this.p + 1;
-        while (q < this.s.length && isAlnum(this.s.charCodeAt(q))) q++;
+        while (q < this.s.length && isAlnum(this.at(q))) q++;
         const name = this.s.substring(this.p, q);
         this.p = q;
         return this.variable(name);
@@ -661,7 +667,7 @@ class Arith {
     }
     this.skip();
     const start = this.p;
-    while (this.p < this.s.length && isAlnum(this.s.charCodeAt(this.p))) this.p++;
+    while (this.p < this.s.length && isAlnum(this.at(this.p))) this.p++;
     const tok = this.s.substring(start, this.p);
     if (tok.length == 0) { this.fail("expecting primary"); return 0; }
     if (isName(tok)) return this.variable(tok);
