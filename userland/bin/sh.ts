@@ -2,7 +2,7 @@
 // pipelines, "&", ( ) and $( ) run in a child "sh -c TEXT" given the functions, aliases, options, $$ and $?.
 
 import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
+import { state, expandWord, expandWordInto, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
 import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
 import { echoMain } from "./text";
@@ -137,6 +137,9 @@ function heredocFd(text: string): i32 {
   unlink(path);
   return fd;
 }
+
+/** The fds a command without redirections opened: none (shared, never changed). */
+const NO_FDS: i32[] = [];
 
 function closeAll(fds: i32[]): i32[] | null {
   for (let i = 0; i < fds.length; i++) close(fds[i]);
@@ -295,25 +298,29 @@ function loopControl(): bool {
 }
 
 function expandWords(words: string[]): string[] {
-  let out = new Array<string>();
-  for (let i = 0; i < words.length; i++) out = out.concat(expandWord(words[i], false));
+  const out = new Array<string>();
+  for (let i = 0; i < words.length; i++) expandWordInto(words[i], out);
   return out;
 }
 
-function isBuiltin(name: string): bool {
-  return isSpecialBuiltin(name) || name == "cd" || name == "pwd" || name == "echo" || name == "printf" ||
-    name == "test" || name == "[" || name == "true" || name == "false" || name == "wait" || name == "read" ||
-    name == "jobs" || name == "fg" || name == "bg" || name == "kill" ||
-    name == "source" || name == "command" || name == "type" || name == "local" || name == "getopts" || name == "alias" || name == "unalias" ||
-    name == "umask" || name == "ulimit" || name == "hash";
-}
-
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
-function isSpecialBuiltin(name: string): bool {
-  return name == ":" || name == "." || name == "break" || name == "continue" || name == "eval" || name == "exec" ||
-    name == "exit" || name == "export" || name == "readonly" || name == "return" || name == "set" || name == "shift" ||
-    name == "unset" || name == "trap" || name == "times";
+const SPECIAL_BUILTINS: string[] = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift", "unset", "trap", "times"];
+/** The other builtins. */
+const REGULAR_BUILTINS: string[] = ["cd", "pwd", "echo", "printf", "test", "[", "true", "false", "wait", "read", "jobs", "fg", "bg", "kill",
+  "source", "command", "type", "local", "getopts", "alias", "unalias", "umask", "ulimit", "hash"];
+
+/** The names as a set (one hash lookup per command instead of forty comparisons); built once, never changed. */
+function nameSet(names: string[]): Set<string> {
+  const set = new Set<string>();
+  for (let i = 0; i < names.length; i++) set.add(names[i]);
+  return set;
 }
+const SPECIAL_BUILTIN_SET = nameSet(SPECIAL_BUILTINS);
+const BUILTIN_SET = nameSet(SPECIAL_BUILTINS.concat(REGULAR_BUILTINS));
+
+function isBuiltin(name: string): bool { return BUILTIN_SET.has(name); }
+
+function isSpecialBuiltin(name: string): bool { return SPECIAL_BUILTIN_SET.has(name); }
 
 /** set -x: writes PS4 and the expanded command to the shell's stderr. */
 function trace(assigns: string[], words: string[]): void {
@@ -334,12 +341,17 @@ function execSimple(n: Node): i32 {
   const words = expandWords(n.words);
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
-    const values = assignmentsOf(n);
+    // Every value is expanded before any is set (an expansion error sets none).
+    const values = new Array<string>();
+    for (let i = 0; i < n.assigns.length; i++) values.push(expandString(n.assigns[i].substring(n.assigns[i].indexOf("=") + 1)));
     if (expandError != "") { error(expandError); return exitStatusForError(); }
-    if (state.opts.xtrace && values.length > 0) trace(values, []);
+    if (state.opts.xtrace && values.length > 0) {
+      const shown = new Array<string>();
+      for (let i = 0; i < values.length; i++) shown.push(n.assigns[i].substring(0, n.assigns[i].indexOf("=") + 1) + values[i]);
+      trace(shown, []);
+    }
     for (let i = 0; i < values.length; i++) {
-      const eq = values[i].indexOf("=");
-      if (!setVar(values[i].substring(0, eq), values[i].substring(eq + 1))) return 2;
+      if (!setVar(n.assigns[i].substring(0, n.assigns[i].indexOf("=")), values[i])) return 2;
     }
     if (n.redirs.length > 0) {
       const opened = applyRedirs(n.redirs, copyCtx());
@@ -350,14 +362,16 @@ function execSimple(n: Node): i32 {
   }
   const name = words[0];
   if (state.opts.xtrace) trace(n.assigns.length > 0 ? assignmentsOf(n) : [], words);
-  if (functions.has(name) || isBuiltin(name)) {
+  const isFunction = functions.size > 0 && functions.has(name);
+  if (isFunction || isBuiltin(name)) {
     for (let i = 0; i < n.assigns.length; i++) if (!assign(n.assigns[i])) return 2;
-    const ctx = copyCtx();
-    const opened = applyRedirs(n.redirs, ctx);
+    // Without redirections the command shares the shell's fd table (no copy per builtin).
+    const ctx = n.redirs.length > 0 ? copyCtx() : fdCtx;
+    const opened = n.redirs.length > 0 ? applyRedirs(n.redirs, ctx) : NO_FDS;
     if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
     const saved = fdCtx;
     fdCtx = ctx;
-    const status = functions.has(name) ? callFunction(functions.get(name), words) : runBuiltin(name, words.slice(1));
+    const status = isFunction ? callFunction(functions.get(name), words) : runBuiltin(name, words.slice(1));
     fdCtx = saved;
     if (keepRedirections) {
       // "exec 3>&1": the redirections stay for the rest of the shell; the fds they opened stay open.

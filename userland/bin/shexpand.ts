@@ -105,6 +105,8 @@ export let expandError: string = "";
 export function clearExpandError(): void { expandError = ""; }
 
 export function getVar(name: string): string | null {
+  const c0 = name.length > 0 ? name.charCodeAt(0) : 0;
+  if (c0 == 95 || (c0 >= 97 && c0 <= 122) || (c0 >= 65 && c0 <= 90 && c0 != 76)) return state.vars.has(name) ? state.vars.get(name) : null;
   if (name == "?") return state.lastStatus.toString();
   if (name == "$") return state.pid.toString();
   if (name == "!") return state.lastBackground == 0 ? "" : state.lastBackground.toString();
@@ -130,6 +132,12 @@ function unsetError(name: string): void {
   if (state.opts.nounset && expandError == "" && name != "@" && name != "*") expandError = name + ": parameter not set";
 }
 
+/** True if text holds an unquoted * ? or [ (a possible pattern, checked whole when its field ends). */
+function hasGlobChar(text: string): bool {
+  for (let i = 0; i < text.length; i++) { const c = text.charCodeAt(i); if (c == 42 || c == 63 || c == 91) return true; }
+  return false;
+}
+
 /** Fields being built: the literal text, and a glob pattern where quoted metacharacters are escaped. */
 class Fields {
   values: string[] = [];
@@ -147,7 +155,7 @@ class Fields {
     this.emptyAt = false;
     this.value += text;
     this.started = true;
-    if (!quoted) { this.pattern += text; if (hasGlob(text)) this.glob = true; return; }
+    if (!quoted) { this.pattern += text; if (!this.glob && hasGlobChar(text)) this.glob = true; return; }
     let special = false;
     for (let i = 0; i < text.length && !special; i++) { const c = text.charCodeAt(i); special = c == 42 || c == 63 || c == 91 || c == 92; }
     if (!special) { this.pattern += text; return; }
@@ -159,7 +167,8 @@ class Fields {
   }
   end(): void {
     if (!this.started) return;
-    this.values.push(this.value); this.patterns.push(this.pattern); this.globs.push(this.glob);
+    // Only a whole pattern tells whether a "[" has its "]" (a lone "[" is no pattern: no directory read).
+    this.values.push(this.value); this.patterns.push(this.pattern); this.globs.push(this.glob && hasGlob(this.pattern));
     this.value = ""; this.pattern = ""; this.glob = false; this.started = false;
   }
   /** Adds an unquoted expansion result, split into fields on $IFS: IFS white space separates
@@ -194,8 +203,49 @@ class Fields {
   }
 }
 
+/** Quotes, backslash, $ and `: the characters after which a word is more than its literal text. */
+function isWordSpecial(c: i32): bool { return c == 39 || c == 34 || c == 92 || c == 36 || c == 96; }
+
+/** A word that expands to itself as one field: no quoting, expansion, leading ~ or glob pattern (most words). */
+function isLiteralWord(raw: string, single: bool): bool {
+  if (raw.length == 0 || raw.charCodeAt(0) == 126) return false;
+  for (let i = 0; i < raw.length; i++) if (isWordSpecial(raw.charCodeAt(i))) return false;
+  return single || state.opts.noglob || !hasGlob(raw);
+}
+
+/** Where the parenthesis at i closes (the index after it), when no quote or backslash comes before; -1 otherwise (see matchClose). */
+function plainParenEnd(s: string, i: i32): i32 {
+  let depth = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 39 || c == 34 || c == 92 || c == 96) return -1;
+    if (c == 40) depth++;
+    else if (c == 41) { depth--; if (depth == 0) return i + 1; }
+  }
+  return -1;
+}
+
+/** The one field of a word that is just "$NAME", or $((...)) where no splitting can apply; null for any other word. */
+function quickExpansion(raw: string, single: bool): string | null {
+  const len = raw.length;
+  if (len > 3 && raw.charCodeAt(0) == 34 && raw.charCodeAt(1) == 36 && raw.charCodeAt(len - 1) == 34 && nameEnd(raw, 2) == len - 1) {
+    const name = raw.substring(2, len - 1);
+    const value = getVar(name);
+    if (value == null) { unsetError(name); return ""; }
+    return value;
+  }
+  // An arithmetic result is digits and "-": it splits only when IFS is set (to anything holding them).
+  if (len > 5 && raw.startsWith("$((") && (single || !state.vars.has("IFS")) && plainParenEnd(raw, 1) == len) {
+    return arith(raw.substring(3, len - 2)).toString();
+  }
+  return null;
+}
+
 /** Expands one raw word into fields (split and globbed unless `single`). */
 export function expandWord(raw: string, single: bool): string[] {
+  if (isLiteralWord(raw, single)) return [raw];
+  const quick = quickExpansion(raw, single);
+  if (quick != null) return [quick!];
   const f = new Fields();
   let i = 0;
   if (raw.startsWith("~") && (raw.length == 1 || raw.charCodeAt(1) == 47)) {
@@ -223,8 +273,10 @@ export function expandWord(raw: string, single: bool): string[] {
     } else if (c == 36 || c == 96) {
       i = expandDollar(raw, i, inDouble, single, f);
     } else {
-      f.add(String.fromCharCode(c), inDouble);
-      i++;
+      let j = i + 1;
+      while (j < raw.length && !isWordSpecial(raw.charCodeAt(j))) j++;
+      f.add(raw.substring(i, j), inDouble);
+      i = j;
     }
   }
   f.end();
@@ -265,7 +317,20 @@ export function expandHereDoc(body: string): string {
 }
 
 /** Expands a word to one string without splitting or globbing (assignments, redirections, case). */
-export function expandString(raw: string): string { return expandWord(raw, true)[0]; }
+export function expandString(raw: string): string {
+  if (isLiteralWord(raw, true)) return raw;
+  const quick = quickExpansion(raw, true);
+  return quick != null ? quick! : expandWord(raw, true)[0];
+}
+
+/** Appends the fields of one raw word to out (expandWord without an array per word for the common words). */
+export function expandWordInto(raw: string, out: string[]): void {
+  if (isLiteralWord(raw, false)) { out.push(raw); return; }
+  const quick = quickExpansion(raw, false);
+  if (quick != null) { out.push(quick!); return; }
+  const fields = expandWord(raw, false);
+  for (let k = 0; k < fields.length; k++) out.push(fields[k]);
+}
 
 function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields): i32 {
   const c = raw.charCodeAt(i);
@@ -304,8 +369,7 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
       if (value == null && d >= 49 && d <= 57) unsetError(String.fromCharCode(d));
       next = i + 2;
     } else {
-      let j = i + 1;
-      while (j < raw.length && isName(raw.substring(i + 1, j + 1))) j++;
+      const j = nameEnd(raw, i + 1);
       if (j == i + 1) { f.add("$", quoted); return i + 1; }
       value = getVar(raw.substring(i + 1, j));
       if (value == null) unsetError(raw.substring(i + 1, j));
@@ -415,23 +479,33 @@ class Arith {
   p: i32 = 0;
   /** Above zero in the branch of ?: && || not taken: parsed, but no assignments and no errors. */
   noeval: i32 = 0;
+  /** The level of the operator peekBinary last found. */
+  opLevel: i32 = 0;
   constructor(public s: string) {}
 
   fail(message: string): void {
     if (expandError == "") expandError = "arithmetic expression: " + message + ": \"" + this.s + "\"";
     this.p = this.s.length;
   }
-  skip(): void { while (this.p < this.s.length && (this.s.charCodeAt(this.p) == 32 || this.s.charCodeAt(this.p) == 9 || this.s.charCodeAt(this.p) == 10)) this.p++; }
+  skip(): void {
+    let p = this.p;
+    for (;;) { const c = this.at(p); if (c != 32 && c != 9 && c != 10) break; p++; }
+    this.p = p;
+  }
+  /** The character code at i, or -1 past the end (charCodeAt without its call: this runs per character). */
+  @inline at(i: i32): i32 { return <u32>i < <u32>this.s.length ? <i32>load<u16>(changetype<usize>(this.s) + (<usize>i << 1)) : -1; }
   /** Takes op if it comes next and is not the start of a longer operator. */
   eat(op: string): bool {
     this.skip();
-    if (!this.s.startsWith(op, this.p)) return false;
-    const after = this.p + op.length < this.s.length ? this.s.charAt(this.p + op.length) : "";
-    if (after == "=" && op != "==" && op != "!=" && op != "<=" && op != ">=" && !op.endsWith("=")) {
-      // "<" must not take "<=", "=" must not take "==", "+" must not take "+=" ...
-      if (op == "<" || op == ">" || op == "=" || op == "!" || op == "<<" || op == ">>" || "+-*/%&|^".indexOf(op) >= 0) return false;
+    const first = op.charCodeAt(0);
+    if (this.p >= this.s.length || this.at(this.p) != first || !this.s.startsWith(op, this.p)) return false;
+    const after = this.p + op.length < this.s.length ? this.at(this.p + op.length) : -1;
+    const single = op.length == 1;
+    if (after == 61 && op.charCodeAt(op.length - 1) != 61) {
+      // "<" must not take "<=", "=" must not take "==", "+" must not take "+=", "<<" not "<<=" ...
+      if (single ? "<>=!+-*/%&|^".indexOf(op) >= 0 : (first == 60 || first == 62) && op.charCodeAt(1) == first) return false;
     }
-    if ((op == "&" || op == "|" || op == "<" || op == ">") && after == op) return false;
+    if (single && (first == 38 || first == 124 || first == 60 || first == 62) && after == first) return false;
     this.p += op.length;
     return true;
   }
@@ -439,12 +513,14 @@ class Arith {
   assignment(): i64 {
     this.skip();
     const start = this.p;
-    let end = start;
-    while (end < this.s.length && isName(this.s.substring(start, end + 1))) end++;
+    const end = nameEnd(this.s, start);
     if (end > start) {
       this.p = end;
       this.skip();
-      const ops = ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="];
+      const ops = ARITH_ASSIGN_OPS;
+      // Only these characters start an assignment operator ("i + 1" tries none of them).
+      const next = this.p < this.s.length ? this.at(this.p) : -1;
+      if (!isAssignStart(next)) { this.p = start; return this.conditional(); }
       for (let k = 0; k < ops.length; k++) {
         const op = ops[k];
         if (!this.s.startsWith(op, this.p) || (op == "=" && this.s.startsWith("==", this.p))) continue;
@@ -498,35 +574,64 @@ class Arith {
     return v;
   }
 
-  /** The binary levels from | (0) to * / % (7), left associative. */
+  /** The binary operators of levels l and above, from | (0) to * / % (7), left associative (precedence climbing). */
   level(l: i32): i64 {
-    if (l == 8) return this.unary();
-    let v = this.level(l + 1);
+    let v = this.unary();
     for (;;) {
-      let op = "";
-      const ops = ARITH_LEVELS[l];
-      for (let k = 0; k < ops.length; k++) if (this.eat(ops[k])) { op = ops[k]; break; }
-      if (op == "") return v;
-      v = this.binary(op, v, this.level(l + 1));
+      const op = this.peekBinary();
+      if (op.length == 0 || this.opLevel < l) return v;
+      this.p += op.length;
+      v = this.binary(op, v, this.level(this.opLevel + 1));
     }
     return v;
   }
 
+  /** The binary operator next (its level in opLevel), or "" when none comes: not || &&, an assignment operator or the end. */
+  peekBinary(): string {
+    this.skip();
+    if (this.p >= this.s.length) return "";
+    const c = this.at(this.p);
+    const next = this.p + 1 < this.s.length ? this.at(this.p + 1) : -1;
+    const after = this.p + 2 < this.s.length ? this.at(this.p + 2) : -1;
+    switch (c) {
+      case 124: this.opLevel = 0; return next == 124 || next == 61 ? "" : "|";
+      case 94: this.opLevel = 1; return next == 61 ? "" : "^";
+      case 38: this.opLevel = 2; return next == 38 || next == 61 ? "" : "&";
+      case 61: this.opLevel = 3; return next == 61 ? "==" : "";
+      case 33: this.opLevel = 3; return next == 61 ? "!=" : "";
+      case 60:
+        if (next == 61) { this.opLevel = 4; return "<="; }
+        if (next == 60) { this.opLevel = 5; return after == 61 ? "" : "<<"; }
+        this.opLevel = 4; return "<";
+      case 62:
+        if (next == 61) { this.opLevel = 4; return ">="; }
+        if (next == 62) { this.opLevel = 5; return after == 61 ? "" : ">>"; }
+        this.opLevel = 4; return ">";
+      case 43: this.opLevel = 6; return next == 61 ? "" : "+";
+      case 45: this.opLevel = 6; return next == 61 ? "" : "-";
+      case 42: this.opLevel = 7; return next == 61 ? "" : "*";
+      case 47: this.opLevel = 7; return next == 61 ? "" : "/";
+      case 37: this.opLevel = 7; return next == 61 ? "" : "%";
+    }
+    return "";
+  }
+
   binary(op: string, a: i64, b: i64): i64 {
-    if (op == "|") return a | b;
-    if (op == "^") return a ^ b;
-    if (op == "&") return a & b;
-    if (op == "==") return a == b ? 1 : 0;
-    if (op == "!=") return a != b ? 1 : 0;
-    if (op == "<") return a < b ? 1 : 0;
-    if (op == "<=") return a <= b ? 1 : 0;
-    if (op == ">") return a > b ? 1 : 0;
-    if (op == ">=") return a >= b ? 1 : 0;
-    if (op == "<<") return a << b;
-    if (op == ">>") return a >> b;
-    if (op == "+") return a + b;
-    if (op == "-") return a - b;
-    if (op == "*") return a * b;
+    // By character codes: string comparisons per operator cost more than the arithmetic.
+    const first = op.charCodeAt(0);
+    const second = op.length > 1 ? op.charCodeAt(1) : -1;
+    switch (first) {
+      case 124: return a | b;
+      case 94: return a ^ b;
+      case 38: return a & b;
+      case 61: return a == b ? 1 : 0; // ==
+      case 33: return a != b ? 1 : 0; // !=
+      case 60: return second == 61 ? (a <= b ? 1 : 0) : second == 60 ? a << b : (a < b ? 1 : 0);
+      case 62: return second == 61 ? (a >= b ? 1 : 0) : second == 62 ? a >> b : (a > b ? 1 : 0);
+      case 43: return a + b;
+      case 45: return a - b;
+      case 42: return a * b;
+    }
     if (b == 0) { if (this.noeval == 0) this.fail("division by zero"); return 0; }
     // MIN / -1 overflows (a trap in Wasm): wrap as the hardware would.
     if (b == -1) return op == "/" ? -a : 0;
@@ -534,6 +639,23 @@ class Arith {
   }
 
   unary(): i64 {
+    this.skip();
+    if (this.p < this.s.length) {
+      const c = this.at(this.p);
+      // Most operands are a name or a decimal number: taken without trying each prefix operator.
+      if (c >= 49 && c <= 57) {
+        let v: i64 = 0;
+        let q = this.p;
+        while (q < this.s.length && this.at(q) >= 48 && this.at(q) <= 57) { v = v * 10 + <i64>(this.at(q) - 48); q++; }
+        if (q >= this.s.length || !isAlnum(this.at(q))) { this.p = q; return v; }
+      } else if (c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+        let q = this.p + 1;
+        while (q < this.s.length && isAlnum(this.at(q))) q++;
+        const name = this.s.substring(this.p, q);
+        this.p = q;
+        return this.variable(name);
+      }
+    }
     if (this.eat("-")) return -this.unary();
     if (this.eat("+")) return this.unary();
     if (this.eat("!")) return this.unary() == 0 ? 1 : 0;
@@ -545,7 +667,7 @@ class Arith {
     }
     this.skip();
     const start = this.p;
-    while (this.p < this.s.length && isAlnum(this.s.charCodeAt(this.p))) this.p++;
+    while (this.p < this.s.length && isAlnum(this.at(this.p))) this.p++;
     const tok = this.s.substring(start, this.p);
     if (tok.length == 0) { this.fail("expecting primary"); return 0; }
     if (isName(tok)) return this.variable(tok);
@@ -558,6 +680,8 @@ class Arith {
   variable(name: string): i64 {
     const v = getVar(name);
     if (v == null) { unsetError(name); return 0; }
+    const plain = plainDecimal(v);
+    if (plain != NOT_PLAIN) return plain;
     const text = v.trim();
     if (text.length == 0) return 0;
     let neg = false;
@@ -569,11 +693,45 @@ class Arith {
   }
 }
 
-const ARITH_LEVELS: string[][] = [["|"], ["^"], ["&"], ["==", "!="], ["<=", ">=", "<", ">"], ["<<", ">>"], ["+", "-"], ["*", "/", "%"]];
+const ARITH_ASSIGN_OPS: string[] = ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="];
+
+/** The end of the shell name (letters, digits, _; not starting with a digit) starting at from; from if none. */
+function nameEnd(s: string, from: i32): i32 {
+  let j = from;
+  while (j < s.length) {
+    const c = s.charCodeAt(j);
+    if (!(c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (j > from && c >= 48 && c <= 57))) break;
+    j++;
+  }
+  return j;
+}
+
 
 function isAlnum(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95; }
 
 class ArithNumber { ok: bool = false; value: i64 = 0; }
+
+/** plainDecimal's answer for other text (the caller then parses it the general way, which also gives this value right). */
+const NOT_PLAIN: i64 = i64.MIN_VALUE;
+
+/** A value that is just an optional "-" and at most 18 decimal digits not starting with 0 (or "0"), read without copies; NOT_PLAIN otherwise. */
+function plainDecimal(text: string): i64 {
+  const neg = text.length > 0 && text.charCodeAt(0) == 45;
+  const from = neg ? 1 : 0;
+  if (from >= text.length || text.length - from > 18 || (text.charCodeAt(from) == 48 && text.length > from + 1)) return NOT_PLAIN;
+  let v: i64 = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return NOT_PLAIN;
+    v = v * 10 + <i64>(c - 48);
+  }
+  return neg ? -v : v;
+}
+
+/** Whether c starts an assignment operator (= += -= *= /= %= <<= >>= &= ^= |=). */
+function isAssignStart(c: i32): bool {
+  return c == 61 || c == 43 || c == 45 || c == 42 || c == 47 || c == 37 || c == 60 || c == 62 || c == 38 || c == 94 || c == 124;
+}
 
 /** A decimal, 0x hexadecimal or 0 octal constant (wrapping at 64 bits). */
 function parseArithNumber(tok: string): ArithNumber {

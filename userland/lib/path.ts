@@ -48,7 +48,9 @@ export function hasGlob(pattern: string): bool {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern.charCodeAt(i);
     if (c == 92) { i++; continue; }
-    if (c == 42 || c == 63 || c == 91) return true;
+    if (c == 42 || c == 63) return true;
+    // A "[" with no closing "]" is a literal character (as in `[ "$i" -lt 3 ]`), not a pattern.
+    if (c == 91 && classEnd(pattern, i) > 0) return true;
   }
   return false;
 }
