@@ -517,14 +517,11 @@ class Arith {
     if (end > start) {
       this.p = end;
       this.skip();
-      const ops = ARITH_ASSIGN_OPS;
-      // Only these characters start an assignment operator ("i + 1" tries none of them).
-      const next = this.p < this.s.length ? this.at(this.p) : -1;
-      if (!isAssignStart(next)) { this.p = start; return this.conditional(); }
-      for (let k = 0; k < ops.length; k++) {
-        const op = ops[k];
-        if (!this.s.startsWith(op, this.p) || (op == "=" && this.s.startsWith("==", this.p))) continue;
-        this.p += op.length;
+      // The assignment operator here, by its length (0: none; "i + 1" and "i == 1" are none).
+      const opLength = assignOpLength(this.at(this.p), this.at(this.p + 1), this.at(this.p + 2));
+      if (opLength > 0) {
+        const op = this.s.substring(this.p, this.p + opLength);
+        this.p += opLength;
         const name = this.s.substring(start, end);
         const rhs = this.assignment();
         if (this.noeval > 0 || expandError != "") return rhs;
@@ -693,7 +690,6 @@ class Arith {
   }
 }
 
-const ARITH_ASSIGN_OPS: string[] = ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="];
 
 /** The end of the shell name (letters, digits, _; not starting with a digit) starting at from; from if none. */
 function nameEnd(s: string, from: i32): i32 {
@@ -729,8 +725,14 @@ function plainDecimal(text: string): i64 {
 }
 
 /** Whether c starts an assignment operator (= += -= *= /= %= <<= >>= &= ^= |=). */
-function isAssignStart(c: i32): bool {
-  return c == 61 || c == 43 || c == 45 || c == 42 || c == 47 || c == 37 || c == 60 || c == 62 || c == 38 || c == 94 || c == 124;
+/**
+ * The length of the assignment operator (= += -= *= /= %= <<= >>= &= ^= |=) made of the character
+ * codes a, b, c (-1 past the end), or 0 when they start none ("==" is a comparison).
+ */
+function assignOpLength(a: i32, b: i32, c: i32): i32 {
+  if (a == 61) return b == 61 ? 0 : 1;
+  if (b == 61) return a == 43 || a == 45 || a == 42 || a == 47 || a == 37 || a == 38 || a == 94 || a == 124 ? 2 : 0;
+  return (a == 60 || a == 62) && b == a && c == 61 ? 3 : 0;
 }
 
 /** A decimal, 0x hexadecimal or 0 octal constant (wrapping at 64 bits). */
