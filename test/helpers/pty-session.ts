@@ -57,6 +57,20 @@ export class Session {
     return this.text(from);
   }
 
+  /**
+   * Starts `sleep 100; echo after-sleep`, types ^C once the sleep runs, and waits (5 s at most) for
+   * the ^C echo and the prompt after it; the screen since the command line, for the test to look at.
+   */
+  async interruptSleep(): Promise<string> {
+    const from = this.screen.length;
+    this.send("sleep 100; echo after-sleep\r");
+    await this.waitFor(/sleep 100; echo after-sleep\n/, from);
+    await new Promise((r) => setTimeout(r, 500));
+    this.send("\x03");
+    await this.waitFor(/\^C\n\$ $/, from, 5_000);
+    return this.text(from);
+  }
+
   close(): void {
     this.child.stdin!.end();
     this.child.kill("SIGKILL");
