@@ -5,7 +5,7 @@ import { leb, type ByteWriter } from "./wasm-binary.js";
 
 /** What follows an opcode, by opcode (one table lookup per instruction on the hot path). */
 const enum Imm {
-  None, Leb, TwoLeb, Block, Loop, Grow, MemArg, Func, CallRef, BrTable, Bytes4, Bytes8, SelectTypes, TryTable, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
+  None, Leb, TwoLeb, Block, Loop, Grow, MemArg, Func, CallRef, Br, BrTable, End, Bytes4, Bytes8, SelectTypes, TryTable, LegacyTry, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
 }
 
 /** The immediate kind of every one-byte opcode (built once; never written after). */
@@ -13,10 +13,13 @@ const IMMEDIATES: Uint8Array = (() => {
   const t = new Uint8Array(256).fill(Imm.Unknown);
   const set = (kind: Imm, ...ops: number[]) => ops.forEach((op) => (t[op] = kind));
   const range = (kind: Imm, from: number, to: number) => t.fill(kind, from, to + 1);
-  set(Imm.None, 0x00, 0x01, 0x05, 0x0a, 0x0b, 0x0f, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
-  set(Imm.Block, 0x02, 0x04, 0x06);
+  set(Imm.None, 0x00, 0x01, 0x05, 0x0a, 0x0f, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
+  set(Imm.Block, 0x02, 0x04);
   set(Imm.Loop, 0x03);
-  set(Imm.Leb, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0x18, 0x3f, 0x41, 0x42, 0xd0, 0xd5, 0xd6);
+  set(Imm.LegacyTry, 0x06);
+  set(Imm.End, 0x0b);
+  set(Imm.Leb, 0x07, 0x08, 0x09, 0x18, 0x3f, 0x41, 0x42, 0xd0);
+  set(Imm.Br, 0x0c, 0x0d, 0xd5, 0xd6);
   set(Imm.Grow, 0x40);
   range(Imm.Leb, 0x20, 0x26);
   set(Imm.TwoLeb, 0x11, 0x13);
@@ -41,6 +44,9 @@ const GC_LEBS = [1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 2, 1, 1, 1, 1, 0, 1, 2, 2, 2, 1, 
 /** LEB immediates after 0xFC sub-opcodes 0-17 (saturating truncations, bulk memory and tables). */
 const MISC_LEBS = [0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 2, 1, 2, 1, 2, 1, 1, 1] as const;
 const DATA_DROP = 9;
+/** The 0xFB sub-opcodes whose second immediate is a branch label. */
+const BR_ON_CAST = 24;
+const BR_ON_CAST_FAIL = 25;
 const ELEM_DROP = 13;
 /** The last 0xFD sub-opcode known (relaxed SIMD ends at 0x113). */
 const SIMD_LAST = 0x113;
@@ -118,7 +124,16 @@ const enum Insert {
   LoopCheck = -5,
   /** The call that replaces a memory.grow. */
   GrowCall = -6,
+  /** Before a wrapped loop's opcode: the three blocks around it (see wrapOpen). */
+  WrapOpen = -7,
+  /** A wrapped loop's header check: leaves the loop when the counter runs out. */
+  WrapCheck = -8,
+  /** After a wrapped loop's end: spends the budget, calls the preemption point, re-enters the loop. */
+  WrapClose = -9,
 }
+
+/** The labels a wrapped loop adds around it (a block to leave by, a loop to re-enter by, a block to yield by). */
+const WRAP_LABELS = 3;
 
 /** Bytes to insert and where in them the branches the check adds are (for branch hints). */
 export interface Inserted {
@@ -131,17 +146,21 @@ export interface Checks {
   budget: number;
   refill: number;
   entry: Inserted;
-  /** The length of a loop check and of the counter's initialization, by the length of the counter's index LEB (1-5). */
+  /** The length of a loop check, of the counter's initialization and of a wrapped loop's check and close, by the length of the counter's index LEB (1-5). */
   loopLength: number[];
   counterLength: number[];
+  wrapCheckLength: number[];
+  wrapCloseLength: number[];
 }
 
 /** The checks the rewrite adds, for budget global `budget` and refill function `refill`. */
 export function checksFor(budget: number, refill: number): Checks {
-  const checks: Checks = { budget, refill, entry: inserted(spendBudget(budget, refill, 1)), loopLength: [0], counterLength: [0] };
+  const checks: Checks = { budget, refill, entry: inserted(spendBudget(budget, refill, 1)), loopLength: [0], counterLength: [0], wrapCheckLength: [0], wrapCloseLength: [0] };
   for (let digits = 1, index = 0; digits <= 5; digits++, index = 128 ** (digits - 1)) {
     checks.loopLength.push(inserted(loopCheck(index, checks)).bytes.length);
     checks.counterLength.push(counterInit(index).length);
+    checks.wrapCheckLength.push(inserted(wrapCheck(index)).bytes.length);
+    checks.wrapCloseLength.push(inserted(wrapClose(index, checks)).bytes.length);
   }
   return checks;
 }
@@ -160,10 +179,17 @@ export interface CodeEdits {
  * Walks every instruction of the code section `bytes[from, to)`, planning the edits: the checks
  * (at each function entry that may lead to a call, and each loop header), the shift
  * of each function index at or past `firstShifted` (function imports are added before them) and
- * the replacement of memory.grow. `paramCounts[i]`: the parameter count of defined function i.
+ * the replacement of memory.grow. `paramCounts[i]`: the parameter count of defined function i;
+ * `typeParams[t]`: that of type t (a loop typed by one with parameters cannot be wrapped).
  * Throws on an instruction it does not know (the module is then not instrumented).
+ *
+ * Each loop with checks is wrapped (see wrapOpen) so that the call of the preemption point sits
+ * outside it: a loop without a call keeps its values in registers and can be unrolled. Branches
+ * from inside a wrapped loop to a label outside it cross the three labels the wrap adds, so their
+ * depths grow by three per wrap crossed. A function whose code the wrap cannot describe (a loop
+ * with parameters, the legacy exception instructions) keeps each loop's call inside the loop.
  */
-export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], plan: CodeEdits): CodeScan {
+export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], typeParams: readonly number[], plan: CodeEdits): CodeScan {
   const { checks, shiftBy, growCall } = plan;
   const b = bytes;
   const funcs: number[] = [];
@@ -174,6 +200,9 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
   if (count !== paramCounts.length) throw new SysError(Errno.NOEXEC, "function and code sections disagree");
   let at = lebEnd(b, from);
   const bodiesAt = at;
+  // The open blocks of the function being scanned: for each, how many wrapped loops it and the
+  // blocks around it are (a branch crosses the difference between its own block's and its target's).
+  const wrapsAround: number[] = [];
   for (let f = 0; f < count; f++) {
     const size = lebValue(b, at);
     at = lebEnd(b, at);
@@ -188,14 +217,54 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
       counter += lebValue(b, at);
       at = valTypeEnd(b, lebEnd(b, at));
     }
-    const loopCheckLength = checks ? checks.loopLength[lebLength(counter)]! : 0;
-    // The declarations' count grows by one when the counter local is added (decided at the end).
-    edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
-    const entryEdit = edits.length;
-    edits.push(at, 0, Insert.Nothing);
+    const codeAt = at;
+    const editsAt = edits.length;
+    let wrap = checks !== null;
+    let loopCheckLength = 0;
+    let wrapLength = 0;
+    let entryEdit = 0;
     let loops = 0;
     let calls = false;
     let delta = 0;
+    /** Re-plans this function's edits from its first instruction, with each loop's call inside the loop. */
+    const unwrap = () => {
+      edits.length = editsAt;
+      wrap = false;
+      start();
+    };
+    const start = () => {
+      at = codeAt;
+      loops = 0;
+      calls = false;
+      delta = 0;
+      wrapsAround.length = 0;
+      loopCheckLength = !checks ? 0 : wrap ? checks.wrapCheckLength[lebLength(counter)]! : checks.loopLength[lebLength(counter)]!;
+      wrapLength = checks && wrap ? checks.wrapCloseLength[lebLength(counter)]! : 0;
+      // The declarations' count grows by one when the counter local is added (decided at the end).
+      edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
+      entryEdit = edits.length;
+      edits.push(at, 0, Insert.Nothing);
+    };
+    /** Plans the new depth of the branch label at `at` (when wraps lie between it and its target); returns where the label ends. */
+    const relabel = (at: number): number => {
+      const next = lebEnd(b, at);
+      const open = wrapsAround.length;
+      if (open === 0 || wrapsAround[open - 1] === 0) return next;
+      const depth = lebValue(b, at);
+      const target = open - 1 - depth;
+      const crossed = wrapsAround[open - 1]! - (target >= 0 ? wrapsAround[target]! : 0);
+      if (crossed > 0 && target >= -1) {
+        const moved = depth + WRAP_LABELS * crossed;
+        edits.push(at, next - at, moved);
+        delta += lebLength(moved) - (next - at);
+      }
+      return next;
+    };
+    const enter = (wrapped: boolean) => {
+      const open = wrapsAround.length;
+      wrapsAround.push((open > 0 ? wrapsAround[open - 1]! : 0) + (wrapped ? 1 : 0));
+    };
+    start();
     while (at < end) {
       const kind = IMMEDIATES[b[at++]!]!;
       // The common cases first, without a call: no immediate, or one LEB of one byte.
@@ -206,18 +275,56 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
         continue;
       }
       switch (kind) {
+        case Imm.Br:
+          at = relabel(at);
+          break;
+        case Imm.End: {
+          const open = wrapsAround.length;
+          if (open === 0) break; // the function's own end
+          const wrapped = wrapsAround[open - 1]! > (open > 1 ? wrapsAround[open - 2]! : 0);
+          wrapsAround.length = open - 1;
+          if (wrapped) {
+            edits.push(at, 0, Insert.WrapClose);
+            delta += wrapLength;
+          }
+          break;
+        }
         case Imm.MemArg:
           at = memArgEnd(b, at);
           break;
         case Imm.Block:
           at = valTypeEnd(b, at);
+          enter(false);
           break;
-        case Imm.Loop:
+        case Imm.Loop: {
+          const typeAt = at;
           at = valTypeEnd(b, at);
-          if (!checks) break;
-          edits.push(at, 0, Insert.LoopCheck);
+          if (!checks) {
+            enter(false);
+            break;
+          }
+          if (wrap && (typeParams[blockTypeIndex(b, typeAt)] ?? 0) > 0) {
+            unwrap();
+            continue;
+          }
+          if (wrap) {
+            edits.push(typeAt - 1, 0, Insert.WrapOpen);
+            delta += 2 * (at - typeAt + 1) + 2;
+          }
+          enter(wrap);
+          edits.push(at, 0, wrap ? Insert.WrapCheck : Insert.LoopCheck);
           delta += loopCheckLength;
           loops++;
+          break;
+        }
+        case Imm.LegacyTry:
+          // try ... catch/delegate: the wrap does not follow delegate's and rethrow's labels.
+          if (wrap) {
+            unwrap();
+            continue;
+          }
+          at = valTypeEnd(b, at);
+          enter(false);
           break;
         case Imm.Grow: {
           const next = lebEnd(b, at);
@@ -244,7 +351,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           at = lebEnd(b, lebEnd(b, at));
           break;
         case Imm.BrTable:
-          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i <= n; i++) at = lebEnd(b, at);
+          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i <= n; i++) at = relabel(at);
           break;
         case Imm.Bytes4:
           at += 4;
@@ -257,11 +364,13 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           break;
         case Imm.TryTable:
           at = valTypeEnd(b, at);
+          // The catches' labels count from outside the try_table's own block.
           for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) {
             const kind = b[at++]!;
             if (kind < 2) at = lebEnd(b, at);
-            at = lebEnd(b, at);
+            at = relabel(at);
           }
+          enter(false);
           break;
         case Imm.PrefixMisc: {
           const sub = lebValue(b, at);
@@ -294,7 +403,10 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           const sub = lebValue(b, at);
           at = lebEnd(b, at);
           if (sub >= GC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfb ${sub}`);
-          for (let i = GC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
+          if (sub === BR_ON_CAST || sub === BR_ON_CAST_FAIL) {
+            at = relabel(at + 1); // after the flags byte: the label, then two heap types
+            at = lebEnd(b, lebEnd(b, at));
+          } else for (let i = GC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
           break;
         }
         case Imm.CallRef:
@@ -316,6 +428,12 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
   }
   if (at !== to) throw new SysError(Errno.NOEXEC, "the code section has bytes after its functions");
   return { bodiesAt, funcs, edits, dataDrop, elemDrop };
+}
+
+/** The type index of a block type that starts at `at`, or -1 for none (empty, or one value type). */
+function blockTypeIndex(b: Uint8Array, at: number): number {
+  const code = b[at]!;
+  return code >= 0x40 && code < 0x80 ? -1 : lebValue(b, at);
 }
 
 /** The counter local's declaration and first value: `(local i32)`, counter = LOOP_BATCH - 1. */
@@ -358,6 +476,28 @@ function loopCheck(counter: number, checks: Checks): number[] {
 }
 
 /**
+ * A wrapped loop: `loop T ... end` becomes
+ *   block T (leave) / loop T (again) / block (yield) / loop T, check ... end / br leave / end /
+ *   spend and maybe call the preemption point / br again / end / end,
+ * so the loop itself holds no call: V8 keeps its values in registers and may unroll it. The check
+ * at its header counts down the function's counter local and leaves for `yield` when it runs out.
+ */
+function wrapCheck(counter: number): number[] {
+  const k = leb(counter);
+  return [0x20, ...k, 0x41, 0x7f, 0x6a, 0x22, ...k, 0x41, 0x00, 0x48, BRANCH, 0x0d, 0x01]; // br_if yield ((counter = counter + -1) < 0)
+}
+
+/** What follows a wrapped loop's end (see wrapCheck): reset the counter, spend LOOP_BATCH of the budget, re-enter. */
+function wrapClose(counter: number, checks: Checks): number[] {
+  return [
+    0x0c, 0x02, 0x0b, // br leave; end of yield
+    0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(counter), // counter = LOOP_BATCH - 1
+    ...spendBudget(checks.budget, checks.refill, LOOP_BATCH),
+    0x0c, 0x00, 0x0b, 0x0b, // br again; end of again; end of leave
+  ];
+}
+
+/**
  * Spends `units` of the budget in global `budget`; when it is used up, calls function `refill`
  * (the kernel's preemption point, which may suspend) and stores the new budget it returns.
  */
@@ -396,7 +536,7 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
   const { funcs, edits } = scan;
   w.copy(bytes, from, scan.bodiesAt);
   // The inserted bytes depend only on the counter local's index: made once per index.
-  const made = new Map<number, { loop: Inserted; init: Uint8Array }>();
+  const made = new Map<number, { loop: Inserted; init: Uint8Array; wrapCheck: Inserted; wrapClose: Inserted }>();
   let e = 0;
   for (let f = 0; f < funcs.length; f += 6) {
     const bodyAt = funcs[f]!;
@@ -416,9 +556,23 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
       else if (value === Insert.GrowCall) w.bytes(growCall!);
       else if (!checks) throw new Error("a check planned without checks");
       else if (value === Insert.EntryCheck) putCheck(w, checks.entry, hints, f / 6, bodyStart);
-      else {
-        if (!inserts) made.set(counter, (inserts = { loop: inserted(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)) }));
+      else if (value === Insert.WrapOpen) {
+        // block T, loop T (T: the loop's own block type, after its opcode), block (empty).
+        const typeEnd = valTypeEnd(bytes, at + 1);
+        w.byte(0x02);
+        w.copy(bytes, at + 1, typeEnd);
+        w.byte(0x03);
+        w.copy(bytes, at + 1, typeEnd);
+        w.byte(0x02);
+        w.byte(0x40);
+      } else {
+        if (!inserts) {
+          inserts = { loop: inserted(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)), wrapCheck: inserted(wrapCheck(counter)), wrapClose: inserted(wrapClose(counter, checks)) };
+          made.set(counter, inserts);
+        }
         if (value === Insert.LoopCheck) putCheck(w, inserts.loop, hints, f / 6, bodyStart);
+        else if (value === Insert.WrapCheck) putCheck(w, inserts.wrapCheck, hints, f / 6, bodyStart);
+        else if (value === Insert.WrapClose) putCheck(w, inserts.wrapClose, hints, f / 6, bodyStart);
         else {
           w.bytes(inserts.init);
           if (value === Insert.CounterAndCheck) putCheck(w, checks.entry, hints, f / 6, bodyStart);

@@ -168,7 +168,7 @@ function rewrite(
     const code = find(10);
     plan = {
       typeIndex: params.length, funcIndex: imported.funcs, preempt, grow, budgetGlobal, edits,
-      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, edits) : null,
+      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, params, edits) : null,
     };
   }
   const state = resettable ? resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan) : null;

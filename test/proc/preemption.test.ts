@@ -177,12 +177,106 @@ describe("the rewrite's preemption checks", () => {
     }
     expect(c.at).toBe(hintSections[0]!.end);
     // Imports: env.log, the refill and grow imports. $seven and $init have no check, $loop a loop
-    // check (two branches: its local count, then the global budget), run an entry check.
+    // check (two branches: its local count at the loop's header, then the global budget after the
+    // loop's end), run an entry check.
     expect([...hinted.keys()]).toEqual([4, 6]);
     expect(hinted.get(4)).toHaveLength(2);
     expect(hinted.get(6)).toHaveLength(1);
-    for (const [func, offsets] of hinted) for (const at of offsets) expect(rewritten[bodies[func - 3]! + at]).toBe(0x04); // if
+    for (const [func, offsets] of hinted) for (const at of offsets) expect([0x04, 0x0d]).toContain(rewritten[bodies[func - 3]! + at]); // if, br_if
     expect(WebAssembly.validate(rewritten as Uint8Array<ArrayBuffer>)).toBe(true);
+  });
+
+  // Every kind of branch out of loops the rewrite wraps: br_if with a value out of two loops,
+  // br_table to the inner loop, the outer loop and the block around both, a loop with a result,
+  // a branch to the function's own label, a try_table catch outside a loop, and br_on_null.
+  const branchy = `(module
+    (tag $stop)
+    (func $nested (export "nested") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $acc i32)
+      (block $out (result i32)
+        (loop $outer
+          (local.set $j (i32.const 0))
+          (block $next
+            (loop $inner
+              (local.set $acc (i32.add (local.get $acc) (i32.const 3)))
+              (drop (br_if $out (i32.const -1) (i32.gt_u (local.get $acc) (i32.const 5000000))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br_table $inner $next $outer
+                (select (i32.const 0) (select (i32.const 1) (i32.const 2) (i32.and (local.get $j) (i32.const 1)))
+                  (i32.lt_u (local.get $j) (i32.const 2000))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $acc)))
+    (func $valued (export "valued") (param $n i32) (result i32) (local $i i32)
+      (i32.add (i32.const 1)
+        (loop $l (result i32)
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n)))
+          (i32.mul (local.get $i) (i32.const 2)))))
+    (func $early (export "early") (param $n i32) (result i32) (local $i i32)
+      (loop $l
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (if (i32.eq (local.get $i) (local.get $n)) (then (return (i32.const 42))))
+        (br $l))
+      (unreachable))
+    (func $caught (export "caught") (param $n i32) (result i32) (local $i i32)
+      (block $handler
+        (try_table (catch_all $handler)
+          (loop $l
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (if (i32.eq (local.get $i) (local.get $n)) (then (throw $stop)))
+            (br $l))))
+      (local.get $i))
+    (func $nulls (export "nulls") (param $n i32) (result i32) (local $i i32) (local $r funcref)
+      (block $isnull
+        (loop $l
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (local.set $r (select (result funcref) (ref.null func) (ref.func $nested) (i32.eq (local.get $i) (local.get $n))))
+          (drop (br_on_null $isnull (local.get $r)))
+          (br $l)))
+      (local.get $i)))`;
+
+  it("wraps each loop so that its call of the preemption point sits outside it, keeping every branch's target", () => {
+    const bytes = wat(branchy, binaryen.Features.ReferenceTypes | binaryen.Features.GC | binaryen.Features.ExceptionHandling | binaryen.Features.Multivalue | binaryen.Features.MutableGlobals);
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
+    expect(rewritten.preemptible).toBe(true);
+    let refills = 0;
+    const run = (module: Uint8Array, imports: WebAssembly.Imports) => {
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), imports).exports as Record<string, (n: number) => number>;
+      return [exports.nested!(40), exports.nested!(4000), exports.valued!(300_000), exports.early!(200_000), exports.caught!(300_000), exports.nulls!(300_000)];
+    };
+    // A budget of one unit: every LOOP_BATCH iterations leave the loop for the refill (which ends
+    // a run whose branches went astray, instead of letting it loop for ever).
+    const refill = () => {
+      if (++refills > 100_000) throw new Error("the loops never ended");
+      return 1;
+    };
+    const after = run(rewritten.bytes, { [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: refill } });
+    expect(after).toEqual(run(bytes, {}));
+    expect(after).toEqual([after[0], -1, 600_001, 42, 300_000, 300_000]);
+    expect(refills).toBeGreaterThan(1000);
+  });
+
+  it("keeps the call inside a loop with parameters (which the wrap cannot describe), and it still yields", () => {
+    // (func (export "run") (param i32) (result i32) local.get 0  loop (param i32) (result i32)
+    //   i32.const -1 i32.add  local.tee 0  local.get 0  br_if 0  end)
+    const type = [0x60, 1, 0x7f, 1, 0x7f];
+    const body = [0, 0x20, 0, 0x03, 0, 0x41, 0x7f, 0x6a, 0x22, 0, 0x20, 0, 0x0d, 0, 0x0b, 0x0b];
+    const bytes = Uint8Array.from([
+      0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+      1, type.length + 1, 1, ...type,
+      3, 2, 1, 0,
+      7, 7, 1, 3, 0x72, 0x75, 0x6e, 0, 0,
+      10, body.length + 2, 1, body.length, ...body,
+    ]);
+    expect(WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)).toBe(true);
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
+    expect(rewritten.preemptible).toBe(true);
+    let refills = 0;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>), {
+      [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 1) },
+    });
+    expect((instance.exports.run as (n: number) => number)(100_000)).toBe(0);
+    expect(refills).toBeGreaterThan(50);
   });
 
   it("leaves a module without checks when its code has an instruction the decoder does not know", () => {

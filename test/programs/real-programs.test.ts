@@ -69,8 +69,8 @@ describe("real programs: wasmbox run --dir . against node:wasi", () => {
     return dir;
   }
 
-  function underWasmbox(module: string, dir: string, args: string[] = [], stdin = ""): Ran {
-    return ran(spawnSync(process.execPath, [CLI, "run", "--dir", ".", "--env", "PREFIX=>", module, ...args], {
+  function underWasmbox(module: string, dir: string, args: string[] = [], stdin = "", flags: string[] = []): Ran {
+    return ran(spawnSync(process.execPath, [CLI, "run", ...flags, "--dir", ".", "--env", "PREFIX=>", module, ...args], {
       cwd: dir, input: stdin, env: { ...process.env, WASMBOX_HOME: path.join(work, "home") },
     }));
   }
@@ -130,5 +130,12 @@ describe("real programs: wasmbox run --dir . against node:wasi", () => {
     expect(got.code).toBe(0);
     expect(existsSync(path.join(ours, "speech.wav"))).toBe(true);
     expect(tree(ours)).toEqual(tree(reference));
+    // With a time limit the run is preemptible: every loop of the 21 MB module is wrapped with
+    // its check (see kernel/engines/code-scan.ts), and the program still writes the same file.
+    const preempted = folder("flite-wasmbox-preempted");
+    const limited = underWasmbox(flite, preempted, args, "", ["--time-limit", "5m"]);
+    expect(limited.stderr).toBe("");
+    expect(limited.code).toBe(0);
+    expect(tree(preempted)).toEqual(tree(reference));
   });
 });
