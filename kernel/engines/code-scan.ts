@@ -188,8 +188,13 @@ export interface CodeEdits {
  * from inside a wrapped loop to a label outside it cross the three labels the wrap adds, so their
  * depths grow by three per wrap crossed. A function whose code the wrap cannot describe (a loop
  * with parameters, the legacy exception instructions) keeps each loop's call inside the loop.
+ *
+ * A function that makes calls spends the budget at entry only where it must (see CallGraph):
+ * `addressTaken` lists the functions that element segments and globals can hand to call_indirect.
  */
-export function scanCode(bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], typeParams: readonly number[], plan: CodeEdits): CodeScan {
+export function scanCode(
+  bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], typeParams: readonly number[], addressTaken: Iterable<number>, plan: CodeEdits,
+): CodeScan {
   const { checks, shiftBy, growCall } = plan;
   const b = bytes;
   const funcs: number[] = [];
@@ -203,6 +208,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
   // The open blocks of the function being scanned: for each, how many wrapped loops it and the
   // blocks around it are (a branch crosses the difference between its own block's and its target's).
   const wrapsAround: number[] = [];
+  const graph = new CallGraph(count);
   for (let f = 0; f < count; f++) {
     const size = lebValue(b, at);
     at = lebEnd(b, at);
@@ -236,6 +242,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
       at = codeAt;
       loops = 0;
       calls = false;
+      graph.restart(f);
       delta = 0;
       wrapsAround.length = 0;
       loopCheckLength = !checks ? 0 : wrap ? checks.wrapCheckLength[lebLength(counter)]! : checks.loopLength[lebLength(counter)]!;
@@ -276,9 +283,10 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
       }
       switch (kind) {
         case Imm.Br:
-          at = relabel(at);
+          at = wrap ? relabel(at) : lebEnd(b, at);
           break;
         case Imm.End: {
+          if (!wrap) break;
           const open = wrapsAround.length;
           if (open === 0) break; // the function's own end
           const wrapped = wrapsAround[open - 1]! > (open > 1 ? wrapsAround[open - 2]! : 0);
@@ -294,15 +302,12 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
           break;
         case Imm.Block:
           at = valTypeEnd(b, at);
-          enter(false);
+          if (wrap) enter(false);
           break;
         case Imm.Loop: {
           const typeAt = at;
           at = valTypeEnd(b, at);
-          if (!checks) {
-            enter(false);
-            break;
-          }
+          if (!checks) break;
           if (wrap && (typeParams[blockTypeIndex(b, typeAt)] ?? 0) > 0) {
             unwrap();
             continue;
@@ -311,7 +316,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
             edits.push(typeAt - 1, 0, Insert.WrapOpen);
             delta += 2 * (at - typeAt + 1) + 2;
           }
-          enter(wrap);
+          if (wrap) enter(true);
           edits.push(at, 0, wrap ? Insert.WrapCheck : Insert.LoopCheck);
           delta += loopCheckLength;
           loops++;
@@ -324,7 +329,6 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
             continue;
           }
           at = valTypeEnd(b, at);
-          enter(false);
           break;
         case Imm.Grow: {
           const next = lebEnd(b, at);
@@ -337,7 +341,10 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
         }
         case Imm.Func: {
           const index = lebValue(b, at);
-          if (b[at - 1] !== 0xd2) calls = true;
+          if (b[at - 1] !== 0xd2) {
+            calls = true;
+            if (index >= firstShifted) graph.call(index - firstShifted);
+          } else if (index >= firstShifted) graph.addressTaken(index - firstShifted);
           const next = lebEnd(b, at);
           if (index >= firstShifted && shiftBy > 0) {
             edits.push(at, next - at, index + shiftBy);
@@ -348,6 +355,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
         }
         case Imm.TwoLeb:
           calls = true; // call_indirect, return_call_indirect
+          graph.indirectCall();
           at = lebEnd(b, lebEnd(b, at));
           break;
         case Imm.BrTable:
@@ -370,7 +378,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
             if (kind < 2) at = lebEnd(b, at);
             at = relabel(at);
           }
-          enter(false);
+          if (wrap) enter(false);
           break;
         case Imm.PrefixMisc: {
           const sub = lebValue(b, at);
@@ -411,6 +419,7 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
         }
         case Imm.CallRef:
           calls = true;
+          graph.indirectCall();
           at = lebEnd(b, at);
           break;
         default:
@@ -418,16 +427,175 @@ export function scanCode(bytes: Uint8Array, from: number, to: number, firstShift
       }
     }
     if (at !== end) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
-    // A function with neither loops nor calls ends in bounded time: it needs no check at all.
-    const insert = loops > 0 ? (calls ? Insert.CounterAndCheck : Insert.Counter) : calls && checks ? Insert.EntryCheck : Insert.Nothing;
-    edits[entryEdit + 2] = insert;
-    if (checks) delta += entryLength(insert, counter, checks);
+    graph.ended(f, end - bodyAt, loops > 0, calls);
     if (loops > 0) delta += lebLength(declarations + 1) - (declarationsEnd - bodyAt);
     else edits[entryEdit - 1] = -1; // the declarations stay as they are
     funcs.push(bodyAt, end, edits.length, delta, counter, entryEdit);
   }
   if (at !== to) throw new SysError(Errno.NOEXEC, "the code section has bytes after its functions");
+  // Which functions spend the budget at entry: decided once every call is known.
+  if (checks) for (const index of addressTaken) if (index >= firstShifted) graph.addressTaken(index - firstShifted);
+  const entryChecked = checks ? graph.entryChecks() : null;
+  for (let f = 0; f < count; f++) {
+    const loops = graph.loops[f] === 1;
+    const insert = loops ? (entryChecked?.[f] ? Insert.CounterAndCheck : Insert.Counter) : entryChecked?.[f] ? Insert.EntryCheck : Insert.Nothing;
+    const entryEdit = funcs[f * 6 + 5]!;
+    edits[entryEdit + 2] = insert;
+    if (checks) funcs[f * 6 + 3] = funcs[f * 6 + 3]! + entryLength(insert, funcs[f * 6 + 4]!, checks);
+  }
   return { bodiesAt, funcs, edits, dataDrop, elemDrop };
+}
+
+/** Code bytes a call may run without spending the budget: a chain of calls of loop-free functions this long runs in microseconds. */
+const UNCHECKED_BYTES = 4096;
+
+/**
+ * The module's calls, for deciding which functions spend the budget at entry. A function's own
+ * loops have checks, so a call can only run long without one through recursion (a cycle of calls,
+ * call_indirect included), through a callee's loops (a counter starts afresh at each call), or
+ * through many calls of loop-free code (a chain of functions calling the next twice runs 2^n
+ * calls). So a function that calls spends at entry unless it lies on no cycle, has no loop, and
+ * what it may run without a check (its own bytes and those of its unchecked callees, call by call)
+ * stays under UNCHECKED_BYTES. Most small helpers then run without a check of their own.
+ */
+class CallGraph {
+  /** Direct callees (defined-function indices) of every function, flat; function f's start at calleesAt[f]. */
+  private readonly callees: number[] = [];
+  private readonly calleesAt: number[];
+  /** Per function: its call_indirect / call_ref sites. */
+  private readonly indirect: Uint32Array;
+  /** Per function: body bytes; whether it has loops; whether it calls. */
+  private readonly sizes: Uint32Array;
+  readonly loops: Uint8Array;
+  private readonly calls: Uint8Array;
+  private readonly taken = new Set<number>();
+
+  constructor(private readonly count: number) {
+    this.calleesAt = [0];
+    this.indirect = new Uint32Array(count);
+    this.sizes = new Uint32Array(count);
+    this.loops = new Uint8Array(count);
+    this.calls = new Uint8Array(count);
+  }
+
+  /** Starts (or starts again) function `f`'s calls. */
+  restart(f: number): void {
+    this.callees.length = this.calleesAt[f]!;
+    this.indirect[f] = 0;
+  }
+
+  call(callee: number): void {
+    this.callees.push(callee);
+  }
+
+  indirectCall(): void {
+    this.indirect[this.calleesAt.length - 1]!++;
+  }
+
+  addressTaken(f: number): void {
+    if (f < this.count) this.taken.add(f);
+  }
+
+  ended(f: number, size: number, loops: boolean, calls: boolean): void {
+    this.sizes[f] = size;
+    this.loops[f] = loops ? 1 : 0;
+    this.calls[f] = calls ? 1 : 0;
+    this.calleesAt.push(this.callees.length);
+  }
+
+  /**
+   * Per function, 1 when it spends the budget at entry. The call graph's strongly connected
+   * components (Tarjan's algorithm, iterative) come callees first; indirect calls go through one
+   * extra node (index `count`) whose edges lead to every address-taken function.
+   */
+  entryChecks(): Uint8Array {
+    const n = this.count;
+    const table = n;
+    const taken = [...this.taken];
+    const checked = new Uint8Array(n);
+    // What a call may run unchecked (Infinity: more than may run without a check), by node.
+    const unchecked = new Float64Array(n + 1);
+    const edgeCount = (v: number) => (v === table ? taken.length : this.calleesAt[v + 1]! - this.calleesAt[v]! + (this.indirect[v]! > 0 ? 1 : 0));
+    const edge = (v: number, e: number) => {
+      if (v === table) return taken[e]!;
+      const direct = this.calleesAt[v + 1]! - this.calleesAt[v]!;
+      return e < direct ? this.callees[this.calleesAt[v]! + e]! : table;
+    };
+    const order = new Int32Array(n + 1).fill(-1);
+    const low = new Int32Array(n + 1);
+    const onStack = new Uint8Array(n + 1);
+    const stack: number[] = [];
+    const frames: number[] = []; // pairs: node, next edge
+    let counter = 0;
+    for (let root = 0; root <= n; root++) {
+      if (order[root] !== -1) continue;
+      frames.push(root, 0);
+      order[root] = low[root] = counter++;
+      stack.push(root);
+      onStack[root] = 1;
+      while (frames.length > 0) {
+        const v = frames[frames.length - 2]!;
+        const e = frames[frames.length - 1]!;
+        if (e < edgeCount(v)) {
+          frames[frames.length - 1] = e + 1;
+          const w = edge(v, e);
+          if (order[w] === -1) {
+            order[w] = low[w] = counter++;
+            stack.push(w);
+            onStack[w] = 1;
+            frames.push(w, 0);
+          } else if (onStack[w]) low[v] = Math.min(low[v]!, order[w]!);
+          continue;
+        }
+        frames.length -= 2;
+        if (frames.length > 0) {
+          const parent = frames[frames.length - 2]!;
+          low[parent] = Math.min(low[parent]!, low[v]!);
+        }
+        if (low[v] !== order[v]) continue;
+        // v roots a component: pop it; a cycle when it has two nodes or a node calls itself.
+        const members: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          members.push(w);
+        } while (w !== v);
+        const cyclic = members.length > 1 || this.callsItself(v);
+        for (const m of members) this.decide(m, cyclic, checked, unchecked, taken);
+      }
+    }
+    return checked;
+  }
+
+  private callsItself(v: number): boolean {
+    if (v === this.count) return false;
+    for (let i = this.calleesAt[v]!; i < this.calleesAt[v + 1]!; i++) if (this.callees[i] === v) return true;
+    return false;
+  }
+
+  /** Decides node `v` (its callees, outside its component, are decided). */
+  private decide(v: number, cyclic: boolean, checked: Uint8Array, unchecked: Float64Array, taken: number[]): void {
+    const cost = (w: number) => (w < this.count && checked[w] ? 0 : unchecked[w]!);
+    if (v === this.count) {
+      // An indirect call may reach any address-taken function.
+      let worst = 0;
+      for (const w of taken) worst = Math.max(worst, cyclic ? Infinity : cost(w));
+      unchecked[v] = worst;
+      return;
+    }
+    if (!this.calls[v]) {
+      unchecked[v] = this.loops[v] ? Infinity : this.sizes[v]!;
+      return;
+    }
+    let bytes = cyclic || this.loops[v] ? Infinity : this.sizes[v]!;
+    for (let i = this.calleesAt[v]!; i < this.calleesAt[v + 1]! && bytes <= UNCHECKED_BYTES; i++) bytes += cost(this.callees[i]!);
+    if (this.indirect[v]! > 0) bytes += this.indirect[v]! * unchecked[this.count]!;
+    if (bytes > UNCHECKED_BYTES) {
+      checked[v] = 1;
+      unchecked[v] = 0;
+    } else unchecked[v] = bytes;
+  }
 }
 
 /** The type index of a block type that starts at `at`, or -1 for none (empty, or one value type). */

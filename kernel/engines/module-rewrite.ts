@@ -168,7 +168,7 @@ function rewrite(
     const code = find(10);
     plan = {
       typeIndex: params.length, funcIndex: imported.funcs, preempt, grow, budgetGlobal, edits,
-      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, params, edits) : null,
+      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, params, preempt ? addressTaken(find, cursor) : [], edits) : null,
     };
   }
   const state = resettable ? resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan) : null;
@@ -456,12 +456,34 @@ function globalFuncs(c: Cursor, onFunc: (at: number, end: number, index: number)
 /** Shifted function exports. */
 function exportEdits(c: Cursor, shift: (index: number) => number): Edit[] {
   const { edits, onFunc } = shiftEdits(shift);
+  exportFuncs(c, onFunc);
+  return edits;
+}
+
+/** Walks the exports, telling `onFunc` of each exported function. */
+function exportFuncs(c: Cursor, onFunc: (at: number, end: number, index: number) => void): void {
   for (let n = c.leb(); n > 0; n--) {
     c.skip(c.leb());
     if (c.byte() === 0) funcIndex(c, onFunc);
     else c.leb();
   }
-  return edits;
+}
+
+/**
+ * The functions whose references the module hands out, so that call_indirect or call_ref may
+ * reach them: those of element segments and global initializers, and the exported ones (a host
+ * may put them into a table it shares). ref.func in code is found by the code's scan.
+ */
+function addressTaken(find: (id: number) => Span | undefined, cursor: (s: Span) => Cursor): number[] {
+  const taken: number[] = [];
+  const onFunc = (_at: number, _end: number, index: number) => void taken.push(index);
+  const elements = find(9);
+  const globals = find(6);
+  const exports = find(7);
+  if (elements) elementFuncs(cursor(elements), onFunc);
+  if (globals) globalFuncs(cursor(globals), onFunc);
+  if (exports) exportFuncs(cursor(exports), onFunc);
+  return taken;
 }
 
 /** Shifted function indices in the element segments (index lists and ref.func expressions). */

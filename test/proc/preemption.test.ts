@@ -27,9 +27,24 @@ const spin = (syscalls: boolean, bound: bigint) => wat(`(module ${WASI_IMPORTS}
       (br_if $spin (i64.ne (local.get $n) (i64.const 0))))
     (unreachable)))`);
 
+/**
+ * Runs 2^depth calls of loop-free functions (each calls the next twice) unless the word at 0 is
+ * set, which makes every call return at once (then: exit 0). A chain that ends traps (exit 134).
+ * No function loops or recurses, so only the budget spent on the way down can preempt it.
+ */
+const callChain = (depth: number) => {
+  const funcs = ["(func $f0 (if (i32.load (i32.const 0)) (then (return))) (i32.store (i32.const 4) (i32.add (i32.load (i32.const 4)) (i32.const 1))))"];
+  for (let i = 1; i <= depth; i++) funcs.push(`(func $f${i} (if (i32.load (i32.const 0)) (then (return))) (call $f${i - 1}) (call $f${i - 1}))`);
+  return wat(`(module ${WASI_IMPORTS}
+    (memory (export "memory") 1)
+    ${funcs.join("\n    ")}
+    (func (export "_start") (call $f${depth}) (if (i32.eqz (i32.load (i32.const 0))) (then (unreachable)))))`);
+};
+
 const SPINNERS = [
   { name: "without syscalls", bytes: () => spin(false, 2_000_000_000n) },
   { name: "on calls that never block (writes to a discarded stdout)", bytes: () => spin(true, 5_000_000n) },
+  { name: "through 2^33 calls of loop-free functions", bytes: () => callChain(33) },
 ];
 
 /** Prints "hi" and exits. */
@@ -163,19 +178,7 @@ describe("the rewrite's preemption checks", () => {
     expect(hintSections).toHaveLength(1);
     expect(sections.indexOf(hintSections[0]!)).toBe(sections.findIndex((s) => s.id === 10) - 1);
     const bodies = functionBodies(rewritten, sections.find((s) => s.id === 10)!);
-    const hinted = new Map<number, number[]>();
-    const c = { at: hintSections[0]!.contentAt, bytes: rewritten };
-    for (let funcs = readLeb(c); funcs > 0; funcs--) {
-      const func = readLeb(c);
-      const offsets: number[] = [];
-      for (let n = readLeb(c); n > 0; n--) {
-        offsets.push(readLeb(c));
-        expect(readLeb(c)).toBe(1); // the hint's size
-        expect(rewritten[c.at++]).toBe(0); // not taken
-      }
-      hinted.set(func, offsets);
-    }
-    expect(c.at).toBe(hintSections[0]!.end);
+    const hinted = branchHints(rewritten, sections);
     // Imports: env.log, the refill and grow imports. $seven and $init have no check, $loop a loop
     // check (two branches: its local count at the loop's header, then the global budget after the
     // loop's end), run an entry check.
@@ -279,6 +282,44 @@ describe("the rewrite's preemption checks", () => {
     expect(refills).toBeGreaterThan(50);
   });
 
+  it("spends the budget at entry only in functions that recurse, loop or may run long through their callees", () => {
+    const bytes = wat(`(module
+      (import "env" "log" (func $log (param i32)))
+      (type $v (func))
+      (table 1 funcref)
+      (elem (i32.const 0) $viaTable)
+      (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $helper (param i32) (result i32) (call $leaf (call $leaf (local.get 0))))
+      (func $logs (call $log (i32.const 1)))
+      (func $fib (param i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+          (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+      (func $ping (param i32) (if (local.get 0) (then (call $pong (i32.sub (local.get 0) (i32.const 1))))))
+      (func $pong (param i32) (call $ping (local.get 0)))
+      (func $viaTable (call_indirect (type $v) (i32.const 0)))
+      (func $loopLeaf (local $i i32) (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (i32.const 9)))))
+      (func $callsLoopLeaf (call $loopLeaf))
+      (func $looper (local $i i32)
+        (loop $l (drop (call $helper (local.get $i))) (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (i32.const 9)))))
+      (func (export "run")
+        (drop (call $helper (i32.const 1))) (call $logs) (drop (call $fib (i32.const 5))) (call $ping (i32.const 3))
+        (call $callsLoopLeaf) (call $looper)))`);
+    const names = ["leaf", "helper", "logs", "fib", "ping", "pong", "viaTable", "loopLeaf", "callsLoopLeaf", "looper", "run"];
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true }).bytes;
+    const sections = readSections(rewritten);
+    const bodies = functionBodies(rewritten, sections.find((s) => s.id === 10)!);
+    const hints = branchHints(rewritten, sections);
+    // The entry check comes first in a body and branches with an if; a loop's check with a br_if.
+    // Imports: env.log and the refill: the module's own functions start at index 2.
+    const checkedAtEntry = names.filter((_, i) => {
+      const offsets = hints.get(i + 2) ?? [];
+      return offsets.length > 0 && rewritten[bodies[i]! + offsets[0]!] === 0x04;
+    });
+    // run: its own bytes and those of every unchecked callee stay small, so it needs no check either.
+    expect(checkedAtEntry).toEqual(["fib", "ping", "pong", "viaTable", "callsLoopLeaf", "looper"]);
+    expect(WebAssembly.validate(rewritten as Uint8Array<ArrayBuffer>)).toBe(true);
+  });
+
   it("leaves a module without checks when its code has an instruction the decoder does not know", () => {
     const bytes = wat(`(module (memory 1) (func (export "_start") (loop $l (br $l))))`);
     const code = bytes.lastIndexOf(0x03); // the loop opcode: make it an unknown one
@@ -324,6 +365,26 @@ function readSections(bytes: Uint8Array): { id: number; name?: string; contentAt
     c.at = end;
   }
   return sections;
+}
+
+/** The branch hints section's offsets by function index, each checked to be a one-byte "not taken" hint. */
+function branchHints(bytes: Uint8Array, sections: ReturnType<typeof readSections>): Map<number, number[]> {
+  const hinted = new Map<number, number[]>();
+  const section = sections.find((s) => s.name === BRANCH_HINTS);
+  if (!section) return hinted;
+  const c = { at: section.contentAt, bytes };
+  for (let funcs = readLeb(c); funcs > 0; funcs--) {
+    const func = readLeb(c);
+    const offsets: number[] = [];
+    for (let n = readLeb(c); n > 0; n--) {
+      offsets.push(readLeb(c));
+      expect(readLeb(c)).toBe(1); // the hint's size
+      expect(bytes[c.at++]).toBe(0); // not taken
+    }
+    hinted.set(func, offsets);
+  }
+  expect(c.at).toBe(section.end);
+  return hinted;
 }
 
 /** Where each function body of the code section starts (after its size). */
