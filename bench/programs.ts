@@ -34,7 +34,7 @@ interface Sizes {
 function sizes(quick: boolean): Sizes {
   return quick
     ? { startRounds: 2, cpuRounds: 3, computeRounds: 3, blockRounds: 2, blockPasses: 10, byteWrites: 100_000, byteRounds: 1 }
-    : { startRounds: 5, cpuRounds: 9, computeRounds: 15, blockRounds: 11, blockPasses: 30, byteWrites: 1_000_000, byteRounds: 3 };
+    : { startRounds: 5, cpuRounds: 15, computeRounds: 15, blockRounds: 11, blockPasses: 30, byteWrites: 1_000_000, byteRounds: 3 };
 }
 
 /** Both sides' commands, and where they run. */
