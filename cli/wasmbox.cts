@@ -118,7 +118,8 @@ function codeCacheFile(bundle: string, kind: string): string | undefined {
   if (typeof dir !== "string") return undefined;
   let hash = 0x811c9dc5;
   for (let i = 0; i < bundle.length; i++) hash = Math.imul(hash ^ bundle.charCodeAt(i), 0x01000193) >>> 0;
-  return nodePath.join(dir, `wasmbox-run-cli-${hash.toString(16)}-${kind}.v8`);
+  // Node gives the folder as an absolute path; joined by hand, not by node:path's normalizing join.
+  return `${dir}${nodePath.sep}wasmbox-run-cli-${hash.toString(16)}-${kind}.v8`;
 }
 
 /**
@@ -156,9 +157,11 @@ function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: 
   const script = new vm.Script(source, { filename: bundle, cachedData });
   const bundleModule: { exports: BundleExports } = { exports: {} };
   const body = script.runInThisContext() as BundleBody;
-  // This file's own require: the bundle sits in this folder (and asks only for Node's builtins), so
-  // it resolves the same as one made for the bundle's path, which cost a start ~0.5 ms of path work.
-  body(bundleModule.exports, require, bundleModule, bundle, __dirname, nodeUrl.pathToFileURL(bundle).href, (specifier) => import(specifier));
+  // The bundle asks only for Node's builtins: given straight from Node's table, not through the
+  // module loader's resolution and hooks; anything else through this file's own require (the
+  // bundle sits in this folder, so it resolves the same as one made for the bundle's path).
+  const bundleRequire = (id: string): unknown => (id.startsWith("node:") ? process.getBuiltinModule(id) : undefined) ?? require(id);
+  body(bundleModule.exports, bundleRequire, bundleModule, bundle, __dirname, nodeUrl.pathToFileURL(bundle).href, (specifier) => import(specifier));
   const { runCli, isModuleRun } = bundleModule.exports;
   if (!runCli || !isModuleRun) return undefined;
   const saveCache = (io: CliIo) => {
