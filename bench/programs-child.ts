@@ -49,24 +49,20 @@ export const DATA_GUEST = "/data";
 async function main(request: ChildRequest): Promise<ChildResult> {
   const bytes = readFileSync(request.wasm);
   // Both sides compile before timing starts; a round times one run from instantiation to exit.
-  // A run with a folder gets a fresh kernel (run() mounts it on the host container each time);
-  // a compute run keeps one, whose compiled module V8 has tiered up, as node:wasi keeps its module.
-  const boot = () => {
-    // As `wasmbox run MODULE` has it without --time-limit: no preemption checks.
-    const kernel = new Kernel({ log: () => undefined, preemption: false, growSignal: false });
-    return { kernel, program: kernel.programs.compile(bytes, path.basename(request.wasm), kernel.engineKind === "worker") };
-  };
-  let booted = boot();
+  // One kernel serves every round, as node:wasi keeps its module: V8 has tiered up the compiled
+  // module and the kernel's syscall dispatchers (made once per kernel) after the first round.
+  // As `wasmbox run MODULE` has it without --time-limit: no preemption checks, and wasmtime's
+  // preopens (only the folder, in a container of the run's own: preopenRoot false).
+  const kernel = new Kernel({ log: () => undefined, preemption: false, growSignal: false });
+  const program = kernel.programs.compile(bytes, path.basename(request.wasm), kernel.engineKind === "worker");
   const module = new WebAssembly.Module(bytes);
   const dirs = request.dataDir ? [{ host: request.dataDir, guest: DATA_GUEST }] : [];
   const preopens: Record<string, string> = request.dataDir ? { [DATA_GUEST]: request.dataDir } : {};
   const result: ChildResult = { ours: [], theirs: [], oursCpu: [], theirsCpu: [], oursOutput: "", theirsOutput: "" };
   const ours = async (first: boolean) => {
-    if (request.dataDir && !first) booted = boot();
-    const { kernel, program } = booted;
     const t = performance.now();
     const cpu = cpuMs();
-    const r = await kernel.run(program, { args: request.args, dirs, capture: first });
+    const r = await kernel.run(program, { args: request.args, dirs, capture: first, preopenRoot: false });
     result.oursCpu.push(cpuMs() - cpu);
     result.ours.push(performance.now() - t);
     if (r.exitCode !== 0) throw new Error(`${request.wasm} exited ${r.exitCode} on wasmbox: ${r.stderr}`);
