@@ -28,6 +28,11 @@ export interface ResultKind<T = unknown> {
 
 const hex = (v: number | bigint) => "0x" + v.toString(16);
 
+/** A raw i64 offset already made a Number: a negative one is read as the u64 it is (2^63 or more). */
+function offsetNumber(n: number, raw: number | bigint): number {
+  return n >= 0 ? n : Number(BigInt.asUintN(64, BigInt(raw)));
+}
+
 function scalar(name: string, signed = false): ParamKind<number> {
   return {
     name, wasm: ["i32"],
@@ -44,6 +49,12 @@ export const P = {
   flags: { name: "flags", wasm: ["i32"], decode: (_m: GuestMemory, v: number) => v >>> 0, format: (v: number) => hex(v) } as ParamKind<number>,
   // A non-negative i64 (an offset, every call but absurd ones) is its own u64: no new BigInt.
   u64: { name: "u64", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => (typeof v === "bigint" && v >= 0n ? v : BigInt.asUintN(64, BigInt(v))), format: (v: bigint) => String(v) } as ParamKind<bigint>,
+  /**
+   * A file offset (u64) as a Number: one conversion, no BigInt arithmetic on the hot path of
+   * fd_pread and fd_pwrite. A value past 2^53 - 1 (or negative as an i64) comes out past
+   * Number.MAX_SAFE_INTEGER or below 0, which the handler refuses (EINVAL).
+   */
+  offset: { name: "offset", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => offsetNumber(Number(v), v), format: (v: number) => String(v) } as ParamKind<number>,
   s64: { name: "s64", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => BigInt.asIntN(64, BigInt(v)), format: (v: bigint) => String(v) } as ParamKind<bigint>,
   rights: { name: "rights", wasm: ["i64"], decode: (_m: GuestMemory, v: number) => BigInt.asUintN(64, BigInt(v)), format: (v: bigint) => hex(v) } as ParamKind<bigint>,
   /** A string given as (ptr, len): a path, so ENAMETOOLONG past PATH_MAX bytes (checked before decoding). */

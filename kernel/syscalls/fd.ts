@@ -158,12 +158,12 @@ export const fdSyscalls: SyscallDef[] = [
   }),
   syscall({
     name: "fd_pread", module: WASI_MODULE, mayBlock: false, doc: "Reads at an offset, leaving the fd's offset alone. ESPIPE: not seekable; EISDIR.",
-    params: [["fd", P.fd], ["iovs", P.iovecs], ["offset", P.u64]], result: R.u32,
-    handler(proc: Process, fd: number, iovs: Uint8Array[], offset: bigint) {
+    params: [["fd", P.fd], ["iovs", P.iovecs], ["offset", P.offset]], result: R.u32,
+    handler(proc: Process, fd: number, iovs: Uint8Array[], offset: number) {
       const { file } = proc.fds.get(fd, Rights.FD_READ | Rights.FD_SEEK);
       if (file.filetype === Filetype.DIRECTORY) throw new SysError(Errno.ISDIR);
-      if (offset > MAX_FILE_SIZE_BIG) throw new SysError(Errno.INVAL);
-      return file.pread(iovs, Number(offset));
+      if (offset > MAX_FILE_SIZE) throw new SysError(Errno.INVAL);
+      return file.pread(iovs, offset);
     },
   }),
   syscall({
@@ -188,13 +188,13 @@ export const fdSyscalls: SyscallDef[] = [
   }),
   syscall({
     name: "fd_pwrite", module: WASI_MODULE, mayBlock: false, doc: "Writes at an offset (appends on O_APPEND files, as Linux). ESPIPE; EISDIR; EROFS.",
-    params: [["fd", P.fd], ["iovs", P.iovecs], ["offset", P.u64]], result: R.u32,
-    handler(proc: Process, fd: number, iovs: Uint8Array[], offset: bigint) {
+    params: [["fd", P.fd], ["iovs", P.iovecs], ["offset", P.offset]], result: R.u32,
+    handler(proc: Process, fd: number, iovs: Uint8Array[], offset: number) {
       const { file } = proc.fds.get(fd, Rights.FD_WRITE | Rights.FD_SEEK);
       if (file.filetype === Filetype.DIRECTORY) throw new SysError(Errno.ISDIR);
-      if (offset > MAX_FILE_SIZE_BIG) throw new SysError(Errno.INVAL);
+      if (offset > MAX_FILE_SIZE) throw new SysError(Errno.INVAL);
       checkWritable(proc, file);
-      return file.pwrite(iovs, Number(offset));
+      return file.pwrite(iovs, offset);
     },
   }),
   syscall({

@@ -58,6 +58,27 @@ describe("the package's bin", () => {
 });
 
 describe("the bin's module-run bundle and its code cache", () => {
+  it("loads no file but the bin and its bundle for a module run (registry-commands.cjs is inside the bin)", () => {
+    const dir = scratch();
+    expect(bin(["run", "hello.wasm"], dir).code).toBe(0);
+    const env = { ...process.env, WASMBOX_HOME: path.join(dir, "home"), NODE_COMPILE_CACHE: path.join(dir, "cache"), NODE_DEBUG: "module" };
+    const r = spawnSync(process.execPath, [path.resolve("dist/cli/wasmbox.cjs"), "run", "hello.wasm"], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("hello\n");
+    // Node's module debug log names each load, by pid (a Node without JSPI re-runs the bin under the
+    // bundled one, which logs too): in each process the bin (module "."), and nothing after.
+    const loads = new Map<string, string[]>();
+    for (const [, pid, file] of r.stderr.matchAll(/^MODULE (\d+): load "([^"]+)"/gm)) loads.set(pid!, [...(loads.get(pid!) ?? []), file!]);
+    expect(loads.size).toBeGreaterThan(0);
+    for (const files of loads.values()) expect(files).toEqual([path.resolve("dist/cli/wasmbox.cjs")]);
+    // Not even the builtins go through the module loader: the bundle gets them from Node's table.
+    expect(r.stderr).not.toContain("Module._load REQUEST");
+    // The bundle is one function expression: compiled as read, it defines nothing by itself.
+    const bundle = readFileSync(path.resolve("dist/cli/run-cli.bundle.cjs"), "utf8");
+    expect(bundle.startsWith("(function (exports, require, module, __filename, __dirname, import_meta_url, import_module) {")).toBe(true);
+    expect(bundle.trimEnd().endsWith("})")).toBe(true);
+  });
+
   it("keeps a code cache after the first run and runs the same from it", () => {
     const dir = scratch();
     expect(bin(["run", "hello.wasm"], dir)).toMatchObject({ code: 0, stdout: "hello\n", stderr: "" });

@@ -143,6 +143,16 @@ describe("hostile guests", () => {
     // Growing by set_size makes a hole too.
     expect(p.call("fd_filestat_set_size", fd, BigInt(2 * GiB - 1))).toBe(0);
     expect(fs.usedBytes - before).toBeLessThanOrEqual(64 * KiB);
+    // Offsets past 2^53 - 1, and those negative as an i64 (2^63 and up as a u64): EINVAL, no read or write.
+    for (const offset of [2n ** 53n, 2n ** 63n - 1n, -1n, -(2n ** 63n)]) {
+      p.mem.setU32(SCRATCH + 8, 7);
+      expect(p.call("fd_pwrite", fd, SCRATCH, 1, offset, SCRATCH + 8)).toBe(Errno.INVAL);
+      expect(p.call("fd_pread", fd, SCRATCH, 1, offset, SCRATCH + 8)).toBe(Errno.INVAL);
+      expect(p.mem.u32(SCRATCH + 8)).toBe(7);
+    }
+    // The largest offset that is a safe integer is a valid position: reading there finds the end.
+    expect(p.call("fd_pread", fd, SCRATCH, 1, 2n ** 53n - 1n, SCRATCH + 8)).toBe(0);
+    expect(p.mem.u32(SCRATCH + 8)).toBe(0);
     await p.stop();
 
     // Under a storage limit, data past it is ENOSPC and nothing is allocated for the attempt.
