@@ -11,15 +11,15 @@ const nodeModule = process.getBuiltinModule("node:module");
 const nodePath = process.getBuiltinModule("node:path");
 const nodeUrl = process.getBuiltinModule("node:url");
 
-/** Node's on-disk cache of compiled JavaScript (Node 22.1+): a later start skips most parsing. */
-function enableCompileCache(): void {
-  // Looked up by name: the @types/node this project builds against (Node 20) does not declare it.
-  const enable: unknown = Reflect.get(nodeModule, "enableCompileCache");
-  try {
-    if (typeof enable === "function") enable.call(nodeModule);
-  } catch {
-    // An unwritable cache directory only costs speed.
-  }
+/**
+ * The folder of Node's on-disk compile cache, chosen as Node chooses it (NODE_COMPILE_CACHE, else
+ * node-compile-cache in the temporary folder); undefined when NODE_DISABLE_COMPILE_CACHE asks for
+ * none. The bundle's own V8 code cache goes there. Node's cache itself is not turned on: it would
+ * hold only the bin's few lines, and turning it on costs a start about 0.3 ms.
+ */
+function compileCacheDir(): string | undefined {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  return process.env.NODE_COMPILE_CACHE || nodePath.join(process.getBuiltinModule("node:os").tmpdir(), "node-compile-cache");
 }
 
 /**
@@ -112,10 +112,8 @@ type BundleBody = (exports: object, require: (id: string) => unknown, module: { 
  * one file per bundle path and kind ("module": module runs; "registry": pull, push...).
  */
 function codeCacheFile(bundle: string, kind: string): string | undefined {
-  // Looked up by name: the @types/node this project builds against (Node 20) does not declare it.
-  const cacheDir: unknown = Reflect.get(nodeModule, "getCompileCacheDir");
-  const dir: unknown = typeof cacheDir === "function" ? cacheDir.call(nodeModule) : undefined;
-  if (typeof dir !== "string") return undefined;
+  const dir = compileCacheDir();
+  if (dir === undefined) return undefined;
   let hash = 0x811c9dc5;
   for (let i = 0; i < bundle.length; i++) hash = Math.imul(hash ^ bundle.charCodeAt(i), 0x01000193) >>> 0;
   // Node gives the folder as an absolute path; joined by hand, not by node:path's normalizing join.
@@ -146,9 +144,15 @@ function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: 
   const cacheFile = codeCacheFile(bundle, registry ? "registry" : "module");
   let cachedData: Buffer | undefined;
   try {
-    const file = cacheFile ? fs.readFileSync(cacheFile) : undefined;
-    const stampBytes = Buffer.from(stamp);
-    if (file && file.subarray(0, stampBytes.length).equals(stampBytes)) cachedData = file.subarray(stampBytes.length);
+    // Only a cache this user wrote: the folder may be shared (in the temporary folder, by default).
+    const fd = cacheFile ? fs.openSync(cacheFile, "r") : undefined;
+    try {
+      const file = fd !== undefined && (process.getuid === undefined || fs.fstatSync(fd).uid === process.getuid()) ? fs.readFileSync(fd) : undefined;
+      const stampBytes = Buffer.from(stamp);
+      if (file && file.subarray(0, stampBytes.length).equals(stampBytes)) cachedData = file.subarray(stampBytes.length);
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
   } catch {
     // No cache yet.
   }
@@ -170,6 +174,7 @@ function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: 
     // Written whole under another name, then renamed: a CLI starting meanwhile reads all or nothing.
     const partial = `${cacheFile}.${process.pid}`;
     try {
+      fs.mkdirSync(nodePath.dirname(cacheFile), { recursive: true, mode: 0o700 });
       fs.writeFileSync(partial, Buffer.concat([Buffer.from(stamp), script.createCachedData()]));
       fs.renameSync(partial, cacheFile);
     } catch {
@@ -187,7 +192,6 @@ async function main(): Promise<void> {
   if (target) {
     reexec(target, argv);
   } else {
-    enableCompileCache();
     // Run from sources (tsx), there is no bundle.
     const bundled = loadBundle(argv);
     const runCli: RunCli = bundled?.runCli ?? ((await import("./run-cli.js")) as typeof import("./run-cli.js")).runCli;

@@ -2,7 +2,7 @@
 // refreshed when stale or damaged, never trusted blindly), and the modules it imports from outside.
 // Needs `npm run build:ts` (dist/cli/wasmbox.cjs, the package's bin, and dist/cli/run-cli.bundle.cjs).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -31,14 +31,11 @@ function bin(args: string[], dir: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The bundle's code cache file for a kind of command under `dir`/cache (Node puts its own in a folder per version). */
+/** The bundle's code cache file for a kind of command in `dir`/cache (beside the folders per version Node keeps its own in). */
 function cacheFile(dir: string, kind: "module" | "registry" = "module"): string | undefined {
   const root = path.join(dir, "cache");
-  for (const version of readdirSync(root)) {
-    const file = readdirSync(path.join(root, version)).find((f) => new RegExp(`^wasmbox-run-cli-[0-9a-f]+-${kind}\\.v8$`).test(f));
-    if (file) return path.join(root, version, file);
-  }
-  return undefined;
+  const file = existsSync(root) ? readdirSync(root).find((f) => new RegExp(`^wasmbox-run-cli-[0-9a-f]+-${kind}\\.v8$`).test(f)) : undefined;
+  return file && path.join(root, file);
 }
 
 describe("the package's bin", () => {
@@ -90,6 +87,16 @@ describe("the bin's module-run bundle and its code cache", () => {
     expect(bin(["run", "hello.wasm"], dir)).toMatchObject({ code: 0, stdout: "hello\n", stderr: "" });
     // Accepted: not written again.
     expect(statSync(file!).mtimeMs).toBe(first.mtimeMs);
+  });
+
+  // Only root can give a file to another user: CI runs as root.
+  it.runIf(process.getuid?.() === 0)("ignores a cache another user wrote (the folder may be shared) and writes its own", () => {
+    const dir = scratch();
+    expect(bin(["run", "hello.wasm"], dir).code).toBe(0);
+    const file = cacheFile(dir)!;
+    chownSync(file, 12345, 12345);
+    expect(bin(["run", "hello.wasm"], dir)).toMatchObject({ code: 0, stdout: "hello\n", stderr: "" });
+    expect(statSync(file).uid).toBe(0);
   });
 
   it("runs the same from a damaged or stale cache, and writes a good one in its place", () => {
