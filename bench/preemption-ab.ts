@@ -54,8 +54,32 @@ async function child(name: CaseName, preemption: boolean, runs: number): Promise
   return { first: times[0]!, warm: runs > 1 ? median(times.slice(1)) : times[0]! };
 }
 
-/** Runs `pairs` pairs of children (on/off, order alternating) per case and prints medians. */
-export function benchPreemption(names: CaseName[], pairs: number, runs: number): void {
+/**
+ * Steady state in one process: the guest compiled on a kernel with checks and on one without, run
+ * alternately `rounds` times after a first run each (which tiers the hot code up); the fastest
+ * round of each side (CPU time), the figure least moved by other work on the machine.
+ */
+async function steadyState(name: CaseName, rounds: number): Promise<{ on: number; off: number }> {
+  const c = CASES[name];
+  const bytes = c.bytes();
+  const sides = [true, false].map((preemption) => {
+    const kernel = new Kernel({ log: () => undefined, preemption });
+    return { kernel, program: kernel.programs.compile(bytes, name, kernel.engineKind === "worker"), best: Infinity };
+  });
+  for (let round = 0; round <= rounds; round++) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const t = process.cpuUsage();
+      const r = await side.kernel.run(side.program, { args: c.args });
+      const used = process.cpuUsage(t);
+      if (r.exitCode !== 0) throw new Error(`${name} exited ${r.exitCode}`);
+      if (round > 0) side.best = Math.min(side.best, (used.user + used.system) / 1000);
+    }
+  }
+  return { on: sides[0]!.best, off: sides[1]!.best };
+}
+
+/** Runs `pairs` pairs of children (on/off, order alternating) per case and prints medians, then each case's steady state. */
+export async function benchPreemption(names: CaseName[], pairs: number, runs: number): Promise<void> {
   const script = fileURLToPath(import.meta.url);
   const fromSource = script.endsWith(".ts");
   const spawn = (name: CaseName, on: boolean): ChildTimes =>
@@ -80,7 +104,14 @@ export function benchPreemption(names: CaseName[], pairs: number, runs: number):
     };
     process.stdout.write(`${name}: ${line("first")}; ${line("warm")}\n`);
   }
+  for (const name of names) {
+    const { on, off } = await steadyState(name, STEADY_ROUNDS);
+    process.stdout.write(`${name}: steady state in one process, fastest of ${STEADY_ROUNDS} alternating rounds: on ${on.toFixed(1)} off ${off.toFixed(1)} ms, cost ${((on / off - 1) * 100).toFixed(1)}%\n`);
+  }
 }
+
+/** Rounds of each side in the steady-state figure. */
+const STEADY_ROUNDS = 20;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const [mode, ...rest] = process.argv.slice(2);
@@ -89,6 +120,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     process.stdout.write(JSON.stringify(await child(name as CaseName, on === "on", Number(runs))));
   } else {
     const names = (process.env.AB_CASES ?? "sieve,interp,compress").split(",") as CaseName[];
-    benchPreemption(names, Number(process.env.AB_PAIRS ?? 5), Number(process.env.AB_RUNS ?? 3));
+    await benchPreemption(names, Number(process.env.AB_PAIRS ?? 5), Number(process.env.AB_RUNS ?? 3));
   }
 }

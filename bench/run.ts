@@ -33,7 +33,7 @@ if (only === "net") {
 }
 if (only === "preemption") {
   const { benchPreemption } = await import("./preemption-ab.js");
-  benchPreemption((process.env.AB_CASES ?? "sieve,interp,compress").split(",") as Parameters<typeof benchPreemption>[0], Number(process.env.AB_PAIRS ?? 5), Number(process.env.AB_RUNS ?? 3));
+  await benchPreemption((process.env.AB_CASES ?? "sieve,interp,compress").split(",") as Parameters<typeof benchPreemption>[0], Number(process.env.AB_PAIRS ?? 5), Number(process.env.AB_RUNS ?? 3));
 }
 if (only === "fgrun") {
   const { benchForegroundRun } = await import("./foreground-run.js");
