@@ -5,6 +5,7 @@ import { fnmatch, hasGlob, join } from "../lib/path";
 import { listNames, lstat } from "../lib/fs";
 import { isName, matchClose } from "./shparse";
 import { compareStrings } from "../lib/fs";
+import { ArithNode, evaluateArith, nameEnd } from "./sharith";
 
 /** The options of `set` (and of sh's command line). */
 export class ShellOptions {
@@ -83,6 +84,8 @@ export class ShellState {
   source: string = "";
   sourceLines: i32 = 0;
   commandPos: i32 = 0;
+  /** Parsed $((...)) texts by their expanded text (bounded; see sharith.ts). */
+  arithCache: Map<string, ArithNode> = new Map<string, ArithNode>();
 }
 
 /** $LINENO: the line of the current command, counted when asked for. */
@@ -103,6 +106,8 @@ export function setCommandSubstitution(fn: (cmd: string) => string): void { comm
 /** Error raised during expansion (e.g. ${x?msg}); non-empty aborts the command. */
 export let expandError: string = "";
 export function clearExpandError(): void { expandError = ""; }
+/** Records an expansion error unless one is already pending (the first one is reported). */
+export function setExpandError(message: string): void { if (expandError == "") expandError = message; }
 
 export function getVar(name: string): string | null {
   const c0 = name.length > 0 ? name.charCodeAt(0) : 0;
@@ -463,297 +468,7 @@ function unescape(s: string): string {
   return out;
 }
 
-// Arithmetic expansion: 64-bit integers with C's operators and precedence (as dash has them: no
-// ++, --, comma or **): assignments, ?:, || && | ^ &, comparisons, shifts, + - * / %, unary + - ! ~.
-
+/** $((text)): the text is expanded first (parameters, substitutions), then evaluated. */
 export function arith(expr: string): i64 {
-  const a = new Arith(expandString(expr));
-  const v = a.assignment();
-  a.skip();
-  if (expandError == "" && a.p < a.s.length) a.fail("expecting EOF");
-  return expandError == "" ? v : 0;
-}
-
-/** One arithmetic evaluation: the text, the position, and how deep inside an unevaluated branch. */
-class Arith {
-  p: i32 = 0;
-  /** Above zero in the branch of ?: && || not taken: parsed, but no assignments and no errors. */
-  noeval: i32 = 0;
-  /** The level of the operator peekBinary last found. */
-  opLevel: i32 = 0;
-  constructor(public s: string) {}
-
-  fail(message: string): void {
-    if (expandError == "") expandError = "arithmetic expression: " + message + ": \"" + this.s + "\"";
-    this.p = this.s.length;
-  }
-  skip(): void {
-    let p = this.p;
-    for (;;) { const c = this.at(p); if (c != 32 && c != 9 && c != 10) break; p++; }
-    this.p = p;
-  }
-  /** The character code at i, or -1 past the end (charCodeAt without its call: this runs per character). */
-  @inline at(i: i32): i32 { return <u32>i < <u32>this.s.length ? <i32>load<u16>(changetype<usize>(this.s) + (<usize>i << 1)) : -1; }
-  /** Takes op if it comes next and is not the start of a longer operator. */
-  eat(op: string): bool {
-    this.skip();
-    const first = op.charCodeAt(0);
-    if (this.p >= this.s.length || this.at(this.p) != first || !this.s.startsWith(op, this.p)) return false;
-    const after = this.p + op.length < this.s.length ? this.at(this.p + op.length) : -1;
-    const single = op.length == 1;
-    if (after == 61 && op.charCodeAt(op.length - 1) != 61) {
-      // "<" must not take "<=", "=" must not take "==", "+" must not take "+=", "<<" not "<<=" ...
-      if (single ? "<>=!+-*/%&|^".indexOf(op) >= 0 : (first == 60 || first == 62) && op.charCodeAt(1) == first) return false;
-    }
-    if (single && (first == 38 || first == 124 || first == 60 || first == 62) && after == first) return false;
-    this.p += op.length;
-    return true;
-  }
-
-  assignment(): i64 {
-    this.skip();
-    const start = this.p;
-    const end = nameEnd(this.s, start);
-    if (end > start) {
-      this.p = end;
-      this.skip();
-      // The assignment operator here, by its length (0: none; "i + 1" and "i == 1" are none).
-      const opLength = assignOpLength(this.at(this.p), this.at(this.p + 1), this.at(this.p + 2));
-      if (opLength > 0) {
-        const op = this.s.substring(this.p, this.p + opLength);
-        this.p += opLength;
-        const name = this.s.substring(start, end);
-        const rhs = this.assignment();
-        if (this.noeval > 0 || expandError != "") return rhs;
-        const v = op == "=" ? rhs : this.binary(op.substring(0, op.length - 1), this.variable(name), rhs);
-        if (state.readonly.has(name)) { this.fail(name + ": is read only"); return 0; }
-        state.vars.set(name, v.toString());
-        if (state.opts.allexport) state.exported.add(name);
-        return v;
-      }
-      this.p = start;
-    }
-    return this.conditional();
-  }
-
-  conditional(): i64 {
-    const c = this.or();
-    if (!this.eat("?")) return c;
-    if (c == 0) this.noeval++;
-    const a = this.assignment();
-    if (c == 0) this.noeval--;
-    if (!this.eat(":")) { this.fail("expecting ':'"); return 0; }
-    if (c != 0) this.noeval++;
-    const b = this.conditional();
-    if (c != 0) this.noeval--;
-    return c != 0 ? a : b;
-  }
-
-  or(): i64 {
-    let v = this.and();
-    while (this.eat("||")) {
-      if (v != 0) this.noeval++;
-      const r = this.and();
-      if (v != 0) this.noeval--;
-      v = v != 0 || r != 0 ? 1 : 0;
-    }
-    return v;
-  }
-
-  and(): i64 {
-    let v = this.level(0);
-    while (this.eat("&&")) {
-      if (v == 0) this.noeval++;
-      const r = this.level(0);
-      if (v == 0) this.noeval--;
-      v = v != 0 && r != 0 ? 1 : 0;
-    }
-    return v;
-  }
-
-  /** The binary operators of levels l and above, from | (0) to * / % (7), left associative (precedence climbing). */
-  level(l: i32): i64 {
-    let v = this.unary();
-    for (;;) {
-      const op = this.peekBinary();
-      if (op.length == 0 || this.opLevel < l) return v;
-      this.p += op.length;
-      v = this.binary(op, v, this.level(this.opLevel + 1));
-    }
-    return v;
-  }
-
-  /** The binary operator next (its level in opLevel), or "" when none comes: not || &&, an assignment operator or the end. */
-  peekBinary(): string {
-    this.skip();
-    if (this.p >= this.s.length) return "";
-    const c = this.at(this.p);
-    const next = this.p + 1 < this.s.length ? this.at(this.p + 1) : -1;
-    const after = this.p + 2 < this.s.length ? this.at(this.p + 2) : -1;
-    switch (c) {
-      case 124: this.opLevel = 0; return next == 124 || next == 61 ? "" : "|";
-      case 94: this.opLevel = 1; return next == 61 ? "" : "^";
-      case 38: this.opLevel = 2; return next == 38 || next == 61 ? "" : "&";
-      case 61: this.opLevel = 3; return next == 61 ? "==" : "";
-      case 33: this.opLevel = 3; return next == 61 ? "!=" : "";
-      case 60:
-        if (next == 61) { this.opLevel = 4; return "<="; }
-        if (next == 60) { this.opLevel = 5; return after == 61 ? "" : "<<"; }
-        this.opLevel = 4; return "<";
-      case 62:
-        if (next == 61) { this.opLevel = 4; return ">="; }
-        if (next == 62) { this.opLevel = 5; return after == 61 ? "" : ">>"; }
-        this.opLevel = 4; return ">";
-      case 43: this.opLevel = 6; return next == 61 ? "" : "+";
-      case 45: this.opLevel = 6; return next == 61 ? "" : "-";
-      case 42: this.opLevel = 7; return next == 61 ? "" : "*";
-      case 47: this.opLevel = 7; return next == 61 ? "" : "/";
-      case 37: this.opLevel = 7; return next == 61 ? "" : "%";
-    }
-    return "";
-  }
-
-  binary(op: string, a: i64, b: i64): i64 {
-    // By character codes: string comparisons per operator cost more than the arithmetic.
-    const first = op.charCodeAt(0);
-    const second = op.length > 1 ? op.charCodeAt(1) : -1;
-    switch (first) {
-      case 124: return a | b;
-      case 94: return a ^ b;
-      case 38: return a & b;
-      case 61: return a == b ? 1 : 0; // ==
-      case 33: return a != b ? 1 : 0; // !=
-      case 60: return second == 61 ? (a <= b ? 1 : 0) : second == 60 ? a << b : (a < b ? 1 : 0);
-      case 62: return second == 61 ? (a >= b ? 1 : 0) : second == 62 ? a >> b : (a > b ? 1 : 0);
-      case 43: return a + b;
-      case 45: return a - b;
-      case 42: return a * b;
-    }
-    if (b == 0) { if (this.noeval == 0) this.fail("division by zero"); return 0; }
-    // MIN / -1 overflows (a trap in Wasm): wrap as the hardware would.
-    if (b == -1) return op == "/" ? -a : 0;
-    return op == "/" ? a / b : a % b;
-  }
-
-  unary(): i64 {
-    this.skip();
-    if (this.p < this.s.length) {
-      const c = this.at(this.p);
-      // Most operands are a name or a decimal number: taken without trying each prefix operator.
-      if (c >= 49 && c <= 57) {
-        let v: i64 = 0;
-        let q = this.p;
-        while (q < this.s.length && this.at(q) >= 48 && this.at(q) <= 57) { v = v * 10 + <i64>(this.at(q) - 48); q++; }
-        if (q >= this.s.length || !isAlnum(this.at(q))) { this.p = q; return v; }
-      } else if (c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-        let q = this.p + 1;
-        while (q < this.s.length && isAlnum(this.at(q))) q++;
-        const name = this.s.substring(this.p, q);
-        this.p = q;
-        return this.variable(name);
-      }
-    }
-    if (this.eat("-")) return -this.unary();
-    if (this.eat("+")) return this.unary();
-    if (this.eat("!")) return this.unary() == 0 ? 1 : 0;
-    if (this.eat("~")) return ~this.unary();
-    if (this.eat("(")) {
-      const v = this.assignment();
-      if (!this.eat(")")) this.fail("expecting ')'");
-      return v;
-    }
-    this.skip();
-    const start = this.p;
-    while (this.p < this.s.length && isAlnum(this.at(this.p))) this.p++;
-    const tok = this.s.substring(start, this.p);
-    if (tok.length == 0) { this.fail("expecting primary"); return 0; }
-    if (isName(tok)) return this.variable(tok);
-    const n = parseArithNumber(tok);
-    if (n.ok) return n.value;
-    this.fail("expecting EOF");
-    return 0;
-  }
-
-  variable(name: string): i64 {
-    const v = getVar(name);
-    if (v == null) { unsetError(name); return 0; }
-    const plain = plainDecimal(v);
-    if (plain != NOT_PLAIN) return plain;
-    const text = v.trim();
-    if (text.length == 0) return 0;
-    let neg = false;
-    let digits = text;
-    if (digits.startsWith("-") || digits.startsWith("+")) { neg = digits.startsWith("-"); digits = digits.substring(1); }
-    const n = parseArithNumber(digits);
-    if (!n.ok) { if (this.noeval == 0 && expandError == "") { expandError = "Illegal number: " + v; this.p = this.s.length; } return 0; }
-    return neg ? -n.value : n.value;
-  }
-}
-
-
-/** The end of the shell name (letters, digits, _; not starting with a digit) starting at from; from if none. */
-function nameEnd(s: string, from: i32): i32 {
-  let j = from;
-  while (j < s.length) {
-    const c = s.charCodeAt(j);
-    if (!(c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (j > from && c >= 48 && c <= 57))) break;
-    j++;
-  }
-  return j;
-}
-
-
-function isAlnum(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95; }
-
-class ArithNumber { ok: bool = false; value: i64 = 0; }
-
-/** plainDecimal's answer for other text (the caller then parses it the general way, which also gives this value right). */
-const NOT_PLAIN: i64 = i64.MIN_VALUE;
-
-/** A value that is just an optional "-" and at most 18 decimal digits not starting with 0 (or "0"), read without copies; NOT_PLAIN otherwise. */
-function plainDecimal(text: string): i64 {
-  const neg = text.length > 0 && text.charCodeAt(0) == 45;
-  const from = neg ? 1 : 0;
-  if (from >= text.length || text.length - from > 18 || (text.charCodeAt(from) == 48 && text.length > from + 1)) return NOT_PLAIN;
-  let v: i64 = 0;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return NOT_PLAIN;
-    v = v * 10 + <i64>(c - 48);
-  }
-  return neg ? -v : v;
-}
-
-/** Whether c starts an assignment operator (= += -= *= /= %= <<= >>= &= ^= |=). */
-/**
- * The length of the assignment operator (= += -= *= /= %= <<= >>= &= ^= |=) made of the character
- * codes a, b, c (-1 past the end), or 0 when they start none ("==" is a comparison).
- */
-function assignOpLength(a: i32, b: i32, c: i32): i32 {
-  if (a == 61) return b == 61 ? 0 : 1;
-  if (b == 61) return a == 43 || a == 45 || a == 42 || a == 47 || a == 37 || a == 38 || a == 94 || a == 124 ? 2 : 0;
-  return (a == 60 || a == 62) && b == a && c == 61 ? 3 : 0;
-}
-
-/** A decimal, 0x hexadecimal or 0 octal constant (wrapping at 64 bits). */
-function parseArithNumber(tok: string): ArithNumber {
-  const n = new ArithNumber();
-  let base: i64 = 10;
-  let i = 0;
-  if (tok.startsWith("0x") || tok.startsWith("0X")) { base = 16; i = 2; if (tok.length == 2) return n; }
-  else if (tok.startsWith("0") && tok.length > 1) { base = 8; i = 1; }
-  if (tok.length == 0) return n;
-  let v: i64 = 0;
-  for (; i < tok.length; i++) {
-    const c = tok.charCodeAt(i);
-    let d: i64 = 99;
-    if (c >= 48 && c <= 57) d = c - 48;
-    else if (c >= 97 && c <= 102) d = c - 87;
-    else if (c >= 65 && c <= 70) d = c - 55;
-    if (d >= base) return n;
-    v = v * base + d;
-  }
-  n.ok = true;
-  n.value = v;
-  return n;
+  return evaluateArith(expandString(expr));
 }
