@@ -138,6 +138,9 @@ function heredocFd(text: string): i32 {
   return fd;
 }
 
+/** The fields of a command without words (shared, never changed). */
+const NO_WORDS: string[] = [];
+
 /** The fds a command without redirections opened: none (shared, never changed). */
 const NO_FDS: i32[] = [];
 
@@ -338,7 +341,17 @@ function trace(assigns: string[], words: string[]): void {
 function execSimple(n: Node): i32 {
   state.commandPos = n.pos;
   clearExpandError();
-  const words = expandWords(n.words);
+  if (n.words.length == 0 && n.assigns.length == 1 && n.redirs.length == 0 && !state.opts.xtrace) {
+    // The commonest command, x=value, without the arrays of the general case.
+    const eq = n.assigns[0].indexOf("=");
+    const substitutions = state.substitutions;
+    const value = expandString(n.assigns[0].substring(eq + 1));
+    if (expandError != "") { error(expandError); return exitStatusForError(); }
+    if (!setVar(n.assigns[0].substring(0, eq), value)) return 2;
+    return state.substitutions != substitutions ? state.lastStatus : 0;
+  }
+  const substitutions = state.substitutions;
+  const words = n.words.length > 0 ? expandWords(n.words) : NO_WORDS;
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
     // Every value is expanded before any is set (an expansion error sets none).
@@ -358,7 +371,7 @@ function execSimple(n: Node): i32 {
       if (opened == null) return 2;
       closeAll(opened);
     }
-    return n.words.length > 0 ? 0 : state.lastStatus;
+    return state.substitutions != substitutions ? state.lastStatus : 0;
   }
   const name = words[0];
   if (state.opts.xtrace) trace(n.assigns.length > 0 ? assignmentsOf(n) : [], words);
@@ -371,7 +384,9 @@ function execSimple(n: Node): i32 {
     if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
     const saved = fdCtx;
     fdCtx = ctx;
-    const status = isFunction ? callFunction(functions.get(name), words) : runBuiltin(name, words.slice(1));
+    // words becomes the arguments (taking the name off the array this command owns costs no copy).
+    words.shift();
+    const status = isFunction ? callFunction(functions.get(name), words) : runBuiltin(name, words);
     fdCtx = saved;
     if (keepRedirections) {
       // "exec 3>&1": the redirections stay for the rest of the shell; the fds they opened stay open.
@@ -417,9 +432,9 @@ class SavedVar {
 /** One list per running function call: the variables its `local` saved, put back when it returns (dash's dynamic scope). */
 let localFrames: SavedVar[][] = [];
 
-function callFunction(body: Node, words: string[]): i32 {
+function callFunction(body: Node, args: string[]): i32 {
   const saved = state.positional;
-  state.positional = words.slice(1);
+  state.positional = args;
   localFrames.push([]);
   const status = exec(body);
   const locals = localFrames.pop();
@@ -1017,6 +1032,7 @@ function substitute(cmd: string): string {
   out.readFrom(readEnd);
   close(readEnd);
   state.lastStatus = waitFor(pid, cmd, false);
+  state.substitutions++;
   let len = out.len;
   while (len > 0 && load<u8>(out.ptr + len - 1) == 10) len--;
   return String.UTF8.decodeUnsafe(out.ptr, len);

@@ -10,16 +10,38 @@ const ARITH_CACHE_LIMIT = 256;
 /** Evaluates an expanded arithmetic text: from its cached tree, else parsed now (and cached when well formed). */
 export function evaluateArith(text: string): i64 {
   const cache = state.arithCache;
-  let tree: ArithNode | null = cache.has(text) ? cache.get(text) : null;
-  if (tree == null) {
-    const compiler = new ArithCompiler(text);
-    tree = compiler.compile();
-    // A malformed text goes the way dash reads it: evaluated as parsed, up to the error.
-    if (tree == null) return interpretArith(text);
-    if (cache.size >= ARITH_CACHE_LIMIT) cache.clear();
-    cache.set(text, tree);
-  }
-  const v = new ArithEvaluator(text).eval(tree);
+  if (cache.has(text)) return evaluateTree(cache.get(text), text);
+  const tree = new ArithCompiler(text).compile();
+  // A malformed text goes the way dash reads it: evaluated as parsed, up to the error.
+  if (tree == null) return interpretArith(text);
+  if (cache.size >= ARITH_CACHE_LIMIT) cache.clear();
+  cache.set(text, tree);
+  return evaluateTree(tree, text);
+}
+
+/**
+ * The value of a word that is all one $((text)) whose text needs no expansion (the usual
+ * `i=$((i + 1))`), from the tree cached under the whole word; null when the word is not cached
+ * (the caller then expands it the general way and may cache it with cacheArithWord).
+ */
+export function cachedArithWord(word: string): ArithNode | null {
+  const cache = state.arithWordCache;
+  return cache.has(word) ? cache.get(word) : null;
+}
+
+/** Parses the text of a $((text)) word that needs no expansion and caches it under the word; null when malformed. */
+export function cacheArithWord(word: string, text: string): ArithNode | null {
+  const tree = new ArithCompiler(text).compile();
+  if (tree == null) return null;
+  const cache = state.arithWordCache;
+  if (cache.size >= ARITH_CACHE_LIMIT) cache.clear();
+  cache.set(word, tree);
+  return tree;
+}
+
+/** Evaluates a parsed tree (text, or the $((...)) word holding it, only for error messages); 0 after an error. */
+export function evaluateTree(tree: ArithNode, text: string): i64 {
+  const v = evalNode(tree, 0, text);
   return expandError == "" ? v : 0;
 }
 
@@ -258,80 +280,71 @@ class ArithCompiler extends ArithScanner {
   prefix(kind: i32): ArithNode { const n = new ArithNode(kind); n.a = this.unary(); return n; }
 }
 
-/** Evaluates a parsed tree (the text only for error messages). */
-class ArithEvaluator {
-  /** Above zero in the branch of ?: && || not taken: no assignments and no errors. */
-  noeval: i32 = 0;
-  constructor(public s: string) {}
+/** Records an evaluation error; text is the expression, or the whole $((...)) word holding it (cachedArithWord). */
+function arithFail(message: string, text: string): void {
+  const expression = text.startsWith("$((") ? text.substring(3, text.length - 2) : text;
+  setExpandError("arithmetic expression: " + message + ": \"" + expression + "\"");
+}
 
-  fail(message: string): void { setExpandError("arithmetic expression: " + message + ": \"" + this.s + "\""); }
-
-  eval(n: ArithNode): i64 {
-    switch (n.kind) {
-      case A_NUMBER: return n.value;
-      case A_VARIABLE: return arithVariable(n.name, this.noeval);
-      case A_BINARY: { const a = this.eval(n.a!); return this.binary(n.op, a, this.eval(n.b!)); }
-      case A_ASSIGN: {
-        const rhs = this.eval(n.b!);
-        if (this.noeval > 0 || expandError != "") return rhs;
-        const v = n.op == OP_NONE ? rhs : this.binary(n.op, arithVariable(n.name, this.noeval), rhs);
-        if (expandError != "") return 0;
-        if (state.readonly.has(n.name)) { setExpandError(n.name + ": is read only"); return 0; }
-        setArithVariable(n.name, v);
-        return v;
-      }
-      case A_CONDITIONAL: {
-        const c = this.eval(n.a!);
-        if (c == 0) this.noeval++;
-        const a = this.eval(n.b!);
-        if (c == 0) this.noeval--; else this.noeval++;
-        const b = this.eval(n.c!);
-        if (c != 0) this.noeval--;
-        return c != 0 ? a : b;
-      }
-      case A_OR: {
-        const v = this.eval(n.a!);
-        if (v != 0) this.noeval++;
-        const r = this.eval(n.b!);
-        if (v != 0) this.noeval--;
-        return v != 0 || r != 0 ? 1 : 0;
-      }
-      case A_AND: {
-        const v = this.eval(n.a!);
-        if (v == 0) this.noeval++;
-        const r = this.eval(n.b!);
-        if (v == 0) this.noeval--;
-        return v != 0 && r != 0 ? 1 : 0;
-      }
-      case A_NEGATE: return -this.eval(n.a!);
-      case A_NOT: return this.eval(n.a!) == 0 ? 1 : 0;
-      case A_COMPLEMENT: return ~this.eval(n.a!);
+/** The value of node n; noeval above zero inside the branch of ?: && || not taken (no assignments, no errors). */
+function evalNode(n: ArithNode, noeval: i32, text: string): i64 {
+  switch (n.kind) {
+    case A_NUMBER: return n.value;
+    case A_VARIABLE: return arithVariable(n.name, noeval);
+    case A_BINARY: { const a = evalNode(n.a!, noeval, text); return arithBinary(n.op, a, evalNode(n.b!, noeval, text), noeval, text); }
+    case A_ASSIGN: {
+      const rhs = evalNode(n.b!, noeval, text);
+      if (noeval > 0 || expandError != "") return rhs;
+      const v = n.op == OP_NONE ? rhs : arithBinary(n.op, arithVariable(n.name, noeval), rhs, noeval, text);
+      if (expandError != "") return 0;
+      if (state.readonly.has(n.name)) { setExpandError(n.name + ": is read only"); return 0; }
+      setArithVariable(n.name, v);
+      return v;
     }
-    return 0;
-  }
-
-  binary(op: i32, a: i64, b: i64): i64 {
-    switch (op) {
-      case OP_BIT_OR: return a | b;
-      case OP_BIT_XOR: return a ^ b;
-      case OP_BIT_AND: return a & b;
-      case OP_EQ: return a == b ? 1 : 0;
-      case OP_NE: return a != b ? 1 : 0;
-      case OP_LT: return a < b ? 1 : 0;
-      case OP_LE: return a <= b ? 1 : 0;
-      case OP_GT: return a > b ? 1 : 0;
-      case OP_GE: return a >= b ? 1 : 0;
-      case OP_SHL: return a << b;
-      case OP_SHR: return a >> b;
-      case OP_ADD: return a + b;
-      case OP_SUB: return a - b;
-      case OP_MUL: return a * b;
+    case A_CONDITIONAL: {
+      const c = evalNode(n.a!, noeval, text);
+      const a = evalNode(n.b!, c == 0 ? noeval + 1 : noeval, text);
+      const b = evalNode(n.c!, c != 0 ? noeval + 1 : noeval, text);
+      return c != 0 ? a : b;
     }
-    if (b == 0) { if (this.noeval == 0) this.fail("division by zero"); return 0; }
-    // MIN / -1 overflows (a trap in Wasm): wrap as the hardware would.
-    if (b == -1) return op == OP_DIV ? -a : 0;
-    return op == OP_DIV ? a / b : a % b;
+    case A_OR: {
+      const v = evalNode(n.a!, noeval, text);
+      const r = evalNode(n.b!, v != 0 ? noeval + 1 : noeval, text);
+      return v != 0 || r != 0 ? 1 : 0;
+    }
+    case A_AND: {
+      const v = evalNode(n.a!, noeval, text);
+      const r = evalNode(n.b!, v == 0 ? noeval + 1 : noeval, text);
+      return v != 0 && r != 0 ? 1 : 0;
+    }
+    case A_NEGATE: return -evalNode(n.a!, noeval, text);
+    case A_NOT: return evalNode(n.a!, noeval, text) == 0 ? 1 : 0;
+    case A_COMPLEMENT: return ~evalNode(n.a!, noeval, text);
   }
+  return 0;
+}
+
+function arithBinary(op: i32, a: i64, b: i64, noeval: i32, text: string): i64 {
+  switch (op) {
+    case OP_BIT_OR: return a | b;
+    case OP_BIT_XOR: return a ^ b;
+    case OP_BIT_AND: return a & b;
+    case OP_EQ: return a == b ? 1 : 0;
+    case OP_NE: return a != b ? 1 : 0;
+    case OP_LT: return a < b ? 1 : 0;
+    case OP_LE: return a <= b ? 1 : 0;
+    case OP_GT: return a > b ? 1 : 0;
+    case OP_GE: return a >= b ? 1 : 0;
+    case OP_SHL: return a << b;
+    case OP_SHR: return a >> b;
+    case OP_ADD: return a + b;
+    case OP_SUB: return a - b;
+    case OP_MUL: return a * b;
+  }
+  if (b == 0) { if (noeval == 0) arithFail("division by zero", text); return 0; }
+  // MIN / -1 overflows (a trap in Wasm): wrap as the hardware would.
+  if (b == -1) return op == OP_DIV ? -a : 0;
+  return op == OP_DIV ? a / b : a % b;
 }
 
 /** Sets NAME (not read-only) to an arithmetic result. */
@@ -440,7 +453,7 @@ class Arith extends ArithScanner {
   binary(op: string, a: i64, b: i64): i64 {
     const code = operatorCode(op);
     if ((code == OP_DIV || code == OP_MOD) && b == 0) { if (this.noeval == 0) this.fail("division by zero"); return 0; }
-    return new ArithEvaluator(this.s).binary(code, a, b);
+    return arithBinary(code, a, b, this.noeval, this.s);
   }
 
   unary(): i64 {

@@ -5,7 +5,7 @@ import { fnmatch, hasGlob, join } from "../lib/path";
 import { listNames, lstat } from "../lib/fs";
 import { isName, matchClose } from "./shparse";
 import { compareStrings } from "../lib/fs";
-import { ArithNode, evaluateArith, nameEnd } from "./sharith";
+import { ArithNode, evaluateArith, evaluateTree, cachedArithWord, cacheArithWord, nameEnd } from "./sharith";
 
 /** The options of `set` (and of sh's command line). */
 export class ShellOptions {
@@ -84,8 +84,12 @@ export class ShellState {
   source: string = "";
   sourceLines: i32 = 0;
   commandPos: i32 = 0;
+  /** Command substitutions run so far: a command of assignments alone has the last one's status, else 0. */
+  substitutions: i32 = 0;
   /** Parsed $((...)) texts by their expanded text (bounded; see sharith.ts). */
   arithCache: Map<string, ArithNode> = new Map<string, ArithNode>();
+  /** The same for whole words $((...)) whose text needs no expansion, by the word. */
+  arithWordCache: Map<string, ArithNode> = new Map<string, ArithNode>();
 }
 
 /** $LINENO: the line of the current command, counted when asked for. */
@@ -240,8 +244,16 @@ function quickExpansion(raw: string, single: bool): string | null {
     return value;
   }
   // An arithmetic result is digits and "-": it splits only when IFS is set (to anything holding them).
-  if (len > 5 && raw.startsWith("$((") && (single || !state.vars.has("IFS")) && plainParenEnd(raw, 1) == len) {
-    return arith(raw.substring(3, len - 2)).toString();
+  if (len > 5 && raw.charCodeAt(0) == 36 && raw.charCodeAt(1) == 40 && raw.charCodeAt(2) == 40 && (single || !state.vars.has("IFS"))) {
+    const tree = cachedArithWord(raw);
+    if (tree != null) return evaluateTree(tree!, raw).toString();
+    if (plainParenEnd(raw, 1) != len) return null;
+    const text = raw.substring(3, len - 2);
+    if (isLiteralWord(text, true)) {
+      const parsed = cacheArithWord(raw, text);
+      if (parsed != null) return evaluateTree(parsed!, text).toString();
+    }
+    return arith(text).toString();
   }
   return null;
 }

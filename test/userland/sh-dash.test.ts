@@ -1,0 +1,54 @@
+// The shell against dash, stderr included: each script runs in wasmbox's sh inside a kernel and in
+// the host's dash (named "sh", so messages read "sh: LINE: ..."); stdout, stderr and status must match.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LayerEntry } from "../../kernel/host.js";
+import { bootKernel, loadRootfs, sh } from "./helpers.js";
+
+/** dash itself where installed (Debian's /bin/sh is dash too). */
+const DASH = existsSync("/bin/dash") ? "/bin/dash" : "/bin/sh";
+
+let rootfs: LayerEntry[];
+let hostDir: string;
+beforeAll(async () => {
+  rootfs = await loadRootfs();
+  hostDir = mkdtempSync(join(tmpdir(), "wasmbox-sh-dash-"));
+}, 120_000);
+afterAll(() => rmSync(hostDir, { recursive: true, force: true }));
+
+/** Runs script (as sh -c) in wasmbox and in dash, each in a fresh directory; all three outputs must be the same. */
+async function sameAsDash(script: string, stdin = "") {
+  const ours = await sh(bootKernel(rootfs), script, { stdin });
+  const dir = mkdtempSync(join(hostDir, "case-"));
+  const host = spawnSync(DASH, ["-c", script], { argv0: "sh", cwd: dir, input: stdin, encoding: "utf8", env: { PATH: "/usr/bin:/bin", HOME: "/root" } });
+  expect({ stdout: ours.stdout, stderr: ours.stderr, code: ours.exitCode }).toEqual({ stdout: host.stdout, stderr: host.stderr, code: host.status });
+}
+
+/** Cases: [test name, script]. */
+type Cases = Array<[string, string]>;
+
+function compareAll(cases: Cases) {
+  for (const [name, script] of cases) it(name, async () => { await sameAsDash(script); });
+}
+
+describe("arithmetic, parsed once and cached", () => {
+  compareAll([
+    ["the same texts again in a loop, and many different texts", "i=0; s=0; while [ $i -lt 300 ]; do s=$(( (s + i * 7) % 1003 )); i=$((i+1)); done; echo $s $i\ni=0; while [ $i -lt 400 ]; do eval \"x=\\$((i + $i))\"; i=$((i+1)); done; echo $x"],
+    ["a cached text meets a value that is not a number", "for v in 1 2 abc; do echo $((v + 1)); done; echo no"],
+    ["a cached division meets zero", "for d in 2 1 0; do echo $((6 / d)); done; echo no"],
+    ["malformed texts: the error, and what ran before it", "echo $(((a=3) + )); echo $a"],
+    ["set -u does not apply inside $(( ))", "set -u; echo $((nope + 1)) $((0 && nope2)); echo $nope"],
+    ["a read-only target", "readonly r=1; echo $((r + 1)); echo $((r = 2)); echo no"],
+    ["unevaluated branches neither assign nor fail", "x=abc; echo $((0 && x)) $((1 || x)) $((0 ? x : 2)) $((1 ? 5 : (v=3))) ${v-unset}"],
+  ]);
+});
+
+describe("the status of a command without a command name", () => {
+  compareAll([
+    ["assignments alone: 0, or the last command substitution's", "false; x=1; echo $?; x=$(false); echo $?; x=$(exit 3) y=2; echo $?; false; x=$?; echo $x"],
+    ["redirections alone and words that expand to nothing", "false; $empty; echo $?; $(false); echo $?; false; >/dev/null; echo $?; x=1 $(exit 4); echo $?"],
+  ]);
+});
