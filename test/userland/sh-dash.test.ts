@@ -52,3 +52,10 @@ describe("the status of a command without a command name", () => {
     ["redirections alone and words that expand to nothing", "false; $empty; echo $?; $(false); echo $?; false; >/dev/null; echo $?; x=1 $(exit 4); echo $?"],
   ]);
 });
+
+describe("test and [ with three arguments (the shell's quick path)", () => {
+  compareAll([
+    ["numbers and strings compared", "for a in 1 -1 01 +3 ' 2'; do for b in 1 2 -1; do [ \"$a\" -lt \"$b\" ]; printf '%s ' $?; test \"$a\" -ge \"$b\"; printf '%s ' $?; [ \"$a\" = \"$b\" ]; printf '%s ' $?; [ \"$a\" != \"$b\" ]; printf '%s|' $?; [ $a -eq $b ] && [ $a -le $b ] && [ $a -ge $b ] && ! [ $a -ne $b ] && ! [ $a -gt $b ] && printf e; done; echo; done"],
+    ["a binary operator in the middle wins over ! and (", "[ = = = ]; echo $?; [ ! = x ]; echo $?; [ '(' = ')' ]; echo $?; [ ! != x ]; echo $?"],
+  ]);
+});

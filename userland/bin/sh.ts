@@ -18,6 +18,7 @@ import { O_CREAT } from "../lib/wasi";
 import { tty_mode, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
 import { parseIntOr } from "../lib/opts";
 import { timesBuiltin, umaskBuiltin, ulimitBuiltin } from "./shlimits";
+import { plainDecimal, NOT_PLAIN } from "./sharith";
 
 const SHELL_PATH = "/bin/sh";
 /** Redirectable fds 0-99, as the lexer reads an io number of up to two digits (bash also allows above 9). */
@@ -343,11 +344,10 @@ function execSimple(n: Node): i32 {
   clearExpandError();
   if (n.words.length == 0 && n.assigns.length == 1 && n.redirs.length == 0 && !state.opts.xtrace) {
     // The commonest command, x=value, without the arrays of the general case.
-    const eq = n.assigns[0].indexOf("=");
     const substitutions = state.substitutions;
-    const value = expandString(n.assigns[0].substring(eq + 1));
+    const value = expandString(n.assignValues[0]);
     if (expandError != "") { error(expandError); return exitStatusForError(); }
-    if (!setVar(n.assigns[0].substring(0, eq), value)) return 2;
+    if (!setVar(n.assignNames[0], value)) return 2;
     return state.substitutions != substitutions ? state.lastStatus : 0;
   }
   const substitutions = state.substitutions;
@@ -642,7 +642,10 @@ function runBuiltin(name: string, args: string[]): i32 {
 function builtin(name: string, args: string[]): i32 {
   if (name == "echo") return echoMain(args);
   if (name == "printf") return printfMain(args);
-  if (name == "test" || name == "[") return testMain(name, args);
+  if (name == "test" || name == "[") {
+    const quick = quickTest(name, args);
+    return quick >= 0 ? quick : testMain(name, args);
+  }
   if (name == "true" || name == ":") return 0;
   if (name == "false") return 1;
   if (name == "pwd") { stdout.line(getcwd()); return 0; }
@@ -783,6 +786,31 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "ulimit") return ulimitBuiltin(args);
   if (name == "hash") return hashBuiltin(args);
   return 127;
+}
+
+/**
+ * The status of the commonest tests, `[ A OP B ]` with OP one of = != -eq -ne -lt -le -gt -ge and
+ * numbers in plain decimal, without the general parser; -1 for any other test (testMain's to judge).
+ */
+function quickTest(name: string, args: string[]): i32 {
+  const count = name == "[" ? 4 : 3;
+  if (args.length != count || (count == 4 && args[3] != "]")) return -1;
+  const a = args[0]; const op = args[1]; const b = args[2];
+  // Three arguments with a binary operator in the middle are that comparison, even `[ ! = x ]` (POSIX).
+  if (op == "=") return a == b ? 0 : 1;
+  if (op == "!=") return a != b ? 0 : 1;
+  if (op.length != 3 || op.charCodeAt(0) != 45) return -1;
+  const x = plainDecimal(a); const y = plainDecimal(b);
+  if (x == NOT_PLAIN || y == NOT_PLAIN) return -1;
+  let result: bool;
+  if (op == "-eq") result = x == y;
+  else if (op == "-ne") result = x != y;
+  else if (op == "-lt") result = x < y;
+  else if (op == "-le") result = x <= y;
+  else if (op == "-gt") result = x > y;
+  else if (op == "-ge") result = x >= y;
+  else return -1;
+  return result ? 0 : 1;
 }
 
 /** 'text' quoted for reuse as shell input (set, export -p). */

@@ -501,10 +501,10 @@ function isAlnum(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <=
 class ArithNumber { ok: bool = false; value: i64 = 0; }
 
 /** plainDecimal's answer for other text (the caller then parses it the general way, which also gives this value right). */
-const NOT_PLAIN: i64 = i64.MIN_VALUE;
+export const NOT_PLAIN: i64 = i64.MIN_VALUE;
 
 /** A value that is just an optional "-" and at most 18 decimal digits not starting with 0 (or "0"), read without copies; NOT_PLAIN otherwise. */
-function plainDecimal(text: string): i64 {
+export function plainDecimal(text: string): i64 {
   const neg = text.length > 0 && text.charCodeAt(0) == 45;
   const from = neg ? 1 : 0;
   if (from >= text.length || text.length - from > 18 || (text.charCodeAt(from) == 48 && text.length > from + 1)) return NOT_PLAIN;

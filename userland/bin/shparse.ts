@@ -46,6 +46,9 @@ export class Node {
   kids: Node[] = [];
   words: string[] = [];
   assigns: string[] = [];
+  /** SIMPLE: each of assigns split at its "=" (the name, and the raw value to expand). */
+  assignNames: string[] = [];
+  assignValues: string[] = [];
   redirs: Redir[] = [];
   /** LIST: whether item i runs in the background; ANDOR: true for && between i and i+1. */
   flags: bool[] = [];
@@ -391,7 +394,12 @@ export class Parser {
       const t = this.peek();
       if (t.kind != T_WORD) break;
       if (node.words.length == 0 && !isAssignment(t.text) && this.expandAlias(t)) continue;
-      if (node.words.length == 0 && isAssignment(t.text)) node.assigns.push(t.text);
+      if (node.words.length == 0 && isAssignment(t.text)) {
+        const eq = t.text.indexOf("=");
+        node.assigns.push(t.text);
+        node.assignNames.push(t.text.substring(0, eq));
+        node.assignValues.push(t.text.substring(eq + 1));
+      }
       else node.words.push(t.text);
       this.pos++;
     }
