@@ -59,3 +59,36 @@ describe("test and [ with three arguments (the shell's quick path)", () => {
     ["a binary operator in the middle wins over ! and (", "[ = = = ]; echo $?; [ ! = x ]; echo $?; [ '(' = ')' ]; echo $?; [ ! != x ]; echo $?"],
   ]);
 });
+
+describe("errors name the line of the command running, in compound commands, child shells, eval and . files", () => {
+  compareAll([
+    ["for arith", "echo a\nfor i in 1 2\ndo\n  :\n  echo $((1/0))\ndone"],
+    ["while body", "i=0\nwhile [ $i -lt 1 ]\ndo\n  i=$((i+1))\n  echo ${nope?gone}\ndone"],
+    ["while cond", "while\n  true\n  [ $((1/0)) ]\ndo :; done"],
+    ["if elif", "if false\nthen :\nelif true\nthen\n  nosuch\nelse\n  :\nfi"],
+    ["case body", "case x in\n  y) :;;\n  x)\n    :\n    nosuch\n    ;;\nesac"],
+    ["function arith", "f() {\n  :\n  echo $((1/0))\n}\n\nf"],
+    ["pipe head arith", "echo start\n(\n  echo a\n  :\n  :\n  nosuch\n  echo $((1/0))\n) | head -1\necho $?"],
+    ["pipe in func", "f() {\n  :\n  nosuch | cat\n  echo $((1/0)) | cat\n}\n:\nf"],
+    ["for in subshell", "(\nfor i in 1 2\ndo\n  :\n  echo $((1/0))\ndone\n)"],
+    ["heredoc in loop", "for i in 1; do\n  cat <<EOF\n$i\nEOF\n  nosuch\ndone"],
+    ["eval", "echo a\neval 'echo b\nnosuch'\necho c"],
+    ["eval subshell", "eval ':\n(\n:\nnosuch\n)'"],
+    ["dot file", "printf ':\\n:\\nnosuch\\n' > d.sh\n. ./d.sh\necho $?"],
+    ["dot in function", "printf ':\\nnosuch\\n' > d.sh\nf() {\n  . ./d.sh\n}\nf"],
+    ["func def in eval", "eval ':\n:\nf() {\n  nosuch\n}'\n:\nf\nf | cat"],
+    ["func from dot", "printf ':\\nf() {\\n  :\\n  nosuch\\n}\\n' > d.sh\n:\n. ./d.sh\n:\nf\nf | cat\n(f)\necho $(f)"],
+    ["func in child", "f() {\n  :\n  nosuch\n}\n:\nf | cat\n( f )\nx=$(f)\nf &\nwait"],
+    ["alias in child", "alias a='nosuch'\n:\n( :\n a\n)\n"],
+    ["redir compound", "{\n :\n} > /nonexist/x\nwhile false; do :; done < /nonexist\n"],
+    ["heredoc subst", "cat <<EOF\n$(nosuch)\nline\n$(nosuch2)\nEOF"],
+    ["cmdsub multiline", "echo a\necho $(\n:\nnosuch\n) $(nosuch2)"],
+    ["andor", "true &&\n  nosuch ||\n  nosuch2"],
+    ["for word error", "for i in 1 \\\n  ${x?no}\ndo :; done"],
+    ["background", "nosuch &\nwait\n:\n(\n :\n nosuch\n) &\nwait"],
+    ["nested for while", "for i in 1; do\n  while true; do\n    if true; then\n      echo $((2/0))\n    fi\n  done\ndone"],
+    ["multi-line command", "echo a \\\n  b \\\n  $((1/0))"],
+    ["script file", "printf 'echo a\\nfor i in 1\\ndo\\n  nosuch\\ndone\\n(\\n:\\nnosuch\\n) | cat\\nf() {\\n  echo $((1/0))\\n}\\nf\\n' > s.sh\nsh s.sh"],
+    ["script file subshell funcs", "printf 'f() { :; }\\ng() { :; }\\n(\\n  :\\n  :\\n  nosuch\\n)\\nf | nosuch2\\n' > s.sh\nsh s.sh"],
+  ]);
+});

@@ -38,14 +38,20 @@ let interactive = false;
 const functions = new Map<string, Node>();
 /** Each function's definition as source text: child shells (pipelines, $( ), subshells) get them. */
 const functionTexts = new Map<string, string>();
+/** The line each function's definition starts on, so that a child shell numbers its lines the same. */
+const functionLines = new Map<string, i32>();
 
 /** What errors are signed with outside an interactive shell (dash's way): the script, -c's NAME, or "sh". */
 let errorName = "sh";
 
-/** An error message: "NAME: LINE: message" while a script or -c text runs, as dash; "sh: message" at the prompt. */
+/**
+ * An error message: "NAME: LINE: message" while a script or -c text runs, as dash; "sh: message" at
+ * the prompt. Inside eval or a `.` file (outside the builtins they run) it says so: "NAME: LINE: eval: message".
+ */
 function error(message: string): void {
-  if (interactive || state.source == "") warn("sh", message);
-  else warn(errorName, lineNumber() + ": " + message);
+  const context = state.commandName.length > 0 ? state.commandName + ": " : "";
+  if (interactive || state.source == "") warn("sh", context + message);
+  else warn(errorName, lineNumber() + ": " + context + message);
 }
 
 function copyCtx(): StaticArray<i32> {
@@ -78,6 +84,7 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     const r = redirs[i];
     if (r.heredoc != null) {
       const doc = r.heredoc!;
+      state.wordLine = doc.line;
       const fd = heredocFd(doc.quoted ? doc.body : expandHereDoc(doc.body));
       if (fd < 0) return closeAll(opened);
       opened.push(fd);
@@ -102,7 +109,12 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     else if (r.op == "<>") fd = open(target, O_CREAT, 0, true);
     else if (r.op == ">|") fd = create(target, false);
     else fd = create(target, r.op == ">>");
-    if (fd < 0) { error((r.op == "<" ? "cannot open " : "cannot create ") + target + ": " + strerror(lastError)); return closeAll(opened); }
+    if (fd < 0) {
+      // dash's words for a missing file or directory.
+      const reason = lastError == ENOENT ? (r.op == "<" ? "No such file" : "Directory nonexistent") : strerror(lastError);
+      error((r.op == "<" ? "cannot open " : "cannot create ") + target + ": " + reason);
+      return closeAll(opened);
+    }
     opened.push(fd);
     ctx[r.fd] = fd;
   }
@@ -213,13 +225,14 @@ function exec(n: Node): i32 {
       return status;
     }
     case N_SIMPLE: return execSimple(n);
-    case N_FUNCDEF: functions.set(n.name, n.kids[0]); functionTexts.set(n.name, n.text); return 0;
+    case N_FUNCDEF: functions.set(n.name, n.kids[0]); functionTexts.set(n.name, n.text); functionLines.set(n.name, n.line); return 0;
     default: return execCompound(n);
   }
 }
 
 /** Compound commands run in this shell, with their redirections applied for the duration. */
 function execCompound(n: Node): i32 {
+  state.line = n.line;
   if (n.kind == N_SUBSHELL) return waitFor(spawnSubshell(n, copyCtx(), interactive ? SPAWN_NEW_PGROUP : 0), n.text);
   const saved = fdCtx;
   if (n.redirs.length > 0) {
@@ -257,9 +270,15 @@ function execBody(n: Node): i32 {
     return status;
   }
   if (n.kind == N_FOR) {
+    state.line = n.line;
     let items: string[] = [];
     if (!n.hasList) items = state.positional.slice(0);
-    else for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
+    else {
+      state.wordLine = n.line;
+      clearExpandError();
+      for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
+      if (expandError != "") { error(expandError); return exitStatusForError(); }
+    }
     for (let i = 0; i < items.length; i++) {
       if (!setVar(n.name, items[i])) return 2;
       status = exec(n.kids[0]);
@@ -268,7 +287,11 @@ function execBody(n: Node): i32 {
     return status;
   }
   if (n.kind == N_CASE) {
+    state.line = n.line;
+    state.wordLine = n.line;
+    clearExpandError();
     const subject = expandString(n.words[0]);
+    if (expandError != "") { error(expandError); return exitStatusForError(); }
     for (let i = 0; i < n.kids.length; i++) {
       const patterns = n.assigns[i].split("\n");
       for (let p = 0; p < patterns.length; p++) {
@@ -301,9 +324,13 @@ function loopControl(): bool {
   return false;
 }
 
-function expandWords(words: string[]): string[] {
+function expandWords(n: Node): string[] {
   const out = new Array<string>();
-  for (let i = 0; i < words.length; i++) expandWordInto(words[i], out);
+  const words = n.words;
+  for (let i = 0; i < words.length; i++) {
+    state.wordLine = i < n.wordLines.length ? n.wordLines[i] : n.line;
+    expandWordInto(words[i], out);
+  }
   return out;
 }
 
@@ -340,7 +367,8 @@ function trace(assigns: string[], words: string[]): void {
 }
 
 function execSimple(n: Node): i32 {
-  state.commandPos = n.pos;
+  state.line = n.line;
+  state.wordLine = n.line;
   clearExpandError();
   if (n.words.length == 0 && n.assigns.length == 1 && n.redirs.length == 0 && !state.opts.xtrace) {
     // The commonest command, x=value, without the arrays of the general case.
@@ -351,7 +379,7 @@ function execSimple(n: Node): i32 {
     return state.substitutions != substitutions ? state.lastStatus : 0;
   }
   const substitutions = state.substitutions;
-  const words = n.words.length > 0 ? expandWords(n.words) : NO_WORDS;
+  const words = n.words.length > 0 ? expandWords(n) : NO_WORDS;
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
     // Every value is expanded before any is set (an expansion error sets none).
@@ -493,56 +521,121 @@ function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>
   return pid;
 }
 
-/** The shell's functions and aliases as source text, put before a child shell's commands (there is
- *  no fork to copy them); aliases go on a line of their own so that the commands after see them. */
+/**
+ * The shell's functions and aliases as source text for a child shell (there is no fork to copy
+ * them), in records "LINE LENGTH\nTEXT": each function's definition with the line it started on,
+ * then one `alias` command (line 0). They travel in DEFINITIONS_VAR, run by the child before its text.
+ */
 function definitions(): string {
   let out = "";
   const names = functionTexts.keys();
-  for (let i = 0; i < names.length; i++) out += functionTexts.get(names[i]) + "\n";
+  for (let i = 0; i < names.length; i++) out += definitionRecord(functionLines.has(names[i]) ? functionLines.get(names[i]) : 0, functionTexts.get(names[i]));
   const aliasNames = state.aliases.keys();
   if (aliasNames.length > 0) {
-    out += "alias";
-    for (let i = 0; i < aliasNames.length; i++) out += " " + aliasNames[i] + "=" + shellQuote(state.aliases.get(aliasNames[i]));
-    out += "\n";
+    let command = "alias";
+    for (let i = 0; i < aliasNames.length; i++) command += " " + aliasNames[i] + "=" + shellQuote(state.aliases.get(aliasNames[i]));
+    out += definitionRecord(0, command);
   }
   return out;
 }
 
-/** A child shell is this shell's subshell: it keeps $$, $? and which variables are not exported.
- *  They travel in one environment entry that the child takes out of its environment at start. */
+function definitionRecord(line: i32, text: string): string {
+  return line.toString() + " " + text.length.toString() + "\n" + text;
+}
+
+const DEFINITIONS_VAR = "WASMBOX_SH_DEFINITIONS";
+
+/** Runs the definitions a parent shell passed (see definitions()) and takes them out of the environment. */
+function takeDefinitions(): void {
+  if (!state.vars.has(DEFINITIONS_VAR)) return;
+  const records = state.vars.get(DEFINITIONS_VAR);
+  state.vars.delete(DEFINITIONS_VAR);
+  state.exported.delete(DEFINITIONS_VAR);
+  unsetenv(DEFINITIONS_VAR);
+  let at = 0;
+  while (at < records.length) {
+    const space = records.indexOf(" ", at);
+    const newline = space < 0 ? -1 : records.indexOf("\n", space);
+    if (newline < 0) break;
+    const line = <i32>parseIntOr(records.substring(at, space), 0);
+    const length = <i32>parseIntOr(records.substring(space + 1, newline), 0);
+    const text = records.substr(newline + 1, length);
+    at = newline + 1 + length;
+    runSource(text, max(line - 1, 0));
+  }
+  state.lastStatus = 0;
+}
+
+/** A child shell is this shell's subshell: it keeps $$, $?, the line numbers and the name its
+ *  errors are signed with, and which variables are not exported. They travel in one environment
+ *  entry, "PID STATUS LINEBASE NAMELENGTH NAME UNEXPORTED...", that the child takes out at start. */
 const SUBSHELL_VAR = "WASMBOX_SH_SUBSHELL";
 
-function subshellMarker(): string {
-  let out = SUBSHELL_VAR + "=" + state.pid.toString() + " " + state.lastStatus.toString();
+function subshellMarker(lineBase: i32): string {
+  let out = SUBSHELL_VAR + "=" + state.pid.toString() + " " + state.lastStatus.toString() + " " + lineBase.toString() +
+    " " + errorName.length.toString() + " " + errorName + " " + state.commandName.length.toString() + " " + state.commandName;
   const names = state.vars.keys();
   for (let i = 0; i < names.length; i++) if (!state.exported.has(names[i])) out += " " + names[i];
   return out;
 }
 
+/** The lines before a child shell's text in its parent's script (from the marker; 0 in other shells). */
+let inheritedLineBase = 0;
+/** Whether errorName came from the parent shell (then -c's NAME does not replace it). */
+let inheritedErrorName = false;
+
+/** Reads the marker's fields: space-ended ones, and "LENGTH TEXT" ones that may hold spaces. */
+class MarkerReader {
+  at: i32 = 0;
+  constructor(public text: string) {}
+  field(): string {
+    let end = this.text.indexOf(" ", this.at);
+    if (end < 0) end = this.text.length;
+    const value = this.text.substring(this.at, end);
+    this.at = min(end + 1, this.text.length);
+    return value;
+  }
+  counted(): string {
+    const length = <i32>parseIntOr(this.field(), 0);
+    const value = this.text.substr(this.at, length);
+    this.at = min(this.at + length + 1, this.text.length);
+    return value;
+  }
+}
+
 function takeSubshellMarker(): void {
   if (!state.vars.has(SUBSHELL_VAR)) return;
-  const parts = state.vars.get(SUBSHELL_VAR).split(" ");
+  const marker = state.vars.get(SUBSHELL_VAR);
   state.vars.delete(SUBSHELL_VAR);
   state.exported.delete(SUBSHELL_VAR);
   unsetenv(SUBSHELL_VAR);
-  if (parts.length < 2) return;
-  state.pid = <i32>parseIntOr(parts[0], state.pid);
-  state.lastStatus = <i32>parseIntOr(parts[1], 0);
-  for (let i = 2; i < parts.length; i++) { state.exported.delete(parts[i]); unsetenv(parts[i]); }
+  const reader = new MarkerReader(marker);
+  state.pid = <i32>parseIntOr(reader.field(), state.pid);
+  state.lastStatus = <i32>parseIntOr(reader.field(), 0);
+  inheritedLineBase = <i32>parseIntOr(reader.field(), 0);
+  errorName = reader.counted();
+  inheritedErrorName = true;
+  state.commandName = reader.counted();
+  const names = marker.substring(reader.at).split(" ");
+  for (let i = 0; i < names.length; i++) if (names[i].length > 0) { state.exported.delete(names[i]); unsetenv(names[i]); }
 }
 
-/** Starts `sh -c text` (same $0 and positional parameters, all variables) with the given fds. */
-function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
+/** Starts `sh -c text` (same $0 and positional parameters, all variables, functions and aliases)
+ *  with the given fds; text starts on line `line` of this shell's source. */
+function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32, line: i32): i32 {
   // The child inherits the options (set -e only where it is not being ignored here).
   let letters = optionFlags(state.opts);
   if (state.errexitIgnored > 0) letters = letters.replace("e", "");
   const args = [SHELL_PATH];
   if (letters.length > 0) args.push("-" + letters);
   if (state.opts.pipefail && state.errexitIgnored == 0) { args.push("-o"); args.push("pipefail"); }
-  args.push("-c"); args.push(definitions() + text); args.push(state.name);
+  args.push("-c"); args.push(text); args.push(state.name);
   for (let i = 0; i < state.positional.length; i++) args.push(state.positional[i]);
   stdout.flush();
-  const pid = spawn(SHELL_PATH, args, childEnv(true, [subshellMarker()]), getcwd(), fdMap(ctx), flags);
+  const extra = [subshellMarker(max(line - 1, 0))];
+  const defs = definitions();
+  if (defs.length > 0) extra.push(DEFINITIONS_VAR + "=" + defs);
+  const pid = spawn(SHELL_PATH, args, childEnv(true, extra), getcwd(), fdMap(ctx), flags);
   if (pid < 0) { error(SHELL_PATH + ": " + strerror(-pid)); return -126; }
   return pid;
 }
@@ -551,7 +644,7 @@ function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
 function spawnSubshell(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
   const opened = applyRedirs(n.redirs, ctx);
   if (opened == null) return -1;
-  const pid = spawnShell(n.kids[0].text, ctx, flags);
+  const pid = spawnShell(n.kids[0].text, ctx, flags, n.kids[0].line);
   closeAll(opened);
   return pid;
 }
@@ -562,8 +655,9 @@ function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
   while ((simple.kind == N_PIPE || simple.kind == N_ANDOR || simple.kind == N_LIST) && simple.kids.length == 1 && !simple.negate &&
          (simple.kind != N_LIST || !simple.flags[0])) simple = simple.kids[0];
   if (simple.kind == N_SIMPLE && simple.words.length > 0) {
+    state.line = simple.line;
     clearExpandError();
-    const words = expandWords(simple.words);
+    const words = expandWords(simple);
     if (expandError != "") { error(expandError); return -2; }
     if (words.length > 0 && !functions.has(words[0]) && !isBuiltin(words[0])) {
       const opened = applyRedirs(simple.redirs, ctx);
@@ -574,7 +668,7 @@ function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
     }
   }
   if (simple.kind == N_SUBSHELL) return spawnSubshell(simple, ctx, flags);
-  return spawnShell(n.text, ctx, flags);
+  return spawnShell(n.text, ctx, flags, n.line);
 }
 
 /**
@@ -632,7 +726,11 @@ function runBuiltin(name: string, args: string[]): i32 {
   const savedOut = stdout.fd; const savedErr = stderr.fd;
   stdout.fd = fdCtx[1]; stderr.fd = fdCtx[2];
   stdout.error = 0;
+  // A builtin's own errors name it (dash's commandname): eval and . name themselves around their text.
+  const savedCommandName = state.commandName;
+  if (name != "eval" && name != "." && name != "source") state.commandName = "";
   const status = builtin(name, args);
+  state.commandName = savedCommandName;
   stdout.flush(); stderr.flush();
   stdout.fd = savedOut; stderr.fd = savedErr;
   stdout.error = 0;
@@ -692,7 +790,7 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "unset") {
     for (let i = 0; i < args.length; i++) {
       if (args[i] == "-v") continue;
-      if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
+      if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionLines.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
       if (state.readonly.has(args[i])) return fatalError("unset: " + args[i] + ": is read only");
       state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
     }
@@ -728,13 +826,26 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "fg") return fgBuiltin(args);
   if (name == "bg") return bgBuiltin(args);
   if (name == "read") return readBuiltin(args);
-  // eval's text counts its lines from the eval command's own line.
-  if (name == "eval") return runSource(args.join(" "), I32.parseInt(lineNumber()) - 1);
+  // eval's text and a . file count their lines from 1, as dash; errors in them name "eval" or the file.
+  if (name == "eval") {
+    const savedCommandName = state.commandName; const savedOffset = state.linenoOffset;
+    state.commandName = "eval";
+    // $LINENO in eval's text goes on from the eval command's line, as in bash (dash leaves it empty).
+    state.linenoOffset += state.line - 1;
+    const status = runSource(args.join(" "));
+    state.commandName = savedCommandName; state.linenoOffset = savedOffset;
+    return status;
+  }
   if (name == "." || name == "source") {
     if (args.length == 0) { error(name + ": filename argument required"); return 2; }
     const data = readFile(args[0]);
     if (data == null) return fatalError(name + ": cannot open " + args[0] + ": " + strerror(lastError));
-    return runSource(String.UTF8.decode(data.buffer));
+    const savedCommandName = state.commandName; const savedOffset = state.linenoOffset;
+    state.commandName = args[0];
+    state.linenoOffset = 0;
+    const status = runSource(String.UTF8.decode(data.buffer));
+    state.commandName = savedCommandName; state.linenoOffset = savedOffset;
+    return status;
   }
   if (name == "exec") {
     if (args.length == 0) {
@@ -1048,13 +1159,13 @@ function isIfsSpace(ifs: string, c: i32): bool {
 }
 
 /** $(...): runs cmd in a child shell and returns its output without trailing newlines. */
-function substitute(cmd: string): string {
+function substitute(cmd: string, line: i32): string {
   const err = pipe();
   if (err != 0) { error("pipe: " + strerror(err)); return ""; }
   const readEnd = pipeRead;
   const ctx = copyCtx();
   ctx[1] = pipeWrite;
-  const pid = spawnShell(cmd, ctx, 0);
+  const pid = spawnShell(cmd, ctx, 0, line);
   close(pipeWrite);
   const out = new ByteBuf();
   out.readFrom(readEnd);
@@ -1069,14 +1180,14 @@ function substitute(cmd: string): string {
 /** Parses and runs a complete source text (lineBase: lines read before it, for error messages).
  *  On a syntax error the complete lines before the one holding it run first, as in dash. */
 function runSource(text: string, lineBase: i32 = 0, fromScript: bool = false): i32 {
-  const parser = new Parser(text);
+  const parser = new Parser(text, lineBase);
   if (state.aliases.size > 0) parser.aliases = state.aliases;
   let tree = parser.program();
   if (parser.error != "" || parser.incomplete) {
     let cut = parser.errorPos;
     while (cut > 0 && text.charCodeAt(cut - 1) != 10) cut--;
     while (cut > 0) {
-      const before = new Parser(text.substring(0, cut));
+      const before = new Parser(text.substring(0, cut), lineBase);
       const prefix = before.program();
       if (before.error == "" && !before.incomplete) { runTree(prefix); break; }
       if (before.safeEnd >= cut) break;
@@ -1084,16 +1195,17 @@ function runSource(text: string, lineBase: i32 = 0, fromScript: bool = false): i
     }
     if (exitRequested) return exitCode;
     const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorPos : text.length);
-    warn(interactive ? "sh" : errorName, line.toString() + ": " + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
+    const context = state.commandName.length > 0 ? state.commandName + ": " : "";
+    warn(interactive ? "sh" : errorName, line.toString() + ": " + context + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
     state.lastStatus = 2;
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;
   }
-  const outerSource = state.source; const outerLines = state.sourceLines; const outerPos = state.commandPos;
-  state.source = text; state.sourceLines = lineBase;
+  const outerSource = state.source; const outerLine = state.line;
+  state.source = text;
   const status = text.indexOf("alias") >= 0 ? runTreeWithAliases(tree, text, lineBase)
     : fromScript ? runTreeEchoing(tree, text) : runTree(tree);
-  state.source = outerSource; state.sourceLines = outerLines; state.commandPos = outerPos;
+  state.source = outerSource; state.line = outerLine;
   return status;
 }
 
@@ -1236,6 +1348,7 @@ export function shMain(argv0: string, args: string[]): i32 {
     state.exported.add(env[i].substring(0, eq));
   }
   takeSubshellMarker();
+  takeDefinitions();
   state.vars.set("PWD", getcwd());
   state.exported.add("PWD");
   if (!state.vars.has("PATH")) state.vars.set("PATH", "/bin");
@@ -1264,9 +1377,9 @@ export function shMain(argv0: string, args: string[]): i32 {
   }
   let status = 0;
   if (command != null) {
-    if (i < args.length) { state.name = args[i++]; errorName = state.name; }
+    if (i < args.length) { state.name = args[i++]; if (!inheritedErrorName) errorName = state.name; }
     state.positional = args.slice(i);
-    status = runSource(command as string);
+    status = runSource(command as string, inheritedLineBase);
   } else if (i < args.length) {
     const script = args[i++];
     state.name = script;

@@ -80,10 +80,15 @@ export class ShellState {
   lastStatus: i32 = 0;
   lastBackground: i32 = 0;
   pid: i32 = 0;
-  /** For $LINENO: the source text running, the lines before it, and where the current command starts in it. */
+  /** The source text running ("" before any), and the line of the command running in its script. */
   source: string = "";
-  sourceLines: i32 = 0;
-  commandPos: i32 = 0;
+  line: i32 = 0;
+  /** Added to line for $LINENO only: inside eval, the lines before the eval command (bash's numbering). */
+  linenoOffset: i32 = 0;
+  /** The line the word being expanded starts on (for the lines of a command substitution in it). */
+  wordLine: i32 = 0;
+  /** What errors name after the line inside eval or a . file ("eval", the file), as dash's commandname; "" elsewhere. */
+  commandName: string = "";
   /** Command substitutions run so far: a command of assignments alone has the last one's status, else 0. */
   substitutions: i32 = 0;
   /** Parsed $((...)) texts by their expanded text (bounded; see sharith.ts). */
@@ -92,20 +97,23 @@ export class ShellState {
   arithWordCache: Map<string, ArithNode> = new Map<string, ArithNode>();
 }
 
-/** $LINENO: the line of the current command, counted when asked for. */
+/** $LINENO: the line of the current command. */
 export function lineNumber(): string {
-  let line = state.sourceLines + 1;
-  const src = state.source;
-  const end = min(state.commandPos, src.length);
-  for (let k = 0; k < end; k++) if (src.charCodeAt(k) == 10) line++;
-  return line.toString();
+  return state.line.toString();
 }
 
 export const state = new ShellState();
 
 /** Runs a command substitution; set by sh.ts (no closures in AssemblyScript, so a function slot). */
-export let commandSubstitution: (cmd: string) => string = (cmd: string): string => "";
-export function setCommandSubstitution(fn: (cmd: string) => string): void { commandSubstitution = fn; }
+export let commandSubstitution: (cmd: string, line: i32) => string = (cmd: string, line: i32): string => "";
+export function setCommandSubstitution(fn: (cmd: string, line: i32) => string): void { commandSubstitution = fn; }
+
+/** The line of offset i in raw, a word (or here-document body) that starts on state.wordLine. */
+function lineInWord(raw: string, i: i32): i32 {
+  let line = state.wordLine;
+  for (let k = 0; k < i; k++) if (raw.charCodeAt(k) == 10) line++;
+  return line;
+}
 
 /** Error raised during expansion (e.g. ${x?msg}); non-empty aborts the command. */
 export let expandError: string = "";
@@ -128,7 +136,7 @@ export function getVar(name: string): string | null {
     return state.positional.join(ifs.length > 0 ? ifs.charAt(0) : "");
   }
   if (name == "-") return optionFlags(state.opts);
-  if (name == "LINENO" && !state.vars.has("LINENO")) return lineNumber();
+  if (name == "LINENO" && !state.vars.has("LINENO")) return (state.line + state.linenoOffset).toString();
   if (name.length > 0 && name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57) {
     const n = I32.parseInt(name);
     return n >= 1 && n <= state.positional.length ? state.positional[n - 1] : null;
@@ -355,7 +363,7 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
   let next = i + 1;
   if (c == 96) {
     const e = raw.indexOf("`", i + 1);
-    value = commandSubstitution(raw.substring(i + 1, e));
+    value = commandSubstitution(raw.substring(i + 1, e), lineInWord(raw, i));
     next = e + 1;
   } else if (raw.startsWith("$((", i)) {
     const e = matchClose(raw, i + 1);
@@ -363,7 +371,7 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
     next = e;
   } else if (raw.startsWith("$(", i)) {
     const e = matchClose(raw, i + 1);
-    value = commandSubstitution(raw.substring(i + 2, e - 1));
+    value = commandSubstitution(raw.substring(i + 2, e - 1), lineInWord(raw, i));
     next = e;
   } else if (raw.startsWith("${", i)) {
     const e = matchClose(raw, i + 1);

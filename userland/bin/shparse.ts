@@ -11,12 +11,16 @@ export class Token {
   heredoc: i32 = -1;
   /** For tokens that came from expanding aliases: their names, " "-separated (no alias expands twice). */
   aliasedFrom: string = "";
+  /** The line the token starts on, counted from the parser's lineBase + 1. */
+  line: i32 = 0;
   constructor(public kind: i32, public text: string, public start: i32, public end: i32, public ioNumber: i32 = -1) {}
 }
 
 /** A here-document: its delimiter, and the body read from the lines after the operator's line. */
 export class HereDoc {
   body: string = "";
+  /** The line the body starts on. */
+  line: i32 = 0;
   /** The body's source span, delimiter line included, so a child shell's text can carry it. */
   bodyStart: i32 = 0;
   bodyEnd: i32 = 0;
@@ -46,6 +50,8 @@ export class Node {
   kids: Node[] = [];
   words: string[] = [];
   assigns: string[] = [];
+  /** SIMPLE: the line each word starts on. */
+  wordLines: i32[] = [];
   /** SIMPLE: each of assigns split at its "=" (the name, and the raw value to expand). */
   assignNames: string[] = [];
   assignValues: string[] = [];
@@ -60,6 +66,8 @@ export class Node {
   /** The source text of this node, for running it in a child shell, and where it starts. */
   text: string = "";
   pos: i32 = 0;
+  /** The line the node starts on (what $LINENO and error messages say while it runs), fixed at parse time. */
+  line: i32 = 0;
   constructor(public kind: i32) {}
 }
 
@@ -87,7 +95,30 @@ export class Parser {
   /** Here-documents whose operator was seen but whose body starts after the next newline. */
   pendingHeredocs: HereDoc[] = [];
 
-  constructor(public src: string) { this.lex(); }
+  /** Where the line counting of lineAt stands: an offset and its line. */
+  lineCursor: i32 = 0;
+  lineAtCursor: i32 = 1;
+
+  /** lineBase: the lines before src in its script (its first line is lineBase + 1). */
+  constructor(public src: string, public lineBase: i32 = 0) { this.lineAtCursor = lineBase + 1; this.lex(); }
+
+  /** The line of offset pos (counting on from the last one asked, as tokens come in order). */
+  lineAt(pos: i32): i32 {
+    if (pos < this.lineCursor) { this.lineCursor = 0; this.lineAtCursor = this.lineBase + 1; }
+    const s = this.src;
+    const end = min(pos, s.length);
+    let line = this.lineAtCursor;
+    for (let k = this.lineCursor; k < end; k++) if (s.charCodeAt(k) == 10) line++;
+    this.lineCursor = end;
+    this.lineAtCursor = line;
+    return line;
+  }
+
+  /** Adds a token, noting its line. */
+  push(t: Token): void {
+    t.line = this.lineAt(t.start);
+    this.tokens.push(t);
+  }
 
   lex(): void {
     const s = this.src;
@@ -98,14 +129,14 @@ export class Parser {
       if (c == 92 && i + 1 < s.length && s.charCodeAt(i + 1) == 10) { i += 2; continue; }
       if (c == 35) { while (i < s.length && s.charCodeAt(i) != 10) i++; continue; }
       if (c == 10) {
-        this.tokens.push(new Token(T_NEWLINE, "\n", i, i + 1));
+        this.push(new Token(T_NEWLINE, "\n", i, i + 1));
         i = this.readHeredocBodies(i + 1);
         continue;
       }
       let op = "";
       for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op = OPERATORS[k]; break; }
       if (op != "") {
-        this.tokens.push(new Token(T_OP, op, i, i + op.length)); i += op.length;
+        this.push(new Token(T_OP, op, i, i + op.length)); i += op.length;
         if (op.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
         continue;
       }
@@ -118,15 +149,15 @@ export class Parser {
       if (ioNumber >= 0) {
         let op2 = "";
         for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op2 = OPERATORS[k]; break; }
-        this.tokens.push(new Token(T_OP, op2, start, i + op2.length, ioNumber));
+        this.push(new Token(T_OP, op2, start, i + op2.length, ioNumber));
         i += op2.length;
         if (op2.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
         continue;
       }
-      this.tokens.push(new Token(T_WORD, text, start, i));
+      this.push(new Token(T_WORD, text, start, i));
     }
     if (this.pendingHeredocs.length > 0) this.readHeredocBodies(s.length);
-    this.tokens.push(new Token(T_EOF, "", s.length, s.length));
+    this.push(new Token(T_EOF, "", s.length, s.length));
   }
 
   /** The input ended inside the word at start: a quote or a $( ${ ` left open. */
@@ -134,7 +165,7 @@ export class Parser {
     this.incomplete = true;
     this.error = "syntax error: " + (this.src.indexOf("\"", start) >= 0 || this.src.indexOf("'", start) >= 0 ? "unterminated quoted string" : "end of file unexpected");
     this.errorPos = start;
-    this.tokens.push(new Token(T_EOF, "", this.src.length, this.src.length));
+    this.push(new Token(T_EOF, "", this.src.length, this.src.length));
   }
 
   /** The line (from 1) of a source offset. */
@@ -166,7 +197,7 @@ export class Parser {
     op.heredoc = this.heredocs.length;
     this.heredocs.push(doc);
     this.pendingHeredocs.push(doc);
-    this.tokens.push(new Token(T_WORD, raw, start, end));
+    this.push(new Token(T_WORD, raw, start, end));
     return end;
   }
 
@@ -176,6 +207,7 @@ export class Parser {
     for (let d = 0; d < this.pendingHeredocs.length; d++) {
       const doc = this.pendingHeredocs[d];
       doc.bodyStart = i;
+      doc.line = this.lineAt(i);
       let body = "";
       let done = false;
       while (i < s.length) {
@@ -288,6 +320,7 @@ export class Parser {
   list(top: bool): Node {
     const list = new Node(N_LIST);
     const start = this.peek().start;
+    list.line = this.peek().line;
     for (;;) {
       const before = this.pos;
       this.skipNewlines();
@@ -308,6 +341,7 @@ export class Parser {
   andOr(): Node {
     const node = new Node(N_ANDOR);
     const start = this.peek().start;
+    node.line = this.peek().line;
     node.pos = start;
     node.kids.push(this.pipeline());
     while (this.error == "" && (this.isOp("&&") || this.isOp("||"))) {
@@ -323,6 +357,7 @@ export class Parser {
   pipeline(): Node {
     const node = new Node(N_PIPE);
     const start = this.peek().start;
+    node.line = this.peek().line;
     if (this.isWord("!")) { node.negate = true; this.pos++; }
     node.kids.push(this.command());
     while (this.error == "" && this.isOp("|")) {
@@ -360,8 +395,10 @@ export class Parser {
       this.skipNewlines();
       node.kids.push(this.command());
       node.text = this.textFrom(start);
+      node.line = t.line;
       return node;
     } else return this.simple();
+    node.line = t.line;
     while (this.error == "" && this.redirect(node)) {}
     node.text = this.textFrom(start);
     return node;
@@ -387,6 +424,7 @@ export class Parser {
   simple(): Node {
     const node = new Node(N_SIMPLE);
     const start = this.peek().start;
+    node.line = this.peek().line;
     node.pos = start;
     for (;;) {
       if (this.redirect(node)) continue;
@@ -400,7 +438,7 @@ export class Parser {
         node.assignNames.push(t.text.substring(0, eq));
         node.assignValues.push(t.text.substring(eq + 1));
       }
-      else node.words.push(t.text);
+      else { node.words.push(t.text); node.wordLines.push(t.line); }
       this.pos++;
     }
     if (this.error == "" && node.words.length == 0 && node.assigns.length == 0 && node.redirs.length == 0) {
@@ -433,6 +471,7 @@ export class Parser {
       const a = sub.tokens[k];
       // Positions are the alias name's, so a node's text (for child shells) stays within the source.
       const copy = new Token(a.kind, a.text, t.start, t.end, a.ioNumber);
+      copy.line = t.line;
       copy.aliasedFrom = t.aliasedFrom == "" ? t.text : t.aliasedFrom + " " + t.text;
       spliced.push(copy);
     }
