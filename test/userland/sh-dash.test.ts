@@ -92,3 +92,11 @@ describe("errors name the line of the command running, in compound commands, chi
     ["script file subshell funcs", "printf 'f() { :; }\\ng() { :; }\\n(\\n  :\\n  :\\n  nosuch\\n)\\nf | nosuch2\\n' > s.sh\nsh s.sh"],
   ]);
 });
+
+describe("set -v echoes the lines of a . file as they are read (not eval's text)", () => {
+  const file = "printf 'echo in-dot\\n# c\\necho two\\nif true\\nthen echo x\\nfi\\n' > d.sh; ";
+  compareAll([
+    ["a . file", file + "set -v; . ./d.sh; echo after; eval 'echo e1\necho e2' 2>&1"],
+    ["a . file in a function in a pipeline, and a file that sets -v itself", file + "set -v; f() { . ./d.sh; }; f | cat; set +v; printf 'set -v\\necho a\\n' > e.sh; . ./e.sh"],
+  ]);
+});

@@ -843,7 +843,8 @@ function builtin(name: string, args: string[]): i32 {
     const savedCommandName = state.commandName; const savedOffset = state.linenoOffset;
     state.commandName = args[0];
     state.linenoOffset = 0;
-    const status = runSource(String.UTF8.decode(data.buffer));
+    // Read as a script is: under set -v its lines go to stderr as they are read (dash; eval's text does not).
+    const status = runSource(String.UTF8.decode(data.buffer), 0, true);
     state.commandName = savedCommandName; state.linenoOffset = savedOffset;
     return status;
   }
