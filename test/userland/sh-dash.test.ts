@@ -100,3 +100,26 @@ describe("set -v echoes the lines of a . file as they are read (not eval's text)
     ["a . file in a function in a pipeline, and a file that sets -v itself", file + "set -v; f() { . ./d.sh; }; f | cat; set +v; printf 'set -v\\necho a\\n' > e.sh; . ./e.sh"],
   ]);
 });
+
+/** A shell function printing each argument in brackets: shows the fields a word expanded to. */
+const ARGV = "argv() { for a in \"$@\"; do printf '[%s]' \"$a\"; done; echo; }; ";
+
+describe("field splitting and quoting inside ${NAME-word}, $@ and $*", () => {
+  compareAll([
+    ["the word of ${u-word} keeps its quotes and is split where unquoted", ARGV + "argv 1 ${u:-\"2 3\" \"4 5\"} 6; argv 1${u:-\"2 3\" \"4 5\"}6; argv ${u:-a b c} ${u:-'a b c'} \"${u:-'b'}\" \"${u:-\"a b\"}\"; argv ${a:-${a:-\"1 2\" \"3 4\"}5 \"6 7\"}; var='a b c'; argv ${u:-A$var \" $var\"D E F}; IFS=_; argv 1${u:-\"2_3\"x_x\"4_5\"}6; IFS=x; v=; echo ${v:-AxBxC} \"${v:-AxBxC}\"x ${v:-\"AxBxC\"}x"],
+    ["unquoted $@ and $* give a field per parameter, whatever IFS is", ARGV + "set -- 'a b' c ''; argv $* \"$*\" $@ \"$@\"; IFS=''; argv $* \"$*\" $@ \"$@\"; IFS=zx; argv $* \"$*\" $@ \"$@\"; IFS=:; set -- x 'y z'; argv $@ \"$*\""],
+    ["an empty unquoted expansion is no field, IFS empty or not", ARGV + "x=; argv $x a $x; IFS=; argv $x b $x; set -- ''; argv $@ c $*"],
+    ["$@ and $* where nothing is split join with IFS's first character", "set -- 'a b' c; s=$@; echo \"$s\"; IFS=:; s=$@; echo \"$s\"; s=\"$@\"; echo \"$s\"; s=$*; echo \"$s\"; cat <<E\n$@|$*\nE\n"],
+    ["tilde prefixes in assignments, export and ${u-~}", "HOME=/home/bob; x=foo:~; echo $x; x=~:foo:~/b; echo $x; x='foo:~'; echo $x; x=foo:~,; echo $x; export v=~:~/a; echo $v; readonly r=~/src; echo $r; echo ${u:-~} \"${u:-~}\" ${u:-\"~\"} ${HOME:+~/z}; f() { local w=a:~; echo $w; }; f; a=~root; echo $a ~root/x"],
+    ["export, readonly and local arguments are not split", "x='a  b'; export y=$x; echo \"$y\"; readonly z=$x; echo \"$z\"; f() { local w=$x; echo \"$w\"; }; f"],
+    ["quotes and backslashes in case patterns and ${x%pattern}", "for w in \"it's\" 'a*b' 'x?'; do case $w in *\\'*) echo quote;; a\\**) echo star;; \"x?\") echo q;; esac; done; foo=\"'a b c d'\"; printf '[%s]' ${foo%d\\'} \"${foo#\\'a}\" \"${foo%'c d'\\'}\"; echo; p='*c'; v=abc; echo ${v%$p} ${v%\"$p\"}"],
+    ["forms dash does not have are a bad substitution", "x=abc; echo ${x:1}; echo no"],
+    ["${#x}, ${#@}, ${@}, ${*:-d}", "set -- a bb; x=hello; echo ${#x} ${#@} ${#*} ${#} \"${@}\" ${*:-d}; set --; echo ${*:-d} ${@-e}"],
+  ]);
+});
+
+describe("echo as dash has it", () => {
+  compareAll([
+    ["only a first -n is an option; backslash sequences are always read", "echo \"a\\tb\\nc\\\\d\\e\\x41\\101\\0101\\01011\\c zz\"; echo -n x; echo -e y; echo -n -n z; echo -nn q; echo '\\v\\f\\r\\a\\b'; echo \"\\8\\9\\07\\08\\0\\q\\\\\"; echo '--' -n; echo '\\0777|\\0400|\\0377'; echo '\\1\\12\\123\\1234|\\'; echo 'a\\c' b; echo c"],
+  ]);
+});

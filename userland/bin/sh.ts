@@ -1,14 +1,13 @@
 // sh: a POSIX shell (dash's behaviour). No fork: programs start with proc_spawn and an fd map; builtins in
 // pipelines, "&", ( ) and $( ) run in a child "sh -c TEXT" given the functions, aliases, options, $$ and $?.
 
-import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandWordInto, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
+import { Parser, Node, Redir, isAssignment, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
+import { state, expandWord, expandWordInto, expandString, expandHereDoc, expandAssignmentValue, expandPattern, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
 import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
-import { echoMain } from "./text";
 import { printfMain } from "./printf";
 import { testMain } from "./test";
-import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
+import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll, Writer } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
 import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
 import { spawn, pipe, pipeRead, pipeWrite, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
@@ -305,15 +304,7 @@ function execBody(n: Node): i32 {
 
 /** A case pattern with quoted parts made literal. */
 function casePattern(raw: string): string {
-  let out = "";
-  let quoted = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charAt(i);
-    if (c == "\"" || c == "'") { quoted = !quoted; continue; }
-    if (quoted && (c == "*" || c == "?" || c == "[")) out += "\\";
-    out += c;
-  }
-  return expandString(out);
+  return expandPattern(raw);
 }
 
 /** After a loop body: true when the loop should stop (break, exit, return). */
@@ -327,9 +318,14 @@ function loopControl(): bool {
 function expandWords(n: Node): string[] {
   const out = new Array<string>();
   const words = n.words;
+  // export, readonly and local take NAME=value arguments as assignments (no splitting; ~ after = and :).
+  const declaration = words[0] == "export" || words[0] == "readonly" || words[0] == "local";
   for (let i = 0; i < words.length; i++) {
     state.wordLine = i < n.wordLines.length ? n.wordLines[i] : n.line;
-    expandWordInto(words[i], out);
+    if (declaration && i > 0 && isAssignment(words[i])) {
+      const eq = words[i].indexOf("=");
+      out.push(words[i].substring(0, eq + 1) + expandAssignmentValue(words[i].substring(eq + 1)));
+    } else expandWordInto(words[i], out);
   }
   return out;
 }
@@ -373,7 +369,7 @@ function execSimple(n: Node): i32 {
   if (n.words.length == 0 && n.assigns.length == 1 && n.redirs.length == 0 && !state.opts.xtrace) {
     // The commonest command, x=value, without the arrays of the general case.
     const substitutions = state.substitutions;
-    const value = expandString(n.assignValues[0]);
+    const value = expandAssignmentValue(n.assignValues[0]);
     if (expandError != "") { error(expandError); return exitStatusForError(); }
     if (!setVar(n.assignNames[0], value)) return 2;
     return state.substitutions != substitutions ? state.lastStatus : 0;
@@ -384,7 +380,7 @@ function execSimple(n: Node): i32 {
   if (words.length == 0) {
     // Every value is expanded before any is set (an expansion error sets none).
     const values = new Array<string>();
-    for (let i = 0; i < n.assigns.length; i++) values.push(expandString(n.assigns[i].substring(n.assigns[i].indexOf("=") + 1)));
+    for (let i = 0; i < n.assigns.length; i++) values.push(expandAssignmentValue(n.assignValues[i]));
     if (expandError != "") { error(expandError); return exitStatusForError(); }
     if (state.opts.xtrace && values.length > 0) {
       const shown = new Array<string>();
@@ -442,14 +438,14 @@ function assignmentsOf(n: Node): string[] {
   const out = new Array<string>();
   for (let i = 0; i < n.assigns.length; i++) {
     const eq = n.assigns[i].indexOf("=");
-    out.push(n.assigns[i].substring(0, eq) + "=" + expandString(n.assigns[i].substring(eq + 1)));
+    out.push(n.assigns[i].substring(0, eq) + "=" + expandAssignmentValue(n.assigns[i].substring(eq + 1)));
   }
   return out;
 }
 
 function assign(word: string): bool {
   const eq = word.indexOf("=");
-  return setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
+  return setVar(word.substring(0, eq), expandAssignmentValue(word.substring(eq + 1)));
 }
 
 /** A variable as it was before `local` in the running function: its value (null: unset) and whether it was exported. */
@@ -738,7 +734,7 @@ function runBuiltin(name: string, args: string[]): i32 {
 }
 
 function builtin(name: string, args: string[]): i32 {
-  if (name == "echo") return echoMain(args);
+  if (name == "echo") return echoBuiltin(args);
   if (name == "printf") return printfMain(args);
   if (name == "test" || name == "[") {
     const quick = quickTest(name, args);
@@ -898,6 +894,52 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "ulimit") return ulimitBuiltin(args);
   if (name == "hash") return hashBuiltin(args);
   return 127;
+}
+
+/**
+ * dash's echo: a first argument "-n" drops the newline (no other option: "-e" is printed), and
+ * backslash sequences are always read: \a \b \c (stop all output) \e \f \n \r \t \v \\, \0NNN and
+ * \NNN in octal (a byte); any other backslash stays as it is.
+ */
+function echoBuiltin(args: string[]): i32 {
+  let i = 0;
+  let newline = true;
+  if (args.length > 0 && args[0] == "-n") { newline = false; i = 1; }
+  for (let first = i; i < args.length; i++) {
+    if (i > first) stdout.byte(32);
+    if (!echoEscaped(args[i], stdout)) { newline = false; break; }
+  }
+  if (newline) stdout.byte(10);
+  return 0;
+}
+
+/** The bytes of echo's \a \b \e \f \n \r \t \v \\, in that order. */
+const ECHO_ESCAPE_BYTES = "\x07\x08\x1b\x0c\n\r\t\x0b\\";
+
+/** Writes s to out with echo's backslash sequences read; false after \c. */
+function echoEscaped(s: string, out: Writer): bool {
+  let plainFrom = 0;
+  for (let j = 0; j < s.length; j++) {
+    if (s.charCodeAt(j) != 92 || j + 1 >= s.length) continue;
+    out.str(s.substring(plainFrom, j));
+    const e = s.charCodeAt(j + 1);
+    j++;
+    if (e == 99) return false; // \c
+    const simple = "abefnrtv\\".indexOf(String.fromCharCode(e));
+    if (simple >= 0) { out.byte(ECHO_ESCAPE_BYTES.charCodeAt(simple)); plainFrom = j + 1; continue; }
+    if (e >= 48 && e <= 55) {
+      // \0 takes up to three more octal digits, \1-\7 up to two more.
+      let value = e == 48 ? 0 : e - 48;
+      let digits = 0;
+      while (digits < (e == 48 ? 3 : 2) && j + 1 < s.length && s.charCodeAt(j + 1) >= 48 && s.charCodeAt(j + 1) <= 55) { value = value * 8 + s.charCodeAt(j + 1) - 48; j++; digits++; }
+      out.byte(<u8>(value & 255));
+      plainFrom = j + 1;
+      continue;
+    }
+    plainFrom = j - 1;
+  }
+  out.str(s.substring(plainFrom));
+  return true;
 }
 
 /**

@@ -2,7 +2,7 @@
 // substitution, arithmetic, tilde, field splitting, globbing and quote removal, in POSIX order.
 
 import { fnmatch, hasGlob, join } from "../lib/path";
-import { listNames, lstat } from "../lib/fs";
+import { listNames, lstat, readFile } from "../lib/fs";
 import { isName, matchClose } from "./shparse";
 import { compareStrings } from "../lib/fs";
 import { ArithNode, evaluateArith, evaluateTree, cachedArithWord, cacheArithWord, nameEnd } from "./sharith";
@@ -167,6 +167,8 @@ class Fields {
   started: bool = false;
   /** The last thing added was "$@" with no parameters: its closing quote makes no empty field. */
   emptyAt: bool = false;
+  /** Unquoted expansions are added without field splitting (a pattern word: only the pattern matters). */
+  noSplit: bool = false;
 
   add(text: string, quoted: bool): void {
     this.emptyAt = false;
@@ -193,7 +195,8 @@ class Fields {
   addSplit(text: string): void {
     const ifsVar = getVar("IFS");
     const ifs = ifsVar != null ? ifsVar : " \t\n";
-    if (ifs.length == 0) { this.add(text, false); return; }
+    // Without splitting, an empty unquoted expansion still adds no field.
+    if (ifs.length == 0 || this.noSplit) { if (text.length > 0) this.add(text, false); return; }
     let endedBySpace = false;
     let i = 0;
     while (i < text.length) {
@@ -272,38 +275,8 @@ export function expandWord(raw: string, single: bool): string[] {
   const quick = quickExpansion(raw, single);
   if (quick != null) return [quick!];
   const f = new Fields();
-  let i = 0;
-  if (raw.startsWith("~") && (raw.length == 1 || raw.charCodeAt(1) == 47)) {
-    const home = getVar("HOME");
-    f.add(home != null ? home : "~", true);
-    i = 1;
-  }
-  let inDouble = false;
-  while (i < raw.length) {
-    const c = raw.charCodeAt(i);
-    if (c == 39 && !inDouble) {
-      const e = raw.indexOf("'", i + 1);
-      f.add(raw.substring(i + 1, e), true);
-      i = e + 1;
-    } else if (c == 34) {
-      if (!(inDouble && f.emptyAt)) f.started = true;
-      inDouble = !inDouble;
-      i++;
-    } else if (c == 92) {
-      if (i + 1 >= raw.length) { f.add("\\", inDouble); i++; continue; }
-      const n = raw.charCodeAt(i + 1);
-      if (inDouble && n != 36 && n != 96 && n != 34 && n != 92 && n != 10) f.add("\\", true);
-      if (n != 10) f.add(String.fromCharCode(n), true);
-      i += 2;
-    } else if (c == 36 || c == 96) {
-      i = expandDollar(raw, i, inDouble, single, f);
-    } else {
-      let j = i + 1;
-      while (j < raw.length && !isWordSpecial(raw.charCodeAt(j))) j++;
-      f.add(raw.substring(i, j), inDouble);
-      i = j;
-    }
-  }
+  const i = tildePrefix(raw, 0, f);
+  expandParts(raw, i, raw.length, f, false, single);
   f.end();
   if (single) return f.values.length > 0 ? [f.values.join(" ")] : [""];
   const out = new Array<string>();
@@ -315,6 +288,130 @@ export function expandWord(raw: string, single: bool): string[] {
     out.push(f.values[k]);
   }
   return out;
+}
+
+/**
+ * Expands raw[from, to) into f: quotes, backslashes, parameters and substitutions. outerQuoted: the
+ * text is the word of a ${NAME-word} inside double quotes, where it stays quoted (single quotes
+ * are plain characters there and double quotes change nothing, as in dash).
+ */
+function expandParts(raw: string, from: i32, to: i32, f: Fields, outerQuoted: bool, single: bool, splitLiterals: bool = false): void {
+  let inDouble = false;
+  let i = from;
+  while (i < to) {
+    const c = raw.charCodeAt(i);
+    const quoted = inDouble || outerQuoted;
+    if (c == 39 && !quoted) {
+      let e = raw.indexOf("'", i + 1);
+      if (e < 0 || e > to) e = to;
+      f.add(raw.substring(i + 1, e), true);
+      i = e + 1;
+    } else if (c == 34) {
+      if (!outerQuoted) {
+        if (!(inDouble && f.emptyAt)) f.started = true;
+        inDouble = !inDouble;
+      }
+      i++;
+    } else if (c == 92) {
+      if (i + 1 >= to) { f.add("\\", quoted); i++; continue; }
+      const n = raw.charCodeAt(i + 1);
+      // In double quotes a backslash quotes only $ ` " \ and newline (and } in a ${...} word).
+      if (quoted && n != 36 && n != 96 && n != 34 && n != 92 && n != 10 && !(outerQuoted && n == 125)) f.add("\\", true);
+      if (n != 10) f.add(String.fromCharCode(n), true);
+      i += 2;
+    } else if (c == 36 || c == 96) {
+      i = expandDollar(raw, i, quoted, single, f);
+    } else {
+      let j = i + 1;
+      while (j < to && !isWordSpecial(raw.charCodeAt(j))) j++;
+      // The word of an unquoted ${NAME-word} is split as expansions are ("${u:-a b}" is one field, ${u:-a b} two).
+      if (splitLiterals && !quoted && !single) f.addSplit(raw.substring(i, j));
+      else f.add(raw.substring(i, j), quoted);
+      i = j;
+    }
+  }
+}
+
+/** The end of a tilde prefix at raw[at] ("~" or "~user" up to a "/", or a ":" in an assignment); at when there is none. */
+function tildeEnd(raw: string, at: i32, assignment: bool): i32 {
+  if (at >= raw.length || raw.charCodeAt(at) != 126) return at;
+  let j = at + 1;
+  while (j < raw.length) {
+    const c = raw.charCodeAt(j);
+    if (c == 47 || (assignment && c == 58)) break;
+    // A quoted or expanded character makes it no tilde prefix.
+    if (isWordSpecial(c)) return at;
+    j++;
+  }
+  return j;
+}
+
+/** Adds the home directory for the tilde prefix at raw[at] to f (quoted: never split); where expansion goes on. */
+function tildePrefix(raw: string, at: i32, f: Fields, assignment: bool = false): i32 {
+  const end = tildeEnd(raw, at, assignment);
+  if (end == at) return at;
+  const user = raw.substring(at + 1, end);
+  const home = user.length == 0 ? getVar("HOME") : homeOf(user);
+  if (home == null) return at;
+  f.add(home!, true);
+  return end;
+}
+
+/** A user's home directory from /etc/passwd; null for no such user. */
+function homeOf(user: string): string | null {
+  const data = readFile("/etc/passwd");
+  if (data == null) return null;
+  const lines = String.UTF8.decode(data.buffer).split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const fields = lines[i].split(":");
+    if (fields.length >= 6 && fields[0] == user) return fields[5];
+  }
+  return null;
+}
+
+/**
+ * The value of an assignment word's right side: no field splitting or globbing, and a tilde
+ * prefix expanded at the start and after each unquoted ":" (x=~/bin:~/sbin), as POSIX has it.
+ */
+export function expandAssignmentValue(raw: string): string {
+  if (raw.indexOf("~") < 0) return expandString(raw);
+  const f = new Fields();
+  let i = tildePrefix(raw, 0, f, true);
+  let chunk = i;
+  let depth = 0;
+  let inDouble = false;
+  while (i < raw.length) {
+    const c = raw.charCodeAt(i);
+    if (c == 92) { i += 2; continue; }
+    if (c == 39 && !inDouble) { const e = raw.indexOf("'", i + 1); i = e < 0 ? raw.length : e + 1; continue; }
+    if (c == 34) inDouble = !inDouble;
+    else if (c == 36 && i + 1 < raw.length && (raw.charCodeAt(i + 1) == 40 || raw.charCodeAt(i + 1) == 123)) {
+      const e = matchClose(raw, i + 1);
+      i = e < 0 ? raw.length : e;
+      continue;
+    } else if (c == 58 && !inDouble && depth == 0) {
+      const after = tildeEnd(raw, i + 1, true);
+      if (after > i + 1) {
+        expandParts(raw, chunk, i + 1, f, false, true);
+        const next = tildePrefix(raw, i + 1, f, true);
+        chunk = next;
+        i = next;
+        continue;
+      }
+    }
+    i++;
+  }
+  expandParts(raw, chunk, raw.length, f, false, true);
+  f.end();
+  return f.values.length > 0 ? f.values.join(" ") : "";
+}
+
+/** A word as a pattern (case, ${x#pattern}): quoted characters escaped, expansions not split. */
+export function expandPattern(raw: string): string {
+  const f = new Fields();
+  f.noSplit = true;
+  expandParts(raw, 0, raw.length, f, false, false);
+  return f.pattern;
 }
 
 /** Expands an unquoted here-document body: parameters, substitutions and arithmetic; a backslash
@@ -375,20 +472,11 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
     next = e;
   } else if (raw.startsWith("${", i)) {
     const e = matchClose(raw, i + 1);
-    next = e;
-    value = braceExpansion(raw.substring(i + 2, e - 1));
+    braceInto(raw.substring(i + 2, e - 1), quoted, single, f);
+    return e;
   } else if (i + 1 < raw.length) {
     const d = raw.charCodeAt(i + 1);
-    if (d == 64 && quoted) {
-      // "$@": one field per positional parameter.
-      for (let k = 0; k < state.positional.length; k++) {
-        if (k > 0) f.end();
-        f.add(state.positional[k], true);
-      }
-      f.started = state.positional.length > 0 || f.value.length > 0;
-      f.emptyAt = !f.started;
-      return i + 2;
-    }
+    if (d == 64 || d == 42) { positionalInto(d, quoted, single, f); return i + 2; }
     if (d == 63 || d == 36 || d == 33 || d == 35 || d == 64 || d == 42 || d == 45 || (d >= 48 && d <= 57)) {
       value = getVar(String.fromCharCode(d));
       if (value == null && d >= 49 && d <= 57) unsetError(String.fromCharCode(d));
@@ -406,44 +494,133 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
   return next;
 }
 
-/** ${NAME}, ${#NAME}, ${NAME:-w} ${NAME-w} ${NAME:=w} ${NAME:+w} ${NAME:?w} ${NAME#p} ${NAME%p} ... */
-function braceExpansion(inner: string): string {
+/**
+ * $@ and $* (d: their character code). "$@" is a field per parameter; unquoted, each parameter
+ * starts a field and is split; "$*" and any of them where no splitting happens (assignments,
+ * here-documents) are joined with the first character of IFS (a space when IFS is unset).
+ */
+function positionalInto(d: i32, quoted: bool, single: bool, f: Fields): void {
+  const params = state.positional;
+  if (single || (quoted && d == 42)) {
+    const ifs = state.vars.has("IFS") ? state.vars.get("IFS") : " ";
+    f.add(params.join(ifs.length > 0 ? ifs.charAt(0) : ""), true);
+    return;
+  }
+  if (quoted) {
+    for (let k = 0; k < params.length; k++) {
+      if (k > 0) f.end();
+      f.add(params[k], true);
+    }
+    f.started = params.length > 0 || f.value.length > 0;
+    f.emptyAt = !f.started;
+    return;
+  }
+  for (let k = 0; k < params.length; k++) {
+    if (k > 0 && f.started) f.end();
+    f.addSplit(params[k]);
+  }
+}
+
+/** Adds an expansion's value: as it is when quoted or not split, else split on IFS. */
+function addValue(f: Fields, text: string, quoted: bool, single: bool): void {
+  if (quoted || single) f.add(text, true); else f.addSplit(text);
+}
+
+function badSubstitution(): void {
+  if (expandError == "") expandError = "Bad substitution";
+}
+
+/** ${NAME}, ${#NAME}, ${NAME:-w} ${NAME-w} ${NAME:=w} ${NAME:+w} ${NAME:?w} ${NAME#p} ${NAME%p} ...
+ *  into f; any other form is dash's "Bad substitution". The words of - and + expand in place, quotes and all. */
+function braceInto(inner: string, quoted: bool, single: bool, f: Fields): void {
   if (inner.startsWith("#") && inner.length > 1) {
-    const v = getVar(inner.substring(1));
-    if (v == null) unsetError(inner.substring(1));
-    return (v != null ? v.length : 0).toString();
+    const name = inner.substring(1);
+    if (!isParameter(name)) { badSubstitution(); return; }
+    // ${#@} and ${#*} are the length of the parameters joined with spaces, as in dash.
+    const v = name == "@" || name == "*" ? state.positional.join(" ") : getVar(name);
+    if (v == null) unsetError(name);
+    const length = v != null ? v.length : 0;
+    addValue(f, length.toString(), quoted, single);
+    return;
   }
   let n = 0;
   const first = inner.length > 0 ? inner.charCodeAt(0) : 0;
   if (first >= 48 && first <= 57) { while (n < inner.length && inner.charCodeAt(n) >= 48 && inner.charCodeAt(n) <= 57) n++; }
-  else if ("?$!#@*".indexOf(inner.charAt(0)) >= 0 && inner.length > 0) n = 1;
-  else while (n < inner.length && isName(inner.substring(0, n + 1))) n++;
+  else if (inner.length > 0 && "?$!#@*-".indexOf(inner.charAt(0)) >= 0) n = 1;
+  else n = nameEnd(inner, 0);
+  if (n == 0) { badSubstitution(); return; }
   const name = inner.substring(0, n);
-  const v = getVar(name);
   let op = inner.substring(n);
-  if (op.length == 0 || op.startsWith("#") || op.startsWith("%")) { if (v == null) unsetError(name); }
-  if (op.length == 0) return v != null ? v : "";
+  const positional = name == "@" || name == "*";
+  if (op.length == 0) {
+    if (positional) { positionalInto(name.charCodeAt(0), quoted, single, f); return; }
+    const v = getVar(name);
+    if (v == null) unsetError(name);
+    addValue(f, v != null ? v : "", quoted, single);
+    return;
+  }
   const colon = op.startsWith(":");
   if (colon) op = op.substring(1);
-  const kind = op.charAt(0);
+  const kind = op.length > 0 ? op.charCodeAt(0) : 0;
+  // - = ? + # %
+  if (kind != 45 && kind != 61 && kind != 63 && kind != 43 && kind != 35 && kind != 37) { badSubstitution(); return; }
+  if (colon && (kind == 35 || kind == 37)) { badSubstitution(); return; }
   const word = op.substring(1);
+  // $@ and $* count as set (to the joined parameters) unless a ":" asks for them to be non-empty.
+  const v: string | null = positional ? (state.positional.length > 0 || !colon ? state.positional.join(" ") : null) : getVar(name);
   const unset = v == null || (colon && v.length == 0);
-  if (kind == "-") return unset ? expandString(word) : v!;
-  if (kind == "=") { if (unset) { const w = expandString(word); state.vars.set(name, w); return w; } return v!; }
-  if (kind == "+") return unset ? "" : expandString(word);
-  if (kind == "?") { if (unset) expandError = name + ": " + (word.length > 0 ? expandString(word) : "parameter not set"); return v != null ? v as string : ""; }
-  const s = v != null ? v as string : "";
-  if (kind == "#" || kind == "%") {
-    const longest = op.startsWith("##") || op.startsWith("%%");
-    const pat = expandString(longest ? op.substring(2) : word);
-    if (kind == "#") {
-      if (longest) { for (let k = s.length; k >= 0; k--) if (fnmatch(pat, s.substring(0, k))) return s.substring(k); }
-      else { for (let k = 0; k <= s.length; k++) if (fnmatch(pat, s.substring(0, k))) return s.substring(k); }
-    } else {
-      if (longest) { for (let k = 0; k <= s.length; k++) if (fnmatch(pat, s.substring(k))) return s.substring(0, k); }
-      else { for (let k = s.length; k >= 0; k--) if (fnmatch(pat, s.substring(k))) return s.substring(0, k); }
+  if (kind == 45 || kind == 43) {
+    const useWord = kind == 45 ? unset : !unset;
+    if (!useWord) {
+      if (kind == 45) { if (positional) positionalInto(name.charCodeAt(0), quoted, single, f); else addValue(f, v!, quoted, single); }
+      return;
     }
-    return s;
+    const at = quoted ? 0 : tildePrefix(word, 0, f);
+    expandParts(word, at, word.length, f, quoted, single, true);
+    return;
+  }
+  if (kind == 61) {
+    if (!unset) { addValue(f, v!, quoted, single); return; }
+    if (positional || !isName(name)) { if (expandError == "") expandError = name + ": bad variable name"; return; }
+    const w = expandAssignmentValue(word);
+    if (state.readonly.has(name)) { if (expandError == "") expandError = name + ": is read only"; return; }
+    state.vars.set(name, w);
+    addValue(f, w, quoted, single);
+    return;
+  }
+  if (kind == 63) {
+    if (unset) { if (expandError == "") expandError = name + ": " + (word.length > 0 ? expandString(word) : "parameter not set"); return; }
+    addValue(f, v!, quoted, single);
+    return;
+  }
+  if (v == null) unsetError(name);
+  const s = v != null ? v as string : "";
+  const longest = op.startsWith("##") || op.startsWith("%%");
+  const pat = expandPattern(longest ? op.substring(2) : word);
+  addValue(f, stripPattern(s, pat, kind == 35, longest), quoted, single);
+}
+
+/** NAME, a special parameter or a positional number: what ${#...} may take. */
+function isParameter(name: string): bool {
+  if (name.length == 1 && "?$!#@*-".indexOf(name) >= 0) return true;
+  if (allDigitsName(name)) return true;
+  return isName(name);
+}
+
+function allDigitsName(s: string): bool {
+  if (s.length == 0) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
+}
+
+/** ${s#pat} ${s##pat} (prefix) and ${s%pat} ${s%%pat} (suffix): s without the shortest or longest match. */
+function stripPattern(s: string, pat: string, prefix: bool, longest: bool): string {
+  if (prefix) {
+    if (longest) { for (let k = s.length; k >= 0; k--) if (fnmatch(pat, s.substring(0, k))) return s.substring(k); }
+    else { for (let k = 0; k <= s.length; k++) if (fnmatch(pat, s.substring(0, k))) return s.substring(k); }
+  } else {
+    if (longest) { for (let k = 0; k <= s.length; k++) if (fnmatch(pat, s.substring(k))) return s.substring(0, k); }
+    else { for (let k = s.length; k >= 0; k--) if (fnmatch(pat, s.substring(k))) return s.substring(0, k); }
   }
   return s;
 }
