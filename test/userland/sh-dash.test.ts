@@ -123,3 +123,10 @@ describe("echo as dash has it", () => {
     ["only a first -n is an option; backslash sequences are always read", "echo \"a\\tb\\nc\\\\d\\e\\x41\\101\\0101\\01011\\c zz\"; echo -n x; echo -e y; echo -n -n z; echo -nn q; echo '\\v\\f\\r\\a\\b'; echo \"\\8\\9\\07\\08\\0\\q\\\\\"; echo '--' -n; echo '\\0777|\\0400|\\0377'; echo '\\1\\12\\123\\1234|\\'; echo 'a\\c' b; echo c"],
   ]);
 });
+
+describe("read as dash has it", () => {
+  compareAll([
+    ["splitting on IFS, the last name taking the rest less one trailing delimiter, backslashes, status 1 at end of input, bad use", "for inp in 'a:b:' 'a:b::' 'a:b' ' a : b : ' 'a::b' ':a' '' 'x'; do printf '%s\\n' \"$inp\" | { IFS=': '; read x y; printf '[%s][%s]' \"$x\" \"$y\"; }; printf '%s\\n' \"$inp\" | { IFS=':'; read x y z; printf '<%s><%s><%s>\\n' \"$x\" \"$y\" \"$z\"; }; done; printf 'a\\\\ b c\\\\\\\\d e\\\\\\n f\\n' | { read x y; printf '[%s][%s]\\n' \"$x\" \"$y\"; }; printf 'abc' | { read x; echo \"$? $x\"; }; read x < /dev/null; echo \"$? [$x]\"; read; echo $?; read -n 1 x; echo $?; echo ' a b ' | { read -r x; echo \"[$x]\"; }"],
+    ["backslash-newline joins lines; -r keeps backslashes", "read x y <<'EOF'\none-\\\ntwo three-\\\nfour five\nEOF\nprintf '[%s][%s]\\n' \"$x\" \"$y\"; IFS=:; read a b c d <<'EOF'\n  \\\\a :b\\: c:d\\\n  e\nEOF\nprintf '[%s|%s|%s|%s]\\n' \"$a\" \"$b\" \"$c\" \"$d\"; read -r r <<'EOF'\na\\b\\\nEOF\necho \"$r\""],
+  ]);
+});

@@ -7,7 +7,7 @@ import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
 import { printfMain } from "./printf";
 import { testMain } from "./test";
-import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll, Writer } from "../lib/io";
+import { stdout, stderr, readLineUnbuffered, readSome, ByteBuf, warn, writeAll, Writer } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
 import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
 import { spawn, pipe, pipeRead, pipeWrite, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
@@ -1162,39 +1162,95 @@ function getoptsBuiltin(args: string[]): i32 {
   return 0;
 }
 
-/** read [-r] NAME...: one line from fd 0, split on whitespace into the names. */
+/**
+ * read [-r] [-p PROMPT] NAME...: one line from fd 0 (dash's options only; no NAME is an error).
+ * Without -r a backslash quotes the next character (kept from splitting) and backslash-newline
+ * joins lines. The line is split on IFS, the last NAME taking the rest; status 1 at end of input.
+ */
 function readBuiltin(args: string[]): i32 {
   let raw = false;
+  let prompt = "";
   let i = 0;
-  if (i < args.length && args[i] == "-r") { raw = true; i++; }
-  const names = args.slice(i);
-  if (names.length == 0) names.push("REPLY");
-  let line = readLineUnbuffered(fdCtx[0]);
-  if (line == null) { for (let k = 0; k < names.length; k++) setVar(names[k], ""); return 1; }
-  if (!raw) line = line.replaceAll("\\", "");
-  const ifsVar = getVar("IFS");
-  const ifs = ifsVar != null ? ifsVar : " \t\n";
-  let p = 0;
-  while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
-  for (let k = 0; k < names.length; k++) {
-    if (k == names.length - 1) {
-      let end = line.length;
-      while (end > p && isIfsSpace(ifs, line.charCodeAt(end - 1))) end--;
-      setVar(names[k], line.substring(p, end));
-      break;
-    }
-    let end = p;
-    while (end < line.length && ifs.indexOf(line.charAt(end)) < 0) end++;
-    setVar(names[k], line.substring(p, end));
-    p = end;
-    // One delimiter: IFS white space around at most one other IFS character.
-    while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
-    if (p < line.length && ifs.indexOf(line.charAt(p)) >= 0 && !isIfsSpace(ifs, line.charCodeAt(p))) {
-      p++;
-      while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
+  for (; i < args.length && args[i].length > 1 && args[i].charCodeAt(0) == 45; i++) {
+    const a = args[i];
+    if (a == "--") { i++; break; }
+    for (let k = 1; k < a.length; k++) {
+      const c = a.charAt(k);
+      if (c == "r") raw = true;
+      else if (c == "p") {
+        if (k + 1 < a.length) prompt = a.substring(k + 1);
+        else if (i + 1 < args.length) prompt = args[++i];
+        else { error("read: No arg for -p option"); return 2; }
+        break;
+      } else { error("read: Illegal option -" + c); return 2; }
     }
   }
-  return 0;
+  if (i >= args.length) { error("read: arg count"); return 2; }
+  if (prompt.length > 0 && interactive) { stderr.str(prompt); stderr.flush(); }
+  const line = new ByteBuf(64);
+  const escaped = new Array<bool>();
+  const one = heap.alloc(1);
+  let status = 0;
+  for (;;) {
+    if (readSome(fdCtx[0], one, 1) <= 0) { status = 1; break; }
+    let c = <i32>load<u8>(one);
+    if (c == 10) break;
+    let quoted = false;
+    if (c == 92 && !raw) {
+      if (readSome(fdCtx[0], one, 1) <= 0) { status = 1; break; }
+      c = <i32>load<u8>(one);
+      if (c == 10) continue;
+      quoted = true;
+    }
+    line.appendByte(c);
+    escaped.push(quoted);
+  }
+  heap.free(one);
+  const ifsVar = getVar("IFS");
+  const fields = splitReadLine(line, escaped, ifsVar != null ? ifsVar! : " \t\n", args.length - i);
+  heap.free(line.ptr);
+  for (let k = 0; i + k < args.length; k++) {
+    if (!setVar(args[i + k], k < fields.length ? fields[k] : "")) return 2;
+  }
+  return status;
+}
+
+/** Splits a line read by read into at most count fields (the last one the rest, less one trailing delimiter). */
+function splitReadLine(line: ByteBuf, escaped: bool[], ifs: string, count: i32): string[] {
+  const fields = new Array<string>();
+  const len = line.len;
+  const at = (k: i32, line: ByteBuf): i32 => <i32>load<u8>(line.ptr + k);
+  let p = 0;
+  while (p < len && !escaped[p] && isIfsSpace(ifs, at(p, line))) p++;
+  while (p < len || fields.length == 0) {
+    if (fields.length == count - 1) {
+      let end = len;
+      while (end > p && !escaped[end - 1] && isIfsSpace(ifs, at(end - 1, line))) end--;
+      // One trailing non-blank delimiter goes ("a:b:" gives b), two stay ("b::").
+      if (end > p && !escaped[end - 1] && isIfsOther(ifs, at(end - 1, line)) && !(end - 1 > p && !escaped[end - 2] && isIfsOther(ifs, at(end - 2, line)))) {
+        end--;
+        while (end > p && !escaped[end - 1] && isIfsSpace(ifs, at(end - 1, line))) end--;
+      }
+      fields.push(String.UTF8.decodeUnsafe(line.ptr + p, end - p));
+      return fields;
+    }
+    let end = p;
+    while (end < len && (escaped[end] || ifs.indexOf(String.fromCharCode(at(end, line))) < 0)) end++;
+    fields.push(String.UTF8.decodeUnsafe(line.ptr + p, end - p));
+    p = end;
+    // One delimiter: IFS white space around at most one other IFS character.
+    while (p < len && !escaped[p] && isIfsSpace(ifs, at(p, line))) p++;
+    if (p < len && !escaped[p] && isIfsOther(ifs, at(p, line))) {
+      p++;
+      while (p < len && !escaped[p] && isIfsSpace(ifs, at(p, line))) p++;
+    }
+    if (p >= len) break;
+  }
+  return fields;
+}
+
+function isIfsOther(ifs: string, c: i32): bool {
+  return c != 32 && c != 9 && c != 10 && ifs.indexOf(String.fromCharCode(c)) >= 0;
 }
 
 function isIfsSpace(ifs: string, c: i32): bool {
