@@ -130,3 +130,10 @@ describe("read as dash has it", () => {
     ["backslash-newline joins lines; -r keeps backslashes", "read x y <<'EOF'\none-\\\ntwo three-\\\nfour five\nEOF\nprintf '[%s][%s]\\n' \"$x\" \"$y\"; IFS=:; read a b c d <<'EOF'\n  \\\\a :b\\: c:d\\\n  e\nEOF\nprintf '[%s|%s|%s|%s]\\n' \"$a\" \"$b\" \"$c\" \"$d\"; read -r r <<'EOF'\na\\b\\\nEOF\necho \"$r\""],
   ]);
 });
+
+describe("command substitutions: backquotes and case inside $( )", () => {
+  compareAll([
+    ["a backslash in backquotes quotes only $ ` \\ (and \" in double quotes); nested backquotes", "echo 1 `echo $` 2 `echo \\$` 3 `echo \\\\$` 4 `echo \\\\\\$` 5 `echo \\\\\\\\$`; echo \"x `echo \\\"hi\\\"`\" `echo \\`echo nested\\``; echo [1 `echo \\ `] [2 `echo \\\\ `] [3 `echo \\\\\\\\ `]"],
+    ["case ... esac with pattern parentheses inside $( )", "echo $(foo=a; case $foo in [0-9]) echo number;; [a-z]) echo letter ;; esac) $(case x in (x) echo px;; esac) \"$(case y in y|z) echo q;; esac)\" $(echo case; echo esac)"],
+  ]);
+});

@@ -3,7 +3,7 @@
 
 import { fnmatch, hasGlob, join } from "../lib/path";
 import { listNames, lstat, readFile } from "../lib/fs";
-import { isName, matchClose } from "./shparse";
+import { isName, matchClose, backquoteEnd } from "./shparse";
 import { compareStrings } from "../lib/fs";
 import { ArithNode, evaluateArith, evaluateTree, cachedArithWord, cacheArithWord, nameEnd } from "./sharith";
 
@@ -414,6 +414,22 @@ export function expandPattern(raw: string): string {
   return f.pattern;
 }
 
+/** The command of `text`: a backslash before $ ` \\ (and " inside double quotes) is taken off, as POSIX has it; others stay. */
+function backquoteText(text: string, quoted: bool): string {
+  if (text.indexOf("\\") < 0) return text;
+  let out = "";
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c == 92 && k + 1 < text.length) {
+      const n = text.charCodeAt(k + 1);
+      if (n == 36 || n == 96 || n == 92 || (quoted && n == 34)) { out += String.fromCharCode(n); k++; continue; }
+      if (n == 10) { k++; continue; }
+    }
+    out += String.fromCharCode(c);
+  }
+  return out;
+}
+
 /** Expands an unquoted here-document body: parameters, substitutions and arithmetic; a backslash
  *  quotes only $ ` \\ and newline, and quote characters are literal. */
 export function expandHereDoc(body: string): string {
@@ -459,8 +475,9 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
   let value: string | null = null;
   let next = i + 1;
   if (c == 96) {
-    const e = raw.indexOf("`", i + 1);
-    value = commandSubstitution(raw.substring(i + 1, e), lineInWord(raw, i));
+    let e = backquoteEnd(raw, i);
+    if (e < 0) e = raw.length;
+    value = commandSubstitution(backquoteText(raw.substring(i + 1, e), quoted), lineInWord(raw, i));
     next = e + 1;
   } else if (raw.startsWith("$((", i)) {
     const e = matchClose(raw, i + 1);

@@ -249,7 +249,7 @@ export class Parser {
       if (c == 92) { i += 2; continue; }
       if (c == 39) { const e = s.indexOf("'", i + 1); if (e < 0) return -1; i = e + 1; continue; }
       if (c == 34) { i = this.doubleQuoteEnd(i + 1); if (i < 0) return -1; continue; }
-      if (c == 96) { const e = s.indexOf("`", i + 1); if (e < 0) return -1; i = e + 1; continue; }
+      if (c == 96) { const e = backquoteEnd(s, i); if (e < 0) return -1; i = e + 1; continue; }
       if (c == 36 && i + 1 < s.length && (s.charCodeAt(i + 1) == 40 || s.charCodeAt(i + 1) == 123)) {
         i = matchClose(s, i + 1);
         if (i < 0) return -1;
@@ -271,7 +271,7 @@ export class Parser {
         if (i < 0) return -1;
         continue;
       }
-      if (c == 96) { const e = s.indexOf("`", i + 1); if (e < 0) return -1; i = e + 1; continue; }
+      if (c == 96) { const e = backquoteEnd(s, i); if (e < 0) return -1; i = e + 1; continue; }
       i++;
     }
     return -1;
@@ -592,6 +592,16 @@ export function isName(s: string): bool {
   return true;
 }
 
+/** The index of the backquote closing the one at i (a backslash-quoted one inside does not); -1 if none. */
+export function backquoteEnd(s: string, i: i32): i32 {
+  for (let k = i + 1; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c == 92) { k++; continue; }
+    if (c == 96) return k;
+  }
+  return -1;
+}
+
 /** Index just past the bracket that closes the one at i ("(" or "{"), honouring quotes; -1 if none. */
 export function matchClose(s: string, i: i32): i32 {
   const open = s.charCodeAt(i);
@@ -601,6 +611,8 @@ export function matchClose(s: string, i: i32): i32 {
   const delims = new Array<string>();
   const strips = new Array<bool>();
   const arithmetic = open == 40 && i + 1 < s.length && s.charCodeAt(i + 1) == 40;
+  /** The depth at each open case ... esac. */
+  const caseDepths = new Array<i32>();
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c == 92) { i += 2; continue; }
@@ -642,9 +654,27 @@ export function matchClose(s: string, i: i32): i32 {
       if (i >= s.length) return -1;
       i++; continue;
     }
+    if (open == 40 && !arithmetic && (c == 99 || c == 101) && isWordAt(s, i, c == 99 ? "case" : "esac")) {
+      // Inside case ... esac a pattern's ")" closes nothing.
+      if (c == 99) caseDepths.push(depth); else if (caseDepths.length > 0) caseDepths.pop();
+      i += 4;
+      continue;
+    }
     if (c == open) depth++;
-    else if (c == close) { depth--; if (depth == 0) return i + 1; }
+    else if (c == close) {
+      if (caseDepths.length > 0 && caseDepths[caseDepths.length - 1] == depth) { i++; continue; }
+      depth--;
+      if (depth == 0) return i + 1;
+    }
     i++;
   }
   return -1;
+}
+
+/** Whether the reserved word w stands alone at s[i] (blank, ; & ( ) or newline around it). */
+function isWordAt(s: string, i: i32, w: string): bool {
+  if (!s.startsWith(w, i)) return false;
+  const before = i > 0 ? s.charCodeAt(i - 1) : 32;
+  const after = i + w.length < s.length ? s.charCodeAt(i + w.length) : 32;
+  return isMeta(before) && isMeta(after);
 }
