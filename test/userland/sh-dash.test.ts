@@ -137,3 +137,11 @@ describe("command substitutions: backquotes and case inside $( )", () => {
     ["case ... esac with pattern parentheses inside $( )", "echo $(foo=a; case $foo in [0-9]) echo number;; [a-z]) echo letter ;; esac) $(case x in (x) echo px;; esac) \"$(case y in y|z) echo q;; esac)\" $(echo case; echo esac)"],
   ]);
 });
+
+describe("getopts as dash has it", () => {
+  compareAll([
+    ["OPTIND starts at 1 and is the next argument's index even inside a bundle", "echo $OPTIND; getopts ab opt -ab; echo $OPTIND $opt; getopts ab opt -ab; echo $OPTIND $opt; getopts ab opt -ab; echo $? $OPTIND $opt; OPTIND=1; getopts 'abc:' opt -abc10; echo $OPTIND $opt; getopts 'abc:' opt -abc10; getopts 'abc:' opt -abc10; echo $OPTIND $opt $OPTARG"],
+    ["set -- and a changed spec start again; a word that is no option ends", "set -- -h -c foo x; while getopts hc: opt; do echo \"$opt ${OPTARG-}\"; done; echo $OPTIND; set --; getopts hc: opt; echo $? $OPTIND; set -- x -h; getopts h opt; echo $? $OPTIND; set -- -c -d -e E; while getopts cde: opt; do echo $opt; done; set -- -f; getopts f: opt 2>&1; echo \"$opt $OPTIND\""],
+    ["a bad variable name, and OPTIND set to a bad number", "set -- -c foo; getopts 'hc:' opt-; echo status=$? OPTARG=$OPTARG OPTIND=$OPTIND; OPTIND=0; getopts a: foo; echo $?; OPTIND=-1; echo no"],
+  ]);
+});

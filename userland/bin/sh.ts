@@ -165,6 +165,12 @@ function closeAll(fds: i32[]): i32[] | null {
 function setVar(name: string, value: string): bool {
   if (state.readonly.has(name)) { fatalError(name + ": is read only"); return false; }
   state.vars.set(name, value);
+  // Setting OPTIND starts getopts again (at that index, at the start of its word).
+  if (name == "OPTIND") {
+    const index = parseIntOr(value, -1);
+    if (index < 0 || value.charCodeAt(0) == 43) { fatalError("Illegal number: " + value); return false; }
+    state.optind = max(<i32>index, 1); state.optoff = -1;
+  }
   if (state.opts.allexport) state.exported.add(name);
   return true;
 }
@@ -458,7 +464,9 @@ let localFrames: SavedVar[][] = [];
 
 function callFunction(body: Node, args: string[]): i32 {
   const saved = state.positional;
+  const savedOptind = state.optind; const savedOptoff = state.optoff;
   state.positional = args;
+  state.optind = 1; state.optoff = -1;
   localFrames.push([]);
   const status = exec(body);
   const locals = localFrames.pop();
@@ -469,6 +477,7 @@ function callFunction(body: Node, args: string[]): i32 {
     if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
   }
   state.positional = saved;
+  state.optind = savedOptind; state.optoff = savedOptoff;
   const result = returning ? state.lastStatus : status;
   returning = false;
   return result;
@@ -813,6 +822,7 @@ function builtin(name: string, args: string[]): i32 {
     const count = args.length > 0 ? <i32>parseIntOr(args[0], 1) : 1;
     if (count < 0 || count > state.positional.length) return fatalError("shift: can't shift that many");
     state.positional = state.positional.slice(count);
+    state.optind = 1; state.optoff = -1;
     return 0;
   }
   if (name == "set") return setBuiltin(args);
@@ -1011,7 +1021,7 @@ function setBuiltin(args: string[]): i32 {
     }
     i++;
   }
-  if (setPositional || i < args.length) state.positional = args.slice(i);
+  if (setPositional || i < args.length) { state.positional = args.slice(i); state.optind = 1; state.optoff = -1; }
   return 0;
 }
 
@@ -1121,45 +1131,62 @@ function runExitTrap(status: i32): i32 {
   return result;
 }
 
-/** getopts OPTSTRING NAME [ARG]...: the next option of ARGs (default the positional parameters). */
+/**
+ * getopts OPTSTRING NAME [ARG]...: the next option of ARGs (default the positional parameters),
+ * as dash does it: OPTIND is the index of the next argument even in the middle of a bundle like
+ * -abc (the place inside it is kept apart, and lost when OPTIND is set or the parameters change).
+ */
 function getoptsBuiltin(args: string[]): i32 {
-  if (args.length < 2) { error("getopts: usage: getopts optstring var [arg ...]"); return 2; }
-  let spec = args[0];
+  if (args.length < 2) { error("Usage: getopts optstring var [arg]"); return 2; }
+  const spec = args[0];
   const varName = args[1];
-  const operands = args.length > 2 ? args.slice(2) : state.positional;
-  const silent = spec.startsWith(":");
-  if (silent) spec = spec.substring(1);
-  const optindText = getVar("OPTIND");
-  let optind = <i32>parseIntOr(optindText != null ? optindText : "1", 1);
-  if (optind < 1) optind = 1;
-  // A script that sets OPTIND (to 1, to start again) also restarts inside a bundle like -abc.
-  if (optind != state.getoptsIndex) state.getoptsChar = 1;
-  if (optind > operands.length) { setVar(varName, "?"); state.getoptsIndex = optind; return 1; }
-  const arg = operands[optind - 1];
-  if (arg == "--") { optind++; state.vars.set("OPTIND", optind.toString()); state.getoptsIndex = optind; setVar(varName, "?"); return 1; }
-  if (!arg.startsWith("-") || arg.length < 2) { setVar(varName, "?"); state.getoptsIndex = optind; return 1; }
-  const c = arg.charAt(state.getoptsChar);
-  state.getoptsChar++;
-  let rest = "";
-  if (state.getoptsChar >= arg.length) { optind++; state.getoptsChar = 1; }
-  else rest = arg.substring(state.getoptsChar);
-  const at = c == ":" ? -1 : spec.indexOf(c);
-  if (at < 0) {
-    if (silent) { state.vars.set("OPTARG", c); }
-    else { error("Illegal option -" + c); state.vars.delete("OPTARG"); }
-    setVar(varName, "?");
-  } else if (at + 1 < spec.length && spec.charAt(at + 1) == ":") {
-    if (rest != "") { state.vars.set("OPTARG", rest); optind++; state.getoptsChar = 1; setVar(varName, c); }
-    else if (optind <= operands.length) { state.vars.set("OPTARG", operands[optind - 1]); optind++; setVar(varName, c); }
-    else if (silent) { state.vars.set("OPTARG", c); setVar(varName, ":"); }
-    else { error("No arg for -" + c + " option"); state.vars.delete("OPTARG"); setVar(varName, "?"); }
-  } else {
-    state.vars.set("OPTARG", "");
-    setVar(varName, c);
-  }
-  state.vars.set("OPTIND", optind.toString());
-  state.getoptsIndex = optind;
-  return 0;
+  const params = args.length > 2 ? args.slice(2) : state.positional;
+  if (state.optind > params.length + 1) { state.optind = 1; state.optoff = -1; }
+  const ind = state.optind;
+  const off = state.optoff;
+  let next = ind - 1;
+  let word = "";
+  let p = -1;
+  if (!(ind <= 1 || off < 0 || next < 1 || params[next - 1].length < off)) { word = params[next - 1]; p = off; }
+  let c = "?";
+  let done = false;
+  let optarg: string | null = null;
+  do {
+    if (p < 0 || p >= word.length) {
+      // The current word is done: the next one must be an option.
+      if (next >= params.length || !params[next].startsWith("-") || params[next].length == 1 || params[next] == "--") {
+        if (next < params.length && params[next] == "--") next++;
+        p = -1; done = true; break;
+      }
+      word = params[next++]; p = 1;
+    }
+    c = word.charAt(p++);
+    const at = c == ":" ? -1 : spec.indexOf(c, spec.startsWith(":") ? 1 : 0);
+    if (at < 0) {
+      if (spec.startsWith(":")) optarg = c;
+      else { stdout.flush(); stderr.str("Illegal option -").str(c).str("\n").flush(); }
+      c = "?";
+      break;
+    }
+    if (at + 1 < spec.length && spec.charAt(at + 1) == ":") {
+      if (p >= word.length) {
+        if (next >= params.length) {
+          if (spec.startsWith(":")) { optarg = c; c = ":"; }
+          else { stdout.flush(); stderr.str("No arg for -").str(c).str(" option\n").flush(); c = "?"; }
+          break;
+        }
+        optarg = params[next++];
+      } else optarg = word.substring(p);
+      p = -1;
+    } else optarg = "";
+  } while (false);
+  if (optarg != null) state.vars.set("OPTARG", optarg!); else if (!done) state.vars.delete("OPTARG");
+  state.optind = next + 1;
+  state.optoff = p >= 0 ? p : -1;
+  state.vars.set("OPTIND", state.optind.toString());
+  if (!isName(varName)) { error("getopts: " + varName + ": bad variable name"); return 2; }
+  if (!setVar(varName, done ? "?" : c)) return 2;
+  return done ? 1 : 0;
 }
 
 /**
@@ -1451,6 +1478,7 @@ export function shMain(argv0: string, args: string[]): i32 {
   state.vars.set("PWD", getcwd());
   state.exported.add("PWD");
   if (!state.vars.has("PATH")) state.vars.set("PATH", "/bin");
+  state.vars.set("OPTIND", "1");
   let i = 0;
   let command: string | null = null;
   let forceInteractive = false;

@@ -70,9 +70,10 @@ export class ShellState {
   aliasGeneration: i32 = 0;
   /** trap actions by signal number (0 = EXIT). */
   traps: Map<i32, string> = new Map<i32, string>();
-  /** getopts: the OPTIND it last set, and the position inside a bundle of options like -abc. */
-  getoptsIndex: i32 = 0;
-  getoptsChar: i32 = 1;
+  /** getopts: the index of the next argument (OPTIND's value as getopts set it). */
+  optind: i32 = 1;
+  /** Where getopts is inside the word before OPTIND (-1: at the start of the next one). */
+  optoff: i32 = -1;
   /** Above zero while running where set -e is ignored (if/while conditions, && || lists, !). */
   errexitIgnored: i32 = 0;
   positional: string[] = [];
