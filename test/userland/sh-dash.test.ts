@@ -145,3 +145,9 @@ describe("getopts as dash has it", () => {
     ["a bad variable name, and OPTIND set to a bad number", "set -- -c foo; getopts 'hc:' opt-; echo status=$? OPTARG=$OPTARG OPTIND=$OPTIND; OPTIND=0; getopts a: foo; echo $?; OPTIND=-1; echo no"],
   ]);
 });
+
+describe("kill as dash has it", () => {
+  compareAll([
+    ["kill -l, bad signals, options and numbers: dash's messages and status 2", "kill -l 9; kill -l 130; kill -l 200; echo rc=$?; kill -l 0; echo rc=$?; kill -l EXIT; echo rc=$?; kill; echo rc=$?; kill -s; echo rc=$?; kill -9; echo rc=$?; kill -QUIT 999999; echo rc=$?; kill 0x; echo rc=$?; kill -n 9 1; echo rc=$?; kill -SigterM 1; echo rc=$?; kill -s 9999 1; echo rc=$?; kill -l | head -3; kill -l | tail -2"],
+  ]);
+});

@@ -10,8 +10,8 @@ import { testMain } from "./test";
 import { stdout, stderr, readLineUnbuffered, readSome, ByteBuf, warn, writeAll, Writer } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
 import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
-import { spawn, pipe, pipeRead, pipeWrite, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
-import { strerror, ENOENT, ENOEXEC } from "../lib/errno";
+import { spawn, pipe, pipeRead, pipeWrite, kill as killProcess, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
+import { strerror, ENOENT, ENOEXEC, ESRCH } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
 import { O_CREAT } from "../lib/wasi";
 import { tty_mode, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
@@ -828,7 +828,7 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "set") return setBuiltin(args);
   if (name == "wait") return waitBuiltin(args);
   if (name == "jobs") return jobsBuiltin(args);
-  if (name == "kill") return killBuiltin(args);
+  if (name == "kill") return killCommand(args);
   if (name == "fg") return fgBuiltin(args);
   if (name == "bg") return bgBuiltin(args);
   if (name == "read") return readBuiltin(args);
@@ -1068,6 +1068,79 @@ function unaliasBuiltin(args: string[]): i32 {
 }
 
 const SIGNAL_NAMES = ["EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH"];
+
+/** Signals kill knows, 0 to 64, as Linux numbers them. */
+const KILL_SIGNALS = 65;
+
+/** A signal's name as dash's kill -l gives it (the number where Linux has no name). */
+function killSignalName(n: i32): string {
+  if (n >= 1 && n < SIGNAL_NAMES.length && n != 16) return SIGNAL_NAMES[n];
+  if (n >= 29 && n <= 31) return ["IO", "PWR", "SYS"][n - 29];
+  if (n == 34) return "RTMIN";
+  if (n >= 35 && n <= 49) return "RTMIN+" + (n - 34).toString();
+  if (n >= 50 && n <= 63) return "RTMAX-" + (64 - n).toString();
+  if (n == 64) return "RTMAX";
+  return n.toString();
+}
+
+/** kill's signal: a number below 65, or a name in any case after an optional "SIG"; -1 if none. */
+function killSignal(spec: string): i32 {
+  if (isDigits(spec)) { const n = <i32>parseIntOr(spec, -1); return n < KILL_SIGNALS ? n : -1; }
+  const name = (spec.startsWith("SIG") ? spec.substring(3) : spec).toUpperCase();
+  for (let n = 1; n < KILL_SIGNALS; n++) if (killSignalName(n) == name) return n;
+  return -1;
+}
+
+function isDigits(s: string): bool {
+  if (s.length == 0) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
+}
+
+/**
+ * kill [-s SIG | -SIG] PID|JOB... and kill -l [STATUS], as dash: its messages and status 2 for bad
+ * use; a job (%N ...) needs job control (an interactive shell), as in dash.
+ */
+function killCommand(args: string[]): i32 {
+  let sig = 15;
+  let i = 0;
+  if (args.length > 0 && args[0] == "-l") {
+    if (args.length == 1) { for (let n = 0; n < KILL_SIGNALS; n++) stdout.line(killSignalName(n)); return 0; }
+    if (!isDigits(args[1])) { error("kill: Illegal number: " + args[1]); return 2; }
+    const value = <i32>parseIntOr(args[1], 0);
+    const n = value > 128 ? value - 128 : value;
+    if (n <= 0 || n >= KILL_SIGNALS) { error("kill: invalid signal number or exit status: " + args[1]); return 2; }
+    stdout.line(killSignalName(n));
+    return 0;
+  }
+  if (args.length > 0 && args[0] == "-s") {
+    if (args.length < 2) { error("kill: No arg for -s option"); return 2; }
+    sig = killSignal(args[1]);
+    if (sig < 0) { error("kill: invalid signal number or name: " + args[1]); return 2; }
+    i = 2;
+  } else if (args.length > 0 && args[0] == "--") i = 1;
+  else if (args.length > 0 && args[0].length > 1 && args[0].charCodeAt(0) == 45) {
+    sig = killSignal(args[0].substring(1));
+    if (sig < 0) { error("kill: Illegal option -" + args[0].charAt(1)); return 2; }
+    i = 1;
+  }
+  if (i >= args.length) { error("kill: Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]"); return 2; }
+  let status = 0;
+  for (; i < args.length; i++) {
+    const target = args[i];
+    if (target.startsWith("%")) {
+      if (!interactive) { error("kill: No such process"); status = 1; continue; }
+      if (killBuiltin(["-" + sig.toString(), target]) != 0) status = 1;
+      continue;
+    }
+    const negative = target.startsWith("-");
+    if (!isDigits(negative ? target.substring(1) : target)) { error("kill: Illegal number: " + target); return 2; }
+    const err = killProcess(<i32>parseIntOr(target, 0), sig);
+    // dash's message for a missing process ends with an empty line.
+    if (err != 0) { error("kill: " + (err == ESRCH ? "No such process\n" : strerror(err))); status = 1; }
+  }
+  return status;
+}
 
 /** A signal number from a name (INT, SIGINT, EXIT) or a number; -1 if there is none. */
 function signalNumber(spec: string): i32 {
