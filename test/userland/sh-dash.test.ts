@@ -151,3 +151,10 @@ describe("kill as dash has it", () => {
     ["kill -l, bad signals, options and numbers: dash's messages and status 2", "kill -l 9; kill -l 130; kill -l 200; echo rc=$?; kill -l 0; echo rc=$?; kill -l EXIT; echo rc=$?; kill; echo rc=$?; kill -s; echo rc=$?; kill -9; echo rc=$?; kill -QUIT 999999; echo rc=$?; kill 0x; echo rc=$?; kill -n 9 1; echo rc=$?; kill -SigterM 1; echo rc=$?; kill -s 9999 1; echo rc=$?; kill -l | head -3; kill -l | tail -2"],
   ]);
 });
+
+describe("umask as dash has it", () => {
+  compareAll([
+    ["symbolic modes: who, several operators, copies, X, commas, only the first argument", "for m in u=, 'u=, g+, o-' a=X a-X g=u o+g u-w+x ug=rw,o= =r +x -x s a=rwxs ''; do umask 0246; umask \"$m\" 2>&1; echo \"$m $? $(umask)\"; done; umask 0124; umask a=X; umask"],
+    ["octal masks keep nine bits; bad numbers, modes and options", "umask 1234567; umask; umask 8; echo $?; umask ' '; echo $?; umask -rwx; echo $?; umask -=+; echo $?; umask -S; umask 022; umask -S"],
+  ]);
+});

@@ -900,7 +900,7 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "unalias") return unaliasBuiltin(args);
   if (name == "getopts") return getoptsBuiltin(args);
   if (name == "times") return timesBuiltin();
-  if (name == "umask") return umaskBuiltin(args);
+  if (name == "umask") return umaskBuiltin(args, error);
   if (name == "ulimit") return ulimitBuiltin(args);
   if (name == "hash") return hashBuiltin(args);
   return 127;
