@@ -158,3 +158,16 @@ describe("umask as dash has it", () => {
     ["octal masks keep nine bits; bad numbers, modes and options", "umask 1234567; umask; umask 8; echo $?; umask ' '; echo $?; umask -rwx; echo $?; umask -=+; echo $?; umask -S; umask 022; umask -S"],
   ]);
 });
+
+describe(". and function names as dash has them", () => {
+  compareAll([
+    [". looks for a name without / in PATH only (files, not directories); a directory reads as nothing", "mkdir -p dir/hello.sh pathdir; echo 'echo from-path' > pathdir/cmd; echo 'echo from-cwd' > cmd; PATH=\"$PWD/dir:$PWD/pathdir:$PATH\" . cmd; echo status=$?; . ./dir/; echo status=$?; . ./cmd; . nosuchfile; echo no"],
+    ["a function name must be a name", "f-x() { echo f; }\necho no"],
+    ["a function name with =", "echo a\nf=x() { echo f; }\necho no"],
+  ]);
+});
+
+describe("syntax errors in dash's words", () => {
+  const cases: Cases = [["fi", "fi"], ["if true; then echo; fi x", "if true; then echo; fi x"], ["echo a; ;", "echo a; ;"], ["if then fi", "if then fi"], ["( ; )", "( ; )"], ["for - in a; do :; done", "for - in a; do :; done"], ["echo \"abc", "echo \"abc"], ["echo $((1+2)", "echo $((1+2)"], ["case x in", "case x in"], ["case x in a) ;; b", "case x in a) ;; b"], ["while true; do :; done done", "while true; do :; done done"], ["{ }", "{ }"], ["echo `echo", "echo `echo"], ["echo a >", "echo a >"], ["case", "case"], ["for x in a b", "for x in a b"], ["&&", "&&"], ["echo |", "echo |"], ["a | | b", "a | | b"], ["if true; fi", "if true; fi"], ["echo )", "echo )"], ["until", "until"], ["f() foo", "f() foo"], ["echo $(echo", "echo $(echo"], ["echo \"$(echo", "echo \"$(echo"], ["echo `echo \"", "echo `echo \""], ["echo 'a", "echo 'a"], ["echo \"`a", "echo \"`a"]];
+  compareAll(cases.map(([name, script]) => [name, `echo before\n${script}\necho after`]));
+});

@@ -844,7 +844,13 @@ function builtin(name: string, args: string[]): i32 {
   }
   if (name == "." || name == "source") {
     if (args.length == 0) { error(name + ": filename argument required"); return 2; }
-    const data = readFile(args[0]);
+    // As dash: a name without "/" is looked for in PATH only (a file, not a directory).
+    const path = args[0].indexOf("/") >= 0 ? args[0] : lookPath(args[0]);
+    if (path == "") return fatalError(name + ": " + args[0] + ": not found");
+    const info = stat(path);
+    // A directory reads as nothing, as in dash.
+    if (info != null && info.isDir()) return 0;
+    const data = readFile(path);
     if (data == null) return fatalError(name + ": cannot open " + args[0] + ": " + strerror(lastError));
     const savedCommandName = state.commandName; const savedOffset = state.linenoOffset;
     state.commandName = args[0];
@@ -1393,9 +1399,9 @@ function runSource(text: string, lineBase: i32 = 0, fromScript: bool = false): i
       cut = before.safeEnd;
     }
     if (exitRequested) return exitCode;
-    const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorPos : text.length);
+    const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorLinePos : text.length);
     const context = state.commandName.length > 0 ? state.commandName + ": " : "";
-    warn(interactive ? "sh" : errorName, line.toString() + ": " + context + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
+    warn(interactive ? "sh" : errorName, line.toString() + ": " + context + (parser.error != "" ? parser.error : "Syntax error: end of file unexpected"));
     state.lastStatus = 2;
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;

@@ -87,6 +87,8 @@ export class Parser {
   error: string = "";
   /** Where the error was found (a source offset), for its line number. */
   errorPos: i32 = 0;
+  /** Where the error's line is counted (dash names the line it had read up to). */
+  errorLinePos: i32 = 0;
   /** Where the last complete top-level line ended before an error: the commands before it may run. */
   safeEnd: i32 = 0;
   heredocs: HereDoc[] = [];
@@ -163,8 +165,10 @@ export class Parser {
   /** The input ended inside the word at start: a quote or a $( ${ ` left open. */
   unterminated(start: i32): void {
     this.incomplete = true;
-    this.error = "syntax error: " + (this.src.indexOf("\"", start) >= 0 || this.src.indexOf("'", start) >= 0 ? "unterminated quoted string" : "end of file unexpected");
+    this.error = "Syntax error: " + unterminatedMessage(this.src, start);
     this.errorPos = start;
+    // Found at the end of the input, whose line dash names.
+    this.errorLinePos = this.src.length;
     this.push(new Token(T_EOF, "", this.src.length, this.src.length));
   }
 
@@ -286,6 +290,13 @@ export class Parser {
     if (this.peek().kind == T_EOF) this.incomplete = true;
     this.error = message;
     this.errorPos = this.peek().start;
+    // dash names the line it has read up to: past a newline, the next one.
+    this.errorLinePos = this.peek().kind == T_NEWLINE ? this.peek().end : this.peek().start;
+  }
+
+  /** dash's syntax error for token t: `"fi" unexpected (expecting "then")`, `word unexpected`. */
+  unexpected(t: Token, expecting: string = ""): void {
+    this.fail("Syntax error: " + tokenName(t) + " unexpected" + (expecting.length > 0 ? " (expecting " + expecting + ")" : ""));
   }
 
   skipNewlines(): void { while (this.peek().kind == T_NEWLINE) this.pos++; }
@@ -294,14 +305,14 @@ export class Parser {
     this.skipNewlines();
     if (this.isWord(word)) { this.pos++; return; }
     const t = this.peek();
-    this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : "\"" + t.text + "\"") + " (expecting \"" + word + "\")");
+    this.unexpected(t, "\"" + word + "\"");
   }
 
   /** Parses the whole input. */
   program(): Node {
     if (this.error != "") return new Node(N_LIST);
     const list = this.list(true);
-    if (this.error == "" && this.peek().kind != T_EOF) this.fail("syntax error: unexpected \"" + this.peek().text + "\"");
+    if (this.error == "" && this.peek().kind != T_EOF) this.unexpected(this.peek());
     return list;
   }
 
@@ -331,7 +342,7 @@ export class Parser {
       let background = false;
       if (this.isOp("&")) { background = true; this.pos++; }
       else if (this.isOp(";")) this.pos++;
-      else if (this.peek().kind != T_NEWLINE && !this.isListEnd()) { this.fail("syntax error: unexpected \"" + this.peek().text + "\""); break; }
+      else if (this.peek().kind != T_NEWLINE && !this.isListEnd()) { this.unexpected(this.peek()); break; }
       list.flags.push(background);
     }
     list.text = this.textFrom(start);
@@ -386,9 +397,10 @@ export class Parser {
       this.pos++;
       node = new Node(N_SUBSHELL);
       node.kids.push(this.body());
-      if (this.isOp(")")) this.pos++; else this.fail("syntax error: expecting \")\"");
-    } else if (t.kind == T_WORD && this.tokens[this.pos + 1].kind == T_OP && this.tokens[this.pos + 1].text == "(" &&
+      if (this.isOp(")")) this.pos++; else this.unexpected(this.peek(), "\")\"");
+    } else if (t.kind == T_WORD && !isAssignment(t.text) && this.tokens[this.pos + 1].kind == T_OP && this.tokens[this.pos + 1].text == "(" &&
                this.tokens[this.pos + 2].kind == T_OP && this.tokens[this.pos + 2].text == ")") {
+      if (!isName(t.text)) { this.fail("Syntax error: Bad function name"); return new Node(N_FUNCDEF); }
       node = new Node(N_FUNCDEF);
       node.name = t.text;
       this.pos += 3;
@@ -412,7 +424,7 @@ export class Parser {
     if (op != "<" && op != ">" && op != ">>" && op != ">&" && op != "<&" && op != "<>" && op != ">|" && op != "<<" && op != "<<-") return false;
     this.pos++;
     const target = this.peek();
-    if (target.kind != T_WORD) { this.fail("syntax error: unexpected redirection"); return false; }
+    if (target.kind != T_WORD) { this.unexpected(target); return false; }
     this.pos++;
     const fd = t.ioNumber >= 0 ? t.ioNumber : (op.startsWith("<") ? 0 : 1);
     const redir = new Redir(fd, op == "<<-" ? "<<" : op, target.text);
@@ -442,8 +454,7 @@ export class Parser {
       this.pos++;
     }
     if (this.error == "" && node.words.length == 0 && node.assigns.length == 0 && node.redirs.length == 0) {
-      const t = this.peek();
-      this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : t.kind == T_NEWLINE ? "newline" : "\"" + t.text + "\""));
+      this.unexpected(this.peek());
     }
     node.text = this.textFrom(start);
     return node;
@@ -453,8 +464,7 @@ export class Parser {
   body(): Node {
     const list = this.list(false);
     if (this.error == "" && list.kids.length == 0) {
-      const t = this.peek();
-      this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : "\"" + t.text + "\""));
+      this.unexpected(this.peek());
     }
     return list;
   }
@@ -519,7 +529,7 @@ export class Parser {
     const node = new Node(N_FOR);
     this.pos++;
     const name = this.peek();
-    if (name.kind != T_WORD || !isName(name.text)) { this.fail("syntax error: bad for loop variable"); return node; }
+    if (name.kind != T_WORD || !isName(name.text)) { this.fail("Syntax error: Bad for loop variable"); return node; }
     node.name = name.text;
     this.pos++;
     this.skipNewlines();
@@ -541,7 +551,7 @@ export class Parser {
     const node = new Node(N_CASE);
     this.pos++;
     const subject = this.peek();
-    if (subject.kind != T_WORD) { this.fail("syntax error: bad case subject"); return node; }
+    if (subject.kind != T_WORD) { this.unexpected(subject, "word"); return node; }
     node.words.push(subject.text);
     this.pos++;
     this.expectWord("in");
@@ -552,13 +562,13 @@ export class Parser {
       const patterns = new Array<string>();
       for (;;) {
         const p = this.peek();
-        if (p.kind != T_WORD) { this.fail("syntax error: bad case pattern"); return node; }
+        if (p.kind != T_WORD) { this.unexpected(p, p.kind == T_EOF ? "\")\"" : "word"); return node; }
         patterns.push(p.text);
         this.pos++;
         if (this.isOp("|")) { this.pos++; continue; }
         break;
       }
-      if (!this.isOp(")")) { this.fail("syntax error: expecting \")\""); return node; }
+      if (!this.isOp(")")) { this.unexpected(this.peek(), "\")\""); return node; }
       this.pos++;
       node.assigns.push(patterns.join("\n"));
       node.kids.push(this.list(false));
@@ -567,6 +577,58 @@ export class Parser {
     this.expectWord("esac");
     return node;
   }
+}
+
+/** What dash says of the first construct left open in s from start (a quote, `, $( or ${). */
+function unterminatedMessage(s: string, start: i32): string {
+  let i = start;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c == 92) { i += 2; continue; }
+    if (c == 39) { const e = s.indexOf("'", i + 1); if (e < 0) return "Unterminated quoted string"; i = e + 1; continue; }
+    if (c == 96) { const e = backquoteEnd(s, i); if (e < 0) return "EOF in backquote substitution"; i = e + 1; continue; }
+    if (c == 36 && i + 1 < s.length && (s.charCodeAt(i + 1) == 40 || s.charCodeAt(i + 1) == 123)) {
+      const e = matchClose(s, i + 1);
+      if (e < 0) {
+        // An error inside (a quote in it) is named first; else the bracket left open.
+        const inner = unterminatedMessage(s, i + 2);
+        if (inner != "end of file unexpected") return inner;
+        if (s.charCodeAt(i + 1) == 123) return "Missing '}'";
+        return s.startsWith("$((", i) ? "Missing '))'" : "end of file unexpected (expecting \")\")";
+      }
+      i = e;
+      continue;
+    }
+    if (c == 34) {
+      // Inside double quotes only $ ` and \ are special.
+      let k = i + 1;
+      for (; k < s.length && s.charCodeAt(k) != 34; k++) {
+        const d = s.charCodeAt(k);
+        if (d == 92) { k++; continue; }
+        if (d == 96 || (d == 36 && k + 1 < s.length && (s.charCodeAt(k + 1) == 40 || s.charCodeAt(k + 1) == 123))) {
+          const end = d == 96 ? backquoteEnd(s, k) : matchClose(s, k + 1);
+          if (end < 0) return unterminatedMessage(s, k);
+          k = d == 96 ? end : end - 1;
+        }
+      }
+      if (k >= s.length) return "Unterminated quoted string";
+      i = k + 1;
+      continue;
+    }
+    i++;
+  }
+  return "end of file unexpected";
+}
+
+/** Reserved words, which dash names in its syntax errors (other words are "word"). */
+const RESERVED = ["!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while", "{", "}"];
+
+/** How dash names a token in a syntax error. */
+function tokenName(t: Token): string {
+  if (t.kind == T_EOF) return "end of file";
+  if (t.kind == T_NEWLINE) return "newline";
+  if (t.kind == T_WORD && RESERVED.indexOf(t.text) < 0) return "word";
+  return "\"" + t.text + "\"";
 }
 
 function allDigits(s: string): bool {
