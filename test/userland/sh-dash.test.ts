@@ -171,3 +171,11 @@ describe("syntax errors in dash's words", () => {
   const cases: Cases = [["fi", "fi"], ["if true; then echo; fi x", "if true; then echo; fi x"], ["echo a; ;", "echo a; ;"], ["if then fi", "if then fi"], ["( ; )", "( ; )"], ["for - in a; do :; done", "for - in a; do :; done"], ["echo \"abc", "echo \"abc"], ["echo $((1+2)", "echo $((1+2)"], ["case x in", "case x in"], ["case x in a) ;; b", "case x in a) ;; b"], ["while true; do :; done done", "while true; do :; done done"], ["{ }", "{ }"], ["echo `echo", "echo `echo"], ["echo a >", "echo a >"], ["case", "case"], ["for x in a b", "for x in a b"], ["&&", "&&"], ["echo |", "echo |"], ["a | | b", "a | | b"], ["if true; fi", "if true; fi"], ["echo )", "echo )"], ["until", "until"], ["f() foo", "f() foo"], ["echo $(echo", "echo $(echo"], ["echo \"$(echo", "echo \"$(echo"], ["echo `echo \"", "echo `echo \""], ["echo 'a", "echo 'a"], ["echo \"`a", "echo \"`a"]];
   compareAll(cases.map(([name, script]) => [name, `echo before\n${script}\necho after`]));
 });
+
+describe("aliases as dash expands them", () => {
+  compareAll([
+    ["a value ending in a blank makes the next word an alias too", "alias hi='echo hello world ' punct='!!!' one='ONE ' two='TWO ' e_='echo one '\nhi punct\ne_ two hello\nalias hi='echo hello world'\nhi punct\n"],
+    ["an alias for a compound command's words, {, ( and a pipeline", "alias e_='for i in 1 2 3; do echo $i;' L='{' P='(' t1='echo hi | tr a-z A-Z' FOR1='for ' FOR2='FOR1 ' eye='i ' IN='in '\ne_ done\nL echo one; echo two; }\nP echo three )\nt1\nFOR2 eye IN 4 5; do echo $i; done\n"],
+    ["an alias defined before a line that needs it to parse", "alias L='{'\nL echo one; }\necho after\nfi\n"],
+  ]);
+});

@@ -1393,8 +1393,25 @@ function runSource(text: string, lineBase: i32 = 0, fromScript: bool = false): i
     while (cut > 0 && text.charCodeAt(cut - 1) != 10) cut--;
     while (cut > 0) {
       const before = new Parser(text.substring(0, cut), lineBase);
+      if (state.aliases.size > 0) before.aliases = state.aliases;
       const prefix = before.program();
-      if (before.error == "" && !before.incomplete) { runTree(prefix); break; }
+      if (before.error == "" && !before.incomplete) {
+        const outerSource = state.source; const outerLine = state.line;
+        state.source = text;
+        // An alias the lines define applies to the lines after (dash reads a line at a time): the
+        // rest is parsed again then, and the error may be no error at all.
+        state.reparsed = false;
+        const generation = state.aliasGeneration;
+        const status = text.indexOf("alias") >= 0 ? runTreeWithAliases(prefix, text, lineBase) : runTree(prefix);
+        state.source = outerSource; state.line = outerLine;
+        if (state.reparsed) { state.reparsed = false; return status; }
+        if (state.aliasGeneration != generation && !exitRequested) {
+          let lines = 0;
+          for (let k = 0; k < cut; k++) if (text.charCodeAt(k) == 10) lines++;
+          return runSource(text.substring(cut), lineBase + lines);
+        }
+        break;
+      }
       if (before.safeEnd >= cut) break;
       cut = before.safeEnd;
     }
@@ -1426,7 +1443,9 @@ function runTreeWithAliases(tree: Node, text: string, lineBase: i32): i32 {
       const from = tree.kids[i].pos;
       let lines = 0;
       for (let k = 0; k < from; k++) if (text.charCodeAt(k) == 10) lines++;
-      return runSource(text.substring(from), lineBase + lines);
+      const status = runSource(text.substring(from), lineBase + lines);
+      state.reparsed = true;
+      return status;
     }
     const one = new Node(N_LIST);
     one.kids.push(tree.kids[i]);

@@ -90,6 +90,8 @@ export class ShellState {
   wordLine: i32 = 0;
   /** What errors name after the line inside eval or a . file ("eval", the file), as dash's commandname; "" elsewhere. */
   commandName: string = "";
+  /** Set when running a text's first lines went on to parse and run the rest (their aliases changed). */
+  reparsed: bool = false;
   /** Command substitutions run so far: a command of assignments alone has the last one's status, else 0. */
   substitutions: i32 = 0;
   /** Parsed $((...)) texts by their expanded text (bounded; see sharith.ts). */

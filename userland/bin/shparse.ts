@@ -11,6 +11,8 @@ export class Token {
   heredoc: i32 = -1;
   /** For tokens that came from expanding aliases: their names, " "-separated (no alias expands twice). */
   aliasedFrom: string = "";
+  /** The word after an alias whose value ends in a blank: it is looked up as an alias too. */
+  aliasNext: bool = false;
   /** The line the token starts on, counted from the parser's lineBase + 1. */
   line: i32 = 0;
   constructor(public kind: i32, public text: string, public start: i32, public end: i32, public ioNumber: i32 = -1) {}
@@ -236,10 +238,27 @@ export class Parser {
    *  opens that lie after it appended (so a child shell given this text sees them). */
   textFrom(start: i32): string {
     const end = this.tokens[max(0, this.pos - 1)].end;
-    let text = this.src.substring(start, end);
+    // Tokens from an alias all sit at the alias name: such a node's text is rebuilt from its tokens
+    // (the name itself would make a child shell expand the alias again, and again).
+    let first = this.pos - 1;
+    let aliased = false;
+    while (first >= 0 && this.tokens[first].start >= start) { if (this.tokens[first].aliasedFrom != "") aliased = true; first--; }
+    let text = aliased ? this.tokenText(first + 1, this.pos) : this.src.substring(start, end);
     for (let d = 0; d < this.heredocs.length; d++) {
       const doc = this.heredocs[d];
       if (doc.opPos >= start && doc.opPos < end && doc.bodyStart >= end) text += "\n" + this.src.substring(doc.bodyStart, doc.bodyEnd);
+    }
+    return text;
+  }
+
+  /** The tokens from index `from` to `to` as source text again. */
+  tokenText(from: i32, to: i32): string {
+    let text = "";
+    for (let k = from; k < to; k++) {
+      const t = this.tokens[k];
+      if (t.kind == T_EOF) break;
+      if (k > from && t.kind != T_NEWLINE) text += " ";
+      text += t.ioNumber >= 0 ? t.ioNumber.toString() + t.text : t.text;
     }
     return text;
   }
@@ -381,6 +400,8 @@ export class Parser {
   }
 
   command(): Node {
+    // An alias in command position may stand for a compound command's words (for ...; do).
+    while (this.aliases != null && this.peek().kind == T_WORD && !isAssignment(this.peek().text) && this.expandAlias(this.peek())) {}
     const start = this.peek().start;
     let node: Node;
     const t = this.peek();
@@ -444,6 +465,8 @@ export class Parser {
       const t = this.peek();
       if (t.kind != T_WORD) break;
       if (node.words.length == 0 && !isAssignment(t.text) && this.expandAlias(t)) continue;
+      // After an alias whose value ends in a blank, the next word is looked up too.
+      if (node.words.length > 0 && t.aliasNext && this.expandAlias(t)) continue;
       if (node.words.length == 0 && isAssignment(t.text)) {
         const eq = t.text.indexOf("=");
         node.assigns.push(t.text);
@@ -469,6 +492,11 @@ export class Parser {
     return list;
   }
 
+  /** Expands the next word as an alias when the alias before it ended in a blank (FOR1='for ' i ...). */
+  aliasAfterBlank(): void {
+    while (this.peek().kind == T_WORD && this.peek().aliasNext && this.expandAlias(this.peek())) {}
+  }
+
   /** Replaces the command word t (the next token) by its alias's tokens; false if it has none. */
   expandAlias(t: Token): bool {
     const aliases = this.aliases;
@@ -485,8 +513,12 @@ export class Parser {
       copy.aliasedFrom = t.aliasedFrom == "" ? t.text : t.aliasedFrom + " " + t.text;
       spliced.push(copy);
     }
+    const after = spliced.length;
     for (let k = this.pos + 1; k < this.tokens.length; k++) spliced.push(this.tokens[k]);
     this.tokens = spliced;
+    const value = aliases.get(t.text);
+    const last = value.length > 0 ? value.charCodeAt(value.length - 1) : 0;
+    if ((last == 32 || last == 9) && after < spliced.length && spliced[after].kind == T_WORD) spliced[after].aliasNext = true;
     return true;
   }
 
@@ -528,11 +560,13 @@ export class Parser {
   forClause(): Node {
     const node = new Node(N_FOR);
     this.pos++;
+    this.aliasAfterBlank();
     const name = this.peek();
     if (name.kind != T_WORD || !isName(name.text)) { this.fail("Syntax error: Bad for loop variable"); return node; }
     node.name = name.text;
     this.pos++;
     this.skipNewlines();
+    this.aliasAfterBlank();
     if (this.isWord("in")) {
       this.pos++;
       node.hasList = true;
