@@ -179,3 +179,9 @@ describe("aliases as dash expands them", () => {
     ["an alias defined before a line that needs it to parse", "alias L='{'\nL echo one; }\necho after\nfi\n"],
   ]);
 });
+
+describe("cd as dash has it", () => {
+  compareAll([
+    ["-L -P --, CDPATH (printing the directory it chose), cd -, OLDPWD exported, chdir, dash's message", "cd /; cd /tmp; echo \"old: $OLDPWD\"; env | grep -c '^OLDPWD=/$'; cd - ; cd -- /; echo $PWD; mkdir -p /tmp/spam/foo /tmp/eggs/foo /tmp/eggs/bar; cd /tmp; CDPATH='/tmp/spam:/tmp/eggs'; cd foo; echo status=$?; pwd; cd bar; pwd; cd ./nosuch; echo $?; CDPATH=; cd /tmp/spam/foo/../..; pwd; cd -P /tmp; pwd; cd -L /; pwd; cd -x; echo $?; chdir /tmp; pwd; cd /nonexistent; echo $?"],
+  ]);
+});

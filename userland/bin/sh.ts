@@ -339,7 +339,7 @@ function expandWords(n: Node): string[] {
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
 const SPECIAL_BUILTINS: string[] = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift", "unset", "trap", "times"];
 /** The other builtins. */
-const REGULAR_BUILTINS: string[] = ["cd", "pwd", "echo", "printf", "test", "[", "true", "false", "wait", "read", "jobs", "fg", "bg", "kill",
+const REGULAR_BUILTINS: string[] = ["cd", "chdir", "pwd", "echo", "printf", "test", "[", "true", "false", "wait", "read", "jobs", "fg", "bg", "kill",
   "source", "command", "type", "local", "getopts", "alias", "unalias", "umask", "ulimit", "hash"];
 
 /** The names as a set (one hash lookup per command instead of forty comparisons); built once, never changed. */
@@ -752,17 +752,7 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "true" || name == ":") return 0;
   if (name == "false") return 1;
   if (name == "pwd") { stdout.line(getcwd()); return 0; }
-  if (name == "cd") {
-    let dir = args.length > 0 ? args[0] : "";
-    if (dir == "") { const home = getVar("HOME"); dir = home != null ? home : "/"; }
-    if (dir == "-") { const old = getVar("OLDPWD"); dir = old != null ? old : getcwd(); stdout.line(dir); }
-    const before = getcwd();
-    const err = chdir(dir);
-    if (err != 0) { error("cd: can't cd to " + dir + ": " + strerror(err)); return 2; }
-    state.vars.set("OLDPWD", before);
-    state.vars.set("PWD", getcwd());
-    return 0;
-  }
+  if (name == "cd" || name == "chdir") return cdBuiltin(args);
   if (name == "export" || name == "readonly" || name == "local") {
     if (args.length == 0 || (args.length == 1 && args[0] == "-p")) {
       const names = state.vars.keys();
@@ -981,6 +971,63 @@ function quickTest(name: string, args: string[]): i32 {
   else if (op == "-ge") result = x >= y;
   else return -1;
   return result ? 0 : 1;
+}
+
+/**
+ * cd [-L|-P] [DIR|-]: as dash, PWD follows the path as written (-L, the default; "dir/.." is
+ * dir's parent) or the real one (-P); a relative DIR is looked for in CDPATH first, and the new
+ * directory is printed when CDPATH or "-" chose it. OLDPWD and PWD are exported.
+ */
+function cdBuiltin(args: string[]): i32 {
+  let physical = false;
+  let i = 0;
+  for (; i < args.length && args[i].length > 1 && args[i].charCodeAt(0) == 45; i++) {
+    if (args[i] == "--") { i++; break; }
+    for (let k = 1; k < args[i].length; k++) {
+      const c = args[i].charAt(k);
+      if (c == "P") physical = true;
+      else if (c == "L") physical = false;
+      else { error("cd: Illegal option -" + c); return 2; }
+    }
+  }
+  let dir = i < args.length ? args[i] : "";
+  let print = false;
+  if (dir == "") { const home = getVar("HOME"); dir = home != null ? home! : "/"; }
+  if (dir == "-") { const old = getVar("OLDPWD"); dir = old != null ? old! : getcwd(); print = true; }
+  if (!dir.startsWith("/") && !dir.startsWith("./") && !dir.startsWith("../") && dir != "." && dir != "..") {
+    const cdpath = getVar("CDPATH");
+    if (cdpath != null && cdpath!.length > 0) {
+      const entries = cdpath!.split(":");
+      for (let k = 0; k < entries.length; k++) {
+        const candidate = entries[k].length > 0 ? join(entries[k], dir) : dir;
+        const info = stat(candidate);
+        if (info != null && info.isDir()) { dir = candidate; if (entries[k].length > 0) print = true; break; }
+      }
+    }
+  }
+  const pwdVar = getVar("PWD");
+  const before = pwdVar != null && pwdVar!.startsWith("/") ? pwdVar! : getcwd();
+  const logical = normalizePath(dir.startsWith("/") ? dir : before + "/" + dir);
+  const err = chdir(physical ? dir : logical);
+  if (err != 0) { error("cd: can't cd to " + (i < args.length ? args[i] : dir)); return 2; }
+  const now = physical ? getcwd() : logical;
+  state.vars.set("OLDPWD", before); state.exported.add("OLDPWD");
+  state.vars.set("PWD", now); state.exported.add("PWD");
+  if (print) stdout.line(now);
+  return 0;
+}
+
+/** An absolute path without ".", ".." or repeated slashes, read as text (symbolic links not followed). */
+function normalizePath(path: string): string {
+  const parts = path.split("/");
+  const out = new Array<string>();
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k];
+    if (part.length == 0 || part == ".") continue;
+    if (part == "..") { if (out.length > 0) out.pop(); continue; }
+    out.push(part);
+  }
+  return "/" + out.join("/");
 }
 
 /** 'text' quoted for reuse as shell input (set, export -p). */
