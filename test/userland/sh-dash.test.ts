@@ -185,3 +185,10 @@ describe("cd as dash has it", () => {
     ["-L -P --, CDPATH (printing the directory it chose), cd -, OLDPWD exported, chdir, dash's message", "cd /; cd /tmp; echo \"old: $OLDPWD\"; env | grep -c '^OLDPWD=/$'; cd - ; cd -- /; echo $PWD; mkdir -p /tmp/spam/foo /tmp/eggs/foo /tmp/eggs/bar; cd /tmp; CDPATH='/tmp/spam:/tmp/eggs'; cd foo; echo status=$?; pwd; cd bar; pwd; cd ./nosuch; echo $?; CDPATH=; cd /tmp/spam/foo/../..; pwd; cd -P /tmp; pwd; cd -L /; pwd; cd -x; echo $?; chdir /tmp; pwd; cd /nonexistent; echo $?"],
   ]);
 });
+
+describe("assignments that must not last", () => {
+  compareAll([
+    ["before a function or a regular builtin, for the command only (exported meanwhile); IFS starts set", "foo=bar true; echo foo=$foo; true() { echo true func $foo; }; foo=bar true; echo foo=$foo; f() { sh -c 'echo child $x'; }; x=1 f; echo x=${x-unset}; x=2; x=3 f; echo $x; IFS=: read a b <<E\n1:2\nE\necho \"$a $b [$IFS]\"; y=1 export z=2; echo $y $z; unset IFS"],
+    ["words of a background job or pipeline stage expand in the child", "echo ${foo=1}; echo $foo; echo ${bar=2} & wait; echo ${bar-unset}; echo $((n=5)) | cat; echo ${n-unset}; ls ${d=/} > /dev/null & wait; echo ${d-unset}"],
+  ]);
+});

@@ -407,24 +407,19 @@ function execSimple(n: Node): i32 {
   if (state.opts.xtrace) trace(n.assigns.length > 0 ? assignmentsOf(n) : [], words);
   const isFunction = functions.size > 0 && functions.has(name);
   if (isFunction || isBuiltin(name)) {
-    for (let i = 0; i < n.assigns.length; i++) if (!assign(n.assigns[i])) return 2;
-    // Without redirections the command shares the shell's fd table (no copy per builtin).
-    const ctx = n.redirs.length > 0 ? copyCtx() : fdCtx;
-    const opened = n.redirs.length > 0 ? applyRedirs(n.redirs, ctx) : NO_FDS;
-    if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
-    const saved = fdCtx;
-    fdCtx = ctx;
-    // words becomes the arguments (taking the name off the array this command owns costs no copy).
-    words.shift();
-    const status = isFunction ? callFunction(functions.get(name), words) : runBuiltin(name, words);
-    fdCtx = saved;
-    if (keepRedirections) {
-      // "exec 3>&1": the redirections stay for the rest of the shell; the fds they opened stay open.
-      keepRedirections = false;
-      for (let i = 0; i < FD_SLOTS; i++) saved[i] = ctx[i];
-      return status;
+    // Assignments before a special builtin stay; before a function or another builtin they last
+    // for the command only (exported meanwhile), as in dash.
+    const temporary = n.assigns.length > 0 && (isFunction || !isSpecialBuiltin(name)) ? new Array<SavedVar>() : null;
+    for (let i = 0; i < n.assigns.length; i++) {
+      if (temporary != null) {
+        const varName = n.assignNames[i];
+        temporary.push(new SavedVar(varName, state.vars.has(varName) ? state.vars.get(varName) : null, state.exported.has(varName)));
+      }
+      if (!assign(n.assigns[i])) { if (temporary != null) putBack(temporary); return 2; }
+      if (temporary != null) state.exported.add(n.assignNames[i]);
     }
-    closeAll(opened);
+    const status = runBuiltinOrFunction(n, name, words, isFunction);
+    if (temporary != null) putBack(temporary);
     return status;
   }
   const ctx = copyCtx();
@@ -433,6 +428,38 @@ function execSimple(n: Node): i32 {
   const pid = spawnExternal(words, assignmentsOf(n), ctx, interactive ? SPAWN_NEW_PGROUP : 0);
   closeAll(opened);
   return waitFor(pid, n.text.length > 0 ? n.text : words.join(" "));
+}
+
+/** Puts variables back as they were (values, unset, exported or not), last saved first. */
+function putBack(saved: SavedVar[]): void {
+  for (let i = saved.length - 1; i >= 0; i--) {
+    const v = saved[i];
+    const value = v.value;
+    if (value == null) { state.vars.delete(v.name); unsetenv(v.name); } else state.vars.set(v.name, value!);
+    if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
+  }
+}
+
+/** Runs a builtin or function with the command's redirections (words: its fields, taken over). */
+function runBuiltinOrFunction(n: Node, name: string, words: string[], isFunction: bool): i32 {
+  // Without redirections the command shares the shell's fd table (no copy per builtin).
+  const ctx = n.redirs.length > 0 ? copyCtx() : fdCtx;
+  const opened = n.redirs.length > 0 ? applyRedirs(n.redirs, ctx) : NO_FDS;
+  if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
+  const saved = fdCtx;
+  fdCtx = ctx;
+  // words becomes the arguments (taking the name off the array this command owns costs no copy).
+  words.shift();
+  const status = isFunction ? callFunction(functions.get(name), words) : runBuiltin(name, words);
+  fdCtx = saved;
+  if (keepRedirections) {
+    // "exec 3>&1": the redirections stay for the rest of the shell; the fds they opened stay open.
+    keepRedirections = false;
+    for (let i = 0; i < FD_SLOTS; i++) saved[i] = ctx[i];
+    return status;
+  }
+  closeAll(opened);
+  return status;
 }
 
 function exitStatusForError(): i32 {
@@ -654,12 +681,34 @@ function spawnSubshell(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
   return pid;
 }
 
+/** Whether a simple command must start as a child shell: a builtin or function by its literal name, or words that may assign. */
+function runsInChildShell(n: Node): bool {
+  const first = n.words[0];
+  if (isPlainWord(first) && (functions.has(first) || isBuiltin(first))) return true;
+  for (let i = 0; i < n.words.length; i++) {
+    const w = n.words[i];
+    if (w.indexOf("=") >= 0 && (w.indexOf("${") >= 0 || w.indexOf("$((") >= 0)) return true;
+  }
+  return false;
+}
+
+/** A word with no quoting or expansion in it. */
+function isPlainWord(w: string): bool {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c == 36 || c == 96 || c == 92 || c == 39 || c == 34) return false;
+  }
+  return true;
+}
+
 /** Starts one pipeline stage or background job without waiting for it. */
 function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
   let simple = n;
   while ((simple.kind == N_PIPE || simple.kind == N_ANDOR || simple.kind == N_LIST) && simple.kids.length == 1 && !simple.negate &&
          (simple.kind != N_LIST || !simple.flags[0])) simple = simple.kids[0];
-  if (simple.kind == N_SIMPLE && simple.words.length > 0) {
+  // A builtin or function runs in a child shell that expands its words there; so do words whose
+  // expansion could assign (${x=...}, $((x=...))): the parent's variables must not change.
+  if (simple.kind == N_SIMPLE && simple.words.length > 0 && !runsInChildShell(simple)) {
     state.line = simple.line;
     clearExpandError();
     const words = expandWords(simple);
@@ -1624,6 +1673,8 @@ export function shMain(argv0: string, args: string[]): i32 {
   state.exported.add("PWD");
   if (!state.vars.has("PATH")) state.vars.set("PATH", "/bin");
   state.vars.set("OPTIND", "1");
+  // IFS starts as space, tab and newline (not exported), as POSIX has it and dash does.
+  if (!state.vars.has("IFS")) state.vars.set("IFS", " \t\n");
   let i = 0;
   let command: string | null = null;
   let forceInteractive = false;

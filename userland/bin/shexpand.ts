@@ -248,6 +248,14 @@ function plainParenEnd(s: string, i: i32): i32 {
   return -1;
 }
 
+/** Whether IFS holds a digit or "-" (then an arithmetic result can split); unset IFS holds none. */
+function ifsSplitsNumbers(): bool {
+  if (!state.vars.has("IFS")) return false;
+  const ifs = state.vars.get("IFS");
+  for (let i = 0; i < ifs.length; i++) { const c = ifs.charCodeAt(i); if ((c >= 48 && c <= 57) || c == 45) return true; }
+  return false;
+}
+
 /** The one field of a word that is just "$NAME", or $((...)) where no splitting can apply; null for any other word. */
 function quickExpansion(raw: string, single: bool): string | null {
   const len = raw.length;
@@ -258,7 +266,7 @@ function quickExpansion(raw: string, single: bool): string | null {
     return value;
   }
   // An arithmetic result is digits and "-": it splits only when IFS is set (to anything holding them).
-  if (len > 5 && raw.charCodeAt(0) == 36 && raw.charCodeAt(1) == 40 && raw.charCodeAt(2) == 40 && (single || !state.vars.has("IFS"))) {
+  if (len > 5 && raw.charCodeAt(0) == 36 && raw.charCodeAt(1) == 40 && raw.charCodeAt(2) == 40 && (single || !ifsSplitsNumbers())) {
     const tree = cachedArithWord(raw);
     if (tree != null) return evaluateTree(tree!, raw).toString();
     if (plainParenEnd(raw, 1) != len) return null;
