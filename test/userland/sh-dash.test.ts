@@ -192,3 +192,11 @@ describe("assignments that must not last", () => {
     ["words of a background job or pipeline stage expand in the child", "echo ${foo=1}; echo $foo; echo ${bar=2} & wait; echo ${bar-unset}; echo $((n=5)) | cat; echo ${n-unset}; ls ${d=/} > /dev/null & wait; echo ${d-unset}"],
   ]);
 });
+
+describe("assignment words as dash reads them", () => {
+  compareAll([
+    ["an external command's assignments see the ones before them", "FOO=foo BAR=\"[$FOO][$BAZ]\" BAZ=baz env | grep -E '^(FOO|BAR|BAZ)=' | sort; echo ${FOO-unset}"],
+    ["export and readonly named by an expansion still take assignments whole", "words='a b c'; e=export; r=readonly; $e ex=$words; $r ro=$words; printf '[%s]' \"$ex\" \"$ro\"; echo"],
+    ["local is a special builtin: its assignments stay and a failed redirection ends the shell", "f() { E=env local v=var; echo $E $v; local w=1 > /nonexistent/dir/x; echo no; }; f; echo no"],
+  ]);
+});

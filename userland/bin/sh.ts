@@ -324,11 +324,13 @@ function loopControl(): bool {
 function expandWords(n: Node): string[] {
   const out = new Array<string>();
   const words = n.words;
-  // export, readonly and local take NAME=value arguments as assignments (no splitting; ~ after = and :).
-  const declaration = words[0] == "export" || words[0] == "readonly" || words[0] == "local";
-  for (let i = 0; i < words.length; i++) {
+  state.wordLine = n.wordLines.length > 0 ? n.wordLines[0] : n.line;
+  expandWordInto(words[0], out);
+  // export, readonly and local (even as $e) take NAME=value arguments as assignments (no splitting; ~ after = and :).
+  const declaration = out.length == 1 && (out[0] == "export" || out[0] == "readonly" || out[0] == "local");
+  for (let i = 1; i < words.length; i++) {
     state.wordLine = i < n.wordLines.length ? n.wordLines[i] : n.line;
-    if (declaration && i > 0 && isAssignment(words[i])) {
+    if (declaration && isAssignment(words[i])) {
       const eq = words[i].indexOf("=");
       out.push(words[i].substring(0, eq + 1) + expandAssignmentValue(words[i].substring(eq + 1)));
     } else expandWordInto(words[i], out);
@@ -337,10 +339,10 @@ function expandWords(n: Node): string[] {
 }
 
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
-const SPECIAL_BUILTINS: string[] = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift", "unset", "trap", "times"];
+const SPECIAL_BUILTINS: string[] = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "local", "readonly", "return", "set", "shift", "unset", "trap", "times"];
 /** The other builtins. */
 const REGULAR_BUILTINS: string[] = ["cd", "chdir", "pwd", "echo", "printf", "test", "[", "true", "false", "wait", "read", "jobs", "fg", "bg", "kill",
-  "source", "command", "type", "local", "getopts", "alias", "unalias", "umask", "ulimit", "hash"];
+  "source", "command", "type", "getopts", "alias", "unalias", "umask", "ulimit", "hash"];
 
 /** The names as a set (one hash lookup per command instead of forty comparisons); built once, never changed. */
 function nameSet(names: string[]): Set<string> {
@@ -467,12 +469,20 @@ function exitStatusForError(): i32 {
   return 2;
 }
 
+/** The NAME=value pairs of a command's assignments, each expanded seeing the ones before it (as dash). */
 function assignmentsOf(n: Node): string[] {
   const out = new Array<string>();
+  const saved = new Array<SavedVar>();
   for (let i = 0; i < n.assigns.length; i++) {
-    const eq = n.assigns[i].indexOf("=");
-    out.push(n.assigns[i].substring(0, eq) + "=" + expandAssignmentValue(n.assigns[i].substring(eq + 1)));
+    const name = n.assignNames[i];
+    const value = expandAssignmentValue(n.assignValues[i]);
+    out.push(name + "=" + value);
+    if (i + 1 < n.assigns.length) {
+      saved.push(new SavedVar(name, state.vars.has(name) ? state.vars.get(name) : null, state.exported.has(name)));
+      state.vars.set(name, value);
+    }
   }
+  putBack(saved);
   return out;
 }
 
