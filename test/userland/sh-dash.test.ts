@@ -200,3 +200,11 @@ describe("assignment words as dash reads them", () => {
     ["local is a special builtin: its assignments stay and a failed redirection ends the shell", "f() { E=env local v=var; echo $E $v; local w=1 > /nonexistent/dir/x; echo no; }; f; echo no"],
   ]);
 });
+
+describe("trap and wait as dash checks their arguments", () => {
+  compareAll([
+    ["trap names in any case but without SIG; bad ones reported without the line", "trap - SIGINT; echo $?; trap 'echo x' int; echo $?; trap - INT; trap 'echo HUP' SIGHUP; echo $?; trap 'echo HUP' 1; echo $?; trap - -- INT; echo $?; trap 0 EXIT; echo $?"],
+    ["trap -p is an illegal option (and trap is special)", "trap -p; echo no"],
+    ["wait takes no options and pids as numbers", "wait -n; echo $?; wait zzz; echo $?; wait --all; echo $?; sleep 0 & wait $!; echo $?"],
+  ]);
+});

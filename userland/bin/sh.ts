@@ -875,7 +875,15 @@ function builtin(name: string, args: string[]): i32 {
     return 0;
   }
   if (name == "set") return setBuiltin(args);
-  if (name == "wait") return waitBuiltin(args);
+  if (name == "wait") {
+    // dash's wait takes no options, and pids as numbers.
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a.length > 1 && a.charCodeAt(0) == 45) { error("wait: Illegal option -" + a.charAt(1)); return 2; }
+      if (!a.startsWith("%") && !isDigits(a)) { error("wait: Illegal number: " + a); return 2; }
+    }
+    return waitBuiltin(args);
+  }
   if (name == "jobs") return jobsBuiltin(args);
   if (name == "kill") return killCommand(args);
   if (name == "fg") return fgBuiltin(args);
@@ -1268,6 +1276,7 @@ function signalNumber(spec: string): i32 {
 function trapBuiltin(args: string[]): i32 {
   let i = 0;
   if (i < args.length && args[i] == "--") i++;
+  else if (i < args.length && args[i].length > 1 && args[i].charCodeAt(0) == 45 && args[i] != "-") return fatalError("trap: Illegal option -" + args[i].charAt(1));
   if (i >= args.length) {
     for (let sig = 0; sig < SIGNAL_NAMES.length; sig++) {
       if (state.traps.has(sig)) stdout.str("trap -- ").str(shellQuote(state.traps.get(sig))).str(" ").line(SIGNAL_NAMES[sig]);
@@ -1279,8 +1288,9 @@ function trapBuiltin(args: string[]): i32 {
   if (args.length - i == 1 || parseIntOr(action, -1) >= 0) action = "-"; else i++;
   let status = 0;
   for (; i < args.length; i++) {
-    const sig = signalNumber(args[i]);
-    if (sig < 0) { error("trap: " + args[i] + ": bad trap"); status = 1; continue; }
+    // As dash: names in any case but without "SIG", and the message without the script's name and line.
+    const sig = args[i].toUpperCase().startsWith("SIG") ? -1 : signalNumber(args[i]);
+    if (sig < 0) { stdout.flush(); stderr.str("trap: ").str(args[i]).str(": bad trap\n").flush(); status = 1; continue; }
     if (action == "-") { state.traps.delete(sig); if (sig > 0) sigaction(sig, sig == SIGINT && interactive ? SIG_CATCH : SIG_DFL); continue; }
     state.traps.set(sig, action);
     if (sig > 0) sigaction(sig, action == "" ? SIG_IGN : SIG_CATCH);
