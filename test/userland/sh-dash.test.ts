@@ -208,3 +208,9 @@ describe("trap and wait as dash checks their arguments", () => {
     ["wait takes no options and pids as numbers", "wait -n; echo $?; wait zzz; echo $?; wait --all; echo $?; sleep 0 & wait $!; echo $?"],
   ]);
 });
+
+describe("set's odd arguments as dash reads them", () => {
+  compareAll([
+    ["a lone + is ignored, a lone - keeps the parameters, -o vi and emacs are accepted", "set +; echo plus \"$@\"; set -x + -v x y; case $- in *v*) echo v;; esac; echo plus \"$@\"; set +xv; set - +; echo \"$@\"; set + -; echo \"$@\"; set -o vi; echo $?; set -o emacs; echo $?; set -- a b; set -; echo $#"],
+  ]);
+});

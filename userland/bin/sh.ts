@@ -1109,6 +1109,8 @@ function setFlag(letter: string, on: bool): bool {
 }
 
 function setLongOption(optName: string, on: bool): bool {
+  // dash's line-editing modes: accepted (the prompt's editor has one mode).
+  if (optName == "vi" || optName == "emacs") return true;
   const k = OPTION_NAMES.indexOf(optName);
   if (k < 0) return false;
   setOption(state.opts, k, on);
@@ -1128,7 +1130,9 @@ function setBuiltin(args: string[]): i32 {
   while (i < args.length) {
     const a = args[i];
     if (a == "--") { i++; setPositional = true; break; }
-    if (a == "-") { i++; setPositional = true; state.opts.xtrace = false; state.opts.verbose = false; break; }
+    if (a == "-") { i++; state.opts.xtrace = false; state.opts.verbose = false; if (i < args.length) setPositional = true; break; }
+    // A lone "+" is an ignored option, as in dash.
+    if (a == "+") { i++; continue; }
     if (a.length < 2 || (a.charAt(0) != "-" && a.charAt(0) != "+")) break;
     const on = a.charAt(0) == "-";
     for (let k = 1; k < a.length; k++) {
