@@ -214,3 +214,11 @@ describe("set's odd arguments as dash reads them", () => {
     ["a lone + is ignored, a lone - keeps the parameters, -o vi and emacs are accepted", "set +; echo plus \"$@\"; set -x + -v x y; case $- in *v*) echo v;; esac; echo plus \"$@\"; set +xv; set - +; echo \"$@\"; set + -; echo \"$@\"; set -o vi; echo $?; set -o emacs; echo $?; set -- a b; set -; echo $#"],
   ]);
 });
+
+describe("errors that end the shell, and return's number", () => {
+  compareAll([
+    ["an expansion error in a redirection's word", "echo hi > file$(( 42 / 0 )) in\necho inside=$?\n"],
+    ["an expansion error in a case pattern", "case foo in\n  ( $(( 42 / 0 )) ) echo hi;;\nesac\necho inside=$?\n"],
+    ["return keeps its number whole; a sign or a number past 2^31-1 is illegal", "f() { return $1; }; f 255; echo $?; f 256; echo $?; f 2147483647; echo $?; (f 2147483648); echo $?; f -1; echo no"],
+  ]);
+});

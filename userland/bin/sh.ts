@@ -90,7 +90,9 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
       ctx[r.fd] = fd;
       continue;
     }
+    clearExpandError();
     const target = expandString(r.target);
+    if (expandError != "") { error(expandError); exitStatusForError(); return closeAll(opened); }
     if (r.fd >= FD_SLOTS) { error(r.fd.toString() + ": Bad file descriptor"); return closeAll(opened); }
     if (r.op == ">&" || r.op == "<&") {
       if (target == "-") { ctx[r.fd] = -1; continue; }
@@ -300,7 +302,9 @@ function execBody(n: Node): i32 {
     for (let i = 0; i < n.kids.length; i++) {
       const patterns = n.assigns[i].split("\n");
       for (let p = 0; p < patterns.length; p++) {
-        if (fnmatch(casePattern(patterns[p]), subject)) return exec(n.kids[i]);
+        const pattern = casePattern(patterns[p]);
+        if (expandError != "") { error(expandError); return exitStatusForError(); }
+        if (fnmatch(pattern, subject)) return exec(n.kids[i]);
       }
     }
     return 0;
@@ -857,8 +861,10 @@ function builtin(name: string, args: string[]): i32 {
     return exitCode;
   }
   if (name == "return") {
+    // As dash: the number as it is (not cut to 8 bits); no sign and at most 2^31-1.
+    if (args.length > 0 && (!isDigits(args[0]) || parseIntOr(args[0], -1) > 2147483647)) return fatalError("return: Illegal number: " + args[0]);
     returning = true;
-    state.lastStatus = args.length > 0 ? <i32>(parseIntOr(args[0], 2) & 255) : state.lastStatus;
+    state.lastStatus = args.length > 0 ? <i32>parseIntOr(args[0], 0) : state.lastStatus;
     return state.lastStatus;
   }
   if (name == "break" || name == "continue") {
