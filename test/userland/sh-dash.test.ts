@@ -222,3 +222,10 @@ describe("errors that end the shell, and return's number", () => {
     ["return keeps its number whole; a sign or a number past 2^31-1 is illegal", "f() { return $1; }; f 255; echo $?; f 256; echo $?; f 2147483647; echo $?; (f 2147483648); echo $?; f -1; echo no"],
   ]);
 });
+
+describe("finding commands as dash does", () => {
+  compareAll([
+    ["remembered until PATH changes or hash -r; a gone one searched for after its directory; files without x passed over or refused", "mkdir -p one two; PATH=\"$PWD/one:$PWD/two:$PATH\"; printf 'echo two\\n' > two/mycmd; chmod +x two/mycmd; mycmd; printf 'echo one\\n' > one/mycmd; chmod +x one/mycmd; mycmd; hash -r; mycmd; rm one/mycmd; mycmd; echo status=$?; PATH=$PATH; mycmd; printf 'echo n\\n' > one/nx; printf 'echo x\\n' > two/nx; chmod +x two/nx; nx; touch tf; ./tf; echo $?"],
+    ["the old oils case: a remembered command deleted is not found", "mkdir -p one two; PATH=\"$PWD/one:$PWD/two:$PATH\"; printf 'echo two\\n' > two/mycmd; chmod +x two/mycmd; mycmd; printf 'echo one\\n' > one/mycmd; chmod +x one/mycmd; rm two/mycmd; mycmd; echo status=$?"],
+  ]);
+});

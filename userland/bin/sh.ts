@@ -9,7 +9,7 @@ import { printfMain } from "./printf";
 import { testMain } from "./test";
 import { stdout, stderr, readLineUnbuffered, readSome, ByteBuf, warn, writeAll, Writer } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
-import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
+import { open, create, close, stat, modeOf, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
 import { spawn, pipe, pipeRead, pipeWrite, kill as killProcess, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
 import { strerror, ENOENT, ENOEXEC, ESRCH } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
@@ -167,6 +167,7 @@ function closeAll(fds: i32[]): i32[] | null {
 function setVar(name: string, value: string): bool {
   if (state.readonly.has(name)) { fatalError(name + ": is read only"); return false; }
   state.vars.set(name, value);
+  if (name == "PATH") state.commandPaths.clear();
   // Setting OPTIND starts getopts again (at that index, at the start of its word).
   if (name == "OPTIND") {
     const index = parseIntOr(value, -1);
@@ -443,6 +444,7 @@ function putBack(saved: SavedVar[]): void {
     const value = v.value;
     if (value == null) { state.vars.delete(v.name); unsetenv(v.name); } else state.vars.set(v.name, value!);
     if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
+    if (v.name == "PATH") state.commandPaths.clear();
   }
 }
 
@@ -525,23 +527,54 @@ function callFunction(body: Node, args: string[]): i32 {
 }
 
 /** Finds a command in PATH; "" if not found. Names with a "/" are used as they are. */
-function lookPath(name: string): string {
+function lookPath(name: string, command: bool = true): string {
   if (name.indexOf("/") >= 0) return name;
+  // A command is remembered where it was first found (dash's hash table) until PATH changes or hash -r.
+  if (command && state.commandPaths.has(name)) return state.commandPaths.get(name);
   const pathVar = getVar("PATH");
   const dirs = (pathVar != null ? pathVar : "/bin").split(":");
   for (let i = 0; i < dirs.length; i++) {
     const candidate = join(dirs[i].length > 0 ? dirs[i] : ".", name);
     const st = stat(candidate);
-    if (st != null && st.isFile()) return candidate;
+    if (st == null || !st.isFile()) continue;
+    if (command) {
+      // A command must be executable by someone (as dash, a file without x is passed over).
+      const mode = modeOf(candidate);
+      if (mode != null && (mode.mode & 0o111) == 0) continue;
+      state.commandPaths.set(name, candidate);
+    }
+    return candidate;
   }
   return "";
 }
 
-/** hash [-r] [NAME]...: commands are looked up in PATH each time, so nothing is remembered; a NAME not found is an error. */
+/** The first executable NAME in the PATH directories after the one holding `gone`; "" if none. */
+function searchPathFrom(name: string, gone: string): string {
+  const pathVar = getVar("PATH");
+  const dirs = (pathVar != null ? pathVar : "/bin").split(":");
+  let found = false;
+  for (let i = 0; i < dirs.length; i++) {
+    const candidate = join(dirs[i].length > 0 ? dirs[i] : ".", name);
+    if (!found) { found = candidate == gone; continue; }
+    const st = stat(candidate);
+    if (st == null || !st.isFile()) continue;
+    const mode = modeOf(candidate);
+    if (mode != null && (mode.mode & 0o111) == 0) continue;
+    return candidate;
+  }
+  return "";
+}
+
+/** hash [-r] [NAME]...: lists the remembered commands, forgets them (-r), or looks NAMEs up; a NAME not found is an error. */
 function hashBuiltin(args: string[]): i32 {
   let status = 0;
+  if (args.length == 0) {
+    const names = state.commandPaths.keys();
+    for (let i = 0; i < names.length; i++) stdout.line(state.commandPaths.get(names[i]));
+    return 0;
+  }
   for (let i = 0; i < args.length; i++) {
-    if (args[i] == "-r") continue;
+    if (args[i] == "-r") { state.commandPaths.clear(); continue; }
     if (isBuiltin(args[i]) || functions.has(args[i])) continue;
     if (lookPath(args[i]) == "") { error("hash: " + args[i] + ": not found"); status = 1; }
   }
@@ -551,8 +584,18 @@ function hashBuiltin(args: string[]): i32 {
 /** Starts an external command; returns its pid or -(exit status) after reporting the error. */
 function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>, flags: u32): i32 {
   const name = words[0];
-  const path = lookPath(name);
+  let path = lookPath(name);
+  if (path != "" && name.indexOf("/") < 0 && stat(path) == null) {
+    // The remembered file is gone: as dash, the search goes on from its directory in PATH.
+    path = searchPathFrom(name, path);
+    if (path != "") state.commandPaths.set(name, path); else state.commandPaths.delete(name);
+  }
   if (path == "") { error(name + ": not found"); return -127; }
+  if (name.indexOf("/") >= 0) {
+    // A file nobody may execute is refused (126), as exec would.
+    const mode = modeOf(path);
+    if (mode != null && (mode.mode & 0o111) == 0 && (mode.mode & 0o170000) != 0o040000) { error(name + ": Permission denied"); return -126; }
+  }
   const env = childEnv(false, assigns);
   let pid = spawn(path, words, env, getcwd(), fdMap(ctx), flags);
   if (pid == -ENOEXEC) {
@@ -851,6 +894,7 @@ function builtin(name: string, args: string[]): i32 {
       if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionLines.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
       if (state.readonly.has(args[i])) return fatalError("unset: " + args[i] + ": is read only");
       state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
+      if (args[i] == "PATH") state.commandPaths.clear();
     }
     return 0;
   }
@@ -908,7 +952,7 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "." || name == "source") {
     if (args.length == 0) { error(name + ": filename argument required"); return 2; }
     // As dash: a name without "/" is looked for in PATH only (a file, not a directory).
-    const path = args[0].indexOf("/") >= 0 ? args[0] : lookPath(args[0]);
+    const path = args[0].indexOf("/") >= 0 ? args[0] : lookPath(args[0], false);
     if (path == "") return fatalError(name + ": " + args[0] + ": not found");
     const info = stat(path);
     // A directory reads as nothing, as in dash.

@@ -90,6 +90,8 @@ export class ShellState {
   wordLine: i32 = 0;
   /** What errors name after the line inside eval or a . file ("eval", the file), as dash's commandname; "" elsewhere. */
   commandName: string = "";
+  /** Where each external command was found in PATH (hash's table; emptied when PATH changes). */
+  commandPaths: Map<string, string> = new Map<string, string>();
   /** Set when running a text's first lines went on to parse and run the rest (their aliases changed). */
   reparsed: bool = false;
   /** Command substitutions run so far: a command of assignments alone has the last one's status, else 0. */
