@@ -133,7 +133,7 @@ describe("errors", () => {
 
   it("says the line of a syntax error", async () => {
     const r = await sh(bootKernel(rootfs), "echo a\n\nfor - in x; do :; done\n");
-    expect(r.stderr).toBe("sh: 3: syntax error: bad for loop variable\n");
+    expect(r.stderr).toBe("sh: 3: Syntax error: Bad for loop variable\n");
     expect(r.exitCode).toBe(2);
   });
 });

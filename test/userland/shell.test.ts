@@ -63,7 +63,7 @@ describe("sh", () => {
   it("reports a syntax error with status 2", async () => {
     const r = await run("if true; then echo x");
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^sh: 1: syntax error/);
+    expect(r.stderr).toMatch(/^sh: 1: Syntax error/);
   });
 
   it("runs a script file with arguments", async () => {

@@ -1,23 +1,23 @@
 // sh: a POSIX shell (dash's behaviour). No fork: programs start with proc_spawn and an fd map; builtins in
 // pipelines, "&", ( ) and $( ) run in a child "sh -c TEXT" given the functions, aliases, options, $$ and $?.
 
-import { Parser, Node, Redir, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
-import { state, expandWord, expandWordInto, expandString, expandHereDoc, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
+import { Parser, Node, Redir, isAssignment, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N_IF, N_WHILE, N_UNTIL, N_FOR, N_GROUP, N_SUBSHELL, N_FUNCDEF, N_CASE, isName } from "./shparse";
+import { state, expandWord, expandWordInto, expandString, expandHereDoc, expandAssignmentValue, expandPattern, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
 import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
-import { echoMain } from "./text";
 import { printfMain } from "./printf";
 import { testMain } from "./test";
-import { stdout, stderr, readLineUnbuffered, ByteBuf, warn, writeAll } from "../lib/io";
+import { stdout, stderr, readLineUnbuffered, readSome, ByteBuf, warn, writeAll, Writer } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
-import { open, create, close, stat, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
-import { spawn, pipe, pipeRead, pipeWrite, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
-import { strerror, ENOENT, ENOEXEC } from "../lib/errno";
+import { open, create, close, stat, modeOf, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
+import { spawn, pipe, pipeRead, pipeWrite, kill as killProcess, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
+import { strerror, ENOENT, ENOEXEC, ESRCH } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
 import { O_CREAT } from "../lib/wasi";
 import { tty_mode, TTY_RAW, TTY_COOKED, SPAWN_NEW_PGROUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIG_CATCH, SIG_IGN, SIG_DFL } from "../lib/wasmbox";
 import { parseIntOr } from "../lib/opts";
 import { timesBuiltin, umaskBuiltin, ulimitBuiltin } from "./shlimits";
+import { plainDecimal, NOT_PLAIN } from "./sharith";
 
 const SHELL_PATH = "/bin/sh";
 /** Redirectable fds 0-99, as the lexer reads an io number of up to two digits (bash also allows above 9). */
@@ -37,14 +37,20 @@ let interactive = false;
 const functions = new Map<string, Node>();
 /** Each function's definition as source text: child shells (pipelines, $( ), subshells) get them. */
 const functionTexts = new Map<string, string>();
+/** The line each function's definition starts on, so that a child shell numbers its lines the same. */
+const functionLines = new Map<string, i32>();
 
 /** What errors are signed with outside an interactive shell (dash's way): the script, -c's NAME, or "sh". */
 let errorName = "sh";
 
-/** An error message: "NAME: LINE: message" while a script or -c text runs, as dash; "sh: message" at the prompt. */
+/**
+ * An error message: "NAME: LINE: message" while a script or -c text runs, as dash; "sh: message" at
+ * the prompt. Inside eval or a `.` file (outside the builtins they run) it says so: "NAME: LINE: eval: message".
+ */
 function error(message: string): void {
-  if (interactive || state.source == "") warn("sh", message);
-  else warn(errorName, lineNumber() + ": " + message);
+  const context = state.commandName.length > 0 ? state.commandName + ": " : "";
+  if (interactive || state.source == "") warn("sh", context + message);
+  else warn(errorName, lineNumber() + ": " + context + message);
 }
 
 function copyCtx(): StaticArray<i32> {
@@ -77,13 +83,16 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     const r = redirs[i];
     if (r.heredoc != null) {
       const doc = r.heredoc!;
+      state.wordLine = doc.line;
       const fd = heredocFd(doc.quoted ? doc.body : expandHereDoc(doc.body));
       if (fd < 0) return closeAll(opened);
       opened.push(fd);
       ctx[r.fd] = fd;
       continue;
     }
+    clearExpandError();
     const target = expandString(r.target);
+    if (expandError != "") { error(expandError); exitStatusForError(); return closeAll(opened); }
     if (r.fd >= FD_SLOTS) { error(r.fd.toString() + ": Bad file descriptor"); return closeAll(opened); }
     if (r.op == ">&" || r.op == "<&") {
       if (target == "-") { ctx[r.fd] = -1; continue; }
@@ -101,7 +110,12 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     else if (r.op == "<>") fd = open(target, O_CREAT, 0, true);
     else if (r.op == ">|") fd = create(target, false);
     else fd = create(target, r.op == ">>");
-    if (fd < 0) { error((r.op == "<" ? "cannot open " : "cannot create ") + target + ": " + strerror(lastError)); return closeAll(opened); }
+    if (fd < 0) {
+      // dash's words for a missing file or directory.
+      const reason = lastError == ENOENT ? (r.op == "<" ? "No such file" : "Directory nonexistent") : strerror(lastError);
+      error((r.op == "<" ? "cannot open " : "cannot create ") + target + ": " + reason);
+      return closeAll(opened);
+    }
     opened.push(fd);
     ctx[r.fd] = fd;
   }
@@ -138,6 +152,9 @@ function heredocFd(text: string): i32 {
   return fd;
 }
 
+/** The fields of a command without words (shared, never changed). */
+const NO_WORDS: string[] = [];
+
 /** The fds a command without redirections opened: none (shared, never changed). */
 const NO_FDS: i32[] = [];
 
@@ -150,6 +167,13 @@ function closeAll(fds: i32[]): i32[] | null {
 function setVar(name: string, value: string): bool {
   if (state.readonly.has(name)) { fatalError(name + ": is read only"); return false; }
   state.vars.set(name, value);
+  if (name == "PATH") state.commandPaths.clear();
+  // Setting OPTIND starts getopts again (at that index, at the start of its word).
+  if (name == "OPTIND") {
+    const index = parseIntOr(value, -1);
+    if (index < 0 || value.charCodeAt(0) == 43) { fatalError("Illegal number: " + value); return false; }
+    state.optind = max(<i32>index, 1); state.optoff = -1;
+  }
   if (state.opts.allexport) state.exported.add(name);
   return true;
 }
@@ -209,13 +233,14 @@ function exec(n: Node): i32 {
       return status;
     }
     case N_SIMPLE: return execSimple(n);
-    case N_FUNCDEF: functions.set(n.name, n.kids[0]); functionTexts.set(n.name, n.text); return 0;
+    case N_FUNCDEF: functions.set(n.name, n.kids[0]); functionTexts.set(n.name, n.text); functionLines.set(n.name, n.line); return 0;
     default: return execCompound(n);
   }
 }
 
 /** Compound commands run in this shell, with their redirections applied for the duration. */
 function execCompound(n: Node): i32 {
+  state.line = n.line;
   if (n.kind == N_SUBSHELL) return waitFor(spawnSubshell(n, copyCtx(), interactive ? SPAWN_NEW_PGROUP : 0), n.text);
   const saved = fdCtx;
   if (n.redirs.length > 0) {
@@ -253,9 +278,15 @@ function execBody(n: Node): i32 {
     return status;
   }
   if (n.kind == N_FOR) {
+    state.line = n.line;
     let items: string[] = [];
     if (!n.hasList) items = state.positional.slice(0);
-    else for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
+    else {
+      state.wordLine = n.line;
+      clearExpandError();
+      for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
+      if (expandError != "") { error(expandError); return exitStatusForError(); }
+    }
     for (let i = 0; i < items.length; i++) {
       if (!setVar(n.name, items[i])) return 2;
       status = exec(n.kids[0]);
@@ -264,11 +295,17 @@ function execBody(n: Node): i32 {
     return status;
   }
   if (n.kind == N_CASE) {
+    state.line = n.line;
+    state.wordLine = n.line;
+    clearExpandError();
     const subject = expandString(n.words[0]);
+    if (expandError != "") { error(expandError); return exitStatusForError(); }
     for (let i = 0; i < n.kids.length; i++) {
       const patterns = n.assigns[i].split("\n");
       for (let p = 0; p < patterns.length; p++) {
-        if (fnmatch(casePattern(patterns[p]), subject)) return exec(n.kids[i]);
+        const pattern = casePattern(patterns[p]);
+        if (expandError != "") { error(expandError); return exitStatusForError(); }
+        if (fnmatch(pattern, subject)) return exec(n.kids[i]);
       }
     }
     return 0;
@@ -278,15 +315,7 @@ function execBody(n: Node): i32 {
 
 /** A case pattern with quoted parts made literal. */
 function casePattern(raw: string): string {
-  let out = "";
-  let quoted = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charAt(i);
-    if (c == "\"" || c == "'") { quoted = !quoted; continue; }
-    if (quoted && (c == "*" || c == "?" || c == "[")) out += "\\";
-    out += c;
-  }
-  return expandString(out);
+  return expandPattern(raw);
 }
 
 /** After a loop body: true when the loop should stop (break, exit, return). */
@@ -297,17 +326,28 @@ function loopControl(): bool {
   return false;
 }
 
-function expandWords(words: string[]): string[] {
+function expandWords(n: Node): string[] {
   const out = new Array<string>();
-  for (let i = 0; i < words.length; i++) expandWordInto(words[i], out);
+  const words = n.words;
+  state.wordLine = n.wordLines.length > 0 ? n.wordLines[0] : n.line;
+  expandWordInto(words[0], out);
+  // export, readonly and local (even as $e) take NAME=value arguments as assignments (no splitting; ~ after = and :).
+  const declaration = out.length == 1 && (out[0] == "export" || out[0] == "readonly" || out[0] == "local");
+  for (let i = 1; i < words.length; i++) {
+    state.wordLine = i < n.wordLines.length ? n.wordLines[i] : n.line;
+    if (declaration && isAssignment(words[i])) {
+      const eq = words[i].indexOf("=");
+      out.push(words[i].substring(0, eq + 1) + expandAssignmentValue(words[i].substring(eq + 1)));
+    } else expandWordInto(words[i], out);
+  }
   return out;
 }
 
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
-const SPECIAL_BUILTINS: string[] = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift", "unset", "trap", "times"];
+const SPECIAL_BUILTINS: string[] = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "local", "readonly", "return", "set", "shift", "unset", "trap", "times"];
 /** The other builtins. */
-const REGULAR_BUILTINS: string[] = ["cd", "pwd", "echo", "printf", "test", "[", "true", "false", "wait", "read", "jobs", "fg", "bg", "kill",
-  "source", "command", "type", "local", "getopts", "alias", "unalias", "umask", "ulimit", "hash"];
+const REGULAR_BUILTINS: string[] = ["cd", "chdir", "pwd", "echo", "printf", "test", "[", "true", "false", "wait", "read", "jobs", "fg", "bg", "kill",
+  "source", "command", "type", "getopts", "alias", "unalias", "umask", "ulimit", "hash"];
 
 /** The names as a set (one hash lookup per command instead of forty comparisons); built once, never changed. */
 function nameSet(names: string[]): Set<string> {
@@ -336,14 +376,24 @@ function trace(assigns: string[], words: string[]): void {
 }
 
 function execSimple(n: Node): i32 {
-  state.commandPos = n.pos;
+  state.line = n.line;
+  state.wordLine = n.line;
   clearExpandError();
-  const words = expandWords(n.words);
+  if (n.words.length == 0 && n.assigns.length == 1 && n.redirs.length == 0 && !state.opts.xtrace) {
+    // The commonest command, x=value, without the arrays of the general case.
+    const substitutions = state.substitutions;
+    const value = expandAssignmentValue(n.assignValues[0]);
+    if (expandError != "") { error(expandError); return exitStatusForError(); }
+    if (!setVar(n.assignNames[0], value)) return 2;
+    return state.substitutions != substitutions ? state.lastStatus : 0;
+  }
+  const substitutions = state.substitutions;
+  const words = n.words.length > 0 ? expandWords(n) : NO_WORDS;
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
     // Every value is expanded before any is set (an expansion error sets none).
     const values = new Array<string>();
-    for (let i = 0; i < n.assigns.length; i++) values.push(expandString(n.assigns[i].substring(n.assigns[i].indexOf("=") + 1)));
+    for (let i = 0; i < n.assigns.length; i++) values.push(expandAssignmentValue(n.assignValues[i]));
     if (expandError != "") { error(expandError); return exitStatusForError(); }
     if (state.opts.xtrace && values.length > 0) {
       const shown = new Array<string>();
@@ -358,28 +408,25 @@ function execSimple(n: Node): i32 {
       if (opened == null) return 2;
       closeAll(opened);
     }
-    return n.words.length > 0 ? 0 : state.lastStatus;
+    return state.substitutions != substitutions ? state.lastStatus : 0;
   }
   const name = words[0];
   if (state.opts.xtrace) trace(n.assigns.length > 0 ? assignmentsOf(n) : [], words);
   const isFunction = functions.size > 0 && functions.has(name);
   if (isFunction || isBuiltin(name)) {
-    for (let i = 0; i < n.assigns.length; i++) if (!assign(n.assigns[i])) return 2;
-    // Without redirections the command shares the shell's fd table (no copy per builtin).
-    const ctx = n.redirs.length > 0 ? copyCtx() : fdCtx;
-    const opened = n.redirs.length > 0 ? applyRedirs(n.redirs, ctx) : NO_FDS;
-    if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
-    const saved = fdCtx;
-    fdCtx = ctx;
-    const status = isFunction ? callFunction(functions.get(name), words) : runBuiltin(name, words.slice(1));
-    fdCtx = saved;
-    if (keepRedirections) {
-      // "exec 3>&1": the redirections stay for the rest of the shell; the fds they opened stay open.
-      keepRedirections = false;
-      for (let i = 0; i < FD_SLOTS; i++) saved[i] = ctx[i];
-      return status;
+    // Assignments before a special builtin stay; before a function or another builtin they last
+    // for the command only (exported meanwhile), as in dash.
+    const temporary = n.assigns.length > 0 && (isFunction || !isSpecialBuiltin(name)) ? new Array<SavedVar>() : null;
+    for (let i = 0; i < n.assigns.length; i++) {
+      if (temporary != null) {
+        const varName = n.assignNames[i];
+        temporary.push(new SavedVar(varName, state.vars.has(varName) ? state.vars.get(varName) : null, state.exported.has(varName)));
+      }
+      if (!assign(n.assigns[i])) { if (temporary != null) putBack(temporary); return 2; }
+      if (temporary != null) state.exported.add(n.assignNames[i]);
     }
-    closeAll(opened);
+    const status = runBuiltinOrFunction(n, name, words, isFunction);
+    if (temporary != null) putBack(temporary);
     return status;
   }
   const ctx = copyCtx();
@@ -390,23 +437,64 @@ function execSimple(n: Node): i32 {
   return waitFor(pid, n.text.length > 0 ? n.text : words.join(" "));
 }
 
+/** Puts variables back as they were (values, unset, exported or not), last saved first. */
+function putBack(saved: SavedVar[]): void {
+  for (let i = saved.length - 1; i >= 0; i--) {
+    const v = saved[i];
+    const value = v.value;
+    if (value == null) { state.vars.delete(v.name); unsetenv(v.name); } else state.vars.set(v.name, value!);
+    if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
+    if (v.name == "PATH") state.commandPaths.clear();
+  }
+}
+
+/** Runs a builtin or function with the command's redirections (words: its fields, taken over). */
+function runBuiltinOrFunction(n: Node, name: string, words: string[], isFunction: bool): i32 {
+  // Without redirections the command shares the shell's fd table (no copy per builtin).
+  const ctx = n.redirs.length > 0 ? copyCtx() : fdCtx;
+  const opened = n.redirs.length > 0 ? applyRedirs(n.redirs, ctx) : NO_FDS;
+  if (opened == null) return isSpecialBuiltin(name) ? exitStatusForError() : 2;
+  const saved = fdCtx;
+  fdCtx = ctx;
+  // words becomes the arguments (taking the name off the array this command owns costs no copy).
+  words.shift();
+  const status = isFunction ? callFunction(functions.get(name), words) : runBuiltin(name, words);
+  fdCtx = saved;
+  if (keepRedirections) {
+    // "exec 3>&1": the redirections stay for the rest of the shell; the fds they opened stay open.
+    keepRedirections = false;
+    for (let i = 0; i < FD_SLOTS; i++) saved[i] = ctx[i];
+    return status;
+  }
+  closeAll(opened);
+  return status;
+}
+
 function exitStatusForError(): i32 {
   if (!interactive) { exitRequested = true; exitCode = 2; }
   return 2;
 }
 
+/** The NAME=value pairs of a command's assignments, each expanded seeing the ones before it (as dash). */
 function assignmentsOf(n: Node): string[] {
   const out = new Array<string>();
+  const saved = new Array<SavedVar>();
   for (let i = 0; i < n.assigns.length; i++) {
-    const eq = n.assigns[i].indexOf("=");
-    out.push(n.assigns[i].substring(0, eq) + "=" + expandString(n.assigns[i].substring(eq + 1)));
+    const name = n.assignNames[i];
+    const value = expandAssignmentValue(n.assignValues[i]);
+    out.push(name + "=" + value);
+    if (i + 1 < n.assigns.length) {
+      saved.push(new SavedVar(name, state.vars.has(name) ? state.vars.get(name) : null, state.exported.has(name)));
+      state.vars.set(name, value);
+    }
   }
+  putBack(saved);
   return out;
 }
 
 function assign(word: string): bool {
   const eq = word.indexOf("=");
-  return setVar(word.substring(0, eq), expandString(word.substring(eq + 1)));
+  return setVar(word.substring(0, eq), expandAssignmentValue(word.substring(eq + 1)));
 }
 
 /** A variable as it was before `local` in the running function: its value (null: unset) and whether it was exported. */
@@ -417,9 +505,11 @@ class SavedVar {
 /** One list per running function call: the variables its `local` saved, put back when it returns (dash's dynamic scope). */
 let localFrames: SavedVar[][] = [];
 
-function callFunction(body: Node, words: string[]): i32 {
+function callFunction(body: Node, args: string[]): i32 {
   const saved = state.positional;
-  state.positional = words.slice(1);
+  const savedOptind = state.optind; const savedOptoff = state.optoff;
+  state.positional = args;
+  state.optind = 1; state.optoff = -1;
   localFrames.push([]);
   const status = exec(body);
   const locals = localFrames.pop();
@@ -430,29 +520,61 @@ function callFunction(body: Node, words: string[]): i32 {
     if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
   }
   state.positional = saved;
+  state.optind = savedOptind; state.optoff = savedOptoff;
   const result = returning ? state.lastStatus : status;
   returning = false;
   return result;
 }
 
 /** Finds a command in PATH; "" if not found. Names with a "/" are used as they are. */
-function lookPath(name: string): string {
+function lookPath(name: string, command: bool = true): string {
   if (name.indexOf("/") >= 0) return name;
+  // A command is remembered where it was first found (dash's hash table) until PATH changes or hash -r.
+  if (command && state.commandPaths.has(name)) return state.commandPaths.get(name);
   const pathVar = getVar("PATH");
   const dirs = (pathVar != null ? pathVar : "/bin").split(":");
   for (let i = 0; i < dirs.length; i++) {
     const candidate = join(dirs[i].length > 0 ? dirs[i] : ".", name);
     const st = stat(candidate);
-    if (st != null && st.isFile()) return candidate;
+    if (st == null || !st.isFile()) continue;
+    if (command) {
+      // A command must be executable by someone (as dash, a file without x is passed over).
+      const mode = modeOf(candidate);
+      if (mode != null && (mode.mode & 0o111) == 0) continue;
+      state.commandPaths.set(name, candidate);
+    }
+    return candidate;
   }
   return "";
 }
 
-/** hash [-r] [NAME]...: commands are looked up in PATH each time, so nothing is remembered; a NAME not found is an error. */
+/** The first executable NAME in the PATH directories after the one holding `gone`; "" if none. */
+function searchPathFrom(name: string, gone: string): string {
+  const pathVar = getVar("PATH");
+  const dirs = (pathVar != null ? pathVar : "/bin").split(":");
+  let found = false;
+  for (let i = 0; i < dirs.length; i++) {
+    const candidate = join(dirs[i].length > 0 ? dirs[i] : ".", name);
+    if (!found) { found = candidate == gone; continue; }
+    const st = stat(candidate);
+    if (st == null || !st.isFile()) continue;
+    const mode = modeOf(candidate);
+    if (mode != null && (mode.mode & 0o111) == 0) continue;
+    return candidate;
+  }
+  return "";
+}
+
+/** hash [-r] [NAME]...: lists the remembered commands, forgets them (-r), or looks NAMEs up; a NAME not found is an error. */
 function hashBuiltin(args: string[]): i32 {
   let status = 0;
+  if (args.length == 0) {
+    const names = state.commandPaths.keys();
+    for (let i = 0; i < names.length; i++) stdout.line(state.commandPaths.get(names[i]));
+    return 0;
+  }
   for (let i = 0; i < args.length; i++) {
-    if (args[i] == "-r") continue;
+    if (args[i] == "-r") { state.commandPaths.clear(); continue; }
     if (isBuiltin(args[i]) || functions.has(args[i])) continue;
     if (lookPath(args[i]) == "") { error("hash: " + args[i] + ": not found"); status = 1; }
   }
@@ -462,8 +584,18 @@ function hashBuiltin(args: string[]): i32 {
 /** Starts an external command; returns its pid or -(exit status) after reporting the error. */
 function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>, flags: u32): i32 {
   const name = words[0];
-  const path = lookPath(name);
+  let path = lookPath(name);
+  if (path != "" && name.indexOf("/") < 0 && stat(path) == null) {
+    // The remembered file is gone: as dash, the search goes on from its directory in PATH.
+    path = searchPathFrom(name, path);
+    if (path != "") state.commandPaths.set(name, path); else state.commandPaths.delete(name);
+  }
   if (path == "") { error(name + ": not found"); return -127; }
+  if (name.indexOf("/") >= 0) {
+    // A file nobody may execute is refused (126), as exec would.
+    const mode = modeOf(path);
+    if (mode != null && (mode.mode & 0o111) == 0 && (mode.mode & 0o170000) != 0o040000) { error(name + ": Permission denied"); return -126; }
+  }
   const env = childEnv(false, assigns);
   let pid = spawn(path, words, env, getcwd(), fdMap(ctx), flags);
   if (pid == -ENOEXEC) {
@@ -478,56 +610,121 @@ function spawnExternal(words: string[], assigns: string[], ctx: StaticArray<i32>
   return pid;
 }
 
-/** The shell's functions and aliases as source text, put before a child shell's commands (there is
- *  no fork to copy them); aliases go on a line of their own so that the commands after see them. */
+/**
+ * The shell's functions and aliases as source text for a child shell (there is no fork to copy
+ * them), in records "LINE LENGTH\nTEXT": each function's definition with the line it started on,
+ * then one `alias` command (line 0). They travel in DEFINITIONS_VAR, run by the child before its text.
+ */
 function definitions(): string {
   let out = "";
   const names = functionTexts.keys();
-  for (let i = 0; i < names.length; i++) out += functionTexts.get(names[i]) + "\n";
+  for (let i = 0; i < names.length; i++) out += definitionRecord(functionLines.has(names[i]) ? functionLines.get(names[i]) : 0, functionTexts.get(names[i]));
   const aliasNames = state.aliases.keys();
   if (aliasNames.length > 0) {
-    out += "alias";
-    for (let i = 0; i < aliasNames.length; i++) out += " " + aliasNames[i] + "=" + shellQuote(state.aliases.get(aliasNames[i]));
-    out += "\n";
+    let command = "alias";
+    for (let i = 0; i < aliasNames.length; i++) command += " " + aliasNames[i] + "=" + shellQuote(state.aliases.get(aliasNames[i]));
+    out += definitionRecord(0, command);
   }
   return out;
 }
 
-/** A child shell is this shell's subshell: it keeps $$, $? and which variables are not exported.
- *  They travel in one environment entry that the child takes out of its environment at start. */
+function definitionRecord(line: i32, text: string): string {
+  return line.toString() + " " + text.length.toString() + "\n" + text;
+}
+
+const DEFINITIONS_VAR = "WASMBOX_SH_DEFINITIONS";
+
+/** Runs the definitions a parent shell passed (see definitions()) and takes them out of the environment. */
+function takeDefinitions(): void {
+  if (!state.vars.has(DEFINITIONS_VAR)) return;
+  const records = state.vars.get(DEFINITIONS_VAR);
+  state.vars.delete(DEFINITIONS_VAR);
+  state.exported.delete(DEFINITIONS_VAR);
+  unsetenv(DEFINITIONS_VAR);
+  let at = 0;
+  while (at < records.length) {
+    const space = records.indexOf(" ", at);
+    const newline = space < 0 ? -1 : records.indexOf("\n", space);
+    if (newline < 0) break;
+    const line = <i32>parseIntOr(records.substring(at, space), 0);
+    const length = <i32>parseIntOr(records.substring(space + 1, newline), 0);
+    const text = records.substr(newline + 1, length);
+    at = newline + 1 + length;
+    runSource(text, max(line - 1, 0));
+  }
+  state.lastStatus = 0;
+}
+
+/** A child shell is this shell's subshell: it keeps $$, $?, the line numbers and the name its
+ *  errors are signed with, and which variables are not exported. They travel in one environment
+ *  entry, "PID STATUS LINEBASE NAMELENGTH NAME UNEXPORTED...", that the child takes out at start. */
 const SUBSHELL_VAR = "WASMBOX_SH_SUBSHELL";
 
-function subshellMarker(): string {
-  let out = SUBSHELL_VAR + "=" + state.pid.toString() + " " + state.lastStatus.toString();
+function subshellMarker(lineBase: i32): string {
+  let out = SUBSHELL_VAR + "=" + state.pid.toString() + " " + state.lastStatus.toString() + " " + lineBase.toString() +
+    " " + errorName.length.toString() + " " + errorName + " " + state.commandName.length.toString() + " " + state.commandName;
   const names = state.vars.keys();
   for (let i = 0; i < names.length; i++) if (!state.exported.has(names[i])) out += " " + names[i];
   return out;
 }
 
+/** The lines before a child shell's text in its parent's script (from the marker; 0 in other shells). */
+let inheritedLineBase = 0;
+/** Whether errorName came from the parent shell (then -c's NAME does not replace it). */
+let inheritedErrorName = false;
+
+/** Reads the marker's fields: space-ended ones, and "LENGTH TEXT" ones that may hold spaces. */
+class MarkerReader {
+  at: i32 = 0;
+  constructor(public text: string) {}
+  field(): string {
+    let end = this.text.indexOf(" ", this.at);
+    if (end < 0) end = this.text.length;
+    const value = this.text.substring(this.at, end);
+    this.at = min(end + 1, this.text.length);
+    return value;
+  }
+  counted(): string {
+    const length = <i32>parseIntOr(this.field(), 0);
+    const value = this.text.substr(this.at, length);
+    this.at = min(this.at + length + 1, this.text.length);
+    return value;
+  }
+}
+
 function takeSubshellMarker(): void {
   if (!state.vars.has(SUBSHELL_VAR)) return;
-  const parts = state.vars.get(SUBSHELL_VAR).split(" ");
+  const marker = state.vars.get(SUBSHELL_VAR);
   state.vars.delete(SUBSHELL_VAR);
   state.exported.delete(SUBSHELL_VAR);
   unsetenv(SUBSHELL_VAR);
-  if (parts.length < 2) return;
-  state.pid = <i32>parseIntOr(parts[0], state.pid);
-  state.lastStatus = <i32>parseIntOr(parts[1], 0);
-  for (let i = 2; i < parts.length; i++) { state.exported.delete(parts[i]); unsetenv(parts[i]); }
+  const reader = new MarkerReader(marker);
+  state.pid = <i32>parseIntOr(reader.field(), state.pid);
+  state.lastStatus = <i32>parseIntOr(reader.field(), 0);
+  inheritedLineBase = <i32>parseIntOr(reader.field(), 0);
+  errorName = reader.counted();
+  inheritedErrorName = true;
+  state.commandName = reader.counted();
+  const names = marker.substring(reader.at).split(" ");
+  for (let i = 0; i < names.length; i++) if (names[i].length > 0) { state.exported.delete(names[i]); unsetenv(names[i]); }
 }
 
-/** Starts `sh -c text` (same $0 and positional parameters, all variables) with the given fds. */
-function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
+/** Starts `sh -c text` (same $0 and positional parameters, all variables, functions and aliases)
+ *  with the given fds; text starts on line `line` of this shell's source. */
+function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32, line: i32): i32 {
   // The child inherits the options (set -e only where it is not being ignored here).
   let letters = optionFlags(state.opts);
   if (state.errexitIgnored > 0) letters = letters.replace("e", "");
   const args = [SHELL_PATH];
   if (letters.length > 0) args.push("-" + letters);
   if (state.opts.pipefail && state.errexitIgnored == 0) { args.push("-o"); args.push("pipefail"); }
-  args.push("-c"); args.push(definitions() + text); args.push(state.name);
+  args.push("-c"); args.push(text); args.push(state.name);
   for (let i = 0; i < state.positional.length; i++) args.push(state.positional[i]);
   stdout.flush();
-  const pid = spawn(SHELL_PATH, args, childEnv(true, [subshellMarker()]), getcwd(), fdMap(ctx), flags);
+  const extra = [subshellMarker(max(line - 1, 0))];
+  const defs = definitions();
+  if (defs.length > 0) extra.push(DEFINITIONS_VAR + "=" + defs);
+  const pid = spawn(SHELL_PATH, args, childEnv(true, extra), getcwd(), fdMap(ctx), flags);
   if (pid < 0) { error(SHELL_PATH + ": " + strerror(-pid)); return -126; }
   return pid;
 }
@@ -536,9 +733,29 @@ function spawnShell(text: string, ctx: StaticArray<i32>, flags: u32): i32 {
 function spawnSubshell(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
   const opened = applyRedirs(n.redirs, ctx);
   if (opened == null) return -1;
-  const pid = spawnShell(n.kids[0].text, ctx, flags);
+  const pid = spawnShell(n.kids[0].text, ctx, flags, n.kids[0].line);
   closeAll(opened);
   return pid;
+}
+
+/** Whether a simple command must start as a child shell: a builtin or function by its literal name, or words that may assign. */
+function runsInChildShell(n: Node): bool {
+  const first = n.words[0];
+  if (isPlainWord(first) && (functions.has(first) || isBuiltin(first))) return true;
+  for (let i = 0; i < n.words.length; i++) {
+    const w = n.words[i];
+    if (w.indexOf("=") >= 0 && (w.indexOf("${") >= 0 || w.indexOf("$((") >= 0)) return true;
+  }
+  return false;
+}
+
+/** A word with no quoting or expansion in it. */
+function isPlainWord(w: string): bool {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c == 36 || c == 96 || c == 92 || c == 39 || c == 34) return false;
+  }
+  return true;
 }
 
 /** Starts one pipeline stage or background job without waiting for it. */
@@ -546,9 +763,12 @@ function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
   let simple = n;
   while ((simple.kind == N_PIPE || simple.kind == N_ANDOR || simple.kind == N_LIST) && simple.kids.length == 1 && !simple.negate &&
          (simple.kind != N_LIST || !simple.flags[0])) simple = simple.kids[0];
-  if (simple.kind == N_SIMPLE && simple.words.length > 0) {
+  // A builtin or function runs in a child shell that expands its words there; so do words whose
+  // expansion could assign (${x=...}, $((x=...))): the parent's variables must not change.
+  if (simple.kind == N_SIMPLE && simple.words.length > 0 && !runsInChildShell(simple)) {
+    state.line = simple.line;
     clearExpandError();
-    const words = expandWords(simple.words);
+    const words = expandWords(simple);
     if (expandError != "") { error(expandError); return -2; }
     if (words.length > 0 && !functions.has(words[0]) && !isBuiltin(words[0])) {
       const opened = applyRedirs(simple.redirs, ctx);
@@ -559,7 +779,7 @@ function spawnNode(n: Node, ctx: StaticArray<i32>, flags: u32): i32 {
     }
   }
   if (simple.kind == N_SUBSHELL) return spawnSubshell(simple, ctx, flags);
-  return spawnShell(n.text, ctx, flags);
+  return spawnShell(n.text, ctx, flags, n.line);
 }
 
 /**
@@ -617,7 +837,11 @@ function runBuiltin(name: string, args: string[]): i32 {
   const savedOut = stdout.fd; const savedErr = stderr.fd;
   stdout.fd = fdCtx[1]; stderr.fd = fdCtx[2];
   stdout.error = 0;
+  // A builtin's own errors name it (dash's commandname): eval and . name themselves around their text.
+  const savedCommandName = state.commandName;
+  if (name != "eval" && name != "." && name != "source") state.commandName = "";
   const status = builtin(name, args);
+  state.commandName = savedCommandName;
   stdout.flush(); stderr.flush();
   stdout.fd = savedOut; stderr.fd = savedErr;
   stdout.error = 0;
@@ -625,23 +849,16 @@ function runBuiltin(name: string, args: string[]): i32 {
 }
 
 function builtin(name: string, args: string[]): i32 {
-  if (name == "echo") return echoMain(args);
+  if (name == "echo") return echoBuiltin(args);
   if (name == "printf") return printfMain(args);
-  if (name == "test" || name == "[") return testMain(name, args);
+  if (name == "test" || name == "[") {
+    const quick = quickTest(name, args);
+    return quick >= 0 ? quick : testMain(name, args);
+  }
   if (name == "true" || name == ":") return 0;
   if (name == "false") return 1;
   if (name == "pwd") { stdout.line(getcwd()); return 0; }
-  if (name == "cd") {
-    let dir = args.length > 0 ? args[0] : "";
-    if (dir == "") { const home = getVar("HOME"); dir = home != null ? home : "/"; }
-    if (dir == "-") { const old = getVar("OLDPWD"); dir = old != null ? old : getcwd(); stdout.line(dir); }
-    const before = getcwd();
-    const err = chdir(dir);
-    if (err != 0) { error("cd: can't cd to " + dir + ": " + strerror(err)); return 2; }
-    state.vars.set("OLDPWD", before);
-    state.vars.set("PWD", getcwd());
-    return 0;
-  }
+  if (name == "cd" || name == "chdir") return cdBuiltin(args);
   if (name == "export" || name == "readonly" || name == "local") {
     if (args.length == 0 || (args.length == 1 && args[0] == "-p")) {
       const names = state.vars.keys();
@@ -674,9 +891,10 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "unset") {
     for (let i = 0; i < args.length; i++) {
       if (args[i] == "-v") continue;
-      if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
+      if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionLines.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
       if (state.readonly.has(args[i])) return fatalError("unset: " + args[i] + ": is read only");
       state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
+      if (args[i] == "PATH") state.commandPaths.clear();
     }
     return 0;
   }
@@ -687,8 +905,10 @@ function builtin(name: string, args: string[]): i32 {
     return exitCode;
   }
   if (name == "return") {
+    // As dash: the number as it is (not cut to 8 bits); no sign and at most 2^31-1.
+    if (args.length > 0 && (!isDigits(args[0]) || parseIntOr(args[0], -1) > 2147483647)) return fatalError("return: Illegal number: " + args[0]);
     returning = true;
-    state.lastStatus = args.length > 0 ? <i32>(parseIntOr(args[0], 2) & 255) : state.lastStatus;
+    state.lastStatus = args.length > 0 ? <i32>parseIntOr(args[0], 0) : state.lastStatus;
     return state.lastStatus;
   }
   if (name == "break" || name == "continue") {
@@ -701,22 +921,51 @@ function builtin(name: string, args: string[]): i32 {
     const count = args.length > 0 ? <i32>parseIntOr(args[0], 1) : 1;
     if (count < 0 || count > state.positional.length) return fatalError("shift: can't shift that many");
     state.positional = state.positional.slice(count);
+    state.optind = 1; state.optoff = -1;
     return 0;
   }
   if (name == "set") return setBuiltin(args);
-  if (name == "wait") return waitBuiltin(args);
+  if (name == "wait") {
+    // dash's wait takes no options, and pids as numbers.
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a.length > 1 && a.charCodeAt(0) == 45) { error("wait: Illegal option -" + a.charAt(1)); return 2; }
+      if (!a.startsWith("%") && !isDigits(a)) { error("wait: Illegal number: " + a); return 2; }
+    }
+    return waitBuiltin(args);
+  }
   if (name == "jobs") return jobsBuiltin(args);
-  if (name == "kill") return killBuiltin(args);
+  if (name == "kill") return killCommand(args);
   if (name == "fg") return fgBuiltin(args);
   if (name == "bg") return bgBuiltin(args);
   if (name == "read") return readBuiltin(args);
-  // eval's text counts its lines from the eval command's own line.
-  if (name == "eval") return runSource(args.join(" "), I32.parseInt(lineNumber()) - 1);
+  // eval's text and a . file count their lines from 1, as dash; errors in them name "eval" or the file.
+  if (name == "eval") {
+    const savedCommandName = state.commandName; const savedOffset = state.linenoOffset;
+    state.commandName = "eval";
+    // $LINENO in eval's text goes on from the eval command's line, as in bash (dash leaves it empty).
+    state.linenoOffset += state.line - 1;
+    const status = runSource(args.join(" "));
+    state.commandName = savedCommandName; state.linenoOffset = savedOffset;
+    return status;
+  }
   if (name == "." || name == "source") {
     if (args.length == 0) { error(name + ": filename argument required"); return 2; }
-    const data = readFile(args[0]);
+    // As dash: a name without "/" is looked for in PATH only (a file, not a directory).
+    const path = args[0].indexOf("/") >= 0 ? args[0] : lookPath(args[0], false);
+    if (path == "") return fatalError(name + ": " + args[0] + ": not found");
+    const info = stat(path);
+    // A directory reads as nothing, as in dash.
+    if (info != null && info.isDir()) return 0;
+    const data = readFile(path);
     if (data == null) return fatalError(name + ": cannot open " + args[0] + ": " + strerror(lastError));
-    return runSource(String.UTF8.decode(data.buffer));
+    const savedCommandName = state.commandName; const savedOffset = state.linenoOffset;
+    state.commandName = args[0];
+    state.linenoOffset = 0;
+    // Read as a script is: under set -v its lines go to stderr as they are read (dash; eval's text does not).
+    const status = runSource(String.UTF8.decode(data.buffer), 0, true);
+    state.commandName = savedCommandName; state.linenoOffset = savedOffset;
+    return status;
   }
   if (name == "exec") {
     if (args.length == 0) {
@@ -764,10 +1013,138 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "unalias") return unaliasBuiltin(args);
   if (name == "getopts") return getoptsBuiltin(args);
   if (name == "times") return timesBuiltin();
-  if (name == "umask") return umaskBuiltin(args);
+  if (name == "umask") return umaskBuiltin(args, error);
   if (name == "ulimit") return ulimitBuiltin(args);
   if (name == "hash") return hashBuiltin(args);
   return 127;
+}
+
+/**
+ * dash's echo: a first argument "-n" drops the newline (no other option: "-e" is printed), and
+ * backslash sequences are always read: \a \b \c (stop all output) \e \f \n \r \t \v \\, \0NNN and
+ * \NNN in octal (a byte); any other backslash stays as it is.
+ */
+function echoBuiltin(args: string[]): i32 {
+  let i = 0;
+  let newline = true;
+  if (args.length > 0 && args[0] == "-n") { newline = false; i = 1; }
+  for (let first = i; i < args.length; i++) {
+    if (i > first) stdout.byte(32);
+    if (!echoEscaped(args[i], stdout)) { newline = false; break; }
+  }
+  if (newline) stdout.byte(10);
+  return 0;
+}
+
+/** The bytes of echo's \a \b \e \f \n \r \t \v \\, in that order. */
+const ECHO_ESCAPE_BYTES = "\x07\x08\x1b\x0c\n\r\t\x0b\\";
+
+/** Writes s to out with echo's backslash sequences read; false after \c. */
+function echoEscaped(s: string, out: Writer): bool {
+  let plainFrom = 0;
+  for (let j = 0; j < s.length; j++) {
+    if (s.charCodeAt(j) != 92 || j + 1 >= s.length) continue;
+    out.str(s.substring(plainFrom, j));
+    const e = s.charCodeAt(j + 1);
+    j++;
+    if (e == 99) return false; // \c
+    const simple = "abefnrtv\\".indexOf(String.fromCharCode(e));
+    if (simple >= 0) { out.byte(ECHO_ESCAPE_BYTES.charCodeAt(simple)); plainFrom = j + 1; continue; }
+    if (e >= 48 && e <= 55) {
+      // \0 takes up to three more octal digits, \1-\7 up to two more.
+      let value = e == 48 ? 0 : e - 48;
+      let digits = 0;
+      while (digits < (e == 48 ? 3 : 2) && j + 1 < s.length && s.charCodeAt(j + 1) >= 48 && s.charCodeAt(j + 1) <= 55) { value = value * 8 + s.charCodeAt(j + 1) - 48; j++; digits++; }
+      out.byte(<u8>(value & 255));
+      plainFrom = j + 1;
+      continue;
+    }
+    plainFrom = j - 1;
+  }
+  out.str(s.substring(plainFrom));
+  return true;
+}
+
+/**
+ * The status of the commonest tests, `[ A OP B ]` with OP one of = != -eq -ne -lt -le -gt -ge and
+ * numbers in plain decimal, without the general parser; -1 for any other test (testMain's to judge).
+ */
+function quickTest(name: string, args: string[]): i32 {
+  const count = name == "[" ? 4 : 3;
+  if (args.length != count || (count == 4 && args[3] != "]")) return -1;
+  const a = args[0]; const op = args[1]; const b = args[2];
+  // Three arguments with a binary operator in the middle are that comparison, even `[ ! = x ]` (POSIX).
+  if (op == "=") return a == b ? 0 : 1;
+  if (op == "!=") return a != b ? 0 : 1;
+  if (op.length != 3 || op.charCodeAt(0) != 45) return -1;
+  const x = plainDecimal(a); const y = plainDecimal(b);
+  if (x == NOT_PLAIN || y == NOT_PLAIN) return -1;
+  let result: bool;
+  if (op == "-eq") result = x == y;
+  else if (op == "-ne") result = x != y;
+  else if (op == "-lt") result = x < y;
+  else if (op == "-le") result = x <= y;
+  else if (op == "-gt") result = x > y;
+  else if (op == "-ge") result = x >= y;
+  else return -1;
+  return result ? 0 : 1;
+}
+
+/**
+ * cd [-L|-P] [DIR|-]: as dash, PWD follows the path as written (-L, the default; "dir/.." is
+ * dir's parent) or the real one (-P); a relative DIR is looked for in CDPATH first, and the new
+ * directory is printed when CDPATH or "-" chose it. OLDPWD and PWD are exported.
+ */
+function cdBuiltin(args: string[]): i32 {
+  let physical = false;
+  let i = 0;
+  for (; i < args.length && args[i].length > 1 && args[i].charCodeAt(0) == 45; i++) {
+    if (args[i] == "--") { i++; break; }
+    for (let k = 1; k < args[i].length; k++) {
+      const c = args[i].charAt(k);
+      if (c == "P") physical = true;
+      else if (c == "L") physical = false;
+      else { error("cd: Illegal option -" + c); return 2; }
+    }
+  }
+  let dir = i < args.length ? args[i] : "";
+  let print = false;
+  if (dir == "") { const home = getVar("HOME"); dir = home != null ? home! : "/"; }
+  if (dir == "-") { const old = getVar("OLDPWD"); dir = old != null ? old! : getcwd(); print = true; }
+  if (!dir.startsWith("/") && !dir.startsWith("./") && !dir.startsWith("../") && dir != "." && dir != "..") {
+    const cdpath = getVar("CDPATH");
+    if (cdpath != null && cdpath!.length > 0) {
+      const entries = cdpath!.split(":");
+      for (let k = 0; k < entries.length; k++) {
+        const candidate = entries[k].length > 0 ? join(entries[k], dir) : dir;
+        const info = stat(candidate);
+        if (info != null && info.isDir()) { dir = candidate; if (entries[k].length > 0) print = true; break; }
+      }
+    }
+  }
+  const pwdVar = getVar("PWD");
+  const before = pwdVar != null && pwdVar!.startsWith("/") ? pwdVar! : getcwd();
+  const logical = normalizePath(dir.startsWith("/") ? dir : before + "/" + dir);
+  const err = chdir(physical ? dir : logical);
+  if (err != 0) { error("cd: can't cd to " + (i < args.length ? args[i] : dir)); return 2; }
+  const now = physical ? getcwd() : logical;
+  state.vars.set("OLDPWD", before); state.exported.add("OLDPWD");
+  state.vars.set("PWD", now); state.exported.add("PWD");
+  if (print) stdout.line(now);
+  return 0;
+}
+
+/** An absolute path without ".", ".." or repeated slashes, read as text (symbolic links not followed). */
+function normalizePath(path: string): string {
+  const parts = path.split("/");
+  const out = new Array<string>();
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k];
+    if (part.length == 0 || part == ".") continue;
+    if (part == "..") { if (out.length > 0) out.pop(); continue; }
+    out.push(part);
+  }
+  return "/" + out.join("/");
 }
 
 /** 'text' quoted for reuse as shell input (set, export -p). */
@@ -782,6 +1159,8 @@ function setFlag(letter: string, on: bool): bool {
 }
 
 function setLongOption(optName: string, on: bool): bool {
+  // dash's line-editing modes: accepted (the prompt's editor has one mode).
+  if (optName == "vi" || optName == "emacs") return true;
   const k = OPTION_NAMES.indexOf(optName);
   if (k < 0) return false;
   setOption(state.opts, k, on);
@@ -801,7 +1180,9 @@ function setBuiltin(args: string[]): i32 {
   while (i < args.length) {
     const a = args[i];
     if (a == "--") { i++; setPositional = true; break; }
-    if (a == "-") { i++; setPositional = true; state.opts.xtrace = false; state.opts.verbose = false; break; }
+    if (a == "-") { i++; state.opts.xtrace = false; state.opts.verbose = false; if (i < args.length) setPositional = true; break; }
+    // A lone "+" is an ignored option, as in dash.
+    if (a == "+") { i++; continue; }
     if (a.length < 2 || (a.charAt(0) != "-" && a.charAt(0) != "+")) break;
     const on = a.charAt(0) == "-";
     for (let k = 1; k < a.length; k++) {
@@ -814,7 +1195,7 @@ function setBuiltin(args: string[]): i32 {
     }
     i++;
   }
-  if (setPositional || i < args.length) state.positional = args.slice(i);
+  if (setPositional || i < args.length) { state.positional = args.slice(i); state.optind = 1; state.optoff = -1; }
   return 0;
 }
 
@@ -862,6 +1243,79 @@ function unaliasBuiltin(args: string[]): i32 {
 
 const SIGNAL_NAMES = ["EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH"];
 
+/** Signals kill knows, 0 to 64, as Linux numbers them. */
+const KILL_SIGNALS = 65;
+
+/** A signal's name as dash's kill -l gives it (the number where Linux has no name). */
+function killSignalName(n: i32): string {
+  if (n >= 1 && n < SIGNAL_NAMES.length && n != 16) return SIGNAL_NAMES[n];
+  if (n >= 29 && n <= 31) return ["IO", "PWR", "SYS"][n - 29];
+  if (n == 34) return "RTMIN";
+  if (n >= 35 && n <= 49) return "RTMIN+" + (n - 34).toString();
+  if (n >= 50 && n <= 63) return "RTMAX-" + (64 - n).toString();
+  if (n == 64) return "RTMAX";
+  return n.toString();
+}
+
+/** kill's signal: a number below 65, or a name in any case after an optional "SIG"; -1 if none. */
+function killSignal(spec: string): i32 {
+  if (isDigits(spec)) { const n = <i32>parseIntOr(spec, -1); return n < KILL_SIGNALS ? n : -1; }
+  const name = (spec.startsWith("SIG") ? spec.substring(3) : spec).toUpperCase();
+  for (let n = 1; n < KILL_SIGNALS; n++) if (killSignalName(n) == name) return n;
+  return -1;
+}
+
+function isDigits(s: string): bool {
+  if (s.length == 0) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
+}
+
+/**
+ * kill [-s SIG | -SIG] PID|JOB... and kill -l [STATUS], as dash: its messages and status 2 for bad
+ * use; a job (%N ...) needs job control (an interactive shell), as in dash.
+ */
+function killCommand(args: string[]): i32 {
+  let sig = 15;
+  let i = 0;
+  if (args.length > 0 && args[0] == "-l") {
+    if (args.length == 1) { for (let n = 0; n < KILL_SIGNALS; n++) stdout.line(killSignalName(n)); return 0; }
+    if (!isDigits(args[1])) { error("kill: Illegal number: " + args[1]); return 2; }
+    const value = <i32>parseIntOr(args[1], 0);
+    const n = value > 128 ? value - 128 : value;
+    if (n <= 0 || n >= KILL_SIGNALS) { error("kill: invalid signal number or exit status: " + args[1]); return 2; }
+    stdout.line(killSignalName(n));
+    return 0;
+  }
+  if (args.length > 0 && args[0] == "-s") {
+    if (args.length < 2) { error("kill: No arg for -s option"); return 2; }
+    sig = killSignal(args[1]);
+    if (sig < 0) { error("kill: invalid signal number or name: " + args[1]); return 2; }
+    i = 2;
+  } else if (args.length > 0 && args[0] == "--") i = 1;
+  else if (args.length > 0 && args[0].length > 1 && args[0].charCodeAt(0) == 45) {
+    sig = killSignal(args[0].substring(1));
+    if (sig < 0) { error("kill: Illegal option -" + args[0].charAt(1)); return 2; }
+    i = 1;
+  }
+  if (i >= args.length) { error("kill: Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]"); return 2; }
+  let status = 0;
+  for (; i < args.length; i++) {
+    const target = args[i];
+    if (target.startsWith("%")) {
+      if (!interactive) { error("kill: No such process"); status = 1; continue; }
+      if (killBuiltin(["-" + sig.toString(), target]) != 0) status = 1;
+      continue;
+    }
+    const negative = target.startsWith("-");
+    if (!isDigits(negative ? target.substring(1) : target)) { error("kill: Illegal number: " + target); return 2; }
+    const err = killProcess(<i32>parseIntOr(target, 0), sig);
+    // dash's message for a missing process ends with an empty line.
+    if (err != 0) { error("kill: " + (err == ESRCH ? "No such process\n" : strerror(err))); status = 1; }
+  }
+  return status;
+}
+
 /** A signal number from a name (INT, SIGINT, EXIT) or a number; -1 if there is none. */
 function signalNumber(spec: string): i32 {
   let name = spec.toUpperCase();
@@ -876,6 +1330,7 @@ function signalNumber(spec: string): i32 {
 function trapBuiltin(args: string[]): i32 {
   let i = 0;
   if (i < args.length && args[i] == "--") i++;
+  else if (i < args.length && args[i].length > 1 && args[i].charCodeAt(0) == 45 && args[i] != "-") return fatalError("trap: Illegal option -" + args[i].charAt(1));
   if (i >= args.length) {
     for (let sig = 0; sig < SIGNAL_NAMES.length; sig++) {
       if (state.traps.has(sig)) stdout.str("trap -- ").str(shellQuote(state.traps.get(sig))).str(" ").line(SIGNAL_NAMES[sig]);
@@ -887,8 +1342,9 @@ function trapBuiltin(args: string[]): i32 {
   if (args.length - i == 1 || parseIntOr(action, -1) >= 0) action = "-"; else i++;
   let status = 0;
   for (; i < args.length; i++) {
-    const sig = signalNumber(args[i]);
-    if (sig < 0) { error("trap: " + args[i] + ": bad trap"); status = 1; continue; }
+    // As dash: names in any case but without "SIG", and the message without the script's name and line.
+    const sig = args[i].toUpperCase().startsWith("SIG") ? -1 : signalNumber(args[i]);
+    if (sig < 0) { stdout.flush(); stderr.str("trap: ").str(args[i]).str(": bad trap\n").flush(); status = 1; continue; }
     if (action == "-") { state.traps.delete(sig); if (sig > 0) sigaction(sig, sig == SIGINT && interactive ? SIG_CATCH : SIG_DFL); continue; }
     state.traps.set(sig, action);
     if (sig > 0) sigaction(sig, action == "" ? SIG_IGN : SIG_CATCH);
@@ -924,80 +1380,153 @@ function runExitTrap(status: i32): i32 {
   return result;
 }
 
-/** getopts OPTSTRING NAME [ARG]...: the next option of ARGs (default the positional parameters). */
+/**
+ * getopts OPTSTRING NAME [ARG]...: the next option of ARGs (default the positional parameters),
+ * as dash does it: OPTIND is the index of the next argument even in the middle of a bundle like
+ * -abc (the place inside it is kept apart, and lost when OPTIND is set or the parameters change).
+ */
 function getoptsBuiltin(args: string[]): i32 {
-  if (args.length < 2) { error("getopts: usage: getopts optstring var [arg ...]"); return 2; }
-  let spec = args[0];
+  if (args.length < 2) { error("Usage: getopts optstring var [arg]"); return 2; }
+  const spec = args[0];
   const varName = args[1];
-  const operands = args.length > 2 ? args.slice(2) : state.positional;
-  const silent = spec.startsWith(":");
-  if (silent) spec = spec.substring(1);
-  const optindText = getVar("OPTIND");
-  let optind = <i32>parseIntOr(optindText != null ? optindText : "1", 1);
-  if (optind < 1) optind = 1;
-  // A script that sets OPTIND (to 1, to start again) also restarts inside a bundle like -abc.
-  if (optind != state.getoptsIndex) state.getoptsChar = 1;
-  if (optind > operands.length) { setVar(varName, "?"); state.getoptsIndex = optind; return 1; }
-  const arg = operands[optind - 1];
-  if (arg == "--") { optind++; state.vars.set("OPTIND", optind.toString()); state.getoptsIndex = optind; setVar(varName, "?"); return 1; }
-  if (!arg.startsWith("-") || arg.length < 2) { setVar(varName, "?"); state.getoptsIndex = optind; return 1; }
-  const c = arg.charAt(state.getoptsChar);
-  state.getoptsChar++;
-  let rest = "";
-  if (state.getoptsChar >= arg.length) { optind++; state.getoptsChar = 1; }
-  else rest = arg.substring(state.getoptsChar);
-  const at = c == ":" ? -1 : spec.indexOf(c);
-  if (at < 0) {
-    if (silent) { state.vars.set("OPTARG", c); }
-    else { error("Illegal option -" + c); state.vars.delete("OPTARG"); }
-    setVar(varName, "?");
-  } else if (at + 1 < spec.length && spec.charAt(at + 1) == ":") {
-    if (rest != "") { state.vars.set("OPTARG", rest); optind++; state.getoptsChar = 1; setVar(varName, c); }
-    else if (optind <= operands.length) { state.vars.set("OPTARG", operands[optind - 1]); optind++; setVar(varName, c); }
-    else if (silent) { state.vars.set("OPTARG", c); setVar(varName, ":"); }
-    else { error("No arg for -" + c + " option"); state.vars.delete("OPTARG"); setVar(varName, "?"); }
-  } else {
-    state.vars.set("OPTARG", "");
-    setVar(varName, c);
-  }
-  state.vars.set("OPTIND", optind.toString());
-  state.getoptsIndex = optind;
-  return 0;
-}
-
-/** read [-r] NAME...: one line from fd 0, split on whitespace into the names. */
-function readBuiltin(args: string[]): i32 {
-  let raw = false;
-  let i = 0;
-  if (i < args.length && args[i] == "-r") { raw = true; i++; }
-  const names = args.slice(i);
-  if (names.length == 0) names.push("REPLY");
-  let line = readLineUnbuffered(fdCtx[0]);
-  if (line == null) { for (let k = 0; k < names.length; k++) setVar(names[k], ""); return 1; }
-  if (!raw) line = line.replaceAll("\\", "");
-  const ifsVar = getVar("IFS");
-  const ifs = ifsVar != null ? ifsVar : " \t\n";
-  let p = 0;
-  while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
-  for (let k = 0; k < names.length; k++) {
-    if (k == names.length - 1) {
-      let end = line.length;
-      while (end > p && isIfsSpace(ifs, line.charCodeAt(end - 1))) end--;
-      setVar(names[k], line.substring(p, end));
+  const params = args.length > 2 ? args.slice(2) : state.positional;
+  if (state.optind > params.length + 1) { state.optind = 1; state.optoff = -1; }
+  const ind = state.optind;
+  const off = state.optoff;
+  let next = ind - 1;
+  let word = "";
+  let p = -1;
+  if (!(ind <= 1 || off < 0 || next < 1 || params[next - 1].length < off)) { word = params[next - 1]; p = off; }
+  let c = "?";
+  let done = false;
+  let optarg: string | null = null;
+  do {
+    if (p < 0 || p >= word.length) {
+      // The current word is done: the next one must be an option.
+      if (next >= params.length || !params[next].startsWith("-") || params[next].length == 1 || params[next] == "--") {
+        if (next < params.length && params[next] == "--") next++;
+        p = -1; done = true; break;
+      }
+      word = params[next++]; p = 1;
+    }
+    c = word.charAt(p++);
+    const at = c == ":" ? -1 : spec.indexOf(c, spec.startsWith(":") ? 1 : 0);
+    if (at < 0) {
+      if (spec.startsWith(":")) optarg = c;
+      else { stdout.flush(); stderr.str("Illegal option -").str(c).str("\n").flush(); }
+      c = "?";
       break;
     }
-    let end = p;
-    while (end < line.length && ifs.indexOf(line.charAt(end)) < 0) end++;
-    setVar(names[k], line.substring(p, end));
-    p = end;
-    // One delimiter: IFS white space around at most one other IFS character.
-    while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
-    if (p < line.length && ifs.indexOf(line.charAt(p)) >= 0 && !isIfsSpace(ifs, line.charCodeAt(p))) {
-      p++;
-      while (p < line.length && isIfsSpace(ifs, line.charCodeAt(p))) p++;
+    if (at + 1 < spec.length && spec.charAt(at + 1) == ":") {
+      if (p >= word.length) {
+        if (next >= params.length) {
+          if (spec.startsWith(":")) { optarg = c; c = ":"; }
+          else { stdout.flush(); stderr.str("No arg for -").str(c).str(" option\n").flush(); c = "?"; }
+          break;
+        }
+        optarg = params[next++];
+      } else optarg = word.substring(p);
+      p = -1;
+    } else optarg = "";
+  } while (false);
+  if (optarg != null) state.vars.set("OPTARG", optarg!); else if (!done) state.vars.delete("OPTARG");
+  state.optind = next + 1;
+  state.optoff = p >= 0 ? p : -1;
+  state.vars.set("OPTIND", state.optind.toString());
+  if (!isName(varName)) { error("getopts: " + varName + ": bad variable name"); return 2; }
+  if (!setVar(varName, done ? "?" : c)) return 2;
+  return done ? 1 : 0;
+}
+
+/**
+ * read [-r] [-p PROMPT] NAME...: one line from fd 0 (dash's options only; no NAME is an error).
+ * Without -r a backslash quotes the next character (kept from splitting) and backslash-newline
+ * joins lines. The line is split on IFS, the last NAME taking the rest; status 1 at end of input.
+ */
+function readBuiltin(args: string[]): i32 {
+  let raw = false;
+  let prompt = "";
+  let i = 0;
+  for (; i < args.length && args[i].length > 1 && args[i].charCodeAt(0) == 45; i++) {
+    const a = args[i];
+    if (a == "--") { i++; break; }
+    for (let k = 1; k < a.length; k++) {
+      const c = a.charAt(k);
+      if (c == "r") raw = true;
+      else if (c == "p") {
+        if (k + 1 < a.length) prompt = a.substring(k + 1);
+        else if (i + 1 < args.length) prompt = args[++i];
+        else { error("read: No arg for -p option"); return 2; }
+        break;
+      } else { error("read: Illegal option -" + c); return 2; }
     }
   }
-  return 0;
+  if (i >= args.length) { error("read: arg count"); return 2; }
+  if (prompt.length > 0 && interactive) { stderr.str(prompt); stderr.flush(); }
+  const line = new ByteBuf(64);
+  const escaped = new Array<bool>();
+  const one = heap.alloc(1);
+  let status = 0;
+  for (;;) {
+    if (readSome(fdCtx[0], one, 1) <= 0) { status = 1; break; }
+    let c = <i32>load<u8>(one);
+    if (c == 10) break;
+    let quoted = false;
+    if (c == 92 && !raw) {
+      if (readSome(fdCtx[0], one, 1) <= 0) { status = 1; break; }
+      c = <i32>load<u8>(one);
+      if (c == 10) continue;
+      quoted = true;
+    }
+    line.appendByte(c);
+    escaped.push(quoted);
+  }
+  heap.free(one);
+  const ifsVar = getVar("IFS");
+  const fields = splitReadLine(line, escaped, ifsVar != null ? ifsVar! : " \t\n", args.length - i);
+  heap.free(line.ptr);
+  for (let k = 0; i + k < args.length; k++) {
+    if (!setVar(args[i + k], k < fields.length ? fields[k] : "")) return 2;
+  }
+  return status;
+}
+
+/** Splits a line read by read into at most count fields (the last one the rest, less one trailing delimiter). */
+function splitReadLine(line: ByteBuf, escaped: bool[], ifs: string, count: i32): string[] {
+  const fields = new Array<string>();
+  const len = line.len;
+  const at = (k: i32, line: ByteBuf): i32 => <i32>load<u8>(line.ptr + k);
+  let p = 0;
+  while (p < len && !escaped[p] && isIfsSpace(ifs, at(p, line))) p++;
+  while (p < len || fields.length == 0) {
+    if (fields.length == count - 1) {
+      let end = len;
+      while (end > p && !escaped[end - 1] && isIfsSpace(ifs, at(end - 1, line))) end--;
+      // One trailing non-blank delimiter goes ("a:b:" gives b), two stay ("b::").
+      if (end > p && !escaped[end - 1] && isIfsOther(ifs, at(end - 1, line)) && !(end - 1 > p && !escaped[end - 2] && isIfsOther(ifs, at(end - 2, line)))) {
+        end--;
+        while (end > p && !escaped[end - 1] && isIfsSpace(ifs, at(end - 1, line))) end--;
+      }
+      fields.push(String.UTF8.decodeUnsafe(line.ptr + p, end - p));
+      return fields;
+    }
+    let end = p;
+    while (end < len && (escaped[end] || ifs.indexOf(String.fromCharCode(at(end, line))) < 0)) end++;
+    fields.push(String.UTF8.decodeUnsafe(line.ptr + p, end - p));
+    p = end;
+    // One delimiter: IFS white space around at most one other IFS character.
+    while (p < len && !escaped[p] && isIfsSpace(ifs, at(p, line))) p++;
+    if (p < len && !escaped[p] && isIfsOther(ifs, at(p, line))) {
+      p++;
+      while (p < len && !escaped[p] && isIfsSpace(ifs, at(p, line))) p++;
+    }
+    if (p >= len) break;
+  }
+  return fields;
+}
+
+function isIfsOther(ifs: string, c: i32): bool {
+  return c != 32 && c != 9 && c != 10 && ifs.indexOf(String.fromCharCode(c)) >= 0;
 }
 
 function isIfsSpace(ifs: string, c: i32): bool {
@@ -1005,18 +1534,19 @@ function isIfsSpace(ifs: string, c: i32): bool {
 }
 
 /** $(...): runs cmd in a child shell and returns its output without trailing newlines. */
-function substitute(cmd: string): string {
+function substitute(cmd: string, line: i32): string {
   const err = pipe();
   if (err != 0) { error("pipe: " + strerror(err)); return ""; }
   const readEnd = pipeRead;
   const ctx = copyCtx();
   ctx[1] = pipeWrite;
-  const pid = spawnShell(cmd, ctx, 0);
+  const pid = spawnShell(cmd, ctx, 0, line);
   close(pipeWrite);
   const out = new ByteBuf();
   out.readFrom(readEnd);
   close(readEnd);
   state.lastStatus = waitFor(pid, cmd, false);
+  state.substitutions++;
   let len = out.len;
   while (len > 0 && load<u8>(out.ptr + len - 1) == 10) len--;
   return String.UTF8.decodeUnsafe(out.ptr, len);
@@ -1025,31 +1555,49 @@ function substitute(cmd: string): string {
 /** Parses and runs a complete source text (lineBase: lines read before it, for error messages).
  *  On a syntax error the complete lines before the one holding it run first, as in dash. */
 function runSource(text: string, lineBase: i32 = 0, fromScript: bool = false): i32 {
-  const parser = new Parser(text);
+  const parser = new Parser(text, lineBase);
   if (state.aliases.size > 0) parser.aliases = state.aliases;
   let tree = parser.program();
   if (parser.error != "" || parser.incomplete) {
     let cut = parser.errorPos;
     while (cut > 0 && text.charCodeAt(cut - 1) != 10) cut--;
     while (cut > 0) {
-      const before = new Parser(text.substring(0, cut));
+      const before = new Parser(text.substring(0, cut), lineBase);
+      if (state.aliases.size > 0) before.aliases = state.aliases;
       const prefix = before.program();
-      if (before.error == "" && !before.incomplete) { runTree(prefix); break; }
+      if (before.error == "" && !before.incomplete) {
+        const outerSource = state.source; const outerLine = state.line;
+        state.source = text;
+        // An alias the lines define applies to the lines after (dash reads a line at a time): the
+        // rest is parsed again then, and the error may be no error at all.
+        state.reparsed = false;
+        const generation = state.aliasGeneration;
+        const status = text.indexOf("alias") >= 0 ? runTreeWithAliases(prefix, text, lineBase) : runTree(prefix);
+        state.source = outerSource; state.line = outerLine;
+        if (state.reparsed) { state.reparsed = false; return status; }
+        if (state.aliasGeneration != generation && !exitRequested) {
+          let lines = 0;
+          for (let k = 0; k < cut; k++) if (text.charCodeAt(k) == 10) lines++;
+          return runSource(text.substring(cut), lineBase + lines);
+        }
+        break;
+      }
       if (before.safeEnd >= cut) break;
       cut = before.safeEnd;
     }
     if (exitRequested) return exitCode;
-    const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorPos : text.length);
-    warn(interactive ? "sh" : errorName, line.toString() + ": " + (parser.error != "" ? parser.error : "syntax error: unexpected end of file"));
+    const line = lineBase + parser.lineOf(parser.error != "" ? parser.errorLinePos : text.length);
+    const context = state.commandName.length > 0 ? state.commandName + ": " : "";
+    warn(interactive ? "sh" : errorName, line.toString() + ": " + context + (parser.error != "" ? parser.error : "Syntax error: end of file unexpected"));
     state.lastStatus = 2;
     if (!interactive) { exitRequested = true; exitCode = 2; }
     return 2;
   }
-  const outerSource = state.source; const outerLines = state.sourceLines; const outerPos = state.commandPos;
-  state.source = text; state.sourceLines = lineBase;
+  const outerSource = state.source; const outerLine = state.line;
+  state.source = text;
   const status = text.indexOf("alias") >= 0 ? runTreeWithAliases(tree, text, lineBase)
     : fromScript ? runTreeEchoing(tree, text) : runTree(tree);
-  state.source = outerSource; state.sourceLines = outerLines; state.commandPos = outerPos;
+  state.source = outerSource; state.line = outerLine;
   return status;
 }
 
@@ -1065,7 +1613,9 @@ function runTreeWithAliases(tree: Node, text: string, lineBase: i32): i32 {
       const from = tree.kids[i].pos;
       let lines = 0;
       for (let k = 0; k < from; k++) if (text.charCodeAt(k) == 10) lines++;
-      return runSource(text.substring(from), lineBase + lines);
+      const status = runSource(text.substring(from), lineBase + lines);
+      state.reparsed = true;
+      return status;
     }
     const one = new Node(N_LIST);
     one.kids.push(tree.kids[i]);
@@ -1192,9 +1742,13 @@ export function shMain(argv0: string, args: string[]): i32 {
     state.exported.add(env[i].substring(0, eq));
   }
   takeSubshellMarker();
+  takeDefinitions();
   state.vars.set("PWD", getcwd());
   state.exported.add("PWD");
   if (!state.vars.has("PATH")) state.vars.set("PATH", "/bin");
+  state.vars.set("OPTIND", "1");
+  // IFS starts as space, tab and newline (not exported), as POSIX has it and dash does.
+  if (!state.vars.has("IFS")) state.vars.set("IFS", " \t\n");
   let i = 0;
   let command: string | null = null;
   let forceInteractive = false;
@@ -1220,9 +1774,9 @@ export function shMain(argv0: string, args: string[]): i32 {
   }
   let status = 0;
   if (command != null) {
-    if (i < args.length) { state.name = args[i++]; errorName = state.name; }
+    if (i < args.length) { state.name = args[i++]; if (!inheritedErrorName) errorName = state.name; }
     state.positional = args.slice(i);
-    status = runSource(command as string);
+    status = runSource(command as string, inheritedLineBase);
   } else if (i < args.length) {
     const script = args[i++];
     state.name = script;

@@ -2,9 +2,10 @@
 // substitution, arithmetic, tilde, field splitting, globbing and quote removal, in POSIX order.
 
 import { fnmatch, hasGlob, join } from "../lib/path";
-import { listNames, lstat } from "../lib/fs";
-import { isName, matchClose } from "./shparse";
+import { listNames, lstat, readFile } from "../lib/fs";
+import { isName, matchClose, backquoteEnd } from "./shparse";
 import { compareStrings } from "../lib/fs";
+import { ArithNode, evaluateArith, evaluateTree, cachedArithWord, cacheArithWord, nameEnd } from "./sharith";
 
 /** The options of `set` (and of sh's command line). */
 export class ShellOptions {
@@ -69,9 +70,10 @@ export class ShellState {
   aliasGeneration: i32 = 0;
   /** trap actions by signal number (0 = EXIT). */
   traps: Map<i32, string> = new Map<i32, string>();
-  /** getopts: the OPTIND it last set, and the position inside a bundle of options like -abc. */
-  getoptsIndex: i32 = 0;
-  getoptsChar: i32 = 1;
+  /** getopts: the index of the next argument (OPTIND's value as getopts set it). */
+  optind: i32 = 1;
+  /** Where getopts is inside the word before OPTIND (-1: at the start of the next one). */
+  optoff: i32 = -1;
   /** Above zero while running where set -e is ignored (if/while conditions, && || lists, !). */
   errexitIgnored: i32 = 0;
   positional: string[] = [];
@@ -79,30 +81,50 @@ export class ShellState {
   lastStatus: i32 = 0;
   lastBackground: i32 = 0;
   pid: i32 = 0;
-  /** For $LINENO: the source text running, the lines before it, and where the current command starts in it. */
+  /** The source text running ("" before any), and the line of the command running in its script. */
   source: string = "";
-  sourceLines: i32 = 0;
-  commandPos: i32 = 0;
+  line: i32 = 0;
+  /** Added to line for $LINENO only: inside eval, the lines before the eval command (bash's numbering). */
+  linenoOffset: i32 = 0;
+  /** The line the word being expanded starts on (for the lines of a command substitution in it). */
+  wordLine: i32 = 0;
+  /** What errors name after the line inside eval or a . file ("eval", the file), as dash's commandname; "" elsewhere. */
+  commandName: string = "";
+  /** Where each external command was found in PATH (hash's table; emptied when PATH changes). */
+  commandPaths: Map<string, string> = new Map<string, string>();
+  /** Set when running a text's first lines went on to parse and run the rest (their aliases changed). */
+  reparsed: bool = false;
+  /** Command substitutions run so far: a command of assignments alone has the last one's status, else 0. */
+  substitutions: i32 = 0;
+  /** Parsed $((...)) texts by their expanded text (bounded; see sharith.ts). */
+  arithCache: Map<string, ArithNode> = new Map<string, ArithNode>();
+  /** The same for whole words $((...)) whose text needs no expansion, by the word. */
+  arithWordCache: Map<string, ArithNode> = new Map<string, ArithNode>();
 }
 
-/** $LINENO: the line of the current command, counted when asked for. */
+/** $LINENO: the line of the current command. */
 export function lineNumber(): string {
-  let line = state.sourceLines + 1;
-  const src = state.source;
-  const end = min(state.commandPos, src.length);
-  for (let k = 0; k < end; k++) if (src.charCodeAt(k) == 10) line++;
-  return line.toString();
+  return state.line.toString();
 }
 
 export const state = new ShellState();
 
 /** Runs a command substitution; set by sh.ts (no closures in AssemblyScript, so a function slot). */
-export let commandSubstitution: (cmd: string) => string = (cmd: string): string => "";
-export function setCommandSubstitution(fn: (cmd: string) => string): void { commandSubstitution = fn; }
+export let commandSubstitution: (cmd: string, line: i32) => string = (cmd: string, line: i32): string => "";
+export function setCommandSubstitution(fn: (cmd: string, line: i32) => string): void { commandSubstitution = fn; }
+
+/** The line of offset i in raw, a word (or here-document body) that starts on state.wordLine. */
+function lineInWord(raw: string, i: i32): i32 {
+  let line = state.wordLine;
+  for (let k = 0; k < i; k++) if (raw.charCodeAt(k) == 10) line++;
+  return line;
+}
 
 /** Error raised during expansion (e.g. ${x?msg}); non-empty aborts the command. */
 export let expandError: string = "";
 export function clearExpandError(): void { expandError = ""; }
+/** Records an expansion error unless one is already pending (the first one is reported). */
+export function setExpandError(message: string): void { if (expandError == "") expandError = message; }
 
 export function getVar(name: string): string | null {
   const c0 = name.length > 0 ? name.charCodeAt(0) : 0;
@@ -119,7 +141,7 @@ export function getVar(name: string): string | null {
     return state.positional.join(ifs.length > 0 ? ifs.charAt(0) : "");
   }
   if (name == "-") return optionFlags(state.opts);
-  if (name == "LINENO" && !state.vars.has("LINENO")) return lineNumber();
+  if (name == "LINENO" && !state.vars.has("LINENO")) return (state.line + state.linenoOffset).toString();
   if (name.length > 0 && name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57) {
     const n = I32.parseInt(name);
     return n >= 1 && n <= state.positional.length ? state.positional[n - 1] : null;
@@ -150,6 +172,8 @@ class Fields {
   started: bool = false;
   /** The last thing added was "$@" with no parameters: its closing quote makes no empty field. */
   emptyAt: bool = false;
+  /** Unquoted expansions are added without field splitting (a pattern word: only the pattern matters). */
+  noSplit: bool = false;
 
   add(text: string, quoted: bool): void {
     this.emptyAt = false;
@@ -176,7 +200,8 @@ class Fields {
   addSplit(text: string): void {
     const ifsVar = getVar("IFS");
     const ifs = ifsVar != null ? ifsVar : " \t\n";
-    if (ifs.length == 0) { this.add(text, false); return; }
+    // Without splitting, an empty unquoted expansion still adds no field.
+    if (ifs.length == 0 || this.noSplit) { if (text.length > 0) this.add(text, false); return; }
     let endedBySpace = false;
     let i = 0;
     while (i < text.length) {
@@ -225,6 +250,14 @@ function plainParenEnd(s: string, i: i32): i32 {
   return -1;
 }
 
+/** Whether IFS holds a digit or "-" (then an arithmetic result can split); unset IFS holds none. */
+function ifsSplitsNumbers(): bool {
+  if (!state.vars.has("IFS")) return false;
+  const ifs = state.vars.get("IFS");
+  for (let i = 0; i < ifs.length; i++) { const c = ifs.charCodeAt(i); if ((c >= 48 && c <= 57) || c == 45) return true; }
+  return false;
+}
+
 /** The one field of a word that is just "$NAME", or $((...)) where no splitting can apply; null for any other word. */
 function quickExpansion(raw: string, single: bool): string | null {
   const len = raw.length;
@@ -235,8 +268,16 @@ function quickExpansion(raw: string, single: bool): string | null {
     return value;
   }
   // An arithmetic result is digits and "-": it splits only when IFS is set (to anything holding them).
-  if (len > 5 && raw.startsWith("$((") && (single || !state.vars.has("IFS")) && plainParenEnd(raw, 1) == len) {
-    return arith(raw.substring(3, len - 2)).toString();
+  if (len > 5 && raw.charCodeAt(0) == 36 && raw.charCodeAt(1) == 40 && raw.charCodeAt(2) == 40 && (single || !ifsSplitsNumbers())) {
+    const tree = cachedArithWord(raw);
+    if (tree != null) return evaluateTree(tree!, raw).toString();
+    if (plainParenEnd(raw, 1) != len) return null;
+    const text = raw.substring(3, len - 2);
+    if (isLiteralWord(text, true)) {
+      const parsed = cacheArithWord(raw, text);
+      if (parsed != null) return evaluateTree(parsed!, text).toString();
+    }
+    return arith(text).toString();
   }
   return null;
 }
@@ -247,38 +288,8 @@ export function expandWord(raw: string, single: bool): string[] {
   const quick = quickExpansion(raw, single);
   if (quick != null) return [quick!];
   const f = new Fields();
-  let i = 0;
-  if (raw.startsWith("~") && (raw.length == 1 || raw.charCodeAt(1) == 47)) {
-    const home = getVar("HOME");
-    f.add(home != null ? home : "~", true);
-    i = 1;
-  }
-  let inDouble = false;
-  while (i < raw.length) {
-    const c = raw.charCodeAt(i);
-    if (c == 39 && !inDouble) {
-      const e = raw.indexOf("'", i + 1);
-      f.add(raw.substring(i + 1, e), true);
-      i = e + 1;
-    } else if (c == 34) {
-      if (!(inDouble && f.emptyAt)) f.started = true;
-      inDouble = !inDouble;
-      i++;
-    } else if (c == 92) {
-      if (i + 1 >= raw.length) { f.add("\\", inDouble); i++; continue; }
-      const n = raw.charCodeAt(i + 1);
-      if (inDouble && n != 36 && n != 96 && n != 34 && n != 92 && n != 10) f.add("\\", true);
-      if (n != 10) f.add(String.fromCharCode(n), true);
-      i += 2;
-    } else if (c == 36 || c == 96) {
-      i = expandDollar(raw, i, inDouble, single, f);
-    } else {
-      let j = i + 1;
-      while (j < raw.length && !isWordSpecial(raw.charCodeAt(j))) j++;
-      f.add(raw.substring(i, j), inDouble);
-      i = j;
-    }
-  }
+  const i = tildePrefix(raw, 0, f);
+  expandParts(raw, i, raw.length, f, false, single);
   f.end();
   if (single) return f.values.length > 0 ? [f.values.join(" ")] : [""];
   const out = new Array<string>();
@@ -288,6 +299,146 @@ export function expandWord(raw: string, single: bool): string[] {
       if (matches.length > 0) { for (let m = 0; m < matches.length; m++) out.push(matches[m]); continue; }
     }
     out.push(f.values[k]);
+  }
+  return out;
+}
+
+/**
+ * Expands raw[from, to) into f: quotes, backslashes, parameters and substitutions. outerQuoted: the
+ * text is the word of a ${NAME-word} inside double quotes, where it stays quoted (single quotes
+ * are plain characters there and double quotes change nothing, as in dash).
+ */
+function expandParts(raw: string, from: i32, to: i32, f: Fields, outerQuoted: bool, single: bool, splitLiterals: bool = false): void {
+  let inDouble = false;
+  let i = from;
+  while (i < to) {
+    const c = raw.charCodeAt(i);
+    const quoted = inDouble || outerQuoted;
+    if (c == 39 && !quoted) {
+      let e = raw.indexOf("'", i + 1);
+      if (e < 0 || e > to) e = to;
+      f.add(raw.substring(i + 1, e), true);
+      i = e + 1;
+    } else if (c == 34) {
+      if (!outerQuoted) {
+        if (!(inDouble && f.emptyAt)) f.started = true;
+        inDouble = !inDouble;
+      }
+      i++;
+    } else if (c == 92) {
+      if (i + 1 >= to) { f.add("\\", quoted); i++; continue; }
+      const n = raw.charCodeAt(i + 1);
+      // In double quotes a backslash quotes only $ ` " \ and newline (and } in a ${...} word).
+      if (quoted && n != 36 && n != 96 && n != 34 && n != 92 && n != 10 && !(outerQuoted && n == 125)) f.add("\\", true);
+      if (n != 10) f.add(String.fromCharCode(n), true);
+      i += 2;
+    } else if (c == 36 || c == 96) {
+      i = expandDollar(raw, i, quoted, single, f);
+    } else {
+      let j = i + 1;
+      while (j < to && !isWordSpecial(raw.charCodeAt(j))) j++;
+      // The word of an unquoted ${NAME-word} is split as expansions are ("${u:-a b}" is one field, ${u:-a b} two).
+      if (splitLiterals && !quoted && !single) f.addSplit(raw.substring(i, j));
+      else f.add(raw.substring(i, j), quoted);
+      i = j;
+    }
+  }
+}
+
+/** The end of a tilde prefix at raw[at] ("~" or "~user" up to a "/", or a ":" in an assignment); at when there is none. */
+function tildeEnd(raw: string, at: i32, assignment: bool): i32 {
+  if (at >= raw.length || raw.charCodeAt(at) != 126) return at;
+  let j = at + 1;
+  while (j < raw.length) {
+    const c = raw.charCodeAt(j);
+    if (c == 47 || (assignment && c == 58)) break;
+    // A quoted or expanded character makes it no tilde prefix.
+    if (isWordSpecial(c)) return at;
+    j++;
+  }
+  return j;
+}
+
+/** Adds the home directory for the tilde prefix at raw[at] to f (quoted: never split); where expansion goes on. */
+function tildePrefix(raw: string, at: i32, f: Fields, assignment: bool = false): i32 {
+  const end = tildeEnd(raw, at, assignment);
+  if (end == at) return at;
+  const user = raw.substring(at + 1, end);
+  const home = user.length == 0 ? getVar("HOME") : homeOf(user);
+  if (home == null) return at;
+  f.add(home!, true);
+  return end;
+}
+
+/** A user's home directory from /etc/passwd; null for no such user. */
+function homeOf(user: string): string | null {
+  const data = readFile("/etc/passwd");
+  if (data == null) return null;
+  const lines = String.UTF8.decode(data.buffer).split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const fields = lines[i].split(":");
+    if (fields.length >= 6 && fields[0] == user) return fields[5];
+  }
+  return null;
+}
+
+/**
+ * The value of an assignment word's right side: no field splitting or globbing, and a tilde
+ * prefix expanded at the start and after each unquoted ":" (x=~/bin:~/sbin), as POSIX has it.
+ */
+export function expandAssignmentValue(raw: string): string {
+  if (raw.indexOf("~") < 0) return expandString(raw);
+  const f = new Fields();
+  let i = tildePrefix(raw, 0, f, true);
+  let chunk = i;
+  let depth = 0;
+  let inDouble = false;
+  while (i < raw.length) {
+    const c = raw.charCodeAt(i);
+    if (c == 92) { i += 2; continue; }
+    if (c == 39 && !inDouble) { const e = raw.indexOf("'", i + 1); i = e < 0 ? raw.length : e + 1; continue; }
+    if (c == 34) inDouble = !inDouble;
+    else if (c == 36 && i + 1 < raw.length && (raw.charCodeAt(i + 1) == 40 || raw.charCodeAt(i + 1) == 123)) {
+      const e = matchClose(raw, i + 1);
+      i = e < 0 ? raw.length : e;
+      continue;
+    } else if (c == 58 && !inDouble && depth == 0) {
+      const after = tildeEnd(raw, i + 1, true);
+      if (after > i + 1) {
+        expandParts(raw, chunk, i + 1, f, false, true);
+        const next = tildePrefix(raw, i + 1, f, true);
+        chunk = next;
+        i = next;
+        continue;
+      }
+    }
+    i++;
+  }
+  expandParts(raw, chunk, raw.length, f, false, true);
+  f.end();
+  return f.values.length > 0 ? f.values.join(" ") : "";
+}
+
+/** A word as a pattern (case, ${x#pattern}): quoted characters escaped, expansions not split. */
+export function expandPattern(raw: string): string {
+  const f = new Fields();
+  f.noSplit = true;
+  expandParts(raw, 0, raw.length, f, false, false);
+  return f.pattern;
+}
+
+/** The command of `text`: a backslash before $ ` \\ (and " inside double quotes) is taken off, as POSIX has it; others stay. */
+function backquoteText(text: string, quoted: bool): string {
+  if (text.indexOf("\\") < 0) return text;
+  let out = "";
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c == 92 && k + 1 < text.length) {
+      const n = text.charCodeAt(k + 1);
+      if (n == 36 || n == 96 || n == 92 || (quoted && n == 34)) { out += String.fromCharCode(n); k++; continue; }
+      if (n == 10) { k++; continue; }
+    }
+    out += String.fromCharCode(c);
   }
   return out;
 }
@@ -337,8 +488,9 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
   let value: string | null = null;
   let next = i + 1;
   if (c == 96) {
-    const e = raw.indexOf("`", i + 1);
-    value = commandSubstitution(raw.substring(i + 1, e));
+    let e = backquoteEnd(raw, i);
+    if (e < 0) e = raw.length;
+    value = commandSubstitution(backquoteText(raw.substring(i + 1, e), quoted), lineInWord(raw, i));
     next = e + 1;
   } else if (raw.startsWith("$((", i)) {
     const e = matchClose(raw, i + 1);
@@ -346,24 +498,15 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
     next = e;
   } else if (raw.startsWith("$(", i)) {
     const e = matchClose(raw, i + 1);
-    value = commandSubstitution(raw.substring(i + 2, e - 1));
+    value = commandSubstitution(raw.substring(i + 2, e - 1), lineInWord(raw, i));
     next = e;
   } else if (raw.startsWith("${", i)) {
     const e = matchClose(raw, i + 1);
-    next = e;
-    value = braceExpansion(raw.substring(i + 2, e - 1));
+    braceInto(raw.substring(i + 2, e - 1), quoted, single, f);
+    return e;
   } else if (i + 1 < raw.length) {
     const d = raw.charCodeAt(i + 1);
-    if (d == 64 && quoted) {
-      // "$@": one field per positional parameter.
-      for (let k = 0; k < state.positional.length; k++) {
-        if (k > 0) f.end();
-        f.add(state.positional[k], true);
-      }
-      f.started = state.positional.length > 0 || f.value.length > 0;
-      f.emptyAt = !f.started;
-      return i + 2;
-    }
+    if (d == 64 || d == 42) { positionalInto(d, quoted, single, f); return i + 2; }
     if (d == 63 || d == 36 || d == 33 || d == 35 || d == 64 || d == 42 || d == 45 || (d >= 48 && d <= 57)) {
       value = getVar(String.fromCharCode(d));
       if (value == null && d >= 49 && d <= 57) unsetError(String.fromCharCode(d));
@@ -381,44 +524,133 @@ function expandDollar(raw: string, i: i32, quoted: bool, single: bool, f: Fields
   return next;
 }
 
-/** ${NAME}, ${#NAME}, ${NAME:-w} ${NAME-w} ${NAME:=w} ${NAME:+w} ${NAME:?w} ${NAME#p} ${NAME%p} ... */
-function braceExpansion(inner: string): string {
+/**
+ * $@ and $* (d: their character code). "$@" is a field per parameter; unquoted, each parameter
+ * starts a field and is split; "$*" and any of them where no splitting happens (assignments,
+ * here-documents) are joined with the first character of IFS (a space when IFS is unset).
+ */
+function positionalInto(d: i32, quoted: bool, single: bool, f: Fields): void {
+  const params = state.positional;
+  if (single || (quoted && d == 42)) {
+    const ifs = state.vars.has("IFS") ? state.vars.get("IFS") : " ";
+    f.add(params.join(ifs.length > 0 ? ifs.charAt(0) : ""), true);
+    return;
+  }
+  if (quoted) {
+    for (let k = 0; k < params.length; k++) {
+      if (k > 0) f.end();
+      f.add(params[k], true);
+    }
+    f.started = params.length > 0 || f.value.length > 0;
+    f.emptyAt = !f.started;
+    return;
+  }
+  for (let k = 0; k < params.length; k++) {
+    if (k > 0 && f.started) f.end();
+    f.addSplit(params[k]);
+  }
+}
+
+/** Adds an expansion's value: as it is when quoted or not split, else split on IFS. */
+function addValue(f: Fields, text: string, quoted: bool, single: bool): void {
+  if (quoted || single) f.add(text, true); else f.addSplit(text);
+}
+
+function badSubstitution(): void {
+  if (expandError == "") expandError = "Bad substitution";
+}
+
+/** ${NAME}, ${#NAME}, ${NAME:-w} ${NAME-w} ${NAME:=w} ${NAME:+w} ${NAME:?w} ${NAME#p} ${NAME%p} ...
+ *  into f; any other form is dash's "Bad substitution". The words of - and + expand in place, quotes and all. */
+function braceInto(inner: string, quoted: bool, single: bool, f: Fields): void {
   if (inner.startsWith("#") && inner.length > 1) {
-    const v = getVar(inner.substring(1));
-    if (v == null) unsetError(inner.substring(1));
-    return (v != null ? v.length : 0).toString();
+    const name = inner.substring(1);
+    if (!isParameter(name)) { badSubstitution(); return; }
+    // ${#@} and ${#*} are the length of the parameters joined with spaces, as in dash.
+    const v = name == "@" || name == "*" ? state.positional.join(" ") : getVar(name);
+    if (v == null) unsetError(name);
+    const length = v != null ? v.length : 0;
+    addValue(f, length.toString(), quoted, single);
+    return;
   }
   let n = 0;
   const first = inner.length > 0 ? inner.charCodeAt(0) : 0;
   if (first >= 48 && first <= 57) { while (n < inner.length && inner.charCodeAt(n) >= 48 && inner.charCodeAt(n) <= 57) n++; }
-  else if ("?$!#@*".indexOf(inner.charAt(0)) >= 0 && inner.length > 0) n = 1;
-  else while (n < inner.length && isName(inner.substring(0, n + 1))) n++;
+  else if (inner.length > 0 && "?$!#@*-".indexOf(inner.charAt(0)) >= 0) n = 1;
+  else n = nameEnd(inner, 0);
+  if (n == 0) { badSubstitution(); return; }
   const name = inner.substring(0, n);
-  const v = getVar(name);
   let op = inner.substring(n);
-  if (op.length == 0 || op.startsWith("#") || op.startsWith("%")) { if (v == null) unsetError(name); }
-  if (op.length == 0) return v != null ? v : "";
+  const positional = name == "@" || name == "*";
+  if (op.length == 0) {
+    if (positional) { positionalInto(name.charCodeAt(0), quoted, single, f); return; }
+    const v = getVar(name);
+    if (v == null) unsetError(name);
+    addValue(f, v != null ? v : "", quoted, single);
+    return;
+  }
   const colon = op.startsWith(":");
   if (colon) op = op.substring(1);
-  const kind = op.charAt(0);
+  const kind = op.length > 0 ? op.charCodeAt(0) : 0;
+  // - = ? + # %
+  if (kind != 45 && kind != 61 && kind != 63 && kind != 43 && kind != 35 && kind != 37) { badSubstitution(); return; }
+  if (colon && (kind == 35 || kind == 37)) { badSubstitution(); return; }
   const word = op.substring(1);
+  // $@ and $* count as set (to the joined parameters) unless a ":" asks for them to be non-empty.
+  const v: string | null = positional ? (state.positional.length > 0 || !colon ? state.positional.join(" ") : null) : getVar(name);
   const unset = v == null || (colon && v.length == 0);
-  if (kind == "-") return unset ? expandString(word) : v!;
-  if (kind == "=") { if (unset) { const w = expandString(word); state.vars.set(name, w); return w; } return v!; }
-  if (kind == "+") return unset ? "" : expandString(word);
-  if (kind == "?") { if (unset) expandError = name + ": " + (word.length > 0 ? expandString(word) : "parameter not set"); return v != null ? v as string : ""; }
-  const s = v != null ? v as string : "";
-  if (kind == "#" || kind == "%") {
-    const longest = op.startsWith("##") || op.startsWith("%%");
-    const pat = expandString(longest ? op.substring(2) : word);
-    if (kind == "#") {
-      if (longest) { for (let k = s.length; k >= 0; k--) if (fnmatch(pat, s.substring(0, k))) return s.substring(k); }
-      else { for (let k = 0; k <= s.length; k++) if (fnmatch(pat, s.substring(0, k))) return s.substring(k); }
-    } else {
-      if (longest) { for (let k = 0; k <= s.length; k++) if (fnmatch(pat, s.substring(k))) return s.substring(0, k); }
-      else { for (let k = s.length; k >= 0; k--) if (fnmatch(pat, s.substring(k))) return s.substring(0, k); }
+  if (kind == 45 || kind == 43) {
+    const useWord = kind == 45 ? unset : !unset;
+    if (!useWord) {
+      if (kind == 45) { if (positional) positionalInto(name.charCodeAt(0), quoted, single, f); else addValue(f, v!, quoted, single); }
+      return;
     }
-    return s;
+    const at = quoted ? 0 : tildePrefix(word, 0, f);
+    expandParts(word, at, word.length, f, quoted, single, true);
+    return;
+  }
+  if (kind == 61) {
+    if (!unset) { addValue(f, v!, quoted, single); return; }
+    if (positional || !isName(name)) { if (expandError == "") expandError = name + ": bad variable name"; return; }
+    const w = expandAssignmentValue(word);
+    if (state.readonly.has(name)) { if (expandError == "") expandError = name + ": is read only"; return; }
+    state.vars.set(name, w);
+    addValue(f, w, quoted, single);
+    return;
+  }
+  if (kind == 63) {
+    if (unset) { if (expandError == "") expandError = name + ": " + (word.length > 0 ? expandString(word) : "parameter not set"); return; }
+    addValue(f, v!, quoted, single);
+    return;
+  }
+  if (v == null) unsetError(name);
+  const s = v != null ? v as string : "";
+  const longest = op.startsWith("##") || op.startsWith("%%");
+  const pat = expandPattern(longest ? op.substring(2) : word);
+  addValue(f, stripPattern(s, pat, kind == 35, longest), quoted, single);
+}
+
+/** NAME, a special parameter or a positional number: what ${#...} may take. */
+function isParameter(name: string): bool {
+  if (name.length == 1 && "?$!#@*-".indexOf(name) >= 0) return true;
+  if (allDigitsName(name)) return true;
+  return isName(name);
+}
+
+function allDigitsName(s: string): bool {
+  if (s.length == 0) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
+}
+
+/** ${s#pat} ${s##pat} (prefix) and ${s%pat} ${s%%pat} (suffix): s without the shortest or longest match. */
+function stripPattern(s: string, pat: string, prefix: bool, longest: bool): string {
+  if (prefix) {
+    if (longest) { for (let k = s.length; k >= 0; k--) if (fnmatch(pat, s.substring(0, k))) return s.substring(k); }
+    else { for (let k = 0; k <= s.length; k++) if (fnmatch(pat, s.substring(0, k))) return s.substring(k); }
+  } else {
+    if (longest) { for (let k = 0; k <= s.length; k++) if (fnmatch(pat, s.substring(k))) return s.substring(0, k); }
+    else { for (let k = s.length; k >= 0; k--) if (fnmatch(pat, s.substring(k))) return s.substring(0, k); }
   }
   return s;
 }
@@ -463,297 +695,7 @@ function unescape(s: string): string {
   return out;
 }
 
-// Arithmetic expansion: 64-bit integers with C's operators and precedence (as dash has them: no
-// ++, --, comma or **): assignments, ?:, || && | ^ &, comparisons, shifts, + - * / %, unary + - ! ~.
-
+/** $((text)): the text is expanded first (parameters, substitutions), then evaluated. */
 export function arith(expr: string): i64 {
-  const a = new Arith(expandString(expr));
-  const v = a.assignment();
-  a.skip();
-  if (expandError == "" && a.p < a.s.length) a.fail("expecting EOF");
-  return expandError == "" ? v : 0;
-}
-
-/** One arithmetic evaluation: the text, the position, and how deep inside an unevaluated branch. */
-class Arith {
-  p: i32 = 0;
-  /** Above zero in the branch of ?: && || not taken: parsed, but no assignments and no errors. */
-  noeval: i32 = 0;
-  /** The level of the operator peekBinary last found. */
-  opLevel: i32 = 0;
-  constructor(public s: string) {}
-
-  fail(message: string): void {
-    if (expandError == "") expandError = "arithmetic expression: " + message + ": \"" + this.s + "\"";
-    this.p = this.s.length;
-  }
-  skip(): void {
-    let p = this.p;
-    for (;;) { const c = this.at(p); if (c != 32 && c != 9 && c != 10) break; p++; }
-    this.p = p;
-  }
-  /** The character code at i, or -1 past the end (charCodeAt without its call: this runs per character). */
-  @inline at(i: i32): i32 { return <u32>i < <u32>this.s.length ? <i32>load<u16>(changetype<usize>(this.s) + (<usize>i << 1)) : -1; }
-  /** Takes op if it comes next and is not the start of a longer operator. */
-  eat(op: string): bool {
-    this.skip();
-    const first = op.charCodeAt(0);
-    if (this.p >= this.s.length || this.at(this.p) != first || !this.s.startsWith(op, this.p)) return false;
-    const after = this.p + op.length < this.s.length ? this.at(this.p + op.length) : -1;
-    const single = op.length == 1;
-    if (after == 61 && op.charCodeAt(op.length - 1) != 61) {
-      // "<" must not take "<=", "=" must not take "==", "+" must not take "+=", "<<" not "<<=" ...
-      if (single ? "<>=!+-*/%&|^".indexOf(op) >= 0 : (first == 60 || first == 62) && op.charCodeAt(1) == first) return false;
-    }
-    if (single && (first == 38 || first == 124 || first == 60 || first == 62) && after == first) return false;
-    this.p += op.length;
-    return true;
-  }
-
-  assignment(): i64 {
-    this.skip();
-    const start = this.p;
-    const end = nameEnd(this.s, start);
-    if (end > start) {
-      this.p = end;
-      this.skip();
-      // The assignment operator here, by its length (0: none; "i + 1" and "i == 1" are none).
-      const opLength = assignOpLength(this.at(this.p), this.at(this.p + 1), this.at(this.p + 2));
-      if (opLength > 0) {
-        const op = this.s.substring(this.p, this.p + opLength);
-        this.p += opLength;
-        const name = this.s.substring(start, end);
-        const rhs = this.assignment();
-        if (this.noeval > 0 || expandError != "") return rhs;
-        const v = op == "=" ? rhs : this.binary(op.substring(0, op.length - 1), this.variable(name), rhs);
-        if (state.readonly.has(name)) { this.fail(name + ": is read only"); return 0; }
-        state.vars.set(name, v.toString());
-        if (state.opts.allexport) state.exported.add(name);
-        return v;
-      }
-      this.p = start;
-    }
-    return this.conditional();
-  }
-
-  conditional(): i64 {
-    const c = this.or();
-    if (!this.eat("?")) return c;
-    if (c == 0) this.noeval++;
-    const a = this.assignment();
-    if (c == 0) this.noeval--;
-    if (!this.eat(":")) { this.fail("expecting ':'"); return 0; }
-    if (c != 0) this.noeval++;
-    const b = this.conditional();
-    if (c != 0) this.noeval--;
-    return c != 0 ? a : b;
-  }
-
-  or(): i64 {
-    let v = this.and();
-    while (this.eat("||")) {
-      if (v != 0) this.noeval++;
-      const r = this.and();
-      if (v != 0) this.noeval--;
-      v = v != 0 || r != 0 ? 1 : 0;
-    }
-    return v;
-  }
-
-  and(): i64 {
-    let v = this.level(0);
-    while (this.eat("&&")) {
-      if (v == 0) this.noeval++;
-      const r = this.level(0);
-      if (v == 0) this.noeval--;
-      v = v != 0 && r != 0 ? 1 : 0;
-    }
-    return v;
-  }
-
-  /** The binary operators of levels l and above, from | (0) to * / % (7), left associative (precedence climbing). */
-  level(l: i32): i64 {
-    let v = this.unary();
-    for (;;) {
-      const op = this.peekBinary();
-      if (op.length == 0 || this.opLevel < l) return v;
-      this.p += op.length;
-      v = this.binary(op, v, this.level(this.opLevel + 1));
-    }
-    return v;
-  }
-
-  /** The binary operator next (its level in opLevel), or "" when none comes: not || &&, an assignment operator or the end. */
-  peekBinary(): string {
-    this.skip();
-    if (this.p >= this.s.length) return "";
-    const c = this.at(this.p);
-    const next = this.p + 1 < this.s.length ? this.at(this.p + 1) : -1;
-    const after = this.p + 2 < this.s.length ? this.at(this.p + 2) : -1;
-    switch (c) {
-      case 124: this.opLevel = 0; return next == 124 || next == 61 ? "" : "|";
-      case 94: this.opLevel = 1; return next == 61 ? "" : "^";
-      case 38: this.opLevel = 2; return next == 38 || next == 61 ? "" : "&";
-      case 61: this.opLevel = 3; return next == 61 ? "==" : "";
-      case 33: this.opLevel = 3; return next == 61 ? "!=" : "";
-      case 60:
-        if (next == 61) { this.opLevel = 4; return "<="; }
-        if (next == 60) { this.opLevel = 5; return after == 61 ? "" : "<<"; }
-        this.opLevel = 4; return "<";
-      case 62:
-        if (next == 61) { this.opLevel = 4; return ">="; }
-        if (next == 62) { this.opLevel = 5; return after == 61 ? "" : ">>"; }
-        this.opLevel = 4; return ">";
-      case 43: this.opLevel = 6; return next == 61 ? "" : "+";
-      case 45: this.opLevel = 6; return next == 61 ? "" : "-";
-      case 42: this.opLevel = 7; return next == 61 ? "" : "*";
-      case 47: this.opLevel = 7; return next == 61 ? "" : "/";
-      case 37: this.opLevel = 7; return next == 61 ? "" : "%";
-    }
-    return "";
-  }
-
-  binary(op: string, a: i64, b: i64): i64 {
-    // By character codes: string comparisons per operator cost more than the arithmetic.
-    const first = op.charCodeAt(0);
-    const second = op.length > 1 ? op.charCodeAt(1) : -1;
-    switch (first) {
-      case 124: return a | b;
-      case 94: return a ^ b;
-      case 38: return a & b;
-      case 61: return a == b ? 1 : 0; // ==
-      case 33: return a != b ? 1 : 0; // !=
-      case 60: return second == 61 ? (a <= b ? 1 : 0) : second == 60 ? a << b : (a < b ? 1 : 0);
-      case 62: return second == 61 ? (a >= b ? 1 : 0) : second == 62 ? a >> b : (a > b ? 1 : 0);
-      case 43: return a + b;
-      case 45: return a - b;
-      case 42: return a * b;
-    }
-    if (b == 0) { if (this.noeval == 0) this.fail("division by zero"); return 0; }
-    // MIN / -1 overflows (a trap in Wasm): wrap as the hardware would.
-    if (b == -1) return op == "/" ? -a : 0;
-    return op == "/" ? a / b : a % b;
-  }
-
-  unary(): i64 {
-    this.skip();
-    if (this.p < this.s.length) {
-      const c = this.at(this.p);
-      // Most operands are a name or a decimal number: taken without trying each prefix operator.
-      if (c >= 49 && c <= 57) {
-        let v: i64 = 0;
-        let q = this.p;
-        while (q < this.s.length && this.at(q) >= 48 && this.at(q) <= 57) { v = v * 10 + <i64>(this.at(q) - 48); q++; }
-        if (q >= this.s.length || !isAlnum(this.at(q))) { this.p = q; return v; }
-      } else if (c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-        let q = this.p + 1;
-        while (q < this.s.length && isAlnum(this.at(q))) q++;
-        const name = this.s.substring(this.p, q);
-        this.p = q;
-        return this.variable(name);
-      }
-    }
-    if (this.eat("-")) return -this.unary();
-    if (this.eat("+")) return this.unary();
-    if (this.eat("!")) return this.unary() == 0 ? 1 : 0;
-    if (this.eat("~")) return ~this.unary();
-    if (this.eat("(")) {
-      const v = this.assignment();
-      if (!this.eat(")")) this.fail("expecting ')'");
-      return v;
-    }
-    this.skip();
-    const start = this.p;
-    while (this.p < this.s.length && isAlnum(this.at(this.p))) this.p++;
-    const tok = this.s.substring(start, this.p);
-    if (tok.length == 0) { this.fail("expecting primary"); return 0; }
-    if (isName(tok)) return this.variable(tok);
-    const n = parseArithNumber(tok);
-    if (n.ok) return n.value;
-    this.fail("expecting EOF");
-    return 0;
-  }
-
-  variable(name: string): i64 {
-    const v = getVar(name);
-    if (v == null) { unsetError(name); return 0; }
-    const plain = plainDecimal(v);
-    if (plain != NOT_PLAIN) return plain;
-    const text = v.trim();
-    if (text.length == 0) return 0;
-    let neg = false;
-    let digits = text;
-    if (digits.startsWith("-") || digits.startsWith("+")) { neg = digits.startsWith("-"); digits = digits.substring(1); }
-    const n = parseArithNumber(digits);
-    if (!n.ok) { if (this.noeval == 0 && expandError == "") { expandError = "Illegal number: " + v; this.p = this.s.length; } return 0; }
-    return neg ? -n.value : n.value;
-  }
-}
-
-
-/** The end of the shell name (letters, digits, _; not starting with a digit) starting at from; from if none. */
-function nameEnd(s: string, from: i32): i32 {
-  let j = from;
-  while (j < s.length) {
-    const c = s.charCodeAt(j);
-    if (!(c == 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (j > from && c >= 48 && c <= 57))) break;
-    j++;
-  }
-  return j;
-}
-
-
-function isAlnum(c: i32): bool { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95; }
-
-class ArithNumber { ok: bool = false; value: i64 = 0; }
-
-/** plainDecimal's answer for other text (the caller then parses it the general way, which also gives this value right). */
-const NOT_PLAIN: i64 = i64.MIN_VALUE;
-
-/** A value that is just an optional "-" and at most 18 decimal digits not starting with 0 (or "0"), read without copies; NOT_PLAIN otherwise. */
-function plainDecimal(text: string): i64 {
-  const neg = text.length > 0 && text.charCodeAt(0) == 45;
-  const from = neg ? 1 : 0;
-  if (from >= text.length || text.length - from > 18 || (text.charCodeAt(from) == 48 && text.length > from + 1)) return NOT_PLAIN;
-  let v: i64 = 0;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return NOT_PLAIN;
-    v = v * 10 + <i64>(c - 48);
-  }
-  return neg ? -v : v;
-}
-
-/** Whether c starts an assignment operator (= += -= *= /= %= <<= >>= &= ^= |=). */
-/**
- * The length of the assignment operator (= += -= *= /= %= <<= >>= &= ^= |=) made of the character
- * codes a, b, c (-1 past the end), or 0 when they start none ("==" is a comparison).
- */
-function assignOpLength(a: i32, b: i32, c: i32): i32 {
-  if (a == 61) return b == 61 ? 0 : 1;
-  if (b == 61) return a == 43 || a == 45 || a == 42 || a == 47 || a == 37 || a == 38 || a == 94 || a == 124 ? 2 : 0;
-  return (a == 60 || a == 62) && b == a && c == 61 ? 3 : 0;
-}
-
-/** A decimal, 0x hexadecimal or 0 octal constant (wrapping at 64 bits). */
-function parseArithNumber(tok: string): ArithNumber {
-  const n = new ArithNumber();
-  let base: i64 = 10;
-  let i = 0;
-  if (tok.startsWith("0x") || tok.startsWith("0X")) { base = 16; i = 2; if (tok.length == 2) return n; }
-  else if (tok.startsWith("0") && tok.length > 1) { base = 8; i = 1; }
-  if (tok.length == 0) return n;
-  let v: i64 = 0;
-  for (; i < tok.length; i++) {
-    const c = tok.charCodeAt(i);
-    let d: i64 = 99;
-    if (c >= 48 && c <= 57) d = c - 48;
-    else if (c >= 97 && c <= 102) d = c - 87;
-    else if (c >= 65 && c <= 70) d = c - 55;
-    if (d >= base) return n;
-    v = v * base + d;
-  }
-  n.ok = true;
-  n.value = v;
-  return n;
+  return evaluateArith(expandString(expr));
 }

@@ -55,41 +55,55 @@ function symbolic(mask: u32): string {
   return out;
 }
 
-/** Applies a symbolic mode (u+w,g=rx,o-rwx,a=...) to the permissions a mask allows; -1 if it is malformed. */
+/**
+ * Applies a symbolic mode to the permissions a mask allows, as dash reads it: clauses of [ugoa]...
+ * then one or more of OP [rwxugoXs]... (OP one of = + -; no who is a; u g o copy the old
+ * permissions, X is x when any x was allowed, s is ignored), separated by commas; -1 when text
+ * is left over.
+ */
 function applySymbolic(mask: u32, spec: string): i64 {
-  let allowed = ~mask & 0o777;
-  const clauses = spec.split(",");
-  for (let c = 0; c < clauses.length; c++) {
-    const clause = clauses[c];
-    let i = 0;
-    let who: u32 = 0;
-    while (i < clause.length) {
-      const ch = clause.charAt(i);
-      if (ch == "u") who |= 0o700; else if (ch == "g") who |= 0o070; else if (ch == "o") who |= 0o007; else if (ch == "a") who |= 0o777; else break;
-      i++;
+  const old = <i32>(~mask & 0o777);
+  let allowed = old;
+  let positions = 0;
+  let i = 0;
+  while (i < spec.length) {
+    for (; i < spec.length; i++) {
+      const c = spec.charCodeAt(i);
+      if (c == 97) positions |= 0o111; else if (c == 117) positions |= 0o100; else if (c == 103) positions |= 0o010; else if (c == 111) positions |= 0o001; else break;
     }
-    if (who == 0) who = 0o777;
-    if (i >= clause.length) return -1;
-    const op = clause.charAt(i++);
-    if (op != "+" && op != "-" && op != "=") return -1;
-    let perm: u32 = 0;
-    for (; i < clause.length; i++) {
-      const ch = clause.charAt(i);
-      if (ch == "r") perm |= 0o444; else if (ch == "w") perm |= 0o222; else if (ch == "x") perm |= 0o111; else return -1;
+    if (positions == 0) positions = 0o111;
+    if (i >= spec.length || "=+-".indexOf(spec.charAt(i)) < 0) break;
+    const op = spec.charCodeAt(i++);
+    let value = 0;
+    for (; i < spec.length && "rwxugoXs".indexOf(spec.charAt(i)) >= 0; i++) {
+      const c = spec.charCodeAt(i);
+      if (c == 114) value |= 4; else if (c == 119) value |= 2; else if (c == 120) value |= 1;
+      else if (c == 117) value |= old >> 6; else if (c == 103) value |= old >> 3; else if (c == 111) value |= old;
+      else if (c == 88) { if ((old & 0o111) != 0) value |= 1; }
     }
-    perm &= who;
-    if (op == "+") allowed |= perm;
-    else if (op == "-") allowed &= ~perm;
-    else allowed = (allowed & ~who) | perm;
+    value = (value & 7) * positions;
+    if (op == 45) allowed &= ~value;
+    else if (op == 61) allowed = value | (allowed & ~(positions * 7));
+    else allowed |= value;
+    if (i < spec.length && spec.charCodeAt(i) == 44) { positions = 0; i++; }
+    else if (i >= spec.length || "=+-".indexOf(spec.charAt(i)) < 0) break;
   }
+  if (i < spec.length) return -1;
   return <i64>(~allowed & 0o777);
 }
 
-/** umask [-S] [MASK]: prints the mask (octal, or symbolic with -S) or sets it from octal or symbolic. */
-export function umaskBuiltin(args: string[]): i32 {
+/** umask [-S] [MASK]: prints the mask (octal, or symbolic with -S) or sets it from octal (kept to
+ *  its last nine bits) or symbolic, as dash: only the first MASK counts; errors go to `error`. */
+export function umaskBuiltin(args: string[], error: (message: string) => void): i32 {
   let i = 0;
   let symbolicOut = false;
-  if (i < args.length && args[i] == "-S") { symbolicOut = true; i++; }
+  for (; i < args.length && args[i].length > 1 && args[i].charCodeAt(0) == 45; i++) {
+    if (args[i] == "--") { i++; break; }
+    for (let k = 1; k < args[i].length; k++) {
+      if (args[i].charAt(k) != "S") { error("umask: Illegal option -" + args[i].charAt(k)); return 2; }
+      symbolicOut = true;
+    }
+  }
   if (i >= args.length) {
     const mask = currentUmask();
     stdout.line(symbolicOut ? symbolic(mask) : octal(mask));
@@ -97,16 +111,16 @@ export function umaskBuiltin(args: string[]): i32 {
   }
   const spec = args[i];
   let mask: i64 = 0;
-  if (spec.length > 0 && spec.charCodeAt(0) >= 48 && spec.charCodeAt(0) <= 55) {
+  if (spec.length > 0 && spec.charCodeAt(0) >= 48 && spec.charCodeAt(0) <= 57) {
     for (let k = 0; k < spec.length; k++) {
       const d = spec.charCodeAt(k) - 48;
-      if (d < 0 || d > 7) { warn("sh", "umask: Illegal number: " + spec); return 2; }
-      mask = mask * 8 + d;
+      if (d < 0 || d > 7) { error("umask: Illegal number: " + spec); return 2; }
+      mask = ((mask << 3) + d) & 0xffffffff;
     }
-    if (mask > 0o777) { warn("sh", "umask: Illegal number: " + spec); return 2; }
+    mask &= 0o777;
   } else {
     mask = applySymbolic(currentUmask(), spec);
-    if (mask < 0) { warn("sh", "umask: Illegal mode: " + spec); return 2; }
+    if (mask < 0) { error("umask: Illegal mode: " + spec); return 2; }
   }
   proc_umask(<u32>mask, ret);
   return 0;

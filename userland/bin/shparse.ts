@@ -11,12 +11,18 @@ export class Token {
   heredoc: i32 = -1;
   /** For tokens that came from expanding aliases: their names, " "-separated (no alias expands twice). */
   aliasedFrom: string = "";
+  /** The word after an alias whose value ends in a blank: it is looked up as an alias too. */
+  aliasNext: bool = false;
+  /** The line the token starts on, counted from the parser's lineBase + 1. */
+  line: i32 = 0;
   constructor(public kind: i32, public text: string, public start: i32, public end: i32, public ioNumber: i32 = -1) {}
 }
 
 /** A here-document: its delimiter, and the body read from the lines after the operator's line. */
 export class HereDoc {
   body: string = "";
+  /** The line the body starts on. */
+  line: i32 = 0;
   /** The body's source span, delimiter line included, so a child shell's text can carry it. */
   bodyStart: i32 = 0;
   bodyEnd: i32 = 0;
@@ -46,6 +52,11 @@ export class Node {
   kids: Node[] = [];
   words: string[] = [];
   assigns: string[] = [];
+  /** SIMPLE: the line each word starts on. */
+  wordLines: i32[] = [];
+  /** SIMPLE: each of assigns split at its "=" (the name, and the raw value to expand). */
+  assignNames: string[] = [];
+  assignValues: string[] = [];
   redirs: Redir[] = [];
   /** LIST: whether item i runs in the background; ANDOR: true for && between i and i+1. */
   flags: bool[] = [];
@@ -57,6 +68,8 @@ export class Node {
   /** The source text of this node, for running it in a child shell, and where it starts. */
   text: string = "";
   pos: i32 = 0;
+  /** The line the node starts on (what $LINENO and error messages say while it runs), fixed at parse time. */
+  line: i32 = 0;
   constructor(public kind: i32) {}
 }
 
@@ -76,6 +89,8 @@ export class Parser {
   error: string = "";
   /** Where the error was found (a source offset), for its line number. */
   errorPos: i32 = 0;
+  /** Where the error's line is counted (dash names the line it had read up to). */
+  errorLinePos: i32 = 0;
   /** Where the last complete top-level line ended before an error: the commands before it may run. */
   safeEnd: i32 = 0;
   heredocs: HereDoc[] = [];
@@ -84,7 +99,30 @@ export class Parser {
   /** Here-documents whose operator was seen but whose body starts after the next newline. */
   pendingHeredocs: HereDoc[] = [];
 
-  constructor(public src: string) { this.lex(); }
+  /** Where the line counting of lineAt stands: an offset and its line. */
+  lineCursor: i32 = 0;
+  lineAtCursor: i32 = 1;
+
+  /** lineBase: the lines before src in its script (its first line is lineBase + 1). */
+  constructor(public src: string, public lineBase: i32 = 0) { this.lineAtCursor = lineBase + 1; this.lex(); }
+
+  /** The line of offset pos (counting on from the last one asked, as tokens come in order). */
+  lineAt(pos: i32): i32 {
+    if (pos < this.lineCursor) { this.lineCursor = 0; this.lineAtCursor = this.lineBase + 1; }
+    const s = this.src;
+    const end = min(pos, s.length);
+    let line = this.lineAtCursor;
+    for (let k = this.lineCursor; k < end; k++) if (s.charCodeAt(k) == 10) line++;
+    this.lineCursor = end;
+    this.lineAtCursor = line;
+    return line;
+  }
+
+  /** Adds a token, noting its line. */
+  push(t: Token): void {
+    t.line = this.lineAt(t.start);
+    this.tokens.push(t);
+  }
 
   lex(): void {
     const s = this.src;
@@ -95,14 +133,14 @@ export class Parser {
       if (c == 92 && i + 1 < s.length && s.charCodeAt(i + 1) == 10) { i += 2; continue; }
       if (c == 35) { while (i < s.length && s.charCodeAt(i) != 10) i++; continue; }
       if (c == 10) {
-        this.tokens.push(new Token(T_NEWLINE, "\n", i, i + 1));
+        this.push(new Token(T_NEWLINE, "\n", i, i + 1));
         i = this.readHeredocBodies(i + 1);
         continue;
       }
       let op = "";
       for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op = OPERATORS[k]; break; }
       if (op != "") {
-        this.tokens.push(new Token(T_OP, op, i, i + op.length)); i += op.length;
+        this.push(new Token(T_OP, op, i, i + op.length)); i += op.length;
         if (op.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
         continue;
       }
@@ -115,23 +153,25 @@ export class Parser {
       if (ioNumber >= 0) {
         let op2 = "";
         for (let k = 0; k < OPERATORS.length; k++) if (s.startsWith(OPERATORS[k], i)) { op2 = OPERATORS[k]; break; }
-        this.tokens.push(new Token(T_OP, op2, start, i + op2.length, ioNumber));
+        this.push(new Token(T_OP, op2, start, i + op2.length, ioNumber));
         i += op2.length;
         if (op2.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
         continue;
       }
-      this.tokens.push(new Token(T_WORD, text, start, i));
+      this.push(new Token(T_WORD, text, start, i));
     }
     if (this.pendingHeredocs.length > 0) this.readHeredocBodies(s.length);
-    this.tokens.push(new Token(T_EOF, "", s.length, s.length));
+    this.push(new Token(T_EOF, "", s.length, s.length));
   }
 
   /** The input ended inside the word at start: a quote or a $( ${ ` left open. */
   unterminated(start: i32): void {
     this.incomplete = true;
-    this.error = "syntax error: " + (this.src.indexOf("\"", start) >= 0 || this.src.indexOf("'", start) >= 0 ? "unterminated quoted string" : "end of file unexpected");
+    this.error = "Syntax error: " + unterminatedMessage(this.src, start);
     this.errorPos = start;
-    this.tokens.push(new Token(T_EOF, "", this.src.length, this.src.length));
+    // Found at the end of the input, whose line dash names.
+    this.errorLinePos = this.src.length;
+    this.push(new Token(T_EOF, "", this.src.length, this.src.length));
   }
 
   /** The line (from 1) of a source offset. */
@@ -163,7 +203,7 @@ export class Parser {
     op.heredoc = this.heredocs.length;
     this.heredocs.push(doc);
     this.pendingHeredocs.push(doc);
-    this.tokens.push(new Token(T_WORD, raw, start, end));
+    this.push(new Token(T_WORD, raw, start, end));
     return end;
   }
 
@@ -173,6 +213,7 @@ export class Parser {
     for (let d = 0; d < this.pendingHeredocs.length; d++) {
       const doc = this.pendingHeredocs[d];
       doc.bodyStart = i;
+      doc.line = this.lineAt(i);
       let body = "";
       let done = false;
       while (i < s.length) {
@@ -197,10 +238,27 @@ export class Parser {
    *  opens that lie after it appended (so a child shell given this text sees them). */
   textFrom(start: i32): string {
     const end = this.tokens[max(0, this.pos - 1)].end;
-    let text = this.src.substring(start, end);
+    // Tokens from an alias all sit at the alias name: such a node's text is rebuilt from its tokens
+    // (the name itself would make a child shell expand the alias again, and again).
+    let first = this.pos - 1;
+    let aliased = false;
+    while (first >= 0 && this.tokens[first].start >= start) { if (this.tokens[first].aliasedFrom != "") aliased = true; first--; }
+    let text = aliased ? this.tokenText(first + 1, this.pos) : this.src.substring(start, end);
     for (let d = 0; d < this.heredocs.length; d++) {
       const doc = this.heredocs[d];
       if (doc.opPos >= start && doc.opPos < end && doc.bodyStart >= end) text += "\n" + this.src.substring(doc.bodyStart, doc.bodyEnd);
+    }
+    return text;
+  }
+
+  /** The tokens from index `from` to `to` as source text again. */
+  tokenText(from: i32, to: i32): string {
+    let text = "";
+    for (let k = from; k < to; k++) {
+      const t = this.tokens[k];
+      if (t.kind == T_EOF) break;
+      if (k > from && t.kind != T_NEWLINE) text += " ";
+      text += t.ioNumber >= 0 ? t.ioNumber.toString() + t.text : t.text;
     }
     return text;
   }
@@ -214,7 +272,7 @@ export class Parser {
       if (c == 92) { i += 2; continue; }
       if (c == 39) { const e = s.indexOf("'", i + 1); if (e < 0) return -1; i = e + 1; continue; }
       if (c == 34) { i = this.doubleQuoteEnd(i + 1); if (i < 0) return -1; continue; }
-      if (c == 96) { const e = s.indexOf("`", i + 1); if (e < 0) return -1; i = e + 1; continue; }
+      if (c == 96) { const e = backquoteEnd(s, i); if (e < 0) return -1; i = e + 1; continue; }
       if (c == 36 && i + 1 < s.length && (s.charCodeAt(i + 1) == 40 || s.charCodeAt(i + 1) == 123)) {
         i = matchClose(s, i + 1);
         if (i < 0) return -1;
@@ -236,7 +294,7 @@ export class Parser {
         if (i < 0) return -1;
         continue;
       }
-      if (c == 96) { const e = s.indexOf("`", i + 1); if (e < 0) return -1; i = e + 1; continue; }
+      if (c == 96) { const e = backquoteEnd(s, i); if (e < 0) return -1; i = e + 1; continue; }
       i++;
     }
     return -1;
@@ -251,6 +309,13 @@ export class Parser {
     if (this.peek().kind == T_EOF) this.incomplete = true;
     this.error = message;
     this.errorPos = this.peek().start;
+    // dash names the line it has read up to: past a newline, the next one.
+    this.errorLinePos = this.peek().kind == T_NEWLINE ? this.peek().end : this.peek().start;
+  }
+
+  /** dash's syntax error for token t: `"fi" unexpected (expecting "then")`, `word unexpected`. */
+  unexpected(t: Token, expecting: string = ""): void {
+    this.fail("Syntax error: " + tokenName(t) + " unexpected" + (expecting.length > 0 ? " (expecting " + expecting + ")" : ""));
   }
 
   skipNewlines(): void { while (this.peek().kind == T_NEWLINE) this.pos++; }
@@ -259,14 +324,14 @@ export class Parser {
     this.skipNewlines();
     if (this.isWord(word)) { this.pos++; return; }
     const t = this.peek();
-    this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : "\"" + t.text + "\"") + " (expecting \"" + word + "\")");
+    this.unexpected(t, "\"" + word + "\"");
   }
 
   /** Parses the whole input. */
   program(): Node {
     if (this.error != "") return new Node(N_LIST);
     const list = this.list(true);
-    if (this.error == "" && this.peek().kind != T_EOF) this.fail("syntax error: unexpected \"" + this.peek().text + "\"");
+    if (this.error == "" && this.peek().kind != T_EOF) this.unexpected(this.peek());
     return list;
   }
 
@@ -285,6 +350,7 @@ export class Parser {
   list(top: bool): Node {
     const list = new Node(N_LIST);
     const start = this.peek().start;
+    list.line = this.peek().line;
     for (;;) {
       const before = this.pos;
       this.skipNewlines();
@@ -295,7 +361,7 @@ export class Parser {
       let background = false;
       if (this.isOp("&")) { background = true; this.pos++; }
       else if (this.isOp(";")) this.pos++;
-      else if (this.peek().kind != T_NEWLINE && !this.isListEnd()) { this.fail("syntax error: unexpected \"" + this.peek().text + "\""); break; }
+      else if (this.peek().kind != T_NEWLINE && !this.isListEnd()) { this.unexpected(this.peek()); break; }
       list.flags.push(background);
     }
     list.text = this.textFrom(start);
@@ -305,6 +371,7 @@ export class Parser {
   andOr(): Node {
     const node = new Node(N_ANDOR);
     const start = this.peek().start;
+    node.line = this.peek().line;
     node.pos = start;
     node.kids.push(this.pipeline());
     while (this.error == "" && (this.isOp("&&") || this.isOp("||"))) {
@@ -320,6 +387,7 @@ export class Parser {
   pipeline(): Node {
     const node = new Node(N_PIPE);
     const start = this.peek().start;
+    node.line = this.peek().line;
     if (this.isWord("!")) { node.negate = true; this.pos++; }
     node.kids.push(this.command());
     while (this.error == "" && this.isOp("|")) {
@@ -332,6 +400,8 @@ export class Parser {
   }
 
   command(): Node {
+    // An alias in command position may stand for a compound command's words (for ...; do).
+    while (this.aliases != null && this.peek().kind == T_WORD && !isAssignment(this.peek().text) && this.expandAlias(this.peek())) {}
     const start = this.peek().start;
     let node: Node;
     const t = this.peek();
@@ -348,17 +418,20 @@ export class Parser {
       this.pos++;
       node = new Node(N_SUBSHELL);
       node.kids.push(this.body());
-      if (this.isOp(")")) this.pos++; else this.fail("syntax error: expecting \")\"");
-    } else if (t.kind == T_WORD && this.tokens[this.pos + 1].kind == T_OP && this.tokens[this.pos + 1].text == "(" &&
+      if (this.isOp(")")) this.pos++; else this.unexpected(this.peek(), "\")\"");
+    } else if (t.kind == T_WORD && !isAssignment(t.text) && this.tokens[this.pos + 1].kind == T_OP && this.tokens[this.pos + 1].text == "(" &&
                this.tokens[this.pos + 2].kind == T_OP && this.tokens[this.pos + 2].text == ")") {
+      if (!isName(t.text)) { this.fail("Syntax error: Bad function name"); return new Node(N_FUNCDEF); }
       node = new Node(N_FUNCDEF);
       node.name = t.text;
       this.pos += 3;
       this.skipNewlines();
       node.kids.push(this.command());
       node.text = this.textFrom(start);
+      node.line = t.line;
       return node;
     } else return this.simple();
+    node.line = t.line;
     while (this.error == "" && this.redirect(node)) {}
     node.text = this.textFrom(start);
     return node;
@@ -372,7 +445,7 @@ export class Parser {
     if (op != "<" && op != ">" && op != ">>" && op != ">&" && op != "<&" && op != "<>" && op != ">|" && op != "<<" && op != "<<-") return false;
     this.pos++;
     const target = this.peek();
-    if (target.kind != T_WORD) { this.fail("syntax error: unexpected redirection"); return false; }
+    if (target.kind != T_WORD) { this.unexpected(target); return false; }
     this.pos++;
     const fd = t.ioNumber >= 0 ? t.ioNumber : (op.startsWith("<") ? 0 : 1);
     const redir = new Redir(fd, op == "<<-" ? "<<" : op, target.text);
@@ -384,6 +457,7 @@ export class Parser {
   simple(): Node {
     const node = new Node(N_SIMPLE);
     const start = this.peek().start;
+    node.line = this.peek().line;
     node.pos = start;
     for (;;) {
       if (this.redirect(node)) continue;
@@ -391,13 +465,19 @@ export class Parser {
       const t = this.peek();
       if (t.kind != T_WORD) break;
       if (node.words.length == 0 && !isAssignment(t.text) && this.expandAlias(t)) continue;
-      if (node.words.length == 0 && isAssignment(t.text)) node.assigns.push(t.text);
-      else node.words.push(t.text);
+      // After an alias whose value ends in a blank, the next word is looked up too.
+      if (node.words.length > 0 && t.aliasNext && this.expandAlias(t)) continue;
+      if (node.words.length == 0 && isAssignment(t.text)) {
+        const eq = t.text.indexOf("=");
+        node.assigns.push(t.text);
+        node.assignNames.push(t.text.substring(0, eq));
+        node.assignValues.push(t.text.substring(eq + 1));
+      }
+      else { node.words.push(t.text); node.wordLines.push(t.line); }
       this.pos++;
     }
     if (this.error == "" && node.words.length == 0 && node.assigns.length == 0 && node.redirs.length == 0) {
-      const t = this.peek();
-      this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : t.kind == T_NEWLINE ? "newline" : "\"" + t.text + "\""));
+      this.unexpected(this.peek());
     }
     node.text = this.textFrom(start);
     return node;
@@ -407,10 +487,14 @@ export class Parser {
   body(): Node {
     const list = this.list(false);
     if (this.error == "" && list.kids.length == 0) {
-      const t = this.peek();
-      this.fail("syntax error: unexpected " + (t.kind == T_EOF ? "end of file" : "\"" + t.text + "\""));
+      this.unexpected(this.peek());
     }
     return list;
+  }
+
+  /** Expands the next word as an alias when the alias before it ended in a blank (FOR1='for ' i ...). */
+  aliasAfterBlank(): void {
+    while (this.peek().kind == T_WORD && this.peek().aliasNext && this.expandAlias(this.peek())) {}
   }
 
   /** Replaces the command word t (the next token) by its alias's tokens; false if it has none. */
@@ -425,11 +509,16 @@ export class Parser {
       const a = sub.tokens[k];
       // Positions are the alias name's, so a node's text (for child shells) stays within the source.
       const copy = new Token(a.kind, a.text, t.start, t.end, a.ioNumber);
+      copy.line = t.line;
       copy.aliasedFrom = t.aliasedFrom == "" ? t.text : t.aliasedFrom + " " + t.text;
       spliced.push(copy);
     }
+    const after = spliced.length;
     for (let k = this.pos + 1; k < this.tokens.length; k++) spliced.push(this.tokens[k]);
     this.tokens = spliced;
+    const value = aliases.get(t.text);
+    const last = value.length > 0 ? value.charCodeAt(value.length - 1) : 0;
+    if ((last == 32 || last == 9) && after < spliced.length && spliced[after].kind == T_WORD) spliced[after].aliasNext = true;
     return true;
   }
 
@@ -471,11 +560,13 @@ export class Parser {
   forClause(): Node {
     const node = new Node(N_FOR);
     this.pos++;
+    this.aliasAfterBlank();
     const name = this.peek();
-    if (name.kind != T_WORD || !isName(name.text)) { this.fail("syntax error: bad for loop variable"); return node; }
+    if (name.kind != T_WORD || !isName(name.text)) { this.fail("Syntax error: Bad for loop variable"); return node; }
     node.name = name.text;
     this.pos++;
     this.skipNewlines();
+    this.aliasAfterBlank();
     if (this.isWord("in")) {
       this.pos++;
       node.hasList = true;
@@ -494,7 +585,7 @@ export class Parser {
     const node = new Node(N_CASE);
     this.pos++;
     const subject = this.peek();
-    if (subject.kind != T_WORD) { this.fail("syntax error: bad case subject"); return node; }
+    if (subject.kind != T_WORD) { this.unexpected(subject, "word"); return node; }
     node.words.push(subject.text);
     this.pos++;
     this.expectWord("in");
@@ -505,13 +596,13 @@ export class Parser {
       const patterns = new Array<string>();
       for (;;) {
         const p = this.peek();
-        if (p.kind != T_WORD) { this.fail("syntax error: bad case pattern"); return node; }
+        if (p.kind != T_WORD) { this.unexpected(p, p.kind == T_EOF ? "\")\"" : "word"); return node; }
         patterns.push(p.text);
         this.pos++;
         if (this.isOp("|")) { this.pos++; continue; }
         break;
       }
-      if (!this.isOp(")")) { this.fail("syntax error: expecting \")\""); return node; }
+      if (!this.isOp(")")) { this.unexpected(this.peek(), "\")\""); return node; }
       this.pos++;
       node.assigns.push(patterns.join("\n"));
       node.kids.push(this.list(false));
@@ -520,6 +611,58 @@ export class Parser {
     this.expectWord("esac");
     return node;
   }
+}
+
+/** What dash says of the first construct left open in s from start (a quote, `, $( or ${). */
+function unterminatedMessage(s: string, start: i32): string {
+  let i = start;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c == 92) { i += 2; continue; }
+    if (c == 39) { const e = s.indexOf("'", i + 1); if (e < 0) return "Unterminated quoted string"; i = e + 1; continue; }
+    if (c == 96) { const e = backquoteEnd(s, i); if (e < 0) return "EOF in backquote substitution"; i = e + 1; continue; }
+    if (c == 36 && i + 1 < s.length && (s.charCodeAt(i + 1) == 40 || s.charCodeAt(i + 1) == 123)) {
+      const e = matchClose(s, i + 1);
+      if (e < 0) {
+        // An error inside (a quote in it) is named first; else the bracket left open.
+        const inner = unterminatedMessage(s, i + 2);
+        if (inner != "end of file unexpected") return inner;
+        if (s.charCodeAt(i + 1) == 123) return "Missing '}'";
+        return s.startsWith("$((", i) ? "Missing '))'" : "end of file unexpected (expecting \")\")";
+      }
+      i = e;
+      continue;
+    }
+    if (c == 34) {
+      // Inside double quotes only $ ` and \ are special.
+      let k = i + 1;
+      for (; k < s.length && s.charCodeAt(k) != 34; k++) {
+        const d = s.charCodeAt(k);
+        if (d == 92) { k++; continue; }
+        if (d == 96 || (d == 36 && k + 1 < s.length && (s.charCodeAt(k + 1) == 40 || s.charCodeAt(k + 1) == 123))) {
+          const end = d == 96 ? backquoteEnd(s, k) : matchClose(s, k + 1);
+          if (end < 0) return unterminatedMessage(s, k);
+          k = d == 96 ? end : end - 1;
+        }
+      }
+      if (k >= s.length) return "Unterminated quoted string";
+      i = k + 1;
+      continue;
+    }
+    i++;
+  }
+  return "end of file unexpected";
+}
+
+/** Reserved words, which dash names in its syntax errors (other words are "word"). */
+const RESERVED = ["!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while", "{", "}"];
+
+/** How dash names a token in a syntax error. */
+function tokenName(t: Token): string {
+  if (t.kind == T_EOF) return "end of file";
+  if (t.kind == T_NEWLINE) return "newline";
+  if (t.kind == T_WORD && RESERVED.indexOf(t.text) < 0) return "word";
+  return "\"" + t.text + "\"";
 }
 
 function allDigits(s: string): bool {
@@ -545,6 +688,16 @@ export function isName(s: string): bool {
   return true;
 }
 
+/** The index of the backquote closing the one at i (a backslash-quoted one inside does not); -1 if none. */
+export function backquoteEnd(s: string, i: i32): i32 {
+  for (let k = i + 1; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c == 92) { k++; continue; }
+    if (c == 96) return k;
+  }
+  return -1;
+}
+
 /** Index just past the bracket that closes the one at i ("(" or "{"), honouring quotes; -1 if none. */
 export function matchClose(s: string, i: i32): i32 {
   const open = s.charCodeAt(i);
@@ -554,6 +707,8 @@ export function matchClose(s: string, i: i32): i32 {
   const delims = new Array<string>();
   const strips = new Array<bool>();
   const arithmetic = open == 40 && i + 1 < s.length && s.charCodeAt(i + 1) == 40;
+  /** The depth at each open case ... esac. */
+  const caseDepths = new Array<i32>();
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c == 92) { i += 2; continue; }
@@ -595,9 +750,27 @@ export function matchClose(s: string, i: i32): i32 {
       if (i >= s.length) return -1;
       i++; continue;
     }
+    if (open == 40 && !arithmetic && (c == 99 || c == 101) && isWordAt(s, i, c == 99 ? "case" : "esac")) {
+      // Inside case ... esac a pattern's ")" closes nothing.
+      if (c == 99) caseDepths.push(depth); else if (caseDepths.length > 0) caseDepths.pop();
+      i += 4;
+      continue;
+    }
     if (c == open) depth++;
-    else if (c == close) { depth--; if (depth == 0) return i + 1; }
+    else if (c == close) {
+      if (caseDepths.length > 0 && caseDepths[caseDepths.length - 1] == depth) { i++; continue; }
+      depth--;
+      if (depth == 0) return i + 1;
+    }
     i++;
   }
   return -1;
+}
+
+/** Whether the reserved word w stands alone at s[i] (blank, ; & ( ) or newline around it). */
+function isWordAt(s: string, i: i32, w: string): bool {
+  if (!s.startsWith(w, i)) return false;
+  const before = i > 0 ? s.charCodeAt(i - 1) : 32;
+  const after = i + w.length < s.length ? s.charCodeAt(i + w.length) : 32;
+  return isMeta(before) && isMeta(after);
 }
