@@ -1,7 +1,7 @@
 // Byte dumps and small system tools: od, xxd, hexdump, dd, expr, mktemp, realpath, timeout, nohup,
 // nice, time, id, whoami, groups, uptime, clear and mount (listing), as coreutils/busybox word them.
 
-import { currentUid, currentGid } from "../lib/users";
+import { currentUid, currentGid, UserNames } from "../lib/users";
 import { stdout, stderr, warn, ByteBuf, BLOCK, readSome, writeAll } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report, openInput, closeInput, inputsOrStdin } from "../lib/cmd";
@@ -738,10 +738,10 @@ export function nohupMain(args: string[]): i32 {
   return waitStatus(pid);
 }
 
-/** The nice value of pid (0: this process), or -1000 with errno set aside in niceError. */
-function niceOf(pid: i32, value: i32, set: bool): i32 {
+/** The lowest nice value of the processes which (PRIO_*) and who name (0: this process), or -1000 - errno. */
+function niceOf(which: u32, who: i32, value: i32, set: bool): i32 {
   const ret = memory.data(4);
-  const err = k.proc_nice(pid, value, set ? 1 : 0, ret);
+  const err = k.proc_nice(which, who, value, set ? 1 : 0, ret);
   if (err != 0) return -1000 - err;
   return load<i32>(ret) - 20;
 }
@@ -758,43 +758,74 @@ export function niceMain(args: string[]): i32 {
   if (i < args.length && args[i] == "--") i++;
   const by = parseIntOr(adjustment, -99999);
   if (by == -99999) return usage("nice", "invalid adjustment '" + adjustment + "'", 125);
-  const now = niceOf(0, 0, false);
+  const now = niceOf(k.PRIO_PROCESS, 0, 0, false);
   if (i >= args.length) {
     if (given) { warn("nice", "a command must be given with an adjustment"); return 125; }
     stdout.line(now.toString());
     return 0;
   }
-  const set = niceOf(0, <i32>min<i64>(39, max<i64>(-39, <i64>now + by)), true);
+  const set = niceOf(k.PRIO_PROCESS, 0, <i32>min<i64>(39, max<i64>(-39, <i64>now + by)), true);
   if (set <= -1000) warn("nice", "cannot set niceness: " + strerror(-1000 - set));
   const pid = startCommand("nice", args.slice(i));
   return pid < 0 ? -pid : waitStatus(pid);
 }
 
-/** renice [-n] PRIORITY [-p] PID...: sets each process's nice value (util-linux: an absolute value). */
+/** An unsigned decimal id as util-linux's renice takes one (strtol, then >= 0), or -1. */
+function reniceId(s: string): i64 {
+  const v = parseIntOr(s.trimStart(), -1);
+  return v >= 0 && v <= <i64>i32.MAX_VALUE ? v : -1;
+}
+
+/** Sets the nice value of the processes which and who name and prints the change, as util-linux's donice(); false on an error. */
+function renice(which: u32, who: i32, priority: i32): bool {
+  const kind = which == k.PRIO_PGRP ? "process group ID" : which == k.PRIO_USER ? "user ID" : "process ID";
+  const old = niceOf(which, who, 0, false);
+  if (old <= -1000) { warn("renice", "failed to get priority for " + who.toString() + " (" + kind + "): " + strerror(-1000 - old)); return false; }
+  const err = niceOf(which, who, priority, true);
+  if (err <= -1000) { warn("renice", "failed to set priority for " + who.toString() + " (" + kind + "): " + strerror(-1000 - err)); return false; }
+  const now = niceOf(which, who, 0, false);
+  if (now <= -1000) { warn("renice", "failed to get priority for " + who.toString() + " (" + kind + "): " + strerror(-1000 - now)); return false; }
+  stdout.str(who.toString()).str(" (").str(kind).str(") old priority ").str(old.toString()).str(", new priority ").line(now.toString());
+  return true;
+}
+
+/**
+ * renice [-n] PRIORITY [[-p] PID...] [-g PGRP...] [-u USER...]: sets the nice value (absolute, as
+ * util-linux's renice) of processes, process groups or every process of a user (a name or uid);
+ * -p, -g and -u switch the kind of the ids after them.
+ */
 export function reniceMain(args: string[]): i32 {
   let i = 0;
-  if (i < args.length && (args[i] == "-n" || args[i] == "--priority")) i++;
-  if (i >= args.length) return usage("renice", "no priority given", 1);
-  const priority = parseIntOr(args[i], -99999);
-  if (priority == -99999) return usage("renice", "invalid priority '" + args[i] + "'", 1);
-  i++;
-  let status = 0;
-  let any = false;
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (a == "-p" || a == "--pid") continue;
-    if (a == "-g" || a == "-u" || a == "--pgrp" || a == "--user") { warn("renice", a + ": only process ids (-p) are supported"); return 1; }
-    const pid = <i32>parseIntOr(a, -1);
-    if (pid <= 0) { warn("renice", "bad value " + a); status = 1; continue; }
-    any = true;
-    const old = niceOf(pid, 0, false);
-    if (old <= -1000) { warn("renice", "failed to get priority for " + a + " (process ID): " + strerror(-1000 - old)); status = 1; continue; }
-    const err = niceOf(pid, <i32>priority, true);
-    if (err <= -1000) { warn("renice", "failed to set priority for " + a + " (process ID): " + strerror(-1000 - err)); status = 1; continue; }
-    stdout.str(a).str(" (process ID) old priority ").str(old.toString()).str(", new priority ").line(niceOf(pid, 0, false).toString());
+  if (args.length == 1 && (args[0] == "-h" || args[0] == "--help")) {
+    stdout.line("Usage:\n renice [-n] <priority> [-p|--pid] <pid>...\n renice [-n] <priority>  -g|--pgrp <pgid>...\n renice [-n] <priority>  -u|--user <user>...");
+    return 0;
   }
-  if (!any && status == 0) return usage("renice", "no process id given", 1);
-  return status;
+  if (i < args.length && (args[i] == "-n" || args[i] == "--priority")) i++;
+  if (args.length - i < 2) { warn("renice", "not enough arguments"); stderr.line("Try 'renice --help' for more information.").flush(); return 1; }
+  const priority = parseIntOr(args[i].trimStart(), -99999);
+  if (priority == -99999) { warn("renice", "invalid priority '" + args[i] + "'"); stderr.line("Try 'renice --help' for more information.").flush(); return 1; }
+  const clamped = <i32>min<i64>(39, max<i64>(-40, priority));
+  let which: u32 = k.PRIO_PROCESS;
+  let users: UserNames | null = null;
+  let ok = true;
+  for (i++; i < args.length; i++) {
+    const a = args[i];
+    if (a == "-p" || a == "--pid") { which = k.PRIO_PROCESS; continue; }
+    if (a == "-g" || a == "--pgrp") { which = k.PRIO_PGRP; continue; }
+    if (a == "-u" || a == "--user") { which = k.PRIO_USER; continue; }
+    let who: i64 = -1;
+    if (which == k.PRIO_USER) {
+      if (users == null) users = new UserNames();
+      who = (<UserNames>users).uidOf(a);
+      if (who < 0) who = reniceId(a);
+      if (who < 0) { warn("renice", "unknown user " + a); ok = false; continue; }
+    } else {
+      who = reniceId(a);
+      if (who < 0) { warn("renice", "bad " + (which == k.PRIO_PGRP ? "process group ID" : "process ID") + " value: " + a); ok = false; continue; }
+    }
+    if (!renice(which, <i32>who, clamped)) ok = false;
+  }
+  return ok ? 0 : 1;
 }
 
 function clockText(ns: i64): string {
