@@ -114,6 +114,9 @@ describe("awk", () => {
     ["paragraph mode RS", "printf 'a b\\nc\\n\\n\\nd e\\n' | awk 'BEGIN { RS = \"\" } { print NR \": \" $1 \"/\" $NF \"/\" NF }'"],
     ["system and its status", "awk 'BEGIN { r = system(\"exit 3\"); print \"status\", r }'"],
     ["syntax error", "awk 'BEGIN { print ( }' 2>/dev/null; echo $?"],
+    ["FS assigned in an action splits from the next record on", "printf 'a:b\\nc:d\\n' | awk '{ FS = \":\"; print $1 }'; echo 'x:y' | awk '{ FS = \":\"; $0 = $0; print $1 }'"],
+    ["printf and sprintf short of arguments: status 2, what came before printed", "awk 'BEGIN { printf \"%s %s %s\\n\", \"a\", \"b\" }' 2>/dev/null; echo $?; awk 'BEGIN { x = sprintf(\"%d %d\", 1); print \"never\" }' 2>/dev/null; echo $?"],
+    ["a missing input file: status 2", "awk '{ print }' nosuch 2>/dev/null; echo $?"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(script, DATA); });
 });
