@@ -46,6 +46,12 @@ describe("xargs", () => {
     ["-P 3 runs them all", "xargs -P 3 -n 1 echo | sort", "3 1 2 5 4\n"],
     ["-d ,", "printf 'x,y,z' | xargs -d , -n 1 echo", ""],
     ["-t traces to stderr", "xargs -t -n 2 echo 2>/dev/null", "p q r\n"],
+    ["-I with a replacement over twice the argument's length", "xargs -I X echo X-X-X", "a b\nlonger line\n"],
+    ["GNU's long options", "xargs --max-args=2 --no-run-if-empty --verbose echo 2>&1", "a b c\n"],
+    ["-a FILE, and -i, -l, -e with their values attached", "printf 'p q\\nr\\n' > f; xargs -a f -l echo; echo 'x y' | xargs -ifoo echo foo-foo; echo 'a b _ c' | xargs -e_ echo; echo 'a _ b' | xargs -e echo", ""],
+    ["bad counts and options: GNU's messages, status 1", "xargs -n 0 echo 2>&1; echo $?; xargs -L x 2>&1; echo $?; xargs --bogus 2>&1; echo $?; xargs -a nosuch echo 2>&1 | sed 's/[^a-z ].nosuch.//'; echo $?", ""],
+    ["an unmatched quote: the words before it run, status 1", "xargs echo 2>/dev/null; echo $?", "a 'b\n"],
+    ["status 255 and a signal name the command", "xargs sh -c 'exit 255' 2>&1; echo $?; echo x | xargs sh -c 'kill -9 $$' 2>&1; echo $?", "a\n"],
   ];
   for (const [name, script, stdin] of cases) it(name, async () => { await same(script, stdin); });
 });
@@ -60,6 +66,7 @@ describe("find", () => {
     ["! and -o with parentheses", "find t \\( -name big -o -name empty \\) -print | sort; find t/a ! -type d | sort"],
     ["-prune", "find t -name a -prune -o -type f -print | sort"],
     ["-exec ;", "find t -name '*.txt' -exec echo found {} \\;"],
+    ["-exec with {} more than once in an argument", "find t -name big -exec echo {}-{}-{} \\;"],
     ["-exec +", "find t -type f -exec echo {} + | tr ' ' '\\n' | sort"],
     ["-print0 | xargs -0", "find t -type f -print0 | xargs -0 wc -c | sort"],
     ["-size", "find t -type f -size +2k; find t -type f -size -1k | sort; find t -size 0 -type f; find t -type f -size 4001c"],

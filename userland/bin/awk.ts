@@ -1,6 +1,7 @@
 // awk: the POSIX awk language (patterns, ranges, fields, arrays, user functions, printf, getline,
 // pipes, string functions, regular expressions): a lexer, a recursive-descent parser, a tree walker.
 
+import { replaceAll } from "../lib/strings";
 import { stdout, warn, Writer, Reader, ByteBuf } from "../lib/io";
 import { usage } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -2218,7 +2219,7 @@ function isAssignment(arg: string): bool {
 /** Escape sequences in -v and command-line assignments, as in string literals. */
 function unescape(s: string): string {
   if (s.indexOf("\\") < 0) return s;
-  const lx = new Lexer("\"" + s.replaceAll("\"", "\\\"") + "\"");
+  const lx = new Lexer("\"" + replaceAll(s, "\"", "\\\"") + "\"");
   if (!lx.string()) return s;
   return lx.tokens[0].text;
 }

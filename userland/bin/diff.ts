@@ -1,6 +1,7 @@
 // diff (normal and unified output, -q, -r on directories, -i -b -w -B) over a Myers O(ND)
 // line diff, and patch, which applies unified (and normal) diffs with offsets, -p, -R and -i.
 
+import { replaceAll } from "../lib/strings";
 import { stdout, warn, Reader, ByteBuf, BLOCK, writeAll } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report } from "../lib/cmd";
@@ -46,7 +47,7 @@ class DiffOptions {
 
 function normalizeLine(s: string, o: DiffOptions): string {
   let t = s;
-  if (o.ignoreAllSpace) { t = t.replaceAll(" ", "").replaceAll("\t", ""); }
+  if (o.ignoreAllSpace) { t = replaceAll(replaceAll(t, " ", ""), "\t", ""); }
   else if (o.ignoreSpaceChange) {
     let out = ""; let space = false;
     for (let i = 0; i < t.length; i++) {

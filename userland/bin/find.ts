@@ -1,6 +1,7 @@
 // find: walks directory trees evaluating a GNU/POSIX expression (tests, operators ! -a -o ( ),
 // actions -print -print0 -delete -exec {} ; and {} + -prune -quit) for each file.
 
+import { replaceAll } from "../lib/strings";
 import { stdout, warn } from "../lib/io";
 import * as fs from "../lib/fs";
 import { Stat } from "../lib/fs";
@@ -253,7 +254,7 @@ class Find {
       }
       case N_EXEC: {
         const argv = new Array<string>();
-        for (let i = 0; i < n.args.length; i++) argv.push(n.args[i].replaceAll("{}", path));
+        for (let i = 0; i < n.args.length; i++) argv.push(replaceAll(n.args[i], "{}", path));
         return runAndWait("find", argv, null) == 0;
       }
       case N_EXECPLUS: {

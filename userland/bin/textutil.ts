@@ -1,6 +1,7 @@
 // Line and byte tools from coreutils: tac, rev, paste, comm, join, nl, fold, split, shuf and cmp,
 // with the options and messages of the GNU versions.
 
+import { replaceAll } from "../lib/strings";
 import { stdout, warn, Reader, ByteBuf, BLOCK, writeAll } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report, openInput, closeInput, inputsOrStdin } from "../lib/cmd";
@@ -179,7 +180,7 @@ export function joinMain(args: string[]): i32 {
   }
   if (args.length > 0) { const a = args[args.length - 1]; if (a == "-a1" || a == "-v1") unpaired[1] = true; if (a == "-a2" || a == "-v2") unpaired[2] = true; }
   const empty = o.value("e", "");
-  const format = o.has("o") ? o.value("o", "").replaceAll(",", " ").split(" ") : new Array<string>();
+  const format = o.has("o") ? replaceAll(o.value("o", ""), ",", " ").split(" ") : new Array<string>();
   const icase = o.has("i");
   const a = readLines("join", o.operands[0]);
   const b = readLines("join", o.operands[1]);
