@@ -75,6 +75,12 @@ describe("find", () => {
     ["-delete", "find t -name '*.txt' -delete; find t -type f | sort"],
     ["-regex", "find t -regex '.*/[fg]\\..*' | sort"],
     ["unknown predicate", "find t -bogus"],
+    ["-perm (exact, -all, /any, symbolic), -user, -group, -uid, -readable, -executable", "chmod 755 t/big; find t -perm 755 -type f; find t -perm -u+x -type f; find t -perm /o+w | sort; find t -perm -644 -type f | sort; find t -user root -name big; find t -group root -name big; find t -uid 0 -name big; find t -readable -name big; find t -executable -type f; find t -nouser"],
+    ["-printf's directives, widths and precision", "chmod 640 t/a/f.txt; find t -printf '%m %#m %M %u %g %U %n %y %Y %p %f %P %H %h %l|%-6f|%.3p|\\n' | sort; find t -type f -printf '%6s|%d %k\\n' | sort"],
+    ["-printf's times and an unknown directive", "touch -d '2020-01-02 03:04:05' t/big; find t/big -printf '%TY-%Tm-%Td %TH:%TM %Tk %Ta|%T@|%t|%T+\\n' | sed 's/[.][0-9]*/.N/g'; find t/big -printf '%z %w\\n' 2>&1"],
+    ["-ls as GNU find shows it", "touch -d '2020-01-02 03:04:05' t/a/f.txt t/link; find t/a/f.txt t/link -ls | sed 's/^ *[0-9]* *[0-9]* //'"],
+    ["-newermt and -samefile", "touch -d 2020-01-02 t/c/empty; find t -type f -newermt 2021-01-01 | sort; find t -samefile t/big; find t -newermt 'never' 2>&1"],
+    ["bad arguments: GNU's messages", "find t -maxdepth 2>&1; find t -maxdepth x 2>&1; find t -foo 2>&1; find t -size 3x 2>&1; find t -mtime x 2>&1; find t -name f x 2>&1; find t -perm 9 2>&1; find t -user nosuch 2>&1; find t -group nosuch 2>&1; find t -name x \\) 2>&1; echo $?"],
     ["missing path", "find nowhere; echo $?"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(TREE + script); });

@@ -8,7 +8,7 @@ import { join } from "../lib/path";
 import { UserNames } from "../lib/users";
 
 /** One clause of a symbolic mode: who (ugoa bits as a mask), op (+ - =), and the permission letters. */
-class Clause {
+export class Clause {
   /** The whole mode, for an octal mode (who is then ABSOLUTE). */
   value: u32 = 0;
   constructor(public who: u32, public op: i32, public perms: string) {}
@@ -18,7 +18,7 @@ class Clause {
 const ABSOLUTE: u32 = 0xffffffff;
 
 /** Parses a mode: octal, or symbolic clauses separated by commas; null if malformed. */
-function parseMode(spec: string): Clause[] | null {
+export function parseMode(spec: string): Clause[] | null {
   const out = new Array<Clause>();
   if (spec.length == 0) return null;
   const c0 = spec.charCodeAt(0);
@@ -58,7 +58,7 @@ function parseMode(spec: string): Clause[] | null {
 }
 
 /** Applies clauses to a mode. umask 022 masks clauses without a who, as POSIX chmod does. */
-function applyMode(clauses: Clause[], mode: u32, isDir: bool): u32 {
+export function applyMode(clauses: Clause[], mode: u32, isDir: bool): u32 {
   for (let k = 0; k < clauses.length; k++) {
     const c = clauses[k];
     if (c.who == ABSOLUTE) { mode = c.value; continue; }

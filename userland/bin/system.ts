@@ -57,7 +57,7 @@ const LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "Ju
 function spaced(v: i64): string { return v < 10 ? " " + v.toString() : v.toString(); }
 
 /** strftime(3) over UTC, with the GNU date conversions. */
-function strftime(fmt: string, secs: i64, nanos: i64): string {
+export function strftime(fmt: string, secs: i64, nanos: i64): string {
   const c = civil(secs);
   const yday = (secs - (((secs % 86400) + 86400) % 86400)) / 86400 - daysFromCivil(c[0], 1, 1) + 1;
   let out = "";
