@@ -147,6 +147,8 @@ describe("line tools", () => {
     ["split -l and -b", "split -l 15 n; wc -l xaa xab xac; split -b 20 -d -a 3 n p; ls p*; cat p000"],
     ["shuf is a permutation", "shuf n | sort -n | md5sum; shuf -i 1-10 | sort -n | tr '\\n' ' '; shuf -e a b c | sort; shuf -n 3 n | wc -l"],
     ["cmp", "cp a c; cmp a c; echo $?; cmp a b; echo $?; cmp -s a b; echo $?; printf 'apple 1\\nbanana 3\\n' > d; cmp -l a d 2>/dev/null; echo $?"],
+    ["cmp -l's offsets as wide as the shorter file's length; -b names the bytes", "seq 1000 > c7; seq 1000 | sed 's/999/99x/' > c8; cmp -l c7 c8; cmp -l a b | head -3; cmp -lb a b | head -2; cmp -b a b; printf 'a\\001\\377\\177' > x; printf 'a\\002\\376 ' > y; cmp -lb x y; cmp -b x y"],
+    ["cmp -n, -i and skip operands, long options, bad usage (status 2)", "cmp a b -n 2; echo $?; cmp --bytes=2 a b; echo $?; cmp -i 2:3 a b; echo $?; cmp a b 1 2; echo $?; cmp --ignore-initial=1k a b; echo $?; cmp -l -s a b 2>&1; echo $?; cmp -i x a b 2>&1; echo $?; cmp --bogus a b 2>&1; echo $?"],
     ["cmp's EOF message: after a newline, inside a line, with -l", "printf 'a\\nb\\n' > c1; printf 'a\\nb\\nc\\n' > c2; printf 'a\\nb' > c3; cmp c1 c2 2>&1; cmp -l c1 c2 2>&1; cmp c3 c2 2>&1; echo $?"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(FILES + script); });
@@ -186,6 +188,10 @@ describe("diff and patch", () => {
     ["added and deleted at the edges", "printf 'a\\nb\\n' > x; printf 'z\\na\\nb\\nc\\n' > y; diff x y; diff -u y x | tail -n +3; : > empty; diff empty x; diff -u x empty | tail -n +3"],
     ["-i -w -b -B", "printf 'Hello  World\\n\\nend\\n' > x; printf 'hello world\\nend\\n' > y; diff -i x y; echo $?; diff -i -b -B x y; echo $?; diff -w -i -B x y; echo $?"],
     ["-r on directories", "mkdir -p d1/s d2/s; echo 1 > d1/f; echo 2 > d2/f; echo o > d1/only; echo same > d1/s/g; echo same > d2/s/g; diff -r d1 d2; echo $?"],
+    ["context format (-c, -C N): changes, additions and deletions at the edges", "printf 'x\\ny\\n' > c3; : > c4; diff -c old new | tail -n +3; diff -C 1 old new | tail -n +3; diff -c c4 c3 | tail -n +3; diff -c c3 c4 | tail -n +3; printf 'x\\nz' > c6; diff -c c3 c6 | tail -n +3; echo $?"],
+    ["ed script (-e)", "printf 'x\\ny\\n' > c3; : > c4; diff -e old new; diff -e c4 c3; diff -e c3 c4; echo $?"],
+    ["-s reports identical files; conflicting styles and unknown options are errors (status 2)", "diff -s old old; echo $?; diff -u -c old new 2>&1; echo $?; diff --bogus old new 2>&1; echo $?"],
+    ["a file and a directory: the directory's file of that name", "mkdir d; cp new d/old; diff old d; echo $?; diff d old > /dev/null; echo $?; diff old . ; echo $?; diff new d 2>&1; echo $?"],
     ["patch applies a unified diff", "diff -u old new > p.diff; cp old work; patch work < p.diff; cmp work new && echo same"],
     ["patch -R and -p1 with offsets", "mkdir -p a1 b1; cp old a1/f; cp new b1/f; diff -u a1/f b1/f > p.diff; mkdir t; (echo header; cat new) > t/f; cd t && patch -p1 -R < ../p.diff && (echo header; cat ../old) | cmp - f && echo reverted"],
     ["patch applies a normal diff to the named file, and -R reverts it", "diff old new > p.diff; cp old work; patch work p.diff; cmp work new && echo same; patch -R work < p.diff; cmp work old && echo back; printf 'a\\nb' > x; printf 'a\\nc' > y; diff x y > q; patch x q; cmp x y && echo last-line"],

@@ -3,7 +3,7 @@
 
 import { replaceAll } from "../lib/strings";
 import { stdout, warn, Reader, ByteBuf, BLOCK, writeAll } from "../lib/io";
-import { getopt, parseIntOr } from "../lib/opts";
+import { getopt, expandLong, parseIntOr } from "../lib/opts";
 import { usage, report, openInput, closeInput, inputsOrStdin } from "../lib/cmd";
 import * as fs from "../lib/fs";
 import * as proc from "../lib/proc";
@@ -448,31 +448,93 @@ export function shufMain(args: string[]): i32 {
   return 0;
 }
 
-/** cmp [-s] [-l] [-b] FILE1 [FILE2] */
+/** A byte as GNU cmp -b shows it: printable as itself, others as ^X, M-X or M-^X. */
+function cmpChar(byte: u8): string {
+  let c = <i32>byte;
+  if (c >= 32 && c < 127) return String.fromCharCode(c);
+  let out = "";
+  if (c >= 128) { out += "M-"; c -= 128; }
+  if (c < 32) { out += "^"; c += 64; } else if (c == 127) { out += "^"; c = 63; }
+  return out + String.fromCharCode(c);
+}
+
+/** A cmp skip or byte count: decimal with GNU's suffixes (kB K MB M GB G, KiB...), or -1. */
+function cmpCount(text: string): i64 {
+  let digits = 0;
+  while (digits < text.length && text.charCodeAt(digits) >= 48 && text.charCodeAt(digits) <= 57) digits++;
+  if (digits == 0) return -1;
+  const v = parseIntOr(text.substring(0, digits), -1);
+  const suffix = text.substring(digits);
+  if (suffix == "") return v;
+  const units = ["kB", "K", "k", "MB", "M", "GB", "G", "KiB", "MiB", "GiB"];
+  const scale: i64[] = [1000, 1024, 1024, 1000000, 1048576, 1000000000, 1073741824, 1024, 1048576, 1073741824];
+  const at = units.indexOf(suffix);
+  return at < 0 ? -1 : v * scale[at];
+}
+
+/** cmp [-b] [-l | -s] [-i SKIP1[:SKIP2]] [-n LIMIT] FILE1 [FILE2 [SKIP1 [SKIP2]]] */
 export function cmpMain(args: string[]): i32 {
-  const plain = new Array<string>();
-  for (let i = 0; i < args.length; i++) plain.push(args[i] == "--silent" || args[i] == "--quiet" ? "-s" : args[i] == "--verbose" ? "-l" : args[i]);
+  const plain = args.slice(0);
+  const longError = expandLong(plain, "n:i:", ["silent=s", "quiet=s", "verbose=l", "print-bytes=b", "bytes:n", "ignore-initial:i"]);
+  if (longError != "") { warn("cmp", longError); warn("cmp", "Try 'cmp --help' for more information."); return 2; }
   const o = getopt(plain, "slbn:i:");
-  if (o.error != "") return usage("cmp", o.error, 2);
-  if (o.operands.length < 1) return usage("cmp", "missing operand after 'cmp'", 2);
+  if (o.error != "") { warn("cmp", o.error); warn("cmp", "Try 'cmp --help' for more information."); return 2; }
+  if (o.operands.length < 1) { warn("cmp", "missing operand after 'cmp'"); warn("cmp", "Try 'cmp --help' for more information."); return 2; }
+  if (o.has("l") && o.has("s")) { warn("cmp", "options -l and -s are incompatible"); warn("cmp", "Try 'cmp --help' for more information."); return 2; }
   const n1 = o.operands[0]; const n2 = o.operands.length > 1 ? o.operands[1] : "-";
+  // Bytes skipped at the start of each file: -i SKIP1[:SKIP2], or the operands after the files.
+  const skips: i64[] = [0, 0];
+  if (o.has("i")) {
+    const spec = o.value("i", "");
+    const colon = spec.indexOf(":");
+    skips[0] = cmpCount(colon < 0 ? spec : spec.substring(0, colon));
+    skips[1] = colon < 0 ? skips[0] : cmpCount(spec.substring(colon + 1));
+    if (skips[0] < 0 || skips[1] < 0) { warn("cmp", "invalid --ignore-initial value '" + spec + "'"); warn("cmp", "Try 'cmp --help' for more information."); return 2; }
+  }
+  for (let k = 2; k < o.operands.length; k++) {
+    const v = cmpCount(o.operands[k]);
+    if (v < 0) { warn("cmp", "invalid --ignore-initial value '" + o.operands[k] + "'"); warn("cmp", "Try 'cmp --help' for more information."); return 2; }
+    if (k < 4) skips[k - 2] = v;
+  }
+  if (o.operands.length > 4) { warn("cmp", "extra operand '" + o.operands[4] + "'"); warn("cmp", "Try 'cmp --help' for more information."); return 2; }
+  let limit: i64 = 1 << 40;
+  if (o.has("n")) {
+    limit = cmpCount(o.value("n", ""));
+    if (limit < 0) { warn("cmp", "invalid --bytes value '" + o.value("n", "") + "'"); warn("cmp", "Try 'cmp --help' for more information."); return 2; }
+  }
   const fd1 = openInput("cmp", n1); if (fd1 < 0) return 2;
   const fd2 = openInput("cmp", n2); if (fd2 < 0) return 2;
   const a = new ByteBuf(BLOCK); const b = new ByteBuf(BLOCK);
   if (a.readFrom(fd1) != 0 || b.readFrom(fd2) != 0) { warn("cmp", "read error"); return 2; }
   closeInput(fd1); closeInput(fd2);
-  const limit = o.has("n") ? <i32>parseIntOr(o.value("n", ""), 0) : 1 << 30;
-  const la = min(a.len, limit); const lb = min(b.len, limit);
+  const skip1 = <i32>min<i64>(skips[0], <i64>a.len); const skip2 = <i32>min<i64>(skips[1], <i64>b.len);
+  const la = <i32>min<i64>(<i64>(a.len - skip1), limit); const lb = <i32>min<i64>(<i64>(b.len - skip2), limit);
+  const pa = a.ptr + skip1; const pb = b.ptr + skip2;
   const n = min(la, lb);
+  const printBytes = o.has("b");
+  // -l's offsets are as wide as the largest one can be: the shorter regular file's length, or the limit.
+  let widest: i64 = o.has("n") ? limit : I64.MAX_VALUE;
+  if (n1 != "-") widest = min<i64>(widest, <i64>(a.len - skip1));
+  if (n2 != "-") widest = min<i64>(widest, <i64>(b.len - skip2));
+  const width = widest.toString().length;
   let line = 1;
   let differ = false;
   for (let i = 0; i < n; i++) {
-    const x = load<u8>(a.ptr + i); const y = load<u8>(b.ptr + i);
+    const x = load<u8>(pa + i); const y = load<u8>(pb + i);
     if (x != y) {
       differ = true;
       if (o.has("s")) return 1;
-      if (o.has("l")) { stdout.str((i + 1).toString()).byte(32).pad(x.toString(8), 3).byte(32).pad(y.toString(8), 3).byte(10); continue; }
-      stdout.str(n1).byte(32).str(n2).str(" differ: char ").str((i + 1).toString()).str(", line ").line(line.toString());
+      if (o.has("l")) {
+        stdout.pad((i + 1).toString(), width).byte(32).pad(x.toString(8), 3).byte(32);
+        if (printBytes) { const cx = cmpChar(x); stdout.str(cx); for (let k = cx.length; k < 4; k++) stdout.byte(32); stdout.byte(32); }
+        stdout.pad(y.toString(8), 3);
+        if (printBytes) stdout.byte(32).str(cmpChar(y));
+        stdout.byte(10);
+        continue;
+      }
+      stdout.str(n1).byte(32).str(n2).str(printBytes ? " differ: byte " : " differ: char ").str((i + 1).toString()).str(", line ").str(line.toString());
+      if (printBytes) stdout.str(" is ").pad(x.toString(8), 3).byte(32).str(cmpChar(x)).byte(32).pad(y.toString(8), 3).byte(32).str(cmpChar(y));
+      stdout.byte(10);
       return 1;
     }
     if (x == 10) line++;
@@ -482,7 +544,7 @@ export function cmpMain(args: string[]): i32 {
       const shorter = la < lb ? n1 : n2;
       stdout.flush();
       // As GNU cmp: after a newline, the lines completed; inside a line, "in" that line; with -l, no line.
-      warn("cmp", "EOF on " + shorter + (n == 0 ? " which is empty" : " after byte " + n.toString() + (o.has("l") ? "" : load<u8>(a.ptr + n - 1) == 10 ? ", line " + (line - 1).toString() : ", in line " + line.toString())));
+      warn("cmp", "EOF on " + shorter + (n == 0 ? " which is empty" : " after byte " + n.toString() + (o.has("l") ? "" : load<u8>(pa + n - 1) == 10 ? ", line " + (line - 1).toString() : ", in line " + line.toString())));
     }
     return 1;
   }
