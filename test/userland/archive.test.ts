@@ -84,6 +84,24 @@ describe("gzip", () => {
     expect(r.stdout).toBe("f.gz\nok\nf\nf.gz\n1\n");
     expect(r.stderr).toContain("bad.gz: not in gzip format");
   });
+  it("short inputs take the fixed codes: the host reads them, no bigger than the host's", async () => {
+    for (const text of ["a\n", "hello hello hello hello\n", sampleText(3)]) {
+      const r = await run("gzip -n -c", text);
+      const gz = r.stdoutBytes;
+      expect(host("gzip", ["-dc"], gz).toString()).toBe(text);
+      expect(gz.length).toBeLessThanOrEqual(host("gzip", ["-n", "-c"], text).length);
+    }
+  });
+  it("-l, -v, -r, -S and gunzip NAME finding NAME.gz, as the host's gzip prints them", async () => {
+    const script = "seq 100 > a; seq 3 > b; gzip -v a b 2>&1; gzip -l a.gz b.gz; gzip -tv b.gz; gzip -dv a 2>&1; gunzip -c b | head -1; "
+      + "mkdir -p d/s; seq 10 > d/x; seq 5 > d/s/y; gzip -r d; find d | sort; gzip -dr d; find d | sort; gzip -S .zz a; ls a*; gzip -d -S .zz a.zz; ls a*; "
+      + "gzip -l nosuch 2>&1; echo $?; gzip -l < /dev/null 2>&1; echo $?; gzip b.gz 2>&1; echo $?; gzip --bogus 2>&1; echo $?";
+    const dir = mkdtempSync(join(hostDir, "l-"));
+    const want = execFileSync("sh", ["-c", script], { cwd: dir, env: { PATH: process.env.PATH, LC_ALL: "C" } }).toString()
+      .replaceAll("\ngzip: stdin", "gzip: stdin");
+    const r = await run(`mkdir gl && cd gl && ${script}`);
+    expect(r.stdout).toBe(want);
+  });
   it("incompressible and empty input round-trip through the host", async () => {
     const random = Buffer.alloc(100_000);
     for (let i = 0; i < random.length; i++) random[i] = (i * 1103515245 + 12345) >>> 16 & 255;
