@@ -53,6 +53,21 @@ describe("checksums and base64", () => {
     expect((await run("base64 -d", encoded)).stdout).toBe(input);
     expect((await run("echo '!!!' | base64 -d")).exitCode).toBe(1);
   });
+  it("--tag, -c on BSD-style lines, --ignore-missing, --quiet, --status, --strict and an empty list, as the host's", async () => {
+    const script = "printf one > a; printf two > b; sha256sum --tag a b > tagged; cat tagged; md5sum --tag a; sha256sum -c tagged; "
+      + "sha256sum a b > sums; rm b; sha256sum -c sums 2>&1; echo $?; sha256sum -c --ignore-missing sums; echo $?; sha256sum -c --ignore-missing --quiet sums; echo $?; "
+      + "echo junk >> sums; sha256sum -c --quiet sums 2>&1; echo $?; printf one > b; sha256sum -c --status sums; echo $?; sha256sum -c --strict sums 2>&1; echo $?; "
+      + "sha256sum -c < /dev/null 2>&1; echo $?; echo garbage > g; sha256sum -c g 2>&1; echo $?; sha256sum --quiet a 2>&1; echo $?";
+    const dir = mkdtempSync(join(hostDir, "sum-"));
+    const want = execFileSync("sh", ["-c", script], { cwd: dir, env: { PATH: process.env.PATH, LC_ALL: "C" } }).toString();
+    expect((await run(`mkdir sumt && cd sumt && ${script}`)).stdout).toBe(want);
+  });
+  it("base64 -d: a last group short of its padding is invalid input (status 1), after what decoded", async () => {
+    const script = "echo aGVsbG8= | base64 -d; echo $?; echo aGVsbG8 | base64 -d 2>&1; echo $?; echo 'aGVs bG8=' | base64 -di; echo $?";
+    const dir = mkdtempSync(join(hostDir, "b64-"));
+    const want = execFileSync("sh", ["-c", script], { cwd: dir, env: { PATH: process.env.PATH, LC_ALL: "C" } }).toString();
+    expect((await run(script)).stdout).toBe(want);
+  });
   it("cksum matches the host", async () => {
     expect((await run("cksum", input)).stdout).toBe(host("cksum", [], input).toString());
   });

@@ -172,6 +172,7 @@ describe("sed files, l and =", () => {
     ["w FILE and s///w write the selected lines", "seq 6 | sed -n -e '/[24]/w even' -e 's/5/five/w subs'; cat even subs; seq 2 | sed 'w /dev/stdout'"],
     ["w files are created even when nothing is written", "seq 2 | sed -n '/x/w none'; wc -c < none"],
     ["l escapes and wraps at 70; l N wraps at N", "printf 'a\\tb\\\\c\\001\\200\\n' | sed -n l; seq -s x 60 | sed -n l; echo abcdef | sed -n 'l 3'; echo abc | sed -n 'l 0'"],
+    ["a last line without a newline is printed without one, the newline written before anything after it", "printf 'a\\nb' | sed 's/a/x/' | od -c; printf 'a' | sed p | od -c; printf 'a' | sed -n '$p;$=' | od -c; printf 'a\\nb' | sed '$a x' | od -c; printf 'a\\nb' | sed N | od -c; printf a > f1; printf b > f2; sed p f1 f2 | od -c; printf a > f; sed -i s/a/b/ f; od -c f"],
     ["= prints line numbers", "printf 'a\nb\nc\n' | sed -n '$='; seq 3 | sed '2='"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(script); });
@@ -213,6 +214,8 @@ describe("dumps, dates and process tools", () => {
     ["realpath", "seq 3 > f; ln -s f l; mkdir -p d/e; realpath --relative-to=d/e l; realpath --relative-to=. -m nope/x; realpath nope/x 2>/dev/null; echo $?; basename $(realpath l)"],
     ["timeout", "timeout 0.2 sleep 5; echo $?; timeout 5 sh -c 'exit 3'; echo $?; timeout -s KILL 0.1 sleep 3; echo $?; timeout --preserve-status 0.1 sleep 3; echo $?"],
     ["nice, nohup, time", "nice; nice -n 5 echo hi; nohup echo ok; time -p true 2>/dev/null; echo $?"],
+    ["mktemp --suffix and a template with text after its X's", "mktemp --suffix=.txt -p . | grep -c '^./tmp.*txt$'; mktemp fooXXXbar | grep -c '^foo...bar$'; mktemp --suffix=/x 2>&1; echo $?; mktemp a b 2>&1; echo $?"],
+    ["realpath --relative-base, -z, and usage errors", "mkdir -p d/e; realpath --relative-base=. d/e; realpath --relative-base=d --relative-to=d/e d; realpath --relative-base=d /; realpath -z d | tr '\\0' '|' | sed 's|.*/||'; echo; realpath 2>&1; echo $?"],
     ["mktemp", "t=$(mktemp); test -f $t && echo file; d=$(mktemp -d); test -d $d && echo dir; mktemp -p . abcXXXXXX | cut -c1-5; mktemp x 2>/dev/null; echo $?; rm -r $t $d"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(script); });

@@ -554,19 +554,31 @@ export function exprMain(args: string[]): i32 {
 export function mktempMain(args: string[]): i32 {
   const plain = new Array<string>();
   let tmpdir = "";
+  let suffix = "";
+  let hasSuffix = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] == "--directory") plain.push("-d");
     else if (args[i] == "--dry-run") plain.push("-u");
     else if (args[i] == "--quiet") plain.push("-q");
-    else if (args[i].startsWith("--tmpdir")) { tmpdir = args[i].indexOf("=") > 0 ? args[i].substring(args[i].indexOf("=") + 1) : "/tmp"; }
+    else if (args[i].startsWith("--tmpdir")) { tmpdir = args[i].indexOf("=") > 0 ? args[i].substring(args[i].indexOf("=") + 1) : "/tmp"; if (tmpdir == "") tmpdir = "/tmp"; }
+    else if (args[i].startsWith("--suffix=")) { suffix = args[i].substring(9); hasSuffix = true; }
+    else if (args[i] == "--suffix" && i + 1 < args.length) { suffix = args[++i]; hasSuffix = true; }
+    else if (args[i].startsWith("--") && args[i].length > 2) { warn("mktemp", "unrecognized option '" + args[i] + "'"); stderr.line("Try 'mktemp --help' for more information.").flush(); return 1; }
     else plain.push(args[i]);
   }
   const o = getopt(plain, "duqp:t");
-  if (o.error != "") return usage("mktemp", o.error);
-  const template = o.operands.length > 0 ? o.operands[0] : "tmp.XXXXXXXXXX";
+  if (o.error != "") { warn("mktemp", o.error); stderr.line("Try 'mktemp --help' for more information.").flush(); return 1; }
+  if (o.operands.length > 1) { warn("mktemp", "too many templates"); stderr.line("Try 'mktemp --help' for more information.").flush(); return 1; }
+  let template = o.operands.length > 0 ? o.operands[0] : "tmp.XXXXXXXXXX";
+  // --suffix, or what follows the last X of the template when it is not the end, stays after the random part.
+  if (hasSuffix && suffix.indexOf("/") >= 0) { warn("mktemp", "invalid suffix '" + suffix + "', contains directory separator"); return 1; }
+  if (!hasSuffix) {
+    const lastX = template.lastIndexOf("X");
+    if (lastX >= 0 && lastX < template.length - 1) { suffix = template.substring(lastX + 1); template = template.substring(0, lastX + 1); }
+  } else if (!template.endsWith("X")) { warn("mktemp", "with --suffix, template '" + template + suffix + "' must end in X"); return 1; }
   let xs = 0;
   while (xs < template.length && template.charAt(template.length - 1 - xs) == "X") xs++;
-  if (xs < 3) { warn("mktemp", "too few X's in template '" + template + "'"); return 1; }
+  if (xs < 3) { warn("mktemp", "too few X's in template '" + template + suffix + "'"); return 1; }
   if (o.has("p")) tmpdir = o.value("p", "");
   let dir = "";
   if (tmpdir != "" || o.has("t") || o.operands.length == 0) {
@@ -579,17 +591,18 @@ export function mktempMain(args: string[]): i32 {
   for (let attempt = 0; attempt < 100; attempt++) {
     let name = template.substring(0, template.length - xs);
     for (let i = 0; i < xs; i++) { state ^= state << 13; state ^= state >> 7; state ^= state << 17; name += chars.charAt(<i32>(state % 62)); }
+    name += suffix;
     const path = dir != "" ? (dir.endsWith("/") ? dir + name : dir + "/" + name) : name;
     if (o.has("u")) { if (fs.exists(path)) continue; stdout.line(path); return 0; }
     if (o.has("d")) {
       const err = fs.mkdir(path);
       if (err == EEXIST) continue;
-      if (err != 0) { if (!o.has("q")) warn("mktemp", "failed to create directory via template '" + path + "': " + strerror(err)); return 1; }
+      if (err != 0) { if (!o.has("q")) warn("mktemp", "failed to create directory via template '" + templatePath(dir, template, xs, suffix) + "': " + strerror(err)); return 1; }
     } else {
       const fd = fs.open(path, wasi.O_CREAT | wasi.O_EXCL, 0, true);
       if (fd < 0) {
         if (fs.lastError == EEXIST) continue;
-        if (!o.has("q")) warn("mktemp", "failed to create file via template '" + path + "': " + strerror(fs.lastError));
+        if (!o.has("q")) warn("mktemp", "failed to create file via template '" + templatePath(dir, template, xs, suffix) + "': " + strerror(fs.lastError));
         return 1;
       }
       fs.close(fd);
@@ -601,20 +614,38 @@ export function mktempMain(args: string[]): i32 {
   return 1;
 }
 
-/** realpath [-e | -m] [-s] [--relative-to=DIR] FILE... */
+/** The template as GNU mktemp names it in an error: its directory, the X's and the suffix. */
+function templatePath(dir: string, template: string, xs: i32, suffix: string): string {
+  const name = template + suffix;
+  return dir != "" ? (dir.endsWith("/") ? dir + name : dir + "/" + name) : name;
+}
+
+/** realpath [-e | -m] [-s] [-q] [-z] [--relative-to=DIR] [--relative-base=DIR] FILE... */
 export function realpathMain(args: string[]): i32 {
   const plain = new Array<string>();
   let relativeTo = "";
+  let relativeBase = "";
   for (let i = 0; i < args.length; i++) {
     if (args[i].startsWith("--relative-to=")) relativeTo = args[i].substring(14);
+    else if (args[i].startsWith("--relative-base=")) relativeBase = args[i].substring(16);
     else if (args[i] == "--canonicalize-existing") plain.push("-e");
     else if (args[i] == "--canonicalize-missing") plain.push("-m");
     else if (args[i] == "--no-symlinks" || args[i] == "--strip") plain.push("-s");
+    else if (args[i] == "--quiet") plain.push("-q");
+    else if (args[i] == "--zero") plain.push("-z");
+    else if (args[i] == "--logical" || args[i] == "-L") plain.push("-s");
+    else if (args[i] == "--physical" || args[i] == "-P") continue;
+    else if (args[i].startsWith("--") && args[i].length > 2) { warn("realpath", "unrecognized option '" + args[i] + "'"); stderr.line("Try 'realpath --help' for more information.").flush(); return 1; }
     else plain.push(args[i]);
   }
   const o = getopt(plain, "emsqz");
-  if (o.error != "") return usage("realpath", o.error);
-  if (o.operands.length == 0) return usage("realpath", "missing operand");
+  if (o.error != "") { warn("realpath", o.error); stderr.line("Try 'realpath --help' for more information.").flush(); return 1; }
+  if (o.operands.length == 0) { warn("realpath", "missing operand"); stderr.line("Try 'realpath --help' for more information.").flush(); return 1; }
+  const end = o.has("z") ? 0 : 10;
+  let toDir = relativeTo != "" ? resolvedDir(relativeTo, o.has("s")) : "";
+  const baseDir = relativeBase != "" ? resolvedDir(relativeBase, o.has("s")) : "";
+  // With both, --relative-to applies only when it lies under --relative-base.
+  if (toDir != "" && baseDir != "" && !isUnder(toDir, baseDir)) toDir = "";
   let status = 0;
   for (let i = 0; i < o.operands.length; i++) {
     const path = o.operands[i];
@@ -625,12 +656,23 @@ export function realpathMain(args: string[]): i32 {
       const must = o.has("e") ? resolved : parent;
       if (fs.stat(must) == null && !(resolved == "/")) { if (!o.has("q")) report("realpath", path, fs.lastError); status = 1; continue; }
     }
-    if (relativeTo == "") { stdout.line(resolved); continue; }
-    let base = fs.absolute(relativeTo);
-    if (!o.has("s")) { const c = canonical(relativeTo, 0); if (c != null) base = c; }
-    stdout.line(relativePath(resolved, base));
+    let shown = resolved;
+    if (baseDir != "") { if (isUnder(resolved, baseDir)) shown = relativePath(resolved, toDir != "" ? toDir : baseDir); }
+    else if (toDir != "") shown = relativePath(resolved, toDir);
+    stdout.str(shown).byte(end);
   }
   return status;
+}
+
+/** A --relative-to or --relative-base directory made absolute (and canonical unless noSymlinks). */
+function resolvedDir(dir: string, noSymlinks: bool): string {
+  if (!noSymlinks) { const c = canonical(dir, 0); if (c != null) return c; }
+  return fs.absolute(dir);
+}
+
+/** Whether path is dir or inside it (both absolute and canonical). */
+function isUnder(path: string, dir: string): bool {
+  return dir == "/" || path == dir || path.startsWith(dir + "/");
 }
 
 function relativePath(target: string, base: string): string {
