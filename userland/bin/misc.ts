@@ -699,13 +699,25 @@ function duration(s: string): f64 {
   return isNaN(v) ? -1 : v * mult;
 }
 
-const SIGNALS = ["", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM"];
+const SIGNALS = ["", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"];
 
 function signalNumber(name: string): i32 {
   const n = parseIntOr(name, -1);
   if (n >= 0) return <i32>n;
   const u = name.toUpperCase();
   return SIGNALS.indexOf(u.startsWith("SIG") ? u.substring(3) : u);
+}
+
+/** A signal's name without SIG ("TERM"), or its number. */
+function signalName(sig: i32): string {
+  return sig > 0 && sig < SIGNALS.length && SIGNALS[sig] != "" ? SIGNALS[sig] : sig.toString();
+}
+
+/** timeout's usage error: the message and GNU's "Try" line, status 125. */
+function timeoutUsage(message: string): i32 {
+  warn("timeout", message);
+  stderr.line("Try 'timeout --help' for more information.").flush();
+  return 125;
 }
 
 /** Starts argv[0] from PATH; the pid, or an exit status (126/127) as a negative number. */
@@ -726,21 +738,29 @@ function waitStatus(pid: i32): i32 {
 
 /** timeout [-s SIG] [-k DURATION] [--preserve-status] DURATION COMMAND [ARG]... */
 export function timeoutMain(args: string[]): i32 {
-  let i = 0; let sig = k.SIGTERM; let killAfter: f64 = -1; let preserve = false; let foreground = false;
+  let i = 0; let sig = k.SIGTERM; let killAfter: f64 = -1; let preserve = false; let foreground = false; let verbose = false;
   for (; i < args.length; i++) {
     const a = args[i];
-    if (a == "-s" && i + 1 < args.length) { sig = signalNumber(args[++i]); if (sig < 0) return usage("timeout", "invalid signal '" + args[i] + "'", 125); }
-    else if (a.startsWith("--signal=")) { sig = signalNumber(a.substring(9)); if (sig < 0) return usage("timeout", "invalid signal", 125); }
-    else if (a == "-k" && i + 1 < args.length) { killAfter = duration(args[++i]); }
-    else if (a.startsWith("--kill-after=")) killAfter = duration(a.substring(13));
-    else if (a == "--preserve-status") preserve = true;
-    else if (a == "--foreground") foreground = true;
+    let sigText = ""; let killText = "";
+    if (a == "-s" || a == "--signal") { if (i + 1 >= args.length) return timeoutUsage("option requires an argument -- 's'"); sigText = args[++i]; }
+    else if (a.startsWith("--signal=")) sigText = a.substring(9);
+    else if (a.startsWith("-s") && !a.startsWith("--")) sigText = a.substring(2);
+    else if (a == "-k" || a == "--kill-after") { if (i + 1 >= args.length) return timeoutUsage("option requires an argument -- 'k'"); killText = args[++i]; }
+    else if (a.startsWith("--kill-after=")) killText = a.substring(13);
+    else if (a.startsWith("-k") && !a.startsWith("--")) killText = a.substring(2);
+    else if (a == "--preserve-status" || a == "-p") { preserve = true; continue; }
+    else if (a == "--foreground" || a == "-f") { foreground = true; continue; }
+    else if (a == "-v" || a == "--verbose") { verbose = true; continue; }
     else if (a == "--") { i++; break; }
+    else if (a.startsWith("-") && a.length > 1 && !(a.charCodeAt(1) >= 48 && a.charCodeAt(1) <= 57)) return timeoutUsage(a.startsWith("--") ? "unrecognized option '" + a + "'" : "invalid option -- '" + a.charAt(1) + "'");
     else break;
+    if (sigText != "") { sig = signalNumber(sigText); if (sig < 0) { warn("timeout", "'" + sigText + "': invalid signal"); stderr.line("Try 'timeout --help' for more information.").flush(); return 125; } }
+    if (killText != "") { killAfter = duration(killText); if (killAfter < 0) return timeoutUsage("invalid time interval '" + killText + "'"); }
   }
-  if (i + 1 >= args.length) return usage("timeout", "missing operand", 125);
+  // GNU's timeout says no more than its "Try" line when the duration or the command is missing.
+  if (i + 1 >= args.length) { stderr.line("Try 'timeout --help' for more information.").flush(); return 125; }
   const limit = duration(args[i]);
-  if (limit < 0) return usage("timeout", "invalid time interval '" + args[i] + "'", 125);
+  if (limit < 0) return timeoutUsage("invalid time interval '" + args[i] + "'");
   const pid = startCommand("timeout", args.slice(i + 1), foreground ? 0 : k.SPAWN_NEW_PGROUP);
   if (pid < 0) return -pid;
   const target = foreground ? pid : -pid;
@@ -752,8 +772,17 @@ export function timeoutMain(args: string[]): i32 {
     if (err == 0 && proc.waitedPid == pid) break;
     if (err != 0 && err != EINTR) return 125;
     const elapsed = <f64>(proc.monotonicNs() - start) / 1e9;
-    if (limit > 0 && !timedOut && elapsed >= limit) { timedOut = true; proc.kill(target, sig); if (sig != k.SIGKILL) proc.kill(target, k.SIGCONT); }
-    if (timedOut && !killed && killAfter >= 0 && elapsed >= limit + killAfter) { killed = true; proc.kill(target, k.SIGKILL); }
+    if (limit > 0 && !timedOut && elapsed >= limit) {
+      timedOut = true;
+      if (verbose) warn("timeout", "sending signal " + signalName(sig) + " to command '" + args[i + 1] + "'");
+      proc.kill(target, sig);
+      if (sig != k.SIGKILL) proc.kill(target, k.SIGCONT);
+    }
+    if (timedOut && !killed && killAfter >= 0 && elapsed >= limit + killAfter) {
+      killed = true;
+      if (verbose) warn("timeout", "sending signal KILL to command '" + args[i + 1] + "'");
+      proc.kill(target, k.SIGKILL);
+    }
     proc.sleepNs(limit > 0 && limit < 1 ? 2000000 : 10000000);
   }
   const st = proc.exitStatus(proc.waitedStatus);
