@@ -3,7 +3,7 @@
 
 import { currentUid, currentGid, UserNames } from "../lib/users";
 import { stdout, stderr, warn, ByteBuf, BLOCK, readSome, writeAll } from "../lib/io";
-import { getopt, parseIntOr } from "../lib/opts";
+import { getopt, expandLong, parseIntOr } from "../lib/opts";
 import { usage, report, openInput, closeInput, inputsOrStdin } from "../lib/cmd";
 import * as fs from "../lib/fs";
 import * as proc from "../lib/proc";
@@ -974,9 +974,23 @@ function groupsOf(user: string, gid: i32): string[][] {
 
 /** id [-u | -g | -G] [-n] [USER] */
 export function idMain(args: string[]): i32 {
-  const o = getopt(args, "ugGnr");
-  if (o.error != "") return usage("id", o.error);
-  const entry = o.operands.length > 0 ? passwdByName(o.operands[0]) : passwdEntry(<i32>currentUid());
+  const plain = args.slice(0);
+  const longError = expandLong(plain, "", ["user=u", "group=g", "groups=G", "name=n", "real=r", "zero=z"]);
+  if (longError != "") { warn("id", longError); stderr.line("Try 'id --help' for more information.").flush(); return 1; }
+  const o = getopt(plain, "ugGnrz");
+  if (o.error != "") { warn("id", o.error); stderr.line("Try 'id --help' for more information.").flush(); return 1; }
+  if (o.operands.length > 1) {
+    // Several users: each one's line in turn, as GNU's id prints them.
+    const options = new Array<string>();
+    for (let i = 0; i < plain.length; i++) if (plain[i].startsWith("-") && plain[i].length > 1) options.push(plain[i]);
+    let status = 0;
+    for (let i = 0; i < o.operands.length; i++) { const one = options.slice(0); one.push(o.operands[i]); if (idMain(one) != 0) status = 1; }
+    return status;
+  }
+  if ((o.has("n") || o.has("r")) && !(o.has("u") || o.has("g") || o.has("G"))) { warn("id", "cannot print only names or real IDs in default format"); return 1; }
+  // A user named, or a uid given as a number, as GNU's id takes them.
+  let entry = o.operands.length > 0 ? passwdByName(o.operands[0]) : passwdEntry(<i32>currentUid());
+  if (entry == null && o.operands.length > 0 && parseIntOr(o.operands[0], -1) >= 0) entry = passwdEntry(<i32>parseIntOr(o.operands[0], -1));
   if (entry == null) { if (o.operands.length > 0) { warn("id", "'" + o.operands[0] + "': no such user"); return 1; } }
   const name = entry != null ? entry[0] : currentUid().toString();
   const uid = entry != null ? <i32>parseIntOr(entry[2], 0) : <i32>currentUid();

@@ -2,7 +2,7 @@
 // free, df, which, pwd, and init (pid 1: start the entrypoint, reap, forward signals).
 
 import { hostnameAddresses } from "./net";
-import { stdout, warn, ByteBuf } from "../lib/io";
+import { stdout, stderr, warn, ByteBuf } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -446,12 +446,38 @@ export function dateMain(args: string[]): i32 {
 export function envMain(args: string[]): i32 {
   let i = 0;
   let clear = false;
+  let nul = false;
+  let dir = "";
+  const unset = new Array<string>();
   for (; i < args.length; i++) {
-    if (args[i] == "-i" || args[i] == "-") { clear = true; continue; }
-    if (args[i] == "-u" && i + 1 < args.length) { unsetenv(args[++i]); continue; }
+    const a = args[i];
+    if (a == "-i" || a == "-" || a == "--ignore-environment") { clear = true; continue; }
+    if ((a == "-u" || a == "--unset") && i + 1 < args.length) { unset.push(args[++i]); continue; }
+    if (a.startsWith("--unset=")) { unset.push(a.substring(8)); continue; }
+    if (a.startsWith("-u") && a.length > 2) { unset.push(a.substring(2)); continue; }
+    if ((a == "-C" || a == "--chdir") && i + 1 < args.length) { dir = args[++i]; continue; }
+    if (a.startsWith("--chdir=")) { dir = a.substring(8); continue; }
+    if (a.startsWith("-C") && a.length > 2) { dir = a.substring(2); continue; }
+    if (a == "-0" || a == "--null") { nul = true; continue; }
+    if (a == "--") { i++; break; }
+    if (a == "-C" || a == "-u" || a == "--chdir" || a == "--unset") {
+      warn("env", a.startsWith("--") ? "option '" + a + "' requires an argument" : "option requires an argument -- '" + a.charAt(1) + "'");
+      stderr.line("Try 'env --help' for more information.").flush();
+      return 125;
+    }
+    if (a.startsWith("-") && a.length > 1 && a.indexOf("=") < 0) {
+      warn("env", a.startsWith("--") ? "unrecognized option '" + a + "'" : "invalid option -- '" + a.charAt(1) + "'");
+      stderr.line("Try 'env --help' for more information.").flush();
+      return 125;
+    }
     break;
   }
   let env = clear ? new Array<string>() : environ();
+  for (let u = 0; u < unset.length; u++) {
+    const kept = new Array<string>();
+    for (let e = 0; e < env.length; e++) if (!env[e].startsWith(unset[u] + "=")) kept.push(env[e]);
+    env = kept;
+  }
   for (; i < args.length && args[i].indexOf("=") > 0; i++) {
     const name = args[i].substring(0, args[i].indexOf("=") + 1);
     const kept = new Array<string>();
@@ -459,7 +485,16 @@ export function envMain(args: string[]): i32 {
     kept.push(args[i]);
     env = kept;
   }
-  if (i >= args.length) { for (let e = 0; e < env.length; e++) stdout.line(env[e]); return 0; }
+  if (i >= args.length) {
+    if (dir != "") { warn("env", "must specify command with --chdir (-C)"); stderr.line("Try 'env --help' for more information.").flush(); return 125; }
+    for (let e = 0; e < env.length; e++) stdout.str(env[e]).byte(nul ? 0 : 10);
+    return 0;
+  }
+  if (nul) { warn("env", "cannot specify --null (-0) with command"); stderr.line("Try 'env --help' for more information.").flush(); return 125; }
+  if (dir != "") {
+    const err = fs.chdir(dir);
+    if (err != 0) { warn("env", "cannot change directory to '" + dir + "': " + strerror(err)); return 125; }
+  }
   return runAndWait("env", args.slice(i), env);
 }
 
@@ -511,20 +546,44 @@ export function printenvMain(args: string[]): i32 {
 
 /** sleep SECONDS (fractions allowed, suffixes s m h). */
 export function sleepMain(args: string[]): i32 {
-  if (args.length == 0) return usage("sleep", "missing operand");
+  if (args.length == 0) { warn("sleep", "missing operand"); stderr.line("Try 'sleep --help' for more information.").flush(); return 1; }
   let total: f64 = 0;
   for (let i = 0; i < args.length; i++) {
     let a = args[i];
+    if (a == "--") continue;
+    if (a.startsWith("-") && a.length > 1) { warn("sleep", a.startsWith("--") ? "unrecognized option '" + a + "'" : "invalid option -- '" + a.charAt(1) + "'"); stderr.line("Try 'sleep --help' for more information.").flush(); return 1; }
     let scale: f64 = 1;
     if (a.endsWith("s")) a = a.substring(0, a.length - 1);
     else if (a.endsWith("m")) { scale = 60; a = a.substring(0, a.length - 1); }
     else if (a.endsWith("h")) { scale = 3600; a = a.substring(0, a.length - 1); }
-    const v = parseFloat(a);
-    if (isNaN(v) || v < 0) return usage("sleep", "invalid time interval '" + args[i] + "'");
+    else if (a.endsWith("d")) { scale = 86400; a = a.substring(0, a.length - 1); }
+    const lower = a.toLowerCase();
+    const v = lower == "inf" || lower == "infinity" ? Infinity : validNumber(a) ? parseFloat(a) : NaN;
+    if (isNaN(v) || v < 0) { warn("sleep", "invalid time interval '" + args[i] + "'"); stderr.line("Try 'sleep --help' for more information.").flush(); return 1; }
     total += v * scale;
   }
+  // Infinity (sleep inf) sleeps until a signal ends it.
+  if (!isFinite(total)) { for (;;) proc.sleepNs(<i64>1 << 40); }
   proc.sleepNs(<i64>(total * 1e9));
   return 0;
+}
+
+/** Whether s is a decimal number strtod takes whole ("1", ".5", "1e-1", "+2.").*/
+function validNumber(s: string): bool {
+  let i = 0;
+  if (i < s.length && (s.charAt(i) == "+")) i++;
+  let digits = 0;
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; digits++; }
+  if (i < s.length && s.charAt(i) == ".") { i++; while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; digits++; } }
+  if (digits == 0) return false;
+  if (i < s.length && (s.charAt(i) == "e" || s.charAt(i) == "E")) {
+    i++;
+    if (i < s.length && (s.charAt(i) == "+" || s.charAt(i) == "-")) i++;
+    let exp = 0;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; exp++; }
+    if (exp == 0) return false;
+  }
+  return i == s.length;
 }
 
 /** The fields sys_uname reports: sysname, nodename, release, version, machine. */
