@@ -1,10 +1,10 @@
 // Text utilities: cat, echo, wc, head, tail, tee, seq, yes, tr, cut, uniq, sort.
 // They move bytes in 64 KiB blocks and never build a string per byte.
 
-import { stdout, stderr, warn, Reader, ByteBuf, BLOCK, readSome, copyFd, writeAll, findByte } from "../lib/io";
+import { stdout, stderr, warn, Reader, ByteBuf, BLOCK, readSome, copyFd, writeAll, findByte, readFd } from "../lib/io";
 import { getopt, expandLong, parseIntOr } from "../lib/opts";
 import { openInput, closeInput, inputsOrStdin, report, usage } from "../lib/cmd";
-import { fstat, create, open, lastError } from "../lib/fs";
+import { fstat, create, open, readFile, lastError } from "../lib/fs";
 import { strerror } from "../lib/errno";
 import * as proc from "../lib/proc";
 
@@ -84,14 +84,29 @@ function writeEscaped(s: string): bool {
   return true;
 }
 
-/** wc [-lwc] [FILE]... */
-export function wcMain(args: string[]): i32 {
-  const o = getopt(args, "lwcm");
-  if (o.error != "") return usage("wc", o.error);
-  let lines = o.has("l"); let words = o.has("w"); let bytes = o.has("c") || o.has("m");
-  if (!lines && !words && !bytes) { lines = true; words = true; bytes = true; }
-  const files = inputsOrStdin(o.operands);
-  const counts = new Array<i64>(files.length * 3);
+/** wc [-lwcmL] [--files0-from=F] [FILE]...: lines, words, bytes (-m is bytes too, as in the C locale) and the longest line's width. */
+export function wcMain(argList: string[]): i32 {
+  const args = argList.slice(0);
+  let files0 = "";
+  for (let i = 0; i < args.length; i++) if (args[i].startsWith("--files0-from=")) { files0 = args[i].substring(14); args[i] = ""; }
+  const plain = new Array<string>();
+  for (let i = 0; i < args.length; i++) if (args[i] != "") plain.push(args[i]);
+  const longError = expandLong(plain, "", ["lines=l", "words=w", "bytes=c", "chars=m", "max-line-length=L"]);
+  if (longError != "") { warn("wc", longError); stderr.line("Try 'wc --help' for more information.").flush(); return 1; }
+  const o = getopt(plain, "lwcmL");
+  if (o.error != "") { warn("wc", o.error); stderr.line("Try 'wc --help' for more information.").flush(); return 1; }
+  let lines = o.has("l"); let words = o.has("w"); let bytes = o.has("c") || o.has("m"); const longest = o.has("L");
+  if (!lines && !words && !bytes && !longest) { lines = true; words = true; bytes = true; }
+  let names = o.operands;
+  if (files0 != "") {
+    if (o.operands.length > 0) { warn("wc", "extra operand '" + o.operands[0] + "'"); stderr.line("file operands cannot be combined with --files0-from").line("Try 'wc --help' for more information.").flush(); return 1; }
+    const list = files0 == "-" ? readFd(0) : readFile(files0);
+    if (list == null) { warn("wc", "cannot open '" + files0 + "' for reading: " + strerror(lastError)); return 1; }
+    names = String.UTF8.decode(list.buffer).split("\0");
+    if (names.length > 0 && names[names.length - 1] == "") names.pop();
+  }
+  const files = files0 != "" ? names : inputsOrStdin(names);
+  const counts = new Array<i64>(files.length * 4);
   const ok = new Array<bool>(files.length);
   let width = 1;
   let status = 0;
@@ -105,45 +120,56 @@ export function wcMain(args: string[]): i32 {
     const st = fstat(fd);
     if (st != null && st.isFile()) total += <i64>st.size; else anyStream = true;
     let nl: i64 = 0; let nw: i64 = 0; let nc: i64 = 0;
+    let column: i64 = 0; let widest: i64 = 0;
     let inWord = false;
     for (;;) {
       const n = readSome(fd, buf, BLOCK);
       if (n < 0) { report("wc", files[f], -n); status = 1; break; }
       if (n == 0) break;
       nc += n;
-      if (words) {
+      if (words || longest) {
         for (let i = 0; i < n; i++) {
           const c = load<u8>(buf + i);
           if (c == 10) nl++;
           const space = c == 32 || (c >= 9 && c <= 13);
           if (!space && !inWord) nw++;
           inWord = !space;
+          // -L: the display width, a tab to the next multiple of 8; a newline (or form feed, CR) ends the line.
+          if (c == 10 || c == 13 || c == 12) { if (column > widest) widest = column; column = 0; }
+          else if (c == 9) column = (column / 8 + 1) * 8;
+          else if (c >= 32 && c != 127 && (c & 0xc0) != 0x80) column++;
         }
       } else if (lines) {
         for (let i = 0; i < n; i++) if (load<u8>(buf + i) == 10) nl++;
       }
     }
+    if (column > widest) widest = column;
     closeInput(fd);
-    counts[f * 3] = nl; counts[f * 3 + 1] = nw; counts[f * 3 + 2] = nc;
+    counts[f * 4] = nl; counts[f * 4 + 1] = nw; counts[f * 4 + 2] = nc; counts[f * 4 + 3] = widest;
   }
   heap.free(buf);
-  const columns = (lines ? 1 : 0) + (words ? 1 : 0) + (bytes ? 1 : 0);
+  let columns = 0;
+  if (lines) columns++;
+  if (words) columns++;
+  if (bytes) columns++;
+  if (longest) columns++;
   if (columns > 1 || files.length > 1) width = anyStream ? 7 : max(1, total.toString().length);
-  let tl: i64 = 0; let tw: i64 = 0; let tc: i64 = 0;
+  let tl: i64 = 0; let tw: i64 = 0; let tc: i64 = 0; let tL: i64 = 0;
   for (let f = 0; f < files.length; f++) {
     if (!ok[f]) continue;
-    tl += counts[f * 3]; tw += counts[f * 3 + 1]; tc += counts[f * 3 + 2];
-    printCounts(counts[f * 3], counts[f * 3 + 1], counts[f * 3 + 2], lines, words, bytes, width, files[f] == "-" && o.operands.length == 0 ? "" : files[f]);
+    tl += counts[f * 4]; tw += counts[f * 4 + 1]; tc += counts[f * 4 + 2]; tL = max(tL, counts[f * 4 + 3]);
+    printCounts(counts[f * 4], counts[f * 4 + 1], counts[f * 4 + 2], counts[f * 4 + 3], lines, words, bytes, longest, width, files[f] == "-" && names.length == 0 ? "" : files[f]);
   }
-  if (files.length > 1) printCounts(tl, tw, tc, lines, words, bytes, width, "total");
+  if (files.length > 1) printCounts(tl, tw, tc, tL, lines, words, bytes, longest, width, "total");
   return status;
 }
 
-function printCounts(l: i64, w: i64, c: i64, lines: bool, words: bool, bytes: bool, width: i32, name: string): void {
+function printCounts(l: i64, w: i64, c: i64, longestLine: i64, lines: bool, words: bool, bytes: bool, longest: bool, width: i32, name: string): void {
   let sep = false;
   if (lines) { stdout.pad(l.toString(), width); sep = true; }
   if (words) { if (sep) stdout.byte(32); stdout.pad(w.toString(), width); sep = true; }
-  if (bytes) { if (sep) stdout.byte(32); stdout.pad(c.toString(), width); }
+  if (bytes) { if (sep) stdout.byte(32); stdout.pad(c.toString(), width); sep = true; }
+  if (longest) { if (sep) stdout.byte(32); stdout.pad(longestLine.toString(), width); }
   if (name != "") stdout.byte(32).str(name);
   stdout.byte(10);
 }
