@@ -319,12 +319,16 @@ export function ddMain(args: string[]): i32 {
   let ibs: i64 = 512; let obs: i64 = 512;
   let count: i64 = -1; let skip: i64 = 0; let seekBlocks: i64 = 0;
   let notrunc = false; let ucase = false; let lcase = false; let sync = false; let fsync = false;
+  let swab = false; let block = false; let unblock = false; let excl = false; let nocreat = false;
+  let cbs: i64 = 0;
+  let skipBytes = false; let countBytes = false; let seekBytes = false; let fullblock = false; let append = false;
   let status = "";
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const eq = a.indexOf("=");
-    if (eq < 0) return usage("dd", "unrecognized operand '" + a + "'");
-    const key = a.substring(0, eq); const val = a.substring(eq + 1);
+    const key = eq < 0 ? a : a.substring(0, eq); const val = eq < 0 ? "" : a.substring(eq + 1);
+    const known = ["if", "of", "conv", "status", "iflag", "oflag", "bs", "ibs", "obs", "cbs", "count", "skip", "seek", "iseek", "oseek"];
+    if (eq < 0 || !known.includes(key)) { warn("dd", "unrecognized operand '" + a + "'"); stderr.line("Try 'dd --help' for more information.").flush(); return 1; }
     if (key == "if") input = val;
     else if (key == "of") output = val;
     else if (key == "conv") {
@@ -333,56 +337,116 @@ export function ddMain(args: string[]): i32 {
         const cv = convs[c];
         if (cv == "notrunc") notrunc = true; else if (cv == "ucase") ucase = true; else if (cv == "lcase") lcase = true;
         else if (cv == "sync") sync = true; else if (cv == "fsync" || cv == "fdatasync") fsync = true;
-        else if (cv == "noerror") {} else return usage("dd", "invalid conversion: '" + cv + "'");
+        else if (cv == "swab") swab = true; else if (cv == "block") block = true; else if (cv == "unblock") unblock = true;
+        else if (cv == "excl") excl = true; else if (cv == "nocreat") nocreat = true;
+        else if (cv == "noerror" || cv == "sparse") {} else { warn("dd", "invalid conversion: '" + cv + "'"); stderr.line("Try 'dd --help' for more information.").flush(); return 1; }
       }
-    } else if (key == "status") status = val;
-    else if (key == "iflag" || key == "oflag") {}
+    } else if (key == "status") {
+      if (val != "none" && val != "noxfer" && val != "progress") { warn("dd", "invalid status level: '" + val + "'"); stderr.line("Try 'dd --help' for more information.").flush(); return 1; }
+      status = val;
+    }
+    else if (key == "iflag" || key == "oflag") {
+      const flags = val.split(",");
+      for (let f = 0; f < flags.length; f++) {
+        const fl = flags[f];
+        if (key == "iflag" && fl == "skip_bytes") skipBytes = true;
+        else if (key == "iflag" && fl == "count_bytes") countBytes = true;
+        else if (key == "iflag" && fl == "fullblock") fullblock = true;
+        else if (key == "oflag" && fl == "seek_bytes") seekBytes = true;
+        else if (key == "oflag" && fl == "append") append = true;
+        else if (fl == "direct" || fl == "dsync" || fl == "sync" || fl == "nonblock" || fl == "noatime" || fl == "nocache" || fl == "noctty" || fl == "nofollow" || fl == "binary" || fl == "text") {}
+        else { warn("dd", "invalid input flag: '" + fl + "'"); stderr.line("Try 'dd --help' for more information.").flush(); return 1; }
+      }
+    }
     else {
       const n = ddNumber(val);
-      if (n < 0) return usage("dd", "invalid number: '" + val + "'");
-      if (key == "bs") { ibs = n; obs = n; } else if (key == "ibs") ibs = n; else if (key == "obs") obs = n;
-      else if (key == "count") count = n; else if (key == "skip") skip = n; else if (key == "seek") seekBlocks = n;
-      else return usage("dd", "unrecognized operand '" + a + "'");
+      if (n < 0) { warn("dd", "invalid number: '" + val + "'"); return 1; }
+      if (key == "bs") { ibs = n; obs = n; } else if (key == "ibs") ibs = n; else if (key == "obs") obs = n; else if (key == "cbs") cbs = n;
+      else if (key == "count") count = n; else if (key == "skip" || key == "iseek") skip = n; else if (key == "seek" || key == "oseek") seekBlocks = n;
     }
   }
+  if (ucase && lcase) { warn("dd", "cannot combine lcase and ucase"); return 1; }
+  if (block && unblock) { warn("dd", "cannot combine block and unblock"); return 1; }
+  if (excl && nocreat) { warn("dd", "cannot combine excl and nocreat"); return 1; }
+  if ((block || unblock) && cbs <= 0) cbs = 0;
   if (ibs <= 0 || obs <= 0) return usage("dd", "invalid number: '0'");
   const inFd = input == "-" ? 0 : fs.open(input);
   if (inFd < 0) { warn("dd", "failed to open '" + input + "': " + strerror(fs.lastError)); return 1; }
   let outFd = 1;
   if (output != "-") {
-    outFd = fs.open(output, wasi.O_CREAT | (notrunc || seekBlocks > 0 ? 0 : wasi.O_TRUNC), 0, true);
+    const createFlags: u16 = nocreat ? 0 : excl ? wasi.O_CREAT | wasi.O_EXCL : wasi.O_CREAT;
+    const truncFlag: u16 = notrunc || seekBlocks > 0 || append ? 0 : wasi.O_TRUNC;
+    outFd = fs.open(output, createFlags | truncFlag, append ? wasi.FDFLAG_APPEND : 0, true);
     if (outFd < 0) { warn("dd", "failed to open '" + output + "': " + strerror(fs.lastError)); return 1; }
-    if (seekBlocks > 0) {
-      if (fs.seek(outFd, seekBlocks * obs, 0) < 0) { warn("dd", "'" + output + "': cannot seek: " + strerror(fs.lastError)); return 1; }
-      if (!notrunc) wasi.fd_filestat_set_size(<u32>outFd, <u64>(seekBlocks * obs));
+    const seekAt = seekBytes ? seekBlocks : seekBlocks * obs;
+    if (seekAt > 0) {
+      if (fs.seek(outFd, seekAt, 0) < 0) { warn("dd", "'" + output + "': cannot seek: " + strerror(fs.lastError)); return 1; }
+      if (!notrunc) wasi.fd_filestat_set_size(<u32>outFd, <u64>seekAt);
     }
   }
   const buf = heap.alloc(<usize>ibs);
   if (skip > 0) {
-    if (inFd == 0 || fs.seek(inFd, skip * ibs, 0) < 0) {
+    const skipAt = skipBytes ? skip : skip * ibs;
+    if (inFd == 0 || fs.seek(inFd, skipAt, 0) < 0) {
       // Not seekable: read and discard.
-      for (let s: i64 = 0; s < skip; s++) { let got: i64 = 0; while (got < ibs) { const n = readSome(inFd, buf, <i32>(ibs - got)); if (n <= 0) break; got += n; } if (got < ibs) break; }
+      let left = skipAt;
+      while (left > 0) { const n = readSome(inFd, buf, <i32>min<i64>(ibs, left)); if (n <= 0) break; left -= n; }
     }
   }
+  // count_bytes: count is a byte budget rather than a number of blocks.
+  let byteBudget: i64 = countBytes && count >= 0 ? count : -1;
+  if (countBytes) count = -1;
   let fullIn: i64 = 0; let partIn: i64 = 0; let fullOut: i64 = 0; let partOut: i64 = 0; let bytes: i64 = 0;
   const pending = new ByteBuf(<i32>max(obs, BLOCK));
+  const carry = new ByteBuf(BLOCK);
   const started = proc.monotonicNs();
   let result = 0;
   while (count < 0 || fullIn + partIn < count) {
     let got = 0;
     // One read per input block, as dd does (a short read is a partial block).
-    const n = readSome(inFd, buf, <i32>ibs);
+    const want = byteBudget >= 0 ? <i32>min<i64>(ibs, byteBudget) : <i32>ibs;
+    if (want == 0) break;
+    let n = readSome(inFd, buf, want);
     if (n < 0) { warn("dd", "error reading '" + input + "': " + strerror(-n)); result = 1; break; }
     if (n == 0) break;
+    // fullblock: reads until the block is full (or the input ends).
+    while (fullblock && n < want) { const more = readSome(inFd, buf + n, want - n); if (more <= 0) break; n += more; }
     got = n;
+    if (byteBudget >= 0) byteBudget -= got;
     if (got == ibs) fullIn++; else partIn++;
     if (sync && got < ibs) { memory.fill(buf + got, 0, <usize>(ibs - got)); got = <i32>ibs; }
+    if (swab) for (let i = 0; i + 1 < got; i += 2) { const t = load<u8>(buf + i); store<u8>(buf + i, load<u8>(buf + i + 1)); store<u8>(buf + i + 1, t); }
     if (ucase || lcase) for (let i = 0; i < got; i++) {
       const c = load<u8>(buf + i);
       if (ucase && c >= 97 && c <= 122) store<u8>(buf + i, c - 32);
       if (lcase && c >= 65 && c <= 90) store<u8>(buf + i, c + 32);
     }
-    pending.append(buf, got);
+    if (block && cbs > 0) {
+      // block: each newline-ended record padded with spaces (or cut) to cbs bytes, without its newline.
+      let start = 0;
+      for (let i = 0; i <= got; i++) {
+        if (i == got && carry.len == 0 && start == got) break;
+        if (i < got && load<u8>(buf + i) != 10) continue;
+        carry.append(buf + start, i - start);
+        if (i == got) break;
+        const len = min<i64>(<i64>carry.len, cbs);
+        pending.append(carry.ptr, <i32>len);
+        for (let k: i64 = len; k < cbs; k++) pending.appendByte(32);
+        carry.clear();
+        start = i + 1;
+      }
+    } else if (unblock && cbs > 0) {
+      // unblock: each cbs-byte record loses its trailing spaces and gains a newline.
+      carry.append(buf, got);
+      let at = 0;
+      while (<i64>(carry.len - at) >= cbs) {
+        let end = at + <i32>cbs;
+        while (end > at && load<u8>(carry.ptr + end - 1) == 32) end--;
+        pending.append(carry.ptr + at, end - at); pending.appendByte(10);
+        at += <i32>cbs;
+      }
+      memory.copy(carry.ptr, carry.ptr + at, carry.len - at); carry.len -= at;
+    } else pending.append(buf, got);
     while (<i64>pending.len >= obs) {
       const err = writeAll(outFd, pending.ptr, <usize>obs);
       if (err != 0) { warn("dd", "error writing '" + output + "': " + strerror(err)); result = 1; break; }
@@ -392,6 +456,8 @@ export function ddMain(args: string[]): i32 {
     }
     if (result != 0) break;
   }
+  if (block && cbs > 0 && carry.len > 0) { const len = min<i64>(<i64>carry.len, cbs); pending.append(carry.ptr, <i32>len); for (let k: i64 = len; k < cbs; k++) pending.appendByte(32); }
+  if (unblock && cbs > 0 && carry.len > 0) { let end = carry.len; while (end > 0 && load<u8>(carry.ptr + end - 1) == 32) end--; pending.append(carry.ptr, end); pending.appendByte(10); }
   if (pending.len > 0 && result == 0) {
     writeAll(outFd, pending.ptr, pending.len);
     partOut++; bytes += pending.len;
