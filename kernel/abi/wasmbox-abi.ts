@@ -45,10 +45,13 @@
 //   proc_umask(mask, ret_old) -> errno   umask(2): the file mode creation mask (mask & 0777) that
 //       new files (0666 & ~mask) and directories (0777 & ~mask) get; inherited at spawn; 022 for a
 //       process without a parent. *ret_old is the mask before.
-//   proc_nice(pid, value, set, ret_old) -> errno   getpriority/setpriority(2): pid 0 is the caller;
-//       with set != 0 the nice value becomes value clamped to -20..19 (inherited at spawn; the
-//       scheduler weighs runnable processes of one container by it, 1.25x CPU a step). *ret_old is
-//       the value before, plus 20. Errors: ESRCH, EPERM (lowering it without uid 0).
+//   proc_nice(which, who, value, set, ret_old) -> errno   getpriority/setpriority(2): which is
+//       PRIO_PROCESS (who a pid), PRIO_PGRP (a process group) or PRIO_USER (a uid); who 0 is the
+//       caller's. With set != 0 the nice value of each process named becomes value clamped to
+//       -20..19 (inherited at spawn; the scheduler weighs runnable processes of one container by
+//       it, 1.25x CPU a step). *ret_old is the lowest value before among them, plus 20. Errors:
+//       ESRCH (no such process), EINVAL (bad which), EPERM (another user's process, without uid 0),
+//       EACCES (lowering it without uid 0; the others named are still set).
 //   proc_times(ret) -> errno   times(2): 4 x u64 nanoseconds at ret: the caller's CPU time, its
 //       system time (always 0: the kernel's time on a call is counted as the caller's), the CPU
 //       time of the children it has waited for (and of theirs), and their system time (0).
@@ -114,6 +117,11 @@
 
 /** proc_spawn flags. */
 export const SPAWN_NEW_PGROUP = 1;
+
+/** proc_nice's which (Linux's values). */
+export const PRIO_PROCESS = 0;
+export const PRIO_PGRP = 1;
+export const PRIO_USER = 2;
 
 /** proc_trace flags: trace the traced processes' children too (strace -f). */
 export const TRACE_FOLLOW = 1;

@@ -35,6 +35,16 @@ function processOf(proc: Process, pid: number): Process {
   return target;
 }
 
+/** The live processes getpriority(2)'s which and who name (who 0: the caller's pid, group or uid). ESRCH (none), EINVAL. */
+function niceTargets(proc: Process, which: number, who: number): Process[] {
+  if (which === ABI.PRIO_PROCESS) return [processOf(proc, who)];
+  if (which !== ABI.PRIO_PGRP && which !== ABI.PRIO_USER) throw new SysError(Errno.INVAL);
+  const matches = which === ABI.PRIO_PGRP ? (p: Process) => p.pgid === (who === 0 ? proc.pgid : who) : (p: Process) => p.uid === (who === 0 ? proc.uid : who);
+  const targets = proc.container.liveProcesses().filter(matches);
+  if (targets.length === 0) throw new SysError(Errno.SRCH);
+  return targets;
+}
+
 /** The caller's controlling terminal, if `fd` is a terminal. ENOTTY. */
 function terminalOf(proc: Process, fd: number): Terminal {
   const { file } = proc.fds.get(fd);
@@ -158,16 +168,20 @@ export const kernelSyscalls: SyscallDef[] = [
   }),
   syscall({
     name: "proc_nice", module: M, mayBlock: false,
-    doc: "getpriority/setpriority(2) for a process (0: the caller): with set, its nice value becomes value (clamped to -20..19); gives the old value + 20. ESRCH; EPERM (lowering it, not uid 0).",
-    params: [["pid", P.u32], ["value", P.s32], ["set", P.u32]], result: R.u32,
-    handler(proc: Process, pid: number, value: number, set: number) {
-      const target = pid === 0 ? proc : proc.container.pids.get(pid);
-      if (!target) throw new SysError(Errno.SRCH);
-      const old = target.nice;
+    doc: "getpriority/setpriority(2): which is PRIO_PROCESS, PRIO_PGRP or PRIO_USER, who a pid, group or uid (0: the caller's); with set, each one's nice value becomes value (clamped to -20..19); gives the lowest old value + 20. ESRCH (none), EINVAL (bad which), EPERM (another user's process), EACCES (lowering it, not uid 0).",
+    params: [["which", P.u32], ["who", P.u32], ["value", P.s32], ["set", P.u32]], result: R.u32,
+    handler(proc: Process, which: number, who: number, value: number, set: number) {
+      const targets = niceTargets(proc, which, who);
+      const old = Math.min(...targets.map((p) => p.nice));
       if (set !== 0) {
         const wanted = Math.min(19, Math.max(-20, value));
-        if (wanted < old && proc.uid !== 0) throw new SysError(Errno.PERM);
-        target.nice = wanted;
+        let refused: Errno | undefined;
+        for (const target of targets) {
+          if (proc.uid !== 0 && target.uid !== proc.uid) refused = Errno.PERM;
+          else if (wanted < target.nice && proc.uid !== 0) refused = Errno.ACCES;
+          else target.nice = wanted;
+        }
+        if (refused !== undefined) throw new SysError(refused);
       }
       return old + 20;
     },

@@ -95,4 +95,30 @@ describe("nice and renice: the kernel's per-process nice value", () => {
     expect(r.stdout).toBe("PID (process ID) old priority 0, new priority 3\nPID (process ID) old priority 3, new priority 2\n2\n1\n");
     expect(r.stderr).toContain("renice: failed to get priority for 999999 (process ID): No such process");
   });
+  // The host's renice is not run here: -g and -u would renice the machine's own processes.
+  it("renice -g sets every process of a group and reports the lowest old value, as util-linux's renice", async () => {
+    const r = await inKernel(`sh -c 'sleep 1 & renice 4 -p $! >/dev/null; renice -n 6 -g 0 | sed s/^[0-9]*/PGID/; ps -o ni,comm | grep sleep; while read k v; do [ $k = PGid: ] && g=$v; done < /proc/$$/status; renice 2 --pgrp $g | sed s/^[0-9]*/PGID/; nice; wait'`);
+    expect(r.stdout).toBe("PGID (process group ID) old priority 0, new priority 6\n 6 sleep\nPGID (process group ID) old priority 6, new priority 2\n2\n");
+  });
+  it("renice -u takes a user name or uid; -p, -g and -u switch the kind of the ids after them", async () => {
+    const r = await inKernel("renice 3 -u root; renice 1 --user 0 -p 0 -g 0 -u 0; echo $?");
+    expect(r.stdout).toBe("0 (user ID) old priority 0, new priority 3\n0 (user ID) old priority 3, new priority 1\n0 (process ID) old priority 1, new priority 1\n0 (process group ID) old priority 1, new priority 1\n0 (user ID) old priority 1, new priority 1\n0\n");
+  });
+  it("a user may raise its own processes' values but not lower them (EACCES)", async () => {
+    const r = await kernel.run("/bin/sh", { args: ["-c", "renice 5 -u 1000; renice 1 -p $$; echo $?; nice"], env: { PATH: "/bin" }, cwd: "/tmp", stdin: "", user: { uid: 1000, gid: 100 } });
+    expect(r.stdout).toBe("1000 (user ID) old priority 0, new priority 5\n1\n5\n");
+    expect(r.stderr.replace(/for \d+ /, "for PID ")).toBe("renice: failed to set priority for PID (process ID): Permission denied\n");
+  });
+  it("renice's errors are util-linux's: unknown user, bad id, no such group, missing and invalid priority", async () => {
+    const r = await inKernel("renice 1 -u nosuch; echo $?; renice 1 -g 12x; echo $?; renice 1 -g 4242 -u 4242; echo $?; renice 3; echo $?; renice x 1; echo $?; renice 1 -p; echo $?");
+    expect(r.stdout).toBe("1\n1\n1\n1\n1\n0\n");
+    expect(r.stderr).toBe([
+      "renice: unknown user nosuch",
+      "renice: bad process group ID value: 12x",
+      "renice: failed to get priority for 4242 (process group ID): No such process",
+      "renice: failed to get priority for 4242 (user ID): No such process",
+      "renice: not enough arguments", "Try 'renice --help' for more information.",
+      "renice: invalid priority 'x'", "Try 'renice --help' for more information.", "",
+    ].join("\n"));
+  });
 });

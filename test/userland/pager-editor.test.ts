@@ -80,6 +80,23 @@ describe("vi", () => {
       expect(r.stdout.endsWith(want), r.stdout.slice(-200)).toBe(true);
     });
   }
+  it("v and V show the selection in reverse video, from the anchor to the cursor either way, as vim", async () => {
+    const REV = "\x1b[7m"; const END = "\x1b[m";
+    const r = await onTerminal("printf 'one two three\\nfour five\\n\\nsix\\n' > /tmp/vsel; vi /tmp/vsel", "wvjVjVgg$vhv:q!\r");
+    const visual = screens(r.stdout).filter((s) => s[23].startsWith("-- VISUAL"));
+    expect(visual.map((s) => s.slice(0, 4))).toEqual([
+      ["one " + REV + "t" + END + "wo three", "four five", "", "six"],
+      ["one " + REV + "two three " + END, REV + "four " + END + "five", "", "six"],
+      [REV + "one two three" + END, REV + "four five" + END, "", "six"],
+      [REV + "one two three" + END, REV + "four five" + END, REV + " " + END, "six"],
+      ["one two thre" + REV + "e" + END, "four five", "", "six"],
+      ["one two thr" + REV + "ee" + END, "four five", "", "six"],
+    ]);
+    expect(visual.map((s) => s[23].replace(/\x1b\[.*/, ""))).toEqual(["-- VISUAL --", "-- VISUAL --", "-- VISUAL LINE --", "-- VISUAL LINE --", "-- VISUAL --", "-- VISUAL --"]);
+    const after = screens(r.stdout).filter((s) => !s[23].startsWith("-- VISUAL")).slice(1);
+    expect(after.length).toBeGreaterThan(1);
+    for (const screen of after) expect(screen.join("\n")).not.toContain(REV);
+  });
   it(":N goes to a line, :r FILE reads a file in below it, :e FILE edits another (refused while changed)", async () => {
     const script = "printf 'a\\nb\\nc\\n' > /tmp/er1; printf 'in1\\nin2\\n' > /tmp/er2; printf 'other\\n' > /tmp/er3; vi /tmp/er1; cat /tmp/er1 /tmp/er3";
     const r = await onTerminal(script, ":2\r:r /tmp/er2\rjx:e /tmp/er3\r:w\r:e /tmp/er3\rAX" + ESC + ":wq\r");

@@ -46,6 +46,12 @@ describe("xargs", () => {
     ["-P 3 runs them all", "xargs -P 3 -n 1 echo | sort", "3 1 2 5 4\n"],
     ["-d ,", "printf 'x,y,z' | xargs -d , -n 1 echo", ""],
     ["-t traces to stderr", "xargs -t -n 2 echo 2>/dev/null", "p q r\n"],
+    ["-I with a replacement over twice the argument's length", "xargs -I X echo X-X-X", "a b\nlonger line\n"],
+    ["GNU's long options", "xargs --max-args=2 --no-run-if-empty --verbose echo 2>&1", "a b c\n"],
+    ["-a FILE, and -i, -l, -e with their values attached", "printf 'p q\\nr\\n' > f; xargs -a f -l echo; echo 'x y' | xargs -ifoo echo foo-foo; echo 'a b _ c' | xargs -e_ echo; echo 'a _ b' | xargs -e echo", ""],
+    ["bad counts and options: GNU's messages, status 1", "xargs -n 0 echo 2>&1; echo $?; xargs -L x 2>&1; echo $?; xargs --bogus 2>&1; echo $?; xargs -a nosuch echo 2>&1 | sed 's/[^a-z ].nosuch.//'; echo $?", ""],
+    ["an unmatched quote: the words before it run, status 1", "xargs echo 2>/dev/null; echo $?", "a 'b\n"],
+    ["status 255 and a signal name the command", "xargs sh -c 'exit 255' 2>&1; echo $?; echo x | xargs sh -c 'kill -9 $$' 2>&1; echo $?", "a\n"],
   ];
   for (const [name, script, stdin] of cases) it(name, async () => { await same(script, stdin); });
 });
@@ -60,6 +66,7 @@ describe("find", () => {
     ["! and -o with parentheses", "find t \\( -name big -o -name empty \\) -print | sort; find t/a ! -type d | sort"],
     ["-prune", "find t -name a -prune -o -type f -print | sort"],
     ["-exec ;", "find t -name '*.txt' -exec echo found {} \\;"],
+    ["-exec with {} more than once in an argument", "find t -name big -exec echo {}-{}-{} \\;"],
     ["-exec +", "find t -type f -exec echo {} + | tr ' ' '\\n' | sort"],
     ["-print0 | xargs -0", "find t -type f -print0 | xargs -0 wc -c | sort"],
     ["-size", "find t -type f -size +2k; find t -type f -size -1k | sort; find t -size 0 -type f; find t -type f -size 4001c"],
@@ -68,6 +75,12 @@ describe("find", () => {
     ["-delete", "find t -name '*.txt' -delete; find t -type f | sort"],
     ["-regex", "find t -regex '.*/[fg]\\..*' | sort"],
     ["unknown predicate", "find t -bogus"],
+    ["-perm (exact, -all, /any, symbolic), -user, -group, -uid, -readable, -executable", "chmod 755 t/big; find t -perm 755 -type f; find t -perm -u+x -type f; find t -perm /o+w | sort; find t -perm -644 -type f | sort; find t -user root -name big; find t -group root -name big; find t -uid 0 -name big; find t -readable -name big; find t -executable -type f; find t -nouser"],
+    ["-printf's directives, widths and precision", "chmod 640 t/a/f.txt; find t -printf '%m %#m %M %u %g %U %n %y %Y %p %f %P %H %h %l|%-6f|%.3p|\\n' | sort; find t -type f -printf '%6s|%d %k\\n' | sort"],
+    ["-printf's times and an unknown directive", "touch -d '2020-01-02 03:04:05' t/big; find t/big -printf '%TY-%Tm-%Td %TH:%TM %Tk %Ta|%T@|%t|%T+\\n' | sed 's/[.][0-9]*/.N/g'; find t/big -printf '%z %w\\n' 2>&1"],
+    ["-ls as GNU find shows it", "touch -d '2020-01-02 03:04:05' t/a/f.txt t/link; find t/a/f.txt t/link -ls | sed 's/^ *[0-9]* *[0-9]* //'"],
+    ["-newermt and -samefile", "touch -d 2020-01-02 t/c/empty; find t -type f -newermt 2021-01-01 | sort; find t -samefile t/big; find t -newermt 'never' 2>&1"],
+    ["bad arguments: GNU's messages", "find t -maxdepth 2>&1; find t -maxdepth x 2>&1; find t -foo 2>&1; find t -size 3x 2>&1; find t -mtime x 2>&1; find t -name f x 2>&1; find t -perm 9 2>&1; find t -user nosuch 2>&1; find t -group nosuch 2>&1; find t -name x \\) 2>&1; echo $?"],
     ["missing path", "find nowhere; echo $?"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(TREE + script); });
@@ -114,6 +127,9 @@ describe("awk", () => {
     ["paragraph mode RS", "printf 'a b\\nc\\n\\n\\nd e\\n' | awk 'BEGIN { RS = \"\" } { print NR \": \" $1 \"/\" $NF \"/\" NF }'"],
     ["system and its status", "awk 'BEGIN { r = system(\"exit 3\"); print \"status\", r }'"],
     ["syntax error", "awk 'BEGIN { print ( }' 2>/dev/null; echo $?"],
+    ["FS assigned in an action splits from the next record on", "printf 'a:b\\nc:d\\n' | awk '{ FS = \":\"; print $1 }'; echo 'x:y' | awk '{ FS = \":\"; $0 = $0; print $1 }'"],
+    ["printf and sprintf short of arguments: status 2, what came before printed", "awk 'BEGIN { printf \"%s %s %s\\n\", \"a\", \"b\" }' 2>/dev/null; echo $?; awk 'BEGIN { x = sprintf(\"%d %d\", 1); print \"never\" }' 2>/dev/null; echo $?"],
+    ["a missing input file: status 2", "awk '{ print }' nosuch 2>/dev/null; echo $?"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(script, DATA); });
 });
@@ -130,7 +146,16 @@ describe("line tools", () => {
     ["fold", "printf 'The quick brown fox jumps over the lazy dog again and again\\n' > q; fold -w 10 q; fold -s -w 12 q; fold -w 7 -b q"],
     ["split -l and -b", "split -l 15 n; wc -l xaa xab xac; split -b 20 -d -a 3 n p; ls p*; cat p000"],
     ["shuf is a permutation", "shuf n | sort -n | md5sum; shuf -i 1-10 | sort -n | tr '\\n' ' '; shuf -e a b c | sort; shuf -n 3 n | wc -l"],
+    ["sort keys: F.C positions, per-key flags, several keys, -b, -d, -f with -u, global flags in clusters", "printf 'b 2\\na 10\\nc 1\\n' > s; sort -k2n s; sort -k2,2nr s; sort -k1.2 a; sort -k1.1,1.1 -k2,2n s; sort -t' ' -k2 -n s; sort -nk2 s; sort -rk2n s; printf 'a 1\\nA 1\\nb 2\\n' | sort -f -k1,1 -u; printf 'x  3\\nx 2\\n' | sort -b -k2; printf 'x  3\\nx 2\\n' | sort -k2b; printf 'b!a\\nb a\\nba\\n' | sort -d; printf 'Z\\na\\nB\\n' | sort -fr"],
+    ["sort -g -h -V -M -R -z -m, -c/-C and GNU's errors", "printf 'v1.10\\nv1.9\\nv1.2\\nv1.2a\\nv1~rc\\n' | sort -V; printf '1.5K\\n1M\\n900\\n-2K\\n0\\n' | sort -h; printf 'nan\\n1e3\\n-inf\\n2\\nabc\\n' | sort -g; printf 'Jan\\nMar\\nFeb\\nxyz\\n' | sort -M; printf 'a\\nb\\na\\n' | sort -R | sort | uniq -c; printf 'b\\0a\\0' | sort -z | tr '\\0' '|'; echo; sort -m a b | head -3; printf '1\\n3\\n2\\n' | sort -c 2>&1; echo $?; printf '1\\n1\\n' | sort -cu 2>&1; echo $?; printf '1\\n3\\n2\\n' | sort -C; echo $?; sort nosuch 2>&1; echo $?; sort -k 0 a 2>&1; echo $?; sort -t ab a 2>&1; echo $?; sort --bogus 2>&1; echo $?; sort -k1x a 2>&1; echo $?"],
+    ["comm and join check the order as GNU's do (status 1 once unsorted lines went unpaired)", "printf 'b\\na\\n' > u; comm u a 2>&1; echo $?; comm --nocheck-order u a; echo $?; comm --check-order u a 2>&1; echo $?; printf 'b 1\\na 2\\n' > v; join v a 2>&1; echo $?; join --nocheck-order v a; echo $?; join --check-order v a 2>&1; echo $?; comm a b > /dev/null; echo $?"],
+    ["comm --output-delimiter, --total, -z; join --header, -z; paste -z", "comm --output-delimiter=, a b; comm --total -12 a b; comm -z a b | tr '\\0' '|'; echo; printf 'k v\\nz 1\\n' > h1; printf 'k w\\nz 2\\n' > h2; join --header h1 h2; join --header a b; printf 'a 1\\0b 2\\0' > z1; printf 'a x\\0' > z2; join -z z1 z2 | tr '\\0' '|'; echo; paste -z z1 z2 | tr '\\0' '|'; echo"],
+    ["nl -b pREGEX, sections (-h -f -d -p), -l", "nl -bpb a; nl -d: a; printf 'a\\n\\n\\n\\nb\\n\\n\\n' | nl -l 2 -ba; printf '\\\\:\\\\:\\\\:\\nh\\n\\\\:\\\\:\\nb1\\nb2\\n\\\\:\\nf\\n' | nl -ha -fa; printf '\\\\:\\\\:\\nb1\\n\\\\:\\\\:\\nb2\\n' | nl -p; nl -b x a 2>&1; nl -n xx a 2>&1; echo $?"],
+    ["split -n N, l/N, K/N, -C, --additional-suffix, --numeric-suffixes=N, -x, -e, --verbose", "split -n 2 a p; cat paa; echo; split -n l/3 a l; for f in l*; do echo \"$f: $(tr '\\n' ' ' < $f)\"; done; split -n 2/3 a; echo; split -C 12 a c; ls c*; split -b 10 --additional-suffix=.txt a s; ls s*; split --numeric-suffixes=5 -l 2 a r; ls r*; split -x -l 1 n h; ls h* | tail -2; split -e -n 50 b f; ls f* | wc -l; split --verbose -l 2 a v; split nosuch 2>&1; split -l 0 a 2>&1; echo $?"],
+    ["csplit -b, shuf -z -o -e -i and its errors, timeout -v and bad usage", "csplit -f pre -b '%02d.txt' a 3; ls pre*; csplit -b '%03x' a 2; ls xx*; csplit -b x a 2 2>&1; shuf -z -e a b | tr '\\0' '\\n' | sort; shuf -o out -e a b; sort out; shuf -e a -n 1 b | wc -l; shuf -i 5-1 2>&1; shuf a b 2>&1; echo $?; timeout -v 0.1 sleep 1 2>&1; echo $?; timeout 2>&1; echo $?; timeout -s FOO 1 true 2>&1; echo $?; timeout --bogus 1 true 2>&1; echo $?"],
     ["cmp", "cp a c; cmp a c; echo $?; cmp a b; echo $?; cmp -s a b; echo $?; printf 'apple 1\\nbanana 3\\n' > d; cmp -l a d 2>/dev/null; echo $?"],
+    ["cmp -l's offsets as wide as the shorter file's length; -b names the bytes", "seq 1000 > c7; seq 1000 | sed 's/999/99x/' > c8; cmp -l c7 c8; cmp -l a b | head -3; cmp -lb a b | head -2; cmp -b a b; printf 'a\\001\\377\\177' > x; printf 'a\\002\\376 ' > y; cmp -lb x y; cmp -b x y"],
+    ["cmp -n, -i and skip operands, long options, bad usage (status 2)", "cmp a b -n 2; echo $?; cmp --bytes=2 a b; echo $?; cmp -i 2:3 a b; echo $?; cmp a b 1 2; echo $?; cmp --ignore-initial=1k a b; echo $?; cmp -l -s a b 2>&1; echo $?; cmp -i x a b 2>&1; echo $?; cmp --bogus a b 2>&1; echo $?"],
     ["cmp's EOF message: after a newline, inside a line, with -l", "printf 'a\\nb\\n' > c1; printf 'a\\nb\\nc\\n' > c2; printf 'a\\nb' > c3; cmp c1 c2 2>&1; cmp -l c1 c2 2>&1; cmp c3 c2 2>&1; echo $?"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(FILES + script); });
@@ -154,6 +179,7 @@ describe("sed files, l and =", () => {
     ["w FILE and s///w write the selected lines", "seq 6 | sed -n -e '/[24]/w even' -e 's/5/five/w subs'; cat even subs; seq 2 | sed 'w /dev/stdout'"],
     ["w files are created even when nothing is written", "seq 2 | sed -n '/x/w none'; wc -c < none"],
     ["l escapes and wraps at 70; l N wraps at N", "printf 'a\\tb\\\\c\\001\\200\\n' | sed -n l; seq -s x 60 | sed -n l; echo abcdef | sed -n 'l 3'; echo abc | sed -n 'l 0'"],
+    ["a last line without a newline is printed without one, the newline written before anything after it", "printf 'a\\nb' | sed 's/a/x/' | od -c; printf 'a' | sed p | od -c; printf 'a' | sed -n '$p;$=' | od -c; printf 'a\\nb' | sed '$a x' | od -c; printf 'a\\nb' | sed N | od -c; printf a > f1; printf b > f2; sed p f1 f2 | od -c; printf a > f; sed -i s/a/b/ f; od -c f"],
     ["= prints line numbers", "printf 'a\nb\nc\n' | sed -n '$='; seq 3 | sed '2='"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(script); });
@@ -170,6 +196,10 @@ describe("diff and patch", () => {
     ["added and deleted at the edges", "printf 'a\\nb\\n' > x; printf 'z\\na\\nb\\nc\\n' > y; diff x y; diff -u y x | tail -n +3; : > empty; diff empty x; diff -u x empty | tail -n +3"],
     ["-i -w -b -B", "printf 'Hello  World\\n\\nend\\n' > x; printf 'hello world\\nend\\n' > y; diff -i x y; echo $?; diff -i -b -B x y; echo $?; diff -w -i -B x y; echo $?"],
     ["-r on directories", "mkdir -p d1/s d2/s; echo 1 > d1/f; echo 2 > d2/f; echo o > d1/only; echo same > d1/s/g; echo same > d2/s/g; diff -r d1 d2; echo $?"],
+    ["context format (-c, -C N): changes, additions and deletions at the edges", "printf 'x\\ny\\n' > c3; : > c4; diff -c old new | tail -n +3; diff -C 1 old new | tail -n +3; diff -c c4 c3 | tail -n +3; diff -c c3 c4 | tail -n +3; printf 'x\\nz' > c6; diff -c c3 c6 | tail -n +3; echo $?"],
+    ["ed script (-e)", "printf 'x\\ny\\n' > c3; : > c4; diff -e old new; diff -e c4 c3; diff -e c3 c4; echo $?"],
+    ["-s reports identical files; conflicting styles and unknown options are errors (status 2)", "diff -s old old; echo $?; diff -u -c old new 2>&1; echo $?; diff --bogus old new 2>&1; echo $?"],
+    ["a file and a directory: the directory's file of that name", "mkdir d; cp new d/old; diff old d; echo $?; diff d old > /dev/null; echo $?; diff old . ; echo $?; diff new d 2>&1; echo $?"],
     ["patch applies a unified diff", "diff -u old new > p.diff; cp old work; patch work < p.diff; cmp work new && echo same"],
     ["patch -R and -p1 with offsets", "mkdir -p a1 b1; cp old a1/f; cp new b1/f; diff -u a1/f b1/f > p.diff; mkdir t; (echo header; cat new) > t/f; cd t && patch -p1 -R < ../p.diff && (echo header; cat ../old) | cmp - f && echo reverted"],
     ["patch applies a normal diff to the named file, and -R reverts it", "diff old new > p.diff; cp old work; patch work p.diff; cmp work new && echo same; patch -R work < p.diff; cmp work old && echo back; printf 'a\\nb' > x; printf 'a\\nc' > y; diff x y > q; patch x q; cmp x y && echo last-line"],
@@ -185,12 +215,22 @@ describe("dumps, dates and process tools", () => {
     ["xxd and its reverse", bytes + "xxd b; xxd -p b; xxd b | xxd -r | cmp - b && echo rt; xxd -p b | xxd -r -p | cmp - b && echo rt2; xxd -l 5 -s 2 n; xxd -c 8 -g 1 s; xxd -u s; xxd -i s"],
     ["hexdump", bytes + "hexdump -C b; hexdump b; hexdump -C n | head -3; hexdump -C < /dev/null"],
     ["dd", "seq 100 > n; dd if=n of=o bs=10 count=3 skip=2 2>/dev/null; cat o; dd if=n bs=4 count=2 status=none; echo; printf XXXX | dd of=n bs=1 seek=2 conv=notrunc 2>/dev/null; head -3 n; echo hello | dd conv=ucase 2>/dev/null; dd if=n of=/dev/null bs=1k 2>&1 | head -2"],
+    ["dd conv=swab,block,unblock,excl,nocreat, iflag=skip_bytes,count_bytes,fullblock, oflag=seek_bytes,append, and its errors", "seq 100 > n; printf 'abc' | dd conv=swab 2>/dev/null; echo; printf 'ab\\ncdefghij\\nk' | dd cbs=4 conv=block 2>/dev/null | od -c; printf 'ab  cd  ' | dd cbs=4 conv=unblock 2>/dev/null | od -c; dd if=n iflag=skip_bytes skip=3 bs=4 count=1 status=none; echo; dd if=n bs=3 count=5 iflag=count_bytes status=none; echo; seq 3 | dd bs=2 iflag=fullblock status=none; dd if=n of=o oflag=append conv=notrunc count=1 bs=3 status=none; dd if=n of=o oflag=append conv=notrunc count=1 bs=3 status=none; cat o; dd if=n of=o2 conv=excl count=1 status=none; dd if=n of=o2 conv=excl count=1 status=none 2>&1; echo $?; dd if=n of=none conv=nocreat status=none 2>&1; echo $?; dd if=n of=o3 bs=1 seek=4 oflag=seek_bytes count=2 status=none; od -c o3 | head -1; dd conv=lcase,ucase 2>&1; echo $?; dd foo=bar 2>&1; echo $?; dd status=bogus 2>&1; echo $?; dd iflag=bogus 2>&1; echo $?"],
     ["expr", "expr 3 + 4 \\* 2; expr length abcdef; expr abcd : 'a\\(.*\\)'; expr abcd : 'ab*'; expr 5 \\> 3; expr 0; echo $?; expr 10 / 3 % 2; expr substr hello 2 3; expr index hello l; expr '' \\| x; expr a \\& 0; echo $?; expr 1 + a 2>/dev/null; echo $?; expr \\( 1 + 2 \\) \\* 3"],
     ["date -d and +FORMAT", "date -d '2024-02-29 13:45:10' +%s; date -d @1700000000 '+%Y-%m-%d %H:%M:%S %a %A %b %B %j %e %I %p %y %D %R %u %w %C %k %l %z %Z %N %h'; date -u -d '2020-01-01T00:00:00Z'; date -d 2020-01-01; date -R -d @0; date -I -d @0; date -d '2020-03-01 2 days ago' +%F; date -d @86399 +%-H:%-M"],
+    ["date +FORMAT: week numbers (%U %W %V %G %g), %q, flags (^ # - _ 0) and widths, %3N", "for d in 2020-01-01 2020-12-31 2021-01-03 2021-01-04 2024-12-30 2026-12-31 2027-01-01 2015-12-31 2016-01-01; do date -d $d '+%U %W %V %G %g %u %q'; done; date -d @0 '+%_5d|%-5d|%05d|%^B|%#A|%10B|%^a|%#b|%3N|%Q'; date -d @1700000000.25 +%s.%N"],
+    ["date -d: month names, MM/DD/YYYY, YYYYMMDD, zones, am/pm, weekdays with next/last, calendar months, ago", "for d in 'Jan 5 2020' '5 Jan 2020' 'January 5, 2020' '01/05/2020' 20200105 '2024-01-31 + 1 month' '2024-02-29 1 year' '2024-03-10 next week' '2024-03-10 last month' '2024-03-10 2 years ago' '2024-01-15 -1 day'; do date -d \"$d\" +%F; done; for d in '2020-06-01T12:00:00+02:00' '2024-01-15 10:00 +0200' '2024-01-15T10:00:00Z' '2024-01-15 10:00 UTC' '2024-03-10 3pm' '2024-03-10 12am' '2024-03-10 3:30pm' '2024-01-15 +2 hours'; do date -u -d \"$d\" '+%F %T'; done; date -d monday +%a; date -d 'next monday' +%a; date -d 'last friday' +%a; date -d 'this friday' +%a"],
+    ["date: invalid dates, -I and --rfc-3339 forms, -s refused", "for d in garbage 2024-02-30 'Feb 30 2020' 2020-13-01 25:00 24:00 next noon; do date -d \"$d\" > /dev/null 2>&1; echo $?; done; date -I -d 2020-06-01; date -Iseconds -d @0; date -Ins -d @0; date -Ihours -d @0; date -R -d @0; date --rfc-3339=seconds -d @0; date --rfc-3339=date -d @0; date --rfc-3339=ns -d @0"],
     ["touch -d -t -r and date -r", "touch -d '2001-02-03 04:05:06' f; date -r f; touch -t 202001020304.05 g; date -r g +%s; touch -r f h; date -r h +%s"],
     ["realpath", "seq 3 > f; ln -s f l; mkdir -p d/e; realpath --relative-to=d/e l; realpath --relative-to=. -m nope/x; realpath nope/x 2>/dev/null; echo $?; basename $(realpath l)"],
     ["timeout", "timeout 0.2 sleep 5; echo $?; timeout 5 sh -c 'exit 3'; echo $?; timeout -s KILL 0.1 sleep 3; echo $?; timeout --preserve-status 0.1 sleep 3; echo $?"],
     ["nice, nohup, time", "nice; nice -n 5 echo hi; nohup echo ok; time -p true 2>/dev/null; echo $?"],
+    ["chmod --reference, GNU's usage errors", "echo x > a; echo y > b; chmod 640 b; chmod --reference=b a; stat -c %a a; chmod nosuch a 2>&1; echo $?; chmod 2>&1; echo $?; chmod 644 2>&1; echo $?; chmod --reference=nosuch a 2>&1; echo $?"],
+    ["env -C, -0, -u NAME, --unset=NAME and its usage errors (status 125)", "env -C / pwd; env --chdir=/ pwd; env -0 -i A=1 B=2 | tr '\\0' '|'; echo; env -u HOME sh -c 'echo ${HOME-unset}'; env --unset=HOME sh -c 'echo ${HOME-unset}'; env -C 2>&1; echo $?; env -0 true 2>&1; echo $?; env -x 2>&1; echo $?; env -C nosuch true 2>&1; echo $?"],
+    ["id takes uids and several users; sleep's fractions, units and errors", "id -nu 0; id -u 0; id 0; id -n 2>&1; echo $?; id root root; sleep 0.05 .05 5e-2 0.001m 0.00001h; echo $?; sleep 1x 2>&1; echo $?; sleep 2>&1; echo $?; sleep -1 2>&1; echo $?"],
+    ["ls -C, -x and -m fill 80 columns as GNU's (tabs at tab stops); -Q, -s, -L, --full-time, long options", "seq 30 | while read i; do touch file$i; done; ls -C; ls -x; COLUMNS=40 ls -C; ls -m; ls -Q file1 file2; ls -s file1 file2; ln -s file1 link; ls -lL link | cut -c1; ls --full-time file1 | grep -c ' +0000 file1$'; ls --all --almost-all --reverse -d . ; ls --bogus 2>&1; echo $?; wc -L file1; printf 'ab\\tc\\nx' | wc -L; printf 'a\\0file2\\0' > l0; echo x > a; wc --files0-from=l0"],
+    ["mktemp --suffix and a template with text after its X's", "mktemp --suffix=.txt -p . | grep -c '^./tmp.*txt$'; mktemp fooXXXbar | grep -c '^foo...bar$'; mktemp --suffix=/x 2>&1; echo $?; mktemp a b 2>&1; echo $?"],
+    ["realpath --relative-base, -z, and usage errors", "mkdir -p d/e; realpath --relative-base=. d/e; realpath --relative-base=d --relative-to=d/e d; realpath --relative-base=d /; realpath -z d | tr '\\0' '|' | sed 's|.*/||'; echo; realpath 2>&1; echo $?"],
     ["mktemp", "t=$(mktemp); test -f $t && echo file; d=$(mktemp -d); test -d $d && echo dir; mktemp -p . abcXXXXXX | cut -c1-5; mktemp x 2>/dev/null; echo $?; rm -r $t $d"],
   ];
   for (const [name, script] of cases) it(name, async () => { await same(script); });

@@ -1,13 +1,14 @@
 // awk: the POSIX awk language (patterns, ranges, fields, arrays, user functions, printf, getline,
 // pipes, string functions, regular expressions): a lexer, a recursive-descent parser, a tree walker.
 
+import { replaceAll } from "../lib/strings";
 import { stdout, warn, Writer, Reader, ByteBuf } from "../lib/io";
 import { usage } from "../lib/cmd";
 import * as fs from "../lib/fs";
 import * as proc from "../lib/proc";
 import { environ } from "../lib/env";
 import { compile, regexError, Regex } from "../lib/regex";
-import { EINTR } from "../lib/errno";
+import { EINTR, strerror } from "../lib/errno";
 import { Spec, formatFloat } from "./printf";
 
 // ---------- tokens ----------
@@ -870,6 +871,8 @@ class Awk {
   offsetsOnly: bool = false;
   /** FS's string when fsMode was worked out: 0 blank runs, 1 one character (fsChar), 2 anything else. */
   fsSeen: usize = 0;
+  /** FS when $0 was read or assigned: POSIX splits a record with it, though FS changes before its fields are read. */
+  recordFs: string = " ";
   fsMode: i32 = 2;
   fsChar: i32 = 0;
   nf: i32 = 0;
@@ -939,7 +942,7 @@ class Awk {
     if (!isFinite(v)) return v < 0 ? "-inf" : "inf";
     const fmt = this.str(fmtSlot);
     if (fmt == "%.6g") return formatG(v, 6);
-    return this.format(fmt, [Cell.num(v)]);
+    return this.format(fmt, [Cell.num(v)], "");
   }
   truthy(c: Cell): bool {
     if (c.kind == V_NUM) return c.n != 0;
@@ -972,13 +975,14 @@ class Awk {
     this.recLen = len;
     this.bytesValid = true;
     this.recordReady = false;
+    this.recordFs = this.str(FS);
     this.split = false;
     this.recordStale = false;
   }
 
-  /** Works out how FS splits, once per value of FS. */
+  /** Works out how the record's FS splits, once per value of FS. */
   fsKind(): i32 {
-    const fs = this.str(FS);
+    const fs = this.recordFs;
     if (changetype<usize>(fs) != this.fsSeen) {
       this.fsSeen = changetype<usize>(fs);
       this.fsMode = fs == " " ? 0 : fs.length == 1 && fs != "\\" ? 1 : 2;
@@ -1037,7 +1041,7 @@ class Awk {
       return;
     }
     this.offsetsOnly = false;
-    this.fields = this.splitWith(this.record, this.str(FS), this.str(RS) == "");
+    this.fields = this.splitWith(this.record, this.recordFs, this.str(RS) == "");
     this.nf = this.fields.length;
   }
 
@@ -1182,6 +1186,7 @@ class Awk {
 
   setRecord(s: string): void {
     this.record = s;
+    this.recordFs = this.str(FS);
     this.split = false;
     this.recordStale = false;
   }
@@ -1606,6 +1611,7 @@ class Awk {
       const args = new Array<Cell>();
       for (let i = 1; i < n.list.length; i++) { const v = this.eval(n.list[i]); args.push(v.pinned ? v.copy() : v); }
       text = this.format(this.toStr(this.eval(n.list[0])), args);
+      if (this.fatal) { if (n.a == null) stdout.str(text); return; }
     } else if (n.list.length == 0) {
       this.rebuildRecord();
       text = this.record + this.str(ORS);
@@ -1746,7 +1752,7 @@ class Awk {
       let fd = 0;
       if (arg != "-" && arg != "/dev/stdin") {
         fd = fs.open(arg);
-        if (fd < 0) { stdout.flush(); warn("awk", "cannot open \"" + arg + "\" (No such file or directory)"); this.exitCode = 2; continue; }
+        if (fd < 0) { stdout.flush(); warn("awk", "cannot open " + arg + " (" + strerror(fs.lastError) + ")"); this.exitCode = 2; continue; }
       }
       this.setStr(FILENAME, arg);
       this.main = new InStream(new Reader(fd), 0);
@@ -1896,7 +1902,7 @@ class Awk {
       if (args.length == 0) return Cell.str("");
       const vals = new Array<Cell>();
       for (let i = 1; i < args.length; i++) vals.push(this.eval(args[i]));
-      return Cell.str(this.format(this.toStr(this.eval(args[0])), vals));
+      return Cell.str(this.format(this.toStr(this.eval(args[0])), vals, "sprintf"));
     }
     if (name == "sin") return Cell.num(Math.sin(this.numArg(args, 0)));
     if (name == "cos") return Cell.num(Math.cos(this.numArg(args, 0)));
@@ -2002,7 +2008,7 @@ class Awk {
   }
 
   // ----- printf -----
-  format(fmt: string, args: Cell[]): string {
+  format(fmt: string, args: Cell[], caller: string = "printf"): string {
     let out = "";
     let ai = 0;
     let i = 0;
@@ -2039,6 +2045,8 @@ class Awk {
       if (i >= fmt.length) { out += fmt.substring(start); break; }
       const conv = fmt.charAt(i++);
       const have = ai < args.length;
+      // As mawk, gawk and the one true awk: a conversion without its argument is fatal (mawk prints what came before).
+      if (!have && caller != "") { this.runtimeError("not enough arguments passed to " + caller + "(\"" + fmt + "\")"); break; }
       const arg = have ? args[ai++] : new Cell(V_UNINIT, 0, "");
       if (conv == "s") {
         let s = this.toStr(arg);
@@ -2211,7 +2219,7 @@ function isAssignment(arg: string): bool {
 /** Escape sequences in -v and command-line assignments, as in string literals. */
 function unescape(s: string): string {
   if (s.indexOf("\\") < 0) return s;
-  const lx = new Lexer("\"" + s.replaceAll("\"", "\\\"") + "\"");
+  const lx = new Lexer("\"" + replaceAll(s, "\"", "\\\"") + "\"");
   if (!lx.string()) return s;
   return lx.tokens[0].text;
 }

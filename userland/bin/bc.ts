@@ -1,6 +1,7 @@
 // bc (POSIX, with GNU's extensions users rely on): arbitrary precision arithmetic with scale,
 // ibase and obase, variables, arrays, functions with auto variables, if/while/for, strings,
 // print, ||, && and !, and -l's math library (s c a l e j), read from files then standard input.
+import { replaceAll } from "../lib/strings";
 import { stdout, stderr, readFd } from "../lib/io";
 import { openInput } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -139,7 +140,7 @@ function lex(src: string, tokens: Token[]): string {
         else if (d == 92 && j + 1 < src.length && src.charAt(j + 1) == "\n") j += 2;
         else break;
       }
-      tokens.push(new Token(T_NUM, src.substring(i, j).replaceAll("\\\n", ""), line));
+      tokens.push(new Token(T_NUM, replaceAll(src.substring(i, j), "\\\n", ""), line));
       i = j; continue;
     }
     if ((code >= 97 && code <= 122) || c == "_") {

@@ -33,9 +33,35 @@ class CsplitState {
   silent: bool = false;
   keep: bool = false;
   elideEmpty: bool = false;
+  /** -b: a printf format for the piece number (%d %i %u %o %x %X with flags 0, - and a width), or "". */
+  suffixFormat: string = "";
+}
+
+/** The number as -b's one conversion formats it; null when the format has no single valid conversion. */
+function formatSuffix(format: string, n: i32): string | null {
+  const at = format.indexOf("%");
+  if (at < 0) return null;
+  let i = at + 1;
+  let zero = false; let left = false;
+  while (i < format.length && (format.charAt(i) == "0" || format.charAt(i) == "-" || format.charAt(i) == "#" || format.charAt(i) == "'")) { if (format.charAt(i) == "0") zero = true; if (format.charAt(i) == "-") left = true; i++; }
+  let width = 0;
+  while (i < format.length && format.charCodeAt(i) >= 48 && format.charCodeAt(i) <= 57) width = width * 10 + format.charCodeAt(i++) - 48;
+  if (i >= format.length) return null;
+  const conv = format.charAt(i);
+  let num: string;
+  if (conv == "d" || conv == "i" || conv == "u") num = n.toString();
+  else if (conv == "o") num = n.toString(8);
+  else if (conv == "x") num = n.toString(16);
+  else if (conv == "X") num = n.toString(16).toUpperCase();
+  else return null;
+  const rest = format.substring(i + 1);
+  if (rest.replaceAll("%%", "").indexOf("%") >= 0) return null;
+  while (num.length < width) num = left ? num + " " : (zero ? "0" : " ") + num;
+  return format.substring(0, at).replaceAll("%%", "%") + num + rest.replaceAll("%%", "%");
 }
 
 function pieceName(s: CsplitState, n: i32): string {
+  if (s.suffixFormat != "") { const name = formatSuffix(s.suffixFormat, n); if (name != null) return s.prefix + name!; }
   let num = n.toString();
   while (num.length < s.digits) num = "0" + num;
   return s.prefix + num;
@@ -92,6 +118,9 @@ export function csplitMain(args: string[]): i32 {
     else if ((a == "-f" || a == "-n") && i + 1 < args.length) { if (a == "-f") s.prefix = args[++i]; else s.digits = <i32>parseIntOr(args[++i], 2); }
     else if (a.startsWith("-f") && a.length > 2) s.prefix = a.substring(2);
     else if (a.startsWith("-n") && a.length > 2) s.digits = <i32>parseIntOr(a.substring(2), 2);
+    else if (a == "-b" && i + 1 < args.length) s.suffixFormat = args[++i];
+    else if (a.startsWith("-b") && a.length > 2) s.suffixFormat = a.substring(2);
+    else if (a.startsWith("--suffix-format=")) s.suffixFormat = a.substring(16);
     else if (a.startsWith("--prefix=")) s.prefix = a.substring(9);
     else if (a.startsWith("--digits=")) s.digits = <i32>parseIntOr(a.substring(9), 2);
     else if (a == "--") { for (i++; i < args.length; i++) rest.push(args[i]); }
@@ -100,6 +129,7 @@ export function csplitMain(args: string[]): i32 {
   }
   if (rest.length < 2) return usage("csplit", rest.length == 0 ? "missing operand" : "missing operand after '" + rest[0] + "'");
   if (s.digits < 1) return usage("csplit", "invalid number of digits");
+  if (s.suffixFormat != "" && formatSuffix(s.suffixFormat, 0) == null) return usage("csplit", s.suffixFormat.indexOf("%") < 0 ? "missing % conversion specification in suffix" : "invalid conversion specifier in suffix: " + s.suffixFormat);
   // The patterns, each with its {N} repeat.
   const patterns = new Array<Pattern>();
   for (let i = 1; i < rest.length; i++) {

@@ -1,6 +1,7 @@
-// diff (normal and unified output, -q, -r on directories, -i -b -w -B) over a Myers O(ND)
-// line diff, and patch, which applies unified (and normal) diffs with offsets, -p, -R and -i.
+// diff (normal, unified, context and ed output, -q, -s, -r on directories, -i -b -w -B) over a
+// Myers O(ND) line diff, and patch, which applies unified (and normal) diffs with offsets, -p, -R and -i.
 
+import { replaceAll } from "../lib/strings";
 import { stdout, warn, Reader, ByteBuf, BLOCK, writeAll } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report } from "../lib/cmd";
@@ -46,7 +47,7 @@ class DiffOptions {
 
 function normalizeLine(s: string, o: DiffOptions): string {
   let t = s;
-  if (o.ignoreAllSpace) { t = t.replaceAll(" ", "").replaceAll("\t", ""); }
+  if (o.ignoreAllSpace) { t = replaceAll(replaceAll(t, " ", ""), "\t", ""); }
   else if (o.ignoreSpaceChange) {
     let out = ""; let space = false;
     for (let i = 0; i < t.length; i++) {
@@ -200,8 +201,74 @@ function printUnified(a: TextFile, b: TextFile, changes: Change[], context: i32,
   }
 }
 
+/** The groups of changes whose contexts touch: [first, last] indexes into changes. */
+function hunks(changes: Change[], context: i32): i32[][] {
+  const out = new Array<i32[]>();
+  let c = 0;
+  while (c < changes.length) {
+    let last = c;
+    while (last + 1 < changes.length && changes[last + 1].aStart - changes[last].aEnd <= 2 * context) last++;
+    out.push([c, last]);
+    c = last + 1;
+  }
+  return out;
+}
+
+/** Context format (POSIX diff -c): each hunk's old lines, then its new ones, "! " marking changed lines, "- " deleted, "+ " added. */
+function printContext(a: TextFile, b: TextFile, changes: Change[], context: i32, nameA: string, nameB: string, labelA: string, labelB: string): void {
+  stdout.str("*** ").str(labelA != "" ? labelA : nameA + "\t" + stamp(a.mtimeNs)).byte(10);
+  stdout.str("--- ").str(labelB != "" ? labelB : nameB + "\t" + stamp(b.mtimeNs)).byte(10);
+  const groups = hunks(changes, context);
+  for (let g = 0; g < groups.length; g++) {
+    const first = groups[g][0]; const last = groups[g][1];
+    const aStart = max(0, changes[first].aStart - context); const aEnd = min(a.lines.length, changes[last].aEnd + context);
+    const bStart = max(0, changes[first].bStart - context); const bEnd = min(b.lines.length, changes[last].bEnd + context);
+    let removes = false; let adds = false;
+    for (let k = first; k <= last; k++) { if (changes[k].aEnd > changes[k].aStart) removes = true; if (changes[k].bEnd > changes[k].bStart) adds = true; }
+    stdout.line("***************");
+    stdout.str("*** ").str(range(aStart, aEnd)).line(" ****");
+    if (removes) {
+      let ai = aStart;
+      for (let k = first; k <= last; k++) {
+        const ch = changes[k];
+        for (; ai < ch.aStart; ai++) { stdout.str("  ").line(a.lines[ai]); noNewline(a, ai); }
+        const mark = ch.bStart == ch.bEnd ? "- " : "! ";
+        for (; ai < ch.aEnd; ai++) { stdout.str(mark).line(a.lines[ai]); noNewline(a, ai); }
+      }
+      for (; ai < aEnd; ai++) { stdout.str("  ").line(a.lines[ai]); noNewline(a, ai); }
+    }
+    stdout.str("--- ").str(range(bStart, bEnd)).line(" ----");
+    if (adds) {
+      let bi = bStart;
+      for (let k = first; k <= last; k++) {
+        const ch = changes[k];
+        for (; bi < ch.bStart; bi++) { stdout.str("  ").line(b.lines[bi]); noNewline(b, bi); }
+        const mark = ch.aStart == ch.aEnd ? "+ " : "! ";
+        for (; bi < ch.bEnd; bi++) { stdout.str(mark).line(b.lines[bi]); noNewline(b, bi); }
+      }
+      for (; bi < bEnd; bi++) { stdout.str("  ").line(b.lines[bi]); noNewline(b, bi); }
+    }
+  }
+}
+
+/** An ed script (diff -e): the changes from the last to the first, as a, c and d commands. */
+function printEd(b: TextFile, changes: Change[]): void {
+  for (let c = changes.length - 1; c >= 0; c--) {
+    const ch = changes[c];
+    const op = ch.aStart == ch.aEnd ? "a" : ch.bStart == ch.bEnd ? "d" : "c";
+    stdout.str(range(ch.aStart, ch.aEnd)).line(op);
+    if (op == "d") continue;
+    for (let i = ch.bStart; i < ch.bEnd; i++) stdout.line(b.lines[i]);
+    stdout.line(".");
+  }
+}
+
 class DiffRun {
   unified: i32 = -1;
+  /** Lines of context for -c/-C (context format), or -1. */
+  contextLines: i32 = -1;
+  ed: bool = false;
+  reportIdentical: bool = false;
   brief: bool = false;
   recursive: bool = false;
   newFile: bool = false;
@@ -226,10 +293,15 @@ function diffFiles(run: DiffRun, nameA: string, nameB: string, header: string = 
     else if (tail.aEnd == lastA && tail.bEnd < lastB) tail.bEnd = lastB;
     else if (tail.bEnd == lastB && tail.aEnd < lastA) tail.aEnd = lastA;
   }
-  if (changes.length == 0) return 0;
+  if (changes.length == 0) {
+    if (run.reportIdentical) stdout.str("Files ").str(nameA).str(" and ").str(nameB).line(" are identical");
+    return 0;
+  }
   if (header != "" && !run.brief) stdout.line(header);
   if (run.brief) { stdout.str("Files ").str(nameA).str(" and ").str(nameB).line(" differ"); return 1; }
   if (run.unified >= 0) printUnified(a, b, changes, run.unified, nameA, nameB, run.labels.length > 0 ? run.labels[0] : "", run.labels.length > 1 ? run.labels[1] : "");
+  else if (run.contextLines >= 0) printContext(a, b, changes, run.contextLines, nameA, nameB, run.labels.length > 0 ? run.labels[0] : "", run.labels.length > 1 ? run.labels[1] : "");
+  else if (run.ed) printEd(b, changes);
   else printNormal(a, b, changes);
   return 1;
 }
@@ -239,8 +311,9 @@ function diffPaths(run: DiffRun, a: string, b: string, top: bool): i32 {
   if (sa == null && !(run.newFile && sb != null)) { report("diff", a, fs.lastError); return 2; }
   if (sb == null && !(run.newFile && sa != null)) { report("diff", b, fs.lastError); return 2; }
   const aDir = sa != null && sa.isDir(); const bDir = sb != null && sb.isDir();
-  if (aDir && !bDir && sb != null) return diffPaths(run, a, b + "/" + baseName(a), false);
-  if (bDir && !aDir && sa != null) return diffPaths(run, a, b, false) == 0 ? 0 : diffPaths(run, a, b + "/" + baseName(a), false);
+  // A directory and a file: the file of the same name in the directory.
+  if (aDir && !bDir && sb != null) return diffPaths(run, a + "/" + baseName(b), b, top);
+  if (bDir && !aDir && sa != null) return diffPaths(run, a, b + "/" + baseName(a), top);
   if (!aDir && !bDir) {
     return diffFiles(run, a, b, top ? "" : "diff " + run.switches + a + " " + b);
   }
@@ -267,7 +340,14 @@ function diffPaths(run: DiffRun, a: string, b: string, top: bool): i32 {
 
 function baseName(p: string): string { const s = p.lastIndexOf("/"); return s < 0 ? p : p.substring(s + 1); }
 
-/** diff [-u | -U N] [-q] [-r] [-N] [-i] [-b] [-w] [-B] [--label L] FILE1 FILE2 */
+/** A usage error as diffutils prints it ("diff: Try 'diff --help'..."), status 2. */
+function badDiffUsage(message: string): i32 {
+  warn("diff", message);
+  warn("diff", "Try 'diff --help' for more information.");
+  return 2;
+}
+
+/** diff [-u | -U N | -c | -C N | -e] [-q] [-s] [-r] [-N] [-i] [-b] [-w] [-B] [--label L] FILE1 FILE2 */
 export function diffMain(args: string[]): i32 {
   const run = new DiffRun();
   const plain = new Array<string>();
@@ -285,14 +365,30 @@ export function diffMain(args: string[]): i32 {
     else if (a == "--ignore-space-change") plain.push("-b");
     else if (a == "--ignore-blank-lines") plain.push("-B");
     else if (a == "--text") plain.push("-a");
+    else if (a == "--context") plain.push("-c");
+    else if (a.startsWith("--context=")) { plain.push("-C"); plain.push(a.substring(10)); }
+    else if (a == "--ed") plain.push("-e");
+    else if (a == "--report-identical-files") plain.push("-s");
+    else if (a == "--color" || a.startsWith("--color=") || a == "--minimal" || a == "--speed-large-files") continue;
+    else if (a == "-d") continue;
+    else if (a.startsWith("--") && a.length > 2) return badDiffUsage("unrecognized option '" + a + "'");
     else plain.push(a);
   }
-  const o = getopt(plain, "uU:qrNibwBa");
-  if (o.error != "") return usage("diff", o.error, 2);
-  if (o.operands.length != 2) return usage("diff", o.operands.length < 2 ? "missing operand after '" + (o.operands.length > 0 ? o.operands[0] : "diff") + "'" : "extra operand '" + o.operands[2] + "'", 2);
+  const o = getopt(plain, "uU:cC:eqsrNibwBa");
+  if (o.error != "") return badDiffUsage(o.error);
+  if (o.operands.length != 2) return badDiffUsage(o.operands.length < 2 ? "missing operand after '" + (o.operands.length > 0 ? o.operands[0] : "diff") + "'" : "extra operand '" + o.operands[2] + "'");
   for (let i = 0; i < args.length; i++) if (args[i].startsWith("-") && args[i].length > 1 && o.operands.indexOf(args[i]) < 0) run.switches += args[i] + " ";
   if (o.has("u")) run.unified = 3;
   if (o.has("U")) { run.unified = <i32>parseIntOr(o.value("U", "3"), -1); if (run.unified < 0) return usage("diff", "invalid context length '" + o.value("U", "") + "'", 2); }
+  if (o.has("c")) run.contextLines = 3;
+  if (o.has("C")) { run.contextLines = <i32>parseIntOr(o.value("C", "3"), -1); if (run.contextLines < 0) return usage("diff", "invalid context length '" + o.value("C", "") + "'", 2); }
+  run.ed = o.has("e");
+  let styles: i32 = 0;
+  if (run.unified >= 0) styles++;
+  if (run.contextLines >= 0) styles++;
+  if (run.ed) styles++;
+  if (styles > 1) return badDiffUsage("conflicting output style options");
+  run.reportIdentical = o.has("s");
   run.brief = o.has("q"); run.recursive = o.has("r"); run.newFile = o.has("N");
   run.opts.ignoreCase = o.has("i"); run.opts.ignoreSpaceChange = o.has("b"); run.opts.ignoreAllSpace = o.has("w"); run.opts.ignoreBlankLines = o.has("B");
   const a = o.operands[0]; const b = o.operands[1];

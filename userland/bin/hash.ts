@@ -1,9 +1,10 @@
 // Checksums and encodings: md5sum, sha1sum, sha256sum (with -c), base64 (-d, -w) and cksum,
 // computed over 64 KiB blocks so large inputs stream.
 
-import { stdout, warn, readSome, Reader, BLOCK, ByteBuf } from "../lib/io";
-import { getopt, parseIntOr } from "../lib/opts";
+import { stdout, stderr, warn, readSome, Reader, BLOCK, ByteBuf } from "../lib/io";
+import { getopt, expandLong, parseIntOr } from "../lib/opts";
 import { usage, report, openInput, closeInput, inputsOrStdin } from "../lib/cmd";
+import * as fs from "../lib/fs";
 
 const KIND_MD5 = 0;
 const KIND_SHA1 = 1;
@@ -178,25 +179,39 @@ function digestFd(kind: i32, fd: i32): string {
   return toHex(d.finish());
 }
 
-/** md5sum / sha1sum / sha256sum [-c] [-b|-t] [--quiet] [--status] [FILE]... */
+/** What a checksum tool was asked for. */
+class SumOptions {
+  quiet: bool = false;
+  silent: bool = false;
+  strict: bool = false;
+  warnLines: bool = false;
+  ignoreMissing: bool = false;
+}
+
+const SUM_LONG = ["check=c", "binary=b", "text=t", "tag=T", "zero=z", "quiet=q", "status=s", "strict=S", "warn=w", "ignore-missing=i"];
+
+/** md5sum / sha1sum / sha256sum [-c] [-b|-t] [--tag] [--quiet] [--status] [--strict] [--ignore-missing] [FILE]... */
 export function sumMain(prog: string, args: string[]): i32 {
   const kind = prog == "md5sum" ? KIND_MD5 : prog == "sha1sum" ? KIND_SHA1 : KIND_SHA256;
-  const plain = new Array<string>();
-  let quiet = false; let silent = false; let strict = false; let warnLines = false;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] == "--check") plain.push("-c");
-    else if (args[i] == "--quiet") quiet = true;
-    else if (args[i] == "--status") silent = true;
-    else if (args[i] == "--strict") strict = true;
-    else if (args[i] == "--warn") warnLines = true;
-    else if (args[i] == "--binary") plain.push("-b");
-    else if (args[i] == "--text") plain.push("-t");
-    else plain.push(args[i]);
-  }
-  const o = getopt(plain, "cbtzw");
-  if (o.error != "") return usage(prog, o.error);
+  const plain = args.slice(0);
+  const longError = expandLong(plain, "", SUM_LONG);
+  if (longError != "") { warn(prog, longError); stderr.line("Try '" + prog + " --help' for more information.").flush(); return 1; }
+  const o = getopt(plain, "cbtzwTqsSi");
+  if (o.error != "") { warn(prog, o.error); stderr.line("Try '" + prog + " --help' for more information.").flush(); return 1; }
   const files = inputsOrStdin(o.operands);
-  if (o.has("c")) return checkSums(prog, kind, files, quiet, silent, strict || warnLines);
+  const so = new SumOptions();
+  so.quiet = o.has("q"); so.silent = o.has("s"); so.strict = o.has("S"); so.warnLines = o.has("w"); so.ignoreMissing = o.has("i");
+  if (o.has("c")) {
+    if (o.has("T")) { warn(prog, "the --tag option is meaningless when verifying checksums"); stderr.line("Try '" + prog + " --help' for more information.").flush(); return 1; }
+    return checkSums(prog, kind, files, so);
+  }
+  if (so.quiet || so.silent || so.strict || so.warnLines || so.ignoreMissing) {
+    const which = so.ignoreMissing ? "--ignore-missing" : so.quiet ? "--quiet" : so.silent ? "--status" : so.strict ? "--strict" : "--warn";
+    warn(prog, "the " + which + " option is meaningful only when verifying checksums");
+    stderr.line("Try '" + prog + " --help' for more information.").flush();
+    return 1;
+  }
+  const tagName = kind == KIND_MD5 ? "MD5" : kind == KIND_SHA1 ? "SHA1" : "SHA256";
   let status = 0;
   for (let i = 0; i < files.length; i++) {
     const fd = openInput(prog, files[i]);
@@ -204,42 +219,72 @@ export function sumMain(prog: string, args: string[]): i32 {
     const hex = digestFd(kind, fd);
     closeInput(fd);
     if (hex == "") { warn(prog, files[i] + ": read error"); status = 1; continue; }
-    stdout.str(hex).str(o.has("b") ? " *" : "  ").line(files[i]);
+    if (o.has("T")) stdout.str(tagName).str(" (").str(files[i]).str(") = ").str(hex);
+    else stdout.str(hex).str(o.has("b") ? " *" : "  ").str(files[i]);
+    stdout.byte(o.has("z") ? 0 : 10);
   }
   return status;
 }
 
-function checkSums(prog: string, kind: i32, lists: string[], quiet: bool, silent: bool, strict: bool): i32 {
+/** The expected digest and file name of a check line, GNU ("HEX  NAME", "HEX *NAME") or BSD ("TAG (NAME) = HEX") style; null if malformed. */
+function checkLine(line: string, hexLen: i32, tagName: string): string[] | null {
+  if (line.startsWith(tagName + " (")) {
+    const close = line.lastIndexOf(") = ");
+    if (close < 0) return null;
+    const hex = line.substring(close + 4);
+    if (hex.length != hexLen || !isHex(hex)) return null;
+    return [hex.toLowerCase(), line.substring(tagName.length + 2, close)];
+  }
+  if (line.length < hexLen + 2 || line.charCodeAt(hexLen) != 32 || !isHex(line.substring(0, hexLen))) return null;
+  const mark = line.charCodeAt(hexLen + 1);
+  if (mark != 32 && mark != 42) return null;
+  return [line.substring(0, hexLen).toLowerCase(), line.substring(hexLen + 2)];
+}
+
+function checkSums(prog: string, kind: i32, lists: string[], so: SumOptions): i32 {
   const hexLen = kind == KIND_SHA256 ? 64 : kind == KIND_SHA1 ? 40 : 32;
-  let failed = 0; let unreadable = 0; let malformed = 0; let checked = 0;
+  const tagName = kind == KIND_MD5 ? "MD5" : kind == KIND_SHA1 ? "SHA1" : "SHA256";
+  let status = 0;
   for (let l = 0; l < lists.length; l++) {
+    let failed = 0; let unreadable = 0; let malformed = 0; let checked = 0; let verified = 0;
+    const listName = lists[l] == "-" ? "standard input" : lists[l];
     const fd = openInput(prog, lists[l]);
-    if (fd < 0) return 1;
+    if (fd < 0) { status = 1; continue; }
     const r = new Reader(fd);
+    let lineNo = 0;
     while (r.nextLine()) {
       const line = r.lineString();
-      if (line.length < hexLen + 2 || line.charCodeAt(hexLen) != 32 || !isHex(line.substring(0, hexLen))) { malformed++; continue; }
-      const mark = line.charCodeAt(hexLen + 1);
-      if (mark != 32 && mark != 42) { malformed++; continue; }
-      const expected = line.substring(0, hexLen).toLowerCase();
-      const name = line.substring(hexLen + 2);
+      lineNo++;
+      const parsed = checkLine(line, hexLen, tagName);
+      if (parsed == null) {
+        malformed++;
+        if (so.warnLines) warn(prog, listName + ": " + lineNo.toString() + ": improperly formatted " + tagName + " checksum line");
+        continue;
+      }
+      const expected = parsed[0];
+      const name = parsed[1];
       checked++;
+      if (so.ignoreMissing && name != "-" && !fs.exists(name)) continue;
       const f = openInput(prog, name);
-      if (f < 0) { unreadable++; if (!silent) stdout.str(name).line(": FAILED open or read"); continue; }
+      if (f < 0) { unreadable++; if (!so.silent) stdout.str(name).line(": FAILED open or read"); continue; }
       const hex = digestFd(kind, f);
       closeInput(f);
-      if (hex == expected) { if (!quiet && !silent) stdout.str(name).line(": OK"); }
-      else { failed++; if (!silent) stdout.str(name).line(": FAILED"); }
+      verified++;
+      if (hex == expected) { if (!so.quiet && !so.silent) stdout.str(name).line(": OK"); }
+      else { failed++; if (!so.silent) stdout.str(name).line(": FAILED"); }
     }
     closeInput(fd);
-    if (checked == 0 && malformed > 0) { warn(prog, lists[l] + ": no properly formatted checksum lines found"); return 1; }
+    if (checked == 0) { stdout.flush(); warn(prog, (listName.indexOf(" ") >= 0 ? "'" + listName + "'" : listName) + ": no properly formatted checksum lines found"); status = 1; continue; }
+    if (!so.silent) {
+      stdout.flush();
+      if (malformed > 0) warn(prog, "WARNING: " + malformed.toString() + (malformed == 1 ? " line is" : " lines are") + " improperly formatted");
+      if (unreadable > 0) warn(prog, "WARNING: " + unreadable.toString() + (unreadable == 1 ? " listed file" : " listed files") + " could not be read");
+      if (failed > 0) warn(prog, "WARNING: " + failed.toString() + (failed == 1 ? " computed checksum did" : " computed checksums did") + " NOT match");
+    }
+    if (so.ignoreMissing && verified == 0) { stdout.flush(); warn(prog, listName + ": no file was verified"); status = 1; }
+    if (failed > 0 || unreadable > 0 || (so.strict && malformed > 0)) status = 1;
   }
-  if (!silent) {
-    if (malformed > 0) warn(prog, "WARNING: " + malformed.toString() + (malformed == 1 ? " line is" : " lines are") + " improperly formatted");
-    if (unreadable > 0) warn(prog, "WARNING: " + unreadable.toString() + (unreadable == 1 ? " listed file" : " listed files") + " could not be read");
-    if (failed > 0) warn(prog, "WARNING: " + failed.toString() + (failed == 1 ? " computed checksum did" : " computed checksums did") + " NOT match");
-  }
-  return failed > 0 || unreadable > 0 || (strict && malformed > 0) ? 1 : 0;
+  return status;
 }
 
 function isHex(s: string): bool {
@@ -263,7 +308,7 @@ export function base64Main(args: string[]): i32 {
     else plain.push(a);
   }
   const o = getopt(plain, "diw:");
-  if (o.error != "") return usage("base64", o.error);
+  if (o.error != "") { warn("base64", o.error); stderr.line("Try 'base64 --help' for more information.").flush(); return 1; }
   if (o.operands.length > 1) return usage("base64", "extra operand '" + o.operands[1] + "'");
   const name = o.operands.length > 0 ? o.operands[0] : "-";
   const fd = openInput("base64", name);
@@ -304,11 +349,11 @@ function base64Value(c: i32): i32 {
 }
 
 function base64Decode(data: ByteBuf, ignoreGarbage: bool): i32 {
-  let acc = 0; let bits = 0; let padding = 0;
+  let acc = 0; let bits = 0; let padding = 0; let count = 0;
   for (let i = 0; i < data.len; i++) {
     const c = <i32>load<u8>(data.ptr + i);
     if (c == 10 || c == 13) continue;
-    if (c == 61) { padding++; continue; }
+    if (c == 61) { padding++; count++; continue; }
     const v = base64Value(c);
     if (v < 0 || padding > 0) {
       if (ignoreGarbage && v < 0) continue;
@@ -316,9 +361,11 @@ function base64Decode(data: ByteBuf, ignoreGarbage: bool): i32 {
       warn("base64", "invalid input");
       return 1;
     }
-    acc = (acc << 6) | v; bits += 6;
+    acc = (acc << 6) | v; bits += 6; count++;
     if (bits >= 8) { bits -= 8; stdout.byte((acc >> bits) & 255); }
   }
+  // As GNU's: the input must be whole groups of four (a last group without its padding is invalid).
+  if (count % 4 != 0) { stdout.flush(); warn("base64", "invalid input"); return 1; }
   return 0;
 }
 

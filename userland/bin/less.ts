@@ -1,5 +1,6 @@
 // less: a pager on the terminal (raw keys: space/f, b, j/k/Enter, g/G, /search, n, q), showing a
 // screen of lines and a status line; like cat when standard output is not a terminal.
+import { replaceAll } from "../lib/strings";
 import { stdout, readFd, copyFd, warn } from "../lib/io";
 import { openInput } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -150,7 +151,7 @@ export function lessMain(args: string[]): i32 {
     let text = String.UTF8.decode(data.buffer);
     if (text.endsWith("\n")) text = text.substring(0, text.length - 1);
     const lines = text.split("\n");
-    for (let k = 0; k < lines.length; k++) pager.lines.push(lines[k].replaceAll("\t", "        "));
+    for (let k = 0; k < lines.length; k++) pager.lines.push(replaceAll(lines[k], "\t", "        "));
     if (files.length == 1 && files[0] != "-") pager.name = files[0];
   }
   if (proc.winsize(keys) == 0) { pager.rows = proc.windowRows; pager.cols = proc.windowCols; }

@@ -1,7 +1,8 @@
 // ls in GNU coreutils' formats: names one a line, or -l long lines (mode, links, owner, group,
 // size, "Mon DD HH:MM" or "Mon DD  YYYY", name, -> target) in columns as wide as the widest entry.
-import { stdout, warn } from "../lib/io";
-import { getopt, Options } from "../lib/opts";
+import { stdout, stderr, warn } from "../lib/io";
+import { getopt, expandLong, parseIntOr, Options } from "../lib/opts";
+import { getenv } from "../lib/env";
 import { usage } from "../lib/cmd";
 import * as fs from "../lib/fs";
 import { FileMode, Stat, lastError } from "../lib/fs";
@@ -84,7 +85,20 @@ class Lister {
   constructor(public o: Options) {
     this.sortBy = o.has("U") || o.has("f") ? "U" : o.has("t") ? "t" : o.has("S") ? "S" : "n";
   }
-  get long(): bool { return this.o.has("l") || this.o.has("n") || this.o.has("g") || this.o.has("o"); }
+  /** --full-time: long lines with the whole time (2026-12-02 07:01:07.123456789 +0000). */
+  fullTime: bool = false;
+  get long(): bool { return this.fullTime || this.o.has("l") || this.o.has("n") || this.o.has("g") || this.o.has("o"); }
+
+  /** A name as -Q shows it (in double quotes, " and \\ escaped), else as it is. */
+  quoted(name: string): string {
+    if (!this.o.has("Q")) return name;
+    let out = "\"";
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charAt(i);
+      out += c == "\"" ? "\\\"" : c == "\\" ? "\\\\" : c == "\n" ? "\\n" : c == "\t" ? "\\t" : c;
+    }
+    return out + "\"";
+  }
 
   sort(entries: Entry[]): void {
     if (this.sortBy == "U") return;
@@ -110,12 +124,19 @@ class Lister {
   print(entries: Entry[]): void {
     const o = this.o;
     if (!this.long) {
+      // The names as shown: inode, blocks, the quoted name and its classify suffix.
+      const shown = new Array<string>();
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i];
         if (o.has("F")) e.mode = lmodeOf(e.path, e.st);
-        if (o.has("i")) stdout.str(e.st.ino.toString()).byte(32);
-        stdout.str(e.name).line(this.suffix(e));
+        let text = "";
+        if (o.has("i")) text += e.st.ino.toString() + " ";
+        if (o.has("s")) text += blocksOf(e.st).toString() + " ";
+        shown.push(text + this.quoted(e.name) + this.suffix(e));
       }
+      if (o.has("m")) { printCommas(shown); return; }
+      if (o.has("C") || o.has("x")) { printColumns(shown, o.has("x")); return; }
+      for (let i = 0; i < shown.length; i++) stdout.line(shown[i]);
       return;
     }
     if (this.names == null) this.names = new UserNames();
@@ -124,7 +145,7 @@ class Lister {
     const owners = new Array<string>(entries.length);
     const groups = new Array<string>(entries.length);
     const sizes = new Array<string>(entries.length);
-    let wLinks = 0, wOwner = 0, wGroup = 0, wSize = 0, wIno = 0;
+    let wLinks = 0, wOwner = 0, wGroup = 0, wSize = 0, wIno = 0, wBlocks = 0;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       e.mode = lmodeOf(e.path, e.st);
@@ -137,14 +158,17 @@ class Lister {
       wGroup = max(wGroup, groups[i].length);
       wSize = max(wSize, sizes[i].length);
       wIno = max(wIno, e.st.ino.toString().length);
+      wBlocks = max(wBlocks, blocksOf(e.st).toString().length);
     }
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       if (o.has("i")) stdout.pad(e.st.ino.toString(), wIno).byte(32);
+      if (o.has("s")) stdout.pad(blocksOf(e.st).toString(), wBlocks).byte(32);
       stdout.str(modeString(e.st, e.mode!.mode)).byte(32).pad(e.st.nlink.toString(), wLinks).byte(32);
       if (!o.has("g")) { stdout.str(owners[i]); for (let k = owners[i].length; k < wOwner; k++) stdout.byte(32); stdout.byte(32); }
       if (!o.has("o")) { stdout.str(groups[i]); for (let k = groups[i].length; k < wGroup; k++) stdout.byte(32); stdout.byte(32); }
-      stdout.pad(sizes[i], wSize).byte(32).str(lsDate(<i64>(e.st.mtim / 1000000000), this.now)).byte(32).str(e.name);
+      const when = this.fullTime ? fullTime(e.st.mtim) : lsDate(<i64>(e.st.mtim / 1000000000), this.now);
+      stdout.pad(sizes[i], wSize).byte(32).str(when).byte(32).str(this.quoted(e.name));
       if (e.st.isLink()) { const t = fs.readlink(e.path); if (t != null) stdout.str(" -> ").str(t); }
       else stdout.str(this.suffix(e));
       stdout.byte(10);
@@ -152,18 +176,111 @@ class Lister {
   }
 }
 
-/** ls [-1aAdFhilnogpRrStU] [FILE]... */
-export function lsMain(args: string[]): i32 {
-  const o = getopt(args, "laA1RdhtrSUfFinogpCx");
-  if (o.error != "") return usage("ls", o.error, 2);
+/** The 1 KiB blocks -s and the total line show for a file: its size in 4 KiB blocks, as on the host's filesystems (a symlink none). */
+function blocksOf(st: Stat): u64 {
+  if (st.isDir()) return 4;
+  if (st.isLink()) return 0;
+  return (st.size + 4095) / 4096 * 4;
+}
+
+/** Pads from column `from` to `to` with tabs where a tab stop (every 8) is on the way, then spaces: GNU ls's indent(). */
+function indent(from: i32, to: i32): string {
+  let out = "";
+  let pos = from;
+  while (pos < to) {
+    if (to / 8 > (pos + 1) / 8) { out += "\t"; pos += 8 - pos % 8; }
+    else { out += " "; pos++; }
+  }
+  return out;
+}
+
+/** --full-time's time: "2026-12-02 07:01:07.123456789 +0000". */
+function fullTime(ns: u64): string {
+  const secs = <i64>(ns / 1000000000);
+  const c = civil(secs);
+  let frac = (ns % 1000000000).toString();
+  while (frac.length < 9) frac = "0" + frac;
+  const two = (v: i64): string => (v < 10 ? "0" : "") + v.toString();
+  return c[0].toString() + "-" + two(c[1]) + "-" + two(c[2]) + " " + two(c[3]) + ":" + two(c[4]) + ":" + two(c[5]) + "." + frac + " +0000";
+}
+
+/** -m: names separated by ", ", a line ending before a name that would reach the width (80 or $COLUMNS). */
+function printCommas(names: string[]): void {
+  if (names.length == 0) return;
+  const env = getenv("COLUMNS");
+  let width = env != null ? <i32>parseIntOr(env!, 80) : 80;
+  if (width <= 0) width = 80;
+  let pos = 0;
+  for (let i = 0; i < names.length; i++) {
+    const len = names[i].length;
+    if (i > 0) {
+      if (pos + len + 2 < width) { stdout.str(", "); pos += 2; }
+      else { stdout.str(",\n"); pos = 0; }
+    }
+    stdout.str(names[i]);
+    pos += len;
+  }
+  stdout.byte(10);
+}
+
+/** -C (down the columns) and -x (across): as many columns as fit in $COLUMNS (80), two spaces apart, as GNU ls. */
+function printColumns(names: string[], across: bool): void {
+  if (names.length == 0) return;
+  const env = getenv("COLUMNS");
+  let width = env != null ? <i32>parseIntOr(env!, 80) : 80;
+  if (width <= 0) width = 80;
+  let cols = names.length;
+  let rows = 1;
+  let widths = new Array<i32>(0);
+  for (; cols >= 1; cols--) {
+    rows = (names.length + cols - 1) / cols;
+    if (cols > 1 && (rows - 1) * cols >= names.length && !across) continue;
+    widths = new Array<i32>(cols);
+    for (let i = 0; i < names.length; i++) { const c = across ? i % cols : i / rows; if (c < cols) widths[c] = max(widths[c], names[i].length); }
+    let total = 0;
+    for (let c = 0; c < cols; c++) total += widths[c] + (c < cols - 1 ? 2 : 0);
+    if (total <= width || cols == 1) break;
+  }
+  for (let r = 0; r < rows; r++) {
+    let line = "";
+    let pos = 0;
+    for (let c = 0; c < cols; c++) {
+      const i = across ? r * cols + c : c * rows + r;
+      if (i >= names.length) continue;
+      const next = across ? r * cols + c + 1 : (c + 1) * rows + r;
+      line += names[i];
+      if (c < cols - 1 && next < names.length) { line += indent(pos + names[i].length, pos + widths[c] + 2); }
+      pos += widths[c] + 2;
+    }
+    stdout.line(line);
+  }
+}
+
+/** ls [-1aAdFhilnogpRrStUsQmCxL] [--full-time] [FILE]... */
+export function lsMain(argList: string[]): i32 {
+  const args = new Array<string>();
+  let fullTimes = false;
+  for (let i = 0; i < argList.length; i++) {
+    const a = argList[i];
+    if (a == "--full-time") { fullTimes = true; continue; }
+    if (a == "--color" || a.startsWith("--color=") || a == "--group-directories-first" || a == "--time-style=locale" || a == "--show-control-chars") continue;
+    if (a == "--time-style=full-iso") { fullTimes = true; continue; }
+    args.push(a);
+  }
+  const longError = expandLong(args, "", ["all=a", "almost-all=A", "directory=d", "classify=F", "human-readable=h", "inode=i", "numeric-uid-gid=n",
+    "recursive=R", "reverse=r", "size=s", "quote-name=Q", "dereference=L", "literal=N"]);
+  if (longError != "") { warn("ls", longError); stderr.line("Try 'ls --help' for more information.").flush(); return 2; }
+  const o = getopt(args, "laA1RdhtrSUfFinogpCxsQmLN");
+  if (o.error != "") { warn("ls", o.error); stderr.line("Try 'ls --help' for more information.").flush(); return 2; }
   const ls = new Lister(o);
+  ls.fullTime = fullTimes;
   const operands = o.operands.length > 0 ? o.operands : ["."];
   let status = 0;
   const files = new Array<Entry>();
   const dirs = new Array<Entry>();
   for (let i = 0; i < operands.length; i++) {
     const path = operands[i];
-    const lst = fs.lstat(path);
+    const lst = o.has("L") ? fs.stat(path) : fs.lstat(path);
     if (lst == null) { warn("ls", "cannot access '" + path + "': " + strerror(lastError)); status = 2; continue; }
     // A symlink named on the command line is followed, as GNU ls does unless -l, -d or -F shows the link itself.
     let st = lst;
@@ -192,7 +309,8 @@ function listDir(ls: Lister, dir: string, header: bool): i32 {
     const name = all[i];
     if (!o.has("a") && !o.has("f") && name.startsWith(".") && !o.has("A")) continue;
     const path = join(dir, name);
-    let st = fs.lstat(path);
+    let st = o.has("L") ? fs.stat(path) : fs.lstat(path);
+    if (st == null && o.has("L")) st = fs.lstat(path);
     // `..` of a sandbox's root (a preopen, as wasmtime's) cannot be reached: it is the root itself, as `/..` is `/`.
     if (st == null && name == "..") st = fs.lstat(dir);
     if (st == null) { warn("ls", "cannot access '" + path + "': " + strerror(lastError)); continue; }
@@ -201,7 +319,7 @@ function listDir(ls: Lister, dir: string, header: bool): i32 {
   ls.sort(entries);
   if (ls.long) {
     let blocks: u64 = 0;
-    for (let i = 0; i < entries.length; i++) blocks += (entries[i].st.size + 1023) / 1024;
+    for (let i = 0; i < entries.length; i++) blocks += blocksOf(entries[i].st);
     stdout.str("total ").line(o.has("h") ? humanSize(<i64>blocks * 1024) : blocks.toString());
   }
   ls.print(entries);

@@ -1,9 +1,9 @@
 // Byte dumps and small system tools: od, xxd, hexdump, dd, expr, mktemp, realpath, timeout, nohup,
 // nice, time, id, whoami, groups, uptime, clear and mount (listing), as coreutils/busybox word them.
 
-import { currentUid, currentGid } from "../lib/users";
+import { currentUid, currentGid, UserNames } from "../lib/users";
 import { stdout, stderr, warn, ByteBuf, BLOCK, readSome, writeAll } from "../lib/io";
-import { getopt, parseIntOr } from "../lib/opts";
+import { getopt, expandLong, parseIntOr } from "../lib/opts";
 import { usage, report, openInput, closeInput, inputsOrStdin } from "../lib/cmd";
 import * as fs from "../lib/fs";
 import * as proc from "../lib/proc";
@@ -319,12 +319,16 @@ export function ddMain(args: string[]): i32 {
   let ibs: i64 = 512; let obs: i64 = 512;
   let count: i64 = -1; let skip: i64 = 0; let seekBlocks: i64 = 0;
   let notrunc = false; let ucase = false; let lcase = false; let sync = false; let fsync = false;
+  let swab = false; let block = false; let unblock = false; let excl = false; let nocreat = false;
+  let cbs: i64 = 0;
+  let skipBytes = false; let countBytes = false; let seekBytes = false; let fullblock = false; let append = false;
   let status = "";
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const eq = a.indexOf("=");
-    if (eq < 0) return usage("dd", "unrecognized operand '" + a + "'");
-    const key = a.substring(0, eq); const val = a.substring(eq + 1);
+    const key = eq < 0 ? a : a.substring(0, eq); const val = eq < 0 ? "" : a.substring(eq + 1);
+    const known = ["if", "of", "conv", "status", "iflag", "oflag", "bs", "ibs", "obs", "cbs", "count", "skip", "seek", "iseek", "oseek"];
+    if (eq < 0 || !known.includes(key)) { warn("dd", "unrecognized operand '" + a + "'"); stderr.line("Try 'dd --help' for more information.").flush(); return 1; }
     if (key == "if") input = val;
     else if (key == "of") output = val;
     else if (key == "conv") {
@@ -333,56 +337,116 @@ export function ddMain(args: string[]): i32 {
         const cv = convs[c];
         if (cv == "notrunc") notrunc = true; else if (cv == "ucase") ucase = true; else if (cv == "lcase") lcase = true;
         else if (cv == "sync") sync = true; else if (cv == "fsync" || cv == "fdatasync") fsync = true;
-        else if (cv == "noerror") {} else return usage("dd", "invalid conversion: '" + cv + "'");
+        else if (cv == "swab") swab = true; else if (cv == "block") block = true; else if (cv == "unblock") unblock = true;
+        else if (cv == "excl") excl = true; else if (cv == "nocreat") nocreat = true;
+        else if (cv == "noerror" || cv == "sparse") {} else { warn("dd", "invalid conversion: '" + cv + "'"); stderr.line("Try 'dd --help' for more information.").flush(); return 1; }
       }
-    } else if (key == "status") status = val;
-    else if (key == "iflag" || key == "oflag") {}
+    } else if (key == "status") {
+      if (val != "none" && val != "noxfer" && val != "progress") { warn("dd", "invalid status level: '" + val + "'"); stderr.line("Try 'dd --help' for more information.").flush(); return 1; }
+      status = val;
+    }
+    else if (key == "iflag" || key == "oflag") {
+      const flags = val.split(",");
+      for (let f = 0; f < flags.length; f++) {
+        const fl = flags[f];
+        if (key == "iflag" && fl == "skip_bytes") skipBytes = true;
+        else if (key == "iflag" && fl == "count_bytes") countBytes = true;
+        else if (key == "iflag" && fl == "fullblock") fullblock = true;
+        else if (key == "oflag" && fl == "seek_bytes") seekBytes = true;
+        else if (key == "oflag" && fl == "append") append = true;
+        else if (fl == "direct" || fl == "dsync" || fl == "sync" || fl == "nonblock" || fl == "noatime" || fl == "nocache" || fl == "noctty" || fl == "nofollow" || fl == "binary" || fl == "text") {}
+        else { warn("dd", "invalid input flag: '" + fl + "'"); stderr.line("Try 'dd --help' for more information.").flush(); return 1; }
+      }
+    }
     else {
       const n = ddNumber(val);
-      if (n < 0) return usage("dd", "invalid number: '" + val + "'");
-      if (key == "bs") { ibs = n; obs = n; } else if (key == "ibs") ibs = n; else if (key == "obs") obs = n;
-      else if (key == "count") count = n; else if (key == "skip") skip = n; else if (key == "seek") seekBlocks = n;
-      else return usage("dd", "unrecognized operand '" + a + "'");
+      if (n < 0) { warn("dd", "invalid number: '" + val + "'"); return 1; }
+      if (key == "bs") { ibs = n; obs = n; } else if (key == "ibs") ibs = n; else if (key == "obs") obs = n; else if (key == "cbs") cbs = n;
+      else if (key == "count") count = n; else if (key == "skip" || key == "iseek") skip = n; else if (key == "seek" || key == "oseek") seekBlocks = n;
     }
   }
+  if (ucase && lcase) { warn("dd", "cannot combine lcase and ucase"); return 1; }
+  if (block && unblock) { warn("dd", "cannot combine block and unblock"); return 1; }
+  if (excl && nocreat) { warn("dd", "cannot combine excl and nocreat"); return 1; }
+  if ((block || unblock) && cbs <= 0) cbs = 0;
   if (ibs <= 0 || obs <= 0) return usage("dd", "invalid number: '0'");
   const inFd = input == "-" ? 0 : fs.open(input);
   if (inFd < 0) { warn("dd", "failed to open '" + input + "': " + strerror(fs.lastError)); return 1; }
   let outFd = 1;
   if (output != "-") {
-    outFd = fs.open(output, wasi.O_CREAT | (notrunc || seekBlocks > 0 ? 0 : wasi.O_TRUNC), 0, true);
+    const createFlags: u16 = nocreat ? 0 : excl ? wasi.O_CREAT | wasi.O_EXCL : wasi.O_CREAT;
+    const truncFlag: u16 = notrunc || seekBlocks > 0 || append ? 0 : wasi.O_TRUNC;
+    outFd = fs.open(output, createFlags | truncFlag, append ? wasi.FDFLAG_APPEND : 0, true);
     if (outFd < 0) { warn("dd", "failed to open '" + output + "': " + strerror(fs.lastError)); return 1; }
-    if (seekBlocks > 0) {
-      if (fs.seek(outFd, seekBlocks * obs, 0) < 0) { warn("dd", "'" + output + "': cannot seek: " + strerror(fs.lastError)); return 1; }
-      if (!notrunc) wasi.fd_filestat_set_size(<u32>outFd, <u64>(seekBlocks * obs));
+    const seekAt = seekBytes ? seekBlocks : seekBlocks * obs;
+    if (seekAt > 0) {
+      if (fs.seek(outFd, seekAt, 0) < 0) { warn("dd", "'" + output + "': cannot seek: " + strerror(fs.lastError)); return 1; }
+      if (!notrunc) wasi.fd_filestat_set_size(<u32>outFd, <u64>seekAt);
     }
   }
   const buf = heap.alloc(<usize>ibs);
   if (skip > 0) {
-    if (inFd == 0 || fs.seek(inFd, skip * ibs, 0) < 0) {
+    const skipAt = skipBytes ? skip : skip * ibs;
+    if (inFd == 0 || fs.seek(inFd, skipAt, 0) < 0) {
       // Not seekable: read and discard.
-      for (let s: i64 = 0; s < skip; s++) { let got: i64 = 0; while (got < ibs) { const n = readSome(inFd, buf, <i32>(ibs - got)); if (n <= 0) break; got += n; } if (got < ibs) break; }
+      let left = skipAt;
+      while (left > 0) { const n = readSome(inFd, buf, <i32>min<i64>(ibs, left)); if (n <= 0) break; left -= n; }
     }
   }
+  // count_bytes: count is a byte budget rather than a number of blocks.
+  let byteBudget: i64 = countBytes && count >= 0 ? count : -1;
+  if (countBytes) count = -1;
   let fullIn: i64 = 0; let partIn: i64 = 0; let fullOut: i64 = 0; let partOut: i64 = 0; let bytes: i64 = 0;
   const pending = new ByteBuf(<i32>max(obs, BLOCK));
+  const carry = new ByteBuf(BLOCK);
   const started = proc.monotonicNs();
   let result = 0;
   while (count < 0 || fullIn + partIn < count) {
     let got = 0;
     // One read per input block, as dd does (a short read is a partial block).
-    const n = readSome(inFd, buf, <i32>ibs);
+    const want = byteBudget >= 0 ? <i32>min<i64>(ibs, byteBudget) : <i32>ibs;
+    if (want == 0) break;
+    let n = readSome(inFd, buf, want);
     if (n < 0) { warn("dd", "error reading '" + input + "': " + strerror(-n)); result = 1; break; }
     if (n == 0) break;
+    // fullblock: reads until the block is full (or the input ends).
+    while (fullblock && n < want) { const more = readSome(inFd, buf + n, want - n); if (more <= 0) break; n += more; }
     got = n;
+    if (byteBudget >= 0) byteBudget -= got;
     if (got == ibs) fullIn++; else partIn++;
     if (sync && got < ibs) { memory.fill(buf + got, 0, <usize>(ibs - got)); got = <i32>ibs; }
+    if (swab) for (let i = 0; i + 1 < got; i += 2) { const t = load<u8>(buf + i); store<u8>(buf + i, load<u8>(buf + i + 1)); store<u8>(buf + i + 1, t); }
     if (ucase || lcase) for (let i = 0; i < got; i++) {
       const c = load<u8>(buf + i);
       if (ucase && c >= 97 && c <= 122) store<u8>(buf + i, c - 32);
       if (lcase && c >= 65 && c <= 90) store<u8>(buf + i, c + 32);
     }
-    pending.append(buf, got);
+    if (block && cbs > 0) {
+      // block: each newline-ended record padded with spaces (or cut) to cbs bytes, without its newline.
+      let start = 0;
+      for (let i = 0; i <= got; i++) {
+        if (i == got && carry.len == 0 && start == got) break;
+        if (i < got && load<u8>(buf + i) != 10) continue;
+        carry.append(buf + start, i - start);
+        if (i == got) break;
+        const len = min<i64>(<i64>carry.len, cbs);
+        pending.append(carry.ptr, <i32>len);
+        for (let k: i64 = len; k < cbs; k++) pending.appendByte(32);
+        carry.clear();
+        start = i + 1;
+      }
+    } else if (unblock && cbs > 0) {
+      // unblock: each cbs-byte record loses its trailing spaces and gains a newline.
+      carry.append(buf, got);
+      let at = 0;
+      while (<i64>(carry.len - at) >= cbs) {
+        let end = at + <i32>cbs;
+        while (end > at && load<u8>(carry.ptr + end - 1) == 32) end--;
+        pending.append(carry.ptr + at, end - at); pending.appendByte(10);
+        at += <i32>cbs;
+      }
+      memory.copy(carry.ptr, carry.ptr + at, carry.len - at); carry.len -= at;
+    } else pending.append(buf, got);
     while (<i64>pending.len >= obs) {
       const err = writeAll(outFd, pending.ptr, <usize>obs);
       if (err != 0) { warn("dd", "error writing '" + output + "': " + strerror(err)); result = 1; break; }
@@ -392,6 +456,8 @@ export function ddMain(args: string[]): i32 {
     }
     if (result != 0) break;
   }
+  if (block && cbs > 0 && carry.len > 0) { const len = min<i64>(<i64>carry.len, cbs); pending.append(carry.ptr, <i32>len); for (let k: i64 = len; k < cbs; k++) pending.appendByte(32); }
+  if (unblock && cbs > 0 && carry.len > 0) { let end = carry.len; while (end > 0 && load<u8>(carry.ptr + end - 1) == 32) end--; pending.append(carry.ptr, end); pending.appendByte(10); }
   if (pending.len > 0 && result == 0) {
     writeAll(outFd, pending.ptr, pending.len);
     partOut++; bytes += pending.len;
@@ -554,19 +620,31 @@ export function exprMain(args: string[]): i32 {
 export function mktempMain(args: string[]): i32 {
   const plain = new Array<string>();
   let tmpdir = "";
+  let suffix = "";
+  let hasSuffix = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] == "--directory") plain.push("-d");
     else if (args[i] == "--dry-run") plain.push("-u");
     else if (args[i] == "--quiet") plain.push("-q");
-    else if (args[i].startsWith("--tmpdir")) { tmpdir = args[i].indexOf("=") > 0 ? args[i].substring(args[i].indexOf("=") + 1) : "/tmp"; }
+    else if (args[i].startsWith("--tmpdir")) { tmpdir = args[i].indexOf("=") > 0 ? args[i].substring(args[i].indexOf("=") + 1) : "/tmp"; if (tmpdir == "") tmpdir = "/tmp"; }
+    else if (args[i].startsWith("--suffix=")) { suffix = args[i].substring(9); hasSuffix = true; }
+    else if (args[i] == "--suffix" && i + 1 < args.length) { suffix = args[++i]; hasSuffix = true; }
+    else if (args[i].startsWith("--") && args[i].length > 2) { warn("mktemp", "unrecognized option '" + args[i] + "'"); stderr.line("Try 'mktemp --help' for more information.").flush(); return 1; }
     else plain.push(args[i]);
   }
   const o = getopt(plain, "duqp:t");
-  if (o.error != "") return usage("mktemp", o.error);
-  const template = o.operands.length > 0 ? o.operands[0] : "tmp.XXXXXXXXXX";
+  if (o.error != "") { warn("mktemp", o.error); stderr.line("Try 'mktemp --help' for more information.").flush(); return 1; }
+  if (o.operands.length > 1) { warn("mktemp", "too many templates"); stderr.line("Try 'mktemp --help' for more information.").flush(); return 1; }
+  let template = o.operands.length > 0 ? o.operands[0] : "tmp.XXXXXXXXXX";
+  // --suffix, or what follows the last X of the template when it is not the end, stays after the random part.
+  if (hasSuffix && suffix.indexOf("/") >= 0) { warn("mktemp", "invalid suffix '" + suffix + "', contains directory separator"); return 1; }
+  if (!hasSuffix) {
+    const lastX = template.lastIndexOf("X");
+    if (lastX >= 0 && lastX < template.length - 1) { suffix = template.substring(lastX + 1); template = template.substring(0, lastX + 1); }
+  } else if (!template.endsWith("X")) { warn("mktemp", "with --suffix, template '" + template + suffix + "' must end in X"); return 1; }
   let xs = 0;
   while (xs < template.length && template.charAt(template.length - 1 - xs) == "X") xs++;
-  if (xs < 3) { warn("mktemp", "too few X's in template '" + template + "'"); return 1; }
+  if (xs < 3) { warn("mktemp", "too few X's in template '" + template + suffix + "'"); return 1; }
   if (o.has("p")) tmpdir = o.value("p", "");
   let dir = "";
   if (tmpdir != "" || o.has("t") || o.operands.length == 0) {
@@ -579,17 +657,18 @@ export function mktempMain(args: string[]): i32 {
   for (let attempt = 0; attempt < 100; attempt++) {
     let name = template.substring(0, template.length - xs);
     for (let i = 0; i < xs; i++) { state ^= state << 13; state ^= state >> 7; state ^= state << 17; name += chars.charAt(<i32>(state % 62)); }
+    name += suffix;
     const path = dir != "" ? (dir.endsWith("/") ? dir + name : dir + "/" + name) : name;
     if (o.has("u")) { if (fs.exists(path)) continue; stdout.line(path); return 0; }
     if (o.has("d")) {
       const err = fs.mkdir(path);
       if (err == EEXIST) continue;
-      if (err != 0) { if (!o.has("q")) warn("mktemp", "failed to create directory via template '" + path + "': " + strerror(err)); return 1; }
+      if (err != 0) { if (!o.has("q")) warn("mktemp", "failed to create directory via template '" + templatePath(dir, template, xs, suffix) + "': " + strerror(err)); return 1; }
     } else {
       const fd = fs.open(path, wasi.O_CREAT | wasi.O_EXCL, 0, true);
       if (fd < 0) {
         if (fs.lastError == EEXIST) continue;
-        if (!o.has("q")) warn("mktemp", "failed to create file via template '" + path + "': " + strerror(fs.lastError));
+        if (!o.has("q")) warn("mktemp", "failed to create file via template '" + templatePath(dir, template, xs, suffix) + "': " + strerror(fs.lastError));
         return 1;
       }
       fs.close(fd);
@@ -601,20 +680,38 @@ export function mktempMain(args: string[]): i32 {
   return 1;
 }
 
-/** realpath [-e | -m] [-s] [--relative-to=DIR] FILE... */
+/** The template as GNU mktemp names it in an error: its directory, the X's and the suffix. */
+function templatePath(dir: string, template: string, xs: i32, suffix: string): string {
+  const name = template + suffix;
+  return dir != "" ? (dir.endsWith("/") ? dir + name : dir + "/" + name) : name;
+}
+
+/** realpath [-e | -m] [-s] [-q] [-z] [--relative-to=DIR] [--relative-base=DIR] FILE... */
 export function realpathMain(args: string[]): i32 {
   const plain = new Array<string>();
   let relativeTo = "";
+  let relativeBase = "";
   for (let i = 0; i < args.length; i++) {
     if (args[i].startsWith("--relative-to=")) relativeTo = args[i].substring(14);
+    else if (args[i].startsWith("--relative-base=")) relativeBase = args[i].substring(16);
     else if (args[i] == "--canonicalize-existing") plain.push("-e");
     else if (args[i] == "--canonicalize-missing") plain.push("-m");
     else if (args[i] == "--no-symlinks" || args[i] == "--strip") plain.push("-s");
+    else if (args[i] == "--quiet") plain.push("-q");
+    else if (args[i] == "--zero") plain.push("-z");
+    else if (args[i] == "--logical" || args[i] == "-L") plain.push("-s");
+    else if (args[i] == "--physical" || args[i] == "-P") continue;
+    else if (args[i].startsWith("--") && args[i].length > 2) { warn("realpath", "unrecognized option '" + args[i] + "'"); stderr.line("Try 'realpath --help' for more information.").flush(); return 1; }
     else plain.push(args[i]);
   }
   const o = getopt(plain, "emsqz");
-  if (o.error != "") return usage("realpath", o.error);
-  if (o.operands.length == 0) return usage("realpath", "missing operand");
+  if (o.error != "") { warn("realpath", o.error); stderr.line("Try 'realpath --help' for more information.").flush(); return 1; }
+  if (o.operands.length == 0) { warn("realpath", "missing operand"); stderr.line("Try 'realpath --help' for more information.").flush(); return 1; }
+  const end = o.has("z") ? 0 : 10;
+  let toDir = relativeTo != "" ? resolvedDir(relativeTo, o.has("s")) : "";
+  const baseDir = relativeBase != "" ? resolvedDir(relativeBase, o.has("s")) : "";
+  // With both, --relative-to applies only when it lies under --relative-base.
+  if (toDir != "" && baseDir != "" && !isUnder(toDir, baseDir)) toDir = "";
   let status = 0;
   for (let i = 0; i < o.operands.length; i++) {
     const path = o.operands[i];
@@ -625,12 +722,23 @@ export function realpathMain(args: string[]): i32 {
       const must = o.has("e") ? resolved : parent;
       if (fs.stat(must) == null && !(resolved == "/")) { if (!o.has("q")) report("realpath", path, fs.lastError); status = 1; continue; }
     }
-    if (relativeTo == "") { stdout.line(resolved); continue; }
-    let base = fs.absolute(relativeTo);
-    if (!o.has("s")) { const c = canonical(relativeTo, 0); if (c != null) base = c; }
-    stdout.line(relativePath(resolved, base));
+    let shown = resolved;
+    if (baseDir != "") { if (isUnder(resolved, baseDir)) shown = relativePath(resolved, toDir != "" ? toDir : baseDir); }
+    else if (toDir != "") shown = relativePath(resolved, toDir);
+    stdout.str(shown).byte(end);
   }
   return status;
+}
+
+/** A --relative-to or --relative-base directory made absolute (and canonical unless noSymlinks). */
+function resolvedDir(dir: string, noSymlinks: bool): string {
+  if (!noSymlinks) { const c = canonical(dir, 0); if (c != null) return c; }
+  return fs.absolute(dir);
+}
+
+/** Whether path is dir or inside it (both absolute and canonical). */
+function isUnder(path: string, dir: string): bool {
+  return dir == "/" || path == dir || path.startsWith(dir + "/");
 }
 
 function relativePath(target: string, base: string): string {
@@ -657,13 +765,25 @@ function duration(s: string): f64 {
   return isNaN(v) ? -1 : v * mult;
 }
 
-const SIGNALS = ["", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM"];
+const SIGNALS = ["", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"];
 
 function signalNumber(name: string): i32 {
   const n = parseIntOr(name, -1);
   if (n >= 0) return <i32>n;
   const u = name.toUpperCase();
   return SIGNALS.indexOf(u.startsWith("SIG") ? u.substring(3) : u);
+}
+
+/** A signal's name without SIG ("TERM"), or its number. */
+function signalName(sig: i32): string {
+  return sig > 0 && sig < SIGNALS.length && SIGNALS[sig] != "" ? SIGNALS[sig] : sig.toString();
+}
+
+/** timeout's usage error: the message and GNU's "Try" line, status 125. */
+function timeoutUsage(message: string): i32 {
+  warn("timeout", message);
+  stderr.line("Try 'timeout --help' for more information.").flush();
+  return 125;
 }
 
 /** Starts argv[0] from PATH; the pid, or an exit status (126/127) as a negative number. */
@@ -684,21 +804,29 @@ function waitStatus(pid: i32): i32 {
 
 /** timeout [-s SIG] [-k DURATION] [--preserve-status] DURATION COMMAND [ARG]... */
 export function timeoutMain(args: string[]): i32 {
-  let i = 0; let sig = k.SIGTERM; let killAfter: f64 = -1; let preserve = false; let foreground = false;
+  let i = 0; let sig = k.SIGTERM; let killAfter: f64 = -1; let preserve = false; let foreground = false; let verbose = false;
   for (; i < args.length; i++) {
     const a = args[i];
-    if (a == "-s" && i + 1 < args.length) { sig = signalNumber(args[++i]); if (sig < 0) return usage("timeout", "invalid signal '" + args[i] + "'", 125); }
-    else if (a.startsWith("--signal=")) { sig = signalNumber(a.substring(9)); if (sig < 0) return usage("timeout", "invalid signal", 125); }
-    else if (a == "-k" && i + 1 < args.length) { killAfter = duration(args[++i]); }
-    else if (a.startsWith("--kill-after=")) killAfter = duration(a.substring(13));
-    else if (a == "--preserve-status") preserve = true;
-    else if (a == "--foreground") foreground = true;
+    let sigText = ""; let killText = "";
+    if (a == "-s" || a == "--signal") { if (i + 1 >= args.length) return timeoutUsage("option requires an argument -- 's'"); sigText = args[++i]; }
+    else if (a.startsWith("--signal=")) sigText = a.substring(9);
+    else if (a.startsWith("-s") && !a.startsWith("--")) sigText = a.substring(2);
+    else if (a == "-k" || a == "--kill-after") { if (i + 1 >= args.length) return timeoutUsage("option requires an argument -- 'k'"); killText = args[++i]; }
+    else if (a.startsWith("--kill-after=")) killText = a.substring(13);
+    else if (a.startsWith("-k") && !a.startsWith("--")) killText = a.substring(2);
+    else if (a == "--preserve-status" || a == "-p") { preserve = true; continue; }
+    else if (a == "--foreground" || a == "-f") { foreground = true; continue; }
+    else if (a == "-v" || a == "--verbose") { verbose = true; continue; }
     else if (a == "--") { i++; break; }
+    else if (a.startsWith("-") && a.length > 1 && !(a.charCodeAt(1) >= 48 && a.charCodeAt(1) <= 57)) return timeoutUsage(a.startsWith("--") ? "unrecognized option '" + a + "'" : "invalid option -- '" + a.charAt(1) + "'");
     else break;
+    if (sigText != "") { sig = signalNumber(sigText); if (sig < 0) { warn("timeout", "'" + sigText + "': invalid signal"); stderr.line("Try 'timeout --help' for more information.").flush(); return 125; } }
+    if (killText != "") { killAfter = duration(killText); if (killAfter < 0) return timeoutUsage("invalid time interval '" + killText + "'"); }
   }
-  if (i + 1 >= args.length) return usage("timeout", "missing operand", 125);
+  // GNU's timeout says no more than its "Try" line when the duration or the command is missing.
+  if (i + 1 >= args.length) { stderr.line("Try 'timeout --help' for more information.").flush(); return 125; }
   const limit = duration(args[i]);
-  if (limit < 0) return usage("timeout", "invalid time interval '" + args[i] + "'", 125);
+  if (limit < 0) return timeoutUsage("invalid time interval '" + args[i] + "'");
   const pid = startCommand("timeout", args.slice(i + 1), foreground ? 0 : k.SPAWN_NEW_PGROUP);
   if (pid < 0) return -pid;
   const target = foreground ? pid : -pid;
@@ -710,8 +838,17 @@ export function timeoutMain(args: string[]): i32 {
     if (err == 0 && proc.waitedPid == pid) break;
     if (err != 0 && err != EINTR) return 125;
     const elapsed = <f64>(proc.monotonicNs() - start) / 1e9;
-    if (limit > 0 && !timedOut && elapsed >= limit) { timedOut = true; proc.kill(target, sig); if (sig != k.SIGKILL) proc.kill(target, k.SIGCONT); }
-    if (timedOut && !killed && killAfter >= 0 && elapsed >= limit + killAfter) { killed = true; proc.kill(target, k.SIGKILL); }
+    if (limit > 0 && !timedOut && elapsed >= limit) {
+      timedOut = true;
+      if (verbose) warn("timeout", "sending signal " + signalName(sig) + " to command '" + args[i + 1] + "'");
+      proc.kill(target, sig);
+      if (sig != k.SIGKILL) proc.kill(target, k.SIGCONT);
+    }
+    if (timedOut && !killed && killAfter >= 0 && elapsed >= limit + killAfter) {
+      killed = true;
+      if (verbose) warn("timeout", "sending signal KILL to command '" + args[i + 1] + "'");
+      proc.kill(target, k.SIGKILL);
+    }
     proc.sleepNs(limit > 0 && limit < 1 ? 2000000 : 10000000);
   }
   const st = proc.exitStatus(proc.waitedStatus);
@@ -738,10 +875,10 @@ export function nohupMain(args: string[]): i32 {
   return waitStatus(pid);
 }
 
-/** The nice value of pid (0: this process), or -1000 with errno set aside in niceError. */
-function niceOf(pid: i32, value: i32, set: bool): i32 {
+/** The lowest nice value of the processes which (PRIO_*) and who name (0: this process), or -1000 - errno. */
+function niceOf(which: u32, who: i32, value: i32, set: bool): i32 {
   const ret = memory.data(4);
-  const err = k.proc_nice(pid, value, set ? 1 : 0, ret);
+  const err = k.proc_nice(which, who, value, set ? 1 : 0, ret);
   if (err != 0) return -1000 - err;
   return load<i32>(ret) - 20;
 }
@@ -758,43 +895,74 @@ export function niceMain(args: string[]): i32 {
   if (i < args.length && args[i] == "--") i++;
   const by = parseIntOr(adjustment, -99999);
   if (by == -99999) return usage("nice", "invalid adjustment '" + adjustment + "'", 125);
-  const now = niceOf(0, 0, false);
+  const now = niceOf(k.PRIO_PROCESS, 0, 0, false);
   if (i >= args.length) {
     if (given) { warn("nice", "a command must be given with an adjustment"); return 125; }
     stdout.line(now.toString());
     return 0;
   }
-  const set = niceOf(0, <i32>min<i64>(39, max<i64>(-39, <i64>now + by)), true);
+  const set = niceOf(k.PRIO_PROCESS, 0, <i32>min<i64>(39, max<i64>(-39, <i64>now + by)), true);
   if (set <= -1000) warn("nice", "cannot set niceness: " + strerror(-1000 - set));
   const pid = startCommand("nice", args.slice(i));
   return pid < 0 ? -pid : waitStatus(pid);
 }
 
-/** renice [-n] PRIORITY [-p] PID...: sets each process's nice value (util-linux: an absolute value). */
+/** An unsigned decimal id as util-linux's renice takes one (strtol, then >= 0), or -1. */
+function reniceId(s: string): i64 {
+  const v = parseIntOr(s.trimStart(), -1);
+  return v >= 0 && v <= <i64>i32.MAX_VALUE ? v : -1;
+}
+
+/** Sets the nice value of the processes which and who name and prints the change, as util-linux's donice(); false on an error. */
+function renice(which: u32, who: i32, priority: i32): bool {
+  const kind = which == k.PRIO_PGRP ? "process group ID" : which == k.PRIO_USER ? "user ID" : "process ID";
+  const old = niceOf(which, who, 0, false);
+  if (old <= -1000) { warn("renice", "failed to get priority for " + who.toString() + " (" + kind + "): " + strerror(-1000 - old)); return false; }
+  const err = niceOf(which, who, priority, true);
+  if (err <= -1000) { warn("renice", "failed to set priority for " + who.toString() + " (" + kind + "): " + strerror(-1000 - err)); return false; }
+  const now = niceOf(which, who, 0, false);
+  if (now <= -1000) { warn("renice", "failed to get priority for " + who.toString() + " (" + kind + "): " + strerror(-1000 - now)); return false; }
+  stdout.str(who.toString()).str(" (").str(kind).str(") old priority ").str(old.toString()).str(", new priority ").line(now.toString());
+  return true;
+}
+
+/**
+ * renice [-n] PRIORITY [[-p] PID...] [-g PGRP...] [-u USER...]: sets the nice value (absolute, as
+ * util-linux's renice) of processes, process groups or every process of a user (a name or uid);
+ * -p, -g and -u switch the kind of the ids after them.
+ */
 export function reniceMain(args: string[]): i32 {
   let i = 0;
-  if (i < args.length && (args[i] == "-n" || args[i] == "--priority")) i++;
-  if (i >= args.length) return usage("renice", "no priority given", 1);
-  const priority = parseIntOr(args[i], -99999);
-  if (priority == -99999) return usage("renice", "invalid priority '" + args[i] + "'", 1);
-  i++;
-  let status = 0;
-  let any = false;
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (a == "-p" || a == "--pid") continue;
-    if (a == "-g" || a == "-u" || a == "--pgrp" || a == "--user") { warn("renice", a + ": only process ids (-p) are supported"); return 1; }
-    const pid = <i32>parseIntOr(a, -1);
-    if (pid <= 0) { warn("renice", "bad value " + a); status = 1; continue; }
-    any = true;
-    const old = niceOf(pid, 0, false);
-    if (old <= -1000) { warn("renice", "failed to get priority for " + a + " (process ID): " + strerror(-1000 - old)); status = 1; continue; }
-    const err = niceOf(pid, <i32>priority, true);
-    if (err <= -1000) { warn("renice", "failed to set priority for " + a + " (process ID): " + strerror(-1000 - err)); status = 1; continue; }
-    stdout.str(a).str(" (process ID) old priority ").str(old.toString()).str(", new priority ").line(niceOf(pid, 0, false).toString());
+  if (args.length == 1 && (args[0] == "-h" || args[0] == "--help")) {
+    stdout.line("Usage:\n renice [-n] <priority> [-p|--pid] <pid>...\n renice [-n] <priority>  -g|--pgrp <pgid>...\n renice [-n] <priority>  -u|--user <user>...");
+    return 0;
   }
-  if (!any && status == 0) return usage("renice", "no process id given", 1);
-  return status;
+  if (i < args.length && (args[i] == "-n" || args[i] == "--priority")) i++;
+  if (args.length - i < 2) { warn("renice", "not enough arguments"); stderr.line("Try 'renice --help' for more information.").flush(); return 1; }
+  const priority = parseIntOr(args[i].trimStart(), -99999);
+  if (priority == -99999) { warn("renice", "invalid priority '" + args[i] + "'"); stderr.line("Try 'renice --help' for more information.").flush(); return 1; }
+  const clamped = <i32>min<i64>(39, max<i64>(-40, priority));
+  let which: u32 = k.PRIO_PROCESS;
+  let users: UserNames | null = null;
+  let ok = true;
+  for (i++; i < args.length; i++) {
+    const a = args[i];
+    if (a == "-p" || a == "--pid") { which = k.PRIO_PROCESS; continue; }
+    if (a == "-g" || a == "--pgrp") { which = k.PRIO_PGRP; continue; }
+    if (a == "-u" || a == "--user") { which = k.PRIO_USER; continue; }
+    let who: i64 = -1;
+    if (which == k.PRIO_USER) {
+      if (users == null) users = new UserNames();
+      who = (<UserNames>users).uidOf(a);
+      if (who < 0) who = reniceId(a);
+      if (who < 0) { warn("renice", "unknown user " + a); ok = false; continue; }
+    } else {
+      who = reniceId(a);
+      if (who < 0) { warn("renice", "bad " + (which == k.PRIO_PGRP ? "process group ID" : "process ID") + " value: " + a); ok = false; continue; }
+    }
+    if (!renice(which, <i32>who, clamped)) ok = false;
+  }
+  return ok ? 0 : 1;
 }
 
 function clockText(ns: i64): string {
@@ -872,9 +1040,23 @@ function groupsOf(user: string, gid: i32): string[][] {
 
 /** id [-u | -g | -G] [-n] [USER] */
 export function idMain(args: string[]): i32 {
-  const o = getopt(args, "ugGnr");
-  if (o.error != "") return usage("id", o.error);
-  const entry = o.operands.length > 0 ? passwdByName(o.operands[0]) : passwdEntry(<i32>currentUid());
+  const plain = args.slice(0);
+  const longError = expandLong(plain, "", ["user=u", "group=g", "groups=G", "name=n", "real=r", "zero=z"]);
+  if (longError != "") { warn("id", longError); stderr.line("Try 'id --help' for more information.").flush(); return 1; }
+  const o = getopt(plain, "ugGnrz");
+  if (o.error != "") { warn("id", o.error); stderr.line("Try 'id --help' for more information.").flush(); return 1; }
+  if (o.operands.length > 1) {
+    // Several users: each one's line in turn, as GNU's id prints them.
+    const options = new Array<string>();
+    for (let i = 0; i < plain.length; i++) if (plain[i].startsWith("-") && plain[i].length > 1) options.push(plain[i]);
+    let status = 0;
+    for (let i = 0; i < o.operands.length; i++) { const one = options.slice(0); one.push(o.operands[i]); if (idMain(one) != 0) status = 1; }
+    return status;
+  }
+  if ((o.has("n") || o.has("r")) && !(o.has("u") || o.has("g") || o.has("G"))) { warn("id", "cannot print only names or real IDs in default format"); return 1; }
+  // A user named, or a uid given as a number, as GNU's id takes them.
+  let entry = o.operands.length > 0 ? passwdByName(o.operands[0]) : passwdEntry(<i32>currentUid());
+  if (entry == null && o.operands.length > 0 && parseIntOr(o.operands[0], -1) >= 0) entry = passwdEntry(<i32>parseIntOr(o.operands[0], -1));
   if (entry == null) { if (o.operands.length > 0) { warn("id", "'" + o.operands[0] + "': no such user"); return 1; } }
   const name = entry != null ? entry[0] : currentUid().toString();
   const uid = entry != null ? <i32>parseIntOr(entry[2], 0) : <i32>currentUid();

@@ -1,5 +1,6 @@
 // Network utilities with busybox's names and flags: nc, httpd (static files, HTTP/1.1 keep-alive,
 // directory index), wget, ip addr, hostname -i. Sockets come from lib/net.ts.
+import { replaceAll } from "../lib/strings";
 import { stdout, stderr, readSome, writeAll, warn } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { strerror } from "../lib/errno";
@@ -140,7 +141,7 @@ function urlDecode(s: string): string | null {
 }
 
 function htmlEscape(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\"", "&quot;");
+  return replaceAll(replaceAll(replaceAll(replaceAll(s, "&", "&amp;"), "<", "&lt;"), ">", "&gt;"), "\"", "&quot;");
 }
 
 /** One connection of httpd: what it sent so far. */

@@ -1,6 +1,6 @@
 // chmod, chown and chgrp: permission bits (octal or symbolic, as POSIX chmod parses them) and
 // owners (USER[:GROUP], names from /etc/passwd and /etc/group), with -R, -v, -c, -f and -h.
-import { stdout, warn } from "../lib/io";
+import { stdout, stderr, warn } from "../lib/io";
 import { usage } from "../lib/cmd";
 import * as fs from "../lib/fs";
 import { strerror } from "../lib/errno";
@@ -8,7 +8,7 @@ import { join } from "../lib/path";
 import { UserNames } from "../lib/users";
 
 /** One clause of a symbolic mode: who (ugoa bits as a mask), op (+ - =), and the permission letters. */
-class Clause {
+export class Clause {
   /** The whole mode, for an octal mode (who is then ABSOLUTE). */
   value: u32 = 0;
   constructor(public who: u32, public op: i32, public perms: string) {}
@@ -18,7 +18,7 @@ class Clause {
 const ABSOLUTE: u32 = 0xffffffff;
 
 /** Parses a mode: octal, or symbolic clauses separated by commas; null if malformed. */
-function parseMode(spec: string): Clause[] | null {
+export function parseMode(spec: string): Clause[] | null {
   const out = new Array<Clause>();
   if (spec.length == 0) return null;
   const c0 = spec.charCodeAt(0);
@@ -58,7 +58,7 @@ function parseMode(spec: string): Clause[] | null {
 }
 
 /** Applies clauses to a mode. umask 022 masks clauses without a who, as POSIX chmod does. */
-function applyMode(clauses: Clause[], mode: u32, isDir: bool): u32 {
+export function applyMode(clauses: Clause[], mode: u32, isDir: bool): u32 {
   for (let k = 0; k < clauses.length; k++) {
     const c = clauses[k];
     if (c.who == ABSOLUTE) { mode = c.value; continue; }
@@ -186,16 +186,38 @@ function chmodOne(path: string): i32 {
 }
 
 /** chmod [-Rvcf] MODE[,MODE]... FILE... */
-export function chmodMain(args: string[]): i32 {
+export function chmodMain(argList: string[]): i32 {
+  // --reference=FILE: its mode, instead of a mode operand.
+  let reference = "";
+  const args = new Array<string>();
+  for (let i = 0; i < argList.length; i++) {
+    if (argList[i].startsWith("--reference=")) reference = argList[i].substring(12);
+    else if (argList[i] == "--reference" && i + 1 < argList.length) reference = argList[++i];
+    else if (argList[i] == "--preserve-root" || argList[i] == "--no-preserve-root") continue;
+    else args.push(argList[i]);
+  }
   flags = parseFlags(args, "Rvcfm");
-  if (flags.error != "") return usage("chmod", flags.error);
-  if (flags.operands.length < 2) return usage("chmod", flags.operands.length == 0 ? "missing operand" : "missing operand after '" + flags.operands[0] + "'");
-  const clauses = parseMode(flags.operands[0]);
-  if (clauses == null) { warn("chmod", "invalid mode: '" + flags.operands[0] + "'"); return 1; }
+  if (flags.error != "") return chmodUsage(flags.error);
+  const first = reference != "" ? 0 : 1;
+  if (flags.operands.length < first + 1) return chmodUsage(flags.operands.length == 0 ? "missing operand" : "missing operand after '" + flags.operands[0] + "'");
+  let clauses: Clause[] | null;
+  if (reference != "") {
+    const m = fs.modeOf(reference, true);
+    if (m == null) { warn("chmod", "failed to get attributes of '" + reference + "': " + strerror(fs.lastError)); return 1; }
+    clauses = parseMode((m.mode & 0o7777).toString(8));
+  } else clauses = parseMode(flags.operands[0]);
+  if (clauses == null) return chmodUsage("invalid mode: '" + flags.operands[0] + "'");
   modeClauses = clauses;
   let status = 0;
-  for (let i = 1; i < flags.operands.length; i++) if (walk(flags.operands[i], flags.recursive, chmodOne) != 0) status = 1;
+  for (let i = first; i < flags.operands.length; i++) if (walk(flags.operands[i], flags.recursive, chmodOne) != 0) status = 1;
   return status;
+}
+
+/** chmod's usage error and GNU's "Try" line, status 1. */
+function chmodUsage(message: string): i32 {
+  warn("chmod", message);
+  stderr.line("Try 'chmod --help' for more information.").flush();
+  return 1;
 }
 
 function chownOne(path: string): i32 {

@@ -1,5 +1,6 @@
 // ps and dmesg from /proc. ps: busybox's default columns (PID USER TIME COMMAND), procps' -f/-ef (UID PID PPID C
 // STIME TTY TIME CMD) and BSD-style aux (USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND), -o.
+import { replaceAll } from "../lib/strings";
 import { stdout } from "../lib/io";
 import { parseIntOr } from "../lib/opts";
 import { usage, report } from "../lib/cmd";
@@ -54,7 +55,7 @@ function readProcs(): ProcInfo[] | null {
     p.startMs = parseIntOr(field(status, "StartMs"), 0);
     p.nice = parseIntOr(field(status, "Nice"), 0);
     const cmd = fs.readFile(dir + "/cmdline");
-    p.args = cmd != null ? String.UTF8.decode(cmd.buffer).replaceAll("\0", " ").trim() : "";
+    p.args = cmd != null ? replaceAll(String.UTF8.decode(cmd.buffer), "\0", " ").trim() : "";
     if (p.args == "") p.args = "[" + p.name + "]";
     out.push(p);
   }

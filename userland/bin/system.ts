@@ -2,7 +2,7 @@
 // free, df, which, pwd, and init (pid 1: start the entrypoint, reap, forward signals).
 
 import { hostnameAddresses } from "./net";
-import { stdout, warn, ByteBuf } from "../lib/io";
+import { stdout, stderr, warn, ByteBuf } from "../lib/io";
 import { getopt, parseIntOr } from "../lib/opts";
 import { usage, report } from "../lib/cmd";
 import * as fs from "../lib/fs";
@@ -57,18 +57,26 @@ const LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "Ju
 function spaced(v: i64): string { return v < 10 ? " " + v.toString() : v.toString(); }
 
 /** strftime(3) over UTC, with the GNU date conversions. */
-function strftime(fmt: string, secs: i64, nanos: i64): string {
+export function strftime(fmt: string, secs: i64, nanos: i64): string {
   const c = civil(secs);
   const yday = (secs - (((secs % 86400) + 86400) % 86400)) / 86400 - daysFromCivil(c[0], 1, 1) + 1;
   let out = "";
   for (let i = 0; i < fmt.length; i++) {
     const ch = fmt.charAt(i);
     if (ch != "%" || i + 1 >= fmt.length) { out += ch; continue; }
+    const start = i;
     let f = fmt.charAt(++i);
-    // GNU flags: %-d (no padding), %_d (space padding).
+    // GNU flags (- no padding, _ spaces, 0 zeros, ^ upper case, # swapped case) and a field width.
     let flag = "";
-    if ((f == "-" || f == "_") && i + 1 < fmt.length) { flag = f; f = fmt.charAt(++i); }
+    let upper = false;
+    while ((f == "-" || f == "_" || f == "0" || f == "^" || f == "#") && i + 1 < fmt.length) {
+      if (f == "^" || f == "#") upper = true; else flag = f;
+      f = fmt.charAt(++i);
+    }
+    let width = -1;
+    while (f.charCodeAt(0) >= 48 && f.charCodeAt(0) <= 57 && i + 1 < fmt.length) { width = (width < 0 ? 0 : width * 10) + f.charCodeAt(0) - 48; f = fmt.charAt(++i); }
     let v = "";
+    let numeric = true;
     if (f == "Y") v = c[0].toString();
     else if (f == "C") v = two(c[0] / 100);
     else if (f == "y") v = two(c[0] % 100);
@@ -79,36 +87,65 @@ function strftime(fmt: string, secs: i64, nanos: i64): string {
     else if (f == "k") v = spaced(c[3]);
     else if (f == "I") v = two(c[3] % 12 == 0 ? 12 : c[3] % 12);
     else if (f == "l") v = spaced(c[3] % 12 == 0 ? 12 : c[3] % 12);
-    else if (f == "p") v = c[3] < 12 ? "AM" : "PM";
-    else if (f == "P") v = c[3] < 12 ? "am" : "pm";
     else if (f == "M") v = two(c[4]);
     else if (f == "S") v = two(c[5]);
-    else if (f == "N") { v = nanos.toString(); while (v.length < 9) v = "0" + v; }
+    else if (f == "N") { v = nanos.toString(); while (v.length < 9) v = "0" + v; if (width > 0 && width < 9) v = v.substring(0, width); width = -1; }
     else if (f == "s") v = secs.toString();
-    else if (f == "a") v = DAYS[<i32>c[6]];
-    else if (f == "A") v = LONG_DAYS[<i32>c[6]];
-    else if (f == "b" || f == "h") v = MONTHS[<i32>c[1] - 1];
-    else if (f == "B") v = LONG_MONTHS[<i32>c[1] - 1];
     else if (f == "j") { v = yday.toString(); while (v.length < 3) v = "0" + v; }
     else if (f == "u") v = (c[6] == 0 ? 7 : c[6]).toString();
     else if (f == "w") v = c[6].toString();
-    else if (f == "F") v = c[0].toString() + "-" + two(c[1]) + "-" + two(c[2]);
-    else if (f == "D" || f == "x") v = two(c[1]) + "/" + two(c[2]) + "/" + two(c[0] % 100);
-    else if (f == "T" || f == "X") v = two(c[3]) + ":" + two(c[4]) + ":" + two(c[5]);
-    else if (f == "R") v = two(c[3]) + ":" + two(c[4]);
-    else if (f == "r") v = two(c[3] % 12 == 0 ? 12 : c[3] % 12) + ":" + two(c[4]) + ":" + two(c[5]) + (c[3] < 12 ? " AM" : " PM");
-    else if (f == "c") v = DAYS[<i32>c[6]] + " " + MONTHS[<i32>c[1] - 1] + " " + spaced(c[2]) + " " + two(c[3]) + ":" + two(c[4]) + ":" + two(c[5]) + " " + c[0].toString();
-    else if (f == "z") v = "+0000";
-    else if (f == "Z") v = "UTC";
-    else if (f == "n") v = "\n";
-    else if (f == "t") v = "\t";
-    else if (f == "%") v = "%";
-    else v = "%" + flag + f;
-    if (flag == "-") { while (v.length > 1 && (v.charAt(0) == "0" || v.charAt(0) == " ")) v = v.substring(1); }
-    else if (flag == "_") { let k = 0; while (k < v.length - 1 && v.charAt(k) == "0") { v = v.substring(0, k) + " " + v.substring(k + 1); k++; } }
+    else if (f == "U") v = two((yday - 1 + 7 - c[6]) / 7);
+    else if (f == "W") v = two((yday - 1 + 7 - (c[6] + 6) % 7) / 7);
+    else if (f == "V" || f == "G" || f == "g") {
+      const iso = isoWeek(c[0], yday, c[6]);
+      v = f == "V" ? two(iso[1]) : f == "G" ? iso[0].toString() : two(iso[0] % 100);
+    }
+    else if (f == "q") v = ((c[1] - 1) / 3 + 1).toString();
+    else {
+      numeric = false;
+      if (f == "p") v = c[3] < 12 ? "AM" : "PM";
+      else if (f == "P") v = c[3] < 12 ? "am" : "pm";
+      else if (f == "a") v = DAYS[<i32>c[6]];
+      else if (f == "A") v = LONG_DAYS[<i32>c[6]];
+      else if (f == "b" || f == "h") v = MONTHS[<i32>c[1] - 1];
+      else if (f == "B") v = LONG_MONTHS[<i32>c[1] - 1];
+      else if (f == "F") v = c[0].toString() + "-" + two(c[1]) + "-" + two(c[2]);
+      else if (f == "D" || f == "x") v = two(c[1]) + "/" + two(c[2]) + "/" + two(c[0] % 100);
+      else if (f == "T" || f == "X") v = two(c[3]) + ":" + two(c[4]) + ":" + two(c[5]);
+      else if (f == "R") v = two(c[3]) + ":" + two(c[4]);
+      else if (f == "r") v = two(c[3] % 12 == 0 ? 12 : c[3] % 12) + ":" + two(c[4]) + ":" + two(c[5]) + (c[3] < 12 ? " AM" : " PM");
+      else if (f == "c") v = DAYS[<i32>c[6]] + " " + MONTHS[<i32>c[1] - 1] + " " + spaced(c[2]) + " " + two(c[3]) + ":" + two(c[4]) + ":" + two(c[5]) + " " + c[0].toString();
+      else if (f == "z") v = "+0000";
+      else if (f == "Z") v = "UTC";
+      else if (f == "n") v = "\n";
+      else if (f == "t") v = "\t";
+      else if (f == "%") v = "%";
+      else { out += fmt.substring(start, i + 1); continue; }
+    }
+    if (numeric && flag == "-") { while (v.length > 1 && (v.charAt(0) == "0" || v.charAt(0) == " ")) v = v.substring(1); }
+    else if (numeric && flag == "_") { let k = 0; while (k < v.length - 1 && v.charAt(k) == "0") { v = v.substring(0, k) + " " + v.substring(k + 1); k++; } }
+    else if (numeric && flag == "0") v = v.replaceAll(" ", "0");
+    if (upper) v = v.toUpperCase();
+    if (width > v.length && flag != "-") { const fill = numeric && flag != "_" ? "0" : " "; v = fill.repeat(width - v.length) + v; }
     out += v;
   }
   return out;
+}
+
+/** The ISO 8601 week-based year and week number of a day (yday 1-based, wday 0 Sunday). */
+function isoWeek(year: i64, yday: i64, wday: i64): i64[] {
+  const isoWday = wday == 0 ? 7 : wday;
+  let week = (yday - isoWday + 10) / 7;
+  let y = year;
+  if (week < 1) {
+    y = year - 1;
+    const prevDays: i64 = (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 366 : 365;
+    week = (yday + prevDays - isoWday + 10) / 7;
+  } else {
+    const days: i64 = (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 366 : 365;
+    if (week == 53 && yday - isoWday + 4 > days) { y = year + 1; week = 1; }
+  }
+  return [y, week];
 }
 
 /** Days since the epoch of a civil date (proleptic Gregorian). */
@@ -128,72 +165,227 @@ function digitsAt(s: string, at: i32, n: i32): i64 {
   return v;
 }
 
+/** Days in month m (1-12) of year y. */
+function monthDays(y: i64, m: i64): i64 {
+  if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
+  return m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31;
+}
+
+/** The month (1-12) a word names ("jan", "January", "sept."), or 0. */
+function monthOf(word: string): i32 {
+  const w = word.endsWith(".") ? word.substring(0, word.length - 1) : word;
+  if (w.length < 3) return 0;
+  for (let k = 0; k < 12; k++) {
+    const full = LONG_MONTHS[k].toLowerCase();
+    if (full.startsWith(w) || (w == "sept" && k == 8)) return k + 1;
+  }
+  return 0;
+}
+
+/** The weekday (0 Sunday - 6) a word names ("mon", "Monday", "tues"), or -1. */
+function weekdayOf(word: string): i32 {
+  const w = word.endsWith(".") ? word.substring(0, word.length - 1) : word;
+  if (w.length < 3) return -1;
+  for (let k = 0; k < 7; k++) if (LONG_DAYS[k].toLowerCase().startsWith(w) || (w == "tues" && k == 2) || (w == "wednes" && k == 3) || (w == "thur" && k == 4) || (w == "thurs" && k == 4)) return k;
+  return -1;
+}
+
+/** Whether a word is a unit of a relative date ("day", "hours"...). */
+function isDateUnit(word: string): bool {
+  let u = word;
+  if (u.endsWith("s") && u.length > 3) u = u.substring(0, u.length - 1);
+  return u == "year" || u == "month" || u == "fortnight" || u == "week" || u == "day" || u == "hour" || u == "minute" || u == "min" || u == "second" || u == "sec";
+}
+
+/** What a date string said, piece by piece, before it is put together. */
+class DateParts {
+  year: i64 = -1; month: i64 = -1; day: i64 = -1;
+  hour: i64 = -1; minute: i64 = 0; second: i64 = 0;
+  /** Seconds east of UTC the text's time was given in. */
+  zone: i64 = 0;
+  weekday: i32 = -1; weekdayOrdinal: i64 = 0;
+  relYears: i64 = 0; relMonths: i64 = 0; relDays: i64 = 0; relSeconds: i64 = 0;
+  /** Where the last relative item went (for "ago"): 1 years, 2 months, 3 days, 4 seconds, and its amount. */
+  lastRel: i32 = 0; lastAmount: i64 = 0;
+  ok: bool = true;
+
+  addRelative(unit: string, n: i64): bool {
+    let u = unit;
+    if (u.endsWith("s") && u.length > 3) u = u.substring(0, u.length - 1);
+    if (u == "year") { this.relYears += n; this.lastRel = 1; }
+    else if (u == "month") { this.relMonths += n; this.lastRel = 2; }
+    else if (u == "fortnight") { this.relDays += 14 * n; this.lastRel = 3; n *= 14; }
+    else if (u == "week") { this.relDays += 7 * n; this.lastRel = 3; n *= 7; }
+    else if (u == "day") { this.relDays += n; this.lastRel = 3; }
+    else if (u == "hour") { this.relSeconds += 3600 * n; this.lastRel = 4; n *= 3600; }
+    else if (u == "minute" || u == "min") { this.relSeconds += 60 * n; this.lastRel = 4; n *= 60; }
+    else if (u == "second" || u == "sec") { this.relSeconds += n; this.lastRel = 4; }
+    else return false;
+    this.lastAmount = n;
+    return true;
+  }
+
+  /** "HH:MM[:SS[.frac]]" with an optional zone glued on ("Z", "+02:00", "-0500"); false if it is not one. */
+  time(token: string): bool {
+    let t = token;
+    let zoneAt = -1;
+    for (let k = 1; k < t.length; k++) { const c = t.charAt(k); if (c == "+" || c == "-" || c == "z") { zoneAt = k; break; } }
+    let zone = "";
+    if (zoneAt > 0) { zone = t.substring(zoneAt); t = t.substring(0, zoneAt); }
+    const parts = t.split(":");
+    if (parts.length < 2 || parts.length > 3) return false;
+    const h = parseIntOr(parts[0], -1); const mi = parseIntOr(parts[1], -1);
+    let sec: i64 = 0;
+    if (parts.length == 3) { const dot = parts[2].indexOf("."); sec = parseIntOr(dot >= 0 ? parts[2].substring(0, dot) : parts[2], -1); }
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 || parts[1].length != 2) return false;
+    this.hour = h; this.minute = mi; this.second = sec;
+    if (zone != "" && !this.zoneOf(zone)) return false;
+    return true;
+  }
+
+  /** A zone: Z, UTC, GMT, +HH, +HHMM or +HH:MM. */
+  zoneOf(text: string): bool {
+    if (text == "z" || text == "utc" || text == "gmt" || text == "ut") { this.zone = 0; return true; }
+    if (!(text.startsWith("+") || text.startsWith("-"))) return false;
+    const digits = text.substring(1).replace(":", "");
+    const v = parseIntOr(digits, -1);
+    if (v < 0 || (digits.length != 2 && digits.length != 4)) return false;
+    const hh = digits.length == 2 ? v : v / 100; const mm = digits.length == 2 ? 0 : v % 100;
+    if (hh > 24 || mm > 59) return false;
+    this.zone = (text.startsWith("-") ? -1 : 1) * (hh * 3600 + mm * 60);
+    return true;
+  }
+}
+
 /**
- * Parses a date as GNU date -d and touch -d take it: @SECONDS, YYYY-MM-DD[ |T]HH:MM[:SS][Z],
- * HH:MM[:SS] (today), now, today, yesterday, tomorrow, and "[+-]N unit[s] [ago]" offsets.
+ * Parses a date as GNU date -d and touch -d take it: @SECONDS, YYYY-MM-DD[ |T]HH:MM[:SS][ZONE],
+ * YYYYMMDD, MM/DD[/YYYY], "Jan 5 2020", "5 January", HH:MM[:SS] (today), now, today, yesterday,
+ * tomorrow, weekday names with next/last, "[+-]N unit[s] [ago]" (months and years by the calendar).
  * Returns seconds since the epoch, or I64.MIN_VALUE if the text is not a date.
  */
 export function parseDate(text: string, now: i64): i64 {
   const s = text.trim();
-  if (s.startsWith("@")) return parseIntOr(s.substring(1), I64.MIN_VALUE);
-  const midnight = now - ((now % 86400) + 86400) % 86400;
-  let base = now;
-  let rest = "";
-  const lower = s.toLowerCase();
-  if (lower == "now" || lower == "") return now;
-  if (lower.startsWith("today")) { rest = s.substring(5); }
-  else if (lower.startsWith("yesterday")) { base = now - 86400; rest = s.substring(9); }
-  else if (lower.startsWith("tomorrow")) { base = now + 86400; rest = s.substring(8); }
-  else if (s.length >= 10 && digitsAt(s, 0, 4) >= 0 && s.charAt(4) == "-" && s.charAt(7) == "-") {
-    const y = digitsAt(s, 0, 4); const m = digitsAt(s, 5, 2); const d = digitsAt(s, 8, 2);
-    if (m < 1 || m > 12 || d < 1 || d > 31) return I64.MIN_VALUE;
-    base = daysFromCivil(y, m, d) * 86400;
-    rest = s.substring(10);
-    if (rest.startsWith("T") || rest.startsWith(" ")) rest = rest.substring(1);
-  } else rest = s;
-  rest = rest.trim();
-  if (rest.endsWith("Z")) rest = rest.substring(0, rest.length - 1).trim();
-  else if (rest.endsWith("UTC")) rest = rest.substring(0, rest.length - 3).trim();
-  // A time of day.
-  if (rest.length >= 5 && rest.charAt(2) == ":") {
-    const h = digitsAt(rest, 0, 2); const mi = digitsAt(rest, 3, 2);
-    let sec: i64 = 0;
-    let used = 5;
-    if (rest.length >= 8 && rest.charAt(5) == ":") { sec = digitsAt(rest, 6, 2); used = 8; }
-    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return I64.MIN_VALUE;
-    if (base == now) base = midnight;
-    else base = base - ((base % 86400) + 86400) % 86400;
-    base += h * 3600 + mi * 60 + sec;
-    rest = rest.substring(used);
-    if (rest.startsWith(".")) { let k = 1; while (k < rest.length && rest.charCodeAt(k) >= 48 && rest.charCodeAt(k) <= 57) k++; rest = rest.substring(k); }
-    rest = rest.trim();
+  if (s.startsWith("@")) {
+    const dot = s.indexOf(".");
+    return parseIntOr(dot >= 0 ? s.substring(1, dot) : s.substring(1), I64.MIN_VALUE);
   }
-  // Relative offsets: "2 days ago", "+3 hours", "1 week".
-  const words = rest.split(" ");
-  let i = 0;
-  while (i < words.length) {
-    if (words[i] == "") { i++; continue; }
-    let n = parseIntOr(words[i], I64.MIN_VALUE);
-    let unitWord = "";
-    if (n == I64.MIN_VALUE) { n = 1; unitWord = words[i]; i++; }
-    else { if (i + 1 >= words.length) return I64.MIN_VALUE; unitWord = words[i + 1]; i += 2; }
-    let unit = unitWord.toLowerCase();
-    if (unit.endsWith("s") && unit.length > 3) unit = unit.substring(0, unit.length - 1);
-    let scale: i64 = 0;
-    if (unit == "sec" || unit == "second") scale = 1;
-    else if (unit == "min" || unit == "minute") scale = 60;
-    else if (unit == "hour") scale = 3600;
-    else if (unit == "day") scale = 86400;
-    else if (unit == "week") scale = 604800;
-    else if (unit == "fortnight") scale = 1209600;
-    else if (unit == "month") scale = 30 * 86400;
-    else if (unit == "year") scale = 365 * 86400;
-    else return I64.MIN_VALUE;
-    let delta = n * scale;
-    if (i < words.length && words[i].toLowerCase() == "ago") { delta = -delta; i++; }
-    base += delta;
+  const words = s.toLowerCase().replaceAll(",", " ").split(" ");
+  const tokens = new Array<string>();
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (w == "") continue;
+    // "2020-06-01T12:00" splits into its date and its time.
+    const tAt = w.indexOf("t");
+    if (w.length > 10 && tAt == 10 && w.charAt(4) == "-") { tokens.push(w.substring(0, 10)); tokens.push(w.substring(11)); continue; }
+    tokens.push(w);
   }
-  return base;
+  const d = new DateParts();
+  let k = 0;
+  while (k < tokens.length && d.ok) {
+    const t = tokens[k++];
+    const next = k < tokens.length ? tokens[k] : "";
+    if (t == "now" || t == "today" || t == "this") continue;
+    if (t == "yesterday") { d.addRelative("day", -1); continue; }
+    if (t == "tomorrow") { d.addRelative("day", 1); continue; }
+    // "3pm", "3:30pm": the hour and its half of the day glued together.
+    if ((t.endsWith("am") || t.endsWith("pm")) && t.length > 2 && t.charCodeAt(0) >= 48 && t.charCodeAt(0) <= 57) {
+      const clock = t.substring(0, t.length - 2);
+      if (clock.indexOf(":") > 0) { if (!d.time(clock)) { d.ok = false; break; } }
+      else { const h = parseIntOr(clock, -1); if (h < 0) { d.ok = false; break; } d.hour = h; d.minute = 0; d.second = 0; }
+      if (d.hour < 1 || d.hour > 12) { d.ok = false; break; }
+      if (t.endsWith("pm") && d.hour < 12) d.hour += 12; else if (t.endsWith("am") && d.hour == 12) d.hour = 0;
+      continue;
+    }
+    if (t == "ago") { if (d.lastRel == 0) { d.ok = false; break; } const back = -2 * d.lastAmount; if (d.lastRel == 1) d.relYears += back; else if (d.lastRel == 2) d.relMonths += back; else if (d.lastRel == 3) d.relDays += back; else d.relSeconds += back; d.lastRel = 0; continue; }
+    if (t == "am" || t == "pm" || t == "a.m." || t == "p.m.") {
+      if (d.hour < 0 || d.hour > 12) { d.ok = false; break; }
+      if (t.startsWith("p") && d.hour < 12) d.hour += 12; else if (t.startsWith("a") && d.hour == 12) d.hour = 0;
+      continue;
+    }
+    // A zone: a name, or a signed offset right after a time ("12:00 +0200").
+    if (t == "z" || t == "utc" || t == "gmt" || t == "ut") { d.zone = 0; continue; }
+    if ((t.startsWith("+") || t.startsWith("-")) && d.hour >= 0 && (t.length == 5 || t.length == 6 || t.length == 3) && !(next != "" && isDateUnit(next)) && d.zoneOf(t)) continue;
+    if (t == "next" || t == "last") {
+      const ordinal: i64 = t == "next" ? 1 : -1;
+      const wd = weekdayOf(next);
+      if (wd >= 0) { d.weekday = wd; d.weekdayOrdinal = ordinal; k++; continue; }
+      if (!d.addRelative(next, ordinal)) { d.ok = false; break; }
+      k++;
+      continue;
+    }
+    const wd = weekdayOf(t);
+    if (wd >= 0) { d.weekday = wd; d.weekdayOrdinal = 0; continue; }
+    const month = monthOf(t);
+    if (month > 0) {
+      // "Jan 5 [2020]" (or "5 Jan [2020]", where the day came first).
+      d.month = month;
+      if (d.day < 0) {
+        const day = parseIntOr(next, -1);
+        if (day < 1 || day > 31) { d.ok = false; break; }
+        d.day = day; k++;
+      }
+      if (k < tokens.length && tokens[k].length == 4 && parseIntOr(tokens[k], -1) >= 0) { d.year = parseIntOr(tokens[k], -1); k++; }
+      continue;
+    }
+    // "5 Jan": a day before a month name.
+    if (monthOf(next) > 0 && parseIntOr(t, -1) >= 1 && parseIntOr(t, -1) <= 31) { d.day = parseIntOr(t, -1); continue; }
+    // YYYY-MM-DD
+    if (t.length >= 8 && t.charAt(4) == "-" && digitsAt(t, 0, 4) >= 0) {
+      const parts = t.split("-");
+      if (parts.length != 3) { d.ok = false; break; }
+      d.year = parseIntOr(parts[0], -1); d.month = parseIntOr(parts[1], -1); d.day = parseIntOr(parts[2], -1);
+      continue;
+    }
+    // MM/DD[/YYYY]
+    if (t.indexOf("/") > 0) {
+      const parts = t.split("/");
+      if (parts.length < 2 || parts.length > 3) { d.ok = false; break; }
+      d.month = parseIntOr(parts[0], -1); d.day = parseIntOr(parts[1], -1);
+      if (parts.length == 3) { d.year = parseIntOr(parts[2], -1); if (parts[2].length == 2 && d.year >= 0) d.year += d.year < 69 ? 2000 : 1900; }
+      continue;
+    }
+    if (t.indexOf(":") > 0) { if (!d.time(t)) d.ok = false; continue; }
+    // A number: a unit after it makes it relative; else YYYYMMDD, a year after a date, or an hour before am/pm.
+    const n = parseIntOr(t, I64.MIN_VALUE);
+    if (n != I64.MIN_VALUE) {
+      if (next != "" && d.addRelative(next, n)) { k++; continue; }
+      if (next == "am" || next == "pm") { d.hour = n; d.minute = 0; d.second = 0; continue; }
+      if (t.length == 8 && !t.startsWith("+") && !t.startsWith("-") && d.year < 0) { d.year = n / 10000; d.month = (n / 100) % 100; d.day = n % 100; continue; }
+      if (t.length == 4 && d.month > 0 && d.year < 0) { d.year = n; continue; }
+      if ((t.length == 4 || t.length == 2) && d.month > 0 && d.hour < 0 && !t.startsWith("+") && !t.startsWith("-")) { d.hour = t.length == 4 ? n / 100 : n; d.minute = t.length == 4 ? n % 100 : 0; continue; }
+      d.ok = false; break;
+    }
+    // A unit alone ("week", "+ 1 month" split as "+" "1"): one of it.
+    if (t == "+" || t == "-") {
+      const m = parseIntOr(next, I64.MIN_VALUE);
+      if (m == I64.MIN_VALUE || k + 1 >= tokens.length || !d.addRelative(tokens[k + 1], t == "-" ? -m : m)) { d.ok = false; break; }
+      k += 2;
+      continue;
+    }
+    if (d.addRelative(t, 1)) continue;
+    d.ok = false;
+  }
+  if (!d.ok) return I64.MIN_VALUE;
+  // Put it together: the date given (or today), the time given (midnight when only a date or a day was given, else now).
+  const c = civil(now);
+  let year = d.year >= 0 ? d.year : c[0];
+  let month = d.month >= 0 ? d.month : c[1];
+  let day = d.day >= 0 ? d.day : c[2];
+  if (month < 1 || month > 12 || day < 1 || day > monthDays(year, month)) return I64.MIN_VALUE;
+  let secsOfDay: i64;
+  if (d.hour >= 0) { if (d.hour == 24 && (d.minute != 0 || d.second != 0)) return I64.MIN_VALUE; secsOfDay = d.hour * 3600 + d.minute * 60 + d.second; }
+  else if (d.day >= 0 || d.weekday >= 0) secsOfDay = 0;
+  else secsOfDay = c[3] * 3600 + c[4] * 60 + c[5];
+  // Months and years move the calendar date (an overflowing day rolls into the next month, as mktime does).
+  const months = (year * 12 + (month - 1)) + d.relYears * 12 + d.relMonths;
+  year = months >= 0 ? months / 12 : (months - 11) / 12;
+  month = months - year * 12 + 1;
+  let days = daysFromCivil(year, month, 1) + day - 1 + d.relDays;
+  if (d.weekday >= 0) {
+    const wday = ((days + 4) % 7 + 7) % 7;
+    days += (d.weekday - wday + 7) % 7 + 7 * (d.weekdayOrdinal - (d.weekdayOrdinal > 0 && wday != d.weekday ? 1 : 0));
+  }
+  return days * 86400 + secsOfDay - d.zone + d.relSeconds;
 }
 
 /** date [-u] [-R] [-I[TIMESPEC]] [-d DATE] [-r FILE] [+FORMAT] */
@@ -206,15 +398,34 @@ export function dateMain(args: string[]): i32 {
     const a = args[i];
     if (a == "-u" || a == "--utc" || a == "--universal") continue;
     if (a == "-R" || a == "--rfc-email") { format = "%a, %d %b %Y %H:%M:%S %z"; continue; }
-    if (a == "-I" || a == "--iso-8601" || a == "-Idate") { format = "%Y-%m-%d"; continue; }
-    if (a == "-Iseconds" || a == "--iso-8601=seconds") { format = "%Y-%m-%dT%H:%M:%S+00:00"; continue; }
-    if (a == "-Iminutes") { format = "%Y-%m-%dT%H:%M+00:00"; continue; }
-    if (a == "-Ihours") { format = "%Y-%m-%dT%H+00:00"; continue; }
+    if (a == "-I" || a.startsWith("-I") || a == "--iso-8601" || a.startsWith("--iso-8601=")) {
+      const spec = a.startsWith("--") ? (a.indexOf("=") > 0 ? a.substring(a.indexOf("=") + 1) : "date") : a.length > 2 ? a.substring(2) : "date";
+      if (spec == "date" || "date".startsWith(spec) && spec.length > 0 && spec.charAt(0) == "d") format = "%Y-%m-%d";
+      else if (spec == "hours" || (spec.length > 0 && "hours".startsWith(spec))) format = "%Y-%m-%dT%H+00:00";
+      else if (spec == "minutes" || (spec.length > 0 && "minutes".startsWith(spec))) format = "%Y-%m-%dT%H:%M+00:00";
+      else if (spec == "seconds" || (spec.length > 0 && "seconds".startsWith(spec))) format = "%Y-%m-%dT%H:%M:%S+00:00";
+      else if (spec == "ns") format = "%Y-%m-%dT%H:%M:%S,%N+00:00";
+      else { warn("date", "invalid argument '" + spec + "' for '--iso-8601'"); return 1; }
+      continue;
+    }
+    if (a.startsWith("--rfc-3339=")) {
+      const spec = a.substring(11);
+      if (spec == "date") format = "%Y-%m-%d";
+      else if (spec == "seconds") format = "%Y-%m-%d %H:%M:%S+00:00";
+      else if (spec == "ns") format = "%Y-%m-%d %H:%M:%S.%N+00:00";
+      else { warn("date", "invalid argument '" + spec + "' for '--rfc-3339'"); return 1; }
+      continue;
+    }
+    if (a == "-s" || a.startsWith("--set")) { warn("date", "cannot set date: Operation not permitted"); return 1; }
     if (a == "-d" || a == "--date" || a.startsWith("--date=") || (a.startsWith("-d") && a.length > 2)) {
       const text = a == "-d" || a == "--date" ? (i + 1 < args.length ? args[++i] : "") : a.startsWith("--date=") ? a.substring(7) : a.substring(2);
       const t = parseDate(text, secs);
       if (t == I64.MIN_VALUE) return usage("date", "invalid date '" + text + "'");
       secs = t; nanos = 0;
+      // @SECONDS.FRACTION keeps its fraction for %N.
+      const trimmed = text.trim();
+      const dot = trimmed.indexOf(".");
+      if (trimmed.startsWith("@") && dot > 0) { let frac = trimmed.substring(dot + 1); while (frac.length < 9) frac += "0"; nanos = parseIntOr(frac.substring(0, 9), 0); }
       continue;
     }
     if (a == "-r" || a == "--reference") {
@@ -235,12 +446,38 @@ export function dateMain(args: string[]): i32 {
 export function envMain(args: string[]): i32 {
   let i = 0;
   let clear = false;
+  let nul = false;
+  let dir = "";
+  const unset = new Array<string>();
   for (; i < args.length; i++) {
-    if (args[i] == "-i" || args[i] == "-") { clear = true; continue; }
-    if (args[i] == "-u" && i + 1 < args.length) { unsetenv(args[++i]); continue; }
+    const a = args[i];
+    if (a == "-i" || a == "-" || a == "--ignore-environment") { clear = true; continue; }
+    if ((a == "-u" || a == "--unset") && i + 1 < args.length) { unset.push(args[++i]); continue; }
+    if (a.startsWith("--unset=")) { unset.push(a.substring(8)); continue; }
+    if (a.startsWith("-u") && a.length > 2) { unset.push(a.substring(2)); continue; }
+    if ((a == "-C" || a == "--chdir") && i + 1 < args.length) { dir = args[++i]; continue; }
+    if (a.startsWith("--chdir=")) { dir = a.substring(8); continue; }
+    if (a.startsWith("-C") && a.length > 2) { dir = a.substring(2); continue; }
+    if (a == "-0" || a == "--null") { nul = true; continue; }
+    if (a == "--") { i++; break; }
+    if (a == "-C" || a == "-u" || a == "--chdir" || a == "--unset") {
+      warn("env", a.startsWith("--") ? "option '" + a + "' requires an argument" : "option requires an argument -- '" + a.charAt(1) + "'");
+      stderr.line("Try 'env --help' for more information.").flush();
+      return 125;
+    }
+    if (a.startsWith("-") && a.length > 1 && a.indexOf("=") < 0) {
+      warn("env", a.startsWith("--") ? "unrecognized option '" + a + "'" : "invalid option -- '" + a.charAt(1) + "'");
+      stderr.line("Try 'env --help' for more information.").flush();
+      return 125;
+    }
     break;
   }
   let env = clear ? new Array<string>() : environ();
+  for (let u = 0; u < unset.length; u++) {
+    const kept = new Array<string>();
+    for (let e = 0; e < env.length; e++) if (!env[e].startsWith(unset[u] + "=")) kept.push(env[e]);
+    env = kept;
+  }
   for (; i < args.length && args[i].indexOf("=") > 0; i++) {
     const name = args[i].substring(0, args[i].indexOf("=") + 1);
     const kept = new Array<string>();
@@ -248,7 +485,16 @@ export function envMain(args: string[]): i32 {
     kept.push(args[i]);
     env = kept;
   }
-  if (i >= args.length) { for (let e = 0; e < env.length; e++) stdout.line(env[e]); return 0; }
+  if (i >= args.length) {
+    if (dir != "") { warn("env", "must specify command with --chdir (-C)"); stderr.line("Try 'env --help' for more information.").flush(); return 125; }
+    for (let e = 0; e < env.length; e++) stdout.str(env[e]).byte(nul ? 0 : 10);
+    return 0;
+  }
+  if (nul) { warn("env", "cannot specify --null (-0) with command"); stderr.line("Try 'env --help' for more information.").flush(); return 125; }
+  if (dir != "") {
+    const err = fs.chdir(dir);
+    if (err != 0) { warn("env", "cannot change directory to '" + dir + "': " + strerror(err)); return 125; }
+  }
   return runAndWait("env", args.slice(i), env);
 }
 
@@ -300,20 +546,44 @@ export function printenvMain(args: string[]): i32 {
 
 /** sleep SECONDS (fractions allowed, suffixes s m h). */
 export function sleepMain(args: string[]): i32 {
-  if (args.length == 0) return usage("sleep", "missing operand");
+  if (args.length == 0) { warn("sleep", "missing operand"); stderr.line("Try 'sleep --help' for more information.").flush(); return 1; }
   let total: f64 = 0;
   for (let i = 0; i < args.length; i++) {
     let a = args[i];
+    if (a == "--") continue;
+    if (a.startsWith("-") && a.length > 1) { warn("sleep", a.startsWith("--") ? "unrecognized option '" + a + "'" : "invalid option -- '" + a.charAt(1) + "'"); stderr.line("Try 'sleep --help' for more information.").flush(); return 1; }
     let scale: f64 = 1;
     if (a.endsWith("s")) a = a.substring(0, a.length - 1);
     else if (a.endsWith("m")) { scale = 60; a = a.substring(0, a.length - 1); }
     else if (a.endsWith("h")) { scale = 3600; a = a.substring(0, a.length - 1); }
-    const v = parseFloat(a);
-    if (isNaN(v) || v < 0) return usage("sleep", "invalid time interval '" + args[i] + "'");
+    else if (a.endsWith("d")) { scale = 86400; a = a.substring(0, a.length - 1); }
+    const lower = a.toLowerCase();
+    const v = lower == "inf" || lower == "infinity" ? Infinity : validNumber(a) ? parseFloat(a) : NaN;
+    if (isNaN(v) || v < 0) { warn("sleep", "invalid time interval '" + args[i] + "'"); stderr.line("Try 'sleep --help' for more information.").flush(); return 1; }
     total += v * scale;
   }
+  // Infinity (sleep inf) sleeps until a signal ends it.
+  if (!isFinite(total)) { for (;;) proc.sleepNs(<i64>1 << 40); }
   proc.sleepNs(<i64>(total * 1e9));
   return 0;
+}
+
+/** Whether s is a decimal number strtod takes whole ("1", ".5", "1e-1", "+2.").*/
+function validNumber(s: string): bool {
+  let i = 0;
+  if (i < s.length && (s.charAt(i) == "+")) i++;
+  let digits = 0;
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; digits++; }
+  if (i < s.length && s.charAt(i) == ".") { i++; while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; digits++; } }
+  if (digits == 0) return false;
+  if (i < s.length && (s.charAt(i) == "e" || s.charAt(i) == "E")) {
+    i++;
+    if (i < s.length && (s.charAt(i) == "+" || s.charAt(i) == "-")) i++;
+    let exp = 0;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) { i++; exp++; }
+    if (exp == 0) return false;
+  }
+  return i == s.length;
 }
 
 /** The fields sys_uname reports: sysname, nodename, release, version, machine. */

@@ -1,10 +1,12 @@
 // Text utilities: cat, echo, wc, head, tail, tee, seq, yes, tr, cut, uniq, sort.
 // They move bytes in 64 KiB blocks and never build a string per byte.
 
-import { stdout, Reader, ByteBuf, BLOCK, readSome, copyFd, writeAll, findByte } from "../lib/io";
-import { getopt, parseIntOr } from "../lib/opts";
+import { stdout, stderr, warn, Reader, ByteBuf, BLOCK, readSome, copyFd, writeAll, findByte, readFd } from "../lib/io";
+import { getopt, expandLong, parseIntOr } from "../lib/opts";
 import { openInput, closeInput, inputsOrStdin, report, usage } from "../lib/cmd";
-import { fstat, create, lastError } from "../lib/fs";
+import { fstat, create, open, readFile, lastError } from "../lib/fs";
+import { strerror } from "../lib/errno";
+import * as proc from "../lib/proc";
 
 /** cat [-n] [FILE]... */
 export function catMain(args: string[]): i32 {
@@ -82,14 +84,29 @@ function writeEscaped(s: string): bool {
   return true;
 }
 
-/** wc [-lwc] [FILE]... */
-export function wcMain(args: string[]): i32 {
-  const o = getopt(args, "lwcm");
-  if (o.error != "") return usage("wc", o.error);
-  let lines = o.has("l"); let words = o.has("w"); let bytes = o.has("c") || o.has("m");
-  if (!lines && !words && !bytes) { lines = true; words = true; bytes = true; }
-  const files = inputsOrStdin(o.operands);
-  const counts = new Array<i64>(files.length * 3);
+/** wc [-lwcmL] [--files0-from=F] [FILE]...: lines, words, bytes (-m is bytes too, as in the C locale) and the longest line's width. */
+export function wcMain(argList: string[]): i32 {
+  const args = argList.slice(0);
+  let files0 = "";
+  for (let i = 0; i < args.length; i++) if (args[i].startsWith("--files0-from=")) { files0 = args[i].substring(14); args[i] = ""; }
+  const plain = new Array<string>();
+  for (let i = 0; i < args.length; i++) if (args[i] != "") plain.push(args[i]);
+  const longError = expandLong(plain, "", ["lines=l", "words=w", "bytes=c", "chars=m", "max-line-length=L"]);
+  if (longError != "") { warn("wc", longError); stderr.line("Try 'wc --help' for more information.").flush(); return 1; }
+  const o = getopt(plain, "lwcmL");
+  if (o.error != "") { warn("wc", o.error); stderr.line("Try 'wc --help' for more information.").flush(); return 1; }
+  let lines = o.has("l"); let words = o.has("w"); let bytes = o.has("c") || o.has("m"); const longest = o.has("L");
+  if (!lines && !words && !bytes && !longest) { lines = true; words = true; bytes = true; }
+  let names = o.operands;
+  if (files0 != "") {
+    if (o.operands.length > 0) { warn("wc", "extra operand '" + o.operands[0] + "'"); stderr.line("file operands cannot be combined with --files0-from").line("Try 'wc --help' for more information.").flush(); return 1; }
+    const list = files0 == "-" ? readFd(0) : readFile(files0);
+    if (list == null) { warn("wc", "cannot open '" + files0 + "' for reading: " + strerror(lastError)); return 1; }
+    names = String.UTF8.decode(list.buffer).split("\0");
+    if (names.length > 0 && names[names.length - 1] == "") names.pop();
+  }
+  const files = files0 != "" ? names : inputsOrStdin(names);
+  const counts = new Array<i64>(files.length * 4);
   const ok = new Array<bool>(files.length);
   let width = 1;
   let status = 0;
@@ -103,45 +120,56 @@ export function wcMain(args: string[]): i32 {
     const st = fstat(fd);
     if (st != null && st.isFile()) total += <i64>st.size; else anyStream = true;
     let nl: i64 = 0; let nw: i64 = 0; let nc: i64 = 0;
+    let column: i64 = 0; let widest: i64 = 0;
     let inWord = false;
     for (;;) {
       const n = readSome(fd, buf, BLOCK);
       if (n < 0) { report("wc", files[f], -n); status = 1; break; }
       if (n == 0) break;
       nc += n;
-      if (words) {
+      if (words || longest) {
         for (let i = 0; i < n; i++) {
           const c = load<u8>(buf + i);
           if (c == 10) nl++;
           const space = c == 32 || (c >= 9 && c <= 13);
           if (!space && !inWord) nw++;
           inWord = !space;
+          // -L: the display width, a tab to the next multiple of 8; a newline (or form feed, CR) ends the line.
+          if (c == 10 || c == 13 || c == 12) { if (column > widest) widest = column; column = 0; }
+          else if (c == 9) column = (column / 8 + 1) * 8;
+          else if (c >= 32 && c != 127 && (c & 0xc0) != 0x80) column++;
         }
       } else if (lines) {
         for (let i = 0; i < n; i++) if (load<u8>(buf + i) == 10) nl++;
       }
     }
+    if (column > widest) widest = column;
     closeInput(fd);
-    counts[f * 3] = nl; counts[f * 3 + 1] = nw; counts[f * 3 + 2] = nc;
+    counts[f * 4] = nl; counts[f * 4 + 1] = nw; counts[f * 4 + 2] = nc; counts[f * 4 + 3] = widest;
   }
   heap.free(buf);
-  const columns = (lines ? 1 : 0) + (words ? 1 : 0) + (bytes ? 1 : 0);
+  let columns = 0;
+  if (lines) columns++;
+  if (words) columns++;
+  if (bytes) columns++;
+  if (longest) columns++;
   if (columns > 1 || files.length > 1) width = anyStream ? 7 : max(1, total.toString().length);
-  let tl: i64 = 0; let tw: i64 = 0; let tc: i64 = 0;
+  let tl: i64 = 0; let tw: i64 = 0; let tc: i64 = 0; let tL: i64 = 0;
   for (let f = 0; f < files.length; f++) {
     if (!ok[f]) continue;
-    tl += counts[f * 3]; tw += counts[f * 3 + 1]; tc += counts[f * 3 + 2];
-    printCounts(counts[f * 3], counts[f * 3 + 1], counts[f * 3 + 2], lines, words, bytes, width, files[f] == "-" && o.operands.length == 0 ? "" : files[f]);
+    tl += counts[f * 4]; tw += counts[f * 4 + 1]; tc += counts[f * 4 + 2]; tL = max(tL, counts[f * 4 + 3]);
+    printCounts(counts[f * 4], counts[f * 4 + 1], counts[f * 4 + 2], counts[f * 4 + 3], lines, words, bytes, longest, width, files[f] == "-" && names.length == 0 ? "" : files[f]);
   }
-  if (files.length > 1) printCounts(tl, tw, tc, lines, words, bytes, width, "total");
+  if (files.length > 1) printCounts(tl, tw, tc, tL, lines, words, bytes, longest, width, "total");
   return status;
 }
 
-function printCounts(l: i64, w: i64, c: i64, lines: bool, words: bool, bytes: bool, width: i32, name: string): void {
+function printCounts(l: i64, w: i64, c: i64, longestLine: i64, lines: bool, words: bool, bytes: bool, longest: bool, width: i32, name: string): void {
   let sep = false;
   if (lines) { stdout.pad(l.toString(), width); sep = true; }
   if (words) { if (sep) stdout.byte(32); stdout.pad(w.toString(), width); sep = true; }
-  if (bytes) { if (sep) stdout.byte(32); stdout.pad(c.toString(), width); }
+  if (bytes) { if (sep) stdout.byte(32); stdout.pad(c.toString(), width); sep = true; }
+  if (longest) { if (sep) stdout.byte(32); stdout.pad(longestLine.toString(), width); }
   if (name != "") stdout.byte(32).str(name);
   stdout.byte(10);
 }
@@ -489,6 +517,7 @@ let sortReverse = false;
 let sortFold = false;
 let sortHasKey = false;
 let sortKeyOnly = false;
+let sortGeneral = false;
 
 function compareBytes(a: usize, alen: i32, b: usize, blen: i32): i32 {
   const n = min(alen, blen);
@@ -517,6 +546,7 @@ function compareKeys(i: i32, j: i32): i32 {
 }
 
 function compareLines(i: i32, j: i32): i32 {
+  if (sortGeneral) return compareGeneral(i, j);
   let d = compareKeys(i, j);
   if (d == 0 && !sortKeyOnly) {
     d = memory.compare(sortData + unchecked(sortStarts[i]), sortData + unchecked(sortStarts[j]), min(unchecked(sortLens[i]), unchecked(sortLens[j])));
@@ -657,54 +687,396 @@ function keyRange(p: usize, len: i32, field: i32, endField: i32, sep: i32): i64 
   return (<i64>start << 32) | <i64>(end - start);
 }
 
-/** sort [-n] [-r] [-u] [-f] [-k N[,M]] [-t SEP] [-o FILE] [FILE]... */
-export function sortMain(args: string[]): i32 {
-  const o = getopt(args, "nrufbk:t:o:s");
-  if (o.error != "") return usage("sort", o.error);
+/** One -k key: fields and characters (1-based; endField 0 is the line's end, endChar 0 the field's end) and its ordering flags. */
+class SortKey {
+  startField: i32 = 1; startChar: i32 = 1; endField: i32 = 0; endChar: i32 = 0;
+  /** Ordering letters given on the key (b d f g h i M n R r V), or the global ones when it has none. */
+  flags: string = "";
+  /** Whether b applies to the start and to the end position. */
+  blankStart: bool = false; blankEnd: bool = false;
+}
+
+// The general comparison's state (the fast path above covers one plain, -n or -f key).
+let sortKeys: SortKey[] = [];
+let sortSep: i32 = -1;
+let sortLastResortReverse = false;
+let sortSeed: u64 = 0;
+
+@inline function isBlankByte(c: i32): bool { return c == 32 || c == 9; }
+
+/** The bytes of line i that key k covers: start << 32 | length (offsets within the data). */
+function keySpan(i: i32, k: SortKey): i64 {
+  const p = sortData + unchecked(sortStarts[i]);
+  const len = unchecked(sortLens[i]);
+  // Start: the field's beginning (leading blanks belong to it unless b), then the character offset.
+  let start = fieldBegin(p, len, k.startField);
+  if (k.blankStart) while (start < len && isBlankByte(<i32>load<u8>(p + start))) start++;
+  start = min(len, start + k.startChar - 1);
+  let end = len;
+  if (k.endField > 0) {
+    if (k.endChar == 0) end = fieldEnd(p, len, k.endField);
+    else {
+      let e = fieldBegin(p, len, k.endField);
+      if (k.blankEnd) while (e < len && isBlankByte(<i32>load<u8>(p + e))) e++;
+      end = min(len, e + k.endChar);
+    }
+  }
+  if (end < start) end = start;
+  return (<i64>(unchecked(sortStarts[i]) + start) << 32) | <i64>(end - start);
+}
+
+/** Where field f (1-based) of a line begins: after f-1 separators (-t) or blank-to-non-blank runs. */
+function fieldBegin(p: usize, len: i32, f: i32): i32 {
+  let i = 0;
+  for (let n = 1; n < f && i < len; n++) {
+    if (sortSep >= 0) { while (i < len && <i32>load<u8>(p + i) != sortSep) i++; if (i < len) i++; else return len; }
+    else { while (i < len && isBlankByte(<i32>load<u8>(p + i))) i++; while (i < len && !isBlankByte(<i32>load<u8>(p + i))) i++; }
+  }
+  return i;
+}
+
+/** Where field f ends (the separator after it, or the line's end). */
+function fieldEnd(p: usize, len: i32, f: i32): i32 {
+  let i = fieldBegin(p, len, f);
+  if (sortSep >= 0) { while (i < len && <i32>load<u8>(p + i) != sortSep) i++; return i; }
+  while (i < len && isBlankByte(<i32>load<u8>(p + i))) i++;
+  while (i < len && !isBlankByte(<i32>load<u8>(p + i))) i++;
+  return i;
+}
+
+/** strtod's prefix of a key (sort -g): NaN when there is no number (those sort first). */
+function generalNumber(p: usize, len: i32): f64 {
+  let i = 0;
+  while (i < len && isBlankByte(<i32>load<u8>(p + i))) i++;
+  let j = i;
+  if (j < len && (load<u8>(p + j) == 43 || load<u8>(p + j) == 45)) j++;
+  let digits = 0;
+  while (j < len && load<u8>(p + j) >= 48 && load<u8>(p + j) <= 57) { j++; digits++; }
+  if (j < len && load<u8>(p + j) == 46) { j++; while (j < len && load<u8>(p + j) >= 48 && load<u8>(p + j) <= 57) { j++; digits++; } }
+  if (digits == 0) {
+    const word = String.UTF8.decodeUnsafe(p + i, len - i).toLowerCase();
+    const body = word.startsWith("-") || word.startsWith("+") ? word.substring(1) : word;
+    if (body.startsWith("inf")) return word.startsWith("-") ? -Infinity : Infinity;
+    return NaN;
+  }
+  if (j < len && (load<u8>(p + j) == 101 || load<u8>(p + j) == 69)) {
+    let e = j + 1;
+    if (e < len && (load<u8>(p + e) == 43 || load<u8>(p + e) == 45)) e++;
+    if (e < len && load<u8>(p + e) >= 48 && load<u8>(p + e) <= 57) { j = e; while (j < len && load<u8>(p + j) >= 48 && load<u8>(p + j) <= 57) j++; }
+  }
+  return parseFloat(String.UTF8.decodeUnsafe(p + i, j - i));
+}
+
+/** sort -h's order of a key: its sign, then its SI suffix (none < K < M < G ...), then its number. */
+function humanCompare(a: usize, alen: i32, b: usize, blen: i32): i32 {
+  const x = leadingNumber(a, alen); const y = leadingNumber(b, blen);
+  const sx = x < 0 ? -1 : x > 0 ? 1 : 0; const sy = y < 0 ? -1 : y > 0 ? 1 : 0;
+  if (sx != sy) return sx - sy;
+  const ux = siSuffix(a, alen); const uy = siSuffix(b, blen);
+  if (ux != uy) return sx * (ux - uy) != 0 ? (ux - uy) * (sx == 0 ? 1 : sx) : 0;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The power of the SI suffix after a key's number (K 1, M 2, ... Y 8), or 0. */
+function siSuffix(p: usize, len: i32): i32 {
+  let i = 0;
+  while (i < len && isBlankByte(<i32>load<u8>(p + i))) i++;
+  if (i < len && load<u8>(p + i) == 45) i++;
+  while (i < len && ((load<u8>(p + i) >= 48 && load<u8>(p + i) <= 57) || load<u8>(p + i) == 46)) i++;
+  if (i >= len) return 0;
+  const at = "KMGTPEZY".indexOf(String.fromCharCode(<i32>load<u8>(p + i)));
+  if (at >= 0) return at + 1;
+  return load<u8>(p + i) == 107 ? 1 : 0;
+}
+
+/** A month's number (1-12) from a key's first three letters after blanks, 0 when none. */
+function monthKey(p: usize, len: i32): i32 {
+  let i = 0;
+  while (i < len && isBlankByte(<i32>load<u8>(p + i))) i++;
+  if (len - i < 3) return 0;
+  const word = String.UTF8.decodeUnsafe(p + i, 3).toUpperCase();
+  return "JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC".indexOf(word) % 3 == 0 ? "JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC".indexOf(word) / 3 + 1 : 0;
+}
+
+/** The order of a character in a version's non-digit part (GNU filevercmp): ~ first, then end, letters, then the rest. */
+function versionOrder(c: i32): i32 {
+  if (c == 0) return 0;
+  if (c >= 48 && c <= 57) return 0;
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return c;
+  if (c == 126) return -1;
+  return c + 256;
+}
+
+/** sort -V: runs of digits compare as numbers, other runs by versionOrder. */
+function versionCompare(a: usize, alen: i32, b: usize, blen: i32): i32 {
+  let i = 0; let j = 0;
+  while (i < alen || j < blen) {
+    let first = 0;
+    while ((i < alen && !(load<u8>(a + i) >= 48 && load<u8>(a + i) <= 57)) || (j < blen && !(load<u8>(b + j) >= 48 && load<u8>(b + j) <= 57))) {
+      const x = i < alen ? versionOrder(<i32>load<u8>(a + i)) : 0;
+      const y = j < blen ? versionOrder(<i32>load<u8>(b + j)) : 0;
+      if (x != y) return x - y;
+      i++; j++;
+    }
+    while (i < alen && load<u8>(a + i) == 48) i++;
+    while (j < blen && load<u8>(b + j) == 48) j++;
+    while (i < alen && j < blen && load<u8>(a + i) >= 48 && load<u8>(a + i) <= 57 && load<u8>(b + j) >= 48 && load<u8>(b + j) <= 57) {
+      if (first == 0) first = <i32>load<u8>(a + i) - <i32>load<u8>(b + j);
+      i++; j++;
+    }
+    if (i < alen && load<u8>(a + i) >= 48 && load<u8>(a + i) <= 57) return 1;
+    if (j < blen && load<u8>(b + j) >= 48 && load<u8>(b + j) <= 57) return -1;
+    if (first != 0) return first;
+  }
+  return 0;
+}
+
+/** Text comparison under d (blanks and alphanumerics only), i (printable only) and f (folded). */
+function textCompare(a: usize, alen: i32, b: usize, blen: i32, flags: string): i32 {
+  const fold = flags.indexOf("f") >= 0; const dict = flags.indexOf("d") >= 0; const print = flags.indexOf("i") >= 0;
+  if (!dict && !print) {
+    const saved = sortFold; sortFold = fold;
+    const d = compareBytes(a, alen, b, blen);
+    sortFold = saved;
+    return d;
+  }
+  let i = 0; let j = 0;
+  while (true) {
+    while (i < alen && !keeps(<i32>load<u8>(a + i), dict, print)) i++;
+    while (j < blen && !keeps(<i32>load<u8>(b + j), dict, print)) j++;
+    if (i >= alen || j >= blen) break;
+    let x = <i32>load<u8>(a + i); let y = <i32>load<u8>(b + j);
+    if (fold) { if (x >= 97 && x <= 122) x -= 32; if (y >= 97 && y <= 122) y -= 32; }
+    if (x != y) return x - y;
+    i++; j++;
+  }
+  return (i < alen ? 1 : 0) - (j < blen ? 1 : 0);
+}
+
+@inline function keeps(c: i32, dict: bool, print: bool): bool {
+  if (dict && !(isBlankByte(c) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  if (print && (c < 32 || c >= 127)) return false;
+  return true;
+}
+
+/** FNV-1a of a key mixed with this run's seed (sort -R: equal keys hash alike, so they stay together). */
+function keyHash(p: usize, len: i32): u64 {
+  let h: u64 = 0xcbf29ce484222325 ^ sortSeed;
+  for (let i = 0; i < len; i++) h = (h ^ <u64>load<u8>(p + i)) * 0x100000001b3;
+  return h;
+}
+
+/** The general comparison of lines i and j: each key by its flags, then (unless -s or -u) the whole lines. */
+function compareGeneral(i: i32, j: i32): i32 {
+  for (let k = 0; k < sortKeys.length; k++) {
+    const key = unchecked(sortKeys[k]);
+    const si = keySpan(i, key); const sj = keySpan(j, key);
+    const a = sortData + <usize>(si >>> 32); const alen = <i32>(si & 0xffffffff);
+    const b = sortData + <usize>(sj >>> 32); const blen = <i32>(sj & 0xffffffff);
+    const f = key.flags;
+    let d = 0;
+    if (f.indexOf("R") >= 0) { const x = keyHash(a, alen); const y = keyHash(b, blen); d = x < y ? -1 : x > y ? 1 : 0; }
+    else if (f.indexOf("n") >= 0) { const x = leadingNumber(a, alen); const y = leadingNumber(b, blen); d = x < y ? -1 : x > y ? 1 : 0; }
+    else if (f.indexOf("g") >= 0) {
+      const x = generalNumber(a, alen); const y = generalNumber(b, blen);
+      d = isNaN(x) ? (isNaN(y) ? 0 : -1) : isNaN(y) ? 1 : x < y ? -1 : x > y ? 1 : 0;
+    }
+    else if (f.indexOf("h") >= 0) d = humanCompare(a, alen, b, blen);
+    else if (f.indexOf("M") >= 0) d = monthKey(a, alen) - monthKey(b, blen);
+    else if (f.indexOf("V") >= 0) d = versionCompare(a, alen, b, blen);
+    else d = textCompare(a, alen, b, blen, f);
+    if (d != 0) return f.indexOf("r") >= 0 ? -d : d;
+  }
+  if (sortKeyOnly) return 0;
+  let d = memory.compare(sortData + unchecked(sortStarts[i]), sortData + unchecked(sortStarts[j]), min(unchecked(sortLens[i]), unchecked(sortLens[j])));
+  if (d == 0) d = unchecked(sortLens[i]) - unchecked(sortLens[j]);
+  return sortLastResortReverse ? -d : d;
+}
+
+/** The general comparison by keys alone (for -u). */
+function compareGeneralKeys(i: i32, j: i32): i32 {
+  const saved = sortKeyOnly;
+  sortKeyOnly = true;
+  const d = compareGeneral(i, j);
+  sortKeyOnly = saved;
+  return d;
+}
+
+/** Every value given to option `letter`, in order, reading args as getopt() does with spec ("-nk2" gives "2"). */
+function optionValues(args: string[], spec: string, letter: string): string[] {
+  const out = new Array<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a == "--") break;
+    if (a.length < 2 || a.charCodeAt(0) != 45) continue;
+    for (let j = 1; j < a.length; j++) {
+      const c = a.charAt(j);
+      const at = spec.indexOf(c);
+      if (at >= 0 && at + 1 < spec.length && spec.charAt(at + 1) == ":") {
+        const v = j + 1 < a.length ? a.substring(j + 1) : i + 1 < args.length ? args[++i] : "";
+        if (c == letter) out.push(v);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** sort's usage error: the message and GNU's "Try" line, status 2. */
+function sortUsage(message: string): i32 {
+  warn("sort", message);
+  stderr.line("Try 'sort --help' for more information.").flush();
+  return 2;
+}
+
+/** Parses a -k POS1[,POS2] into a key; "" or GNU's error. */
+function parseSortKey(spec: string, key: SortKey): string {
+  const comma = spec.indexOf(",");
+  const first = comma < 0 ? spec : spec.substring(0, comma);
+  const second = comma < 0 ? "" : spec.substring(comma + 1);
+  const one = parsePosition(first, key, true);
+  if (one != "") return one;
+  if (comma >= 0) { const two = parsePosition(second, key, false); if (two != "") return two; }
+  return "";
+}
+
+/** F[.C][FLAGS] of a key's start (or end); "" or the error. */
+function parsePosition(text: string, key: SortKey, isStart: bool): string {
+  let i = 0;
+  let field = 0;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) { field = field * 10 + text.charCodeAt(i) - 48; i++; }
+  if (i == 0) return "invalid number at field start: invalid count at start of '" + text.substring(i) + "'";
+  if (field == 0 && isStart) return "field number is zero: invalid field specification '" + text + "'";
+  let ch = 0;
+  let hasChar = false;
+  if (i < text.length && text.charAt(i) == ".") {
+    i++;
+    const at = i;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) { ch = ch * 10 + text.charCodeAt(i) - 48; i++; }
+    if (i == at) return "invalid number after '.': invalid count at start of '" + text.substring(i) + "'";
+    if (ch == 0 && isStart) return "character offset is zero: invalid field specification '" + text + "'";
+    hasChar = true;
+  }
+  const flags = text.substring(i);
+  for (let k = 0; k < flags.length; k++) if ("bdfghiMnRrV".indexOf(flags.charAt(k)) < 0) return "stray character in field spec: invalid field specification '" + text + "'";
+  if (isStart) { key.startField = field; key.startChar = hasChar ? ch : 1; if (flags.indexOf("b") >= 0) key.blankStart = true; }
+  else { key.endField = field; key.endChar = hasChar ? ch : 0; if (flags.indexOf("b") >= 0) key.blankEnd = true; }
+  key.flags += flags.replaceAll("b", "");
+  return "";
+}
+
+/** GNU sort's long options. */
+const SORT_LONG = ["reverse=r", "numeric-sort=n", "general-numeric-sort=g", "human-numeric-sort=h", "version-sort=V", "month-sort=M", "ignore-case=f",
+  "unique=u", "stable=s", "key:k", "field-separator:t", "output:o", "zero-terminated=z", "merge=m", "random-sort=R", "ignore-leading-blanks=b",
+  "dictionary-order=d", "ignore-nonprinting=i", "debug=D", "parallel:P", "buffer-size:S", "temporary-directory:T", "check=c"];
+
+/**
+ * sort [-bdfghiMnRrV] [-u] [-s] [-c|-C] [-m] [-z] [-k POS1[,POS2]]... [-t SEP] [-o FILE] [FILE]...:
+ * one plain, -n or -f key takes the fast path (prefix keys); anything else compares key by key.
+ */
+export function sortMain(argList: string[]): i32 {
+  const args = new Array<string>();
+  let checkQuiet = false;
+  for (let a = 0; a < argList.length; a++) {
+    const arg = argList[a];
+    if (arg == "--check=quiet" || arg == "--check=silent") { args.push("-C"); continue; }
+    if (arg == "--check=diagnose-first") { args.push("-c"); continue; }
+    if (arg == "--") { for (; a < argList.length; a++) args.push(argList[a]); break; }
+    args.push(arg);
+  }
+  const longError = expandLong(args, "k:t:o:P:S:T:", SORT_LONG);
+  if (longError != "") return sortUsage(longError);
+  const o = getopt(args, "bcCdfghiMmnRrsuVzDk:t:o:P:S:T:");
+  if (o.error != "") return sortUsage(o.error);
+  checkQuiet = o.has("C");
+  const sepStr = o.value("t", "");
+  if (o.has("t") && sepStr.length > 1 && sepStr != "\\0") { warn("sort", "multi-character tab '" + sepStr + "'"); return 2; }
+  if (o.has("t") && sepStr.length == 0) { warn("sort", "empty tab"); return 2; }
+  const delim: u8 = o.has("z") ? 0 : 10;
+  // The keys: each -k, with the global ordering letters when it has none of its own.
+  let global = "";
+  const letters = "dfghiMnRV";
+  for (let c = 0; c < letters.length; c++) if (o.has(letters.charAt(c))) global += letters.charAt(c);
+  const keys = new Array<SortKey>();
+  const specs = optionValues(args, "bcCdfghiMmnRrsuVzDk:t:o:P:S:T:", "k");
+  for (let a = 0; a < specs.length; a++) {
+    const spec = specs[a];
+    const key = new SortKey();
+    const error = parseSortKey(spec, key);
+    if (error != "") { warn("sort", error); return 2; }
+    if (key.flags == "" && !key.blankStart && !key.blankEnd) { key.flags = global + (o.has("r") ? "r" : ""); key.blankStart = key.blankEnd = o.has("b"); }
+    keys.push(key);
+  }
   const data = new ByteBuf(BLOCK);
   const files = inputsOrStdin(o.operands);
+  if ((o.has("c") || o.has("C")) && files.length > 1) return sortUsage("extra operand '" + files[1] + "' not allowed with -" + (o.has("c") ? "c" : "C"));
   for (let f = 0; f < files.length; f++) {
-    const fd = openInput("sort", files[f]);
-    if (fd < 0) return 2;
+    const fd = files[f] == "-" ? 0 : open(files[f]);
+    if (fd < 0) { warn("sort", (o.has("c") || o.has("C") ? "open failed: " : "cannot read: ") + files[f] + ": " + strerror(lastError)); return 2; }
     const err = data.readFrom(fd);
     closeInput(fd);
     if (err != 0) { report("sort", files[f] == "-" ? "read failed" : files[f], err); return 2; }
-    if (data.len > 0 && load<u8>(data.ptr + data.len - 1) != 10) data.appendByte(10);
+    if (data.len > 0 && load<u8>(data.ptr + data.len - 1) != delim) data.appendByte(delim);
   }
   let count = 0;
   const end = data.ptr + data.len;
-  for (let p = data.ptr; p < end; p++) if (load<u8>(p) == 10) count++;
+  for (let p = data.ptr; p < end; p++) if (load<u8>(p) == delim) count++;
   sortData = data.ptr;
   sortStarts = new StaticArray<i32>(count);
   sortLens = new StaticArray<i32>(count);
   let at = 0;
   for (let i = 0, s = 0; i < data.len; i++) {
-    if (load<u8>(data.ptr + i) == 10) { unchecked(sortStarts[at] = s); unchecked(sortLens[at] = i - s); at++; s = i + 1; }
+    if (load<u8>(data.ptr + i) == delim) { unchecked(sortStarts[at] = s); unchecked(sortLens[at] = i - s); at++; s = i + 1; }
   }
-  sortNumeric = o.has("n"); sortReverse = o.has("r"); sortFold = o.has("f");
+  sortSep = o.has("t") ? (sepStr == "\\0" ? 0 : sepStr.charCodeAt(0)) : -1;
   sortKeyOnly = o.has("u") || o.has("s");
-  sortHasKey = o.has("k");
-  const sepStr = o.value("t", "");
-  const sep = sepStr.length > 0 ? sepStr.charCodeAt(0) : -1;
-  if (sortHasKey) {
-    const spec = o.value("k", "1");
-    const comma = spec.indexOf(",");
-    const field = <i32>parseIntOr(comma < 0 ? spec : spec.substring(0, comma), 0);
-    const endField = comma < 0 ? 0 : <i32>parseIntOr(spec.substring(comma + 1), 0);
-    if (field < 1) return usage("sort", "invalid number at field start: invalid count at start of '" + spec + "'", 2);
+  // The fast path: at most one key of whole fields, plain, -n or -f, with no b d g h i M R V.
+  let general = false;
+  for (let c = 0; c < "bdghiMRV".length; c++) if (o.has("bdghiMRV".charAt(c))) general = true;
+  if (keys.length > 1) general = true;
+  if (keys.length == 1) {
+    const key = keys[0];
+    if (key.startChar != 1 || key.endChar != 0 || key.blankStart || key.blankEnd || key.flags.replaceAll("r", "").replaceAll("n", "").replaceAll("f", "") != "" || key.flags != global + (o.has("r") ? "r" : "")) general = true;
+  }
+  if (general) {
+    if (keys.length == 0) { const whole = new SortKey(); whole.flags = global + (o.has("r") ? "r" : ""); whole.blankStart = whole.blankEnd = o.has("b"); keys.push(whole); }
+    sortKeys = keys;
+    sortLastResortReverse = o.has("r");
+    sortSeed = <u64>proc.nowNs() * 0x9e3779b97f4a7c15;
+    sortNumeric = false; sortReverse = false; sortFold = false; sortHasKey = true; sortGeneral = true;
     sortKeyStart = new StaticArray<i32>(count);
     sortKeyLen = new StaticArray<i32>(count);
-    for (let i = 0; i < count; i++) {
-      const r = keyRange(data.ptr + sortStarts[i], sortLens[i], field, endField, sep);
-      sortKeyStart[i] = sortStarts[i] + <i32>(r >> 32);
-      sortKeyLen[i] = <i32>(r & 0xffffffff);
+  } else {
+    sortGeneral = false;
+    sortNumeric = o.has("n"); sortReverse = o.has("r"); sortFold = o.has("f");
+    sortHasKey = keys.length == 1;
+    if (sortHasKey) {
+      const key = keys[0];
+      sortKeyStart = new StaticArray<i32>(count);
+      sortKeyLen = new StaticArray<i32>(count);
+      for (let i = 0; i < count; i++) {
+        const r = keyRange(data.ptr + sortStarts[i], sortLens[i], key.startField, key.endField, sortSep);
+        sortKeyStart[i] = sortStarts[i] + <i32>(r >> 32);
+        sortKeyLen[i] = <i32>(r & 0xffffffff);
+      }
+    }
+    if (sortNumeric) {
+      sortNumbers = new StaticArray<f64>(count);
+      for (let i = 0; i < count; i++) {
+        sortNumbers[i] = sortHasKey ? leadingNumber(data.ptr + sortKeyStart[i], sortKeyLen[i]) : leadingNumber(data.ptr + sortStarts[i], sortLens[i]);
+      }
     }
   }
-  if (sortNumeric) {
-    sortNumbers = new StaticArray<f64>(count);
-    for (let i = 0; i < count; i++) {
-      sortNumbers[i] = sortHasKey ? leadingNumber(data.ptr + sortKeyStart[i], sortKeyLen[i]) : leadingNumber(data.ptr + sortStarts[i], sortLens[i]);
+  // -c / -C: is the input in order (strictly, with -u)? "FILE:N: disorder: LINE" for the first line out of it.
+  if (o.has("c") || o.has("C")) {
+    for (let i = 1; i < count; i++) {
+      const d = sortGeneral ? compareGeneral(i - 1, i) : compareLines(i - 1, i);
+      if (d > 0 || (o.has("u") && (sortGeneral ? compareGeneralKeys(i - 1, i) : compareKeys(i - 1, i)) == 0)) {
+        if (!checkQuiet) { stdout.flush(); warn("sort", (files[0] == "-" ? "-" : files[0]) + ":" + (i + 1).toString() + ": disorder: " + String.UTF8.decodeUnsafe(data.ptr + sortStarts[i], sortLens[i])); }
+        return 1;
+      }
     }
+    return 0;
   }
   const order = sortOrder(count);
   let outFd = 1;
@@ -726,13 +1098,13 @@ export function sortMain(args: string[]): i32 {
         const prev = unchecked(order[k - 1]);
         if (compareBytes(data.ptr + <usize>(prev >>> 32), <i32>(prev & 0xffffffff), data.ptr + start, len) == 0) continue;
       }
-      stdout.bytes(data.ptr + start, len).byte(10);
+      stdout.bytes(data.ptr + start, len).byte(delim);
       continue;
     }
     const i = <i32>entry;
-    if (unique && previous >= 0 && compareKeys(previous, i) == 0) continue;
+    if (unique && previous >= 0 && (sortGeneral ? compareGeneralKeys(previous, i) : compareKeys(previous, i)) == 0) continue;
     previous = i;
-    stdout.bytes(data.ptr + unchecked(sortStarts[i]), unchecked(sortLens[i])).byte(10);
+    stdout.bytes(data.ptr + unchecked(sortStarts[i]), unchecked(sortLens[i])).byte(delim);
   }
   return 0;
 }

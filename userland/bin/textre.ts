@@ -338,6 +338,22 @@ class SedRun {
   appendQueue: string[] = [];
   /** Per queued entry: whether it names a file to copy (r) rather than text (a). */
   appendIsFile: bool[] = [];
+  /** Whether the pattern space's line ended in a newline (only the input's last line may not). */
+  chomped: bool = true;
+  /** Whether the last output was that line without its newline: the next output writes it first, as GNU sed does. */
+  missingNewline: bool = false;
+}
+
+/** Writes the newline a last line without one was printed without, before anything follows it. */
+function catchUp(run: SedRun): void {
+  if (run.missingNewline) { stdout.byte(10); run.missingNewline = false; }
+}
+
+/** The pattern space to stdout, ended as its input line was (GNU keeps a missing final newline missing). */
+function printSpace(run: SedRun): void {
+  catchUp(run);
+  stdout.bytes(run.space.ptr, run.space.len);
+  if (run.chomped) stdout.byte(10); else run.missingNewline = true;
 }
 
 /** w: the pattern space and a newline to the command's file, written at once. */
@@ -454,6 +470,7 @@ function sedStream(script: SedScript, run: SedRun, r: Reader): void {
     if (!keep) {
       run.space.clear();
       run.space.append(r.linePtr, r.lineLen);
+      run.chomped = r.newline;
       run.lineNo++;
       have = r.nextLine();
       run.last = !have;
@@ -471,7 +488,7 @@ function sedStream(script: SedScript, run: SedRun, r: Reader): void {
       if (k == 115) {
         if (substitute(c, run)) {
           run.replaced = true;
-          if (c.print) stdout.bytes(run.space.ptr, run.space.len).byte(10);
+          if (c.print) printSpace(run);
           if (c.file != null) writeSpace(c.file!, run);
         }
       }
@@ -486,32 +503,34 @@ function sedStream(script: SedScript, run: SedRun, r: Reader): void {
         }
         deleted = true;
       }
-      else if (k == 112) stdout.bytes(run.space.ptr, run.space.len).byte(10);
-      else if (k == 80) { const nl = newlineIn(run.space); stdout.bytes(run.space.ptr, nl >= 0 ? nl : run.space.len).byte(10); } // P
-      else if (k == 61) stdout.str(run.lineNo.toString()).byte(10);
+      else if (k == 112) printSpace(run);
+      else if (k == 80) { catchUp(run); const nl = newlineIn(run.space); stdout.bytes(run.space.ptr, nl >= 0 ? nl : run.space.len).byte(10); } // P
+      else if (k == 61) { catchUp(run); stdout.str(run.lineNo.toString()).byte(10); }
       else if (k == 113) { run.quit = true; break; }
       else if (k == 81) { run.quit = true; deleted = true; break; } // Q: quits without printing
       else if (k == 97) { run.appendQueue.push(c.text); run.appendIsFile.push(false); }
       else if (k == 114) { run.appendQueue.push(c.text); run.appendIsFile.push(true); }
       else if (k == 119) writeSpace(c.file!, run);
-      else if (k == 108) listSpace(run, c.width);
-      else if (k == 105) stdout.line(c.text);
-      else if (k == 99) { if (c.addr2.kind == A_NONE || !c.inRange) stdout.line(c.text); deleted = true; }
+      else if (k == 108) { catchUp(run); listSpace(run, c.width); }
+      else if (k == 105) { catchUp(run); stdout.line(c.text); }
+      else if (k == 99) { if (c.addr2.kind == A_NONE || !c.inRange) { catchUp(run); stdout.line(c.text); } deleted = true; }
       else if (k == 121) {
         for (let p = 0; p < run.space.len; p++) {
           const at = c.from.indexOf(String.fromCharCode(load<u8>(run.space.ptr + p)));
           if (at >= 0) store<u8>(run.space.ptr + p, <u8>c.to.charCodeAt(at));
         }
       } else if (k == 110) {
-        if (!run.quiet) stdout.bytes(run.space.ptr, run.space.len).byte(10);
+        if (!run.quiet) printSpace(run);
         if (!have) { deleted = true; run.quit = true; break; }
         run.space.clear(); run.space.append(r.linePtr, r.lineLen);
+        run.chomped = r.newline;
         run.lineNo++;
         have = r.nextLine();
         run.last = !have;
       } else if (k == 78) { // N: GNU prints the pattern space and ends when there is no next line
         if (!have) { run.quit = true; break; }
         run.space.appendByte(10); run.space.append(r.linePtr, r.lineLen);
+        run.chomped = r.newline;
         run.lineNo++;
         have = r.nextLine();
         run.last = !have;
@@ -525,12 +544,12 @@ function sedStream(script: SedScript, run: SedRun, r: Reader): void {
       else if (k == 116) { if (run.replaced) { run.replaced = false; pc = c.jump; } } // t
       else if (k == 84) { if (!run.replaced) pc = c.jump; else run.replaced = false; } // T
     }
-    if (!deleted && !run.quiet) stdout.bytes(run.space.ptr, run.space.len).byte(10);
+    if (!deleted && !run.quiet) printSpace(run);
     for (let q = 0; q < run.appendQueue.length; q++) {
-      if (!run.appendIsFile[q]) { stdout.line(run.appendQueue[q]); continue; }
+      if (!run.appendIsFile[q]) { catchUp(run); stdout.line(run.appendQueue[q]); continue; }
       // As GNU sed: a file that cannot be read adds nothing.
       const data: Uint8Array | null = fs.readFile(run.appendQueue[q]);
-      if (data != null) stdout.data(data!);
+      if (data != null && data.length > 0) { catchUp(run); stdout.data(data!); }
     }
     run.appendQueue = []; run.appendIsFile = [];
   }
@@ -567,7 +586,7 @@ export function sedMain(args: string[]): i32 {
       stdout.flush();
       const saved = stdout.fd;
       stdout.fd = outFd;
-      run.lineNo = 0; run.quit = false;
+      run.lineNo = 0; run.quit = false; run.missingNewline = false;
       sedStream(script, run, new Reader(fd));
       stdout.flush();
       stdout.fd = saved;
@@ -594,6 +613,8 @@ export function sedMain(args: string[]): i32 {
     if (fd < 0) { status = 2; continue; }
     all.readFrom(fd);
     closeInput(fd);
+    // A file whose last line has no newline still ends that line: the next file's first line is another.
+    if (all.len > 0 && load<u8>(all.ptr + all.len - 1) != 10 && f + 1 < files.length) all.appendByte(10);
   }
   sedStream(script, run, Reader.fromBytes(all.ptr, all.len));
   script.flushFiles();

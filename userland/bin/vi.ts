@@ -1,7 +1,7 @@
 // vi: a small modal editor on the terminal in raw mode. Normal mode takes counts, motions (h j k l
 // w b e 0 ^ $ gg G f t, arrows, ^D ^U ^F ^B), operators d c y with a motion or doubled (dd cc yy),
 // x X D C s S r ~ J p P o O i a A I, >> <<, u and ^R (undo, redo), . (repeat), / ? n N, marks (m ' `),
-// visual mode (v V with d y c x > < J :); : runs w, q, wq, x, q!, w FILE, e FILE, r FILE, a line
+// visual mode (v V with d y c x > < J :, the selection drawn in reverse video); : runs w, q, wq, x, q!, w FILE, e FILE, r FILE, a line
 // number and s/PATTERN/REPLACEMENT/[g] over a range. Redrawn after every key.
 import { stdout, warn } from "../lib/io";
 import * as fs from "../lib/fs";
@@ -75,6 +75,11 @@ class Editor {
   /** Marks a-z set by m: their line and column (a mark on a deleted line stays on the line now there). */
   markRows: Map<i32, i32> = new Map<i32, i32>();
   markCols: Map<i32, i32> = new Map<i32, i32>();
+  /** While in visual mode: the selection's other end (its anchor), and whether it takes whole lines. draw() shows it in reverse video. */
+  selecting: bool = false;
+  selectLines: bool = false;
+  anchorRow: i32 = 0;
+  anchorCol: i32 = 0;
 
   line(): string { return this.lines[this.row]; }
 
@@ -129,11 +134,38 @@ class Editor {
       const at = this.top + i;
       let text = at < this.lines.length ? this.lines[at] : "~";
       if (text.length > this.cols) text = text.substring(0, this.cols);
-      stdout.str(text).str("\r\n");
+      if (this.selecting && at < this.lines.length) this.drawSelected(at, text);
+      else stdout.str(text);
+      stdout.str("\r\n");
     }
     stdout.str(this.message != "" ? this.message : this.insert ? "-- INSERT --" : "");
     stdout.str("\x1b[").str((this.row - this.top + 1).toString()).str(";").str((this.col + 1).toString()).str("H");
     stdout.flush();
+  }
+
+  /**
+   * Line `at` (its visible text) with the part inside the visual selection in reverse video, as vim
+   * shows it: from the selection's start to its end inclusive; a line the selection goes past the
+   * end of (or an empty line in it) shows one reversed cell for its newline.
+   */
+  drawSelected(at: i32, text: string): void {
+    const forward = this.anchorRow < this.row || (this.anchorRow == this.row && this.anchorCol <= this.col);
+    const r1 = forward ? this.anchorRow : this.row; const c1 = forward ? this.anchorCol : this.col;
+    const r2 = forward ? this.row : this.anchorRow; const c2 = forward ? this.col : this.anchorCol;
+    if (at < r1 || at > r2) { stdout.str(text); return; }
+    const full = this.lines[at].length;
+    let from = 0; let to = full; let newline = full == 0;
+    if (!this.selectLines) {
+      if (at == r1) from = c1;
+      if (at == r2) to = min(full, c2 + 1);
+      if (at != r2) newline = true;
+    }
+    from = min(from, text.length); to = min(to, text.length);
+    if (full > text.length) newline = false;
+    if (from >= to && !newline) { stdout.str(text); return; }
+    stdout.str(text.substring(0, from)).str("\x1b[7m").str(text.substring(from, to));
+    if (newline && text.length < this.cols) stdout.byte(32);
+    stdout.str("\x1b[m").str(text.substring(to));
   }
 
   load(path: string): void {
@@ -705,11 +737,18 @@ class Editor {
 
   /** v / V: motions move the cursor from the anchor; d x y c > < (and D X Y C, J, ~) act on the selection, ESC ends. */
   visual(linewiseAtStart: bool): void {
-    let linewise = linewiseAtStart;
-    let anchorRow = this.row; let anchorCol = this.col;
+    this.selecting = true;
+    this.selectLines = linewiseAtStart;
+    this.anchorRow = this.row; this.anchorCol = this.col;
+    this.visualCommand();
+    this.selecting = false;
+  }
+
+  /** visual()'s keys up to the command that ends it; draw() shows the selection meanwhile. */
+  visualCommand(): void {
     for (;;) {
       this.clampRow(); this.clampCol();
-      this.message = linewise ? "-- VISUAL LINE --" : "-- VISUAL --";
+      this.message = this.selectLines ? "-- VISUAL LINE --" : "-- VISUAL --";
       if (this.pending.length == 0) this.draw();
       let c = this.nextKey();
       if (c < 0) { this.message = ""; return; }
@@ -719,25 +758,25 @@ class Editor {
       if (!hasCount) count = 1;
       this.message = "";
       if (c == 27 && !this.keyFollows()) return;
-      if (c == 118 || c == 86) { if ((c == 86) == linewise) return; linewise = c == 86; continue; }
-      if (c == 111) { const r = this.row; const k = this.col; this.row = anchorRow; this.col = anchorCol; anchorRow = r; anchorCol = k; continue; } // o
-      if (c == 68 || c == 88 || c == 89 || c == 67 || c == 83 || c == 82) { linewise = true; c = c == 89 ? 121 : c == 68 || c == 88 ? 100 : 99; }
+      if (c == 118 || c == 86) { if ((c == 86) == this.selectLines) return; this.selectLines = c == 86; continue; }
+      if (c == 111) { const r = this.row; const k = this.col; this.row = this.anchorRow; this.col = this.anchorCol; this.anchorRow = r; this.anchorCol = k; continue; } // o
+      if (c == 68 || c == 88 || c == 89 || c == 67 || c == 83 || c == 82) { this.selectLines = true; c = c == 89 ? 121 : c == 68 || c == 88 ? 100 : 99; }
       if (c == 120) c = 100;
       if (c == 115) c = 99;
       if (c == 100 || c == 121 || c == 99) {
         const endRow = this.row; const endCol = this.col;
-        this.row = anchorRow; this.col = anchorCol;
-        if (linewise) this.operate(c, new Target(endRow, 0, true, false));
+        this.row = this.anchorRow; this.col = this.anchorCol;
+        if (this.selectLines) this.operate(c, new Target(endRow, 0, true, false));
         else {
-          if (this.lines[endRow].length == 0 && this.lines[anchorRow].length == 0 && endRow == anchorRow) return;
+          if (this.lines[endRow].length == 0 && this.lines[this.anchorRow].length == 0 && endRow == this.anchorRow) return;
           this.operate(c, new Target(endRow, endCol, false, true));
         }
-        if (c == 121) { this.row = min(anchorRow, endRow); if (!linewise) this.col = endRow < anchorRow || (endRow == anchorRow && endCol < anchorCol) ? endCol : anchorCol; }
+        if (c == 121) { this.row = min(this.anchorRow, endRow); if (!this.selectLines) this.col = endRow < this.anchorRow || (endRow == this.anchorRow && endCol < this.anchorCol) ? endCol : this.anchorCol; }
         return;
       }
-      if (c == 62 || c == 60) { this.shift(min(anchorRow, this.row), max(anchorRow, this.row), c == 62); return; }
+      if (c == 62 || c == 60) { this.shift(min(this.anchorRow, this.row), max(this.anchorRow, this.row), c == 62); return; }
       if (c == 74) { // J: the selected lines joined
-        const r1 = min(anchorRow, this.row); const r2 = max(anchorRow, this.row);
+        const r1 = min(this.anchorRow, this.row); const r2 = max(this.anchorRow, this.row);
         this.row = r1;
         this.pending.unshift(74);
         const joins = max(2, r2 - r1 + 1).toString();
@@ -747,7 +786,7 @@ class Editor {
       if (c == 58) { // : with the selection as the range
         const cmd = this.prompt(":'<,'>");
         if (cmd != null) {
-          const r1 = min(anchorRow, this.row) + 1; const r2 = max(anchorRow, this.row) + 1;
+          const r1 = min(this.anchorRow, this.row) + 1; const r2 = max(this.anchorRow, this.row) + 1;
           this.command(r1.toString() + "," + r2.toString() + cmd);
         }
         return;

@@ -1,9 +1,9 @@
-// xargs: builds command lines from standard input (POSIX quoting, -0, -d) and runs them,
-// with -n, -L, -I, -r, -t, -p-free, -P parallel runs and the exit statuses GNU xargs gives.
+// xargs: builds command lines from standard input or -a FILE (POSIX quoting, -0, -d) and runs them,
+// with -n, -L, -I, -r, -t, -p, -x, -P parallel runs, GNU's long options, messages and exit statuses.
 
-import { stderr, warn, ByteBuf } from "../lib/io";
-import { getopt, parseIntOr } from "../lib/opts";
-import { usage } from "../lib/cmd";
+import { replaceAll } from "../lib/strings";
+import { stderr, warn, ByteBuf, readLineUnbuffered } from "../lib/io";
+import { getopt, expandLong, parseIntOr, Options } from "../lib/opts";
 import * as fs from "../lib/fs";
 import * as proc from "../lib/proc";
 import { strerror, EINTR, ENOENT, ECHILD } from "../lib/errno";
@@ -49,19 +49,31 @@ function splitWords(text: string, items: Item[], eofString: string): string {
 
 class Runner {
   running: i32 = 0;
+  /** The command name of each running pid, for GNU's "xargs: NAME: exited with status 255". */
+  names: Map<i32, string> = new Map<i32, string>();
   status: i32 = 0;
   fatal: i32 = -1;
-  constructor(public maxProcs: i32, public trace: bool) {}
+  /** With -p: the terminal the answers are read from. */
+  tty: i32 = -1;
+  constructor(public maxProcs: i32, public trace: bool, public prompt: bool) {}
 
   start(argv: string[]): void {
     while (this.running >= this.maxProcs) this.reapOne();
     if (this.fatal >= 0) return;
-    if (this.trace) stderr.line(argv.join(" ")).flush();
+    if (this.prompt) {
+      // -p: "COMMAND ARGS ?..." on stderr; it runs when the answer from the terminal begins with y.
+      if (this.tty < 0) this.tty = fs.open("/dev/tty");
+      if (this.tty < 0) { warn("xargs", "failed to open /dev/tty for reading: " + strerror(fs.lastError)); this.fatal = 1; return; }
+      stderr.str(argv.join(" ")).str(" ?...").flush();
+      const answer = readLineUnbuffered(this.tty);
+      if (answer == null || !(answer.startsWith("y") || answer.startsWith("Y"))) return;
+    } else if (this.trace) stderr.line(argv.join(" ")).flush();
     const path = which(argv[0]);
     if (path == "") { warn("xargs", argv[0] + ": No such file or directory"); this.fatal = 127; return; }
     const pid = proc.spawn(path, argv, null, fs.getcwd(), []);
     if (pid < 0) { warn("xargs", argv[0] + ": " + strerror(-pid)); this.fatal = -pid == ENOENT ? 127 : 126; return; }
     this.running++;
+    this.names.set(pid, argv[0]);
   }
 
   reapOne(): void {
@@ -71,13 +83,16 @@ class Runner {
     if (err != 0) { this.running--; return; }
     this.running--;
     const st = proc.waitedStatus;
+    const pid = proc.waitedPid;
+    const name = this.names.has(pid) ? this.names.get(pid) : "child";
+    if (this.names.has(pid)) this.names.delete(pid);
     if ((st & 0x7f) != 0) {
-      warn("xargs", "child terminated by signal " + (st & 0x7f).toString());
+      warn("xargs", name + ": terminated by signal " + (st & 0x7f).toString());
       this.fatal = 125;
       return;
     }
     const code = (st >> 8) & 0xff;
-    if (code == 255) { warn("xargs", "child exited with status 255; aborting"); this.fatal = 124; }
+    if (code == 255) { warn("xargs", name + ": exited with status 255; aborting"); this.fatal = 124; }
     else if (code == 127 || code == 126) this.fatal = code;
     else if (code != 0) this.status = 123;
   }
@@ -88,25 +103,74 @@ class Runner {
   }
 }
 
-/** xargs [-0] [-d DELIM] [-n N] [-L N] [-I STR] [-r] [-t] [-P N] [-s SIZE] [-E EOF] [COMMAND [ARG]...] */
-export function xargsMain(args: string[]): i32 {
-  const o = getopt(args, "0rtxn:L:l:I:i:P:s:d:E:e:", false);
-  if (o.error != "") return usage("xargs", o.error);
-  const command = o.operands.length > 0 ? o.operands : ["echo"];
-  let maxArgs = <i32>parseIntOr(o.value("n", "0"), -1);
-  let maxLines = <i32>parseIntOr(o.value("L", o.value("l", "0")), -1);
-  const replace = o.has("I") ? o.value("I", "{}") : o.has("i") ? o.value("i", "{}") : "";
-  const maxProcs = <i32>parseIntOr(o.value("P", "1"), -1);
-  const maxChars = <i32>parseIntOr(o.value("s", "131072"), -1);
-  if (maxArgs < 0 || (o.has("n") && maxArgs == 0)) return usage("xargs", "invalid number \"" + o.value("n", "") + "\" for -n option");
-  if (maxLines < 0) return usage("xargs", "invalid number for -L option");
-  if (maxProcs < 0) return usage("xargs", "invalid number \"" + o.value("P", "") + "\" for -P option");
-  if (maxChars <= 0) return usage("xargs", "invalid number for -s option");
+/** GNU xargs's long options. */
+const LONG_OPTIONS = ["null=0", "arg-file:a", "delimiter:d", "eof:E", "replace:I", "max-lines:L", "max-args:n", "max-procs:P",
+  "max-chars:s", "no-run-if-empty=r", "verbose=t", "exit=x", "interactive=p"];
 
+/** A usage error as GNU xargs prints it, status 1. */
+function badUsage(message: string): i32 {
+  warn("xargs", message);
+  stderr.line("Try 'xargs --help' for more information.").flush();
+  return 1;
+}
+
+/** A count option's value (>= 1), or -1 after the error GNU prints. */
+function countOption(o: Options, letter: string, fallback: string): i32 {
+  const text = o.value(letter, fallback);
+  const v = parseIntOr(text, -2);
+  if (v == -2 || v > <i64>i32.MAX_VALUE) { badUsage("invalid number \"" + text + "\" for -" + letter + " option"); return -1; }
+  if (v < 1) { badUsage("value " + text + " for -" + letter + " option should be >= 1"); return -1; }
+  return <i32>v;
+}
+
+/**
+ * xargs [-0prtx] [-a FILE] [-d DELIM] [-n N] [-L N | -l[N]] [-I STR | -i[STR]] [-P N]
+ * [-s SIZE] [-E EOF | -e[EOF]] [COMMAND [ARG]...], with GNU's long options.
+ */
+export function xargsMain(argList: string[]): i32 {
+  const SPEC = "0rtxpn:L:I:P:s:d:E:a:";
+  // -i, -l and -e take their value only when attached (GNU's optional arguments).
+  const args = new Array<string>();
+  let optionsEnd = false;
+  for (let i = 0; i < argList.length; i++) {
+    const a = argList[i];
+    if (optionsEnd || a == "--" || !a.startsWith("-") || a.length < 2) { optionsEnd = true; args.push(a); continue; }
+    if (a.startsWith("-i")) args.push("-I" + (a.length > 2 ? a.substring(2) : "{}"));
+    else if (a.startsWith("-l")) args.push("-L" + (a.length > 2 ? a.substring(2) : "1"));
+    else if (a == "-e") { args.push("-E"); args.push(""); }
+    else if (a.startsWith("-e")) args.push("-E" + a.substring(2));
+    else {
+      args.push(a);
+      if (a.length == 2 && SPEC.indexOf(a.charAt(1) + ":") >= 0 && i + 1 < argList.length) args.push(argList[++i]);
+    }
+  }
+  const longError = expandLong(args, SPEC, LONG_OPTIONS, false);
+  if (longError != "") return badUsage(longError);
+  const o = getopt(args, SPEC, false);
+  if (o.error != "") return badUsage(o.error);
+  const command = o.operands.length > 0 ? o.operands : ["echo"];
+  const maxArgs = o.has("n") ? countOption(o, "n", "") : 0;
+  if (maxArgs < 0) return 1;
+  const maxLines = o.has("L") ? countOption(o, "L", "") : 0;
+  if (maxLines < 0) return 1;
+  const replace = o.has("I") ? o.value("I", "{}") : "";
+  const procsText = o.value("P", "1");
+  const maxProcs = <i32>parseIntOr(procsText, -1);
+  if (maxProcs < 0) return badUsage("invalid number \"" + procsText + "\" for -P option");
+  const maxChars = o.has("s") ? countOption(o, "s", "") : 131072;
+  if (maxChars < 0) return 1;
+
+  let input = 0;
+  if (o.has("a")) {
+    const name = o.value("a", "");
+    input = name == "-" ? 0 : fs.open(name);
+    if (input < 0) { warn("xargs", "Cannot open input file '" + name + "': " + strerror(fs.lastError)); return 1; }
+  }
   const data = new ByteBuf();
-  data.readFrom(0);
+  data.readFrom(input);
   const text = data.toString();
   const items = new Array<Item>();
+  let quoteError = "";
   if (o.has("0") || o.has("d")) {
     let delim = "\0";
     if (o.has("d")) {
@@ -125,24 +189,26 @@ export function xargsMain(args: string[]): i32 {
       let s = 0;
       while (s < line.length && (line.charCodeAt(s) == 32 || line.charCodeAt(s) == 9)) s++;
       line = line.substring(s);
-      const eof = o.value("E", o.value("e", ""));
+      const eof = o.value("E", "");
       if (eof != "" && line == eof) break;
       if (line.length > 0) items.push(new Item(line, true));
     }
   } else {
-    const err = splitWords(text, items, o.value("E", o.value("e", "")));
-    if (err != "") { warn("xargs", err); return 1; }
+    // An unmatched quote ends the input: what came before it still runs, then the status is 1.
+    quoteError = splitWords(text, items, o.value("E", ""));
+    if (quoteError != "") warn("xargs", quoteError);
   }
 
-  const runner = new Runner(maxProcs == 0 ? 1 << 20 : maxProcs, o.has("t"));
+  const runner = new Runner(maxProcs == 0 ? 1 << 20 : maxProcs, o.has("t"), o.has("p"));
   if (items.length == 0) {
-    if (!o.has("r") && replace == "") { runner.start(command); }
-    return runner.finish();
+    if (!o.has("r") && replace == "" && quoteError == "") { runner.start(command); }
+    const status = runner.finish();
+    return quoteError != "" && status == 0 ? 1 : status;
   }
   if (replace != "") {
     for (let i = 0; i < items.length && runner.fatal < 0; i++) {
       const argv = new Array<string>();
-      for (let c = 0; c < command.length; c++) argv.push(c == 0 ? command[c] : command[c].replaceAll(replace, items[i].word));
+      for (let c = 0; c < command.length; c++) argv.push(c == 0 ? command[c] : replaceAll(command[c], replace, items[i].word));
       runner.start(argv);
     }
     return runner.finish();
@@ -167,5 +233,6 @@ export function xargsMain(args: string[]): i32 {
     }
     runner.start(argv);
   }
-  return runner.finish();
+  const status = runner.finish();
+  return quoteError != "" && status == 0 ? 1 : status;
 }

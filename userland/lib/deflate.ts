@@ -304,7 +304,20 @@ function writeBlock(bw: BitWriter, syms: StaticArray<u32>, n: i32, raw: usize, r
   for (let i = 0; i < 286; i++) bits += <i64>lf[i] * <i64>(ll[i] + (i >= 265 ? LENGTH_EXTRA[i - 257] : 0));
   for (let i = 0; i < 30; i++) bits += <i64>df[i] * <i64>(dl[i] + DIST_EXTRA[i]);
   const storedBits: i64 = (<i64>rawLen + 5 * (<i64>rawLen / 65535 + 1)) * 8 + 8;
-  if (bits > storedBits) { writeStored(bw, raw, rawLen, last); return; }
+  // A block with the fixed codes (RFC 1951 3.2.6) has no code table to send: it wins on short inputs.
+  const fixedLit = fixedLiteralLengths();
+  let fixedBits: i64 = 3;
+  for (let i = 0; i < 286; i++) fixedBits += <i64>lf[i] * <i64>(fixedLit[i] + (i >= 265 ? LENGTH_EXTRA[i - 257] : 0));
+  for (let i = 0; i < 30; i++) fixedBits += <i64>df[i] * <i64>(5 + DIST_EXTRA[i]);
+  if (storedBits < bits && storedBits <= fixedBits) { writeStored(bw, raw, rawLen, last); return; }
+  if (fixedBits <= bits) {
+    bw.put(last ? 1 : 0, 1);
+    bw.put(1, 2);
+    const fixedDist = new StaticArray<i32>(30);
+    for (let i = 0; i < 30; i++) fixedDist[i] = 5;
+    writeSymbols(bw, syms, n, fixedLit, fixedDist, lenCode, distTable);
+    return;
+  }
 
   bw.put(last ? 1 : 0, 1);
   bw.put(2, 2);
@@ -320,7 +333,19 @@ function writeBlock(bw: BitWriter, syms: StaticArray<u32>, n: i32, raw: usize, r
     else if (s == 17) bw.put(<u32>rle[i + 1], 3);
     else if (s == 18) bw.put(<u32>rle[i + 1], 7);
   }
-  const lc = canonicalCodes(ll, 286);
+  writeSymbols(bw, syms, n, ll, dl, lenCode, distTable);
+}
+
+/** The fixed literal/length code lengths: 8 for 0-143, 9 for 144-255, 7 for 256-279, 8 for 280-287. */
+function fixedLiteralLengths(): StaticArray<i32> {
+  const lengths = new StaticArray<i32>(288);
+  for (let i = 0; i < 288; i++) lengths[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
+  return lengths;
+}
+
+/** A block's symbols (literals, length/distance pairs, end of block) in the codes of these lengths. */
+function writeSymbols(bw: BitWriter, syms: StaticArray<u32>, n: i32, ll: StaticArray<i32>, dl: StaticArray<i32>, lenCode: StaticArray<u8>, distTable: StaticArray<u8>): void {
+  const lc = canonicalCodes(ll, ll.length);
   const dc = canonicalCodes(dl, 30);
   for (let i = 0; i < n; i++) {
     const s = unchecked(syms[i]);

@@ -53,6 +53,53 @@ export function getopt(args: string[], spec: string, anywhere: bool = true): Opt
   return o;
 }
 
+/**
+ * GNU long options rewritten as their short letters for getopt(), in place: each entry of `table` is
+ * "name=c" (a flag) or "name:c" (a value, as --name=V or --name V); an unambiguous prefix of a name
+ * will do, as getopt_long takes it. Short options taking a value (spec's "c:") keep theirs; with
+ * anywhere false, options end at the first operand. Returns "" or the error to print (GNU's words).
+ */
+export function expandLong(args: string[], spec: string, table: string[], anywhere: bool = true): string {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a == "--") break;
+    if (a.length < 2 || a.charCodeAt(0) != 45) { if (!anywhere) break; continue; }
+    if (!a.startsWith("--")) {
+      // A short option cluster: skip the value of its last letter when that takes one.
+      for (let j = 1; j < a.length; j++) {
+        const at = spec.indexOf(a.charAt(j));
+        if (at >= 0 && at + 1 < spec.length && spec.charCodeAt(at + 1) == 58) { if (j + 1 == a.length) i++; break; }
+      }
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+    let found = -1;
+    let ambiguous = false;
+    for (let k = 0; k < table.length; k++) {
+      const entry = table[k];
+      const entryName = entry.substring(0, entry.length - 2);
+      if (entryName == name) { found = k; ambiguous = false; break; }
+      if (entryName.startsWith(name)) { if (found >= 0 && table[found].charAt(table[found].length - 1) != entry.charAt(entry.length - 1)) ambiguous = true; found = k; }
+    }
+    if (ambiguous) return "option '--" + name + "' is ambiguous";
+    if (found < 0) return "unrecognized option '" + a + "'";
+    const entry = table[found];
+    const letter = entry.charAt(entry.length - 1);
+    const full = entry.substring(0, entry.length - 2);
+    if (entry.charAt(entry.length - 2) == "=") {
+      if (eq >= 0) return "option '--" + full + "' doesn't allow an argument";
+      args[i] = "-" + letter;
+      continue;
+    }
+    if (eq >= 0) { args[i] = "-" + letter + a.substring(eq + 1); continue; }
+    if (i + 1 >= args.length) return "option '--" + full + "' requires an argument";
+    args[i] = "-" + letter + args[i + 1];
+    args.splice(i + 1, 1);
+  }
+  return "";
+}
+
 /** Parses a decimal integer (optional sign); returns fallback if s is not one. */
 export function parseIntOr(s: string, fallback: i64): i64 {
   let i = 0;

@@ -34,4 +34,4 @@ export * from "../../kernel/abi/wasmbox-abi";
 @external("wasmbox", "proc_trace") export declare function proc_trace(fd: i32, flags: u32, strsize: u32): i32;
 @external("wasmbox", "proc_times") export declare function proc_times(ret: usize): i32;
 @external("wasmbox", "proc_umask") export declare function proc_umask(mask: u32, retOld: usize): i32;
-@external("wasmbox", "proc_nice") export declare function proc_nice(pid: i32, value: i32, set: u32, retOld: usize): i32;
+@external("wasmbox", "proc_nice") export declare function proc_nice(which: u32, who: i32, value: i32, set: u32, retOld: usize): i32;
