@@ -7,7 +7,7 @@ import { bootKernel, loadRootfs, sh } from "./helpers.js";
 let rootfs: LayerEntry[];
 beforeAll(async () => { rootfs = await loadRootfs(); }, 120_000);
 
-const SETUP = "echo -e 'b 2\na 10\nc 1\na 10' > d.txt; ";
+const SETUP = "printf 'b 2\\na 10\\nc 1\\na 10\\n' > d.txt; ";
 
 const cases: Array<[string, string, string, number]> = [
   ["ls -1 -a", "mkdir x && touch x/b x/a x/.h && ls -a x", ".\n..\n.h\na\nb\n", 0],
