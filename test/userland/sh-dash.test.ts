@@ -229,3 +229,13 @@ describe("finding commands as dash does", () => {
     ["the old oils case: a remembered command deleted is not found", "mkdir -p one two; PATH=\"$PWD/one:$PWD/two:$PATH\"; printf 'echo two\\n' > two/mycmd; chmod +x two/mycmd; mycmd; printf 'echo one\\n' > one/mycmd; chmod +x one/mycmd; rm two/mycmd; mycmd; echo status=$?"],
   ]);
 });
+
+describe("set -e around compound commands, break outside loops, odd redirections", () => {
+  compareAll([
+    ["set -e spares a group whose and-or list stopped early", "set -e; { test no = yes && echo hi; }; echo status=$?; { false && true; true; }; echo b; if true; then false && true; fi; echo c; (false && true); echo d"],
+    ["set -e still ends the shell at a failed subshell after such a list", "set -e; false && true; (exit 1); echo no"],
+    ["break and continue outside a loop do nothing; break N stops at the loops there are; a function's break is not its caller's", "if true; then echo one; continue; echo two; fi; break; echo b=$?; for i in 1 2; do for j in a b; do echo $i$j; break 5; done; done; f() { break; echo inf; }; for i in 1 2; do f; echo $i; done; while true; do while true; do break 2; done; echo no; done; echo end"],
+    ["n>&n is no change; unset of a bad name ends the shell", ": 3>&3; echo hello; unset %; echo no"],
+    [">&WORD that is no number ends the shell", "echo one 1>&/tmp/x; echo status=$?"],
+  ]);
+});

@@ -96,7 +96,10 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     if (r.fd >= FD_SLOTS) { error(r.fd.toString() + ": Bad file descriptor"); return closeAll(opened); }
     if (r.op == ">&" || r.op == "<&") {
       if (target == "-") { ctx[r.fd] = -1; continue; }
+      if (!isDigits(target)) { error("Syntax error: Bad fd number"); exitStatusForError(); return closeAll(opened); }
       const from = <i32>parseIntOr(target, -1);
+      // n>&n changes nothing, even for a closed n (dash).
+      if (from == r.fd) continue;
       if (from < 0 || from >= FD_SLOTS || ctx[from] < 0) { error(target + ": Bad file descriptor"); return closeAll(opened); }
       ctx[r.fd] = ctx[from];
       continue;
@@ -217,19 +220,23 @@ function exec(n: Node): i32 {
     case N_ANDOR: {
       const last = n.kids.length - 1;
       let status = last == 0 ? exec(n.kids[0]) : execTested(n.kids[0]);
+      let ranLast = last == 0;
       for (let i = 1; i < n.kids.length; i++) {
         if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning || interruptedByUser) break;
         state.lastStatus = status;
-        if (n.flags[i - 1] == (status == 0)) status = i == last ? exec(n.kids[i]) : execTested(n.kids[i]);
+        if (n.flags[i - 1] == (status == 0)) { status = i == last ? exec(n.kids[i]) : execTested(n.kids[i]); if (i == last) ranLast = true; }
         state.lastStatus = status;
       }
+      // A failure that ended the list before its last command is no set -e failure for the compound around it either.
+      state.andOrFailedEarly = status != 0 && !ranLast;
       return status;
     }
     case N_PIPE: {
       if (n.negate) state.errexitIgnored++;
+      state.andOrFailedEarly = false;
       const status = n.kids.length == 1 ? exec(n.kids[0]) : runPipeline(n);
       if (n.negate) { state.errexitIgnored--; return status == 0 ? 1 : 0; }
-      checkErrexit(status);
+      if (!(n.kids.length == 1 && n.kids[0].kind != N_SIMPLE && state.andOrFailedEarly)) checkErrexit(status);
       return status;
     }
     case N_SIMPLE: return execSimple(n);
@@ -268,6 +275,7 @@ function execBody(n: Node): i32 {
     return n.hasElse ? exec(n.kids[n.kids.length - 1]) : 0;
   }
   if (n.kind == N_WHILE || n.kind == N_UNTIL) {
+    state.loopDepth++;
     for (;;) {
       const cond = execTested(n.kids[0]);
       if (exitRequested || returning || interruptedByUser) break;
@@ -275,6 +283,7 @@ function execBody(n: Node): i32 {
       status = exec(n.kids[1]);
       if (loopControl()) break;
     }
+    state.loopDepth--;
     return status;
   }
   if (n.kind == N_FOR) {
@@ -287,11 +296,13 @@ function execBody(n: Node): i32 {
       for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
       if (expandError != "") { error(expandError); return exitStatusForError(); }
     }
+    state.loopDepth++;
     for (let i = 0; i < items.length; i++) {
-      if (!setVar(n.name, items[i])) return 2;
+      if (!setVar(n.name, items[i])) { state.loopDepth--; return 2; }
       status = exec(n.kids[0]);
       if (loopControl()) break;
     }
+    state.loopDepth--;
     return status;
   }
   if (n.kind == N_CASE) {
@@ -507,9 +518,9 @@ let localFrames: SavedVar[][] = [];
 
 function callFunction(body: Node, args: string[]): i32 {
   const saved = state.positional;
-  const savedOptind = state.optind; const savedOptoff = state.optoff;
+  const savedOptind = state.optind; const savedOptoff = state.optoff; const savedLoops = state.loopDepth;
   state.positional = args;
-  state.optind = 1; state.optoff = -1;
+  state.optind = 1; state.optoff = -1; state.loopDepth = 0;
   localFrames.push([]);
   const status = exec(body);
   const locals = localFrames.pop();
@@ -520,7 +531,7 @@ function callFunction(body: Node, args: string[]): i32 {
     if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
   }
   state.positional = saved;
-  state.optind = savedOptind; state.optoff = savedOptoff;
+  state.optind = savedOptind; state.optoff = savedOptoff; state.loopDepth = savedLoops;
   const result = returning ? state.lastStatus : status;
   returning = false;
   return result;
@@ -892,6 +903,7 @@ function builtin(name: string, args: string[]): i32 {
     for (let i = 0; i < args.length; i++) {
       if (args[i] == "-v") continue;
       if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionLines.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
+      if (!isName(args[i])) return fatalError("unset: " + args[i] + ": bad variable name");
       if (state.readonly.has(args[i])) return fatalError("unset: " + args[i] + ": is read only");
       state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
       if (args[i] == "PATH") state.commandPaths.clear();
@@ -914,7 +926,9 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "break" || name == "continue") {
     const levels = args.length > 0 ? <i32>parseIntOr(args[0], 0) : 1;
     if (levels < 1) return fatalError(name + ": Illegal number: " + args[0]);
-    if (name == "break") breakLevels = levels; else continueLevels = levels;
+    // As dash: outside a loop nothing happens, and N is at most the loops around.
+    if (state.loopDepth == 0) return 0;
+    if (name == "break") breakLevels = min(levels, state.loopDepth); else continueLevels = min(levels, state.loopDepth);
     return 0;
   }
   if (name == "shift") {

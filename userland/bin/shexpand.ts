@@ -90,6 +90,10 @@ export class ShellState {
   wordLine: i32 = 0;
   /** What errors name after the line inside eval or a . file ("eval", the file), as dash's commandname; "" elsewhere. */
   commandName: string = "";
+  /** Loops around the command running (break and continue act on at most these; 0 in a function's body at first). */
+  loopDepth: i32 = 0;
+  /** The last and-or list failed before its last command (then set -e spares the compound around it). */
+  andOrFailedEarly: bool = false;
   /** Where each external command was found in PATH (hash's table; emptied when PATH changes). */
   commandPaths: Map<string, string> = new Map<string, string>();
   /** Set when running a text's first lines went on to parse and run the rest (their aliases changed). */
