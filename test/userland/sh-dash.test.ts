@@ -239,3 +239,10 @@ describe("set -e around compound commands, break outside loops, odd redirections
     [">&WORD that is no number ends the shell", "echo one 1>&/tmp/x; echo status=$?"],
   ]);
 });
+
+describe("type, command -v and function names as dash has them", () => {
+  compareAll([
+    ["aliases and keywords described; type takes no options; command -v describes its first name", "alias ll='ls -l'\ntype ll while cd eval nosuch; echo $?; command -v ll while cd; echo $?; command -V ll while; type -v cd; f() { :; }; type f; command -v f"],
+    ["no function may be named as a special builtin", "echo a\neval() { echo func; }\necho no"],
+  ]);
+});

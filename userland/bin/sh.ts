@@ -354,6 +354,9 @@ function expandWords(n: Node): string[] {
   return out;
 }
 
+/** The reserved words, which type and command -v name as keywords. */
+const SHELL_KEYWORDS: string[] = ["!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while", "{", "}"];
+
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
 const SPECIAL_BUILTINS: string[] = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "local", "readonly", "return", "set", "shift", "unset", "trap", "times"];
 /** The other builtins. */
@@ -996,7 +999,8 @@ function builtin(name: string, args: string[]): i32 {
     let i = 0;
     let describe = name == "type";
     let verbose = name == "type";
-    while (i < args.length && args[i].startsWith("-") && args[i].length > 1) {
+    // dash's type takes no options (a "-t" is a name not found).
+    while (name == "command" && i < args.length && args[i].startsWith("-") && args[i].length > 1) {
       if (args[i] == "--") { i++; break; }
       if (args[i].indexOf("v") >= 0) describe = true;
       if (args[i].indexOf("V") >= 0) { describe = true; verbose = true; }
@@ -1010,9 +1014,13 @@ function builtin(name: string, args: string[]): i32 {
       return waitFor(spawnExternal(words, [], fdCtx, interactive ? SPAWN_NEW_PGROUP : 0), words.join(" "));
     }
     let status = 0;
-    for (; i < args.length; i++) {
+    // command -v and -V describe their first name only, as dash.
+    const end = name == "command" ? min(i + 1, args.length) : args.length;
+    for (; i < end; i++) {
       const cmd = args[i];
-      if (functions.has(cmd)) stdout.line(verbose ? cmd + " is a shell function" : cmd);
+      if (state.aliases.has(cmd)) stdout.line(verbose ? cmd + " is an alias for " + state.aliases.get(cmd) : "alias " + cmd + "=" + shellQuote(state.aliases.get(cmd)));
+      else if (SHELL_KEYWORDS.indexOf(cmd) >= 0) stdout.line(verbose ? cmd + " is a shell keyword" : cmd);
+      else if (functions.has(cmd)) stdout.line(verbose ? cmd + " is a shell function" : cmd);
       else if (isBuiltin(cmd)) stdout.line(verbose ? cmd + " is a " + (isSpecialBuiltin(cmd) ? "special " : "") + "shell builtin" : cmd);
       else {
         const path = lookPath(cmd);
