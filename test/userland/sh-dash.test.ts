@@ -246,3 +246,11 @@ describe("type, command -v and function names as dash has them", () => {
     ["no function may be named as a special builtin", "echo a\neval() { echo func; }\necho no"],
   ]);
 });
+
+describe("assignments beside a command, as dash orders them", () => {
+  compareAll([
+    ["an expansion error in an assignment before a command ends the shell", "abc=${a?bc} echo hello; echo blah"],
+    ["without a command the redirection comes first: when it fails nothing is assigned", "abc=def > /does/not/exist1\necho abc=$abc\n"],
+    ["exec's program gets the assignments before it; $* joins with an empty IFS for :+", "printf 'echo hello $BLAH\\n' > snork; chmod +x snork; sh -c 'BLAH=123 exec ./snork'; set -- '' ''; IFS=; echo argv=${*:+plus} argv=${*+plus} \"argv=${*:-minus}\""],
+  ]);
+});

@@ -405,6 +405,12 @@ function execSimple(n: Node): i32 {
   const words = n.words.length > 0 ? expandWords(n) : NO_WORDS;
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
+    // As dash, the redirections come first: when one fails, nothing is assigned.
+    if (n.redirs.length > 0) {
+      const opened = applyRedirs(n.redirs, copyCtx());
+      if (opened == null) return 2;
+      closeAll(opened);
+    }
     // Every value is expanded before any is set (an expansion error sets none).
     const values = new Array<string>();
     for (let i = 0; i < n.assigns.length; i++) values.push(expandAssignmentValue(n.assignValues[i]));
@@ -416,11 +422,6 @@ function execSimple(n: Node): i32 {
     }
     for (let i = 0; i < values.length; i++) {
       if (!setVar(n.assigns[i].substring(0, n.assigns[i].indexOf("=")), values[i])) return 2;
-    }
-    if (n.redirs.length > 0) {
-      const opened = applyRedirs(n.redirs, copyCtx());
-      if (opened == null) return 2;
-      closeAll(opened);
     }
     return state.substitutions != substitutions ? state.lastStatus : 0;
   }
@@ -437,18 +438,33 @@ function execSimple(n: Node): i32 {
         temporary.push(new SavedVar(varName, state.vars.has(varName) ? state.vars.get(varName) : null, state.exported.has(varName)));
       }
       if (!assign(n.assigns[i])) { if (temporary != null) putBack(temporary); return 2; }
+      if (expandError != "") { if (temporary != null) putBack(temporary); error(expandError); return exitStatusForError(); }
       if (temporary != null) state.exported.add(n.assignNames[i]);
     }
+    // exec's program gets these assignments in its environment.
+    state.prefixAssigns = n.assigns.length > 0 ? assignmentsNow(n) : NO_WORDS;
     const status = runBuiltinOrFunction(n, name, words, isFunction);
     if (temporary != null) putBack(temporary);
     return status;
   }
+  const assigns = assignmentsOf(n);
+  if (expandError != "") { error(expandError); return exitStatusForError(); }
   const ctx = copyCtx();
   const opened = applyRedirs(n.redirs, ctx);
   if (opened == null) return 2;
-  const pid = spawnExternal(words, assignmentsOf(n), ctx, interactive ? SPAWN_NEW_PGROUP : 0);
+  const pid = spawnExternal(words, assigns, ctx, interactive ? SPAWN_NEW_PGROUP : 0);
   closeAll(opened);
   return waitFor(pid, n.text.length > 0 ? n.text : words.join(" "));
+}
+
+/** NAME=value for each of a command's assignments, as the variables now hold them. */
+function assignmentsNow(n: Node): string[] {
+  const out = new Array<string>();
+  for (let i = 0; i < n.assignNames.length; i++) {
+    const name = n.assignNames[i];
+    out.push(name + "=" + (state.vars.has(name) ? state.vars.get(name) : ""));
+  }
+  return out;
 }
 
 /** Puts variables back as they were (values, unset, exported or not), last saved first. */
@@ -990,7 +1006,7 @@ function builtin(name: string, args: string[]): i32 {
       keepRedirections = true;
       return 0;
     }
-    const pid = spawnExternal(args, [], fdCtx, 0);
+    const pid = spawnExternal(args, state.prefixAssigns, fdCtx, 0);
     exitRequested = true;
     exitCode = waitFor(pid, args.join(" "), false);
     return exitCode;
