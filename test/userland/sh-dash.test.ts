@@ -229,3 +229,28 @@ describe("finding commands as dash does", () => {
     ["the old oils case: a remembered command deleted is not found", "mkdir -p one two; PATH=\"$PWD/one:$PWD/two:$PATH\"; printf 'echo two\\n' > two/mycmd; chmod +x two/mycmd; mycmd; printf 'echo one\\n' > one/mycmd; chmod +x one/mycmd; rm two/mycmd; mycmd; echo status=$?"],
   ]);
 });
+
+describe("set -e around compound commands, break outside loops, odd redirections", () => {
+  compareAll([
+    ["set -e spares a group whose and-or list stopped early", "set -e; { test no = yes && echo hi; }; echo status=$?; { false && true; true; }; echo b; if true; then false && true; fi; echo c; (false && true); echo d"],
+    ["set -e still ends the shell at a failed subshell after such a list", "set -e; false && true; (exit 1); echo no"],
+    ["break and continue outside a loop do nothing; break N stops at the loops there are; a function's break is not its caller's", "if true; then echo one; continue; echo two; fi; break; echo b=$?; for i in 1 2; do for j in a b; do echo $i$j; break 5; done; done; f() { break; echo inf; }; for i in 1 2; do f; echo $i; done; while true; do while true; do break 2; done; echo no; done; echo end"],
+    ["n>&n is no change; unset of a bad name ends the shell", ": 3>&3; echo hello; unset %; echo no"],
+    [">&WORD that is no number ends the shell", "echo one 1>&/tmp/x; echo status=$?"],
+  ]);
+});
+
+describe("type, command -v and function names as dash has them", () => {
+  compareAll([
+    ["aliases and keywords described; type takes no options; command -v describes its first name", "alias ll='ls -l'\ntype ll while cd eval nosuch; echo $?; command -v ll while cd; echo $?; command -V ll while; type -v cd; f() { :; }; type f; command -v f"],
+    ["no function may be named as a special builtin", "echo a\neval() { echo func; }\necho no"],
+  ]);
+});
+
+describe("assignments beside a command, as dash orders them", () => {
+  compareAll([
+    ["an expansion error in an assignment before a command ends the shell", "abc=${a?bc} echo hello; echo blah"],
+    ["without a command the redirection comes first: when it fails nothing is assigned", "abc=def > /does/not/exist1\necho abc=$abc\n"],
+    ["exec's program gets the assignments before it; $* joins with an empty IFS for :+", "printf 'echo hello $BLAH\\n' > snork; chmod +x snork; sh -c 'BLAH=123 exec ./snork'; set -- '' ''; IFS=; echo argv=${*:+plus} argv=${*+plus} \"argv=${*:-minus}\""],
+  ]);
+});

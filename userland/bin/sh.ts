@@ -96,7 +96,10 @@ function applyRedirs(redirs: Redir[], ctx: StaticArray<i32>): i32[] | null {
     if (r.fd >= FD_SLOTS) { error(r.fd.toString() + ": Bad file descriptor"); return closeAll(opened); }
     if (r.op == ">&" || r.op == "<&") {
       if (target == "-") { ctx[r.fd] = -1; continue; }
+      if (!isDigits(target)) { error("Syntax error: Bad fd number"); exitStatusForError(); return closeAll(opened); }
       const from = <i32>parseIntOr(target, -1);
+      // n>&n changes nothing, even for a closed n (dash).
+      if (from == r.fd) continue;
       if (from < 0 || from >= FD_SLOTS || ctx[from] < 0) { error(target + ": Bad file descriptor"); return closeAll(opened); }
       ctx[r.fd] = ctx[from];
       continue;
@@ -217,19 +220,23 @@ function exec(n: Node): i32 {
     case N_ANDOR: {
       const last = n.kids.length - 1;
       let status = last == 0 ? exec(n.kids[0]) : execTested(n.kids[0]);
+      let ranLast = last == 0;
       for (let i = 1; i < n.kids.length; i++) {
         if (exitRequested || breakLevels > 0 || continueLevels > 0 || returning || interruptedByUser) break;
         state.lastStatus = status;
-        if (n.flags[i - 1] == (status == 0)) status = i == last ? exec(n.kids[i]) : execTested(n.kids[i]);
+        if (n.flags[i - 1] == (status == 0)) { status = i == last ? exec(n.kids[i]) : execTested(n.kids[i]); if (i == last) ranLast = true; }
         state.lastStatus = status;
       }
+      // A failure that ended the list before its last command is no set -e failure for the compound around it either.
+      state.andOrFailedEarly = status != 0 && !ranLast;
       return status;
     }
     case N_PIPE: {
       if (n.negate) state.errexitIgnored++;
+      state.andOrFailedEarly = false;
       const status = n.kids.length == 1 ? exec(n.kids[0]) : runPipeline(n);
       if (n.negate) { state.errexitIgnored--; return status == 0 ? 1 : 0; }
-      checkErrexit(status);
+      if (!(n.kids.length == 1 && n.kids[0].kind != N_SIMPLE && state.andOrFailedEarly)) checkErrexit(status);
       return status;
     }
     case N_SIMPLE: return execSimple(n);
@@ -268,6 +275,7 @@ function execBody(n: Node): i32 {
     return n.hasElse ? exec(n.kids[n.kids.length - 1]) : 0;
   }
   if (n.kind == N_WHILE || n.kind == N_UNTIL) {
+    state.loopDepth++;
     for (;;) {
       const cond = execTested(n.kids[0]);
       if (exitRequested || returning || interruptedByUser) break;
@@ -275,6 +283,7 @@ function execBody(n: Node): i32 {
       status = exec(n.kids[1]);
       if (loopControl()) break;
     }
+    state.loopDepth--;
     return status;
   }
   if (n.kind == N_FOR) {
@@ -287,11 +296,13 @@ function execBody(n: Node): i32 {
       for (let i = 0; i < n.words.length; i++) items = items.concat(expandWord(n.words[i], false));
       if (expandError != "") { error(expandError); return exitStatusForError(); }
     }
+    state.loopDepth++;
     for (let i = 0; i < items.length; i++) {
-      if (!setVar(n.name, items[i])) return 2;
+      if (!setVar(n.name, items[i])) { state.loopDepth--; return 2; }
       status = exec(n.kids[0]);
       if (loopControl()) break;
     }
+    state.loopDepth--;
     return status;
   }
   if (n.kind == N_CASE) {
@@ -343,6 +354,9 @@ function expandWords(n: Node): string[] {
   return out;
 }
 
+/** The reserved words, which type and command -v name as keywords. */
+const SHELL_KEYWORDS: string[] = ["!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while", "{", "}"];
+
 /** POSIX special builtins: their errors (and redirection errors) end a non-interactive shell. */
 const SPECIAL_BUILTINS: string[] = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "local", "readonly", "return", "set", "shift", "unset", "trap", "times"];
 /** The other builtins. */
@@ -391,6 +405,12 @@ function execSimple(n: Node): i32 {
   const words = n.words.length > 0 ? expandWords(n) : NO_WORDS;
   if (expandError != "") { error(expandError); return exitStatusForError(); }
   if (words.length == 0) {
+    // As dash, the redirections come first: when one fails, nothing is assigned.
+    if (n.redirs.length > 0) {
+      const opened = applyRedirs(n.redirs, copyCtx());
+      if (opened == null) return 2;
+      closeAll(opened);
+    }
     // Every value is expanded before any is set (an expansion error sets none).
     const values = new Array<string>();
     for (let i = 0; i < n.assigns.length; i++) values.push(expandAssignmentValue(n.assignValues[i]));
@@ -402,11 +422,6 @@ function execSimple(n: Node): i32 {
     }
     for (let i = 0; i < values.length; i++) {
       if (!setVar(n.assigns[i].substring(0, n.assigns[i].indexOf("=")), values[i])) return 2;
-    }
-    if (n.redirs.length > 0) {
-      const opened = applyRedirs(n.redirs, copyCtx());
-      if (opened == null) return 2;
-      closeAll(opened);
     }
     return state.substitutions != substitutions ? state.lastStatus : 0;
   }
@@ -423,18 +438,33 @@ function execSimple(n: Node): i32 {
         temporary.push(new SavedVar(varName, state.vars.has(varName) ? state.vars.get(varName) : null, state.exported.has(varName)));
       }
       if (!assign(n.assigns[i])) { if (temporary != null) putBack(temporary); return 2; }
+      if (expandError != "") { if (temporary != null) putBack(temporary); error(expandError); return exitStatusForError(); }
       if (temporary != null) state.exported.add(n.assignNames[i]);
     }
+    // exec's program gets these assignments in its environment.
+    state.prefixAssigns = n.assigns.length > 0 ? assignmentsNow(n) : NO_WORDS;
     const status = runBuiltinOrFunction(n, name, words, isFunction);
     if (temporary != null) putBack(temporary);
     return status;
   }
+  const assigns = assignmentsOf(n);
+  if (expandError != "") { error(expandError); return exitStatusForError(); }
   const ctx = copyCtx();
   const opened = applyRedirs(n.redirs, ctx);
   if (opened == null) return 2;
-  const pid = spawnExternal(words, assignmentsOf(n), ctx, interactive ? SPAWN_NEW_PGROUP : 0);
+  const pid = spawnExternal(words, assigns, ctx, interactive ? SPAWN_NEW_PGROUP : 0);
   closeAll(opened);
   return waitFor(pid, n.text.length > 0 ? n.text : words.join(" "));
+}
+
+/** NAME=value for each of a command's assignments, as the variables now hold them. */
+function assignmentsNow(n: Node): string[] {
+  const out = new Array<string>();
+  for (let i = 0; i < n.assignNames.length; i++) {
+    const name = n.assignNames[i];
+    out.push(name + "=" + (state.vars.has(name) ? state.vars.get(name) : ""));
+  }
+  return out;
 }
 
 /** Puts variables back as they were (values, unset, exported or not), last saved first. */
@@ -507,9 +537,9 @@ let localFrames: SavedVar[][] = [];
 
 function callFunction(body: Node, args: string[]): i32 {
   const saved = state.positional;
-  const savedOptind = state.optind; const savedOptoff = state.optoff;
+  const savedOptind = state.optind; const savedOptoff = state.optoff; const savedLoops = state.loopDepth;
   state.positional = args;
-  state.optind = 1; state.optoff = -1;
+  state.optind = 1; state.optoff = -1; state.loopDepth = 0;
   localFrames.push([]);
   const status = exec(body);
   const locals = localFrames.pop();
@@ -520,7 +550,7 @@ function callFunction(body: Node, args: string[]): i32 {
     if (v.exported) state.exported.add(v.name); else state.exported.delete(v.name);
   }
   state.positional = saved;
-  state.optind = savedOptind; state.optoff = savedOptoff;
+  state.optind = savedOptind; state.optoff = savedOptoff; state.loopDepth = savedLoops;
   const result = returning ? state.lastStatus : status;
   returning = false;
   return result;
@@ -892,6 +922,7 @@ function builtin(name: string, args: string[]): i32 {
     for (let i = 0; i < args.length; i++) {
       if (args[i] == "-v") continue;
       if (args[i] == "-f") { if (i + 1 < args.length) { functions.delete(args[i + 1]); functionLines.delete(args[i + 1]); functionTexts.delete(args[++i]); } continue; }
+      if (!isName(args[i])) return fatalError("unset: " + args[i] + ": bad variable name");
       if (state.readonly.has(args[i])) return fatalError("unset: " + args[i] + ": is read only");
       state.vars.delete(args[i]); state.exported.delete(args[i]); unsetenv(args[i]);
       if (args[i] == "PATH") state.commandPaths.clear();
@@ -914,7 +945,9 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "break" || name == "continue") {
     const levels = args.length > 0 ? <i32>parseIntOr(args[0], 0) : 1;
     if (levels < 1) return fatalError(name + ": Illegal number: " + args[0]);
-    if (name == "break") breakLevels = levels; else continueLevels = levels;
+    // As dash: outside a loop nothing happens, and N is at most the loops around.
+    if (state.loopDepth == 0) return 0;
+    if (name == "break") breakLevels = min(levels, state.loopDepth); else continueLevels = min(levels, state.loopDepth);
     return 0;
   }
   if (name == "shift") {
@@ -973,7 +1006,7 @@ function builtin(name: string, args: string[]): i32 {
       keepRedirections = true;
       return 0;
     }
-    const pid = spawnExternal(args, [], fdCtx, 0);
+    const pid = spawnExternal(args, state.prefixAssigns, fdCtx, 0);
     exitRequested = true;
     exitCode = waitFor(pid, args.join(" "), false);
     return exitCode;
@@ -982,7 +1015,8 @@ function builtin(name: string, args: string[]): i32 {
     let i = 0;
     let describe = name == "type";
     let verbose = name == "type";
-    while (i < args.length && args[i].startsWith("-") && args[i].length > 1) {
+    // dash's type takes no options (a "-t" is a name not found).
+    while (name == "command" && i < args.length && args[i].startsWith("-") && args[i].length > 1) {
       if (args[i] == "--") { i++; break; }
       if (args[i].indexOf("v") >= 0) describe = true;
       if (args[i].indexOf("V") >= 0) { describe = true; verbose = true; }
@@ -996,9 +1030,13 @@ function builtin(name: string, args: string[]): i32 {
       return waitFor(spawnExternal(words, [], fdCtx, interactive ? SPAWN_NEW_PGROUP : 0), words.join(" "));
     }
     let status = 0;
-    for (; i < args.length; i++) {
+    // command -v and -V describe their first name only, as dash.
+    const end = name == "command" ? min(i + 1, args.length) : args.length;
+    for (; i < end; i++) {
       const cmd = args[i];
-      if (functions.has(cmd)) stdout.line(verbose ? cmd + " is a shell function" : cmd);
+      if (state.aliases.has(cmd)) stdout.line(verbose ? cmd + " is an alias for " + state.aliases.get(cmd) : "alias " + cmd + "=" + shellQuote(state.aliases.get(cmd)));
+      else if (SHELL_KEYWORDS.indexOf(cmd) >= 0) stdout.line(verbose ? cmd + " is a shell keyword" : cmd);
+      else if (functions.has(cmd)) stdout.line(verbose ? cmd + " is a shell function" : cmd);
       else if (isBuiltin(cmd)) stdout.line(verbose ? cmd + " is a " + (isSpecialBuiltin(cmd) ? "special " : "") + "shell builtin" : cmd);
       else {
         const path = lookPath(cmd);

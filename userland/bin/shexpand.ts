@@ -90,6 +90,12 @@ export class ShellState {
   wordLine: i32 = 0;
   /** What errors name after the line inside eval or a . file ("eval", the file), as dash's commandname; "" elsewhere. */
   commandName: string = "";
+  /** The assignments before the builtin running (NAME=value), for exec's program. */
+  prefixAssigns: string[] = [];
+  /** Loops around the command running (break and continue act on at most these; 0 in a function's body at first). */
+  loopDepth: i32 = 0;
+  /** The last and-or list failed before its last command (then set -e spares the compound around it). */
+  andOrFailedEarly: bool = false;
   /** Where each external command was found in PATH (hash's table; emptied when PATH changes). */
   commandPaths: Map<string, string> = new Map<string, string>();
   /** Set when running a text's first lines went on to parse and run the rest (their aliases changed). */
@@ -551,6 +557,12 @@ function positionalInto(d: i32, quoted: bool, single: bool, f: Fields): void {
   }
 }
 
+/** The positional parameters joined with IFS's first character (a space when IFS is unset), as "$*". */
+function joinedPositional(): string {
+  const ifs = state.vars.has("IFS") ? state.vars.get("IFS") : " ";
+  return state.positional.join(ifs.length > 0 ? ifs.charAt(0) : "");
+}
+
 /** Adds an expansion's value: as it is when quoted or not split, else split on IFS. */
 function addValue(f: Fields, text: string, quoted: bool, single: bool): void {
   if (quoted || single) f.add(text, true); else f.addSplit(text);
@@ -597,7 +609,7 @@ function braceInto(inner: string, quoted: bool, single: bool, f: Fields): void {
   if (colon && (kind == 35 || kind == 37)) { badSubstitution(); return; }
   const word = op.substring(1);
   // $@ and $* count as set (to the joined parameters) unless a ":" asks for them to be non-empty.
-  const v: string | null = positional ? (state.positional.length > 0 || !colon ? state.positional.join(" ") : null) : getVar(name);
+  const v: string | null = positional ? (state.positional.length > 0 || !colon ? joinedPositional() : null) : getVar(name);
   const unset = v == null || (colon && v.length == 0);
   if (kind == 45 || kind == 43) {
     const useWord = kind == 45 ? unset : !unset;

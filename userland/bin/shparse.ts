@@ -421,7 +421,8 @@ export class Parser {
       if (this.isOp(")")) this.pos++; else this.unexpected(this.peek(), "\")\"");
     } else if (t.kind == T_WORD && !isAssignment(t.text) && this.tokens[this.pos + 1].kind == T_OP && this.tokens[this.pos + 1].text == "(" &&
                this.tokens[this.pos + 2].kind == T_OP && this.tokens[this.pos + 2].text == ")") {
-      if (!isName(t.text)) { this.fail("Syntax error: Bad function name"); return new Node(N_FUNCDEF); }
+      // As dash: a function cannot be named as a special builtin either.
+      if (!isName(t.text) || SPECIAL_BUILTIN_NAMES.indexOf(t.text) >= 0) { this.fail("Syntax error: Bad function name"); return new Node(N_FUNCDEF); }
       node = new Node(N_FUNCDEF);
       node.name = t.text;
       this.pos += 3;
@@ -653,6 +654,9 @@ function unterminatedMessage(s: string, start: i32): string {
   }
   return "end of file unexpected";
 }
+
+/** The special builtins, which no function may be named as. */
+const SPECIAL_BUILTIN_NAMES = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift", "times", "trap", "unset"];
 
 /** Reserved words, which dash names in its syntax errors (other words are "word"). */
 const RESERVED = ["!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while", "{", "}"];
