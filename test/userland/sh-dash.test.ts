@@ -254,3 +254,11 @@ describe("assignments beside a command, as dash orders them", () => {
     ["exec's program gets the assignments before it; $* joins with an empty IFS for :+", "printf 'echo hello $BLAH\\n' > snork; chmod +x snork; sh -c 'BLAH=123 exec ./snork'; set -- '' ''; IFS=; echo argv=${*:+plus} argv=${*+plus} \"argv=${*:-minus}\""],
   ]);
 });
+
+describe("bracket expressions with character classes (case, pathname expansion, ${x%pattern})", () => {
+  compareAll([
+    ["classes, negation, a ] first, a - last, quoted members", "for w in a Z 5 ']' '-' x '!' ' ' '.'; do r=; case \"$w\" in [[:alpha:]]) r=alpha;; esac; case \"$w\" in []]) r=\"$r close\";; esac; case \"$w\" in [a-]) r=\"$r a-\";; esac; case \"$w\" in [!a-z]) r=\"$r notlower\";; esac; case \"$w\" in [[:punct:][:space:]]) r=\"$r punctspace\";; esac; case \"$w\" in [\\]]) r=\"$r esc\";; esac; echo \"$w:$r\"; done"],
+    ["every class on one character of each kind", "for c in a Q 7 ' ' '\t' ';' '~'; do for k in alpha digit alnum upper lower space blank punct graph print cntrl xdigit; do case \"$c\" in [[:$k:]]) printf %s \"$k \";; esac; done; echo; done"],
+    ["in pathname expansion and in trimming", "touch a1 b2 C3 _4; echo [[:upper:]]* *[[:digit:]] [![:lower:]]*; x=abc123; echo ${x%%[[:digit:]]*} ${x##*[[:alpha:]]}"],
+  ]);
+});
