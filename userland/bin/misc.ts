@@ -15,6 +15,7 @@ import { civil, which } from "./system";
 import { canonical } from "./files";
 import { compile, Regex } from "../lib/regex";
 import { cpuTimes } from "./shlimits";
+import * as num from "./bcnum";
 
 /** All the input of the operands, concatenated (for od, xxd, hexdump). */
 function readAll(prog: string, names: string[]): ByteBuf | null {
@@ -492,6 +493,7 @@ class Expr {
     while (this.more() && this.peek() == "|") {
       this.pos++;
       const right = this.and();
+      if (this.error != "") return "0";
       left = !isNull(left) ? left : !isNull(right) ? right : "0";
     }
     return left;
@@ -501,6 +503,7 @@ class Expr {
     while (this.more() && this.peek() == "&") {
       this.pos++;
       const right = this.compare();
+      if (this.error != "") return "0";
       left = !isNull(left) && !isNull(right) ? left : "0";
     }
     return left;
@@ -512,8 +515,9 @@ class Expr {
       if (op != "=" && op != "==" && op != "!=" && op != "<" && op != "<=" && op != ">" && op != ">=") break;
       this.pos++;
       const right = this.add();
+      if (this.error != "") return "0";
       let c: i32;
-      if (isNumber(left) && isNumber(right)) { const a = I64.parseInt(left); const b = I64.parseInt(right); c = a < b ? -1 : a > b ? 1 : 0; }
+      if (isNumber(left) && isNumber(right)) c = num.compare(bigOf(left), bigOf(right));
       else c = fs.compareStrings(left, right);
       const r = op == "=" || op == "==" ? c == 0 : op == "!=" ? c != 0 : op == "<" ? c < 0 : op == "<=" ? c <= 0 : op == ">" ? c > 0 : c >= 0;
       left = r ? "1" : "0";
@@ -525,9 +529,11 @@ class Expr {
     while (this.more() && (this.peek() == "+" || this.peek() == "-")) {
       const op = this.args[this.pos++];
       const right = this.mul();
+      if (this.error != "") return "0";
       if (!isNumber(left) || !isNumber(right)) { this.error = "non-integer argument"; return "0"; }
-      const a = I64.parseInt(left); const b = I64.parseInt(right);
-      left = (op == "+" ? a + b : a - b).toString();
+      // Integers of any size, as GNU expr with GMP computes them.
+      const a = bigOf(left); const b = bigOf(right);
+      left = num.format(op == "+" ? num.add(a, b) : num.sub(a, b), 10);
     }
     return left;
   }
@@ -536,10 +542,12 @@ class Expr {
     while (this.more() && (this.peek() == "*" || this.peek() == "/" || this.peek() == "%")) {
       const op = this.args[this.pos++];
       const right = this.match();
+      if (this.error != "") return "0";
       if (!isNumber(left) || !isNumber(right)) { this.error = "non-integer argument"; return "0"; }
-      const a = I64.parseInt(left); const b = I64.parseInt(right);
-      if (op != "*" && b == 0) { this.error = "division by zero"; return "0"; }
-      left = (op == "*" ? a * b : op == "/" ? a / b : a % b).toString();
+      const a = bigOf(left); const b = bigOf(right);
+      if (op != "*" && b.isZero()) { this.error = "division by zero"; return "0"; }
+      const r = op == "*" ? num.mulFull(a, b) : op == "/" ? num.div(a, b, 0) : num.mod(a, b, 0);
+      left = num.format(r!, 10);
     }
     return left;
   }
@@ -567,7 +575,8 @@ class Expr {
     const t = this.args[this.pos++];
     if (t == "(") {
       const v = this.or();
-      if (this.peek() != ")") { this.error = "syntax error: expecting ')'"; return ""; }
+      if (this.error != "") return "";
+      if (this.peek() != ")") { this.error = "syntax error: expecting ')'" + (this.pos > 0 ? " after '" + this.args[this.pos - 1] + "'" : ""); return ""; }
       this.pos++;
       return v;
     }
@@ -592,7 +601,15 @@ function compileExpr(pattern: string): Regex | null {
   return compile("^" + pattern, false, false);
 }
 
-function isNull(s: string): bool { return s == "" || (isNumber(s) && I64.parseInt(s) == 0); }
+function isNull(s: string): bool { return s == "" || (isNumber(s) && bigOf(s).isZero()); }
+
+/** A decimal integer as an arbitrary-precision number. */
+function bigOf(s: string): num.Num {
+  const neg = s.startsWith("-");
+  const digits = new Array<u8>();
+  for (let i = s.length - 1; i >= (neg ? 1 : 0); i--) digits.push(<u8>(s.charCodeAt(i) - 48));
+  return new num.Num(digits, 0, neg);
+}
 
 function isNumber(s: string): bool {
   if (s.length == 0) return false;
@@ -606,7 +623,7 @@ function isNumber(s: string): bool {
 export function exprMain(args: string[]): i32 {
   const first = args.length > 0 && args[0] == "--" ? 1 : 0;
   const e = new Expr(args.slice(first));
-  if (e.args.length == 0) return usage("expr", "missing operand", 2);
+  if (e.args.length == 0) { warn("expr", "missing operand"); stderr.line("Try 'expr --help' for more information.").flush(); return 2; }
   const v = e.or();
   if (e.error == "" && e.more()) e.error = "syntax error: unexpected argument '" + e.peek() + "'";
   if (e.error != "") { warn("expr", e.error); return 2; }
