@@ -289,7 +289,11 @@ export function xxdMain(argList: string[]): i32 {
       let hexPart = "";
       const n = min(cols, end - off);
       for (let i = 0; i < n; i++) {
-        if (group > 0 && i % group == 0) hexPart += " ";
+        if (group > 0 && i % group == 0) {
+          hexPart += " ";
+          // -e: a short last group is right-aligned in its place, as a little-endian word's high bytes are missing.
+          if (little && n - i < group) hexPart += " ".repeat((group - (n - i)) * digits);
+        }
         // -e: each group's bytes in reverse (little-endian words).
         let at = i;
         if (little && group > 0) { const g0 = i - i % group; const gn = min(group, n - g0); at = g0 + (gn - 1 - (i - g0)); }
