@@ -314,13 +314,20 @@ export function xxdMain(argList: string[]): i32 {
 
 /** hexdump [-C] [-n LEN] [-s SKIP] [-v] [FILE]... (default: two-byte hex words) */
 export function hexdumpMain(prog: string, args: string[]): i32 {
-  const o = getopt(args, "Cn:s:vx");
+  const o = getopt(args, "Cn:s:vxdocb");
   if (o.error != "") return usage(prog, o.error);
   const data = readAll(prog, inputsOrStdin(o.operands));
   if (data == null) return 1;
   const skip = <i32>min(<i64>data.len, parseIntOr(o.value("s", "0"), 0));
   const end = o.has("n") ? <i32>min(<i64>data.len, skip + parseIntOr(o.value("n", "0"), 0)) : data.len;
   const canonicalForm = o.has("C") || prog == "hd";
+  // -x -d -o -c -b: util-linux's formats, one line each per 16 bytes, in the order given.
+  const formats = new Array<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("-") || a.startsWith("-n") || a.startsWith("-s")) continue;
+    for (let j = 1; j < a.length; j++) if ("xdocb".indexOf(a.charAt(j)) >= 0) formats.push(a.charAt(j));
+  }
   let prev = -1;
   let starred = false;
   for (let off = skip; off < end; off += 16) {
@@ -340,7 +347,9 @@ export function hexdumpMain(prog: string, args: string[]): i32 {
       line += "  |";
       for (let i = 0; i < n; i++) { const b = <i32>load<u8>(data.ptr + off + i); line += b >= 32 && b < 127 ? String.fromCharCode(b) : "."; }
       stdout.line(line + "|");
-    } else {
+    }
+    for (let f = 0; f < formats.length; f++) stdout.line(hexdumpLine(data, off, n, formats[f]));
+    if (!canonicalForm && formats.length == 0) {
       let line = padLeft(off.toString(16), 7, "0");
       for (let i = 0; i < n; i += 2) {
         const lo = <i32>load<u8>(data.ptr + off + i);
@@ -353,6 +362,32 @@ export function hexdumpMain(prog: string, args: string[]): i32 {
   }
   if (end > skip) stdout.line(padLeft(end.toString(16), canonicalForm ? 8 : 7, "0"));
   return 0;
+}
+
+/** One line of hexdump -x (two-byte hex), -d (unsigned decimal), -o (octal), -c (characters) or -b (octal bytes); a short one padded to full width. */
+function hexdumpLine(data: ByteBuf, off: i32, n: i32, format: string): string {
+  const wide = format == "x" || format == "d" || format == "o";
+  const unit = wide ? 2 : 1;
+  const width = wide ? 8 : 4;
+  let line = padLeft(off.toString(16), 7, "0");
+  for (let i = 0; i < 16; i += unit) {
+    if (i >= n) { line += " ".repeat(width); continue; }
+    const lo = <i32>load<u8>(data.ptr + off + i);
+    const v = wide ? lo | ((i + 1 < n ? <i32>load<u8>(data.ptr + off + i + 1) : 0) << 8) : lo;
+    let text: string;
+    if (format == "x") text = padLeft(v.toString(16), 4, "0");
+    else if (format == "d") text = padLeft(v.toString(), 5, "0");
+    else if (format == "o") text = padLeft(v.toString(8), 6, "0");
+    else if (format == "b") text = padLeft(v.toString(8), 3, "0");
+    else {
+      const escapes = [0, 7, 8, 12, 10, 13, 9, 11];
+      const names = ["\\0", "\\a", "\\b", "\\f", "\\n", "\\r", "\\t", "\\v"];
+      const at = escapes.indexOf(v);
+      text = at >= 0 ? names[at] : v >= 32 && v < 127 ? String.fromCharCode(v) : padLeft(v.toString(8), 3, "0");
+    }
+    line += padLeft(text, width);
+  }
+  return line;
 }
 
 function ddNumber(s: string): i64 {
