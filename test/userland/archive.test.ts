@@ -163,6 +163,15 @@ describe("tar", () => {
       expect(r.stdout).toBe(host("md5sum", [], sampleText(200)).toString() + "long\n");
     }
   });
+  it("tar --strip-components and -a, as the host's tar; -j and -r refused with a reason", async () => {
+    const script = "mkdir -p d/e; echo hi > d/f; echo x > d/e/g; tar cf x.tar d && mkdir o && tar xf x.tar -C o --strip-components=1 && find o | sort; mkdir p; tar -x -f x.tar -C p --strip-components 2; find p | sort; tar caf y.tar.gz d/f; gzip -t y.tar.gz && echo gzipped; tar xaf y.tar.gz -O";
+    const dir = mkdtempSync(join(hostDir, "strip-"));
+    const want = execFileSync("sh", ["-c", script], { cwd: dir, env: { PATH: process.env.PATH, LC_ALL: "C" } }).toString();
+    expect((await run(`mkdir stripdir && cd stripdir && ${script}`)).stdout).toBe(want);
+    const refused = await run("cd stripdir && tar cjf z.tbz d; echo $?; tar rf x.tar d; echo $?");
+    expect(refused.stdout).toBe("2\n2\n");
+    expect(refused.stderr).toContain("bzip2: compression is not available");
+  });
   it("tar -tv lists like GNU tar; selected members, -O and missing members", async () => {
     const r = await run("mkdir -p v/d && cd v && echo 12345 > d/f && touch -d @0 d/f 2>/dev/null; tar cf a.tar d && tar -xOf a.tar d/f && tar tf a.tar d/f && tar tf a.tar nope; echo $?");
     expect(r.stdout).toBe("12345\nd/f\n2\n");

@@ -38,6 +38,12 @@ describe("ps", () => {
     const out = await run("ps -o pid,user,comm | awk 'NR == 1 || $3 == \"ps\" { print $2, $3 }'");
     expect(out).toBe("USER COMMAND\nroot ps\n");
   });
+  it("-p PIDS, -o col= (no header), -o col=TITLE, pgid and group columns, --no-headers, as procps", async () => {
+    const out = await run("ps -o pid= -p $$; ps -o comm=NAME -p $$; ps -p $$ -o pgid,group | tail -1 | awk '{ print ($1 > 0), $2 }'; ps --no-headers -p $$ -o comm; ps -p 999999 -o pid=; echo $?; true");
+    const pid = out.split("\n")[0].trim();
+    expect(Number(pid)).toBeGreaterThan(0);
+    expect(out.split("\n").slice(1).join("\n")).toBe("NAME\nsh\n1 root\nsh\n1\n");
+  });
   it("a non-root process shows its user", async () => {
     const r = await kernel.run("/bin/sh", { args: ["-c", "ps | grep ' ps$'"], env: { PATH: "/bin" }, cwd: "/tmp", stdin: "", user: { uid: 1000, gid: 1000 } });
     expect(r.stdout).toMatch(/^ +\d+ user +\d+:\d\d ps\n$/);

@@ -15,6 +15,7 @@ import { civil, which } from "./system";
 import { canonical } from "./files";
 import { compile, Regex } from "../lib/regex";
 import { cpuTimes } from "./shlimits";
+import * as num from "./bcnum";
 
 /** All the input of the operands, concatenated (for od, xxd, hexdump). */
 function readAll(prog: string, names: string[]): ByteBuf | null {
@@ -39,7 +40,11 @@ const OD_NAMES = ["nul", "soh", "stx", "etx", "eot", "enq", "ack", "bel", "bs", 
   "dle", "dc1", "dc2", "dc3", "dc4", "nak", "syn", "etb", "can", "em", "sub", "esc", "fs", "gs", "rs", "us", "sp"];
 
 /** One od output type: c, a, or o/x/d/u with a size in bytes. */
-class OdType { constructor(public kind: string, public size: i32) {} }
+class OdType {
+  /** z: the line's printable characters after it, between > and <. */
+  dump: bool = false;
+  constructor(public kind: string, public size: i32) {}
+}
 
 function odWidth(t: OdType): i32 {
   if (t.kind == "c" || t.kind == "a") return 4;
@@ -52,7 +57,7 @@ function odWidth(t: OdType): i32 {
   return (maxU / 2 + 1).toString().length + 2;
 }
 
-function odValue(p: usize, t: OdType): string {
+function odValue(p: usize, t: OdType, bigEndian: bool = false): string {
   if (t.kind == "c") {
     const b = <i32>load<u8>(p);
     if (b == 0) return "\\0";
@@ -68,7 +73,8 @@ function odValue(p: usize, t: OdType): string {
     return String.fromCharCode(b);
   }
   let v: u64 = 0;
-  for (let i = t.size - 1; i >= 0; i--) v = (v << 8) | <u64>load<u8>(p + i);
+  if (bigEndian) for (let i = 0; i < t.size; i++) v = (v << 8) | <u64>load<u8>(p + i);
+  else for (let i = t.size - 1; i >= 0; i--) v = (v << 8) | <u64>load<u8>(p + i);
   if (t.kind == "x") return padLeft(v.toString(16), t.size * 2, "0");
   if (t.kind == "o") return padLeft(v.toString(8), odWidth(t) - 1, "0");
   if (t.kind == "u") return v.toString();
@@ -78,9 +84,25 @@ function odValue(p: usize, t: OdType): string {
 }
 
 /** od [-A d|o|x|n] [-t TYPE]... [-c -b -d -o -x] [-N COUNT] [-j SKIP] [-v] [FILE]... */
-export function odMain(args: string[]): i32 {
-  const o = getopt(args, "A:t:N:j:w:vcbdoxsi");
-  if (o.error != "") return usage("od", o.error);
+export function odMain(argList: string[]): i32 {
+  let bigEndian = false;
+  const args = new Array<string>();
+  for (let i = 0; i < argList.length; i++) {
+    const a = argList[i];
+    if (a == "--endian=big") bigEndian = true;
+    else if (a == "--endian=little") bigEndian = false;
+    else if (a.startsWith("--endian=")) { warn("od", "invalid argument '" + a.substring(9) + "' for '--endian'"); return 1; }
+    else if (a.startsWith("--format=")) { args.push("-t"); args.push(a.substring(9)); }
+    else if (a.startsWith("--address-radix=")) { args.push("-A"); args.push(a.substring(16)); }
+    else if (a.startsWith("--skip-bytes=")) { args.push("-j"); args.push(a.substring(13)); }
+    else if (a.startsWith("--read-bytes=")) { args.push("-N"); args.push(a.substring(13)); }
+    else if (a.startsWith("--width=")) { args.push("-w"); args.push(a.substring(8)); }
+    else if (a == "--output-duplicates") args.push("-v");
+    else if (a.startsWith("--") && a.length > 2) { warn("od", "unrecognized option '" + a + "'"); stderr.line("Try 'od --help' for more information.").flush(); return 1; }
+    else args.push(a);
+  }
+  const o = getopt(args, "A:t:N:j:w:vcbdoxsil");
+  if (o.error != "") { warn("od", o.error); stderr.line("Try 'od --help' for more information.").flush(); return 1; }
   const types = new Array<OdType>();
   // Letters in the order given.
   for (let i = 0; i < args.length; i++) {
@@ -98,6 +120,7 @@ export function odMain(args: string[]): i32 {
         else if (c == "x") types.push(new OdType("x", 2));
         else if (c == "s") types.push(new OdType("d", 2));
         else if (c == "i") types.push(new OdType("d", 4));
+        else if (c == "l") types.push(new OdType("d", 8));
       }
     }
   }
@@ -106,7 +129,9 @@ export function odMain(args: string[]): i32 {
   if (radix != "o" && radix != "d" && radix != "x" && radix != "n") return usage("od", "invalid output address radix '" + radix + "'; it must be one character from [doxn]");
   const data = readAll("od", inputsOrStdin(o.operands));
   if (data == null) return 1;
-  const skip = <i32>min(<i64>data.len, parseIntOr(o.value("j", "0"), 0));
+  const skipWanted = parseIntOr(o.value("j", "0"), 0);
+  if (skipWanted > <i64>data.len) { warn("od", "cannot skip past end of combined input"); return 1; }
+  const skip = <i32>skipWanted;
   const end = o.has("N") ? <i32>min(<i64>data.len, skip + parseIntOr(o.value("N", "0"), 0)) : data.len;
   const perLine = <i32>parseIntOr(o.value("w", "16"), 16);
   // Every field is as wide as the widest type needs per byte, scaled to the type's size.
@@ -133,7 +158,15 @@ export function odMain(args: string[]): i32 {
       padded.append(data.ptr + off, n);
       for (let z = 0; z < 8; z++) padded.appendByte(0);
       const width = types.length == 1 ? odWidth(ty) : perByte * ty.size;
-      for (let i = 0; i < n; i += ty.size) stdout.str(padLeft(odValue(padded.ptr + i, ty), width));
+      for (let i = 0; i < n; i += ty.size) stdout.str(padLeft(odValue(padded.ptr + i, ty, bigEndian), width));
+      if (ty.dump) {
+        // Pad a short last line to where a full one's fields end, then the characters.
+        const full = (perLine + ty.size - 1) / ty.size * width;
+        const used = (n + ty.size - 1) / ty.size * width;
+        stdout.str(" ".repeat(full - used)).str("  >");
+        for (let i = 0; i < n; i++) { const b = <i32>load<u8>(data.ptr + off + i); stdout.byte(b >= 32 && b < 127 ? b : 46); }
+        stdout.byte(60);
+      }
       stdout.byte(10);
     }
   }
@@ -152,7 +185,7 @@ function addOdTypes(types: OdType[], spec: string): bool {
   let i = 0;
   while (i < spec.length) {
     const c = spec.charAt(i++);
-    if (c == "c" || c == "a") { types.push(new OdType(c, 1)); continue; }
+    if (c == "c" || c == "a") { const type = new OdType(c, 1); if (i < spec.length && spec.charAt(i) == "z") { type.dump = true; i++; } types.push(type); continue; }
     if (c != "o" && c != "x" && c != "d" && c != "u") return false;
     let size = c == "o" || c == "x" || c == "d" || c == "u" ? 4 : 1;
     if (i < spec.length) {
@@ -161,7 +194,9 @@ function addOdTypes(types: OdType[], spec: string): bool {
       else if (s >= "0" && s <= "9") { size = I32.parseInt(s); i++; }
     }
     if (size != 1 && size != 2 && size != 4 && size != 8) return false;
-    types.push(new OdType(c, size));
+    const type = new OdType(c, size);
+    if (i < spec.length && spec.charAt(i) == "z") { type.dump = true; i++; }
+    types.push(type);
   }
   return true;
 }
@@ -174,8 +209,16 @@ function hex2(b: i32, upper: bool): string {
 }
 
 /** xxd [-p] [-r] [-u] [-c COLS] [-g BYTES] [-l LEN] [-s SEEK] [-i] [FILE [OUTFILE]] */
-export function xxdMain(args: string[]): i32 {
-  const o = getopt(args, "pruic:g:l:s:");
+export function xxdMain(argList: string[]): i32 {
+  // xxd's own spellings: -ps, -postscript, -plain, -bits, -cols N, -seek N... as their one letter.
+  const spellings = ["-ps", "-p", "-postscript", "-p", "-plain", "-p", "-bits", "-b", "-cols", "-c", "-groupsize", "-g", "-len", "-l", "-seek", "-s",
+    "-revert", "-r", "-uppercase", "-u", "-include", "-i", "-little-endian", "-e"];
+  const args = new Array<string>();
+  for (let i = 0; i < argList.length; i++) {
+    const at = spellings.indexOf(argList[i]);
+    args.push(at >= 0 && at % 2 == 0 ? spellings[at + 1] : argList[i]);
+  }
+  const o = getopt(args, "pruibec:g:l:s:");
   if (o.error != "") return usage("xxd", o.error);
   const name = o.operands.length > 0 ? o.operands[0] : "-";
   const data = readAll("xxd", [name]);
@@ -210,7 +253,12 @@ export function xxdMain(args: string[]): i32 {
     return 0;
   }
   const upper = o.has("u");
-  const seek = <i32>min(<i64>data.len, parseIntOr(o.value("s", "0"), 0));
+  // -s N from the start, -s -N from the end.
+  const seekText = o.value("s", "0");
+  let seekValue = parseIntOr(seekText.startsWith("+") ? seekText.substring(1) : seekText, 0);
+  if (seekText.startsWith("0x")) seekValue = I64.parseInt(seekText.substring(2), 16);
+  if (seekValue < 0) seekValue = max<i64>(0, <i64>data.len + seekValue);
+  const seek = <i32>min(<i64>data.len, seekValue);
   const end = o.has("l") ? <i32>min(<i64>data.len, seek + parseIntOr(o.value("l", "0"), 0)) : data.len;
   const w = new ByteBuf(BLOCK);
   if (o.has("p")) {
@@ -230,16 +278,27 @@ export function xxdMain(args: string[]): i32 {
     }
     if (name != "-") w.appendString("};\nunsigned int " + cName + "_len = " + (end - seek).toString() + ";\n");
   } else {
-    const cols = <i32>parseIntOr(o.value("c", "16"), 16);
-    const group = <i32>parseIntOr(o.value("g", "2"), 2);
-    const hexWidth = cols * 2 + (group > 0 ? (cols + group - 1) / group : 0);
+    const bits = o.has("b");
+    const little = o.has("e");
+    const cols = <i32>parseIntOr(o.value("c", bits ? "6" : "16"), 16);
+    const group = <i32>parseIntOr(o.value("g", bits ? "1" : little ? "4" : "2"), 2);
+    const digits = bits ? 8 : 2;
+    const hexWidth = cols * digits + (group > 0 ? (cols + group - 1) / group : 0);
     for (let off = seek; off < end; off += cols) {
       let line = padLeft(off.toString(16), 8, "0") + ":";
       let hexPart = "";
       const n = min(cols, end - off);
       for (let i = 0; i < n; i++) {
-        if (group > 0 && i % group == 0) hexPart += " ";
-        hexPart += hex2(load<u8>(data.ptr + off + i), upper);
+        if (group > 0 && i % group == 0) {
+          hexPart += " ";
+          // -e: a short last group is right-aligned in its place, as a little-endian word's high bytes are missing.
+          if (little && n - i < group) hexPart += " ".repeat((group - (n - i)) * digits);
+        }
+        // -e: each group's bytes in reverse (little-endian words).
+        let at = i;
+        if (little && group > 0) { const g0 = i - i % group; const gn = min(group, n - g0); at = g0 + (gn - 1 - (i - g0)); }
+        const b = load<u8>(data.ptr + off + at);
+        hexPart += bits ? padLeft((<i32>b).toString(2), 8, "0") : hex2(b, upper);
       }
       while (hexPart.length < hexWidth) hexPart += " ";
       line += hexPart + "  ";
@@ -255,13 +314,20 @@ export function xxdMain(args: string[]): i32 {
 
 /** hexdump [-C] [-n LEN] [-s SKIP] [-v] [FILE]... (default: two-byte hex words) */
 export function hexdumpMain(prog: string, args: string[]): i32 {
-  const o = getopt(args, "Cn:s:vx");
+  const o = getopt(args, "Cn:s:vxdocb");
   if (o.error != "") return usage(prog, o.error);
   const data = readAll(prog, inputsOrStdin(o.operands));
   if (data == null) return 1;
   const skip = <i32>min(<i64>data.len, parseIntOr(o.value("s", "0"), 0));
   const end = o.has("n") ? <i32>min(<i64>data.len, skip + parseIntOr(o.value("n", "0"), 0)) : data.len;
   const canonicalForm = o.has("C") || prog == "hd";
+  // -x -d -o -c -b: util-linux's formats, one line each per 16 bytes, in the order given.
+  const formats = new Array<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("-") || a.startsWith("-n") || a.startsWith("-s")) continue;
+    for (let j = 1; j < a.length; j++) if ("xdocb".indexOf(a.charAt(j)) >= 0) formats.push(a.charAt(j));
+  }
   let prev = -1;
   let starred = false;
   for (let off = skip; off < end; off += 16) {
@@ -281,7 +347,9 @@ export function hexdumpMain(prog: string, args: string[]): i32 {
       line += "  |";
       for (let i = 0; i < n; i++) { const b = <i32>load<u8>(data.ptr + off + i); line += b >= 32 && b < 127 ? String.fromCharCode(b) : "."; }
       stdout.line(line + "|");
-    } else {
+    }
+    for (let f = 0; f < formats.length; f++) stdout.line(hexdumpLine(data, off, n, formats[f]));
+    if (!canonicalForm && formats.length == 0) {
       let line = padLeft(off.toString(16), 7, "0");
       for (let i = 0; i < n; i += 2) {
         const lo = <i32>load<u8>(data.ptr + off + i);
@@ -294,6 +362,32 @@ export function hexdumpMain(prog: string, args: string[]): i32 {
   }
   if (end > skip) stdout.line(padLeft(end.toString(16), canonicalForm ? 8 : 7, "0"));
   return 0;
+}
+
+/** One line of hexdump -x (two-byte hex), -d (unsigned decimal), -o (octal), -c (characters) or -b (octal bytes); a short one padded to full width. */
+function hexdumpLine(data: ByteBuf, off: i32, n: i32, format: string): string {
+  const wide = format == "x" || format == "d" || format == "o";
+  const unit = wide ? 2 : 1;
+  const width = wide ? 8 : 4;
+  let line = padLeft(off.toString(16), 7, "0");
+  for (let i = 0; i < 16; i += unit) {
+    if (i >= n) { line += " ".repeat(width); continue; }
+    const lo = <i32>load<u8>(data.ptr + off + i);
+    const v = wide ? lo | ((i + 1 < n ? <i32>load<u8>(data.ptr + off + i + 1) : 0) << 8) : lo;
+    let text: string;
+    if (format == "x") text = padLeft(v.toString(16), 4, "0");
+    else if (format == "d") text = padLeft(v.toString(), 5, "0");
+    else if (format == "o") text = padLeft(v.toString(8), 6, "0");
+    else if (format == "b") text = padLeft(v.toString(8), 3, "0");
+    else {
+      const escapes = [0, 7, 8, 12, 10, 13, 9, 11];
+      const names = ["\\0", "\\a", "\\b", "\\f", "\\n", "\\r", "\\t", "\\v"];
+      const at = escapes.indexOf(v);
+      text = at >= 0 ? names[at] : v >= 32 && v < 127 ? String.fromCharCode(v) : padLeft(v.toString(8), 3, "0");
+    }
+    line += padLeft(text, width);
+  }
+  return line;
 }
 
 function ddNumber(s: string): i64 {
@@ -492,6 +586,7 @@ class Expr {
     while (this.more() && this.peek() == "|") {
       this.pos++;
       const right = this.and();
+      if (this.error != "") return "0";
       left = !isNull(left) ? left : !isNull(right) ? right : "0";
     }
     return left;
@@ -501,6 +596,7 @@ class Expr {
     while (this.more() && this.peek() == "&") {
       this.pos++;
       const right = this.compare();
+      if (this.error != "") return "0";
       left = !isNull(left) && !isNull(right) ? left : "0";
     }
     return left;
@@ -512,8 +608,9 @@ class Expr {
       if (op != "=" && op != "==" && op != "!=" && op != "<" && op != "<=" && op != ">" && op != ">=") break;
       this.pos++;
       const right = this.add();
+      if (this.error != "") return "0";
       let c: i32;
-      if (isNumber(left) && isNumber(right)) { const a = I64.parseInt(left); const b = I64.parseInt(right); c = a < b ? -1 : a > b ? 1 : 0; }
+      if (isNumber(left) && isNumber(right)) c = num.compare(bigOf(left), bigOf(right));
       else c = fs.compareStrings(left, right);
       const r = op == "=" || op == "==" ? c == 0 : op == "!=" ? c != 0 : op == "<" ? c < 0 : op == "<=" ? c <= 0 : op == ">" ? c > 0 : c >= 0;
       left = r ? "1" : "0";
@@ -525,9 +622,11 @@ class Expr {
     while (this.more() && (this.peek() == "+" || this.peek() == "-")) {
       const op = this.args[this.pos++];
       const right = this.mul();
+      if (this.error != "") return "0";
       if (!isNumber(left) || !isNumber(right)) { this.error = "non-integer argument"; return "0"; }
-      const a = I64.parseInt(left); const b = I64.parseInt(right);
-      left = (op == "+" ? a + b : a - b).toString();
+      // Integers of any size, as GNU expr with GMP computes them.
+      const a = bigOf(left); const b = bigOf(right);
+      left = num.format(op == "+" ? num.add(a, b) : num.sub(a, b), 10);
     }
     return left;
   }
@@ -536,10 +635,12 @@ class Expr {
     while (this.more() && (this.peek() == "*" || this.peek() == "/" || this.peek() == "%")) {
       const op = this.args[this.pos++];
       const right = this.match();
+      if (this.error != "") return "0";
       if (!isNumber(left) || !isNumber(right)) { this.error = "non-integer argument"; return "0"; }
-      const a = I64.parseInt(left); const b = I64.parseInt(right);
-      if (op != "*" && b == 0) { this.error = "division by zero"; return "0"; }
-      left = (op == "*" ? a * b : op == "/" ? a / b : a % b).toString();
+      const a = bigOf(left); const b = bigOf(right);
+      if (op != "*" && b.isZero()) { this.error = "division by zero"; return "0"; }
+      const r = op == "*" ? num.mulFull(a, b) : op == "/" ? num.div(a, b, 0) : num.mod(a, b, 0);
+      left = num.format(r!, 10);
     }
     return left;
   }
@@ -567,7 +668,8 @@ class Expr {
     const t = this.args[this.pos++];
     if (t == "(") {
       const v = this.or();
-      if (this.peek() != ")") { this.error = "syntax error: expecting ')'"; return ""; }
+      if (this.error != "") return "";
+      if (this.peek() != ")") { this.error = "syntax error: expecting ')'" + (this.pos > 0 ? " after '" + this.args[this.pos - 1] + "'" : ""); return ""; }
       this.pos++;
       return v;
     }
@@ -592,7 +694,15 @@ function compileExpr(pattern: string): Regex | null {
   return compile("^" + pattern, false, false);
 }
 
-function isNull(s: string): bool { return s == "" || (isNumber(s) && I64.parseInt(s) == 0); }
+function isNull(s: string): bool { return s == "" || (isNumber(s) && bigOf(s).isZero()); }
+
+/** A decimal integer as an arbitrary-precision number. */
+function bigOf(s: string): num.Num {
+  const neg = s.startsWith("-");
+  const digits = new Array<u8>();
+  for (let i = s.length - 1; i >= (neg ? 1 : 0); i--) digits.push(<u8>(s.charCodeAt(i) - 48));
+  return new num.Num(digits, 0, neg);
+}
 
 function isNumber(s: string): bool {
   if (s.length == 0) return false;
@@ -606,7 +716,7 @@ function isNumber(s: string): bool {
 export function exprMain(args: string[]): i32 {
   const first = args.length > 0 && args[0] == "--" ? 1 : 0;
   const e = new Expr(args.slice(first));
-  if (e.args.length == 0) return usage("expr", "missing operand", 2);
+  if (e.args.length == 0) { warn("expr", "missing operand"); stderr.line("Try 'expr --help' for more information.").flush(); return 2; }
   const v = e.or();
   if (e.error == "" && e.more()) e.error = "syntax error: unexpected argument '" + e.peek() + "'";
   if (e.error != "") { warn("expr", e.error); return 2; }

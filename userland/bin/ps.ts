@@ -1,5 +1,6 @@
 // ps and dmesg from /proc. ps: busybox's default columns (PID USER TIME COMMAND), procps' -f/-ef (UID PID PPID C
-// STIME TTY TIME CMD) and BSD-style aux (USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND), -o.
+// STIME TTY TIME CMD) and BSD-style aux (USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND), -o (with
+// renamed or emptied headers), -p PIDS and --no-headers.
 import { replaceAll } from "../lib/strings";
 import { stdout } from "../lib/io";
 import { parseIntOr } from "../lib/opts";
@@ -13,7 +14,9 @@ import { civil } from "./system";
 class ProcInfo {
   pid: i32 = 0;
   ppid: i32 = 0;
+  pgid: i32 = 0;
   uid: u32 = 0;
+  gid: u32 = 0;
   nice: i64 = 0;
   state: string = "?";
   name: string = "";
@@ -48,6 +51,8 @@ function readProcs(): ProcInfo[] | null {
     p.pid = pids[i];
     p.ppid = <i32>parseIntOr(field(status, "PPid"), 0);
     p.uid = <u32>parseIntOr(field(status, "Uid").split("\t")[0], 0);
+    p.gid = <u32>parseIntOr(field(status, "Gid").split("\t")[0], 0);
+    p.pgid = <i32>parseIntOr(field(status, "PGid"), 0);
     p.state = field(status, "State").substring(0, 1);
     p.name = field(status, "Name");
     p.rssKb = parseIntOr(field(status, "VmRSS").replace(" kB", ""), 0);
@@ -103,6 +108,10 @@ function memTotalKb(): i64 {
 function column(name: string, p: ProcInfo, names: UserNames, nowMs: i64): string {
   if (name == "pid") return p.pid.toString();
   if (name == "ppid") return p.ppid.toString();
+  if (name == "pgid" || name == "pgrp") return p.pgid.toString();
+  if (name == "gid") return p.gid.toString();
+  if (name == "group") return names.group(p.gid);
+  if (name == "pcpu" || name == "%cpu") { const elapsed = nowMs - p.startMs; return percent(<f64>p.cpuMs, <f64>elapsed); }
   if (name == "user") return names.user(p.uid);
   if (name == "uid") return p.uid.toString();
   if (name == "comm") return p.name;
@@ -125,6 +134,8 @@ function header(name: string): string {
   if (name == "etime") return "ELAPSED";
   if (name == "tty") return "TT";
   if (name == "nice") return "NI";
+  if (name == "pcpu") return "%CPU";
+  if (name == "pgrp") return "PGID";
   return name.toUpperCase();
 }
 
@@ -132,13 +143,42 @@ function header(name: string): string {
 export function psMain(args: string[]): i32 {
   let full = false;
   let bsd = false;
+  let noHeaders = false;
   const columns = new Array<string>();
+  /** Per column: its header ("pid=" gives none, "pid=ID" gives ID), or null for the usual one. */
+  const headers = new Array<string | null>();
+  const onlyPids = new Array<i32>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a == "-o" || a == "o") {
-      if (i + 1 >= args.length) return usage("ps", "option requires an argument -- 'o'");
-      const list = args[++i].split(",");
-      for (let k = 0; k < list.length; k++) if (list[k] != "") columns.push(list[k].split("=")[0].toLowerCase());
+    if (a == "--no-headers" || a == "--no-heading") { noHeaders = true; continue; }
+    if (a == "-p" || a == "p" || a == "--pid" || a.startsWith("--pid=") || (a.startsWith("-p") && a.length > 2)) {
+      let list = "";
+      if (a.startsWith("--pid=")) list = a.substring(6);
+      else if (a.startsWith("-p") && a.length > 2) list = a.substring(2);
+      else { if (i + 1 >= args.length) return usage("ps", "option requires an argument -- 'p'"); list = args[++i]; }
+      const pids = list.replaceAll(" ", ",").split(",");
+      for (let k = 0; k < pids.length; k++) {
+        if (pids[k] == "") continue;
+        const v = parseIntOr(pids[k], -1);
+        if (v <= 0) return usage("ps", "process ID list syntax error");
+        onlyPids.push(<i32>v);
+      }
+      continue;
+    }
+    if (a == "-o" || a == "o" || (a.startsWith("-o") && a.length > 2) || a.startsWith("--format=")) {
+      let spec = "";
+      if (a.startsWith("--format=")) spec = a.substring(9);
+      else if (a.startsWith("-o") && a.length > 2) spec = a.substring(2);
+      else { if (i + 1 >= args.length) return usage("ps", "option requires an argument -- 'o'"); spec = args[++i]; }
+      // "pid,comm" or "pid=PID": a header after = takes the rest of the argument.
+      const eq = spec.indexOf("=");
+      const head = eq >= 0 ? spec.substring(0, eq) : spec;
+      const list = head.split(",");
+      for (let k = 0; k < list.length; k++) {
+        if (list[k] == "") continue;
+        columns.push(list[k].toLowerCase());
+        headers.push(eq >= 0 && k == list.length - 1 ? spec.substring(eq + 1) : null);
+      }
       continue;
     }
     const letters = a.startsWith("-") ? a.substring(1) : a;
@@ -151,26 +191,38 @@ export function psMain(args: string[]): i32 {
       return usage("ps", "unknown option -- '" + c + "'");
     }
   }
-  const procs = readProcs();
-  if (procs == null) { report("ps", "/proc", fs.lastError); return 1; }
+  const all = readProcs();
+  if (all == null) { report("ps", "/proc", fs.lastError); return 1; }
+  let procs = all!;
+  if (onlyPids.length > 0) {
+    const picked = new Array<ProcInfo>();
+    for (let i = 0; i < procs.length; i++) if (onlyPids.includes(procs[i].pid)) picked.push(procs[i]);
+    procs = picked;
+  }
+  // As procps: status 1 when no process was selected.
+  const status = procs.length == 0 ? 1 : 0;
   const names = new UserNames();
   const nowMs = proc.nowNs() / 1000000;
   if (columns.length > 0) {
     const widths = new Array<i32>(columns.length);
     const rows = new Array<string[]>();
-    for (let c = 0; c < columns.length; c++) widths[c] = header(columns[c]).length;
+    const titles = new Array<string>(columns.length);
+    let anyTitle = false;
+    for (let c = 0; c < columns.length; c++) { const h = headers[c]; titles[c] = h != null ? h! : header(columns[c]); if (titles[c] != "") anyTitle = true; }
+    for (let c = 0; c < columns.length; c++) widths[c] = titles[c].length;
     for (let i = 0; i < procs.length; i++) {
       const row = new Array<string>(columns.length);
       for (let c = 0; c < columns.length; c++) { row[c] = column(columns[c], procs[i], names, nowMs); if (row[c].length > widths[c]) widths[c] = row[c].length; }
       rows.push(row);
     }
-    const numeric = (name: string): bool => name == "pid" || name == "ppid" || name == "uid" || name == "rss" || name == "vsz" || name == "vsize" || name == "time" || name == "etime" || name == "ni" || name == "nice";
+    const numeric = (name: string): bool => name == "pid" || name == "ppid" || name == "pgid" || name == "pgrp" || name == "gid" || name == "pcpu" || name == "%cpu" || name == "uid" || name == "rss" || name == "vsz" || name == "vsize" || name == "time" || name == "etime" || name == "ni" || name == "nice";
     let line = "";
     for (let c = 0; c < columns.length; c++) {
-      const h = header(columns[c]);
+      const h = titles[c];
       line += (c > 0 ? " " : "") + (c == columns.length - 1 ? h : numeric(columns[c]) ? right(h, widths[c]) : left(h, widths[c]));
     }
-    stdout.line(line);
+    // As procps: no header line when every column's header was emptied (-o pid=), or with --no-headers.
+    if (anyTitle && !noHeaders) stdout.line(line);
     for (let i = 0; i < rows.length; i++) {
       line = "";
       for (let c = 0; c < columns.length; c++) {
@@ -179,11 +231,11 @@ export function psMain(args: string[]): i32 {
       }
       stdout.line(line);
     }
-    return 0;
+    return status;
   }
   if (bsd) {
     const total = <f64>memTotalKb();
-    stdout.line("USER       PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND");
+    if (!noHeaders) stdout.line("USER       PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND");
     for (let i = 0; i < procs.length; i++) {
       const p = procs[i];
       const elapsed = nowMs - p.startMs;
@@ -192,10 +244,10 @@ export function psMain(args: string[]): i32 {
         .str(right(p.rssKb.toString(), 6)).byte(32).str(right(p.rssKb.toString(), 5)).byte(32).str(left("?", 8)).byte(32)
         .str(left(p.state, 4)).byte(32).str(right(startText(p.startMs, nowMs), 5)).byte(32).str(right(shortTime(p.cpuMs), 6)).byte(32).line(p.args);
     }
-    return 0;
+    return status;
   }
   if (full) {
-    stdout.line("UID        PID  PPID  C STIME TTY          TIME CMD");
+    if (!noHeaders) stdout.line("UID        PID  PPID  C STIME TTY          TIME CMD");
     for (let i = 0; i < procs.length; i++) {
       const p = procs[i];
       const elapsed = nowMs - p.startMs;
@@ -204,16 +256,16 @@ export function psMain(args: string[]): i32 {
         .str(right(c.toString(), 2)).byte(32).str(right(startText(p.startMs, nowMs), 5)).byte(32).str(left("?", 8)).byte(32)
         .str(right(longTime(p.cpuMs), 8)).byte(32).line(p.args);
     }
-    return 0;
+    return status;
   }
-  stdout.line("PID   USER     TIME  COMMAND");
+  if (!noHeaders) stdout.line("PID   USER     TIME  COMMAND");
   for (let i = 0; i < procs.length; i++) {
     const p = procs[i];
     let user = names.user(p.uid);
     if (user.length > 8) user = user.substring(0, 8);
     stdout.str(right(p.pid.toString(), 5)).byte(32).str(left(user, 8)).byte(32).str(right(shortTime(p.cpuMs), 5)).byte(32).line(p.args);
   }
-  return 0;
+  return status;
 }
 
 /** dmesg [-c] [-r] [-t] [-H]: the kernel's message ring from /proc/kmsg ("[seconds] text"); -t drops the times. */

@@ -3,6 +3,7 @@
 
 import { stdout, stderr, warn, writeAll, ByteBuf, BLOCK } from "../lib/io";
 import { usage, report } from "../lib/cmd";
+import { parseIntOr } from "../lib/opts";
 import * as fs from "../lib/fs";
 import { fnmatch } from "../lib/path";
 import { strerror, EEXIST } from "../lib/errno";
@@ -21,6 +22,10 @@ class TarOptions {
   excludes: string[] = [];
   names: string[] = [];
   error: string = "";
+  /** --strip-components=N: leading path parts dropped from each member's name on extraction. */
+  strip: i32 = 0;
+  /** -a: the compression chosen from the archive's suffix. */
+  auto: bool = false;
 }
 
 function parseArgs(args: string[]): TarOptions {
@@ -38,7 +43,7 @@ function parseArgs(args: string[]): TarOptions {
       const eq = a.indexOf("=");
       const key = eq > 0 ? a.substring(2, eq) : a.substring(2);
       let val = eq > 0 ? a.substring(eq + 1) : "";
-      const needs = key == "file" || key == "directory" || key == "exclude";
+      const needs = key == "file" || key == "directory" || key == "exclude" || key == "strip-components";
       if (needs && eq < 0) { if (i + 1 >= words.length) { o.error = "option '" + a + "' requires an argument"; return o; } val = words[++i]; }
       if (key == "create") o.mode = "c";
       else if (key == "extract" || key == "get") o.mode = "x";
@@ -46,6 +51,14 @@ function parseArgs(args: string[]): TarOptions {
       else if (key == "file") o.archive = val;
       else if (key == "directory") o.directory = val;
       else if (key == "exclude") o.excludes.push(val);
+      else if (key == "strip-components" || key == "strip") {
+        const n = parseIntOr(val, -1);
+        if (n < 0) { o.error = "Invalid number of elements: '" + val + "'"; return o; }
+        o.strip = <i32>n;
+      }
+      else if (key == "auto-compress") o.auto = true;
+      else if (key == "bzip2" || key == "xz" || key == "lzma" || key == "zstd" || key == "lzip" || key == "lzop") { o.error = key + ": compression is not available (only gzip, -z)"; return o; }
+      else if (key == "append" || key == "update" || key == "diff" || key == "compare" || key == "delete" || key == "concatenate") { o.error = "--" + key + " is not supported (only -c, -x and -t)"; return o; }
       else if (key == "gzip" || key == "gunzip") o.gzip = true;
       else if (key == "verbose") o.verbose++;
       else if (key == "to-stdout") o.toStdout = true;
@@ -64,6 +77,9 @@ function parseArgs(args: string[]): TarOptions {
       else if (c == "O") o.toStdout = true;
       else if (c == "k") o.keepOld = true;
       else if (c == "m") o.noMtime = true;
+      else if (c == "a") o.auto = true;
+      else if (c == "j" || c == "J") { o.error = (c == "j" ? "bzip2" : "xz") + ": compression is not available (only gzip, -z)"; return o; }
+      else if (c == "r" || c == "u" || c == "d" || c == "A") { o.error = "-" + c + " is not supported (only -c, -x and -t)"; return o; }
       else if (c == "p" || c == "o" || c == "h" || c == "P") {}
       else if (c == "f" || c == "C") {
         // Old style (tar cfz A DIR): each such letter takes the next word; else getopt style.
@@ -89,6 +105,8 @@ export function tarMain(args: string[]): i32 {
   const o = parseArgs(args);
   if (o.error != "") { warn("tar", o.error); warn("tar", "Try 'tar --help' for more information."); return 2; }
   if (o.mode == "") { warn("tar", "You must specify one of the '-Acdtrux', '--delete' or '--test-label' options"); return 2; }
+  // -a: gzip for .tgz, .tar.gz and .taz archives, as GNU tar chooses by suffix.
+  if (o.auto && (o.archive.endsWith(".gz") || o.archive.endsWith(".tgz") || o.archive.endsWith(".taz"))) o.gzip = true;
   if (o.mode == "c") return create(o);
   return readArchive(o);
 }
@@ -419,6 +437,12 @@ function readArchive(o: TarOptions): i32 {
 function extractMember(o: TarOptions, rawName: string, type: u8, link: string, ptr: usize, size: i32, mtime: i64): i32 {
   let name = rawName;
   while (name.startsWith("/")) name = name.substring(1);
+  if (o.strip > 0) {
+    // --strip-components: a member with no more parts than that is skipped.
+    const pieces = name.split("/").filter((part: string): bool => part != "");
+    if (pieces.length <= o.strip) return 0;
+    name = pieces.slice(o.strip).join("/") + (name.endsWith("/") ? "/" : "");
+  }
   const parts = name.split("/");
   if (parts.includes("..")) { warn("tar", rawName + ": Member name contains '..'"); return 1; }
   if (name == "" || name == "./" || name == ".") return 0;
