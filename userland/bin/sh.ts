@@ -11,6 +11,7 @@ import { stdout, stderr, readLineUnbuffered, readSome, ByteBuf, warn, writeAll, 
 import { environ, unsetenv } from "../lib/env";
 import { open, create, close, stat, modeOf, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
 import { spawn, pipe, pipeRead, pipeWrite, kill as killProcess, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
+import { replaceAll } from "../lib/strings";
 import { strerror, ENOENT, ENOEXEC, ESRCH } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
 import { O_CREAT } from "../lib/wasi";
@@ -1186,7 +1187,7 @@ function normalizePath(path: string): string {
 }
 
 /** 'text' quoted for reuse as shell input (set, export -p). */
-function shellQuote(text: string): string { return "'" + text.replaceAll("'", "'\\''") + "'"; }
+function shellQuote(text: string): string { return "'" + replaceAll(text, "'", "'\\''") + "'"; }
 
 /** Applies one option letter (from set or sh's command line); false if there is no such option. */
 function setFlag(letter: string, on: bool): bool {
