@@ -158,12 +158,13 @@ export class Descriptor {
 
   read(length: bigint, offset: bigint): [Uint8Array, boolean] {
     const buf = new Uint8Array(Math.min(Number(length), 16 * 1024 * 1024));
-    const n = this.call("fd_pread", [buf], offset) as number;
+    // The kernel takes file offsets as Numbers (one past 2^53 - 1 is EINVAL there).
+    const n = this.call("fd_pread", [buf], Number(offset)) as number;
     return [buf.subarray(0, n), n < buf.length || buf.length === 0];
   }
 
   write(buffer: Uint8Array, offset: bigint): bigint {
-    return BigInt(this.call("fd_pwrite", [buffer], offset) as number);
+    return BigInt(this.call("fd_pwrite", [buffer], Number(offset)) as number);
   }
 
   readDirectory(): DirectoryEntryStream {

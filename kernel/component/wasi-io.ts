@@ -106,7 +106,7 @@ export class InputStream {
     const buf = new Uint8Array(size);
     let got: unknown;
     try {
-      got = this.position === undefined ? this.host.call("fd_read", this.fd, [buf]) : this.host.call("fd_pread", this.fd, [buf], this.position);
+      got = this.position === undefined ? this.host.call("fd_read", this.fd, [buf]) : this.host.call("fd_pread", this.fd, [buf], Number(this.position));
     } catch (e) {
       throw streamError(e);
     }
@@ -167,7 +167,7 @@ export class OutputStream {
       if (this.position === undefined) r = this.host.call("fd_write", this.fd, [bytes]);
       else {
         const at = this.position === "append" ? (this.host.call("fd_filestat_get", this.fd) as { size: bigint }).size : this.position;
-        r = this.host.call("fd_pwrite", this.fd, [bytes], at);
+        r = this.host.call("fd_pwrite", this.fd, [bytes], Number(at));
         if (typeof r === "number" && this.position !== "append") this.position = at + BigInt(r);
       }
     } catch (e) {

@@ -91,7 +91,7 @@ describe("a component written in JavaScript (jco componentize)", () => {
 
   it("writes into a pipe that a module reads (greeter | tr)", async () => {
     const kernel = bootKernel(rootfs);
-    kernel.fs.writeFile("/bin/greeter", greeter);
+    kernel.fs.writeFile("/bin/greeter", greeter, 0o755);
     const r = await sh(kernel, "greeter a pipeline | tr a-z A-Z");
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("HELLO FROM JAVASCRIPT: A PIPELINE\n");

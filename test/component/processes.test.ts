@@ -18,7 +18,7 @@ beforeAll(async () => {
 describe("a component in a shell pipeline", () => {
   it("writes into a pipe that a module reads (comp | wc -l)", async () => {
     const kernel = bootKernel(rootfs);
-    kernel.fs.writeFile("/bin/comp", tool.component);
+    kernel.fs.writeFile("/bin/comp", tool.component, 0o755);
     const r = await sh(kernel, "comp bytes 3; echo; comp hello | wc -l; comp hello | tr a-z A-Z");
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("...\n1\nHELLO FROM A WASI COMMAND\n");
@@ -27,7 +27,7 @@ describe("a component in a shell pipeline", () => {
 
   it.skipIf(!hasJspi())("reads from a pipe that a module writes, waiting for it (module | comp | module)", async () => {
     const kernel = bootKernel(rootfs);
-    kernel.fs.writeFile("/bin/comp", tool.component);
+    kernel.fs.writeFile("/bin/comp", tool.component, 0o755);
     const r = await sh(kernel, "(echo one; sleep 0.05; echo two) | comp upcase | cat");
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("ONE\nTWO\n");
@@ -35,7 +35,7 @@ describe("a component in a shell pipeline", () => {
 
   it.skipIf(hasJspi())("without JSPI, says why a component cannot wait", async () => {
     const kernel = bootKernel(rootfs);
-    kernel.fs.writeFile("/bin/comp", tool.component);
+    kernel.fs.writeFile("/bin/comp", tool.component, 0o755);
     const r = await sh(kernel, "(sleep 0.05; echo two) | comp upcase");
     expect(r.stderr).toMatch(/comp: input-stream.blocking-read has to wait, and a component can wait only with JSPI/);
     expect(r.exitCode).toBe(1);
@@ -44,7 +44,7 @@ describe("a component in a shell pipeline", () => {
   // Without JSPI a component runs to its end on the kernel's thread: nothing else runs meanwhile.
   it.skipIf(!hasJspi())("gets a kill like any process (the shell sees 128+9)", async () => {
     const kernel = bootKernel(rootfs);
-    kernel.fs.writeFile("/bin/comp", tool.component);
+    kernel.fs.writeFile("/bin/comp", tool.component, 0o755);
     const r = await sh(kernel, "comp bytes 100000000 > /dev/null & kill -9 $!; wait $!; echo status $?");
     expect(r.stdout).toBe("status 137\n");
   }, 60_000);
