@@ -282,6 +282,33 @@ describe("the rewrite's preemption checks", () => {
     expect(refills).toBeGreaterThan(50);
   });
 
+  it("keeps the call inside a loop in a function with the legacy exception instructions (try, catch_all), and it still yields", () => {
+    const bytes = wat(`(module
+      (tag $stop)
+      (func (export "run") (param $n i32) (result i32) (local $i i32)
+        (try (do
+          (loop $l
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (if (i32.eq (local.get $i) (local.get $n)) (then (throw $stop)))
+            (br $l)))
+         (catch_all (nop)))
+        (local.get $i)))`, binaryen.Features.ExceptionHandling | binaryen.Features.ReferenceTypes);
+    const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
+    expect(rewritten.preemptible).toBe(true);
+    const sections = readSections(rewritten.bytes);
+    const bodies = functionBodies(rewritten.bytes, sections.find((s) => s.id === 10)!);
+    // The loop's check is an if (the call inside the loop), not a wrapped loop's br_if.
+    const offsets = branchHints(rewritten.bytes, sections).get(1) ?? [];
+    expect(offsets.length).toBeGreaterThan(0);
+    for (const at of offsets) expect(rewritten.bytes[bodies[0]! + at]).toBe(0x04);
+    let refills = 0;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>), {
+      [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 1) },
+    });
+    expect((instance.exports.run as (n: number) => number)(200_000)).toBe(200_000);
+    expect(refills).toBeGreaterThan(100);
+  });
+
   it("spends the budget at entry only in functions that recurse, loop or may run long through their callees", () => {
     const bytes = wat(`(module
       (import "env" "log" (func $log (param i32)))
