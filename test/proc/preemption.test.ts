@@ -274,11 +274,8 @@ describe("the rewrite's preemption checks", () => {
     expect(WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)).toBe(true);
     const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
     expect(rewritten.preemptible).toBe(true);
-    let refills = 0;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>), {
-      [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 1) },
-    });
-    expect((instance.exports.run as (n: number) => number)(100_000)).toBe(0);
+    const { result, refills } = runWithRefills(rewritten.bytes, 100_000);
+    expect(result).toBe(0);
     expect(refills).toBeGreaterThan(50);
   });
 
@@ -301,11 +298,8 @@ describe("the rewrite's preemption checks", () => {
     const offsets = branchHints(rewritten.bytes, sections).get(1) ?? [];
     expect(offsets.length).toBeGreaterThan(0);
     for (const at of offsets) expect(rewritten.bytes[bodies[0]! + at]).toBe(0x04);
-    let refills = 0;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(rewritten.bytes as Uint8Array<ArrayBuffer>), {
-      [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 1) },
-    });
-    expect((instance.exports.run as (n: number) => number)(200_000)).toBe(200_000);
+    const { result, refills } = runWithRefills(rewritten.bytes, 200_000);
+    expect(result).toBe(200_000);
     expect(refills).toBeGreaterThan(100);
   });
 
@@ -356,6 +350,16 @@ describe("the rewrite's preemption checks", () => {
     expect(rewriteModule(bytes, false, 65536, { preempt: true }).preemptible).toBe(true);
   });
 });
+
+/** Runs a rewritten module's export run(n) with a refill import that hands out one unit at a time; its result and the refills. */
+function runWithRefills(bytes: Uint8Array, n: number): { result: number; refills: number } {
+  let refills = 0;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
+    [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => (refills++, 1) },
+  });
+  const result = (instance.exports.run as (n: number) => number)(n);
+  return { result, refills };
+}
 
 const BRANCH_HINTS = "metadata.code.branch_hint";
 
