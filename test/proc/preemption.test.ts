@@ -191,6 +191,7 @@ describe("the rewrite's preemption checks", () => {
 
   // Every kind of branch out of loops the rewrite wraps: br_if with a value out of two loops,
   // br_table to the inner loop, the outer loop and the block around both, a loop with a result,
+  // a loop with two results (its block type a type index),
   // a branch to the function's own label, a try_table catch outside a loop, and br_on_null.
   const branchy = `(module
     (tag $stop)
@@ -215,6 +216,12 @@ describe("the rewrite's preemption checks", () => {
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $l (i32.lt_u (local.get $i) (local.get $n)))
           (i32.mul (local.get $i) (i32.const 2)))))
+    (func $pair (export "pair") (param $n i32) (result i32) (local $i i32) (local $t (tuple i32 i32))
+      (local.set $t (loop $l (result i32 i32)
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (local.get $n)))
+        (tuple.make 2 (local.get $i) (i32.const 5))))
+      (i32.add (tuple.extract 2 0 (local.get $t)) (tuple.extract 2 1 (local.get $t))))
     (func $early (export "early") (param $n i32) (result i32) (local $i i32)
       (loop $l
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -245,7 +252,7 @@ describe("the rewrite's preemption checks", () => {
     let refills = 0;
     const run = (module: Uint8Array, imports: WebAssembly.Imports) => {
       const exports = new WebAssembly.Instance(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), imports).exports as Record<string, (n: number) => number>;
-      return [exports.nested!(40), exports.nested!(4000), exports.valued!(300_000), exports.early!(200_000), exports.caught!(300_000), exports.nulls!(300_000)];
+      return [exports.nested!(40), exports.nested!(4000), exports.valued!(300_000), exports.pair!(300_000), exports.early!(200_000), exports.caught!(300_000), exports.nulls!(300_000)];
     };
     // A budget of one unit: every LOOP_BATCH iterations leave the loop for the refill (which ends
     // a run whose branches went astray, instead of letting it loop for ever).
@@ -255,7 +262,7 @@ describe("the rewrite's preemption checks", () => {
     };
     const after = run(rewritten.bytes, { [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: refill } });
     expect(after).toEqual(run(bytes, {}));
-    expect(after).toEqual([after[0], -1, 600_001, 42, 300_000, 300_000]);
+    expect(after).toEqual([after[0], -1, 600_001, 300_005, 42, 300_000, 300_000]);
     expect(refills).toBeGreaterThan(1000);
   });
 
