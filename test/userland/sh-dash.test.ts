@@ -262,3 +262,12 @@ describe("bracket expressions with character classes (case, pathname expansion, 
     ["in pathname expansion and in trimming", "touch a1 b2 C3 _4; echo [[:upper:]]* *[[:digit:]] [![:lower:]]*; x=abc123; echo ${x%%[[:digit:]]*} ${x##*[[:alpha:]]}"],
   ]);
 });
+
+describe("test with one argument, test -t, printf's empty numbers and $PPID, as dash has them", () => {
+  compareAll([
+    ["one argument is true when not empty, even an operator or a parenthesis", "[ = ]; echo $?; [ ] ]; echo $?; [ '!' ]; echo $?; [ '(' ]; echo $?; [ ')' ]; echo $?; [ -n ]; echo $?; [ '' ]; echo $?; test '('; echo $?"],
+    ["-t with a word that is not a number is an error", "[ -t invalid ] 2>/dev/null; echo $?; [ -t 99 ]; echo $?"],
+    ["an empty argument to a number conversion is 0, without an error", "printf '%d|%x|%o|%u|%f|%s|\\n' '' '' '' '' '' ''; echo $?"],
+    ["$PPID is a number, the same in child shells, not taken from the environment", "echo $PPID | grep -c '^[0-9][0-9]*$'; a=$PPID; (test \"$PPID\" = \"$a\" && echo same); echo $(test \"$PPID\" = \"$a\" && echo same); PPID=xx sh -c 'echo $PPID' | grep -c xx"],
+  ]);
+});

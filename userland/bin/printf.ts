@@ -226,6 +226,7 @@ function expandB(s: string, out: Array<u8>): bool {
 
 /** An integer argument: decimal, 0x hex, 0 octal, or 'C / "C for C's character code. */
 function parseInteger(a: string, p: Printf): i64 {
+  if (a.length == 0) return 0;
   if (a.startsWith("'") || a.startsWith("\"")) return a.length > 1 ? <i64>a.codePointAt(1) : 0;
   let i = 0;
   while (i < a.length && (a.charCodeAt(i) == 32 || a.charCodeAt(i) == 9)) i++;
@@ -258,6 +259,7 @@ function parseInteger(a: string, p: Printf): i64 {
 
 /** A floating-point argument (strtod's decimal forms, inf, nan, and 'C). */
 function parseFloatArg(a: string, p: Printf): f64 {
+  if (a.length == 0) return 0;
   if (a.startsWith("'") || a.startsWith("\"")) return a.length > 1 ? <f64>a.codePointAt(1) : 0;
   let i = 0;
   while (i < a.length && (a.charCodeAt(i) == 32 || a.charCodeAt(i) == 9)) i++;

@@ -10,7 +10,7 @@ import { testMain } from "./test";
 import { stdout, stderr, readLineUnbuffered, readSome, ByteBuf, warn, writeAll, Writer } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
 import { open, create, close, stat, modeOf, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
-import { spawn, pipe, pipeRead, pipeWrite, kill as killProcess, getpid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
+import { spawn, pipe, pipeRead, pipeWrite, kill as killProcess, getpid, getppid, getpgid, setpgid, sigaction, winsize, windowRows, windowCols } from "../lib/proc";
 import { replaceAll } from "../lib/strings";
 import { strerror, ENOENT, ENOEXEC, ESRCH } from "../lib/errno";
 import { fnmatch, join } from "../lib/path";
@@ -1780,8 +1780,11 @@ export function shMain(argv0: string, args: string[]): i32 {
     state.vars.set(env[i].substring(0, eq), env[i].substring(eq + 1));
     state.exported.add(env[i].substring(0, eq));
   }
+  const childShell = state.vars.has(SUBSHELL_VAR);
   takeSubshellMarker();
   takeDefinitions();
+  // PPID is the parent of the shell itself (a child shell keeps its parent's), whatever the environment said.
+  if (!childShell) state.vars.set("PPID", getppid().toString());
   state.vars.set("PWD", getcwd());
   state.exported.add("PWD");
   if (!state.vars.has("PATH")) state.vars.set("PATH", "/bin");

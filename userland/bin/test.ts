@@ -20,6 +20,7 @@ export function testMain(name: string, args: string[]): i32 {
   }
   targs = args; tpos = 0; terror = "";
   if (args.length == 0) return 1;
+  if (args.length == 1) return args[0].length > 0 ? 0 : 1;
   const result = orExpr();
   if (terror == "" && tpos < targs.length) terror = targs[tpos] + ": unexpected operator";
   if (terror != "") { warn(name == "[" ? "[" : "test", terror); return 2; }
@@ -90,7 +91,11 @@ function primary(): bool {
     tpos += 2;
     if (flag == "n") return arg.length > 0;
     if (flag == "z") return arg.length == 0;
-    if (flag == "t") return fdType(<i32>parseIntOr(arg, -1)) == FILETYPE_CHARACTER_DEVICE;
+    if (flag == "t") {
+      const fd = parseIntOr(arg, i64.MIN_VALUE);
+      if (fd == i64.MIN_VALUE) { terror = "Illegal number: " + arg; return false; }
+      return fdType(<i32>fd) == FILETYPE_CHARACTER_DEVICE;
+    }
     if (flag == "L" || flag == "h") { const s = lstat(arg); return s != null && s.isLink(); }
     if (flag == "r") return access(arg, 4);
     if (flag == "w") return access(arg, 2);
