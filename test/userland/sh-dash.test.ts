@@ -271,3 +271,9 @@ describe("test with one argument, test -t, printf's empty numbers and $PPID, as 
     ["$PPID is a number, the same in child shells, not taken from the environment", "echo $PPID | grep -c '^[0-9][0-9]*$'; a=$PPID; (test \"$PPID\" = \"$a\" && echo same); echo $(test \"$PPID\" = \"$a\" && echo same); PPID=xx sh -c 'echo $PPID' | grep -c xx"],
   ]);
 });
+
+describe("a backslash-newline inside a parameter expansion, as dash reads it", () => {
+  compareAll([
+    ["$\\<newline>? is $?, and ${ } may be split the same way, quoted or not (not in single quotes)", "echo $\\\n?; echo ${\\\nx-y} ${x\\\n-z} \"$\\\n?\" '$\\\n?'; x=1; echo \"${x\\\n}\" ${x:-\\\n'q\\\nr'}"],
+  ]);
+});

@@ -158,7 +158,7 @@ export class Parser {
         if (op2.startsWith("<<")) { i = this.heredocDelimiter(i); if (i < 0) return; }
         continue;
       }
-      this.push(new Token(T_WORD, text, start, i));
+      this.push(new Token(T_WORD, text.indexOf("\\\n") >= 0 ? joinParameterLines(text) : text, start, i));
     }
     if (this.pendingHeredocs.length > 0) this.readHeredocBodies(s.length);
     this.push(new Token(T_EOF, "", s.length, s.length));
@@ -667,6 +667,31 @@ function tokenName(t: Token): string {
   if (t.kind == T_NEWLINE) return "newline";
   if (t.kind == T_WORD && RESERVED.indexOf(t.text) < 0) return "word";
   return "\"" + t.text + "\"";
+}
+
+/** text without the backslash-newlines right after a $ or inside ${ } (outside single quotes), which
+ *  dash removes as it reads, so that $\<newline>? is $? and ${\<newline>x} is ${x}. */
+function joinParameterLines(text: string): string {
+  let out = "";
+  let inSingle = false;
+  let inDouble = false;
+  let braceDepth = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (inSingle) { if (c == 39) inSingle = false; out += text.charAt(i); i++; continue; }
+    if (c == 92 && i + 1 < text.length) {
+      if (text.charCodeAt(i + 1) == 10 && (braceDepth > 0 || out.endsWith("$"))) { i += 2; continue; }
+      out += text.substring(i, i + 2); i += 2; continue;
+    }
+    if (c == 39 && !inDouble) inSingle = true;
+    else if (c == 34) inDouble = !inDouble;
+    else if (c == 123 && out.endsWith("$")) braceDepth++;
+    else if (c == 125 && braceDepth > 0) braceDepth--;
+    out += text.charAt(i);
+    i++;
+  }
+  return out;
 }
 
 function allDigits(s: string): bool {
