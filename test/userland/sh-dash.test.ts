@@ -266,7 +266,7 @@ describe("bracket expressions with character classes (case, pathname expansion, 
 describe("test with one argument, test -t, printf's empty numbers and $PPID, as dash has them", () => {
   compareAll([
     ["one argument is true when not empty, even an operator or a parenthesis", "[ = ]; echo $?; [ ] ]; echo $?; [ '!' ]; echo $?; [ '(' ]; echo $?; [ ')' ]; echo $?; [ -n ]; echo $?; [ '' ]; echo $?; test '('; echo $?"],
-    ["-t with a word that is not a number is an error", "[ -t invalid ] 2>/dev/null; echo $?; [ -t 99 ]; echo $?"],
+    ["-t with a word that is not a number is an error", "[ -t invalid ]; echo $?; [ -t 99 ]; echo $?; [ -t ' 1' ]; echo $?"],
     ["an empty argument to a number conversion is 0, without an error", "printf '%d|%x|%o|%u|%f|%s|\\n' '' '' '' '' '' ''; echo $?"],
     ["$PPID is a number, the same in child shells, not taken from the environment", "echo $PPID | grep -c '^[0-9][0-9]*$'; a=$PPID; (test \"$PPID\" = \"$a\" && echo same); echo $(test \"$PPID\" = \"$a\" && echo same); PPID=xx sh -c 'echo $PPID' | grep -c xx"],
   ]);
@@ -275,5 +275,11 @@ describe("test with one argument, test -t, printf's empty numbers and $PPID, as 
 describe("a backslash-newline inside a parameter expansion, as dash reads it", () => {
   compareAll([
     ["$\\<newline>? is $?, and ${ } may be split the same way, quoted or not (not in single quotes)", "echo $\\\n?; echo ${\\\nx-y} ${x\\\n-z} \"$\\\n?\" '$\\\n?'; x=1; echo \"${x\\\n}\" ${x:-\\\n'q\\\nr'}"],
+  ]);
+});
+
+describe("test's errors in dash's words, with the line", () => {
+  compareAll([
+    ["numbers, a missing ] or ), an unknown unary operator", "[ abc -eq 1 ]; echo $?; [ '' -lt 1 ]; echo $?; [ 1 -eq 1 -a x -lt 2 ]; echo $?; [ 1 -eq 1; echo $?; [ \\( 1 ]; echo $?; [ -q x ]; echo $?; test 1 -gt 2x; echo $?"],
   ]);
 });

@@ -6,7 +6,7 @@ import { state, expandWord, expandWordInto, expandString, expandHereDoc, expandA
 import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
 import { printfMain } from "./printf";
-import { testMain } from "./test";
+import { testEvaluate, testError } from "./test";
 import { stdout, stderr, readLineUnbuffered, readSome, ByteBuf, warn, writeAll, Writer } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
 import { open, create, close, stat, modeOf, chdir, getcwd, readFile, writeFile, unlink, lastError, fdType } from "../lib/fs";
@@ -884,7 +884,10 @@ function builtin(name: string, args: string[]): i32 {
   if (name == "printf") return printfMain(args);
   if (name == "test" || name == "[") {
     const quick = quickTest(name, args);
-    return quick >= 0 ? quick : testMain(name, args);
+    if (quick >= 0) return quick;
+    const status = testEvaluate(name, args, true);
+    if (testError() != "") error(name + ": " + testError());
+    return status;
   }
   if (name == "true" || name == ":") return 0;
   if (name == "false") return 1;
@@ -1106,7 +1109,7 @@ function echoEscaped(s: string, out: Writer): bool {
 
 /**
  * The status of the commonest tests, `[ A OP B ]` with OP one of = != -eq -ne -lt -le -gt -ge and
- * numbers in plain decimal, without the general parser; -1 for any other test (testMain's to judge).
+ * numbers in plain decimal, without the general parser; -1 for any other test (testEvaluate's to judge).
  */
 function quickTest(name: string, args: string[]): i32 {
   const count = name == "[" ? 4 : 3;

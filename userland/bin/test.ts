@@ -12,20 +12,34 @@ let targs: string[] = [];
 let tpos = 0;
 let terror = "";
 
+/** Whether errors read as dash's builtin has them (the shell's test) rather than coreutils'. */
+let dashMessages = false;
+
 /** test EXPR / [ EXPR ] */
 export function testMain(name: string, args: string[]): i32 {
+  const status = testEvaluate(name, args, false);
+  if (terror != "") warn(name == "[" ? "[" : "test", terror);
+  return status;
+}
+
+/** Evaluates test EXPR / [ EXPR ] without printing: 0 true, 1 false, 2 error (then testError() says
+ *  which, in dash's words when asDash). */
+export function testEvaluate(name: string, args: string[], asDash: bool): i32 {
+  dashMessages = asDash; terror = "";
   if (name == "[") {
-    if (args.length == 0 || args[args.length - 1] != "]") { warn("[", "missing ']'"); return 2; }
+    if (args.length == 0 || args[args.length - 1] != "]") { terror = asDash ? "missing ]" : "missing ']'"; return 2; }
     args = args.slice(0, args.length - 1);
   }
-  targs = args; tpos = 0; terror = "";
+  targs = args; tpos = 0;
   if (args.length == 0) return 1;
   if (args.length == 1) return args[0].length > 0 ? 0 : 1;
   const result = orExpr();
   if (terror == "" && tpos < targs.length) terror = targs[tpos] + ": unexpected operator";
-  if (terror != "") { warn(name == "[" ? "[" : "test", terror); return 2; }
-  return result ? 0 : 1;
+  return terror != "" ? 2 : result ? 0 : 1;
 }
+
+/** The error of the last testEvaluate that returned 2. */
+export function testError(): string { return terror; }
 
 function orExpr(): bool {
   let v = andExpr();
@@ -51,7 +65,7 @@ function isBinaryOp(op: string): bool {
 
 function integer(s: string): i64 {
   const v = parseIntOr(s.trim(), i64.MIN_VALUE);
-  if (v == i64.MIN_VALUE && terror == "") terror = s + ": integer expression expected";
+  if (v == i64.MIN_VALUE && terror == "") terror = dashMessages ? "Illegal number: " + s : s + ": integer expression expected";
   return v;
 }
 
@@ -81,7 +95,7 @@ function primary(): bool {
   if (a == "(") {
     tpos++;
     const v = orExpr();
-    if (tpos >= targs.length || targs[tpos] != ")") { terror = "')' expected"; return false; }
+    if (tpos >= targs.length || targs[tpos] != ")") { if (terror == "") terror = dashMessages ? "closing paren expected" : "')' expected"; return false; }
     tpos++;
     return v;
   }
@@ -92,9 +106,8 @@ function primary(): bool {
     if (flag == "n") return arg.length > 0;
     if (flag == "z") return arg.length == 0;
     if (flag == "t") {
-      const fd = parseIntOr(arg, i64.MIN_VALUE);
-      if (fd == i64.MIN_VALUE) { terror = "Illegal number: " + arg; return false; }
-      return fdType(<i32>fd) == FILETYPE_CHARACTER_DEVICE;
+      const fd = integer(arg);
+      return fd != i64.MIN_VALUE && fdType(<i32>fd) == FILETYPE_CHARACTER_DEVICE;
     }
     if (flag == "L" || flag == "h") { const s = lstat(arg); return s != null && s.isLink(); }
     if (flag == "r") return access(arg, 4);
@@ -117,7 +130,7 @@ function primary(): bool {
     if (flag == "S") return s != null && (s.type == 5 || s.type == 6);
     if (flag == "c") return s != null && s.type == FILETYPE_CHARACTER_DEVICE;
     if (flag == "b") return s != null && s.type == 1;
-    terror = a + ": unary operator expected";
+    terror = a + (dashMessages ? ": unexpected operator" : ": unary operator expected");
     return false;
   }
   tpos++;
