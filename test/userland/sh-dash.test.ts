@@ -283,3 +283,9 @@ describe("test's errors in dash's words, with the line", () => {
     ["numbers, a missing ] or ), an unknown unary operator", "[ abc -eq 1 ]; echo $?; [ '' -lt 1 ]; echo $?; [ 1 -eq 1 -a x -lt 2 ]; echo $?; [ 1 -eq 1; echo $?; [ \\( 1 ]; echo $?; [ -q x ]; echo $?; test 1 -gt 2x; echo $?"],
   ]);
 });
+
+describe("printf's errors with the line, and its options, as dash has them", () => {
+  compareAll([
+    ["bad directives and numbers, no format, an option", "printf '%q\\n' x; echo $?; printf '%d\\n' abc; echo $?; printf '%d\\n' 3x; echo $?; printf; echo $?; printf '%*d\\n' a 1; echo $?; printf -v x y; echo $?; printf -- '%s\\n' a; printf -; echo; printf -5; echo $?"],
+  ]);
+});

@@ -12,12 +12,12 @@ class Printf {
   status: i32 = 0;
   /** Set by \c in %b or by an invalid directive: no more output. */
   stopped: bool = false;
-  constructor(public args: string[]) {}
+  constructor(public args: string[], public report: (message: string) => void) {}
 
   arg(): string | null { return this.next < this.args.length ? this.args[this.next++] : null; }
 
   fail(message: string, status: i32): void {
-    warn("printf", message);
+    this.report(message);
     if (status > this.status) this.status = status;
   }
 
@@ -408,13 +408,29 @@ export function formatFloat(v: f64, conv: string, spec: Spec): string {
   return sign + body;
 }
 
+function warnAsPrintf(message: string): void { warn("printf", message); }
+
 /** printf FORMAT [ARGUMENT]... */
 export function printfMain(args: string[]): i32 {
+  return runPrintf(args, warnAsPrintf);
+}
+
+/** The shell's printf: as printfMain, but an option is an error (as in dash) and report prints
+ *  each message (without "printf: "). */
+export function printfBuiltin(args: string[], report: (message: string) => void): i32 {
+  if (args.length > 0 && args[0].length > 1 && args[0].charCodeAt(0) == 45 && args[0] != "--") {
+    report("Illegal option -" + args[0].charAt(1));
+    return 2;
+  }
+  return runPrintf(args, report);
+}
+
+function runPrintf(args: string[], report: (message: string) => void): i32 {
   let first = 0;
   if (args.length > 0 && args[0] == "--") first = 1;
-  if (args.length <= first) { warn("printf", "usage: printf format [arg ...]"); return 2; }
+  if (args.length <= first) { report("usage: printf format [arg ...]"); return 2; }
   const fmt = args[first];
-  const p = new Printf(args.slice(first + 1));
+  const p = new Printf(args.slice(first + 1), report);
   for (;;) {
     const before = p.next;
     if (!p.pass(fmt)) break;

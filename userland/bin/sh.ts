@@ -5,7 +5,7 @@ import { Parser, Node, Redir, isAssignment, N_LIST, N_ANDOR, N_PIPE, N_SIMPLE, N
 import { state, expandWord, expandWordInto, expandString, expandHereDoc, expandAssignmentValue, expandPattern, ShellOptions, OPTION_LETTERS, OPTION_NAMES, setOption, getOption, optionFlags, expandError, clearExpandError, setCommandSubstitution, getVar, lineNumber } from "./shexpand";
 import { editLine, setCompletionPath } from "./lineedit";
 import { Job, killBuiltin, startJob, waitForeground, reapJobs, enableJobControl, jobsBuiltin, fgBuiltin, bgBuiltin, waitBuiltin, interruptedByUser, clearInterrupted, takeSignals, stashSignals } from "./shjobs";
-import { printfMain } from "./printf";
+import { printfBuiltin } from "./printf";
 import { testEvaluate, testError } from "./test";
 import { stdout, stderr, readLineUnbuffered, readSome, ByteBuf, warn, writeAll, Writer } from "../lib/io";
 import { environ, unsetenv } from "../lib/env";
@@ -53,6 +53,9 @@ function error(message: string): void {
   if (interactive || state.source == "") warn("sh", context + message);
   else warn(errorName, lineNumber() + ": " + context + message);
 }
+
+/** A message of the printf builtin, with the shell's name and line as dash has them. */
+function printfError(message: string): void { error("printf: " + message); }
 
 function copyCtx(): StaticArray<i32> {
   const c = new StaticArray<i32>(FD_SLOTS);
@@ -881,7 +884,7 @@ function runBuiltin(name: string, args: string[]): i32 {
 
 function builtin(name: string, args: string[]): i32 {
   if (name == "echo") return echoBuiltin(args);
-  if (name == "printf") return printfMain(args);
+  if (name == "printf") return printfBuiltin(args, printfError);
   if (name == "test" || name == "[") {
     const quick = quickTest(name, args);
     if (quick >= 0) return quick;
