@@ -289,3 +289,9 @@ describe("printf's errors with the line, and its options, as dash has them", () 
     ["bad directives and numbers, no format, an option", "printf '%q\\n' x; echo $?; printf '%d\\n' abc; echo $?; printf '%d\\n' 3x; echo $?; printf; echo $?; printf '%*d\\n' a 1; echo $?; printf -v x y; echo $?; printf -- '%s\\n' a; printf -; echo; printf -5; echo $?"],
   ]);
 });
+
+describe("read's last variable: a trailing delimiter goes only when the rest is one field, as in dash", () => {
+  compareAll([
+    ["IFS of x and space, of : and space, with escapes", "IFS='x '; echo 'a ax  x  ' | (read a b; echo \"[$a][$b]\"); echo 'a ax  x  x' | (read a b; echo \"[$a][$b]\"); IFS=': '; for s in 'a:b:' 'a:b::' 'a:b: ' 'a b:' 'a b c:' 'a b:c:' 'a b\\\\:c:' 'a bc: ' 'a :' 'a b\\\\ :'; do printf '%s\\n' \"$s\" | (read a b; echo \"[$a][$b]\"); done"],
+  ]);
+});

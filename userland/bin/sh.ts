@@ -1547,10 +1547,14 @@ function splitReadLine(line: ByteBuf, escaped: bool[], ifs: string, count: i32):
     if (fields.length == count - 1) {
       let end = len;
       while (end > p && !escaped[end - 1] && isIfsSpace(ifs, at(end - 1, line))) end--;
-      // One trailing non-blank delimiter goes ("a:b:" gives b), two stay ("b::").
-      if (end > p && !escaped[end - 1] && isIfsOther(ifs, at(end - 1, line)) && !(end - 1 > p && !escaped[end - 2] && isIfsOther(ifs, at(end - 2, line)))) {
-        end--;
-        while (end > p && !escaped[end - 1] && isIfsSpace(ifs, at(end - 1, line))) end--;
+      // A trailing non-blank delimiter goes when the rest is one field ("a:b:" gives b); when the rest
+      // holds other delimiters it stays ("b::", "b c:"), as in dash.
+      if (end > p && !escaped[end - 1] && isIfsOther(ifs, at(end - 1, line))) {
+        let fieldEnd = end - 1;
+        while (fieldEnd > p && !escaped[fieldEnd - 1] && isIfsSpace(ifs, at(fieldEnd - 1, line))) fieldEnd--;
+        let oneField = true;
+        for (let k = p; k < fieldEnd; k++) if (!escaped[k] && ifs.indexOf(String.fromCharCode(at(k, line))) >= 0) { oneField = false; break; }
+        if (oneField) end = fieldEnd;
       }
       fields.push(String.UTF8.decodeUnsafe(line.ptr + p, end - p));
       return fields;
