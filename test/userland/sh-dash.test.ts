@@ -295,3 +295,9 @@ describe("read's last variable: a trailing delimiter goes only when the rest is 
     ["IFS of x and space, of : and space, with escapes", "IFS='x '; echo 'a ax  x  ' | (read a b; echo \"[$a][$b]\"); echo 'a ax  x  x' | (read a b; echo \"[$a][$b]\"); IFS=': '; for s in 'a:b:' 'a:b::' 'a:b: ' 'a b:' 'a b c:' 'a b:c:' 'a b\\\\:c:' 'a bc: ' 'a :' 'a b\\\\ :'; do printf '%s\\n' \"$s\" | (read a b; echo \"[$a][$b]\"); done"],
   ]);
 });
+
+describe("tildes in the word of ${x-word} inside an assignment, as dash expands them", () => {
+  compareAll([
+    ["after a : only in an assignment, not quoted, not in other words", "HOME=/h; echo ${u-~:~} ${u-~/a:~}; case ${u-~:~} in *) echo ${u-~:~};; esac; x=${u-~:~}; echo $x; export y=${u-~:~}; echo $y; x=\"${u-~:~}\"; echo $x; x=${u-a:~}; echo $x;  x=${u-a:\"~\"}; echo $x; x=${u+~:~}; echo $x; u=1; x=${u+~:~}; echo $x; x=~:${undef-~:~}; echo $x; x=${u-$(echo ~)}; echo $x"],
+  ]);
+});

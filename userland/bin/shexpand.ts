@@ -61,6 +61,8 @@ export function optionFlags(o: ShellOptions): string {
 
 /** The shell's variables and special parameters, owned by sh.ts and read here. */
 export class ShellState {
+  /** Expanding an assignment's value: the word of an unquoted ${x-word} or ${x+word} takes tildes after ":" too. */
+  inAssignmentValue: bool = false;
   vars: Map<string, string> = new Map<string, string>();
   exported: Set<string> = new Set<string>();
   readonly: Set<string> = new Set<string>();
@@ -393,6 +395,14 @@ function homeOf(user: string): string | null {
  * prefix expanded at the start and after each unquoted ":" (x=~/bin:~/sbin), as POSIX has it.
  */
 export function expandAssignmentValue(raw: string): string {
+  const outer = state.inAssignmentValue;
+  state.inAssignmentValue = true;
+  const value = assignmentValue(raw);
+  state.inAssignmentValue = outer;
+  return value;
+}
+
+function assignmentValue(raw: string): string {
   if (raw.indexOf("~") < 0) return expandString(raw);
   const f = new Fields();
   let i = tildePrefix(raw, 0, f, true);
@@ -617,6 +627,8 @@ function braceInto(inner: string, quoted: bool, single: bool, f: Fields): void {
       if (kind == 45) { if (positional) positionalInto(name.charCodeAt(0), quoted, single, f); else addValue(f, v!, quoted, single); }
       return;
     }
+    // In an assignment (x=${u-~:~}) the word's tildes go as in the assignment itself, as in dash.
+    if (!quoted && state.inAssignmentValue && word.indexOf("~") >= 0) { addValue(f, assignmentValue(word), true, single); return; }
     const at = quoted ? 0 : tildePrefix(word, 0, f);
     expandParts(word, at, word.length, f, quoted, single, true);
     return;
