@@ -281,6 +281,7 @@ describe("a backslash-newline inside a parameter expansion, as dash reads it", (
 describe("test's errors in dash's words, with the line", () => {
   compareAll([
     ["numbers, a missing ] or ), an unknown unary operator", "[ abc -eq 1 ]; echo $?; [ '' -lt 1 ]; echo $?; [ 1 -eq 1 -a x -lt 2 ]; echo $?; [ 1 -eq 1; echo $?; [ \\( 1 ]; echo $?; [ -q x ]; echo $?; test 1 -gt 2x; echo $?"],
+    ["numbers past 64 bits are errors, leading zeros and signs are not", "for n in 99999999999999999999 9223372036854775807 9223372036854775808 -9223372036854775809 007 -0 +5 ' 12' -00; do [ 1 = 1 -a $n -gt 1 ]; echo \"$n $?\"; [ $n -gt 1 ]; echo $?; done"],
   ]);
 });
 

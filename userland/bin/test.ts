@@ -64,9 +64,20 @@ function isBinaryOp(op: string): bool {
 }
 
 function integer(s: string): i64 {
-  const v = parseIntOr(s.trim(), i64.MIN_VALUE);
+  let v = parseIntOr(s.trim(), i64.MIN_VALUE);
+  if (dashMessages && v != i64.MIN_VALUE && !fitsI64(s.trim(), v)) v = i64.MIN_VALUE;
   if (v == i64.MIN_VALUE && terror == "") terror = dashMessages ? "Illegal number: " + s : s + ": integer expression expected";
   return v;
+}
+
+/** Whether the decimal text came through as v, not wrapped past 64 bits (dash refuses those). */
+function fitsI64(text: string, v: i64): bool {
+  const neg = text.startsWith("-");
+  let digits = text.startsWith("-") || text.startsWith("+") ? text.substring(1) : text;
+  let zeros = 0;
+  while (zeros < digits.length - 1 && digits.charCodeAt(zeros) == 48) zeros++;
+  digits = digits.substring(zeros);
+  return v.toString() == (neg && digits != "0" ? "-" + digits : digits);
 }
 
 function primary(): bool {
