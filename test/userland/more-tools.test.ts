@@ -1,5 +1,5 @@
-// csplit, watch and bc: csplit and bc checked against the host's GNU csplit and bc (the same
-// script in a fresh directory on both sides), watch by its screen output over a few rounds.
+// csplit, watch, bc and grep's context: csplit, bc and grep checked against the host's GNU tools (the
+// same script in a fresh directory on both sides), watch by its screen output over a few rounds.
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kernel } from "../../kernel/index.js";
@@ -42,6 +42,23 @@ describe("csplit against GNU csplit", () => {
     ["-k keeps them", "csplit -k in '/3/' '{5}' 2>/dev/null; echo status $?"],
   ])("%s", async (_name, script) => {
     await same(SECTIONS + script + SHOW);
+  });
+});
+
+describe("grep's context lines against GNU grep", () => {
+  const FILES = "printf 'a\\nb\\nc\\nd\\ne\\nf\\ng\\nb\\nh\\n' > f; printf 'x\\nb\\ny\\n' > g; ";
+  it.each([
+    ["-A after each match", "grep -A1 b f"],
+    ["-B before, overlapping groups joined", "grep -B2 e f; grep -B3 b f"],
+    ["-C with line numbers: - for context, : for matches, -- between groups", "grep -C1 -n b f"],
+    ["across files, with names", "grep -A1 b f g"],
+    ["with -v", "grep -B1 -n -v '[a-e]' f"],
+    ["-A 0 still sets groups off", "grep -A 0 b f"],
+    ["-c ignores context", "grep -C1 -c b f"],
+    ["a bad count", "grep -A x b f 2>&1; echo status $?"],
+    ["with several -e", "grep -e b -e d -A1 f"],
+  ])("%s", async (_name, script) => {
+    await same(FILES + script);
   });
 });
 

@@ -21,7 +21,20 @@ class GrepJob {
   word: bool = false;
   showNames: bool = false;
   matched: bool = false;
+  /** Lines of context after and before each matching line (-A, -B, -C; with any of them, even 0, groups are set off by "--"). */
+  context: bool = false;
+  after: i32 = 0;
+  before: i32 = 0;
+  /** Whether a line has been printed with context on (a later group is then set off by "--"). */
+  printedGroup: bool = false;
   constructor(re: Regex) { this.re = re; }
+}
+
+/** A count of context lines given to -A, -B or -C: a whole number, else null (GNU's error is printed). */
+function contextCount(text: string): i32 {
+  if (text.length == 0 || text.length > 9) return -1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 48 || text.charCodeAt(i) > 57) return -1;
+  return I32.parseInt(text);
 }
 
 function escapeFixed(s: string): string {
@@ -36,11 +49,11 @@ function escapeFixed(s: string): string {
 
 /** grep [OPTION]... PATTERN [FILE]... */
 export function grepMain(name: string, args: string[]): i32 {
-  const o = getopt(args, "ivncClqrREFohHwse:");
+  const o = getopt(args, "ivncA:B:C:lqrREFohHwse:");
   if (o.error != "") return usage("grep", o.error, 2);
   let operands = o.operands;
   let pattern: string;
-  if (o.has("e")) pattern = o.repeated.join(o.has("E") || name == "egrep" ? "|" : "\\|");
+  if (o.has("e")) pattern = o.all("e").join(o.has("E") || name == "egrep" ? "|" : "\\|");
   else {
     if (operands.length == 0) return usage("grep", "usage: grep [OPTION]... PATTERNS [FILE]...", 2);
     pattern = operands[0];
@@ -54,6 +67,14 @@ export function grepMain(name: string, args: string[]): i32 {
   const job = new GrepJob(re);
   job.invert = o.has("v"); job.count = o.has("c"); job.lineNumbers = o.has("n");
   job.listFiles = o.has("l"); job.quiet = o.has("q"); job.onlyMatching = o.has("o");
+  job.context = o.has("A") || o.has("B") || o.has("C");
+  const around = contextCount(o.value("C", "0"));
+  job.after = contextCount(o.value("A", o.value("C", "0")));
+  job.before = contextCount(o.value("B", o.value("C", "0")));
+  if (around < 0 || job.after < 0 || job.before < 0) {
+    warn("grep", (around < 0 ? o.value("C", "") : job.after < 0 ? o.value("A", "") : o.value("B", "")) + ": invalid context length argument");
+    return 2;
+  }
   const recursive = o.has("r") || o.has("R");
   if (recursive && operands.length == 0) operands = ["."];
   job.showNames = !o.has("h") && (o.has("H") || operands.length > 1 || recursive);
@@ -88,10 +109,38 @@ function grepFile(job: GrepJob, name: string, silent: bool): i32 {
   const r = new Reader(fd);
   let count = 0;
   let lineNo = 0;
+  // Context (-A, -B, -C): lines before a match kept until it comes, lines after it still to print,
+  // and the last line printed (a gap before the next group prints "--", as GNU grep does).
+  const context = job.context && !job.count && !job.listFiles && !job.quiet && !job.onlyMatching;
+  const kept: Uint8Array[] = [];
+  let afterLeft = 0;
+  let lastPrinted = -1;
   while (r.nextLine()) {
     lineNo++;
     const hit = job.re.exec(r.linePtr, r.lineLen, 0);
-    if (hit == job.invert) continue;
+    if (hit == job.invert) {
+      if (!context) continue;
+      if (afterLeft > 0) {
+        afterLeft--;
+        printLine(job, label, lineNo, 45, r.linePtr, r.lineLen);
+        lastPrinted = lineNo;
+      } else if (job.before > 0) {
+        const copy = new Uint8Array(r.lineLen);
+        memory.copy(copy.dataStart, r.linePtr, r.lineLen);
+        kept.push(copy);
+        if (kept.length > job.before) kept.shift();
+      }
+      continue;
+    }
+    if (context) {
+      const first = lineNo - kept.length;
+      if (job.printedGroup && (lastPrinted < 0 || first > lastPrinted + 1)) stdout.str("--").byte(10);
+      for (let k = 0; k < kept.length; k++) printLine(job, label, first + k, 45, kept[k].dataStart, kept[k].length);
+      kept.length = 0;
+      afterLeft = job.after;
+      lastPrinted = lineNo;
+      job.printedGroup = true;
+    }
     count++;
     job.matched = true;
     if (job.quiet) break;
@@ -110,14 +159,19 @@ function grepFile(job: GrepJob, name: string, silent: bool): i32 {
       }
       continue;
     }
-    if (job.showNames) stdout.str(label).byte(58);
-    if (job.lineNumbers) stdout.int(lineNo).byte(58);
-    stdout.bytes(r.linePtr, r.lineLen).byte(10);
+    printLine(job, label, lineNo, 58, r.linePtr, r.lineLen);
   }
   if (r.error != 0 && !silent) { report("grep", name, r.error); if (fd > 2) fs.close(fd); return 2; }
   if (job.count) { if (job.showNames) stdout.str(label).byte(58); stdout.int(count).byte(10); }
   if (fd > 2) fs.close(fd);
   return 0;
+}
+
+/** Prints one line of grep's output: the file's name and the line's number when asked, each followed by `sep` (":" for a match, "-" for context). */
+function printLine(job: GrepJob, label: string, lineNo: i32, sep: i32, ptr: usize, len: i32): void {
+  if (job.showNames) stdout.str(label).byte(sep);
+  if (job.lineNumbers) stdout.int(lineNo).byte(sep);
+  stdout.bytes(ptr, len).byte(10);
 }
 
 // ---- sed ----

@@ -6,11 +6,18 @@ export class Options {
   values: Map<i32, string> = new Map<i32, string>();
   /** Every value given to an option, in order (for options that may repeat, like sed -e). */
   repeated: string[] = [];
+  /** The values given to each option, in order, by letter. */
+  valuesOf: Map<i32, string[]> = new Map<i32, string[]>();
   operands: string[] = [];
   /** Non-empty when the command line was wrong: the message to print. */
   error: string = "";
 
   has(letter: string): bool { return this.flags.has(letter.charCodeAt(0)); }
+  /** Every value given to option `letter`, in order (none: empty). */
+  all(letter: string): string[] {
+    const c = letter.charCodeAt(0);
+    return this.valuesOf.has(c) ? this.valuesOf.get(c) : [];
+  }
   value(letter: string, fallback: string): string {
     const c = letter.charCodeAt(0);
     return this.values.has(c) ? this.values.get(c) : fallback;
@@ -44,6 +51,8 @@ export function getopt(args: string[], spec: string, anywhere: bool = true): Opt
         o.flags.add(c);
         o.values.set(c, v);
         o.repeated.push(v);
+        if (!o.valuesOf.has(c)) o.valuesOf.set(c, []);
+        o.valuesOf.get(c).push(v);
         break;
       }
       o.flags.add(c);
