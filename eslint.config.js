@@ -21,6 +21,7 @@ const WHITE_BOX_TESTS = [
   "test/proc/preemption.test.ts",
   "test/proc/instance-reuse.test.ts",
   "test/kernel/rewrite-in-place.test.ts",
+  "test/kernel/loop-outlining.test.ts",
   // Hostile and random arguments straight into the dispatchers, the ABI decoder and its limits.
   "test/kernel/robustness.test.ts",
   "test/kernel/fuzz.test.ts",

@@ -5,7 +5,7 @@ import { leb, type ByteWriter } from "./wasm-binary.js";
 
 /** What follows an opcode, by opcode (one table lookup per instruction on the hot path). */
 const enum Imm {
-  None, Leb, TwoLeb, Block, Loop, Grow, MemArg, Func, CallRef, Br, BrTable, End, Bytes4, Bytes8, SelectTypes, TryTable, LegacyTry, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
+  None, Leb, TwoLeb, Block, Loop, Return, Grow, MemArg, Func, CallRef, Br, BrTable, End, Bytes4, Bytes8, SelectTypes, TryTable, LegacyTry, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
 }
 
 /** The immediate kind of every one-byte opcode (built once; never written after). */
@@ -13,8 +13,9 @@ const IMMEDIATES: Uint8Array = (() => {
   const t = new Uint8Array(256).fill(Imm.Unknown);
   const set = (kind: Imm, ...ops: number[]) => ops.forEach((op) => (t[op] = kind));
   const range = (kind: Imm, from: number, to: number) => t.fill(kind, from, to + 1);
-  set(Imm.None, 0x00, 0x01, 0x05, 0x0a, 0x0f, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
+  set(Imm.None, 0x00, 0x01, 0x05, 0x0a, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
   set(Imm.Block, 0x02, 0x04);
+  set(Imm.Return, 0x0f);
   set(Imm.Loop, 0x03);
   set(Imm.LegacyTry, 0x06);
   set(Imm.End, 0x0b);
@@ -97,18 +98,31 @@ function memArgEnd(b: Uint8Array, at: number): number {
 const LOOP_BATCH = 1024;
 
 /**
- * The code section decoded: per function (6 numbers each: body at, body end, end of its edits,
- * size change, index of its counter local, index of its entry edit) and the edits (3 numbers
- * each: at, bytes replaced, what to write: a LEB value when >= 0, else one of the Insert kinds).
+ * The code section decoded: per function (FUNC_FIELDS numbers each: body at, body end, end of
+ * its edits, size change, index of its counter local, index of its entry edit, index in `raw` of
+ * the extra local declarations of a function with outlined loops or -1) and the edits (3 numbers
+ * each: at, bytes replaced, what to write: a LEB value when >= 0, one of the Insert kinds, or
+ * raw bytes at or below RAW); the loops outlined into functions of their own, after the module's.
  */
 export interface CodeScan {
   bodiesAt: number;
   funcs: number[];
   edits: number[];
+  /** Bytes that edits at or below RAW write (raw[RAW - value]). */
+  raw: Inserted[];
+  outlined: OutlinedLoop[];
+  /** The function types the outlined loops and their blocks need, each encoded (0x60 ...). */
+  newTypes: number[][];
   /** Whether some function uses data.drop / elem.drop. */
   dataDrop: boolean;
   elemDrop: boolean;
 }
+
+/** Numbers per function in CodeScan.funcs. */
+const FUNC_FIELDS = 7;
+
+/** An edit value at or below this writes raw bytes (see CodeScan). */
+const RAW = -100;
 
 /** What an edit inserts (negative, to tell it from a LEB value). */
 const enum Insert {
@@ -134,6 +148,69 @@ const enum Insert {
 
 /** The labels a wrapped loop adds around it (a block to leave by, a loop to re-enter by, a block to yield by). */
 const WRAP_LABELS = 3;
+
+/** A function type's parameter and result value types (one-byte codes, -1 for a typed reference); both empty for other types. */
+export interface FuncShape {
+  params: number[];
+  results: number[];
+}
+
+/**
+ * A loop outlined into a function of its own (on-stack replacement by hand: see scanCode). It
+ * takes every local of its function as parameters and gives back the function's results (when a
+ * `return` left it), every local, and how it ended (one of the Exit codes, or EXIT_TARGETS + i for
+ * a branch to `targets[i]`).
+ */
+export interface OutlinedLoop {
+  /** Its function (a defined-function index), and the loop's opcode and the end of its `end`. */
+  func: number;
+  at: number;
+  end: number;
+  /** Its label's index in its function's stack of open labels (0: the outermost block). */
+  label: number;
+  /** The labels outside it that its branches go to (indices as `label`), in order of first branch. */
+  targets: number[];
+  /**
+   * The function's locals it uses (indices, increasing): the outlined function's parameters, in
+   * that order; those it writes, which the outlined function gives back; the function's results;
+   * the outlined function's type index.
+   */
+  used: number[];
+  written: number[];
+  results: number[];
+  type: number;
+  /** The block type of the block its `return`s leave by (the function's results). */
+  returnBlock: number[];
+  /** Per local of the function: its index in the outlined function (-1: not used). */
+  map: Int32Array;
+  /** Its index among the outlined loops (its function's index is the module's function count plus this). */
+  index: number;
+  /** Its edits (edits[editsFrom, editsTo)) and its body's size. */
+  editsFrom: number;
+  editsTo: number;
+  size: number;
+}
+
+/** How a loop uses a local (Candidate.uses). */
+const READ = 1;
+const WRITTEN = 3;
+
+/** How an outlined loop ended. */
+const EXIT_DONE = 0;
+const EXIT_SLICE = 1;
+const EXIT_RETURN = 2;
+const EXIT_TARGETS = 3;
+
+/** A loop up to this size is kept where it is (and copied into the outlined loops around it); a larger one is only called. */
+const INLINE_NESTED_BYTES = 256;
+
+/** A function with more locals than this keeps its loops inline. */
+const OUTLINE_MAX_LOCALS = 200;
+
+/** Value types that have a default value and pass through a call as they are: numbers and vectors. */
+function defaultable(type: number): boolean {
+  return type >= 0x7b && type <= 0x7f;
+}
 
 /** Bytes to insert and where in them the branches the check adds are (for branch hints). */
 export interface Inserted {
@@ -175,41 +252,92 @@ export interface CodeEdits {
   growCall: Uint8Array | null;
 }
 
+/** A loop that may be outlined, while the walk is inside it. */
+interface Candidate {
+  loop: OutlinedLoop;
+  /** Per local of the function: 1 when the loop reads it, 3 when it writes it. */
+  uses: Uint8Array;
+  /** False once a branch leaves it with values (or it holds a tail call): it stays inline. */
+  ok: boolean;
+  /** The edits and size change planned before it (a large loop's are dropped: a call replaces it). */
+  editsAt: number;
+  deltaAt: number;
+}
+
 /**
  * Walks every instruction of the code section `bytes[from, to)`, planning the edits: the checks
  * (at each function entry that may lead to a call, and each loop header), the shift
  * of each function index at or past `firstShifted` (function imports are added before them) and
- * the replacement of memory.grow. `paramCounts[i]`: the parameter count of defined function i;
- * `typeParams[t]`: that of type t (a loop typed by one with parameters cannot be wrapped).
- * Throws on an instruction it does not know (the module is then not instrumented).
+ * the replacement of memory.grow. `shapes[t]`: type t's parameters and results; `funcTypes[i]`:
+ * the type of defined function i. Throws on an instruction it does not know (the module is then
+ * not instrumented).
  *
- * Each loop with checks is wrapped (see wrapOpen) so that the call of the preemption point sits
+ * Each loop with checks is wrapped (see wrapCheck) so that the call of the preemption point sits
  * outside it: a loop without a call keeps its values in registers and can be unrolled. Branches
  * from inside a wrapped loop to a label outside it cross the three labels the wrap adds, so their
  * depths grow by three per wrap crossed. A function whose code the wrap cannot describe (a loop
  * with parameters, the legacy exception instructions) keeps each loop's call inside the loop.
  *
+ * Each wrapped loop is also outlined: copied into a function of its own (types from
+ * `firstNewType` on), which the loop calls from where its counter runs out, to run on from its
+ * header (see closeOutlined). Wasm has no on-stack replacement: a long first call (a program's
+ * main loop) runs V8's baseline code to its end, two to three times slower than the optimizing
+ * tier's. The outlined copy returns every LOOP_BATCH iterations and is called again, by then in
+ * the optimizing tier's code. A loop stays inline where a branch leaves it with values, it lies inside a
+ * try_table (an exception would leave the locals the copy changed behind), it holds
+ * a tail call, its function has more than OUTLINE_MAX_LOCALS locals or a local or result of a
+ * reference type.
+ *
  * A function that makes calls spends the budget at entry only where it must (see CallGraph):
  * `addressTaken` lists the functions that element segments and globals can hand to call_indirect.
  */
 export function scanCode(
-  bytes: Uint8Array, from: number, to: number, firstShifted: number, paramCounts: readonly number[], typeParams: readonly number[], addressTaken: Iterable<number>, plan: CodeEdits,
+  bytes: Uint8Array, from: number, to: number, firstShifted: number, shapes: readonly FuncShape[], funcTypes: readonly number[], addressTaken: Iterable<number>, plan: CodeEdits, firstNewType: number,
 ): CodeScan {
   const { checks, shiftBy, growCall } = plan;
   const b = bytes;
   const funcs: number[] = [];
   const edits: number[] = [];
+  const raw: Inserted[] = [];
+  const outlined: OutlinedLoop[] = [];
+  const newTypes: number[][] = [];
+  const typeIndices = new Map<string, number>();
+  const typeFor = (entry: number[]): number => {
+    const key = entry.join(",");
+    let index = typeIndices.get(key);
+    if (index === undefined) {
+      index = firstNewType + newTypes.length;
+      newTypes.push(entry);
+      typeIndices.set(key, index);
+    }
+    return index;
+  };
   let dataDrop = false;
   let elemDrop = false;
   const count = lebValue(b, from);
-  if (count !== paramCounts.length) throw new SysError(Errno.NOEXEC, "function and code sections disagree");
+  if (count !== funcTypes.length) throw new SysError(Errno.NOEXEC, "function and code sections disagree");
+  const firstOutlined = firstShifted + shiftBy + count;
   let at = lebEnd(b, from);
   const bodiesAt = at;
-  // The open blocks of the function being scanned: for each, how many wrapped loops it and the
-  // blocks around it are (a branch crosses the difference between its own block's and its target's).
+  // The open labels of the code being walked: for each, how many wrapped loops it and the labels
+  // around it are (a branch crosses the difference between its own label's and its target's), how
+  // many values a branch to it carries, and the outlined loop it is (null for none).
   const wrapsAround: number[] = [];
+  const arities: number[] = [];
+  const labelLoops: (OutlinedLoop | null)[] = [];
+  /** Per open label: how many try_tables it and the labels around it are. */
+  const triesAround: number[] = [];
   const graph = new CallGraph(count);
+  const shapeOf = (typeAt: number): FuncShape | undefined => shapes[blockTypeIndex(b, typeAt)];
+  /** How many values a branch to a block, if or try_table (loop: false) or a loop typed at `typeAt` carries. */
+  const arity = (typeAt: number, loop: boolean): number => {
+    const code = b[typeAt]!;
+    if (code === 0x40) return 0;
+    const shape = shapeOf(typeAt);
+    return shape ? (loop ? shape.params : shape.results).length : 1;
+  };
   for (let f = 0; f < count; f++) {
+    const shape = shapes[funcTypes[f]!] ?? { params: [], results: [] };
     const size = lebValue(b, at);
     at = lebEnd(b, at);
     const bodyAt = at;
@@ -217,14 +345,23 @@ export function scanCode(
     if (end > to) throw new SysError(Errno.NOEXEC, "function body runs past the code section");
     const declarations = lebValue(b, at);
     const declarationsEnd = lebEnd(b, at);
-    let counter = paramCounts[f]!;
+    let counter = shape.params.length;
+    // The types of the function's locals, while its loops may be outlined (they take them all).
+    let locals: number[] | null = checks && shape.params.every(defaultable) && shape.results.every(defaultable) ? [...shape.params] : null;
     at = declarationsEnd;
     for (let i = 0; i < declarations; i++) {
-      counter += lebValue(b, at);
-      at = valTypeEnd(b, lebEnd(b, at));
+      const n = lebValue(b, at);
+      counter += n;
+      const typeAt = lebEnd(b, at);
+      if (locals && (counter > OUTLINE_MAX_LOCALS || !defaultable(b[typeAt]!))) locals = null;
+      else if (locals) for (let k = 0; k < n; k++) locals.push(b[typeAt]!);
+      at = valTypeEnd(b, typeAt);
     }
+    if (counter > OUTLINE_MAX_LOCALS) locals = null;
     const codeAt = at;
     const editsAt = edits.length;
+    const rawAt = raw.length;
+    const outlinedAt = outlined.length;
     let wrap = checks !== null;
     let loopCheckLength = 0;
     let wrapLength = 0;
@@ -232,30 +369,103 @@ export function scanCode(
     let loops = 0;
     let calls = false;
     let delta = 0;
-    /** Re-plans this function's edits from its first instruction, with each loop's call inside the loop. */
-    const unwrap = () => {
-      edits.length = editsAt;
-      wrap = false;
-      start();
+    /** The outlined loop being walked as a function of its own; null while walking the function itself. */
+    let inside: OutlinedLoop | null = null;
+    /** The open loops that may be outlined, outermost first (while walking the function itself). */
+    const candidates: Candidate[] = [];
+    const rawEdit = (at: number, replaced: number, bytes: Inserted) => {
+      raw.push(bytes);
+      edits.push(at, replaced, RAW - (raw.length - 1));
+      delta += bytes.bytes.length - replaced;
     };
-    const start = () => {
-      at = codeAt;
-      loops = 0;
-      calls = false;
-      graph.restart(f);
-      delta = 0;
-      wrapsAround.length = 0;
-      loopCheckLength = !checks ? 0 : wrap ? checks.wrapCheckLength[lebLength(counter)]! : checks.loopLength[lebLength(counter)]!;
-      wrapLength = checks && wrap ? checks.wrapCloseLength[lebLength(counter)]! : 0;
-      // The declarations' count grows by one when the counter local is added (decided at the end).
-      edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
-      entryEdit = edits.length;
-      edits.push(at, 0, Insert.Nothing);
+    const plain = (bytes: number[]): Inserted => ({ bytes: Uint8Array.from(bytes), branches: [] });
+    /** Notes a branch to label `target` (-1: the function's own) from inside the open candidates. */
+    const note = (target: number) => {
+      for (const c of candidates) {
+        if (target < 0 || c.loop.label <= target) continue;
+        if (arities[target] !== 0) c.ok = false;
+        else if (!c.loop.targets.includes(target)) c.loop.targets.push(target);
+      }
+    };
+    /** The depth of label `target` (-1: in an outlined loop, the block its returns leave by) from just outside the wrap of the loop whose label is `label`. */
+    const depthOutside = (target: number, label: number): number => {
+      const around = label > 0 ? wrapsAround[label - 1]! : 0;
+      if (inside === null || target >= inside.label) return label - 1 - target + WRAP_LABELS * (around - (target >= 0 ? wrapsAround[target]! : 0));
+      const toOutlined = label - 1 - inside.label + WRAP_LABELS * (around - wrapsAround[inside.label]!);
+      return target < 0 ? toOutlined + 4 : toOutlined + 5 + targetIndex(inside, target);
+    };
+    /**
+     * What follows the end of a wrapped loop that is outlined, in place of wrapClose: reset the
+     * counter, spend the budget and call the outlined loop, again while it ends for its slice;
+     * then set the locals it gives back and go where it ended (past the loop, a return, a branch).
+     */
+    const closeOutlined = (loop: OutlinedLoop): Inserted => {
+      const r = loop.results.length;
+      // The locals of the code the close is in: the function's, or those of the outlined loop around it.
+      const local = (i: number) => leb(inside === null ? i : inside.map[i]!);
+      const base = inside === null ? counter : inside.used.length;
+      const exit = leb(base + 1);
+      const out: number[] = [0x0c, 0x02, 0x0b, 0x03, 0x40, 0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(base)];
+      out.push(...spendBudget(checks!.budget, checks!.refill, LOOP_BATCH));
+      for (const i of loop.used) out.push(0x20, ...local(i));
+      out.push(0x10, ...leb(firstOutlined + loop.index), 0x21, ...exit);
+      for (let i = loop.written.length - 1; i >= 0; i--) out.push(0x21, ...local(loop.written[i]!));
+      for (let i = r - 1; i >= 0; i--) out.push(0x21, ...leb(base + 2 + i));
+      out.push(0x20, ...exit, 0x41, EXIT_SLICE, 0x46, 0x0d, 0x00, 0x0b);
+      // From inside the dispatch block: 0 is that block, 1 the wrap's again loop, 2 its leave block.
+      const labels = [2, 2, 0, ...loop.targets.map((t) => 3 + depthOutside(t, loop.label))];
+      out.push(0x02, 0x40, 0x20, ...exit, 0x0e, ...leb(labels.length), ...labels.flatMap((l) => leb(l)), 0x02, 0x0b);
+      for (let i = 0; i < r; i++) out.push(0x20, ...leb(base + 2 + i));
+      if (inside === null) out.push(0x0f);
+      else out.push(0x0c, ...leb(2 + depthOutside(-1, loop.label)));
+      out.push(0x0c, 0x00, 0x0b, 0x0b);
+      return inserted(out);
+    };
+    /**
+     * In place of a large loop: call its outlined function (again while it ends for its slice,
+     * spending the budget), then go where it ended.
+     */
+    const callOutlined = (loop: OutlinedLoop): Inserted => {
+      const r = loop.results.length;
+      const local = (i: number) => leb(inside === null ? i : inside.map[i]!);
+      const base = inside === null ? counter : inside.used.length;
+      const exit = leb(base + 1);
+      const out: number[] = [0x03, 0x40];
+      for (const i of loop.used) out.push(0x20, ...local(i));
+      out.push(0x10, ...leb(firstOutlined + loop.index), 0x21, ...exit);
+      for (let i = loop.written.length - 1; i >= 0; i--) out.push(0x21, ...local(loop.written[i]!));
+      for (let i = r - 1; i >= 0; i--) out.push(0x21, ...leb(base + 2 + i));
+      out.push(0x20, ...exit, 0x41, EXIT_SLICE, 0x46, BRANCH, 0x04, 0x40, ...spendBudget(checks!.budget, checks!.refill, LOOP_BATCH), 0x0c, 0x01, 0x0b, 0x0b);
+      // From inside the dispatch block: 0 is that block, 1 the block past it (the loop is done).
+      const labels = [1, 1, 0, ...loop.targets.map((t) => 2 + depthOutside(t, loop.label))];
+      out.push(0x02, 0x40, 0x02, 0x40, 0x20, ...exit, 0x0e, ...leb(labels.length), ...labels.flatMap((l) => leb(l)), 0x01, 0x0b);
+      for (let i = 0; i < r; i++) out.push(0x20, ...leb(base + 2 + i));
+      if (inside === null) out.push(0x0f, 0x0b);
+      else out.push(0x0c, ...leb(1 + depthOutside(-1, loop.label)), 0x0b);
+      return inserted(out);
     };
     /** Plans the new depth of the branch label at `at` (when wraps lie between it and its target); returns where the label ends. */
     const relabel = (at: number): number => {
       const next = lebEnd(b, at);
       const open = wrapsAround.length;
+      if (inside !== null) {
+        const depth = lebValue(b, at);
+        const target = open - 1 - depth;
+        let moved: number;
+        if (target >= inside.label) {
+          const crossed = wrapsAround[open - 1]! - wrapsAround[target]!;
+          if (crossed === 0) return next;
+          moved = depth + WRAP_LABELS * crossed;
+        } else {
+          // Out of the outlined loop: to the block that ends it that way.
+          const toOutlined = open - 1 - inside.label + WRAP_LABELS * (wrapsAround[open - 1]! - wrapsAround[inside.label]!);
+          moved = target < 0 ? toOutlined + 4 : toOutlined + 5 + targetIndex(inside, target);
+        }
+        edits.push(at, next - at, moved);
+        delta += lebLength(moved) - (next - at);
+        return next;
+      }
+      if (candidates.length > 0) note(open - 1 - lebValue(b, at));
       if (open === 0 || wrapsAround[open - 1] === 0) return next;
       const depth = lebValue(b, at);
       const target = open - 1 - depth;
@@ -267,170 +477,326 @@ export function scanCode(
       }
       return next;
     };
-    const enter = (wrapped: boolean) => {
+    /** A local.get, set or tee's index at `at`: noted for the open candidates, or given its index in the outlined loop walked; returns where it ends. */
+    const local = (at: number, op: number): number => {
+      const next = lebEnd(b, at);
+      const index = lebValue(b, at);
+      if (inside !== null) {
+        const mapped = inside.map[index]!;
+        if (mapped !== index) {
+          edits.push(at, next - at, mapped);
+          delta += lebLength(mapped) - (next - at);
+        }
+      } else for (const c of candidates) c.uses[index]! |= op === 0x20 ? READ : WRITTEN;
+      return next;
+    };
+    const enter = (wrapped: boolean, branchArity: number, loop: OutlinedLoop | null, isTry = false) => {
       const open = wrapsAround.length;
       wrapsAround.push((open > 0 ? wrapsAround[open - 1]! : 0) + (wrapped ? 1 : 0));
+      triesAround.push((open > 0 ? triesAround[open - 1]! : 0) + (isTry ? 1 : 0));
+      arities.push(branchArity);
+      labelLoops.push(loop);
     };
-    start();
-    while (at < end) {
-      const kind = IMMEDIATES[b[at++]!]!;
-      // The common cases first, without a call: no immediate, or one LEB of one byte.
-      if (kind === Imm.None) continue;
-      if (kind === Imm.Leb) {
-        if (b[at]! < 0x80) at++;
-        else at = lebEnd(b, at);
-        continue;
+    /** The outlined loops of this function by where their opcode is (for walking one inside another). */
+    const outlinedAtOpcode = new Map<number, OutlinedLoop>();
+    /**
+     * Plans the edits of the function's body, or (inside set) of the loop `inside` as a function of
+     * its own. False when a loop there cannot be wrapped (the function is then planned again with
+     * each loop's call inside the loop).
+     */
+    const walk = (): boolean => {
+      const own = inside === null;
+      wrapsAround.length = 0;
+      arities.length = 0;
+      labelLoops.length = 0;
+      triesAround.length = 0;
+      delta = 0;
+      let stop = end;
+      if (inside !== null) {
+        // The labels outside the loop are only counted: branches to them leave the outlined function.
+        for (let i = 0; i < inside.label; i++) enter(false, 0, null);
+        at = inside.at;
+        stop = inside.end;
+        loopCheckLength = checks!.wrapCheckLength[lebLength(inside.used.length)]!;
+        wrapLength = checks!.wrapCloseLength[lebLength(inside.used.length)]!;
+      } else {
+        at = codeAt;
+        loops = 0;
+        calls = false;
+        graph.restart(f);
+        candidates.length = 0;
+        loopCheckLength = !checks ? 0 : wrap ? checks.wrapCheckLength[lebLength(counter)]! : checks.loopLength[lebLength(counter)]!;
+        wrapLength = checks && wrap ? checks.wrapCloseLength[lebLength(counter)]! : 0;
+        // The declarations' count grows when the counter local is added (decided at the end).
+        edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
+        entryEdit = edits.length;
+        edits.push(at, 0, Insert.Nothing);
       }
-      switch (kind) {
-        case Imm.Br:
-          at = wrap ? relabel(at) : lebEnd(b, at);
-          break;
-        case Imm.End: {
-          if (!wrap) break;
-          const open = wrapsAround.length;
-          if (open === 0) break; // the function's own end
-          const wrapped = wrapsAround[open - 1]! > (open > 1 ? wrapsAround[open - 2]! : 0);
-          wrapsAround.length = open - 1;
-          if (wrapped) {
-            edits.push(at, 0, Insert.WrapClose);
-            delta += wrapLength;
-          }
-          break;
-        }
-        case Imm.MemArg:
-          at = memArgEnd(b, at);
-          break;
-        case Imm.Block:
-          at = valTypeEnd(b, at);
-          if (wrap) enter(false);
-          break;
-        case Imm.Loop: {
-          const typeAt = at;
-          at = valTypeEnd(b, at);
-          if (!checks) break;
-          if (wrap && (typeParams[blockTypeIndex(b, typeAt)] ?? 0) > 0) {
-            unwrap();
+      while (at < stop) {
+        const kind = IMMEDIATES[b[at++]!]!;
+        // The common cases first, without a call: no immediate, or one LEB of one byte.
+        if (kind === Imm.None) continue;
+        if (kind === Imm.Leb) {
+          const op = b[at - 1]!;
+          if (op <= 0x22 && op >= 0x20 && (inside !== null || candidates.length > 0)) {
+            at = local(at, op);
             continue;
           }
-          if (wrap) {
-            edits.push(typeAt - 1, 0, Insert.WrapOpen);
-            delta += 2 * (at - typeAt + 1) + 2;
+          if (b[at]! < 0x80) at++;
+          else at = lebEnd(b, at);
+          continue;
+        }
+        switch (kind) {
+          case Imm.Br:
+            at = wrap ? relabel(at) : lebEnd(b, at);
+            break;
+          case Imm.Return:
+            if (inside !== null) {
+              const open = wrapsAround.length;
+              const toOutlined = open - 1 - inside.label + WRAP_LABELS * (wrapsAround[open - 1]! - wrapsAround[inside.label]!);
+              rawEdit(at - 1, 1, plain([0x0c, ...leb(toOutlined + 4)]));
+            }
+            break;
+          case Imm.End: {
+            if (!wrap) break;
+            const open = wrapsAround.length;
+            if (open === 0) break; // the function's own end
+            const wrapped = wrapsAround[open - 1]! > (open > 1 ? wrapsAround[open - 2]! : 0);
+            const loop = labelLoops[open - 1] ?? null;
+            wrapsAround.length = arities.length = labelLoops.length = triesAround.length = open - 1;
+            if (!wrapped) break;
+            if (loop !== null && loop === inside) {
+              // The outlined loop's own slice is used up: back to its caller, which calls it again.
+              rawEdit(at, 0, plain([0x0c, 0x02, 0x0b, 0x41, EXIT_SLICE, 0x21, ...leb(loop.used.length + 1), 0x0c, ...leb(loop.targets.length + 3), 0x0c, 0x00, 0x0b, 0x0b]));
+              break;
+            }
+            let outline = loop;
+            if (own && loop !== null) {
+              loop.end = at;
+              const candidate = candidates.pop()!;
+              if (candidate.ok) {
+                candidate.uses.forEach((use, i) => {
+                  if (use) loop.used.push(i);
+                  if (use === WRITTEN) loop.written.push(i);
+                });
+                loop.index = outlined.length;
+                outlined.push(loop);
+                if (loop.end - loop.at > INLINE_NESTED_BYTES) {
+                  // A large loop is only called: its code is not kept twice.
+                  edits.length = candidate.editsAt;
+                  delta = candidate.deltaAt;
+                  rawEdit(loop.at, loop.end - loop.at, callOutlined(loop));
+                  break;
+                }
+              } else outline = null;
+            }
+            if (outline) rawEdit(at, 0, closeOutlined(outline));
+            else {
+              edits.push(at, 0, Insert.WrapClose);
+              delta += wrapLength;
+            }
+            break;
           }
-          if (wrap) enter(true);
-          edits.push(at, 0, wrap ? Insert.WrapCheck : Insert.LoopCheck);
-          delta += loopCheckLength;
-          loops++;
-          break;
-        }
-        case Imm.LegacyTry:
-          // try ... catch/delegate: the wrap does not follow delegate's and rethrow's labels.
-          if (wrap) {
-            unwrap();
-            continue;
+          case Imm.MemArg:
+            at = memArgEnd(b, at);
+            break;
+          case Imm.Block: {
+            const typeAt = at;
+            at = valTypeEnd(b, at);
+            if (wrap) enter(false, arity(typeAt, false), null);
+            break;
           }
-          at = valTypeEnd(b, at);
-          break;
-        case Imm.Grow: {
-          const next = lebEnd(b, at);
-          if (growCall) {
-            edits.push(at - 1, next - at + 1, Insert.GrowCall);
-            delta += growCall.length - (next - at + 1);
+          case Imm.Loop: {
+            const typeAt = at;
+            at = valTypeEnd(b, at);
+            if (!checks) break;
+            if (wrap && (shapeOf(typeAt)?.params.length ?? 0) > 0) return false;
+            if (!own) {
+              const nested = outlinedAtOpcode.get(typeAt - 1);
+              if (nested && nested !== inside && nested.end - nested.at > INLINE_NESTED_BYTES) {
+                rawEdit(typeAt - 1, nested.end - (typeAt - 1), callOutlined(nested));
+                at = nested.end;
+                break;
+              }
+            }
+            if (wrap) {
+              const editsBefore = edits.length;
+              const deltaBefore = delta;
+              edits.push(typeAt - 1, 0, Insert.WrapOpen);
+              delta += 2 * (at - typeAt + 1) + 2;
+              let loop: OutlinedLoop | null = null;
+              if (!own) loop = outlinedAtOpcode.get(typeAt - 1) ?? null;
+              else if (locals !== null && b[typeAt] === 0x40 && (wrapsAround.length === 0 || triesAround[wrapsAround.length - 1] === 0)) {
+                // (Not inside a try_table: an exception out of the outlined copy would leave the locals it changed behind.)
+                const candidate: OutlinedLoop = { func: f, at: typeAt - 1, end: 0, label: wrapsAround.length, targets: [], used: [], written: [], results: shape.results, type: 0, returnBlock: [], map: new Int32Array(0), index: 0, editsFrom: 0, editsTo: 0, size: 0 };
+                candidates.push({ loop: candidate, uses: new Uint8Array(counter), ok: true, editsAt: editsBefore, deltaAt: deltaBefore });
+                loop = candidate;
+              }
+              enter(true, 0, loop);
+            }
+            edits.push(at, 0, wrap ? Insert.WrapCheck : Insert.LoopCheck);
+            delta += loopCheckLength;
+            loops++;
+            break;
           }
-          at = next;
-          break;
-        }
-        case Imm.Func: {
-          const index = lebValue(b, at);
-          if (b[at - 1] !== 0xd2) {
-            calls = true;
-            if (index >= firstShifted) graph.call(index - firstShifted);
-          } else if (index >= firstShifted) graph.addressTaken(index - firstShifted);
-          const next = lebEnd(b, at);
-          if (index >= firstShifted && shiftBy > 0) {
-            edits.push(at, next - at, index + shiftBy);
-            delta += lebLength(index + shiftBy) - (next - at);
+          case Imm.LegacyTry:
+            // try ... catch/delegate: the wrap does not follow delegate's and rethrow's labels.
+            if (wrap) return false;
+            at = valTypeEnd(b, at);
+            break;
+          case Imm.Grow: {
+            const next = lebEnd(b, at);
+            if (growCall) {
+              edits.push(at - 1, next - at + 1, Insert.GrowCall);
+              delta += growCall.length - (next - at + 1);
+            }
+            at = next;
+            break;
           }
-          at = next;
-          break;
-        }
-        case Imm.TwoLeb:
-          calls = true; // call_indirect, return_call_indirect
-          graph.indirectCall();
-          at = lebEnd(b, lebEnd(b, at));
-          break;
-        case Imm.BrTable:
-          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i <= n; i++) at = relabel(at);
-          break;
-        case Imm.Bytes4:
-          at += 4;
-          break;
-        case Imm.Bytes8:
-          at += 8;
-          break;
-        case Imm.SelectTypes:
-          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) at = valTypeEnd(b, at);
-          break;
-        case Imm.TryTable:
-          at = valTypeEnd(b, at);
-          // The catches' labels count from outside the try_table's own block.
-          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) {
-            const kind = b[at++]!;
-            if (kind < 2) at = lebEnd(b, at);
-            at = relabel(at);
+          case Imm.Func: {
+            const index = lebValue(b, at);
+            if (own) {
+              if (b[at - 1] !== 0xd2) {
+                calls = true;
+                if (index >= firstShifted) graph.call(index - firstShifted);
+                if (b[at - 1] === 0x12) tailCall(candidates);
+              } else if (index >= firstShifted) graph.addressTaken(index - firstShifted);
+            }
+            const next = lebEnd(b, at);
+            if (index >= firstShifted && shiftBy > 0) {
+              edits.push(at, next - at, index + shiftBy);
+              delta += lebLength(index + shiftBy) - (next - at);
+            }
+            at = next;
+            break;
           }
-          if (wrap) enter(false);
-          break;
-        case Imm.PrefixMisc: {
-          const sub = lebValue(b, at);
-          at = lebEnd(b, at);
-          if (sub >= MISC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfc ${sub}`);
-          if (sub === DATA_DROP) dataDrop = true;
-          else if (sub === ELEM_DROP) elemDrop = true;
-          for (let i = MISC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
-          break;
-        }
-        case Imm.PrefixSimd: {
-          const sub = lebValue(b, at);
-          at = lebEnd(b, at);
-          if (sub <= 11 || sub === 92 || sub === 93) at = memArgEnd(b, at);
-          else if (sub === 12 || sub === 13) at += 16;
-          else if (sub >= 21 && sub <= 34) at += 1;
-          else if (sub >= 84 && sub <= 91) at = memArgEnd(b, at) + 1;
-          else if (sub > SIMD_LAST) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfd ${sub}`);
-          break;
-        }
-        case Imm.PrefixAtomic: {
-          const sub = lebValue(b, at);
-          at = lebEnd(b, at);
-          if (sub === 3) at += 1;
-          else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) at = memArgEnd(b, at);
-          else throw new SysError(Errno.NOEXEC, `unknown instruction 0xfe ${sub}`);
-          break;
-        }
-        case Imm.PrefixGC: {
-          const sub = lebValue(b, at);
-          at = lebEnd(b, at);
-          if (sub >= GC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfb ${sub}`);
-          if (sub === BR_ON_CAST || sub === BR_ON_CAST_FAIL) {
-            at = relabel(at + 1); // after the flags byte: the label, then two heap types
+          case Imm.TwoLeb:
+            if (own) {
+              calls = true; // call_indirect, return_call_indirect
+              graph.indirectCall();
+              if (b[at - 1] === 0x13) tailCall(candidates);
+            }
             at = lebEnd(b, lebEnd(b, at));
-          } else for (let i = GC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
-          break;
+            break;
+          case Imm.BrTable:
+            for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i <= n; i++) at = relabel(at);
+            break;
+          case Imm.Bytes4:
+            at += 4;
+            break;
+          case Imm.Bytes8:
+            at += 8;
+            break;
+          case Imm.SelectTypes:
+            for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) at = valTypeEnd(b, at);
+            break;
+          case Imm.TryTable: {
+            const typeAt = at;
+            at = valTypeEnd(b, at);
+            // The catches' labels count from outside the try_table's own block.
+            for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) {
+              const kind = b[at++]!;
+              if (kind < 2) at = lebEnd(b, at);
+              at = relabel(at);
+            }
+            if (wrap) enter(false, arity(typeAt, false), null, true);
+            break;
+          }
+          case Imm.PrefixMisc: {
+            const sub = lebValue(b, at);
+            at = lebEnd(b, at);
+            if (sub >= MISC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfc ${sub}`);
+            if (sub === DATA_DROP) dataDrop = true;
+            else if (sub === ELEM_DROP) elemDrop = true;
+            for (let i = MISC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
+            break;
+          }
+          case Imm.PrefixSimd: {
+            const sub = lebValue(b, at);
+            at = lebEnd(b, at);
+            if (sub <= 11 || sub === 92 || sub === 93) at = memArgEnd(b, at);
+            else if (sub === 12 || sub === 13) at += 16;
+            else if (sub >= 21 && sub <= 34) at += 1;
+            else if (sub >= 84 && sub <= 91) at = memArgEnd(b, at) + 1;
+            else if (sub > SIMD_LAST) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfd ${sub}`);
+            break;
+          }
+          case Imm.PrefixAtomic: {
+            const sub = lebValue(b, at);
+            at = lebEnd(b, at);
+            if (sub === 3) at += 1;
+            else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) at = memArgEnd(b, at);
+            else throw new SysError(Errno.NOEXEC, `unknown instruction 0xfe ${sub}`);
+            break;
+          }
+          case Imm.PrefixGC: {
+            const sub = lebValue(b, at);
+            at = lebEnd(b, at);
+            if (sub >= GC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfb ${sub}`);
+            if (sub === BR_ON_CAST || sub === BR_ON_CAST_FAIL) {
+              at = relabel(at + 1); // after the flags byte: the label, then two heap types
+              at = lebEnd(b, lebEnd(b, at));
+            } else for (let i = GC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
+            break;
+          }
+          case Imm.CallRef:
+            if (own) {
+              calls = true;
+              graph.indirectCall();
+              if (b[at - 1] === 0x15) tailCall(candidates);
+            }
+            at = lebEnd(b, at);
+            break;
+          default:
+            throw new SysError(Errno.NOEXEC, `unknown instruction 0x${b[at - 1]!.toString(16)}`);
         }
-        case Imm.CallRef:
-          calls = true;
-          graph.indirectCall();
-          at = lebEnd(b, at);
-          break;
-        default:
-          throw new SysError(Errno.NOEXEC, `unknown instruction 0x${b[at - 1]!.toString(16)}`);
       }
+      if (at !== stop) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
+      return true;
+    };
+    if (!walk()) {
+      // Re-planned from its first instruction, with each loop's call inside the loop.
+      edits.length = editsAt;
+      raw.length = rawAt;
+      outlined.length = outlinedAt;
+      wrap = false;
+      walk();
     }
-    if (at !== end) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
     graph.ended(f, end - bodyAt, loops > 0, calls);
-    if (loops > 0) delta += lebLength(declarations + 1) - (declarationsEnd - bodyAt);
-    else edits[entryEdit - 1] = -1; // the declarations stay as they are
-    funcs.push(bodyAt, end, edits.length, delta, counter, entryEdit);
+    let extraDeclarations = -1;
+    if (loops > 0) {
+      let declared = declarations + 1;
+      if (outlined.length > outlinedAt) {
+        // The exit code's local and the return values' (after the counter local).
+        const extra = plain([0x01, 0x7f, ...shape.results.flatMap((t) => [0x01, t])]);
+        raw.push(extra);
+        extraDeclarations = raw.length - 1;
+        declared += 1 + shape.results.length;
+        delta += extra.bytes.length;
+      }
+      edits[entryEdit - 1] = declared;
+      delta += lebLength(declared) - (declarationsEnd - bodyAt);
+    } else edits[entryEdit - 1] = -1; // the declarations stay as they are
+    funcs.push(bodyAt, end, edits.length, delta, counter, entryEdit, extraDeclarations);
+    if (outlined.length === outlinedAt) continue;
+    const r = shape.results.length;
+    const returnBlock = r === 0 ? [0x40] : r === 1 ? [shape.results[0]!] : sleb32(typeFor([0x60, 0x00, ...leb(r), ...shape.results]));
+    for (let i = outlinedAt; i < outlined.length; i++) outlinedAtOpcode.set(outlined[i]!.at, outlined[i]!);
+    for (let i = outlinedAt; i < outlined.length; i++) {
+      const loop = outlined[i]!;
+      // A function of its own: (the locals it uses) -> (the function's results, the locals it writes, its exit code).
+      const types = (indices: number[]) => indices.map((i) => locals![i]!);
+      loop.type = typeFor([0x60, ...leb(loop.used.length), ...types(loop.used), ...leb(r + loop.written.length + 1), ...shape.results, ...types(loop.written), 0x7f]);
+      loop.map = new Int32Array(counter).fill(-1);
+      loop.used.forEach((local, i) => (loop.map[local] = i));
+      loop.returnBlock = returnBlock;
+      loop.editsFrom = edits.length;
+      inside = loop;
+      walk();
+      loop.editsTo = edits.length;
+      loop.size = outlinedPrologue(loop).length + (loop.end - loop.at) + delta + outlinedEpilogue(loop).length;
+    }
+    at = end;
   }
   if (at !== to) throw new SysError(Errno.NOEXEC, "the code section has bytes after its functions");
   // Which functions spend the budget at entry: decided once every call is known.
@@ -439,11 +805,54 @@ export function scanCode(
   for (let f = 0; f < count; f++) {
     const loops = graph.loops[f] === 1;
     const insert = loops ? (entryChecked?.[f] ? Insert.CounterAndCheck : Insert.Counter) : entryChecked?.[f] ? Insert.EntryCheck : Insert.Nothing;
-    const entryEdit = funcs[f * 6 + 5]!;
+    const entryEdit = funcs[f * FUNC_FIELDS + 5]!;
     edits[entryEdit + 2] = insert;
-    if (checks) funcs[f * 6 + 3] = funcs[f * 6 + 3]! + entryLength(insert, funcs[f * 6 + 4]!, checks);
+    if (checks) funcs[f * FUNC_FIELDS + 3] = funcs[f * FUNC_FIELDS + 3]! + entryLength(insert, funcs[f * FUNC_FIELDS + 4]!, checks);
   }
-  return { bodiesAt, funcs, edits, dataDrop, elemDrop };
+  return { bodiesAt, funcs, edits, raw, outlined, newTypes, dataDrop, elemDrop };
+}
+
+/** Open loops holding a tail call stay inline (from the outlined function it would return the function's results to the wrong caller). */
+function tailCall(candidates: Candidate[]): void {
+  for (const c of candidates) c.ok = false;
+}
+
+/** Where the branches of an outlined loop to `target` (a label outside it) leave it: their index among its targets. */
+function targetIndex(loop: OutlinedLoop, target: number): number {
+  const index = loop.targets.indexOf(target);
+  if (index < 0) throw new Error(`an outlined loop's branch to label ${target} was not planned`);
+  return index;
+}
+
+/** The start of an outlined loop's function: its own locals (counter, exit code, return values), the counter's first value, the blocks its exits leave by. */
+function outlinedPrologue(loop: OutlinedLoop): number[] {
+  return [
+    ...leb(2 + loop.results.length), 0x01, 0x7f, 0x01, 0x7f, ...loop.results.flatMap((t) => [0x01, t]),
+    0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(loop.used.length),
+    0x02, 0x40, ...loop.targets.flatMap(() => [0x02, 0x40]), 0x02, ...loop.returnBlock,
+  ];
+}
+
+/**
+ * The end of an outlined loop's function. Its blocks, outermost first: the one all exits leave
+ * to, one per target (the last target's outermost), the one `return`s leave by with the
+ * function's results. Each sets the exit code; then the results, the locals and the code are
+ * returned.
+ */
+function outlinedEpilogue(loop: OutlinedLoop): number[] {
+  const n = loop.used.length;
+  const r = loop.results.length;
+  const m = loop.targets.length;
+  const exit = leb(n + 1);
+  const out = [0x41, EXIT_DONE, 0x21, ...exit, 0x0c, ...leb(m + 1), 0x0b];
+  for (let i = r - 1; i >= 0; i--) out.push(0x21, ...leb(n + 2 + i));
+  out.push(0x41, EXIT_RETURN, 0x21, ...exit, 0x0c, ...leb(m));
+  for (let j = 0; j < m; j++) out.push(0x0b, 0x41, ...sleb32(EXIT_TARGETS + j), 0x21, ...exit, 0x0c, ...leb(m - 1 - j));
+  out.push(0x0b);
+  for (let i = 0; i < r; i++) out.push(0x20, ...leb(n + 2 + i));
+  for (const i of loop.written) out.push(0x20, ...leb(loop.map[i]!));
+  out.push(0x20, ...exit, 0x0b);
+  return out;
 }
 
 /** Code bytes a call may run without spending the budget: a chain of calls of loop-free functions this long runs in microseconds. */
@@ -604,6 +1013,9 @@ function blockTypeIndex(b: Uint8Array, at: number): number {
   return code >= 0x40 && code < 0x80 ? -1 : lebValue(b, at);
 }
 
+/** The bytes of the counter local's declaration, at the start of counterInit. */
+const COUNTER_DECLARATION = 2;
+
 /** The counter local's declaration and first value: `(local i32)`, counter = LOOP_BATCH - 1. */
 function counterInit(counter: number): number[] {
   return [0x01, 0x7f, 0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(counter)];
@@ -697,59 +1109,102 @@ export type BranchHints = Map<number, number[]>;
 
 /**
  * Writes the code section's contents from `scan`: each body with its checks and shifted function
- * indices; `hints`, when given, gets where each check's branch went.
+ * indices, then the outlined loops' functions; `hints`, when given, gets where each check's branch
+ * went (in the module's own functions).
  */
 export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: CodeScan, plan: CodeEdits, hints?: BranchHints): void {
-  const { checks, growCall } = plan;
-  const { funcs, edits } = scan;
-  w.copy(bytes, from, scan.bodiesAt);
+  const { funcs } = scan;
+  const count = funcs.length / FUNC_FIELDS;
+  w.leb(count + scan.outlined.length);
   // The inserted bytes depend only on the counter local's index: made once per index.
-  const made = new Map<number, { loop: Inserted; init: Uint8Array; wrapCheck: Inserted; wrapClose: Inserted }>();
-  let e = 0;
-  for (let f = 0; f < funcs.length; f += 6) {
+  const made = new Map<number, Made>();
+  for (let f = 0; f < funcs.length; f += FUNC_FIELDS) {
     const bodyAt = funcs[f]!;
     const end = funcs[f + 1]!;
-    const editsEnd = funcs[f + 2]!;
-    const counter = funcs[f + 4]!;
-    w.leb(end - bodyAt + funcs[f + 3]!);
+    const size = end - bodyAt + funcs[f + 3]!;
+    w.leb(size);
     const bodyStart = w.length;
-    let pos = bodyAt;
-    let inserts = made.get(counter);
-    for (; e < editsEnd; e += 3) {
-      const value = edits[e + 2]!;
-      if (value === Insert.Nothing) continue;
-      const at = edits[e]!;
-      w.copy(bytes, pos, at);
-      if (value >= 0) w.leb(value);
-      else if (value === Insert.GrowCall) w.bytes(growCall!);
-      else if (!checks) throw new Error("a check planned without checks");
-      else if (value === Insert.EntryCheck) putCheck(w, checks.entry, hints, f / 6, bodyStart);
-      else if (value === Insert.WrapOpen) {
-        // block T, loop T (T: the loop's own block type, after its opcode), block (empty).
-        const typeEnd = valTypeEnd(bytes, at + 1);
-        w.byte(0x02);
-        w.copy(bytes, at + 1, typeEnd);
-        w.byte(0x03);
-        w.copy(bytes, at + 1, typeEnd);
-        w.byte(0x02);
-        w.byte(0x40);
-      } else {
-        if (!inserts) {
-          inserts = { loop: inserted(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)), wrapCheck: inserted(wrapCheck(counter)), wrapClose: inserted(wrapClose(counter, checks)) };
-          made.set(counter, inserts);
-        }
-        if (value === Insert.LoopCheck) putCheck(w, inserts.loop, hints, f / 6, bodyStart);
-        else if (value === Insert.WrapCheck) putCheck(w, inserts.wrapCheck, hints, f / 6, bodyStart);
-        else if (value === Insert.WrapClose) putCheck(w, inserts.wrapClose, hints, f / 6, bodyStart);
-        else {
-          w.bytes(inserts.init);
-          if (value === Insert.CounterAndCheck) putCheck(w, checks.entry, hints, f / 6, bodyStart);
-        }
-      }
-      pos = at + edits[e + 1]!;
-    }
+    const func = f / FUNC_FIELDS;
+    // A body's edits start with the declarations' count, just before its entry edit.
+    const pos = putEdits(w, bytes, bodyAt, funcs[f + 5]! - 3, funcs[f + 2]!, scan, plan, made, funcs[f + 4]!, { func, bodyStart, hints, declarations: funcs[f + 6]! });
     w.copy(bytes, pos, end);
+    if (w.length - bodyStart !== size) throw new Error(`function ${func}: planned ${size} bytes, wrote ${w.length - bodyStart}`);
   }
+  for (const loop of scan.outlined) {
+    w.leb(loop.size);
+    const bodyStart = w.length;
+    w.bytes(outlinedPrologue(loop));
+    const pos = putEdits(w, bytes, loop.at, loop.editsFrom, loop.editsTo, scan, plan, made, loop.used.length, { func: count + loop.index, bodyStart, hints, declarations: -1 });
+    w.copy(bytes, pos, loop.end);
+    w.bytes(outlinedEpilogue(loop));
+    if (w.length - bodyStart !== loop.size) throw new Error(`outlined loop of function ${loop.func}: planned ${loop.size} bytes, wrote ${w.length - bodyStart}`);
+  }
+}
+
+/** The inserted bytes for one counter local's index. */
+interface Made {
+  loop: Inserted;
+  init: Uint8Array;
+  wrapCheck: Inserted;
+  wrapClose: Inserted;
+}
+
+/** Where a module function's body goes (for branch hints) and the index in `raw` of its extra local declarations (-1: none). */
+interface BodyPlace {
+  func: number;
+  bodyStart: number;
+  hints: BranchHints | undefined;
+  declarations: number;
+}
+
+/**
+ * Writes code from `pos` on with edits[e, editsEnd) applied (the counter local's index:
+ * `counter`; `place`: where the body goes); returns where the
+ * bytes not yet written start.
+ */
+function putEdits(w: ByteWriter, bytes: Uint8Array, pos: number, e: number, editsEnd: number, scan: CodeScan, plan: CodeEdits, made: Map<number, Made>, counter: number, place: BodyPlace): number {
+  const { checks, growCall } = plan;
+  const { edits } = scan;
+  let inserts = made.get(counter);
+  const hinted = (check: Inserted) => putCheck(w, check, place.hints, place.func, place.bodyStart);
+  for (; e < editsEnd; e += 3) {
+    const value = edits[e + 2]!;
+    if (value === Insert.Nothing) continue;
+    const at = edits[e]!;
+    w.copy(bytes, pos, at);
+    if (value >= 0) w.leb(value);
+    else if (value <= RAW) hinted(scan.raw[RAW - value]!);
+    else if (value === Insert.GrowCall) w.bytes(growCall!);
+    else if (!checks) throw new Error("a check planned without checks");
+    else if (value === Insert.EntryCheck) hinted(checks.entry);
+    else if (value === Insert.WrapOpen) {
+      // block T, loop T (T: the loop's own block type, after its opcode), block (empty).
+      const typeEnd = valTypeEnd(bytes, at + 1);
+      w.byte(0x02);
+      w.copy(bytes, at + 1, typeEnd);
+      w.byte(0x03);
+      w.copy(bytes, at + 1, typeEnd);
+      w.byte(0x02);
+      w.byte(0x40);
+    } else {
+      if (!inserts) {
+        inserts = { loop: inserted(loopCheck(counter, checks)), init: Uint8Array.from(counterInit(counter)), wrapCheck: inserted(wrapCheck(counter)), wrapClose: inserted(wrapClose(counter, checks)) };
+        made.set(counter, inserts);
+      }
+      if (value === Insert.LoopCheck) hinted(inserts.loop);
+      else if (value === Insert.WrapCheck) hinted(inserts.wrapCheck);
+      else if (value === Insert.WrapClose) hinted(inserts.wrapClose);
+      else {
+        // The counter's declaration, the outlined loops' locals after it, then the counter's first value.
+        w.bytes(inserts.init.subarray(0, COUNTER_DECLARATION));
+        if (place.declarations >= 0) w.bytes(scan.raw[place.declarations]!.bytes);
+        w.bytes(inserts.init.subarray(COUNTER_DECLARATION));
+        if (value === Insert.CounterAndCheck) hinted(checks.entry);
+      }
+    }
+    pos = at + edits[e + 1]!;
+  }
+  return pos;
 }
 
 /** Writes a check into the body of defined function `func` (which starts at `bodyStart`), noting its branches in `hints`. */

@@ -3,7 +3,7 @@
 // instance can be reset and run again, and (inline engine) checks are added so that a busy guest
 // comes back to the scheduler. Untouched sections are copied as slices, at memory speed.
 import { Errno, SysError } from "../errno.js";
-import { checksFor, scanCode, sleb32, writeCode, type BranchHints, type CodeEdits, type CodeScan } from "./code-scan.js";
+import { checksFor, scanCode, sleb32, writeCode, type BranchHints, type CodeEdits, type CodeScan, type FuncShape } from "./code-scan.js";
 import { ByteWriter, Cursor, editDelta, leb, nameBytes, writeEdited, type Edit } from "./wasm-binary.js";
 
 /** The import the rewritten module expects its memory under. */
@@ -159,16 +159,16 @@ function rewrite(
     const checks = preempt ? checksFor(budgetGlobal, imported.funcs) : null;
     const growIndex = imported.funcs + (preempt ? 1 : 0);
     const edits: CodeEdits = { checks, shiftBy: (preempt ? 1 : 0) + (grow ? 1 : 0), growCall: grow ? Uint8Array.from([0x10, ...leb(growIndex)]) : null };
-    const params = types ? typeParams(cursor(types)) : [];
-    const paramCounts: number[] = [];
+    const shapes = types ? funcShapes(cursor(types)) : [];
+    const funcTypes: number[] = [];
     if (functions) {
       const c = cursor(functions);
-      for (let n = c.leb(); n > 0; n--) paramCounts.push(params[c.leb()] ?? 0);
+      for (let n = c.leb(); n > 0; n--) funcTypes.push(c.leb());
     }
     const code = find(10);
     plan = {
-      typeIndex: params.length, funcIndex: imported.funcs, preempt, grow, budgetGlobal, edits,
-      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, paramCounts, params, preempt ? addressTaken(find, cursor) : [], edits) : null,
+      typeIndex: shapes.length, funcIndex: imported.funcs, preempt, grow, budgetGlobal, edits,
+      code: code ? scanCode(bytes, code.at, code.end, imported.funcs, shapes, funcTypes, preempt ? addressTaken(find, cursor) : [], edits, shapes.length + edits.shiftBy) : null,
     };
   }
   const state = resettable ? resetPlan(bytes, find, memory?.minimum ?? 0, imported, plan) : null;
@@ -194,7 +194,13 @@ function rewrite(
   let hintSection: ((w: ByteWriter) => void) | null = null;
   /** Each changed section's contents, by id (a section the module lacks is added in its place). */
   const builders = new Map<number, (w: ByteWriter, s: Span | undefined) => void>();
-  if (plan) builders.set(1, (w, s) => appendEntries(w, bytes, s, added, newTypes));
+  const outlined = plan?.code?.outlined ?? [];
+  if (plan) {
+    const types = plan.code?.newTypes ?? [];
+    builders.set(1, (w, s) => appendEntries(w, bytes, s, added + types.length, [...newTypes, ...types.flat()]));
+  }
+  // Loops outlined into functions of their own (see code-scan.ts) are declared after the module's own functions.
+  if (outlined.length > 0) builders.set(3, (w, s) => appendEntries(w, bytes, s, outlined.length, outlined.flatMap((o) => leb(o.type))));
   if (newImports.length > 0) builders.set(2, (w, s) => appendEntries(w, bytes, s, (memory ? 1 : 0) + added, newImports));
   if (plan) {
     const budget = [0x7f, 0x01, 0x41, ...sleb32(INITIAL_BUDGET), 0x0b];
@@ -333,18 +339,18 @@ function readImports(c: Cursor): ImportCounts {
  * The parameter count of each type a type section defines, by type index (0 for a struct or
  * array type; a recursion group of the GC proposal defines several).
  */
-function typeParams(c: Cursor): number[] {
-  const params: number[] = [];
+function funcShapes(c: Cursor): FuncShape[] {
+  const shapes: FuncShape[] = [];
   for (let n = c.leb(); n > 0; n--) {
     if (c.peek() === 0x4e) {
       c.byte();
-      for (let group = c.leb(); group > 0; group--) params.push(subType(c));
-    } else params.push(subType(c));
+      for (let group = c.leb(); group > 0; group--) shapes.push(subType(c));
+    } else shapes.push(subType(c));
   }
-  return params;
+  return shapes;
 }
 
-function subType(c: Cursor): number {
+function subType(c: Cursor): FuncShape {
   const code = c.byte();
   if (code === 0x50 || code === 0x4f) {
     for (let n = c.leb(); n > 0; n--) c.leb();
@@ -353,22 +359,23 @@ function subType(c: Cursor): number {
   return compositeType(c, code);
 }
 
-/** Skips a composite type; returns its parameter count (0 unless a function type). */
-function compositeType(c: Cursor, code: number): number {
+/** Reads a composite type; returns its shape (empty unless a function type). */
+function compositeType(c: Cursor, code: number): FuncShape {
   const fieldType = () => {
     valueType(c);
     c.byte();
   };
   if (code === 0x60) {
-    const params = c.leb();
-    for (let n = params; n > 0; n--) valueType(c);
-    for (let n = c.leb(); n > 0; n--) valueType(c);
-    return params;
+    const params: number[] = [];
+    for (let n = c.leb(); n > 0; n--) params.push(valueType(c));
+    const results: number[] = [];
+    for (let n = c.leb(); n > 0; n--) results.push(valueType(c));
+    return { params, results };
   }
   if (code === 0x5f) for (let n = c.leb(); n > 0; n--) fieldType();
   else if (code === 0x5e) fieldType();
   else throw new SysError(Errno.NOEXEC, `unknown type form 0x${code.toString(16)}`);
-  return 0;
+  return { params: [], results: [] };
 }
 
 /** Value types whose values JavaScript can read and write through a WebAssembly.Global or Table. */

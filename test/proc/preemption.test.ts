@@ -181,10 +181,12 @@ describe("the rewrite's preemption checks", () => {
     const hinted = branchHints(rewritten, sections);
     // Imports: env.log, the refill and grow imports. $seven and $init have no check, $loop a loop
     // check (two branches: its local count at the loop's header, then the global budget after the
-    // loop's end), run an entry check.
-    expect([...hinted.keys()]).toEqual([4, 6]);
+    // loop's end, before it calls its outlined copy), run an entry check; the outlined copy of
+    // $loop's loop (function 7, after the module's own) its header's.
+    expect([...hinted.keys()]).toEqual([4, 6, 7]);
     expect(hinted.get(4)).toHaveLength(2);
     expect(hinted.get(6)).toHaveLength(1);
+    expect(hinted.get(7)).toHaveLength(1);
     for (const [func, offsets] of hinted) for (const at of offsets) expect([0x04, 0x0d]).toContain(rewritten[bodies[func - 3]! + at]); // if, br_if
     expect(WebAssembly.validate(rewritten as Uint8Array<ArrayBuffer>)).toBe(true);
   });
