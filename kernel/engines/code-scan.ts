@@ -1,7 +1,7 @@
 // The code section's part of the load-time rewrite: a decoder that walks every instruction once,
 // and the preemption checks it adds at function entries and loop headers (see preempt.ts).
 import { Errno, SysError } from "../errno.js";
-import { leb, type ByteWriter } from "./wasm-binary.js";
+import { ByteWriter, leb } from "./wasm-binary.js";
 
 /** What follows an opcode, by opcode (one table lookup per instruction on the hot path). */
 const enum Imm {
@@ -108,8 +108,9 @@ export interface CodeScan {
   bodiesAt: number;
   funcs: number[];
   edits: number[];
-  /** Bytes that edits at or below RAW write (raw[RAW - value]). */
-  raw: Inserted[];
+  /** Bytes that edits at or below RAW write: span k = RAW - value is raw[rawSpans[3k], rawSpans[3k + 1]), with a check's branch at rawSpans[3k + 2] in it (-1: none). */
+  raw: Uint8Array;
+  rawSpans: number[];
   outlined: OutlinedLoop[];
   /** The function types the outlined loops and their blocks need, each encoded (0x60 ...). */
   newTypes: number[][];
@@ -181,10 +182,14 @@ export interface OutlinedLoop {
   type: number;
   /** The block type of the block its `return`s leave by (the function's results). */
   returnBlock: number[];
-  /** Per local of the function: its index in the outlined function (-1: not used). */
+  /** Per local of the function: its index in the outlined function (-1: not used); set while it is walked and its end written. */
   map: Int32Array;
   /** Its index among the outlined loops (its function's index is the module's function count plus this). */
   index: number;
+  /** Its function's first bytes (locals, blocks) and last (exits), around its code: raw[prologueAt, epilogueAt) and raw[epilogueAt, epilogueEnd). */
+  prologueAt: number;
+  epilogueAt: number;
+  epilogueEnd: number;
   /** Its edits (edits[editsFrom, editsTo)) and its body's size. */
   editsFrom: number;
   editsTo: number;
@@ -194,6 +199,17 @@ export interface OutlinedLoop {
 /** How a loop uses a local (Candidate.uses). */
 const READ = 1;
 const WRITTEN = 3;
+
+/** Pieces of the code that calls an outlined loop (see closeOutlined and callOutlined). */
+const CLOSE_HEAD: readonly number[] = [0x0c, 0x02, 0x0b, 0x03, 0x40, 0x41, ...sleb32(LOOP_BATCH - 1), 0x21]; // br leave; end yield; loop; counter = LOOP_BATCH - 1
+const SLICE_AGAIN: readonly number[] = [0x41, 1, 0x46, 0x0d, 0x00, 0x0b]; // br_if again (exit code == EXIT_SLICE); end
+const IF_SLICE: readonly number[] = [0x41, 1, 0x46, 0x04, 0x40]; // if (exit code == EXIT_SLICE)
+const AGAIN_END: readonly number[] = [0x0c, 0x00, 0x0b, 0x0b]; // br again; end again; end leave
+const BLOCK: readonly number[] = [0x02, 0x40];
+const LOOP: readonly number[] = [0x03, 0x40];
+
+/** The shape of a function whose type is not a function type (a malformed module, refused by V8 later). */
+const NO_SHAPE: FuncShape = { params: [], results: [] };
 
 /** How an outlined loop ended. */
 const EXIT_DONE = 0;
@@ -298,7 +314,9 @@ export function scanCode(
   const b = bytes;
   const funcs: number[] = [];
   const edits: number[] = [];
-  const raw: Inserted[] = [];
+  // The bytes raw edits write, one after the other (see CodeScan).
+  const raw = new ByteWriter(1 << 16);
+  const rawSpans: number[] = [];
   const outlined: OutlinedLoop[] = [];
   const newTypes: number[][] = [];
   const typeIndices = new Map<string, number>();
@@ -319,6 +337,12 @@ export function scanCode(
   const firstOutlined = firstShifted + shiftBy + count;
   let at = lebEnd(b, from);
   const bodiesAt = at;
+  // The spend of a batch the outlined loops' calls start with.
+  const noMap = new Int32Array(0);
+  // Per local of the function: its index in the outlined loop being walked (see OutlinedLoop.map); per open candidate, its uses of each local.
+  const localMap = new Int32Array(OUTLINE_MAX_LOCALS);
+  const usesByDepth: Uint8Array[] = [];
+  const spend = checks ? inserted(spendBudget(checks.budget, checks.refill, LOOP_BATCH)) : null;
   // The open labels of the code being walked: for each, how many wrapped loops it and the labels
   // around it are (a branch crosses the difference between its own label's and its target's), how
   // many values a branch to it carries, and the outlined loop it is (null for none).
@@ -336,428 +360,506 @@ export function scanCode(
     const shape = shapeOf(typeAt);
     return shape ? (loop ? shape.params : shape.results).length : 1;
   };
-  for (let f = 0; f < count; f++) {
-    const shape = shapes[funcTypes[f]!] ?? { params: [], results: [] };
-    const size = lebValue(b, at);
-    at = lebEnd(b, at);
-    const bodyAt = at;
-    const end = at + size;
-    if (end > to) throw new SysError(Errno.NOEXEC, "function body runs past the code section");
-    const declarations = lebValue(b, at);
-    const declarationsEnd = lebEnd(b, at);
-    let counter = shape.params.length;
-    // The types of the function's locals, while its loops may be outlined (they take them all).
-    let locals: number[] | null = checks && shape.params.every(defaultable) && shape.results.every(defaultable) ? [...shape.params] : null;
-    at = declarationsEnd;
-    for (let i = 0; i < declarations; i++) {
-      const n = lebValue(b, at);
-      counter += n;
-      const typeAt = lebEnd(b, at);
-      if (locals && (counter > OUTLINE_MAX_LOCALS || !defaultable(b[typeAt]!))) locals = null;
-      else if (locals) for (let k = 0; k < n; k++) locals.push(b[typeAt]!);
-      at = valTypeEnd(b, typeAt);
+  // The function being walked: its index, type, body, locals (their types while its loops may be
+  // outlined: they take those they use), counter local, edits planned, and how the walk stands.
+  let f = 0;
+  let shape: FuncShape = NO_SHAPE;
+  let bodyAt = 0;
+  let end = 0;
+  let declarations = 0;
+  let declarationsEnd = 0;
+  let counter = 0;
+  let outlinable = false;
+  let codeAt = 0;
+  let wrap = false;
+  let loopCheckLength = 0;
+  let wrapLength = 0;
+  let entryEdit = 0;
+  let loops = 0;
+  let calls = false;
+  let delta = 0;
+  /** The outlined loop being walked as a function of its own; null while walking the function itself. */
+  let inside: OutlinedLoop | null = null;
+  /** The open loops that may be outlined, outermost first (while walking the function itself). */
+  const candidates: Candidate[] = [];
+  /** Plans an edit that replaces `replaced` bytes at `at` with raw[start, raw.length) (a check's branch at `branch` in them, or -1). */
+  const rawEdit = (at: number, replaced: number, start: number, branch: number) => {
+    rawSpans.push(start, raw.length, branch);
+    edits.push(at, replaced, RAW - (rawSpans.length / 3 - 1));
+    delta += raw.length - start - replaced;
+  };
+  const plain = (at: number, replaced: number, bytes: readonly number[]) => {
+    const start = raw.length;
+    raw.bytes(bytes);
+    rawEdit(at, replaced, start, -1);
+  };
+  /** Notes a branch to label `target` (-1: the function's own) from inside the open candidates. */
+  const note = (target: number) => {
+    for (const c of candidates) {
+      if (target < 0 || c.loop.label <= target) continue;
+      if (arities[target] !== 0) c.ok = false;
+      else if (!c.loop.targets.includes(target)) c.loop.targets.push(target);
     }
-    if (counter > OUTLINE_MAX_LOCALS) locals = null;
-    const codeAt = at;
-    const editsAt = edits.length;
-    const rawAt = raw.length;
-    const outlinedAt = outlined.length;
-    let wrap = checks !== null;
-    let loopCheckLength = 0;
-    let wrapLength = 0;
-    let entryEdit = 0;
-    let loops = 0;
-    let calls = false;
-    let delta = 0;
-    /** The outlined loop being walked as a function of its own; null while walking the function itself. */
-    let inside: OutlinedLoop | null = null;
-    /** The open loops that may be outlined, outermost first (while walking the function itself). */
-    const candidates: Candidate[] = [];
-    const rawEdit = (at: number, replaced: number, bytes: Inserted) => {
-      raw.push(bytes);
-      edits.push(at, replaced, RAW - (raw.length - 1));
-      delta += bytes.bytes.length - replaced;
-    };
-    const plain = (bytes: number[]): Inserted => ({ bytes: Uint8Array.from(bytes), branches: [] });
-    /** Notes a branch to label `target` (-1: the function's own) from inside the open candidates. */
-    const note = (target: number) => {
-      for (const c of candidates) {
-        if (target < 0 || c.loop.label <= target) continue;
-        if (arities[target] !== 0) c.ok = false;
-        else if (!c.loop.targets.includes(target)) c.loop.targets.push(target);
-      }
-    };
-    /** The depth of label `target` (-1: in an outlined loop, the block its returns leave by) from just outside the wrap of the loop whose label is `label`. */
-    const depthOutside = (target: number, label: number): number => {
-      const around = label > 0 ? wrapsAround[label - 1]! : 0;
-      if (inside === null || target >= inside.label) return label - 1 - target + WRAP_LABELS * (around - (target >= 0 ? wrapsAround[target]! : 0));
-      const toOutlined = label - 1 - inside.label + WRAP_LABELS * (around - wrapsAround[inside.label]!);
-      return target < 0 ? toOutlined + 4 : toOutlined + 5 + targetIndex(inside, target);
-    };
-    /**
-     * What follows the end of a wrapped loop that is outlined, in place of wrapClose: reset the
-     * counter, spend the budget and call the outlined loop, again while it ends for its slice;
-     * then set the locals it gives back and go where it ended (past the loop, a return, a branch).
-     */
-    const closeOutlined = (loop: OutlinedLoop): Inserted => {
-      const r = loop.results.length;
-      // The locals of the code the close is in: the function's, or those of the outlined loop around it.
-      const local = (i: number) => leb(inside === null ? i : inside.map[i]!);
-      const base = inside === null ? counter : inside.used.length;
-      const exit = leb(base + 1);
-      const out: number[] = [0x0c, 0x02, 0x0b, 0x03, 0x40, 0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(base)];
-      out.push(...spendBudget(checks!.budget, checks!.refill, LOOP_BATCH));
-      for (const i of loop.used) out.push(0x20, ...local(i));
-      out.push(0x10, ...leb(firstOutlined + loop.index), 0x21, ...exit);
-      for (let i = loop.written.length - 1; i >= 0; i--) out.push(0x21, ...local(loop.written[i]!));
-      for (let i = r - 1; i >= 0; i--) out.push(0x21, ...leb(base + 2 + i));
-      out.push(0x20, ...exit, 0x41, EXIT_SLICE, 0x46, 0x0d, 0x00, 0x0b);
-      // From inside the dispatch block: 0 is that block, 1 the wrap's again loop, 2 its leave block.
-      const labels = [2, 2, 0, ...loop.targets.map((t) => 3 + depthOutside(t, loop.label))];
-      out.push(0x02, 0x40, 0x20, ...exit, 0x0e, ...leb(labels.length), ...labels.flatMap((l) => leb(l)), 0x02, 0x0b);
-      for (let i = 0; i < r; i++) out.push(0x20, ...leb(base + 2 + i));
-      if (inside === null) out.push(0x0f);
-      else out.push(0x0c, ...leb(2 + depthOutside(-1, loop.label)));
-      out.push(0x0c, 0x00, 0x0b, 0x0b);
-      return inserted(out);
-    };
-    /**
-     * In place of a large loop: call its outlined function (again while it ends for its slice,
-     * spending the budget), then go where it ended.
-     */
-    const callOutlined = (loop: OutlinedLoop): Inserted => {
-      const r = loop.results.length;
-      const local = (i: number) => leb(inside === null ? i : inside.map[i]!);
-      const base = inside === null ? counter : inside.used.length;
-      const exit = leb(base + 1);
-      const out: number[] = [0x03, 0x40];
-      for (const i of loop.used) out.push(0x20, ...local(i));
-      out.push(0x10, ...leb(firstOutlined + loop.index), 0x21, ...exit);
-      for (let i = loop.written.length - 1; i >= 0; i--) out.push(0x21, ...local(loop.written[i]!));
-      for (let i = r - 1; i >= 0; i--) out.push(0x21, ...leb(base + 2 + i));
-      out.push(0x20, ...exit, 0x41, EXIT_SLICE, 0x46, BRANCH, 0x04, 0x40, ...spendBudget(checks!.budget, checks!.refill, LOOP_BATCH), 0x0c, 0x01, 0x0b, 0x0b);
-      // From inside the dispatch block: 0 is that block, 1 the block past it (the loop is done).
-      const labels = [1, 1, 0, ...loop.targets.map((t) => 2 + depthOutside(t, loop.label))];
-      out.push(0x02, 0x40, 0x02, 0x40, 0x20, ...exit, 0x0e, ...leb(labels.length), ...labels.flatMap((l) => leb(l)), 0x01, 0x0b);
-      for (let i = 0; i < r; i++) out.push(0x20, ...leb(base + 2 + i));
-      if (inside === null) out.push(0x0f, 0x0b);
-      else out.push(0x0c, ...leb(1 + depthOutside(-1, loop.label)), 0x0b);
-      return inserted(out);
-    };
-    /** Plans the new depth of the branch label at `at` (when wraps lie between it and its target); returns where the label ends. */
-    const relabel = (at: number): number => {
-      const next = lebEnd(b, at);
-      const open = wrapsAround.length;
-      if (inside !== null) {
-        const depth = lebValue(b, at);
-        const target = open - 1 - depth;
-        let moved: number;
-        if (target >= inside.label) {
-          const crossed = wrapsAround[open - 1]! - wrapsAround[target]!;
-          if (crossed === 0) return next;
-          moved = depth + WRAP_LABELS * crossed;
-        } else {
-          // Out of the outlined loop: to the block that ends it that way.
-          const toOutlined = open - 1 - inside.label + WRAP_LABELS * (wrapsAround[open - 1]! - wrapsAround[inside.label]!);
-          moved = target < 0 ? toOutlined + 4 : toOutlined + 5 + targetIndex(inside, target);
-        }
-        edits.push(at, next - at, moved);
-        delta += lebLength(moved) - (next - at);
-        return next;
-      }
-      if (candidates.length > 0) note(open - 1 - lebValue(b, at));
-      if (open === 0 || wrapsAround[open - 1] === 0) return next;
+  };
+  /** The depth of label `target` (-1: in an outlined loop, the block its returns leave by) from just outside the wrap of the loop whose label is `label`. */
+  const depthOutside = (target: number, label: number): number => {
+    const around = label > 0 ? wrapsAround[label - 1]! : 0;
+    if (inside === null || target >= inside.label) return label - 1 - target + WRAP_LABELS * (around - (target >= 0 ? wrapsAround[target]! : 0));
+    const toOutlined = label - 1 - inside.label + WRAP_LABELS * (around - wrapsAround[inside.label]!);
+    return target < 0 ? toOutlined + 4 : toOutlined + 5 + targetIndex(inside, target);
+  };
+  /**
+   * What follows the end of a wrapped loop that is outlined, in place of wrapClose: reset the
+   * counter, spend the budget and call the outlined loop, again while it ends for its slice;
+   * then set the locals it gives back and go where it ended (past the loop, a return, a branch).
+   */
+  const closeOutlined = (loop: OutlinedLoop, at: number) => {
+    const s = raw;
+    const start = s.length;
+    s.bytes(CLOSE_HEAD);
+    const base = inside === null ? counter : inside.used.length;
+    s.leb(base);
+    const branch = s.length - start + spend!.branches[0]!;
+    s.bytes(spend!.bytes);
+    callAndSet(loop, base);
+    s.bytes(SLICE_AGAIN);
+    // From inside the dispatch block: 0 is that block, 1 the wrap's again loop, 2 its leave block.
+    s.bytes(BLOCK);
+    s.byte(0x20);
+    s.leb(base + 1);
+    s.byte(0x0e);
+    s.leb(EXIT_TARGETS + loop.targets.length);
+    s.bytes([2, 2, 0]);
+    for (const t of loop.targets) s.leb(3 + depthOutside(t, loop.label));
+    s.bytes([2, 0x0b]);
+    for (let i = 0; i < loop.results.length; i++) {
+      s.byte(0x20);
+      s.leb(base + 2 + i);
+    }
+    if (inside === null) s.byte(0x0f);
+    else {
+      s.byte(0x0c);
+      s.leb(2 + depthOutside(-1, loop.label));
+    }
+    s.bytes(AGAIN_END);
+    rawEdit(at, 0, start, branch);
+  };
+  /**
+   * Writes the call of `loop`'s outlined function into `scratch` (from code whose counter local
+   * is `base`): the locals it uses, the call, then its exit code, the locals it wrote and its
+   * return values into their locals, and the exit code back on the stack.
+   */
+  const callAndSet = (loop: OutlinedLoop, base: number) => {
+    const s = raw;
+    const map = inside === null ? null : inside.map;
+    for (const i of loop.used) {
+      s.byte(0x20);
+      s.leb(map === null ? i : map[i]!);
+    }
+    s.byte(0x10);
+    s.leb(firstOutlined + loop.index);
+    s.byte(0x21);
+    s.leb(base + 1);
+    for (let k = loop.written.length - 1; k >= 0; k--) {
+      const i = loop.written[k]!;
+      s.byte(0x21);
+      s.leb(map === null ? i : map[i]!);
+    }
+    for (let i = loop.results.length - 1; i >= 0; i--) {
+      s.byte(0x21);
+      s.leb(base + 2 + i);
+    }
+    s.byte(0x20);
+    s.leb(base + 1);
+  };
+  /**
+   * In place of a large loop: call its outlined function (again while it ends for its slice,
+   * spending the budget), then go where it ended.
+   */
+  const callOutlined = (loop: OutlinedLoop) => {
+    const s = raw;
+    const start = s.length;
+    const base = inside === null ? counter : inside.used.length;
+    s.bytes(LOOP);
+    callAndSet(loop, base);
+    s.bytes(IF_SLICE);
+    const branch = s.length - start + spend!.branches[0]!;
+    s.bytes(spend!.bytes);
+    s.bytes([0x0c, 0x01, 0x0b, 0x0b]);
+    // From inside the dispatch block: 0 is that block, 1 the block past it (the loop is done).
+    s.bytes(BLOCK);
+    s.bytes(BLOCK);
+    s.byte(0x20);
+    s.leb(base + 1);
+    s.byte(0x0e);
+    s.leb(EXIT_TARGETS + loop.targets.length);
+    s.bytes([1, 1, 0]);
+    for (const t of loop.targets) s.leb(2 + depthOutside(t, loop.label));
+    s.bytes([1, 0x0b]);
+    for (let i = 0; i < loop.results.length; i++) {
+      s.byte(0x20);
+      s.leb(base + 2 + i);
+    }
+    if (inside === null) s.byte(0x0f);
+    else {
+      s.byte(0x0c);
+      s.leb(1 + depthOutside(-1, loop.label));
+    }
+    s.byte(0x0b);
+    rawEdit(loop.at, loop.end - loop.at, start, branch);
+  };
+  /** Plans the new depth of the branch label at `at` (when wraps lie between it and its target); returns where the label ends. */
+  const relabel = (at: number): number => {
+    const next = lebEnd(b, at);
+    const open = wrapsAround.length;
+    if (inside !== null) {
       const depth = lebValue(b, at);
       const target = open - 1 - depth;
-      const crossed = wrapsAround[open - 1]! - (target >= 0 ? wrapsAround[target]! : 0);
-      if (crossed > 0 && target >= -1) {
-        const moved = depth + WRAP_LABELS * crossed;
-        edits.push(at, next - at, moved);
-        delta += lebLength(moved) - (next - at);
-      }
-      return next;
-    };
-    /** A local.get, set or tee's index at `at`: noted for the open candidates, or given its index in the outlined loop walked; returns where it ends. */
-    const local = (at: number, op: number): number => {
-      const next = lebEnd(b, at);
-      const index = lebValue(b, at);
-      if (inside !== null) {
-        const mapped = inside.map[index]!;
-        if (mapped !== index) {
-          edits.push(at, next - at, mapped);
-          delta += lebLength(mapped) - (next - at);
-        }
-      } else for (const c of candidates) c.uses[index]! |= op === 0x20 ? READ : WRITTEN;
-      return next;
-    };
-    const enter = (wrapped: boolean, branchArity: number, loop: OutlinedLoop | null, isTry = false) => {
-      const open = wrapsAround.length;
-      wrapsAround.push((open > 0 ? wrapsAround[open - 1]! : 0) + (wrapped ? 1 : 0));
-      triesAround.push((open > 0 ? triesAround[open - 1]! : 0) + (isTry ? 1 : 0));
-      arities.push(branchArity);
-      labelLoops.push(loop);
-    };
-    /** The outlined loops of this function by where their opcode is (for walking one inside another). */
-    const outlinedAtOpcode = new Map<number, OutlinedLoop>();
-    /**
-     * Plans the edits of the function's body, or (inside set) of the loop `inside` as a function of
-     * its own. False when a loop there cannot be wrapped (the function is then planned again with
-     * each loop's call inside the loop).
-     */
-    const walk = (): boolean => {
-      const own = inside === null;
-      wrapsAround.length = 0;
-      arities.length = 0;
-      labelLoops.length = 0;
-      triesAround.length = 0;
-      delta = 0;
-      let stop = end;
-      if (inside !== null) {
-        // The labels outside the loop are only counted: branches to them leave the outlined function.
-        for (let i = 0; i < inside.label; i++) enter(false, 0, null);
-        at = inside.at;
-        stop = inside.end;
-        loopCheckLength = checks!.wrapCheckLength[lebLength(inside.used.length)]!;
-        wrapLength = checks!.wrapCloseLength[lebLength(inside.used.length)]!;
+      let moved: number;
+      if (target >= inside.label) {
+        const crossed = wrapsAround[open - 1]! - wrapsAround[target]!;
+        if (crossed === 0) return next;
+        moved = depth + WRAP_LABELS * crossed;
       } else {
-        at = codeAt;
-        loops = 0;
-        calls = false;
-        graph.restart(f);
-        candidates.length = 0;
-        loopCheckLength = !checks ? 0 : wrap ? checks.wrapCheckLength[lebLength(counter)]! : checks.loopLength[lebLength(counter)]!;
-        wrapLength = checks && wrap ? checks.wrapCloseLength[lebLength(counter)]! : 0;
-        // The declarations' count grows when the counter local is added (decided at the end).
-        edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
-        entryEdit = edits.length;
-        edits.push(at, 0, Insert.Nothing);
+        // Out of the outlined loop: to the block that ends it that way.
+        const toOutlined = open - 1 - inside.label + WRAP_LABELS * (wrapsAround[open - 1]! - wrapsAround[inside.label]!);
+        moved = target < 0 ? toOutlined + 4 : toOutlined + 5 + targetIndex(inside, target);
       }
-      while (at < stop) {
-        const kind = IMMEDIATES[b[at++]!]!;
-        // The common cases first, without a call: no immediate, or one LEB of one byte.
-        if (kind === Imm.None) continue;
-        if (kind === Imm.Leb) {
-          const op = b[at - 1]!;
-          if (op <= 0x22 && op >= 0x20 && (inside !== null || candidates.length > 0)) {
-            at = local(at, op);
-            continue;
-          }
-          if (b[at]! < 0x80) at++;
-          else at = lebEnd(b, at);
+      edits.push(at, next - at, moved);
+      delta += lebLength(moved) - (next - at);
+      return next;
+    }
+    if (candidates.length > 0) note(open - 1 - lebValue(b, at));
+    if (open === 0 || wrapsAround[open - 1] === 0) return next;
+    const depth = lebValue(b, at);
+    const target = open - 1 - depth;
+    const crossed = wrapsAround[open - 1]! - (target >= 0 ? wrapsAround[target]! : 0);
+    if (crossed > 0 && target >= -1) {
+      const moved = depth + WRAP_LABELS * crossed;
+      edits.push(at, next - at, moved);
+      delta += lebLength(moved) - (next - at);
+    }
+    return next;
+  };
+  /** A local.get, set or tee's index at `at`: noted for the open candidates, or given its index in the outlined loop walked; returns where it ends. */
+  const local = (at: number, op: number): number => {
+    const next = lebEnd(b, at);
+    const index = lebValue(b, at);
+    if (inside !== null) {
+      const mapped = inside.map[index]!;
+      if (mapped !== index) {
+        edits.push(at, next - at, mapped);
+        delta += lebLength(mapped) - (next - at);
+      }
+    } else for (const c of candidates) c.uses[index]! |= op === 0x20 ? READ : WRITTEN;
+    return next;
+  };
+  const enter = (wrapped: boolean, branchArity: number, loop: OutlinedLoop | null, isTry = false) => {
+    const open = wrapsAround.length;
+    wrapsAround.push((open > 0 ? wrapsAround[open - 1]! : 0) + (wrapped ? 1 : 0));
+    triesAround.push((open > 0 ? triesAround[open - 1]! : 0) + (isTry ? 1 : 0));
+    arities.push(branchArity);
+    labelLoops.push(loop);
+  };
+  /** The outlined loops of this function by where their opcode is (for walking one inside another). */
+  const outlinedAtOpcode = new Map<number, OutlinedLoop>();
+  /**
+   * Plans the edits of the function's body, or (inside set) of the loop `inside` as a function of
+   * its own. False when a loop there cannot be wrapped (the function is then planned again with
+   * each loop's call inside the loop).
+   */
+  const walk = (): boolean => {
+    const own = inside === null;
+    wrapsAround.length = 0;
+    arities.length = 0;
+    labelLoops.length = 0;
+    triesAround.length = 0;
+    delta = 0;
+    let stop = end;
+    if (inside !== null) {
+      // The labels outside the loop are only counted: branches to them leave the outlined function.
+      for (let i = 0; i < inside.label; i++) enter(false, 0, null);
+      at = inside.at;
+      stop = inside.end;
+      loopCheckLength = checks!.wrapCheckLength[lebLength(inside.used.length)]!;
+      wrapLength = checks!.wrapCloseLength[lebLength(inside.used.length)]!;
+    } else {
+      at = codeAt;
+      loops = 0;
+      calls = false;
+      graph.restart(f);
+      candidates.length = 0;
+      loopCheckLength = !checks ? 0 : wrap ? checks.wrapCheckLength[lebLength(counter)]! : checks.loopLength[lebLength(counter)]!;
+      wrapLength = checks && wrap ? checks.wrapCloseLength[lebLength(counter)]! : 0;
+      // The declarations' count grows when the counter local is added (decided at the end).
+      edits.push(bodyAt, declarationsEnd - bodyAt, declarations + 1);
+      entryEdit = edits.length;
+      edits.push(at, 0, Insert.Nothing);
+    }
+    while (at < stop) {
+      const kind = IMMEDIATES[b[at++]!]!;
+      // The common cases first, without a call: no immediate, or one LEB of one byte.
+      if (kind === Imm.None) continue;
+      if (kind === Imm.Leb) {
+        const op = b[at - 1]!;
+        if (op <= 0x22 && op >= 0x20 && (inside !== null || candidates.length > 0)) {
+          at = local(at, op);
           continue;
         }
-        switch (kind) {
-          case Imm.Br:
-            at = wrap ? relabel(at) : lebEnd(b, at);
-            break;
-          case Imm.Return:
-            if (inside !== null) {
-              const open = wrapsAround.length;
-              const toOutlined = open - 1 - inside.label + WRAP_LABELS * (wrapsAround[open - 1]! - wrapsAround[inside.label]!);
-              rawEdit(at - 1, 1, plain([0x0c, ...leb(toOutlined + 4)]));
-            }
-            break;
-          case Imm.End: {
-            if (!wrap) break;
+        if (b[at]! < 0x80) at++;
+        else at = lebEnd(b, at);
+        continue;
+      }
+      switch (kind) {
+        case Imm.Br:
+          at = wrap ? relabel(at) : lebEnd(b, at);
+          break;
+        case Imm.Return:
+          if (inside !== null) {
             const open = wrapsAround.length;
-            if (open === 0) break; // the function's own end
-            const wrapped = wrapsAround[open - 1]! > (open > 1 ? wrapsAround[open - 2]! : 0);
-            const loop = labelLoops[open - 1] ?? null;
-            wrapsAround.length = arities.length = labelLoops.length = triesAround.length = open - 1;
-            if (!wrapped) break;
-            if (loop !== null && loop === inside) {
-              // The outlined loop's own slice is used up: back to its caller, which calls it again.
-              rawEdit(at, 0, plain([0x0c, 0x02, 0x0b, 0x41, EXIT_SLICE, 0x21, ...leb(loop.used.length + 1), 0x0c, ...leb(loop.targets.length + 3), 0x0c, 0x00, 0x0b, 0x0b]));
-              break;
-            }
-            let outline = loop;
-            if (own && loop !== null) {
-              loop.end = at;
-              const candidate = candidates.pop()!;
-              if (candidate.ok) {
-                candidate.uses.forEach((use, i) => {
-                  if (use) loop.used.push(i);
-                  if (use === WRITTEN) loop.written.push(i);
-                });
-                loop.index = outlined.length;
-                outlined.push(loop);
-                if (loop.end - loop.at > INLINE_NESTED_BYTES) {
-                  // A large loop is only called: its code is not kept twice.
-                  edits.length = candidate.editsAt;
-                  delta = candidate.deltaAt;
-                  rawEdit(loop.at, loop.end - loop.at, callOutlined(loop));
-                  break;
-                }
-              } else outline = null;
-            }
-            if (outline) rawEdit(at, 0, closeOutlined(outline));
-            else {
-              edits.push(at, 0, Insert.WrapClose);
-              delta += wrapLength;
-            }
+            const toOutlined = open - 1 - inside.label + WRAP_LABELS * (wrapsAround[open - 1]! - wrapsAround[inside.label]!);
+            plain(at - 1, 1, [0x0c, ...leb(toOutlined + 4)]);
+          }
+          break;
+        case Imm.End: {
+          if (!wrap) break;
+          const open = wrapsAround.length;
+          if (open === 0) break; // the function's own end
+          const wrapped = wrapsAround[open - 1]! > (open > 1 ? wrapsAround[open - 2]! : 0);
+          const loop = labelLoops[open - 1] ?? null;
+          wrapsAround.pop();
+          arities.pop();
+          labelLoops.pop();
+          triesAround.pop();
+          if (!wrapped) break;
+          if (loop !== null && loop === inside) {
+            // The outlined loop's own slice is used up: back to its caller, which calls it again.
+            plain(at, 0, [0x0c, 0x02, 0x0b, 0x41, EXIT_SLICE, 0x21, ...leb(loop.used.length + 1), 0x0c, ...leb(loop.targets.length + 3), 0x0c, 0x00, 0x0b, 0x0b]);
             break;
           }
-          case Imm.MemArg:
-            at = memArgEnd(b, at);
-            break;
-          case Imm.Block: {
-            const typeAt = at;
-            at = valTypeEnd(b, at);
-            if (wrap) enter(false, arity(typeAt, false), null);
-            break;
-          }
-          case Imm.Loop: {
-            const typeAt = at;
-            at = valTypeEnd(b, at);
-            if (!checks) break;
-            if (wrap && (shapeOf(typeAt)?.params.length ?? 0) > 0) return false;
-            if (!own) {
-              const nested = outlinedAtOpcode.get(typeAt - 1);
-              if (nested && nested !== inside && nested.end - nested.at > INLINE_NESTED_BYTES) {
-                rawEdit(typeAt - 1, nested.end - (typeAt - 1), callOutlined(nested));
-                at = nested.end;
+          let outline = loop;
+          if (own && loop !== null) {
+            loop.end = at;
+            const candidate = candidates.pop()!;
+            if (candidate.ok) {
+              for (let i = 0; i < counter; i++) {
+                const use = candidate.uses[i]!;
+                if (use) loop.used.push(i);
+                if (use === WRITTEN) loop.written.push(i);
+              }
+              loop.index = outlined.length;
+              outlined.push(loop);
+              if (loop.end - loop.at > INLINE_NESTED_BYTES) {
+                // A large loop is only called: its code is not kept twice.
+                edits.length = candidate.editsAt;
+                delta = candidate.deltaAt;
+                callOutlined(loop);
                 break;
               }
-            }
-            if (wrap) {
-              const editsBefore = edits.length;
-              const deltaBefore = delta;
-              edits.push(typeAt - 1, 0, Insert.WrapOpen);
-              delta += 2 * (at - typeAt + 1) + 2;
-              let loop: OutlinedLoop | null = null;
-              if (!own) loop = outlinedAtOpcode.get(typeAt - 1) ?? null;
-              else if (locals !== null && b[typeAt] === 0x40 && (wrapsAround.length === 0 || triesAround[wrapsAround.length - 1] === 0)) {
-                // (Not inside a try_table: an exception out of the outlined copy would leave the locals it changed behind.)
-                const candidate: OutlinedLoop = { func: f, at: typeAt - 1, end: 0, label: wrapsAround.length, targets: [], used: [], written: [], results: shape.results, type: 0, returnBlock: [], map: new Int32Array(0), index: 0, editsFrom: 0, editsTo: 0, size: 0 };
-                candidates.push({ loop: candidate, uses: new Uint8Array(counter), ok: true, editsAt: editsBefore, deltaAt: deltaBefore });
-                loop = candidate;
-              }
-              enter(true, 0, loop);
-            }
-            edits.push(at, 0, wrap ? Insert.WrapCheck : Insert.LoopCheck);
-            delta += loopCheckLength;
-            loops++;
-            break;
+            } else outline = null;
           }
-          case Imm.LegacyTry:
-            // try ... catch/delegate: the wrap does not follow delegate's and rethrow's labels.
-            if (wrap) return false;
-            at = valTypeEnd(b, at);
-            break;
-          case Imm.Grow: {
-            const next = lebEnd(b, at);
-            if (growCall) {
-              edits.push(at - 1, next - at + 1, Insert.GrowCall);
-              delta += growCall.length - (next - at + 1);
-            }
-            at = next;
-            break;
+          if (outline) closeOutlined(outline, at);
+          else {
+            edits.push(at, 0, Insert.WrapClose);
+            delta += wrapLength;
           }
-          case Imm.Func: {
-            const index = lebValue(b, at);
-            if (own) {
-              if (b[at - 1] !== 0xd2) {
-                calls = true;
-                if (index >= firstShifted) graph.call(index - firstShifted);
-                if (b[at - 1] === 0x12) tailCall(candidates);
-              } else if (index >= firstShifted) graph.addressTaken(index - firstShifted);
-            }
-            const next = lebEnd(b, at);
-            if (index >= firstShifted && shiftBy > 0) {
-              edits.push(at, next - at, index + shiftBy);
-              delta += lebLength(index + shiftBy) - (next - at);
-            }
-            at = next;
-            break;
-          }
-          case Imm.TwoLeb:
-            if (own) {
-              calls = true; // call_indirect, return_call_indirect
-              graph.indirectCall();
-              if (b[at - 1] === 0x13) tailCall(candidates);
-            }
-            at = lebEnd(b, lebEnd(b, at));
-            break;
-          case Imm.BrTable:
-            for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i <= n; i++) at = relabel(at);
-            break;
-          case Imm.Bytes4:
-            at += 4;
-            break;
-          case Imm.Bytes8:
-            at += 8;
-            break;
-          case Imm.SelectTypes:
-            for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) at = valTypeEnd(b, at);
-            break;
-          case Imm.TryTable: {
-            const typeAt = at;
-            at = valTypeEnd(b, at);
-            // The catches' labels count from outside the try_table's own block.
-            for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) {
-              const kind = b[at++]!;
-              if (kind < 2) at = lebEnd(b, at);
-              at = relabel(at);
-            }
-            if (wrap) enter(false, arity(typeAt, false), null, true);
-            break;
-          }
-          case Imm.PrefixMisc: {
-            const sub = lebValue(b, at);
-            at = lebEnd(b, at);
-            if (sub >= MISC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfc ${sub}`);
-            if (sub === DATA_DROP) dataDrop = true;
-            else if (sub === ELEM_DROP) elemDrop = true;
-            for (let i = MISC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
-            break;
-          }
-          case Imm.PrefixSimd: {
-            const sub = lebValue(b, at);
-            at = lebEnd(b, at);
-            if (sub <= 11 || sub === 92 || sub === 93) at = memArgEnd(b, at);
-            else if (sub === 12 || sub === 13) at += 16;
-            else if (sub >= 21 && sub <= 34) at += 1;
-            else if (sub >= 84 && sub <= 91) at = memArgEnd(b, at) + 1;
-            else if (sub > SIMD_LAST) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfd ${sub}`);
-            break;
-          }
-          case Imm.PrefixAtomic: {
-            const sub = lebValue(b, at);
-            at = lebEnd(b, at);
-            if (sub === 3) at += 1;
-            else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) at = memArgEnd(b, at);
-            else throw new SysError(Errno.NOEXEC, `unknown instruction 0xfe ${sub}`);
-            break;
-          }
-          case Imm.PrefixGC: {
-            const sub = lebValue(b, at);
-            at = lebEnd(b, at);
-            if (sub >= GC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfb ${sub}`);
-            if (sub === BR_ON_CAST || sub === BR_ON_CAST_FAIL) {
-              at = relabel(at + 1); // after the flags byte: the label, then two heap types
-              at = lebEnd(b, lebEnd(b, at));
-            } else for (let i = GC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
-            break;
-          }
-          case Imm.CallRef:
-            if (own) {
-              calls = true;
-              graph.indirectCall();
-              if (b[at - 1] === 0x15) tailCall(candidates);
-            }
-            at = lebEnd(b, at);
-            break;
-          default:
-            throw new SysError(Errno.NOEXEC, `unknown instruction 0x${b[at - 1]!.toString(16)}`);
+          break;
         }
+        case Imm.MemArg:
+          at = memArgEnd(b, at);
+          break;
+        case Imm.Block: {
+          const typeAt = at;
+          at = valTypeEnd(b, at);
+          if (wrap) enter(false, arity(typeAt, false), null);
+          break;
+        }
+        case Imm.Loop: {
+          const typeAt = at;
+          at = valTypeEnd(b, at);
+          if (!checks) break;
+          if (wrap && (shapeOf(typeAt)?.params.length ?? 0) > 0) return false;
+          if (!own) {
+            const nested = outlinedAtOpcode.get(typeAt - 1);
+            if (nested && nested !== inside && nested.end - nested.at > INLINE_NESTED_BYTES) {
+              callOutlined(nested);
+              at = nested.end;
+              break;
+            }
+          }
+          if (wrap) {
+            const editsBefore = edits.length;
+            const deltaBefore = delta;
+            edits.push(typeAt - 1, 0, Insert.WrapOpen);
+            delta += 2 * (at - typeAt + 1) + 2;
+            let loop: OutlinedLoop | null = null;
+            if (!own) loop = outlinedAtOpcode.get(typeAt - 1) ?? null;
+            else if (outlinable && b[typeAt] === 0x40 && (wrapsAround.length === 0 || triesAround[wrapsAround.length - 1] === 0)) {
+              // (Not inside a try_table: an exception out of the outlined copy would leave the locals it changed behind.)
+              const candidate: OutlinedLoop = { func: f, at: typeAt - 1, end: 0, label: wrapsAround.length, targets: [], used: [], written: [], results: shape.results, type: 0, returnBlock: [], map: noMap, index: 0, prologueAt: 0, epilogueAt: 0, epilogueEnd: 0, editsFrom: 0, editsTo: 0, size: 0 };
+              const uses = (usesByDepth[candidates.length] ??= new Uint8Array(OUTLINE_MAX_LOCALS)).fill(0, 0, counter);
+              candidates.push({ loop: candidate, uses, ok: true, editsAt: editsBefore, deltaAt: deltaBefore });
+              loop = candidate;
+            }
+            enter(true, 0, loop);
+          }
+          edits.push(at, 0, wrap ? Insert.WrapCheck : Insert.LoopCheck);
+          delta += loopCheckLength;
+          loops++;
+          break;
+        }
+        case Imm.LegacyTry:
+          // try ... catch/delegate: the wrap does not follow delegate's and rethrow's labels.
+          if (wrap) return false;
+          at = valTypeEnd(b, at);
+          break;
+        case Imm.Grow: {
+          const next = lebEnd(b, at);
+          if (growCall) {
+            edits.push(at - 1, next - at + 1, Insert.GrowCall);
+            delta += growCall.length - (next - at + 1);
+          }
+          at = next;
+          break;
+        }
+        case Imm.Func: {
+          const index = lebValue(b, at);
+          if (own) {
+            if (b[at - 1] !== 0xd2) {
+              calls = true;
+              if (index >= firstShifted) graph.call(index - firstShifted);
+              if (b[at - 1] === 0x12) tailCall(candidates);
+            } else if (index >= firstShifted) graph.addressTaken(index - firstShifted);
+          }
+          const next = lebEnd(b, at);
+          if (index >= firstShifted && shiftBy > 0) {
+            edits.push(at, next - at, index + shiftBy);
+            delta += lebLength(index + shiftBy) - (next - at);
+          }
+          at = next;
+          break;
+        }
+        case Imm.TwoLeb:
+          if (own) {
+            calls = true; // call_indirect, return_call_indirect
+            graph.indirectCall();
+            if (b[at - 1] === 0x13) tailCall(candidates);
+          }
+          at = lebEnd(b, lebEnd(b, at));
+          break;
+        case Imm.BrTable:
+          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i <= n; i++) at = relabel(at);
+          break;
+        case Imm.Bytes4:
+          at += 4;
+          break;
+        case Imm.Bytes8:
+          at += 8;
+          break;
+        case Imm.SelectTypes:
+          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) at = valTypeEnd(b, at);
+          break;
+        case Imm.TryTable: {
+          const typeAt = at;
+          at = valTypeEnd(b, at);
+          // The catches' labels count from outside the try_table's own block.
+          for (let n = lebValue(b, at), i = (at = lebEnd(b, at), 0); i < n; i++) {
+            const kind = b[at++]!;
+            if (kind < 2) at = lebEnd(b, at);
+            at = relabel(at);
+          }
+          if (wrap) enter(false, arity(typeAt, false), null, true);
+          break;
+        }
+        case Imm.PrefixMisc: {
+          const sub = lebValue(b, at);
+          at = lebEnd(b, at);
+          if (sub >= MISC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfc ${sub}`);
+          if (sub === DATA_DROP) dataDrop = true;
+          else if (sub === ELEM_DROP) elemDrop = true;
+          for (let i = MISC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
+          break;
+        }
+        case Imm.PrefixSimd: {
+          const sub = lebValue(b, at);
+          at = lebEnd(b, at);
+          if (sub <= 11 || sub === 92 || sub === 93) at = memArgEnd(b, at);
+          else if (sub === 12 || sub === 13) at += 16;
+          else if (sub >= 21 && sub <= 34) at += 1;
+          else if (sub >= 84 && sub <= 91) at = memArgEnd(b, at) + 1;
+          else if (sub > SIMD_LAST) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfd ${sub}`);
+          break;
+        }
+        case Imm.PrefixAtomic: {
+          const sub = lebValue(b, at);
+          at = lebEnd(b, at);
+          if (sub === 3) at += 1;
+          else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) at = memArgEnd(b, at);
+          else throw new SysError(Errno.NOEXEC, `unknown instruction 0xfe ${sub}`);
+          break;
+        }
+        case Imm.PrefixGC: {
+          const sub = lebValue(b, at);
+          at = lebEnd(b, at);
+          if (sub >= GC_LEBS.length) throw new SysError(Errno.NOEXEC, `unknown instruction 0xfb ${sub}`);
+          if (sub === BR_ON_CAST || sub === BR_ON_CAST_FAIL) {
+            at = relabel(at + 1); // after the flags byte: the label, then two heap types
+            at = lebEnd(b, lebEnd(b, at));
+          } else for (let i = GC_LEBS[sub]!; i > 0; i--) at = lebEnd(b, at);
+          break;
+        }
+        case Imm.CallRef:
+          if (own) {
+            calls = true;
+            graph.indirectCall();
+            if (b[at - 1] === 0x15) tailCall(candidates);
+          }
+          at = lebEnd(b, at);
+          break;
+        default:
+          throw new SysError(Errno.NOEXEC, `unknown instruction 0x${b[at - 1]!.toString(16)}`);
       }
-      if (at !== stop) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
-      return true;
-    };
+    }
+    if (at !== stop) throw new SysError(Errno.NOEXEC, "an instruction runs past its function body");
+    return true;
+  };
+  for (f = 0; f < count; f++) {
+    shape = shapes[funcTypes[f]!] ?? NO_SHAPE;
+    const size = lebValue(b, at);
+    at = lebEnd(b, at);
+    bodyAt = at;
+    end = at + size;
+    if (end > to) throw new SysError(Errno.NOEXEC, "function body runs past the code section");
+    declarations = lebValue(b, at);
+    declarationsEnd = lebEnd(b, at);
+    counter = shape.params.length;
+    // Whether its loops may be outlined: every local and result has a default value and passes through a call.
+    outlinable = checks !== null && shape.params.every(defaultable) && shape.results.every(defaultable);
+    at = declarationsEnd;
+    for (let i = 0; i < declarations; i++) {
+      counter += lebValue(b, at);
+      const typeAt = lebEnd(b, at);
+      if (!defaultable(b[typeAt]!)) outlinable = false;
+      at = valTypeEnd(b, typeAt);
+    }
+    if (counter > OUTLINE_MAX_LOCALS) outlinable = false;
+    codeAt = at;
+    const editsAt = edits.length;
+    const rawAt = rawSpans.length;
+    const outlinedAt = outlined.length;
+    wrap = checks !== null;
+    loopCheckLength = 0;
+    wrapLength = 0;
+    entryEdit = 0;
+    loops = 0;
+    calls = false;
+    delta = 0;
+    inside = null;
+    outlinedAtOpcode.clear();
     if (!walk()) {
       // Re-planned from its first instruction, with each loop's call inside the loop.
       edits.length = editsAt;
-      raw.length = rawAt;
+      rawSpans.length = rawAt;
       outlined.length = outlinedAt;
       wrap = false;
       walk();
@@ -768,11 +870,12 @@ export function scanCode(
       let declared = declarations + 1;
       if (outlined.length > outlinedAt) {
         // The exit code's local and the return values' (after the counter local).
-        const extra = plain([0x01, 0x7f, ...shape.results.flatMap((t) => [0x01, t])]);
-        raw.push(extra);
-        extraDeclarations = raw.length - 1;
+        const start = raw.length;
+        raw.bytes([0x01, 0x7f, ...shape.results.flatMap((t) => [0x01, t])]);
+        rawSpans.push(start, raw.length, -1);
+        extraDeclarations = rawSpans.length / 3 - 1;
         declared += 1 + shape.results.length;
-        delta += extra.bytes.length;
+        delta += raw.length - start;
       }
       edits[entryEdit - 1] = declared;
       delta += lebLength(declared) - (declarationsEnd - bodyAt);
@@ -780,21 +883,34 @@ export function scanCode(
     funcs.push(bodyAt, end, edits.length, delta, counter, entryEdit, extraDeclarations);
     if (outlined.length === outlinedAt) continue;
     const r = shape.results.length;
+    // The types of the function's locals (parameters first).
+    const locals = [...shape.params];
+    for (let i = 0, at = lebEnd(b, bodyAt); i < declarations; i++) {
+      const n = lebValue(b, at);
+      const typeAt = lebEnd(b, at);
+      for (let k = 0; k < n; k++) locals.push(b[typeAt]!);
+      at = valTypeEnd(b, typeAt);
+    }
     const returnBlock = r === 0 ? [0x40] : r === 1 ? [shape.results[0]!] : sleb32(typeFor([0x60, 0x00, ...leb(r), ...shape.results]));
     for (let i = outlinedAt; i < outlined.length; i++) outlinedAtOpcode.set(outlined[i]!.at, outlined[i]!);
     for (let i = outlinedAt; i < outlined.length; i++) {
       const loop = outlined[i]!;
       // A function of its own: (the locals it uses) -> (the function's results, the locals it writes, its exit code).
-      const types = (indices: number[]) => indices.map((i) => locals![i]!);
+      const types = (indices: number[]) => indices.map((i) => locals[i]!);
       loop.type = typeFor([0x60, ...leb(loop.used.length), ...types(loop.used), ...leb(r + loop.written.length + 1), ...shape.results, ...types(loop.written), 0x7f]);
-      loop.map = new Int32Array(counter).fill(-1);
+      loop.map = localMap.fill(-1, 0, counter);
       loop.used.forEach((local, i) => (loop.map[local] = i));
       loop.returnBlock = returnBlock;
       loop.editsFrom = edits.length;
       inside = loop;
       walk();
       loop.editsTo = edits.length;
-      loop.size = outlinedPrologue(loop).length + (loop.end - loop.at) + delta + outlinedEpilogue(loop).length;
+      loop.prologueAt = raw.length;
+      raw.bytes(outlinedPrologue(loop));
+      loop.epilogueAt = raw.length;
+      raw.bytes(outlinedEpilogue(loop));
+      loop.epilogueEnd = raw.length;
+      loop.size = loop.epilogueEnd - loop.prologueAt + (loop.end - loop.at) + delta;
     }
     at = end;
   }
@@ -809,7 +925,7 @@ export function scanCode(
     edits[entryEdit + 2] = insert;
     if (checks) funcs[f * FUNC_FIELDS + 3] = funcs[f * FUNC_FIELDS + 3]! + entryLength(insert, funcs[f * FUNC_FIELDS + 4]!, checks);
   }
-  return { bodiesAt, funcs, edits, raw, outlined, newTypes, dataDrop, elemDrop };
+  return { bodiesAt, funcs, edits, raw: raw.buf, rawSpans, outlined, newTypes, dataDrop, elemDrop };
 }
 
 /** Open loops holding a tail call stay inline (from the outlined function it would return the function's results to the wrong caller). */
@@ -1133,10 +1249,10 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
   for (const loop of scan.outlined) {
     w.leb(loop.size);
     const bodyStart = w.length;
-    w.bytes(outlinedPrologue(loop));
+    w.copy(scan.raw, loop.prologueAt, loop.epilogueAt);
     const pos = putEdits(w, bytes, loop.at, loop.editsFrom, loop.editsTo, scan, plan, made, loop.used.length, { func: count + loop.index, bodyStart, hints, declarations: -1 });
     w.copy(bytes, pos, loop.end);
-    w.bytes(outlinedEpilogue(loop));
+    w.copy(scan.raw, loop.epilogueAt, loop.epilogueEnd);
     if (w.length - bodyStart !== loop.size) throw new Error(`outlined loop of function ${loop.func}: planned ${loop.size} bytes, wrote ${w.length - bodyStart}`);
   }
 }
@@ -1173,7 +1289,12 @@ function putEdits(w: ByteWriter, bytes: Uint8Array, pos: number, e: number, edit
     const at = edits[e]!;
     w.copy(bytes, pos, at);
     if (value >= 0) w.leb(value);
-    else if (value <= RAW) hinted(scan.raw[RAW - value]!);
+    else if (value <= RAW) {
+      const k = 3 * (RAW - value);
+      const branch = scan.rawSpans[k + 2]!;
+      if (branch >= 0) noteHint(place.hints, place.func, w.length - place.bodyStart + branch);
+      w.copy(scan.raw, scan.rawSpans[k]!, scan.rawSpans[k + 1]!);
+    }
     else if (value === Insert.GrowCall) w.bytes(growCall!);
     else if (!checks) throw new Error("a check planned without checks");
     else if (value === Insert.EntryCheck) hinted(checks.entry);
@@ -1197,7 +1318,7 @@ function putEdits(w: ByteWriter, bytes: Uint8Array, pos: number, e: number, edit
       else {
         // The counter's declaration, the outlined loops' locals after it, then the counter's first value.
         w.bytes(inserts.init.subarray(0, COUNTER_DECLARATION));
-        if (place.declarations >= 0) w.bytes(scan.raw[place.declarations]!.bytes);
+        if (place.declarations >= 0) w.copy(scan.raw, scan.rawSpans[3 * place.declarations]!, scan.rawSpans[3 * place.declarations + 1]!);
         w.bytes(inserts.init.subarray(COUNTER_DECLARATION));
         if (value === Insert.CounterAndCheck) hinted(checks.entry);
       }
@@ -1209,10 +1330,14 @@ function putEdits(w: ByteWriter, bytes: Uint8Array, pos: number, e: number, edit
 
 /** Writes a check into the body of defined function `func` (which starts at `bodyStart`), noting its branches in `hints`. */
 function putCheck(w: ByteWriter, check: Inserted, hints: BranchHints | undefined, func: number, bodyStart: number): void {
-  if (hints) {
-    let branches = hints.get(func);
-    if (!branches) hints.set(func, (branches = []));
-    for (const at of check.branches) branches.push(w.length - bodyStart + at);
-  }
+  for (const at of check.branches) noteHint(hints, func, w.length - bodyStart + at);
   w.bytes(check.bytes);
+}
+
+/** Notes a branch hint at `at` in the body of function `func`, when hints are gathered. */
+function noteHint(hints: BranchHints | undefined, func: number, at: number): void {
+  if (!hints) return;
+  let branches = hints.get(func);
+  if (!branches) hints.set(func, (branches = []));
+  branches.push(at);
 }
