@@ -1294,8 +1294,7 @@ function putEdits(w: ByteWriter, bytes: Uint8Array, pos: number, e: number, edit
       const branch = scan.rawSpans[k + 2]!;
       if (branch >= 0) noteHint(place.hints, place.func, w.length - place.bodyStart + branch);
       w.copy(scan.raw, scan.rawSpans[k]!, scan.rawSpans[k + 1]!);
-    }
-    else if (value === Insert.GrowCall) w.bytes(growCall!);
+    } else if (value === Insert.GrowCall) w.bytes(growCall!);
     else if (!checks) throw new Error("a check planned without checks");
     else if (value === Insert.EntryCheck) hinted(checks.entry);
     else if (value === Insert.WrapOpen) {
