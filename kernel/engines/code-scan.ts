@@ -5,7 +5,7 @@ import { ByteWriter, leb } from "./wasm-binary.js";
 
 /** What follows an opcode, by opcode (one table lookup per instruction on the hot path). */
 const enum Imm {
-  None, Leb, TwoLeb, Block, Loop, Return, Grow, MemArg, Func, CallRef, Br, BrTable, End, Bytes4, Bytes8, SelectTypes, TryTable, LegacyTry, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
+  None, Leb, TwoLeb, Block, Loop, Return, Else, Grow, MemArg, Func, CallRef, Br, BrTable, End, Bytes4, Bytes8, SelectTypes, TryTable, LegacyTry, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
 }
 
 /** The immediate kind of every one-byte opcode (built once; never written after). */
@@ -13,9 +13,10 @@ const IMMEDIATES: Uint8Array = (() => {
   const t = new Uint8Array(256).fill(Imm.Unknown);
   const set = (kind: Imm, ...ops: number[]) => ops.forEach((op) => (t[op] = kind));
   const range = (kind: Imm, from: number, to: number) => t.fill(kind, from, to + 1);
-  set(Imm.None, 0x00, 0x01, 0x05, 0x0a, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
+  set(Imm.None, 0x00, 0x01, 0x0a, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
   set(Imm.Block, 0x02, 0x04);
   set(Imm.Return, 0x0f);
+  set(Imm.Else, 0x05);
   set(Imm.Loop, 0x03);
   set(Imm.LegacyTry, 0x06);
   set(Imm.End, 0x0b);
@@ -172,18 +173,29 @@ export interface OutlinedLoop {
   /** The labels outside it that its branches go to (indices as `label`), in order of first branch. */
   targets: number[];
   /**
-   * The function's locals it uses (indices, increasing): the outlined function's parameters, in
-   * that order; those it writes, which the outlined function gives back; the function's results;
-   * the outlined function's type index.
+   * The function's locals it touches (indices, increasing); those whose value on entry it may read
+   * (the outlined function's parameters, in that order); those it writes and whose value may be
+   * read after it (or on entering it again): the outlined function gives them back. A local it
+   * always writes before reading, and that nothing reads after it, stays inside (a temporary: not
+   * carried around the loop, it keeps the loop's registers free).
    */
-  used: number[];
+  touched: number[];
+  params: number[];
   written: number[];
+  /** While its function is walked: for each local it writes, whether it may read it first, and its reads inside it. */
+  writes: number[];
+  writesExposed: boolean[];
+  writesReadInside: number[];
+  /** The depths, from just outside its wrap in its function, of its targets (for the call that replaces or follows it there). */
+  outsideDepths: number[];
   results: number[];
   type: number;
   /** The block type of the block its `return`s leave by (the function's results). */
   returnBlock: number[];
-  /** Per local of the function: its index in the outlined function (-1: not used); set while it is walked and its end written. */
+  /** Per local of the function: its index in the outlined function (-1: not touched); set while it is walked and its end written. */
   map: Int32Array;
+  /** The types of the outlined function's own locals after its exit code and return values (the touched locals that are not parameters). */
+  ownTypes: number[];
   /** Its index among the outlined loops (its function's index is the module's function count plus this). */
   index: number;
   /** Its function's first bytes (locals, blocks) and last (exits), around its code: raw[prologueAt, epilogueAt) and raw[epilogueAt, epilogueEnd). */
@@ -196,9 +208,10 @@ export interface OutlinedLoop {
   size: number;
 }
 
-/** How a loop uses a local (Candidate.uses). */
-const READ = 1;
-const WRITTEN = 3;
+/** How a loop uses a local (Candidate.uses): bits. */
+const TOUCHED = 1;
+const EXPOSED = 2;
+const WRITTEN = 4;
 
 /** Pieces of the code that calls an outlined loop (see closeOutlined and callOutlined). */
 const CLOSE_HEAD: readonly number[] = [0x0c, 0x02, 0x0b, 0x03, 0x40, 0x41, ...sleb32(LOOP_BATCH - 1), 0x21]; // br leave; end yield; loop; counter = LOOP_BATCH - 1
@@ -271,13 +284,15 @@ export interface CodeEdits {
 /** A loop that may be outlined, while the walk is inside it. */
 interface Candidate {
   loop: OutlinedLoop;
-  /** Per local of the function: 1 when the loop reads it, 3 when it writes it. */
+  /** Per local of the function: TOUCHED, EXPOSED (a read not after a write in the loop), WRITTEN; and its reads in the loop. */
   uses: Uint8Array;
+  reads: Int32Array;
   /** False once a branch leaves it with values (or it holds a tail call): it stays inline. */
   ok: boolean;
   /** The edits and size change planned before it (a large loop's are dropped: a call replaces it). */
   editsAt: number;
   deltaAt: number;
+  pendingAt: number;
 }
 
 /**
@@ -342,6 +357,18 @@ export function scanCode(
   // Per local of the function: its index in the outlined loop being walked (see OutlinedLoop.map); per open candidate, its uses of each local.
   const localMap = new Int32Array(OUTLINE_MAX_LOCALS);
   const usesByDepth: Uint8Array[] = [];
+  const readsByDepth: Int32Array[] = [];
+  // Per local of the function walked (while its loops may be outlined): its reads, and where it
+  // was last written (the count of open labels then, and that innermost label's generation: the
+  // write covers later reads while that label is open and the same instance, see labelGens).
+  const functionReads = new Int32Array(OUTLINE_MAX_LOCALS);
+  const writtenHeight = new Int32Array(OUTLINE_MAX_LOCALS);
+  const writtenGen = new Int32Array(OUTLINE_MAX_LOCALS);
+  /** Per open label: a number that a new label (or an if's else) never reuses. */
+  const labelGens: number[] = [];
+  let generations = 0;
+  /** The function's outlined loops whose calls wait for its walk's end: loop, raw span, whether it replaces the loop (1) or follows it (0), where. */
+  const pendingCalls: (OutlinedLoop | number)[] = [];
   const spend = checks ? inserted(spendBudget(checks.budget, checks.refill, LOOP_BATCH)) : null;
   // The open labels of the code being walked: for each, how many wrapped loops it and the labels
   // around it are (a branch crosses the difference between its own label's and its target's), how
@@ -413,11 +440,11 @@ export function scanCode(
    * counter, spend the budget and call the outlined loop, again while it ends for its slice;
    * then set the locals it gives back and go where it ended (past the loop, a return, a branch).
    */
-  const closeOutlined = (loop: OutlinedLoop, at: number) => {
+  const closeOutlined = (loop: OutlinedLoop, depths: readonly number[], returnDepth: number, at: number, span = -1) => {
     const s = raw;
     const start = s.length;
     s.bytes(CLOSE_HEAD);
-    const base = inside === null ? counter : inside.used.length;
+    const base = inside === null ? counter : inside.params.length;
     s.leb(base);
     const branch = s.length - start + spend!.branches[0]!;
     s.bytes(spend!.bytes);
@@ -430,19 +457,27 @@ export function scanCode(
     s.byte(0x0e);
     s.leb(EXIT_TARGETS + loop.targets.length);
     s.bytes([2, 2, 0]);
-    for (const t of loop.targets) s.leb(3 + depthOutside(t, loop.label));
+    for (const d of depths) s.leb(3 + d);
     s.bytes([2, 0x0b]);
     for (let i = 0; i < loop.results.length; i++) {
       s.byte(0x20);
       s.leb(base + 2 + i);
     }
-    if (inside === null) s.byte(0x0f);
+    if (returnDepth < 0) s.byte(0x0f);
     else {
       s.byte(0x0c);
-      s.leb(2 + depthOutside(-1, loop.label));
+      s.leb(2 + returnDepth);
     }
     s.bytes(AGAIN_END);
-    rawEdit(at, 0, start, branch);
+    if (span < 0) rawEdit(at, 0, start, branch);
+    else fillSpan(span, start, branch);
+  };
+  /** Sets raw span `span` (planned empty) to raw[start, raw.length); its size joins the function's. */
+  const fillSpan = (span: number, start: number, branch: number) => {
+    rawSpans[3 * span] = start;
+    rawSpans[3 * span + 1] = raw.length;
+    rawSpans[3 * span + 2] = branch;
+    delta += raw.length - start;
   };
   /**
    * Writes the call of `loop`'s outlined function into `scratch` (from code whose counter local
@@ -452,7 +487,7 @@ export function scanCode(
   const callAndSet = (loop: OutlinedLoop, base: number) => {
     const s = raw;
     const map = inside === null ? null : inside.map;
-    for (const i of loop.used) {
+    for (const i of loop.params) {
       s.byte(0x20);
       s.leb(map === null ? i : map[i]!);
     }
@@ -476,10 +511,10 @@ export function scanCode(
    * In place of a large loop: call its outlined function (again while it ends for its slice,
    * spending the budget), then go where it ended.
    */
-  const callOutlined = (loop: OutlinedLoop) => {
+  const callOutlined = (loop: OutlinedLoop, depths: readonly number[], returnDepth: number, span = -1) => {
     const s = raw;
     const start = s.length;
-    const base = inside === null ? counter : inside.used.length;
+    const base = inside === null ? counter : inside.params.length;
     s.bytes(LOOP);
     callAndSet(loop, base);
     s.bytes(IF_SLICE);
@@ -494,20 +529,23 @@ export function scanCode(
     s.byte(0x0e);
     s.leb(EXIT_TARGETS + loop.targets.length);
     s.bytes([1, 1, 0]);
-    for (const t of loop.targets) s.leb(2 + depthOutside(t, loop.label));
+    for (const d of depths) s.leb(2 + d);
     s.bytes([1, 0x0b]);
     for (let i = 0; i < loop.results.length; i++) {
       s.byte(0x20);
       s.leb(base + 2 + i);
     }
-    if (inside === null) s.byte(0x0f);
+    if (returnDepth < 0) s.byte(0x0f);
     else {
       s.byte(0x0c);
-      s.leb(1 + depthOutside(-1, loop.label));
+      s.leb(1 + returnDepth);
     }
     s.byte(0x0b);
-    rawEdit(loop.at, loop.end - loop.at, start, branch);
+    if (span < 0) rawEdit(loop.at, loop.end - loop.at, start, branch);
+    else fillSpan(span, start, branch);
   };
+  /** The depths of `loop`'s targets from just outside its wrap, in the code walked now. */
+  const targetDepths = (loop: OutlinedLoop) => loop.targets.map((t) => depthOutside(t, loop.label));
   /** Plans the new depth of the branch label at `at` (when wraps lie between it and its target); returns where the label ends. */
   const relabel = (at: number): number => {
     const next = lebEnd(b, at);
@@ -551,7 +589,23 @@ export function scanCode(
         edits.push(at, next - at, mapped);
         delta += lebLength(mapped) - (next - at);
       }
-    } else for (const c of candidates) c.uses[index]! |= op === 0x20 ? READ : WRITTEN;
+    } else if (outlinable) {
+      const open = wrapsAround.length;
+      if (op === 0x20) {
+        functionReads[index]++;
+        // A read after a write in the same open block (or one around it) cannot see the value on entry.
+        const height = writtenHeight[index]!;
+        const covered = height > 0 && height <= open && labelGens[height - 1] === writtenGen[index];
+        for (const c of candidates) {
+          c.reads[index]++;
+          c.uses[index]! |= covered && height > c.loop.label ? TOUCHED : TOUCHED | EXPOSED;
+        }
+      } else {
+        writtenHeight[index] = open;
+        writtenGen[index] = open > 0 ? labelGens[open - 1]! : 0;
+        for (const c of candidates) c.uses[index]! |= TOUCHED | WRITTEN;
+      }
+    }
     return next;
   };
   const enter = (wrapped: boolean, branchArity: number, loop: OutlinedLoop | null, isTry = false) => {
@@ -560,6 +614,7 @@ export function scanCode(
     triesAround.push((open > 0 ? triesAround[open - 1]! : 0) + (isTry ? 1 : 0));
     arities.push(branchArity);
     labelLoops.push(loop);
+    labelGens.push(++generations);
   };
   /** The outlined loops of this function by where their opcode is (for walking one inside another). */
   const outlinedAtOpcode = new Map<number, OutlinedLoop>();
@@ -574,6 +629,7 @@ export function scanCode(
     arities.length = 0;
     labelLoops.length = 0;
     triesAround.length = 0;
+    labelGens.length = 0;
     delta = 0;
     let stop = end;
     if (inside !== null) {
@@ -581,14 +637,19 @@ export function scanCode(
       for (let i = 0; i < inside.label; i++) enter(false, 0, null);
       at = inside.at;
       stop = inside.end;
-      loopCheckLength = checks!.wrapCheckLength[lebLength(inside.used.length)]!;
-      wrapLength = checks!.wrapCloseLength[lebLength(inside.used.length)]!;
+      loopCheckLength = checks!.wrapCheckLength[lebLength(inside.params.length)]!;
+      wrapLength = checks!.wrapCloseLength[lebLength(inside.params.length)]!;
     } else {
       at = codeAt;
       loops = 0;
       calls = false;
       graph.restart(f);
       candidates.length = 0;
+      pendingCalls.length = 0;
+      if (outlinable) {
+        functionReads.fill(0, 0, counter);
+        writtenHeight.fill(0, 0, counter);
+      }
       loopCheckLength = !checks ? 0 : wrap ? checks.wrapCheckLength[lebLength(counter)]! : checks.loopLength[lebLength(counter)]!;
       wrapLength = checks && wrap ? checks.wrapCloseLength[lebLength(counter)]! : 0;
       // The declarations' count grows when the counter local is added (decided at the end).
@@ -602,7 +663,7 @@ export function scanCode(
       if (kind === Imm.None) continue;
       if (kind === Imm.Leb) {
         const op = b[at - 1]!;
-        if (op <= 0x22 && op >= 0x20 && (inside !== null || candidates.length > 0)) {
+        if (op <= 0x22 && op >= 0x20 && (inside !== null || outlinable)) {
           at = local(at, op);
           continue;
         }
@@ -613,6 +674,10 @@ export function scanCode(
       switch (kind) {
         case Imm.Br:
           at = wrap ? relabel(at) : lebEnd(b, at);
+          break;
+        case Imm.Else:
+          // A write in the then arm does not cover a read in the else arm.
+          if (wrap && wrapsAround.length > 0) labelGens[wrapsAround.length - 1] = ++generations;
           break;
         case Imm.Return:
           if (inside !== null) {
@@ -631,10 +696,11 @@ export function scanCode(
           arities.pop();
           labelLoops.pop();
           triesAround.pop();
+          labelGens.pop();
           if (!wrapped) break;
           if (loop !== null && loop === inside) {
             // The outlined loop's own slice is used up: back to its caller, which calls it again.
-            plain(at, 0, [0x0c, 0x02, 0x0b, 0x41, EXIT_SLICE, 0x21, ...leb(loop.used.length + 1), 0x0c, ...leb(loop.targets.length + 3), 0x0c, 0x00, 0x0b, 0x0b]);
+            plain(at, 0, [0x0c, 0x02, 0x0b, 0x41, EXIT_SLICE, 0x21, ...leb(loop.params.length + 1), 0x0c, ...leb(loop.targets.length + 3), 0x0c, 0x00, 0x0b, 0x0b]);
             break;
           }
           let outline = loop;
@@ -644,21 +710,32 @@ export function scanCode(
             if (candidate.ok) {
               for (let i = 0; i < counter; i++) {
                 const use = candidate.uses[i]!;
-                if (use) loop.used.push(i);
-                if (use === WRITTEN) loop.written.push(i);
+                if (use === 0) continue;
+                loop.touched.push(i);
+                if (use & EXPOSED) loop.params.push(i);
+                if (use & WRITTEN) {
+                  loop.writes.push(i);
+                  loop.writesExposed.push((use & EXPOSED) !== 0);
+                  loop.writesReadInside.push(candidate.reads[i]!);
+                }
               }
               loop.index = outlined.length;
               outlined.push(loop);
-              if (loop.end - loop.at > INLINE_NESTED_BYTES) {
+              // The call is written once the function's reads are all known (see pendingCalls).
+              loop.outsideDepths = targetDepths(loop);
+              const large = loop.end - loop.at > INLINE_NESTED_BYTES;
+              if (large) {
                 // A large loop is only called: its code is not kept twice.
                 edits.length = candidate.editsAt;
                 delta = candidate.deltaAt;
-                callOutlined(loop);
-                break;
+                pendingCalls.length = candidate.pendingAt;
               }
+              rawEdit(large ? loop.at : at, large ? loop.end - loop.at : 0, raw.length, -1);
+              pendingCalls.push(loop, rawSpans.length / 3 - 1, large ? 1 : 0, at);
+              break;
             } else outline = null;
           }
-          if (outline) closeOutlined(outline, at);
+          if (outline) closeOutlined(outline, targetDepths(outline), depthOutside(-1, outline.label), at);
           else {
             edits.push(at, 0, Insert.WrapClose);
             delta += wrapLength;
@@ -682,7 +759,7 @@ export function scanCode(
           if (!own) {
             const nested = outlinedAtOpcode.get(typeAt - 1);
             if (nested && nested !== inside && nested.end - nested.at > INLINE_NESTED_BYTES) {
-              callOutlined(nested);
+              callOutlined(nested, targetDepths(nested), depthOutside(-1, nested.label));
               at = nested.end;
               break;
             }
@@ -696,9 +773,10 @@ export function scanCode(
             if (!own) loop = outlinedAtOpcode.get(typeAt - 1) ?? null;
             else if (outlinable && b[typeAt] === 0x40 && (wrapsAround.length === 0 || triesAround[wrapsAround.length - 1] === 0)) {
               // (Not inside a try_table: an exception out of the outlined copy would leave the locals it changed behind.)
-              const candidate: OutlinedLoop = { func: f, at: typeAt - 1, end: 0, label: wrapsAround.length, targets: [], used: [], written: [], results: shape.results, type: 0, returnBlock: [], map: noMap, index: 0, prologueAt: 0, epilogueAt: 0, epilogueEnd: 0, editsFrom: 0, editsTo: 0, size: 0 };
+              const candidate: OutlinedLoop = { func: f, at: typeAt - 1, end: 0, label: wrapsAround.length, targets: [], touched: [], params: [], written: [], writes: [], writesExposed: [], writesReadInside: [], outsideDepths: [], results: shape.results, type: 0, returnBlock: [], map: noMap, ownTypes: [], index: 0, prologueAt: 0, epilogueAt: 0, epilogueEnd: 0, editsFrom: 0, editsTo: 0, size: 0 };
               const uses = (usesByDepth[candidates.length] ??= new Uint8Array(OUTLINE_MAX_LOCALS)).fill(0, 0, counter);
-              candidates.push({ loop: candidate, uses, ok: true, editsAt: editsBefore, deltaAt: deltaBefore });
+              const reads = (readsByDepth[candidates.length] ??= new Int32Array(OUTLINE_MAX_LOCALS)).fill(0, 0, counter);
+              candidates.push({ loop: candidate, uses, reads, ok: true, editsAt: editsBefore, deltaAt: deltaBefore, pendingAt: pendingCalls.length });
               loop = candidate;
             }
             enter(true, 0, loop);
@@ -865,6 +943,23 @@ export function scanCode(
       walk();
     }
     graph.ended(f, end - bodyAt, loops > 0, calls);
+    if (outlined.length > outlinedAt) {
+      // Now that every read of the function is known: what each outlined loop gives back, and the calls of them.
+      for (let i = outlinedAt; i < outlined.length; i++) {
+        const loop = outlined[i]!;
+        loop.writes.forEach((local, j) => {
+          if (loop.writesExposed[j] || functionReads[local]! > loop.writesReadInside[j]!) loop.written.push(local);
+        });
+        // A local given back is also taken: on a path that does not write it, its value on entry comes back out.
+        if (loop.written.some((local) => !loop.params.includes(local))) loop.params = [...new Set([...loop.params, ...loop.written])].sort((x, y) => x - y);
+      }
+      for (let p = 0; p < pendingCalls.length; p += 4) {
+        const loop = pendingCalls[p] as OutlinedLoop;
+        const span = pendingCalls[p + 1] as number;
+        if (pendingCalls[p + 2] === 1) callOutlined(loop, loop.outsideDepths, -1, span);
+        else closeOutlined(loop, loop.outsideDepths, -1, pendingCalls[p + 3] as number, span);
+      }
+    }
     let extraDeclarations = -1;
     if (loops > 0) {
       let declared = declarations + 1;
@@ -895,11 +990,18 @@ export function scanCode(
     for (let i = outlinedAt; i < outlined.length; i++) outlinedAtOpcode.set(outlined[i]!.at, outlined[i]!);
     for (let i = outlinedAt; i < outlined.length; i++) {
       const loop = outlined[i]!;
-      // A function of its own: (the locals it uses) -> (the function's results, the locals it writes, its exit code).
+      // A function of its own: (the locals it may read on entry) -> (the function's results, the locals it gives back, its exit code).
       const types = (indices: number[]) => indices.map((i) => locals[i]!);
-      loop.type = typeFor([0x60, ...leb(loop.used.length), ...types(loop.used), ...leb(r + loop.written.length + 1), ...shape.results, ...types(loop.written), 0x7f]);
+      loop.type = typeFor([0x60, ...leb(loop.params.length), ...types(loop.params), ...leb(r + loop.written.length + 1), ...shape.results, ...types(loop.written), 0x7f]);
+      // Its locals: the parameters, its counter, exit code and return values, then the other locals it touches.
       loop.map = localMap.fill(-1, 0, counter);
-      loop.used.forEach((local, i) => (loop.map[local] = i));
+      loop.params.forEach((local, i) => (loop.map[local] = i));
+      let own = loop.params.length + 2 + r;
+      for (const local of loop.touched) {
+        if (loop.map[local] !== -1) continue;
+        loop.map[local] = own++;
+        loop.ownTypes.push(locals[local]!);
+      }
       loop.returnBlock = returnBlock;
       loop.editsFrom = edits.length;
       inside = loop;
@@ -943,8 +1045,8 @@ function targetIndex(loop: OutlinedLoop, target: number): number {
 /** The start of an outlined loop's function: its own locals (counter, exit code, return values), the counter's first value, the blocks its exits leave by. */
 function outlinedPrologue(loop: OutlinedLoop): number[] {
   return [
-    ...leb(2 + loop.results.length), 0x01, 0x7f, 0x01, 0x7f, ...loop.results.flatMap((t) => [0x01, t]),
-    0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(loop.used.length),
+    ...leb(2 + loop.results.length + loop.ownTypes.length), 0x01, 0x7f, 0x01, 0x7f, ...loop.results.flatMap((t) => [0x01, t]), ...loop.ownTypes.flatMap((t) => [0x01, t]),
+    0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(loop.params.length),
     0x02, 0x40, ...loop.targets.flatMap(() => [0x02, 0x40]), 0x02, ...loop.returnBlock,
   ];
 }
@@ -956,7 +1058,7 @@ function outlinedPrologue(loop: OutlinedLoop): number[] {
  * returned.
  */
 function outlinedEpilogue(loop: OutlinedLoop): number[] {
-  const n = loop.used.length;
+  const n = loop.params.length;
   const r = loop.results.length;
   const m = loop.targets.length;
   const exit = leb(n + 1);
@@ -1250,7 +1352,7 @@ export function writeCode(w: ByteWriter, bytes: Uint8Array, from: number, scan: 
     w.leb(loop.size);
     const bodyStart = w.length;
     w.copy(scan.raw, loop.prologueAt, loop.epilogueAt);
-    const pos = putEdits(w, bytes, loop.at, loop.editsFrom, loop.editsTo, scan, plan, made, loop.used.length, { func: count + loop.index, bodyStart, hints, declarations: -1 });
+    const pos = putEdits(w, bytes, loop.at, loop.editsFrom, loop.editsTo, scan, plan, made, loop.params.length, { func: count + loop.index, bodyStart, hints, declarations: -1 });
     w.copy(bytes, pos, loop.end);
     w.copy(scan.raw, loop.epilogueAt, loop.epilogueEnd);
     if (w.length - bodyStart !== loop.size) throw new Error(`outlined loop of function ${loop.func}: planned ${loop.size} bytes, wrote ${w.length - bodyStart}`);
