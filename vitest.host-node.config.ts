@@ -29,6 +29,7 @@ export const PINNED_ONLY_FILES = [
   // The load-time rewrite as a transform of bytes, and the inline engine's preemption and instance
   // pool, which a Node without JSPI does not have (their tests there would skip).
   "test/kernel/rewrite-in-place.test.ts",
+  "test/kernel/loop-outlining.test.ts",
   "test/proc/preemption.test.ts",
   "test/proc/instance-reuse.test.ts",
   // Flag values refused before any kernel or daemon is asked.
