@@ -13,7 +13,7 @@ import { ByteWriter, nameBytes } from "./wasm-binary.js";
  * Guest fds below this can take the fast path (the dispatcher's table has a slot per fd and
  * operation); higher ones always go through the kernel's JS handler.
  */
-export const FAST_FDS = 256;
+export const FAST_FDS = 64;
 /** Calls on one fd through the JS handler before the kernel tries to give it the fast path: short-lived opens cost nothing. */
 export const PROMOTE_AFTER = 16;
 /** The most bytes a fast call may move: larger calls go to the JS handler, whatever they give. */
@@ -169,7 +169,17 @@ export class FastIoModules {
   mapped = 0;
 
   /** `enabled` false: the kernel was asked for no fast path (KernelOptions.fastHostIo). */
-  constructor(readonly enabled: boolean) {}
+  constructor(private on: boolean) {}
+
+  /** Whether new mappings may be made. */
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /** Stops making mappings (node:wasi failed here); those made stay until their fd changes. */
+  disable(): void {
+    this.on = false;
+  }
 
   /** The modules and node:wasi's WASI class, or null where the fast path cannot run here. */
   get(): { dispatcher: WebAssembly.Module; thunk: WebAssembly.Module; Wasi: WasiConstructor } | null {
@@ -222,7 +232,7 @@ export class FastIo implements FdWatcher {
       const handler = handlers[op];
       const counts = this.counts;
       return (fd: number, iovs: number, count: number, offset: bigint, out: number) => {
-        if (fd >>> 0 < FAST_FDS && ++counts[fd] === PROMOTE_AFTER) this.promote(fd);
+        if (fd >>> 0 < FAST_FDS && ++counts[fd] === PROMOTE_AFTER) this.tryPromote(fd);
         return handler(fd, iovs, count, offset as unknown as number, out);
       };
     };
@@ -235,7 +245,8 @@ export class FastIo implements FdWatcher {
   /**
    * The fast path for an instance's imports `bound`, or null when it may not have one: the kernel
    * or process is traced, the container has time limits (checked at each call), the memory is
-   * shared or absent, this Node lacks what it needs, or the program imports neither call.
+   * shared or absent, this Node lacks what it needs, the program imports neither call, or the
+   * process can reach no host file.
    */
   static create(modules: FastIoModules, proc: Process, memory: WebAssembly.Memory | null, bound: readonly BoundImport[], traced: boolean): FastIo | null {
     if (traced || proc.trace || proc.container.limiter.timed || !memory) return null;
@@ -245,6 +256,8 @@ export class FastIo implements FdWatcher {
       if ((def.name === "fd_pread" || def.name === "fd_pwrite") && def.module === "wasi_snapshot_preview1") handlers[def.name] = fn;
     }
     if (!handlers.fd_pread && !handlers.fd_pwrite) return null;
+    // The dispatcher costs about 15 us an instance: a process that cannot reach a host file goes without.
+    if (!modules.enabled || !reachesHostFiles(proc)) return null;
     // A call the allow-list refuses keeps its refusing function.
     for (const op of OPS) if (proc.container.allowedSyscalls && !proc.container.allowedSyscalls.has(op)) return null;
     const loaded = modules.get();
@@ -290,8 +303,22 @@ export class FastIo implements FdWatcher {
     mapping.unwatch();
   }
 
+  /**
+   * promote(), where a failure (node:wasi refused under Node's permission model, say) only
+   * turns the fast path off for the kernel: the call goes on through the JS handler.
+   */
+  private tryPromote(fd: number): void {
+    try {
+      this.promote(fd);
+    } catch {
+      this.forget(fd);
+      this.kernelModules.disable();
+    }
+  }
+
   /** After PROMOTE_AFTER calls on fd through JS: maps it when `vet` allows either call. */
   private promote(fd: number): void {
+    if (!this.kernelModules.enabled) return;
     const proc = this.proc;
     if (!proc || this.mappings.has(fd)) return;
     const vetted = vet(proc, proc.fds, fd);
@@ -308,6 +335,15 @@ export class FastIo implements FdWatcher {
     if (vetted.write) this.slots.set(FAST_FDS + fd, thunk("fd_pwrite"));
   }
 }
+
+/** Whether `proc` holds a host fd or sees a host folder in its mounts: only then can it open a host file. */
+function reachesHostFiles(proc: Process): boolean {
+  for (const [, entry] of proc.fds.entries()) if (entry.file.vnode?.fs.type === HOST_FS) return true;
+  return proc.container.ns.mountList().some((mount) => mount.root.fs.type === HOST_FS);
+}
+
+/** The filesystem type of host folders (HostFs.type). */
+const HOST_FS = "hostfs";
 
 /**
  * Which fast calls fd may have: pread when every plain pread the JS handler gets would read the

@@ -211,6 +211,23 @@ describe("fast path for fd_pread / fd_pwrite on host files", () => {
     expect(on.g).toBe("ggggg");
   });
 
+  it.runIf(new Kernel({ log: () => undefined }).engineKind === "inline")("starts afresh for the next process on a reused instance", async () => {
+    const kernel = new Kernel({ log: () => undefined });
+    const outputs: string[] = [];
+    const mapped: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      fs.writeFileSync(path.join(dir, "f"), "hello world!");
+      fs.writeFileSync(path.join(dir, "g"), "ggggg");
+      const r = await kernel.run(GUEST, { dirs: [{ host: dir, guest: "/m" }], preopenRoot: false, capture: true });
+      outputs.push(r.stdout);
+      mapped.push(kernel.fastIo.mapped);
+    }
+    expect(kernel.instancePool.reuses).toBe(1);
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(mapped[1]).toBe(2 * mapped[0]!);
+    expect(outputs[0]).toBe((await run(false)).stdout);
+  });
+
   it("is off when the kernel traces: every call is listed", async () => {
     const trace: string[] = [];
     const traced = await run(true, { trace });
