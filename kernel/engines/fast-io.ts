@@ -265,7 +265,12 @@ export class FastIo implements FdWatcher {
     const refuse = () => {
       throw new Error("kernel bug: the fast path called a call the program does not import");
     };
-    return new FastIo(modules, loaded, proc, memory, { fd_pread: handlers.fd_pread ?? refuse, fd_pwrite: handlers.fd_pwrite ?? refuse });
+    try {
+      return new FastIo(modules, loaded, proc, memory, { fd_pread: handlers.fd_pread ?? refuse, fd_pwrite: handlers.fd_pwrite ?? refuse });
+    } catch {
+      // A memory the dispatcher cannot import (a 64-bit one): the JS handlers serve.
+      return null;
+    }
   }
 
   /** Serves `proc` (a pooled instance's next process). */
