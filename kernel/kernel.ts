@@ -12,6 +12,7 @@ import { WorkerEngine } from "./engines/worker.js";
 import { FsApi } from "./fs-api.js";
 import { ProgramCache } from "./program.js";
 import { MemoryPool } from "./engines/memory-pool.js";
+import { FastIoModules } from "./engines/fast-io.js";
 import { InstancePool } from "./engines/instance-pool.js";
 import type { FdEntry } from "./proc/fd-table.js";
 import { Process, type ProcessHost } from "./proc/process.js";
@@ -62,6 +63,12 @@ export interface KernelOptions {
    * of the same program (default true); false makes a new instance for every process.
    */
   reuseInstances?: boolean;
+  /**
+   * Whether the inline engine sends a guest's fd_pread and fd_pwrite on host files to node:wasi's
+   * own functions once the kernel has vetted the fd (default true); false keeps every call on the
+   * kernel's JS handler. Results are the same either way.
+   */
+  fastHostIo?: boolean;
   /**
    * Whether the inline engine's guests get preemption checks at loop headers and function entries
    * (default true): without them, a guest that never blocks holds the kernel's thread.
@@ -210,6 +217,8 @@ export class Kernel implements ProcessHost, EngineKernel {
   readonly dispatchers = new DispatcherFactories();
   /** Zeroed linear memories for new inline processes. */
   readonly memoryPool = new MemoryPool();
+  /** The inline engine's fast-path modules for host-file preads and pwrites, compiled at first use. */
+  readonly fastIo: FastIoModules;
   /** Reset instances of ended inline processes, for the next process of the same program. */
   readonly instancePool: InstancePool;
   readonly root: MemFs;
@@ -265,6 +274,7 @@ export class Kernel implements ProcessHost, EngineKernel {
     this.containerPidsLimit = options.containerPidsLimit ?? DEFAULT_CONTAINER_PIDS;
     this.containerMemoryBytes = options.containerMemoryBytes ?? defaultContainerMemory();
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
+    this.fastIo = new FastIoModules(options.fastHostIo !== false);
     const choice = options.engine ?? "auto";
     this.engines = { inline: new InlineEngine(this), worker: new WorkerEngine(this) };
     if (choice === "inline" && !hasJspi()) {

@@ -5,6 +5,7 @@ import type { Process } from "../proc/process.js";
 import type { DispatcherFactories, SyscallDef } from "../syscalls/table.js";
 import type { InstancePool } from "./instance-pool.js";
 import type { MemoryPool } from "./memory-pool.js";
+import type { FastIoModules } from "./fast-io.js";
 import type { ResetPlan } from "./module-rewrite.js";
 import { ProcExit, ProcKilled } from "../proc/wait.js";
 
@@ -50,6 +51,8 @@ export interface EngineKernel {
   readonly trace?: (line: string) => void;
   readonly memoryPool: MemoryPool;
   readonly instancePool: InstancePool;
+  /** The inline engine's fast-path modules for host-file preads and pwrites, compiled at first use. */
+  readonly fastIo: FastIoModules;
   /** The OOM killer ended a guest. */
   reportOomKill(proc: Process): void;
   /** A trap ended a guest: tell its stderr what and where. */

@@ -8,6 +8,7 @@ import { ProcExit, ProcKilled, type Wait } from "../proc/wait.js";
 import { errnoName, traceClockUs, type TraceSink } from "../proc/trace-sink.js";
 import { makeDispatcher, type SyscallContext, type SyscallDef } from "../syscalls/table.js";
 import type { EngineKernel } from "./engine.js";
+import type { FastIo } from "./fast-io.js";
 
 /** One import a module asks for, resolved to its syscall. */
 export interface BoundImport {
@@ -69,6 +70,8 @@ export function bindSyscalls(
  */
 export class InstanceContext implements SyscallContext {
   private served: Process | null;
+  /** The instance's fast path for host-file preads and pwrites, if it has one: it follows the process served. */
+  fastIo: FastIo | null = null;
 
   constructor(proc: Process, public mem: GuestMemory) {
     this.served = proc;
@@ -88,12 +91,14 @@ export class InstanceContext implements SyscallContext {
 
   /** Lets go of the process, once no guest code can call in again. */
   detach(): void {
+    this.fastIo?.detach();
     this.served = null;
   }
 
   /** Points a detached context (of a reused instance) at the process it now serves. */
   attach(proc: Process): void {
     this.served = proc;
+    this.fastIo?.attach(proc);
   }
 }
 

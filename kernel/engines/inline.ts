@@ -9,6 +9,8 @@ import { GROW_IMPORT, INITIAL_BUDGET, MEMORY_IMPORT, PREEMPT_IMPORT } from "./mo
 import { growImport } from "./grow.js";
 import { preemptionPoint } from "./preempt.js";
 import { SOCKET_MAKING_CALLS } from "../syscalls/sock.js";
+import { WASI_MODULE } from "../syscalls/table.js";
+import { FastIo } from "./fast-io.js";
 
 interface Jspi {
   Suspending: new (fn: (...args: never) => unknown) => unknown;
@@ -140,8 +142,14 @@ export class InlineEngine implements Engine {
       if (program.growSignal) imports[GROW_IMPORT.module]![GROW_IMPORT.name] = growImport(ctx, memory, maximum);
     }
     if (program.preemptible) imports[PREEMPT_IMPORT.module] = { [PREEMPT_IMPORT.name]: new jspi.Suspending(preemptionPoint(ctx, INITIAL_BUDGET)) };
-    for (const { def, fn } of bindSyscalls(this.kernel, proc, ctx, program.imports, suspends)) {
+    const bound = bindSyscalls(this.kernel, proc, ctx, program.imports, suspends);
+    for (const { def, fn } of bound) {
       (imports[def.module] ??= {})[def.name] = suspends.has(def.name) ? new jspi.Suspending(fn) : fn;
+    }
+    // Preads and pwrites on host files go to node:wasi through a dispatcher once the kernel has vetted the fd.
+    if (memory) {
+      ctx.fastIo = FastIo.create(this.kernel.fastIo, proc, memory, bound, this.kernel.trace !== undefined);
+      if (ctx.fastIo) Object.assign(imports[WASI_MODULE]!, ctx.fastIo.exports);
     }
     try {
       const instance = new WebAssembly.Instance(program.module, imports as WebAssembly.Imports);

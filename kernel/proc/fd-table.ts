@@ -12,10 +12,18 @@ export interface FdEntry {
   preopen?: string;
 }
 
+/** Told of every change to an fd before it happens (the inline engine's fast path for host files). */
+export interface FdWatcher {
+  /** The fd is about to be closed, replaced, moved or to lose rights. */
+  fdChanged(fd: number): void;
+}
+
 /** The fd table; `limit` is the most fds it may hold (--ulimit nofile). */
 export class FdTable {
   private slots: Array<FdEntry | undefined> = [];
   private count = 0;
+  /** Told before any fd changes. */
+  watcher?: FdWatcher;
 
   /** Called when an fd is refused for the limit (the container records limitHit "nofile"). */
   onLimit?: () => void;
@@ -44,6 +52,7 @@ export class FdTable {
     if (this.count >= this.limit) this.refuse();
     let fd = min;
     while (this.slots[fd] !== undefined) fd++;
+    this.watcher?.fdChanged(fd);
     this.slots[fd] = entry;
     this.count++;
     return fd;
@@ -52,6 +61,7 @@ export class FdTable {
   /** Puts an entry at exactly `fd`, closing what was there. EBADF: fd at or past the limit (no sparse walk). */
   put(fd: number, entry: FdEntry): void {
     if (fd >= this.limit) throw new SysError(Errno.BADF);
+    this.watcher?.fdChanged(fd);
     const old = this.slots[fd];
     if (old === undefined) {
       if (this.count >= this.limit) this.refuse();
@@ -64,10 +74,19 @@ export class FdTable {
   /** Removes fd without releasing its file (the caller takes over the reference). */
   take(fd: number): FdEntry {
     const entry = this.get(fd);
+    this.watcher?.fdChanged(fd);
     this.slots[fd] = undefined;
     this.count--;
     while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
     return entry;
+  }
+
+  /** Sets fd's rights (fd_fdstat_set_rights: the caller checked they only drop some). */
+  setRights(fd: number, base: number, inheriting: number): void {
+    const entry = this.get(fd);
+    this.watcher?.fdChanged(fd);
+    entry.rightsBase = base;
+    entry.rightsInheriting = inheriting;
   }
 
   close(fd: number): void {

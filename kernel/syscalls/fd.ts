@@ -113,7 +113,7 @@ export const fdSyscalls: SyscallDef[] = [
       const { file } = proc.fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS);
       const known = FDFLAGS_APPEND | FDFLAGS_DSYNC | FDFLAGS_NONBLOCK | FDFLAGS_RSYNC | FDFLAGS_SYNC;
       if (flags & ~known) throw new SysError(Errno.INVAL);
-      file.flags = flags;
+      file.setFlags(flags);
     },
   }),
   syscall({
@@ -124,8 +124,7 @@ export const fdSyscalls: SyscallDef[] = [
       const base = rightsFromAbi(baseAbi);
       const inheriting = rightsFromAbi(inheritingAbi);
       if ((base & ~entry.rightsBase) !== 0 || (inheriting & ~entry.rightsInheriting) !== 0) throw new SysError(Errno.NOTCAPABLE);
-      entry.rightsBase = base;
-      entry.rightsInheriting = inheriting;
+      proc.fds.setRights(fd, base, inheriting);
     },
   }),
   syscall({

@@ -4,7 +4,7 @@ import type { BigIntStats, Stats } from "node:fs";
 import * as nodePath from "node:path";
 import { Errno, errnoOf, SysError } from "../errno.js";
 import { Filetype, type Filestat } from "../wasi.js";
-import { checkName, checkRenameOver, Vnode, type FileContents, type FileSystem, type VnodeHold } from "./vnode.js";
+import { checkName, checkRenameOver, Vnode, type FileContents, type FileSystem, type HostAccess, type VnodeHold } from "./vnode.js";
 
 /**
  * node:fs itself, not an ES namespace of it: the CLI's bundle would copy its hundred-odd exports
@@ -261,6 +261,10 @@ class HostFileHandle implements FileContents {
 
   sync(): void {
     host(() => fs.fsyncSync(this.fd));
+  }
+
+  hostAccess(): HostAccess | undefined {
+    return this.closed ? undefined : { fd: this.fd, read: this.access !== O_WRONLY, write: this.access !== O_RDONLY };
   }
 
   close(): void {

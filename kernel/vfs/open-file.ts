@@ -6,7 +6,7 @@ import type { Wait } from "../proc/wait.js";
 import {
   Filetype, RIGHTS_CHARDEV, RIGHTS_DIR, RIGHTS_FILE, FDFLAGS_APPEND, Whence, type Filestat,
 } from "../wasi.js";
-import { nowNs, type FileContents, type Vnode, type VnodeHold } from "./vnode.js";
+import { nowNs, type FileContents, type HostAccess, type Vnode, type VnodeHold } from "./vnode.js";
 
 /** One directory entry as fd_readdir returns it. */
 export interface DirEntry {
@@ -93,6 +93,10 @@ export abstract class OpenFile {
   isTerminal(): boolean {
     return false;
   }
+  /** Sets the fdflags (fd_fdstat_set_flags). */
+  setFlags(flags: number): void {
+    this.flags = flags;
+  }
   /** Called once when the last reference goes. */
   protected onClose(): void {}
 
@@ -111,6 +115,8 @@ export class RegularFile extends OpenFile {
   readonly rightsMask = RIGHTS_FILE;
   offset = 0;
   private readonly contents: FileContents;
+  /** Told when the flags change or the file closes: fast paths that read or write its host fd without it. */
+  private readonly watchers = new Set<() => void>();
 
   /** `writable`: whether the open may write (a host file is then opened for writing too). */
   constructor(override readonly vnode: Vnode, flags: number, writable = true) {
@@ -201,7 +207,29 @@ export class RegularFile extends OpenFile {
     return { ready: true, nbytes: BigInt(Math.max(0, this.contents.size() - this.offset)), hangup: false };
   }
 
+  /** The host fd behind it (a host file's), and what it was opened for; undefined for other files. */
+  hostAccess(): HostAccess | undefined {
+    return this.contents.hostAccess?.();
+  }
+
+  /** Calls `changed` before the flags change or the file closes; returns what stops that. */
+  watch(changed: () => void): () => void {
+    this.watchers.add(changed);
+    return () => void this.watchers.delete(changed);
+  }
+
+  private tellWatchers(): void {
+    for (const changed of [...this.watchers]) changed();
+    this.watchers.clear();
+  }
+
+  override setFlags(flags: number): void {
+    this.tellWatchers();
+    super.setFlags(flags);
+  }
+
   protected override onClose(): void {
+    this.tellWatchers();
     this.contents.close?.();
   }
 }

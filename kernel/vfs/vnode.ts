@@ -36,6 +36,15 @@ export interface FileContents {
   sync?(): void;
   /** Lets go of the handle: the open file's last reference went. */
   close?(): void;
+  /** The host fd behind an open host file and what it was opened for; undefined once closed. */
+  hostAccess?(): HostAccess | undefined;
+}
+
+/** A host fd an open file reads and writes through, and whether it was opened for reading and for writing. */
+export interface HostAccess {
+  fd: number;
+  read: boolean;
+  write: boolean;
 }
 
 /** Something an open file keeps while it is open (a host directory's fd); released when it closes. */
