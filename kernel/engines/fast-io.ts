@@ -1,6 +1,5 @@
 // The inline engine's fast path for fd_pread and fd_pwrite on host files: a small generated Wasm
 // dispatcher sends calls on an fd the kernel has vetted straight to node:wasi's C++ functions.
-import { createRequire } from "node:module";
 import type { WASI as NodeWasi, WASIOptions } from "node:wasi";
 import { Rights } from "../wasi.js";
 import { RegularFile } from "../vfs/open-file.js";
@@ -191,7 +190,7 @@ export class FastIoModules {
   private static load(): { dispatcher: WebAssembly.Module; thunk: WebAssembly.Module; Wasi: WasiConstructor } | null {
     let Wasi: WasiConstructor;
     try {
-      Wasi = quietly(() => createRequire(import.meta.url)("node:wasi") as { WASI: WasiConstructor }).WASI;
+      Wasi = quietly(() => process.getBuiltinModule("node:wasi") as unknown as { WASI: WasiConstructor }).WASI;
     } catch {
       return null;
     }
