@@ -397,6 +397,8 @@ export function scanCode(
   let declarationsEnd = 0;
   let counter = 0;
   let outlinable = false;
+  /** Whether the walk notes the function's local reads and writes: from its first loop that may be outlined on (what runs before it never runs after it). */
+  let tracking = false;
   let codeAt = 0;
   let wrap = false;
   let loopCheckLength = 0;
@@ -589,7 +591,7 @@ export function scanCode(
         edits.push(at, next - at, mapped);
         delta += lebLength(mapped) - (next - at);
       }
-    } else if (outlinable) {
+    } else if (tracking) {
       const open = wrapsAround.length;
       if (op === 0x20) {
         functionReads[index]++;
@@ -646,10 +648,7 @@ export function scanCode(
       graph.restart(f);
       candidates.length = 0;
       pendingCalls.length = 0;
-      if (outlinable) {
-        functionReads.fill(0, 0, counter);
-        writtenHeight.fill(0, 0, counter);
-      }
+      tracking = false;
       loopCheckLength = !checks ? 0 : wrap ? checks.wrapCheckLength[lebLength(counter)]! : checks.loopLength[lebLength(counter)]!;
       wrapLength = checks && wrap ? checks.wrapCloseLength[lebLength(counter)]! : 0;
       // The declarations' count grows when the counter local is added (decided at the end).
@@ -663,7 +662,7 @@ export function scanCode(
       if (kind === Imm.None) continue;
       if (kind === Imm.Leb) {
         const op = b[at - 1]!;
-        if (op <= 0x22 && op >= 0x20 && (inside !== null || outlinable)) {
+        if (op <= 0x22 && op >= 0x20 && (inside !== null || tracking)) {
           at = local(at, op);
           continue;
         }
@@ -772,6 +771,11 @@ export function scanCode(
             let loop: OutlinedLoop | null = null;
             if (!own) loop = outlinedAtOpcode.get(typeAt - 1) ?? null;
             else if (outlinable && b[typeAt] === 0x40 && (wrapsAround.length === 0 || triesAround[wrapsAround.length - 1] === 0)) {
+              if (!tracking) {
+                tracking = true;
+                functionReads.fill(0, 0, counter);
+                writtenHeight.fill(0, 0, counter);
+              }
               // (Not inside a try_table: an exception out of the outlined copy would leave the locals it changed behind.)
               const candidate: OutlinedLoop = { func: f, at: typeAt - 1, end: 0, label: wrapsAround.length, targets: [], touched: [], params: [], written: [], writes: [], writesExposed: [], writesReadInside: [], outsideDepths: [], results: shape.results, type: 0, returnBlock: [], map: noMap, ownTypes: [], index: 0, prologueAt: 0, epilogueAt: 0, epilogueEnd: 0, editsFrom: 0, editsTo: 0, size: 0 };
               const uses = (usesByDepth[candidates.length] ??= new Uint8Array(OUTLINE_MAX_LOCALS)).fill(0, 0, counter);
