@@ -954,8 +954,11 @@ export function scanCode(
         loop.writes.forEach((local, j) => {
           if (loop.writesExposed[j] || functionReads[local]! > loop.writesReadInside[j]!) loop.written.push(local);
         });
-        // A local given back is also taken: on a path that does not write it, its value on entry comes back out.
-        if (loop.written.some((local) => !loop.params.includes(local))) loop.params = [...new Set([...loop.params, ...loop.written])].sort((x, y) => x - y);
+        // It takes the function's locals up to the last it touches, under their own indices (its
+        // code is copied as it is). One it may read before writing, or give back unwritten, needs
+        // its value; the others come in dead, which costs nothing past the call.
+        const last = loop.touched.length > 0 ? loop.touched[loop.touched.length - 1]! : -1;
+        loop.params = Array.from({ length: last + 1 }, (_, i) => i);
       }
       for (let p = 0; p < pendingCalls.length; p += 4) {
         const loop = pendingCalls[p] as OutlinedLoop;
