@@ -46,8 +46,11 @@ describe("starts", () => {
     expect(c).toHaveLength(2);
     expect(v).toHaveLength(1);
     expect(Math.min(...c)).toBeGreaterThan(0);
-    // A VM boots an isolate and a kernel and copies the disk; a container is a few objects on a running kernel.
-    expect(v[0]!).toBeGreaterThan(Math.max(...c));
+    // A VM boots an isolate and a kernel and copies the disk; a container is a few objects on a
+    // running kernel. (The first container start also compiles the image's program for this
+    // kernel, once: with the preemption checks and their outlined loops, which a VM's guest
+    // kernel does not get; the second start is the container's own cost.)
+    expect(v[0]!).toBeGreaterThan(c[1]!);
     expect(labels).toEqual(["container: start 1/2", "container: start 2/2"]);
     // The first output comes after start() returned (a VM) or with it (a container may run meanwhile), never before.
     const one = await fleet.start("vm", ["sh", "-c", "sleep 0.2; echo late"], "vm-late");
