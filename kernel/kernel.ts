@@ -75,6 +75,13 @@ export interface KernelOptions {
    */
   preemption?: boolean;
   /**
+   * Whether the preemption checks also outline each loop into a function of its own (default
+   * true), so that a long first call reaches V8's optimizing tier (kernel/engines/code-scan.ts).
+   * It makes a program's first compile on a kernel dearer (busybox: about 0.2 s of CPU against
+   * 0.08 s): a kernel that lives for one short run may leave it out.
+   */
+  outlineLoops?: boolean;
+  /**
    * Whether each memory.grow of a guest tells the kernel of a refusal (default true), so that a
    * guest that fails after its memory reached its --memory maximum is known as out of memory
    * (137, OOMKilled). It costs a decode of the module's code at load.
@@ -270,7 +277,7 @@ export class Kernel implements ProcessHost, EngineKernel {
     this.terminal = options.terminal;
     this.maxProcesses = options.maxProcesses ?? 4096;
     this.scheduler = new Scheduler(options.policy);
-    this.programs = new ProgramCache(this.syscalls, options.programCacheBytes, options.preemption ?? true, options.growSignal ?? true);
+    this.programs = new ProgramCache(this.syscalls, options.programCacheBytes, options.preemption ?? true, options.growSignal ?? true, options.outlineLoops ?? true);
     this.containerPidsLimit = options.containerPidsLimit ?? DEFAULT_CONTAINER_PIDS;
     this.containerMemoryBytes = options.containerMemoryBytes ?? defaultContainerMemory();
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);

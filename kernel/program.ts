@@ -48,7 +48,7 @@ export class ProgramCache {
    * `preemption`: whether modules for the inline engine get preemption checks; `growSignal`:
    * whether each memory.grow tells the kernel of a refusal (see GROW_IMPORT).
    */
-  constructor(private readonly table: readonly SyscallDef[], readonly budget = DEFAULT_PROGRAM_CACHE_BYTES, private readonly preemption = true, private readonly growSignal = true) {}
+  constructor(private readonly table: readonly SyscallDef[], readonly budget = DEFAULT_PROGRAM_CACHE_BYTES, private readonly preemption = true, private readonly growSignal = true, private readonly outlineLoops = true) {}
 
   /** How many compiled programs it holds. */
   get size(): number {
@@ -80,7 +80,7 @@ export class ProgramCache {
       this.touch(key);
       return hit.program.name === name ? hit.program : { ...hit.program, name };
     }
-    const program = compileProgram(bytes, name, shared, this.table, entry, { preempt: this.preemption && !shared, growSignal: this.growSignal });
+    const program = compileProgram(bytes, name, shared, this.table, entry, { preempt: this.preemption && !shared, outline: this.outlineLoops, growSignal: this.growSignal });
     const cost = programCost(bytes.length);
     this.compiled.set(key, { program, bytes: cost });
     this.bytes += cost;
@@ -95,7 +95,7 @@ export class ProgramCache {
    */
   compileOnce(bytes: Uint8Array, name: string, shared: boolean, entry?: string, consume = false): Promise<LoadedProgram> {
     // Never reset for a next run either: the rewrite leaves out what a reset needs.
-    return compileProgramAsync(bytes, name, shared, this.table, entry, { preempt: this.preemption && !shared, growSignal: this.growSignal, resettable: false, inPlace: consume });
+    return compileProgramAsync(bytes, name, shared, this.table, entry, { preempt: this.preemption && !shared, outline: this.outlineLoops, growSignal: this.growSignal, resettable: false, inPlace: consume });
   }
 
   /** Marks `key` most recently used; false when it was evicted. */

@@ -67,7 +67,7 @@ export function stdinIsTerminal(io: CliIo): boolean {
 }
 
 /** Makes a kernel for one CLI run, with the terminal and trace wired to `io`. */
-export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; growSignal?: boolean; componentCacheDir?: string }): Kernel {
+export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: EngineChoice; hostname?: string; reuseInstances?: boolean; preemption?: boolean; outlineLoops?: boolean; growSignal?: boolean; componentCacheDir?: string }): Kernel {
   const terminal = stdinIsTerminal(io) ? hostTerminal((raw) => void io.stdin?.setRawMode?.(raw)) : undefined;
   let kernel: Kernel;
   // A kernel line goes out after the guests' buffered output, so that 2>&1 keeps their order.
@@ -81,6 +81,9 @@ export function cliKernel(io: CliIo, options: { trace?: boolean; engine?: Engine
       hostname: options.hostname,
       reuseInstances: options.reuseInstances,
       preemption: options.preemption,
+      // A CLI kernel lives for one run, which compiles its programs anew: the outlined loops would
+      // make every start dearer (busybox: about 0.1 s), where the daemon compiles an image once.
+      outlineLoops: options.outlineLoops ?? false,
       growSignal: options.growSignal,
       terminal,
       trace: options.trace ? say : undefined,

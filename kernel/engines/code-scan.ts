@@ -279,6 +279,8 @@ export interface CodeEdits {
   shiftBy: number;
   /** What replaces each memory.grow (a call of the kernel's grow import, see module-rewrite.ts); null to keep it. */
   growCall: Uint8Array | null;
+  /** Whether loops with checks are outlined too (see scanCode). */
+  outline: boolean;
 }
 
 /** A loop that may be outlined, while the walk is inside it. */
@@ -916,7 +918,7 @@ export function scanCode(
     declarationsEnd = lebEnd(b, at);
     counter = shape.params.length;
     // Whether its loops may be outlined: every local and result has a default value and passes through a call.
-    outlinable = checks !== null && shape.params.every(defaultable) && shape.results.every(defaultable);
+    outlinable = checks !== null && plan.outline && shape.params.every(defaultable) && shape.results.every(defaultable);
     at = declarationsEnd;
     for (let i = 0; i < declarations; i++) {
       counter += lebValue(b, at);

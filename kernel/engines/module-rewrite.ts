@@ -43,6 +43,8 @@ export interface ResetPlan {
 export interface RewriteOptions {
   /** Add the preemption checks (a budget global, PREEMPT_IMPORT, a check at each function entry and loop header). */
   preempt?: boolean;
+  /** With the checks, also outline each loop into a function of its own (default true; see code-scan.ts). */
+  outline?: boolean;
   /**
    * Export the mutable state for reset (default true). Without, `reset` is null: a module run once
    * (the CLI's) saves the analysis, which scans a large module's code (~30 ms for 20 MB).
@@ -109,7 +111,7 @@ export function rewriteModule(bytes: Uint8Array, shared: boolean, maximumPages: 
   const resettable = options.resettable ?? true;
   if (options.preempt || options.growSignal) {
     try {
-      return rewrite(bytes, sections, shared, maximumPages, options.preempt ?? false, options.growSignal ?? false, resettable, false);
+      return rewrite(bytes, sections, shared, maximumPages, options.preempt ?? false, options.growSignal ?? false, resettable, false, options.outline ?? true);
     } catch {
       // Code the decoder does not know runs without the checks (it can still be stopped by a worker)
       // and with its memory.grow (a trap after a refused grow is then not known as out of memory).
@@ -137,7 +139,7 @@ const PREEMPT_TYPE = [0x60, 0x00, 0x01, 0x7f];
 const GROW_TYPE = [0x60, 0x01, 0x7f, 0x01, 0x7f];
 
 function rewrite(
-  bytes: Uint8Array, sections: readonly Span[], shared: boolean, maximumPages: number, preempt: boolean, growSignal: boolean, resettable: boolean, inPlace: boolean,
+  bytes: Uint8Array, sections: readonly Span[], shared: boolean, maximumPages: number, preempt: boolean, growSignal: boolean, resettable: boolean, inPlace: boolean, outline = false,
 ): RewrittenModule {
   const find = (id: number) => sections.find((s) => s.id === id);
   const cursor = (s: Span) => new Cursor(bytes, s.at, s.end);
@@ -158,7 +160,7 @@ function rewrite(
     const budgetGlobal = imported.globals + (globals ? cursor(globals).leb() : 0);
     const checks = preempt ? checksFor(budgetGlobal, imported.funcs) : null;
     const growIndex = imported.funcs + (preempt ? 1 : 0);
-    const edits: CodeEdits = { checks, shiftBy: (preempt ? 1 : 0) + (grow ? 1 : 0), growCall: grow ? Uint8Array.from([0x10, ...leb(growIndex)]) : null };
+    const edits: CodeEdits = { checks, shiftBy: (preempt ? 1 : 0) + (grow ? 1 : 0), growCall: grow ? Uint8Array.from([0x10, ...leb(growIndex)]) : null, outline };
     const shapes = types ? funcShapes(cursor(types)) : [];
     const funcTypes: number[] = [];
     if (functions) {

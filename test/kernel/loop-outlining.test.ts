@@ -203,11 +203,16 @@ describe("loop outlining", () => {
         (i32.add (local.get $t) (local.get $i))))`);
     const rewritten = rewriteModule(bytes, false, 65536, { preempt: true });
     expect(bodyCount(rewritten.bytes) - bodyCount(bytes)).toBe(3);
+    // Without outlining (a kernel that lives for one short run) the checks stay, the copies go.
+    const plain = rewriteModule(bytes, false, 65536, { preempt: true, outline: false });
+    expect(plain.preemptible).toBe(true);
+    expect(bodyCount(plain.bytes)).toBe(bodyCount(bytes));
     const run = (module: Uint8Array, imports: WebAssembly.Imports) => {
       const exports = new WebAssembly.Instance(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), imports).exports as Record<string, (n: number) => number>;
       return [exports.arms!(100_000), exports.skipped!(100_000), exports.partly!(100_000)];
     };
     const imports = { [PREEMPT_IMPORT.module]: { [PREEMPT_IMPORT.name]: () => 1 } };
     expect(run(rewritten.bytes, imports)).toEqual(run(bytes, {}));
+    expect(run(plain.bytes, imports)).toEqual(run(bytes, {}));
   });
 });
