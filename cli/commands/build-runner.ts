@@ -13,7 +13,8 @@ export function kernelBuildRunner(io: CliIo): BuildRunner {
   let step = 0;
   return {
     async run(request) {
-      const kernel = runtime?.kernel ?? new Kernel({ log: (line) => io.stderr(line + "\n") });
+      // A build's kernel lives for one build: its RUN steps' programs are compiled without outlined loops (see cliKernel).
+      const kernel = runtime?.kernel ?? new Kernel({ log: (line) => io.stderr(line + "\n"), outlineLoops: false });
       runtime ??= new ContainerRuntime({
         kernel,
         images: async (ref) => {
