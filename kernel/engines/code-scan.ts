@@ -455,23 +455,7 @@ export function scanCode(
     callAndSet(loop, base);
     s.bytes(SLICE_AGAIN);
     // From inside the dispatch block: 0 is that block, 1 the wrap's again loop, 2 its leave block.
-    s.bytes(BLOCK);
-    s.byte(0x20);
-    s.leb(base + 1);
-    s.byte(0x0e);
-    s.leb(EXIT_TARGETS + loop.targets.length);
-    s.bytes([2, 2, 0]);
-    for (const d of depths) s.leb(3 + d);
-    s.bytes([2, 0x0b]);
-    for (let i = 0; i < loop.results.length; i++) {
-      s.byte(0x20);
-      s.leb(base + 2 + i);
-    }
-    if (returnDepth < 0) s.byte(0x0f);
-    else {
-      s.byte(0x0c);
-      s.leb(2 + returnDepth);
-    }
+    dispatch(loop, depths, returnDepth, base, 2);
     s.bytes(AGAIN_END);
     if (span < 0) rawEdit(at, 0, start, branch);
     else fillSpan(span, start, branch);
@@ -482,6 +466,32 @@ export function scanCode(
     rawSpans[3 * span + 1] = raw.length;
     rawSpans[3 * span + 2] = branch;
     delta += raw.length - start;
+  };
+  /**
+   * Writes where a call of `loop`'s outlined function goes by its exit code (in the local after
+   * `base`): a block whose br_table takes a finished loop to label `done` (from inside the block),
+   * a branch to its target, a return to after the block, which pushes the return values and
+   * returns (returnDepth < 0) or leaves for the block at `returnDepth` outside the loop.
+   */
+  const dispatch = (loop: OutlinedLoop, depths: readonly number[], returnDepth: number, base: number, done: number) => {
+    const s = raw;
+    s.bytes(BLOCK);
+    s.byte(0x20);
+    s.leb(base + 1);
+    s.byte(0x0e);
+    s.leb(EXIT_TARGETS + loop.targets.length);
+    s.bytes([done, done, 0]);
+    for (const d of depths) s.leb(done + 1 + d);
+    s.bytes([done, 0x0b]);
+    for (let i = 0; i < loop.results.length; i++) {
+      s.byte(0x20);
+      s.leb(base + 2 + i);
+    }
+    if (returnDepth < 0) s.byte(0x0f);
+    else {
+      s.byte(0x0c);
+      s.leb(done + returnDepth);
+    }
   };
   /**
    * Writes the call of `loop`'s outlined function into `scratch` (from code whose counter local
@@ -527,23 +537,7 @@ export function scanCode(
     s.bytes([0x0c, 0x01, 0x0b, 0x0b]);
     // From inside the dispatch block: 0 is that block, 1 the block past it (the loop is done).
     s.bytes(BLOCK);
-    s.bytes(BLOCK);
-    s.byte(0x20);
-    s.leb(base + 1);
-    s.byte(0x0e);
-    s.leb(EXIT_TARGETS + loop.targets.length);
-    s.bytes([1, 1, 0]);
-    for (const d of depths) s.leb(2 + d);
-    s.bytes([1, 0x0b]);
-    for (let i = 0; i < loop.results.length; i++) {
-      s.byte(0x20);
-      s.leb(base + 2 + i);
-    }
-    if (returnDepth < 0) s.byte(0x0f);
-    else {
-      s.byte(0x0c);
-      s.leb(1 + returnDepth);
-    }
+    dispatch(loop, depths, returnDepth, base, 1);
     s.byte(0x0b);
     if (span < 0) rawEdit(loop.at, loop.end - loop.at, start, branch);
     else fillSpan(span, start, branch);
