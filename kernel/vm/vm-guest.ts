@@ -25,7 +25,8 @@ function sinceBoot(data: GuestBootData): number {
 }
 
 function boot(data: GuestBootData): void {
-  const kernel = new Kernel({ engine: data.engine, hostname: data.hostname, log: (line) => post({ type: "log", line }) });
+  // A VM's kernel compiles its programs anew at each boot: it leaves loops in place (see KernelOptions.outlineLoops), as the CLI's one-run kernel does.
+  const kernel = new Kernel({ engine: data.engine, hostname: data.hostname, outlineLoops: false, log: (line) => post({ type: "log", line }) });
   const disk = buildRoot(kernel, data.layers, { byteLimit: data.diskBytes });
   data.layers.length = 0; // the disk holds the bytes now; drop the boot copy
   const container = kernel.createContainer({ root: disk.root, id: "vm", hostname: data.hostname, limits: { memoryBytes: data.memoryBytes } });
