@@ -173,11 +173,12 @@ export interface OutlinedLoop {
   /** The labels outside it that its branches go to (indices as `label`), in order of first branch. */
   targets: number[];
   /**
-   * The function's locals it touches (indices, increasing); those whose value on entry it may read
-   * (the outlined function's parameters, in that order); those it writes and whose value may be
-   * read after it (or on entering it again): the outlined function gives them back. A local it
-   * always writes before reading, and that nothing reads after it, stays inside (a temporary: not
-   * carried around the loop, it keeps the loop's registers free).
+   * The function's locals it touches (indices, increasing); the outlined function's parameters:
+   * the function's locals up to the last it touches, under their own indices (its code is copied
+   * as it is); those it writes and whose value may be read after it (or on entering it again): the
+   * outlined function gives them back. A local it always writes before reading, and that nothing
+   * reads after it, is not given back (a temporary: not carried around the loop, it keeps the
+   * loop's registers free).
    */
   touched: number[];
   params: number[];
@@ -192,10 +193,6 @@ export interface OutlinedLoop {
   type: number;
   /** The block type of the block its `return`s leave by (the function's results). */
   returnBlock: number[];
-  /** Per local of the function: its index in the outlined function (-1: not touched); set while it is walked and its end written. */
-  map: Int32Array;
-  /** The types of the outlined function's own locals after its exit code and return values (the touched locals that are not parameters). */
-  ownTypes: number[];
   /** Its index among the outlined loops (its function's index is the module's function count plus this). */
   index: number;
   /** Its function's first bytes (locals, blocks) and last (exits), around its code: raw[prologueAt, epilogueAt) and raw[epilogueAt, epilogueEnd). */
@@ -354,10 +351,7 @@ export function scanCode(
   const firstOutlined = firstShifted + shiftBy + count;
   let at = lebEnd(b, from);
   const bodiesAt = at;
-  // The spend of a batch the outlined loops' calls start with.
-  const noMap = new Int32Array(0);
-  // Per local of the function: its index in the outlined loop being walked (see OutlinedLoop.map); per open candidate, its uses of each local.
-  const localMap = new Int32Array(OUTLINE_MAX_LOCALS);
+  // Per open candidate (by depth), its uses of each local and its reads.
   const usesByDepth: Uint8Array[] = [];
   const readsByDepth: Int32Array[] = [];
   // Per local of the function walked (while its loops may be outlined): its reads, and where it
@@ -500,10 +494,9 @@ export function scanCode(
    */
   const callAndSet = (loop: OutlinedLoop, base: number) => {
     const s = raw;
-    const map = inside === null ? null : inside.map;
     for (const i of loop.params) {
       s.byte(0x20);
-      s.leb(map === null ? i : map[i]!);
+      s.leb(i);
     }
     s.byte(0x10);
     s.leb(firstOutlined + loop.index);
@@ -512,7 +505,7 @@ export function scanCode(
     for (let k = loop.written.length - 1; k >= 0; k--) {
       const i = loop.written[k]!;
       s.byte(0x21);
-      s.leb(map === null ? i : map[i]!);
+      s.leb(i);
     }
     for (let i = loop.results.length - 1; i >= 0; i--) {
       s.byte(0x21);
@@ -577,17 +570,11 @@ export function scanCode(
     }
     return next;
   };
-  /** A local.get, set or tee's index at `at`: noted for the open candidates, or given its index in the outlined loop walked; returns where it ends. */
+  /** A local.get, set or tee's index at `at`, noted for the open candidates; returns where it ends. */
   const local = (at: number, op: number): number => {
     const next = lebEnd(b, at);
     const index = lebValue(b, at);
-    if (inside !== null) {
-      const mapped = inside.map[index]!;
-      if (mapped !== index) {
-        edits.push(at, next - at, mapped);
-        delta += lebLength(mapped) - (next - at);
-      }
-    } else if (tracking) {
+    if (tracking) {
       const open = wrapsAround.length;
       if (op === 0x20) {
         functionReads[index]++;
@@ -658,7 +645,7 @@ export function scanCode(
       if (kind === Imm.None) continue;
       if (kind === Imm.Leb) {
         const op = b[at - 1]!;
-        if (op <= 0x22 && op >= 0x20 && (inside !== null || tracking)) {
+        if (op <= 0x22 && op >= 0x20 && tracking) {
           at = local(at, op);
           continue;
         }
@@ -773,7 +760,7 @@ export function scanCode(
                 writtenHeight.fill(0, 0, counter);
               }
               // (Not inside a try_table: an exception out of the outlined copy would leave the locals it changed behind.)
-              const candidate: OutlinedLoop = { func: f, at: typeAt - 1, end: 0, label: wrapsAround.length, targets: [], touched: [], params: [], written: [], writes: [], writesExposed: [], writesReadInside: [], outsideDepths: [], results: shape.results, type: 0, returnBlock: [], map: noMap, ownTypes: [], index: 0, prologueAt: 0, epilogueAt: 0, epilogueEnd: 0, editsFrom: 0, editsTo: 0, size: 0 };
+              const candidate: OutlinedLoop = { func: f, at: typeAt - 1, end: 0, label: wrapsAround.length, targets: [], touched: [], params: [], written: [], writes: [], writesExposed: [], writesReadInside: [], outsideDepths: [], results: shape.results, type: 0, returnBlock: [], index: 0, prologueAt: 0, epilogueAt: 0, epilogueEnd: 0, editsFrom: 0, editsTo: 0, size: 0 };
               const uses = (usesByDepth[candidates.length] ??= new Uint8Array(OUTLINE_MAX_LOCALS)).fill(0, 0, counter);
               const reads = (readsByDepth[candidates.length] ??= new Int32Array(OUTLINE_MAX_LOCALS)).fill(0, 0, counter);
               candidates.push({ loop: candidate, uses, reads, ok: true, editsAt: editsBefore, deltaAt: deltaBefore, pendingAt: pendingCalls.length });
@@ -990,21 +977,14 @@ export function scanCode(
       at = valTypeEnd(b, typeAt);
     }
     const returnBlock = r === 0 ? [0x40] : r === 1 ? [shape.results[0]!] : sleb32(typeFor([0x60, 0x00, ...leb(r), ...shape.results]));
+    // The copies keep the function's local indices: their walks note nothing of the locals.
+    tracking = false;
     for (let i = outlinedAt; i < outlined.length; i++) outlinedAtOpcode.set(outlined[i]!.at, outlined[i]!);
     for (let i = outlinedAt; i < outlined.length; i++) {
       const loop = outlined[i]!;
       // A function of its own: (the locals it may read on entry) -> (the function's results, the locals it gives back, its exit code).
       const types = (indices: number[]) => indices.map((i) => locals[i]!);
       loop.type = typeFor([0x60, ...leb(loop.params.length), ...types(loop.params), ...leb(r + loop.written.length + 1), ...shape.results, ...types(loop.written), 0x7f]);
-      // Its locals: the parameters, its counter, exit code and return values, then the other locals it touches.
-      loop.map = localMap.fill(-1, 0, counter);
-      loop.params.forEach((local, i) => (loop.map[local] = i));
-      let own = loop.params.length + 2 + r;
-      for (const local of loop.touched) {
-        if (loop.map[local] !== -1) continue;
-        loop.map[local] = own++;
-        loop.ownTypes.push(locals[local]!);
-      }
       loop.returnBlock = returnBlock;
       loop.editsFrom = edits.length;
       inside = loop;
@@ -1048,7 +1028,7 @@ function targetIndex(loop: OutlinedLoop, target: number): number {
 /** The start of an outlined loop's function: its own locals (counter, exit code, return values), the counter's first value, the blocks its exits leave by. */
 function outlinedPrologue(loop: OutlinedLoop): number[] {
   return [
-    ...leb(2 + loop.results.length + loop.ownTypes.length), 0x01, 0x7f, 0x01, 0x7f, ...loop.results.flatMap((t) => [0x01, t]), ...loop.ownTypes.flatMap((t) => [0x01, t]),
+    ...leb(2 + loop.results.length), 0x01, 0x7f, 0x01, 0x7f, ...loop.results.flatMap((t) => [0x01, t]),
     0x41, ...sleb32(LOOP_BATCH - 1), 0x21, ...leb(loop.params.length),
     0x02, 0x40, ...loop.targets.flatMap(() => [0x02, 0x40]), 0x02, ...loop.returnBlock,
   ];
@@ -1071,7 +1051,7 @@ function outlinedEpilogue(loop: OutlinedLoop): number[] {
   for (let j = 0; j < m; j++) out.push(0x0b, 0x41, ...sleb32(EXIT_TARGETS + j), 0x21, ...exit, 0x0c, ...leb(m - 1 - j));
   out.push(0x0b);
   for (let i = 0; i < r; i++) out.push(0x20, ...leb(n + 2 + i));
-  for (const i of loop.written) out.push(0x20, ...leb(loop.map[i]!));
+  for (const i of loop.written) out.push(0x20, ...leb(i));
   out.push(0x20, ...exit, 0x0b);
   return out;
 }
