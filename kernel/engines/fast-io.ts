@@ -6,7 +6,7 @@ import { RegularFile } from "../vfs/open-file.js";
 import type { FdTable, FdWatcher } from "../proc/fd-table.js";
 import type { Process } from "../proc/process.js";
 import type { BoundImport } from "./imports.js";
-import { ByteWriter, nameBytes } from "./wasm-binary.js";
+import { ByteWriter, leb, nameBytes } from "./wasm-binary.js";
 
 /**
  * Guest fds below this can take the fast path (the dispatcher's table has a slot per fd and
@@ -88,7 +88,7 @@ export function dispatcherBytes(): Uint8Array<ArrayBuffer> {
   });
   // Functions 2 (fd_pread) and 3 (fd_pwrite).
   w.section(3, (s) => s.bytes([2, 0, 0]));
-  w.section(4, (s) => s.bytes([1, FUNCREF, 0x00, ...leb32(FAST_FDS * OPS.length)]));
+  w.section(4, (s) => s.bytes([1, FUNCREF, 0x00, ...leb(FAST_FDS * OPS.length)]));
   w.section(7, (s) => {
     s.leb(3);
     s.bytes([...nameBytes("fd_pread"), 0x00, 2]);
@@ -100,12 +100,6 @@ export function dispatcherBytes(): Uint8Array<ArrayBuffer> {
     OPS.forEach((_, i) => body(s, [[1, I64], [1, I32]], dispatchCode(i, i * FAST_FDS)));
   });
   return new Uint8Array(w.result());
-}
-
-function leb32(value: number): number[] {
-  const w = new ByteWriter(8);
-  w.leb(value);
-  return [...w.result()];
 }
 
 /**
