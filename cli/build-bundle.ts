@@ -1,6 +1,7 @@
 // Builds dist/cli/run-cli.bundle.cjs (npm run build:bundle, after tsc): run-cli.js and all a module
 // run needs in one CommonJS file, which bin.ts runs as a vm script with a V8 code cache; and registry-cli.bundle.cjs.
 import { build, type Plugin } from "esbuild";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const cliDir = fileURLToPath(new URL(".", import.meta.url));
@@ -41,7 +42,7 @@ const leaveOutRegistry: Plugin = {
  * arguments: the bin compiles the file's text as it is read (a wrapper joined on at run time made a
  * rope that V8 first copied flat, 334 KB, on every start). Run by itself, the file does nothing.
  */
-const BUNDLE_HEAD = "(function (exports, require, module, __filename, __dirname, import_meta_url, import_module) {";
+const BUNDLE_HEAD = "(function (exports, require, module, __filename, __dirname, import_meta, import_module) {";
 const BUNDLE_TAIL = "\n})";
 
 const result = await build({
@@ -52,13 +53,16 @@ const result = await build({
   bundle: true,
   platform: "node",
   format: "cjs",
-  // bin.ts passes the bundle's own URL in under this name (and its import function as import_module).
-  define: { "import.meta.url": "import_meta_url" },
+  // bin.ts passes an import.meta in under this name (its url made when first read: pathToFileURL
+  // costs a start ~0.3 ms, and a module run never reads it), and its import function as import_module.
+  define: { "import.meta.url": "import_meta.url" },
   plugins: [importFromBin, leaveOutRegistry],
   logLevel: "warning",
   metafile: true,
   minifyWhitespace: true,
   minifySyntax: true,
+  // Every character outside ASCII escaped: the bin reads the bundle as latin1 (no UTF-8 decode).
+  charset: "ascii",
   banner: { js: BUNDLE_HEAD },
   footer: { js: BUNDLE_TAIL },
 });
@@ -66,6 +70,8 @@ const result = await build({
 for (const [file, output] of Object.entries(result.metafile.outputs)) {
   const left = output.imports.filter((i) => i.kind === "dynamic-import" && i.external);
   if (left.length > 0) throw new Error(`${file}: import() of ${left.map((i) => i.path).join(", ")} left in the bundle: use importModule (kernel/dynamic-import.ts)`);
+  const over = readFileSync(file).findIndex((byte) => byte > 0x7f);
+  if (over >= 0) throw new Error(`${file}: byte ${over} is not ASCII, and the bin reads the bundle as latin1`);
 }
 
 // The bin itself, with registry-commands.cjs put inside: a require() of it cost every start a module

@@ -4,7 +4,7 @@
 import { importModule } from "../kernel/core.js";
 import { exitCodeOf, type CliIo } from "./io.js";
 import { REGISTRY_COMMANDS } from "./registry-commands.cjs";
-import { isModuleFile, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
+import { isModuleFile, isModuleName, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
 
 /** The module run `argv` asks for, if it is one: `run [FLAGS] MODULE ARGS` or wasmtime's `[FLAGS] MODULE ARGS`. */
 function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined {
@@ -16,7 +16,7 @@ function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined 
   }
   // Without `run`: a module path first, or a module flag first (a command name never starts with "-").
   const moduleFlag = RUN_FLAGS.some((f) => f.module && f.flags.split(/[ ,=]+/).includes(first.split("=")[0]!));
-  if (!moduleFlag && !/\.(wasm|wat)$/.test(first) && !first.includes("/")) return undefined;
+  if (!moduleFlag && !isModuleName(first) && !first.includes("/")) return undefined;
   const parsed = parseRunArgs(argv);
   return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
 }

@@ -1,7 +1,7 @@
 // The flags of `wasmbox run`, declared once as data: which apply to a module, which to an image,
 // and the one parser a module run goes through (before commander is even loaded; see bin.ts).
 import { existsSync, statSync } from "node:fs";
-import * as nodePath from "node:path";
+import { resolve as resolvePath } from "node:path";
 import { CREATE_FLAGS } from "../containers/options.js";
 import { CliExit, type CliIo } from "./io.js";
 
@@ -48,7 +48,8 @@ function longOf(flags: string): string {
 
 /** The short name of a flag spelling, if it has one: "-e" of "-e, --env <K=V>". */
 function shortOf(flags: string): string | undefined {
-  return /^-[a-zA-Z](?=,)/.exec(flags)?.[0];
+  const letter = flags.charCodeAt(1) | 0x20;
+  return flags[0] === "-" && letter >= 0x61 && letter <= 0x7a && flags[2] === "," ? flags.slice(0, 2) : undefined;
 }
 
 /** Whether a flag takes a value. */
@@ -112,17 +113,22 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | undefined {
       continue;
     }
     // An unknown flag (with or without a value) right before a module path: refused by name there.
-    const module = argv.slice(i + 1, i + 3).findIndex((a) => /\.(wasm|wat)$/.test(a));
+    const module = argv.slice(i + 1, i + 3).findIndex(isModuleName);
     if (module >= 0) return { given, target: argv[i + 1 + module]!, args: argv.slice(i + 2 + module), unknown: name };
     return undefined;
   }
   return undefined;
 }
 
+/** Whether a name ends as a module file's does (.wasm, or .wat for the text format). */
+export function isModuleName(name: string): boolean {
+  return name.endsWith(".wasm") || name.endsWith(".wat");
+}
+
 /** Whether `target` names a module file on the host rather than an image. */
 export function isModuleFile(io: CliIo, target: string): boolean {
-  if (/\.(wasm|wat)$/.test(target)) return true;
-  const path = nodePath.resolve(io.cwd, target);
+  if (isModuleName(target)) return true;
+  const path = resolvePath(io.cwd, target);
   return (target.includes("/") || existsSync(path)) && existsSync(path) && statSync(path).isFile();
 }
 

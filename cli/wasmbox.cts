@@ -6,10 +6,9 @@ import { REGISTRY_COMMANDS } from "./registry-commands.cjs";
 
 // Builtins come from process.getBuiltinModule: an ES import of node:fs makes Node evaluate every
 // export of it (its streams and promises too), and node:tty loads node:net (~5 ms of a start each).
+// node:module is asked for only where it is used: its first load (with Node's source maps) costs ~0.2 ms.
 const fs = process.getBuiltinModule("node:fs");
-const nodeModule = process.getBuiltinModule("node:module");
 const nodePath = process.getBuiltinModule("node:path");
-const nodeUrl = process.getBuiltinModule("node:url");
 
 /**
  * The folder of Node's on-disk compile cache, chosen as Node chooses it (NODE_COMPILE_CACHE, else
@@ -19,7 +18,17 @@ const nodeUrl = process.getBuiltinModule("node:url");
  */
 function compileCacheDir(): string | undefined {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  return process.env.NODE_COMPILE_CACHE || nodePath.join(process.getBuiltinModule("node:os").tmpdir(), "node-compile-cache");
+  return process.env.NODE_COMPILE_CACHE || `${temporaryFolder()}${nodePath.sep}node-compile-cache`;
+}
+
+/**
+ * os.tmpdir(), read as Node reads it on a Unix (TMPDIR, TMP, TEMP, else /tmp; no trailing slash)
+ * without loading node:os, whose first load costs a start ~0.2 ms; from node:os elsewhere.
+ */
+function temporaryFolder(): string {
+  if (process.platform === "win32") return process.getBuiltinModule("node:os").tmpdir();
+  const dir = process.env.TMPDIR || process.env.TMP || process.env.TEMP || "/tmp";
+  return dir.length > 1 && dir.endsWith("/") ? dir.slice(0, -1) : dir;
 }
 
 /**
@@ -30,7 +39,7 @@ function reexecTarget(argv: readonly string[]): string | undefined {
   if ("Suspending" in WebAssembly || process.env.WASMBOX_NO_REEXEC === "1") return undefined;
   if (argv.some((a, i) => (a === "--engine" && argv[i + 1] === "worker") || a === "--engine=worker")) return undefined;
   try {
-    const pkg = nodeModule.createRequire(__filename).resolve("node/package.json");
+    const pkg = process.getBuiltinModule("node:module").createRequire(__filename).resolve("node/package.json");
     const exe = nodePath.join(nodePath.dirname(pkg), "bin", process.platform === "win32" ? "node.exe" : "node");
     return exe === process.execPath ? undefined : exe;
   } catch {
@@ -104,8 +113,8 @@ function isTerminal(fd: number): boolean {
 type RunCli = typeof import("./run-cli.js").runCli;
 type CliIo = import("./io.js").CliIo;
 type BundleExports = Partial<Pick<typeof import("./run-cli.js"), "runCli" | "isModuleRun">>;
-/** The bundle: a CommonJS module's function (its file holds just that expression), with its import.meta.url and an import() as more arguments. */
-type BundleBody = (exports: object, require: (id: string) => unknown, module: { exports: object }, filename: string, dirname: string, importMetaUrl: string, importModule: (specifier: string) => Promise<unknown>) => void;
+/** The bundle: a CommonJS module's function (its file holds just that expression), with its import.meta and an import() as more arguments. */
+type BundleBody = (exports: object, require: (id: string) => unknown, module: { exports: object }, filename: string, dirname: string, importMeta: { readonly url: string }, importModule: (specifier: string) => Promise<unknown>) => void;
 
 /**
  * Where the bundle's V8 code cache for one kind of command is kept: in Node's compile cache folder,
@@ -130,11 +139,13 @@ function codeCacheFile(bundle: string, kind: string): string | undefined {
  */
 function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: CliIo) => void } | undefined {
   const registry = REGISTRY_COMMANDS.has(argv[0] ?? "");
-  const bundle = nodePath.join(__dirname, registry ? "registry-cli.bundle.cjs" : "run-cli.bundle.cjs");
+  // __dirname is absolute and normal already: joined by hand, not by node:path's normalizing join.
+  const bundle = `${__dirname}${nodePath.sep}${registry ? "registry-cli.bundle.cjs" : "run-cli.bundle.cjs"}`;
   let source: string;
   let stamp: string;
   try {
-    source = fs.readFileSync(bundle, "utf8");
+    // The bundle is ASCII (build-bundle.ts checks): read as latin1, it is the same text without a UTF-8 decode.
+    source = fs.readFileSync(bundle, "latin1");
     const stat = fs.statSync(bundle);
     // The cache belongs to this build of the bundle on this Node: V8 itself checks only the length.
     stamp = `${stat.size}:${stat.mtimeMs}:${process.version}:${process.arch}\n`;
@@ -164,8 +175,10 @@ function loadBundle(argv: readonly string[]): { runCli: RunCli; saveCache: (io: 
   // The bundle asks only for Node's builtins: given straight from Node's table, not through the
   // module loader's resolution and hooks (createRequire and a require cost a start ~0.5 ms of path
   // work); anything else through a require made for the bundle's path, when first asked.
-  const bundleRequire = (id: string): unknown => (id.startsWith("node:") ? process.getBuiltinModule(id) : undefined) ?? nodeModule.createRequire(bundle)(id);
-  body(bundleModule.exports, bundleRequire, bundleModule, bundle, __dirname, nodeUrl.pathToFileURL(bundle).href, (specifier) => import(specifier));
+  const bundleRequire = (id: string): unknown => (id.startsWith("node:") ? process.getBuiltinModule(id) : undefined) ?? process.getBuiltinModule("node:module").createRequire(bundle)(id);
+  // import.meta.url is made when first read: pathToFileURL costs a start ~0.3 ms, and a module run never reads it.
+  const importMeta = { get url() { return process.getBuiltinModule("node:url").pathToFileURL(bundle).href; } };
+  body(bundleModule.exports, bundleRequire, bundleModule, bundle, __dirname, importMeta, (specifier) => import(specifier));
   const { runCli, isModuleRun } = bundleModule.exports;
   if (!runCli || !isModuleRun) return undefined;
   const saveCache = (io: CliIo) => {

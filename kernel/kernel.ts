@@ -1,7 +1,7 @@
 // The Kernel: boots the tables (syscalls, processes, scheduler, mounts), creates processes and
 // containers, and runs programs. Everything hangs off an instance: many kernels can share a process.
 import { totalmem } from "node:os";
-import * as nodePath from "node:path";
+import { posix as posixPath } from "node:path";
 import { SIGINT } from "./abi/wasmbox-abi.js";
 import { Errno, SysError } from "./errno.js";
 import { Container } from "./jail/container.js";
@@ -359,7 +359,7 @@ export class Kernel implements ProcessHost, EngineKernel {
    * chain of vnodes from the namespace root to `root` itself (not to whatever is mounted there last).
    */
   private mountDir(ns: MountNamespace, mount: DirMount | TmpfsMount, root: Vnode): Vnode[] {
-    const guest = nodePath.posix.resolve("/", mount.guest);
+    const guest = posixPath.resolve("/", mount.guest);
     if (guest === "/") return [root];
     const at = new FsApi(ns).mkdirp(guest);
     ns.mount(at, root, guest, "tmpfs" in mount ? "tmpfs" : mount.host);

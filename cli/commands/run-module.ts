@@ -1,7 +1,7 @@
 // `wasmbox run MODULE.wasm|.wat` and `wasmbox MODULE.wasm`: one module on a kernel embedded in the
 // CLI, in wasmtime's model (only the --dir/--tmpfs preopens, from fd 3), with --trace and --engine.
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import * as nodePath from "node:path";
+import { resolve as resolvePath } from "node:path";
 import {
   Kernel, type Container, type DirMount, type EngineChoice, type RunResult, type TmpfsMount, ProgramError, isComponent, type TerminalControl,
   Errno, SysError, formatSockAddr, type SockAddr, listenOnHost, parseHostPort, type OpenFile,
@@ -37,7 +37,7 @@ export function parseDirFlag(value: string, cwd: string): DirMount {
   const hostPart = sep < 0 ? value : value.slice(0, sep);
   const guest = sep < 0 ? value : value.slice(sep + 2);
   if (!hostPart || !guest) throw new CliExit(2, `wasmbox: --dir ${value}: expected HOST or HOST::GUEST`);
-  const host = nodePath.resolve(cwd, hostPart);
+  const host = resolvePath(cwd, hostPart);
   let isDir = false;
   try {
     isDir = statSync(host).isDirectory();
@@ -195,7 +195,7 @@ async function moduleBytes(file: string, hostPath: string): Promise<Uint8Array> 
 
 /** Runs a module file; returns the exit code. */
 export async function runModule(io: CliIo, file: string, args: string[], options: RunModuleOptions): Promise<number> {
-  const bytes = await moduleBytes(file, nodePath.resolve(io.cwd, file));
+  const bytes = await moduleBytes(file, resolvePath(io.cwd, file));
   if (isComponent(bytes)) {
     const { runComponent } = await import("./run-component.js");
     return runComponent(io, file, bytes, args, options);

@@ -1,6 +1,6 @@
 // The kernel's own calls (import module "wasmbox"): processes, pipes, fd duplication, signals,
 // terminals and system information. The ABI is documented in kernel/abi/wasmbox-abi.ts.
-import * as nodePath from "node:path";
+import { posix as posixPath } from "node:path";
 import { Errno, SysError } from "../errno.js";
 import { P, R } from "../abi/types.js";
 import * as ABI from "../abi/wasmbox-abi.js";
@@ -307,7 +307,7 @@ export const kernelSyscalls: SyscallDef[] = [
     handler(proc: Process, path: string) {
       if (path === "") throw new SysError(Errno.NOENT);
       const ns = proc.container.ns;
-      const absolute = nodePath.posix.resolve(proc.cwd, path);
+      const absolute = posixPath.resolve(proc.cwd, path);
       const chain = ns.dirChain(path.startsWith("/") ? [ns.root] : proc.cwdChain, path);
       proc.cwdChain = chain;
       proc.cwd = absolute;

@@ -1,7 +1,7 @@
 // A host directory mounted into the guest (--dir HOST::GUEST, -v): vnodes whose every call acts on
 // an opened host object (a directory fd, an open file's fd), never on a path resolved a second time.
 import type { BigIntStats, Stats } from "node:fs";
-import * as nodePath from "node:path";
+import { join as joinPath, sep as pathSep } from "node:path";
 import { Errno, errnoOf, SysError } from "../errno.js";
 import { Filetype, type Filestat } from "../wasi.js";
 import { checkName, checkRenameOver, Vnode, type FileContents, type FileSystem, type HostAccess, type VnodeHold } from "./vnode.js";
@@ -132,7 +132,7 @@ export class HostFs implements FileSystem {
   /** The real path of `hostPath` if it lies inside the mount (the weaker mode's guard); EACCES if not. */
   inside(hostPath: string): string {
     const real = host(() => fs.realpathSync(hostPath));
-    if (real !== this.rootReal && !real.startsWith(this.rootReal + nodePath.sep)) throw new SysError(Errno.ACCES);
+    if (real !== this.rootReal && !real.startsWith(this.rootReal + pathSep)) throw new SysError(Errno.ACCES);
     return real;
   }
 
@@ -309,7 +309,7 @@ export class HostNode extends Vnode {
 
   /** The host path as last known (the weaker mode acts on it, after checking its real path). */
   hostPath(): string {
-    return this.parent ? nodePath.join(this.parent.hostPath(), this.name) : this.fs.rootReal;
+    return this.parent ? joinPath(this.parent.hostPath(), this.name) : this.fs.rootReal;
   }
 
   /** The fd of this host directory, opened from the parent's fd if not open yet (/proc mode). */
@@ -351,7 +351,7 @@ export class HostNode extends Vnode {
   /** A host path naming entry `name` of this directory, resolved from the opened directory itself. */
   private entryPath(name: string): string {
     if (this.fs.procFd) return `/proc/self/fd/${this.openDirectory()}/${name}`;
-    return nodePath.join(this.fs.inside(this.hostPath()), name);
+    return joinPath(this.fs.inside(this.hostPath()), name);
   }
 
   /** A host path naming this entry itself (its parent's entry path; the root's checked real path). */
