@@ -3,6 +3,8 @@
 import { build, type Plugin } from "esbuild";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { Kernel } from "../kernel/kernel.js";
+import { dispatcherKey, dispatcherSource, WASI_MODULE } from "../kernel/syscalls/table.js";
 
 const cliDir = fileURLToPath(new URL(".", import.meta.url));
 
@@ -38,6 +40,31 @@ const leaveOutRegistry: Plugin = {
 };
 
 /**
+ * Puts in kernel/syscalls/prebuilt-dispatchers.js the kernel table's dispatcher factories, written now
+ * from the same source table.ts would compile at run time (each entry plain, and suspending when it
+ * may block): they reach the code cache with the rest, where new Function parsed and compiled each
+ * one at every start (~0.2 ms a call a program imports).
+ */
+const prebuiltDispatchers: Plugin = {
+  name: "prebuilt-dispatchers",
+  setup(b) {
+    b.onLoad({ filter: /\/kernel\/syscalls\/prebuilt-dispatchers\.js$/ }, () => {
+      const entries = new Map<string, string>();
+      // WASI preview1's calls only (what module runs import): each case costs every start a little of the code cache.
+      for (const def of new Kernel({ log: () => undefined }).syscalls.filter((d) => d.module === WASI_MODULE)) {
+        for (const suspends of def.mayBlock ? [false, true] : [false]) {
+          const { params, body } = dispatcherSource(def, suspends);
+          entries.set(dispatcherKey(def, suspends), `function (${params.join(", ")}) {\n${body}\n}`);
+        }
+      }
+      // A switch, not an object: the bundle's start then makes none of them (an object made ~150 closures).
+      const cases = [...entries].map(([key, factory]) => `    case ${JSON.stringify(key)}: return ${factory};`);
+      return { contents: `export function prebuiltDispatcher(key) {\n  switch (key) {\n${cases.join("\n")}\n  }\n  return undefined;\n}\n`, loader: "js" };
+    });
+  },
+};
+
+/**
  * Each bundle is written as one function expression, the CommonJS wrapper with the bin's two extra
  * arguments: the bin compiles the file's text as it is read (a wrapper joined on at run time made a
  * rope that V8 first copied flat, 334 KB, on every start). Run by itself, the file does nothing.
@@ -56,7 +83,7 @@ const result = await build({
   // bin.ts passes an import.meta in under this name (its url made when first read: pathToFileURL
   // costs a start ~0.3 ms, and a module run never reads it), and its import function as import_module.
   define: { "import.meta.url": "import_meta.url" },
-  plugins: [importFromBin, leaveOutRegistry],
+  plugins: [importFromBin, leaveOutRegistry, prebuiltDispatchers],
   logLevel: "warning",
   metafile: true,
   minifyWhitespace: true,
@@ -75,8 +102,9 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
 }
 
 // The bin itself, with registry-commands.cjs put inside: a require() of it cost every start a module
-// resolution (node:path's resolve over the whole path, ~0.5 ms), a file read and a compile.
-// run-cli.js stays outside: the bin imports it only when there is no bundle (run from sources).
+// resolution (node:path's resolve over the whole path, ~0.5 ms), a file read and a compile. Minified:
+// V8 parses all of the bin at every start (8 KB of it cost a start ~0.5 ms). reexec.cjs stays outside
+// (the bin requires it only on a Node without JSPI), and run-cli.js (only when there is no bundle).
 await build({
   entryPoints: [`${cliDir}/wasmbox.cjs`],
   outfile: `${cliDir}/wasmbox.cjs`,
@@ -84,6 +112,8 @@ await build({
   bundle: true,
   platform: "node",
   format: "cjs",
-  external: ["./run-cli.js"],
+  external: ["./run-cli.js", "./reexec.cjs"],
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: "warning",
 });

@@ -1,11 +1,12 @@
 // cli/: the registry commands' own entry (pull, push, login, logout, search): the build bundles it apart
 // (dist/cli/registry-cli.bundle.cjs, see build-bundle.ts), so the bin's pull loads and deserializes half the code.
+import { startCli, type CodeCacheToSave } from "./cli-main.js";
 import { createRegistryCli } from "./commands/registry.js";
 import { exitCodeOf, type CliIo } from "./io.js";
 
-/** Never a module run (the bin asks, to know when to keep its code cache). */
-export function isModuleRun(): boolean {
-  return false;
+/** The bin's entry (wasmbox.cts) for a registry command: runs it as the process and exits; every run leaves a code cache worth keeping. */
+export function cliMain(argv: string[], cache: CodeCacheToSave | undefined): Promise<never> {
+  return startCli(argv, cache, { runCli, worthCaching: () => true });
 }
 
 /** Runs a registry command line (`pull IMAGE`, ...); resolves with the exit code. */

@@ -2,9 +2,10 @@
 // by run-flags.ts; anything else loads the whole commander program (program.ts) first. The build
 // bundles this file and what a module run needs into one (dist/cli/run-cli.bundle.cjs, see bin.ts).
 import { importModule } from "../kernel/core.js";
+import { startCli, type CodeCacheToSave } from "./cli-main.js";
 import { exitCodeOf, type CliIo } from "./io.js";
 import { REGISTRY_COMMANDS } from "./registry-commands.cjs";
-import { isModuleFile, isModuleName, parseRunArgs, RUN_FLAGS, type ParsedRun } from "./run-flags.js";
+import { isModuleFile, isModuleName, MODULE_FLAGS, parseRunArgs, type ParsedRun } from "./run-flags.js";
 
 /** The module run `argv` asks for, if it is one: `run [FLAGS] MODULE ARGS` or wasmtime's `[FLAGS] MODULE ARGS`. */
 function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined {
@@ -15,7 +16,7 @@ function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined 
     return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
   }
   // Without `run`: a module path first, or a module flag first (a command name never starts with "-").
-  const moduleFlag = RUN_FLAGS.some((f) => f.module && f.flags.split(/[ ,=]+/).includes(first.split("=")[0]!));
+  const moduleFlag = MODULE_FLAGS.some((f) => f.flags.split(/[ ,=]+/).includes(first.split("=")[0]!));
   if (!moduleFlag && !isModuleName(first) && !first.includes("/")) return undefined;
   const parsed = parseRunArgs(argv);
   return parsed && isModuleFile(io, parsed.target) ? parsed : undefined;
@@ -24,6 +25,11 @@ function moduleRunOf(argv: readonly string[], io: CliIo): ParsedRun | undefined 
 /** Whether `argv` asks for a module run (the bin keeps the bundle's code cache after one; see bin.ts). */
 export function isModuleRun(argv: readonly string[], io: CliIo): boolean {
   return moduleRunOf(argv, io) !== undefined;
+}
+
+/** The bin's entry (wasmbox.cts): runs the command line as the process and exits; the code cache is kept after a module run. */
+export function cliMain(argv: string[], cache: CodeCacheToSave | undefined): Promise<never> {
+  return startCli(argv, cache, { runCli, worthCaching: isModuleRun });
 }
 
 /** Runs the CLI on `argv` (without node and script); resolves with the exit code. */

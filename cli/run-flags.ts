@@ -15,7 +15,7 @@ export interface RunFlag {
 }
 
 /** The flags a module run takes (wasmtime's, and those shared with images), in help order. */
-const MODULE_FLAGS: RunFlag[] = [
+export const MODULE_FLAGS: readonly RunFlag[] = [
   { flags: "--dir <HOST[::GUEST]>", description: "preopen a host directory under the name HOST (or GUEST; HOST::/ makes it the guest's /), in order from fd 3; repeatable", repeatable: true, module: true, image: false },
   { flags: "--tmpfs <PATH>", description: "preopen an empty in-memory directory under the name PATH; repeatable", repeatable: true, module: true, image: false },
   { flags: "--tcplisten <HOST:PORT>", description: "preopen a TCP socket listening on a host address (before the --dir preopens, from fd 3), as wasmtime does; repeatable", repeatable: true, module: true, image: false },
@@ -28,22 +28,31 @@ const MODULE_FLAGS: RunFlag[] = [
   { flags: "--time-limit <DURATION>", description: "kill after this much wall-clock time (e.g. 10s; exit 137)", module: true, image: true },
 ];
 
-/** The long names of MODULE_FLAGS (made once: every CLI start builds IMAGE_FLAGS with it). */
-const MODULE_LONGS = new Set(MODULE_FLAGS.map((m) => longOf(m.flags)));
+/**
+ * Every flag of `run`, for commander's declaration and for the parser: MODULE_FLAGS, then those only
+ * an image run takes (run's own and the container flags create shares). Made when asked, not when
+ * this file loads: a module run without flags (`run hello.wasm`) never reads the ~60 container flags.
+ */
+export function runFlags(): RunFlag[] {
+  const moduleLongs = new Set(MODULE_FLAGS.map((m) => longOf(m.flags)));
+  return [
+    ...MODULE_FLAGS,
+    { flags: "-d, --detach", description: "run an image's container (or VM, with --vm) in the background through the daemon and print its id", module: false, image: true },
+    ...CREATE_FLAGS.filter(({ flags }) => !moduleLongs.has(longOf(flags)))
+      .map(({ flags, description, kind }) => ({ flags, description, repeatable: kind === "strings", module: false, image: true })),
+  ];
+}
 
-/** The flags only an image run takes: run's own and the container flags create shares. */
-const IMAGE_FLAGS: RunFlag[] = [
-  { flags: "-d, --detach", description: "run an image's container (or VM, with --vm) in the background through the daemon and print its id", module: false, image: true },
-  ...CREATE_FLAGS.filter(({ flags }) => !MODULE_LONGS.has(longOf(flags)))
-    .map(({ flags, description, kind }) => ({ flags, description, repeatable: kind === "strings", module: false, image: true })),
-];
-
-/** Every flag of `run`, for commander's declaration and for the parser. */
-export const RUN_FLAGS: readonly RunFlag[] = [...MODULE_FLAGS, ...IMAGE_FLAGS];
-
-/** The long name of a flag spelling: "--env" of "-e, --env <K=V>". */
+/**
+ * The long name of a flag spelling: "--env" of "-e, --env <K=V>" (from its "--" to the next space).
+ * By indexOf, not a regular expression: every start reads each of run's ~70 spellings, and a
+ * regular expression's first runs are interpreted.
+ */
 function longOf(flags: string): string {
-  return /--[a-z-]+/.exec(flags)?.[0] ?? flags;
+  const at = flags.indexOf("--");
+  if (at < 0) return flags;
+  const end = flags.indexOf(" ", at);
+  return end < 0 ? flags.slice(at) : flags.slice(at, end);
 }
 
 /** The short name of a flag spelling, if it has one: "-e" of "-e, --env <K=V>". */
@@ -80,16 +89,21 @@ export interface ParsedRun {
  */
 export function parseRunArgs(argv: readonly string[]): ParsedRun | undefined {
   const byName = new Map<string, RunFlag>();
-  for (const flag of RUN_FLAGS) {
-    byName.set(longOf(flag.flags), flag);
-    const short = shortOf(flag.flags);
-    if (short) byName.set(short, flag);
-  }
+  // Filled at the first flag (a line without flags never needs it).
+  const fillByName = () => {
+    if (byName.size > 0) return;
+    for (const flag of runFlags()) {
+      byName.set(longOf(flag.flags), flag);
+      const short = shortOf(flag.flags);
+      if (short) byName.set(short, flag);
+    }
+  };
   const given: GivenFlag[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") return i + 1 < argv.length ? { given, target: argv[i + 1]!, args: argv.slice(i + 2) } : undefined;
     if (!arg.startsWith("-") || arg === "-") return { given, target: arg, args: argv.slice(i + 1) };
+    fillByName();
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const flag = byName.get(name);

@@ -6,6 +6,11 @@ import { monotonicMs } from "./clock.js";
 
 /** Bytes held per host fd before they are written out. */
 const BUFFER_BYTES = 64 * 1024;
+/**
+ * The buffer's first size: it doubles up to BUFFER_BYTES as writes need it. Made whole at once, the
+ * two buffers (stdout, stderr) were 128 KB to zero and fault in at every CLI start, for a "hello".
+ */
+const FIRST_BUFFER_BYTES = 4096;
 /** How old the first unflushed byte may get: the next write after that flushes, and so does a timer (ms). */
 const FLUSH_AFTER_MS = 1;
 /**
@@ -69,7 +74,9 @@ export class HostOutputs {
 
 /** One host fd: guests' bytes are copied into its buffer (a terminal's go straight out). */
 export class HostOutput {
-  private readonly buffer: Uint8Array;
+  private buffer = new Uint8Array(0);
+  /** What the buffer may grow to: BUFFER_BYTES, or 0 for a terminal (its bytes go straight out). */
+  private readonly capacity: number;
   private length = 0;
   /** When the first unflushed byte came (monotonicMs()). */
   firstAt = 0;
@@ -80,7 +87,7 @@ export class HostOutput {
   private lost: Errno | undefined;
 
   constructor(private readonly group: HostOutputs, private readonly sink: (bytes: Uint8Array) => void, readonly terminal: boolean) {
-    this.buffer = new Uint8Array(terminal ? 0 : BUFFER_BYTES);
+    this.capacity = terminal ? 0 : BUFFER_BYTES;
   }
 
   /** Takes `chunk` (guest memory: copied before this returns). SysError with the host's errno. */
@@ -95,6 +102,7 @@ export class HostOutput {
     if (other !== this && other !== null) other.flushQuietly();
     const n = chunk.length;
     let length = this.length;
+    if (length + n > this.buffer.length && this.buffer.length < this.capacity) this.grow(length + n);
     if (length + n > this.buffer.length) {
       if (length > 0) this.flush();
       length = 0;
@@ -110,6 +118,15 @@ export class HostOutput {
       this.countdown = this.checkEvery;
       group.becameDirty(this);
     } else if (--this.countdown <= 0 && this.timeToFlush()) this.flush();
+  }
+
+  /** Doubles the buffer (keeping what it holds) until `needed` bytes fit or it is at its capacity. */
+  private grow(needed: number): void {
+    let size = Math.max(this.buffer.length * 2, FIRST_BUFFER_BYTES);
+    while (size < needed && size < this.capacity) size *= 2;
+    const grown = new Uint8Array(Math.min(size, this.capacity));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
   }
 
   /** Reads the clock (every `checkEvery` writes): whether the first unflushed byte is a millisecond old. */

@@ -1,6 +1,5 @@
 // The Kernel: boots the tables (syscalls, processes, scheduler, mounts), creates processes and
 // containers, and runs programs. Everything hangs off an instance: many kernels can share a process.
-import { totalmem } from "node:os";
 import { posix as posixPath } from "node:path";
 import { SIGINT } from "./abi/wasmbox-abi.js";
 import { Errno, SysError } from "./errno.js";
@@ -242,16 +241,19 @@ export class Kernel implements ProcessHost, EngineKernel {
   readonly maxProcesses: number;
   /** What a container gets when created without a pids limit. */
   readonly containerPidsLimit: number;
-  /** What a container gets when created without a memory limit (see ContainerLimits.defaultMemoryBytes). */
-  readonly containerMemoryBytes: number;
+  /** KernelOptions.containerMemoryBytes, else the host's default, found on first use (a module run's container has none). */
+  private containerMemory: number | undefined;
   /** The process whose syscall is being handled (for /proc/self and /dev/stdin). */
   current: Process | null = null;
   /** Kernel bugs seen (a handler threw something that is not an errno). */
   readonly bugs: Error[] = [];
   /** Host fds guests write to (the CLI's stdout and stderr): flushed before a process blocks or ends. */
   readonly hostOutputs = new HostOutputs();
-  /** The virtual networks containers join (the default "bridge" and user networks). */
-  readonly networks = new Networks();
+  /** The virtual networks containers join (the default "bridge" and user networks), made on first use (a module run joins none). */
+  get networks(): Networks {
+    return (this.networksMade ??= new Networks());
+  }
+  private networksMade: Networks | undefined;
   private readonly engines: Record<"inline" | "worker", Engine>;
   /**
    * The component machinery (jco's glue, the WASI 0.2 imports, HTTP): imported for the first
@@ -279,7 +281,7 @@ export class Kernel implements ProcessHost, EngineKernel {
     this.scheduler = new Scheduler(options.policy);
     this.programs = new ProgramCache(this.syscalls, options.programCacheBytes, options.preemption ?? true, options.growSignal ?? true, options.outlineLoops ?? true);
     this.containerPidsLimit = options.containerPidsLimit ?? DEFAULT_CONTAINER_PIDS;
-    this.containerMemoryBytes = options.containerMemoryBytes ?? defaultContainerMemory();
+    this.containerMemory = options.containerMemoryBytes;
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
     this.fastIo = new FastIoModules(options.fastHostIo !== false);
     const choice = options.engine ?? "auto";
@@ -295,7 +297,7 @@ export class Kernel implements ProcessHost, EngineKernel {
     this.fs = new FsApi(this.ns);
     this.mountSystemDirs(this.host);
     this.messages.add(`wasmbox version ${this.release} (Node ${process.version}), ${this.engineKind} engine`);
-    this.messages.add(`pid limit ${this.maxProcesses}, container memory ${Math.round(this.containerMemoryBytes / 1048576)} MiB by default`);
+    this.messages.add(() => `pid limit ${this.maxProcesses}, container memory ${Math.round(this.containerMemoryBytes / 1048576)} MiB by default`);
     this.messages.add("devtmpfs: mounted /dev; proc: mounted /proc");
   }
 
@@ -312,6 +314,11 @@ export class Kernel implements ProcessHost, EngineKernel {
       return this.componentSupport;
     });
     return this.componentSupportLoading;
+  }
+
+  /** What a container gets when created without a memory limit (see ContainerLimits.defaultMemoryBytes). */
+  get containerMemoryBytes(): number {
+    return (this.containerMemory ??= defaultContainerMemory());
   }
 
   /** A new device id. */
@@ -394,7 +401,7 @@ export class Kernel implements ProcessHost, EngineKernel {
     const used = container.limiter.memoryBytes();
     if (limit !== undefined) return { total: limit, used };
     const { heapTotal, external, arrayBuffers } = process.memoryUsage();
-    return { total: Math.max(totalmem(), heapTotal), used: heapTotal + external + arrayBuffers };
+    return { total: Math.max(process.getBuiltinModule("node:os").totalmem(), heapTotal), used: heapTotal + external + arrayBuffers };
   }
 
   /** Loads the program at `path` (as the container sees it). ENOENT, EACCES, ENOEXEC. */

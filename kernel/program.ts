@@ -3,7 +3,7 @@
 import { Errno, SysError } from "./errno.js";
 import type { LoadedProgram } from "./engines/engine.js";
 import { rewriteModule, GROW_IMPORT, MEMORY_IMPORT, PREEMPT_IMPORT, type RewriteOptions } from "./engines/module-rewrite.js";
-import { missingImports } from "./engines/imports.js";
+import { moduleSyscalls } from "./engines/imports.js";
 import type { SyscallDef } from "./syscalls/table.js";
 import { isComponent } from "./component/detect.js";
 
@@ -192,7 +192,7 @@ function loadedProgram(module: WebAssembly.Module, rewritten: ReturnType<typeof 
     ...(rewritten.preemptible ? [`${PREEMPT_IMPORT.module}.${PREEMPT_IMPORT.name}`] : []),
     ...(rewritten.growSignal ? [`${GROW_IMPORT.module}.${GROW_IMPORT.name}`] : []),
   ];
-  const missing = missingImports(module, table, internal);
+  const { defs: imports, missing } = moduleSyscalls(module, table, internal);
   if (missing.length > 0) {
     throw new ProgramError(Errno.NOEXEC, `${name}: imports what the kernel does not provide: ${missing.join(", ")}`);
   }
@@ -202,10 +202,6 @@ function loadedProgram(module: WebAssembly.Module, rewritten: ReturnType<typeof 
   } else if (!exports.some((e) => e.kind === "function" && (e.name === "_start" || e.name === "main"))) {
     throw new ProgramError(Errno.NOEXEC, `${name}: exports no _start function (is it a WASI command?)`);
   }
-  const byKey = new Map(table.map((d) => [`${d.module}.${d.name}`, d]));
-  const imports = WebAssembly.Module.imports(module)
-    .filter((i) => i.kind === "function" && !internal.includes(`${i.module}.${i.name}`))
-    .map((i) => byKey.get(`${i.module}.${i.name}`)!);
   return {
     name, module, imports,
     memory: rewritten.memory ? { minimum: rewritten.memory.minimum, maximum: Math.min(rewritten.memory.maximum ?? MAX_PAGES, MAX_PAGES) } : null,

@@ -3,9 +3,12 @@
 // run never gets here (run-cli.ts sends it to run-module.ts); the flags are declared in run-flags.ts.
 import { Option, type Command } from "commander";
 import { CliExit, type CliIo } from "../io.js";
-import { isModuleFile, RUN_FLAGS } from "../run-flags.js";
+import { isModuleFile, runFlags } from "../run-flags.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Every flag of `run` (made once here: commander declares them all). */
+const RUN_FLAGS = runFlags();
 
 /** The module-only flags commander may have parsed for an image: [option key, flag]. */
 const MODULE_ONLY: ReadonlyArray<[string, string]> = RUN_FLAGS.filter((f) => !f.image).map((f) => {

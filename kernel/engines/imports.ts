@@ -262,16 +262,22 @@ function quoteBuffers(value: Uint8Array | Uint8Array[], count: number, strsize: 
   return quoteBytes(joined.subarray(0, Math.min(total, strsize)), strsize) + (total > strsize ? "..." : "") + `[${total}]`;
 }
 
-/** Imports of `module` that neither the table nor the engine (`internal`: the rewrite's own, as "module.name") satisfy. */
-export function missingImports(module: WebAssembly.Module, table: readonly SyscallDef[], internal: readonly string[]): string[] {
-  const known = new Set(table.map((d) => `${d.module}.${d.name}`));
-  return WebAssembly.Module.imports(module)
-    .filter((imp) => {
-      const key = `${imp.module}.${imp.name}`;
-      if (internal.includes(key)) return false;
-      return imp.kind !== "function" || !known.has(key);
-    })
-    .map((imp) => `${imp.module}.${imp.name}${imp.kind === "function" ? "" : ` (${imp.kind})`}`);
+/**
+ * The table's entries `module` imports, in import order, and as "module.name" (with its kind when not
+ * a function) the imports that neither the table nor the engine (`internal`: the rewrite's own) satisfy.
+ */
+export function moduleSyscalls(module: WebAssembly.Module, table: readonly SyscallDef[], internal: readonly string[]): { defs: SyscallDef[]; missing: string[] } {
+  const known = new Map(table.map((d) => [`${d.module}.${d.name}`, d]));
+  const defs: SyscallDef[] = [];
+  const missing: string[] = [];
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const key = `${imp.module}.${imp.name}`;
+    if (internal.includes(key)) continue;
+    const def = imp.kind === "function" ? known.get(key) : undefined;
+    if (def) defs.push(def);
+    else missing.push(imp.kind === "function" ? key : `${key} (${imp.kind})`);
+  }
+  return { defs, missing };
 }
 
 /** A blocked call made again once its wait is over: others made calls meanwhile, so the kernel's current process is set back first. */

@@ -1,6 +1,5 @@
 // The worker engine: one worker_thread per process; its syscalls reach the kernel synchronously
 // through a SharedArrayBuffer and Atomics.wait, and are run by the same dispatchers as inline.
-import { availableParallelism, loadavg } from "node:os";
 import { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import { wasmParams } from "../syscalls/table.js";
@@ -177,7 +176,8 @@ export class WorkerEngine implements Engine {
   readonly kind = "worker" as const;
   /** Processes of this engine whose worker is running; the kernel thread only spins for a lone one. */
   private running = 0;
-  private readonly cores = availableParallelism();
+  /** The host's cores, read on the first check (node:os is loaded then: a kernel that runs no worker never loads it). */
+  private cores: number | undefined;
 
   constructor(private readonly kernel: EngineKernel) {}
 
@@ -187,7 +187,9 @@ export class WorkerEngine implements Engine {
    * half for noise). Read every LOAD_CHECK_MS at most; Windows has no load average (0): spin there.
    */
   private coresToSpare(): boolean {
-    return loadavg()[0] <= this.cores + 0.5;
+    const os = process.getBuiltinModule("node:os");
+    this.cores ??= os.availableParallelism();
+    return os.loadavg()[0] <= this.cores + 0.5;
   }
 
   start(proc: Process, program: LoadedProgram): void {

@@ -1,6 +1,5 @@
 // A container's resource limits (the cgroups of this kernel) in one place: what its processes are
 // charged (memory, pipe buffers, CPU), every check against a limit, and the record of which limit was hit.
-import { totalmem } from "node:os";
 import { SIGKILL } from "../abi/wasmbox-abi.js";
 import { Errno, SysError } from "../errno.js";
 import type { Process } from "../proc/process.js";
@@ -24,7 +23,8 @@ const CPU_CHECK_MAX_MS = 100;
 
 /** A container's memory limit when none is given (--memory): min(4 GiB, the host's memory / 4). */
 export function defaultContainerMemory(): number {
-  return Math.min(MAX_DEFAULT_MEMORY, Math.floor(totalmem() / DEFAULT_MEMORY_SHARE));
+  // node:os is loaded here, not by an import: a module run (whose container has no default) never loads it.
+  return Math.min(MAX_DEFAULT_MEMORY, Math.floor(process.getBuiltinModule("node:os").totalmem() / DEFAULT_MEMORY_SHARE));
 }
 
 /** Resource limits (the cgroups of this kernel). */

@@ -5,10 +5,13 @@ import type { Container } from "../jail/container.js";
 /** How many messages the ring keeps. */
 export const KERNEL_LOG_ENTRIES = 1024;
 
-/** One message: when (ms since boot), its text, and the container it is about (none: the whole kernel). */
+/**
+ * One message: when (ms since boot), its text (or what makes it when first read: a boot line that
+ * would ask the host for its memory waits until someone reads the log), and the container it is about (none: the whole kernel).
+ */
 export interface KernelMessage {
   readonly atMs: number;
-  readonly text: string;
+  text: string | (() => string);
   readonly container?: Container;
 }
 
@@ -18,7 +21,7 @@ export class KernelLog {
   constructor(private readonly bootedAt: number, private readonly capacity = KERNEL_LOG_ENTRIES) {}
 
   /** Adds a message, dropping the oldest past the capacity. */
-  add(text: string, container?: Container): void {
+  add(text: string | (() => string), container?: Container): void {
     this.ring.push({ atMs: Date.now() - this.bootedAt, text, container });
     if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
   }
@@ -27,7 +30,7 @@ export class KernelLog {
   text(reader: Container, host: Container): string {
     return this.ring
       .filter((m) => reader === host || m.container === undefined || m.container === reader)
-      .map((m) => `[${(m.atMs / 1000).toFixed(6).padStart(12)}] ${m.text}\n`)
+      .map((m) => `[${(m.atMs / 1000).toFixed(6).padStart(12)}] ${typeof m.text === "string" ? m.text : (m.text = m.text())}\n`)
       .join("");
   }
 }

@@ -4,6 +4,7 @@ import type { GuestMemory } from "../abi/memory.js";
 import type { ParamKind, ResultKind, WasmType } from "../abi/types.js";
 import type { Process } from "../proc/process.js";
 import { Wait } from "../proc/wait.js";
+import { prebuiltDispatcher } from "./prebuilt-dispatchers.js";
 
 export const WASI_MODULE = "wasi_snapshot_preview1";
 
@@ -94,7 +95,8 @@ export function makeDispatcher(
   return factories.get(def, suspends)(ctx, def.handler, fail, block, def.result, Wait, YIELD, ...def.params.map(([, kind]) => kind));
 }
 
-type DispatcherFactory = (...parts: unknown[]) => (...raw: number[]) => unknown;
+/** A generated dispatcher factory: given the parts (see makeDispatcher), the guest-callable function. */
+export type DispatcherFactory = (...parts: unknown[]) => (...raw: number[]) => unknown;
 
 /**
  * The generated dispatcher factories, one per table entry and mode, kept by a kernel so that each
@@ -109,14 +111,26 @@ export class DispatcherFactories {
     const cache = suspends ? this.suspending : this.plain;
     let factory = cache.get(def);
     if (!factory) {
-      factory = dispatcherFactory(def, suspends);
+      // The CLI's bundle carries the kernel table's factories made at build time (prebuilt-dispatchers.ts):
+      // compiled from the bundle's code cache, where new Function parses and compiles at each start.
+      factory = prebuiltDispatcher(dispatcherKey(def, suspends)) ?? dispatcherFactory(def, suspends);
       cache.set(def, factory);
     }
     return factory;
   }
 }
 
-function dispatcherFactory(def: SyscallDef, suspends: boolean): DispatcherFactory {
+/**
+ * What a dispatcher's source depends on, as one string: the call's name, each parameter's and the
+ * result's number of Wasm values, and the mode. Two entries with one key have the same dispatcher source.
+ */
+export function dispatcherKey(def: SyscallDef, suspends: boolean): string {
+  const params = def.params.map(([, kind]) => kind.wasm.length).join(",");
+  return `${def.name}/${params}/${def.result ? def.result.wasm.length : "-"}/${suspends ? "suspends" : def.mayBlock ? "plain-may-block" : "plain"}`;
+}
+
+/** The parameter names and body of the dispatcher factory for one entry and mode (dispatcherFactory compiles them). */
+export function dispatcherSource(def: SyscallDef, suspends: boolean): { params: string[]; body: string } {
   const decoders = def.params.map(([, kind]) => kind);
   let argIndex = 0;
   const decoded: string[] = [];
@@ -141,7 +155,12 @@ function dispatcherFactory(def: SyscallDef, suspends: boolean): DispatcherFactor
     `  } catch (e) { return fail(e); }`,
     `};`,
   ].join("\n");
-  return new Function("ctx", "handler", "fail", "block", "out", "Wait", "YIELD", ...decoders.map((_, i) => `d${i}`), body) as (...parts: unknown[]) => (...raw: number[]) => unknown;
+  return { params: ["ctx", "handler", "fail", "block", "out", "Wait", "YIELD", ...decoders.map((_, i) => `d${i}`)], body };
+}
+
+function dispatcherFactory(def: SyscallDef, suspends: boolean): DispatcherFactory {
+  const { params, body } = dispatcherSource(def, suspends);
+  return new Function(...params, body) as DispatcherFactory;
 }
 
 /** A Wait that is over at once: used to give the CPU to others when a slice is used up. */
