@@ -34,13 +34,15 @@ function start(argv: string[]): void {
   const kind = REGISTRY_COMMANDS.has(argv[0] ?? "") ? "registry" : "module";
   // __dirname is absolute and normal already: joined by hand, not by node:path's normalizing join.
   const bundle = `${__dirname}${sep}${kind === "registry" ? "registry-cli" : "run-cli"}.bundle.cjs`;
-  let source: string;
+  let size: number;
   let stamp: string;
   try {
-    // The bundle is ASCII (build-bundle.ts checks): read as latin1, it is the same text without a UTF-8 decode.
-    source = fs.readFileSync(bundle, "latin1");
     const stat = fs.statSync(bundle);
-    stamp = `${stat.size}:${stat.mtimeMs}:${process.version}:${process.arch}\n`;
+    size = stat.size;
+    // The cache belongs to this build of the bundle on this Node: V8 itself checks only the length.
+    // Padded to 8 bytes: V8 copies cached data that does not start on a pointer's alignment.
+    stamp = `${stat.size}:${stat.mtimeMs}:${process.version}:${process.arch}`;
+    stamp = stamp.padEnd(((stamp.length + 1 + 7) & ~7) - 1) + "\n";
   } catch {
     fromSources(argv);
     return;
@@ -50,18 +52,46 @@ function start(argv: string[]): void {
   for (let i = 0; i < bundle.length; i++) hash = Math.imul(hash ^ bundle.charCodeAt(i), 0x01000193) >>> 0;
   const dir = compileCacheDir(sep);
   const cacheFile = dir && `${dir}${sep}wasmbox-run-cli-${hash.toString(16)}-${kind}.v8`;
-  let cachedData: Buffer | undefined;
+  let cacheFd: number | undefined;
+  let cacheSize = 0;
   try {
     // Only a cache this user wrote: the folder may be shared (in the temporary folder, by default).
-    const fd = cacheFile ? fs.openSync(cacheFile, "r") : undefined;
-    try {
-      const file = fd !== undefined && (process.getuid === undefined || fs.fstatSync(fd).uid === process.getuid()) ? fs.readFileSync(fd) : undefined;
-      if (file && file.toString("latin1", 0, stamp.length) === stamp) cachedData = file.subarray(stamp.length);
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
-    }
+    cacheFd = cacheFile ? fs.openSync(cacheFile, "r") : undefined;
+    const stat = cacheFd === undefined ? undefined : fs.fstatSync(cacheFd);
+    if (stat && (process.getuid === undefined || stat.uid === process.getuid())) cacheSize = stat.size;
   } catch {
     // No cache yet.
+  }
+  // Both files go through one buffer, the bundle's text first (V8 copies it into a string): each page
+  // of a new buffer costs a fault, and faults are much of a start's system time.
+  const buffer = Buffer.allocUnsafeSlow(Math.max(size, cacheSize));
+  let source: string;
+  try {
+    const fd = fs.openSync(bundle, "r");
+    try {
+      readWhole(fd, buffer, size);
+    } finally {
+      fs.closeSync(fd);
+    }
+    // The bundle is ASCII (build-bundle.ts checks): read as latin1, it is the same text without a UTF-8 decode.
+    source = buffer.toString("latin1", 0, size);
+  } catch {
+    if (cacheFd !== undefined) fs.closeSync(cacheFd);
+    fromSources(argv);
+    return;
+  }
+  let cachedData: Buffer | undefined;
+  if (cacheFd !== undefined) {
+    try {
+      if (cacheSize > stamp.length) {
+        readWhole(cacheFd, buffer, cacheSize);
+        if (buffer.toString("latin1", 0, stamp.length) === stamp) cachedData = buffer.subarray(stamp.length, cacheSize);
+      }
+    } catch {
+      // Unreadable: made anew after the run.
+    } finally {
+      fs.closeSync(cacheFd);
+    }
   }
   // The file is the function itself (build-bundle.ts writes the wrapper): compiled as read, no copy.
   const script = new (process.getBuiltinModule("node:vm").Script)(source, { filename: bundle, cachedData });
@@ -76,6 +106,15 @@ function start(argv: string[]): void {
   const cliMain = bundleModule.exports.cliMain;
   if (cliMain) void cliMain(argv, cache);
   else fromSources(argv);
+}
+
+/** Reads `length` bytes of a file from its start into `buffer`; throws when it is shorter now. */
+function readWhole(fd: number, buffer: Buffer, length: number): void {
+  for (let at = 0; at < length;) {
+    const n = process.getBuiltinModule("node:fs").readSync(fd, buffer, at, length - at, at);
+    if (n === 0) throw new Error("the file is shorter than its size");
+    at += n;
+  }
 }
 
 /** Runs the command line from tsc's output beside this file (there is no bundle, or not one of this build). */

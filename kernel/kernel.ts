@@ -58,8 +58,10 @@ export interface KernelOptions {
   /** Most live processes in the whole kernel (EAGAIN past it), like Linux's threads-max. */
   maxProcesses?: number;
   /**
-   * Whether the inline engine resets an ended process's instance and gives it to the next process
-   * of the same program (default true); false makes a new instance for every process.
+   * Whether the inline engine reuses what an ended process leaves (default true): its instance, reset,
+   * for the next process of the same program, and its memory, zeroed, for the next of the same size.
+   * False makes both anew for every process: for a kernel that runs one program once (the CLI's),
+   * where zeroing a memory nobody takes again faults in all of its pages.
    */
   reuseInstances?: boolean;
   /**
@@ -222,7 +224,7 @@ export class Kernel implements ProcessHost, EngineKernel {
   /** The syscall dispatchers' generated code, compiled once per table entry. */
   readonly dispatchers = new DispatcherFactories();
   /** Zeroed linear memories for new inline processes. */
-  readonly memoryPool = new MemoryPool();
+  readonly memoryPool: MemoryPool;
   /** The inline engine's fast-path modules for host-file preads and pwrites, compiled at first use. */
   readonly fastIo: FastIoModules;
   /** Reset instances of ended inline processes, for the next process of the same program. */
@@ -283,6 +285,7 @@ export class Kernel implements ProcessHost, EngineKernel {
     this.containerPidsLimit = options.containerPidsLimit ?? DEFAULT_CONTAINER_PIDS;
     this.containerMemory = options.containerMemoryBytes;
     this.instancePool = new InstancePool(options.reuseInstances === false ? 0 : 64);
+    this.memoryPool = new MemoryPool(options.reuseInstances === false ? 0 : 64);
     this.fastIo = new FastIoModules(options.fastHostIo !== false);
     const choice = options.engine ?? "auto";
     this.engines = { inline: new InlineEngine(this), worker: new WorkerEngine(this) };
