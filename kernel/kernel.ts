@@ -229,10 +229,14 @@ export class Kernel implements ProcessHost, EngineKernel {
   readonly fastIo: FastIoModules;
   /** Reset instances of ended inline processes, for the next process of the same program. */
   readonly instancePool: InstancePool;
-  readonly root: MemFs;
-  readonly ns: MountNamespace;
-  readonly host: Container;
-  readonly fs: FsApi;
+  private readonly rootFs: MemFs;
+  private readonly hostContainer: Container;
+  private readonly hostFs: FsApi;
+  /**
+   * Whether the host container's /dev and /proc are mounted: at its first use, as a module run (whose
+   * container is its own) never needs them and a CLI start then makes neither.
+   */
+  private hostMounted = false;
   readonly engineKind: "inline" | "worker";
   readonly release = "0.1.0";
   readonly bootedAt = Date.now();
@@ -294,13 +298,41 @@ export class Kernel implements ProcessHost, EngineKernel {
     }
     this.engineKind = choice === "auto" ? (hasJspi() ? "inline" : "worker") : choice;
     this.componentCacheDir = options.componentCacheDir;
-    this.root = new MemFs(this.allocDev());
-    this.ns = new MountNamespace(this.root.root);
-    this.host = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: this.ns, capabilitySandbox: true });
-    this.fs = new FsApi(this.ns);
-    this.mountSystemDirs(this.host);
+    this.rootFs = new MemFs(this.allocDev());
+    this.hostContainer = new Container({ id: "host", name: "host", hostname: options.hostname ?? "wasmbox", ns: new MountNamespace(this.rootFs.root), capabilitySandbox: true });
+    this.hostFs = new FsApi(this.hostContainer.ns);
     this.messages.add(`wasmbox version ${this.release} (Node ${process.version}), ${this.engineKind} engine`);
     this.messages.add(() => `pid limit ${this.maxProcesses}, container memory ${Math.round(this.containerMemoryBytes / 1048576)} MiB by default`);
+  }
+
+  /** The kernel's own filesystem: the host container's root. */
+  get root(): MemFs {
+    this.readyHost();
+    return this.rootFs;
+  }
+
+  /** The host container's mount namespace. */
+  get ns(): MountNamespace {
+    return this.host.ns;
+  }
+
+  /** The container processes run in when given none (the kernel's own namespaces). */
+  get host(): Container {
+    this.readyHost();
+    return this.hostContainer;
+  }
+
+  /** Files of the host container's namespace, for the kernel's user. */
+  get fs(): FsApi {
+    this.readyHost();
+    return this.hostFs;
+  }
+
+  /** Mounts the host container's /dev and /proc, once. */
+  private readyHost(): void {
+    if (this.hostMounted) return;
+    this.hostMounted = true;
+    this.mountSystemDirs(this.hostContainer);
     this.messages.add("devtmpfs: mounted /dev; proc: mounted /proc");
   }
 
@@ -438,7 +470,7 @@ export class Kernel implements ProcessHost, EngineKernel {
       limiter.admit();
       // The last PIDS_RESERVE slots are the kernel's own: no container can starve the host of processes.
       const reserve = Math.min(PIDS_RESERVE, Math.floor(this.maxProcesses / PIDS_RESERVE_MAX_SHARE));
-      const tableLimit = container === this.host ? this.maxProcesses : this.maxProcesses - reserve;
+      const tableLimit = container === this.hostContainer ? this.maxProcesses : this.maxProcesses - reserve;
       if (this.processes.live >= tableLimit) throw new SysError(Errno.AGAIN);
       const engine = req.engine ?? container.engine ?? this.engineKind;
       const base = req.base ?? [container.ns.root];
@@ -561,7 +593,7 @@ export class Kernel implements ProcessHost, EngineKernel {
     const slash = dirs.map((d) => d.guest).lastIndexOf("/");
     const root = slash >= 0 ? roots[slash] : new MemFs(this.allocDev(), { readOnly: true }).root;
     const n = this.nextContainer++;
-    return new Container({ id: `m${n}`, name: `m${n}`, hostname: this.host.hostname, ns: new MountNamespace(root, "module"), limits, capabilitySandbox: true });
+    return new Container({ id: `m${n}`, name: `m${n}`, hostname: this.hostContainer.hostname, ns: new MountNamespace(root, "module"), limits, capabilitySandbox: true });
   }
 
   /** Standard input from what run() was given. */

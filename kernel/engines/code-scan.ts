@@ -8,8 +8,11 @@ const enum Imm {
   None, Leb, TwoLeb, Block, Loop, Return, Else, Grow, MemArg, Func, CallRef, Br, BrTable, End, Bytes4, Bytes8, SelectTypes, TryTable, LegacyTry, PrefixGC, PrefixMisc, PrefixSimd, PrefixAtomic, Unknown,
 }
 
-/** The immediate kind of every one-byte opcode (built once; never written after). */
-const IMMEDIATES: Uint8Array = (() => {
+/**
+ * The immediate kind of every one-byte opcode: made by each scan, not when this file loads (a CLI
+ * module run without --time-limit or --memory never scans code, and its start would pay for it).
+ */
+function immediateKinds(): Uint8Array {
   const t = new Uint8Array(256).fill(Imm.Unknown);
   const set = (kind: Imm, ...ops: number[]) => ops.forEach((op) => (t[op] = kind));
   const range = (kind: Imm, from: number, to: number) => t.fill(kind, from, to + 1);
@@ -39,7 +42,7 @@ const IMMEDIATES: Uint8Array = (() => {
   set(Imm.PrefixSimd, 0xfd);
   set(Imm.PrefixAtomic, 0xfe);
   return t;
-})();
+}
 
 /** LEB immediates after 0xFB (GC) sub-opcodes 0-30; br_on_cast's flags byte counts as one. */
 const GC_LEBS = [1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 2, 1, 1, 1, 1, 0, 1, 2, 2, 2, 1, 1, 1, 1, 4, 4, 0, 0, 0, 0, 0] as const;
@@ -326,6 +329,7 @@ export function scanCode(
 ): CodeScan {
   const { checks, shiftBy, growCall } = plan;
   const b = bytes;
+  const immediates = immediateKinds();
   const funcs: number[] = [];
   const edits: number[] = [];
   // The bytes raw edits write, one after the other (see CodeScan).
@@ -640,7 +644,7 @@ export function scanCode(
       edits.push(at, 0, Insert.Nothing);
     }
     while (at < stop) {
-      const kind = IMMEDIATES[b[at++]!]!;
+      const kind = immediates[b[at++]!]!;
       // The common cases first, without a call: no immediate, or one LEB of one byte.
       if (kind === Imm.None) continue;
       if (kind === Imm.Leb) {

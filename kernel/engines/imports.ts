@@ -1,7 +1,7 @@
 // Builds a process's syscall functions from the table: the one dispatch path, plus the
 // allow-list (refused calls are recorded) and --trace (strace-like lines) wrapped around it.
 import { SIGSYS } from "../abi/wasmbox-abi.js";
-import { Errno, SysError } from "../errno.js";
+import { nameOfErrno, SysError } from "../errno.js";
 import type { GuestMemory } from "../abi/memory.js";
 import type { Process } from "../proc/process.js";
 import { ProcExit, ProcKilled, type Wait } from "../proc/wait.js";
@@ -118,7 +118,7 @@ function traced(def: SyscallDef, fn: (...raw: number[]) => unknown, ctx: Syscall
     const head = `[${proc.pid}] ${def.name}(${args})`;
     const show = (r: unknown) => {
       const errno = typeof r === "number" ? r : 0;
-      out(`${head} = ${errno === 0 ? "0" : `${errno} (${Errno[errno] ?? "?"})`}`);
+      out(`${head} = ${errno === 0 ? "0" : `${errno} (${nameOfErrno(errno) ?? "?"})`}`);
       return r;
     };
     try {

@@ -16,7 +16,7 @@ import { readChunks } from "./chunks.js";
 export type NetMessage =
   | { net: "connect"; id: number; from: SockAddr; to: SockAddr; window: number }
   | { net: "accepted"; id: number; window: number }
-  | { net: "refused"; id: number; errno: number }
+  | { net: "refused"; id: number; errno: Errno }
   | { net: "data"; id: number; data: Uint8Array }
   /** The receiver consumed `bytes`: the sender may send that much more. */
   | { net: "ack"; id: number; bytes: number }

@@ -48,7 +48,7 @@ export class TcpSocket extends Socket {
   private holdsPort = false;
   private receiveBuffer = DEFAULT_STREAM_BUFFER;
   private sendBuffer = DEFAULT_STREAM_BUFFER;
-  private connectError = 0;
+  private connectError: Errno = Errno.SUCCESS;
   /** Closed by its listener before anyone accepted it: the client gets a reset. */
   private aborted = false;
   /** A blocking connect is waiting for the host: its retry succeeds once connected. */
@@ -147,7 +147,7 @@ export class TcpSocket extends Socket {
     if (this.state === "connecting") {
       if (this.connectError) {
         const e = this.connectError;
-        this.connectError = 0;
+        this.connectError = Errno.SUCCESS;
         this.state = "bound";
         this.blockedInConnect = false;
         throw new SysError(e);

@@ -1,7 +1,7 @@
 // Where a traced process's syscall records go (proc_trace, read by the `trace` program): one
 // tab-separated line per call, written to an open file the tracer chose. Queued while that file is full.
 
-import { Errno } from "../errno.js";
+import { nameOfErrno } from "../errno.js";
 import type { OpenFile } from "../vfs/open-file.js";
 import { Wait } from "./wait.js";
 
@@ -109,6 +109,6 @@ export function traceClockUs(): number {
 
 /** The errno's name as strace prints it (ENOENT), for a trace record. */
 export function errnoName(errno: number): string {
-  const name = Errno[errno];
+  const name = nameOfErrno(errno);
   return name ? `E${name}` : String(errno);
 }

@@ -24,7 +24,7 @@ const LINUX_O_PATH = 0o10000000;
 const IDLE_DIRECTORY_FDS = 64;
 
 /** Host errors with which opening for reading and writing may fail where opening only for writing works. */
-const READ_REFUSALS = new Set([Errno.ACCES, Errno.PERM]);
+const READ_REFUSALS = new Set<Errno>([Errno.ACCES, Errno.PERM]);
 
 function filetypeOf(st: BigIntStats | Stats): Filetype {
   if (st.isFile()) return Filetype.REGULAR_FILE;

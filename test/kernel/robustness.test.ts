@@ -58,7 +58,7 @@ describe("syscall robustness", () => {
         }
         expect(typeof result, def.name).toBe("number");
         // Every answer is one of WASI's errnos (a name in the Errno enum), never another number.
-        expect(Errno[result as number], `${def.name} returned ${String(result)}`).toBeDefined();
+        expect((Errno as Readonly<Record<number, string>>)[result as number], `${def.name} returned ${String(result)}`).toBeDefined();
       }
     }
     expect(calls).toBeGreaterThan(10_000);
