@@ -102,8 +102,9 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
 }
 
 // The bin itself, with registry-commands.cjs put inside: a require() of it cost every start a module
-// resolution (node:path's resolve over the whole path, ~0.5 ms), a file read and a compile. Minified:
-// V8 parses all of the bin at every start (8 KB of it cost a start ~0.5 ms). reexec.cjs stays outside
+// resolution (node:path's resolve over the whole path, ~0.5 ms), a file read and a compile. Minified,
+// names too (the bin's own stack traces name little): V8 parses all of the bin at every start (8 KB
+// of it cost a start ~0.5 ms). reexec.cjs stays outside
 // (the bin requires it only on a Node without JSPI), and run-cli.js (only when there is no bundle).
 await build({
   entryPoints: [`${cliDir}/wasmbox.cjs`],
@@ -113,7 +114,6 @@ await build({
   platform: "node",
   format: "cjs",
   external: ["./run-cli.js", "./reexec.cjs"],
-  minifyWhitespace: true,
-  minifySyntax: true,
+  minify: true,
   logLevel: "warning",
 });
