@@ -7,8 +7,11 @@ import type { ContainerRuntime } from "../../containers/runtime.js";
 import { makeRuntime, runIn, sh, start } from "../containers/helpers.js";
 
 const VM = { vm: true, vmMemory: "96m" } as const;
-/** A shell loop that runs `command` until it succeeds (5 s at most): the server may not listen yet. */
-const retry = (command: string) => `for i in $(seq 1 100); do ${command} && exit 0; sleep 0.05; done; exit 1`;
+/**
+ * A shell loop that runs `command` until it succeeds (30 s at most): the server may not listen yet.
+ * A VM boots its own kernel first; under both of `npm test`'s runs on two cores, 5 s was once too few.
+ */
+const retry = (command: string) => `for i in $(seq 1 600); do ${command} && exit 0; sleep 0.05; done; exit 1`;
 
 describe("VM networking", () => {
   let runtime: ContainerRuntime;
