@@ -30,6 +30,8 @@ const WHITE_BOX_TESTS = [
   "test/kernel/hostfs.test.ts",
   // The fast path's generated dispatcher and its promotion count (engines/fast-io), against the JS handler.
   "test/kernel/fast-host-io.test.ts",
+  // The syscall dispatchers' keys and sources (syscalls/table) against the ones built into the CLI's bundle.
+  "test/kernel/prebuilt-dispatchers.test.ts",
   // VM disks built from layers (buildRoot, copyLayers), checked without booting a guest.
   "test/vm/vm.test.ts",
   // The edits to jco's transpiled glue (component/glue-patch) and the direct write path they call.

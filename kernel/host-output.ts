@@ -104,6 +104,7 @@ export class HostOutput {
     let length = this.length;
     if (length + n > this.buffer.length && this.buffer.length < this.capacity) this.grow(length + n);
     if (length + n > this.buffer.length) {
+      // At capacity (or a terminal's, which holds nothing): out with what is held, then this.
       if (length > 0) this.flush();
       length = 0;
       if (n >= this.buffer.length) return this.out(chunk.slice());

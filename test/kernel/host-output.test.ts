@@ -91,6 +91,22 @@ describe("HostOutput", () => {
     expect(writes.map((w) => w.length)).toEqual([60_000, 10_000, 100_000]);
   });
 
+  it("grows its buffer as writes come (from 4 KB) and keeps what it held, in order, up to 64 KiB", () => {
+    frozenClock();
+    const { writes, stdout } = twoOutputs();
+    const chunk = (i: number) => new Uint8Array(3000).fill(65 + (i % 26));
+    // 21 chunks (63,000 bytes) fit in 64 KiB: the buffer doubled from 4 KB four times on the way.
+    for (let i = 0; i < 21; i++) stdout.write(chunk(i));
+    expect(writes).toEqual([]);
+    stdout.write(chunk(21));
+    expect(writes.map((w) => w.length)).toEqual([63_000]);
+    expect(writes[0]).toBe(Array.from({ length: 21 }, (_, i) => String.fromCharCode(65 + (i % 26)).repeat(3000)).join(""));
+    stdout.write(bytes("!"));
+    stdout.write(new Uint8Array(100_000).fill(99));
+    expect(writes.map((w) => w.length)).toEqual([63_000, 3001, 100_000]);
+    expect(writes[1]).toBe(String.fromCharCode(65 + 21).repeat(3000) + "!");
+  });
+
   it("writes a terminal's output at once", () => {
     const { writes, stdout, stderr } = twoOutputs(true);
     stdout.write(bytes("a"));
